@@ -1,0 +1,161 @@
+"""The `kg` command: a few lines per command over the library; errors become messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kg.build import build as run_build
+from kg.build import check, default_data_dir, load_graph
+from kg.errors import DataError, KGError
+
+EPILOG_WIDTH = 100
+
+
+def data_option(f):
+    return click.option(
+        "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        envvar="KG_DATA", show_envvar=True,
+        help="The data folder (default: ./data, else the repository's data/).")(f)
+
+
+def resolve_data(data_dir: Path | None) -> Path:
+    return Path(data_dir) if data_dir else default_data_dir()
+
+
+def fail(exc: KGError) -> None:
+    """Translate a library error into a clean message and exit 1."""
+    click.echo(str(exc), err=True)
+    if isinstance(exc, DataError):
+        click.echo(f"{len(exc.issues)} error(s). Run `kg validate` for the full report.", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"],
+                               "max_content_width": EPILOG_WIDTH})
+@click.version_option(package_name="ai-race-kg")
+def main():
+    """ai-race-kg: the sourced knowledge graph of the US-China AI race.
+
+    Curated YAML entities in data/ are validated and built into an RDF graph.
+
+    \b
+    Example:
+        kg validate          # check every file, report every problem
+        kg build             # write build/graph.ttl, .nt, .jsonld, .trig
+        kg stats             # counts per kind, unchecked share, facts per source
+    """
+
+
+@main.command()
+@data_option
+@click.option("--no-shacl", is_flag=True, help="Skip the SHACL pass (faster; structure only).")
+@click.option("--json", "as_json", is_flag=True, help="Print the issues as JSON.")
+def validate(data_dir, no_shacl, as_json):
+    """Check every data file and report every problem at once, sorted by file and line.
+
+    Exits 1 if there is any error. Each line names the file, line, entity,
+    what is wrong and how to fix it.
+
+    \b
+    Example:
+        kg validate
+        kg validate --data tests/fixtures/bad --json
+    """
+    result, _ = check(resolve_data(data_dir), shacl=not no_shacl)
+    if as_json:
+        click.echo(json.dumps([i.__dict__ for i in result.issues], indent=1, ensure_ascii=False))
+    else:
+        for issue in result.issues:
+            click.echo(issue.format(), err=issue.level == "error")
+        n_err, n_warn = len(result.errors), len(result.issues) - len(result.errors)
+        if result.ok:
+            click.echo(f"OK: {len(result.entities)} entities valid"
+                       + (f", {n_warn} warning(s)" if n_warn else "") + ".")
+        else:
+            click.echo(f"{n_err} error(s), {n_warn} warning(s) in {len(result.entities)} "
+                       "entities.", err=True)
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command()
+@data_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build"), show_default=True, help="Where to write the outputs.")
+def build(data_dir, out_dir):
+    """Validate, build the graph and write it as Turtle, N-Triples, JSON-LD and TriG.
+
+    Also writes void.ttl (a VoID/DCAT description) and summary.json. The same
+    input always gives byte-identical files, so a diff of graph.ttl shows
+    exactly what a data change did.
+
+    \b
+    Example:
+        kg build --out build/
+    """
+    from kg.stats import format_stats, stats
+
+    try:
+        built = run_build(resolve_data(data_dir), out_dir)
+    except KGError as exc:
+        fail(exc)
+    for path in built.written:
+        click.echo(f"wrote {path}")
+    click.echo(format_stats(stats(built)))
+
+
+@main.command()
+@data_option
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
+def stats(data_dir, as_json):
+    """Counts per kind (against the curation aims), unchecked share, facts per source.
+
+    \b
+    Example:
+        kg stats
+        kg stats --json
+    """
+    from kg.stats import format_stats
+    from kg.stats import stats as compute
+
+    try:
+        numbers = compute(load_graph(resolve_data(data_dir)))
+    except KGError as exc:
+        fail(exc)
+    click.echo(json.dumps(numbers, indent=1, ensure_ascii=False) if as_json
+               else format_stats(numbers))
+
+
+@main.command()
+@click.option("--check", "check_only", is_flag=True,
+              help="Exit 1 if ontology/*.ttl differ from what the schema generates.")
+def ontology(check_only):
+    """Regenerate ontology/ontology.ttl and ontology/shapes.ttl from ontology/schema.yaml.
+
+    \b
+    Example:
+        kg ontology           # after editing ontology/schema.yaml
+        kg ontology --check   # in CI
+    """
+    from kg.ontology import ONTOLOGY_DIR, _ttl, build_ontology, build_shapes
+
+    stale = []
+    for name, g in (("ontology.ttl", build_ontology()), ("shapes.ttl", build_shapes())):
+        path = ONTOLOGY_DIR / name
+        text = _ttl(g)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            stale.append(path)
+            if not check_only:
+                path.write_text(text, encoding="utf-8")
+    if check_only and stale:
+        click.echo("stale: " + ", ".join(str(p) for p in stale) + " (run `kg ontology`)", err=True)
+        sys.exit(1)
+    click.echo(("rewrote " if stale else "up to date: ")
+               + ", ".join(str(p) for p in (stale or [ONTOLOGY_DIR])))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

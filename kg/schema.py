@@ -1,0 +1,162 @@
+"""The data contract, read from ontology/schema.yaml: kinds, fields, enums.
+
+This module is the only reader of the schema declaration; validation, the RDF
+mapping, the generated ontology and shapes, the CLI and the docs all ask it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_ROOT.parent
+SCHEMA_PATH = REPO_ROOT / "ontology" / "schema.yaml"
+
+FIELD_TYPES = frozenset(
+    {"string", "text", "date", "number", "integer", "bool", "url", "enum", "ref", "langmap", "check"}
+)
+CHECK_KEYS = ("by", "on", "against")
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str
+    label: str
+    comment: str
+    values: dict[str, str]  # value -> one-line meaning
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    label: str
+    comment: str
+    required: bool = False
+    many: bool = False
+    sourced: bool = False
+    temporal: bool = False
+    to: tuple[str, ...] = ()
+    enum: str | None = None
+    pattern: str | None = None
+    prop: str | None = None  # CURIE from `property:`; default kgo:<camelCase name>
+    qualifiers: dict[str, Field] = field(default_factory=dict)
+
+    @property
+    def curie(self) -> str:
+        return self.prop or "kgo:" + camel(self.name)
+
+    def accepts_kind(self, kind: str) -> bool:
+        return "any" in self.to or kind in self.to
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    cls: str
+    super: tuple[str, ...]
+    label: str
+    comment: str
+    needs_sources: bool
+    fields: dict[str, Field]  # common fields first, then the kind's own
+
+
+@dataclass(frozen=True)
+class Schema:
+    version: str
+    namespaces: dict[str, str]
+    enums: dict[str, Enum]
+    statement_keys: dict[str, Field]
+    kinds: dict[str, Kind]
+
+    def expand(self, curie: str) -> str:
+        prefix, _, local = curie.partition(":")
+        return self.namespaces[prefix] + local
+
+    def kind_of_class(self) -> dict[str, str]:
+        return {k.cls: name for name, k in self.kinds.items()}
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def _field(name: str, spec: dict) -> Field:
+    ftype = spec["type"]
+    if ftype not in FIELD_TYPES:
+        raise ValueError(f"schema: field {name!r} has unknown type {ftype!r}")
+    quals = {q: _field(q, s) for q, s in (spec.get("qualifiers") or {}).items()}
+    return Field(
+        name=name,
+        type=ftype,
+        label=spec["label"],
+        comment=spec["comment"],
+        required=bool(spec.get("required", False)),
+        many=bool(spec.get("many", False)),
+        sourced=bool(spec.get("sourced", False)),
+        temporal=bool(spec.get("temporal", False)),
+        to=tuple(spec.get("to", ())),
+        enum=spec.get("enum"),
+        pattern=spec.get("pattern"),
+        prop=spec.get("property"),
+        qualifiers=quals,
+    )
+
+
+def parse_schema(raw: dict) -> Schema:
+    enums = {
+        name: Enum(name, e["label"], e["comment"], dict(e["values"]))
+        for name, e in raw["enums"].items()
+    }
+    common = {n: _field(n, s) for n, s in raw["common_fields"].items()}
+    kinds = {}
+    for kname, k in raw["kinds"].items():
+        own = {n: _field(n, s) for n, s in k["fields"].items()}
+        clash = set(own) & set(common)
+        if clash:
+            raise ValueError(f"schema: kind {kname!r} redeclares common fields {sorted(clash)}")
+        kinds[kname] = Kind(
+            name=kname,
+            cls=k["class"],
+            super=tuple(k.get("super", ())),
+            label=k["label"],
+            comment=k["comment"],
+            needs_sources=bool(k["needs_sources"]),
+            fields={**common, **own},
+        )
+    schema = Schema(
+        version=str(raw["version"]),
+        namespaces=dict(raw["namespaces"]),
+        enums=enums,
+        statement_keys={n: _field(n, s) for n, s in raw["statement_keys"].items()},
+        kinds=kinds,
+    )
+    _check(schema)
+    return schema
+
+
+def _check(schema: Schema) -> None:
+    """Catch mistakes in the declaration itself, at load time."""
+    for kind in schema.kinds.values():
+        for f in list(kind.fields.values()) + [
+            q for f in kind.fields.values() for q in f.qualifiers.values()
+        ]:
+            if f.type == "enum" and f.enum not in schema.enums:
+                raise ValueError(f"schema: {kind.name}.{f.name} names unknown enum {f.enum!r}")
+            for target in f.to:
+                if target != "any" and target not in schema.kinds:
+                    raise ValueError(f"schema: {kind.name}.{f.name} refers to unknown kind {target!r}")
+            prefix = f.curie.partition(":")[0]
+            if prefix not in schema.namespaces:
+                raise ValueError(f"schema: {kind.name}.{f.name} uses unknown prefix {prefix!r}")
+
+
+@lru_cache(maxsize=1)
+def load_schema(path: Path = SCHEMA_PATH) -> Schema:
+    with open(path, encoding="utf-8") as fh:
+        return parse_schema(yaml.safe_load(fh))

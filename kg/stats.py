@@ -1,0 +1,60 @@
+"""Counts per kind against the curation aims, the unchecked share, facts per source."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rdflib.namespace import RDF
+
+from kg.ontology import PROV, kgo
+from kg.schema import load_schema
+
+# Curation aims (issue "Curate the graph, part 2"): targets to show, not gates.
+AIMS = {"organization": 60, "person": 25, "model": 60, "chip": 25, "policy": 30, "claim": 100,
+        "event": 40}
+
+
+def stats(built) -> dict:
+    schema = load_schema()
+    K = kgo(schema)
+    g = built.graph
+    counts = built.counts()
+    facts = set(g.subjects(RDF.type, K.Statement))
+    for kind in ("claim", "assessment"):
+        facts |= set(g.subjects(RDF.type, K[schema.kinds[kind].cls.split(":")[1]]))
+    status = Counter()
+    per_source = Counter()
+    for fact in facts:
+        st = g.value(fact, K.checkStatus)
+        status[str(st).split("check-status-", 1)[-1] if st else "none"] += 1
+        for src in g.objects(fact, PROV.wasDerivedFrom):
+            per_source[str(src).rsplit("/", 1)[-1]] += 1
+    total = sum(status.values())
+    unchecked = status.get("unchecked", 0)
+    return {
+        "entities": dict(sorted(counts.items())),
+        "entities_total": sum(counts.values()),
+        "triples": len(g),
+        "facts": total,
+        "facts_by_check_status": dict(sorted(status.items())),
+        "unchecked_share": round(unchecked / total, 4) if total else 0.0,
+        "facts_per_source": dict(sorted(per_source.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "aims": {k: {"have": counts.get(k, 0), "aim": v} for k, v in AIMS.items()},
+    }
+
+
+def format_stats(s: dict) -> str:
+    lines = ["Entities per kind:"]
+    for kind, n in s["entities"].items():
+        aim = s["aims"].get(kind)
+        extra = f"   (aim {aim['aim']}{', reached' if n >= aim['aim'] else ''})" if aim else ""
+        lines.append(f"  {kind:<12} {n:>5}{extra}")
+    lines.append(f"  {'total':<12} {s['entities_total']:>5}")
+    lines.append(f"Triples: {s['triples']}")
+    lines.append(f"Sourced facts: {s['facts']} ("
+                 + ", ".join(f"{k} {v}" for k, v in s["facts_by_check_status"].items()) + ")")
+    lines.append(f"Unchecked share: {s['unchecked_share']:.1%}")
+    lines.append("Facts per source:")
+    for src, n in s["facts_per_source"].items():
+        lines.append(f"  {n:>5}  {src}")
+    return "\n".join(lines)

@@ -1,0 +1,434 @@
+"""Records -> entities, collecting every issue instead of stopping at the first.
+
+Tier 1 checks each file on its own against the schema (fields, types, enums).
+Tier 2 checks integrity across files (ids unique, references resolve, every
+fact has a source). Tier 3, SHACL on the built graph, lives in kg/shapes.py.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from kg.errors import Issue
+from kg.loader import Record, YList, YMap, YScalar, line_of, load_records, relpath
+from kg.model import Check, DateValue, Entity, Statement
+from kg.schema import CHECK_KEYS, Field, Kind, Schema, load_schema
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+INT_RE = re.compile(r"^[+-]?[0-9][0-9_]*$")
+STATEMENT_META = ("value", "sources", "from", "to", "as_of", "confidence", "rank", "as_written",
+                  "note", "checked")
+
+
+def did_you_mean(word: str, choices) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+@dataclass
+class Ref:
+    """A reference waiting for tier 2: which id, from where, to which kinds."""
+
+    target: str
+    allowed: tuple[str, ...]
+    path: str
+    line: int
+    entity: str
+    where: str  # e.g. "developer", "sources of developer"
+
+
+@dataclass
+class Result:
+    entities: dict[str, Entity] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _FileChecker:
+    """Tier 1 for one record; collects issues and pending references."""
+
+    def __init__(self, schema: Schema, record: Record, issues: list[Issue], refs: list[Ref]):
+        self.schema, self.record, self.issues, self.refs = schema, record, issues, refs
+        self.entity_id = record.stem
+
+    def issue(self, line: int, message: str, fix: str, rule: str, column: int = 0,
+              level: str = "error") -> None:
+        self.issues.append(Issue(self.record.rel, line, column, self.entity_id, message, fix, level,
+                                 rule))
+
+    # -- scalars ---------------------------------------------------------
+    def scalar(self, f: Field, raw: Any, where: str) -> tuple[bool, Any]:
+        line = line_of(raw, self.record.data.line)
+        if f.type == "langmap":
+            return self.langmap(f, raw, where)
+        if f.type == "check":
+            return self.check(raw, where)
+        if not isinstance(raw, YScalar):
+            shape = "a list" if isinstance(raw, list) else "a mapping"
+            self.issue(line, f"{where} must be {describe(f, self.schema)}, not {shape}",
+                       f"write `{f.name}: {example(f, self.schema)}`", "wrong-type")
+            return False, None
+        if raw.is_null or raw == "":
+            self.issue(line, f"{where} is empty", f"give {where} a value or delete the line",
+                       "empty-value")
+            return False, None
+        text = str(raw)
+        t = f.type
+        if t in ("string", "text"):
+            if f.pattern and not re.match(f.pattern, text):
+                self.issue(line, f"{where} '{text}' does not match the pattern {f.pattern}",
+                           f"write it like `{f.name}: {example(f, self.schema)}`", "bad-pattern")
+                return False, None
+            if t == "string" and "\n" in text:
+                self.issue(line, f"{where} must be one line", "put long text in `description`",
+                           "wrong-type")
+                return False, None
+            return True, text
+        if t == "date":
+            try:
+                return True, DateValue.parse(text)
+            except ValueError as exc:
+                self.issue(line, f"{where} '{text}' is not a valid date: {exc}",
+                           "write the date at the precision the source gives: 2025, 2025-12 or "
+                           "2025-12-08", "bad-date")
+                return False, None
+        if t == "number":
+            try:
+                value = Decimal(text.replace("_", ""))
+                if not value.is_finite():
+                    raise InvalidOperation
+                return True, value
+            except InvalidOperation:
+                self.issue(line, f"{where} '{text}' is not a number",
+                           "write digits only, in base units (700000000, 0.6, 2.5e24), without "
+                           "units or commas", "bad-number")
+                return False, None
+        if t == "integer":
+            if not INT_RE.match(text):
+                self.issue(line, f"{where} '{text}' is not a whole number",
+                           "write digits only, in base units (e.g. 671000000000)", "bad-number")
+                return False, None
+            return True, int(text.replace("_", ""))
+        if t == "bool":
+            if text not in ("true", "false"):
+                self.issue(line, f"{where} '{text}' is not true or false",
+                           f"write `{f.name}: true` or `{f.name}: false`", "bad-bool")
+                return False, None
+            return True, text == "true"
+        if t == "url":
+            if not URL_RE.match(text):
+                self.issue(line, f"{where} '{text}' is not an http(s) URL",
+                           "write the full address starting with https://, or leave the field "
+                           "out if you do not know it exactly", "bad-url")
+                return False, None
+            return True, text
+        if t == "enum":
+            values = self.schema.enums[f.enum].values
+            if text not in values:
+                self.issue(line, f"{where} '{text}' is not one of: {', '.join(values)}"
+                           f"{did_you_mean(text, values)}",
+                           f"use one of the {self.schema.enums[f.enum].label} values", "bad-enum")
+                return False, None
+            return True, text
+        if t == "ref":
+            if not SLUG_RE.match(text):
+                self.issue(line, f"{where} '{text}' is not an id",
+                           "ids are lower-case words joined by hyphens, e.g. deepseek-r1",
+                           "bad-ref")
+                return False, None
+            self.refs.append(Ref(text, f.to, self.record.rel, line, self.entity_id, where))
+            return True, text
+        raise AssertionError(t)  # pragma: no cover - the schema rejects other types
+
+    def langmap(self, f: Field, raw: Any, where: str) -> tuple[bool, Any]:
+        if not isinstance(raw, YMap):
+            self.issue(line_of(raw), f"{where} must map language tags to names",
+                       f"write `{f.name}: {{zh: 华为}}`", "wrong-type")
+            return False, None
+        out = {}
+        for tag, name in raw.items():
+            if not LANG_RE.match(tag):
+                self.issue(raw.key_lines[tag], f"'{tag}' in {where} is not a language tag",
+                           "use a BCP 47 tag such as zh, zh-Hans, ja, fr", "bad-language")
+                continue
+            if not isinstance(name, YScalar) or name.is_null:
+                self.issue(raw.key_lines[tag], f"{where} {tag} must be a name",
+                           f"write `{tag}: <name>`", "wrong-type")
+                continue
+            out[tag] = str(name)
+        return True, out
+
+    def check(self, raw: Any, where: str) -> tuple[bool, Any]:
+        line = line_of(raw)
+        if not isinstance(raw, YMap) or "by" not in raw or "on" not in raw:
+            self.issue(line, f"{where} must say who checked it and when",
+                       "write `checked: {by: <name>, on: 2026-11-23, against: <source id>}` "
+                       "(or run `kg verify`)", "bad-check")
+            return False, None
+        extra = set(raw) - set(CHECK_KEYS)
+        if extra:
+            self.issue(line, f"{where} has unknown keys {sorted(extra)}",
+                       "use only by, on and against", "bad-check")
+            return False, None
+        on_field = self.schema.statement_keys["from"]
+        ok_on, on = self.scalar(on_field, raw["on"], f"{where}.on")
+        against = None
+        if "against" in raw:
+            src_field = self.schema.statement_keys["sources"]
+            ok_ag, against = self.scalar(src_field, raw["against"], f"{where}.against")
+            if not ok_ag:
+                return False, None
+        if not isinstance(raw["by"], YScalar) or raw["by"].is_null:
+            self.issue(line, f"{where}.by must name who checked it", "write `by: <your name>`",
+                       "bad-check")
+            return False, None
+        return ok_on, Check(str(raw["by"]), on, against) if ok_on else None
+
+    # -- statements ------------------------------------------------------
+    def statement(self, f: Field, raw: Any) -> Statement | None:
+        if isinstance(raw, YMap) and f.type not in ("langmap", "check"):
+            if not (f.sourced or f.qualifiers):
+                self.issue(raw.line, f"{f.name} takes a plain value, not a mapping",
+                           f"write `{f.name}: {example(f, self.schema)}`", "wrong-type")
+                return None
+            return self.long_statement(f, raw)
+        ok, value = self.scalar(f, raw, f.name)
+        if not ok:
+            return None
+        return Statement(f.name, value, line_of(raw, self.record.data.line))
+
+    def long_statement(self, f: Field, raw: YMap) -> Statement | None:
+        allowed = STATEMENT_META + tuple(f.qualifiers)
+        good = True
+        for key in raw:
+            if key not in allowed:
+                self.issue(raw.key_lines[key], f"'{key}' is not a key of a {f.name} statement"
+                           f"{did_you_mean(key, allowed)}",
+                           f"use only: {', '.join(allowed)}", "unknown-field")
+                good = False
+        if "value" not in raw:
+            self.issue(raw.line, f"a {f.name} statement has no `value`",
+                       f"add `value: {example(f, self.schema)}`", "missing-field")
+            return None
+        ok, value = self.scalar(f, raw["value"], f.name)
+        st = Statement(f.name, value, raw.line)
+        good &= ok
+        keys = self.schema.statement_keys
+        for key, attr in (("from", "valid_from"), ("to", "valid_to"), ("as_of", "as_of"),
+                          ("confidence", "confidence"), ("rank", "rank"),
+                          ("as_written", "as_written"), ("note", "note"), ("checked", "checked")):
+            if key in raw:
+                k_ok, k_val = self.scalar(keys[key], raw[key], f"{key} of {f.name}")
+                good &= k_ok
+                if k_ok:
+                    setattr(st, attr, k_val)
+        if "sources" in raw:
+            srcs = self.many(keys["sources"], raw["sources"], f"sources of {f.name}")
+            if srcs is None:
+                good = False
+            else:
+                st.sources = tuple(s.value for s in srcs)
+        for q, qf in f.qualifiers.items():
+            if q in raw:
+                q_ok, q_val = self.scalar(qf, raw[q], f"{q} of {f.name}")
+                good &= q_ok
+                if q_ok:
+                    st.qualifiers[q] = q_val
+        if st.valid_from and st.valid_to and st.valid_from.start > st.valid_to.end:
+            self.issue(raw.line, f"{f.name} holds from {st.valid_from} to {st.valid_to}: the end "
+                       "comes before the start", "swap `from` and `to`", "date-order")
+            good = False
+        return st if good else None
+
+    def many(self, f: Field, raw: Any, where: str) -> list[Statement] | None:
+        items = raw if isinstance(raw, YList) else [raw]
+        if isinstance(raw, YScalar) and f.type != "langmap":
+            items = [raw]
+        out, good = [], True
+        for item in items:
+            if f.name == "sources" or where.startswith("sources"):
+                ok, value = self.scalar(f, item, where)
+                st = Statement(f.name, value, line_of(item)) if ok else None
+            else:
+                st = self.statement(f, item)
+            if st is None:
+                good = False
+            else:
+                out.append(st)
+        return out if good else None
+
+    def run(self) -> Entity | None:
+        data, rec = self.record.data, self.record
+        kind: Kind = self.schema.kinds[rec.kind]
+        entity = Entity(rec.stem, rec.kind, rec.rel, data.line, field_lines=dict(data.key_lines))
+        if "id" not in data:
+            self.issue(1, "the file has no `id`", f"add `id: {rec.stem}` as the first line",
+                       "missing-field")
+        else:
+            raw_id = data["id"]
+            entity.line = line_of(raw_id)
+            if not isinstance(raw_id, YScalar) or not SLUG_RE.match(str(raw_id)):
+                self.issue(line_of(raw_id), f"id '{raw_id}' is not a slug",
+                           "ids are lower-case words joined by hyphens, e.g. deepseek-r1",
+                           "bad-id")
+            elif str(raw_id) != rec.stem:
+                self.issue(line_of(raw_id), f"id '{raw_id}' does not match the file name "
+                           f"'{rec.path.name}'",
+                           f"rename the file to {raw_id}.yaml or set `id: {rec.stem}` "
+                           "(`kg rename` does both and fixes references)", "id-mismatch")
+        for key in data:
+            if key not in kind.fields:
+                self.issue(data.key_lines[key], f"unknown field '{key}' for a {kind.label}"
+                           f"{did_you_mean(key, kind.fields)}",
+                           f"use one of: {', '.join(f for f in kind.fields if f != 'id')}",
+                           "unknown-field")
+        for name, f in kind.fields.items():
+            if name == "id":
+                continue
+            if name not in data:
+                if f.required:
+                    self.issue(entity.line, f"missing required field '{name}' ({f.comment})",
+                               f"add `{name}: {example(f, self.schema)}`", "missing-field")
+                continue
+            raw = data[name]
+            if f.many or f.temporal or (f.sourced and isinstance(raw, YList)):
+                if not f.many and not f.temporal and isinstance(raw, YList):
+                    # a single-valued fact may list competing statements, each in long form
+                    if any(not isinstance(i, YMap) for i in raw):
+                        self.issue(raw.line, f"{name} takes one value; a list is only for "
+                                   "competing statements, each with its own sources",
+                                   f"write `{name}: {example(f, self.schema)}`", "wrong-type")
+                        continue
+                sts = self.many(f, raw, name)
+            else:
+                st = self.statement(f, raw)
+                sts = None if st is None else [st]
+            if sts:
+                entity.facts[name] = sts
+        if kind.needs_sources and not entity.sources:
+            self.issue(entity.line, f"the {kind.label} has no `sources`",
+                       "add `sources: [<source id>]` naming the sources its facts come from "
+                       "(see data/source/)", "no-source")
+            for name, sts in entity.facts.items():
+                for st in sts:
+                    if kind.fields[name].sourced and not st.sources:
+                        self.issue(st.line, f"fact '{name}: {st.value}' has no source",
+                                   f"give it `sources: [...]` in long form, or give the "
+                                   f"{kind.label} default `sources`", "no-source")
+        return entity
+
+
+def describe(f: Field, schema: Schema) -> str:
+    return {
+        "string": "one line of text", "text": "text", "date": "a date",
+        "number": "a number", "integer": "a whole number", "bool": "true or false",
+        "url": "a URL", "enum": f"one of the {schema.enums[f.enum].label} values" if f.enum else "",
+        "ref": "an id", "langmap": "a map of language tags to names",
+        "check": "a check record",
+    }[f.type]
+
+
+def example(f: Field, schema: Schema) -> str:
+    if f.type == "enum":
+        return next(iter(schema.enums[f.enum].values))
+    return {
+        "string": "<text>", "text": "<text in your own words>", "date": "2025-12",
+        "number": "700000000", "integer": "671000000000", "bool": "true",
+        "url": "https://...", "ref": "<id>", "langmap": "{zh: <name>}",
+        "check": "{by: <name>, on: 2026-11-23}",
+    }[f.type]
+
+
+def check_records(records: list[Record], schema: Schema | None = None) -> Result:
+    """Tiers 1 and 2 over parsed records."""
+    schema = schema or load_schema()
+    result = Result()
+    refs: list[Ref] = []
+    seen: dict[str, Record] = {}
+    for rec in records:
+        result.issues.extend(rec.issues)
+        if rec.data is None:
+            continue
+        if rec.kind not in schema.kinds:
+            where = (f"folder '{rec.kind}'{did_you_mean(rec.kind, schema.kinds)}"
+                     if rec.kind else "a file directly under data/")
+            result.issues.append(Issue(
+                rec.rel, 1, 0, rec.stem, f"unknown kind: {where}",
+                f"move it to data/<kind>/ with kind one of: {', '.join(schema.kinds)}",
+                rule="unknown-kind"))
+            continue
+        entity = _FileChecker(schema, rec, result.issues, refs).run()
+        if rec.stem in seen:
+            other = seen[rec.stem]
+            result.issues.append(Issue(
+                rec.rel, entity.line, 0, rec.stem,
+                f"duplicate id '{rec.stem}': also {other.rel}",
+                "ids are unique across all kinds: rename one (`kg rename`) or merge them "
+                "(`kg merge`)", rule="duplicate-id"))
+            continue
+        seen[rec.stem] = rec
+        result.entities[rec.stem] = entity
+    _check_refs(schema, result, refs)
+    result.issues.sort()
+    return result
+
+
+def _check_refs(schema: Schema, result: Result, refs: list[Ref]) -> None:
+    ents = result.entities
+    for ref in refs:
+        target = ents.get(ref.target)
+        is_source = ref.allowed == ("source",)
+        if target is None:
+            pool = [i for i, e in ents.items() if not ref.allowed or "any" in ref.allowed
+                    or e.kind in ref.allowed] or list(ents)
+            what = "source" if is_source else "id"
+            fix = ("add it under data/source/ (`kg source add`) or cite an existing source"
+                   if is_source else "create that entity first (`kg add`) or correct the id")
+            result.issues.append(Issue(
+                ref.path, ref.line, 0, ref.entity,
+                f"{ref.where} '{ref.target}' is not a known {what}"
+                f"{did_you_mean(ref.target, pool)}", fix,
+                rule="unknown-source" if is_source else "unknown-ref"))
+            continue
+        if target.kind == "tombstone":
+            new = target.first("replaced_by")
+            fix = f"use '{new}' instead" if new else "remove the reference; the entity was withdrawn"
+            result.issues.append(Issue(
+                ref.path, ref.line, 0, ref.entity,
+                f"{ref.where} '{ref.target}' was {'replaced' if new else 'withdrawn'}", fix,
+                rule="tombstone-ref"))
+            continue
+        if "any" not in ref.allowed and target.kind not in ref.allowed:
+            result.issues.append(Issue(
+                ref.path, ref.line, 0, ref.entity,
+                f"{ref.where} '{ref.target}' is a {target.kind}, but must be a "
+                f"{' or '.join(ref.allowed)}",
+                "point it at an entity of the right kind",
+                rule="unknown-source" if is_source else "wrong-ref-kind"))
+
+
+def validate_dir(data_dir: Path, schema: Schema | None = None) -> Result:
+    """Load and check every file under data_dir (tiers 1 and 2)."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        result = Result()
+        result.issues.append(Issue(relpath(data_dir, data_dir.parent), 0, 0, "",
+                                   "the data folder does not exist",
+                                   "run from the repository root or pass --data DIR",
+                                   rule="no-data"))
+        return result
+    return check_records(load_records(data_dir), schema)
