@@ -143,9 +143,8 @@ def parse_schema(raw: dict) -> Schema:
 def _check(schema: Schema) -> None:
     """Catch mistakes in the declaration itself, at load time."""
     for kind in schema.kinds.values():
-        for f in list(kind.fields.values()) + [
-            q for f in kind.fields.values() for q in f.qualifiers.values()
-        ]:
+        quals = [q for fld in kind.fields.values() for q in fld.qualifiers.values()]
+        for f in list(kind.fields.values()) + quals:
             if f.type == "enum" and f.enum not in schema.enums:
                 raise ValueError(f"schema: {kind.name}.{f.name} names unknown enum {f.enum!r}")
             for target in f.to:
