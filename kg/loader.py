@@ -118,6 +118,9 @@ def parse_text(text: str, rel: str) -> tuple[YMap | None, list[Issue]]:
         line = mark.line + 1 if mark else 1
         column = mark.column + 1 if mark else 0
         problem = exc.problem or exc.context or "unreadable YAML"
+        ctx = exc.context_mark
+        if exc.context and ctx is not None and mark is not None and ctx.line != mark.line:
+            problem += f" ({exc.context} that starts at line {ctx.line + 1})"
         return None, [Issue(rel, line, column, message=f"YAML syntax error: {problem}",
                             fix="correct the YAML at this line (indentation, a missing colon, "
                                 "or quote a value that contains ': ' or '#')",

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what the tests need: the package with its test extras, and Debian's
+# raptor2-utils (`rapper`, an independent RDF parser the tests check exports with).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+APT_PACKAGES=(raptor2-utils)
+missing=()
+command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq "${APT_PACKAGES[@]}" >/dev/null
+fi
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'

@@ -1,0 +1,178 @@
+"""The main job on the real data/: SHACL conformance, independent parsers, determinism."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pyoxigraph
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from conftest import REPO, need_tool
+from kg.build import build, check
+from kg.cli import main
+from kg.ontology import build_ontology
+
+pytestmark = pytest.mark.slow
+
+FORMATS = {
+    "graph.ttl": ("turtle", pyoxigraph.RdfFormat.TURTLE),
+    "graph.nt": ("ntriples", pyoxigraph.RdfFormat.N_TRIPLES),
+    "graph.trig": ("trig", pyoxigraph.RdfFormat.TRIG),
+    "graph.jsonld": (None, pyoxigraph.RdfFormat.JSON_LD),  # rapper has no JSON-LD parser
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    return build(REPO / "data", out), out
+
+
+def test_real_data_passes_every_tier_including_shacl():
+    result, ds = check(REPO / "data", shacl=True)
+    assert result.ok, "\n".join(i.format() for i in result.errors)
+    assert not [i for i in result.issues if i.rule == "shacl"]
+
+
+def test_build_writes_every_output(built):
+    b, out = built
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["graph.jsonld", "graph.nt", "graph.trig", "graph.ttl", "summary.json",
+                     "void.ttl"]
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_pyoxigraph_reads_the_same_triples(built, name):
+    b, out = built
+    quads = list(pyoxigraph.parse(path=str(out / name), format=FORMATS[name][1]))
+    assert len({(q.subject, q.predicate, q.object) for q in quads}) == len(b.graph)
+
+
+@pytest.mark.parametrize("name", ["graph.ttl", "graph.nt", "graph.trig"])
+def test_rapper_reads_the_same_triples(built, name):
+    rapper = need_tool("rapper")
+    b, out = built
+    proc = subprocess.run([rapper, "-i", FORMATS[name][0], "-c", str(out / name)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert f"returned {len(b.graph)} triples" in proc.stderr
+
+
+def test_trig_has_one_named_graph_per_data_file(built):
+    b, out = built
+    ds_files = {p.relative_to(REPO).as_posix() for p in (REPO / "data").rglob("*.yaml")}
+    store = pyoxigraph.Store()
+    store.load(path=str(out / "graph.trig"), format=pyoxigraph.RdfFormat.TRIG)
+    graphs = {str(g.value) for g in store.named_graphs()}
+    prefix = "https://w3id.org/ai-race-kg/file/"
+    assert {g[len(prefix):] for g in graphs if g.startswith(prefix + "data/")} == ds_files
+    # "which file says this?" is one GRAPH pattern away
+    rows = list(store.query("""
+        SELECT ?g WHERE { GRAPH ?g { <https://w3id.org/ai-race-kg/id/nvidia-h200>
+                                     <https://schema.org/manufacturer> ?designer } }"""))
+    assert [str(r["g"].value) for r in rows] == [prefix + "data/chip/nvidia-h200.yaml"]
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    """Separate processes with different hash seeds: nothing may depend on set order."""
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"b{seed}"
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        proc = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--data",
+                               str(REPO / "data"), "--out", str(out)],
+                              capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        outs.append(out)
+    for name in ("graph.ttl", "graph.nt", "graph.jsonld", "graph.trig", "void.ttl",
+                 "summary.json"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_void_description_counts(built):
+    b, out = built
+    void = Graph().parse(out / "void.ttl")
+    ds = URIRef("https://w3id.org/ai-race-kg/dataset")
+    VOID = "http://rdfs.org/ns/void#"
+    assert void.value(ds, URIRef(VOID + "entities")) == Literal(len(b.entities),
+                                                                datatype=XSD.integer)
+    assert int(void.value(ds, URIRef(VOID + "triples"))) == len(b.graph) - len(void)
+    assert str(void.value(ds, URIRef("http://purl.org/dc/terms/license"))).startswith(
+        "https://creativecommons.org/licenses/by/4.0")
+    assert not list(void.triples((None, URIRef("http://purl.org/dc/terms/modified"), None)))
+
+
+def test_which_source_supports_this_link_in_plain_sparql(built):
+    """The H200 decision is sourced to DW, and the query needs no RDF-star."""
+    b, _ = built
+    rows = list(b.graph.query("""
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX kgo: <https://w3id.org/ai-race-kg/ontology#>
+        PREFIX kgid: <https://w3id.org/ai-race-kg/id/>
+        PREFIX dct: <http://purl.org/dc/terms/>
+        SELECT ?title ?from WHERE {
+          ?st rdf:subject kgid:nvidia-h200 ; rdf:predicate kgo:exportStatus ;
+              rdf:object kgo:export-status-allowed-vetted-buyers ;
+              kgo:by kgid:us-h200-export-decision-2025-12 ;
+              kgo:validFrom ?from ; prov:wasDerivedFrom ?src .
+          ?src dct:title ?title .
+        }"""))
+    titles = {str(r.title) for r in rows}
+    assert "Where is the US-China AI 'race' heading in 2026?" in titles
+    assert {str(r["from"]) for r in rows} == {"2025-12-01"}
+
+
+def test_dates_keep_precision_and_get_normalised_bounds(built):
+    b, _ = built
+    g = b.graph
+    kgo = "https://w3id.org/ai-race-kg/ontology#"
+    sts = [s for s in g.subjects(RDF.subject, URIRef("https://w3id.org/ai-race-kg/id/"
+                                                     "us-h200-export-decision-2025-12"))
+           if g.value(s, RDF.predicate) == URIRef(kgo + "announced")]
+    assert len(sts) == 1
+    st = sts[0]
+    assert g.value(st, RDF.object) == Literal("2025-12", datatype=XSD.gYearMonth)
+    assert g.value(st, URIRef(kgo + "startDate")) == Literal("2025-12-01", datatype=XSD.date)
+    assert g.value(st, URIRef(kgo + "endDate")) == Literal("2025-12-31", datatype=XSD.date)
+
+
+def test_no_blank_nodes_anywhere(built):
+    from rdflib import BNode
+
+    b, _ = built
+    assert not [t for t in b.graph if any(isinstance(x, BNode) for x in t)]
+
+
+def test_every_ontology_term_has_label_and_comment():
+    g = build_ontology()
+    own = "https://w3id.org/ai-race-kg/ontology#"
+    terms = {s for s in g.subjects(RDF.type, None)
+             if str(s).startswith(own) and (s, RDF.type, OWL.Class) in g
+             or (s, RDF.type, OWL.ObjectProperty) in g or (s, RDF.type, OWL.DatatypeProperty) in g}
+    assert len(terms) > 40
+    missing = [t for t in terms if not g.value(t, RDFS.label) or not g.value(t, RDFS.comment)]
+    assert not missing
+
+
+def test_generated_ontology_files_are_up_to_date():
+    result = CliRunner().invoke(main, ["ontology", "--check"])
+    assert result.exit_code == 0, result.output
+
+
+def test_kg_build_entry_point_on_real_data(tmp_path):
+    """The README's main job, as a user runs it: a real subprocess on the real data/."""
+    proc = subprocess.run(["kg", "build", "--out", str(tmp_path / "build")], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "wrote " in proc.stdout and "graph.ttl" in proc.stdout
+    assert "Entities per kind:" in proc.stdout
+    n_chips = len(list((REPO / "data" / "chip").glob("*.yaml")))
+    assert any(line.split()[:2] == ["chip", str(n_chips)] for line in proc.stdout.splitlines())
+    assert "Unchecked share:" in proc.stdout
+    assert (tmp_path / "build" / "graph.ttl").stat().st_size > 10_000

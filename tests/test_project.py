@@ -1,0 +1,60 @@
+"""The project's own contract: README's commands, CI, help texts, packaging."""
+
+from __future__ import annotations
+
+import re
+
+import click
+from click.testing import CliRunner
+
+from conftest import REPO
+from kg.cli import main
+
+
+def readme_commands() -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    quick = text.split("## Quick start", 1)[1]
+    return re.findall(r"```sh\n(.+?)\n```", quick, flags=re.S)[:2]
+
+
+def test_readme_starts_with_the_two_commands():
+    build_cmd, test_cmd = readme_commands()
+    assert "kg build" in build_cmd
+    assert "pytest" in test_cmd and "ruff check" in test_cmd
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    _, test_cmd = readme_commands()
+    lines = [ln.strip() for ln in (REPO / ".ci" / "run").read_text().splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    assert lines[-1] == test_cmd
+
+
+def all_commands(group: click.Group, prefix=()):
+    for name, cmd in sorted(group.commands.items()):
+        yield prefix + (name,), cmd
+        if isinstance(cmd, click.Group):
+            yield from all_commands(cmd, prefix + (name,))
+
+
+def test_every_command_explains_itself_with_an_example():
+    runner = CliRunner()
+    checked = []
+    for path, _cmd in all_commands(main):
+        result = runner.invoke(main, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "Example:" in result.output, f"`kg {' '.join(path)} --help` has no Example:"
+        checked.append(path)
+    assert ("validate",) in checked and ("build",) in checked
+
+
+def test_licences_and_citation_exist():
+    assert "MIT License" in (REPO / "LICENSE").read_text()
+    assert "CC BY 4.0" in (REPO / "LICENSE-DATA").read_text()
+    assert "cff-version" in (REPO / "CITATION.cff").read_text()
+
+
+def test_unknown_command_is_a_usage_error():
+    result = CliRunner().invoke(main, ["bulid"])
+    assert result.exit_code == 2
+    assert "No such command 'bulid'" in result.output

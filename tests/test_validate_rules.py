@@ -1,0 +1,285 @@
+"""One test per validation rule: the message names the file, the line, the entity and the fix."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from kg.build import check
+from kg.cli import main
+from kg.validate import validate_dir
+
+
+def issues_of(data, rule=None):
+    result = validate_dir(data)
+    return [i for i in result.issues if rule is None or i.rule == rule], result
+
+
+MODEL_OK = """
+    id: deepseek-r1
+    name: DeepSeek-R1
+    model_type: model
+    developer: deepseek
+    sources: [src-a]
+"""
+
+CASES = [
+    pytest.param(
+        {"model/deepseek-r1.yaml": "id: deepseek-r1\nname: [DeepSeek-R1\nmodel_type: model\n"},
+        "yaml-syntax", "data/model/deepseek-r1.yaml", 3, "YAML syntax error", "correct the YAML",
+        id="yaml-syntax"),
+    pytest.param(
+        {"modle/deepseek-r1.yaml": MODEL_OK},
+        "unknown-kind", "data/modle/deepseek-r1.yaml", 1,
+        "unknown kind: folder 'modle' (did you mean 'model'?)", "move it to data/<kind>/",
+        id="unknown-kind"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": "id: deepseek-r1\nname: DeepSeek-R1\nsources: [src-a]\n"},
+        "missing-field", "data/model/deepseek-r1.yaml", 1,
+        "missing required field 'model_type'", "add `model_type: model`", id="missing-field"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    developr: deepseek\n"},
+        "unknown-field", "data/model/deepseek-r1.yaml", 6,
+        "unknown field 'developr' for a AI model (did you mean 'developer'?)", "use one of:",
+        id="unknown-field"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK.replace("model_type: model", "model_type: [model]")},
+        "wrong-type", "data/model/deepseek-r1.yaml", 3,
+        "model_type must be one of the model type values, not a list",
+        "write `model_type: model`", id="wrong-type"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    parameters: [671]\n"},
+        "wrong-type", "data/model/deepseek-r1.yaml", 6,
+        "parameters takes one value; a list is only for competing statements",
+        "write `parameters: 671000000000`", id="single-fact-given-a-list"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    released: 2025-13\n"},
+        "bad-date", "data/model/deepseek-r1.yaml", 6,
+        "released '2025-13' is not a valid date: month 13 is not 01 to 12",
+        "2025, 2025-12 or 2025-12-08", id="bad-date"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    released: 2025-02-30\n"},
+        "bad-date", "data/model/deepseek-r1.yaml", 6,
+        "released '2025-02-30' is not a valid date", "at the precision the source gives",
+        id="bad-date-day"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    weights: opne\n"},
+        "bad-enum", "data/model/deepseek-r1.yaml", 6,
+        "weights 'opne' is not one of: open, closed, mixed (did you mean 'open'?)",
+        "use one of the weights access values", id="bad-enum"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    parameters: 671B\n"},
+        "bad-number", "data/model/deepseek-r1.yaml", 6,
+        "parameters '671B' is not a whole number", "write digits only", id="bad-number"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    url: www.deepseek.com\n"},
+        "bad-url", "data/model/deepseek-r1.yaml", 6,
+        "url 'www.deepseek.com' is not an http(s) URL",
+        "leave the field out if you do not know it exactly", id="bad-url"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek",
+                                                    "developer: deepseek-ai")},
+        "unknown-ref", "data/model/deepseek-r1.yaml", 4,
+        "developer 'deepseek-ai' is not a known id (did you mean 'deepseek'?)",
+        "create that entity first (`kg add`) or correct the id", id="unknown-ref"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek", "developer: china")},
+        "wrong-ref-kind", "data/model/deepseek-r1.yaml", 4,
+        "developer 'china' is a country, but must be a organization",
+        "point it at an entity of the right kind", id="wrong-ref-kind"),
+    pytest.param(
+        {"organization/deepseek-copy.yaml": None,
+         "model/deepseek.yaml": "id: deepseek\nname: DeepSeek\nmodel_type: family\n"
+                                "sources: [src-a]\n"},
+        "duplicate-id", "data/organization/deepseek.yaml", 1,
+        "duplicate id 'deepseek': also data/model/deepseek.yaml",
+        "rename one (`kg rename`) or merge them (`kg merge`)", id="duplicate-id"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": "id: deepseek-r1\nname: DeepSeek-R1\nmodel_type: model\n"
+                                   "developer: deepseek\n"},
+        "no-source", "data/model/deepseek-r1.yaml", 4,
+        "fact 'developer: deepseek' has no source",
+        "give it `sources: [...]` in long form", id="fact-without-source"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK.replace("[src-a]", "[src-b]")},
+        "unknown-source", "data/model/deepseek-r1.yaml", 5,
+        "sources 'src-b' is not a known source (did you mean 'src-a'?)",
+        "add it under data/source/ (`kg source add`)", id="unknown-source"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK.replace("[src-a]", "[china]")},
+        "unknown-source", "data/model/deepseek-r1.yaml", 5,
+        "sources 'china' is a country, but must be a source", "right kind",
+        id="source-of-wrong-kind"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK.replace("id: deepseek-r1", "id: deepseek-r2")},
+        "id-mismatch", "data/model/deepseek-r1.yaml", 1,
+        "id 'deepseek-r2' does not match the file name 'deepseek-r1.yaml'",
+        "rename the file to deepseek-r2.yaml", id="id-mismatch"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    model_type: family\n"},
+        "duplicate-key", "data/model/deepseek-r1.yaml", 6,
+        "duplicate key 'model_type' (first at line 3)", "keep one 'model_type:' line",
+        id="duplicate-key"),
+    pytest.param(
+        {"chip/nvidia-h200.yaml": """
+            id: nvidia-h200
+            name: NVIDIA H200
+            chip_type: gpu
+            export_status:
+              - value: banned
+                from: 2025-12
+                to: 2025-01
+            sources: [src-a]
+        """},
+        "date-order", "data/chip/nvidia-h200.yaml", 5,
+        "export_status holds from 2025-12 to 2025-01: the end comes before the start",
+        "swap `from` and `to`", id="date-order"),
+    pytest.param(
+        {"tombstone/deepseek-ai.yaml": "id: deepseek-ai\nname: DeepSeek AI\n"
+                                       "replaced_by: deepseek\ndate: 2026-11-01\n",
+         "model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek",
+                                                    "developer: deepseek-ai")},
+        "tombstone-ref", "data/model/deepseek-r1.yaml", 4,
+        "developer 'deepseek-ai' was replaced", "use 'deepseek' instead", id="tombstone-ref"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": ""},
+        "empty-file", "data/model/deepseek-r1.yaml", 1, "the file is empty", "delete the file",
+        id="empty-file"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    names: {zh: [深度求索]}\n"},
+        "wrong-type", "data/model/deepseek-r1.yaml", 6, "names zh must be a name",
+        "write `zh: <name>`", id="langmap-value"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek", """developer:
+      - value: deepseek
+        sorces: [src-a]""")},
+        "unknown-field", "data/model/deepseek-r1.yaml", 6,
+        "'sorces' is not a key of a developer statement (did you mean 'sources'?)",
+        "use only: value, sources", id="unknown-statement-key"),
+]
+
+
+@pytest.mark.parametrize("files, rule, path, line, message, fix", CASES)
+def test_rule(make_data, files, rule, path, line, message, fix):
+    data = make_data(files)
+    found, _ = issues_of(data, rule)
+    assert found, f"no {rule} issue; got {[i.format() for i in issues_of(data)[0]]}"
+    issue = ([i for i in found if message in i.message] or found)[0]
+    assert issue.path == path
+    assert issue.line == line, issue.format()
+    assert message in issue.message, issue.format()
+    assert fix in issue.fix, issue.format()
+    text = issue.format()
+    assert text.startswith(f"{path}:{line}")
+    assert "Fix: " in text
+
+
+def test_duplicate_id_names_both_places(make_data):
+    data = make_data({"model/deepseek.yaml": "id: deepseek\nname: DeepSeek\nmodel_type: family\n"
+                                             "sources: [src-a]\n"})
+    found, _ = issues_of(data, "duplicate-id")
+    text = found[0].format()
+    assert "data/model/deepseek.yaml" in text and "data/organization/deepseek.yaml" in text
+
+
+def test_every_problem_reported_at_once_sorted(make_data):
+    data = make_data({
+        "model/a-model.yaml": "id: a-model\nname: A\nmodel_type: modle\nsources: [src-a]\n",
+        "model/b-model.yaml": "id: b-model\nname: B\nmodel_type: model\nreleased: 2025-99\n"
+                              "sources: [src-a]\n",
+        "chip/c-chip.yaml": "id: c-chip\nname: C\n",
+    })
+    found, result = issues_of(data)
+    assert not result.ok
+    where = [(i.path, i.line) for i in found]
+    assert where == sorted(where)
+    assert {i.rule for i in found} >= {"bad-enum", "bad-date", "missing-field", "no-source"}
+    assert {i.path for i in found} == {"data/model/a-model.yaml", "data/model/b-model.yaml",
+                                       "data/chip/c-chip.yaml"}
+
+
+def test_yaml_quirks_are_not_guessed(make_data):
+    """PyYAML would read NO as False and 3.10 as 3.1; we keep the text."""
+    data = make_data({"country/norway.yaml": "id: norway\nname: Norway\niso_code: NO\n"
+                                             "sources: [src-a]\n",
+                      "model/v310.yaml": "id: v310\nname: 3.10\nmodel_type: model\n"
+                                         "sources: [src-a]\n"})
+    result = validate_dir(data)
+    assert result.ok, [i.format() for i in result.issues]
+    assert result.entities["norway"].first("iso_code") == "NO"
+    assert result.entities["v310"].name == "3.10"
+
+
+def test_bool_must_be_true_or_false(make_data):
+    # a bool field exists nowhere in the schema yet; check the converter through statement keys
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek", """developer:
+      - value: deepseek
+        confidence: sure""")})
+    found, _ = issues_of(data, "bad-enum")
+    assert "confidence of developer 'sure' is not one of: confident, likely" in found[0].message
+
+
+def test_clean_data_passes_all_tiers(make_data):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    result, ds = check(data, shacl=True)
+    assert result.ok and not result.issues, [i.format() for i in result.issues]
+    assert set(result.entities) == {"src-a", "china", "deepseek", "deepseek-r1"}
+
+
+def test_shacl_violation_is_mapped_to_file_line_and_entity(make_data):
+    """A shape the structural tiers do not know about: SHACL's report comes back with file and line."""
+    from rdflib import Graph
+
+    from kg.shapes import shacl_issues
+
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    result, ds = check(data, shacl=False)
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix kgo: <https://w3id.org/ai-race-kg/ontology#> .
+        kgo:needsHq a sh:NodeShape ; sh:targetClass kgo:Organization ;
+            sh:property [ sh:path kgo:headquarters ; sh:minCount 1 ;
+                          sh:message "an organisation needs a headquarters" ] .
+    """, format="turtle")
+    found = shacl_issues(ds, shapes=shapes, entities=result.entities)
+    assert len(found) == 1
+    issue = found[0]
+    assert (issue.path, issue.entity, issue.rule) == ("data/organization/deepseek.yaml",
+                                                      "deepseek", "shacl")
+    assert issue.line == 1
+    assert "an organisation needs a headquarters" in issue.message
+
+
+def test_kg_validate_cli_reports_and_exits_1_without_traceback(make_data):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek",
+                                                                 "developer: deepseek-ai")})
+    result = CliRunner().invoke(main, ["validate", "--data", str(data), "--no-shacl"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert ("data/model/deepseek-r1.yaml:4: error: [deepseek-r1] developer 'deepseek-ai' is not "
+            "a known id (did you mean 'deepseek'?)") in result.output
+    assert "1 error(s)" in result.output
+
+
+def test_kg_validate_cli_ok(make_data):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    result = CliRunner().invoke(main, ["validate", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "OK: 4 entities valid." in result.output
+
+
+def test_kg_build_cli_bad_data_is_a_message_not_a_traceback(make_data, tmp_path):
+    data = make_data({"model/deepseek-r1.yaml": "id: deepseek-r1\nname: [oops\n"})
+    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert ("data/model/deepseek-r1.yaml:3:1: error: YAML syntax error: did not find expected ',' "
+            "or ']' (while parsing a flow sequence that starts at line 2)") in result.output
+    assert not (tmp_path / "out" / "graph.ttl").exists()
+
+
+def test_missing_data_folder(tmp_path):
+    result = CliRunner().invoke(main, ["validate", "--data", str(tmp_path / "nope")])
+    assert result.exit_code == 1
+    assert "the data folder does not exist" in result.output
