@@ -81,17 +81,36 @@ class Record:
     issues: list[Issue] = field(default_factory=list)
 
 
-def _build(node: yaml.Node, rel: str, issues: list[Issue]):
+MAX_DEPTH = 50
+
+
+class _Refused(Exception):
+    """Input the loader will not expand: anchors/aliases, absurd nesting."""
+
+    def __init__(self, line: int, message: str, fix: str, rule: str):
+        super().__init__(message)
+        self.line, self.message, self.fix, self.rule = line, message, fix, rule
+
+
+def _build(node: yaml.Node, rel: str, issues: list[Issue], depth: int = 0, seen=None):
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    seen = set() if seen is None else seen
+    if id(node) in seen:  # an alias: expanding it could blow up (billion laughs)
+        raise _Refused(line, "YAML anchors and aliases (&name / *name) are not allowed",
+                       "write the value out in full", "yaml-alias")
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise _Refused(line, f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                       "flatten the structure; entities need at most a few levels", "yaml-depth")
     if isinstance(node, yaml.ScalarNode):
         return YScalar(node.value, line, col, node.tag, node.style is not None)
     if isinstance(node, yaml.SequenceNode):
         out = YList(line, col)
-        out.extend(_build(child, rel, issues) for child in node.value)
+        out.extend(_build(child, rel, issues, depth + 1, seen) for child in node.value)
         return out
     out = YMap(line, col)
     for key_node, value_node in node.value:
-        key = _build(key_node, rel, issues)
+        key = _build(key_node, rel, issues, depth + 1, seen)
         if not isinstance(key, str):
             issues.append(Issue(rel, key.line, key.column, message="a key must be a plain word",
                                 fix="write the key as a name such as `name:`", rule="yaml-syntax"))
@@ -104,7 +123,7 @@ def _build(node: yaml.Node, rel: str, issues: list[Issue]):
                 rule="duplicate-key"))
             continue
         out.key_lines[str(key)] = key.line
-        out[str(key)] = _build(value_node, rel, issues)
+        out[str(key)] = _build(value_node, rel, issues, depth + 1, seen)
     return out
 
 
@@ -131,7 +150,10 @@ def parse_text(text: str, rel: str) -> tuple[YMap | None, list[Issue]]:
     if node is None:
         return None, [Issue(rel, 1, message="the file is empty",
                             fix="write the entity's fields, or delete the file", rule="empty-file")]
-    data = _build(node, rel, issues)
+    try:
+        data = _build(node, rel, issues)
+    except _Refused as exc:
+        return None, [Issue(rel, exc.line, message=exc.message, fix=exc.fix, rule=exc.rule)]
     if not isinstance(data, YMap):
         return None, issues + [Issue(rel, data.line, message="the file must hold one mapping of fields",
                                      fix="start the file with `id: ...` and one `field: value` per line",

@@ -142,6 +142,15 @@ CASES = [
         "tombstone-ref", "data/model/deepseek-r1.yaml", 4,
         "developer 'deepseek-ai' was replaced", "use 'deepseek' instead", id="tombstone-ref"),
     pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    aliases: &a [R1]\n    description: *a\n"},
+        "yaml-alias", "data/model/deepseek-r1.yaml", 6,
+        "YAML anchors and aliases (&name / *name) are not allowed", "write the value out in full",
+        id="yaml-alias"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    description: " + "[" * 60 + "]" * 60 + "\n"},
+        "yaml-depth", "data/model/deepseek-r1.yaml", 6,
+        "nested more than 50 levels deep", "flatten the structure", id="yaml-depth"),
+    pytest.param(
         {"model/deepseek-r1.yaml": ""},
         "empty-file", "data/model/deepseek-r1.yaml", 1, "the file is empty", "delete the file",
         id="empty-file"),
