@@ -157,5 +157,12 @@ def ontology(check_only):
                + ", ".join(str(p) for p in (stale or [ONTOLOGY_DIR])))
 
 
+# The maintainer's commands (add, edit, link, rename, merge, rm, verify, show, find, fmt, lint).
+from kg.cli_curate import COMMANDS as _CURATE  # noqa: E402
+
+for _c in _CURATE:
+    main.add_command(_c)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

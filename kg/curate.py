@@ -1,0 +1,1041 @@
+"""Changes to data/ for maintainers: add, edit, link, rename, merge, remove, verify, format.
+
+Each operation plans its change in memory (the new text of every file it
+touches, and the files it deletes), then `commit` validates the data set as it
+would be after the change (tiers 1 and 2 on the in-memory records) and refuses
+if the change brings any new error, and only then writes it, all or nothing,
+through kg/txn.py. Files are edited through kg/yamlio.py's round-trip YAML, so
+comments, key order and quoting survive; new files are written canonically.
+
+A renamed, merged or removed entity leaves a tombstone (data/tombstone/<id>.yaml)
+so that an IRI someone cited still resolves: `replaced_by` (dct:isReplacedBy)
+where it went, or `withdrawn` with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from kg import txn, yamlio
+from kg.dedupe import Match, probable_duplicates, slug
+from kg.errors import DataError, Issue, KGError
+from kg.loader import Record, load_records, parse_text, relpath
+from kg.model import Entity, Statement
+from kg.schema import Field, Kind, Schema, load_schema
+from kg.validate import SLUG_RE, Result, check_records, did_you_mean
+
+NOT_EDITABLE = {"id": "use `kg rename OLD NEW` to change an id",
+                "checked": "use `kg verify ID [FIELD]` to record a check"}
+
+
+def today() -> str:
+    return os.environ.get("KG_TODAY") or _dt.date.today().isoformat()
+
+
+def maintainer_name() -> str | None:
+    """Who is checking: $KG_USER, else git's user.name."""
+    if os.environ.get("KG_USER"):
+        return os.environ["KG_USER"]
+    try:
+        out = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
+                             timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+# -- the data set as it is -------------------------------------------------------------------
+class Workspace:
+    """data/ as it is on disk: its records, validated entities, and where each file is."""
+
+    def __init__(self, data_dir: Path, schema: Schema | None = None, recover: bool = True):
+        self.data_dir = Path(data_dir)
+        if not self.data_dir.is_dir():
+            raise KGError(f"{self.data_dir}: the data folder does not exist "
+                          "(run from the repository root or pass --data DIR)")
+        self.schema = schema or load_schema()
+        self.recovered = None
+        if recover:
+            with txn.locked(self.data_dir):
+                self.recovered = txn.recover(self.data_dir)
+        self.records: list[Record] = load_records(self.data_dir)
+        self.result: Result = check_records(self.records, self.schema)
+
+    @property
+    def entities(self) -> dict[str, Entity]:
+        return self.result.entities
+
+    def rel(self, entity: Entity) -> str:
+        """The entity's file, relative to data_dir."""
+        return (self.data_dir.parent / entity.path).resolve().relative_to(
+            self.data_dir.resolve()).as_posix()
+
+    def entity(self, entity_id: str, what: str = "id") -> Entity:
+        ent = self.entities.get(entity_id)
+        if ent is None:
+            on_disk = sorted(self.data_dir.glob(f"*/{entity_id}.yaml"))
+            if on_disk:
+                raise KGError(f"{relpath(on_disk[0], self.data_dir.parent)} does not validate; "
+                              "fix it first (`kg validate` says how)")
+            raise KGError(f"{what} '{entity_id}' is not a known entity"
+                          f"{did_you_mean(entity_id, self.entities)} (`kg find TEXT` searches names)")
+        return ent
+
+    def kind(self, entity: Entity) -> Kind:
+        return self.schema.kinds[entity.kind]
+
+    def text(self, rel: str) -> str | None:
+        return txn.read_text(self.data_dir / rel)
+
+    def source_date(self, source_id: str):
+        src = self.entities.get(source_id)
+        return src.first("date") if src is not None and src.kind == "source" else None
+
+
+# -- planning a change -----------------------------------------------------------------------
+class Plan:
+    """The files a change writes (edited round-trip, or new) and deletes, with notes for the user."""
+
+    def __init__(self, ws: Workspace, action: str):
+        self.ws, self.action = ws, action
+        self.docs: dict[str, CommentedMap] = {}
+        self.canonical: set[str] = set()  # new files: written in canonical form
+        self.deleted: set[str] = set()
+        self.texts: dict[str, str] = {}
+        self.notes: list[str] = []
+
+    def doc(self, rel: str) -> CommentedMap:
+        if rel not in self.docs:
+            text = self.ws.text(rel)
+            if text is None:
+                raise KGError(f"{rel}: no such file")
+            self.docs[rel] = yamlio.load(text, rel)
+        return self.docs[rel]
+
+    def create(self, rel: str, data: CommentedMap) -> None:
+        if rel in self.docs or self.ws.text(rel) is not None and rel not in self.deleted:
+            raise KGError(f"{self.ws.data_dir / rel} already exists")
+        self.deleted.discard(rel)
+        self.docs[rel] = data
+        self.canonical.add(rel)
+
+    def delete(self, rel: str) -> None:
+        self.docs.pop(rel, None)
+        self.deleted.add(rel)
+
+    def writes(self) -> dict[str, str | None]:
+        out: dict[str, str | None] = {rel: None for rel in self.deleted}
+        for rel, data in self.docs.items():
+            if rel in self.canonical:
+                out[rel] = yamlio.dump(yamlio.canonical(data, yamlio.kind_of(self.ws.schema, rel)))
+            else:
+                out[rel] = yamlio.dump(data)
+        out.update(self.texts)
+        return {rel: text for rel, text in out.items() if text != self.ws.text(rel)}
+
+
+@dataclass
+class Outcome:
+    changed: list[str]  # paths relative to the repository root, as users see them
+    notes: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)  # those of `changed` that were deleted
+
+
+def new_errors(before: Result, after: Result) -> list[Issue]:
+    """Errors the change brings: those of `after` that `before` did not have."""
+    def key(i: Issue):
+        return (i.path, i.entity, i.rule, i.message)
+
+    old = {key(i) for i in before.errors}
+    return [i for i in after.errors if key(i) not in old]
+
+
+def preview(ws: Workspace, writes: dict[str, str | None]) -> Result:
+    """Tiers 1-2 over data/ as it would be after `writes`."""
+    root = ws.data_dir.parent
+    changed = {relpath(ws.data_dir / rel, root) for rel in writes}
+    records = [r for r in ws.records if r.rel not in changed]
+    for rel, text in writes.items():
+        if text is None:
+            continue
+        path = ws.data_dir / rel
+        parts = Path(rel).parts
+        data, issues = parse_text(text, relpath(path, root))
+        records.append(Record(path, relpath(path, root), parts[0] if len(parts) > 1 else "",
+                              path.name.rsplit(".", 1)[0], data, issues))
+    records.sort(key=lambda r: r.rel)
+    return check_records(records, ws.schema)
+
+
+def commit(plan: Plan, hook: txn.Hook | None = None, dry_run: bool = False) -> Outcome:
+    """Validate the planned change against the whole data set, then write it atomically."""
+    ws = plan.ws
+    writes = plan.writes()
+    if not writes:
+        return Outcome([], plan.notes + ["nothing to change"])
+    errors = new_errors(ws.result, preview(ws, writes))
+    if errors:
+        raise DataError(errors + [Issue("", 0, message=f"{plan.action}: nothing was written",
+                                        fix="correct the values and run the command again",
+                                        rule="refused")])
+    root = ws.data_dir.parent
+    shown = sorted(relpath(ws.data_dir / rel, root) for rel in writes)
+    gone = sorted(relpath(ws.data_dir / rel, root) for rel, text in writes.items() if text is None)
+    if dry_run:
+        return Outcome(shown, plan.notes + ["dry run: nothing was written"], gone)
+    originals = {rel: ws.text(rel) for rel in writes}
+    txn.apply(ws.data_dir, writes, originals, hook)
+    return Outcome(shown, plan.notes, gone)
+
+
+# -- values ----------------------------------------------------------------------------------
+def items_of(value) -> list:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def value_of(item) -> Any:
+    return item.get("value") if isinstance(item, dict) else item
+
+
+def long_form(item, sources=None, checked=None) -> CommentedMap:
+    """A statement as a mapping; `sources` only added where it names none."""
+    if isinstance(item, CommentedMap):
+        out = item
+    else:
+        out = CommentedMap()
+        out["value"] = item
+    if sources and "sources" not in out:
+        out["sources"] = CommentedSeq(sources)
+    if checked is not None and "checked" not in out:
+        out["checked"] = yamlio.to_yaml(checked)
+    return out
+
+
+def parse_value(text: str, many: bool) -> Any:
+    """A value from the command line: text; for a list field, `[a, b]` is a list."""
+    text = text.strip()
+    if many and text.startswith("["):
+        parsed = yamlio.load(f"v: {text}\n", "--set")["v"]
+        return [str(v) for v in parsed]
+    return [text] if many else text
+
+
+def default_name(kind: str, values: dict[str, Any]) -> str | None:
+    """A source's name, when not given: "Publisher: Title"."""
+    if kind == "source" and values.get("title") and values.get("publisher"):
+        return f"{values['publisher']}: {values['title']}"
+    return None
+
+
+def default_id(kind: str, values: dict[str, Any]) -> str:
+    if kind == "source" and values.get("title"):
+        publisher = (values.get("publisher") or "").split(" ")[0]
+        base = slug(f"{publisher} {values.get('date') or ''} {values['title']}")
+        parts, out = base.split("-"), []
+        for p in parts:  # at most ~60 characters, cut at a word
+            if len("-".join(out + [p])) > 60:
+                break
+            out.append(p)
+        return "-".join(out) or base
+    return slug(str(values.get("name") or ""))
+
+
+def check_id(ws: Workspace, entity_id: str) -> None:
+    if not SLUG_RE.match(entity_id):
+        raise KGError(f"'{entity_id}' is not an id: ids are lower-case words joined by hyphens, "
+                      "e.g. deepseek-r1")
+    existing = ws.entities.get(entity_id) or next(iter(ws.data_dir.glob(f"*/{entity_id}.yaml")),
+                                                  None)
+    if existing is not None:
+        where = existing.path if isinstance(existing, Entity) else relpath(existing, ws.data_dir.parent)
+        raise KGError(f"id '{entity_id}' is taken ({where}); choose another with --id")
+
+
+# -- add -------------------------------------------------------------------------------------
+def build_entity(kind: Kind, entity_id: str, values: dict[str, Any]) -> CommentedMap:
+    data = CommentedMap()
+    data["id"] = entity_id
+    for name in yamlio.field_order(kind):
+        v = values.get(name)
+        if v in (None, "", [], {}):
+            continue
+        f = kind.fields.get(name)
+        if f is not None and f.type == "ref" and name != "sources" and isinstance(v, list) \
+                and len(v) == 1:
+            v = v[0]  # one reference is written plain (`developer: deepseek`), as by hand
+        data[name] = yamlio.to_yaml(v)
+    unknown = sorted(set(values) - set(kind.fields))
+    if unknown:
+        raise KGError(f"unknown field(s) for a {kind.label}: {', '.join(unknown)}")
+    return yamlio.canonical(data, kind)
+
+
+def duplicates_of(ws: Workspace, kind: str, values: dict[str, Any]) -> list[Match]:
+    new = [values.get("name") or "", *(values.get("aliases") or [])]
+    new += list((values.get("names") or {}).values())
+    return probable_duplicates(ws.entities, kind, [x for x in new if x])
+
+
+def add(ws: Workspace, kind_name: str, values: dict[str, Any], entity_id: str | None = None) -> Plan:
+    """Plan a new entity file data/<kind>/<id>.yaml (id derived from the name unless given)."""
+    kind = ws.schema.kinds.get(kind_name)
+    if kind is None or kind_name == "tombstone":
+        raise KGError(f"unknown kind '{kind_name}'{did_you_mean(kind_name, ws.schema.kinds)}")
+    entity_id = entity_id or default_id(kind_name, values)
+    if not entity_id:
+        raise KGError("cannot derive an id: give a name (or --id)")
+    check_id(ws, entity_id)
+    plan = Plan(ws, f"kg add {kind_name}")
+    plan.create(f"{kind_name}/{entity_id}.yaml", build_entity(kind, entity_id, values))
+    return plan
+
+
+# -- edit and link -----------------------------------------------------------------------------
+def _field(ws: Workspace, entity: Entity, name: str) -> Field:
+    kind = ws.kind(entity)
+    name = name.replace("-", "_")
+    if name in NOT_EDITABLE:
+        raise KGError(f"{name} cannot be set with kg edit: {NOT_EDITABLE[name]}")
+    f = kind.fields.get(name)
+    if f is None:
+        raise KGError(f"unknown field '{name}' for a {kind.label}{did_you_mean(name, kind.fields)}; "
+                      f"fields: {', '.join(n for n in kind.fields if n not in NOT_EDITABLE)}")
+    return f
+
+
+def _set_field(doc: CommentedMap, kind: Kind, name: str, value) -> None:
+    """Set a field, new keys in canonical position, the value in canonical style."""
+    yamlio.insert_in_order(doc, name, yamlio.to_yaml(value), yamlio.field_order(kind))
+    yamlio.style_key(doc, name, kind)
+
+
+def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=()) -> Plan:
+    """Plan setting, adding to or removing fields of one entity.
+
+    sets/adds: (field, text) pairs; `names.zh=华为` sets one language's name. With
+    `sources`, the facts set are written in long form citing those sources.
+    """
+    ent = ws.entity(entity_id)
+    kind = ws.kind(ent)
+    rel = ws.rel(ent)
+    plan = Plan(ws, f"kg edit {entity_id}")
+    doc = plan.doc(rel)
+    src = list(sources)
+
+    def fact(f: Field, v: str):
+        return long_form(v, src) if (src and f.sourced) else v
+
+    for name, text in sets:
+        base, _, lang = name.partition(".")
+        f = _field(ws, ent, base)
+        if f.type == "langmap":
+            if not lang:
+                raise KGError(f"set one language at a time: --set {f.name}.zh=<name>")
+            names = doc.get(f.name)
+            if not isinstance(names, CommentedMap):
+                names = CommentedMap()
+            names[lang] = text
+            _set_field(doc, kind, f.name, names)
+            continue
+        if src and not f.sourced:
+            plan.notes.append(f"{f.name} is a plain field: --source does not apply to it "
+                              "(the entity's sources cover it)")
+        old = doc.get(f.name)
+        value = parse_value(text, f.many)
+        new = [fact(f, v) for v in value] if f.many else fact(f, value)
+        if old is not None:
+            plan.notes.append(f"{entity_id}.{f.name} was: {yamlio.plain(old)}")
+        _set_field(doc, kind, f.name, new)
+    for name, text in adds:
+        f = _field(ws, ent, name)
+        if not (f.many or f.temporal):
+            raise KGError(f"{f.name} holds one value: use --set {f.name}=...")
+        have = items_of(doc[f.name]) if f.name in doc else []
+        present = {str(value_of(i)) for i in have}
+        for v in parse_value(text, True):
+            if v in present:
+                plan.notes.append(f"{entity_id}.{f.name} already has {v}")
+                continue
+            have.append(fact(f, v))
+        _set_field(doc, kind, f.name, have)
+    for name in unsets:
+        base, _, lang = name.partition(".")
+        f = _field(ws, ent, base)
+        if f.required and not lang:
+            raise KGError(f"{f.name} is required for a {kind.label}: set another value instead")
+        if lang:
+            names = doc.get(f.name) or {}
+            if lang not in names:
+                raise KGError(f"{entity_id} has no {f.name}.{lang}")
+            del names[lang]
+            if not names:
+                del doc[f.name]
+            continue
+        if f.name not in doc:
+            raise KGError(f"{entity_id} has no {f.name}")
+        plan.notes.append(f"{entity_id}.{f.name} was: {yamlio.plain(doc[f.name])}")
+        del doc[f.name]
+    return plan
+
+
+def link(ws: Workspace, subject: str, relation: str, obj: str, sources=(), valid_from=None,
+         valid_to=None, as_of=None, note=None) -> Plan:
+    """Plan `subject relation object` as a sourced statement (a reference field of the subject)."""
+    ent = ws.entity(subject, "subject")
+    kind = ws.kind(ent)
+    f = _field(ws, ent, relation)
+    if f.type != "ref":
+        refs = [n for n, x in kind.fields.items() if x.type == "ref" and n not in ("sources",)]
+        raise KGError(f"{f.name} is not a relation of a {kind.label}; relations: {', '.join(refs)}")
+    target = ws.entity(obj, "object")
+    if not f.accepts_kind(target.kind):
+        raise KGError(f"{f.name} of a {kind.label} must be a {' or '.join(f.to)}, "
+                      f"but '{obj}' is a {target.kind}")
+    for s in sources:
+        src = ws.entity(s, "source")
+        if src.kind != "source":
+            raise KGError(f"'{s}' is a {src.kind}, not a source")
+    if (valid_from or valid_to) and not f.temporal:
+        raise KGError(f"{f.name} is not temporal: --from/--to do not apply (use --as-of)")
+    plan = Plan(ws, f"kg link {subject} {f.name} {obj}")
+    doc = plan.doc(ws.rel(ent))
+    st = CommentedMap()
+    st["value"] = obj
+    for k, v in (("from", valid_from), ("to", valid_to), ("as_of", as_of)):
+        if v:
+            st[k] = str(v)
+    if sources:
+        st["sources"] = CommentedSeq(sources)
+    if note:
+        st["note"] = note
+    item = st if len(st) > 1 else obj
+    if f.many or f.temporal:
+        have = items_of(doc[f.name]) if f.name in doc else []
+        for i, existing in enumerate(have):
+            if str(value_of(existing)) == obj and not (valid_from or valid_to):
+                # the same link: add the new sources to it rather than repeat it
+                if not sources:
+                    raise KGError(f"{subject} {f.name} {obj} is already there")
+                existing = long_form(existing, list(ent.sources))
+                srcs = items_of(existing.get("sources", CommentedSeq()))
+                existing["sources"] = CommentedSeq(srcs + [s for s in sources if s not in srcs])
+                have[i] = existing
+                plan.notes.append(f"{subject} {f.name} {obj} was already there: added its source")
+                break
+        else:
+            have.append(item)
+        _set_field(doc, kind, f.name, have)
+    else:
+        if f.name in doc:
+            plan.notes.append(f"{subject}.{f.name} was: {yamlio.plain(doc[f.name])}")
+        _set_field(doc, kind, f.name, item)
+    return plan
+
+
+# -- references --------------------------------------------------------------------------------
+@dataclass
+class Referrer:
+    entity: str
+    kind: str
+    path: str
+    line: int
+    where: str  # e.g. "developer", "sources of fab", "checked.against"
+
+    def format(self) -> str:
+        return f"{self.path}:{self.line}: {self.entity} ({self.where})"
+
+
+def references(schema: Schema, ent: Entity) -> Iterator[tuple[str, str, int]]:
+    """Every (target id, where, line) an entity refers to."""
+    kind = schema.kinds[ent.kind]
+    for name, sts in ent.facts.items():
+        f = kind.fields[name]
+        for st in sts:
+            if f.type == "ref":
+                yield str(st.value), name, st.line
+            elif f.type == "check" and st.value is not None and st.value.against:
+                yield st.value.against, f"{name}.against", st.line
+            for s in st.sources:
+                yield s, f"sources of {name}", st.line
+            if st.checked and st.checked.against:
+                yield st.checked.against, f"checked.against of {name}", st.line
+            for q, qv in st.qualifiers.items():
+                if f.qualifiers[q].type == "ref":
+                    yield str(qv), f"{q} of {name}", st.line
+
+
+def referrers(ws: Workspace, target: str) -> list[Referrer]:
+    out = []
+    for ent in ws.entities.values():
+        for tid, where, line in references(ws.schema, ent):
+            if tid == target and ent.id != target:
+                out.append(Referrer(ent.id, ent.kind, ent.path, line, where))
+    return sorted(out, key=lambda r: (r.path, r.line, r.where))
+
+
+_GONE = object()  # a slot marked for removal; purged before dumping
+
+
+@dataclass
+class Slot:
+    """One place in a YAML document that holds a reference."""
+
+    container: Any
+    key: Any
+
+    def get(self):
+        return self.container[self.key]
+
+    def set(self, value) -> None:
+        self.container[self.key] = value
+
+
+def ref_slots(doc: CommentedMap, kind: Kind) -> Iterator[Slot]:
+    """Every scalar in a round-trip document that is an id (schema-driven)."""
+    def check_slots(m):
+        if isinstance(m, dict) and isinstance(m.get("against"), str):
+            yield Slot(m, "against")
+
+    def list_slots(container, key):
+        v = container[key]
+        if isinstance(v, list):
+            for i, x in enumerate(v):
+                if isinstance(x, str):
+                    yield Slot(v, i)
+        elif isinstance(v, str):
+            yield Slot(container, key)
+
+    for name in list(doc):
+        f = kind.fields.get(name)
+        if f is None:
+            continue
+        if f.type == "check":
+            yield from check_slots(doc[name])
+            continue
+        value = doc[name]
+        seq = value if isinstance(value, list) else None
+        for i, item in enumerate(items_of(value)):
+            holder, k = (seq, i) if seq is not None else (doc, name)
+            if isinstance(item, dict):
+                if f.type == "ref" and isinstance(item.get("value"), str):
+                    yield Slot(item, "value")
+                if "sources" in item:
+                    yield from list_slots(item, "sources")
+                yield from check_slots(item.get("checked"))
+                for q, qf in f.qualifiers.items():
+                    if qf.type == "ref" and isinstance(item.get(q), str):
+                        yield Slot(item, q)
+            elif isinstance(item, str) and f.type == "ref":
+                yield Slot(holder, k)
+
+
+def purge(doc: CommentedMap) -> None:
+    """Remove what was marked _GONE: list items, statements whose value went, emptied keys."""
+    def clean(node):
+        if isinstance(node, list):
+            keep = []
+            for x in node:
+                if x is _GONE or (isinstance(x, dict) and x.get("value") is _GONE):
+                    continue
+                clean(x)
+                keep.append(x)
+            node[:] = keep
+        elif isinstance(node, dict):
+            for k in list(node):
+                v = node[k]
+                if v is _GONE or (isinstance(v, dict) and v.get("value") is _GONE):
+                    del node[k]
+                    continue
+                clean(v)
+                if isinstance(v, list) and not v:
+                    del node[k]
+
+    clean(doc)
+
+
+def dedupe_lists(doc: CommentedMap) -> None:
+    """Drop repeated plain ids from lists (a rename or merge can make two equal)."""
+    for v in doc.values():
+        for lst in [v] + [x.get("sources") for x in items_of(v) if isinstance(x, dict)]:
+            if isinstance(lst, list):
+                seen, keep = set(), []
+                for x in lst:
+                    if isinstance(x, str):
+                        if x in seen:
+                            continue
+                        seen.add(x)
+                    keep.append(x)
+                lst[:] = keep
+
+
+def _redirect(plan: Plan, old: str, new: str | None, skip: set[str] = frozenset()) -> int:
+    """Point every reference to `old` at `new` (None: remove it). Returns how many."""
+    ws, n = plan.ws, 0
+    for ent in ws.entities.values():
+        if ent.id in skip or not any(t == old for t, _, _ in references(ws.schema, ent)):
+            continue
+        rel = ws.rel(ent)
+        doc = plan.doc(rel)
+        for slot in ref_slots(doc, ws.kind(ent)):
+            if slot.get() == old:
+                slot.set(_GONE if new is None or new == ent.id else new)
+                n += 1
+        purge(doc)
+        dedupe_lists(doc)
+    return n
+
+
+def tombstone(plan: Plan, ent: Entity, replaced_by: str | None = None,
+              withdrawn: str | None = None, description: str | None = None) -> str:
+    data = CommentedMap()
+    data["id"] = ent.id
+    data["name"] = ent.name
+    if replaced_by:
+        data["replaced_by"] = replaced_by
+    if withdrawn:
+        data["withdrawn"] = withdrawn
+    data["date"] = today()
+    if description:
+        data["description"] = description
+    rel = f"tombstone/{ent.id}.yaml"
+    plan.create(rel, data)
+    return rel
+
+
+def _old_tombstone_for(ws: Workspace, new: str, old: str, plan: Plan) -> None:
+    """Renaming back to an id that is a tombstone of this very entity: the tombstone goes."""
+    dead = ws.entities.get(new)
+    if dead is not None and dead.kind == "tombstone" and dead.first("replaced_by") == old:
+        plan.delete(ws.rel(dead))
+        plan.notes.append(f"removed the tombstone {new} (it pointed at {old})")
+        return
+    check_id(ws, new)
+
+
+# -- rename, merge, remove -----------------------------------------------------------------------
+def rename(ws: Workspace, old: str, new: str) -> Plan:
+    """Plan giving `old` the id `new`: move its file, rewrite every reference, leave a tombstone."""
+    ent = ws.entity(old)
+    if ent.kind == "tombstone":
+        raise KGError(f"'{old}' is a tombstone; rename the entity it points to")
+    plan = Plan(ws, f"kg rename {old} {new}")
+    _old_tombstone_for(ws, new, old, plan)
+    rel = ws.rel(ent)
+    n = _redirect(plan, old, new, skip={old})
+    doc = plan.doc(rel)
+    for slot in ref_slots(doc, ws.kind(ent)):  # references to itself
+        if slot.get() == old:
+            slot.set(new)
+    doc["id"] = new
+    plan.docs.pop(rel)
+    plan.delete(rel)
+    plan.docs[f"{ent.kind}/{new}.yaml"] = doc
+    plan.deleted.discard(f"{ent.kind}/{new}.yaml")
+    tombstone(plan, ent, replaced_by=new)
+    plan.notes.append(f"rewrote {n} reference(s) to {old}; left a tombstone for {old}")
+    return plan
+
+
+def _labels_into(keep: CommentedMap, dup: CommentedMap):
+    """The duplicate's name, aliases and other-language names folded into keep's:
+    (aliases, names, the labels that are new)."""
+    have = {str(keep.get("name", "")).casefold()}
+    aliases = [str(a) for a in items_of(keep.get("aliases") or [])]
+    have |= {a.casefold() for a in aliases}
+    added = []
+    names = keep.get("names")
+    for tag, nm in (dup.get("names") or {}).items():
+        if names is None:
+            names = CommentedMap()
+        if tag not in names:
+            names[tag] = nm
+        elif str(names[tag]).casefold() != str(nm).casefold():
+            aliases.append(str(nm))
+            have.add(str(nm).casefold())
+            added.append(str(nm))
+    for label in [dup.get("name"), *items_of(dup.get("aliases") or [])]:
+        if label and str(label).casefold() not in have:
+            aliases.append(str(label))
+            have.add(str(label).casefold())
+            added.append(str(label))
+    return aliases, names, added
+
+
+def _pin_sources(doc: CommentedMap, kind: Kind, sources: list[str], checked) -> None:
+    """Give every fact that relies on the entity's default sources those sources explicitly
+    (and the entity's check), before the defaults change."""
+    if not sources:
+        return
+    for name in list(doc):
+        f = kind.fields.get(name)
+        if f is None or not f.sourced:
+            continue
+        value = doc[name]
+        pinned = [long_form(yamlio.to_yaml(i), sources, checked)
+                  if not (isinstance(i, dict) and i.get("sources")) else i
+                  for i in items_of(value)]
+        _set_field(doc, kind, name, pinned if isinstance(value, list) else pinned[0])
+
+
+def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
+    """Plan folding `duplicate` into `keep`: names become aliases, facts and sources move,
+    references follow, and `duplicate` becomes a tombstone pointing at `keep`."""
+    if duplicate == keep:
+        raise KGError("an entity cannot be merged into itself")
+    dup_e, keep_e = ws.entity(duplicate), ws.entity(keep)
+    if dup_e.kind != keep_e.kind:
+        raise KGError(f"cannot merge a {dup_e.kind} ({duplicate}) into a {keep_e.kind} ({keep})")
+    if dup_e.kind == "tombstone":
+        raise KGError(f"'{duplicate}' is already a tombstone")
+    kind = ws.kind(keep_e)
+    plan = Plan(ws, f"kg merge {duplicate} {keep}")
+    dup_doc = plan.doc(ws.rel(dup_e))
+    keep_doc = plan.doc(ws.rel(keep_e))
+    aliases, names, added = _labels_into(keep_doc, dup_doc)
+    if aliases:
+        _set_field(keep_doc, kind, "aliases", aliases)
+    if names:
+        _set_field(keep_doc, kind, "names", names)
+    dup_sources = [str(s) for s in items_of(dup_doc.get("sources") or [])]
+    keep_sources = [str(s) for s in items_of(keep_doc.get("sources") or [])]
+    dup_checked = dup_doc.get("checked")
+    same_defaults = set(dup_sources) <= set(keep_sources)
+    left_behind = []
+
+    def moved(item):
+        """A duplicate's statement, carrying its own sources (and check) when it relied on defaults."""
+        item = yamlio.to_yaml(item)
+        if same_defaults or (isinstance(item, dict) and item.get("sources")):
+            return item
+        return long_form(item, dup_sources, dup_checked)
+
+    for name in list(dup_doc):
+        if name in ("id", "name", "aliases", "names", "sources", "checked"):
+            continue
+        f = kind.fields.get(name)
+        theirs = dup_doc[name]
+        if name not in keep_doc:
+            value = [moved(i) for i in items_of(theirs)] if f and f.sourced else theirs
+            if f and f.sourced and not isinstance(theirs, list):
+                value = value[0]
+            _set_field(keep_doc, kind, name, value)
+            continue
+        ours = keep_doc[name]
+        if yamlio.plain(ours) == yamlio.plain(theirs):
+            continue
+        if f is not None and f.sourced:
+            mine = items_of(ours)
+            values = {str(value_of(i)) for i in mine}
+            extra = [moved(i) for i in items_of(theirs)
+                     if str(value_of(i)) not in values or isinstance(i, dict)]
+            if not extra:
+                continue
+            if not (f.many or f.temporal):  # competing statements: each in long form
+                mine = [long_form(yamlio.to_yaml(i), keep_sources) for i in mine]
+                extra = [long_form(i, dup_sources) for i in extra]
+                plan.notes.append(f"{keep}.{name}: {keep} and {duplicate} disagree; both values "
+                                  "are kept as competing statements with their sources")
+            _set_field(keep_doc, kind, name, mine + extra)
+        elif f is not None and f.many:
+            mine = [str(x) for x in items_of(ours)]
+            _set_field(keep_doc, kind, name, mine + [str(x) for x in items_of(theirs)
+                                                     if str(x) not in mine])
+        else:
+            left_behind.append(f"{name}: {yamlio.plain(theirs)}")
+    merged_sources = keep_sources + [s for s in dup_sources if s not in keep_sources]
+    if merged_sources != keep_sources:
+        _pin_sources(keep_doc, kind, keep_sources, keep_doc.get("checked"))
+        _set_field(keep_doc, kind, "sources", merged_sources)
+    n = _redirect(plan, duplicate, keep, skip={duplicate})
+    for slot in ref_slots(keep_doc, kind):  # the duplicate may have pointed at keep: no self-links
+        if slot.get() == keep:
+            slot.set(_GONE)
+            plan.notes.append(f"dropped {keep}'s reference to itself (it came from {duplicate})")
+    purge(keep_doc)
+    dedupe_lists(keep_doc)
+    plan.delete(ws.rel(dup_e))
+    description = None
+    if left_behind:
+        description = (f"Merged into {keep}, which kept its own values of: "
+                       + "; ".join(left_behind))
+        plan.notes.append(f"{keep} kept its own values; {duplicate}'s other values are recorded "
+                          f"in its tombstone: {'; '.join(left_behind)}")
+    tombstone(plan, dup_e, replaced_by=keep, description=description)
+    if added:
+        plan.notes.append(f"new aliases of {keep}: {', '.join(added)}")
+    plan.notes.append(f"rewrote {n} reference(s) to {duplicate}; left a tombstone for {duplicate}")
+    return plan
+
+
+def remove(ws: Workspace, entity_id: str, reason: str, drop_references: bool = False) -> Plan:
+    """Plan removing an entity, leaving a tombstone that says it was withdrawn and why.
+
+    Refuses while anything refers to it, unless drop_references (then those
+    references are removed from the referring files).
+    """
+    ent = ws.entity(entity_id)
+    if ent.kind == "tombstone":
+        raise KGError(f"'{entity_id}' is already a tombstone")
+    if not reason or not reason.strip():
+        raise KGError("say why it is removed (--reason); the tombstone keeps it")
+    plan = Plan(ws, f"kg rm {entity_id}")
+    refs = []
+    for r in referrers(ws, entity_id):
+        if r.kind == "tombstone":  # an older name of it: now withdrawn as well
+            doc = plan.doc(ws.rel(ws.entities[r.entity]))
+            del doc["replaced_by"]
+            doc["withdrawn"] = f"became {entity_id}, which was withdrawn: {reason.strip()}"
+            yamlio.insert_in_order(doc, "withdrawn", doc.pop("withdrawn"),
+                                   yamlio.field_order(ws.schema.kinds["tombstone"]))
+            plan.notes.append(f"tombstone {r.entity} now says it was withdrawn")
+        else:
+            refs.append(r)
+    if refs and not drop_references:
+        raise KGError(f"{entity_id} is referred to {len(refs)} time(s); nothing was removed:\n"
+                      + "\n".join("  " + r.format() for r in refs)
+                      + f"\nChange those first, merge it (`kg merge {entity_id} OTHER`), "
+                        "or pass --drop-references to remove the references too")
+    if refs:
+        _redirect(plan, entity_id, None, skip={entity_id})
+        plan.notes.append(f"removed {len(refs)} reference(s) to {entity_id}")
+    plan.delete(ws.rel(ent))
+    tombstone(plan, ent, withdrawn=reason.strip())
+    return plan
+
+
+# -- verify and check status ------------------------------------------------------------------
+@dataclass
+class Fact:
+    """One fact with its check status: a sourced statement, or an entity's plain fields."""
+
+    entity: str
+    kind: str
+    field: str | None  # None: the entity's plain fields (name, description, ...)
+    value: Any
+    sources: tuple[str, ...]
+    status: str  # from-article | checked | unchecked
+    path: str
+    line: int
+    date: Any = None  # the earliest date among its sources (a DateValue) or None
+
+    def format(self) -> str:
+        when = str(self.date) if self.date else "undated"
+        what = (f"{self.field} = {self.value}" if self.field else "plain fields "
+                "(name, description, ...)")
+        return (f"{when:10}  {self.path}:{self.line}  {self.entity}  {what}  "
+                f"[{', '.join(self.sources) or 'no source'}]")
+
+
+def status_of(ws: Workspace, sources, checked) -> str:
+    if any(ws.entities[s].first("bundled_file") for s in sources if s in ws.entities):
+        return "from-article"
+    return "checked" if checked else "unchecked"
+
+
+def facts(ws: Workspace) -> list[Fact]:
+    out = []
+    for ent in ws.entities.values():
+        kind = ws.kind(ent)
+        if not kind.needs_sources:
+            continue
+        checked = ent.first("checked")
+
+        def dated(srcs):
+            dates = [d for d in (ws.source_date(s) for s in srcs) if d is not None]
+            return min(dates) if dates else None
+
+        out.append(Fact(ent.id, ent.kind, None, ent.name, ent.sources,
+                        status_of(ws, ent.sources, checked), ent.path, ent.line,
+                        dated(ent.sources)))
+        for name, sts in ent.facts.items():
+            if not kind.fields[name].sourced:
+                continue
+            for st in sts:
+                srcs = ent.sources_of(st)
+                chk = st.checked or (None if st.sources else checked)
+                out.append(Fact(ent.id, ent.kind, name, _show(st.value), srcs,
+                                status_of(ws, srcs, chk), ent.path, st.line, dated(srcs)))
+    return out
+
+
+def unchecked(ws: Workspace) -> list[Fact]:
+    """Facts nobody has checked yet, oldest source first, then by file and line."""
+    todo = [f for f in facts(ws) if f.status == "unchecked"]
+    return sorted(todo, key=lambda f: (f.date is None, f.date.start if f.date else None,
+                                       f.path, f.line))
+
+
+def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str | None = None,
+           on: str | None = None, against: str | None = None, value: str | None = None) -> Plan:
+    """Plan recording that a maintainer checked a fact (or the entity's plain fields)."""
+    ent = ws.entity(entity_id)
+    kind = ws.kind(ent)
+    by = by or maintainer_name()
+    if not by:
+        raise KGError("who checked it? pass --by NAME (or set KG_USER or git's user.name)")
+    on = on or today()
+    plan = Plan(ws, f"kg verify {entity_id}")
+    doc = plan.doc(ws.rel(ent))
+
+    def pick(srcs: tuple[str, ...], what: str) -> str:
+        if against:
+            if against not in srcs:
+                raise KGError(f"{what} cites {', '.join(srcs) or 'no source'}; '{against}' is not "
+                              f"one of them (add it first: kg edit {entity_id} --add sources="
+                              f"{against})")
+            return against
+        if len(srcs) == 1:
+            return srcs[0]
+        raise KGError(f"{what} cites {len(srcs)} sources ({', '.join(srcs)}): say which one you "
+                      "checked with --against SOURCE")
+
+    def record(src: str) -> CommentedMap:
+        chk = CommentedMap([("by", by), ("on", on), ("against", src)])
+        chk.fa.set_flow_style()
+        return chk
+
+    if field_name is None:
+        if not ent.sources:
+            raise KGError(f"{entity_id} has no sources to check against")
+        yamlio.insert_in_order(doc, "checked", record(pick(ent.sources, entity_id)),
+                               yamlio.field_order(kind))
+        plan.notes.append(f"{entity_id}: plain fields and facts citing its sources checked by "
+                          f"{by} on {on}")
+        return plan
+    f = _field(ws, ent, field_name) if field_name != "checked" else None
+    if f is None or not f.sourced:
+        raise KGError(f"{field_name} is a plain field of a {kind.label}: plain fields are checked "
+                      f"with the entity (`kg verify {entity_id}`)")
+    if f.name not in doc:
+        raise KGError(f"{entity_id} has no {f.name}")
+    raw = doc[f.name]
+    items = items_of(raw)
+    hits = 0
+    for i, item in enumerate(items):
+        if value is not None and str(value_of(item)) != value:
+            continue
+        own = [str(s) for s in items_of(item.get("sources") or [])] if isinstance(item, dict) else []
+        src = pick(tuple(own) or ent.sources, f"{entity_id}.{f.name} = {value_of(item)}")
+        new = long_form(item)
+        new["checked"] = record(src)
+        new = yamlio._style_statement(new, 4 if isinstance(raw, list) else 2, kind, f.name)
+        if isinstance(raw, list):
+            raw[i] = new
+        else:
+            doc[f.name] = new
+        hits += 1
+    if not hits:
+        raise KGError(f"{entity_id}.{f.name} has no value '{value}'; it has: "
+                      + ", ".join(str(value_of(i)) for i in items))
+    plan.notes.append(f"{entity_id}.{f.name}: {hits} statement(s) checked by {by} on {on}")
+    return plan
+
+
+# -- format ---------------------------------------------------------------------------------------
+def fmt(ws: Workspace, paths: list[Path] | None = None) -> Plan:
+    """Plan rewriting files in canonical form; refuses any file whose content would change."""
+    plan = Plan(ws, "kg fmt")
+    targets = paths or sorted(ws.data_dir.rglob("*.yaml"))
+    root = ws.data_dir.parent
+    for path in targets:
+        path = Path(path).resolve()
+        try:
+            rel = path.relative_to(ws.data_dir.resolve()).as_posix()
+        except ValueError:
+            raise KGError(f"{path} is not under {ws.data_dir}") from None
+        text = ws.text(rel)
+        if text is None:
+            raise KGError(f"{path}: no such file")
+        shown = relpath(path, root)
+        before, issues = parse_text(text, shown)
+        if before is None or issues:
+            plan.notes.append(f"skipped {shown}: {issues[0].message} (fix it first)")
+            continue
+        new = yamlio.format_text(text, rel, ws.schema)
+        after, _ = parse_text(new, shown)
+        if yamlio.plain(after) != yamlio.plain(before):  # pragma: no cover - a formatter bug
+            raise KGError(f"{shown}: formatting would change its content; nothing was written "
+                          "(please report this)")
+        if new != text:
+            plan.texts[rel] = new
+    return plan
+
+
+# -- show ------------------------------------------------------------------------------------------
+def _show(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _statement_line(ws: Workspace, ent: Entity, f: Field, st: Statement) -> str:
+    text = _show(st.value)
+    if f.type == "ref" and st.value in ws.entities:
+        text += f" ({ws.entities[st.value].name})"
+    extras = []
+    for label, v in (("from", st.valid_from), ("to", st.valid_to), ("as of", st.as_of),
+                     ("confidence", st.confidence), ("as written", st.as_written)):
+        if v:
+            extras.append(f"{label} {v}")
+    if st.rank != "normal":
+        extras.append(st.rank)
+    extras += [f"{q} {v}" for q, v in st.qualifiers.items()]
+    if extras:
+        text += " (" + ", ".join(extras) + ")"
+    if f.sourced:
+        srcs = ent.sources_of(st)
+        chk = st.checked or (None if st.sources else ent.first("checked"))
+        text += f"  [{', '.join(srcs)}; {status_of(ws, srcs, chk)}]"
+    return text
+
+
+def show(ws: Workspace, entity_id: str) -> list[str]:
+    """A readable account of one entity: facts, links out and in, sources, check status."""
+    ent = ws.entity(entity_id)
+    kind = ws.kind(ent)
+    lines = [f"{ent.id}: {ent.name} ({kind.label}, {ent.path})"]
+    if ent.kind == "tombstone":
+        new = ent.first("replaced_by")
+        lines.append(f"  replaced by {new} on {ent.first('date')} (see `kg show {new}`)" if new
+                     else f"  withdrawn on {ent.first('date')}: {ent.first('withdrawn')}")
+        return lines
+    outgoing = []
+    for name in yamlio.field_order(kind):
+        f = kind.fields[name]
+        if name in ("id", "name", "sources", "checked") or name not in ent.facts:
+            continue
+        sts = ent.facts[name]
+        if f.type == "ref":
+            outgoing += [(name, _statement_line(ws, ent, f, st)) for st in sts]
+            continue
+        if len(sts) == 1:
+            lines.append(f"  {name}: {_statement_line(ws, ent, f, sts[0])}")
+        else:
+            lines.append(f"  {name}:")
+            lines += [f"    - {_statement_line(ws, ent, f, st)}" for st in sts]
+    if outgoing:
+        lines.append("links out:")
+        lines += [f"  {name} -> {text}" for name, text in outgoing]
+    incoming = referrers(ws, entity_id)
+    if incoming:
+        lines.append("links in:")
+        lines += [f"  {r.entity} ({r.kind}) {r.where} -> {entity_id}" for r in incoming]
+    if ent.sources or kind.needs_sources:
+        lines.append("sources:")
+        for s in ent.sources:
+            src = ws.entities.get(s)
+            title = f"{src.name}" + (f", {src.first('date')}" if src and src.first("date") else "")
+            lines.append(f"  {s}: {title if src else '(unknown)'}")
+        chk = ent.first("checked")
+        status = status_of(ws, ent.sources, chk)
+        lines.append(f"check status of its plain fields: {status}"
+                     + (f" (by {chk.by} on {chk.on} against {chk.against})" if chk else ""))
+    return lines

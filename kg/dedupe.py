@@ -1,0 +1,145 @@
+"""Probable duplicates and fuzzy search over names, aliases and other-language names.
+
+Every label is reduced to a key that ignores what does not tell entities
+apart: case, accents, punctuation, spaces against hyphens ("DeepSeek-R1",
+"DeepSeek R1", "deepseek_r1" -> "deepseekr1"), corporate suffixes ("Huawei
+Technologies Co., Ltd." -> "huawei"), and script: Chinese characters are
+transliterated to pinyin (华为 -> "huawei"), so a Chinese name meets its English
+spelling. Pinyin comes from pypinyin, a pure-Python package without
+dependencies; without it, Chinese names still match each other exactly.
+
+Two labels are the same name when their keys are equal, and a spelling variant
+when the keys are close (difflib ratio >= 0.85) and they carry the same model
+numbers: "Ascend 910" and "Ascend 910C" are different chips, not a typo.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.model import Entity
+
+try:
+    from pypinyin import lazy_pinyin
+except ImportError:  # pragma: no cover - pypinyin is a declared dependency
+    lazy_pinyin = None
+
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
+SUFFIXES = frozenset({
+    "inc", "incorporated", "ltd", "limited", "llc", "plc", "co", "corp", "corporation", "company",
+    "group", "holdings", "technologies", "technology", "gmbh", "ag", "sa", "the",
+})
+SIMILAR = 0.85
+
+
+@dataclass(frozen=True)
+class Match:
+    id: str
+    kind: str
+    name: str
+    label: str  # the entity's label that matched
+    score: float
+    reason: str  # "same name", "spelling variant", "contains", ...
+
+
+@lru_cache(maxsize=65536)
+def romanise(text: str) -> str:
+    """Each run of Chinese characters -> one pinyin word (华为 -> huawei); other text unchanged."""
+    if lazy_pinyin is None or not CJK_RE.search(text):
+        return text
+    return CJK_RE.sub(lambda m: " " + "".join(lazy_pinyin(m.group(0))) + " ", text).strip()
+
+
+@lru_cache(maxsize=65536)
+def tokens(label: str) -> tuple[str, ...]:
+    """Lower-case, accent-free word tokens of a label, romanised."""
+    text = unicodedata.normalize("NFKD", romanise(unicodedata.normalize("NFKC", label)))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return tuple(TOKEN_RE.findall(text))
+
+
+def key(label: str) -> str:
+    """The comparison key: tokens without corporate suffixes, joined without spaces."""
+    toks = tokens(label)
+    core = [t for t in toks if t not in SUFFIXES] or list(toks)
+    return "".join(core)
+
+
+def model_numbers(label: str) -> frozenset[str]:
+    """The tokens with a digit in them: 910c, r1, h100."""
+    return frozenset(t for t in tokens(label) if any(c.isdigit() for c in t))
+
+
+def labels(entity: Entity) -> list[str]:
+    out = [entity.name, *entity.values("aliases")]
+    for names in entity.values("names"):
+        out.extend(names.values())
+    out.append(entity.id)
+    return [str(x) for x in out if x]
+
+
+def compare(a: str, b: str) -> tuple[float, str]:
+    """How alike two labels are: (score, reason); (0, "") when not alike."""
+    ka, kb = key(a), key(b)
+    if not ka or not kb:
+        return 0.0, ""
+    if ka == kb:
+        return 1.0, "same name" if a.casefold() == b.casefold() else "same name, other spelling"
+    if min(len(ka), len(kb)) < 4 or model_numbers(a) != model_numbers(b):
+        return 0.0, ""
+    ratio = difflib.SequenceMatcher(None, ka, kb).ratio()
+    return (ratio, "spelling variant") if ratio >= SIMILAR else (0.0, "")
+
+
+def probable_duplicates(entities: dict[str, Entity], kind: str, new_labels: list[str],
+                        exclude: str | None = None) -> list[Match]:
+    """Entities of the same kind (or tombstones) that probably are the one described by new_labels."""
+    found: dict[str, Match] = {}
+    for ent in entities.values():
+        if ent.id == exclude or ent.kind not in (kind, "tombstone"):
+            continue
+        for theirs in labels(ent):
+            for mine in new_labels:
+                score, reason = compare(mine, theirs)
+                if score and (ent.id not in found or score > found[ent.id].score):
+                    found[ent.id] = Match(ent.id, ent.kind, ent.name, theirs, score,
+                                          f"{reason}: '{mine}' ~ '{theirs}'")
+    return sorted(found.values(), key=lambda m: (-m.score, m.id))
+
+
+def search(entities: dict[str, Entity], text: str, limit: int = 10,
+           cutoff: float = 0.75) -> list[Match]:
+    """Entities whose name, alias, other-language name or id is like `text`, best first."""
+    q = key(text)
+    if not q:
+        return []
+    best: dict[str, Match] = {}
+    for ent in entities.values():
+        for label in labels(ent):
+            k = key(label)
+            if not k:
+                continue
+            if k == q:
+                score, reason = 1.0, "same name"
+            elif len(q) < 3:
+                continue
+            elif k.startswith(q):
+                score, reason = 0.9 + 0.05 * len(q) / len(k), "starts with"
+            elif q in k:
+                score, reason = 0.8 + 0.05 * len(q) / len(k), "contains"
+            else:
+                score = difflib.SequenceMatcher(None, q, k).ratio()
+                reason = "similar"
+            if score >= cutoff and (ent.id not in best or score > best[ent.id].score):
+                best[ent.id] = Match(ent.id, ent.kind, ent.name, label, round(score, 3), reason)
+    return sorted(best.values(), key=lambda m: (-m.score, m.id))[:limit]
+
+
+def slug(text: str) -> str:
+    """An id from a name: DeepSeek-R1 -> deepseek-r1, 华为 -> hua-wei, "Ascend 910C" -> ascend-910c."""
+    return "-".join(tokens(re.sub(r"['’]", "", text)))[:80].strip("-")

@@ -1,0 +1,107 @@
+"""Style problems validation does not catch: mojibake, stray whitespace, long text, unchecked facts.
+
+Errors (exit 1): mojibake such as "â€”" (UTF-8 read as Windows-1252, as when
+text is pasted from a web page), a value with leading or trailing whitespace,
+a tab or trailing spaces on a line. Warnings: doubled spaces, invisible
+characters, descriptions over DESCRIPTION_MAX characters, unchecked facts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from kg.curate import Workspace
+from kg.curate import unchecked as unchecked_facts
+from kg.errors import Issue
+from kg.loader import YList, YMap, YScalar
+
+MOJIBAKE_RE = re.compile(r"â€[\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+                         r"\u02dc\u2013-\u203a\u20ac\u2122\"]|â€|Ã[\x80-\xbf\u0152-\u2122]|"
+                         r"Â[\xa0-\xbf]|ï¿½|\ufffd")
+INVISIBLE_RE = re.compile(r"[\u00a0\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff]")
+DESCRIPTION_MAX = 400
+
+
+def demojibake(text: str) -> str | None:
+    """The text as it was before it was decoded with the wrong encoding, if that works."""
+    out = bytearray()
+    for ch in text:
+        code = ord(ch)
+        if code < 256:
+            out.append(code)
+        else:
+            try:
+                out += ch.encode("cp1252")
+            except UnicodeEncodeError:
+                return None
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _scalars(node, where: str):
+    if isinstance(node, YMap):
+        for k, v in node.items():
+            yield from _scalars(v, f"{where}.{k}" if where else k)
+    elif isinstance(node, YList):
+        for v in node:
+            yield from _scalars(v, where)
+    elif isinstance(node, YScalar):
+        yield where, node
+
+
+def lint_text(rel: str, entity: str, text: str, data: YMap | None) -> list[Issue]:
+    issues = []
+
+    def add(line, message, fix, rule, level="error"):
+        issues.append(Issue(rel, line, 0, entity, message, fix, level, rule))
+
+    for n, line in enumerate(text.splitlines(), 1):
+        for m in MOJIBAKE_RE.finditer(line):
+            fixed = demojibake(m.group(0))
+            hint = f" (probably '{fixed}')" if fixed and fixed != m.group(0) else ""
+            add(n, f"mojibake '{m.group(0)}'{hint}: text decoded with the wrong encoding",
+                "retype the character, or paste the text again as UTF-8", "mojibake")
+        if "\t" in line:
+            add(n, "a tab character", "use spaces (`kg fmt` rewrites the file)", "whitespace")
+        if line != line.rstrip():
+            add(n, "trailing whitespace at the end of the line", "run `kg fmt`", "whitespace")
+    for where, value in _scalars(data, "") if data is not None else ():
+        s = str(value)
+        if s != s.strip() and "\n" not in s.strip():
+            add(value.line, f"{where} '{s}' has leading or trailing whitespace",
+                "remove the spaces inside the quotes", "whitespace")
+        if "  " in s.strip() and "\n" not in s:
+            add(value.line, f"{where} has doubled spaces", "use single spaces", "whitespace",
+                "warning")
+        if INVISIBLE_RE.search(s):
+            add(value.line, f"{where} contains an invisible character "
+                f"(U+{ord(INVISIBLE_RE.search(s).group(0)):04X})",
+                "delete it or replace it with a plain space", "invisible", "warning")
+        if where == "description" and len(s) > DESCRIPTION_MAX:
+            add(value.line, f"description is {len(s)} characters long (over {DESCRIPTION_MAX})",
+                "one or two sentences in your own words; details belong in fields and claims",
+                "long-text", "warning")
+    return issues
+
+
+def lint(ws: Workspace, unchecked: bool = True) -> list[Issue]:
+    """Every style issue in the workspace's files, errors and warnings, sorted."""
+    issues = []
+    for rec in ws.records:
+        text = rec.path.read_text(encoding="utf-8", errors="replace")
+        issues += lint_text(rec.rel, rec.stem, text, rec.data)
+    if unchecked:
+        per = Counter()
+        first: dict[str, tuple[str, int]] = {}
+        for fact in unchecked_facts(ws):
+            per[fact.entity] += 1
+            first.setdefault(fact.entity, (fact.path, fact.line))
+        for ent, count in per.items():
+            path, line = first[ent]
+            issues.append(Issue(path, line, 0, ent, f"{count} unchecked fact(s)",
+                                f"check them against their sources: `kg unchecked`, then "
+                                f"`kg verify {ent} [FIELD]`", "warning", "unchecked"))
+    return sorted(issues)

@@ -1,0 +1,235 @@
+"""Round-trip YAML for writing data/: edits keep comments, order and quoting; one canonical form.
+
+kg/loader.py reads data files for validation (fast, with lines). This module is
+for the commands that write them: it loads a file with ruamel.yaml's
+round-trip mode, so comments, key order and quoting survive an edit, and dumps
+through one configuration, so `kg add`, `kg edit` and `kg fmt` write the same
+canonical form.
+
+Like the loader, it never guesses types: every plain scalar is read as the text
+the file holds (only an empty value or `null`/`~` is null), so `2025` stays
+"2025", `NO` stays "NO" and `3.10` stays "3.10", and writing the text back gives
+the same plain scalar. Quoting is only added where YAML syntax needs it.
+
+Canonical form (`kg fmt`):
+- top-level keys: id, name, aliases, names, then the kind's own fields in schema
+  order, then description, wikidata, url, sources, checked (a source's url
+  follows its date); keys the schema does not know go last, in their order
+  (validation reports them);
+- long-form statements: value, from, to, as_of, rank, the field's qualifiers
+  (role, by, quantity), sources, as_written, confidence, note, checked (the
+  order the curators already wrote);
+- lists of plain values in flow style (`[a, b]`) when the line fits in 120
+  characters, else one `- item` per line; lists of statements in block style;
+  `names` in flow style when it fits; `checked` always in flow style;
+- 2-space indent, `- ` list items indented by 2, UTF-8, no line wrapping
+  (folded `>-` text stays folded), one final newline.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.resolver import VersionedResolver
+
+from kg.errors import KGError
+from kg.schema import Kind, Schema, load_schema
+
+LINE_WIDTH = 120
+STATEMENT_HEAD = ("value", "from", "to", "as_of", "rank")
+STATEMENT_TAIL = ("sources", "as_written", "confidence", "note", "checked")
+COMMON_HEAD = ("id", "name", "aliases", "names")
+COMMON_TAIL = ("description", "wikidata", "url", "sources", "checked")
+
+_NULL = "tag:yaml.org,2002:null"
+_NULLS = {
+    "~": [(_NULL, re.compile(r"^~$"))],
+    "n": [(_NULL, re.compile(r"^null$"))],
+    "N": [(_NULL, re.compile(r"^(?:Null|NULL)$"))],
+    "": [(_NULL, re.compile(r"^$"))],
+}
+
+
+class _TextResolver(VersionedResolver):
+    """Resolve every plain scalar to a string, except the spellings of null."""
+
+    @property
+    def versioned_resolver(self):
+        return _NULLS
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.Resolver = _TextResolver
+    y.preserve_quotes = True
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.width = 4096  # never wrap: a wrapped plain scalar is hard to diff and to grep
+    y.allow_unicode = True
+    return y
+
+
+def load(text: str, where: str = "<text>") -> CommentedMap:
+    """Round-trip load one entity file; raise KGError if it is not a YAML mapping."""
+    try:
+        data = _yaml().load(text)
+    except YAMLError as exc:
+        raise KGError(f"{where}: cannot edit: the file is not valid YAML ({exc.__class__.__name__});"
+                      " fix it by hand first (`kg validate` shows where)") from exc
+    if not isinstance(data, CommentedMap):
+        raise KGError(f"{where}: cannot edit: the file does not hold one mapping of fields")
+    return data
+
+
+def dump(data) -> str:
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    text = out.getvalue()
+    return text if text.endswith("\n") else text + "\n"
+
+
+# -- canonical order -------------------------------------------------------------------------
+# A source is its address: its url follows its date instead of sitting at the end.
+URL_AFTER = {"source": "date"}
+
+
+def field_order(kind: Kind) -> list[str]:
+    own = [n for n in kind.fields if n not in COMMON_HEAD and n not in COMMON_TAIL]
+    tail = list(COMMON_TAIL)
+    after = URL_AFTER.get(kind.name)
+    if after in own:
+        tail.remove("url")
+        own.insert(own.index(after) + 1, "url")
+    return [*COMMON_HEAD, *own, *tail]
+
+
+def statement_order(kind: Kind | None, field: str) -> list[str]:
+    quals = list(kind.fields[field].qualifiers) if kind and field in kind.fields else []
+    return [*STATEMENT_HEAD, *quals, *STATEMENT_TAIL]
+
+
+def _reordered(cmap: CommentedMap, order: list[str]) -> CommentedMap:
+    """The same mapping with keys in `order` (unknown keys last); comments move with their key."""
+    rank = {k: i for i, k in enumerate(order)}
+    keys = sorted(cmap, key=lambda k: (rank.get(k, len(order)), list(cmap).index(k)))
+    if keys == list(cmap):
+        return cmap
+    out = CommentedMap()
+    for k in keys:
+        out[k] = cmap[k]
+        if k in cmap.ca.items:
+            out.ca.items[k] = cmap.ca.items[k]
+    out.ca.comment = cmap.ca.comment
+    if cmap.fa.flow_style():
+        out.fa.set_flow_style()
+    return out
+
+
+def insert_in_order(cmap: CommentedMap, key: str, value, order: list[str]) -> None:
+    """Set cmap[key]; a new key goes where the canonical order puts it among the existing keys."""
+    if key in cmap:
+        cmap[key] = value
+        return
+    rank = {k: i for i, k in enumerate(order)}
+    mine = rank.get(key, len(order))
+    for pos, existing in enumerate(cmap):
+        if rank.get(existing, len(order) + 1) > mine:
+            cmap.insert(pos, key, value)
+            return
+    cmap[key] = value
+
+
+def _is_plain_item(v) -> bool:
+    return isinstance(v, str) and "\n" not in v
+
+
+def _flow_fits(key: str, seq, indent: int) -> bool:
+    width = indent + len(key) + 4 + sum(len(str(v)) + 4 for v in seq)
+    return width <= LINE_WIDTH
+
+
+def _style_seq(key: str, seq: CommentedSeq, indent: int, kind: Kind | None, field: str) -> None:
+    if seq and all(_is_plain_item(v) for v in seq) and _flow_fits(key, seq, indent):
+        seq.fa.set_flow_style()
+    else:
+        seq.fa.set_block_style()
+    for i, item in enumerate(seq):
+        if isinstance(item, CommentedMap):
+            seq[i] = _style_statement(item, indent + 4, kind, field)
+
+
+def _style_statement(cmap: CommentedMap, indent: int, kind: Kind | None, field: str) -> CommentedMap:
+    cmap = _reordered(cmap, statement_order(kind, field))
+    cmap.fa.set_block_style()
+    for k, v in cmap.items():
+        if isinstance(v, CommentedSeq):
+            _style_seq(k, v, indent, kind, field)
+        elif isinstance(v, CommentedMap):
+            v.fa.set_flow_style()  # checked: {by, on, against}
+    return cmap
+
+
+def style_key(data: CommentedMap, k: str, kind: Kind | None) -> None:
+    """Give data[k] its canonical style in place (used by edits, which keep the key order)."""
+    v = data[k]
+    if isinstance(v, CommentedSeq):
+        _style_seq(k, v, 0, kind, k)
+    elif isinstance(v, CommentedMap):
+        if k == "checked":
+            v.fa.set_flow_style()
+        elif k == "names":
+            flat = list(v.keys()) + list(v.values())
+            if all(_is_plain_item(x) for x in v.values()) and _flow_fits(k, flat, 0):
+                v.fa.set_flow_style()
+            else:
+                v.fa.set_block_style()
+        else:
+            data[k] = _style_statement(v, 2, kind, k)
+
+
+def canonical(data: CommentedMap, kind: Kind | None) -> CommentedMap:
+    """The canonical arrangement of one entity (a new mapping; values are shared, not copied)."""
+    out = _reordered(data, field_order(kind)) if kind else data
+    out.fa.set_block_style()
+    for k in list(out):
+        style_key(out, k, kind)
+    return out
+
+
+def kind_of(schema: Schema, rel: str) -> Kind | None:
+    """The kind of a data file from its path (data/<kind>/<id>.yaml)."""
+    parts = rel.replace("\\", "/").split("/")
+    return schema.kinds.get(parts[-2]) if len(parts) >= 2 else None
+
+
+def format_text(text: str, rel: str, schema: Schema | None = None) -> str:
+    """The canonical text of one data file."""
+    schema = schema or load_schema()
+    return dump(canonical(load(text, rel), kind_of(schema, rel)))
+
+
+def to_yaml(value):
+    """Plain Python (str, list, dict) -> round-trip nodes, copied so no node is shared (no aliases)."""
+    if isinstance(value, dict) and not isinstance(value, CommentedMap):
+        out = CommentedMap()
+        for k, v in value.items():
+            out[k] = to_yaml(v)
+        return out
+    if isinstance(value, (list, tuple)) and not isinstance(value, CommentedSeq):
+        return CommentedSeq(to_yaml(v) for v in value)
+    if isinstance(value, (CommentedMap, CommentedSeq)):
+        return copy.deepcopy(value)
+    return value
+
+
+def plain(value):
+    """Round-trip nodes -> plain Python (for comparing content, ignoring style)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return None if value is None else str(value)
