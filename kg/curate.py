@@ -111,25 +111,36 @@ class Plan:
         self.deleted: set[str] = set()
         self.texts: dict[str, str] = {}
         self.notes: list[str] = []
+        self.originals: dict[str, str | None] = {}  # what each file held when planned
+
+    def original(self, rel: str) -> str | None:
+        if rel not in self.originals:
+            self.originals[rel] = self.ws.text(rel)
+        return self.originals[rel]
 
     def doc(self, rel: str) -> CommentedMap:
         if rel not in self.docs:
-            text = self.ws.text(rel)
+            text = self.original(rel)
             if text is None:
                 raise KGError(f"{rel}: no such file")
             self.docs[rel] = yamlio.load(text, rel)
         return self.docs[rel]
 
     def create(self, rel: str, data: CommentedMap) -> None:
-        if rel in self.docs or self.ws.text(rel) is not None and rel not in self.deleted:
+        if rel in self.docs or self.original(rel) is not None and rel not in self.deleted:
             raise KGError(f"{self.ws.data_dir / rel} already exists")
         self.deleted.discard(rel)
         self.docs[rel] = data
         self.canonical.add(rel)
 
     def delete(self, rel: str) -> None:
+        self.original(rel)
         self.docs.pop(rel, None)
         self.deleted.add(rel)
+
+    def set_text(self, rel: str, text: str) -> None:
+        self.original(rel)
+        self.texts[rel] = text
 
     def writes(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {rel: None for rel in self.deleted}
@@ -139,7 +150,7 @@ class Plan:
             else:
                 out[rel] = yamlio.dump(data)
         out.update(self.texts)
-        return {rel: text for rel, text in out.items() if text != self.ws.text(rel)}
+        return {rel: text for rel, text in out.items() if text != self.original(rel)}
 
 
 @dataclass
@@ -191,7 +202,7 @@ def commit(plan: Plan, hook: txn.Hook | None = None, dry_run: bool = False) -> O
     gone = sorted(relpath(ws.data_dir / rel, root) for rel, text in writes.items() if text is None)
     if dry_run:
         return Outcome(shown, plan.notes + ["dry run: nothing was written"], gone)
-    originals = {rel: ws.text(rel) for rel in writes}
+    originals = {rel: plan.original(rel) for rel in writes}
     txn.apply(ws.data_dir, writes, originals, hook)
     return Outcome(shown, plan.notes, gone)
 
@@ -635,10 +646,9 @@ def rename(ws: Workspace, old: str, new: str) -> Plan:
         if slot.get() == old:
             slot.set(new)
     doc["id"] = new
-    plan.docs.pop(rel)
     plan.delete(rel)
-    plan.docs[f"{ent.kind}/{new}.yaml"] = doc
-    plan.deleted.discard(f"{ent.kind}/{new}.yaml")
+    plan.create(f"{ent.kind}/{new}.yaml", doc)
+    plan.canonical.discard(f"{ent.kind}/{new}.yaml")  # a moved file keeps its layout
     tombstone(plan, ent, replaced_by=new)
     plan.notes.append(f"rewrote {n} reference(s) to {old}; left a tombstone for {old}")
     return plan
@@ -951,7 +961,7 @@ def fmt(ws: Workspace, paths: list[Path] | None = None) -> Plan:
             rel = path.relative_to(ws.data_dir.resolve()).as_posix()
         except ValueError:
             raise KGError(f"{path} is not under {ws.data_dir}") from None
-        text = ws.text(rel)
+        text = plan.original(rel)
         if text is None:
             raise KGError(f"{path}: no such file")
         shown = relpath(path, root)
@@ -965,7 +975,7 @@ def fmt(ws: Workspace, paths: list[Path] | None = None) -> Plan:
             raise KGError(f"{shown}: formatting would change its content; nothing was written "
                           "(please report this)")
         if new != text:
-            plan.texts[rel] = new
+            plan.set_text(rel, new)
     return plan
 
 

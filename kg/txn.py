@@ -97,8 +97,9 @@ def read_text(path: Path) -> str | None:
 
 
 @contextlib.contextmanager
-def locked(data_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+def locked(data_dir: Path, timeout: float | None = None) -> Iterator[None]:
     """Hold data/.kg-lock: one kg writer at a time."""
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
     data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(data_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:

@@ -1,0 +1,42 @@
+"""Helpers for the curation tests: a copy of the fixture data set, snapshots, a CLI runner
+that checks data/ still validates after every command."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from kg.cli import main
+from kg.validate import validate_dir
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "curate" / "data"
+ENV = {"KG_TODAY": "2026-11-23", "KG_USER": "Test Maintainer"}
+
+
+def copy_fixture(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data)
+    return data
+
+
+def snapshot(data: Path) -> dict[str, bytes]:
+    """Every file under data/ (hidden ones included), by relative path."""
+    return {p.relative_to(data).as_posix(): p.read_bytes()
+            for p in sorted(data.rglob("*")) if p.is_file() and p.name != ".kg-lock"}
+
+
+def assert_valid(data: Path) -> None:
+    result = validate_dir(data)
+    assert result.ok, "\n".join(i.format() for i in result.errors)
+
+
+def kg(data: Path, *args: str, input: str | None = None, code: int = 0) -> Result:
+    """Run `kg ARGS` on `data` through click's CliRunner; check the exit code and that data/
+    still passes structural validation."""
+    result = CliRunner().invoke(main, list(args), input=input,
+                                env={**ENV, "KG_DATA": str(data)}, catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    assert_valid(data)
+    return result
