@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from click.shell_completion import CompletionItem, get_completion_class
 
-from kg import curate
+from kg import curate, yamlio
 from kg.build import default_data_dir
 from kg.errors import DataError, KGError
 from kg.schema import Field, Kind, load_schema
@@ -46,12 +46,20 @@ def complete_ids(kinds: tuple[str, ...] = ()):
     def complete(ctx, param, incomplete):
         base = data_dir_of(ctx)
         folders = kinds or tuple(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else ()
-        out = []
-        for kind in folders:
-            for p in sorted((base / kind).glob(f"{incomplete}*.yaml")):
-                out.append(CompletionItem(p.stem, help=kind))
-        return out
+        found = sorted((p.stem, kind) for kind in folders
+                       for p in (base / kind).glob(f"{incomplete}*.yaml"))
+        return [CompletionItem(stem, help=kind) for stem, kind in found]
     return complete
+
+
+def complete_object(ctx, param, incomplete):
+    """Ids of the kinds the relation accepts: `kg link deepseek-r1 developer <TAB>` offers organisations."""
+    schema = load_schema()
+    subject = next(iter(data_dir_of(ctx).glob(f"*/{ctx.params.get('subject')}.yaml")), None)
+    kind = schema.kinds.get(subject.parent.name) if subject else None
+    f = kind.fields.get(str(ctx.params.get("relation"))) if kind else None
+    kinds = tuple(k for k in f.to if k != "any") if f is not None else ()
+    return complete_ids(kinds)(ctx, param, incomplete)
 
 
 def complete_fields(ctx, param, incomplete):
@@ -163,7 +171,7 @@ def id_completion(ws: curate.Workspace, kinds: tuple[str, ...]) -> Iterator[None
 
 
 def ask(ws: curate.Workspace, kind: Kind, f: Field, schema) -> object:
-    label = f"{f.label} ({f.comment.rstrip('.')})"
+    label = f.label
     if f.type == "enum":
         values = list(schema.enums[f.enum].values)
         return click.prompt(label, type=click.Choice(values))
@@ -262,8 +270,9 @@ def _add(kind: Kind, entity_id, yes, no_input, dry_run, data_dir, given) -> None
                 values[name] = list(v) if isinstance(v, tuple) else v
         if not values.get("name") and curate.default_name(kind.name, values):
             values["name"] = curate.default_name(kind.name, values)
-        missing = [f for n, f in kind.fields.items()
-                   if n != "id" and (f.required or (n == "sources" and kind.needs_sources))
+        missing = [kind.fields[n] for n in yamlio.field_order(kind)
+                   if n != "id" and (kind.fields[n].required
+                                     or (n == "sources" and kind.needs_sources))
                    and not values.get(n)]
         if missing and no_input:
             raise click.UsageError("missing " + ", ".join(
@@ -342,7 +351,7 @@ def edit(entity_id, sets, adds, unsets, sources, dry_run, data_dir):
 @click.command()
 @click.argument("subject", shell_complete=complete_ids())
 @click.argument("relation", shell_complete=complete_fields)
-@click.argument("obj", metavar="OBJECT", shell_complete=complete_ids())
+@click.argument("obj", metavar="OBJECT", shell_complete=complete_object)
 @click.option("--source", "sources", multiple=True, required=True,
               shell_complete=complete_ids(("source",)), help="The source that states the link.")
 @click.option("--from", "valid_from", metavar="DATE", help="When the link starts to hold.")

@@ -119,6 +119,8 @@ class Plan:
         return self.originals[rel]
 
     def doc(self, rel: str) -> CommentedMap:
+        if rel in self.deleted:
+            raise KGError(f"{rel}: the change already deletes this file")
         if rel not in self.docs:
             text = self.original(rel)
             if text is None:
@@ -594,6 +596,8 @@ def _redirect(plan: Plan, old: str, new: str | None, skip: set[str] = frozenset(
         if ent.id in skip or not any(t == old for t, _, _ in references(ws.schema, ent)):
             continue
         rel = ws.rel(ent)
+        if rel in plan.deleted:
+            continue
         doc = plan.doc(rel)
         for slot in ref_slots(doc, ws.kind(ent)):
             if slot.get() == old:

@@ -9,7 +9,7 @@ spelling. Pinyin comes from pypinyin, a pure-Python package without
 dependencies; without it, Chinese names still match each other exactly.
 
 Two labels are the same name when their keys are equal, and a spelling variant
-when the keys are close (difflib ratio >= 0.85) and they carry the same model
+when the keys are close (difflib ratio >= 0.8) and they carry the same model
 numbers: "Ascend 910" and "Ascend 910C" are different chips, not a typo.
 """
 
@@ -34,7 +34,7 @@ SUFFIXES = frozenset({
     "inc", "incorporated", "ltd", "limited", "llc", "plc", "co", "corp", "corporation", "company",
     "group", "holdings", "technologies", "technology", "gmbh", "ag", "sa", "the",
 })
-SIMILAR = 0.85
+SIMILAR = 0.8
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,472 @@
+"""The maintainer's commands, through click's CliRunner on a copy of the fixture data set.
+
+Every call goes through `kg()` (tests/curate_support.py), which asserts the exit
+code and that data/ still passes structural validation afterwards; the full
+SHACL run happens once, at the end of a sequence of changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+from curate_support import ENV, copy_fixture, kg, snapshot
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, OWL
+
+from conftest import REPO
+from kg.build import check
+from kg.graph import union_graph
+from kg.yamlio import format_text
+
+KG = [sys.executable, "-c", "from kg.cli import main; main(prog_name='kg')"]
+DW = "dw-2026-01-24-us-china-ai-race"
+PAPER = "deepseek-2024-12-v3-technical-report"
+
+
+@pytest.fixture
+def data(tmp_path):
+    return copy_fixture(tmp_path)
+
+
+def read(data, rel):
+    return (data / rel).read_text(encoding="utf-8")
+
+
+# -- add ---------------------------------------------------------------------------------------
+def test_add_writes_a_canonical_file_and_prints_its_path(data):
+    r = kg(data, "add", "model", "--name", "DeepSeek-V2", "--model-type", "model",
+           "--developer", "deepseek", "--released", "2024-05", "--weights", "open",
+           "--source", PAPER)
+    assert r.output == "wrote data/model/deepseek-v2.yaml\n"
+    text = read(data, "model/deepseek-v2.yaml")
+    assert text == ("id: deepseek-v2\nname: DeepSeek-V2\nmodel_type: model\ndeveloper: deepseek\n"
+                    f"released: 2024-05\nweights: open\nsources: [{PAPER}]\n")
+    assert format_text(text, "model/deepseek-v2.yaml") == text
+
+
+def test_add_asks_for_what_is_missing_and_asks_again_on_a_bad_id(data):
+    r = kg(data, "add", "model", "--name", "Kimi K2",
+           input="model\nno-such-source\n" + PAPER + "\n")
+    assert "model type (model, family, application): model\n" in r.output
+    assert "sources, ids separated by commas: no-such-source\n" in r.output
+    assert "Error: 'no-such-source' is not a known source" in r.output
+    assert "wrote data/model/kimi-k2.yaml" in r.output
+    assert "model_type: model" in read(data, "model/kimi-k2.yaml")
+
+
+def test_add_offers_the_choices_of_an_enumeration(data):
+    r = kg(data, "add", "model", "--name", "Kimi K2", "--source", DW, input="modle\nfamily\n")
+    assert "Error: 'modle' is not one of 'model', 'family', 'application'." in r.output
+    assert "model_type: family" in read(data, "model/kimi-k2.yaml")
+
+
+def test_add_without_input_names_every_missing_option(data):
+    r = kg(data, "add", "model", "--name", "Kimi K2", "--no-input", code=2)
+    assert "missing --model-type, --source (or leave out --no-input to be asked)" in r.output
+
+
+@pytest.mark.parametrize("kind,args,existing", [
+    pytest.param("organization", ["--name", "华为", "--org-type", "company"], "huawei",
+                 id="chinese-name-meets-english"),
+    pytest.param("organization", ["--name", "Hua Wei", "--org-type", "company"], "huawei",
+                 id="spaced-transliteration"),
+    pytest.param("organization", ["--name", "Huawei Corp.", "--org-type", "company"], "huawei",
+                 id="corporate-suffix"),
+    pytest.param("model", ["--name", "DeepSeek R1", "--model-type", "model"], "deepseek-r1",
+                 id="space-for-hyphen"),
+    pytest.param("model", ["--name", "Deepseek-V3", "--model-type", "model"], "deepseek-v3",
+                 id="case"),
+    pytest.param("organization", ["--name", "Nvidea", "--org-type", "company"], "nvidia",
+                 id="misspelling"),
+    pytest.param("organization", ["--name", "Deep Seek", "--org-type", "lab",
+                                  "--name-in", "zh=深度求索"], "deepseek", id="other-language-name"),
+])
+def test_add_finds_probable_duplicates_and_asks(data, kind, args, existing):
+    before = snapshot(data)
+    r = kg(data, "add", kind, *args, "--source", DW, input="n\n", code=1)
+    assert "Probable duplicates:" in r.output and f"  {existing} ({kind})" in r.output
+    assert "Error: nothing was written. Edit the existing entity instead" in r.output
+    assert snapshot(data) == before
+
+
+def test_add_goes_ahead_when_told_the_lookalike_is_different(data):
+    r = kg(data, "add", "organization", "--name", "Huawei Cloud", "--org-type", "company",
+           "--id", "huawei-cloud", "--source", DW, input="y\n")
+    assert "wrote data/organization/huawei-cloud.yaml" in r.output
+    kg(data, "add", "model", "--name", "DeepSeek R1", "--model-type", "model", "--id",
+       "deepseek-r1-distill", "--source", DW, "--yes", "--no-input")
+
+
+def test_add_does_not_mistake_another_chip_number_for_a_duplicate(data):
+    r = kg(data, "add", "chip", "--name", "Huawei Ascend 910B", "--chip-type", "npu",
+           "--designer", "huawei", "--source", DW, "--no-input")
+    assert "Probable duplicates" not in r.output
+
+
+def test_add_refuses_a_taken_id_and_an_invalid_value(data):
+    r = kg(data, "add", "model", "--name", "X", "--id", "deepseek-r1", "--model-type", "model",
+           "--source", DW, "--yes", code=1)
+    assert "Error: id 'deepseek-r1' is taken (data/model/deepseek-r1.yaml); choose another" in r.output
+    before = snapshot(data)
+    r = kg(data, "add", "model", "--name", "Kimi K2", "--model-type", "model", "--released",
+           "2025-13", "--developer", "deepseek-ai", "--source", DW, code=1)
+    assert "data/model/kimi-k2.yaml:5: error: [kimi-k2] released '2025-13' is not a valid date" \
+        in r.output
+    assert "developer 'deepseek-ai' is not a known id (did you mean 'deepseek'?)" in r.output
+    assert "kg add model: nothing was written." in r.output
+    assert snapshot(data) == before
+
+
+def test_source_add_derives_name_and_id(data):
+    r = kg(data, "source", "add", "--title", "DeepSeek-R1 paper", "--publisher", "DeepSeek-AI",
+           "--date", "2025-01", "--url", "https://arxiv.org/abs/2501.12948", "--source-type",
+           "paper", "--reliability", "high")
+    assert r.output == "wrote data/source/deepseek-ai-2025-01-deepseek-r1-paper.yaml\n"
+    text = read(data, "source/deepseek-ai-2025-01-deepseek-r1-paper.yaml")
+    assert "name: 'DeepSeek-AI: DeepSeek-R1 paper'\n" in text
+    assert "date: 2025-01\nurl: https://arxiv.org/abs/2501.12948\n" in text
+
+
+# -- edit, link ----------------------------------------------------------------------------------
+def test_edit_keeps_comments_order_and_layout(data):
+    r = kg(data, "edit", "deepseek-r1", "--set", "released=2025-01-20", "--add",
+           "aliases=R1", "--set", "names.zh=深度求索R1")
+    assert r.output.startswith("wrote data/model/deepseek-r1.yaml\n")
+    assert read(data, "model/deepseek-r1.yaml") == (
+        "# DeepSeek's reasoning model (January 2025).\n"
+        "id: deepseek-r1\n"
+        "name: DeepSeek-R1\n"
+        "aliases: [DeepSeek R1, R1] # as DW writes it\n"
+        "names: {zh: 深度求索R1}\n"
+        "model_type: model\n"
+        "developer: deepseek\n"
+        "base_model: deepseek-v3\n"
+        "released: 2025-01-20\n"
+        "weights: open\n"
+        "description: DeepSeek's reasoning model with open weights.\n"
+        "sources: [bitbiased-2026-12-dimensions]\n")
+
+
+def test_edit_with_a_source_writes_the_long_form(data):
+    kg(data, "edit", "deepseek-r1", "--set", "weights=closed", "--source", DW)
+    assert "weights:\n  value: closed\n  sources: [dw-2026-01-24-us-china-ai-race]\n" in read(
+        data, "model/deepseek-r1.yaml")
+
+
+def test_edit_unset_and_its_errors(data):
+    r = kg(data, "edit", "deepseek-r1", "--unset", "description")
+    assert "note: deepseek-r1.description was: DeepSeek's reasoning model" in r.output
+    assert "description" not in read(data, "model/deepseek-r1.yaml")
+    cases = [
+        (["--set", "develper=x"], 1, "unknown field 'develper' for a AI model (did you mean "
+                                     "'developer'?)"),
+        (["--set", "id=r1"], 1, "id cannot be set with kg edit: use `kg rename OLD NEW`"),
+        (["--unset", "model_type"], 1, "model_type is required for a AI model"),
+        (["--add", "weights=open"], 1, "weights holds one value: use --set weights=..."),
+        (["--set", "released"], 2, "--set takes FIELD=VALUE, not 'released'"),
+        ([], 2, "say what to change"),
+        (["--set", "weights=opne"], 1, "weights 'opne' is not one of: open, closed, mixed "
+                                      "(did you mean 'open'?)"),
+    ]
+    for args, code, message in cases:
+        r = kg(data, "edit", "deepseek-r1", *args, code=code)
+        assert message in r.output, (args, r.output)
+    r = kg(data, "edit", "deepseek-r2", "--set", "weights=open", code=1)
+    assert "Error: id 'deepseek-r2' is not a known entity (did you mean 'deepseek-r1'?)" in r.output
+
+
+def test_link_adds_a_sourced_dated_statement(data):
+    r = kg(data, "link", "ren-zhengfei", "affiliation", "huawei", "--source",
+           "huawei-annual-report-2024", "--from", "1987")
+    assert r.output == "wrote data/person/ren-zhengfei.yaml\n"
+    assert ("  - value: huawei\n    from: 1987\n    sources: [huawei-annual-report-2024]\n"
+            in read(data, "person/ren-zhengfei.yaml"))
+    kg(data, "link", "deepseek-r1", "developer", "deepseek", "--source", DW)
+    assert ("developer:\n  - value: deepseek\n    sources: [bitbiased-2026-12-dimensions, "
+            "dw-2026-01-24-us-china-ai-race]\n") in read(data, "model/deepseek-r1.yaml")
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["deepseek-r1", "developer", "nvidia-h100", "--source", DW], 1,
+     "developer of a AI model must be a organization, but 'nvidia-h100' is a chip"),
+    (["deepseek-r1", "weights", "deepseek", "--source", DW], 1,
+     "weights is not a relation of a AI model; relations: developer, family, base_model"),
+    (["deepseek-r1", "developer", "deepseek", "--source", DW, "--from", "2024"], 1,
+     "developer is not temporal: --from/--to do not apply (use --as-of)"),
+    (["deepseek-r1", "developer", "deepseek", "--source", "huawei"], 1,
+     "'huawei' is a organization, not a source"),
+    (["deepseek-r1", "developer", "deepseek"], 2, "Missing option '--source'"),
+])
+def test_link_errors(data, args, code, message):
+    r = kg(data, "link", *args, code=code)
+    assert message in r.output
+
+
+# -- rename, merge, rm -------------------------------------------------------------------------
+def test_rename_moves_the_file_rewrites_references_and_leaves_a_tombstone(data):
+    r = kg(data, "rename", "huawei", "huawei-co")
+    assert r.output.splitlines() == [
+        "wrote data/chip/huawei-ascend-910c.yaml",
+        "wrote data/organization/huawei-co.yaml",
+        "deleted data/organization/huawei.yaml",
+        "wrote data/tombstone/huawei.yaml",
+        "note: rewrote 1 reference(s) to huawei; left a tombstone for huawei"]
+    assert "designer: huawei-co\n" in read(data, "chip/huawei-ascend-910c.yaml")
+    assert read(data, "tombstone/huawei.yaml") == (
+        "id: huawei\nname: Huawei\nreplaced_by: huawei-co\ndate: 2026-11-23\n")
+    assert read(data, "organization/huawei-co.yaml").startswith("id: huawei-co\nname: Huawei\n")
+    # and back: the tombstone of the new name goes, the old one points the other way
+    kg(data, "rename", "huawei-co", "huawei")
+    assert not (data / "tombstone" / "huawei.yaml").exists()
+    assert "replaced_by: huawei" in read(data, "tombstone/huawei-co.yaml")
+
+
+def test_rename_errors(data):
+    r = kg(data, "rename", "huawei", "deepseek", code=1)
+    assert "Error: id 'deepseek' is taken (data/organization/deepseek.yaml)" in r.output
+    r = kg(data, "rename", "huawei", "Huawei Co", code=1)
+    assert "'Huawei Co' is not an id: ids are lower-case words joined by hyphens" in r.output
+
+
+def test_merge_folds_names_facts_references_and_sources(data):
+    r = kg(data, "merge", "huawei-technologies-co", "huawei")
+    assert "deleted data/organization/huawei-technologies-co.yaml" in r.output
+    assert ("note: new aliases of huawei: 华为技术有限公司, Huawei Technologies Co., Ltd."
+            in r.output)
+    keep = yaml.safe_load(read(data, "organization/huawei.yaml"))
+    assert keep["aliases"] == ["华为技术有限公司", "Huawei Technologies Co., Ltd."]
+    assert keep["names"] == {"zh": "华为"}
+    assert keep["headquarters"] == "Shenzhen"
+    # its facts keep their own source; huawei's own facts keep theirs
+    assert keep["founded"] == {"value": 1987, "sources": ["huawei-annual-report-2024"]}
+    assert keep["country"] == {"value": "china", "sources": [DW]}
+    assert keep["sources"] == [DW, "huawei-annual-report-2024"]
+    assert "  - value: huawei\n" in read(data, "person/ren-zhengfei.yaml")
+    assert read(data, "tombstone/huawei-technologies-co.yaml") == (
+        "id: huawei-technologies-co\nname: Huawei Technologies Co., Ltd.\nreplaced_by: huawei\n"
+        "date: 2026-11-23\n")
+
+
+def test_merge_errors(data):
+    r = kg(data, "merge", "huawei", "deepseek-r1", code=1)
+    assert "Error: cannot merge a organization (huawei) into a model (deepseek-r1)" in r.output
+    r = kg(data, "merge", "huawei", "huawei", code=1)
+    assert "an entity cannot be merged into itself" in r.output
+
+
+def test_rm_refuses_while_referred_to_and_lists_the_referrers(data):
+    before = snapshot(data)
+    r = kg(data, "rm", "deepseek-v3", "--reason", "test", code=1)
+    assert r.output == (
+        "Error: deepseek-v3 is referred to 1 time(s); nothing was removed:\n"
+        "  data/model/deepseek-r1.yaml:7: deepseek-r1 (base_model)\n"
+        "Change those first, merge it (`kg merge deepseek-v3 OTHER`), or pass --drop-references "
+        "to remove the references too\n")
+    assert snapshot(data) == before
+    kg(data, "rm", "deepseek-v3", "--drop-references", input="superseded in this data set\n")
+    assert "base_model" not in read(data, "model/deepseek-r1.yaml")
+    assert read(data, "tombstone/deepseek-v3.yaml") == (
+        "id: deepseek-v3\nname: DeepSeek-V3\nwithdrawn: superseded in this data set\n"
+        "date: 2026-11-23\n")
+
+
+def test_rm_refuses_when_dropping_references_would_break_a_required_field(data):
+    before = snapshot(data)
+    r = kg(data, "rm", "huawei-ascend-910c", "--reason", "x", "--drop-references", code=1)
+    assert "missing required field 'about'" in r.output
+    assert snapshot(data) == before
+
+
+# -- verify, unchecked ----------------------------------------------------------------------
+def test_unchecked_lists_oldest_first_and_verify_records_checks(data):
+    r = kg(data, "unchecked")
+    lines = r.output.splitlines()
+    assert lines[0].startswith("2024-12     data/model/deepseek-v3.yaml:1  deepseek-v3  plain fields")
+    assert lines[-1] == "8 unchecked fact(s). Record a check with `kg verify ID [FIELD]`."
+    r = kg(data, "verify", "deepseek-v3", "released", "--by", "Jane Doe", "--on", "2026-11-20")
+    assert "note: deepseek-v3.released: 1 statement(s) checked by Jane Doe on 2026-11-20" in r.output
+    assert ("released:\n  value: 2024-12\n  sources: [deepseek-2024-12-v3-technical-report]\n"
+            "  checked: {by: Jane Doe, on: 2026-11-20, against: "
+            "deepseek-2024-12-v3-technical-report}\n") in read(data, "model/deepseek-v3.yaml")
+    kg(data, "verify", "deepseek-v3")  # by KG_USER, today (KG_TODAY)
+    assert ("checked: {by: Test Maintainer, on: 2026-11-23, against: "
+            "deepseek-2024-12-v3-technical-report}\n") in read(data, "model/deepseek-v3.yaml")
+    r = kg(data, "unchecked", "--json")
+    left = [(f["entity"], f["field"]) for f in json.loads(r.output)]
+    # parameters names its own source, so the entity's check does not cover it
+    assert left == [("deepseek-v3", "parameters"), ("huawei-technologies-co", None),
+                    ("huawei-technologies-co", "founded"), ("ren-zhengfei", None),
+                    ("ren-zhengfei", "affiliation")]
+
+
+def test_verify_converts_a_short_value_and_its_errors(data):
+    kg(data, "verify", "ren-zhengfei", "affiliation")
+    assert ("    role: founder and CEO\n    checked: {by: Test Maintainer, on: 2026-11-23, "
+            "against: huawei-annual-report-2024}\n") in read(data, "person/ren-zhengfei.yaml")
+    cases = [
+        (["deepseek-v3", "released", "--against", DW], "deepseek-v3.released = 2024-12 cites "
+         "deepseek-2024-12-v3-technical-report; 'dw-2026-01-24-us-china-ai-race' is not one of them"),
+        (["deepseek-v3", "description"], "description is a plain field of a AI model: plain "
+         "fields are checked with the entity (`kg verify deepseek-v3`)"),
+        (["deepseek-v3", "developer", "--value", "nvidia"], "deepseek-v3.developer has no value "
+         "'nvidia'; it has: deepseek"),
+    ]
+    for args, message in cases:
+        r = kg(data, "verify", *args, code=1)
+        assert message in r.output
+
+
+def test_verify_asks_which_source_when_there_are_several(data):
+    kg(data, "edit", "huawei", "--add", f"sources={PAPER}")
+    r = kg(data, "verify", "huawei", code=1)
+    assert ("huawei cites 2 sources (dw-2026-01-24-us-china-ai-race, "
+            "deepseek-2024-12-v3-technical-report): say which one you checked with --against") \
+        in r.output
+    kg(data, "verify", "huawei", "--against", PAPER)
+
+
+# -- show, find ---------------------------------------------------------------------------------
+def test_show_gives_facts_links_and_sources(data):
+    r = kg(data, "show", "huawei")
+    assert r.output.splitlines() == [
+        "huawei: Huawei (organisation, data/organization/huawei.yaml)",
+        "  names: zh: 华为",
+        "  org_type: company",
+        "  description: Chinese technology company that designs the Ascend series of AI chips.",
+        "links out:",
+        "  country -> china (China)  [dw-2026-01-24-us-china-ai-race; from-article]",
+        "links in:",
+        "  huawei-ascend-910c (chip) designer -> huawei",
+        "sources:",
+        "  dw-2026-01-24-us-china-ai-race: DW: Where is the US-China AI 'race' heading in 2026?, "
+        "2026-01-24",
+        "check status of its plain fields: from-article"]
+    kg(data, "rename", "deepseek-v3", "deepseek-v3-base")
+    r = kg(data, "show", "deepseek-v3")
+    assert "replaced by deepseek-v3-base on 2026-11-23 (see `kg show deepseek-v3-base`)" in r.output
+
+
+@pytest.mark.parametrize("text,first", [
+    ("华为", "huawei"), ("huawei", "huawei"), ("deepseek r1", "deepseek-r1"),
+    ("深度求索", "deepseek"), ("英伟达", "nvidia"), ("Ascend 910C", "huawei-ascend-910c"),
+    ("nvidea", "nvidia"),
+])
+def test_find_searches_every_language_and_spelling(data, text, first):
+    r = kg(data, "find", text)
+    assert r.output.split()[0] == first, r.output
+
+
+def test_find_says_when_nothing_matches(data):
+    r = kg(data, "find", "zzzzzz", code=1)
+    assert "nothing like 'zzzzzz'" in r.output
+
+
+# -- fmt, lint -------------------------------------------------------------------------------------
+MESSY = """\
+sources: [dw-2026-01-24-us-china-ai-race]
+# the lab's own name
+name: Kestrel
+id: kestrel
+org_type: lab   # not a company
+country: china
+"""
+
+
+def test_fmt_check_and_rewrite(data):
+    kg(data, "fmt", "--check")
+    (data / "organization" / "kestrel.yaml").write_text(MESSY)
+    r = kg(data, "fmt", "--check", code=1)
+    assert "would reformat data/organization/kestrel.yaml" in r.output
+    assert "1 file(s) not in canonical form; run `kg fmt`" in r.output
+    r = kg(data, "fmt")
+    assert r.output == "reformatted data/organization/kestrel.yaml\n"
+    assert read(data, "organization/kestrel.yaml") == (
+        "id: kestrel\n# the lab's own name\nname: Kestrel\norg_type: lab   # not a company\n"
+        "country: china\nsources: [dw-2026-01-24-us-china-ai-race]\n")
+    kg(data, "fmt", "--check", str(data / "organization" / "kestrel.yaml"))
+
+
+def test_lint_flags_mojibake_and_whitespace(data):
+    kg(data, "lint", "--no-unchecked")
+    path = data / "organization" / "deepseek.yaml"
+    path.write_text(read(data, "organization/deepseek.yaml")
+                    + "description: 'A lab â€” in Hangzhou '\n")
+    r = kg(data, "lint", "--no-unchecked", code=1)
+    assert ("data/organization/deepseek.yaml:7: error: [deepseek] mojibake 'â€”' (probably '—'): "
+            "text decoded with the wrong encoding") in r.output
+    assert "description 'A lab â€” in Hangzhou ' has leading or trailing whitespace" in r.output
+    r = kg(data, "lint", code=1)
+    assert "warning: [deepseek-v3] 4 unchecked fact(s)" in r.output
+
+
+def test_lint_warnings_alone_pass(data):
+    r = kg(data, "lint")
+    assert r.output.endswith("0 error(s), 3 warning(s).\n")
+
+
+# -- completion, recovery, subprocess, pre-commit ---------------------------------------------
+def test_shell_completion_of_commands_and_ids_in_a_real_process(data):
+    env = {**os.environ, "KG_DATA": str(data), "_KG_COMPLETE": "bash_complete"}
+    out = subprocess.run(KG, env={**env, "COMP_WORDS": "kg sh", "COMP_CWORD": "1"},
+                         capture_output=True, text=True, check=True)
+    assert "plain,show" in out.stdout
+    out = subprocess.run(KG, env={**env, "COMP_WORDS": "kg show huawei", "COMP_CWORD": "2"},
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["plain,huawei", "plain,huawei-annual-report-2024",
+                                  "plain,huawei-ascend-910c", "plain,huawei-technologies-co"]
+    out = subprocess.run(KG, env={**env, "COMP_WORDS": "kg link deepseek-r1 developer dee",
+                                  "COMP_CWORD": "4"}, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["plain,deepseek"]  # developer: organisations only
+    r = kg(data, "completion", "bash")
+    assert "_KG_COMPLETE=bash_complete" in r.output
+
+
+def test_add_through_a_real_subprocess(data):
+    out = subprocess.run([*KG, "add", "country", "--name", "Japan", "--iso-code", "JP",
+                          "--source", DW, "--no-input"], capture_output=True, text=True,
+                         env={**os.environ, **ENV, "KG_DATA": str(data)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "wrote data/country/japan.yaml\n"
+
+
+def test_recover_reports_when_there_is_nothing_to_do(data):
+    assert kg(data, "recover").output == "nothing to recover\n"
+
+
+def test_pre_commit_hooks_run_validate_and_fmt_check(data):
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text())
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    assert set(hooks) == {"kg-validate", "kg-fmt"}
+    for hook in hooks.values():
+        assert hook["files"] == r"^data/.*\.ya?ml$"
+        args = hook["entry"].split()[1:]
+        if hook.get("pass_filenames", True):
+            args.append(str(data / "model" / "deepseek-r1.yaml"))
+        kg(data, *args)
+    (data / "model" / "deepseek-r1.yaml").write_text(read(data, "model/deepseek-r1.yaml")
+                                                    .replace("id: deepseek-r1\n", "") + "id: x\n")
+    r = CliRunnerless = subprocess.run([*KG, *hooks["kg-fmt"]["entry"].split()[1:]],
+                                       capture_output=True, text=True,
+                                       env={**os.environ, "KG_DATA": str(data)})
+    assert CliRunnerless.returncode == 1 and "would reformat" in r.stdout
+
+
+# -- the whole graph still holds after a sequence of changes (SHACL, once) -----------------
+def test_after_rename_merge_rm_the_graph_passes_shacl(data):
+    kg(data, "rename", "deepseek-v3", "deepseek-v3-base")
+    kg(data, "merge", "huawei-technologies-co", "huawei")
+    kg(data, "rm", "deepseek-r1", "--reason", "test")
+    result, ds = check(data, shacl=True)
+    assert result.ok, "\n".join(i.format() for i in result.errors)
+    graph = union_graph(ds)
+    kgid = "https://w3id.org/ai-race-kg/id/"
+    assert (URIRef(kgid + "huawei-technologies-co"), DCTERMS.isReplacedBy,
+            URIRef(kgid + "huawei")) in graph
+    assert (URIRef(kgid + "deepseek-v3"), DCTERMS.isReplacedBy,
+            URIRef(kgid + "deepseek-v3-base")) in graph
+    assert (URIRef(kgid + "deepseek-r1"), OWL.deprecated, None) in graph
