@@ -630,28 +630,15 @@ AG_FACTS = [
 ]
 
 
-@pytest.mark.parametrize("fact", DW_FACTS)
-def test_dw_2026_01_24(kg, fact):
-    fact.check(kg)
+# One parametrized group per article: test ids read "<article>/<fact>", so
+# `pytest -k dw/` runs the DW checklist alone.
+CHECKLISTS = {"dw": DW_FACTS, "deep-dive": DD_FACTS, "bitbiased": BB_FACTS, "botnews": BN_FACTS,
+              "aiden-gray": AG_FACTS}
 
 
-@pytest.mark.parametrize("fact", DD_FACTS)
-def test_deep_dive_2026_01_31(kg, fact):
-    fact.check(kg)
-
-
-@pytest.mark.parametrize("fact", BB_FACTS)
-def test_bitbiased_2026(kg, fact):
-    fact.check(kg)
-
-
-@pytest.mark.parametrize("fact", BN_FACTS)
-def test_botnews_2026(kg, fact):
-    fact.check(kg)
-
-
-@pytest.mark.parametrize("fact", AG_FACTS)
-def test_aiden_gray_2026(kg, fact):
+@pytest.mark.parametrize("fact", [pytest.param(prm.values[0], id=f"{article}/{prm.id}")
+                                  for article, facts in CHECKLISTS.items() for prm in facts])
+def test_article_fact(kg, fact):
     fact.check(kg)
 
 
