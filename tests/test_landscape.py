@@ -1,0 +1,391 @@
+"""Checklist of landscape facts (issue 4), with hand-written expected values.
+
+Each row states one fact of public record as a curator checked it against its
+primary source: a model's developer, release date, weights and size; a chip's
+designer, foundry and memory; a rule's issuing body and dates; a chip's US
+export status on a given day and the rule that set it; a supply-chain link; a
+sourced figure. A later edit that breaks one of them fails here, by name.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from kg.build import load_graph
+
+KGO = "https://w3id.org/ai-race-kg/ontology#"
+KGID = "https://w3id.org/ai-race-kg/id/"
+
+
+@pytest.fixture(scope="module")
+def built():
+    return load_graph()
+
+
+@pytest.fixture(scope="module")
+def ents(built):
+    return built.entities
+
+
+def vals(ents, eid: str, field: str) -> list[str]:
+    """The values of one field of one entity, as text (ids, enum values, dates, numbers)."""
+    assert eid in ents, f"{eid} is missing from the graph"
+    out = []
+    for v in ents[eid].values(field):
+        if isinstance(v, Decimal):
+            v = format(v.normalize(), "f")
+        out.append(str(v))
+    return out
+
+
+def one(ents, eid: str, field: str) -> str:
+    got = vals(ents, eid, field)
+    assert got, f"{eid} has no {field}"
+    return got[0]
+
+
+def holds_on(st, day: date) -> bool:
+    """Whether a from/to statement covers a day; as_of-only and timeless statements do not."""
+    if st.valid_from is None and st.valid_to is None:
+        return False
+    return ((st.valid_from is None or st.valid_from.start <= day)
+            and (st.valid_to is None or day <= st.valid_to.end))
+
+
+def status_on(ents, chip: str, day: date) -> set[tuple[str, str | None]]:
+    return {(str(st.value), st.qualifiers.get("by"))
+            for st in ents[chip].facts.get("export_status", []) if holds_on(st, day)}
+
+
+# -- models: developer, release date (at the precision known), weights, size ----
+MODELS = [
+    # id, developer, released, weights, parameters, active parameters
+    pytest.param("deepseek-v3", "deepseek", "2024-12", "open", 671_000_000_000, 37_000_000_000,
+                 id="deepseek-v3"),
+    pytest.param("deepseek-r1", "deepseek", "2025-01-20", "open", 671_000_000_000, 37_000_000_000,
+                 id="deepseek-r1"),
+    pytest.param("deepseek-v2", "deepseek", "2024-05", "open", 236_000_000_000, 21_000_000_000,
+                 id="deepseek-v2"),
+    pytest.param("chatgpt", "openai", "2022-11-30", "closed", None, None, id="chatgpt"),
+    pytest.param("gpt-4", "openai", "2023-03-14", "closed", None, None, id="gpt-4"),
+    pytest.param("gpt-4o", "openai", "2024-05-13", "closed", None, None, id="gpt-4o"),
+    pytest.param("gpt-oss-120b", "openai", "2025-08-05", "open", 117_000_000_000, 5_100_000_000,
+                 id="gpt-oss-120b"),
+    pytest.param("claude-3-5-sonnet", "anthropic", "2024-06-20", "closed", None, None,
+                 id="claude-3-5-sonnet"),
+    pytest.param("gemini-2-5-pro", "google", "2025-03-25", "closed", None, None,
+                 id="gemini-2-5-pro"),
+    pytest.param("llama-3", "meta", "2024-04-18", "open", None, None, id="llama-3"),
+    pytest.param("llama-3-1-405b", "meta", "2024-07-23", "open", 405_000_000_000, None,
+                 id="llama-3-1-405b"),
+    pytest.param("llama-4-maverick", "meta", "2025-04-05", "open", 400_000_000_000,
+                 17_000_000_000, id="llama-4-maverick"),
+    pytest.param("mixtral-8x7b", "mistral-ai", "2023-12", "open", 46_700_000_000,
+                 12_900_000_000, id="mixtral-8x7b"),
+    pytest.param("qwen3-235b-a22b", "alibaba", "2025-04", "open", 235_000_000_000,
+                 22_000_000_000, id="qwen3-235b-a22b"),
+    pytest.param("qwen2-5-max", "alibaba", "2025-01-28", "closed", None, None, id="qwen2-5-max"),
+    pytest.param("kimi-k2", "moonshot-ai", "2025-07", "open", 1_000_000_000_000, 32_000_000_000,
+                 id="kimi-k2"),
+    pytest.param("glm-4-5", "zhipu-ai", "2025-07", "open", 355_000_000_000, 32_000_000_000,
+                 id="glm-4-5"),
+    pytest.param("minimax-m2", "minimax", "2025-10-27", "open", 230_000_000_000, 10_000_000_000,
+                 id="minimax-m2"),
+    pytest.param("hunyuan-large", "tencent", "2024-11", "open", 389_000_000_000, 52_000_000_000,
+                 id="hunyuan-large"),
+    pytest.param("falcon-180b", "technology-innovation-institute", "2023-09", "open",
+                 180_000_000_000, None, id="falcon-180b"),
+]
+
+
+@pytest.mark.parametrize("mid, developer, released, weights, params, active", MODELS)
+def test_model_facts(ents, mid, developer, released, weights, params, active):
+    assert developer in vals(ents, mid, "developer")
+    assert released in vals(ents, mid, "released"), vals(ents, mid, "released")
+    assert weights in vals(ents, mid, "weights")
+    if params is not None:
+        assert str(params) in vals(ents, mid, "parameters")
+    if active is not None:
+        assert str(active) in vals(ents, mid, "active_parameters")
+
+
+def test_deepseek_v3_trained_on_2048_h800(ents):
+    sts = ents["deepseek-v3"].facts["trained_on"]
+    assert ("nvidia-h800", 2048) in {(s.value, s.qualifiers.get("quantity")) for s in sts}
+
+
+def test_deepseek_r1_base_model_is_v3(ents):
+    assert vals(ents, "deepseek-r1", "base_model") == ["deepseek-v3"]
+
+
+def test_model_developers_are_in_the_right_bloc(ents):
+    """The country of a model's developer answers 'which country released it'."""
+    for mid, country in [("deepseek-v3", "china"), ("kimi-k2", "china"), ("glm-4-5", "china"),
+                         ("gpt-oss-120b", "united-states"), ("claude-opus-4", "united-states"),
+                         ("mistral-large-2", "france")]:
+        dev = one(ents, mid, "developer")
+        assert country in vals(ents, dev, "country"), (mid, dev)
+
+
+# -- chips: designer, foundry, memory --------------------------------------------
+CHIPS = [
+    # id, designer, fab, memory bytes, memory type
+    pytest.param("nvidia-h100", "nvidia", "tsmc", 80_000_000_000, "HBM3", id="h100"),
+    pytest.param("nvidia-h200", "nvidia", None, 141_000_000_000, "HBM3e", id="h200"),
+    pytest.param("nvidia-b200", "nvidia", "tsmc", None, "HBM3e", id="b200"),
+    pytest.param("nvidia-a100", "nvidia", None, 40_000_000_000, "HBM2", id="a100"),
+    pytest.param("nvidia-b300", "nvidia", None, 288_000_000_000, "HBM3e", id="b300"),
+    pytest.param("amd-mi300x", "amd", None, 192_000_000_000, "HBM3", id="mi300x"),
+    pytest.param("intel-gaudi-3", "intel", None, 128_000_000_000, "HBM2e", id="gaudi-3"),
+    pytest.param("google-tpu-v5p", "google", None, 95_000_000_000, None, id="tpu-v5p"),
+    pytest.param("google-ironwood", "google", None, 192_000_000_000, None, id="ironwood"),
+    pytest.param("huawei-ascend-910b", "huawei", "tsmc", None, None, id="ascend-910b"),
+]
+
+
+@pytest.mark.parametrize("cid, designer, fab, memory, memory_type", CHIPS)
+def test_chip_facts(ents, cid, designer, fab, memory, memory_type):
+    assert vals(ents, cid, "designer") == [designer]
+    if fab:
+        assert fab in vals(ents, cid, "fab")
+    if memory:
+        assert str(memory) in vals(ents, cid, "memory_bytes")
+    if memory_type:
+        assert memory_type in vals(ents, cid, "memory_type")
+
+
+def test_h100_spec_sheet(ents):
+    assert vals(ents, "nvidia-h100", "process_node_nm") == ["4"]
+    assert vals(ents, "nvidia-h100", "memory_bandwidth") == ["3350000000000"]
+    assert vals(ents, "nvidia-h100", "tdp_w") == ["700"]
+    assert vals(ents, "nvidia-h100", "released") == ["2022-03"]
+    assert vals(ents, "nvidia-h200", "memory_bandwidth") == ["4800000000000"]
+
+
+@pytest.mark.parametrize("cid, variant_of, family", [
+    pytest.param("nvidia-h800", "nvidia-h100", "nvidia-hopper", id="h800"),
+    pytest.param("nvidia-a800", "nvidia-a100", "nvidia-ampere", id="a800"),
+    pytest.param("nvidia-h20", None, "nvidia-hopper", id="h20"),
+    pytest.param("amd-mi308", None, None, id="mi308"),
+])
+def test_china_market_versions(ents, cid, variant_of, family):
+    assert vals(ents, cid, "market") == ["china"]
+    if variant_of:
+        assert vals(ents, cid, "variant_of") == [variant_of]
+    if family:
+        assert vals(ents, cid, "family") == [family]
+
+
+# -- export status on a day, and the rule that set it ----------------------------
+EXPORT_STATUS = [
+    # chip, day, expected (status, set by); by None = any statement with that status
+    pytest.param("nvidia-a100", date(2022, 7, 1), ("unrestricted", None), id="a100-before-aug-2022"),
+    pytest.param("nvidia-a100", date(2022, 9, 15),
+                 ("licence-required", "us-a100-h100-licence-requirement-2022-08"),
+                 id="a100-aug-2022-notice"),
+    pytest.param("nvidia-a100", date(2022, 11, 1),
+                 ("licence-required", "us-bis-advanced-computing-rule-2022-10"),
+                 id="a100-oct-2022-rule"),
+    pytest.param("nvidia-h100", date(2022, 11, 1),
+                 ("licence-required", "us-bis-advanced-computing-rule-2022-10"),
+                 id="h100-oct-2022-rule"),
+    pytest.param("nvidia-h800", date(2023, 6, 1), ("unrestricted", None), id="h800-mid-2023"),
+    pytest.param("nvidia-h800", date(2024, 1, 1),
+                 ("licence-required", "us-bis-advanced-computing-rule-2023-10"),
+                 id="h800-oct-2023-rule"),
+    pytest.param("nvidia-a800", date(2024, 1, 1),
+                 ("licence-required", "us-bis-advanced-computing-rule-2023-10"),
+                 id="a800-oct-2023-rule"),
+    pytest.param("nvidia-l40s", date(2024, 1, 1),
+                 ("licence-required", "us-bis-advanced-computing-rule-2023-10"),
+                 id="l40s-oct-2023-rule"),
+    pytest.param("nvidia-h20", date(2024, 10, 1), ("unrestricted", None), id="h20-2024"),
+    pytest.param("nvidia-h20", date(2025, 5, 1),
+                 ("licence-required", "us-h20-licence-requirement-2025-04"), id="h20-apr-2025"),
+    pytest.param("amd-mi308", date(2025, 5, 1),
+                 ("licence-required", "us-h20-licence-requirement-2025-04"), id="mi308-apr-2025"),
+    pytest.param("nvidia-h200", date(2026, 1, 15),
+                 ("allowed-vetted-buyers", "us-h200-export-decision-2025-12"),
+                 id="h200-dec-2025-decision"),
+]
+
+
+@pytest.mark.parametrize("chip, day, expected", EXPORT_STATUS)
+def test_export_status_on_day(ents, chip, day, expected):
+    got = status_on(ents, chip, day)
+    status, by = expected
+    if by is None:
+        assert status in {s for s, _ in got}, got
+    else:
+        assert (status, by) in got, got
+    if status == "unrestricted":
+        assert {s for s, _ in got} == {"unrestricted"}, f"{chip} both free and restricted: {got}"
+
+
+def test_export_status_sparql_a100_timeline(built):
+    """The same timeline read through SPARQL: status, rule and issuing body, in order."""
+    q = f"""
+    PREFIX kgo: <{KGO}>
+    PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+    SELECT ?status ?rule ?from WHERE {{
+      ?st rdf:subject <{KGID}nvidia-a100> ; kgo:field "export_status" ;
+          rdf:object ?status ; kgo:validFrom ?from ; kgo:by ?rule .
+    }} ORDER BY ?from ?rule"""
+    rows = [(str(s).rsplit("#export-status-", 1)[-1], str(r).rsplit("/", 1)[-1], str(f)[:7])
+            for s, r, f in built.graph.query(q)]
+    assert {s for s, _, _ in rows} == {"licence-required"}, rows
+    rules = [r for _, r, _ in rows]
+    assert rules == ["us-a100-h100-licence-requirement-2022-08",
+                     "us-bis-advanced-computing-rule-2022-10",
+                     "us-bis-advanced-computing-rule-2023-10"], rows
+    assert [f for _, _, f in rows] == ["2022-08", "2022-10", "2023-10"]
+
+
+# -- rules, plans and decisions: issuing body and dates --------------------------
+POLICIES = [
+    # id, an issuing body, announced, in force from
+    pytest.param("us-bis-advanced-computing-rule-2022-10", "bis", "2022-10-07", "2022-10-07",
+                 id="bis-oct-2022"),
+    pytest.param("us-bis-advanced-computing-rule-2023-10", "bis", "2023-10-17", "2023-11",
+                 id="bis-oct-2023"),
+    pytest.param("us-bis-advanced-computing-rule-2024-12", "bis", "2024-12-02", "2024-12-02",
+                 id="bis-dec-2024-hbm"),
+    pytest.param("us-bis-ai-diffusion-rule-2025-01", "bis", "2025-01-13", "2025-01-13",
+                 id="ai-diffusion"),
+    pytest.param("us-bis-entity-list-2022-12", "bis", "2022-12-15", "2022-12-16",
+                 id="entity-list-dec-2022"),
+    pytest.param("us-h20-licence-requirement-2025-04", None, "2025-04-09", "2025-04-09",
+                 id="h20-licence-requirement"),
+    pytest.param("us-chips-and-science-act-2022", "us-congress", None, "2022-08-09",
+                 id="chips-act"),
+    pytest.param("us-eo-14110-2023", "biden-administration", "2023-10-30", "2023-10-30",
+                 id="eo-14110"),
+    pytest.param("china-generative-ai-interim-measures-2023", "cyberspace-administration-of-china",
+                 "2023-07-13", "2023-08-15", id="china-genai-measures"),
+    pytest.param("china-ai-content-labelling-measures-2025", "cyberspace-administration-of-china",
+                 "2025-03", "2025-09-01", id="china-ai-labelling"),
+    pytest.param("china-deep-synthesis-provisions-2022", "cyberspace-administration-of-china",
+                 "2022-12", "2023-01-10", id="china-deep-synthesis"),
+    pytest.param("china-ai-plus-opinions-2025", "state-council", "2025-08", None,
+                 id="china-ai-plus-opinions"),
+    pytest.param("china-ai-plus-initiative", "state-council", "2024-03-05", None,
+                 id="china-ai-plus-launch"),
+    pytest.param("china-gallium-germanium-export-controls-2023", "ministry-of-commerce-china",
+                 "2023-07-03", "2023-08-01", id="china-gallium-germanium"),
+    pytest.param("eu-ai-act", "european-parliament", "2024-07-12", "2024-08-01", id="eu-ai-act"),
+    pytest.param("netherlands-semiconductor-equipment-export-controls-2023",
+                 "netherlands-government", "2023-06-30", "2023-09-01", id="dutch-controls"),
+    pytest.param("japan-semiconductor-equipment-export-controls-2023", "meti", "2023-05",
+                 "2023-07-23", id="japan-controls"),
+]
+
+
+@pytest.mark.parametrize("pid, issuer, announced, effective", POLICIES)
+def test_policy_facts(ents, pid, issuer, announced, effective):
+    if issuer:
+        assert issuer in vals(ents, pid, "issued_by")
+    if announced:
+        assert announced in vals(ents, pid, "announced")
+    if effective:
+        assert effective in vals(ents, pid, "effective")
+
+
+def test_generative_ai_measures_have_seven_issuers(ents):
+    issuers = set(vals(ents, "china-generative-ai-interim-measures-2023", "issued_by"))
+    assert {"cyberspace-administration-of-china", "ndrc", "ministry-of-education-china",
+            "ministry-of-science-and-technology-china", "miit",
+            "ministry-of-public-security-china", "nrta"} <= issuers
+
+
+def test_ai_diffusion_rule_rescinded(ents):
+    rule = "us-bis-ai-diffusion-rule-2025-01"
+    assert vals(ents, rule, "rescinded") == ["2025-05-13"]
+    current = [s.value for s in ents[rule].facts["status"] if s.valid_to is None]
+    assert current == ["rescinded"]
+    assert rule in vals(ents, "us-bis-ai-diffusion-rescission-2025-05", "amends")
+
+
+@pytest.mark.parametrize("pid, target", [
+    pytest.param("us-bis-entity-list-2022-12", "ymtc", id="ymtc-listed-2022"),
+    pytest.param("us-bis-entity-list-2022-12", "cambricon", id="cambricon-listed-2022"),
+    pytest.param("us-bis-entity-list-2023-10", "biren-technology", id="biren-listed-2023"),
+    pytest.param("us-bis-entity-list-2023-10", "moore-threads", id="moore-threads-listed-2023"),
+    pytest.param("us-bis-entity-list-2025-01", "zhipu-ai", id="zhipu-listed-2025"),
+    pytest.param("us-bis-entity-list-2025-01", "sophgo", id="sophgo-listed-2025"),
+    pytest.param("us-h20-licence-requirement-2025-04", "amd-mi308", id="mi308-covered"),
+    pytest.param("us-bis-huawei-ascend-guidance-2025-05", "huawei-ascend-910b",
+                 id="ascend-910b-guidance"),
+])
+def test_policy_targets(ents, pid, target):
+    assert target in vals(ents, pid, "targets")
+
+
+# -- supply chain and capital links ----------------------------------------------
+@pytest.mark.parametrize("org, field, other", [
+    pytest.param("tsmc", "supplies", "nvidia", id="tsmc-nvidia"),
+    pytest.param("tsmc", "supplies", "sophgo", id="tsmc-sophgo"),
+    pytest.param("sk-hynix", "supplies", "nvidia", id="sk-hynix-hbm-nvidia"),
+    pytest.param("micron", "supplies", "nvidia", id="micron-hbm-nvidia"),
+    pytest.param("asml", "invests_in", "mistral-ai", id="asml-mistral"),
+    pytest.param("microsoft", "invests_in", "g42", id="microsoft-g42"),
+    pytest.param("amazon", "invests_in", "anthropic", id="amazon-anthropic"),
+])
+def test_links(ents, org, field, other):
+    assert other in vals(ents, org, field)
+
+
+def test_tsmc_supplies_both_blocs_sparql(built):
+    """Question 11: TSMC supplies firms based in the United States and in China."""
+    q = f"""
+    PREFIX kgo: <{KGO}>
+    SELECT DISTINCT ?country WHERE {{
+      <{KGID}tsmc> kgo:supplies ?client . ?client kgo:country ?country .
+    }}"""
+    countries = {str(row[0]).rsplit("/", 1)[-1] for row in built.graph.query(q)}
+    assert {"united-states", "china"} <= countries, countries
+
+
+# -- figures -------------------------------------------------------------------
+CLAIMS = [
+    # id, about, measure, value
+    pytest.param("deepseek-v3-training-gpu-hours", "deepseek-v3", "training-gpu-hours", "2788000",
+                 id="deepseek-v3-gpu-hours"),
+    pytest.param("deepseek-v3-training-cost", "deepseek-v3", "training-cost", "5576000",
+                 id="deepseek-v3-cost"),
+    pytest.param("llama-3-1-405b-training-compute", "llama-3-1-405b", "training-compute",
+                 "38000000000000000000000000", id="llama-405b-compute"),
+    pytest.param("h100-transistor-count", "nvidia-h100", "transistor-count", "80000000000",
+                 id="h100-transistors"),
+    pytest.param("entity-list-additions-2024-12", "us-bis-entity-list-2024-12",
+                 "entity-list-additions", "140", id="dec-2024-140-entities"),
+    pytest.param("oct-2022-rule-tpp-threshold", "us-bis-advanced-computing-rule-2022-10",
+                 "export-control-tpp-threshold", "4800", id="tpp-4800"),
+    pytest.param("nvidia-h20-recorded-charge-q1-fy2026", "nvidia",
+                 "recorded-export-control-charge", "4500000000", id="h20-charge"),
+    pytest.param("amd-mi308-expected-charge-2025-04", "amd", "expected-export-control-charge",
+                 "800000000", id="mi308-charge"),
+    pytest.param("ironwood-pod-size", "google-ironwood", "chips-per-pod", "9216",
+                 id="ironwood-pod"),
+]
+
+
+@pytest.mark.parametrize("cid, about, measure, value", CLAIMS)
+def test_claims(ents, cid, about, measure, value):
+    assert one(ents, cid, "about") == about
+    assert one(ents, cid, "measure") == measure
+    assert one(ents, cid, "value") == value
+
+
+# -- landscape facts are marked unchecked, article facts are not -----------------
+def test_landscape_facts_are_unchecked(built):
+    q = f"""
+    PREFIX kgo: <{KGO}>
+    PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+    SELECT ?status WHERE {{
+      ?st rdf:subject <{KGID}deepseek-v3> ; kgo:field "parameters" ; kgo:checkStatus ?status .
+    }}"""
+    statuses = {str(row[0]).rsplit("#", 1)[-1] for row in built.graph.query(q)}
+    assert statuses == {"check-status-unchecked"}, statuses
