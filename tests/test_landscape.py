@@ -389,3 +389,26 @@ def test_landscape_facts_are_unchecked(built):
     }}"""
     statuses = {str(row[0]).rsplit("#", 1)[-1] for row in built.graph.query(q)}
     assert statuses == {"check-status-unchecked"}, statuses
+
+
+# -- dated events: date (at the precision known) and who acted ------------------
+@pytest.mark.parametrize("eid, day, actor", [
+    pytest.param("nvidia-a100-h100-licence-notice-2022-08", "2022-08-26", "united-states",
+                 id="a100-h100-notice"),
+    pytest.param("nvidia-h20-licence-notice-2025-04", "2025-04-09", "united-states",
+                 id="h20-notice"),
+    pytest.param("nvidia-h20-licence-assurance-2025-07", "2025-07-14", "nvidia",
+                 id="h20-assurance"),
+    pytest.param("cac-summons-nvidia-h20-2025-07", "2025-07-31", "cyberspace-administration-of-china",
+                 id="cac-summons-h20"),
+    pytest.param("samr-nvidia-investigation-2024-12", "2024-12-09", "samr", id="samr-probe"),
+    pytest.param("tsmc-halts-sophgo-shipments-2024-10", "2024-10", "tsmc", id="tsmc-sophgo"),
+    pytest.param("asml-licence-partly-revoked-2024-01", "2024-01-01", "netherlands-government",
+                 id="asml-licence"),
+    pytest.param("google-deepmind-formed-2023-04", "2023-04-20", "google", id="google-deepmind"),
+    pytest.param("stargate-announcement-2025-01", "2025-01-21", "openai", id="stargate"),
+    pytest.param("huawei-ascend-roadmap-2025-09", "2025-09-18", "huawei", id="ascend-roadmap"),
+])
+def test_events(ents, eid, day, actor):
+    assert vals(ents, eid, "date") == [day]
+    assert actor in vals(ents, eid, "actors")
