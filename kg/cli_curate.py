@@ -74,7 +74,7 @@ def translated_errors() -> Iterator[None]:
     try:
         yield
     except DataError as exc:
-        for issue in exc.issues:
+        for issue in sorted(exc.issues, key=lambda i: not i.path):  # the verdict comes last
             click.echo(issue.format() if issue.path else f"{issue.message}.", err=True)
         sys.exit(1)
     except KGError as exc:

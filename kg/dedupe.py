@@ -9,8 +9,9 @@ spelling. Pinyin comes from pypinyin, a pure-Python package without
 dependencies; without it, Chinese names still match each other exactly.
 
 Two labels are the same name when their keys are equal, and a spelling variant
-when the keys are close (difflib ratio >= 0.8) and they carry the same model
-numbers: "Ascend 910" and "Ascend 910C" are different chips, not a typo.
+when the keys are close (difflib ratio >= 0.8), they carry the same model
+numbers ("Ascend 910" and "Ascend 910C" are different chips, not a typo) and
+neither is the other plus whole words ("DeepSeek-R1-Zero", "Huawei Cloud").
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ def tokens(label: str) -> tuple[str, ...]:
     return tuple(TOKEN_RE.findall(text))
 
 
+def _core(label: str) -> frozenset[str]:
+    toks = tokens(label)
+    return frozenset([t for t in toks if t not in SUFFIXES] or toks)
+
+
 def key(label: str) -> str:
     """The comparison key: tokens without corporate suffixes, joined without spaces."""
     toks = tokens(label)
@@ -91,6 +97,9 @@ def compare(a: str, b: str) -> tuple[float, str]:
     if ka == kb:
         return 1.0, "same name" if a.casefold() == b.casefold() else "same name, other spelling"
     if min(len(ka), len(kb)) < 4 or model_numbers(a) != model_numbers(b):
+        return 0.0, ""
+    ta, tb = _core(a), _core(b)
+    if ta < tb or tb < ta:  # a whole extra word: "DeepSeek-R1-Zero", "Huawei Cloud"
         return 0.0, ""
     ratio = difflib.SequenceMatcher(None, ka, kb).ratio()
     return (ratio, "spelling variant") if ratio >= SIMILAR else (0.0, "")

@@ -36,6 +36,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from kg.errors import KGError
 from kg.schema import Kind, Schema, load_schema
@@ -85,8 +86,24 @@ def load(text: str, where: str = "<text>") -> CommentedMap:
     return data
 
 
+# Line breaks YAML 1.1 knows beyond \n and \r: ruamel writes them raw in single quotes,
+# where PyYAML (the loader) folds them; in double quotes they are escaped (\N, \L, \P).
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _escape_odd_breaks(node) -> None:
+    items = node.items() if isinstance(node, dict) else enumerate(node) \
+        if isinstance(node, list) else ()
+    for k, v in list(items):
+        if isinstance(v, str) and _ODD_BREAKS.search(v):
+            node[k] = DoubleQuotedScalarString(v)
+        elif isinstance(v, (dict, list)):
+            _escape_odd_breaks(v)
+
+
 def dump(data) -> str:
     out = io.StringIO()
+    _escape_odd_breaks(data)
     _yaml().dump(data, out)
     text = out.getvalue()
     return text if text.endswith("\n") else text + "\n"

@@ -22,7 +22,7 @@ from kg.yamlio import dump, format_text, load, plain
 @pytest.mark.parametrize("text", ["2025", "2025-01-24", "NO", "yes", "3.10", "0x1F", "1e24",
                                   "true", "null", "~", "", " lead", "a: b", "# not a comment",
                                   "华为", "it's", '"quoted"', "- item", "[x]", "{y}", "@at",
-                                  "multi\nline"])
+                                  "multi\nline", "next\x85line", "a\u2028b"])
 def test_every_value_is_written_so_the_loader_reads_the_same_text(text):
     data = CommentedMap([("id", "x"), ("v", text)])
     out = dump(data)
@@ -75,6 +75,8 @@ def test_a_long_list_of_ids_goes_one_per_line():
     ("DeepSeek-R1", "DeepSeek-R2", False),
     ("Qwen", "Qwen 2.5", False),
     ("Meta", "Meituan", False),
+    ("DeepSeek-R1-Zero", "DeepSeek-R1", False),
+    ("Huawei Cloud", "Huawei", False),
 ])
 def test_names_are_compared_across_scripts_and_spellings(a, b, same):
     assert bool(compare(a, b)[0]) is same, (key(a), key(b))
