@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from click.shell_completion import CompletionItem, get_completion_class
 
-from kg import curate, yamlio
+from kg import curate, txn, yamlio
 from kg.build import default_data_dir
 from kg.errors import DataError, KGError
 from kg.schema import Field, Kind, load_schema
@@ -80,6 +80,9 @@ def translated_errors() -> Iterator[None]:
     except KGError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+    except txn.Interrupted:
+        click.echo("Interrupted: data/ is as it was; nothing was written.", err=True)
+        sys.exit(130)
 
 
 def workspace(data_dir: Path | None) -> curate.Workspace:

@@ -63,7 +63,7 @@ class Workspace:
                           "(run from the repository root or pass --data DIR)")
         self.schema = schema or load_schema()
         self.recovered = None
-        if recover:
+        if recover and txn.needs_recovery(self.data_dir):
             with txn.locked(self.data_dir):
                 self.recovered = txn.recover(self.data_dir)
         self.records: list[Record] = load_records(self.data_dir)

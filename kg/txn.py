@@ -138,6 +138,11 @@ def stray_temporaries(data_dir: Path) -> list[Path]:
     return sorted(p for p in data_dir.rglob(f".*{TMP_SUFFIX}") if p.is_file())
 
 
+def needs_recovery(data_dir: Path) -> bool:
+    """Is there an interrupted change to finish or undo? (Cheap: no lock taken.)"""
+    return (data_dir / JOURNAL).exists() or bool(stray_temporaries(data_dir))
+
+
 def recover(data_dir: Path) -> str | None:
     """Finish or undo an interrupted change. Call with the lock held. Says what it did."""
     journal = data_dir / JOURNAL
@@ -167,7 +172,7 @@ def _write_journal(data_dir: Path, ops: list[dict]) -> None:
     _fsync_dir(data_dir)
 
 
-class _Interrupted(BaseException):
+class Interrupted(BaseException):
     """SIGTERM, turned into an exception so the change can be rolled back."""
 
 
@@ -178,7 +183,7 @@ def _sigterm_as_exception() -> Iterator[None]:
         return
 
     def handler(signum, frame):
-        raise _Interrupted(f"signal {signum}")
+        raise Interrupted(f"signal {signum}")
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:

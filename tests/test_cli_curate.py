@@ -470,3 +470,31 @@ def test_after_rename_merge_rm_the_graph_passes_shacl(data):
     assert (URIRef(kgid + "deepseek-v3"), DCTERMS.isReplacedBy,
             URIRef(kgid + "deepseek-v3-base")) in graph
     assert (URIRef(kgid + "deepseek-r1"), OWL.deprecated, None) in graph
+
+
+def test_dry_run_validates_and_writes_nothing(data):
+    before = snapshot(data)
+    r = kg(data, "rename", "huawei", "huawei-co", "--dry-run")
+    assert "wrote data/organization/huawei-co.yaml" in r.output
+    assert "note: dry run: nothing was written" in r.output
+    r = kg(data, "add", "country", "--name", "Japan", "--iso-code", "JP", "--source", DW,
+           "--dry-run")
+    assert r.output.startswith("id: japan\nname: Japan\niso_code: JP\n")
+    assert snapshot(data) == before
+
+
+def test_lint_json_and_find_by_kind(data):
+    issues = json.loads(kg(data, "lint", "--json").output)
+    assert {i["rule"] for i in issues} == {"unchecked"}
+    assert all(i["level"] == "warning" for i in issues)
+    r = kg(data, "find", "huawei", "--kind", "chip")
+    assert r.output.split()[0] == "huawei-ascend-910c"
+
+
+def test_edit_one_language_name(data):
+    kg(data, "edit", "smic", "--unset", "names.zh")
+    assert "names" not in read(data, "organization/smic.yaml")
+    r = kg(data, "edit", "smic", "--unset", "names.ja", code=1)
+    assert "smic has no names.ja" in r.output
+    r = kg(data, "edit", "smic", "--set", "names=中芯", code=1)
+    assert "set one language at a time: --set names.zh=<name>" in r.output

@@ -136,10 +136,9 @@ def test_sigterm_rolls_back_like_ctrl_c(tmp_path):
     proc = run_kg_until_paused(data, ["rename", "huawei", "huawei-co"],
                                steps.index("write the journal") + 3)
     proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
-    proc.stdout.close()
-    proc.stderr.close()
-    assert proc.returncode != 0
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Interrupted: data/ is as it was; nothing was written." in err
     assert snapshot(data) == before
 
 
