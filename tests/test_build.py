@@ -84,7 +84,7 @@ def test_two_builds_are_byte_identical(tmp_path):
     for seed in ("1", "2"):
         out = tmp_path / f"b{seed}"
         env = dict(os.environ, PYTHONHASHSEED=seed)
-        proc = subprocess.run([sys.executable, "-m", "kg.cli", "build", "--data",
+        proc = subprocess.run([sys.executable, "-m", "kg", "build", "--data",
                                str(REPO / "data"), "--out", str(out)],
                               capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
         assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,5 @@
+"""`python -m kg` runs the `kg` command (same as the console script)."""
+
+from kg.cli import main
+
+main()

@@ -1,0 +1,242 @@
+"""`kg query`, `kg serve`, `kg push` and `kg docs`: SPARQL for researchers.
+
+Each command is a few lines over kg.store, kg.queries, kg.results, kg.server and
+kg.docs; library errors (KGError) become a message and exit 1.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+from kg.cli import data_option, fail, resolve_data
+from kg.errors import KGError
+
+STORE_CHOICE = click.Choice(["oxigraph", "rdflib"])
+
+
+def format_option(f):
+    """The shared --format option of commands that print tables."""
+    return click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]),
+                        default="table", show_default=True,
+                        help="table: aligned, with labels, fits the terminal; csv and json: the "
+                             "W3C SPARQL 1.1 results formats; md: a Markdown table.")(f)
+
+
+def graph_option(f):
+    return click.option("--graph", "graph_file", type=click.Path(dir_okay=False, path_type=Path),
+                        default=None,
+                        help="Query a built graph file (build/graph.trig, .nq, .ttl) instead of "
+                             "building data/ in memory.")(f)
+
+
+def store_option(f):
+    return click.option("--store", "store_kind", type=STORE_CHOICE, default="oxigraph",
+                        show_default=True,
+                        help="The embedded engine: oxigraph (fast) or rdflib (the cross-check).")(f)
+
+
+def _open(store_kind, data_dir, graph_file, endpoint=None):
+    from kg.store import open_store
+
+    return open_store(store_kind, data_dir=None if graph_file or endpoint else resolve_data(data_dir),
+                      graph_file=graph_file, endpoint=endpoint)
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.option("--sparql", "sparql_text", default=None, help="Run this query text instead.")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="Fill a parameter of a library query (repeatable), e.g. country=kgid:china.")
+@format_option
+@click.option("--rdf-format", default="turtle", show_default=True,
+              type=click.Choice(["turtle", "nt", "jsonld", "xml"]),
+              help="The RDF syntax for CONSTRUCT and DESCRIBE results.")
+@store_option
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Run on a SPARQL 1.1 query address instead (/query on Oxigraph, /sparql on "
+                   "`kg serve`).")
+@click.option("--list", "list_queries", is_flag=True, help="List the query library and exit.")
+@click.option("--show", is_flag=True, help="Print the query text (parameters filled) and exit.")
+@click.option("--width", type=int, default=None,
+              help="Table width (default: the terminal's).")
+@data_option
+@graph_option
+def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list_queries, show,
+          width, data_dir, graph_file):
+    """Run a SPARQL query: a library query by NAME, a .rq FILE, or --sparql TEXT.
+
+    SELECT prints a table (or csv, json, md); ASK prints true or false; CONSTRUCT and
+    DESCRIBE print RDF. Queries run on an embedded Oxigraph store built from data/ (no
+    server needed); --store rdflib cross-checks on rdflib's engine; --endpoint runs on
+    any SPARQL endpoint. SERVICE and FROM <outside address> are refused.
+
+    \b
+    Example:
+        kg query --list
+        kg query models-by-developer --param country=kgid:china
+        kg query as-of --param date=2025-11-15 --param entity=nvidia-h200 --format md
+        kg query --sparql 'SELECT ?m WHERE { ?m a kgo:AIModel }' --format csv
+        kg query chip-export-status --endpoint http://127.0.0.1:7878/query
+    """
+    from kg.queries import find_query, library, parse_params, run_query
+    from kg.results import render
+    from kg.store import QueryError
+
+    try:
+        if list_queries:
+            _print_library(library())
+            return
+        if bool(name) == bool(sparql_text):
+            raise click.UsageError("give a query NAME or FILE, or --sparql TEXT (one of them); "
+                                   "`kg query --list` shows the library")
+        values = parse_params(params)
+        added = 0
+        if sparql_text:
+            target, added = with_prefixes(sparql_text)
+        else:
+            target = find_query(name)
+        if show:
+            click.echo(target if isinstance(target, str) else target.bind(values))
+            return
+        store = _open(store_kind, data_dir, graph_file, endpoint)
+        try:
+            result = run_query(store, target, values)
+        except QueryError as exc:
+            raise exc.shifted(added) from None
+        width = width or shutil.get_terminal_size((100, 24)).columns
+        out = render(result, fmt, store, width=width, rdf_format=rdf_format)
+    except KGError as exc:
+        fail(exc)
+    click.echo(out.rstrip("\n"))
+
+
+def with_prefixes(text: str) -> tuple[str, int]:
+    """--sparql text with the project's prefixes declared (unless it declares its own),
+    all on one first line; and the number of lines added, for error messages."""
+    import re
+
+    from kg.schema import load_schema
+
+    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text)}
+    decls = [f"PREFIX {p}: <{ns}>" for p, ns in load_schema().namespaces.items()
+             if p.lower() not in declared]
+    if not decls:
+        return text, 0
+    return " ".join(decls) + "\n" + text, 1
+
+
+def _print_library(queries) -> None:
+    for q in queries:
+        num = f"{q.number:>2}." if q.number else "   "
+        click.echo(f"{num} {q.name:<26} {q.title}")
+        for p in q.params:
+            click.echo(f"      --param {p.name}=…  ({p.type}, default {p.default or '*'}) {p.doc}")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to bind; anything but loopback exposes the endpoint.")
+@click.option("--port", default=7878, show_default=True, type=int)
+@store_option
+@click.option("--timeout", default=10.0, show_default=True, type=float,
+              help="Seconds a query may run; the worker running it is killed at the limit.")
+@click.option("--max-rows", default=10000, show_default=True, type=int,
+              help="The largest result (rows, or triples for CONSTRUCT) sent back.")
+@click.option("--workers", default=4, show_default=True, type=int,
+              help="Queries run at once (one process each).")
+@data_option
+@graph_option
+def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_file):
+    """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
+
+    GET or POST queries; results as SPARQL JSON, XML, CSV or TSV (Turtle or N-Triples
+    for CONSTRUCT) by content negotiation; CORS for browser clients; a service
+    description at /sparql without a query; a page to type queries at /. Each query
+    runs in a worker process that is killed at --timeout.
+
+    \b
+    Example:
+        kg serve                      # http://127.0.0.1:7878/
+        kg serve --port 8890 --timeout 30 --graph build/graph.trig
+    """
+    from kg.server import serve as run_server
+
+    try:
+        run_server(host=host, port=port, store_kind=store_kind, timeout=timeout,
+                   max_rows=max_rows, workers=workers,
+                   data_dir=None if graph_file else resolve_data(data_dir), graph_file=graph_file,
+                   log=lambda msg: click.echo(msg, err=True))
+    except KGError as exc:
+        fail(exc)
+
+
+@click.command()
+@click.option("--graph-store", "graph_store", required=True, metavar="URL",
+              help="The SPARQL 1.1 Graph Store address (/store on Oxigraph, /<dataset>/data on "
+                   "Fuseki).")
+@click.option("--no-default-graph", is_flag=True,
+              help="Do not also load the union of all triples into the default graph.")
+@click.option("--user", default=None, help="user:password for HTTP basic authentication.")
+@data_option
+@graph_option
+def push(graph_store, no_default_graph, user, data_dir, graph_file):
+    """Load the built graph into a SPARQL 1.1 Graph Store (Oxigraph, Fuseki, GraphDB...).
+
+    Each data file's named graph is replaced (HTTP PUT ?graph=IRI), and the union of
+    all triples goes into the default graph, so plain queries work on servers whose
+    default graph is not the union. Graphs of deleted files stay until you clear them.
+
+    \b
+    Example:
+        oxigraph serve --location store/ --bind 127.0.0.1:7878 &
+        kg push --graph-store http://127.0.0.1:7878/store
+        kg query models-by-developer --endpoint http://127.0.0.1:7878/query
+    """
+    from kg.store import push_dataset
+
+    try:
+        if graph_file:
+            from rdflib import Dataset
+
+            ds = Dataset()
+            ds.parse(str(graph_file))
+        else:
+            from kg.build import load_graph
+
+            ds = load_graph(resolve_data(data_dir)).dataset
+        report = push_dataset(ds, graph_store, default_graph=not no_default_graph, auth=user)
+    except KGError as exc:
+        fail(exc)
+    click.echo(f"pushed {report['graphs']} named graphs ({report['triples']} triples)"
+               + (", and the union into the default graph" if report["default"] else "")
+               + f" to {graph_store}")
+
+
+@click.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build/docs"), show_default=True, help="Where to write the reference.")
+@data_option
+def docs(out_dir, data_dir):
+    """Write the ontology reference (ontology.md and ontology.html) from ontology/.
+
+    Every class and property with its label, comment, domain, range and an example
+    from the data, so the reference never drifts from the ontology.
+
+    \b
+    Example:
+        kg docs --out build/docs
+    """
+    from kg.docs import write_docs
+
+    try:
+        written = write_docs(out_dir, data_dir=resolve_data(data_dir))
+    except KGError as exc:
+        fail(exc)
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+COMMANDS = [query]

@@ -1,0 +1,290 @@
+"""The query library: queries/*.rq by name, their headers, parameters and running them.
+
+A library query starts with a header of `#` comment lines (queries/README.md):
+
+    # title: AI models by developer
+    # question: 1. Which AI models has each company released, ...?
+    # param: country iri = * -- only developers based in this country, e.g. kgid:china
+
+A parameter is a variable of the query. `--param country=kgid:china` writes the escaped
+RDF term into the text, as `VALUES ?country { <https://w3id.org/ai-race-kg/id/china> }`
+first in the outermost WHERE group: the query stays one plain string, so Oxigraph runs
+it (initBindings would send oxrdflib back to rdflib's engine, TOOLING-NOTES.md) and
+any endpoint can too. A default of `*` leaves the variable free (no filter); `today`
+(dates) is the current day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from kg.schema import REPO_ROOT, load_schema
+from kg.store import QueryError, QueryResult, Store
+
+QUERY_DIR = REPO_ROOT / "queries"
+PARAM_TYPES = ("iri", "date", "string", "integer", "decimal")
+HEADER_RE = re.compile(r"^#\s*(title|question|param):\s*(.*?)\s*$")
+PARAM_RE = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)\s*=\s*(?P<default>\S+)\s+--\s+(?P<doc>.+)$")
+VAR_NAME = r"[A-Za-z_0-9][A-Za-z_0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: str | None  # None: left free (`*` in the header)
+    doc: str
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.type}, default {self.default or '*'}): {self.doc}"
+
+
+@dataclass
+class LibraryQuery:
+    name: str
+    path: Path
+    text: str
+    title: str = ""
+    question: str = ""
+    params: list[Param] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        m = re.match(r"(\d+)", self.question)
+        return int(m[1]) if m else 0
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise QueryError(f"query {self.name!r} has no parameter {name!r} (its parameters: "
+                         f"{known})")
+
+    def bind(self, values: dict[str, str] | None = None, today: date | None = None) -> str:
+        """The query text with every parameter given (or defaulted) substituted."""
+        values = dict(values or {})
+        terms = {}
+        for name in values:
+            self.param(name)
+        for p in self.params:
+            raw = values.get(p.name, p.default)
+            if raw is None:
+                continue
+            terms[p.name] = rdf_term(raw, p.type, p.name, today=today)
+        return substitute(self.text, terms)
+
+
+# -- header ------------------------------------------------------------------------
+def parse_header(text: str, where: str = "query") -> tuple[str, str, list[Param]]:
+    """Title, question and parameters from the leading comment lines."""
+    title = question = ""
+    params: list[Param] = []
+    problems: list[str] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = HEADER_RE.match(line)
+        if not m:
+            continue
+        key, value = m[1], m[2]
+        if key == "title":
+            title = value
+        elif key == "question":
+            question = value
+        else:
+            pm = PARAM_RE.match(value)
+            if not pm:
+                problems.append(f"{where}:{n}: a param line reads `# param: NAME TYPE = DEFAULT "
+                                f"-- description`, not {value!r}")
+                continue
+            if pm["type"] not in PARAM_TYPES:
+                problems.append(f"{where}:{n}: param {pm['name']}: type {pm['type']!r} is not "
+                                f"one of {', '.join(PARAM_TYPES)}")
+                continue
+            default = None if pm["default"] == "*" else pm["default"]
+            params.append(Param(pm["name"], pm["type"], default, pm["doc"]))
+    if not title:
+        problems.append(f"{where}: no `# title:` line in the header")
+    if not question:
+        problems.append(f"{where}: no `# question:` line in the header")
+    if problems:
+        raise QueryError("\n".join(problems))
+    return title, question, params
+
+
+def load_query(path: Path) -> LibraryQuery:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise QueryError(f"{path}: cannot read: {exc.strerror}") from None
+    title, question, params = parse_header(text, str(path))
+    return LibraryQuery(path.stem, path, text, title, question, params)
+
+
+def library(query_dir: Path | None = None) -> list[LibraryQuery]:
+    """Every query of the library, in the order of the competency questions."""
+    qs = [load_query(p) for p in sorted(Path(query_dir or QUERY_DIR).glob("*.rq"))]
+    return sorted(qs, key=lambda q: (q.number, q.name))
+
+
+def find_query(name_or_path: str, query_dir: Path | None = None) -> LibraryQuery:
+    """A library query by name (`models-by-developer`), or any .rq file by path."""
+    path = Path(name_or_path)
+    if path.suffix == ".rq" or path.exists():
+        if not path.exists():
+            raise QueryError(f"{path}: no such file")
+        text = path.read_text(encoding="utf-8")
+        try:
+            return load_query(path)
+        except QueryError:  # a plain .rq file without a library header is fine
+            return LibraryQuery(path.stem, path, text)
+    qdir = Path(query_dir or QUERY_DIR)
+    candidate = qdir / f"{name_or_path}.rq"
+    if candidate.exists():
+        return load_query(candidate)
+    names = sorted(p.stem for p in qdir.glob("*.rq"))
+    import difflib
+
+    close = difflib.get_close_matches(name_or_path, names, n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise QueryError(f"no query named {name_or_path!r} in {qdir}{hint}; "
+                     "`kg query --list` shows the library")
+
+
+# -- parameters --------------------------------------------------------------------
+def rdf_term(raw: str, ptype: str, name: str = "value", today: date | None = None) -> str:
+    """A user's value as an escaped RDF term in SPARQL syntax, checked against its type."""
+    raw = raw.strip()
+    if ptype == "iri":
+        return URIRef(expand_iri(raw, name)).n3()
+    if ptype == "date":
+        if raw == "today":
+            return Literal((today or date.today()).isoformat(), datatype=XSD.date).n3()
+        try:
+            d = date.fromisoformat(raw)
+        except ValueError:
+            raise QueryError(f"parameter {name}: {raw!r} is not a date (YYYY-MM-DD) or "
+                             "`today`") from None
+        return Literal(d.isoformat(), datatype=XSD.date).n3()
+    if ptype == "integer":
+        if not re.fullmatch(r"[+-]?\d+", raw):
+            raise QueryError(f"parameter {name}: {raw!r} is not an integer")
+        return Literal(raw, datatype=XSD.integer).n3()
+    if ptype == "decimal":
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw):
+            raise QueryError(f"parameter {name}: {raw!r} is not a decimal number")
+        return Literal(raw, datatype=XSD.decimal).n3()
+    if ptype == "string":
+        return Literal(raw).n3()
+    raise QueryError(f"parameter {name}: unknown type {ptype!r}")
+
+
+def expand_iri(raw: str, name: str = "value") -> str:
+    """`kgid:china`, `<https://...>`, `https://...` or a bare id (`china`) -> a full IRI."""
+    namespaces = load_schema().namespaces
+    if raw.startswith("<") and raw.endswith(">"):
+        iri = raw[1:-1]
+    elif re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", raw):
+        iri = raw
+    elif ":" in raw:
+        prefix, _, local = raw.partition(":")
+        if prefix not in namespaces:
+            raise QueryError(f"parameter {name}: unknown prefix {prefix!r} in {raw!r} (known: "
+                             f"{', '.join(sorted(namespaces))})")
+        iri = namespaces[prefix] + local
+    elif ID_RE.match(raw):
+        iri = namespaces["kgid"] + raw
+    else:
+        raise QueryError(f"parameter {name}: {raw!r} is not an IRI, a CURIE such as "
+                         "kgid:china or an entity id")
+    if not iri or IRI_BAD.search(iri):
+        raise QueryError(f"parameter {name}: {raw!r} holds characters an IRI cannot hold")
+    return iri
+
+
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                  |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<var>[?$]""" + VAR_NAME + r""")
+      | (?P<word>[A-Za-z_][\w-]*(?::[\w.-]*)?)
+      | (?P<brace>\{)""",
+    re.VERBOSE | re.DOTALL)
+
+
+def where_brace(text: str) -> int:
+    """The offset of the `{` opening the query's outermost WHERE group.
+
+    Tokens inside comments, strings and IRIs are skipped, so a `{` or `WHERE` there
+    cannot mislead it. Without a WHERE keyword (`ASK { ... }`), the first `{`.
+    """
+    first_brace, seen_where = -1, False
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "word" and m.group().upper() == "WHERE":
+            seen_where = True
+        elif kind == "brace":
+            if seen_where:
+                return m.start()
+            if first_brace < 0:
+                first_brace = m.start()
+    if first_brace < 0:
+        raise QueryError("the query has no WHERE group to put parameters in")
+    return first_brace
+
+
+def substitute(text: str, terms: dict[str, str]) -> str:
+    """Bind each variable in `terms` to its (escaped) term.
+
+    One `VALUES ?name { term }` line goes first in the outermost WHERE group, so the
+    variable is bound for every pattern, BIND and FILTER of that group and joins with
+    nested groups; it stays a variable, so it can still be selected and ordered by.
+    """
+    if not terms:
+        return text
+    at = where_brace(text) + 1
+    lines = "".join(f"\n  VALUES ?{name} {{ {term} }}" for name, term in terms.items())
+    return text[:at] + lines + text[at:]
+
+
+def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """`key=value` strings (the --param option) -> a dict."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"--param {pair!r}: write it as key=value")
+        out[key.strip()] = value
+    return out
+
+
+# -- running -----------------------------------------------------------------------
+def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | None = None,
+              max_rows: int | None = None, today: date | None = None) -> QueryResult:
+    """Run a library query (with parameters) or a query string on a store."""
+    if isinstance(query, LibraryQuery):
+        text = query.bind(params, today=today)
+    else:
+        if params:
+            raise QueryError("--param needs a library query or a .rq file with `# param:` "
+                             "lines; put values into a --sparql query directly")
+        text = query
+    return store.query(text, max_rows=max_rows)
+
+
+__all__ = ["QUERY_DIR", "LibraryQuery", "Param", "expand_iri", "find_query", "library",
+           "load_query", "parse_header", "parse_params", "rdf_term", "run_query", "substitute"]

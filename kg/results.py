@@ -1,0 +1,249 @@
+"""Query results as text: the W3C formats (SPARQL JSON, XML, CSV, TSV) and, for people,
+a table that fits the terminal and a Markdown table, both showing labels, not IRIs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from kg.store import QueryResult, Store
+
+FORMATS = ("table", "csv", "json", "md")
+RDF_FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt",
+               "jsonld": "json-ld", "xml": "xml", "trig": "trig"}
+NUMERIC = {str(XSD.decimal), str(XSD.integer), str(XSD.double), str(XSD.float),
+           str(XSD.nonNegativeInteger), str(XSD.long), str(XSD.int)}
+MAX_CELL = 60
+
+
+# -- W3C formats ---------------------------------------------------------------------
+def term_json(t: Node) -> dict:
+    if isinstance(t, URIRef):
+        return {"type": "uri", "value": str(t)}
+    if isinstance(t, BNode):
+        return {"type": "bnode", "value": str(t)}
+    out = {"type": "literal", "value": str(t)}
+    if t.language:
+        out["xml:lang"] = t.language
+    elif t.datatype and str(t.datatype) != str(XSD.string):
+        out["datatype"] = str(t.datatype)
+    return out
+
+
+def to_json(result: QueryResult) -> str:
+    """The SPARQL 1.1 Query Results JSON Format."""
+    if result.type == "ASK":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=1)
+    doc = {"head": {"vars": result.vars},
+           "results": {"bindings": [{v: term_json(t) for v, t in row.items()}
+                                    for row in result.dicts()]}}
+    return json.dumps(doc, indent=1, ensure_ascii=False)
+
+
+def to_xml(result: QueryResult) -> str:
+    """The SPARQL Query Results XML Format."""
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
+    if result.type == "ASK":
+        out += ["<head/>", f"<boolean>{'true' if result.boolean else 'false'}</boolean>",
+                "</sparql>"]
+        return "\n".join(out) + "\n"
+    out.append("<head>" + "".join(f"<variable name={quoteattr(v)}/>" for v in result.vars)
+               + "</head>")
+    out.append("<results>")
+    for row in result.dicts():
+        cells = []
+        for v, t in row.items():
+            if isinstance(t, URIRef):
+                inner = f"<uri>{escape(str(t))}</uri>"
+            elif isinstance(t, BNode):
+                inner = f"<bnode>{escape(str(t))}</bnode>"
+            elif t.language:
+                inner = f"<literal xml:lang={quoteattr(t.language)}>{escape(str(t))}</literal>"
+            elif t.datatype and str(t.datatype) != str(XSD.string):
+                inner = f"<literal datatype={quoteattr(str(t.datatype))}>{escape(str(t))}</literal>"
+            else:
+                inner = f"<literal>{escape(str(t))}</literal>"
+            cells.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
+        out.append("<result>" + "".join(cells) + "</result>")
+    out += ["</results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+def to_csv(result: QueryResult) -> str:
+    """SPARQL 1.1 CSV: plain values, CRLF line ends. ASK gives one `boolean` column."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    if result.type == "ASK":
+        w.writerows([["boolean"], ["true" if result.boolean else "false"]])
+        return buf.getvalue()
+    w.writerow(result.vars)
+    for row in result.rows:
+        w.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t))
+                    for t in row])
+    return buf.getvalue()
+
+
+def to_tsv(result: QueryResult) -> str:
+    """SPARQL 1.1 TSV: terms in Turtle syntax, `?var` headers."""
+    if result.type == "ASK":
+        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join(f"?{v}" for v in result.vars)]
+    for row in result.rows:
+        lines.append("\t".join("" if t is None else t.n3() for t in row))
+    return "\n".join(lines) + "\n"
+
+
+# -- for people ----------------------------------------------------------------------
+def display_width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def clip(s: str, width: int) -> str:
+    if display_width(s) <= width:
+        return s
+    out, w = [], 0
+    for c in s:
+        cw = 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        if w + cw > width - 1:
+            break
+        out.append(c)
+        w += cw
+    return "".join(out) + "…"
+
+
+class Labeller:
+    """Turns terms into short readable text: an entity's label, else a CURIE."""
+
+    def __init__(self, store: Store | None, prefixes: dict[str, str], extra: dict[str, str]):
+        self.store, self.extra = store, extra
+        self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        self.labels: dict[URIRef, str] = {}
+
+    def prepare(self, terms) -> None:
+        iris = {t for t in terms if isinstance(t, URIRef) and t not in self.labels}
+        if iris and self.store is not None:
+            try:
+                self.labels.update(self.store.labels(iris))
+            except Exception:  # noqa: BLE001 - labels are a nicety; CURIEs still read well
+                pass
+
+    def curie(self, iri: str) -> str:
+        for prefix, ns in self.prefixes:
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{prefix}:{iri[len(ns):]}"
+        return f"<{iri}>"
+
+    def text(self, t: Node | None) -> str:
+        if t is None:
+            return ""
+        if isinstance(t, URIRef):
+            return self.labels.get(t) or self.extra.get(str(t)) or self.curie(str(t))
+        if isinstance(t, BNode):
+            return f"_:{t}"
+        s = " ".join(str(t).split())
+        if isinstance(t, Literal) and t.datatype and str(t.datatype) in NUMERIC:
+            try:
+                n = float(s)
+                if n.is_integer() and abs(n) >= 10000:
+                    return f"{int(n):,}"
+            except ValueError:
+                pass
+        return s
+
+
+def _cells(result: QueryResult, labeller: Labeller) -> list[list[str]]:
+    labeller.prepare(t for row in result.rows for t in row)
+    return [[labeller.text(t) for t in row] for row in result.rows]
+
+
+def to_table(result: QueryResult, labeller: Labeller, width: int = 100) -> str:
+    """An aligned text table no wider than `width`, long cells cut with an ellipsis."""
+    if result.type == "ASK":
+        return "true" if result.boolean else "false"
+    rows = _cells(result, labeller)
+    heads = list(result.vars)
+    if not heads:
+        return "(no columns)"
+    widths = [min(MAX_CELL, max([display_width(h)] + [display_width(r[i]) for r in rows]))
+              for i, h in enumerate(heads)]
+    gap = 2
+    floor = 6
+    while sum(widths) + gap * (len(widths) - 1) > width and max(widths) > floor:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+
+    def line(cells: list[str]) -> str:
+        parts = []
+        for c, w in zip(cells, widths, strict=True):
+            c = clip(c, w)
+            parts.append(c + " " * (w - display_width(c)))
+        return (" " * gap).join(parts).rstrip()
+
+    out = [line(heads), line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def to_markdown(result: QueryResult, labeller: Labeller) -> str:
+    if result.type == "ASK":
+        return "true" if result.boolean else "false"
+    rows = _cells(result, labeller)
+
+    def esc(s: str) -> str:
+        return s.replace("\\", "\\\\").replace("|", "\\|")
+
+    out = ["| " + " | ".join(result.vars) + " |", "|" + "---|" * len(result.vars)]
+    out += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def graph_text(result: QueryResult, rdf_format: str = "turtle") -> str:
+    """A CONSTRUCT or DESCRIBE result as RDF text."""
+    fmt = RDF_FORMATS.get(rdf_format)
+    if fmt is None:
+        raise ValueError(f"unknown RDF format {rdf_format!r}; choose one of "
+                         + ", ".join(sorted(RDF_FORMATS)))
+    g = result.graph
+    from kg.schema import load_schema
+
+    for prefix, ns in load_schema().namespaces.items():
+        g.bind(prefix, ns, override=True, replace=True)
+    return g.serialize(format=fmt)
+
+
+def default_labeller(store: Store | None) -> Labeller:
+    """Labels from the store, names of reused properties from the schema, CURIEs else."""
+    from kg.schema import load_schema
+
+    schema = load_schema()
+    extra: dict[str, str] = {}
+    for kind in schema.kinds.values():
+        for f in kind.fields.values():
+            if f.curie and not f.curie.startswith("kgo:"):
+                extra.setdefault(schema.expand(f.curie), f.label)
+    return Labeller(store, schema.namespaces, extra)
+
+
+def render(result: QueryResult, fmt: str, store: Store | None = None, width: int = 100,
+           rdf_format: str = "turtle") -> str:
+    """One entry point for `kg query`: any result in any of FORMATS."""
+    if result.graph is not None:
+        return graph_text(result, rdf_format)
+    if fmt == "json":
+        return to_json(result)
+    if fmt == "csv":
+        return to_csv(result)
+    if fmt == "md":
+        return to_markdown(result, default_labeller(store))
+    if fmt == "table":
+        return to_table(result, default_labeller(store), width)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

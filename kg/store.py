@@ -1,0 +1,523 @@
+"""Where SPARQL queries run: an embedded Oxigraph store (the default), rdflib's own
+engine (the cross-check), or a remote SPARQL 1.1 endpoint, behind one small interface.
+
+Every query passes `check_query` first: it is parsed (rdflib's SPARQL parser), and
+refused if it could make this process call out (`SERVICE`, or `FROM`/`FROM NAMED`
+naming anything but one of the dataset's own graphs) or if it is an update. The check
+walks the parse tree, so a `SERVICE` hidden in a comment or a string is no trigger and
+one nested deep in a `FILTER EXISTS` is still found.
+
+Results come back as a `QueryResult` holding rdflib terms, whichever engine ran, and
+say which engine that was (`engine`): oxrdflib silently falls back to rdflib's slow
+engine for prepared queries or `initBindings` (TOOLING-NOTES.md), so this module talks
+to pyoxigraph directly, with query strings only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDFS, XSD
+from rdflib.term import Node
+
+from kg.errors import KGError
+
+KGFILE = "https://w3id.org/ai-race-kg/file/"
+STORES = ("oxigraph", "rdflib")
+USER_AGENT = "ai-race-kg (kg query)"
+
+
+class QueryError(KGError):
+    """A query that cannot run: bad syntax (with line and column), refused, or failed."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0, detail: str = ""):
+        super().__init__(message)
+        self.line, self.column, self.detail = line, column, detail
+
+    def shifted(self, lines: int) -> QueryError:
+        """The same syntax error for a text that had `lines` lines prepended."""
+        if not self.line:
+            return self
+        return syntax_error(self.line - lines, self.column, self.detail)
+
+
+def syntax_error(line: int, column: int, detail: str) -> QueryError:
+    return QueryError(f"syntax error at line {line}, column {column}: {detail}", line, column,
+                      detail)
+
+
+class QueryRefused(QueryError):
+    """A query this process will not run (SERVICE, FROM an outside graph, an update)."""
+
+
+class QueryTimeout(QueryError):
+    """A query stopped at the time limit."""
+
+
+class ResultTooLarge(QueryError):
+    """A result with more rows than the limit allows."""
+
+
+# -- checking ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class CheckedQuery:
+    text: str
+    type: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+
+
+_QUERY_TYPES = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+                "DescribeQuery": "DESCRIBE"}
+
+
+def _walk(node) -> Iterable:
+    """Every CompValue in an rdflib parse tree, depth first."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, CompValue):
+            yield n
+            stack.extend(n.values())
+        elif isinstance(n, (list, tuple)) or type(n).__name__ == "ParseResults":
+            stack.extend(list(n))
+        elif isinstance(n, dict):
+            stack.extend(n.values())
+
+
+def check_query(text: str) -> CheckedQuery:
+    """Parse a query; refuse what could call out. Raises QueryError with line and column."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    if not text or not text.strip():
+        raise QueryError("empty query")
+    try:
+        tree = parseQuery(text)
+    except ParseException as exc:
+        if _is_update(text):
+            raise QueryRefused("SPARQL Update is refused: this store is read-only") from None
+        raise syntax_message(text, exc) from None
+    except Exception as exc:  # rdflib raises a few other types on odd input
+        raise QueryError(f"syntax error: {exc}") from None
+    qtype = _QUERY_TYPES.get(getattr(tree[1], "name", ""), "")
+    if not qtype:
+        raise QueryRefused("only SELECT, ASK, CONSTRUCT and DESCRIBE queries are accepted "
+                           "(this store is read-only)")
+    for node in _walk(tree):
+        if node.name == "ServiceGraphPattern":
+            raise QueryRefused(f"SERVICE <{dict.get(node, 'term', '')}> is refused: queries may not make "
+                               "this process call other addresses")
+        if node.name == "DatasetClause":
+            key = "default" if "default" in node else "named"
+            iri = str(dict.get(node, key, ""))
+            if not iri.startswith(KGFILE):
+                raise QueryRefused(
+                    f"FROM {'NAMED ' if key == 'named' else ''}<{iri}> is refused: FROM and FROM NAMED may only name the dataset's "
+                    f"own graphs (<{KGFILE}...>); queries may not load other addresses")
+    return CheckedQuery(text, qtype)
+
+
+def _is_update(text: str) -> bool:
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(text)
+    except Exception:  # noqa: BLE001 - not an update either
+        return False
+    return True
+
+
+_SERVICE_TOKEN = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+def _strip_comments_strings_iris(text: str) -> str:
+    """The query with strings, IRIs and comments blanked, for a conservative token scan."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c in "'\"":
+            q = text[i:i + 3] if text[i:i + 3] in ("'''", '"""') else c
+            j = i + len(q)
+            while j < n and not text.startswith(q, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(q)
+            out.append(" ")
+            continue
+        if c == "<":
+            m = re.match(r'<[^<>"{}|^`\\\x00-\x20]*>', text[i:])
+            if m:
+                i += m.end()
+                out.append(" ")
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def syntax_message(text: str, exc) -> QueryError:
+    """The clearest parser message available, with line and column.
+
+    rdflib's parser (pyparsing) reports where its last alternative failed, which can be
+    a token early; Oxigraph's parser names the exact spot and what it expected. Ask
+    Oxigraph for its message when the text holds no SERVICE keyword at all (so nothing
+    can call out), on an empty store, without reading any result.
+    """
+    fallback = syntax_error(exc.lineno, exc.col, exc.msg)
+    if _SERVICE_TOKEN.search(_strip_comments_strings_iris(text)):
+        return fallback
+    try:
+        import pyoxigraph
+
+        pyoxigraph.Store().query(text)
+    except SyntaxError as ox:
+        m = re.match(r"error at (\d+):(\d+): (.*)", str(ox), re.S)
+        if m:
+            return syntax_error(int(m[1]), int(m[2]), m[3])
+    except Exception:  # noqa: BLE001 - only a better message was at stake
+        pass
+    return fallback
+
+
+# -- results -----------------------------------------------------------------------
+@dataclass
+class QueryResult:
+    """What a query returned, as rdflib terms, whichever engine ran it."""
+
+    type: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    engine: str  # the engine that really ran: oxigraph | rdflib | remote
+    vars: list[str] = field(default_factory=list)
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    def dicts(self) -> list[dict[str, Node]]:
+        return [{v: t for v, t in zip(self.vars, row, strict=True) if t is not None} for row in self.rows]
+
+    def __len__(self) -> int:
+        if self.graph is not None:
+            return len(self.graph)
+        return len(self.rows)
+
+
+def _limit_rows(rows: Iterable, max_rows: int | None) -> list:
+    out = []
+    for row in rows:
+        out.append(row)
+        if max_rows is not None and len(out) > max_rows:
+            raise ResultTooLarge(f"the result has more than {max_rows} rows; add a LIMIT "
+                                 "or narrow the query")
+    return out
+
+
+# -- stores ------------------------------------------------------------------------
+class Store:
+    """Runs checked SPARQL query strings. Subclasses: OxigraphStore, RdflibStore,
+    RemoteStore."""
+
+    name = "store"
+
+    def query(self, text: str, max_rows: int | None = None) -> QueryResult:
+        checked = check_query(text)
+        return self._run(checked, max_rows)
+
+    def _run(self, q: CheckedQuery, max_rows: int | None) -> QueryResult:  # pragma: no cover
+        raise NotImplementedError
+
+    def labels(self, iris: Iterable[URIRef], lang: str = "en") -> dict[URIRef, str]:
+        """The rdfs:label of each IRI (English first, then untagged, then any)."""
+        iris = sorted({i for i in iris if isinstance(i, URIRef)})
+        found: dict[URIRef, tuple[int, str]] = {}
+        for start in range(0, len(iris), 500):
+            chunk = iris[start:start + 500]
+            text = ("SELECT ?s ?label WHERE { VALUES ?s { "
+                    + " ".join(i.n3() for i in chunk)
+                    + f" }} ?s <{RDFS.label}> ?label }}")
+            for s, label in self.query(text).rows:
+                tag = getattr(label, "language", None) or ""
+                rank = 0 if tag == lang else 1 if not tag else 2
+                if s not in found or (rank, str(label)) < found[s]:
+                    found[s] = (rank, str(label))
+        return {s: v for s, (_, v) in found.items()}
+
+    def close(self) -> None:
+        pass
+
+
+def _to_rdflib(term) -> Node | None:
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    raise QueryError(f"unsupported term in a result: {term!r}")
+
+
+def _to_ox(term: Node):
+    import pyoxigraph as ox
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise QueryError(f"unsupported term: {term!r}")
+
+
+class OxigraphStore(Store):
+    """pyoxigraph in memory; the default graph is the union of the named graphs."""
+
+    name = "oxigraph"
+
+    def __init__(self):
+        import pyoxigraph
+
+        self.ox = pyoxigraph.Store()
+
+    @classmethod
+    def from_dataset(cls, ds: Dataset) -> OxigraphStore:
+        import pyoxigraph as ox
+
+        store = cls()
+        quads = []
+        for s, p, o, g in ds.quads((None, None, None, None)):
+            gname = g.identifier if isinstance(g, Graph) else g
+            graph = (ox.DefaultGraph() if gname is None or str(gname).startswith("urn:x-rdflib:")
+                     else _to_ox(gname))
+            quads.append(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph))
+        store.ox.extend(quads)
+        return store
+
+    @classmethod
+    def from_file(cls, path: Path) -> OxigraphStore:
+        import pyoxigraph as ox
+
+        store = cls()
+        fmt = ox.RdfFormat.from_extension(Path(path).suffix.lstrip(".") or "trig")
+        if fmt is None:
+            raise QueryError(f"{path}: unknown RDF file type (use .trig, .nq, .ttl or .nt)")
+        store.ox.load(path=str(path), format=fmt)
+        return store
+
+    def _run(self, q: CheckedQuery, max_rows: int | None) -> QueryResult:
+        import pyoxigraph as ox
+
+        try:
+            res = self.ox.query(q.text, use_default_graph_as_union=True)
+            if isinstance(res, ox.QueryBoolean):
+                return QueryResult("ASK", self.name, boolean=bool(res))
+            if isinstance(res, ox.QueryTriples):
+                g = Graph()
+                for t in _limit_rows(res, max_rows):
+                    g.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+                return QueryResult(q.type, self.name, graph=g)
+            names = [v.value for v in res.variables]
+            rows = [tuple(_to_rdflib(sol[i]) for i in range(len(names)))
+                    for sol in _limit_rows(res, max_rows)]
+            return QueryResult("SELECT", self.name, vars=names, rows=rows)
+        except SyntaxError as exc:
+            raise QueryError(f"syntax error (Oxigraph): {exc}") from None
+        except (OSError, RuntimeError, ValueError, TypeError) as exc:
+            raise QueryError(f"query failed (Oxigraph): {exc}") from None
+
+
+class RdflibStore(Store):
+    """rdflib's own SPARQL engine over the dataset: slow, kept as the cross-check."""
+
+    name = "rdflib"
+
+    def __init__(self, ds: Dataset):
+        import rdflib.plugins.sparql as rdflib_sparql
+
+        # Never fetch the IRI named in FROM (check_query refuses those anyway).
+        rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+        self.ds = ds
+        self.ds.default_union = True
+
+    @classmethod
+    def from_file(cls, path: Path) -> RdflibStore:
+        ds = Dataset()
+        ds.parse(str(path))
+        return cls(ds)
+
+    def _run(self, q: CheckedQuery, max_rows: int | None) -> QueryResult:
+        try:
+            res = self.ds.query(q.text)
+            if res.type == "ASK":
+                return QueryResult("ASK", self.name, boolean=bool(res.askAnswer))
+            if res.type in ("CONSTRUCT", "DESCRIBE"):
+                g = Graph()
+                for t in _limit_rows(res, max_rows):
+                    g.add(t)
+                return QueryResult(res.type, self.name, graph=g)
+            names = [str(v) for v in res.vars]
+            rows = [tuple(row) for row in _limit_rows(res, max_rows)]
+            return QueryResult("SELECT", self.name, vars=names, rows=rows)
+        except QueryError:
+            raise
+        except Exception as exc:  # rdflib raises many types while evaluating
+            raise QueryError(f"query failed (rdflib): {type(exc).__name__}: {exc}") from None
+
+
+# -- remote ------------------------------------------------------------------------
+def _term_from_json(b: dict) -> Node:
+    t = b.get("type")
+    if t == "uri":
+        return URIRef(b["value"])
+    if t == "bnode":
+        return BNode(b["value"])
+    if t in ("literal", "typed-literal"):
+        if b.get("xml:lang"):
+            return Literal(b["value"], lang=b["xml:lang"])
+        dt = b.get("datatype")
+        if dt and dt != str(XSD.string):
+            return Literal(b["value"], datatype=URIRef(dt))
+        return Literal(b["value"])
+    raise QueryError(f"unsupported term in the endpoint's answer: {b!r}")
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 Protocol query address (`/query` on Oxigraph, `/sparql` on `kg serve`)."""
+
+    name = "remote"
+
+    def __init__(self, url: str, timeout: float = 60.0):
+        if not re.match(r"https?://", url):
+            raise QueryError(f"endpoint must be an http(s) URL, not {url!r}")
+        self.url, self.timeout = url, timeout
+
+    def _run(self, q: CheckedQuery, max_rows: int | None) -> QueryResult:
+        graph_query = q.type in ("CONSTRUCT", "DESCRIBE")
+        accept = "application/n-triples" if graph_query else "application/sparql-results+json"
+        body = urllib.parse.urlencode({"query": q.text}).encode("utf-8")
+        req = urllib.request.Request(self.url, data=body, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": accept,
+            "User-Agent": USER_AGENT})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
+                payload = resp.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace").strip()[:2000]
+            raise QueryError(f"{self.url} answered {exc.code} {exc.reason}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise QueryError(f"cannot reach {self.url}: {exc}") from None
+        # Oxigraph streams: an error can arrive after 200 as a truncated body.
+        try:
+            if graph_query:
+                g = Graph()
+                g.parse(data=payload.decode("utf-8"), format="nt")
+                if max_rows is not None and len(g) > max_rows:
+                    _limit_rows(g, max_rows)
+                return QueryResult(q.type, self.name, graph=g)
+            data = json.loads(payload.decode("utf-8"))
+        except Exception as exc:
+            raise QueryError(f"{self.url} sent an answer that does not parse (truncated by an "
+                             f"error?): {exc}") from None
+        if "boolean" in data:
+            return QueryResult("ASK", self.name, boolean=bool(data["boolean"]))
+        names = list(data.get("head", {}).get("vars", []))
+        rows = [tuple(_term_from_json(b[v]) if v in b else None for v in names)
+                for b in _limit_rows(data.get("results", {}).get("bindings", []), max_rows)]
+        return QueryResult("SELECT", self.name, vars=names, rows=rows)
+
+
+# -- pushing to a Graph Store -------------------------------------------------------
+def _ntriples(triples) -> bytes:
+    # N-Triples is Turtle too: every Graph Store accepts it as text/turtle.
+    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def push_dataset(ds: Dataset, url: str, default_graph: bool = True,
+                 auth: str | None = None, timeout: float = 120.0) -> dict:
+    """Replace each named graph on a SPARQL 1.1 Graph Store (PUT ?graph=IRI), and put the
+    union of all triples in the default graph (PUT ?default) so plain queries see them."""
+    import base64
+
+    if not re.match(r"https?://", url):
+        raise QueryError(f"graph store must be an http(s) URL, not {url!r}")
+    headers = {"Content-Type": "text/turtle; charset=utf-8", "User-Agent": USER_AGENT}
+    if auth:
+        headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
+    sep = "&" if "?" in url else "?"
+
+    def put(target: str, body: bytes) -> None:
+        req = urllib.request.Request(url + sep + target, data=body, method="PUT",
+                                     headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+                resp.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace").strip()[:2000]
+            raise QueryError(f"{url} refused {target[:120]}: {exc.code} {exc.reason}: "
+                             f"{detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise QueryError(f"cannot reach {url}: {exc}") from None
+
+    graphs, triples = 0, 0
+    union = set()
+    for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
+        name = str(g.identifier)
+        if name.startswith("urn:x-rdflib:") or len(g) == 0:
+            continue
+        put("graph=" + urllib.parse.quote(name, safe=""), _ntriples(g))
+        graphs += 1
+        triples += len(g)
+        if default_graph:
+            union.update(g)
+    if default_graph:
+        put("default", _ntriples(union))
+    return {"graphs": graphs, "triples": triples, "default": default_graph}
+
+
+# -- opening -----------------------------------------------------------------------
+def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
+               graph_file: Path | None = None, endpoint: str | None = None) -> Store:
+    """The store to query: a remote endpoint, a built graph file, or data/ built in memory."""
+    if endpoint:
+        return RemoteStore(endpoint)
+    if kind not in STORES:
+        raise QueryError(f"unknown store {kind!r}; choose one of: {', '.join(STORES)}")
+    if graph_file:
+        path = Path(graph_file)
+        if not path.exists():
+            raise QueryError(f"{path}: no such file (run `kg build` first?)")
+        return OxigraphStore.from_file(path) if kind == "oxigraph" else RdflibStore.from_file(path)
+    from kg.build import load_graph
+
+    built = load_graph(data_dir)
+    if kind == "oxigraph":
+        return OxigraphStore.from_dataset(built.dataset)
+    return RdflibStore(built.dataset)
+
+
+__all__ = ["CheckedQuery", "OxigraphStore", "QueryError", "QueryRefused", "QueryResult",
+           "QueryTimeout", "RdflibStore", "RemoteStore", "ResultTooLarge", "Store", "check_query",
+           "open_store", "push_dataset"]

@@ -1,0 +1,86 @@
+"""Helpers for the SPARQL tests: the real graph built once per test run, both stores,
+free loopback ports, and rows compared across engines."""
+
+from __future__ import annotations
+
+import functools
+import socket
+import tempfile
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+
+from conftest import REPO
+
+KGID = "https://w3id.org/ai-race-kg/id/"
+KGO = "https://w3id.org/ai-race-kg/ontology#"
+NUMERIC_TYPES = ("decimal", "integer", "double", "float")
+
+
+def kgid(local: str) -> URIRef:
+    return URIRef(KGID + local)
+
+
+def kgo(local: str) -> URIRef:
+    return URIRef(KGO + local)
+
+
+@functools.cache
+def built():
+    """The real data/ built once per test run (SHACL included), written to a temp dir."""
+    from kg.build import build
+
+    out = Path(tempfile.mkdtemp(prefix="kg-sparql-build-"))
+    return build(REPO / "data", out)
+
+
+def build_dir() -> Path:
+    return built().written[0].parent
+
+
+@functools.cache
+def oxigraph_store():
+    from kg.store import OxigraphStore
+
+    return OxigraphStore.from_dataset(built().dataset)
+
+
+@functools.cache
+def rdflib_store():
+    from kg.store import RdflibStore
+
+    return RdflibStore(built().dataset)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def norm(term):
+    """A comparable form of a term: numbers by value, everything else by N3."""
+    if term is None:
+        return None
+    if isinstance(term, Literal) and term.datatype and str(term.datatype).rsplit("#", 1)[-1] \
+            in NUMERIC_TYPES:
+        try:
+            return ("num", Decimal(str(term)))
+        except InvalidOperation:
+            pass
+    return term.n3()
+
+
+def row_bag(result) -> list:
+    """Rows as a sorted list of normalised tuples (a multiset), for engine comparisons."""
+    if result.type == "ASK":
+        return [result.boolean]
+    if result.graph is not None:
+        return sorted(tuple(norm(t) for t in triple) for triple in result.graph)
+    return sorted((tuple(norm(t) for t in row) for row in result.rows), key=repr)
+
+
+def rows_of(result) -> list[dict]:
+    """Rows as dicts of plain Python: IRIs as str, literals as their lexical str."""
+    return [{k: str(v) for k, v in row.items()} for row in result.dicts()]
