@@ -86,7 +86,15 @@ def camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
+FIELD_KEYS = frozenset({"type", "required", "many", "sourced", "temporal", "to", "enum", "pattern",
+                        "property", "label", "comment", "qualifiers"})
+
+
 def _field(name: str, spec: dict) -> Field:
+    unknown = set(spec) - FIELD_KEYS
+    if unknown:  # e.g. an unquoted comma in a flow mapping: `comment: a, b` makes `b` a key
+        raise ValueError(f"schema: field {name!r} has unknown keys {sorted(map(str, unknown))} "
+                         "(quote a comment that contains a comma)")
     ftype = spec["type"]
     if ftype not in FIELD_TYPES:
         raise ValueError(f"schema: field {name!r} has unknown type {ftype!r}")
