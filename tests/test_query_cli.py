@@ -1,0 +1,146 @@
+"""`kg query`: library names, files, --sparql, parameters, formats, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+from sparql_support import KGID, build_dir
+
+from kg.cli import main
+
+
+@pytest.fixture(scope="module")
+def graph_file():
+    return str(build_dir() / "graph.trig")
+
+
+def kg(*args, graph=None):
+    argv = [*args] + (["--graph", graph] if graph else [])
+    return CliRunner().invoke(main, argv, catch_exceptions=False)
+
+
+def test_list_shows_the_library_with_titles():
+    result = kg("query", "--list")
+    assert result.exit_code == 0, result.output
+    assert " 1. models-by-developer" in result.output
+    assert "AI models by developer" in result.output
+    assert "--param country=" in result.output
+    assert "18. unchecked-facts" in result.output
+
+
+def test_table_shows_labels_and_fits_the_width(graph_file):
+    result = kg("query", "chip-export-status", "--param", "chip=kgid:nvidia-h200",
+                "--width", "80", graph=graph_file)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line) <= 80 for line in lines), max(lines, key=len)
+    assert lines[-1].endswith("rows)")
+    wide = kg("query", "chip-export-status", "--param", "chip=kgid:nvidia-h200",
+              "--width", "250", graph=graph_file).output
+    assert "NVIDIA H200" in wide and "allowed-vetted-buyers" in wide
+    assert "Trump administration" in wide
+    assert KGID not in wide and "https://" not in wide
+
+
+def test_json_is_the_w3c_results_format(graph_file):
+    result = kg("query", "disputed-figures", "-p", "about=huawei-ascend-910c",
+                "--format", "json", graph=graph_file)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert "about" in doc["head"]["vars"]
+    values = sorted(float(b["value"]["value"]) for b in doc["results"]["bindings"])
+    assert values == [200000, 450000]
+    b = doc["results"]["bindings"][0]
+    assert b["about"] == {"type": "uri", "value": KGID + "huawei-ascend-910c"}
+    assert b["value"]["datatype"] == "http://www.w3.org/2001/XMLSchema#decimal"
+
+
+def test_csv_and_markdown(graph_file):
+    result = kg("query", "quotes", "-p", "speaker=scott-singer", "--format", "csv",
+                graph=graph_file)
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert rows and rows[0]["speaker"] == KGID + "scott-singer"
+    md = kg("query", "quotes", "-p", "speaker=scott-singer", "--format", "md", graph=graph_file)
+    assert md.output.startswith("| speaker | affiliation |")
+    assert "| Scott Singer | Carnegie Endowment for International Peace |" in md.output
+
+
+def test_a_query_file_and_sparql_text(tmp_path, graph_file):
+    rq = tmp_path / "mine.rq"
+    rq.write_text("PREFIX kgo: <https://w3id.org/ai-race-kg/ontology#>\n"
+                  "SELECT ?chip WHERE { ?chip a kgo:Chip } ORDER BY ?chip", encoding="utf-8")
+    result = kg("query", str(rq), "--format", "csv", graph=graph_file)
+    assert result.exit_code == 0, result.output
+    assert KGID + "nvidia-h200" in result.output
+    # --sparql gets the project's prefixes for free
+    result = kg("query", "--sparql", "SELECT ?m WHERE { ?m schema:creator kgid:alibaba }",
+                "--format", "csv", graph=graph_file)
+    assert KGID + "qwen" in result.output.splitlines()
+
+
+def test_ask_construct_and_describe(graph_file):
+    assert kg("query", "--sparql", "ASK { kgid:qwen a kgo:AIModel }",
+              graph=graph_file).output.strip() == "true"
+    assert kg("query", "--sparql", "ASK { kgid:qwen a kgo:Chip }", "--format", "json",
+              graph=graph_file).output.strip().endswith('"boolean": false\n}'.strip())
+    result = kg("query", "--sparql",
+                "CONSTRUCT { ?m schema:creator ?d } WHERE { ?m schema:creator ?d }",
+                "--rdf-format", "nt", graph=graph_file)
+    assert f"<{KGID}qwen> <https://schema.org/creator> <{KGID}alibaba> ." in result.output
+    result = kg("query", "--sparql", "DESCRIBE kgid:qwen", graph=graph_file)
+    assert "kgid:qwen" in result.output and "@prefix kgo:" in result.output
+
+
+def test_show_prints_the_filled_query():
+    result = kg("query", "as-of", "--show", "-p", "date=2025-11-15", "-p", "entity=nvidia-h200")
+    assert 'VALUES ?date { "2025-11-15"^^<http://www.w3.org/2001/XMLSchema#date> }' in \
+        result.output
+    assert f"VALUES ?entity {{ <{KGID}nvidia-h200> }}" in result.output
+
+
+@pytest.mark.parametrize("args,message", [
+    (["query", "--sparql", "SELECT * WHERE {\n  ?s ?p }"],
+     "syntax error at line 2, column "),
+    (["query", "--sparql", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"],
+     "SERVICE <http://127.0.0.1:9/> is refused"),
+    (["query", "--sparql", "SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE SILENT "
+      "<http://example.org/sparql> { ?s ?p ?o } } }"], "is refused"),
+    (["query", "--sparql", "SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }"],
+     "FROM <http://example.org/data.ttl> is refused"),
+    (["query", "--sparql", "INSERT DATA { kgid:a kgid:b kgid:c }"], "read-only"),
+    (["query", "nope"], "no query named 'nope'"),
+    (["query", "as-of", "-p", "date=soon"], "not a date"),
+    (["query", "as-of", "-p", "colour=red"], "has no parameter 'colour'"),
+    (["query", "as-of", "-p", "date"], "write it as key=value"),
+])
+def test_errors_are_messages_not_tracebacks(args, message, graph_file):
+    result = kg(*args, graph=graph_file)
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_service_in_a_comment_or_string_is_no_service(graph_file):
+    result = kg("query", "--sparql", 'SELECT ?x WHERE { # SERVICE <http://a/> { }\n'
+                'BIND("SERVICE <http://a/> {}" AS ?x) }', "--format", "csv", graph=graph_file)
+    assert result.exit_code == 0, result.output
+    assert "SERVICE <http://a/> {}" in result.output
+
+
+def test_usage_errors_exit_2():
+    assert kg("query").exit_code == 2
+    assert kg("query", "quotes", "--sparql", "ASK {}").exit_code == 2
+
+
+def test_both_stores_and_the_default_data_folder():
+    # no --graph: data/ is built in memory; --store rdflib is the cross-check
+    fast = kg("query", "models-by-developer", "-p", "developer=alibaba", "--format", "csv")
+    slow = kg("query", "models-by-developer", "-p", "developer=alibaba", "--format", "csv",
+              "--store", "rdflib")
+    assert fast.exit_code == 0 and slow.exit_code == 0, fast.output + slow.output
+    assert sorted(fast.output.splitlines()) == sorted(slow.output.splitlines())
+    assert any(line.startswith(KGID + "alibaba,") for line in fast.output.splitlines())
