@@ -250,8 +250,8 @@ def make_add(kind: Kind, command_name: str | None = None) -> click.Command:
         ", sources" if kind.needs_sources else "")
     return click.Command(
         command_name or kind.name, params=params, callback=callback,
-        short_help=f"Add a {kind.label}.",
-        help=f"Add a {kind.label}: {kind.comment}\n\nRequired: {required}. Whatever is missing "
+        short_help=f"Add {curate.a(kind.label)}.",
+        help=f"Add {curate.a(kind.label)}: {kind.comment}\n\nRequired: {required}. Whatever is missing "
              "is asked for (with the allowed values, and tab-completion of ids on a terminal). "
              "The id is derived from the name; probable duplicates (names, aliases, other-"
              "language names, spelling and transliteration variants) are shown and you are "

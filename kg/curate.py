@@ -36,6 +36,11 @@ NOT_EDITABLE = {"id": "use `kg rename OLD NEW` to change an id",
                 "checked": "use `kg verify ID [FIELD]` to record a check"}
 
 
+def a(noun: str) -> str:
+    """The noun with its indefinite article: an AI model, an organisation, a chip."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def today() -> str:
     return os.environ.get("KG_TODAY") or _dt.date.today().isoformat()
 
@@ -287,7 +292,7 @@ def build_entity(kind: Kind, entity_id: str, values: dict[str, Any]) -> Commente
         data[name] = yamlio.to_yaml(v)
     unknown = sorted(set(values) - set(kind.fields))
     if unknown:
-        raise KGError(f"unknown field(s) for a {kind.label}: {', '.join(unknown)}")
+        raise KGError(f"unknown field(s) for {a(kind.label)}: {', '.join(unknown)}")
     return yamlio.canonical(data, kind)
 
 
@@ -319,7 +324,7 @@ def _field(ws: Workspace, entity: Entity, name: str) -> Field:
         raise KGError(f"{name} cannot be set with kg edit: {NOT_EDITABLE[name]}")
     f = kind.fields.get(name)
     if f is None:
-        raise KGError(f"unknown field '{name}' for a {kind.label}{did_you_mean(name, kind.fields)}; "
+        raise KGError(f"unknown field '{name}' for {a(kind.label)}{did_you_mean(name, kind.fields)}; "
                       f"fields: {', '.join(n for n in kind.fields if n not in NOT_EDITABLE)}")
     return f
 
@@ -383,7 +388,7 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=())
         base, _, lang = name.partition(".")
         f = _field(ws, ent, base)
         if f.required and not lang:
-            raise KGError(f"{f.name} is required for a {kind.label}: set another value instead")
+            raise KGError(f"{f.name} is required for {a(kind.label)}: set another value instead")
         if lang:
             names = doc.get(f.name) or {}
             if lang not in names:
@@ -407,15 +412,15 @@ def link(ws: Workspace, subject: str, relation: str, obj: str, sources=(), valid
     f = _field(ws, ent, relation)
     if f.type != "ref":
         refs = [n for n, x in kind.fields.items() if x.type == "ref" and n not in ("sources",)]
-        raise KGError(f"{f.name} is not a relation of a {kind.label}; relations: {', '.join(refs)}")
+        raise KGError(f"{f.name} is not a relation of {a(kind.label)}; relations: {', '.join(refs)}")
     target = ws.entity(obj, "object")
     if not f.accepts_kind(target.kind):
-        raise KGError(f"{f.name} of a {kind.label} must be a {' or '.join(f.to)}, "
-                      f"but '{obj}' is a {target.kind}")
+        raise KGError(f"{f.name} of {a(kind.label)} must be {a(' or '.join(f.to))}, "
+                      f"but '{obj}' is {a(target.kind)}")
     for s in sources:
         src = ws.entity(s, "source")
         if src.kind != "source":
-            raise KGError(f"'{s}' is a {src.kind}, not a source")
+            raise KGError(f"'{s}' is {a(src.kind)}, not a source")
     if (valid_from or valid_to) and not f.temporal:
         raise KGError(f"{f.name} is not temporal: --from/--to do not apply (use --as-of)")
     plan = Plan(ws, f"kg link {subject} {f.name} {obj}")
@@ -706,7 +711,7 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
         raise KGError("an entity cannot be merged into itself")
     dup_e, keep_e = ws.entity(duplicate), ws.entity(keep)
     if dup_e.kind != keep_e.kind:
-        raise KGError(f"cannot merge a {dup_e.kind} ({duplicate}) into a {keep_e.kind} ({keep})")
+        raise KGError(f"cannot merge {a(dup_e.kind)} ({duplicate}) into {a(keep_e.kind)} ({keep})")
     if dup_e.kind == "tombstone":
         raise KGError(f"'{duplicate}' is already a tombstone")
     kind = ws.kind(keep_e)
@@ -926,7 +931,7 @@ def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str
         return plan
     f = _field(ws, ent, field_name) if field_name != "checked" else None
     if f is None or not f.sourced:
-        raise KGError(f"{field_name} is a plain field of a {kind.label}: plain fields are checked "
+        raise KGError(f"{field_name} is a plain field of {a(kind.label)}: plain fields are checked "
                       f"with the entity (`kg verify {entity_id}`)")
     if f.name not in doc:
         raise KGError(f"{entity_id} has no {f.name}")

@@ -163,10 +163,10 @@ def test_edit_unset_and_its_errors(data):
     assert "note: deepseek-r1.description was: DeepSeek's reasoning model" in r.output
     assert "description" not in read(data, "model/deepseek-r1.yaml")
     cases = [
-        (["--set", "develper=x"], 1, "unknown field 'develper' for a AI model (did you mean "
+        (["--set", "develper=x"], 1, "unknown field 'develper' for an AI model (did you mean "
                                      "'developer'?)"),
         (["--set", "id=r1"], 1, "id cannot be set with kg edit: use `kg rename OLD NEW`"),
-        (["--unset", "model_type"], 1, "model_type is required for a AI model"),
+        (["--unset", "model_type"], 1, "model_type is required for an AI model"),
         (["--add", "weights=open"], 1, "weights holds one value: use --set weights=..."),
         (["--set", "released"], 2, "--set takes FIELD=VALUE, not 'released'"),
         ([], 2, "say what to change"),
@@ -193,13 +193,13 @@ def test_link_adds_a_sourced_dated_statement(data):
 
 @pytest.mark.parametrize("args,code,message", [
     (["deepseek-r1", "developer", "nvidia-h100", "--source", DW], 1,
-     "developer of a AI model must be a organization, but 'nvidia-h100' is a chip"),
+     "developer of an AI model must be an organization, but 'nvidia-h100' is a chip"),
     (["deepseek-r1", "weights", "deepseek", "--source", DW], 1,
-     "weights is not a relation of a AI model; relations: developer, family, base_model"),
+     "weights is not a relation of an AI model; relations: developer, family, base_model"),
     (["deepseek-r1", "developer", "deepseek", "--source", DW, "--from", "2024"], 1,
      "developer is not temporal: --from/--to do not apply (use --as-of)"),
     (["deepseek-r1", "developer", "deepseek", "--source", "huawei"], 1,
-     "'huawei' is a organization, not a source"),
+     "'huawei' is an organization, not a source"),
     (["deepseek-r1", "developer", "deepseek"], 2, "Missing option '--source'"),
 ])
 def test_link_errors(data, args, code, message):
@@ -254,7 +254,7 @@ def test_merge_folds_names_facts_references_and_sources(data):
 
 def test_merge_errors(data):
     r = kg(data, "merge", "huawei", "deepseek-r1", code=1)
-    assert "Error: cannot merge a organization (huawei) into a model (deepseek-r1)" in r.output
+    assert "Error: cannot merge an organization (huawei) into a model (deepseek-r1)" in r.output
     r = kg(data, "merge", "huawei", "huawei", code=1)
     assert "an entity cannot be merged into itself" in r.output
 
@@ -311,7 +311,7 @@ def test_verify_converts_a_short_value_and_its_errors(data):
     cases = [
         (["deepseek-v3", "released", "--against", DW], "deepseek-v3.released = 2024-12 cites "
          "deepseek-2024-12-v3-technical-report; 'dw-2026-01-24-us-china-ai-race' is not one of them"),
-        (["deepseek-v3", "description"], "description is a plain field of a AI model: plain "
+        (["deepseek-v3", "description"], "description is a plain field of an AI model: plain "
          "fields are checked with the entity (`kg verify deepseek-v3`)"),
         (["deepseek-v3", "developer", "--value", "nvidia"], "deepseek-v3.developer has no value "
          "'nvidia'; it has: deepseek"),
