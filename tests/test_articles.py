@@ -183,7 +183,7 @@ class Judges:
     source: str
     dimension: str
     verdict: str
-    leader: str | None = None
+    country: str | None = None  # the leader, or the challenger when catching up
 
     def check(self, kg):
         found = [a for a in of_kind(kg, "assessment")
@@ -192,7 +192,8 @@ class Judges:
         assert len(found) == 1, f"several assessments of {self.dimension}: {[a.id for a in found]}"
         a = found[0]
         assert a.first("verdict") == self.verdict, f"{a.id}: verdict {a.first('verdict')}"
-        assert a.first("leader") == self.leader, f"{a.id}: leader {a.first('leader')}"
+        role = "challenger" if self.verdict == "catching-up" else "leader"
+        assert a.first(role) == self.country, f"{a.id}: {role} {a.first(role)}"
         assert a.first("as_written"), f"{a.id} does not keep the article's own label"
 
 

@@ -37,15 +37,7 @@ PLACE_FIELDS = {"country", "citizenship", "jurisdiction"}
 # has no field for "a source cites / relies on this organisation" (nor a
 # `reported_by` on claims for Xinhua, which relayed the Hugging Face download
 # data), so nothing in the graph can point at them yet.
-CITED_ONLY = {
-    "atlantic-council": "listed among Deep Dive's sources",
-    "bloomberg": "listed among Deep Dive's sources",
-    "cnbc": "listed among Deep Dive's sources",
-    "rand": "listed among Deep Dive's sources",
-    "trendforce": "listed among Deep Dive's sources",
-    "mit-technology-review": "recommended reading in BotNews",
-    "xinhua": "relayed Hugging Face's Qwen download data (DW)",
-}
+CITED_ONLY: dict[str, str] = {}  # id -> why an entity may stand unlinked (none now)
 N = 8  # the length of a copied word sequence that counts as a copied sentence
 
 
