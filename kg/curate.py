@@ -28,7 +28,7 @@ from kg import txn, yamlio
 from kg.dedupe import Match, probable_duplicates, slug
 from kg.errors import DataError, Issue, KGError
 from kg.loader import Record, load_records, parse_text, relpath
-from kg.model import Entity, Statement
+from kg.model import Entity, Statement, check_status
 from kg.schema import Field, Kind, Schema, load_schema
 from kg.validate import SLUG_RE, Result, check_records, did_you_mean
 
@@ -854,9 +854,7 @@ class Fact:
 
 
 def status_of(ws: Workspace, sources, checked) -> str:
-    if any(ws.entities[s].first("bundled_file") for s in sources if s in ws.entities):
-        return "from-article"
-    return "checked" if checked else "unchecked"
+    return check_status(ws.entities, sources, checked)
 
 
 def facts(ws: Workspace) -> list[Fact]:

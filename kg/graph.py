@@ -19,7 +19,7 @@ from decimal import Decimal
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
-from kg.model import DateValue, Entity, Statement, as_decimal_text
+from kg.model import DateValue, Entity, Statement, as_decimal_text, check_status
 from kg.ontology import IRI_FIELDS, LANG_FIELDS, PROV, build_ontology, concept, kgo, term
 from kg.schema import Field, Kind, Schema, load_schema
 
@@ -74,10 +74,7 @@ class GraphBuilder:
         return [Literal(value)]
 
     def check_status(self, sources: tuple[str, ...], checked) -> URIRef:
-        bundled = any(self.entities[s].first("bundled_file") for s in sources
-                      if s in self.entities)
-        status = "from-article" if bundled else ("checked" if checked else "unchecked")
-        return concept(self.schema, "check-status", status)
+        return concept(self.schema, "check-status", check_status(self.entities, sources, checked))
 
     # -- statements ----------------------------------------------------------
     def statement_iri(self, entity: Entity, f: Field, st: Statement) -> URIRef:

@@ -106,6 +106,13 @@ class Entity:
         return st.sources or self.sources
 
 
+def check_status(entities: dict[str, Entity], sources, checked) -> str:
+    """The one rule: from-article if any source is a bundled article, else checked or unchecked."""
+    if any(entities[s].first("bundled_file") for s in sources if s in entities):
+        return "from-article"
+    return "checked" if checked else "unchecked"
+
+
 def as_decimal_text(value: Decimal) -> str:
     """Canonical decimal text: no exponent, no trailing zeros (700000000, 0.6)."""
     text = format(value.normalize(), "f")
