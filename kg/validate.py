@@ -27,6 +27,11 @@ STATEMENT_META = ("value", "sources", "from", "to", "as_of", "confidence", "rank
                   "note", "checked")
 
 
+def a(noun: str) -> str:
+    """'a country', 'an organization', 'an AI model'."""
+    return ("an " if noun[:1].lower() in "aeiou" or noun.startswith("AI") else "a ") + noun
+
+
 def did_you_mean(word: str, choices) -> str:
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""
@@ -292,7 +297,7 @@ class _FileChecker:
                            "(`kg rename` does both and fixes references)", "id-mismatch")
         for key in data:
             if key not in kind.fields:
-                self.issue(data.key_lines[key], f"unknown field '{key}' for a {kind.label}"
+                self.issue(data.key_lines[key], f"unknown field '{key}' for {a(kind.label)}"
                            f"{did_you_mean(key, kind.fields)}",
                            f"use one of: {', '.join(f for f in kind.fields if f != 'id')}",
                            "unknown-field")
@@ -415,8 +420,8 @@ def _check_refs(schema: Schema, result: Result, refs: list[Ref]) -> None:
         if "any" not in ref.allowed and target.kind not in ref.allowed:
             result.issues.append(Issue(
                 ref.path, ref.line, 0, ref.entity,
-                f"{ref.where} '{ref.target}' is a {target.kind}, but must be a "
-                f"{' or '.join(ref.allowed)}",
+                f"{ref.where} '{ref.target}' is {a(target.kind)}, but must be "
+                f"{' or '.join(a(k) for k in ref.allowed)}",
                 "point it at an entity of the right kind",
                 rule="unknown-source" if is_source else "wrong-ref-kind"))
 

@@ -40,7 +40,7 @@ CASES = [
     pytest.param(
         {"model/deepseek-r1.yaml": MODEL_OK + "    developr: deepseek\n"},
         "unknown-field", "data/model/deepseek-r1.yaml", 6,
-        "unknown field 'developr' for a AI model (did you mean 'developer'?)", "use one of:",
+        "unknown field 'developr' for an AI model (did you mean 'developer'?)", "use one of:",
         id="unknown-field"),
     pytest.param(
         {"model/deepseek-r1.yaml": MODEL_OK.replace("model_type: model", "model_type: [model]")},
@@ -85,7 +85,7 @@ CASES = [
     pytest.param(
         {"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek", "developer: china")},
         "wrong-ref-kind", "data/model/deepseek-r1.yaml", 4,
-        "developer 'china' is a country, but must be a organization",
+        "developer 'china' is a country, but must be an organization",
         "point it at an entity of the right kind", id="wrong-ref-kind"),
     pytest.param(
         {"organization/deepseek-copy.yaml": None,
