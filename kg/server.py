@@ -1,0 +1,519 @@
+"""`kg serve`: a read-only SPARQL 1.1 Protocol endpoint over the graph.
+
+- GET and POST at /sparql (query= in the URL or a form, or an application/sparql-query
+  body); results by content negotiation: SPARQL JSON, XML, CSV, TSV, and Turtle or
+  N-Triples for CONSTRUCT/DESCRIBE (`?format=json|xml|csv|tsv|turtle|nt` overrides);
+  GET /sparql without a query returns the service description.
+- Read-only: updates are refused (403), and so are SERVICE and FROM <outside address>
+  (kg.store.check_query), so a query cannot make the server call out.
+- CORS headers on every answer, so browser clients on other origins can call it.
+- The time limit is enforced while the query runs: every query runs in one of a pool
+  of worker processes (each holding its own copy of the store), and a worker still
+  busy at the limit is killed (SIGKILL) and replaced; the client gets 503. pyoxigraph
+  has no way to cancel a running query from another thread, so a process is the unit
+  that can be stopped. The pool serves several clients at once.
+- The result-size limit: a worker stops reading results past --max-rows and answers
+  with an error, never with a silently truncated result.
+- GET / is a plain HTML page to type a query; it loads nothing from the network.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import multiprocessing as mp
+import os
+import queue
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from kg.errors import KGError
+
+MAX_REQUEST_BYTES = 1_000_000
+SELECT_TYPES = {
+    "application/sparql-results+json": "json", "application/json": "json",
+    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
+    "text/csv": "csv", "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = {
+    "text/turtle": "turtle", "application/x-turtle": "turtle",
+    "application/n-triples": "nt", "text/plain": "nt",
+}
+CONTENT_TYPES = {
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle", "nt": "application/n-triples",
+}
+FORMAT_PARAM = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle",
+                "ttl": "turtle", "nt": "nt", "ntriples": "nt"}
+
+
+class ServerError(KGError):
+    """The endpoint could not start."""
+
+
+# -- content negotiation -------------------------------------------------------------
+def parse_accept(header: str | None) -> list[tuple[str, float]]:
+    """Media ranges with their q values, best first (a missing header accepts anything)."""
+    out = []
+    for i, part in enumerate((header or "*/*").split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        if not fields[0]:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        out.append((fields[0].lower(), q, -i))
+    out.sort(key=lambda t: (-t[1], -t[2]))
+    return [(m, q) for m, q, _ in out if q > 0]
+
+
+def negotiate(accept: str | None, graph_result: bool, override: str | None = None) -> str | None:
+    """The result format (json, xml, csv, tsv, turtle, nt) for an Accept header, or None."""
+    table = GRAPH_TYPES if graph_result else SELECT_TYPES
+    default = "turtle" if graph_result else "json"
+    if override:
+        fmt = FORMAT_PARAM.get(override.lower())
+        if fmt in table.values():
+            return fmt
+        return None
+    for media, _ in parse_accept(accept):
+        if media in table:
+            return table[media]
+        if media in ("*/*", "application/*", "text/*"):
+            major = media.split("/")[0]
+            if major == "*" or CONTENT_TYPES[default].startswith(major):
+                return default
+            for mt, fmt in table.items():
+                if mt.startswith(major + "/"):
+                    return fmt
+    return None
+
+
+# -- the worker ----------------------------------------------------------------------
+def _open_worker_store(store_kind: str, nquads: str):
+    from kg.store import OxigraphStore, RdflibStore
+
+    if store_kind == "rdflib":
+        return RdflibStore.from_file(Path(nquads))
+    return OxigraphStore.from_file(Path(nquads))
+
+
+def _answer(store, text: str, accept: str | None, override: str | None, max_rows: int):
+    """(status, content type, body) for one query, run in a worker process."""
+    from kg.results import graph_text, to_csv, to_json, to_tsv, to_xml
+    from kg.store import QueryError, QueryRefused, ResultTooLarge, check_query
+
+    try:
+        checked = check_query(text)
+    except QueryRefused as exc:
+        return 403, "text/plain; charset=utf-8", str(exc).encode()
+    except QueryError as exc:
+        return 400, "text/plain; charset=utf-8", str(exc).encode()
+    graph_result = checked.type in ("CONSTRUCT", "DESCRIBE")
+    fmt = negotiate(accept, graph_result, override)
+    if fmt is None:
+        wanted = ", ".join(sorted(GRAPH_TYPES if graph_result else SELECT_TYPES))
+        return 406, "text/plain; charset=utf-8", \
+            f"cannot answer a {checked.type} query in {override or accept}; ask for one of: " \
+            f"{wanted}".encode()
+    try:
+        result = store.query(text, max_rows=max_rows)
+    except ResultTooLarge as exc:
+        return 400, "text/plain; charset=utf-8", f"result too large: {exc}".encode()
+    except QueryError as exc:
+        return 400, "text/plain; charset=utf-8", str(exc).encode()
+    if graph_result:
+        body = graph_text(result, fmt)
+    else:
+        body = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}[fmt](result)
+    ctype = CONTENT_TYPES[fmt] + "; charset=utf-8"
+    return 200, ctype, body.encode("utf-8")
+
+
+def _worker_main(conn, store_kind: str, nquads: str) -> None:
+    """Load the store, then answer queries from the pipe until it closes."""
+    try:
+        store = _open_worker_store(store_kind, nquads)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which gives up
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", ""))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(_answer(store, *job))
+        except Exception as exc:  # noqa: BLE001 - one bad query must not kill the worker
+            conn.send((500, "text/plain; charset=utf-8",
+                       f"internal error: {type(exc).__name__}: {exc}".encode()))
+
+
+class Worker:
+    def __init__(self, ctx, store_kind: str, nquads: str):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, store_kind, nquads),
+                                daemon=True)
+        self.proc.start()
+        child.close()
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise ServerError(f"a query worker did not start within {timeout:.0f} s")
+        status, detail = self.conn.recv()
+        if status != "ready":
+            self.kill()
+            raise ServerError(f"a query worker could not load the graph: {detail}")
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """Worker processes, each with the whole store; one query at a time per worker."""
+
+    def __init__(self, store_kind: str, nquads: str, size: int, log: Callable[[str], None]):
+        methods = mp.get_all_start_methods()
+        self.ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if "forkserver" in methods:
+            self.ctx.set_forkserver_preload(["kg.server", "kg.store", "kg.results"])
+        self.store_kind, self.nquads, self.log = store_kind, nquads, log
+        self.idle: queue.Queue[Worker] = queue.Queue()
+        self.closed = False
+        workers = [Worker(self.ctx, store_kind, nquads) for _ in range(max(1, size))]
+        for w in workers:
+            w.wait_ready(120)
+            self.idle.put(w)
+
+    def _replace(self) -> None:
+        def start():
+            try:
+                w = Worker(self.ctx, self.store_kind, self.nquads)
+                w.wait_ready(120)
+            except ServerError as exc:
+                self.log(f"kg serve: {exc}")
+                return
+            if self.closed:
+                w.kill()
+            else:
+                self.idle.put(w)
+
+        threading.Thread(target=start, daemon=True).start()
+
+    def run(self, job: tuple, timeout: float) -> tuple[int, str, bytes]:
+        deadline = time.monotonic() + timeout
+        try:
+            worker = self.idle.get(timeout=timeout)
+        except queue.Empty:
+            return 503, "text/plain; charset=utf-8", \
+                b"all query workers are busy; try again shortly"
+        try:
+            worker.conn.send(job)
+            left = max(0.0, deadline - time.monotonic())
+            if worker.conn.poll(left):
+                answer = worker.conn.recv()
+                self.idle.put(worker)
+                return answer
+        except (EOFError, OSError, BrokenPipeError):
+            pass
+        # At the limit (or the worker died): stop it now, start a fresh one.
+        worker.kill()
+        self._replace()
+        return 503, "text/plain; charset=utf-8", \
+            f"query stopped at the time limit ({timeout:g} s); narrow it or add a LIMIT".encode()
+
+    def close(self) -> None:
+        self.closed = True
+        while True:
+            try:
+                self.idle.get_nowait().kill()
+            except queue.Empty:
+                return
+
+
+# -- the service description and the page ---------------------------------------------
+def service_description(endpoint: str, triples: int, graphs: list[str]) -> str:
+    lines = [
+        "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .",
+        "@prefix formats: <http://www.w3.org/ns/formats/> .",
+        "@prefix void: <http://rdfs.org/ns/void#> .",
+        "@prefix dct: <http://purl.org/dc/terms/> .",
+        "",
+        f"<{endpoint}> a sd:Service ;",
+        f"    sd:endpoint <{endpoint}> ;",
+        "    dct:title \"ai-race-kg: the sourced knowledge graph of the US-China AI race\" ;",
+        "    sd:supportedLanguage sd:SPARQL11Query ;",
+        "    sd:feature sd:UnionDefaultGraph ;",
+        "    sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML,",
+        "        formats:SPARQL_Results_CSV, formats:SPARQL_Results_TSV, formats:Turtle,",
+        "        formats:N-Triples ;",
+        "    sd:defaultDataset [",
+        "        a sd:Dataset ;",
+        f"        sd:defaultGraph [ a sd:Graph ; void:triples {triples} ]"
+        + (" ;" if graphs else ""),
+    ]
+    for i, g in enumerate(graphs):
+        end = " ;" if i < len(graphs) - 1 else ""
+        lines.append(f"        sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ]{end}")
+    lines += ["    ] .", ""]
+    return "\n".join(lines)
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>ai-race-kg SPARQL</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:1.5em;max-width:80em}
+textarea{width:100%;height:16em;font-family:monospace;font-size:13px}
+table{border-collapse:collapse;font-size:13px;margin-top:1em}
+td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
+#status{margin:.5em 0;color:#555} .error{color:#a00;white-space:pre-wrap}
+</style></head><body>
+<h1>ai-race-kg SPARQL endpoint</h1>
+<p>Endpoint: <code>/sparql</code> (SPARQL 1.1 Protocol, read-only). Library:
+<select id="library"><option value="">choose a query…</option>@@OPTIONS@@</select></p>
+<form id="form"><textarea id="query" name="query" spellcheck="false">@@EXAMPLE@@</textarea>
+<p><button type="submit">Run</button> <span id="status"></span></p></form>
+<div id="out"></div>
+<script>
+const LIBRARY = @@LIBRARY@@;
+const q = document.getElementById('query'), out = document.getElementById('out'),
+      status = document.getElementById('status');
+document.getElementById('library').onchange = e => { if (e.target.value) q.value = LIBRARY[e.target.value]; };
+function cell(t) { if (!t) return ''; return t.value; }
+document.getElementById('form').onsubmit = async e => {
+  e.preventDefault(); out.textContent = ''; status.textContent = 'running…';
+  const started = performance.now();
+  try {
+    const r = await fetch('sparql', {method: 'POST',
+      headers: {'Content-Type': 'application/x-www-form-urlencoded',
+                'Accept': 'application/sparql-results+json, text/turtle;q=0.9'},
+      body: new URLSearchParams({query: q.value})});
+    const text = await r.text();
+    status.textContent = r.status + ' in ' + Math.round(performance.now() - started) + ' ms';
+    if (!r.ok) { const p = document.createElement('p'); p.className = 'error'; p.textContent = text; out.appendChild(p); return; }
+    if (!(r.headers.get('Content-Type') || '').includes('json')) { const pre = document.createElement('pre'); pre.textContent = text; out.appendChild(pre); return; }
+    const data = JSON.parse(text);
+    if ('boolean' in data) { out.textContent = String(data.boolean); return; }
+    const table = document.createElement('table'), head = table.insertRow();
+    for (const v of data.head.vars) { const th = document.createElement('th'); th.textContent = v; head.appendChild(th); }
+    for (const b of data.results.bindings) { const tr = table.insertRow();
+      for (const v of data.head.vars) tr.insertCell().textContent = cell(b[v]); }
+    out.appendChild(table);
+    status.textContent += ', ' + data.results.bindings.length + ' rows';
+  } catch (err) { status.textContent = 'failed: ' + err; }
+};
+</script></body></html>
+"""
+
+
+def page(library: dict[str, str]) -> str:
+    names = sorted(library)
+    options = "".join(f'<option value="{html.escape(n)}">{html.escape(n)}</option>'
+                      for n in names)
+    example = library.get("models-by-developer", "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+    # </script> cannot appear inside the JSON: escape every "<"
+    lib_json = json.dumps(library, ensure_ascii=False).replace("<", "\\u003c")
+    return (PAGE.replace("@@OPTIONS@@", options).replace("@@LIBRARY@@", lib_json)
+            .replace("@@EXAMPLE@@", html.escape(example)))
+
+
+# -- HTTP --------------------------------------------------------------------------
+class Handler(BaseHTTPRequestHandler):
+    server_version = "ai-race-kg"
+    protocol_version = "HTTP/1.1"
+    app: App  # set on the subclass made by App
+
+    def log_message(self, fmt, *args):  # one short line per request, through our log
+        self.app.log(f"{self.address_string()} {fmt % args}")
+
+    def _send(self, status: int, ctype: str, body: bytes, extra: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Expose-Headers", "Content-Type")
+        self.send_header("Vary", "Accept")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _text(self, status: int, message: str, extra: dict | None = None) -> None:
+        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"), extra)
+
+    def do_OPTIONS(self):  # noqa: N802 - CORS preflight
+        self.send_response(204)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        self.send_header("Access-Control-Max-Age", "86400")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_GET(self):  # noqa: N802
+        url = urllib.parse.urlsplit(self.path)
+        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        if url.path in ("/", "/index.html"):
+            self._send(200, "text/html; charset=utf-8", self.app.page.encode("utf-8"))
+        elif url.path == "/sparql":
+            if "update" in params:
+                self._text(403, "SPARQL Update is refused: this endpoint is read-only")
+            elif "query" in params:
+                self._query(params)
+            else:
+                self._send(200, "text/turtle; charset=utf-8",
+                           self.app.description(self._base()).encode("utf-8"))
+        else:
+            self._text(404, f"nothing at {url.path}; the endpoint is /sparql")
+
+    do_HEAD = do_GET
+
+    def do_POST(self):  # noqa: N802
+        url = urllib.parse.urlsplit(self.path)
+        if url.path != "/sparql":
+            self._text(404, f"nothing at {url.path}; the endpoint is /sparql")
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_REQUEST_BYTES:
+            self._text(413, f"request larger than {MAX_REQUEST_BYTES} bytes")
+            self.close_connection = True
+            return
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        if ctype == "application/x-www-form-urlencoded":
+            params.update(urllib.parse.parse_qs(body, keep_blank_values=True))
+        elif ctype == "application/sparql-query":
+            params["query"] = [body]
+        elif ctype == "application/sparql-update":
+            self._text(403, "SPARQL Update is refused: this endpoint is read-only")
+            return
+        else:
+            self._text(415, "send application/sparql-query, or a form "
+                            "(application/x-www-form-urlencoded) with query=")
+            return
+        if "update" in params:
+            self._text(403, "SPARQL Update is refused: this endpoint is read-only")
+        elif "query" not in params:
+            self._text(400, "no query= given")
+        else:
+            self._query(params)
+
+    def _base(self) -> str:
+        host = self.headers.get("Host") or f"{self.app.host}:{self.app.port}"
+        return f"http://{host}/sparql"
+
+    def _query(self, params: dict[str, list[str]]) -> None:
+        if len(params["query"]) != 1:
+            self._text(400, "give exactly one query=")
+            return
+        if params.get("default-graph-uri") or params.get("named-graph-uri"):
+            self._text(400, "default-graph-uri and named-graph-uri are not supported: the "
+                            "default graph is the union of all graphs; use GRAPH ?g { } to "
+                            "select one file's graph")
+            return
+        override = (params.get("format") or [None])[0]
+        job = (params["query"][0], self.headers.get("Accept"), override, self.app.max_rows)
+        status, ctype, body = self.app.pool.run(job, self.app.timeout)
+        self._send(status, ctype, body)
+
+
+class App:
+    """The endpoint: the store's data on disk, the worker pool, the HTTP server."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 7878, store_kind: str = "oxigraph",
+                 timeout: float = 10.0, max_rows: int = 10000, workers: int = 4,
+                 data_dir: Path | None = None, graph_file: Path | None = None,
+                 log: Callable[[str], None] = print):
+        import pyoxigraph as ox
+
+        from kg.store import OxigraphStore
+
+        self.host, self.port, self.timeout, self.max_rows, self.log = \
+            host, port, timeout, max_rows, log
+        if graph_file:
+            store = OxigraphStore.from_file(Path(graph_file))
+        else:
+            from kg.build import load_graph
+
+            store = OxigraphStore.from_dataset(load_graph(data_dir).dataset)
+        self.tmp = tempfile.TemporaryDirectory(prefix="kg-serve-")
+        nquads = os.path.join(self.tmp.name, "graph.nq")
+        store.ox.dump(output=nquads, format=ox.RdfFormat.N_QUADS)
+        self.triples = int(store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0])
+        self.graphs = sorted(str(r[0]) for r in store.query(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows)
+        self.page = page(_library_texts())
+        self.pool = WorkerPool(store_kind, nquads, workers, log)
+        handler = type("BoundHandler", (Handler,), {"app": self})
+        try:
+            self.httpd = ThreadingHTTPServer((host, port), handler)
+        except OSError as exc:
+            self.close()
+            raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+
+    def description(self, endpoint: str) -> str:
+        return service_description(endpoint, self.triples, self.graphs)
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever()
+
+    def close(self) -> None:
+        if hasattr(self, "httpd"):
+            self.httpd.server_close()
+        if hasattr(self, "pool"):
+            self.pool.close()
+        self.tmp.cleanup()
+
+
+def _library_texts() -> dict[str, str]:
+    from kg.queries import library
+
+    try:
+        return {q.name: q.bind() for q in library()}
+    except KGError:
+        return {}
+
+
+def serve(log: Callable[[str], None] = print, **options) -> None:
+    """Run the endpoint until interrupted (Ctrl-C or SIGTERM)."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    app = App(log=log, **options)
+    if app.host not in ("127.0.0.1", "localhost", "::1"):
+        log(f"kg serve: listening on {app.host}: reachable from other machines")
+    log(f"kg serve: {app.triples} triples, {len(app.graphs)} graphs, "
+        f"{len(app.pool.idle.queue)} workers, time limit {app.timeout:g} s, "
+        f"max {app.max_rows} rows")
+    log(f"kg serve: SPARQL endpoint http://{app.host}:{app.port}/sparql "
+        f"(page: http://{app.host}:{app.port}/)")
+    try:
+        app.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.close()

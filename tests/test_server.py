@@ -1,0 +1,301 @@
+"""`kg serve` as a real subprocess on a free loopback port, queried by independent
+clients (SPARQLWrapper and plain urllib)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from sparql_support import KGID, build_dir, free_port, oxigraph_store, row_bag
+
+from conftest import REPO
+from kg.queries import library, run_query
+
+TIMEOUT = 3
+MAX_ROWS = 2000
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", "--port", str(port), "--timeout", str(TIMEOUT),
+         "--max-rows", str(MAX_ROWS), "--workers", "3",
+         "--graph", str(build_dir() / "graph.trig")],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines = []
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                break
+            lines.append(line)
+            if "SPARQL endpoint" in line:
+                break
+        else:
+            pytest.fail("kg serve did not start within 90 s:\n" + "".join(lines))
+        if proc.poll() is not None:
+            pytest.fail("kg serve exited:\n" + "".join(lines))
+        # keep draining the log so the server never blocks on a full pipe
+        threading.Thread(target=lambda: [lines.append(x) for x in proc.stdout], daemon=True).start()
+        yield {"url": f"http://127.0.0.1:{port}/sparql", "base": f"http://127.0.0.1:{port}",
+               "log": lines}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def http(url, data=None, headers=None, method=None, timeout=30):
+    """(status, headers, body text) without raising on HTTP errors."""
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.headers, resp.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read().decode("utf-8")
+
+
+def post_query(endpoint, query, accept="application/sparql-results+json", **kw):
+    body = urllib.parse.urlencode({"query": query}).encode()
+    return http(endpoint["url"], body, {"Content-Type": "application/x-www-form-urlencoded",
+                                        "Accept": accept}, **kw)
+
+
+def term_from_sparqlwrapper(b):
+    if b["type"] == "uri":
+        return URIRef(b["value"])
+    if b["type"] == "bnode":
+        return BNode(b["value"])
+    if "xml:lang" in b:
+        return Literal(b["value"], lang=b["xml:lang"])
+    return Literal(b["value"], datatype=URIRef(b["datatype"]) if "datatype" in b else None)
+
+
+@pytest.mark.parametrize("q", library(), ids=lambda q: q.name)
+def test_sparqlwrapper_gets_the_same_answers_as_the_embedded_store(endpoint, q):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    from kg.store import QueryResult
+
+    text = q.bind({"date": "2026-01-15"} if q.name == "as-of" else None)
+    client = SPARQLWrapper(endpoint["url"])
+    client.setQuery(text)
+    # SPARQLWrapper 2.0 strips only every other line of a comment block before it looks
+    # for the query form, so "downloads" in a header reads as LOAD: say it is a SELECT.
+    client.queryType = "SELECT"
+    client.setReturnFormat(JSON)
+    doc = client.query().convert()
+    names = doc["head"]["vars"]
+    rows = [tuple(term_from_sparqlwrapper(b[v]) if v in b else None for v in names)
+            for b in doc["results"]["bindings"]]
+    served = QueryResult("SELECT", "remote", vars=names, rows=rows)
+    embedded = oxigraph_store().query(text)
+    assert names == embedded.vars
+    assert row_bag(served) == row_bag(embedded)
+
+
+def test_the_articles_answer_through_the_endpoint(endpoint):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    client = SPARQLWrapper(endpoint["url"])
+    client.setQuery(next(q for q in library() if q.name == "disputed-figures")
+                    .bind({"about": "kgid:huawei-ascend-910c"}))
+    client.setReturnFormat(JSON)
+    values = sorted(float(b["value"]["value"])
+                    for b in client.query().convert()["results"]["bindings"])
+    assert values == [200_000, 450_000]  # BitBiased: US officials vs its own estimate
+
+
+@pytest.mark.parametrize("accept,ctype,check", [
+    ("application/sparql-results+xml", "application/sparql-results+xml",
+     lambda body: "<sparql xmlns=\"http://www.w3.org/2005/sparql-results#\">" in body
+     and f"<uri>{KGID}qwen</uri>" in body),
+    ("text/csv", "text/csv", lambda body: body.startswith("m\r\n") and f"{KGID}qwen\r\n" in body),
+    ("text/tab-separated-values", "text/tab-separated-values",
+     lambda body: body.startswith("?m\n") and f"<{KGID}qwen>" in body),
+    ("application/json", "application/sparql-results+json",
+     lambda body: json.loads(body)["head"]["vars"] == ["m"]),
+    ("*/*", "application/sparql-results+json", lambda body: '"bindings"' in body),
+    ("text/html;q=0.9, text/csv;q=0.5", "text/csv", lambda body: "qwen" in body),
+])
+def test_content_negotiation_for_select(endpoint, accept, ctype, check):
+    status, headers, body = post_query(
+        endpoint, "SELECT ?m WHERE { ?m <https://schema.org/creator> "
+                  f"<{KGID}alibaba> }}", accept=accept)
+    assert status == 200, body
+    assert headers["Content-Type"].startswith(ctype)
+    assert check(body), body[:500]
+
+
+def test_construct_as_turtle_and_ntriples(endpoint):
+    q = (f"CONSTRUCT {{ ?m <https://schema.org/creator> <{KGID}alibaba> }} "
+         f"WHERE {{ ?m <https://schema.org/creator> <{KGID}alibaba> }}")
+    for accept, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt")):
+        status, headers, body = post_query(endpoint, q, accept=accept)
+        assert status == 200 and headers["Content-Type"].startswith(accept), body
+        g = Graph().parse(data=body, format=fmt)
+        assert (URIRef(KGID + "qwen"), URIRef("https://schema.org/creator"),
+                URIRef(KGID + "alibaba")) in g
+    status, _, body = post_query(endpoint, q, accept="application/sparql-results+json")
+    assert status == 406, body
+
+
+def test_get_with_format_parameter(endpoint):
+    url = endpoint["url"] + "?" + urllib.parse.urlencode(
+        {"query": f"ASK {{ <{KGID}qwen> ?p ?o }}", "format": "csv"})
+    status, headers, body = http(url)
+    assert status == 200 and body.strip().splitlines() == ["boolean", "true"]
+
+
+def test_cors(endpoint):
+    status, headers, _ = http(endpoint["url"], method="OPTIONS",
+                              headers={"Origin": "https://example.org",
+                                       "Access-Control-Request-Method": "POST",
+                                       "Access-Control-Request-Headers": "content-type"})
+    assert status == 204
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in headers["Access-Control-Allow-Methods"]
+    assert "content-type" in headers["Access-Control-Allow-Headers"].lower()
+    status, headers, _ = post_query(endpoint, "ASK { ?s ?p ?o }")
+    assert headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("body,ctype", [
+    ("update=" + urllib.parse.quote(f"INSERT DATA {{ <{KGID}x> <{KGID}y> <{KGID}z> }}"),
+     "application/x-www-form-urlencoded"),
+    (f"INSERT DATA {{ <{KGID}x> <{KGID}y> <{KGID}z> }}", "application/sparql-update"),
+    ("query=" + urllib.parse.quote(f"INSERT DATA {{ <{KGID}x> <{KGID}y> <{KGID}z> }}"),
+     "application/x-www-form-urlencoded"),
+    ("query=" + urllib.parse.quote("DROP ALL"), "application/x-www-form-urlencoded"),
+])
+def test_updates_are_refused(endpoint, body, ctype):
+    status, _, text = http(endpoint["url"], body.encode(), {"Content-Type": ctype})
+    assert status == 403, text
+    assert "read-only" in text
+    status, _, text = post_query(endpoint, f"ASK {{ <{KGID}x> ?p ?o }}")
+    assert json.loads(text)["boolean"] is False
+
+
+def test_service_is_refused_and_never_called(endpoint):
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(1.5)
+        port = listener.getsockname()[1]
+        status, _, text = post_query(
+            endpoint, f"SELECT * WHERE {{ ?s ?p ?o FILTER EXISTS {{ SERVICE SILENT "
+                      f"<http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }} }}")
+        assert status == 403 and "SERVICE" in text and "refused" in text
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody called
+    status, _, text = post_query(endpoint, "SELECT * FROM <http://example.org/x.ttl> "
+                                           "WHERE { ?s ?p ?o }")
+    assert status == 403 and "FROM <http://example.org/x.ttl> is refused" in text
+
+
+def test_syntax_errors_say_where(endpoint):
+    status, _, text = post_query(endpoint, "SELECT * WHERE {\n  ?s ?p }")
+    assert status == 400 and "line 2, column" in text
+
+
+def test_a_runaway_query_is_stopped_at_the_limit(endpoint):
+    started = time.monotonic()
+    status, _, text = post_query(endpoint, RUNAWAY, timeout=TIMEOUT + 30)
+    elapsed = time.monotonic() - started
+    assert status == 503 and "time limit" in text, text
+    assert TIMEOUT - 0.5 <= elapsed < TIMEOUT + 2, elapsed
+    # the endpoint still answers (a fresh worker replaces the killed one)
+    status, _, text = post_query(endpoint, "ASK { ?s ?p ?o }")
+    assert status == 200 and json.loads(text)["boolean"] is True
+
+
+def test_result_size_limit(endpoint):
+    status, _, text = post_query(endpoint, "SELECT * WHERE { ?s ?p ?o }")
+    assert status == 400 and f"more than {MAX_ROWS} rows" in text
+    status, _, text = post_query(endpoint, "SELECT * WHERE { ?s ?p ?o } LIMIT 5")
+    assert status == 200 and len(json.loads(text)["results"]["bindings"]) == 5
+
+
+def test_several_clients_at_once(endpoint):
+    """While one client's runaway query runs, others are answered at once."""
+    expected = row_bag(run_query(oxigraph_store(), next(
+        q for q in library() if q.name == "chip-export-status")))
+    text = next(q for q in library() if q.name == "chip-export-status").bind()
+    with ThreadPoolExecutor(8) as pool:
+        runaway = pool.submit(post_query, endpoint, RUNAWAY, timeout=TIMEOUT + 30)
+        time.sleep(0.3)
+        started = time.monotonic()
+        quick = [pool.submit(post_query, endpoint, text) for _ in range(6)]
+        answers = [f.result() for f in quick]
+        quick_elapsed = time.monotonic() - started
+        assert runaway.result()[0] == 503
+    for status, _, body in answers:
+        assert status == 200, body
+        doc = json.loads(body)
+        rows = [tuple(term_from_sparqlwrapper(b[v]) if v in b else None
+                      for v in doc["head"]["vars"]) for b in doc["results"]["bindings"]]
+        from kg.store import QueryResult
+
+        assert row_bag(QueryResult("SELECT", "remote", vars=doc["head"]["vars"],
+                                   rows=rows)) == expected
+    assert quick_elapsed < TIMEOUT, "the quick queries waited for the runaway one"
+
+
+def test_service_description(endpoint):
+    status, headers, body = http(endpoint["url"], headers={"Accept": "text/turtle"})
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    g = Graph().parse(data=body, format="turtle")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert (URIRef(endpoint["url"]), URIRef(sd + "endpoint"), URIRef(endpoint["url"])) in g
+    assert (None, URIRef(sd + "supportedLanguage"), URIRef(sd + "SPARQL11Query")) in g
+    names = set(g.objects(None, URIRef(sd + "name")))
+    assert URIRef("https://w3id.org/ai-race-kg/file/data/chip/nvidia-h200.yaml") in names
+
+
+def test_the_page_works_offline(endpoint):
+    status, headers, body = http(endpoint["base"] + "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "<textarea" in body and "fetch('sparql'" in body
+    assert "<script src" not in body and "<link" not in body
+    assert "https://cdn" not in body and "//cdn" not in body
+    assert 'value="models-by-developer"' in body
+
+
+def test_listens_on_loopback_by_default():
+    import inspect
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.server import App
+
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert "[default: 127.0.0.1]" in result.output
+    assert inspect.signature(App.__init__).parameters["host"].default == "127.0.0.1"
+
+
+def test_unknown_paths_and_bad_requests(endpoint):
+    assert http(endpoint["base"] + "/nothing")[0] == 404
+    status, _, text = http(endpoint["url"], b"x=1", {"Content-Type": "text/plain"})
+    assert status == 415
+    status, _, text = http(endpoint["url"] + "?query=ASK%7B%7D&default-graph-uri=http://x/")
+    assert status == 400 and "default-graph-uri" in text
