@@ -308,3 +308,13 @@ def test_every_quote_in_the_graph_has_one_speaker_and_a_source(built):
     assert len(rows) >= 30
     bad = [(str(r.quote), int(r.n), int(r.m)) for r in rows if int(r.n) != 1 or int(r.m) < 1]
     assert not bad, bad
+
+
+def test_real_data_is_in_canonical_form():
+    """Like OBOFoundry's re-dump test: a hand edit that breaks the format names the fix."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    result = CliRunner().invoke(main, ["fmt", "--check", "--data", str(REPO / "data")])
+    assert result.exit_code == 0, result.output + "\nrun `kg fmt` to rewrite them"
