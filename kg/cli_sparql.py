@@ -239,4 +239,4 @@ def docs(out_dir, data_dir):
         click.echo(f"wrote {path}")
 
 
-COMMANDS = [query, serve]
+COMMANDS = [query, serve, push]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import socket
+import subprocess
 import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -57,6 +58,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def stop(proc) -> None:
+    """Stop a server subprocess: SIGTERM, then SIGKILL if it lingers."""
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
 
 
 def norm(term):

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from sparql_support import KGID, build_dir, free_port, oxigraph_store, row_bag
+from sparql_support import KGID, build_dir, free_port, oxigraph_store, row_bag, stop
 
 from conftest import REPO
 from kg.queries import library, run_query
@@ -56,12 +56,7 @@ def endpoint():
         yield {"url": f"http://127.0.0.1:{port}/sparql", "base": f"http://127.0.0.1:{port}",
                "log": lines}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+        stop(proc)
 
 
 def http(url, data=None, headers=None, method=None, timeout=30):

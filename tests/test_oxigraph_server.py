@@ -1,0 +1,102 @@
+"""A real Oxigraph server (the `oxigraph` PyPI package): `kg push` loads the graph through
+the Graph Store Protocol, and the whole library runs there with `--endpoint`, giving
+the same answers as the embedded store."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+
+import pytest
+from click.testing import CliRunner
+from sparql_support import KGID, build_dir, free_port, oxigraph_store, row_bag, stop
+
+from conftest import need_tool
+from kg.cli import main
+from kg.queries import library, run_query
+from kg.store import RemoteStore
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory):
+    binary = need_tool("oxigraph")
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph-store")
+    proc = subprocess.Popen([binary, "serve", "--location", str(location),
+                             "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                pytest.fail("oxigraph serve exited: " + proc.stdout.read())
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("oxigraph serve did not listen within 30 s")
+                time.sleep(0.1)
+        base = f"http://127.0.0.1:{port}"
+        yield {"store": base + "/store", "query": base + "/query"}
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def pushed(oxigraph):
+    graph = str(build_dir() / "graph.trig")
+    runner = CliRunner()
+    result = runner.invoke(main, ["push", "--graph-store", oxigraph["store"], "--graph", graph])
+    assert result.exit_code == 0, result.output
+    assert "named graphs" in result.output and "default graph" in result.output
+    # pushing again replaces the graphs: nothing doubles
+    again = runner.invoke(main, ["push", "--graph-store", oxigraph["store"], "--graph", graph])
+    assert again.exit_code == 0 and again.output == result.output
+    return oxigraph
+
+
+def test_push_loads_every_triple_once(pushed):
+    remote = RemoteStore(pushed["query"])
+    count = "SELECT (COUNT(*) AS ?n) WHERE { %s }"
+    local = oxigraph_store()
+    assert int(remote.query(count % "?s ?p ?o").rows[0][0]) == \
+        int(local.query(count % "?s ?p ?o").rows[0][0])
+    assert int(remote.query(count % "GRAPH ?g { ?s ?p ?o }").rows[0][0]) == \
+        int(local.query(count % "GRAPH ?g { ?s ?p ?o }").rows[0][0])
+    # "which file says this" works there too
+    g = remote.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{KGID}nvidia-h200> a ?c }} }}").rows
+    assert [str(r[0]) for r in g] == ["https://w3id.org/ai-race-kg/file/data/chip/nvidia-h200.yaml"]
+
+
+@pytest.mark.parametrize("q", library(), ids=lambda q: q.name)
+def test_the_library_answers_the_same_on_the_oxigraph_server(pushed, q):
+    params = {"date": "2026-01-15"} if q.name == "as-of" else None
+    served = run_query(RemoteStore(pushed["query"]), q, params)
+    embedded = run_query(oxigraph_store(), q, params)
+    assert served.engine == "remote"
+    assert served.vars == embedded.vars
+    assert row_bag(served) == row_bag(embedded)
+
+
+def test_kg_query_endpoint(pushed):
+    result = CliRunner().invoke(main, ["query", "disputed-figures", "--endpoint", pushed["query"],
+                                       "-p", "about=huawei-ascend-910c", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert {line.split(",")[3] for line in result.output.splitlines()[1:]} == \
+        {"200000", "450000"}
+    table = CliRunner().invoke(main, ["query", "quotes", "--endpoint", pushed["query"],
+                                      "-p", "speaker=scott-singer", "--format", "md"])
+    assert "Carnegie Endowment for International Peace" in table.output  # labels, remotely
+
+
+def test_errors_from_an_endpoint_are_messages(pushed):
+    bad = CliRunner().invoke(main, ["query", "--sparql", "SELECT * WHERE { ?s ?p }",
+                                    "--endpoint", pushed["query"]])
+    assert bad.exit_code == 1 and "syntax error" in bad.output
+    gone = CliRunner().invoke(main, ["query", "quotes", "--endpoint",
+                                     f"http://127.0.0.1:{free_port()}/query"])
+    assert gone.exit_code == 1 and "cannot reach" in gone.output
