@@ -81,7 +81,7 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
         kg query --sparql 'SELECT ?m WHERE { ?m a kgo:AIModel }' --format csv
         kg query chip-export-status --endpoint http://127.0.0.1:7878/query
     """
-    from kg.queries import find_query, library, parse_params, run_query
+    from kg.queries import find_query, library, parse_params, run_query, with_prefixes
     from kg.results import render
     from kg.store import QueryError
 
@@ -111,21 +111,6 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
     except KGError as exc:
         fail(exc)
     click.echo(out.rstrip("\n"))
-
-
-def with_prefixes(text: str) -> tuple[str, int]:
-    """--sparql text with the project's prefixes declared (unless it declares its own),
-    all on one first line; and the number of lines added, for error messages."""
-    import re
-
-    from kg.schema import load_schema
-
-    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text)}
-    decls = [f"PREFIX {p}: <{ns}>" for p, ns in load_schema().namespaces.items()
-             if p.lower() not in declared]
-    if not decls:
-        return text, 0
-    return " ".join(decls) + "\n" + text, 1
 
 
 def _print_library(queries) -> None:
@@ -239,4 +224,4 @@ def docs(out_dir, data_dir):
         click.echo(f"wrote {path}")
 
 
-COMMANDS = [query, serve, push]
+COMMANDS = [query, serve, push, docs]

@@ -272,6 +272,17 @@ def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     return out
 
 
+def with_prefixes(text: str) -> tuple[str, int]:
+    """--sparql text with the project's prefixes declared (unless it declares its own),
+    all on one first line; and the number of lines added, for error messages."""
+    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text)}
+    decls = [f"PREFIX {p}: <{ns}>" for p, ns in load_schema().namespaces.items()
+             if p.lower() not in declared]
+    if not decls:
+        return text, 0
+    return " ".join(decls) + "\n" + text, 1
+
+
 # -- running -----------------------------------------------------------------------
 def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | None = None,
               max_rows: int | None = None, today: date | None = None) -> QueryResult:
@@ -287,4 +298,4 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
 
 
 __all__ = ["QUERY_DIR", "LibraryQuery", "Param", "expand_iri", "find_query", "library",
-           "load_query", "parse_header", "parse_params", "rdf_term", "run_query", "substitute"]
+           "load_query", "parse_header", "parse_params", "rdf_term", "run_query", "substitute", "with_prefixes"]

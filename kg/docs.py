@@ -1,0 +1,201 @@
+"""`kg docs`: the ontology reference, generated from ontology/ so it never drifts.
+
+Every class, property and vocabulary of ontology/ontology.ttl with its label, comment,
+domain and range, and an example triple taken from the built data; then the reused
+properties (schema.org, PROV, SKOS...) that fields map to in ontology/schema.yaml.
+Written as Markdown (ontology.md) and HTML (ontology.html, one self-contained page).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from kg.ontology import ONTOLOGY_DIR, SCHEMA
+from kg.schema import load_schema
+
+KINDS = (("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),
+         ("Datatype properties", OWL.DatatypeProperty),
+         ("Vocabularies (SKOS concept schemes)", SKOS.ConceptScheme))
+
+
+@dataclass
+class Term:
+    iri: URIRef
+    curie: str
+    label: str
+    comment: str
+    domain: list[str] = field(default_factory=list)
+    range: list[str] = field(default_factory=list)
+    example: str = ""
+    extra: list[str] = field(default_factory=list)  # superclasses, or a scheme's concepts
+
+
+class Namer:
+    def __init__(self, namespaces: dict[str, str], data: Graph | None):
+        self.ns = sorted(namespaces.items(), key=lambda kv: -len(kv[1]))
+        self.data = data
+
+    def curie(self, term) -> str:
+        if isinstance(term, Literal):
+            text = str(term)
+            text = text if len(text) <= 60 else text[:59] + "…"
+            return f'"{text}"' + (f"@{term.language}" if term.language else "")
+        s = str(term)
+        for prefix, ns in self.ns:
+            if s.startswith(ns) and len(s) > len(ns):
+                return f"{prefix}:{s[len(ns):]}"
+        return f"<{s}>"
+
+    def example(self, prop: URIRef) -> str:
+        """One triple of the data that uses the property, the first in sorted order."""
+        if self.data is None:
+            return ""
+        triples = sorted(self.data.triples((None, prop, None)), key=lambda t: (str(t[0]),
+                                                                              str(t[2])))
+        for s, _, o in triples:
+            if "/statement/" in str(s):  # show the entity a statement is about
+                subject = self.data.value(s, RDF.subject)
+                return (f"{self.curie(s)} {self.curie(prop)} {self.curie(o)} "
+                        f"(a statement about {self.curie(subject)})" if subject else
+                        f"{self.curie(s)} {self.curie(prop)} {self.curie(o)}")
+            return f"{self.curie(s)} {self.curie(prop)} {self.curie(o)}"
+        return ""
+
+
+def _text(g: Graph, s, p) -> str:
+    values = sorted(g.objects(s, p), key=lambda v: (getattr(v, "language", "") != "en", str(v)))
+    return str(values[0]) if values else ""
+
+
+def collect(ontology: Graph, namer: Namer) -> dict[str, list[Term]]:
+    out: dict[str, list[Term]] = {}
+    for title, cls in KINDS:
+        terms = []
+        for s in sorted(set(ontology.subjects(RDF.type, cls)), key=str):
+            t = Term(s, namer.curie(s), _text(ontology, s, RDFS.label),
+                     _text(ontology, s, RDFS.comment))
+            t.domain = sorted(namer.curie(d) for d in set(ontology.objects(s, RDFS.domain))
+                              | set(ontology.objects(s, SCHEMA.domainIncludes)))
+            t.range = sorted(namer.curie(r) for r in set(ontology.objects(s, RDFS.range))
+                             | set(ontology.objects(s, SCHEMA.rangeIncludes)))
+            if cls == OWL.Class:
+                t.extra = sorted(namer.curie(c) for c in ontology.objects(s, RDFS.subClassOf))
+                if namer.data is not None:
+                    members = sorted(str(m) for m in namer.data.subjects(RDF.type, s))
+                    if members:
+                        t.example = f"{namer.curie(URIRef(members[0]))} a {t.curie} " \
+                                    f"({len(members)} in the data)"
+            elif cls == SKOS.ConceptScheme:
+                t.extra = sorted(f"{namer.curie(c)} ({_text(ontology, c, RDFS.label)})"
+                                 for c in ontology.subjects(SKOS.inScheme, s))
+            else:
+                t.example = namer.example(s)
+            terms.append(t)
+        out[title] = terms
+    return out
+
+
+def reused_properties(namer: Namer) -> list[Term]:
+    """Fields that map to other vocabularies' properties (schema.yaml `property:`)."""
+    schema = load_schema()
+    found: dict[str, Term] = {}
+    for _name, kind in sorted(schema.kinds.items()):
+        for f in kind.fields.values():
+            if f.type == "check" or f.curie.startswith("kgo:"):
+                continue
+            iri = URIRef(schema.expand(f.curie))
+            t = found.get(f.curie)
+            if t is None:
+                t = found[f.curie] = Term(iri, f.curie, f.label, f.comment,
+                                          example=namer.example(iri))
+            t.domain.append(f"{kind.cls} (field `{f.name}`)")
+    return [found[k] for k in sorted(found)]
+
+
+# -- writers -----------------------------------------------------------------------
+def _md_cell(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(sections: dict[str, list[Term]], reused: list[Term], version: str) -> str:
+    lines = [f"# ai-race-kg ontology reference (version {version})", "",
+             "Generated by `kg docs` from `ontology/ontology.ttl` and `ontology/schema.yaml`; "
+             "examples come from the built data. Do not edit by hand.", "",
+             "Namespaces: `kgo:` <https://w3id.org/ai-race-kg/ontology#> (terms), `kgid:` "
+             "<https://w3id.org/ai-race-kg/id/> (entities), `kgfile:` "
+             "<https://w3id.org/ai-race-kg/file/> (one named graph per data file).", ""]
+    for title, terms in [*sections.items(), ("Reused properties", reused)]:
+        lines += [f"## {title}", ""]
+        for t in terms:
+            lines += [f"### {t.curie}", "", f"**{t.label}**: {t.comment}", ""]
+            if t.domain:
+                lines.append(f"- domain: {', '.join(t.domain)}")
+            if t.range:
+                lines.append(f"- range: {', '.join(t.range)}")
+            if t.extra:
+                key = "subclass of" if title == "Classes" else "concepts"
+                lines.append(f"- {key}: {', '.join(t.extra)}")
+            if t.example:
+                lines.append(f"- example: `{_md_cell(t.example)}`")
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def html_page(sections: dict[str, list[Term]], reused: list[Term], version: str) -> str:
+    e = html.escape
+    parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+             f"<title>ai-race-kg ontology reference {e(version)}</title>",
+             "<style>body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;"
+             "padding:0 1em;line-height:1.4}code{background:#f4f4f4;padding:0 .2em}"
+             "h3{margin-bottom:.2em}dl{margin:.2em 0 1.2em}dt{font-weight:600;float:left;"
+             "width:7em}dd{margin-left:7.5em}</style></head><body>",
+             f"<h1>ai-race-kg ontology reference <small>{e(version)}</small></h1>",
+             "<p>Generated by <code>kg docs</code> from <code>ontology/</code>; examples come "
+             "from the built data.</p>", "<nav><ul>"]
+    all_sections = [*sections.items(), ("Reused properties", reused)]
+    for i, (title, terms) in enumerate(all_sections):
+        parts.append(f'<li><a href="#s{i}">{e(title)}</a> ({len(terms)})</li>')
+    parts.append("</ul></nav>")
+    for i, (title, terms) in enumerate(all_sections):
+        parts.append(f'<h2 id="s{i}">{e(title)}</h2>')
+        for t in terms:
+            anchor = e(t.curie.replace(":", "-"))
+            parts.append(f'<h3 id="{anchor}"><code>{e(t.curie)}</code></h3>')
+            parts.append(f"<p><b>{e(t.label)}</b>: {e(t.comment)}</p><dl>")
+            rows = [("domain", ", ".join(t.domain)), ("range", ", ".join(t.range)),
+                    ("subclass of" if title == "Classes" else "concepts", ", ".join(t.extra)),
+                    ("example", t.example)]
+            for key, value in rows:
+                if value:
+                    parts.append(f"<dt>{e(key)}</dt><dd><code>{e(value)}</code></dd>")
+            parts.append("</dl>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_docs(out_dir: Path, data_dir: Path | None = None, with_examples: bool = True) -> list[Path]:
+    """Write ontology.md and ontology.html into out_dir; return the paths."""
+    schema = load_schema()
+    ontology = Graph().parse(ONTOLOGY_DIR / "ontology.ttl")
+    data = None
+    if with_examples:
+        from kg.build import load_graph
+
+        data = load_graph(data_dir).graph
+    namer = Namer(schema.namespaces, data)
+    sections = collect(ontology, namer)
+    reused = reused_properties(namer)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in (("ontology.md", markdown(sections, reused, schema.version)),
+                       ("ontology.html", html_page(sections, reused, schema.version))):
+        path = out_dir / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

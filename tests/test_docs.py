@@ -1,0 +1,80 @@
+"""`kg docs`: the ontology reference lists every term of ontology.ttl with its label
+and comment, in Markdown and HTML, with examples from the data."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from conftest import REPO
+from kg.cli import main
+
+ONTOLOGY = Graph().parse(REPO / "ontology" / "ontology.ttl")
+KGO = "https://w3id.org/ai-race-kg/ontology#"
+TERMS = sorted(s for cls in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty,
+                             SKOS.ConceptScheme)
+               for s in ONTOLOGY.subjects(RDF.type, cls))
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("docs")
+    result = CliRunner().invoke(main, ["docs", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return {"md": (out / "ontology.md").read_text(encoding="utf-8"),
+            "html": (out / "ontology.html").read_text(encoding="utf-8")}
+
+
+def test_every_term_appears_with_its_label_and_comment(docs):
+    assert len(TERMS) > 100
+    for term in TERMS:
+        curie = "kgo:" + str(term)[len(KGO):]
+        label = str(ONTOLOGY.value(term, RDFS.label))
+        comment = str(ONTOLOGY.value(term, RDFS.comment))
+        assert f"### {curie}\n\n**{label}**: {comment}" in docs["md"], curie
+        assert f"<code>{html.escape(curie)}</code>" in docs["html"], curie
+        assert f"<b>{html.escape(label)}</b>: {html.escape(comment)}" in docs["html"], curie
+
+
+def test_domain_range_and_examples_from_the_data(docs):
+    section = docs["md"].split("### kgo:exportStatus\n", 1)[1].split("###", 1)[0]
+    assert "- domain: kgo:Chip" in section
+    assert "- example: `kgid:" in section and "kgo:export-status-" in section
+    by = docs["md"].split("### kgo:by\n", 1)[1].split("###", 1)[0]
+    assert "kgo:Event, kgo:Policy" in by and "(a statement about kgid:" in by
+    # the vocabularies list their concepts
+    assert "kgo:export-status-allowed-vetted-buyers (allowed-vetted-buyers)" in docs["md"]
+
+
+def test_reused_properties_are_documented(docs):
+    creator = docs["md"].split("### schema:creator\n", 1)[1].split("###", 1)[0]
+    assert "**developer**" in creator and "field `developer`" in creator
+    assert "kgid:" in creator  # an example
+    assert "### prov:wasDerivedFrom" in docs["md"]
+
+
+def test_html_is_one_offline_page(docs):
+    page = docs["html"]
+    assert page.startswith("<!doctype html>") and "<script" not in page
+    assert "<link" not in page and 'src="http' not in page
+
+
+def test_readme_sparql_examples_run_and_answer():
+    import re
+
+    from sparql_support import oxigraph_store
+
+    from kg.queries import with_prefixes
+
+    text = (REPO / "README.md").read_text(encoding="utf-8").split("## For researchers", 1)[1]
+    block = re.search(r"```sparql\n(.+?)```", text, re.S)[1]
+    examples = [q for q in block.split("\n\n") if q.strip()]
+    assert len(examples) == 3
+    answers = [oxigraph_store().query(with_prefixes(q)[0]) for q in examples]
+    assert all(a.rows for a in answers)
+    # the disagreement example finds BitBiased's two Ascend 910C estimates
+    assert {str(r[2]) for r in answers[1].rows} >= {"200000", "450000"}
