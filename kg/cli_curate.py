@@ -92,9 +92,12 @@ def workspace(data_dir: Path | None) -> curate.Workspace:
     return ws
 
 
-def report(outcome: curate.Outcome, verb: str = "wrote") -> None:
+def report(outcome: curate.Outcome, verb: str = "wrote", dry_run: bool = False) -> None:
     for path in outcome.changed:
-        click.echo(f"{'deleted' if path in outcome.deleted else verb} {path}")
+        done = "deleted" if path in outcome.deleted else verb
+        if dry_run:
+            done = {"wrote": "written"}.get(done, done)
+        click.echo(f"would have {done} {path}" if dry_run else f"{done} {path}")
     for note in outcome.notes:
         click.echo(f"note: {note}")
 
@@ -103,7 +106,7 @@ def run(plan_of, data_dir, dry_run=False):
     """Plan with the library, commit, report: the body of every writing command."""
     with translated_errors():
         ws = workspace(data_dir)
-        report(curate.commit(plan_of(ws), dry_run=dry_run))
+        report(curate.commit(plan_of(ws), dry_run=dry_run), dry_run=dry_run)
 
 
 def pairs(values, option: str) -> list[tuple[str, str]]:
@@ -298,7 +301,7 @@ def _add(kind: Kind, entity_id, yes, no_input, dry_run, data_dir, given) -> None
         if dry_run:
             for text in plan.writes().values():
                 click.echo(text, nl=False)
-        report(curate.commit(plan, dry_run=dry_run))
+        report(curate.commit(plan, dry_run=dry_run), dry_run=dry_run)
 
 
 def add_group() -> click.Group:

@@ -475,7 +475,8 @@ def test_after_rename_merge_rm_the_graph_passes_shacl(data):
 def test_dry_run_validates_and_writes_nothing(data):
     before = snapshot(data)
     r = kg(data, "rename", "huawei", "huawei-co", "--dry-run")
-    assert "wrote data/organization/huawei-co.yaml" in r.output
+    assert "would have wrote" not in r.output
+    assert "would have written data/organization/huawei-co.yaml" in r.output
     assert "note: dry run: nothing was written" in r.output
     r = kg(data, "add", "country", "--name", "Japan", "--iso-code", "JP", "--source", DW,
            "--dry-run")
