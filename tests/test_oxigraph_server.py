@@ -10,7 +10,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
-from sparql_support import KGID, build_dir, free_port, oxigraph_store, row_bag, stop
+from sparql_support import KGID, TODAY, build_dir, free_port, oxigraph_store, row_bag, stop
 
 from conftest import need_tool
 from kg.cli import main
@@ -74,9 +74,8 @@ def test_push_loads_every_triple_once(pushed):
 
 @pytest.mark.parametrize("q", library(), ids=lambda q: q.name)
 def test_the_library_answers_the_same_on_the_oxigraph_server(pushed, q):
-    params = {"date": "2026-01-15"} if q.name == "as-of" else None
-    served = run_query(RemoteStore(pushed["query"]), q, params)
-    embedded = run_query(oxigraph_store(), q, params)
+    served = run_query(RemoteStore(pushed["query"]), q, today=TODAY)
+    embedded = run_query(oxigraph_store(), q, today=TODAY)
     assert served.engine == "remote"
     assert served.vars == embedded.vars
     assert row_bag(served) == row_bag(embedded)

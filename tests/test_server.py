@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from sparql_support import KGID, build_dir, free_port, oxigraph_store, row_bag, stop
+from sparql_support import KGID, TODAY, build_dir, free_port, oxigraph_store, row_bag, stop
 
 from conftest import REPO
 from kg.queries import library, run_query
@@ -91,7 +91,7 @@ def test_sparqlwrapper_gets_the_same_answers_as_the_embedded_store(endpoint, q):
 
     from kg.store import QueryResult
 
-    text = q.bind({"date": "2026-01-15"} if q.name == "as-of" else None)
+    text = q.bind(today=TODAY)
     client = SPARQLWrapper(endpoint["url"])
     client.setQuery(text)
     # SPARQLWrapper 2.0 strips only every other line of a comment block before it looks
