@@ -89,9 +89,9 @@ class GraphBuilder:
 
     def shortcut_statements(self, f: Field, sts: list[Statement]) -> list[Statement]:
         """Which statements give the plain triple: current, preferred, not deprecated."""
-        live = [s for s in sts if s.rank != "deprecated"]
+        # a fact that has stopped holding (it has a `to`) is history, whatever the field
+        live = [s for s in sts if s.rank != "deprecated" and s.valid_to is None]
         if f.temporal:
-            live = [s for s in live if s.valid_to is None]
             if not f.many and live:
                 def start(s: Statement) -> date:
                     return s.valid_from.start if s.valid_from else date.min

@@ -1,0 +1,87 @@
+"""The RDF mapping's rules: shortcut triples hold only the current, preferred values."""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+
+from kg.build import check
+from kg.graph import union_graph
+
+KGO = "https://w3id.org/ai-race-kg/ontology#"
+KGID = "https://w3id.org/ai-race-kg/id/"
+
+FILES = {
+    "organization/tsmc.yaml": """
+        id: tsmc
+        name: TSMC
+        org_type: company
+        supplies:
+          - value: deepseek
+            to: 2024-10
+          - value: acme
+        sources: [src-a]
+    """,
+    "organization/acme.yaml": """
+        id: acme
+        name: Acme
+        org_type: company
+        sources: [src-a]
+    """,
+    "chip/h200.yaml": """
+        id: h200
+        name: H200
+        chip_type: gpu
+        export_status:
+          - value: restricted
+            to: 2025-12
+          - value: allowed-vetted-buyers
+            from: 2025-12
+          - value: banned
+            as_of: 2026
+          - value: unrestricted
+            rank: deprecated
+        sources: [src-a]
+    """,
+    "model/r1.yaml": """
+        id: r1
+        name: R1
+        model_type: model
+        released:
+          - value: 2025-01
+            rank: preferred
+          - value: 2025-02
+        sources: [src-a]
+    """,
+}
+
+
+def objects(g, subject, prop):
+    return {str(o).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            for o in g.objects(URIRef(KGID + subject), URIRef(KGO + prop))}
+
+
+def graph(make_data):
+    result, ds = check(make_data(FILES), shacl=True)
+    assert result.ok and not result.issues, [i.format() for i in result.issues]
+    return union_graph(ds)
+
+
+def test_a_fact_that_ended_is_history_not_a_shortcut(make_data):
+    g = graph(make_data)
+    assert objects(g, "tsmc", "supplies") == {"acme"}
+    statements = set(g.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"),
+                                URIRef(KGID + "tsmc")))
+    assert len(statements) == 2  # both links keep their statement node and source
+
+
+def test_temporal_single_value_takes_the_latest_open_statement(make_data):
+    g = graph(make_data)
+    assert objects(g, "h200", "exportStatus") == {"export-status-allowed-vetted-buyers"}
+
+
+def test_preferred_rank_wins_and_deprecated_never_shows(make_data):
+    g = graph(make_data)
+    released = {str(o) for o in g.objects(URIRef(KGID + "r1"),
+                                          URIRef("https://schema.org/datePublished"))}
+    assert released == {"2025-01"}
+    assert "export-status-unrestricted" not in objects(g, "h200", "exportStatus")
