@@ -170,6 +170,3 @@ from kg.cli_sparql import COMMANDS as _SPARQL  # noqa: E402
 for _c in _SPARQL:
     main.add_command(_c)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
