@@ -373,6 +373,11 @@ def test_12_open_source_led_by_china():
     assert row and row[0]["reliability"] == "kgo:reliability-medium"
     assert any(r.get("evidence", "").startswith("qwen-downloads") for r in row)
     assert {r["dimension"] for r in rows} == {"kgo:dimension-open-source"}
+    # BitBiased on chips: China is closing the gap; the challenger is named, no leader is
+    chips = ask("dimension-leaders", dimension="kgo:dimension-chips")
+    closing = matching(chips, verdict="kgo:verdict-catching-up", source=BITBIASED)
+    assert closing and {r.get("challenger") for r in closing} == {"china"}
+    assert not any(r.get("leader") for r in closing)
 
 
 # -- 13. neighbourhood -------------------------------------------------------------------------
