@@ -24,11 +24,6 @@ from functools import lru_cache
 
 from kg.model import Entity
 
-try:
-    from pypinyin import lazy_pinyin
-except ImportError:  # pragma: no cover - pypinyin is a declared dependency
-    lazy_pinyin = None
-
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
 SUFFIXES = frozenset({
@@ -48,12 +43,23 @@ class Match:
     reason: str  # "same name", "spelling variant", "contains", ...
 
 
+@lru_cache(maxsize=1)
+def _pinyin():
+    """pypinyin's lazy_pinyin, imported on first use: its dictionaries take ~0.2 s to load,
+    which every `kg` command (even `kg --help`) would otherwise pay."""
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a declared dependency
+        return None
+    return lazy_pinyin
+
+
 @lru_cache(maxsize=65536)
 def romanise(text: str) -> str:
     """Each run of Chinese characters -> one pinyin word (华为 -> huawei); other text unchanged."""
-    if lazy_pinyin is None or not CJK_RE.search(text):
+    if not CJK_RE.search(text) or _pinyin() is None:
         return text
-    return CJK_RE.sub(lambda m: " " + "".join(lazy_pinyin(m.group(0))) + " ", text).strip()
+    return CJK_RE.sub(lambda m: " " + "".join(_pinyin()(m.group(0))) + " ", text).strip()
 
 
 @lru_cache(maxsize=65536)
@@ -150,5 +156,5 @@ def search(entities: dict[str, Entity], text: str, limit: int = 10,
 
 
 def slug(text: str) -> str:
-    """An id from a name: DeepSeek-R1 -> deepseek-r1, 华为 -> hua-wei, "Ascend 910C" -> ascend-910c."""
+    """An id from a name: DeepSeek-R1 -> deepseek-r1, 华为 -> huawei, "Ascend 910C" -> ascend-910c."""
     return "-".join(tokens(re.sub(r"['’]", "", text)))[:80].strip("-")
