@@ -12,9 +12,10 @@ from rdflib.namespace import OWL, RDF, XSD
 
 from kg.errors import DataError, Issue
 from kg.graph import build_dataset, file_graph_iri, union_graph
+from kg.loader import resolve_data_dir
 from kg.model import Entity
 from kg.ontology import DCT, term
-from kg.schema import REPO_ROOT, Schema, load_schema
+from kg.schema import Schema, load_schema
 from kg.serialize import jsonld, ntriples, trig, turtle
 from kg.validate import Result, validate_dir
 
@@ -43,15 +44,10 @@ class Built:
         return Counter(e.kind for e in self.entities.values())
 
 
-def default_data_dir() -> Path:
-    here = Path.cwd() / "data"
-    return here if here.is_dir() else REPO_ROOT / "data"
-
-
-def check(data_dir: Path, schema: Schema | None = None, shacl: bool = True) -> tuple[Result, Dataset | None]:
+def check(data_dir: Path | None = None, schema: Schema | None = None, shacl: bool = True) -> tuple[Result, Dataset | None]:
     """Tiers 1-2, then (if they pass) the graph and SHACL. Issues land in result.issues."""
     schema = schema or load_schema()
-    result = validate_dir(data_dir, schema)
+    result = validate_dir(resolve_data_dir(data_dir), schema)
     if not result.ok:
         return result, None
     ds = build_dataset(result.entities, schema)
@@ -69,7 +65,7 @@ def load_graph(data_dir: Path | None = None, shacl: bool = False) -> Built:
     Raises DataError listing every problem if data/ does not validate.
     """
     schema = load_schema()
-    result, ds = check(Path(data_dir or default_data_dir()), schema, shacl=shacl)
+    result, ds = check(data_dir, schema, shacl=shacl)
     if not result.ok:
         raise DataError(result.errors)
     return Built(result, ds, union_graph(ds))
@@ -109,7 +105,6 @@ def void_graph(schema: Schema, built: Built) -> Graph:
 def build(data_dir: Path | None = None, out_dir: Path | None = None) -> Built:
     """Validate (all tiers), build, and write every output into out_dir."""
     schema = load_schema()
-    data_dir = Path(data_dir or default_data_dir())
     out_dir = Path(out_dir or Path.cwd() / "build")
     result, ds = check(data_dir, schema, shacl=True)
     if not result.ok:

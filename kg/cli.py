@@ -8,8 +8,6 @@ from pathlib import Path
 
 import click
 
-from kg.build import build as run_build
-from kg.build import check, default_data_dir, load_graph
 from kg.errors import DataError, KGError
 
 EPILOG_WIDTH = 100
@@ -20,10 +18,6 @@ def data_option(f):
         "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
         envvar="KG_DATA", show_envvar=True,
         help="The data folder (default: ./data, else the repository's data/).")(f)
-
-
-def resolve_data(data_dir: Path | None) -> Path:
-    return Path(data_dir) if data_dir else default_data_dir()
 
 
 def fail(exc: KGError) -> None:
@@ -65,7 +59,9 @@ def validate(data_dir, no_shacl, as_json):
         kg validate
         kg validate --data tests/fixtures/bad --json
     """
-    result, _ = check(resolve_data(data_dir), shacl=not no_shacl)
+    from kg.build import check
+
+    result, _ = check(data_dir, shacl=not no_shacl)
     if as_json:
         click.echo(json.dumps([i.__dict__ for i in result.issues], indent=1, ensure_ascii=False))
     else:
@@ -96,10 +92,11 @@ def build(data_dir, out_dir):
     Example:
         kg build --out build/
     """
+    from kg.build import build as run_build
     from kg.stats import format_stats, stats
 
     try:
-        built = run_build(resolve_data(data_dir), out_dir)
+        built = run_build(data_dir, out_dir)
     except KGError as exc:
         fail(exc)
     for path in built.written:
@@ -118,11 +115,12 @@ def stats(data_dir, as_json):
         kg stats
         kg stats --json
     """
+    from kg.build import load_graph
     from kg.stats import format_stats
     from kg.stats import stats as compute
 
     try:
-        numbers = compute(load_graph(resolve_data(data_dir)))
+        numbers = compute(load_graph(data_dir))
     except KGError as exc:
         fail(exc)
     click.echo(json.dumps(numbers, indent=1, ensure_ascii=False) if as_json

@@ -18,15 +18,15 @@ import click
 from click.shell_completion import CompletionItem, get_completion_class
 
 from kg import curate, txn, yamlio
-from kg.build import default_data_dir
 from kg.errors import DataError, KGError
+from kg.loader import resolve_data_dir
 from kg.schema import Field, Kind, load_schema
 
 
 # -- shared pieces ---------------------------------------------------------------------------
 def data_dir_of(ctx: click.Context | None = None) -> Path:
     given = ctx.params.get("data_dir") if ctx is not None else None
-    return Path(given or os.environ.get("KG_DATA") or default_data_dir())
+    return resolve_data_dir(given or os.environ.get("KG_DATA"))
 
 
 def data_option(f):
@@ -86,7 +86,7 @@ def translated_errors() -> Iterator[None]:
 
 
 def workspace(data_dir: Path | None) -> curate.Workspace:
-    ws = curate.Workspace(Path(data_dir) if data_dir else default_data_dir())
+    ws = curate.Workspace(data_dir)
     if ws.recovered:
         click.echo(f"note: {ws.recovered}", err=True)
     return ws
@@ -618,7 +618,7 @@ def recover(data_dir):
         kg recover
     """
     with translated_errors():
-        ws = curate.Workspace(Path(data_dir) if data_dir else default_data_dir())
+        ws = curate.Workspace(data_dir)
     click.echo(ws.recovered or "nothing to recover")
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli import data_option, fail, resolve_data
+from kg.cli import data_option, fail
 from kg.errors import KGError
 
 STORE_CHOICE = click.Choice(["oxigraph", "rdflib"])
@@ -41,8 +41,7 @@ def store_option(f):
 def _open(store_kind, data_dir, graph_file, endpoint=None):
     from kg.store import open_store
 
-    return open_store(store_kind, data_dir=None if graph_file or endpoint else resolve_data(data_dir),
-                      graph_file=graph_file, endpoint=endpoint)
+    return open_store(store_kind, data_dir=data_dir, graph_file=graph_file, endpoint=endpoint)
 
 
 @click.command()
@@ -152,7 +151,7 @@ def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_fi
     try:
         run_server(host=host, port=port, store_kind=store_kind, timeout=timeout,
                    max_rows=max_rows, workers=workers,
-                   data_dir=None if graph_file else resolve_data(data_dir), graph_file=graph_file,
+                   data_dir=data_dir, graph_file=graph_file,
                    log=lambda msg: click.echo(msg, err=True))
     except KGError as exc:
         fail(exc)
@@ -191,7 +190,7 @@ def push(graph_store, no_default_graph, user, data_dir, graph_file):
         else:
             from kg.build import load_graph
 
-            ds = load_graph(resolve_data(data_dir)).dataset
+            ds = load_graph(data_dir).dataset
         report = push_dataset(ds, graph_store, default_graph=not no_default_graph, auth=user)
     except KGError as exc:
         fail(exc)
@@ -217,7 +216,7 @@ def docs(out_dir, data_dir):
     from kg.docs import write_docs
 
     try:
-        written = write_docs(out_dir, data_dir=resolve_data(data_dir))
+        written = write_docs(out_dir, data_dir=data_dir)
     except KGError as exc:
         fail(exc)
     for path in written:

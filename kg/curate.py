@@ -27,7 +27,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from kg import txn, yamlio
 from kg.dedupe import Match, probable_duplicates, slug
 from kg.errors import DataError, Issue, KGError
-from kg.loader import Record, load_records, parse_text, relpath
+from kg.loader import Record, load_records, parse_text, relpath, resolve_data_dir
 from kg.model import Entity, Statement, check_status
 from kg.schema import Field, Kind, Schema, load_schema
 from kg.validate import SLUG_RE, Result, check_records, did_you_mean
@@ -61,8 +61,9 @@ def maintainer_name() -> str | None:
 class Workspace:
     """data/ as it is on disk: its records, validated entities, and where each file is."""
 
-    def __init__(self, data_dir: Path, schema: Schema | None = None, recover: bool = True):
-        self.data_dir = Path(data_dir)
+    def __init__(self, data_dir: Path | None = None, schema: Schema | None = None,
+                 recover: bool = True):
+        self.data_dir = resolve_data_dir(data_dir)
         if not self.data_dir.is_dir():
             raise KGError(f"{self.data_dir}: the data folder does not exist "
                           "(run from the repository root or pass --data DIR)")

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from kg.errors import Issue
+from kg.schema import REPO_ROOT
 
 try:  # the C loader is ~7x faster and still gives marks on composed nodes
     _Loader = yaml.CSafeLoader
@@ -166,6 +167,14 @@ def relpath(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def resolve_data_dir(given: Path | str | None = None) -> Path:
+    """The data folder: the one given, else ./data, else the repository's data/."""
+    if given:
+        return Path(given)
+    here = Path.cwd() / "data"
+    return here if here.is_dir() else REPO_ROOT / "data"
 
 
 def iter_data_files(data_dir: Path) -> list[Path]:
