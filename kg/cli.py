@@ -8,24 +8,10 @@ from pathlib import Path
 
 import click
 
-from kg.errors import DataError, KGError
+from kg.cli_options import data_option, fail
+from kg.errors import KGError
 
 EPILOG_WIDTH = 100
-
-
-def data_option(f):
-    return click.option(
-        "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-        envvar="KG_DATA", show_envvar=True,
-        help="The data folder (default: ./data, else the repository's data/).")(f)
-
-
-def fail(exc: KGError) -> None:
-    """Translate a library error into a clean message and exit 1."""
-    click.echo(str(exc), err=True)
-    if isinstance(exc, DataError):
-        click.echo(f"{len(exc.issues)} error(s). Run `kg validate` for the full report.", err=True)
-    sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"],

@@ -18,6 +18,7 @@ import click
 from click.shell_completion import CompletionItem, get_completion_class
 
 from kg import curate, txn, yamlio
+from kg.cli_options import data_option
 from kg.errors import DataError, KGError
 from kg.loader import resolve_data_dir
 from kg.schema import Field, Kind, load_schema
@@ -27,13 +28,6 @@ from kg.schema import Field, Kind, load_schema
 def data_dir_of(ctx: click.Context | None = None) -> Path:
     given = ctx.params.get("data_dir") if ctx is not None else None
     return resolve_data_dir(given or os.environ.get("KG_DATA"))
-
-
-def data_option(f):
-    return click.option(
-        "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-        envvar="KG_DATA", show_envvar=True, is_eager=True,
-        help="The data folder (default: ./data, else the repository's data/).")(f)
 
 
 def dry_run_option(f):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli import data_option, fail
+from kg.cli_options import data_option, fail
 from kg.errors import KGError
 
 STORE_CHOICE = click.Choice(["oxigraph", "rdflib"])
