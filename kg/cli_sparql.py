@@ -179,14 +179,11 @@ def push(graph_store, no_default_graph, user, data_dir, graph_file):
         kg push --graph-store http://127.0.0.1:7878/store
         kg query models-by-developer --endpoint http://127.0.0.1:7878/query
     """
-    from kg.store import push_dataset
+    from kg.store import push_dataset, read_dataset
 
     try:
         if graph_file:
-            from rdflib import Dataset
-
-            ds = Dataset()
-            ds.parse(str(graph_file))
+            ds = read_dataset(graph_file)
         else:
             from kg.build import load_graph
 

@@ -444,16 +444,11 @@ class App:
                  log: Callable[[str], None] = print):
         import pyoxigraph as ox
 
-        from kg.store import OxigraphStore
+        from kg.store import open_store
 
         self.host, self.port, self.timeout, self.max_rows, self.log = \
             host, port, timeout, max_rows, log
-        if graph_file:
-            store = OxigraphStore.from_file(Path(graph_file))
-        else:
-            from kg.build import load_graph
-
-            store = OxigraphStore.from_dataset(load_graph(data_dir).dataset)
+        store = open_store("oxigraph", data_dir=data_dir, graph_file=graph_file)
         self.tmp = tempfile.TemporaryDirectory(prefix="kg-serve-")
         nquads = os.path.join(self.tmp.name, "graph.nq")
         store.ox.dump(output=nquads, format=ox.RdfFormat.N_QUADS)

@@ -223,6 +223,25 @@ def _limit_rows(rows: Iterable, max_rows: int | None) -> list:
 
 
 # -- stores ------------------------------------------------------------------------
+def existing_graph_file(path: Path | str) -> Path:
+    """The path of a built graph file, or a QueryError saying it is missing."""
+    path = Path(path)
+    if not path.is_file():
+        raise QueryError(f"{path}: no such file (run `kg build` first?)")
+    return path
+
+
+def read_dataset(path: Path | str) -> Dataset:
+    """A built graph file (.trig, .nq, .ttl, .nt, .jsonld) as an rdflib Dataset."""
+    path = existing_graph_file(path)
+    ds = Dataset()
+    try:
+        ds.parse(str(path))
+    except Exception as exc:  # noqa: BLE001 - rdflib's parsers raise many types
+        raise QueryError(f"{path}: cannot load the graph: {type(exc).__name__}: {exc}") from None
+    return ds
+
+
 class Store:
     """Runs checked SPARQL query strings. Subclasses: OxigraphStore, RdflibStore,
     RemoteStore."""
@@ -319,11 +338,15 @@ class OxigraphStore(Store):
     def from_file(cls, path: Path) -> OxigraphStore:
         import pyoxigraph as ox
 
+        path = existing_graph_file(path)
         store = cls()
-        fmt = ox.RdfFormat.from_extension(Path(path).suffix.lstrip(".") or "trig")
+        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".") or "trig")
         if fmt is None:
             raise QueryError(f"{path}: unknown RDF file type (use .trig, .nq, .ttl or .nt)")
-        store.ox.load(path=str(path), format=fmt)
+        try:
+            store.ox.load(path=str(path), format=fmt)
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise QueryError(f"{path}: cannot load the graph: {exc}") from None
         return store
 
     def _run(self, q: CheckedQuery, max_rows: int | None) -> QueryResult:
@@ -363,9 +386,7 @@ class RdflibStore(Store):
 
     @classmethod
     def from_file(cls, path: Path) -> RdflibStore:
-        ds = Dataset()
-        ds.parse(str(path))
-        return cls(ds)
+        return cls(read_dataset(path))
 
     def _run(self, q: CheckedQuery, max_rows: int | None) -> QueryResult:
         try:
@@ -506,10 +527,8 @@ def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
     if kind not in STORES:
         raise QueryError(f"unknown store {kind!r}; choose one of: {', '.join(STORES)}")
     if graph_file:
-        path = Path(graph_file)
-        if not path.exists():
-            raise QueryError(f"{path}: no such file (run `kg build` first?)")
-        return OxigraphStore.from_file(path) if kind == "oxigraph" else RdflibStore.from_file(path)
+        cls = OxigraphStore if kind == "oxigraph" else RdflibStore
+        return cls.from_file(graph_file)
     from kg.build import load_graph
 
     built = load_graph(data_dir)
@@ -520,4 +539,4 @@ def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
 
 __all__ = ["CheckedQuery", "OxigraphStore", "QueryError", "QueryRefused", "QueryResult",
            "QueryTimeout", "RdflibStore", "RemoteStore", "ResultTooLarge", "Store", "check_query",
-           "open_store", "push_dataset"]
+           "open_store", "push_dataset", "read_dataset"]

@@ -144,3 +144,19 @@ def test_both_stores_and_the_default_data_folder():
     assert fast.exit_code == 0 and slow.exit_code == 0, fast.output + slow.output
     assert sorted(fast.output.splitlines()) == sorted(slow.output.splitlines())
     assert any(line.startswith(KGID + "alibaba,") for line in fast.output.splitlines())
+
+
+@pytest.mark.parametrize("command", [
+    ["query", "models-by-developer"],
+    ["query", "models-by-developer", "--store", "rdflib"],
+    ["push", "--graph-store", "http://127.0.0.1:9/store"],
+    ["serve", "--port", "0"],
+], ids=["query", "query-rdflib", "push", "serve"])
+def test_a_missing_or_broken_graph_file_is_a_message(tmp_path, command):
+    broken = tmp_path / "graph.ttl"
+    broken.write_text("garbage <<\n", encoding="utf-8")
+    for graph, message in ((tmp_path / "missing.trig", "no such file (run `kg build` first?)"),
+                           (broken, "cannot load the graph")):
+        result = kg(*command, graph=str(graph))
+        assert result.exit_code == 1, result.output
+        assert f"{graph}: {message}" in result.output
