@@ -448,24 +448,30 @@ class App:
 
         self.host, self.port, self.timeout, self.max_rows, self.log = \
             host, port, timeout, max_rows, log
-        store = open_store("oxigraph", data_dir=data_dir, graph_file=graph_file)
-        self.tmp = tempfile.TemporaryDirectory(prefix="kg-serve-")
-        nquads = os.path.join(self.tmp.name, "graph.nq")
-        store.ox.dump(output=nquads, format=ox.RdfFormat.N_QUADS)
-        self.triples = int(store.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0])
-        self.graphs = sorted(str(r[0]) for r in store.query(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows)
-        self.page = page(_library_texts())
-        self.pool = WorkerPool(store_kind, nquads, workers, log)
+        self.tmp = self.pool = None
+        # Listen first: a port in use is reported at once, before the graph is loaded
+        # and the workers are started (seconds of work for nothing).
         handler = type("BoundHandler", (Handler,), {"app": self})
         try:
             self.httpd = ThreadingHTTPServer((host, port), handler)
         except OSError as exc:
-            self.close()
             raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
+        try:
+            store = open_store("oxigraph", data_dir=data_dir, graph_file=graph_file)
+            self.tmp = tempfile.TemporaryDirectory(prefix="kg-serve-")
+            nquads = os.path.join(self.tmp.name, "graph.nq")
+            store.ox.dump(output=nquads, format=ox.RdfFormat.N_QUADS)
+            self.triples = int(store.query(
+                "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0])
+            self.graphs = sorted(str(r[0]) for r in store.query(
+                "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows)
+            self.page = page(_library_texts())
+            self.pool = WorkerPool(store_kind, nquads, workers, log)
+        except BaseException:
+            self.close()
+            raise
 
     def description(self, endpoint: str) -> str:
         return service_description(endpoint, self.triples, self.graphs)
@@ -474,11 +480,11 @@ class App:
         self.httpd.serve_forever()
 
     def close(self) -> None:
-        if hasattr(self, "httpd"):
-            self.httpd.server_close()
-        if hasattr(self, "pool"):
+        self.httpd.server_close()
+        if self.pool is not None:
             self.pool.close()
-        self.tmp.cleanup()
+        if self.tmp is not None:
+            self.tmp.cleanup()
 
 
 def _library_texts() -> dict[str, str]:

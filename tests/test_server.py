@@ -294,3 +294,21 @@ def test_unknown_paths_and_bad_requests(endpoint):
     assert status == 415
     status, _, text = http(endpoint["url"] + "?query=ASK%7B%7D&default-graph-uri=http://x/")
     assert status == 400 and "default-graph-uri" in text
+
+
+def test_a_port_in_use_is_a_message_before_any_loading(tmp_path):
+    import socket
+
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # no data folder at all: listening is tried first, so the port is what fails
+        result = CliRunner().invoke(main, ["serve", "--port", str(port), "--data",
+                                           str(tmp_path / "none")], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
