@@ -124,12 +124,18 @@ def parse_header(text: str, where: str = "query") -> tuple[str, str, list[Param]
     return title, question, params
 
 
-def load_query(path: Path) -> LibraryQuery:
-    path = Path(path)
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise QueryError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def load_query(path: Path) -> LibraryQuery:
+    path = Path(path)
+    text = _read(path)
     title, question, params = parse_header(text, str(path))
     return LibraryQuery(path.stem, path, text, title, question, params)
 
@@ -146,11 +152,12 @@ def find_query(name_or_path: str, query_dir: Path | None = None) -> LibraryQuery
     if path.suffix == ".rq" or path.exists():
         if not path.exists():
             raise QueryError(f"{path}: no such file")
-        text = path.read_text(encoding="utf-8")
+        text = _read(path)
         try:
-            return load_query(path)
+            title, question, params = parse_header(text, str(path))
         except QueryError:  # a plain .rq file without a library header is fine
             return LibraryQuery(path.stem, path, text)
+        return LibraryQuery(path.stem, path, text, title, question, params)
     qdir = Path(query_dir or QUERY_DIR)
     candidate = qdir / f"{name_or_path}.rq"
     if candidate.exists():

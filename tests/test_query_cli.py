@@ -160,3 +160,14 @@ def test_a_missing_or_broken_graph_file_is_a_message(tmp_path, command):
         result = kg(*command, graph=str(graph))
         assert result.exit_code == 1, result.output
         assert f"{graph}: {message}" in result.output
+
+
+def test_an_unreadable_query_file_is_a_message(tmp_path, graph_file):
+    folder = tmp_path / "folder.rq"
+    folder.mkdir()
+    latin1 = tmp_path / "latin1.rq"
+    latin1.write_bytes(b"# caf\xe9\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n")
+    for path, message in ((folder, "cannot read"), (latin1, "not UTF-8 text")):
+        result = kg("query", str(path), graph=graph_file)
+        assert result.exit_code == 1, result.output
+        assert f"{path}: {message}" in result.output
