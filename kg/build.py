@@ -16,7 +16,7 @@ from kg.loader import resolve_data_dir
 from kg.model import Entity
 from kg.ontology import DCT, term
 from kg.schema import Schema, load_schema
-from kg.serialize import jsonld, ntriples, trig, turtle
+from kg.serialize import jsonld, ntriples, trig, turtle, write_texts
 from kg.validate import Result, validate_dir
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -24,7 +24,6 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DATASET_IRI = "https://w3id.org/ai-race-kg/dataset"
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 CODE_LICENSE = "https://opensource.org/licenses/MIT"
-OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.trig", "void.ttl")
 
 
 @dataclass
@@ -115,23 +114,15 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None) -> Built:
     for t in void:
         void_ctx.add(t)
         built.graph.add(t)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    texts = {
+    built.written = write_texts(out_dir, {
         "graph.ttl": turtle(built.graph),
         "graph.nt": ntriples(built.graph),
         "graph.jsonld": jsonld(built.graph),
         "graph.trig": trig(ds),
         "void.ttl": turtle(void),
-    }
-    for name in OUTPUTS:
-        path = out_dir / name
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(texts[name], encoding="utf-8")
-        tmp.replace(path)
-        built.written.append(path)
-    (out_dir / "summary.json").write_text(json.dumps(summary(built), indent=1, sort_keys=True,
-                                                     ensure_ascii=False) + "\n", encoding="utf-8")
-    built.written.append(out_dir / "summary.json")
+        "summary.json": json.dumps(summary(built), indent=1, sort_keys=True,
+                                   ensure_ascii=False) + "\n",
+    })
     return built
 
 

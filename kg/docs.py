@@ -17,6 +17,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.ontology import ONTOLOGY_DIR, SCHEMA
 from kg.schema import load_schema
+from kg.serialize import write_texts
 
 KINDS = (("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),
          ("Datatype properties", OWL.DatatypeProperty),
@@ -190,12 +191,5 @@ def write_docs(out_dir: Path, data_dir: Path | None = None, with_examples: bool 
     namer = Namer(schema.namespaces, data)
     sections = collect(ontology, namer)
     reused = reused_properties(namer)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in (("ontology.md", markdown(sections, reused, schema.version)),
-                       ("ontology.html", html_page(sections, reused, schema.version))):
-        path = out_dir / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    return write_texts(out_dir, {"ontology.md": markdown(sections, reused, schema.version),
+                                 "ontology.html": html_page(sections, reused, schema.version)})

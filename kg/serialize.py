@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
+
+from kg.errors import KGError
 
 _USED: set[str] = set()  # prefixes used by the text being written (reset per document)
 PN_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
@@ -117,3 +120,23 @@ def jsonld(g: Graph) -> str:
                 value.sort(key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
     data.sort(key=lambda n: n.get("@id", ""))
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_texts(out_dir: Path, texts: dict[str, str]) -> list[Path]:
+    """Write each file (name -> text) into out_dir as UTF-8, each replaced atomically.
+
+    Raises KGError, not a traceback, when the folder cannot be made or written.
+    """
+    out_dir = Path(out_dir)
+    written = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in texts.items():
+            path = out_dir / name
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+            written.append(path)
+    except OSError as exc:
+        raise KGError(f"cannot write {exc.filename or out_dir}: {exc.strerror}") from None
+    return written

@@ -44,6 +44,7 @@ def test_build_writes_every_output(built):
     names = sorted(p.name for p in out.iterdir())
     assert names == ["graph.jsonld", "graph.nt", "graph.trig", "graph.ttl", "summary.json",
                      "void.ttl"]
+    assert sorted(p.name for p in b.written) == names
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
@@ -176,3 +177,14 @@ def test_kg_build_entry_point_on_real_data(tmp_path):
     assert any(line.split()[:2] == ["chip", str(n_chips)] for line in proc.stdout.splitlines())
     assert "Unchecked share:" in proc.stdout
     assert (tmp_path / "build" / "graph.ttl").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("command", ["build", "docs"])
+def test_an_output_folder_that_cannot_be_made_is_a_message(tmp_path, make_data, command):
+    data = make_data()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = CliRunner().invoke(main, [command, "--data", str(data), "--out",
+                                       str(blocker / "out")], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert f"cannot write {blocker / 'out'}" in result.output
