@@ -878,7 +878,7 @@ def facts(ws: Workspace) -> list[Fact]:
                 continue
             for st in sts:
                 srcs = ent.sources_of(st)
-                chk = st.checked or (None if st.sources else checked)
+                chk = ent.checked_of(st)
                 out.append(Fact(ent.id, ent.kind, name, _show(st.value), srcs,
                                 status_of(ws, srcs, chk), ent.path, st.line, dated(srcs)))
     return out
@@ -1010,7 +1010,7 @@ def _statement_line(ws: Workspace, ent: Entity, f: Field, st: Statement) -> str:
         text += " (" + ", ".join(extras) + ")"
     if f.sourced:
         srcs = ent.sources_of(st)
-        chk = st.checked or (None if st.sources else ent.first("checked"))
+        chk = ent.checked_of(st)
         text += f"  [{', '.join(srcs)}; {status_of(ws, srcs, chk)}]"
     return text
 

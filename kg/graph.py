@@ -116,7 +116,7 @@ class GraphBuilder:
         sources = entity.sources_of(st)
         for src in sources:
             g.add((node, PROV.wasDerivedFrom, entity_iri(self.schema, src)))
-        checked = st.checked or (None if st.sources else entity.first("checked"))
+        checked = entity.checked_of(st)
         g.add((node, K.checkStatus, self.check_status(sources, checked)))
         if checked:
             self.add_check(g, node, checked)

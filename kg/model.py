@@ -105,6 +105,10 @@ class Entity:
     def sources_of(self, st: Statement) -> tuple[str, ...]:
         return st.sources or self.sources
 
+    def checked_of(self, st: Statement) -> Check | None:
+        """A statement's own check; one relying on the entity's sources shares its check."""
+        return st.checked or (None if st.sources else self.first("checked"))
+
 
 def check_status(entities: dict[str, Entity], sources, checked) -> str:
     """The one rule: from-article if any source is a bundled article, else checked or unchecked."""
