@@ -30,15 +30,10 @@ from kg.errors import DataError, Issue, KGError
 from kg.loader import Record, load_records, parse_text, relpath, resolve_data_dir
 from kg.model import Entity, Statement, check_status
 from kg.schema import Field, Kind, Schema, load_schema
-from kg.validate import SLUG_RE, Result, check_records, did_you_mean
+from kg.validate import SLUG_RE, Result, a, check_records, did_you_mean
 
 NOT_EDITABLE = {"id": "use `kg rename OLD NEW` to change an id",
                 "checked": "use `kg verify ID [FIELD]` to record a check"}
-
-
-def a(noun: str) -> str:
-    """The noun with its indefinite article: an AI model, an organisation, a chip."""
-    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def today() -> str:

@@ -29,7 +29,7 @@ STATEMENT_META = ("value", "sources", "from", "to", "as_of", "confidence", "rank
 
 def a(noun: str) -> str:
     """'a country', 'an organization', 'an AI model'."""
-    return ("an " if noun[:1].lower() in "aeiou" or noun.startswith("AI") else "a ") + noun
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 def did_you_mean(word: str, choices) -> str:
