@@ -124,16 +124,9 @@ def ontology(check_only):
         kg ontology           # after editing ontology/schema.yaml
         kg ontology --check   # in CI
     """
-    from kg.ontology import ONTOLOGY_DIR, _ttl, build_ontology, build_shapes
+    from kg.ontology import ONTOLOGY_DIR, regenerate
 
-    stale = []
-    for name, g in (("ontology.ttl", build_ontology()), ("shapes.ttl", build_shapes())):
-        path = ONTOLOGY_DIR / name
-        text = _ttl(g)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            stale.append(path)
-            if not check_only:
-                path.write_text(text, encoding="utf-8")
+    stale = regenerate(write=not check_only)
     if check_only and stale:
         click.echo("stale: " + ", ".join(str(p) for p in stale) + " (run `kg ontology`)", err=True)
         sys.exit(1)

@@ -284,18 +284,18 @@ def rdf_list(g: Graph, head: URIRef, items: list) -> URIRef:
     return head
 
 
-def _ttl(g: Graph) -> str:
+def regenerate(out_dir: Path = ONTOLOGY_DIR, write: bool = True) -> list[Path]:
+    """The files of ontology.ttl and shapes.ttl that differ from what the schema generates
+    (stale); with `write`, rewritten."""
     from kg.serialize import turtle
 
-    return turtle(g)
-
-
-def write_ontology(out_dir: Path = ONTOLOGY_DIR) -> list[Path]:
-    """Regenerate ontology.ttl and shapes.ttl from the schema."""
-    out = []
+    stale = []
     for name, g in (("ontology.ttl", build_ontology()), ("shapes.ttl", build_shapes())):
         path = out_dir / name
-        path.write_text(_ttl(g), encoding="utf-8")
-        out.append(path)
-    return out
+        text = turtle(g)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            stale.append(path)
+            if write:
+                path.write_text(text, encoding="utf-8")
+    return stale
 

@@ -188,3 +188,15 @@ def test_an_output_folder_that_cannot_be_made_is_a_message(tmp_path, make_data, 
                                        str(blocker / "out")], catch_exceptions=False)
     assert result.exit_code == 1, result.output
     assert f"cannot write {blocker / 'out'}" in result.output
+
+
+def test_regenerate_reports_then_rewrites_stale_ontology_files(tmp_path):
+    from kg.ontology import regenerate
+
+    (tmp_path / "shapes.ttl").write_text("# stale\n", encoding="utf-8")
+    expected = [tmp_path / "ontology.ttl", tmp_path / "shapes.ttl"]
+    assert regenerate(tmp_path, write=False) == expected
+    assert (tmp_path / "shapes.ttl").read_text(encoding="utf-8") == "# stale\n"
+    assert regenerate(tmp_path) == expected
+    assert regenerate(tmp_path, write=False) == []
+    assert (tmp_path / "ontology.ttl").read_bytes() == (REPO / "ontology/ontology.ttl").read_bytes()
