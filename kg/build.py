@@ -105,10 +105,8 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None) -> Built:
     """Validate (all tiers), build, and write every output into out_dir."""
     schema = load_schema()
     out_dir = Path(out_dir or Path.cwd() / "build")
-    result, ds = check(data_dir, schema, shacl=True)
-    if not result.ok:
-        raise DataError(result.errors)
-    built = Built(result, ds, union_graph(ds))
+    built = load_graph(data_dir, shacl=True)
+    ds = built.dataset
     void = void_graph(schema, built)
     void_ctx = ds.graph(file_graph_iri(schema, "build/void.ttl"))
     for t in void:
