@@ -16,7 +16,6 @@ from rdflib.namespace import RDF
 
 from kg.errors import KGError
 
-_USED: set[str] = set()  # prefixes used by the text being written (reset per document)
 PN_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 
 
@@ -24,7 +23,8 @@ def _prefixes(g: Graph) -> list[tuple[str, str]]:
     return sorted((p, str(ns)) for p, ns in g.namespace_manager.namespaces() if p)
 
 
-def _iri(term: URIRef, prefixes: list[tuple[str, str]]) -> str:
+def _iri(term: URIRef, prefixes: list[tuple[str, str]], used: set[str]) -> str:
+    """The IRI as a CURIE where one fits (noting its prefix in `used`), else <...>."""
     text = str(term)
     best = None
     for prefix, ns in prefixes:
@@ -33,19 +33,19 @@ def _iri(term: URIRef, prefixes: list[tuple[str, str]]) -> str:
             if PN_LOCAL.match(local):
                 best = (prefix, ns, local)
     if best:
-        _USED.add(best[0])
+        used.add(best[0])
         return f"{best[0]}:{best[2]}"
     return term.n3()
 
 
-def _term(term, prefixes) -> str:
+def _term(term, prefixes, used: set[str]) -> str:
     if isinstance(term, URIRef):
-        return _iri(term, prefixes)
+        return _iri(term, prefixes, used)
     if isinstance(term, Literal):
         if term.language:
             return _string(str(term)) + "@" + term.language
         if term.datatype is not None and str(term.datatype) != "http://www.w3.org/2001/XMLSchema#string":
-            return _string(str(term)) + "^^" + _iri(term.datatype, prefixes)
+            return _string(str(term)) + "^^" + _iri(term.datatype, prefixes, used)
         return _string(str(term))
     raise ValueError(f"blank nodes are not allowed in the graph: {term!r}")
 
@@ -61,7 +61,7 @@ def _sort_key(term) -> tuple:
             str(getattr(term, "datatype", "") or ""), getattr(term, "language", "") or "")
 
 
-def _body(triples, prefixes, indent: str = "") -> list[str]:
+def _body(triples, prefixes, used: set[str], indent: str = "") -> list[str]:
     by_subject: dict = {}
     for s, p, o in triples:
         by_subject.setdefault(s, {}).setdefault(p, set()).add(o)
@@ -71,38 +71,36 @@ def _body(triples, prefixes, indent: str = "") -> list[str]:
         ordered = sorted(preds, key=lambda p: (p != RDF.type, str(p)))
         parts = []
         for p in ordered:
-            pred = "a" if p == RDF.type else _iri(p, prefixes)
-            objs = ", ".join(_term(o, prefixes) for o in sorted(preds[p], key=_sort_key))
+            pred = "a" if p == RDF.type else _iri(p, prefixes, used)
+            objs = ", ".join(_term(o, prefixes, used) for o in sorted(preds[p], key=_sort_key))
             parts.append(f"{indent}    {pred} {objs}")
-        lines.append(f"{indent}{_term(s, prefixes)}\n" + " ;\n".join(parts) + " .\n")
+        lines.append(f"{indent}{_term(s, prefixes, used)}\n" + " ;\n".join(parts) + " .\n")
     return lines
 
 
-def _head(prefixes) -> str:
+def _head(prefixes, used: set[str]) -> str:
     """Declare only the prefixes the body used."""
-    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes if p in _USED)
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes if p in used)
 
 
 def turtle(g: Graph) -> str:
-    prefixes = _prefixes(g)
-    _USED.clear()
-    body = "\n".join(_body(g, prefixes))
-    return _head(prefixes) + "\n" + body
+    prefixes, used = _prefixes(g), set()
+    body = "\n".join(_body(g, prefixes, used))
+    return _head(prefixes, used) + "\n" + body
 
 
 def trig(ds: Dataset) -> str:
-    prefixes = _prefixes(ds)
-    _USED.clear()
+    prefixes, used = _prefixes(ds), set()
     out = []
     graphs = sorted((g for g in ds.graphs() if len(g)), key=lambda g: str(g.identifier))
     for g in graphs:
         name = g.identifier
         if str(name) == "urn:x-rdflib:default":
             continue
-        out.append(f"\n{_iri(URIRef(name), prefixes)} {{\n")
-        out.append("\n".join(_body(g, prefixes, "    ")))
+        out.append(f"\n{_iri(URIRef(name), prefixes, used)} {{\n")
+        out.append("\n".join(_body(g, prefixes, used, "    ")))
         out.append("}\n")
-    return _head(prefixes) + "".join(out)
+    return _head(prefixes, used) + "".join(out)
 
 
 def ntriples(g: Graph) -> str:
