@@ -93,7 +93,10 @@ def test_query_parses_with_defaults_and_with_every_parameter(q):
     parseQuery(q.bind())
     samples = {"iri": "kgid:china", "date": "2026-01-15", "string": "x", "integer": "1",
                "decimal": "1.5"}
-    parseQuery(q.bind({p.name: samples[p.type] for p in q.params}))
+    bound = q.bind({p.name: samples[p.type] for p in q.params})
+    parseQuery(bound)
+    for p in q.params:  # every parameter given is really written into the query
+        assert f"VALUES ?{p.name} {{ " in bound, (q.name, p.name)
 
 
 def test_header_format_errors_are_clear():
