@@ -324,6 +324,7 @@ class _FileChecker:
                 sts = None if st is None else [st]
             if sts:
                 entity.facts[name] = sts
+        self.duplicate_facts(entity)
         if kind.needs_sources and not entity.sources:
             self.issue(entity.line, f"the {kind.label} has no `sources`",
                        "add `sources: [<source id>]` naming the sources its facts come from "
@@ -335,6 +336,21 @@ class _FileChecker:
                                    f"give it `sources: [...]` in long form, or give the "
                                    f"{kind.label} default `sources`", "no-source")
         return entity
+
+
+    def duplicate_facts(self, entity: Entity) -> None:
+        """The same value (at the same time, with the same qualifiers) twice in one field."""
+        for name, sts in entity.facts.items():
+            seen: dict = {}
+            for st in sts:
+                key = (repr(st.value), st.valid_from, st.valid_to, st.as_of,
+                       repr(sorted(st.qualifiers.items())))
+                if key in seen:
+                    self.issue(st.line, f"{name} '{st.value}' is given twice (also at line "
+                               f"{seen[key]})", "keep one and list all its sources in its "
+                               "`sources`", "duplicate-fact")
+                else:
+                    seen[key] = st.line
 
 
 def describe(f: Field, schema: Schema) -> str:

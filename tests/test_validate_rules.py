@@ -151,6 +151,14 @@ CASES = [
         "yaml-depth", "data/model/deepseek-r1.yaml", 6,
         "nested more than 50 levels deep", "flatten the structure", id="yaml-depth"),
     pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek", """developer:
+      - value: deepseek
+      - value: deepseek
+        sources: [src-a]""")},
+        "duplicate-fact", "data/model/deepseek-r1.yaml", 6,
+        "developer 'deepseek' is given twice (also at line 5)",
+        "list all its sources in its `sources`", id="duplicate-fact"),
+    pytest.param(
         {"model/deepseek-r1.yaml": ""},
         "empty-file", "data/model/deepseek-r1.yaml", 1, "the file is empty", "delete the file",
         id="empty-file"),
