@@ -16,7 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.ontology import ONTOLOGY_DIR, SCHEMA
-from kg.schema import load_schema
+from kg.schema import by_longest_namespace, load_schema, shorten
 from kg.serialize import write_texts
 
 KINDS = (("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),
@@ -38,7 +38,7 @@ class Term:
 
 class Namer:
     def __init__(self, namespaces: dict[str, str], data: Graph | None):
-        self.ns = sorted(namespaces.items(), key=lambda kv: -len(kv[1]))
+        self.ns = by_longest_namespace(namespaces)
         self.data = data
 
     def curie(self, term) -> str:
@@ -46,11 +46,7 @@ class Namer:
             text = str(term)
             text = text if len(text) <= 60 else text[:59] + "…"
             return f'"{text}"' + (f"@{term.language}" if term.language else "")
-        s = str(term)
-        for prefix, ns in self.ns:
-            if s.startswith(ns) and len(s) > len(ns):
-                return f"{prefix}:{s[len(ns):]}"
-        return f"<{s}>"
+        return shorten(str(term), self.ns)
 
     def example(self, prop: URIRef) -> str:
         """One triple of the data that uses the property, the first in sorted order."""

@@ -14,6 +14,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from kg.schema import by_longest_namespace, shorten
 from kg.store import QueryResult, Store
 
 FORMATS = ("table", "csv", "json", "md")
@@ -124,7 +125,7 @@ class Labeller:
 
     def __init__(self, store: Store | None, prefixes: dict[str, str], extra: dict[str, str]):
         self.store, self.extra = store, extra
-        self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        self.prefixes = by_longest_namespace(prefixes)
         self.labels: dict[URIRef, str] = {}
 
     def prepare(self, terms) -> None:
@@ -136,10 +137,7 @@ class Labeller:
                 pass
 
     def curie(self, iri: str) -> str:
-        for prefix, ns in self.prefixes:
-            if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{prefix}:{iri[len(ns):]}"
-        return f"<{iri}>"
+        return shorten(iri, self.prefixes)
 
     def text(self, t: Node | None) -> str:
         if t is None:

@@ -81,6 +81,19 @@ class Schema:
         return {k.cls: name for name, k in self.kinds.items()}
 
 
+def by_longest_namespace(namespaces: dict[str, str]) -> list[tuple[str, str]]:
+    """(prefix, namespace) pairs, longest namespace first, for shorten()."""
+    return sorted(namespaces.items(), key=lambda kv: -len(kv[1]))
+
+
+def shorten(iri: str, prefixes: list[tuple[str, str]]) -> str:
+    """prefix:local for the longest matching namespace, else <iri> (for people, not Turtle)."""
+    for prefix, ns in prefixes:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
