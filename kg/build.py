@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,22 @@ from kg.validate import Result, validate_dir
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
+Progress = Callable[[str], None]
+
+
+class Steps:
+    """Reports each finished stage of long work with its time, if anyone listens."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress, self.t0 = progress, time.perf_counter()
+
+    def __call__(self, what: str) -> None:
+        if self.progress:
+            now = time.perf_counter()
+            self.progress(f"{what} ({now - self.t0:.1f} s)")
+            self.t0 = now
+
+
 DATASET_IRI = "https://w3id.org/ai-race-kg/dataset"
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 CODE_LICENSE = "https://opensource.org/licenses/MIT"
@@ -43,28 +61,34 @@ class Built:
         return Counter(e.kind for e in self.entities.values())
 
 
-def check(data_dir: Path | None = None, schema: Schema | None = None, shacl: bool = True) -> tuple[Result, Dataset | None]:
+def check(data_dir: Path | None = None, schema: Schema | None = None, shacl: bool = True,
+          progress: Progress | None = None) -> tuple[Result, Dataset | None]:
     """Tiers 1-2, then (if they pass) the graph and SHACL. Issues land in result.issues."""
+    step = Steps(progress)
     schema = schema or load_schema()
     result = validate_dir(resolve_data_dir(data_dir), schema)
+    step(f"validated {len(result.entities)} entities (fields, types, references)")
     if not result.ok:
         return result, None
     ds = build_dataset(result.entities, schema)
+    step(f"built the graph ({sum(len(g) for g in ds.graphs())} triples)")
     if shacl:
         from kg.shapes import shacl_issues
 
         result.issues.extend(shacl_issues(ds, schema, entities=result.entities))
         result.issues.sort()
+        step("checked the SHACL shapes")
     return result, ds
 
 
-def load_graph(data_dir: Path | None = None, shacl: bool = False) -> Built:
+def load_graph(data_dir: Path | None = None, shacl: bool = False,
+               progress: Progress | None = None) -> Built:
     """Validated entities and their graph, in memory: the API the outputs call.
 
     Raises DataError listing every problem if data/ does not validate.
     """
     schema = load_schema()
-    result, ds = check(data_dir, schema, shacl=shacl)
+    result, ds = check(data_dir, schema, shacl=shacl, progress=progress)
     if not result.ok:
         raise DataError(result.errors)
     return Built(result, ds, union_graph(ds))
@@ -101,11 +125,13 @@ def void_graph(schema: Schema, built: Built) -> Graph:
     return g
 
 
-def build(data_dir: Path | None = None, out_dir: Path | None = None) -> Built:
+def build(data_dir: Path | None = None, out_dir: Path | None = None,
+          progress: Progress | None = None) -> Built:
     """Validate (all tiers), build, and write every output into out_dir."""
     schema = load_schema()
     out_dir = Path(out_dir or Path.cwd() / "build")
-    built = load_graph(data_dir, shacl=True)
+    built = load_graph(data_dir, shacl=True, progress=progress)
+    step = Steps(progress)
     ds = built.dataset
     void = void_graph(schema, built)
     void_ctx = ds.graph(file_graph_iri(schema, "build/void.ttl"))
@@ -121,6 +147,7 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None) -> Built:
         "summary.json": json.dumps(summary(built), indent=1, sort_keys=True,
                                    ensure_ascii=False) + "\n",
     })
+    step(f"wrote {len(built.written)} files into {out_dir}")
     return built
 
 

@@ -30,6 +30,11 @@ def main():
     """
 
 
+def progress(message: str) -> None:
+    """Stage-by-stage progress of long work, on stderr so stdout stays parseable."""
+    click.echo(f"... {message}", err=True)
+
+
 @main.command()
 @data_option
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL pass (faster; structure only).")
@@ -82,7 +87,7 @@ def build(data_dir, out_dir):
     from kg.stats import format_stats, stats
 
     try:
-        built = run_build(data_dir, out_dir)
+        built = run_build(data_dir, out_dir, progress=progress)
     except KGError as exc:
         fail(exc)
     for path in built.written:
