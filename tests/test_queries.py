@@ -338,6 +338,10 @@ def test_11_between_blocs_on_real_data():
     # ...and not once the Sophgo link has ended
     later = ask("between-blocs", date="2026-01-31")
     assert not has_row(later, actor="tsmc", counterpart="sophgo")
+    # Deep Dive: "ASML (ASML): Sells to everyone (for now)". Evertiq: SMIC's volume purchase
+    # agreement with ASML (from 2018); TelecomLead: ASML's first High-NA EUV system to Intel.
+    assert has_row(later, actor="asml", counterpart="smic", counterpartCountry="china")
+    assert has_row(later, actor="asml", counterpart="intel", counterpartCountry="united-states")
 
 
 def test_11_between_blocs_on_a_small_data_set(make_data):
