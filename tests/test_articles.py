@@ -570,6 +570,20 @@ BB_FACTS = [
     p(Judges(BB, "regulation", "leads", "china"), "judges-regulation-china"),
     p(Judges(BB, "adoption", "mixed"), "judges-global-adoption-split"),
     p(Judges(BB, "chips", "catching-up", "china"), "judges-chips-china-closing"),
+    # audit additions: figures, quotes and qualifiers the first pass missed
+    p(Figure("united-states", "private-ai-investment-ratio", 10, BB, qualifier="exact", as_of="2024",
+             compared_with="china"), "us-10x-disparity-as-worded"),
+    p(Figure("united-states", "private-ai-investment-gap", 100_000_000_000, BB, qualifier="exact",
+             compared_with="china"), "us-100b-disparity-as-worded"),
+    p(Figure("china", "coding-efficiency-gain", 30, BB, upper=50, estimated_by="bitbiased"),
+      "chinese-open-models-30-50pc-more-efficient-coding"),
+    p(Figure("china", "tool-use-speed-advantage", 20, BB, estimated_by="bitbiased"),
+      "chinese-agent-frameworks-20pc-faster-tool-use"),
+    p(Said("sam-altman", "diffusion game", BB), "quote-altman-diffusion-game"),
+    p(Said("elon-musk", "Scaling Problem", BB), "quote-musk-scaling-problem"),
+    p(Said("us-congressional-advisory-body", "Deployment Advantage", BB), "quote-deployment-advantage"),
+    p(Fact("us-congressional-body-warning-2026-03", "involves", "us-congressional-body-deployment-advantage",
+           BB), "march-2026-warning-carries-quote"),
 ]
 
 
@@ -628,6 +642,7 @@ AG_FACTS = [
     p(Has("qwen", "model", AG), "qwen"),
     p(Has("alibaba", "organization", AG), "alibaba"),
     p(Has("deepseek", "organization", AG), "deepseek"),
+    p(Has("us-congress", "organization", AG), "congress-slow-to-regulate"),
 ]
 
 
