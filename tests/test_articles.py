@@ -582,6 +582,12 @@ BB_FACTS = [
     p(Said("sam-altman", "diffusion game", BB), "quote-altman-diffusion-game"),
     p(Said("elon-musk", "Scaling Problem", BB), "quote-musk-scaling-problem"),
     p(Said("us-congressional-advisory-body", "Deployment Advantage", BB), "quote-deployment-advantage"),
+    p(Fact("un-g7-ai-agent-safety-frameworks", "issued_by", "united-nations", BB), "agent-safety-by-un"),
+    p(Fact("un-g7-ai-agent-safety-frameworks", "issued_by", "g7", BB), "agent-safety-by-g7"),
+    p(Fact("un-g7-ai-agent-safety-frameworks", "status", "proposed", BB, as_of="2026-04"),
+      "agent-safety-still-in-development"),
+    p(Has("brics", "organization", BB), "brics-plus-partners"),
+    p(Fact("california-state-government", "country", "united-states", BB), "california-state-rules"),
     p(Fact("us-congressional-body-warning-2026-03", "involves", "us-congressional-body-deployment-advantage",
            BB), "march-2026-warning-carries-quote"),
 ]
