@@ -75,22 +75,25 @@ def validate(data_dir, no_shacl, as_json):
 def build(data_dir, out_dir):
     """Validate, build the graph and write it as Turtle, N-Triples, JSON-LD and TriG.
 
-    Also writes void.ttl (a VoID/DCAT description) and summary.json. The same
-    input always gives byte-identical files, so a diff of graph.ttl shows
-    exactly what a data change did.
+    Also writes void.ttl (a VoID/DCAT description), summary.json and the
+    ontology reference (docs/ontology.md, docs/ontology.html). The same input
+    always gives byte-identical files, so a diff of graph.ttl shows exactly
+    what a data change did.
 
     \b
     Example:
         kg build --out build/
     """
     from kg.build import build as run_build
+    from kg.docs import write_docs
     from kg.stats import format_stats, stats
 
     try:
         built = run_build(data_dir, out_dir, progress=progress)
+        docs = write_docs(Path(out_dir) / "docs", graph=built.graph)
     except KGError as exc:
         fail(exc)
-    for path in built.written:
+    for path in built.written + docs:
         click.echo(f"wrote {path}")
     click.echo(format_stats(stats(built)))
 

@@ -175,12 +175,17 @@ def html_page(sections: dict[str, list[Term]], reused: list[Term], version: str)
     return "\n".join(parts) + "\n"
 
 
-def write_docs(out_dir: Path, data_dir: Path | None = None, with_examples: bool = True) -> list[Path]:
-    """Write ontology.md and ontology.html into out_dir; return the paths."""
+def write_docs(out_dir: Path, data_dir: Path | None = None, with_examples: bool = True,
+               graph: Graph | None = None) -> list[Path]:
+    """Write ontology.md and ontology.html into out_dir; return the paths.
+
+    Examples come from `graph` if given (a build passes the graph it made), else
+    from data_dir, loaded here.
+    """
     schema = load_schema()
     ontology = Graph().parse(ONTOLOGY_DIR / "ontology.ttl")
-    data = None
-    if with_examples:
+    data = graph
+    if with_examples and data is None:
         from kg.build import load_graph
 
         data = load_graph(data_dir).graph

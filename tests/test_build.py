@@ -91,7 +91,7 @@ def test_two_builds_are_byte_identical(tmp_path):
         assert proc.returncode == 0, proc.stderr
         outs.append(out)
     for name in ("graph.ttl", "graph.nt", "graph.jsonld", "graph.trig", "void.ttl",
-                 "summary.json"):
+                 "summary.json", "docs/ontology.md", "docs/ontology.html"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
 
 
@@ -182,6 +182,9 @@ def test_kg_build_entry_point_on_real_data(tmp_path):
                                                       f"... wrote 6 files into {tmp_path / 'build'}"]
     assert stages[0].startswith("... validated ") and stages[1].startswith("... built the graph")
     assert (tmp_path / "build" / "graph.ttl").stat().st_size > 10_000
+    # the ontology reference is one of the build's outputs, with examples from the data
+    reference = (tmp_path / "build" / "docs" / "ontology.md").read_text(encoding="utf-8")
+    assert "kgo:exportStatus" in reference and "kgid:nvidia-h200" in reference
 
 
 @pytest.mark.parametrize("command", ["build", "docs"])
