@@ -256,8 +256,8 @@ def test_6_derivatives():
 # -- 7. disputed figures -----------------------------------------------------------------------
 def test_7_ascend_910c_output_disputed():
     rows = ask("disputed-figures", about="kgid:huawei-ascend-910c")
-    # BitBiased: US officials estimated a limit of 200,000 chips for 2025; the article's
-    # own estimate is closer to 450,000.
+    # BitBiased gives two numbers for 2025 output: a 200,000 cap it attributes to US
+    # officials, and its own figure of about 450,000.
     values = {(float(r["value"]), r.get("attributedTo"), r.get("estimatedBy")) for r in rows}
     assert (200_000, "US officials", None) in values
     assert (450_000, None, "bitbiased") in values
