@@ -159,6 +159,41 @@ CASES = [
         "developer 'deepseek' is given twice (also at line 5)",
         "list all its sources in its `sources`", id="duplicate-fact"),
     pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    checked: {by: Jane Doe}\n"},
+        "bad-check", "data/model/deepseek-r1.yaml", 6,
+        "checked must say who checked it and when", "(or run `kg verify`)", id="bad-check"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK.replace("id: deepseek-r1", "id: DeepSeek_R1")},
+        "bad-id", "data/model/deepseek-r1.yaml", 1,
+        "id 'DeepSeek_R1' is not a slug", "lower-case words joined by hyphens",
+        id="bad-id"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    names: {Chinese: 深度求索}\n"},
+        "bad-language", "data/model/deepseek-r1.yaml", 6,
+        "'Chinese' in names is not a language tag", "use a BCP 47 tag such as zh",
+        id="bad-language"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    wikidata: 12345\n"},
+        "bad-pattern", "data/model/deepseek-r1.yaml", 6,
+        "wikidata '12345' does not match the pattern ^Q[0-9]+$", "write it like `wikidata:",
+        id="bad-pattern"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek",
+                                                    "developer: DeepSeek AI")},
+        "bad-ref", "data/model/deepseek-r1.yaml", 4,
+        "developer 'DeepSeek AI' is not an id", "ids are lower-case words joined by hyphens",
+        id="bad-ref"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    description:\n"},
+        "empty-value", "data/model/deepseek-r1.yaml", 6,
+        "description is empty", "give description a value or delete the line",
+        id="empty-value"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": "- id: deepseek-r1\n- name: DeepSeek-R1\n"},
+        "not-a-mapping", "data/model/deepseek-r1.yaml", 1,
+        "the file must hold one mapping of fields", "start the file with `id: ...`",
+        id="not-a-mapping"),
+    pytest.param(
         {"model/deepseek-r1.yaml": ""},
         "empty-file", "data/model/deepseek-r1.yaml", 1, "the file is empty", "delete the file",
         id="empty-file"),
@@ -227,8 +262,7 @@ def test_yaml_quirks_are_not_guessed(make_data):
     assert result.entities["v310"].name == "3.10"
 
 
-def test_bool_must_be_true_or_false(make_data):
-    # a bool field exists nowhere in the schema yet; check the converter through statement keys
+def test_statement_keys_are_checked_like_fields(make_data):
     data = make_data({"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek", """developer:
       - value: deepseek
         confidence: sure""")})
@@ -300,3 +334,34 @@ def test_missing_data_folder(tmp_path):
     result = CliRunner().invoke(main, ["validate", "--data", str(tmp_path / "nope")])
     assert result.exit_code == 1
     assert "the data folder does not exist" in result.output
+
+
+def test_a_file_that_is_not_utf8_is_named(make_data):
+    data = make_data()
+    (data / "model").mkdir()
+    (data / "model" / "bad.yaml").write_bytes("id: bad\nname: caf\u00e9\n".encode("latin-1"))
+    found, _ = issues_of(data, "encoding")
+    assert found[0].path == "data/model/bad.yaml" and found[0].line == 1
+    assert "the file is not UTF-8" in found[0].message
+    assert found[0].fix == "save the file as UTF-8"
+
+
+def test_bool_fields_take_only_true_or_false():
+    """No kind has a bool field yet; the type is declared, so its rule is tested directly."""
+    from pathlib import Path
+
+    from kg.loader import Record, parse_text
+    from kg.schema import Field, load_schema
+    from kg.validate import _FileChecker
+
+    data, _ = parse_text("id: x\nfrontier: yes\n", "data/model/x.yaml")
+    record = Record(Path("x.yaml"), "data/model/x.yaml", "model", "x", data)
+    issues: list = []
+    checker = _FileChecker(load_schema(), record, issues, [])
+    field = Field("frontier", "bool", "frontier", "Whether it is a frontier model.")
+    ok, _ = checker.scalar(field, data["frontier"], "frontier")
+    assert not ok
+    assert (issues[0].rule, issues[0].line) == ("bad-bool", 2)
+    assert issues[0].message == "frontier 'yes' is not true or false"
+    assert issues[0].fix == "write `frontier: true` or `frontier: false`"
+    assert checker.scalar(field, parse_text("v: true\n", "t")[0]["v"], "frontier") == (True, True)
