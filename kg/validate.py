@@ -261,8 +261,6 @@ class _FileChecker:
 
     def many(self, f: Field, raw: Any, where: str) -> list[Statement] | None:
         items = raw if isinstance(raw, YList) else [raw]
-        if isinstance(raw, YScalar) and f.type != "langmap":
-            items = [raw]
         out, good = [], True
         for item in items:
             if f.name == "sources" or where.startswith("sources"):
