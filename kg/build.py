@@ -19,6 +19,7 @@ from kg.model import Entity
 from kg.ontology import DCT, term
 from kg.schema import Schema, load_schema
 from kg.serialize import jsonld, ntriples, trig, turtle, write_texts
+from kg.stats import stats
 from kg.validate import Result, validate_dir
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -144,18 +145,11 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
         "graph.jsonld": jsonld(built.graph),
         "graph.trig": trig(ds),
         "void.ttl": turtle(void),
-        "summary.json": json.dumps(summary(built), indent=1, sort_keys=True,
+        "summary.json": json.dumps(stats(built), indent=1, sort_keys=True,
                                    ensure_ascii=False) + "\n",
     })
     step(f"wrote {len(built.written)} files into {out_dir}")
     return built
 
 
-def summary(built: Built) -> dict:
-    """Counts per kind, statements, unchecked share, and facts per source."""
-    from kg.stats import stats
-
-    return stats(built)
-
-
-__all__ = ["Built", "Issue", "build", "check", "load_graph", "summary"]
+__all__ = ["Built", "Issue", "build", "check", "load_graph"]
