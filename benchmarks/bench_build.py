@@ -28,10 +28,10 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kg.graph import build_dataset, union_graph  # noqa: E402
-from kg.loader import iter_data_files  # noqa: E402
-from kg.serialize import ntriples, turtle  # noqa: E402
-from kg.validate import validate_dir  # noqa: E402
+from kg.data.loader import iter_data_files  # noqa: E402
+from kg.data.validate import validate_dir  # noqa: E402
+from kg.rdf.graph import build_dataset, union_graph  # noqa: E402
+from kg.rdf.serialize import ntriples, turtle  # noqa: E402
 
 
 def synthesise(data: Path, n: int) -> None:
@@ -77,7 +77,7 @@ def run(n: int, shacl: bool) -> None:
         ds, t, m = measure(lambda: build_dataset(result.entities))
         print(f"  {'graph build':<24} {t:7.2f} s  {m:7.1f} MiB  {t / base:5.1f}x", flush=True)
         if shacl:
-            from kg.shapes import shacl_issues
+            from kg.rdf.shapes import shacl_issues
 
             _, t, m = measure(lambda: shacl_issues(ds, entities=result.entities))
             print(f"  {'SHACL':<24} {t:7.2f} s  {m:7.1f} MiB  {t / base:5.1f}x", flush=True)

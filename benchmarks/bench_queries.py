@@ -25,9 +25,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from bench_build import synthesise  # noqa: E402
 
-from kg.build import load_graph  # noqa: E402
-from kg.queries import library, run_query  # noqa: E402
-from kg.store import OxigraphStore, RdflibStore  # noqa: E402
+from kg import load_graph  # noqa: E402
+from kg.sparql.queries import library, run_query  # noqa: E402
+from kg.sparql.store import OxigraphStore, RdflibStore  # noqa: E402
 
 
 def timed(store, query, repeat: int) -> tuple[float, int]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from kg.cli import main
-from kg.validate import validate_dir
+from kg.data.validate import validate_dir
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "curate" / "data"
 ENV = {"KG_TODAY": "2026-11-23", "KG_USER": "Test Maintainer"}

@@ -34,7 +34,7 @@ def kgo(local: str) -> URIRef:
 @functools.cache
 def built():
     """The real data/ built once per test run (SHACL included), written to a temp dir."""
-    from kg.build import build
+    from kg import build
 
     out = Path(tempfile.mkdtemp(prefix="kg-sparql-build-"))
     return build(REPO / "data", out)
@@ -46,14 +46,14 @@ def build_dir() -> Path:
 
 @functools.cache
 def oxigraph_store():
-    from kg.store import OxigraphStore
+    from kg.sparql.store import OxigraphStore
 
     return OxigraphStore.from_dataset(built().dataset)
 
 
 @functools.cache
 def rdflib_store():
-    from kg.store import RdflibStore
+    from kg.sparql.store import RdflibStore
 
     return RdflibStore(built().dataset)
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import REPO
-from kg.build import load_graph
+from kg import load_graph
 
 DW = "dw-2026-01-24-us-china-ai-race"  # 003, DW, 2026-01-24, high
 DD = "alyosha-2026-01-31-deep-dive"  # 002, Deep Dive, 2026-01-31, medium

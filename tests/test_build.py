@@ -13,9 +13,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from conftest import REPO, need_tool
-from kg.build import build, check
+from kg import build, check
 from kg.cli import main
-from kg.ontology import build_ontology
+from kg.rdf.ontology import build_ontology
 
 pytestmark = pytest.mark.slow
 
@@ -200,7 +200,7 @@ def test_an_output_folder_that_cannot_be_made_is_a_message(tmp_path, make_data, 
 
 
 def test_regenerate_reports_then_rewrites_stale_ontology_files(tmp_path):
-    from kg.ontology import regenerate
+    from kg.rdf.ontology import regenerate
 
     (tmp_path / "shapes.ttl").write_text("# stale\n", encoding="utf-8")
     expected = [tmp_path / "ontology.ttl", tmp_path / "shapes.ttl"]

@@ -19,9 +19,9 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL
 
 from conftest import REPO
-from kg.build import check
-from kg.graph import union_graph
-from kg.yamlio import format_text
+from kg import check
+from kg.data.yamlio import format_text
+from kg.rdf.graph import union_graph
 
 KG = [sys.executable, "-c", "from kg.cli import main; main(prog_name='kg')"]
 DW = "dw-2026-01-24-us-china-ai-race"

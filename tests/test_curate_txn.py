@@ -17,8 +17,9 @@ import time
 import pytest
 from curate_support import ENV, assert_valid, copy_fixture, snapshot
 
-from kg import curate, txn
-from kg.errors import KGError
+from kg.core.errors import KGError
+from kg.curate import ops as curate
+from kg.curate import txn
 
 KG = [sys.executable, "-c", "from kg.cli import main; main()"]  # the `kg` command, in this Python
 

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from ruamel.yaml.comments import CommentedMap
 
 from conftest import REPO
-from kg import curate
-from kg.dedupe import compare, key, slug
-from kg.loader import parse_text
-from kg.yamlio import dump, format_text, load, plain
+from kg.curate import ops as curate
+from kg.data.dedupe import compare, key, slug
+from kg.data.loader import parse_text
+from kg.data.yamlio import dump, format_text, load, plain
 
 
 # -- text stays text ---------------------------------------------------------------------------

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from kg.build import load_graph
-from kg.loader import YList, YMap, YScalar, load_records
-from kg.schema import load_schema
-from kg.stats import stats
+from kg import load_graph
+from kg.core.schema import load_schema
+from kg.data.loader import YList, YMap, YScalar, load_records
+from kg.rdf.stats import stats
 
 SOURCES_DIR = Path(__file__).resolve().parents[2] / "shared" / "sources"
 ARTICLE_SOURCES = {

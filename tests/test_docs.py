@@ -68,7 +68,7 @@ def test_readme_sparql_examples_run_and_answer():
 
     from sparql_support import oxigraph_store
 
-    from kg.queries import with_prefixes
+    from kg.sparql.queries import with_prefixes
 
     text = (REPO / "README.md").read_text(encoding="utf-8").split("## For researchers", 1)[1]
     block = re.search(r"```sparql\n(.+?)```", text, re.S)[1]

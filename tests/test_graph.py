@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rdflib import URIRef
 
-from kg.build import check
-from kg.graph import union_graph
+from kg import check
+from kg.rdf.graph import union_graph
 
 KGO = "https://w3id.org/ai-race-kg/ontology#"
 KGID = "https://w3id.org/ai-race-kg/id/"

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from kg.build import load_graph
+from kg import load_graph
 
 KGO = "https://w3id.org/ai-race-kg/ontology#"
 KGID = "https://w3id.org/ai-race-kg/id/"

@@ -14,8 +14,8 @@ from sparql_support import KGID, TODAY, build_dir, free_port, oxigraph_store, ro
 
 from conftest import need_tool
 from kg.cli import main
-from kg.queries import library, run_query
-from kg.store import RemoteStore
+from kg.sparql.queries import library, run_query
+from kg.sparql.store import RemoteStore
 
 pytestmark = pytest.mark.server
 

@@ -58,22 +58,3 @@ def test_unknown_command_is_a_usage_error():
     result = CliRunner().invoke(main, ["bulid"])
     assert result.exit_code == 2
     assert "No such command 'bulid'" in result.output
-
-
-def test_every_module_imports_on_its_own_and_kg_cli_stays_light():
-    """No import cycle (a command module importing kg.cli broke `import kg.cli_sparql`), and
-    `kg --help` does not load the heavy libraries the commands use."""
-    import subprocess
-    import sys
-
-    modules = sorted(p.stem for p in (REPO / "kg").glob("*.py") if p.stem != "__main__")
-    for name in modules:
-        run = subprocess.run([sys.executable, "-c", f"import kg.{name}"], cwd=REPO,
-                             capture_output=True, text=True)
-        assert run.returncode == 0, f"import kg.{name} failed:\n{run.stderr}"
-    heavy = ("rdflib", "pyshacl", "pyoxigraph", "networkx", "pypinyin")
-    probe = ("import sys, kg.cli; print(' '.join(m for m in " + repr(heavy)
-             + " if m in sys.modules))")
-    run = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == [], f"import kg.cli loads {run.stdout.strip()}"

@@ -18,8 +18,8 @@ from rdflib.plugins.sparql.parser import parseQuery
 from sparql_support import KGID, KGO, TODAY, built, oxigraph_store, rdflib_store, row_bag
 
 from conftest import REPO
-from kg.queries import QUERY_DIR, find_query, library, parse_header, run_query, substitute
-from kg.store import QueryError
+from kg.sparql.queries import QUERY_DIR, find_query, library, parse_header, run_query, substitute
+from kg.sparql.store import QueryError
 
 DW = "dw-2026-01-24-us-china-ai-race"
 DEEP_DIVE = "alyosha-2026-01-31-deep-dive"
@@ -347,8 +347,8 @@ def test_11_between_blocs_on_real_data():
 def test_11_between_blocs_on_a_small_data_set(make_data):
     # Deep Dive: "Taiwan Semi (TSM): Fabricates for both sides". A data set where TSMC
     # supplies NVIDIA (US) and Huawei (China), and SMIC supplies Huawei only.
-    from kg.build import load_graph
-    from kg.store import OxigraphStore
+    from kg import load_graph
+    from kg.sparql.store import OxigraphStore
 
     data = make_data({
         "country/united-states.yaml": "id: united-states\nname: United States\niso_code: US\n"
@@ -444,8 +444,8 @@ def test_18_unchecked_facts_on_real_data():
 
 
 def test_18_unchecked_facts_on_a_small_data_set(make_data):
-    from kg.build import load_graph
-    from kg.store import OxigraphStore
+    from kg import load_graph
+    from kg.sparql.store import OxigraphStore
 
     data = make_data({
         "source/vendor-blog.yaml": "id: vendor-blog\nname: Vendor blog\ntitle: Vendor blog\n"

@@ -20,7 +20,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from sparql_support import KGID, TODAY, build_dir, free_port, oxigraph_store, row_bag, stop
 
 from conftest import REPO
-from kg.queries import library, run_query
+from kg.sparql.queries import library, run_query
 
 TIMEOUT = 3
 MAX_ROWS = 2000
@@ -89,7 +89,7 @@ def term_from_sparqlwrapper(b):
 def test_sparqlwrapper_gets_the_same_answers_as_the_embedded_store(endpoint, q):
     from SPARQLWrapper import JSON, SPARQLWrapper
 
-    from kg.store import QueryResult
+    from kg.sparql.store import QueryResult
 
     text = q.bind(today=TODAY)
     client = SPARQLWrapper(endpoint["url"])
@@ -248,7 +248,7 @@ def test_several_clients_at_once(endpoint):
         doc = json.loads(body)
         rows = [tuple(term_from_sparqlwrapper(b[v]) if v in b else None
                       for v in doc["head"]["vars"]) for b in doc["results"]["bindings"]]
-        from kg.store import QueryResult
+        from kg.sparql.store import QueryResult
 
         assert row_bag(QueryResult("SELECT", "remote", vars=doc["head"]["vars"],
                                    rows=rows)) == expected
@@ -281,7 +281,7 @@ def test_listens_on_loopback_by_default():
     from click.testing import CliRunner
 
     from kg.cli import main
-    from kg.server import App
+    from kg.sparql.server import App
 
     result = CliRunner().invoke(main, ["serve", "--help"])
     assert "[default: 127.0.0.1]" in result.output

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from kg.build import check
+from kg import check
 from kg.cli import main
-from kg.validate import validate_dir
+from kg.data.validate import validate_dir
 
 
 def issues_of(data, rule=None):
@@ -281,7 +281,7 @@ def test_shacl_violation_is_mapped_to_file_line_and_entity(make_data):
     """A shape the structural tiers do not know about: SHACL's report comes back with file and line."""
     from rdflib import Graph
 
-    from kg.shapes import shacl_issues
+    from kg.rdf.shapes import shacl_issues
 
     data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
     result, ds = check(data, shacl=False)
@@ -350,9 +350,9 @@ def test_bool_fields_take_only_true_or_false():
     """No kind has a bool field yet; the type is declared, so its rule is tested directly."""
     from pathlib import Path
 
-    from kg.loader import Record, parse_text
-    from kg.schema import Field, load_schema
-    from kg.validate import _FileChecker
+    from kg.core.schema import Field, load_schema
+    from kg.data.loader import Record, parse_text
+    from kg.data.validate import _FileChecker
 
     data, _ = parse_text("id: x\nfrontier: yes\n", "data/model/x.yaml")
     record = Record(Path("x.yaml"), "data/model/x.yaml", "model", "x", data)

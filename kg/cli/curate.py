@@ -1,6 +1,6 @@
 """The maintainer's commands: add, edit, link, rename, merge, rm, verify, show, find, fmt, lint.
 
-A thin skin over kg/curate.py (and kg/lint.py): options and prompts come from
+A thin skin over kg/curate/ops.py (and kg/curate/lint.py): options and prompts come from
 ontology/schema.yaml; library errors become a message and exit 1, wrong usage
 exits 2. kg/cli.py registers COMMANDS on the `kg` group.
 """
@@ -17,11 +17,13 @@ from pathlib import Path
 import click
 from click.shell_completion import CompletionItem, get_completion_class
 
-from kg import curate, txn, yamlio
-from kg.cli_options import data_option
-from kg.errors import DataError, KGError
-from kg.loader import resolve_data_dir
-from kg.schema import Field, Kind, load_schema
+from kg.cli.options import data_option
+from kg.core.errors import DataError, KGError
+from kg.core.schema import Field, Kind, load_schema
+from kg.curate import ops as curate
+from kg.curate import txn
+from kg.data import yamlio
+from kg.data.loader import resolve_data_dir
 
 
 # -- shared pieces ---------------------------------------------------------------------------
@@ -516,7 +518,7 @@ def find(text, limit, kind, data_dir):
         kg find "deepseek r1"
         kg find 华为
     """
-    from kg.dedupe import search
+    from kg.data.dedupe import search
 
     with translated_errors():
         ws = workspace(data_dir)
@@ -585,7 +587,7 @@ def lint(as_json, no_unchecked, data_dir):
         kg lint
         kg lint --no-unchecked --json
     """
-    from kg.lint import lint as run_lint
+    from kg.curate.lint import lint as run_lint
 
     with translated_errors():
         issues = run_lint(workspace(data_dir), unchecked=not no_unchecked)

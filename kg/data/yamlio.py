@@ -1,6 +1,6 @@
 """Round-trip YAML for writing data/: edits keep comments, order and quoting; one canonical form.
 
-kg/loader.py reads data files for validation (fast, with lines). This module is
+kg/data/loader.py reads data files for validation (fast, with lines). This module is
 for the commands that write them: it loads a file with ruamel.yaml's
 round-trip mode, so comments, key order and quoting survive an edit, and dumps
 through one configuration, so `kg add`, `kg edit` and `kg fmt` write the same
@@ -38,8 +38,8 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from kg.errors import KGError
-from kg.schema import Kind, Schema, load_schema
+from kg.core.errors import KGError
+from kg.core.schema import Kind, Schema, load_schema
 
 LINE_WIDTH = 120
 STATEMENT_HEAD = ("value", "from", "to", "as_of", "rank")

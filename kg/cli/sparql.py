@@ -1,7 +1,7 @@
 """`kg query`, `kg serve`, `kg push` and `kg docs`: SPARQL for researchers.
 
-Each command is a few lines over kg.store, kg.queries, kg.results, kg.server and
-kg.docs; library errors (KGError) become a message and exit 1.
+Each command is a few lines over kg.sparql.store, kg.sparql.queries, kg.sparql.results, kg.sparql.server and
+kg.rdf.docs; library errors (KGError) become a message and exit 1.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli_options import data_option, fail
-from kg.errors import KGError
+from kg.cli.options import data_option, fail
+from kg.core.errors import KGError
 
 STORE_CHOICE = click.Choice(["oxigraph", "rdflib"])
 
@@ -39,7 +39,7 @@ def store_option(f):
 
 
 def _open(store_kind, data_dir, graph_file, endpoint=None):
-    from kg.store import open_store
+    from kg.sparql.store import open_store
 
     return open_store(store_kind, data_dir=data_dir, graph_file=graph_file, endpoint=endpoint)
 
@@ -80,9 +80,9 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
         kg query --sparql 'SELECT ?m WHERE { ?m a kgo:AIModel }' --format csv
         kg query chip-export-status --endpoint http://127.0.0.1:7878/query
     """
-    from kg.queries import find_query, library, parse_params, run_query, with_prefixes
-    from kg.results import render
-    from kg.store import QueryError
+    from kg.sparql.queries import find_query, library, parse_params, run_query, with_prefixes
+    from kg.sparql.results import render
+    from kg.sparql.store import QueryError
 
     try:
         if list_queries:
@@ -146,7 +146,7 @@ def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_fi
         kg serve                      # http://127.0.0.1:7878/
         kg serve --port 8890 --timeout 30 --graph build/graph.trig
     """
-    from kg.server import serve as run_server
+    from kg.sparql.server import serve as run_server
 
     try:
         run_server(host=host, port=port, store_kind=store_kind, timeout=timeout,
@@ -179,13 +179,13 @@ def push(graph_store, no_default_graph, user, data_dir, graph_file):
         kg push --graph-store http://127.0.0.1:7878/store
         kg query models-by-developer --endpoint http://127.0.0.1:7878/query
     """
-    from kg.store import push_dataset, read_dataset
+    from kg.sparql.store import push_dataset, read_dataset
 
     try:
         if graph_file:
             ds = read_dataset(graph_file)
         else:
-            from kg.build import load_graph
+            from kg.rdf.load import load_graph
 
             ds = load_graph(data_dir).dataset
         report = push_dataset(ds, graph_store, default_graph=not no_default_graph, auth=user)
@@ -210,7 +210,7 @@ def docs(out_dir, data_dir):
     Example:
         kg docs --out build/docs
     """
-    from kg.docs import write_docs
+    from kg.rdf.docs import write_docs
 
     try:
         written = write_docs(out_dir, data_dir=data_dir)

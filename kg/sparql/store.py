@@ -28,7 +28,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, XSD
 from rdflib.term import Node
 
-from kg.errors import KGError
+from kg.core.errors import KGError
 
 KGFILE = "https://w3id.org/ai-race-kg/file/"
 STORES = ("oxigraph", "rdflib")
@@ -529,7 +529,7 @@ def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
     if graph_file:
         cls = OxigraphStore if kind == "oxigraph" else RdflibStore
         return cls.from_file(graph_file)
-    from kg.build import load_graph
+    from kg.rdf.load import load_graph
 
     built = load_graph(data_dir)
     if kind == "oxigraph":

@@ -10,10 +10,10 @@ from __future__ import annotations
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from kg.errors import Issue
-from kg.graph import union_graph
-from kg.ontology import SH, build_shapes, kgo
-from kg.schema import Schema, load_schema
+from kg.core.errors import Issue
+from kg.core.schema import Schema, load_schema
+from kg.rdf.graph import union_graph
+from kg.rdf.ontology import SH, build_shapes, kgo
 
 
 def shacl_issues(ds: Dataset, schema: Schema | None = None, shapes: Graph | None = None,

@@ -24,10 +24,10 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.schema import REPO_ROOT, load_schema
-from kg.store import QueryError, QueryResult, Store
+from kg.core.schema import load_schema, resource_dir
+from kg.sparql.store import QueryError, QueryResult, Store
 
-QUERY_DIR = REPO_ROOT / "queries"
+QUERY_DIR = resource_dir("queries")
 PARAM_TYPES = ("iri", "date", "string", "integer", "decimal")
 HEADER_RE = re.compile(r"^#\s*(title|question|param):\s*(.*?)\s*$")
 PARAM_RE = re.compile(

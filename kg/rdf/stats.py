@@ -6,8 +6,8 @@ from collections import Counter
 
 from rdflib.namespace import RDF
 
-from kg.ontology import PROV, kgo
-from kg.schema import load_schema
+from kg.core.schema import load_schema
+from kg.rdf.ontology import PROV, kgo
 
 # Curation aims (issue "Curate the graph, part 2"): targets to show, not gates.
 AIMS = {"organization": 60, "person": 25, "model": 60, "chip": 25, "policy": 30, "claim": 100,

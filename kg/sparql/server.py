@@ -5,7 +5,7 @@
   N-Triples for CONSTRUCT/DESCRIBE (`?format=json|xml|csv|tsv|turtle|nt` overrides);
   GET /sparql without a query returns the service description.
 - Read-only: updates are refused (403), and so are SERVICE and FROM <outside address>
-  (kg.store.check_query), so a query cannot make the server call out.
+  (kg.sparql.store.check_query), so a query cannot make the server call out.
 - CORS headers on every answer, so browser clients on other origins can call it.
 - The time limit is enforced while the query runs: every query runs in one of a pool
   of worker processes (each holding its own copy of the store), and a worker still
@@ -32,7 +32,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from kg.errors import KGError
+from kg.core.errors import KGError
 
 MAX_REQUEST_BYTES = 1_000_000
 SELECT_TYPES = {
@@ -101,7 +101,7 @@ def negotiate(accept: str | None, graph_result: bool, override: str | None = Non
 
 # -- the worker ----------------------------------------------------------------------
 def _open_worker_store(store_kind: str, nquads: str):
-    from kg.store import OxigraphStore, RdflibStore
+    from kg.sparql.store import OxigraphStore, RdflibStore
 
     if store_kind == "rdflib":
         return RdflibStore.from_file(Path(nquads))
@@ -110,8 +110,8 @@ def _open_worker_store(store_kind: str, nquads: str):
 
 def _answer(store, text: str, accept: str | None, override: str | None, max_rows: int):
     """(status, content type, body) for one query, run in a worker process."""
-    from kg.results import graph_text, to_csv, to_json, to_tsv, to_xml
-    from kg.store import QueryError, QueryRefused, ResultTooLarge, check_query
+    from kg.sparql.results import graph_text, to_csv, to_json, to_tsv, to_xml
+    from kg.sparql.store import QueryError, QueryRefused, ResultTooLarge, check_query
 
     try:
         checked = check_query(text)
@@ -191,7 +191,7 @@ class WorkerPool:
         methods = mp.get_all_start_methods()
         self.ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
-            self.ctx.set_forkserver_preload(["kg.server", "kg.store", "kg.results"])
+            self.ctx.set_forkserver_preload(["kg.sparql.server", "kg.sparql.store", "kg.sparql.results"])
         self.store_kind, self.nquads, self.log = store_kind, nquads, log
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.closed = False
@@ -444,7 +444,7 @@ class App:
                  log: Callable[[str], None] = print):
         import pyoxigraph as ox
 
-        from kg.store import open_store
+        from kg.sparql.store import open_store
 
         self.host, self.port, self.timeout, self.max_rows, self.log = \
             host, port, timeout, max_rows, log
@@ -488,7 +488,7 @@ class App:
 
 
 def _library_texts() -> dict[str, str]:
-    from kg.queries import library
+    from kg.sparql.queries import library
 
     try:
         return {q.name: q.bind() for q in library()}

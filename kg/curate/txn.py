@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from kg.errors import KGError
+from kg.core.errors import KGError
 
 JOURNAL = ".kg-journal.json"
 LOCK = ".kg-lock"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from kg.cli_options import data_option, fail
-from kg.errors import KGError
+from kg.cli.options import data_option, fail
+from kg.core.errors import KGError
 
 EPILOG_WIDTH = 100
 
@@ -50,7 +50,7 @@ def validate(data_dir, no_shacl, as_json):
         kg validate
         kg validate --data tests/fixtures/bad --json
     """
-    from kg.build import check
+    from kg.rdf.load import check
 
     result, _ = check(data_dir, shacl=not no_shacl)
     if as_json:
@@ -84,9 +84,9 @@ def build(data_dir, out_dir):
     Example:
         kg build --out build/
     """
-    from kg.build import build as run_build
-    from kg.docs import write_docs
-    from kg.stats import format_stats, stats
+    from kg.pipeline import build as run_build
+    from kg.rdf.docs import write_docs
+    from kg.rdf.stats import format_stats, stats
 
     try:
         built = run_build(data_dir, out_dir, progress=progress)
@@ -109,9 +109,9 @@ def stats(data_dir, as_json):
         kg stats
         kg stats --json
     """
-    from kg.build import load_graph
-    from kg.stats import format_stats
-    from kg.stats import stats as compute
+    from kg.rdf.load import load_graph
+    from kg.rdf.stats import format_stats
+    from kg.rdf.stats import stats as compute
 
     try:
         numbers = compute(load_graph(data_dir))
@@ -132,7 +132,7 @@ def ontology(check_only):
         kg ontology           # after editing ontology/schema.yaml
         kg ontology --check   # in CI
     """
-    from kg.ontology import ONTOLOGY_DIR, regenerate
+    from kg.rdf.ontology import ONTOLOGY_DIR, regenerate
 
     stale = regenerate(write=not check_only)
     if check_only and stale:
@@ -143,14 +143,14 @@ def ontology(check_only):
 
 
 # The maintainer's commands (add, edit, link, rename, merge, rm, verify, show, find, fmt, lint).
-from kg.cli_curate import COMMANDS as _CURATE  # noqa: E402
+from kg.cli.curate import COMMANDS as _CURATE  # noqa: E402
 
 for _c in _CURATE:
     main.add_command(_c)
 
 
 # SPARQL for researchers (query, serve, push, docs).
-from kg.cli_sparql import COMMANDS as _SPARQL  # noqa: E402
+from kg.cli.sparql import COMMANDS as _SPARQL  # noqa: E402
 
 for _c in _SPARQL:
     main.add_command(_c)

@@ -11,9 +11,9 @@ from pathlib import Path
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from kg.schema import REPO_ROOT, Field, Schema, camel, load_schema
+from kg.core.schema import Field, Schema, camel, load_schema, resource_dir
 
-ONTOLOGY_DIR = REPO_ROOT / "ontology"
+ONTOLOGY_DIR = resource_dir("ontology")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SCHEMA = Namespace("https://schema.org/")
 DCT = Namespace("http://purl.org/dc/terms/")
@@ -287,7 +287,7 @@ def rdf_list(g: Graph, head: URIRef, items: list) -> URIRef:
 def regenerate(out_dir: Path = ONTOLOGY_DIR, write: bool = True) -> list[Path]:
     """The files of ontology.ttl and shapes.ttl that differ from what the schema generates
     (stale); with `write`, rewritten."""
-    from kg.serialize import turtle
+    from kg.rdf.serialize import turtle
 
     stale = []
     for name, g in (("ontology.ttl", build_ontology()), ("shapes.ttl", build_shapes())):

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from kg.errors import Issue
-from kg.schema import REPO_ROOT
+from kg.core.errors import Issue
+from kg.core.schema import REPO_ROOT
 
 try:  # the C loader is ~7x faster and still gives marks on composed nodes
     _Loader = yaml.CSafeLoader

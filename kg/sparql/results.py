@@ -14,8 +14,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from kg.schema import by_longest_namespace, shorten
-from kg.store import QueryResult, Store
+from kg.core.schema import by_longest_namespace, shorten
+from kg.sparql.store import QueryResult, Store
 
 FORMATS = ("table", "csv", "json", "md")
 RDF_FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt",
@@ -211,7 +211,7 @@ def graph_text(result: QueryResult, rdf_format: str = "turtle") -> str:
         raise ValueError(f"unknown RDF format {rdf_format!r}; choose one of "
                          + ", ".join(sorted(RDF_FORMATS)))
     g = result.graph
-    from kg.schema import load_schema
+    from kg.core.schema import load_schema
 
     for prefix, ns in load_schema().namespaces.items():
         g.bind(prefix, ns, override=True, replace=True)
@@ -220,7 +220,7 @@ def graph_text(result: QueryResult, rdf_format: str = "turtle") -> str:
 
 def default_labeller(store: Store | None) -> Labeller:
     """Labels from the store, names of reused properties from the schema, CURIEs else."""
-    from kg.schema import load_schema
+    from kg.core.schema import load_schema
 
     schema = load_schema()
     extra: dict[str, str] = {}

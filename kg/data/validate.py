@@ -2,7 +2,7 @@
 
 Tier 1 checks each file on its own against the schema (fields, types, enums).
 Tier 2 checks integrity across files (ids unique, references resolve, every
-fact has a source). Tier 3, SHACL on the built graph, lives in kg/shapes.py.
+fact has a source). Tier 3, SHACL on the built graph, lives in kg/rdf/shapes.py.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from kg.errors import Issue
-from kg.loader import Record, YList, YMap, YScalar, line_of, load_records, relpath
-from kg.model import Check, DateValue, Entity, Statement
-from kg.schema import CHECK_KEYS, Field, Kind, Schema, load_schema
+from kg.core.errors import Issue
+from kg.core.model import Check, DateValue, Entity, Statement
+from kg.core.schema import CHECK_KEYS, Field, Kind, Schema, load_schema
+from kg.data.loader import Record, YList, YMap, YScalar, line_of, load_records, relpath
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")

@@ -6,15 +6,29 @@ mapping, the generated ontology and shapes, the CLI and the docs all ask it.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-PACKAGE_ROOT = Path(__file__).resolve().parent
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # kg/
 REPO_ROOT = PACKAGE_ROOT.parent
-SCHEMA_PATH = REPO_ROOT / "ontology" / "schema.yaml"
+SHARE_DIR = Path(sys.prefix) / "share" / "ai-race-kg"  # where a wheel installs them
+
+
+def resource_dir(name: str) -> Path:
+    """The folder `ontology` or `queries`: the checkout's own, else the installed copy.
+
+    A wheel installs both under <prefix>/share/ai-race-kg/ (pyproject's data-files);
+    an editable install or a checkout reads them in place.
+    """
+    here = REPO_ROOT / name
+    return here if here.is_dir() or not (SHARE_DIR / name).is_dir() else SHARE_DIR / name
+
+
+SCHEMA_PATH = resource_dir("ontology") / "schema.yaml"
 
 FIELD_TYPES = frozenset(
     {"string", "text", "date", "number", "integer", "bool", "url", "enum", "ref", "langmap", "check"}

@@ -15,9 +15,9 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.ontology import ONTOLOGY_DIR, SCHEMA
-from kg.schema import by_longest_namespace, load_schema, shorten
-from kg.serialize import write_texts
+from kg.core.schema import by_longest_namespace, load_schema, shorten
+from kg.rdf.ontology import ONTOLOGY_DIR, SCHEMA
+from kg.rdf.serialize import write_texts
 
 KINDS = (("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),
          ("Datatype properties", OWL.DatatypeProperty),
@@ -186,7 +186,7 @@ def write_docs(out_dir: Path, data_dir: Path | None = None, with_examples: bool 
     ontology = Graph().parse(ONTOLOGY_DIR / "ontology.ttl")
     data = graph
     if with_examples and data is None:
-        from kg.build import load_graph
+        from kg.rdf.load import load_graph
 
         data = load_graph(data_dir).graph
     namer = Namer(schema.namespaces, data)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from kg.curate import Workspace
-from kg.curate import unchecked as unchecked_facts
-from kg.errors import Issue
-from kg.loader import YList, YMap, YScalar
+from kg.core.errors import Issue
+from kg.curate.ops import Workspace
+from kg.curate.ops import unchecked as unchecked_facts
+from kg.data.loader import YList, YMap, YScalar
 
 MOJIBAKE_RE = re.compile(r"â€[\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
                          r"\u02dc\u2013-\u203a\u20ac\u2122\"]|â€|Ã[\x80-\xbf\u0152-\u2122]|"

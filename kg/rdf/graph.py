@@ -19,9 +19,9 @@ from decimal import Decimal
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
-from kg.model import DateValue, Entity, Statement, as_decimal_text, check_status
-from kg.ontology import IRI_FIELDS, LANG_FIELDS, PROV, build_ontology, concept, kgo, term
-from kg.schema import Field, Kind, Schema, load_schema
+from kg.core.model import DateValue, Entity, Statement, as_decimal_text, check_status
+from kg.core.schema import Field, Kind, Schema, load_schema
+from kg.rdf.ontology import IRI_FIELDS, LANG_FIELDS, PROV, build_ontology, concept, kgo, term
 
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 DATE_TYPES = {"year": XSD.gYear, "month": XSD.gYearMonth, "day": XSD.date}

@@ -4,7 +4,7 @@ Each operation plans its change in memory (the new text of every file it
 touches, and the files it deletes), then `commit` validates the data set as it
 would be after the change (tiers 1 and 2 on the in-memory records) and refuses
 if the change brings any new error, and only then writes it, all or nothing,
-through kg/txn.py. Files are edited through kg/yamlio.py's round-trip YAML, so
+through kg/curate/txn.py. Files are edited through kg/data/yamlio.py's round-trip YAML, so
 comments, key order and quoting survive; new files are written canonically.
 
 A renamed, merged or removed entity leaves a tombstone (data/tombstone/<id>.yaml)
@@ -24,13 +24,14 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from kg import txn, yamlio
-from kg.dedupe import Match, probable_duplicates, slug
-from kg.errors import DataError, Issue, KGError
-from kg.loader import Record, load_records, parse_text, relpath, resolve_data_dir
-from kg.model import Entity, Statement, check_status
-from kg.schema import Field, Kind, Schema, load_schema
-from kg.validate import SLUG_RE, Result, a, check_records, did_you_mean
+from kg.core.errors import DataError, Issue, KGError
+from kg.core.model import Entity, Statement, check_status
+from kg.core.schema import Field, Kind, Schema, load_schema
+from kg.curate import txn
+from kg.data import yamlio
+from kg.data.dedupe import Match, probable_duplicates, slug
+from kg.data.loader import Record, load_records, parse_text, relpath, resolve_data_dir
+from kg.data.validate import SLUG_RE, Result, a, check_records, did_you_mean
 
 NOT_EDITABLE = {"id": "use `kg rename OLD NEW` to change an id",
                 "checked": "use `kg verify ID [FIELD]` to record a check"}

@@ -1,5 +1,5 @@
 """What every `kg` command module shares: the --data option and turning a library error
-into a message. Imported by kg/cli.py, kg/cli_curate.py and kg/cli_sparql.py, so that
+into a message. Imported by kg/cli.py, kg/cli/curate.py and kg/cli/sparql.py, so that
 none of them imports another (kg.cli registers the other two's commands).
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from kg.errors import DataError, KGError
+from kg.core.errors import DataError, KGError
 
 
 def data_option(f):

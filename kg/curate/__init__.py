@@ -1,0 +1,1 @@
+"""Maintainers' changes to data/: add, edit, link, rename, merge, remove, verify, format; atomic writes; lint."""

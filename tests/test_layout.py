@@ -1,0 +1,187 @@
+"""The package's layout shows the flow: files -> records -> entities -> graph -> outputs.
+
+Each stage (a subpackage of kg/) imports only the stages upstream of it, and
+nothing imports the CLI. The walk covers every import statement, those inside
+functions included, so a lazy import cannot hide an arrow that runs back up.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+# Each stage, with the stages it may import (besides itself).
+UPSTREAM = {
+    "core": set(),
+    "data": {"core"},
+    "semantics": {"core", "data"},
+    "curate": {"core", "data", "semantics"},
+    "rdf": {"core", "data", "semantics"},
+    "sparql": {"core", "data", "semantics", "rdf"},
+    "analysis": {"core", "data", "semantics", "rdf", "sparql"},
+    "explorer": {"core", "data", "semantics", "rdf", "sparql", "analysis"},
+    "pipeline": {"core", "data", "semantics", "rdf", "sparql", "analysis", "explorer"},
+    "cli": {"core", "data", "semantics", "curate", "rdf", "sparql", "analysis", "explorer",
+            "pipeline"},
+}
+
+
+def modules() -> list[tuple[str, Path]]:
+    out = []
+    for path in sorted((REPO / "kg").rglob("*.py")):
+        parts = path.relative_to(REPO).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out.append((".".join(parts), path))
+    return out
+
+
+def stage_of(module: str) -> str | None:
+    """kg.rdf.graph -> rdf; kg.pipeline -> pipeline; kg.__main__ -> cli; kg -> None."""
+    parts = module.split(".")
+    if parts[0] != "kg" or len(parts) == 1:
+        return None
+    if parts[1] == "__main__":
+        return "cli"
+    return parts[1]
+
+
+def imports_of(module: str, path: Path) -> list[tuple[int, str]]:
+    """Every module this file imports (absolute names), with the line, function bodies included."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                name = ".".join(base + ([node.module] if node.module else []))
+            else:
+                name = node.module or ""
+            found.append((node.lineno, name))
+            # `from kg import curate` imports the subpackage kg.curate
+            if name == "kg":
+                found += [(node.lineno, f"kg.{alias.name}") for alias in node.names]
+    return found
+
+
+def test_every_stage_is_declared_and_the_package_is_laid_out_by_stage():
+    stages = {stage_of(m) for m, _ in modules()} - {None}
+    assert stages <= set(UPSTREAM), f"undeclared stage(s): {stages - set(UPSTREAM)}"
+    # the flow's stages are folders, not 24 modules side by side
+    top = sorted(p.name for p in (REPO / "kg").glob("*.py"))
+    assert top == ["__init__.py", "__main__.py", "pipeline.py"], top
+    for stage in ("core", "data", "curate", "rdf", "sparql", "cli"):
+        assert (REPO / "kg" / stage / "__init__.py").is_file(), stage
+
+
+def test_no_import_runs_back_up_the_flow_or_into_the_cli():
+    wrong = []
+    for module, path in modules():
+        here = stage_of(module)
+        if here is None:
+            continue
+        for line, name in imports_of(module, path):
+            there = stage_of(name)
+            if name.split(".")[0] != "kg" or there is None or there == here:
+                continue
+            if there not in UPSTREAM[here]:
+                wrong.append(f"{path.relative_to(REPO)}:{line}: {module} ({here}) imports "
+                             f"{name} ({there}), which is downstream of it")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_walk_sees_imports_inside_functions():
+    """The check itself: a function-local import of the CLI from a stage is caught."""
+    src = "def f():\n    from kg.cli import main\n    return main\n"
+    tmp = REPO / "build" / "layout-probe.py"
+    tmp.parent.mkdir(exist_ok=True)
+    tmp.write_text(src, encoding="utf-8")
+    try:
+        assert (2, "kg.cli") in imports_of("kg.rdf.probe", tmp)
+    finally:
+        tmp.unlink()
+
+
+def test_every_module_imports_on_its_own_and_kg_cli_stays_light():
+    """No import cycle (a module that only works when imported after another), and
+    `kg --help` does not load the heavy libraries the commands use."""
+    names = [m for m, _ in modules() if not m.endswith("__main__")]
+    probe = ("import importlib, sys\nfailed = []\nfor name in sys.argv[1:]:\n"
+             "    try:\n        importlib.import_module(name)\n"
+             "    except Exception as e:\n        failed.append(f'{name}: {e!r}')\n"
+             "    for m in [m for m in sys.modules if m == 'kg' or m.startswith('kg.')]:\n"
+             "        del sys.modules[m]\nprint('\\n'.join(failed))")
+    run = subprocess.run([sys.executable, "-c", probe, *names], cwd=REPO,
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and not run.stdout.strip(), run.stdout + run.stderr
+    heavy = ("rdflib", "pyshacl", "pyoxigraph", "networkx", "pypinyin", "pyvis", "matplotlib")
+    probe = ("import sys, kg.cli; print(' '.join(m for m in " + repr(heavy)
+             + " if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == [], f"import kg.cli loads {run.stdout.strip()}"
+
+
+def test_the_public_entry_points():
+    import kg
+    from kg import build, load_graph  # noqa: F401  (the documented library entry)
+
+    assert callable(build) and callable(load_graph)
+    assert kg.load_graph.__module__ == "kg.rdf.load"
+    run = subprocess.run([sys.executable, "-m", "kg", "--help"], cwd=REPO,
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and "Usage: " in run.stdout, run.stderr
+
+
+@pytest.mark.slow
+def test_a_wheel_holds_every_subpackage_and_its_files(tmp_path):
+    """A wheel (not the editable install, which hides a missing subpackage) installed into a
+    fresh venv runs `kg --help` and imports every subpackage, and carries the package data."""
+    wheels = tmp_path / "wheels"
+    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                          "-q", "-w", str(wheels), str(REPO)],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    (wheel,) = wheels.glob("ai_race_kg-*.whl")
+    env_dir = tmp_path / "venv"
+    # system site-packages provide the dependencies (no download); the venv's own copy of kg
+    # comes first on sys.path, and the test checks it is the one imported
+    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    py = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
+    run = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "-q",
+                          "--no-deps", str(wheel)], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    stages = sorted({m for m, _ in modules() if m.count(".") == 1 and not m.endswith("__main__")})
+    probe = ("import importlib, kg, pathlib, sys\n"
+             "assert 'site-packages' in kg.__file__, kg.__file__\n"
+             "for name in sys.argv[1:]: importlib.import_module(name)\n"
+             "from kg import build, load_graph\nprint(kg.__file__)")
+    run = subprocess.run([str(py), "-c", probe, *stages], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert str(env_dir) in run.stdout
+    kg_script = env_dir / "bin" / "kg"
+    run = subprocess.run([str(kg_script), "--help"], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0 and "kg validate" in run.stdout, run.stdout + run.stderr
+    import zipfile
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for module, path in modules():
+        assert path.relative_to(REPO).as_posix() in names, f"{module} is missing from the wheel"
+    share = "ai_race_kg-0.1.0.data/data/share/ai-race-kg/"
+    assert share + "ontology/schema.yaml" in names and share + "queries/as-of.rq" in names
+    data_files = {p.relative_to(REPO).as_posix() for p in (REPO / "kg").rglob("*")
+                  if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts}
+    assert data_files <= names, f"package data missing from the wheel: {data_files - names}"
