@@ -108,7 +108,7 @@ def scorecard(dimensions: list[str], sources: list[str],
                         color="white" if dark else "#1a202c")
             else:
                 ax.text(j + 0.5, i + 0.5, "·", ha="center", va="center", color="#a0aec0")
-    ax.set_xlim(0, len(sources))
+    ax.set_xlim(0, max(1, len(sources)))
     ax.set_ylim(len(dimensions), 0)
     ax.set_xticks([j + 0.5 for j in range(len(sources))])
     ax.set_xticklabels(sources, rotation=0)

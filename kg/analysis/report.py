@@ -35,7 +35,7 @@ from kg.analysis.health import (
     unchecked_by_kind,
     without_url,
 )
-from kg.analysis.network import NODE_KINDS, project, simple
+from kg.analysis.network import NODE_KINDS, as_it_stood, project, simple
 from kg.analysis.paths import PathCounts
 from kg.analysis.render import Doc, Table, write
 from kg.analysis.scorecard import NO_VERDICT, scorecard
@@ -87,7 +87,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
         return e.name if e is not None else i
 
     proj = project(sem)
-    G = proj.graph(day)
+    G = as_it_stood(proj, day)
     H = simple(G)
     step(f"projected the graph as of {day}: {G.number_of_nodes()} nodes, "
          f"{G.number_of_edges()} links")
@@ -165,7 +165,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           "`kg query changes` gives the same rows over SPARQL.")
     doc.table(Table("changes", ["day", "change", "entity", "what", "value", "as given",
                                 "sources", "reliability"],
-                    [[c.day.isoformat(), c.change, name(c.entity), c.field, _value(ents, c.value),
+                    [[c.day.isoformat(), c.change, name(c.entity), _label(sem, c), _value(ents, c.value),
                       c.when, "; ".join(c.sources), _rel(sem, c.sources)] for c in changed],
                     show=60))
 
@@ -393,6 +393,15 @@ def _shown(t: Table, shown_rows: list) -> Table:
         t.rows = shown_rows + [r for r in t.rows if r not in shown_rows]
         t.show = len(shown_rows)
     return t
+
+
+def _label(sem: Semantics, c) -> str:
+    """A change's field in words: the schema's label, or the measure's name."""
+    if c.change == "figure":
+        return _value(sem.entities, c.field)
+    ent = sem.entities.get(c.entity)
+    f = sem.schema.kinds[ent.kind].fields.get(c.field) if ent is not None else None
+    return f.label if f is not None else c.field
 
 
 def _count(rows, change: str) -> int:
