@@ -317,10 +317,16 @@ def test_10_figures_as_of_a_date():
                for r in rows)
 
 
-def test_10_today_is_the_default():
+@pytest.mark.clock
+def test_10_today_is_the_default(monkeypatch):
     q = find_query("as-of")
     assert q.param("date").default == "today"
-    assert date.today().isoformat() in q.bind()
+    today = '"2026-11-23"^^<http://www.w3.org/2001/XMLSchema#date>'
+    assert f"VALUES ?date {{ {today} }}" in q.bind()  # $KG_TODAY, pinned by conftest
+    assert "2031-06-15" in q.bind(today=date(2031, 6, 15))  # the caller's day first
+    monkeypatch.delenv("KG_TODAY")  # else the clock: the day before or after the call
+    before, bound, after = date.today(), q.bind(), date.today()
+    assert before.isoformat() in bound or after.isoformat() in bound
 
 
 # -- 11. between the blocs -------------------------------------------------------------------------
