@@ -77,3 +77,18 @@ def test_every_module_imports_on_its_own_and_kg_cli_stays_light():
     run = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == [], f"import kg.cli loads {run.stdout.strip()}"
+
+
+def test_nothing_points_outside_the_repository():
+    """A fresh clone has no folder beside it: code, tests, queries and docs name none.
+    (scripts/fingerprint-articles.py alone reads the articles, from a folder it is given.)"""
+    outside = re.compile("|".join(re.escape(a + b) for a, b in [
+        ("../", "shared"), ("/work", "/"), ("shared/", "sources"), ("COMPETENCY-", "QUESTIONS")]))
+    files = [REPO / "README.md", REPO / "CONTRIBUTING.md"]
+    for folder in ("kg", "tests", "queries", "docs"):
+        files += [p for p in sorted((REPO / folder).rglob("*"))
+                  if p.is_file() and p.suffix in (".py", ".md", ".rq", ".yaml", ".json", ".txt")]
+    found = [f"{p.relative_to(REPO)}:{n}: {line.strip()}" for p in files
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if outside.search(line)]
+    assert not found, "\n".join(found)
