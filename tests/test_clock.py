@@ -35,10 +35,20 @@ def faketime_command(*args: str) -> list[str]:
             "PYTHONHASHSEED=2031", *args]
 
 
+def real_clock_env() -> dict[str, str]:
+    """os.environ without libfaketime, in case the whole suite already runs under faketime
+    (a nested faketime would count its offset from the faked day, not from the real one)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAKETIME")}
+    preload = [lib for lib in env.pop("LD_PRELOAD", "").split() if "faketime" not in lib]
+    if preload:
+        env["LD_PRELOAD"] = " ".join(preload)
+    return env
+
+
 def test_faketime_reaches_a_python_child_process():
     """libfaketime works by LD_PRELOAD: a statically linked Python would ignore it."""
     out = subprocess.run(faketime_command(sys.executable, "-c", CHILD.split("; sys.exit")[0]),
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=60, env=real_clock_env())
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["clock:", FAKE_LOCAL_DAY, "+14"], (
         f"faketime did not reach {sys.executable} (static build? LD_PRELOAD refused?): "
@@ -49,7 +59,8 @@ def test_faketime_reaches_a_python_child_process():
 def test_date_sensitive_tests_pass_in_2031_in_kiritimati():
     cmd = faketime_command(sys.executable, "-c", CHILD, "-m", "clock", "-q",
                            "-p", "no:cacheprovider", str(REPO / "tests"))
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=600)
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=600,
+                         env=real_clock_env())
     report = out.stdout[-4000:] + out.stderr[-2000:]
     assert out.stdout.startswith(f"clock: {FAKE_LOCAL_DAY} +14"), report  # it ran in 2031
     assert out.returncode == 0, report
