@@ -1,7 +1,7 @@
 """A checklist per source article: every fact it states, written by hand from the article.
 
-Expected values are read from the articles in shared/sources/, not from data/:
-a fact the graph leaves out is a failing line named after the fact. Figures,
+Expected values are read from the five articles (kept outside the repository), not from
+data/: a fact the graph leaves out is a failing line named after the fact. Figures,
 quotes, judgements and events are found by what they say (subject, measure,
 value; speaker and words; source and dimension), not by file name, so a
 renamed file does not hide a missing fact.
