@@ -164,9 +164,10 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           "(\"restricted as of 2026\") is evidence, not a change, and never appears here. "
           "`kg query changes` gives the same rows over SPARQL.")
     doc.table(Table("changes", ["day", "change", "entity", "what", "value", "as given",
-                                "sources", "reliability"],
-                    [[c.day.isoformat(), c.change, name(c.entity), _label(sem, c), _value(ents, c.value),
-                      c.when, "; ".join(c.sources), _rel(sem, c.sources)] for c in changed],
+                                "sources", "reliability", "id", "field"],
+                    [[c.day.isoformat(), c.change, name(c.entity), _label(sem, c),
+                      _value(ents, c.value), c.when, "; ".join(c.sources),
+                      _rel(sem, c.sources), c.entity, c.field] for c in changed],
                     show=60))
 
     # -- scorecard ------------------------------------------------------------------------
