@@ -67,12 +67,12 @@ def bloc_share(shares: dict[str, dict[str, float]], labels: dict[str, str]) -> b
     return _png(fig)
 
 
-def top_nodes(rows: list[tuple[str, float, str]], title: str) -> bytes:
+def top_nodes(rows: list[tuple[str, float, str]], title: str,
+              labels: dict[str, str] | None = None) -> bytes:
     """Horizontal bars of (label, value in [0, 1], bloc), in the given order."""
     _style()
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))
-    labels = [r[0] for r in rows]
-    ax.barh(labels, [r[1] for r in rows], color=[BLOC_COLOURS.get(r[2], "#a0aec0") for r in rows],
+    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=[BLOC_COLOURS.get(r[2], "#a0aec0") for r in rows],
             height=0.7)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.05)
@@ -81,7 +81,8 @@ def top_nodes(rows: list[tuple[str, float, str]], title: str) -> bytes:
     for r in rows:
         if r[2] not in present:
             present.append(r[2])
-    ax.legend(handles=[Patch(color=BLOC_COLOURS[b], label=b) for b in BLOC_COLOURS
+    ax.legend(handles=[Patch(color=BLOC_COLOURS[b], label=(labels or {}).get(b, b))
+                       for b in BLOC_COLOURS
                        if b in present], loc="lower right", frameon=False)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -90,7 +91,8 @@ def top_nodes(rows: list[tuple[str, float, str]], title: str) -> bytes:
 
 
 def scorecard(dimensions: list[str], sources: list[str],
-              cells: dict[tuple[str, str], tuple[str, str | None]]) -> bytes:
+              cells: dict[tuple[str, str], tuple[str, str | None]],
+              labels: dict[str, str] | None = None) -> bytes:
     """A grid: dimensions (rows) x sources (columns), each cell coloured by the verdict
     and marked by the source's reliability (H, M, L); an empty cell is "no sourced
     verdict". cells: (dimension, source) -> (verdict text, reliability)."""
@@ -107,21 +109,21 @@ def scorecard(dimensions: list[str], sources: list[str],
                         va="center", fontsize=10, fontweight="bold",
                         color="white" if dark else "#1a202c")
             else:
-                ax.text(j + 0.5, i + 0.5, "·", ha="center", va="center", color="#a0aec0")
+                ax.text(j + 0.5, i + 0.5, "–", ha="center", va="center", color="#a0aec0")
     ax.set_xlim(0, max(1, len(sources)))
     ax.set_ylim(len(dimensions), 0)
     ax.set_xticks([j + 0.5 for j in range(len(sources))])
     ax.set_xticklabels(sources, rotation=0)
     ax.xaxis.tick_top()
     ax.set_yticks([i + 0.5 for i in range(len(dimensions))])
-    ax.set_yticklabels(dimensions)
+    ax.set_yticklabels([(labels or {}).get(d, d) for d in dimensions])
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
     used = sorted({v for v, _ in cells.values()}, key=list(VERDICT_COLOURS).index)
     handles = [Patch(facecolor=VERDICT_COLOURS[v], edgecolor="#cbd5e0", label=v) for v in used]
     handles.append(Patch(facecolor="#ffffff", edgecolor="#cbd5e0",
-                         label="· no sourced verdict"))
+                         label="– no sourced verdict"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=3,
               frameon=False, fontsize=9)
     ax.set_title("Who leads, according to whom (letters: source reliability "

@@ -24,6 +24,13 @@ class Table:
     columns: list[str]
     rows: list[list]
     show: int | None = None
+    hide: tuple[str, ...] = ()  # columns in the CSV and JSON only
+
+    def visible(self) -> tuple[list[str], list[list]]:
+        """The columns and rows Markdown and HTML show."""
+        keep = [i for i, c in enumerate(self.columns) if c not in self.hide]
+        rows = self.rows if self.show is None else self.rows[:self.show]
+        return [self.columns[i] for i in keep], [[r[i] for i in keep] for r in rows]
 
 
 @dataclass
@@ -77,9 +84,9 @@ def markdown(doc: Doc) -> str:
             out += [f"![{b[2]}]({b[1]})", ""]
         elif b[0] == "table":
             t = b[1]
-            rows = t.rows if t.show is None else t.rows[:t.show]
-            out.append("| " + " | ".join(_md_cell(c) for c in t.columns) + " |")
-            out.append("|" + "---|" * len(t.columns))
+            columns, rows = t.visible()
+            out.append("| " + " | ".join(_md_cell(c) for c in columns) + " |")
+            out.append("|" + "---|" * len(columns))
             out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
             if len(rows) < len(t.rows):
                 out.append("")
@@ -123,8 +130,8 @@ def page(doc: Doc, images: dict[str, bytes]) -> str:
             out.append(f'<p><img src="data:image/png;base64,{data}" alt="{e(b[2])}"></p>')
         elif b[0] == "table":
             t = b[1]
-            rows = t.rows if t.show is None else t.rows[:t.show]
-            out.append("<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in t.columns)
+            columns, rows = t.visible()
+            out.append("<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in columns)
                        + "</tr></thead><tbody>")
             out += ["<tr>" + "".join(f"<td>{e(cell(c))}</td>" for c in r) + "</tr>"
                     for r in rows]

@@ -14,6 +14,8 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
+import networkx as nx
+
 from kg.analysis import charts
 from kg.analysis.centrality import (
     BETWEENNESS_EXACT_MAX_NODES,
@@ -40,9 +42,12 @@ from kg.analysis.paths import PathCounts
 from kg.analysis.render import Doc, Table, write
 from kg.analysis.scorecard import NO_VERDICT, scorecard
 from kg.analysis.why import robustness, why_central
+from kg.analysis.why import weak as is_weak
 from kg.semantics import BLOC_LABELS, Semantics
 
 FORMATS = ("md", "html", "csv", "json")
+DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
+                    "robotics": "robotics & physical AI", "adoption": "adoption & diffusion"}
 TOP = 10
 Progress = Callable[[str], None]
 
@@ -97,6 +102,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     step("centrality (degree, PageRank, betweenness, eigenvector, closeness)")
     comms, cinfo = communities(G, H, cent["pagerank"])
     member = {n: c.id for c in comms for n in c.members}
+    label = {c.id: f"{c.id} ({name(c.top[0])})" for c in comms}
     paths = PathCounts(H)
     step(f"{len(comms)} communities (Louvain, seed {cinfo['seed']})")
     tops = linked[:top]
@@ -183,9 +189,8 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                      ""])
         for v in r.verdicts:
             rows.append(["", v.text, "", ", ".join(v.publishers), v.reliability or "",
-                         v.as_of, "; ".join(f"{name(f.about)}: {f.measure} {f.value}"
-                                            for f in v.backing),
-                         "; ".join(f"{name(f.about)}: {f.measure} {f.value} ({f.id})"
+                         v.as_of, "; ".join(_figure_words(ents, f) for f in v.backing),
+                         "; ".join(f"{_figure_words(ents, f)} ({f.id})"
                                    for f in v.contradicting), v.assessment])
     doc.table(Table("scorecard", ["dimension", "verdict", "sources disagree", "source",
                                   "reliability", "as of", "backing figures",
@@ -196,16 +201,19 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
         for v in r.verdicts:
             for p in v.publishers:
                 cells[(r.dimension, p)] = (v.text, v.reliability)
-    images["scorecard.png"] = charts.scorecard([r.dimension for r in card], pubs, cells)
+    images["scorecard.png"] = charts.scorecard([r.dimension for r in card], pubs, cells,
+                                               DIMENSION_LABELS)
     doc.img("scorecard.png", "Scorecard: dimensions by source, coloured by verdict")
 
     # -- centrality ---------------------------------------------------------------------
     doc.h2("Who is central")
     doc.p(_method(binfo, approx))
-    doc.img("centrality.png", f"The top {top} by PageRank, coloured by bloc")
+    shown = linked[:max(top, 15)]
+    doc.img("centrality.png", f"The {len(shown)} most central entities by PageRank, "
+                              "coloured by bloc")
     images["centrality.png"] = charts.top_nodes(
-        [(name(n), cent["pagerank"][n], G.nodes[n]["bloc"]) for n in linked[:max(top, 15)]],
-        "Most central by PageRank (1 = the top entity)")
+        [(name(n), cent["pagerank"][n], G.nodes[n]["bloc"]) for n in shown],
+        "Most central by PageRank (1 = the top entity)", BLOC_LABELS)
     cols = ["rank", "entity", "id", "kind", "bloc", "links", *MEASURES, "community"]
     doc.table(Table("centrality", cols,
                     [[i + 1, name(n), n, G.nodes[n]["kind"], G.nodes[n]["bloc"], G.degree(n),
@@ -249,13 +257,13 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     wrows = []
     for w in whys:
         n = w.node
-        pairs = ", ".join(f"{a}–{b} {x:.0%}" for (a, b), x in w.pairs[:3])
+        pairs = ", ".join(f"{_pair_words(a, b, label)} ({x:.0%})" for (a, b), x in w.pairs[:3])
         links = w.links[:3]
         words = (f"{name(n)} ({G.nodes[n]['kind']}, {G.nodes[n]['bloc']}, community "
-                 f"{member.get(n, '?')}) has {G.degree(n)} links to {H.degree(n)} neighbours "
+                 f"{label.get(member.get(n), '?')}) has {G.degree(n)} links to {H.degree(n)} neighbours "
                  f"and lies on {cent['betweenness'][n]:.1%} of all shortest paths.")
         if pairs:
-            words += f" Those paths mostly join communities {pairs}."
+            words += f" Those paths mostly run {pairs}."
         if links:
             words += " Its most important links: " + "; ".join(
                 f"{_link_words(lk, n, name)} (PageRank −{lk.pagerank_drop:.0%} without it, "
@@ -277,10 +285,20 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           "resting only on low-reliability sources (opinion, SEO or AI-assisted writing) "
           "and links made by disputed figures. A rank that falls far rests on weak "
           "sources and is not a finding.")
+    disputed = set(sem.disputed)
+
+    def weak_links(n: str) -> str:
+        lost = [d["fact"] for _, _, d in list(G.in_edges(n, data=True))
+                + list(G.out_edges(n, data=True)) if is_weak(d["fact"], disputed)]
+        srcs = sorted({s for f in lost for s in f.sources})
+        return f"{len(lost)} ({', '.join(srcs)})" if lost else "0"
+
     doc.table(Table("robustness", ["rank", "entity", "id", "rank without weak links",
-                                   "change", "PageRank", "PageRank without weak links"],
+                                   "change", "PageRank", "PageRank without weak links",
+                                   "weak links it loses (their sources)"],
                     [[m.rank, name(m.node), m.node, m.robust_rank if m.robust_rank else "unlinked",
-                      _move(m), m.pagerank, m.robust_pagerank] for m in moves]))
+                      _move(m), m.pagerank, m.robust_pagerank, weak_links(m.node)]
+                     for m in moves]))
 
     # -- communities ----------------------------------------------------------------------
     doc.h2("Communities")
@@ -295,7 +313,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                                     "what ties it", "members"],
                     [[c.id, c.size, ", ".join(name(n) for n in c.top),
                       describe(c, {}, BLOC_LABELS), " ".join(c.members)] for c in comms],
-                    show=len(big)))
+                    show=len(big), hide=("members",)))
     doc.h3("Bridges between the US and Chinese blocs")
     doc.p("Entities linked directly to both a US and a Chinese entity, by the share of "
           "shortest paths between a US and a Chinese entity that pass through them, with "
@@ -303,11 +321,14 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           "the supply and partnership links among them).")
     rows = []
     for b in brs:
-        links = "; ".join(_fact_words(f, b.node, name) for f in (b.us_links + b.china_links)[:8])
-        rows.append([name(b.node), b.node, G.nodes[b.node]["bloc"], b.share, len(b.us_links),
-                     len(b.china_links), links])
+        bloc = G.nodes[b.node]["bloc"]
+        cross = b.china_links if bloc == "us" else b.us_links if bloc == "china" \
+            else b.us_links + b.china_links
+        rows.append([name(b.node), b.node, bloc, b.share, len(b.us_links),
+                     len(b.china_links), _grouped_words(cross, b.node, name)])
     doc.table(Table("bridges", ["entity", "id", "bloc", "share of US–China paths",
-                                "links to US", "links to China", "links (first 8)"], rows))
+                                "links to US", "links to China",
+                                "links across the blocs (grouped by neighbour)"], rows))
 
     # -- shares ---------------------------------------------------------------------------
     doc.h2("Share of centrality by bloc")
@@ -348,6 +369,16 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           f"and {sum(1 for _, d in few if d == 1)} have one.")
     doc.table(Table("few-links", ["entity", "id", "kind", "links"],
                     [[name(n), n, G.nodes[n]["kind"], d] for n, d in few], show=15))
+    doc.h3("Pieces of the network")
+    pieces = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(c)))
+    doc.p(f"The network falls into {len(pieces)} connected pieces. The largest holds "
+          f"{len(pieces[0]) if pieces else 0} of {H.number_of_nodes()} entities; an entity "
+          "outside it shares no path with the rest, so its betweenness and closeness "
+          "reflect only its own piece. The next pieces are where links are missing.")
+    doc.table(Table("pieces", ["piece", "size", "most linked members"],
+                    [[i + 1, len(c), ", ".join(name(n) for n in sorted(
+                        c, key=lambda n: (-H.degree(n), n))[:5])]
+                     for i, c in enumerate(pieces) if len(c) > 1], show=8))
     doc.h3("Facts per source")
     fps = facts_per_source(sem, all_facts)
     doc.table(Table("facts-per-source", ["source", "publisher", "reliability", "facts"],
@@ -435,11 +466,59 @@ def _fact_words(f, node: str, name) -> str:
 
 
 def _link_words(lk, node: str, name) -> str:
+    """The facts joining a node to one neighbour, grouped by relation and direction:
+    "Scott Singer quoted-about (×7) → it [dw-2026-01-24-us-china-ai-race]"."""
+    groups: dict[tuple[str, bool], list] = {}
+    for f in lk.facts:
+        groups.setdefault((f.relation, f.source == node), []).append(f)
     words = []
-    for f in lk.facts[:2]:
-        words.append(_fact_words(f, node, name))
-    more = f" and {len(lk.facts) - 2} more" if len(lk.facts) > 2 else ""
-    return " / ".join(words) + more
+    for (relation, out), group in sorted(groups.items()):
+        times = f" (×{len(group)})" if len(group) > 1 else ""
+        sources = sorted({s for f in group for s in f.sources})
+        arrow = f"{relation}{times} → {name(lk.neighbour)}" if out else \
+            f"{name(lk.neighbour)} {relation}{times} → it"
+        words.append(f"{arrow} [{', '.join(sources)}]")
+    return " / ".join(words)
+
+
+def _grouped_words(facts, node: str, name) -> str:
+    """Facts grouped by the neighbour they join `node` to, in words (see _link_words)."""
+    by: dict[str, list] = {}
+    for f in facts:
+        by.setdefault(f.target if f.source == node else f.source, []).append(f)
+
+    class _Link:  # the shape _link_words reads
+        def __init__(self, neighbour, group):
+            self.neighbour, self.facts = neighbour, tuple(group)
+
+    return "; ".join(_link_words(_Link(u, g), node, name) for u, g in sorted(by.items()))
+
+
+def _pair_words(a: str, b: str, label: dict[str, str]) -> str:
+    if a == b:
+        return f"within {label.get(a, a)}"
+    return f"between {label.get(a, a)} and {label.get(b, b)}"
+
+
+def _figure_words(ents, f) -> str:
+    """A figure in words: "China: installed power capacity about 3,200,000,000,000 W"."""
+    measure = ents.get(f.measure)
+    what = measure.name if measure is not None else f.measure
+    unit = str(measure.first("unit", "")) if measure is not None else ""
+    qual = {"exact": "", "approximately": "about ", "more-than": "more than ",
+            "less-than": "less than ", "at-least": "at least ", "at-most": "at most "}
+    value = _number(f.value)
+    unit = "" if unit in ("", "count") else f" {unit}"
+    about = ents[f.about].name if f.about in ents else f.about
+    return f"{about}: {what} {qual.get(f.qualifier, '')}{value}{unit}"
+
+
+def _number(text: str) -> str:
+    """1234567 -> 1,234,567; decimals keep their digits."""
+    whole, dot, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
+    return sign + f"{int(whole):,}" + (dot + frac if dot else "")
 
 
 def _shares(G, measures: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
@@ -475,13 +554,17 @@ def _leads_summary(card) -> str:
 
 
 def _method(binfo: dict, approx: dict) -> str:
-    how = ("exact (Brandes)" if binfo["method"] == "exact" else
-           f"sampled from k = {binfo['k']} sources with seed {binfo['seed']}")
+    how = ("computed exactly (Brandes), as it is for networks of up to "
+           f"{BETWEENNESS_EXACT_MAX_NODES} nodes" if binfo["method"] == "exact" else
+           f"sampled from k = {binfo['k']} sources with seed {binfo['seed']}, as it is above "
+           f"{BETWEENNESS_EXACT_MAX_NODES} nodes")
     return ("Five measures on the network, each in [0, 1]: degree (distinct neighbours / "
             "(n − 1)), PageRank (α = 0.85, scaled so the top entity is 1), betweenness (the "
-            "share of shortest paths through a node; " + how + f", exact up to "
-            f"{BETWEENNESS_EXACT_MAX_NODES} nodes, sampled above), eigenvector (scaled so the "
-            "top is 1) and closeness (Wasserman–Faust, for a network in pieces). Checked on "
+            "share of shortest paths between pairs of entities that pass through one; "
+            + how + "), eigenvector (scaled so the top is 1; on a network in pieces it "
+            "concentrates in the piece with the largest eigenvalue, and entities in other "
+            "pieces get about 0) and closeness (Wasserman–Faust, which allows for a network "
+            "in pieces). Checked on "
             f"this network, the sampled betweenness with k = {approx['k']} and seed "
             f"{approx['seed']} finds {approx['top_overlap']} of the exact top "
             f"{approx['top']}, with a largest error of {approx['max_error']:.4f}. "
