@@ -113,7 +113,8 @@ def test_bitbiased_verdict_on_energy():
     bit = [r for r in energy if r["source"] == "BitBiased"]
     assert [(r["verdict"], r["reliability"], r["as of"]) for r in bit] == [
         ("China leads", "low", "2026-04")]
-    assert "installed-power-capacity" in bit[0]["backing figures"]
+    # its evidence: China has about 3,200 GW of installed capacity
+    assert "3,200,000,000,000 W" in bit[0]["backing figures"]
     md = (build_report() / "report.md").read_text(encoding="utf-8")
     assert "|  | China leads |  | BitBiased | low | 2026-04 |" in md
     # every assessment of the library's query is in the scorecard, and nothing else

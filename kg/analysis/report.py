@@ -508,9 +508,18 @@ def _figure_words(ents, f) -> str:
     qual = {"exact": "", "approximately": "about ", "more-than": "more than ",
             "less-than": "less than ", "at-least": "at least ", "at-most": "at most "}
     value = _number(f.value)
-    unit = "" if unit in ("", "count") else f" {unit}"
+    if unit == "percent":
+        amount = f"{value}%"
+    elif unit == "ratio":
+        amount = f"{value}×"
+    elif unit in ("USD", "EUR"):
+        amount = f"{unit} {value}"
+    elif unit == "rank":
+        amount = f"#{value}"
+    else:
+        amount = f"{value} {unit}" if unit and unit != "count" else value
     about = ents[f.about].name if f.about in ents else f.about
-    return f"{about}: {what} {qual.get(f.qualifier, '')}{value}{unit}"
+    return f"{about}: {what} {qual.get(f.qualifier, '')}{amount}"
 
 
 def _number(text: str) -> str:
