@@ -196,3 +196,28 @@ def test_html_opens_offline_in_chromium_without_any_request():
     assert len(widths) == 3 and all(w > 0 for w in widths)
     assert tables > 10
     assert [u for u in requests if not u.startswith(("data:", page_url))] == []
+
+
+def test_the_projection_equals_the_sparql_in_docs():
+    import re
+
+    from kg.analysis.network import project
+
+    text = (REPO / "docs" / "analysis.md").read_text(encoding="utf-8")
+    query = re.search(r"```sparql\n(PREFIX kgo:.+?)```", text, re.S)[1]
+    sparql = {(short(r["from"]), short(r["field"]), short(r["to"]))
+              for r in oxigraph_store().query(query).dicts()}
+    proj = project(built().semantics)
+    links = {(e.source, e.relation, e.target) for e in proj.edges if e.via is None}
+    assert sparql and links == sparql
+
+
+def test_readme_shows_a_committed_chart_and_how_to_read_the_report():
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Reading the report", 1)[1].split("\n## ", 1)[0]
+    charts = re.findall(r"!\[[^\]]+\]\(([^)]+\.png)\)", section)
+    assert charts and all((REPO / c).is_file() for c in charts)
+    assert (REPO / charts[0]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "docs/analysis.md" in section

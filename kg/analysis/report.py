@@ -195,12 +195,14 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.table(Table("scorecard", ["dimension", "verdict", "sources disagree", "source",
                                   "reliability", "as of", "backing figures",
                                   "contradicting figures", "assessment"], rows))
-    pubs = sorted({p for r in card for v in r.verdicts for p in v.publishers})
-    cells = {}
+    cells, best = {}, {}
+    rel_order = {"high": 0, "medium": 1, "low": 2}
     for r in card:
         for v in r.verdicts:
             for p in v.publishers:
                 cells[(r.dimension, p)] = (v.text, v.reliability)
+                best[p] = min(best.get(p, 3), rel_order.get(v.reliability, 3))
+    pubs = sorted(best, key=lambda p: (best[p], p))  # the most reliable sources first
     images["scorecard.png"] = charts.scorecard([r.dimension for r in card], pubs, cells,
                                                DIMENSION_LABELS)
     doc.img("scorecard.png", "Scorecard: dimensions by source, coloured by verdict")
