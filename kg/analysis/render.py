@@ -10,6 +10,7 @@ import csv
 import html
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,7 +106,13 @@ th{background:#f3f3f3}
 tr:nth-child(even) td{background:#fafafa}
 img{max-width:100%;height:auto;border:1px solid #eee}
 .more{color:#666;font-size:13px}
+code{font-size:90%;background:#f3f3f3;padding:0 .2em}
 """
+
+
+def _inline(text: str) -> str:
+    """Escaped text, with Markdown's `code` spans as <code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def page(doc: Doc, images: dict[str, bytes]) -> str:
@@ -122,9 +129,9 @@ def page(doc: Doc, images: dict[str, bytes]) -> str:
         if b[0] in ("h2", "h3"):
             out.append(f"<{b[0]}>{e(b[1])}</{b[0]}>")
         elif b[0] == "p":
-            out.append(f"<p>{e(b[1])}</p>")
+            out.append(f"<p>{_inline(b[1])}</p>")
         elif b[0] == "ul":
-            out.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in b[1]) + "</ul>")
+            out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in b[1]) + "</ul>")
         elif b[0] == "img":
             data = base64.b64encode(images[b[1]]).decode("ascii")
             out.append(f'<p><img src="data:image/png;base64,{data}" alt="{e(b[2])}"></p>')

@@ -140,7 +140,8 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
              f"{G.number_of_edges()} sourced links between them."]
     if tops:
         items.append("Most central by PageRank: " + "; ".join(
-            f"{name(n)} ({G.nodes[n]['bloc']}, {G.degree(n)} links)" for n in tops[:3]) + ".")
+            f"{name(n)} ({G.nodes[n]['kind']}, {BLOC_LABELS[G.nodes[n]['bloc']]} bloc, "
+            f"{G.degree(n)} links)" for n in tops[:3]) + ".")
     items.append("Share of PageRank: " + ", ".join(
         f"{BLOC_LABELS[b]} {v:.0%}" for b, v in share["PageRank"].items() if v) + ".")
     leads = _leads_summary(card)
@@ -172,9 +173,9 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.table(Table("changes", ["day", "change", "entity", "what", "value", "as given",
                                 "sources", "reliability", "id", "field"],
                     [[c.day.isoformat(), c.change, name(c.entity), _label(sem, c),
-                      _value(ents, c.value), c.when, "; ".join(c.sources),
+                      _change_value(sem, c), c.when, "; ".join(c.sources),
                       _rel(sem, c.sources), c.entity, c.field] for c in changed],
-                    show=60))
+                    show=60, hide=("id", "field")))
 
     # -- scorecard ------------------------------------------------------------------------
     doc.h2("The race scorecard: who leads, according to whom")
@@ -194,7 +195,8 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                                    for f in v.contradicting), v.assessment])
     doc.table(Table("scorecard", ["dimension", "verdict", "sources disagree", "source",
                                   "reliability", "as of", "backing figures",
-                                  "contradicting figures", "assessment"], rows))
+                                  "contradicting figures", "assessment"], rows,
+                    hide=("assessment",)))
     cells, best = {}, {}
     rel_order = {"high": 0, "medium": 1, "low": 2}
     for r in card:
@@ -350,7 +352,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           "whose values do not meet, by the rule of docs/semantics.md, side by side.")
     doc.table(Table("disputes", ["about", "measure", "period", "value", "qualifier",
                                  "claimed by", "sources", "reliability", "figure"],
-                    [[name(r.about), r.measure, r.period, r.value, r.qualifier, r.claimant,
+                    [[name(r.about), name(r.measure), r.period, r.value, r.qualifier, r.claimant,
                       "; ".join(r.sources), r.reliability, r.claim] for r in disputes]))
     doc.h3("Facts resting only on low-reliability sources")
     by_kind: dict[str, int] = {}
@@ -388,9 +390,10 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                       _rel(sem, [s]), n] for s, n in fps], show=15))
     nourl = without_url(sem)
     doc.h3("Sources without a URL")
+    bundled = sum(1 for s in nourl if ents[s].first("bundled_file"))
     doc.p(f"{len(nourl)} of {sum(1 for e in ents.values() if e.kind == 'source')} sources "
-          "have neither a URL nor an archived copy (the five bundled articles among them "
-          "where they lack one).")
+          f"have neither a URL nor an archived copy; {bundled} of them are bundled articles, "
+          "whose text ships with the project.")
     doc.table(Table("sources-without-url", ["source", "publisher", "reliability"],
                     [[s, str(ents[s].first("publisher", "")), _rel(sem, [s])] for s in nourl],
                     show=15))
@@ -509,7 +512,21 @@ def _figure_words(ents, f) -> str:
     unit = str(measure.first("unit", "")) if measure is not None else ""
     qual = {"exact": "", "approximately": "about ", "more-than": "more than ",
             "less-than": "less than ", "at-least": "at least ", "at-most": "at most "}
-    value = _number(f.value)
+    about = ents[f.about].name if f.about in ents else f.about
+    return f"{about}: {what} {qual.get(f.qualifier, '')}{_amount(f.value, unit)}"
+
+
+def _change_value(sem: Semantics, c) -> str:
+    """A change's value in words: an entity's name, or a figure with its unit."""
+    if c.change == "figure":
+        measure = sem.entities.get(c.field)
+        return _amount(c.value, str(measure.first("unit", "")) if measure is not None else "")
+    return _value(sem.entities, c.value)
+
+
+def _amount(text: str, unit: str) -> str:
+    """A number with its unit: 70 percent -> 70%, 4 ratio -> 4×, 13e9 USD -> USD 13,000,000,000."""
+    value = _number(text)
     if unit == "percent":
         amount = f"{value}%"
     elif unit == "ratio":
@@ -520,8 +537,7 @@ def _figure_words(ents, f) -> str:
         amount = f"#{value}"
     else:
         amount = f"{value} {unit}" if unit and unit != "count" else value
-    about = ents[f.about].name if f.about in ents else f.about
-    return f"{about}: {what} {qual.get(f.qualifier, '')}{amount}"
+    return amount
 
 
 def _number(text: str) -> str:
@@ -553,15 +569,29 @@ def _leads_summary(card) -> str:
         texts = sorted({v.text for v in r.verdicts})
         key = texts[0] if len(texts) == 1 else "split"
         by.setdefault(key, []).append(r.dimension)
+    n = {r.dimension: len(r.verdicts) for r in card}
     parts = []
     for key, dims in sorted(by.items()):
         if key == "split":
-            parts.append("sources differ on " + ", ".join(dims))
+            parts.append("sources differ on " + ", ".join(
+                f"{DIMENSION_LABELS.get(d, d)} ({_tally(r)})"
+                for d in dims for r in card if r.dimension == d))
         else:
-            parts.append(f"{key} on " + ", ".join(dims) + " (all sources agree)")
+            parts.append(f"{key} on " + ", ".join(
+                f"{DIMENSION_LABELS.get(d, d)} ({n[d]} source{'s' if n[d] > 1 else ''})"
+                for d in dims))
     if none:
-        parts.append(f"{NO_VERDICT} on " + ", ".join(none))
+        parts.append(f"{NO_VERDICT} on " + ", ".join(DIMENSION_LABELS.get(d, d) for d in none))
     return ("Scorecard: " + "; ".join(parts) + ".") if parts else ""
+
+
+def _tally(row) -> str:
+    """"4 say US leads, 1 says China catching up"."""
+    counts: dict[str, int] = {}
+    for v in row.verdicts:
+        counts[v.text] = counts.get(v.text, 0) + 1
+    return ", ".join(f"{n} {'say' if n > 1 else 'says'} {t}"
+                     for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _method(binfo: dict, approx: dict) -> str:
