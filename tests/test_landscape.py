@@ -249,7 +249,7 @@ POLICIES = [
     # id, an issuing body, announced, in force from
     pytest.param("us-bis-advanced-computing-rule-2022-10", "bis", "2022-10-07", "2022-10-07",
                  id="bis-oct-2022"),
-    pytest.param("us-bis-advanced-computing-rule-2023-10", "bis", "2023-10-17", "2023-11",
+    pytest.param("us-bis-advanced-computing-rule-2023-10", "bis", "2023-10-17", "2023-10-23",
                  id="bis-oct-2023"),
     pytest.param("us-bis-advanced-computing-rule-2024-12", "bis", "2024-12-02", "2024-12-02",
                  id="bis-dec-2024-hbm"),
@@ -300,12 +300,47 @@ def test_generative_ai_measures_have_seven_issuers(ents):
             "ministry-of-public-security-china", "nrta"} <= issuers
 
 
-def test_ai_diffusion_rule_rescinded(ents):
+def test_ai_diffusion_rule_rescission_announced_not_formal(ents):
+    """BIS announced the rescission on 2025-05-13 and stopped enforcing the rule; that
+    announcement is a decision of its own, not a formal `rescinded` date of the rule."""
     rule = "us-bis-ai-diffusion-rule-2025-01"
-    assert vals(ents, rule, "rescinded") == ["2025-05-13"]
+    assert vals(ents, rule, "rescinded") == []
     current = [s.value for s in ents[rule].facts["status"] if s.valid_to is None]
-    assert current == ["rescinded"]
-    assert rule in vals(ents, "us-bis-ai-diffusion-rescission-2025-05", "amends")
+    assert current == ["not-in-force"]
+    decision = "us-bis-ai-diffusion-rescission-2025-05"
+    assert rule in vals(ents, decision, "amends")
+    assert vals(ents, decision, "announced") == ["2025-05-13"]
+
+
+# -- dates a query would misread (issue 14) --------------------------------------
+def test_october_2023_rule_effective_at_once_for_nvidia_chips(ents):
+    rule = "us-bis-advanced-computing-rule-2023-10"
+    assert vals(ents, rule, "effective") == ["2023-10-23"]
+    for chip in ["nvidia-a100", "nvidia-a800", "nvidia-h100", "nvidia-h800", "nvidia-l40s"]:
+        got = status_on(ents, chip, date(2023, 10, 23))
+        assert ("licence-required", rule) in got, (chip, got)
+    assert ("licence-required", rule) not in status_on(ents, "nvidia-h800", date(2023, 10, 20))
+
+
+def test_algorithmic_recommendation_provisions_signed_then_published(ents):
+    pid = "china-algorithmic-recommendation-provisions-2022"
+    assert vals(ents, pid, "adopted") == ["2021-12-31"]
+    assert vals(ents, pid, "announced") == ["2022-01-04"]
+    assert vals(ents, pid, "effective") == ["2022-03-01"]
+
+
+def test_arxiv_sources_are_dated_by_their_first_version(ents):
+    assert vals(ents, "google-2024-08-gemma-2-paper", "date") == ["2024-07-31"]
+
+
+def test_asml_smic_supply_has_no_contract_date_as_its_start(ents):
+    sts = [s for s in ents["asml"].facts["supplies"] if s.value == "smic"]
+    assert sts and all(s.valid_from is None for s in sts)
+
+
+def test_stargate_names_its_four_initial_equity_funders(ents):
+    assert {"openai", "softbank", "oracle", "mgx"} <= set(vals(ents, "stargate-announcement-2025-01",
+                                                                 "actors"))
 
 
 @pytest.mark.parametrize("pid, target", [
