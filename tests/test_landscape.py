@@ -458,3 +458,55 @@ def test_landscape_facts_are_unchecked(built):
 def test_events(ents, eid, day, actor):
     assert vals(ents, eid, "date") == [day]
     assert actor in vals(ents, eid, "actors")
+
+
+# -- people: memberships that ended have `to` (issue 14) ------------------------
+def members_on(ents, org: str, day: date, role_word: str) -> set[str]:
+    """People whose affiliation with org (role containing role_word) covers the day."""
+    out = set()
+    for e in ents.values():
+        if e.kind != "person":
+            continue
+        for st in e.facts.get("affiliation", []):
+            if st.value == org and role_word.lower() in str(st.qualifiers.get("role", "")).lower():
+                start = st.valid_from or st.as_of
+                if start is not None and start.start > day:
+                    continue
+                if st.valid_to is not None and st.valid_to.end < day:
+                    continue
+                out.add(e.id)
+    return out
+
+
+def test_head_of_bis_in_2026_is_kessler_alone(ents):
+    assert members_on(ents, "bis", date(2026, 1, 15), "Under Secretary") == {"jeffrey-kessler"}
+    assert "alan-estevez" in members_on(ents, "bis", date(2023, 1, 1), "Under Secretary")
+
+
+@pytest.mark.parametrize("person, org, end", [
+    pytest.param("alan-estevez", "bis", "2025-01", id="estevez-left-bis"),
+    pytest.param("gina-raimondo", "us-department-of-commerce", "2025-01", id="raimondo-left"),
+    pytest.param("sam-altman", "openai", "2023-11-17", id="altman-removed-2023"),
+    pytest.param("elon-musk", "openai", "2018-02", id="musk-left-openai-board"),
+])
+def test_ended_memberships_have_an_end(ents, person, org, end):
+    ends = {str(st.valid_to) for st in ents[person].facts["affiliation"]
+            if st.value == org and st.valid_to is not None}
+    assert end in ends, ends
+
+
+def test_altman_and_musk_have_affiliations(ents):
+    assert "openai" in vals(ents, "sam-altman", "affiliation")
+    assert "xai" in vals(ents, "elon-musk", "affiliation")
+
+
+# -- the H200: the undated low-reliability claim does not compete ----------------
+def test_h200_botnews_restricted_is_deprecated(ents):
+    sts = ents["nvidia-h200"].facts["export_status"]
+    botnews = [s for s in sts if "botnews-2026-scorecard" in s.sources]
+    assert botnews and all(s.rank == "deprecated" and s.note for s in botnews)
+    assert status_on(ents, "nvidia-h200", date(2025, 6, 1)) == {
+        ("restricted", "us-ai-chip-export-controls")}
+    assert {s for s, _ in status_on(ents, "nvidia-h200", date(2026, 2, 1))} == {"allowed-vetted-buyers"}
+    imports = [(str(s.value), str(s.valid_from)) for s in ents["nvidia-h200"].facts["import_status"]]
+    assert ("blocked", "2026-01") in imports
