@@ -599,3 +599,28 @@ def test_h20_history_goes_past_the_licence_requirement(ents):
                                  "us-h20-licence-requirement-2025-04"])
 def test_licence_requirements_have_an_issuer(ents, pid):
     assert vals(ents, pid, "issued_by")
+
+
+# -- sources a reader can open: a URL or a standard identifier --------------------
+@pytest.mark.parametrize("sid, field, value", [
+    pytest.param("fr-2022-10-13-advanced-computing-ifr", "fr_doc", "2022-21658", id="fr-oct-2022"),
+    pytest.param("fr-2022-10-13-advanced-computing-ifr", "fr_citation", "87 FR 62186", id="fr-cite-oct-2022"),
+    pytest.param("fr-2023-10-advanced-computing-ifr", "fr_doc", "2023-23055", id="fr-oct-2023"),
+    pytest.param("fr-2025-01-15-ai-diffusion", "fr_citation", "90 FR 4544", id="fr-ai-diffusion"),
+    pytest.param("nvidia-8k-2023-10-24", "sec_accession", "0001045810-23-000221", id="sec-8k-oct-2023"),
+    pytest.param("eu-2024-07-12-ai-act-oj", "celex", "32024R1689", id="celex-ai-act"),
+    pytest.param("moonshot-2025-07-kimi-k2-paper", "arxiv", "2507.20534", id="arxiv-kimi-k2"),
+    pytest.param("deepseek-2024-12-v3-technical-report", "arxiv", "2412.19437", id="arxiv-deepseek-v3"),
+])
+def test_source_identifiers(ents, sid, field, value):
+    assert vals(ents, sid, field) == [value]
+
+
+def test_most_primary_sources_can_be_opened(ents):
+    """A URL or a standard identifier from which the build derives a link."""
+    keys = ("url", "arxiv", "doi", "fr_doc", "fr_citation", "sec_accession", "celex")
+    sources = [e for e in ents.values() if e.kind == "source"]
+    openable = [e.id for e in sources if any(vals(ents, e.id, k) for k in keys)]
+    assert len(openable) / len(sources) >= 0.35, (len(openable), len(sources))
+    papers = [e.id for e in sources if vals(ents, e.id, "source_type") == ["paper"]]
+    assert all(any(vals(ents, p, k) for k in keys) for p in papers), papers
