@@ -624,3 +624,85 @@ def test_most_primary_sources_can_be_opened(ents):
     assert len(openable) / len(sources) >= 0.35, (len(openable), len(sources))
     papers = [e.id for e in sources if vals(ents, e.id, "source_type") == ["paper"]]
     assert all(any(vals(ents, p, k) for k in keys) for p in papers), papers
+
+
+# -- the landscape's missing pieces (issue 14) -------------------------------------
+@pytest.mark.parametrize("pid, issuer, announced", [
+    pytest.param("un-ga-resolution-78-265-ai-2024", "united-nations", "2024-03-21", id="unga-78-265"),
+    pytest.param("un-ga-resolution-78-311-ai-capacity-2024", "united-nations", "2024-07-01",
+                 id="unga-78-311"),
+    pytest.param("un-ai-scientific-panel-and-global-dialogue-2025", "united-nations", "2025-08-26",
+                 id="unga-79-325"),
+    pytest.param("coe-framework-convention-ai-2024", "council-of-europe", "2024-09-05", id="coe-convention"),
+    pytest.param("eu-ai-continent-action-plan-2025", "european-commission", "2025-04-09",
+                 id="eu-ai-continent"),
+    pytest.param("eu-gpai-code-of-practice-2025", "european-commission", "2025-07-10", id="eu-gpai-code"),
+    pytest.param("us-eo-14320-ai-exports-2025", "trump-administration", "2025-07-23", id="eo-14320"),
+    pytest.param("us-ai-action-plan-2025", "trump-administration", "2025-07-23", id="us-ai-action-plan"),
+    pytest.param("china-global-ai-governance-action-plan-2025", "chinese-government", "2025-07-26",
+                 id="china-governance-plan"),
+    pytest.param("china-ai-safety-governance-framework-2024", "tc260", "2024-09-09",
+                 id="china-safety-framework"),
+    pytest.param("uk-ai-opportunities-action-plan-2025", "united-kingdom", "2025-01-13", id="uk-plan"),
+    pytest.param("us-ai-national-security-memorandum-2024", "biden-administration", "2024-10-24",
+                 id="us-nsm"),
+    pytest.param("us-h200-export-decision-2025-12", "trump-administration", "2025-12-08",
+                 id="h200-decision-day"),
+])
+def test_strategies_and_governance_initiatives(ents, pid, issuer, announced):
+    assert issuer in vals(ents, pid, "issued_by")
+    assert announced in vals(ents, pid, "announced")
+
+
+@pytest.mark.parametrize("family, developer, member", [
+    pytest.param("gpt", "openai", "gpt-5", id="gpt"),
+    pytest.param("gpt-oss", "openai", "gpt-oss-120b", id="gpt-oss"),
+    pytest.param("openai-o-series", "openai", "openai-o3", id="o-series"),
+    pytest.param("grok", "xai", "grok-1", id="grok"),
+    pytest.param("mistral-models", "mistral-ai", "mixtral-8x7b", id="mistral"),
+    pytest.param("kimi", "moonshot-ai", "kimi-k2", id="kimi"),
+    pytest.param("glm", "zhipu-ai", "glm-4-5", id="glm"),
+    pytest.param("minimax-models", "minimax", "minimax-m2", id="minimax"),
+    pytest.param("hunyuan", "tencent", "hunyuan-large", id="hunyuan"),
+    pytest.param("yi", "01-ai", "yi-34b", id="yi"),
+    pytest.param("baichuan", "baichuan-ai", "baichuan-2-13b", id="baichuan"),
+    pytest.param("falcon", "technology-innovation-institute", "falcon-180b", id="falcon"),
+])
+def test_flagship_model_families(ents, family, developer, member):
+    assert vals(ents, family, "model_type") == ["family"]
+    assert developer in vals(ents, family, "developer")
+    assert vals(ents, member, "family") == [family]
+
+
+@pytest.mark.parametrize("person, org, start, end", [
+    pytest.param("pat-gelsinger", "intel", None, "2024-12-01", id="gelsinger"),
+    pytest.param("lip-bu-tan", "intel", "2025-03-18", None, id="lip-bu-tan"),
+    pytest.param("peter-wennink", "asml", None, "2024-04", id="wennink"),
+    pytest.param("christophe-fouquet", "asml", "2024-04", None, id="fouquet"),
+    pytest.param("c-c-wei", "tsmc", "2024-06", None, id="wei-chairman"),
+    pytest.param("dario-amodei", "anthropic", "2021-05", None, id="dario-amodei"),
+    pytest.param("daniela-amodei", "anthropic", "2021-05", None, id="daniela-amodei"),
+    pytest.param("sundar-pichai", "google", "2015-08", None, id="pichai-google"),
+    pytest.param("daniel-zhang", "alibaba", None, "2023-09", id="daniel-zhang"),
+    pytest.param("eddie-wu", "alibaba", "2023-09", None, id="eddie-wu"),
+])
+def test_heads_with_dates(ents, person, org, start, end):
+    sts = [s for s in ents[person].facts["affiliation"] if s.value == org]
+    assert any((start is None or str(s.valid_from) == start) and (end is None or str(s.valid_to) == end)
+               and (s.valid_from or s.valid_to) for s in sts), [(s.valid_from, s.valid_to) for s in sts]
+
+
+def test_intel_has_one_ceo_at_a_time(ents):
+    assert members_on(ents, "intel", date(2024, 6, 1), "Chief Executive") == {"pat-gelsinger"}
+    assert members_on(ents, "intel", date(2025, 6, 1), "Chief Executive") == {"lip-bu-tan"}
+
+
+def test_tsmc_stopped_supplying_huawei_in_2020(ents):
+    sts = [s for s in ents["tsmc"].facts["supplies"] if s.value == "huawei"]
+    assert sts and str(sts[0].valid_to) == "2020-09"
+
+
+def test_paris_summit_statement_without_us_signature(ents):
+    eid = "paris-ai-action-summit-2025-02"
+    assert vals(ents, eid, "date") == ["2025-02-10"]
+    assert "china" in vals(ents, eid, "actors") and "united-states" not in vals(ents, eid, "actors")
