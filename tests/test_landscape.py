@@ -646,8 +646,6 @@ def test_most_primary_sources_can_be_opened(ents):
     pytest.param("uk-ai-opportunities-action-plan-2025", "united-kingdom", "2025-01-13", id="uk-plan"),
     pytest.param("us-ai-national-security-memorandum-2024", "biden-administration", "2024-10-24",
                  id="us-nsm"),
-    pytest.param("us-h200-export-decision-2025-12", "trump-administration", "2025-12-08",
-                 id="h200-decision-day"),
 ])
 def test_strategies_and_governance_initiatives(ents, pid, issuer, announced):
     assert issuer in vals(ents, pid, "issued_by")
@@ -706,3 +704,9 @@ def test_paris_summit_statement_without_us_signature(ents):
     eid = "paris-ai-action-summit-2025-02"
     assert vals(ents, eid, "date") == ["2025-02-10"]
     assert "china" in vals(ents, eid, "actors") and "united-states" not in vals(ents, eid, "actors")
+
+
+def test_h200_decision_announced_on_a_day(ents):
+    eid = "us-h200-sales-announced-2025-12"
+    assert vals(ents, eid, "date") == ["2025-12-08"]
+    assert "us-h200-export-decision-2025-12" in vals(ents, eid, "involves")
