@@ -106,7 +106,8 @@ def run_kg_until_paused(data, args, step):
 
 
 @pytest.mark.parametrize("where", ["after-the-journal", "before-the-journal"])
-def test_a_killed_rename_is_finished_or_undone_by_the_next_command(tmp_path, where):
+def test_a_killed_rename_is_finished_or_undone_by_the_next_command(tmp_path, where, monkeypatch):
+    monkeypatch.setenv("KG_TODAY", ENV["KG_TODAY"])  # the tombstone's date, as the subprocess's
     steps, intended = steps_of(tmp_path, plan_rename)
     journal_step = steps.index("write the journal") + 1
     # pause half-way through the replacements, or while writing temporary files

@@ -25,13 +25,22 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from kg.core.errors import DataError, Issue, KGError
-from kg.core.model import Entity, Statement, check_status
+from kg.core.model import DateValue, Entity, Statement, check_status
 from kg.core.schema import Field, Kind, Schema, load_schema
 from kg.curate import txn
 from kg.data import yamlio
 from kg.data.dedupe import Match, probable_duplicates, slug
 from kg.data.loader import Record, load_records, parse_text, relpath, resolve_data_dir
-from kg.data.validate import SLUG_RE, Result, a, check_records, did_you_mean
+from kg.data.validate import (
+    SLUG_RE,
+    Result,
+    a,
+    check_records,
+    did_you_mean,
+    is_iri,
+    pending_issue,
+    percent_encoded,
+)
 
 NOT_EDITABLE = {"id": "use `kg rename OLD NEW` to change an id",
                 "checked": "use `kg verify ID [FIELD]` to record a check"}
@@ -68,6 +77,10 @@ class Workspace:
         if recover and txn.needs_recovery(self.data_dir):
             with txn.locked(self.data_dir):
                 self.recovered = txn.recover(self.data_dir)
+        elif not recover and (self.data_dir / txn.JOURNAL).exists():
+            # a reading command neither replays the journal nor reads a half-applied change
+            issue = pending_issue(self.data_dir)
+            raise KGError(f"{issue.message}; {issue.fix}")
         self.records: list[Record] = load_records(self.data_dir)
         self.result: Result = check_records(self.records, self.schema)
 
@@ -114,6 +127,7 @@ class Plan:
         self.texts: dict[str, str] = {}
         self.notes: list[str] = []
         self.originals: dict[str, str | None] = {}  # what each file held when planned
+        self.skipped: list[Issue] = []  # files kg fmt could not read (a duplicate key, bad YAML)
 
     def original(self, rel: str) -> str | None:
         if rel not in self.originals:
@@ -149,10 +163,10 @@ class Plan:
     def writes(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {rel: None for rel in self.deleted}
         for rel, data in self.docs.items():
+            kind = yamlio.kind_of(self.ws.schema, rel)
             if rel in self.canonical:
-                out[rel] = yamlio.dump(yamlio.canonical(data, yamlio.kind_of(self.ws.schema, rel)))
-            else:
-                out[rel] = yamlio.dump(data)
+                data = yamlio.canonical(data, kind)
+            out[rel] = yamlio.dump(yamlio.quote_for_other_readers(data, kind))
         out.update(self.texts)
         return {rel: text for rel, text in out.items() if text != self.original(rel)}
 
@@ -234,6 +248,18 @@ def long_form(item, sources=None, checked=None) -> CommentedMap:
     return out
 
 
+def iri_value(f: Field, value, notes: list[str]):
+    """A URL typed or pasted with characters an IRI may not hold (`|`, spaces, `<`), written in
+    its percent-encoded form, which says the same; other values as given."""
+    if f.type != "url" or not isinstance(value, str) or is_iri(value):
+        return value
+    fixed = percent_encoded(value)
+    if fixed != value and is_iri(fixed):
+        notes.append(f"{f.name}: wrote the URL percent-encoded: {fixed}")
+        return fixed
+    return value
+
+
 def parse_value(text: str, many: bool) -> Any:
     """A value from the command line: text; for a list field, `[a, b]` is a list."""
     text = text.strip()
@@ -309,6 +335,8 @@ def add(ws: Workspace, kind_name: str, values: dict[str, Any], entity_id: str | 
         raise KGError("cannot derive an id: give a name (or --id)")
     check_id(ws, entity_id)
     plan = Plan(ws, f"kg add {kind_name}")
+    values = {k: iri_value(kind.fields[k], v, plan.notes) if k in kind.fields else v
+              for k, v in values.items()}
     plan.create(f"{kind_name}/{entity_id}.yaml", build_entity(kind, entity_id, values))
     return plan
 
@@ -364,7 +392,7 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=())
             plan.notes.append(f"{f.name} is a plain field: --source does not apply to it "
                               "(the entity's sources cover it)")
         old = doc.get(f.name)
-        value = parse_value(text, f.many)
+        value = iri_value(f, parse_value(text, f.many), plan.notes)
         new = [fact(f, v) for v in value] if f.many else fact(f, value)
         if old is not None:
             plan.notes.append(f"{entity_id}.{f.name} was: {yamlio.plain(old)}")
@@ -420,6 +448,13 @@ def link(ws: Workspace, subject: str, relation: str, obj: str, sources=(), valid
             raise KGError(f"'{s}' is {a(src.kind)}, not a source")
     if (valid_from or valid_to) and not f.temporal:
         raise KGError(f"{f.name} is not temporal: --from/--to do not apply (use --as-of)")
+    for option, v in (("--from", valid_from), ("--to", valid_to), ("--as-of", as_of)):
+        if v is not None:
+            try:
+                DateValue.parse(str(v))
+            except ValueError as exc:
+                raise KGError(f"{option} '{v}' is not a valid date: {exc} (write the date at the "
+                              "precision the source gives: 2025, 2025-12 or 2025-12-08)") from None
     plan = Plan(ws, f"kg link {subject} {f.name} {obj}")
     doc = plan.doc(ws.rel(ent))
     st = CommentedMap()
@@ -436,23 +471,50 @@ def link(ws: Workspace, subject: str, relation: str, obj: str, sources=(), valid
         have = items_of(doc[f.name]) if f.name in doc else []
         for i, existing in enumerate(have):
             if str(value_of(existing)) == obj and not (valid_from or valid_to):
-                # the same link: add the new sources to it rather than repeat it
-                if not sources:
-                    raise KGError(f"{subject} {f.name} {obj} is already there")
-                existing = long_form(existing, list(ent.sources))
-                srcs = items_of(existing.get("sources", CommentedSeq()))
-                existing["sources"] = CommentedSeq(srcs + [s for s in sources if s not in srcs])
-                have[i] = existing
-                plan.notes.append(f"{subject} {f.name} {obj} was already there: added its source")
+                # the same link: add the new sources (and --as-of, --note) to it, not repeat it
+                have[i] = _extend_link(ws, ent, f, existing, sources, as_of, note, plan)
                 break
         else:
             have.append(item)
         _set_field(doc, kind, f.name, have)
+    elif f.name in doc and str(value_of(doc[f.name])) == obj and not isinstance(doc[f.name], list):
+        _set_field(doc, kind, f.name, _extend_link(ws, ent, f, doc[f.name], sources, as_of, note,
+                                                   plan))
     else:
         if f.name in doc:
             plan.notes.append(f"{subject}.{f.name} was: {yamlio.plain(doc[f.name])}")
         _set_field(doc, kind, f.name, item)
     return plan
+
+
+def _extend_link(ws: Workspace, ent: Entity, f: Field, existing, sources, as_of, note,
+                 plan: Plan):
+    """An existing link given again: every option is applied, or the command refuses."""
+    what = f"{ent.id} {f.name} {value_of(existing)}"
+    given = {k: v for k, v in (("as_of", as_of), ("note", note)) if v}
+    if not sources and not given:
+        raise KGError(f"{what} is already there")
+    have = existing if isinstance(existing, dict) else {}
+    for key, v in given.items():
+        if key in have and str(have[key]) != str(v):
+            option = "--" + key.replace("_", "-")
+            raise KGError(f"{what} is already there with {key} {have[key]}, not {v}: change it "
+                          f"with `kg edit`, or leave out {option}")
+    srcs = [str(s) for s in items_of(have.get("sources") or [])] or list(ent.sources)
+    new_srcs = [s for s in sources if s not in srcs]
+    if new_srcs or any(k not in have for k in given):
+        # citing a new source: the link keeps the sources it had (the entity's, unless its own)
+        out = long_form(existing, list(ent.sources) if new_srcs else None)
+        if new_srcs:
+            out["sources"] = CommentedSeq(
+                [str(s) for s in items_of(out.get("sources") or [])] + new_srcs)
+        for key, v in given.items():
+            out[key] = str(v)
+        done = [f"added its source{'s' if len(new_srcs) > 1 else ''}"] if new_srcs else []
+        done += [f"set {k} {v}" for k, v in given.items() if k not in have]
+        plan.notes.append(f"{what} was already there: {', '.join(done)}")
+        return yamlio._style_statement(out, 4, ws.kind(ent), f.name)
+    raise KGError(f"{what} is already there with these sources and values")
 
 
 # -- references --------------------------------------------------------------------------------
@@ -722,54 +784,63 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
         _set_field(keep_doc, kind, "names", names)
     dup_sources = [str(s) for s in items_of(dup_doc.get("sources") or [])]
     keep_sources = [str(s) for s in items_of(keep_doc.get("sources") or [])]
-    dup_checked = dup_doc.get("checked")
-    same_defaults = set(dup_sources) <= set(keep_sources)
-    left_behind = []
+    dup_checked, keep_checked = dup_doc.get("checked"), keep_doc.get("checked")
+    # A merge never changes a fact's sources or check status: keep's `sources` (and check)
+    # stay as they are, and a fact of the duplicate that relied on the duplicate's defaults
+    # moves in long form, citing them (and carrying the duplicate's check).
+    same_defaults = (set(dup_sources) == set(keep_sources)
+                     and yamlio.plain(dup_checked) == yamlio.plain(keep_checked))
+    left_behind, not_moved = [], []
 
     def moved(item):
         """A duplicate's statement, carrying its own sources (and check) when it relied on defaults."""
         item = yamlio.to_yaml(item)
         if same_defaults or (isinstance(item, dict) and item.get("sources")):
             return item
-        return long_form(item, dup_sources, dup_checked)
+        return long_form(item, dup_sources, yamlio.to_yaml(dup_checked))
 
     for name in list(dup_doc):
         if name in ("id", "name", "aliases", "names", "sources", "checked"):
             continue
         f = kind.fields.get(name)
         theirs = dup_doc[name]
+        if f is None or not f.sourced:
+            # a plain field is covered by its entity's sources: it can only move where keep's
+            # sources and check are the duplicate's, else the tombstone records it
+            ours = keep_doc.get(name)
+            if ours is not None and yamlio.plain(ours) == yamlio.plain(theirs):
+                continue
+            if not same_defaults:
+                not_moved.append(f"{name}: {yamlio.plain(theirs)}")
+            elif ours is None:
+                _set_field(keep_doc, kind, name, theirs)
+            elif f is not None and f.many:
+                mine = [str(x) for x in items_of(ours)]
+                _set_field(keep_doc, kind, name, mine + [str(x) for x in items_of(theirs)
+                                                         if str(x) not in mine])
+            else:
+                left_behind.append(f"{name}: {yamlio.plain(theirs)}")
+            continue
         if name not in keep_doc:
-            value = [moved(i) for i in items_of(theirs)] if f and f.sourced else theirs
-            if f and f.sourced and not isinstance(theirs, list):
-                value = value[0]
-            _set_field(keep_doc, kind, name, value)
+            value = [moved(i) for i in items_of(theirs)]
+            _set_field(keep_doc, kind, name, value if isinstance(theirs, list) else value[0])
             continue
         ours = keep_doc[name]
-        if yamlio.plain(ours) == yamlio.plain(theirs):
+        if yamlio.plain(ours) == yamlio.plain(theirs) and same_defaults:
             continue
-        if f is not None and f.sourced:
-            mine = items_of(ours)
-            values = {str(value_of(i)) for i in mine}
-            extra = [moved(i) for i in items_of(theirs)
-                     if str(value_of(i)) not in values or isinstance(i, dict)]
-            if not extra:
-                continue
-            if not (f.many or f.temporal):  # competing statements: each in long form
-                mine = [long_form(yamlio.to_yaml(i), keep_sources) for i in mine]
-                extra = [long_form(i, dup_sources) for i in extra]
-                plan.notes.append(f"{keep}.{name}: {keep} and {duplicate} disagree; both values "
-                                  "are kept as competing statements with their sources")
-            _set_field(keep_doc, kind, name, mine + extra)
-        elif f is not None and f.many:
-            mine = [str(x) for x in items_of(ours)]
-            _set_field(keep_doc, kind, name, mine + [str(x) for x in items_of(theirs)
-                                                     if str(x) not in mine])
-        else:
-            left_behind.append(f"{name}: {yamlio.plain(theirs)}")
-    merged_sources = keep_sources + [s for s in dup_sources if s not in keep_sources]
-    if merged_sources != keep_sources:
-        _pin_sources(keep_doc, kind, keep_sources, keep_doc.get("checked"))
-        _set_field(keep_doc, kind, "sources", merged_sources)
+        mine = items_of(ours)
+        values = {str(value_of(i)) for i in mine}
+        extra = [moved(i) for i in items_of(theirs)
+                 if str(value_of(i)) not in values or isinstance(i, dict) or not same_defaults]
+        if not extra:
+            continue
+        if not (f.many or f.temporal):  # competing statements: each in long form
+            mine = [long_form(yamlio.to_yaml(i), keep_sources, yamlio.to_yaml(keep_checked))
+                    for i in mine]
+            extra = [long_form(i, dup_sources, yamlio.to_yaml(dup_checked)) for i in extra]
+            plan.notes.append(f"{keep}.{name}: {keep} and {duplicate} disagree; both values "
+                              "are kept as competing statements with their sources")
+        _set_field(keep_doc, kind, name, mine + extra)
     n = _redirect(plan, duplicate, keep, skip={duplicate})
     for slot in ref_slots(keep_doc, kind):  # the duplicate may have pointed at keep: no self-links
         if slot.get() == keep:
@@ -778,12 +849,19 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
     purge(keep_doc)
     dedupe_lists(keep_doc)
     plan.delete(ws.rel(dup_e))
-    description = None
+    parts = []
     if left_behind:
-        description = (f"Merged into {keep}, which kept its own values of: "
-                       + "; ".join(left_behind))
+        parts.append(f"Merged into {keep}, which kept its own values of: " + "; ".join(left_behind))
         plan.notes.append(f"{keep} kept its own values; {duplicate}'s other values are recorded "
                           f"in its tombstone: {'; '.join(left_behind)}")
+    if not_moved:
+        srcs = ", ".join(dup_sources) or "no source"
+        parts.append(f"Not moved to {keep}, whose sources differ (these cite {srcs}): "
+                     + "; ".join(not_moved))
+        plan.notes.append(f"{duplicate}'s plain fields {'; '.join(not_moved)} rest on its own "
+                          f"sources ({srcs}), not {keep}'s, so they were not moved: its tombstone "
+                          f"records them (add them to {keep} with `kg edit` once checked)")
+    description = ". ".join(parts) or None
     tombstone(plan, dup_e, replaced_by=keep, description=description)
     if added:
         plan.notes.append(f"new aliases of {keep}: {', '.join(added)}")
@@ -971,7 +1049,7 @@ def fmt(ws: Workspace, paths: list[Path] | None = None) -> Plan:
         shown = relpath(path, root)
         before, issues = parse_text(text, shown)
         if before is None or issues:
-            plan.notes.append(f"skipped {shown}: {issues[0].message} (fix it first)")
+            plan.skipped.append(issues[0])
             continue
         new = yamlio.format_text(text, rel, ws.schema)
         after, _ = parse_text(new, shown)

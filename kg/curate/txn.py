@@ -36,8 +36,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kg.core.errors import KGError
+from kg.data.loader import JOURNAL
 
-JOURNAL = ".kg-journal.json"
+assert JOURNAL == ".kg-journal.json"  # the loader and kg validate look for it too
 LOCK = ".kg-lock"
 TMP_SUFFIX = ".kg-tmp"
 FAULT_ENV = "KG_FAULT_AT"  # fail (raise) before step N, 1-based: for tests
