@@ -121,7 +121,16 @@ def test_a_killed_rename_is_finished_or_undone_by_the_next_command(tmp_path, whe
     proc.stderr.close()
     assert (data / txn.JOURNAL).exists() == (where == "after-the-journal")
     if where == "after-the-journal":  # half-done: some files new, some old
-        assert snapshot(data) not in (before, intended)
+        half = snapshot(data)
+        assert half not in (before, intended)
+        # reading commands say so and change nothing (kg fmt --check replays nothing)
+        for args in (["validate", "--no-shacl"], ["fmt", "--check"], ["show", "huawei"]):
+            out = subprocess.run([*KG, *args], capture_output=True, text=True,
+                                 env={**os.environ, "KG_DATA": str(data)})
+            assert out.returncode == 1, out.stdout + out.stderr
+            assert "an interrupted change is pending: run `kg recover`" in out.stderr
+            assert "create that entity first" not in out.stderr
+            assert snapshot(data) == half
     out = subprocess.run([*KG, "recover"], capture_output=True,
                          text=True, env={**os.environ, "KG_DATA": str(data)}, check=True)
     assert ("completed an interrupted change" if where == "after-the-journal"

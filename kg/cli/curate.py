@@ -606,7 +606,8 @@ def lint(as_json, no_unchecked, data_dir):
     else:
         for i in issues:
             echo(i.format(), err=i.level == "error")
-        echo(f"{len(errors)} error(s), {len(issues) - len(errors)} warning(s).")
+        echo(("Error: " if errors else "")
+             + f"{len(errors)} error(s), {len(issues) - len(errors)} warning(s).", err=bool(errors))
     sys.exit(1 if errors else 0)
 
 

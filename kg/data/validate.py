@@ -538,15 +538,19 @@ def validate_dir(data_dir: Path, schema: Schema | None = None) -> Result:
                                    "run from the repository root or pass --data DIR",
                                    rule="no-data"))
         return result
-    result = check_records(load_records(data_dir), schema)
     if (data_dir / JOURNAL).exists():
-        result.issues.insert(0, pending_issue(data_dir))
-    return result
+        # half-applied: what is wrong now (a reference to a file not yet written) would
+        # mislead; the one thing to do is to finish the change
+        result = Result()
+        result.issues.append(pending_issue(data_dir))
+        return result
+    return check_records(load_records(data_dir), schema)
 
 
 def pending_issue(data_dir: Path) -> Issue:
     """data/ holds a change that a killed kg command left half-applied."""
     return Issue(relpath(data_dir / JOURNAL, data_dir.parent), 0, 0, "",
-                 "an interrupted change is pending: data/ may be half-changed",
-                 "run `kg recover` (it finishes the change), then run this command again",
+                 "an interrupted change is pending: run `kg recover`",
+                 "a kg command was killed half-way, so data/ may be half-changed; `kg recover` "
+                 "finishes the change (or undoes it), then run this command again",
                  rule="pending-change")
