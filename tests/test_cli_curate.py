@@ -328,7 +328,10 @@ def test_unchecked_lists_oldest_first_and_verify_records_checks(data):
     r = kg(data, "unchecked")
     lines = r.output.splitlines()
     assert lines[0].startswith("2024-12     data/model/deepseek-v3.yaml:1  deepseek-v3  plain fields")
-    assert lines[-1] == "8 unchecked fact(s). Record a check with `kg verify ID [FIELD]`."
+    assert lines[-1] == (
+        "8 unchecked fact(s): 5 sourced statement(s), 0 figure(s) and verdict(s), and the plain "
+        "fields of 3 entities (kg stats and kg build count the 5 statements, figures and "
+        "verdicts). Record a check with `kg verify ID [FIELD]`.")
     r = kg(data, "verify", "deepseek-v3", "released", "--by", "Jane Doe", "--on", "2026-11-20")
     assert "note: deepseek-v3.released: 1 statement(s) checked by Jane Doe on 2026-11-20" in r.output
     assert ("released:\n  value: 2024-12\n  sources: [deepseek-2024-12-v3-technical-report]\n"

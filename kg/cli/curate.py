@@ -100,10 +100,31 @@ def report(outcome: curate.Outcome, verb: str = "wrote", dry_run: bool = False) 
 
 
 def run(plan_of, data_dir, dry_run=False):
-    """Plan with the library, commit, report: the body of every writing command."""
+    """Plan with the library, commit, report: the body of every writing command.
+    A dry run shows the change as a diff of each file."""
     with translated_errors():
         ws = workspace(data_dir)
-        report(curate.commit(plan_of(ws), dry_run=dry_run), dry_run=dry_run)
+        plan = plan_of(ws)
+        outcome = curate.commit(plan, dry_run=dry_run)
+        if dry_run:
+            show_diff(plan)
+        report(outcome, dry_run=dry_run)
+
+
+def show_diff(plan: curate.Plan) -> None:
+    """The unified diff of every file a planned change writes or deletes."""
+    import difflib
+
+    root = plan.ws.data_dir.parent
+    for rel, text in sorted(plan.writes().items()):
+        shown = curate.relpath(plan.ws.data_dir / rel, root)
+        before = plan.original(rel) or ""
+        lines = difflib.unified_diff(before.splitlines(keepends=True),
+                                     (text or "").splitlines(keepends=True),
+                                     "/dev/null" if not before else f"a/{shown}",
+                                     "/dev/null" if text is None else f"b/{shown}")
+        for line in lines:
+            echo(line, nl=not line.endswith("\n"))
 
 
 def pairs(values, option: str) -> list[tuple[str, str]]:
@@ -330,11 +351,14 @@ def source_group() -> click.Group:
 @click.option("--add", "adds", multiple=True, metavar="FIELD=VALUE",
               help="Add a value to a list field (aliases, sources, developer, ...).")
 @click.option("--unset", "unsets", multiple=True, metavar="FIELD", help="Remove a field.")
+@click.option("--remove", "removes", multiple=True, metavar="FIELD=VALUE",
+              help="Remove the statement(s) of one value from a list field; the others keep "
+                   "their sources.")
 @click.option("--source", "sources", multiple=True, shell_complete=complete_ids(("source",)),
               help="Cite this source for the facts set (they are written in long form).")
 @dry_run_option
 @data_option
-def edit(entity_id, sets, adds, unsets, sources, dry_run, data_dir):
+def edit(entity_id, sets, adds, unsets, removes, sources, dry_run, data_dir):
     """Change fields of an entity, keeping the file's comments, key order and layout.
 
     The entity is validated with the change before anything is written.
@@ -344,11 +368,13 @@ def edit(entity_id, sets, adds, unsets, sources, dry_run, data_dir):
         kg edit deepseek-r1 --set released=2025-01-20 --source dw-2026-01-24-us-china-ai-race
         kg edit huawei --add aliases="Huawei Technologies Co., Ltd." --set names.zh=华为
     """
-    if not (sets or adds or unsets):
-        raise click.UsageError("say what to change: --set FIELD=VALUE, --add FIELD=VALUE or "
-                               "--unset FIELD")
+    if not (sets or adds or unsets or removes):
+        raise click.UsageError("say what to change: --set FIELD=VALUE, --add FIELD=VALUE, "
+                               "--remove FIELD=VALUE or --unset FIELD")
     sets, adds = pairs(sets, "--set"), pairs(adds, "--add")
-    run(lambda ws: curate.edit(ws, entity_id, sets, adds, unsets, sources), data_dir, dry_run)
+    removes = pairs(removes, "--remove")
+    run(lambda ws: curate.edit(ws, entity_id, sets, adds, unsets, sources, removes), data_dir,
+        dry_run)
 
 
 @click.command()
@@ -464,7 +490,8 @@ def verify(entity_id, field, by, on_date, against, value, dry_run, data_dir):
 
 
 @click.command()
-@click.option("--limit", type=int, default=0, help="Show at most this many (0: all).")
+@click.option("--limit", type=click.IntRange(min=0), default=0,
+              help="Show at most this many (0: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON.")
 @data_option
 def unchecked(limit, as_json, data_dir):
@@ -485,8 +512,22 @@ def unchecked(limit, as_json, data_dir):
         return
     for f in shown:
         echo(f.format())
-    echo(f"{len(facts)} unchecked fact(s)." + (" Record a check with "
-               "`kg verify ID [FIELD]`." if facts else ""))
+    echo(unchecked_summary(facts))
+
+
+def unchecked_summary(facts) -> str:
+    """The count, and what it counts: kg stats and kg build count sourced statements and
+    figures (claims, assessments) only; kg unchecked also lists entities' plain fields."""
+    statements = sum(1 for f in facts if f.field is not None)
+    figures = sum(1 for f in facts if f.field is None and f.kind in ("claim", "assessment"))
+    plain = len(facts) - statements - figures
+    if not facts:
+        return "0 unchecked fact(s)."
+    return (f"{len(facts)} unchecked fact(s): {statements} sourced statement(s), {figures} "
+            f"figure(s) and verdict(s), and the plain fields of {plain} entit"
+            f"{'y' if plain == 1 else 'ies'} (kg stats and kg build count the "
+            f"{statements + figures} statements, figures and verdicts). Record a check with "
+            "`kg verify ID [FIELD]`.")
 
 
 # -- show, find --------------------------------------------------------------------------------
@@ -507,8 +548,9 @@ def show(entity_id, data_dir):
 
 @click.command()
 @click.argument("text")
-@click.option("--limit", type=int, default=10, show_default=True)
-@click.option("--kind", help="Only entities of this kind.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--kind", type=click.Choice(list(load_schema().kinds)),
+              help="Only entities of this kind.")
 @data_option
 def find(text, limit, kind, data_dir):
     """Fuzzy search over ids, names and aliases in every language (华为 finds Huawei).

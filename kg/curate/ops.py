@@ -104,6 +104,16 @@ class Workspace:
                           f"{did_you_mean(entity_id, self.entities)} (`kg find TEXT` searches names)")
         return ent
 
+    def source(self, source_id: str) -> Entity:
+        """A source, by id; an unknown one suggests only sources."""
+        ent = self.entities.get(source_id)
+        if ent is not None and ent.kind == "source":
+            return ent
+        sources = [i for i, e in self.entities.items() if e.kind == "source"]
+        what = f"is {a(ent.kind)}, not a source" if ent is not None else "is not a known source"
+        raise KGError(f"'{source_id}' {what}{did_you_mean(source_id, sources)} (`kg find TEXT "
+                      "--kind source` searches them; `kg source add` adds one)")
+
     def kind(self, entity: Entity) -> Kind:
         return self.schema.kinds[entity.kind]
 
@@ -166,9 +176,22 @@ class Plan:
             kind = yamlio.kind_of(self.ws.schema, rel)
             if rel in self.canonical:
                 data = yamlio.canonical(data, kind)
-            out[rel] = yamlio.dump(yamlio.quote_for_other_readers(data, kind))
+            text = yamlio.dump(yamlio.quote_for_other_readers(data, kind))
+            if rel not in self.canonical:
+                text = same_layout(text, self.original(rel) or "")
+            out[rel] = text
         out.update(self.texts)
         return {rel: text for rel, text in out.items() if text != self.original(rel)}
+
+
+def same_layout(text: str, original: str) -> str:
+    """An edited file keeps its byte-order mark and CRLF line ends, so that the diff of a
+    one-field change is that field's lines (kg fmt makes files canonical: no BOM, LF)."""
+    if "\r\n" in original and "\r\n" not in text:
+        text = text.replace("\n", "\r\n")
+    if original.startswith("\ufeff") and not text.startswith("\ufeff"):
+        text = "\ufeff" + text
+    return text
 
 
 @dataclass
@@ -289,7 +312,7 @@ def default_id(kind: str, values: dict[str, Any]) -> str:
     return slug(str(values.get("name") or ""))
 
 
-def check_id(ws: Workspace, entity_id: str) -> None:
+def check_id(ws: Workspace, entity_id: str, choose: str = "choose another with --id") -> None:
     if not SLUG_RE.match(entity_id):
         raise KGError(f"'{entity_id}' is not an id: ids are lower-case words joined by hyphens, "
                       "e.g. deepseek-r1")
@@ -297,7 +320,7 @@ def check_id(ws: Workspace, entity_id: str) -> None:
                                                   None)
     if existing is not None:
         where = existing.path if isinstance(existing, Entity) else relpath(existing, ws.data_dir.parent)
-        raise KGError(f"id '{entity_id}' is taken ({where}); choose another with --id")
+        raise KGError(f"id '{entity_id}' is taken ({where}); {choose}")
 
 
 # -- add -------------------------------------------------------------------------------------
@@ -360,7 +383,8 @@ def _set_field(doc: CommentedMap, kind: Kind, name: str, value) -> None:
     yamlio.style_key(doc, name, kind)
 
 
-def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=()) -> Plan:
+def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
+         removes=()) -> Plan:
     """Plan setting, adding to or removing fields of one entity.
 
     sets/adds: (field, text) pairs; `names.zh=华为` sets one language's name. With
@@ -372,6 +396,17 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=())
     plan = Plan(ws, f"kg edit {entity_id}")
     doc = plan.doc(rel)
     src = list(sources)
+    for s_id in src:
+        ws.source(s_id)
+    if src:
+        named = [_field(ws, ent, n.partition(".")[0]) for n, _ in [*sets, *adds]]
+        if not any(f.sourced for f in named):
+            raise KGError("--source cites a source for the facts you --set or --add, but "
+                          + (f"{', '.join(f.name for f in named)} "
+                             f"{'is a plain field' if len(named) == 1 else 'are plain fields'}"
+                             f" (the entity's sources cover {'it' if len(named) == 1 else 'them'}"
+                             f"; add one with --add sources=ID)" if named else
+                             "there are none"))
 
     def fact(f: Field, v: str):
         return long_form(v, src) if (src and f.sourced) else v
@@ -409,6 +444,25 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=())
                 continue
             have.append(fact(f, v))
         _set_field(doc, kind, f.name, have)
+    for name, text in removes:
+        f = _field(ws, ent, name)
+        if f.name not in doc:
+            raise KGError(f"{entity_id} has no {f.name}")
+        have = items_of(doc[f.name])
+        keep = [i for i in have if str(value_of(i)) != text]
+        if len(keep) == len(have):
+            raise KGError(f"{entity_id}.{f.name} has no value '{text}'; it has: "
+                          + ", ".join(str(value_of(i)) for i in have))
+        if not keep and f.required:
+            raise KGError(f"{f.name} is required for {a(kind.label)}: set another value instead")
+        plan.notes.append(f"{entity_id}.{f.name}: removed {len(have) - len(keep)} statement(s) "
+                          f"of {text}; the others keep their sources")
+        if not keep:
+            del doc[f.name]
+        elif isinstance(doc[f.name], list):
+            doc[f.name][:] = keep  # in place: the others keep their text, sources, comments
+        else:  # pragma: no cover - a single value either matches or not
+            pass
     for name in unsets:
         base, _, lang = name.partition(".")
         f = _field(ws, ent, base)
@@ -443,9 +497,7 @@ def link(ws: Workspace, subject: str, relation: str, obj: str, sources=(), valid
         raise KGError(f"{f.name} of {a(kind.label)} must be {a(' or '.join(f.to))}, "
                       f"but '{obj}' is {a(target.kind)}")
     for s in sources:
-        src = ws.entity(s, "source")
-        if src.kind != "source":
-            raise KGError(f"'{s}' is {a(src.kind)}, not a source")
+        ws.source(s)
     if (valid_from or valid_to) and not f.temporal:
         raise KGError(f"{f.name} is not temporal: --from/--to do not apply (use --as-of)")
     for option, v in (("--from", valid_from), ("--to", valid_to), ("--as-of", as_of)):
@@ -696,7 +748,8 @@ def _old_tombstone_for(ws: Workspace, new: str, old: str, plan: Plan) -> None:
         plan.delete(ws.rel(dead))
         plan.notes.append(f"removed the tombstone {new} (it pointed at {old})")
         return
-    check_id(ws, new)
+    check_id(ws, new, f"choose another new id (`kg rename {old} NEW`), or merge the two "
+                      f"(`kg merge {old} {new}`) if they are one entity")
 
 
 # -- rename, merge, remove -----------------------------------------------------------------------
@@ -995,6 +1048,9 @@ def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str
         return chk
 
     if field_name is None:
+        if value is not None:
+            raise KGError("--value picks a statement of a field: name the field "
+                          f"(kg verify {entity_id} FIELD --value {value})")
         if not ent.sources:
             raise KGError(f"{entity_id} has no sources to check against")
         yamlio.insert_in_order(doc, "checked", record(pick(ent.sources, entity_id)),

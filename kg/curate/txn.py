@@ -91,8 +91,10 @@ def _tmp_for(target: Path, tag: str = "") -> Path:
 
 
 def read_text(path: Path) -> str | None:
+    """A file's text exactly as it is (a BOM and CRLF line ends included), or None."""
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
     except FileNotFoundError:
         return None
 
