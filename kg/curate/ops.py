@@ -30,7 +30,14 @@ from kg.core.schema import Field, Kind, Schema, load_schema
 from kg.curate import txn
 from kg.data import yamlio
 from kg.data.dedupe import Match, probable_duplicates, slug
-from kg.data.loader import Record, load_records, parse_text, relpath, resolve_data_dir
+from kg.data.loader import (
+    Record,
+    iter_data_files,
+    load_records,
+    parse_text,
+    relpath,
+    resolve_data_dir,
+)
 from kg.data.validate import (
     SLUG_RE,
     Result,
@@ -1091,7 +1098,7 @@ def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str
 def fmt(ws: Workspace, paths: list[Path] | None = None) -> Plan:
     """Plan rewriting files in canonical form; refuses any file whose content would change."""
     plan = Plan(ws, "kg fmt")
-    targets = paths or sorted(ws.data_dir.rglob("*.yaml"))
+    targets = paths or iter_data_files(ws.data_dir)  # entity files (not data/dataset.yaml)
     root = ws.data_dir.parent
     for path in targets:
         path = Path(path).resolve()

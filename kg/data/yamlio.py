@@ -170,7 +170,10 @@ def _quote_check(cmap: CommentedMap) -> None:
 
 
 def quote_for_other_readers(data: CommentedMap, kind: Kind | None) -> CommentedMap:
-    """Quote, in place, every text scalar (and key) a YAML 1.1 reader would misread."""
+    """Quote, in place, every text scalar (and key) a YAML 1.1 reader would misread.
+    A file of no known kind is left as it is: its fields' types are unknown."""
+    if kind is None:
+        return data
     for k in list(data):
         f = kind.fields.get(str(k)) if kind else None
         ftype = f.type if f is not None else "string"
