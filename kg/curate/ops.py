@@ -1187,8 +1187,11 @@ def show(ws: Workspace, entity_id: str) -> list[str]:
         lines.append("sources:")
         for s in ent.sources:
             src = ws.entities.get(s)
-            title = f"{src.name}" + (f", {src.first('date')}" if src and src.first("date") else "")
-            lines.append(f"  {s}: {title if src else '(unknown)'}")
+            if src is None:
+                lines.append(f"  {s}: (not a known source: `kg validate` says more)")
+                continue
+            lines.append(f"  {s}: {src.name}"
+                         + (f", {src.first('date')}" if src.first("date") else ""))
         chk = ent.first("checked")
         status = status_of(ws, ent.sources, chk)
         lines.append(f"check status of its plain fields: {status}"
