@@ -18,8 +18,6 @@ from kg.core.schema import by_longest_namespace, shorten
 from kg.sparql.store import QueryResult, Store
 
 FORMATS = ("table", "csv", "json", "md")
-RDF_FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt",
-               "jsonld": "json-ld", "xml": "xml", "trig": "trig"}
 NUMERIC = {str(XSD.decimal), str(XSD.integer), str(XSD.double), str(XSD.float),
            str(XSD.nonNegativeInteger), str(XSD.long), str(XSD.int)}
 MAX_CELL = 60
@@ -92,13 +90,32 @@ def to_csv(result: QueryResult) -> str:
     return buf.getvalue()
 
 
+def tsv_term(t: Node | None) -> str:
+    """A term as SPARQL 1.1 TSV writes it: Turtle syntax on one line, a string's tab,
+    line feed and carriage return escaped (\\t, \\n, \\r); unbound is empty."""
+    if t is None:
+        return ""
+    if isinstance(t, URIRef):
+        return f"<{t}>"
+    if isinstance(t, BNode):
+        return f"_:{t}"
+    text = (str(t).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            .replace("\r", "\\r").replace("\t", "\\t"))
+    if t.language:
+        return f'"{text}"@{t.language}'
+    if t.datatype and str(t.datatype) != str(XSD.string):
+        return f'"{text}"^^<{t.datatype}>'
+    return f'"{text}"'
+
+
 def to_tsv(result: QueryResult) -> str:
-    """SPARQL 1.1 TSV: terms in Turtle syntax, `?var` headers."""
+    """SPARQL 1.1 TSV: `?var` headers, then one line per row, terms in Turtle syntax
+    (`tsv_term`), so a literal holding a tab or a line break stays on its row."""
     if result.type == "ASK":
         return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
     lines = ["\t".join(f"?{v}" for v in result.vars)]
     for row in result.rows:
-        lines.append("\t".join("" if t is None else t.n3() for t in row))
+        lines.append("\t".join(tsv_term(t) for t in row))
     return "\n".join(lines) + "\n"
 
 
@@ -205,17 +222,12 @@ def to_markdown(result: QueryResult, labeller: Labeller) -> str:
 
 
 def graph_text(result: QueryResult, rdf_format: str = "turtle") -> str:
-    """A CONSTRUCT or DESCRIBE result as RDF text."""
-    fmt = RDF_FORMATS.get(rdf_format)
-    if fmt is None:
-        raise ValueError(f"unknown RDF format {rdf_format!r}; choose one of "
-                         + ", ".join(sorted(RDF_FORMATS)))
-    g = result.graph
-    from kg.core.schema import load_schema
+    """A CONSTRUCT or DESCRIBE result as RDF text (turtle, nt, xml, jsonld), from the one
+    serialiser (kg.sparql.rdftext), with the project's prefixes. Raises ValueError for an
+    unknown format."""
+    from kg.sparql.rdftext import project_prefixes, serialize_triples
 
-    for prefix, ns in load_schema().namespaces.items():
-        g.bind(prefix, ns, override=True, replace=True)
-    return g.serialize(format=fmt)
+    return serialize_triples(result.graph, rdf_format, project_prefixes()).decode("utf-8")
 
 
 def default_labeller(store: Store | None) -> Labeller:

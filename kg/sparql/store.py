@@ -29,6 +29,7 @@ from rdflib.namespace import RDFS, XSD
 from rdflib.term import Node
 
 from kg.core.errors import KGError
+from kg.sparql.rdftext import serialize_triples, to_ox
 
 KGFILE = "https://w3id.org/ai-race-kg/file/"
 STORES = ("oxigraph", "rdflib")
@@ -75,6 +76,33 @@ class CheckedQuery:
 
 _QUERY_TYPES = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
                 "DescribeQuery": "DESCRIBE"}
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE",
+                          "COPY", "WITH"})
+
+# SPARQL tokens, enough to find the query form and a FROM clause: comments, strings,
+# IRIs, variables and prefixed names are skipped whole, so a keyword inside them is no
+# keyword. (A `<` used as an operator may read as an IRI here; that only hides text
+# from the FROM scan, which is a policy check: see check_query.)
+TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                  |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<var>[?$][A-Za-z_0-9\u00b7\u00c0-\uffff]+)
+      | (?P<pname>[A-Za-z_\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*:[\w.\-:%\\\u00b7\u00c0-\uffff]*
+                 |:[\w.\-:%\\\u00b7\u00c0-\uffff]*)
+      | (?P<word>[A-Za-z_][\w-]*)
+      | (?P<brace>\{)""",
+    re.VERBOSE | re.DOTALL)
+
+
+def keywords(text: str) -> Iterable[tuple[str, int]]:
+    """The bare words of a query (upper-cased) with their offsets: what is left once
+    comments, strings, IRIs, variables and prefixed names are skipped."""
+    for m in TOKEN.finditer(text):
+        if m.lastgroup == "word":
+            yield m.group().upper(), m.start()
 
 
 def _walk(node) -> Iterable:
@@ -93,13 +121,52 @@ def _walk(node) -> Iterable:
             stack.extend(n.values())
 
 
+def quick_form(text: str) -> str | None:
+    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) when a cheap scan can vouch that
+    the query needs no closer look, else None.
+
+    None when the text holds the letters `service` anywhere (in any case, even in a
+    comment or a string: the scan does not try to be clever where it matters), a FROM
+    keyword, an update keyword as its form, or no form at all.
+    """
+    if "service" in text.lower():
+        return None
+    form = None
+    for word, _ in keywords(text):
+        if word == "FROM":
+            return None
+        if form is None and (word in QUERY_FORMS or word in UPDATE_WORDS):
+            if word in UPDATE_WORDS:
+                return None
+            form = word
+    return form
+
+
 def check_query(text: str) -> CheckedQuery:
-    """Parse a query; refuse what could call out. Raises QueryError with line and column."""
+    """Refuse what could call out or write; the query's form (SELECT, ASK, CONSTRUCT,
+    DESCRIBE). Raises QueryRefused (SERVICE, FROM an outside graph, an update) or
+    QueryError (empty, or a syntax error with line and column).
+
+    Most queries take the cheap path (`quick_form`): no `service` anywhere in the text,
+    no FROM keyword, a query form first. That is sound: a SERVICE call needs the
+    keyword, and an update is no query to the engines' query functions (Oxigraph and
+    rdflib refuse to run one there); syntax is then checked by the engine that runs it.
+    Anything else is parsed with rdflib's parser and its tree is walked, so a SERVICE
+    in a comment or a string is no trigger and one deep in a FILTER EXISTS is found.
+    """
+    if not text or not text.strip():
+        raise QueryError("empty query")
+    form = quick_form(text)
+    if form:
+        return CheckedQuery(text, form)
+    return parse_check(text)
+
+
+def parse_check(text: str) -> CheckedQuery:
+    """The full check of `check_query`, on rdflib's parse tree."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery
 
-    if not text or not text.strip():
-        raise QueryError("empty query")
     try:
         tree = parseQuery(text)
     except ParseException as exc:
@@ -126,6 +193,19 @@ def check_query(text: str) -> CheckedQuery:
     return CheckedQuery(text, qtype)
 
 
+def engine_syntax_error(text: str, message: str) -> QueryError:
+    """The error for a query an engine would not parse (it passed the cheap check):
+    QueryRefused for an update, else a syntax error with line and column."""
+    try:
+        parse_check(text)
+    except QueryError as exc:
+        return exc
+    m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+    if m:
+        return syntax_error(int(m[1]), int(m[2]), m[3])
+    return QueryError(f"syntax error: {message}")
+
+
 def _is_update(text: str) -> bool:
     from rdflib.plugins.sparql.parser import parseUpdate
 
@@ -136,47 +216,16 @@ def _is_update(text: str) -> bool:
     return True
 
 
-_SERVICE_TOKEN = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-
-
-def _strip_comments_strings_iris(text: str) -> str:
-    """The query with strings, IRIs and comments blanked, for a conservative token scan."""
-    out, i, n = [], 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        if c in "'\"":
-            q = text[i:i + 3] if text[i:i + 3] in ("'''", '"""') else c
-            j = i + len(q)
-            while j < n and not text.startswith(q, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(q)
-            out.append(" ")
-            continue
-        if c == "<":
-            m = re.match(r'<[^<>"{}|^`\\\x00-\x20]*>', text[i:])
-            if m:
-                i += m.end()
-                out.append(" ")
-                continue
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
 def syntax_message(text: str, exc) -> QueryError:
     """The clearest parser message available, with line and column.
 
     rdflib's parser (pyparsing) reports where its last alternative failed, which can be
     a token early; Oxigraph's parser names the exact spot and what it expected. Ask
-    Oxigraph for its message when the text holds no SERVICE keyword at all (so nothing
-    can call out), on an empty store, without reading any result.
+    Oxigraph for its message when the text holds no `service` at all (so nothing can
+    call out), on an empty store, without reading any result.
     """
     fallback = syntax_error(exc.lineno, exc.col, exc.msg)
-    if _SERVICE_TOKEN.search(_strip_comments_strings_iris(text)):
+    if "service" in text.lower():
         return fallback
     try:
         import pyoxigraph
@@ -294,22 +343,6 @@ def _to_rdflib(term) -> Node | None:
     raise QueryError(f"unsupported term in a result: {term!r}")
 
 
-def _to_ox(term: Node):
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise QueryError(f"unsupported term: {term!r}")
-
-
 class OxigraphStore(Store):
     """pyoxigraph in memory; the default graph is the union of the named graphs."""
 
@@ -329,8 +362,8 @@ class OxigraphStore(Store):
         for s, p, o, g in ds.quads((None, None, None, None)):
             gname = g.identifier if isinstance(g, Graph) else g
             graph = (ox.DefaultGraph() if gname is None or str(gname).startswith("urn:x-rdflib:")
-                     else _to_ox(gname))
-            quads.append(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph))
+                     else to_ox(gname))
+            quads.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph))
         store.ox.extend(quads)
         return store
 
@@ -366,7 +399,7 @@ class OxigraphStore(Store):
                     for sol in _limit_rows(res, max_rows)]
             return QueryResult("SELECT", self.name, vars=names, rows=rows)
         except SyntaxError as exc:
-            raise QueryError(f"syntax error (Oxigraph): {exc}") from None
+            raise engine_syntax_error(q.text, str(exc)) from None
         except (OSError, RuntimeError, ValueError, TypeError) as exc:
             raise QueryError(f"query failed (Oxigraph): {exc}") from None
 
@@ -404,6 +437,8 @@ class RdflibStore(Store):
         except QueryError:
             raise
         except Exception as exc:  # rdflib raises many types while evaluating
+            if type(exc).__name__ == "ParseException":
+                raise engine_syntax_error(q.text, str(exc)) from None
             raise QueryError(f"query failed (rdflib): {type(exc).__name__}: {exc}") from None
 
 
@@ -433,6 +468,13 @@ class RemoteStore(Store):
         if not re.match(r"https?://", url):
             raise QueryError(f"endpoint must be an http(s) URL, not {url!r}")
         self.url, self.timeout = url, timeout
+
+    def query(self, text: str, max_rows: int | None = None) -> QueryResult:
+        # Parsed here in full (whatever the cheap check says): a syntax error is then
+        # reported with line and column, whatever the endpoint's own message.
+        if not text or not text.strip():
+            raise QueryError("empty query")
+        return self._run(parse_check(text), max_rows)
 
     def _run(self, q: CheckedQuery, max_rows: int | None) -> QueryResult:
         graph_query = q.type in ("CONSTRUCT", "DESCRIBE")
@@ -471,9 +513,9 @@ class RemoteStore(Store):
 
 # -- pushing to a Graph Store -------------------------------------------------------
 def _ntriples(triples) -> bytes:
-    # N-Triples is Turtle too: every Graph Store accepts it as text/turtle.
-    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    # N-Triples is Turtle too: every Graph Store accepts it as text/turtle. Written by
+    # the one serialiser (kg.sparql.rdftext), which strict parsers accept.
+    return serialize_triples(triples, "nt")
 
 
 def push_dataset(ds: Dataset, url: str, default_graph: bool = True,
