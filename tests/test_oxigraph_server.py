@@ -74,8 +74,8 @@ def test_push_loads_every_triple_once(pushed):
 
 @pytest.mark.parametrize("q", library(), ids=lambda q: q.name)
 def test_the_library_answers_the_same_on_the_oxigraph_server(pushed, q):
-    served = run_query(RemoteStore(pushed["query"]), q, today=TODAY)
-    embedded = run_query(oxigraph_store(), q, today=TODAY)
+    served = run_query(RemoteStore(pushed["query"]), q, day=TODAY)
+    embedded = run_query(oxigraph_store(), q, day=TODAY)
     assert served.engine == "remote"
     assert served.vars == embedded.vars
     assert row_bag(served) == row_bag(embedded)

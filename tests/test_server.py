@@ -91,7 +91,7 @@ def test_sparqlwrapper_gets_the_same_answers_as_the_embedded_store(endpoint, q):
 
     from kg.sparql.store import QueryResult
 
-    text = q.bind(today=TODAY)
+    text = q.bind(day=TODAY)
     client = SPARQLWrapper(endpoint["url"])
     client.setQuery(text)
     # SPARQLWrapper 2.0 strips only every other line of a comment block before it looks

@@ -82,6 +82,13 @@ def serialize_triples(triples: Iterable, syntax: str = "turtle",
     return ox.serialize(out, format=fmt, prefixes=used or None)
 
 
+def ox_ntriples(triples: Iterable) -> bytes:
+    """pyoxigraph triples as N-Triples (UTF-8 bytes), one per line, sorted."""
+    import pyoxigraph as ox
+
+    return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.N_TRIPLES)
+
+
 def project_prefixes() -> dict[str, str]:
     """The project's prefixes (kgid, kgo, schema, prov...), from the schema."""
     from kg.core.schema import load_schema
@@ -89,4 +96,4 @@ def project_prefixes() -> dict[str, str]:
     return dict(load_schema().namespaces)
 
 
-__all__ = ["RDF_SYNTAXES", "project_prefixes", "serialize_triples", "syntax_name", "to_ox"]
+__all__ = ["RDF_SYNTAXES", "ox_ntriples", "project_prefixes", "serialize_triples", "syntax_name", "to_ox"]

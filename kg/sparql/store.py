@@ -29,7 +29,7 @@ from rdflib.namespace import RDFS, XSD
 from rdflib.term import Node
 
 from kg.core.errors import KGError
-from kg.sparql.rdftext import serialize_triples, to_ox
+from kg.sparql.rdftext import ox_ntriples, to_ox
 
 KGFILE = "https://w3id.org/ai-race-kg/file/"
 STORES = ("oxigraph", "rdflib")
@@ -89,9 +89,8 @@ TOKEN = re.compile(
       | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                   |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
       | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<var>[?$][A-Za-z_0-9\u00b7\u00c0-\uffff]+)
-      | (?P<pname>[A-Za-z_\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*:[\w.\-:%\\\u00b7\u00c0-\uffff]*
-                 |:[\w.\-:%\\\u00b7\u00c0-\uffff]*)
+      | (?P<var>[?$]\w+)
+      | (?P<pname>(?:[^\W\d][\w.-]*)?:[\w.:%\\-]*)
       | (?P<word>[A-Za-z_][\w-]*)
       | (?P<brace>\{)""",
     re.VERBOSE | re.DOTALL)
@@ -368,6 +367,16 @@ class OxigraphStore(Store):
         return store
 
     @classmethod
+    def from_nquads(cls, data: bytes) -> OxigraphStore:
+        """A store holding these N-Quads (UTF-8)."""
+        import pyoxigraph as ox
+
+        store = cls()
+        # lenient: the cache's N-Quads were written by pyoxigraph and match their hash
+        store.ox.load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
+        return store
+
+    @classmethod
     def from_file(cls, path: Path) -> OxigraphStore:
         import pyoxigraph as ox
 
@@ -512,16 +521,15 @@ class RemoteStore(Store):
 
 
 # -- pushing to a Graph Store -------------------------------------------------------
-def _ntriples(triples) -> bytes:
-    # N-Triples is Turtle too: every Graph Store accepts it as text/turtle. Written by
-    # the one serialiser (kg.sparql.rdftext), which strict parsers accept.
-    return serialize_triples(triples, "nt")
-
-
-def push_dataset(ds: Dataset, url: str, default_graph: bool = True,
+def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = True,
                  auth: str | None = None, timeout: float = 120.0) -> dict:
     """Replace each named graph on a SPARQL 1.1 Graph Store (PUT ?graph=IRI), and put the
-    union of all triples in the default graph (PUT ?default) so plain queries see them."""
+    union of all triples in the default graph (PUT ?default) so plain queries see them.
+
+    Every payload is N-Triples (sent as text/turtle, which it also is) from the one
+    serialiser (kg.sparql.rdftext), sorted. Returns {"graphs": named graphs sent,
+    "triples": their triples, "default": whether the union was sent}. Raises QueryError
+    when the store cannot be reached or refuses a graph (its answer quoted)."""
     import base64
 
     if not re.match(r"https?://", url):
@@ -544,26 +552,36 @@ def push_dataset(ds: Dataset, url: str, default_graph: bool = True,
         except (urllib.error.URLError, OSError) as exc:
             raise QueryError(f"cannot reach {url}: {exc}") from None
 
+    import pyoxigraph as ox
+
+    store = ds if isinstance(ds, OxigraphStore) else OxigraphStore.from_dataset(ds)
     graphs, triples = 0, 0
     union = set()
-    for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
-        name = str(g.identifier)
-        if name.startswith("urn:x-rdflib:") or len(g) == 0:
+    for name in sorted(store.ox.named_graphs(), key=lambda g: g.value):
+        content = {ox.Triple(q.subject, q.predicate, q.object)
+                   for q in store.ox.quads_for_pattern(None, None, None, name)}
+        if not content:
             continue
-        put("graph=" + urllib.parse.quote(name, safe=""), _ntriples(g))
+        put("graph=" + urllib.parse.quote(name.value, safe=""), ox_ntriples(content))
         graphs += 1
-        triples += len(g)
+        triples += len(content)
         if default_graph:
-            union.update(g)
+            union |= content
     if default_graph:
-        put("default", _ntriples(union))
+        union |= {ox.Triple(q.subject, q.predicate, q.object)
+                  for q in store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        put("default", ox_ntriples(union))
     return {"graphs": graphs, "triples": triples, "default": default_graph}
 
 
 # -- opening -----------------------------------------------------------------------
 def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
                graph_file: Path | None = None, endpoint: str | None = None) -> Store:
-    """The store to query: a remote endpoint, a built graph file, or data/ built in memory."""
+    """The store to query: a remote endpoint, a built graph file, or the graph of data/
+    (from the cache of built graphs, kg.sparql.cache; built and cached when stale).
+
+    Raises QueryError (bad endpoint, missing or unreadable file, unknown store) or
+    DataError (data/ does not validate)."""
     if endpoint:
         return RemoteStore(endpoint)
     if kind not in STORES:
@@ -571,12 +589,14 @@ def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
     if graph_file:
         cls = OxigraphStore if kind == "oxigraph" else RdflibStore
         return cls.from_file(graph_file)
-    from kg.rdf.load import load_graph
+    from kg.sparql.cache import graph_nquads
 
-    built = load_graph(data_dir)
+    _, nquads = graph_nquads(data_dir)
     if kind == "oxigraph":
-        return OxigraphStore.from_dataset(built.dataset)
-    return RdflibStore(built.dataset)
+        return OxigraphStore.from_nquads(nquads)
+    ds = Dataset()
+    ds.parse(data=nquads.decode("utf-8"), format="nquads")
+    return RdflibStore(ds)
 
 
 __all__ = ["CheckedQuery", "OxigraphStore", "QueryError", "QueryRefused", "QueryResult",
