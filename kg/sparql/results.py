@@ -47,6 +47,19 @@ def to_json(result: QueryResult) -> str:
     return json.dumps(doc, indent=1, ensure_ascii=False)
 
 
+def xml_text(text: str) -> str:
+    """Text as XML character data that any parser reads back exactly: markup escaped, and
+    tabs, line breaks and carriage returns (which XML parsers normalise or trim) and a
+    leading or trailing space written as character references."""
+    out = (escape(text).replace("\t", "&#9;").replace("\n", "&#10;")
+           .replace("\r", "&#13;"))
+    if out.startswith(" "):
+        out = "&#32;" + out[1:]
+    if out.endswith(" "):
+        out = out[:-1] + "&#32;"
+    return out
+
+
 def to_xml(result: QueryResult) -> str:
     """The SPARQL Query Results XML Format."""
     out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
@@ -65,11 +78,11 @@ def to_xml(result: QueryResult) -> str:
             elif isinstance(t, BNode):
                 inner = f"<bnode>{escape(str(t))}</bnode>"
             elif t.language:
-                inner = f"<literal xml:lang={quoteattr(t.language)}>{escape(str(t))}</literal>"
+                inner = f"<literal xml:lang={quoteattr(t.language)}>{xml_text(str(t))}</literal>"
             elif t.datatype and str(t.datatype) != str(XSD.string):
-                inner = f"<literal datatype={quoteattr(str(t.datatype))}>{escape(str(t))}</literal>"
+                inner = f"<literal datatype={quoteattr(str(t.datatype))}>{xml_text(str(t))}</literal>"
             else:
-                inner = f"<literal>{escape(str(t))}</literal>"
+                inner = f"<literal>{xml_text(str(t))}</literal>"
             cells.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
         out.append("<result>" + "".join(cells) + "</result>")
     out += ["</results>", "</sparql>"]
