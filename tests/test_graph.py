@@ -74,8 +74,30 @@ def test_a_fact_that_ended_is_history_not_a_shortcut(make_data):
     assert len(statements) == 2  # both links keep their statement node and source
 
 
-def test_temporal_single_value_takes_the_latest_open_statement(make_data):
+def test_an_as_of_report_never_supersedes_a_dated_change_it_conflicts_with_it(make_data):
+    """`banned as_of 2026` is evidence, not a change: beside `allowed from 2025-12` both hold on
+    the dataset's date (the newest source's, 2026-01-24), so both are shortcut values and the
+    semantic layer reports the conflict for a maintainer to rank (kg lint)."""
     g = graph(make_data)
+    assert objects(g, "h200", "exportStatus") == {"export-status-allowed-vetted-buyers",
+                                                  "export-status-banned"}
+    from kg.core.schema import load_schema
+    from kg.semantics import Semantics
+
+    result, _ = check(make_data(FILES), shacl=False)
+    sem = Semantics(load_schema(), result.entities)
+    assert str(sem.date) == "2026-01-24"
+    assert [(c.entity.id, c.field, sorted(s.value for s in c.statements))
+            for c in sem.conflicts()] == [("h200", "export_status",
+                                           ["allowed-vetted-buyers", "banned"])]
+
+
+def test_a_ranked_statement_resolves_the_conflict(make_data):
+    files = dict(FILES)
+    files["chip/h200.yaml"] = files["chip/h200.yaml"].replace(
+        "            as_of: 2026\n", "            as_of: 2026\n            rank: deprecated\n")
+    result, ds = check(make_data(files), shacl=False)
+    g = union_graph(ds)
     assert objects(g, "h200", "exportStatus") == {"export-status-allowed-vetted-buyers"}
 
 

@@ -142,6 +142,51 @@ def ontology(check_only):
                + ", ".join(str(p) for p in (stale or [ONTOLOGY_DIR])))
 
 
+@main.command()
+@data_option
+@click.option("--date", "new_date", metavar="YYYY-MM-DD", default=None,
+              help="Set the day the graph describes (after a curation round).")
+def dataset(data_dir, new_date):
+    """Show or set the dataset's date: the day the graph describes (data/dataset.yaml).
+
+    Current values (the shortcut triples), the query library's date defaults, the
+    explorer's first view and the report are computed for this day; builds never
+    read the clock, so the same data gives the same bytes on any day.
+
+    \b
+    Example:
+        kg dataset                     # the date and the as-of horizon
+        kg dataset --date 2026-06-30   # advance it after a curation round
+    """
+    import datetime as dt
+
+    from kg.data.dataset import read_dataset_info, write_dataset_date
+    from kg.data.loader import resolve_data_dir
+
+    folder = resolve_data_dir(data_dir)
+    try:
+        if new_date is not None:
+            try:
+                day = dt.date.fromisoformat(new_date)
+            except ValueError:
+                raise click.BadParameter(f"{new_date!r} is not a day (YYYY-MM-DD)",
+                                         param_hint="--date") from None
+            if not folder.is_dir():
+                raise KGError(f"{folder}: the data folder does not exist")
+            old = read_dataset_info(folder).date
+            path = write_dataset_date(folder, day)
+            click.echo(f"{path}: date {old or '(none)'} -> {day.isoformat()}")
+            return
+        info = read_dataset_info(folder)
+    except KGError as exc:
+        fail(exc)
+    if info.date is None:
+        click.echo(f"{folder}/dataset.yaml: none; the date is the newest source date "
+                   "(`kg dataset --date YYYY-MM-DD` sets one)")
+    else:
+        click.echo(f"date: {info.date.isoformat()}\nas_of_horizon_days: {info.horizon_days}")
+
+
 # The maintainer's commands (add, edit, link, rename, merge, rm, verify, show, find, fmt, lint).
 from kg.cli.curate import COMMANDS as _CURATE  # noqa: E402
 

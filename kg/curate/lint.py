@@ -1,6 +1,7 @@
-"""Style problems validation does not catch: mojibake, stray whitespace, long text, unchecked facts.
+"""Problems validation does not catch: mojibake, stray whitespace, long text, unchecked facts,
+and conflicting current values.
 
-Errors (exit 1): mojibake such as "â€”" (UTF-8 read as Windows-1252, as when
+Errors (exit 1): two current values of a single-valued field (kg.semantics), mojibake such as "â€”" (UTF-8 read as Windows-1252, as when
 text is pasted from a web page), a value with leading or trailing whitespace,
 a tab or trailing spaces on a line. Warnings: doubled spaces, invisible
 characters, descriptions over DESCRIPTION_MAX characters, unchecked facts.
@@ -104,4 +105,25 @@ def lint(ws: Workspace, unchecked: bool = True) -> list[Issue]:
             issues.append(Issue(path, line, 0, ent, f"{count} unchecked fact(s)",
                                 f"check them against their sources: `kg unchecked`, then "
                                 f"`kg verify {ent} [FIELD]`", "warning", "unchecked"))
+    issues += conflict_issues(ws)
     return sorted(issues)
+
+
+def conflict_issues(ws: Workspace) -> list[Issue]:
+    """Two current values of a single-valued field on the dataset's date (kg.semantics):
+    an error until a maintainer ranks one preferred or the other deprecated."""
+    from kg.data.dataset import read_dataset_info
+    from kg.semantics import Semantics
+
+    if not ws.result.ok:
+        return []  # validation errors come first; the rule needs valid entities
+    sem = Semantics(ws.schema, ws.entities, read_dataset_info(ws.data_dir))
+    out = []
+    for c in sem.conflicts():
+        first = min(c.statements, key=lambda s: s.line)
+        others = ", ".join(f"line {s.line}" for s in c.statements)
+        out.append(Issue(c.entity.path, first.line, 0, c.entity.id,
+                         f"{c.format()} on the dataset's date {sem.date}.",
+                         f"rank the one that stands `rank: preferred`, or the superseded one "
+                         f"`rank: deprecated` with a note ({others})", "error", "conflict"))
+    return out

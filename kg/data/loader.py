@@ -183,6 +183,8 @@ def iter_data_files(data_dir: Path) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(data_dir):
         dirnames.sort()
         for name in sorted(filenames):
+            if dirpath == str(data_dir) and name == "dataset.yaml":
+                continue  # the dataset's settings (kg/data/dataset.py), not an entity
             if name.endswith((".yaml", ".yml")):
                 out.append(Path(dirpath) / name)
     return out

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
 from decimal import Decimal
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
 from kg.core.model import DateValue, Entity, Statement, as_decimal_text, check_status
-from kg.core.schema import Field, Kind, Schema, load_schema
+from kg.core.schema import Field, Kind, Schema, camel, load_schema
 from kg.rdf.ontology import IRI_FIELDS, LANG_FIELDS, PROV, build_ontology, concept, kgo, term
+from kg.semantics import Semantics
+
+DATASET_IRI = "https://w3id.org/ai-race-kg/dataset"
+NO_BLOC_KINDS = frozenset({"source", "measure", "tombstone"})
 
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 DATE_TYPES = {"year": XSD.gYear, "month": XSD.gYearMonth, "day": XSD.date}
@@ -43,9 +46,18 @@ def day(d) -> Literal:
     return Literal(d.isoformat(), datatype=XSD.date)
 
 
+def day_bound_terms(schema: Schema, field_name: str) -> tuple[URIRef, URIRef]:
+    """kgo:<field>Start / kgo:<field>End: a date field's first and last day as xsd:date."""
+    K = kgo(schema)
+    base = camel(field_name)
+    return K[f"{base}Start"], K[f"{base}End"]
+
+
 class GraphBuilder:
-    def __init__(self, schema: Schema, entities: dict[str, Entity]):
+    def __init__(self, schema: Schema, entities: dict[str, Entity],
+                 sem: Semantics | None = None):
         self.schema, self.entities = schema, entities
+        self.sem = sem or Semantics(schema, entities)
         self.K = kgo(schema)
 
     # -- terms -------------------------------------------------------------
@@ -87,19 +99,10 @@ class GraphBuilder:
         digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
         return URIRef(f"{entity_iri(self.schema, entity.id)}/statement/{f.name}-{digest}")
 
-    def shortcut_statements(self, f: Field, sts: list[Statement]) -> list[Statement]:
-        """Which statements give the plain triple: current, preferred, not deprecated."""
-        # a fact that has stopped holding (it has a `to`) is history, whatever the field
-        live = [s for s in sts if s.rank != "deprecated" and s.valid_to is None]
-        if f.temporal:
-            if not f.many and live:
-                def start(s: Statement) -> date:
-                    return s.valid_from.start if s.valid_from else date.min
-
-                latest = max(start(s) for s in live)
-                live = [s for s in live if start(s) == latest]
-        preferred = [s for s in live if s.rank == "preferred"]
-        return preferred or live
+    def shortcut_statements(self, entity: Entity, f: Field) -> list[Statement]:
+        """Which statements give the plain triple: those current on the dataset's date
+        (kg.semantics.time: the one rule), preferred beating normal."""
+        return self.sem.timeline.current(entity, f.name, self.sem.date)
 
     def add_statement(self, g: Graph, entity: Entity, f: Field, st: Statement) -> None:
         K, subj = self.K, entity_iri(self.schema, entity.id)
@@ -128,6 +131,12 @@ class GraphBuilder:
             g.add((node, K.endDate, day(st.as_of.end)))
         if st.as_of:
             g.add((node, K.asOf, date_literal(st.as_of)))
+        held = self.sem.timeline.window(entity, f.name, st)
+        if held.basis != "never":
+            if held.start is not None:
+                g.add((node, K.holdsFrom, day(held.start)))
+            if held.end is not None:
+                g.add((node, K.holdsUntil, day(held.end)))
         if st.valid_from:
             g.add((node, K["from"], date_literal(st.valid_from)))
             g.add((node, K.validFrom, day(st.valid_from.start)))
@@ -166,12 +175,20 @@ class GraphBuilder:
             if f.sourced:
                 for st in sts:
                     self.add_statement(g, entity, f, st)
-                shortcut = self.shortcut_statements(f, sts)
+                shortcut = self.shortcut_statements(entity, f)
             else:
                 shortcut = sts
             for st in shortcut:
                 for obj in self.value_terms(f, st.value):
                     g.add((subj, prop, obj))
+                if f.type == "date":  # the same date as xsd:date bounds, for any engine
+                    first, last = day_bound_terms(self.schema, f.name)
+                    g.add((subj, first, day(st.value.start)))
+                    g.add((subj, last, day(st.value.end)))
+        if entity.kind not in NO_BLOC_KINDS:
+            g.add((subj, K.bloc, concept(self.schema, "bloc", self.sem.bloc(entity.id))))
+        for other in self.sem.disputed.get(entity.id, ()):
+            g.add((subj, K.disputedBy, entity_iri(self.schema, other)))
         checked = entity.first("checked")
         if checked:
             self.add_check(g, subj, checked)
@@ -192,15 +209,26 @@ class GraphBuilder:
         for entity in sorted(self.entities.values(), key=lambda e: e.path):
             g = ds.graph(file_graph_iri(self.schema, entity.path))
             self.add_entity(g, entity)
+        info = self.sem.info
+        if info.path is not None:  # data/dataset.yaml: the day the graph describes
+            g = ds.graph(file_graph_iri(self.schema, "data/dataset.yaml"))
+            g.add((URIRef(DATASET_IRI), self.K.datasetDate, day(self.sem.date)))
+            g.add((URIRef(DATASET_IRI), self.K.asOfHorizonDays,
+                   Literal(str(info.horizon_days), datatype=XSD.integer)))
         onto = ds.graph(file_graph_iri(self.schema, "ontology/ontology.ttl"))
         for t in build_ontology(self.schema):
             onto.add(t)
         return ds
 
 
-def build_dataset(entities: dict[str, Entity], schema: Schema | None = None) -> Dataset:
-    """One named graph per data file, plus the ontology's graph."""
-    return GraphBuilder(schema or load_schema(), entities).build()
+def build_dataset(entities: dict[str, Entity], schema: Schema | None = None,
+                  sem: Semantics | None = None) -> Dataset:
+    """One named graph per data file, plus the ontology's graph.
+
+    sem: the semantic layer for these entities (its date decides the shortcut triples);
+    without it, one is made with the data's fallback date (the newest source date).
+    """
+    return GraphBuilder(schema or load_schema(), entities, sem).build()
 
 
 def union_graph(ds: Dataset) -> Graph:

@@ -14,12 +14,14 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from kg.core.errors import DataError
+from kg.core.errors import DataError, Issue, KGError
 from kg.core.model import Entity
 from kg.core.schema import Schema, load_schema
+from kg.data.dataset import read_dataset_info
 from kg.data.loader import resolve_data_dir
 from kg.data.validate import Result, validate_dir
 from kg.rdf.graph import build_dataset, union_graph
+from kg.semantics import Semantics
 
 Progress = Callable[[str], None]
 
@@ -44,6 +46,7 @@ class Built:
     result: Result
     dataset: Dataset
     graph: Graph
+    semantics: Semantics
     written: list[Path] = field(default_factory=list)
 
     @property
@@ -57,21 +60,35 @@ class Built:
 def check(data_dir: Path | None = None, schema: Schema | None = None, shacl: bool = True,
           progress: Progress | None = None) -> tuple[Result, Dataset | None]:
     """Tiers 1-2, then (if they pass) the graph and SHACL. Issues land in result.issues."""
+    result, ds, _ = _check(data_dir, schema, shacl, progress)
+    return result, ds
+
+
+def _check(data_dir, schema, shacl, progress) -> tuple[Result, Dataset | None, Semantics | None]:
     step = Steps(progress)
     schema = schema or load_schema()
-    result = validate_dir(resolve_data_dir(data_dir), schema)
+    data_dir = resolve_data_dir(data_dir)
+    result = validate_dir(data_dir, schema)
+    try:
+        info = read_dataset_info(data_dir)
+    except KGError as exc:
+        result.issues.append(Issue(f"{data_dir.name}/dataset.yaml", 1, 0, "", str(exc),
+                                   "see docs/semantics.md", rule="dataset"))
+        result.issues.sort()
+        info = None
     step(f"validated {len(result.entities)} entities (fields, types, references)")
     if not result.ok:
-        return result, None
-    ds = build_dataset(result.entities, schema)
-    step(f"built the graph ({sum(len(g) for g in ds.graphs())} triples)")
+        return result, None, None
+    sem = Semantics(schema, result.entities, info)
+    ds = build_dataset(result.entities, schema, sem)
+    step(f"built the graph ({sum(len(g) for g in ds.graphs())} triples) as of {sem.date}")
     if shacl:
         from kg.rdf.shapes import shacl_issues
 
         result.issues.extend(shacl_issues(ds, schema, entities=result.entities))
         result.issues.sort()
         step("checked the SHACL shapes")
-    return result, ds
+    return result, ds, sem
 
 
 def load_graph(data_dir: Path | None = None, shacl: bool = False,
@@ -81,10 +98,10 @@ def load_graph(data_dir: Path | None = None, shacl: bool = False,
     Raises DataError listing every problem if data/ does not validate.
     """
     schema = load_schema()
-    result, ds = check(data_dir, schema, shacl=shacl, progress=progress)
+    result, ds, sem = _check(data_dir, schema, shacl, progress)
     if not result.ok:
         raise DataError(result.errors)
-    return Built(result, ds, union_graph(ds))
+    return Built(result, ds, union_graph(ds), sem)
 
 
 

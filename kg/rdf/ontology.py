@@ -44,6 +44,20 @@ EXTRA_TERMS = [
     ("checkedBy", "checked by", "The maintainer who checked the fact.", XSD.string),
     ("checkedOn", "checked on", "When the fact was checked.", XSD.date),
     ("checkedAgainst", "checked against", "The source the fact was checked against.", None),
+    ("holdsFrom", "holds from", "The first day on which a statement holds by the rule of "
+     "docs/semantics.md (absent: since before the sources say), as xsd:date.", XSD.date),
+    ("holdsUntil", "holds until", "The last day on which a statement holds by the rule of "
+     "docs/semantics.md (a `to`, the next value's start, or the end of an as-of horizon; "
+     "absent: still holds), as xsd:date.", XSD.date),
+    ("bloc", "bloc", "The bloc of the race an entity belongs to (United States, China, "
+     "multinational, other), by the rule of docs/semantics.md.", SKOS.Concept),
+    ("disputedBy", "disputed by", "Another figure of the same measure, subject and period "
+     "whose value, from another claimant, does not meet this one's (docs/semantics.md).",
+     None),
+    ("datasetDate", "dataset date", "The day the graph describes (data/dataset.yaml): its "
+     "current values and the query library's date defaults are for this day.", XSD.date),
+    ("asOfHorizonDays", "as-of horizon (days)", "How many days a fact known only as of a day "
+     "is taken to hold after it, unless ended or superseded (docs/semantics.md).", XSD.integer),
     ("field", "YAML field", "The name of the YAML field a statement comes from.", XSD.string),
     ("sourceLine", "source line", "The line of the data file where the entity or statement "
      "starts.", XSD.integer),
@@ -131,6 +145,17 @@ def build_ontology(schema: Schema | None = None) -> Graph:
         if rng is not None:
             g.add((t, RDFS.range, rng))
     g.add((K.Statement, RDFS.subClassOf, RDF.Statement))
+    date_fields = sorted({f.name for kind in schema.kinds.values() for f in kind.fields.values()
+                          if f.type == "date"})
+    for name in date_fields:
+        for edge, which in (("Start", "first"), ("End", "last")):
+            t = K[f"{camel(name)}{edge}"]
+            g.add((t, RDF.type, OWL.DatatypeProperty))
+            g.add((t, RDFS.label, Literal(f"{name.replace('_', ' ')} ({which} day)", lang="en")))
+            g.add((t, RDFS.comment, Literal(
+                f"The {which} day of the `{name}` date, as xsd:date whatever the source's "
+                "precision, so filters and ORDER BY compare alike on every engine.", lang="en")))
+            g.add((t, RDFS.range, XSD.date))
 
     own = schema.namespaces["kgo"]
     for curie, uses in sorted(_fields_by_property(schema).items()):

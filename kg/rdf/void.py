@@ -6,13 +6,13 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, XSD
 
 from kg.core.schema import Schema
+from kg.rdf.graph import DATASET_IRI
 from kg.rdf.load import Built
 from kg.rdf.ontology import DCT, term
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 
-DATASET_IRI = "https://w3id.org/ai-race-kg/dataset"
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 CODE_LICENSE = "https://opensource.org/licenses/MIT"
 

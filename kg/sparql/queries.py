@@ -17,7 +17,8 @@ line: the variable is then free). A parameter whose default is `*` has no line; 
 value given for it is written as a new `VALUES` line in the same place. The query stays
 one plain string, so Oxigraph runs it (initBindings would send oxrdflib back to
 rdflib's engine, TOOLING-NOTES.md) and any endpoint can too. A date default of
-`dataset` is the date the graph describes (kg.semantics.dataset_date), never the clock.
+`dataset` is the date the graph describes (data/dataset.yaml, kgo:datasetDate in the
+graph), never the clock.
 """
 
 from __future__ import annotations
@@ -30,10 +31,13 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
+from kg.core.errors import KGError
 from kg.core.schema import load_schema, resource_dir
 from kg.sparql.store import QueryError, QueryResult, Store
 
 QUERY_DIR = resource_dir("queries")
+DATASET_IRI = "https://w3id.org/ai-race-kg/dataset"
+KGO = "https://w3id.org/ai-race-kg/ontology#"
 PARAM_TYPES = ("iri", "date", "enddate", "string", "integer", "decimal")
 DATE_TYPES = ("date", "enddate")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -84,7 +88,7 @@ class LibraryQuery:
         """The query text with every parameter given (or defaulted) written in.
 
         `values`: NAME -> value as typed by a user (`kgid:china`, `2025-12`, `*` for
-        none). `day`: the date a `dataset` default stands for (else the dataset's date,
+        none). `day`: the date a `dataset` default stands for (else data/dataset.yaml's,
         else the one the file holds). Raises QueryError for an unknown parameter or a
         value not of its type."""
         values = dict(values or {})
@@ -110,13 +114,24 @@ class LibraryQuery:
 
 
 def dataset_day(data_dir: Path | None = None) -> date | None:
-    """The date the graph describes (kg.semantics.dataset_date), or None where the
-    semantic layer is not installed."""
+    """The date the graph describes (data/dataset.yaml's `date`), or None where the data
+    folder has no dataset.yaml (the date written in the file then stands)."""
+    from kg.data.dataset import read_dataset_info
+    from kg.data.loader import resolve_data_dir
+
     try:
-        from kg.semantics import dataset_date
-    except ImportError:
+        return read_dataset_info(resolve_data_dir(data_dir)).date
+    except KGError:
         return None
-    return dataset_date(data_dir)
+
+
+def store_day(store: Store) -> date | None:
+    """The date the store's graph describes (kgo:datasetDate of the dataset), or None."""
+    rows = store.query(f"SELECT ?day WHERE {{ <{DATASET_IRI}> <{KGO}datasetDate> ?day }}").rows
+    try:
+        return date.fromisoformat(str(rows[0][0])) if rows else None
+    except ValueError:
+        return None
 
 
 # -- header ------------------------------------------------------------------------
@@ -366,6 +381,9 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
     An IRI given as a parameter must name something in the graph: a misspelt one is a
     QueryError ("no entity kgid:x (did you mean kgid:y?)"), not an empty result."""
     if isinstance(query, LibraryQuery):
+        if day is None and any(p.default == "dataset" and p.name not in (params or {})
+                               for p in query.params):
+            day = store_day(store)  # the date of the graph queried, wherever it is
         text = query.bind(params, day=day)
         for name, raw in (params or {}).items():
             if query.param(name).type == "iri" and raw.strip() != "*":
@@ -406,5 +424,5 @@ def check_iri(store: Store, iri: str) -> None:
     raise QueryError(f"{what} {curie(iri)}{hint}")
 
 
-__all__ = ["QUERY_DIR", "LibraryQuery", "Param", "check_iri", "dataset_day", "expand_iri", "find_query", "library",
+__all__ = ["QUERY_DIR", "LibraryQuery", "Param", "check_iri", "dataset_day", "expand_iri", "store_day", "find_query", "library",
            "load_query", "parse_day", "parse_header", "parse_params", "rdf_term", "run_query", "substitute", "with_prefixes"]

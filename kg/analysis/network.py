@@ -1,0 +1,176 @@
+"""The projection: which entities are nodes and which facts are edges of the network.
+
+The RDF graph holds statements, figures, quotes and sources; network measures need
+a graph of actors and things. The projection (the report and the explorer state it,
+and docs/analysis.md gives it as SPARQL):
+
+- Nodes: every organisation, person, country, AI model, chip, policy and event.
+  Sources, figures (claims), assessments, measures, quotes and tombstones are not nodes.
+- Edges: every sourced reference field between two nodes, one edge per statement,
+  directed from the entity that holds the field to the one it names and labelled by
+  the field (`developer`, `supplies`, `affiliation`, `export_status`'s `by` is not a
+  reference field, so it is not an edge). Attribute-like references to a country
+  (`country`, `citizenship`, `jurisdiction`, `market`) are not edges: they decide the
+  bloc, and as edges they would make every country a hub.
+- A quote adds one edge from its speaker to each node it is `about` (relation
+  `quoted-about`), carrying the quote's sources. A figure adds one edge from who
+  estimated it (`estimated_by`) to what it is `about` (relation `estimated`).
+- Each edge carries its statement's sources, check status and dates, and the window
+  in which it holds by kg.semantics (so a view on a date keeps only the edges that
+  hold then); deprecated statements are not edges.
+
+`project(...)` returns a networkx.MultiDiGraph; `simple(...)` collapses it to an
+undirected weighted Graph (weight = number of edges between the pair) for centrality.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from kg.core.model import Entity, check_status
+from kg.semantics import Semantics
+
+NODE_KINDS = ("organization", "person", "country", "model", "chip", "policy", "event")
+ATTRIBUTE_FIELDS = frozenset({"country", "citizenship", "jurisdiction", "market"})
+RELIABILITY_ORDER = {"low": 0, "medium": 1, "high": 2}
+
+
+@dataclass(frozen=True)
+class EdgeFact:
+    """One edge: source -> target, why (relation), from which statement, when, says who.
+
+    key: a stable id for the edge (entity/field/line, or the quote's or figure's id).
+    start/end: the days it holds by the semantic layer (None: open); basis as Window.basis.
+    sources: source entity ids; reliability: the best reliability among them
+    ("high" | "medium" | "low" | None); status: from-article | checked | unchecked.
+    """
+
+    key: str
+    source: str
+    target: str
+    relation: str
+    sources: tuple[str, ...]
+    status: str
+    reliability: str | None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    as_of: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    via: str | None = None  # the quote or figure that makes the edge
+    qualifiers: dict = field(default_factory=dict)
+
+    def holds_on(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+class Projection:
+    """The projection of one validated data set, with its semantic layer.
+
+    nodes: node id -> Entity; edges: every EdgeFact (all dates).
+    """
+
+    def __init__(self, sem: Semantics):
+        self.sem = sem
+        self.entities = sem.entities
+        self.nodes: dict[str, Entity] = {i: e for i, e in sorted(self.entities.items())
+                                         if e.kind in NODE_KINDS}
+        self.edges: list[EdgeFact] = sorted(self._edges(), key=lambda e: e.key)
+
+    # -- helpers -----------------------------------------------------------------------
+    def reliability(self, sources) -> str | None:
+        best = None
+        for s in sources:
+            r = self.entities[s].first("reliability") if s in self.entities else None
+            if r and (best is None or RELIABILITY_ORDER[r] > RELIABILITY_ORDER[best]):
+                best = r
+        return best
+
+    def _status(self, ent: Entity, sources, checked) -> str:
+        return check_status(self.entities, sources, checked)
+
+    def _edges(self):
+        schema = self.sem.schema
+        tl = self.sem.timeline
+        for ent in self.nodes.values():
+            kind = schema.kinds[ent.kind]
+            for name, sts in ent.facts.items():
+                f = kind.fields.get(name)
+                if f is None or f.type != "ref" or not f.sourced or name in ATTRIBUTE_FIELDS:
+                    continue
+                for st in sts:
+                    target = str(st.value)
+                    if target not in self.nodes or target == ent.id:
+                        continue
+                    w = tl.window(ent, name, st)
+                    if w.basis == "never":
+                        continue
+                    srcs = ent.sources_of(st)
+                    yield EdgeFact(
+                        f"{ent.id}/{name}/{st.line}", ent.id, target, name, srcs,
+                        self._status(ent, srcs, ent.checked_of(st)), self.reliability(srcs),
+                        str(st.valid_from) if st.valid_from else None,
+                        str(st.valid_to) if st.valid_to else None,
+                        str(st.as_of) if st.as_of else None, w.start, w.end,
+                        qualifiers={k: str(v) for k, v in sorted(st.qualifiers.items())})
+        for ent in sorted(self.entities.values(), key=lambda e: e.id):
+            if ent.kind == "quote":
+                speaker = str(ent.first("speaker") or "")
+                about = [str(a) for a in ent.values("about")]
+                when = ent.first("date")
+                for target in about:
+                    if speaker in self.nodes and target in self.nodes and target != speaker:
+                        yield EdgeFact(f"{ent.id}/quoted-about/{target}", speaker, target,
+                                       "quoted-about", ent.sources,
+                                       self._status(ent, ent.sources, ent.first("checked")),
+                                       self.reliability(ent.sources),
+                                       as_of=str(when) if when else None, via=ent.id)
+            elif ent.kind == "claim":
+                who, about = str(ent.first("estimated_by") or ""), str(ent.first("about") or "")
+                if who in self.nodes and about in self.nodes and who != about:
+                    when = ent.first("as_of")
+                    yield EdgeFact(f"{ent.id}/estimated/{about}", who, about, "estimated",
+                                   ent.sources,
+                                   self._status(ent, ent.sources, ent.first("checked")),
+                                   self.reliability(ent.sources),
+                                   as_of=str(when) if when else None, via=ent.id)
+
+    # -- graphs ------------------------------------------------------------------------
+    def graph(self, day: dt.date | None = None, edge_filter=None) -> nx.MultiDiGraph:
+        """The network on `day` (None: every edge of every date), as a MultiDiGraph.
+
+        Node attributes: kind, name, bloc (on `day`, or the dataset's date).
+        Edge attributes: relation, fact (the EdgeFact). Keys are EdgeFact.key.
+        edge_filter: an optional predicate on EdgeFact (e.g. drop low-reliability edges).
+        """
+        G = nx.MultiDiGraph()
+        blocs = self.sem.blocs(day or self.sem.date)
+        for nid, ent in self.nodes.items():
+            G.add_node(nid, kind=ent.kind, name=ent.name, bloc=blocs(nid))
+        for e in self.edges:
+            if day is not None and not e.holds_on(day):
+                continue
+            if edge_filter is not None and not edge_filter(e):
+                continue
+            G.add_edge(e.source, e.target, key=e.key, relation=e.relation, fact=e)
+        return G
+
+
+def simple(G: nx.MultiDiGraph) -> nx.Graph:
+    """Undirected, one edge per pair, weight = how many edges join the pair."""
+    H = nx.Graph()
+    H.add_nodes_from(G.nodes(data=True))
+    for u, v in G.edges():
+        if H.has_edge(u, v):
+            H[u][v]["weight"] += 1
+        else:
+            H.add_edge(u, v, weight=1)
+    return H
+
+
+def project(sem: Semantics) -> Projection:
+    """The projection of the data set behind `sem` (see the module docstring)."""
+    return Projection(sem)

@@ -1,0 +1,100 @@
+"""The semantic layer: what holds on a date, what is disputed, which bloc.
+
+SPARQL (through the triples the graph materialises from it), the explorer and the
+reports all call these rules, so they never disagree. docs/semantics.md states them.
+
+    sem = Semantics(schema, entities, read_dataset_info(data_dir))
+    sem.date                                  # the day the graph describes
+    sem.current("nvidia-h200", "export_status")   # statements holding on sem.date
+    sem.current("nvidia-h200", "export_status", date(2025, 11, 15))
+    sem.bloc("huawei")                        # "china"
+    sem.disputes()                            # [Dispute(...)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+from kg.core.model import Entity, Statement
+from kg.core.schema import Schema
+from kg.data.dataset import DatasetInfo
+from kg.semantics.blocs import BLOC_LABELS, BLOCS, Blocs
+from kg.semantics.disputes import Dispute, bounds, claimant, disputes
+from kg.semantics.time import Conflict, Timeline, Window, window
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def newest_source_date(entities: dict[str, Entity]) -> dt.date:
+    """The last day of the newest source's date: the fallback dataset date."""
+    days = [e.first("date").end for e in entities.values()
+            if e.kind == "source" and e.first("date") is not None]
+    return max(days) if days else EPOCH
+
+
+class Semantics:
+    """The rules applied to one validated data set, for its dataset date.
+
+    date: the dataset's date (data/dataset.yaml, else the newest source date).
+    Every method that takes `day` defaults to that date.
+    """
+
+    def __init__(self, schema: Schema, entities: dict[str, Entity],
+                 info: DatasetInfo | None = None):
+        info = info or DatasetInfo(None)
+        self.schema, self.entities, self.info = schema, entities, info
+        self.date: dt.date = info.date or newest_source_date(entities)
+        self.timeline = Timeline(schema, entities, info.horizon)
+        self._blocs: dict[dt.date, Blocs] = {}
+
+    # -- time ----------------------------------------------------------------------------
+    def window(self, entity_id: str, field: str, st: Statement) -> Window:
+        return self.timeline.window(self.entities[entity_id], field, st)
+
+    def holds_on(self, entity_id: str, field: str, st: Statement,
+                 day: dt.date | None = None) -> bool:
+        return self.timeline.holds_on(self.entities[entity_id], field, st, day or self.date)
+
+    def current(self, entity_id: str, field: str, day: dt.date | None = None) -> list[Statement]:
+        """The statements of one field of one entity that hold on `day`, preferred first."""
+        return self.timeline.current(self.entities[entity_id], field, day or self.date)
+
+    def changed_on(self, entity_id: str, field: str, st: Statement,
+                   day: dt.date | None = None) -> bool:
+        return self.timeline.changed_on(self.entities[entity_id], field, st, day or self.date)
+
+    def conflicts(self, day: dt.date | None = None) -> list[Conflict]:
+        return self.timeline.conflicts(day or self.date)
+
+    # -- blocs ---------------------------------------------------------------------------
+    def blocs(self, day: dt.date | None = None) -> Blocs:
+        day = day or self.date
+        if day not in self._blocs:
+            self._blocs[day] = Blocs(self.timeline, day)
+        return self._blocs[day]
+
+    def bloc(self, entity_id: str, day: dt.date | None = None) -> str:
+        return self.blocs(day)(entity_id)
+
+    # -- disputes ------------------------------------------------------------------------
+    @cached_property
+    def _disputes(self) -> list[Dispute]:
+        return disputes(self.entities)
+
+    def disputes(self) -> list[Dispute]:
+        return list(self._disputes)
+
+    @cached_property
+    def disputed(self) -> dict[str, list[str]]:
+        """claim id -> the ids of the figures that dispute it."""
+        out: dict[str, list[str]] = {}
+        for d in self._disputes:
+            for a, b in d.pairs:
+                out.setdefault(a, []).append(b)
+                out.setdefault(b, []).append(a)
+        return {k: sorted(v) for k, v in out.items()}
+
+
+__all__ = ["BLOCS", "BLOC_LABELS", "Blocs", "Conflict", "Dispute", "Semantics", "Timeline",
+           "Window", "bounds", "claimant", "disputes", "newest_source_date", "window"]

@@ -1,0 +1,117 @@
+"""Which bloc an entity belongs to: the one rule the explorer's colours, the report's
+rankings within blocs and the SPARQL triple kgo:bloc all come from.
+
+Blocs: "us", "china", "multinational", "other". The rule, by kind:
+
+- country: the United States (ISO US) is "us"; China (CN, and HK, MO) is "china";
+  every other country or territory (Taiwan included) is "other".
+- organisation: its country's bloc; without a country, its parent's bloc (current on
+  the date); an international organisation (the UN, the G7, BRICS, the EU) without
+  a country is "multinational"; else "other".
+- person: the bloc of their current affiliations on the date (the first listed where
+  they differ), else of the affiliation that held last before it, else their
+  citizenship's, else "other".
+- model: its first developer's bloc; chip: its designer's; policy: its jurisdiction's,
+  else its first issuer's.
+- event: the bloc that all its actors share; actors of several blocs make it
+  "multinational"; no actor with a bloc makes it "other".
+- quote: its speaker's; figure (claim) and assessment: what it is about (an assessment:
+  the leader it names); source, measure, tombstone: "other".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kg.core.model import Entity
+from kg.semantics.time import Timeline
+
+BLOCS = ("us", "china", "multinational", "other")
+BLOC_LABELS = {"us": "United States", "china": "China", "multinational": "multinational",
+               "other": "other"}
+US_CODES = frozenset({"US"})
+CHINA_CODES = frozenset({"CN", "HK", "MO"})
+
+
+class Blocs:
+    """bloc(entity_id) on one day, memoised. Unknown ids are "other"."""
+
+    def __init__(self, timeline: Timeline, day: dt.date):
+        self.timeline, self.day = timeline, day
+        self.entities = timeline.entities
+        self._memo: dict[str, str] = {}
+
+    def __call__(self, entity_id: str) -> str:
+        return self.bloc(entity_id)
+
+    def bloc(self, entity_id: str, _seen: frozenset = frozenset()) -> str:
+        if entity_id in self._memo:
+            return self._memo[entity_id]
+        ent = self.entities.get(entity_id)
+        if ent is None or entity_id in _seen:
+            return "other"
+        result = self._bloc(ent, _seen | {entity_id})
+        self._memo[entity_id] = result
+        return result
+
+    def _current(self, ent: Entity, name: str) -> list[str]:
+        if name not in ent.facts:
+            return []
+        return [str(s.value) for s in self.timeline.current(ent, name, self.day)]
+
+    def _first(self, ent: Entity, name: str, seen) -> str | None:
+        for target in self._current(ent, name):
+            b = self.bloc(target, seen)
+            if b != "other":
+                return b
+        return None
+
+    def _latest(self, ent: Entity, seen) -> str | None:
+        """The bloc of the affiliation that held last (a person with none current)."""
+        far = dt.date.max
+        ranked = []
+        for st in ent.facts.get("affiliation", []):
+            w = self.timeline.window(ent, "affiliation", st)
+            if w.basis != "never" and (w.start or dt.date.min) <= self.day:
+                ranked.append((min(w.end or far, self.day), w.start or dt.date.min, str(st.value)))
+        for _end, _start, target in sorted(ranked, reverse=True):
+            b = self.bloc(target, seen)
+            if b != "other":
+                return b
+        return None
+
+    def _bloc(self, ent: Entity, seen: frozenset) -> str:
+        kind = ent.kind
+        if kind == "country":
+            code = str(ent.first("iso_code", ""))
+            return "us" if code in US_CODES else "china" if code in CHINA_CODES else "other"
+        if kind == "organization":
+            if ent.facts.get("country"):
+                return self._first(ent, "country", seen) or "other"
+            parent = self._first(ent, "parent", seen)
+            if parent:
+                return parent
+            return "multinational" if ent.first("org_type") == "international-organization" \
+                else "other"
+        if kind == "person":
+            return (self._first(ent, "affiliation", seen) or self._latest(ent, seen)
+                    or self._first(ent, "citizenship", seen) or "other")
+        if kind == "model":
+            return self._first(ent, "developer", seen) or "other"
+        if kind == "chip":
+            return self._first(ent, "designer", seen) or "other"
+        if kind == "policy":
+            return (self._first(ent, "jurisdiction", seen)
+                    or self._first(ent, "issued_by", seen) or "other")
+        if kind == "event":
+            blocs = {self.bloc(a, seen) for a in self._current(ent, "actors")} - {"other"}
+            if len(blocs) == 1:
+                return blocs.pop()
+            return "multinational" if blocs else "other"
+        if kind == "quote":
+            return self._first(ent, "speaker", seen) or "other"
+        if kind == "claim":
+            return self._first(ent, "about", seen) or "other"
+        if kind == "assessment":
+            return self._first(ent, "leader", seen) or "other"
+        return "other"

@@ -1,0 +1,127 @@
+"""What a dispute is: the one function behind `disputed-figures`, the explorer's badge and
+the report's section.
+
+Two figures (claims) dispute each other when they give the same measure of the same
+subject for the same period, against the same comparison (for relative figures), from
+different claimants, and their values differ beyond their qualifiers:
+
+- the claimant is who estimated or is credited with the figure (`estimated_by`, else
+  `attributed_to` in the source's words), falling back to the sources that carry it;
+- the period is the claim's `as_of` at its precision (undated figures form one period);
+- a value stands for an interval: exact -> [v, v]; approximately -> [0.9 v, 1.1 v];
+  more-than -> (v, inf); at-least -> [v, inf); less-than -> (-inf, v);
+  at-most -> (-inf, v]; a range value..upper -> [v, upper]. Two figures differ beyond
+  their qualifiers when their intervals do not meet.
+
+A part and its whole, or an initial amount and a total, are two measures: the data
+gives them two `measure` entities, so they never meet here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kg.core.model import Entity
+
+APPROX = Decimal("0.1")
+INF = Decimal("Infinity")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    low: Decimal
+    high: Decimal
+    low_open: bool = False
+    high_open: bool = False
+
+    def meets(self, other: Bounds) -> bool:
+        """Whether the two intervals share a point."""
+        def before(a: Bounds, b: Bounds) -> bool:  # a lies wholly below b
+            return a.high < b.low or (a.high == b.low and (a.high_open or b.low_open))
+
+        return not (before(self, other) or before(other, self))
+
+
+def bounds(claim: Entity) -> Bounds:
+    """The interval a figure stands for, from its value, upper bound and qualifier."""
+    v = Decimal(claim.first("value"))
+    upper = claim.first("upper")
+    if upper is not None:
+        return Bounds(v, Decimal(upper))
+    q = claim.first("qualifier") or "exact"
+    if q == "approximately":
+        d = abs(v) * APPROX
+        return Bounds(v - d, v + d)
+    if q == "more-than":
+        return Bounds(v, INF, low_open=True)
+    if q == "at-least":
+        return Bounds(v, INF)
+    if q == "less-than":
+        return Bounds(-INF, v, high_open=True)
+    if q == "at-most":
+        return Bounds(-INF, v)
+    return Bounds(v, v)
+
+
+def claimant(claim: Entity) -> str:
+    """Who stands behind a figure: estimated_by's id, attributed_to's words, else its sources."""
+    if claim.first("estimated_by"):
+        return str(claim.first("estimated_by"))
+    if claim.first("attributed_to"):
+        return "«" + str(claim.first("attributed_to")).strip().lower() + "»"
+    return "sources:" + ",".join(sorted(claim.sources))
+
+
+def comparable_key(claim: Entity) -> tuple[str, str, str, str]:
+    """(about, measure, period, compared_with): figures with one key measure one thing."""
+    as_of = claim.first("as_of")
+    return (str(claim.first("about")), str(claim.first("measure")),
+            str(as_of) if as_of is not None else "",
+            str(claim.first("compared_with") or ""))
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """Figures of one measure of one subject for one period that disagree.
+
+    claims: every figure of that key (sorted by value, then id); pairs: the (id, id)
+    pairs from different claimants whose values do not meet.
+    """
+
+    about: str
+    measure: str
+    period: str
+    compared_with: str
+    claims: tuple[Entity, ...]
+    pairs: tuple[tuple[str, str], ...]
+
+    @property
+    def claim_ids(self) -> list[str]:
+        return [c.id for c in self.claims]
+
+
+def disputes(entities: dict[str, Entity]) -> list[Dispute]:
+    """Every dispute among the claims in `entities`, sorted by (about, measure, period)."""
+    groups: dict[tuple, list[Entity]] = {}
+    for ent in entities.values():
+        if ent.kind == "claim" and ent.first("value") is not None:
+            groups.setdefault(comparable_key(ent), []).append(ent)
+    out = []
+    for key, claims in sorted(groups.items()):
+        if len(claims) < 2:
+            continue
+        claims.sort(key=lambda c: (Decimal(c.first("value")), c.id))
+        pairs = []
+        for i, a in enumerate(claims):
+            for b in claims[i + 1:]:
+                if claimant(a) != claimant(b) and not bounds(a).meets(bounds(b)):
+                    pairs.append((a.id, b.id))
+        if pairs:
+            out.append(Dispute(*key, claims=tuple(claims), pairs=tuple(pairs)))
+    return out
+
+
+def disputed_claim_ids(entities: dict[str, Entity]) -> set[str]:
+    """The ids of figures that take part in a dispute."""
+    return {cid for d in disputes(entities) for pair in d.pairs for cid in pair}

@@ -1,0 +1,188 @@
+"""What holds on a date: the one rule that the shortcut triples, `kg query as-of`, the
+explorer's date slider and the report's --as-of/--since all call.
+
+The rule (docs/semantics.md says it for researchers):
+
+- A deprecated statement never holds (it is kept, ranked down, with its reason).
+- A statement with `from`/`to` holds from the first day of `from` to the last day of
+  `to`, at the precision the source gives: `to: 2025-12` holds until 2025-12-31,
+  `from: 2025-12` from 2025-12-01, so on a day in December both hold and both are
+  marked as changed that month (`changed_on`).
+- A missing `from` means "since before the sources say"; a missing `to` means "still".
+  On a single-valued temporal field (a chip's export status, an organisation's parent),
+  an open-ended statement also ends the day before the next statement with another value
+  starts (its `from`), so a history needs no `to` on every step.
+- A statement known only `as_of` a day holds on that day and after it for the dataset's
+  horizon (data/dataset.yaml, as_of_horizon_days), unless a statement of the same value
+  ends it (`to`) or, on a single-valued field, one of another value starts after it.
+  It never creates a start or an end: it is evidence, not a change.
+- A field that is not temporal (a developer, a release date) holds at all times.
+- Of the statements that hold, preferred ones beat normal ones.
+- Two current values of a single-valued field (outside a month of change) are a
+  conflict: `kg lint` reports it until a maintainer ranks one.
+
+Dates are datetime.date; windows are inclusive on both ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kg.core.model import DateValue, Entity, Statement
+from kg.core.schema import Field, Schema
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a statement holds: first and last day (None: open), and how that was decided.
+
+    start_span/end_span: the precision span of its `from`/`to` (e.g. the whole month for
+    `from: 2025-12`), inside which the statement is "changed that month"; None when the
+    bound is not a dated change (open, or inferred from an as-of horizon or a successor).
+    basis: "interval" (from/to), "as-of", "timeless" (not a temporal field, or no dates),
+    or "never" (deprecated).
+    """
+
+    start: dt.date | None
+    end: dt.date | None
+    basis: str
+    start_span: tuple[dt.date, dt.date] | None = None
+    end_span: tuple[dt.date, dt.date] | None = None
+
+    def contains(self, day: dt.date) -> bool:
+        if self.basis == "never":
+            return False
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    def changed_on(self, day: dt.date) -> bool:
+        """Whether `day` falls in the month or year in which this statement began or ended."""
+        return any(span and span[0] <= day <= span[1] and span[0] != span[1]
+                   for span in (self.start_span, self.end_span))
+
+
+def _span(d: DateValue | None) -> tuple[dt.date, dt.date] | None:
+    return (d.start, d.end) if d is not None else None
+
+
+def _start_of(st: Statement) -> dt.date | None:
+    return st.valid_from.start if st.valid_from else None
+
+
+def window(field: Field, st: Statement, siblings: list[Statement],
+           horizon: dt.timedelta) -> Window:
+    """When one statement of `field` holds, given the other statements of the same field.
+
+    siblings: every statement of that field on the entity (st included).
+    """
+    if st.rank == "deprecated":
+        return Window(None, None, "never")
+    live = [s for s in siblings if s is not st and s.rank != "deprecated"]
+    single = field.temporal and not field.many
+    if st.valid_from or st.valid_to:
+        start = st.valid_from.start if st.valid_from else None  # as_of is no start
+        end = st.valid_to.end if st.valid_to else None
+        if end is None and single:
+            mine = _start_of(st)
+            nexts = [_start_of(s) for s in live if s.value != st.value and s.valid_from
+                     and (mine is None or _start_of(s) > mine)]
+            if nexts:
+                end = min(nexts) - ONE_DAY
+        return Window(start, end, "interval", _span(st.valid_from), _span(st.valid_to))
+    if st.as_of and field.temporal:
+        end = st.as_of.end + horizon
+        for s in live:
+            if s.value == st.value and s.valid_to and s.valid_to.end >= st.as_of.start:
+                end = min(end, s.valid_to.end)  # the same fact, ended
+            elif single and s.value != st.value and s.valid_from \
+                    and s.valid_from.start > st.as_of.end:
+                end = min(end, s.valid_from.start - ONE_DAY)  # superseded
+        return Window(st.as_of.start, end, "as-of")
+    if single:
+        # no dates at all on a temporal single-valued field: holds until another value starts
+        nexts = [_start_of(s) for s in live if s.value != st.value and s.valid_from]
+        return Window(None, min(nexts) - ONE_DAY if nexts else None, "timeless")
+    return Window(None, None, "timeless")
+
+
+class Timeline:
+    """The rule applied to a set of entities with one schema and one horizon.
+
+    Windows are computed once per statement and cached (keyed by the statement's id()).
+    """
+
+    def __init__(self, schema: Schema, entities: dict[str, Entity],
+                 horizon: dt.timedelta = dt.timedelta(days=730)):
+        self.schema, self.entities, self.horizon = schema, entities, horizon
+        self._windows: dict[int, Window] = {}
+
+    def field(self, entity: Entity, name: str) -> Field:
+        return self.schema.kinds[entity.kind].fields[name]
+
+    def window(self, entity: Entity, name: str, st: Statement) -> Window:
+        key = id(st)
+        w = self._windows.get(key)
+        if w is None:
+            w = window(self.field(entity, name), st, entity.facts.get(name, []), self.horizon)
+            self._windows[key] = w
+        return w
+
+    def holds_on(self, entity: Entity, name: str, st: Statement, day: dt.date) -> bool:
+        """Whether this statement holds on `day` (rank aside: see current)."""
+        return self.window(entity, name, st).contains(day)
+
+    def current(self, entity: Entity, name: str, day: dt.date) -> list[Statement]:
+        """The statements of one field that hold on `day`, preferred beating normal."""
+        holding = [s for s in entity.facts.get(name, []) if self.holds_on(entity, name, s, day)]
+        preferred = [s for s in holding if s.rank == "preferred"]
+        return preferred or holding
+
+    def changed_on(self, entity: Entity, name: str, st: Statement, day: dt.date) -> bool:
+        return self.window(entity, name, st).changed_on(day)
+
+    def conflicts(self, day: dt.date) -> list[Conflict]:
+        """Single-valued fields with two or more current values on `day`, outside a month
+        of change and not merely the same date at two precisions."""
+        out = []
+        for ent in sorted(self.entities.values(), key=lambda e: e.id):
+            kind = self.schema.kinds[ent.kind]
+            for name, sts in ent.facts.items():
+                f = kind.fields.get(name)
+                if f is None or f.many or not f.sourced or len(sts) < 2:
+                    continue
+                cur = [s for s in self.current(ent, name, day)
+                       if not self.changed_on(ent, name, s, day)]
+                if len(_distinct(cur)) > 1:
+                    out.append(Conflict(ent, name, cur))
+        return out
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two or more current values of a single-valued field: a maintainer must rank one."""
+
+    entity: Entity
+    field: str
+    statements: list[Statement]
+
+    def format(self) -> str:
+        vals = ", ".join(f"{s.value} (line {s.line})" for s in self.statements)
+        return f"{self.field} has {len(self.statements)} current values: {vals}"
+
+
+def _distinct(sts: list[Statement]) -> list:
+    """Distinct values, where a date contained in another (2025-01-20 in 2025-01) is the same."""
+    values: list = []
+    for s in sts:
+        v = s.value
+        if isinstance(v, DateValue):
+            if any(isinstance(o, DateValue) and (o.start <= v.start and v.end <= o.end
+                                                 or v.start <= o.start and o.end <= v.end)
+                   for o in values):
+                continue
+        elif v in values:
+            continue
+        values.append(v)
+    return values

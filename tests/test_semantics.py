@@ -1,0 +1,280 @@
+"""The semantic layer (kg/semantics): what holds on a date, disputes, blocs; and SPARQL,
+through the triples the build materialises, answering the same on both engines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sparql_support import built, oxigraph_store, rdflib_store
+
+from kg.core.model import DateValue, Statement
+from kg.core.schema import Field, load_schema
+from kg.semantics.time import window
+from kg.sparql.queries import find_query, run_query
+
+D = dt.date
+HORIZON = dt.timedelta(days=730)
+KGID = "https://w3id.org/ai-race-kg/id/"
+PREFIXES = """PREFIX kgo: <https://w3id.org/ai-race-kg/ontology#>
+PREFIX kgid: <https://w3id.org/ai-race-kg/id/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+
+def st(value, line=1, **kw) -> Statement:
+    dates = {k: DateValue.parse(v) for k, v in kw.items() if k in ("valid_from", "valid_to",
+                                                                     "as_of")}
+    rest = {k: v for k, v in kw.items() if k not in dates}
+    return Statement("f", value, line, **dates, **rest)
+
+
+SINGLE = Field("export_status", "enum", "", "", temporal=True)
+MANY = Field("affiliation", "ref", "", "", temporal=True, many=True)
+
+
+# -- the rule, on hand-made statements ------------------------------------------------------
+def test_mixed_precision_boundaries_overlap_for_the_month_and_are_marked_changed():
+    old, new = st("restricted", valid_to="2025-12"), st("allowed", valid_from="2025-12")
+    w_old, w_new = (window(SINGLE, s, [old, new], HORIZON) for s in (old, new))
+    assert (w_old.start, w_old.end) == (None, D(2025, 12, 31))
+    assert (w_new.start, w_new.end) == (D(2025, 12, 1), None)
+    inside = D(2025, 12, 10)
+    assert w_old.contains(inside) and w_new.contains(inside)
+    assert w_old.changed_on(inside) and w_new.changed_on(inside)
+    assert not w_new.changed_on(D(2026, 1, 2)) and not w_old.contains(D(2026, 1, 2))
+
+
+def test_an_open_statement_ends_where_the_next_value_starts_on_a_single_valued_field():
+    a, b = st("licence-required", valid_from="2022-10"), st("banned", valid_from="2024-03-15")
+    w = window(SINGLE, a, [a, b], HORIZON)
+    assert (w.start, w.end) == (D(2022, 10, 1), D(2024, 3, 14))
+    assert w.end_span is None  # an inferred end is not a dated change
+
+
+def test_as_of_holds_for_the_horizon_and_never_creates_a_start_or_an_end():
+    s = st("bis", as_of="2022-10-07")
+    w = window(MANY, s, [s], HORIZON)
+    assert (w.start, w.end, w.basis) == (D(2022, 10, 7), D(2024, 10, 6), "as-of")
+    assert w.start_span is None and w.end_span is None
+    assert not w.changed_on(D(2022, 10, 7))
+
+
+def test_as_of_is_ended_by_the_same_fact_s_to_and_superseded_by_a_later_start():
+    seen, ended = st("bis", as_of="2023-01"), st("bis", valid_to="2023-06")
+    assert window(MANY, seen, [seen, ended], HORIZON).end == D(2023, 6, 30)
+    report, change = st("restricted", as_of="2024"), st("allowed", valid_from="2025-03")
+    assert window(SINGLE, report, [report, change], HORIZON).end == D(2025, 2, 28)
+    # an as-of report does not cut a dated change that started before it
+    late = st("restricted", as_of="2026")
+    dated = st("allowed", valid_from="2025-12")
+    assert window(SINGLE, dated, [late, dated], HORIZON).end is None
+
+
+def test_deprecated_never_holds():
+    s = st("restricted", valid_from="2020", rank="deprecated")
+    assert not window(SINGLE, s, [s], HORIZON).contains(D(2021, 1, 1))
+
+
+# -- the curated data -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sem():
+    return built().semantics
+
+
+def values(sem, entity, field, day=None):
+    return sorted({s.value for s in sem.current(entity, field, day)})
+
+
+def test_the_dataset_date_lives_in_the_repository(sem):
+    assert sem.date == D(2026, 4, 14)
+    rows = list(oxigraph_store().query(
+        PREFIXES + "SELECT ?d WHERE { <https://w3id.org/ai-race-kg/dataset> kgo:datasetDate ?d }"
+    ).rows)
+    assert [str(r[0]) for r in rows] == ["2026-04-14"]
+
+
+def test_the_current_head_of_bis_is_jeffrey_kessler_alone():
+    q = PREFIXES + "SELECT ?p WHERE { ?p org:memberOf kgid:bis } ORDER BY ?p"
+    for store in (oxigraph_store(), rdflib_store()):
+        assert [str(r[0]) for r in store.query(q).rows] == [KGID + "jeffrey-kessler"]
+
+
+def test_the_h200_export_status_through_time(sem):
+    assert values(sem, "nvidia-h200", "export_status") == ["allowed-vetted-buyers"]
+    assert values(sem, "nvidia-h200", "export_status", D(2025, 11, 15)) == ["restricted"]
+    assert values(sem, "nvidia-h200", "export_status", D(2025, 6, 1)) == ["restricted"]
+    assert values(sem, "nvidia-h200", "export_status", D(2026, 1, 15)) == \
+        ["allowed-vetted-buyers"]
+    assert values(sem, "nvidia-h200", "import_status", D(2026, 1, 15)) == ["blocked"]
+    assert values(sem, "nvidia-h200", "import_status", D(2025, 11, 15)) == []
+    december = D(2025, 12, 10)
+    both = sem.current("nvidia-h200", "export_status", december)
+    assert sorted(s.value for s in both) == ["allowed-vetted-buyers", "restricted"]
+    assert all(sem.changed_on("nvidia-h200", "export_status", s, december) for s in both)
+
+
+def test_no_single_valued_property_has_two_current_values(sem):
+    assert [(c.entity.path, c.format()) for c in sem.conflicts()] == []
+
+
+AS_OF_DAYS = ["2022-06-01", "2023-11-01", "2024-06-01", "2025-06-01", "2025-11-15",
+              "2025-12-10", "2026-01-15", "2026-04-14"]
+
+
+def python_as_of(sem, day: dt.date) -> set[tuple[str, str]]:
+    """(entity, statement field) pairs of time-bound statements holding on day, by the rule."""
+    out = set()
+    for ent in sem.entities.values():
+        for name in ent.facts:
+            for s in sem.current(ent.id, name, day):
+                if s.valid_from or s.valid_to or s.as_of:
+                    out.add((ent.id, name, str(s.line)))
+        as_of = ent.first("as_of") if ent.kind == "claim" else None
+        if as_of is not None and as_of.start <= day <= as_of.end:
+            out.add((ent.id, "claim", str(ent.line)))
+    return out
+
+
+@pytest.mark.parametrize("day", AS_OF_DAYS)
+def test_the_as_of_query_applies_the_same_rule_on_both_engines(sem, day):
+    q = find_query("as-of")
+    extra = PREFIXES + """SELECT ?fact ?entity ?field ?line WHERE {
+        ?fact kgo:sourceLine ?line . OPTIONAL { ?fact kgo:field ?f }
+        BIND(COALESCE(?f, "claim") AS ?field) }"""
+    where = {str(r[0]): (str(r[1]), str(r[2]), str(r[3]))
+             for r in oxigraph_store().query(extra).rows}
+    answers = []
+    for store in (oxigraph_store(), rdflib_store()):
+        rows = run_query(store, q, {"date": day}).dicts()
+        got = set()
+        for r in rows:
+            fact = str(r["fact"])
+            ent_id = fact[len(KGID):].split("/")[0]
+            _, field, line = where[fact]
+            got.add((ent_id, field, line))
+        answers.append(got)
+    expected = python_as_of(sem, dt.date.fromisoformat(day))
+    assert answers[0] == expected
+    assert answers[1] == expected
+
+
+def test_disputes_are_one_measure_of_one_thing_from_different_claimants(sem):
+    found = {(d.about, d.measure, d.period): d.pairs for d in sem.disputes()}
+    assert found[("huawei-ascend-910c", "chip-annual-output", "2025")] == \
+        (("ascend-910c-output-2025-us-officials", "ascend-910c-output-2025-bitbiased"),)
+    disputed = set(sem.disputed)
+    for part_and_whole in ("stargate-initial-investment", "stargate-planned-investment",
+                           "chips-act-manufacturing-incentives", "chips-act-total-funding"):
+        assert part_and_whole not in disputed
+    rows = run_query(oxigraph_store(), find_query("disputed-figures")).dicts()
+    assert {str(r["claim"])[len(KGID):] for r in rows} == disputed
+    rows_rdflib = run_query(rdflib_store(), find_query("disputed-figures")).dicts()
+    assert {str(r["claim"])[len(KGID):] for r in rows_rdflib} == disputed
+
+
+def test_blocs_by_one_rule_and_the_query_answers_the_same(sem):
+    expected = {"huawei": "china", "nvidia": "us", "tsmc": "other", "g7": "multinational",
+                "united-nations": "multinational", "deepseek-r1": "china",
+                "nvidia-h200": "us", "huawei-ascend-910c": "china",
+                "jeffrey-kessler": "us", "alan-estevez": "us", "china": "china",
+                "taiwan": "other", "google-deepmind": "us"}
+    assert {e: sem.bloc(e) for e in expected} == expected
+    for store in (oxigraph_store(), rdflib_store()):
+        rows = run_query(store, find_query("blocs")).dicts()
+        got = {str(r["entity"])[len(KGID):]: str(r["bloc"]).rsplit("bloc-", 1)[-1] for r in rows}
+        want = {e.id: sem.bloc(e.id) for e in sem.entities.values()
+                if e.kind not in ("source", "measure", "tombstone")}
+        assert got == want
+
+
+DATE_FIELDS = sorted({(k.cls, f.name) for k in load_schema().kinds.values()
+                      for f in k.fields.values() if f.type == "date"})
+
+
+@pytest.mark.parametrize("cls,field", DATE_FIELDS, ids=[f"{c}-{f}" for c, f in DATE_FIELDS])
+def test_dates_compare_alike_on_every_engine(sem, cls, field):
+    """A year filter, a range filter and an ORDER BY on the day bounds: same rows, same order."""
+    from kg.core.schema import camel
+
+    start = f"kgo:{camel(field)}Start"
+    queries = [
+        f"SELECT ?e ?d WHERE {{ ?e a {cls} ; {start} ?d FILTER(YEAR(?d) = 2025) }} ORDER BY ?d ?e",
+        f"SELECT ?e ?d WHERE {{ ?e a {cls} ; {start} ?d "
+        f'FILTER(?d >= "2024-03-01"^^xsd:date && ?d < "2025-09-01"^^xsd:date) }} ORDER BY ?d ?e',
+        f"SELECT ?e ?d WHERE {{ ?e a {cls} ; {start} ?d }} ORDER BY DESC(?d) ?e LIMIT 25",
+    ]
+    schema_prefix = "PREFIX schema: <https://schema.org/>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
+    kind = next(k for k in sem.schema.kinds.values() if k.cls == cls)
+    for q in queries:
+        a = [tuple(map(str, r)) for r in oxigraph_store().query(PREFIXES + schema_prefix + q).rows]
+        b = [tuple(map(str, r)) for r in rdflib_store().query(PREFIXES + schema_prefix + q).rows]
+        assert a == b, q
+    # and the year filter is right: the entities whose current value starts in 2025
+    q = queries[0]
+    got = {str(r[0])[len(KGID):] for r in oxigraph_store().query(PREFIXES + q).rows}
+    want = {e.id for e in sem.entities.values() if e.kind == kind.name
+            for s in sem.current(e.id, field) if s.value.start.year == 2025} \
+        if field in {f.name for f in kind.fields.values()} else set()
+    assert got == want
+
+
+def test_models_released_in_2025_are_the_same_on_both_engines(sem):
+    q = PREFIXES + """SELECT ?m WHERE { ?m a kgo:AIModel ; kgo:releasedStart ?d
+                       FILTER(YEAR(?d) = 2025) } ORDER BY ?m"""
+    a = [str(r[0]) for r in oxigraph_store().query(q).rows]
+    assert a == [str(r[0]) for r in rdflib_store().query(q).rows]
+    want = sorted(KGID + e.id for e in sem.entities.values() if e.kind == "model"
+                  and e.first("released") and e.first("released").start.year == 2025)
+    assert a == want and len(a) >= 20
+
+
+def test_kg_lint_reports_two_current_values_until_one_is_ranked(make_data):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    chip = """
+        id: h200
+        name: H200
+        chip_type: gpu
+        export_status:
+          - value: allowed-vetted-buyers
+            from: 2025-12
+          - value: banned
+            as_of: 2026
+        sources: [src-a]
+    """
+    data = make_data({"chip/h200.yaml": chip})
+    result = CliRunner().invoke(main, ["lint", "--no-unchecked", "--data", str(data)])
+    assert result.exit_code == 1, result.output
+    assert ("data/chip/h200.yaml:5: error: [h200] export_status has 2 current values: "
+            "allowed-vetted-buyers (line 5), banned (line 7) on the dataset's date 2026-01-24. "
+            "Fix: rank the one that stands `rank: preferred`") in result.output
+    ranked = chip.replace("as_of: 2026\n", "as_of: 2026\n            rank: deprecated\n")
+    data = make_data({"chip/h200.yaml": ranked})
+    result = CliRunner().invoke(main, ["lint", "--no-unchecked", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_three_examples_in_docs_semantics_run_and_answer_right():
+    import re
+
+    from conftest import REPO
+
+    text = (REPO / "docs" / "semantics.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```sparql\n(.+?)```", text, flags=re.S)
+    assert len(examples) == 3
+    xsd = "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+    answers = []
+    for q in examples:
+        per_engine = [[tuple(str(t) if t is not None else None for t in r)
+                       for r in store.query(xsd + q).rows]
+                      for store in (oxigraph_store(), rdflib_store())]
+        assert per_engine[0] == per_engine[1], q
+        answers.append(per_engine[0])
+    assert answers[0] == [("https://w3id.org/ai-race-kg/ontology#export-status-restricted",)]
+    assert len(answers[1]) >= 20 and [r[1] for r in answers[1]] == sorted(r[1] for r in answers[1])
+    assert answers[2] == [("200000", None, "US officials"),
+                          ("450000", KGID + "bitbiased", None)]
