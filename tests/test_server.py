@@ -529,3 +529,21 @@ def test_200_library_queries_from_8_clients_without_an_error(endpoint):
     for name, _, body in answers:
         assert len(json.loads(body)["results"]["bindings"]) == expected[name], name
     assert elapsed < 120, elapsed
+
+
+def test_the_readme_sparqlwrapper_example_runs_as_written(endpoint, monkeypatch):
+    """The researcher section's example, with no workaround, against this endpoint."""
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## For researchers (SPARQL)", 1)[1].split("\n## ", 1)[0]
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", section, re.S) if "SPARQLWrapper" in b]
+    assert len(blocks) == 1
+    code = blocks[0]
+    assert "queryType" not in code
+    monkeypatch.chdir(REPO)
+    scope: dict = {}
+    exec(code.replace("http://127.0.0.1:7878/sparql", endpoint["url"]), scope)  # noqa: S102
+    expected = oxigraph_store().query((REPO / "queries" / "disputed-figures.rq")
+                                      .read_text(encoding="utf-8"))
+    assert len(scope["rows"]) == len(expected.rows) > 0

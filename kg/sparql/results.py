@@ -21,6 +21,7 @@ FORMATS = ("table", "csv", "json", "md")
 NUMERIC = {str(XSD.decimal), str(XSD.integer), str(XSD.double), str(XSD.float),
            str(XSD.nonNegativeInteger), str(XSD.long), str(XSD.int)}
 MAX_CELL = 60
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 # -- W3C formats ---------------------------------------------------------------------
@@ -32,19 +33,19 @@ def term_json(t: Node) -> dict:
     out = {"type": "literal", "value": str(t)}
     if t.language:
         out["xml:lang"] = t.language
-    elif t.datatype and str(t.datatype) != str(XSD.string):
+    elif t.datatype and str(t.datatype) != XSD_STRING:
         out["datatype"] = str(t.datatype)
     return out
 
 
-def to_json(result: QueryResult) -> str:
-    """The SPARQL 1.1 Query Results JSON Format."""
+def to_json(result: QueryResult, indent: int | None = 1) -> str:
+    """The SPARQL 1.1 Query Results JSON Format; `indent` None: compact (and fast)."""
     if result.type == "ASK":
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=1)
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=indent)
     doc = {"head": {"vars": result.vars},
            "results": {"bindings": [{v: term_json(t) for v, t in row.items()}
                                     for row in result.dicts()]}}
-    return json.dumps(doc, indent=1, ensure_ascii=False)
+    return json.dumps(doc, indent=indent, ensure_ascii=False)
 
 
 def xml_text(text: str) -> str:
@@ -79,7 +80,7 @@ def to_xml(result: QueryResult) -> str:
                 inner = f"<bnode>{escape(str(t))}</bnode>"
             elif t.language:
                 inner = f"<literal xml:lang={quoteattr(t.language)}>{xml_text(str(t))}</literal>"
-            elif t.datatype and str(t.datatype) != str(XSD.string):
+            elif t.datatype and str(t.datatype) != XSD_STRING:
                 inner = f"<literal datatype={quoteattr(str(t.datatype))}>{xml_text(str(t))}</literal>"
             else:
                 inner = f"<literal>{xml_text(str(t))}</literal>"
@@ -116,7 +117,7 @@ def tsv_term(t: Node | None) -> str:
             .replace("\r", "\\r").replace("\t", "\\t"))
     if t.language:
         return f'"{text}"@{t.language}'
-    if t.datatype and str(t.datatype) != str(XSD.string):
+    if t.datatype and str(t.datatype) != XSD_STRING:
         return f'"{text}"^^<{t.datatype}>'
     return f'"{text}"'
 

@@ -163,7 +163,8 @@ def _answer(store, text: str, accept: str | None, override: str | None, max_rows
     if graph_result:
         body = graph_text(result, "xml" if fmt == "rdfxml" else fmt)
     else:
-        body = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}[fmt](result)
+        body = {"json": lambda r: to_json(r, indent=None), "xml": to_xml, "csv": to_csv,
+                "tsv": to_tsv}[fmt](result)
     ctype = CONTENT_TYPES[fmt] + "; charset=utf-8"
     return 200, ctype, body.encode("utf-8")
 

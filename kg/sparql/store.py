@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, XSD
+from rdflib.namespace import RDFS
 from rdflib.term import Node
 
 from kg.core.errors import KGError
 from kg.sparql.rdftext import ox_ntriples, to_ox
 
 KGFILE = "https://w3id.org/ai-race-kg/file/"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 STORES = ("oxigraph", "rdflib")
 USER_AGENT = "ai-race-kg (kg query)"
 
@@ -336,7 +337,7 @@ def _to_rdflib(term) -> Node | None:
         if term.language:
             return Literal(term.value, lang=term.language)
         dt = term.datatype.value
-        if dt == str(XSD.string):
+        if dt == XSD_STRING:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(dt))
     raise QueryError(f"unsupported term in a result: {term!r}")
@@ -462,7 +463,7 @@ def _term_from_json(b: dict) -> Node:
         if b.get("xml:lang"):
             return Literal(b["value"], lang=b["xml:lang"])
         dt = b.get("datatype")
-        if dt and dt != str(XSD.string):
+        if dt and dt != XSD_STRING:
             return Literal(b["value"], datatype=URIRef(dt))
         return Literal(b["value"])
     raise QueryError(f"unsupported term in the endpoint's answer: {b!r}")
