@@ -4,7 +4,7 @@
 - facts resting only on low-reliability sources (the rule of queries/low-reliability-only.rq:
   every sourced statement, deprecated ones included, every figure and every assessment);
 - the unchecked share of facts by kind; entities with few links in the network;
-- facts per source; sources without a URL.
+- facts per source; sources without a link a reader can open.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import networkx as nx
 
 from kg.core.model import as_decimal_text, check_status
 from kg.semantics import Semantics, claimant
+from kg.semantics.links import source_links
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,10 @@ def facts_per_source(sem: Semantics, all_facts: list[Fact]) -> list[tuple[str, i
 
 
 def without_url(sem: Semantics) -> list[str]:
-    """Source ids with neither a url nor an archived_url (bundled articles listed too)."""
+    """Source ids with no link a reader can open: no url, no archived_url and no identifier
+    a resolver link derives from (kg.semantics.links); bundled articles listed too."""
     return sorted(e.id for e in sem.entities.values()
-                  if e.kind == "source" and not e.first("url") and not e.first("archived_url"))
+                  if e.kind == "source" and not source_links(e))
 
 
 def few_links(G: nx.MultiDiGraph, most: int = 1) -> list[tuple[str, int]]:

@@ -83,6 +83,8 @@ def markdown(doc: Doc) -> str:
             out += [f"- {item}" for item in b[1]] + [""]
         elif b[0] == "img":
             out += [f"![{b[2]}]({b[1]})", ""]
+        elif b[0] == "table" and b[1].show == 0:
+            out += [f"(The {len(b[1].rows)} rows are in `{b[1].name}.csv`.)", ""]
         elif b[0] == "table":
             t = b[1]
             columns, rows = t.visible()
@@ -135,6 +137,9 @@ def page(doc: Doc, images: dict[str, bytes]) -> str:
         elif b[0] == "img":
             data = base64.b64encode(images[b[1]]).decode("ascii")
             out.append(f'<p><img src="data:image/png;base64,{data}" alt="{e(b[2])}"></p>')
+        elif b[0] == "table" and b[1].show == 0:
+            out.append(f'<p class="more">(The {len(b[1].rows)} rows are in '
+                       f"{e(b[1].name)}.csv.)</p>")
         elif b[0] == "table":
             t = b[1]
             columns, rows = t.visible()

@@ -44,6 +44,7 @@ from kg.analysis.scorecard import NO_VERDICT, scorecard
 from kg.analysis.why import robustness, why_central
 from kg.analysis.why import weak as is_weak
 from kg.semantics import BLOC_LABELS, Semantics
+from kg.semantics.links import identifiers
 
 FORMATS = ("md", "html", "csv", "json")
 DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
@@ -389,14 +390,19 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                     [[s, str(ents[s].first("publisher", "")) if s in ents else "",
                       _rel(sem, [s]), n] for s, n in fps], show=15))
     nourl = without_url(sem)
-    doc.h3("Sources without a URL")
+    doc.h3("Sources without a link")
     bundled = sum(1 for s in nourl if ents[s].first("bundled_file"))
     doc.p(f"{len(nourl)} of {sum(1 for e in ents.values() if e.kind == 'source')} sources "
-          f"have neither a URL nor an archived copy; {bundled} of them are bundled articles, "
-          "whose text ships with the project.")
-    doc.table(Table("sources-without-url", ["source", "publisher", "reliability"],
-                    [[s, str(ents[s].first("publisher", "")), _rel(sem, [s])] for s in nourl],
-                    show=15))
+          "have no link a reader can open: no URL, no archived copy and no identifier a "
+          f"resolver link can be derived from (arXiv, DOI, Federal Register, CELEX); "
+          f"{bundled} of them are bundled articles, whose text ships with the project. "
+          "Identifiers without a resolver (SEC accession numbers, Federal Register "
+          "citations) are shown.")
+    doc.table(Table("sources-without-url", ["source", "publisher", "reliability",
+                                            "identifiers"],
+                    [[s, str(ents[s].first("publisher", "")), _rel(sem, [s]),
+                      "; ".join(f"{k}: {v}" for k, v in identifiers(ents[s]))]
+                     for s in nourl], show=15))
 
     # -- method ---------------------------------------------------------------------------
     doc.h2("How the network is made")
