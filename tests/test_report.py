@@ -221,3 +221,26 @@ def test_readme_shows_a_committed_chart_and_how_to_read_the_report():
     assert charts and all((REPO / c).is_file() for c in charts)
     assert (REPO / charts[0]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "docs/analysis.md" in section
+
+
+def test_every_community_is_connected_and_every_node_in_one():
+    import networkx as nx
+
+    from kg.analysis.network import as_it_stood, project, simple
+
+    sem = built().semantics
+    H = simple(as_it_stood(project(sem), sem.date))
+    rows = read_csv(build_report() / "communities.csv")
+    members = [r["members"].split() for r in rows]
+    assert sorted(n for m in members for n in m) == sorted(H)
+    for r, m in zip(rows, members, strict=True):
+        assert int(r["size"]) == len(m) and nx.is_connected(H.subgraph(m)), r["community"]
+
+
+def test_format_option_writes_only_what_is_asked(tmp_path):
+    from kg.analysis.report import write_report
+
+    written = write_report(built().semantics, tmp_path, formats=("csv",), top=3)
+    assert written and {p.suffix for p in written} == {".csv"}
+    robust = read_csv(tmp_path / "robustness.csv")
+    assert [int(r["rank"]) for r in robust] == [1, 2, 3]
