@@ -171,6 +171,18 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           "its precision, lies wholly in the interval. A fact known only 'as of' a day "
           "(\"restricted as of 2026\") is evidence, not a change, and never appears here. "
           "`kg query changes` gives the same rows over SPARQL.")
+    blocs = sem.blocs(day)
+    keyed = [c for c in changed if c.change in ("began", "ended")]
+    key = {id(c): str(i) for i, c in enumerate(keyed, 1)}
+    images["changes.png"] = charts.timeline(
+        [(c.day, c.change, key.get(id(c), ""), blocs(c.entity)) for c in changed],
+        since, day, BLOC_LABELS)
+    doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc")
+    if keyed:
+        doc.p("The numbered dots, the facts that began or stopped holding:")
+        doc.ul([f"{key[id(c)]} — {c.day}: {name(c.entity)}, {_label(sem, c)}: "
+                f"{_change_value(sem, c)} {'began' if c.change == 'began' else 'ended'} "
+                f"[{', '.join(c.sources)}]" for c in keyed])
     doc.table(Table("changes", ["day", "change", "entity", "what", "value", "as given",
                                 "sources", "reliability", "id", "field"],
                     [[c.day.isoformat(), c.change, name(c.entity), _label(sem, c),
