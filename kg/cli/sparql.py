@@ -172,9 +172,11 @@ def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_fi
 def push(graph_store, no_default_graph, user, data_dir, graph_file):
     """Load the built graph into a SPARQL 1.1 Graph Store (Oxigraph, Fuseki, GraphDB...).
 
-    Each data file's named graph is replaced (HTTP PUT ?graph=IRI), and the union of
-    all triples goes into the default graph, so plain queries work on servers whose
-    default graph is not the union. Graphs of deleted files stay until you clear them.
+    Each data file's named graph is replaced, and the union of all triples goes into
+    the default graph, so plain queries work on servers whose default graph is not the
+    union; the graphs of data files that no longer exist are removed. All or nothing:
+    the graphs are uploaded (HTTP PUT) into temporary graphs, then one SPARQL Update
+    switches them in, so a failed push leaves the server's answers as they were.
 
     \b
     Example:
@@ -192,6 +194,9 @@ def push(graph_store, no_default_graph, user, data_dir, graph_file):
     click.echo(f"pushed {report['graphs']} named graphs ({report['triples']} triples)"
                + (", and the union into the default graph" if report["default"] else "")
                + f" to {graph_store}")
+    if report["removed"]:
+        click.echo(f"removed {len(report['removed'])} graph(s) of data files that no longer "
+                   "exist: " + ", ".join(report["removed"]))
 
 
 @click.command()

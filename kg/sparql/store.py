@@ -522,57 +522,129 @@ class RemoteStore(Store):
 
 
 # -- pushing to a Graph Store -------------------------------------------------------
+class PushFault(KGError):
+    """A failure a test injects into a push (the hook of push_dataset)."""
+
+
+def _sibling(url: str, service: str) -> str | None:
+    """The query or update address beside a Graph Store address: Oxigraph's /store and
+    Fuseki's /<dataset>/data have /query and /update beside them."""
+    m = re.match(r"^(https?://[^?#]*?)/(store|data)/?(?:[?#].*)?$", url)
+    return f"{m.group(1)}/{service}" if m else None
+
+
 def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = True,
-                 auth: str | None = None, timeout: float = 120.0) -> dict:
-    """Replace each named graph on a SPARQL 1.1 Graph Store (PUT ?graph=IRI), and put the
-    union of all triples in the default graph (PUT ?default) so plain queries see them.
+                 auth: str | None = None, timeout: float = 120.0, *,
+                 update_url: str | None = None, query_url: str | None = None,
+                 file_namespace: str = KGFILE, hook=None) -> dict:
+    """Load the dataset into a SPARQL 1.1 server, all or nothing as the server sees it.
 
-    Every payload is N-Triples (sent as text/turtle, which it also is) from the one
-    serialiser (kg.sparql.rdftext), sorted. Returns {"graphs": named graphs sent,
-    "triples": their triples, "default": whether the union was sent}. Raises QueryError
-    when the store cannot be reached or refuses a graph (its answer quoted)."""
+    1. every named graph (and the union, for the default graph) is uploaded with the Graph
+       Store Protocol (PUT ?graph=IRI) into a fresh temporary graph, `urn:kg-push:<token>:<n>`,
+       which no query of the data reads; every payload is sorted N-Triples (sent as
+       text/turtle, which it also is) from the one serialiser (kg.sparql.rdftext);
+    2. one SPARQL Update request then moves each temporary graph onto its real name
+       (MOVE replaces the graph) and drops the graphs under `file_namespace` that the
+       build no longer has; the server applies one update request as one transaction,
+       so queries see the old graphs or the new ones, never a mix.
+
+    If anything fails before the switch, the temporary graphs are dropped and the error says
+    that the live graphs were not touched. `hook(step, what)` is called before each request
+    (tests inject faults there). Returns {"graphs", "triples", "default", "removed"}."""
     import base64
-
-    if not re.match(r"https?://", url):
-        raise QueryError(f"graph store must be an http(s) URL, not {url!r}")
-    headers = {"Content-Type": "text/turtle; charset=utf-8", "User-Agent": USER_AGENT}
-    if auth:
-        headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
-    sep = "&" if "?" in url else "?"
-
-    def put(target: str, body: bytes) -> None:
-        req = urllib.request.Request(url + sep + target, data=body, method="PUT",
-                                     headers=headers)
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
-                resp.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace").strip()[:2000]
-            raise QueryError(f"{url} refused {target[:120]}: {exc.code} {exc.reason}: "
-                             f"{detail}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise QueryError(f"cannot reach {url}: {exc}") from None
+    import secrets
 
     import pyoxigraph as ox
 
+    if not re.match(r"https?://", url):
+        raise QueryError(f"graph store must be an http(s) URL, not {url!r}")
+    update_url = update_url or _sibling(url, "update")
+    query_url = query_url or _sibling(url, "query")
+    if update_url is None or query_url is None:
+        raise QueryError(f"cannot tell the SPARQL query and update addresses beside {url}: a push "
+                         "loads temporary graphs and switches them in with one update; give the "
+                         "Graph Store address ending in /store (Oxigraph) or /data (Fuseki)")
+    base_headers = {"User-Agent": USER_AGENT}
+    if auth:
+        base_headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
+    sep = "&" if "?" in url else "?"
+    step = 0
+
+    def request(target: str, body: bytes, method: str, content_type: str, what: str) -> bytes:
+        nonlocal step
+        step += 1
+        if hook is not None:
+            hook(step, what)
+        req = urllib.request.Request(target, data=body, method=method,
+                                     headers={**base_headers, "Content-Type": content_type})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+                return resp.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace").strip()[:2000]
+            raise QueryError(f"{target.split('?')[0]} refused {what}: {exc.code} {exc.reason}: "
+                             f"{detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise QueryError(f"cannot reach {target.split('?')[0]}: {exc}") from None
+
+    def update(text: str, what: str) -> None:
+        request(update_url, text.encode("utf-8"), "POST", "application/sparql-update", what)
+
     store = ds if isinstance(ds, OxigraphStore) else OxigraphStore.from_dataset(ds)
-    graphs, triples = 0, 0
-    union = set()
-    for name in sorted(store.ox.named_graphs(), key=lambda g: g.value):
+    token = secrets.token_hex(8)
+    uploads: list[tuple[str, str | None, set]] = []  # (temporary graph, real graph, triples)
+    names: list[str] = []
+    union: set = set()
+    for graph in sorted(store.ox.named_graphs(), key=lambda g: g.value):
         content = {ox.Triple(q.subject, q.predicate, q.object)
-                   for q in store.ox.quads_for_pattern(None, None, None, name)}
+                   for q in store.ox.quads_for_pattern(None, None, None, graph)}
         if not content:
             continue
-        put("graph=" + urllib.parse.quote(name.value, safe=""), ox_ntriples(content))
-        graphs += 1
-        triples += len(content)
+        names.append(graph.value)
+        uploads.append((f"urn:kg-push:{token}:{len(uploads)}", graph.value, content))
         if default_graph:
             union |= content
     if default_graph:
         union |= {ox.Triple(q.subject, q.predicate, q.object)
                   for q in store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())}
-        put("default", ox_ntriples(union))
-    return {"graphs": graphs, "triples": triples, "default": default_graph}
+        uploads.append((f"urn:kg-push:{token}:default", None, union))
+
+    loaded: list[str] = []
+    try:
+        for tmp, name, content in uploads:
+            request(url + sep + "graph=" + urllib.parse.quote(tmp, safe=""), ox_ntriples(content),
+                    "PUT", "text/turtle; charset=utf-8",
+                    f"the upload of {name or 'the default graph'}")
+            loaded.append(tmp)
+        listing = request(query_url, b"SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                          "POST", "application/sparql-query", "the list of graphs")
+        try:
+            rows = json.loads(listing)["results"]["bindings"]
+        except (ValueError, KeyError, TypeError):
+            raise QueryError(f"{query_url} answered the list of graphs with something other than "
+                             "SPARQL JSON results") from None
+        on_server = {r["g"]["value"] for r in rows if "g" in r}
+        stale = sorted(g for g in on_server
+                       if g.startswith(file_namespace) and g not in set(names))
+        ops = [f"MOVE SILENT GRAPH <{tmp}> TO " + ("DEFAULT" if name is None else f"GRAPH <{name}>")
+               for tmp, name, _ in uploads]
+        ops += [f"DROP SILENT GRAPH <{g}>" for g in stale]
+        update(" ;\n".join(ops), "the switch to the new graphs")
+    except (KGError, KeyboardInterrupt) as exc:
+        left = ""
+        if loaded:
+            try:
+                update(" ;\n".join(f"DROP SILENT GRAPH <{t}>" for t in loaded),
+                       "the removal of the temporary graphs")
+            except KGError:
+                left = (f"; {len(loaded)} temporary graph(s) urn:kg-push:{token}:* are left on "
+                        "the server (drop them, or push again)")
+        raise QueryError(f"push failed: {exc}. Nothing was changed on the server: the live graphs "
+                         f"are as they were ({len(loaded)} of {len(uploads)} uploads had gone to "
+                         f"temporary graphs{', since removed' if loaded and not left else ''})"
+                         f"{left}") from None
+    return {"graphs": len(names), "triples": sum(len(c) for _, name, c in uploads if name),
+            "default": default_graph, "removed": stale}
 
 
 # -- opening -----------------------------------------------------------------------
