@@ -181,19 +181,11 @@ def push(graph_store, no_default_graph, user, data_dir, graph_file):
         kg push --graph-store http://127.0.0.1:7878/store
         kg query models-by-developer --endpoint http://127.0.0.1:7878/query
     """
-    from kg.sparql.store import push_dataset, read_dataset
+    from kg.sparql.store import open_store, push_dataset
 
     try:
-        if graph_file:
-            ds = read_dataset(graph_file)
-        else:
-            from kg.rdf.load import load_graph
-
-            ds = load_graph(data_dir).dataset
-        from kg.core.schema import load_schema
-
-        report = push_dataset(ds, graph_store, default_graph=not no_default_graph, auth=user,
-                              file_namespace=load_schema().namespaces["kgfile"])
+        store = open_store("oxigraph", data_dir=data_dir, graph_file=graph_file)
+        report = push_dataset(store, graph_store, default_graph=not no_default_graph, auth=user)
     except KGError as exc:
         fail(exc)
     click.echo(f"pushed {report['graphs']} named graphs ({report['triples']} triples)"
