@@ -37,6 +37,10 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
                                    ensure_ascii=False) + "\n",
     })
     step(f"wrote {len(built.written)} files into {out_dir}")
+    from kg.analysis.report import write_report
+
+    built.written += write_report(built.semantics, out_dir / "report", progress=progress)
+    step(f"wrote the report into {out_dir / 'report'}")
     return built
 
 

@@ -201,3 +201,10 @@ from kg.cli.sparql import COMMANDS as _SPARQL  # noqa: E402
 for _c in _SPARQL:
     main.add_command(_c)
 
+
+
+# The analysis report (report).
+from kg.cli.report import COMMANDS as _REPORT  # noqa: E402
+
+for _c in _REPORT:
+    main.add_command(_c)
