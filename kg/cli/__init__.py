@@ -200,3 +200,10 @@ from kg.cli.sparql import COMMANDS as _SPARQL  # noqa: E402
 for _c in _SPARQL:
     main.add_command(_c)
 
+
+
+# The journalist's explorer (viz).
+from kg.cli.viz import COMMANDS as _VIZ  # noqa: E402
+
+for _c in _VIZ:
+    main.add_command(_c)

@@ -77,4 +77,31 @@ def write_explorer(sem: Semantics, out: Path, **kwargs) -> Path:
     return out
 
 
-__all__ = ["explorer_html", "neighbourhood", "search_key", "select_nodes", "write_explorer"]
+__all__ = ["explorer_html", "neighbourhood", "query_node_ids", "search_key", "select_nodes",
+           "write_explorer"]
+
+
+def query_node_ids(dataset, text: str) -> list[str]:
+    """The node ids a SPARQL query returns: every kgid: IRI in its rows (SELECT) or its
+    triples (CONSTRUCT/DESCRIBE), in order of first appearance. `kg viz --query` draws
+    them and the links among them."""
+    from rdflib import URIRef
+
+    from kg.core.schema import load_schema
+    from kg.sparql.queries import with_prefixes
+    from kg.sparql.store import OxigraphStore
+
+    ns = load_schema().namespaces["kgid"]
+    text, _ = with_prefixes(text)
+    result = OxigraphStore.from_dataset(dataset).query(text)
+    if result.graph is not None:
+        terms = [t for triple in sorted(result.graph) for t in triple]
+    else:
+        terms = [t for row in result.rows for t in row]
+    out: list[str] = []
+    for t in terms:
+        if isinstance(t, URIRef) and str(t).startswith(ns):
+            local = str(t)[len(ns):]
+            if "/" not in local and local not in out:
+                out.append(local)
+    return out

@@ -328,20 +328,99 @@ class PageData:
         return max(min(days), floor) if days else floor
 
 
-def layout(proj: Projection, node_ids: list[str], edges: list[EdgeFact],
-           seed: int = 7) -> dict[str, tuple[int, int]]:
-    """Positions computed once in Python (the page runs no physics): seeded, scaled, rounded."""
+BLOC_CENTRES = {"us": (-1.0, 0.0), "china": (1.0, 0.0), "multinational": (0.0, -0.9),
+                "other": (0.0, 0.9)}
+
+
+def _jitter(i: int) -> tuple[float, float]:
+    """A small deterministic offset (a sunflower spiral), so no two start on one point."""
+    import math
+
+    r, a = 0.12 * math.sqrt(i + 1), i * 2.399963229728653
+    return r * math.cos(a), r * math.sin(a)
+
+
+def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
+           seed_ids: list[str], seed: int = 7) -> dict[str, tuple[int, int]]:
+    """Positions computed once in Python (the page runs no physics): seeded and rounded.
+
+    The largest connected part is laid out by a spring layout that starts each bloc on
+    its own side (US left, China right, multinational top, other bottom); the small
+    parts sit on a ring around it; then nodes closer than a label's room are pushed apart.
+    """
+    import math
+
+    if not node_ids:
+        return {}
     G = nx.Graph()
     G.add_nodes_from(node_ids)
-    for e in edges:
-        G.add_edge(e.source, e.target)
-    n = max(len(node_ids), 1)
-    if n == 1:
-        return {node_ids[0]: (0, 0)} if node_ids else {}
-    pos = nx.spring_layout(G, seed=seed, iterations=80, k=1.6 / n ** 0.5)
-    scale = 110 * n ** 0.5
-    return {k: (int(round(float(x) * scale)), int(round(float(y) * scale)))
-            for k, (x, y) in sorted(pos.items())}
+    G.add_edges_from((e.source, e.target) for e in edges)
+    order = {nid: k for k, nid in enumerate(node_ids)}
+    comps = sorted((sorted(c, key=order.get) for c in nx.connected_components(G)),
+                   key=lambda c: (-len(c), order[c[0]]))
+    main = comps[0] if len(comps[0]) > 2 else []
+    rest = comps[1:] if main else comps
+    pos: dict[str, tuple[float, float]] = {}
+    core = [i for i in main if i in set(seed_ids)]
+    if main:
+        init = {}
+        for nid in main:
+            cx, cy = BLOC_CENTRES.get(blocs.get(nid, "other"), (0.0, 0.9))
+            jx, jy = _jitter(order[nid])
+            init[nid] = (cx * 0.6 + jx * 0.4, cy * 0.6 + jy * 0.4)
+        if len(core) > 1:  # the opening view's nodes: close together in the middle
+            laid = nx.spring_layout(G.subgraph(core), pos={i: init[i] for i in core},
+                                    seed=seed, iterations=80, k=2.0 / len(core) ** 0.5)
+            for nid, (x, y) in laid.items():
+                init[nid] = (float(x) * 0.35, float(y) * 0.35)
+        laid = nx.spring_layout(G.subgraph(main), pos=init, fixed=core if len(core) > 1 else None,
+                                seed=seed, iterations=120, k=1.0 / len(main) ** 0.5)
+        if len(core) > 1:  # with fixed nodes networkx does not rescale: do it here
+            far = max(max(abs(float(x)), abs(float(y))) for x, y in laid.values()) or 1.0
+            laid = {k: (float(x) / far, float(y) / far) for k, (x, y) in laid.items()}
+        pos.update({k: (float(x), float(y)) for k, (x, y) in laid.items()})
+    # the small parts: on rings around the main part, in bloc order
+    rest.sort(key=lambda c: (list(BLOC_CENTRES).index(blocs.get(c[0], "other"))
+                             if blocs.get(c[0], "other") in BLOC_CENTRES else 9, order[c[0]]))
+    # small parts holding an opening-view node sit just outside the core; the rest further out
+    seeded = set(seed_ids)
+    near = [nid for comp in rest if seeded & set(comp) for nid in comp]
+    for j, nid in enumerate(near):
+        a = math.pi + 2 * math.pi * j / len(near)
+        pos[nid] = (0.5 * math.cos(a), 0.5 * math.sin(a))
+    todo = [nid for comp in rest if not seeded & set(comp) for nid in comp]
+    radius, k = (1.15 if main else 0.2), 0
+    while k < len(todo):
+        ring = todo[k:k + max(int(2 * math.pi * radius / 0.08), 8)]
+        for j, nid in enumerate(ring):
+            a = math.pi + 2 * math.pi * j / len(ring)
+            pos[nid] = (radius * math.cos(a), radius * math.sin(a))
+        k += len(ring)
+        radius += 0.12
+    n = len(node_ids)
+    scale = 65 * n ** 0.5
+    xy = {k: [v[0] * scale, v[1] * scale] for k, v in pos.items()}
+    _spread(xy, node_ids, room=85.0)
+    return {k: (int(round(xy[k][0])), int(round(xy[k][1]))) for k in sorted(xy)}
+
+
+def _spread(xy: dict[str, list[float]], ids: list[str], room: float, rounds: int = 30) -> None:
+    """Push apart nodes closer than `room` (pixels), a little each round (numpy)."""
+    import numpy as np
+
+    if len(ids) < 2:
+        return
+    P = np.array([xy[i] for i in ids], dtype=float)
+    for _ in range(rounds):
+        d = P[:, None, :] - P[None, :, :]
+        dist = np.sqrt((d ** 2).sum(-1)) + np.eye(len(ids)) * 1e9
+        close = dist < room
+        if not close.any():
+            break
+        push = np.where(close, (room - dist) / np.maximum(dist, 1e-6) / 2, 0.0)
+        P += (d * push[:, :, None]).sum(1) * 0.5
+    for i, nid in enumerate(ids):
+        xy[nid] = [float(P[i, 0]), float(P[i, 1])]
 
 
 def sizes_of(proj: Projection, node_ids: list[str], edges: list[EdgeFact]) -> dict[str, float]:
@@ -372,5 +451,10 @@ def pagerank_without_scipy(H: nx.Graph) -> dict[str, float]:
 def page_data(sem: Semantics, proj: Projection, options: Options | None = None) -> dict:
     """The embedded document for the projection (or the part options.nodes names)."""
     pd = PageData(proj, options)
-    pos = layout(proj, pd.node_ids, pd.edges, pd.opts.seed)
-    return pd.build(pos, sizes_of(proj, pd.node_ids, pd.edges))
+    sizes = sizes_of(proj, pd.node_ids, pd.edges)
+    blocs = sem.blocs()
+    bloc_of = {n: blocs(n) for n in pd.node_ids}
+    seed_ids = pd.seed([{"id": n, "bloc": bloc_of[n], "size": sizes.get(n, 0.0)}
+                        for n in pd.node_ids])
+    pos = layout(pd.node_ids, pd.edges, bloc_of, seed_ids, pd.opts.seed)
+    return pd.build(pos, sizes)
