@@ -195,10 +195,20 @@ class PageData:
             out["urltext"] = str(ent.first("url"))
         return out
 
-    def edge(self, e: EdgeFact) -> dict:
+    def edge_ids(self) -> list[str]:
+        """EdgeFact.key, made unique: a short list (`trained_on: [a, b]`) is one line, so
+        its statements share entity/field/line; the later ones get `#2`, `#3`..."""
+        seen: dict[str, int] = {}
+        out = []
+        for e in self.edges:
+            seen[e.key] = seen.get(e.key, 0) + 1
+            out.append(e.key if seen[e.key] == 1 else f"{e.key}#{seen[e.key]}")
+        return out
+
+    def edge(self, e: EdgeFact, eid: str) -> dict:
         self.sources.update(e.sources)
         f = self._field_of(e)
-        out = {"id": e.key, "from": e.source, "to": e.target, "rel": e.relation,
+        out = {"id": eid, "from": e.source, "to": e.target, "rel": e.relation,
                "label": f.label if f else RELATION_LABELS.get(e.relation, e.relation),
                "src": list(e.sources), "ck": e.status, "rely": e.reliability,
                "st": iso(e.start), "en": iso(e.end)}
@@ -273,7 +283,7 @@ class PageData:
     def build(self, positions: dict[str, tuple[int, int]], sizes: dict[str, float]) -> dict:
         blocs = self.sem.blocs()
         nodes = [self.node(n, blocs(n), sizes.get(n, 0.0), positions[n]) for n in self.node_ids]
-        edges = [self.edge(e) for e in self.edges]
+        edges = [self.edge(e, i) for e, i in zip(self.edges, self.edge_ids(), strict=True)]
         keep = set(self.node_ids)
         for ent in sorted(self.entities.values(), key=lambda e: e.id):
             if ent.kind == "claim" and str(ent.first("about")) in keep:

@@ -535,14 +535,18 @@
     return s;
   }
   var legendBlocs = document.getElementById("legend-blocs"), legendKinds = document.getElementById("legend-kinds");
-  function legendRow(kind, colour, label, set, key) {
+  function legendRow(kind, colour, label, which, key) {
     var box = el("input", { type: "checkbox", "data-filter": key });
     box.checked = true;
-    box.addEventListener("change", function () { if (box.checked) set.delete(key); else set.add(key); render(); });
+    box.addEventListener("change", function () {
+      var set = state[which];  // looked up now: reading a fragment replaces the sets
+      if (box.checked) set.delete(key); else set.add(key);
+      render(); refreshPanel();
+    });
     return el("label", { cls: "legend-row" }, box, legendIcon(kind, colour), el("span", { text: label }));
   }
-  BLOCS.forEach(function (b) { legendBlocs.appendChild(legendRow("dot", VIS.colours[b], DOC.blocs[b], state.hideBlocs, b)); });
-  KINDS.forEach(function (k) { legendKinds.appendChild(legendRow(k, "#ffffff", DOC.kinds[k], state.hideKinds, k)); });
+  BLOCS.forEach(function (b) { legendBlocs.appendChild(legendRow("dot", VIS.colours[b], DOC.blocs[b], "hideBlocs", b)); });
+  KINDS.forEach(function (k) { legendKinds.appendChild(legendRow(k, "#ffffff", DOC.kinds[k], "hideKinds", k)); });
   (function () {
     var lines = document.getElementById("legend-lines");
     function line(dash, text) {
