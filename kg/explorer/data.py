@@ -338,6 +338,13 @@ class PageData:
         return max(min(days), floor) if days else floor
 
 
+MIN_SIZE, SIZE_RANGE = 7, 26  # a node's radius in pixels, by its PageRank
+
+
+def node_size(pagerank: float) -> float:
+    return round(MIN_SIZE + SIZE_RANGE * pagerank ** 0.5, 2)
+
+
 BLOC_CENTRES = {"us": (-1.0, 0.0), "china": (1.0, 0.0), "multinational": (0.0, -0.9),
                 "other": (0.0, 0.9)}
 
@@ -351,7 +358,8 @@ def _jitter(i: int) -> tuple[float, float]:
 
 
 def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
-           seed_ids: list[str], seed: int = 7) -> dict[str, tuple[int, int]]:
+           seed_ids: list[str], seed: int = 7,
+           sizes: dict[str, float] | None = None) -> dict[str, tuple[int, int]]:
     """Positions computed once in Python (the page runs no physics): seeded and rounded.
 
     The largest connected part is laid out by a spring layout that starts each bloc on
@@ -410,17 +418,22 @@ def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
     n = len(node_ids)
     scale = 65 * n ** 0.5
     xy = {k: [v[0] * scale, v[1] * scale] for k, v in pos.items()}
-    _spread(xy, node_ids, room=85.0)
+    radius = [node_size((sizes or {}).get(i, 0.0)) for i in node_ids]
+    _spread(xy, node_ids, radius, gap=48.0)
     return {k: (int(round(xy[k][0])), int(round(xy[k][1]))) for k in sorted(xy)}
 
 
-def _spread(xy: dict[str, list[float]], ids: list[str], room: float, rounds: int = 30) -> None:
-    """Push apart nodes closer than `room` (pixels), a little each round (numpy)."""
+def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float], gap: float,
+            rounds: int = 40) -> None:
+    """Push apart nodes whose shapes come closer than `gap` pixels (room for a label),
+    a little each round (numpy)."""
     import numpy as np
 
     if len(ids) < 2:
         return
     P = np.array([xy[i] for i in ids], dtype=float)
+    R = np.array(radius, dtype=float)
+    room = R[:, None] + R[None, :] + gap
     for _ in range(rounds):
         d = P[:, None, :] - P[None, :, :]
         dist = np.sqrt((d ** 2).sum(-1)) + np.eye(len(ids)) * 1e9
@@ -466,5 +479,5 @@ def page_data(sem: Semantics, proj: Projection, options: Options | None = None) 
     bloc_of = {n: blocs(n) for n in pd.node_ids}
     seed_ids = pd.seed([{"id": n, "bloc": bloc_of[n], "size": sizes.get(n, 0.0)}
                         for n in pd.node_ids])
-    pos = layout(pd.node_ids, pd.edges, bloc_of, seed_ids, pd.opts.seed)
+    pos = layout(pd.node_ids, pd.edges, bloc_of, seed_ids, pd.opts.seed, sizes)
     return pd.build(pos, sizes)

@@ -182,6 +182,31 @@
     });
     return ul;
   }
+  // In the entity panel, facts cite their sources as [1] [2], listed once at the end.
+  var citeReg = null;
+  function srcs(ids) {
+    if (!citeReg) return sourceList(ids);
+    var box = el("div", { cls: "cites" }, el("span", { cls: "muted", text: ids.length > 1 ? "sources " : "source " }));
+    ids.forEach(function (sid) {
+      if (!citeReg.has(sid)) citeReg.set(sid, citeReg.size + 1);
+      var s = SOURCES.get(sid) || { title: sid }, k = citeReg.get(sid);
+      var b = el("button", { type: "button", cls: "cite", text: "[" + k + "]", "data-cite": sid,
+        title: s.title + (s.publisher ? " — " + s.publisher : "") + (s.rely ? " (" + s.rely + " reliability)" : ""),
+        on: { click: function () { var t = panel.querySelector("li[data-n='" + k + "']"); if (t) { t.scrollIntoView({ block: "center" }); t.classList.add("flash"); setTimeout(function () { t.classList.remove("flash"); }, 1200); } } } });
+      box.appendChild(b);
+      if (s.rely === "low") box.appendChild(badge("rely-low", "low reliability", "This source has low reliability."));
+    });
+    return box;
+  }
+  function citedSources() {
+    var ol = el("ol", { cls: "sources numbered" });
+    citeReg.forEach(function (k, sid) {
+      var li = sourceList([sid]).firstChild;
+      li.setAttribute("data-n", String(k));
+      ol.appendChild(li);
+    });
+    return ol;
+  }
   function refButton(id, text) {
     if (!NODES.has(id)) return el("span", { text: text });
     return el("button", { type: "button", cls: "reflink", text: text, on: { click: function () { select(id, true); } } });
@@ -215,29 +240,33 @@
       if (when) row.appendChild(el("div", { cls: "when", text: when }));
       if (s.aw) row.appendChild(el("div", { cls: "note", text: "as written in the source: " + s.aw }));
       if (s.note) row.appendChild(el("div", { cls: "note", text: s.note }));
-      row.appendChild(sourceList(s.src));
+      row.appendChild(srcs(s.src));
       box.appendChild(row);
     });
     return box;
   }
   function figureBlock(c) {
+    // a disputed figure shows once, with every competing value side by side
     var box = el("div", { cls: "figure", "data-claim": c.id });
     box.appendChild(el("div", { cls: "fact-label", text: c.measure + (c.as_of ? " (" + c.as_of + ")" : "") }));
-    var v = el("div", null, el("span", { cls: "value", text: c.value }), el("span", { cls: "muted", text: " " + c.unit }));
-    if (c.disputed.length) v.appendChild(badge("disputed", "disputed", "Other sources give a value that does not agree with this one."));
-    if (c.ck === "unchecked") v.appendChild(badge("unchecked", "unchecked"));
-    box.appendChild(v);
-    if (c.by) box.appendChild(el("div", { cls: "muted small" }, "according to ", c.byref ? refButton(c.byref, c.by) : el("span", { text: c.by })));
-    if (c.context) box.appendChild(el("div", { cls: "muted small", text: c.context }));
-    if (c.disputed.length) {
-      var table = el("table", { cls: "dispute" }, el("tr", null, el("th", { text: "value" }), el("th", { text: "who says so" }), el("th", { text: "source" })));
-      [c.id].concat(c.disputed).map(function (i) { return CLAIMS.get(i); }).filter(Boolean).forEach(function (o) {
-        table.appendChild(el("tr", { "data-claim": o.id }, el("td", { text: o.value + " " + o.unit }),
-          el("td", { text: o.by || "(the sources)" }), el("td", null, sourceList(o.src))));
-      });
-      box.appendChild(el("div", { cls: "small", text: "Competing estimates:" }));
-      box.appendChild(table);
-    } else box.appendChild(sourceList(c.src));
+    if (!c.disputed.length) {
+      var v = el("div", null, el("span", { cls: "value", text: c.value }), el("span", { cls: "muted", text: " " + c.unit }));
+      if (c.ck === "unchecked") v.appendChild(badge("unchecked", "unchecked"));
+      box.appendChild(v);
+      if (c.by) box.appendChild(el("div", { cls: "muted small" }, "according to ", c.byref ? refButton(c.byref, c.by) : el("span", { text: c.by })));
+      if (c.context) box.appendChild(el("div", { cls: "muted small", text: c.context }));
+      box.appendChild(srcs(c.src));
+      return box;
+    }
+    box.firstChild.appendChild(badge("disputed", "disputed", "Sources give values that do not agree."));
+    box.appendChild(el("div", { cls: "small muted", text: "The sources disagree. Each estimate, with who makes it:" }));
+    var table = el("table", { cls: "dispute" }, el("tr", null, el("th", { text: "value" }), el("th", { text: "who says so" }), el("th", { text: "source" })));
+    [c.id].concat(c.disputed).map(function (i) { return CLAIMS.get(i); }).filter(Boolean).forEach(function (o) {
+      var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || "(the sources)" }));
+      if (o.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
+      table.appendChild(el("tr", { "data-claim": o.id }, el("td", { text: o.value + " " + o.unit }), who, el("td", null, srcs(o.src))));
+    });
+    box.appendChild(table);
     return box;
   }
   function quoteBlock(q) {
@@ -249,12 +278,13 @@
     if (q.lang === "en-translated") who.appendChild(el("span", { cls: "muted", text: " (translated)" }));
     if (q.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
     box.appendChild(who);
-    box.appendChild(sourceList(q.src));
+    box.appendChild(srcs(q.src));
     return box;
   }
   function showNode(id) {
     var n = NODES.get(id), day = state.date;
     clear(panel);
+    citeReg = new Map();
     panel.appendChild(el("h2", { id: "panel-title", text: n.label }));
     var sub = el("div", { cls: "sub" });
     sub.appendChild(legendIcon(n.kind, VIS.colours[n.bloc]));
@@ -273,7 +303,8 @@
     panel.appendChild(actions);
     panel.appendChild(el("h3", { text: "Facts on " + day }));
     if (!n.facts.length) panel.appendChild(el("p", { cls: "empty", text: "No facts recorded." }));
-    n.facts.forEach(function (f) { panel.appendChild(factBlock(f, day)); });
+    n.facts.filter(function (f) { return f.t; }).concat(n.facts.filter(function (f) { return !f.t; }))
+      .forEach(function (f) { panel.appendChild(factBlock(f, day)); });
     var links = (ADJ.get(id) || []).filter(function (e) { return e.rel !== "estimated" && edgeHolds(e, day) && e.to === id; });
     if (links.length) {
       panel.appendChild(el("h3", { text: "Linked from (on " + day + ")" }));
@@ -288,15 +319,22 @@
     var figs = CLAIMS_ABOUT.get(id) || [];
     if (figs.length) {
       panel.appendChild(el("h3", { text: "Figures" }));
-      figs.forEach(function (c) { panel.appendChild(figureBlock(c)); });
+      var done = new Set();
+      figs.forEach(function (c) {
+        if (done.has(c.id)) return;
+        done.add(c.id); c.disputed.forEach(function (i) { done.add(i); });
+        panel.appendChild(figureBlock(c));
+      });
     }
     var qs = QUOTES_OF.get(id) || [];
     if (qs.length) {
       panel.appendChild(el("h3", { text: "Quotes" }));
       qs.forEach(function (q) { panel.appendChild(quoteBlock(q)); });
     }
+    srcs(n.src);
     panel.appendChild(el("h3", { text: "Sources" }));
-    panel.appendChild(sourceList(n.src));
+    panel.appendChild(citedSources());
+    citeReg = null;
   }
   function showEdge(id) {
     var e = EDGES.get(id);

@@ -19,12 +19,13 @@ from pathlib import Path
 
 from pyvis.network import Network
 
+from kg.explorer.data import node_size
+
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 BLOC_COLOURS = {"us": "#0072B2", "china": "#D55E00", "multinational": "#009E73",
                 "other": "#999999"}
 KIND_SHAPES = {"organization": "dot", "person": "triangle", "country": "square",
                "model": "diamond", "chip": "hexagon", "policy": "triangleDown", "event": "star"}
-MIN_SIZE, SIZE_RANGE = 7, 26
 SLOT = re.compile(r"\{\{(TITLE|STYLE|VIS|DATA|SCRIPT)\}\}")
 JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
                 "\u2029": "\\u2029"}
@@ -34,10 +35,6 @@ def json_for_script(doc) -> str:
     """JSON that cannot end its <script> element: <, >, &, U+2028/9 as \\u escapes."""
     text = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return re.sub("[<>&\u2028\u2029]", lambda m: JSON_ESCAPES[m.group(0)], text)
-
-
-def node_size(pagerank: float) -> float:
-    return round(MIN_SIZE + SIZE_RANGE * pagerank ** 0.5, 2)
 
 
 def drawing(doc: dict) -> dict:
