@@ -387,12 +387,12 @@ def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
             jx, jy = _jitter(order[nid])
             init[nid] = (cx * 0.6 + jx * 0.4, cy * 0.6 + jy * 0.4)
         if len(core) > 1:  # the opening view's nodes: close together in the middle
-            laid = nx.spring_layout(G.subgraph(core), pos={i: init[i] for i in core},
-                                    seed=seed, iterations=80, k=2.0 / len(core) ** 0.5)
+            laid = _spring(G.subgraph(core), {i: init[i] for i in core}, None,
+                           k=2.0 / len(core) ** 0.5, iterations=80, seed=seed)
             for nid, (x, y) in laid.items():
                 init[nid] = (float(x) * 0.35, float(y) * 0.35)
-        laid = nx.spring_layout(G.subgraph(main), pos=init, fixed=core if len(core) > 1 else None,
-                                seed=seed, iterations=120, k=1.0 / len(main) ** 0.5)
+        laid = _spring(G.subgraph(main), init, core if len(core) > 1 else None,
+                       k=1.0 / len(main) ** 0.5, iterations=_iterations(len(main)), seed=seed)
         if len(core) > 1:  # with fixed nodes networkx does not rescale: do it here
             far = max(max(abs(float(x)), abs(float(y))) for x, y in laid.values()) or 1.0
             laid = {k: (float(x) / far, float(y) / far) for k, (x, y) in laid.items()}
@@ -423,6 +423,37 @@ def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
     return {k: (int(round(xy[k][0])), int(round(xy[k][1]))) for k in sorted(xy)}
 
 
+def _iterations(n: int) -> int:
+    """Fewer rounds for big graphs: each costs n^2 (120 up to 400 nodes, 30 from 1,600)."""
+    return max(30, min(120, 48000 // max(n, 1)))
+
+
+DENSE_LAYOUT_UP_TO = 4000  # nodes; above, networkx's sparse layout (it needs scipy)
+
+
+def _spring(G: nx.Graph, init: dict, fixed: list | None, k: float, iterations: int,
+            seed: int) -> dict:
+    """networkx's Fruchterman-Reingold spring layout from `init`, on its dense (numpy) path
+    at every size up to DENSE_LAYOUT_UP_TO, so the same data gives the same positions with
+    or without scipy (nx.spring_layout switches to a scipy path at 500 nodes).
+    Without fixed nodes the result is centred and scaled into [-1, 1], as spring_layout."""
+    import numpy as np
+    from networkx.drawing.layout import _fruchterman_reingold, rescale_layout
+
+    nodes = list(G)
+    if len(nodes) > DENSE_LAYOUT_UP_TO:
+        return nx.spring_layout(G, pos=init, fixed=fixed, k=k, iterations=iterations, seed=seed)
+    A = nx.to_numpy_array(G, nodelist=nodes, weight=None)
+    start = np.array([init[n] for n in nodes], dtype=float)
+    where = {n: i for i, n in enumerate(nodes)}
+    fixed_idx = np.asarray([where[n] for n in fixed if n in where]) if fixed else None
+    pos = _fruchterman_reingold(A, k, start, fixed_idx, iterations, 1e-4, 2,
+                                np.random.RandomState(seed))
+    if fixed_idx is None:
+        pos = rescale_layout(pos, scale=1)
+    return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, pos, strict=True)}
+
+
 def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float], gap: float,
             rounds: int = 40) -> None:
     """Push apart nodes whose shapes come closer than `gap` pixels (room for a label),
@@ -431,17 +462,20 @@ def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float], gap
 
     if len(ids) < 2:
         return
-    P = np.array([xy[i] for i in ids], dtype=float)
-    R = np.array(radius, dtype=float)
+    P = np.array([xy[i] for i in ids], dtype=np.float64)
+    R = np.array(radius, dtype=np.float64)
     room = R[:, None] + R[None, :] + gap
+    rounds = rounds if len(ids) <= 600 else max(8, rounds * 600 // len(ids))
+    far = np.eye(len(ids)) * 1e9
     for _ in range(rounds):
-        d = P[:, None, :] - P[None, :, :]
-        dist = np.sqrt((d ** 2).sum(-1)) + np.eye(len(ids)) * 1e9
-        close = dist < room
-        if not close.any():
+        dx = P[:, 0, None] - P[None, :, 0]
+        dy = P[:, 1, None] - P[None, :, 1]
+        dist = np.hypot(dx, dy) + far
+        push = np.maximum((room - dist) / np.maximum(dist, 1e-6), 0.0) / 2
+        if not push.any():
             break
-        push = np.where(close, (room - dist) / np.maximum(dist, 1e-6) / 2, 0.0)
-        P += (d * push[:, :, None]).sum(1) * 0.5
+        P[:, 0] += (dx * push).sum(1) * 0.5
+        P[:, 1] += (dy * push).sum(1) * 0.5
     for i, nid in enumerate(ids):
         xy[nid] = [float(P[i, 0]), float(P[i, 1])]
 

@@ -59,7 +59,7 @@ def drawing(doc: dict) -> dict:
                              "font": {"size": 10, "color": "#444444", "strokeWidth": 3,
                                       "align": "middle"},
                              "width": 1, "selectionWidth": 2, "hoverWidth": 1.5})
-    options["nodes"] = {"font": {"size": 14, "color": "#1a1a1a", "strokeWidth": 4,
+    options["nodes"] = {"font": {"size": 16, "color": "#1a1a1a", "strokeWidth": 4,
                                  "strokeColor": "#ffffff"},
                         "borderWidth": 1, "borderWidthSelected": 3,
                         "scaling": {"label": {"enabled": False}}}
