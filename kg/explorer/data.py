@@ -359,7 +359,8 @@ def _jitter(i: int) -> tuple[float, float]:
 
 def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
            seed_ids: list[str], seed: int = 7,
-           sizes: dict[str, float] | None = None) -> dict[str, tuple[int, int]]:
+           sizes: dict[str, float] | None = None,
+           labels: dict[str, str] | None = None) -> dict[str, tuple[int, int]]:
     """Positions computed once in Python (the page runs no physics): seeded and rounded.
 
     The largest connected part is laid out by a spring layout that starts each bloc on
@@ -419,7 +420,7 @@ def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
     scale = 65 * n ** 0.5
     xy = {k: [v[0] * scale, v[1] * scale] for k, v in pos.items()}
     radius = [node_size((sizes or {}).get(i, 0.0)) for i in node_ids]
-    _spread(xy, node_ids, radius, gap=48.0)
+    _spread(xy, node_ids, radius, [(labels or {}).get(i, i) for i in node_ids], gap=24.0)
     return {k: (int(round(xy[k][0])), int(round(xy[k][1]))) for k in sorted(xy)}
 
 
@@ -454,28 +455,41 @@ def _spring(G: nx.Graph, init: dict, fixed: list | None, k: float, iterations: i
     return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, pos, strict=True)}
 
 
-def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float], gap: float,
-            rounds: int = 40) -> None:
-    """Push apart nodes whose shapes come closer than `gap` pixels (room for a label),
-    a little each round (numpy)."""
+LABEL_CHAR_PX, LABEL_LINE_PX = 8.5, 22  # at the page's 16 px label font
+
+
+def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
+            labels: list[str], gap: float, rounds: int = 80) -> None:
+    """Push apart nodes whose boxes (the shape, and its label below it) overlap, along
+    the axis where they overlap least, a little each round (numpy)."""
     import numpy as np
 
-    if len(ids) < 2:
+    n = len(ids)
+    if n < 2:
         return
     P = np.array([xy[i] for i in ids], dtype=np.float64)
     R = np.array(radius, dtype=np.float64)
-    room = R[:, None] + R[None, :] + gap
-    rounds = rounds if len(ids) <= 600 else max(8, rounds * 600 // len(ids))
-    far = np.eye(len(ids)) * 1e9
+    W = np.maximum(R, np.array([min(len(t), 40) * LABEL_CHAR_PX / 2 for t in labels]))
+    H = R + LABEL_LINE_PX / 2  # the box runs from the shape's top to under its label
+    need_x = W[:, None] + W[None, :] + gap / 2
+    need_y = H[:, None] + H[None, :] + gap / 2
+    off = ~np.eye(n, dtype=bool)
+    rounds = rounds if n <= 600 else max(8, rounds * 600 // n)
     for _ in range(rounds):
         dx = P[:, 0, None] - P[None, :, 0]
         dy = P[:, 1, None] - P[None, :, 1]
-        dist = np.hypot(dx, dy) + far
-        push = np.maximum((room - dist) / np.maximum(dist, 1e-6), 0.0) / 2
-        if not push.any():
+        ox = need_x - np.abs(dx)
+        oy = need_y - np.abs(dy)
+        hit = (ox > 0) & (oy > 0) & off
+        if not hit.any():
             break
-        P[:, 0] += (dx * push).sum(1) * 0.5
-        P[:, 1] += (dy * push).sum(1) * 0.5
+        along_x = hit & (ox <= oy)
+        along_y = hit & (ox > oy)
+        # ties (two nodes on one point) part by index, so the result stays deterministic
+        sx = np.where(dx == 0, np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]), np.sign(dx))
+        sy = np.where(dy == 0, np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]), np.sign(dy))
+        P[:, 0] += (np.where(along_x, ox, 0.0) * sx).sum(1) * 0.4
+        P[:, 1] += (np.where(along_y, oy, 0.0) * sy).sum(1) * 0.4
     for i, nid in enumerate(ids):
         xy[nid] = [float(P[i, 0]), float(P[i, 1])]
 
@@ -513,5 +527,6 @@ def page_data(sem: Semantics, proj: Projection, options: Options | None = None) 
     bloc_of = {n: blocs(n) for n in pd.node_ids}
     seed_ids = pd.seed([{"id": n, "bloc": bloc_of[n], "size": sizes.get(n, 0.0)}
                         for n in pd.node_ids])
-    pos = layout(pd.node_ids, pd.edges, bloc_of, seed_ids, pd.opts.seed, sizes)
+    labels = {n: str(proj.nodes[n].name) for n in pd.node_ids}
+    pos = layout(pd.node_ids, pd.edges, bloc_of, seed_ids, pd.opts.seed, sizes, labels)
     return pd.build(pos, sizes)
