@@ -132,8 +132,10 @@ class Recorder:
         return self.page
 
     def outside_requests(self, path: Path) -> list[str]:
+        """Every request but the page's own file (and data: URLs, which never leave the
+        machine: the PNG download is one)."""
         own = path.resolve().as_uri()
-        return [u for u in self.requests if u.split("#")[0] != own]
+        return [u for u in self.requests if u.split("#")[0] != own and not u.startswith("data:")]
 
     def console_errors(self) -> list:
         return [m for m in self.console if m[0] in ("error", "warning")] + self.errors
