@@ -202,9 +202,15 @@ for _c in _SPARQL:
     main.add_command(_c)
 
 
-
 # The analysis report (report).
 from kg.cli.report import COMMANDS as _REPORT  # noqa: E402
 
 for _c in _REPORT:
+    main.add_command(_c)
+
+
+# The journalist's explorer (viz).
+from kg.cli.viz import COMMANDS as _VIZ  # noqa: E402
+
+for _c in _VIZ:
     main.add_command(_c)
