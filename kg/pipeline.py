@@ -9,7 +9,7 @@ from kg.core.errors import Issue
 from kg.core.schema import load_schema
 from kg.rdf.graph import file_graph_iri
 from kg.rdf.load import Built, Progress, Steps, check, load_graph
-from kg.rdf.serialize import jsonld, ntriples, trig, turtle, write_texts
+from kg.rdf.serialize import graph_texts, turtle, write_texts
 from kg.rdf.stats import stats
 from kg.rdf.void import void_graph
 
@@ -28,10 +28,7 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
         void_ctx.add(t)
         built.graph.add(t)
     built.written = write_texts(out_dir, {
-        "graph.ttl": turtle(built.graph),
-        "graph.nt": ntriples(built.graph),
-        "graph.jsonld": jsonld(built.graph),
-        "graph.trig": trig(ds),
+        **graph_texts(built.graph, ds),
         "void.ttl": turtle(void),
         "summary.json": json.dumps(stats(built), indent=1, sort_keys=True,
                                    ensure_ascii=False) + "\n",
