@@ -1,16 +1,85 @@
-"""Shared fixtures: the repository, small data sets written on the fly, tool lookup."""
+"""Shared fixtures: the repository, small data sets written on the fly, tool lookup, and
+the surroundings every test runs in (date, user, time zone, locale, git, hash seed, current
+directory, hypothesis profile), pinned so no test depends on the machine or the day."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# -- hypothesis: the same examples on every CI run; a bounded number everywhere --------------
+settings.register_profile("ci", derandomize=True, max_examples=200, deadline=None,
+                          database=None, print_blob=True)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
+
+# -- what the code may read from its surroundings, pinned ------------------------------------
+# kg reads today's date (kg.curate.today, a query's `today` default: $KG_TODAY first), who is
+# checking (kg.curate.maintainer_name: $KG_USER, else `git config user.name`), the data folder
+# ($KG_DATA, else ./data) and its fault-injection switches. The time zone and locale decide
+# what "today" is and how text is encoded in a child process. Each is pinned in os.environ for
+# the whole session, so subprocesses started by tests inherit the same pins, and again before
+# every test (a test may change them with monkeypatch; it is undone after it).
+PINNED_TODAY = "2026-11-23"
+PINNED_USER = "Test Maintainer"
+PINNED_ENV = {
+    "KG_TODAY": PINNED_TODAY,
+    "KG_USER": PINNED_USER,
+    "TZ": "UTC",
+    "LC_ALL": "C.UTF-8",
+    "LANG": "C.UTF-8",
+    "PYTHONHASHSEED": "0",  # child processes only; test_build varies it on purpose
+    "GIT_CONFIG_NOSYSTEM": "1",  # git's identity comes from GIT_CONFIG_GLOBAL alone
+}
+UNSET_ENV = ("KG_DATA", "KG_FAULT_AT", "KG_PAUSE_AT", "KG_PAUSE_SECONDS", "LANGUAGE",
+             "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME", "GIT_DIR", "GIT_WORK_TREE")
+# An empty folder to run every test in (not the caller's folder, which may hold a data/),
+# and a git config that names the pinned user; git looks for no repository above it.
+_SANDBOX = Path(tempfile.mkdtemp(prefix="kg-tests-"))
+WORK_DIR = _SANDBOX / "cwd"
+GIT_CONFIG = _SANDBOX / "gitconfig"
+
+
+def pinned_environment() -> dict[str, str]:
+    return {**PINNED_ENV, "GIT_CONFIG_GLOBAL": str(GIT_CONFIG),
+            "GIT_CEILING_DIRECTORIES": str(_SANDBOX)}
+
+
+def pytest_configure(config):
+    WORK_DIR.mkdir(exist_ok=True)
+    GIT_CONFIG.write_text(f"[user]\n\tname = {PINNED_USER}\n", encoding="utf-8")
+    for name in UNSET_ENV:
+        os.environ.pop(name, None)
+    os.environ.update(pinned_environment())
+    time.tzset()
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_SANDBOX, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def pinned(monkeypatch):
+    """Before every test: the pinned environment, and an empty current folder."""
+    for name in UNSET_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in pinned_environment().items():
+        monkeypatch.setenv(name, value)
+    time.tzset()
+    monkeypatch.chdir(WORK_DIR)
+    yield
+    monkeypatch.undo()  # undo the test's own changes first, then read TZ again
+    time.tzset()
 
 
 def need_tool(name: str) -> str:

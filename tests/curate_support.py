@@ -8,11 +8,14 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from conftest import PINNED_TODAY, PINNED_USER
 from kg.cli import main
 from kg.data.validate import validate_dir
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "curate" / "data"
-ENV = {"KG_TODAY": "2026-11-23", "KG_USER": "Test Maintainer"}
+# The same date and user conftest pins for the whole session: a change planned in this
+# process and one made by a `kg` subprocess write the same tombstone dates and names.
+ENV = {"KG_TODAY": PINNED_TODAY, "KG_USER": PINNED_USER}
 
 
 def copy_fixture(tmp_path: Path) -> Path:

@@ -26,6 +26,8 @@ from kg.rdf.graph import union_graph
 KG = [sys.executable, "-c", "from kg.cli import main; main(prog_name='kg')"]
 DW = "dw-2026-01-24-us-china-ai-race"
 PAPER = "deepseek-2024-12-v3-technical-report"
+# verify, rm, rename and merge write today's date; test_clock.py runs these again in 2031
+pytestmark = pytest.mark.clock
 
 
 @pytest.fixture

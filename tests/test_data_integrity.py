@@ -6,16 +6,32 @@ These rules apply to every entity in data/, whoever curated it:
 - every sourced fact, claim and assessment has a source, and sources are sources;
 - no data file repeats eight consecutive words of a bundled article outside a quote;
 - quotes are verbatim: their words stand in the articles they cite.
+
+The articles themselves are not in the repository: the last two rules read what
+scripts/fingerprint-articles.py kept of them in tests/fixtures/articles/ (hashes of every
+eight-word window; a record of each quote checked against them), see article_support.py.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
+from article_support import (
+    ARTICLES_FILE,
+    HEX_DIGITS,
+    QUOTES_FILE,
+    REVERIFY,
+    WINDOWS_DIR,
+    ngrams,
+    quote_facts,
+    read_json,
+    read_windows,
+    text_hash,
+    window_hashes,
+    words,
+)
 
 from conftest import REPO
 from kg import load_graph
@@ -23,7 +39,6 @@ from kg.core.schema import load_schema
 from kg.data.loader import YList, YMap, YScalar, load_records
 from kg.rdf.stats import stats
 
-SOURCES_DIR = Path(__file__).resolve().parents[2] / "shared" / "sources"
 ARTICLE_SOURCES = {
     "bitbiased-2026-12-dimensions": "000",
     "botnews-2026-scorecard": "001",
@@ -38,7 +53,6 @@ PLACE_FIELDS = {"country", "citizenship", "jurisdiction"}
 # `reported_by` on claims for Xinhua, which relayed the Hugging Face download
 # data), so nothing in the graph can point at them yet.
 CITED_ONLY: dict[str, str] = {}  # id -> why an entity may stand unlinked (none now)
-N = 8  # the length of a copied word sequence that counts as a copied sentence
 
 
 @pytest.fixture(scope="module")
@@ -51,39 +65,13 @@ def schema():
     return load_schema()
 
 
-def need_articles() -> dict[str, str]:
-    if not SOURCES_DIR.is_dir():
-        pytest.fail(f"the bundled articles are missing: {SOURCES_DIR}")
-    out = {}
-    for source_id, prefix in ARTICLE_SOURCES.items():
-        files = sorted(SOURCES_DIR.glob(f"{prefix}_*.txt"))
-        assert len(files) == 1, f"expected one article {prefix}_*.txt in {SOURCES_DIR}"
-        out[source_id] = files[0].read_text(encoding="utf-8")
-    return out
-
-
-def fix_mojibake(text: str) -> str:
-    """Article 002 is UTF-8 read as cp1252 in places; undo the common cases."""
-    return (text.replace("â€”", "—").replace("â€“", "–").replace("â€™", "’")
-            .replace("â€œ", "“").replace("â€\x9d", "”"))
-
-
-def words(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", fix_mojibake(text)).lower()
-    text = text.replace("’", "'").replace("‘", "'")
-    return re.findall(r"[a-z0-9\u4e00-\u9fff]+(?:'[a-z]+)?", text)
-
-
-def ngrams(seq: list[str], n: int = N) -> set[tuple[str, ...]]:
-    return {tuple(seq[i:i + n]) for i in range(len(seq) - n + 1)}
-
-
-def flat(text: str) -> str:
-    """Whitespace and quotation marks normalised, for verbatim comparison."""
-    text = unicodedata.normalize("NFKC", fix_mojibake(text))
-    text = re.sub(r"[“”]", '"', text)
-    text = re.sub(r"[‘’]", "'", text)
-    return re.sub(r"\s+", " ", text).strip()
+@pytest.fixture(scope="module")
+def windows() -> dict[str, set[str]]:
+    """source id -> the hashes of its eight-word windows (tests/fixtures/articles/windows)."""
+    found = read_windows()
+    assert set(found) == set(ARTICLE_SOURCES), (
+        f"{WINDOWS_DIR} holds {sorted(found)}, not the five articles: {REVERIFY}")
+    return found
 
 
 # -- links -------------------------------------------------------------------
@@ -192,6 +180,19 @@ def test_article_sources_name_their_bundled_file(built):
         assert str(e.first("bundled_file")).startswith(prefix + "_")
 
 
+def test_the_article_fingerprints_are_those_of_the_bundled_files(built, windows):
+    manifest = read_json(ARTICLES_FILE)["articles"]
+    assert sorted(manifest) == sorted(ARTICLE_SOURCES), REVERIFY
+    for source_id, entry in manifest.items():
+        assert entry["file"] == built.entities[source_id].first("bundled_file"), (
+            f"{source_id} names another bundled_file than the one fingerprinted: {REVERIFY}")
+        lines = (WINDOWS_DIR / f"{source_id}.txt").read_text(encoding="ascii").splitlines()
+        assert lines == sorted(set(lines)), f"{source_id}: windows not sorted and unique"
+        assert len(lines) == entry["windows"] > 1000, (source_id, len(lines), entry)
+        assert entry["windows"] <= entry["words"] - 7
+        assert all(re.fullmatch(rf"[0-9a-f]{{{HEX_DIGITS}}}", h) for h in lines), source_id
+
+
 # -- no copied prose -----------------------------------------------------------
 def exempt(kind: str, key: str) -> bool:
     """Fields that may repeat an article's words: quotes, titles, spellings as written."""
@@ -218,71 +219,106 @@ def strings(node, key: str, kind: str):
             yield from strings(v, key, kind)
 
 
-def test_no_data_file_copies_eight_words_of_an_article_outside_a_quote():
-    articles = need_articles()
-    grams: dict[tuple[str, ...], str] = {}
-    for source_id, text in articles.items():
-        for g in ngrams(words(text)):
-            grams.setdefault(g, source_id)
-    copied = []
-    for rec in load_records(REPO / "data"):
+def copied(data_dir, windows: dict[str, set[str]]) -> list[str]:
+    """Every field of a data file that repeats eight words of an article, outside quotes."""
+    owner = {h: source_id for source_id in sorted(windows) for h in windows[source_id]}
+    found = []
+    for rec in load_records(data_dir):
         if rec.data is None:
             continue
         for key, value in rec.data.items():
             for field, text in strings(value, key, rec.kind):
-                hits = sorted({" ".join(g) for g in ngrams(words(text)) if g in grams})
+                hits = sorted((" ".join(g), h) for h, g in window_hashes(text).items()
+                              if h in owner)
                 if hits:
-                    copied.append(f"{rec.rel}: {field}: '{hits[0]}' is copied from "
-                                  f"{grams[tuple(hits[0].split())]}")
-    assert not copied, "\n".join(copied)
+                    found.append(f"{rec.rel}: {field}: '{hits[0][0]}' is copied from "
+                                 f"{owner[hits[0][1]]}")
+    return found
 
 
-def test_the_copy_check_catches_a_copied_sentence():
-    articles = need_articles()
-    dw = articles["dw-2026-01-24-us-china-ai-race"]
-    sentence = "Huawei is also unable to produce as many chips as Nvidia"
-    assert sentence in dw
-    assert ngrams(words(sentence)) & ngrams(words(dw))
+def test_no_data_file_copies_eight_words_of_an_article_outside_a_quote(windows):
+    found = copied(REPO / "data", windows)
+    assert not found, "\n".join(found) + "\nsay it in your own words (or quote it as a quote)"
+
+
+def test_the_copy_check_catches_a_copied_sentence(windows, make_data):
+    dw = windows["dw-2026-01-24-us-china-ai-race"]
+    sentence = "Huawei is also unable to produce as many chips as Nvidia"  # DW's words
+    assert len(window_hashes(sentence)) == 4 and set(window_hashes(sentence)) <= dw
     assert not ngrams(words("Huawei is also unable to produce as"))  # seven words
-    assert not ngrams(words("Huawei cannot make nearly as many chips as NVIDIA does")) & ngrams(
-        words(dw))
+    assert not set(window_hashes("Huawei cannot make nearly as many chips as NVIDIA does")) & dw
+    data = make_data({"organization/huawei.yaml": f"""
+        id: huawei
+        name: Huawei
+        org_type: company
+        country: china
+        description: “{sentence.upper()}”, it said.
+        sources: [src-a]
+    """})
+    assert copied(data, windows) == [
+        "data/organization/huawei.yaml: description: 'also unable to produce as many chips "
+        "as' is copied from dw-2026-01-24-us-china-ai-race"]
+    (data / "organization" / "huawei.yaml").unlink()
+    assert not copied(data, windows)
 
 
 # -- quotes are verbatim -----------------------------------------------------------
-def carries(article: str, words_: str) -> bool:
-    """Whether the article holds the words, each paragraph of them in turn."""
-    body = flat(article)
-    parts = [flat(p).rstrip(".,").strip('"') for p in words_.split("\n") if p.strip()]
-    return all(p in body for p in parts)
+def quote_record_problems(quotes: list[tuple[str, str, dict]], records: dict) -> list[str]:
+    """Each quote (id, file, what it cites and says) against the record made when
+    scripts/fingerprint-articles.py checked it against the articles."""
+    problems = []
+    for qid, path, facts in quotes:
+        rec = records.get(qid)
+        cited = ", ".join(facts["articles"])
+        if rec is None:
+            problems.append(f"{path}: quote '{qid}' cites {cited} but was never checked "
+                            "against it")
+            continue
+        if rec["text"] != facts["text"]:
+            problems.append(f"{path}: the text changed since it was checked against {cited}")
+        if rec["articles"] != facts["articles"]:
+            problems.append(f"{path}: cites {cited} but was checked against "
+                            f"{', '.join(rec['articles'])}")
+        if rec["shortened"] != facts["shortened"]:
+            problems.append(f"{path}: a shortened rendering changed since it was checked")
+        if sorted(rec["carried"]) != rec["articles"] or "text" not in rec["carried"].values():
+            problems.append(f"{path}: the record does not show the text verbatim in an article")
+    gone = sorted(set(records) - {qid for qid, _, _ in quotes})
+    if gone:
+        problems.append(f"{QUOTES_FILE.name} records quotes no longer in data/ (or no longer "
+                        f"citing an article): {', '.join(gone)}")
+    return problems
+
+
+def bundled_quotes(built) -> list[tuple[str, str, dict]]:
+    quotes = [(e.id, e.path, quote_facts(e, set(ARTICLE_SOURCES)))
+              for e in built.entities.values() if e.kind == "quote"]
+    return [q for q in quotes if q[2]["articles"]]
 
 
 def test_quotes_are_verbatim_in_the_articles_that_carry_them(built):
-    articles = need_articles()
-    problems = []
-    for e in built.entities.values():
-        if e.kind != "quote":
-            continue
-        text = e.first("text")
-        bundled = [s for s in e.sources if s in articles]
-        if not bundled:
-            continue
-        shortened = {}
-        for st in e.facts.get("shortened", []):
-            for s in e.sources_of(st):
-                shortened.setdefault(s, []).append(st.value)
-        in_any = False
-        for s in bundled:
-            if carries(articles[s], text):
-                in_any = True
-            elif not any(carries(articles[s], v) for v in shortened.get(s, [])):
-                problems.append(f"{e.path}: {s} carries neither the text nor a shortened rendering")
-        if not in_any:
-            problems.append(f"{e.path}: the text is not verbatim in any of its sources")
-        for s, values in shortened.items():
-            for v in values:
-                if s in articles and not carries(articles[s], v):
-                    problems.append(f"{e.path}: shortened '{v[:40]}' is not verbatim in {s}")
-    assert not problems, "\n".join(problems)
+    """Every quote citing an article was found verbatim in it (or shortened as that article
+    shortens it) by scripts/fingerprint-articles.py, and has not changed since."""
+    quotes = bundled_quotes(built)
+    assert len(quotes) >= 30
+    problems = quote_record_problems(quotes, read_json(QUOTES_FILE))
+    assert not problems, "\n".join(problems) + "\n" + REVERIFY
+
+
+def test_a_changed_quote_needs_checking_again(built):
+    quotes = bundled_quotes(built)
+    records = read_json(QUOTES_FILE)
+    qid, path, facts = next(q for q in quotes if q[2]["shortened"])
+    assert not quote_record_problems([(qid, path, facts)], {qid: records[qid]})
+    changed = {**facts, "text": text_hash("A word changed.")}
+    assert quote_record_problems([(qid, path, changed)], {qid: records[qid]}) == [
+        f"{path}: the text changed since it was checked against {', '.join(facts['articles'])}"]
+    more = {**facts, "articles": sorted([*facts["articles"], "botnews-2026-scorecard"])}
+    assert "but was checked against" in quote_record_problems([(qid, path, more)], records)[0]
+    unrecorded = quote_record_problems([(qid, path, facts)], {})
+    assert unrecorded == [f"{path}: quote '{qid}' cites {', '.join(facts['articles'])} but "
+                          "was never checked against it"]
+    assert "no longer in data/" in quote_record_problems([], {qid: records[qid]})[0]
 
 
 def test_each_quote_has_a_speaker_entity(built):

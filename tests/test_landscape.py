@@ -249,7 +249,7 @@ POLICIES = [
     # id, an issuing body, announced, in force from
     pytest.param("us-bis-advanced-computing-rule-2022-10", "bis", "2022-10-07", "2022-10-07",
                  id="bis-oct-2022"),
-    pytest.param("us-bis-advanced-computing-rule-2023-10", "bis", "2023-10-17", "2023-11",
+    pytest.param("us-bis-advanced-computing-rule-2023-10", "bis", "2023-10-17", "2023-10-23",
                  id="bis-oct-2023"),
     pytest.param("us-bis-advanced-computing-rule-2024-12", "bis", "2024-12-02", "2024-12-02",
                  id="bis-dec-2024-hbm"),
@@ -300,12 +300,47 @@ def test_generative_ai_measures_have_seven_issuers(ents):
             "ministry-of-public-security-china", "nrta"} <= issuers
 
 
-def test_ai_diffusion_rule_rescinded(ents):
+def test_ai_diffusion_rule_rescission_announced_not_formal(ents):
+    """BIS announced the rescission on 2025-05-13 and stopped enforcing the rule; that
+    announcement is a decision of its own, not a formal `rescinded` date of the rule."""
     rule = "us-bis-ai-diffusion-rule-2025-01"
-    assert vals(ents, rule, "rescinded") == ["2025-05-13"]
+    assert vals(ents, rule, "rescinded") == []
     current = [s.value for s in ents[rule].facts["status"] if s.valid_to is None]
-    assert current == ["rescinded"]
-    assert rule in vals(ents, "us-bis-ai-diffusion-rescission-2025-05", "amends")
+    assert current == ["not-in-force"]
+    decision = "us-bis-ai-diffusion-rescission-2025-05"
+    assert rule in vals(ents, decision, "amends")
+    assert vals(ents, decision, "announced") == ["2025-05-13"]
+
+
+# -- dates a query would misread (issue 14) --------------------------------------
+def test_october_2023_rule_effective_at_once_for_nvidia_chips(ents):
+    rule = "us-bis-advanced-computing-rule-2023-10"
+    assert vals(ents, rule, "effective") == ["2023-10-23"]
+    for chip in ["nvidia-a100", "nvidia-a800", "nvidia-h100", "nvidia-h800", "nvidia-l40s"]:
+        got = status_on(ents, chip, date(2023, 10, 23))
+        assert ("licence-required", rule) in got, (chip, got)
+    assert ("licence-required", rule) not in status_on(ents, "nvidia-h800", date(2023, 10, 20))
+
+
+def test_algorithmic_recommendation_provisions_signed_then_published(ents):
+    pid = "china-algorithmic-recommendation-provisions-2022"
+    assert vals(ents, pid, "adopted") == ["2021-12-31"]
+    assert vals(ents, pid, "announced") == ["2022-01-04"]
+    assert vals(ents, pid, "effective") == ["2022-03-01"]
+
+
+def test_arxiv_sources_are_dated_by_their_first_version(ents):
+    assert vals(ents, "google-2024-08-gemma-2-paper", "date") == ["2024-07-31"]
+
+
+def test_asml_smic_supply_has_no_contract_date_as_its_start(ents):
+    sts = [s for s in ents["asml"].facts["supplies"] if s.value == "smic"]
+    assert sts and all(s.valid_from is None for s in sts)
+
+
+def test_stargate_names_its_four_initial_equity_funders(ents):
+    assert {"openai", "softbank", "oracle", "mgx"} <= set(vals(ents, "stargate-announcement-2025-01",
+                                                                 "actors"))
 
 
 @pytest.mark.parametrize("pid, target", [
@@ -423,3 +458,255 @@ def test_landscape_facts_are_unchecked(built):
 def test_events(ents, eid, day, actor):
     assert vals(ents, eid, "date") == [day]
     assert actor in vals(ents, eid, "actors")
+
+
+# -- people: memberships that ended have `to` (issue 14) ------------------------
+def members_on(ents, org: str, day: date, role_word: str) -> set[str]:
+    """People whose affiliation with org (role containing role_word) covers the day."""
+    out = set()
+    for e in ents.values():
+        if e.kind != "person":
+            continue
+        for st in e.facts.get("affiliation", []):
+            if st.value == org and role_word.lower() in str(st.qualifiers.get("role", "")).lower():
+                start = st.valid_from or st.as_of
+                if start is not None and start.start > day:
+                    continue
+                if st.valid_to is not None and st.valid_to.end < day:
+                    continue
+                out.add(e.id)
+    return out
+
+
+def test_head_of_bis_in_2026_is_kessler_alone(ents):
+    assert members_on(ents, "bis", date(2026, 1, 15), "Under Secretary") == {"jeffrey-kessler"}
+    assert "alan-estevez" in members_on(ents, "bis", date(2023, 1, 1), "Under Secretary")
+
+
+@pytest.mark.parametrize("person, org, end", [
+    pytest.param("alan-estevez", "bis", "2025-01", id="estevez-left-bis"),
+    pytest.param("gina-raimondo", "us-department-of-commerce", "2025-01", id="raimondo-left"),
+    pytest.param("sam-altman", "openai", "2023-11-17", id="altman-removed-2023"),
+    pytest.param("elon-musk", "openai", "2018-02", id="musk-left-openai-board"),
+])
+def test_ended_memberships_have_an_end(ents, person, org, end):
+    ends = {str(st.valid_to) for st in ents[person].facts["affiliation"]
+            if st.value == org and st.valid_to is not None}
+    assert end in ends, ends
+
+
+def test_altman_and_musk_have_affiliations(ents):
+    assert "openai" in vals(ents, "sam-altman", "affiliation")
+    assert "xai" in vals(ents, "elon-musk", "affiliation")
+
+
+# -- the H200: the undated low-reliability claim does not compete ----------------
+def test_h200_botnews_restricted_is_deprecated(ents):
+    sts = ents["nvidia-h200"].facts["export_status"]
+    botnews = [s for s in sts if "botnews-2026-scorecard" in s.sources]
+    assert botnews and all(s.rank == "deprecated" and s.note for s in botnews)
+    assert status_on(ents, "nvidia-h200", date(2025, 6, 1)) == {
+        ("restricted", "us-ai-chip-export-controls")}
+    assert {s for s, _ in status_on(ents, "nvidia-h200", date(2026, 2, 1))} == {"allowed-vetted-buyers"}
+    imports = [(str(s.value), str(s.valid_from)) for s in ents["nvidia-h200"].facts["import_status"]]
+    assert ("blocked", "2026-01") in imports
+
+
+# -- questions that came back empty (issue 14): each fails on an empty answer ---------
+PREFIXES = f"""
+PREFIX kgo: <{KGO}>
+PREFIX schema: <https://schema.org/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+"""
+
+
+def ids_of(built, query: str) -> set[tuple[str, ...]]:
+    return {tuple(str(v).rsplit("/", 1)[-1].rsplit("#", 1)[-1] for v in row)
+            for row in built.graph.query(PREFIXES + query)}
+
+
+def test_entity_list_additions_that_hit_chinese_ai_companies(built):
+    rows = ids_of(built, """
+    SELECT DISTINCT ?policy ?org WHERE {
+      ?policy kgo:policyType kgo:policy-type-entity-listing ; kgo:targets ?org .
+      ?org kgo:country <https://w3id.org/ai-race-kg/id/china> ;
+           kgo:sectors ?sector .
+      FILTER(?sector IN (kgo:sector-ai-models, kgo:sector-ai-chips))
+    }""")
+    orgs = {o for _, o in rows}
+    assert {"zhipu-ai", "huawei", "cambricon", "biren-technology", "moore-threads", "sophgo"} <= orgs, rows
+    assert ("us-bis-entity-list-2019-05", "huawei") in rows
+
+
+def test_people_quoted_about_chips(built):
+    rows = ids_of(built, """
+    SELECT DISTINCT ?quote ?person ?date WHERE {
+      ?quote a kgo:Quote ; schema:spokenByCharacter ?person .
+      ?person a kgo:Person .
+      { ?quote kgo:topics kgo:topic-chips }
+      UNION { ?quote schema:about ?chip . ?chip a kgo:Chip }
+      UNION { ?quote schema:about ?maker . ?maker kgo:sectors kgo:sector-ai-chips }
+      OPTIONAL { ?quote schema:dateCreated ?date }
+    }""")
+    people = {p for _, p, _ in rows}
+    assert {"xi-jinping", "xiaomeng-lu"} <= people, rows
+    assert ("xi-jinping-ai-models-and-chips", "xi-jinping", "2025-12-31") in rows
+
+
+def test_quotes_carry_dates_where_public(ents):
+    dated = [e.id for e in ents.values() if e.kind == "quote" and e.facts.get("date")]
+    assert len(dated) >= 12, dated
+
+
+def test_who_invested_in_whom_how_much(built):
+    rows = ids_of(built, """
+    SELECT DISTINCT ?event ?investor ?investee WHERE {
+      ?event a kgo:Event ; kgo:eventType kgo:event-type-investment ;
+             kgo:investors ?investor ; kgo:investees ?investee .
+    }""")
+    assert ("amazon-anthropic-investment-2023-09", "amazon", "anthropic") in rows
+    assert ("openai-funding-2025-03", "softbank", "openai") in rows
+    assert ("big-fund-iii-registered-2024-05", "chinese-government", "big-fund") in rows
+    # an investee is never listed as its own investor
+    assert not [r for r in rows if r[1] == r[2]]
+
+
+def test_chips_chinese_models_are_trained_or_served_on(built):
+    rows = ids_of(built, """
+    SELECT DISTINCT ?model ?chip WHERE {
+      ?model schema:creator ?dev . ?dev kgo:country <https://w3id.org/ai-race-kg/id/china> .
+      { ?model kgo:trainedOn ?chip } UNION { ?model kgo:servedOn ?chip }
+    }""")
+    assert {("deepseek-v3", "nvidia-h800"), ("deepseek-v3", "huawei-ascend"),
+            ("deepseek-v2", "nvidia-h800"), ("kimi-k2", "nvidia-h800"),
+            ("minimax-m1", "nvidia-h800"), ("baichuan-2-13b", "nvidia-a800")} <= rows, rows
+
+
+@pytest.mark.parametrize("chip", ["nvidia-h200", "nvidia-h800", "nvidia-h20", "nvidia-hopper",
+                                  "nvidia-blackwell", "nvidia-b300"])
+def test_nvidia_hopper_and_blackwell_chips_have_a_fab(ents, chip):
+    assert "tsmc" in vals(ents, chip, "fab")
+
+
+def test_h20_history_goes_past_the_licence_requirement(ents):
+    assert ("licence-required", "us-h20-licence-requirement-2025-04") in status_on(
+        ents, "nvidia-h20", date(2025, 5, 1))
+    assert ("licences-granted", "nvidia-h20-licence-assurance-2025-07") in status_on(
+        ents, "nvidia-h20", date(2025, 9, 1))
+
+
+@pytest.mark.parametrize("pid", ["us-a100-h100-licence-requirement-2022-08",
+                                 "us-h20-licence-requirement-2025-04"])
+def test_licence_requirements_have_an_issuer(ents, pid):
+    assert vals(ents, pid, "issued_by")
+
+
+# -- sources a reader can open: a URL or a standard identifier --------------------
+@pytest.mark.parametrize("sid, field, value", [
+    pytest.param("fr-2022-10-13-advanced-computing-ifr", "fr_doc", "2022-21658", id="fr-oct-2022"),
+    pytest.param("fr-2022-10-13-advanced-computing-ifr", "fr_citation", "87 FR 62186", id="fr-cite-oct-2022"),
+    pytest.param("fr-2023-10-advanced-computing-ifr", "fr_doc", "2023-23055", id="fr-oct-2023"),
+    pytest.param("fr-2025-01-15-ai-diffusion", "fr_citation", "90 FR 4544", id="fr-ai-diffusion"),
+    pytest.param("nvidia-8k-2023-10-24", "sec_accession", "0001045810-23-000221", id="sec-8k-oct-2023"),
+    pytest.param("eu-2024-07-12-ai-act-oj", "celex", "32024R1689", id="celex-ai-act"),
+    pytest.param("moonshot-2025-07-kimi-k2-paper", "arxiv", "2507.20534", id="arxiv-kimi-k2"),
+    pytest.param("deepseek-2024-12-v3-technical-report", "arxiv", "2412.19437", id="arxiv-deepseek-v3"),
+])
+def test_source_identifiers(ents, sid, field, value):
+    assert vals(ents, sid, field) == [value]
+
+
+def test_most_primary_sources_can_be_opened(ents):
+    """A URL or a standard identifier from which the build derives a link."""
+    keys = ("url", "arxiv", "doi", "fr_doc", "fr_citation", "sec_accession", "celex")
+    sources = [e for e in ents.values() if e.kind == "source"]
+    openable = [e.id for e in sources if any(vals(ents, e.id, k) for k in keys)]
+    assert len(openable) / len(sources) >= 0.35, (len(openable), len(sources))
+    papers = [e.id for e in sources if vals(ents, e.id, "source_type") == ["paper"]]
+    assert all(any(vals(ents, p, k) for k in keys) for p in papers), papers
+
+
+# -- the landscape's missing pieces (issue 14) -------------------------------------
+@pytest.mark.parametrize("pid, issuer, announced", [
+    pytest.param("un-ga-resolution-78-265-ai-2024", "united-nations", "2024-03-21", id="unga-78-265"),
+    pytest.param("un-ga-resolution-78-311-ai-capacity-2024", "united-nations", "2024-07-01",
+                 id="unga-78-311"),
+    pytest.param("un-ai-scientific-panel-and-global-dialogue-2025", "united-nations", "2025-08-26",
+                 id="unga-79-325"),
+    pytest.param("coe-framework-convention-ai-2024", "council-of-europe", "2024-09-05", id="coe-convention"),
+    pytest.param("eu-ai-continent-action-plan-2025", "european-commission", "2025-04-09",
+                 id="eu-ai-continent"),
+    pytest.param("eu-gpai-code-of-practice-2025", "european-commission", "2025-07-10", id="eu-gpai-code"),
+    pytest.param("us-eo-14320-ai-exports-2025", "trump-administration", "2025-07-23", id="eo-14320"),
+    pytest.param("us-ai-action-plan-2025", "trump-administration", "2025-07-23", id="us-ai-action-plan"),
+    pytest.param("china-global-ai-governance-action-plan-2025", "chinese-government", "2025-07-26",
+                 id="china-governance-plan"),
+    pytest.param("china-ai-safety-governance-framework-2024", "tc260", "2024-09-09",
+                 id="china-safety-framework"),
+    pytest.param("uk-ai-opportunities-action-plan-2025", "united-kingdom", "2025-01-13", id="uk-plan"),
+    pytest.param("us-ai-national-security-memorandum-2024", "biden-administration", "2024-10-24",
+                 id="us-nsm"),
+])
+def test_strategies_and_governance_initiatives(ents, pid, issuer, announced):
+    assert issuer in vals(ents, pid, "issued_by")
+    assert announced in vals(ents, pid, "announced")
+
+
+@pytest.mark.parametrize("family, developer, member", [
+    pytest.param("gpt", "openai", "gpt-5", id="gpt"),
+    pytest.param("gpt-oss", "openai", "gpt-oss-120b", id="gpt-oss"),
+    pytest.param("openai-o-series", "openai", "openai-o3", id="o-series"),
+    pytest.param("grok", "xai", "grok-1", id="grok"),
+    pytest.param("mistral-models", "mistral-ai", "mixtral-8x7b", id="mistral"),
+    pytest.param("kimi", "moonshot-ai", "kimi-k2", id="kimi"),
+    pytest.param("glm", "zhipu-ai", "glm-4-5", id="glm"),
+    pytest.param("minimax-models", "minimax", "minimax-m2", id="minimax"),
+    pytest.param("hunyuan", "tencent", "hunyuan-large", id="hunyuan"),
+    pytest.param("yi", "01-ai", "yi-34b", id="yi"),
+    pytest.param("baichuan", "baichuan-ai", "baichuan-2-13b", id="baichuan"),
+    pytest.param("falcon", "technology-innovation-institute", "falcon-180b", id="falcon"),
+])
+def test_flagship_model_families(ents, family, developer, member):
+    assert vals(ents, family, "model_type") == ["family"]
+    assert developer in vals(ents, family, "developer")
+    assert vals(ents, member, "family") == [family]
+
+
+@pytest.mark.parametrize("person, org, start, end", [
+    pytest.param("pat-gelsinger", "intel", None, "2024-12-01", id="gelsinger"),
+    pytest.param("lip-bu-tan", "intel", "2025-03-18", None, id="lip-bu-tan"),
+    pytest.param("peter-wennink", "asml", None, "2024-04", id="wennink"),
+    pytest.param("christophe-fouquet", "asml", "2024-04", None, id="fouquet"),
+    pytest.param("c-c-wei", "tsmc", "2024-06", None, id="wei-chairman"),
+    pytest.param("dario-amodei", "anthropic", "2021-05", None, id="dario-amodei"),
+    pytest.param("daniela-amodei", "anthropic", "2021-05", None, id="daniela-amodei"),
+    pytest.param("sundar-pichai", "google", "2015-08", None, id="pichai-google"),
+    pytest.param("daniel-zhang", "alibaba", None, "2023-09", id="daniel-zhang"),
+    pytest.param("eddie-wu", "alibaba", "2023-09", None, id="eddie-wu"),
+])
+def test_heads_with_dates(ents, person, org, start, end):
+    sts = [s for s in ents[person].facts["affiliation"] if s.value == org]
+    assert any((start is None or str(s.valid_from) == start) and (end is None or str(s.valid_to) == end)
+               and (s.valid_from or s.valid_to) for s in sts), [(s.valid_from, s.valid_to) for s in sts]
+
+
+def test_intel_has_one_ceo_at_a_time(ents):
+    assert members_on(ents, "intel", date(2024, 6, 1), "Chief Executive") == {"pat-gelsinger"}
+    assert members_on(ents, "intel", date(2025, 6, 1), "Chief Executive") == {"lip-bu-tan"}
+
+
+def test_tsmc_stopped_supplying_huawei_in_2020(ents):
+    sts = [s for s in ents["tsmc"].facts["supplies"] if s.value == "huawei"]
+    assert sts and str(sts[0].valid_to) == "2020-09"
+
+
+def test_paris_summit_statement_without_us_signature(ents):
+    eid = "paris-ai-action-summit-2025-02"
+    assert vals(ents, eid, "date") == ["2025-02-10"]
+    assert "china" in vals(ents, eid, "actors") and "united-states" not in vals(ents, eid, "actors")
+
+
+def test_h200_decision_announced_on_a_day(ents):
+    eid = "us-h200-sales-announced-2025-12"
+    assert vals(ents, eid, "date") == ["2025-12-08"]
+    assert "us-h200-export-decision-2025-12" in vals(ents, eid, "involves")

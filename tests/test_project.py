@@ -58,3 +58,18 @@ def test_unknown_command_is_a_usage_error():
     result = CliRunner().invoke(main, ["bulid"])
     assert result.exit_code == 2
     assert "No such command 'bulid'" in result.output
+
+
+def test_nothing_points_outside_the_repository():
+    """A fresh clone has no folder beside it: code, tests, queries and docs name none.
+    (scripts/fingerprint-articles.py alone reads the articles, from a folder it is given.)"""
+    outside = re.compile("|".join(re.escape(a + b) for a, b in [
+        ("../", "shared"), ("/work", "/"), ("shared/", "sources"), ("COMPETENCY-", "QUESTIONS")]))
+    files = [REPO / "README.md", REPO / "CONTRIBUTING.md"]
+    for folder in ("kg", "tests", "queries", "docs"):
+        files += [p for p in sorted((REPO / folder).rglob("*"))
+                  if p.is_file() and p.suffix in (".py", ".md", ".rq", ".yaml", ".json", ".txt")]
+    found = [f"{p.relative_to(REPO)}:{n}: {line.strip()}" for p in files
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if outside.search(line)]
+    assert not found, "\n".join(found)

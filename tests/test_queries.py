@@ -1,8 +1,8 @@
 """The query library: every header complete, every query parses, and each answers its
 competency question on the curated data.
 
-Expected values are written by hand from the bundled articles (/work/shared/sources:
-000 BitBiased, 001 BotNews, 002 Deep Dive, 003 DW) or, where a question reaches past
+Expected values are written by hand from the bundled articles (000 BitBiased, 001
+BotNews, 002 Deep Dive, 003 DW; not in the repository) or, where a question reaches past
 them, from the primary source the data cites; none is read back from data/. Facts
 the articles state are asserted as present; the data may hold more.
 """
@@ -63,14 +63,25 @@ def test_one_query_per_sparql_question():
 def test_every_question_line_quotes_its_competency_question():
     text = (REPO / "queries" / "README.md").read_text(encoding="utf-8")
     assert "# param:" in text  # the header format is documented
-    questions = {}
-    cq = REPO.parent / "shared" / "COMPETENCY-QUESTIONS.md"
-    if not cq.exists():
-        pytest.skip("COMPETENCY-QUESTIONS.md is not beside the repository")
-    for m in re.finditer(r"^(\d+)\. (.+)$", cq.read_text(encoding="utf-8"), re.M):
-        questions[int(m[1])] = m[2].strip()
+    assert "(../docs/competency-questions.md)" in text  # and links to the questions
+    questions = competency_questions()
     for q in LIBRARY:
-        assert q.question == f"{q.number}. {questions[q.number]}", q.name
+        assert q.number in questions, (
+            f"{q.name}: question {q.number} is not in docs/competency-questions.md (add it)")
+        assert q.question == f"{q.number}. {questions[q.number]}", (
+            f"{q.name}: its question line differs from docs/competency-questions.md")
+
+
+def competency_questions() -> dict[int, str]:
+    """docs/competency-questions.md: number -> question."""
+    text = (REPO / "docs" / "competency-questions.md").read_text(encoding="utf-8")
+    return {int(m[1]): m[2].strip() for m in re.finditer(r"^(\d+)\. (.+)$", text, re.M)}
+
+
+def test_competency_questions_are_numbered_one_after_another():
+    numbers = list(competency_questions())
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 18, numbers
+    assert SPARQL_QUESTIONS <= set(numbers)
 
 
 @pytest.mark.parametrize("q", LIBRARY, ids=NAMES)
@@ -317,10 +328,16 @@ def test_10_figures_as_of_a_date():
                for r in rows)
 
 
-def test_10_today_is_the_default():
+@pytest.mark.clock
+def test_10_today_is_the_default(monkeypatch):
     q = find_query("as-of")
     assert q.param("date").default == "today"
-    assert date.today().isoformat() in q.bind()
+    today = '"2026-11-23"^^<http://www.w3.org/2001/XMLSchema#date>'
+    assert f"VALUES ?date {{ {today} }}" in q.bind()  # $KG_TODAY, pinned by conftest
+    assert "2031-06-15" in q.bind(today=date(2031, 6, 15))  # the caller's day first
+    monkeypatch.delenv("KG_TODAY")  # else the clock: the day before or after the call
+    before, bound, after = date.today(), q.bind(), date.today()
+    assert before.isoformat() in bound or after.isoformat() in bound
 
 
 # -- 11. between the blocs -------------------------------------------------------------------------

@@ -11,11 +11,12 @@ RDF term into the text, as `VALUES ?country { <https://w3id.org/ai-race-kg/id/ch
 first in the outermost WHERE group: the query stays one plain string, so Oxigraph runs
 it (initBindings would send oxrdflib back to rdflib's engine, TOOLING-NOTES.md) and
 any endpoint can too. A default of `*` leaves the variable free (no filter); `today`
-(dates) is the current day.
+(dates) is the current day, or $KG_TODAY when set (as for `kg verify`).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -179,7 +180,9 @@ def rdf_term(raw: str, ptype: str, name: str = "value", today: date | None = Non
         return URIRef(expand_iri(raw, name)).n3()
     if ptype == "date":
         if raw == "today":
-            return Literal((today or date.today()).isoformat(), datatype=XSD.date).n3()
+            pinned = os.environ.get("KG_TODAY")
+            today = today or (date.fromisoformat(pinned) if pinned else date.today())
+            return Literal(today.isoformat(), datatype=XSD.date).n3()
         try:
             d = date.fromisoformat(raw)
         except ValueError:
