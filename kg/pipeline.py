@@ -22,6 +22,7 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     built = load_graph(data_dir, shacl=True, progress=progress)
     step = Steps(progress)
     ds = built.dataset
+    step.begin("writing the graph files")
     void = void_graph(schema, built)
     void_ctx = ds.graph(file_graph_iri(schema, "build/void.ttl"))
     for t in void:
