@@ -186,7 +186,7 @@ def _nt_lines(triples, terms: _Terms, graph: str = "") -> list[str]:
     return [lines[k] for k in sorted(lines)]
 
 
-def _used_prefixes(terms: _Terms) -> dict[str, str]:
+def _used_prefixes(terms: _Terms, extra_iris=()) -> dict[str, str]:
     """prefix -> namespace for every namespace an IRI of the graph starts with (one prefix per
     namespace, the first by name, as turtle() chooses), in prefix order."""
     first: dict[str, str] = {}
@@ -195,6 +195,7 @@ def _used_prefixes(terms: _Terms) -> dict[str, str]:
     iris = [t[1:-1] for t in terms.nt.values() if t.startswith("<")]
     iris += [t.rsplit("^^<", 1)[1][:-1] for t in terms.nt.values() if t.endswith(">")
              and "^^<" in t]
+    iris += list(extra_iris)
     used = {prefix for ns, prefix in first.items() if any(i.startswith(ns) for i in iris)}
     return {p: ns for p, ns in terms.prefixes if p in used and first[ns] == p}
 
@@ -251,15 +252,45 @@ def trig_fast(ds: Dataset, terms: _Terms | None = None) -> str:
                      _used_prefixes(terms))
 
 
+def _dataset_lines(ds: Dataset, terms: _Terms) -> tuple[list[str], list[str]]:
+    """One pass over the dataset: the union's N-Triples lines and the named graphs'
+    N-Quads lines, each sorted as _nt_lines sorts (graphs by name first)."""
+    nt, order = terms.ntriples, terms.order
+    union: dict[str, str] = {}
+    quads: dict[str, str] = {}
+    names: dict = {}
+    for (s, p, o), contexts in ds.store.triples((None, None, None), None):
+        key = f"{order(s)}\0{order(p)}\0{nt(o)}"
+        line = f"{nt(s)} {nt(p)} {nt(o)}"
+        union[key] = line + " .\n"
+        for ctx in contexts:
+            name = names.get(ctx)
+            if name is None:
+                ident = str(getattr(ctx, "identifier", ctx))
+                name = names[ctx] = ("" if ident.startswith("urn:x-rdflib:")
+                                     else (ident, _nt_term(URIRef(ident))))
+            if name:
+                quads[f"{name[0]}\0{key}"] = f"{line} {name[1]} .\n"
+    graph_names = [n[0] for n in names.values() if n]
+    return [union[k] for k in sorted(union)], [quads[k] for k in sorted(quads)], graph_names
+
+
 def graph_texts(g: Graph, ds: Dataset) -> dict[str, str]:
-    """graph.ttl, graph.nt, graph.jsonld and graph.trig, sharing one pass over the terms."""
+    """graph.ttl, graph.nt, graph.jsonld (the graph g) and graph.trig (the dataset's named
+    graphs), from one pass over the terms when g is the union of ds (as in kg build)."""
+    import pyoxigraph as ox
+
     terms = _Terms(_prefixes(g))
-    lines = _nt_lines(g, terms)
+    lines, quads, graph_names = _dataset_lines(ds, terms)
+    if len(lines) != len(g):  # g is not ds's union: write it on its own
+        lines = _nt_lines(g, terms)
+    trig_text = _ox_write("".join(quads), ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG,
+                          _used_prefixes(terms, graph_names))
     return {
         "graph.ttl": turtle_fast(g, terms, lines),
         "graph.nt": "".join(lines),
         "graph.jsonld": jsonld_fast(g, terms, lines),
-        "graph.trig": trig_fast(ds, terms),
+        "graph.trig": trig_text,
     }
 
 
