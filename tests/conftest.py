@@ -140,3 +140,16 @@ def make_data(tmp_path):
         return data
 
     return make
+
+
+# hypothesis: in CI a derandomised, bounded profile (the same examples every run, inside the
+# test budget); on a developer's machine the same bound, fresh examples each run.
+try:
+    from hypothesis import settings as _hsettings
+
+    _hsettings.register_profile("ci", derandomize=True, max_examples=40, deadline=None,
+                                print_blob=True)
+    _hsettings.register_profile("dev", max_examples=40, deadline=None)
+    _hsettings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
+except ImportError:  # pragma: no cover - hypothesis is in the test extras
+    pass

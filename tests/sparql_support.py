@@ -4,6 +4,7 @@ free loopback ports, and rows compared across engines."""
 from __future__ import annotations
 
 import functools
+import os
 import socket
 import subprocess
 import tempfile
@@ -15,11 +16,14 @@ from rdflib import Literal, URIRef
 
 from conftest import REPO
 
+# Every test of this run builds its cached graphs in a folder of its own.
+os.environ.setdefault("KG_CACHE_DIR", tempfile.mkdtemp(prefix="kg-test-cache-"))
+
 KGID = "https://w3id.org/ai-race-kg/id/"
 KGO = "https://w3id.org/ai-race-kg/ontology#"
 NUMERIC_TYPES = ("decimal", "integer", "double", "float")
-# "today" for the library's date parameters in comparisons: a day on which every
-# time-bound query has rows (TSMC still supplied Sophgo; the H200 was restricted)
+# the day the library's `dataset` date defaults stand for in comparisons: a day on which
+# every time-bound query has rows (TSMC still supplied Sophgo; the H200 was restricted)
 TODAY = date(2024, 6, 1)
 
 

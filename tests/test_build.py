@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pyoxigraph
 import pytest
@@ -169,7 +170,10 @@ def test_generated_ontology_files_are_up_to_date():
 
 def test_kg_build_entry_point_on_real_data(tmp_path):
     """The README's main job, as a user runs it: a real subprocess on the real data/."""
-    proc = subprocess.run(["kg", "build", "--out", str(tmp_path / "build")], cwd=REPO,
+    # the `kg` script installed beside this Python (a venv's own), else the one on PATH
+    beside = Path(sys.executable).parent / "kg"
+    proc = subprocess.run([str(beside) if beside.exists() else "kg", "build", "--out",
+                           str(tmp_path / "build")], cwd=REPO,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "wrote " in proc.stdout and "graph.ttl" in proc.stdout

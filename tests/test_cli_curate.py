@@ -7,6 +7,7 @@ SHACL run happens once, at the end of a sequence of changes.
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -240,18 +241,58 @@ def test_merge_folds_names_facts_references_and_sources(data):
     assert "deleted data/organization/huawei-technologies-co.yaml" in r.output
     assert ("note: new aliases of huawei: 华为技术有限公司, Huawei Technologies Co., Ltd."
             in r.output)
+    assert ("note: huawei-technologies-co's plain fields headquarters: Shenzhen rest on its own "
+            "sources (huawei-annual-report-2024), not huawei's, so they were not moved: its "
+            "tombstone records them (add them to huawei with `kg edit` once checked)\n"
+            in r.output)
     keep = yaml.safe_load(read(data, "organization/huawei.yaml"))
     assert keep["aliases"] == ["华为技术有限公司", "Huawei Technologies Co., Ltd."]
     assert keep["names"] == {"zh": "华为"}
-    assert keep["headquarters"] == "Shenzhen"
-    # its facts keep their own source; huawei's own facts keep theirs
+    # its facts keep their own source; huawei's own facts and sources are untouched
     assert keep["founded"] == {"value": 1987, "sources": ["huawei-annual-report-2024"]}
-    assert keep["country"] == {"value": "china", "sources": [DW]}
-    assert keep["sources"] == [DW, "huawei-annual-report-2024"]
+    assert keep["country"] == "china"
+    assert keep["sources"] == [DW]
+    assert "headquarters" not in keep  # a plain field of the duplicate's unchecked source
     assert "  - value: huawei\n" in read(data, "person/ren-zhengfei.yaml")
     assert read(data, "tombstone/huawei-technologies-co.yaml") == (
         "id: huawei-technologies-co\nname: Huawei Technologies Co., Ltd.\nreplaced_by: huawei\n"
-        "date: 2026-11-23\n")
+        "date: 2026-11-23\ndescription: 'Not moved to huawei, whose sources differ (these cite "
+        "huawei-annual-report-2024): headquarters: Shenzhen'\n")
+
+
+def status_by_fact(data):
+    """(entity, field, value) -> (sources, status) for every fact kg unchecked knows."""
+    from kg.curate import ops
+
+    return {(f.field, str(f.value)): (f.sources, f.status)
+            for f in ops.facts(ops.Workspace(data)) if f.entity in ("huawei",
+                                                                     "huawei-technologies-co")}
+
+
+def test_a_merge_never_changes_a_facts_check_status_or_sources(data):
+    before = status_by_fact(data)
+    kg(data, "merge", "huawei-technologies-co", "huawei")
+    after = status_by_fact(data)
+    assert after[(None, "Huawei")] == before[(None, "Huawei")] == (
+        (DW,), "from-article")  # huawei's plain fields: still its own source
+    assert after[("founded", "1987")] == before[("founded", "1987")] == (
+        ("huawei-annual-report-2024",), "unchecked")
+    assert after[("country", "china")] == before[("country", "china")]
+
+
+def test_a_merge_carries_the_duplicates_check_with_its_facts(tmp_path):
+    data = copy_fixture(tmp_path)
+    kg(data, "verify", "huawei-technologies-co", "--by", "Jane Doe")
+    before = status_by_fact(data)
+    assert before[("founded", "1987")] == (("huawei-annual-report-2024",), "checked")
+    kg(data, "merge", "huawei-technologies-co", "huawei")
+    after = status_by_fact(data)
+    assert after[("founded", "1987")] == (("huawei-annual-report-2024",), "checked")
+    assert after[(None, "Huawei")] == before[(None, "Huawei")]
+    assert yaml.safe_load(read(data, "organization/huawei.yaml"))["founded"] == {
+        "value": 1987, "sources": ["huawei-annual-report-2024"],
+        "checked": {"by": "Jane Doe", "on": datetime.date(2026, 11, 23),
+                    "against": "huawei-annual-report-2024"}}
 
 
 def test_merge_errors(data):
@@ -289,14 +330,17 @@ def test_unchecked_lists_oldest_first_and_verify_records_checks(data):
     r = kg(data, "unchecked")
     lines = r.output.splitlines()
     assert lines[0].startswith("2024-12     data/model/deepseek-v3.yaml:1  deepseek-v3  plain fields")
-    assert lines[-1] == "8 unchecked fact(s). Record a check with `kg verify ID [FIELD]`."
+    assert lines[-1] == (
+        "8 unchecked fact(s): 5 sourced statement(s), 0 figure(s) and verdict(s), and the plain "
+        "fields of 3 entities (kg stats and kg build count the 5 statements, figures and "
+        "verdicts). Record a check with `kg verify ID [FIELD]`.")
     r = kg(data, "verify", "deepseek-v3", "released", "--by", "Jane Doe", "--on", "2026-11-20")
     assert "note: deepseek-v3.released: 1 statement(s) checked by Jane Doe on 2026-11-20" in r.output
     assert ("released:\n  value: 2024-12\n  sources: [deepseek-2024-12-v3-technical-report]\n"
-            "  checked: {by: Jane Doe, on: 2026-11-20, against: "
+            "  checked: {by: Jane Doe, 'on': 2026-11-20, against: "
             "deepseek-2024-12-v3-technical-report}\n") in read(data, "model/deepseek-v3.yaml")
     kg(data, "verify", "deepseek-v3")  # by KG_USER, today (KG_TODAY)
-    assert ("checked: {by: Test Maintainer, on: 2026-11-23, against: "
+    assert ("checked: {by: Test Maintainer, 'on': 2026-11-23, against: "
             "deepseek-2024-12-v3-technical-report}\n") in read(data, "model/deepseek-v3.yaml")
     r = kg(data, "unchecked", "--json")
     left = [(f["entity"], f["field"]) for f in json.loads(r.output)]
@@ -308,7 +352,7 @@ def test_unchecked_lists_oldest_first_and_verify_records_checks(data):
 
 def test_verify_converts_a_short_value_and_its_errors(data):
     kg(data, "verify", "ren-zhengfei", "affiliation")
-    assert ("    role: founder and CEO\n    checked: {by: Test Maintainer, on: 2026-11-23, "
+    assert ("    role: founder and CEO\n    checked: {by: Test Maintainer, 'on': 2026-11-23, "
             "against: huawei-annual-report-2024}\n") in read(data, "person/ren-zhengfei.yaml")
     cases = [
         (["deepseek-v3", "released", "--against", DW], "deepseek-v3.released = 2024-12 cites "

@@ -108,7 +108,8 @@ def run_kg_until_paused(data, args, step):
 
 
 @pytest.mark.parametrize("where", ["after-the-journal", "before-the-journal"])
-def test_a_killed_rename_is_finished_or_undone_by_the_next_command(tmp_path, where):
+def test_a_killed_rename_is_finished_or_undone_by_the_next_command(tmp_path, where, monkeypatch):
+    monkeypatch.setenv("KG_TODAY", ENV["KG_TODAY"])  # the tombstone's date, as the subprocess's
     steps, intended = steps_of(tmp_path, plan_rename)
     journal_step = steps.index("write the journal") + 1
     # pause half-way through the replacements, or while writing temporary files
@@ -122,7 +123,16 @@ def test_a_killed_rename_is_finished_or_undone_by_the_next_command(tmp_path, whe
     proc.stderr.close()
     assert (data / txn.JOURNAL).exists() == (where == "after-the-journal")
     if where == "after-the-journal":  # half-done: some files new, some old
-        assert snapshot(data) not in (before, intended)
+        half = snapshot(data)
+        assert half not in (before, intended)
+        # reading commands say so and change nothing (kg fmt --check replays nothing)
+        for args in (["validate", "--no-shacl"], ["fmt", "--check"], ["show", "huawei"]):
+            out = subprocess.run([*KG, *args], capture_output=True, text=True,
+                                 env={**os.environ, "KG_DATA": str(data)})
+            assert out.returncode == 1, out.stdout + out.stderr
+            assert "an interrupted change is pending: run `kg recover`" in out.stderr
+            assert "create that entity first" not in out.stderr
+            assert snapshot(data) == half
     out = subprocess.run([*KG, "recover"], capture_output=True,
                          text=True, env={**os.environ, "KG_DATA": str(data)}, check=True)
     assert ("completed an interrupted change" if where == "after-the-journal"

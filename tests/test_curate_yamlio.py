@@ -14,7 +14,7 @@ from ruamel.yaml.comments import CommentedMap
 from conftest import REPO
 from kg.curate import ops as curate
 from kg.data.dedupe import compare, key, slug
-from kg.data.loader import parse_text
+from kg.data.loader import CONTROL_RE, escape_controls, parse_text
 from kg.data.yamlio import dump, format_text, load, plain
 
 
@@ -22,7 +22,7 @@ from kg.data.yamlio import dump, format_text, load, plain
 @pytest.mark.parametrize("text", ["2025", "2025-01-24", "NO", "yes", "3.10", "0x1F", "1e24",
                                   "true", "null", "~", "", " lead", "a: b", "# not a comment",
                                   "华为", "it's", '"quoted"', "- item", "[x]", "{y}", "@at",
-                                  "multi\nline", "next\x85line", "a\u2028b"])
+                                  "multi\nline", "tab\there", "a\u2028b"])
 def test_every_value_is_written_so_the_loader_reads_the_same_text(text):
     data = CommentedMap([("id", "x"), ("v", text)])
     out = dump(data)
@@ -35,10 +35,27 @@ def test_every_value_is_written_so_the_loader_reads_the_same_text(text):
 @given(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufeff"),
                max_size=40))
 def test_any_text_round_trips_through_dump_and_loader(text):
+    """Text round-trips exactly; text holding a control character (other than tab and
+    newline) is refused by the loader with its line, never written raw or altered."""
     out = dump(CommentedMap([("v", text)]))
     parsed, issues = parse_text(out, "x.yaml")
+    if CONTROL_RE.search(text):
+        assert [i.rule for i in issues] == ["control-character"], out
+        assert issues[0].line == 1
+        return
     assert not issues, out
     assert str(parsed["v"]) == text or (parsed["v"].is_null and text == "")
+
+
+@pytest.mark.parametrize("text", ["next\x85line", "esc\x1b[31m", "bell\x07", "cr\rx", "del\x7f"])
+def test_a_control_character_is_written_escaped_and_refused_when_read(text):
+    out = dump(CommentedMap([("id", "x"), ("v", text)]))
+    assert not CONTROL_RE.search(out)  # escaped ("\e", "\x85"), never raw in the file
+    _, issues = parse_text(out, "data/organization/x.yaml")
+    assert [i.format().split(" Fix:")[0] for i in issues] == [
+        f"data/organization/x.yaml:2:4: error: [x] v contains the control character "
+        f"U+{ord(CONTROL_RE.search(text).group()):04X} at position {CONTROL_RE.search(text).start() + 1}: "
+        f"'{escape_controls(text)}'"]
 
 
 def test_load_keeps_plain_scalars_as_text():

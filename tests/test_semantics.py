@@ -278,3 +278,12 @@ def test_the_three_examples_in_docs_semantics_run_and_answer_right():
     assert len(answers[1]) >= 20 and [r[1] for r in answers[1]] == sorted(r[1] for r in answers[1])
     assert answers[2] == [("200000", None, "US officials"),
                           ("450000", KGID + "bitbiased", None)]
+
+
+def test_every_library_query_states_which_date_it_answers_for():
+    from conftest import REPO
+
+    missing = [p.name for p in sorted((REPO / "queries").glob("*.rq"))
+               if not any(line.startswith("# Date: ")
+                          for line in p.read_text(encoding="utf-8").splitlines())]
+    assert missing == []

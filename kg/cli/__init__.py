@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.options import data_option, fail
+from kg.cli.options import data_option, echo, fail, json_text
 from kg.core.errors import KGError
 
 EPILOG_WIDTH = 100
@@ -94,17 +94,17 @@ def validate(data_dir, no_shacl, as_json):
 
     result, _ = check(data_dir, shacl=not no_shacl)
     if as_json:
-        click.echo(json.dumps([i.__dict__ for i in result.issues], indent=1, ensure_ascii=False))
+        echo(json_text([i.__dict__ for i in result.issues]))
     else:
         for issue in result.issues:
-            click.echo(issue.format(), err=issue.level == "error")
+            echo(issue.format(), err=issue.level == "error")
         n_err, n_warn = len(result.errors), len(result.issues) - len(result.errors)
         if result.ok:
-            click.echo(f"OK: {len(result.entities)} entities valid"
-                       + (f", {n_warn} warning(s)" if n_warn else "") + ".")
+            echo(f"OK: {len(result.entities)} entities valid"
+                 + (f", {n_warn} warning(s)" if n_warn else "") + ".")
         else:
-            click.echo(f"{n_err} error(s), {n_warn} warning(s) in {len(result.entities)} "
-                       "entities.", err=True)
+            echo(f"Error: {n_err} error(s), {n_warn} warning(s) in {len(result.entities)} "
+                 "entities.", err=True)
     sys.exit(0 if result.ok else 1)
 
 
@@ -176,7 +176,8 @@ def ontology(check_only):
 
     stale = regenerate(write=not check_only)
     if check_only and stale:
-        click.echo("stale: " + ", ".join(str(p) for p in stale) + " (run `kg ontology`)", err=True)
+        click.echo("Error: stale: " + ", ".join(str(p) for p in stale) + " (run `kg ontology`)",
+                   err=True)
         sys.exit(1)
     click.echo(("rewrote " if stale else "up to date: ")
                + ", ".join(str(p) for p in (stale or [ONTOLOGY_DIR])))

@@ -8,7 +8,6 @@ exits 2. kg/cli.py registers COMMANDS on the `kg` group.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from pathlib import Path
 import click
 from click.shell_completion import CompletionItem, get_completion_class
 
-from kg.cli.options import data_option
+from kg.cli.options import data_option, echo, json_text
 from kg.core.errors import DataError, KGError
 from kg.core.schema import Field, Kind, load_schema
 from kg.curate import ops as curate
@@ -71,20 +70,22 @@ def translated_errors() -> Iterator[None]:
         yield
     except DataError as exc:
         for issue in sorted(exc.issues, key=lambda i: not i.path):  # the verdict comes last
-            click.echo(issue.format() if issue.path else f"{issue.message}.", err=True)
+            echo(issue.format() if issue.path else f"Error: {issue.message}.", err=True)
         sys.exit(1)
     except KGError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)
         sys.exit(1)
     except txn.Interrupted:
-        click.echo("Interrupted: data/ is as it was; nothing was written.", err=True)
+        echo("Error: Interrupted: data/ is as it was; nothing was written.", err=True)
         sys.exit(130)
 
 
-def workspace(data_dir: Path | None) -> curate.Workspace:
-    ws = curate.Workspace(data_dir)
+def workspace(data_dir: Path | None, recover: bool = True) -> curate.Workspace:
+    """data/ for a command; a writing one first finishes an interrupted change, a reading one
+    (recover=False) refuses to read a half-applied one."""
+    ws = curate.Workspace(data_dir, recover=recover)
     if ws.recovered:
-        click.echo(f"note: {ws.recovered}", err=True)
+        echo(f"note: {ws.recovered}", err=True)
     return ws
 
 
@@ -93,16 +94,37 @@ def report(outcome: curate.Outcome, verb: str = "wrote", dry_run: bool = False) 
         done = "deleted" if path in outcome.deleted else verb
         if dry_run:
             done = {"wrote": "written"}.get(done, done)
-        click.echo(f"would have {done} {path}" if dry_run else f"{done} {path}")
+        echo(f"would have {done} {path}" if dry_run else f"{done} {path}")
     for note in outcome.notes:
-        click.echo(f"note: {note}")
+        echo(f"note: {note}")
 
 
 def run(plan_of, data_dir, dry_run=False):
-    """Plan with the library, commit, report: the body of every writing command."""
+    """Plan with the library, commit, report: the body of every writing command.
+    A dry run shows the change as a diff of each file."""
     with translated_errors():
         ws = workspace(data_dir)
-        report(curate.commit(plan_of(ws), dry_run=dry_run), dry_run=dry_run)
+        plan = plan_of(ws)
+        outcome = curate.commit(plan, dry_run=dry_run)
+        if dry_run:
+            show_diff(plan)
+        report(outcome, dry_run=dry_run)
+
+
+def show_diff(plan: curate.Plan) -> None:
+    """The unified diff of every file a planned change writes or deletes."""
+    import difflib
+
+    root = plan.ws.data_dir.parent
+    for rel, text in sorted(plan.writes().items()):
+        shown = curate.relpath(plan.ws.data_dir / rel, root)
+        before = plan.original(rel) or ""
+        lines = difflib.unified_diff(before.splitlines(keepends=True),
+                                     (text or "").splitlines(keepends=True),
+                                     "/dev/null" if not before else f"a/{shown}",
+                                     "/dev/null" if text is None else f"b/{shown}")
+        for line in lines:
+            echo(line, nl=not line.endswith("\n"))
 
 
 def pairs(values, option: str) -> list[tuple[str, str]]:
@@ -284,9 +306,9 @@ def _add(kind: Kind, entity_id, yes, no_input, dry_run, data_dir, given) -> None
             values[f.name] = ask(ws, kind, f, schema)
         matches = curate.duplicates_of(ws, kind.name, values)
         if matches:
-            click.echo("Probable duplicates:")
+            echo("Probable duplicates:")
             for m in matches:
-                click.echo(f"  {m.id} ({m.kind}) {m.name}: {m.reason}")
+                echo(f"  {m.id} ({m.kind}) {m.name}: {m.reason}")
             if not yes:
                 if no_input or not click.confirm(f"Add '{values.get('name')}' anyway?",
                                                  default=False):
@@ -296,7 +318,7 @@ def _add(kind: Kind, entity_id, yes, no_input, dry_run, data_dir, given) -> None
         plan = curate.add(ws, kind.name, values, entity_id)
         if dry_run:
             for text in plan.writes().values():
-                click.echo(text, nl=False)
+                echo(text, nl=False)
         report(curate.commit(plan, dry_run=dry_run), dry_run=dry_run)
 
 
@@ -329,11 +351,14 @@ def source_group() -> click.Group:
 @click.option("--add", "adds", multiple=True, metavar="FIELD=VALUE",
               help="Add a value to a list field (aliases, sources, developer, ...).")
 @click.option("--unset", "unsets", multiple=True, metavar="FIELD", help="Remove a field.")
+@click.option("--remove", "removes", multiple=True, metavar="FIELD=VALUE",
+              help="Remove the statement(s) of one value from a list field; the others keep "
+                   "their sources.")
 @click.option("--source", "sources", multiple=True, shell_complete=complete_ids(("source",)),
               help="Cite this source for the facts set (they are written in long form).")
 @dry_run_option
 @data_option
-def edit(entity_id, sets, adds, unsets, sources, dry_run, data_dir):
+def edit(entity_id, sets, adds, unsets, removes, sources, dry_run, data_dir):
     """Change fields of an entity, keeping the file's comments, key order and layout.
 
     The entity is validated with the change before anything is written.
@@ -343,11 +368,13 @@ def edit(entity_id, sets, adds, unsets, sources, dry_run, data_dir):
         kg edit deepseek-r1 --set released=2025-01-20 --source dw-2026-01-24-us-china-ai-race
         kg edit huawei --add aliases="Huawei Technologies Co., Ltd." --set names.zh=华为
     """
-    if not (sets or adds or unsets):
-        raise click.UsageError("say what to change: --set FIELD=VALUE, --add FIELD=VALUE or "
-                               "--unset FIELD")
+    if not (sets or adds or unsets or removes):
+        raise click.UsageError("say what to change: --set FIELD=VALUE, --add FIELD=VALUE, "
+                               "--remove FIELD=VALUE or --unset FIELD")
     sets, adds = pairs(sets, "--set"), pairs(adds, "--add")
-    run(lambda ws: curate.edit(ws, entity_id, sets, adds, unsets, sources), data_dir, dry_run)
+    removes = pairs(removes, "--remove")
+    run(lambda ws: curate.edit(ws, entity_id, sets, adds, unsets, sources, removes), data_dir,
+        dry_run)
 
 
 @click.command()
@@ -463,7 +490,8 @@ def verify(entity_id, field, by, on_date, against, value, dry_run, data_dir):
 
 
 @click.command()
-@click.option("--limit", type=int, default=0, help="Show at most this many (0: all).")
+@click.option("--limit", type=click.IntRange(min=0), default=0,
+              help="Show at most this many (0: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON.")
 @data_option
 def unchecked(limit, as_json, data_dir):
@@ -476,17 +504,30 @@ def unchecked(limit, as_json, data_dir):
         kg unchecked --limit 20
     """
     with translated_errors():
-        facts = curate.unchecked(workspace(data_dir))
+        facts = curate.unchecked(workspace(data_dir, recover=False))
     shown = facts[:limit] if limit else facts
     if as_json:
-        click.echo(json.dumps([{**f.__dict__, "date": str(f.date) if f.date else None,
-                                "value": str(f.value)} for f in shown],
-                              indent=1, ensure_ascii=False))
+        echo(json_text([{**f.__dict__, "date": str(f.date) if f.date else None,
+                         "value": str(f.value)} for f in shown]))
         return
     for f in shown:
-        click.echo(f.format())
-    click.echo(f"{len(facts)} unchecked fact(s)." + (" Record a check with "
-               "`kg verify ID [FIELD]`." if facts else ""))
+        echo(f.format())
+    echo(unchecked_summary(facts))
+
+
+def unchecked_summary(facts) -> str:
+    """The count, and what it counts: kg stats and kg build count sourced statements and
+    figures (claims, assessments) only; kg unchecked also lists entities' plain fields."""
+    statements = sum(1 for f in facts if f.field is not None)
+    figures = sum(1 for f in facts if f.field is None and f.kind in ("claim", "assessment"))
+    plain = len(facts) - statements - figures
+    if not facts:
+        return "0 unchecked fact(s)."
+    return (f"{len(facts)} unchecked fact(s): {statements} sourced statement(s), {figures} "
+            f"figure(s) and verdict(s), and the plain fields of {plain} entit"
+            f"{'y' if plain == 1 else 'ies'} (kg stats and kg build count the "
+            f"{statements + figures} statements, figures and verdicts). Record a check with "
+            "`kg verify ID [FIELD]`.")
 
 
 # -- show, find --------------------------------------------------------------------------------
@@ -501,14 +542,15 @@ def show(entity_id, data_dir):
         kg show huawei
     """
     with translated_errors():
-        for line in curate.show(workspace(data_dir), entity_id):
-            click.echo(line)
+        for line in curate.show(workspace(data_dir, recover=False), entity_id):
+            echo(line)
 
 
 @click.command()
 @click.argument("text")
-@click.option("--limit", type=int, default=10, show_default=True)
-@click.option("--kind", help="Only entities of this kind.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--kind", type=click.Choice(list(load_schema().kinds)),
+              help="Only entities of this kind.")
 @data_option
 def find(text, limit, kind, data_dir):
     """Fuzzy search over ids, names and aliases in every language (华为 finds Huawei).
@@ -521,14 +563,14 @@ def find(text, limit, kind, data_dir):
     from kg.data.dedupe import search
 
     with translated_errors():
-        ws = workspace(data_dir)
+        ws = workspace(data_dir, recover=False)
     ents = {i: e for i, e in ws.entities.items() if not kind or e.kind == kind}
     hits = search(ents, text, limit=limit)
     for m in hits:
         label = f"  (matched '{m.label}')" if m.label not in (m.name, m.id) else ""
-        click.echo(f"{m.id}  {m.kind}  {m.name}{label}")
+        echo(f"{m.id}  {m.kind}  {m.name}{label}")
     if not hits:
-        click.echo(f"nothing like '{text}'", err=True)
+        echo(f"Error: nothing like '{text}'", err=True)
         sys.exit(1)
 
 
@@ -552,25 +594,34 @@ def fmt(paths, check_only, data_dir):
     """
     paths = [p for p in paths if p.suffix in (".yaml", ".yml")]
     with translated_errors():
-        ws = workspace(data_dir)
+        ws = workspace(data_dir, recover=not check_only)  # a check changes nothing
         plan = curate.fmt(ws, paths or None)
         writes = plan.writes()
         for note in plan.notes:
-            click.echo(f"note: {note}", err=True)
+            echo(f"note: {note}", err=True)
+        for issue in plan.skipped:  # never "all files in canonical form" over a skipped file
+            echo(issue.format(), err=True)
+        skipped = (f"{len(plan.skipped)} file(s) could not be read, so were not "
+                   "checked; fix them first (`kg validate`)") if plan.skipped else ""
         if check_only:
             root = ws.data_dir.parent
             for rel in sorted(writes):
-                click.echo(f"would reformat {curate.relpath(ws.data_dir / rel, root)}")
-            if writes:
-                click.echo(f"{len(writes)} file(s) not in canonical form; run `kg fmt`", err=True)
+                echo(f"would reformat {curate.relpath(ws.data_dir / rel, root)}")
+            if writes or skipped:
+                echo("Error: " + "; ".join(x for x in (
+                    f"{len(writes)} file(s) not in canonical form; run `kg fmt`" if writes
+                    else "", skipped) if x), err=True)
                 sys.exit(1)
-            click.echo("all files in canonical form")
+            echo("all files in canonical form")
             return
         outcome = curate.commit(plan)
         for path in outcome.changed:
-            click.echo(f"reformatted {path}")
+            echo(f"reformatted {path}")
+        if skipped:
+            echo(f"Error: {skipped}", err=True)
+            sys.exit(1)
         if not writes:
-            click.echo("all files in canonical form")
+            echo("all files in canonical form")
 
 
 @click.command()
@@ -590,14 +641,15 @@ def lint(as_json, no_unchecked, data_dir):
     from kg.curate.lint import lint as run_lint
 
     with translated_errors():
-        issues = run_lint(workspace(data_dir), unchecked=not no_unchecked)
+        issues = run_lint(workspace(data_dir, recover=False), unchecked=not no_unchecked)
     errors = [i for i in issues if i.level == "error"]
     if as_json:
-        click.echo(json.dumps([i.__dict__ for i in issues], indent=1, ensure_ascii=False))
+        echo(json_text([i.__dict__ for i in issues]))
     else:
         for i in issues:
-            click.echo(i.format(), err=i.level == "error")
-        click.echo(f"{len(errors)} error(s), {len(issues) - len(errors)} warning(s).")
+            echo(i.format(), err=i.level == "error")
+        echo(("Error: " if errors else "")
+             + f"{len(errors)} error(s), {len(issues) - len(errors)} warning(s).", err=bool(errors))
     sys.exit(1 if errors else 0)
 
 
@@ -615,7 +667,7 @@ def recover(data_dir):
     """
     with translated_errors():
         ws = curate.Workspace(data_dir)
-    click.echo(ws.recovered or "nothing to recover")
+    echo(ws.recovered or "nothing to recover")
 
 
 @click.command()
@@ -629,7 +681,7 @@ def completion(shell):
     """
     root = click.get_current_context().find_root().command
     cls = get_completion_class(shell)
-    click.echo(cls(root, {}, "kg", "_KG_COMPLETE").source())
+    echo(cls(root, {}, "kg", "_KG_COMPLETE").source())
 
 
 COMMANDS = [add_group(), source_group(), edit, link, rename, merge, rm, verify, unchecked, show,

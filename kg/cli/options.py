@@ -5,12 +5,29 @@ none of them imports another (kg.cli registers the other two's commands).
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
 
 import click
 
 from kg.core.errors import DataError, KGError
+from kg.data.loader import escape_controls
+
+_JSON_CONTROLS = re.compile("[\x7f-\x9f]")  # json.dumps escapes C0 itself, but not DEL and C1
+
+
+def echo(message="", err: bool = False, nl: bool = True) -> None:
+    """click.echo that never sends a raw control character (other than tab and newline) to a
+    terminal: a data file or an argument could otherwise set colours or the window title."""
+    click.echo(escape_controls(str(message)), err=err, nl=nl)
+
+
+def json_text(value) -> str:
+    """JSON for people and scripts: UTF-8 as is, every control character escaped."""
+    text = json.dumps(value, indent=1, ensure_ascii=False, default=str)
+    return _JSON_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def data_option(f):
@@ -22,8 +39,13 @@ def data_option(f):
 
 
 def fail(exc: KGError) -> None:
-    """Translate a library error into a clean message and exit 1."""
-    click.echo(str(exc), err=True)
+    """Translate a library error into a clean message and exit 1: the last line starts with
+    `Error: ` (click's convention); the lines of a DataError come first, as kg validate's."""
     if isinstance(exc, DataError):
-        click.echo(f"{len(exc.issues)} error(s). Run `kg validate` for the full report.", err=True)
+        for issue in exc.issues:
+            echo(issue.format() if issue.path else issue.message, err=True)
+        echo(f"Error: {len(exc.issues)} error(s). Run `kg validate` for the full report.",
+             err=True)
+    else:
+        echo(f"Error: {exc}", err=True)
     sys.exit(1)

@@ -169,9 +169,11 @@ def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_fi
 def push(graph_store, no_default_graph, user, data_dir, graph_file):
     """Load the built graph into a SPARQL 1.1 Graph Store (Oxigraph, Fuseki, GraphDB...).
 
-    Each data file's named graph is replaced (HTTP PUT ?graph=IRI), and the union of
-    all triples goes into the default graph, so plain queries work on servers whose
-    default graph is not the union. Graphs of deleted files stay until you clear them.
+    Each data file's named graph is replaced, and the union of all triples goes into
+    the default graph, so plain queries work on servers whose default graph is not the
+    union; the graphs of data files that no longer exist are removed. All or nothing:
+    the graphs are uploaded (HTTP PUT) into temporary graphs, then one SPARQL Update
+    switches them in, so a failed push leaves the server's answers as they were.
 
     \b
     Example:
@@ -179,21 +181,19 @@ def push(graph_store, no_default_graph, user, data_dir, graph_file):
         kg push --graph-store http://127.0.0.1:7878/store
         kg query models-by-developer --endpoint http://127.0.0.1:7878/query
     """
-    from kg.sparql.store import push_dataset, read_dataset
+    from kg.sparql.store import open_store, push_dataset
 
     try:
-        if graph_file:
-            ds = read_dataset(graph_file)
-        else:
-            from kg.rdf.load import load_graph
-
-            ds = load_graph(data_dir).dataset
-        report = push_dataset(ds, graph_store, default_graph=not no_default_graph, auth=user)
+        store = open_store("oxigraph", data_dir=data_dir, graph_file=graph_file)
+        report = push_dataset(store, graph_store, default_graph=not no_default_graph, auth=user)
     except KGError as exc:
         fail(exc)
     click.echo(f"pushed {report['graphs']} named graphs ({report['triples']} triples)"
                + (", and the union into the default graph" if report["default"] else "")
                + f" to {graph_store}")
+    if report["removed"]:
+        click.echo(f"removed {len(report['removed'])} graph(s) of data files that no longer "
+                   "exist: " + ", ".join(report["removed"]))
 
 
 @click.command()

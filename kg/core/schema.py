@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,6 +60,8 @@ class Field:
     pattern: str | None = None
     prop: str | None = None  # CURIE from `property:`; default kgo:<camelCase name>
     qualifiers: dict[str, Field] = field(default_factory=dict)
+    min: Decimal | None = None  # bounds of a number or integer field (inclusive)
+    max: Decimal | None = None
 
     @property
     def curie(self) -> str:
@@ -114,7 +117,20 @@ def camel(name: str) -> str:
 
 
 FIELD_KEYS = frozenset({"type", "required", "many", "sourced", "temporal", "to", "enum", "pattern",
-                        "property", "label", "comment", "qualifiers"})
+                        "property", "label", "comment", "qualifiers", "min", "max"})
+
+
+def _bound(name: str, spec: dict, key: str) -> Decimal | None:
+    if key not in spec:
+        return None
+    try:
+        value = Decimal(str(spec[key]))
+    except InvalidOperation:
+        raise ValueError(f"schema: field {name!r} has a {key} that is not a number: "
+                         f"{spec[key]!r}") from None
+    if not value.is_finite():
+        raise ValueError(f"schema: field {name!r} has an infinite {key}")
+    return value
 
 
 def _field(name: str, spec: dict) -> Field:
@@ -140,6 +156,8 @@ def _field(name: str, spec: dict) -> Field:
         pattern=spec.get("pattern"),
         prop=spec.get("property"),
         qualifiers=quals,
+        min=_bound(name, spec, "min"),
+        max=_bound(name, spec, "max"),
     )
 
 
@@ -185,6 +203,16 @@ def _check(schema: Schema) -> None:
             for target in f.to:
                 if target != "any" and target not in schema.kinds:
                     raise ValueError(f"schema: {kind.name}.{f.name} refers to unknown kind {target!r}")
+            if f.type in ("number", "integer") and (f.min is None or f.max is None):
+                raise ValueError(f"schema: {kind.name}.{f.name} is a {f.type} without bounds: "
+                                 "declare `min:` and `max:`")
+            if f.type not in ("number", "integer") and (f.min is not None or f.max is not None):
+                raise ValueError(f"schema: {kind.name}.{f.name} has bounds but is not a number")
+            if f.type in ("number", "integer") and (f.min is None or f.max is None):
+                raise ValueError(f"schema: {kind.name}.{f.name} is a {f.type} without bounds: "
+                                 "declare `min:` and `max:`")
+            if f.type not in ("number", "integer") and (f.min is not None or f.max is not None):
+                raise ValueError(f"schema: {kind.name}.{f.name} has bounds but is not a number")
             prefix = f.curie.partition(":")[0]
             if prefix not in schema.namespaces:
                 raise ValueError(f"schema: {kind.name}.{f.name} uses unknown prefix {prefix!r}")

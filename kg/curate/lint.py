@@ -106,6 +106,7 @@ def lint(ws: Workspace, unchecked: bool = True) -> list[Issue]:
                                 f"check them against their sources: `kg unchecked`, then "
                                 f"`kg verify {ent} [FIELD]`", "warning", "unchecked"))
     issues += conflict_issues(ws)
+    issues += unopenable_sources(ws)
     return sorted(issues)
 
 
@@ -127,3 +128,15 @@ def conflict_issues(ws: Workspace) -> list[Issue]:
                          f"rank the one that stands `rank: preferred`, or the superseded one "
                          f"`rank: deprecated` with a note ({others})", "error", "conflict"))
     return out
+
+
+def unopenable_sources(ws: Workspace) -> list[Issue]:
+    """A warning for each source with neither a URL, an archived copy, a bundled file nor a
+    standard identifier: a reader cannot open it and a maintainer cannot verify against it."""
+    from kg.semantics.links import can_be_opened
+
+    return [Issue(ent.path, ent.line, 0, ent.id, "source with neither a link nor an identifier",
+                  "add `url:` (only one confirmed to exist) or an identifier field (arxiv, doi, "
+                  "fr_doc, fr_citation, sec_accession, celex)", "warning", "no-link")
+            for ent in sorted(ws.entities.values(), key=lambda e: e.id)
+            if ent.kind == "source" and not can_be_opened(ent)]

@@ -25,13 +25,29 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from kg.core.errors import DataError, Issue, KGError
-from kg.core.model import Entity, Statement, check_status
+from kg.core.model import DateValue, Entity, Statement, check_status
 from kg.core.schema import Field, Kind, Schema, load_schema
 from kg.curate import txn
 from kg.data import yamlio
 from kg.data.dedupe import Match, probable_duplicates, slug
-from kg.data.loader import Record, load_records, parse_text, relpath, resolve_data_dir
-from kg.data.validate import SLUG_RE, Result, a, check_records, did_you_mean
+from kg.data.loader import (
+    Record,
+    iter_data_files,
+    load_records,
+    parse_text,
+    relpath,
+    resolve_data_dir,
+)
+from kg.data.validate import (
+    SLUG_RE,
+    Result,
+    a,
+    check_records,
+    did_you_mean,
+    is_iri,
+    pending_issue,
+    percent_encoded,
+)
 
 NOT_EDITABLE = {"id": "use `kg rename OLD NEW` to change an id",
                 "checked": "use `kg verify ID [FIELD]` to record a check"}
@@ -68,6 +84,10 @@ class Workspace:
         if recover and txn.needs_recovery(self.data_dir):
             with txn.locked(self.data_dir):
                 self.recovered = txn.recover(self.data_dir)
+        elif not recover and (self.data_dir / txn.JOURNAL).exists():
+            # a reading command neither replays the journal nor reads a half-applied change
+            issue = pending_issue(self.data_dir)
+            raise KGError(f"{issue.message}; {issue.fix}")
         self.records: list[Record] = load_records(self.data_dir)
         self.result: Result = check_records(self.records, self.schema)
 
@@ -90,6 +110,16 @@ class Workspace:
             raise KGError(f"{what} '{entity_id}' is not a known entity"
                           f"{did_you_mean(entity_id, self.entities)} (`kg find TEXT` searches names)")
         return ent
+
+    def source(self, source_id: str) -> Entity:
+        """A source, by id; an unknown one suggests only sources."""
+        ent = self.entities.get(source_id)
+        if ent is not None and ent.kind == "source":
+            return ent
+        sources = [i for i, e in self.entities.items() if e.kind == "source"]
+        what = f"is {a(ent.kind)}, not a source" if ent is not None else "is not a known source"
+        raise KGError(f"'{source_id}' {what}{did_you_mean(source_id, sources)} (`kg find TEXT "
+                      "--kind source` searches them; `kg source add` adds one)")
 
     def kind(self, entity: Entity) -> Kind:
         return self.schema.kinds[entity.kind]
@@ -114,6 +144,7 @@ class Plan:
         self.texts: dict[str, str] = {}
         self.notes: list[str] = []
         self.originals: dict[str, str | None] = {}  # what each file held when planned
+        self.skipped: list[Issue] = []  # files kg fmt could not read (a duplicate key, bad YAML)
 
     def original(self, rel: str) -> str | None:
         if rel not in self.originals:
@@ -149,12 +180,25 @@ class Plan:
     def writes(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {rel: None for rel in self.deleted}
         for rel, data in self.docs.items():
+            kind = yamlio.kind_of(self.ws.schema, rel)
             if rel in self.canonical:
-                out[rel] = yamlio.dump(yamlio.canonical(data, yamlio.kind_of(self.ws.schema, rel)))
-            else:
-                out[rel] = yamlio.dump(data)
+                data = yamlio.canonical(data, kind)
+            text = yamlio.dump(yamlio.quote_for_other_readers(data, kind))
+            if rel not in self.canonical:
+                text = same_layout(text, self.original(rel) or "")
+            out[rel] = text
         out.update(self.texts)
         return {rel: text for rel, text in out.items() if text != self.original(rel)}
+
+
+def same_layout(text: str, original: str) -> str:
+    """An edited file keeps its byte-order mark and CRLF line ends, so that the diff of a
+    one-field change is that field's lines (kg fmt makes files canonical: no BOM, LF)."""
+    if "\r\n" in original and "\r\n" not in text:
+        text = text.replace("\n", "\r\n")
+    if original.startswith("\ufeff") and not text.startswith("\ufeff"):
+        text = "\ufeff" + text
+    return text
 
 
 @dataclass
@@ -234,6 +278,18 @@ def long_form(item, sources=None, checked=None) -> CommentedMap:
     return out
 
 
+def iri_value(f: Field, value, notes: list[str]):
+    """A URL typed or pasted with characters an IRI may not hold (`|`, spaces, `<`), written in
+    its percent-encoded form, which says the same; other values as given."""
+    if f.type != "url" or not isinstance(value, str) or is_iri(value):
+        return value
+    fixed = percent_encoded(value)
+    if fixed != value and is_iri(fixed):
+        notes.append(f"{f.name}: wrote the URL percent-encoded: {fixed}")
+        return fixed
+    return value
+
+
 def parse_value(text: str, many: bool) -> Any:
     """A value from the command line: text; for a list field, `[a, b]` is a list."""
     text = text.strip()
@@ -263,7 +319,7 @@ def default_id(kind: str, values: dict[str, Any]) -> str:
     return slug(str(values.get("name") or ""))
 
 
-def check_id(ws: Workspace, entity_id: str) -> None:
+def check_id(ws: Workspace, entity_id: str, choose: str = "choose another with --id") -> None:
     if not SLUG_RE.match(entity_id):
         raise KGError(f"'{entity_id}' is not an id: ids are lower-case words joined by hyphens, "
                       "e.g. deepseek-r1")
@@ -271,7 +327,7 @@ def check_id(ws: Workspace, entity_id: str) -> None:
                                                   None)
     if existing is not None:
         where = existing.path if isinstance(existing, Entity) else relpath(existing, ws.data_dir.parent)
-        raise KGError(f"id '{entity_id}' is taken ({where}); choose another with --id")
+        raise KGError(f"id '{entity_id}' is taken ({where}); {choose}")
 
 
 # -- add -------------------------------------------------------------------------------------
@@ -309,6 +365,8 @@ def add(ws: Workspace, kind_name: str, values: dict[str, Any], entity_id: str | 
         raise KGError("cannot derive an id: give a name (or --id)")
     check_id(ws, entity_id)
     plan = Plan(ws, f"kg add {kind_name}")
+    values = {k: iri_value(kind.fields[k], v, plan.notes) if k in kind.fields else v
+              for k, v in values.items()}
     plan.create(f"{kind_name}/{entity_id}.yaml", build_entity(kind, entity_id, values))
     return plan
 
@@ -332,7 +390,8 @@ def _set_field(doc: CommentedMap, kind: Kind, name: str, value) -> None:
     yamlio.style_key(doc, name, kind)
 
 
-def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=()) -> Plan:
+def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
+         removes=()) -> Plan:
     """Plan setting, adding to or removing fields of one entity.
 
     sets/adds: (field, text) pairs; `names.zh=华为` sets one language's name. With
@@ -344,6 +403,17 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=())
     plan = Plan(ws, f"kg edit {entity_id}")
     doc = plan.doc(rel)
     src = list(sources)
+    for s_id in src:
+        ws.source(s_id)
+    if src:
+        named = [_field(ws, ent, n.partition(".")[0]) for n, _ in [*sets, *adds]]
+        if not any(f.sourced for f in named):
+            raise KGError("--source cites a source for the facts you --set or --add, but "
+                          + (f"{', '.join(f.name for f in named)} "
+                             f"{'is a plain field' if len(named) == 1 else 'are plain fields'}"
+                             f" (the entity's sources cover {'it' if len(named) == 1 else 'them'}"
+                             f"; add one with --add sources=ID)" if named else
+                             "there are none"))
 
     def fact(f: Field, v: str):
         return long_form(v, src) if (src and f.sourced) else v
@@ -364,7 +434,7 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=())
             plan.notes.append(f"{f.name} is a plain field: --source does not apply to it "
                               "(the entity's sources cover it)")
         old = doc.get(f.name)
-        value = parse_value(text, f.many)
+        value = iri_value(f, parse_value(text, f.many), plan.notes)
         new = [fact(f, v) for v in value] if f.many else fact(f, value)
         if old is not None:
             plan.notes.append(f"{entity_id}.{f.name} was: {yamlio.plain(old)}")
@@ -381,6 +451,25 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=())
                 continue
             have.append(fact(f, v))
         _set_field(doc, kind, f.name, have)
+    for name, text in removes:
+        f = _field(ws, ent, name)
+        if f.name not in doc:
+            raise KGError(f"{entity_id} has no {f.name}")
+        have = items_of(doc[f.name])
+        keep = [i for i in have if str(value_of(i)) != text]
+        if len(keep) == len(have):
+            raise KGError(f"{entity_id}.{f.name} has no value '{text}'; it has: "
+                          + ", ".join(str(value_of(i)) for i in have))
+        if not keep and f.required:
+            raise KGError(f"{f.name} is required for {a(kind.label)}: set another value instead")
+        plan.notes.append(f"{entity_id}.{f.name}: removed {len(have) - len(keep)} statement(s) "
+                          f"of {text}; the others keep their sources")
+        if not keep:
+            del doc[f.name]
+        elif isinstance(doc[f.name], list):
+            doc[f.name][:] = keep  # in place: the others keep their text, sources, comments
+        else:  # pragma: no cover - a single value either matches or not
+            pass
     for name in unsets:
         base, _, lang = name.partition(".")
         f = _field(ws, ent, base)
@@ -415,11 +504,16 @@ def link(ws: Workspace, subject: str, relation: str, obj: str, sources=(), valid
         raise KGError(f"{f.name} of {a(kind.label)} must be {a(' or '.join(f.to))}, "
                       f"but '{obj}' is {a(target.kind)}")
     for s in sources:
-        src = ws.entity(s, "source")
-        if src.kind != "source":
-            raise KGError(f"'{s}' is {a(src.kind)}, not a source")
+        ws.source(s)
     if (valid_from or valid_to) and not f.temporal:
         raise KGError(f"{f.name} is not temporal: --from/--to do not apply (use --as-of)")
+    for option, v in (("--from", valid_from), ("--to", valid_to), ("--as-of", as_of)):
+        if v is not None:
+            try:
+                DateValue.parse(str(v))
+            except ValueError as exc:
+                raise KGError(f"{option} '{v}' is not a valid date: {exc} (write the date at the "
+                              "precision the source gives: 2025, 2025-12 or 2025-12-08)") from None
     plan = Plan(ws, f"kg link {subject} {f.name} {obj}")
     doc = plan.doc(ws.rel(ent))
     st = CommentedMap()
@@ -436,23 +530,50 @@ def link(ws: Workspace, subject: str, relation: str, obj: str, sources=(), valid
         have = items_of(doc[f.name]) if f.name in doc else []
         for i, existing in enumerate(have):
             if str(value_of(existing)) == obj and not (valid_from or valid_to):
-                # the same link: add the new sources to it rather than repeat it
-                if not sources:
-                    raise KGError(f"{subject} {f.name} {obj} is already there")
-                existing = long_form(existing, list(ent.sources))
-                srcs = items_of(existing.get("sources", CommentedSeq()))
-                existing["sources"] = CommentedSeq(srcs + [s for s in sources if s not in srcs])
-                have[i] = existing
-                plan.notes.append(f"{subject} {f.name} {obj} was already there: added its source")
+                # the same link: add the new sources (and --as-of, --note) to it, not repeat it
+                have[i] = _extend_link(ws, ent, f, existing, sources, as_of, note, plan)
                 break
         else:
             have.append(item)
         _set_field(doc, kind, f.name, have)
+    elif f.name in doc and str(value_of(doc[f.name])) == obj and not isinstance(doc[f.name], list):
+        _set_field(doc, kind, f.name, _extend_link(ws, ent, f, doc[f.name], sources, as_of, note,
+                                                   plan))
     else:
         if f.name in doc:
             plan.notes.append(f"{subject}.{f.name} was: {yamlio.plain(doc[f.name])}")
         _set_field(doc, kind, f.name, item)
     return plan
+
+
+def _extend_link(ws: Workspace, ent: Entity, f: Field, existing, sources, as_of, note,
+                 plan: Plan):
+    """An existing link given again: every option is applied, or the command refuses."""
+    what = f"{ent.id} {f.name} {value_of(existing)}"
+    given = {k: v for k, v in (("as_of", as_of), ("note", note)) if v}
+    if not sources and not given:
+        raise KGError(f"{what} is already there")
+    have = existing if isinstance(existing, dict) else {}
+    for key, v in given.items():
+        if key in have and str(have[key]) != str(v):
+            option = "--" + key.replace("_", "-")
+            raise KGError(f"{what} is already there with {key} {have[key]}, not {v}: change it "
+                          f"with `kg edit`, or leave out {option}")
+    srcs = [str(s) for s in items_of(have.get("sources") or [])] or list(ent.sources)
+    new_srcs = [s for s in sources if s not in srcs]
+    if new_srcs or any(k not in have for k in given):
+        # citing a new source: the link keeps the sources it had (the entity's, unless its own)
+        out = long_form(existing, list(ent.sources) if new_srcs else None)
+        if new_srcs:
+            out["sources"] = CommentedSeq(
+                [str(s) for s in items_of(out.get("sources") or [])] + new_srcs)
+        for key, v in given.items():
+            out[key] = str(v)
+        done = [f"added its source{'s' if len(new_srcs) > 1 else ''}"] if new_srcs else []
+        done += [f"set {k} {v}" for k, v in given.items() if k not in have]
+        plan.notes.append(f"{what} was already there: {', '.join(done)}")
+        return yamlio._style_statement(out, 4, ws.kind(ent), f.name)
+    raise KGError(f"{what} is already there with these sources and values")
 
 
 # -- references --------------------------------------------------------------------------------
@@ -634,7 +755,8 @@ def _old_tombstone_for(ws: Workspace, new: str, old: str, plan: Plan) -> None:
         plan.delete(ws.rel(dead))
         plan.notes.append(f"removed the tombstone {new} (it pointed at {old})")
         return
-    check_id(ws, new)
+    check_id(ws, new, f"choose another new id (`kg rename {old} NEW`), or merge the two "
+                      f"(`kg merge {old} {new}`) if they are one entity")
 
 
 # -- rename, merge, remove -----------------------------------------------------------------------
@@ -722,54 +844,63 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
         _set_field(keep_doc, kind, "names", names)
     dup_sources = [str(s) for s in items_of(dup_doc.get("sources") or [])]
     keep_sources = [str(s) for s in items_of(keep_doc.get("sources") or [])]
-    dup_checked = dup_doc.get("checked")
-    same_defaults = set(dup_sources) <= set(keep_sources)
-    left_behind = []
+    dup_checked, keep_checked = dup_doc.get("checked"), keep_doc.get("checked")
+    # A merge never changes a fact's sources or check status: keep's `sources` (and check)
+    # stay as they are, and a fact of the duplicate that relied on the duplicate's defaults
+    # moves in long form, citing them (and carrying the duplicate's check).
+    same_defaults = (set(dup_sources) == set(keep_sources)
+                     and yamlio.plain(dup_checked) == yamlio.plain(keep_checked))
+    left_behind, not_moved = [], []
 
     def moved(item):
         """A duplicate's statement, carrying its own sources (and check) when it relied on defaults."""
         item = yamlio.to_yaml(item)
         if same_defaults or (isinstance(item, dict) and item.get("sources")):
             return item
-        return long_form(item, dup_sources, dup_checked)
+        return long_form(item, dup_sources, yamlio.to_yaml(dup_checked))
 
     for name in list(dup_doc):
         if name in ("id", "name", "aliases", "names", "sources", "checked"):
             continue
         f = kind.fields.get(name)
         theirs = dup_doc[name]
+        if f is None or not f.sourced:
+            # a plain field is covered by its entity's sources: it can only move where keep's
+            # sources and check are the duplicate's, else the tombstone records it
+            ours = keep_doc.get(name)
+            if ours is not None and yamlio.plain(ours) == yamlio.plain(theirs):
+                continue
+            if not same_defaults:
+                not_moved.append(f"{name}: {yamlio.plain(theirs)}")
+            elif ours is None:
+                _set_field(keep_doc, kind, name, theirs)
+            elif f is not None and f.many:
+                mine = [str(x) for x in items_of(ours)]
+                _set_field(keep_doc, kind, name, mine + [str(x) for x in items_of(theirs)
+                                                         if str(x) not in mine])
+            else:
+                left_behind.append(f"{name}: {yamlio.plain(theirs)}")
+            continue
         if name not in keep_doc:
-            value = [moved(i) for i in items_of(theirs)] if f and f.sourced else theirs
-            if f and f.sourced and not isinstance(theirs, list):
-                value = value[0]
-            _set_field(keep_doc, kind, name, value)
+            value = [moved(i) for i in items_of(theirs)]
+            _set_field(keep_doc, kind, name, value if isinstance(theirs, list) else value[0])
             continue
         ours = keep_doc[name]
-        if yamlio.plain(ours) == yamlio.plain(theirs):
+        if yamlio.plain(ours) == yamlio.plain(theirs) and same_defaults:
             continue
-        if f is not None and f.sourced:
-            mine = items_of(ours)
-            values = {str(value_of(i)) for i in mine}
-            extra = [moved(i) for i in items_of(theirs)
-                     if str(value_of(i)) not in values or isinstance(i, dict)]
-            if not extra:
-                continue
-            if not (f.many or f.temporal):  # competing statements: each in long form
-                mine = [long_form(yamlio.to_yaml(i), keep_sources) for i in mine]
-                extra = [long_form(i, dup_sources) for i in extra]
-                plan.notes.append(f"{keep}.{name}: {keep} and {duplicate} disagree; both values "
-                                  "are kept as competing statements with their sources")
-            _set_field(keep_doc, kind, name, mine + extra)
-        elif f is not None and f.many:
-            mine = [str(x) for x in items_of(ours)]
-            _set_field(keep_doc, kind, name, mine + [str(x) for x in items_of(theirs)
-                                                     if str(x) not in mine])
-        else:
-            left_behind.append(f"{name}: {yamlio.plain(theirs)}")
-    merged_sources = keep_sources + [s for s in dup_sources if s not in keep_sources]
-    if merged_sources != keep_sources:
-        _pin_sources(keep_doc, kind, keep_sources, keep_doc.get("checked"))
-        _set_field(keep_doc, kind, "sources", merged_sources)
+        mine = items_of(ours)
+        values = {str(value_of(i)) for i in mine}
+        extra = [moved(i) for i in items_of(theirs)
+                 if str(value_of(i)) not in values or isinstance(i, dict) or not same_defaults]
+        if not extra:
+            continue
+        if not (f.many or f.temporal):  # competing statements: each in long form
+            mine = [long_form(yamlio.to_yaml(i), keep_sources, yamlio.to_yaml(keep_checked))
+                    for i in mine]
+            extra = [long_form(i, dup_sources, yamlio.to_yaml(dup_checked)) for i in extra]
+            plan.notes.append(f"{keep}.{name}: {keep} and {duplicate} disagree; both values "
+                              "are kept as competing statements with their sources")
+        _set_field(keep_doc, kind, name, mine + extra)
     n = _redirect(plan, duplicate, keep, skip={duplicate})
     for slot in ref_slots(keep_doc, kind):  # the duplicate may have pointed at keep: no self-links
         if slot.get() == keep:
@@ -778,12 +909,19 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
     purge(keep_doc)
     dedupe_lists(keep_doc)
     plan.delete(ws.rel(dup_e))
-    description = None
+    parts = []
     if left_behind:
-        description = (f"Merged into {keep}, which kept its own values of: "
-                       + "; ".join(left_behind))
+        parts.append(f"Merged into {keep}, which kept its own values of: " + "; ".join(left_behind))
         plan.notes.append(f"{keep} kept its own values; {duplicate}'s other values are recorded "
                           f"in its tombstone: {'; '.join(left_behind)}")
+    if not_moved:
+        srcs = ", ".join(dup_sources) or "no source"
+        parts.append(f"Not moved to {keep}, whose sources differ (these cite {srcs}): "
+                     + "; ".join(not_moved))
+        plan.notes.append(f"{duplicate}'s plain fields {'; '.join(not_moved)} rest on its own "
+                          f"sources ({srcs}), not {keep}'s, so they were not moved: its tombstone "
+                          f"records them (add them to {keep} with `kg edit` once checked)")
+    description = ". ".join(parts) or None
     tombstone(plan, dup_e, replaced_by=keep, description=description)
     if added:
         plan.notes.append(f"new aliases of {keep}: {', '.join(added)}")
@@ -917,6 +1055,9 @@ def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str
         return chk
 
     if field_name is None:
+        if value is not None:
+            raise KGError("--value picks a statement of a field: name the field "
+                          f"(kg verify {entity_id} FIELD --value {value})")
         if not ent.sources:
             raise KGError(f"{entity_id} has no sources to check against")
         yamlio.insert_in_order(doc, "checked", record(pick(ent.sources, entity_id)),
@@ -957,7 +1098,7 @@ def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str
 def fmt(ws: Workspace, paths: list[Path] | None = None) -> Plan:
     """Plan rewriting files in canonical form; refuses any file whose content would change."""
     plan = Plan(ws, "kg fmt")
-    targets = paths or sorted(ws.data_dir.rglob("*.yaml"))
+    targets = paths or iter_data_files(ws.data_dir)  # entity files (not data/dataset.yaml)
     root = ws.data_dir.parent
     for path in targets:
         path = Path(path).resolve()
@@ -971,7 +1112,7 @@ def fmt(ws: Workspace, paths: list[Path] | None = None) -> Plan:
         shown = relpath(path, root)
         before, issues = parse_text(text, shown)
         if before is None or issues:
-            plan.notes.append(f"skipped {shown}: {issues[0].message} (fix it first)")
+            plan.skipped.append(issues[0])
             continue
         new = yamlio.format_text(text, rel, ws.schema)
         after, _ = parse_text(new, shown)
@@ -1046,8 +1187,11 @@ def show(ws: Workspace, entity_id: str) -> list[str]:
         lines.append("sources:")
         for s in ent.sources:
             src = ws.entities.get(s)
-            title = f"{src.name}" + (f", {src.first('date')}" if src and src.first("date") else "")
-            lines.append(f"  {s}: {title if src else '(unknown)'}")
+            if src is None:
+                lines.append(f"  {s}: (not a known source: `kg validate` says more)")
+                continue
+            lines.append(f"  {s}: {src.name}"
+                         + (f", {src.first('date')}" if src.first("date") else ""))
         chk = ent.first("checked")
         status = status_of(ws, ent.sources, chk)
         lines.append(f"check status of its plain fields: {status}"

@@ -36,8 +36,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kg.core.errors import KGError
+from kg.data.loader import JOURNAL
 
-JOURNAL = ".kg-journal.json"
+assert JOURNAL == ".kg-journal.json"  # the loader and kg validate look for it too
 LOCK = ".kg-lock"
 TMP_SUFFIX = ".kg-tmp"
 FAULT_ENV = "KG_FAULT_AT"  # fail (raise) before step N, 1-based: for tests
@@ -90,8 +91,10 @@ def _tmp_for(target: Path, tag: str = "") -> Path:
 
 
 def read_text(path: Path) -> str | None:
+    """A file's text exactly as it is (a BOM and CRLF line ends included), or None."""
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
     except FileNotFoundError:
         return None
 

@@ -31,6 +31,12 @@ SUFFIXES = frozenset({
     "group", "holdings", "technologies", "technology", "gmbh", "ag", "sa", "the",
 })
 SIMILAR = 0.8
+# Phrases written out or abbreviated: both spellings reduce to the short one, so
+# "Allen Institute for Artificial Intelligence" meets "Allen Institute for AI".
+PHRASES = {("artificial", "intelligence"): "ai", ("machine", "learning"): "ml",
+           ("large", "language", "model"): "llm", ("large", "language", "models"): "llms",
+           ("united", "states"): "us", ("people", "s", "republic", "of", "china"): "prc",
+           ("peoples", "republic", "of", "china"): "prc"}
 
 
 @dataclass(frozen=True)
@@ -63,11 +69,28 @@ def romanise(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def tokens(label: str) -> tuple[str, ...]:
-    """Lower-case, accent-free word tokens of a label, romanised."""
+def words(label: str) -> tuple[str, ...]:
+    """Lower-case, accent-free words of a label, romanised (as ids are made)."""
     text = unicodedata.normalize("NFKD", romanise(unicodedata.normalize("NFKC", label)))
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return tuple(TOKEN_RE.findall(text))
+
+
+@lru_cache(maxsize=65536)
+def tokens(label: str) -> tuple[str, ...]:
+    """The words of a label for comparing, with written-out phrases abbreviated (PHRASES)."""
+    toks = words(label)
+    out, i = [], 0
+    while i < len(toks):
+        for phrase, short in PHRASES.items():
+            if tuple(toks[i:i + len(phrase)]) == phrase:
+                out.append(short)
+                i += len(phrase)
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return tuple(out)
 
 
 def _core(label: str) -> frozenset[str]:
@@ -157,4 +180,4 @@ def search(entities: dict[str, Entity], text: str, limit: int = 10,
 
 def slug(text: str) -> str:
     """An id from a name: DeepSeek-R1 -> deepseek-r1, 华为 -> huawei, "Ascend 910C" -> ascend-910c."""
-    return "-".join(tokens(re.sub(r"['’]", "", text)))[:80].strip("-")
+    return "-".join(words(re.sub(r"['’]", "", text)))[:80].strip("-")

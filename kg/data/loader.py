@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +84,39 @@ class Record:
 
 
 MAX_DEPTH = 50
+MAX_FILE_BYTES = 256 * 1024  # the largest entity file is ~2 KB; refused before parsing
+JOURNAL = ".kg-journal.json"  # kg/curate/txn.py's journal of a change under way
+
+# C0 and C1 control characters (and DEL) other than tab and newline: a data file is read into
+# every output and terminal, where they corrupt files (a NUL makes git call graph.nt binary),
+# make XML ill-formed and drive the terminal (ESC sequences set colours and the title).
+CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+# The tags a plain or quoted value gets without an explicit tag; any other (`!!binary`,
+# `!custom`, `!!python/object`) is refused rather than silently read as text.
+_Y = "tag:yaml.org,2002:"
+PLAIN_TAGS = frozenset(_Y + t for t in ("str", "int", "float", "bool", "null", "timestamp",
+                                        "merge", "value", "map", "seq"))
+
+
+def control_name(ch: str) -> str:
+    """'U+001B' for a control character, as shown in messages (never the raw character)."""
+    return f"U+{ord(ch):04X}"
+
+
+def escape_controls(text: str) -> str:
+    """The text with each control character other than tab and newline written as \\xNN."""
+    return CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def control_issue(rel: str, line: int, column: int, text: str, what: str) -> Issue:
+    m = CONTROL_RE.search(text)
+    return Issue(rel, line, column, rel.rsplit("/", 1)[-1].rsplit(".", 1)[0],
+                 message=f"{what} contains the control character {control_name(m.group())} "
+                         f"at position {m.start() + 1}: '{escape_controls(text[:80])}'",
+                 fix="delete it (text may hold tabs and line breaks, but no other control "
+                     "characters; they corrupt the outputs and drive terminals)",
+                 rule="control-character")
 
 
 class _Refused(Exception):
@@ -93,7 +127,8 @@ class _Refused(Exception):
         self.line, self.message, self.fix, self.rule = line, message, fix, rule
 
 
-def _build(node: yaml.Node, rel: str, issues: list[Issue], depth: int = 0, seen=None):
+def _build(node: yaml.Node, rel: str, issues: list[Issue], depth: int = 0, seen=None,
+           where: str = "a key"):
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     seen = set() if seen is None else seen
     if id(node) in seen:  # an alias: expanding it could blow up (billion laughs)
@@ -103,11 +138,18 @@ def _build(node: yaml.Node, rel: str, issues: list[Issue], depth: int = 0, seen=
     if depth > MAX_DEPTH:
         raise _Refused(line, f"the YAML is nested more than {MAX_DEPTH} levels deep",
                        "flatten the structure; entities need at most a few levels", "yaml-depth")
+    if node.tag not in PLAIN_TAGS:
+        tag = "!!" + node.tag[len(_Y):] if node.tag.startswith(_Y) else node.tag
+        raise _Refused(line, f"{where}: the YAML tag '{escape_controls(tag)}' is not allowed",
+                       "delete the tag (`!…`): values are plain text, lists and mappings",
+                       "yaml-tag")
     if isinstance(node, yaml.ScalarNode):
+        if CONTROL_RE.search(node.value):
+            issues.append(control_issue(rel, line, col, node.value, where))
         return YScalar(node.value, line, col, node.tag, node.style is not None)
     if isinstance(node, yaml.SequenceNode):
         out = YList(line, col)
-        out.extend(_build(child, rel, issues, depth + 1, seen) for child in node.value)
+        out.extend(_build(child, rel, issues, depth + 1, seen, where) for child in node.value)
         return out
     out = YMap(line, col)
     for key_node, value_node in node.value:
@@ -124,13 +166,22 @@ def _build(node: yaml.Node, rel: str, issues: list[Issue], depth: int = 0, seen=
                 rule="duplicate-key"))
             continue
         out.key_lines[str(key)] = key.line
-        out[str(key)] = _build(value_node, rel, issues, depth + 1, seen)
+        inner = str(key) if where in ("a key", "the file") else f"{where}.{key}"
+        out[str(key)] = _build(value_node, rel, issues, depth + 1, seen, inner)
     return out
+
+
+def too_big(rel: str, size: int) -> Issue:
+    return Issue(rel, 0, message=f"the file is {size:,} bytes, more than the limit of "
+                 f"{MAX_FILE_BYTES:,}", fix="one entity per file: split it, or shorten its "
+                 "values (entity files are a few kilobytes)", rule="too-large")
 
 
 def parse_text(text: str, rel: str) -> tuple[YMap | None, list[Issue]]:
     """Parse one file's text into a YMap, or return the syntax issue."""
     issues: list[Issue] = []
+    if len(text) > MAX_FILE_BYTES and len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        return None, [too_big(rel, len(text.encode("utf-8")))]
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -152,7 +203,7 @@ def parse_text(text: str, rel: str) -> tuple[YMap | None, list[Issue]]:
         return None, [Issue(rel, 1, message="the file is empty",
                             fix="write the entity's fields, or delete the file", rule="empty-file")]
     try:
-        data = _build(node, rel, issues)
+        data = _build(node, rel, issues, where="the file")
     except _Refused as exc:
         return None, [Issue(rel, exc.line, message=exc.message, fix=exc.fix, rule=exc.rule)]
     if not isinstance(data, YMap):
@@ -196,6 +247,14 @@ def load_file(path: Path, data_dir: Path) -> Record:
     parts = path.relative_to(data_dir).parts
     kind = parts[0] if len(parts) > 1 else ""
     stem = path.name.rsplit(".", 1)[0]
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return Record(path, rel, kind, stem, None, [Issue(
+            rel, 0, message=f"cannot read the file: {exc.strerror}", fix="check the file",
+            rule="unreadable")])
+    if size > MAX_FILE_BYTES:
+        return Record(path, rel, kind, stem, None, [too_big(rel, size)])
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

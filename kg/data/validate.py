@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,31 @@ from typing import Any
 from kg.core.errors import Issue
 from kg.core.model import Check, DateValue, Entity, Statement
 from kg.core.schema import CHECK_KEYS, Field, Kind, Schema, load_schema
-from kg.data.loader import Record, YList, YMap, YScalar, line_of, load_records, relpath
+from kg.data.loader import (
+    CONTROL_RE,
+    JOURNAL,
+    Record,
+    YList,
+    YMap,
+    YScalar,
+    escape_controls,
+    line_of,
+    load_records,
+    relpath,
+)
+
+try:  # RFC 3987 IRIs: what RDF accepts as an IRI
+    import rfc3987
+except ImportError:  # pragma: no cover - a dependency; the regex below is the fallback
+    rfc3987 = None
+
+MAX_STRING = 1_000  # characters of a one-line value (a name, a title)
+MAX_TEXT = 20_000  # characters of a text value (a description, a quote)
+MAX_NUMBER_CHARS = 60  # a number's text; longer is refused before it is converted
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+URL_START_RE = re.compile(r"^https?://[^\s/$.?#]")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 INT_RE = re.compile(r"^[+-]?[0-9][0-9_]*$")
 STATEMENT_META = ("value", "sources", "from", "to", "as_of", "confidence", "rank", "as_written",
@@ -93,6 +114,13 @@ class _FileChecker:
             return False, None
         text = str(raw)
         t = f.type
+        limit = MAX_TEXT if t == "text" else MAX_STRING
+        if len(text) > limit and t not in ("number", "integer"):
+            self.issue(line, f"{where} is {len(text):,} characters long, more than the limit of "
+                       f"{limit:,} for {describe(f, self.schema)}",
+                       "shorten it" + ("" if t == "text" else "; long text goes in `description`"),
+                       "too-long")
+            return False, None
         if t in ("string", "text"):
             if f.pattern and not re.match(f.pattern, text):
                 self.issue(line, f"{where} '{text}' does not match the pattern {f.pattern}",
@@ -111,23 +139,8 @@ class _FileChecker:
                            "write the date at the precision the source gives: 2025, 2025-12 or "
                            "2025-12-08", "bad-date")
                 return False, None
-        if t == "number":
-            try:
-                value = Decimal(text.replace("_", ""))
-                if not value.is_finite():
-                    raise InvalidOperation
-                return True, value
-            except InvalidOperation:
-                self.issue(line, f"{where} '{text}' is not a number",
-                           "write digits only, in base units (700000000, 0.6, 2.5e24), without "
-                           "units or commas", "bad-number")
-                return False, None
-        if t == "integer":
-            if not INT_RE.match(text):
-                self.issue(line, f"{where} '{text}' is not a whole number",
-                           "write digits only, in base units (e.g. 671000000000)", "bad-number")
-                return False, None
-            return True, int(text.replace("_", ""))
+        if t in ("number", "integer"):
+            return self.number(f, text, where, line)
         if t == "bool":
             if text not in ("true", "false"):
                 self.issue(line, f"{where} '{text}' is not true or false",
@@ -135,10 +148,16 @@ class _FileChecker:
                 return False, None
             return True, text == "true"
         if t == "url":
-            if not URL_RE.match(text):
+            if not URL_START_RE.match(text):
                 self.issue(line, f"{where} '{text}' is not an http(s) URL",
                            "write the full address starting with https://, or leave the field "
                            "out if you do not know it exactly", "bad-url")
+                return False, None
+            if not is_iri(text):
+                fixed = percent_encoded(text)
+                fix = (f"write it percent-encoded: {fixed}" if is_iri(fixed) else
+                       "write the address as the browser's address bar shows it, percent-encoded")
+                self.issue(line, f"{where} '{text}' is not a valid IRI (RFC 3987)", fix, "bad-url")
                 return False, None
             return True, text
         if t == "enum":
@@ -158,6 +177,34 @@ class _FileChecker:
             self.refs.append(Ref(text, f.to, self.record.rel, line, self.entity_id, where))
             return True, text
         raise AssertionError(t)  # pragma: no cover - the schema rejects other types
+
+    def number(self, f: Field, text: str, where: str, line: int) -> tuple[bool, Any]:
+        """A number or integer within the field's bounds, read without ever overflowing."""
+        whole = f.type == "integer"
+        digits = "digits only, in base units (e.g. 671000000000)" if whole else \
+            "digits only, in base units (700000000, 0.6, 2.5e24), without units or commas"
+        ok_text = len(text) <= MAX_NUMBER_CHARS and (INT_RE.match(text) if whole else True)
+        value = None
+        if ok_text:
+            try:
+                value = Decimal(text.replace("_", ""))
+            except InvalidOperation:
+                value = None
+        if value is None or not value.is_finite():
+            if len(text) > MAX_NUMBER_CHARS:
+                shown = f"{text[:20]}…' ({len(text):,} characters)"
+                self.issue(line, f"{where} '{shown} is not a {describe(f, self.schema)[2:]} "
+                           f"{bounds(f)}", f"write {digits}", "bad-number")
+            else:
+                self.issue(line, f"{where} '{text}' is not "
+                           + ("a whole number" if whole else "a number"), f"write {digits}",
+                           "bad-number")
+            return False, None
+        if not f.min <= value <= f.max:
+            self.issue(line, f"{where} {text} is out of bounds: {f.name} is {bounds(f)}",
+                       f"check the value and its unit ({f.comment.rstrip('.')})", "out-of-bounds")
+            return False, None
+        return True, int(value) if whole else value
 
     def langmap(self, f: Field, raw: Any, where: str) -> tuple[bool, Any]:
         if not isinstance(raw, YMap):
@@ -351,6 +398,44 @@ class _FileChecker:
                     seen[key] = st.line
 
 
+def show_bound(d: Decimal) -> str:
+    """10^15 for round powers of ten, else the number as written (1000, 0.1, -5)."""
+    if d != 0 and abs(d) >= 10**6:
+        t = abs(d).normalize().as_tuple()
+        if t.digits == (1,):
+            return ("-" if d < 0 else "") + f"10^{t.exponent}"
+    return format(d.normalize(), "f") if d == d.to_integral() else str(d)
+
+
+def bounds(f: Field) -> str:
+    return f"between {show_bound(f.min)} and {show_bound(f.max)}"
+
+
+def is_iri(text: str) -> bool:
+    """Is it an absolute IRI (RFC 3987) that RDF tools accept?"""
+    if any(c in text for c in '<>"{}|\\^` ') or not text.isprintable():
+        return False
+    if rfc3987 is None:  # pragma: no cover
+        return bool(URL_RE.match(text))
+    return rfc3987.match(text, rule="IRI") is not None
+
+
+_IRI_SAFE = set("!#$&'()*+,-./:;=?@[]_~")
+
+
+def percent_encoded(text: str) -> str:
+    """The IRI with every character it may not hold percent-encoded (a stray % too)."""
+    out = []
+    for i, ch in enumerate(text):
+        if ch == "%" and re.match(r"[0-9A-Fa-f]{2}", text[i + 1:i + 3]):
+            out.append(ch)
+        elif ch.isalnum() and (ch.isascii() or ch.isprintable()) or ch in _IRI_SAFE:
+            out.append(ch)
+        else:
+            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    return "".join(out)
+
+
 def describe(f: Field, schema: Schema) -> str:
     return {
         "string": "one line of text", "text": "text", "date": "a date",
@@ -402,7 +487,10 @@ def check_records(records: list[Record], schema: Schema | None = None) -> Result
         seen[rec.stem] = rec
         result.entities[rec.stem] = entity
     _check_refs(schema, result, refs)
-    result.issues.sort()
+    # a message quotes the value it is about: never with a raw control character in it
+    result.issues = sorted(
+        replace(i, message=escape_controls(i.message), fix=escape_controls(i.fix))
+        if CONTROL_RE.search(i.message + i.fix) else i for i in result.issues)
     return result
 
 
@@ -450,4 +538,19 @@ def validate_dir(data_dir: Path, schema: Schema | None = None) -> Result:
                                    "run from the repository root or pass --data DIR",
                                    rule="no-data"))
         return result
+    if (data_dir / JOURNAL).exists():
+        # half-applied: what is wrong now (a reference to a file not yet written) would
+        # mislead; the one thing to do is to finish the change
+        result = Result()
+        result.issues.append(pending_issue(data_dir))
+        return result
     return check_records(load_records(data_dir), schema)
+
+
+def pending_issue(data_dir: Path) -> Issue:
+    """data/ holds a change that a killed kg command left half-applied."""
+    return Issue(relpath(data_dir / JOURNAL, data_dir.parent), 0, 0, "",
+                 "an interrupted change is pending: run `kg recover`",
+                 "a kg command was killed half-way, so data/ may be half-changed; `kg recover` "
+                 "finishes the change (or undoes it), then run this command again",
+                 rule="pending-change")

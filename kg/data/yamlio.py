@@ -32,11 +32,16 @@ import copy
 import io
 import re
 
+import yaml as _pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.resolver import VersionedResolver
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    ScalarString,
+    SingleQuotedScalarString,
+)
 
 from kg.core.errors import KGError
 from kg.core.schema import Kind, Schema, load_schema
@@ -107,6 +112,91 @@ def dump(data) -> str:
     _yaml().dump(data, out)
     text = out.getvalue()
     return text if text.endswith("\n") else text + "\n"
+
+
+# -- quoting for other readers ---------------------------------------------------------------
+# kg reads every plain scalar as text, but a YAML 1.1 reader (PyYAML's safe_load, most tools)
+# resolves `NO` and `no:` to False, `3.10` to 3.1, `~` to None. A value that is text to us is
+# quoted where such a reader would take it for something else; values of date, number and
+# bool fields are left plain, since a reader that takes them for a date or number reads them right.
+_RESOLVER = _pyyaml.resolver.Resolver()
+_STR = "tag:yaml.org,2002:str"
+_YAML11_BOOL_EXTRA = {"y", "Y", "n", "N"}  # booleans in the YAML 1.1 spec that PyYAML leaves out
+NOT_TEXT = ("date", "number", "integer", "bool")
+
+
+def misread(text: str) -> bool:
+    """Would a YAML 1.1 reader take this plain scalar for something other than text?"""
+    return (text in _YAML11_BOOL_EXTRA
+            or _RESOLVER.resolve(_pyyaml.ScalarNode, text, (True, False)) != _STR)
+
+
+def _quoted(value, text_type: bool = True):
+    if (text_type and isinstance(value, str) and not isinstance(value, ScalarString)
+            and misread(value)):
+        return SingleQuotedScalarString(value)
+    return value
+
+
+def _quote_keys(cmap: CommentedMap) -> None:
+    for pos, k in enumerate(list(cmap)):
+        if isinstance(k, str) and not isinstance(k, ScalarString) and misread(k):
+            v = cmap.pop(k)
+            cmap.insert(pos, SingleQuotedScalarString(k), v)
+
+
+def _quote_statement(cmap: CommentedMap, ftype: str, kind: Kind | None, field: str) -> None:
+    quals = kind.fields[field].qualifiers if kind and field in kind.fields else {}
+    dated = ("from", "to", "as_of")
+    for k in list(cmap):
+        v = cmap[k]
+        if k == "value":
+            cmap[k] = _quoted(v, ftype not in NOT_TEXT)
+        elif k == "checked" and isinstance(v, CommentedMap):
+            _quote_check(v)
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                v[i] = _quoted(x)
+        else:
+            qtype = quals[k].type if k in quals else ("date" if k in dated else "string")
+            cmap[k] = _quoted(v, qtype not in NOT_TEXT)
+    _quote_keys(cmap)
+
+
+def _quote_check(cmap: CommentedMap) -> None:
+    for k in list(cmap):
+        cmap[k] = _quoted(cmap[k], k != "on")
+    _quote_keys(cmap)
+
+
+def quote_for_other_readers(data: CommentedMap, kind: Kind | None) -> CommentedMap:
+    """Quote, in place, every text scalar (and key) a YAML 1.1 reader would misread.
+    A file of no known kind is left as it is: its fields' types are unknown."""
+    if kind is None:
+        return data
+    for k in list(data):
+        f = kind.fields.get(str(k)) if kind else None
+        ftype = f.type if f is not None else "string"
+        v = data[k]
+        if ftype == "check" and isinstance(v, CommentedMap):
+            _quote_check(v)
+        elif isinstance(v, CommentedMap):
+            if ftype == "langmap":
+                for tag in list(v):
+                    v[tag] = _quoted(v[tag])
+                _quote_keys(v)
+            else:
+                _quote_statement(v, ftype, kind, str(k))
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                if isinstance(x, CommentedMap):
+                    _quote_statement(x, ftype, kind, str(k))
+                else:
+                    v[i] = _quoted(x, ftype not in NOT_TEXT)
+        else:
+            data[k] = _quoted(v, ftype not in NOT_TEXT)
+    _quote_keys(data)
+    return data
 
 
 # -- canonical order -------------------------------------------------------------------------
@@ -226,7 +316,8 @@ def kind_of(schema: Schema, rel: str) -> Kind | None:
 def format_text(text: str, rel: str, schema: Schema | None = None) -> str:
     """The canonical text of one data file."""
     schema = schema or load_schema()
-    return dump(canonical(load(text, rel), kind_of(schema, rel)))
+    kind = kind_of(schema, rel)
+    return dump(quote_for_other_readers(canonical(load(text, rel), kind), kind))
 
 
 def to_yaml(value):

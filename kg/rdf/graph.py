@@ -24,6 +24,7 @@ from kg.core.model import DateValue, Entity, Statement, as_decimal_text, check_s
 from kg.core.schema import Field, Kind, Schema, camel, load_schema
 from kg.rdf.ontology import IRI_FIELDS, LANG_FIELDS, PROV, build_ontology, concept, kgo, term
 from kg.semantics import Semantics
+from kg.semantics.links import derived_links
 
 DATASET_IRI = "https://w3id.org/ai-race-kg/dataset"
 NO_BLOC_KINDS = frozenset({"source", "measure", "tombstone"})
@@ -187,6 +188,9 @@ class GraphBuilder:
                     first, last = day_bound_terms(self.schema, f.name)
                     g.add((subj, first, day(st.value.start)))
                     g.add((subj, last, day(st.value.end)))
+        if entity.kind == "source":  # resolver links derived from identifiers, marked so
+            for link in derived_links(entity):
+                g.add((subj, K.derivedUrl, URIRef(link.url)))
         if entity.kind not in NO_BLOC_KINDS:
             g.add((subj, K.bloc, concept(self.schema, "bloc", self.sem.bloc(entity.id))))
         for other in self.sem.disputed.get(entity.id, ()):

@@ -58,6 +58,9 @@ EXTRA_TERMS = [
      "current values and the query library's date defaults are for this day.", XSD.date),
     ("asOfHorizonDays", "as-of horizon (days)", "How many days a fact known only as of a day "
      "is taken to hold after it, unless ended or superseded (docs/semantics.md).", XSD.integer),
+    ("derivedUrl", "derived link", "A resolver link the build derives from the source's "
+     "standard identifier (arXiv id, DOI, Federal Register document number, CELEX number); "
+     "not a URL the data states (kg/semantics/links.py).", None),
     ("field", "YAML field", "The name of the YAML field a statement comes from.", XSD.string),
     ("sourceLine", "source line", "The line of the data file where the entity or statement "
      "starts.", XSD.integer),

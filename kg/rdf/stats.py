@@ -29,6 +29,16 @@ def stats(built) -> dict:
         status[str(st).split("check-status-", 1)[-1] if st else "none"] += 1
         for src in g.objects(fact, PROV.wasDerivedFrom):
             per_source[str(src).rsplit("/", 1)[-1]] += 1
+    from kg.semantics.links import can_be_opened, identifiers
+
+    sources = [e for e in built.entities.values() if e.kind == "source"]
+    openable = {
+        "sources": len(sources),
+        "with_url": sum(1 for e in sources if e.first("url") or e.first("archived_url")),
+        "with_identifier": sum(1 for e in sources if identifiers(e)),
+        "bundled_articles": sum(1 for e in sources if e.first("bundled_file")),
+        "with_link_or_identifier": sum(1 for e in sources if can_be_opened(e)),
+    }
     total = sum(status.values())
     unchecked = status.get("unchecked", 0)
     return {
@@ -39,6 +49,7 @@ def stats(built) -> dict:
         "facts_by_check_status": dict(sorted(status.items())),
         "unchecked_share": round(unchecked / total, 4) if total else 0.0,
         "facts_per_source": dict(sorted(per_source.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "sources_openable": openable,
         "aims": {k: {"have": counts.get(k, 0), "aim": v} for k, v in AIMS.items()},
     }
 
@@ -54,6 +65,11 @@ def format_stats(s: dict) -> str:
     lines.append(f"Sourced facts: {s['facts']} ("
                  + ", ".join(f"{k} {v}" for k, v in s["facts_by_check_status"].items()) + ")")
     lines.append(f"Unchecked share: {s['unchecked_share']:.1%}")
+    o = s["sources_openable"]
+    share = o["with_link_or_identifier"] / o["sources"] if o["sources"] else 0.0
+    lines.append(f"Sources with a link or identifier: {o['with_link_or_identifier']}/"
+                 f"{o['sources']} ({share:.0%}; URL {o['with_url']}, identifier "
+                 f"{o['with_identifier']}, bundled article {o['bundled_articles']})")
     lines.append("Facts per source:")
     for src, n in s["facts_per_source"].items():
         lines.append(f"  {n:>5}  {src}")

@@ -6,17 +6,23 @@ A library query starts with a header of `#` comment lines (queries/README.md):
     # question: 1. Which AI models has each company released, ...?
     # param: country iri = * -- only developers based in this country, e.g. kgid:china
 
-A parameter is a variable of the query. `--param country=kgid:china` writes the escaped
-RDF term into the text, as `VALUES ?country { <https://w3id.org/ai-race-kg/id/china> }`
-first in the outermost WHERE group: the query stays one plain string, so Oxigraph runs
-it (initBindings would send oxrdflib back to rdflib's engine, TOOLING-NOTES.md) and
-any endpoint can too. A default of `*` leaves the variable free (no filter); `today`
-(dates) is the current day, or $KG_TODAY when set (as for `kg verify`).
+A parameter is a variable of the query. Every file is correct as it stands, so it can
+be pasted into any client: a parameter with a default has its value written in the
+file on a marked line, first in the outermost WHERE group,
+
+    VALUES ?date { "2026-04-14"^^<http://www.w3.org/2001/XMLSchema#date> }  # default
+
+and `--param date=2025-11-15` replaces that line's term (`--param date=*` removes the
+line: the variable is then free). A parameter whose default is `*` has no line; a
+value given for it is written as a new `VALUES` line in the same place. The query stays
+one plain string, so Oxigraph runs it (initBindings would send oxrdflib back to
+rdflib's engine, TOOLING-NOTES.md) and any endpoint can too. A date default of
+`dataset` is the date the graph describes (data/dataset.yaml, kgo:datasetDate in the
+graph), never the clock.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,11 +31,18 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
+from kg.core.errors import KGError
 from kg.core.schema import load_schema, resource_dir
 from kg.sparql.store import QueryError, QueryResult, Store
 
 QUERY_DIR = resource_dir("queries")
-PARAM_TYPES = ("iri", "date", "string", "integer", "decimal")
+DATASET_IRI = "https://w3id.org/ai-race-kg/dataset"
+KGO = "https://w3id.org/ai-race-kg/ontology#"
+PARAM_TYPES = ("iri", "date", "enddate", "string", "integer", "decimal")
+DATE_TYPES = ("date", "enddate")
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DEFAULT_LINE = re.compile(
+    r"^[ \t]*VALUES \?(?P<name>\w+) \{ (?P<term>.+?) \}[ \t]*# default\b[^\n]*\n?", re.M)
 HEADER_RE = re.compile(r"^#\s*(title|question|param):\s*(.*?)\s*$")
 PARAM_RE = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)\s*=\s*(?P<default>\S+)\s+--\s+(?P<doc>.+)$")
@@ -71,18 +84,54 @@ class LibraryQuery:
         raise QueryError(f"query {self.name!r} has no parameter {name!r} (its parameters: "
                          f"{known})")
 
-    def bind(self, values: dict[str, str] | None = None, today: date | None = None) -> str:
-        """The query text with every parameter given (or defaulted) substituted."""
+    def bind(self, values: dict[str, str] | None = None, day: date | None = None) -> str:
+        """The query text with every parameter given (or defaulted) written in.
+
+        `values`: NAME -> value as typed by a user (`kgid:china`, `2025-12`, `*` for
+        none). `day`: the date a `dataset` default stands for (else data/dataset.yaml's,
+        else the one the file holds). Raises QueryError for an unknown parameter or a
+        value not of its type."""
         values = dict(values or {})
-        terms = {}
         for name in values:
             self.param(name)
+        terms: dict[str, str | None] = {}
         for p in self.params:
             raw = values.get(p.name, p.default)
-            if raw is None:
+            if raw is None or raw.strip() == "*":
+                terms[p.name] = None
                 continue
-            terms[p.name] = rdf_term(raw, p.type, p.name, today=today)
+            if raw == "dataset" and p.type in DATE_TYPES:
+                day = day or dataset_day()
+                if day is None:
+                    continue  # the date written in the file stands
+                raw = day.isoformat()
+            terms[p.name] = rdf_term(raw, p.type, p.name)
         return substitute(self.text, terms)
+
+    def written_defaults(self) -> dict[str, str]:
+        """NAME -> the term on each marked default line of the file."""
+        return {m["name"]: m["term"] for m in DEFAULT_LINE.finditer(self.text)}
+
+
+def dataset_day(data_dir: Path | None = None) -> date | None:
+    """The date the graph describes (data/dataset.yaml's `date`), or None where the data
+    folder has no dataset.yaml (the date written in the file then stands)."""
+    from kg.data.dataset import read_dataset_info
+    from kg.data.loader import resolve_data_dir
+
+    try:
+        return read_dataset_info(resolve_data_dir(data_dir)).date
+    except KGError:
+        return None
+
+
+def store_day(store: Store) -> date | None:
+    """The date the store's graph describes (kgo:datasetDate of the dataset), or None."""
+    rows = store.query(f"SELECT ?day WHERE {{ <{DATASET_IRI}> <{KGO}datasetDate> ?day }}").rows
+    try:
+        return date.fromisoformat(str(rows[0][0])) if rows else None
+    except ValueError:
+        return None
 
 
 # -- header ------------------------------------------------------------------------
@@ -173,22 +222,18 @@ def find_query(name_or_path: str, query_dir: Path | None = None) -> LibraryQuery
 
 
 # -- parameters --------------------------------------------------------------------
-def rdf_term(raw: str, ptype: str, name: str = "value", today: date | None = None) -> str:
-    """A user's value as an escaped RDF term in SPARQL syntax, checked against its type."""
+def rdf_term(raw: str, ptype: str, name: str = "value") -> str:
+    """A user's value as an escaped RDF term in SPARQL syntax, checked against its type.
+
+    Dates take the precisions the data uses: `2025`, `2025-12` or `2025-12-08`. For a
+    `date` a year or month stands for its first day, for an `enddate` its last day;
+    either way the term is an xsd:date. Raises QueryError for a value not of its type."""
     raw = raw.strip()
     if ptype == "iri":
         return URIRef(expand_iri(raw, name)).n3()
-    if ptype == "date":
-        if raw == "today":
-            pinned = os.environ.get("KG_TODAY")
-            today = today or (date.fromisoformat(pinned) if pinned else date.today())
-            return Literal(today.isoformat(), datatype=XSD.date).n3()
-        try:
-            d = date.fromisoformat(raw)
-        except ValueError:
-            raise QueryError(f"parameter {name}: {raw!r} is not a date (YYYY-MM-DD) or "
-                             "`today`") from None
-        return Literal(d.isoformat(), datatype=XSD.date).n3()
+    if ptype in DATE_TYPES:
+        return Literal(parse_day(raw, name, last=ptype == "enddate").isoformat(),
+                       datatype=XSD.date).n3()
     if ptype == "integer":
         if not re.fullmatch(r"[+-]?\d+", raw):
             raise QueryError(f"parameter {name}: {raw!r} is not an integer")
@@ -200,6 +245,26 @@ def rdf_term(raw: str, ptype: str, name: str = "value", today: date | None = Non
     if ptype == "string":
         return Literal(raw).n3()
     raise QueryError(f"parameter {name}: unknown type {ptype!r}")
+
+
+def parse_day(raw: str, name: str = "value", last: bool = False) -> date:
+    """`2025`, `2025-12` or `2025-12-08` -> its first day (its last day if `last`).
+    Raises QueryError for anything else."""
+    import calendar
+
+    m = DATE_RE.match(raw.strip())
+    try:
+        if not m:
+            raise ValueError
+        year, month, dd = int(m[1]), int(m[2] or 0), int(m[3] or 0)
+        if dd:
+            return date(year, month, dd)
+        if month:
+            return date(year, month, calendar.monthrange(year, month)[1] if last else 1)
+        return date(year, 12, 31) if last else date(year, 1, 1)
+    except ValueError:
+        raise QueryError(f"parameter {name}: {raw!r} is not a date (YYYY, YYYY-MM or "
+                         "YYYY-MM-DD)") from None
 
 
 def expand_iri(raw: str, name: str = "value") -> str:
@@ -257,17 +322,32 @@ def where_brace(text: str) -> int:
     return first_brace
 
 
-def substitute(text: str, terms: dict[str, str]) -> str:
-    """Bind each variable in `terms` to its (escaped) term.
+def substitute(text: str, terms: dict[str, str | None]) -> str:
+    """Bind each variable in `terms` to its (escaped) term; None frees it.
 
-    One `VALUES ?name { term }` line goes first in the outermost WHERE group, so the
-    variable is bound for every pattern, BIND and FILTER of that group and joins with
-    nested groups; it stays a variable, so it can still be selected and ordered by.
+    A variable with a marked default line (`VALUES ?name { term }  # default ...`) has
+    that line's term replaced (or the line removed, for None). Any other variable gets
+    one `VALUES ?name { term }` line first in the outermost WHERE group, so it is bound
+    for every pattern, BIND and FILTER of that group and joins with nested groups; it
+    stays a variable, so it can still be selected and ordered by.
     """
-    if not terms:
+    written = {m["name"] for m in DEFAULT_LINE.finditer(text)}
+
+    def replace(m: re.Match) -> str:
+        name = m["name"]
+        if name not in terms:
+            return m.group()
+        if terms[name] is None:
+            return ""
+        line = m.group()
+        return line[:m.start("term") - m.start()] + terms[name] + line[m.end("term") - m.start():]
+
+    text = DEFAULT_LINE.sub(replace, text)
+    new = {k: v for k, v in terms.items() if v is not None and k not in written}
+    if not new:
         return text
     at = where_brace(text) + 1
-    lines = "".join(f"\n  VALUES ?{name} {{ {term} }}" for name, term in terms.items())
+    lines = "".join(f"\n  VALUES ?{name} {{ {term} }}" for name, term in new.items())
     return text[:at] + lines + text[at:]
 
 
@@ -295,10 +375,19 @@ def with_prefixes(text: str) -> tuple[str, int]:
 
 # -- running -----------------------------------------------------------------------
 def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | None = None,
-              max_rows: int | None = None, today: date | None = None) -> QueryResult:
-    """Run a library query (with parameters) or a query string on a store."""
+              max_rows: int | None = None, day: date | None = None) -> QueryResult:
+    """Run a library query (with parameters) or a query string on a store.
+
+    An IRI given as a parameter must name something in the graph: a misspelt one is a
+    QueryError ("no entity kgid:x (did you mean kgid:y?)"), not an empty result."""
     if isinstance(query, LibraryQuery):
-        text = query.bind(params, today=today)
+        if day is None and any(p.default == "dataset" and p.name not in (params or {})
+                               for p in query.params):
+            day = store_day(store)  # the date of the graph queried, wherever it is
+        text = query.bind(params, day=day)
+        for name, raw in (params or {}).items():
+            if query.param(name).type == "iri" and raw.strip() != "*":
+                check_iri(store, expand_iri(raw.strip(), name))
     else:
         if params:
             raise QueryError("--param needs a library query or a .rq file with `# param:` "
@@ -307,5 +396,33 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
     return store.query(text, max_rows=max_rows)
 
 
-__all__ = ["QUERY_DIR", "LibraryQuery", "Param", "expand_iri", "find_query", "library",
-           "load_query", "parse_header", "parse_params", "rdf_term", "run_query", "substitute", "with_prefixes"]
+def check_iri(store: Store, iri: str) -> None:
+    """Raise QueryError unless the IRI occurs in the graph (as subject or object),
+    suggesting the closest IRIs of the same namespace."""
+    import difflib
+
+    ref = URIRef(iri).n3()
+    found = store.query(f"ASK {{ {{ {ref} ?p ?o }} UNION {{ ?s ?p {ref} }} }}")
+    if found.boolean:
+        return
+    namespaces = load_schema().namespaces
+    ns = max((n for n in namespaces.values() if iri.startswith(n)), key=len, default="")
+    prefix = next((p for p, n in namespaces.items() if n == ns), "")
+
+    def curie(i: str) -> str:
+        return f"{prefix}:{i[len(ns):]}" if prefix else f"<{i}>"
+
+    close: list[str] = []
+    if ns:
+        rows = store.query(
+            f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "
+            f"{Literal(ns).n3()}) && !CONTAINS(STR(?s), \"/statement/\")) }}").rows
+        known = sorted(str(r[0])[len(ns):] for r in rows)
+        close = [ns + c for c in difflib.get_close_matches(iri[len(ns):], known, n=3)]
+    what = "no entity" if prefix == "kgid" else "nothing in the graph is"
+    hint = f" (did you mean {', '.join(curie(c) for c in close)}?)" if close else ""
+    raise QueryError(f"{what} {curie(iri)}{hint}")
+
+
+__all__ = ["QUERY_DIR", "LibraryQuery", "Param", "check_iri", "dataset_day", "expand_iri", "store_day", "find_query", "library",
+           "load_query", "parse_day", "parse_header", "parse_params", "rdf_term", "run_query", "substitute", "with_prefixes"]

@@ -18,11 +18,10 @@ from kg.core.schema import by_longest_namespace, shorten
 from kg.sparql.store import QueryResult, Store
 
 FORMATS = ("table", "csv", "json", "md")
-RDF_FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt",
-               "jsonld": "json-ld", "xml": "xml", "trig": "trig"}
 NUMERIC = {str(XSD.decimal), str(XSD.integer), str(XSD.double), str(XSD.float),
            str(XSD.nonNegativeInteger), str(XSD.long), str(XSD.int)}
 MAX_CELL = 60
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 # -- W3C formats ---------------------------------------------------------------------
@@ -34,19 +33,32 @@ def term_json(t: Node) -> dict:
     out = {"type": "literal", "value": str(t)}
     if t.language:
         out["xml:lang"] = t.language
-    elif t.datatype and str(t.datatype) != str(XSD.string):
+    elif t.datatype and str(t.datatype) != XSD_STRING:
         out["datatype"] = str(t.datatype)
     return out
 
 
-def to_json(result: QueryResult) -> str:
-    """The SPARQL 1.1 Query Results JSON Format."""
+def to_json(result: QueryResult, indent: int | None = 1) -> str:
+    """The SPARQL 1.1 Query Results JSON Format; `indent` None: compact (and fast)."""
     if result.type == "ASK":
-        return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=1)
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}, indent=indent)
     doc = {"head": {"vars": result.vars},
            "results": {"bindings": [{v: term_json(t) for v, t in row.items()}
                                     for row in result.dicts()]}}
-    return json.dumps(doc, indent=1, ensure_ascii=False)
+    return json.dumps(doc, indent=indent, ensure_ascii=False)
+
+
+def xml_text(text: str) -> str:
+    """Text as XML character data that any parser reads back exactly: markup escaped, and
+    tabs, line breaks and carriage returns (which XML parsers normalise or trim) and a
+    leading or trailing space written as character references."""
+    out = (escape(text).replace("\t", "&#9;").replace("\n", "&#10;")
+           .replace("\r", "&#13;"))
+    if out.startswith(" "):
+        out = "&#32;" + out[1:]
+    if out.endswith(" "):
+        out = out[:-1] + "&#32;"
+    return out
 
 
 def to_xml(result: QueryResult) -> str:
@@ -67,11 +79,11 @@ def to_xml(result: QueryResult) -> str:
             elif isinstance(t, BNode):
                 inner = f"<bnode>{escape(str(t))}</bnode>"
             elif t.language:
-                inner = f"<literal xml:lang={quoteattr(t.language)}>{escape(str(t))}</literal>"
-            elif t.datatype and str(t.datatype) != str(XSD.string):
-                inner = f"<literal datatype={quoteattr(str(t.datatype))}>{escape(str(t))}</literal>"
+                inner = f"<literal xml:lang={quoteattr(t.language)}>{xml_text(str(t))}</literal>"
+            elif t.datatype and str(t.datatype) != XSD_STRING:
+                inner = f"<literal datatype={quoteattr(str(t.datatype))}>{xml_text(str(t))}</literal>"
             else:
-                inner = f"<literal>{escape(str(t))}</literal>"
+                inner = f"<literal>{xml_text(str(t))}</literal>"
             cells.append(f"<binding name={quoteattr(v)}>{inner}</binding>")
         out.append("<result>" + "".join(cells) + "</result>")
     out += ["</results>", "</sparql>"]
@@ -92,13 +104,32 @@ def to_csv(result: QueryResult) -> str:
     return buf.getvalue()
 
 
+def tsv_term(t: Node | None) -> str:
+    """A term as SPARQL 1.1 TSV writes it: Turtle syntax on one line, a string's tab,
+    line feed and carriage return escaped (\\t, \\n, \\r); unbound is empty."""
+    if t is None:
+        return ""
+    if isinstance(t, URIRef):
+        return f"<{t}>"
+    if isinstance(t, BNode):
+        return f"_:{t}"
+    text = (str(t).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            .replace("\r", "\\r").replace("\t", "\\t"))
+    if t.language:
+        return f'"{text}"@{t.language}'
+    if t.datatype and str(t.datatype) != XSD_STRING:
+        return f'"{text}"^^<{t.datatype}>'
+    return f'"{text}"'
+
+
 def to_tsv(result: QueryResult) -> str:
-    """SPARQL 1.1 TSV: terms in Turtle syntax, `?var` headers."""
+    """SPARQL 1.1 TSV: `?var` headers, then one line per row, terms in Turtle syntax
+    (`tsv_term`), so a literal holding a tab or a line break stays on its row."""
     if result.type == "ASK":
         return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
     lines = ["\t".join(f"?{v}" for v in result.vars)]
     for row in result.rows:
-        lines.append("\t".join("" if t is None else t.n3() for t in row))
+        lines.append("\t".join(tsv_term(t) for t in row))
     return "\n".join(lines) + "\n"
 
 
@@ -205,17 +236,12 @@ def to_markdown(result: QueryResult, labeller: Labeller) -> str:
 
 
 def graph_text(result: QueryResult, rdf_format: str = "turtle") -> str:
-    """A CONSTRUCT or DESCRIBE result as RDF text."""
-    fmt = RDF_FORMATS.get(rdf_format)
-    if fmt is None:
-        raise ValueError(f"unknown RDF format {rdf_format!r}; choose one of "
-                         + ", ".join(sorted(RDF_FORMATS)))
-    g = result.graph
-    from kg.core.schema import load_schema
+    """A CONSTRUCT or DESCRIBE result as RDF text (turtle, nt, xml, jsonld), from the one
+    serialiser (kg.sparql.rdftext), with the project's prefixes. Raises ValueError for an
+    unknown format."""
+    from kg.sparql.rdftext import project_prefixes, serialize_triples
 
-    for prefix, ns in load_schema().namespaces.items():
-        g.bind(prefix, ns, override=True, replace=True)
-    return g.serialize(format=fmt)
+    return serialize_triples(result.graph, rdf_format, project_prefixes()).decode("utf-8")
 
 
 def default_labeller(store: Store | None) -> Labeller:

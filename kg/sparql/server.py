@@ -24,6 +24,7 @@ import json
 import multiprocessing as mp
 import os
 import queue
+import re
 import tempfile
 import threading
 import time
@@ -37,24 +38,42 @@ from kg.core.errors import KGError
 MAX_REQUEST_BYTES = 1_000_000
 SELECT_TYPES = {
     "application/sparql-results+json": "json", "application/json": "json",
+    "text/javascript": "json", "application/javascript": "json",
     "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
     "text/csv": "csv", "text/tab-separated-values": "tsv",
 }
 GRAPH_TYPES = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle",
+    "text/turtle": "turtle", "application/turtle": "turtle", "application/x-turtle": "turtle",
+    "text/n3": "turtle", "text/rdf+n3": "turtle", "application/n3": "turtle",
     "application/n-triples": "nt", "text/plain": "nt",
+    "application/rdf+xml": "rdfxml", "application/xml": "rdfxml", "text/xml": "rdfxml",
+    "application/ld+json": "jsonld", "application/x-json+ld": "jsonld",
+    "application/json": "jsonld",
 }
 CONTENT_TYPES = {
     "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
     "csv": "text/csv", "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle", "nt": "application/n-triples",
+    "turtle": "text/turtle", "nt": "application/n-triples", "rdfxml": "application/rdf+xml",
+    "jsonld": "application/ld+json",
 }
-FORMAT_PARAM = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle",
-                "ttl": "turtle", "nt": "nt", "ntriples": "nt"}
+# format= values (also output= and results=, which SPARQLWrapper sends too), by result
+# kind; a media type is understood as well. Anything else: the Accept header decides.
+SELECT_PARAM = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv",
+                "tsv": "tsv"}
+GRAPH_PARAM = {"turtle": "turtle", "ttl": "turtle", "n3": "turtle", "nt": "nt",
+               "ntriples": "nt", "n-triples": "nt", "xml": "rdfxml", "rdf": "rdfxml",
+               "rdfxml": "rdfxml", "rdf+xml": "rdfxml", "rdf/xml": "rdfxml", "json": "jsonld",
+               "jsonld": "jsonld", "json-ld": "jsonld"}
+FORMAT_PARAMS = ("format", "output", "results")
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 class ServerError(KGError):
     """The endpoint could not start."""
+
+
+class RequestTooLarge(Exception):
+    """A request body past MAX_REQUEST_BYTES."""
 
 
 # -- content negotiation -------------------------------------------------------------
@@ -77,15 +96,24 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
     return [(m, q) for m, q, _ in out if q > 0]
 
 
-def negotiate(accept: str | None, graph_result: bool, override: str | None = None) -> str | None:
-    """The result format (json, xml, csv, tsv, turtle, nt) for an Accept header, or None."""
+def negotiate(accept: str | None, graph_result: bool,
+              override: str | list[str] | None = None) -> str | None:
+    """The result format for a request, or None (then 406).
+
+    `override`: the values of format= (a name such as json, xml, turtle, or a media
+    type); the first one known for this kind of result wins, an unknown one is passed
+    over. Else the Accept header, best q first. Names returned: json, xml, csv, tsv for
+    SELECT/ASK; turtle, nt, rdfxml, jsonld for CONSTRUCT/DESCRIBE.
+    """
     table = GRAPH_TYPES if graph_result else SELECT_TYPES
+    names = GRAPH_PARAM if graph_result else SELECT_PARAM
     default = "turtle" if graph_result else "json"
-    if override:
-        fmt = FORMAT_PARAM.get(override.lower())
-        if fmt in table.values():
+    values = [override] if isinstance(override, str) else list(override or [])
+    for value in values:
+        value = value.strip().lower()
+        fmt = names.get(value) or table.get(value.split(";")[0].strip())
+        if fmt:
             return fmt
-        return None
     for media, _ in parse_accept(accept):
         if media in table:
             return table[media]
@@ -124,7 +152,7 @@ def _answer(store, text: str, accept: str | None, override: str | None, max_rows
     if fmt is None:
         wanted = ", ".join(sorted(GRAPH_TYPES if graph_result else SELECT_TYPES))
         return 406, "text/plain; charset=utf-8", \
-            f"cannot answer a {checked.type} query in {override or accept}; ask for one of: " \
+            f"cannot answer a {checked.type} query in {accept}; ask for one of: " \
             f"{wanted}".encode()
     try:
         result = store.query(text, max_rows=max_rows)
@@ -133,9 +161,10 @@ def _answer(store, text: str, accept: str | None, override: str | None, max_rows
     except QueryError as exc:
         return 400, "text/plain; charset=utf-8", str(exc).encode()
     if graph_result:
-        body = graph_text(result, fmt)
+        body = graph_text(result, "xml" if fmt == "rdfxml" else fmt)
     else:
-        body = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}[fmt](result)
+        body = {"json": lambda r: to_json(r, indent=None), "xml": to_xml, "csv": to_csv,
+                "tsv": to_tsv}[fmt](result)
     ctype = CONTENT_TYPES[fmt] + "; charset=utf-8"
     return 200, ctype, body.encode("utf-8")
 
@@ -261,7 +290,7 @@ def service_description(endpoint: str, triples: int, graphs: list[str]) -> str:
         "    sd:feature sd:UnionDefaultGraph ;",
         "    sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML,",
         "        formats:SPARQL_Results_CSV, formats:SPARQL_Results_TSV, formats:Turtle,",
-        "        formats:N-Triples ;",
+        "        formats:N-Triples, formats:RDF_XML, formats:JSON-LD ;",
         "    sd:defaultDataset [",
         "        a sd:Dataset ;",
         f"        sd:defaultGraph [ a sd:Graph ; void:triples {triples} ]"
@@ -362,7 +391,12 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(204)
         self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
+        # A read-only endpoint with no credentials: allow every header a client asks for.
+        asked = self.headers.get("Access-Control-Request-Headers") or ""
+        allowed = ", ".join(h for h in (x.strip() for x in asked.split(","))
+                            if h and HEADER_NAME.fullmatch(h)) or "Content-Type, Accept"
+        self.send_header("Access-Control-Allow-Headers", allowed)
+        self.send_header("Vary", "Access-Control-Request-Headers")
         self.send_header("Access-Control-Max-Age", "86400")
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -390,12 +424,17 @@ class Handler(BaseHTTPRequestHandler):
         if url.path != "/sparql":
             self._text(404, f"nothing at {url.path}; the endpoint is /sparql")
             return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST_BYTES:
+        try:
+            raw = self._body()
+        except RequestTooLarge:
             self._text(413, f"request larger than {MAX_REQUEST_BYTES} bytes")
             self.close_connection = True
             return
-        body = self.rfile.read(length).decode("utf-8", "replace")
+        except ValueError as exc:
+            self._text(400, f"bad request body: {exc}")
+            self.close_connection = True
+            return
+        body = raw.decode("utf-8", "replace")
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         if ctype == "application/x-www-form-urlencoded":
@@ -416,6 +455,40 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._query(params)
 
+    def _body(self) -> bytes:
+        """The request body: Content-Length bytes, or every chunk of a chunked body (so
+        the connection stays in step for the next request). Raises RequestTooLarge past
+        MAX_REQUEST_BYTES, ValueError for a malformed length or chunk."""
+        coding = (self.headers.get("Transfer-Encoding") or "").lower()
+        if "chunked" in coding:
+            chunks, total = [], 0
+            while True:
+                line = self.rfile.readline(1026)
+                size_text = line.split(b";", 1)[0].strip()
+                if not line.endswith(b"\n") or not size_text:
+                    raise ValueError("a chunk size line is missing or too long")
+                size = int(size_text, 16)
+                if size == 0:
+                    break
+                total += size
+                if total > MAX_REQUEST_BYTES:
+                    raise RequestTooLarge
+                chunk = self.rfile.read(size)
+                if len(chunk) != size or self.rfile.readline(3).strip():
+                    raise ValueError("a chunk is shorter than its size says")
+                chunks.append(chunk)
+            while True:  # trailer fields, up to the empty line
+                line = self.rfile.readline(8192)
+                if line in (b"\r\n", b"\n", b""):
+                    break
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0:
+            raise ValueError("negative Content-Length")
+        if length > MAX_REQUEST_BYTES:
+            raise RequestTooLarge
+        return self.rfile.read(length)
+
     def _base(self) -> str:
         host = self.headers.get("Host") or f"{self.app.host}:{self.app.port}"
         return f"http://{host}/sparql"
@@ -429,7 +502,7 @@ class Handler(BaseHTTPRequestHandler):
                             "default graph is the union of all graphs; use GRAPH ?g { } to "
                             "select one file's graph")
             return
-        override = (params.get("format") or [None])[0]
+        override = [v for k in FORMAT_PARAMS for v in params.get(k, [])]
         job = (params["query"][0], self.headers.get("Accept"), override, self.app.max_rows)
         status, ctype, body = self.app.pool.run(job, self.app.timeout)
         self._send(status, ctype, body)

@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, XSD
+from rdflib.namespace import RDFS
 from rdflib.term import Node
 
 from kg.core.errors import KGError
+from kg.sparql.rdftext import ox_ntriples, to_ox
 
 KGFILE = "https://w3id.org/ai-race-kg/file/"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 STORES = ("oxigraph", "rdflib")
 USER_AGENT = "ai-race-kg (kg query)"
 
@@ -75,6 +77,32 @@ class CheckedQuery:
 
 _QUERY_TYPES = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
                 "DescribeQuery": "DESCRIBE"}
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE",
+                          "COPY", "WITH"})
+
+# SPARQL tokens, enough to find the query form and a FROM clause: comments, strings,
+# IRIs, variables and prefixed names are skipped whole, so a keyword inside them is no
+# keyword. (A `<` used as an operator may read as an IRI here; that only hides text
+# from the FROM scan, which is a policy check: see check_query.)
+TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                  |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<var>[?$]\w+)
+      | (?P<pname>(?:[^\W\d][\w.-]*)?:[\w.:%\\-]*)
+      | (?P<word>[A-Za-z_][\w-]*)
+      | (?P<brace>\{)""",
+    re.VERBOSE | re.DOTALL)
+
+
+def keywords(text: str) -> Iterable[tuple[str, int]]:
+    """The bare words of a query (upper-cased) with their offsets: what is left once
+    comments, strings, IRIs, variables and prefixed names are skipped."""
+    for m in TOKEN.finditer(text):
+        if m.lastgroup == "word":
+            yield m.group().upper(), m.start()
 
 
 def _walk(node) -> Iterable:
@@ -93,13 +121,52 @@ def _walk(node) -> Iterable:
             stack.extend(n.values())
 
 
+def quick_form(text: str) -> str | None:
+    """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) when a cheap scan can vouch that
+    the query needs no closer look, else None.
+
+    None when the text holds the letters `service` anywhere (in any case, even in a
+    comment or a string: the scan does not try to be clever where it matters), a FROM
+    keyword, an update keyword as its form, or no form at all.
+    """
+    if "service" in text.lower():
+        return None
+    form = None
+    for word, _ in keywords(text):
+        if word == "FROM":
+            return None
+        if form is None and (word in QUERY_FORMS or word in UPDATE_WORDS):
+            if word in UPDATE_WORDS:
+                return None
+            form = word
+    return form
+
+
 def check_query(text: str) -> CheckedQuery:
-    """Parse a query; refuse what could call out. Raises QueryError with line and column."""
+    """Refuse what could call out or write; the query's form (SELECT, ASK, CONSTRUCT,
+    DESCRIBE). Raises QueryRefused (SERVICE, FROM an outside graph, an update) or
+    QueryError (empty, or a syntax error with line and column).
+
+    Most queries take the cheap path (`quick_form`): no `service` anywhere in the text,
+    no FROM keyword, a query form first. That is sound: a SERVICE call needs the
+    keyword, and an update is no query to the engines' query functions (Oxigraph and
+    rdflib refuse to run one there); syntax is then checked by the engine that runs it.
+    Anything else is parsed with rdflib's parser and its tree is walked, so a SERVICE
+    in a comment or a string is no trigger and one deep in a FILTER EXISTS is found.
+    """
+    if not text or not text.strip():
+        raise QueryError("empty query")
+    form = quick_form(text)
+    if form:
+        return CheckedQuery(text, form)
+    return parse_check(text)
+
+
+def parse_check(text: str) -> CheckedQuery:
+    """The full check of `check_query`, on rdflib's parse tree."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery
 
-    if not text or not text.strip():
-        raise QueryError("empty query")
     try:
         tree = parseQuery(text)
     except ParseException as exc:
@@ -126,6 +193,19 @@ def check_query(text: str) -> CheckedQuery:
     return CheckedQuery(text, qtype)
 
 
+def engine_syntax_error(text: str, message: str) -> QueryError:
+    """The error for a query an engine would not parse (it passed the cheap check):
+    QueryRefused for an update, else a syntax error with line and column."""
+    try:
+        parse_check(text)
+    except QueryError as exc:
+        return exc
+    m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
+    if m:
+        return syntax_error(int(m[1]), int(m[2]), m[3])
+    return QueryError(f"syntax error: {message}")
+
+
 def _is_update(text: str) -> bool:
     from rdflib.plugins.sparql.parser import parseUpdate
 
@@ -136,47 +216,16 @@ def _is_update(text: str) -> bool:
     return True
 
 
-_SERVICE_TOKEN = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-
-
-def _strip_comments_strings_iris(text: str) -> str:
-    """The query with strings, IRIs and comments blanked, for a conservative token scan."""
-    out, i, n = [], 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "#":
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        if c in "'\"":
-            q = text[i:i + 3] if text[i:i + 3] in ("'''", '"""') else c
-            j = i + len(q)
-            while j < n and not text.startswith(q, j):
-                j += 2 if text[j] == "\\" else 1
-            i = j + len(q)
-            out.append(" ")
-            continue
-        if c == "<":
-            m = re.match(r'<[^<>"{}|^`\\\x00-\x20]*>', text[i:])
-            if m:
-                i += m.end()
-                out.append(" ")
-                continue
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
 def syntax_message(text: str, exc) -> QueryError:
     """The clearest parser message available, with line and column.
 
     rdflib's parser (pyparsing) reports where its last alternative failed, which can be
     a token early; Oxigraph's parser names the exact spot and what it expected. Ask
-    Oxigraph for its message when the text holds no SERVICE keyword at all (so nothing
-    can call out), on an empty store, without reading any result.
+    Oxigraph for its message when the text holds no `service` at all (so nothing can
+    call out), on an empty store, without reading any result.
     """
     fallback = syntax_error(exc.lineno, exc.col, exc.msg)
-    if _SERVICE_TOKEN.search(_strip_comments_strings_iris(text)):
+    if "service" in text.lower():
         return fallback
     try:
         import pyoxigraph
@@ -288,26 +337,10 @@ def _to_rdflib(term) -> Node | None:
         if term.language:
             return Literal(term.value, lang=term.language)
         dt = term.datatype.value
-        if dt == str(XSD.string):
+        if dt == XSD_STRING:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(dt))
     raise QueryError(f"unsupported term in a result: {term!r}")
-
-
-def _to_ox(term: Node):
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise QueryError(f"unsupported term: {term!r}")
 
 
 class OxigraphStore(Store):
@@ -329,9 +362,19 @@ class OxigraphStore(Store):
         for s, p, o, g in ds.quads((None, None, None, None)):
             gname = g.identifier if isinstance(g, Graph) else g
             graph = (ox.DefaultGraph() if gname is None or str(gname).startswith("urn:x-rdflib:")
-                     else _to_ox(gname))
-            quads.append(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), graph))
+                     else to_ox(gname))
+            quads.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph))
         store.ox.extend(quads)
+        return store
+
+    @classmethod
+    def from_nquads(cls, data: bytes) -> OxigraphStore:
+        """A store holding these N-Quads (UTF-8)."""
+        import pyoxigraph as ox
+
+        store = cls()
+        # lenient: the cache's N-Quads were written by pyoxigraph and match their hash
+        store.ox.load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
         return store
 
     @classmethod
@@ -366,7 +409,7 @@ class OxigraphStore(Store):
                     for sol in _limit_rows(res, max_rows)]
             return QueryResult("SELECT", self.name, vars=names, rows=rows)
         except SyntaxError as exc:
-            raise QueryError(f"syntax error (Oxigraph): {exc}") from None
+            raise engine_syntax_error(q.text, str(exc)) from None
         except (OSError, RuntimeError, ValueError, TypeError) as exc:
             raise QueryError(f"query failed (Oxigraph): {exc}") from None
 
@@ -404,6 +447,8 @@ class RdflibStore(Store):
         except QueryError:
             raise
         except Exception as exc:  # rdflib raises many types while evaluating
+            if type(exc).__name__ == "ParseException":
+                raise engine_syntax_error(q.text, str(exc)) from None
             raise QueryError(f"query failed (rdflib): {type(exc).__name__}: {exc}") from None
 
 
@@ -418,7 +463,7 @@ def _term_from_json(b: dict) -> Node:
         if b.get("xml:lang"):
             return Literal(b["value"], lang=b["xml:lang"])
         dt = b.get("datatype")
-        if dt and dt != str(XSD.string):
+        if dt and dt != XSD_STRING:
             return Literal(b["value"], datatype=URIRef(dt))
         return Literal(b["value"])
     raise QueryError(f"unsupported term in the endpoint's answer: {b!r}")
@@ -433,6 +478,13 @@ class RemoteStore(Store):
         if not re.match(r"https?://", url):
             raise QueryError(f"endpoint must be an http(s) URL, not {url!r}")
         self.url, self.timeout = url, timeout
+
+    def query(self, text: str, max_rows: int | None = None) -> QueryResult:
+        # Parsed here in full (whatever the cheap check says): a syntax error is then
+        # reported with line and column, whatever the endpoint's own message.
+        if not text or not text.strip():
+            raise QueryError("empty query")
+        return self._run(parse_check(text), max_rows)
 
     def _run(self, q: CheckedQuery, max_rows: int | None) -> QueryResult:
         graph_query = q.type in ("CONSTRUCT", "DESCRIBE")
@@ -470,58 +522,139 @@ class RemoteStore(Store):
 
 
 # -- pushing to a Graph Store -------------------------------------------------------
-def _ntriples(triples) -> bytes:
-    # N-Triples is Turtle too: every Graph Store accepts it as text/turtle.
-    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
-    return ("\n".join(lines) + "\n").encode("utf-8")
+class PushFault(KGError):
+    """A failure a test injects into a push (the hook of push_dataset)."""
 
 
-def push_dataset(ds: Dataset, url: str, default_graph: bool = True,
-                 auth: str | None = None, timeout: float = 120.0) -> dict:
-    """Replace each named graph on a SPARQL 1.1 Graph Store (PUT ?graph=IRI), and put the
-    union of all triples in the default graph (PUT ?default) so plain queries see them."""
+def _sibling(url: str, service: str) -> str | None:
+    """The query or update address beside a Graph Store address: Oxigraph's /store and
+    Fuseki's /<dataset>/data have /query and /update beside them."""
+    m = re.match(r"^(https?://[^?#]*?)/(store|data)/?(?:[?#].*)?$", url)
+    return f"{m.group(1)}/{service}" if m else None
+
+
+def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = True,
+                 auth: str | None = None, timeout: float = 120.0, *,
+                 update_url: str | None = None, query_url: str | None = None,
+                 file_namespace: str = KGFILE, hook=None) -> dict:
+    """Load the dataset into a SPARQL 1.1 server, all or nothing as the server sees it.
+
+    1. every named graph (and the union, for the default graph) is uploaded with the Graph
+       Store Protocol (PUT ?graph=IRI) into a fresh temporary graph, `urn:kg-push:<token>:<n>`,
+       which no query of the data reads; every payload is sorted N-Triples (sent as
+       text/turtle, which it also is) from the one serialiser (kg.sparql.rdftext);
+    2. one SPARQL Update request then moves each temporary graph onto its real name
+       (MOVE replaces the graph) and drops the graphs under `file_namespace` that the
+       build no longer has; the server applies one update request as one transaction,
+       so queries see the old graphs or the new ones, never a mix.
+
+    If anything fails before the switch, the temporary graphs are dropped and the error says
+    that the live graphs were not touched. `hook(step, what)` is called before each request
+    (tests inject faults there). Returns {"graphs", "triples", "default", "removed"}."""
     import base64
+    import secrets
+
+    import pyoxigraph as ox
 
     if not re.match(r"https?://", url):
         raise QueryError(f"graph store must be an http(s) URL, not {url!r}")
-    headers = {"Content-Type": "text/turtle; charset=utf-8", "User-Agent": USER_AGENT}
+    update_url = update_url or _sibling(url, "update")
+    query_url = query_url or _sibling(url, "query")
+    if update_url is None or query_url is None:
+        raise QueryError(f"cannot tell the SPARQL query and update addresses beside {url}: a push "
+                         "loads temporary graphs and switches them in with one update; give the "
+                         "Graph Store address ending in /store (Oxigraph) or /data (Fuseki)")
+    base_headers = {"User-Agent": USER_AGENT}
     if auth:
-        headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
+        base_headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
     sep = "&" if "?" in url else "?"
+    step = 0
 
-    def put(target: str, body: bytes) -> None:
-        req = urllib.request.Request(url + sep + target, data=body, method="PUT",
-                                     headers=headers)
+    def request(target: str, body: bytes, method: str, content_type: str, what: str) -> bytes:
+        nonlocal step
+        step += 1
+        if hook is not None:
+            hook(step, what)
+        req = urllib.request.Request(target, data=body, method=method,
+                                     headers={**base_headers, "Content-Type": content_type})
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
-                resp.read()
+                return resp.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace").strip()[:2000]
-            raise QueryError(f"{url} refused {target[:120]}: {exc.code} {exc.reason}: "
+            raise QueryError(f"{target.split('?')[0]} refused {what}: {exc.code} {exc.reason}: "
                              f"{detail}") from None
         except (urllib.error.URLError, OSError) as exc:
-            raise QueryError(f"cannot reach {url}: {exc}") from None
+            raise QueryError(f"cannot reach {target.split('?')[0]}: {exc}") from None
 
-    graphs, triples = 0, 0
-    union = set()
-    for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
-        name = str(g.identifier)
-        if name.startswith("urn:x-rdflib:") or len(g) == 0:
+    def update(text: str, what: str) -> None:
+        request(update_url, text.encode("utf-8"), "POST", "application/sparql-update", what)
+
+    store = ds if isinstance(ds, OxigraphStore) else OxigraphStore.from_dataset(ds)
+    token = secrets.token_hex(8)
+    uploads: list[tuple[str, str | None, set]] = []  # (temporary graph, real graph, triples)
+    names: list[str] = []
+    union: set = set()
+    for graph in sorted(store.ox.named_graphs(), key=lambda g: g.value):
+        content = {ox.Triple(q.subject, q.predicate, q.object)
+                   for q in store.ox.quads_for_pattern(None, None, None, graph)}
+        if not content:
             continue
-        put("graph=" + urllib.parse.quote(name, safe=""), _ntriples(g))
-        graphs += 1
-        triples += len(g)
+        names.append(graph.value)
+        uploads.append((f"urn:kg-push:{token}:{len(uploads)}", graph.value, content))
         if default_graph:
-            union.update(g)
+            union |= content
     if default_graph:
-        put("default", _ntriples(union))
-    return {"graphs": graphs, "triples": triples, "default": default_graph}
+        union |= {ox.Triple(q.subject, q.predicate, q.object)
+                  for q in store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        uploads.append((f"urn:kg-push:{token}:default", None, union))
+
+    loaded: list[str] = []
+    try:
+        for tmp, name, content in uploads:
+            request(url + sep + "graph=" + urllib.parse.quote(tmp, safe=""), ox_ntriples(content),
+                    "PUT", "text/turtle; charset=utf-8",
+                    f"the upload of {name or 'the default graph'}")
+            loaded.append(tmp)
+        listing = request(query_url, b"SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                          "POST", "application/sparql-query", "the list of graphs")
+        try:
+            rows = json.loads(listing)["results"]["bindings"]
+        except (ValueError, KeyError, TypeError):
+            raise QueryError(f"{query_url} answered the list of graphs with something other than "
+                             "SPARQL JSON results") from None
+        on_server = {r["g"]["value"] for r in rows if "g" in r}
+        stale = sorted(g for g in on_server
+                       if g.startswith(file_namespace) and g not in set(names))
+        ops = [f"MOVE SILENT GRAPH <{tmp}> TO " + ("DEFAULT" if name is None else f"GRAPH <{name}>")
+               for tmp, name, _ in uploads]
+        ops += [f"DROP SILENT GRAPH <{g}>" for g in stale]
+        update(" ;\n".join(ops), "the switch to the new graphs")
+    except (KGError, KeyboardInterrupt) as exc:
+        left = ""
+        if loaded:
+            try:
+                update(" ;\n".join(f"DROP SILENT GRAPH <{t}>" for t in loaded),
+                       "the removal of the temporary graphs")
+            except KGError:
+                left = (f"; {len(loaded)} temporary graph(s) urn:kg-push:{token}:* are left on "
+                        "the server (drop them, or push again)")
+        raise QueryError(f"push failed: {exc}. Nothing was changed on the server: the live graphs "
+                         f"are as they were ({len(loaded)} of {len(uploads)} uploads had gone to "
+                         f"temporary graphs{', since removed' if loaded and not left else ''})"
+                         f"{left}") from None
+    return {"graphs": len(names), "triples": sum(len(c) for _, name, c in uploads if name),
+            "default": default_graph, "removed": stale}
 
 
 # -- opening -----------------------------------------------------------------------
 def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
                graph_file: Path | None = None, endpoint: str | None = None) -> Store:
-    """The store to query: a remote endpoint, a built graph file, or data/ built in memory."""
+    """The store to query: a remote endpoint, a built graph file, or the graph of data/
+    (from the cache of built graphs, kg.sparql.cache; built and cached when stale).
+
+    Raises QueryError (bad endpoint, missing or unreadable file, unknown store) or
+    DataError (data/ does not validate)."""
     if endpoint:
         return RemoteStore(endpoint)
     if kind not in STORES:
@@ -529,12 +662,14 @@ def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
     if graph_file:
         cls = OxigraphStore if kind == "oxigraph" else RdflibStore
         return cls.from_file(graph_file)
-    from kg.rdf.load import load_graph
+    from kg.sparql.cache import graph_nquads
 
-    built = load_graph(data_dir)
+    _, nquads = graph_nquads(data_dir)
     if kind == "oxigraph":
-        return OxigraphStore.from_dataset(built.dataset)
-    return RdflibStore(built.dataset)
+        return OxigraphStore.from_nquads(nquads)
+    ds = Dataset()
+    ds.parse(data=nquads.decode("utf-8"), format="nquads")
+    return RdflibStore(ds)
 
 
 __all__ = ["CheckedQuery", "OxigraphStore", "QueryError", "QueryRefused", "QueryResult",

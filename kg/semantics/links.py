@@ -1,0 +1,69 @@
+"""Links a reader can open for a source: its own URL, its archived copy, and resolver links
+derived from standard identifiers (marked as derived, never stored as the source's URL).
+
+Resolvers (the identifier fields of the `source` kind in ontology/schema.yaml):
+- arxiv   -> https://arxiv.org/abs/<id>
+- doi     -> https://doi.org/<doi>
+- fr_doc  -> https://www.federalregister.gov/d/<document number>
+- celex   -> https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:<number>
+An SEC accession number (it needs the filer's CIK, which the data does not hold) and a
+Federal Register citation have no stable resolver: they are shown as text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from kg.core.model import Entity
+
+RESOLVERS = {
+    "arxiv": "https://arxiv.org/abs/{}",
+    "doi": "https://doi.org/{}",
+    "fr_doc": "https://www.federalregister.gov/d/{}",
+    "celex": "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:{}",
+}
+IDENTIFIER_FIELDS = ("arxiv", "doi", "fr_doc", "fr_citation", "sec_accession", "celex")
+IDENTIFIER_LABELS = {"arxiv": "arXiv", "doi": "DOI", "fr_doc": "Federal Register document",
+                     "fr_citation": "Federal Register citation",
+                     "sec_accession": "SEC accession number", "celex": "CELEX"}
+
+
+@dataclass(frozen=True)
+class Link:
+    """url: an http(s) address; label: what it is; derived_from: the identifier field it was
+    derived from by the rule above (None: the source's own URL or archived copy)."""
+
+    url: str
+    label: str
+    derived_from: str | None = None
+
+
+def identifiers(source: Entity) -> list[tuple[str, str]]:
+    """(field, value) of every standard identifier the source carries, in field order."""
+    return [(f, str(source.first(f))) for f in IDENTIFIER_FIELDS if source.first(f)]
+
+
+def derived_links(source: Entity) -> list[Link]:
+    out = []
+    for name, value in identifiers(source):
+        if name in RESOLVERS:
+            url = RESOLVERS[name].format(quote(value, safe="/:;()._-"))
+            out.append(Link(url, f"{IDENTIFIER_LABELS[name]} {value}", name))
+    return out
+
+
+def source_links(source: Entity) -> list[Link]:
+    """Every link a reader can open: the URL, the archived copy, then the derived ones."""
+    out = []
+    if source.first("url"):
+        out.append(Link(str(source.first("url")), "web page"))
+    if source.first("archived_url"):
+        out.append(Link(str(source.first("archived_url")), "archived copy"))
+    return out + derived_links(source)
+
+
+def can_be_opened(source: Entity) -> bool:
+    """A link, an identifier, or a bundled article: a reader or maintainer can find it."""
+    return bool(source.first("url") or source.first("archived_url")
+                or source.first("bundled_file") or identifiers(source))

@@ -1,0 +1,207 @@
+"""A cache of the built graph, so that every read command (`kg query`, `kg serve`,
+`kg push`) starts from N-Quads on disk instead of validating and building data/.
+
+- Key: a SHA-256 over the package version and every file under data/, ontology/ and
+  queries/ (relative path and content hash). A file's content hash is reused from the
+  last run while its size and modification time are unchanged (an index beside the
+  cache), else read again: an edit is always seen, and the same inputs always give the
+  same key.
+- Entry: `graph-<key>.nq`, the dataset (one named graph per data file, plus the
+  dataset description in kgfile:build/void.ttl, as `kg build` writes it) as sorted
+  N-Quads, first line `# sha256 <hash of the rest>`. Written to a temporary file and
+  renamed, so a reader never sees half a file; an entry whose hash does not match
+  (cut short, edited) is rebuilt, never trusted.
+- Folder: $KG_CACHE_DIR, else $XDG_CACHE_HOME/ai-race-kg, else ~/.cache/ai-race-kg.
+  The newest KEEP entries are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+CACHE_ENV = "KG_CACHE_DIR"
+KEEP = 4
+KEEP_ROOTS = 12
+RACY = 2.0
+HEADER = b"# sha256 "
+
+
+def cache_dir() -> Path:
+    """Where the cache lives ($KG_CACHE_DIR, $XDG_CACHE_HOME/ai-race-kg, ~/.cache/ai-race-kg)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ai-race-kg"
+
+
+def _roots(data_dir: Path) -> list[tuple[str, Path]]:
+    from kg.core.schema import resource_dir
+
+    return [("data:" + data_dir.name, data_dir), ("ontology", resource_dir("ontology")),
+            ("queries", resource_dir("queries"))]
+
+
+def _files(root: Path) -> list[tuple[str, os.stat_result]]:
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            with contextlib.suppress(OSError):
+                out.append((os.path.relpath(path, root).replace(os.sep, "/"), os.stat(path)))
+    return out
+
+
+def input_key(data_dir: Path | None = None, folder: Path | None = None) -> str:
+    """The cache key (hex SHA-256) of data/, ontology/, queries/ and kg's version.
+
+    A file's hash is taken from the index while its size and modification time match
+    and that time is over RACY seconds old (a file changed twice within one clock tick
+    could otherwise keep its stamp); else it is read and hashed."""
+    import time
+
+    import kg
+    from kg.data.loader import resolve_data_dir
+
+    data_dir = resolve_data_dir(data_dir).resolve()
+    folder = folder or cache_dir()
+    index_path = folder / "inputs.json"
+    try:
+        index = json.loads(index_path.read_text(encoding="utf-8"))
+        if not isinstance(index, dict):
+            index = {}
+    except (OSError, ValueError):
+        index = {}
+    changed = False
+    now_ns = time.time_ns()
+    key = hashlib.sha256(f"ai-race-kg {kg.__version__}\n".encode())
+    for label, root in _roots(data_dir):
+        root_key = str(root.resolve())
+        known_files = index.get(root_key)
+        known_files = known_files if isinstance(known_files, dict) else {}
+        fresh: dict[str, list] = {}
+        key.update(f"root {label}\n".encode())
+        for rel, st in _files(root):
+            stamp = [st.st_mtime_ns, st.st_size]
+            known = known_files.get(rel)
+            if (isinstance(known, list) and len(known) == 3 and known[:2] == stamp
+                    and now_ns - st.st_mtime_ns > RACY * 1e9):
+                digest = known[2]
+            else:
+                try:
+                    digest = hashlib.sha256((root / rel).read_bytes()).hexdigest()
+                except OSError:
+                    continue
+            fresh[rel] = [*stamp, digest]
+            key.update(f"{rel}\0{digest}\n".encode())
+        if fresh != known_files:
+            changed = True
+        index.pop(root_key, None)
+        index[root_key] = fresh  # most recently used last
+    if changed:
+        index = dict(list(index.items())[-KEEP_ROOTS:])
+        _write_atomic(index_path, json.dumps(index).encode())
+    return key.hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError:
+        pass  # a cache that cannot be written is only slower, never wrong
+
+
+def read_entry(path: Path) -> bytes | None:
+    """The N-Quads of a cache entry, or None if it is missing or does not match its hash."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head, sep, body = raw.partition(b"\n")
+    if not sep or not head.startswith(HEADER):
+        return None
+    if hashlib.sha256(body).hexdigest().encode() != head[len(HEADER):].strip():
+        return None
+    return body
+
+
+def build_nquads(data_dir: Path | None = None) -> bytes:
+    """data/ validated and built (as `kg build` builds it, with the dataset description),
+    as sorted N-Quads. Raises DataError if data/ does not validate."""
+    import pyoxigraph as ox
+
+    from kg.core.schema import load_schema
+    from kg.rdf.graph import file_graph_iri
+    from kg.rdf.load import load_graph
+    from kg.rdf.void import void_graph
+    from kg.sparql.rdftext import to_ox
+
+    schema = load_schema()
+    built = load_graph(data_dir)
+    description = void_graph(schema, built)
+    void_ctx = built.dataset.graph(file_graph_iri(schema, "build/void.ttl"))
+    for t in description:
+        void_ctx.add(t)
+    quads = []
+    for s, p, o, g in built.dataset.quads((None, None, None, None)):
+        name = getattr(g, "identifier", g)
+        graph = (ox.DefaultGraph() if name is None or str(name).startswith("urn:x-rdflib:")
+                 else ox.NamedNode(str(name)))
+        quads.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph))
+    quads.sort(key=str)
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+
+
+def graph_nquads(data_dir: Path | None = None) -> tuple[Path, bytes]:
+    """The built graph of data/ as N-Quads: from the cache when fresh, else built and
+    stored. Returns the entry's path and its N-Quads. Raises DataError if data/ does not
+    validate (nothing is cached then)."""
+    folder = cache_dir()
+    key = input_key(data_dir, folder)
+    path = folder / f"graph-{key}.nq"
+    body = read_entry(path)
+    if body is not None:
+        return path, body
+    body = build_nquads(data_dir)
+    digest = hashlib.sha256(body).hexdigest().encode()
+    _write_atomic(path, HEADER + digest + b"\n" + body)
+    _prune(folder, keep=path)
+    return path, body
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    try:
+        entries = sorted(folder.glob("graph-*.nq"), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for old in [p for p in entries if p != keep][KEEP - 1:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
+def clear() -> int:
+    """Delete every cache entry; the number deleted."""
+    n = 0
+    for p in cache_dir().glob("graph-*.nq"):
+        with contextlib.suppress(OSError):
+            p.unlink()
+            n += 1
+    return n
+
+
+__all__ = ["CACHE_ENV", "build_nquads", "cache_dir", "clear", "graph_nquads", "input_key",
+           "read_entry"]

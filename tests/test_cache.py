@@ -1,0 +1,135 @@
+"""The cache of the built graph (issue 11, case 12): keyed on the content of data/,
+ontology/ and queries/ and the version; the same inputs give the same bytes; a stale
+or corrupt entry is rebuilt, never trusted; every read command uses it."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.sparql import cache
+
+MODEL = """
+    id: deepseek-r1
+    name: DeepSeek R1
+    developer: deepseek
+    model_type: model
+    released: 2025-01
+    weights: open
+    sources: [src-a]
+"""
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    where = tmp_path / "cache"
+    monkeypatch.setenv(cache.CACHE_ENV, str(where))
+    return where
+
+
+def entries(folder):
+    return sorted(p.name for p in folder.glob("graph-*.nq"))
+
+
+def test_the_folder_comes_from_the_environment(folder, monkeypatch):
+    assert cache.cache_dir() == folder
+    monkeypatch.delenv(cache.CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert str(cache.cache_dir()) == "/somewhere/ai-race-kg"
+
+
+def test_same_inputs_same_key_and_same_bytes(folder, make_data, tmp_path, monkeypatch):
+    data = make_data()
+    path, body = cache.graph_nquads(data)
+    assert path.parent == folder and entries(folder) == [path.name]
+    again_path, again = cache.graph_nquads(data)
+    assert (again_path, again) == (path, body)
+    # built afresh elsewhere: byte for byte the same
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "other"))
+    other_path, other = cache.graph_nquads(data)
+    assert other_path.name == path.name and other == body
+    assert not list(folder.glob("*.tmp"))  # written atomically: no leftovers
+
+
+def test_a_changed_data_file_is_a_new_entry(folder, make_data):
+    data = make_data()
+    first, body = cache.graph_nquads(data)
+    (data / "model").mkdir()
+    (data / "model" / "deepseek-r1.yaml").write_text(
+        "\n".join(line[4:] for line in MODEL.strip("\n").splitlines()) + "\n", encoding="utf-8")
+    second, changed = cache.graph_nquads(data)
+    assert second != first
+    assert b"https://w3id.org/ai-race-kg/id/deepseek-r1" in changed
+    assert b"https://w3id.org/ai-race-kg/id/deepseek-r1" not in body
+
+
+def test_an_edit_keeping_size_and_time_is_still_seen(folder, make_data):
+    """The index of file stamps is a shortcut only for files older than a clock tick:
+    the same size and modification time with other bytes still changes the key."""
+    data = make_data()
+    org = data / "organization" / "deepseek.yaml"
+    key = cache.input_key(data)
+    st = org.stat()
+    org.write_text(org.read_text(encoding="utf-8").replace("lab", "lbb"), encoding="utf-8")
+    os.utime(org, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert org.stat().st_size == st.st_size and org.stat().st_mtime_ns == st.st_mtime_ns
+    assert cache.input_key(data) != key
+
+
+def test_a_corrupt_entry_is_rebuilt(folder, make_data):
+    data = make_data()
+    path, body = cache.graph_nquads(data)
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])  # cut short
+    assert cache.read_entry(path) is None
+    again, rebuilt = cache.graph_nquads(data)
+    assert again == path and rebuilt == body and path.read_bytes() == raw
+    path.write_bytes(raw.replace(b"DeepSeek", b"DeepSeeK"))  # edited, same length
+    assert cache.graph_nquads(data)[1] == body
+
+
+def test_every_read_command_uses_the_cache(folder, make_data, monkeypatch):
+    data = make_data()
+    runner = CliRunner()
+    first = runner.invoke(main, ["query", "--sparql", "SELECT ?n WHERE { kgid:deepseek "
+                                 "rdfs:label ?n }", "--format", "csv", "--data", str(data)])
+    assert first.exit_code == 0 and first.output.splitlines() == ["n", "DeepSeek"], first.output
+    assert len(entries(folder)) == 1
+
+    import kg.rdf.load
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("data/ was built again")
+
+    monkeypatch.setattr(kg.rdf.load, "load_graph", no_build)
+    again = runner.invoke(main, ["query", "--sparql", "ASK { <https://w3id.org/ai-race-kg/"
+                                 "dataset> ?p ?o }", "--data", str(data)])
+    assert again.exit_code == 0 and again.output.strip() == "true", again.output
+    pushed = runner.invoke(main, ["push", "--graph-store", "http://127.0.0.1:9/store",
+                                  "--data", str(data)])
+    assert "cannot reach" in pushed.output  # got as far as sending: no build on the way
+
+
+def test_invalid_data_is_a_message_and_nothing_is_cached(folder, make_data):
+    data = make_data({"model/bad.yaml": "id: bad\nname: Bad\ndeveloper: nobody\n"
+                                        "sources: [src-a]\n"})
+    result = CliRunner().invoke(main, ["query", "--sparql", "ASK { ?s ?p ?o }",
+                                       "--data", str(data)])
+    assert result.exit_code == 1 and "nobody" in result.output
+    assert entries(folder) == []
+
+
+def test_old_entries_are_pruned(folder, make_data):
+    data = make_data()
+    names = []
+    for i in range(cache.KEEP + 2):
+        (data / "country" / "china.yaml").write_text(
+            f"id: china\nname: China {i}\niso_code: CN\nsources: [src-a]\n", encoding="utf-8")
+        names.append(cache.graph_nquads(data)[0].name)
+        time.sleep(0.01)
+    assert len(set(names)) == cache.KEEP + 2
+    assert entries(folder) == sorted(names[-cache.KEEP:])

@@ -1,0 +1,272 @@
+"""Hostile values are refused where they enter, with file, line, entity and fix.
+
+Each kind of value is tried on every path it can take in: a data file (kg validate), and
+the commands that write one (kg add, kg source add, kg edit). docs/RELIABILITY.md tabulates
+the kinds and the number of cases.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from curate_support import ENV, copy_fixture, snapshot
+
+from kg.cli import main
+from kg.data.loader import CONTROL_RE, MAX_FILE_BYTES
+from kg.data.validate import is_iri, percent_encoded, validate_dir
+from kg.data.yamlio import format_text, misread
+
+
+@pytest.fixture
+def data(tmp_path):
+    return copy_fixture(tmp_path)
+
+
+def run(data, *args, code=None):
+    r = CliRunner().invoke(main, list(args), env={**ENV, "KG_DATA": str(data)},
+                           catch_exceptions=False)
+    if code is not None:
+        assert r.exit_code == code, r.output
+    return r
+
+
+def errors(data):
+    return [i.format() for i in validate_dir(data).errors]
+
+
+HUAWEI = "organization/huawei.yaml"
+
+
+def write(data, rel, text):
+    (data / rel).write_text(text, encoding="utf-8")
+
+
+# -- 1. control characters ------------------------------------------------------------------
+CONTROLS = ["\x00", "\x1b[31m", "\x0c", "\x07", "\x0b", "\r", "\x7f", "\x85", "\x9b", "\x1b]0;pwn\x07"]
+
+
+@pytest.mark.parametrize("bad", CONTROLS, ids=[repr(c) for c in CONTROLS])
+@pytest.mark.parametrize("where", ["name", "description", "names", "aliases", "key"])
+def test_a_control_character_is_refused_in_every_text_field_with_file_and_line(data, bad, where):
+    esc = bad.encode("unicode_escape").decode().replace("\\u", "\\x")  # YAML's escape
+    body = {"name": f'name: "Hua{esc}wei"',
+            "description": f'description: "a {esc} b"',
+            "names": f'names: {{zh: "华{esc}为"}}',
+            "aliases": f'aliases: [Huawei Co, "x{esc}"]',
+            "key": f'"x{esc}": 1'}[where]
+    lines = ["id: huawei", "name: Huawei", "org_type: company", "country: china",
+             "sources: [dw-2026-01-24-us-china-ai-race]"]
+    if where == "name":
+        lines[1] = body
+    else:
+        lines.insert(3, body)
+    write(data, HUAWEI, "\n".join(lines) + "\n")
+    errs = errors(data)
+    hits = [e for e in errs if "control character" in e]
+    assert hits, errs
+    code = f"U+{ord(bad[0]):04X}"
+    line = 2 if where == "name" else 4
+    assert hits[0].startswith(f"data/organization/huawei.yaml:{line}:")
+    assert f"[huawei] {where if where != 'key' else 'a key'}" in hits[0]
+    assert f"contains the control character {code}" in hits[0]
+    assert "Fix: delete it" in hits[0]
+    for e in errs:  # the message itself shows the character escaped, never raw
+        assert not CONTROL_RE.search(e), repr(e)
+
+
+def test_a_control_character_from_the_command_line_is_refused_and_nothing_is_written(data):
+    before = snapshot(data)
+    r = run(data, "edit", "huawei", "--set", "description=a\x1b]0;title\x07b", code=1)
+    assert "contains the control character U+001B" in r.output
+    assert "\x1b" not in r.output and "\x07" not in r.output
+    r = run(data, "add", "organization", "--name", "Evil\x00Corp", "--org-type", "company",
+            "--country", "china", "--source", "dw-2026-01-24-us-china-ai-race", "--no-input",
+            code=1)
+    assert "U+0000" in r.output and "\x00" not in r.output
+    assert snapshot(data) == before
+
+
+def test_tab_and_newline_are_text(data):
+    run(data, "edit", "huawei", "--set", "description=one\ttwo\nthree", code=0)
+    assert not errors(data)
+
+
+def test_show_and_find_never_print_a_raw_control_character(data):
+    r = run(data, "find", "\x1b[2J", code=1)
+    assert "\x1b" not in r.output and "\\x1b[2J" in r.output
+
+
+# -- 2. URLs ---------------------------------------------------------------------------------
+BAD_URLS = ["https://example.org/report?ids=1|2", "https://example.org/a b",
+            'https://example.org/"q"', "https://example.org/<x>", "https://example.org/{x}",
+            "https://example.org/a\\b", "https://example.org/^", "https://example.org/`x`",
+            "https://example.org/100%"]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_url_that_is_not_an_iri_is_refused_with_its_percent_encoded_form(data, url):
+    text = (data / "source/huawei-annual-report-2024.yaml").read_text()
+    lines = [x for x in text.splitlines() if not x.startswith("url:")]
+    lines.insert(4, "url: '" + url.replace("'", "''") + "'")
+    write(data, "source/huawei-annual-report-2024.yaml", "\n".join(lines) + "\n")
+    errs = errors(data)
+    fixed = percent_encoded(url)
+    assert is_iri(fixed) and not is_iri(url)
+    assert errs == [
+        f"data/source/huawei-annual-report-2024.yaml:5: error: [huawei-annual-report-2024] url "
+        f"'{url}' is not a valid IRI (RFC 3987) Fix: write it percent-encoded: {fixed}"]
+
+
+def test_an_iri_with_non_ascii_letters_is_kept(data):
+    assert is_iri("https://例え.jp/パス?q=華為")
+    assert percent_encoded("https://example.org/report?ids=1|2") == \
+        "https://example.org/report?ids=1%7C2"
+
+
+def test_source_add_and_edit_write_the_percent_encoded_url_and_build_works(data, tmp_path):
+    r = run(data, "source", "add", "--title", "T", "--publisher", "P", "--date", "2025-01-01",
+            "--url", "https://example.org/report?ids=1|2", "--source-type", "news",
+            "--reliability", "high", code=0)
+    assert r.output == ("wrote data/source/p-2025-01-01-t.yaml\nnote: url: wrote the URL "
+                        "percent-encoded: https://example.org/report?ids=1%7C2\n")
+    assert "url: https://example.org/report?ids=1%7C2\n" in \
+        (data / "source/p-2025-01-01-t.yaml").read_text()
+    r = run(data, "edit", "p-2025-01-01-t", "--set", "archived_url=https://a.org/x y", code=0)
+    assert "archived_url: https://a.org/x%20y\n" in (data / "source/p-2025-01-01-t.yaml").read_text()
+    r = run(data, "build", "--out", str(tmp_path / "build"))
+    assert r.exit_code == 0, r.output
+    assert "<https://example.org/report?ids=1%7C2>" in (tmp_path / "build/graph.nt").read_text()
+
+
+# -- 3. numbers ------------------------------------------------------------------------------
+@pytest.mark.parametrize("field,value,message", [
+    ("parameters", "9" * 5000,
+     "parameters '99999999999999999999…' (5,000 characters) is not a whole number between 1 "
+     "and 10^15"),
+    ("parameters", "10000000000000000",
+     "parameters 10000000000000000 is out of bounds: parameters is between 1 and 10^15"),
+    ("parameters", "0", "parameters 0 is out of bounds: parameters is between 1 and 10^15"),
+    ("parameters", "-5", "parameters -5 is out of bounds: parameters is between 1 and 10^15"),
+    ("parameters", "1e3", "parameters '1e3' is not a whole number"),
+])
+def test_edit_refuses_an_integer_outside_the_fields_bounds(data, field, value, message):
+    before = snapshot(data)
+    r = run(data, "edit", "deepseek-r1", "--set", f"{field}={value}", code=1)
+    assert f"error: [deepseek-r1] {message}" in r.output
+    assert "Traceback" not in r.output
+    assert r.output.rstrip().endswith("Error: kg edit deepseek-r1: nothing was written.")
+    assert snapshot(data) == before
+
+
+@pytest.mark.parametrize("value,message", [
+    ("1e999999999", "value 1e999999999 is out of bounds: value is between -10^30 and 10^30"),
+    ("-1e999999999", "value -1e999999999 is out of bounds: value is between -10^30 and 10^30"),
+    ("NaN", "value 'NaN' is not a number"),
+    ("Infinity", "value 'Infinity' is not a number"),
+    ("1" * 100, "value '11111111111111111111…' (100 characters) is not a number between -10^30 "
+                "and 10^30"),
+])
+def test_validate_and_build_refuse_a_figure_outside_its_bounds(data, tmp_path, value, message):
+    path = data / "claim/ascend-910c-output-2025.yaml"
+    path.write_text(path.read_text().replace("value: 450000", f"value: {value}"))
+    errs = errors(data)
+    assert errs and errs[0].startswith("data/claim/ascend-910c-output-2025.yaml:5: error: "
+                                       f"[ascend-910c-output-2025] {message}")
+    r = run(data, "build", "--out", str(tmp_path / "b"), code=1)
+    assert "Traceback" not in r.output and message in r.output
+
+
+def test_every_number_field_of_the_schema_declares_its_bounds():
+    from kg.core.schema import load_schema
+
+    schema = load_schema()
+    numeric = [f for k in schema.kinds.values() for f in
+               [*k.fields.values(), *(q for x in k.fields.values() for q in x.qualifiers.values())]
+               if f.type in ("number", "integer")]
+    assert len(numeric) >= 10
+    assert all(f.min is not None and f.max is not None and f.min <= f.max for f in numeric)
+
+
+def test_a_schema_number_without_bounds_is_refused():
+    import copy
+
+    from kg.core.schema import SCHEMA_PATH, _field, parse_schema  # noqa: F401
+
+    raw = yaml.safe_load(SCHEMA_PATH.read_text())
+    raw = copy.deepcopy(raw)
+    del raw["kinds"]["model"]["fields"]["parameters"]["max"]
+    with pytest.raises(ValueError, match="model.parameters is a integer without bounds"):
+        parse_schema(raw)
+
+
+# -- 4. size ---------------------------------------------------------------------------------
+def test_an_oversized_file_is_refused_quickly_before_parsing(data):
+    path = data / HUAWEI
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("aliases:\n")
+        for i in range(2_500_000):  # ~50 MB
+            fh.write(f"  - alias number {i}\n")
+    size = path.stat().st_size
+    started = time.monotonic()
+    errs = errors(data)
+    assert time.monotonic() - started < 10
+    assert [e for e in errs if e.startswith("data/organization/huawei.yaml")] == [
+        f"data/organization/huawei.yaml: error: the file is {size:,} bytes, more than the "
+        f"limit of {MAX_FILE_BYTES:,} Fix: one entity per file: split it, or shorten its values "
+        "(entity files are a few kilobytes)"]
+
+
+def test_an_oversized_value_is_refused(data):
+    r = run(data, "edit", "huawei", "--set", "description=" + "x" * 30_000, code=1)
+    assert ("description is 30,000 characters long, more than the limit of 20,000 for text "
+            "Fix: shorten it") in r.output
+    r = run(data, "edit", "huawei", "--add", "aliases=" + "y" * 2_000, code=1)
+    assert "aliases is 2,000 characters long, more than the limit of 1,000" in r.output
+
+
+# -- 5. tags ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("tagged,shown", [
+    ("name: !!binary aGVsbG8=", "name: the YAML tag '!!binary'"),
+    ("name: !custom Huawei", "name: the YAML tag '!custom'"),
+    ("name: !!python/object:os.system {}", "name: the YAML tag '!!python/object:os.system'"),
+    ("aliases: [!!timestamp x, !ugly y]", "aliases: the YAML tag '!ugly'"),
+    ("names: !!omap [{zh: x}]", "names: the YAML tag '!!omap'"),
+])
+def test_a_yaml_tag_on_any_value_is_refused(data, tagged, shown):
+    text = (data / HUAWEI).read_text().replace("name: Huawei\n", "name: Huawei\n" + tagged + "\n")
+    if tagged.startswith("name:"):
+        text = text.replace("name: Huawei\n", "", 1)
+    write(data, HUAWEI, text)
+    errs = errors(data)
+    assert any(f"{shown} is not allowed Fix: delete the tag" in e for e in errs), errs
+
+
+# -- 6. quoting for other YAML readers -------------------------------------------------------
+@pytest.mark.parametrize("value", ["NO", "no", "yes", "on", "Off", "y", "N", "~", "null", "3.10",
+                                   "2025", "1_000", "0x1f", "1:20", "2025-01-20", ".inf", "<<"])
+def test_text_written_by_kg_reads_the_same_in_a_yaml_11_reader(data, value):
+    assert misread(value)
+    run(data, "edit", "huawei", "--set", f"headquarters={value}", "--add", f"aliases={value}",
+        code=0)
+    text = (data / HUAWEI).read_text()
+    plain = yaml.safe_load(text)  # PyYAML: a YAML 1.1 reader
+    assert plain["headquarters"] == value and plain["aliases"] == [value]
+    assert format_text(text, HUAWEI) == text
+
+
+@pytest.mark.parametrize("tag", ["no", "yes", "on", "off"])
+def test_a_language_tag_key_reads_the_same_in_a_yaml_11_reader(data, tag):
+    run(data, "edit", "china", "--set", f"names.{tag}=Kina", "--set", "iso_code=NO", code=0)
+    text = (data / "country/china.yaml").read_text()
+    assert f"'{tag}': Kina" in text and "iso_code: 'NO'\n" in text
+    plain = yaml.safe_load(text)
+    assert plain["names"][tag] == "Kina" and plain["iso_code"] == "NO"
+
+
+def test_dates_and_numbers_stay_plain(data):
+    text = (data / "model/deepseek-r1.yaml").read_text()
+    assert format_text(text, "model/deepseek-r1.yaml") == text
+    assert "released: 2025-01-20" in text or "released:" not in text

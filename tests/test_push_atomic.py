@@ -1,0 +1,118 @@
+"""`kg push` is all or nothing as a real `oxigraph serve` sees it: a push that fails half-way
+leaves the server's answers unchanged, and a push removes the graphs of deleted files."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Literal, URIRef
+from sparql_support import free_port, stop
+
+from conftest import need_tool
+from kg.cli import main
+from kg.sparql.store import PushFault, QueryError, push_dataset
+
+pytestmark = pytest.mark.server
+
+FILE = "https://w3id.org/ai-race-kg/file/"
+P = URIRef("https://w3id.org/ai-race-kg/ontology#says")
+
+
+@pytest.fixture
+def oxigraph(tmp_path):
+    binary = need_tool("oxigraph")
+    port = free_port()
+    proc = subprocess.Popen([binary, "serve", "--location", str(tmp_path / "store"),
+                             "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                pytest.fail("oxigraph serve exited: " + proc.stdout.read())
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("oxigraph serve did not listen within 30 s")
+                time.sleep(0.1)
+        base = f"http://127.0.0.1:{port}"
+        yield {"store": base + "/store", "query": base + "/query"}
+    finally:
+        stop(proc)
+
+
+def dataset(version: str, files=("a", "b", "c")) -> Dataset:
+    ds = Dataset()
+    for f in files:
+        g = ds.graph(URIRef(f"{FILE}data/{f}.yaml"))
+        g.add((URIRef(f"https://w3id.org/ai-race-kg/id/{f}"), P, Literal(f"{f} {version}")))
+    return ds
+
+
+def answers(server) -> dict:
+    """Every quad the server holds, and what a plain query of the default graph sees."""
+    def select(q):
+        req = urllib.request.Request(server["query"], data=q.encode(), method="POST", headers={
+            "Content-Type": "application/sparql-query",
+            "Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            rows = json.loads(resp.read())["results"]["bindings"]
+        return sorted(tuple(sorted((k, v["value"]) for k, v in r.items())) for r in rows)
+
+    return {"named": select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"),
+            "default": select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")}
+
+
+def fail_at(n):
+    def hook(step, what):
+        if step == n:
+            raise PushFault(f"injected fault before request {n} ({what})")
+    return hook
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4, 5])  # uploads 1-3, the listing 4, the switch 5
+def test_a_push_that_fails_half_way_leaves_the_servers_answers_unchanged(oxigraph, step):
+    report = push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE)
+    assert report == {"graphs": 3, "triples": 3, "default": True, "removed": []}
+    before = answers(oxigraph)
+    assert len(before["named"]) == 3 and len(before["default"]) == 3
+    with pytest.raises(QueryError) as err:
+        push_dataset(dataset("v2", files=("a", "b")), oxigraph["store"], file_namespace=FILE,
+                     hook=fail_at(step))
+    message = str(err.value)
+    assert message.startswith(f"push failed: injected fault before request {step}")
+    assert "Nothing was changed on the server: the live graphs are as they were (" \
+           f"{min(step - 1, 3)} of 3 uploads had gone to temporary graphs" in message
+    assert answers(oxigraph) == before  # no new value, no temporary graph, nothing removed
+
+
+def test_a_push_replaces_every_graph_and_removes_those_of_deleted_files(oxigraph):
+    push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE)
+    report = push_dataset(dataset("v2", files=("a", "b")), oxigraph["store"],
+                          file_namespace=FILE)
+    assert report["removed"] == [f"{FILE}data/c.yaml"]
+    now = answers(oxigraph)
+    assert [dict(r)["o"] for r in now["named"]] == ["a v2", "b v2"]
+    assert [dict(r)["o"] for r in now["default"]] == ["a v2", "b v2"]
+
+
+def test_kg_push_says_what_it_removed_and_fails_with_error_voice(oxigraph, tmp_path):
+    push_dataset(dataset("v1", files=("a", "b", "zzz")), oxigraph["store"], file_namespace=FILE)
+    trig = tmp_path / "g.trig"
+    dataset("v2", files=("a", "b")).serialize(trig, format="trig")
+    r = CliRunner().invoke(main, ["push", "--graph-store", oxigraph["store"], "--graph", str(trig)])
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[-1] == ("removed 1 graph(s) of data files that no longer exist: "
+                                         f"{FILE}data/zzz.yaml")
+    r = CliRunner().invoke(main, ["push", "--graph-store", oxigraph["store"] + "/nowhere",
+                                  "--graph", str(trig)])
+    assert r.exit_code == 1
+    assert r.output.startswith("Error: cannot tell the SPARQL query and update addresses")

@@ -1,0 +1,69 @@
+"""Sources a reader can open: resolver links derived from identifiers (marked as derived),
+the lint warning for sources with neither link nor identifier, and the share in kg stats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+from rdflib import URIRef
+from sparql_support import built
+
+from conftest import REPO
+from kg.cli import main
+
+KGO = "https://w3id.org/ai-race-kg/ontology#"
+KGID = "https://w3id.org/ai-race-kg/id/"
+
+
+def derived(entity_id: str) -> set[str]:
+    g = built().graph
+    return {str(o) for o in g.objects(URIRef(KGID + entity_id), URIRef(KGO + "derivedUrl"))}
+
+
+def test_identifiers_give_resolver_links_marked_as_derived():
+    assert derived("eu-2023-09-chips-act-oj") == {
+        "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32023R1781"}
+    assert derived("01ai-2024-03-yi-paper") == {"https://arxiv.org/abs/2403.04652"}
+    # the derived link stands beside the stated URL, under its own property
+    g = built().graph
+    stated = {str(o) for o in g.objects(URIRef(KGID + "01ai-2024-03-yi-paper"),
+                                        URIRef("https://schema.org/url"))}
+    assert stated == {"https://arxiv.org/abs/2403.04652"}
+
+
+def test_sec_accession_numbers_and_fr_citations_are_not_turned_into_guessed_links():
+    sec = [p.stem for p in sorted((REPO / "data" / "source").glob("*.yaml"))
+           if "sec_accession" in yaml.safe_load(p.read_text(encoding="utf-8"))
+           and not {"arxiv", "doi", "fr_doc", "celex"} & set(
+               yaml.safe_load(p.read_text(encoding="utf-8")))]
+    assert sec, "the data has SEC filings"
+    for entity_id in sec:
+        assert derived(entity_id) == set()
+
+
+def test_lint_warns_of_a_source_nobody_can_open(make_data):
+    data = make_data({"source/src-b.yaml": """
+        id: src-b
+        name: Source B
+        title: Source B
+        publisher: Example Press
+        source_type: news
+        reliability: low
+    """})
+    result = CliRunner().invoke(main, ["lint", "--no-unchecked", "--data", str(data)])
+    assert ("data/source/src-b.yaml:1: warning: [src-b] source with neither a link nor an "
+            "identifier Fix: add `url:`") in result.output
+    assert "[src-a]" not in result.output  # a bundled article can be found
+
+
+def test_stats_prints_the_share_of_sources_with_a_link_or_identifier():
+    files = sorted((REPO / "data" / "source").glob("*.yaml"))
+    docs = [yaml.safe_load(Path(p).read_text(encoding="utf-8")) for p in files]
+    keys = {"url", "archived_url", "bundled_file", "arxiv", "doi", "fr_doc", "fr_citation",
+            "sec_accession", "celex"}
+    openable = sum(1 for d in docs if keys & set(d))
+    result = CliRunner().invoke(main, ["stats"])
+    assert result.exit_code == 0, result.output
+    assert f"Sources with a link or identifier: {openable}/{len(docs)} (" in result.output
