@@ -360,6 +360,9 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
 
     # -- data health ----------------------------------------------------------------------
     doc.h2("Data health: what the data still lacks")
+    doc.p("This section covers the whole data set, whatever the report's date, except the "
+          "links of the network (entities with few links, pieces), which are those of "
+          f"{day}.")
     doc.h3("Disputed figures")
     doc.p("Figures that give the same measure of the same thing for the same period and "
           "whose values do not meet, by the rule of docs/semantics.md, side by side.")
