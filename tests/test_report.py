@@ -77,7 +77,7 @@ def test_h200_decision_and_customs_block_are_changes_and_botnews_is_not():
 @pytest.mark.parametrize("store", [oxigraph_store, rdflib_store], ids=["oxigraph", "rdflib"])
 def test_changes_csv_equals_the_library_query(store):
     result = run_query(store(), find_query("changes"), {"since": "2025-11-01",
-                                                         "asOf": "2026-01-31"})
+                                                         "date": "2026-01-31"})
     sparql = {(str(r["day"]), str(r["change"]), short(r["entity"]), short(r["field"]),
                str(r["when"]), short(r["source"])) for r in result.dicts()}
     csv_rows = {(r["day"], r["change"], r["id"], r["field"], r["as given"], s)
