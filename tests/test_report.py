@@ -92,8 +92,8 @@ def test_the_910c_dispute_side_by_side():
             if r["figure"].startswith("ascend-910c-output-2025")]
     # BitBiased: US officials say at most 200,000 Ascend 910C in 2025; BitBiased about 450,000
     assert [(r["value"], r["qualifier"], r["claimed by"], r["period"]) for r in rows] == [
-        ("200000", "at-most", "us officials", "2025"),
-        ("450000", "approximately", "bitbiased", "2025"),
+        ("200000", "at-most", "US officials", "2025"),
+        ("450000", "approximately", "BitBiased", "2025"),
     ]
     assert all(r["sources"] == BITBIASED and r["reliability"] == "low" for r in rows)
     sparql = {short(r["claim"]) for r in run_query(oxigraph_store(),
@@ -244,3 +244,25 @@ def test_format_option_writes_only_what_is_asked(tmp_path):
     assert written and {p.suffix for p in written} == {".csv"}
     robust = read_csv(tmp_path / "robustness.csv")
     assert [int(r["rank"]) for r in robust] == [1, 2, 3]
+
+
+def test_figures_keep_their_qualifier_range_and_method_in_words():
+    """QA found "what changed" printing "USD 8,000,000,000" for NVIDIA's *projected*, *about*
+    8 billion, and a range of 4 to 7 years shown as 48 months."""
+    from kg.analysis.report import claimant_words, figure_amount
+
+    ents = built().entities
+    assert figure_amount(ents, ents["nvidia-h20-expected-loss-q2-fy2026"]) == \
+        "about USD 8,000,000,000 (projected)"
+    assert figure_amount(ents, ents["us-energy-infrastructure-lead-time-bitbiased"]) == \
+        "48 months to 84 months"
+    assert claimant_words(ents, ents["nvidia-h20-expected-loss-q2-fy2026"]) == "NVIDIA"
+    import datetime as dt
+
+    from kg.analysis.changes import changes
+    from kg.analysis.report import _change_value
+
+    sem = built().semantics
+    july = [c for c in changes(sem, dt.date(2025, 6, 30), dt.date(2025, 7, 31))
+            if c.claim == "nvidia-h20-expected-loss-q2-fy2026"]
+    assert [_change_value(sem, c) for c in july] == ["about USD 8,000,000,000 (projected)"]

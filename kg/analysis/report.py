@@ -42,6 +42,7 @@ from kg.analysis.render import Doc, Table, write
 from kg.analysis.scorecard import NO_VERDICT, scorecard
 from kg.analysis.why import robustness, why_central
 from kg.analysis.why import weak as is_weak
+from kg.core.model import as_decimal_text
 from kg.rdf.load import Steps
 from kg.semantics import BLOC_LABELS, Semantics
 from kg.semantics.links import identifiers
@@ -360,7 +361,8 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           "whose values do not meet, by the rule of docs/semantics.md, side by side.")
     doc.table(Table("disputes", ["about", "measure", "period", "value", "qualifier",
                                  "claimed by", "sources", "reliability", "figure"],
-                    [[name(r.about), name(r.measure), r.period, r.value, r.qualifier, r.claimant,
+                    [[name(r.about), name(r.measure), r.period, r.value, r.qualifier,
+                      claimant_words(sem.entities, sem.entities[r.claim]),
                       "; ".join(r.sources), r.reliability, r.claim] for r in disputes]))
     doc.h3("Facts resting only on low-reliability sources")
     by_kind: dict[str, int] = {}
@@ -518,20 +520,50 @@ def _pair_words(a: str, b: str, label: dict[str, str]) -> str:
     return f"between {label.get(a, a)} and {label.get(b, b)}"
 
 
+QUALIFIER_WORDS = {"exact": "", "approximately": "about ", "more-than": "more than ",
+                   "less-than": "less than ", "at-least": "at least ", "at-most": "up to "}
+
+
+def figure_amount(ents, claim) -> str:
+    """A figure's value as a reader says it, with its qualifier, range and method:
+    "about USD 8,000,000,000 (projected)", "48 to 84 months", "less than 10×"."""
+    measure = ents.get(str(claim.first("measure")))
+    unit = str(measure.first("unit", "")) if measure is not None else ""
+    value = as_decimal_text(claim.first("value"))
+    upper = claim.first("upper")
+    if upper is not None:
+        amount = f"{_amount(value, unit)} to {_amount(as_decimal_text(upper), unit)}"
+    else:
+        amount = _amount(value, unit)
+    amount = QUALIFIER_WORDS.get(str(claim.first("qualifier") or "exact"), "") + amount
+    method = claim.first("method")
+    return amount + (f" ({method})" if method in ("projected", "estimated") else "")
+
+
+def claimant_words(ents, claim) -> str:
+    """Who stands behind a figure, for a reader: the estimating entity's name, the source's
+    own words for who estimated it, else "the source"."""
+    who = claim.first("estimated_by")
+    if who:
+        return ents[str(who)].name if str(who) in ents else str(who)
+    if claim.first("attributed_to"):
+        return str(claim.first("attributed_to"))
+    return "the source"
+
+
 def _figure_words(ents, f) -> str:
     """A figure in words: "China: installed power capacity about 3,200,000,000,000 W"."""
     measure = ents.get(f.measure)
     what = measure.name if measure is not None else f.measure
-    unit = str(measure.first("unit", "")) if measure is not None else ""
-    qual = {"exact": "", "approximately": "about ", "more-than": "more than ",
-            "less-than": "less than ", "at-least": "at least ", "at-most": "at most "}
     about = ents[f.about].name if f.about in ents else f.about
-    return f"{about}: {what} {qual.get(f.qualifier, '')}{_amount(f.value, unit)}"
+    return f"{about}: {what} {figure_amount(ents, ents[f.id])}"
 
 
 def _change_value(sem: Semantics, c) -> str:
-    """A change's value in words: an entity's name, or a figure with its unit."""
+    """A change's value in words: an entity's name, or a figure with its unit and qualifier."""
     if c.change == "figure":
+        if c.claim and c.claim in sem.entities:
+            return figure_amount(sem.entities, sem.entities[c.claim])
         measure = sem.entities.get(c.field)
         return _amount(c.value, str(measure.first("unit", "")) if measure is not None else "")
     return _value(sem.entities, c.value)
