@@ -15,12 +15,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from kg.semantics.blocs import BLOC_COLOURS  # noqa: E402
+
 DPI = 100
-BLOC_COLOURS = {"us": "#2b6cb0", "china": "#c53030", "multinational": "#805ad5",
-                "other": "#a0aec0"}
-VERDICT_COLOURS = {"US leads": "#2b6cb0", "China leads": "#c53030",
-                   "China catching up": "#f4a6a6", "US catching up": "#a3c4f3",
-                   "mixed": "#d6bcfa", "contested": "#e2e8f0"}
+# the explorer's palette (kg.semantics.BLOC_COLOURS, Okabe-Ito), lighter for "catching up"
+VERDICT_COLOURS = {"US leads": BLOC_COLOURS["us"], "China leads": BLOC_COLOURS["china"],
+                   "China catching up": "#F5B993", "US catching up": "#9CCBEA",
+                   "mixed": "#CC79A7", "contested": "#e2e8f0"}
 RELIABILITY_MARK = {"high": "H", "medium": "M", "low": "L"}
 
 
@@ -72,7 +73,7 @@ def top_nodes(rows: list[tuple[str, float, str]], title: str,
     """Horizontal bars of (label, value in [0, 1], bloc), in the given order."""
     _style()
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))
-    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=[BLOC_COLOURS.get(r[2], "#a0aec0") for r in rows],
+    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=[BLOC_COLOURS.get(r[2], BLOC_COLOURS["other"]) for r in rows],
             height=0.7)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.05)
@@ -163,7 +164,7 @@ def timeline(rows: list[tuple], since, as_of, labels: dict[str, str]) -> bytes:
         k = seen.get((day, change), 0)
         seen[(day, change)] = k + 1
         y = lanes[change] + (k - (n - 1) / 2) * step
-        ax.scatter([day], [y], s=30, color=BLOC_COLOURS.get(bloc, "#a0aec0"),
+        ax.scatter([day], [y], s=30, color=BLOC_COLOURS.get(bloc, BLOC_COLOURS["other"]),
                    edgecolor="white", linewidth=0.5, zorder=3)
         if label:
             right = (day - since).days > 0.8 * span
