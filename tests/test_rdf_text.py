@@ -4,8 +4,10 @@ pyoxigraph and by rapper (raptor), two strict parsers independent of the writer.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -75,13 +77,31 @@ def test_kg_query_prints_rdf_strict_parsers_read_back(tricky_data, syntax, query
 
 
 class Capture(BaseHTTPRequestHandler):
-    """A Graph Store that keeps every PUT body (and accepts it)."""
+    """A Graph Store that keeps every PUT body (and accepts it), answers the list of graphs
+    (none) at /query and keeps the switch sent to /update: a push uploads into temporary
+    graphs, then one update moves each onto its name."""
 
     bodies: list[tuple[str, str, bytes]] = []
+    updates: list[str] = []
 
     def do_PUT(self):  # noqa: N802
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.bodies.append((self.path, self.headers["Content-Type"], body))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if self.path.startswith("/query"):
+            out = b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+            return
+        self.updates.append(body.decode("utf-8"))
         self.send_response(204)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -104,12 +124,20 @@ def test_every_push_payload_is_read_back_by_strict_parsers(tricky_data):
         server.server_close()
         thread.join(5)
     assert result.exit_code == 0, result.output
-    paths = [p for p, _, _ in Capture.bodies]
-    assert paths[-1] == "/store?default"
-    assert "/store?graph=https%3A%2F%2Fw3id.org%2Fai-race-kg%2Ffile%2Fdata%2Forganization%2F" \
-           "deepseek.yaml" in paths
+    # each upload went to a temporary graph; the one update names where each goes
+    assert len(Capture.updates) == 1
+    moves = dict(re.findall(r"MOVE SILENT GRAPH <(urn:kg-push:[^>]+)> TO (DEFAULT|GRAPH <[^>]+>)",
+                            Capture.updates[0]))
+    real = {}
+    for path, _, _ in Capture.bodies:
+        tmp = urllib.parse.unquote(path.split("?graph=", 1)[1])
+        target = moves[tmp]
+        real[path] = "?default" if target == "DEFAULT" else target[len("GRAPH <"):-1]
+    assert list(real.values())[-1] == "?default"
+    assert "https://w3id.org/ai-race-kg/file/data/organization/deepseek.yaml" in real.values()
     seen = 0
-    for path, ctype, body in Capture.bodies:
+    for tmp_path, ctype, body in Capture.bodies:
+        path = real[tmp_path]
         assert ctype == "text/turtle; charset=utf-8"
         for syntax in ("turtle", "nt"):  # N-Triples, sent as Turtle: both must read it
             values, lines = descriptions(body, syntax)
