@@ -1,0 +1,85 @@
+"""The explorer's bar: file size and time to interactive in headless Chromium.
+
+    python benchmarks/bench_explorer.py [--nodes 2000]
+
+Prints, for the curated data and for a synthetic graph of --nodes organisations (each
+a partner of three others, chosen with a fixed seed): the seconds to write the page,
+its size in MB, and the seconds from navigation until the page is interactive
+(`body[data-ready]`: data parsed, network drawn, panel filled), opening view and with
+"show everything". The bar (issue 12): curated < 2 s and < 3 MB; 2,000 nodes < 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from kg.explorer import write_explorer  # noqa: E402
+from kg.rdf.load import load_graph  # noqa: E402
+
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def synthesise(folder: Path, n: int) -> Path:
+    data = folder / "data"
+    for sub in ("source", "country", "organization"):
+        (data / sub).mkdir(parents=True, exist_ok=True)
+    (data / "source" / "src.yaml").write_text(
+        "id: src\nname: S\ntitle: S\npublisher: P\ndate: 2026-01-01\nsource_type: news\n"
+        "reliability: high\nurl: https://example.org/s\n", encoding="utf-8")
+    for cid, code in (("us", "US"), ("china", "CN"), ("japan", "JP")):
+        (data / "country" / f"{cid}.yaml").write_text(
+            f"id: {cid}\nname: {cid}\niso_code: {code}\nsources: [src]\n", encoding="utf-8")
+    rng = random.Random(12)
+    for i in range(n):
+        partners = sorted({f"org-{rng.randrange(n)}" for _ in range(3)} - {f"org-{i}"})
+        (data / "organization" / f"org-{i}.yaml").write_text(
+            f"id: org-{i}\nname: Organisation {i}\norg_type: company\n"
+            f"country: {('us', 'china', 'japan')[i % 3]}\n"
+            f"partners: [{', '.join(partners)}]\nsources: [src]\n", encoding="utf-8")
+    return data
+
+
+def open_time(browser, path: Path, fragment: str = "") -> float:
+    page = browser.new_page(viewport={"width": 1400, "height": 860})
+    t0 = time.perf_counter()
+    page.goto(path.resolve().as_uri() + fragment)
+    page.wait_for_selector("body[data-ready='1']", timeout=120000)
+    took = time.perf_counter() - t0
+    page.close()
+    return took
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--nodes", type=int, default=2000)
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        cases = [("curated", REPO / "data"),
+                 (f"synthetic {args.nodes}", synthesise(Path(tmp) / "syn", args.nodes))]
+        for name, data in cases:
+            sem = load_graph(data).semantics
+            t0 = time.perf_counter()
+            out = write_explorer(sem, Path(tmp) / f"{name.split()[0]}.html")
+            write_s = time.perf_counter() - t0
+            size = out.stat().st_size / 1e6
+            first = open_time(browser, out)
+            everything = open_time(browser, out, "#all=1")
+            print(f"{name:>16}: write {write_s:5.1f} s, {size:4.2f} MB, interactive in "
+                  f"{first:4.2f} s (opening view), {everything:4.2f} s (show everything)")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

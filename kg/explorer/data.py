@@ -1,0 +1,532 @@
+"""The data the explorer page embeds: one JSON document, built from the semantic layer
+and the network projection (kg.analysis), never from the page's own rules.
+
+Every date window and rank is computed here by kg.semantics (Timeline.window); the
+page only tests `start <= day <= end` and prefers `preferred` over `normal`, which is
+exactly Timeline.current. Every string is plain text: the page inserts it with
+textContent, and only http(s) URLs become links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import networkx as nx
+
+from kg.analysis.centrality import pagerank
+from kg.analysis.network import NODE_KINDS, EdgeFact, Projection, simple
+from kg.core.model import DateValue, Entity, Statement, as_decimal_text
+from kg.core.schema import Field
+from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
+
+# Fields shown in the panel's header rather than as facts.
+HEADER_FIELDS = frozenset({"id", "name", "aliases", "names", "description", "sources", "checked",
+                           "wikidata", "url"})
+KIND_LABELS = {"organization": "organisation", "person": "person", "country": "country",
+               "model": "AI model", "chip": "chip", "policy": "policy", "event": "event"}
+RELATION_LABELS = {"quoted-about": "quoted about", "estimated": "estimated"}
+QUALIFIER_WORDS = {"exact": "", "approximately": "about ", "more-than": "more than ",
+                   "less-than": "less than ", "at-least": "at least ", "at-most": "at most "}
+SEED_PER_BLOC = 8  # the opening view: the most central nodes of each bloc
+SHOW_ALL_BELOW = 60  # smaller graphs open with every node shown
+DATA_LICENCE = "CC BY 4.0"
+DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+HOMEPAGE = "https://w3id.org/ai-race-kg/"
+
+
+def search_key(text: str) -> str:
+    """The form search compares: NFKC, accents stripped, casefolded (the page does the same)."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFKC", stripped).casefold()
+
+
+def safe_url(url) -> str | None:
+    """Only http(s) URLs become links; anything else (javascript:, data:) stays text."""
+    text = str(url or "").strip()
+    low = text.lower()
+    return text if low.startswith("http://") or low.startswith("https://") else None
+
+
+def iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def number_text(value) -> str:
+    if isinstance(value, Decimal):
+        text = as_decimal_text(value)
+    else:
+        text = str(value)
+    whole, dot, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
+    if whole.isdigit():
+        whole = f"{int(whole):,}"
+    return sign + whole + dot + frac
+
+
+@dataclass
+class Options:
+    """What goes into the page.
+
+    nodes: the node ids to include (None: every node of the projection).
+    as_of: the day the page opens on (None: the dataset's date).
+    title: the page's subtitle (e.g. the focus entity's name).
+    show_all: open with every included node shown.
+    """
+
+    nodes: set[str] | None = None
+    as_of: dt.date | None = None
+    title: str | None = None
+    show_all: bool = False
+    note: str | None = None
+    seed: int = 7
+    extra: dict = field(default_factory=dict)
+
+
+class PageData:
+    """Builds the embedded document for one projection."""
+
+    def __init__(self, proj: Projection, options: Options | None = None):
+        self.proj, self.sem = proj, proj.sem
+        self.opts = options or Options()
+        self.schema = self.sem.schema
+        self.entities = self.sem.entities
+        wanted = self.opts.nodes
+        self.node_ids = [n for n in proj.nodes if wanted is None or n in wanted]
+        keep = set(self.node_ids)
+        self.edges = [e for e in proj.edges if e.source in keep and e.target in keep]
+        self.sources: set[str] = set()
+        self.claims: set[str] = set()
+        self.quotes: set[str] = set()
+
+    # -- values --------------------------------------------------------------------------
+    def name(self, ent_id: str) -> str:
+        ent = self.entities.get(ent_id)
+        return str(ent.name) if ent is not None else ent_id
+
+    def value(self, f: Field, v) -> dict:
+        """{v: text, ref: id?, m: meaning?} for one value of a field."""
+        if f.type == "ref":
+            return {"v": self.name(str(v)), "ref": str(v)}
+        if f.type == "enum":
+            meaning = self.schema.enums[f.enum].values.get(str(v), "") if f.enum else ""
+            return {"v": str(v), "m": meaning}
+        if isinstance(v, DateValue):
+            return {"v": v.text}
+        if isinstance(v, bool):
+            return {"v": "yes" if v else "no"}
+        if isinstance(v, (Decimal, int)):
+            return {"v": number_text(v)}
+        if f.type == "url":
+            return {"v": str(v), "url": safe_url(v)}
+        if isinstance(v, dict):
+            return {"v": ", ".join(f"{k}: {x}" for k, x in sorted(v.items()))}
+        return {"v": str(v)}
+
+    def statement(self, ent: Entity, f: Field, st: Statement) -> dict:
+        srcs = list(ent.sources_of(st))
+        self.sources.update(srcs)
+        out = self.value(f, st.value)
+        if f.sourced:
+            w = self.sem.timeline.window(ent, f.name, st)
+            out.update(st=iso(w.start), en=iso(w.end), rk=st.rank)
+            if w.basis == "never":
+                out["nv"] = True
+            spans = [[iso(sp[0]), iso(sp[1])] for sp in (w.start_span, w.end_span)
+                     if sp and sp[0] != sp[1]]
+            if spans:
+                out["cs"] = spans
+        else:
+            out["rk"] = "normal"
+        out["src"] = srcs
+        out["ck"] = self.proj._status(ent, srcs, ent.checked_of(st))
+        for key, d in (("from", st.valid_from), ("to", st.valid_to), ("asof", st.as_of)):
+            if d:
+                out[key] = d.text
+        if st.note:
+            out["note"] = st.note
+        if st.confidence:
+            out["conf"] = st.confidence
+        if st.as_written:
+            out["aw"] = st.as_written
+        quals = {}
+        for qname, qv in sorted(st.qualifiers.items()):
+            qf = f.qualifiers.get(qname)
+            quals[qf.label if qf else qname] = self.value(qf, qv) if qf else {"v": str(qv)}
+        if quals:
+            out["q"] = quals
+        return out
+
+    def facts(self, ent: Entity) -> list[dict]:
+        kind = self.schema.kinds[ent.kind]
+        out = []
+        for name, f in kind.fields.items():
+            if name in HEADER_FIELDS or f.type in ("check", "langmap") or name not in ent.facts:
+                continue
+            sts = [self.statement(ent, f, st) for st in ent.facts[name]]
+            out.append({"f": name, "l": f.label, "t": f.temporal, "s": sts})
+        return out
+
+    # -- the parts -------------------------------------------------------------------------
+    def node(self, nid: str, bloc: str, size: float, pos) -> dict:
+        ent = self.entities[nid]
+        names = {str(k): str(v) for k, v in sorted((ent.first("names") or {}).items())}
+        aliases = [str(a) for a in ent.values("aliases")]
+        keys = sorted({search_key(t) for t in [ent.name, nid, *aliases, *names.values()]})
+        self.sources.update(ent.sources)
+        out = {
+            "id": nid, "label": str(ent.name), "kind": ent.kind, "bloc": bloc,
+            "size": size, "x": pos[0], "y": pos[1], "keys": keys,
+            "facts": self.facts(ent), "src": list(ent.sources),
+            "ck": self.proj._status(ent, ent.sources, ent.first("checked")),
+        }
+        if names:
+            out["names"] = names
+        if aliases:
+            out["aliases"] = aliases
+        if ent.first("description"):
+            out["desc"] = str(ent.first("description"))
+        if ent.first("url"):
+            out["url"] = safe_url(ent.first("url"))
+            out["urltext"] = str(ent.first("url"))
+        return out
+
+    def edge_ids(self) -> list[str]:
+        """EdgeFact.key, made unique: a short list (`trained_on: [a, b]`) is one line, so
+        its statements share entity/field/line; the later ones get `#2`, `#3`..."""
+        seen: dict[str, int] = {}
+        out = []
+        for e in self.edges:
+            seen[e.key] = seen.get(e.key, 0) + 1
+            out.append(e.key if seen[e.key] == 1 else f"{e.key}#{seen[e.key]}")
+        return out
+
+    def edge(self, e: EdgeFact, eid: str) -> dict:
+        self.sources.update(e.sources)
+        f = self._field_of(e)
+        out = {"id": eid, "from": e.source, "to": e.target, "rel": e.relation,
+               "label": f.label if f else RELATION_LABELS.get(e.relation, e.relation),
+               "src": list(e.sources), "ck": e.status, "rely": e.reliability,
+               "st": iso(e.start), "en": iso(e.end)}
+        for key, val in (("vfrom", e.valid_from), ("vto", e.valid_to), ("asof", e.as_of),
+                         ("via", e.via)):
+            if val:
+                out[key] = val
+        if e.qualifiers:
+            out["q"] = dict(e.qualifiers)
+        if e.via:
+            (self.quotes if self.entities[e.via].kind == "quote" else self.claims).add(e.via)
+        return out
+
+    def _field_of(self, e: EdgeFact) -> Field | None:
+        ent = self.entities.get(e.source)
+        if ent is None:
+            return None
+        return self.schema.kinds[ent.kind].fields.get(e.relation)
+
+    def claim(self, cid: str) -> dict:
+        c = self.entities[cid]
+        measure = self.entities.get(str(c.first("measure")))
+        unit = str(measure.first("unit")) if measure is not None else ""
+        value = number_text(c.first("value"))
+        upper = c.first("upper")
+        qual = str(c.first("qualifier") or "exact")
+        text = QUALIFIER_WORDS.get(qual, "") + value + (f"–{number_text(upper)}" if upper else "")
+        who = c.first("estimated_by")
+        self.sources.update(c.sources)
+        out = {"id": cid, "name": str(c.name), "about": str(c.first("about") or ""),
+               "measure": str(measure.name) if measure is not None else "", "unit": unit,
+               "value": text, "qual": qual, "src": list(c.sources),
+               "by": self.name(str(who)) if who else str(c.first("attributed_to") or ""),
+               "byref": str(who) if who else None, "claimant": claimant(c),
+               "ck": self.proj._status(c, c.sources, c.first("checked")),
+               "disputed": self.sem.disputed.get(cid, [])}
+        for key in ("as_of", "context", "method", "confidence", "compared_with"):
+            v = c.first(key)
+            if v is not None:
+                out[key] = self.name(str(v)) if key == "compared_with" else str(v)
+        return out
+
+    def quote(self, qid: str) -> dict:
+        q = self.entities[qid]
+        self.sources.update(q.sources)
+        out = {"id": qid, "name": str(q.name), "text": str(q.first("text") or ""),
+               "speaker": str(q.first("speaker") or ""),
+               "speakername": self.name(str(q.first("speaker") or "")),
+               "about": [str(a) for a in q.values("about")], "lang": str(q.first("language")),
+               "src": list(q.sources), "ck": self.proj._status(q, q.sources, q.first("checked"))}
+        for key in ("date", "occasion"):
+            if q.first(key) is not None:
+                out[key] = str(q.first(key))
+        return out
+
+    def source(self, sid: str) -> dict:
+        s = self.entities.get(sid)
+        if s is None:
+            return {"id": sid, "title": sid}
+        out = {"id": sid, "title": str(s.first("title") or s.name),
+               "publisher": str(s.first("publisher") or ""),
+               "date": str(s.first("date") or ""), "rely": str(s.first("reliability") or ""),
+               "type": str(s.first("source_type") or ""),
+               "url": safe_url(s.first("url")), "urltext": str(s.first("url") or "")}
+        if s.first("reliability_note"):
+            out["relynote"] = str(s.first("reliability_note"))
+        if s.first("archived_url"):
+            out["archive"] = safe_url(s.first("archived_url"))
+        return out
+
+    # -- the whole document ---------------------------------------------------------------
+    def build(self, positions: dict[str, tuple[int, int]], sizes: dict[str, float]) -> dict:
+        blocs = self.sem.blocs()
+        nodes = [self.node(n, blocs(n), sizes.get(n, 0.0), positions[n]) for n in self.node_ids]
+        edges = [self.edge(e, i) for e, i in zip(self.edges, self.edge_ids(), strict=True)]
+        keep = set(self.node_ids)
+        for ent in sorted(self.entities.values(), key=lambda e: e.id):
+            if ent.kind == "claim" and str(ent.first("about")) in keep:
+                self.claims.add(ent.id)
+            elif ent.kind == "quote" and (str(ent.first("speaker")) in keep
+                                          or keep & {str(a) for a in ent.values("about")}):
+                self.quotes.add(ent.id)
+        # figures that dispute a figure shown are shown beside it
+        for cid in list(self.claims):
+            self.claims.update(self.sem.disputed.get(cid, []))
+        claims = [self.claim(c) for c in sorted(self.claims)]
+        quotes = [self.quote(q) for q in sorted(self.quotes)]
+        sources = [self.source(s) for s in sorted(self.sources)]
+        day = self.opts.as_of or self.sem.date
+        seed = self.seed(nodes)
+        return {
+            "meta": {
+                "title": "ai-race-kg explorer", "subtitle": self.opts.title or "",
+                "version": self.schema.version, "date": self.sem.date.isoformat(),
+                "start": day.isoformat(), "minDate": self.min_date(edges, nodes),
+                "licence": DATA_LICENCE, "licenceUrl": DATA_LICENCE_URL,
+                "homepage": HOMEPAGE, "note": self.opts.note or "",
+                "cite": (f"ai-race-kg developers. ai-race-kg: a sourced knowledge graph of the "
+                         f"US-China AI race, version {self.schema.version}, data as of "
+                         f"{self.sem.date.isoformat()}. {HOMEPAGE} (data: {DATA_LICENCE})."),
+            },
+            "kinds": [[k, KIND_LABELS[k]] for k in NODE_KINDS],
+            "blocs": [[b, BLOC_LABELS[b]] for b in ("us", "china", "multinational", "other")],
+            "seed": seed,
+            "nodes": nodes, "edges": edges, "claims": claims, "quotes": quotes,
+            "sources": sources,
+        }
+
+    def seed(self, nodes: list[dict]) -> list[str]:
+        """The opening view: every node of a small graph, else the most central of each bloc."""
+        if self.opts.show_all or len(nodes) <= SHOW_ALL_BELOW:
+            return [n["id"] for n in nodes]
+        out = []
+        for bloc in BLOCS:
+            ranked = sorted((n for n in nodes if n["bloc"] == bloc),
+                            key=lambda n: (-n["size"], n["id"]))
+            out.extend(n["id"] for n in ranked[:SEED_PER_BLOC])
+        return sorted(out)
+
+    def min_date(self, edges: list[dict], nodes: list[dict]) -> str:
+        """The slider's first day: the earliest dated change, or ten years before the date."""
+        days = [e["st"] for e in edges if e["st"]]
+        for n in nodes:
+            for f in n["facts"]:
+                days.extend(s["st"] for s in f["s"] if s.get("st") and f["t"])
+        floor = dt.date(self.sem.date.year - 10, 1, 1).isoformat()
+        return max(min(days), floor) if days else floor
+
+
+MIN_SIZE, SIZE_RANGE = 7, 26  # a node's radius in pixels, by its PageRank
+
+
+def node_size(pagerank: float) -> float:
+    return round(MIN_SIZE + SIZE_RANGE * pagerank ** 0.5, 2)
+
+
+BLOC_CENTRES = {"us": (-1.0, 0.0), "china": (1.0, 0.0), "multinational": (0.0, -0.9),
+                "other": (0.0, 0.9)}
+
+
+def _jitter(i: int) -> tuple[float, float]:
+    """A small deterministic offset (a sunflower spiral), so no two start on one point."""
+    import math
+
+    r, a = 0.12 * math.sqrt(i + 1), i * 2.399963229728653
+    return r * math.cos(a), r * math.sin(a)
+
+
+def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
+           seed_ids: list[str], seed: int = 7,
+           sizes: dict[str, float] | None = None,
+           labels: dict[str, str] | None = None) -> dict[str, tuple[int, int]]:
+    """Positions computed once in Python (the page runs no physics): seeded and rounded.
+
+    The largest connected part is laid out by a spring layout that starts each bloc on
+    its own side (US left, China right, multinational top, other bottom); the small
+    parts sit on a ring around it; then nodes closer than a label's room are pushed apart.
+    """
+    import math
+
+    if not node_ids:
+        return {}
+    G = nx.Graph()
+    G.add_nodes_from(node_ids)
+    G.add_edges_from((e.source, e.target) for e in edges)
+    order = {nid: k for k, nid in enumerate(node_ids)}
+    comps = sorted((sorted(c, key=order.get) for c in nx.connected_components(G)),
+                   key=lambda c: (-len(c), order[c[0]]))
+    main = comps[0] if len(comps[0]) > 2 else []
+    rest = comps[1:] if main else comps
+    pos: dict[str, tuple[float, float]] = {}
+    core = [i for i in main if i in set(seed_ids)]
+    if main:
+        init = {}
+        for nid in main:
+            cx, cy = BLOC_CENTRES.get(blocs.get(nid, "other"), (0.0, 0.9))
+            jx, jy = _jitter(order[nid])
+            init[nid] = (cx * 0.6 + jx * 0.4, cy * 0.6 + jy * 0.4)
+        if len(core) > 1:  # the opening view's nodes: close together in the middle
+            laid = _spring(G.subgraph(core), {i: init[i] for i in core}, None,
+                           k=2.0 / len(core) ** 0.5, iterations=80, seed=seed)
+            for nid, (x, y) in laid.items():
+                init[nid] = (float(x) * 0.35, float(y) * 0.35)
+        laid = _spring(G.subgraph(main), init, core if len(core) > 1 else None,
+                       k=1.0 / len(main) ** 0.5, iterations=_iterations(len(main)), seed=seed)
+        if len(core) > 1:  # with fixed nodes networkx does not rescale: do it here
+            far = max(max(abs(float(x)), abs(float(y))) for x, y in laid.values()) or 1.0
+            laid = {k: (float(x) / far, float(y) / far) for k, (x, y) in laid.items()}
+        pos.update({k: (float(x), float(y)) for k, (x, y) in laid.items()})
+    # the small parts: on rings around the main part, in bloc order
+    rest.sort(key=lambda c: (list(BLOC_CENTRES).index(blocs.get(c[0], "other"))
+                             if blocs.get(c[0], "other") in BLOC_CENTRES else 9, order[c[0]]))
+    # small parts holding an opening-view node sit just outside the core; the rest further out
+    seeded = set(seed_ids)
+    near = [nid for comp in rest if seeded & set(comp) for nid in comp]
+    for j, nid in enumerate(near):
+        a = math.pi + 2 * math.pi * j / len(near)
+        pos[nid] = (0.5 * math.cos(a), 0.5 * math.sin(a))
+    todo = [nid for comp in rest if not seeded & set(comp) for nid in comp]
+    radius, k = (1.15 if main else 0.2), 0
+    while k < len(todo):
+        ring = todo[k:k + max(int(2 * math.pi * radius / 0.08), 8)]
+        for j, nid in enumerate(ring):
+            a = math.pi + 2 * math.pi * j / len(ring)
+            pos[nid] = (radius * math.cos(a), radius * math.sin(a))
+        k += len(ring)
+        radius += 0.12
+    n = len(node_ids)
+    scale = 65 * n ** 0.5
+    xy = {k: [v[0] * scale, v[1] * scale] for k, v in pos.items()}
+    radius = [node_size((sizes or {}).get(i, 0.0)) for i in node_ids]
+    _spread(xy, node_ids, radius, [(labels or {}).get(i, i) for i in node_ids], gap=24.0)
+    return {k: (int(round(xy[k][0])), int(round(xy[k][1]))) for k in sorted(xy)}
+
+
+def _iterations(n: int) -> int:
+    """Fewer rounds for big graphs: each costs n^2 (120 up to 400 nodes, 30 from 1,600)."""
+    return max(30, min(120, 48000 // max(n, 1)))
+
+
+DENSE_LAYOUT_UP_TO = 4000  # nodes; above, networkx's sparse layout (it needs scipy)
+
+
+def _spring(G: nx.Graph, init: dict, fixed: list | None, k: float, iterations: int,
+            seed: int) -> dict:
+    """networkx's Fruchterman-Reingold spring layout from `init`, on its dense (numpy) path
+    at every size up to DENSE_LAYOUT_UP_TO, so the same data gives the same positions with
+    or without scipy (nx.spring_layout switches to a scipy path at 500 nodes).
+    Without fixed nodes the result is centred and scaled into [-1, 1], as spring_layout."""
+    import numpy as np
+    from networkx.drawing.layout import _fruchterman_reingold, rescale_layout
+
+    nodes = list(G)
+    if len(nodes) > DENSE_LAYOUT_UP_TO:
+        return nx.spring_layout(G, pos=init, fixed=fixed, k=k, iterations=iterations, seed=seed)
+    A = nx.to_numpy_array(G, nodelist=nodes, weight=None)
+    start = np.array([init[n] for n in nodes], dtype=float)
+    where = {n: i for i, n in enumerate(nodes)}
+    fixed_idx = np.asarray([where[n] for n in fixed if n in where]) if fixed else None
+    pos = _fruchterman_reingold(A, k, start, fixed_idx, iterations, 1e-4, 2,
+                                np.random.RandomState(seed))
+    if fixed_idx is None:
+        pos = rescale_layout(pos, scale=1)
+    return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, pos, strict=True)}
+
+
+LABEL_CHAR_PX, LABEL_LINE_PX = 8.5, 22  # at the page's 16 px label font
+
+
+def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
+            labels: list[str], gap: float, rounds: int = 80) -> None:
+    """Push apart nodes whose boxes (the shape, and its label below it) overlap, along
+    the axis where they overlap least, a little each round (numpy)."""
+    import numpy as np
+
+    n = len(ids)
+    if n < 2:
+        return
+    P = np.array([xy[i] for i in ids], dtype=np.float64)
+    R = np.array(radius, dtype=np.float64)
+    W = np.maximum(R, np.array([min(len(t), 40) * LABEL_CHAR_PX / 2 for t in labels]))
+    H = R + LABEL_LINE_PX / 2  # the box runs from the shape's top to under its label
+    need_x = W[:, None] + W[None, :] + gap / 2
+    need_y = H[:, None] + H[None, :] + gap / 2
+    off = ~np.eye(n, dtype=bool)
+    rounds = rounds if n <= 600 else max(8, rounds * 600 // n)
+    for _ in range(rounds):
+        dx = P[:, 0, None] - P[None, :, 0]
+        dy = P[:, 1, None] - P[None, :, 1]
+        ox = need_x - np.abs(dx)
+        oy = need_y - np.abs(dy)
+        hit = (ox > 0) & (oy > 0) & off
+        if not hit.any():
+            break
+        along_x = hit & (ox <= oy)
+        along_y = hit & (ox > oy)
+        # ties (two nodes on one point) part by index, so the result stays deterministic
+        sx = np.where(dx == 0, np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]), np.sign(dx))
+        sy = np.where(dy == 0, np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]), np.sign(dy))
+        P[:, 0] += (np.where(along_x, ox, 0.0) * sx).sum(1) * 0.4
+        P[:, 1] += (np.where(along_y, oy, 0.0) * sy).sum(1) * 0.4
+    for i, nid in enumerate(ids):
+        xy[nid] = [float(P[i, 0]), float(P[i, 1])]
+
+
+def sizes_of(proj: Projection, node_ids: list[str], edges: list[EdgeFact]) -> dict[str, float]:
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(node_ids)
+    for e in edges:
+        G.add_edge(e.source, e.target, key=e.key)
+    H = simple(G)
+    try:
+        return pagerank(H)
+    except ImportError:  # networkx's pagerank needs scipy, which the package does not require
+        return pagerank_without_scipy(H)
+
+
+def pagerank_without_scipy(H: nx.Graph) -> dict[str, float]:
+    """kg.analysis.centrality.pagerank's numbers by networkx's pure-Python power iteration."""
+    from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
+
+    from kg.analysis.centrality import PAGERANK_ALPHA
+
+    if H.number_of_nodes() == 0:
+        return {}
+    pr = _pagerank_python(H, alpha=PAGERANK_ALPHA, weight="weight", tol=1e-10, max_iter=1000)
+    top = max(pr.values()) or 1.0
+    return {n: round(v / top, 6) for n, v in sorted(pr.items())}
+
+
+def page_data(sem: Semantics, proj: Projection, options: Options | None = None) -> dict:
+    """The embedded document for the projection (or the part options.nodes names)."""
+    pd = PageData(proj, options)
+    sizes = sizes_of(proj, pd.node_ids, pd.edges)
+    blocs = sem.blocs()
+    bloc_of = {n: blocs(n) for n in pd.node_ids}
+    seed_ids = pd.seed([{"id": n, "bloc": bloc_of[n], "size": sizes.get(n, 0.0)}
+                        for n in pd.node_ids])
+    labels = {n: str(proj.nodes[n].name) for n in pd.node_ids}
+    pos = layout(pd.node_ids, pd.edges, bloc_of, seed_ids, pd.opts.seed, sizes, labels)
+    return pd.build(pos, sizes)

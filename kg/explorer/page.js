@@ -1,0 +1,725 @@
+/* ai-race-kg explorer. Every string from the data is inserted with textContent (the
+   el() helper below); only http(s) URLs become links. Dates are ISO strings, compared
+   as text. The date rule is not re-derived here: every statement and link carries
+   the window (st..en) the semantic layer computed, and current() applies exactly
+   Timeline.current: the statements whose window holds the day, preferred beating normal. */
+(function () {
+  "use strict";
+  var DOC = JSON.parse(document.getElementById("kg-data").textContent);
+  DOC.kindOrder = DOC.kinds; DOC.blocOrder = DOC.blocs;
+  DOC.kinds = {}; DOC.kindOrder.forEach(function (k) { DOC.kinds[k[0]] = k[1]; });
+  DOC.blocs = {}; DOC.blocOrder.forEach(function (b) { DOC.blocs[b[0]] = b[1]; });
+  var META = DOC.meta, VIS = DOC.vis;
+
+  // -- lookups ------------------------------------------------------------------------
+  function index(list) { var m = new Map(); list.forEach(function (x) { m.set(x.id, x); }); return m; }
+  var NODES = index(DOC.nodes), EDGES = index(DOC.edges), SOURCES = index(DOC.sources);
+  var CLAIMS = index(DOC.claims), QUOTES = index(DOC.quotes);
+  var VNODES = index(VIS.nodes), VEDGES = index(VIS.edges);
+  var ADJ = new Map();
+  DOC.nodes.forEach(function (n) { ADJ.set(n.id, []); });
+  DOC.edges.forEach(function (e) { ADJ.get(e.from).push(e); if (e.to !== e.from) ADJ.get(e.to).push(e); });
+  var CLAIMS_ABOUT = new Map(), QUOTES_OF = new Map();
+  DOC.claims.forEach(function (c) { push(CLAIMS_ABOUT, c.about, c); });
+  DOC.quotes.forEach(function (q) {
+    var ids = new Set([q.speaker].concat(q.about));
+    ids.forEach(function (i) { push(QUOTES_OF, i, q); });
+  });
+  function push(m, k, v) { if (!m.has(k)) m.set(k, []); m.get(k).push(v); }
+
+  // -- safe DOM -----------------------------------------------------------------------
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "cls") node.className = attrs[k];
+      else if (k === "on") Object.keys(attrs.on).forEach(function (ev) { node.addEventListener(ev, attrs.on[ev]); });
+      else node.setAttribute(k, attrs[k]);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var c = arguments[i];
+      if (c === null || c === undefined || c === false) continue;
+      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    }
+    return node;
+  }
+  function isWebUrl(u) { return typeof u === "string" && /^https?:\/\//i.test(u.trim()); }
+  function link(url, text) {
+    if (!isWebUrl(url)) return el("span", { text: text });
+    return el("a", { href: url.trim(), target: "_blank", rel: "noopener noreferrer", text: text });
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function badge(cls, text, title) { var b = el("span", { cls: "badge " + cls, text: text }); if (title) b.title = title; return b; }
+
+  // -- the date rule (precomputed windows) ------------------------------------------------
+  function holds(s, day) { return !s.nv && (!s.st || s.st <= day) && (!s.en || day <= s.en); }
+  function current(list, day) {
+    var holding = list.filter(function (s) { return holds(s, day); });
+    var pref = holding.filter(function (s) { return s.rk === "preferred"; });
+    return pref.length ? pref : holding;
+  }
+  function changedOn(s, day) {
+    return (s.cs || []).some(function (sp) { return sp[0] <= day && day <= sp[1]; });
+  }
+  function edgeHolds(e, day) { return (!e.st || e.st <= day) && (!e.en || day <= e.en); }
+
+  // -- state --------------------------------------------------------------------------
+  var BLOCS = DOC.blocOrder.map(function (b) { return b[0]; }), KINDS = DOC.kindOrder.map(function (k) { return k[0]; });
+  var state = {
+    date: META.start, node: null, edge: null, all: false, low: false, unchecked: false,
+    hideKinds: new Set(), hideBlocs: new Set(), open: new Set(), extra: new Set(), path: null
+  };
+  var SEED = new Set(DOC.seed);
+
+  function edgePasses(e) {
+    if (!edgeHolds(e, state.date)) return false;
+    if (state.low && e.rely === "low") return false;
+    if (state.unchecked && e.ck === "unchecked") return false;
+    return true;
+  }
+  function nodePasses(n) { return n && !state.hideKinds.has(n.kind) && !state.hideBlocs.has(n.bloc); }
+
+  function visible() {
+    var ids = new Set();
+    if (state.all) DOC.nodes.forEach(function (n) { ids.add(n.id); });
+    else {
+      SEED.forEach(function (i) { ids.add(i); });
+      state.extra.forEach(function (i) { ids.add(i); });
+      if (state.node) ids.add(state.node);
+      if (state.path) state.path.nodes.forEach(function (i) { ids.add(i); });
+      state.open.forEach(function (i) {
+        ids.add(i);
+        (ADJ.get(i) || []).forEach(function (e) { if (edgePasses(e)) { ids.add(e.from); ids.add(e.to); } });
+      });
+    }
+    var nodes = new Set();
+    ids.forEach(function (i) { if (nodePasses(NODES.get(i))) nodes.add(i); });
+    var edges = new Set();
+    DOC.edges.forEach(function (e) { if (nodes.has(e.from) && nodes.has(e.to) && edgePasses(e)) edges.add(e.id); });
+    return { nodes: nodes, edges: edges };
+  }
+
+  // -- tooltips (DOM elements, never HTML strings) ---------------------------------------
+  function nodeTip(n) {
+    return el("div", null, el("div", { cls: "tip-title", text: n.label }),
+      el("div", { cls: "tip-line", text: DOC.kinds[n.kind] + " · " + DOC.blocs[n.bloc] }),
+      n.desc ? el("div", { cls: "tip-line", text: n.desc }) : null);
+  }
+  function edgeTip(e) {
+    var box = el("div", null, el("div", { cls: "tip-title", text: NODES.get(e.from).label + " → " + e.label + " → " + NODES.get(e.to).label }));
+    var w = edgeDates(e);
+    if (w) box.appendChild(el("div", { cls: "tip-line", text: w }));
+    box.appendChild(el("div", { cls: "tip-line", text: statusText(e.ck) + (e.rely ? " · best source reliability: " + e.rely : "") }));
+    e.src.forEach(function (sid) {
+      var s = SOURCES.get(sid) || { title: sid };
+      box.appendChild(el("div", { cls: "tip-line", text: "• " + s.title + (s.publisher ? " — " + s.publisher : "") + (s.date ? ", " + s.date : "") + (s.rely ? " (" + s.rely + " reliability)" : "") }));
+    });
+    box.appendChild(el("div", { cls: "tip-line muted", text: "Click for links to the sources." }));
+    return box;
+  }
+  function statusText(ck) {
+    return ck === "unchecked" ? "unchecked (not yet verified by a maintainer)" : ck === "checked" ? "checked by a maintainer" : "from a bundled article";
+  }
+  function edgeDates(e) {
+    var parts = [];
+    if (e.vfrom) parts.push("from " + e.vfrom);
+    if (e.vto) parts.push("to " + e.vto);
+    if (e.asof) parts.push("as of " + e.asof);
+    if (!e.vfrom && e.st) parts.push("holds from " + e.st);
+    if (!e.vto && e.en) parts.push("holds until " + e.en);
+    return parts.join(" · ");
+  }
+
+  // -- the network ----------------------------------------------------------------------
+  var container = document.getElementById("graph");
+  var dsNodes = new vis.DataSet([]), dsEdges = new vis.DataSet([]);
+  var network = new vis.Network(container, { nodes: dsNodes, edges: dsEdges }, VIS.options);
+
+  function visNode(id) {
+    var v = VNODES.get(id), n = NODES.get(id);
+    return { id: id, label: v.label, shape: v.shape, size: v.size, x: v.x, y: v.y, fixed: true,
+      color: { background: v.color, border: "#333333", highlight: { background: v.color, border: "#000000" }, hover: { background: v.color, border: "#000000" } },
+      title: nodeTip(n) };
+  }
+  function visEdge(id) {
+    var v = VEDGES.get(id);
+    return { id: id, from: v.from, to: v.to, label: v.label, dashes: v.dashes ? [6, 4] : false, title: edgeTip(EDGES.get(id)) };
+  }
+  var shown = { nodes: new Set(), edges: new Set() };
+  function render() {
+    var want = visible();
+    var dropE = [], dropN = [], addN = [], addE = [];
+    shown.edges.forEach(function (i) { if (!want.edges.has(i)) dropE.push(i); });
+    shown.nodes.forEach(function (i) { if (!want.nodes.has(i)) dropN.push(i); });
+    want.nodes.forEach(function (i) { if (!shown.nodes.has(i)) addN.push(visNode(i)); });
+    want.edges.forEach(function (i) { if (!shown.edges.has(i)) addE.push(visEdge(i)); });
+    dsEdges.remove(dropE); dsNodes.remove(dropN); dsNodes.add(addN); dsEdges.add(addE);
+    shown = want;
+    var sel = [];
+    if (state.node && want.nodes.has(state.node)) sel.push(state.node);
+    if (state.path) state.path.nodes.forEach(function (i) { if (want.nodes.has(i)) sel.push(i); });
+    var selE = [];
+    if (state.edge && want.edges.has(state.edge)) selE.push(state.edge);
+    if (state.path) state.path.edges.forEach(function (i) { if (want.edges.has(i)) selE.push(i); });
+    network.setSelection({ nodes: sel, edges: selE }, { unselectAll: true, highlightEdges: false });
+    document.getElementById("count-line").textContent = "Showing " + want.nodes.size + " of " + DOC.nodes.length +
+      " entities and " + want.edges.size + " of " + DOC.edges.length + " links.";
+    writeFragment();
+  }
+
+  // -- panel ------------------------------------------------------------------------------
+  var panel = document.getElementById("panel-body");
+  function sourceList(ids) {
+    var ul = el("ul", { cls: "sources" });
+    ids.forEach(function (sid) {
+      var s = SOURCES.get(sid) || { id: sid, title: sid };
+      var li = el("li", { "data-source": sid }, link(s.url, s.title));
+      var bits = [s.publisher, s.date].filter(Boolean).join(", ");
+      if (bits) li.appendChild(el("span", { cls: "muted", text: " — " + bits }));
+      if (s.rely) li.appendChild(badge("rely-" + s.rely, s.rely + " reliability", s.relynote || ""));
+      if (s.url === null && s.urltext) li.appendChild(el("span", { cls: "muted", text: " (address not a web link: " + s.urltext + ")" }));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+  // In the entity panel, facts cite their sources as [1] [2], listed once at the end.
+  var citeReg = null;
+  function srcs(ids) {
+    if (!citeReg) return sourceList(ids);
+    var box = el("div", { cls: "cites" }, el("span", { cls: "muted", text: ids.length > 1 ? "sources " : "source " }));
+    ids.forEach(function (sid) {
+      if (!citeReg.has(sid)) citeReg.set(sid, citeReg.size + 1);
+      var s = SOURCES.get(sid) || { title: sid }, k = citeReg.get(sid);
+      var b = el("button", { type: "button", cls: "cite", text: "[" + k + "]", "data-cite": sid,
+        title: s.title + (s.publisher ? " — " + s.publisher : "") + (s.rely ? " (" + s.rely + " reliability)" : ""),
+        on: { click: function () { var t = panel.querySelector("li[data-n='" + k + "']"); if (t) { t.scrollIntoView({ block: "center" }); t.classList.add("flash"); setTimeout(function () { t.classList.remove("flash"); }, 1200); } } } });
+      box.appendChild(b);
+      if (s.rely === "low") box.appendChild(badge("rely-low", "low reliability", "This source has low reliability."));
+    });
+    return box;
+  }
+  function citedSources() {
+    var ol = el("ol", { cls: "sources numbered" });
+    citeReg.forEach(function (k, sid) {
+      var li = sourceList([sid]).firstChild;
+      li.setAttribute("data-n", String(k));
+      ol.appendChild(li);
+    });
+    return ol;
+  }
+  function refButton(id, text) {
+    if (!NODES.has(id)) return el("span", { text: text });
+    return el("button", { type: "button", cls: "reflink", text: text, on: { click: function () { select(id, true); } } });
+  }
+  function stmtWhen(s) {
+    var parts = [];
+    if (s.from) parts.push("from " + s.from);
+    if (s.to) parts.push("to " + s.to);
+    if (s.asof) parts.push("as of " + s.asof);
+    return parts.join(" · ");
+  }
+  function factBlock(f, day) {
+    var cur = new Set(current(f.s, day));
+    var box = el("div", { cls: "fact", "data-field": f.f }, el("div", { cls: "fact-label", text: f.l }));
+    f.s.forEach(function (s) {
+      var isCur = cur.has(s);
+      var cls = "stmt " + (s.nv ? "never" : isCur ? "current" : "past");
+      var row = el("div", { cls: cls, "data-current": isCur ? "1" : "0", "data-value": s.ref || s.v });
+      row.appendChild(s.ref ? refButton(s.ref, s.v) : el("span", { cls: "value", text: s.v }));
+      if (s.m) row.appendChild(el("span", { cls: "meaning", text: " — " + s.m }));
+      if (s.q) Object.keys(s.q).forEach(function (k) {
+        var q = s.q[k];
+        row.appendChild(el("span", { cls: "when", text: " · " + k + ": " }));
+        row.appendChild(q.ref ? refButton(q.ref, q.v) : el("span", { cls: "when", text: q.v }));
+      });
+      if (isCur && f.t && changedOn(s, day)) row.appendChild(badge("changed", "changed this month", "This value began or ended in the month (or year) of the chosen date."));
+      if (s.nv) row.appendChild(badge("deprecated", "superseded", "Ranked down by a maintainer; it never holds."));
+      else if (f.t && !isCur) row.appendChild(badge("deprecated", "not on " + day));
+      if (s.ck === "unchecked") row.appendChild(badge("unchecked", "unchecked", "Not yet verified by a maintainer."));
+      var when = stmtWhen(s);
+      if (when) row.appendChild(el("div", { cls: "when", text: when }));
+      if (s.aw) row.appendChild(el("div", { cls: "note", text: "as written in the source: " + s.aw }));
+      if (s.note) row.appendChild(el("div", { cls: "note", text: s.note }));
+      row.appendChild(srcs(s.src));
+      box.appendChild(row);
+    });
+    return box;
+  }
+  function figureBlock(c) {
+    // a disputed figure shows once, with every competing value side by side
+    var box = el("div", { cls: "figure", "data-claim": c.id });
+    box.appendChild(el("div", { cls: "fact-label", text: c.measure + (c.as_of ? " (" + c.as_of + ")" : "") }));
+    if (!c.disputed.length) {
+      var v = el("div", null, el("span", { cls: "value", text: c.value }), el("span", { cls: "muted", text: " " + c.unit }));
+      if (c.ck === "unchecked") v.appendChild(badge("unchecked", "unchecked"));
+      box.appendChild(v);
+      if (c.by) box.appendChild(el("div", { cls: "muted small" }, "according to ", c.byref ? refButton(c.byref, c.by) : el("span", { text: c.by })));
+      if (c.context) box.appendChild(el("div", { cls: "muted small", text: c.context }));
+      box.appendChild(srcs(c.src));
+      return box;
+    }
+    box.firstChild.appendChild(badge("disputed", "disputed", "Sources give values that do not agree."));
+    box.appendChild(el("div", { cls: "small muted", text: "The sources disagree. Each estimate, with who makes it:" }));
+    var table = el("table", { cls: "dispute" }, el("tr", null, el("th", { text: "value" }), el("th", { text: "who says so" }), el("th", { text: "source" })));
+    [c.id].concat(c.disputed).map(function (i) { return CLAIMS.get(i); }).filter(Boolean).forEach(function (o) {
+      var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || "(the sources)" }));
+      if (o.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
+      table.appendChild(el("tr", { "data-claim": o.id }, el("td", { text: o.value + " " + o.unit }), who, el("td", null, srcs(o.src))));
+    });
+    box.appendChild(table);
+    return box;
+  }
+  function quoteBlock(q) {
+    var box = el("div", { cls: "quote", "data-quote": q.id });
+    box.appendChild(el("blockquote", { text: q.text }));
+    var who = el("div", { cls: "small" }, "— ", refButton(q.speaker, q.speakername));
+    if (q.date) who.appendChild(el("span", { cls: "muted", text: ", " + q.date }));
+    if (q.occasion) who.appendChild(el("span", { cls: "muted", text: ", " + q.occasion }));
+    if (q.lang === "en-translated") who.appendChild(el("span", { cls: "muted", text: " (translated)" }));
+    if (q.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
+    box.appendChild(who);
+    box.appendChild(srcs(q.src));
+    return box;
+  }
+  function showNode(id) {
+    var n = NODES.get(id), day = state.date;
+    clear(panel);
+    citeReg = new Map();
+    panel.appendChild(el("h2", { id: "panel-title", text: n.label }));
+    var sub = el("div", { cls: "sub" });
+    sub.appendChild(legendIcon(n.kind, VIS.colours[n.bloc]));
+    sub.appendChild(el("span", { text: " " + DOC.kinds[n.kind] + " · " + DOC.blocs[n.bloc] }));
+    if (n.ck === "unchecked") sub.appendChild(badge("unchecked", "unchecked"));
+    panel.appendChild(sub);
+    if (n.names) panel.appendChild(el("p", { cls: "names" }, el("span", { cls: "muted", text: "Other names: " }),
+      el("span", { text: Object.keys(n.names).map(function (k) { return n.names[k] + " (" + k + ")"; }).join(", ") })));
+    if (n.aliases) panel.appendChild(el("p", { cls: "aliases" }, el("span", { cls: "muted", text: "Also called: " }), el("span", { text: n.aliases.join(", ") })));
+    if (n.desc) panel.appendChild(el("p", { cls: "desc", text: n.desc }));
+    if (n.url !== undefined) panel.appendChild(el("p", { cls: "small" }, link(n.url, n.urltext)));
+    var actions = el("div", { cls: "date-row" },
+      el("button", { type: "button", text: state.open.has(id) ? "Hide its neighbours" : "Show its neighbours", on: { click: function () { toggleOpen(id); } } }),
+      el("button", { type: "button", text: "Path from here", on: { click: function () { setPathEnd("from", id); } } }),
+      el("button", { type: "button", text: "Path to here", on: { click: function () { setPathEnd("to", id); } } }));
+    panel.appendChild(actions);
+    panel.appendChild(el("h3", { text: "Facts on " + day }));
+    if (!n.facts.length) panel.appendChild(el("p", { cls: "empty", text: "No facts recorded." }));
+    n.facts.filter(function (f) { return f.t; }).concat(n.facts.filter(function (f) { return !f.t; }))
+      .forEach(function (f) { panel.appendChild(factBlock(f, day)); });
+    var links = (ADJ.get(id) || []).filter(function (e) { return e.rel !== "estimated" && edgeHolds(e, day) && e.to === id; });
+    if (links.length) {
+      panel.appendChild(el("h3", { text: "Linked from (on " + day + ")" }));
+      var ul = el("ul", { cls: "sources" });
+      links.forEach(function (e) {
+        ul.appendChild(el("li", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " — " + e.label + " — " }),
+          el("button", { type: "button", cls: "reflink", text: "sources", on: { click: function () { selectEdge(e.id); } } }),
+          e.ck === "unchecked" ? badge("unchecked", "unchecked") : null));
+      });
+      panel.appendChild(ul);
+    }
+    var figs = CLAIMS_ABOUT.get(id) || [];
+    if (figs.length) {
+      panel.appendChild(el("h3", { text: "Figures" }));
+      var done = new Set();
+      figs.forEach(function (c) {
+        if (done.has(c.id)) return;
+        done.add(c.id); c.disputed.forEach(function (i) { done.add(i); });
+        panel.appendChild(figureBlock(c));
+      });
+    }
+    var qs = QUOTES_OF.get(id) || [];
+    if (qs.length) {
+      panel.appendChild(el("h3", { text: "Quotes" }));
+      qs.forEach(function (q) { panel.appendChild(quoteBlock(q)); });
+    }
+    srcs(n.src);
+    panel.appendChild(el("h3", { text: "Sources" }));
+    panel.appendChild(citedSources());
+    citeReg = null;
+  }
+  function showEdge(id) {
+    var e = EDGES.get(id);
+    clear(panel);
+    panel.appendChild(el("h2", { id: "panel-title", text: e.label }));
+    panel.appendChild(el("p", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " → " + e.label + " → " }), refButton(e.to, NODES.get(e.to).label)));
+    var w = edgeDates(e);
+    panel.appendChild(el("p", { cls: "when", text: w || "No dates: holds at all times." }));
+    var st = el("p", null, el("span", { text: statusText(e.ck) }));
+    if (e.ck === "unchecked") st.appendChild(badge("unchecked", "unchecked"));
+    panel.appendChild(st);
+    if (e.q) Object.keys(e.q).forEach(function (k) { panel.appendChild(el("p", { cls: "small", text: k + ": " + e.q[k] })); });
+    if (e.via && QUOTES.has(e.via)) { panel.appendChild(el("h3", { text: "The quote" })); panel.appendChild(quoteBlock(QUOTES.get(e.via))); }
+    if (e.via && CLAIMS.has(e.via)) { panel.appendChild(el("h3", { text: "The figure" })); panel.appendChild(figureBlock(CLAIMS.get(e.via))); }
+    panel.appendChild(el("h3", { text: "Sources" }));
+    panel.appendChild(sourceList(e.src));
+  }
+  function showIntro() {
+    clear(panel);
+    panel.appendChild(el("h2", { id: "panel-title", text: "The US–China AI race" }));
+    panel.appendChild(el("p", { text: "Each dot is an organisation, person, country, AI model, chip, policy or event; each line a sourced fact that links two of them." }));
+    panel.appendChild(el("p", { text: "Click a node or a line to see what it is, its facts with their dates, and the sources that state them. Search by any name, in any language. Move the date to see the graph as it stood on that day." }));
+    panel.appendChild(el("p", { cls: "muted small", text: "The view opens on the most central actors of each bloc; double-click a node to show its neighbours, or tick “show everything”." }));
+    if (META.note) panel.appendChild(el("p", { cls: "muted small", text: META.note }));
+  }
+  function refreshPanel() {
+    if (state.path) showPath();
+    else if (state.node) showNode(state.node);
+    else if (state.edge) showEdge(state.edge);
+    else showIntro();
+  }
+
+  // -- selection --------------------------------------------------------------------------
+  function select(id, focus) {
+    if (!NODES.has(id)) return;
+    state.node = id; state.edge = null; state.path = null;
+    if (!state.all) state.extra.add(id);
+    var n = NODES.get(id);
+    state.hideKinds.delete(n.kind); state.hideBlocs.delete(n.bloc);
+    syncControls();
+    render();
+    showNode(id);
+    if (focus) network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: false });
+  }
+  function selectEdge(id) {
+    var e = EDGES.get(id);
+    if (!e) return;
+    state.edge = id; state.node = null; state.path = null;
+    if (!state.all) { state.extra.add(e.from); state.extra.add(e.to); }
+    render();
+    showEdge(id);
+  }
+  function toggleOpen(id) {
+    if (state.open.has(id)) state.open.delete(id); else state.open.add(id);
+    state.node = id;
+    render();
+    showNode(id);
+  }
+  network.on("click", function (p) {
+    if (p.nodes.length) { state.node = p.nodes[0]; state.edge = null; state.path = null; render(); showNode(state.node); }
+    else if (p.edges.length) { state.edge = p.edges[0]; state.node = null; state.path = null; render(); showEdge(state.edge); }
+  });
+  network.on("doubleClick", function (p) { if (p.nodes.length) toggleOpen(p.nodes[0]); });
+
+  // -- search ------------------------------------------------------------------------------
+  function norm(text) {
+    return String(text).normalize("NFKD").replace(/\p{M}/gu, "").normalize("NFKC").toLowerCase().replace(/ß/g, "ss").trim();
+  }
+  function search(q) {
+    q = norm(q);
+    if (!q) return [];
+    var out = [];
+    DOC.nodes.forEach(function (n) {
+      var best = 9;
+      n.keys.forEach(function (k) {
+        var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 2 : 9;
+        if (r < best) best = r;
+      });
+      if (best < 9) out.push({ n: n, r: best });
+    });
+    out.sort(function (a, b) { return a.r - b.r || b.n.size - a.n.size || (a.n.label < b.n.label ? -1 : 1); });
+    return out.slice(0, 30);
+  }
+  function matchedName(n, q) {
+    q = norm(q);
+    var names = [n.label].concat(n.aliases || [], n.names ? Object.keys(n.names).map(function (k) { return n.names[k]; }) : []);
+    for (var i = 0; i < names.length; i++) if (norm(names[i]).indexOf(q) >= 0 && names[i] !== n.label) return names[i];
+    return null;
+  }
+  function picker(input, list, onPick, autoExact) {
+    var items = [], active = -1, timer = null;
+    function close() { list.hidden = true; input.setAttribute("aria-expanded", "false"); }
+    function draw() {
+      clear(list);
+      items = search(input.value);
+      active = items.length ? 0 : -1;
+      if (!input.value.trim()) { close(); return; }
+      if (!items.length) list.appendChild(el("li", { cls: "empty", text: "No match" }));
+      items.forEach(function (it, i) {
+        var other = matchedName(it.n, input.value);
+        var li = el("li", { role: "option", id: list.id + "-" + i, "data-id": it.n.id, "aria-selected": i === active ? "true" : "false" },
+          el("span", { cls: "label", text: it.n.label }),
+          el("span", { cls: "kind", text: DOC.kinds[it.n.kind] + " · " + DOC.blocs[it.n.bloc] + (other ? " · " + other : "") }));
+        li.addEventListener("mousedown", function (ev) { ev.preventDefault(); pick(i); });
+        list.appendChild(li);
+      });
+      list.hidden = false; input.setAttribute("aria-expanded", "true");
+      if (autoExact && items.length && items[0].r === 0 && (items.length === 1 || items[1].r > 0)) onPick(items[0].n.id, true);
+    }
+    function mark() {
+      Array.prototype.forEach.call(list.children, function (li, i) { li.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      if (active >= 0 && list.children[active]) { input.setAttribute("aria-activedescendant", list.children[active].id); list.children[active].scrollIntoView({ block: "nearest" }); }
+    }
+    function pick(i) { if (items[i]) { onPick(items[i].n.id, false); input.value = items[i].n.label; close(); } }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(draw, 120); });
+    input.addEventListener("keydown", function (ev) {
+      if (ev.key === "ArrowDown") { if (list.hidden) draw(); active = Math.min(active + 1, items.length - 1); mark(); ev.preventDefault(); }
+      else if (ev.key === "ArrowUp") { active = Math.max(active - 1, 0); mark(); ev.preventDefault(); }
+      else if (ev.key === "Enter") { clearTimeout(timer); if (list.hidden || !items.length) draw(); pick(active < 0 ? 0 : active); ev.preventDefault(); }
+      else if (ev.key === "Escape") { close(); }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+    return { draw: draw };
+  }
+  picker(document.getElementById("search"), document.getElementById("search-results"), function (id) { select(id, true); }, true);
+
+  // -- path -----------------------------------------------------------------------------------
+  var pathEnds = { from: null, to: null };
+  picker(document.getElementById("path-from"), document.getElementById("path-from-results"), function (id, auto) { if (!auto) pathEnds.from = id; }, false);
+  picker(document.getElementById("path-to"), document.getElementById("path-to-results"), function (id, auto) { if (!auto) pathEnds.to = id; }, false);
+  function setPathEnd(which, id) {
+    pathEnds[which] = id;
+    document.getElementById("path-" + which).value = NODES.get(id).label;
+    if (pathEnds.from && pathEnds.to) findPath();
+    else toast("Now pick the other end of the path in the left column.");
+  }
+  function shortestPaths(a, b, limit) {
+    // breadth-first over the links that pass the filters, both directions; every shortest path
+    var dist = new Map([[a, 0]]), preds = new Map([[a, []]]), queue = [a];
+    while (queue.length) {
+      var u = queue.shift();
+      if (u === b) break;
+      (ADJ.get(u) || []).forEach(function (e) {
+        if (!edgePasses(e)) return;
+        var v = e.from === u ? e.to : e.from;
+        if (!nodePasses(NODES.get(v))) return;
+        if (!dist.has(v)) { dist.set(v, dist.get(u) + 1); preds.set(v, []); queue.push(v); }
+        if (dist.get(v) === dist.get(u) + 1 && preds.get(v).indexOf(u) < 0) preds.get(v).push(u);
+      });
+    }
+    if (!dist.has(b)) return [];
+    var out = [];
+    (function walk(v, tail) {
+      if (out.length >= limit) return;
+      if (v === a) { out.push([a].concat(tail)); return; }
+      preds.get(v).slice().sort().forEach(function (p) { walk(p, [v].concat(tail)); });
+    })(b, []);
+    return out;
+  }
+  function hopEdges(u, v) {
+    return (ADJ.get(u) || []).filter(function (e) { return edgePasses(e) && ((e.from === u && e.to === v) || (e.from === v && e.to === u)); });
+  }
+  function findPath() {
+    var a = pathEnds.from, b = pathEnds.to;
+    if (!a || !b) { toast("Pick both ends of the path first."); return; }
+    var paths = shortestPaths(a, b, 5);
+    var nodes = new Set(), edges = new Set();
+    paths.forEach(function (p) { p.forEach(function (i) { nodes.add(i); }); for (var i = 1; i < p.length; i++) hopEdges(p[i - 1], p[i]).forEach(function (e) { edges.add(e.id); }); });
+    nodes.add(a); nodes.add(b);
+    state.path = { from: a, to: b, paths: paths, nodes: Array.from(nodes), edges: Array.from(edges) };
+    state.node = null; state.edge = null;
+    render();
+    showPath();
+    network.fit({ nodes: state.path.nodes, animation: false });
+  }
+  function showPath() {
+    var P = state.path;
+    clear(panel);
+    panel.appendChild(el("h2", { id: "panel-title", text: "Paths" }));
+    panel.appendChild(el("p", null, refButton(P.from, NODES.get(P.from).label), el("span", { text: " → " }), refButton(P.to, NODES.get(P.to).label)));
+    if (!P.paths.length) { panel.appendChild(el("p", { cls: "empty", text: "No path between them on " + state.date + " with the current filters." })); return; }
+    panel.appendChild(el("p", { cls: "muted small", text: "The shortest paths on " + state.date + " (" + (P.paths[0].length - 1) + " links each; at most five shown), over the links the filters keep, in either direction." }));
+    P.paths.forEach(function (p, k) {
+      var box = el("div", { cls: "path", "data-path": String(k) }, el("div", { cls: "fact-label", text: "Path " + (k + 1) }));
+      for (var i = 1; i < p.length; i++) {
+        hopEdges(p[i - 1], p[i]).forEach(function (e) {
+          var hop = el("div", { cls: "hop" }, refButton(e.from, NODES.get(e.from).label), el("span", { text: " → " + e.label + " → " }), refButton(e.to, NODES.get(e.to).label));
+          if (e.ck === "unchecked") hop.appendChild(badge("unchecked", "unchecked"));
+          hop.appendChild(sourceList(e.src));
+          box.appendChild(hop);
+        });
+      }
+      panel.appendChild(box);
+    });
+  }
+  document.getElementById("path-go").addEventListener("click", findPath);
+  document.getElementById("path-clear").addEventListener("click", function () {
+    pathEnds = { from: null, to: null }; state.path = null;
+    document.getElementById("path-from").value = ""; document.getElementById("path-to").value = "";
+    render(); refreshPanel();
+  });
+
+  // -- date --------------------------------------------------------------------------------------
+  var DAY = 86400000;
+  function dayNum(iso) { return Math.round(Date.parse(iso + "T00:00:00Z") / DAY); }
+  function isoOf(num) { return new Date(num * DAY).toISOString().slice(0, 10); }
+  var slider = document.getElementById("date-slider"), dateInput = document.getElementById("date-input");
+  var maxDay = META.date > META.start ? META.date : META.start;
+  slider.min = String(dayNum(META.minDate)); slider.max = String(dayNum(maxDay)); slider.step = "1";
+  dateInput.min = META.minDate; dateInput.max = maxDay;
+  function setDate(iso) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(iso) || isNaN(Date.parse(iso))) return;
+    state.date = iso;
+    syncControls();
+    render();
+    refreshPanel();
+  }
+  slider.addEventListener("input", function () { setDate(isoOf(Number(slider.value))); });
+  dateInput.addEventListener("change", function () { setDate(dateInput.value); });
+  document.getElementById("date-reset").addEventListener("click", function () { setDate(META.date); });
+
+  // -- filters and legend ----------------------------------------------------------------------------
+  var SVGNS = "http://www.w3.org/2000/svg";
+  function svg(tag, attrs) { var n = document.createElementNS(SVGNS, tag); Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); }); return n; }
+  function legendIcon(kind, colour) {
+    var s = svg("svg", { width: "16", height: "16", viewBox: "0 0 16 16", "aria-hidden": "true" });
+    var a = { fill: colour, stroke: "#333", "stroke-width": "1" }, shape = VIS.shapes[kind] || "dot", p;
+    if (shape === "dot") p = svg("circle", Object.assign({ cx: "8", cy: "8", r: "6" }, a));
+    else if (shape === "square") p = svg("rect", Object.assign({ x: "2.5", y: "2.5", width: "11", height: "11" }, a));
+    else if (shape === "triangle") p = svg("polygon", Object.assign({ points: "8,1.5 14.5,14 1.5,14" }, a));
+    else if (shape === "triangleDown") p = svg("polygon", Object.assign({ points: "1.5,2 14.5,2 8,14.5" }, a));
+    else if (shape === "diamond") p = svg("polygon", Object.assign({ points: "8,1 15,8 8,15 1,8" }, a));
+    else if (shape === "hexagon") p = svg("polygon", Object.assign({ points: "4.5,2 11.5,2 15,8 11.5,14 4.5,14 1,8" }, a));
+    else p = svg("polygon", Object.assign({ points: "8,1 9.9,6 15,6 10.9,9.2 12.5,14.5 8,11.3 3.5,14.5 5.1,9.2 1,6 6.1,6" }, a));
+    s.appendChild(p);
+    return s;
+  }
+  var legendBlocs = document.getElementById("legend-blocs"), legendKinds = document.getElementById("legend-kinds");
+  function legendRow(kind, colour, label, which, key) {
+    var box = el("input", { type: "checkbox", "data-filter": key });
+    box.checked = true;
+    box.addEventListener("change", function () {
+      var set = state[which];  // looked up now: reading a fragment replaces the sets
+      if (box.checked) set.delete(key); else set.add(key);
+      render(); refreshPanel();
+    });
+    return el("label", { cls: "legend-row" }, box, legendIcon(kind, colour), el("span", { text: label }));
+  }
+  BLOCS.forEach(function (b) { legendBlocs.appendChild(legendRow("dot", VIS.colours[b], DOC.blocs[b], "hideBlocs", b)); });
+  KINDS.forEach(function (k) { legendKinds.appendChild(legendRow(k, "#ffffff", DOC.kinds[k], "hideKinds", k)); });
+  (function () {
+    var lines = document.getElementById("legend-lines");
+    function line(dash, text) {
+      var s = svg("svg", { width: "28", height: "10", "aria-hidden": "true" });
+      s.appendChild(svg("line", { x1: "1", y1: "5", x2: "27", y2: "5", stroke: "#8a8f98", "stroke-width": "2", "stroke-dasharray": dash }));
+      return el("div", { cls: "legend-row" }, s, el("span", { text: text }));
+    }
+    lines.appendChild(line("", "from an article or checked"));
+    lines.appendChild(line("5,3", "unchecked (not yet verified)"));
+  })();
+  var showAll = document.getElementById("show-all"), hideLow = document.getElementById("hide-low"), hideUnchecked = document.getElementById("hide-unchecked");
+  showAll.addEventListener("change", function () { state.all = showAll.checked; render(); if (state.all) network.fit({ animation: false }); });
+  hideLow.addEventListener("change", function () { state.low = hideLow.checked; render(); refreshPanel(); });
+  hideUnchecked.addEventListener("change", function () { state.unchecked = hideUnchecked.checked; render(); refreshPanel(); });
+  function syncControls() {
+    slider.value = String(dayNum(state.date)); dateInput.value = state.date;
+    document.getElementById("date-note").textContent = state.date === META.date ? "The dataset's date: the graph as it stands." : "The graph as it stood on " + state.date + " (dataset date " + META.date + ").";
+    showAll.checked = state.all; hideLow.checked = state.low; hideUnchecked.checked = state.unchecked;
+    document.querySelectorAll("#legend-blocs input").forEach(function (i) { i.checked = !state.hideBlocs.has(i.getAttribute("data-filter")); });
+    document.querySelectorAll("#legend-kinds input").forEach(function (i) { i.checked = !state.hideKinds.has(i.getAttribute("data-filter")); });
+  }
+
+  // -- the URL fragment: a view you can send -------------------------------------------------------
+  function fragment() {
+    var p = [];
+    if (state.node) p.push("node=" + encodeURIComponent(state.node));
+    if (state.edge) p.push("edge=" + encodeURIComponent(state.edge));
+    if (state.date !== META.start) p.push("date=" + state.date);
+    if (state.all) p.push("all=1");
+    if (state.low) p.push("low=hide");
+    if (state.unchecked) p.push("unchecked=hide");
+    if (state.hideKinds.size) p.push("hidekinds=" + Array.from(state.hideKinds).sort().join(","));
+    if (state.hideBlocs.size) p.push("hideblocs=" + Array.from(state.hideBlocs).sort().join(","));
+    if (state.open.size) p.push("open=" + Array.from(state.open).sort().map(encodeURIComponent).join(","));
+    var extra = Array.from(state.extra).filter(function (i) { return i !== state.node && !SEED.has(i); });
+    if (extra.length) p.push("add=" + extra.sort().map(encodeURIComponent).join(","));
+    if (state.path) p.push("path=" + encodeURIComponent(state.path.from) + "," + encodeURIComponent(state.path.to));
+    return p.join("&");
+  }
+  var applying = false;
+  function writeFragment() {
+    if (applying) return;
+    var f = fragment();
+    if (("#" + f) !== location.hash && !(f === "" && location.hash === "")) {
+      try { history.replaceState(null, "", f ? "#" + f : location.pathname + location.search); } catch (e) { /* some viewers forbid it */ }
+    }
+  }
+  function readFragment() {
+    var h = location.hash.replace(/^#/, ""), p = {};
+    h.split("&").forEach(function (kv) { if (!kv) return; var i = kv.indexOf("="); p[decodeURIComponent(kv.slice(0, i < 0 ? kv.length : i))] = i < 0 ? "" : kv.slice(i + 1); });
+    function ids(v) { return (v || "").split(",").filter(Boolean).map(decodeURIComponent); }
+    state.date = /^\d{4}-\d{2}-\d{2}$/.test(p.date || "") ? p.date : META.start;
+    state.all = p.all === "1"; state.low = p.low === "hide"; state.unchecked = p.unchecked === "hide";
+    state.hideKinds = new Set(ids(p.hidekinds).filter(function (k) { return KINDS.indexOf(k) >= 0; }));
+    state.hideBlocs = new Set(ids(p.hideblocs).filter(function (b) { return BLOCS.indexOf(b) >= 0; }));
+    state.open = new Set(ids(p.open).filter(function (i) { return NODES.has(i); }));
+    state.extra = new Set(ids(p.add).filter(function (i) { return NODES.has(i); }));
+    var node = p.node ? decodeURIComponent(p.node) : null, edge = p.edge ? decodeURIComponent(p.edge) : null;
+    state.node = NODES.has(node) ? node : null;
+    state.edge = !state.node && EDGES.has(edge) ? edge : null;
+    state.path = null;
+    var pe = ids(p.path);
+    if (pe.length === 2 && NODES.has(pe[0]) && NODES.has(pe[1])) { pathEnds = { from: pe[0], to: pe[1] }; }
+    else pe = null;
+    // the fresh legend/filter inputs are rebuilt from state
+    syncControls();
+    return pe;
+  }
+  function applyFragment() {
+    applying = true;
+    var pe = readFragment();
+    render();
+    if (pe) {
+      document.getElementById("path-from").value = NODES.get(pe[0]).label;
+      document.getElementById("path-to").value = NODES.get(pe[1]).label;
+      findPath();
+    } else refreshPanel();
+    applying = false;
+    if (state.node) network.focus(state.node, { scale: 1.1, animation: false });
+    else if (!state.path) network.fit({ animation: false });
+    writeFragment();
+  }
+  window.addEventListener("hashchange", function () { if (location.hash.replace(/^#/, "") !== fragment()) applyFragment(); });
+
+  // -- header, citation, sharing, PNG ------------------------------------------------------------------
+  document.getElementById("page-title").textContent = META.title;
+  document.getElementById("page-subtitle").textContent = META.subtitle ? "– " + META.subtitle : "";
+  document.title = META.title + (META.subtitle ? " – " + META.subtitle : "");
+  var line = document.getElementById("dataset-line");
+  line.appendChild(el("span", { text: "version " + META.version + " · data as of " + META.date + " · " }));
+  line.appendChild(link(META.licenceUrl, "data licence " + META.licence));
+  var citeBox = document.getElementById("cite-box"), citeBtn = document.getElementById("cite-button");
+  citeBox.appendChild(el("p", { cls: "section-title", text: "How to cite" }));
+  citeBox.appendChild(el("p", { id: "cite-text", text: META.cite }));
+  citeBox.appendChild(el("p", { cls: "small muted", text: "The data is licensed under " + META.licence + ": you may share and adapt it with attribution. Each fact names its own sources; cite them too." }));
+  citeBtn.addEventListener("click", function () { citeBox.hidden = !citeBox.hidden; citeBtn.setAttribute("aria-expanded", String(!citeBox.hidden)); });
+  var toastTimer = null;
+  function toast(text) {
+    var t = document.getElementById("toast");
+    t.textContent = text; t.hidden = false;
+    clearTimeout(toastTimer); toastTimer = setTimeout(function () { t.hidden = true; }, 2600);
+  }
+  document.getElementById("share-button").addEventListener("click", function () {
+    writeFragment();
+    var url = location.href;
+    var done = function () { toast("Link to this view copied. It opens this same file on the same view."); };
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(done, function () { window.prompt("Copy this link:", url); });
+    else window.prompt("Copy this link:", url);
+  });
+  document.getElementById("png-button").addEventListener("click", function () {
+    var src = container.querySelector("canvas");
+    var c = document.createElement("canvas");
+    c.width = src.width; c.height = src.height;
+    var ctx = c.getContext("2d");
+    ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, c.width, c.height);
+    ctx.drawImage(src, 0, 0);
+    ctx.fillStyle = "#5f6368"; ctx.font = "12px sans-serif";
+    ctx.fillText("ai-race-kg " + META.version + " · as of " + state.date + " · " + META.licence, 8, c.height - 8);
+    var a = el("a", { href: c.toDataURL("image/png"), download: "ai-race-kg-" + state.date + ".png" });
+    document.body.appendChild(a); a.click(); a.remove();
+  });
+
+  // -- start -------------------------------------------------------------------------------------------
+  applyFragment();
+  window.kgExplorer = {
+    network: network, state: state, select: function (id) { select(id, true); }, selectEdge: selectEdge, setDate: setDate,
+    fragment: fragment, findPath: function (a, b) { pathEnds = { from: a, to: b }; findPath(); },
+    visibleNodeIds: function () { return Array.from(shown.nodes).sort(); },
+    visibleEdgeIds: function () { return Array.from(shown.edges).sort(); },
+    current: function (id, field, day) {
+      var n = NODES.get(id); if (!n) return null;
+      var f = n.facts.filter(function (x) { return x.f === field; })[0];
+      return f ? current(f.s, day).map(function (s) { return s.ref || s.v; }) : [];
+    },
+    ready: true
+  };
+  document.body.setAttribute("data-ready", "1");
+})();

@@ -1,0 +1,152 @@
+"""The explorer's file, without a browser: what it embeds, that it is escaped, offline and
+deterministic, and the CLI's node selections (the browser tests are in
+test_explorer_browser.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from explorer_support import HOSTILE_ALIAS, HOSTILE_NAME, HOSTILE_TEXT, SMALL_FILES, write_data
+
+from kg.cli import main
+from kg.explorer import explorer_html
+from kg.explorer.data import safe_url, search_key
+from kg.explorer.page import json_for_script
+from kg.rdf.load import load_graph
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return write_data(tmp_path_factory.mktemp("small"), SMALL_FILES)
+
+
+def embedded(html: str) -> dict:
+    m = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html, re.S)
+    return json.loads(m.group(1))
+
+
+def test_search_key_folds_width_case_and_accents():
+    assert search_key("ＨＵＡＷＥＩ") == search_key("Huáwei") == search_key("HUAWEI") == "huawei"
+    assert search_key("华为") == "华为"
+    assert search_key("Straße") == "strasse"
+
+
+def test_only_web_addresses_become_links():
+    assert safe_url("https://p.dw.com/p/57FGg") == "https://p.dw.com/p/57FGg"
+    assert safe_url("HTTP://example.org") == "HTTP://example.org"
+    for bad in ("javascript:alert(1)", " javascript:alert(1)", "data:text/html,x", "//x.org", ""):
+        assert safe_url(bad) is None
+
+
+def test_embedded_json_cannot_end_its_script_element():
+    text = json_for_script({"a": "</script><script>alert(2)</script>", "b": "x\u2028y\u2029&<!--"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert "\u2028" not in text and "\u2029" not in text
+    assert json.loads(text)["a"] == "</script><script>alert(2)</script>"
+
+
+def test_page_is_one_offline_utf8_file_with_no_outside_address_to_load(small):
+    html = explorer_html(load_graph(small).semantics)
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<meta charset="utf-8">' in html
+    assert "default-src 'none'" in html  # the CSP forbids every request
+    # nothing is loaded from anywhere: no src/href attributes to fetch, no @import, no url()
+    assert not re.search(r"<(script|link|img|iframe)[^>]*\s(src|href)=", html, re.I)
+    assert "@import" not in html and "sourceMappingURL" not in html
+    assert html.count("</script>") == 3  # the data, vis-network, the page's script
+
+
+def test_page_script_never_uses_innerhtml():
+    from importlib import resources
+
+    js = resources.files("kg.explorer").joinpath("page.js").read_text(encoding="utf-8")
+    assert "innerHTML" not in js and "outerHTML" not in js and "insertAdjacentHTML" not in js
+    assert "document.write" not in js and "eval(" not in js
+
+
+def test_embedded_data_has_windows_ranks_and_sources(small):
+    doc = embedded(explorer_html(load_graph(small).semantics))
+    nodes = {n["id"]: n for n in doc["nodes"]}
+    assert set(nodes) == {"china", "deepseek", "deepseek-r1", "liang-wenfeng", "nvidia",
+                          "nvidia-h800", "openai", "us"}
+    liang = nodes["liang-wenfeng"]
+    assert "梁文锋" in liang["keys"] and liang["names"] == {"zh": "梁文锋"}
+    aff = next(f for f in liang["facts"] if f["f"] == "affiliation")["s"][0]
+    assert (aff["st"], aff["en"], aff["rk"], aff["from"]) == ("2023-07-01", None, "normal", "2023-07")
+    assert aff["cs"] == [["2023-07-01", "2023-07-31"]]
+    edge = next(e for e in doc["edges"] if e["id"].startswith("liang-wenfeng/affiliation"))
+    assert (edge["from"], edge["to"], edge["st"], edge["src"]) == (
+        "liang-wenfeng", "deepseek", "2023-07-01", ["src-a"])
+    assert doc["sources"][0]["title"] == "Source A"
+    assert doc["meta"]["licence"] == "CC BY 4.0" and doc["meta"]["version"]
+
+
+def test_focus_holds_the_neighbourhood_only(small, tmp_path):
+    out = tmp_path / "focus.html"
+    r = CliRunner().invoke(main, ["viz", "--data", str(small), "--focus", "deepseek",
+                                  "--depth", "1", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "wrote" in r.output and "MB" in r.output
+    doc = embedded(out.read_text(encoding="utf-8"))
+    assert sorted(n["id"] for n in doc["nodes"]) == ["deepseek", "deepseek-r1", "liang-wenfeng"]
+    assert doc["seed"] == ["deepseek", "deepseek-r1", "liang-wenfeng"]
+    r = CliRunner().invoke(main, ["viz", "--data", str(small), "--focus", "deepseek",
+                                  "--depth", "2", "--out", str(out)])
+    assert sorted(n["id"] for n in embedded(out.read_text("utf-8"))["nodes"]) == [
+        "deepseek", "deepseek-r1", "liang-wenfeng", "nvidia-h800"]
+
+
+def test_kind_bloc_and_query_select_nodes(small, tmp_path):
+    out = tmp_path / "sel.html"
+    r = CliRunner().invoke(main, ["viz", "--data", str(small), "--kind", "organization",
+                                  "--bloc", "us", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert sorted(n["id"] for n in embedded(out.read_text("utf-8"))["nodes"]) == ["nvidia",
+                                                                                  "openai"]
+    rq = tmp_path / "models.rq"
+    rq.write_text("SELECT ?m ?d WHERE { ?m a kgo:AIModel ; schema:creator ?d }\n", "utf-8")
+    r = CliRunner().invoke(main, ["viz", "--data", str(small), "--query", str(rq),
+                                  "--as-of", "2025-01-01", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    doc = embedded(out.read_text("utf-8"))
+    assert sorted(n["id"] for n in doc["nodes"]) == ["deepseek", "deepseek-r1"]
+    assert [e["rel"] for e in doc["edges"]] == ["developer"]
+    assert doc["meta"]["start"] == "2025-01-01"
+
+
+def test_focus_on_an_unknown_id_is_a_clear_error(small, tmp_path):
+    r = CliRunner().invoke(main, ["viz", "--data", str(small), "--focus", "nobody",
+                                  "--out", str(tmp_path / "x.html")])
+    assert r.exit_code == 1 and "'nobody' is not a node" in r.output
+
+
+def test_two_builds_give_identical_bytes(small, tmp_path):
+    """Two processes with different hash seeds write the same file."""
+    outs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"g{seed}.html"
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        subprocess.run([sys.executable, "-m", "kg", "viz", "--data", str(small), "--out",
+                        str(out)], check=True, env=env, capture_output=True)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_hostile_strings_are_data_not_markup(tmp_path):
+    from explorer_support import HOSTILE_FILES
+
+    data = write_data(tmp_path, {**SMALL_FILES, **HOSTILE_FILES})
+    html = explorer_html(load_graph(data).semantics, focus="hostile")
+    for s in (HOSTILE_NAME, HOSTILE_ALIAS, "<svg onload"):
+        assert s not in html  # nowhere in the file as markup
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html.split("</title>")[0]  # the <title>
+    doc = embedded(html)
+    hostile = next(n for n in doc["nodes"] if n["id"] == "hostile")
+    assert (hostile["label"], hostile["aliases"], hostile["desc"]) == (
+        HOSTILE_NAME, [HOSTILE_ALIAS], HOSTILE_TEXT)

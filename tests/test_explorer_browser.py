@@ -1,0 +1,328 @@
+"""The explorer in a real browser: Playwright drives Debian's Chromium (one browser for the
+module, one page load per scenario). Each scenario leaves a screenshot in
+build/screenshots/ for a person to look at."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from explorer_support import (
+    BROWSER_ARGS,
+    HOSTILE_ALIAS,
+    HOSTILE_FILES,
+    HOSTILE_NAME,
+    HOSTILE_TEXT,
+    SMALL_FILES,
+    Recorder,
+    chromium_path,
+    write_data,
+)
+
+from conftest import IN_CI, REPO
+from kg.analysis.network import project
+from kg.explorer import write_explorer
+from kg.rdf.load import load_graph
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    try:
+        from playwright import sync_api
+    except ImportError:  # pragma: no cover - the test extras install it
+        message = "playwright is not installed: pip install -e '.[test]'"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=BROWSER_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 860}, locale="en-GB")
+    pg = context.new_page()
+    yield Recorder(pg)
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    built = load_graph(REPO / "data")
+    out = write_explorer(built.semantics, tmp_path_factory.mktemp("real") / "graph.html")
+    return built, out
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    data = write_data(tmp_path_factory.mktemp("small"), SMALL_FILES)
+    out = write_explorer(load_graph(data).semantics,
+                         tmp_path_factory.mktemp("smallpage") / "focus.html",
+                         focus="deepseek", depth=1)
+    return data, out
+
+
+def sparql(built, name: str, day: dt.date | None = None) -> int:
+    """Run a query of docs/explorer.md (by its `# name` line) on the built graph."""
+    from kg.sparql.store import OxigraphStore
+
+    doc = (REPO / "docs" / "explorer.md").read_text(encoding="utf-8")
+    text = re.search(r"```sparql\n# " + name + r"\n(.*?)```", doc, re.S).group(1)
+    if day is not None:
+        text = text.replace("?day", f'"{day.isoformat()}"^^xsd:date')
+    rows = OxigraphStore.from_dataset(built.dataset).query(text).rows
+    return int(rows[0][0])
+
+
+def body_counts(pg) -> tuple[int, int]:
+    return tuple(pg.evaluate("() => [kgExplorer.network.body.data.nodes.length,"
+                             " kgExplorer.network.body.data.edges.length]"))
+
+
+def panel_text(pg) -> str:
+    return pg.inner_text("#panel-body")
+
+
+def search(pg, text: str, selector: str = "#search"):
+    pg.fill(selector, "")
+    pg.type(selector, text)
+    pg.wait_for_timeout(250)
+
+
+def test_loads_offline_with_no_errors_and_no_request(real, page):
+    built, out = real
+    pg = page.open(out)
+    assert page.console_errors() == []
+    assert page.outside_requests(out) == []
+    assert pg.title() == "ai-race-kg explorer"
+    header = pg.inner_text("#top")
+    assert "version 0.1.0" in header and "data as of 2026-04-14" in header
+    assert "CC BY 4.0" in header
+    pg.click("#cite-button")
+    assert "ai-race-kg developers" in pg.inner_text("#cite-text")
+    pg.click("#cite-button")
+    # the opening view: the most central nodes of each bloc, not the whole graph
+    n_nodes, _ = body_counts(pg)
+    assert 8 <= n_nodes <= 40
+    assert {"huawei", "nvidia", "china", "united-states"} <= set(
+        pg.evaluate("kgExplorer.visibleNodeIds()"))
+    page.shot("explorer-opening-view")
+    # the same file draws the same picture
+    again = pg.context.new_page()
+    again.goto(out.resolve().as_uri())
+    again.wait_for_selector("body[data-ready='1']")
+    assert again.locator("#graph").screenshot() == pg.locator("#graph").screenshot()
+    again.close()
+
+
+def test_full_view_equals_the_sparql_count_of_the_projection(real, page):
+    built, out = real
+    pg = page.open(out, "#all=1")
+    day = built.semantics.date
+    assert body_counts(pg) == (sparql(built, "explorer-nodes"),
+                               sparql(built, "explorer-edges", day))
+    assert "Showing 299 of 299" in pg.inner_text("#count-line")
+    page.shot("explorer-everything")
+    for d in ("2025-06-01", "2020-01-01"):
+        pg.fill("#date-input", d)
+        pg.dispatch_event("#date-input", "change")
+        assert body_counts(pg)[1] == sparql(built, "explorer-edges", dt.date.fromisoformat(d))
+    assert page.outside_requests(out) == [] and page.console_errors() == []
+
+
+def test_search_any_script_width_or_accent(real, page):
+    _, out = real
+    pg = page.open(out)
+    for text in ("华为", "huawei", "ＨＵＡＷＥＩ", "Huáwei"):
+        search(pg, text)
+        assert pg.evaluate("kgExplorer.state.node") == "huawei", text
+        assert pg.inner_text("#panel-title") == "Huawei"
+        assert pg.inner_text("#search-results li[aria-selected=true] .label") == "Huawei"
+    search(pg, "h200")
+    assert pg.evaluate("kgExplorer.state.node") == "nvidia-h200"
+    # keyboard: a partial name, arrow down, Enter
+    search(pg, "deepse")
+    first = pg.inner_text("#search-results li:nth-child(1) .label")
+    second = pg.inner_text("#search-results li:nth-child(2) .label")
+    pg.press("#search", "ArrowDown")
+    pg.press("#search", "Enter")
+    assert pg.inner_text("#panel-title") == second != first
+    assert pg.evaluate("kgExplorer.network.getSelectedNodes()") == [
+        pg.evaluate("kgExplorer.state.node")]
+    page.shot("explorer-search")
+    assert page.console_errors() == []
+
+
+def current_values(pg, field: str) -> list[str]:
+    return pg.eval_on_selector_all(
+        f"#panel-body .fact[data-field={field}] .stmt[data-current='1']",
+        "els => els.map(e => e.getAttribute('data-value'))")
+
+
+def set_date(pg, day: str):
+    pg.fill("#date-input", day)
+    pg.dispatch_event("#date-input", "change")
+
+
+def test_h200_sources_and_status_on_each_date(real, page):
+    built, out = real
+    pg = page.open(out)
+    search(pg, "h200")
+    # a real click on the node, where vis-network drew it
+    xy = pg.evaluate("""() => { const n = kgExplorer.network;
+        return n.canvasToDOM(n.getPositions(['nvidia-h200'])['nvidia-h200']); }""")
+    box = pg.query_selector("#graph").bounding_box()
+    pg.evaluate("kgExplorer.state.node = null")
+    pg.mouse.click(box["x"] + xy["x"], box["y"] + xy["y"])
+    assert pg.inner_text("#panel-title") == "NVIDIA H200"
+    text = panel_text(pg)
+    assert "Where is the US-China AI 'race' heading in 2026?" in text and "DW (Deutsche Welle)" in text
+    links = pg.eval_on_selector_all("#panel-body a", "as => as.map(a => a.href)")
+    assert "https://p.dw.com/p/57FGg" in links
+    set_date(pg, "2025-06-01")
+    assert current_values(pg, "export_status") == ["restricted"]
+    assert current_values(pg, "import_status") == []
+    set_date(pg, "2026-01-15")
+    assert current_values(pg, "export_status") == ["allowed-vetted-buyers"]
+    assert current_values(pg, "import_status") == ["blocked"]
+    assert "changed this month" not in pg.inner_text("#panel-body .fact[data-field=export_status]")
+    assert "changed this month" in pg.inner_text("#panel-body .fact[data-field=import_status]")
+    set_date(pg, "2025-12-10")
+    assert current_values(pg, "export_status") == ["restricted", "allowed-vetted-buyers"]
+    changed = pg.eval_on_selector_all(
+        "#panel-body .fact[data-field=export_status] .stmt[data-current='1']",
+        "els => els.map(e => e.innerText.includes('changed this month'))")
+    assert changed == [True, True]
+    page.shot("explorer-h200-december-2025")
+    assert "date=2025-12-10" in pg.evaluate("location.hash") and "node=nvidia-h200" in pg.evaluate(
+        "location.hash")
+    # the page's rule agrees with the semantic layer on every temporal field, on a few days
+    sem = built.semantics
+    triples = [(n, f, d) for n, e in project(sem).nodes.items() for f in e.facts
+               if sem.schema.kinds[e.kind].fields[f].temporal
+               for d in ("2019-06-30", "2023-07-15", "2025-06-01", "2025-12-10", "2026-01-15",
+                         "2026-04-14")]
+    assert len(triples) > 50
+    page_says = pg.evaluate("ts => ts.map(t => kgExplorer.current(t[0], t[1], t[2]))", triples)
+    python_says = [[str(s.value) for s in sem.current(n, f, dt.date.fromisoformat(d))]
+                   for n, f, d in triples]
+    assert page_says == python_says
+    assert page.console_errors() == []
+
+
+def test_disputed_ascend_output_shows_both_estimates(real, page):
+    _, out = real
+    pg = page.open(out, "#node=huawei-ascend-910c")
+    fig = pg.query_selector("#panel-body .figure[data-claim=ascend-910c-output-2025-bitbiased]")
+    assert "disputed" in fig.inner_text()
+    rows = fig.eval_on_selector_all("table.dispute tr[data-claim]",
+                                    "rs => rs.map(r => [...r.cells].map(c => c.innerText))")
+    got = {r[0]: r[1] for r in rows}
+    assert got == {"about 450,000 chips": "BitBiased", "at most 200,000 chips": "US officials"}
+    fig.scroll_into_view_if_needed()
+    page.shot("explorer-disputed-ascend-910c")
+    assert page.console_errors() == []
+
+
+def test_edges_show_their_sources_on_click(real, page):
+    _, out = real
+    pg = page.open(out, "#node=deepseek-r1")
+    pg.evaluate("kgExplorer.selectEdge(kgExplorer.visibleEdgeIds().find(i => "
+                "i.startsWith('deepseek-r1/developer')))")
+    text = panel_text(pg)
+    assert "DeepSeek-R1" in text and "developer" in text and "Sources" in text
+    assert pg.eval_on_selector_all("#panel-body .sources li", "ls => ls.length") >= 1
+
+
+def test_path_between_two_entities_lists_each_hop_with_sources(real, page):
+    _, out = real
+    pg = page.open(out)
+    search(pg, "DeepSeek-R1", "#path-from")
+    pg.press("#path-from", "Enter")
+    search(pg, "NVIDIA", "#path-to")
+    pg.press("#path-to", "Enter")
+    pg.click("#path-go")
+    assert pg.inner_text("#panel-title") == "Paths"
+    hops = pg.eval_on_selector_all(".path[data-path='0'] .hop", "hs => hs.length")
+    assert hops >= 1
+    assert pg.eval_on_selector_all(".path[data-path='0'] .hop .sources li", "ls => ls.length") >= hops
+    assert "path=deepseek-r1,nvidia" in pg.evaluate("location.hash")
+    page.shot("explorer-path")
+    with pg.expect_download() as got:
+        pg.click("#png-button")
+    download = got.value
+    assert download.suggested_filename == "ai-race-kg-2026-04-14.png"
+    assert open(download.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert page.outside_requests(out) == []
+
+
+def test_focus_page_and_fragment_round_trip(small, browser, page):
+    _, out = small
+    pg = page.open(out)
+    assert pg.evaluate("kgExplorer.visibleNodeIds()") == ["deepseek", "deepseek-r1",
+                                                          "liang-wenfeng"]
+    pg.evaluate("kgExplorer.select('liang-wenfeng')")
+    pg.uncheck("#legend-kinds input[data-filter=model]")
+    set_date(pg, "2023-06-30")
+    pg.check("#hide-low")
+    url = pg.url
+    state = pg.evaluate("[kgExplorer.state.node, kgExplorer.state.date, [...kgExplorer.state."
+                        "hideKinds], kgExplorer.state.low, kgExplorer.visibleNodeIds(),"
+                        " kgExplorer.visibleEdgeIds()]")
+    assert state[:4] == ["liang-wenfeng", "2023-06-30", ["model"], True]
+    assert state[4] == ["deepseek", "liang-wenfeng"] and state[5] == []  # before 2023-07
+    other = Recorder(browser.new_page())
+    pg2 = other.open(out, "#" + url.split("#", 1)[1])
+    assert pg2.evaluate("[kgExplorer.state.node, kgExplorer.state.date, [...kgExplorer.state."
+                        "hideKinds], kgExplorer.state.low, kgExplorer.visibleNodeIds(),"
+                        " kgExplorer.visibleEdgeIds()]") == state
+    assert pg2.inner_text("#panel-title") == "Liang Wenfeng"
+    assert not pg2.is_checked("#legend-kinds input[data-filter=model]")
+    pg2.close()
+
+
+def test_hostile_strings_show_as_text_and_run_nothing(tmp_path, page):
+    data = write_data(tmp_path, {**SMALL_FILES, **HOSTILE_FILES})
+    built = load_graph(data)
+    # validation refuses a javascript: address, so put one in after it, as a page must
+    # survive whatever its data says
+    from kg.core.model import Statement
+
+    built.entities["src-evil"].facts["url"] = [Statement("url", "javascript:alert(1)", 1)]
+    out = write_explorer(built.semantics, tmp_path / "hostile.html", focus="hostile")
+    pg = page.open(out, "#node=hostile")
+    assert pg.title() == f"ai-race-kg explorer – {HOSTILE_NAME} and its neighbours (1 link)"
+    assert pg.inner_text("#page-subtitle") == f"– {HOSTILE_NAME} and its neighbours (1 link)"
+    # label and tooltip in vis-network
+    assert pg.evaluate("kgExplorer.network.body.data.nodes.get('hostile').label") == HOSTILE_NAME
+    assert pg.evaluate("kgExplorer.network.body.data.nodes.get('hostile').title"
+                       ".querySelector('.tip-title').textContent") == HOSTILE_NAME
+    # the panel: name, alias, description, quote, source title and publisher
+    assert pg.eval_on_selector("#panel-title", "e => e.textContent") == HOSTILE_NAME
+    assert pg.eval_on_selector(".aliases span:last-child", "e => e.textContent") == HOSTILE_ALIAS
+    assert pg.eval_on_selector(".desc", "e => e.textContent") == HOSTILE_TEXT
+    assert pg.eval_on_selector("blockquote", "e => e.textContent") == HOSTILE_ALIAS
+    src = pg.query_selector("#panel-body li[data-source=src-evil]")
+    assert src.eval_on_selector("span", "e => e.textContent") == HOSTILE_NAME
+    assert HOSTILE_ALIAS in src.text_content()
+    # no clickable javascript: link anywhere
+    assert pg.eval_on_selector_all("a", "as => as.filter(a => /^\\s*javascript:/i.test("
+                                        "a.getAttribute('href') || '')).length") == 0
+    assert "javascript:alert(1)" in src.text_content()  # shown as text
+    # search result and legend
+    search(pg, "</script>")
+    assert pg.eval_on_selector("#search-results li .label", "e => e.textContent") == HOSTILE_NAME
+    assert HOSTILE_ALIAS in pg.eval_on_selector("#search-results li .kind", "e => e.textContent")
+    legend = pg.eval_on_selector("#legend", "e => e.textContent")
+    assert "China" in legend and "<" not in legend
+    # nothing ran, nothing was injected
+    pg.wait_for_timeout(300)
+    assert page.dialogs == [] and page.console_errors() == []
+    assert pg.evaluate("document.querySelectorAll('img, svg[onload], [onerror]').length") == 0
+    assert pg.evaluate("document.scripts.length") == 3
+    assert page.outside_requests(out) == []
+    page.shot("explorer-hostile-strings")
