@@ -77,7 +77,7 @@ def test_h200_decision_and_customs_block_are_changes_and_botnews_is_not():
 @pytest.mark.parametrize("store", [oxigraph_store, rdflib_store], ids=["oxigraph", "rdflib"])
 def test_changes_csv_equals_the_library_query(store):
     result = run_query(store(), find_query("changes"), {"since": "2025-11-01",
-                                                         "asOf": "2026-01-31"})
+                                                         "date": "2026-01-31"})
     sparql = {(str(r["day"]), str(r["change"]), short(r["entity"]), short(r["field"]),
                str(r["when"]), short(r["source"])) for r in result.dicts()}
     csv_rows = {(r["day"], r["change"], r["id"], r["field"], r["as given"], s)
@@ -161,7 +161,7 @@ def test_html_is_escaped_and_standalone():
     text = (build_report() / "report.html").read_text(encoding="utf-8")
     assert "<script" not in text and "http://" not in text.split("</head>")[0]
     assert 'src="data:image/png;base64,' in text
-    assert text.count("<img ") == 3
+    assert text.count("<img ") == 4
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -193,7 +193,7 @@ def test_html_opens_offline_in_chromium_without_any_request():
         finally:
             browser.close()
     assert title.startswith("The US–China AI race in the knowledge graph")
-    assert len(widths) == 3 and all(w > 0 for w in widths)
+    assert len(widths) == 4 and all(w > 0 for w in widths)
     assert tables > 10
     assert [u for u in requests if not u.startswith(("data:", page_url))] == []
 

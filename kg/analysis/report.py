@@ -11,7 +11,6 @@ date). Deterministic: the same data gives the same bytes (nothing reads the cloc
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 
 import networkx as nx
@@ -43,6 +42,7 @@ from kg.analysis.render import Doc, Table, write
 from kg.analysis.scorecard import NO_VERDICT, scorecard
 from kg.analysis.why import robustness, why_central
 from kg.analysis.why import weak as is_weak
+from kg.rdf.load import Steps
 from kg.semantics import BLOC_LABELS, Semantics
 from kg.semantics.links import identifiers
 
@@ -61,17 +61,6 @@ def default_since(as_of: dt.date) -> dt.date:
         return as_of.replace(year=as_of.year - 1, day=28)
 
 
-class _Steps:
-    def __init__(self, progress: Progress | None):
-        self.progress, self.t0 = progress, time.perf_counter()
-
-    def __call__(self, what: str) -> None:
-        now = time.perf_counter()
-        if self.progress and now - self.t0 > 0.0:
-            self.progress(f"{what} ({now - self.t0:.1f} s)")
-        self.t0 = now
-
-
 def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None = None,
            top: int = TOP, progress: Progress | None = None) -> tuple[Doc, dict[str, bytes]]:
     """The report on the graph as of `as_of`, with the changes in (since, as_of].
@@ -85,13 +74,14 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     since = since or default_since(day)
     if since >= day:
         raise ValueError(f"--since {since} must be before --as-of {day}")
-    step = _Steps(progress)
+    step = Steps(progress)
     ents = sem.entities
 
     def name(i: str) -> str:
         e = ents.get(i)
         return e.name if e is not None else i
 
+    step.begin(f"projecting the graph as of {day}")
     proj = project(sem)
     G = as_it_stood(proj, day)
     H = simple(G)
@@ -107,6 +97,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     paths = PathCounts(H)
     step(f"{len(comms)} communities (Louvain, seed {cinfo['seed']})")
     tops = linked[:top]
+    step.begin("why central: leave-one-link-out PageRank")
     whys = why_central(G, tops, member, paths)
     step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank")
     moves, removed = robustness(G, set(sem.disputed), top)
@@ -114,6 +105,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     step("robustness and bridges")
     approx = approximation_error(H, k=min(BETWEENNESS_K // 2, max(H.number_of_nodes(), 3)))
     step(f"betweenness sampling error (k={approx['k']}, seed {approx['seed']})")
+    step.begin("scorecard, changes and data health")
     card = scorecard(sem, day)
     changed = changes(sem, since, day)
     all_facts = facts(sem)
@@ -171,6 +163,18 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           "its precision, lies wholly in the interval. A fact known only 'as of' a day "
           "(\"restricted as of 2026\") is evidence, not a change, and never appears here. "
           "`kg query changes` gives the same rows over SPARQL.")
+    blocs = sem.blocs(day)
+    keyed = [c for c in changed if c.change in ("began", "ended")]
+    key = {id(c): str(i) for i, c in enumerate(keyed, 1)}
+    images["changes.png"] = charts.timeline(
+        [(c.day, c.change, key.get(id(c), ""), blocs(c.entity)) for c in changed],
+        since, day, BLOC_LABELS)
+    doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc")
+    if keyed:
+        doc.p("The numbered dots, the facts that began or stopped holding:")
+        doc.ul([f"{key[id(c)]} — {c.day}: {name(c.entity)}, {_label(sem, c)}: "
+                f"{_change_value(sem, c)} {'began' if c.change == 'began' else 'ended'} "
+                f"[{', '.join(c.sources)}]" for c in keyed])
     doc.table(Table("changes", ["day", "change", "entity", "what", "value", "as given",
                                 "sources", "reliability", "id", "field"],
                     [[c.day.isoformat(), c.change, name(c.entity), _label(sem, c),
@@ -348,6 +352,9 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
 
     # -- data health ----------------------------------------------------------------------
     doc.h2("Data health: what the data still lacks")
+    doc.p("This section covers the whole data set, whatever the report's date, except the "
+          "links of the network (entities with few links, pieces), which are those of "
+          f"{day}.")
     doc.h3("Disputed figures")
     doc.p("Figures that give the same measure of the same thing for the same period and "
           "whose values do not meet, by the rule of docs/semantics.md, side by side.")
