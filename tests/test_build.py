@@ -184,7 +184,7 @@ def test_kg_build_entry_point_on_real_data(tmp_path):
     # long work shows progress, stage by stage, on stderr
     stages = [line for line in proc.stderr.splitlines() if line.startswith("... ")]
     assert [s.split(" (")[0] for s in stages][2:] == ["... checked the SHACL shapes",
-                                                      f"... wrote 6 files into {tmp_path / 'build'}"]
+                                                      f"... wrote 7 files into {tmp_path / 'build'}"]
     assert stages[0].startswith("... validated ") and stages[1].startswith("... built the graph")
     assert (tmp_path / "build" / "graph.ttl").stat().st_size > 10_000
     # the ontology reference is one of the build's outputs, with examples from the data

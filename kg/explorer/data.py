@@ -21,6 +21,7 @@ from kg.analysis.network import NODE_KINDS, EdgeFact, Projection, simple
 from kg.core.model import DateValue, Entity, Statement, as_decimal_text
 from kg.core.schema import Field
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
+from kg.semantics.links import source_links
 
 # Fields shown in the panel's header rather than as facts.
 HEADER_FIELDS = frozenset({"id", "name", "aliases", "names", "description", "sources", "checked",
@@ -275,8 +276,13 @@ class PageData:
                "url": safe_url(s.first("url")), "urltext": str(s.first("url") or "")}
         if s.first("reliability_note"):
             out["relynote"] = str(s.first("reliability_note"))
-        if s.first("archived_url"):
-            out["archive"] = safe_url(s.first("archived_url"))
+        links = [{"url": safe_url(k.url), "label": k.label, "derived": bool(k.derived_from)}
+                 for k in source_links(s) if safe_url(k.url)]
+        if out["url"] is None and links:  # no web page of its own: its first openable link
+            out["url"] = links[0]["url"]
+        others = [k for k in links if k["url"] != out["url"]]
+        if others:
+            out["links"] = others
         return out
 
     # -- the whole document ---------------------------------------------------------------

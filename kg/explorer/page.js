@@ -178,6 +178,10 @@
       if (bits) li.appendChild(el("span", { cls: "muted", text: " — " + bits }));
       if (s.rely) li.appendChild(badge("rely-" + s.rely, s.rely + " reliability", s.relynote || ""));
       if (s.url === null && s.urltext) li.appendChild(el("span", { cls: "muted", text: " (address not a web link: " + s.urltext + ")" }));
+      (s.links || []).forEach(function (k) {
+        li.appendChild(el("span", { cls: "muted", text: " · " }));
+        li.appendChild(link(k.url, k.label + (k.derived ? " (link derived from the identifier)" : "")));
+      });
       ul.appendChild(li);
     });
     return ul;
