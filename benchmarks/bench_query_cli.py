@@ -1,7 +1,7 @@
 """End-to-end time of a one-row `kg query` (a new process each run, as a user types
 it), with the graph cache warm: the median of N runs.
 
-    python benchmarks/bench_query_cli.py [--runs 15] [--kg-path /tmp/kg-before]
+    python benchmarks/bench_query_cli.py [--runs 15] [--kg-path /tmp/kg-before --kg-path .]
 
 The first run fills the cache (and Python's bytecode cache) and is not counted.
 --kg-path runs another copy of the package (e.g. `git archive` of an older commit
@@ -27,27 +27,48 @@ ONE_ROW = "SELECT ?label WHERE { kgid:nvidia-h200 rdfs:label ?label } LIMIT 1"
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
-    ap.add_argument("--kg-path", default=None)
-    ap.add_argument("--extra", nargs="*", default=[], help="more `kg query` arguments")
+    ap.add_argument("--kg-path", action="append", default=[],
+                    help="another copy of the package; repeat to compare several (the runs "
+                         "alternate between them, so they share the machine's load); `.` "
+                         "is this checkout")
+    ap.add_argument("--baseline", action="store_true",
+                    help="also time a bare pyoxigraph script loading build/graph.nt and "
+                         "asking the same (the floor: no kg at all)")
     args = ap.parse_args()
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode cached
-    env["KG_CACHE_DIR"] = tempfile.mkdtemp(prefix="kg-bench-cache-")
-    if args.kg_path:
-        env["PYTHONPATH"] = args.kg_path
-    cmd = [sys.executable, "-m", "kg", "query", "--sparql", ONE_ROW, "--format", "csv",
-           *args.extra]
-    cwd = args.kg_path or str(REPO)
-    first = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-    if first.returncode != 0 or "NVIDIA H200" not in first.stdout:
-        raise SystemExit(f"kg query failed: {first.stdout}{first.stderr}")
-    times = []
+    paths = args.kg_path or ["."]
+    setups = []
+    if args.baseline:
+        nt = REPO / "build" / "graph.nt"
+        if not nt.is_file():
+            raise SystemExit("--baseline needs build/graph.nt: run `kg build` first")
+        script = ("import pyoxigraph as ox; s = ox.Store(); "
+                  f"s.load(path={str(nt)!r}, format=ox.RdfFormat.N_TRIPLES); "
+                  "print(list(s.query('SELECT ?l WHERE { <https://w3id.org/ai-race-kg/id/"
+                  "nvidia-h200> <http://www.w3.org/2000/01/rdf-schema#label> ?l } LIMIT 1')))")
+        setups.append(("bare pyoxigraph on build/graph.nt", [sys.executable, "-c", script],
+                       str(REPO), dict(os.environ), []))
+    for path in paths:
+        env = dict(os.environ)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode cached
+        env["KG_CACHE_DIR"] = tempfile.mkdtemp(prefix="kg-bench-cache-")
+        cwd = str(REPO) if path == "." else path
+        if path != ".":
+            env["PYTHONPATH"] = path
+        cmd = [sys.executable, "-m", "kg", "query", "--sparql", ONE_ROW, "--format", "csv"]
+        first = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+        if first.returncode != 0 or "NVIDIA H200" not in first.stdout:
+            raise SystemExit(f"kg query failed in {path}: {first.stdout}{first.stderr}")
+        setups.append((path, cmd, cwd, env, []))
     for _ in range(args.runs):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, check=True)
-        times.append(time.perf_counter() - t0)
-    print(f"one-row kg query, {args.runs} runs after a warm-up: median "
-          f"{statistics.median(times):.3f} s, min {min(times):.3f} s, max {max(times):.3f} s")
+        for _, cmd, cwd, env, times in setups:
+            t0 = time.perf_counter()
+            subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, check=True)
+            times.append(time.perf_counter() - t0)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    for path, _, _, _, times in setups:
+        print(f"{path}: one-row kg query, {args.runs} runs after a warm-up: median "
+              f"{statistics.median(times):.3f} s, min {min(times):.3f} s, "
+              f"max {max(times):.3f} s (load average {load:.1f}, {os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from kg.core.schema import load_schema
 from kg.explorer import write_explorer
 from kg.rdf.graph import file_graph_iri
 from kg.rdf.load import Built, Progress, Steps, check, load_graph
-from kg.rdf.serialize import jsonld, ntriples, trig, turtle, write_texts
+from kg.rdf.serialize import graph_texts, turtle, write_texts
 from kg.rdf.stats import stats
 from kg.rdf.void import void_graph
 
@@ -24,22 +24,24 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     built = load_graph(data_dir, shacl=True, progress=progress)
     step = Steps(progress)
     ds = built.dataset
+    step.begin("writing the graph files")
     void = void_graph(schema, built)
     void_ctx = ds.graph(file_graph_iri(schema, "build/void.ttl"))
     for t in void:
         void_ctx.add(t)
         built.graph.add(t)
     built.written = write_texts(out_dir, {
-        "graph.ttl": turtle(built.graph),
-        "graph.nt": ntriples(built.graph),
-        "graph.jsonld": jsonld(built.graph),
-        "graph.trig": trig(ds),
+        **graph_texts(built.graph, ds),
         "void.ttl": turtle(void),
         "summary.json": json.dumps(stats(built), indent=1, sort_keys=True,
                                    ensure_ascii=False) + "\n",
     })
     built.written.append(write_explorer(built.semantics, out_dir / "graph.html"))
     step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer)")
+    from kg.analysis.report import write_report
+
+    built.written += write_report(built.semantics, out_dir / "report", progress=progress)
+    step(f"wrote the report into {out_dir / 'report'}")
     return built
 
 

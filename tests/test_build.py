@@ -44,8 +44,13 @@ def test_build_writes_every_output(built):
     b, out = built
     names = sorted(p.name for p in out.iterdir())
     assert names == ["graph.html", "graph.jsonld", "graph.nt", "graph.trig", "graph.ttl",
-                     "summary.json", "void.ttl"]
-    assert sorted(p.name for p in b.written) == names
+                     "report", "summary.json", "void.ttl"]
+    assert sorted(p.name for p in b.written if p.parent == out) == \
+        [n for n in names if n != "report"]
+    report = sorted(p.name for p in b.written if p.parent == out / "report")
+    assert report == sorted(p.name for p in (out / "report").iterdir())
+    assert {"report.md", "report.html", "report.json", "changes.csv", "scorecard.png"} <= \
+        set(report)
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))

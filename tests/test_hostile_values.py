@@ -270,3 +270,13 @@ def test_dates_and_numbers_stay_plain(data):
     text = (data / "model/deepseek-r1.yaml").read_text()
     assert format_text(text, "model/deepseek-r1.yaml") == text
     assert "released: 2025-01-20" in text or "released:" not in text
+
+
+@pytest.mark.parametrize("bad", ["\x1b", "\x00", "\x07", "\x85", "\x9b", "\x7f"])
+def test_a_raw_control_character_typed_into_a_file_is_refused_at_its_line(data, bad):
+    text = (data / HUAWEI).read_text().replace("country: china", f"country: ch{bad}ina")
+    write(data, HUAWEI, text)
+    assert [e for e in errors(data) if e.startswith("data/organization/huawei.yaml")] == [
+        f"data/organization/huawei.yaml:5:12: error: [huawei] the file holds the control "
+        f"character U+{ord(bad):04X} Fix: delete it (text may hold tabs and line breaks, but no "
+        "other control characters; they corrupt the outputs and drive terminals)"]

@@ -149,9 +149,19 @@ def test_the_public_entry_points():
 def test_a_wheel_holds_every_subpackage_and_its_files(tmp_path):
     """A wheel (not the editable install, which hides a missing subpackage) installed into a
     fresh venv runs `kg --help` and imports every subpackage, and carries the package data."""
+    import shutil
+
+    # build from a copy: setuptools writes its own build/ beside pyproject.toml, which in the
+    # checkout is where `kg build` writes its outputs
+    src = tmp_path / "src"
+    for name in ("kg", "ontology", "queries"):
+        shutil.copytree(REPO / name, src / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "setup.cfg", "README.md", "LICENSE", "LICENSE-DATA"):
+        shutil.copy2(REPO / name, src / name)
     wheels = tmp_path / "wheels"
     run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                          "-q", "-w", str(wheels), str(REPO)],
+                          "-q", "-w", str(wheels), str(src)],
                          capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     (wheel,) = wheels.glob("ai_race_kg-*.whl")

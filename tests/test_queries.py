@@ -28,7 +28,7 @@ BOTNEWS = "botnews-2026-scorecard"
 LIBRARY = library()
 NAMES = [q.name for q in LIBRARY]
 # Competency questions SPARQL answers: all but 15 (reports), 16 and 17 (validate, lint, find).
-SPARQL_QUESTIONS = set(range(1, 20)) - {15, 16, 17}  # 19: blocs (docs/semantics.md)
+SPARQL_QUESTIONS = set(range(1, 21)) - {15, 16, 17}  # 19: blocs; 20: changes (docs/analysis.md)
 
 
 def short(value: str) -> str:

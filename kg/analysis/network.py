@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from kg.core.model import Entity, check_status
+from kg.core.model import DateValue, Entity, check_status
 from kg.semantics import Semantics
 
 NODE_KINDS = ("organization", "person", "country", "model", "chip", "policy", "event")
@@ -174,3 +174,35 @@ def simple(G: nx.MultiDiGraph) -> nx.Graph:
 def project(sem: Semantics) -> Projection:
     """The projection of the data set behind `sem` (see the module docstring)."""
     return Projection(sem)
+
+
+# Fields whose first day is when a node begins to exist (a release, an event, a founding).
+BEGINS = {"model": ("released",), "chip": ("released",), "event": ("date",),
+          "policy": ("announced", "effective"), "organization": ("founded",)}
+
+
+def begins(ent: Entity) -> dt.date | None:
+    """The first day an entity exists by its data (release, event date, announcement or
+    entry into force, founding), or None when the data give no such date."""
+    for name in BEGINS.get(ent.kind, ()):
+        d = ent.first(name)
+        if d is not None:
+            return d.start
+    return None
+
+
+def as_it_stood(proj: Projection, day: dt.date) -> nx.MultiDiGraph:
+    """The network on `day`: the links that hold then (proj.graph(day)), without the nodes
+    that did not exist yet (released, dated, announced or founded after it) and without
+    quote and figure links dated after it."""
+    def known(e: EdgeFact) -> bool:
+        return e.via is None or e.as_of is None or _first_day(e.as_of) <= day
+
+    G = proj.graph(day, edge_filter=known)
+    G.remove_nodes_from([n for n, ent in proj.nodes.items()
+                         if (b := begins(ent)) is not None and b > day])
+    return G
+
+
+def _first_day(text: str) -> dt.date:
+    return DateValue.parse(text).start

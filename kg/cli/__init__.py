@@ -30,9 +30,49 @@ def main():
     """
 
 
-def progress(message: str) -> None:
-    """Stage-by-stage progress of long work, on stderr so stdout stays parseable."""
-    click.echo(f"... {message}", err=True)
+class _Progress:
+    """Stage-by-stage progress of long work, on stderr so stdout stays parseable.
+
+    Each finished stage prints one line (`... built the graph (...) (1.2 s)`). On a
+    terminal, the running stage also shows a live tqdm bar with its elapsed time,
+    cleared when its line comes; when stderr is not a terminal (pipes, CI, tests)
+    there is no bar and no escape codes, only the lines.
+    """
+
+    def __init__(self):
+        self._bar = None
+        self._stop = None
+
+    def begin(self, what: str) -> None:
+        self._close()
+        if not sys.stderr.isatty():
+            return
+        import threading
+
+        from tqdm import tqdm
+
+        self._bar = bar = tqdm(desc=f"... {what}", file=sys.stderr, leave=False,
+                               bar_format="{desc} {elapsed}", dynamic_ncols=True)
+        self._stop = stop = threading.Event()
+
+        def tick():  # a stage is one call: refresh the elapsed time from a thread
+            while not stop.wait(0.5):
+                bar.refresh()
+
+        threading.Thread(target=tick, daemon=True).start()
+
+    def _close(self) -> None:
+        if self._bar is not None:
+            self._stop.set()
+            self._bar.close()
+            self._bar = self._stop = None
+
+    def __call__(self, message: str) -> None:
+        self._close()
+        click.echo(f"... {message}", err=True)
+
+
+progress = _Progress()
 
 
 @main.command()
@@ -201,6 +241,12 @@ from kg.cli.sparql import COMMANDS as _SPARQL  # noqa: E402
 for _c in _SPARQL:
     main.add_command(_c)
 
+
+# The analysis report (report).
+from kg.cli.report import COMMANDS as _REPORT  # noqa: E402
+
+for _c in _REPORT:
+    main.add_command(_c)
 
 
 # The journalist's explorer (viz).

@@ -429,12 +429,14 @@ def rename(old, new, dry_run, data_dir):
 @dry_run_option
 @data_option
 def merge(duplicate, keep, dry_run, data_dir):
-    """Fold DUPLICATE into KEEP: its names become aliases, its facts and sources move over,
-    references follow, and DUPLICATE becomes a tombstone pointing at KEEP.
+    """Fold DUPLICATE into KEEP: its names become aliases, its facts move over with their
+    sources and check status, references follow, and DUPLICATE becomes a tombstone
+    pointing at KEEP.
 
-    Where the two disagree on a sourced fact both values are kept, each with its
-    sources; a plain value KEEP already has stays, and DUPLICATE's is recorded
-    in the tombstone.
+    A merge never changes what a fact cites or whether it was checked: KEEP's sources
+    stay as they were. Where the two disagree on a sourced fact both values are kept,
+    each with its sources; a plain field of DUPLICATE moves only if the two have the same
+    sources and check, else (like a plain value KEEP already has) its tombstone records it.
 
     \b
     Example:

@@ -29,7 +29,7 @@ def graph_option(f):
     return click.option("--graph", "graph_file", type=click.Path(dir_okay=False, path_type=Path),
                         default=None,
                         help="Query a built graph file (build/graph.trig, .nq, .ttl) instead of "
-                             "building data/ in memory.")(f)
+                             "the (cached) graph of data/.")(f)
 
 
 def store_option(f):
@@ -68,9 +68,11 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
     """Run a SPARQL query: a library query by NAME, a .rq FILE, or --sparql TEXT.
 
     SELECT prints a table (or csv, json, md); ASK prints true or false; CONSTRUCT and
-    DESCRIBE print RDF. Queries run on an embedded Oxigraph store built from data/ (no
-    server needed); --store rdflib cross-checks on rdflib's engine; --endpoint runs on
-    any SPARQL endpoint. SERVICE and FROM <outside address> are refused.
+    DESCRIBE print RDF. Queries run on an embedded Oxigraph store holding the graph of
+    data/ (built once and cached until data/, ontology/ or queries/ change; no server
+    needed); --store rdflib cross-checks on rdflib's engine; --endpoint runs on any
+    SPARQL endpoint. SERVICE and FROM <outside address> are refused. Date parameters
+    take 2025, 2025-12 or 2025-12-08.
 
     \b
     Example:
@@ -136,8 +138,9 @@ def _print_library(queries) -> None:
 def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_file):
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
 
-    GET or POST queries; results as SPARQL JSON, XML, CSV or TSV (Turtle or N-Triples
-    for CONSTRUCT) by content negotiation; CORS for browser clients; a service
+    GET or POST queries; results as SPARQL JSON, XML, CSV or TSV (Turtle, N-Triples,
+    RDF/XML or JSON-LD for CONSTRUCT/DESCRIBE) by content negotiation; CORS for
+    browser clients; a service
     description at /sparql without a query; a page to type queries at /. Each query
     runs in a worker process that is killed at --timeout.
 

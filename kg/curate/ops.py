@@ -807,24 +807,8 @@ def _labels_into(keep: CommentedMap, dup: CommentedMap):
     return aliases, names, added
 
 
-def _pin_sources(doc: CommentedMap, kind: Kind, sources: list[str], checked) -> None:
-    """Give every fact that relies on the entity's default sources those sources explicitly
-    (and the entity's check), before the defaults change."""
-    if not sources:
-        return
-    for name in list(doc):
-        f = kind.fields.get(name)
-        if f is None or not f.sourced:
-            continue
-        value = doc[name]
-        pinned = [long_form(yamlio.to_yaml(i), sources, checked)
-                  if not (isinstance(i, dict) and i.get("sources")) else i
-                  for i in items_of(value)]
-        _set_field(doc, kind, name, pinned if isinstance(value, list) else pinned[0])
-
-
 def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
-    """Plan folding `duplicate` into `keep`: names become aliases, facts and sources move,
+    """Plan folding `duplicate` into `keep`: names become aliases, facts move with their sources,
     references follow, and `duplicate` becomes a tombstone pointing at `keep`."""
     if duplicate == keep:
         raise KGError("an entity cannot be merged into itself")

@@ -99,6 +99,10 @@ PLAIN_TAGS = frozenset(_Y + t for t in ("str", "int", "float", "bool", "null", "
                                         "merge", "value", "map", "seq"))
 
 
+# The same, typed raw into a file (CR is allowed there: CRLF line ends).
+RAW_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def control_name(ch: str) -> str:
     """'U+001B' for a control character, as shown in messages (never the raw character)."""
     return f"U+{ord(ch):04X}"
@@ -182,6 +186,16 @@ def parse_text(text: str, rel: str) -> tuple[YMap | None, list[Issue]]:
     issues: list[Issue] = []
     if len(text) > MAX_FILE_BYTES and len(text.encode("utf-8")) > MAX_FILE_BYTES:
         return None, [too_big(rel, len(text.encode("utf-8")))]
+    raw = RAW_CONTROL_RE.search(text)
+    if raw:  # typed into the file as is (not as a YAML escape): the YAML reader's message
+        line = text.count("\n", 0, raw.start()) + 1  # would say "position 13" of line 1
+        column = raw.start() - (text.rfind("\n", 0, raw.start()) + 1) + 1
+        return None, [Issue(rel, line, column, rel.rsplit("/", 1)[-1].rsplit(".", 1)[0],
+                            message=f"the file holds the control character "
+                                    f"{control_name(raw.group())}",
+                            fix="delete it (text may hold tabs and line breaks, but no other "
+                                "control characters; they corrupt the outputs and drive "
+                                "terminals)", rule="control-character")]
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -27,10 +27,19 @@ Progress = Callable[[str], None]
 
 
 class Steps:
-    """Reports each finished stage of long work with its time, if anyone listens."""
+    """Reports each finished stage of long work with its time, if anyone listens.
+
+    A listener may also have `begin(what)`, told when a stage starts (the CLI shows a
+    live bar on a terminal until the stage's line comes).
+    """
 
     def __init__(self, progress: Progress | None):
         self.progress, self.t0 = progress, time.perf_counter()
+
+    def begin(self, what: str) -> None:
+        begin = getattr(self.progress, "begin", None)
+        if begin:
+            begin(what)
 
     def __call__(self, what: str) -> None:
         if self.progress:
@@ -68,6 +77,7 @@ def _check(data_dir, schema, shacl, progress) -> tuple[Result, Dataset | None, S
     step = Steps(progress)
     schema = schema or load_schema()
     data_dir = resolve_data_dir(data_dir)
+    step.begin("validating the data files")
     result = validate_dir(data_dir, schema)
     try:
         info = read_dataset_info(data_dir)
@@ -79,12 +89,14 @@ def _check(data_dir, schema, shacl, progress) -> tuple[Result, Dataset | None, S
     step(f"validated {len(result.entities)} entities (fields, types, references)")
     if not result.ok:
         return result, None, None
+    step.begin(f"building the graph of {len(result.entities)} entities")
     sem = Semantics(schema, result.entities, info)
     ds = build_dataset(result.entities, schema, sem)
     step(f"built the graph ({sum(len(g) for g in ds.graphs())} triples) as of {sem.date}")
     if shacl:
         from kg.rdf.shapes import shacl_issues
 
+        step.begin("checking the SHACL shapes")
         result.issues.extend(shacl_issues(ds, schema, entities=result.entities))
         result.issues.sort()
         step("checked the SHACL shapes")

@@ -47,13 +47,26 @@ def _roots(data_dir: Path) -> list[tuple[str, Path]]:
 
 
 def _files(root: Path) -> list[tuple[str, os.stat_result]]:
+    """(path relative to root with `/`, stat) of every file under root, sorted; hidden
+    folders skipped, symlinks followed."""
     out = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            with contextlib.suppress(OSError):
-                out.append((os.path.relpath(path, root).replace(os.sep, "/"), os.stat(path)))
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        for e in entries:
+            try:
+                if e.is_dir():
+                    if not e.name.startswith("."):
+                        walk(e.path, prefix + e.name + "/")
+                elif e.is_file():
+                    out.append((prefix + e.name, e.stat()))
+            except OSError:
+                continue
+
+    walk(str(root), "")
     return out
 
 

@@ -1,12 +1,19 @@
 """`kg serve`: a read-only SPARQL 1.1 Protocol endpoint over the graph.
 
 - GET and POST at /sparql (query= in the URL or a form, or an application/sparql-query
-  body); results by content negotiation: SPARQL JSON, XML, CSV, TSV, and Turtle or
-  N-Triples for CONSTRUCT/DESCRIBE (`?format=json|xml|csv|tsv|turtle|nt` overrides);
-  GET /sparql without a query returns the service description.
+  body, with a Content-Length or chunked); results by content negotiation: SPARQL
+  JSON, XML, CSV, TSV for SELECT/ASK, and Turtle, N-Triples, RDF/XML or JSON-LD for
+  CONSTRUCT/DESCRIBE (one serialiser, kg.sparql.rdftext). `format=` (also `output=`,
+  `results=`: SPARQLWrapper sends all three) names a format or a media type and
+  overrides the Accept header; a value not known for the result is passed over, so
+  the Accept header decides rather than a 406. GET /sparql without a query returns
+  the service description.
 - Read-only: updates are refused (403), and so are SERVICE and FROM <outside address>
-  (kg.sparql.store.check_query), so a query cannot make the server call out.
-- CORS headers on every answer, so browser clients on other origins can call it.
+  (kg.sparql.store.check_query, a cheap scan that falls back to a full parse only when
+  the text says `service`, FROM or an update), so a query cannot make the server call
+  out.
+- CORS headers on every answer, and a preflight allows whatever headers the browser
+  asks for (the endpoint is read-only and takes no credentials).
 - The time limit is enforced while the query runs: every query runs in one of a pool
   of worker processes (each holding its own copy of the store), and a worker still
   busy at the limit is killed (SIGKILL) and replaced; the client gets 503. pyoxigraph

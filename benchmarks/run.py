@@ -1,0 +1,463 @@
+"""Every stage of the pipeline, timed beside its straightforward baseline in the same run.
+
+    python benchmarks/run.py --quick                  # 1k entities, every baseline cut at 1 s
+    python benchmarks/run.py --sizes curated 1000 10000 --timebox 120
+    python benchmarks/run.py --sizes 100000 --timebox 60 --skip queries,centrality
+
+For each data set (the curated data/, or synthetic data from benchmarks/synth.py) it
+times each stage twice: the straightforward way (what a first version would call:
+yaml.safe_load, rdflib's writers and SPARQL engine, pySHACL with RDFS inference,
+exact betweenness, pyvis's add_edge...) and kg's own path, and reports the ratio
+baseline / kg. On a shared machine absolute times are noise; the ratio of two
+figures measured minutes apart is the result.
+
+Baselines run in a forked child, time-boxed: one that has not finished in
+--timebox seconds is killed and reported as "> T s" (and its ratio as "> r").
+kg's stages run in this process, in pipeline order, each on the previous one's
+output; "peak MiB" is this process's peak resident memory after the stage (it only
+grows), a baseline's is its child's.
+
+Writes a Markdown table per data set to --out (default docs/PERFORMANCE.md, between
+the markers <!-- bench:NAME --> ... <!-- /bench:NAME -->, so runs at several sizes
+and times can share the file) and prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import multiprocessing
+import os
+import platform
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import yaml  # noqa: E402
+from synth import generate  # noqa: E402
+
+QUICK_BOX = 1.0  # quick mode: every baseline is cut after this many seconds
+STAGE_GROUPS = ("parse", "validate", "graph", "shacl", "export", "queries", "centrality",
+                "communities", "explorer", "build")
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass
+class Row:
+    stage: str
+    baseline: str
+    base_s: float | None  # None: not run
+    base_timed_out: bool
+    fast: str
+    fast_s: float
+    peak: float
+    note: str = ""
+
+    def ratio(self) -> str:
+        if self.base_s is None:
+            return "n/a"
+        r = self.base_s / max(self.fast_s, 1e-6)
+        return f"> {r:.1f}" if self.base_timed_out else f"{r:.1f}"
+
+    def base_text(self) -> str:
+        if self.base_s is None:
+            return "not run"
+        return f"> {self.base_s:.0f} s" if self.base_timed_out else seconds(self.base_s)
+
+
+def seconds(s: float) -> str:
+    return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def _child(fn, conn):
+    try:
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        conn.send((time.perf_counter() - t0, peak_mib(), None))
+    except BaseException as exc:  # noqa: BLE001 - reported, not raised
+        conn.send((0.0, peak_mib(), f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def timeboxed(fn: Callable[[], object], limit: float) -> tuple[float, bool, float]:
+    """Run fn in a forked child for at most `limit` seconds: (seconds, timed out, peak MiB)."""
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(fn, child), daemon=True)
+    t0 = time.perf_counter()
+    proc.start()
+    child.close()
+    if parent.poll(limit):
+        elapsed, peak, error = parent.recv()
+        proc.join()
+        if error:
+            raise RuntimeError(f"baseline failed: {error}")
+        return elapsed, False, peak
+    proc.kill()
+    proc.join()
+    return time.perf_counter() - t0, True, 0.0
+
+
+class Bench:
+    def __init__(self, timebox: float, skip: set[str], progress: bool = True):
+        self.timebox, self.skip, self.rows, self.progress = timebox, skip, [], progress
+        self.quick_box: float | None = None  # quick mode: every baseline cut at this
+
+    def say(self, text: str) -> None:
+        if self.progress:
+            print(f"  {text}", file=sys.stderr, flush=True)
+
+    def stage(self, stage: str, baseline: str, base_fn, fast: str, fast_fn, *,
+              timebox: float | None = None, note: str = "", repeat: int = 1):
+        """Time fast_fn here (its value is returned; the median of `repeat` runs), base_fn
+        in a time-boxed child."""
+        times = []
+        for _ in range(repeat):
+            gc.collect()
+            t0 = time.perf_counter()
+            value = fast_fn()
+            times.append(time.perf_counter() - t0)
+        fast_s = statistics.median(times)
+        peak = peak_mib()
+        base_s, out = None, False
+        if base_fn is not None:
+            limit = self.quick_box or timebox or self.timebox
+            base_s, out, _ = timeboxed(base_fn, limit)
+        row = Row(stage, baseline, base_s, out, fast, fast_s, peak, note)
+        self.rows.append(row)
+        self.say(f"{stage}: {row.base_text()} -> {seconds(fast_s)} ({row.ratio()}x)")
+        return value
+
+    def table(self) -> str:
+        out = ["| stage | straightforward baseline | baseline | kg | kg time | ratio | peak MiB |",
+               "|---|---|---:|---|---:|---:|---:|"]
+        for r in self.rows:
+            note = f" ({r.note})" if r.note else ""
+            out.append(f"| {r.stage} | {r.baseline} | {r.base_text()} | {r.fast}{note} | "
+                       f"{seconds(r.fast_s)} | {r.ratio()} | {r.peak:.0f} |")
+        return "\n".join(out)
+
+
+# -- the stages ------------------------------------------------------------------------
+def run_stages(bench: Bench, data: Path, quick: bool) -> dict:
+    from kg.core.schema import load_schema
+    from kg.data import loader
+    from kg.data.dataset import read_dataset_info
+    from kg.data.validate import validate_dir
+    from kg.rdf.graph import build_dataset, union_graph
+    from kg.semantics import Semantics
+
+    schema = load_schema()
+    files = loader.iter_data_files(data)
+    info: dict = {"entities": len(files)}
+    skip = bench.skip
+
+    def safe_load_all():
+        return [yaml.safe_load(p.read_text(encoding="utf-8")) for p in files]
+
+    bench.stage("parse YAML", "`yaml.safe_load` per file", safe_load_all,
+                "C loader (`CSafeLoader` compose), GC paused", lambda: loader.load_records(data))
+
+    def validate_pure():
+        loader._Loader = yaml.SafeLoader  # in the child only
+        gc.enable()
+        import kg.data.loader as L
+        L.gc.disable = lambda: None  # the straightforward loader leaves the GC on
+        return validate_dir(data, schema)
+
+    result = bench.stage("validate (tiers 1-2)", "same checks, pure-Python loader, GC on",
+                         validate_pure, "`validate_dir`", lambda: validate_dir(data, schema))
+    assert result.ok, [i.format() for i in result.errors[:5]]
+    sem = Semantics(schema, result.entities, read_dataset_info(data))
+
+    def build_gc_on():
+        gc.enable()
+        return build_dataset(result.entities, schema, sem)
+
+    def build_fast():
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return build_dataset(result.entities, schema, sem)
+        finally:
+            if was:
+                gc.enable()
+
+    ds = bench.stage("build the graph", "rdflib Dataset, GC on", build_gc_on,
+                     "rdflib Dataset, GC paused", build_fast)
+    g = union_graph(ds)
+    info["triples"] = len(g)
+
+    if "shacl" not in skip:
+        from kg.rdf.ontology import build_ontology, build_shapes
+        from kg.rdf.shapes import shacl_issues
+
+        def shacl_rdfs():
+            import pyshacl
+
+            return pyshacl.validate(g, shacl_graph=build_shapes(schema),
+                                    ont_graph=build_ontology(schema), inference="rdfs")
+
+        issues = bench.stage("SHACL", "pySHACL, RDFS inference", shacl_rdfs,
+                             "`shacl_issues`", lambda: shacl_issues(ds, schema,
+                                                                     entities=result.entities))
+        assert not issues, issues[:3]
+
+    if "export" not in skip:
+        from kg.rdf import serialize as S
+
+        terms = S._Terms(S._prefixes(g))
+        lines = bench.stage("sort the triples once", "rdflib N-Triples writer + sort",
+                            lambda: sorted(g.serialize(format="nt").splitlines()),
+                            "memoised terms, one sort", lambda: S._nt_lines(g, terms))
+        for name, fmt, fast_fn in (
+                ("Turtle", "turtle", lambda: S.turtle_fast(g, terms, lines)),
+                ("N-Triples", "nt", lambda: "".join(lines)),
+                ("JSON-LD", "json-ld", lambda: S.jsonld_fast(g, terms, lines)),
+        ):
+            bench.stage(f"write {name}", f"rdflib `serialize(format={fmt!r})`",
+                        lambda fmt=fmt: g.serialize(format=fmt), "Oxigraph writer", fast_fn)
+        bench.stage("write TriG", "rdflib `serialize(format='trig')`",
+                    lambda: ds.serialize(format="trig"), "Oxigraph writer",
+                    lambda: S.trig_fast(ds, terms))
+        bench.stage("write Turtle, readable layout", "rdflib `serialize(format='turtle')`",
+                    lambda: g.serialize(format="turtle"), "kg's Python writer (ontology files)",
+                    lambda: S.turtle(g))
+
+    if "queries" not in skip:
+        from kg.sparql.queries import library, run_query
+        from kg.sparql.store import OxigraphStore, RdflibStore
+
+        ox = bench.stage("query store", "rdflib (no load)", lambda: RdflibStore(ds),
+                         "Oxigraph store from the dataset", lambda: OxigraphStore.from_dataset(ds))
+        rd = RdflibStore(ds)
+        qbox = bench.quick_box or min(bench.timebox, 30.0)
+        for q in library():
+            bench.stage(f"query `{q.name}`", "rdflib SPARQL engine", lambda q=q: run_query(rd, q),
+                        "Oxigraph" + ("" if quick else " (median of 3)"),
+                        lambda q=q: run_query(ox, q), timebox=qbox, repeat=1 if quick else 3)
+
+    if "centrality" not in skip or "communities" not in skip or "explorer" not in skip:
+        import networkx as nx
+
+        from kg.analysis.network import project, simple
+
+        proj = project(sem)
+        G = proj.graph()
+        H = simple(G)
+        info["nodes"], info["edges"] = H.number_of_nodes(), H.number_of_edges()
+
+    if "centrality" not in skip:
+        from kg.analysis.centrality import pagerank
+
+        bench.stage("PageRank", "power iteration in Python (`_pagerank_python`)",
+                    lambda: nx.algorithms.link_analysis.pagerank_alg._pagerank_python(H),
+                    "`kg.analysis.centrality.pagerank` (scipy)", lambda: pagerank(G))
+        k = min(500, H.number_of_nodes())
+        approx = bench.stage("betweenness", "exact (Brandes)",
+                             lambda: nx.betweenness_centrality(H),
+                             f"k={k} sampled sources, seed 16",
+                             lambda: nx.betweenness_centrality(H, k=k, seed=16),
+                             timebox=None)
+        if H.number_of_nodes() <= 5000:
+            exact = nx.betweenness_centrality(H)
+            err = max(abs(exact[n] - approx[n]) for n in H)
+            top = sorted(exact, key=exact.get, reverse=True)[:20]
+            top_a = sorted(approx, key=approx.get, reverse=True)[:20]
+            bench.rows[-1].note = (f"max abs error {err:.4f}, top-20 overlap "
+                                   f"{len(set(top) & set(top_a))}/20")
+        C = H.subgraph(max(nx.connected_components(H), key=len)).copy()
+        bench.stage("eigenvector centrality", "power iteration (`eigenvector_centrality`)",
+                    lambda: nx.eigenvector_centrality(C, max_iter=1000, tol=1e-6),
+                    "`eigenvector_centrality_numpy` (scipy)",
+                    lambda: nx.eigenvector_centrality_numpy(C),
+                    note=f"largest component, {C.number_of_nodes()} nodes")
+
+    if "communities" not in skip:
+        bench.stage("communities", "greedy modularity (Clauset-Newman-Moore)",
+                    lambda: nx.community.greedy_modularity_communities(H),
+                    "Louvain, seed 16", lambda: nx.community.louvain_communities(H, seed=16),
+                    timebox=None)
+
+    if "explorer" not in skip:
+        bench_pyvis(bench, G, quick)
+
+    if "build" not in skip:
+        from kg.pipeline import build
+
+        with tempfile.TemporaryDirectory() as out:
+            straightforward = sum(r.base_s or 0 for r in bench.rows
+                                  if r.stage in ("validate (tiers 1-2)", "build the graph",
+                                                 "SHACL", "write Turtle", "write N-Triples",
+                                                 "write JSON-LD", "write TriG"))
+            t0 = time.perf_counter()
+            build(data, Path(out))
+            fast_s = time.perf_counter() - t0
+            timed_out = any(r.base_timed_out for r in bench.rows
+                            if r.stage in ("validate (tiers 1-2)", "SHACL") or
+                            r.stage.startswith("write "))
+            bench.rows.append(Row("whole build, in process", "sum of the baselines above "
+                                  "(validate, graph, SHACL, four files)", straightforward,
+                                  timed_out, "`kg.pipeline.build`", fast_s, peak_mib()))
+            bench.say(f"build: {bench.rows[-1].ratio()}x")
+    return info
+
+
+def bench_pyvis(bench: Bench, G, quick: bool) -> None:
+    """pyvis fed through add_node/add_edge (each add_edge scans every edge) against filling
+    its node and edge lists directly, for the projected network."""
+    from pyvis.network import Network
+
+    nodes = [(n, {"label": str(d.get("label", n)), "title": str(n)}) for n, d in G.nodes(data=True)]
+    edges = [(u, v, d.get("relation", "")) for u, v, d in G.edges(data=True)]
+
+    def slow():
+        net = Network(directed=True)
+        for n, d in nodes:
+            net.add_node(n, **d)
+        for u, v, rel in edges:
+            net.add_edge(u, v, title=rel)
+        return net
+
+    def fast():
+        net = Network(directed=True)
+        net.nodes = [{"id": n, "shape": "dot", **d} for n, d in nodes]
+        net.node_ids = [n for n, _ in nodes]
+        net.node_map = {n["id"]: n for n in net.nodes}
+        net.edges = [{"from": u, "to": v, "title": rel, "arrows": "to"} for u, v, rel in edges]
+        return net
+
+    bench.stage("explorer: pyvis network", "`add_node`/`add_edge` (quadratic)", slow,
+                "node and edge lists filled directly", fast, timebox=None,
+                note=f"{len(nodes)} nodes, {len(edges)} edges")
+
+
+# -- the commands end to end (curated data) -----------------------------------------------
+def command_times(data: Path, repeat: int) -> list[tuple[str, float, float | None]]:
+    """Whole-process medians of the commands people wait for: (what, seconds, target)."""
+    kg = [sys.executable, "-m", "kg"]
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        build_dir = Path(tmp) / "build"
+
+        def timed(args, target, what):
+            times = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                proc = subprocess.run(kg + args, capture_output=True, text=True, cwd=REPO)
+                times.append(time.perf_counter() - t0)
+                if proc.returncode not in (0, 1):
+                    raise RuntimeError(f"{' '.join(args)}: {proc.stderr[-500:]}")
+            out.append((what, statistics.median(times), target))
+
+        timed(["build", "--data", str(data), "--out", str(build_dir)], 3.0, "`kg build` (cold)")
+        timed(["validate", "--data", str(data)], 1.0, "`kg validate`")
+        one_row = ["query", "--sparql", "SELECT ?s WHERE { ?s a "
+                   "<https://w3id.org/ai-race-kg/ontology#Country> } LIMIT 1"]
+        timed(one_row + ["--graph", str(build_dir / "graph.trig")], 0.4,
+              "one-row `kg query --graph build/graph.trig`")
+        timed(one_row + ["--data", str(data)], 0.4, "one-row `kg query` from data/")
+        timed(["fmt", "--check", "--data", str(data)], 1.0, "`kg fmt --check`")
+    return out
+
+
+def commands_table(rows) -> str:
+    out = ["| command (whole process, median) | time | target | met |", "|---|---:|---:|---|"]
+    for what, s, target in rows:
+        out.append(f"| {what} | {seconds(s)} | {seconds(target) if target else ''} | "
+                   f"{'yes' if target and s <= target else 'no'} |")
+    return "\n".join(out)
+
+
+# -- the report file --------------------------------------------------------------------
+def update_section(path: Path, name: str, text: str) -> None:
+    begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    block = f"{begin}\n{text}\n{end}"
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
+    if begin in old and end in old:
+        new = re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _: block, old,
+                     flags=re.S)
+    else:
+        new = old.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(new, encoding="utf-8")
+
+
+def machine() -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{platform.python_implementation()} {platform.python_version()}, "
+            f"{os.cpu_count()} cores, load average {load:.1f} at the start")
+
+
+def run_size(size: str, args, workdir: Path) -> str:
+    if size == "curated":
+        data, label = REPO / "data", "curated data/"
+    else:
+        n = int(size)
+        data = workdir / f"synth-{n}"
+        t0 = time.perf_counter()
+        count = generate(data, n, seed=args.seed)
+        label = f"synthetic, {count} entities (seed {args.seed})"
+        print(f"generated {count} entities in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    print(f"== {label}", file=sys.stderr, flush=True)
+    bench = Bench(args.timebox, set(args.skip), progress=not args.silent)
+    bench.quick_box = QUICK_BOX if args.quick else None
+    t0 = time.perf_counter()
+    info = run_stages(bench, data, args.quick)
+    head = (f"### {label}\n\n{info['entities']} entities, {info['triples']} triples"
+            + (f"; network {info['nodes']} nodes, {info['edges']} edges" if "nodes" in info else "")
+            + f". Run {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {machine()}, "
+            f"{time.perf_counter() - t0:.0f} s in all; baselines time-boxed at "
+            f"{QUICK_BOX if args.quick else args.timebox:.0f} s where marked >.\n\n")
+    text = head + bench.table()
+    if size == "curated" and args.commands:
+        text += "\n\n" + commands_table(command_times(data, args.commands))
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="1k synthetic entities; every baseline cut at 1 s (the test runs this)")
+    ap.add_argument("--sizes", nargs="+", default=None,
+                    help="'curated' and/or entity counts (default: curated 1000 10000)")
+    ap.add_argument("--timebox", type=float, default=120.0,
+                    help="seconds after which a baseline is stopped and reported as '> T s'")
+    ap.add_argument("--skip", type=lambda s: [x for x in s.split(",") if x], default=[],
+                    help=f"comma-separated stage groups to skip: {','.join(STAGE_GROUPS)}")
+    ap.add_argument("--commands", type=int, default=0, metavar="N",
+                    help="with 'curated': also time the commands end to end (median of N)")
+    ap.add_argument("--seed", type=int, default=16)
+    ap.add_argument("--out", type=Path, default=REPO / "docs" / "PERFORMANCE.md",
+                    help="the Markdown file to update ('-' prints only)")
+    ap.add_argument("--silent", action="store_true", help="no per-stage lines on stderr")
+    args = ap.parse_args(argv)
+    sizes = args.sizes or (["1000"] if args.quick else ["curated", "1000", "10000"])
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            text = run_size(size, args, Path(tmp))
+            print(text + "\n")
+            if str(args.out) != "-":
+                name = ("quick-" if args.quick else "") + size
+                update_section(args.out, name, text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""What changed between two days: the facts that began or stopped holding, and the dated
+happenings and figures of the interval, each with its sources.
+
+The rule (queries/changes.rq gives the same rows over SPARQL):
+
+- began / ended: a statement (any sourced field) whose `from` starts, or whose `to`
+  ends, inside (since, as_of]: the first day of `from`, the last day of `to`
+  (kg.semantics Window.start_span / end_span). Deprecated statements never change.
+  A fact known only `as_of` a day is evidence, not a change: it never appears here,
+  nor does an end inferred from a horizon or a successor.
+- happened: a date-valued fact (a release, an event's date, a rule taking effect, a
+  quote's date) whose date, at its precision, lies wholly inside the interval: a
+  release in "2025-12" is inside (2025-11-01, 2026-01-31], one in "2025" is not.
+- figure: a figure (claim) reported for a period that lies wholly inside the interval.
+
+Rows are sorted by day, then entity, field, value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kg.core.model import DateValue, as_decimal_text
+from kg.semantics import Semantics
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change. day: the day it is dated to (first day of `from`, last day of `to`,
+    first day of a date); when: the date as the source gives it; change: began | ended |
+    happened | figure; value: the value as text (an id, an enum value, a date, a number);
+    sources: source ids."""
+
+    day: dt.date
+    change: str
+    entity: str
+    field: str
+    value: str
+    when: str
+    sources: tuple[str, ...]
+
+
+def inside(d: DateValue, since: dt.date, as_of: dt.date) -> bool:
+    """Whether a date at its precision lies wholly in (since, as_of]."""
+    return since < d.start and d.end <= as_of
+
+
+def changes(sem: Semantics, since: dt.date, as_of: dt.date | None = None) -> list[Change]:
+    """Every change in (since, as_of] (as_of: the dataset's date). Raises ValueError if
+    since is not before as_of."""
+    as_of = as_of or sem.date
+    if since >= as_of:
+        raise ValueError(f"--since {since} must be before --as-of {as_of}")
+    out = []
+    for ent in sorted(sem.entities.values(), key=lambda e: e.id):
+        kind = sem.schema.kinds[ent.kind]
+        for name, sts in sorted(ent.facts.items()):
+            f = kind.fields.get(name)
+            if f is None or not f.sourced:
+                continue
+            for st in sts:
+                w = sem.window(ent.id, name, st)
+                if w.basis == "never":
+                    continue
+                srcs = ent.sources_of(st)
+                value = str(st.value)
+                if w.start_span and since < w.start <= as_of:
+                    out.append(Change(w.start, "began", ent.id, name, value,
+                                      str(st.valid_from), srcs))
+                if w.end_span and st.valid_to and since < st.valid_to.end <= as_of:
+                    out.append(Change(st.valid_to.end, "ended", ent.id, name, value,
+                                      str(st.valid_to), srcs))
+                if isinstance(st.value, DateValue) and inside(st.value, since, as_of):
+                    out.append(Change(st.value.start, "happened", ent.id, name, value,
+                                      value, srcs))
+        if ent.kind == "claim":
+            period = ent.first("as_of")
+            if period is not None and inside(period, since, as_of):
+                out.append(Change(period.start, "figure", str(ent.first("about")),
+                                  str(ent.first("measure")), as_decimal_text(ent.first("value")),
+                                  str(period), ent.sources))
+    out.sort(key=lambda c: (c.day, c.entity, c.field, c.change, c.value, c.sources))
+    return out

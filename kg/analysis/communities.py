@@ -1,0 +1,123 @@
+"""Communities of the network (seeded Louvain, split into connected pieces) and the
+actors that bridge the US and Chinese blocs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import networkx as nx
+
+from kg.analysis.centrality import SEED
+from kg.analysis.paths import PathCounts
+
+RESOLUTION = 1.0
+
+
+@dataclass(frozen=True)
+class Community:
+    """One community: id ("C1", "C2"... by size, then first member), members (sorted),
+    the members most central by PageRank, and what ties it (blocs, kinds, relations)."""
+
+    id: str
+    members: tuple[str, ...]
+    top: tuple[str, ...]
+    blocs: tuple[tuple[str, int], ...]
+    kinds: tuple[tuple[str, int], ...]
+    relations: tuple[tuple[str, int], ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+def louvain(H: nx.Graph, seed: int = SEED) -> tuple[list[set[str]], int]:
+    """Seeded Louvain on the weighted simple graph, each community split into its
+    connected components (Louvain can return a disconnected community).
+
+    Returns (communities, how many Louvain communities had to be split).
+    """
+    if H.number_of_nodes() == 0:
+        return [], 0
+    parts = nx.community.louvain_communities(H, weight="weight", resolution=RESOLUTION,
+                                             seed=seed)
+    out, split = [], 0
+    for part in parts:
+        pieces = list(nx.connected_components(H.subgraph(part)))
+        split += len(pieces) > 1
+        out.extend(set(p) for p in pieces)
+    out.sort(key=lambda c: (-len(c), min(c)))
+    return out, split
+
+
+def communities(G: nx.MultiDiGraph, H: nx.Graph, pagerank: dict[str, float],
+                seed: int = SEED, top: int = 5) -> tuple[list[Community], dict]:
+    """The communities of G (H: its simple projection), described.
+
+    Returns (communities sorted by size then first member, info with "modularity",
+    "split" (Louvain communities split into pieces), "seed", "resolution").
+    """
+    parts, split = louvain(H, seed)
+    out = []
+    for i, part in enumerate(parts, 1):
+        members = tuple(sorted(part))
+        best = tuple(sorted(members, key=lambda n: (-pagerank.get(n, 0.0), n))[:top])
+        blocs = Counter(G.nodes[n]["bloc"] for n in members)
+        kinds = Counter(G.nodes[n]["kind"] for n in members)
+        rels = Counter(d["relation"] for u, v, d in G.edges(data=True)
+                       if u in part and v in part)
+        out.append(Community(f"C{i}", members, best, _most(blocs), _most(kinds), _most(rels)))
+    modularity = nx.community.modularity(H, parts, weight="weight") if H.number_of_edges() \
+        else 0.0
+    return out, {"modularity": round(modularity, 6), "split": split, "seed": seed,
+                 "resolution": RESOLUTION}
+
+
+def _most(counter: Counter) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def describe(c: Community, names: dict[str, str], bloc_labels: dict[str, str]) -> str:
+    """One line on what ties a community: its blocs, kinds and commonest links."""
+    blocs = ", ".join(f"{bloc_labels.get(b, b)} {n}" for b, n in c.blocs)
+    kinds = ", ".join(f"{k} {n}" for k, n in c.kinds[:3])
+    rels = ", ".join(f"{r} ({n})" for r, n in c.relations[:3]) or "no links inside"
+    return f"{c.size} members ({blocs}; {kinds}), tied by {rels}"
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """A node on the shortest paths between the US and the Chinese blocs.
+
+    share: the share of connected (US node, Chinese node) pairs' shortest paths through it,
+    in [0, 1]; links: its edges to nodes of each of the two blocs (EdgeFacts).
+    """
+
+    node: str
+    share: float
+    us_links: tuple
+    china_links: tuple
+
+
+def bridges(G: nx.MultiDiGraph, paths: PathCounts, top: int = 10) -> list[Bridge]:
+    """The nodes that link directly to both the US and the Chinese bloc, by the share of
+    US-China shortest paths through them (top `top`, ties by id)."""
+    us = {n for n, d in G.nodes(data=True) if d["bloc"] == "us"}
+    cn = {n for n, d in G.nodes(data=True) if d["bloc"] == "china"}
+    rows = []
+    for v in sorted(G):
+        facts = [d["fact"] for _, _, d in G.in_edges(v, data=True)] + \
+                [d["fact"] for _, _, d in G.out_edges(v, data=True)]
+
+        ends = [(f, f.target if f.source == v else f.source) for f in facts]
+        us_links = tuple(sorted((f for f, o in ends if o in us), key=lambda f: f.key))
+        cn_links = tuple(sorted((f for f, o in ends if o in cn), key=lambda f: f.key))
+        if not (us_links and cn_links):
+            continue
+        through, pairs = paths.between_sets(v, us, cn)
+        if not through or not pairs:
+            continue
+        rows.append(Bridge(v, round(through / pairs, 6), us_links, cn_links))
+    rows.sort(key=lambda b: (-b.share, b.node))
+    return rows[:top]

@@ -1,0 +1,627 @@
+"""The analysis report: who is central and why, the communities, the race scorecard,
+what changed, and what the data still lacks.
+
+    doc, images = report(built.semantics, as_of=None, since=None, top=10)
+    write(doc, images, Path("build/report"), {"md", "html", "csv", "json"})
+
+Everything is computed on the graph as it stood on `as_of` (default: the dataset's
+date). Deterministic: the same data gives the same bytes (nothing reads the clock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+import networkx as nx
+
+from kg.analysis import charts
+from kg.analysis.centrality import (
+    BETWEENNESS_EXACT_MAX_NODES,
+    BETWEENNESS_K,
+    MEASURES,
+    approximation_error,
+    centralities,
+    ranking,
+    raw_pagerank,
+)
+from kg.analysis.changes import changes
+from kg.analysis.communities import bridges, communities, describe
+from kg.analysis.health import (
+    dispute_rows,
+    facts,
+    facts_per_source,
+    few_links,
+    low_only,
+    unchecked_by_kind,
+    without_url,
+)
+from kg.analysis.network import NODE_KINDS, as_it_stood, project, simple
+from kg.analysis.paths import PathCounts
+from kg.analysis.render import Doc, Table, write
+from kg.analysis.scorecard import NO_VERDICT, scorecard
+from kg.analysis.why import robustness, why_central
+from kg.analysis.why import weak as is_weak
+from kg.semantics import BLOC_LABELS, Semantics
+from kg.semantics.links import identifiers
+
+FORMATS = ("md", "html", "csv", "json")
+DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
+                    "robotics": "robotics & physical AI", "adoption": "adoption & diffusion"}
+TOP = 10
+Progress = Callable[[str], None]
+
+
+def default_since(as_of: dt.date) -> dt.date:
+    """The day a year before `as_of` (28 February for 29 February)."""
+    try:
+        return as_of.replace(year=as_of.year - 1)
+    except ValueError:
+        return as_of.replace(year=as_of.year - 1, day=28)
+
+
+class _Steps:
+    def __init__(self, progress: Progress | None):
+        self.progress, self.t0 = progress, time.perf_counter()
+
+    def __call__(self, what: str) -> None:
+        now = time.perf_counter()
+        if self.progress and now - self.t0 > 0.0:
+            self.progress(f"{what} ({now - self.t0:.1f} s)")
+        self.t0 = now
+
+
+def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None = None,
+           top: int = TOP, progress: Progress | None = None) -> tuple[Doc, dict[str, bytes]]:
+    """The report on the graph as of `as_of`, with the changes in (since, as_of].
+
+    Returns (the document, PNG chart bytes by file name). Raises ValueError if since is
+    not before as_of or top < 1.
+    """
+    if top < 1:
+        raise ValueError("--top must be at least 1")
+    day = as_of or sem.date
+    since = since or default_since(day)
+    if since >= day:
+        raise ValueError(f"--since {since} must be before --as-of {day}")
+    step = _Steps(progress)
+    ents = sem.entities
+
+    def name(i: str) -> str:
+        e = ents.get(i)
+        return e.name if e is not None else i
+
+    proj = project(sem)
+    G = as_it_stood(proj, day)
+    H = simple(G)
+    step(f"projected the graph as of {day}: {G.number_of_nodes()} nodes, "
+         f"{G.number_of_edges()} links")
+    cent, binfo = centralities(G)
+    order = ranking(cent["pagerank"])
+    linked = [n for n in order if G.degree(n)]
+    step("centrality (degree, PageRank, betweenness, eigenvector, closeness)")
+    comms, cinfo = communities(G, H, cent["pagerank"])
+    member = {n: c.id for c in comms for n in c.members}
+    label = {c.id: f"{c.id} ({name(c.top[0])})" for c in comms}
+    paths = PathCounts(H)
+    step(f"{len(comms)} communities (Louvain, seed {cinfo['seed']})")
+    tops = linked[:top]
+    whys = why_central(G, tops, member, paths)
+    step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank")
+    moves, removed = robustness(G, set(sem.disputed), top)
+    brs = bridges(G, paths, top)
+    step("robustness and bridges")
+    approx = approximation_error(H, k=min(BETWEENNESS_K // 2, max(H.number_of_nodes(), 3)))
+    step(f"betweenness sampling error (k={approx['k']}, seed {approx['seed']})")
+    card = scorecard(sem, day)
+    changed = changes(sem, since, day)
+    all_facts = facts(sem)
+    weak = low_only(sem, all_facts)
+    disputes = dispute_rows(sem)
+    step("scorecard, changes and data health")
+
+    doc = Doc(f"The US–China AI race in the knowledge graph, as of {day.isoformat()}")
+    doc.meta = {"as_of": day.isoformat(), "since": since.isoformat(), "top": top,
+                "dataset_date": sem.date.isoformat(),
+                "nodes": G.number_of_nodes(), "links": G.number_of_edges(),
+                "betweenness": {**binfo, "exact_up_to_nodes": BETWEENNESS_EXACT_MAX_NODES,
+                                "sampling_check": approx},
+                "communities": cinfo}
+    images: dict[str, bytes] = {}
+
+    # -- summary ------------------------------------------------------------------------
+    pr_raw = raw_pagerank(H)
+    share = _shares(G, {"PageRank": pr_raw,
+                        "degree": {n: float(H.degree(n)) for n in H},
+                        "betweenness": cent["betweenness"]})
+    doc.h2("Summary")
+    items = [f"The network as of {day}: {G.number_of_nodes()} entities (organisations, "
+             f"people, countries, models, chips, policies, events) and "
+             f"{G.number_of_edges()} sourced links between them."]
+    if tops:
+        items.append("Most central by PageRank: " + "; ".join(
+            f"{name(n)} ({G.nodes[n]['kind']}, {BLOC_LABELS[G.nodes[n]['bloc']]} bloc, "
+            f"{G.degree(n)} links)" for n in tops[:3]) + ".")
+    items.append("Share of PageRank: " + ", ".join(
+        f"{BLOC_LABELS[b]} {v:.0%}" for b, v in share["PageRank"].items() if v) + ".")
+    leads = _leads_summary(card)
+    if leads:
+        items.append(leads)
+    items.append(f"What changed from {since} to {day}: {len(changed)} dated facts "
+                 f"({_count(changed, 'began')} began, {_count(changed, 'ended')} ended, "
+                 f"{_count(changed, 'happened')} happenings, {_count(changed, 'figure')} "
+                 "figures). Facts known only 'as of' a day are evidence, not changes, and "
+                 "are left out.")
+    items.append(f"{len({r.claim for r in disputes})} figures are disputed (the same measure "
+                 f"of the same thing for the same period, values that do not meet); "
+                 f"{len(weak)} facts rest only on low-reliability sources.")
+    dropped = [m for m in moves if m.robust_rank is None or m.robust_rank > top]
+    if dropped:
+        items.append("Rankings that rest on weak links: without disputed and "
+                     "low-reliability-only links, " + ", ".join(name(m.node) for m in dropped)
+                     + f" would leave the top {top}.")
+    doc.ul(items)
+
+    # -- what changed ---------------------------------------------------------------------
+    doc.h2(f"What changed between {since} and {day}")
+    doc.p("A fact began when its `from` starts in the interval (the first day of the month "
+          "or year the source gives), ended when its `to` ends in it; a happening (a "
+          "release, an event, a rule taking effect) and a figure count when their date, at "
+          "its precision, lies wholly in the interval. A fact known only 'as of' a day "
+          "(\"restricted as of 2026\") is evidence, not a change, and never appears here. "
+          "`kg query changes` gives the same rows over SPARQL.")
+    doc.table(Table("changes", ["day", "change", "entity", "what", "value", "as given",
+                                "sources", "reliability", "id", "field"],
+                    [[c.day.isoformat(), c.change, name(c.entity), _label(sem, c),
+                      _change_value(sem, c), c.when, "; ".join(c.sources),
+                      _rel(sem, c.sources), c.entity, c.field] for c in changed],
+                    show=60, hide=("id", "field")))
+
+    # -- scorecard ------------------------------------------------------------------------
+    doc.h2("The race scorecard: who leads, according to whom")
+    doc.p("Each cell is a source's verdict on one dimension, as recorded in the graph "
+          "(an assessment), with the source's reliability and date. Figures backing a "
+          "verdict are the ones the source gives as evidence; figures contradicting it "
+          "are figures in the graph that dispute that evidence. A dimension without any "
+          f"assessment says \"{NO_VERDICT}\".")
+    rows = []
+    for r in card:
+        rows.append([r.dimension, r.summary, "yes" if r.disagree else "", "", "", "", "", "",
+                     ""])
+        for v in r.verdicts:
+            rows.append(["", v.text, "", ", ".join(v.publishers), v.reliability or "",
+                         v.as_of, "; ".join(_figure_words(ents, f) for f in v.backing),
+                         "; ".join(f"{_figure_words(ents, f)} ({f.id})"
+                                   for f in v.contradicting), v.assessment])
+    doc.table(Table("scorecard", ["dimension", "verdict", "sources disagree", "source",
+                                  "reliability", "as of", "backing figures",
+                                  "contradicting figures", "assessment"], rows,
+                    hide=("assessment",)))
+    cells, best = {}, {}
+    rel_order = {"high": 0, "medium": 1, "low": 2}
+    for r in card:
+        for v in r.verdicts:
+            for p in v.publishers:
+                cells[(r.dimension, p)] = (v.text, v.reliability)
+                best[p] = min(best.get(p, 3), rel_order.get(v.reliability, 3))
+    pubs = sorted(best, key=lambda p: (best[p], p))  # the most reliable sources first
+    images["scorecard.png"] = charts.scorecard([r.dimension for r in card], pubs, cells,
+                                               DIMENSION_LABELS)
+    doc.img("scorecard.png", "Scorecard: dimensions by source, coloured by verdict")
+
+    # -- centrality ---------------------------------------------------------------------
+    doc.h2("Who is central")
+    doc.p(_method(binfo, approx))
+    shown = linked[:max(top, 15)]
+    doc.img("centrality.png", f"The {len(shown)} most central entities by PageRank, "
+                              "coloured by bloc")
+    images["centrality.png"] = charts.top_nodes(
+        [(name(n), cent["pagerank"][n], G.nodes[n]["bloc"]) for n in shown],
+        "Most central by PageRank (1 = the top entity)", BLOC_LABELS)
+    cols = ["rank", "entity", "id", "kind", "bloc", "links", *MEASURES, "community"]
+    doc.table(Table("centrality", cols,
+                    [[i + 1, name(n), n, G.nodes[n]["kind"], G.nodes[n]["bloc"], G.degree(n),
+                      *(cent[m][n] for m in MEASURES), member.get(n, "")]
+                     for i, n in enumerate(order)], show=top))
+    doc.h3("Within each bloc")
+    doc.p("The same measures on the network of each bloc alone (links to other blocs "
+          "removed), so a bloc's own hubs stand out.")
+    brows = []
+    for b in BLOC_LABELS:
+        nodes = [n for n in G if G.nodes[n]["bloc"] == b]
+        if not nodes:
+            continue
+        sub = G.subgraph(nodes)
+        c2, _ = centralities(sub)
+        for i, n in enumerate([n for n in ranking(c2["pagerank"]) if sub.degree(n)]):
+            brows.append([b, i + 1, name(n), n, G.nodes[n]["kind"], sub.degree(n),
+                          *(c2[m][n] for m in MEASURES)])
+    t = Table("centrality-by-bloc", ["bloc", "rank", "entity", "id", "kind", "links in bloc",
+                                     *MEASURES], brows)
+    doc.table(Table(t.name, t.columns, [r for r in brows if r[1] <= 5]))
+    doc.blocks[-1][1].rows = [r for r in brows if r[1] <= 5]
+    doc.blocks[-1] = ("table", _shown(t, [r for r in brows if r[1] <= 5]))
+    doc.h3("By kind")
+    krows = []
+    for k in NODE_KINDS:
+        ks = [n for n in linked if G.nodes[n]["kind"] == k]
+        for i, n in enumerate(ks):
+            krows.append([k, i + 1, name(n), n, G.nodes[n]["bloc"], G.degree(n),
+                          *(cent[m][n] for m in MEASURES)])
+    t = Table("centrality-by-kind", ["kind", "rank", "entity", "id", "bloc", "links",
+                                     *MEASURES], krows)
+    doc.table(_shown(t, [r for r in krows if r[1] <= 3]))
+
+    # -- why central ----------------------------------------------------------------------
+    doc.h2("Why they are central")
+    doc.p("For each of the top entities: which pairs of communities its shortest paths join "
+          "(the share of its betweenness), and the links its score rests on: how much its "
+          "PageRank falls when one link is removed, and the share of all shortest paths "
+          "that use the link. Each link names its relation and sources.")
+    wrows = []
+    for w in whys:
+        n = w.node
+        pairs = ", ".join(f"{_pair_words(a, b, label)} ({x:.0%})" for (a, b), x in w.pairs[:3])
+        links = w.links[:3]
+        words = (f"{name(n)} ({G.nodes[n]['kind']}, {G.nodes[n]['bloc']}, community "
+                 f"{label.get(member.get(n), '?')}) has {G.degree(n)} links to {H.degree(n)} neighbours "
+                 f"and lies on {cent['betweenness'][n]:.1%} of all shortest paths.")
+        if pairs:
+            words += f" Those paths mostly run {pairs}."
+        if links:
+            words += " Its most important links: " + "; ".join(
+                f"{_link_words(lk, n, name)} (PageRank −{lk.pagerank_drop:.0%} without it, "
+                f"{lk.path_share:.1%} of shortest paths)" for lk in links) + "."
+        doc.p(words)
+        for lk in w.links:
+            for f in lk.facts:
+                wrows.append([name(n), n, name(lk.neighbour), lk.neighbour, f.relation,
+                              "out" if f.source == n else "in", lk.pagerank_drop, lk.path_share,
+                              "; ".join(f.sources), f.reliability or "", f.status])
+    doc.table(Table("why-central", ["entity", "id", "neighbour", "neighbour id", "relation",
+                                    "direction", "PageRank drop without the link",
+                                    "share of shortest paths", "sources", "reliability",
+                                    "status"], wrows, show=0))
+
+    # -- robustness -----------------------------------------------------------------------
+    doc.h2("How robust the ranking is")
+    doc.p(f"The top {top} by PageRank again, with {removed} weak links removed: links "
+          "resting only on low-reliability sources (opinion, SEO or AI-assisted writing) "
+          "and links made by disputed figures. A rank that falls far rests on weak "
+          "sources and is not a finding.")
+    disputed = set(sem.disputed)
+
+    def weak_links(n: str) -> str:
+        lost = [d["fact"] for _, _, d in list(G.in_edges(n, data=True))
+                + list(G.out_edges(n, data=True)) if is_weak(d["fact"], disputed)]
+        srcs = sorted({s for f in lost for s in f.sources})
+        return f"{len(lost)} ({', '.join(srcs)})" if lost else "0"
+
+    doc.table(Table("robustness", ["rank", "entity", "id", "rank without weak links",
+                                   "change", "PageRank", "PageRank without weak links",
+                                   "weak links it loses (their sources)"],
+                    [[m.rank, name(m.node), m.node, m.robust_rank if m.robust_rank else "unlinked",
+                      _move(m), m.pagerank, m.robust_pagerank, weak_links(m.node)]
+                     for m in moves]))
+
+    # -- communities ----------------------------------------------------------------------
+    doc.h2("Communities")
+    big = [c for c in comms if c.size >= 3]
+    doc.p(f"Louvain communities (networkx, seed {cinfo['seed']}, resolution "
+          f"{cinfo['resolution']}, weighted by the number of links between a pair), each "
+          f"split into its connected pieces ({cinfo['split']} Louvain communities were "
+          f"not connected and were split). Modularity {cinfo['modularity']:.3f}. "
+          f"{len(comms)} communities; {len(big)} have three members or more and are "
+          "listed here (all in communities.csv).")
+    doc.table(Table("communities", ["community", "size", "most central members",
+                                    "what ties it", "members"],
+                    [[c.id, c.size, ", ".join(name(n) for n in c.top),
+                      describe(c, {}, BLOC_LABELS), " ".join(c.members)] for c in comms],
+                    show=len(big), hide=("members",)))
+    doc.h3("Bridges between the US and Chinese blocs")
+    doc.p("Entities linked directly to both a US and a Chinese entity, by the share of "
+          "shortest paths between a US and a Chinese entity that pass through them, with "
+          "the links that make them bridges (question 11; `kg query between-blocs` lists "
+          "the supply and partnership links among them).")
+    rows = []
+    for b in brs:
+        bloc = G.nodes[b.node]["bloc"]
+        cross = b.china_links if bloc == "us" else b.us_links if bloc == "china" \
+            else b.us_links + b.china_links
+        rows.append([name(b.node), b.node, bloc, b.share, len(b.us_links),
+                     len(b.china_links), _grouped_words(cross, b.node, name)])
+    doc.table(Table("bridges", ["entity", "id", "bloc", "share of US–China paths",
+                                "links to US", "links to China",
+                                "links across the blocs (grouped by neighbour)"], rows))
+
+    # -- shares ---------------------------------------------------------------------------
+    doc.h2("Share of centrality by bloc")
+    doc.p("Each bloc's share of the network's total PageRank, degree (links) and "
+          "betweenness. A bloc follows the rule of docs/semantics.md: a model is its "
+          "developer's, a chip its designer's, a person their affiliation's.")
+    images["bloc-share.png"] = charts.bloc_share(share, BLOC_LABELS)
+    doc.img("bloc-share.png", "Share of centrality by bloc")
+    doc.table(Table("bloc-share", ["measure", *BLOC_LABELS],
+                    [[m, *(round(share[m].get(b, 0.0), 4) for b in BLOC_LABELS)]
+                     for m in share]))
+
+    # -- data health ----------------------------------------------------------------------
+    doc.h2("Data health: what the data still lacks")
+    doc.h3("Disputed figures")
+    doc.p("Figures that give the same measure of the same thing for the same period and "
+          "whose values do not meet, by the rule of docs/semantics.md, side by side.")
+    doc.table(Table("disputes", ["about", "measure", "period", "value", "qualifier",
+                                 "claimed by", "sources", "reliability", "figure"],
+                    [[name(r.about), name(r.measure), r.period, r.value, r.qualifier, r.claimant,
+                      "; ".join(r.sources), r.reliability, r.claim] for r in disputes]))
+    doc.h3("Facts resting only on low-reliability sources")
+    by_kind: dict[str, int] = {}
+    for f in weak:
+        by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
+    doc.p(f"{len(weak)} facts (statements, figures and verdicts) cite only low-reliability "
+          "sources: " + ", ".join(f"{k} {n}" for k, n in sorted(by_kind.items())) + ".")
+    doc.table(Table("low-reliability-only", ["entity", "kind", "field", "value", "sources",
+                                             "deprecated"],
+                    [[f.entity, f.kind, f.field, _value(ents, f.value), "; ".join(f.sources),
+                      "yes" if f.deprecated else ""] for f in weak], show=15))
+    doc.h3("Unchecked share by kind")
+    doc.table(Table("unchecked-by-kind", ["kind", "facts", "unchecked", "unchecked share"],
+                    [list(r) for r in unchecked_by_kind(all_facts)]))
+    doc.h3("Entities with few links")
+    few = few_links(G)
+    doc.p(f"{sum(1 for _, d in few if d == 0)} entities have no link in the network on {day} "
+          f"and {sum(1 for _, d in few if d == 1)} have one.")
+    doc.table(Table("few-links", ["entity", "id", "kind", "links"],
+                    [[name(n), n, G.nodes[n]["kind"], d] for n, d in few], show=15))
+    doc.h3("Pieces of the network")
+    pieces = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(c)))
+    doc.p(f"The network falls into {len(pieces)} connected pieces. The largest holds "
+          f"{len(pieces[0]) if pieces else 0} of {H.number_of_nodes()} entities; an entity "
+          "outside it shares no path with the rest, so its betweenness and closeness "
+          "reflect only its own piece. The next pieces are where links are missing.")
+    doc.table(Table("pieces", ["piece", "size", "most linked members"],
+                    [[i + 1, len(c), ", ".join(name(n) for n in sorted(
+                        c, key=lambda n: (-H.degree(n), n))[:5])]
+                     for i, c in enumerate(pieces) if len(c) > 1], show=8))
+    doc.h3("Facts per source")
+    fps = facts_per_source(sem, all_facts)
+    doc.table(Table("facts-per-source", ["source", "publisher", "reliability", "facts"],
+                    [[s, str(ents[s].first("publisher", "")) if s in ents else "",
+                      _rel(sem, [s]), n] for s, n in fps], show=15))
+    nourl = without_url(sem)
+    doc.h3("Sources without a link")
+    bundled = sum(1 for s in nourl if ents[s].first("bundled_file"))
+    doc.p(f"{len(nourl)} of {sum(1 for e in ents.values() if e.kind == 'source')} sources "
+          "have no link a reader can open: no URL, no archived copy and no identifier a "
+          f"resolver link can be derived from (arXiv, DOI, Federal Register, CELEX); "
+          f"{bundled} of them are bundled articles, whose text ships with the project. "
+          "Identifiers without a resolver (SEC accession numbers, Federal Register "
+          "citations) are shown.")
+    doc.table(Table("sources-without-url", ["source", "publisher", "reliability",
+                                            "identifiers"],
+                    [[s, str(ents[s].first("publisher", "")), _rel(sem, [s]),
+                      "; ".join(f"{k}: {v}" for k, v in identifiers(ents[s]))]
+                     for s in nourl], show=15))
+
+    # -- method ---------------------------------------------------------------------------
+    doc.h2("How the network is made")
+    doc.ul([
+        "Nodes: every organisation, person, country, AI model, chip, policy and event. "
+        "Sources, figures, assessments, measures, quotes and tombstones are not nodes.",
+        "Links: every sourced reference between two nodes (developer, designer, fab, "
+        "family, issued_by, targets, actors, involves, affiliation, parent, supplies, "
+        "partners, invests_in, amends, implements, base_model, trained_on, served_on, "
+        "variant_of), one per statement, with its sources, check status and dates. "
+        "References to a country that only place an entity (country, citizenship, "
+        "jurisdiction, market) are not links: they decide the bloc.",
+        "A quote links its speaker to each node it is about (relation quoted-about); a "
+        "figure links who estimated it to what it measures (relation estimated). Both "
+        "carry the quote's or figure's sources.",
+        f"A link holds on a day by the rule of docs/semantics.md; this report keeps the "
+        f"links that hold on {day}. Deprecated statements are never links.",
+        "Measures run on the undirected simple graph: one edge per pair of nodes, "
+        "weighted by the number of links between them (PageRank, eigenvector); "
+        "betweenness and closeness count hops.",
+    ])
+    step("wrote the document")
+    return doc, images
+
+
+# -- helpers ----------------------------------------------------------------------------
+def _shown(t: Table, shown_rows: list) -> Table:
+    """A table whose Markdown shows `shown_rows` (a prefix selection) and whose CSV has all."""
+    t.show = len(shown_rows) if shown_rows == t.rows[:len(shown_rows)] else None
+    if t.show is None:
+        t.rows = shown_rows + [r for r in t.rows if r not in shown_rows]
+        t.show = len(shown_rows)
+    return t
+
+
+def _label(sem: Semantics, c) -> str:
+    """A change's field in words: the schema's label, or the measure's name."""
+    if c.change == "figure":
+        return _value(sem.entities, c.field)
+    ent = sem.entities.get(c.entity)
+    f = sem.schema.kinds[ent.kind].fields.get(c.field) if ent is not None else None
+    return f.label if f is not None else c.field
+
+
+def _count(rows, change: str) -> int:
+    return sum(1 for c in rows if c.change == change)
+
+
+def _rel(sem: Semantics, sources) -> str:
+    rels = sorted({str(sem.entities[s].first("reliability")) for s in sources
+                   if s in sem.entities}, key=["high", "medium", "low"].index)
+    return "/".join(rels)
+
+
+def _value(ents, value: str) -> str:
+    e = ents.get(value)
+    return e.name if e is not None else value
+
+
+def _move(m) -> str:
+    if m.robust_rank is None:
+        return "loses every link"
+    d = m.rank - m.robust_rank
+    return "=" if d == 0 else (f"up {d}" if d > 0 else f"down {-d}")
+
+
+def _fact_words(f, node: str, name) -> str:
+    other = f.target if f.source == node else f.source
+    arrow = f"{f.relation} → {name(other)}" if f.source == node else \
+        f"{name(other)} {f.relation} → it"
+    return f"{arrow} [{', '.join(f.sources)}]"
+
+
+def _link_words(lk, node: str, name) -> str:
+    """The facts joining a node to one neighbour, grouped by relation and direction:
+    "Scott Singer quoted-about (×7) → it [dw-2026-01-24-us-china-ai-race]"."""
+    groups: dict[tuple[str, bool], list] = {}
+    for f in lk.facts:
+        groups.setdefault((f.relation, f.source == node), []).append(f)
+    words = []
+    for (relation, out), group in sorted(groups.items()):
+        times = f" (×{len(group)})" if len(group) > 1 else ""
+        sources = sorted({s for f in group for s in f.sources})
+        arrow = f"{relation}{times} → {name(lk.neighbour)}" if out else \
+            f"{name(lk.neighbour)} {relation}{times} → it"
+        words.append(f"{arrow} [{', '.join(sources)}]")
+    return " / ".join(words)
+
+
+def _grouped_words(facts, node: str, name) -> str:
+    """Facts grouped by the neighbour they join `node` to, in words (see _link_words)."""
+    by: dict[str, list] = {}
+    for f in facts:
+        by.setdefault(f.target if f.source == node else f.source, []).append(f)
+
+    class _Link:  # the shape _link_words reads
+        def __init__(self, neighbour, group):
+            self.neighbour, self.facts = neighbour, tuple(group)
+
+    return "; ".join(_link_words(_Link(u, g), node, name) for u, g in sorted(by.items()))
+
+
+def _pair_words(a: str, b: str, label: dict[str, str]) -> str:
+    if a == b:
+        return f"within {label.get(a, a)}"
+    return f"between {label.get(a, a)} and {label.get(b, b)}"
+
+
+def _figure_words(ents, f) -> str:
+    """A figure in words: "China: installed power capacity about 3,200,000,000,000 W"."""
+    measure = ents.get(f.measure)
+    what = measure.name if measure is not None else f.measure
+    unit = str(measure.first("unit", "")) if measure is not None else ""
+    qual = {"exact": "", "approximately": "about ", "more-than": "more than ",
+            "less-than": "less than ", "at-least": "at least ", "at-most": "at most "}
+    about = ents[f.about].name if f.about in ents else f.about
+    return f"{about}: {what} {qual.get(f.qualifier, '')}{_amount(f.value, unit)}"
+
+
+def _change_value(sem: Semantics, c) -> str:
+    """A change's value in words: an entity's name, or a figure with its unit."""
+    if c.change == "figure":
+        measure = sem.entities.get(c.field)
+        return _amount(c.value, str(measure.first("unit", "")) if measure is not None else "")
+    return _value(sem.entities, c.value)
+
+
+def _amount(text: str, unit: str) -> str:
+    """A number with its unit: 70 percent -> 70%, 4 ratio -> 4×, 13e9 USD -> USD 13,000,000,000."""
+    value = _number(text)
+    if unit == "percent":
+        amount = f"{value}%"
+    elif unit == "ratio":
+        amount = f"{value}×"
+    elif unit in ("USD", "EUR"):
+        amount = f"{unit} {value}"
+    elif unit == "rank":
+        amount = f"#{value}"
+    else:
+        amount = f"{value} {unit}" if unit and unit != "count" else value
+    return amount
+
+
+def _number(text: str) -> str:
+    """1234567 -> 1,234,567; decimals keep their digits."""
+    whole, dot, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
+    return sign + f"{int(whole):,}" + (dot + frac if dot else "")
+
+
+def _shares(G, measures: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    out = {}
+    for label, values in measures.items():
+        total = sum(values.values())
+        sums = {b: 0.0 for b in BLOC_LABELS}
+        for n, v in values.items():
+            sums[G.nodes[n]["bloc"]] += v
+        out[label] = {b: round(s / total, 6) if total else 0.0 for b, s in sums.items()}
+    return out
+
+
+def _leads_summary(card) -> str:
+    by: dict[str, list[str]] = {}
+    none = []
+    for r in card:
+        if not r.verdicts:
+            none.append(r.dimension)
+            continue
+        texts = sorted({v.text for v in r.verdicts})
+        key = texts[0] if len(texts) == 1 else "split"
+        by.setdefault(key, []).append(r.dimension)
+    n = {r.dimension: len(r.verdicts) for r in card}
+    parts = []
+    for key, dims in sorted(by.items()):
+        if key == "split":
+            parts.append("sources differ on " + ", ".join(
+                f"{DIMENSION_LABELS.get(d, d)} ({_tally(r)})"
+                for d in dims for r in card if r.dimension == d))
+        else:
+            parts.append(f"{key} on " + ", ".join(
+                f"{DIMENSION_LABELS.get(d, d)} ({n[d]} source{'s' if n[d] > 1 else ''})"
+                for d in dims))
+    if none:
+        parts.append(f"{NO_VERDICT} on " + ", ".join(DIMENSION_LABELS.get(d, d) for d in none))
+    return ("Scorecard: " + "; ".join(parts) + ".") if parts else ""
+
+
+def _tally(row) -> str:
+    """"4 say US leads, 1 says China catching up"."""
+    counts: dict[str, int] = {}
+    for v in row.verdicts:
+        counts[v.text] = counts.get(v.text, 0) + 1
+    return ", ".join(f"{n} {'say' if n > 1 else 'says'} {t}"
+                     for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _method(binfo: dict, approx: dict) -> str:
+    how = ("computed exactly (Brandes), as it is for networks of up to "
+           f"{BETWEENNESS_EXACT_MAX_NODES} nodes" if binfo["method"] == "exact" else
+           f"sampled from k = {binfo['k']} sources with seed {binfo['seed']}, as it is above "
+           f"{BETWEENNESS_EXACT_MAX_NODES} nodes")
+    return ("Five measures on the network, each in [0, 1]: degree (distinct neighbours / "
+            "(n − 1)), PageRank (α = 0.85, scaled so the top entity is 1), betweenness (the "
+            "share of shortest paths between pairs of entities that pass through one; "
+            + how + "), eigenvector (scaled so the top is 1; on a network in pieces it "
+            "concentrates in the piece with the largest eigenvalue, and entities in other "
+            "pieces get about 0) and closeness (Wasserman–Faust, which allows for a network "
+            "in pieces). Checked on "
+            f"this network, the sampled betweenness with k = {approx['k']} and seed "
+            f"{approx['seed']} finds {approx['top_overlap']} of the exact top "
+            f"{approx['top']}, with a largest error of {approx['max_error']:.4f}. "
+            "Ranks are by PageRank; entities without any link are left out of the ranks.")
+
+
+def write_report(sem: Semantics, out_dir, as_of=None, since=None, top: int = TOP,
+                 formats=FORMATS, progress: Progress | None = None):
+    """Compute the report and write `formats` into out_dir; returns the paths written."""
+    from pathlib import Path
+
+    doc, images = report(sem, as_of, since, top, progress)
+    return write(doc, images, Path(out_dir), set(formats))

@@ -1,0 +1,355 @@
+"""Centrality, communities, "why central", the scorecard and "what changed", against
+values worked out by hand on small fixtures (a star, a path, two cliques joined by a
+bridge; a data set with known assessments and a status that changes)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from kg.analysis.centrality import (
+    approximation_error,
+    betweenness,
+    centralities,
+    pagerank,
+    power_pagerank,
+)
+from kg.analysis.changes import changes
+from kg.analysis.communities import bridges, communities, louvain
+from kg.analysis.network import EdgeFact, simple
+from kg.analysis.paths import PathCounts
+from kg.analysis.scorecard import NO_VERDICT, scorecard
+from kg.analysis.why import robustness, why_central
+from kg.cli import main
+
+
+def network(edges, bloc=None, reliability=None, via=None) -> nx.MultiDiGraph:
+    """A MultiDiGraph like Projection.graph's: nodes with kind, name and bloc; each edge
+    with an EdgeFact (sources ("s",), high reliability unless told)."""
+    G = nx.MultiDiGraph()
+    for u, v in edges:
+        for n in (u, v):
+            if n not in G:
+                G.add_node(n, kind="organization", name=n.upper(), bloc=(bloc or {}).get(n, "us"))
+        key = f"{u}-{v}"
+        f = EdgeFact(key, u, v, "partners", (f"src-{u}-{v}",), "checked",
+                     (reliability or {}).get(key, "high"), via=(via or {}).get(key))
+        G.add_edge(u, v, key=key, relation="partners", fact=f)
+    return G
+
+
+STAR = [("c", leaf) for leaf in ("l1", "l2", "l3", "l4")]
+PATH = [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e")]
+A, B = ["a1", "a2", "a3", "a4"], ["b1", "b2", "b3", "b4"]
+CLIQUES = [*itertools.combinations(A, 2), *itertools.combinations(B, 2), ("a1", "b1")]
+
+
+def test_star_by_hand():
+    m, info = centralities(network(STAR))
+    assert info["method"] == "exact"
+    # centre: 4 of 4 possible neighbours, on every leaf-leaf path, one hop from all
+    assert m["degree"]["c"] == 1.0 and m["degree"]["l1"] == 0.25
+    assert m["betweenness"]["c"] == 1.0 and m["betweenness"]["l1"] == 0.0
+    assert m["closeness"]["c"] == 1.0 and m["closeness"]["l1"] == pytest.approx(4 / 7)
+    # PageRank: c = 0.03 + 0.85 * 4 l, l = 0.03 + 0.85 c / 4 -> c = 0.132 / 0.2775
+    c = 0.132 / 0.2775
+    leaf = 0.03 + 0.2125 * c
+    assert m["pagerank"]["c"] == 1.0
+    assert m["pagerank"]["l1"] == pytest.approx(leaf / c, abs=1e-6)
+    # principal eigenvector of a star: the centre is sqrt(4) = 2 times a leaf
+    assert m["eigenvector"]["l1"] == pytest.approx(0.5, abs=1e-6)
+
+
+def test_path_by_hand():
+    m, _ = centralities(network(PATH))
+    # c is on a-d, a-e, b-d, b-e: 4 of C(4, 2) = 6 pairs; b on a-c, a-d, a-e
+    assert m["betweenness"]["c"] == pytest.approx(4 / 6, abs=1e-6)
+    assert m["betweenness"]["b"] == pytest.approx(3 / 6, abs=1e-6)
+    assert m["betweenness"]["a"] == 0.0
+    assert m["closeness"]["c"] == pytest.approx(4 / 6, abs=1e-6)  # 2 + 1 + 1 + 2
+    assert m["closeness"]["a"] == pytest.approx(4 / 10, abs=1e-6)  # 1 + 2 + 3 + 4
+    assert m["degree"]["b"] == 0.5
+
+
+def test_every_normalised_value_is_in_unit_interval():
+    G = network(CLIQUES + PATH + STAR)
+    G.add_node("alone", kind="person", name="Alone", bloc="other")
+    m, _ = centralities(G)
+    for measure, values in m.items():
+        assert set(values) == set(G), measure
+        assert all(0.0 <= x <= 1.0 for x in values.values()), measure
+
+
+def test_pagerank_matches_networkx_rule():
+    from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
+
+    H = simple(network(CLIQUES + [("b4", "x"), ("x", "y")]))
+    H.add_node("alone")
+    ours = power_pagerank(H)
+    theirs = _pagerank_python(H, alpha=0.85, weight="weight", tol=1e-12, max_iter=1000)
+    assert max(abs(ours[n] - theirs[n]) for n in H) < 1e-12
+    assert pagerank(H)["alone"] < pagerank(H)["a1"]
+
+
+def test_bridge_by_hand_and_why_it_is_central():
+    G = network(CLIQUES, bloc={n: "china" for n in B})
+    m, _ = centralities(G)
+    # a1 lies on every path from a2, a3, a4 to b1..b4: 12 of C(7, 2) = 21 pairs
+    assert m["betweenness"]["a1"] == pytest.approx(12 / 21, abs=1e-6)
+    assert m["betweenness"]["a2"] == 0.0
+    comms, info = communities(G, simple(G), m["pagerank"])
+    assert [set(c.members) for c in comms] == [set(A), set(B)]
+    assert info["split"] == 0 and info["modularity"] > 0.3
+    member = {n: c.id for c in comms for n in c.members}
+    why = why_central(G, ["a1"], member)[0]
+    assert why.pairs == ((("C1", "C2"), 1.0),)  # every path through a1 joins the cliques
+    top = why.links[0]
+    assert top.neighbour == "b1"
+    assert [f.key for f in top.facts] == ["a1-b1"] and top.facts[0].sources == ("src-a1-b1",)
+    # the bridge carries 16 of the C(8, 2) = 28 shortest paths; a1-a2 carries a2's 5
+    assert top.path_share == pytest.approx(16 / 28, abs=1e-6)
+    assert {lk.neighbour: lk.path_share for lk in why.links}["a2"] == pytest.approx(5 / 28,
+                                                                                  abs=1e-6)
+    # without the bridge the two cliques are alike: a1 falls to 1/8 of the PageRank
+    assert top.pagerank_drop > max(lk.pagerank_drop for lk in why.links[1:]) > 0
+    br = bridges(G, PathCounts(simple(G)))
+    assert [b.node for b in br] == ["a1", "b1"]
+    # pairs with a1 as an end do not count: a2..a4 to b1..b4 are 12 pairs, all through a1
+    assert br[0].share == 1.0 and br[1].share == 1.0
+    assert [f.key for f in br[0].china_links] == ["a1-b1"]
+
+
+def test_louvain_communities_are_connected():
+    # two triangles with no link between them, merged by a resolution that rewards it
+    G = network([("x1", "x2"), ("x2", "x3"), ("x1", "x3"), ("y1", "y2"), ("y2", "y3"),
+                 ("y1", "y3")])
+    parts, _ = louvain(simple(G))
+    for part in parts:
+        assert nx.is_connected(simple(G).subgraph(part))
+
+
+def test_sampled_betweenness_reports_k_seed_and_error():
+    H = simple(network(CLIQUES + PATH + [("e", "a1")]))
+    values, info = betweenness(H, k=5, seed=7)
+    assert info == {"method": "sampled", "k": 5, "seed": 7}
+    assert all(0.0 <= x <= 1.0 for x in values.values())
+    err = approximation_error(H, k=H.number_of_nodes())  # every source: exact
+    assert err["max_error"] == 0.0 and err["top_overlap"] == 10
+
+
+def test_robustness_drops_weak_links():
+    # hub h is central only through links from a low-reliability source
+    edges = [("h", "x1"), ("h", "x2"), ("h", "x3"), ("p", "q"), ("q", "r")]
+    G = network(edges, reliability={"h-x1": "low", "h-x2": "low", "h-x3": "low"})
+    moves, removed = robustness(G, set(), top=3)
+    assert removed == 3
+    assert moves[0].node == "h" and moves[0].rank == 1 and moves[0].robust_rank is None
+    # a link made by a disputed figure is weak too
+    G = network([("e", "f")], via={"e-f": "fig-1"})
+    assert robustness(G, {"fig-1"}, top=1)[1] == 1
+
+
+# -- a small data set -----------------------------------------------------------------
+FILES = {
+    "source/src-low.yaml": """
+        id: src-low
+        name: Low blog
+        title: Low blog
+        publisher: SEO Blog
+        date: 2026-03-01
+        source_type: opinion
+        reliability: low
+    """,
+    "country/united-states.yaml": """
+        id: united-states
+        name: United States
+        iso_code: US
+        sources: [src-a]
+    """,
+    "organization/nvidia.yaml": """
+        id: nvidia
+        name: NVIDIA
+        org_type: company
+        country: united-states
+        sources: [src-a]
+    """,
+    "chip/h200.yaml": """
+        id: h200
+        name: H200
+        chip_type: gpu
+        designer: nvidia
+        export_status:
+          - value: restricted
+            to: 2025-12
+          - value: allowed-vetted-buyers
+            from: 2025-12
+        sources: [src-a]
+    """,
+    "chip/h20.yaml": """
+        id: h20
+        name: H20
+        chip_type: gpu
+        designer: nvidia
+        export_status:
+          - value: restricted
+            as_of: 2026
+            sources: [src-low]
+        sources: [src-a]
+    """,
+    "person/jane.yaml": """
+        id: jane
+        name: Jane Roe
+        affiliation:
+          - value: deepseek
+            to: 2025-12
+        sources: [src-a]
+    """,
+    "claim/fig-a.yaml": """
+        id: fig-a
+        name: Output by A
+        about: h200
+        measure: output
+        value: 100
+        as_of: 2025
+        estimated_by: nvidia
+        sources: [src-a]
+    """,
+    "claim/fig-b.yaml": """
+        id: fig-b
+        name: Output by B
+        about: h200
+        measure: output
+        value: 500
+        as_of: 2025
+        estimated_by: deepseek
+        sources: [src-low]
+    """,
+    "measure/output.yaml": """
+        id: output
+        name: output
+        unit: count
+    """,
+    "assessment/a-frontier-us.yaml": """
+        id: a-frontier-us
+        name: A says the US leads frontier models
+        dimension: frontier-models
+        leader: united-states
+        verdict: leads
+        as_of: 2026-01
+        evidence: [fig-a]
+        sources: [src-a]
+    """,
+    "assessment/low-frontier-china.yaml": """
+        id: low-frontier-china
+        name: The blog says China is catching up
+        dimension: frontier-models
+        challenger: china
+        verdict: catching-up
+        as_of: 2026-03
+        sources: [src-low]
+    """,
+    "assessment/low-energy-china.yaml": """
+        id: low-energy-china
+        name: The blog says China leads energy
+        dimension: energy
+        leader: china
+        verdict: leads
+        as_of: 2026-03
+        sources: [src-low]
+    """,
+}
+
+
+@pytest.fixture
+def small(make_data):
+    from kg.rdf.load import load_graph
+
+    data = make_data(FILES)
+    return data, load_graph(data).semantics
+
+
+def test_scorecard_with_disagreement_and_a_dimension_without_verdict(small):
+    _, sem = small
+    rows = {r.dimension: r for r in scorecard(sem, dt.date(2026, 3, 31))}
+    assert list(rows) == ["frontier-models", "compute", "chips", "open-source", "energy",
+                          "robotics", "capital", "regulation", "adoption"]
+    frontier = rows["frontier-models"]
+    assert [(v.text, v.reliability, v.publishers) for v in frontier.verdicts] == [
+        ("US leads", "high", ("Example Press",)), ("China catching up", "low", ("SEO Blog",))]
+    assert frontier.disagree
+    assert frontier.summary == "sources differ: China catching up (1), US leads (1)"
+    us = frontier.verdicts[0]
+    assert [f.id for f in us.backing] == ["fig-a"]
+    assert [f.id for f in us.contradicting] == ["fig-b"]  # disputes fig-a: 100 vs 500
+    assert rows["compute"].verdicts == () and rows["compute"].summary == NO_VERDICT
+    assert rows["energy"].summary == "sources agree: China leads (1)"
+    # on 2026-02-01 the blog had not said anything yet
+    early = {r.dimension: r for r in scorecard(sem, dt.date(2026, 2, 1))}
+    assert early["energy"].summary == NO_VERDICT
+    assert [v.assessment for v in early["frontier-models"].verdicts] == ["a-frontier-us"]
+
+
+def test_changes_between_two_dates(small):
+    _, sem = small
+    rows = [(c.day.isoformat(), c.change, c.entity, c.field, c.value)
+            for c in changes(sem, dt.date(2025, 11, 1), dt.date(2026, 1, 31))]
+    assert rows == [
+        ("2025-12-01", "began", "h200", "export_status", "allowed-vetted-buyers"),
+        ("2025-12-31", "ended", "h200", "export_status", "restricted"),
+        ("2025-12-31", "ended", "jane", "affiliation", "deepseek"),
+    ]
+    # "restricted as of 2026" is evidence: no change on 2026-01-01, whatever the interval
+    later = changes(sem, dt.date(2025, 12, 31), dt.date(2026, 12, 31))
+    assert not [c for c in later if c.entity == "h20"]
+    # a figure for 2025 lies wholly in (2024-12-31, 2025-12-31]
+    figs = changes(sem, dt.date(2024, 12, 31), dt.date(2025, 12, 31))
+    assert {(c.entity, c.value) for c in figs if c.change == "figure"} == {("h200", "100"),
+                                                                          ("h200", "500")}
+    with pytest.raises(ValueError):
+        changes(sem, dt.date(2026, 1, 1), dt.date(2025, 1, 1))
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_report_cli_as_of_and_since(small, tmp_path):
+    data, _ = small
+    runner = CliRunner()
+    out = tmp_path / "before"
+    r = runner.invoke(main, ["report", "--data", str(data), "--out", str(out), "--as-of",
+                             "2025-11-15", "--since", "2025-10-01", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert read_csv(out / "changes.csv") == []
+    links = {row["id"]: int(row["links"]) for row in read_csv(out / "centrality.csv")}
+    assert links["jane"] == 1  # still at DeepSeek on 2025-11-15
+    score = read_csv(out / "scorecard.csv")
+    assert [row["verdict"] for row in score if row["dimension"]] == [NO_VERDICT] * 9
+
+    out = tmp_path / "after"
+    r = runner.invoke(main, ["report", "--data", str(data), "--out", str(out), "--as-of",
+                             "2026-01-31", "--since", "2025-11-01"])
+    assert r.exit_code == 0, r.output
+    rows = read_csv(out / "changes.csv")
+    assert [(x["day"], x["change"], x["entity"], x["value"]) for x in rows] == [
+        ("2025-12-01", "began", "H200", "allowed-vetted-buyers"),
+        ("2025-12-31", "ended", "H200", "restricted"),
+        ("2025-12-31", "ended", "Jane Roe", "DeepSeek"),
+    ]
+    links = {row["id"]: int(row["links"]) for row in read_csv(out / "centrality.csv")}
+    assert links["jane"] == 0
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| 2025-12-01 | began | H200 | US export status to China | allowed-vetted-buyers |" in md
+    assert {p.name for p in out.iterdir()} >= {"report.md", "report.html", "report.json",
+                                                "scorecard.png", "bloc-share.png",
+                                                "centrality.png", "changes.csv"}
+
+    r = runner.invoke(main, ["report", "--data", str(data), "--out", str(out), "--as-of",
+                             "2025-01-01", "--since", "2025-06-01"])
+    assert r.exit_code == 2 and "must be before" in r.output

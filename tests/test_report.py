@@ -1,0 +1,246 @@
+"""The report on the curated data, checked against answers got independently: the
+library's .rq files run here on both engines, and cells written by hand from the
+bundled articles (the Ascend 910C dispute, BitBiased's verdict on energy, the H200
+decision of December 2025 and the Chinese customs block of January 2026).
+
+None of the expected values is read back from the functions that wrote the report.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sparql_support import KGID, KGO, built, oxigraph_store, rdflib_store
+
+from conftest import IN_CI, REPO
+from kg.cli import main
+from kg.sparql.queries import find_query, run_query
+
+BOTNEWS = "botnews-2026-scorecard"
+BITBIASED = "bitbiased-2026-12-dimensions"
+
+
+def short(term) -> str:
+    text = str(term)
+    for ns in (KGID, KGO):
+        if text.startswith(ns):
+            return text[len(ns):]
+    return text
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@functools.cache
+def window_report() -> Path:
+    """kg report --since 2025-11-01 --as-of 2026-01-31 on the curated data."""
+    out = Path(tempfile.mkdtemp(prefix="kg-report-")) / "report"
+    r = CliRunner().invoke(main, ["report", "--data", str(REPO / "data"), "--out", str(out),
+                                  "--since", "2025-11-01", "--as-of", "2026-01-31"])
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def build_report() -> Path:
+    """The report kg build wrote (default dates: the dataset's date, a year back)."""
+    return built().written[0].parent / "report"
+
+
+# -- what changed ---------------------------------------------------------------------
+def test_h200_decision_and_customs_block_are_changes_and_botnews_is_not():
+    rows = read_csv(window_report() / "changes.csv")
+    got = {(r["day"], r["change"], r["id"], r["field"], r["value"]) for r in rows}
+    # DW and the Deep Dive: the US allowed H200 sales to vetted Chinese buyers in
+    # December 2025 (before that, restricted); Chinese customs blocked them in January 2026
+    assert ("2025-12-01", "began", "nvidia-h200", "export_status", "allowed-vetted-buyers") in got
+    assert ("2025-12-31", "ended", "nvidia-h200", "export_status", "restricted") in got
+    assert ("2026-01-01", "began", "nvidia-h200", "import_status", "blocked") in got
+    assert any(r["id"] == "china-customs-h200-block-2026-01" and r["change"] == "happened"
+               for r in rows)
+    # BotNews's "restricted as of 2026" is evidence, not a change dated 2026-01-01
+    assert not [r for r in rows if BOTNEWS in r["sources"]]
+    days = [r["day"] for r in rows]
+    assert days == sorted(days) and all("2025-11-01" < d <= "2026-01-31" for d in days)
+    md = (window_report() / "report.md").read_text(encoding="utf-8")
+    assert "## What changed between 2025-11-01 and 2026-01-31" in md
+    assert "| 2025-12-01 | began | NVIDIA H200 | US export status to China | " \
+           "allowed-vetted-buyers |" in md
+
+
+@pytest.mark.parametrize("store", [oxigraph_store, rdflib_store], ids=["oxigraph", "rdflib"])
+def test_changes_csv_equals_the_library_query(store):
+    result = run_query(store(), find_query("changes"), {"since": "2025-11-01",
+                                                         "asOf": "2026-01-31"})
+    sparql = {(str(r["day"]), str(r["change"]), short(r["entity"]), short(r["field"]),
+               str(r["when"]), short(r["source"])) for r in result.dicts()}
+    csv_rows = {(r["day"], r["change"], r["id"], r["field"], r["as given"], s)
+                for r in read_csv(window_report() / "changes.csv")
+                for s in r["sources"].split("; ")}
+    assert sparql and csv_rows == sparql
+
+
+# -- data health and the scorecard ----------------------------------------------------
+def test_the_910c_dispute_side_by_side():
+    rows = [r for r in read_csv(build_report() / "disputes.csv")
+            if r["figure"].startswith("ascend-910c-output-2025")]
+    # BitBiased: US officials say at most 200,000 Ascend 910C in 2025; BitBiased about 450,000
+    assert [(r["value"], r["qualifier"], r["claimed by"], r["period"]) for r in rows] == [
+        ("200000", "at-most", "us officials", "2025"),
+        ("450000", "approximately", "bitbiased", "2025"),
+    ]
+    assert all(r["sources"] == BITBIASED and r["reliability"] == "low" for r in rows)
+    sparql = {short(r["claim"]) for r in run_query(oxigraph_store(),
+                                                   find_query("disputed-figures")).dicts()}
+    assert {r["figure"] for r in read_csv(build_report() / "disputes.csv")} == sparql
+
+
+def test_bitbiased_verdict_on_energy():
+    rows = read_csv(build_report() / "scorecard.csv")
+    energy = []
+    current = None
+    for r in rows:
+        current = r["dimension"] or current
+        if current == "energy" and not r["dimension"]:
+            energy.append(r)
+    # BitBiased: "Energy Output", China ahead (it adds power capacity far faster)
+    bit = [r for r in energy if r["source"] == "BitBiased"]
+    assert [(r["verdict"], r["reliability"], r["as of"]) for r in bit] == [
+        ("China leads", "low", "2026-04")]
+    # its evidence: China has about 3,200 GW of installed capacity
+    assert "3,200,000,000,000 W" in bit[0]["backing figures"]
+    md = (build_report() / "report.md").read_text(encoding="utf-8")
+    assert "|  | China leads |  | BitBiased | low | 2026-04 |" in md
+    # every assessment of the library's query is in the scorecard, and nothing else
+    sparql = {short(r["assessment"]) for r in run_query(oxigraph_store(),
+                                                        find_query("dimension-leaders")).dicts()}
+    assert {r["assessment"] for r in rows if r["assessment"]} == sparql
+
+
+def test_low_reliability_only_equals_the_library_query():
+    sparql = {short(r["fact"]).split("/statement/")[0]
+              for r in run_query(rdflib_store(), find_query("low-reliability-only")).dicts()}
+    rows = read_csv(build_report() / "low-reliability-only.csv")
+    assert {r["entity"] for r in rows} == sparql
+
+
+def test_centrality_values_are_normalised_and_ranked():
+    rows = read_csv(build_report() / "centrality.csv")
+    for r in rows:
+        for m in ("degree", "pagerank", "betweenness", "eigenvector", "closeness"):
+            assert 0.0 <= float(r[m]) <= 1.0, (r["id"], m)
+    pr = [float(r["pagerank"]) for r in rows]
+    assert pr == sorted(pr, reverse=True) and pr[0] == 1.0
+    # NVIDIA designs the H100, H200, H20...: it has at least the chips it designs as links
+    designed = {short(r["chip"]) for r in oxigraph_store().query(
+        "PREFIX schema: <https://schema.org/> PREFIX kgid: <https://w3id.org/ai-race-kg/id/> "
+        "SELECT ?chip WHERE { ?chip schema:manufacturer kgid:nvidia }").dicts()}
+    nvidia = next(r for r in rows if r["id"] == "nvidia")
+    assert int(nvidia["links"]) >= len(designed) >= 5
+
+
+# -- output ---------------------------------------------------------------------------
+def test_report_is_byte_identical_run_to_run(tmp_path):
+    from kg.analysis.report import write_report
+
+    written = write_report(built().semantics, tmp_path)
+    first = build_report()
+    assert sorted(p.name for p in written) == sorted(p.name for p in first.iterdir())
+    for p in written:
+        assert p.read_bytes() == (first / p.name).read_bytes(), p.name
+    assert {p.suffix for p in written} == {".md", ".html", ".csv", ".json", ".png"}
+
+
+def test_html_is_escaped_and_standalone():
+    text = (build_report() / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in text and "http://" not in text.split("</head>")[0]
+    assert 'src="data:image/png;base64,' in text
+    assert text.count("<img ") == 3
+
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+def test_html_opens_offline_in_chromium_without_any_request():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is not installed (bash scripts/test-deps.sh)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    page_url = (build_report() / "report.html").resolve().as_uri()
+    requests = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = browser.new_context(offline=True)
+            page = context.new_page()
+            page.on("request", lambda req: requests.append(req.url))
+            page.goto(page_url)
+            page.wait_for_load_state("load")
+            title = page.title()
+            widths = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
+            tables = page.eval_on_selector_all("table", "els => els.length")
+        finally:
+            browser.close()
+    assert title.startswith("The US–China AI race in the knowledge graph")
+    assert len(widths) == 3 and all(w > 0 for w in widths)
+    assert tables > 10
+    assert [u for u in requests if not u.startswith(("data:", page_url))] == []
+
+
+def test_the_projection_equals_the_sparql_in_docs():
+    import re
+
+    from kg.analysis.network import project
+
+    text = (REPO / "docs" / "analysis.md").read_text(encoding="utf-8")
+    query = re.search(r"```sparql\n(PREFIX kgo:.+?)```", text, re.S)[1]
+    sparql = {(short(r["from"]), short(r["field"]), short(r["to"]))
+              for r in oxigraph_store().query(query).dicts()}
+    proj = project(built().semantics)
+    links = {(e.source, e.relation, e.target) for e in proj.edges if e.via is None}
+    assert sparql and links == sparql
+
+
+def test_readme_shows_a_committed_chart_and_how_to_read_the_report():
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Reading the report", 1)[1].split("\n## ", 1)[0]
+    charts = re.findall(r"!\[[^\]]+\]\(([^)]+\.png)\)", section)
+    assert charts and all((REPO / c).is_file() for c in charts)
+    assert (REPO / charts[0]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "docs/analysis.md" in section
+
+
+def test_every_community_is_connected_and_every_node_in_one():
+    import networkx as nx
+
+    from kg.analysis.network import as_it_stood, project, simple
+
+    sem = built().semantics
+    H = simple(as_it_stood(project(sem), sem.date))
+    rows = read_csv(build_report() / "communities.csv")
+    members = [r["members"].split() for r in rows]
+    assert sorted(n for m in members for n in m) == sorted(H)
+    for r, m in zip(rows, members, strict=True):
+        assert int(r["size"]) == len(m) and nx.is_connected(H.subgraph(m)), r["community"]
+
+
+def test_format_option_writes_only_what_is_asked(tmp_path):
+    from kg.analysis.report import write_report
+
+    written = write_report(built().semantics, tmp_path, formats=("csv",), top=3)
+    assert written and {p.suffix for p in written} == {".csv"}
+    robust = read_csv(tmp_path / "robustness.csv")
+    assert [int(r["rank"]) for r in robust] == [1, 2, 3]
