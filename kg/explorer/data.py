@@ -17,10 +17,11 @@ from decimal import Decimal
 import networkx as nx
 
 from kg.analysis.centrality import pagerank
-from kg.analysis.network import NODE_KINDS, EdgeFact, Projection, simple
+from kg.analysis.network import NODE_KINDS, EdgeFact, Projection, begins, simple
 from kg.core.model import DateValue, Entity, Statement, as_decimal_text
 from kg.core.schema import Field
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
+from kg.semantics.links import source_links
 
 # Fields shown in the panel's header rather than as facts.
 HEADER_FIELDS = frozenset({"id", "name", "aliases", "names", "description", "sources", "checked",
@@ -184,6 +185,9 @@ class PageData:
             "facts": self.facts(ent), "src": list(ent.sources),
             "ck": self.proj._status(ent, ent.sources, ent.first("checked")),
         }
+        first_day = begins(ent)  # before it, the node did not exist (kg.analysis.network)
+        if first_day is not None:
+            out["begins"] = first_day.isoformat()
         if names:
             out["names"] = names
         if aliases:
@@ -218,6 +222,8 @@ class PageData:
                 out[key] = val
         if e.qualifiers:
             out["q"] = dict(e.qualifiers)
+        if e.via and e.as_of:  # a quote or figure link is known from its date on
+            out["known"] = DateValue.parse(e.as_of).start.isoformat()
         if e.via:
             (self.quotes if self.entities[e.via].kind == "quote" else self.claims).add(e.via)
         return out
@@ -275,8 +281,13 @@ class PageData:
                "url": safe_url(s.first("url")), "urltext": str(s.first("url") or "")}
         if s.first("reliability_note"):
             out["relynote"] = str(s.first("reliability_note"))
-        if s.first("archived_url"):
-            out["archive"] = safe_url(s.first("archived_url"))
+        links = [{"url": safe_url(k.url), "label": k.label, "derived": bool(k.derived_from)}
+                 for k in source_links(s) if safe_url(k.url)]
+        if out["url"] is None and links:  # no web page of its own: its first openable link
+            out["url"] = links[0]["url"]
+        others = [k for k in links if k["url"] != out["url"]]
+        if others:
+            out["links"] = others
         return out
 
     # -- the whole document ---------------------------------------------------------------
@@ -499,24 +510,7 @@ def sizes_of(proj: Projection, node_ids: list[str], edges: list[EdgeFact]) -> di
     G.add_nodes_from(node_ids)
     for e in edges:
         G.add_edge(e.source, e.target, key=e.key)
-    H = simple(G)
-    try:
-        return pagerank(H)
-    except ImportError:  # networkx's pagerank needs scipy, which the package does not require
-        return pagerank_without_scipy(H)
-
-
-def pagerank_without_scipy(H: nx.Graph) -> dict[str, float]:
-    """kg.analysis.centrality.pagerank's numbers by networkx's pure-Python power iteration."""
-    from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
-
-    from kg.analysis.centrality import PAGERANK_ALPHA
-
-    if H.number_of_nodes() == 0:
-        return {}
-    pr = _pagerank_python(H, alpha=PAGERANK_ALPHA, weight="weight", tol=1e-10, max_iter=1000)
-    top = max(pr.values()) or 1.0
-    return {n: round(v / top, 6) for n, v in sorted(pr.items())}
+    return pagerank(simple(G))
 
 
 def page_data(sem: Semantics, proj: Projection, options: Options | None = None) -> dict:

@@ -61,7 +61,12 @@
   function changedOn(s, day) {
     return (s.cs || []).some(function (sp) { return sp[0] <= day && day <= sp[1]; });
   }
-  function edgeHolds(e, day) { return (!e.st || e.st <= day) && (!e.en || day <= e.en); }
+  function edgeHolds(e, day) {
+    // the link's window, its quote or figure already said, and both ends already existing
+    return (!e.st || e.st <= day) && (!e.en || day <= e.en) && (!e.known || e.known <= day) &&
+      exists(NODES.get(e.from), day) && exists(NODES.get(e.to), day);
+  }
+  function exists(n, day) { return !n.begins || n.begins <= day; }
 
   // -- state --------------------------------------------------------------------------
   var BLOCS = DOC.blocOrder.map(function (b) { return b[0]; }), KINDS = DOC.kindOrder.map(function (k) { return k[0]; });
@@ -77,7 +82,7 @@
     if (state.unchecked && e.ck === "unchecked") return false;
     return true;
   }
-  function nodePasses(n) { return n && !state.hideKinds.has(n.kind) && !state.hideBlocs.has(n.bloc); }
+  function nodePasses(n) { return n && exists(n, state.date) && !state.hideKinds.has(n.kind) && !state.hideBlocs.has(n.bloc); }
 
   function visible() {
     var ids = new Set();
@@ -178,6 +183,10 @@
       if (bits) li.appendChild(el("span", { cls: "muted", text: " — " + bits }));
       if (s.rely) li.appendChild(badge("rely-" + s.rely, s.rely + " reliability", s.relynote || ""));
       if (s.url === null && s.urltext) li.appendChild(el("span", { cls: "muted", text: " (address not a web link: " + s.urltext + ")" }));
+      (s.links || []).forEach(function (k) {
+        li.appendChild(el("span", { cls: "muted", text: " · " }));
+        li.appendChild(link(k.url, k.label + (k.derived ? " (link derived from the identifier)" : "")));
+      });
       ul.appendChild(li);
     });
     return ul;
@@ -291,6 +300,7 @@
     sub.appendChild(el("span", { text: " " + DOC.kinds[n.kind] + " · " + DOC.blocs[n.bloc] }));
     if (n.ck === "unchecked") sub.appendChild(badge("unchecked", "unchecked"));
     panel.appendChild(sub);
+    if (!exists(n, day)) panel.appendChild(el("p", { cls: "note-box", text: "Not in the graph on " + day + ": it begins on " + n.begins + " (released, dated, announced or founded then). Move the date to see it." }));
     if (n.names) panel.appendChild(el("p", { cls: "names" }, el("span", { cls: "muted", text: "Other names: " }),
       el("span", { text: Object.keys(n.names).map(function (k) { return n.names[k] + " (" + k + ")"; }).join(", ") })));
     if (n.aliases) panel.appendChild(el("p", { cls: "aliases" }, el("span", { cls: "muted", text: "Also called: " }), el("span", { text: n.aliases.join(", ") })));
@@ -377,7 +387,7 @@
     syncControls();
     render();
     showNode(id);
-    if (focus) network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: false });
+    if (focus && shown.nodes.has(id)) network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: false });
   }
   function selectEdge(id) {
     var e = EDGES.get(id);
@@ -663,7 +673,7 @@
       findPath();
     } else refreshPanel();
     applying = false;
-    if (state.node) network.focus(state.node, { scale: 1.1, animation: false });
+    if (state.node && shown.nodes.has(state.node)) network.focus(state.node, { scale: 1.1, animation: false });
     else if (!state.path) network.fit({ animation: false });
     writeFragment();
   }
