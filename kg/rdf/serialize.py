@@ -35,6 +35,8 @@ class _Terms:
         self.key: dict = {}
         self.sort: dict = {}
         self.nt: dict = {}
+        self.key_by_id: dict = {}
+        self.nt_by_id: dict = {}
 
     def iri(self, term: URIRef) -> str:
         """The IRI as a CURIE where one fits (noting its prefix as used), else <...>."""
@@ -74,18 +76,28 @@ class _Terms:
             out = self.sort[term] = _sort_key(term)
         return out
 
+    # Both look a term up by its id first (rdflib's __hash__/__eq__ are Python code and a
+    # graph holds many equal term objects); the entry keeps the object, so ids stay unique.
     def order(self, term) -> str:
         """A string that sorts subjects by IRI and puts rdf:type before other predicates."""
+        hit = self.key_by_id.get(id(term))
+        if hit is not None and hit[0] is term:
+            return hit[1]
         out = self.key.get(term)
         if out is None:
             out = self.key[term] = "\0" if term == RDF.type else "\1" + str(term)
+        self.key_by_id[id(term)] = (term, out)
         return out
 
     def ntriples(self, term) -> str:
         """The term in canonical N-Triples (Oxigraph's escaping), memoised."""
+        hit = self.nt_by_id.get(id(term))
+        if hit is not None and hit[0] is term:
+            return hit[1]
         out = self.nt.get(term)
         if out is None:
             out = self.nt[term] = _nt_term(term)
+        self.nt_by_id[id(term)] = (term, out)
         return out
 
 
