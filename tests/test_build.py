@@ -188,9 +188,12 @@ def test_kg_build_entry_point_on_real_data(tmp_path):
     assert "Unchecked share:" in proc.stdout
     # long work shows progress, stage by stage, on stderr
     stages = [line for line in proc.stderr.splitlines() if line.startswith("... ")]
-    assert [s.split(" (")[0] for s in stages][2:] == ["... checked the SHACL shapes",
-                                                      f"... wrote 6 files into {tmp_path / 'build'}"]
+    names = [s.split(" (")[0] for s in stages]
+    assert names[2:4] == ["... checked the SHACL shapes",
+                          f"... wrote 7 files into {tmp_path / 'build'}"]
     assert stages[0].startswith("... validated ") and stages[1].startswith("... built the graph")
+    assert names[-1] == f"... wrote the report into {tmp_path / 'build' / 'report'}"
+    assert f"Open {tmp_path / 'build' / 'graph.html'} (the explorer)" in proc.stdout
     assert (tmp_path / "build" / "graph.ttl").stat().st_size > 10_000
     # the ontology reference is one of the build's outputs, with examples from the data
     reference = (tmp_path / "build" / "docs" / "ontology.md").read_text(encoding="utf-8")

@@ -266,11 +266,10 @@ def test_the_three_examples_in_docs_semantics_run_and_answer_right():
     text = (REPO / "docs" / "semantics.md").read_text(encoding="utf-8")
     examples = re.findall(r"```sparql\n(.+?)```", text, flags=re.S)
     assert len(examples) == 3
-    xsd = "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
     answers = []
-    for q in examples:
+    for q in examples:  # as they stand: each declares every prefix it uses
         per_engine = [[tuple(str(t) if t is not None else None for t in r)
-                       for r in store.query(xsd + q).rows]
+                       for r in store.query(q).rows]
                       for store in (oxigraph_store(), rdflib_store())]
         assert per_engine[0] == per_engine[1], q
         answers.append(per_engine[0])
@@ -287,3 +286,43 @@ def test_every_library_query_states_which_date_it_answers_for():
                if not any(line.startswith("# Date: ")
                           for line in p.read_text(encoding="utf-8").splitlines())]
     assert missing == []
+
+
+def test_the_library_files_carry_the_dataset_date_as_their_written_default(sem):
+    from kg.sparql.queries import library
+
+    written = {(q.name, name): term for q in library()
+               for name, term in q.written_defaults().items()
+               if q.param(name).default == "dataset"}
+    assert written, "as-of, between-blocs and changes default to the dataset's date"
+    assert set(written.values()) == {
+        '"2026-04-14"^^<http://www.w3.org/2001/XMLSchema#date>'}
+
+
+def test_kg_dataset_moves_the_date_the_query_defaults_and_warns_when_it_goes_back(tmp_path):
+    import shutil
+
+    from click.testing import CliRunner
+
+    from conftest import REPO
+    from kg.cli import main
+    from kg.sparql.queries import library
+
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    shutil.copytree(REPO / "queries", tmp_path / "queries")
+    runner = CliRunner()
+    result = runner.invoke(main, ["dataset", "--data", str(tmp_path / "data"),
+                                  "--date", "2026-06-30"])
+    assert result.exit_code == 0, result.output
+    assert "date 2026-04-14 -> 2026-06-30" in result.output
+    assert "Warning" not in result.output
+    terms = {t for q in library(tmp_path / "queries") for t in q.written_defaults().values()
+             if "XMLSchema#date" in t}
+    assert terms == {'"2026-06-30"^^<http://www.w3.org/2001/XMLSchema#date>'}
+    result = runner.invoke(main, ["dataset", "--data", str(tmp_path / "data"),
+                                  "--date", "2020-01-01"])
+    assert result.exit_code == 0
+    assert "Warning: the date moved back (2026-06-30 -> 2020-01-01)" in result.output
+    assert "Warning: sources dated up to 2026-04-14 are newer than 2020-01-01" in result.output
+    result = runner.invoke(main, ["dataset", "--data", str(tmp_path / "data")])
+    assert result.output == "date: 2020-01-01\nas_of_horizon_days: 730\n"

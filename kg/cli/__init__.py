@@ -115,8 +115,9 @@ def validate(data_dir, no_shacl, as_json):
 def build(data_dir, out_dir):
     """Validate, build the graph and write it as Turtle, N-Triples, JSON-LD and TriG.
 
-    Also writes void.ttl (a VoID/DCAT description), summary.json and the
-    ontology reference (docs/ontology.md, docs/ontology.html). The same input
+    Also writes void.ttl (a VoID/DCAT description), summary.json, the explorer
+    (graph.html), the analysis report (report/) and the ontology reference
+    (docs/ontology.md, docs/ontology.html). The same input
     always gives byte-identical files, so a diff of graph.ttl shows exactly
     what a data change did.
 
@@ -133,9 +134,16 @@ def build(data_dir, out_dir):
         docs = write_docs(Path(out_dir) / "docs", graph=built.graph)
     except KGError as exc:
         fail(exc)
-    for path in built.written + docs:
+    out = Path(out_dir)
+    top = [p for p in built.written + docs if p.parent == out]
+    for path in top:
         click.echo(f"wrote {path}")
-    click.echo(format_stats(stats(built)))
+    for folder in sorted({p.parent for p in built.written + docs} - {out}):
+        n = sum(1 for p in built.written + docs if p.parent == folder)
+        click.echo(f"wrote {folder}/ ({n} files)")
+    click.echo(format_stats(stats(built), per_source=10))
+    click.echo(f"Open {out / 'graph.html'} (the explorer) and {out / 'report' / 'report.html'} "
+               "(the report) in a browser; both work offline.")
 
 
 @main.command()
@@ -187,7 +195,10 @@ def ontology(check_only):
 @data_option
 @click.option("--date", "new_date", metavar="YYYY-MM-DD", default=None,
               help="Set the day the graph describes (after a curation round).")
-def dataset(data_dir, new_date):
+@click.option("--queries", "query_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="The query library whose default dates follow (default: "
+              "./queries beside the data folder, if there is one).")
+def dataset(data_dir, new_date, query_dir):
     """Show or set the dataset's date: the day the graph describes (data/dataset.yaml).
 
     Current values (the shortcut triples), the query library's date defaults, the
@@ -198,6 +209,10 @@ def dataset(data_dir, new_date):
     Example:
         kg dataset                     # the date and the as-of horizon
         kg dataset --date 2026-06-30   # advance it after a curation round
+
+    Setting the date also rewrites the default date written in the query library's
+    files (so each stays correct as it stands), and warns when the date moves back or
+    falls before the newest source.
     """
     import datetime as dt
 
@@ -205,6 +220,8 @@ def dataset(data_dir, new_date):
     from kg.data.loader import resolve_data_dir
 
     folder = resolve_data_dir(data_dir)
+    if query_dir is None and (folder.parent / "queries").is_dir():
+        query_dir = folder.parent / "queries"
     try:
         if new_date is not None:
             try:
@@ -217,6 +234,19 @@ def dataset(data_dir, new_date):
             old = read_dataset_info(folder).date
             path = write_dataset_date(folder, day)
             click.echo(f"{path}: date {old or '(none)'} -> {day.isoformat()}")
+            if query_dir is not None:
+                from kg.sparql.queries import write_dataset_defaults
+
+                for changed in write_dataset_defaults(day, query_dir):
+                    click.echo(f"{changed}: its default date is now {day.isoformat()}")
+            if old and day < old:
+                click.echo(f"Warning: the date moved back ({old} -> {day}); current values, "
+                           "the query defaults, the explorer and the report now describe "
+                           "an earlier day", err=True)
+            newest = _newest_source_day(folder)
+            if newest and day < newest:
+                click.echo(f"Warning: sources dated up to {newest} are newer than {day}; "
+                           "facts they report may not hold yet on the dataset's date", err=True)
             return
         info = read_dataset_info(folder)
     except KGError as exc:
@@ -226,6 +256,25 @@ def dataset(data_dir, new_date):
                    "(`kg dataset --date YYYY-MM-DD` sets one)")
     else:
         click.echo(f"date: {info.date.isoformat()}\nas_of_horizon_days: {info.horizon_days}")
+
+
+def _newest_source_day(folder: Path):
+    """The first day of the newest source date in data/source/ (read as plain YAML)."""
+    import yaml
+
+    from kg.core.model import DateValue
+
+    newest = None
+    for path in sorted((folder / "source").glob("*.yaml")):
+        try:
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+            when = DateValue.parse(str(raw.get("date"))) if raw.get("date") else None
+        except (yaml.YAMLError, ValueError, AttributeError, UnicodeDecodeError):
+            continue
+        if when and (newest is None or when.start > newest):
+            newest = when.start
+    return newest
 
 
 # The maintainer's commands (add, edit, link, rename, merge, rm, verify, show, find, fmt, lint).

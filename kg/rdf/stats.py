@@ -54,7 +54,8 @@ def stats(built) -> dict:
     }
 
 
-def format_stats(s: dict) -> str:
+def format_stats(s: dict, per_source: int | None = None) -> str:
+    """The numbers as text; per_source: how many of the most-cited sources to list (None: all)."""
     lines = ["Entities per kind:"]
     for kind, n in s["entities"].items():
         aim = s["aims"].get(kind)
@@ -70,7 +71,11 @@ def format_stats(s: dict) -> str:
     lines.append(f"Sources with a link or identifier: {o['with_link_or_identifier']}/"
                  f"{o['sources']} ({share:.0%}; URL {o['with_url']}, identifier "
                  f"{o['with_identifier']}, bundled article {o['bundled_articles']})")
-    lines.append("Facts per source:")
-    for src, n in s["facts_per_source"].items():
+    ranked = list(s["facts_per_source"].items())
+    shown = ranked if per_source is None else ranked[:per_source]
+    lines.append("Facts per source" + ("" if len(shown) == len(ranked) else
+                                       f" (the {len(shown)} most cited of {len(ranked)}; "
+                                       "`kg stats` lists all)") + ":")
+    for src, n in shown:
         lines.append(f"  {n:>5}  {src}")
     return "\n".join(lines)

@@ -113,6 +113,29 @@ class LibraryQuery:
         return {m["name"]: m["term"] for m in DEFAULT_LINE.finditer(self.text)}
 
 
+def write_dataset_defaults(day: date, query_dir: Path | None = None) -> list[Path]:
+    """Rewrite the marked default line of every `dataset`-defaulted date parameter in the
+    library to `day` (after `kg dataset --date`), so each file stays correct as it stands.
+    Returns the files changed (written atomically)."""
+    changed = []
+    for q in library(query_dir):
+        names = {p.name for p in q.params if p.default == "dataset" and p.type in DATE_TYPES}
+        if not names:
+            continue
+        term = rdf_term(day.isoformat(), "date")
+
+        def swap(m, names=names, term=term):
+            return m.group(0).replace(m["term"], term) if m["name"] in names else m.group(0)
+
+        text = DEFAULT_LINE.sub(swap, q.text)
+        if text != q.text:
+            tmp = q.path.with_name(q.path.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(q.path)
+            changed.append(q.path)
+    return changed
+
+
 def dataset_day(data_dir: Path | None = None) -> date | None:
     """The date the graph describes (data/dataset.yaml's `date`), or None where the data
     folder has no dataset.yaml (the date written in the file then stands)."""
