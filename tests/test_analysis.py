@@ -353,3 +353,17 @@ def test_report_cli_as_of_and_since(small, tmp_path):
     r = runner.invoke(main, ["report", "--data", str(data), "--out", str(out), "--as-of",
                              "2025-01-01", "--since", "2025-06-01"])
     assert r.exit_code == 2 and "must be before" in r.output
+
+
+def test_the_scorecard_chart_draws_a_third_bloc_s_lead_and_an_unknown_verdict():
+    """The benchmark's synthetic data had a source name a third country as leader:
+    'other leads' crashed the chart (not in the legend's list)."""
+    from kg.analysis.charts import VERDICT_COLOURS, scorecard
+    from kg.semantics.blocs import BLOC_COLOURS
+
+    png = scorecard(["chips", "energy"], ["A", "B"],
+                    {("chips", "A"): ("other leads", "high"),
+                     ("energy", "B"): ("a verdict nobody declared", "low")})
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert VERDICT_COLOURS["other leads"] == BLOC_COLOURS["other"]
+    assert VERDICT_COLOURS["US leads"] == BLOC_COLOURS["us"] == "#0072B2"

@@ -21,7 +21,11 @@ DPI = 100
 # the explorer's palette (kg.semantics.BLOC_COLOURS, Okabe-Ito), lighter for "catching up"
 VERDICT_COLOURS = {"US leads": BLOC_COLOURS["us"], "China leads": BLOC_COLOURS["china"],
                    "China catching up": "#F5B993", "US catching up": "#9CCBEA",
+                   "multinational leads": BLOC_COLOURS["multinational"],
+                   "multinational catching up": "#99D8C9",
+                   "other leads": BLOC_COLOURS["other"], "other catching up": "#D9D9D9",
                    "mixed": "#CC79A7", "contested": "#e2e8f0"}
+UNKNOWN_VERDICT = "#f0e6d2"  # a verdict text no colour is declared for (never a crash)
 RELIABILITY_MARK = {"high": "H", "medium": "M", "low": "L"}
 
 
@@ -102,7 +106,7 @@ def scorecard(dimensions: list[str], sources: list[str],
     for i, d in enumerate(dimensions):
         for j, s in enumerate(sources):
             verdict, rel = cells.get((d, s), (None, None))
-            colour = VERDICT_COLOURS.get(verdict, "#ffffff") if verdict else "#ffffff"
+            colour = VERDICT_COLOURS.get(verdict, UNKNOWN_VERDICT) if verdict else "#ffffff"
             ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="#cbd5e0"))
             if verdict:
                 dark = verdict in ("US leads", "China leads")
@@ -121,8 +125,11 @@ def scorecard(dimensions: list[str], sources: list[str],
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
-    used = sorted({v for v, _ in cells.values()}, key=list(VERDICT_COLOURS).index)
-    handles = [Patch(facecolor=VERDICT_COLOURS[v], edgecolor="#cbd5e0", label=v) for v in used]
+    order = list(VERDICT_COLOURS)
+    used = sorted({v for v, _ in cells.values() if v},
+                  key=lambda v: (order.index(v) if v in order else len(order), v))
+    handles = [Patch(facecolor=VERDICT_COLOURS.get(v, UNKNOWN_VERDICT), edgecolor="#cbd5e0",
+                     label=v) for v in used]
     handles.append(Patch(facecolor="#ffffff", edgecolor="#cbd5e0",
                          label="– no sourced verdict"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=3,
