@@ -42,7 +42,8 @@ RELIABILITY_ORDER = {"low": 0, "medium": 1, "high": 2}
 class EdgeFact:
     """One edge: source -> target, why (relation), from which statement, when, says who.
 
-    key: a stable id for the edge (entity/field/line, or the quote's or figure's id).
+    key: a stable, unique id for the edge (entity/field/line/target: a short list such as
+    `trained_on: [a, b]` shares one line; or the quote's or figure's id).
     start/end: the days it holds by the semantic layer (None: open); basis as Window.basis.
     sources: source entity ids; reliability: the best reliability among them
     ("high" | "medium" | "low" | None); status: from-article | checked | unchecked.
@@ -110,7 +111,7 @@ class Projection:
                         continue
                     srcs = ent.sources_of(st)
                     yield EdgeFact(
-                        f"{ent.id}/{name}/{st.line}", ent.id, target, name, srcs,
+                        f"{ent.id}/{name}/{st.line}/{target}", ent.id, target, name, srcs,
                         self._status(ent, srcs, ent.checked_of(st)), self.reliability(srcs),
                         str(st.valid_from) if st.valid_from else None,
                         str(st.valid_to) if st.valid_to else None,

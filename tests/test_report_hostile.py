@@ -1,0 +1,51 @@
+"""Hostile strings in the data are text in the report's HTML page too (issue 15's HTML part):
+a real Chromium opens report.html built from the explorer's hostile fixture; no dialog fires,
+nothing runs, each string reads back exactly as text, and no javascript: link exists."""
+
+from __future__ import annotations
+
+from explorer_support import (
+    BROWSER_ARGS,
+    HOSTILE_ALIAS,
+    HOSTILE_FILES,
+    HOSTILE_NAME,
+    Recorder,
+    chromium_path,
+    write_data,
+)
+
+
+def test_the_report_shows_hostile_strings_as_text_and_runs_nothing(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from kg import load_graph
+    from kg.analysis.report import write_report
+
+    chromium = chromium_path()
+    data = write_data(tmp_path, HOSTILE_FILES)
+    built = load_graph(data)
+    out = tmp_path / "report"
+    write_report(built.semantics, out)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert HOSTILE_NAME not in html  # escaped in the file itself
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        try:
+            page = browser.new_context(offline=True).new_page()
+            rec = Recorder(page)
+            page.goto((out / "report.html").resolve().as_uri())
+            page.wait_for_load_state("load")
+            text = page.inner_text("body")
+            cells = page.eval_on_selector_all("td, li, p, h1, h2, h3",
+                                              "els => els.map(e => e.textContent)")
+            hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+            scripts = page.eval_on_selector_all("script", "els => els.length")
+            injected = page.eval_on_selector_all("img[src='x'], svg", "els => els.length")
+        finally:
+            browser.close()
+    assert rec.dialogs == [] and rec.errors == []
+    assert scripts == 0 and injected == 0
+    assert HOSTILE_NAME in text  # the organisation's name, shown as the characters it is
+    assert any(HOSTILE_NAME in c for c in cells)
+    assert not [h for h in hrefs if h.lower().startswith("javascript:")]
+    assert "<script>alert(2)" not in html and HOSTILE_ALIAS not in html
