@@ -241,6 +241,19 @@ def test_edges_show_their_sources_on_click(real, page):
     assert pg.eval_on_selector_all("#panel-body .sources li", "ls => ls.length") >= 1
 
 
+def test_clicking_a_link_keeps_both_its_ends_on_the_view(real, page):
+    """A fresh-user review found a click on the H200's designer link hid the H200 itself."""
+    _, out = real
+    pg = page.open(out, "#node=nvidia-h200")
+    edge = pg.evaluate("kgExplorer.visibleEdgeIds().find(i => i.startsWith('nvidia-h200/designer'))")
+    assert edge, "the H200's designer link is on the view"
+    pg.evaluate("id => kgExplorer.network.emit('click', {nodes: [], edges: [id], pointer: {}})",
+                edge)
+    visible = pg.evaluate("kgExplorer.visibleNodeIds()")
+    assert "nvidia-h200" in visible and "nvidia" in visible
+    assert "designer" in panel_text(pg)
+
+
 def test_path_between_two_entities_lists_each_hop_with_sources(real, page):
     _, out = real
     pg = page.open(out)

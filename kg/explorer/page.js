@@ -405,7 +405,7 @@
   }
   network.on("click", function (p) {
     if (p.nodes.length) { state.node = p.nodes[0]; state.edge = null; state.path = null; render(); showNode(state.node); }
-    else if (p.edges.length) { state.edge = p.edges[0]; state.node = null; state.path = null; render(); showEdge(state.edge); }
+    else if (p.edges.length) { selectEdge(p.edges[0]); }  // keeps both ends on the view
   });
   network.on("doubleClick", function (p) { if (p.nodes.length) toggleOpen(p.nodes[0]); });
 
