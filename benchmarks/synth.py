@@ -76,13 +76,17 @@ class Synth:
                               for i in range(count)]
         self.bundled = set(self.ids["source"][:3])  # the "bundled articles": from-article facts
         self.any_pool = [i for k, ids in self.ids.items() if k != "tombstone" for i in ids]
-        self.iso = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+        # the first two countries are the United States and China (the blocs of the race)
+        codes = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+        self.iso = ["US", "CN"] + [c for c in codes if c not in ("US", "CN")]
 
     # -- small pieces ---------------------------------------------------------
     def slug_word(self, i: int) -> str:
         return SYLLABLES[i % len(SYLLABLES)] + SYLLABLES[(i // len(SYLLABLES)) % len(SYLLABLES)]
 
     def pick(self, kind: str) -> str:
+        if kind == "country" and self.rnd.random() < 0.7:  # most actors are American or Chinese
+            return self.ids["country"][self.rnd.randrange(2)]
         return self.rnd.choice(self.ids[kind])
 
     def picks(self, kinds, k: int) -> list[str]:
@@ -374,10 +378,12 @@ class Synth:
         r = self.rnd
         lines.append(f"dimension: {r.choice(['frontier-models', 'compute', 'chips', 'open-source', 'energy', 'robotics', 'capital', 'regulation', 'adoption'])}")
         verdict = r.choice(["leads", "leads", "catching-up", "mixed", "contested"])
+        us_cn = self.ids["country"][:2]
+        leader = r.randrange(2)
         if verdict in ("leads", "catching-up"):
-            lines.append(f"leader: {self.pick('country')}")
+            lines.append(f"leader: {us_cn[leader]}")
         if verdict == "catching-up":
-            lines.append(f"challenger: {self.pick('country')}")
+            lines.append(f"challenger: {us_cn[1 - leader]}")
         lines.append(f"verdict: {verdict}")
         lines.append(f"as_of: {self.date(2022, 2026)}")
         if r.random() < 0.6:

@@ -25,7 +25,7 @@ STAGES = [
     "write Turtle", "write N-Triples", "write JSON-LD", "write TriG",
     "write Turtle, readable layout", "query store", "PageRank", "betweenness",
     "eigenvector centrality", "communities", "explorer: pyvis network",
-    "whole build, in process",
+    "explorer page (graph.html)", "report (all formats)", "whole build, in process",
 ]
 
 

@@ -191,6 +191,8 @@ def test_kg_build_entry_point_on_real_data(tmp_path):
     names = [s.split(" (")[0] for s in stages]
     assert names[2:4] == ["... checked the SHACL shapes",
                           f"... wrote 7 files into {tmp_path / 'build'}"]
+    assert stages[4].startswith("... projected the graph as of ")  # the report's stages
+    assert (tmp_path / "build" / "report" / "report.html").is_file()
     assert stages[0].startswith("... validated ") and stages[1].startswith("... built the graph")
     assert names[-1] == f"... wrote the report into {tmp_path / 'build' / 'report'}"
     assert f"Open {tmp_path / 'build' / 'graph.html'} (the explorer)" in proc.stdout

@@ -133,3 +133,29 @@ def test_old_entries_are_pruned(folder, make_data):
         time.sleep(0.01)
     assert len(set(names)) == cache.KEEP + 2
     assert entries(folder) == sorted(names[-cache.KEEP:])
+
+
+def test_the_store_on_disk_is_reused_and_a_damaged_one_rebuilt(folder, make_data):
+    from kg.sparql.store import OxigraphStore
+
+    data = make_data()
+    ask = "SELECT ?n WHERE { <https://w3id.org/ai-race-kg/id/deepseek> " \
+          "<http://www.w3.org/2000/01/rdf-schema#label> ?n }"
+    first = OxigraphStore(cache.oxigraph_store(data))
+    assert [str(r[0]) for r in first.query(ask).rows] == ["DeepSeek"]
+    (db,) = folder.glob("store-*")
+    assert db.name == "store-" + cache.input_key(data) and (db / cache.MARK).is_file()
+    stamp = (db / cache.MARK).stat().st_mtime_ns
+    del first
+    OxigraphStore(cache.oxigraph_store(data))
+    assert (db / cache.MARK).stat().st_mtime_ns == stamp  # opened, not rebuilt
+    sst = max(db.glob("*.sst"), key=lambda p: p.stat().st_size)
+    raw = bytearray(sst.read_bytes())
+    raw[len(raw) // 3] ^= 0xFF  # one flipped byte, same size
+    sst.write_bytes(bytes(raw))
+    again = OxigraphStore(cache.oxigraph_store(data))
+    assert [str(r[0]) for r in again.query(ask).rows] == ["DeepSeek"]
+    assert (db / cache.MARK).stat().st_mtime_ns != stamp  # rebuilt
+    (db / cache.MARK).unlink()  # unfinished: rebuilt too
+    OxigraphStore(cache.oxigraph_store(data))
+    assert (db / cache.MARK).is_file()

@@ -280,3 +280,9 @@ def test_a_raw_control_character_typed_into_a_file_is_refused_at_its_line(data, 
         f"data/organization/huawei.yaml:5:12: error: [huawei] the file holds the control "
         f"character U+{ord(bad):04X} Fix: delete it (text may hold tabs and line breaks, but no "
         "other control characters; they corrupt the outputs and drive terminals)"]
+
+
+def test_a_query_table_never_prints_a_raw_control_character(data):
+    r = run(data, "query", "--sparql", 'SELECT ?x WHERE { BIND("a\\u001b]0;pwn\\u0007b" AS ?x) }',
+            code=0)
+    assert "a\\x1b]0;pwn\\x07b" in r.output and not CONTROL_RE.search(r.output)

@@ -77,7 +77,7 @@ def test_h200_decision_and_customs_block_are_changes_and_botnews_is_not():
 @pytest.mark.parametrize("store", [oxigraph_store, rdflib_store], ids=["oxigraph", "rdflib"])
 def test_changes_csv_equals_the_library_query(store):
     result = run_query(store(), find_query("changes"), {"since": "2025-11-01",
-                                                         "asOf": "2026-01-31"})
+                                                         "date": "2026-01-31"})
     sparql = {(str(r["day"]), str(r["change"]), short(r["entity"]), short(r["field"]),
                str(r["when"]), short(r["source"])) for r in result.dicts()}
     csv_rows = {(r["day"], r["change"], r["id"], r["field"], r["as given"], s)
@@ -92,8 +92,8 @@ def test_the_910c_dispute_side_by_side():
             if r["figure"].startswith("ascend-910c-output-2025")]
     # BitBiased: US officials say at most 200,000 Ascend 910C in 2025; BitBiased about 450,000
     assert [(r["value"], r["qualifier"], r["claimed by"], r["period"]) for r in rows] == [
-        ("200000", "at-most", "us officials", "2025"),
-        ("450000", "approximately", "bitbiased", "2025"),
+        ("200000", "at-most", "US officials", "2025"),
+        ("450000", "approximately", "BitBiased", "2025"),
     ]
     assert all(r["sources"] == BITBIASED and r["reliability"] == "low" for r in rows)
     sparql = {short(r["claim"]) for r in run_query(oxigraph_store(),
@@ -161,7 +161,7 @@ def test_html_is_escaped_and_standalone():
     text = (build_report() / "report.html").read_text(encoding="utf-8")
     assert "<script" not in text and "http://" not in text.split("</head>")[0]
     assert 'src="data:image/png;base64,' in text
-    assert text.count("<img ") == 3
+    assert text.count("<img ") == 4
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -193,7 +193,7 @@ def test_html_opens_offline_in_chromium_without_any_request():
         finally:
             browser.close()
     assert title.startswith("The US–China AI race in the knowledge graph")
-    assert len(widths) == 3 and all(w > 0 for w in widths)
+    assert len(widths) == 4 and all(w > 0 for w in widths)
     assert tables > 10
     assert [u for u in requests if not u.startswith(("data:", page_url))] == []
 
@@ -244,3 +244,25 @@ def test_format_option_writes_only_what_is_asked(tmp_path):
     assert written and {p.suffix for p in written} == {".csv"}
     robust = read_csv(tmp_path / "robustness.csv")
     assert [int(r["rank"]) for r in robust] == [1, 2, 3]
+
+
+def test_figures_keep_their_qualifier_range_and_method_in_words():
+    """QA found "what changed" printing "USD 8,000,000,000" for NVIDIA's *projected*, *about*
+    8 billion, and a range of 4 to 7 years shown as 48 months."""
+    from kg.analysis.report import claimant_words, figure_amount
+
+    ents = built().entities
+    assert figure_amount(ents, ents["nvidia-h20-expected-loss-q2-fy2026"]) == \
+        "about USD 8,000,000,000 (projected)"
+    assert figure_amount(ents, ents["us-energy-infrastructure-lead-time-bitbiased"]) == \
+        "48 months to 84 months"
+    assert claimant_words(ents, ents["nvidia-h20-expected-loss-q2-fy2026"]) == "NVIDIA"
+    import datetime as dt
+
+    from kg.analysis.changes import changes
+    from kg.analysis.report import _change_value
+
+    sem = built().semantics
+    july = [c for c in changes(sem, dt.date(2025, 6, 30), dt.date(2025, 7, 31))
+            if c.claim == "nvidia-h20-expected-loss-q2-fy2026"]
+    assert [_change_value(sem, c) for c in july] == ["about USD 8,000,000,000 (projected)"]

@@ -39,6 +39,7 @@ class Change:
     value: str
     when: str
     sources: tuple[str, ...]
+    claim: str | None = None  # the figure's id, for a change of kind "figure"
 
 
 def inside(d: DateValue, since: dt.date, as_of: dt.date) -> bool:
@@ -79,6 +80,6 @@ def changes(sem: Semantics, since: dt.date, as_of: dt.date | None = None) -> lis
             if period is not None and inside(period, since, as_of):
                 out.append(Change(period.start, "figure", str(ent.first("about")),
                                   str(ent.first("measure")), as_decimal_text(ent.first("value")),
-                                  str(period), ent.sources))
+                                  str(period), ent.sources, ent.id))
     out.sort(key=lambda c: (c.day, c.entity, c.field, c.change, c.value, c.sources))
     return out

@@ -15,12 +15,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from kg.semantics.blocs import BLOC_COLOURS  # noqa: E402
+
 DPI = 100
-BLOC_COLOURS = {"us": "#2b6cb0", "china": "#c53030", "multinational": "#805ad5",
-                "other": "#a0aec0"}
-VERDICT_COLOURS = {"US leads": "#2b6cb0", "China leads": "#c53030",
-                   "China catching up": "#f4a6a6", "US catching up": "#a3c4f3",
-                   "mixed": "#d6bcfa", "contested": "#e2e8f0"}
+# the explorer's palette (kg.semantics.BLOC_COLOURS, Okabe-Ito), lighter for "catching up"
+VERDICT_COLOURS = {"US leads": BLOC_COLOURS["us"], "China leads": BLOC_COLOURS["china"],
+                   "China catching up": "#F5B993", "US catching up": "#9CCBEA",
+                   "mixed": "#CC79A7", "contested": "#e2e8f0"}
 RELIABILITY_MARK = {"high": "H", "medium": "M", "low": "L"}
 
 
@@ -72,7 +73,7 @@ def top_nodes(rows: list[tuple[str, float, str]], title: str,
     """Horizontal bars of (label, value in [0, 1], bloc), in the given order."""
     _style()
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))
-    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=[BLOC_COLOURS.get(r[2], "#a0aec0") for r in rows],
+    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=[BLOC_COLOURS.get(r[2], BLOC_COLOURS["other"]) for r in rows],
             height=0.7)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.05)
@@ -128,5 +129,68 @@ def scorecard(dimensions: list[str], sources: list[str],
               frameon=False, fontsize=9)
     ax.set_title("Who leads, according to whom (letters: source reliability "
                  "H high, M medium, L low)", loc="left", fontsize=10, pad=28)
+    fig.tight_layout()
+    return _png(fig)
+
+
+CHANGE_LANES = ("began", "ended", "happened", "figure")
+CHANGE_LABELS = {"began": "began to hold", "ended": "stopped holding",
+                 "happened": "happened (releases, events, rules)", "figure": "figures reported"}
+
+
+def timeline(rows: list[tuple], since, as_of, labels: dict[str, str]) -> bytes:
+    """What changed, as dots on a time line: one lane per kind of change, coloured by the
+    bloc of the entity; a dot with a label (a short key such as "1") is numbered.
+
+    rows: (day, change, label or "", bloc) sorted by day; since/as_of: the bounds.
+    Dots on the same day and lane are stacked inside the lane.
+    """
+    import datetime as dt
+
+    import matplotlib.dates as mdates
+
+    _style()
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    lanes = {c: len(CHANGE_LANES) - 1 - i for i, c in enumerate(CHANGE_LANES)}
+    stack: dict[tuple, int] = {}
+    for day, change, _, _ in rows:
+        stack[(day, change)] = stack.get((day, change), 0) + 1
+    step = 0.7 / max(max(stack.values(), default=1), 1)
+    step = min(step, 0.14)
+    seen: dict[tuple, int] = {}
+    span = (as_of - since).days or 1
+    for day, change, label, bloc in rows:
+        n = stack[(day, change)]
+        k = seen.get((day, change), 0)
+        seen[(day, change)] = k + 1
+        y = lanes[change] + (k - (n - 1) / 2) * step
+        ax.scatter([day], [y], s=30, color=BLOC_COLOURS.get(bloc, BLOC_COLOURS["other"]),
+                   edgecolor="white", linewidth=0.5, zorder=3)
+        if label:
+            right = (day - since).days > 0.8 * span
+            ax.annotate(label, (day, y), xytext=(-5 if right else 5, 0),
+                        textcoords="offset points", fontsize=7.5, color="#2d3748",
+                        ha="right" if right else "left", va="center", fontweight="bold")
+    ax.set_yticks([lanes[c] for c in CHANGE_LANES])
+    ax.set_yticklabels([CHANGE_LABELS[c] for c in CHANGE_LANES])
+    ax.set_ylim(-0.5, len(CHANGE_LANES) - 0.5)
+    pad = dt.timedelta(days=max(2, span // 40))
+    ax.set_xlim(since, as_of + pad)
+    months = max(1, round(span / 30 / 8))
+    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=months))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.grid(axis="x", color="#edf2f7", zorder=0)
+    for y in range(len(CHANGE_LANES) - 1):
+        ax.axhline(y + 0.5, color="#e2e8f0", linewidth=0.8, zorder=0)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    present = [b for b in BLOC_COLOURS if any(r[3] == b for r in rows)]
+    if present:
+        ax.legend(handles=[Patch(color=BLOC_COLOURS[b], label=labels.get(b, b))
+                           for b in present], loc="upper center", ncol=len(present),
+                  bbox_to_anchor=(0.5, -0.1), frameon=False)
+    ax.set_title(f"What changed between {since} and {as_of} ({len(rows)} facts)", loc="left",
+                 fontweight="bold")
     fig.tight_layout()
     return _png(fig)

@@ -126,6 +126,8 @@ def dispute_rows(sem: Semantics) -> list[DisputeRow]:
                 (f"..{as_decimal_text(upper)}" if upper is not None else "")
             rel = sorted({reliability(sem, s) or "?" for s in c.sources})
             out.append(DisputeRow(d.about, d.measure, d.period, c.id, value,
-                                  str(c.first("qualifier") or "exact"), claimant(c).strip("«»"),
+                                  str(c.first("qualifier")
+                                      or ("range" if upper is not None else "exact")),
+                                  claimant(c).strip("«»"),
                                   c.sources, "/".join(rel)))
     return out

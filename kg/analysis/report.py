@@ -11,7 +11,6 @@ date). Deterministic: the same data gives the same bytes (nothing reads the cloc
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 
 import networkx as nx
@@ -43,6 +42,8 @@ from kg.analysis.render import Doc, Table, write
 from kg.analysis.scorecard import NO_VERDICT, scorecard
 from kg.analysis.why import robustness, why_central
 from kg.analysis.why import weak as is_weak
+from kg.core.model import as_decimal_text
+from kg.rdf.load import Steps
 from kg.semantics import BLOC_LABELS, Semantics
 from kg.semantics.links import identifiers
 
@@ -61,17 +62,6 @@ def default_since(as_of: dt.date) -> dt.date:
         return as_of.replace(year=as_of.year - 1, day=28)
 
 
-class _Steps:
-    def __init__(self, progress: Progress | None):
-        self.progress, self.t0 = progress, time.perf_counter()
-
-    def __call__(self, what: str) -> None:
-        now = time.perf_counter()
-        if self.progress and now - self.t0 > 0.0:
-            self.progress(f"{what} ({now - self.t0:.1f} s)")
-        self.t0 = now
-
-
 def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None = None,
            top: int = TOP, progress: Progress | None = None) -> tuple[Doc, dict[str, bytes]]:
     """The report on the graph as of `as_of`, with the changes in (since, as_of].
@@ -85,13 +75,14 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     since = since or default_since(day)
     if since >= day:
         raise ValueError(f"--since {since} must be before --as-of {day}")
-    step = _Steps(progress)
+    step = Steps(progress)
     ents = sem.entities
 
     def name(i: str) -> str:
         e = ents.get(i)
         return e.name if e is not None else i
 
+    step.begin(f"projecting the graph as of {day}")
     proj = project(sem)
     G = as_it_stood(proj, day)
     H = simple(G)
@@ -107,6 +98,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     paths = PathCounts(H)
     step(f"{len(comms)} communities (Louvain, seed {cinfo['seed']})")
     tops = linked[:top]
+    step.begin("why central: leave-one-link-out PageRank")
     whys = why_central(G, tops, member, paths)
     step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank")
     moves, removed = robustness(G, set(sem.disputed), top)
@@ -114,6 +106,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     step("robustness and bridges")
     approx = approximation_error(H, k=min(BETWEENNESS_K // 2, max(H.number_of_nodes(), 3)))
     step(f"betweenness sampling error (k={approx['k']}, seed {approx['seed']})")
+    step.begin("scorecard, changes and data health")
     card = scorecard(sem, day)
     changed = changes(sem, since, day)
     all_facts = facts(sem)
@@ -171,6 +164,18 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           "its precision, lies wholly in the interval. A fact known only 'as of' a day "
           "(\"restricted as of 2026\") is evidence, not a change, and never appears here. "
           "`kg query changes` gives the same rows over SPARQL.")
+    blocs = sem.blocs(day)
+    keyed = [c for c in changed if c.change in ("began", "ended")]
+    key = {id(c): str(i) for i, c in enumerate(keyed, 1)}
+    images["changes.png"] = charts.timeline(
+        [(c.day, c.change, key.get(id(c), ""), blocs(c.entity)) for c in changed],
+        since, day, BLOC_LABELS)
+    doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc")
+    if keyed:
+        doc.p("The numbered dots, the facts that began or stopped holding:")
+        doc.ul([f"{key[id(c)]} — {c.day}: {name(c.entity)}, {_label(sem, c)}: "
+                f"{_change_value(sem, c)} {'began' if c.change == 'began' else 'ended'} "
+                f"[{', '.join(c.sources)}]" for c in keyed])
     doc.table(Table("changes", ["day", "change", "entity", "what", "value", "as given",
                                 "sources", "reliability", "id", "field"],
                     [[c.day.isoformat(), c.change, name(c.entity), _label(sem, c),
@@ -348,12 +353,16 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
 
     # -- data health ----------------------------------------------------------------------
     doc.h2("Data health: what the data still lacks")
+    doc.p("This section covers the whole data set, whatever the report's date, except the "
+          "links of the network (entities with few links, pieces), which are those of "
+          f"{day}.")
     doc.h3("Disputed figures")
     doc.p("Figures that give the same measure of the same thing for the same period and "
           "whose values do not meet, by the rule of docs/semantics.md, side by side.")
     doc.table(Table("disputes", ["about", "measure", "period", "value", "qualifier",
                                  "claimed by", "sources", "reliability", "figure"],
-                    [[name(r.about), name(r.measure), r.period, r.value, r.qualifier, r.claimant,
+                    [[name(r.about), name(r.measure), r.period, r.value, r.qualifier,
+                      claimant_words(sem.entities, sem.entities[r.claim]),
                       "; ".join(r.sources), r.reliability, r.claim] for r in disputes]))
     doc.h3("Facts resting only on low-reliability sources")
     by_kind: dict[str, int] = {}
@@ -511,20 +520,50 @@ def _pair_words(a: str, b: str, label: dict[str, str]) -> str:
     return f"between {label.get(a, a)} and {label.get(b, b)}"
 
 
+QUALIFIER_WORDS = {"exact": "", "approximately": "about ", "more-than": "more than ",
+                   "less-than": "less than ", "at-least": "at least ", "at-most": "up to "}
+
+
+def figure_amount(ents, claim) -> str:
+    """A figure's value as a reader says it, with its qualifier, range and method:
+    "about USD 8,000,000,000 (projected)", "48 to 84 months", "less than 10×"."""
+    measure = ents.get(str(claim.first("measure")))
+    unit = str(measure.first("unit", "")) if measure is not None else ""
+    value = as_decimal_text(claim.first("value"))
+    upper = claim.first("upper")
+    if upper is not None:
+        amount = f"{_amount(value, unit)} to {_amount(as_decimal_text(upper), unit)}"
+    else:
+        amount = _amount(value, unit)
+    amount = QUALIFIER_WORDS.get(str(claim.first("qualifier") or "exact"), "") + amount
+    method = claim.first("method")
+    return amount + (f" ({method})" if method in ("projected", "estimated") else "")
+
+
+def claimant_words(ents, claim) -> str:
+    """Who stands behind a figure, for a reader: the estimating entity's name, the source's
+    own words for who estimated it, else "the source"."""
+    who = claim.first("estimated_by")
+    if who:
+        return ents[str(who)].name if str(who) in ents else str(who)
+    if claim.first("attributed_to"):
+        return str(claim.first("attributed_to"))
+    return "the source"
+
+
 def _figure_words(ents, f) -> str:
     """A figure in words: "China: installed power capacity about 3,200,000,000,000 W"."""
     measure = ents.get(f.measure)
     what = measure.name if measure is not None else f.measure
-    unit = str(measure.first("unit", "")) if measure is not None else ""
-    qual = {"exact": "", "approximately": "about ", "more-than": "more than ",
-            "less-than": "less than ", "at-least": "at least ", "at-most": "at most "}
     about = ents[f.about].name if f.about in ents else f.about
-    return f"{about}: {what} {qual.get(f.qualifier, '')}{_amount(f.value, unit)}"
+    return f"{about}: {what} {figure_amount(ents, ents[f.id])}"
 
 
 def _change_value(sem: Semantics, c) -> str:
-    """A change's value in words: an entity's name, or a figure with its unit."""
+    """A change's value in words: an entity's name, or a figure with its unit and qualifier."""
     if c.change == "figure":
+        if c.claim and c.claim in sem.entities:
+            return figure_amount(sem.entities, sem.entities[c.claim])
         measure = sem.entities.get(c.field)
         return _amount(c.value, str(measure.first("unit", "")) if measure is not None else "")
     return _value(sem.entities, c.value)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.options import data_option, fail
+from kg.cli.options import data_option, echo, fail
 from kg.core.errors import KGError
 
 STORE_CHOICE = click.Choice(["oxigraph", "rdflib"])
@@ -111,7 +111,10 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
         out = render(result, fmt, store, width=width, rdf_format=rdf_format)
     except KGError as exc:
         fail(exc)
-    click.echo(out.rstrip("\n"))
+    # a table is for a terminal: a control character in a result (a query can make one)
+    # is shown escaped; csv, json and RDF are for programs and stay exact
+    (echo if fmt in ("table", "md") and result.type == "SELECT" else click.echo)(
+        out.rstrip("\n"))
 
 
 def _print_library(queries) -> None:

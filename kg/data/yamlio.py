@@ -97,11 +97,18 @@ _ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def _escape_odd_breaks(node) -> None:
+    """Quote what ruamel would write so that a reader misreads or refuses it: odd line breaks
+    (escaped in double quotes), and, in a flow collection, text with a `:` or starting with
+    `?`, which ruamel leaves plain (`names: {zh: ?0}`, `[a:?]`) where YAML reads an indicator."""
     items = node.items() if isinstance(node, dict) else enumerate(node) \
         if isinstance(node, list) else ()
+    flow = isinstance(node, (CommentedMap, CommentedSeq)) and bool(node.fa.flow_style())
     for k, v in list(items):
         if isinstance(v, str) and _ODD_BREAKS.search(v):
             node[k] = DoubleQuotedScalarString(v)
+        elif (flow and isinstance(v, str) and not isinstance(v, ScalarString)
+              and (":" in v or v[:1] == "?")):
+            node[k] = SingleQuotedScalarString(v)
         elif isinstance(v, (dict, list)):
             _escape_odd_breaks(v)
 

@@ -20,10 +20,9 @@ from pathlib import Path
 from pyvis.network import Network
 
 from kg.explorer.data import node_size
+from kg.semantics.blocs import BLOC_COLOURS  # the one palette (Okabe-Ito)
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-BLOC_COLOURS = {"us": "#0072B2", "china": "#D55E00", "multinational": "#009E73",
-                "other": "#999999"}
 KIND_SHAPES = {"organization": "dot", "person": "triangle", "country": "square",
                "model": "diamond", "chip": "hexagon", "policy": "triangleDown", "event": "star"}
 SLOT = re.compile(r"\{\{(TITLE|STYLE|VIS|DATA|SCRIPT)\}\}")

@@ -17,6 +17,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg.core.errors import KGError
+from kg.rdf.graph import gc_paused
 
 PN_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 
@@ -35,6 +36,8 @@ class _Terms:
         self.key: dict = {}
         self.sort: dict = {}
         self.nt: dict = {}
+        self.key_by_id: dict = {}
+        self.nt_by_id: dict = {}
 
     def iri(self, term: URIRef) -> str:
         """The IRI as a CURIE where one fits (noting its prefix as used), else <...>."""
@@ -74,18 +77,28 @@ class _Terms:
             out = self.sort[term] = _sort_key(term)
         return out
 
+    # Both look a term up by its id first (rdflib's __hash__/__eq__ are Python code and a
+    # graph holds many equal term objects); the entry keeps the object, so ids stay unique.
     def order(self, term) -> str:
         """A string that sorts subjects by IRI and puts rdf:type before other predicates."""
+        hit = self.key_by_id.get(id(term))
+        if hit is not None and hit[0] is term:
+            return hit[1]
         out = self.key.get(term)
         if out is None:
             out = self.key[term] = "\0" if term == RDF.type else "\1" + str(term)
+        self.key_by_id[id(term)] = (term, out)
         return out
 
     def ntriples(self, term) -> str:
         """The term in canonical N-Triples (Oxigraph's escaping), memoised."""
+        hit = self.nt_by_id.get(id(term))
+        if hit is not None and hit[0] is term:
+            return hit[1]
         out = self.nt.get(term)
         if out is None:
             out = self.nt[term] = _nt_term(term)
+        self.nt_by_id[id(term)] = (term, out)
         return out
 
 
@@ -180,9 +193,10 @@ def _nt_lines(triples, terms: _Terms, graph: str = "") -> list[str]:
     nt, order = terms.ntriples, terms.order
     tail = f" {graph} .\n" if graph else " .\n"
     lines = {}
-    for s, p, o in triples:
-        no = nt(o)
-        lines[f"{order(s)}\0{order(p)}\0{no}"] = f"{nt(s)} {nt(p)} {no}{tail}"
+    with gc_paused():  # the memo's tuples would make the GC rescan the whole graph, often
+        for s, p, o in triples:
+            no = nt(o)
+            lines[f"{order(s)}\0{order(p)}\0{no}"] = f"{nt(s)} {nt(p)} {no}{tail}"
     return [lines[k] for k in sorted(lines)]
 
 
@@ -255,10 +269,17 @@ def trig_fast(ds: Dataset, terms: _Terms | None = None) -> str:
 def _dataset_lines(ds: Dataset, terms: _Terms) -> tuple[list[str], list[str]]:
     """One pass over the dataset: the union's N-Triples lines and the named graphs'
     N-Quads lines, each sorted as _nt_lines sorts (graphs by name first)."""
-    nt, order = terms.ntriples, terms.order
     union: dict[str, str] = {}
     quads: dict[str, str] = {}
     names: dict = {}
+    with gc_paused():
+        _fill(ds, terms, union, quads, names)
+    graph_names = [n[0] for n in names.values() if n]
+    return [union[k] for k in sorted(union)], [quads[k] for k in sorted(quads)], graph_names
+
+
+def _fill(ds: Dataset, terms: _Terms, union: dict, quads: dict, names: dict) -> None:
+    nt, order = terms.ntriples, terms.order
     for (s, p, o), contexts in ds.store.triples((None, None, None), None):
         key = f"{order(s)}\0{order(p)}\0{nt(o)}"
         line = f"{nt(s)} {nt(p)} {nt(o)}"
@@ -271,8 +292,6 @@ def _dataset_lines(ds: Dataset, terms: _Terms) -> tuple[list[str], list[str]]:
                                      else (ident, _nt_term(URIRef(ident))))
             if name:
                 quads[f"{name[0]}\0{key}"] = f"{line} {name[1]} .\n"
-    graph_names = [n[0] for n in names.values() if n]
-    return [union[k] for k in sorted(union)], [quads[k] for k in sorted(quads)], graph_names
 
 
 def graph_texts(g: Graph, ds: Dataset) -> dict[str, str]:

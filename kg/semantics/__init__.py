@@ -19,7 +19,7 @@ from functools import cached_property
 from kg.core.model import Entity, Statement
 from kg.core.schema import Schema
 from kg.data.dataset import DatasetInfo
-from kg.semantics.blocs import BLOC_LABELS, BLOCS, Blocs
+from kg.semantics.blocs import BLOC_COLOURS, BLOC_LABELS, BLOCS, Blocs
 from kg.semantics.disputes import Dispute, bounds, claimant, disputes
 from kg.semantics.time import Conflict, Timeline, Window, window
 
@@ -96,5 +96,5 @@ class Semantics:
         return {k: sorted(v) for k, v in out.items()}
 
 
-__all__ = ["BLOCS", "BLOC_LABELS", "Blocs", "Conflict", "Dispute", "Semantics", "Timeline",
+__all__ = ["BLOCS", "BLOC_COLOURS", "BLOC_LABELS", "Blocs", "Conflict", "Dispute", "Semantics", "Timeline",
            "Window", "bounds", "claimant", "disputes", "newest_source_date", "window"]

@@ -29,6 +29,10 @@ from kg.semantics.time import Timeline
 BLOCS = ("us", "china", "multinational", "other")
 BLOC_LABELS = {"us": "United States", "china": "China", "multinational": "multinational",
                "other": "other"}
+# One colour-blind-safe palette (Okabe and Ito) for the blocs, shared by the explorer and
+# the report's charts, so a reader who uses both sees the same colours.
+BLOC_COLOURS = {"us": "#0072B2", "china": "#D55E00", "multinational": "#009E73",
+                "other": "#999999"}
 US_CODES = frozenset({"US"})
 CHINA_CODES = frozenset({"CN", "HK", "MO"})
 

@@ -11,6 +11,8 @@
   N-Quads, first line `# sha256 <hash of the rest>`. Written to a temporary file and
   renamed, so a reader never sees half a file; an entry whose hash does not match
   (cut short, edited) is rebuilt, never trusted.
+- Beside it, `store-<key>/`: the same graph as a read-only Oxigraph store on disk,
+  which `kg query` opens in milliseconds (see `oxigraph_store`).
 - Folder: $KG_CACHE_DIR, else $XDG_CACHE_HOME/ai-race-kg, else ~/.cache/ai-race-kg.
   The newest KEEP entries are kept.
 """
@@ -29,6 +31,7 @@ KEEP = 4
 KEEP_ROOTS = 12
 RACY = 2.0
 HEADER = b"# sha256 "
+MARK = "kg-complete"
 
 
 def cache_dir() -> Path:
@@ -179,12 +182,12 @@ def build_nquads(data_dir: Path | None = None) -> bytes:
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
 
-def graph_nquads(data_dir: Path | None = None) -> tuple[Path, bytes]:
+def graph_nquads(data_dir: Path | None = None, key: str | None = None) -> tuple[Path, bytes]:
     """The built graph of data/ as N-Quads: from the cache when fresh, else built and
     stored. Returns the entry's path and its N-Quads. Raises DataError if data/ does not
     validate (nothing is cached then)."""
     folder = cache_dir()
-    key = input_key(data_dir, folder)
+    key = key or input_key(data_dir, folder)
     path = folder / f"graph-{key}.nq"
     body = read_entry(path)
     if body is not None:
@@ -196,25 +199,103 @@ def graph_nquads(data_dir: Path | None = None) -> tuple[Path, bytes]:
     return path, body
 
 
+def oxigraph_store(data_dir: Path | None = None):
+    """The built graph of data/ as a read-only pyoxigraph Store on disk (RocksDB), which
+    opens in milliseconds where loading the N-Quads takes tens.
+
+    The store `store-<key>/` is made from the verified N-Quads entry: bulk loaded into a
+    temporary folder, then a `kg-complete` mark holding the SHA-256 of the store's files
+    is written, then one rename. Each open checks the files against the mark, so a
+    store unfinished, cut short or changed in any byte is rebuilt, never trusted.
+    Raises DataError if data/ does not validate."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    folder = cache_dir()
+    key = input_key(data_dir, folder)
+    db = folder / f"store-{key}"
+    if db.exists():
+        try:
+            if (db / MARK).read_text(encoding="utf-8").strip() == _store_digest(db):
+                return ox.Store.read_only(str(db))
+        except (OSError, RuntimeError):  # RocksDB: "Corruption: ..." and the like
+            pass
+        shutil.rmtree(db, ignore_errors=True)  # unfinished, damaged or unreadable
+    path, body = graph_nquads(data_dir, key)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder, prefix=f"store-{key}.", suffix=".tmp"))
+    except OSError:  # no cache folder: a store in memory
+        store = ox.Store()
+        store.load(body, format=ox.RdfFormat.N_QUADS, lenient=True)
+        return store
+    try:
+        store = ox.Store(str(tmp / "db"))
+        store.bulk_load(body, format=ox.RdfFormat.N_QUADS, lenient=True)
+        store.flush()
+        store.optimize()
+        del store
+        (tmp / "db" / MARK).write_text(_store_digest(tmp / "db") + "\n", encoding="utf-8")
+        try:
+            os.rename(tmp / "db", db)
+        except OSError:  # another process finished first: use its store
+            pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _prune(folder, keep=path)
+    try:
+        return ox.Store.read_only(str(db))
+    except (OSError, RuntimeError):  # the folder is not usable as a store: use memory
+        store = ox.Store()
+        store.load(body, format=ox.RdfFormat.N_QUADS, lenient=True)
+        return store
+
+
+def _store_digest(db: Path) -> str:
+    """SHA-256 over the names and bytes of every file of a store folder but its mark
+    (opening a store read-only writes nothing, so the digest stays)."""
+    digest = hashlib.sha256()
+    for path in sorted(db.iterdir()):
+        if path.name != MARK:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def _prune(folder: Path, keep: Path) -> None:
+    """Keep the newest KEEP N-Quads entries and the stores of those keys."""
+    import shutil
+
     try:
         entries = sorted(folder.glob("graph-*.nq"), key=lambda p: p.stat().st_mtime, reverse=True)
+        kept = {keep.name} | {p.name for p in [e for e in entries if e != keep][:KEEP - 1]}
+        for old in entries:
+            if old.name not in kept:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+        keys = {n[len("graph-"):-len(".nq")] for n in kept}
+        for store in folder.glob("store-*"):
+            name = store.name[len("store-"):]
+            if name.endswith(".tmp") or name in keys:
+                continue
+            shutil.rmtree(store, ignore_errors=True)
     except OSError:
         return
-    for old in [p for p in entries if p != keep][KEEP - 1:]:
-        with contextlib.suppress(OSError):
-            old.unlink()
 
 
 def clear() -> int:
-    """Delete every cache entry; the number deleted."""
+    """Delete every cache entry (N-Quads and stores); the number of entries deleted."""
+    import shutil
+
     n = 0
     for p in cache_dir().glob("graph-*.nq"):
         with contextlib.suppress(OSError):
             p.unlink()
             n += 1
+    for p in cache_dir().glob("store-*"):
+        shutil.rmtree(p, ignore_errors=True)
     return n
 
 
 __all__ = ["CACHE_ENV", "build_nquads", "cache_dir", "clear", "graph_nquads", "input_key",
-           "read_entry"]
+           "oxigraph_store", "read_entry"]

@@ -100,7 +100,7 @@ class LibraryQuery:
             if raw is None or raw.strip() == "*":
                 terms[p.name] = None
                 continue
-            if raw == "dataset" and p.type in DATE_TYPES:
+            if raw in ("dataset", "today") and p.type in DATE_TYPES:  # today: an old name
                 day = day or dataset_day()
                 if day is None:
                     continue  # the date written in the file stands
@@ -404,7 +404,8 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
     An IRI given as a parameter must name something in the graph: a misspelt one is a
     QueryError ("no entity kgid:x (did you mean kgid:y?)"), not an empty result."""
     if isinstance(query, LibraryQuery):
-        if day is None and any(p.default == "dataset" and p.name not in (params or {})
+        if day is None and any(p.default in ("dataset", "today")
+                               and p.name not in (params or {})
                                for p in query.params):
             day = store_day(store)  # the date of the graph queried, wherever it is
         text = query.bind(params, day=day)

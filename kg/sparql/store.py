@@ -344,14 +344,15 @@ def _to_rdflib(term) -> Node | None:
 
 
 class OxigraphStore(Store):
-    """pyoxigraph in memory; the default graph is the union of the named graphs."""
+    """pyoxigraph (in memory, or a given pyoxigraph.Store such as the cache's read-only
+    one on disk); the default graph is the union of the named graphs."""
 
     name = "oxigraph"
 
-    def __init__(self):
+    def __init__(self, ox_store=None):
         import pyoxigraph
 
-        self.ox = pyoxigraph.Store()
+        self.ox = ox_store if ox_store is not None else pyoxigraph.Store()
 
     @classmethod
     def from_dataset(cls, ds: Dataset) -> OxigraphStore:
@@ -662,11 +663,11 @@ def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
     if graph_file:
         cls = OxigraphStore if kind == "oxigraph" else RdflibStore
         return cls.from_file(graph_file)
-    from kg.sparql.cache import graph_nquads
+    from kg.sparql.cache import graph_nquads, oxigraph_store
 
-    _, nquads = graph_nquads(data_dir)
     if kind == "oxigraph":
-        return OxigraphStore.from_nquads(nquads)
+        return OxigraphStore(oxigraph_store(data_dir))
+    _, nquads = graph_nquads(data_dir)
     ds = Dataset()
     ds.parse(data=nquads.decode("utf-8"), format="nquads")
     return RdflibStore(ds)
