@@ -66,15 +66,20 @@ def small(tmp_path_factory):
     return data, out
 
 
+STORES: dict[int, object] = {}
+
+
 def sparql(built, name: str, day: dt.date | None = None) -> int:
     """Run a query of docs/explorer.md (by its `# name` line) on the built graph."""
     from kg.sparql.store import OxigraphStore
 
+    if id(built) not in STORES:
+        STORES[id(built)] = OxigraphStore.from_dataset(built.dataset)
     doc = (REPO / "docs" / "explorer.md").read_text(encoding="utf-8")
     text = re.search(r"```sparql\n# " + name + r"\n(.*?)```", doc, re.S).group(1)
     if day is not None:
         text = text.replace("?day", f'"{day.isoformat()}"^^xsd:date')
-    rows = OxigraphStore.from_dataset(built.dataset).query(text).rows
+    rows = STORES[id(built)].query(text).rows
     return int(rows[0][0])
 
 
