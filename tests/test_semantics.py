@@ -326,3 +326,14 @@ def test_kg_dataset_moves_the_date_the_query_defaults_and_warns_when_it_goes_bac
     assert "Warning: sources dated up to 2026-04-14 are newer than 2020-01-01" in result.output
     result = runner.invoke(main, ["dataset", "--data", str(tmp_path / "data")])
     assert result.output == "date: 2020-01-01\nas_of_horizon_days: 730\n"
+
+
+def test_chip_export_status_says_which_statement_a_later_decision_superseded():
+    """A fresh-user review read BotNews's undated 'restricted' row as the H200's status:
+    the row now carries its rank."""
+    rows = run_query(oxigraph_store(), find_query("chip-export-status"),
+                     {"chip": "kgid:nvidia-h200"}).dicts()
+    ranks = {(str(r["status"]).rsplit("-", 1)[-1], str(r.get("asOf") or ""),
+              str(r["rank"]).rsplit("rank-", 1)[-1]) for r in rows}
+    assert ("restricted", "2026", "deprecated") in ranks
+    assert ("buyers", "", "normal") in ranks
