@@ -68,6 +68,17 @@ class EdgeFact:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
 
+def best_reliability(entities: dict[str, Entity], sources) -> str | None:
+    """The best reliability ("high" > "medium" > "low") among the given source ids, or None
+    when none of them has one."""
+    best = None
+    for s in sources:
+        r = entities[s].first("reliability") if s in entities else None
+        if r and (best is None or RELIABILITY_ORDER[r] > RELIABILITY_ORDER[best]):
+            best = r
+    return best
+
+
 class Projection:
     """The projection of one validated data set, with its semantic layer.
 
@@ -83,12 +94,7 @@ class Projection:
 
     # -- helpers -----------------------------------------------------------------------
     def reliability(self, sources) -> str | None:
-        best = None
-        for s in sources:
-            r = self.entities[s].first("reliability") if s in self.entities else None
-            if r and (best is None or RELIABILITY_ORDER[r] > RELIABILITY_ORDER[best]):
-                best = r
-        return best
+        return best_reliability(self.entities, sources)
 
     def _status(self, ent: Entity, sources, checked) -> str:
         return check_status(self.entities, sources, checked)

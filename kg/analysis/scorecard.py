@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from kg.analysis.network import best_reliability
 from kg.core.model import as_decimal_text
 from kg.semantics import BLOC_LABELS, Semantics
 
@@ -92,13 +93,8 @@ def _figure(sem: Semantics, cid: str) -> Figure:
 
 
 def reliability_of(sem: Semantics, sources) -> str | None:
-    order = {"low": 0, "medium": 1, "high": 2}
-    best = None
-    for s in sources:
-        r = sem.entities[s].first("reliability") if s in sem.entities else None
-        if r and (best is None or order[r] > order[best]):
-            best = r
-    return best
+    """The best reliability among the sources (kg.analysis.network.best_reliability)."""
+    return best_reliability(sem.entities, sources)
 
 
 def scorecard(sem: Semantics, day: dt.date | None = None) -> list[Row]:

@@ -193,7 +193,7 @@ def ontology(check_only):
 
 @main.command()
 @data_option
-@click.option("--date", "new_date", metavar="YYYY-MM-DD", default=None,
+@click.option("--date", "new_date", metavar="YYYY-MM-DD", default=None, callback=day_callback,
               help="Set the day the graph describes (after a curation round).")
 @click.option("--queries", "query_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="The query library whose default dates follow (default: "
@@ -224,11 +224,7 @@ def dataset(data_dir, new_date, query_dir):
         query_dir = folder.parent / "queries"
     try:
         if new_date is not None:
-            try:
-                day = dt.date.fromisoformat(new_date)
-            except ValueError:
-                raise click.BadParameter(f"{new_date!r} is not a day (YYYY-MM-DD)",
-                                         param_hint="--date") from None
+            day = new_date
             if not folder.is_dir():
                 raise KGError(f"{folder}: the data folder does not exist")
             old = read_dataset_info(folder).date

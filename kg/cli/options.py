@@ -49,3 +49,15 @@ def fail(exc: KGError) -> None:
     else:
         echo(f"Error: {exc}", err=True)
     sys.exit(1)
+
+
+def day_callback(ctx, param, value):
+    """A click callback: YYYY-MM-DD -> datetime.date (None stays None); else a usage error."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a day (YYYY-MM-DD)") from None

@@ -3,32 +3,22 @@ scorecard, what changed, data health) as Markdown, standalone HTML, CSV, JSON an
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
 
-from kg.cli.options import data_option, fail
+from kg.cli.options import data_option, day_callback, fail
 from kg.core.errors import KGError
-
-
-def _day(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a day (YYYY-MM-DD)") from None
 
 
 @click.command()
 @data_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("build/report"), show_default=True, help="Where to write the report.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", callback=_day, default=None,
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", callback=day_callback, default=None,
               help="Compute everything on the graph as it stood that day "
                    "(default: the dataset's date).")
-@click.option("--since", metavar="YYYY-MM-DD", callback=_day, default=None,
+@click.option("--since", metavar="YYYY-MM-DD", callback=day_callback, default=None,
               help="'What changed' covers (since, as-of] (default: a year before --as-of).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="How many entities the rankings, 'why central' and robustness show.")

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
 
-from kg.cli.options import data_option, fail
+from kg.cli.options import data_option, day_callback, fail
 from kg.core.errors import KGError
 
 KINDS = ["organization", "person", "country", "model", "chip", "policy", "event"]
 BLOCS = ["us", "china", "multinational", "other"]
-
-
-def _day(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a day (YYYY-MM-DD)") from None
 
 
 @click.command()
@@ -34,7 +24,7 @@ def _day(ctx, param, value):
 @click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Draw the entities a SPARQL query (.rq) returns and the links "
                                  "among them.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None, callback=_day,
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None, callback=day_callback,
               help="The day the page opens on (default: the dataset's date).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS),
               help="Keep only entities of this kind (repeatable).")
