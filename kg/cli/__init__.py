@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.options import data_option, echo, fail, json_text
+from kg.cli.options import data_option, day_callback, echo, fail, json_text
 from kg.core.errors import KGError
 
 EPILOG_WIDTH = 100
@@ -214,8 +214,6 @@ def dataset(data_dir, new_date, query_dir):
     files (so each stays correct as it stands), and warns when the date moves back or
     falls before the newest source.
     """
-    import datetime as dt
-
     from kg.data.dataset import read_dataset_info, write_dataset_date
     from kg.data.loader import resolve_data_dir
 
