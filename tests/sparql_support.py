@@ -103,3 +103,36 @@ def row_bag(result) -> list:
 def rows_of(result) -> list[dict]:
     """Rows as dicts of plain Python: IRIs as str, literals as their lexical str."""
     return [{k: str(v) for k, v in row.items()} for row in result.dicts()]
+
+
+def run_oxigraph(location: Path):
+    """Start a real `oxigraph serve` on a free loopback port with its store in `location`;
+    yield {"store", "query", "update"} addresses; stop it afterwards (a generator for fixtures).
+    A missing `oxigraph` binary skips loudly, or fails under CI=true."""
+    import time
+
+    import pytest
+
+    from conftest import need_tool
+
+    binary = need_tool("oxigraph")
+    port = free_port()
+    proc = subprocess.Popen([binary, "serve", "--location", str(location),
+                             "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if proc.poll() is not None:
+                pytest.fail("oxigraph serve exited: " + proc.stdout.read())
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("oxigraph serve did not listen within 30 s")
+                time.sleep(0.1)
+        base = f"http://127.0.0.1:{port}"
+        yield {"store": base + "/store", "query": base + "/query", "update": base + "/update"}
+    finally:
+        stop(proc)

@@ -4,15 +4,11 @@ the same answers as the embedded store."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
-
 import pytest
+import sparql_support
 from click.testing import CliRunner
-from sparql_support import KGID, TODAY, build_dir, free_port, oxigraph_store, row_bag, stop
+from sparql_support import KGID, TODAY, build_dir, free_port, oxigraph_store, row_bag
 
-from conftest import need_tool
 from kg.cli import main
 from kg.sparql.queries import library, run_query
 from kg.sparql.store import RemoteStore
@@ -26,28 +22,7 @@ def oxigraph(tmp_path_factory):
 
 
 def run_oxigraph(tmp_path_factory):
-    binary = need_tool("oxigraph")
-    port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph-store")
-    proc = subprocess.Popen([binary, "serve", "--location", str(location),
-                             "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("oxigraph serve exited: " + proc.stdout.read())
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("oxigraph serve did not listen within 30 s")
-                time.sleep(0.1)
-        base = f"http://127.0.0.1:{port}"
-        yield {"store": base + "/store", "query": base + "/query"}
-    finally:
-        stop(proc)
+    yield from sparql_support.run_oxigraph(tmp_path_factory.mktemp("oxigraph-store"))
 
 
 @pytest.fixture(scope="module")

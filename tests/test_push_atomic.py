@@ -4,17 +4,13 @@ leaves the server's answers unchanged, and a push removes the graphs of deleted 
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import time
 import urllib.request
 
 import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Literal, URIRef
-from sparql_support import free_port, stop
+from sparql_support import run_oxigraph
 
-from conftest import need_tool
 from kg.cli import main
 from kg.sparql.store import PushFault, QueryError, push_dataset
 
@@ -26,27 +22,7 @@ P = URIRef("https://w3id.org/ai-race-kg/ontology#says")
 
 @pytest.fixture
 def oxigraph(tmp_path):
-    binary = need_tool("oxigraph")
-    port = free_port()
-    proc = subprocess.Popen([binary, "serve", "--location", str(tmp_path / "store"),
-                             "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("oxigraph serve exited: " + proc.stdout.read())
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("oxigraph serve did not listen within 30 s")
-                time.sleep(0.1)
-        base = f"http://127.0.0.1:{port}"
-        yield {"store": base + "/store", "query": base + "/query"}
-    finally:
-        stop(proc)
+    yield from run_oxigraph(tmp_path / "store")
 
 
 def dataset(version: str, files=("a", "b", "c")) -> Dataset:
