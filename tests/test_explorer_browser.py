@@ -259,6 +259,20 @@ def test_clicking_a_link_keeps_both_its_ends_on_the_view(real, page):
     assert "designer" in panel_text(pg)
 
 
+def test_a_share_link_that_cannot_be_followed_says_so(real, page):
+    """A fresh-user review: #node=nonexistent&date=2099-13-45 was accepted silently."""
+    _, out = real
+    pg = page.open(out, "#node=nonexistent&date=2099-13-45")
+    note = pg.locator("#link-note")
+    assert note.is_visible()
+    assert note.text_content() == ("This share link could not be followed in full: the date "
+                                   "2099-13-45 is not a day; no entity nonexistent in this file.")
+    assert pg.input_value("#date-input") == "2026-04-14"
+    pg = page.open(out, "#node=huawei&date=2025-06-01")
+    assert not pg.locator("#link-note").is_visible()
+    assert pg.input_value("#date-input") == "2025-06-01"
+
+
 def test_path_between_two_entities_lists_each_hop_with_sources(real, page):
     _, out = real
     pg = page.open(out)

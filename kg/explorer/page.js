@@ -646,7 +646,9 @@
     var h = location.hash.replace(/^#/, ""), p = {};
     h.split("&").forEach(function (kv) { if (!kv) return; var i = kv.indexOf("="); p[decodeURIComponent(kv.slice(0, i < 0 ? kv.length : i))] = i < 0 ? "" : kv.slice(i + 1); });
     function ids(v) { return (v || "").split(",").filter(Boolean).map(decodeURIComponent); }
-    state.date = /^\d{4}-\d{2}-\d{2}$/.test(p.date || "") ? p.date : META.start;
+    var problems = [];
+    state.date = isDay(p.date) ? p.date : META.start;
+    if (p.date && !isDay(p.date)) problems.push("the date " + decodeURIComponent(p.date) + " is not a day");
     state.all = p.all === "1"; state.low = p.low === "hide"; state.unchecked = p.unchecked === "hide";
     state.hideKinds = new Set(ids(p.hidekinds).filter(function (k) { return KINDS.indexOf(k) >= 0; }));
     state.hideBlocs = new Set(ids(p.hideblocs).filter(function (b) { return BLOCS.indexOf(b) >= 0; }));
@@ -654,6 +656,7 @@
     state.extra = new Set(ids(p.add).filter(function (i) { return NODES.has(i); }));
     var node = p.node ? decodeURIComponent(p.node) : null, edge = p.edge ? decodeURIComponent(p.edge) : null;
     state.node = NODES.has(node) ? node : null;
+    if (node && !state.node) problems.push("no entity " + node + " in this file");
     state.edge = !state.node && EDGES.has(edge) ? edge : null;
     state.path = null;
     var pe = ids(p.path);
@@ -661,7 +664,15 @@
     else pe = null;
     // the fresh legend/filter inputs are rebuilt from state
     syncControls();
+    var warn = document.getElementById("link-note");
+    warn.textContent = problems.length ? "This share link could not be followed in full: " + problems.join("; ") + "." : "";
+    warn.hidden = !problems.length;
     return pe;
+  }
+  function isDay(v) {  // a real calendar day written YYYY-MM-DD (2099-13-45 is not)
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v || "")) return false;
+    var d = new Date(v + "T00:00:00Z");
+    return !isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
   }
   function applyFragment() {
     applying = true;
