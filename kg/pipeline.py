@@ -30,10 +30,11 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     for t in void:
         void_ctx.add(t)
         built.graph.add(t)
+    built.numbers = stats(built)
     built.written = write_texts(out_dir, {
         **graph_texts(built.graph, ds),
         "void.ttl": turtle(void),
-        "summary.json": json.dumps(stats(built), indent=1, sort_keys=True,
+        "summary.json": json.dumps(built.numbers, indent=1, sort_keys=True,
                                    ensure_ascii=False) + "\n",
     })
     built.written.append(write_explorer(built.semantics, out_dir / "graph.html"))

@@ -127,7 +127,7 @@ def build(data_dir, out_dir):
     """
     from kg.pipeline import build as run_build
     from kg.rdf.docs import write_docs
-    from kg.rdf.stats import format_stats, stats
+    from kg.rdf.stats import format_stats
 
     try:
         built = run_build(data_dir, out_dir, progress=progress)
@@ -141,7 +141,7 @@ def build(data_dir, out_dir):
     for folder in sorted({p.parent for p in built.written + docs} - {out}):
         n = sum(1 for p in built.written + docs if p.parent == folder)
         click.echo(f"wrote {folder}/ ({n} files)")
-    click.echo(format_stats(stats(built), per_source=10))
+    click.echo(format_stats(built.numbers, per_source=10))  # computed once, by the build
     click.echo(f"Open {out / 'graph.html'} (the explorer) and {out / 'report' / 'report.html'} "
                "(the report) in a browser; both work offline.")
 

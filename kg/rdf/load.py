@@ -57,6 +57,7 @@ class Built:
     graph: Graph
     semantics: Semantics
     written: list[Path] = field(default_factory=list)
+    numbers: dict = field(default_factory=dict)  # kg.rdf.stats of a build (summary.json)
 
     @property
     def entities(self) -> dict[str, Entity]:
