@@ -4,14 +4,22 @@ Oxigraph is the baseline measured in the same run; rdflib's time is reported as
 a multiple of it, per query, so the ratio survives a noisy machine. Usage:
 
     python benchmarks/bench_queries.py [--repeat 3] [--extra-models 2000]
+    python benchmarks/bench_queries.py --graph /tmp/synth.nq --engines oxigraph \
+        --before /tmp/queries-before
 
 --extra-models adds synthetic models (each with a developer, release month,
 weights and a source) to a copy of data/, to see how the gap grows with size.
+--graph times a built graph file instead (a .nq from kg.sparql.cache.build_nquads,
+or build/graph.trig; e.g. of `benchmarks/synth.py` data at 10k entities).
+--before DIR also times the library as it is in DIR (say, `git archive` of an older
+commit's queries/), query by query in the same run, and prints before/after.
+Every query runs with the dataset's date of the graph it is asked of.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -26,15 +34,15 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from bench_build import synthesise  # noqa: E402
 
 from kg import load_graph  # noqa: E402
-from kg.sparql.queries import library, run_query  # noqa: E402
+from kg.sparql.queries import library, run_query, store_day  # noqa: E402
 from kg.sparql.store import OxigraphStore, RdflibStore  # noqa: E402
 
 
-def timed(store, query, repeat: int) -> tuple[float, int]:
+def timed(store, query, repeat: int, day) -> tuple[float, int]:
     times, rows = [], 0
     for _ in range(repeat):
         t0 = time.perf_counter()
-        rows = len(run_query(store, query))
+        rows = len(run_query(store, query, day=day))
         times.append(time.perf_counter() - t0)
     return statistics.median(times), rows
 
@@ -43,24 +51,71 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--extra-models", type=int, default=0)
+    ap.add_argument("--graph", type=Path, default=None,
+                    help="a built graph file (.nq, .trig) to query instead of data/")
+    ap.add_argument("--engines", default="oxigraph,rdflib",
+                    help="comma-separated: oxigraph, rdflib (default both)")
+    ap.add_argument("--before", type=Path, default=None,
+                    help="another queries/ folder to time in the same run (before -> after)")
+    ap.add_argument("--only", default="", help="comma-separated query names (default: all)")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        shutil.copytree(REPO / "data", data)
-        if args.extra_models:
-            synthesise(data, args.extra_models)
-        print("building the graph ...", flush=True)
-        ds = load_graph(data).dataset
-    stores = {"oxigraph": OxigraphStore.from_dataset(ds), "rdflib": RdflibStore(ds)}
-    print(f"{'query':<26} {'rows':>5} {'oxigraph ms':>12} {'rdflib ms':>10} {'ratio':>7}")
-    ratios = []
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    ds = None
+    if args.graph is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "data"
+            shutil.copytree(REPO / "data", data)
+            if args.extra_models:
+                synthesise(data, args.extra_models)
+            print("building the graph ...", flush=True)
+            ds = load_graph(data).dataset
+        stores = {"oxigraph": OxigraphStore.from_dataset(ds)}
+    else:
+        stores = {"oxigraph": OxigraphStore.from_file(args.graph)}
+    if "rdflib" in engines:
+        stores["rdflib"] = RdflibStore(ds) if ds is not None else RdflibStore.from_file(args.graph)
+    day = store_day(stores["oxigraph"])
+    only = {n for n in args.only.split(",") if n}
+    before = {q.name: q for q in library(args.before)} if args.before else {}
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average {load:.1f} at the start; dataset date {day}")
+    head = f"{'query':<26} {'rows':>5}"
+    if before:
+        head += f" {'before ms':>10}"
+    head += "".join(f" {e + ' ms':>12}" for e in engines)
+    if "rdflib" in engines and "oxigraph" in engines:
+        head += f" {'ratio':>7}"
+    print(head)
+    ratios, speedups = [], []
     for q in library():
-        ox, rows = timed(stores["oxigraph"], q, args.repeat)
-        rd, _ = timed(stores["rdflib"], q, args.repeat)
-        ratios.append(rd / ox if ox else float("inf"))
-        print(f"{q.name:<26} {rows:>5} {ox * 1000:>12.1f} {rd * 1000:>10.1f} {ratios[-1]:>6.1f}x",
-              flush=True)
-    print(f"median ratio rdflib/oxigraph: {statistics.median(ratios):.1f}x")
+        if only and q.name not in only:
+            continue
+        line, got = f"{q.name:<26}", {}
+        for e in engines:
+            got[e] = timed(stores[e], q, args.repeat, day)
+        rows = got[engines[0]][1]
+        line += f" {rows:>5}"
+        if before:
+            if q.name in before:
+                old, old_rows = timed(stores[engines[0]], before[q.name], args.repeat, day)
+                mark = "" if old_rows == rows else f" (before: {old_rows} rows!)"
+                line += f" {old * 1000:>10.1f}"
+                speedups.append(old / got[engines[0]][0] if got[engines[0]][0] else float("inf"))
+            else:
+                line += f" {'-':>10}"
+                mark = ""
+        line += "".join(f" {got[e][0] * 1000:>12.1f}" for e in engines)
+        if "rdflib" in got and "oxigraph" in got:
+            ratios.append(got["rdflib"][0] / got["oxigraph"][0] if got["oxigraph"][0] else
+                          float("inf"))
+            line += f" {ratios[-1]:>6.1f}x"
+        print(line + (mark if before else ""), flush=True)
+    if ratios:
+        print(f"median ratio rdflib/oxigraph: {statistics.median(ratios):.1f}x")
+    if speedups:
+        print(f"median speed-up before/after: {statistics.median(speedups):.1f}x")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average {load:.1f} at the end")
 
 
 if __name__ == "__main__":

@@ -343,6 +343,14 @@ def _to_rdflib(term) -> Node | None:
     raise QueryError(f"unsupported term in a result: {term!r}")
 
 
+class _Terms(dict):
+    """pyoxigraph term (or None) -> the rdflib term, converted on first use."""
+
+    def __missing__(self, term):
+        value = self[term] = _to_rdflib(term)
+        return value
+
+
 class OxigraphStore(Store):
     """pyoxigraph (in memory, or a given pyoxigraph.Store such as the cache's read-only
     one on disk); the default graph is the union of the named graphs."""
@@ -400,14 +408,15 @@ class OxigraphStore(Store):
             res = self.ox.query(q.text, use_default_graph_as_union=True)
             if isinstance(res, ox.QueryBoolean):
                 return QueryResult("ASK", self.name, boolean=bool(res))
+            terms = _Terms()  # a result repeats its terms: each is converted once
             if isinstance(res, ox.QueryTriples):
                 g = Graph()
                 for t in _limit_rows(res, max_rows):
-                    g.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+                    g.add((terms[t.subject], terms[t.predicate], terms[t.object]))
                 return QueryResult(q.type, self.name, graph=g)
             names = [v.value for v in res.variables]
-            rows = [tuple(_to_rdflib(sol[i]) for i in range(len(names)))
-                    for sol in _limit_rows(res, max_rows)]
+            convert = terms.__getitem__
+            rows = [tuple(map(convert, sol)) for sol in _limit_rows(res, max_rows)]
             return QueryResult("SELECT", self.name, vars=names, rows=rows)
         except SyntaxError as exc:
             raise engine_syntax_error(q.text, str(exc)) from None
