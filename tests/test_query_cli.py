@@ -171,3 +171,78 @@ def test_an_unreadable_query_file_is_a_message(tmp_path, graph_file):
         result = kg("query", str(path), graph=graph_file)
         assert result.exit_code == 1, result.output
         assert f"{path}: {message}" in result.output
+
+
+# -- what a query costs before it runs -------------------------------------------------
+@pytest.mark.parametrize("text", [
+    'SELECT ?x WHERE { BIND("SERVICE <http://a/> { }" AS ?x) }',
+    "SELECT ?x WHERE { BIND('''a\nservice <http://a/> {}''' AS ?x) }",
+    "SELECT ?x WHERE { <http://example.org/SERVICE> ?p ?x }",
+    "PREFIX ex: <http://example.org/>\nSELECT ?service WHERE { ?service a ex:Service }",
+    "# SERVICE <http://a/> { }\nSELECT * WHERE { ?s ?p ?o } LIMIT 1",
+    "ASK { ?s <http://example.org/from> ?o }",
+])
+def test_a_service_only_in_words_that_are_not_keywords_takes_the_cheap_check(text):
+    from kg.sparql.store import check_query, quick_form
+
+    assert quick_form(text) in ("SELECT", "ASK")
+    assert check_query(text).type == quick_form(text)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+     "SERVICE <http://127.0.0.1:9/> is refused: queries may not make this process call "
+     "other addresses"),
+    ('SELECT ?x WHERE { BIND("a" AS ?x) service <http://127.0.0.1:9/> { ?s ?p ?o } }',
+     "SERVICE <http://127.0.0.1:9/> is refused"),
+    ("SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE SILENT ?where { ?s ?p ?o } } }",
+     "is refused: queries may not make this process call other addresses"),
+    ("PREFIX service: <http://127.0.0.1:9/>\nSELECT * WHERE { SERVICE service: { ?s ?p ?o } }",
+     "is refused: queries may not make this process call other addresses"),
+    ("SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+     "SERVICE <http://127.0.0.1:9/> is refused"),
+    ("SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }",
+     "FROM <http://example.org/data.ttl> is refused"),
+])
+def test_a_real_service_is_refused_as_before(text, message):
+    from kg.sparql.store import QueryError, check_query, quick_form
+
+    assert quick_form(text) is None  # the full check looks at it
+    with pytest.raises(QueryError) as caught:
+        check_query(text)
+    assert message in str(caught.value)
+
+
+def test_a_one_row_query_imports_neither_the_curation_code_nor_a_sparql_parser(graph_file):
+    """`kg query` imports only its own command module, and a plain query is checked
+    without rdflib's SPARQL parser (pyparsing): both cost a one-row query its time."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    probe = (
+        "import sys\nfrom kg.cli import main\n"
+        "try:\n    main(['query', '--sparql', 'SELECT ?l WHERE { kgid:nvidia-h200 rdfs:label ?l "
+        "BIND(\"service\" AS ?s) }', '--format', 'csv', '--graph', sys.argv[1]])\n"
+        "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "loaded = [m for m in ('kg.cli.curate', 'kg.curate', 'kg.cli.report', 'kg.cli.viz', "
+        "'rdflib.plugins.sparql.parser', 'pyparsing') if m in sys.modules]\n"
+        "print('loaded:', ' '.join(loaded))\n")
+    run = subprocess.run([sys.executable, "-c", probe, graph_file], cwd=REPO,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "NVIDIA H200" in run.stdout
+    assert run.stdout.splitlines()[-1].strip() == "loaded:", run.stdout
+
+
+def test_every_command_is_registered_under_the_module_that_defines_it():
+    import importlib
+
+    from kg.cli import LAZY_COMMANDS, main
+
+    for module in sorted(set(LAZY_COMMANDS.values())):
+        names = {c.name for c in importlib.import_module(module).COMMANDS}
+        assert names == {n for n, m in LAZY_COMMANDS.items() if m == module}, module
+    assert set(LAZY_COMMANDS) <= set(main.commands)
+    assert main.list_commands(None) == sorted(main.commands)

@@ -13,8 +13,63 @@ from kg.core.errors import KGError
 
 EPILOG_WIDTH = 100
 
+# The commands of the other command modules, by name: each module is imported when one
+# of its commands runs (or when every command is listed, for --help), so `kg query` does
+# not import the curation code. tests/test_query_cli.py checks this against each
+# module's COMMANDS.
+LAZY_COMMANDS = {
+    **dict.fromkeys(("add", "source", "edit", "link", "rename", "merge", "rm", "verify",
+                     "unchecked", "show", "find", "fmt", "lint", "recover", "completion"),
+                    "kg.cli.curate"),  # the maintainer's commands
+    **dict.fromkeys(("query", "serve", "push", "docs"), "kg.cli.sparql"),  # SPARQL
+    "report": "kg.cli.report",  # the analysis report
+    "viz": "kg.cli.viz",  # the journalist's explorer
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"],
+
+class LazyGroup(click.Group):
+    """A click group whose commands in `lazy` (name -> module holding COMMANDS) are
+    imported on first use. `commands` (every command, as click.Group has it) imports
+    them all; running or completing one imports only its module."""
+
+    def __init__(self, *args, lazy: dict[str, str] | None = None, **kwargs):
+        self._lazy = dict(lazy or {})
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        for module in sorted(set(self._lazy.values())):
+            self._load(module)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def _load(self, module: str) -> None:
+        import importlib
+
+        for name in [n for n, m in self._lazy.items() if m == module]:
+            del self._lazy[name]
+        for command in importlib.import_module(module).COMMANDS:
+            self.add_command(command)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        self._lazy.pop(name, None)
+        self._commands[name] = cmd
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self._commands and cmd_name in self._lazy:
+            self._load(self._lazy[cmd_name])
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self._commands) | set(self._lazy))
+
+
+@click.group(cls=LazyGroup, lazy=LAZY_COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"],
                                "max_content_width": EPILOG_WIDTH})
 @click.version_option(package_name="ai-race-kg")
 def main():
@@ -269,31 +324,3 @@ def _newest_source_day(folder: Path):
         if when and (newest is None or when.start > newest):
             newest = when.start
     return newest
-
-
-# The maintainer's commands (add, edit, link, rename, merge, rm, verify, show, find, fmt, lint).
-from kg.cli.curate import COMMANDS as _CURATE  # noqa: E402
-
-for _c in _CURATE:
-    main.add_command(_c)
-
-
-# SPARQL for researchers (query, serve, push, docs).
-from kg.cli.sparql import COMMANDS as _SPARQL  # noqa: E402
-
-for _c in _SPARQL:
-    main.add_command(_c)
-
-
-# The analysis report (report).
-from kg.cli.report import COMMANDS as _REPORT  # noqa: E402
-
-for _c in _REPORT:
-    main.add_command(_c)
-
-
-# The journalist's explorer (viz).
-from kg.cli.viz import COMMANDS as _VIZ  # noqa: E402
-
-for _c in _VIZ:
-    main.add_command(_c)

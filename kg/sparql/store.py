@@ -121,21 +121,31 @@ def _walk(node) -> Iterable:
             stack.extend(n.values())
 
 
+ESCAPE = re.compile(r"\\[uU]")
+CALLING_WORDS = ("SERVICE", "FROM")  # what quick_form leaves to the full check
+
+
 def quick_form(text: str) -> str | None:
     """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) when a cheap scan can vouch that
     the query needs no closer look, else None.
 
-    None when the text holds the letters `service` anywhere (in any case, even in a
-    comment or a string: the scan does not try to be clever where it matters), a FROM
-    keyword, an update keyword as its form, or no form at all.
+    None when a bare word or a prefixed name of the text starts with SERVICE or FROM
+    (in any case; `service` inside a comment, a string, an IRI or a variable is no
+    keyword, nor is `ex:service`; `service:x` is looked at closely, since a parser could
+    read it as SERVICE :x), an update keyword is its form, it has no form at all, or it
+    holds a `\\u`/`\\U` escape anywhere (SPARQL lets one spell a keyword with those).
     """
-    if "service" in text.lower():
+    if ESCAPE.search(text):
         return None
     form = None
-    for word, _ in keywords(text):
-        if word == "FROM":
+    for m in TOKEN.finditer(text):
+        if m.lastgroup not in ("word", "pname"):
+            continue
+        word = m.group().upper()
+        if word.startswith(CALLING_WORDS):
             return None
-        if form is None and (word in QUERY_FORMS or word in UPDATE_WORDS):
+        if m.lastgroup == "word" and form is None and (word in QUERY_FORMS
+                                                        or word in UPDATE_WORDS):
             if word in UPDATE_WORDS:
                 return None
             form = word
@@ -147,10 +157,11 @@ def check_query(text: str) -> CheckedQuery:
     DESCRIBE). Raises QueryRefused (SERVICE, FROM an outside graph, an update) or
     QueryError (empty, or a syntax error with line and column).
 
-    Most queries take the cheap path (`quick_form`): no `service` anywhere in the text,
-    no FROM keyword, a query form first. That is sound: a SERVICE call needs the
-    keyword, and an update is no query to the engines' query functions (Oxigraph and
-    rdflib refuse to run one there); syntax is then checked by the engine that runs it.
+    Most queries take the cheap path (`quick_form`), which imports no parser: no SERVICE
+    or FROM keyword outside comments, strings, IRIs and names, no `\\u` escape, a query
+    form first. That is sound: a SERVICE call needs the keyword, and an update is no
+    query to the engines' query functions (Oxigraph and rdflib refuse to run one there);
+    syntax is then checked by the engine that runs it.
     Anything else is parsed with rdflib's parser and its tree is walked, so a SERVICE
     in a comment or a string is no trigger and one deep in a FILTER EXISTS is found.
     """
