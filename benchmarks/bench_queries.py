@@ -38,11 +38,11 @@ from kg.sparql.queries import library, run_query, store_day  # noqa: E402
 from kg.sparql.store import OxigraphStore, RdflibStore  # noqa: E402
 
 
-def timed(store, query, repeat: int, day) -> tuple[float, int]:
+def timed(store, query, repeat: int, day, params=None) -> tuple[float, int]:
     times, rows = [], 0
     for _ in range(repeat):
         t0 = time.perf_counter()
-        rows = len(run_query(store, query, day=day))
+        rows = len(run_query(store, query, params or None, day=day))
         times.append(time.perf_counter() - t0)
     return statistics.median(times), rows
 
@@ -58,6 +58,9 @@ def main() -> None:
     ap.add_argument("--before", type=Path, default=None,
                     help="another queries/ folder to time in the same run (before -> after)")
     ap.add_argument("--only", default="", help="comma-separated query names (default: all)")
+    ap.add_argument("--param", action="append", default=[], metavar="QUERY:KEY=VALUE",
+                    help="a parameter for one query (repeatable), e.g. "
+                         "between-blocs:blocA=kgid:cty-kaka-000 for synth.py's blocs")
     args = ap.parse_args()
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     ds = None
@@ -76,6 +79,11 @@ def main() -> None:
         stores["rdflib"] = RdflibStore(ds) if ds is not None else RdflibStore.from_file(args.graph)
     day = store_day(stores["oxigraph"])
     only = {n for n in args.only.split(",") if n}
+    params: dict[str, dict[str, str]] = {}
+    for spec in args.param:
+        name, _, pair = spec.partition(":")
+        key, _, value = pair.partition("=")
+        params.setdefault(name, {})[key] = value
     before = {q.name: q for q in library(args.before)} if args.before else {}
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average {load:.1f} at the start; dataset date {day}")
@@ -92,12 +100,13 @@ def main() -> None:
             continue
         line, got = f"{q.name:<26}", {}
         for e in engines:
-            got[e] = timed(stores[e], q, args.repeat, day)
+            got[e] = timed(stores[e], q, args.repeat, day, params.get(q.name))
         rows = got[engines[0]][1]
         line += f" {rows:>5}"
         if before:
             if q.name in before:
-                old, old_rows = timed(stores[engines[0]], before[q.name], args.repeat, day)
+                old, old_rows = timed(stores[engines[0]], before[q.name], args.repeat, day,
+                                      params.get(q.name))
                 mark = "" if old_rows == rows else f" (before: {old_rows} rows!)"
                 line += f" {old * 1000:>10.1f}"
                 speedups.append(old / got[engines[0]][0] if got[engines[0]][0] else float("inf"))
