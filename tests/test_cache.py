@@ -159,3 +159,41 @@ def test_the_store_on_disk_is_reused_and_a_damaged_one_rebuilt(folder, make_data
     (db / cache.MARK).unlink()  # unfinished: rebuilt too
     OxigraphStore(cache.oxigraph_store(data))
     assert (db / cache.MARK).is_file()
+
+
+def test_a_settled_store_opens_without_reading_every_byte(folder, make_data, monkeypatch):
+    """Verified once in full, a store whose files are over a clock tick old records their
+    sizes and times; an open that finds them unchanged does not hash the files again,
+    and any file rewritten (even to the same size) is hashed again and, if damaged,
+    rebuilt."""
+    from kg.sparql.store import OxigraphStore
+
+    data = make_data()
+    ask = "SELECT ?n WHERE { <https://w3id.org/ai-race-kg/id/deepseek> " \
+          "<http://www.w3.org/2000/01/rdf-schema#label> ?n }"
+    OxigraphStore(cache.oxigraph_store(data))
+    (db,) = folder.glob("store-*")
+    assert not (db / cache.STAMPS).exists()  # just written: not settled yet
+    old = time.time_ns() - 10 * 10**9
+    for path in db.iterdir():
+        os.utime(path, ns=(old, old))
+    OxigraphStore(cache.oxigraph_store(data))  # verified in full, stamps recorded
+    assert (db / cache.STAMPS).is_file()
+    assert cache._store_digest(db) == (db / cache.MARK).read_text(encoding="utf-8").strip()
+
+    def no_hashing(_db):
+        raise AssertionError("the store was hashed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(cache, "_store_digest", no_hashing)
+        store = OxigraphStore(cache.oxigraph_store(data))
+        assert [str(r[0]) for r in store.query(ask).rows] == ["DeepSeek"]
+        del store
+    stamp = (db / cache.MARK).stat().st_mtime_ns
+    sst = max(db.glob("*.sst"), key=lambda p: p.stat().st_size)
+    raw = bytearray(sst.read_bytes())
+    raw[len(raw) // 3] ^= 0xFF  # one flipped byte, same size, a new modification time
+    sst.write_bytes(bytes(raw))
+    again = OxigraphStore(cache.oxigraph_store(data))
+    assert [str(r[0]) for r in again.query(ask).rows] == ["DeepSeek"]
+    assert (db / cache.MARK).stat().st_mtime_ns != stamp  # rebuilt
