@@ -203,6 +203,16 @@ def test_a_service_only_in_words_that_are_not_keywords_takes_the_cheap_check(tex
      "SERVICE <http://127.0.0.1:9/> is refused"),
     ("SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }",
      "FROM <http://example.org/data.ttl> is refused"),
+    # a prefixed name or a relative IRI is named as the IRI it stands for
+    ("PREFIX service: <http://example.org/>\nSELECT * WHERE { SERVICE service:x { ?s ?p ?o } }",
+     "SERVICE <http://example.org/x> is refused: queries may not make this process call "
+     "other addresses"),
+    ("SELECT * WHERE { SERVICE SILENT ?where { ?s ?p ?o } }",
+     "SERVICE ?where is refused"),
+    ("BASE <http://example.org/>\nSELECT * FROM <data.ttl> WHERE { ?s ?p ?o }",
+     "FROM <http://example.org/data.ttl> is refused"),
+    ("PREFIX ex: <http://example.org/>\nSELECT * FROM NAMED ex:g WHERE { ?s ?p ?o }",
+     "FROM NAMED <http://example.org/g> is refused"),
 ])
 def test_a_real_service_is_refused_as_before(text, message):
     from kg.sparql.store import QueryError, check_query, quick_form
@@ -246,3 +256,11 @@ def test_every_command_is_registered_under_the_module_that_defines_it():
         assert names == {n for n, m in LAZY_COMMANDS.items() if m == module}, module
     assert set(LAZY_COMMANDS) <= set(main.commands)
     assert main.list_commands(None) == sorted(main.commands)
+
+
+def test_from_a_prefixed_name_of_the_datasets_own_graph_is_accepted():
+    from kg.sparql.store import check_query
+
+    text = ("PREFIX kgfile: <https://w3id.org/ai-race-kg/file/>\n"
+            "SELECT * FROM kgfile:build_void.ttl WHERE { ?s ?p ?o }")
+    assert check_query(text).type == "SELECT"

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
@@ -190,13 +190,25 @@ def parse_check(text: str) -> CheckedQuery:
     if not qtype:
         raise QueryRefused("only SELECT, ASK, CONSTRUCT and DESCRIBE queries are accepted "
                            "(this store is read-only)")
+    from rdflib.plugins.sparql.algebra import translatePrologue
+
+    prologue = translatePrologue(tree[0], None)
+
+    def name(term) -> str:  # an IRI as written (<...>, prefix:name, relative to BASE) or ?var
+        try:
+            return str(prologue.absolutize(term))
+        except Exception:  # an undeclared prefix: the engine reports it
+            return str(term)
+
     for node in _walk(tree):
         if node.name == "ServiceGraphPattern":
-            raise QueryRefused(f"SERVICE <{dict.get(node, 'term', '')}> is refused: queries may not make "
+            term = dict.get(node, "term", "")
+            shown = f"?{term}" if isinstance(term, Variable) else f"<{name(term)}>"
+            raise QueryRefused(f"SERVICE {shown} is refused: queries may not make "
                                "this process call other addresses")
         if node.name == "DatasetClause":
             key = "default" if "default" in node else "named"
-            iri = str(dict.get(node, key, ""))
+            iri = name(dict.get(node, key, ""))
             if not iri.startswith(KGFILE):
                 raise QueryRefused(
                     f"FROM {'NAMED ' if key == 'named' else ''}<{iri}> is refused: FROM and FROM NAMED may only name the dataset's "
