@@ -79,7 +79,9 @@ progress = _Progress()
 @data_option
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL pass (faster; structure only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the issues as JSON.")
-def validate(data_dir, no_shacl, as_json):
+@click.option("--no-cache", is_flag=True, help="Re-read and re-check every file (as "
+              "KG_NO_CACHE=1); by default only files changed since the last run are.")
+def validate(data_dir, no_shacl, as_json, no_cache):
     """Check every data file and report every problem at once, sorted by file and line.
 
     Exits 1 if there is any error. Each line names the file, line, entity,
@@ -92,6 +94,10 @@ def validate(data_dir, no_shacl, as_json):
     """
     from kg.rdf.load import check
 
+    if no_cache:
+        from kg.data.filecache import turn_off
+
+        turn_off()
     result, _ = check(data_dir, shacl=not no_shacl)
     if as_json:
         echo(json_text([i.__dict__ for i in result.issues]))

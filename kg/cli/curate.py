@@ -581,8 +581,10 @@ def find(text, limit, kind, data_dir):
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 and list the files that are not canonical.")
+@click.option("--no-cache", is_flag=True, help="Format every file again (as KG_NO_CACHE=1); "
+              "by default a file found canonical before and unchanged since is skipped.")
 @data_option
-def fmt(paths, check_only, data_dir):
+def fmt(paths, check_only, no_cache, data_dir):
     """Rewrite data files in the canonical form (all of them, or PATHS).
 
     Key order follows ontology/schema.yaml; lists of ids in flow style; two-space
@@ -597,7 +599,7 @@ def fmt(paths, check_only, data_dir):
     paths = [p for p in paths if p.suffix in (".yaml", ".yml")]
     with translated_errors():
         ws = workspace(data_dir, recover=not check_only)  # a check changes nothing
-        plan = curate.fmt(ws, paths or None)
+        plan = curate.fmt(ws, paths or None, cache=False if no_cache else None)
         writes = plan.writes()
         for note in plan.notes:
             echo(f"note: {note}", err=True)

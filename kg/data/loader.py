@@ -255,12 +255,15 @@ def iter_data_files(data_dir: Path) -> list[Path]:
     return out
 
 
-def load_file(path: Path, data_dir: Path) -> Record:
-    root = data_dir.parent
-    rel = relpath(path, root)
+def names_of(path: Path, data_dir: Path) -> tuple[str, str, str]:
+    """(rel, kind, stem) of a data file: its path as users see it, its folder, its id."""
+    rel = relpath(path, data_dir.parent)
     parts = path.relative_to(data_dir).parts
-    kind = parts[0] if len(parts) > 1 else ""
-    stem = path.name.rsplit(".", 1)[0]
+    return rel, parts[0] if len(parts) > 1 else "", path.name.rsplit(".", 1)[0]
+
+
+def load_file(path: Path, data_dir: Path) -> Record:
+    rel, kind, stem = names_of(path, data_dir)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -269,12 +272,22 @@ def load_file(path: Path, data_dir: Path) -> Record:
             rule="unreadable")])
     if size > MAX_FILE_BYTES:
         return Record(path, rel, kind, stem, None, [too_big(rel, size)])
+    return record_of_bytes(path, data_dir, path.read_bytes())
+
+
+def record_of_bytes(path: Path, data_dir: Path, raw: bytes) -> Record:
+    """The Record of a file whose bytes are already read (as load_file reads them)."""
+    rel, kind, stem = names_of(path, data_dir)
+    if len(raw) > MAX_FILE_BYTES:
+        return Record(path, rel, kind, stem, None, [too_big(rel, len(raw))])
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Record(path, rel, kind, stem, None, [Issue(
             rel, 1, message=f"the file is not UTF-8 ({exc.reason} at byte {exc.start})",
             fix="save the file as UTF-8", rule="encoding")])
+    if "\r" in text:  # universal newlines, as text-mode reading gives
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     data, issues = parse_text(text, rel)
     return Record(path, rel, kind, stem, data, issues)
 

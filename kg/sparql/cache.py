@@ -26,20 +26,13 @@ import os
 import tempfile
 from pathlib import Path
 
-CACHE_ENV = "KG_CACHE_DIR"
+from kg.data.filecache import CACHE_ENV, cache_dir  # one folder rule for kg's caches
+
 KEEP = 4
 KEEP_ROOTS = 12
 RACY = 2.0
 HEADER = b"# sha256 "
 MARK = "kg-complete"
-
-
-def cache_dir() -> Path:
-    """Where the cache lives ($KG_CACHE_DIR, $XDG_CACHE_HOME/ai-race-kg, ~/.cache/ai-race-kg)."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ai-race-kg"
 
 
 def _roots(data_dir: Path) -> list[tuple[str, Path]]:

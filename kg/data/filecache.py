@@ -1,0 +1,225 @@
+"""A per-file cache of what reading and checking one data file gives, so that after
+touching one file `kg validate`, `kg fmt --check` and the first stage of `kg build`
+re-read and re-check only that file (the checks across files still run over everything).
+
+- Entry key: a hash of the file's bytes and its path, kind and id (they appear in its
+  issues); the entries of one purpose are only valid under one **fingerprint**: kg's
+  version, the source of the modules whose output is cached, the schema (its full
+  `repr`, not only its version), PyYAML/libyaml and Python. Change any of them and
+  every entry is ignored, then rewritten.
+- Entry value: plain JSON (strings, numbers, lists, mappings), never pickle; decoding
+  a malformed entry fails and the file is simply read and checked again.
+- Storage: per data folder and purpose, 16 shard files
+  `files/<purpose>-<folder hash>-<0..f>.json`, each `kg-filecache <fingerprint>
+  <sha256 of the body>` then the JSON body; a shard whose header does not match
+  (another version, cut short, edited) is ignored. A shard is rewritten only when the
+  set of its entries changed, to a temporary file renamed over it, so a reader never
+  sees half a file and two writers at once leave one whole shard (the last).
+  A shard keeps only the entries of the files the last run saw.
+- Folder: $KG_CACHE_DIR, else $XDG_CACHE_HOME/ai-race-kg, else ~/.cache/ai-race-kg
+  (the same rule as kg/sparql/cache.py). `KG_NO_CACHE=1` (or `--no-cache`) turns it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from kg.core.errors import Issue
+from kg.core.model import Check, DateValue, Entity, Statement
+
+CACHE_ENV = "KG_CACHE_DIR"
+OFF_ENV = "KG_NO_CACHE"
+FORMAT = "1"
+SHARDS = "0123456789abcdef"
+MAGIC = "kg-filecache"
+
+
+def cache_dir() -> Path:
+    """Where caches live ($KG_CACHE_DIR, $XDG_CACHE_HOME/ai-race-kg, ~/.cache/ai-race-kg)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ai-race-kg"
+
+
+def enabled() -> bool:
+    """False when $KG_NO_CACHE is set to anything but '', '0', 'false' or 'no'."""
+    return os.environ.get(OFF_ENV, "").strip().lower() in ("", "0", "false", "no")
+
+
+def turn_off() -> None:
+    """No per-file cache for the rest of this process (and its children): `--no-cache`."""
+    os.environ[OFF_ENV] = "1"
+
+
+def fingerprint(modules: Iterable[ModuleType], *parts: object) -> str:
+    """Hex SHA-256 of the cache format, kg's version, Python, PyYAML, the source bytes of
+    `modules` and the repr of each of `parts` (e.g. the Schema)."""
+    import yaml
+
+    import kg
+
+    h = hashlib.sha256()
+    for item in (FORMAT, kg.__version__, sys.version, yaml.__version__,
+                 getattr(yaml, "__with_libyaml__", False)):
+        h.update(repr(item).encode() + b"\0")
+    for mod in modules:
+        h.update(Path(mod.__file__).read_bytes() + b"\0")
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
+
+
+class FileCache:
+    """The entries of one purpose ('check', 'fmt') for one data folder.
+
+    get(key) -> the JSON value stored for it, or None; put(key, value) stores one for
+    this run; save() writes the shards whose set of entries changed (the files seen
+    this run: get or put; with save(prune=False), the earlier ones too). Failing to read
+    or write the cache is never an error.
+    """
+
+    def __init__(self, data_dir: Path, purpose: str, fp: str, folder: Path | None = None):
+        self.folder = (folder or cache_dir()) / "files"
+        where = hashlib.sha256(str(Path(data_dir).resolve()).encode("utf-8", "surrogatepass"))
+        self.base = f"{purpose}-{where.hexdigest()[:24]}"
+        self.fp = fp
+        self.old: dict[str, dict[str, Any]] = {s: self._read(s) for s in SHARDS}
+        self.new: dict[str, dict[str, Any]] = {s: {} for s in SHARDS}
+
+    @staticmethod
+    def key(raw: bytes, *names: str) -> str:
+        """The entry key of a file: its bytes and the names it is shown under."""
+        h = hashlib.blake2b(raw, digest_size=16)
+        for name in names:
+            h.update(b"\0" + name.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def _path(self, shard: str) -> Path:
+        return self.folder / f"{self.base}-{shard}.json"
+
+    def _read(self, shard: str) -> dict[str, Any]:
+        try:
+            blob = self._path(shard).read_bytes()
+            head, _, body = blob.partition(b"\n")
+            magic, fp, digest = head.decode("ascii").split(" ")
+            if magic != MAGIC or fp != self.fp or hashlib.sha256(body).hexdigest() != digest:
+                return {}
+            entries = json.loads(body)
+            return entries if isinstance(entries, dict) else {}
+        except (OSError, ValueError):  # missing, unreadable, cut short, not ours
+            return {}
+
+    def get(self, key: str) -> Any:
+        value = self.old[key[0]].get(key)
+        if value is not None:
+            self.new[key[0]][key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.new[key[0]][key] = value
+
+    def save(self, prune: bool = True) -> None:
+        """Write each shard whose entries changed; atomically (temp file, rename).
+        prune=False keeps the entries this run did not see (it saw only some files)."""
+        for shard in SHARDS:
+            if not prune:
+                self.new[shard] = {**self.old[shard], **self.new[shard]}
+            if self.new[shard].keys() == self.old[shard].keys():
+                continue
+            # key order kept: it is the order of a file's fields and facts
+            body = json.dumps(self.new[shard], ensure_ascii=False,
+                              separators=(",", ":")).encode("utf-8", "surrogatepass")
+            head = f"{MAGIC} {self.fp} {hashlib.sha256(body).hexdigest()}\n".encode()
+            tmp = None
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{self.base}-",
+                                           suffix=".tmp")
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(head + body)
+                os.replace(tmp, self._path(shard))
+                tmp = None
+            except OSError:
+                pass  # a read-only or full disk: the next run reads the files again
+            finally:
+                if tmp is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+            self.old[shard] = self.new[shard]
+
+
+# -- what is stored: plain JSON for the core model ----------------------------------------------
+def encode_value(v: Any) -> Any:
+    """A statement's value as JSON: str, bool and int as they are, others tagged.
+    Raises TypeError for anything else (the file is then not cached)."""
+    if isinstance(v, (str, bool, int)) or v is None:
+        return v
+    if isinstance(v, Decimal):
+        return {"d": str(v)}
+    if isinstance(v, DateValue):
+        return {"t": [v.text, v.start.toordinal(), v.end.toordinal()]}
+    if isinstance(v, Check):
+        return {"c": [v.by, encode_value(v.on), v.against]}
+    if isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
+                                   for k, x in v.items()):
+        return {"m": v}
+    raise TypeError(f"cannot cache a {type(v).__name__}")
+
+
+def decode_value(v: Any) -> Any:
+    if not isinstance(v, dict):
+        return v
+    (tag, x), = v.items()
+    if tag == "d":
+        return Decimal(x)
+    if tag == "t":
+        return DateValue(date.fromordinal(x[1]), date.fromordinal(x[2]), x[0])
+    if tag == "c":
+        return Check(x[0], decode_value(x[1]), x[2])
+    if tag == "m":
+        return dict(x)
+    raise ValueError(tag)
+
+
+def encode_statement(st: Statement) -> list:
+    return [st.field, encode_value(st.value), st.line, list(st.sources),
+            encode_value(st.valid_from), encode_value(st.valid_to), encode_value(st.as_of),
+            st.confidence, st.rank, st.as_written, st.note, encode_value(st.checked),
+            {k: encode_value(v) for k, v in st.qualifiers.items()}]
+
+
+def decode_statement(x: list) -> Statement:
+    return Statement(x[0], decode_value(x[1]), x[2], tuple(x[3]), decode_value(x[4]),
+                     decode_value(x[5]), decode_value(x[6]), x[7], x[8], x[9], x[10],
+                     decode_value(x[11]), {k: decode_value(v) for k, v in x[12].items()})
+
+
+def encode_entity(e: Entity) -> list:
+    return [e.id, e.kind, e.path, e.line, e.field_lines,
+            {name: [encode_statement(st) for st in sts] for name, sts in e.facts.items()}]
+
+
+def decode_entity(x: list) -> Entity:
+    return Entity(x[0], x[1], x[2], x[3],
+                  {name: [decode_statement(s) for s in sts] for name, sts in x[5].items()},
+                  dict(x[4]))
+
+
+def encode_issue(i: Issue) -> list:
+    return [i.path, i.line, i.column, i.entity, i.message, i.fix, i.level, i.rule]
+
+
+def decode_issue(x: list) -> Issue:
+    return Issue(*x)
