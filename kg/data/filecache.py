@@ -40,7 +40,7 @@ from kg.core.model import Check, DateValue, Entity, Statement
 
 CACHE_ENV = "KG_CACHE_DIR"
 OFF_ENV = "KG_NO_CACHE"
-FORMAT = "1"
+FORMAT = "2"
 SHARDS = "0123456789abcdef"
 MAGIC = "kg-filecache"
 
@@ -139,8 +139,7 @@ class FileCache:
             if self.new[shard].keys() == self.old[shard].keys():
                 continue
             # key order kept: it is the order of a file's fields and facts
-            body = json.dumps(self.new[shard], ensure_ascii=False,
-                              separators=(",", ":")).encode("utf-8", "surrogatepass")
+            body = json.dumps(self.new[shard], separators=(",", ":")).encode("ascii")
             head = f"{MAGIC} {self.fp} {hashlib.sha256(body).hexdigest()}\n".encode()
             tmp = None
             try:
@@ -194,13 +193,20 @@ def decode_value(v: Any) -> Any:
 
 
 def encode_statement(st: Statement) -> list:
-    return [st.field, encode_value(st.value), st.line, list(st.sources),
-            encode_value(st.valid_from), encode_value(st.valid_to), encode_value(st.as_of),
-            st.confidence, st.rank, st.as_written, st.note, encode_value(st.checked),
-            {k: encode_value(v) for k, v in st.qualifiers.items()}]
+    """[field, value, line], plus the rest only when it is not the defaults (most are not)."""
+    head = [st.field, encode_value(st.value), st.line]
+    if (st.sources == () and st.valid_from is None and st.valid_to is None and st.as_of is None
+            and st.confidence is None and st.rank == "normal" and st.as_written is None
+            and st.note is None and st.checked is None and st.qualifiers == {}):
+        return head
+    return head + [list(st.sources), encode_value(st.valid_from), encode_value(st.valid_to),
+                   encode_value(st.as_of), st.confidence, st.rank, st.as_written, st.note,
+                   encode_value(st.checked), {k: encode_value(v) for k, v in st.qualifiers.items()}]
 
 
 def decode_statement(x: list) -> Statement:
+    if len(x) == 3:
+        return Statement(x[0], decode_value(x[1]), x[2])
     return Statement(x[0], decode_value(x[1]), x[2], tuple(x[3]), decode_value(x[4]),
                      decode_value(x[5]), decode_value(x[6]), x[7], x[8], x[9], x[10],
                      decode_value(x[11]), {k: decode_value(v) for k, v in x[12].items()})

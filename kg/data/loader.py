@@ -9,9 +9,11 @@ PyYAML would silently collapse, are reported.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -262,8 +264,33 @@ def names_of(path: Path, data_dir: Path) -> tuple[str, str, str]:
     return rel, parts[0] if len(parts) > 1 else "", path.name.rsplit(".", 1)[0]
 
 
-def load_file(path: Path, data_dir: Path) -> Record:
-    rel, kind, stem = names_of(path, data_dir)
+def namer(data_dir: Path) -> Callable[[Path], tuple[str, str, str]]:
+    """names_of(path, data_dir) for many files of iter_data_files(data_dir), without
+    resolving each path (4 realpath calls a file were a third of a cold load): a file that
+    is no symlink, found by walking real folders below data_dir, resolves to the resolved
+    data_dir joined with the same parts. Anything else takes names_of."""
+    prefix = str(data_dir) + os.sep
+    base = data_dir.resolve()
+    lexical = base.parent == data_dir.parent.resolve() and base.name not in ("", ".", "..")
+
+    def names(path: Path) -> tuple[str, str, str]:
+        text = str(path)
+        if not lexical or not text.startswith(prefix) or os.path.islink(text):
+            return names_of(path, data_dir)
+        sub = text[len(prefix):]
+        kind, sep, name = sub.rpartition(os.sep)
+        if os.sep in kind:  # deeper than data/<kind>/<file>
+            kind = kind.split(os.sep, 1)[0]
+        rel = f"{base.name}/{sub}" if os.sep == "/" else f"{base.name}/{Path(sub).as_posix()}"
+        return rel, kind, name.rsplit(".", 1)[0]
+
+    return names
+
+
+def load_file(path: Path, data_dir: Path,
+              names: tuple[str, str, str] | None = None) -> Record:
+    """One data file read and parsed; names: its names_of, if known."""
+    rel, kind, stem = names or names_of(path, data_dir)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -272,12 +299,12 @@ def load_file(path: Path, data_dir: Path) -> Record:
             rule="unreadable")])
     if size > MAX_FILE_BYTES:
         return Record(path, rel, kind, stem, None, [too_big(rel, size)])
-    return record_of_bytes(path, data_dir, path.read_bytes())
+    return record_of_bytes(path, (rel, kind, stem), path.read_bytes())
 
 
-def record_of_bytes(path: Path, data_dir: Path, raw: bytes) -> Record:
+def record_of_bytes(path: Path, names: tuple[str, str, str], raw: bytes) -> Record:
     """The Record of a file whose bytes are already read (as load_file reads them)."""
-    rel, kind, stem = names_of(path, data_dir)
+    rel, kind, stem = names
     if len(raw) > MAX_FILE_BYTES:
         return Record(path, rel, kind, stem, None, [too_big(rel, len(raw))])
     try:
@@ -292,12 +319,21 @@ def record_of_bytes(path: Path, data_dir: Path, raw: bytes) -> Record:
     return Record(path, rel, kind, stem, data, issues)
 
 
-def load_records(data_dir: Path) -> list[Record]:
-    """Parse every data file; the garbage collector is paused (it dominates big loads)."""
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The garbage collector off inside (it dominates big loads: every YAML node and entity
+    is a new object), restored after; nests."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return [load_file(p, data_dir) for p in iter_data_files(data_dir)]
+        yield
     finally:
         if was_enabled:
             gc.enable()
+
+
+def load_records(data_dir: Path) -> list[Record]:
+    """Parse every data file; the garbage collector is paused (it dominates big loads)."""
+    with gc_paused():
+        names = namer(data_dir)
+        return [load_file(p, data_dir, names(p)) for p in iter_data_files(data_dir)]

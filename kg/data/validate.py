@@ -8,7 +8,6 @@ fact has a source). Tier 3, SHACL on the built graph, lives in kg/rdf/shapes.py.
 from __future__ import annotations
 
 import difflib
-import gc
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -28,10 +27,11 @@ from kg.data.loader import (
     YMap,
     YScalar,
     escape_controls,
+    gc_paused,
     iter_data_files,
     line_of,
     load_file,
-    names_of,
+    namer,
     record_of_bytes,
     relpath,
 )
@@ -550,21 +550,21 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None) -> li
     collector is paused meanwhile (it dominates big loads).
     """
     use = filecache.enabled() if cache is None else cache
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    names = namer(data_dir)
+    with gc_paused():
         if not use:
-            return [check_file(load_file(p, data_dir), schema) for p in iter_data_files(data_dir)]
+            return [check_file(load_file(p, data_dir, names(p)), schema)
+                    for p in iter_data_files(data_dir)]
         store = filecache.FileCache(data_dir, "check", check_fingerprint(schema))
         out = []
         for path in iter_data_files(data_dir):
+            these = names(path)
             try:
                 raw = path.read_bytes()
             except OSError:  # reported (or raised) exactly as without the cache
-                out.append(check_file(load_file(path, data_dir), schema))
+                out.append(check_file(load_file(path, data_dir, these), schema))
                 continue
-            rel, kind, stem = names_of(path, data_dir)
-            key = store.key(raw, rel, kind, stem)
+            key = store.key(raw, *these)
             hit = store.get(key)
             if hit is not None:
                 try:
@@ -572,7 +572,7 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None) -> li
                     continue
                 except (KeyError, TypeError, ValueError, IndexError, AttributeError):
                     pass  # a malformed entry: check the file again and replace it
-            fc = check_file(record_of_bytes(path, data_dir, raw), schema)
+            fc = check_file(record_of_bytes(path, these, raw), schema)
             try:
                 store.put(key, fc.to_json())
             except TypeError:  # a value the JSON form cannot hold: not cached
@@ -580,9 +580,6 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None) -> li
             out.append(fc)
         store.save()
         return out
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def check_fingerprint(schema: Schema) -> str:
@@ -651,7 +648,8 @@ def validate_dir(data_dir: Path, schema: Schema | None = None,
         result.issues.append(pending_issue(data_dir))
         return result
     schema = schema or load_schema()
-    return combine(check_files(data_dir, schema, cache))
+    with gc_paused():  # tier 2 too: a collection over every entity costs seconds at 10k
+        return combine(check_files(data_dir, schema, cache))
 
 
 def pending_issue(data_dir: Path) -> Issue:
