@@ -222,3 +222,18 @@ def test_values_of_every_type_come_back_as_they_were():
         assert (type(back), repr(back)) == (type(v), repr(v))
     with pytest.raises(TypeError):
         filecache.encode_value(1.5)  # not a type kg gives: that file is not cached
+
+
+def test_only_the_newest_data_folders_are_kept(tmp_path, cache):
+    folders = [tmp_path / f"data-{n}" for n in range(filecache.KEEP_FOLDERS + 3)]
+    for n, folder in enumerate(folders):
+        store = filecache.FileCache(folder, "check", "fp")
+        store.put(filecache.FileCache.key(str(n).encode()), [n])
+        store.save()
+        for path in (cache / "files").glob(f"{store.base}-*.json"):
+            os.utime(path, (1000 + n, 1000 + n))  # written in this order
+    kept = {p.name.rsplit("-", 1)[0] for p in shards(cache)}
+    assert kept == {filecache.FileCache(f, "check", "fp").base
+                    for f in folders[-filecache.KEEP_FOLDERS:]}
+    assert sum(len(filecache.FileCache(folders[-1], "check", "fp").old[s])
+               for s in filecache.SHARDS) == 1

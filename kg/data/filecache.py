@@ -15,7 +15,8 @@ re-read and re-check only that file (the checks across files still run over ever
   (another version, cut short, edited) is ignored. A shard is rewritten only when the
   set of its entries changed, to a temporary file renamed over it, so a reader never
   sees half a file and two writers at once leave one whole shard (the last).
-  A shard keeps only the entries of the files the last run saw.
+  A shard keeps only the entries of the files the last run saw, and only the shards of
+  the KEEP_FOLDERS data folders written most recently are kept.
 - Folder: $KG_CACHE_DIR, else $XDG_CACHE_HOME/ai-race-kg, else ~/.cache/ai-race-kg
   (the same rule as kg/sparql/cache.py). `KG_NO_CACHE=1` (or `--no-cache`) turns it off.
 """
@@ -43,6 +44,7 @@ OFF_ENV = "KG_NO_CACHE"
 FORMAT = "2"
 SHARDS = "0123456789abcdef"
 MAGIC = "kg-filecache"
+KEEP_FOLDERS = 8  # data folders whose entries are kept, per purpose (the newest written)
 
 
 def cache_dir() -> Path:
@@ -133,6 +135,7 @@ class FileCache:
     def save(self, prune: bool = True) -> None:
         """Write each shard whose entries changed; atomically (temp file, rename).
         prune=False keeps the entries this run did not see (it saw only some files)."""
+        wrote = False
         for shard in SHARDS:
             if not prune:
                 self.new[shard] = {**self.old[shard], **self.new[shard]}
@@ -157,6 +160,27 @@ class FileCache:
                     with contextlib.suppress(OSError):
                         os.unlink(tmp)
             self.old[shard] = self.new[shard]
+            wrote = True
+        if wrote:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Keep the shards of the KEEP_FOLDERS data folders written most recently (per
+        purpose): temporary data folders (tests, benchmarks) would otherwise pile up."""
+        groups: dict[str, float] = {}
+        try:
+            for entry in os.scandir(self.folder):
+                purpose, _, rest = entry.name.partition("-")
+                if entry.name.endswith(".json") and purpose == self.base.split("-")[0]:
+                    group = f"{purpose}-{rest.split('-')[0]}"
+                    groups[group] = max(groups.get(group, 0.0), entry.stat().st_mtime)
+        except OSError:
+            return
+        ranked = sorted(groups, key=lambda g: (groups[g], g == self.base), reverse=True)
+        for group in ranked[KEEP_FOLDERS:]:
+            for shard in SHARDS:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.folder / f"{group}-{shard}.json")
 
 
 # -- what is stored: plain JSON for the core model ----------------------------------------------
