@@ -96,7 +96,10 @@ class Workspace:
     @cached_property
     def checks(self) -> list[FileCheck]:
         """Tier 1 of every file, in path order (re-checking only files changed since the
-        last run: kg/data/filecache.py); read when first asked for."""
+        last run: kg/data/filecache.py); read when first asked for. When the records are
+        already parsed (kg lint reads them first), from those: no file is parsed twice."""
+        if "records" in self.__dict__:
+            return [check_file(rec, self.schema) for rec in self.records]
         return check_files(self.data_dir, self.schema)
 
     @cached_property
