@@ -43,7 +43,6 @@ class _Loader(_Base):
         return _Y + ("seq" if kind is yaml.SequenceNode else "map")
 
 
-
 class YScalar(str):
     """A scalar's text, with where it stands and whether it was quoted."""
 
@@ -292,7 +291,7 @@ def namer(data_dir: Path) -> Callable[[Path], tuple[str, str, str]]:
         if not lexical or not text.startswith(prefix) or os.path.islink(text):
             return names_of(path, data_dir)
         sub = text[len(prefix):]
-        kind, sep, name = sub.rpartition(os.sep)
+        kind, _, name = sub.rpartition(os.sep)
         if os.sep in kind:  # deeper than data/<kind>/<file>
             kind = kind.split(os.sep, 1)[0]
         rel = f"{base.name}/{sub}" if os.sep == "/" else f"{base.name}/{Path(sub).as_posix()}"
