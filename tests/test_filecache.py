@@ -237,3 +237,28 @@ def test_only_the_newest_data_folders_are_kept(tmp_path, cache):
                     for f in folders[-filecache.KEEP_FOLDERS:]}
     assert sum(len(filecache.FileCache(folders[-1], "check", "fp").old[s])
                for s in filecache.SHARDS) == 1
+
+
+def test_an_unwritable_cache_folder_is_no_error(make_data, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv(filecache.CACHE_ENV, str(blocker / "cache"))
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK.replace("model_type: model",
+                                                                 "model_type: modle")})
+    assert [i.rule for i in same_as_cold(data).errors] == ["bad-enum"]
+    assert blocker.read_text(encoding="utf-8").startswith("a file")
+
+
+def test_kg_validate_prints_the_same_with_a_warm_cache(make_data, cache):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK + "    released: 2025-13\n",
+                      "model/other.yaml": MODEL_OK.replace("deepseek-r1", "other")
+                      .replace("developer: deepseek", "developer: nobody")})
+    runner = CliRunner()
+    cold = runner.invoke(main, ["validate", "--no-cache", "--data", str(data)])
+    os.environ.pop(filecache.OFF_ENV, None)  # --no-cache set it for the process
+    first = runner.invoke(main, ["validate", "--data", str(data)])  # writes the cache
+    warm = runner.invoke(main, ["validate", "--data", str(data)])  # reads it
+    assert cold.exit_code == first.exit_code == warm.exit_code == 1
+    assert cold.output == first.output == warm.output
+    assert "data/model/deepseek-r1.yaml:6: error: [deepseek-r1] released '2025-13'" in warm.output
+    assert "developer 'nobody' is not a known id" in warm.output
