@@ -19,10 +19,26 @@ from click.shell_completion import CompletionItem, get_completion_class
 from kg.cli.options import data_option, echo, json_text
 from kg.core.errors import DataError, KGError
 from kg.core.schema import Field, Kind, load_schema
-from kg.curate import ops as curate
 from kg.curate import txn
-from kg.data import yamlio
 from kg.data.loader import resolve_data_dir
+
+
+class _OnFirstUse:
+    """A module imported when one of its names is first used. kg.curate.ops and
+    kg.data.yamlio import ruamel.yaml (~50 ms), which every `kg` command paid at start
+    (this module registers its commands on `kg`), though only these commands use them."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attr)
+
+
+curate = _OnFirstUse("kg.curate.ops")
+yamlio = _OnFirstUse("kg.data.yamlio")
 
 
 # -- shared pieces ---------------------------------------------------------------------------
@@ -245,6 +261,8 @@ def _option_for(f: Field, ws_kinds) -> click.Option:
 
 
 def make_add(kind: Kind, command_name: str | None = None) -> click.Command:
+    from kg.data.validate import a
+
     schema = load_schema()
     fields = [f for n, f in kind.fields.items() if n not in ("id", "checked")]
     example = ADD_EXAMPLES.get(kind.name) or (
@@ -271,8 +289,8 @@ def make_add(kind: Kind, command_name: str | None = None) -> click.Command:
         ", sources" if kind.needs_sources else "")
     return click.Command(
         command_name or kind.name, params=params, callback=callback,
-        short_help=f"Add {curate.a(kind.label)}.",
-        help=f"Add {curate.a(kind.label)}: {kind.comment}\n\nRequired: {required}. Whatever is missing "
+        short_help=f"Add {a(kind.label)}.",
+        help=f"Add {a(kind.label)}: {kind.comment}\n\nRequired: {required}. Whatever is missing "
              "is asked for (with the allowed values, and tab-completion of ids on a terminal). "
              "The id is derived from the name; probable duplicates (names, aliases, other-"
              "language names, spelling and transliteration variants) are shown and you are "
