@@ -262,3 +262,42 @@ def test_kg_validate_prints_the_same_with_a_warm_cache(make_data, cache):
     assert cold.output == first.output == warm.output
     assert "data/model/deepseek-r1.yaml:6: error: [deepseek-r1] released '2025-13'" in warm.output
     assert "developer 'nobody' is not a known id" in warm.output
+
+
+def test_kg_validate_on_unchanged_inputs_answers_from_the_last_run(make_data, cache):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    runner = CliRunner()
+    first = runner.invoke(main, ["validate", "--data", str(data)])
+    assert (first.exit_code, first.output) == (0, "OK: 4 entities valid.\n")
+    [stored] = (cache / "results").glob("validate-*.json")
+    again = runner.invoke(main, ["validate", "--data", str(data)])
+    assert (again.exit_code, again.output) == (0, first.output)
+    # an edit: another key, so the data is validated again and the error is seen
+    (data / "model/deepseek-r1.yaml").write_text(
+        textwrap.dedent(MODEL_OK).lstrip() + "released: 2025-13\n", encoding="utf-8")
+    edited = runner.invoke(main, ["validate", "--data", str(data)])
+    assert edited.exit_code == 1
+    assert "data/model/deepseek-r1.yaml:6: error: [deepseek-r1] released '2025-13'" in \
+        edited.output
+    assert runner.invoke(main, ["validate", "--data", str(data)]).output == edited.output
+    # a stored answer that is damaged is not used
+    for path in (cache / "results").glob("validate-*.json"):
+        path.write_bytes(path.read_bytes().replace(b"2025-13", b"2025-12"))
+    damaged = runner.invoke(main, ["validate", "--data", str(data)])
+    assert damaged.output == edited.output
+    assert stored.exists()
+
+
+def test_the_inputs_key_follows_every_input(make_data, tmp_path):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    key = filecache.inputs_key(data, False)
+    assert key == filecache.inputs_key(data, False)
+    assert key != filecache.inputs_key(data, True)  # another option
+    (data / "dataset.yaml").write_text("date: 2026-01-31\n", encoding="utf-8")
+    with_date = filecache.inputs_key(data, False)
+    assert with_date != key
+    (data / "model/other.yaml").write_text("id: other\n", encoding="utf-8")
+    assert filecache.inputs_key(data, False) not in (key, with_date)
+    (data / "model/other.yaml").unlink()
+    assert filecache.inputs_key(data, False) == with_date
+    assert filecache.inputs_key(tmp_path / "missing", False) is None

@@ -19,6 +19,11 @@ re-read and re-check only that file (the checks across files still run over ever
   the KEEP_FOLDERS data folders written most recently are kept.
 - Folder: $KG_CACHE_DIR, else $XDG_CACHE_HOME/ai-race-kg, else ~/.cache/ai-race-kg
   (the same rule as kg/sparql/cache.py). `KG_NO_CACHE=1` (or `--no-cache`) turns it off.
+- Whole answers (`remembered`): `kg validate` stores its issues under inputs_key, a
+  hash of every input (the data folder, ontology/, kg's source, the libraries'
+  versions, the options), so running it again on unchanged inputs (a re-run, the
+  pre-commit hook after a manual run, a file touched but not changed) prints the same
+  answer without building the graph. `results/<purpose>-<key>.json`, the newest 8 kept.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -81,6 +86,26 @@ def fingerprint(modules: Iterable[ModuleType], *parts: object) -> str:
     for part in parts:
         h.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write data to a temporary file beside path and rename it over path: a reader sees
+    the old file or the new one, never half of one. False (and nothing left) on failure."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        tmp = None
+        return True
+    except OSError:  # a read-only or full disk: the next run does the work again
+        return False
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 class FileCache:
@@ -144,21 +169,7 @@ class FileCache:
             # key order kept: it is the order of a file's fields and facts
             body = json.dumps(self.new[shard], separators=(",", ":")).encode("ascii")
             head = f"{MAGIC} {self.fp} {hashlib.sha256(body).hexdigest()}\n".encode()
-            tmp = None
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{self.base}-",
-                                           suffix=".tmp")
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(head + body)
-                os.replace(tmp, self._path(shard))
-                tmp = None
-            except OSError:
-                pass  # a read-only or full disk: the next run reads the files again
-            finally:
-                if tmp is not None:
-                    with contextlib.suppress(OSError):
-                        os.unlink(tmp)
+            write_atomic(self._path(shard), head + body)
             self.old[shard] = self.new[shard]
             wrote = True
         if wrote:
@@ -253,3 +264,97 @@ def encode_issue(i: Issue) -> list:
 
 def decode_issue(x: list) -> Issue:
     return Issue(*x)
+
+
+# -- whole answers: the same inputs, the same answer -------------------------------------------
+RESULTS_KEEP = 8
+DISTRIBUTIONS = ("rdflib", "pyshacl", "pyoxigraph", "oxrdflib", "PyYAML", "ruamel.yaml",
+                 "rfc3987")
+
+
+def inputs_key(data_dir: Path, *parts: object) -> str | None:
+    """Hex SHA-256 of everything an answer over the whole data folder can depend on: where
+    it is, every file under it (path, a symlink's target, bytes; dataset.yaml and a
+    pending journal included), every file of ontology/, the source of every kg module,
+    Python, the versions of the libraries kg validates with, and `parts` (the command's
+    options). None if data_dir is not a folder or a file cannot be read."""
+    from importlib import metadata
+
+    import kg
+    from kg.core.schema import resource_dir
+
+    h = hashlib.sha256()
+    for item in (FORMAT, sys.version, *parts):
+        h.update(repr(item).encode("utf-8", "surrogatepass") + b"\0")
+    for name in DISTRIBUTIONS:
+        try:
+            h.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=\0".encode())
+    if not Path(data_dir).is_dir():
+        return None
+    h.update(str(Path(data_dir).resolve()).encode("utf-8", "surrogatepass") + b"\0")  # in paths
+    for label, root in (("data", Path(data_dir)), ("ontology", resource_dir("ontology")),
+                        ("kg", Path(kg.__file__).parent)):
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if label == "kg" and not name.endswith(".py"):
+                    continue
+                path = os.path.join(dirpath, name)
+                try:
+                    with open(path, "rb") as fh:
+                        data = fh.read()
+                except OSError:
+                    return None
+                rel = os.path.relpath(path, root)
+                if os.path.islink(path):  # its target's path is what messages show
+                    rel += "\0" + os.path.realpath(path)
+                h.update(f"{label}:{rel}\0{len(data)}\0".encode("utf-8", "surrogatepass")
+                         + data)
+    return h.hexdigest()
+
+
+def remembered(purpose: str, key: str | None, compute: Callable[[], Any],
+               decode: Callable[[Any], Any]) -> Any:
+    """decode(the JSON answer stored under key by an earlier run), else decode(compute()),
+    storing compute()'s answer under key. key None (or the cache off): always compute.
+    A stored answer that decode rejects (KeyError, TypeError, ValueError, IndexError) is
+    computed again."""
+    if key and enabled():
+        stored = read_result(purpose, key)
+        if stored is not None:
+            try:
+                return decode(stored)
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass
+    answer = compute()
+    if key and enabled():
+        write_result(purpose, key, answer)
+    return decode(answer)
+
+
+def read_result(purpose: str, key: str) -> Any:
+    """The JSON answer stored under key, or None (none, unreadable, or not ours)."""
+    try:
+        blob = (cache_dir() / "results" / f"{purpose}-{key}.json").read_bytes()
+        head, _, body = blob.partition(b"\n")
+        if head.decode("ascii") != f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}":
+            return None
+        return json.loads(body)
+    except (OSError, ValueError):
+        return None
+
+
+def write_result(purpose: str, key: str, value: Any) -> None:
+    """Store a JSON answer under key (atomically); keep the RESULTS_KEEP newest per purpose."""
+    folder = cache_dir() / "results"
+    body = json.dumps(value, separators=(",", ":")).encode("ascii")
+    head = f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}\n".encode()
+    if not write_atomic(folder / f"{purpose}-{key}.json", head + body):
+        return
+    with contextlib.suppress(OSError):
+        mine = sorted((e.stat().st_mtime, e.name) for e in os.scandir(folder)
+                      if e.name.startswith(f"{purpose}-") and e.name.endswith(".json"))
+        for _, name in mine[:-RESULTS_KEEP]:
+            os.unlink(folder / name)
