@@ -41,7 +41,7 @@ PINNED_ENV = {
     "PYTHONHASHSEED": "0",  # child processes only; test_build varies it on purpose
     "GIT_CONFIG_NOSYSTEM": "1",  # git's identity comes from GIT_CONFIG_GLOBAL alone
 }
-UNSET_ENV = ("KG_DATA", "KG_FAULT_AT", "KG_PAUSE_AT", "KG_PAUSE_SECONDS", "LANGUAGE",
+UNSET_ENV = ("KG_DATA", "KG_NO_CACHE", "KG_FAULT_AT", "KG_PAUSE_AT", "KG_PAUSE_SECONDS", "LANGUAGE",
              "GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME", "GIT_DIR", "GIT_WORK_TREE")
 # An empty folder to run every test in (not the caller's folder, which may hold a data/),
 # and a git config that names the pinned user; git looks for no repository above it.
@@ -51,8 +51,10 @@ GIT_CONFIG = _SANDBOX / "gitconfig"
 
 
 def pinned_environment() -> dict[str, str]:
+    # KG_CACHE_DIR: kg's caches (the graph cache, the per-file cache) in the sandbox, never
+    # the user's own; shared by the session, so most tests also run with a warm cache
     return {**PINNED_ENV, "GIT_CONFIG_GLOBAL": str(GIT_CONFIG),
-            "GIT_CEILING_DIRECTORIES": str(_SANDBOX)}
+            "GIT_CEILING_DIRECTORIES": str(_SANDBOX), "KG_CACHE_DIR": str(_SANDBOX / "cache")}
 
 
 def pytest_configure(config):

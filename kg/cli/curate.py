@@ -19,10 +19,26 @@ from click.shell_completion import CompletionItem, get_completion_class
 from kg.cli.options import data_option, echo, json_text
 from kg.core.errors import DataError, KGError
 from kg.core.schema import Field, Kind, load_schema
-from kg.curate import ops as curate
 from kg.curate import txn
-from kg.data import yamlio
 from kg.data.loader import resolve_data_dir
+
+
+class _OnFirstUse:
+    """A module imported when one of its names is first used. kg.curate.ops and
+    kg.data.yamlio import ruamel.yaml (~50 ms), which every `kg` command paid at start
+    (this module registers its commands on `kg`), though only these commands use them."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attr)
+
+
+curate = _OnFirstUse("kg.curate.ops")
+yamlio = _OnFirstUse("kg.data.yamlio")
 
 
 # -- shared pieces ---------------------------------------------------------------------------
@@ -245,6 +261,8 @@ def _option_for(f: Field, ws_kinds) -> click.Option:
 
 
 def make_add(kind: Kind, command_name: str | None = None) -> click.Command:
+    from kg.data.validate import a
+
     schema = load_schema()
     fields = [f for n, f in kind.fields.items() if n not in ("id", "checked")]
     example = ADD_EXAMPLES.get(kind.name) or (
@@ -271,8 +289,8 @@ def make_add(kind: Kind, command_name: str | None = None) -> click.Command:
         ", sources" if kind.needs_sources else "")
     return click.Command(
         command_name or kind.name, params=params, callback=callback,
-        short_help=f"Add {curate.a(kind.label)}.",
-        help=f"Add {curate.a(kind.label)}: {kind.comment}\n\nRequired: {required}. Whatever is missing "
+        short_help=f"Add {a(kind.label)}.",
+        help=f"Add {a(kind.label)}: {kind.comment}\n\nRequired: {required}. Whatever is missing "
              "is asked for (with the allowed values, and tab-completion of ids on a terminal). "
              "The id is derived from the name; probable duplicates (names, aliases, other-"
              "language names, spelling and transliteration variants) are shown and you are "
@@ -581,8 +599,10 @@ def find(text, limit, kind, data_dir):
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; exit 1 and list the files that are not canonical.")
+@click.option("--no-cache", is_flag=True, help="Format every file again (as KG_NO_CACHE=1); "
+              "by default a file found canonical before and unchanged since is skipped.")
 @data_option
-def fmt(paths, check_only, data_dir):
+def fmt(paths, check_only, no_cache, data_dir):
     """Rewrite data files in the canonical form (all of them, or PATHS).
 
     Key order follows ontology/schema.yaml; lists of ids in flow style; two-space
@@ -597,7 +617,7 @@ def fmt(paths, check_only, data_dir):
     paths = [p for p in paths if p.suffix in (".yaml", ".yml")]
     with translated_errors():
         ws = workspace(data_dir, recover=not check_only)  # a check changes nothing
-        plan = curate.fmt(ws, paths or None)
+        plan = curate.fmt(ws, paths or None, cache=False if no_cache else None)
         writes = plan.writes()
         for note in plan.notes:
             echo(f"note: {note}", err=True)

@@ -19,6 +19,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from kg.core.errors import DataError, Issue, KGError
 from kg.core.model import DateValue, Entity, Statement, check_status
 from kg.core.schema import Field, Kind, Schema, load_schema
 from kg.curate import txn
-from kg.data import yamlio
+from kg.data import filecache, yamlio
 from kg.data.dedupe import Match, probable_duplicates, slug
 from kg.data.loader import (
     Record,
@@ -40,9 +41,12 @@ from kg.data.loader import (
 )
 from kg.data.validate import (
     SLUG_RE,
+    FileCheck,
     Result,
     a,
-    check_records,
+    check_file,
+    check_files,
+    combine,
     did_you_mean,
     is_iri,
     pending_issue,
@@ -88,8 +92,25 @@ class Workspace:
             # a reading command neither replays the journal nor reads a half-applied change
             issue = pending_issue(self.data_dir)
             raise KGError(f"{issue.message}; {issue.fix}")
-        self.records: list[Record] = load_records(self.data_dir)
-        self.result: Result = check_records(self.records, self.schema)
+
+    @cached_property
+    def checks(self) -> list[FileCheck]:
+        """Tier 1 of every file, in path order (re-checking only files changed since the
+        last run: kg/data/filecache.py); read when first asked for. When the records are
+        already parsed (kg lint reads them first), from those: no file is parsed twice."""
+        if "records" in self.__dict__:
+            return [check_file(rec, self.schema) for rec in self.records]
+        return check_files(self.data_dir, self.schema)
+
+    @cached_property
+    def result(self) -> Result:
+        """Tiers 1 and 2 over data/ as it is."""
+        return combine(self.checks)
+
+    @cached_property
+    def records(self) -> list[Record]:
+        """Every file parsed (with marks), for the rules that read the YAML itself (lint)."""
+        return load_records(self.data_dir)
 
     @property
     def entities(self) -> dict[str, Entity]:
@@ -221,17 +242,18 @@ def preview(ws: Workspace, writes: dict[str, str | None]) -> Result:
     """Tiers 1-2 over data/ as it would be after `writes`."""
     root = ws.data_dir.parent
     changed = {relpath(ws.data_dir / rel, root) for rel in writes}
-    records = [r for r in ws.records if r.rel not in changed]
+    checks = [c for c in ws.checks if c.rel not in changed]  # unchanged files: as checked
     for rel, text in writes.items():
         if text is None:
             continue
         path = ws.data_dir / rel
         parts = Path(rel).parts
         data, issues = parse_text(text, relpath(path, root))
-        records.append(Record(path, relpath(path, root), parts[0] if len(parts) > 1 else "",
-                              path.name.rsplit(".", 1)[0], data, issues))
-    records.sort(key=lambda r: r.rel)
-    return check_records(records, ws.schema)
+        checks.append(check_file(Record(path, relpath(path, root),
+                                        parts[0] if len(parts) > 1 else "",
+                                        path.name.rsplit(".", 1)[0], data, issues), ws.schema))
+    checks.sort(key=lambda c: c.rel)
+    return combine(checks)
 
 
 def commit(plan: Plan, hook: txn.Hook | None = None, dry_run: bool = False) -> Outcome:
@@ -1079,11 +1101,17 @@ def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str
 
 
 # -- format ---------------------------------------------------------------------------------------
-def fmt(ws: Workspace, paths: list[Path] | None = None) -> Plan:
-    """Plan rewriting files in canonical form; refuses any file whose content would change."""
+def fmt(ws: Workspace, paths: list[Path] | None = None, cache: bool | None = None) -> Plan:
+    """Plan rewriting files in canonical form; refuses any file whose content would change.
+
+    A file found canonical before (same text and path, same formatter and schema) is not
+    formatted again (kg/data/filecache.py; `cache=False` or $KG_NO_CACHE turns that off).
+    """
     plan = Plan(ws, "kg fmt")
     targets = paths or iter_data_files(ws.data_dir)  # entity files (not data/dataset.yaml)
     root = ws.data_dir.parent
+    store = (filecache.FileCache(ws.data_dir, "fmt", fmt_fingerprint(ws.schema))
+             if (filecache.enabled() if cache is None else cache) else None)
     for path in targets:
         path = Path(path).resolve()
         try:
@@ -1094,6 +1122,9 @@ def fmt(ws: Workspace, paths: list[Path] | None = None) -> Plan:
         if text is None:
             raise KGError(f"{path}: no such file")
         shown = relpath(path, root)
+        key = store.key(text.encode("utf-8", "surrogatepass"), rel, shown) if store else ""
+        if store and store.get(key) == 1:
+            continue  # canonical when last formatted, and unchanged since
         before, issues = parse_text(text, shown)
         if before is None or issues:
             plan.skipped.append(issues[0])
@@ -1105,7 +1136,24 @@ def fmt(ws: Workspace, paths: list[Path] | None = None) -> Plan:
                           "(please report this)")
         if new != text:
             plan.set_text(rel, new)
+        elif store:
+            store.put(key, 1)
+    if store:
+        store.save(prune=not paths)  # `kg fmt FILE` keeps the verdicts on the other files
     return plan
+
+
+def fmt_fingerprint(schema: Schema) -> str:
+    """What a file's 'canonical' verdict depends on besides its text: the formatter, the
+    loader, ruamel.yaml and the schema."""
+    import sys
+
+    import ruamel.yaml
+
+    from kg.data import loader
+
+    return filecache.fingerprint((yamlio, loader, filecache, sys.modules[__name__]), schema,
+                                 ruamel.yaml.__version__)
 
 
 # -- show ------------------------------------------------------------------------------------------

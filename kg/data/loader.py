@@ -9,9 +9,11 @@ PyYAML would silently collapse, are reported.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +23,24 @@ from kg.core.errors import Issue
 from kg.core.schema import REPO_ROOT
 
 try:  # the C loader is ~7x faster and still gives marks on composed nodes
-    _Loader = yaml.CSafeLoader
+    _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
 
 NULL_TAG = "tag:yaml.org,2002:null"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's plain nulls, as PyYAML's
+
+
+class _Loader(_Base):
+    """The safe loader, with tag resolution cut to what kg reads of a tag: whether a plain
+    scalar is null (every scalar stays text). PyYAML's resolver tries its regular
+    expressions (int, float, bool, timestamp...) on every plain scalar: 40% of composing.
+    An explicit tag is kept as written (and refused unless plain: see PLAIN_TAGS)."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            return NULL_TAG if implicit[0] and value in _NULLS else _Y + "str"
+        return _Y + ("seq" if kind is yaml.SequenceNode else "map")
 
 
 class YScalar(str):
@@ -255,12 +270,40 @@ def iter_data_files(data_dir: Path) -> list[Path]:
     return out
 
 
-def load_file(path: Path, data_dir: Path) -> Record:
-    root = data_dir.parent
-    rel = relpath(path, root)
+def names_of(path: Path, data_dir: Path) -> tuple[str, str, str]:
+    """(rel, kind, stem) of a data file: its path as users see it, its folder, its id."""
+    rel = relpath(path, data_dir.parent)
     parts = path.relative_to(data_dir).parts
-    kind = parts[0] if len(parts) > 1 else ""
-    stem = path.name.rsplit(".", 1)[0]
+    return rel, parts[0] if len(parts) > 1 else "", path.name.rsplit(".", 1)[0]
+
+
+def namer(data_dir: Path) -> Callable[[Path], tuple[str, str, str]]:
+    """names_of(path, data_dir) for many files of iter_data_files(data_dir), without
+    resolving each path (4 realpath calls a file were a third of a cold load): a file that
+    is no symlink, found by walking real folders below data_dir, resolves to the resolved
+    data_dir joined with the same parts. Anything else takes names_of."""
+    prefix = str(data_dir) + os.sep
+    base = data_dir.resolve()
+    lexical = base.parent == data_dir.parent.resolve() and base.name not in ("", ".", "..")
+
+    def names(path: Path) -> tuple[str, str, str]:
+        text = str(path)
+        if not lexical or not text.startswith(prefix) or os.path.islink(text):
+            return names_of(path, data_dir)
+        sub = text[len(prefix):]
+        kind, _, name = sub.rpartition(os.sep)
+        if os.sep in kind:  # deeper than data/<kind>/<file>
+            kind = kind.split(os.sep, 1)[0]
+        rel = f"{base.name}/{sub}" if os.sep == "/" else f"{base.name}/{Path(sub).as_posix()}"
+        return rel, kind, name.rsplit(".", 1)[0]
+
+    return names
+
+
+def load_file(path: Path, data_dir: Path,
+              names: tuple[str, str, str] | None = None) -> Record:
+    """One data file read and parsed; names: its names_of, if known."""
+    rel, kind, stem = names or names_of(path, data_dir)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -269,22 +312,41 @@ def load_file(path: Path, data_dir: Path) -> Record:
             rule="unreadable")])
     if size > MAX_FILE_BYTES:
         return Record(path, rel, kind, stem, None, [too_big(rel, size)])
+    return record_of_bytes(path, (rel, kind, stem), path.read_bytes())
+
+
+def record_of_bytes(path: Path, names: tuple[str, str, str], raw: bytes) -> Record:
+    """The Record of a file whose bytes are already read (as load_file reads them)."""
+    rel, kind, stem = names
+    if len(raw) > MAX_FILE_BYTES:
+        return Record(path, rel, kind, stem, None, [too_big(rel, len(raw))])
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Record(path, rel, kind, stem, None, [Issue(
             rel, 1, message=f"the file is not UTF-8 ({exc.reason} at byte {exc.start})",
             fix="save the file as UTF-8", rule="encoding")])
+    if "\r" in text:  # universal newlines, as text-mode reading gives
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     data, issues = parse_text(text, rel)
     return Record(path, rel, kind, stem, data, issues)
 
 
-def load_records(data_dir: Path) -> list[Record]:
-    """Parse every data file; the garbage collector is paused (it dominates big loads)."""
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The garbage collector off inside (it dominates big loads: every YAML node and entity
+    is a new object), restored after; nests."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return [load_file(p, data_dir) for p in iter_data_files(data_dir)]
+        yield
     finally:
         if was_enabled:
             gc.enable()
+
+
+def load_records(data_dir: Path) -> list[Record]:
+    """Parse every data file; the garbage collector is paused (it dominates big loads)."""
+    with gc_paused():
+        names = namer(data_dir)
+        return [load_file(p, data_dir, names(p)) for p in iter_data_files(data_dir)]

@@ -29,7 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-CACHE_ENV = "KG_CACHE_DIR"
+from kg.data.filecache import CACHE_ENV, cache_dir  # one folder rule for kg's caches
+
 KEEP = 4
 KEEP_ROOTS = 12
 RACY = 2.0
@@ -37,14 +38,6 @@ HEADER = b"# sha256 "
 MARK = "kg-complete"
 STAMPS = "kg-stamps"
 OWN = "kg-"  # kg's files in a store folder (the mark, the stamps, a stamps .tmp)
-
-
-def cache_dir() -> Path:
-    """Where the cache lives ($KG_CACHE_DIR, $XDG_CACHE_HOME/ai-race-kg, ~/.cache/ai-race-kg)."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "ai-race-kg"
 
 
 def _roots(data_dir: Path) -> list[tuple[str, Path]]:

@@ -1,0 +1,360 @@
+"""A per-file cache of what reading and checking one data file gives, so that after
+touching one file `kg validate`, `kg fmt --check` and the first stage of `kg build`
+re-read and re-check only that file (the checks across files still run over everything).
+
+- Entry key: a hash of the file's bytes and its path, kind and id (they appear in its
+  issues); the entries of one purpose are only valid under one **fingerprint**: kg's
+  version, the source of the modules whose output is cached, the schema (its full
+  `repr`, not only its version), PyYAML/libyaml and Python. Change any of them and
+  every entry is ignored, then rewritten.
+- Entry value: plain JSON (strings, numbers, lists, mappings), never pickle; decoding
+  a malformed entry fails and the file is simply read and checked again.
+- Storage: per data folder and purpose, 16 shard files
+  `files/<purpose>-<folder hash>-<0..f>.json`, each `kg-filecache <fingerprint>
+  <sha256 of the body>` then the JSON body; a shard whose header does not match
+  (another version, cut short, edited) is ignored. A shard is rewritten only when the
+  set of its entries changed, to a temporary file renamed over it, so a reader never
+  sees half a file and two writers at once leave one whole shard (the last).
+  A shard keeps only the entries of the files the last run saw, and only the shards of
+  the KEEP_FOLDERS data folders written most recently are kept.
+- Folder: $KG_CACHE_DIR, else $XDG_CACHE_HOME/ai-race-kg, else ~/.cache/ai-race-kg
+  (the same rule as kg/sparql/cache.py). `KG_NO_CACHE=1` (or `--no-cache`) turns it off.
+- Whole answers (`remembered`): `kg validate` stores its issues under inputs_key, a
+  hash of every input (the data folder, ontology/, kg's source, the libraries'
+  versions, the options), so running it again on unchanged inputs (a re-run, the
+  pre-commit hook after a manual run, a file touched but not changed) prints the same
+  answer without building the graph. `results/<purpose>-<key>.json`, the newest 8 kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from kg.core.errors import Issue
+from kg.core.model import Check, DateValue, Entity, Statement
+
+CACHE_ENV = "KG_CACHE_DIR"
+OFF_ENV = "KG_NO_CACHE"
+FORMAT = "2"
+SHARDS = "0123456789abcdef"
+MAGIC = "kg-filecache"
+KEEP_FOLDERS = 8  # data folders whose entries are kept, per purpose (the newest written)
+
+
+def cache_dir() -> Path:
+    """Where caches live ($KG_CACHE_DIR, $XDG_CACHE_HOME/ai-race-kg, ~/.cache/ai-race-kg)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ai-race-kg"
+
+
+def enabled() -> bool:
+    """False when $KG_NO_CACHE is set to anything but '', '0', 'false' or 'no'."""
+    return os.environ.get(OFF_ENV, "").strip().lower() in ("", "0", "false", "no")
+
+
+def turn_off() -> None:
+    """No per-file cache for the rest of this process (and its children): `--no-cache`."""
+    os.environ[OFF_ENV] = "1"
+
+
+def fingerprint(modules: Iterable[ModuleType], *parts: object) -> str:
+    """Hex SHA-256 of the cache format, kg's version, Python, PyYAML, the source bytes of
+    `modules` and the repr of each of `parts` (e.g. the Schema)."""
+    import yaml
+
+    import kg
+
+    h = hashlib.sha256()
+    for item in (FORMAT, kg.__version__, sys.version, yaml.__version__,
+                 getattr(yaml, "__with_libyaml__", False)):
+        h.update(repr(item).encode() + b"\0")
+    for mod in modules:
+        h.update(Path(mod.__file__).read_bytes() + b"\0")
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write data to a temporary file beside path and rename it over path: a reader sees
+    the old file or the new one, never half of one. False (and nothing left) on failure."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        tmp = None
+        return True
+    except OSError:  # a read-only or full disk: the next run does the work again
+        return False
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+class FileCache:
+    """The entries of one purpose ('check', 'fmt') for one data folder.
+
+    get(key) -> the JSON value stored for it, or None; put(key, value) stores one for
+    this run; save() writes the shards whose set of entries changed (the files seen
+    this run: get or put; with save(prune=False), the earlier ones too). Failing to read
+    or write the cache is never an error.
+    """
+
+    def __init__(self, data_dir: Path, purpose: str, fp: str, folder: Path | None = None):
+        self.folder = (folder or cache_dir()) / "files"
+        where = hashlib.sha256(str(Path(data_dir).resolve()).encode("utf-8", "surrogatepass"))
+        self.base = f"{purpose}-{where.hexdigest()[:24]}"
+        self.fp = fp
+        self.old: dict[str, dict[str, Any]] = {s: self._read(s) for s in SHARDS}
+        self.new: dict[str, dict[str, Any]] = {s: {} for s in SHARDS}
+
+    @staticmethod
+    def key(raw: bytes, *names: str) -> str:
+        """The entry key of a file: its bytes and the names it is shown under."""
+        h = hashlib.blake2b(raw, digest_size=16)
+        for name in names:
+            h.update(b"\0" + name.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def _path(self, shard: str) -> Path:
+        return self.folder / f"{self.base}-{shard}.json"
+
+    def _read(self, shard: str) -> dict[str, Any]:
+        try:
+            blob = self._path(shard).read_bytes()
+            head, _, body = blob.partition(b"\n")
+            magic, fp, digest = head.decode("ascii").split(" ")
+            if magic != MAGIC or fp != self.fp or hashlib.sha256(body).hexdigest() != digest:
+                return {}
+            entries = json.loads(body)
+            return entries if isinstance(entries, dict) else {}
+        except (OSError, ValueError):  # missing, unreadable, cut short, not ours
+            return {}
+
+    def get(self, key: str) -> Any:
+        value = self.old[key[0]].get(key)
+        if value is not None:
+            self.new[key[0]][key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.new[key[0]][key] = value
+
+    def save(self, prune: bool = True) -> None:
+        """Write each shard whose entries changed; atomically (temp file, rename).
+        prune=False keeps the entries this run did not see (it saw only some files)."""
+        wrote = False
+        for shard in SHARDS:
+            if not prune:
+                self.new[shard] = {**self.old[shard], **self.new[shard]}
+            if self.new[shard].keys() == self.old[shard].keys():
+                continue
+            # key order kept: it is the order of a file's fields and facts
+            body = json.dumps(self.new[shard], separators=(",", ":")).encode("ascii")
+            head = f"{MAGIC} {self.fp} {hashlib.sha256(body).hexdigest()}\n".encode()
+            write_atomic(self._path(shard), head + body)
+            self.old[shard] = self.new[shard]
+            wrote = True
+        if wrote:
+            self._prune()
+
+    def _prune(self) -> None:
+        """Keep the shards of the KEEP_FOLDERS data folders written most recently (per
+        purpose): temporary data folders (tests, benchmarks) would otherwise pile up."""
+        groups: dict[str, float] = {}
+        try:
+            for entry in os.scandir(self.folder):
+                purpose, _, rest = entry.name.partition("-")
+                if entry.name.endswith(".json") and purpose == self.base.split("-")[0]:
+                    group = f"{purpose}-{rest.split('-')[0]}"
+                    groups[group] = max(groups.get(group, 0.0), entry.stat().st_mtime)
+        except OSError:
+            return
+        ranked = sorted(groups, key=lambda g: (groups[g], g == self.base), reverse=True)
+        for group in ranked[KEEP_FOLDERS:]:
+            for shard in SHARDS:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.folder / f"{group}-{shard}.json")
+
+
+# -- what is stored: plain JSON for the core model ----------------------------------------------
+def encode_value(v: Any) -> Any:
+    """A statement's value as JSON: str, bool and int as they are, others tagged.
+    Raises TypeError for anything else (the file is then not cached)."""
+    if isinstance(v, (str, bool, int)) or v is None:
+        return v
+    if isinstance(v, Decimal):
+        return {"d": str(v)}
+    if isinstance(v, DateValue):
+        return {"t": [v.text, v.start.toordinal(), v.end.toordinal()]}
+    if isinstance(v, Check):
+        return {"c": [v.by, encode_value(v.on), v.against]}
+    if isinstance(v, dict) and all(isinstance(k, str) and isinstance(x, str)
+                                   for k, x in v.items()):
+        return {"m": v}
+    raise TypeError(f"cannot cache a {type(v).__name__}")
+
+
+def decode_value(v: Any) -> Any:
+    if not isinstance(v, dict):
+        return v
+    (tag, x), = v.items()
+    if tag == "d":
+        return Decimal(x)
+    if tag == "t":
+        return DateValue(date.fromordinal(x[1]), date.fromordinal(x[2]), x[0])
+    if tag == "c":
+        return Check(x[0], decode_value(x[1]), x[2])
+    if tag == "m":
+        return dict(x)
+    raise ValueError(tag)
+
+
+def encode_statement(st: Statement) -> list:
+    """[field, value, line], plus the rest only when it is not the defaults (most are not)."""
+    head = [st.field, encode_value(st.value), st.line]
+    if (st.sources == () and st.valid_from is None and st.valid_to is None and st.as_of is None
+            and st.confidence is None and st.rank == "normal" and st.as_written is None
+            and st.note is None and st.checked is None and st.qualifiers == {}):
+        return head
+    return head + [list(st.sources), encode_value(st.valid_from), encode_value(st.valid_to),
+                   encode_value(st.as_of), st.confidence, st.rank, st.as_written, st.note,
+                   encode_value(st.checked), {k: encode_value(v) for k, v in st.qualifiers.items()}]
+
+
+def decode_statement(x: list) -> Statement:
+    if len(x) == 3:
+        return Statement(x[0], decode_value(x[1]), x[2])
+    return Statement(x[0], decode_value(x[1]), x[2], tuple(x[3]), decode_value(x[4]),
+                     decode_value(x[5]), decode_value(x[6]), x[7], x[8], x[9], x[10],
+                     decode_value(x[11]), {k: decode_value(v) for k, v in x[12].items()})
+
+
+def encode_entity(e: Entity) -> list:
+    return [e.id, e.kind, e.path, e.line, e.field_lines,
+            {name: [encode_statement(st) for st in sts] for name, sts in e.facts.items()}]
+
+
+def decode_entity(x: list) -> Entity:
+    return Entity(x[0], x[1], x[2], x[3],
+                  {name: [decode_statement(s) for s in sts] for name, sts in x[5].items()},
+                  dict(x[4]))
+
+
+def encode_issue(i: Issue) -> list:
+    return [i.path, i.line, i.column, i.entity, i.message, i.fix, i.level, i.rule]
+
+
+def decode_issue(x: list) -> Issue:
+    return Issue(*x)
+
+
+# -- whole answers: the same inputs, the same answer -------------------------------------------
+RESULTS_KEEP = 8
+DISTRIBUTIONS = ("rdflib", "pyshacl", "pyoxigraph", "oxrdflib", "PyYAML", "ruamel.yaml",
+                 "rfc3987")
+
+
+def inputs_key(data_dir: Path, *parts: object) -> str | None:
+    """Hex SHA-256 of everything an answer over the whole data folder can depend on: where
+    it is, every file under it (path, a symlink's target, bytes; dataset.yaml and a
+    pending journal included), every file of ontology/, the source of every kg module,
+    Python, the versions of the libraries kg validates with, and `parts` (the command's
+    options). None if data_dir is not a folder or a file cannot be read."""
+    from importlib import metadata
+
+    import kg
+    from kg.core.schema import resource_dir
+
+    h = hashlib.sha256()
+    for item in (FORMAT, sys.version, *parts):
+        h.update(repr(item).encode("utf-8", "surrogatepass") + b"\0")
+    for name in DISTRIBUTIONS:
+        try:
+            h.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=\0".encode())
+    if not Path(data_dir).is_dir():
+        return None
+    h.update(str(Path(data_dir).resolve()).encode("utf-8", "surrogatepass") + b"\0")  # in paths
+    for label, root in (("data", Path(data_dir)), ("ontology", resource_dir("ontology")),
+                        ("kg", Path(kg.__file__).parent)):
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if label == "kg" and not name.endswith(".py"):
+                    continue
+                path = os.path.join(dirpath, name)
+                try:
+                    with open(path, "rb") as fh:
+                        data = fh.read()
+                except OSError:
+                    return None
+                rel = os.path.relpath(path, root)
+                if os.path.islink(path):  # its target's path is what messages show
+                    rel += "\0" + os.path.realpath(path)
+                h.update(f"{label}:{rel}\0{len(data)}\0".encode("utf-8", "surrogatepass")
+                         + data)
+    return h.hexdigest()
+
+
+def remembered(purpose: str, key: str | None, compute: Callable[[], Any],
+               decode: Callable[[Any], Any]) -> Any:
+    """decode(the JSON answer stored under key by an earlier run), else decode(compute()),
+    storing compute()'s answer under key. key None (or the cache off): always compute.
+    A stored answer that decode rejects (KeyError, TypeError, ValueError, IndexError) is
+    computed again."""
+    if key and enabled():
+        stored = read_result(purpose, key)
+        if stored is not None:
+            try:
+                return decode(stored)
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass
+    answer = compute()
+    if key and enabled():
+        write_result(purpose, key, answer)
+    return decode(answer)
+
+
+def read_result(purpose: str, key: str) -> Any:
+    """The JSON answer stored under key, or None (none, unreadable, or not ours)."""
+    try:
+        blob = (cache_dir() / "results" / f"{purpose}-{key}.json").read_bytes()
+        head, _, body = blob.partition(b"\n")
+        if head.decode("ascii") != f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}":
+            return None
+        return json.loads(body)
+    except (OSError, ValueError):
+        return None
+
+
+def write_result(purpose: str, key: str, value: Any) -> None:
+    """Store a JSON answer under key (atomically); keep the RESULTS_KEEP newest per purpose."""
+    folder = cache_dir() / "results"
+    body = json.dumps(value, separators=(",", ":")).encode("ascii")
+    head = f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}\n".encode()
+    if not write_atomic(folder / f"{purpose}-{key}.json", head + body):
+        return
+    with contextlib.suppress(OSError):
+        mine = sorted((e.stat().st_mtime, e.name) for e in os.scandir(folder)
+                      if e.name.startswith(f"{purpose}-") and e.name.endswith(".json"))
+        for _, name in mine[:-RESULTS_KEEP]:
+            os.unlink(folder / name)

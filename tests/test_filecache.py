@@ -1,0 +1,303 @@
+"""The per-file cache (kg/data/filecache.py): a warm cache gives exactly the answers of a
+cold run, never hides an error, ignores entries it cannot trust, and survives two writers."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_validate_rules import CASES, MODEL_OK
+
+from conftest import BASE_FILES
+from kg.cli import main
+from kg.core.schema import load_schema
+from kg.data import filecache
+from kg.data.validate import check_fingerprint, validate_dir
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    """An empty cache folder of the test's own."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(filecache.CACHE_ENV, str(folder))
+    return folder
+
+
+def shards(folder: Path, purpose: str = "check") -> list[Path]:
+    return sorted((folder / "files").glob(f"{purpose}-*.json"))
+
+
+def entries(folder: Path, purpose: str = "check") -> dict:
+    out = {}
+    for path in shards(folder, purpose):
+        head, _, body = path.read_bytes().partition(b"\n")
+        assert head.split()[2].decode() == hashlib.sha256(body).hexdigest()
+        out.update(json.loads(body))
+    return out
+
+
+def write(data: Path, files: dict[str, str | None]) -> None:
+    """Write each file (None deletes it)."""
+    for rel, text in files.items():
+        path = data / rel
+        if text is None:
+            path.unlink(missing_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+
+
+def same_as_cold(data: Path, schema=None):
+    """validate_dir with the cache, checked against the same call without it."""
+    warm = validate_dir(data, schema)
+    cold = validate_dir(data, schema, cache=False)
+    assert [i.format() for i in warm.issues] == [i.format() for i in cold.issues]
+    assert warm.issues == cold.issues
+    assert repr(warm.entities) == repr(cold.entities)  # values, types, lines and key order
+    return warm
+
+
+@pytest.mark.parametrize("files, rule, path, line, message, fix", CASES)
+def test_an_error_brought_after_a_warm_cache_is_reported_as_cold(
+        make_data, cache, files, rule, path, line, message, fix):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    assert same_as_cold(data).ok
+    assert len(entries(cache)) == 4  # one per file
+    write(data, files)
+    result = same_as_cold(data)
+    found = [i for i in result.issues if i.rule == rule and message in i.message]
+    assert found, [i.format() for i in result.issues]
+    assert (found[0].path, found[0].line) == (path, line)
+    assert fix in found[0].fix
+    # and back: the cached answers again
+    write(data, {rel: None for rel in files} | BASE_FILES | {"model/deepseek-r1.yaml": MODEL_OK})
+    assert same_as_cold(data).ok
+
+
+def test_the_curated_data_warm_is_the_curated_data_cold(cache):
+    first = same_as_cold(REPO / "data")
+    assert first.ok and len(first.entities) > 500
+    assert len(entries(cache)) == len(first.entities)
+    second = same_as_cold(REPO / "data")  # now every file from the cache
+    assert second.entities.keys() == first.entities.keys()
+
+
+def test_a_cross_file_error_is_found_with_every_file_cached(make_data, cache):
+    """References and ids are checked over everything each time, cached or not."""
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    assert same_as_cold(data).ok
+    (data / "organization/deepseek.yaml").unlink()  # the model's developer is gone
+    result = same_as_cold(data)
+    assert [i.format() for i in result.errors] == [
+        "data/model/deepseek-r1.yaml:4: error: [deepseek-r1] developer 'deepseek' is not a "
+        "known id (did you mean 'deepseek-r1'?) Fix: create that entity first (`kg add`) or correct the id"]
+
+
+def test_an_entry_of_another_schema_is_not_used(make_data, cache):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    schema = load_schema()
+    assert same_as_cold(data, schema).ok
+    model_type = schema.kinds["model"].fields["model_type"]
+    enum = schema.enums[model_type.enum]
+    narrower = dataclasses.replace(schema, enums={**schema.enums, enum.name: dataclasses.replace(
+        enum, values={k: v for k, v in enum.values.items() if k != "model"})})
+    assert narrower.version == schema.version  # the same version number, other content
+    assert check_fingerprint(narrower) != check_fingerprint(schema)
+    result = same_as_cold(data, narrower)
+    assert [i.rule for i in result.errors] == ["bad-enum"]
+    assert same_as_cold(data, schema).ok
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip", "empty", "entry"])
+def test_a_damaged_cache_is_ignored_and_rewritten(make_data, cache, damage):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK.replace("model_type: model",
+                                                                 "model_type: modle")})
+    before = same_as_cold(data)
+    assert [i.rule for i in before.errors] == ["bad-enum"]
+    for path in shards(cache):
+        blob = path.read_bytes()
+        head, _, body = blob.partition(b"\n")
+        if damage == "truncate":
+            path.write_bytes(blob[:len(blob) // 2])
+        elif damage == "garbage":
+            path.write_bytes(b"\x00\xff not a shard")
+        elif damage == "flip":  # the header stands, the body does not match it
+            path.write_bytes(head + b"\n" + body.replace(b"modle", b"model"))
+        elif damage == "empty":
+            path.write_bytes(b"")
+        else:  # a well-formed shard whose entries are not what kg writes
+            body = json.dumps({k: [1, 2] for k in json.loads(body)}).encode()
+            fp = head.split()[1].decode()
+            path.write_bytes(f"kg-filecache {fp} {hashlib.sha256(body).hexdigest()}\n".encode()
+                             + body)
+    after = same_as_cold(data)
+    assert after.issues == before.issues
+    assert len(entries(cache)) == 4  # rewritten whole
+
+
+def test_two_processes_writing_at_once_leave_whole_shards(tmp_path, cache):
+    script = textwrap.dedent("""
+        import sys
+        from pathlib import Path
+        from kg.data.filecache import FileCache
+        me = sys.argv[1]
+        for n in range(60):
+            store = FileCache(Path(sys.argv[2]), "check", "fp")
+            for i in range(40):
+                key = FileCache.key(f"{me}-{n}-{i}".encode())
+                store.put(key, [me, n, i, "x" * 200])
+            store.save()
+    """)
+    env = {**os.environ, filecache.CACHE_ENV: str(cache)}
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(k), str(tmp_path)], env=env)
+             for k in range(3)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    found = entries(cache)  # every shard whole: its checksum holds and it parses
+    assert found and all(v[3] == "x" * 200 for v in found.values())
+    assert not list((cache / "files").glob(".*.tmp"))  # no temporary file left behind
+    store = filecache.FileCache(tmp_path, "check", "fp")
+    assert sum(len(s) for s in store.old.values()) == len(found)
+
+
+def test_no_cache_writes_nothing(make_data, cache, monkeypatch):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    assert validate_dir(data, cache=False).ok
+    monkeypatch.setenv(filecache.OFF_ENV, "1")
+    assert validate_dir(data).ok
+    assert not cache.exists()
+    monkeypatch.delenv(filecache.OFF_ENV)
+    result = CliRunner().invoke(main, ["validate", "--no-cache", "--no-shacl", "--data",
+                                       str(data)])
+    assert result.exit_code == 0, result.output
+    assert not cache.exists()
+    monkeypatch.delenv(filecache.OFF_ENV)  # --no-cache set it for the process
+    result = CliRunner().invoke(main, ["validate", "--no-shacl", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert len(entries(cache)) == 4
+
+
+def test_fmt_check_after_a_warm_cache_sees_a_change(make_data, cache):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    runner = CliRunner()
+    first = runner.invoke(main, ["fmt", "--check", "--data", str(data)])
+    assert (first.exit_code, first.output) == (0, "all files in canonical form\n")
+    assert len(entries(cache, "fmt")) == 4
+    model = data / "model/deepseek-r1.yaml"
+    model.write_text("name: DeepSeek-R1\n" + MODEL_OK.replace("    name: DeepSeek-R1\n", "")
+                     .replace("    ", ""), encoding="utf-8")  # name before id: not canonical
+    second = runner.invoke(main, ["fmt", "--check", "--data", str(data)])
+    assert second.exit_code == 1
+    assert "would reformat data/model/deepseek-r1.yaml" in second.output
+    fixed = runner.invoke(main, ["fmt", "--data", str(data), str(model)])
+    assert fixed.exit_code == 0, fixed.output
+    assert model.read_text(encoding="utf-8").startswith("id: deepseek-r1\n")
+    assert len(entries(cache, "fmt")) == 3  # kg fmt FILE kept the others' verdicts
+    third = runner.invoke(main, ["fmt", "--check", "--data", str(data)])
+    assert (third.exit_code, third.output) == (0, "all files in canonical form\n")
+    assert len(entries(cache, "fmt")) == 4  # the reformatted file's verdict joins them
+
+
+def test_values_of_every_type_come_back_as_they_were():
+    from datetime import date
+    from decimal import Decimal
+
+    from kg.core.model import Check, DateValue
+
+    values = ["text", True, False, 0, 671000000000, Decimal("0.60"), Decimal("2.5E+24"),
+              DateValue.parse("2025-02"), {"zh": "华为", "en": "Huawei"}, None,
+              Check("Ann", DateValue.parse("2026-11-23"), "src-a"), Check("Bo", DateValue(
+                  date(2025, 1, 1), date(2025, 12, 31), "2025"))]
+    for v in values:
+        back = filecache.decode_value(json.loads(json.dumps(filecache.encode_value(v))))
+        assert (type(back), repr(back)) == (type(v), repr(v))
+    with pytest.raises(TypeError):
+        filecache.encode_value(1.5)  # not a type kg gives: that file is not cached
+
+
+def test_only_the_newest_data_folders_are_kept(tmp_path, cache):
+    folders = [tmp_path / f"data-{n}" for n in range(filecache.KEEP_FOLDERS + 3)]
+    for n, folder in enumerate(folders):
+        store = filecache.FileCache(folder, "check", "fp")
+        store.put(filecache.FileCache.key(str(n).encode()), [n])
+        store.save()
+        for path in (cache / "files").glob(f"{store.base}-*.json"):
+            os.utime(path, (1000 + n, 1000 + n))  # written in this order
+    kept = {p.name.rsplit("-", 1)[0] for p in shards(cache)}
+    assert kept == {filecache.FileCache(f, "check", "fp").base
+                    for f in folders[-filecache.KEEP_FOLDERS:]}
+    assert sum(len(filecache.FileCache(folders[-1], "check", "fp").old[s])
+               for s in filecache.SHARDS) == 1
+
+
+def test_an_unwritable_cache_folder_is_no_error(make_data, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv(filecache.CACHE_ENV, str(blocker / "cache"))
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK.replace("model_type: model",
+                                                                 "model_type: modle")})
+    assert [i.rule for i in same_as_cold(data).errors] == ["bad-enum"]
+    assert blocker.read_text(encoding="utf-8").startswith("a file")
+
+
+def test_kg_validate_prints_the_same_with_a_warm_cache(make_data, cache):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK + "    released: 2025-13\n",
+                      "model/other.yaml": MODEL_OK.replace("deepseek-r1", "other")
+                      .replace("developer: deepseek", "developer: nobody")})
+    runner = CliRunner()
+    cold = runner.invoke(main, ["validate", "--no-cache", "--data", str(data)])
+    os.environ.pop(filecache.OFF_ENV, None)  # --no-cache set it for the process
+    first = runner.invoke(main, ["validate", "--data", str(data)])  # writes the cache
+    warm = runner.invoke(main, ["validate", "--data", str(data)])  # reads it
+    assert cold.exit_code == first.exit_code == warm.exit_code == 1
+    assert cold.output == first.output == warm.output
+    assert "data/model/deepseek-r1.yaml:6: error: [deepseek-r1] released '2025-13'" in warm.output
+    assert "developer 'nobody' is not a known id" in warm.output
+
+
+def test_kg_validate_on_unchanged_inputs_answers_from_the_last_run(make_data, cache):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    runner = CliRunner()
+    first = runner.invoke(main, ["validate", "--data", str(data)])
+    assert (first.exit_code, first.output) == (0, "OK: 4 entities valid.\n")
+    [stored] = (cache / "results").glob("validate-*.json")
+    again = runner.invoke(main, ["validate", "--data", str(data)])
+    assert (again.exit_code, again.output) == (0, first.output)
+    # an edit: another key, so the data is validated again and the error is seen
+    (data / "model/deepseek-r1.yaml").write_text(
+        textwrap.dedent(MODEL_OK).lstrip() + "released: 2025-13\n", encoding="utf-8")
+    edited = runner.invoke(main, ["validate", "--data", str(data)])
+    assert edited.exit_code == 1
+    assert "data/model/deepseek-r1.yaml:6: error: [deepseek-r1] released '2025-13'" in \
+        edited.output
+    assert runner.invoke(main, ["validate", "--data", str(data)]).output == edited.output
+    # a stored answer that is damaged is not used
+    for path in (cache / "results").glob("validate-*.json"):
+        path.write_bytes(path.read_bytes().replace(b"2025-13", b"2025-12"))
+    damaged = runner.invoke(main, ["validate", "--data", str(data)])
+    assert damaged.output == edited.output
+    assert stored.exists()
+
+
+def test_the_inputs_key_follows_every_input(make_data, tmp_path):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    key = filecache.inputs_key(data, False)
+    assert key == filecache.inputs_key(data, False)
+    assert key != filecache.inputs_key(data, True)  # another option
+    (data / "dataset.yaml").write_text("date: 2026-01-31\n", encoding="utf-8")
+    with_date = filecache.inputs_key(data, False)
+    assert with_date != key
+    (data / "model/other.yaml").write_text("id: other\n", encoding="utf-8")
+    assert filecache.inputs_key(data, False) not in (key, with_date)
+    (data / "model/other.yaml").unlink()
+    assert filecache.inputs_key(data, False) == with_date
+    assert filecache.inputs_key(tmp_path / "missing", False) is None
