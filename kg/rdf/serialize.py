@@ -239,16 +239,10 @@ def turtle_fast(g: Graph, terms: _Terms | None = None, lines: list[str] | None =
 
 def jsonld_fast(g: Graph, terms: _Terms | None = None, lines: list[str] | None = None) -> str:
     """Expanded JSON-LD by Oxigraph, one node per line (sorted keys), nodes in subject order."""
-    import pyoxigraph as ox
 
     terms = terms or _Terms(_prefixes(g))
     lines = _nt_lines(g, terms) if lines is None else lines
-    doc = json.loads(ox.serialize(ox.parse("".join(lines).encode("utf-8"),
-                                           format=ox.RdfFormat.N_TRIPLES),
-                                  format=ox.RdfFormat.JSON_LD))
-    nodes = doc.get("@graph", [doc]) if isinstance(doc, dict) else doc
-    return "[\n" + ",\n".join(json.dumps(n, sort_keys=True, ensure_ascii=False)
-                               for n in nodes) + "\n]\n"
+    return _jsonld_of("".join(lines))
 
 
 def trig_fast(ds: Dataset, terms: _Terms | None = None) -> str:
@@ -311,6 +305,73 @@ def graph_texts(g: Graph, ds: Dataset) -> dict[str, str]:
         "graph.jsonld": jsonld_fast(g, terms, lines),
         "graph.trig": trig_text,
     }
+
+
+def _namespaces_used(prefixes: list[tuple[str, str]], iris: list[str]) -> dict[str, str]:
+    """_used_prefixes for a list of IRIs: prefix -> namespace for each namespace some IRI
+    starts with (one prefix per namespace, the first by name), in prefix order."""
+    from bisect import bisect_left
+
+    first: dict[str, str] = {}
+    for prefix, ns in prefixes:
+        first.setdefault(ns, prefix)
+    iris = sorted(iris)
+    used = set()
+    for ns, prefix in first.items():
+        i = bisect_left(iris, ns)  # the IRIs starting with ns sort together, from ns on
+        if i < len(iris) and iris[i].startswith(ns):
+            used.add(prefix)
+    return {p: ns for p, ns in prefixes if p in used and first[ns] == p}
+
+
+def _iris_of(quads, ids) -> list[str]:
+    """The IRIs among the terms ids, and the datatype IRIs of the literals among them."""
+    terms = quads.terms
+    out = []
+    for i in ids:
+        t = terms[i]
+        if t[0] == "<":
+            out.append(t[1:-1])
+        elif t[-1] == ">" and "^^<" in t:
+            out.append(t.rsplit("^^<", 1)[1][:-1])
+    return out
+
+
+def quads_texts(quads) -> dict[str, str]:
+    """graph.ttl, graph.nt, graph.jsonld (the union of the graphs) and graph.trig (the named
+    graphs) of the build's quads (kg.rdf.quads.Quads): the same bytes graph_texts gives
+    for the same dataset, without rdflib objects."""
+    import numpy as np
+    import pyoxigraph as ox
+
+    lines = quads.ntriples_lines()
+    used = np.unique(quads.triples()).tolist()
+    iris = _iris_of(quads, used)
+    graphs = np.unique(quads.quads()[:, 0]).tolist()
+    nquads = "".join(quads.nquads_lines())
+    trig_text = _ox_write(nquads, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG,
+                          _namespaces_used(quads.prefixes, iris + _iris_of(quads, graphs)))
+    del nquads
+    text = "".join(lines)
+    del lines
+    return {
+        "graph.ttl": _ox_write(text, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE,
+                               _namespaces_used(quads.prefixes, iris)),
+        "graph.nt": text,
+        "graph.jsonld": _jsonld_of(text),
+        "graph.trig": trig_text,
+    }
+
+
+def _jsonld_of(nt_text: str) -> str:
+    import pyoxigraph as ox
+
+    doc = json.loads(ox.serialize(ox.parse(nt_text.encode("utf-8"),
+                                           format=ox.RdfFormat.N_TRIPLES),
+                                  format=ox.RdfFormat.JSON_LD))
+    nodes = doc.get("@graph", [doc]) if isinstance(doc, dict) else doc
+    return "[\n" + ",\n".join(json.dumps(n, sort_keys=True, ensure_ascii=False)
+                               for n in nodes) + "\n]\n"
 
 
 def ntriples(g: Graph) -> str:
