@@ -219,12 +219,12 @@ class Quads:
     def ntriples_lines(self) -> list[str]:
         """The union as sorted, distinct N-Triples lines (see triples() for the order)."""
         t = self.terms
-        return [f"{t[s]} {t[p]} {t[o]} .\n" for s, p, o in self.triples().tolist()]
+        return [f"{t[s]} {t[p]} {t[o]} .\n" for s, p, o in rows_of(self.triples())]
 
     def nquads_lines(self) -> list[str]:
         """The named graphs as N-Quads lines, graphs by IRI, each graph as ntriples_lines."""
         t = self.terms
-        return [f"{t[s]} {t[p]} {t[o]} {t[g]} .\n" for g, s, p, o in self.quads().tolist()]
+        return [f"{t[s]} {t[p]} {t[o]} {t[g]} .\n" for g, s, p, o in rows_of(self.quads())]
 
     def graph_iris(self) -> list[str]:
         """The IRIs of the named graphs that hold quads."""
@@ -272,7 +272,7 @@ class Quads:
         from rdflib import Graph
 
         g = Graph()
-        self._fill(g, binds, lambda _: g, self.triples().tolist())
+        self._fill(g, binds, lambda _: g, rows_of(self.triples()))
         return g
 
     def dataset(self, binds: dict[str, str] | None = None):
@@ -288,7 +288,7 @@ class Quads:
                 ctx = contexts[g] = ds.graph(URIRef(self.terms[g][1:-1]))
             return ctx
 
-        self._fill(ds, binds, context, ((g, s, p, o) for g, s, p, o in self.quads().tolist()))
+        self._fill(ds, binds, context, rows_of(self.quads()))
         return ds
 
     def _fill(self, target, binds, context, rows) -> None:
@@ -301,6 +301,13 @@ class Quads:
             for row in rows:
                 g, s, p, o = row if len(row) == 4 else (None, *row)
                 context(g).add((conv(s), conv(p), conv(o)))
+
+
+def rows_of(arr):
+    """The rows of a 2-D int array as tuples of Python ints. One flat list per column
+    (ints are not tracked by the garbage collector; a list per row would be, and at
+    millions of rows the collector's passes cost more than the work)."""
+    return zip(*(arr[:, c].tolist() for c in range(arr.shape[1])), strict=True)
 
 
 def _to_rdflib(nt: str, tag: str | None = None):
@@ -319,4 +326,4 @@ def _to_rdflib(nt: str, tag: str | None = None):
     return Literal(lex)
 
 
-__all__ = ["Quads", "lexical"]
+__all__ = ["Quads", "lexical", "rows_of"]

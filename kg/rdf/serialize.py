@@ -341,6 +341,11 @@ def quads_texts(quads) -> dict[str, str]:
     """graph.ttl, graph.nt, graph.jsonld (the union of the graphs) and graph.trig (the named
     graphs) of the build's quads (kg.rdf.quads.Quads): the same bytes graph_texts gives
     for the same dataset, without rdflib objects."""
+    with gc_paused():
+        return _quads_texts(quads)
+
+
+def _quads_texts(quads) -> dict[str, str]:
     import numpy as np
     import pyoxigraph as ox
 
@@ -358,9 +363,58 @@ def quads_texts(quads) -> dict[str, str]:
         "graph.ttl": _ox_write(text, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE,
                                _namespaces_used(quads.prefixes, iris)),
         "graph.nt": text,
-        "graph.jsonld": _jsonld_of(text),
+        "graph.jsonld": _jsonld_quads(quads),
         "graph.trig": trig_text,
     }
+
+
+def _jsonld_quads(quads) -> str:
+    """The union as jsonld_fast writes it (expanded JSON-LD, one node per line, keys
+    sorted, nodes in subject order, values in object order), written straight from the
+    sorted quads: each term's JSON is made once, and nothing is parsed back."""
+    from kg.rdf.quads import _LITERAL, lexical
+
+    terms = quads.terms
+    dumps = json.dumps
+    memo: dict[int, str] = {}
+
+    def value(i: int) -> str:
+        got = memo.get(i)
+        if got is None:
+            t = terms[i]
+            if t[0] == "<":
+                got = dumps({"@id": t[1:-1]}, ensure_ascii=False)
+            else:
+                m = _LITERAL.match(t)
+                lex = lexical(t)
+                if m.group(2):
+                    got = dumps({"@language": m.group(2), "@value": lex}, ensure_ascii=False)
+                elif m.group(3):
+                    got = dumps({"@type": m.group(3), "@value": lex}, ensure_ascii=False)
+                else:
+                    got = dumps({"@value": lex}, ensure_ascii=False)
+            memo[i] = got
+        return got
+
+    keys: dict[int, tuple[str, str]] = {}  # predicate id -> (IRI, its JSON string)
+    nodes = []
+    spo = quads.triples()
+    subjects, preds_, objects = (spo[:, c].tolist() for c in range(3))
+    n, k = len(subjects), 0
+    while k < n:
+        s = subjects[k]
+        preds: dict[int, list[str]] = {}
+        while k < n and subjects[k] == s:
+            p, o = preds_[k], objects[k]
+            if p not in keys:
+                keys[p] = (terms[p][1:-1], dumps(terms[p][1:-1], ensure_ascii=False))
+            preds.setdefault(p, []).append(value(o))
+            k += 1
+        body = ", ".join(f"{keys[p][1]}: [{', '.join(vals)}]" for p, vals in
+                         sorted(preds.items(), key=lambda kv: keys[kv[0]][0]))
+        head = '{"@id": ' + dumps(terms[s][1:-1], ensure_ascii=False)
+        nodes.append(head + (", " + body if body else "") + "}")
+    return "[\n" + ",\n".join(nodes) + "\n]\n"
 
 
 def _jsonld_of(nt_text: str) -> str:

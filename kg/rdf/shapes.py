@@ -55,7 +55,10 @@ def shacl_issues(ds, schema: Schema | None = None, shapes: Graph | None = None,
     if compiled is None and shapes is None:
         shapes = build_shapes(schema)
     if quads is not None and compiled is not None:
-        results = compiled.validate_quads(quads)
+        from kg.rdf.graph import gc_paused
+
+        with gc_paused():
+            results = compiled.validate_quads(quads)
         return _issues(_QuadsView(quads, schema), schema, results, entities) if results else []
     if quads is not None:  # pySHACL reads rdflib
         ds = ds.materialise() if hasattr(ds, "materialise") else quads.dataset(

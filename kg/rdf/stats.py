@@ -15,6 +15,13 @@ AIMS = {"organization": 60, "person": 25, "model": 60, "chip": 25, "policy": 30,
 
 
 def stats(built) -> dict:
+    from kg.rdf.graph import gc_paused
+
+    with gc_paused():  # millions of small sets: the collector's passes would dominate
+        return _stats(built)
+
+
+def _stats(built) -> dict:
     """The build's numbers (summary.json): entities per kind against the aims, triples,
     sourced facts by check status, facts per source, how many sources can be opened.
     Read from built.quads (kg.rdf.quads.Quads); no rdflib graph is made."""
