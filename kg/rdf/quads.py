@@ -61,6 +61,17 @@ class Quads:
         self.graph = -1
         self._cache: dict = {}
 
+    @classmethod
+    def from_dataset(cls, ds) -> Quads:
+        """The quads of an rdflib Dataset's named graphs (its default graph left out, as
+        the writers leave it out), with its prefixes. Raises ValueError for a blank node."""
+        q = cls(sorted((p, str(ns)) for p, ns in ds.namespace_manager.namespaces() if p))
+        for g in ds.graphs():
+            name = str(g.identifier)
+            if not name.startswith("urn:x-rdflib:") and len(g):
+                q.add_triples(name, g)
+        return q
+
     # -- terms ------------------------------------------------------------------------
     def _id(self, nt: str) -> int:
         i = self.ids.get(nt)
