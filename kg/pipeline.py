@@ -11,7 +11,7 @@ from kg.core.schema import load_schema
 from kg.explorer import write_explorer
 from kg.rdf.graph import file_graph_iri
 from kg.rdf.load import Built, Progress, Steps, check, load_graph
-from kg.rdf.serialize import quads_texts, turtle, write_texts
+from kg.rdf.serialize import turtle, write_quads_files, write_texts
 from kg.rdf.stats import stats
 from kg.rdf.void import void_graph
 
@@ -27,8 +27,8 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     void = void_graph(schema, built)
     built.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void)
     built.numbers = stats(built)
-    built.written = write_texts(out_dir, {
-        **quads_texts(built.quads),
+    built.written = write_quads_files(out_dir, built.quads)
+    built.written += write_texts(out_dir, {
         "void.ttl": turtle(void),
         "summary.json": json.dumps(built.numbers, indent=1, sort_keys=True,
                                    ensure_ascii=False) + "\n",

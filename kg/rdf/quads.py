@@ -195,6 +195,19 @@ class Quads:
             got = self._cache["ranks"] = (order, text)
         return got
 
+    def _iri_ranks(self):
+        """Each term's rank by its IRI (or text) alone, rdf:type among the others."""
+        import numpy as np
+
+        got = self._cache.get("iri_ranks")
+        if got is None:
+            terms = self.terms
+            keys = [t[1:-1] if t[0] == "<" else t for t in terms]
+            got = np.empty(len(terms), dtype=np.int64)
+            got[sorted(range(len(terms)), key=keys.__getitem__)] = np.arange(len(terms))
+            self._cache["iri_ranks"] = got
+        return got
+
     def triples(self):
         """The union's distinct triples as an (n, 3) id array, in the writers' order
         (subjects by IRI, an entity before its statements, rdf:type first, then predicates

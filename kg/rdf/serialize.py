@@ -337,84 +337,140 @@ def _iris_of(quads, ids) -> list[str]:
     return out
 
 
+GRAPH_FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.trig")
+CHUNK = 100_000  # lines per write: the files stream out, never whole in memory
+
+
 def quads_texts(quads) -> dict[str, str]:
     """graph.ttl, graph.nt, graph.jsonld (the union of the graphs) and graph.trig (the named
-    graphs) of the build's quads (kg.rdf.quads.Quads): the same bytes graph_texts gives
-    for the same dataset, without rdflib objects."""
-    with gc_paused():
-        return _quads_texts(quads)
+    graphs) of the build's quads (kg.rdf.quads.Quads) as text: the same bytes graph_texts
+    gives for the same dataset. (write_quads_files writes them without holding them.)"""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="kg-graph-") as tmp:
+        paths = write_quads_files(Path(tmp), quads)
+        return {p.name: p.read_text(encoding="utf-8") for p in paths}
 
 
-def _quads_texts(quads) -> dict[str, str]:
+def write_quads_files(out_dir: Path, quads) -> list[Path]:
+    """Write graph.ttl, graph.nt, graph.jsonld and graph.trig of the build's quads into
+    out_dir, each replaced atomically; returns their paths (in that order).
+
+    Streamed: N-Triples and JSON-LD lines are written in chunks from the sorted quads,
+    and Oxigraph turns graph.nt (and a temporary N-Quads file) into Turtle and TriG
+    file to file, so memory stays at the quads', not the texts'. Raises KGError, not a
+    traceback, when the folder cannot be made or written.
+    """
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with gc_paused():
+            tmp = {name: out_dir / (name + ".tmp") for name in GRAPH_FILES}
+            _write_quads_files(quads, tmp, out_dir / "graph.nq.tmp")
+            for name, path in tmp.items():
+                path.replace(out_dir / name)
+    except OSError as exc:
+        raise KGError(f"cannot write {exc.filename or out_dir}: {exc.strerror}") from None
+    return [out_dir / name for name in GRAPH_FILES]
+
+
+def _write_lines(path: Path, rows, line) -> None:
+    """Write line(*row) for each row of an int array, in chunks of CHUNK rows."""
+    from kg.rdf.quads import rows_of
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        for start in range(0, len(rows), CHUNK):
+            f.write("".join([line(*r) for r in rows_of(rows[start:start + CHUNK])]))
+
+
+def _write_quads_files(quads, tmp: dict[str, Path], nq: Path) -> None:
     import numpy as np
     import pyoxigraph as ox
 
-    lines = quads.ntriples_lines()
-    used = np.unique(quads.triples()).tolist()
+    t = quads.terms
+    triples = quads.triples()
+    used = np.unique(triples).tolist()
     iris = _iris_of(quads, used)
     graphs = np.unique(quads.quads()[:, 0]).tolist()
-    nquads = "".join(quads.nquads_lines())
-    trig_text = _ox_write(nquads, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG,
-                          _namespaces_used(quads.prefixes, iris + _iris_of(quads, graphs)))
-    del nquads
-    text = "".join(lines)
-    del lines
-    return {
-        "graph.ttl": _ox_write(text, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE,
-                               _namespaces_used(quads.prefixes, iris)),
-        "graph.nt": text,
-        "graph.jsonld": _jsonld_quads(quads),
-        "graph.trig": trig_text,
-    }
+    _write_lines(tmp["graph.nt"], triples, lambda s, p, o: f"{t[s]} {t[p]} {t[o]} .\n")
+    ox.serialize(ox.parse(path=str(tmp["graph.nt"]), format=ox.RdfFormat.N_TRIPLES),
+                 output=str(tmp["graph.ttl"]), format=ox.RdfFormat.TURTLE,
+                 prefixes=_namespaces_used(quads.prefixes, iris))
+    try:
+        _write_lines(nq, quads.quads(), lambda g, s, p, o: f"{t[s]} {t[p]} {t[o]} {t[g]} .\n")
+        ox.serialize(ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS),
+                     output=str(tmp["graph.trig"]), format=ox.RdfFormat.TRIG,
+                     prefixes=_namespaces_used(quads.prefixes, iris + _iris_of(quads, graphs)))
+    finally:
+        nq.unlink(missing_ok=True)
+    with open(tmp["graph.jsonld"], "w", encoding="utf-8", newline="") as f:
+        f.write("[\n")
+        first = True
+        for chunk in _jsonld_chunks(quads):
+            f.write(("" if first else ",\n") + ",\n".join(chunk))
+            first = False
+        f.write("\n]\n")
 
 
-def _jsonld_quads(quads) -> str:
-    """The union as jsonld_fast writes it (expanded JSON-LD, one node per line, keys
-    sorted, nodes in subject order, values in object order), written straight from the
-    sorted quads: each term's JSON is made once, and nothing is parsed back."""
+def _jsonld_chunks(quads):
+    """The union's expanded JSON-LD as jsonld_fast writes it (one node per line, keys sorted,
+    nodes in subject order, values in object order), made straight from the sorted quads
+    (each term's JSON once) and yielded as lists of node lines."""
+    import numpy as np
+
     from kg.rdf.quads import _LITERAL, lexical
 
     terms = quads.terms
     dumps = json.dumps
-    memo: dict[int, str] = {}
 
-    def value(i: int) -> str:
-        got = memo.get(i)
-        if got is None:
-            t = terms[i]
-            if t[0] == "<":
-                got = dumps({"@id": t[1:-1]}, ensure_ascii=False)
-            else:
-                m = _LITERAL.match(t)
-                lex = lexical(t)
-                if m.group(2):
-                    got = dumps({"@language": m.group(2), "@value": lex}, ensure_ascii=False)
-                elif m.group(3):
-                    got = dumps({"@type": m.group(3), "@value": lex}, ensure_ascii=False)
-                else:
-                    got = dumps({"@value": lex}, ensure_ascii=False)
-            memo[i] = got
-        return got
+    def value(t: str) -> str:
+        if t[0] == "<":
+            return dumps({"@id": t[1:-1]}, ensure_ascii=False)
+        m = _LITERAL.match(t)
+        lex = lexical(t)
+        if m.group(2):
+            return dumps({"@language": m.group(2), "@value": lex}, ensure_ascii=False)
+        if m.group(3):
+            return dumps({"@type": m.group(3), "@value": lex}, ensure_ascii=False)
+        return dumps({"@value": lex}, ensure_ascii=False)
 
-    keys: dict[int, tuple[str, str]] = {}  # predicate id -> (IRI, its JSON string)
-    nodes = []
     spo = quads.triples()
-    subjects, preds_, objects = (spo[:, c].tolist() for c in range(3))
-    n, k = len(subjects), 0
-    while k < n:
-        s = subjects[k]
-        preds: dict[int, list[str]] = {}
-        while k < n and subjects[k] == s:
-            p, o = preds_[k], objects[k]
-            if p not in keys:
-                keys[p] = (terms[p][1:-1], dumps(terms[p][1:-1], ensure_ascii=False))
-            preds.setdefault(p, []).append(value(o))
-            k += 1
-        body = ", ".join(f"{keys[p][1]}: [{', '.join(vals)}]" for p, vals in
-                         sorted(preds.items(), key=lambda kv: keys[kv[0]][0]))
-        head = '{"@id": ' + dumps(terms[s][1:-1], ensure_ascii=False)
-        nodes.append(head + (", " + body if body else "") + "}")
-    return "[\n" + ",\n".join(nodes) + "\n]\n"
+    if not len(spo):
+        return
+    # JSON-LD keys sort by IRI alone (rdf:type among the others): re-sort each subject's
+    # predicates by IRI, keeping subjects and, within a predicate, objects in order
+    order, _ = quads._ranks()
+    iri_rank = quads._iri_ranks()
+    spo = spo[np.lexsort((np.arange(len(spo)), iri_rank[spo[:, 1]], order[spo[:, 0]]))]
+    objs = np.unique(spo[:, 2])
+    memo = dict(zip(objs.tolist(), (value(terms[o]) for o in objs.tolist()), strict=True))
+    preds = np.unique(spo[:, 1]).tolist()
+    keys = {p: dumps(terms[p][1:-1], ensure_ascii=False) for p in preds}
+    n = len(spo)
+    new_sp = np.ones(n, dtype=bool)
+    new_sp[1:] = (spo[1:, :2] != spo[:-1, :2]).any(axis=1)
+    new_s = np.ones(n, dtype=bool)
+    new_s[1:] = spo[1:, 0] != spo[:-1, 0]
+    group_starts = np.flatnonzero(new_sp)
+    node_starts = np.flatnonzero(new_s)
+    group_ends = np.append(group_starts[1:], n).tolist()
+    # which group each node starts with, and ends before
+    node_groups = np.searchsorted(group_starts, node_starts).tolist() + [len(group_starts)]
+    subjects = spo[:, 0].tolist()
+    gp = spo[group_starts, 1].tolist()
+    group_starts = group_starts.tolist()
+    for c0 in range(0, len(node_starts), CHUNK // 10):
+        c1 = min(c0 + CHUNK // 10, len(node_starts))
+        lo, hi = group_starts[node_groups[c0]], group_ends[node_groups[c1] - 1]
+        vals = [memo[o] for o in spo[lo:hi, 2].tolist()]
+        out = []
+        for k in range(c0, c1):
+            g0, g1 = node_groups[k], node_groups[k + 1]
+            body = ", ".join([f"{keys[gp[g]]}: [{', '.join(vals[group_starts[g] - lo:group_ends[g] - lo])}]"
+                              for g in range(g0, g1)])
+            out.append('{"@id": ' + dumps(terms[subjects[group_starts[g0]]][1:-1],
+                                          ensure_ascii=False) + ", " + body + "}")
+        yield out
 
 
 def _jsonld_of(nt_text: str) -> str:
