@@ -168,7 +168,7 @@ def _check(data_dir, schema, shacl, progress) -> tuple[Result, Quads | None, Sem
     step.begin(f"building the graph of {len(result.entities)} entities")
     sem = Semantics(schema, result.entities, info)
     quads = build_quads(result.entities, schema, sem)
-    step(f"built the graph ({len(quads.quads())} triples) as of {sem.date}")
+    step(f"built the graph ({quads.quad_count()} triples) as of {sem.date}")
     if shacl:
         from kg.rdf.shapes import shacl_issues
 

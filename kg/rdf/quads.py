@@ -238,7 +238,24 @@ class Quads:
 
     def __len__(self) -> int:
         """The number of distinct triples in the union of the graphs."""
-        return len(self.triples())
+        got = self._cache.get("triples")
+        return len(got) if got is not None else self._count(1)
+
+    def quad_count(self) -> int:
+        """The number of distinct quads (the sum of the named graphs' sizes)."""
+        got = self._cache.get("quads")
+        return len(got) if got is not None else self._count(0)
+
+    def _count(self, first: int) -> int:
+        """Distinct rows of rows[:, first:], counted by sorting the raw ids (no term ranks,
+        which need the terms' strings sorted: the writers make those once, at the end)."""
+        import numpy as np
+
+        rows = self._rows()[:, first:]
+        if not len(rows):
+            return 0
+        rows = rows[np.lexsort(rows.T[::-1])]
+        return int(1 + (rows[1:] != rows[:-1]).any(axis=1).sum())
 
     def ntriples_lines(self) -> list[str]:
         """The union as sorted, distinct N-Triples lines (see triples() for the order)."""
