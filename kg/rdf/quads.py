@@ -184,12 +184,13 @@ class Quads:
         got = self._cache.get("ranks")
         if got is None:
             terms = self.terms
-            type_nt = f"<{RDF_TYPE}>"
-            keys = ["\0" if t == type_nt else "\1" + (t[1:-1] if t[0] == "<" else t)
-                    for t in terms]
+            # the IRI order with rdf:type moved to the front (one sort fewer)
+            order = self._iri_ranks().copy()
+            t = self.ids.get(f"<{RDF_TYPE}>")
+            if t is not None:
+                order[order < order[t]] += 1
+                order[t] = 0
             n = len(terms)
-            order = np.empty(n, dtype=np.int64)
-            order[sorted(range(n), key=keys.__getitem__)] = np.arange(n)
             text = np.empty(n, dtype=np.int64)
             text[sorted(range(n), key=terms.__getitem__)] = np.arange(n)
             got = self._cache["ranks"] = (order, text)
