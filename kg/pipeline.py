@@ -11,7 +11,7 @@ from kg.core.schema import load_schema
 from kg.explorer import write_explorer
 from kg.rdf.graph import file_graph_iri
 from kg.rdf.load import Built, Progress, Steps, check, load_graph
-from kg.rdf.serialize import graph_texts, turtle, write_texts
+from kg.rdf.serialize import turtle, write_quads_files, write_texts
 from kg.rdf.stats import stats
 from kg.rdf.void import void_graph
 
@@ -23,16 +23,12 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     out_dir = Path(out_dir or Path.cwd() / "build")
     built = load_graph(data_dir, shacl=True, progress=progress)
     step = Steps(progress)
-    ds = built.dataset
     step.begin("writing the graph files")
     void = void_graph(schema, built)
-    void_ctx = ds.graph(file_graph_iri(schema, "build/void.ttl"))
-    for t in void:
-        void_ctx.add(t)
-        built.graph.add(t)
+    built.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void)
     built.numbers = stats(built)
-    built.written = write_texts(out_dir, {
-        **graph_texts(built.graph, ds),
+    built.written = write_quads_files(out_dir, built.quads)
+    built.written += write_texts(out_dir, {
         "void.ttl": turtle(void),
         "summary.json": json.dumps(built.numbers, indent=1, sort_keys=True,
                                    ensure_ascii=False) + "\n",

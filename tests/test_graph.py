@@ -107,3 +107,18 @@ def test_preferred_rank_wins_and_deprecated_never_shows(make_data):
                                           URIRef("https://schema.org/datePublished"))}
     assert released == {"2025-01"}
     assert "export-status-unrestricted" not in objects(g, "h200", "exportStatus")
+
+
+def test_check_makes_rdflib_objects_only_when_asked(make_data):
+    """kg validate (check with SHACL) runs on the compact quads; the rdflib Dataset it
+    returns is made on first use, and holds the same graph the quads do."""
+    from kg.rdf.quads import Quads
+
+    result, ds = check(make_data(FILES), shacl=True)
+    assert result.ok and not result.issues
+    assert ds.made is None and isinstance(ds.quads_source, Quads)
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}  # now made
+    assert ds.made is not None
+    assert "https://w3id.org/ai-race-kg/file/data/chip/h200.yaml" in names
+    assert "https://w3id.org/ai-race-kg/file/ontology/ontology.ttl" in names
+    assert len(union_graph(ds)) == len(ds.quads_source)

@@ -22,7 +22,8 @@ from rdflib.namespace import OWL, RDF, XSD
 
 from kg.core.model import DateValue, Entity, Statement, as_decimal_text, check_status
 from kg.core.schema import Field, Kind, Schema, camel, load_schema
-from kg.rdf.ontology import IRI_FIELDS, LANG_FIELDS, PROV, build_ontology, concept, kgo, term
+from kg.rdf.ontology import IRI_FIELDS, LANG_FIELDS, PROV, build_ontology, concept, kgo
+from kg.rdf.quads import Quads
 from kg.semantics import Semantics
 from kg.semantics.links import derived_links
 
@@ -56,43 +57,117 @@ def day_bound_terms(schema: Schema, field_name: str) -> tuple[URIRef, URIRef]:
     return K[f"{base}Start"], K[f"{base}End"]
 
 
+XSD_NS = str(XSD)
+XSD_DECIMAL, XSD_INTEGER, XSD_BOOLEAN, XSD_DATE = (XSD_NS + n for n in (
+    "decimal", "integer", "boolean", "date"))
+DATE_TYPE_IRIS = {k: str(v) for k, v in DATE_TYPES.items()}
+
+
+def dataset_binds(schema: Schema) -> dict[str, str]:
+    """prefix -> namespace as the built dataset binds them (the schema's over rdflib's)."""
+    hit = _BINDS.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        ds = Dataset()
+        for prefix, ns in schema.namespaces.items():
+            ds.bind(prefix, Namespace(ns), override=True, replace=True)
+        hit = _BINDS[id(schema)] = (schema, {p: str(ns) for p, ns in
+                                             ds.namespace_manager.namespaces()})
+    return hit[1]
+
+
+_BINDS: dict[int, tuple] = {}
+
+
 class GraphBuilder:
+    """Entities -> quads (kg.rdf.quads.Quads): one named graph per data file, the
+    dataset's date and the ontology in graphs of their own."""
+
     def __init__(self, schema: Schema, entities: dict[str, Entity],
                  sem: Semantics | None = None):
         self.schema, self.entities = schema, entities
         self.sem = sem or Semantics(schema, entities)
         self.K = kgo(schema)
+        binds = dataset_binds(schema)
+        self.q = Quads(sorted((p, ns) for p, ns in binds.items() if p))
+        self.binds = binds
+        q, K = self.q, self.K
+        self.kgid = schema.namespaces["kgid"]
+        iri = q.iri
+        self.T = {name: iri(str(t)) for name, t in {
+            "type": RDF.type, "Statement": RDF.Statement, "KStatement": K.Statement,
+            "subject": RDF.subject, "predicate": RDF.predicate, "object": RDF.object,
+            "field": K.field, "sourceLine": K.sourceLine, "derived": PROV.wasDerivedFrom,
+            "checkStatus": K.checkStatus, "startDate": K.startDate, "endDate": K.endDate,
+            "asOf": K.asOf, "holdsFrom": K.holdsFrom, "holdsUntil": K.holdsUntil,
+            "from": K["from"], "validFrom": K.validFrom, "to": K.to,
+            "validUntil": K.validUntil, "confidence": K.confidence, "rank": K.rank,
+            "asWritten": K.asWritten, "note": K.note, "checkedBy": K.checkedBy,
+            "checkedOn": K.checkedOn, "checkedAgainst": K.checkedAgainst,
+            "derivedUrl": K.derivedUrl, "bloc": K.bloc, "disputedBy": K.disputedBy,
+            "deprecated": OWL.deprecated}.items()}
+        self._concepts: dict = {}
+        self._props: dict = {}
+        self._bounds: dict = {}
+        self._days: dict = {}
 
     # -- terms -------------------------------------------------------------
-    def value_terms(self, f: Field, value) -> list:
-        t = f.type
-        if t == "ref":
-            return [entity_iri(self.schema, value)]
-        if t == "enum":
-            return [concept(self.schema, f.enum, value)]
-        if t == "date":
-            return [date_literal(value)]
-        if t == "number":
-            return [Literal(as_decimal_text(value), datatype=XSD.decimal)]
-        if t == "integer":
-            return [Literal(str(value), datatype=XSD.integer)]
-        if t == "bool":
-            return [Literal("true" if value else "false", datatype=XSD.boolean)]
-        if t == "url":
-            return [URIRef(value)]
-        if t == "langmap":
-            return [Literal(name, lang=tag) for tag, name in sorted(value.items())]
-        if f.name in LANG_FIELDS:
-            return [Literal(value, lang="zh" if CJK_RE.search(value) else "en")]
-        if f.name in IRI_FIELDS:
-            return [URIRef(self.schema.namespaces["wd"] + value)]
-        return [Literal(value)]
+    def entity(self, entity_id: str) -> int:
+        return self.q.iri(self.kgid + entity_id)
 
-    def check_status(self, sources: tuple[str, ...], checked) -> URIRef:
-        return concept(self.schema, "check-status", check_status(self.entities, sources, checked))
+    def concept(self, enum: str, value: str) -> int:
+        key = (enum, value)
+        i = self._concepts.get(key)
+        if i is None:
+            i = self._concepts[key] = self.q.iri(str(concept(self.schema, enum, value)))
+        return i
+
+    def prop(self, curie: str) -> int:
+        i = self._props.get(curie)
+        if i is None:
+            i = self._props[curie] = self.q.iri(self.schema.expand(curie))
+        return i
+
+    def day(self, d) -> int:
+        i = self._days.get(d)
+        if i is None:
+            i = self._days[d] = self.q.literal(d.isoformat(), XSD_DATE)
+        return i
+
+    def date_literal(self, d: DateValue) -> int:
+        return self.q.literal(d.text, DATE_TYPE_IRIS[d.precision])
+
+    def line(self, n) -> int:
+        return self.q.literal(str(n), XSD_INTEGER) if type(n) is int else self.q.term(Literal(n))
+
+    def value_terms(self, f: Field, value) -> list[int]:
+        t, q = f.type, self.q
+        if t == "ref":
+            return [self.entity(value)]
+        if t == "enum":
+            return [self.concept(f.enum, value)]
+        if t == "date":
+            return [self.date_literal(value)]
+        if t == "number":
+            return [q.literal(as_decimal_text(value), XSD_DECIMAL)]
+        if t == "integer":
+            return [q.literal(str(value), XSD_INTEGER)]
+        if t == "bool":
+            return [q.literal("true" if value else "false", XSD_BOOLEAN)]
+        if t == "url":
+            return [q.iri(value)]
+        if t == "langmap":
+            return [q.literal(name, lang=tag) for tag, name in sorted(value.items())]
+        if f.name in LANG_FIELDS:
+            return [q.literal(value, lang="zh" if CJK_RE.search(value) else "en")]
+        if f.name in IRI_FIELDS:
+            return [q.iri(self.schema.namespaces["wd"] + value)]
+        return [q.literal(value) if type(value) is str else q.term(Literal(value))]
+
+    def check_status(self, sources: tuple[str, ...], checked) -> int:
+        return self.concept("check-status", check_status(self.entities, sources, checked))
 
     # -- statements ----------------------------------------------------------
-    def statement_iri(self, entity: Entity, f: Field, st: Statement) -> URIRef:
+    def statement_iri(self, entity: Entity, f: Field, st: Statement) -> str:
         key = "|".join([
             entity.id, f.name, repr(st.value if not isinstance(st.value, Decimal)
                                     else as_decimal_text(st.value)),
@@ -100,142 +175,162 @@ class GraphBuilder:
             repr(sorted(st.qualifiers.items(), key=lambda kv: kv[0])),
         ])
         digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
-        return URIRef(f"{entity_iri(self.schema, entity.id)}/statement/{f.name}-{digest}")
+        return f"{self.kgid}{entity.id}/statement/{f.name}-{digest}"
 
     def shortcut_statements(self, entity: Entity, f: Field) -> list[Statement]:
         """Which statements give the plain triple: those current on the dataset's date
         (kg.semantics.time: the one rule), preferred beating normal."""
         return self.sem.timeline.current(entity, f.name, self.sem.date)
 
-    def add_statement(self, g: Graph, entity: Entity, f: Field, st: Statement) -> None:
-        K, subj = self.K, entity_iri(self.schema, entity.id)
-        node = self.statement_iri(entity, f, st)
-        prop = term(self.schema, f.curie)
-        g.add((node, RDF.type, RDF.Statement))
-        g.add((node, RDF.type, K.Statement))
-        g.add((node, RDF.subject, subj))
-        g.add((node, RDF.predicate, prop))
+    def add_statement(self, entity: Entity, f: Field, st: Statement) -> None:
+        T, q = self.T, self.q
+        add = q.add
+        subj = self.entity(entity.id)
+        node = q.iri(self.statement_iri(entity, f, st))
+        add(node, T["type"], T["Statement"])
+        add(node, T["type"], T["KStatement"])
+        add(node, T["subject"], subj)
+        add(node, T["predicate"], self.prop(f.curie))
         for obj in self.value_terms(f, st.value):
-            g.add((node, RDF.object, obj))
-        g.add((node, K.field, Literal(f.name)))
-        g.add((node, K.sourceLine, Literal(st.line)))
+            add(node, T["object"], obj)
+        add(node, T["field"], q.literal(f.name))
+        add(node, T["sourceLine"], self.line(st.line))
         sources = entity.sources_of(st)
         for src in sources:
-            g.add((node, PROV.wasDerivedFrom, entity_iri(self.schema, src)))
+            add(node, T["derived"], self.entity(src))
         checked = entity.checked_of(st)
-        g.add((node, K.checkStatus, self.check_status(sources, checked)))
+        add(node, T["checkStatus"], self.check_status(sources, checked))
         if checked:
-            self.add_check(g, node, checked)
+            self.add_check(node, checked)
         if isinstance(st.value, DateValue):
-            g.add((node, K.startDate, day(st.value.start)))
-            g.add((node, K.endDate, day(st.value.end)))
+            add(node, T["startDate"], self.day(st.value.start))
+            add(node, T["endDate"], self.day(st.value.end))
         elif st.as_of:
-            g.add((node, K.startDate, day(st.as_of.start)))
-            g.add((node, K.endDate, day(st.as_of.end)))
+            add(node, T["startDate"], self.day(st.as_of.start))
+            add(node, T["endDate"], self.day(st.as_of.end))
         if st.as_of:
-            g.add((node, K.asOf, date_literal(st.as_of)))
+            add(node, T["asOf"], self.date_literal(st.as_of))
         held = self.sem.timeline.window(entity, f.name, st)
         if held.basis != "never":
             if held.start is not None:
-                g.add((node, K.holdsFrom, day(held.start)))
+                add(node, T["holdsFrom"], self.day(held.start))
             if held.end is not None:
-                g.add((node, K.holdsUntil, day(held.end)))
+                add(node, T["holdsUntil"], self.day(held.end))
         if st.valid_from:
-            g.add((node, K["from"], date_literal(st.valid_from)))
-            g.add((node, K.validFrom, day(st.valid_from.start)))
+            add(node, T["from"], self.date_literal(st.valid_from))
+            add(node, T["validFrom"], self.day(st.valid_from.start))
         if st.valid_to:
-            g.add((node, K.to, date_literal(st.valid_to)))
-            g.add((node, K.validUntil, day(st.valid_to.end)))
+            add(node, T["to"], self.date_literal(st.valid_to))
+            add(node, T["validUntil"], self.day(st.valid_to.end))
         if st.confidence:
-            g.add((node, K.confidence, concept(self.schema, "confidence", st.confidence)))
-        g.add((node, K.rank, concept(self.schema, "rank", st.rank)))
+            add(node, T["confidence"], self.concept("confidence", st.confidence))
+        add(node, T["rank"], self.concept("rank", st.rank))
         if st.as_written:
-            g.add((node, K.asWritten, Literal(st.as_written)))
+            add(node, T["asWritten"], q.literal(st.as_written))
         if st.note:
-            g.add((node, K.note, Literal(st.note)))
+            add(node, T["note"], q.literal(st.note))
         for qname, qvalue in sorted(st.qualifiers.items()):
             qf = f.qualifiers[qname]
+            qprop = self.prop(qf.curie)
             for obj in self.value_terms(qf, qvalue):
-                g.add((node, term(self.schema, qf.curie), obj))
+                add(node, qprop, obj)
 
-    def add_check(self, g: Graph, node: URIRef, check) -> None:
-        g.add((node, self.K.checkedBy, Literal(check.by)))
-        g.add((node, self.K.checkedOn, day(check.on.start)))
+    def add_check(self, node: int, check) -> None:
+        T, add = self.T, self.q.add
+        add(node, T["checkedBy"], self.q.literal(check.by))
+        add(node, T["checkedOn"], self.day(check.on.start))
         if check.against:
-            g.add((node, self.K.checkedAgainst, entity_iri(self.schema, check.against)))
+            add(node, T["checkedAgainst"], self.entity(check.against))
+
+    def date_bounds(self, field_name: str) -> tuple[int, int]:
+        got = self._bounds.get(field_name)
+        if got is None:
+            first, last = day_bound_terms(self.schema, field_name)
+            got = self._bounds[field_name] = (self.q.iri(str(first)), self.q.iri(str(last)))
+        return got
 
     # -- entities ------------------------------------------------------------
-    def add_entity(self, g: Graph, entity: Entity) -> None:
+    def add_entity(self, entity: Entity) -> None:
         kind: Kind = self.schema.kinds[entity.kind]
-        K, subj = self.K, entity_iri(self.schema, entity.id)
-        g.add((subj, RDF.type, term(self.schema, kind.cls)))
-        g.add((subj, K.sourceLine, Literal(entity.line)))
+        T, q = self.T, self.q
+        add = q.add
+        subj = self.entity(entity.id)
+        add(subj, T["type"], self.prop(kind.cls))
+        add(subj, T["sourceLine"], self.line(entity.line))
         for name, sts in entity.facts.items():
             f = kind.fields[name]
             if f.type == "check":
                 continue
-            prop = term(self.schema, f.curie)
+            prop = self.prop(f.curie)
             if f.sourced:
                 for st in sts:
-                    self.add_statement(g, entity, f, st)
+                    self.add_statement(entity, f, st)
                 shortcut = self.shortcut_statements(entity, f)
             else:
                 shortcut = sts
             for st in shortcut:
                 for obj in self.value_terms(f, st.value):
-                    g.add((subj, prop, obj))
+                    add(subj, prop, obj)
                 if f.type == "date":  # the same date as xsd:date bounds, for any engine
-                    first, last = day_bound_terms(self.schema, f.name)
-                    g.add((subj, first, day(st.value.start)))
-                    g.add((subj, last, day(st.value.end)))
+                    first, last = self.date_bounds(f.name)
+                    add(subj, first, self.day(st.value.start))
+                    add(subj, last, self.day(st.value.end))
         if entity.kind == "source":  # resolver links derived from identifiers, marked so
             for link in derived_links(entity):
-                g.add((subj, K.derivedUrl, URIRef(link.url)))
+                add(subj, T["derivedUrl"], q.iri(link.url))
         if entity.kind not in NO_BLOC_KINDS:
-            g.add((subj, K.bloc, concept(self.schema, "bloc", self.sem.bloc(entity.id))))
+            add(subj, T["bloc"], self.concept("bloc", self.sem.bloc(entity.id)))
         for other in self.sem.disputed.get(entity.id, ()):
-            g.add((subj, K.disputedBy, entity_iri(self.schema, other)))
+            add(subj, T["disputedBy"], self.entity(other))
         checked = entity.first("checked")
         if checked:
-            self.add_check(g, subj, checked)
+            self.add_check(subj, checked)
         if kind.needs_sources:
-            g.add((subj, K.checkStatus, self.check_status(entity.sources, checked)))
+            add(subj, T["checkStatus"], self.check_status(entity.sources, checked))
         # a figure or judgement is itself a dated fact: give it the normalised bounds
         as_of = entity.first("as_of") if "as_of" in kind.fields else None
         if as_of:
-            g.add((subj, K.startDate, day(as_of.start)))
-            g.add((subj, K.endDate, day(as_of.end)))
+            add(subj, T["startDate"], self.day(as_of.start))
+            add(subj, T["endDate"], self.day(as_of.end))
         if entity.kind == "tombstone":
-            g.add((subj, OWL.deprecated, Literal("true", datatype=XSD.boolean)))
+            add(subj, T["deprecated"], q.literal("true", XSD_BOOLEAN))
 
-    def build(self) -> Dataset:
-        ds = Dataset()
-        for prefix, ns in self.schema.namespaces.items():
-            ds.bind(prefix, Namespace(ns), override=True, replace=True)
+    def build(self) -> Quads:
+        """The quads of every entity (by file path), the dataset's date, the ontology."""
+        q, K = self.q, self.K
         for entity in sorted(self.entities.values(), key=lambda e: e.path):
-            g = ds.graph(file_graph_iri(self.schema, entity.path))
-            self.add_entity(g, entity)
+            q.use_graph(str(file_graph_iri(self.schema, entity.path)))
+            self.add_entity(entity)
         info = self.sem.info
         if info.path is not None:  # data/dataset.yaml: the day the graph describes
-            g = ds.graph(file_graph_iri(self.schema, "data/dataset.yaml"))
-            g.add((URIRef(DATASET_IRI), self.K.datasetDate, day(self.sem.date)))
-            g.add((URIRef(DATASET_IRI), self.K.asOfHorizonDays,
-                   Literal(str(info.horizon_days), datatype=XSD.integer)))
-        onto = ds.graph(file_graph_iri(self.schema, "ontology/ontology.ttl"))
-        for t in build_ontology(self.schema):
-            onto.add(t)
-        return ds
+            q.use_graph(str(file_graph_iri(self.schema, "data/dataset.yaml")))
+            ds = q.iri(DATASET_IRI)
+            q.add(ds, q.iri(str(K.datasetDate)), self.day(self.sem.date))
+            q.add(ds, q.iri(str(K.asOfHorizonDays)),
+                  q.literal(str(info.horizon_days), XSD_INTEGER))
+        q.add_triples(str(file_graph_iri(self.schema, "ontology/ontology.ttl")),
+                      build_ontology(self.schema))
+        return q
+
+
+def build_quads(entities: dict[str, Entity], schema: Schema | None = None,
+                sem: Semantics | None = None) -> Quads:
+    """The dataset as compact quads (kg.rdf.quads): one named graph per data file, plus
+    the dataset's date (data/dataset.yaml) and the ontology's graph.
+
+    sem: the semantic layer for these entities (its date decides the shortcut triples);
+    without it, one is made with the data's fallback date (the newest source date).
+    Raises KGError if a value cannot be written as RDF (an IRI with a space...).
+    """
+    with gc_paused():  # millions of small objects, none garbage until the end
+        return GraphBuilder(schema or load_schema(), entities, sem).build()
 
 
 def build_dataset(entities: dict[str, Entity], schema: Schema | None = None,
                   sem: Semantics | None = None) -> Dataset:
-    """One named graph per data file, plus the ontology's graph.
-
-    sem: the semantic layer for these entities (its date decides the shortcut triples);
-    without it, one is made with the data's fallback date (the newest source date).
-    """
-    with gc_paused():  # rdflib makes millions of small objects; the GC's scans dominated
-        return GraphBuilder(schema or load_schema(), entities, sem).build()
+    """The same dataset as an rdflib Dataset (build_quads, then converted)."""
+    schema = schema or load_schema()
+    return build_quads(entities, schema, sem).dataset(dataset_binds(schema))
 
 
 @contextmanager

@@ -239,16 +239,10 @@ def turtle_fast(g: Graph, terms: _Terms | None = None, lines: list[str] | None =
 
 def jsonld_fast(g: Graph, terms: _Terms | None = None, lines: list[str] | None = None) -> str:
     """Expanded JSON-LD by Oxigraph, one node per line (sorted keys), nodes in subject order."""
-    import pyoxigraph as ox
 
     terms = terms or _Terms(_prefixes(g))
     lines = _nt_lines(g, terms) if lines is None else lines
-    doc = json.loads(ox.serialize(ox.parse("".join(lines).encode("utf-8"),
-                                           format=ox.RdfFormat.N_TRIPLES),
-                                  format=ox.RdfFormat.JSON_LD))
-    nodes = doc.get("@graph", [doc]) if isinstance(doc, dict) else doc
-    return "[\n" + ",\n".join(json.dumps(n, sort_keys=True, ensure_ascii=False)
-                               for n in nodes) + "\n]\n"
+    return _jsonld_of("".join(lines))
 
 
 def trig_fast(ds: Dataset, terms: _Terms | None = None) -> str:
@@ -311,6 +305,183 @@ def graph_texts(g: Graph, ds: Dataset) -> dict[str, str]:
         "graph.jsonld": jsonld_fast(g, terms, lines),
         "graph.trig": trig_text,
     }
+
+
+def _namespaces_used(prefixes: list[tuple[str, str]], iris: list[str]) -> dict[str, str]:
+    """_used_prefixes for a list of IRIs: prefix -> namespace for each namespace some IRI
+    starts with (one prefix per namespace, the first by name), in prefix order."""
+    from bisect import bisect_left
+
+    first: dict[str, str] = {}
+    for prefix, ns in prefixes:
+        first.setdefault(ns, prefix)
+    iris = sorted(iris)
+    used = set()
+    for ns, prefix in first.items():
+        i = bisect_left(iris, ns)  # the IRIs starting with ns sort together, from ns on
+        if i < len(iris) and iris[i].startswith(ns):
+            used.add(prefix)
+    return {p: ns for p, ns in prefixes if p in used and first[ns] == p}
+
+
+def _iris_of(quads, ids) -> list[str]:
+    """The IRIs among the terms ids, and the datatype IRIs of the literals among them."""
+    terms = quads.terms
+    out = []
+    for i in ids:
+        t = terms[i]
+        if t[0] == "<":
+            out.append(t[1:-1])
+        elif t[-1] == ">" and "^^<" in t:
+            out.append(t.rsplit("^^<", 1)[1][:-1])
+    return out
+
+
+GRAPH_FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.trig")
+CHUNK = 100_000  # lines per write: the files stream out, never whole in memory
+
+
+def quads_texts(quads) -> dict[str, str]:
+    """graph.ttl, graph.nt, graph.jsonld (the union of the graphs) and graph.trig (the named
+    graphs) of the build's quads (kg.rdf.quads.Quads) as text: the same bytes graph_texts
+    gives for the same dataset. (write_quads_files writes them without holding them.)"""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="kg-graph-") as tmp:
+        paths = write_quads_files(Path(tmp), quads)
+        return {p.name: p.read_text(encoding="utf-8") for p in paths}
+
+
+def write_quads_files(out_dir: Path, quads) -> list[Path]:
+    """Write graph.ttl, graph.nt, graph.jsonld and graph.trig of the build's quads into
+    out_dir, each replaced atomically; returns their paths (in that order).
+
+    Streamed: N-Triples and JSON-LD lines are written in chunks from the sorted quads,
+    and Oxigraph turns graph.nt (and a temporary N-Quads file) into Turtle and TriG
+    file to file, so memory stays at the quads', not the texts'. Raises KGError, not a
+    traceback, when the folder cannot be made or written.
+    """
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with gc_paused():
+            tmp = {name: out_dir / (name + ".tmp") for name in GRAPH_FILES}
+            _write_quads_files(quads, tmp, out_dir / "graph.nq.tmp")
+            for name, path in tmp.items():
+                path.replace(out_dir / name)
+    except OSError as exc:
+        raise KGError(f"cannot write {exc.filename or out_dir}: {exc.strerror}") from None
+    return [out_dir / name for name in GRAPH_FILES]
+
+
+def _write_lines(path: Path, rows, line) -> None:
+    """Write line(*row) for each row of an int array, in chunks of CHUNK rows."""
+    from kg.rdf.quads import rows_of
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        for start in range(0, len(rows), CHUNK):
+            f.write("".join([line(*r) for r in rows_of(rows[start:start + CHUNK])]))
+
+
+def _write_quads_files(quads, tmp: dict[str, Path], nq: Path) -> None:
+    import numpy as np
+    import pyoxigraph as ox
+
+    t = quads.terms
+    triples = quads.triples()
+    used = np.unique(triples).tolist()
+    iris = _iris_of(quads, used)
+    graphs = np.unique(quads.quads()[:, 0]).tolist()
+    _write_lines(tmp["graph.nt"], triples, lambda s, p, o: f"{t[s]} {t[p]} {t[o]} .\n")
+    ox.serialize(ox.parse(path=str(tmp["graph.nt"]), format=ox.RdfFormat.N_TRIPLES),
+                 output=str(tmp["graph.ttl"]), format=ox.RdfFormat.TURTLE,
+                 prefixes=_namespaces_used(quads.prefixes, iris))
+    try:
+        _write_lines(nq, quads.quads(), lambda g, s, p, o: f"{t[s]} {t[p]} {t[o]} {t[g]} .\n")
+        ox.serialize(ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS),
+                     output=str(tmp["graph.trig"]), format=ox.RdfFormat.TRIG,
+                     prefixes=_namespaces_used(quads.prefixes, iris + _iris_of(quads, graphs)))
+    finally:
+        nq.unlink(missing_ok=True)
+    with open(tmp["graph.jsonld"], "w", encoding="utf-8", newline="") as f:
+        f.write("[\n")
+        first = True
+        for chunk in _jsonld_chunks(quads):
+            f.write(("" if first else ",\n") + ",\n".join(chunk))
+            first = False
+        f.write("\n]\n")
+
+
+def _jsonld_chunks(quads):
+    """The union's expanded JSON-LD as jsonld_fast writes it (one node per line, keys sorted,
+    nodes in subject order, values in object order), made straight from the sorted quads
+    (each term's JSON once) and yielded as lists of node lines."""
+    import numpy as np
+
+    from kg.rdf.quads import _LITERAL, lexical
+
+    terms = quads.terms
+    dumps = json.dumps
+
+    def value(t: str) -> str:
+        if t[0] == "<":
+            return dumps({"@id": t[1:-1]}, ensure_ascii=False)
+        m = _LITERAL.match(t)
+        lex = lexical(t)
+        if m.group(2):
+            return dumps({"@language": m.group(2), "@value": lex}, ensure_ascii=False)
+        if m.group(3):
+            return dumps({"@type": m.group(3), "@value": lex}, ensure_ascii=False)
+        return dumps({"@value": lex}, ensure_ascii=False)
+
+    spo = quads.triples()
+    if not len(spo):
+        return
+    # JSON-LD keys sort by IRI alone (rdf:type among the others): re-sort each subject's
+    # predicates by IRI, keeping subjects and, within a predicate, objects in order
+    order, _ = quads._ranks()
+    iri_rank = quads._iri_ranks()
+    spo = spo[np.lexsort((np.arange(len(spo)), iri_rank[spo[:, 1]], order[spo[:, 0]]))]
+    objs = np.unique(spo[:, 2])
+    memo = dict(zip(objs.tolist(), (value(terms[o]) for o in objs.tolist()), strict=True))
+    preds = np.unique(spo[:, 1]).tolist()
+    keys = {p: dumps(terms[p][1:-1], ensure_ascii=False) for p in preds}
+    n = len(spo)
+    new_sp = np.ones(n, dtype=bool)
+    new_sp[1:] = (spo[1:, :2] != spo[:-1, :2]).any(axis=1)
+    new_s = np.ones(n, dtype=bool)
+    new_s[1:] = spo[1:, 0] != spo[:-1, 0]
+    group_starts = np.flatnonzero(new_sp)
+    node_starts = np.flatnonzero(new_s)
+    group_ends = np.append(group_starts[1:], n).tolist()
+    # which group each node starts with, and ends before
+    node_groups = np.searchsorted(group_starts, node_starts).tolist() + [len(group_starts)]
+    subjects = spo[:, 0].tolist()
+    gp = spo[group_starts, 1].tolist()
+    group_starts = group_starts.tolist()
+    for c0 in range(0, len(node_starts), CHUNK // 10):
+        c1 = min(c0 + CHUNK // 10, len(node_starts))
+        lo, hi = group_starts[node_groups[c0]], group_ends[node_groups[c1] - 1]
+        vals = [memo[o] for o in spo[lo:hi, 2].tolist()]
+        out = []
+        for k in range(c0, c1):
+            g0, g1 = node_groups[k], node_groups[k + 1]
+            body = ", ".join([f"{keys[gp[g]]}: [{', '.join(vals[group_starts[g] - lo:group_ends[g] - lo])}]"
+                              for g in range(g0, g1)])
+            out.append('{"@id": ' + dumps(terms[subjects[group_starts[g0]]][1:-1],
+                                          ensure_ascii=False) + ", " + body + "}")
+        yield out
+
+
+def _jsonld_of(nt_text: str) -> str:
+    import pyoxigraph as ox
+
+    doc = json.loads(ox.serialize(ox.parse(nt_text.encode("utf-8"),
+                                           format=ox.RdfFormat.N_TRIPLES),
+                                  format=ox.RdfFormat.JSON_LD))
+    nodes = doc.get("@graph", [doc]) if isinstance(doc, dict) else doc
+    return "[\n" + ",\n".join(json.dumps(n, sort_keys=True, ensure_ascii=False)
+                               for n in nodes) + "\n]\n"
 
 
 def ntriples(g: Graph) -> str:

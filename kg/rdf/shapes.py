@@ -34,14 +34,17 @@ from kg.rdf.ontology import SH, build_shapes, kgo
 Result = tuple
 
 
-def shacl_issues(ds: Dataset, schema: Schema | None = None, shapes: Graph | None = None,
+def shacl_issues(ds, schema: Schema | None = None, shapes: Graph | None = None,
                  entities: dict | None = None, engine: str = "auto") -> list[Issue]:
     """Run SHACL over the dataset; return one Issue per violation, with file and line.
 
+    ds: an rdflib Dataset, or the build's quads (kg.rdf.quads.Quads, or the LazyDataset
+    `check` returns), which the core engine reads without making rdflib objects.
     engine: "core" (the fast subset; raises ValueError if the shapes need more),
     "pyshacl", or "auto" (core when it can, else pyshacl).
     """
     schema = schema or load_schema()
+    quads = _quads_of(ds)
     if shapes is None and engine != "pyshacl":
         compiled = _schema_shapes(schema)
     else:
@@ -51,10 +54,81 @@ def shacl_issues(ds: Dataset, schema: Schema | None = None, shapes: Graph | None
         raise ValueError("these shapes use SHACL beyond what the core engine evaluates")
     if compiled is None and shapes is None:
         shapes = build_shapes(schema)
+    if quads is not None and compiled is not None:
+        from kg.rdf.graph import gc_paused
+
+        with gc_paused():
+            results = compiled.validate_quads(quads)
+        return _issues(_QuadsView(quads, schema), schema, results, entities) if results else []
+    if quads is not None:  # pySHACL reads rdflib
+        ds = ds.materialise() if hasattr(ds, "materialise") else quads.dataset(
+            dict(quads.prefixes))
     results = compiled.validate(ds) if compiled is not None else _pyshacl_results(ds, shapes)
     if not results:
         return []
-    return _issues(ds, schema, results, entities)
+    return _issues(_DatasetView(ds), schema, results, entities)
+
+
+def _quads_of(ds):
+    """The Quads behind ds, if ds is quads or a LazyDataset not yet made into rdflib."""
+    from kg.rdf.quads import Quads
+
+    if isinstance(ds, Quads):
+        return ds
+    source = getattr(type(ds), "materialise", None) and ds.__dict__.get("quads_source")
+    if source is not None and ds.made is None:
+        return source
+    return None
+
+
+class _DatasetView:
+    """What _issues asks of the data, answered from an rdflib Dataset."""
+
+    def __init__(self, ds: Dataset):
+        self.ds = ds
+
+    def graphs_of(self, nodes: set) -> dict:
+        out: dict = {}
+        for s in nodes:
+            if s is None:
+                continue
+            for _, contexts in self.ds.store.triples((s, None, None), None):
+                for ctx in contexts:
+                    out.setdefault(s, []).append(str(getattr(ctx, "identifier", ctx)))
+        return out
+
+    def source_line(self, node, prop):
+        return next(iter(_objects(self.ds, node, prop)), None)
+
+    def normalize(self, path) -> str:
+        return self.ds.namespace_manager.normalizeUri(path)
+
+
+class _QuadsView:
+    """What _issues asks of the data, answered from the build's quads."""
+
+    def __init__(self, quads, schema: Schema):
+        self.q = quads
+        self.lines: dict | None = None
+        self.nm = Graph()
+        for prefix, ns in quads.prefixes:
+            self.nm.bind(prefix, ns, override=True, replace=True)
+
+    def graphs_of(self, nodes: set) -> dict:
+        ids = {self.q.find(n): n for n in nodes if n is not None}
+        ids.pop(None, None)
+        got = self.q.graphs_of(set(ids))
+        return {ids[i]: [self.q.terms[g][1:-1] for g in gs] for i, gs in got.items()}
+
+    def source_line(self, node, prop):
+        if self.lines is None:
+            pid = self.q.find(prop)
+            self.lines = self.q.by_predicate(pid) if pid is not None else {}
+        got = self.lines.get(self.q.find(node), ())
+        return self.q.rdflib_term(next(iter(got))) if got else None
+
+    def normalize(self, path) -> str:
+        return self.nm.namespace_manager.normalizeUri(path)
 
 
 _COMPILED: dict[int, tuple[Schema, CompiledShapes | None]] = {}
@@ -83,16 +157,16 @@ def _pyshacl_results(ds: Dataset, shapes: Graph) -> set[Result]:
             for r in report.subjects(RDF.type, SH.ValidationResult)}
 
 
-def _issues(ds: Dataset, schema: Schema, results: set[Result], entities) -> list[Issue]:
+def _issues(view, schema: Schema, results: set[Result], entities) -> list[Issue]:
     K = kgo(schema)
-    where = _locations(ds, schema, {r[0] for r in results})
+    where = _locations(view, schema, {r[0] for r in results})
     issues = []
     for focus, path, message, value in results:
         rel, line, entity = where.get(focus, ("(graph)", 0, str(focus)))
         if isinstance(focus, URIRef):
-            src_line = next(iter(_objects(ds, focus, K.sourceLine)), None)
+            src_line = view.source_line(focus, K.sourceLine)
             line = int(src_line) if src_line is not None else line
-        prop = ds.namespace_manager.normalizeUri(path) if isinstance(path, URIRef) else str(path)
+        prop = view.normalize(path) if isinstance(path, URIRef) else str(path)
         ent = (entities or {}).get(entity)
         if ent is not None and "/statement/" not in str(focus):
             fields = schema.kinds[ent.kind].fields
@@ -113,23 +187,17 @@ def _objects(ds: Dataset, s, p) -> set:
     return {t[2] for t, _ in ds.store.triples((s, p, None), None)}
 
 
-def _locations(ds: Dataset, schema: Schema, nodes: set) -> dict[URIRef, tuple[str, int, str]]:
+def _locations(view, schema: Schema, nodes: set) -> dict[URIRef, tuple[str, int, str]]:
     """node IRI -> (file, line, entity id) for the given entity and statement nodes."""
     file_ns = schema.namespaces["kgfile"]
     id_ns = schema.namespaces["kgid"]
     out = {}
-    for s in nodes:
-        if s is None:
-            continue
-        for _, contexts in ds.store.triples((s, None, None), None):
-            for ctx in contexts:
-                name = str(getattr(ctx, "identifier", ctx))
-                if name.startswith(file_ns + "data/"):
-                    entity = (str(s)[len(id_ns):].split("/", 1)[0] if str(s).startswith(id_ns)
-                              else str(s))
-                    out[s] = (name[len(file_ns):], 0, entity)
-                    break
-            if s in out:
+    for s, names in view.graphs_of(nodes).items():
+        for name in names:
+            if name.startswith(file_ns + "data/"):
+                entity = (str(s)[len(id_ns):].split("/", 1)[0] if str(s).startswith(id_ns)
+                          else str(s))
+                out[s] = (name[len(file_ns):], 0, entity)
                 break
     return out
 
@@ -187,19 +255,7 @@ class CompiledShapes:
         sub: dict = {}
         for (s, _, o), _ in store.triples((None, RDFS.subClassOf, None), None):
             sub.setdefault(s, set()).add(o)
-        closure: dict = {}
-
-        def supers(c):  # c and every class it is a subclass of (transitively)
-            out = closure.get(c)
-            if out is None:
-                out, todo = {c}, [c]
-                while todo:
-                    for parent in sub.get(todo.pop(), ()):
-                        if parent not in out:
-                            out.add(parent)
-                            todo.append(parent)
-                closure[c] = out
-            return out
+        supers = _superclasses(sub)
 
         def types_of(v):
             return types.get(v, ())
@@ -214,10 +270,7 @@ class CompiledShapes:
                     got.setdefault(s, set()).add(o)
             return got
 
-        instances: dict = {}  # class -> its SHACL instances (subclasses' included)
-        for s, ts in types.items():
-            for c in {c for t in ts for c in supers(t)}:
-                instances.setdefault(c, []).append(s)
+        instances = _instances(types, supers)
         results: set[Result] = set()
         for cls, props in self.targets:
             focus_nodes = instances.get(cls, ())
@@ -236,6 +289,128 @@ class CompiledShapes:
                         if bad:
                             results.add((f, ps.path, ps.message, v))
         return results
+
+    def validate_quads(self, q) -> set[Result]:
+        """validate() over the build's quads (kg.rdf.quads.Quads), the same results."""
+        return _validate_quads(self, q)
+
+
+def _superclasses(sub: dict):
+    """supers(c): c and every class it is a subclass of, transitively (sub: class -> its
+    direct superclasses), memoised."""
+    closure: dict = {}
+
+    def supers(c):
+        out = closure.get(c)
+        if out is None:
+            out, todo = {c}, [c]
+            while todo:
+                for parent in sub.get(todo.pop(), ()):
+                    if parent not in out:
+                        out.add(parent)
+                        todo.append(parent)
+            closure[c] = out
+        return out
+
+    return supers
+
+
+def _instances(types: dict, supers) -> dict:
+    """class -> its SHACL instances (those of its subclasses included)."""
+    instances: dict = {}
+    for s, ts in types.items():
+        for c in {c for t in ts for c in supers(t)}:
+            instances.setdefault(c, []).append(s)
+    return instances
+
+
+def _quad_checks(checks: list[Check], q) -> list[tuple[str, object]]:
+    """The checks with their arguments as term ids (None: a term the data never uses)."""
+    out = []
+    for c in checks:
+        if c.kind == "class":
+            out.append(("class", q.find(c.arg)))
+        elif c.kind == "in":
+            out.append(("in", frozenset(i for i in map(q.find, c.arg) if i is not None)))
+        else:
+            out.append((c.kind, c.arg))
+    return out
+
+
+PLAIN_OK = frozenset({RDFS.Literal, XSD.string})
+LANG_OK = frozenset({RDFS.Literal, RDF.langString})
+
+
+def _validate_quads(shapes: CompiledShapes, q) -> set[Result]:
+    """CompiledShapes.validate over kg.rdf.quads.Quads: the same tests on term ids (each
+    literal's datatype checked once, plain and language-tagged strings without rdflib)."""
+    terms = q.terms
+    tid, sid = q.find(RDF.type), q.find(RDFS.subClassOf)
+    types = q.by_predicate(tid) if tid is not None else {}
+    sub = q.by_predicate(sid) if sid is not None else {}
+    supers = _superclasses(sub)
+
+    datatype_memo: dict = {}
+
+    def datatype_ok(v, rule) -> bool:
+        key = (v, rule)
+        got = datatype_memo.get(key)
+        if got is None:
+            nt = terms[v]
+            if nt[0] != '"':
+                got = False
+            elif nt[-1] == '"':
+                got = rule in PLAIN_OK
+            elif '"@' in nt and "^^<" not in nt[nt.rindex('"'):]:
+                got = rule in LANG_OK
+            else:
+                got = _datatype_ok(q.rdflib_term(v), rule)
+            datatype_memo[key] = got
+        return got
+
+    kinds = {SH.IRI: "<", SH.Literal: '"', SH.BlankNode: "_"}
+
+    def ok(kind, arg, v) -> bool:
+        if kind == "class":
+            return arg is not None and terms[v][0] != '"' and any(
+                arg in supers(t) for t in types.get(v, ()))
+        if kind == "datatype":
+            return datatype_ok(v, arg)
+        if kind == "nodeKind":
+            first = terms[v][0]
+            if arg in kinds:
+                return first == kinds[arg]
+            return {SH.BlankNodeOrIRI: first in "<_", SH.BlankNodeOrLiteral: first in '_"',
+                    SH.IRIOrLiteral: first in '<"'}.get(arg, False)
+        return v in arg  # sh:in
+
+    instances = _instances(types, supers)
+    values_by_path: dict = {}
+    found: set = set()
+    for cls, props in shapes.targets:
+        cid = q.find(cls)
+        focus_nodes = instances.get(cid, ()) if cid is not None else ()
+        for ps in props:
+            if ps.path not in values_by_path:
+                pid = q.find(ps.path)
+                values_by_path[ps.path] = q.by_predicate(pid) if pid is not None else {}
+            vals = values_by_path[ps.path]
+            checks = _quad_checks(ps.checks, q)
+            alternatives = [_quad_checks(alt, q) for alt in ps.alternatives]
+            for f in focus_nodes:
+                vs = vals.get(f, ())
+                if len(vs) < ps.min_count or (ps.max_count is not None
+                                              and len(vs) > ps.max_count):
+                    found.add((f, ps.path, ps.message, None))
+                for v in vs:
+                    bad = any(not ok(k, a, v) for k, a in checks)
+                    if not bad and alternatives:
+                        bad = not any(all(ok(k, a, v) for k, a in alt) for alt in alternatives)
+                    if bad:
+                        found.add((f, ps.path, ps.message, v))
+    term = q.rdflib_term
+    return {(term(f), path, message, term(v) if v is not None else None)
+            for f, path, message, v in found}
 
 
 def _datatype_ok(v, rule) -> bool:

@@ -15,20 +15,39 @@ AIMS = {"organization": 60, "person": 25, "model": 60, "chip": 25, "policy": 30,
 
 
 def stats(built) -> dict:
+    from kg.rdf.graph import gc_paused
+
+    with gc_paused():  # millions of small sets: the collector's passes would dominate
+        return _stats(built)
+
+
+def _stats(built) -> dict:
+    """The build's numbers (summary.json): entities per kind against the aims, triples,
+    sourced facts by check status, facts per source, how many sources can be opened.
+    Read from built.quads (kg.rdf.quads.Quads); no rdflib graph is made."""
     schema = load_schema()
     K = kgo(schema)
-    g = built.graph
+    q = built.quads
     counts = built.counts()
-    facts = set(g.subjects(RDF.type, K.Statement))
-    for kind in ("claim", "assessment"):
-        facts |= set(g.subjects(RDF.type, K[schema.kinds[kind].cls.split(":")[1]]))
+
+    def index(p) -> dict:
+        pid = q.find(p)
+        return q.by_predicate(pid) if pid is not None else {}
+
+    fact_classes = {q.find(K.Statement)} | {q.find(K[schema.kinds[kind].cls.split(":")[1]])
+                                            for kind in ("claim", "assessment")}
+    fact_classes.discard(None)
+    facts = [s for s, ts in index(RDF.type).items() if not ts.isdisjoint(fact_classes)]
+    check = index(K.checkStatus)
+    derived = index(PROV.wasDerivedFrom)
+    terms = q.terms
     status = Counter()
     per_source = Counter()
     for fact in facts:
-        st = g.value(fact, K.checkStatus)
-        status[str(st).split("check-status-", 1)[-1] if st else "none"] += 1
-        for src in g.objects(fact, PROV.wasDerivedFrom):
-            per_source[str(src).rsplit("/", 1)[-1]] += 1
+        st = check.get(fact)
+        status[terms[min(st)][1:-1].split("check-status-", 1)[-1] if st else "none"] += 1
+        for src in derived.get(fact, ()):
+            per_source[terms[src][1:-1].rsplit("/", 1)[-1]] += 1
     from kg.semantics.links import can_be_opened, identifiers
 
     sources = [e for e in built.entities.values() if e.kind == "source"]
@@ -44,7 +63,7 @@ def stats(built) -> dict:
     return {
         "entities": dict(sorted(counts.items())),
         "entities_total": sum(counts.values()),
-        "triples": len(g),
+        "triples": len(q),
         "facts": total,
         "facts_by_check_status": dict(sorted(status.items())),
         "unchecked_share": round(unchecked / total, 4) if total else 0.0,

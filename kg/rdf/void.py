@@ -36,7 +36,7 @@ def void_graph(schema: Schema, built: Built) -> Graph:
     g.add((ds, DCT.license, URIRef(DATA_LICENSE)))
     g.add((ds, VOID.uriSpace, Literal(schema.namespaces["kgid"])))
     g.add((ds, VOID.vocabulary, URIRef(schema.namespaces["kgo"])))
-    g.add((ds, VOID.triples, Literal(len(built.graph), datatype=XSD.integer)))
+    g.add((ds, VOID.triples, Literal(len(built.quads), datatype=XSD.integer)))
     g.add((ds, VOID.entities, Literal(len(built.entities), datatype=XSD.integer)))
     g.add((ds, VOID.classes, Literal(len(set(built.counts())), datatype=XSD.integer)))
     for kind, n in sorted(built.counts().items()):

@@ -153,29 +153,19 @@ def read_entry(path: Path) -> bytes | None:
 
 def build_nquads(data_dir: Path | None = None) -> bytes:
     """data/ validated and built (as `kg build` builds it, with the dataset description),
-    as sorted N-Quads. Raises DataError if data/ does not validate."""
-    import pyoxigraph as ox
-
+    as sorted N-Quads (lines in code-point order). Raises DataError if data/ does not
+    validate."""
     from kg.core.schema import load_schema
     from kg.rdf.graph import file_graph_iri
     from kg.rdf.load import load_graph
     from kg.rdf.void import void_graph
-    from kg.sparql.rdftext import to_ox
 
     schema = load_schema()
     built = load_graph(data_dir)
-    description = void_graph(schema, built)
-    void_ctx = built.dataset.graph(file_graph_iri(schema, "build/void.ttl"))
-    for t in description:
-        void_ctx.add(t)
-    quads = []
-    for s, p, o, g in built.dataset.quads((None, None, None, None)):
-        name = getattr(g, "identifier", g)
-        graph = (ox.DefaultGraph() if name is None or str(name).startswith("urn:x-rdflib:")
-                 else ox.NamedNode(str(name)))
-        quads.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph))
-    quads.sort(key=str)
-    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    built.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void_graph(schema, built))
+    lines = built.quads.nquads_lines()  # every quad is in a named graph
+    lines.sort()
+    return "".join(lines).encode("utf-8")
 
 
 def graph_nquads(data_dir: Path | None = None, key: str | None = None) -> tuple[Path, bytes]:
