@@ -5,11 +5,14 @@ or corrupt entry is rebuilt, never trusted; every read command uses it."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+import kg
 from kg.cli import main
 from kg.sparql import cache
 
@@ -197,3 +200,31 @@ def test_a_settled_store_opens_without_reading_every_byte(folder, make_data, mon
     again = OxigraphStore(cache.oxigraph_store(data))
     assert [str(r[0]) for r in again.query(ask).rows] == ["DeepSeek"]
     assert (db / cache.MARK).stat().st_mtime_ns != stamp  # rebuilt
+
+
+def test_the_key_follows_the_code_that_builds_the_graph_not_the_query_library(
+        folder, make_data, tmp_path, monkeypatch):
+    """An edit to a query file leaves the graph (and its key) as it was; an edit to kg's
+    builder must not be answered from the old graph."""
+    from kg.core import schema as schema_module
+
+    data = make_data()
+    key = cache.input_key(data)
+    queries = tmp_path / "queries-copy"
+    shutil.copytree(schema_module.resource_dir("queries"), queries)
+    real = schema_module.resource_dir
+    monkeypatch.setattr(schema_module, "resource_dir",
+                        lambda name: queries if name == "queries" else real(name))
+    (queries / "README.md").write_text("edited\n", encoding="utf-8")
+    assert cache.input_key(data) == key
+    code = tmp_path / "kg-copy"
+    shutil.copytree(Path(kg.__file__).parent, code,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(kg, "__file__", str(code / "__init__.py"))
+    assert cache.input_key(data) == key  # the same code in another place
+    (code / "__pycache__").mkdir()
+    (code / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled")
+    assert cache.input_key(data) == key  # compiled files are not code changes
+    graph_py = code / "rdf" / "graph.py"
+    graph_py.write_text(graph_py.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert cache.input_key(data) != key

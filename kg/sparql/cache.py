@@ -1,8 +1,9 @@
 """A cache of the built graph, so that every read command (`kg query`, `kg serve`,
 `kg push`) starts from N-Quads on disk instead of validating and building data/.
 
-- Key: a SHA-256 over the package version and every file under data/, ontology/ and
-  queries/ (relative path and content hash). A file's content hash is reused from the
+- Key: a SHA-256 over the package version and every file under data/ and ontology/
+  and every .py file of the kg package (relative path and content hash); queries/ is
+  not in it (it is read when a query runs, and the graph does not depend on it). A file's content hash is reused from the
   last run while its size and modification time are unchanged (an index beside the
   cache), else read again: an edit is always seen, and the same inputs always give the
   same key.
@@ -41,10 +42,14 @@ OWN = "kg-"  # kg's files in a store folder (the mark, the stamps, a stamps .tmp
 
 
 def _roots(data_dir: Path) -> list[tuple[str, Path]]:
+    import kg
     from kg.core.schema import resource_dir
 
+    # the graph depends on the data, the ontology and the code that builds it (kg's own
+    # .py files: a developer's edit to the builder must not be answered from an old
+    # graph); not on queries/, which is read when a query runs
     return [("data:" + data_dir.name, data_dir), ("ontology", resource_dir("ontology")),
-            ("queries", resource_dir("queries"))]
+            ("kg", Path(kg.__file__).resolve().parent)]
 
 
 def _files(root: Path) -> list[tuple[str, os.stat_result]]:
@@ -72,7 +77,7 @@ def _files(root: Path) -> list[tuple[str, os.stat_result]]:
 
 
 def input_key(data_dir: Path | None = None, folder: Path | None = None) -> str:
-    """The cache key (hex SHA-256) of data/, ontology/, queries/ and kg's version.
+    """The cache key (hex SHA-256) of data/, ontology/, kg's source and kg's version.
 
     A file's hash is taken from the index while its size and modification time match
     and that time is over RACY seconds old (a file changed twice within one clock tick
@@ -99,6 +104,8 @@ def input_key(data_dir: Path | None = None, folder: Path | None = None) -> str:
         fresh: dict[str, list] = {}
         key.update(f"root {label}\n".encode())
         for rel, st in _files(root):
+            if label == "kg" and not rel.endswith(".py"):
+                continue  # compiled files come and go without changing the code
             stamp = [st.st_mtime_ns, st.st_size]
             known = known_files.get(rel)
             if (isinstance(known, list) and len(known) == 3 and known[:2] == stamp
