@@ -102,9 +102,11 @@ class Bridge:
 
 def bridges(G: nx.MultiDiGraph, paths: PathCounts, top: int = 10) -> list[Bridge]:
     """The nodes that link directly to both the US and the Chinese bloc, by the share of
-    US-China shortest paths through them (top `top`, ties by id)."""
+    US-China shortest paths through them (top `top`, ties by id). With `paths` from
+    sampled sources, the shares are the sample's estimates."""
     us = {n for n, d in G.nodes(data=True) if d["bloc"] == "us"}
     cn = {n for n, d in G.nodes(data=True) if d["bloc"] == "china"}
+    through_all, pairs_all = paths.between_all(us, cn)  # one pass for every node
     rows = []
     for v in sorted(G):
         facts = [d["fact"] for _, _, d in G.in_edges(v, data=True)] + \
@@ -115,7 +117,7 @@ def bridges(G: nx.MultiDiGraph, paths: PathCounts, top: int = 10) -> list[Bridge
         cn_links = tuple(sorted((f for f, o in ends if o in cn), key=lambda f: f.key))
         if not (us_links and cn_links):
             continue
-        through, pairs = paths.between_sets(v, us, cn)
+        through, pairs = through_all.get(v, 0.0), pairs_all.get(v, 0)
         if not through or not pairs:
             continue
         rows.append(Bridge(v, round(through / pairs, 6), us_links, cn_links))
