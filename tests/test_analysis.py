@@ -367,3 +367,74 @@ def test_the_scorecard_chart_draws_a_third_bloc_s_lead_and_an_unknown_verdict():
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert VERDICT_COLOURS["other leads"] == BLOC_COLOURS["other"]
     assert VERDICT_COLOURS["US leads"] == BLOC_COLOURS["us"] == "#0072B2"
+
+
+# -- above the exact threshold: sampled, and the report says so --------------------------
+def _chain_files(n: int) -> dict[str, str]:
+    """n organisations, each a partner of the next two (a connected, sparse network)."""
+    files = {}
+    for i in range(n):
+        partners = [f"org-{j}" for j in (i + 1, i + 2) if j < n]
+        files[f"organization/org-{i}.yaml"] = (
+            f"id: org-{i}\nname: Org {i}\norg_type: company\n"
+            f"country: {'china' if i % 2 else 'united-states'}\n"
+            f"partners: [{', '.join(partners)}]\nsources: [src-a]\n")
+    files["country/united-states.yaml"] = FILES["country/united-states.yaml"]
+    return files
+
+
+def test_report_samples_above_the_threshold_and_says_so(make_data, monkeypatch):
+    from kg.analysis import report as rep
+    from kg.analysis.network import as_it_stood, project
+    from kg.rdf.load import load_graph
+
+    sem = load_graph(make_data(_chain_files(12))).semantics
+    monkeypatch.setattr(rep, "BETWEENNESS_EXACT_MAX_NODES", 6)
+    monkeypatch.setattr(rep, "BETWEENNESS_K", 5)
+    monkeypatch.setattr(rep, "CHECK_NODES", 8)
+    doc, _ = rep.report(sem)
+    H = simple(as_it_stood(project(sem), sem.date))
+    n = H.number_of_nodes()
+    assert n > 6
+    # the sampled values are networkx's own k-sample with the report's seed
+    theirs = nx.betweenness_centrality(H, k=5, seed=42, normalized=True)
+    table = next(t for t in doc.tables if t.name == "centrality")
+    col = table.columns.index("betweenness")
+    got = {r[2]: r[col] for r in table.rows}
+    assert got == {v: round(min(1.0, max(0.0, x)), 6) for v, x in theirs.items()}
+    # closeness of the one piece (n nodes > 6) is estimated from 5 sampled nodes
+    close = table.columns.index("closeness")
+    exact_close = nx.closeness_centrality(H)
+    assert any(abs(r[close] - exact_close[r[2]]) > 1e-9 for r in table.rows)
+    assert doc.meta["betweenness"]["method"] == "sampled"
+    assert doc.meta["betweenness"]["sampling_check"]["on"] == "piece"
+    assert doc.meta["betweenness"]["sampling_check"]["nodes"] == 8
+    text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
+    assert ("sampled from k = 5 sources with seed 42, as it is above 6 nodes; closeness in "
+            "pieces of more than 6 nodes is estimated from the distances to k = 5 of their "
+            "nodes drawn with seed 42") in text
+    top = table.rows[0][1]
+    assert (f"Exact betweenness is not run on a network this size; checked instead on the 8 "
+            f"entities nearest to {top} (by links), the same sampling (k = 5, seed 42)") in text
+    assert "the path shares are estimated from the shortest paths of the k = 5 sampled" in text
+
+
+def test_sampled_closeness_estimates_from_the_sampled_distances():
+    H = nx.path_graph(6)  # 0-1-2-3-4-5
+    from kg.analysis.centrality import closeness
+
+    exact, info = closeness(H)
+    assert info["method"] == "exact"
+    assert exact == pytest.approx(nx.closeness_centrality(H))
+    est, info = closeness(H, exact_max=3, k=6)  # every node sampled: the estimate is exact
+    assert info == {"method": "sampled", "k": 6, "seed": 42}
+    assert est == pytest.approx(nx.closeness_centrality(H))
+    est, _ = closeness(H, exact_max=3, k=2, seed=1)
+    # node v's total distance is estimated as 5 x its mean distance to the 2 sampled nodes
+    import random
+
+    chosen = sorted(random.Random(1).sample(range(6), 2))
+    for v in H:
+        others = [abs(v - s) for s in chosen if s != v]
+        total = 5 * sum(others) / len(others)
+        assert est[v] == pytest.approx(5 / total)

@@ -91,10 +91,11 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
          f"{G.number_of_edges()} links")
     n_nodes = H.number_of_nodes()
     sampled = n_nodes > BETWEENNESS_EXACT_MAX_NODES
-    paths = PathCounts(H, sample_sources(H, BETWEENNESS_K) if sampled else None)
+    paths = PathCounts(H, sample_sources(H, min(BETWEENNESS_K, n_nodes)) if sampled else None)
     step(f"shortest paths from {len(paths.sources)} "
          f"{'sampled ' if sampled else ''}sources")
-    cent, binfo = centralities(H, paths=paths)
+    cent, binfo = centralities(H, k=min(BETWEENNESS_K, n_nodes) if sampled else None, paths=paths,
+                               exact_max=BETWEENNESS_EXACT_MAX_NODES)
     order = ranking(cent["pagerank"])
     linked = [n for n in order if G.degree(n)]
     step("centrality (degree, PageRank, betweenness, eigenvector, closeness)")
@@ -223,7 +224,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
 
     # -- centrality ---------------------------------------------------------------------
     doc.h2("Who is central")
-    doc.p(_method(binfo, approx))
+    doc.p(_method(binfo, approx, name))
     shown = linked[:max(top, 15)]
     doc.img("centrality.png", f"The {len(shown)} most central entities by PageRank, "
                               "coloured by bloc")
@@ -244,7 +245,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
         if not nodes:
             continue
         sub = G.subgraph(nodes)
-        c2, _ = centralities(sub)
+        c2, _ = centralities(sub, exact_max=BETWEENNESS_EXACT_MAX_NODES)
         for i, n in enumerate([n for n in ranking(c2["pagerank"]) if sub.degree(n)]):
             brows.append([b, i + 1, name(n), n, G.nodes[n]["kind"], sub.degree(n),
                           *(c2[m][n] for m in MEASURES)])
@@ -269,7 +270,10 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.p("For each of the top entities: which pairs of communities its shortest paths join "
           "(the share of its betweenness), and the links its score rests on: how much its "
           "PageRank falls when one link is removed, and the share of all shortest paths "
-          "that use the link. Each link names its relation and sources.")
+          "that use the link. Each link names its relation and sources."
+          + (f" On a network this size the path shares are estimated from the shortest "
+             f"paths of the k = {binfo['k']} sampled sources (seed {binfo['seed']}); "
+             "the PageRank drops are exact." if sampled else ""))
     wrows = []
     for w in whys:
         n = w.node
@@ -334,7 +338,10 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.p("Entities linked directly to both a US and a Chinese entity, by the share of "
           "shortest paths between a US and a Chinese entity that pass through them, with "
           "the links that make them bridges (question 11; `kg query between-blocs` lists "
-          "the supply and partnership links among them).")
+          "the supply and partnership links among them)."
+          + (f" On a network this size the shares are estimated from the sampled sources "
+             f"that lie in the US bloc (of the k = {binfo['k']}, seed {binfo['seed']})."
+             if sampled else ""))
     rows = []
     for b in brs:
         bloc = G.nodes[b.node]["bloc"]
@@ -645,22 +652,35 @@ def _tally(row) -> str:
                      for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _method(binfo: dict, approx: dict) -> str:
+def _method(binfo: dict, approx: dict, name: Callable[[str], str] = str) -> str:
     how = ("computed exactly (Brandes), as it is for networks of up to "
            f"{BETWEENNESS_EXACT_MAX_NODES} nodes" if binfo["method"] == "exact" else
            f"sampled from k = {binfo['k']} sources with seed {binfo['seed']}, as it is above "
            f"{BETWEENNESS_EXACT_MAX_NODES} nodes")
+    close = binfo.get("closeness")
+    if close:
+        how += (f"; closeness in pieces of more than {BETWEENNESS_EXACT_MAX_NODES} nodes is "
+                f"estimated from the distances to k = {close['k']} of their nodes drawn with "
+                f"seed {close['seed']}")
+    if approx.get("on") == "piece":
+        checked = (f"Exact betweenness is not run on a network this size; checked instead "
+                   f"on the {approx['nodes']} entities nearest to {name(approx['around'])} (by "
+                   f"links), the same sampling (k = {approx['k']}, seed {approx['seed']}) "
+                   f"finds {approx['top_overlap']} of the exact top {approx['top']}, with a "
+                   f"largest error of {approx['max_error']:.4f}. ")
+    else:
+        checked = ("Checked on this network, the sampled betweenness with k = "
+                   f"{approx['k']} and seed {approx['seed']} finds {approx['top_overlap']} "
+                   f"of the exact top {approx['top']}, with a largest error of "
+                   f"{approx['max_error']:.4f}. ")
     return ("Five measures on the network, each in [0, 1]: degree (distinct neighbours / "
             "(n − 1)), PageRank (α = 0.85, scaled so the top entity is 1), betweenness (the "
             "share of shortest paths between pairs of entities that pass through one; "
             + how + "), eigenvector (scaled so the top is 1; on a network in pieces it "
             "concentrates in the piece with the largest eigenvalue, and entities in other "
             "pieces get about 0) and closeness (Wasserman–Faust, which allows for a network "
-            "in pieces). Checked on "
-            f"this network, the sampled betweenness with k = {approx['k']} and seed "
-            f"{approx['seed']} finds {approx['top_overlap']} of the exact top "
-            f"{approx['top']}, with a largest error of {approx['max_error']:.4f}. "
-            "Ranks are by PageRank; entities without any link are left out of the ranks.")
+            "in pieces). " + checked
+            + "Ranks are by PageRank; entities without any link are left out of the ranks.")
 
 
 CHECK_NODES = 1000  # above the exact threshold, the sampling error is measured on this many nodes
