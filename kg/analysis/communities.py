@@ -59,14 +59,18 @@ def communities(G: nx.MultiDiGraph, H: nx.Graph, pagerank: dict[str, float],
     "split" (Louvain communities split into pieces), "seed", "resolution").
     """
     parts, split = louvain(H, seed)
+    where = {n: i for i, part in enumerate(parts) for n in part}
+    inside: list[Counter] = [Counter() for _ in parts]  # relations within each part, one pass
+    for u, v, d in G.edges(data=True):
+        if u in where and where[u] == where.get(v):
+            inside[where[u]][d["relation"]] += 1
     out = []
     for i, part in enumerate(parts, 1):
         members = tuple(sorted(part))
         best = tuple(sorted(members, key=lambda n: (-pagerank.get(n, 0.0), n))[:top])
         blocs = Counter(G.nodes[n]["bloc"] for n in members)
         kinds = Counter(G.nodes[n]["kind"] for n in members)
-        rels = Counter(d["relation"] for u, v, d in G.edges(data=True)
-                       if u in part and v in part)
+        rels = inside[i - 1]
         out.append(Community(f"C{i}", members, best, _most(blocs), _most(kinds), _most(rels)))
     modularity = nx.community.modularity(H, parts, weight="weight") if H.number_of_edges() \
         else 0.0

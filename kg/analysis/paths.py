@@ -190,40 +190,42 @@ class PathCounts:
 
 def _bfs(A, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Hop distances (-1: unreachable) and shortest-path counts from each node in `rows`,
-    one breadth-first level at a time for the whole batch (a sparse product per level)."""
+    one breadth-first level at a time for the whole batch (a sparse product per level).
+    Worked in (nodes x sources) layout, so each product reads contiguous memory."""
     b = len(rows)
-    D = np.full((b, n), -1, dtype=np.int32)
-    S = np.zeros((b, n))
     if not b or not n:
-        return D, S
+        return np.full((b, n), -1, dtype=np.int32), np.zeros((b, n))
+    D = np.full((n, b), -1, dtype=np.int32)
+    S = np.zeros((n, b))
     r = np.arange(b)
-    D[r, rows] = 0
-    S[r, rows] = 1.0
+    D[rows, r] = 0
+    S[rows, r] = 1.0
     frontier = S.copy()
     level = 0
     while True:
-        reached = np.asarray(A.T @ frontier.T).T
+        reached = A @ frontier  # A is symmetric
         new = (reached > 0) & (D < 0)
         if not new.any():
-            return D, S
+            return np.ascontiguousarray(D.T), np.ascontiguousarray(S.T)
         level += 1
         D[new] = level
-        S[new] = reached[new]
-        frontier = np.where(new, S, 0.0)
+        frontier = np.where(new, reached, 0.0)
+        S += frontier
 
 
 def _dependency(A, D: np.ndarray, S: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Brandes' dependencies delta_s(v) = sum over targets t of target[t] * (the share of
     shortest s-t paths through v), for each source row, accumulated level by level."""
-    delta = np.zeros(D.shape)
     if not D.size:
-        return delta
+        return np.zeros(D.shape)
+    Dt, St = D.T, S.T  # (nodes x sources) views; products below are made contiguous
+    delta = np.zeros(Dt.shape)
     top = int(D.max())
+    weight = target[:, None]
     for level in range(top, 0, -1):
-        at = D == level
-        Y = np.zeros(D.shape)
-        np.divide(target[None, :] + delta, S, out=Y, where=at)
-        contrib = np.asarray(A @ Y.T).T
-        before = D == level - 1
-        delta[before] += (S * contrib)[before]
-    return delta
+        at = Dt == level
+        Y = np.zeros(Dt.shape)
+        np.divide(weight + delta, St, out=Y, where=at)
+        contrib = A @ Y
+        delta += np.where(Dt == level - 1, St * contrib, 0.0)
+    return np.ascontiguousarray(delta.T)

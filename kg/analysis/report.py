@@ -52,6 +52,7 @@ FORMATS = ("md", "html", "csv", "json")
 DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
                     "robotics": "robotics & physical AI", "adoption": "adoption & diffusion"}
 TOP = 10
+SCORECARD_CHART_SOURCES = 30  # columns of the scorecard chart; the table has every source
 Progress = Callable[[str], None]
 
 
@@ -218,9 +219,14 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                 cells[(r.dimension, p)] = (v.text, v.reliability)
                 best[p] = min(best.get(p, 3), rel_order.get(v.reliability, 3))
     pubs = sorted(best, key=lambda p: (best[p], p))  # the most reliable sources first
-    images["scorecard.png"] = charts.scorecard([r.dimension for r in card], pubs, cells,
+    drawn = pubs[:SCORECARD_CHART_SOURCES]
+    images["scorecard.png"] = charts.scorecard([r.dimension for r in card], drawn, cells,
                                                DIMENSION_LABELS)
     doc.img("scorecard.png", "Scorecard: dimensions by source, coloured by verdict")
+    if len(pubs) > len(drawn):
+        doc.p(f"The chart draws the {len(drawn)} most reliable of the {len(pubs)} sources "
+              "with a verdict (by reliability, then name); the table above and "
+              "scorecard.csv have them all.")
 
     # -- centrality ---------------------------------------------------------------------
     doc.h2("Who is central")
