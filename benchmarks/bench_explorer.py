@@ -48,6 +48,33 @@ def synthesise(folder: Path, n: int) -> Path:
     return data
 
 
+def synthetic_semantics(n: int, seed: int = 12):
+    """A Semantics of n organisations (each a partner of up to three others, chosen with
+    `seed`) in the US, China and Japan, built as Entity objects directly: no YAML, no RDF,
+    so 100k entities cost seconds. The network projection is n nodes."""
+    from kg.core.model import DateValue, Entity, Statement
+    from kg.core.schema import load_schema
+    from kg.semantics import Semantics
+
+    def ent(eid, kind, **fields):
+        facts = {k: [Statement(k, v, 1) for v in (vs if isinstance(vs, list) else [vs])]
+                 for k, vs in fields.items()}
+        return Entity(eid, kind, f"data/{kind}/{eid}.yaml", 1, facts)
+
+    ents = {"src": ent("src", "source", name="S", title="S", publisher="P",
+                       date=DateValue.parse("2026-01-01"), source_type="news",
+                       reliability="high", url="https://example.org/s")}
+    for cid, code in (("us", "US"), ("china", "CN"), ("japan", "JP")):
+        ents[cid] = ent(cid, "country", name=cid, iso_code=code, sources="src")
+    rng = random.Random(seed)
+    for i in range(n):
+        partners = sorted({f"org-{rng.randrange(n)}" for _ in range(3)} - {f"org-{i}"})
+        ents[f"org-{i}"] = ent(f"org-{i}", "organization", name=f"Organisation {i}",
+                               org_type="company", country=("us", "china", "japan")[i % 3],
+                               partners=partners, sources="src")
+    return Semantics(load_schema(), ents)
+
+
 def open_time(browser, path: Path, fragment: str = "") -> float:
     page = browser.new_page(viewport={"width": 1400, "height": 860})
     t0 = time.perf_counter()

@@ -70,6 +70,29 @@ def pagerank(G: nx.MultiDiGraph | nx.Graph) -> dict[str, float]:
     return {n: round(v / top, 6) for n, v in sorted(pr.items())}
 
 
+def pagerank_of_links(nodes, links) -> dict[str, float]:
+    """pagerank(simple(G)) for the graph with `nodes` and the (source, target) `links`
+    (one per fact), without building networkx graphs: for overviews of large networks."""
+    import scipy.sparse as sp
+
+    order = sorted(nodes)
+    if not order:
+        return {}
+    where = {n: i for i, n in enumerate(order)}
+    pairs = np.array([(where[u], where[v]) for u, v in links if u != v], dtype=np.int64)
+    n = len(order)
+    if len(pairs):
+        rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
+        cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
+        W = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+        W.sum_duplicates()
+    else:
+        W = sp.csr_array((n, n))
+    pr = _power_iteration((W, np.asarray(W.sum(axis=1)).ravel()), PAGERANK_ALPHA, 1e-10, 1000)
+    top = pr.max() or 1.0
+    return {u: round(float(x) / top, 6) for u, x in zip(order, pr, strict=True)}
+
+
 # -- the report's measures ------------------------------------------------------------
 MEASURES = ("degree", "pagerank", "betweenness", "eigenvector", "closeness")
 BETWEENNESS_EXACT_MAX_NODES = 2000  # exact Brandes up to this many nodes; above, k samples

@@ -325,7 +325,7 @@ class PageData:
             "blocs": [[b, BLOC_LABELS[b]] for b in ("us", "china", "multinational", "other")],
             "seed": seed,
             "nodes": nodes, "edges": edges, "claims": claims, "quotes": quotes,
-            "sources": sources,
+            "sources": sources, **self.opts.extra,
         }
 
     def seed(self, nodes: list[dict]) -> list[str]:
@@ -399,11 +399,11 @@ def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
             jx, jy = _jitter(order[nid])
             init[nid] = (cx * 0.6 + jx * 0.4, cy * 0.6 + jy * 0.4)
         if len(core) > 1:  # the opening view's nodes: close together in the middle
-            laid = _spring(G.subgraph(core), {i: init[i] for i in core}, None,
+            laid = _spring(_induced(G, core), {i: init[i] for i in core}, None,
                            k=2.0 / len(core) ** 0.5, iterations=80, seed=seed)
             for nid, (x, y) in laid.items():
                 init[nid] = (float(x) * 0.35, float(y) * 0.35)
-        laid = _spring(G.subgraph(main), init, core if len(core) > 1 else None,
+        laid = _spring(_induced(G, main), init, core if len(core) > 1 else None,
                        k=1.0 / len(main) ** 0.5, iterations=_iterations(len(main)), seed=seed)
         if len(core) > 1:  # with fixed nodes networkx does not rescale: do it here
             far = max(max(abs(float(x)), abs(float(y))) for x, y in laid.values()) or 1.0
@@ -433,6 +433,17 @@ def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
     radius = [node_size((sizes or {}).get(i, 0.0)) for i in node_ids]
     _spread(xy, node_ids, radius, [(labels or {}).get(i, i) for i in node_ids], gap=24.0)
     return {k: (int(round(xy[k][0])), int(round(xy[k][1]))) for k in sorted(xy)}
+
+
+def _induced(G: nx.Graph, ids: list[str]) -> nx.Graph:
+    """The subgraph on `ids`, its nodes in that order. (G.subgraph iterates a small
+    selection in the order of a Python set, i.e. of the process's string hashes: the
+    layout then differed from one run to the next.)"""
+    keep = set(ids)
+    S = nx.Graph()
+    S.add_nodes_from(ids)
+    S.add_edges_from((u, v) for u, v in G.edges(ids) if u in keep and v in keep)
+    return S
 
 
 def _iterations(n: int) -> int:
