@@ -189,43 +189,57 @@ class PathCounts:
 
 
 def _bfs(A, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hop distances (-1: unreachable) and shortest-path counts from each node in `rows`,
-    one breadth-first level at a time for the whole batch (a sparse product per level).
-    Worked in (nodes x sources) layout, so each product reads contiguous memory."""
+    """Hop distances (-1: unreachable) and shortest-path counts from each node in `rows`.
+
+    Distances by scipy's breadth-first search (C); path counts level by level, each level
+    one sparse product over the (node, source) entries of the level before, found by
+    sorting the entries by distance once."""
+    from scipy.sparse.csgraph import shortest_path
+
     b = len(rows)
     if not b or not n:
         return np.full((b, n), -1, dtype=np.int32), np.zeros((b, n))
-    D = np.full((n, b), -1, dtype=np.int32)
-    S = np.zeros((n, b))
-    r = np.arange(b)
-    D[rows, r] = 0
-    S[rows, r] = 1.0
-    frontier = S.copy()
-    level = 0
-    while True:
-        reached = A @ frontier  # A is symmetric
-        new = (reached > 0) & (D < 0)
-        if not new.any():
-            return np.ascontiguousarray(D.T), np.ascontiguousarray(S.T)
-        level += 1
-        D[new] = level
-        frontier = np.where(new, reached, 0.0)
-        S += frontier
+    dist = shortest_path(A, directed=False, unweighted=True, indices=rows)
+    D = np.where(np.isfinite(dist), dist, -1).astype(np.int32)
+    Dt = np.ascontiguousarray(D.T).ravel()  # (nodes x sources), flat
+    top = int(Dt.max())
+    order = np.argsort(Dt, kind="stable")
+    bounds = np.searchsorted(Dt[order], np.arange(top + 2))
+    St = np.zeros(n * b)
+    St[order[bounds[0]:bounds[1]]] = 1.0  # each source: one path to itself
+    Y = np.zeros(n * b)
+    for level in range(1, top + 1):
+        before = order[bounds[level - 1]:bounds[level]]
+        Y[before] = St[before]
+        reached = (A @ Y.reshape(n, b)).ravel()
+        Y[before] = 0.0
+        at = order[bounds[level]:bounds[level + 1]]
+        St[at] = reached[at]
+    return D, np.ascontiguousarray(St.reshape(n, b).T)
 
 
 def _dependency(A, D: np.ndarray, S: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Brandes' dependencies delta_s(v) = sum over targets t of target[t] * (the share of
-    shortest s-t paths through v), for each source row, accumulated level by level."""
+    shortest s-t paths through v), for each source row, accumulated level by level.
+
+    The (source, node) entries are sorted by level once, so each level touches only its
+    own entries, besides one sparse product."""
     if not D.size:
         return np.zeros(D.shape)
-    Dt, St = D.T, S.T  # (nodes x sources) views; products below are made contiguous
-    delta = np.zeros(Dt.shape)
-    top = int(D.max())
-    weight = target[:, None]
+    n, b = D.shape[1], D.shape[0]
+    Dt = np.ascontiguousarray(D.T).ravel()  # (nodes x sources), flat
+    St = np.ascontiguousarray(S.T).ravel()
+    top = int(Dt.max())
+    order = np.argsort(Dt, kind="stable")
+    bounds = np.searchsorted(Dt[order], np.arange(top + 2))  # start of each level 0..top+1
+    weight = np.repeat(target.astype(float), b)
+    delta = np.zeros(n * b)
+    Y = np.zeros(n * b)
     for level in range(top, 0, -1):
-        at = Dt == level
-        Y = np.zeros(Dt.shape)
-        np.divide(weight + delta, St, out=Y, where=at)
-        contrib = A @ Y
-        delta += np.where(Dt == level - 1, St * contrib, 0.0)
-    return np.ascontiguousarray(delta.T)
+        at = order[bounds[level]:bounds[level + 1]]
+        Y[at] = (weight[at] + delta[at]) / St[at]
+        contrib = (A @ Y.reshape(n, b)).ravel()
+        Y[at] = 0.0
+        before = order[bounds[level - 1]:bounds[level]]
+        delta[before] += St[before] * contrib[before]
+    return np.ascontiguousarray(delta.reshape(n, b).T)
