@@ -456,3 +456,66 @@ def test_the_scorecard_chart_draws_the_most_reliable_sources_when_there_are_many
     text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
     assert ("The chart draws the 1 most reliable of the 2 sources with a verdict (by "
             "reliability, then name); the table above and scorecard.csv have them all.") in text
+
+
+def test_leave_one_link_out_equals_rerunning_pagerank():
+    """Woodbury (dense inverse or sparse LU) against PageRank rerun without each link,
+    including links whose removal leaves a node without links."""
+    import numpy as np
+
+    from kg.analysis.why import LeaveOneOut, matrix_pagerank
+
+    H = simple(network(CLIQUES + PATH + STAR + [("e", "a1"), ("c", "b2")]))
+    H.add_node("alone")
+    order = sorted(H)
+    W = nx.to_numpy_array(H, nodelist=order, weight="weight")
+    W[0, 1] = W[1, 0] = 3.0  # a weighted pair
+    dense, sparse = LeaveOneOut(W, dense_max=10_000), LeaveOneOut(W, dense_max=0)
+    assert dense.dense and not sparse.dense
+    base = matrix_pagerank(W)
+    assert np.abs(dense.x - base).max() < 1e-10 and np.abs(sparse.x - base).max() < 1e-10
+    checked = 0
+    for i, j in zip(*np.nonzero(np.triu(W)), strict=True):
+        w = W[i, j]
+        W[i, j] = W[j, i] = 0.0
+        rerun = matrix_pagerank(W)
+        W[i, j] = W[j, i] = w
+        for a, b in ((i, j), (j, i)):
+            assert dense.without(a, b) == pytest.approx(rerun[a], abs=1e-10)
+            assert sparse.without(a, b) == pytest.approx(rerun[a], abs=1e-10)
+            checked += 1
+    assert checked == 2 * int(np.count_nonzero(np.triu(W)))
+
+
+def test_path_engine_matches_networkx_and_brute_force():
+    """kg.analysis.paths on a random graph in pieces: node and edge betweenness as
+    networkx computes them (exact and k-sampled), and the bloc-to-bloc path sums by
+    enumerating every shortest path."""
+    H = nx.gnm_random_graph(40, 60, seed=5)
+    H.add_edges_from([(100, 101), (101, 102)])  # a second piece
+    H = nx.relabel_nodes(H, {n: f"n{n}" for n in H})
+    exact, info = betweenness(H)
+    assert info["method"] == "exact"
+    theirs = nx.betweenness_centrality(H, normalized=True)
+    assert all(exact[v] == pytest.approx(theirs[v], abs=1e-6) for v in H)
+    sampled, info = betweenness(H, k=7, seed=3)
+    theirs = nx.betweenness_centrality(H, k=7, seed=3, normalized=True)
+    assert info == {"method": "sampled", "k": 7, "seed": 3}
+    assert all(sampled[v] == pytest.approx(min(1.0, max(0.0, theirs[v])), abs=1e-6) for v in H)
+    paths = PathCounts(H)
+    edges = list(H.edges())
+    theirs = nx.edge_betweenness_centrality(H, normalized=True)
+    assert paths.edge_shares(edges) == pytest.approx([theirs[e] for e in edges], abs=1e-12)
+    left = {f"n{i}" for i in range(0, 40, 3)} | {"n100"}
+    right = {f"n{i}" for i in range(1, 40, 4)} | {"n102"}
+    through, pairs = paths.between_all(left, right)
+    for v in ("n0", "n1", "n5", "n101"):
+        total, count = 0.0, 0
+        for s in sorted(left - {v}):
+            for t in sorted(right - {v}):
+                if s == t or not nx.has_path(H, s, t) or not nx.has_path(H, s, v):
+                    continue
+                count += 1
+                every = list(nx.all_shortest_paths(H, s, t))
+                total += sum(v in p for p in every) / len(every)
+        assert through[v] == pytest.approx(total, abs=1e-9) and pairs[v] == count, v
