@@ -471,9 +471,11 @@ def test_leave_one_link_out_equals_rerunning_pagerank():
     W = nx.to_numpy_array(H, nodelist=order, weight="weight")
     W[0, 1] = W[1, 0] = 3.0  # a weighted pair
     dense, sparse = LeaveOneOut(W, dense_max=10_000), LeaveOneOut(W, dense_max=0)
+    iterative = LeaveOneOut(W, dense_max=0, lu_max=0)
     assert dense.dense and not sparse.dense
     base = matrix_pagerank(W)
-    assert np.abs(dense.x - base).max() < 1e-10 and np.abs(sparse.x - base).max() < 1e-10
+    for loo in (dense, sparse, iterative):
+        assert np.abs(loo.x - base).max() < 1e-10
     checked = 0
     for i, j in zip(*np.nonzero(np.triu(W)), strict=True):
         w = W[i, j]
@@ -483,6 +485,7 @@ def test_leave_one_link_out_equals_rerunning_pagerank():
         for a, b in ((i, j), (j, i)):
             assert dense.without(a, b) == pytest.approx(rerun[a], abs=1e-10)
             assert sparse.without(a, b) == pytest.approx(rerun[a], abs=1e-10)
+            assert iterative.without(a, b) == pytest.approx(rerun[a], abs=1e-10)
             checked += 1
     assert checked == 2 * int(np.count_nonzero(np.triu(W)))
 

@@ -68,6 +68,28 @@ def matrix_pagerank(W: np.ndarray, alpha: float = PAGERANK_ALPHA, tol: float = 1
 LOO_DENSE_MAX_NODES = 48
 
 
+LOO_LU_MAX_NODES = 20000  # sparse LU up to this many nodes; above, GMRES per row
+
+
+class _Iterative:
+    """The `solve(e, trans)` of a SuperLU, by GMRES to a relative residual of 1e-13
+    (N = I - alpha P is within alpha of the identity, so it converges in tens of steps)."""
+
+    def __init__(self, N):
+        self.N, self.NT = N.tocsr(), N.T.tocsr()
+
+    def solve(self, e: np.ndarray, trans: str = "N") -> np.ndarray:
+        from scipy.sparse.linalg import gmres
+
+        if not e.any():
+            return np.zeros_like(e)
+        y, info = gmres(self.NT if trans == "T" else self.N, e, rtol=1e-13, atol=0.0,
+                        restart=60, maxiter=200)
+        if info:
+            raise nx.PowerIterationFailedConvergence(info)
+        return y
+
+
 class LeaveOneOut:
     """PageRank of a node with one link removed, for many links, without rerunning PageRank.
 
@@ -76,12 +98,14 @@ class LeaveOneOut:
     without links). Removing the link i-j changes only columns i and j of M, a rank-2
     update, so by Woodbury x'_i = x_i - (M^-1 U)_i (I + V^T M^-1 U)^-1 (x_i, x_j), which
     needs rows i and j of M^-1 only. Up to `dense_max` nodes M^-1 is inverted densely;
-    above, each row needed is solved with a sparse LU of I - alpha P^T and
-    Sherman-Morrison for the dangling term. Both are exact to rounding: they agree with
+    above, each row needed is solved with a sparse LU of I - alpha P^T (above `lu_max`,
+    default LOO_LU_MAX_NODES, by GMRES instead) and Sherman-Morrison for the
+    dangling term. Both are exact to rounding: they agree with
     rerunning PageRank (tol 1e-12) to ~1e-10 of a node's PageRank.
     """
 
-    def __init__(self, W, alpha: float = PAGERANK_ALPHA, dense_max: int = LOO_DENSE_MAX_NODES):
+    def __init__(self, W, alpha: float = PAGERANK_ALPHA, dense_max: int = LOO_DENSE_MAX_NODES,
+                 lu_max: int | None = None):
         import scipy.sparse as sp
 
         self.W = sp.csr_array(W, dtype=float)
@@ -102,9 +126,13 @@ class LeaveOneOut:
             self.Minv = la.inv(M)
             self.x = self.Minv.sum(axis=1) * (1.0 - alpha) / n
         else:
-            from scipy.sparse.linalg import splu
+            N = (sp.eye(n, format="csc") - self.B.T.tocsc()).tocsc()  # N = M^T + a d 1^T
+            if n <= (LOO_LU_MAX_NODES if lu_max is None else lu_max):
+                from scipy.sparse.linalg import splu
 
-            self.lu = splu((sp.eye(n, format="csc") - self.B.T.tocsc()).tocsc())  # N = M^T + a d 1^T
+                self.lu = splu(N)
+            else:  # an LU of a large, well-connected network fills in: iterate instead
+                self.lu = _Iterative(N)
             self.z = self.lu.solve(self.dangling.astype(float))
             self.x = self._solve(np.ones(n) * (1.0 - alpha) / n, transpose=False)
 
