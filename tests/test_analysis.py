@@ -392,6 +392,7 @@ def test_report_samples_above_the_threshold_and_says_so(make_data, monkeypatch):
     monkeypatch.setattr(rep, "BETWEENNESS_EXACT_MAX_NODES", 6)
     monkeypatch.setattr(rep, "BETWEENNESS_K", 5)
     monkeypatch.setattr(rep, "CHECK_NODES", 8)
+    monkeypatch.setattr(rep, "LOUVAIN_MAX_NODES", 6)
     doc, _ = rep.report(sem)
     H = simple(as_it_stood(project(sem), sem.date))
     n = H.number_of_nodes()
@@ -417,6 +418,14 @@ def test_report_samples_above_the_threshold_and_says_so(make_data, monkeypatch):
     assert (f"Exact betweenness is not run on a network this size; checked instead on the 8 "
             f"entities nearest to {top} (by links), the same sampling (k = 5, seed 42)") in text
     assert "the path shares are estimated from the shortest paths of the k = 5 sampled" in text
+    # communities: networkx's seeded fast label propagation, each split into its pieces
+    assert doc.meta["communities"]["method"] == "label-propagation"
+    theirs = nx.community.fast_label_propagation_communities(H, weight="weight", seed=42)
+    pieces = {frozenset(p) for c in theirs for p in nx.connected_components(H.subgraph(c))}
+    table = next(t for t in doc.tables if t.name == "communities")
+    assert {frozenset(r[-1].split()) for r in table.rows} == pieces
+    assert ("Communities by fast label propagation (networkx, seed 42, weighted by the number "
+            "of links between a pair): above 6 entities Louvain takes minutes") in text
 
 
 def test_sampled_closeness_estimates_from_the_sampled_distances():

@@ -32,16 +32,25 @@ class Community:
         return len(self.members)
 
 
-def louvain(H: nx.Graph, seed: int = SEED) -> tuple[list[set[str]], int]:
-    """Seeded Louvain on the weighted simple graph, each community split into its
-    connected components (Louvain can return a disconnected community).
+LOUVAIN_MAX_NODES = 20000  # above, fast label propagation (Louvain took minutes at 100k)
 
-    Returns (communities, how many Louvain communities had to be split).
+
+def louvain(H: nx.Graph, seed: int = SEED,
+            max_nodes: int | None = None) -> tuple[list[set[str]], int]:
+    """Seeded Louvain on the weighted simple graph, each community split into its
+    connected components (Louvain can return a disconnected community). Above
+    `max_nodes` (default LOUVAIN_MAX_NODES), networkx's seeded fast label propagation
+    (weighted) instead: near-linear, where Louvain's passes take minutes.
+
+    Returns (communities, how many communities had to be split).
     """
     if H.number_of_nodes() == 0:
         return [], 0
-    parts = nx.community.louvain_communities(H, weight="weight", resolution=RESOLUTION,
-                                             seed=seed)
+    if H.number_of_nodes() > (LOUVAIN_MAX_NODES if max_nodes is None else max_nodes):
+        parts = nx.community.fast_label_propagation_communities(H, weight="weight", seed=seed)
+    else:
+        parts = nx.community.louvain_communities(H, weight="weight", resolution=RESOLUTION,
+                                                 seed=seed)
     out, split = [], 0
     for part in parts:
         pieces = list(nx.connected_components(H.subgraph(part)))
@@ -52,13 +61,16 @@ def louvain(H: nx.Graph, seed: int = SEED) -> tuple[list[set[str]], int]:
 
 
 def communities(G: nx.MultiDiGraph, H: nx.Graph, pagerank: dict[str, float],
-                seed: int = SEED, top: int = 5) -> tuple[list[Community], dict]:
+                seed: int = SEED, top: int = 5,
+                max_nodes: int | None = None) -> tuple[list[Community], dict]:
     """The communities of G (H: its simple projection), described.
 
-    Returns (communities sorted by size then first member, info with "modularity",
-    "split" (Louvain communities split into pieces), "seed", "resolution").
+    Returns (communities sorted by size then first member, info with "method" ("louvain"
+    or "label-propagation", above `max_nodes`: see `louvain`), "modularity", "split"
+    (communities split into pieces), "seed", "resolution").
     """
-    parts, split = louvain(H, seed)
+    limit = LOUVAIN_MAX_NODES if max_nodes is None else max_nodes
+    parts, split = louvain(H, seed, limit)
     where = {n: i for i, part in enumerate(parts) for n in part}
     inside: list[Counter] = [Counter() for _ in parts]  # relations within each part, one pass
     for u, v, d in G.edges(data=True):
@@ -74,8 +86,9 @@ def communities(G: nx.MultiDiGraph, H: nx.Graph, pagerank: dict[str, float],
         out.append(Community(f"C{i}", members, best, _most(blocs), _most(kinds), _most(rels)))
     modularity = nx.community.modularity(H, parts, weight="weight") if H.number_of_edges() \
         else 0.0
-    return out, {"modularity": round(modularity, 6), "split": split, "seed": seed,
-                 "resolution": RESOLUTION}
+    method = "label-propagation" if H.number_of_nodes() > limit else "louvain"
+    return out, {"method": method, "modularity": round(modularity, 6), "split": split,
+                 "seed": seed, "resolution": RESOLUTION}
 
 
 def _most(counter: Counter) -> tuple[tuple[str, int], ...]:

@@ -27,7 +27,7 @@ from kg.analysis.centrality import (
     sample_sources,
 )
 from kg.analysis.changes import changes
-from kg.analysis.communities import bridges, communities, describe
+from kg.analysis.communities import LOUVAIN_MAX_NODES, bridges, communities, describe
 from kg.analysis.health import (
     dispute_rows,
     facts,
@@ -100,10 +100,10 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     order = ranking(cent["pagerank"])
     linked = [n for n in order if G.degree(n)]
     step("centrality (degree, PageRank, betweenness, eigenvector, closeness)")
-    comms, cinfo = communities(G, H, cent["pagerank"])
+    comms, cinfo = communities(G, H, cent["pagerank"], max_nodes=LOUVAIN_MAX_NODES)
     member = {n: c.id for c in comms for n in c.members}
     label = {c.id: f"{c.id} ({name(c.top[0])})" for c in comms}
-    step(f"{len(comms)} communities (Louvain, seed {cinfo['seed']})")
+    step(f"{len(comms)} communities ({cinfo['method']}, seed {cinfo['seed']})")
     tops = linked[:top]
     step.begin("why central: leave-one-link-out PageRank")
     whys = why_central(G, tops, member, paths)
@@ -329,10 +329,18 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     # -- communities ----------------------------------------------------------------------
     doc.h2("Communities")
     big = [c for c in comms if c.size >= 3]
-    doc.p(f"Louvain communities (networkx, seed {cinfo['seed']}, resolution "
-          f"{cinfo['resolution']}, weighted by the number of links between a pair), each "
-          f"split into its connected pieces ({cinfo['split']} Louvain communities were "
-          f"not connected and were split). Modularity {cinfo['modularity']:.3f}. "
+    if cinfo["method"] == "louvain":
+        how = (f"Louvain communities (networkx, seed {cinfo['seed']}, resolution "
+               f"{cinfo['resolution']}, weighted by the number of links between a pair), each "
+               f"split into its connected pieces ({cinfo['split']} Louvain communities were "
+               "not connected and were split).")
+    else:
+        how = (f"Communities by fast label propagation (networkx, seed {cinfo['seed']}, "
+               "weighted by the number of links between a pair): above "
+               f"{LOUVAIN_MAX_NODES} entities Louvain takes minutes, so it is not run. Each "
+               f"community is split into its connected pieces ({cinfo['split']} were not "
+               "connected and were split).")
+    doc.p(f"{how} Modularity {cinfo['modularity']:.3f}. "
           f"{len(comms)} communities; {len(big)} have three members or more and are "
           "listed here (all in communities.csv).")
     doc.table(Table("communities", ["community", "size", "most central members",
