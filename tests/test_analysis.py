@@ -418,14 +418,32 @@ def test_report_samples_above_the_threshold_and_says_so(make_data, monkeypatch):
     assert (f"Exact betweenness is not run on a network this size; checked instead on the 8 "
             f"entities nearest to {top} (by links), the same sampling (k = 5, seed 42)") in text
     assert "the path shares are estimated from the shortest paths of the k = 5 sampled" in text
-    # communities: networkx's seeded fast label propagation, each split into its pieces
-    assert doc.meta["communities"]["method"] == "label-propagation"
-    theirs = nx.community.fast_label_propagation_communities(H, weight="weight", seed=42)
-    pieces = {frozenset(p) for c in theirs for p in nx.connected_components(H.subgraph(c))}
-    table = next(t for t in doc.tables if t.name == "communities")
-    assert {frozenset(r[-1].split()) for r in table.rows} == pieces
-    assert ("Communities by fast label propagation (networkx, seed 42, weighted by the number "
-            "of links between a pair): above 6 entities Louvain takes minutes") in text
+    # communities: Louvain on the 6 most central, the others join the nearest community
+    assert doc.meta["communities"]["method"] == "core-louvain"
+    pr = {r[2]: r[table.columns.index("pagerank")] for r in table.rows}
+    core = sorted(H, key=lambda n: (-pr[n], n))[:6]
+    sub = nx.Graph()
+    sub.add_nodes_from(n for n in H if n in core)
+    sub.add_edges_from((u, v, d) for u, v, d in H.edges(sub.nodes, data=True)
+                       if u in core and v in core)
+    theirs = nx.community.louvain_communities(sub, weight="weight", seed=42)
+    got = [set(r[-1].split()) for r in next(t for t in doc.tables
+                                            if t.name == "communities").rows]
+    assert sorted(n for c in got for n in c) == sorted(H)  # every entity in one community
+    for c in theirs:  # each core community is inside one reported community (or split)
+        assert sum(1 for g in got if g & c) >= 1 and all(g & c <= c for g in got)
+    for g in got:  # and every other member is nearest (by hops) to that core community
+        mine = [c for c in theirs if g & c]
+        if not mine:  # a piece of the network without any of the core
+            assert g == nx.node_connected_component(H, min(g)) and not g & set(core)
+            continue
+        assert len(mine) == 1
+        dist = nx.multi_source_dijkstra_path_length(H, mine[0], weight=None)
+        others = [nx.multi_source_dijkstra_path_length(H, c, weight=None)
+                  for c in theirs if c is not mine[0]]
+        assert all(dist[n] <= min(o.get(n, 99) for o in others) for n in g)
+    assert ("of the 6 most central entities (by PageRank) only: Louvain takes minutes on a "
+            "network this size. Every other entity joins the community of the nearest") in text
 
 
 def test_sampled_closeness_estimates_from_the_sampled_distances():

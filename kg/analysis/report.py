@@ -335,11 +335,14 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                f"split into its connected pieces ({cinfo['split']} Louvain communities were "
                "not connected and were split).")
     else:
-        how = (f"Communities by fast label propagation (networkx, seed {cinfo['seed']}, "
-               "weighted by the number of links between a pair): above "
-               f"{LOUVAIN_MAX_NODES} entities Louvain takes minutes, so it is not run. Each "
-               f"community is split into its connected pieces ({cinfo['split']} were not "
-               "connected and were split).")
+        how = (f"Louvain communities (networkx, seed {cinfo['seed']}, resolution "
+               f"{cinfo['resolution']}, weighted by the number of links between a pair) of "
+               f"the {LOUVAIN_MAX_NODES} most central entities (by PageRank) only: Louvain "
+               "takes minutes on a network this size. Every other entity joins the "
+               "community of the nearest of them (by links), and each piece of the network "
+               "without any of them is a community of its own. Each community is split "
+               f"into its connected pieces ({cinfo['split']} were not connected and were "
+               "split).")
     doc.p(f"{how} Modularity {cinfo['modularity']:.3f}. "
           f"{len(comms)} communities; {len(big)} have three members or more and are "
           "listed here (all in communities.csv).")
