@@ -68,26 +68,26 @@ def matrix_pagerank(W: np.ndarray, alpha: float = PAGERANK_ALPHA, tol: float = 1
 LOO_DENSE_MAX_NODES = 48
 
 
-LOO_LU_MAX_NODES = 20000  # sparse LU up to this many nodes; above, GMRES per row
+LOO_LU_MAX_NODES = 20000  # sparse LU up to this many nodes; above, a Neumann series per row
 
 
 class _Iterative:
-    """The `solve(e, trans)` of a SuperLU, by GMRES to a relative residual of 1e-13
-    (N = I - alpha P is within alpha of the identity, so it converges in tens of steps)."""
+    """The `solve(e, trans)` of a SuperLU, by the Neumann series of N = I - alpha P:
+    y <- e + (I - N) y, which shrinks the error by alpha (0.85) per step, one sparse
+    product each: ~200 steps to 1e-14. (GMRES took ~1 s per row at 100k nodes.)"""
 
     def __init__(self, N):
         self.N, self.NT = N.tocsr(), N.T.tocsr()
 
     def solve(self, e: np.ndarray, trans: str = "N") -> np.ndarray:
-        from scipy.sparse.linalg import gmres
-
-        if not e.any():
-            return np.zeros_like(e)
-        y, info = gmres(self.NT if trans == "T" else self.N, e, rtol=1e-13, atol=0.0,
-                        restart=60, maxiter=200)
-        if info:
-            raise nx.PowerIterationFailedConvergence(info)
-        return y
+        A = self.NT if trans == "T" else self.N
+        y = e.copy()
+        for _ in range(5000):
+            step = e + y - A @ y
+            if np.abs(step - y).sum() <= 1e-14 * max(np.abs(step).sum(), 1e-300):
+                return step
+            y = step
+        raise nx.PowerIterationFailedConvergence(5000)
 
 
 class LeaveOneOut:
@@ -99,7 +99,7 @@ class LeaveOneOut:
     update, so by Woodbury x'_i = x_i - (M^-1 U)_i (I + V^T M^-1 U)^-1 (x_i, x_j), which
     needs rows i and j of M^-1 only. Up to `dense_max` nodes M^-1 is inverted densely;
     above, each row needed is solved with a sparse LU of I - alpha P^T (above `lu_max`,
-    default LOO_LU_MAX_NODES, by GMRES instead) and Sherman-Morrison for the
+    default LOO_LU_MAX_NODES, by its Neumann series instead) and Sherman-Morrison for the
     dangling term. Both are exact to rounding: they agree with
     rerunning PageRank (tol 1e-12) to ~1e-10 of a node's PageRank.
     """
@@ -161,7 +161,9 @@ class LeaveOneOut:
     def _column_change(self, u: int, v: int) -> np.ndarray:
         """-(new column u of alpha P^T + dangling term - old one) when the u-v link goes."""
         w = self.W[u, v]
-        old = self.B[:, [u]].toarray().ravel()
+        if not hasattr(self, "_Bc"):
+            self._Bc = self.B.tocsc()  # column slices of a CSR array scan every row
+        old = self._Bc[:, [u]].toarray().ravel()
         if self.dangling[u]:
             old = old + self.alpha / self.n
         left = self.strength[u] - w
