@@ -367,3 +367,185 @@ def test_the_scorecard_chart_draws_a_third_bloc_s_lead_and_an_unknown_verdict():
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert VERDICT_COLOURS["other leads"] == BLOC_COLOURS["other"]
     assert VERDICT_COLOURS["US leads"] == BLOC_COLOURS["us"] == "#0072B2"
+
+
+# -- above the exact threshold: sampled, and the report says so --------------------------
+def _chain_files(n: int) -> dict[str, str]:
+    """n organisations, each a partner of the next two (a connected, sparse network)."""
+    files = {}
+    for i in range(n):
+        partners = [f"org-{j}" for j in (i + 1, i + 2) if j < n]
+        files[f"organization/org-{i}.yaml"] = (
+            f"id: org-{i}\nname: Org {i}\norg_type: company\n"
+            f"country: {'china' if i % 2 else 'united-states'}\n"
+            f"partners: [{', '.join(partners)}]\nsources: [src-a]\n")
+    files["country/united-states.yaml"] = FILES["country/united-states.yaml"]
+    return files
+
+
+def test_report_samples_above_the_threshold_and_says_so(make_data, monkeypatch):
+    from kg.analysis import report as rep
+    from kg.analysis.network import as_it_stood, project
+    from kg.rdf.load import load_graph
+
+    sem = load_graph(make_data(_chain_files(12))).semantics
+    monkeypatch.setattr(rep, "BETWEENNESS_EXACT_MAX_NODES", 6)
+    monkeypatch.setattr(rep, "BETWEENNESS_K", 5)
+    monkeypatch.setattr(rep, "CHECK_NODES", 8)
+    monkeypatch.setattr(rep, "LOUVAIN_MAX_NODES", 6)
+    doc, _ = rep.report(sem)
+    H = simple(as_it_stood(project(sem), sem.date))
+    n = H.number_of_nodes()
+    assert n > 6
+    # the sampled values are networkx's own k-sample with the report's seed
+    theirs = nx.betweenness_centrality(H, k=5, seed=42, normalized=True)
+    table = next(t for t in doc.tables if t.name == "centrality")
+    col = table.columns.index("betweenness")
+    got = {r[2]: r[col] for r in table.rows}
+    assert got == {v: round(min(1.0, max(0.0, x)), 6) for v, x in theirs.items()}
+    # closeness of the one piece (n nodes > 6) is estimated from 5 sampled nodes
+    close = table.columns.index("closeness")
+    exact_close = nx.closeness_centrality(H)
+    assert any(abs(r[close] - exact_close[r[2]]) > 1e-9 for r in table.rows)
+    assert doc.meta["betweenness"]["method"] == "sampled"
+    assert doc.meta["betweenness"]["sampling_check"]["on"] == "piece"
+    assert doc.meta["betweenness"]["sampling_check"]["nodes"] == 8
+    text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
+    assert ("sampled from k = 5 sources with seed 42, as it is above 6 nodes; closeness in "
+            "pieces of more than 6 nodes is estimated from the distances to k = 5 of their "
+            "nodes drawn with seed 42") in text
+    top = table.rows[0][1]
+    assert (f"Exact betweenness is not run on a network this size; checked instead on the 8 "
+            f"entities nearest to {top} (by links), the same sampling (k = 5, seed 42)") in text
+    assert "the path shares are estimated from the shortest paths of the k = 5 sampled" in text
+    # communities: Louvain on the 6 most central, the others join the nearest community
+    assert doc.meta["communities"]["method"] == "core-louvain"
+    pr = {r[2]: r[table.columns.index("pagerank")] for r in table.rows}
+    core = sorted(H, key=lambda n: (-pr[n], n))[:6]
+    sub = nx.Graph()
+    sub.add_nodes_from(n for n in H if n in core)
+    sub.add_edges_from((u, v, d) for u, v, d in H.edges(sub.nodes, data=True)
+                       if u in core and v in core)
+    theirs = nx.community.louvain_communities(sub, weight="weight", seed=42)
+    got = [set(r[-1].split()) for r in next(t for t in doc.tables
+                                            if t.name == "communities").rows]
+    assert sorted(n for c in got for n in c) == sorted(H)  # every entity in one community
+    for c in theirs:  # each core community is inside one reported community (or split)
+        assert sum(1 for g in got if g & c) >= 1 and all(g & c <= c for g in got)
+    for g in got:  # and every other member is nearest (by hops) to that core community
+        mine = [c for c in theirs if g & c]
+        if not mine:  # a piece of the network without any of the core
+            assert g == nx.node_connected_component(H, min(g)) and not g & set(core)
+            continue
+        assert len(mine) == 1
+        dist = nx.multi_source_dijkstra_path_length(H, mine[0], weight=None)
+        others = [nx.multi_source_dijkstra_path_length(H, c, weight=None)
+                  for c in theirs if c is not mine[0]]
+        assert all(dist[n] <= min(o.get(n, 99) for o in others) for n in g)
+    assert ("of the 6 most central entities (by PageRank) only: Louvain takes minutes on a "
+            "network this size. Every other entity joins the community of the nearest") in text
+
+
+def test_sampled_closeness_estimates_from_the_sampled_distances():
+    H = nx.path_graph(6)  # 0-1-2-3-4-5
+    from kg.analysis.centrality import closeness
+
+    exact, info = closeness(H)
+    assert info["method"] == "exact"
+    assert exact == pytest.approx(nx.closeness_centrality(H))
+    est, info = closeness(H, exact_max=3, k=6)  # every node sampled: the estimate is exact
+    assert info == {"method": "sampled", "k": 6, "seed": 42}
+    assert est == pytest.approx(nx.closeness_centrality(H))
+    est, _ = closeness(H, exact_max=3, k=2, seed=1)
+    # node v's total distance is estimated as 5 x its mean distance to the 2 sampled nodes
+    import random
+
+    chosen = sorted(random.Random(1).sample(range(6), 2))
+    for v in H:
+        others = [abs(v - s) for s in chosen if s != v]
+        total = 5 * sum(others) / len(others)
+        assert est[v] == pytest.approx(5 / total)
+
+
+def test_the_scorecard_chart_draws_the_most_reliable_sources_when_there_are_many(small,
+                                                                                 monkeypatch):
+    from kg.analysis import charts
+    from kg.analysis import report as rep
+
+    _, sem = small
+    drawn = []
+    real = charts.scorecard
+    monkeypatch.setattr(charts, "scorecard",
+                        lambda dims, pubs, *a: drawn.append(pubs) or real(dims, pubs, *a))
+    monkeypatch.setattr(rep, "SCORECARD_CHART_SOURCES", 1)
+    doc, _ = rep.report(sem, as_of=dt.date(2026, 3, 31))
+    assert drawn == [["Example Press"]]  # high reliability before the SEO blog's low
+    text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
+    assert ("The chart draws the 1 most reliable of the 2 sources with a verdict (by "
+            "reliability, then name); the table above and scorecard.csv have them all.") in text
+
+
+def test_leave_one_link_out_equals_rerunning_pagerank():
+    """Woodbury (dense inverse or sparse LU) against PageRank rerun without each link,
+    including links whose removal leaves a node without links."""
+    import numpy as np
+
+    from kg.analysis.why import LeaveOneOut, matrix_pagerank
+
+    H = simple(network(CLIQUES + PATH + STAR + [("e", "a1"), ("c", "b2")]))
+    H.add_node("alone")
+    order = sorted(H)
+    W = nx.to_numpy_array(H, nodelist=order, weight="weight")
+    W[0, 1] = W[1, 0] = 3.0  # a weighted pair
+    dense, sparse = LeaveOneOut(W, dense_max=10_000), LeaveOneOut(W, dense_max=0)
+    iterative = LeaveOneOut(W, dense_max=0, lu_max=0)
+    assert dense.dense and not sparse.dense
+    base = matrix_pagerank(W)
+    for loo in (dense, sparse, iterative):
+        assert np.abs(loo.x - base).max() < 1e-10
+    checked = 0
+    for i, j in zip(*np.nonzero(np.triu(W)), strict=True):
+        w = W[i, j]
+        W[i, j] = W[j, i] = 0.0
+        rerun = matrix_pagerank(W)
+        W[i, j] = W[j, i] = w
+        for a, b in ((i, j), (j, i)):
+            assert dense.without(a, b) == pytest.approx(rerun[a], abs=1e-10)
+            assert sparse.without(a, b) == pytest.approx(rerun[a], abs=1e-10)
+            assert iterative.without(a, b) == pytest.approx(rerun[a], abs=1e-10)
+            checked += 1
+    assert checked == 2 * int(np.count_nonzero(np.triu(W)))
+
+
+def test_path_engine_matches_networkx_and_brute_force():
+    """kg.analysis.paths on a random graph in pieces: node and edge betweenness as
+    networkx computes them (exact and k-sampled), and the bloc-to-bloc path sums by
+    enumerating every shortest path."""
+    H = nx.gnm_random_graph(40, 60, seed=5)
+    H.add_edges_from([(100, 101), (101, 102)])  # a second piece
+    H = nx.relabel_nodes(H, {n: f"n{n}" for n in H})
+    exact, info = betweenness(H)
+    assert info["method"] == "exact"
+    theirs = nx.betweenness_centrality(H, normalized=True)
+    assert all(exact[v] == pytest.approx(theirs[v], abs=1e-6) for v in H)
+    sampled, info = betweenness(H, k=7, seed=3)
+    theirs = nx.betweenness_centrality(H, k=7, seed=3, normalized=True)
+    assert info == {"method": "sampled", "k": 7, "seed": 3}
+    assert all(sampled[v] == pytest.approx(min(1.0, max(0.0, theirs[v])), abs=1e-6) for v in H)
+    paths = PathCounts(H)
+    edges = list(H.edges())
+    theirs = nx.edge_betweenness_centrality(H, normalized=True)
+    assert paths.edge_shares(edges) == pytest.approx([theirs[e] for e in edges], abs=1e-12)
+    left = {f"n{i}" for i in range(0, 40, 3)} | {"n100"}
+    right = {f"n{i}" for i in range(1, 40, 4)} | {"n102"}
+    through, pairs = paths.between_all(left, right)
+    for v in ("n0", "n1", "n5", "n101"):
+        total, count = 0.0, 0
+        for s in sorted(left - {v}):
+            for t in sorted(right - {v}):
+                if s == t or not nx.has_path(H, s, t) or not nx.has_path(H, s, v):
+                    continue
+                count += 1
+                every = list(nx.all_shortest_paths(H, s, t))
+                total += sum(v in p for p in every) / len(every)
+        assert through[v] == pytest.approx(total, abs=1e-9) and pairs[v] == count, v

@@ -361,3 +361,33 @@ def test_hostile_strings_show_as_text_and_run_nothing(tmp_path, page):
     assert pg.evaluate("document.scripts.length") == 3
     assert page.outside_requests(out) == []
     page.shot("explorer-hostile-strings")
+
+
+def test_overview_search_finds_an_entity_it_does_not_draw(tmp_path, page):
+    import sys
+
+    import kg.explorer as X
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_explorer import synthetic_semantics
+
+    sem = synthetic_semantics(300)
+    old = X.OVERVIEW_PER_BLOC
+    X.OVERVIEW_PER_BLOC = 10
+    try:
+        out = tmp_path / "overview.html"
+        out.write_text(X.explorer_html(sem, overview_above=100), encoding="utf-8")
+    finally:
+        X.OVERVIEW_PER_BLOC = old
+    pg = page.open(out)
+    drawn = set(pg.evaluate("kgExplorer.network.body.data.nodes.getIds()"))
+    hidden = next(f"org-{i}" for i in range(300) if f"org-{i}" not in drawn)
+    name = sem.entities[hidden].name
+    search(pg, name)
+    row = pg.locator(f"#search-results li[data-id='{hidden}']")
+    assert row.count() == 1
+    row.dispatch_event("mousedown")
+    text = panel_text(pg)
+    assert name in text and "Not drawn on this overview page" in text
+    assert f"kg viz --focus {hidden} --depth 1 --out {hidden}.html" in text
+    assert page.errors == [] and page.console_errors() == []

@@ -6,9 +6,13 @@ betweenness, eigenvector and closeness, overall, within each bloc and per kind.
 
 from __future__ import annotations
 
+import random
+
 import networkx as nx
+import numpy as np
 
 from kg.analysis.network import simple
+from kg.analysis.paths import PathCounts
 
 PAGERANK_ALPHA = 0.85
 
@@ -16,30 +20,38 @@ PAGERANK_ALPHA = 0.85
 def power_pagerank(H: nx.Graph, alpha: float = PAGERANK_ALPHA, tol: float = 1e-12,
                    max_iter: int = 1000) -> dict[str, float]:
     """PageRank (sums to 1) of an undirected graph weighted by "weight", by power
-    iteration in pure Python: networkx's own rule (uniform teleport; a node without
-    links spreads its rank uniformly; stop when the L1 change < n * tol), without the
-    scipy that nx.pagerank needs. Raises nx.PowerIterationFailedConvergence.
+    iteration: networkx's own rule (uniform teleport; a node without links spreads its
+    rank uniformly; stop when the L1 change < n * tol), each step one scipy sparse
+    product. Raises nx.PowerIterationFailedConvergence.
     """
     nodes = sorted(H)
-    n = len(nodes)
-    if n == 0:
+    if not nodes:
         return {}
-    out = {u: [(v, float(d.get("weight", 1))) for v, d in sorted(H[u].items())] for u in nodes}
-    strength = {u: sum(w for _, w in out[u]) for u in nodes}
-    dangling = [u for u in nodes if strength[u] == 0]
-    x = dict.fromkeys(nodes, 1.0 / n)
+    x = _power_iteration(transition(H, nodes), alpha, tol, max_iter)
+    return {u: float(v) for u, v in zip(nodes, x, strict=True)}
+
+
+def transition(H: nx.Graph, nodes: list[str]):
+    """(W, strength): the symmetric weight matrix (scipy CSR, in `nodes` order) and each
+    row's sum."""
+    W = nx.to_scipy_sparse_array(H, nodelist=nodes, weight="weight", format="csr",
+                                 dtype=float)
+    return W, np.asarray(W.sum(axis=1)).ravel()
+
+
+def _power_iteration(Ws, alpha: float, tol: float, max_iter: int) -> np.ndarray:
+    W, strength = Ws
+    n = W.shape[0]
+    linked = strength > 0
+    inv = np.zeros(n)
+    inv[linked] = 1.0 / strength[linked]
+    WT = W.T.tocsr()
+    x = np.full(n, 1.0 / n)
     for _ in range(max_iter):
         last = x
-        x = dict.fromkeys(nodes, 0.0)
-        spread = alpha * sum(last[u] for u in dangling) / n + (1.0 - alpha) / n
-        for u in nodes:
-            if strength[u]:
-                share = alpha * last[u] / strength[u]
-                for v, w in out[u]:
-                    x[v] += share * w
-        for u in nodes:
-            x[u] += spread
-        if sum(abs(x[u] - last[u]) for u in nodes) < n * tol:
+        spread = alpha * last[~linked].sum() / n + (1.0 - alpha) / n
+        x = alpha * (WT @ (last * inv)) + spread
+        if np.abs(x - last).sum() < n * tol:
             return x
     raise nx.PowerIterationFailedConvergence(max_iter)
 
@@ -58,6 +70,29 @@ def pagerank(G: nx.MultiDiGraph | nx.Graph) -> dict[str, float]:
     return {n: round(v / top, 6) for n, v in sorted(pr.items())}
 
 
+def pagerank_of_links(nodes, links) -> dict[str, float]:
+    """pagerank(simple(G)) for the graph with `nodes` and the (source, target) `links`
+    (one per fact), without building networkx graphs: for overviews of large networks."""
+    import scipy.sparse as sp
+
+    order = sorted(nodes)
+    if not order:
+        return {}
+    where = {n: i for i, n in enumerate(order)}
+    pairs = np.array([(where[u], where[v]) for u, v in links if u != v], dtype=np.int64)
+    n = len(order)
+    if len(pairs):
+        rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
+        cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
+        W = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+        W.sum_duplicates()
+    else:
+        W = sp.csr_array((n, n))
+    pr = _power_iteration((W, np.asarray(W.sum(axis=1)).ravel()), PAGERANK_ALPHA, 1e-10, 1000)
+    top = pr.max() or 1.0
+    return {u: round(float(x) / top, 6) for u, x in zip(order, pr, strict=True)}
+
+
 # -- the report's measures ------------------------------------------------------------
 MEASURES = ("degree", "pagerank", "betweenness", "eigenvector", "closeness")
 BETWEENNESS_EXACT_MAX_NODES = 2000  # exact Brandes up to this many nodes; above, k samples
@@ -72,36 +107,56 @@ def _scaled(values: dict[str, float]) -> dict[str, float]:
     return {n: round(v / top, DIGITS) if top > 0 else 0.0 for n, v in sorted(values.items())}
 
 
+def sample_sources(H: nx.Graph, k: int, seed: int = SEED) -> list[str]:
+    """The k sources networkx's betweenness_centrality(k=, seed=) would draw."""
+    return random.Random(seed).sample(list(H.nodes()), k)
+
+
 def betweenness(H: nx.Graph, k: int | None = None, seed: int = SEED,
-                exact_max: int = BETWEENNESS_EXACT_MAX_NODES) -> tuple[dict[str, float], dict]:
+                exact_max: int = BETWEENNESS_EXACT_MAX_NODES,
+                paths: PathCounts | None = None) -> tuple[dict[str, float], dict]:
     """Normalised shortest-path betweenness (hops; edge weights ignored), and how it was got.
 
     Exact (Brandes) when the graph has at most `exact_max` nodes and `k` is None; else the
-    `k`-source sample of networkx with `seed`, clipped to [0, 1]. Returns
-    (node id -> value in [0, 1], {"method": "exact" | "sampled", "k": int | None, "seed"}).
+    `k`-source sample networkx draws with `seed` (and scales as it does), clipped to
+    [0, 1]. `paths`: a PathCounts of H already computed with the same sources (reused).
+    Returns (node id -> value in [0, 1], {"method": "exact" | "sampled", "k": int | None,
+    "seed"}). Same values as nx.betweenness_centrality to ~1e-15 before rounding.
     """
     n = H.number_of_nodes()
     if n < 3:
         return {v: 0.0 for v in sorted(H)}, {"method": "exact", "k": None, "seed": None}
     if k is None and n <= exact_max:
-        bc = nx.betweenness_centrality(H, normalized=True)
-        return ({v: round(min(1.0, x), DIGITS) for v, x in sorted(bc.items())},
+        pc = paths if paths is not None and paths.exact else PathCounts(H)
+        sums = pc.betweenness_sums() / ((n - 1) * (n - 2))
+        return ({v: round(min(1.0, float(sums[i])), DIGITS)
+                 for v, i in sorted(pc.index.items())},
                 {"method": "exact", "k": None, "seed": None})
     k = min(k or BETWEENNESS_K, n)
-    bc = nx.betweenness_centrality(H, k=k, normalized=True, seed=seed)
-    return ({v: round(min(1.0, max(0.0, x)), DIGITS) for v, x in sorted(bc.items())},
+    sources = sample_sources(H, k, seed)
+    pc = paths if paths is not None and paths.sources == sources else PathCounts(H, sources)
+    sums = pc.betweenness_sums()
+    chosen = set(sources)
+    on_source = 1.0 / ((k - 1) * (n - 2)) if k > 1 else 0.0
+    off_source = 1.0 / (k * (n - 2))
+    return ({v: round(min(1.0, max(0.0, float(sums[i]) * (on_source if v in chosen
+                                                           else off_source))), DIGITS)
+             for v, i in sorted(pc.index.items())},
             {"method": "sampled", "k": k, "seed": seed})
 
 
 def approximation_error(H: nx.Graph, k: int = BETWEENNESS_K, seed: int = SEED,
-                        top: int = 10) -> dict:
+                        top: int = 10, exact: dict[str, float] | None = None) -> dict:
     """How far the k-sample betweenness is from the exact one on `H`.
 
+    exact: H's exact betweenness if already computed (else it is computed here: only
+    call this without it on a graph where exact betweenness is affordable).
     Returns {"k", "seed", "top", "top_overlap" (how many of the exact top `top` the sample's
     top `top` holds), "max_error" (largest absolute difference over all nodes),
     "nodes"}. Ties are broken by node id.
     """
-    exact, _ = betweenness(H, exact_max=max(H.number_of_nodes(), 3))
+    if exact is None:
+        exact, _ = betweenness(H, exact_max=max(H.number_of_nodes(), 3))
     approx, info = betweenness(H, k=k, seed=seed)
 
     def best(values):
@@ -114,8 +169,116 @@ def approximation_error(H: nx.Graph, k: int = BETWEENNESS_K, seed: int = SEED,
             "nodes": H.number_of_nodes()}
 
 
-def centralities(G: nx.MultiDiGraph | nx.Graph, k: int | None = None,
-                 seed: int = SEED) -> tuple[dict[str, dict[str, float]], dict]:
+def eigenvector(H: nx.Graph) -> dict[str, float]:
+    """Eigenvector centrality weighted by "weight", Euclidean norm 1: the limit of
+    networkx's power iteration (on A + I, from the all-ones vector), got directly.
+
+    Each connected piece has one Perron eigenvector; the iteration converges to the
+    projection of its start onto the pieces whose largest eigenvalue is the graph's
+    largest, so those pieces share the mass (in proportion to their vectors' sums) and
+    every other node gets 0. Dense eigh for pieces up to DENSE_EIGEN_MAX nodes, scipy's
+    eigsh (ARPACK) above (they agree to ~1e-14). Raises nothing for a graph without edges: all zeros.
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    nodes = list(H)
+    n = len(nodes)
+    if not H.number_of_edges():
+        return dict.fromkeys(nodes, 0.0)
+    W = nx.to_scipy_sparse_array(H, nodelist=nodes, weight="weight", format="csr",
+                                 dtype=float)
+    count, label = connected_components(W, directed=False)
+    members = [np.flatnonzero(label == c) for c in range(count)]
+    bound = np.asarray(abs(W).sum(axis=1)).ravel()  # a piece's eigenvalue <= its max row sum
+    best, found = 0.0, []
+    for idx in sorted(members, key=lambda m: (-len(m), int(m[0]))):
+        slack = 1e-9 * max(best, 1.0)  # eigenvalues this close count as equal
+        if len(idx) < 2 or bound[idx].max() < best - slack:
+            continue
+        value, vec = _perron(W[idx][:, idx])
+        if value > best + slack:
+            best, found = value, [(idx, vec)]
+        elif value >= best - slack:
+            found.append((idx, vec))
+    x = np.zeros(n)
+    for idx, vec in found:
+        x[idx] = vec * vec.sum()  # the all-ones start's projection on this piece
+    norm = np.linalg.norm(x) or 1.0
+    return {v: float(x[i] / norm) for i, v in enumerate(nodes)}
+
+
+# Pieces up to this size use a dense eigh; above, ARPACK (matrix-vector products only:
+# multi-threaded BLAS on a busy 2-core machine made a 226-node dense eigh take 0.5 s)
+DENSE_EIGEN_MAX = 48
+
+
+def _perron(W) -> tuple[float, np.ndarray]:
+    """The largest eigenvalue of a connected piece's weight matrix and its eigenvector
+    (unit norm, non-negative)."""
+    m = W.shape[0]
+    if m <= DENSE_EIGEN_MAX:
+        values, vectors = np.linalg.eigh(W.toarray())
+        value, vec = values[-1], vectors[:, -1]
+    else:
+        from scipy.sparse.linalg import eigsh
+
+        values, vectors = eigsh(W, k=1, which="LA", tol=0, v0=np.full(m, 1.0 / np.sqrt(m)))
+        value, vec = values[0], vectors[:, 0]
+    vec = np.abs(vec) if vec.sum() >= 0 else np.abs(-vec)
+    return float(value), vec / np.linalg.norm(vec)
+
+
+def closeness(H: nx.Graph, exact_max: int = BETWEENNESS_EXACT_MAX_NODES, k: int = BETWEENNESS_K,
+              seed: int = SEED) -> tuple[dict[str, float], dict]:
+    """Closeness by Wasserman and Faust (networkx's wf_improved rule): for a node reaching
+    r nodes (itself included) at total distance T, ((r - 1) / T) * ((r - 1) / (n - 1)).
+
+    Exact (breadth-first from every node, scipy) for every piece of up to `exact_max`
+    nodes; in a larger piece, T is estimated from k sources drawn in it with `seed`:
+    (r - 1) times the mean distance to the sampled sources. Returns (node id -> value,
+    {"method": "exact" | "sampled", "k", "seed"}).
+    """
+    from scipy.sparse.csgraph import connected_components, shortest_path
+
+    nodes = list(H)
+    n = len(nodes)
+    out = dict.fromkeys(nodes, 0.0)
+    info = {"method": "exact", "k": None, "seed": None}
+    if n < 2:
+        return out, info
+    A = nx.to_scipy_sparse_array(H, nodelist=nodes, weight=None, format="csr", dtype=float)
+    count, label = connected_components(A, directed=False)
+    sizes = np.bincount(label)
+    if n <= exact_max:
+        pieces = [np.arange(n)]
+    else:
+        pieces = [np.flatnonzero(label == c) for c in range(count) if sizes[c] > 1]
+    for idx in pieces:
+        sub = A[idx][:, idx]
+        m = len(idx)
+        if m <= exact_max:
+            dist = shortest_path(sub, unweighted=True, directed=False)
+            reach = np.isfinite(dist)
+            total = np.where(reach, dist, 0.0).sum(axis=1)
+            r = reach.sum(axis=1)
+        else:
+            kk = min(k, m)
+            rng = random.Random(seed)
+            chosen = np.array(sorted(rng.sample(range(m), kk)))
+            dist = shortest_path(sub, unweighted=True, directed=False, indices=chosen)
+            r = np.full(m, m)
+            mean = dist.sum(axis=0) / np.where(np.isin(np.arange(m), chosen), kk - 1, kk)
+            total = mean * (m - 1)
+            info = {"method": "sampled", "k": kk, "seed": seed}
+        for j, i in enumerate(idx):
+            if total[j] > 0:
+                out[nodes[i]] = float((r[j] - 1) / total[j] * (r[j] - 1) / (n - 1))
+    return out, info
+
+
+def centralities(G: nx.MultiDiGraph | nx.Graph, k: int | None = None, seed: int = SEED,
+                 paths: PathCounts | None = None,
+                 exact_max: int = BETWEENNESS_EXACT_MAX_NODES) -> tuple[dict[str, dict[str, float]], dict]:
     """The five measures on the simple undirected projection of G.
 
     Returns ({measure: {node id: value}}, betweenness info) with every value in [0, 1]:
@@ -123,25 +286,26 @@ def centralities(G: nx.MultiDiGraph | nx.Graph, k: int | None = None,
     number of links joining a pair) scaled so the top node is 1; betweenness normalised
     by (n - 1)(n - 2) / 2 pairs (see `betweenness`); closeness by Wasserman and Faust
     (reachable nodes only, scaled by the share reached), so it is defined on a network
-    in pieces. Measures are listed in MEASURES; an empty graph gives empty dicts.
+    in pieces (see `closeness`). Above `exact_max` nodes betweenness and closeness are
+    sampled (k sources, `seed`); the info then also says "closeness". Measures are
+    listed in MEASURES; an empty graph gives empty dicts. `paths`: H's PathCounts, if
+    already computed (reused for betweenness).
     """
     H = simple(G) if G.is_multigraph() or G.is_directed() else G
     n = H.number_of_nodes()
     if n == 0:
         return {m: {} for m in MEASURES}, {"method": "exact", "k": None, "seed": None}
     degree = {v: round(H.degree(v) / (n - 1), DIGITS) if n > 1 else 0.0 for v in sorted(H)}
-    bc, info = betweenness(H, k=k, seed=seed)
-    if H.number_of_edges():
-        eig = nx.eigenvector_centrality(H, max_iter=5000, tol=1e-12, weight="weight")
-    else:
-        eig = {v: 0.0 for v in H}
-    closeness = nx.closeness_centrality(H)
+    bc, info = betweenness(H, k=k, seed=seed, exact_max=exact_max, paths=paths)
+    close, cinfo = closeness(H, exact_max=exact_max, k=k or BETWEENNESS_K, seed=seed)
+    if cinfo["method"] != "exact":
+        info = {**info, "closeness": cinfo}
     return {
         "degree": degree,
         "pagerank": pagerank(H),
         "betweenness": bc,
-        "eigenvector": _scaled(eig),
-        "closeness": {v: round(x, DIGITS) for v, x in sorted(closeness.items())},
+        "eigenvector": _scaled(eigenvector(H)),
+        "closeness": {v: round(x, DIGITS) for v, x in sorted(close.items())},
     }, info
 
 

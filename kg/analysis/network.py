@@ -90,14 +90,26 @@ class Projection:
         self.entities = sem.entities
         self.nodes: dict[str, Entity] = {i: e for i, e in sorted(self.entities.items())
                                          if e.kind in NODE_KINDS}
+        self._reliability_memo: dict[tuple, str | None] = {}
+        self._status_memo: dict[tuple, str] = {}
         self.edges: list[EdgeFact] = sorted(self._edges(), key=lambda e: e.key)
 
     # -- helpers -----------------------------------------------------------------------
     def reliability(self, sources) -> str | None:
-        return best_reliability(self.entities, sources)
+        key = tuple(sources)
+        memo = self._reliability_memo
+        if key not in memo:  # the same few sources back thousands of statements
+            memo[key] = best_reliability(self.entities, key)
+        return memo[key]
 
     def _status(self, ent: Entity, sources, checked) -> str:
-        return check_status(self.entities, sources, checked)
+        if checked:  # a checked fact is checked unless an article backs it: by its sources
+            return check_status(self.entities, sources, checked)
+        key = tuple(sources)
+        memo = self._status_memo
+        if key not in memo:
+            memo[key] = check_status(self.entities, key, None)
+        return memo[key]
 
     def _edges(self):
         schema = self.sem.schema
@@ -170,11 +182,11 @@ def simple(G: nx.MultiDiGraph) -> nx.Graph:
     """Undirected, one edge per pair, weight = how many edges join the pair."""
     H = nx.Graph()
     H.add_nodes_from(G.nodes(data=True))
+    weight: dict[tuple[str, str], int] = {}  # by pair, in order of first appearance
     for u, v in G.edges():
-        if H.has_edge(u, v):
-            H[u][v]["weight"] += 1
-        else:
-            H.add_edge(u, v, weight=1)
+        key = (v, u) if (v, u) in weight else (u, v)
+        weight[key] = weight.get(key, 0) + 1
+    H.add_edges_from((u, v, {"weight": w}) for (u, v), w in weight.items())
     return H
 
 

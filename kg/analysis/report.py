@@ -24,9 +24,10 @@ from kg.analysis.centrality import (
     centralities,
     ranking,
     raw_pagerank,
+    sample_sources,
 )
 from kg.analysis.changes import changes
-from kg.analysis.communities import bridges, communities, describe
+from kg.analysis.communities import LOUVAIN_MAX_NODES, bridges, communities, describe
 from kg.analysis.health import (
     dispute_rows,
     facts,
@@ -51,6 +52,7 @@ FORMATS = ("md", "html", "csv", "json")
 DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
                     "robotics": "robotics & physical AI", "adoption": "adoption & diffusion"}
 TOP = 10
+SCORECARD_CHART_SOURCES = 30  # columns of the scorecard chart; the table has every source
 Progress = Callable[[str], None]
 
 
@@ -88,15 +90,20 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     H = simple(G)
     step(f"projected the graph as of {day}: {G.number_of_nodes()} nodes, "
          f"{G.number_of_edges()} links")
-    cent, binfo = centralities(G)
+    n_nodes = H.number_of_nodes()
+    sampled = n_nodes > BETWEENNESS_EXACT_MAX_NODES
+    paths = PathCounts(H, sample_sources(H, min(BETWEENNESS_K, n_nodes)) if sampled else None)
+    step(f"shortest paths from {len(paths.sources)} "
+         f"{'sampled ' if sampled else ''}sources")
+    cent, binfo = centralities(H, k=min(BETWEENNESS_K, n_nodes) if sampled else None, paths=paths,
+                               exact_max=BETWEENNESS_EXACT_MAX_NODES)
     order = ranking(cent["pagerank"])
     linked = [n for n in order if G.degree(n)]
     step("centrality (degree, PageRank, betweenness, eigenvector, closeness)")
-    comms, cinfo = communities(G, H, cent["pagerank"])
+    comms, cinfo = communities(G, H, cent["pagerank"], max_nodes=LOUVAIN_MAX_NODES)
     member = {n: c.id for c in comms for n in c.members}
     label = {c.id: f"{c.id} ({name(c.top[0])})" for c in comms}
-    paths = PathCounts(H)
-    step(f"{len(comms)} communities (Louvain, seed {cinfo['seed']})")
+    step(f"{len(comms)} communities ({cinfo['method']}, seed {cinfo['seed']})")
     tops = linked[:top]
     step.begin("why central: leave-one-link-out PageRank")
     whys = why_central(G, tops, member, paths)
@@ -104,7 +111,8 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     moves, removed = robustness(G, set(sem.disputed), top)
     brs = bridges(G, paths, top)
     step("robustness and bridges")
-    approx = approximation_error(H, k=min(BETWEENNESS_K // 2, max(H.number_of_nodes(), 3)))
+    approx = sampling_check(H, cent["betweenness"] if not sampled else None,
+                            linked[0] if linked else None)
     step(f"betweenness sampling error (k={approx['k']}, seed {approx['seed']})")
     step.begin("scorecard, changes and data health")
     card = scorecard(sem, day)
@@ -124,7 +132,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     images: dict[str, bytes] = {}
 
     # -- summary ------------------------------------------------------------------------
-    pr_raw = raw_pagerank(H)
+    pr_raw = raw_pagerank(H)  # unscaled, for the shares
     share = _shares(G, {"PageRank": pr_raw,
                         "degree": {n: float(H.degree(n)) for n in H},
                         "betweenness": cent["betweenness"]})
@@ -211,13 +219,18 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                 cells[(r.dimension, p)] = (v.text, v.reliability)
                 best[p] = min(best.get(p, 3), rel_order.get(v.reliability, 3))
     pubs = sorted(best, key=lambda p: (best[p], p))  # the most reliable sources first
-    images["scorecard.png"] = charts.scorecard([r.dimension for r in card], pubs, cells,
+    drawn = pubs[:SCORECARD_CHART_SOURCES]
+    images["scorecard.png"] = charts.scorecard([r.dimension for r in card], drawn, cells,
                                                DIMENSION_LABELS)
     doc.img("scorecard.png", "Scorecard: dimensions by source, coloured by verdict")
+    if len(pubs) > len(drawn):
+        doc.p(f"The chart draws the {len(drawn)} most reliable of the {len(pubs)} sources "
+              "with a verdict (by reliability, then name); the table above and "
+              "scorecard.csv have them all.")
 
     # -- centrality ---------------------------------------------------------------------
     doc.h2("Who is central")
-    doc.p(_method(binfo, approx))
+    doc.p(_method(binfo, approx, name))
     shown = linked[:max(top, 15)]
     doc.img("centrality.png", f"The {len(shown)} most central entities by PageRank, "
                               "coloured by bloc")
@@ -238,7 +251,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
         if not nodes:
             continue
         sub = G.subgraph(nodes)
-        c2, _ = centralities(sub)
+        c2, _ = centralities(sub, exact_max=BETWEENNESS_EXACT_MAX_NODES)
         for i, n in enumerate([n for n in ranking(c2["pagerank"]) if sub.degree(n)]):
             brows.append([b, i + 1, name(n), n, G.nodes[n]["kind"], sub.degree(n),
                           *(c2[m][n] for m in MEASURES)])
@@ -263,7 +276,10 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.p("For each of the top entities: which pairs of communities its shortest paths join "
           "(the share of its betweenness), and the links its score rests on: how much its "
           "PageRank falls when one link is removed, and the share of all shortest paths "
-          "that use the link. Each link names its relation and sources.")
+          "that use the link. Each link names its relation and sources."
+          + (f" On a network this size the path shares are estimated from the shortest "
+             f"paths of the k = {binfo['k']} sampled sources (seed {binfo['seed']}); "
+             "the PageRank drops are exact." if sampled else ""))
     wrows = []
     for w in whys:
         n = w.node
@@ -313,10 +329,21 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     # -- communities ----------------------------------------------------------------------
     doc.h2("Communities")
     big = [c for c in comms if c.size >= 3]
-    doc.p(f"Louvain communities (networkx, seed {cinfo['seed']}, resolution "
-          f"{cinfo['resolution']}, weighted by the number of links between a pair), each "
-          f"split into its connected pieces ({cinfo['split']} Louvain communities were "
-          f"not connected and were split). Modularity {cinfo['modularity']:.3f}. "
+    if cinfo["method"] == "louvain":
+        how = (f"Louvain communities (networkx, seed {cinfo['seed']}, resolution "
+               f"{cinfo['resolution']}, weighted by the number of links between a pair), each "
+               f"split into its connected pieces ({cinfo['split']} Louvain communities were "
+               "not connected and were split).")
+    else:
+        how = (f"Louvain communities (networkx, seed {cinfo['seed']}, resolution "
+               f"{cinfo['resolution']}, weighted by the number of links between a pair) of "
+               f"the {LOUVAIN_MAX_NODES} most central entities (by PageRank) only: Louvain "
+               "takes minutes on a network this size. Every other entity joins the "
+               "community of the nearest of them (by links), and each piece of the network "
+               "without any of them is a community of its own. Each community is split "
+               f"into its connected pieces ({cinfo['split']} were not connected and were "
+               "split).")
+    doc.p(f"{how} Modularity {cinfo['modularity']:.3f}. "
           f"{len(comms)} communities; {len(big)} have three members or more and are "
           "listed here (all in communities.csv).")
     doc.table(Table("communities", ["community", "size", "most central members",
@@ -328,7 +355,10 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.p("Entities linked directly to both a US and a Chinese entity, by the share of "
           "shortest paths between a US and a Chinese entity that pass through them, with "
           "the links that make them bridges (question 11; `kg query between-blocs` lists "
-          "the supply and partnership links among them).")
+          "the supply and partnership links among them)."
+          + (f" On a network this size the shares are estimated from the sampled sources "
+             f"that lie in the US bloc (of the k = {binfo['k']}, seed {binfo['seed']})."
+             if sampled else ""))
     rows = []
     for b in brs:
         bloc = G.nodes[b.node]["bloc"]
@@ -639,22 +669,57 @@ def _tally(row) -> str:
                      for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def _method(binfo: dict, approx: dict) -> str:
+def _method(binfo: dict, approx: dict, name: Callable[[str], str] = str) -> str:
     how = ("computed exactly (Brandes), as it is for networks of up to "
            f"{BETWEENNESS_EXACT_MAX_NODES} nodes" if binfo["method"] == "exact" else
            f"sampled from k = {binfo['k']} sources with seed {binfo['seed']}, as it is above "
            f"{BETWEENNESS_EXACT_MAX_NODES} nodes")
+    close = binfo.get("closeness")
+    if close:
+        how += (f"; closeness in pieces of more than {BETWEENNESS_EXACT_MAX_NODES} nodes is "
+                f"estimated from the distances to k = {close['k']} of their nodes drawn with "
+                f"seed {close['seed']}")
+    if approx.get("on") == "piece":
+        checked = (f"Exact betweenness is not run on a network this size; checked instead "
+                   f"on the {approx['nodes']} entities nearest to {name(approx['around'])} (by "
+                   f"links), the same sampling (k = {approx['k']}, seed {approx['seed']}) "
+                   f"finds {approx['top_overlap']} of the exact top {approx['top']}, with a "
+                   f"largest error of {approx['max_error']:.4f}. ")
+    else:
+        checked = ("Checked on this network, the sampled betweenness with k = "
+                   f"{approx['k']} and seed {approx['seed']} finds {approx['top_overlap']} "
+                   f"of the exact top {approx['top']}, with a largest error of "
+                   f"{approx['max_error']:.4f}. ")
     return ("Five measures on the network, each in [0, 1]: degree (distinct neighbours / "
             "(n − 1)), PageRank (α = 0.85, scaled so the top entity is 1), betweenness (the "
             "share of shortest paths between pairs of entities that pass through one; "
             + how + "), eigenvector (scaled so the top is 1; on a network in pieces it "
             "concentrates in the piece with the largest eigenvalue, and entities in other "
             "pieces get about 0) and closeness (Wasserman–Faust, which allows for a network "
-            "in pieces). Checked on "
-            f"this network, the sampled betweenness with k = {approx['k']} and seed "
-            f"{approx['seed']} finds {approx['top_overlap']} of the exact top "
-            f"{approx['top']}, with a largest error of {approx['max_error']:.4f}. "
-            "Ranks are by PageRank; entities without any link are left out of the ranks.")
+            "in pieces). " + checked
+            + "Ranks are by PageRank; entities without any link are left out of the ranks.")
+
+
+CHECK_NODES = 1000  # above the exact threshold, the sampling error is measured on this many nodes
+
+
+def sampling_check(H: nx.Graph, exact: dict[str, float] | None, around: str | None) -> dict:
+    """How far sampled betweenness is from exact, stated in the report.
+
+    Up to the exact threshold (`exact` given: the network's exact values), a sample of
+    half the report's k against them on the whole network. Above it, exact betweenness is
+    never run on the network: the report's own k is checked on the CHECK_NODES nodes
+    nearest to `around` (the top entity), by hops, where exact is affordable.
+    Returns approximation_error's dict plus "on": "network" | "piece" (and "around").
+    """
+    if exact is not None:
+        k = min(BETWEENNESS_K // 2, max(H.number_of_nodes(), 3))
+        return {**approximation_error(H, k=k, exact=exact), "on": "network"}
+    ball = list(nx.single_source_shortest_path_length(H, around))[:CHECK_NODES] \
+        if around is not None else sorted(H)[:CHECK_NODES]
+    piece = H.subgraph(ball)
+    k = min(BETWEENNESS_K, max(piece.number_of_nodes(), 3))
+    return {**approximation_error(piece, k=k), "on": "piece", "around": around}
 
 
 def write_report(sem: Semantics, out_dir, as_of=None, since=None, top: int = TOP,

@@ -51,18 +51,72 @@ def select_nodes(proj: Projection, *, focus: str | None = None, depth: int = 1,
     return chosen
 
 
+OVERVIEW_ABOVE = 2000  # nodes: a page for the whole network above this is an overview
+OVERVIEW_PER_BLOC = 150  # the overview draws this many of each bloc, the most central
+
+
+def overview_nodes(proj: Projection, per_bloc: int | None = None) -> set[str]:
+    """The nodes an overview page draws: the `per_bloc` (default OVERVIEW_PER_BLOC) most
+    central of each bloc, by PageRank on the network of every date (ties by id). At most
+    4 x per_bloc nodes."""
+    from kg.analysis.centrality import pagerank_of_links
+
+    per_bloc = OVERVIEW_PER_BLOC if per_bloc is None else per_bloc
+    pr = pagerank_of_links(proj.nodes, ((e.source, e.target) for e in proj.edges))
+    blocs = proj.sem.blocs()
+    ranked: dict[str, list[str]] = {}
+    for n in sorted(proj.nodes, key=lambda n: (-pr.get(n, 0.0), n)):
+        ranked.setdefault(blocs(n), []).append(n)
+    return {n for ids in ranked.values() for n in ids[:per_bloc]}
+
+
+def search_index(proj: Projection, drawn: set[str]) -> list[list]:
+    """[id, name, kind, bloc, search keys] of every node the page does not draw, by id:
+    the page's search finds them and says how to draw one (kg viz --focus)."""
+    blocs = proj.sem.blocs()
+    out = []
+    for nid, ent in proj.nodes.items():
+        if nid in drawn:
+            continue
+        names = [str(v) for _, v in sorted((ent.first("names") or {}).items())]
+        keys = sorted({search_key(t) for t in [ent.name, nid, *ent.values("aliases"), *names]})
+        out.append([nid, str(ent.name), ent.kind, blocs(nid), keys])
+    return out
+
+
 def explorer_html(sem: Semantics, *, focus: str | None = None, depth: int = 1,
                   ids: Iterable[str] | None = None, kinds: Iterable[str] = (),
                   blocs: Iterable[str] = (), as_of: dt.date | None = None,
-                  subtitle: str | None = None, note: str | None = None) -> str:
-    """The explorer page for the data set behind `sem` (or the part the arguments select)."""
+                  subtitle: str | None = None, note: str | None = None,
+                  overview_above: int | None = None) -> str:
+    """The explorer page for the data set behind `sem` (or the part the arguments select).
+
+    A page of the whole network with more than `overview_above` nodes (default
+    OVERVIEW_ABOVE) is an overview: it draws the OVERVIEW_PER_BLOC most central nodes of
+    each bloc and their links, and its search also finds every other node by any name
+    (the page then gives the `kg viz --focus` command that draws it). Its size and the
+    time to write it are bounded by the drawn nodes plus ~100 bytes per other node.
+    """
     proj = project(sem)
     nodes = select_nodes(proj, focus=focus, depth=depth, ids=ids, kinds=kinds, blocs=blocs)
     if subtitle is None and focus:
         subtitle = f"{proj.nodes[focus].name} and its neighbours ({depth} link"
         subtitle += ")" if depth == 1 else "s)"
+    extra: dict = {}
+    limit = OVERVIEW_ABOVE if overview_above is None else overview_above
+    show_all = nodes is not None
+    if nodes is None and len(proj.nodes) > limit:
+        nodes = overview_nodes(proj)
+        extra["index"] = search_index(proj, nodes)
+        subtitle = subtitle or (f"overview: the {len(nodes)} most central of "
+                                f"{len(proj.nodes)} entities")
+        note = ((note + " ") if note else "") + (
+            f"This page is an overview: the network has {len(proj.nodes)} entities, more "
+            f"than a browser draws at once, so it shows the {OVERVIEW_PER_BLOC} most "
+            "central of each bloc (by PageRank) and the links among them. Search finds "
+            "every entity; `kg viz --focus ID` draws any one with its neighbours.")
     opts = Options(nodes=nodes, as_of=as_of, title=subtitle, note=note,
-                   show_all=nodes is not None)
+                   show_all=show_all, extra=extra)
     return render(page_data(sem, proj, opts))
 
 
@@ -77,8 +131,8 @@ def write_explorer(sem: Semantics, out: Path, **kwargs) -> Path:
     return out
 
 
-__all__ = ["explorer_html", "neighbourhood", "query_node_ids", "search_key", "select_nodes",
-           "write_explorer"]
+__all__ = ["explorer_html", "neighbourhood", "overview_nodes", "query_node_ids", "search_index",
+           "search_key", "select_nodes", "write_explorer"]
 
 
 def query_node_ids(dataset, text: str) -> list[str]:

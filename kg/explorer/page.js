@@ -290,6 +290,13 @@
     box.appendChild(srcs(q.src));
     return box;
   }
+  function showOutside(n) {  // an entity an overview page does not draw
+    clear(panel);
+    panel.appendChild(el("h2", { id: "panel-title", text: n.label }));
+    panel.appendChild(el("p", { cls: "sub", text: DOC.kinds[n.kind] + " · " + DOC.blocs[n.bloc] }));
+    panel.appendChild(el("p", { cls: "note-box", text: "Not drawn on this overview page, which shows only the most central entities of each bloc. To see it with its links and sources, make its own page:" }));
+    panel.appendChild(el("pre", { cls: "small", text: "kg viz --focus " + n.id + " --depth 1 --out " + n.id + ".html" }));
+  }
   function showNode(id) {
     var n = NODES.get(id), day = state.date;
     clear(panel);
@@ -425,6 +432,15 @@
       });
       if (best < 9) out.push({ n: n, r: best });
     });
+    // an overview page: every other entity, by name only (not drawn here)
+    (DOC.index || []).forEach(function (row) {
+      var best = 9;
+      row[4].forEach(function (k) {
+        var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 2 : 9;
+        if (r < best) best = r;
+      });
+      if (best < 9) out.push({ n: { id: row[0], label: row[1], kind: row[2], bloc: row[3], size: -1, outside: true }, r: best });
+    });
     out.sort(function (a, b) { return a.r - b.r || b.n.size - a.n.size || (a.n.label < b.n.label ? -1 : 1); });
     return out.slice(0, 30);
   }
@@ -452,13 +468,17 @@
         list.appendChild(li);
       });
       list.hidden = false; input.setAttribute("aria-expanded", "true");
-      if (autoExact && items.length && items[0].r === 0 && (items.length === 1 || items[1].r > 0)) onPick(items[0].n.id, true);
+      if (autoExact && items.length && items[0].r === 0 && !items[0].n.outside && (items.length === 1 || items[1].r > 0)) onPick(items[0].n.id, true);
     }
     function mark() {
       Array.prototype.forEach.call(list.children, function (li, i) { li.setAttribute("aria-selected", i === active ? "true" : "false"); });
       if (active >= 0 && list.children[active]) { input.setAttribute("aria-activedescendant", list.children[active].id); list.children[active].scrollIntoView({ block: "nearest" }); }
     }
-    function pick(i) { if (items[i]) { onPick(items[i].n.id, false); input.value = items[i].n.label; close(); } }
+    function pick(i) {
+      if (!items[i]) return;
+      if (items[i].n.outside) showOutside(items[i].n); else onPick(items[i].n.id, false);
+      input.value = items[i].n.label; close();
+    }
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(draw, 120); });
     input.addEventListener("keydown", function (ev) {
       if (ev.key === "ArrowDown") { if (list.hidden) draw(); active = Math.min(active + 1, items.length - 1); mark(); ev.preventDefault(); }
