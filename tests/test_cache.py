@@ -228,3 +228,39 @@ def test_the_key_follows_the_code_that_builds_the_graph_not_the_query_library(
     graph_py = code / "rdf" / "graph.py"
     graph_py.write_text(graph_py.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert cache.input_key(data) != key
+
+
+def test_a_graph_built_while_a_file_changed_is_not_stored_under_the_old_files(
+        folder, make_data, monkeypatch):
+    """A file saved during a cold build: the entry is filed under the files the build
+    read (the key is taken again afterwards), so a later query over the first version
+    gets the first version's graph (review, finding 2)."""
+    data = make_data()
+    org = data / "organization" / "deepseek.yaml"
+    first = org.read_text(encoding="utf-8")
+    second = first.replace("org_type: lab", "org_type: company")
+    assert second != first
+    key_first = cache.input_key(data)
+    real = cache.build_nquads
+    calls = []
+
+    def saved_during_the_build(data_dir):
+        calls.append(1)
+        if len(calls) == 1:
+            org.write_text(second, encoding="utf-8")
+        return real(data_dir)
+
+    monkeypatch.setattr(cache, "build_nquads", saved_during_the_build)
+    def org_type(body: bytes) -> bytes:
+        [line] = [x for x in body.split(b"\n") if x.startswith(
+            b"<https://w3id.org/ai-race-kg/id/deepseek> <https://w3id.org/ai-race-kg/ontology#orgType>")]
+        return line.split(b" ")[2]
+
+    path, body = cache.graph_nquads(data)
+    assert len(calls) == 2  # built again from the files as they now are
+    assert org_type(body) == b"<https://w3id.org/ai-race-kg/ontology#org-type-company>"
+    assert path.name == f"graph-{cache.input_key(data)}.nq"
+    assert not (folder / f"graph-{key_first}.nq").exists()
+    org.write_text(first, encoding="utf-8")
+    _, again = cache.graph_nquads(data)
+    assert org_type(again) == b"<https://w3id.org/ai-race-kg/ontology#org-type-lab>"

@@ -301,3 +301,30 @@ def test_the_inputs_key_follows_every_input(make_data, tmp_path):
     (data / "model/other.yaml").unlink()
     assert filecache.inputs_key(data, False) == with_date
     assert filecache.inputs_key(tmp_path / "missing", False) is None
+
+
+def test_an_answer_computed_while_a_file_changed_is_not_stored_under_the_old_files(
+        make_data, cache, monkeypatch):
+    """An editor saves a fix while `kg validate` runs (the run reads the fixed file), and
+    the error comes back afterwards: the next run must report it, not the fixed file's
+    stored "OK" (review, finding 1)."""
+    import kg.rdf.load as load
+
+    bad = MODEL_OK + "    released: 2025-13\n"
+    data = make_data({"model/deepseek-r1.yaml": bad})
+    path = data / "model" / "deepseek-r1.yaml"
+    real = load.check
+
+    def saved_during_the_run(*args, **kwargs):
+        path.write_text(textwrap.dedent(MODEL_OK).lstrip("\n"), encoding="utf-8")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load, "check", saved_during_the_run)
+    result = CliRunner().invoke(main, ["validate", "--data", str(data)])
+    assert result.exit_code == 0, result.output  # it read the fixed file
+    monkeypatch.setattr(load, "check", real)
+    path.write_text(textwrap.dedent(bad).lstrip("\n"), encoding="utf-8")  # the error back
+    result = CliRunner().invoke(main, ["validate", "--data", str(data)])
+    assert result.exit_code == 1, result.output
+    assert "deepseek-r1.yaml:6" in result.output
+    assert "released '2025-13' is not a valid date" in result.output

@@ -160,10 +160,14 @@ def validate(data_dir, no_shacl, as_json, no_cache):
         return {"issues": [filecache.encode_issue(i) for i in result.issues],
                 "entities": len(result.entities)}
 
-    key = filecache.enabled() and filecache.inputs_key(resolve_data_dir(data_dir), no_shacl)
+    def inputs() -> str | None:
+        return filecache.enabled() and filecache.inputs_key(resolve_data_dir(data_dir),
+                                                            no_shacl) or None
+
     issues, n_entities = filecache.remembered(
-        "validate", key or None, run,
-        lambda a: ([filecache.decode_issue(i) for i in a["issues"]], int(a["entities"])))
+        "validate", inputs(), run,
+        lambda a: ([filecache.decode_issue(i) for i in a["issues"]], int(a["entities"])),
+        key_again=inputs)
     errors = [i for i in issues if i.level == "error"]
     if as_json:
         echo(json_text([i.__dict__ for i in issues]))

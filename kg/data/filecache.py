@@ -316,11 +316,16 @@ def inputs_key(data_dir: Path, *parts: object) -> str | None:
 
 
 def remembered(purpose: str, key: str | None, compute: Callable[[], Any],
-               decode: Callable[[Any], Any]) -> Any:
+               decode: Callable[[Any], Any],
+               key_again: Callable[[], str | None] | None = None) -> Any:
     """decode(the JSON answer stored under key by an earlier run), else decode(compute()),
     storing compute()'s answer under key. key None (or the cache off): always compute.
     A stored answer that decode rejects (KeyError, TypeError, ValueError, IndexError) is
-    computed again."""
+    computed again.
+
+    key_again: the key taken again after compute(); the answer is stored only if it is
+    still key, so an input changed while compute() read it (an editor saving during the
+    run) never files an answer under inputs it was not computed from."""
     if key and enabled():
         stored = read_result(purpose, key)
         if stored is not None:
@@ -329,7 +334,7 @@ def remembered(purpose: str, key: str | None, compute: Callable[[], Any],
             except (KeyError, TypeError, ValueError, IndexError):
                 pass
     answer = compute()
-    if key and enabled():
+    if key and enabled() and (key_again is None or key_again() == key):
         write_result(purpose, key, answer)
     return decode(answer)
 

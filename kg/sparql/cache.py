@@ -35,6 +35,7 @@ from kg.data.filecache import CACHE_ENV, cache_dir  # one folder rule for kg's c
 KEEP = 4
 KEEP_ROOTS = 12
 RACY = 2.0
+BUILD_TRIES = 3
 HEADER = b"# sha256 "
 MARK = "kg-complete"
 STAMPS = "kg-stamps"
@@ -175,21 +176,32 @@ def build_nquads(data_dir: Path | None = None) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def graph_nquads(data_dir: Path | None = None, key: str | None = None) -> tuple[Path, bytes]:
+def graph_nquads(data_dir: Path | None = None,
+                 key: str | None = None) -> tuple[Path | None, bytes]:
     """The built graph of data/ as N-Quads: from the cache when fresh, else built and
-    stored. Returns the entry's path and its N-Quads. Raises DataError if data/ does not
-    validate (nothing is cached then)."""
+    stored. Returns the entry's path (its name holds the key) and its N-Quads. Raises
+    DataError if data/ does not validate (nothing is cached then).
+
+    A build is stored only under the key of the files it read: the key is taken again
+    after the build, and if a file changed meanwhile (an editor saving during a cold
+    build), the graph is built again from the new files (up to BUILD_TRIES builds; if
+    the files keep changing, the last build is returned with path None and nothing is
+    stored)."""
     folder = cache_dir()
-    key = key or input_key(data_dir, folder)
-    path = folder / f"graph-{key}.nq"
-    body = read_entry(path)
-    if body is not None:
-        return path, body
-    body = build_nquads(data_dir)
-    digest = hashlib.sha256(body).hexdigest().encode()
-    _write_atomic(path, HEADER + digest + b"\n" + body)
-    _prune(folder, keep=path)
-    return path, body
+    for _ in range(BUILD_TRIES):
+        key = key or input_key(data_dir, folder)
+        path = folder / f"graph-{key}.nq"
+        body = read_entry(path)
+        if body is not None:
+            return path, body
+        body = build_nquads(data_dir)
+        if input_key(data_dir, folder) == key:  # the files read are the files keyed
+            digest = hashlib.sha256(body).hexdigest().encode()
+            _write_atomic(path, HEADER + digest + b"\n" + body)
+            _prune(folder, keep=path)
+            return path, body
+        key = None  # a file changed while the build read data/: build from the new files
+    return None, body  # still changing: answer from the last build, store nothing
 
 
 def oxigraph_store(data_dir: Path | None = None):
@@ -216,6 +228,15 @@ def oxigraph_store(data_dir: Path | None = None):
             pass
         shutil.rmtree(db, ignore_errors=True)  # unfinished, damaged or unreadable
     path, body = graph_nquads(data_dir, key)
+    if path is None:  # data/ kept changing while it was read: answer, cache nothing
+        store = ox.Store()
+        store.load(body, format=ox.RdfFormat.N_QUADS, lenient=True)
+        return store
+    key = path.name[len("graph-"):-len(".nq")]  # the key of the files the build read
+    db = folder / f"store-{key}"
+    with contextlib.suppress(OSError, RuntimeError):
+        if db.exists() and _store_verified(db):  # another process made it meanwhile
+            return ox.Store.read_only(str(db))
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=folder, prefix=f"store-{key}.", suffix=".tmp"))
