@@ -337,3 +337,37 @@ def test_chip_export_status_says_which_statement_a_later_decision_superseded():
               str(r["rank"]).rsplit("rank-", 1)[-1]) for r in rows}
     assert ("restricted", "2026", "deprecated") in ranks
     assert ("buyers", "", "normal") in ranks
+
+
+@pytest.mark.parametrize("text,line,message,fix", [
+    ("date: 2026-13-14\n", 1, "date '2026-13-14' is not a valid day (month must be in 1..12)",
+     "write `date: YYYY-MM-DD`"),
+    ("# the day\n\ndate: 2026-02-30\n", 3, "date '2026-02-30' is not a valid day",
+     "write `date: YYYY-MM-DD`"),
+    ("date: 2026-04\n", 1, "date '2026-04' is not a day", "a day, not a month or a year"),
+    ("date: 2026-04-14\nas_of_horizon_days: [2\n", 3, "YAML syntax error",
+     "write `date: YYYY-MM-DD` and `as_of_horizon_days: N`"),
+    ("date: 2026-04-14\nhorizon: 30\n", 2, "unknown key(s) horizon",
+     "the keys are as_of_horizon_days, date"),
+    ("date: 2026-04-14\nas_of_horizon_days: -5\n", 2,
+     "as_of_horizon_days -5 is not a number of days", "a whole number from 1 to 36500"),
+])
+def test_a_wrong_dataset_file_is_an_error_with_its_line_and_fix_never_a_traceback(
+        tmp_path, make_data, text, line, message, fix):
+    """A fresh-user review: `date: 2026-13-14` ended every command in a ValueError from
+    PyYAML's timestamp constructor; the other messages named an absolute path."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    data = make_data()
+    (data / "dataset.yaml").write_text(text, encoding="utf-8")
+    for args in (["validate"], ["query", "--sparql", "ASK { ?s ?p ?o }"], ["build", "--out",
+                                                                         str(tmp_path / "b")]):
+        result = CliRunner().invoke(main, [*args, "--data", str(data)])
+        assert result.exit_code == 1, (args, result.output)
+        assert not isinstance(result.exception, ValueError), result.exception
+    result = CliRunner().invoke(main, ["validate", "--data", str(data)])
+    assert f"data/dataset.yaml:{line}: error: {message}" in result.output, result.output
+    assert "Fix: " in result.output and fix in result.output.split("Fix: ", 1)[1]
+    assert str(tmp_path) not in result.output

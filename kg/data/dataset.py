@@ -42,38 +42,74 @@ class DatasetInfo:
         return dt.timedelta(days=self.horizon_days)
 
 
+class DatasetFileError(KGError):
+    """data/dataset.yaml is wrong: where (file as the data folder's name/dataset.yaml,
+    1-based line), what, and the fix. str() is the whole sentence."""
+
+    def __init__(self, path: str, line: int, problem: str, fix: str):
+        self.path, self.line, self.problem, self.fix = path, line, problem, fix
+        super().__init__(f"{path}:{line}: {problem}. Fix: {fix}")
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, with timestamps left as text: `date: 2026-13-14` becomes a
+    message naming the line, not a ValueError from the timestamp constructor."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp",
+                        lambda loader, node: loader.construct_scalar(node))
+
+
+def _line_of(text: str, key: str) -> int:
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return n
+    return 1
+
+
 def read_dataset_info(data_dir: Path) -> DatasetInfo:
-    """Read data_dir/dataset.yaml. Raises KGError naming the file and line if it is wrong."""
+    """Read data_dir/dataset.yaml. Raises DatasetFileError (a KGError) naming the file as
+    `<data folder>/dataset.yaml`, the line, what is wrong and the fix."""
     path = Path(data_dir) / DATASET_FILE
     if not path.is_file():
         return DatasetInfo(None)
-    rel = path.as_posix()
+    rel = f"{Path(data_dir).resolve().name}/{DATASET_FILE}"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise KGError(f"{rel}: not readable YAML ({exc}). Fix: write `date: YYYY-MM-DD`") from exc
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DatasetFileError(rel, 1, "not UTF-8 text", "save the file as UTF-8") from None
+    try:
+        raw = yaml.load(text, Loader=_Loader) or {}  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = " ".join(str(getattr(exc, "problem", None) or "").split()) or "syntax error"
+        raise DatasetFileError(rel, mark.line + 1 if mark else 1, f"YAML syntax error: {problem}",
+                               "write `date: YYYY-MM-DD` and `as_of_horizon_days: N`, one "
+                               "per line") from None
     if not isinstance(raw, dict):
-        raise KGError(f"{rel}:1: expected `date: YYYY-MM-DD`. Fix: write the dataset's date")
+        raise DatasetFileError(rel, 1, "expected `date: YYYY-MM-DD`",
+                               "write the dataset's date as `date: YYYY-MM-DD`")
     unknown = sorted(set(raw) - KEYS)
     if unknown:
-        raise KGError(f"{rel}: unknown key(s) {', '.join(map(str, unknown))}. "
-                      f"Fix: the keys are {', '.join(sorted(KEYS))}")
+        raise DatasetFileError(rel, _line_of(text, str(unknown[0])),
+                               f"unknown key(s) {', '.join(map(str, unknown))}",
+                               f"the keys are {', '.join(sorted(KEYS))}")
     when = raw.get("date")
-    if isinstance(when, dt.date) and not isinstance(when, dt.datetime):
-        day = when
-    else:
-        try:
-            parsed = DateValue.parse(str(when))
-        except ValueError as exc:
-            raise KGError(f"{rel}: date {when!r} is not a day ({exc}). "
-                          "Fix: write `date: YYYY-MM-DD`") from exc
-        if parsed.precision != "day":
-            raise KGError(f"{rel}: date {when!r} is not a day. Fix: write `date: YYYY-MM-DD`")
-        day = parsed.start
+    try:
+        parsed = DateValue.parse(str(when))
+    except ValueError as exc:
+        raise DatasetFileError(rel, _line_of(text, "date"),
+                               f"date {when!r} is not a valid day ({exc})",
+                               "write `date: YYYY-MM-DD`") from None
+    if parsed.precision != "day":
+        raise DatasetFileError(rel, _line_of(text, "date"), f"date {when!r} is not a day",
+                               "write `date: YYYY-MM-DD`, a day, not a month or a year")
+    day = parsed.start
     horizon = raw.get("as_of_horizon_days", DEFAULT_HORIZON_DAYS)
     if not isinstance(horizon, int) or isinstance(horizon, bool) or not 0 < horizon <= 36500:
-        raise KGError(f"{rel}: as_of_horizon_days {horizon!r} is not a number of days. "
-                      "Fix: a whole number from 1 to 36500")
+        raise DatasetFileError(rel, _line_of(text, "as_of_horizon_days"),
+                               f"as_of_horizon_days {horizon!r} is not a number of days",
+                               "a whole number from 1 to 36500")
     return DatasetInfo(day, horizon, path)
 
 

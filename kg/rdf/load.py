@@ -14,10 +14,10 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from kg.core.errors import DataError, Issue, KGError
+from kg.core.errors import DataError, Issue
 from kg.core.model import Entity
 from kg.core.schema import Schema, load_schema
-from kg.data.dataset import read_dataset_info
+from kg.data.dataset import DatasetFileError, read_dataset_info
 from kg.data.loader import resolve_data_dir
 from kg.data.validate import Result, validate_dir
 from kg.rdf.graph import build_quads, dataset_binds
@@ -157,9 +157,9 @@ def _check(data_dir, schema, shacl, progress) -> tuple[Result, Quads | None, Sem
     result = validate_dir(data_dir, schema)
     try:
         info = read_dataset_info(data_dir)
-    except KGError as exc:
-        result.issues.append(Issue(f"{data_dir.name}/dataset.yaml", 1, 0, "", str(exc),
-                                   "see docs/semantics.md", rule="dataset"))
+    except DatasetFileError as exc:
+        result.issues.append(Issue(exc.path, exc.line, 0, "", exc.problem,
+                                   f"{exc.fix} (see docs/semantics.md)", rule="dataset"))
         result.issues.sort()
         info = None
     step(f"validated {len(result.entities)} entities (fields, types, references)")
