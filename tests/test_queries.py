@@ -507,11 +507,13 @@ def test_same_answers_on_oxigraph_and_rdflib(q):
     ("as-of", {"date": "2025-11-15"}),
     ("neighbourhood", {"entity": "kgid:nvidia-h200"}),
     ("between-blocs", {"date": "2024-06-01"}),
+    ("between-blocs", {"blocB": "*"}),  # review: 17 rows on Oxigraph, 0 on rdflib (IN)
 ])
 def test_same_answers_with_parameters(name, params):
     q = find_query(name)
-    assert row_bag(run_query(oxigraph_store(), q, params)) == \
-        row_bag(run_query(rdflib_store(), q, params))
+    fast = row_bag(run_query(oxigraph_store(), q, params))
+    assert fast == row_bag(run_query(rdflib_store(), q, params))
+    assert fast, "a comparison of two empty answers proves nothing"
 
 
 def test_the_fast_engine_really_runs(monkeypatch):
