@@ -39,9 +39,15 @@ def store_option(f):
 
 
 def _open(store_kind, data_dir, graph_file, endpoint=None):
+    import sys
+
+    # a cold cache builds the graph first (seconds at 10k entities): on a terminal, its
+    # stages show on stderr; pipes and scripts see only the answer
+    from kg.cli import progress
     from kg.sparql.store import open_store
 
-    return open_store(store_kind, data_dir=data_dir, graph_file=graph_file, endpoint=endpoint)
+    return open_store(store_kind, data_dir=data_dir, graph_file=graph_file, endpoint=endpoint,
+                      progress=progress if sys.stderr.isatty() else None)
 
 
 @click.command()
@@ -69,7 +75,7 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
 
     SELECT prints a table (or csv, json, md); ASK prints true or false; CONSTRUCT and
     DESCRIBE print RDF. Queries run on an embedded Oxigraph store holding the graph of
-    data/ (built once and cached until data/, ontology/ or queries/ change; no server
+    data/ (built once and cached until data/, ontology/ or kg itself change; no server
     needed); --store rdflib cross-checks on rdflib's engine; --endpoint runs on any
     SPARQL endpoint. SERVICE and FROM <outside address> are refused. Date parameters
     take 2025, 2025-12 or 2025-12-08.
@@ -145,7 +151,9 @@ def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_fi
     RDF/XML or JSON-LD for CONSTRUCT/DESCRIBE) by content negotiation; CORS for
     browser clients; a service
     description at /sparql without a query; a page to type queries at /. Each query
-    runs in a worker process that is killed at --timeout.
+    runs in a worker process that is killed at --timeout. It serves the graph as it
+    was when it started: restart it after editing data/ (or run `kg push` against a
+    server that stays up).
 
     \b
     Example:

@@ -159,7 +159,7 @@ def read_entry(path: Path) -> bytes | None:
     return body
 
 
-def build_nquads(data_dir: Path | None = None) -> bytes:
+def build_nquads(data_dir: Path | None = None, progress=None) -> bytes:
     """data/ validated and built (as `kg build` builds it, with the dataset description),
     as sorted N-Quads (lines in code-point order). Raises DataError if data/ does not
     validate."""
@@ -169,15 +169,15 @@ def build_nquads(data_dir: Path | None = None) -> bytes:
     from kg.rdf.void import void_graph
 
     schema = load_schema()
-    built = load_graph(data_dir)
+    built = load_graph(data_dir, progress=progress)
     built.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void_graph(schema, built))
     lines = built.quads.nquads_lines()  # every quad is in a named graph
     lines.sort()
     return "".join(lines).encode("utf-8")
 
 
-def graph_nquads(data_dir: Path | None = None,
-                 key: str | None = None) -> tuple[Path | None, bytes]:
+def graph_nquads(data_dir: Path | None = None, key: str | None = None,
+                 progress=None) -> tuple[Path | None, bytes]:
     """The built graph of data/ as N-Quads: from the cache when fresh, else built and
     stored. Returns the entry's path (its name holds the key) and its N-Quads. Raises
     DataError if data/ does not validate (nothing is cached then).
@@ -194,7 +194,7 @@ def graph_nquads(data_dir: Path | None = None,
         body = read_entry(path)
         if body is not None:
             return path, body
-        body = build_nquads(data_dir)
+        body = build_nquads(data_dir, progress=progress)
         if input_key(data_dir, folder) == key:  # the files read are the files keyed
             digest = hashlib.sha256(body).hexdigest().encode()
             _write_atomic(path, HEADER + digest + b"\n" + body)
@@ -204,7 +204,7 @@ def graph_nquads(data_dir: Path | None = None,
     return None, body  # still changing: answer from the last build, store nothing
 
 
-def oxigraph_store(data_dir: Path | None = None):
+def oxigraph_store(data_dir: Path | None = None, progress=None):
     """The built graph of data/ as a read-only pyoxigraph Store on disk (RocksDB), which
     opens in milliseconds where loading the N-Quads takes tens.
 
@@ -227,7 +227,7 @@ def oxigraph_store(data_dir: Path | None = None):
         except (OSError, RuntimeError):  # RocksDB: "Corruption: ..." and the like
             pass
         shutil.rmtree(db, ignore_errors=True)  # unfinished, damaged or unreadable
-    path, body = graph_nquads(data_dir, key)
+    path, body = graph_nquads(data_dir, key, progress=progress)
     if path is None:  # data/ kept changing while it was read: answer, cache nothing
         store = ox.Store()
         store.load(body, format=ox.RdfFormat.N_QUADS, lenient=True)

@@ -592,6 +592,7 @@ def serve(log: Callable[[str], None] = print, **options) -> None:
         f"max {app.max_rows} rows")
     log(f"kg serve: SPARQL endpoint http://{app.host}:{app.port}/sparql "
         f"(page: http://{app.host}:{app.port}/)")
+    log("kg serve: it serves the graph as it is now; restart it after editing the data")
     try:
         app.serve_forever()
     except KeyboardInterrupt:

@@ -682,12 +682,14 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
 
 # -- opening -----------------------------------------------------------------------
 def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
-               graph_file: Path | None = None, endpoint: str | None = None) -> Store:
+               graph_file: Path | None = None, endpoint: str | None = None,
+               progress=None) -> Store:
     """The store to query: a remote endpoint, a built graph file, or the graph of data/
     (from the cache of built graphs, kg.sparql.cache; built and cached when stale).
 
     Raises QueryError (bad endpoint, missing or unreadable file, unknown store) or
-    DataError (data/ does not validate)."""
+    DataError (data/ does not validate). progress: told each stage of a build when
+    the cache has no graph for data/ (kg.rdf.load.Steps)."""
     if endpoint:
         return RemoteStore(endpoint)
     if kind not in STORES:
@@ -698,8 +700,8 @@ def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
     from kg.sparql.cache import graph_nquads, oxigraph_store
 
     if kind == "oxigraph":
-        return OxigraphStore(oxigraph_store(data_dir))
-    _, nquads = graph_nquads(data_dir)
+        return OxigraphStore(oxigraph_store(data_dir, progress=progress))
+    _, nquads = graph_nquads(data_dir, progress=progress)
     ds = Dataset()
     ds.parse(data=nquads.decode("utf-8"), format="nquads")
     return RdflibStore(ds)
