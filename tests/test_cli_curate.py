@@ -15,12 +15,14 @@ import sys
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from curate_support import ENV, copy_fixture, kg, snapshot
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL
 
 from conftest import REPO
 from kg import check
+from kg.cli import main
 from kg.data.yamlio import format_text
 from kg.rdf.graph import union_graph
 
@@ -448,6 +450,18 @@ def test_lint_flags_mojibake_and_whitespace(data):
     assert "description 'A lab â€” in Hangzhou ' has leading or trailing whitespace" in r.output
     r = kg(data, "lint", code=1)
     assert "warning: [deepseek-v3] 4 unchecked fact(s)" in r.output
+
+
+def test_lint_reports_a_file_it_cannot_read_instead_of_passing_it(data):
+    """A fresh-user review: with a YAML syntax error in one file, kg lint said
+    "0 error(s)" and exited 0."""
+    (data / "model" / "broken.yaml").write_text("id: broken\nname: [Broken\n",
+                                                encoding="utf-8")
+    r = CliRunner().invoke(main, ["lint", "--no-unchecked"], env={**ENV, "KG_DATA": str(data)})
+    assert r.exit_code == 1, r.output
+    assert "data/model/broken.yaml:3:1: error: YAML syntax error" in r.output
+    assert "Fix: correct the YAML at this line" in r.output
+    assert r.output.rstrip().endswith("Error: 1 error(s), 0 warning(s).")
 
 
 def test_lint_warnings_alone_pass(data):

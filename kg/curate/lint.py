@@ -88,9 +88,15 @@ def lint_text(rel: str, entity: str, text: str, data: YMap | None) -> list[Issue
     return issues
 
 
+UNREADABLE = {"yaml-syntax", "duplicate-key", "encoding", "empty-file", "not-a-mapping",
+              "too-large", "unreadable", "control-character"}
+
+
 def lint(ws: Workspace, unchecked: bool = True) -> list[Issue]:
-    """Every style issue in the workspace's files, errors and warnings, sorted."""
-    issues = []
+    """Every style issue in the workspace's files, errors and warnings, sorted; a file
+    that cannot be read as a record at all (YAML syntax, encoding, empty, too large...)
+    is an error here too, or lint would pass it in silence."""
+    issues = [i for i in ws.result.issues if i.rule in UNREADABLE]
     for rec in ws.records:
         text = rec.path.read_text(encoding="utf-8", errors="replace")
         issues += lint_text(rec.rel, rec.stem, text, rec.data)
