@@ -78,3 +78,18 @@ def test_readme_sparql_examples_run_and_answer():
     assert all(a.rows for a in answers)
     # the disagreement example finds BitBiased's two Ascend 910C estimates
     assert {str(r[2]) for r in answers[1].rows} >= {"200000", "450000"}
+
+
+def test_examples_from_the_build_quads_equal_those_from_its_rdflib_graph(tmp_path):
+    """A build passes its compact quads (no rdflib graph is made): same bytes as from the
+    union graph, on the real data."""
+    from kg.rdf.docs import write_docs
+    from kg.rdf.load import load_graph
+
+    built = load_graph(REPO / "data")
+    from_quads = write_docs(tmp_path / "q", graph=built.quads)
+    from_graph = write_docs(tmp_path / "g", graph=built.graph)
+    assert [p.name for p in from_quads] == ["ontology.md", "ontology.html"]
+    for q, g in zip(from_quads, from_graph, strict=True):
+        assert q.read_bytes() == g.read_bytes(), q.name
+    assert "(a statement about kgid:" in from_quads[0].read_text(encoding="utf-8")

@@ -207,7 +207,7 @@ def build(data_dir, out_dir):
 
     try:
         built = run_build(data_dir, out_dir, progress=progress)
-        docs = write_docs(Path(out_dir) / "docs", graph=built.graph)
+        docs = write_docs(Path(out_dir) / "docs", graph=built.quads)
     except KGError as exc:
         fail(exc)
     out = Path(out_dir)

@@ -37,9 +37,13 @@ class Term:
 
 
 class Namer:
-    def __init__(self, namespaces: dict[str, str], data: Graph | None):
+    """Names terms as CURIEs and finds examples in the built data: an rdflib Graph, the
+    build's compact quads (kg.rdf.quads.Quads; no rdflib graph is made), or None."""
+
+    def __init__(self, namespaces: dict[str, str], data):
         self.ns = by_longest_namespace(namespaces)
-        self.data = data
+        self.data = None if data is None else (
+            _GraphData(data) if isinstance(data, Graph) else _QuadsData(data))
 
     def curie(self, term) -> str:
         if isinstance(term, Literal):
@@ -52,16 +56,84 @@ class Namer:
         """One triple of the data that uses the property, the first in sorted order."""
         if self.data is None:
             return ""
-        triples = sorted(self.data.triples((None, prop, None)), key=lambda t: (str(t[0]),
-                                                                              str(t[2])))
-        for s, _, o in triples:
-            if "/statement/" in str(s):  # show the entity a statement is about
-                subject = self.data.value(s, RDF.subject)
-                return (f"{self.curie(s)} {self.curie(prop)} {self.curie(o)} "
-                        f"(a statement about {self.curie(subject)})" if subject else
-                        f"{self.curie(s)} {self.curie(prop)} {self.curie(o)}")
-            return f"{self.curie(s)} {self.curie(prop)} {self.curie(o)}"
-        return ""
+        first = self.data.first(prop)
+        if first is None:
+            return ""
+        s, o = first
+        if "/statement/" in str(s):  # show the entity a statement is about
+            subject = self.data.value(s, RDF.subject)
+            return (f"{self.curie(s)} {self.curie(prop)} {self.curie(o)} "
+                    f"(a statement about {self.curie(subject)})" if subject else
+                    f"{self.curie(s)} {self.curie(prop)} {self.curie(o)}")
+        return f"{self.curie(s)} {self.curie(prop)} {self.curie(o)}"
+
+    def members(self, cls: URIRef) -> tuple[int, str | None]:
+        """How many subjects have rdf:type cls, and the first IRI of them in text order."""
+        return (0, None) if self.data is None else self.data.members(cls)
+
+
+class _GraphData:
+    """Examples read from an rdflib Graph."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    def first(self, prop: URIRef):
+        """(subject, object) of the triple with predicate prop first by (str(s), str(o))."""
+        pairs = ((s, o) for s, _, o in self.graph.triples((None, prop, None)))
+        return min(pairs, key=lambda t: (str(t[0]), str(t[1])), default=None)
+
+    def value(self, s, p):
+        return self.graph.value(s, p)
+
+    def members(self, cls: URIRef) -> tuple[int, str | None]:
+        found = {str(m) for m in self.graph.subjects(RDF.type, cls)}
+        return len(found), min(found, default=None)
+
+
+class _QuadsData:
+    """Examples read from the build's quads: the same answers as from their union graph."""
+
+    def __init__(self, quads):
+        import numpy as np
+
+        from kg.rdf.quads import lexical
+
+        self.q = quads
+        self.rows = quads._rows()
+        # each term's rank by str() of its rdflib term (IRI text, literal's lexical form);
+        # terms with the same text share a rank
+        text = [t[1:-1] if t[0] == "<" else lexical(t) for t in quads.terms]
+        _, self.rank = np.unique(np.array(text, dtype=object), return_inverse=True)
+
+    def _select(self, p: URIRef):
+        pid = self.q.find(p)
+        return self.rows[self.rows[:, 2] == pid] if pid is not None else self.rows[:0]
+
+    def first(self, prop: URIRef):
+        import numpy as np
+
+        sel = self._select(prop)
+        if not len(sel):
+            return None
+        i = np.lexsort((self.rank[sel[:, 3]], self.rank[sel[:, 1]]))[0]
+        return self.q.rdflib_term(int(sel[i, 1])), self.q.rdflib_term(int(sel[i, 3]))
+
+    def value(self, s, p):
+        sid = self.q.find(s)
+        sel = self._select(p)
+        hit = sel[sel[:, 1] == sid] if sid is not None else sel[:0]
+        return self.q.rdflib_term(int(hit[0, 3])) if len(hit) else None
+
+    def members(self, cls: URIRef) -> tuple[int, str | None]:
+        import numpy as np
+
+        cid = self.q.find(cls)
+        sel = self._select(RDF.type)
+        subjects = np.unique(sel[sel[:, 3] == cid, 1]) if cid is not None else sel[:0, 1]
+        if not len(subjects):
+            return 0, None
+        return len(subjects), str(self.q.rdflib_term(int(subjects[np.argmin(self.rank[subjects])])))
 
 
 def _text(g: Graph, s, p) -> str:
@@ -82,11 +154,9 @@ def collect(ontology: Graph, namer: Namer) -> dict[str, list[Term]]:
                              | set(ontology.objects(s, SCHEMA.rangeIncludes)))
             if cls == OWL.Class:
                 t.extra = sorted(namer.curie(c) for c in ontology.objects(s, RDFS.subClassOf))
-                if namer.data is not None:
-                    members = sorted(str(m) for m in namer.data.subjects(RDF.type, s))
-                    if members:
-                        t.example = f"{namer.curie(URIRef(members[0]))} a {t.curie} " \
-                                    f"({len(members)} in the data)"
+                n, first = namer.members(s)
+                if n:
+                    t.example = f"{namer.curie(URIRef(first))} a {t.curie} ({n} in the data)"
             elif cls == SKOS.ConceptScheme:
                 t.extra = sorted(f"{namer.curie(c)} ({_text(ontology, c, RDFS.label)})"
                                  for c in ontology.subjects(SKOS.inScheme, s))
@@ -176,11 +246,12 @@ def html_page(sections: dict[str, list[Term]], reused: list[Term], version: str)
 
 
 def write_docs(out_dir: Path, data_dir: Path | None = None, with_examples: bool = True,
-               graph: Graph | None = None) -> list[Path]:
-    """Write ontology.md and ontology.html into out_dir; return the paths.
+               graph=None) -> list[Path]:
+    """Write ontology.md and ontology.html into out_dir; return the two paths.
 
-    Examples come from `graph` if given (a build passes the graph it made), else
-    from data_dir, loaded here.
+    Examples come from `graph` if given: an rdflib Graph, or the compact quads a build
+    made (kg.rdf.quads.Quads, read directly: no rdflib graph is made); else from
+    data_dir, loaded here (raises DataError if it does not validate).
     """
     schema = load_schema()
     ontology = Graph().parse(ONTOLOGY_DIR / "ontology.ttl")
@@ -188,7 +259,7 @@ def write_docs(out_dir: Path, data_dir: Path | None = None, with_examples: bool 
     if with_examples and data is None:
         from kg.rdf.load import load_graph
 
-        data = load_graph(data_dir).graph
+        data = load_graph(data_dir).quads
     namer = Namer(schema.namespaces, data)
     sections = collect(ontology, namer)
     reused = reused_properties(namer)
