@@ -155,39 +155,3 @@ def test_the_quads_give_back_the_same_rdflib_terms(built):
     assert named(back) == named(ds)
     tags = {o.language for _, _, o, _ in back.quads() if isinstance(o, Literal)}
     assert "zh-Hans" in tags  # as written, though N-Triples lower-cases it
-
-
-def test_the_files_written_in_two_processes_are_the_bytes_of_one(built, monkeypatch):
-    """Above PARALLEL_FROM triples graph.trig is written by a forked process while this one
-    writes the other three: the same four files as written one after the other."""
-    import kg.rdf.serialize as serialize
-    from kg.rdf.quads import Quads
-
-    ds = tricky_dataset(built)
-    monkeypatch.setattr(serialize, "PARALLEL_FROM", 10**12)
-    serial = serialize.quads_texts(Quads.from_dataset(ds))
-    monkeypatch.setattr(serialize, "PARALLEL_FROM", 0)
-    assert serialize.quads_texts(Quads.from_dataset(ds)) == serial
-
-
-def test_an_error_in_the_forked_writer_is_raised_here(tmp_path):
-    import errno
-
-    from kg.rdf.serialize import _in_parallel
-
-    done = []
-
-    def side_oserror():
-        open(tmp_path / "no" / "such" / "file", "w")
-
-    with pytest.raises(OSError) as got:
-        _in_parallel(side_oserror, lambda: done.append("main"))
-    assert got.value.errno == errno.ENOENT and got.value.filename == str(tmp_path / "no/such/file")
-    assert done == ["main"]  # this process's share still ran
-
-    def side_bug():
-        raise ValueError("bad term")
-
-    for big in (True, False):  # the same in two processes and in one
-        with pytest.raises(ValueError, match="^bad term$"):
-            _in_parallel(side_bug, lambda: None, big=big)

@@ -385,94 +385,31 @@ def _write_lines(path: Path, rows, line) -> None:
 
 def _write_quads_files(quads, tmp: dict[str, Path], nq: Path) -> None:
     import numpy as np
+    import pyoxigraph as ox
 
     t = quads.terms
     triples = quads.triples()
     used = np.unique(triples).tolist()
     iris = _iris_of(quads, used)
-    graphs = np.unique(quads.quads()[:, 0]).tolist()  # both sorts done before any fork
-
-    def trig() -> None:
-        try:
-            _write_lines(nq, quads.quads(), lambda g, s, p, o: f"{t[s]} {t[p]} {t[o]} {t[g]} .\n")
-            _oxigraph_file(nq, "N_QUADS", tmp["graph.trig"], "TRIG",
-                           _namespaces_used(quads.prefixes, iris + _iris_of(quads, graphs)))
-        finally:
-            nq.unlink(missing_ok=True)
-
-    def rest() -> None:
-        _write_lines(tmp["graph.nt"], triples, lambda s, p, o: f"{t[s]} {t[p]} {t[o]} .\n")
-        _oxigraph_file(tmp["graph.nt"], "N_TRIPLES", tmp["graph.ttl"], "TURTLE",
-                       _namespaces_used(quads.prefixes, iris))
-        with open(tmp["graph.jsonld"], "w", encoding="utf-8", newline="") as f:
-            f.write("[\n")
-            first = True
-            for chunk in _jsonld_chunks(quads):
-                f.write(("" if first else ",\n") + ",\n".join(chunk))
-                first = False
-            f.write("\n]\n")
-
-    _in_parallel(trig, rest, big=len(triples) >= PARALLEL_FROM)
-
-
-PARALLEL_FROM = 50_000  # triples: below this a second process costs more than it saves
-
-
-def _oxigraph_file(src: Path, src_format: str, dst: Path, dst_format: str,
-                   prefixes: dict[str, str]) -> None:
-    """Oxigraph parses src (one of its RdfFormat names) and writes dst, file to file."""
-    import pyoxigraph as ox
-
-    ox.serialize(ox.parse(path=str(src), format=getattr(ox.RdfFormat, src_format)),
-                 output=str(dst), format=getattr(ox.RdfFormat, dst_format), prefixes=prefixes)
-
-
-def _in_parallel(side, main, big: bool = True) -> None:
-    """Run side() in a forked child process while main() runs here (both write files, so
-    nothing comes back but success or the error's text), when `big` and os.fork exists;
-    else one after the other. The child shares the parent's memory copy-on-write. An
-    exception in side() is raised here as it was raised there (an OSError keeps its errno
-    and file name), after main() has finished."""
-    import os
-
-    if not big or not hasattr(os, "fork"):
-        side()
-        main()
-        return
-    import pickle
-    import sys
-
-    read, write = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: do side(), report, and leave without the parent's teardown
-        code = 0
-        try:
-            os.close(read)
-            try:
-                side()
-            except BaseException as exc:  # noqa: BLE001 - handed to the parent as it is
-                code = 1
-                try:
-                    err = pickle.dumps(exc)
-                except Exception:  # noqa: BLE001 - an exception that cannot be pickled
-                    err = pickle.dumps(KGError(f"{type(exc).__name__}: {exc}"))
-                with os.fdopen(write, "wb") as f:
-                    f.write(err)
-        finally:
-            os._exit(code)
-    os.close(write)
+    graphs = np.unique(quads.quads()[:, 0]).tolist()
+    _write_lines(tmp["graph.nt"], triples, lambda s, p, o: f"{t[s]} {t[p]} {t[o]} .\n")
+    ox.serialize(ox.parse(path=str(tmp["graph.nt"]), format=ox.RdfFormat.N_TRIPLES),
+                 output=str(tmp["graph.ttl"]), format=ox.RdfFormat.TURTLE,
+                 prefixes=_namespaces_used(quads.prefixes, iris))
     try:
-        main()
+        _write_lines(nq, quads.quads(), lambda g, s, p, o: f"{t[s]} {t[p]} {t[o]} {t[g]} .\n")
+        ox.serialize(ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS),
+                     output=str(tmp["graph.trig"]), format=ox.RdfFormat.TRIG,
+                     prefixes=_namespaces_used(quads.prefixes, iris + _iris_of(quads, graphs)))
     finally:
-        with os.fdopen(read, "rb") as f:
-            report = f.read()
-        _, status = os.waitpid(pid, 0)
-    if report:
-        raise pickle.loads(report)
-    if status != 0:
-        raise KGError(f"the process writing graph.trig ended with status {status}")
+        nq.unlink(missing_ok=True)
+    with open(tmp["graph.jsonld"], "w", encoding="utf-8", newline="") as f:
+        f.write("[\n")
+        first = True
+        for chunk in _jsonld_chunks(quads):
+            f.write(("" if first else ",\n") + ",\n".join(chunk))
+            first = False
+        f.write("\n]\n")
 
 
 def _jsonld_chunks(quads):
