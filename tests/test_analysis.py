@@ -469,17 +469,15 @@ def test_sampled_closeness_estimates_from_the_sampled_distances():
 
 def test_the_scorecard_chart_draws_the_most_reliable_sources_when_there_are_many(small,
                                                                                  monkeypatch):
-    from kg.analysis import charts
     from kg.analysis import report as rep
 
     _, sem = small
-    drawn = []
-    real = charts.scorecard
-    monkeypatch.setattr(charts, "scorecard",
-                        lambda dims, pubs, *a: drawn.append(pubs) or real(dims, pubs, *a))
     monkeypatch.setattr(rep, "SCORECARD_CHART_SOURCES", 1)
-    doc, _ = rep.report(sem, as_of=dt.date(2026, 3, 31))
-    assert drawn == [["Example Press"]]  # high reliability before the SEO blog's low
+    doc, images = rep.report(sem, as_of=dt.date(2026, 3, 31))
+    chart = images["scorecard.png"]  # drawn later, by render.write (only if its input changed)
+    assert chart.function == "scorecard"
+    assert chart.args[1] == ["Example Press"]  # high reliability before the SEO blog's low
+    assert chart.draw().startswith(b"\x89PNG")
     text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
     assert ("The chart draws the 1 most reliable of the 2 sources with a verdict (by "
             "reliability, then name); the table above and scorecard.csv have them all.") in text

@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 import networkx as nx
 
-from kg.analysis import charts
 from kg.analysis.centrality import (
     BETWEENNESS_EXACT_MAX_NODES,
     BETWEENNESS_K,
@@ -27,6 +26,7 @@ from kg.analysis.centrality import (
     sample_sources,
 )
 from kg.analysis.changes import changes
+from kg.analysis.chartcache import Chart
 from kg.analysis.communities import LOUVAIN_MAX_NODES, bridges, communities, describe
 from kg.analysis.health import (
     dispute_rows,
@@ -68,8 +68,10 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
            top: int = TOP, progress: Progress | None = None) -> tuple[Doc, dict[str, bytes]]:
     """The report on the graph as of `as_of`, with the changes in (since, as_of].
 
-    Returns (the document, PNG chart bytes by file name). Raises ValueError if since is
-    not before as_of or top < 1.
+    Returns (the document, the charts by PNG file name, not drawn yet: `Chart.draw()`
+    gives a chart's PNG bytes; `render.write` draws only the charts whose input changed
+    since the last run into the same folder). Raises ValueError if since is not before
+    as_of or top < 1.
     """
     if top < 1:
         raise ValueError("--top must be at least 1")
@@ -129,7 +131,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                 "betweenness": {**binfo, "exact_up_to_nodes": BETWEENNESS_EXACT_MAX_NODES,
                                 "sampling_check": approx},
                 "communities": cinfo}
-    images: dict[str, bytes] = {}
+    images: dict[str, Chart] = {}
 
     # -- summary ------------------------------------------------------------------------
     pr_raw = raw_pagerank(H)  # unscaled, for the shares
@@ -175,9 +177,9 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     blocs = sem.blocs(day)
     keyed = [c for c in changed if c.change in ("began", "ended")]
     key = {id(c): str(i) for i, c in enumerate(keyed, 1)}
-    images["changes.png"] = charts.timeline(
+    images["changes.png"] = Chart("timeline", (
         [(c.day, c.change, key.get(id(c), ""), blocs(c.entity)) for c in changed],
-        since, day, BLOC_LABELS)
+        since, day, BLOC_LABELS))
     doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc")
     if keyed:
         doc.p("The numbered dots, the facts that began or stopped holding:")
@@ -220,8 +222,8 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                 best[p] = min(best.get(p, 3), rel_order.get(v.reliability, 3))
     pubs = sorted(best, key=lambda p: (best[p], p))  # the most reliable sources first
     drawn = pubs[:SCORECARD_CHART_SOURCES]
-    images["scorecard.png"] = charts.scorecard([r.dimension for r in card], drawn, cells,
-                                               DIMENSION_LABELS)
+    images["scorecard.png"] = Chart("scorecard", ([r.dimension for r in card], drawn, cells,
+                                                  DIMENSION_LABELS))
     doc.img("scorecard.png", "Scorecard: dimensions by source, coloured by verdict")
     if len(pubs) > len(drawn):
         doc.p(f"The chart draws the {len(drawn)} most reliable of the {len(pubs)} sources "
@@ -234,9 +236,9 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     shown = linked[:max(top, 15)]
     doc.img("centrality.png", f"The {len(shown)} most central entities by PageRank, "
                               "coloured by bloc")
-    images["centrality.png"] = charts.top_nodes(
+    images["centrality.png"] = Chart("top_nodes", (
         [(name(n), cent["pagerank"][n], G.nodes[n]["bloc"]) for n in shown],
-        "Most central by PageRank (1 = the top entity)", BLOC_LABELS)
+        "Most central by PageRank (1 = the top entity)", BLOC_LABELS))
     cols = ["rank", "entity", "id", "kind", "bloc", "links", *MEASURES, "community"]
     doc.table(Table("centrality", cols,
                     [[i + 1, name(n), n, G.nodes[n]["kind"], G.nodes[n]["bloc"], G.degree(n),
@@ -375,7 +377,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.p("Each bloc's share of the network's total PageRank, degree (links) and "
           "betweenness. A bloc follows the rule of docs/semantics.md: a model is its "
           "developer's, a chip its designer's, a person their affiliation's.")
-    images["bloc-share.png"] = charts.bloc_share(share, BLOC_LABELS)
+    images["bloc-share.png"] = Chart("bloc_share", (share, BLOC_LABELS))
     doc.img("bloc-share.png", "Share of centrality by bloc")
     doc.table(Table("bloc-share", ["measure", *BLOC_LABELS],
                     [[m, *(round(share[m].get(b, 0.0), 4) for b in BLOC_LABELS)]
