@@ -418,6 +418,20 @@ def test_report_samples_above_the_threshold_and_says_so(make_data, monkeypatch):
     assert (f"Exact betweenness is not run on a network this size; checked instead on the 8 "
             f"entities nearest to {top} (by links), the same sampling (k = 5, seed 42)") in text
     assert "the path shares are estimated from the shortest paths of the k = 5 sampled" in text
+    # within each bloc, betweenness is networkx's k-sample on the bloc's own network
+    assert ("On a network this size betweenness within a bloc is sampled as above (k = 5 "
+            "sources of the bloc, seed 42; every source in a bloc of fewer nodes, which is "
+            "exact).") in text
+    G = as_it_stood(project(sem), sem.date)
+    by_bloc = next(t for t in doc.tables if t.name == "centrality-by-bloc")
+    col = by_bloc.columns.index("betweenness")
+    for bloc in ("us", "china"):
+        Hb = simple(G.subgraph([v for v in G if G.nodes[v]["bloc"] == bloc]))
+        assert Hb.number_of_nodes() > 5  # more than k: really sampled
+        theirs = nx.betweenness_centrality(Hb, k=5, seed=42, normalized=True)
+        got = {r[3]: r[col] for r in by_bloc.rows if r[0] == bloc}
+        assert got == {v: round(min(1.0, max(0.0, x)), 6) for v, x in theirs.items()
+                       if Hb.degree(v)}
     # communities: Louvain on the 6 most central, the others join the nearest community
     assert doc.meta["communities"]["method"] == "core-louvain"
     pr = {r[2]: r[table.columns.index("pagerank")] for r in table.rows}

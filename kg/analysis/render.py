@@ -167,7 +167,8 @@ def csv_text(t: Table) -> str:
 def json_text(doc: Doc) -> str:
     body = {"title": doc.title, **doc.meta,
             "tables": {t.name: [dict(zip(t.columns, r, strict=True)) for r in t.rows] for t in doc.tables}}
-    return json.dumps(body, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    # compact (one line): it is read by programs, and the C encoder only runs without indent
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def write(doc: Doc, images: dict, out_dir: Path, formats: set[str]) -> list[Path]:

@@ -246,14 +246,18 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                      for i, n in enumerate(order)], show=top))
     doc.h3("Within each bloc")
     doc.p("The same measures on the network of each bloc alone (links to other blocs "
-          "removed), so a bloc's own hubs stand out.")
+          "removed), so a bloc's own hubs stand out."
+          + (f" On a network this size betweenness within a bloc is sampled as above "
+             f"(k = {binfo['k']} sources of the bloc, seed {binfo['seed']}; every source "
+             "in a bloc of fewer nodes, which is exact)." if sampled else ""))
     brows = []
     for b in BLOC_LABELS:
         nodes = [n for n in G if G.nodes[n]["bloc"] == b]
         if not nodes:
             continue
         sub = G.subgraph(nodes)
-        c2, _ = centralities(sub, exact_max=BETWEENNESS_EXACT_MAX_NODES)
+        c2, _ = centralities(sub, k=binfo["k"] if sampled else None,
+                             exact_max=BETWEENNESS_EXACT_MAX_NODES)
         for i, n in enumerate([n for n in ranking(c2["pagerank"]) if sub.degree(n)]):
             brows.append([b, i + 1, name(n), n, G.nodes[n]["kind"], sub.degree(n),
                           *(c2[m][n] for m in MEASURES)])
