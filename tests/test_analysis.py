@@ -561,3 +561,52 @@ def test_path_engine_matches_networkx_and_brute_force():
                 every = list(nx.all_shortest_paths(H, s, t))
                 total += sum(v in p for p in every) / len(every)
         assert through[v] == pytest.approx(total, abs=1e-9) and pairs[v] == count, v
+
+
+def test_why_central_above_the_threshold_examines_the_links_with_most_paths(make_data,
+                                                                          monkeypatch):
+    from kg.analysis import report as rep
+    from kg.rdf.load import load_graph
+
+    sem = load_graph(make_data(_chain_files(12))).semantics
+    full, _ = rep.report(sem)
+    monkeypatch.setattr(rep, "WHY_ALL_LINKS_MAX_NODES", 6)
+    monkeypatch.setattr(rep, "WHY_CANDIDATES", 1)
+    bounded, _ = rep.report(sem)
+
+    def rows(doc):
+        t = next(t for t in doc.tables if t.name == "why-central")
+        c = {name: t.columns.index(name) for name in t.columns}
+        return {(r[c["id"]], r[c["neighbour id"]]): (r[c["PageRank drop without the link"]],
+                                                     r[c["share of shortest paths"]])
+                for r in t.rows}
+
+    before, after = rows(full), rows(bounded)
+    assert before.keys() == after.keys()
+    for node in {v for v, _ in before}:
+        links = {u: before[(v, u)] for v, u in before if v == node}
+        # the one link examined: the largest share of shortest paths, ties by neighbour id
+        chosen = min(links, key=lambda u: (-links[u][1], u))
+        for u, (drop, share) in links.items():
+            assert after[(node, u)] == ((drop, share) if u == chosen else (None, share))
+    text = " ".join(str(b[1]) for b in bounded.blocks if b[0] == "p")
+    assert ("Above 6 entities the PageRank drop is computed for the 1 links of each entity "
+            "with the largest share of shortest paths only (each drop needs a solve over "
+            "the whole network); its other links are listed in why-central.csv without a "
+            "drop.") in text
+    assert "PageRank drop not computed" in text  # the second and third links named
+    assert "Above 6 entities" not in " ".join(str(b[1]) for b in full.blocks if b[0] == "p")
+
+
+def test_leave_one_link_out_rows_solved_together_equal_rows_solved_one_by_one():
+    import numpy as np
+
+    from kg.analysis.why import LeaveOneOut
+
+    H = simple(network(CLIQUES + PATH + STAR + [("e", "a1"), ("c", "b2")]))
+    W = nx.to_numpy_array(H, nodelist=sorted(H), weight="weight")
+    for lu_max in (None, 0):  # sparse LU, and the Neumann series
+        one, block = (LeaveOneOut(W, dense_max=0, lu_max=lu_max) for _ in range(2))
+        block.prefetch(range(len(W)))
+        for i in range(len(W)):
+            assert np.abs(block.row(i) - one.row(i)).max() < 1e-13

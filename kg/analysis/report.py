@@ -41,7 +41,12 @@ from kg.analysis.network import NODE_KINDS, as_it_stood, project, simple
 from kg.analysis.paths import PathCounts
 from kg.analysis.render import Doc, Table, write
 from kg.analysis.scorecard import NO_VERDICT, scorecard
-from kg.analysis.why import robustness, why_central
+from kg.analysis.why import (
+    WHY_ALL_LINKS_MAX_NODES,
+    WHY_CANDIDATES,
+    robustness,
+    why_central,
+)
 from kg.analysis.why import weak as is_weak
 from kg.core.model import as_decimal_text
 from kg.rdf.load import Steps
@@ -108,7 +113,8 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     step(f"{len(comms)} communities ({cinfo['method']}, seed {cinfo['seed']})")
     tops = linked[:top]
     step.begin("why central: leave-one-link-out PageRank")
-    whys = why_central(G, tops, member, paths)
+    bounded = n_nodes > WHY_ALL_LINKS_MAX_NODES
+    whys = why_central(G, tops, member, paths, candidates=WHY_CANDIDATES if bounded else None)
     step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank")
     moves, removed = robustness(G, set(sem.disputed), top)
     brs = bridges(G, paths, top)
@@ -285,7 +291,11 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           "that use the link. Each link names its relation and sources."
           + (f" On a network this size the path shares are estimated from the shortest "
              f"paths of the k = {binfo['k']} sampled sources (seed {binfo['seed']}); "
-             "the PageRank drops are exact." if sampled else ""))
+             "the PageRank drops are exact." if sampled else "")
+          + (f" Above {WHY_ALL_LINKS_MAX_NODES:,} entities the PageRank drop is computed "
+             f"for the {WHY_CANDIDATES} links of each entity with the largest share of "
+             "shortest paths only (each drop needs a solve over the whole network); its "
+             "other links are listed in why-central.csv without a drop." if bounded else ""))
     wrows = []
     for w in whys:
         n = w.node
@@ -298,7 +308,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
             words += f" Those paths mostly run {pairs}."
         if links:
             words += " Its most important links: " + "; ".join(
-                f"{_link_words(lk, n, name)} (PageRank −{lk.pagerank_drop:.0%} without it, "
+                f"{_link_words(lk, n, name)} ({_drop_words(lk.pagerank_drop)}, "
                 f"{lk.path_share:.1%} of shortest paths)" for lk in links) + "."
         doc.p(words)
         for lk in w.links:
@@ -481,6 +491,11 @@ def _shown(t: Table, shown_rows: list) -> Table:
         t.rows = shown_rows + [r for r in t.rows if r not in shown_rows]
         t.show = len(shown_rows)
     return t
+
+
+def _drop_words(drop: float | None) -> str:
+    """"PageRank −12% without it"; "PageRank drop not computed" for a link not examined."""
+    return "PageRank drop not computed" if drop is None else f"PageRank −{drop:.0%} without it"
 
 
 def _label(sem: Semantics, c) -> str:

@@ -21,12 +21,13 @@ class Link:
     path_share: the share of all shortest paths between pairs of nodes that use this link
     (its normalised edge betweenness, in [0, 1]); pagerank_drop: how much the node's
     PageRank falls, as a share of its value, when the link (every fact joining the pair)
-    is removed (negative: it rises); facts: the EdgeFacts joining the pair.
+    is removed (negative: it rises; None: not examined, see why_central's candidates);
+    facts: the EdgeFacts joining the pair.
     """
 
     neighbour: str
     path_share: float
-    pagerank_drop: float
+    pagerank_drop: float | None
     facts: tuple[EdgeFact, ...]
 
 
@@ -80,11 +81,14 @@ class _Iterative:
         self.N, self.NT = N.tocsr(), N.T.tocsr()
 
     def solve(self, e: np.ndarray, trans: str = "N") -> np.ndarray:
+        """N y = e (or N^T y = e); e: one right-hand side (n,) or several (n, m), all
+        iterated together (one sparse product by a block per step)."""
         A = self.NT if trans == "T" else self.N
         y = e.copy()
         for _ in range(5000):
             step = e + y - A @ y
-            if np.abs(step - y).sum() <= 1e-14 * max(np.abs(step).sum(), 1e-300):
+            if np.all(np.abs(step - y).sum(axis=0)
+                      <= 1e-14 * np.maximum(np.abs(step).sum(axis=0), 1e-300)):
                 return step
             y = step
         raise nx.PowerIterationFailedConvergence(5000)
@@ -140,13 +144,28 @@ class LeaveOneOut:
         """M^T y = e (transpose) by the LU of N = I - alpha P and Sherman-Morrison; or,
         for the PageRank vector, M x = e through N's transpose."""
         a = self.alpha / self.n
-        if transpose:  # M^T = N - a d 1^T
+        if transpose:  # M^T = N - a d 1^T (e: one column or several)
             y = self.lu.solve(e)
-            return y + a * self.z * y.sum() / (1.0 - a * self.z.sum())
+            return y + a * np.multiply.outer(self.z, y.sum(axis=0)) / (1.0 - a * self.z.sum())
         # M = N^T - a 1 d^T
         y = self.lu.solve(e, trans="T")
         ones = self.lu.solve(np.ones(self.n), trans="T")
         return y + a * ones * (self.dangling @ y) / (1.0 - a * (self.dangling @ ones))
+
+    def prefetch(self, rows) -> None:
+        """Solve the rows of M^-1 that `row` will be asked for, all at once (one block
+        solve instead of one solve each: the iterative solver reads the matrix once per
+        step for all of them)."""
+        if self.dense:
+            return
+        todo = sorted({int(i) for i in rows} - set(self._rows))
+        if not todo:
+            return
+        E = np.zeros((self.n, len(todo)))
+        E[todo, np.arange(len(todo))] = 1.0
+        Y = self._solve(E)
+        for c, i in enumerate(todo):
+            self._rows[i] = np.ascontiguousarray(Y[:, c])
 
     def row(self, i: int) -> np.ndarray:
         """Row i of M^-1."""
@@ -182,13 +201,20 @@ class LeaveOneOut:
         return float(self.x[i] - ri @ np.linalg.solve(K, np.array([self.x[i], self.x[j]])))
 
 
+# above this many nodes, leave-one-link-out examines only WHY_CANDIDATES links per node
+WHY_ALL_LINKS_MAX_NODES = 20000
+WHY_CANDIDATES = 5  # the links with the largest share of shortest paths
+
+
 def why_central(G: nx.MultiDiGraph, nodes: list[str], community: dict[str, str],
-                paths: PathCounts | None = None) -> list[Why]:
+                paths: PathCounts | None = None, candidates: int | None = None) -> list[Why]:
     """The reasons for each of `nodes` (in that order).
 
     community: node id -> community id. paths: the PathCounts of simple(G) (computed if
     not given; with sampled sources, the path shares are the sample's estimates).
-    Raises KeyError for a node not in G.
+    candidates: None, every link gets its PageRank drop; else only the `candidates`
+    links of each node with the largest path share (ties by neighbour id) do, and the
+    others get pagerank_drop None and come after them. Raises KeyError for a node not in G.
     """
     H = simple(G)
     paths = paths or PathCounts(H)
@@ -197,24 +223,36 @@ def why_central(G: nx.MultiDiGraph, nodes: list[str], community: dict[str, str],
     W = nx.to_scipy_sparse_array(H, nodelist=order, weight="weight", format="csr", dtype=float)
     loo = LeaveOneOut(W)
     base_vec = loo.x
-    out = []
+    plans = []
     for v in nodes:
+        neighbours = sorted(H[v])
+        edge_bc = [round(eb, DIGITS)
+                   for eb in paths.edge_shares([(v, u) for u in neighbours])]
+        examined = set(neighbours) if candidates is None else {
+            u for u, _ in sorted(zip(neighbours, edge_bc, strict=True),
+                                 key=lambda ue: (-ue[1], ue[0]))[:candidates]}
+        plans.append((v, neighbours, edge_bc, examined))
+    loo.prefetch(index[x] for v, _, _, examined in plans for x in (v, *examined))
+    out = []
+    for v, neighbours, edge_bc, examined in plans:
         shares = paths.pair_shares(v, community)
         total = sum(shares.values())
         pairs = tuple(sorted(((k, round(x / total, DIGITS)) for k, x in shares.items()),
                              key=lambda kv: (-kv[1], kv[0]))) if total else ()
-        neighbours = sorted(H[v])
-        edge_bc = paths.edge_shares([(v, u) for u in neighbours])
         links = []
         for u, eb in zip(neighbours, edge_bc, strict=True):
             facts = tuple(sorted([d["fact"] for d in G.get_edge_data(v, u, default={}).values()]
                                  + [d["fact"] for d in G.get_edge_data(u, v, default={}).values()],
                                  key=lambda f: f.key))
-            i, j = index[v], index[u]
-            without = loo.without(i, j)
-            drop = (base_vec[i] - without) / base_vec[i] if base_vec[i] else 0.0
-            links.append(Link(u, round(eb, DIGITS), round(drop, DIGITS), facts))
-        links.sort(key=lambda lk: (-lk.pagerank_drop, -lk.path_share, lk.neighbour))
+            drop = None
+            if u in examined:
+                i, j = index[v], index[u]
+                without = loo.without(i, j)
+                drop = round((base_vec[i] - without) / base_vec[i] if base_vec[i] else 0.0,
+                             DIGITS)
+            links.append(Link(u, eb, drop, facts))
+        links.sort(key=lambda lk: (lk.pagerank_drop is None, -(lk.pagerank_drop or 0.0),
+                                   -lk.path_share, lk.neighbour))
         out.append(Why(v, pairs, tuple(links)))
     return out
 
