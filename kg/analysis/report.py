@@ -37,7 +37,7 @@ from kg.analysis.health import (
     unchecked_by_kind,
     without_url,
 )
-from kg.analysis.network import NODE_KINDS, as_it_stood, project, simple
+from kg.analysis.network import NODE_KINDS, as_it_stood, induced, project, simple
 from kg.analysis.paths import PathCounts
 from kg.analysis.render import Doc, Table, write
 from kg.analysis.scorecard import NO_VERDICT, scorecard
@@ -261,8 +261,8 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
         nodes = [n for n in G if G.nodes[n]["bloc"] == b]
         if not nodes:
             continue
-        sub = G.subgraph(nodes)
-        c2, _ = centralities(sub, k=binfo["k"] if sampled else None,
+        sub = G.subgraph(nodes)  # for the links in the bloc; measures on induced(H, nodes)
+        c2, _ = centralities(induced(H, nodes), k=binfo["k"] if sampled else None,
                              exact_max=BETWEENNESS_EXACT_MAX_NODES)
         for i, n in enumerate([n for n in ranking(c2["pagerank"]) if sub.degree(n)]):
             brows.append([b, i + 1, name(n), n, G.nodes[n]["kind"], sub.degree(n),
@@ -738,7 +738,7 @@ def sampling_check(H: nx.Graph, exact: dict[str, float] | None, around: str | No
         return {**approximation_error(H, k=k, exact=exact), "on": "network"}
     ball = list(nx.single_source_shortest_path_length(H, around))[:CHECK_NODES] \
         if around is not None else sorted(H)[:CHECK_NODES]
-    piece = H.subgraph(ball)
+    piece = induced(H, ball)
     k = min(BETWEENNESS_K, max(piece.number_of_nodes(), 3))
     return {**approximation_error(piece, k=k), "on": "piece", "around": around}
 
