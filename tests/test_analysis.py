@@ -21,7 +21,7 @@ from kg.analysis.centrality import (
 )
 from kg.analysis.changes import changes
 from kg.analysis.communities import bridges, communities, louvain
-from kg.analysis.network import EdgeFact, simple
+from kg.analysis.network import EdgeFact, induced, simple
 from kg.analysis.paths import PathCounts
 from kg.analysis.scorecard import NO_VERDICT, scorecard
 from kg.analysis.why import robustness, why_central
@@ -426,7 +426,7 @@ def test_report_samples_above_the_threshold_and_says_so(make_data, monkeypatch):
     by_bloc = next(t for t in doc.tables if t.name == "centrality-by-bloc")
     col = by_bloc.columns.index("betweenness")
     for bloc in ("us", "china"):
-        Hb = simple(G.subgraph([v for v in G if G.nodes[v]["bloc"] == bloc]))
+        Hb = induced(H, [v for v in G if G.nodes[v]["bloc"] == bloc])
         assert Hb.number_of_nodes() > 5  # more than k: really sampled
         theirs = nx.betweenness_centrality(Hb, k=5, seed=42, normalized=True)
         got = {r[3]: r[col] for r in by_bloc.rows if r[0] == bloc}
@@ -605,7 +605,7 @@ def test_leave_one_link_out_rows_solved_together_equal_rows_solved_one_by_one():
 
     H = simple(network(CLIQUES + PATH + STAR + [("e", "a1"), ("c", "b2")]))
     W = nx.to_numpy_array(H, nodelist=sorted(H), weight="weight")
-    for lu_max in (None, 0):  # sparse LU, and the Neumann series
+    for lu_max in (None, 0):  # sparse LU, and conjugate gradients
         one, block = (LeaveOneOut(W, dense_max=0, lu_max=lu_max) for _ in range(2))
         block.prefetch(range(len(W)))
         for i in range(len(W)):
