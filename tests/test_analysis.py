@@ -598,6 +598,30 @@ def test_why_central_above_the_threshold_examines_the_links_with_most_paths(make
     assert "Above 6 entities" not in " ".join(str(b[1]) for b in full.blocks if b[0] == "p")
 
 
+def test_above_the_threshold_the_bloc_table_has_no_shortest_path_measures(make_data,
+                                                                          monkeypatch):
+    from kg.analysis import report as rep
+    from kg.rdf.load import load_graph
+
+    sem = load_graph(make_data(_chain_files(12))).semantics
+    full, _ = rep.report(sem)
+    monkeypatch.setattr(rep, "BLOC_PATHS_MAX_NODES", 6)
+    bounded, _ = rep.report(sem)
+    t0, t1 = (next(t for t in d.tables if t.name == "centrality-by-bloc")
+              for d in (full, bounded))
+    c = {m: t0.columns.index(m) for m in ("id", "pagerank", "degree", "eigenvector",
+                                           "betweenness", "closeness")}
+    assert [r[c["id"]] for r in t0.rows] == [r[c["id"]] for r in t1.rows]
+    for a, b in zip(t0.rows, t1.rows, strict=True):
+        assert [a[c[m]] for m in ("pagerank", "degree", "eigenvector")] == \
+            [b[c[m]] for m in ("pagerank", "degree", "eigenvector")]
+        assert b[c["betweenness"]] is None and b[c["closeness"]] is None
+    assert any(a[c["betweenness"]] for a in t0.rows)
+    text = " ".join(str(b[1]) for b in bounded.blocks if b[0] == "p")
+    assert ("Above 6 entities betweenness and closeness within a bloc are not computed "
+            "(their cells are empty)") in text
+
+
 def test_leave_one_link_out_rows_solved_together_equal_rows_solved_one_by_one():
     import numpy as np
 

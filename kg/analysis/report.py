@@ -58,6 +58,7 @@ DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open s
                     "robotics": "robotics & physical AI", "adoption": "adoption & diffusion"}
 TOP = 10
 SCORECARD_CHART_SOURCES = 30  # columns of the scorecard chart; the table has every source
+BLOC_PATHS_MAX_NODES = 20000  # above, no betweenness or closeness within each bloc
 Progress = Callable[[str], None]
 
 
@@ -251,9 +252,14 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                       *(cent[m][n] for m in MEASURES), member.get(n, "")]
                      for i, n in enumerate(order)], show=top))
     doc.h3("Within each bloc")
+    bloc_paths_skipped = n_nodes > BLOC_PATHS_MAX_NODES
     doc.p("The same measures on the network of each bloc alone (links to other blocs "
           "removed), so a bloc's own hubs stand out."
-          + (f" On a network this size betweenness within a bloc is sampled as above "
+          + (f" Above {BLOC_PATHS_MAX_NODES:,} entities betweenness and closeness within a "
+             "bloc are not computed (their cells are empty): one more shortest-path pass "
+             "per bloc would double the report's time; the network-wide values are above."
+             if bloc_paths_skipped else
+             f" On a network this size betweenness within a bloc is sampled as above "
              f"(k = {binfo['k']} sources of the bloc, seed {binfo['seed']}; every source "
              "in a bloc of fewer nodes, which is exact)." if sampled else ""))
     brows = []
@@ -263,10 +269,11 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
             continue
         sub = G.subgraph(nodes)  # for the links in the bloc; measures on induced(H, nodes)
         c2, _ = centralities(induced(H, nodes), k=binfo["k"] if sampled else None,
-                             exact_max=BETWEENNESS_EXACT_MAX_NODES)
+                             exact_max=BETWEENNESS_EXACT_MAX_NODES,
+                             shortest_paths=not bloc_paths_skipped)
         for i, n in enumerate([n for n in ranking(c2["pagerank"]) if sub.degree(n)]):
             brows.append([b, i + 1, name(n), n, G.nodes[n]["kind"], sub.degree(n),
-                          *(c2[m][n] for m in MEASURES)])
+                          *(c2[m].get(n) for m in MEASURES)])
     t = Table("centrality-by-bloc", ["bloc", "rank", "entity", "id", "kind", "links in bloc",
                                      *MEASURES], brows)
     doc.table(Table(t.name, t.columns, [r for r in brows if r[1] <= 5]))
