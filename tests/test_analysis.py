@@ -21,7 +21,7 @@ from kg.analysis.centrality import (
 )
 from kg.analysis.changes import changes
 from kg.analysis.communities import bridges, communities, louvain
-from kg.analysis.network import EdgeFact, simple
+from kg.analysis.network import EdgeFact, induced, simple
 from kg.analysis.paths import PathCounts
 from kg.analysis.scorecard import NO_VERDICT, scorecard
 from kg.analysis.why import robustness, why_central
@@ -418,6 +418,20 @@ def test_report_samples_above_the_threshold_and_says_so(make_data, monkeypatch):
     assert (f"Exact betweenness is not run on a network this size; checked instead on the 8 "
             f"entities nearest to {top} (by links), the same sampling (k = 5, seed 42)") in text
     assert "the path shares are estimated from the shortest paths of the k = 5 sampled" in text
+    # within each bloc, betweenness is networkx's k-sample on the bloc's own network
+    assert ("On a network this size betweenness within a bloc is sampled as above (k = 5 "
+            "sources of the bloc, seed 42; every source in a bloc of fewer nodes, which is "
+            "exact).") in text
+    G = as_it_stood(project(sem), sem.date)
+    by_bloc = next(t for t in doc.tables if t.name == "centrality-by-bloc")
+    col = by_bloc.columns.index("betweenness")
+    for bloc in ("us", "china"):
+        Hb = induced(H, [v for v in G if G.nodes[v]["bloc"] == bloc])
+        assert Hb.number_of_nodes() > 5  # more than k: really sampled
+        theirs = nx.betweenness_centrality(Hb, k=5, seed=42, normalized=True)
+        got = {r[3]: r[col] for r in by_bloc.rows if r[0] == bloc}
+        assert got == {v: round(min(1.0, max(0.0, x)), 6) for v, x in theirs.items()
+                       if Hb.degree(v)}
     # communities: Louvain on the 6 most central, the others join the nearest community
     assert doc.meta["communities"]["method"] == "core-louvain"
     pr = {r[2]: r[table.columns.index("pagerank")] for r in table.rows}
@@ -469,17 +483,15 @@ def test_sampled_closeness_estimates_from_the_sampled_distances():
 
 def test_the_scorecard_chart_draws_the_most_reliable_sources_when_there_are_many(small,
                                                                                  monkeypatch):
-    from kg.analysis import charts
     from kg.analysis import report as rep
 
     _, sem = small
-    drawn = []
-    real = charts.scorecard
-    monkeypatch.setattr(charts, "scorecard",
-                        lambda dims, pubs, *a: drawn.append(pubs) or real(dims, pubs, *a))
     monkeypatch.setattr(rep, "SCORECARD_CHART_SOURCES", 1)
-    doc, _ = rep.report(sem, as_of=dt.date(2026, 3, 31))
-    assert drawn == [["Example Press"]]  # high reliability before the SEO blog's low
+    doc, images = rep.report(sem, as_of=dt.date(2026, 3, 31))
+    chart = images["scorecard.png"]  # drawn later, by render.write (only if its input changed)
+    assert chart.function == "scorecard"
+    assert chart.args[1] == ["Example Press"]  # high reliability before the SEO blog's low
+    assert chart.draw().startswith(b"\x89PNG")
     text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
     assert ("The chart draws the 1 most reliable of the 2 sources with a verdict (by "
             "reliability, then name); the table above and scorecard.csv have them all.") in text
@@ -549,3 +561,76 @@ def test_path_engine_matches_networkx_and_brute_force():
                 every = list(nx.all_shortest_paths(H, s, t))
                 total += sum(v in p for p in every) / len(every)
         assert through[v] == pytest.approx(total, abs=1e-9) and pairs[v] == count, v
+
+
+def test_why_central_above_the_threshold_examines_the_links_with_most_paths(make_data,
+                                                                          monkeypatch):
+    from kg.analysis import report as rep
+    from kg.rdf.load import load_graph
+
+    sem = load_graph(make_data(_chain_files(12))).semantics
+    full, _ = rep.report(sem)
+    monkeypatch.setattr(rep, "WHY_ALL_LINKS_MAX_NODES", 6)
+    monkeypatch.setattr(rep, "WHY_CANDIDATES", 1)
+    bounded, _ = rep.report(sem)
+
+    def rows(doc):
+        t = next(t for t in doc.tables if t.name == "why-central")
+        c = {name: t.columns.index(name) for name in t.columns}
+        return {(r[c["id"]], r[c["neighbour id"]]): (r[c["PageRank drop without the link"]],
+                                                     r[c["share of shortest paths"]])
+                for r in t.rows}
+
+    before, after = rows(full), rows(bounded)
+    assert before.keys() == after.keys()
+    for node in {v for v, _ in before}:
+        links = {u: before[(v, u)] for v, u in before if v == node}
+        # the one link examined: the largest share of shortest paths, ties by neighbour id
+        chosen = min(links, key=lambda u: (-links[u][1], u))
+        for u, (drop, share) in links.items():
+            assert after[(node, u)] == ((drop, share) if u == chosen else (None, share))
+    text = " ".join(str(b[1]) for b in bounded.blocks if b[0] == "p")
+    assert ("Above 6 entities the PageRank drop is computed for the 1 links of each entity "
+            "with the largest share of shortest paths only (each drop needs a solve over "
+            "the whole network); its other links are listed in why-central.csv without a "
+            "drop.") in text
+    assert "PageRank drop not computed" in text  # the second and third links named
+    assert "Above 6 entities" not in " ".join(str(b[1]) for b in full.blocks if b[0] == "p")
+
+
+def test_above_the_threshold_the_bloc_table_has_no_shortest_path_measures(make_data,
+                                                                          monkeypatch):
+    from kg.analysis import report as rep
+    from kg.rdf.load import load_graph
+
+    sem = load_graph(make_data(_chain_files(12))).semantics
+    full, _ = rep.report(sem)
+    monkeypatch.setattr(rep, "BLOC_PATHS_MAX_NODES", 6)
+    bounded, _ = rep.report(sem)
+    t0, t1 = (next(t for t in d.tables if t.name == "centrality-by-bloc")
+              for d in (full, bounded))
+    c = {m: t0.columns.index(m) for m in ("id", "pagerank", "degree", "eigenvector",
+                                           "betweenness", "closeness")}
+    assert [r[c["id"]] for r in t0.rows] == [r[c["id"]] for r in t1.rows]
+    for a, b in zip(t0.rows, t1.rows, strict=True):
+        assert [a[c[m]] for m in ("pagerank", "degree", "eigenvector")] == \
+            [b[c[m]] for m in ("pagerank", "degree", "eigenvector")]
+        assert b[c["betweenness"]] is None and b[c["closeness"]] is None
+    assert any(a[c["betweenness"]] for a in t0.rows)
+    text = " ".join(str(b[1]) for b in bounded.blocks if b[0] == "p")
+    assert ("Above 6 entities betweenness and closeness within a bloc are not computed "
+            "(their cells are empty)") in text
+
+
+def test_leave_one_link_out_rows_solved_together_equal_rows_solved_one_by_one():
+    import numpy as np
+
+    from kg.analysis.why import LeaveOneOut
+
+    H = simple(network(CLIQUES + PATH + STAR + [("e", "a1"), ("c", "b2")]))
+    W = nx.to_numpy_array(H, nodelist=sorted(H), weight="weight")
+    for lu_max in (None, 0):  # sparse LU, and conjugate gradients
+        one, block = (LeaveOneOut(W, dense_max=0, lu_max=lu_max) for _ in range(2))
+        block.prefetch(range(len(W)))
+        for i in range(len(W)):
+            assert np.abs(block.row(i) - one.row(i)).max() < 1e-13

@@ -278,7 +278,8 @@ def closeness(H: nx.Graph, exact_max: int = BETWEENNESS_EXACT_MAX_NODES, k: int 
 
 def centralities(G: nx.MultiDiGraph | nx.Graph, k: int | None = None, seed: int = SEED,
                  paths: PathCounts | None = None,
-                 exact_max: int = BETWEENNESS_EXACT_MAX_NODES) -> tuple[dict[str, dict[str, float]], dict]:
+                 exact_max: int = BETWEENNESS_EXACT_MAX_NODES,
+                 shortest_paths: bool = True) -> tuple[dict[str, dict[str, float]], dict]:
     """The five measures on the simple undirected projection of G.
 
     Returns ({measure: {node id: value}}, betweenness info) with every value in [0, 1]:
@@ -289,13 +290,18 @@ def centralities(G: nx.MultiDiGraph | nx.Graph, k: int | None = None, seed: int 
     in pieces (see `closeness`). Above `exact_max` nodes betweenness and closeness are
     sampled (k sources, `seed`); the info then also says "closeness". Measures are
     listed in MEASURES; an empty graph gives empty dicts. `paths`: H's PathCounts, if
-    already computed (reused for betweenness).
+    already computed (reused for betweenness). shortest_paths=False: betweenness and
+    closeness are not computed (empty dicts; info "method": "skipped").
     """
     H = simple(G) if G.is_multigraph() or G.is_directed() else G
     n = H.number_of_nodes()
     if n == 0:
         return {m: {} for m in MEASURES}, {"method": "exact", "k": None, "seed": None}
     degree = {v: round(H.degree(v) / (n - 1), DIGITS) if n > 1 else 0.0 for v in sorted(H)}
+    if not shortest_paths:
+        return {"degree": degree, "pagerank": pagerank(H), "betweenness": {},
+                "eigenvector": _scaled(eigenvector(H)), "closeness": {}}, \
+            {"method": "skipped", "k": None, "seed": None}
     bc, info = betweenness(H, k=k, seed=seed, exact_max=exact_max, paths=paths)
     close, cinfo = closeness(H, exact_max=exact_max, k=k or BETWEENNESS_K, seed=seed)
     if cinfo["method"] != "exact":

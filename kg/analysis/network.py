@@ -190,6 +190,18 @@ def simple(G: nx.MultiDiGraph) -> nx.Graph:
     return H
 
 
+def induced(H: nx.Graph, nodes) -> nx.Graph:
+    """The subgraph of the simple graph H on `nodes`, as a new graph whose nodes and
+    edges come in H's order. (A networkx subgraph view iterates its nodes in the order of
+    a set, which changes with the hash seed, and the sampled measures draw their sources
+    from the node order: the report would change from one process to the next.)"""
+    keep = set(nodes)
+    S = nx.Graph()
+    S.add_nodes_from((n, d) for n, d in H.nodes(data=True) if n in keep)
+    S.add_edges_from((u, v, d) for u, v, d in H.edges(data=True) if u in keep and v in keep)
+    return S
+
+
 def project(sem: Semantics) -> Projection:
     """The projection of the data set behind `sem` (see the module docstring)."""
     return Projection(sem)

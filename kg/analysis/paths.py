@@ -109,13 +109,12 @@ class PathCounts:
             np.divide(S[:, iv, None] * sv[None, :], S, out=T, where=ok)
             np.add.at(M, gid[rows], np.asarray((onehot.T @ T.T).T))  # no BLAS threads
         scale = 0.5 if self.exact else 0.5 * n / max(len(self.rows), 1)
-        out: dict[tuple[str, str], float] = {}
-        for a in range(len(labels)):
-            for b in range(a, len(labels)):
-                x = M[a, a] if a == b else M[a, b] + M[b, a]
-                if x > 0:
-                    out[(labels[a], labels[b])] = float(x) * scale
-        return out
+        # pair (a, b), a <= b: M[a, a] on the diagonal, M[a, b] + M[b, a] above it; in
+        # row-major order (thousands of communities: no Python loop over every pair)
+        pairs = np.triu(M + M.T, 1)
+        pairs[np.diag_indices_from(pairs)] = np.diag(M)
+        return {(labels[a], labels[b]): float(pairs[a, b]) * scale
+                for a, b in zip(*np.nonzero(pairs > 0), strict=True)}
 
     # -- between two sets -----------------------------------------------------------------
     def component_sizes(self, members: set[str]) -> dict[str, int]:

@@ -167,17 +167,28 @@ def csv_text(t: Table) -> str:
 def json_text(doc: Doc) -> str:
     body = {"title": doc.title, **doc.meta,
             "tables": {t.name: [dict(zip(t.columns, r, strict=True)) for r in t.rows] for t in doc.tables}}
-    return json.dumps(body, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    # compact (one line): it is read by programs, and the C encoder only runs without indent
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-def write(doc: Doc, images: dict[str, bytes], out_dir: Path, formats: set[str]) -> list[Path]:
+def write(doc: Doc, images: dict, out_dir: Path, formats: set[str]) -> list[Path]:
     """Write the chosen formats ("md", "html", "csv", "json") into out_dir; PNG charts are
-    written with md (the Markdown links them). Returns the paths written, sorted."""
+    written with md (the Markdown links them), with their record (`charts.sha256`, see
+    kg.analysis.chartcache). images: PNG file name -> bytes or a chartcache.Chart; a
+    Chart is drawn only if out_dir does not already hold its PNG for the same input.
+    Returns the paths written, sorted."""
+    from kg.analysis.chartcache import RECORD, resolve
+
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}
+    record = ""
+    if "md" in formats or "html" in formats:
+        images, record = resolve(images, out_dir)
     if "md" in formats:
         files["report.md"] = markdown(doc).encode("utf-8")
         files.update(images)
+        if record:
+            files[RECORD] = record.encode("utf-8")
     if "html" in formats:
         files["report.html"] = page(doc, images).encode("utf-8")
     if "csv" in formats:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 import networkx as nx
 
-from kg.analysis import charts
 from kg.analysis.centrality import (
     BETWEENNESS_EXACT_MAX_NODES,
     BETWEENNESS_K,
@@ -27,6 +26,7 @@ from kg.analysis.centrality import (
     sample_sources,
 )
 from kg.analysis.changes import changes
+from kg.analysis.chartcache import Chart
 from kg.analysis.communities import LOUVAIN_MAX_NODES, bridges, communities, describe
 from kg.analysis.health import (
     dispute_rows,
@@ -37,11 +37,16 @@ from kg.analysis.health import (
     unchecked_by_kind,
     without_url,
 )
-from kg.analysis.network import NODE_KINDS, as_it_stood, project, simple
+from kg.analysis.network import NODE_KINDS, as_it_stood, induced, project, simple
 from kg.analysis.paths import PathCounts
 from kg.analysis.render import Doc, Table, write
 from kg.analysis.scorecard import NO_VERDICT, scorecard
-from kg.analysis.why import robustness, why_central
+from kg.analysis.why import (
+    WHY_ALL_LINKS_MAX_NODES,
+    WHY_CANDIDATES,
+    robustness,
+    why_central,
+)
 from kg.analysis.why import weak as is_weak
 from kg.core.model import as_decimal_text
 from kg.rdf.load import Steps
@@ -53,6 +58,7 @@ DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open s
                     "robotics": "robotics & physical AI", "adoption": "adoption & diffusion"}
 TOP = 10
 SCORECARD_CHART_SOURCES = 30  # columns of the scorecard chart; the table has every source
+BLOC_PATHS_MAX_NODES = 20000  # above, no betweenness or closeness within each bloc
 Progress = Callable[[str], None]
 
 
@@ -68,8 +74,10 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
            top: int = TOP, progress: Progress | None = None) -> tuple[Doc, dict[str, bytes]]:
     """The report on the graph as of `as_of`, with the changes in (since, as_of].
 
-    Returns (the document, PNG chart bytes by file name). Raises ValueError if since is
-    not before as_of or top < 1.
+    Returns (the document, the charts by PNG file name, not drawn yet: `Chart.draw()`
+    gives a chart's PNG bytes; `render.write` draws only the charts whose input changed
+    since the last run into the same folder). Raises ValueError if since is not before
+    as_of or top < 1.
     """
     if top < 1:
         raise ValueError("--top must be at least 1")
@@ -106,7 +114,8 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     step(f"{len(comms)} communities ({cinfo['method']}, seed {cinfo['seed']})")
     tops = linked[:top]
     step.begin("why central: leave-one-link-out PageRank")
-    whys = why_central(G, tops, member, paths)
+    bounded = n_nodes > WHY_ALL_LINKS_MAX_NODES
+    whys = why_central(G, tops, member, paths, candidates=WHY_CANDIDATES if bounded else None)
     step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank")
     moves, removed = robustness(G, set(sem.disputed), top)
     brs = bridges(G, paths, top)
@@ -129,7 +138,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                 "betweenness": {**binfo, "exact_up_to_nodes": BETWEENNESS_EXACT_MAX_NODES,
                                 "sampling_check": approx},
                 "communities": cinfo}
-    images: dict[str, bytes] = {}
+    images: dict[str, Chart] = {}
 
     # -- summary ------------------------------------------------------------------------
     pr_raw = raw_pagerank(H)  # unscaled, for the shares
@@ -175,9 +184,9 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     blocs = sem.blocs(day)
     keyed = [c for c in changed if c.change in ("began", "ended")]
     key = {id(c): str(i) for i, c in enumerate(keyed, 1)}
-    images["changes.png"] = charts.timeline(
+    images["changes.png"] = Chart("timeline", (
         [(c.day, c.change, key.get(id(c), ""), blocs(c.entity)) for c in changed],
-        since, day, BLOC_LABELS)
+        since, day, BLOC_LABELS))
     doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc")
     if keyed:
         doc.p("The numbered dots, the facts that began or stopped holding:")
@@ -220,8 +229,8 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
                 best[p] = min(best.get(p, 3), rel_order.get(v.reliability, 3))
     pubs = sorted(best, key=lambda p: (best[p], p))  # the most reliable sources first
     drawn = pubs[:SCORECARD_CHART_SOURCES]
-    images["scorecard.png"] = charts.scorecard([r.dimension for r in card], drawn, cells,
-                                               DIMENSION_LABELS)
+    images["scorecard.png"] = Chart("scorecard", ([r.dimension for r in card], drawn, cells,
+                                                  DIMENSION_LABELS))
     doc.img("scorecard.png", "Scorecard: dimensions by source, coloured by verdict")
     if len(pubs) > len(drawn):
         doc.p(f"The chart draws the {len(drawn)} most reliable of the {len(pubs)} sources "
@@ -234,27 +243,37 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     shown = linked[:max(top, 15)]
     doc.img("centrality.png", f"The {len(shown)} most central entities by PageRank, "
                               "coloured by bloc")
-    images["centrality.png"] = charts.top_nodes(
+    images["centrality.png"] = Chart("top_nodes", (
         [(name(n), cent["pagerank"][n], G.nodes[n]["bloc"]) for n in shown],
-        "Most central by PageRank (1 = the top entity)", BLOC_LABELS)
+        "Most central by PageRank (1 = the top entity)", BLOC_LABELS))
     cols = ["rank", "entity", "id", "kind", "bloc", "links", *MEASURES, "community"]
     doc.table(Table("centrality", cols,
                     [[i + 1, name(n), n, G.nodes[n]["kind"], G.nodes[n]["bloc"], G.degree(n),
                       *(cent[m][n] for m in MEASURES), member.get(n, "")]
                      for i, n in enumerate(order)], show=top))
     doc.h3("Within each bloc")
+    bloc_paths_skipped = n_nodes > BLOC_PATHS_MAX_NODES
     doc.p("The same measures on the network of each bloc alone (links to other blocs "
-          "removed), so a bloc's own hubs stand out.")
+          "removed), so a bloc's own hubs stand out."
+          + (f" Above {BLOC_PATHS_MAX_NODES:,} entities betweenness and closeness within a "
+             "bloc are not computed (their cells are empty): one more shortest-path pass "
+             "per bloc would double the report's time; the network-wide values are above."
+             if bloc_paths_skipped else
+             f" On a network this size betweenness within a bloc is sampled as above "
+             f"(k = {binfo['k']} sources of the bloc, seed {binfo['seed']}; every source "
+             "in a bloc of fewer nodes, which is exact)." if sampled else ""))
     brows = []
     for b in BLOC_LABELS:
         nodes = [n for n in G if G.nodes[n]["bloc"] == b]
         if not nodes:
             continue
-        sub = G.subgraph(nodes)
-        c2, _ = centralities(sub, exact_max=BETWEENNESS_EXACT_MAX_NODES)
+        sub = G.subgraph(nodes)  # for the links in the bloc; measures on induced(H, nodes)
+        c2, _ = centralities(induced(H, nodes), k=binfo["k"] if sampled else None,
+                             exact_max=BETWEENNESS_EXACT_MAX_NODES,
+                             shortest_paths=not bloc_paths_skipped)
         for i, n in enumerate([n for n in ranking(c2["pagerank"]) if sub.degree(n)]):
             brows.append([b, i + 1, name(n), n, G.nodes[n]["kind"], sub.degree(n),
-                          *(c2[m][n] for m in MEASURES)])
+                          *(c2[m].get(n) for m in MEASURES)])
     t = Table("centrality-by-bloc", ["bloc", "rank", "entity", "id", "kind", "links in bloc",
                                      *MEASURES], brows)
     doc.table(Table(t.name, t.columns, [r for r in brows if r[1] <= 5]))
@@ -279,7 +298,11 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           "that use the link. Each link names its relation and sources."
           + (f" On a network this size the path shares are estimated from the shortest "
              f"paths of the k = {binfo['k']} sampled sources (seed {binfo['seed']}); "
-             "the PageRank drops are exact." if sampled else ""))
+             "the PageRank drops are exact." if sampled else "")
+          + (f" Above {WHY_ALL_LINKS_MAX_NODES:,} entities the PageRank drop is computed "
+             f"for the {WHY_CANDIDATES} links of each entity with the largest share of "
+             "shortest paths only (each drop needs a solve over the whole network); its "
+             "other links are listed in why-central.csv without a drop." if bounded else ""))
     wrows = []
     for w in whys:
         n = w.node
@@ -292,7 +315,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
             words += f" Those paths mostly run {pairs}."
         if links:
             words += " Its most important links: " + "; ".join(
-                f"{_link_words(lk, n, name)} (PageRank −{lk.pagerank_drop:.0%} without it, "
+                f"{_link_words(lk, n, name)} ({_drop_words(lk.pagerank_drop)}, "
                 f"{lk.path_share:.1%} of shortest paths)" for lk in links) + "."
         doc.p(words)
         for lk in w.links:
@@ -375,7 +398,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.p("Each bloc's share of the network's total PageRank, degree (links) and "
           "betweenness. A bloc follows the rule of docs/semantics.md: a model is its "
           "developer's, a chip its designer's, a person their affiliation's.")
-    images["bloc-share.png"] = charts.bloc_share(share, BLOC_LABELS)
+    images["bloc-share.png"] = Chart("bloc_share", (share, BLOC_LABELS))
     doc.img("bloc-share.png", "Share of centrality by bloc")
     doc.table(Table("bloc-share", ["measure", *BLOC_LABELS],
                     [[m, *(round(share[m].get(b, 0.0), 4) for b in BLOC_LABELS)]
@@ -475,6 +498,11 @@ def _shown(t: Table, shown_rows: list) -> Table:
         t.rows = shown_rows + [r for r in t.rows if r not in shown_rows]
         t.show = len(shown_rows)
     return t
+
+
+def _drop_words(drop: float | None) -> str:
+    """"PageRank −12% without it"; "PageRank drop not computed" for a link not examined."""
+    return "PageRank drop not computed" if drop is None else f"PageRank −{drop:.0%} without it"
 
 
 def _label(sem: Semantics, c) -> str:
@@ -717,7 +745,7 @@ def sampling_check(H: nx.Graph, exact: dict[str, float] | None, around: str | No
         return {**approximation_error(H, k=k, exact=exact), "on": "network"}
     ball = list(nx.single_source_shortest_path_length(H, around))[:CHECK_NODES] \
         if around is not None else sorted(H)[:CHECK_NODES]
-    piece = H.subgraph(ball)
+    piece = induced(H, ball)
     k = min(BETWEENNESS_K, max(piece.number_of_nodes(), 3))
     return {**approximation_error(piece, k=k), "on": "piece", "around": around}
 

@@ -1,0 +1,96 @@
+"""The report's charts are drawn again only when their input changed: a rebuild into the
+same folder reads the other PNGs back (kg.analysis.chartcache), and every file still
+equals a build into an empty folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import REPO
+from kg.analysis import chartcache
+from kg.analysis.report import write_report
+from kg.rdf.load import load_graph
+
+CHARTS = {"bloc-share.png", "centrality.png", "changes.png", "scorecard.png"}
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The names of the charts drawn (by function), in order."""
+    names: list[str] = []
+    draw = chartcache.Chart.draw
+
+    def counting(self):
+        names.append(self.function)
+        return draw(self)
+
+    monkeypatch.setattr(chartcache.Chart, "draw", counting)
+    return names
+
+
+def files(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_a_rebuild_draws_only_the_chart_whose_data_changed(tmp_path, drawn):
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    out = tmp_path / "report"
+    write_report(load_graph(data).semantics, out)
+    assert sorted(drawn) == ["bloc_share", "scorecard", "timeline", "top_nodes"]
+    before = files(out)
+    assert set(before) >= CHARTS | {"charts.json"}
+
+    # Aiden Gray's verdict on chips: the US leads -> China leads (a scorecard cell only)
+    path = data / "assessment" / "aiden-gray-chips-us.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "leader: united-states\n" in text
+    path.write_text(text.replace("leader: united-states\n", "leader: china\n"),
+                    encoding="utf-8")
+    drawn.clear()
+    sem = load_graph(data).semantics
+    write_report(sem, out)
+    assert drawn == ["scorecard"]
+    after = files(out)
+    assert {n for n in CHARTS if after[n] != before[n]} == {"scorecard.png"}
+
+    fresh = tmp_path / "fresh"
+    write_report(sem, fresh)
+    assert files(fresh) == after
+
+
+def test_a_tampered_chart_or_record_is_drawn_again(tmp_path, drawn):
+    out = tmp_path / "report"
+    sem = load_graph(REPO / "data").semantics
+    write_report(sem, out)
+    good = files(out)
+    drawn.clear()
+
+    write_report(sem, out)  # unchanged: nothing drawn, same bytes
+    assert drawn == []
+    assert files(out) == good
+
+    (out / "centrality.png").write_bytes(b"not a chart")
+    record = json.loads((out / "charts.json").read_text(encoding="utf-8"))
+    record["bloc-share.png"]["input"] = "0" * 64
+    (out / "charts.json").write_text(json.dumps(record), encoding="utf-8")
+    write_report(sem, out)
+    assert sorted(drawn) == ["bloc_share", "top_nodes"]
+    assert files(out) == good  # the record written again too
+
+    drawn.clear()
+    (out / "charts.json").write_text("garbage\n", encoding="utf-8")
+    (out / "changes.png").unlink()
+    write_report(sem, out)
+    assert sorted(drawn) == ["bloc_share", "scorecard", "timeline", "top_nodes"]
+    assert files(out) == good
+
+
+def test_a_report_without_pictures_draws_nothing(tmp_path, drawn):
+    written = write_report(load_graph(REPO / "data").semantics, tmp_path,
+                           formats=("csv", "json"))
+    assert drawn == []
+    assert not [p for p in written if p.suffix == ".png" or p.name == "charts.json"]
