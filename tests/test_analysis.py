@@ -392,6 +392,7 @@ def test_report_samples_above_the_threshold_and_says_so(make_data, monkeypatch):
     monkeypatch.setattr(rep, "BETWEENNESS_EXACT_MAX_NODES", 6)
     monkeypatch.setattr(rep, "BETWEENNESS_K", 5)
     monkeypatch.setattr(rep, "CHECK_NODES", 8)
+    monkeypatch.setattr(rep, "CHECK_MIN_K", 2)
     monkeypatch.setattr(rep, "LOUVAIN_MAX_NODES", 6)
     doc, _ = rep.report(sem)
     H = simple(as_it_stood(project(sem), sem.date))
@@ -410,13 +411,18 @@ def test_report_samples_above_the_threshold_and_says_so(make_data, monkeypatch):
     assert doc.meta["betweenness"]["method"] == "sampled"
     assert doc.meta["betweenness"]["sampling_check"]["on"] == "piece"
     assert doc.meta["betweenness"]["sampling_check"]["nodes"] == 8
+    # the check samples the piece at the report's rate, k × 8 / n, not the report's k
+    check_k = max(round(5 * 8 / n), 2)
+    assert check_k < 5
+    assert doc.meta["betweenness"]["sampling_check"]["k"] == check_k
     text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
     assert ("sampled from k = 5 sources with seed 42, as it is above 6 nodes; closeness in "
             "pieces of more than 6 nodes is estimated from the distances to k = 5 of their "
             "nodes drawn with seed 42") in text
     top = table.rows[0][1]
     assert (f"Exact betweenness is not run on a network this size; checked instead on the 8 "
-            f"entities nearest to {top} (by links), the same sampling (k = 5, seed 42)") in text
+            f"entities nearest to {top} (by links), sampling at the report's rate (k = "
+            f"{check_k} of 8 sources, as k = 5 of {n} is for the network; seed 42)") in text
     assert "the path shares are estimated from the shortest paths of the k = 5 sampled" in text
     # within each bloc, betweenness is networkx's k-sample on the bloc's own network
     assert ("On a network this size betweenness within a bloc is sampled as above (k = 5 "

@@ -710,7 +710,9 @@ def _method(binfo: dict, approx: dict, name: Callable[[str], str] = str) -> str:
     if approx.get("on") == "piece":
         checked = (f"Exact betweenness is not run on a network this size; checked instead "
                    f"on the {approx['nodes']} entities nearest to {name(approx['around'])} (by "
-                   f"links), the same sampling (k = {approx['k']}, seed {approx['seed']}) "
+                   f"links), sampling at the report's rate (k = {approx['k']} of "
+                   f"{approx['nodes']} sources, as k = {approx['network_k']} of "
+                   f"{approx['network_nodes']} is for the network; seed {approx['seed']}) "
                    f"finds {approx['top_overlap']} of the exact top {approx['top']}, with a "
                    f"largest error of {approx['max_error']:.4f}. ")
     else:
@@ -729,6 +731,7 @@ def _method(binfo: dict, approx: dict, name: Callable[[str], str] = str) -> str:
 
 
 CHECK_NODES = 1000  # above the exact threshold, the sampling error is measured on this many nodes
+CHECK_MIN_K = 10  # the check samples at least this many sources (or all of its nodes)
 
 
 def sampling_check(H: nx.Graph, exact: dict[str, float] | None, around: str | None) -> dict:
@@ -736,9 +739,12 @@ def sampling_check(H: nx.Graph, exact: dict[str, float] | None, around: str | No
 
     Up to the exact threshold (`exact` given: the network's exact values), a sample of
     half the report's k against them on the whole network. Above it, exact betweenness is
-    never run on the network: the report's own k is checked on the CHECK_NODES nodes
-    nearest to `around` (the top entity), by hops, where exact is affordable.
-    Returns approximation_error's dict plus "on": "network" | "piece" (and "around").
+    never run on the network: the CHECK_NODES nodes nearest to `around` (the top entity),
+    by hops, where exact is affordable, are sampled at the report's rate, k × piece / n
+    (at least CHECK_MIN_K), so the error stated is the one the report's k has on the
+    whole network, not the smaller one it would have on the piece.
+    Returns approximation_error's dict plus "on": "network" | "piece" (and "around",
+    "network_k", "network_nodes").
     """
     if exact is not None:
         k = min(BETWEENNESS_K // 2, max(H.number_of_nodes(), 3))
@@ -746,8 +752,10 @@ def sampling_check(H: nx.Graph, exact: dict[str, float] | None, around: str | No
     ball = list(nx.single_source_shortest_path_length(H, around))[:CHECK_NODES] \
         if around is not None else sorted(H)[:CHECK_NODES]
     piece = induced(H, ball)
-    k = min(BETWEENNESS_K, max(piece.number_of_nodes(), 3))
-    return {**approximation_error(piece, k=k), "on": "piece", "around": around}
+    size, n = piece.number_of_nodes(), H.number_of_nodes()
+    k = min(max(round(BETWEENNESS_K * size / max(n, 1)), CHECK_MIN_K), max(size, 3))
+    return {**approximation_error(piece, k=k), "on": "piece", "around": around,
+            "network_k": min(BETWEENNESS_K, n), "network_nodes": n}
 
 
 def write_report(sem: Semantics, out_dir, as_of=None, since=None, top: int = TOP,
