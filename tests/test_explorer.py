@@ -199,6 +199,29 @@ def test_a_large_network_gets_a_bounded_overview_with_search_over_every_name(mon
     assert "index" not in part and {n["id"] for n in part["nodes"]} >= {"org-1"}
 
 
+def test_the_overview_command_names_the_data_folder_and_the_day(tmp_path):
+    import datetime as dt
+
+    from kg.explorer import viz_arguments
+
+    assert viz_arguments(None) == ""  # the default data: nothing to add
+    assert viz_arguments("../synth 10k") == " --data '../synth 10k'"  # as typed, quoted
+    inside = tmp_path / "work" / "data"
+    inside.mkdir(parents=True)
+    assert viz_arguments(inside, cwd=tmp_path / "work") == " --data data"
+    assert viz_arguments(inside, cwd=tmp_path) == " --data work/data"
+    assert viz_arguments(inside, cwd=tmp_path / "elsewhere") == f" --data {inside.resolve()}"
+    assert viz_arguments("d", dt.date(2025, 1, 2)) == " --data d --as-of 2025-01-02"
+    # the overview page carries them; the dataset's own day is not repeated
+    import kg.explorer as X
+
+    sem = synthetic(120)
+    doc = embedded(X.explorer_html(sem, overview_above=50, data_dir="synth"))
+    assert doc["vizargs"] == " --data synth"
+    doc = embedded(X.explorer_html(sem, overview_above=50, data_dir="synth", as_of=sem.date))
+    assert doc["vizargs"] == " --data synth"
+
+
 def test_the_overview_of_100k_entities_is_bounded():
     """The bound docs/explorer.md states: at most 4 x OVERVIEW_PER_BLOC nodes drawn and
     the page under 1.5 MB + 100 bytes per entity not drawn."""

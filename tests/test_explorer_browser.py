@@ -364,6 +364,7 @@ def test_hostile_strings_show_as_text_and_run_nothing(tmp_path, page):
 
 
 def test_overview_search_finds_an_entity_it_does_not_draw(tmp_path, page):
+    import datetime as dt
     import sys
 
     import kg.explorer as X
@@ -376,7 +377,10 @@ def test_overview_search_finds_an_entity_it_does_not_draw(tmp_path, page):
     X.OVERVIEW_PER_BLOC = 10
     try:
         out = tmp_path / "overview.html"
-        out.write_text(X.explorer_html(sem, overview_above=100), encoding="utf-8")
+        day = sem.date - dt.timedelta(days=30)
+        folder = "the data/of a synthetic network with a long name/given with --data"
+        out.write_text(X.explorer_html(sem, overview_above=100, as_of=day, data_dir=folder),
+                       encoding="utf-8")
     finally:
         X.OVERVIEW_PER_BLOC = old
     pg = page.open(out)
@@ -389,5 +393,9 @@ def test_overview_search_finds_an_entity_it_does_not_draw(tmp_path, page):
     row.dispatch_event("mousedown")
     text = panel_text(pg)
     assert name in text and "Not drawn on this overview page" in text
-    assert f"kg viz --focus {hidden} --depth 1 --out {hidden}.html" in text
+    # the command loads the same data for the same day, and is shown whole (wrapped)
+    assert (f"kg viz --data '{folder}' --as-of {day.isoformat()} --focus {hidden} "
+            f"--depth 1 --out {hidden}.html") in text
+    assert pg.evaluate("(() => { var p = document.querySelector('#panel pre');"
+                       " return p.scrollWidth <= p.clientWidth; })()") is True
     assert page.errors == [] and page.console_errors() == []

@@ -55,6 +55,7 @@ def viz(data_dir, out, focus, depth, query_file, as_of, kinds, blocs):
             note = f"The entities the query {query_file.name} returns, and the links among them."
         path = write_explorer(built.semantics, out, focus=focus, depth=depth, ids=ids,
                               kinds=kinds, blocs=blocs, as_of=as_of, note=note,
+                              data_dir=data_dir,
                               subtitle=(query_file.name if query_file is not None else None))
     except KGError as exc:
         fail(exc)

@@ -84,11 +84,37 @@ def search_index(proj: Projection, drawn: set[str]) -> list[list]:
     return out
 
 
+def viz_arguments(data_dir: str | Path | None, as_of: dt.date | None = None,
+                  cwd: Path | None = None) -> str:
+    """The `kg viz` arguments that load the same data for the same day, shell-quoted:
+    " --data FOLDER" unless the data is the default (None), " --as-of DAY" if given.
+
+    FOLDER is the folder as the user gave it: a relative path stays as typed (the command
+    is meant to be run where `kg viz` was); an absolute path inside `cwd` (default: the
+    current folder) is made relative to it, so a page does not show another machine's
+    home folder when it need not; an absolute path outside stays absolute."""
+    import shlex
+
+    out = ""
+    if data_dir is not None:
+        folder = Path(data_dir)
+        if folder.is_absolute():
+            here = (cwd or Path.cwd()).resolve()
+            try:
+                folder = folder.resolve().relative_to(here)
+            except ValueError:
+                pass
+        out += " --data " + shlex.quote(folder.as_posix() or ".")
+    if as_of is not None:
+        out += f" --as-of {as_of.isoformat()}"
+    return out
+
+
 def explorer_html(sem: Semantics, *, focus: str | None = None, depth: int = 1,
                   ids: Iterable[str] | None = None, kinds: Iterable[str] = (),
                   blocs: Iterable[str] = (), as_of: dt.date | None = None,
                   subtitle: str | None = None, note: str | None = None,
-                  overview_above: int | None = None) -> str:
+                  overview_above: int | None = None, data_dir: str | Path | None = None) -> str:
     """The explorer page for the data set behind `sem` (or the part the arguments select).
 
     A page of the whole network with more than `overview_above` nodes (default
@@ -96,6 +122,9 @@ def explorer_html(sem: Semantics, *, focus: str | None = None, depth: int = 1,
     each bloc and their links, and its search also finds every other node by any name
     (the page then gives the `kg viz --focus` command that draws it). Its size and the
     time to write it are bounded by the drawn nodes plus ~100 bytes per other node.
+    data_dir: the data folder as the user gave it (None: the default one); the overview's
+    `kg viz --focus` command names it (see viz_arguments), and the --as-of day if the
+    page opens on a day other than the dataset's.
     """
     proj = project(sem)
     nodes = select_nodes(proj, focus=focus, depth=depth, ids=ids, kinds=kinds, blocs=blocs)
@@ -108,6 +137,7 @@ def explorer_html(sem: Semantics, *, focus: str | None = None, depth: int = 1,
     if nodes is None and len(proj.nodes) > limit:
         nodes = overview_nodes(proj)
         extra["index"] = search_index(proj, nodes)
+        extra["vizargs"] = viz_arguments(data_dir, as_of if as_of != sem.date else None)
         subtitle = subtitle or (f"overview: the {len(nodes)} most central of "
                                 f"{len(proj.nodes)} entities")
         note = ((note + " ") if note else "") + (
@@ -132,7 +162,7 @@ def write_explorer(sem: Semantics, out: Path, **kwargs) -> Path:
 
 
 __all__ = ["explorer_html", "neighbourhood", "overview_nodes", "query_node_ids", "search_index",
-           "search_key", "select_nodes", "write_explorer"]
+           "search_key", "select_nodes", "viz_arguments", "write_explorer"]
 
 
 def query_node_ids(dataset, text: str) -> list[str]:

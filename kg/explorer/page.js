@@ -295,7 +295,8 @@
     panel.appendChild(el("h2", { id: "panel-title", text: n.label }));
     panel.appendChild(el("p", { cls: "sub", text: DOC.kinds[n.kind] + " · " + DOC.blocs[n.bloc] }));
     panel.appendChild(el("p", { cls: "note-box", text: "Not drawn on this overview page, which shows only the most central entities of each bloc. To see it with its links and sources, make its own page:" }));
-    panel.appendChild(el("pre", { cls: "small", text: "kg viz --focus " + n.id + " --depth 1 --out " + n.id + ".html" }));
+    panel.appendChild(el("pre", { cls: "small command", text: "kg viz" + (DOC.vizargs || "") + " --focus " + n.id + " --depth 1 --out " + n.id + ".html" }));
+    panel.appendChild(el("p", { cls: "small muted", text: "Run it in the folder where this page was made." }));
   }
   function showNode(id) {
     var n = NODES.get(id), day = state.date;
