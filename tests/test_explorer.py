@@ -194,9 +194,35 @@ def test_a_large_network_gets_a_bounded_overview_with_search_over_every_name(mon
     assert search_key(sem.entities[some].name) in index[some][4]
     assert doc["meta"]["subtitle"] == "overview: the 60 most central of 603 entities"
     assert "This page is an overview: the network has 603 entities" in doc["meta"]["note"]
-    # a page for a selection is never an overview, however large the network
+    # a page for a small selection is not an overview, however large the network
     part = embedded(explorer_html(sem, focus="org-1", overview_above=500))
     assert "index" not in part and {n["id"] for n in part["nodes"]} >= {"org-1"}
+
+
+def test_a_large_selection_gets_the_same_overview(monkeypatch):
+    import networkx as nx
+
+    import kg.explorer as X
+    from kg.analysis.network import project, simple
+
+    monkeypatch.setattr(X, "OVERVIEW_PER_BLOC", 20)
+    sem = synthetic(600)  # 600 organisations + 3 countries
+    doc = embedded(explorer_html(sem, kinds=["organization"], overview_above=500))
+    proj = project(sem)
+    pr = nx.pagerank(simple(proj.graph()), alpha=0.85, weight="weight", tol=1e-12)
+    blocs = sem.blocs()
+    orgs = [n for n in proj.nodes if proj.nodes[n].kind == "organization"]
+    assert len(orgs) == 600
+    want = set()
+    for b in ("us", "china", "other"):
+        ranked = sorted((n for n in orgs if blocs(n) == b), key=lambda n: (-pr[n], n))
+        want |= set(ranked[:20])
+    assert {n["id"] for n in doc["nodes"]} == want
+    # the search finds every organisation, and only them (the countries are not selected)
+    assert {row[0] for row in doc["index"]} == set(orgs) - want
+    assert doc["meta"]["subtitle"] == "overview: the 60 most central of 600 entities"
+    assert "This page is an overview: the selection has 600 entities" in doc["meta"]["note"]
+    assert "Search finds all 600" in doc["meta"]["note"]
 
 
 def test_the_overview_command_names_the_data_folder_and_the_day(tmp_path):

@@ -55,28 +55,32 @@ OVERVIEW_ABOVE = 2000  # nodes: a page for the whole network above this is an ov
 OVERVIEW_PER_BLOC = 150  # the overview draws this many of each bloc, the most central
 
 
-def overview_nodes(proj: Projection, per_bloc: int | None = None) -> set[str]:
+def overview_nodes(proj: Projection, per_bloc: int | None = None,
+                   among: set[str] | None = None) -> set[str]:
     """The nodes an overview page draws: the `per_bloc` (default OVERVIEW_PER_BLOC) most
-    central of each bloc, by PageRank on the network of every date (ties by id). At most
-    4 x per_bloc nodes."""
+    central of each bloc, by PageRank on the network of every date (ties by id), among
+    the nodes `among` (None: every node). At most 4 x per_bloc nodes."""
     from kg.analysis.centrality import pagerank_of_links
 
     per_bloc = OVERVIEW_PER_BLOC if per_bloc is None else per_bloc
     pr = pagerank_of_links(proj.nodes, ((e.source, e.target) for e in proj.edges))
     blocs = proj.sem.blocs()
     ranked: dict[str, list[str]] = {}
-    for n in sorted(proj.nodes, key=lambda n: (-pr.get(n, 0.0), n)):
+    pool = proj.nodes if among is None else among
+    for n in sorted(pool, key=lambda n: (-pr.get(n, 0.0), n)):
         ranked.setdefault(blocs(n), []).append(n)
     return {n for ids in ranked.values() for n in ids[:per_bloc]}
 
 
-def search_index(proj: Projection, drawn: set[str]) -> list[list]:
-    """[id, name, kind, bloc, search keys] of every node the page does not draw, by id:
-    the page's search finds them and says how to draw one (kg viz --focus)."""
+def search_index(proj: Projection, drawn: set[str],
+                 among: set[str] | None = None) -> list[list]:
+    """[id, name, kind, bloc, search keys] of every node (of `among`, if given) the page
+    does not draw, by id: the page's search finds them and says how to draw one
+    (kg viz --focus)."""
     blocs = proj.sem.blocs()
     out = []
     for nid, ent in proj.nodes.items():
-        if nid in drawn:
+        if nid in drawn or (among is not None and nid not in among):
             continue
         names = [str(v) for _, v in sorted((ent.first("names") or {}).items())]
         keys = sorted({search_key(t) for t in [ent.name, nid, *ent.values("aliases"), *names]})
@@ -117,9 +121,9 @@ def explorer_html(sem: Semantics, *, focus: str | None = None, depth: int = 1,
                   overview_above: int | None = None, data_dir: str | Path | None = None) -> str:
     """The explorer page for the data set behind `sem` (or the part the arguments select).
 
-    A page of the whole network with more than `overview_above` nodes (default
-    OVERVIEW_ABOVE) is an overview: it draws the OVERVIEW_PER_BLOC most central nodes of
-    each bloc and their links, and its search also finds every other node by any name
+    A page of the whole network, or of a selection (focus, ids, kinds, blocs), with more
+    than `overview_above` nodes (default OVERVIEW_ABOVE) is an overview: it draws the
+    OVERVIEW_PER_BLOC most central nodes (of the selection) of each bloc and their links, and its search also finds every other node by any name
     (the page then gives the `kg viz --focus` command that draws it). Its size and the
     time to write it are bounded by the drawn nodes plus ~100 bytes per other node.
     data_dir: the data folder as the user gave it (None: the default one); the overview's
@@ -134,17 +138,21 @@ def explorer_html(sem: Semantics, *, focus: str | None = None, depth: int = 1,
     extra: dict = {}
     limit = OVERVIEW_ABOVE if overview_above is None else overview_above
     show_all = nodes is not None
-    if nodes is None and len(proj.nodes) > limit:
-        nodes = overview_nodes(proj)
-        extra["index"] = search_index(proj, nodes)
+    chosen = nodes
+    if len(proj.nodes if chosen is None else chosen) > limit:
+        total = len(proj.nodes if chosen is None else chosen)
+        what = "the network has" if chosen is None else "the selection has"
+        nodes = overview_nodes(proj, among=chosen)
+        show_all = False
+        extra["index"] = search_index(proj, nodes, among=chosen)
         extra["vizargs"] = viz_arguments(data_dir, as_of if as_of != sem.date else None)
-        subtitle = subtitle or (f"overview: the {len(nodes)} most central of "
-                                f"{len(proj.nodes)} entities")
+        subtitle = (subtitle + ", " if subtitle else "") + (
+            f"overview: the {len(nodes)} most central of {total} entities")
         note = ((note + " ") if note else "") + (
-            f"This page is an overview: the network has {len(proj.nodes)} entities, more "
+            f"This page is an overview: {what} {total} entities, more "
             f"than a browser draws at once, so it shows the {OVERVIEW_PER_BLOC} most "
-            "central of each bloc (by PageRank) and the links among them. Search finds "
-            "every entity; `kg viz --focus ID` draws any one with its neighbours.")
+            f"central of each bloc (by PageRank) and the links among them. Search finds "
+            f"all {total}; `kg viz --focus ID` draws any one with its neighbours.")
     opts = Options(nodes=nodes, as_of=as_of, title=subtitle, note=note,
                    show_all=show_all, extra=extra)
     return render(page_data(sem, proj, opts))
