@@ -248,6 +248,37 @@ def test_the_overview_command_names_the_data_folder_and_the_day(tmp_path):
     assert doc["vizargs"] == " --data synth"
 
 
+def test_the_overview_says_what_its_count_counts_and_which_neighbours_it_hides(monkeypatch):
+    import datetime as dt
+
+    import kg.explorer as X
+    from kg.analysis.network import as_it_stood, project
+    from kg.core.model import DateValue, Statement
+
+    monkeypatch.setattr(X, "OVERVIEW_PER_BLOC", 20)
+    sem = synthetic(600)
+    later = [f"org-{i}" for i in range(0, 600, 7)]  # founded after the page's day
+    for eid in later:
+        sem.entities[eid].facts["founded"] = [Statement("founded", DateValue.parse("2030-01-01"), 1)]
+    day = dt.date(2026, 6, 1)
+    doc = embedded(explorer_html(sem, overview_above=500, as_of=day))
+    # the count the report gives for the day: the nodes of the network as it stood then
+    on_day = as_it_stood(project(sem), day).number_of_nodes()
+    assert on_day == 603 - len(later)
+    assert doc["meta"]["subtitle"] == (
+        f"overview: the 60 most central of 603 entities of every date ({on_day} on 2026-06-01)")
+    # each drawn node's neighbours that the page does not draw are counted for its panel
+    drawn = {n["id"] for n in doc["nodes"]}
+    proj = project(sem)
+    want = {}
+    for n in drawn:
+        others = {e.target for e in proj.edges if e.source == n} | {
+            e.source for e in proj.edges if e.target == n}
+        if others - drawn:
+            want[n] = len(others - drawn)
+    assert doc["hidden"] == want and want
+
+
 def test_the_overview_of_100k_entities_is_bounded():
     """The bound docs/explorer.md states: at most 4 x OVERVIEW_PER_BLOC nodes drawn and
     the page under 1.5 MB + 100 bytes per entity not drawn."""

@@ -398,4 +398,17 @@ def test_overview_search_finds_an_entity_it_does_not_draw(tmp_path, page):
             f"--depth 1 --out {hidden}.html") in text
     assert pg.evaluate("(() => { var p = document.querySelector('#panel pre');"
                        " return p.scrollWidth <= p.clientWidth; })()") is True
+    # a drawn entity whose partner is not drawn: the panel says so, and the partner's
+    # name is a button that says how to draw it
+    partner = next(f"org-{i}" for i in range(300) if f"org-{i}" in drawn
+                   and any(p not in drawn for p in sem.entities[f"org-{i}"].values("partners")))
+    gone = next(p for p in sem.entities[partner].values("partners") if p not in drawn)
+    pg.evaluate(f"kgExplorer.select('{partner}')")
+    note = pg.locator("#panel .hidden-neighbours").inner_text()
+    assert "not drawn on this overview page, so \u201cShow its neighbours\u201d does not" in note
+    assert f"kg viz --data '{folder}' --as-of {day.isoformat()} --focus {partner} " in note
+    pg.locator("#panel button.outside", has_text=sem.entities[gone].name + " (not drawn)").first.click()
+    text = panel_text(pg)
+    assert sem.entities[gone].name in text and "Not drawn on this overview page" in text
+    assert f"--focus {gone} --depth 1" in text
     assert page.errors == [] and page.console_errors() == []

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.analysis.network import Projection, project
+from kg.analysis.network import Projection, begins, project
 from kg.core.errors import KGError
 from kg.explorer.data import Options, page_data, search_key
 from kg.explorer.page import render
@@ -88,6 +88,17 @@ def search_index(proj: Projection, drawn: set[str],
     return out
 
 
+def hidden_neighbours(proj: Projection, drawn: set[str]) -> dict[str, int]:
+    """{drawn node: how many of its neighbours (linked at any date) the page does not
+    draw}, for the drawn nodes that have any: the overview's panel says so."""
+    out: dict[str, set[str]] = {}
+    for e in proj.edges:
+        for a, b in ((e.source, e.target), (e.target, e.source)):
+            if a in drawn and b not in drawn:
+                out.setdefault(a, set()).add(b)
+    return {n: len(out[n]) for n in sorted(out)}
+
+
 def viz_arguments(data_dir: str | Path | None, as_of: dt.date | None = None,
                   cwd: Path | None = None) -> str:
     """The `kg viz` arguments that load the same data for the same day, shell-quoted:
@@ -146,8 +157,14 @@ def explorer_html(sem: Semantics, *, focus: str | None = None, depth: int = 1,
         show_all = False
         extra["index"] = search_index(proj, nodes, among=chosen)
         extra["vizargs"] = viz_arguments(data_dir, as_of if as_of != sem.date else None)
+        day = as_of or sem.date
+        pool = proj.nodes if chosen is None else chosen
+        on_day = sum(1 for n in pool if (b := begins(proj.nodes[n])) is None or b <= day)
+        extra["hidden"] = hidden_neighbours(proj, nodes)
+        counted = f"{total} entities" if on_day == total else (
+            f"{total} entities of every date ({on_day} on {day.isoformat()})")
         subtitle = (subtitle + ", " if subtitle else "") + (
-            f"overview: the {len(nodes)} most central of {total} entities")
+            f"overview: the {len(nodes)} most central of {counted}")
         note = ((note + " ") if note else "") + (
             f"This page is an overview: {what} {total} entities, more "
             f"than a browser draws at once, so it shows the {OVERVIEW_PER_BLOC} most "

@@ -14,6 +14,7 @@
   // -- lookups ------------------------------------------------------------------------
   function index(list) { var m = new Map(); list.forEach(function (x) { m.set(x.id, x); }); return m; }
   var NODES = index(DOC.nodes), EDGES = index(DOC.edges), SOURCES = index(DOC.sources);
+  var OUTSIDE = new Map((DOC.index || []).map(function (row) { return [row[0], row]; }));
   var CLAIMS = index(DOC.claims), QUOTES = index(DOC.quotes);
   var VNODES = index(VIS.nodes), VEDGES = index(VIS.edges);
   var ADJ = new Map();
@@ -217,6 +218,11 @@
     return ol;
   }
   function refButton(id, text) {
+    if (!NODES.has(id) && OUTSIDE.has(id)) {  // an overview page: an entity it does not draw
+      var o = OUTSIDE.get(id);
+      return el("button", { type: "button", cls: "reflink outside", text: text + " (not drawn)", title: "Not drawn on this overview page",
+        on: { click: function () { showOutside({ id: o[0], label: o[1], kind: o[2], bloc: o[3] }); } } });
+    }
     if (!NODES.has(id)) return el("span", { text: text });
     return el("button", { type: "button", cls: "reflink", text: text, on: { click: function () { select(id, true); } } });
   }
@@ -319,6 +325,10 @@
       el("button", { type: "button", text: "Path from here", on: { click: function () { setPathEnd("from", id); } } }),
       el("button", { type: "button", text: "Path to here", on: { click: function () { setPathEnd("to", id); } } }));
     panel.appendChild(actions);
+    var hidden = (DOC.hidden || {})[id];
+    if (hidden) panel.appendChild(el("p", { cls: "note-box hidden-neighbours", text: hidden + (hidden === 1 ? " of its neighbours is" : " of its neighbours are") +
+      " not drawn on this overview page, so \u201cShow its neighbours\u201d does not show " + (hidden === 1 ? "it" : "them") +
+      " (those named below are marked \u201cnot drawn\u201d). To see them all: kg viz" + (DOC.vizargs || "") + " --focus " + id + " --depth 1 --out " + id + ".html" }));
     panel.appendChild(el("h3", { text: "Facts on " + day }));
     if (!n.facts.length) panel.appendChild(el("p", { cls: "empty", text: "No facts recorded." }));
     n.facts.filter(function (f) { return f.t; }).concat(n.facts.filter(function (f) { return !f.t; }))
