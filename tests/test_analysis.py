@@ -503,6 +503,23 @@ def test_the_scorecard_chart_draws_the_most_reliable_sources_when_there_are_many
             "reliability, then name); the table above and scorecard.csv have them all.") in text
 
 
+def test_the_scorecard_chart_stays_readable_on_the_report_page():
+    """With the most sources it draws, the chart is about as wide as the report's page
+    (60rem, 960 px): scaled down by at most a fifth, not to a third (the 10k report drew
+    30 columns, 4780 px)."""
+    import struct
+
+    from kg.analysis import charts
+    from kg.analysis import report as rep
+
+    sources = [f"Source {i}" for i in range(rep.SCORECARD_CHART_SOURCES)]
+    dims = [f"dimension {i}" for i in range(8)]
+    cells = {(d, s): ("US leads", "high") for d in dims for s in sources}
+    png = charts.scorecard(dims, sources, cells)
+    width = struct.unpack(">I", png[16:20])[0]
+    assert width <= 1200
+
+
 def test_leave_one_link_out_equals_rerunning_pagerank():
     """Woodbury (dense inverse or sparse LU) against PageRank rerun without each link,
     including links whose removal leaves a node without links."""

@@ -57,7 +57,8 @@ FORMATS = ("md", "html", "csv", "json")
 DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
                     "robotics": "robotics & physical AI", "adoption": "adoption & diffusion"}
 TOP = 10
-SCORECARD_CHART_SOURCES = 30  # columns of the scorecard chart; the table has every source
+SCORECARD_CHART_SOURCES = 6  # columns of the scorecard chart (about the width of the
+# report's page, so it is not shrunk out of reading); the table has every source
 BLOC_PATHS_MAX_NODES = 20000  # above, no betweenness or closeness within each bloc
 Progress = Callable[[str], None]
 
