@@ -503,6 +503,33 @@ def test_the_scorecard_chart_draws_the_most_reliable_sources_when_there_are_many
             "reliability, then name); the table above and scorecard.csv have them all.") in text
 
 
+def test_the_changes_chart_numbers_few_dots_that_do_not_pile_up(small, monkeypatch):
+    from types import SimpleNamespace as C
+
+    from kg.analysis import report as rep
+
+    since, day = dt.date(2025, 1, 1), dt.date(2025, 12, 31)  # 364 days: 40 slots of 9.1
+    many = [C(day=dt.date(2025, 3, 1), change="began") for _ in range(30)]
+    many += [C(day=dt.date(2025, 3, 1), change="ended"), C(day=dt.date(2025, 3, 5), change="began"),
+             C(day=dt.date(2025, 3, 20), change="began")]
+    got = rep.numbered_changes(many, since, day)
+    # one a lane per slot: 30 on one day give one number; 5 March shares 1 March's slot
+    assert got == [many[0], many[30], many[32]]
+    spread = [C(day=since + dt.timedelta(days=10 * i), change="began") for i in range(36)]
+    assert rep.numbered_changes(spread, since, day) == spread[:rep.CHANGES_CHART_NUMBERED]
+    # the report numbers that subset, says so, and lists only the numbered ones
+    monkeypatch.setattr(rep, "CHANGES_CHART_NUMBERED", 1)
+    _, sem = small
+    doc, images = rep.report(sem, as_of=dt.date(2026, 3, 31))
+    rows = images["changes.png"].args[0]
+    total = sum(1 for r in rows if r[1] in ("began", "ended"))
+    assert total > 1 and [r[2] for r in rows if r[2]] == ["1"]
+    text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
+    assert (f"The chart numbers 1 of the {total} facts that began or stopped holding (the "
+            "earliest on each lane in each 1/40 of the time line, 1 at most, so that no "
+            "numbers pile up); the table below and changes.csv have them all.") in text
+
+
 def test_the_scorecard_chart_stays_readable_on_the_report_page():
     """With the most sources it draws, the chart is about as wide as the report's page
     (60rem, 960 px): scaled down by at most a fifth, not to a third (the 10k report drew

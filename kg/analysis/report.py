@@ -183,13 +183,21 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
           "(\"restricted as of 2026\") is evidence, not a change, and never appears here. "
           "`kg query changes` gives the same rows over SPARQL.")
     blocs = sem.blocs(day)
-    keyed = [c for c in changed if c.change in ("began", "ended")]
+    began_ended = [c for c in changed if c.change in ("began", "ended")]
+    keyed = numbered_changes(began_ended, since, day)
     key = {id(c): str(i) for i, c in enumerate(keyed, 1)}
     images["changes.png"] = Chart("timeline", (
         [(c.day, c.change, key.get(id(c), ""), blocs(c.entity)) for c in changed],
         since, day, BLOC_LABELS))
     doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc")
-    if keyed:
+    if keyed and len(keyed) < len(began_ended):
+        doc.p(f"The chart numbers {len(keyed)} of the {len(began_ended)} facts that began "
+              "or stopped holding (the earliest on each lane in each "
+              f"1/{CHANGES_CHART_SLOTS} of the time line, {CHANGES_CHART_NUMBERED} at "
+              "most, so that no "
+              "numbers pile up); the table below and changes.csv have them all. The "
+              "numbered dots:")
+    elif keyed:
         doc.p("The numbered dots, the facts that began or stopped holding:")
         doc.ul([f"{key[id(c)]} — {c.day}: {name(c.entity)}, {_label(sem, c)}: "
                 f"{_change_value(sem, c)} {'began' if c.change == 'began' else 'ended'} "
@@ -729,6 +737,28 @@ def _method(binfo: dict, approx: dict, name: Callable[[str], str] = str) -> str:
             "pieces get about 0) and closeness (Wasserman–Faust, which allows for a network "
             "in pieces). " + checked
             + "Ranks are by PageRank; entities without any link are left out of the ranks.")
+
+
+CHANGES_CHART_NUMBERED = 20  # numbered dots on the changes chart, at most
+CHANGES_CHART_SLOTS = 40  # ... and one per lane in each of this many spans of the time line
+
+
+def numbered_changes(keyed: list, since: dt.date, day: dt.date) -> list:
+    """The changes (began/ended, sorted by day) the changes chart numbers: the first in
+    each lane and each of CHANGES_CHART_SLOTS equal spans of since..day, at most
+    CHANGES_CHART_NUMBERED, so that the numbers never pile up on one another."""
+    span = max((day - since).days, 1)
+    out, used = [], set()
+    for c in keyed:
+        slot = (c.change, min(max((c.day - since).days, 0) * CHANGES_CHART_SLOTS // span,
+                              CHANGES_CHART_SLOTS - 1))
+        if slot in used:
+            continue
+        used.add(slot)
+        out.append(c)
+        if len(out) == CHANGES_CHART_NUMBERED:
+            break
+    return out
 
 
 CHECK_NODES = 1000  # above the exact threshold, the sampling error is measured on this many nodes
