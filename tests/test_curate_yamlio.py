@@ -144,11 +144,9 @@ def test_renaming_the_most_cited_real_entity_keeps_the_data_valid(real):
                for e in ws.entities.values() for t, _, _ in curate.references(ws.schema, e))
 
 
-@pytest.mark.parametrize("text", ["?0", "? x", ":0", ": x", "a:?", "-<::?", "\\:?华>&", "<:?~-",
-                                  "x:y", "https://example.org/a"])
-def test_text_in_a_flow_collection_is_written_so_yaml_reads_it(text):
-    """Found by the property tests: ruamel left `?0` and `a:?` plain in `{zh: ?0}` and `[a:?]`,
-    which YAML reads as an indicator (kg wrote a file no reader could load)."""
+def written_in_flow_and_block(text: str) -> dict:
+    """text written by kg in a flow mapping, a flow sequence and a block value, read back
+    (asserting the file reads without issues)."""
     names = CommentedMap([("zh", text)])
     names.fa.set_flow_style()
     aliases = CommentedSeq([text])
@@ -156,6 +154,15 @@ def test_text_in_a_flow_collection_is_written_so_yaml_reads_it(text):
     out = dump(CommentedMap([("id", "x"), ("names", names), ("aliases", aliases), ("v", text)]))
     parsed, issues = parse_text(out, "x.yaml")
     assert not issues, out
+    return parsed
+
+
+@pytest.mark.parametrize("text", ["?0", "? x", ":0", ": x", "a:?", "-<::?", "\\:?华>&", "<:?~-",
+                                  "x:y", "https://example.org/a"])
+def test_text_in_a_flow_collection_is_written_so_yaml_reads_it(text):
+    """Found by the property tests: ruamel left `?0` and `a:?` plain in `{zh: ?0}` and `[a:?]`,
+    which YAML reads as an indicator (kg wrote a file no reader could load)."""
+    parsed = written_in_flow_and_block(text)
     assert (parsed["names"]["zh"], parsed["aliases"][0], parsed["v"]) == (text, text, text)
 
 
@@ -163,11 +170,5 @@ def test_text_in_a_flow_collection_is_written_so_yaml_reads_it(text):
 @given(st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff"),
                min_size=1, max_size=12))
 def test_any_text_round_trips_in_flow_and_block_collections(text):
-    names = CommentedMap([("zh", text)])
-    names.fa.set_flow_style()
-    aliases = CommentedSeq([text])
-    aliases.fa.set_flow_style()
-    out = dump(CommentedMap([("id", "x"), ("names", names), ("aliases", aliases), ("v", text)]))
-    parsed, issues = parse_text(out, "x.yaml")
-    assert not issues, out
+    parsed = written_in_flow_and_block(text)
     assert (str(parsed["names"]["zh"]), str(parsed["aliases"][0])) == (text, text)
