@@ -328,3 +328,46 @@ def test_an_answer_computed_while_a_file_changed_is_not_stored_under_the_old_fil
     assert result.exit_code == 1, result.output
     assert "deepseek-r1.yaml:6" in result.output
     assert "released '2025-13' is not a valid date" in result.output
+
+
+def test_one_hasher_keys_the_graph_and_the_stored_answers(make_data, cache):
+    """The graph cache's key and `kg validate`'s stored answer come from one hasher
+    (`input_files`): both see a file in a hidden folder (the loader reads those too),
+    and both trust an old file's stamp (size, modification time) without reading it."""
+    from kg.sparql import cache as graph_cache
+
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    graph_key, answer_key = graph_cache.input_key(data), filecache.inputs_key(data, False)
+    hidden = data / ".drafts" / "note.yaml"
+    hidden.parent.mkdir()
+    hidden.write_text("id: note\n", encoding="utf-8")
+    assert graph_cache.input_key(data) != graph_key
+    assert filecache.inputs_key(data, False) != answer_key
+    assert graph_key != answer_key  # what the answer is, is part of its key
+
+    # an old file (past the RACY window) is known by its stamp: content swapped for
+    # bytes of the same size under the same time is not read again ...
+    model = data / "model" / "deepseek-r1.yaml"
+    old = model.stat().st_mtime_ns - 3_600 * 10**9
+    os.utime(model, ns=(old, old))
+    before = graph_cache.input_key(data)
+    text = model.read_text(encoding="utf-8")
+    model.write_text(text.replace("DeepSeek", "DeepSeeK"), encoding="utf-8")
+    os.utime(model, ns=(old, old))
+    assert graph_cache.input_key(data) == before
+    # ... while any other time (an editor's save) makes it read
+    os.utime(model, ns=(old + 10**9, old + 10**9))
+    assert graph_cache.input_key(data) != before
+    index = json.loads((cache / "inputs.json").read_text(encoding="utf-8"))
+    stamp = index[str(data.resolve())]["model/deepseek-r1.yaml"]
+    assert stamp[:2] == [old + 10**9, model.stat().st_size]
+    assert stamp[2] == hashlib.sha256(model.read_bytes()).hexdigest()
+
+
+def test_an_unreadable_input_means_no_key_and_nothing_stored(make_data, cache):
+    from kg.sparql import cache as graph_cache
+
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    (data / "model" / "gone.yaml").symlink_to(data / "model" / "missing.yaml")
+    assert filecache.inputs_key(data, False) is None
+    assert graph_cache.input_key(data) is None

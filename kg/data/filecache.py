@@ -34,6 +34,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
@@ -272,46 +273,99 @@ DISTRIBUTIONS = ("rdflib", "pyshacl", "pyoxigraph", "oxrdflib", "PyYAML", "ruame
                  "rfc3987")
 
 
+RACY = 2.0  # seconds: a file changed more recently than this is read, not trusted by its stamp
+KEEP_ROOTS = 12  # folders whose file stamps the index keeps (the most recently used)
+
+
+def input_files(roots: Iterable[tuple[str, Path]], py_only: Iterable[str] = ("kg",)
+                ) -> list[tuple[str, str, str]] | None:
+    """(label, path, SHA-256) of every file under each (label, root), in order: folders
+    walked as the loader walks them (every folder, hidden ones too; symlinked files
+    followed, shown as `rel<NUL>target`), only the .py files of the roots labelled in
+    py_only (compiled files come and go without changing the code). None if a file
+    cannot be read.
+
+    A file's SHA-256 is taken from the stat index (`inputs.json` in the cache folder:
+    per root, path -> [mtime ns, size, digest]) while its size and modification time
+    match and that time is over RACY seconds old (a file changed twice within one clock
+    tick could otherwise keep its stamp); else the file is read and hashed, and the
+    index updated. With the cache off, every file is read."""
+    use_index = enabled()
+    index_path = cache_dir() / "inputs.json"
+    index: dict = {}
+    if use_index:
+        try:
+            index = json.loads(index_path.read_text(encoding="utf-8"))
+            index = index if isinstance(index, dict) else {}
+        except (OSError, ValueError):
+            index = {}
+    py_only, changed, now_ns, out = set(py_only), False, time.time_ns(), []
+    for label, root in roots:
+        root_key = str(Path(root).resolve())
+        known_files = index.get(root_key)
+        known_files = known_files if isinstance(known_files, dict) else {}
+        fresh: dict[str, list] = {}
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if label in py_only and not name.endswith(".py"):
+                    continue
+                path = os.path.join(dirpath, name)
+                rel = os.path.relpath(path, root).replace(os.sep, "/")
+                try:
+                    st = os.stat(path)
+                    stamp = [st.st_mtime_ns, st.st_size]
+                    known = known_files.get(rel)
+                    if (isinstance(known, list) and len(known) == 3 and known[:2] == stamp
+                            and now_ns - st.st_mtime_ns > RACY * 1e9):
+                        digest = known[2]
+                    else:
+                        with open(path, "rb") as fh:
+                            digest = hashlib.sha256(fh.read()).hexdigest()
+                except OSError:
+                    return None
+                fresh[rel] = [*stamp, digest]
+                if os.path.islink(path):  # its target's path is what messages show
+                    rel += "\0" + os.path.realpath(path)
+                out.append((label, rel, digest))
+        if fresh != known_files:
+            changed = True
+        index.pop(root_key, None)
+        index[root_key] = fresh  # most recently used last
+    if use_index and changed:
+        write_atomic(index_path, json.dumps(dict(list(index.items())[-KEEP_ROOTS:])).encode())
+    return out
+
+
 def inputs_key(data_dir: Path, *parts: object) -> str | None:
     """Hex SHA-256 of everything an answer over the whole data folder can depend on: where
-    it is, every file under it (path, a symlink's target, bytes; dataset.yaml and a
+    it is, every file under it (path, a symlink's target, content; dataset.yaml and a
     pending journal included), every file of ontology/, the source of every kg module,
-    Python, the versions of the libraries kg validates with, and `parts` (the command's
-    options). None if data_dir is not a folder or a file cannot be read."""
+    Python, kg's version, the versions of the libraries kg reads and writes RDF with,
+    and `parts` (what the answer is and the command's options). None if data_dir is not
+    a folder or a file cannot be read. The contents' hashes come from `input_files`."""
     from importlib import metadata
 
     import kg
     from kg.core.schema import resource_dir
 
+    if not Path(data_dir).is_dir():
+        return None
+    files = input_files([("data", Path(data_dir)), ("ontology", resource_dir("ontology")),
+                         ("kg", Path(kg.__file__).resolve().parent)])
+    if files is None:
+        return None
     h = hashlib.sha256()
-    for item in (FORMAT, sys.version, *parts):
+    for item in (FORMAT, kg.__version__, sys.version, *parts):
         h.update(repr(item).encode("utf-8", "surrogatepass") + b"\0")
     for name in DISTRIBUTIONS:
         try:
             h.update(f"{name}={metadata.version(name)}\0".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{name}=\0".encode())
-    if not Path(data_dir).is_dir():
-        return None
     h.update(str(Path(data_dir).resolve()).encode("utf-8", "surrogatepass") + b"\0")  # in paths
-    for label, root in (("data", Path(data_dir)), ("ontology", resource_dir("ontology")),
-                        ("kg", Path(kg.__file__).parent)):
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
-            for name in sorted(filenames):
-                if label == "kg" and not name.endswith(".py"):
-                    continue
-                path = os.path.join(dirpath, name)
-                try:
-                    with open(path, "rb") as fh:
-                        data = fh.read()
-                except OSError:
-                    return None
-                rel = os.path.relpath(path, root)
-                if os.path.islink(path):  # its target's path is what messages show
-                    rel += "\0" + os.path.realpath(path)
-                h.update(f"{label}:{rel}\0{len(data)}\0".encode("utf-8", "surrogatepass")
-                         + data)
+    for label, rel, digest in files:
+        h.update(f"{label}:{rel}\0{digest}\n".encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 

@@ -1,12 +1,13 @@
 """A cache of the built graph, so that every read command (`kg query`, `kg serve`,
 `kg push`) starts from N-Quads on disk instead of validating and building data/.
 
-- Key: a SHA-256 over the package version and every file under data/ and ontology/
-  and every .py file of the kg package (relative path and content hash); queries/ is
-  not in it (it is read when a query runs, and the graph does not depend on it). A file's content hash is reused from the
-  last run while its size and modification time are unchanged (an index beside the
-  cache), else read again: an edit is always seen, and the same inputs always give the
-  same key.
+- Key: `input_key`, a SHA-256 over every file under data/ and ontology/, every .py
+  file of the kg package and kg's and the RDF libraries' versions (one hasher with
+  `kg validate`'s stored answers: `kg.data.filecache.inputs_key`); queries/ is not in
+  it (it is read when a query runs, and the graph does not depend on it). A file's
+  content hash is reused while its size and modification time are unchanged (a stat
+  index in the cache folder), else read again: an edit is always seen, and the same
+  inputs always give the same key.
 - Entry: `graph-<key>.nq`, the dataset (one named graph per data file, plus the
   dataset description in kgfile:build/void.ttl, as `kg build` writes it) as sorted
   N-Quads, first line `# sha256 <hash of the rest>`. Written to a temporary file and
@@ -30,11 +31,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg.data.filecache import CACHE_ENV, cache_dir  # one folder rule for kg's caches
+from kg.data.filecache import (  # one folder rule and one atomic write for kg's caches
+    CACHE_ENV,
+    RACY,
+    cache_dir,
+    write_atomic,
+)
 
 KEEP = 4
-KEEP_ROOTS = 12
-RACY = 2.0
 BUILD_TRIES = 3
 HEADER = b"# sha256 "
 MARK = "kg-complete"
@@ -42,107 +46,17 @@ STAMPS = "kg-stamps"
 OWN = "kg-"  # kg's files in a store folder (the mark, the stamps, a stamps .tmp)
 
 
-def _roots(data_dir: Path) -> list[tuple[str, Path]]:
-    import kg
-    from kg.core.schema import resource_dir
-
-    # the graph depends on the data, the ontology and the code that builds it (kg's own
-    # .py files: a developer's edit to the builder must not be answered from an old
-    # graph); not on queries/, which is read when a query runs
-    return [("data:" + data_dir.name, data_dir), ("ontology", resource_dir("ontology")),
-            ("kg", Path(kg.__file__).resolve().parent)]
-
-
-def _files(root: Path) -> list[tuple[str, os.stat_result]]:
-    """(path relative to root with `/`, stat) of every file under root, sorted; hidden
-    folders skipped, symlinks followed."""
-    out = []
-
-    def walk(folder: str, prefix: str) -> None:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            return
-        for e in entries:
-            try:
-                if e.is_dir():
-                    if not e.name.startswith("."):
-                        walk(e.path, prefix + e.name + "/")
-                elif e.is_file():
-                    out.append((prefix + e.name, e.stat()))
-            except OSError:
-                continue
-
-    walk(str(root), "")
-    return out
-
-
-def input_key(data_dir: Path | None = None, folder: Path | None = None) -> str:
-    """The cache key (hex SHA-256) of data/, ontology/, kg's source and kg's version.
-
-    A file's hash is taken from the index while its size and modification time match
-    and that time is over RACY seconds old (a file changed twice within one clock tick
-    could otherwise keep its stamp); else it is read and hashed."""
-    import kg
+def input_key(data_dir: Path | None = None) -> str | None:
+    """The cache key (hex SHA-256) of the built graph: `kg.data.filecache.inputs_key`
+    over data/ (every file, its path and content), ontology/, kg's .py files, kg's and
+    the RDF libraries' versions; not queries/, which is read when a query runs (the
+    graph does not depend on it). Unchanged files are recognised by their size and
+    modification time (the stat index, shared with `kg validate`'s stored answers).
+    None if a file cannot be read: the graph is then built and not stored."""
+    from kg.data.filecache import inputs_key
     from kg.data.loader import resolve_data_dir
 
-    data_dir = resolve_data_dir(data_dir).resolve()
-    folder = folder or cache_dir()
-    index_path = folder / "inputs.json"
-    try:
-        index = json.loads(index_path.read_text(encoding="utf-8"))
-        if not isinstance(index, dict):
-            index = {}
-    except (OSError, ValueError):
-        index = {}
-    changed = False
-    now_ns = time.time_ns()
-    key = hashlib.sha256(f"ai-race-kg {kg.__version__}\n".encode())
-    for label, root in _roots(data_dir):
-        root_key = str(root.resolve())
-        known_files = index.get(root_key)
-        known_files = known_files if isinstance(known_files, dict) else {}
-        fresh: dict[str, list] = {}
-        key.update(f"root {label}\n".encode())
-        for rel, st in _files(root):
-            if label == "kg" and not rel.endswith(".py"):
-                continue  # compiled files come and go without changing the code
-            stamp = [st.st_mtime_ns, st.st_size]
-            known = known_files.get(rel)
-            if (isinstance(known, list) and len(known) == 3 and known[:2] == stamp
-                    and now_ns - st.st_mtime_ns > RACY * 1e9):
-                digest = known[2]
-            else:
-                try:
-                    digest = hashlib.sha256((root / rel).read_bytes()).hexdigest()
-                except OSError:
-                    continue
-            fresh[rel] = [*stamp, digest]
-            key.update(f"{rel}\0{digest}\n".encode())
-        if fresh != known_files:
-            changed = True
-        index.pop(root_key, None)
-        index[root_key] = fresh  # most recently used last
-    if changed:
-        index = dict(list(index.items())[-KEEP_ROOTS:])
-        _write_atomic(index_path, json.dumps(index).encode())
-    return key.hexdigest()
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except OSError:
-        pass  # a cache that cannot be written is only slower, never wrong
+    return inputs_key(resolve_data_dir(data_dir).resolve(), "graph")
 
 
 def read_entry(path: Path) -> bytes | None:
@@ -189,15 +103,17 @@ def graph_nquads(data_dir: Path | None = None, key: str | None = None,
     stored)."""
     folder = cache_dir()
     for _ in range(BUILD_TRIES):
-        key = key or input_key(data_dir, folder)
+        key = key or input_key(data_dir)
+        if key is None:  # a file could not be read: answer from a build, store nothing
+            return None, build_nquads(data_dir, progress=progress)
         path = folder / f"graph-{key}.nq"
         body = read_entry(path)
         if body is not None:
             return path, body
         body = build_nquads(data_dir, progress=progress)
-        if input_key(data_dir, folder) == key:  # the files read are the files keyed
+        if key is not None and input_key(data_dir) == key:  # the files read are the files keyed
             digest = hashlib.sha256(body).hexdigest().encode()
-            _write_atomic(path, HEADER + digest + b"\n" + body)
+            write_atomic(path, HEADER + digest + b"\n" + body)
             _prune(folder, keep=path)
             return path, body
         key = None  # a file changed while the build read data/: build from the new files
@@ -218,9 +134,9 @@ def oxigraph_store(data_dir: Path | None = None, progress=None):
     import pyoxigraph as ox
 
     folder = cache_dir()
-    key = input_key(data_dir, folder)
+    key = input_key(data_dir)
     db = folder / f"store-{key}"
-    if db.exists():
+    if key is not None and db.exists():
         try:
             if _store_verified(db):
                 return ox.Store.read_only(str(db))
@@ -305,7 +221,7 @@ def _store_verified(db: Path) -> bool:
         return False
     now_ns = time.time_ns()
     if stamps and all(now_ns - mtime > RACY * 1e9 for _, _, mtime in stamps):
-        _write_atomic(db / STAMPS, json.dumps({"mark": mark, "files": stamps}).encode())
+        write_atomic(db / STAMPS, json.dumps({"mark": mark, "files": stamps}).encode())
     return True
 
 
