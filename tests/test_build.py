@@ -241,3 +241,39 @@ def test_kg_build_never_makes_the_rdflib_graph(tmp_path, make_data, monkeypatch)
     assert result.exit_code == 0, result.output
     assert (out / "docs" / "ontology.md").is_file() and (out / "graph.ttl").is_file()
     assert "Entities per kind:" in result.output
+
+
+def test_on_a_terminal_reading_the_files_shows_a_counting_bar(make_data, tmp_path):
+    """On a terminal (a pty here, 120 columns), the stage that reads the data files draws
+    a tqdm bar counting files done out of all, cleared when its `... validated` line
+    comes; off a terminal there are only the lines (the test above)."""
+    import fcntl
+    import pty
+    import re
+    import struct
+    import termios
+
+    data = make_data()
+    n_files = len(list(data.rglob("*.yaml")))
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--data", str(data),
+                             "--out", str(tmp_path / "build")], cwd=REPO, stdin=slave,
+                            stdout=slave, stderr=slave, env={**os.environ, "KG_NO_CACHE": "1"})
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.wait(timeout=300) == 0, seen.decode(errors="replace")[-2000:]
+    text = seen.decode("utf-8", errors="replace")
+    counts = re.findall(rf"\.\.\. validating the data files +\d+%\|[^|]*\| (\d+)/{n_files} \[",
+                        text)
+    assert [int(c) for c in counts] == list(range(n_files))  # told before each file
+    assert "... validated " in text

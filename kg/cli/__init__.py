@@ -116,6 +116,20 @@ class _Progress:
 
         threading.Thread(target=tick, daemon=True).start()
 
+    def advance(self, done: int, total: int) -> None:
+        """The running stage counts (files read): the bar shows done/total, a rate and
+        the time left."""
+        bar = self._bar
+        if bar is None:
+            return
+        if bar.total != total:
+            bar.total = total
+            bar.bar_format = ("{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                              "[{elapsed}<{remaining}, {rate_fmt}]")
+            bar.unit = " files"
+        bar.n = done
+        bar.refresh()
+
     def _close(self) -> None:
         if self._bar is not None:
             self._stop.set()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -541,8 +542,11 @@ def combine(checks: list[FileCheck]) -> Result:
     return result
 
 
-def check_files(data_dir: Path, schema: Schema, cache: bool | None = None) -> list[FileCheck]:
+def check_files(data_dir: Path, schema: Schema, cache: bool | None = None,
+                advance: Callable[[int, int], None] | None = None) -> list[FileCheck]:
     """Read and check (tier 1) every data file under data_dir, in path order.
+    advance(done, total), if given, is told how many files are done, about every 1%
+    (a progress bar).
 
     With the cache (the default unless $KG_NO_CACHE is set; `cache=False` turns it off),
     a file whose bytes, path and checking code are those of an earlier run is not parsed
@@ -554,12 +558,20 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None) -> li
     use = filecache.enabled() if cache is None else cache
     names = namer(data_dir)
     with gc_paused():
+        paths = iter_data_files(data_dir)
+        every = max(1, len(paths) // 100)
         if not use:
-            return [check_file(load_file(p, data_dir, names(p)), schema)
-                    for p in iter_data_files(data_dir)]
+            out = []
+            for n, p in enumerate(paths):
+                if advance and n % every == 0:
+                    advance(n, len(paths))
+                out.append(check_file(load_file(p, data_dir, names(p)), schema))
+            return out
         store = filecache.FileCache(data_dir, "check", check_fingerprint(schema))
         out = []
-        for path in iter_data_files(data_dir):
+        for n, path in enumerate(paths):
+            if advance and n % every == 0:
+                advance(n, len(paths))
             these = names(path)
             try:
                 raw = path.read_bytes()
@@ -631,10 +643,12 @@ def _check_refs(result: Result, refs: list[Ref]) -> None:
 
 
 def validate_dir(data_dir: Path, schema: Schema | None = None,
-                 cache: bool | None = None) -> Result:
+                 cache: bool | None = None,
+                 advance: Callable[[int, int], None] | None = None) -> Result:
     """Load and check every file under data_dir (tiers 1 and 2): the entities that are
     valid, and every issue (sorted). `cache`: see check_files (None: on unless
-    $KG_NO_CACHE); the answer is the same either way."""
+    $KG_NO_CACHE); the answer is the same either way. `advance(done, total)`: told the
+    files done as they are read (see check_files)."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         result = Result()
@@ -651,7 +665,7 @@ def validate_dir(data_dir: Path, schema: Schema | None = None,
         return result
     schema = schema or load_schema()
     with gc_paused():  # tier 2 too: a collection over every entity costs seconds at 10k
-        return combine(check_files(data_dir, schema, cache))
+        return combine(check_files(data_dir, schema, cache, advance))
 
 
 def pending_issue(data_dir: Path) -> Issue:

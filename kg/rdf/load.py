@@ -31,7 +31,8 @@ class Steps:
     """Reports each finished stage of long work with its time, if anyone listens.
 
     A listener may also have `begin(what)`, told when a stage starts (the CLI shows a
-    live bar on a terminal until the stage's line comes).
+    live bar on a terminal until the stage's line comes), and `advance(done, total)`,
+    told how far a stage that counts is (the bar then shows done/total).
     """
 
     def __init__(self, progress: Progress | None):
@@ -41,6 +42,12 @@ class Steps:
         begin = getattr(self.progress, "begin", None)
         if begin:
             begin(what)
+
+    def advance(self, done: int, total: int) -> None:
+        """How far the running stage is (files read...), for a listener with `advance`."""
+        advance = getattr(self.progress, "advance", None)
+        if advance:
+            advance(done, total)
 
     def __call__(self, what: str) -> None:
         if self.progress:
@@ -154,7 +161,7 @@ def _check(data_dir, schema, shacl, progress) -> tuple[Result, Quads | None, Sem
     schema = schema or load_schema()
     data_dir = resolve_data_dir(data_dir)
     step.begin("validating the data files")
-    result = validate_dir(data_dir, schema)
+    result = validate_dir(data_dir, schema, advance=step.advance)
     try:
         info = read_dataset_info(data_dir)
     except DatasetFileError as exc:
