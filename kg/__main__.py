@@ -1,5 +1,5 @@
 """`python -m kg` runs the `kg` command (same as the console script)."""
 
-from kg.cli import main
+from kg.cli import entry
 
-main()
+entry()
