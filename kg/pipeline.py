@@ -4,24 +4,53 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
-from kg.core.errors import Issue
+from kg.core.errors import Issue, KGError
+from kg.core.forked import Forked, can_fork
 from kg.core.schema import load_schema
 from kg.explorer import write_explorer
 from kg.rdf.graph import file_graph_iri
 from kg.rdf.load import Built, Progress, Steps, check, load_graph
-from kg.rdf.serialize import turtle, write_quads_files, write_texts
+from kg.rdf.serialize import GRAPH_FILES, remove_partial, turtle, write_quads_files, write_texts
 from kg.rdf.stats import stats
 from kg.rdf.void import void_graph
 
+JOBS_ENV = "KG_BUILD_JOBS"  # 1: every output written in this process, one after another
+
+
+def build_jobs(jobs: int | None = None) -> int:
+    """How many processes the build uses: jobs if given, else $KG_BUILD_JOBS, else 2
+    (the graph files in a second process); 1 where os.fork is unavailable. Raises
+    KGError when the setting is not a whole number of at least 1."""
+    if jobs is None:
+        text = os.environ.get(JOBS_ENV, "").strip()
+        try:
+            jobs = int(text) if text else 2
+        except ValueError:
+            raise KGError(f"{JOBS_ENV} must be a whole number (1: one process), "
+                          f"not {text!r}") from None
+    if jobs < 1:
+        raise KGError(f"{JOBS_ENV} must be at least 1, not {jobs}")
+    return min(jobs, 2) if can_fork() else 1
+
 
 def build(data_dir: Path | None = None, out_dir: Path | None = None,
-          progress: Progress | None = None) -> Built:
-    """Validate (all tiers), build, and write every output into out_dir."""
+          progress: Progress | None = None, jobs: int | None = None) -> Built:
+    """Validate (all tiers), build, and write every output into out_dir.
+
+    jobs (see build_jobs; default $KG_BUILD_JOBS, else 2): with 2, after SHACL a forked
+    second process writes the graph files (the four syntaxes, void.ttl, summary.json)
+    while this one makes the explorer and the report; with 1, one after another. The
+    bytes are the same either way, and so is what a failure leaves in out_dir: the
+    explorer and the report are written only once the graph files are. Raises KGError
+    (DataError for bad data) naming what failed, the second process's failures included.
+    """
     schema = load_schema()
     out_dir = Path(out_dir or Path.cwd() / "build")
+    jobs = build_jobs(jobs)
     built = load_graph(data_dir, shacl=True, progress=progress)
     step = Steps(progress)
     step.begin("writing the graph files")
@@ -30,12 +59,14 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     built.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void)
     built.numbers = stats(built)
     clock("statistics and VoID")
-    built.written = write_quads_files(out_dir, built.quads)
-    built.written += write_texts(out_dir, {
+    texts = {
         "void.ttl": turtle(void),
         "summary.json": json.dumps(built.numbers, indent=1, sort_keys=True,
                                    ensure_ascii=False) + "\n",
-    })
+    }
+    if jobs > 1:
+        return _build_in_two(built, out_dir, texts, step, progress)
+    built.written = _write_graph_files(out_dir, built.quads, texts)
     clock("graph files")
     built.written.append(write_explorer(built.semantics, out_dir / "graph.html"))
     clock("explorer")
@@ -46,6 +77,65 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     built.written += write_report(built.semantics, out_dir / "report", progress=progress)
     step(f"wrote the report into {out_dir / 'report'}")
     return built
+
+
+def _write_graph_files(out_dir: Path, quads, texts: dict[str, str]) -> list[Path]:
+    """The outputs that need only the quads: the four graph files, then texts."""
+    _pause("graph-files")
+    return write_quads_files(out_dir, quads) + write_texts(out_dir, texts)
+
+
+def _build_in_two(built: Built, out_dir: Path, texts: dict[str, str], step: Steps,
+                  progress: Progress | None) -> Built:
+    """The graph files in a forked child while this process computes the explorer and the
+    report; those two are written after the child has written its files, in the serial
+    build's order, so a failure anywhere leaves out_dir as the serial build leaves it."""
+    from kg.analysis.render import write
+    from kg.analysis.report import FORMATS, report
+    from kg.explorer import explorer_html
+
+    step("computed the statistics and VoID; a second process writes the graph files")
+    names = [*GRAPH_FILES, *texts]
+    pending: list = []  # this process's outputs, each written once the child's are
+    with Forked("writing the graph files", _write_graph_files, out_dir, built.quads, texts,
+                on_stop=lambda: remove_partial(out_dir, names)) as child:
+        try:
+            step.begin("making the explorer")
+            html = explorer_html(built.semantics)
+            pending.append(lambda: write_texts(out_dir, {"graph.html": html}))
+            step("made the explorer (graph.html)")
+            doc, images = report(built.semantics, progress=progress)
+            pending.append(lambda: write(doc, images, out_dir / "report", set(FORMATS)))
+        except Exception:
+            _finish(built, child, pending)  # what the serial build writes before failing
+            raise
+        t0 = time.perf_counter()
+        seconds = _finish(built, child, pending[:1])
+    step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
+         f"graph files {seconds:.1f} s in a second process, waited "
+         f"{time.perf_counter() - t0:.1f} s for it)")
+    _finish(built, None, pending[1:])
+    step(f"wrote the report into {out_dir / 'report'}")
+    return built
+
+
+def _finish(built: Built, child: Forked | None, pending: list) -> float:
+    """Join the child (its files become built.written), then write pending in order;
+    the child's seconds."""
+    seconds = 0.0
+    if child is not None:
+        built.written, seconds = child.join()
+    for write_one in pending:
+        built.written += write_one()
+    return seconds
+
+
+def _pause(where: str) -> None:
+    """For the interrupt tests: with KG_PAUSE_AT=where, say so on stderr (with this
+    process's id) and sleep KG_PAUSE_SECONDS (60)."""
+    if os.environ.get("KG_PAUSE_AT") == where:
+        os.write(2, f"kg: paused in {where} (pid {os.getpid()})\n".encode())
+        time.sleep(float(os.environ.get("KG_PAUSE_SECONDS", "60")))
 
 
 class _Clock:
@@ -64,4 +154,4 @@ class _Clock:
         return ", ".join(self.parts)
 
 
-__all__ = ["Built", "Issue", "build", "check", "load_graph"]
+__all__ = ["JOBS_ENV", "Built", "Issue", "build", "build_jobs", "check", "load_graph"]

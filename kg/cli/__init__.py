@@ -197,9 +197,15 @@ def build(data_dir, out_dir):
     always gives byte-identical files, so a diff of graph.ttl shows exactly
     what a data change did.
 
+    The graph files are written by a second process while this one makes the
+    explorer and the report (two cores); KG_BUILD_JOBS=1 writes everything in
+    this one process, one output after another (the same bytes). Without
+    os.fork (Windows) the build uses one process.
+
     \b
     Example:
         kg build --out build/
+        KG_BUILD_JOBS=1 kg build
     """
     from kg.pipeline import build as run_build
     from kg.rdf.docs import write_docs
