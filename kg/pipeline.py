@@ -42,11 +42,11 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     """Validate (all tiers), build, and write every output into out_dir.
 
     jobs (see build_jobs; default $KG_BUILD_JOBS, else 2): with 2, after SHACL a forked
-    second process writes the graph files (the four syntaxes, void.ttl, summary.json)
-    while this one makes the explorer and the report; with 1, one after another. The
-    bytes are the same either way, and so is what a failure leaves in out_dir: the
-    explorer and the report are written only once the graph files are. Raises KGError
-    (DataError for bad data) naming what failed, the second process's failures included.
+    second process writes the graph files (the four syntaxes, void.ttl, summary.json) and
+    then the explorer while this one computes the report; with 1, one after another. The
+    bytes are the same either way, and so is what a failure leaves in out_dir: the report
+    is written only once the second process has finished. Raises KGError (DataError for
+    bad data) naming what failed, the second process's failures included.
     """
     schema = load_schema()
     out_dir = Path(out_dir or Path.cwd() / "build")
@@ -68,7 +68,7 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
         return _build_in_two(built, out_dir, texts, step, progress)
     built.written = _write_graph_files(out_dir, built.quads, texts)
     clock("graph files")
-    built.written.append(write_explorer(built.semantics, out_dir / "graph.html"))
+    built.written.append(write_explorer(built.semantics, out_dir / EXPLORER))
     clock("explorer")
     step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
          f"{clock})")
@@ -87,47 +87,45 @@ def _write_graph_files(out_dir: Path, quads, texts: dict[str, str]) -> list[Path
 
 def _build_in_two(built: Built, out_dir: Path, texts: dict[str, str], step: Steps,
                   progress: Progress | None) -> Built:
-    """The graph files in a forked child while this process computes the explorer and the
-    report; those two are written after the child has written its files, in the serial
-    build's order, so a failure anywhere leaves out_dir as the serial build leaves it."""
+    """A forked child writes the graph files and then the explorer (the serial build's
+    order) while this process computes the report, which it writes once the child is done:
+    a failure anywhere leaves out_dir as the serial build leaves it."""
     from kg.analysis.render import write
     from kg.analysis.report import FORMATS, report
-    from kg.explorer import explorer_html
 
-    step("computed the statistics and VoID; a second process writes the graph files")
-    names = [*GRAPH_FILES, *texts]
-    pending: list = []  # this process's outputs, each written once the child's are
-    with Forked("writing the graph files", _write_graph_files, out_dir, built.quads, texts,
+    step("computed the statistics and VoID; a second process writes the graph files and "
+         "the explorer")
+    names = [*GRAPH_FILES, *texts, EXPLORER]
+    with Forked("writing the graph files and the explorer", _files_and_explorer, out_dir,
+                built.quads, texts, built.semantics,
                 on_stop=lambda: remove_partial(out_dir, names)) as child:
         try:
-            step.begin("making the explorer")
-            html = explorer_html(built.semantics)
-            pending.append(lambda: write_texts(out_dir, {"graph.html": html}))
-            step("made the explorer (graph.html)")
             doc, images = report(built.semantics, progress=progress)
-            pending.append(lambda: write(doc, images, out_dir / "report", set(FORMATS)))
         except Exception:
-            _finish(built, child, pending)  # what the serial build writes before failing
+            child.join()  # the graph files and the explorer, as the serial build writes them
             raise
-        t0 = time.perf_counter()
-        seconds = _finish(built, child, pending[:1])
+        step.restart()  # the report's lines came in between: time the wait for the child
+        (built.written, parts), _ = child.join()
     step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
-         f"graph files {seconds:.1f} s in a second process, waited "
-         f"{time.perf_counter() - t0:.1f} s for it)")
-    _finish(built, None, pending[1:])
+         f"{parts}, in a second process)")
+    built.written += write(doc, images, out_dir / "report", set(FORMATS))
     step(f"wrote the report into {out_dir / 'report'}")
     return built
 
 
-def _finish(built: Built, child: Forked | None, pending: list) -> float:
-    """Join the child (its files become built.written), then write pending in order;
-    the child's seconds."""
-    seconds = 0.0
-    if child is not None:
-        built.written, seconds = child.join()
-    for write_one in pending:
-        built.written += write_one()
-    return seconds
+EXPLORER = "graph.html"
+
+
+def _files_and_explorer(out_dir: Path, quads, texts: dict[str, str],
+                        semantics) -> tuple[list[Path], str]:
+    """In the second process: the graph files, then the explorer; (the paths, their
+    times as the stage line gives them)."""
+    clock = _Clock()
+    written = _write_graph_files(out_dir, quads, texts)
+    clock("graph files")
+    written.append(write_explorer(semantics, out_dir / EXPLORER))
+    clock("explorer")
+    return written, str(clock)
 
 
 def _pause(where: str) -> None:

@@ -197,10 +197,10 @@ def build(data_dir, out_dir):
     always gives byte-identical files, so a diff of graph.ttl shows exactly
     what a data change did.
 
-    The graph files are written by a second process while this one makes the
-    explorer and the report (two cores); KG_BUILD_JOBS=1 writes everything in
-    this one process, one output after another (the same bytes). Without
-    os.fork (Windows) the build uses one process.
+    A second process writes the graph files and the explorer while this one
+    computes the report (two cores); KG_BUILD_JOBS=1 writes everything in this
+    one process, one output after another (the same bytes). Without os.fork
+    (Windows) the build uses one process.
 
     \b
     Example:

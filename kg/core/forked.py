@@ -1,9 +1,9 @@
 """One function run in a forked copy of this process while this one goes on.
 
-`kg build` writes its graph files this way beside the explorer and the report, on the
-machine's second core. A fork (not a fresh interpreter) because the child needs the
-build's quads, hundreds of MiB at scale: a forked child shares them copy-on-write
-instead of receiving them pickled. `os.fork` and a pipe, not `multiprocessing`: the
+`kg build` writes its graph files and the explorer this way while it computes the
+report, on the machine's second core. A fork (not a fresh interpreter) because the child
+needs the build's quads and entities, hundreds of MiB at scale: a forked child shares
+them copy-on-write instead of receiving them pickled. `os.fork` and a pipe, not `multiprocessing`: the
 child's value comes back pickled through the pipe, its failure becomes a KGError here,
 and the child is killed when this process is interrupted (Ctrl-C, SIGTERM), with no
 pool, feeder thread or resource tracker to reason about.
@@ -29,14 +29,15 @@ def can_fork() -> bool:
 
 
 class Forked:
-    """fn(*args) running in a forked child process, started at construction.
+    """fn(*args) run in a forked child process: `with Forked(...) as child:` starts it.
 
     `join()` waits for it and returns (its value, its seconds); the value comes back
     pickled. It raises KGError when the child raised KGError (the same message), raised
     anything else (its traceback goes to stderr, the error names `what` and the
     exception), or died without answering (killed by a signal: the error names it).
-    `stop()` kills the child and waits for it. Used as a context manager, leaving the
-    block by an exception (Ctrl-C included) stops a child not joined yet.
+    `stop()` kills the child and waits for it. Leaving the block by an exception (Ctrl-C
+    included, even one that comes while the child is being started) stops a child not
+    joined yet; so does the end of this process, on Linux, however it ends.
 
     The objects of this process are frozen for the collector (gc.freeze) until the child
     is reaped, so that neither process's collections copy the pages they share.
@@ -50,27 +51,45 @@ class Forked:
 
     def __init__(self, what: str, fn: Callable, *args, on_stop: Callable[[], None] | None = None):
         self.what, self.on_stop = what, on_stop
+        self.fn, self.args = fn, args
         self.status: int | None = None
+        self.pid = 0
+        self._read: int | None = None
         self._previous = None
+
+    def __enter__(self) -> Forked:
         read, write = os.pipe()
         self.t0 = time.perf_counter()
-        # the collector leaves the objects of now alone until the child is reaped: a full
-        # collection in either process would write into every object's header, and so
-        # copy every page the two share
-        gc.freeze()
+        # Ctrl-C and SIGTERM wait until the child is known (and SIGTERM handled), so that
+        # neither can leave a child no one stops
+        blocked = _block(True)
         try:
-            pid = os.fork()
-        except BaseException:
-            gc.unfreeze()
-            os.close(read)
+            # the collector leaves the objects of now alone until the child is reaped: a
+            # full collection in either process would write into every object's header,
+            # and so copy every page the two share
+            gc.freeze()
+            parent = os.getpid()
+            try:
+                pid = os.fork()
+            except BaseException:
+                gc.unfreeze()
+                os.close(read)
+                os.close(write)
+                raise
+            if pid == 0:  # the child: never returns
+                os.close(read)
+                _run_child(write, self.fn, self.args, blocked, parent)
             os.close(write)
-            raise
-        if pid == 0:  # the child: never returns
-            os.close(read)
-            _run_child(write, fn, args)
-        os.close(write)
-        self.pid, self._read = pid, read
-        self._catch_sigterm()
+            self.pid, self._read = pid, read
+            self._catch_sigterm()
+        finally:
+            try:
+                _block(False, blocked)  # a signal that came meanwhile is raised here
+            except BaseException:
+                if self.pid:
+                    self.stop()
+                raise
+        return self
 
     # -- this process -----------------------------------------------------------------
     def join(self) -> tuple[object, float]:
@@ -95,9 +114,6 @@ class Forked:
         if self.on_stop is not None:
             on_stop, self.on_stop = self.on_stop, None
             on_stop()
-
-    def __enter__(self) -> Forked:
-        return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
@@ -166,7 +182,34 @@ class Forked:
             self._previous = None
 
 
-def _run_child(write: int, fn: Callable, args: tuple) -> None:
+_STOPPERS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _block(block: bool, previous=None):
+    """Hold back (block=True; returns the mask before) or let through Ctrl-C and SIGTERM
+    (restoring the mask previous). Where signal masks do not exist, nothing."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        return None
+    if block:
+        return signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPERS)
+    return signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel kill this child when its parent ends (however it ends)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # it ended before the request was made
+        os._exit(1)
+
+
+def _run_child(write: int, fn: Callable, args: tuple, mask, parent: int) -> None:
     """In the child: run fn, send (kind, value, seconds) through the pipe, leave with
     os._exit (no atexit, no flushing of the parent's buffers, no interpreter teardown)."""
     code = 1
@@ -174,6 +217,8 @@ def _run_child(write: int, fn: Callable, args: tuple) -> None:
         # Ctrl-C and SIGTERM end the child at once (the parent cleans up after it)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _block(False, mask)
+        _die_with_parent(parent)
         t0 = time.perf_counter()
         try:
             answer = ("ok", fn(*args), time.perf_counter() - t0)
