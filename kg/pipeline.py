@@ -41,9 +41,10 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
           progress: Progress | None = None, jobs: int | None = None) -> Built:
     """Validate (all tiers), build, and write every output into out_dir.
 
-    jobs (see build_jobs; default $KG_BUILD_JOBS, else 2): with 2, after SHACL a forked
-    second process writes the graph files (the four syntaxes, void.ttl, summary.json) and
-    then the explorer while this one computes the report; with 1, one after another. The
+    jobs (see build_jobs; default $KG_BUILD_JOBS, else 2): with 2, after SHACL and VoID a
+    forked second process computes the statistics (built.numbers, sent back), writes the
+    graph files (the four syntaxes, void.ttl, summary.json) and then the explorer while
+    this one computes the report; with 1, one after another. The
     bytes are the same either way, and so is what a failure leaves in out_dir: the report
     is written only once the second process has finished. Raises KGError (DataError for
     bad data) naming what failed, the second process's failures included.
@@ -54,22 +55,13 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     built = load_graph(data_dir, shacl=True, progress=progress)
     step = Steps(progress)
     step.begin("writing the graph files")
-    clock = _Clock()
     void = void_graph(schema, built)
     built.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void)
-    built.numbers = stats(built)
-    clock("statistics and VoID")
-    texts = {
-        "void.ttl": turtle(void),
-        "summary.json": json.dumps(built.numbers, indent=1, sort_keys=True,
-                                   ensure_ascii=False) + "\n",
-    }
+    void_text = turtle(void)
     if jobs > 1:
-        return _build_in_two(built, out_dir, texts, step, progress)
-    built.written = _write_graph_files(out_dir, built.quads, texts)
-    clock("graph files")
-    built.written.append(write_explorer(built.semantics, out_dir / EXPLORER))
-    clock("explorer")
+        return _build_in_two(built, out_dir, void_text, step, progress)
+    clock = _Clock()
+    built.written = _files_and_explorer(built, out_dir, void_text, clock)
     step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
          f"{clock})")
     from kg.analysis.report import write_report
@@ -79,53 +71,61 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     return built
 
 
-def _write_graph_files(out_dir: Path, quads, texts: dict[str, str]) -> list[Path]:
-    """The outputs that need only the quads: the four graph files, then texts."""
+EXPLORER = "graph.html"
+
+
+def _files_and_explorer(built: Built, out_dir: Path, void_text: str,
+                        clock: _Clock) -> list[Path]:
+    """The statistics (built.numbers), then the outputs that need only the quads (the four
+    graph files, void.ttl, summary.json), then the explorer; the paths written."""
+    built.numbers = stats(built)
+    clock("statistics")
     _pause("graph-files")
-    return write_quads_files(out_dir, quads) + write_texts(out_dir, texts)
+    texts = {
+        "void.ttl": void_text,
+        "summary.json": json.dumps(built.numbers, indent=1, sort_keys=True,
+                                   ensure_ascii=False) + "\n",
+    }
+    written = write_quads_files(out_dir, built.quads) + write_texts(out_dir, texts)
+    clock("graph files")
+    written.append(write_explorer(built.semantics, out_dir / EXPLORER))
+    clock("explorer")
+    return written
 
 
-def _build_in_two(built: Built, out_dir: Path, texts: dict[str, str], step: Steps,
+def _in_second_process(built: Built, out_dir: Path, void_text: str) -> tuple:
+    """_files_and_explorer in the forked child: (the paths, the statistics, its times)."""
+    clock = _Clock()
+    written = _files_and_explorer(built, out_dir, void_text, clock)
+    return written, built.numbers, str(clock)
+
+
+def _build_in_two(built: Built, out_dir: Path, void_text: str, step: Steps,
                   progress: Progress | None) -> Built:
-    """A forked child writes the graph files and then the explorer (the serial build's
-    order) while this process computes the report, which it writes once the child is done:
-    a failure anywhere leaves out_dir as the serial build leaves it."""
+    """A forked child computes the statistics and writes the graph files and then the
+    explorer (the serial build's order) while this process computes the report, which it
+    writes once the child is done: a failure anywhere leaves out_dir as the serial build
+    leaves it."""
     from kg.analysis.render import write
     from kg.analysis.report import FORMATS, report
 
-    step("computed the statistics and VoID; a second process writes the graph files and "
-         "the explorer")
-    names = [*GRAPH_FILES, *texts, EXPLORER]
-    with Forked("writing the graph files and the explorer", _files_and_explorer, out_dir,
-                built.quads, texts, built.semantics,
-                on_stop=lambda: remove_partial(out_dir, names)) as child:
+    step("made the VoID description; a second process writes the graph files and the "
+         "explorer")
+    names = [*GRAPH_FILES, "void.ttl", "summary.json", EXPLORER]
+    with Forked("writing the graph files and the explorer", _in_second_process, built,
+                out_dir, void_text, on_stop=lambda: remove_partial(out_dir, names)) as child:
         try:
             doc, images = report(built.semantics, progress=progress)
         except Exception:
             child.join()  # the graph files and the explorer, as the serial build writes them
             raise
         step.restart()  # the report's lines came in between: time the wait for the child
-        (built.written, parts), _ = child.join()
+        (built.written, built.numbers, parts), _ = child.join()
     step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
          f"{parts}, in a second process)")
     built.written += write(doc, images, out_dir / "report", set(FORMATS))
     step(f"wrote the report into {out_dir / 'report'}")
     return built
-
-
-EXPLORER = "graph.html"
-
-
-def _files_and_explorer(out_dir: Path, quads, texts: dict[str, str],
-                        semantics) -> tuple[list[Path], str]:
-    """In the second process: the graph files, then the explorer; (the paths, their
-    times as the stage line gives them)."""
-    clock = _Clock()
-    written = _write_graph_files(out_dir, quads, texts)
-    clock("graph files")
-    written.append(write_explorer(semantics, out_dir / EXPLORER))
-    clock("explorer")
-    return written, str(clock)
 
 
 def _pause(where: str) -> None:

@@ -201,5 +201,5 @@ def test_the_build_stage_lines_in_one_process(tmp_path, make_data):
     build(make_data(), tmp_path / "out", progress=lines.append, jobs=1)
     names = [line.rsplit(" (", 1)[0] for line in lines]
     assert names[3].startswith(f"wrote 7 files into {tmp_path / 'out'} (graph.html: the "
-                               "explorer; statistics and VoID ")
+                               "explorer; statistics ")
     assert names[-1] == f"wrote the report into {tmp_path / 'out' / 'report'}"
