@@ -203,3 +203,15 @@ def test_the_build_stage_lines_in_one_process(tmp_path, make_data):
     assert names[3].startswith(f"wrote 7 files into {tmp_path / 'out'} (graph.html: the "
                                "explorer; statistics ")
     assert names[-1] == f"wrote the report into {tmp_path / 'out' / 'report'}"
+
+
+def test_the_benchmark_of_one_process_against_two_runs(make_data):
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "bench_build.py"),
+                           "--jobs-ab", str(make_data()), "--runs", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    table = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert table[0].startswith("| KG_BUILD_JOBS | load average | wall s | CPU s |")
+    assert [row.split(" | ")[0] for row in table[1:]] == ["| 1", "| 2"]
+    assert table[1].split(" | ")[5] == "-"  # one process: no second one
+    assert float(table[2].split(" | ")[5]) > 0  # the second process was seen
