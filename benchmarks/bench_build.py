@@ -18,7 +18,7 @@ KG_BUILD_JOBS=1 (one process) and 2 (the graph files and the explorer in a forke
 second process), alternated so both see the same machine, each with an empty parse
 cache unless --warm. Per run: the load average before it, wall and CPU seconds (both
 processes), the peak resident memory of each process and the peak of their summed
-PSS (shared pages counted once), sampled from /proc every 0.2 s (Linux); then the
+PSS (shared pages counted once), sampled from /proc every 0.05 s (Linux); then the
 medians as a Markdown table.
 """
 
@@ -137,7 +137,7 @@ def whole_build(data: Path, out: Path, jobs: int, warm_cache: Path | None) -> di
             for pid in pids:
                 peaks[pid] = max(peaks.get(pid, 0), _kib(pid, "status", "VmHWM:"))
             pss = max(pss, sum(_kib(pid, "smaps_rollup", "Pss:") for pid in pids))
-            time.sleep(0.2)
+            time.sleep(0.05)
         wall = time.perf_counter() - t0
         err = proc.stderr.read()
         if proc.returncode:

@@ -213,5 +213,7 @@ def test_the_benchmark_of_one_process_against_two_runs(make_data):
     table = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
     assert table[0].startswith("| KG_BUILD_JOBS | load average | wall s | CPU s |")
     assert [row.split(" | ")[0] for row in table[1:]] == ["| 1", "| 2"]
-    assert table[1].split(" | ")[5] == "-"  # one process: no second one
-    assert float(table[2].split(" | ")[5]) > 0  # the second process was seen
+    one, two = (row.split(" | ") for row in table[1:])
+    assert one[5] == "-"  # one process: no second one
+    for row in (one, two):  # wall, CPU, the first process's memory, the summed PSS
+        assert all(float(row[i]) > 0 for i in (2, 3, 4)) and float(row[6][:-2]) > 0
