@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from kg.core.errors import Issue, KGError
@@ -14,7 +15,7 @@ from kg.core.schema import load_schema
 from kg.explorer import write_explorer
 from kg.rdf.graph import file_graph_iri
 from kg.rdf.load import Built, Progress, Steps, check, load_graph
-from kg.rdf.serialize import GRAPH_FILES, remove_partial, turtle, write_quads_files, write_texts
+from kg.rdf.serialize import turtle, write_quads_files, write_texts
 from kg.rdf.stats import stats
 from kg.rdf.void import void_graph
 
@@ -23,7 +24,7 @@ JOBS_ENV = "KG_BUILD_JOBS"  # 1: every output written in this process, one after
 
 def build_jobs(jobs: int | None = None) -> int:
     """How many processes the build uses: jobs if given, else $KG_BUILD_JOBS, else 2
-    (the graph files in a second process); 1 where os.fork is unavailable. Raises
+    (the report in a second process); 1 where os.fork is unavailable. Raises
     KGError when the setting is not a whole number of at least 1."""
     if jobs is None:
         text = os.environ.get(JOBS_ENV, "").strip()
@@ -41,37 +42,43 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
           progress: Progress | None = None, jobs: int | None = None) -> Built:
     """Validate (all tiers), build, and write every output into out_dir.
 
-    jobs (see build_jobs; default $KG_BUILD_JOBS, else 2): with 2, after SHACL and VoID a
-    forked second process computes the statistics (built.numbers, sent back), writes the
-    graph files (the four syntaxes, void.ttl, summary.json) and then the explorer while
-    this one computes the report; with 1, one after another. The
-    bytes are the same either way, and so is what a failure leaves in out_dir: the report
-    is written only once the second process has finished. Raises KGError (DataError for
-    bad data) naming what failed, the second process's failures included.
+    jobs (see build_jobs; default $KG_BUILD_JOBS, else 2): with 2, once the entities
+    have passed tiers 1-2 a forked second process computes the report while this one
+    builds the graph, checks SHACL and writes the graph files (the four syntaxes,
+    void.ttl, summary.json) and the explorer; the report is written after them, as in
+    one process. With 1, one after another. The bytes are the same either way, and so
+    is what a failure leaves in out_dir. Raises KGError (DataError for bad data) naming
+    what failed, the second process's failures included.
     """
     schema = load_schema()
     out_dir = Path(out_dir or Path.cwd() / "build")
     jobs = build_jobs(jobs)
-    built = load_graph(data_dir, shacl=True, progress=progress)
-    step = Steps(progress)
-    step.begin("writing the graph files")
-    void = void_graph(schema, built)
-    built.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void)
-    void_text = turtle(void)
-    if jobs > 1:
-        return _build_in_two(built, out_dir, void_text, step, progress)
-    clock = _Clock()
-    built.written = _files_and_explorer(built, out_dir, void_text, clock)
-    step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
-         f"{clock})")
-    from kg.analysis.report import write_report
+    with ExitStack() as stack:
+        report = _Report(out_dir, stack) if jobs > 1 else None
+        built = load_graph(data_dir, shacl=True, progress=progress,
+                           on_semantics=report.start if report else None)
+        step = Steps(progress)
+        step.begin("writing the graph files")
+        clock = _Clock()
+        void = void_graph(schema, built)
+        built.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void)
+        built.written = _files_and_explorer(built, out_dir, turtle(void), clock)
+        step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
+             f"{clock})")
+        if report is None:
+            from kg.analysis.report import write_report
 
-    built.written += write_report(built.semantics, out_dir / "report", progress=progress)
-    step(f"wrote the report into {out_dir / 'report'}")
+            built.written += write_report(built.semantics, out_dir / "report",
+                                          progress=progress)
+        else:
+            step.begin("writing the report")
+            built.written += report.finish(progress)
+        step(f"wrote the report into {out_dir / 'report'}")
     return built
 
 
 EXPLORER = "graph.html"
+REPORT = "report"
 
 
 def _files_and_explorer(built: Built, out_dir: Path, void_text: str,
@@ -79,8 +86,7 @@ def _files_and_explorer(built: Built, out_dir: Path, void_text: str,
     """The statistics (built.numbers), then the outputs that need only the quads (the four
     graph files, void.ttl, summary.json), then the explorer; the paths written."""
     built.numbers = stats(built)
-    clock("statistics")
-    _pause("graph-files")
+    clock("statistics and VoID")
     texts = {
         "void.ttl": void_text,
         "summary.json": json.dumps(built.numbers, indent=1, sort_keys=True,
@@ -93,39 +99,64 @@ def _files_and_explorer(built: Built, out_dir: Path, void_text: str,
     return written
 
 
-def _in_second_process(built: Built, out_dir: Path, void_text: str) -> tuple:
-    """_files_and_explorer in the forked child: (the paths, the statistics, its times)."""
-    clock = _Clock()
-    written = _files_and_explorer(built, out_dir, void_text, clock)
-    return written, built.numbers, str(clock)
+class _Report:
+    """The report in a forked second process, started as soon as the entities have
+    passed tiers 1-2 (it needs only them) while this process builds the graph, checks
+    SHACL and writes the graph files and the explorer. The child computes the report,
+    then waits to be told to write it: finish() tells it once this process's files are
+    written (the serial build's order), so a failure anywhere leaves out_dir as the serial
+    build leaves it; a failure here (bad data in SHACL included) stops the child first."""
+
+    def __init__(self, out_dir: Path, stack: ExitStack):
+        self.out_dir, self.stack = out_dir, stack
+        self.child: Forked | None = None
+
+    def start(self, semantics) -> None:
+        go_read, go_write = os.pipe()
+        self.stack.callback(_close, go_read, go_write)
+        self.go = go_write
+        self.child = self.stack.enter_context(Forked(
+            "computing the report", _report_in_child, semantics, self.out_dir, go_read,
+            go_write, on_stop=lambda: _remove_report_partial(self.out_dir / REPORT)))
+
+    def finish(self, progress: Progress | None) -> list[Path]:
+        """Let the child write the report, wait for it, show its stage lines; its paths."""
+        os.write(self.go, b"w")
+        written, lines = self.child.join()[0]
+        for line in lines:
+            if progress:
+                progress(line)
+        return written
 
 
-def _build_in_two(built: Built, out_dir: Path, void_text: str, step: Steps,
-                  progress: Progress | None) -> Built:
-    """A forked child computes the statistics and writes the graph files and then the
-    explorer (the serial build's order) while this process computes the report, which it
-    writes once the child is done: a failure anywhere leaves out_dir as the serial build
-    leaves it."""
+def _close(*fds: int) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def _report_in_child(semantics, out_dir: Path, go_read: int, go_write: int) -> tuple:
+    """In the second process: compute the report (its stage lines kept, not printed),
+    wait for the word to write it (the first process's files are written), write it;
+    (the paths, the stage lines). The first process ending without the word ends it."""
     from kg.analysis.render import write
     from kg.analysis.report import FORMATS, report
 
-    step("made the VoID description; a second process writes the graph files and the "
-         "explorer")
-    names = [*GRAPH_FILES, "void.ttl", "summary.json", EXPLORER]
-    with Forked("writing the graph files and the explorer", _in_second_process, built,
-                out_dir, void_text, on_stop=lambda: remove_partial(out_dir, names)) as child:
-        try:
-            doc, images = report(built.semantics, progress=progress)
-        except Exception:
-            child.join()  # the graph files and the explorer, as the serial build writes them
-            raise
-        step.restart()  # the report's lines came in between: time the wait for the child
-        (built.written, built.numbers, parts), _ = child.join()
-    step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
-         f"{parts}, in a second process)")
-    built.written += write(doc, images, out_dir / "report", set(FORMATS))
-    step(f"wrote the report into {out_dir / 'report'}")
-    return built
+    os.close(go_write)  # so that the first process's end reads as the end of the pipe
+    lines: list[str] = []
+    doc, images = report(semantics, progress=lines.append)
+    _pause("report")
+    if os.read(go_read, 1) != b"w":
+        os._exit(1)  # the first process failed or was stopped: write nothing
+    return write(doc, images, out_dir / REPORT, set(FORMATS)), lines
+
+
+def _remove_report_partial(folder: Path) -> None:
+    """What a report stopped while writing may have left: its temporary files."""
+    for tmp in folder.glob("*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 def _pause(where: str) -> None:

@@ -1,9 +1,9 @@
 """One function run in a forked copy of this process while this one goes on.
 
-`kg build` writes its graph files and the explorer this way while it computes the
-report, on the machine's second core. A fork (not a fresh interpreter) because the child
-needs the build's quads and entities, hundreds of MiB at scale: a forked child shares
-them copy-on-write instead of receiving them pickled. `os.fork` and a pipe, not `multiprocessing`: the
+`kg build` computes its report this way while it builds the graph and writes the other
+outputs, on the machine's second core. A fork (not a fresh interpreter) because the child
+needs the parsed entities, hundreds of MiB at scale: a forked child shares them
+copy-on-write instead of receiving them pickled. `os.fork` and a pipe, not `multiprocessing`: the
 child's value comes back pickled through the pipe, its failure becomes a KGError here,
 and the child is killed when this process is interrupted (Ctrl-C, SIGTERM), with no
 pool, feeder thread or resource tracker to reason about.
