@@ -15,6 +15,7 @@ import gc
 import os
 import pickle
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -219,6 +220,11 @@ def _run_child(write: int, fn: Callable, args: tuple, mask, parent: int) -> None
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _block(False, mask)
         _die_with_parent(parent)
+        # fresh stdout/stderr objects: another thread of the parent (the progress bar's)
+        # may have held the old ones' locks at the fork, and the child would wait forever
+        sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
+        sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False,
+                          buffering=1)
         t0 = time.perf_counter()
         try:
             answer = ("ok", fn(*args), time.perf_counter() - t0)
