@@ -4,10 +4,15 @@
 from __future__ import annotations
 
 import json
+import os
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
-from kg.core.errors import Issue
+from kg.analysis.chartcache import Chart, resolve
+from kg.core.errors import Issue, KGError
+from kg.core.forked import Forked, can_fork
 from kg.core.schema import load_schema
 from kg.explorer import write_explorer
 from kg.rdf.graph import file_graph_iri
@@ -16,36 +21,174 @@ from kg.rdf.serialize import turtle, write_quads_files, write_texts
 from kg.rdf.stats import stats
 from kg.rdf.void import void_graph
 
+JOBS_ENV = "KG_BUILD_JOBS"  # 1: every output written in this process, one after another
+
+
+def build_jobs(jobs: int | None = None) -> int:
+    """How many processes the build uses: jobs if given, else $KG_BUILD_JOBS, else 2
+    (the report in a second process); 1 where os.fork is unavailable. Raises
+    KGError when the setting is not a whole number of at least 1."""
+    if jobs is None:
+        text = os.environ.get(JOBS_ENV, "").strip()
+        try:
+            jobs = int(text) if text else 2
+        except ValueError:
+            raise KGError(f"{JOBS_ENV} must be a whole number (1: one process), "
+                          f"not {text!r}") from None
+    if jobs < 1:
+        raise KGError(f"{JOBS_ENV} must be at least 1, not {jobs}")
+    return min(jobs, 2) if can_fork() else 1
+
 
 def build(data_dir: Path | None = None, out_dir: Path | None = None,
-          progress: Progress | None = None) -> Built:
-    """Validate (all tiers), build, and write every output into out_dir."""
+          progress: Progress | None = None, jobs: int | None = None) -> Built:
+    """Validate (all tiers), build, and write every output into out_dir.
+
+    jobs (see build_jobs; default $KG_BUILD_JOBS, else 2): with 2, once the entities
+    have passed tiers 1-2 a forked second process computes the report while this one
+    builds the graph, checks SHACL and writes the graph files (the four syntaxes,
+    void.ttl, summary.json) and the explorer; the report is written after them, as in
+    one process. With 1, one after another. The bytes are the same either way, and so
+    is what a failure leaves in out_dir. Raises KGError (DataError for bad data) naming
+    what failed, the second process's failures included.
+    """
     schema = load_schema()
     out_dir = Path(out_dir or Path.cwd() / "build")
-    built = load_graph(data_dir, shacl=True, progress=progress)
-    step = Steps(progress)
-    step.begin("writing the graph files")
-    clock = _Clock()
-    void = void_graph(schema, built)
-    built.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void)
+    jobs = build_jobs(jobs)
+    with ExitStack() as stack:
+        report = _Report(out_dir, stack) if jobs > 1 else None
+        built = load_graph(data_dir, shacl=True, progress=progress,
+                           on_semantics=report.start if report else None)
+        step = Steps(progress)
+        step.begin("writing the graph files")
+        clock = _Clock()
+        void = void_graph(schema, built)
+        built.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void)
+        built.written = _files_and_explorer(built, out_dir, turtle(void), clock)
+        step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
+             f"{clock})")
+        if report is None:
+            from kg.analysis.report import write_report
+
+            built.written += write_report(built.semantics, out_dir / "report",
+                                          progress=progress)
+        else:
+            step.begin("writing the report")
+            built.written += report.finish(progress)
+        step(f"wrote the report into {out_dir / 'report'}")
+    return built
+
+
+EXPLORER = "graph.html"
+REPORT = "report"
+
+
+def _files_and_explorer(built: Built, out_dir: Path, void_text: str,
+                        clock: _Clock) -> list[Path]:
+    """The statistics (built.numbers), then the outputs that need only the quads (the four
+    graph files, void.ttl, summary.json), then the explorer; the paths written."""
     built.numbers = stats(built)
     clock("statistics and VoID")
-    built.written = write_quads_files(out_dir, built.quads)
-    built.written += write_texts(out_dir, {
-        "void.ttl": turtle(void),
+    texts = {
+        "void.ttl": void_text,
         "summary.json": json.dumps(built.numbers, indent=1, sort_keys=True,
                                    ensure_ascii=False) + "\n",
-    })
+    }
+    written = write_quads_files(out_dir, built.quads) + write_texts(out_dir, texts)
     clock("graph files")
-    built.written.append(write_explorer(built.semantics, out_dir / "graph.html"))
+    written.append(write_explorer(built.semantics, out_dir / EXPLORER))
     clock("explorer")
-    step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
-         f"{clock})")
-    from kg.analysis.report import write_report
+    return written
 
-    built.written += write_report(built.semantics, out_dir / "report", progress=progress)
-    step(f"wrote the report into {out_dir / 'report'}")
-    return built
+
+class _Report:
+    """The report in a forked second process, started as soon as the entities have
+    passed tiers 1-2 (it needs only them) while this process builds the graph, checks
+    SHACL and writes the graph files and the explorer. The child computes the report,
+    then waits to be told to write it: finish() tells it once this process's files are
+    written (the serial build's order), so a failure anywhere leaves out_dir as the serial
+    build leaves it; a failure here (bad data in SHACL included) stops the child first."""
+
+    def __init__(self, out_dir: Path, stack: ExitStack):
+        self.out_dir, self.stack = out_dir, stack
+        self.child: Forked | None = None
+
+    def start(self, semantics) -> None:
+        go_read, go_write = os.pipe()
+        self.stack.callback(_close, go_read, go_write)
+        self.go = go_write
+        self.child = self.stack.enter_context(Forked(
+            "computing the report", _report_in_child, semantics, self.out_dir, go_read,
+            go_write, on_stop=lambda: _remove_report_partial(self.out_dir / REPORT)))
+
+    def finish(self, progress: Progress | None) -> list[Path]:
+        """Let the child write the report, wait for it, show its stage lines; its paths."""
+        os.write(self.go, b"w")
+        written, lines = self.child.join()[0]
+        for line in lines:
+            if progress:
+                progress(line)
+        return written
+
+
+@dataclass(frozen=True)
+class _Drawn(Chart):
+    """A chart already drawn (by _drawn): the same function, arguments and so digest as
+    the Chart it stands for, and its PNG bytes, which draw() returns."""
+
+    png: bytes = b""
+
+    def draw(self) -> bytes:
+        return self.png
+
+
+def _close(*fds: int) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def _report_in_child(semantics, out_dir: Path, go_read: int, go_write: int) -> tuple:
+    """In the second process: compute the report (its stage lines kept, not printed),
+    wait for the word to write it (the first process's files are written), write it;
+    (the paths, the stage lines). The first process ending without the word ends it."""
+    from kg.analysis.render import write
+    from kg.analysis.report import FORMATS, report
+
+    os.close(go_write)  # so that the first process's end reads as the end of the pipe
+    lines: list[str] = []
+    doc, images = report(semantics, progress=lines.append)
+    images = _drawn(images, out_dir / REPORT)
+    _pause("report")
+    if os.read(go_read, 1) != b"w":
+        os._exit(1)  # the first process failed or was stopped: write nothing
+    return write(doc, images, out_dir / REPORT, set(FORMATS)), lines
+
+
+def _drawn(images: dict, folder: Path) -> dict:
+    """The report's charts drawn now, before the word to write (matplotlib's import and
+    the drawing are a second or two): each Chart becomes a _Drawn, the same chart with
+    its PNG bytes, which render.write then takes instead of drawing (same digest, same
+    bytes, same record)."""
+    done, _ = resolve(images, folder)
+    return {name: _Drawn(image.function, image.args, done[name])
+            if isinstance(image, Chart) else image for name, image in images.items()}
+
+
+def _remove_report_partial(folder: Path) -> None:
+    """What a report stopped while writing may have left: its temporary files."""
+    for tmp in folder.glob("*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def _pause(where: str) -> None:
+    """For the interrupt tests: with KG_PAUSE_AT=where, say so on stderr (with this
+    process's id) and sleep KG_PAUSE_SECONDS (60)."""
+    if os.environ.get("KG_PAUSE_AT") == where:
+        os.write(2, f"kg: paused in {where} (pid {os.getpid()})\n".encode())
+        time.sleep(float(os.environ.get("KG_PAUSE_SECONDS", "60")))
 
 
 class _Clock:
@@ -64,4 +207,4 @@ class _Clock:
         return ", ".join(self.parts)
 
 
-__all__ = ["Built", "Issue", "build", "check", "load_graph"]
+__all__ = ["JOBS_ENV", "Built", "Issue", "build", "build_jobs", "check", "load_graph"]

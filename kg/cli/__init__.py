@@ -248,9 +248,16 @@ def build(data_dir, out_dir):
     always gives byte-identical files, so a diff of graph.ttl shows exactly
     what a data change did.
 
+    A second process computes the report while this one builds the graph,
+    checks it and writes the graph files and the explorer (two cores);
+    KG_BUILD_JOBS=1 does everything in this one process, one output after
+    another (the same bytes). Without os.fork (Windows) the build uses one
+    process.
+
     \b
     Example:
         kg build --out build/
+        KG_BUILD_JOBS=1 kg build
     """
     from kg.pipeline import build as run_build
     from kg.rdf.docs import write_docs

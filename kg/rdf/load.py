@@ -55,6 +55,10 @@ class Steps:
             self.progress(f"{what} ({now - self.t0:.1f} s)")
             self.t0 = now
 
+    def restart(self) -> None:
+        """Time the next line from now (when other work's own lines came in between)."""
+        self.t0 = time.perf_counter()
+
 
 @dataclass
 class Built:
@@ -156,7 +160,8 @@ def check(data_dir: Path | None = None, schema: Schema | None = None, shacl: boo
     return result, (LazyDataset(quads, dataset_binds(schema)) if quads is not None else None)
 
 
-def _check(data_dir, schema, shacl, progress) -> tuple[Result, Quads | None, Semantics | None]:
+def _check(data_dir, schema, shacl, progress,
+           on_semantics=None) -> tuple[Result, Quads | None, Semantics | None]:
     step = Steps(progress)
     schema = schema or load_schema()
     data_dir = resolve_data_dir(data_dir)
@@ -174,6 +179,8 @@ def _check(data_dir, schema, shacl, progress) -> tuple[Result, Quads | None, Sem
         return result, None, None
     step.begin(f"building the graph of {len(result.entities)} entities")
     sem = Semantics(schema, result.entities, info)
+    if on_semantics is not None:
+        on_semantics(sem)
     quads = build_quads(result.entities, schema, sem)
     step(f"built the graph ({quads.quad_count()} triples) as of {sem.date}")
     if shacl:
@@ -187,13 +194,16 @@ def _check(data_dir, schema, shacl, progress) -> tuple[Result, Quads | None, Sem
 
 
 def load_graph(data_dir: Path | None = None, shacl: bool = False,
-               progress: Progress | None = None) -> Built:
+               progress: Progress | None = None,
+               on_semantics: Callable[[Semantics], None] | None = None) -> Built:
     """Validated entities and their graph, in memory: the API the outputs call.
 
-    Raises DataError listing every problem if data/ does not validate.
+    on_semantics(sem) is called once tiers 1-2 have passed, before the graph is built
+    (`kg build` starts its report there). Raises DataError listing every problem if
+    data/ does not validate.
     """
     schema = load_schema()
-    result, quads, sem = _check(data_dir, schema, shacl, progress)
+    result, quads, sem = _check(data_dir, schema, shacl, progress, on_semantics)
     if not result.ok:
         raise DataError(result.errors)
     return Built(result, quads, sem)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -359,19 +360,49 @@ def write_quads_files(out_dir: Path, quads) -> list[Path]:
     Streamed: N-Triples and JSON-LD lines are written in chunks from the sorted quads,
     and Oxigraph turns graph.nt (and a temporary N-Quads file) into Turtle and TriG
     file to file, so memory stays at the quads', not the texts'. Raises KGError, not a
-    traceback, when the folder cannot be made or written.
+    traceback, when the folder cannot be made or written. The four files are renamed
+    into place once all are written; a failed or interrupted write leaves no temporary
+    file.
     """
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        with gc_paused():
-            tmp = {name: out_dir / (name + ".tmp") for name in GRAPH_FILES}
-            _write_quads_files(quads, tmp, out_dir / "graph.nq.tmp")
+        with gc_paused(), _partial_removed(out_dir, GRAPH_FILES):
+            tmp = {name: _tmp(out_dir, name) for name in GRAPH_FILES}
+            _write_quads_files(quads, tmp, _tmp(out_dir, NQ_TMP))
             for name, path in tmp.items():
                 path.replace(out_dir / name)
     except OSError as exc:
         raise KGError(f"cannot write {exc.filename or out_dir}: {exc.strerror}") from None
     return [out_dir / name for name in GRAPH_FILES]
+
+
+NQ_TMP = "graph.nq"  # write_quads_files's N-Quads, from which Oxigraph writes the TriG
+
+
+def _tmp(out_dir: Path, name: str) -> Path:
+    """Where a file is written before it replaces out_dir/name."""
+    return out_dir / (name + ".tmp")
+
+
+def remove_partial(out_dir: Path, names) -> None:
+    """Remove the temporary files that writing names into out_dir (write_quads_files,
+    write_texts) may have left when it was stopped: the finished files are untouched."""
+    for name in (*names, NQ_TMP):
+        try:
+            _tmp(Path(out_dir), name).unlink(missing_ok=True)
+        except OSError:  # pragma: no cover - the folder itself went away
+            pass
+
+
+@contextmanager
+def _partial_removed(out_dir: Path, names):
+    """A block that removes its temporary files if it fails (or is interrupted)."""
+    try:
+        yield
+    except BaseException:
+        remove_partial(out_dir, names)
+        raise
 
 
 def _write_lines(path: Path, rows, line) -> None:
@@ -497,18 +528,20 @@ def jsonld(g: Graph) -> str:
 def write_texts(out_dir: Path, texts: dict[str, str]) -> list[Path]:
     """Write each file (name -> text) into out_dir as UTF-8, each replaced atomically.
 
-    Raises KGError, not a traceback, when the folder cannot be made or written.
+    Raises KGError, not a traceback, when the folder cannot be made or written; a failed
+    or interrupted write leaves no temporary file (the files already replaced stay).
     """
     out_dir = Path(out_dir)
     written = []
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        for name, text in texts.items():
-            path = out_dir / name
-            tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-            written.append(path)
+        with _partial_removed(out_dir, texts):
+            for name, text in texts.items():
+                path = out_dir / name
+                tmp = _tmp(out_dir, name)
+                tmp.write_text(text, encoding="utf-8")
+                tmp.replace(path)
+                written.append(path)
     except OSError as exc:
         raise KGError(f"cannot write {exc.filename or out_dir}: {exc.strerror}") from None
     return written

@@ -1,0 +1,247 @@
+"""One function run in a forked copy of this process while this one goes on.
+
+`kg build` computes its report this way while it builds the graph and writes the other
+outputs, on the machine's second core. A fork (not a fresh interpreter) because the child
+needs the parsed entities, hundreds of MiB at scale: a forked child shares them
+copy-on-write instead of receiving them pickled. `os.fork` and a pipe, not `multiprocessing`: the
+child's value comes back pickled through the pipe, its failure becomes a KGError here,
+and the child is killed when this process is interrupted (Ctrl-C, SIGTERM), with no
+pool, feeder thread or resource tracker to reason about.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+
+from kg.core.errors import KGError
+
+
+def can_fork() -> bool:
+    """True where os.fork exists (POSIX); elsewhere callers run the work in this process."""
+    return hasattr(os, "fork")
+
+
+class Forked:
+    """fn(*args) run in a forked child process: `with Forked(...) as child:` starts it.
+
+    `join()` waits for it and returns (its value, its seconds); the value comes back
+    pickled. It raises KGError when the child raised KGError (the same message), raised
+    anything else (its traceback goes to stderr, the error names `what` and the
+    exception), or died without answering (killed by a signal: the error names it).
+    `stop()` kills the child and waits for it. Leaving the block by an exception (Ctrl-C
+    included, even one that comes while the child is being started) stops a child not
+    joined yet; so does the end of this process, on Linux, however it ends.
+
+    The objects of this process are frozen for the collector (gc.freeze) until the child
+    is reaped, so that neither process's collections copy the pages they share.
+
+    While the child runs, SIGTERM to this process (when it is not ignored, and this is
+    the main thread) stops the child, calls on_stop, and is then delivered again to the
+    handler that was there before (by default: this process ends, as it would have).
+    on_stop() is also called after a failed join and after stop(): it removes what a
+    child that did not finish may have left.
+    """
+
+    def __init__(self, what: str, fn: Callable, *args, on_stop: Callable[[], None] | None = None):
+        self.what, self.on_stop = what, on_stop
+        self.fn, self.args = fn, args
+        self.status: int | None = None
+        self.pid = 0
+        self._read: int | None = None
+        self._previous = None
+
+    def __enter__(self) -> Forked:
+        read, write = os.pipe()
+        self.t0 = time.perf_counter()
+        # Ctrl-C and SIGTERM wait until the child is known (and SIGTERM handled), so that
+        # neither can leave a child no one stops
+        blocked = _block(True)
+        try:
+            # the collector leaves the objects of now alone until the child is reaped: a
+            # full collection in either process would write into every object's header,
+            # and so copy every page the two share
+            gc.freeze()
+            parent = os.getpid()
+            try:
+                pid = os.fork()
+            except BaseException:
+                gc.unfreeze()
+                os.close(read)
+                os.close(write)
+                raise
+            if pid == 0:  # the child: never returns
+                os.close(read)
+                _run_child(write, self.fn, self.args, blocked, parent)
+            os.close(write)
+            self.pid, self._read = pid, read
+            self._catch_sigterm()
+        finally:
+            try:
+                _block(False, blocked)  # a signal that came meanwhile is raised here
+            except BaseException:
+                if self.pid:
+                    self.stop()
+                raise
+        return self
+
+    # -- this process -----------------------------------------------------------------
+    def join(self) -> tuple[object, float]:
+        """Wait for the child: (its value, the seconds it ran). Raises KGError (above)."""
+        try:
+            data = self._read_all()
+            self._reap()
+            return self._answer(data)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Kill the child if it still runs, wait for it, then on_stop(). Idempotent."""
+        if self.status is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:  # pragma: no cover - already gone, not reaped yet
+                pass
+            self._reap()
+        self._close()
+        if self.on_stop is not None:
+            on_stop, self.on_stop = self.on_stop, None
+            on_stop()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.stop()
+        else:
+            self._restore_sigterm()
+
+    def _read_all(self) -> bytes:
+        chunks = []
+        while chunk := os.read(self._read, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _reap(self) -> None:
+        if self.status is None:
+            try:
+                _, self.status = os.waitpid(self.pid, 0)
+            except ChildProcessError:  # pragma: no cover - reaped by someone else
+                self.status = 0
+            gc.unfreeze()
+        self._restore_sigterm()
+
+    def _close(self) -> None:
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
+
+    def _answer(self, data: bytes) -> tuple[object, float]:
+        self._close()
+        status = self.status or 0
+        if data:
+            kind, value, seconds = pickle.loads(data)
+            if kind == "ok" and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+                self.on_stop = None  # it finished: nothing to clean
+                return value, seconds
+            if kind == "error":
+                raise KGError(value)
+            if kind == "crash":
+                raise KGError(f"{self.what} failed in a second process (pid {self.pid}): "
+                              f"{value} (its traceback is above)")
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            name = signal.Signals(sig).name if sig in signal.valid_signals() else str(sig)
+            raise KGError(f"{self.what} failed: its second process (pid {self.pid}) was "
+                          f"killed by signal {sig} ({name}) before it finished")
+        raise KGError(f"{self.what} failed: its second process (pid {self.pid}) ended with "
+                      f"exit status {os.waitstatus_to_exitcode(status)} before it finished")
+
+    def _catch_sigterm(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous in (signal.SIG_IGN, None):
+            return
+
+        def handler(signum, frame):
+            self.stop()  # restores the previous handler
+            os.kill(os.getpid(), signum)  # ... which now gets the signal, as it would have
+
+        signal.signal(signal.SIGTERM, handler)
+        self._previous = previous
+
+    def _restore_sigterm(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+            self._previous = None
+
+
+_STOPPERS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _block(block: bool, previous=None):
+    """Hold back (block=True; returns the mask before) or let through Ctrl-C and SIGTERM
+    (restoring the mask previous). Where signal masks do not exist, nothing."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        return None
+    if block:
+        return signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPERS)
+    return signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _die_with_parent(parent: int) -> None:
+    """On Linux, have the kernel kill this child when its parent ends (however it ends)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # it ended before the request was made
+        os._exit(1)
+
+
+def _run_child(write: int, fn: Callable, args: tuple, mask, parent: int) -> None:
+    """In the child: run fn, send (kind, value, seconds) through the pipe, leave with
+    os._exit (no atexit, no flushing of the parent's buffers, no interpreter teardown)."""
+    code = 1
+    try:
+        # Ctrl-C and SIGTERM end the child at once (the parent cleans up after it)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _block(False, mask)
+        _die_with_parent(parent)
+        # fresh stdout/stderr objects: another thread of the parent (the progress bar's)
+        # may have held the old ones' locks at the fork, and the child would wait forever
+        sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
+        sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False,
+                          buffering=1)
+        t0 = time.perf_counter()
+        try:
+            answer = ("ok", fn(*args), time.perf_counter() - t0)
+        except KGError as exc:
+            answer = ("error", str(exc), 0.0)
+        except Exception as exc:
+            # straight to fd 2: sys.stderr's lock may have been held by another thread of
+            # the parent at the fork
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            os.write(2, text.encode("utf-8", "replace"))
+            answer = ("crash", f"{type(exc).__name__}: {exc}", 0.0)
+        view = memoryview(pickle.dumps(answer))
+        while view:
+            view = view[os.write(write, view):]
+        code = 0 if answer[0] == "ok" else 1
+    finally:
+        os._exit(code)
+
+
+__all__ = ["Forked", "can_fork"]

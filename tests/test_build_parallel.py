@@ -1,0 +1,217 @@
+"""`kg build` on two cores: a forked second process computes the report while the first
+builds the graph, checks SHACL and writes the graph files and the explorer. The same bytes as one process; a failure or an
+interrupt anywhere leaves build/ as the serial build leaves it, and no process behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import kg.analysis.report
+import kg.explorer
+import kg.pipeline
+import kg.rdf.serialize
+import kg.rdf.shapes
+from conftest import REPO
+from kg.core.errors import DataError, Issue, KGError
+from kg.pipeline import build, build_jobs
+
+pytestmark = pytest.mark.slow
+
+GRAPH_OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.trig", "void.ttl",
+                 "summary.json")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_processes_write_the_same_bytes_as_one(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    serial = build(REPO / "data", one, jobs=1)
+    forked = build(REPO / "data", two, jobs=2)
+    assert snapshot(one) == snapshot(two)
+    assert len(snapshot(one)) > 20  # the report's files too
+    assert [p.relative_to(one) for p in serial.written] == \
+           [p.relative_to(two) for p in forked.written]
+    assert forked.numbers == serial.numbers
+    build(REPO / "data", one, jobs=2)  # again: the charts now read back, not drawn
+    assert snapshot(one) == snapshot(two)
+
+
+@pytest.fixture
+def old_build(tmp_path, make_data):
+    """A finished build whose every file is then marked, so that any rewrite shows."""
+    data, out = make_data(), tmp_path / "out"
+    build(data, out, jobs=1)
+    for path in out.rglob("*"):
+        if path.is_file():
+            path.write_bytes(b"old " + path.name.encode())
+    return data, out, snapshot(out)
+
+
+def half_written_then_full_disk(quads, tmp, nq):
+    """A stand-in for the writer of the four files: a half-written file, then a full disk."""
+    tmp["graph.nt"].write_text("<a> <b> ", encoding="utf-8")
+    raise OSError(28, "No space left on device", str(tmp["graph.nt"]))
+
+
+def fail_in(where: str, monkeypatch) -> None:
+    def boom(*args, **kwargs):
+        if where == "killed report":
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise RuntimeError(f"{where} broke")
+
+    if where == "graph files":
+        monkeypatch.setattr(kg.rdf.serialize, "_write_quads_files", half_written_then_full_disk)
+    elif where == "explorer":
+        monkeypatch.setattr(kg.explorer, "explorer_html", boom)
+    elif where == "SHACL":
+        monkeypatch.setattr(kg.rdf.shapes, "shacl_issues", lambda *a, **k: [
+            Issue("data/x.yaml", 1, message="a shape broke")])
+    else:
+        monkeypatch.setattr(kg.analysis.report, "report", boom)
+
+
+# where it fails: (the error in one process, in two; the files the serial build has
+# rewritten by then)
+FAILURES = {
+    "SHACL": (r"^data/x\.yaml:1: error: a shape broke$", None, set()),
+    "graph files": (r"^cannot write .*graph\.nt\.tmp: No space left on device$", None, set()),
+    "explorer": (r"^explorer broke$", None, set(GRAPH_OUTPUTS)),
+    "report": (r"^report broke$", r"^computing the report failed in a second process \(pid "
+               r"\d+\): RuntimeError: report broke \(its traceback is above\)$",
+               set(GRAPH_OUTPUTS) | {"graph.html"}),
+    "killed report": (None, r"^computing the report failed: its second process \(pid \d+\) "
+                      r"was killed by signal 9 \(SIGKILL\) before it finished$",
+                      set(GRAPH_OUTPUTS) | {"graph.html"}),
+}
+
+
+@pytest.mark.parametrize("where", FAILURES)
+def test_a_failure_anywhere_leaves_what_the_serial_build_leaves(old_build, monkeypatch,
+                                                                 tmp_path, capfd, where):
+    """Each failure in one process and in two: the same error (or one naming the second
+    process), the same files rewritten, no temporary file, no process left."""
+    data, _, before = old_build
+    fail_in(where, monkeypatch)
+    serial, forked, rewritten = FAILURES[where]
+    for jobs, expected in ((1, serial), (2, forked or serial)):
+        if expected is None:  # a process killing itself is for the second process only
+            continue
+        out = tmp_path / f"out{jobs}"
+        for name, body in before.items():
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / name).write_bytes(body)
+        error = DataError if where == "SHACL" else KGError if expected != serial or \
+            where == "graph files" else RuntimeError
+        with pytest.raises(error, match=expected):
+            build(data, out, jobs=jobs)
+        left = snapshot(out)
+        assert left.keys() == before.keys()  # nothing more (no temporary file), nothing less
+        assert {name for name in before if left[name] != before[name]} == rewritten
+        assert not children()  # the second process is gone
+    if where == "report":
+        assert "RuntimeError: report broke" in capfd.readouterr().err  # its traceback
+
+
+def children() -> list[str]:
+    return Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+
+
+def run_until_paused(data: Path, out: Path) -> tuple[subprocess.Popen, int]:
+    """`kg build` in a subprocess whose second process pauses before it writes the report;
+    returns the process and the second process's id."""
+    env = {**os.environ, "KG_PAUSE_AT": "report", "KG_PAUSE_SECONDS": "60",
+           "KG_BUILD_JOBS": "2"}
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--data", str(data),
+                             "--out", str(out)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:  # the stage lines come first
+        if line.startswith("kg: paused in report (pid "):
+            return proc, int(line.split("(pid ")[1].rstrip(")\n"))
+    raise AssertionError(f"never paused: {proc.communicate()}")
+
+
+def running(pid: int) -> bool:
+    """The process exists and is not a zombie (an orphan's is reaped by init, later)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_an_interrupted_build_stops_its_second_process(old_build, sig):
+    data, out, before = old_build
+    proc, child = run_until_paused(data, out)
+    assert running(child)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)  # returns once the child's stderr closes too
+    if sig == signal.SIGINT:  # Ctrl-C: click's "Aborted!"
+        assert proc.returncode == 1, err
+        assert err.endswith("Aborted!\n")
+    else:  # ends as a build with no handler for SIGTERM did; SIGKILL: the kernel stops it
+        assert proc.returncode == -sig, err
+    if sig != signal.SIGKILL:
+        assert not Path(f"/proc/{child}").exists()  # killed and reaped
+    for _ in range(100):  # the kernel's SIGKILL to an orphan is not instant
+        if not running(child):
+            break
+        time.sleep(0.1)
+    assert not running(child)
+    left = snapshot(out)  # the first process may have written its files by then
+    if sig == signal.SIGINT:  # Ctrl-C unwinds: a file half-written is removed (SIGTERM
+        # and SIGKILL end the first process where it is, as they did with one process)
+        assert left.keys() == before.keys()
+    assert {name: body for name, body in left.items() if name.startswith("report/")} == \
+           {name: body for name, body in before.items() if name.startswith("report/")}
+
+
+def test_jobs_come_from_the_argument_then_the_environment(monkeypatch):
+    monkeypatch.delenv("KG_BUILD_JOBS", raising=False)
+    assert build_jobs() == 2
+    assert build_jobs(1) == 1
+    assert build_jobs(8) == 2  # one second process: the report is the one thing apart
+    monkeypatch.setenv("KG_BUILD_JOBS", "1")
+    assert build_jobs() == 1
+    monkeypatch.setenv("KG_BUILD_JOBS", "two")
+    with pytest.raises(KGError, match=r"^KG_BUILD_JOBS must be a whole number \(1: one "
+                                      r"process\), not 'two'$"):
+        build_jobs()
+    monkeypatch.setenv("KG_BUILD_JOBS", "0")
+    with pytest.raises(KGError, match=r"^KG_BUILD_JOBS must be at least 1, not 0$"):
+        build_jobs()
+    monkeypatch.delenv("KG_BUILD_JOBS")
+    monkeypatch.setattr(kg.pipeline, "can_fork", lambda: False)
+    assert build_jobs() == 1  # no os.fork (Windows): one process
+
+
+def test_the_build_stage_lines_in_one_process(tmp_path, make_data):
+    lines = []
+    build(make_data(), tmp_path / "out", progress=lines.append, jobs=1)
+    names = [line.rsplit(" (", 1)[0] for line in lines]
+    assert names[3].startswith(f"wrote 7 files into {tmp_path / 'out'} (graph.html: the "
+                               "explorer; statistics and VoID ")
+    assert names[-1] == f"wrote the report into {tmp_path / 'out' / 'report'}"
+
+
+def test_the_benchmark_of_one_process_against_two_runs(make_data):
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "bench_build.py"),
+                           "--jobs-ab", str(make_data()), "--runs", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    table = [line for line in proc.stdout.splitlines() if line.startswith("| ")]
+    assert table[0].startswith("| KG_BUILD_JOBS | load average | wall s | CPU s |")
+    assert [row.split(" | ")[0] for row in table[1:]] == ["| 1", "| 2"]
+    one, two = (row.split(" | ") for row in table[1:])
+    assert one[5] == "-"  # one process: no second one
+    for row in (one, two):  # wall, CPU, the first process's memory, the summed PSS
+        assert all(float(row[i]) > 0 for i in (2, 3, 4)) and float(row[6][:-2]) > 0
