@@ -290,3 +290,18 @@ def test_the_overview_of_100k_entities_is_bounded():
     assert len(doc["nodes"]) <= 4 * X.OVERVIEW_PER_BLOC
     assert len(doc["index"]) == 100_003 - len(doc["nodes"])
     assert len(html.encode("utf-8")) < 1.5e6 + 100 * len(doc["index"])
+
+
+def test_the_page_module_loads_pyvis_without_ipython_and_ipythons_iframe_still_works():
+    # pyvis.network imports IPython only for Network.show()'s IFrame: a stand-in during
+    # the import, which loads the real class when called; a real `import IPython` works
+    code = ("import sys\n"
+            "import kg.explorer.page\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'IPython'))\n"
+            "import pyvis.network as pn\n"
+            "frame = pn.IFrame('about:blank', 10, 20)\n"
+            "from IPython.display import IFrame\n"
+            "print(type(frame) is IFrame, pn.IFrame is IFrame, frame.width, frame.height)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=REPO).stdout
+    assert out.splitlines() == ["[]", "True True 10 20"]
