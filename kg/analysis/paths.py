@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-import scipy.sparse as sp
 
 BATCH = 256  # sources per block of rows when a result is summed over sources
 
@@ -94,6 +93,8 @@ class PathCounts:
         labels = sorted({group.get(u, "?") for u in self.nodes})
         code = {g: i for i, g in enumerate(labels)}
         gid = np.array([code[group.get(u, "?")] for u in self.nodes], dtype=np.int64)
+        import scipy.sparse as sp  # here: a report whose measures are cached needs no scipy
+
         onehot = sp.csr_array((np.ones(n), (np.arange(n), gid)), shape=(n, len(labels)))
         iv = self.index[v]
         dv, sv = self._row(v)
