@@ -305,3 +305,31 @@ def test_the_page_module_loads_pyvis_without_ipython_and_ipythons_iframe_still_w
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=REPO).stdout
     assert out.splitlines() == ["[]", "True True 10 20"]
+
+
+def test_sizes_and_layout_are_read_back_for_the_same_network_and_the_page_is_the_same(
+        small, tmp_path, monkeypatch):
+    from kg.explorer import data as explorer_data
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    laid: list[int] = []
+    layout = explorer_data.layout
+
+    def counting(*args, **kwargs):
+        laid.append(1)
+        return layout(*args, **kwargs)
+
+    monkeypatch.setattr(explorer_data, "layout", counting)
+    sem = load_graph(small).semantics
+    first, second = explorer_html(sem), explorer_html(sem)
+    assert first == second and len(laid) == 1
+    [entry] = (tmp_path / "cache" / "analysis").glob("explorer-*.json")
+    entry.write_bytes(entry.read_bytes()[:-10])  # cut short: laid out again, same page
+    assert explorer_html(sem) == first and len(laid) == 2
+    monkeypatch.setenv("KG_NO_CACHE", "1")
+    assert explorer_html(sem) == first and len(laid) == 3
+    monkeypatch.delenv("KG_NO_CACHE")
+    # another selection is another drawing
+    focus = embedded(first)["nodes"][0]["id"]
+    explorer_html(sem, focus=focus)
+    assert len(laid) == 4

@@ -10,6 +10,7 @@ textContent, and only http(s) URLs become links.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,7 @@ from decimal import Decimal
 import networkx as nx
 
 from kg.analysis.centrality import pagerank
+from kg.analysis.memo import Memo
 from kg.analysis.network import NODE_KINDS, EdgeFact, Projection, begins, simple
 from kg.core.model import DateValue, Entity, Statement, as_decimal_text
 from kg.core.schema import Field
@@ -559,11 +561,38 @@ def sizes_of(proj: Projection, node_ids: list[str], edges: list[EdgeFact]) -> di
 def page_data(sem: Semantics, proj: Projection, options: Options | None = None) -> dict:
     """The embedded document for the projection (or the part options.nodes names)."""
     pd = PageData(proj, options)
-    sizes = sizes_of(proj, pd.node_ids, pd.edges)
     blocs = sem.blocs()
     bloc_of = {n: blocs(n) for n in pd.node_ids}
-    seed_ids = pd.seed([{"id": n, "bloc": bloc_of[n], "size": sizes.get(n, 0.0)}
-                        for n in pd.node_ids])
     labels = {n: str(proj.nodes[n].name) for n in pd.node_ids}
-    pos = layout(pd.node_ids, pd.edges, bloc_of, seed_ids, pd.opts.seed, sizes, labels)
+    sizes, pos = placed(pd, bloc_of, labels)
     return pd.build(pos, sizes)
+
+
+def placed(pd: PageData, bloc_of: dict[str, str], labels: dict[str, str]
+           ) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
+    """(each node's PageRank size, its position): computed (sizes_of, layout), or read
+    back from the cache (kg.analysis.memo) when the same nodes, with the same blocs and
+    labels, and the same links, in the same order, with the same options, were laid
+    out before by the same code. An edit off the network (a description, a source, a
+    quote's words) then neither runs PageRank and the spring layout nor imports scipy."""
+    from kg.analysis import centrality
+
+    memo = Memo("explorer", (sys.modules[__name__], centrality))
+    memo.add(pd.opts.seed, pd.opts.show_all)
+    memo.add_lines((n, bloc_of[n], labels[n]) for n in pd.node_ids)
+    memo.add_lines((e.source, e.target) for e in pd.edges)
+
+    def compute() -> dict:
+        sizes = sizes_of(pd.proj, pd.node_ids, pd.edges)
+        seed_ids = pd.seed([{"id": n, "bloc": bloc_of[n], "size": sizes.get(n, 0.0)}
+                            for n in pd.node_ids])
+        pos = layout(pd.node_ids, pd.edges, bloc_of, seed_ids, pd.opts.seed, sizes, labels)
+        return {"sizes": sizes, "pos": pos}
+
+    def decoded(v: dict):
+        if set(v["sizes"]) != set(pd.node_ids):
+            raise ValueError("the stored layout is of other nodes")
+        return ({n: float(x) for n, x in v["sizes"].items()},
+                {n: (int(x), int(y)) for n, (x, y) in v["pos"].items()})
+
+    return memo.get(compute, decoded)
