@@ -12,7 +12,14 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from explorer_support import HOSTILE_ALIAS, HOSTILE_NAME, HOSTILE_TEXT, SMALL_FILES, write_data
+from explorer_support import (
+    HOSTILE_ALIAS,
+    HOSTILE_NAME,
+    HOSTILE_TEXT,
+    SMALL_FILES,
+    count_calls,
+    write_data,
+)
 
 from conftest import REPO
 from kg.cli import main
@@ -312,14 +319,7 @@ def test_sizes_and_layout_are_read_back_for_the_same_network_and_the_page_is_the
     from kg.explorer import data as explorer_data
 
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
-    laid: list[int] = []
-    layout = explorer_data.layout
-
-    def counting(*args, **kwargs):
-        laid.append(1)
-        return layout(*args, **kwargs)
-
-    monkeypatch.setattr(explorer_data, "layout", counting)
+    laid = count_calls(monkeypatch, explorer_data, "layout")
     sem = load_graph(small).semantics
     first, second = explorer_html(sem), explorer_html(sem)
     assert first == second and len(laid) == 1

@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from explorer_support import count_calls
 
 from conftest import REPO
 from kg.analysis import report as rep
@@ -20,15 +21,7 @@ from kg.rdf.load import load_graph
 def measured(monkeypatch, tmp_path):
     """A cache of our own, and the number of times the measures were computed."""
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
-    calls: list[int] = []
-    measures = rep._measures
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return measures(*args, **kwargs)
-
-    monkeypatch.setattr(rep, "_measures", counting)
-    return calls
+    return count_calls(monkeypatch, rep, "_measures")
 
 
 TEXT = ("csv", "json")  # every table and number, without drawing the charts again
