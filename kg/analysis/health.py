@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kg.core.model import as_decimal_text, check_status
+from kg.core.model import as_decimal_text
+from kg.core.model import check_status as status_of
 from kg.semantics import Semantics, claimant
 from kg.semantics.links import source_links
 
@@ -39,6 +40,15 @@ def facts(sem: Semantics) -> list[Fact]:
     """Every fact of the data set, sorted by entity, field, value."""
     ents = sem.entities
     out = []
+    memo: dict[tuple, str] = {}  # the same few sources back thousands of facts
+
+    def check_status(srcs: tuple[str, ...], checked) -> str:
+        key = (srcs, bool(checked))  # the rule reads `checked` only as true or false
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = status_of(ents, srcs, checked)
+        return got
+
     for ent in sorted(ents.values(), key=lambda e: e.id):
         kind = sem.schema.kinds[ent.kind]
         if ent.kind in ("claim", "assessment"):
@@ -47,7 +57,7 @@ def facts(sem: Semantics) -> list[Fact]:
             field = str(ent.first("measure")) if ent.kind == "claim" \
                 else str(ent.first("dimension"))
             out.append(Fact(ent.id, ent.kind, field, value, ent.sources,
-                            check_status(ents, ent.sources, ent.first("checked"))))
+                            check_status(ent.sources, ent.first("checked"))))
         for name, sts in sorted(ent.facts.items()):
             f = kind.fields.get(name)
             if f is None or not f.sourced:
@@ -55,7 +65,7 @@ def facts(sem: Semantics) -> list[Fact]:
             for st in sts:
                 srcs = ent.sources_of(st)
                 out.append(Fact(ent.id, ent.kind, name, str(st.value), srcs,
-                                check_status(ents, srcs, ent.checked_of(st)),
+                                check_status(srcs, ent.checked_of(st)),
                                 st.rank == "deprecated"))
     return out
 
@@ -67,8 +77,9 @@ def reliability(sem: Semantics, source: str) -> str | None:
 
 def low_only(sem: Semantics, all_facts: list[Fact]) -> list[Fact]:
     """Facts every source of which has low reliability."""
-    return [f for f in all_facts
-            if f.sources and all(reliability(sem, s) == "low" for s in f.sources)]
+    low = {s for f in all_facts for s in f.sources}
+    low = {s for s in low if reliability(sem, s) == "low"}
+    return [f for f in all_facts if f.sources and all(s in low for s in f.sources)]
 
 
 def unchecked_by_kind(all_facts: list[Fact]) -> list[tuple[str, int, int, float]]:

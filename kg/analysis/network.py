@@ -103,12 +103,10 @@ class Projection:
         return memo[key]
 
     def _status(self, ent: Entity, sources, checked) -> str:
-        if checked:  # a checked fact is checked unless an article backs it: by its sources
-            return check_status(self.entities, sources, checked)
-        key = tuple(sources)
+        key = (tuple(sources), bool(checked))  # the rule reads `checked` as true or false
         memo = self._status_memo
         if key not in memo:
-            memo[key] = check_status(self.entities, key, None)
+            memo[key] = check_status(self.entities, key[0], checked)
         return memo[key]
 
     def _edges(self):

@@ -114,15 +114,15 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     step.begin(f"projecting the graph as of {day}")
     proj = project(sem)
     G = as_it_stood(proj, day)
-    step(f"projected the graph as of {day}: {G.number_of_nodes()} nodes, "
-         f"{G.number_of_edges()} links")
+    n_nodes, n_links = G.number_of_nodes(), G.number_of_edges()  # each a pass over G
+    step(f"projected the graph as of {day}: {n_nodes} nodes, {n_links} links")
     a = analysis(G, set(sem.disputed), top, step)
-    n_nodes = G.number_of_nodes()
     sampled = n_nodes > BETWEENNESS_EXACT_MAX_NODES
     bounded = n_nodes > WHY_ALL_LINKS_MAX_NODES
     cent, binfo, cinfo, approx, share = a.cent, a.binfo, a.cinfo, a.approx, a.share
     comms, whys, moves, removed, brs = a.communities, a.whys, a.moves, a.removed, a.bridges
     degree = dict(G.degree())
+    node = dict(G.nodes(data=True))  # node id -> its attributes (kind, name, bloc)
     order = ranking(cent["pagerank"])
     linked = [n for n in order if degree[n]]
     tops = linked[:top]
@@ -139,7 +139,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc = Doc(f"The US–China AI race in the knowledge graph, as of {day.isoformat()}")
     doc.meta = {"as_of": day.isoformat(), "since": since.isoformat(), "top": top,
                 "dataset_date": sem.date.isoformat(),
-                "nodes": G.number_of_nodes(), "links": G.number_of_edges(),
+                "nodes": n_nodes, "links": n_links,
                 "betweenness": {**binfo, "exact_up_to_nodes": BETWEENNESS_EXACT_MAX_NODES,
                                 "sampling_check": approx},
                 "communities": cinfo}
@@ -147,12 +147,12 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
 
     # -- summary ------------------------------------------------------------------------
     doc.h2("Summary")
-    items = [f"The network as of {day}: {G.number_of_nodes()} entities (organisations, "
+    items = [f"The network as of {day}: {n_nodes} entities (organisations, "
              f"people, countries, models, chips, policies, events) and "
-             f"{G.number_of_edges()} sourced links between them."]
+             f"{n_links} sourced links between them."]
     if tops:
         items.append("Most central by PageRank: " + "; ".join(
-            f"{name(n)} ({G.nodes[n]['kind']}, {BLOC_LABELS[G.nodes[n]['bloc']]} bloc, "
+            f"{name(n)} ({node[n]['kind']}, {BLOC_LABELS[node[n]['bloc']]} bloc, "
             f"{degree[n]} links)" for n in tops[:3]) + ".")
     items.append("Share of PageRank: " + ", ".join(
         f"{BLOC_LABELS[b]} {v:.0%}" for b, v in share["PageRank"].items() if v) + ".")
@@ -253,11 +253,11 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.img("centrality.png", f"The {len(shown)} most central entities by PageRank, "
                               "coloured by bloc")
     images["centrality.png"] = Chart("top_nodes", (
-        [(name(n), cent["pagerank"][n], G.nodes[n]["bloc"]) for n in shown],
+        [(name(n), cent["pagerank"][n], node[n]["bloc"]) for n in shown],
         "Most central by PageRank (1 = the top entity)", BLOC_LABELS))
     cols = ["rank", "entity", "id", "kind", "bloc", "links", *MEASURES, "community"]
     doc.table(Table("centrality", cols,
-                    [[i + 1, name(n), n, G.nodes[n]["kind"], G.nodes[n]["bloc"], degree[n],
+                    [[i + 1, name(n), n, node[n]["kind"], node[n]["bloc"], degree[n],
                       *(cent[m][n] for m in MEASURES), member.get(n, "")]
                      for i, n in enumerate(order)], show=top))
     doc.h3("Within each bloc")
@@ -271,7 +271,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
              f" On a network this size betweenness within a bloc is sampled as above "
              f"(k = {binfo['k']} sources of the bloc, seed {binfo['seed']}; every source "
              "in a bloc of fewer nodes, which is exact)." if sampled else ""))
-    brows = [[b, rank, name(n), n, G.nodes[n]["kind"], links, *values]
+    brows = [[b, rank, name(n), n, node[n]["kind"], links, *values]
              for b, rank, n, links, *values in a.by_bloc]
     t = Table("centrality-by-bloc", ["bloc", "rank", "entity", "id", "kind", "links in bloc",
                                      *MEASURES], brows)
@@ -279,9 +279,9 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.h3("By kind")
     krows = []
     for k in NODE_KINDS:
-        ks = [n for n in linked if G.nodes[n]["kind"] == k]
+        ks = [n for n in linked if node[n]["kind"] == k]
         for i, n in enumerate(ks):
-            krows.append([k, i + 1, name(n), n, G.nodes[n]["bloc"], degree[n],
+            krows.append([k, i + 1, name(n), n, node[n]["bloc"], degree[n],
                           *(cent[m][n] for m in MEASURES)])
     t = Table("centrality-by-kind", ["kind", "rank", "entity", "id", "bloc", "links",
                                      *MEASURES], krows)
@@ -305,7 +305,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
         n = w.node
         pairs = ", ".join(f"{_pair_words(a, b, label)} ({x:.0%})" for (a, b), x in w.pairs[:3])
         links = w.links[:3]
-        words = (f"{name(n)} ({G.nodes[n]['kind']}, {G.nodes[n]['bloc']}, community "
+        words = (f"{name(n)} ({node[n]['kind']}, {node[n]['bloc']}, community "
                  f"{label.get(member.get(n), '?')}) has {degree[n]} links to {a.neighbours[n]} neighbours "
                  f"and lies on {cent['betweenness'][n]:.1%} of all shortest paths.")
         if pairs:
@@ -381,7 +381,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
              if sampled else ""))
     rows = []
     for b in brs:
-        bloc = G.nodes[b.node]["bloc"]
+        bloc = node[b.node]["bloc"]
         cross = b.china_links if bloc == "us" else b.us_links if bloc == "china" \
             else b.us_links + b.china_links
         rows.append([name(b.node), b.node, bloc, b.share, len(b.us_links),
@@ -432,7 +432,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.p(f"{sum(1 for _, d in few if d == 0)} entities have no link in the network on {day} "
           f"and {sum(1 for _, d in few if d == 1)} have one.")
     doc.table(Table("few-links", ["entity", "id", "kind", "links"],
-                    [[name(n), n, G.nodes[n]["kind"], d] for n, d in few], show=15))
+                    [[name(n), n, node[n]["kind"], d] for n, d in few], show=15))
     doc.h3("Pieces of the network")
     pieces = a.pieces
     doc.p(f"The network falls into {pieces['count']} connected pieces. The largest holds "
@@ -650,11 +650,12 @@ def _number(text: str) -> str:
 
 def _shares(G, measures: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
     out = {}
+    bloc = {n: d["bloc"] for n, d in G.nodes(data=True)}
     for label, values in measures.items():
         total = sum(values.values())
         sums = {b: 0.0 for b in BLOC_LABELS}
         for n, v in values.items():
-            sums[G.nodes[n]["bloc"]] += v
+            sums[bloc[n]] += v
         out[label] = {b: round(s / total, 6) if total else 0.0 for b, s in sums.items()}
     return out
 

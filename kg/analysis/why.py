@@ -250,7 +250,7 @@ def why_central(G: nx.MultiDiGraph, nodes: list[str], community: dict[str, str],
     links of each node with the largest path share (ties by neighbour id) do, and the
     others get pagerank_drop None and come after them. Raises KeyError for a node not in G.
     """
-    H = simple(G)
+    H = paths.H if paths is not None else simple(G)  # paths was made on simple(G)
     paths = paths or PathCounts(H)
     order = sorted(H)
     index = {n: i for i, n in enumerate(order)}
