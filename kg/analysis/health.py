@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from kg.analysis.network import Statuses
 from kg.core.model import as_decimal_text
-from kg.core.model import check_status as status_of
 from kg.semantics import Semantics, claimant
 from kg.semantics.links import source_links
 
@@ -40,14 +40,7 @@ def facts(sem: Semantics) -> list[Fact]:
     """Every fact of the data set, sorted by entity, field, value."""
     ents = sem.entities
     out = []
-    memo: dict[tuple, str] = {}  # the same few sources back thousands of facts
-
-    def check_status(srcs: tuple[str, ...], checked) -> str:
-        key = (srcs, bool(checked))  # the rule reads `checked` only as true or false
-        got = memo.get(key)
-        if got is None:
-            got = memo[key] = status_of(ents, srcs, checked)
-        return got
+    check_status = Statuses(ents)  # asks once per source whether it is an article
 
     for ent in sorted(ents.values(), key=lambda e: e.id):
         kind = sem.schema.kinds[ent.kind]
@@ -58,12 +51,13 @@ def facts(sem: Semantics) -> list[Fact]:
                 else str(ent.first("dimension"))
             out.append(Fact(ent.id, ent.kind, field, value, ent.sources,
                             check_status(ent.sources, ent.first("checked"))))
+        own = ent.sources  # Entity.sources_of(st): st.sources, else these
         for name, sts in sorted(ent.facts.items()):
             f = kind.fields.get(name)
             if f is None or not f.sourced:
                 continue
             for st in sts:
-                srcs = ent.sources_of(st)
+                srcs = st.sources or own
                 out.append(Fact(ent.id, ent.kind, name, str(st.value), srcs,
                                 check_status(srcs, ent.checked_of(st)),
                                 st.rank == "deprecated"))

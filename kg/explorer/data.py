@@ -146,7 +146,7 @@ class PageData:
         else:
             out["rk"] = "normal"
         out["src"] = srcs
-        out["ck"] = self.proj._status(ent, srcs, ent.checked_of(st))
+        out["ck"] = self.proj.status(srcs, ent.checked_of(st))
         for key, d in (("from", st.valid_from), ("to", st.valid_to), ("asof", st.as_of)):
             if d:
                 out[key] = d.text
@@ -185,7 +185,7 @@ class PageData:
             "id": nid, "label": str(ent.name), "kind": ent.kind, "bloc": bloc,
             "size": size, "x": pos[0], "y": pos[1], "keys": keys,
             "facts": self.facts(ent), "src": list(ent.sources),
-            "ck": self.proj._status(ent, ent.sources, ent.first("checked")),
+            "ck": self.proj.status(ent.sources, ent.first("checked")),
         }
         first_day = begins(ent)  # before it, the node did not exist (kg.analysis.network)
         if first_day is not None:
@@ -251,7 +251,7 @@ class PageData:
                "value": text, "qual": qual, "src": list(c.sources),
                "by": self.name(str(who)) if who else str(c.first("attributed_to") or ""),
                "byref": str(who) if who else None, "claimant": claimant(c),
-               "ck": self.proj._status(c, c.sources, c.first("checked")),
+               "ck": self.proj.status(c.sources, c.first("checked")),
                "disputed": self.sem.disputed.get(cid, [])}
         for key in ("as_of", "context", "method", "confidence", "compared_with"):
             v = c.first(key)
@@ -266,7 +266,7 @@ class PageData:
                "speaker": str(q.first("speaker") or ""),
                "speakername": self.name(str(q.first("speaker") or "")),
                "about": [str(a) for a in q.values("about")], "lang": str(q.first("language")),
-               "src": list(q.sources), "ck": self.proj._status(q, q.sources, q.first("checked"))}
+               "src": list(q.sources), "ck": self.proj.status(q.sources, q.first("checked"))}
         for key in ("date", "occasion"):
             if q.first(key) is not None:
                 out[key] = str(q.first(key))
