@@ -99,7 +99,7 @@ def test_a_damaged_entry_is_computed_again(tmp_path, measured, damage):
     else:  # passes the checksum, then does not decode
         body = json.loads(blob.partition(b"\n")[2])
         if damage == "another network":
-            body["cent"]["pagerank"] = {"someone-else": 1.0}
+            body["cent"]["ids"][0] = "someone-else"
         else:
             body = {"cent": body["cent"], "whys": [["x"]]}
         raw = json.dumps(body).encode("utf-8")

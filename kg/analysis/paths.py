@@ -19,6 +19,8 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from kg.analysis.network import adjacency
+
 BATCH = 256  # sources per block of rows when a result is summed over sources
 
 
@@ -39,7 +41,7 @@ class PathCounts:
         self.sources = list(self.nodes) if sources is None else list(sources)
         n = len(self.nodes)
         if n:
-            A = nx.to_scipy_sparse_array(H, nodelist=self.nodes, weight=None, format="csr")
+            A = adjacency(H, self.nodes, weight=None)
             A.setdiag(0)
             A.eliminate_zeros()
             A.data[:] = 1.0

@@ -17,6 +17,7 @@ import networkx as nx
 
 from kg.analysis.network import Projection, begins, project
 from kg.core.errors import KGError
+from kg.data.loader import gc_paused
 from kg.explorer.data import Options, page_data, search_key
 from kg.explorer.page import render
 from kg.semantics import Semantics
@@ -179,7 +180,8 @@ def write_explorer(sem: Semantics, out: Path, **kwargs) -> Path:
     """Write the page as UTF-8 (atomically: a temporary file, then a rename)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    text = explorer_html(sem, **kwargs)
+    with gc_paused():  # millions of objects live at 100k: collections cost seconds
+        text = explorer_html(sem, **kwargs)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(text, encoding="utf-8", newline="\n")
     tmp.replace(out)
