@@ -7,8 +7,8 @@ network and a few parameters, not on descriptions, quotes' words or sources' tit
 edit that leaves the network as it was reads the result back instead of computing it.
 
 - Key: sha256 of the purpose, the memo format, kg's version, Python's, the versions of
-  networkx, numpy and scipy, the source bytes of every module of kg.analysis and
-  kg.explorer, the upper-case constants of the modules a caller names (so a parameter
+  networkx, numpy and scipy, the source bytes of every module of kg.analysis (and of
+  kg.explorer for the explorer's entries), the upper-case constants of the modules a caller names (so a parameter
   changed at run time, as the tests do, is a different key), and the caller's inputs
   (fed with `Memo.add`, in order: the network's nodes and links, the parameters).
 - Value: plain JSON (never pickle), in `$KG_CACHE_DIR/analysis/<purpose>-<key>.json`
@@ -35,11 +35,13 @@ from kg.data import filecache
 FORMAT = "1"
 MAGIC = "kg-memo"
 KEEP = 8  # entries kept per purpose (the newest written)
-_CODE: list[str] = []  # digest of kg.analysis and kg.explorer's sources, once per process
+_CODE: dict[tuple[str, ...], str] = {}  # code digests, once per process
 
 
-def _code_digest() -> str:
-    if not _CODE:
+def _code_digest(packages: tuple[str, ...]) -> str:
+    """sha256 of the memo format, kg's, Python's, networkx's, numpy's and scipy's
+    versions and the source of the kg subpackages named (e.g. "analysis")."""
+    if packages not in _CODE:
         import kg
 
         h = hashlib.sha256(f"{FORMAT}\0{kg.__version__}\0{sys.version}\0".encode())
@@ -49,10 +51,11 @@ def _code_digest() -> str:
             except metadata.PackageNotFoundError:
                 h.update(f"{lib} -\0".encode())
         root = Path(__file__).resolve().parents[1]
-        for path in sorted([*(root / "analysis").glob("*.py"), *(root / "explorer").glob("*.py")]):
-            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-        _CODE.append(h.hexdigest())
-    return _CODE[0]
+        for package in packages:
+            for path in sorted((root / package).glob("*.py")):
+                h.update(f"{package}/{path.name}\0".encode() + path.read_bytes() + b"\0")
+        _CODE[packages] = h.hexdigest()
+    return _CODE[packages]
 
 
 def constants(modules: Iterable[ModuleType]) -> list:
@@ -66,14 +69,18 @@ def constants(modules: Iterable[ModuleType]) -> list:
 class Memo:
     """One result to reuse: feed its inputs with `add`, then `get(compute, decode)`.
 
+    purpose: the entries' name ("report"); modules: those whose constants are inputs;
+    packages: the kg subpackages whose source is (by default kg/analysis).
+
     compute() -> a JSON value (dicts with str keys, lists, str, int, float, bool, None);
     decode(that value) -> the result, raising ValueError, KeyError, TypeError, IndexError
     or AttributeError for an entry it cannot use.
     """
 
-    def __init__(self, purpose: str, modules: Iterable[ModuleType] = ()):
+    def __init__(self, purpose: str, modules: Iterable[ModuleType] = (),
+                 packages: tuple[str, ...] = ("analysis",)):
         self.purpose = purpose
-        self._h = hashlib.sha256(f"{purpose}\0{_code_digest()}\0".encode())
+        self._h = hashlib.sha256(f"{purpose}\0{_code_digest(packages)}\0".encode())
         self.add(constants(modules))
         self.hit = False  # whether the last get() read the result back
 

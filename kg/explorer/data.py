@@ -577,7 +577,8 @@ def placed(pd: PageData, bloc_of: dict[str, str], labels: dict[str, str]
     quote's words) then neither runs PageRank and the spring layout nor imports scipy."""
     from kg.analysis import centrality
 
-    memo = Memo("explorer", (sys.modules[__name__], centrality))
+    memo = Memo("explorer", (sys.modules[__name__], centrality),
+                packages=("analysis", "explorer"))
     memo.add(pd.opts.seed, pd.opts.show_all)
     memo.add_lines((n, bloc_of[n], labels[n]) for n in pd.node_ids)
     memo.add_lines((e.source, e.target) for e in pd.edges)
