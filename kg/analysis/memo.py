@@ -15,7 +15,7 @@ edit that leaves the network as it was reads the result back instead of computin
   (see kg.data.filecache.cache_dir), the first line `kg-memo <sha256 of the body>`; an
   entry cut short, edited or not decodable by the caller is ignored (computed again and
   rewritten), never an error. Written atomically; the newest KEEP entries of a purpose
-  are kept. `KG_NO_CACHE=1` (or `--no-cache`) turns it off.
+  are kept. `KG_NO_CACHE=1` turns it off (`kg validate --no-cache` sets it for its run).
 """
 
 from __future__ import annotations
