@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 from click.testing import CliRunner
@@ -43,6 +44,12 @@ def test_search_key_folds_width_case_and_accents():
     assert search_key("ＨＵＡＷＥＩ") == search_key("Huáwei") == search_key("HUAWEI") == "huawei"
     assert search_key("华为") == "华为"
     assert search_key("Straße") == "strasse"
+    for text in ("OpenAI o1-Preview", "A&B <x>", "", "ﬁ ligature", "Ⅻ", "ｘ"):
+        # the ASCII shortcut gives what the full rule gives
+        full = unicodedata.normalize("NFKC", "".join(
+            c for c in unicodedata.normalize("NFKD", text)
+            if not unicodedata.combining(c))).casefold()
+        assert search_key(text) == full
 
 
 def test_only_web_addresses_become_links():
@@ -333,3 +340,15 @@ def test_sizes_and_layout_are_read_back_for_the_same_network_and_the_page_is_the
     focus = embedded(first)["nodes"][0]["id"]
     explorer_html(sem, focus=focus)
     assert len(laid) == 4
+
+
+def test_the_overviews_pagerank_is_read_back_for_the_same_network(tmp_path, monkeypatch):
+    from kg.analysis import centrality
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    ranked = count_calls(monkeypatch, centrality, "pagerank_of_links")
+    sem = synthetic(600)
+    first = explorer_html(sem, overview_above=500)
+    assert explorer_html(sem, overview_above=500) == first and len(ranked) == 1
+    monkeypatch.setenv("KG_NO_CACHE", "1")
+    assert explorer_html(sem, overview_above=500) == first and len(ranked) == 2

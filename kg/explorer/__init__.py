@@ -60,11 +60,22 @@ def overview_nodes(proj: Projection, per_bloc: int | None = None,
                    among: set[str] | None = None) -> set[str]:
     """The nodes an overview page draws: the `per_bloc` (default OVERVIEW_PER_BLOC) most
     central of each bloc, by PageRank on the network of every date (ties by id), among
-    the nodes `among` (None: every node). At most 4 x per_bloc nodes."""
-    from kg.analysis.centrality import pagerank_of_links
+    the nodes `among` (None: every node). At most 4 x per_bloc nodes. The PageRank is
+    read back from the cache (kg.analysis.memo) for the same nodes and links."""
+    from kg.analysis import centrality
+    from kg.analysis.memo import Memo
 
     per_bloc = OVERVIEW_PER_BLOC if per_bloc is None else per_bloc
-    pr = pagerank_of_links(proj.nodes, ((e.source, e.target) for e in proj.edges))
+    memo = Memo("overview", (centrality,))
+    memo.add_lines(proj.nodes).add_lines((e.source, e.target) for e in proj.edges)
+
+    def decoded(v: dict) -> dict[str, float]:
+        if v.keys() != proj.nodes.keys():
+            raise ValueError("the stored PageRank is of other nodes")
+        return {n: float(x) for n, x in v.items()}
+
+    pr = memo.get(lambda: centrality.pagerank_of_links(
+        proj.nodes, ((e.source, e.target) for e in proj.edges)), decoded)
     blocs = proj.sem.blocs()
     ranked: dict[str, list[str]] = {}
     pool = proj.nodes if among is None else among

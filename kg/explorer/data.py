@@ -42,7 +42,10 @@ HOMEPAGE = "https://w3id.org/ai-race-kg/"
 
 def search_key(text: str) -> str:
     """The form search compares: NFKC, accents stripped, casefolded (the page does the same)."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
+    text = str(text)
+    if text.isascii():  # NFKD and NFKC leave ASCII as it is, and it has no accents
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFKC", stripped).casefold()
 
