@@ -17,6 +17,22 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-co
                 "--disable-sync", "--no-first-run"]
 SCREENSHOTS = REPO / "build" / "screenshots"
 
+
+
+def count_calls(monkeypatch, owner, name: str) -> list[int]:
+    """Replace owner.<name> (for the test) by a wrapper that appends 1 to the returned
+    list on every call: how often the explorer or the report computed something."""
+    calls: list[int] = []
+    real = getattr(owner, name)
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return calls
+
+
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 HOSTILE_ALIAS = "</script><script>alert(2)</script>"
 HOSTILE_TEXT = "\"'><svg onload=alert(3)>&amp; \u2028 <!-- x"

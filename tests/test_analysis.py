@@ -76,6 +76,26 @@ def test_path_by_hand():
     assert m["degree"]["b"] == 0.5
 
 
+@pytest.mark.parametrize("weight, dtype", [("weight", float), (None, float), (None, None)])
+def test_adjacency_is_networkxs_matrix_bit_for_bit(weight, dtype):
+    from kg.analysis.network import adjacency
+
+    H = simple(network(CLIQUES + PATH + STAR + [("b2", "e")]))
+    H.add_node("alone")
+    H.add_edge("c", "c", weight=2)  # a loop: once on the diagonal, as networkx counts it
+    for nodes in (list(H), sorted(H), sorted(H, reverse=True)):
+        want = nx.to_scipy_sparse_array(H, nodelist=nodes, weight=weight, format="csr",
+                                        dtype=dtype)
+        got = adjacency(H, nodes, weight, dtype)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert got.indptr.tolist() == want.indptr.tolist()
+        assert got.indices.tolist() == want.indices.tolist()
+        assert got.data.tolist() == want.data.tolist()
+    part = sorted(H)[:5]  # not every node: networkx's own answer
+    assert (adjacency(H, part, weight, dtype) != nx.to_scipy_sparse_array(
+        H, nodelist=part, weight=weight, format="csr", dtype=dtype)).nnz == 0
+
+
 def test_every_normalised_value_is_in_unit_interval():
     G = network(CLIQUES + PATH + STAR)
     G.add_node("alone", kind="person", name="Alone", bloc="other")

@@ -9,10 +9,18 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 from click.testing import CliRunner
-from explorer_support import HOSTILE_ALIAS, HOSTILE_NAME, HOSTILE_TEXT, SMALL_FILES, write_data
+from explorer_support import (
+    HOSTILE_ALIAS,
+    HOSTILE_NAME,
+    HOSTILE_TEXT,
+    SMALL_FILES,
+    count_calls,
+    write_data,
+)
 
 from conftest import REPO
 from kg.cli import main
@@ -36,6 +44,12 @@ def test_search_key_folds_width_case_and_accents():
     assert search_key("ＨＵＡＷＥＩ") == search_key("Huáwei") == search_key("HUAWEI") == "huawei"
     assert search_key("华为") == "华为"
     assert search_key("Straße") == "strasse"
+    for text in ("OpenAI o1-Preview", "A&B <x>", "", "ﬁ ligature", "Ⅻ", "ｘ"):
+        # the ASCII shortcut gives what the full rule gives
+        full = unicodedata.normalize("NFKC", "".join(
+            c for c in unicodedata.normalize("NFKD", text)
+            if not unicodedata.combining(c))).casefold()
+        assert search_key(text) == full
 
 
 def test_only_web_addresses_become_links():
@@ -290,3 +304,51 @@ def test_the_overview_of_100k_entities_is_bounded():
     assert len(doc["nodes"]) <= 4 * X.OVERVIEW_PER_BLOC
     assert len(doc["index"]) == 100_003 - len(doc["nodes"])
     assert len(html.encode("utf-8")) < 1.5e6 + 100 * len(doc["index"])
+
+
+def test_the_page_module_loads_pyvis_without_ipython_and_ipythons_iframe_still_works():
+    # pyvis.network imports IPython only for Network.show()'s IFrame: a stand-in during
+    # the import, which loads the real class when called; a real `import IPython` works
+    code = ("import sys\n"
+            "import kg.explorer.page\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'IPython'))\n"
+            "import pyvis.network as pn\n"
+            "frame = pn.IFrame('about:blank', 10, 20)\n"
+            "from IPython.display import IFrame\n"
+            "print(type(frame) is IFrame, pn.IFrame is IFrame, frame.width, frame.height)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=REPO).stdout
+    assert out.splitlines() == ["[]", "True True 10 20"]
+
+
+def test_sizes_and_layout_are_read_back_for_the_same_network_and_the_page_is_the_same(
+        small, tmp_path, monkeypatch):
+    from kg.explorer import data as explorer_data
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    laid = count_calls(monkeypatch, explorer_data, "layout")
+    sem = load_graph(small).semantics
+    first, second = explorer_html(sem), explorer_html(sem)
+    assert first == second and len(laid) == 1
+    [entry] = (tmp_path / "cache" / "analysis").glob("explorer-*.json")
+    entry.write_bytes(entry.read_bytes()[:-10])  # cut short: laid out again, same page
+    assert explorer_html(sem) == first and len(laid) == 2
+    monkeypatch.setenv("KG_NO_CACHE", "1")
+    assert explorer_html(sem) == first and len(laid) == 3
+    monkeypatch.delenv("KG_NO_CACHE")
+    # another selection is another drawing
+    focus = embedded(first)["nodes"][0]["id"]
+    explorer_html(sem, focus=focus)
+    assert len(laid) == 4
+
+
+def test_the_overviews_pagerank_is_read_back_for_the_same_network(tmp_path, monkeypatch):
+    from kg.analysis import centrality
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    ranked = count_calls(monkeypatch, centrality, "pagerank_of_links")
+    sem = synthetic(600)
+    first = explorer_html(sem, overview_above=500)
+    assert explorer_html(sem, overview_above=500) == first and len(ranked) == 1
+    monkeypatch.setenv("KG_NO_CACHE", "1")
+    assert explorer_html(sem, overview_above=500) == first and len(ranked) == 2

@@ -11,7 +11,7 @@ import random
 import networkx as nx
 import numpy as np
 
-from kg.analysis.network import simple
+from kg.analysis.network import adjacency, simple
 from kg.analysis.paths import PathCounts
 
 PAGERANK_ALPHA = 0.85
@@ -34,8 +34,7 @@ def power_pagerank(H: nx.Graph, alpha: float = PAGERANK_ALPHA, tol: float = 1e-1
 def transition(H: nx.Graph, nodes: list[str]):
     """(W, strength): the symmetric weight matrix (scipy CSR, in `nodes` order) and each
     row's sum."""
-    W = nx.to_scipy_sparse_array(H, nodelist=nodes, weight="weight", format="csr",
-                                 dtype=float)
+    W = adjacency(H, nodes, "weight", dtype=float)
     return W, np.asarray(W.sum(axis=1)).ravel()
 
 
@@ -185,8 +184,7 @@ def eigenvector(H: nx.Graph) -> dict[str, float]:
     n = len(nodes)
     if not H.number_of_edges():
         return dict.fromkeys(nodes, 0.0)
-    W = nx.to_scipy_sparse_array(H, nodelist=nodes, weight="weight", format="csr",
-                                 dtype=float)
+    W = adjacency(H, nodes, "weight", dtype=float)
     count, label = connected_components(W, directed=False)
     members = [np.flatnonzero(label == c) for c in range(count)]
     bound = np.asarray(abs(W).sum(axis=1)).ravel()  # a piece's eigenvalue <= its max row sum
@@ -246,7 +244,7 @@ def closeness(H: nx.Graph, exact_max: int = BETWEENNESS_EXACT_MAX_NODES, k: int 
     info = {"method": "exact", "k": None, "seed": None}
     if n < 2:
         return out, info
-    A = nx.to_scipy_sparse_array(H, nodelist=nodes, weight=None, format="csr", dtype=float)
+    A = adjacency(H, nodes, weight=None, dtype=float)
     count, label = connected_components(A, directed=False)
     sizes = np.bincount(label)
     if n <= exact_max:

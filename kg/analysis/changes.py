@@ -64,17 +64,16 @@ def changes(sem: Semantics, since: dt.date, as_of: dt.date | None = None) -> lis
                 w = sem.window(ent.id, name, st)
                 if w.basis == "never":
                     continue
-                srcs = ent.sources_of(st)
                 value = str(st.value)
                 if w.start_span and since < w.start <= as_of:
                     out.append(Change(w.start, "began", ent.id, name, value,
-                                      str(st.valid_from), srcs))
+                                      str(st.valid_from), ent.sources_of(st)))
                 if w.end_span and st.valid_to and since < st.valid_to.end <= as_of:
                     out.append(Change(st.valid_to.end, "ended", ent.id, name, value,
-                                      str(st.valid_to), srcs))
+                                      str(st.valid_to), ent.sources_of(st)))
                 if isinstance(st.value, DateValue) and inside(st.value, since, as_of):
                     out.append(Change(st.value.start, "happened", ent.id, name, value,
-                                      value, srcs))
+                                      value, ent.sources_of(st)))
         if ent.kind == "claim":
             period = ent.first("as_of")
             if period is not None and inside(period, since, as_of):

@@ -153,11 +153,13 @@ def bridges(G: nx.MultiDiGraph, paths: PathCounts, top: int = 10) -> list[Bridge
     us = {n for n, d in G.nodes(data=True) if d["bloc"] == "us"}
     cn = {n for n, d in G.nodes(data=True) if d["bloc"] == "china"}
     through_all, pairs_all = paths.between_all(us, cn)  # one pass for every node
+    facts_of: dict[str, list] = {v: [] for v in G}  # each node's links, in and out
+    for u, v, d in G.edges(data=True):  # one pass (networkx's per-node views are slow)
+        facts_of[u].append(d["fact"])  # out of u
+        facts_of[v].append(d["fact"])  # into v (a loop: twice, as in and out)
     rows = []
     for v in sorted(G):
-        facts = [d["fact"] for _, _, d in G.in_edges(v, data=True)] + \
-                [d["fact"] for _, _, d in G.out_edges(v, data=True)]
-
+        facts = facts_of[v]
         ends = [(f, f.target if f.source == v else f.source) for f in facts]
         us_links = tuple(sorted((f for f, o in ends if o in us), key=lambda f: f.key))
         cn_links = tuple(sorted((f for f, o in ends if o in cn), key=lambda f: f.key))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kg.core.model import as_decimal_text, check_status
+from kg.analysis.network import Statuses
+from kg.core.model import as_decimal_text
 from kg.semantics import Semantics, claimant
 from kg.semantics.links import source_links
 
@@ -39,6 +40,8 @@ def facts(sem: Semantics) -> list[Fact]:
     """Every fact of the data set, sorted by entity, field, value."""
     ents = sem.entities
     out = []
+    check_status = Statuses(ents)  # asks once per source whether it is an article
+
     for ent in sorted(ents.values(), key=lambda e: e.id):
         kind = sem.schema.kinds[ent.kind]
         if ent.kind in ("claim", "assessment"):
@@ -47,15 +50,16 @@ def facts(sem: Semantics) -> list[Fact]:
             field = str(ent.first("measure")) if ent.kind == "claim" \
                 else str(ent.first("dimension"))
             out.append(Fact(ent.id, ent.kind, field, value, ent.sources,
-                            check_status(ents, ent.sources, ent.first("checked"))))
+                            check_status(ent.sources, ent.first("checked"))))
+        own = ent.sources  # Entity.sources_of(st): st.sources, else these
         for name, sts in sorted(ent.facts.items()):
             f = kind.fields.get(name)
             if f is None or not f.sourced:
                 continue
             for st in sts:
-                srcs = ent.sources_of(st)
+                srcs = st.sources or own
                 out.append(Fact(ent.id, ent.kind, name, str(st.value), srcs,
-                                check_status(ents, srcs, ent.checked_of(st)),
+                                check_status(srcs, ent.checked_of(st)),
                                 st.rank == "deprecated"))
     return out
 
@@ -67,8 +71,9 @@ def reliability(sem: Semantics, source: str) -> str | None:
 
 def low_only(sem: Semantics, all_facts: list[Fact]) -> list[Fact]:
     """Facts every source of which has low reliability."""
-    return [f for f in all_facts
-            if f.sources and all(reliability(sem, s) == "low" for s in f.sources)]
+    low = {s for f in all_facts for s in f.sources}
+    low = {s for s in low if reliability(sem, s) == "low"}
+    return [f for f in all_facts if f.sources and all(s in low for s in f.sources)]
 
 
 def unchecked_by_kind(all_facts: list[Fact]) -> list[tuple[str, int, int, float]]:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-import scipy.sparse as sp
+
+from kg.analysis.network import adjacency
 
 BATCH = 256  # sources per block of rows when a result is summed over sources
 
@@ -40,7 +41,7 @@ class PathCounts:
         self.sources = list(self.nodes) if sources is None else list(sources)
         n = len(self.nodes)
         if n:
-            A = nx.to_scipy_sparse_array(H, nodelist=self.nodes, weight=None, format="csr")
+            A = adjacency(H, self.nodes, weight=None)
             A.setdiag(0)
             A.eliminate_zeros()
             A.data[:] = 1.0
@@ -94,12 +95,20 @@ class PathCounts:
         labels = sorted({group.get(u, "?") for u in self.nodes})
         code = {g: i for i, g in enumerate(labels)}
         gid = np.array([code[group.get(u, "?")] for u in self.nodes], dtype=np.int64)
+        import scipy.sparse as sp  # here: a report whose measures are cached needs no scipy
+
         onehot = sp.csr_array((np.ones(n), (np.arange(n), gid)), shape=(n, len(labels)))
         iv = self.index[v]
         dv, sv = self._row(v)
         reach_v = dv >= 0
         reach_v[iv] = False
-        M = np.zeros((len(labels), len(labels)))
+        # M[a, b]: paths from a source in group a to a target in group b. Only the groups
+        # of the sources have rows (at most one per source, where there can be thousands
+        # of groups): row pos[a] of M holds group a's.
+        groups = np.unique(gid[self.rows])
+        pos = np.full(len(labels), -1, dtype=np.int64)
+        pos[groups] = np.arange(len(groups))
+        M = np.zeros((len(groups), len(labels)))
         for lo in range(0, len(self.rows), BATCH):
             rows = self.rows[lo:lo + BATCH]
             D, S = self.D[lo:lo + BATCH], self.S[lo:lo + BATCH]
@@ -107,14 +116,25 @@ class PathCounts:
             ok = (dsv > 0)[:, None] & reach_v[None, :] & (dsv[:, None] + dv[None, :] == D)
             T = np.zeros(D.shape)
             np.divide(S[:, iv, None] * sv[None, :], S, out=T, where=ok)
-            np.add.at(M, gid[rows], np.asarray((onehot.T @ T.T).T))  # no BLAS threads
+            np.add.at(M, pos[gid[rows]], np.asarray((onehot.T @ T.T).T))  # no BLAS threads
         scale = 0.5 if self.exact else 0.5 * n / max(len(self.rows), 1)
-        # pair (a, b), a <= b: M[a, a] on the diagonal, M[a, b] + M[b, a] above it; in
-        # row-major order (thousands of communities: no Python loop over every pair)
-        pairs = np.triu(M + M.T, 1)
-        pairs[np.diag_indices_from(pairs)] = np.diag(M)
-        return {(labels[a], labels[b]): float(pairs[a, b]) * scale
-                for a, b in zip(*np.nonzero(pairs > 0), strict=True)}
+        # pair (a, b), a <= b: M[a, a] on the diagonal, M[a, b] + M[b, a] off it; the pairs
+        # with a nonzero entry either way, in row-major order (no Python loop over pairs)
+        r, b = np.nonzero(M)
+        a = groups[r]
+        key = np.unique(np.minimum(a, b) * len(labels) + np.maximum(a, b))
+        lo_, hi = key // len(labels), key % len(labels)
+
+        def entry(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+            """M[x, y] (0 for a group without sources)."""
+            got = np.zeros(len(x))
+            has = pos[x] >= 0
+            got[has] = M[pos[x[has]], y[has]]
+            return got
+
+        value = np.where(lo_ == hi, entry(lo_, hi), entry(lo_, hi) + entry(hi, lo_))
+        return {(labels[x], labels[y]): float(z) * scale
+                for x, y, z in zip(lo_, hi, value, strict=True) if z > 0}
 
     # -- between two sets -----------------------------------------------------------------
     def component_sizes(self, members: set[str]) -> dict[str, int]:

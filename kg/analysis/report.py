@@ -11,7 +11,9 @@ date). Deterministic: the same data gives the same bytes (nothing reads the cloc
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -27,7 +29,14 @@ from kg.analysis.centrality import (
 )
 from kg.analysis.changes import changes
 from kg.analysis.chartcache import Chart
-from kg.analysis.communities import LOUVAIN_MAX_NODES, bridges, communities, describe
+from kg.analysis.communities import (
+    LOUVAIN_MAX_NODES,
+    Bridge,
+    Community,
+    bridges,
+    communities,
+    describe,
+)
 from kg.analysis.health import (
     dispute_rows,
     facts,
@@ -37,18 +46,23 @@ from kg.analysis.health import (
     unchecked_by_kind,
     without_url,
 )
-from kg.analysis.network import NODE_KINDS, as_it_stood, induced, project, simple
+from kg.analysis.memo import Memo
+from kg.analysis.network import NODE_KINDS, EdgeFact, as_it_stood, induced, project, simple
 from kg.analysis.paths import PathCounts
 from kg.analysis.render import Doc, Table, write
 from kg.analysis.scorecard import NO_VERDICT, scorecard
 from kg.analysis.why import (
     WHY_ALL_LINKS_MAX_NODES,
     WHY_CANDIDATES,
+    Link,
+    Move,
+    Why,
     robustness,
     why_central,
 )
 from kg.analysis.why import weak as is_weak
 from kg.core.model import as_decimal_text
+from kg.data.loader import gc_paused
 from kg.rdf.load import Steps
 from kg.semantics import BLOC_LABELS, Semantics
 from kg.semantics.links import identifiers
@@ -80,6 +94,12 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     since the last run into the same folder). Raises ValueError if since is not before
     as_of or top < 1.
     """
+    with gc_paused():  # millions of objects live at 100k: collections cost seconds
+        return _report(sem, as_of, since, top, progress)
+
+
+def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: int,
+            progress: Progress | None) -> tuple[Doc, dict[str, bytes]]:
     if top < 1:
         raise ValueError("--top must be at least 1")
     day = as_of or sem.date
@@ -89,41 +109,32 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     step = Steps(progress)
     ents = sem.entities
 
+    names: dict[str, str] = {}  # Entity.name looks through the entity's facts: once each
+
     def name(i: str) -> str:
-        e = ents.get(i)
-        return e.name if e is not None else i
+        got = names.get(i)
+        if got is None:
+            e = ents.get(i)
+            got = names[i] = e.name if e is not None else i
+        return got
 
     step.begin(f"projecting the graph as of {day}")
     proj = project(sem)
     G = as_it_stood(proj, day)
-    H = simple(G)
-    step(f"projected the graph as of {day}: {G.number_of_nodes()} nodes, "
-         f"{G.number_of_edges()} links")
-    n_nodes = H.number_of_nodes()
+    n_nodes, n_links = G.number_of_nodes(), G.number_of_edges()  # each a pass over G
+    step(f"projected the graph as of {day}: {n_nodes} nodes, {n_links} links")
+    a = analysis(G, set(sem.disputed), top, step)
     sampled = n_nodes > BETWEENNESS_EXACT_MAX_NODES
-    paths = PathCounts(H, sample_sources(H, min(BETWEENNESS_K, n_nodes)) if sampled else None)
-    step(f"shortest paths from {len(paths.sources)} "
-         f"{'sampled ' if sampled else ''}sources")
-    cent, binfo = centralities(H, k=min(BETWEENNESS_K, n_nodes) if sampled else None, paths=paths,
-                               exact_max=BETWEENNESS_EXACT_MAX_NODES)
+    bounded = n_nodes > WHY_ALL_LINKS_MAX_NODES
+    cent, binfo, cinfo, approx, share = a.cent, a.binfo, a.cinfo, a.approx, a.share
+    comms, whys, moves, removed, brs = a.communities, a.whys, a.moves, a.removed, a.bridges
+    degree = dict(G.degree())
+    node = dict(G.nodes(data=True))  # node id -> its attributes (kind, name, bloc)
     order = ranking(cent["pagerank"])
-    linked = [n for n in order if G.degree(n)]
-    step("centrality (degree, PageRank, betweenness, eigenvector, closeness)")
-    comms, cinfo = communities(G, H, cent["pagerank"], max_nodes=LOUVAIN_MAX_NODES)
+    linked = [n for n in order if degree[n]]
+    tops = linked[:top]
     member = {n: c.id for c in comms for n in c.members}
     label = {c.id: f"{c.id} ({name(c.top[0])})" for c in comms}
-    step(f"{len(comms)} communities ({cinfo['method']}, seed {cinfo['seed']})")
-    tops = linked[:top]
-    step.begin("why central: leave-one-link-out PageRank")
-    bounded = n_nodes > WHY_ALL_LINKS_MAX_NODES
-    whys = why_central(G, tops, member, paths, candidates=WHY_CANDIDATES if bounded else None)
-    step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank")
-    moves, removed = robustness(G, set(sem.disputed), top)
-    brs = bridges(G, paths, top)
-    step("robustness and bridges")
-    approx = sampling_check(H, cent["betweenness"] if not sampled else None,
-                            linked[0] if linked else None)
-    step(f"betweenness sampling error (k={approx['k']}, seed {approx['seed']})")
     step.begin("scorecard, changes and data health")
     card = scorecard(sem, day)
     changed = changes(sem, since, day)
@@ -135,25 +146,21 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc = Doc(f"The US–China AI race in the knowledge graph, as of {day.isoformat()}")
     doc.meta = {"as_of": day.isoformat(), "since": since.isoformat(), "top": top,
                 "dataset_date": sem.date.isoformat(),
-                "nodes": G.number_of_nodes(), "links": G.number_of_edges(),
+                "nodes": n_nodes, "links": n_links,
                 "betweenness": {**binfo, "exact_up_to_nodes": BETWEENNESS_EXACT_MAX_NODES,
                                 "sampling_check": approx},
                 "communities": cinfo}
     images: dict[str, Chart] = {}
 
     # -- summary ------------------------------------------------------------------------
-    pr_raw = raw_pagerank(H)  # unscaled, for the shares
-    share = _shares(G, {"PageRank": pr_raw,
-                        "degree": {n: float(H.degree(n)) for n in H},
-                        "betweenness": cent["betweenness"]})
     doc.h2("Summary")
-    items = [f"The network as of {day}: {G.number_of_nodes()} entities (organisations, "
+    items = [f"The network as of {day}: {n_nodes} entities (organisations, "
              f"people, countries, models, chips, policies, events) and "
-             f"{G.number_of_edges()} sourced links between them."]
+             f"{n_links} sourced links between them."]
     if tops:
         items.append("Most central by PageRank: " + "; ".join(
-            f"{name(n)} ({G.nodes[n]['kind']}, {BLOC_LABELS[G.nodes[n]['bloc']]} bloc, "
-            f"{G.degree(n)} links)" for n in tops[:3]) + ".")
+            f"{name(n)} ({node[n]['kind']}, {BLOC_LABELS[node[n]['bloc']]} bloc, "
+            f"{degree[n]} links)" for n in tops[:3]) + ".")
     items.append("Share of PageRank: " + ", ".join(
         f"{BLOC_LABELS[b]} {v:.0%}" for b, v in share["PageRank"].items() if v) + ".")
     leads = _leads_summary(card)
@@ -253,11 +260,11 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.img("centrality.png", f"The {len(shown)} most central entities by PageRank, "
                               "coloured by bloc")
     images["centrality.png"] = Chart("top_nodes", (
-        [(name(n), cent["pagerank"][n], G.nodes[n]["bloc"]) for n in shown],
+        [(name(n), cent["pagerank"][n], node[n]["bloc"]) for n in shown],
         "Most central by PageRank (1 = the top entity)", BLOC_LABELS))
     cols = ["rank", "entity", "id", "kind", "bloc", "links", *MEASURES, "community"]
     doc.table(Table("centrality", cols,
-                    [[i + 1, name(n), n, G.nodes[n]["kind"], G.nodes[n]["bloc"], G.degree(n),
+                    [[i + 1, name(n), n, node[n]["kind"], node[n]["bloc"], degree[n],
                       *(cent[m][n] for m in MEASURES), member.get(n, "")]
                      for i, n in enumerate(order)], show=top))
     doc.h3("Within each bloc")
@@ -271,29 +278,17 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
              f" On a network this size betweenness within a bloc is sampled as above "
              f"(k = {binfo['k']} sources of the bloc, seed {binfo['seed']}; every source "
              "in a bloc of fewer nodes, which is exact)." if sampled else ""))
-    brows = []
-    for b in BLOC_LABELS:
-        nodes = [n for n in G if G.nodes[n]["bloc"] == b]
-        if not nodes:
-            continue
-        sub = G.subgraph(nodes)  # for the links in the bloc; measures on induced(H, nodes)
-        c2, _ = centralities(induced(H, nodes), k=binfo["k"] if sampled else None,
-                             exact_max=BETWEENNESS_EXACT_MAX_NODES,
-                             shortest_paths=not bloc_paths_skipped)
-        for i, n in enumerate([n for n in ranking(c2["pagerank"]) if sub.degree(n)]):
-            brows.append([b, i + 1, name(n), n, G.nodes[n]["kind"], sub.degree(n),
-                          *(c2[m].get(n) for m in MEASURES)])
+    brows = [[b, rank, name(n), n, node[n]["kind"], links, *values]
+             for b, rank, n, links, *values in a.by_bloc]
     t = Table("centrality-by-bloc", ["bloc", "rank", "entity", "id", "kind", "links in bloc",
                                      *MEASURES], brows)
-    doc.table(Table(t.name, t.columns, [r for r in brows if r[1] <= 5]))
-    doc.blocks[-1][1].rows = [r for r in brows if r[1] <= 5]
-    doc.blocks[-1] = ("table", _shown(t, [r for r in brows if r[1] <= 5]))
+    doc.table(_shown(t, [r for r in brows if r[1] <= 5]))
     doc.h3("By kind")
     krows = []
     for k in NODE_KINDS:
-        ks = [n for n in linked if G.nodes[n]["kind"] == k]
+        ks = [n for n in linked if node[n]["kind"] == k]
         for i, n in enumerate(ks):
-            krows.append([k, i + 1, name(n), n, G.nodes[n]["bloc"], G.degree(n),
+            krows.append([k, i + 1, name(n), n, node[n]["bloc"], degree[n],
                           *(cent[m][n] for m in MEASURES)])
     t = Table("centrality-by-kind", ["kind", "rank", "entity", "id", "bloc", "links",
                                      *MEASURES], krows)
@@ -317,8 +312,8 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
         n = w.node
         pairs = ", ".join(f"{_pair_words(a, b, label)} ({x:.0%})" for (a, b), x in w.pairs[:3])
         links = w.links[:3]
-        words = (f"{name(n)} ({G.nodes[n]['kind']}, {G.nodes[n]['bloc']}, community "
-                 f"{label.get(member.get(n), '?')}) has {G.degree(n)} links to {H.degree(n)} neighbours "
+        words = (f"{name(n)} ({node[n]['kind']}, {node[n]['bloc']}, community "
+                 f"{label.get(member.get(n), '?')}) has {degree[n]} links to {a.neighbours[n]} neighbours "
                  f"and lies on {cent['betweenness'][n]:.1%} of all shortest paths.")
         if pairs:
             words += f" Those paths mostly run {pairs}."
@@ -393,7 +388,7 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
              if sampled else ""))
     rows = []
     for b in brs:
-        bloc = G.nodes[b.node]["bloc"]
+        bloc = node[b.node]["bloc"]
         cross = b.china_links if bloc == "us" else b.us_links if bloc == "china" \
             else b.us_links + b.china_links
         rows.append([name(b.node), b.node, bloc, b.share, len(b.us_links),
@@ -444,17 +439,16 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     doc.p(f"{sum(1 for _, d in few if d == 0)} entities have no link in the network on {day} "
           f"and {sum(1 for _, d in few if d == 1)} have one.")
     doc.table(Table("few-links", ["entity", "id", "kind", "links"],
-                    [[name(n), n, G.nodes[n]["kind"], d] for n, d in few], show=15))
+                    [[name(n), n, node[n]["kind"], d] for n, d in few], show=15))
     doc.h3("Pieces of the network")
-    pieces = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(c)))
-    doc.p(f"The network falls into {len(pieces)} connected pieces. The largest holds "
-          f"{len(pieces[0]) if pieces else 0} of {H.number_of_nodes()} entities; an entity "
+    pieces = a.pieces
+    doc.p(f"The network falls into {pieces['count']} connected pieces. The largest holds "
+          f"{pieces['largest']} of {n_nodes} entities; an entity "
           "outside it shares no path with the rest, so its betweenness and closeness "
           "reflect only its own piece. The next pieces are where links are missing.")
     doc.table(Table("pieces", ["piece", "size", "most linked members"],
-                    [[i + 1, len(c), ", ".join(name(n) for n in sorted(
-                        c, key=lambda n: (-H.degree(n), n))[:5])]
-                     for i, c in enumerate(pieces) if len(c) > 1], show=8))
+                    [[i, size, ", ".join(name(n) for n in most)]
+                     for i, size, most in pieces["rows"]], show=8))
     doc.h3("Facts per source")
     fps = facts_per_source(sem, all_facts)
     doc.table(Table("facts-per-source", ["source", "publisher", "reliability", "facts"],
@@ -504,7 +498,8 @@ def _shown(t: Table, shown_rows: list) -> Table:
     """A table whose Markdown shows `shown_rows` (a prefix selection) and whose CSV has all."""
     t.show = len(shown_rows) if shown_rows == t.rows[:len(shown_rows)] else None
     if t.show is None:
-        t.rows = shown_rows + [r for r in t.rows if r not in shown_rows]
+        shown = {id(r) for r in shown_rows}  # rows of t.rows, each naming its own entity
+        t.rows = shown_rows + [r for r in t.rows if id(r) not in shown]
         t.show = len(shown_rows)
     return t
 
@@ -662,11 +657,12 @@ def _number(text: str) -> str:
 
 def _shares(G, measures: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
     out = {}
+    bloc = {n: d["bloc"] for n, d in G.nodes(data=True)}
     for label, values in measures.items():
         total = sum(values.values())
         sums = {b: 0.0 for b in BLOC_LABELS}
         for n, v in values.items():
-            sums[G.nodes[n]["bloc"]] += v
+            sums[bloc[n]] += v
         out[label] = {b: round(s / total, 6) if total else 0.0 for b, s in sums.items()}
     return out
 
@@ -789,10 +785,190 @@ def sampling_check(H: nx.Graph, exact: dict[str, float] | None, around: str | No
             "network_k": min(BETWEENNESS_K, n), "network_nodes": n}
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """The report's measures of one network (see `analysis`).
+
+    cent: {measure: {node id: value}} (centralities); binfo, cinfo: how betweenness and
+    the communities were computed; approx: sampling_check's dict; share: {measure: {bloc:
+    share}}; communities, whys (Why of the top nodes, in rank order), moves and removed
+    (robustness), bridges: as their functions return them, with the network's EdgeFacts;
+    neighbours: distinct neighbours of each node in whys; by_bloc: rows [bloc, rank, node
+    id, links in the bloc, *MEASURES] of the measures within each bloc; pieces: {"count",
+    "largest" (size), "rows": [[rank, size, [the five most linked members]]] for the
+    pieces of two nodes or more}.
+    """
+
+    cent: dict
+    binfo: dict
+    cinfo: dict
+    approx: dict
+    share: dict
+    communities: list[Community]
+    whys: list[Why]
+    neighbours: dict[str, int]
+    moves: list[Move]
+    removed: int
+    bridges: list[Bridge]
+    by_bloc: list[list]
+    pieces: dict
+
+
+def analysis(G: nx.MultiDiGraph, disputed: set[str], top: int = TOP,
+             progress: Progress | Steps | None = None) -> Analysis:
+    """The measures the report states on the network G (as_it_stood), computed, or read
+    back from the cache (kg.analysis.memo) when the same network (nodes with their kind
+    and bloc, links with their relation and whether they are weak given the `disputed`
+    figures, in G's order) was measured before with the same `top`, parameters
+    (this module's constants and those of the modules it calls) and code. Names,
+    descriptions and sources' details are not inputs: the report reads them from G."""
+    from kg.analysis import centrality, paths, why
+    from kg.analysis import communities as community_module
+
+    step = progress if isinstance(progress, Steps) else Steps(progress)
+    memo = Memo("report", (sys.modules[__name__], centrality, community_module, paths, why))
+    memo.add(top)
+    memo.add_lines((n, d["kind"], d["bloc"]) for n, d in G.nodes(data=True))
+    memo.add_lines((u, v, k, d["relation"], is_weak(d["fact"], disputed))
+                   for u, v, k, d in G.edges(keys=True, data=True))
+    result = memo.get(lambda: _measures(G, disputed, top, step), lambda v: _decoded(v, G))
+    if memo.hit:
+        step("the network's measures: the same network as a run before, read back")
+    return result
+
+
+def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps) -> dict:
+    """The measures of `Analysis`, as JSON values (node ids for nodes, keys for EdgeFacts)."""
+    H = simple(G)
+    n_nodes = H.number_of_nodes()
+    sampled = n_nodes > BETWEENNESS_EXACT_MAX_NODES
+    paths = PathCounts(H, sample_sources(H, min(BETWEENNESS_K, n_nodes)) if sampled else None)
+    step(f"shortest paths from {len(paths.sources)} "
+         f"{'sampled ' if sampled else ''}sources")
+    cent, binfo = centralities(H, k=min(BETWEENNESS_K, n_nodes) if sampled else None, paths=paths,
+                               exact_max=BETWEENNESS_EXACT_MAX_NODES)
+    degree = dict(G.degree())
+    linked = [n for n in ranking(cent["pagerank"]) if degree[n]]
+    step("centrality (degree, PageRank, betweenness, eigenvector, closeness)")
+    comms, cinfo = communities(G, H, cent["pagerank"], max_nodes=LOUVAIN_MAX_NODES)
+    member = {n: c.id for c in comms for n in c.members}
+    step(f"{len(comms)} communities ({cinfo['method']}, seed {cinfo['seed']})")
+    tops = linked[:top]
+    step.begin("why central: leave-one-link-out PageRank")
+    bounded = n_nodes > WHY_ALL_LINKS_MAX_NODES
+    whys = why_central(G, tops, member, paths, candidates=WHY_CANDIDATES if bounded else None)
+    step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank")
+    moves, removed = robustness(G, disputed, top)
+    brs = bridges(G, paths, top)
+    step("robustness and bridges")
+    approx = sampling_check(H, cent["betweenness"] if not sampled else None,
+                            linked[0] if linked else None)
+    step(f"betweenness sampling error (k={approx['k']}, seed {approx['seed']})")
+    share = _shares(G, {"PageRank": raw_pagerank(H),  # unscaled, for the shares
+                        "degree": {n: float(H.degree(n)) for n in H},
+                        "betweenness": cent["betweenness"]})
+    by_bloc = _bloc_measures(G, H, binfo["k"] if sampled else None)
+    pieces = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(c)))
+    step("centrality within each bloc, pieces of the network")
+    return {
+        "cent": _columns(cent), "binfo": binfo, "cinfo": cinfo, "approx": approx, "share": share,
+        "communities": [[c.id, c.members, c.top, c.blocs, c.kinds, c.relations]
+                        for c in comms],
+        "whys": [[w.node, H.degree(w.node), [[a, b, x] for (a, b), x in w.pairs],
+                  [[lk.neighbour, lk.path_share, lk.pagerank_drop, [f.key for f in lk.facts]]
+                   for lk in w.links]] for w in whys],
+        "moves": [[m.node, m.rank, m.robust_rank, m.pagerank, m.robust_pagerank]
+                  for m in moves],
+        "removed": removed,
+        "bridges": [[b.node, b.share, [f.key for f in b.us_links],
+                     [f.key for f in b.china_links]] for b in brs],
+        "by_bloc": by_bloc,
+        "pieces": {"count": len(pieces), "largest": len(pieces[0]) if pieces else 0,
+                   "rows": [[i + 1, len(c), sorted(c, key=lambda n: (-H.degree(n), n))[:5]]
+                            for i, c in enumerate(pieces) if len(c) > 1]},
+    }
+
+
+def _bloc_measures(G: nx.MultiDiGraph, H: nx.Graph, k: int | None) -> list[list]:
+    """[bloc, rank, node id, links in the bloc, *MEASURES] for every node with a link in
+    its bloc, the measures on the network of each bloc alone (betweenness and closeness
+    sampled with k sources if k, not computed above BLOC_PATHS_MAX_NODES nodes)."""
+    bloc_of = {n: d["bloc"] for n, d in G.nodes(data=True)}
+    inside = dict.fromkeys(G, 0)  # links with both ends in the node's bloc
+    for u, v in G.edges():
+        if bloc_of[u] == bloc_of[v]:
+            inside[u] += 1
+            inside[v] += 1
+    skipped = H.number_of_nodes() > BLOC_PATHS_MAX_NODES
+    rows = []
+    for b in BLOC_LABELS:
+        nodes = [n for n in G if bloc_of[n] == b]
+        if not nodes:
+            continue
+        c2, _ = centralities(induced(H, nodes), k=k, exact_max=BETWEENNESS_EXACT_MAX_NODES,
+                             shortest_paths=not skipped)
+        for i, n in enumerate([n for n in ranking(c2["pagerank"]) if inside[n]]):
+            rows.append([b, i + 1, n, inside[n], *(c2[m].get(n) for m in MEASURES)])
+    return rows
+
+
+def _columns(cent: dict[str, dict[str, float]]) -> dict:
+    """{measure: {node: value}} as {"ids": [node...], "values": {measure: [value...]}}
+    when every measure lists the same nodes in the same order (they do: by id), a third
+    of the JSON to read back at 100k; as it is otherwise."""
+    ids = list(cent.get("degree", {}))
+    if all(list(values) == ids for values in cent.values()):
+        return {"ids": ids, "values": {m: list(values.values()) for m, values in cent.items()}}
+    return {"by_measure": cent}
+
+
+def _rows(v: dict) -> dict[str, dict[str, float]]:
+    """_columns' value back as {measure: {node: value}}, in the same order."""
+    if "by_measure" in v:
+        return v["by_measure"]
+    return {m: dict(zip(v["ids"], values, strict=True)) for m, values in v["values"].items()}
+
+
+def _decoded(v: dict, G: nx.MultiDiGraph) -> Analysis:
+    """An Analysis from _measures' JSON value, its EdgeFacts looked up in G by key.
+    Raises KeyError, TypeError or ValueError for a value that does not fit G."""
+    cent = _rows(v["cent"])
+    if set(cent["pagerank"]) != set(G):
+        raise ValueError("the stored measures are of another network")
+    facts: dict[str, EdgeFact] = {}
+
+    def fact(key: str) -> EdgeFact:
+        if not facts:
+            facts.update((k, d["fact"]) for _, _, k, d in G.edges(keys=True, data=True))
+        return facts[key]
+
+    def counts(pairs) -> tuple[tuple[str, int], ...]:
+        return tuple((str(x), int(n)) for x, n in pairs)
+
+    return Analysis(
+        cent=cent, binfo=v["binfo"], cinfo=v["cinfo"], approx=v["approx"],
+        share=v["share"],
+        communities=[Community(i, tuple(members), tuple(best), counts(blocs), counts(kinds),
+                               counts(relations))
+                     for i, members, best, blocs, kinds, relations in v["communities"]],
+        whys=[Why(node, tuple(((a, b), x) for a, b, x in pairs),
+                  tuple(Link(u, share, drop, tuple(fact(k) for k in keys))
+                        for u, share, drop, keys in links))
+              for node, _, pairs, links in v["whys"]],
+        neighbours={node: int(count) for node, count, _, _ in v["whys"]},
+        moves=[Move(node, rank, robust, pr, robust_pr)
+               for node, rank, robust, pr, robust_pr in v["moves"]],
+        removed=int(v["removed"]),
+        bridges=[Bridge(node, share, tuple(fact(k) for k in us), tuple(fact(k) for k in cn))
+                 for node, share, us, cn in v["bridges"]],
+        by_bloc=v["by_bloc"], pieces=v["pieces"])
+
+
 def write_report(sem: Semantics, out_dir, as_of=None, since=None, top: int = TOP,
                  formats=FORMATS, progress: Progress | None = None):
     """Compute the report and write `formats` into out_dir; returns the paths written."""
     from pathlib import Path
 
-    doc, images = report(sem, as_of, since, top, progress)
-    return write(doc, images, Path(out_dir), set(formats))
+    with gc_paused():
+        doc, images = report(sem, as_of, since, top, progress)
+        return write(doc, images, Path(out_dir), set(formats))

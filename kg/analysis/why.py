@@ -10,7 +10,7 @@ import networkx as nx
 import numpy as np
 
 from kg.analysis.centrality import DIGITS, PAGERANK_ALPHA, ranking
-from kg.analysis.network import EdgeFact, simple
+from kg.analysis.network import EdgeFact, adjacency, simple
 from kg.analysis.paths import PathCounts
 
 
@@ -250,11 +250,11 @@ def why_central(G: nx.MultiDiGraph, nodes: list[str], community: dict[str, str],
     links of each node with the largest path share (ties by neighbour id) do, and the
     others get pagerank_drop None and come after them. Raises KeyError for a node not in G.
     """
-    H = simple(G)
+    H = paths.H if paths is not None else simple(G)  # paths was made on simple(G)
     paths = paths or PathCounts(H)
     order = sorted(H)
     index = {n: i for i, n in enumerate(order)}
-    W = nx.to_scipy_sparse_array(H, nodelist=order, weight="weight", format="csr", dtype=float)
+    W = adjacency(H, order, "weight", dtype=float)
     loo = LeaveOneOut(W)
     base_vec = loo.x
     plans = []

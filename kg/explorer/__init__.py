@@ -17,6 +17,7 @@ import networkx as nx
 
 from kg.analysis.network import Projection, begins, project
 from kg.core.errors import KGError
+from kg.data.loader import gc_paused
 from kg.explorer.data import Options, page_data, search_key
 from kg.explorer.page import render
 from kg.semantics import Semantics
@@ -59,11 +60,22 @@ def overview_nodes(proj: Projection, per_bloc: int | None = None,
                    among: set[str] | None = None) -> set[str]:
     """The nodes an overview page draws: the `per_bloc` (default OVERVIEW_PER_BLOC) most
     central of each bloc, by PageRank on the network of every date (ties by id), among
-    the nodes `among` (None: every node). At most 4 x per_bloc nodes."""
-    from kg.analysis.centrality import pagerank_of_links
+    the nodes `among` (None: every node). At most 4 x per_bloc nodes. The PageRank is
+    read back from the cache (kg.analysis.memo) for the same nodes and links."""
+    from kg.analysis import centrality
+    from kg.analysis.memo import Memo
 
     per_bloc = OVERVIEW_PER_BLOC if per_bloc is None else per_bloc
-    pr = pagerank_of_links(proj.nodes, ((e.source, e.target) for e in proj.edges))
+    memo = Memo("overview", (centrality,))
+    memo.add_lines(proj.nodes).add_lines((e.source, e.target) for e in proj.edges)
+
+    def decoded(v: dict) -> dict[str, float]:
+        if v.keys() != proj.nodes.keys():
+            raise ValueError("the stored PageRank is of other nodes")
+        return {n: float(x) for n, x in v.items()}
+
+    pr = memo.get(lambda: centrality.pagerank_of_links(
+        proj.nodes, ((e.source, e.target) for e in proj.edges)), decoded)
     blocs = proj.sem.blocs()
     ranked: dict[str, list[str]] = {}
     pool = proj.nodes if among is None else among
@@ -179,7 +191,8 @@ def write_explorer(sem: Semantics, out: Path, **kwargs) -> Path:
     """Write the page as UTF-8 (atomically: a temporary file, then a rename)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    text = explorer_html(sem, **kwargs)
+    with gc_paused():  # millions of objects live at 100k: collections cost seconds
+        text = explorer_html(sem, **kwargs)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(text, encoding="utf-8", newline="\n")
     tmp.replace(out)

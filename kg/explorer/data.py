@@ -10,6 +10,7 @@ textContent, and only http(s) URLs become links.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,7 @@ from decimal import Decimal
 import networkx as nx
 
 from kg.analysis.centrality import pagerank
+from kg.analysis.memo import Memo
 from kg.analysis.network import NODE_KINDS, EdgeFact, Projection, begins, simple
 from kg.core.model import DateValue, Entity, Statement, as_decimal_text
 from kg.core.schema import Field
@@ -40,7 +42,10 @@ HOMEPAGE = "https://w3id.org/ai-race-kg/"
 
 def search_key(text: str) -> str:
     """The form search compares: NFKC, accents stripped, casefolded (the page does the same)."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
+    text = str(text)
+    if text.isascii():  # NFKD and NFKC leave ASCII as it is, and it has no accents
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFKC", stripped).casefold()
 
@@ -144,7 +149,7 @@ class PageData:
         else:
             out["rk"] = "normal"
         out["src"] = srcs
-        out["ck"] = self.proj._status(ent, srcs, ent.checked_of(st))
+        out["ck"] = self.proj.status(srcs, ent.checked_of(st))
         for key, d in (("from", st.valid_from), ("to", st.valid_to), ("asof", st.as_of)):
             if d:
                 out[key] = d.text
@@ -183,7 +188,7 @@ class PageData:
             "id": nid, "label": str(ent.name), "kind": ent.kind, "bloc": bloc,
             "size": size, "x": pos[0], "y": pos[1], "keys": keys,
             "facts": self.facts(ent), "src": list(ent.sources),
-            "ck": self.proj._status(ent, ent.sources, ent.first("checked")),
+            "ck": self.proj.status(ent.sources, ent.first("checked")),
         }
         first_day = begins(ent)  # before it, the node did not exist (kg.analysis.network)
         if first_day is not None:
@@ -249,7 +254,7 @@ class PageData:
                "value": text, "qual": qual, "src": list(c.sources),
                "by": self.name(str(who)) if who else str(c.first("attributed_to") or ""),
                "byref": str(who) if who else None, "claimant": claimant(c),
-               "ck": self.proj._status(c, c.sources, c.first("checked")),
+               "ck": self.proj.status(c.sources, c.first("checked")),
                "disputed": self.sem.disputed.get(cid, [])}
         for key in ("as_of", "context", "method", "confidence", "compared_with"):
             v = c.first(key)
@@ -264,7 +269,7 @@ class PageData:
                "speaker": str(q.first("speaker") or ""),
                "speakername": self.name(str(q.first("speaker") or "")),
                "about": [str(a) for a in q.values("about")], "lang": str(q.first("language")),
-               "src": list(q.sources), "ck": self.proj._status(q, q.sources, q.first("checked"))}
+               "src": list(q.sources), "ck": self.proj.status(q.sources, q.first("checked"))}
         for key in ("date", "occasion"):
             if q.first(key) is not None:
                 out[key] = str(q.first(key))
@@ -559,11 +564,39 @@ def sizes_of(proj: Projection, node_ids: list[str], edges: list[EdgeFact]) -> di
 def page_data(sem: Semantics, proj: Projection, options: Options | None = None) -> dict:
     """The embedded document for the projection (or the part options.nodes names)."""
     pd = PageData(proj, options)
-    sizes = sizes_of(proj, pd.node_ids, pd.edges)
     blocs = sem.blocs()
     bloc_of = {n: blocs(n) for n in pd.node_ids}
-    seed_ids = pd.seed([{"id": n, "bloc": bloc_of[n], "size": sizes.get(n, 0.0)}
-                        for n in pd.node_ids])
     labels = {n: str(proj.nodes[n].name) for n in pd.node_ids}
-    pos = layout(pd.node_ids, pd.edges, bloc_of, seed_ids, pd.opts.seed, sizes, labels)
+    sizes, pos = placed(pd, bloc_of, labels)
     return pd.build(pos, sizes)
+
+
+def placed(pd: PageData, bloc_of: dict[str, str], labels: dict[str, str]
+           ) -> tuple[dict[str, float], dict[str, tuple[int, int]]]:
+    """(each node's PageRank size, its position): computed (sizes_of, layout), or read
+    back from the cache (kg.analysis.memo) when the same nodes, with the same blocs and
+    labels, and the same links, in the same order, with the same options, were laid
+    out before by the same code. An edit off the network (a description, a source, a
+    quote's words) then neither runs PageRank and the spring layout nor imports scipy."""
+    from kg.analysis import centrality
+
+    memo = Memo("explorer", (sys.modules[__name__], centrality),
+                packages=("analysis", "explorer"))
+    memo.add(pd.opts.seed, pd.opts.show_all)
+    memo.add_lines((n, bloc_of[n], labels[n]) for n in pd.node_ids)
+    memo.add_lines((e.source, e.target) for e in pd.edges)
+
+    def compute() -> dict:
+        sizes = sizes_of(pd.proj, pd.node_ids, pd.edges)
+        seed_ids = pd.seed([{"id": n, "bloc": bloc_of[n], "size": sizes.get(n, 0.0)}
+                            for n in pd.node_ids])
+        pos = layout(pd.node_ids, pd.edges, bloc_of, seed_ids, pd.opts.seed, sizes, labels)
+        return {"sizes": sizes, "pos": pos}
+
+    def decoded(v: dict):
+        if set(v["sizes"]) != set(pd.node_ids):
+            raise ValueError("the stored layout is of other nodes")
+        return ({n: float(x) for n, x in v["sizes"].items()},
+                {n: (int(x), int(y)) for n, (x, y) in v["pos"].items()})
+
+    return memo.get(compute, decoded)

@@ -17,10 +17,47 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from pyvis.network import Network
-
 from kg.explorer.data import node_size
 from kg.semantics.blocs import BLOC_COLOURS  # the one palette (Okabe-Ito)
+
+
+class _IFrameOnDemand:
+    """Stands in for IPython.display.IFrame while pyvis.network is imported.
+
+    pyvis imports IPython (0.2-0.5 s, most of the explorer's import time) only for the
+    IFrame that Network.show() returns in a notebook, which kg never calls. Calling this
+    imports the real class, puts it back into pyvis.network and returns its instance."""
+
+    def __new__(cls, *args, **kwargs):
+        import pyvis.network
+        from IPython.display import IFrame
+
+        pyvis.network.IFrame = IFrame
+        return IFrame(*args, **kwargs)
+
+
+def _pyvis_network():
+    """pyvis.network, imported without importing IPython: a minimal `IPython.display`
+    module holding _IFrameOnDemand is in sys.modules only during the import, then removed,
+    so a later `import IPython` gets the real package. If IPython or pyvis.network is
+    already loaded, a plain import."""
+    import importlib
+    import sys
+    import types
+
+    if "pyvis.network" in sys.modules or "IPython.display" in sys.modules:
+        return importlib.import_module("pyvis.network")
+    stand_in = types.ModuleType("IPython.display")
+    stand_in.IFrame = _IFrameOnDemand
+    sys.modules["IPython.display"] = stand_in
+    try:
+        return importlib.import_module("pyvis.network")
+    finally:
+        if sys.modules.get("IPython.display") is stand_in:
+            del sys.modules["IPython.display"]
+
+
+Network = _pyvis_network().Network
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 KIND_SHAPES = {"organization": "dot", "person": "triangle", "country": "square",
