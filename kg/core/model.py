@@ -91,8 +91,10 @@ class Entity:
         return [s.value for s in self.facts.get(name, [])]
 
     def first(self, name: str, default: Any = None) -> Any:
-        vals = self.values(name)
-        return vals[0] if vals else default
+        """The value of the first statement of field `name`, else default (2.1M calls in
+        a 100k-entity report: no list of every value is made for it)."""
+        sts = self.facts.get(name)
+        return sts[0].value if sts else default
 
     @property
     def name(self) -> str:
