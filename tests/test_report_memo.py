@@ -138,3 +138,26 @@ def test_a_report_whose_measures_are_read_back_does_not_import_scipy(tmp_path):
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True, env=env).stdout.splitlines()[-1] for _ in range(2)]
     assert runs == ["['matplotlib', 'scipy']", "[]"]
+
+
+def test_no_cache_computes_the_measures_and_draws_the_charts_again(tmp_path, monkeypatch,
+                                                                  measured):
+    """`kg report --no-cache` (and `kg build --no-cache`) read nothing back: neither the
+    measures from the cache folder nor the charts recorded beside the last report."""
+    from click.testing import CliRunner
+
+    from kg.analysis import chartcache
+    from kg.cli import main
+
+    monkeypatch.setenv("KG_NO_CACHE", "0")  # on; --no-cache sets it, restored after the test
+    drawn = count_calls(monkeypatch, chartcache.Chart, "draw")
+    out = tmp_path / "report"
+    args = ["report", "--data", str(REPO / "data"), "--out", str(out), "--format", "md"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    first = (len(measured), len(drawn))
+    assert first[0] == 1 and first[1] >= 4  # the report's four charts at least
+    assert CliRunner().invoke(main, args).exit_code == 0  # read back: nothing new
+    assert (len(measured), len(drawn)) == first
+    result = CliRunner().invoke(main, [*args, "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert (len(measured), len(drawn)) == (2, 2 * first[1])

@@ -68,8 +68,11 @@ def resolve(images: dict[str, bytes | Chart], out_dir: Path | None
             ) -> tuple[dict[str, bytes], str]:
     """PNG bytes for every image, and the record's text for out_dir ("" without charts).
     A Chart is read back from out_dir when the record there has its digest and the
-    file's sha256 still matches; otherwise it is drawn. Bytes pass through."""
-    record = read_record(out_dir) if out_dir is not None else {}
+    file's sha256 still matches; otherwise it is drawn (always with the cache off:
+    KG_NO_CACHE, `--no-cache`). Bytes pass through."""
+    from kg.data import filecache
+
+    record = read_record(out_dir) if out_dir is not None and filecache.enabled() else {}
     done: dict[str, bytes] = {}
     kept_record: dict[str, dict[str, str]] = {}
     for name, image in sorted(images.items()):

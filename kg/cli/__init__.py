@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from kg.cli.options import data_option, day_callback, echo, fail, json_text
+from kg.cli.options import (
+    data_option,
+    day_callback,
+    echo,
+    fail,
+    json_text,
+    no_cache_option,
+)
 from kg.core.errors import KGError
 
 EPILOG_WIDTH = 100
@@ -239,6 +246,7 @@ def validate(data_dir, no_shacl, as_json, no_cache):
 @data_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("build"), show_default=True, help="Where to write the outputs.")
+@no_cache_option
 def build(data_dir, out_dir):
     """Validate, build the graph and write it as Turtle, N-Triples, JSON-LD and TriG.
 

@@ -38,6 +38,21 @@ def data_option(f):
         help="The data folder (default: ./data, else the repository's data/).")(f)
 
 
+def _no_cache(ctx, param, value):
+    if value:
+        from kg.data import filecache
+
+        filecache.turn_off()
+
+
+def no_cache_option(f):
+    """--no-cache for the commands that write outputs (as KG_NO_CACHE=1)."""
+    return click.option("--no-cache", is_flag=True, expose_value=False, is_eager=True,
+                        callback=_no_cache,
+                        help="Compute everything again (as KG_NO_CACHE=1): no file's check, "
+                        "network measure, chart or layout is read back from the cache.")(f)
+
+
 def fail(exc: KGError) -> None:
     """Translate a library error into a clean message and exit 1: the last line starts with
     `Error: ` (click's convention); the lines of a DataError come first, as kg validate's."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli.options import data_option, day_callback, fail
+from kg.cli.options import data_option, day_callback, fail, no_cache_option
 from kg.core.errors import KGError
 
 
@@ -26,6 +26,7 @@ from kg.core.errors import KGError
               type=click.Choice(["md", "html", "csv", "json"]),
               help="Write only these formats (repeatable; default: all). PNG charts come "
                    "with md.")
+@no_cache_option
 def report(data_dir, out_dir, as_of, since, top, formats):
     """Write the analysis report: who is central and why, communities, the scorecard,
     what changed, and what the data still lacks.
