@@ -101,3 +101,25 @@ def test_a_triple_term_is_refused_by_name():
 
     with pytest.raises(QueryError, match="unsupported term in a result: << <a> <b> <c> >>"):
         _from_tsv("<< <a> <b> <c> >>")
+
+
+def _slow_width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+@pytest.mark.parametrize("text", ["", "a", "kgid:huawei", "x" * 70, "a\tb", "华为", "华为 Ascend 910C",
+                                  "é" * 10, "ＡＢＣ"])
+def test_table_cells_are_measured_and_cut_as_by_the_character_rule(text):
+    from kg.sparql.results import clip, display_width
+
+    assert display_width(text) == _slow_width(text)
+    for width in range(0, 75):
+        cut = clip(text, width)
+        if _slow_width(text) <= width:
+            assert cut == text
+        else:  # the longest prefix that leaves a column for the ellipsis
+            assert cut.endswith("…") and text.startswith(cut[:-1])
+            assert _slow_width(cut[:-1]) <= max(width - 1, 0)
+            assert len(cut) - 1 == len(text) or _slow_width(text[:len(cut)]) > max(width - 1, 0)

@@ -135,10 +135,16 @@ def to_tsv(result: QueryResult) -> str:
 
 # -- for people ----------------------------------------------------------------------
 def display_width(s: str) -> int:
+    """Terminal columns of `s`: 2 for each wide or full-width character, else 1."""
+    if s.isascii():  # most cells: one column a character, no per-character lookup
+        return len(s)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
 def clip(s: str, width: int) -> str:
+    """`s` cut to `width` columns, ending in an ellipsis where it was cut."""
+    if s.isascii():
+        return s if len(s) <= width else s[:max(width - 1, 0)] + "…"
     if display_width(s) <= width:
         return s
     out, w = [], 0

@@ -329,7 +329,7 @@ class Store:
 
     def labels(self, iris: Iterable[URIRef], lang: str = "en") -> dict[URIRef, str]:
         """The rdfs:label of each IRI (English first, then untagged, then any)."""
-        iris = sorted({i for i in iris if isinstance(i, URIRef)})
+        iris = sorted({i for i in iris if isinstance(i, URIRef)}, key=str)  # str's own <
         found: dict[URIRef, tuple[int, str]] = {}
         for start in range(0, len(iris), 500):
             chunk = iris[start:start + 500]
