@@ -98,9 +98,16 @@ def to_csv(result: QueryResult) -> str:
         w.writerows([["boolean"], ["true" if result.boolean else "false"]])
         return buf.getvalue()
     w.writerow(result.vars)
-    for row in result.rows:
-        w.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t))
-                    for t in row])
+    text: dict[int, str] = {id(None): ""}  # a result shares its term objects: each once
+
+    def cell(t: Node | None) -> str:
+        key = id(t)
+        out = text.get(key)
+        if out is None:
+            out = text[key] = f"_:{t}" if isinstance(t, BNode) else str(t)
+        return out
+
+    w.writerows([[cell(t) for t in row] for row in result.rows])
     return buf.getvalue()
 
 
