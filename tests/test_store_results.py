@@ -123,3 +123,66 @@ def test_table_cells_are_measured_and_cut_as_by_the_character_rule(text):
             assert cut.endswith("…") and text.startswith(cut[:-1])
             assert _slow_width(cut[:-1]) <= max(width - 1, 0)
             assert len(cut) - 1 == len(text) or _slow_width(text[:len(cut)]) > max(width - 1, 0)
+
+
+# -- a closing ORDER BY sorted in Python (kg.sparql.order) ------------------------------
+@pytest.mark.parametrize("text,expected", [
+    ("SELECT ?a ?b WHERE { ?a ?p ?b }\nORDER BY ?a ?b\n", ["a", "b"]),
+    ("SELECT ?a WHERE { ?a ?p ?b } order  by\n ?a", ["a"]),
+    ("SELECT ?a WHERE { ?a ?p ?b } ORDER BY DESC(?a)", None),
+    ("SELECT ?a WHERE { ?a ?p ?b } ORDER BY STR(?a)", None),
+    ("SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a LIMIT 3", None),
+    ("SELECT ?a WHERE { ?a ?p ?b }\n# ORDER BY ?a", None),
+    ('SELECT ?a WHERE { ?a ?p "ORDER BY ?a" }', None),
+    ("SELECT ?a WHERE { { SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a } }", None),
+])
+def test_only_a_closing_order_by_of_plain_variables_is_taken(text, expected):
+    from kg.sparql.order import split_order_by
+
+    split = split_order_by(text)
+    assert (split and split[1]) == expected or (split is None and expected is None)
+    if split:
+        assert "ORDER" not in split[0].upper().split("}")[-1]
+
+
+def _iri(n: str) -> URIRef:
+    return URIRef("https://example.org/" + n)
+
+
+def test_python_orders_as_sparql_does_where_it_is_sure():
+    from kg.sparql.order import sparql_sorted
+
+    one, two = Literal("1", datatype=XSD.integer), Literal("2.5", datatype=XSD.decimal)
+    b, a, text = _iri("b"), _iri("a"), Literal("x")
+    rows = [(text,), (b,), (None,), (two,), (a,), (one,)]
+    assert sparql_sorted(rows, [0]) is None  # a number beside a string: not sure
+    rows = [(text,), (b,), (None,), (a,)]
+    assert sparql_sorted(rows, [0]) == [(None,), (a,), (b,), (text,)]
+    assert sparql_sorted([(two,), (one,)], [0]) == [(one,), (two,)]
+    assert sparql_sorted([(a, b), (a, one)], [0]) is None  # a tie the clause leaves open
+    assert sparql_sorted([(a, b), (a, b)], [0]) == [(a, b), (a, b)]
+    assert sparql_sorted([(Literal("x", lang="en"),), (Literal("y", lang="en"),)], [0]) is None
+    assert sparql_sorted([(BNode("x"),), (BNode("y"),)], [0]) is None
+    assert sparql_sorted([(b, BNode("x")), (a, BNode("y"))], [0, 1]) == [(a, BNode("y")),
+                                                                         (b, BNode("x"))]
+
+
+def test_the_store_gives_the_engines_order_with_python_or_without(store, monkeypatch):
+    import kg.sparql.store as store_module
+
+    # (not every literal: Oxigraph 0.5 aborts the process sorting numbers, ill-typed
+    # literals and strings together, "does not correctly implement a total order")
+    some = "FILTER(!isLiteral(?o) || LANG(?o) != '' || DATATYPE(?o) = xsd:string)"
+    xsd = "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+    queries = [
+        "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s ?o",  # IRIs: Python sorts
+        xsd + f"SELECT ?o ?s WHERE {{ ?s ?p ?o {some} }} ORDER BY ?o ?s",  # the engine
+        "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s",
+        xsd + f"SELECT ?s ?o WHERE {{ ?s ?p ?o {some} }} ORDER BY ?o",  # ?s unordered
+    ]
+    python = [store.query(q).rows for q in queries]
+    monkeypatch.setattr(store_module, "split_order_by", lambda text: None)
+    engine = [store.query(q).rows for q in queries]
+    assert [[tuple(map(shape, r)) for r in rows] for rows in python] == \
+        [[tuple(map(shape, r)) for r in rows] for rows in engine]
+    assert len(python[0]) == len(OBJECTS)
