@@ -135,6 +135,12 @@ def test_table_cells_are_measured_and_cut_as_by_the_character_rule(text):
     ("SELECT ?a WHERE { ?a ?p ?b }\n# ORDER BY ?a", None),
     ('SELECT ?a WHERE { ?a ?p "ORDER BY ?a" }', None),
     ("SELECT ?a WHERE { { SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a } }", None),
+    ("SELECT DISTINCT ?b ?a\nWHERE { ?a ?p ?b } ORDER BY ?a ?b", ["a", "b"]),
+    ("SELECT ?a ?b WHERE { ?a ?p ?b } ORDER BY ?a", None),  # ?b's ties: the engine's
+    ("SELECT ?a WHERE { ?a ?p ?b } ORDER BY ?a ?b", None),  # sorts on a hidden one
+    ("SELECT * WHERE { ?a ?p ?b } ORDER BY ?a ?b ?p", None),
+    ("SELECT (STR(?a) AS ?s) WHERE { ?a ?p ?b } ORDER BY ?s", None),
+    ("SELECT ?a # the subject\nWHERE { ?a ?p ?b } ORDER BY ?a", None),
 ])
 def test_only_a_closing_order_by_of_plain_variables_is_taken(text, expected):
     from kg.sparql.order import split_order_by

@@ -6,10 +6,9 @@ them. Python sorts the same rows by keys made once per distinct term, in tens of
 milliseconds. The order must be Oxigraph's to the row, so Python only sorts where
 SPARQL's order (and Oxigraph's) is certain:
 
-- the clause is the query's last, plain variables only, and names every selected
-  variable and no other (no `DESC`, no expression, no LIMIT or OFFSET after it; ties
-  among different rows would be left to the engine, whose sort is not stable):
-  `split_order_by`, checked by the store against the result's variables;
+- the query selects plain variables, and its last clause orders by exactly those
+  (no `DESC`, no expression, no LIMIT or OFFSET after it; ties among different rows
+  would be left to the engine, whose sort is not stable): `split_order_by`;
 - every comparison that decides the order of two neighbouring rows is between
   unbound (lowest), IRIs (by their text, below every literal), or two literals of one
   family: strings without a language (by text), integers and decimals (by value),
@@ -33,24 +32,33 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMBERS = {XSD + "integer", XSD + "decimal"}
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 TAIL = re.compile(r"ORDER\s+BY((?:\s+\?[A-Za-z_][A-Za-z_0-9]*)+)\s*", re.I)
+PROJECTION = re.compile(r"((?:\s+\?[A-Za-z_][A-Za-z_0-9]*)+)\s*(?:WHERE\s*)?", re.I)
 UNSURE = 9  # the kind of a term whose place in SPARQL's order is not certain here
 
 
 def split_order_by(text: str) -> tuple[str, list[str]] | None:
     """(the query without its closing ORDER BY, the variables it orders by) when the
-    query ends in `ORDER BY ?a ?b ...` outside comments and strings; else None."""
+    query selects plain variables (`SELECT [DISTINCT] ?a ?b ... WHERE`) and ends in
+    `ORDER BY` the same variables, outside comments and strings; else None."""
     from kg.sparql.store import keywords
 
-    last = None
-    for word, at in keywords(text):
-        if word == "ORDER":
-            last = at
-    if last is None:
+    words = list(keywords(text))
+    select = next((i for i, (w, _) in enumerate(words) if w == "SELECT"), None)
+    last = max((at for w, at in words if w == "ORDER"), default=None)
+    if select is None or last is None:
         return None
+    start = words[select][1] + len("SELECT")
+    if select + 1 < len(words) and words[select + 1][0] in ("DISTINCT", "REDUCED"):
+        start = words[select + 1][1] + len(words[select + 1][0])
+    end = text.find("{", start)
+    where = PROJECTION.fullmatch(text, start, end if end >= 0 else len(text))
     m = TAIL.fullmatch(text, last)
-    if m is None:
+    if where is None or m is None:
         return None
-    return text[:last], [v[1:] for v in m[1].split()]
+    ordered = [v[1:] for v in m[1].split()]
+    if sorted(ordered) != sorted(v[1:] for v in where[1].split()):
+        return None
+    return text[:last], ordered
 
 
 def order_key(t: Node | None) -> tuple:
