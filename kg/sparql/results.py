@@ -98,9 +98,16 @@ def to_csv(result: QueryResult) -> str:
         w.writerows([["boolean"], ["true" if result.boolean else "false"]])
         return buf.getvalue()
     w.writerow(result.vars)
-    for row in result.rows:
-        w.writerow(["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t))
-                    for t in row])
+    text: dict[int, str] = {id(None): ""}  # a result shares its term objects: each once
+
+    def cell(t: Node | None) -> str:
+        key = id(t)
+        out = text.get(key)
+        if out is None:
+            out = text[key] = f"_:{t}" if isinstance(t, BNode) else str(t)
+        return out
+
+    w.writerows([[cell(t) for t in row] for row in result.rows])
     return buf.getvalue()
 
 
@@ -135,10 +142,16 @@ def to_tsv(result: QueryResult) -> str:
 
 # -- for people ----------------------------------------------------------------------
 def display_width(s: str) -> int:
+    """Terminal columns of `s`: 2 for each wide or full-width character, else 1."""
+    if s.isascii():  # most cells: one column a character, no per-character lookup
+        return len(s)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
 def clip(s: str, width: int) -> str:
+    """`s` cut to `width` columns, ending in an ellipsis where it was cut."""
+    if s.isascii():
+        return s if len(s) <= width else s[:max(width - 1, 0)] + "…"
     if display_width(s) <= width:
         return s
     out, w = [], 0
