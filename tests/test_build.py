@@ -296,6 +296,11 @@ def test_kg_build_ends_without_tearing_the_heap_down(make_data, tmp_path):
     assert built.returncode == 0, built.stderr
     assert built.stdout.rstrip().splitlines()[-1].startswith(f"Open {tmp_path / 'build'}")
     assert "teardown" not in built.stderr
+    for args in (["report", "--out", str(tmp_path / "report"), "--format", "md"],
+                 ["viz", "--out", str(tmp_path / "page.html")]):  # the other writers too
+        done = kg(*args, "--data", str(data))
+        assert done.returncode == 0 and "teardown" not in done.stderr, done.stderr
+        assert done.stdout.rstrip().splitlines()[-1].startswith(f"wrote {tmp_path}")
     checked = kg("validate", "--data", str(data))
     assert checked.returncode == 0 and "teardown" in checked.stderr
     (data / "model").mkdir(exist_ok=True)

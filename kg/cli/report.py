@@ -41,7 +41,7 @@ def report(data_dir, out_dir, as_of, since, top, formats):
         kg report --format csv --top 20
     """
     from kg.analysis.report import FORMATS, write_report
-    from kg.cli import progress
+    from kg.cli import leave_fast, progress
     from kg.rdf.load import load_graph
 
     try:
@@ -52,6 +52,7 @@ def report(data_dir, out_dir, as_of, since, top, formats):
         fail(exc)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    leave_fast()  # every file is written and closed; the heap need not be torn down
     for path in written:
         click.echo(f"wrote {path}")
 

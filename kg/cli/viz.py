@@ -59,6 +59,9 @@ def viz(data_dir, out, focus, depth, query_file, as_of, kinds, blocs):
                               subtitle=(query_file.name if query_file is not None else None))
     except KGError as exc:
         fail(exc)
+    from kg.cli import leave_fast
+
+    leave_fast()  # the page is written and closed; the heap need not be torn down
     size = path.stat().st_size
     click.echo(f"wrote {path} ({size / 1e6:.2f} MB, {time.perf_counter() - t0:.1f} s); "
                f"open it in a browser, no network needed")
