@@ -279,3 +279,41 @@ def test_a_cold_cache_tells_its_stages_a_warm_one_says_nothing(folder, make_data
     told.clear()
     open_store("oxigraph", data_dir=data, progress=told.append)
     assert told == []
+
+
+def test_a_graph_file_is_loaded_once_per_content(folder, tmp_path, monkeypatch):
+    """`kg query --graph FILE` (and `kg serve --graph`) answer from an on-disk store made
+    the first time a file's content is seen: the same answer as loading it, the store
+    reused while the file is unchanged, a new one when its content changes, a damaged
+    one made again, and nothing stored with the cache off."""
+    monkeypatch.setattr(cache, "FILE_STORE_MIN", 0)  # (16 MiB: the curated graph loads faster)
+    made = []
+    real = cache._made_store
+    monkeypatch.setattr(cache, "_made_store", lambda *a: made.append(a[1]) or real(*a))
+    graph = tmp_path / "g.trig"
+    graph.write_text("<https://e/a> <https://e/p> \"one\" .\n", encoding="utf-8")
+    query = ["query", "--graph", str(graph), "--format", "csv", "--sparql",
+             "SELECT ?o WHERE { ?s ?p ?o }"]
+
+    def answer():
+        result = CliRunner().invoke(main, query)
+        assert result.exit_code == 0, result.output
+        return result.output.splitlines()
+
+    assert answer() == ["o", "one"]
+    assert answer() == ["o", "one"] and len(made) == 1  # opened, not loaded again
+    [db] = folder.glob("filestore-*")
+    assert (db / cache.MARK).is_file()
+    graph.write_text("<https://e/a> <https://e/p> \"two\" .\n", encoding="utf-8")
+    assert answer() == ["o", "two"] and len(made) == 2
+    for f in (folder / made[-1]).iterdir():  # damage the store's data files
+        if not f.name.startswith(cache.OWN) and f.stat().st_size:
+            f.write_bytes(b"\0" * f.stat().st_size)
+    assert answer() == ["o", "two"] and len(made) == 3  # made again, never trusted
+    monkeypatch.setenv("KG_NO_CACHE", "1")
+    graph.write_text("<https://e/a> <https://e/p> \"three\" .\n", encoding="utf-8")
+    assert answer() == ["o", "three"] and len(made) == 3
+    assert cache.clear() >= 0 and not list(folder.glob("filestore-*"))
+    monkeypatch.delenv("KG_NO_CACHE")
+    monkeypatch.setattr(cache, "FILE_STORE_MIN", 16 * 2**20)
+    assert answer() == ["o", "three"] and len(made) == 3  # a small file: loaded in memory

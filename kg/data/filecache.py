@@ -279,8 +279,8 @@ KEEP_ROOTS = 12  # folders whose file stamps the index keeps (the most recently 
 
 def input_files(roots: Iterable[tuple[str, Path]], py_only: Iterable[str] = ("kg",)
                 ) -> list[tuple[str, str, str]] | None:
-    """(label, path, SHA-256) of every file under each (label, root), in order: folders
-    walked as the loader walks them (every folder, hidden ones too; symlinked files
+    """(label, path, SHA-256) of every file under each (label, root) (a root may also be
+    one file), in order: folders walked as the loader walks them (every folder, hidden ones too; symlinked files
     followed, shown as `rel<NUL>target`), only the .py files of the roots labelled in
     py_only (compiled files come and go without changing the code). None if a file
     cannot be read.
@@ -305,7 +305,7 @@ def input_files(roots: Iterable[tuple[str, Path]], py_only: Iterable[str] = ("kg
         known_files = index.get(root_key)
         known_files = known_files if isinstance(known_files, dict) else {}
         fresh: dict[str, list] = {}
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in _walk(root):
             dirnames.sort()
             for name in sorted(filenames):
                 if label in py_only and not name.endswith(".py"):
@@ -335,6 +335,13 @@ def input_files(roots: Iterable[tuple[str, Path]], py_only: Iterable[str] = ("kg
     if use_index and changed:
         write_atomic(index_path, json.dumps(dict(list(index.items())[-KEEP_ROOTS:])).encode())
     return out
+
+
+def _walk(root: Path):
+    """os.walk(root), or, for a file, the one entry (its folder, no subfolders, its name)."""
+    if os.path.isfile(root):
+        return [(os.path.dirname(os.path.abspath(root)), [], [os.path.basename(root)])]
+    return os.walk(root)
 
 
 def inputs_key(data_dir: Path, *parts: object) -> str | None:

@@ -482,12 +482,19 @@ class OxigraphStore(Store):
     def from_file(cls, path: Path) -> OxigraphStore:
         import pyoxigraph as ox
 
+        from kg.sparql.cache import file_store
+
         path = existing_graph_file(path)
-        store = cls()
         fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".") or "trig")
         if fmt is None:
             raise QueryError(f"{path}: unknown RDF file type (use .trig, .nq, .ttl or .nt)")
         try:
+            # an on-disk store made once per content of the file (kg.sparql.cache), else
+            # the file loaded into memory
+            on_disk = file_store(path, fmt)
+            if on_disk is not None:
+                return cls(on_disk)
+            store = cls()
             store.ox.load(path=str(path), format=fmt)
         except (SyntaxError, OSError, ValueError) as exc:
             raise QueryError(f"{path}: cannot load the graph: {exc}") from None
