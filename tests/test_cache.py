@@ -317,3 +317,8 @@ def test_a_graph_file_is_loaded_once_per_content(folder, tmp_path, monkeypatch):
     monkeypatch.delenv("KG_NO_CACHE")
     monkeypatch.setattr(cache, "FILE_STORE_MIN", 16 * 2**20)
     assert answer() == ["o", "three"] and len(made) == 3  # a small file: loaded in memory
+    from kg.sparql.store import OxigraphStore
+
+    monkeypatch.setattr(cache, "FILE_STORE_MIN", 0)
+    OxigraphStore.from_file(graph)  # a server's load (kg serve): in memory, nothing stored
+    assert len(made) == 3 and not list(folder.glob("filestore-*"))

@@ -46,8 +46,9 @@ def _open(store_kind, data_dir, graph_file, endpoint=None):
     from kg.cli import progress
     from kg.sparql.store import open_store
 
+    # `kg query --graph big.trig`: from a store on disk made once per content of the file
     return open_store(store_kind, data_dir=data_dir, graph_file=graph_file, endpoint=endpoint,
-                      progress=progress if sys.stderr.isatty() else None)
+                      progress=progress if sys.stderr.isatty() else None, file_on_disk=True)
 
 
 @click.command()

@@ -201,9 +201,10 @@ def _made_store(folder: Path, name: str, load):
 
 
 def file_store(path: Path, fmt):
-    """A read-only pyoxigraph Store on disk of the RDF file at path (`kg query --graph`,
-    `kg serve --graph`), made once per content of the file: re-reading a 145 MB
-    graph.trig took 10-12 s of every query at 100k entities. Keyed by the file's SHA-256
+    """A read-only pyoxigraph Store on disk of the RDF file at path (`kg query --graph`),
+    made once per content of the file: re-reading a 145 MB graph.trig took 10-12 s of
+    every query at 100k entities. (Queries run 5-8x slower on it than in memory, so
+    `kg serve` loads the file into memory once instead.) Keyed by the file's SHA-256
     (from the stat index, `kg.data.filecache.input_files`), its format, kg's and
     pyoxigraph's versions; checked like the stores of data/ (`_store_verified`); the
     newest KEEP kept. The first query of a file pays for the store (at 100k entities

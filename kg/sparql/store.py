@@ -479,7 +479,11 @@ class OxigraphStore(Store):
         return store
 
     @classmethod
-    def from_file(cls, path: Path) -> OxigraphStore:
+    def from_file(cls, path: Path, on_disk: bool = False) -> OxigraphStore:
+        """The graph of an RDF file (.trig, .nq, .ttl, .nt) in memory; with on_disk, from
+        the on-disk store kg.sparql.cache.file_store keeps per content of a big file (a
+        one-off command then opens it instead of parsing it; its queries run slower than
+        in memory, so a server loads the file). Raises QueryError."""
         import pyoxigraph as ox
 
         from kg.sparql.cache import file_store
@@ -491,9 +495,9 @@ class OxigraphStore(Store):
         try:
             # an on-disk store made once per content of the file (kg.sparql.cache), else
             # the file loaded into memory
-            on_disk = file_store(path, fmt)
-            if on_disk is not None:
-                return cls(on_disk)
+            stored = file_store(path, fmt) if on_disk else None
+            if stored is not None:
+                return cls(stored)
             store = cls()
             store.ox.load(path=str(path), format=fmt)
         except (SyntaxError, OSError, ValueError) as exc:
@@ -779,20 +783,22 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
 # -- opening -----------------------------------------------------------------------
 def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
                graph_file: Path | None = None, endpoint: str | None = None,
-               progress=None) -> Store:
+               progress=None, file_on_disk: bool = False) -> Store:
     """The store to query: a remote endpoint, a built graph file, or the graph of data/
     (from the cache of built graphs, kg.sparql.cache; built and cached when stale).
 
     Raises QueryError (bad endpoint, missing or unreadable file, unknown store) or
     DataError (data/ does not validate). progress: told each stage of a build when
-    the cache has no graph for data/ (kg.rdf.load.Steps)."""
+    the cache has no graph for data/ (kg.rdf.load.Steps). file_on_disk: a big graph
+    file from its on-disk store (OxigraphStore.from_file), for one-off commands."""
     if endpoint:
         return RemoteStore(endpoint)
     if kind not in STORES:
         raise QueryError(f"unknown store {kind!r}; choose one of: {', '.join(STORES)}")
     if graph_file:
-        cls = OxigraphStore if kind == "oxigraph" else RdflibStore
-        return cls.from_file(graph_file)
+        if kind == "oxigraph":
+            return OxigraphStore.from_file(graph_file, on_disk=file_on_disk)
+        return RdflibStore.from_file(graph_file)
     from kg.sparql.cache import graph_nquads, oxigraph_store
 
     if kind == "oxigraph":
