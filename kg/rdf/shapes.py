@@ -275,24 +275,32 @@ class CompiledShapes:
         for cls, props in self.targets:
             focus_nodes = instances.get(cls, ())
             for ps in props:
-                vals = values(ps.path)
-                for f in focus_nodes:
-                    vs = vals.get(f, ())
-                    if len(vs) < ps.min_count or (ps.max_count is not None
-                                                  and len(vs) > ps.max_count):
-                        results.add((f, ps.path, ps.message, None))
-                    for v in vs:
-                        bad = any(not c.ok(v, types_of, supers) for c in ps.checks)
-                        if not bad and ps.alternatives:
-                            bad = not any(all(c.ok(v, types_of, supers) for c in alt)
-                                          for alt in ps.alternatives)
-                        if bad:
-                            results.add((f, ps.path, ps.message, v))
+                _violations(results, focus_nodes, values(ps.path), ps, ps.checks,
+                            ps.alternatives, lambda c, v: c.ok(v, types_of, supers))
         return results
 
     def validate_quads(self, q) -> set[Result]:
         """validate() over the build's quads (kg.rdf.quads.Quads), the same results."""
         return _validate_quads(self, q)
+
+
+def _violations(found: set, focus_nodes, vals: dict, ps: PropertyShape, checks: list,
+                alternatives: list[list], ok) -> None:
+    """Add to found, for one property shape, (focus node, path, message, None) for each
+    focus node whose number of values is outside ps's min/max count, and (focus node,
+    path, message, value) for each value that fails one of checks or every group of
+    alternatives (sh:or). vals: focus node -> its values; ok(check, value) -> bool. The
+    one rule of both engines (validate on rdflib's store, _validate_quads on quads)."""
+    for f in focus_nodes:
+        vs = vals.get(f, ())
+        if len(vs) < ps.min_count or (ps.max_count is not None and len(vs) > ps.max_count):
+            found.add((f, ps.path, ps.message, None))
+        for v in vs:
+            bad = any(not ok(c, v) for c in checks)
+            if not bad and alternatives:
+                bad = not any(all(ok(c, v) for c in alt) for alt in alternatives)
+            if bad:
+                found.add((f, ps.path, ps.message, v))
 
 
 def _superclasses(sub: dict):
@@ -370,7 +378,8 @@ def _validate_quads(shapes: CompiledShapes, q) -> set[Result]:
 
     kinds = {SH.IRI: "<", SH.Literal: '"', SH.BlankNode: "_"}
 
-    def ok(kind, arg, v) -> bool:
+    def ok(check, v) -> bool:
+        kind, arg = check
         if kind == "class":
             return arg is not None and terms[v][0] != '"' and any(
                 arg in supers(t) for t in types.get(v, ()))
@@ -395,19 +404,8 @@ def _validate_quads(shapes: CompiledShapes, q) -> set[Result]:
                 pid = q.find(ps.path)
                 values_by_path[ps.path] = q.by_predicate(pid) if pid is not None else {}
             vals = values_by_path[ps.path]
-            checks = _quad_checks(ps.checks, q)
-            alternatives = [_quad_checks(alt, q) for alt in ps.alternatives]
-            for f in focus_nodes:
-                vs = vals.get(f, ())
-                if len(vs) < ps.min_count or (ps.max_count is not None
-                                              and len(vs) > ps.max_count):
-                    found.add((f, ps.path, ps.message, None))
-                for v in vs:
-                    bad = any(not ok(k, a, v) for k, a in checks)
-                    if not bad and alternatives:
-                        bad = not any(all(ok(k, a, v) for k, a in alt) for alt in alternatives)
-                    if bad:
-                        found.add((f, ps.path, ps.message, v))
+            _violations(found, focus_nodes, vals, ps, _quad_checks(ps.checks, q),
+                        [_quad_checks(alt, q) for alt in ps.alternatives], ok)
     term = q.rdflib_term
     return {(term(f), path, message, term(v) if v is not None else None)
             for f, path, message, v in found}
