@@ -215,6 +215,8 @@ def file_store(path: Path, fmt):
     import shutil
     from importlib import metadata
 
+    import pyoxigraph as ox
+
     import kg
     from kg.data import filecache
 
@@ -231,8 +233,6 @@ def file_store(path: Path, fmt):
     folder = cache_dir()
     name = f"filestore-{key}"
     db = folder / name
-    import pyoxigraph as ox
-
     if db.exists():
         try:
             if _store_verified(db):
