@@ -62,26 +62,13 @@ class PathCounts:
         return np.where(self.D > 0, self.delta, 0.0).sum(axis=0)
 
     def _row(self, v: str) -> tuple[np.ndarray, np.ndarray]:
-        """Distances and path counts from v (computed if v is not a source)."""
+        """Distances and path counts from v (computed if v is not a source): pair_shares."""
         i = self.index[v]
         hit = np.flatnonzero(self.rows == i)
         if len(hit):
             return self.D[hit[0]], self.S[hit[0]]
         D, S = _bfs(self.A, np.array([i]), len(self.nodes))
         return D[0], S[0]
-
-    def through(self, v: str, s: str, t: str) -> float:
-        """The share of shortest s-t paths that pass through v (0 if v is s or t).
-        Needs s among the sources."""
-        if v in (s, t):
-            return 0.0
-        r = int(np.flatnonzero(self.rows == self.index[s])[0])
-        dv, sv = self._row(v)
-        iv, it = self.index[v], self.index[t]
-        d = self.D[r]
-        if d[iv] < 0 or dv[it] < 0 or d[iv] + dv[it] != d[it]:
-            return 0.0
-        return float(self.S[r, iv] * sv[it] / self.S[r, it])
 
     def pair_shares(self, v: str, group: dict[str, str]) -> dict[tuple[str, str], float]:
         """v's betweenness split by the (sorted) pair of groups its paths join.
@@ -177,12 +164,6 @@ class PathCounts:
             b = nr[v] - (v in right)
             pairs[v] = a * b - (both[v] - (v in left and v in right))
         return {v: float(through[i]) for i, v in enumerate(self.nodes)}, pairs
-
-    def between_sets(self, v: str, left: set[str], right: set[str]) -> tuple[float, int]:
-        """(the pairs' worth of shortest paths from `left` to `right` through v, the number
-        of connected (left, right) pairs v's component holds, v excluded)."""
-        through, pairs = self.between_all(left, right)
-        return through[v], pairs[v]
 
     # -- links ----------------------------------------------------------------------------
     def edge_shares(self, edges: list[tuple[str, str]]) -> list[float]:
