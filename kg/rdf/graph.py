@@ -11,10 +11,8 @@ plus a plain shortcut triple for the current, preferred value, as Wikidata's
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
-from contextlib import contextmanager
 from decimal import Decimal
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
@@ -22,6 +20,7 @@ from rdflib.namespace import OWL, RDF, XSD
 
 from kg.core.model import DateValue, Entity, Statement, as_decimal_text, check_status
 from kg.core.schema import Field, Kind, Schema, camel, load_schema
+from kg.data.loader import gc_paused
 from kg.rdf.ontology import IRI_FIELDS, LANG_FIELDS, PROV, build_ontology, concept, kgo
 from kg.rdf.quads import Quads
 from kg.semantics import Semantics
@@ -40,14 +39,6 @@ def entity_iri(schema: Schema, entity_id: str) -> URIRef:
 
 def file_graph_iri(schema: Schema, rel_path: str) -> URIRef:
     return URIRef(schema.namespaces["kgfile"] + rel_path)
-
-
-def date_literal(d: DateValue) -> Literal:
-    return Literal(d.text, datatype=DATE_TYPES[d.precision])
-
-
-def day(d) -> Literal:
-    return Literal(d.isoformat(), datatype=XSD.date)
 
 
 def day_bound_terms(schema: Schema, field_name: str) -> tuple[URIRef, URIRef]:
@@ -89,7 +80,6 @@ class GraphBuilder:
         self.K = kgo(schema)
         binds = dataset_binds(schema)
         self.q = Quads(sorted((p, ns) for p, ns in binds.items() if p))
-        self.binds = binds
         q, K = self.q, self.K
         self.kgid = schema.namespaces["kgid"]
         iri = q.iri
@@ -331,18 +321,6 @@ def build_dataset(entities: dict[str, Entity], schema: Schema | None = None,
     """The same dataset as an rdflib Dataset (build_quads, then converted)."""
     schema = schema or load_schema()
     return build_quads(entities, schema, sem).dataset(dataset_binds(schema))
-
-
-@contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector (nothing built here is garbage until the end)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def union_graph(ds: Dataset) -> Graph:

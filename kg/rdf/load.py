@@ -55,10 +55,6 @@ class Steps:
             self.progress(f"{what} ({now - self.t0:.1f} s)")
             self.t0 = now
 
-    def restart(self) -> None:
-        """Time the next line from now (when other work's own lines came in between)."""
-        self.t0 = time.perf_counter()
-
 
 @dataclass
 class Built:

@@ -258,21 +258,10 @@ class Quads:
         rows = rows[np.lexsort(rows.T[::-1])]
         return int(1 + (rows[1:] != rows[:-1]).any(axis=1).sum())
 
-    def ntriples_lines(self) -> list[str]:
-        """The union as sorted, distinct N-Triples lines (see triples() for the order)."""
-        t = self.terms
-        return [f"{t[s]} {t[p]} {t[o]} .\n" for s, p, o in rows_of(self.triples())]
-
     def nquads_lines(self) -> list[str]:
-        """The named graphs as N-Quads lines, graphs by IRI, each graph as ntriples_lines."""
+        """The named graphs as N-Quads lines, graphs by IRI, each graph's triples sorted."""
         t = self.terms
         return [f"{t[s]} {t[p]} {t[o]} {t[g]} .\n" for g, s, p, o in rows_of(self.quads())]
-
-    def graph_iris(self) -> list[str]:
-        """The IRIs of the named graphs that hold quads."""
-        import numpy as np
-
-        return [self.terms[g][1:-1] for g in np.unique(self._rows()[:, 0]).tolist()]
 
     def by_predicate(self, p: int) -> dict[int, set[int]]:
         """subject id -> its object ids for predicate id p, over all graphs."""
@@ -334,7 +323,7 @@ class Quads:
         return ds
 
     def _fill(self, target, binds, context, rows) -> None:
-        from kg.rdf.graph import gc_paused
+        from kg.data.loader import gc_paused
 
         for prefix, ns in (binds or {}).items():
             target.bind(prefix, ns, override=True, replace=True)
