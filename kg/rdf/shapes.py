@@ -55,7 +55,7 @@ def shacl_issues(ds, schema: Schema | None = None, shapes: Graph | None = None,
     if compiled is None and shapes is None:
         shapes = build_shapes(schema)
     if quads is not None and compiled is not None:
-        from kg.rdf.graph import gc_paused
+        from kg.data.loader import gc_paused
 
         with gc_paused():
             results = compiled.validate_quads(quads)

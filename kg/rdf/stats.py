@@ -15,7 +15,7 @@ AIMS = {"organization": 60, "person": 25, "model": 60, "chip": 25, "policy": 30,
 
 
 def stats(built) -> dict:
-    from kg.rdf.graph import gc_paused
+    from kg.data.loader import gc_paused
 
     with gc_paused():  # millions of small sets: the collector's passes would dominate
         return _stats(built)
