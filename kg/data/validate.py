@@ -558,20 +558,12 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None,
     use = filecache.enabled() if cache is None else cache
     names = namer(data_dir)
     with gc_paused():
-        paths = iter_data_files(data_dir)
-        every = max(1, len(paths) // 100)
+        paths = _counted(iter_data_files(data_dir), advance)
         if not use:
-            out = []
-            for n, p in enumerate(paths):
-                if advance and n % every == 0:
-                    advance(n, len(paths))
-                out.append(check_file(load_file(p, data_dir, names(p)), schema))
-            return out
+            return [check_file(load_file(p, data_dir, names(p)), schema) for p in paths]
         store = filecache.FileCache(data_dir, "check", check_fingerprint(schema))
         out = []
-        for n, path in enumerate(paths):
-            if advance and n % every == 0:
-                advance(n, len(paths))
+        for path in paths:
             these = names(path)
             try:
                 raw = path.read_bytes()
@@ -594,6 +586,15 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None,
             out.append(fc)
         store.save()
         return out
+
+
+def _counted(paths: list[Path], advance: Callable[[int, int], None] | None):
+    """The paths, telling advance(done, total) about every 1% of them on the way."""
+    every = max(1, len(paths) // 100)
+    for n, path in enumerate(paths):
+        if advance and n % every == 0:
+            advance(n, len(paths))
+        yield path
 
 
 def check_fingerprint(schema: Schema) -> str:
