@@ -519,11 +519,7 @@ class OxigraphStore(Store):
                 for t in _limit_rows(res, max_rows):
                     g.add((terms[t.subject], terms[t.predicate], terms[t.object]))
                 return QueryResult(q.type, self.name, graph=g)
-            names = [v.value for v in res.variables]
-            if order and set(order[1]) != set(names):
-                # it sorts on a hidden variable, or leaves ties among different rows to
-                # the engine's whim (which Python cannot reproduce): Oxigraph sorts
-                order, res = None, self.ox.query(q.text, use_default_graph_as_union=True)
+            names = [v.value for v in res.variables]  # = order[1]'s (split_order_by)
             convert = terms.__getitem__
             # every row and term is a new object: a collection pass over them costs
             # more than the conversion at 100k rows (kg.data.loader.gc_paused)
