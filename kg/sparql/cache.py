@@ -112,7 +112,7 @@ def graph_nquads(data_dir: Path | None = None, key: str | None = None,
         if body is not None:
             return path, body
         body = build_nquads(data_dir, progress=progress)
-        if key is not None and input_key(data_dir) == key:  # the files read are the files keyed
+        if input_key(data_dir) == key:  # the files read are the files keyed
             digest = hashlib.sha256(body).hexdigest().encode()
             write_atomic(path, HEADER + digest + b"\n" + body)
             _prune(folder, keep=path)
@@ -275,9 +275,9 @@ def _store_digest(db: Path) -> str:
 
 def _store_stamps(db: Path) -> list[list]:
     """[name, size, modification time in ns] of every file of a store folder but kg's own."""
-    return [[e.name, e.stat().st_size, e.stat().st_mtime_ns]
+    return [[e.name, st.st_size, st.st_mtime_ns]
             for e in sorted(os.scandir(db), key=lambda e: e.name)
-            if not e.name.startswith(OWN)]
+            if not e.name.startswith(OWN) for st in (e.stat(),)]
 
 
 def _store_verified(db: Path) -> bool:
