@@ -186,7 +186,20 @@ def test_the_store_gives_the_engines_order_with_python_or_without(store, monkeyp
         "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s",
         xsd + f"SELECT ?s ?o WHERE {{ ?s ?p ?o {some} }} ORDER BY ?o",  # ?s unordered
     ]
-    python = [store.query(q).rows for q in queries]
+    real, sorted_by_python = store_module.sparql_sorted, []
+
+    def spied(rows, columns):
+        got = real(rows, columns)
+        sorted_by_python.append(got is not None)
+        return got
+
+    monkeypatch.setattr(store_module, "sparql_sorted", spied)
+    python, took = [], []
+    for q in queries:
+        before = len(sorted_by_python)
+        python.append(store.query(q).rows)
+        took.append(sorted_by_python[before:])
+    assert took[0] == [True] and took[2] == [True]  # these two were sorted in Python
     monkeypatch.setattr(store_module, "split_order_by", lambda text: None)
     engine = [store.query(q).rows for q in queries]
     assert [[tuple(map(shape, r)) for r in rows] for rows in python] == \
