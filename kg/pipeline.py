@@ -12,12 +12,12 @@ from pathlib import Path
 
 from kg.analysis.chartcache import Chart, resolve
 from kg.core.errors import Issue, KGError
-from kg.core.forked import Forked, can_fork
+from kg.core.forked import Forked, can_fork, pause_point
 from kg.core.schema import load_schema
 from kg.explorer import write_explorer
 from kg.rdf.graph import file_graph_iri
 from kg.rdf.load import Built, Progress, Steps, check, load_graph
-from kg.rdf.serialize import turtle, write_quads_files, write_texts
+from kg.rdf.serialize import GraphFiles, turtle, write_texts
 from kg.rdf.stats import stats
 from kg.rdf.void import void_graph
 
@@ -46,25 +46,34 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
 
     jobs (see build_jobs; default $KG_BUILD_JOBS, else 2): with 2, once the entities
     have passed tiers 1-2 a forked second process computes the report while this one
-    builds the graph, checks SHACL and writes the graph files (the four syntaxes,
-    void.ttl, summary.json) and the explorer; the report is written after them, as in
-    one process. With 1, one after another. The bytes are the same either way, and so
-    is what a failure leaves in out_dir. Raises KGError (DataError for bad data) naming
-    what failed, the second process's failures included.
+    builds the graph; once the graph is built, a third writes graph.trig and
+    graph.jsonld (kg.rdf.serialize.GraphFiles) while this one checks SHACL and writes
+    graph.nt, graph.ttl, void.ttl, summary.json and the explorer; the report is written
+    after them, as in one process. With 1, one after another. The bytes are the same
+    either way, and so is what a failure leaves in out_dir. Raises KGError (DataError
+    for bad data) naming what failed, the other processes' failures included.
     """
     schema = load_schema()
     out_dir = Path(out_dir or Path.cwd() / "build")
     jobs = build_jobs(jobs)
     with ExitStack() as stack:
         report = _Report(out_dir, stack) if jobs > 1 else None
+        started = {}
+
+        def start_files(graph: Built) -> None:
+            # the VoID graph joins the quads first: the graph files carry it
+            void = void_graph(schema, graph)
+            graph.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void)
+            started["void.ttl"] = turtle(void)
+            started["files"] = stack.enter_context(GraphFiles(out_dir, graph.quads, jobs))
+
         built = load_graph(data_dir, shacl=True, progress=progress,
-                           on_semantics=report.start if report else None)
+                           on_semantics=report.start if report else None,
+                           on_graph=start_files)
         step = Steps(progress)
         step.begin("writing the graph files")
         clock = _Clock()
-        void = void_graph(schema, built)
-        built.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void)
-        built.written = _files_and_explorer(built, out_dir, turtle(void), clock)
+        built.written = _files_and_explorer(built, out_dir, started, clock)
         step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
              f"{clock})")
         if report is None:
@@ -83,18 +92,19 @@ EXPLORER = "graph.html"
 REPORT = "report"
 
 
-def _files_and_explorer(built: Built, out_dir: Path, void_text: str,
+def _files_and_explorer(built: Built, out_dir: Path, started: dict,
                         clock: _Clock) -> list[Path]:
     """The statistics (built.numbers), then the outputs that need only the quads (the four
-    graph files, void.ttl, summary.json), then the explorer; the paths written."""
+    graph files, begun by started["files"], then void.ttl, started["void.ttl"], and
+    summary.json), then the explorer; the paths written."""
     built.numbers = stats(built)
     clock("statistics and VoID")
     texts = {
-        "void.ttl": void_text,
+        "void.ttl": started["void.ttl"],
         "summary.json": json.dumps(built.numbers, indent=1, sort_keys=True,
                                    ensure_ascii=False) + "\n",
     }
-    written = write_quads_files(out_dir, built.quads) + write_texts(out_dir, texts)
+    written = started["files"].finish() + write_texts(out_dir, texts)
     clock("graph files")
     written.append(write_explorer(built.semantics, out_dir / EXPLORER))
     clock("explorer")
@@ -161,7 +171,7 @@ def _report_in_child(semantics, out_dir: Path, go_read: int, go_write: int) -> t
     lines: list[str] = []
     doc, images = report(semantics, progress=lines.append)
     images = _drawn(images, out_dir / REPORT)
-    _pause("report")
+    pause_point("report")
     if os.read(go_read, 1) != b"w":
         os._exit(1)  # the first process failed or was stopped: write nothing
     return write(doc, images, out_dir / REPORT, set(FORMATS)), lines
@@ -181,14 +191,6 @@ def _remove_report_partial(folder: Path) -> None:
     """What a report stopped while writing may have left: its temporary files."""
     for tmp in folder.glob("*.tmp"):
         tmp.unlink(missing_ok=True)
-
-
-def _pause(where: str) -> None:
-    """For the interrupt tests: with KG_PAUSE_AT=where, say so on stderr (with this
-    process's id) and sleep KG_PAUSE_SECONDS (60)."""
-    if os.environ.get("KG_PAUSE_AT") == where:
-        os.write(2, f"kg: paused in {where} (pid {os.getpid()})\n".encode())
-        time.sleep(float(os.environ.get("KG_PAUSE_SECONDS", "60")))
 
 
 class _Clock:

@@ -1,6 +1,8 @@
 """`kg build` on two cores: a forked second process computes the report while the first
-builds the graph, checks SHACL and writes the graph files and the explorer. The same bytes as one process; a failure or an
-interrupt anywhere leaves build/ as the serial build leaves it, and no process behind."""
+builds the graph; once the graph is built a third writes graph.trig and graph.jsonld while
+the first checks SHACL and writes the other files and the explorer. The same bytes as one
+process; a failure or an interrupt anywhere leaves build/ as the serial build leaves it,
+and no process behind."""
 
 from __future__ import annotations
 
@@ -57,10 +59,22 @@ def old_build(tmp_path, make_data):
     return data, out, snapshot(out)
 
 
-def half_written_then_full_disk(quads, tmp, nq):
-    """A stand-in for the writer of the four files: a half-written file, then a full disk."""
-    tmp["graph.nt"].write_text("<a> <b> ", encoding="utf-8")
-    raise OSError(28, "No space left on device", str(tmp["graph.nt"]))
+WRITE_QUADS_FILES = kg.rdf.serialize._write_quads_files
+
+
+def full_disk_at(name: str, kill: bool = False):
+    """A stand-in for the writer of the graph files: when it is asked for name, a
+    half-written file, then a full disk (or, kill=True, its process killed); the other
+    files are written as usual."""
+    def write(quads, tmp, nq):
+        if name not in tmp:
+            return WRITE_QUADS_FILES(quads, tmp, nq)
+        tmp[name].write_text("<a> <b> ", encoding="utf-8")
+        if kill:
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise OSError(28, "No space left on device", str(tmp[name]))
+
+    return write
 
 
 def fail_in(where: str, monkeypatch) -> None:
@@ -70,7 +84,12 @@ def fail_in(where: str, monkeypatch) -> None:
         raise RuntimeError(f"{where} broke")
 
     if where == "graph files":
-        monkeypatch.setattr(kg.rdf.serialize, "_write_quads_files", half_written_then_full_disk)
+        monkeypatch.setattr(kg.rdf.serialize, "_write_quads_files", full_disk_at("graph.nt"))
+    elif where == "graph files, third process":
+        monkeypatch.setattr(kg.rdf.serialize, "_write_quads_files", full_disk_at("graph.trig"))
+    elif where == "killed graph files":
+        monkeypatch.setattr(kg.rdf.serialize, "_write_quads_files",
+                            full_disk_at("graph.jsonld", kill=True))
     elif where == "explorer":
         monkeypatch.setattr(kg.explorer, "explorer_html", boom)
     elif where == "SHACL":
@@ -85,6 +104,12 @@ def fail_in(where: str, monkeypatch) -> None:
 FAILURES = {
     "SHACL": (r"^data/x\.yaml:1: error: a shape broke$", None, set()),
     "graph files": (r"^cannot write .*graph\.nt\.tmp: No space left on device$", None, set()),
+    # the third process's error comes back as it is
+    "graph files, third process": (r"^cannot write .*graph\.trig\.tmp: No space left on "
+                                   r"device$", None, set()),
+    "killed graph files": (None, r"^writing graph\.trig and graph\.jsonld failed: its second "
+                           r"process \(pid \d+\) was killed by signal 9 \(SIGKILL\) before "
+                           r"it finished$", set()),
     "explorer": (r"^explorer broke$", None, set(GRAPH_OUTPUTS)),
     "report": (r"^report broke$", r"^computing the report failed in a second process \(pid "
                r"\d+\): RuntimeError: report broke \(its traceback is above\)$",
@@ -111,31 +136,34 @@ def test_a_failure_anywhere_leaves_what_the_serial_build_leaves(old_build, monke
             (out / name).parent.mkdir(parents=True, exist_ok=True)
             (out / name).write_bytes(body)
         error = DataError if where == "SHACL" else KGError if expected != serial or \
-            where == "graph files" else RuntimeError
+            where.startswith("graph files") else RuntimeError
         with pytest.raises(error, match=expected):
             build(data, out, jobs=jobs)
         left = snapshot(out)
         assert left.keys() == before.keys()  # nothing more (no temporary file), nothing less
         assert {name for name in before if left[name] != before[name]} == rewritten
-        assert not children()  # the second process is gone
+        assert not children()  # the other processes are gone
     if where == "report":
         assert "RuntimeError: report broke" in capfd.readouterr().err  # its traceback
 
 
-def children() -> list[str]:
-    return Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+def children(pid: int | None = None) -> list[str]:
+    """The ids of the processes pid (default: this one) has started and not reaped."""
+    pid = pid or os.getpid()
+    return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
 
 
-def run_until_paused(data: Path, out: Path) -> tuple[subprocess.Popen, int]:
-    """`kg build` in a subprocess whose second process pauses before it writes the report;
-    returns the process and the second process's id."""
-    env = {**os.environ, "KG_PAUSE_AT": "report", "KG_PAUSE_SECONDS": "60",
+def run_until_paused(data: Path, out: Path, where: str) -> tuple[subprocess.Popen, int]:
+    """`kg build` in a subprocess whose process for where ("report": before it writes the
+    report; "graph files": before it writes graph.trig) pauses; returns the build's
+    process and the paused process's id."""
+    env = {**os.environ, "KG_PAUSE_AT": where, "KG_PAUSE_SECONDS": "60",
            "KG_BUILD_JOBS": "2"}
     proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--data", str(data),
                              "--out", str(out)], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:  # the stage lines come first
-        if line.startswith("kg: paused in report (pid "):
+        if line.startswith(f"kg: paused in {where} (pid "):
             return proc, int(line.split("(pid ")[1].rstrip(")\n"))
     raise AssertionError(f"never paused: {proc.communicate()}")
 
@@ -148,25 +176,30 @@ def running(pid: int) -> bool:
         return False
 
 
+@pytest.mark.parametrize("where", ["report", "graph files"])
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
-def test_an_interrupted_build_stops_its_second_process(old_build, sig):
+def test_an_interrupted_build_stops_its_other_processes(old_build, sig, where):
     data, out, before = old_build
-    proc, child = run_until_paused(data, out)
-    assert running(child)
+    proc, paused = run_until_paused(data, out, where)
+    started = [int(pid) for pid in children(proc.pid)]
+    assert paused in started and running(paused)
+    if where == "graph files":  # the report's process runs beside it
+        assert len(started) == 2
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)  # returns once the child's stderr closes too
+    _, err = proc.communicate(timeout=60)  # returns once the children's stderr closes too
     if sig == signal.SIGINT:  # Ctrl-C: click's "Aborted!"
         assert proc.returncode == 1, err
         assert err.endswith("Aborted!\n")
     else:  # ends as a build with no handler for SIGTERM did; SIGKILL: the kernel stops it
         assert proc.returncode == -sig, err
-    if sig != signal.SIGKILL:
-        assert not Path(f"/proc/{child}").exists()  # killed and reaped
-    for _ in range(100):  # the kernel's SIGKILL to an orphan is not instant
-        if not running(child):
-            break
-        time.sleep(0.1)
-    assert not running(child)
+    for child in started:
+        if sig != signal.SIGKILL:
+            assert not Path(f"/proc/{child}").exists()  # killed and reaped
+        for _ in range(100):  # the kernel's SIGKILL to an orphan is not instant
+            if not running(child):
+                break
+            time.sleep(0.1)
+        assert not running(child)
     left = snapshot(out)  # the first process may have written its files by then
     if sig == signal.SIGINT:  # Ctrl-C unwinds: a file half-written is removed (SIGTERM
         # and SIGKILL end the first process where it is, as they did with one process)

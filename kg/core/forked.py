@@ -41,7 +41,8 @@ class Forked:
     joined yet; so does the end of this process, on Linux, however it ends.
 
     The objects of this process are frozen for the collector (gc.freeze) until the child
-    is reaped, so that neither process's collections copy the pages they share.
+    is reaped (until the last, when several run), so that no process's collections copy
+    the pages they share.
 
     While the child runs, SIGTERM to this process (when it is not ignored, and this is
     the main thread) stops the child, calls on_stop, and is then delivered again to the
@@ -68,12 +69,12 @@ class Forked:
             # the collector leaves the objects of now alone until the child is reaped: a
             # full collection in either process would write into every object's header,
             # and so copy every page the two share
-            gc.freeze()
+            _freeze()
             parent = os.getpid()
             try:
                 pid = os.fork()
             except BaseException:
-                gc.unfreeze()
+                _unfreeze()
                 os.close(read)
                 os.close(write)
                 raise
@@ -134,7 +135,7 @@ class Forked:
                 _, self.status = os.waitpid(self.pid, 0)
             except ChildProcessError:  # pragma: no cover - reaped by someone else
                 self.status = 0
-            gc.unfreeze()
+            _unfreeze()
         self._restore_sigterm()
 
     def _close(self) -> None:
@@ -184,6 +185,23 @@ class Forked:
 
 
 _STOPPERS = {signal.SIGINT, signal.SIGTERM}
+_children_sharing = 0  # children not reaped yet: the collector stays frozen while any runs
+
+
+def _freeze() -> None:
+    """Freeze every object of now for the collector (those of an earlier child's fork
+    included), for one more child."""
+    global _children_sharing
+    gc.freeze()
+    _children_sharing += 1
+
+
+def _unfreeze() -> None:
+    """One child fewer: the collector takes the frozen objects back after the last."""
+    global _children_sharing
+    _children_sharing -= 1
+    if _children_sharing == 0:
+        gc.unfreeze()
 
 
 def _block(block: bool, previous=None):
@@ -244,4 +262,12 @@ def _run_child(write: int, fn: Callable, args: tuple, mask, parent: int) -> None
         os._exit(code)
 
 
-__all__ = ["Forked", "can_fork"]
+def pause_point(where: str) -> None:
+    """For the interrupt tests: with KG_PAUSE_AT=where, say so on stderr (with this
+    process's id) and sleep KG_PAUSE_SECONDS (60)."""
+    if os.environ.get("KG_PAUSE_AT") == where:
+        os.write(2, f"kg: paused in {where} (pid {os.getpid()})\n".encode())
+        time.sleep(float(os.environ.get("KG_PAUSE_SECONDS", "60")))
+
+
+__all__ = ["Forked", "can_fork", "pause_point"]

@@ -156,8 +156,8 @@ def check(data_dir: Path | None = None, schema: Schema | None = None, shacl: boo
     return result, (LazyDataset(quads, dataset_binds(schema)) if quads is not None else None)
 
 
-def _check(data_dir, schema, shacl, progress,
-           on_semantics=None) -> tuple[Result, Quads | None, Semantics | None]:
+def _check(data_dir, schema, shacl, progress, on_semantics=None,
+           on_graph=None) -> tuple[Result, Quads | None, Semantics | None]:
     step = Steps(progress)
     schema = schema or load_schema()
     data_dir = resolve_data_dir(data_dir)
@@ -179,6 +179,8 @@ def _check(data_dir, schema, shacl, progress,
         on_semantics(sem)
     quads = build_quads(result.entities, schema, sem)
     step(f"built the graph ({quads.quad_count()} triples) as of {sem.date}")
+    if on_graph is not None:
+        on_graph(Built(result, quads, sem))
     if shacl:
         from kg.rdf.shapes import shacl_issues
 
@@ -191,15 +193,18 @@ def _check(data_dir, schema, shacl, progress,
 
 def load_graph(data_dir: Path | None = None, shacl: bool = False,
                progress: Progress | None = None,
-               on_semantics: Callable[[Semantics], None] | None = None) -> Built:
+               on_semantics: Callable[[Semantics], None] | None = None,
+               on_graph: Callable[[Built], None] | None = None) -> Built:
     """Validated entities and their graph, in memory: the API the outputs call.
 
     on_semantics(sem) is called once tiers 1-2 have passed, before the graph is built
-    (`kg build` starts its report there). Raises DataError listing every problem if
-    data/ does not validate.
+    (`kg build` starts its report there); on_graph(built) once the graph is built,
+    before SHACL (`kg build` starts writing the graph files there; quads it adds are in
+    the Built returned, but SHACL checks them too). Raises DataError listing every
+    problem if data/ does not validate.
     """
     schema = load_schema()
-    result, quads, sem = _check(data_dir, schema, shacl, progress, on_semantics)
+    result, quads, sem = _check(data_dir, schema, shacl, progress, on_semantics, on_graph)
     if not result.ok:
         raise DataError(result.errors)
     return Built(result, quads, sem)

@@ -353,28 +353,95 @@ def quads_texts(quads) -> dict[str, str]:
         return {p.name: p.read_text(encoding="utf-8") for p in paths}
 
 
-def write_quads_files(out_dir: Path, quads) -> list[Path]:
+def write_quads_files(out_dir: Path, quads, jobs: int = 1) -> list[Path]:
     """Write graph.ttl, graph.nt, graph.jsonld and graph.trig of the build's quads into
     out_dir, each replaced atomically; returns their paths (in that order).
 
     Streamed: N-Triples and JSON-LD lines are written in chunks from the sorted quads,
     and Oxigraph turns graph.nt (and a temporary N-Quads file) into Turtle and TriG
-    file to file, so memory stays at the quads', not the texts'. Raises KGError, not a
-    traceback, when the folder cannot be made or written. The four files are renamed
-    into place once all are written; a failed or interrupted write leaves no temporary
-    file.
+    file to file, so memory stays at the quads', not the texts'. jobs=2: TriG and
+    JSON-LD in a forked process (GraphFiles). Raises KGError, not a traceback, when
+    the folder cannot be made or written. The four files are renamed into place once
+    all are written; a failed or interrupted write leaves no temporary file.
     """
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with gc_paused(), _partial_removed(out_dir, GRAPH_FILES):
-            tmp = {name: _tmp(out_dir, name) for name in GRAPH_FILES}
-            _write_quads_files(quads, tmp, _tmp(out_dir, NQ_TMP))
-            for name, path in tmp.items():
-                path.replace(out_dir / name)
-    except OSError as exc:
-        raise KGError(f"cannot write {exc.filename or out_dir}: {exc.strerror}") from None
-    return [out_dir / name for name in GRAPH_FILES]
+    with GraphFiles(out_dir, quads, jobs) as files:
+        return files.finish()
+
+
+FORKED_FILES = ("graph.trig", "graph.jsonld")  # GraphFiles's second process writes these
+
+
+class GraphFiles:
+    """The four graph files of some quads, begun now and finished later, so that the
+    caller can do other work in between (`kg build` checks SHACL, counts its statistics).
+
+    `with GraphFiles(out_dir, quads, jobs) as files:` makes out_dir and, with jobs=2
+    (and os.fork), starts a forked process writing graph.trig and graph.jsonld into
+    temporary files; `files.finish()` writes graph.nt and graph.ttl in this process (all
+    four with jobs=1), waits for the other process, and renames the four into place
+    together; it returns their paths (GRAPH_FILES order). The quads must not change
+    once the block is entered. Leaving the block by an exception (Ctrl-C included), or
+    a failure in either process, stops the other process and removes every temporary
+    file, so out_dir keeps the files it had. Raises KGError naming the file that could
+    not be written (or the second process's failure).
+    """
+
+    def __init__(self, out_dir: Path, quads, jobs: int = 1):
+        self.out_dir, self.quads, self.jobs = Path(out_dir), quads, jobs
+        self.child = None
+        self.tmp = {name: _tmp(self.out_dir, name) for name in GRAPH_FILES}
+
+    def __enter__(self) -> GraphFiles:
+        from kg.core.forked import Forked, can_fork
+
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise KGError(f"cannot write {exc.filename or self.out_dir}: "
+                          f"{exc.strerror}") from None
+        if self.jobs > 1 and can_fork():
+            self.child = Forked("writing graph.trig and graph.jsonld", self._write,
+                                FORKED_FILES, "graph files",
+                                on_stop=self._remove_partial).__enter__()
+        return self
+
+    def finish(self) -> list[Path]:
+        here = GRAPH_FILES if self.child is None else \
+            tuple(name for name in GRAPH_FILES if name not in FORKED_FILES)
+        self._write(here)
+        if self.child is not None:
+            child, self.child = self.child, None
+            child.join()
+            child.__exit__(None, None, None)
+        try:
+            for name, path in self.tmp.items():
+                path.replace(self.out_dir / name)
+        except OSError as exc:
+            raise KGError(f"cannot write {exc.filename or self.out_dir}: "
+                          f"{exc.strerror}") from None
+        return [self.out_dir / name for name in GRAPH_FILES]
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            if self.child is not None:
+                self.child.stop()  # its on_stop removes every temporary file
+            self._remove_partial()
+
+    def _write(self, names, pause: str = "") -> None:
+        """Write the files names into their temporary paths (KGError when one cannot be)."""
+        from kg.core.forked import pause_point
+
+        pause_point(pause)
+        try:
+            with gc_paused():
+                _write_quads_files(self.quads, {name: self.tmp[name] for name in names},
+                                   _tmp(self.out_dir, NQ_TMP))
+        except OSError as exc:
+            raise KGError(f"cannot write {exc.filename or self.out_dir}: "
+                          f"{exc.strerror}") from None
+
+    def _remove_partial(self) -> None:
+        remove_partial(self.out_dir, GRAPH_FILES)
 
 
 NQ_TMP = "graph.nq"  # write_quads_files's N-Quads, from which Oxigraph writes the TriG
@@ -415,32 +482,40 @@ def _write_lines(path: Path, rows, line) -> None:
 
 
 def _write_quads_files(quads, tmp: dict[str, Path], nq: Path) -> None:
+    """Write, of the four graph files, those tmp names, each to its path in tmp (Turtle
+    needs N-Triples: graph.ttl comes with graph.nt). nq: where the N-Quads that Oxigraph
+    turns into TriG go meanwhile (removed after)."""
     import numpy as np
     import pyoxigraph as ox
 
     t = quads.terms
     triples = quads.triples()
-    used = np.unique(triples).tolist()
-    iris = _iris_of(quads, used)
-    graphs = np.unique(quads.quads()[:, 0]).tolist()
-    _write_lines(tmp["graph.nt"], triples, lambda s, p, o: f"{t[s]} {t[p]} {t[o]} .\n")
-    ox.serialize(ox.parse(path=str(tmp["graph.nt"]), format=ox.RdfFormat.N_TRIPLES),
-                 output=str(tmp["graph.ttl"]), format=ox.RdfFormat.TURTLE,
-                 prefixes=_namespaces_used(quads.prefixes, iris))
-    try:
-        _write_lines(nq, quads.quads(), lambda g, s, p, o: f"{t[s]} {t[p]} {t[o]} {t[g]} .\n")
-        ox.serialize(ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS),
-                     output=str(tmp["graph.trig"]), format=ox.RdfFormat.TRIG,
-                     prefixes=_namespaces_used(quads.prefixes, iris + _iris_of(quads, graphs)))
-    finally:
-        nq.unlink(missing_ok=True)
-    with open(tmp["graph.jsonld"], "w", encoding="utf-8", newline="") as f:
-        f.write("[\n")
-        first = True
-        for chunk in _jsonld_chunks(quads):
-            f.write(("" if first else ",\n") + ",\n".join(chunk))
-            first = False
-        f.write("\n]\n")
+    iris = _iris_of(quads, np.unique(triples).tolist())
+    if "graph.nt" in tmp:
+        _write_lines(tmp["graph.nt"], triples, lambda s, p, o: f"{t[s]} {t[p]} {t[o]} .\n")
+    if "graph.ttl" in tmp:
+        ox.serialize(ox.parse(path=str(tmp["graph.nt"]), format=ox.RdfFormat.N_TRIPLES),
+                     output=str(tmp["graph.ttl"]), format=ox.RdfFormat.TURTLE,
+                     prefixes=_namespaces_used(quads.prefixes, iris))
+    if "graph.trig" in tmp:
+        graphs = np.unique(quads.quads()[:, 0]).tolist()
+        try:
+            _write_lines(nq, quads.quads(),
+                         lambda g, s, p, o: f"{t[s]} {t[p]} {t[o]} {t[g]} .\n")
+            ox.serialize(ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS),
+                         output=str(tmp["graph.trig"]), format=ox.RdfFormat.TRIG,
+                         prefixes=_namespaces_used(quads.prefixes,
+                                                   iris + _iris_of(quads, graphs)))
+        finally:
+            nq.unlink(missing_ok=True)
+    if "graph.jsonld" in tmp:
+        with open(tmp["graph.jsonld"], "w", encoding="utf-8", newline="") as f:
+            f.write("[\n")
+            first = True
+            for chunk in _jsonld_chunks(quads):
+                f.write(("" if first else ",\n") + ",\n".join(chunk))
+                first = False
+            f.write("\n]\n")
 
 
 def _jsonld_chunks(quads):
