@@ -14,12 +14,13 @@ SHACL (optional) and serialisation.
     python benchmarks/bench_build.py --jobs-ab DATA [--runs 3] [--warm]
 
 times whole `kg build` processes on DATA (e.g. a benchmarks/synth.py folder) with
-KG_BUILD_JOBS=1 (one process) and 2 (the graph files and the explorer in a forked
-second process), alternated so both see the same machine, each with an empty parse
-cache unless --warm. Per run: the load average before it, wall and CPU seconds (both
-processes), the peak resident memory of each process and the peak of their summed
-PSS (shared pages counted once), sampled from /proc every 0.05 s (Linux); then the
-medians as a Markdown table.
+KG_BUILD_JOBS=1 (one process) and 2 (the report in a forked second process, and
+graph.trig and graph.jsonld in a third once the graph is built), alternated so both
+see the same machine, each with an empty parse cache unless --warm. Per run: the load
+average before it, wall and CPU seconds (all processes), the peak resident memory of
+the first process and of the second (the next-lowest process id: the report's) and the
+peak of all their summed PSS (shared pages counted once), sampled from /proc every
+0.05 s (Linux); then the medians as a Markdown table.
 """
 
 from __future__ import annotations

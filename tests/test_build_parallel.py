@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import kg.analysis.report
+import kg.core.forked
 import kg.explorer
 import kg.pipeline
 import kg.rdf.serialize
@@ -206,6 +207,29 @@ def test_an_interrupted_build_stops_its_other_processes(old_build, sig, where):
         assert left.keys() == before.keys()
     assert {name: body for name, body in left.items() if name.startswith("report/")} == \
            {name: body for name, body in before.items() if name.startswith("report/")}
+
+
+@pytest.mark.parametrize("most", [None, 10])
+def test_the_graph_files_process_only_up_to_a_size(tmp_path, make_data, monkeypatch, most):
+    """Up to FILES_PROCESS_MAX_QUADS quads a third process writes graph.trig and
+    graph.jsonld; above it (lowered here to 10) the first process writes them; the same
+    bytes either way."""
+    if most is not None:
+        monkeypatch.setattr(kg.pipeline, "FILES_PROCESS_MAX_QUADS", most)
+    started = []
+    enter = kg.core.forked.Forked.__enter__
+
+    def spy(self):
+        started.append(self.what)
+        return enter(self)
+
+    monkeypatch.setattr(kg.core.forked.Forked, "__enter__", spy)
+    data = make_data()
+    build(data, tmp_path / "two", jobs=2)
+    assert started == ["computing the report"] + (
+        ["writing graph.trig and graph.jsonld"] if most is None else [])
+    build(data, tmp_path / "one", jobs=1)
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 
 def test_jobs_come_from_the_argument_then_the_environment(monkeypatch):
