@@ -14,6 +14,7 @@ from explorer_support import (
     HOSTILE_FILES,
     HOSTILE_NAME,
     HOSTILE_TEXT,
+    MOVER_FILES,
     SMALL_FILES,
     Recorder,
     chromium_path,
@@ -24,6 +25,7 @@ from conftest import IN_CI, REPO
 from kg.analysis.network import project
 from kg.explorer import write_explorer
 from kg.rdf.load import load_graph
+from kg.semantics import BLOC_COLOURS
 
 
 @pytest.fixture(scope="module")
@@ -412,3 +414,62 @@ def test_overview_search_finds_an_entity_it_does_not_draw(tmp_path, page):
     assert sem.entities[gone].name in text and "Not drawn on this overview page" in text
     assert f"--focus {gone} --depth 1" in text
     assert page.errors == [] and page.console_errors() == []
+
+
+def drawn_colour(pg, node: str) -> str:
+    return pg.evaluate(f"kgExplorer.network.body.data.nodes.get('{node}').color.background")
+
+
+def drawn_tip(pg, node: str) -> str:
+    return pg.evaluate(f"kgExplorer.network.body.data.nodes.get('{node}').title.textContent")
+
+
+def test_a_nodes_bloc_follows_the_date(tmp_path, page):
+    """A person at OpenAI until 2022-12 and at DeepSeek from 2023-01: colour, tooltip,
+    panel, legend filter and search give the bloc of the slider's date."""
+    data = write_data(tmp_path, {**SMALL_FILES, **MOVER_FILES})
+    out = write_explorer(load_graph(data).semantics, tmp_path / "mover.html")
+    pg = page.open(out, "#node=mover&date=2022-06-01")
+    assert drawn_colour(pg, "mover") == BLOC_COLOURS["us"]
+    assert "person · United States" in drawn_tip(pg, "mover")
+    assert pg.inner_text("#panel-body .sub .bloc").strip() == "person · United States"
+    page.shot("explorer-bloc-before-move")
+    # the slider, as a hand moves it: the node already drawn is recoloured in place
+    pg.evaluate("""() => { const s = document.getElementById('date-slider');
+        s.value = String(Math.round(Date.parse('2023-06-01T00:00:00Z') / 86400000));
+        s.dispatchEvent(new Event('input')); }""")
+    assert pg.input_value("#date-input") == "2023-06-01"
+    assert drawn_colour(pg, "mover") == BLOC_COLOURS["china"]
+    assert "person · China" in drawn_tip(pg, "mover")
+    assert pg.inner_text("#panel-body .sub .bloc").strip() == "person · China"
+    page.shot("explorer-bloc-after-move")
+    # hiding China hides them in 2023, not in 2022
+    pg.uncheck("#legend-blocs input[data-filter=china]")
+    assert "mover" not in pg.evaluate("kgExplorer.visibleNodeIds()")
+    set_date(pg, "2022-06-01")
+    assert "mover" in pg.evaluate("kgExplorer.visibleNodeIds()")
+    assert drawn_colour(pg, "mover") == BLOC_COLOURS["us"]
+    pg.check("#legend-blocs input[data-filter=china]")
+    search(pg, "Wen Mover")
+    assert pg.inner_text("#search-results li[data-id=mover] .kind") == "person · United States"
+    set_date(pg, "2018-01-01")  # before any affiliation
+    search(pg, "Wen Mover")
+    assert pg.inner_text("#search-results li[data-id=mover] .kind") == "person · other"
+    assert drawn_colour(pg, "mover") == BLOC_COLOURS["other"]
+    assert page.console_errors() == []
+
+
+def test_curated_blocs_on_a_date_are_the_semantic_layers(real, page):
+    built, out = real
+    sem = built.semantics
+    pg = page.open(out, "#all=1&date=2022-01-01")
+    day = dt.date(2022, 1, 1)
+    assert sem.bloc("scott-singer", day) == "other" != sem.bloc("scott-singer")  # affiliated 2026
+    assert drawn_colour(pg, "scott-singer") == BLOC_COLOURS["other"]
+    ids = pg.evaluate("kgExplorer.network.body.data.nodes.getIds()")
+    colours = pg.evaluate("ids => ids.map(i => kgExplorer.network.body.data.nodes.get(i)"
+                          ".color.background)", ids)
+    assert colours == [BLOC_COLOURS[sem.bloc(i, day)] for i in ids]
+    set_date(pg, "2026-04-14")
+    assert drawn_colour(pg, "scott-singer") == BLOC_COLOURS["us"]
+    assert page.console_errors() == []

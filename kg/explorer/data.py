@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,7 +24,9 @@ from kg.analysis.network import NODE_KINDS, EdgeFact, Projection, begins, simple
 from kg.core.model import DateValue, Entity, Statement, as_decimal_text
 from kg.core.schema import Field
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
+from kg.semantics.blocs import RULE_FIELDS, Blocs
 from kg.semantics.links import source_links
+from kg.semantics.time import ONE_DAY
 
 # Fields shown in the panel's header rather than as facts.
 HEADER_FIELDS = frozenset({"id", "name", "aliases", "names", "description", "sources", "checked",
@@ -299,6 +302,9 @@ class PageData:
     def build(self, positions: dict[str, tuple[int, int]], sizes: dict[str, float]) -> dict:
         blocs = self.sem.blocs()
         nodes = [self.node(n, blocs(n), sizes.get(n, 0.0), positions[n]) for n in self.node_ids]
+        for n, windows in zip(nodes, self.bloc_windows(), strict=True):
+            if windows:  # the bloc changes with the date: the page picks the day's window
+                n["bw"] = windows
         edges = [self.edge(e, i) for e, i in zip(self.edges, self.edge_ids(), strict=True)]
         keep = set(self.node_ids)
         for ent in sorted(self.entities.values(), key=lambda e: e.id):
@@ -333,6 +339,11 @@ class PageData:
             "sources": sources, **self.opts.extra,
         }
 
+    def bloc_windows(self) -> list[list[list] | None]:
+        """Each node's bloc windows (bloc_windows), None for a node of one bloc at all times."""
+        found = bloc_windows(self.sem, self.node_ids)
+        return [found.get(n) for n in self.node_ids]
+
     def seed(self, nodes: list[dict]) -> list[str]:
         """The opening view: every node of a small graph, else the most central of each bloc."""
         if self.opts.show_all or len(nodes) <= SHOW_ALL_BELOW:
@@ -352,6 +363,71 @@ class PageData:
                 days.extend(s["st"] for s in f["s"] if s.get("st") and f["t"])
         floor = dt.date(self.sem.date.year - 10, 1, 1).isoformat()
         return max(min(days), floor) if days else floor
+
+
+def bloc_windows(sem: Semantics, node_ids: Iterable[str]) -> dict[str, list[list]]:
+    """{node id: [[first day, last day, bloc], ...]} for the nodes whose bloc (kg.semantics,
+    Blocs) is not the same on every day; nodes with one bloc at all times are left out.
+
+    The windows are contiguous, in order, and cover every day: ISO dates, inclusive, the
+    first one's start and the last one's end None (open). A bloc is asked of the semantic
+    layer only on the days it can change: the day after the last day before a statement
+    of a field the rule reads (RULE_FIELDS) starts or ends, on the node or on an entity it
+    reaches through those fields (its affiliation's parent's country...); between two
+    such days every statement the rule reads holds throughout or not at all."""
+    memo: dict[str, set[dt.date]] = {}  # an entity's own change days
+    entities, timeline = sem.entities, sem.timeline
+    day_blocs: dict[dt.date, Blocs] = {}
+
+    def own(eid: str) -> set[dt.date]:
+        if eid not in memo:
+            days: set[dt.date] = set()
+            ent = entities[eid]
+            for name in RULE_FIELDS:
+                for st in ent.facts.get(name, ()):
+                    w = timeline.window(ent, name, st)
+                    if w.basis == "never":
+                        continue
+                    if w.start is not None:
+                        days.add(w.start)
+                    if w.end is not None and w.end < dt.date.max:
+                        days.add(w.end + ONE_DAY)
+            memo[eid] = days
+        return memo[eid]
+
+    def reached(eid: str) -> set[str]:
+        seen, todo = {eid}, [eid]
+        while todo:
+            ent = entities[todo.pop()]
+            for name in RULE_FIELDS:
+                for st in ent.facts.get(name, ()):
+                    ref = str(st.value)
+                    if ref not in seen and ref in entities:
+                        seen.add(ref)
+                        todo.append(ref)
+        return seen
+
+    out: dict[str, list[list]] = {}
+    for nid in node_ids:
+        days = sorted(set().union(*(own(e) for e in reached(nid))))
+        if not days:
+            continue
+        asks = [days[0] - ONE_DAY, *days]
+        for d in asks:
+            if d not in day_blocs:
+                day_blocs[d] = Blocs(timeline, d)
+        blocs = [day_blocs[d](nid) for d in asks]
+        if len(set(blocs)) == 1:
+            continue
+        windows: list[list] = []
+        for k, (d, b) in enumerate(zip(asks, blocs, strict=True)):
+            if windows and windows[-1][2] == b:
+                continue
+            if windows:
+                windows[-1][1] = iso(d - ONE_DAY)
+            windows.append([iso(d) if k else None, None, b])
+        out[nid] = windows
+    return out
 
 
 MIN_SIZE, SIZE_RANGE = 7, 26  # a node's radius in pixels, by its PageRank

@@ -68,6 +68,16 @@
       exists(NODES.get(e.from), day) && exists(NODES.get(e.to), day);
   }
   function exists(n, day) { return !n.begins || n.begins <= day; }
+  // a node's bloc on a day: the window (computed by kg.semantics) holding it, else its one bloc
+  function blocOn(n, day) {
+    if (!n.bw) return n.bloc;
+    for (var i = 0; i < n.bw.length; i++) {
+      var w = n.bw[i];
+      if ((!w[0] || w[0] <= day) && (!w[1] || day <= w[1])) return w[2];
+    }
+    return n.bloc;
+  }
+  function blocOf(n) { return blocOn(n, state.date); }
 
   // -- state --------------------------------------------------------------------------
   var BLOCS = DOC.blocOrder.map(function (b) { return b[0]; }), KINDS = DOC.kindOrder.map(function (k) { return k[0]; });
@@ -83,7 +93,7 @@
     if (state.unchecked && e.ck === "unchecked") return false;
     return true;
   }
-  function nodePasses(n) { return n && exists(n, state.date) && !state.hideKinds.has(n.kind) && !state.hideBlocs.has(n.bloc); }
+  function nodePasses(n) { return n && exists(n, state.date) && !state.hideKinds.has(n.kind) && !state.hideBlocs.has(blocOf(n)); }
 
   function visible() {
     var ids = new Set();
@@ -108,7 +118,7 @@
   // -- tooltips (DOM elements, never HTML strings) ---------------------------------------
   function nodeTip(n) {
     return el("div", null, el("div", { cls: "tip-title", text: n.label }),
-      el("div", { cls: "tip-line", text: DOC.kinds[n.kind] + " · " + DOC.blocs[n.bloc] }),
+      el("div", { cls: "tip-line", text: DOC.kinds[n.kind] + " · " + DOC.blocs[blocOf(n)] }),
       n.desc ? el("div", { cls: "tip-line", text: n.desc }) : null);
   }
   function edgeTip(e) {
@@ -142,11 +152,13 @@
   var network = new vis.Network(container, { nodes: dsNodes, edges: dsEdges }, VIS.options);
 
   function visNode(id) {
-    var v = VNODES.get(id), n = NODES.get(id);
+    var v = VNODES.get(id), n = NODES.get(id), colour = VIS.colours[blocOf(n)];
+    drawnBloc.set(id, blocOf(n));
     return { id: id, label: v.label, shape: v.shape, size: v.size, x: v.x, y: v.y, fixed: true,
-      color: { background: v.color, border: "#333333", highlight: { background: v.color, border: "#000000" }, hover: { background: v.color, border: "#000000" } },
+      color: { background: colour, border: "#333333", highlight: { background: colour, border: "#000000" }, hover: { background: colour, border: "#000000" } },
       title: nodeTip(n) };
   }
+  var drawnBloc = new Map(), CHANGING = DOC.nodes.filter(function (n) { return n.bw; });
   function visEdge(id) {
     var v = VEDGES.get(id);
     return { id: id, from: v.from, to: v.to, label: v.label, dashes: v.dashes ? [6, 4] : false, title: edgeTip(EDGES.get(id)) };
@@ -159,7 +171,10 @@
     shown.nodes.forEach(function (i) { if (!want.nodes.has(i)) dropN.push(i); });
     want.nodes.forEach(function (i) { if (!shown.nodes.has(i)) addN.push(visNode(i)); });
     want.edges.forEach(function (i) { if (!shown.edges.has(i)) addE.push(visEdge(i)); });
-    dsEdges.remove(dropE); dsNodes.remove(dropN); dsNodes.add(addN); dsEdges.add(addE);
+    // nodes kept on the view whose bloc on the new date differs: new colour and tooltip
+    var recolour = [];
+    CHANGING.forEach(function (n) { if (shown.nodes.has(n.id) && want.nodes.has(n.id) && drawnBloc.get(n.id) !== blocOf(n)) recolour.push(visNode(n.id)); });
+    dsEdges.remove(dropE); dsNodes.remove(dropN); dsNodes.add(addN); dsNodes.update(recolour); dsEdges.add(addE);
     shown = want;
     var sel = [];
     if (state.node && want.nodes.has(state.node)) sel.push(state.node);
@@ -310,8 +325,8 @@
     citeReg = new Map();
     panel.appendChild(el("h2", { id: "panel-title", text: n.label }));
     var sub = el("div", { cls: "sub" });
-    sub.appendChild(legendIcon(n.kind, VIS.colours[n.bloc]));
-    sub.appendChild(el("span", { text: " " + DOC.kinds[n.kind] + " · " + DOC.blocs[n.bloc] }));
+    sub.appendChild(legendIcon(n.kind, VIS.colours[blocOn(n, day)]));
+    sub.appendChild(el("span", { cls: "bloc", "data-bloc": blocOn(n, day), text: " " + DOC.kinds[n.kind] + " · " + DOC.blocs[blocOn(n, day)] }));
     if (n.ck === "unchecked") sub.appendChild(badge("unchecked", "unchecked"));
     panel.appendChild(sub);
     if (!exists(n, day)) panel.appendChild(el("p", { cls: "note-box", text: "Not in the graph on " + day + ": it begins on " + n.begins + " (released, dated, announced or founded then). Move the date to see it." }));
@@ -401,7 +416,7 @@
     state.node = id; state.edge = null; state.path = null;
     if (!state.all) state.extra.add(id);
     var n = NODES.get(id);
-    state.hideKinds.delete(n.kind); state.hideBlocs.delete(n.bloc);
+    state.hideKinds.delete(n.kind); state.hideBlocs.delete(blocOf(n));
     syncControls();
     render();
     showNode(id);
@@ -474,7 +489,7 @@
         var other = matchedName(it.n, input.value);
         var li = el("li", { role: "option", id: list.id + "-" + i, "data-id": it.n.id, "aria-selected": i === active ? "true" : "false" },
           el("span", { cls: "label", text: it.n.label }),
-          el("span", { cls: "kind", text: DOC.kinds[it.n.kind] + " · " + DOC.blocs[it.n.bloc] + (other ? " · " + other : "") }));
+          el("span", { cls: "kind", text: DOC.kinds[it.n.kind] + " · " + DOC.blocs[it.n.outside ? it.n.bloc : blocOf(it.n)] + (other ? " · " + other : "") }));
         li.addEventListener("mousedown", function (ev) { ev.preventDefault(); pick(i); });
         list.appendChild(li);
       });
@@ -764,6 +779,7 @@
   window.kgExplorer = {
     network: network, state: state, select: function (id) { select(id, true); }, selectEdge: selectEdge, setDate: setDate,
     fragment: fragment, findPath: function (a, b) { pathEnds = { from: a, to: b }; findPath(); },
+    bloc: function (id, day) { var n = NODES.get(id); return n ? blocOn(n, day || state.date) : null; },
     visibleNodeIds: function () { return Array.from(shown.nodes).sort(); },
     visibleEdgeIds: function () { return Array.from(shown.edges).sort(); },
     current: function (id, field, day) {
