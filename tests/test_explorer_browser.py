@@ -297,6 +297,39 @@ def test_path_between_two_entities_lists_each_hop_with_sources(real, page):
     assert page.outside_requests(out) == []
 
 
+def test_parallel_links_of_a_path_step_are_one_hop_with_each_relation_and_source(real, page):
+    """DeepSeek and DeepSeek-V3 are joined by four links (its developer, three figures):
+    one hop line names the pair once and lists the four, each with its sources."""
+    built, out = real
+    links = [e for e in project(built.semantics).edges
+             if {e.source, e.target} == {"deepseek", "deepseek-v3"}]
+    assert len(links) == 4
+    pg = page.open(out, "#path=deepseek,deepseek-v3")
+    assert pg.inner_text("#panel-title") == "Paths"
+    hops = pg.query_selector_all(".path[data-path='0'] .hop")
+    assert len(hops) == 1
+    hop = hops[0]
+    assert hop.get_attribute("data-from") == "deepseek"
+    assert hop.get_attribute("data-to") == "deepseek-v3"
+    assert hop.eval_on_selector(".hop-ends", "e => e.textContent") == (
+        "DeepSeek — DeepSeek-V3 · 4 links")
+    rows = hop.eval_on_selector_all(".hop-link", """ls => ls.map(l => [l.getAttribute('data-rel'),
+        [...l.querySelectorAll('.sources li')].map(s => s.getAttribute('data-source')),
+        l.innerText])""")
+    assert sorted((r[0], tuple(r[1])) for r in rows) == sorted(
+        (e.relation, tuple(e.sources)) for e in links)
+    texts = " ".join(r[2] for r in rows)
+    for e in links:
+        for sid in e.sources:  # each source by its title
+            assert str(built.entities[sid].first("title")) in texts
+        if e.via:  # a figure: what it measures
+            measure = built.entities[str(built.entities[e.via].first("measure"))]
+            assert str(measure.name) in texts
+    assert "(DeepSeek-V3 → DeepSeek)" in texts and "(DeepSeek → DeepSeek-V3)" in texts
+    page.shot("explorer-path-parallel-links")
+    assert page.console_errors() == []
+
+
 def test_focus_page_and_fragment_round_trip(small, browser, page):
     _, out = small
     pg = page.open(out)

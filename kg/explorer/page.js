@@ -572,19 +572,37 @@
     panel.appendChild(el("h2", { id: "panel-title", text: "Paths" }));
     panel.appendChild(el("p", null, refButton(P.from, NODES.get(P.from).label), el("span", { text: " → " }), refButton(P.to, NODES.get(P.to).label)));
     if (!P.paths.length) { panel.appendChild(el("p", { cls: "empty", text: "No path between them on " + state.date + " with the current filters." })); return; }
-    panel.appendChild(el("p", { cls: "muted small", text: "The shortest paths on " + state.date + " (" + (P.paths[0].length - 1) + " links each; at most five shown), over the links the filters keep, in either direction." }));
+    var steps = P.paths[0].length - 1;
+    panel.appendChild(el("p", { cls: "muted small", text: "The shortest paths on " + state.date + " (" + steps + (steps === 1 ? " step" : " steps") + " each; at most five shown), over the links the filters keep, in either direction. Each step lists every link that joins its two entities, with its sources." }));
     P.paths.forEach(function (p, k) {
       var box = el("div", { cls: "path", "data-path": String(k) }, el("div", { cls: "fact-label", text: "Path " + (k + 1) }));
-      for (var i = 1; i < p.length; i++) {
-        hopEdges(p[i - 1], p[i]).forEach(function (e) {
-          var hop = el("div", { cls: "hop" }, refButton(e.from, NODES.get(e.from).label), el("span", { text: " → " + e.label + " → " }), refButton(e.to, NODES.get(e.to).label));
-          if (e.ck === "unchecked") hop.appendChild(badge("unchecked", "unchecked"));
-          hop.appendChild(sourceList(e.src));
-          box.appendChild(hop);
-        });
-      }
+      for (var i = 1; i < p.length; i++) box.appendChild(hopBlock(p[i - 1], p[i]));
       panel.appendChild(box);
     });
+  }
+  // one step of a path: its two entities once, then each link joining them (parallel links:
+  // a model's developer and three figures about it) with its relation, direction and sources
+  function hopBlock(u, v) {
+    var links = hopEdges(u, v);
+    var hop = el("div", { cls: "hop", "data-from": u, "data-to": v },
+      el("div", { cls: "hop-ends" }, refButton(u, NODES.get(u).label), el("span", { text: " — " }), refButton(v, NODES.get(v).label),
+        links.length > 1 ? el("span", { cls: "muted", text: " · " + links.length + " links" }) : null));
+    var ul = el("ul", { cls: "hop-links" });
+    links.forEach(function (e) {
+      var li = el("li", { cls: "hop-link", "data-edge": e.id, "data-rel": e.rel },
+        el("span", { cls: "rel", text: e.label }),
+        el("span", { cls: "muted", text: " (" + NODES.get(e.from).label + " → " + NODES.get(e.to).label + ")" }));
+      var what = e.via && CLAIMS.get(e.via), said = e.via && QUOTES.get(e.via);
+      if (what) li.appendChild(el("span", { cls: "small", text: ": " + what.measure + " — " + what.value + (what.unit ? " " + what.unit : "") }));
+      else if (said) li.appendChild(el("span", { cls: "small", text: ": " + said.name }));
+      var w = edgeDates(e);
+      if (w) li.appendChild(el("span", { cls: "when", text: " · " + w }));
+      if (e.ck === "unchecked") li.appendChild(badge("unchecked", "unchecked"));
+      li.appendChild(sourceList(e.src));
+      ul.appendChild(li);
+    });
+    hop.appendChild(ul);
+    return hop;
   }
   document.getElementById("path-go").addEventListener("click", findPath);
   document.getElementById("path-clear").addEventListener("click", function () {
