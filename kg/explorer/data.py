@@ -371,20 +371,26 @@ def bloc_windows(sem: Semantics, node_ids: Iterable[str]) -> dict[str, list[list
 
     The windows are contiguous, in order, and cover every day: ISO dates, inclusive, the
     first one's start and the last one's end None (open). A bloc is asked of the semantic
-    layer only on the days it can change: the day after the last day before a statement
-    of a field the rule reads (RULE_FIELDS) starts or ends, on the node or on an entity it
-    reaches through those fields (its affiliation's parent's country...); between two
-    such days every statement the rule reads holds throughout or not at all."""
-    memo: dict[str, set[dt.date]] = {}  # an entity's own change days
+    layer only on the days it can change, and on the day before the first: the first day
+    of each statement of a field the rule reads (RULE_FIELDS), and the day after its last,
+    on the node or on an entity it reaches through those fields (its affiliation's
+    parent's country...); between two such days every statement the rule reads holds
+    throughout or not at all. Cost: one pass over the reached entities per node."""
+    memo: dict[str, tuple[set[dt.date], list[str]]] = {}
     entities, timeline = sem.entities, sem.timeline
     day_blocs: dict[dt.date, Blocs] = {}
 
-    def own(eid: str) -> set[dt.date]:
+    def read(eid: str) -> tuple[set[dt.date], list[str]]:
+        """An entity's own change days, and the entities its rule fields name."""
         if eid not in memo:
             days: set[dt.date] = set()
+            refs: list[str] = []
             ent = entities[eid]
             for name in RULE_FIELDS:
                 for st in ent.facts.get(name, ()):
+                    ref = str(st.value)
+                    if ref in entities:
+                        refs.append(ref)
                     w = timeline.window(ent, name, st)
                     if w.basis == "never":
                         continue
@@ -392,24 +398,23 @@ def bloc_windows(sem: Semantics, node_ids: Iterable[str]) -> dict[str, list[list
                         days.add(w.start)
                     if w.end is not None and w.end < dt.date.max:
                         days.add(w.end + ONE_DAY)
-            memo[eid] = days
+            memo[eid] = (days, refs)
         return memo[eid]
 
-    def reached(eid: str) -> set[str]:
-        seen, todo = {eid}, [eid]
+    def change_days(eid: str) -> list[dt.date]:
+        seen, todo, days = {eid}, [eid], set()
         while todo:
-            ent = entities[todo.pop()]
-            for name in RULE_FIELDS:
-                for st in ent.facts.get(name, ()):
-                    ref = str(st.value)
-                    if ref not in seen and ref in entities:
-                        seen.add(ref)
-                        todo.append(ref)
-        return seen
+            own, refs = read(todo.pop())
+            days |= own
+            for ref in refs:
+                if ref not in seen:
+                    seen.add(ref)
+                    todo.append(ref)
+        return sorted(days)
 
     out: dict[str, list[list]] = {}
     for nid in node_ids:
-        days = sorted(set().union(*(own(e) for e in reached(nid))))
+        days = change_days(nid)
         if not days:
             continue
         asks = [days[0] - ONE_DAY, *days]
