@@ -27,7 +27,7 @@ from explorer_support import (
 from conftest import REPO
 from kg.cli import main
 from kg.explorer import explorer_html
-from kg.explorer.data import safe_url, search_key
+from kg.explorer.data import label_box, safe_url, search_key
 from kg.explorer.page import json_for_script
 from kg.rdf.load import load_graph
 
@@ -52,6 +52,16 @@ def test_search_key_folds_width_case_and_accents():
             c for c in unicodedata.normalize("NFKD", text)
             if not unicodedata.combining(c))).casefold()
         assert search_key(text) == full
+
+
+def test_label_box_wraps_as_the_page_does():
+    # widths and lines as vis-network draws them in Chromium (Arial metrics, 16 px)
+    assert label_box("Huawei Ascend 910C") == (153.84, 1)
+    assert label_box("Amazon to invest up to US$4 billion in Anthropic")[1] == 3
+    assert label_box("Qwen3-Coder-480B-A35B")[1] == 1  # fits but for its last character
+    width, lines = label_box("华为" * 12)  # a word wider than a line is cut
+    assert (width, lines) == (192.0, 2)
+    assert label_box("") == (0.0, 1)
 
 
 def test_only_web_addresses_become_links():

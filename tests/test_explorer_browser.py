@@ -506,3 +506,38 @@ def test_curated_blocs_on_a_date_are_the_semantic_layers(real, page):
     set_date(pg, "2026-04-14")
     assert drawn_colour(pg, "scott-singer") == BLOC_COLOURS["us"]
     assert page.console_errors() == []
+
+
+LABEL_BOXES = """() => { const net = kgExplorer.network; net.redraw();
+  return net.body.data.nodes.getIds().map(id => { const n = net.body.nodes[id], s = n.labelModule.size;
+    return {id: id, label: n.options.label, lines: n.labelModule.lineCount, w: s.width,
+            l: s.left, t: s.top, r: s.left + s.width, b: s.top + s.height,
+            sl: n.x - n.shape.width / 2, st: n.y - n.shape.height / 2,
+            sr: n.x + n.shape.width / 2, sb: n.y + n.shape.height / 2}; }); }"""
+
+
+def test_show_everything_draws_no_label_over_another(real, page):
+    """The layout's label boxes (kg.explorer.data.label_box) are the ones vis-network
+    draws, and with them no label lies over another label, and at most a few over a
+    shape (a fresh-user review: labels piled up in the middle of "show everything")."""
+    from kg.explorer.data import label_box
+
+    _, out = real
+    pg = page.open(out, "#all=1")
+    boxes = pg.evaluate(LABEL_BOXES)
+    assert len(boxes) > 300
+    for b in boxes:
+        width, lines = label_box(b["label"])
+        assert lines == b["lines"] and abs(width - b["w"]) <= 3, (b, width, lines)  # kerning
+
+    def meet(a, c, pre=""):
+        return (a["l"] < c[pre + "r"] and c[pre + "l"] < a["r"] and a["t"] < c[pre + "b"]
+                and c[pre + "t"] < a["b"])
+
+    labels = [(a["id"], c["id"]) for k, a in enumerate(boxes) for c in boxes[k + 1:]
+              if meet(a, c)]
+    assert labels == []
+    on_shapes = [(a["id"], c["id"]) for a in boxes for c in boxes
+                 if a is not c and meet(a, c, "s")]
+    assert len(on_shapes) <= 3, on_shapes
+    page.shot("explorer-everything-labels")
