@@ -89,6 +89,23 @@ SMALL_FILES = {
     """,
 }
 
+# A person whose bloc changes: at OpenAI (US) until 2022-12, at DeepSeek (China) from 2023-01.
+MOVER_FILES = {
+    "person/mover.yaml": """
+        id: mover
+        name: Wen Mover
+        affiliation:
+          - value: openai
+            from: 2019-03
+            to: 2022-12
+            sources: [src-a]
+          - value: deepseek
+            from: 2023-01
+            sources: [src-a]
+        sources: [src-a]
+    """,
+}
+
 HOSTILE_FILES = {
     "organization/hostile.yaml": yaml.safe_dump({
         "id": "hostile", "name": HOSTILE_NAME, "aliases": [HOSTILE_ALIAS],

@@ -4,6 +4,7 @@ test_explorer_browser.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -17,6 +18,7 @@ from explorer_support import (
     HOSTILE_ALIAS,
     HOSTILE_NAME,
     HOSTILE_TEXT,
+    MOVER_FILES,
     SMALL_FILES,
     count_calls,
     write_data,
@@ -25,7 +27,7 @@ from explorer_support import (
 from conftest import REPO
 from kg.cli import main
 from kg.explorer import explorer_html
-from kg.explorer.data import safe_url, search_key
+from kg.explorer.data import label_box, safe_url, search_key
 from kg.explorer.page import json_for_script
 from kg.rdf.load import load_graph
 
@@ -50,6 +52,16 @@ def test_search_key_folds_width_case_and_accents():
             c for c in unicodedata.normalize("NFKD", text)
             if not unicodedata.combining(c))).casefold()
         assert search_key(text) == full
+
+
+def test_label_box_wraps_as_the_page_does():
+    # widths and lines as vis-network draws them in Chromium (Arial metrics, 16 px)
+    assert label_box("Huawei Ascend 910C") == (153.84, 1)
+    assert label_box("Amazon to invest up to US$4 billion in Anthropic")[1] == 3
+    assert label_box("Qwen3-Coder-480B-A35B")[1] == 1  # fits but for its last character
+    width, lines = label_box("华为" * 12)  # a word wider than a line is cut
+    assert (width, lines) == (192.0, 2)
+    assert label_box("") == (0.0, 1)
 
 
 def test_only_web_addresses_become_links():
@@ -100,6 +112,49 @@ def test_embedded_data_has_windows_ranks_and_sources(small):
         "liang-wenfeng", "deepseek", "2023-07-01", ["src-a"])
     assert doc["sources"][0]["title"] == "Source A"
     assert doc["meta"]["licence"] == "CC BY 4.0" and doc["meta"]["version"]
+
+
+def bloc_on(node: dict, day: str) -> str:
+    """The page's rule (page.js blocOn): the window holding the day, else the node's bloc."""
+    for start, end, bloc in node.get("bw", []):
+        if (start is None or start <= day) and (end is None or day <= end):
+            return bloc
+    return node["bloc"]
+
+
+def test_a_person_who_moves_has_the_bloc_of_each_date(tmp_path):
+    data = write_data(tmp_path, {**SMALL_FILES, **MOVER_FILES})
+    doc = embedded(explorer_html(load_graph(data).semantics))
+    nodes = {n["id"]: n for n in doc["nodes"]}
+    # before any affiliation: no current one, no earlier one, no citizenship: other
+    assert nodes["mover"]["bw"] == [[None, "2019-02-28", "other"],
+                                    ["2019-03-01", "2022-12-31", "us"],
+                                    ["2023-01-01", None, "china"]]
+    assert nodes["mover"]["bloc"] == "china"  # on the dataset's date
+    # a node of one bloc at all times carries no windows
+    assert "bw" not in nodes["deepseek"] and "bw" not in nodes["openai"]
+
+
+def test_bloc_windows_agree_with_the_semantic_layer_on_every_node_and_date():
+    built = load_graph(REPO / "data")
+    sem = built.semantics
+    doc = embedded(explorer_html(sem))
+    changing = [n for n in doc["nodes"] if "bw" in n]
+    assert len(changing) >= 10
+    days = {sem.date}
+    days.update(dt.date(y, m, 1) for y in range(2010, 2027) for m in (1, 4, 7, 10))
+    for n in changing:  # each window's first and last day, and the days either side
+        assert n["bw"][0][0] is None and n["bw"][-1][1] is None
+        for (_, end, bloc), (start, _, nxt) in zip(n["bw"], n["bw"][1:], strict=False):
+            assert bloc != nxt
+            assert dt.date.fromisoformat(end) + dt.timedelta(days=1) == dt.date.fromisoformat(start)
+            d = dt.date.fromisoformat(start)
+            days.update({d - dt.timedelta(days=1), d, d + dt.timedelta(days=1)})
+    assert len(days) > 100
+    for day in sorted(days):
+        text = day.isoformat()
+        page = {n["id"]: bloc_on(n, text) for n in doc["nodes"]}
+        assert page == {n["id"]: sem.bloc(n["id"], day) for n in doc["nodes"]}, text
 
 
 def test_focus_holds_the_neighbourhood_only(small, tmp_path):

@@ -14,6 +14,7 @@ from explorer_support import (
     HOSTILE_FILES,
     HOSTILE_NAME,
     HOSTILE_TEXT,
+    MOVER_FILES,
     SMALL_FILES,
     Recorder,
     chromium_path,
@@ -24,6 +25,7 @@ from conftest import IN_CI, REPO
 from kg.analysis.network import project
 from kg.explorer import write_explorer
 from kg.rdf.load import load_graph
+from kg.semantics import BLOC_COLOURS
 
 
 @pytest.fixture(scope="module")
@@ -295,6 +297,39 @@ def test_path_between_two_entities_lists_each_hop_with_sources(real, page):
     assert page.outside_requests(out) == []
 
 
+def test_parallel_links_of_a_path_step_are_one_hop_with_each_relation_and_source(real, page):
+    """DeepSeek and DeepSeek-V3 are joined by four links (its developer, three figures):
+    one hop line names the pair once and lists the four, each with its sources."""
+    built, out = real
+    links = [e for e in project(built.semantics).edges
+             if {e.source, e.target} == {"deepseek", "deepseek-v3"}]
+    assert len(links) == 4
+    pg = page.open(out, "#path=deepseek,deepseek-v3")
+    assert pg.inner_text("#panel-title") == "Paths"
+    hops = pg.query_selector_all(".path[data-path='0'] .hop")
+    assert len(hops) == 1
+    hop = hops[0]
+    assert hop.get_attribute("data-from") == "deepseek"
+    assert hop.get_attribute("data-to") == "deepseek-v3"
+    assert hop.eval_on_selector(".hop-ends", "e => e.textContent") == (
+        "DeepSeek — DeepSeek-V3 · 4 links")
+    rows = hop.eval_on_selector_all(".hop-link", """ls => ls.map(l => [l.getAttribute('data-rel'),
+        [...l.querySelectorAll('.sources li')].map(s => s.getAttribute('data-source')),
+        l.innerText])""")
+    assert sorted((r[0], tuple(r[1])) for r in rows) == sorted(
+        (e.relation, tuple(e.sources)) for e in links)
+    texts = " ".join(r[2] for r in rows)
+    for e in links:
+        for sid in e.sources:  # each source by its title
+            assert str(built.entities[sid].first("title")) in texts
+        if e.via:  # a figure: what it measures
+            measure = built.entities[str(built.entities[e.via].first("measure"))]
+            assert str(measure.name) in texts
+    assert "(DeepSeek-V3 → DeepSeek)" in texts and "(DeepSeek → DeepSeek-V3)" in texts
+    page.shot("explorer-path-parallel-links")
+    assert page.console_errors() == []
+
+
 def test_focus_page_and_fragment_round_trip(small, browser, page):
     _, out = small
     pg = page.open(out)
@@ -412,3 +447,97 @@ def test_overview_search_finds_an_entity_it_does_not_draw(tmp_path, page):
     assert sem.entities[gone].name in text and "Not drawn on this overview page" in text
     assert f"--focus {gone} --depth 1" in text
     assert page.errors == [] and page.console_errors() == []
+
+
+def drawn_colour(pg, node: str) -> str:
+    return pg.evaluate(f"kgExplorer.network.body.data.nodes.get('{node}').color.background")
+
+
+def drawn_tip(pg, node: str) -> str:
+    return pg.evaluate(f"kgExplorer.network.body.data.nodes.get('{node}').title.textContent")
+
+
+def test_a_nodes_bloc_follows_the_date(tmp_path, page):
+    """A person at OpenAI until 2022-12 and at DeepSeek from 2023-01: colour, tooltip,
+    panel, legend filter and search give the bloc of the slider's date."""
+    data = write_data(tmp_path, {**SMALL_FILES, **MOVER_FILES})
+    out = write_explorer(load_graph(data).semantics, tmp_path / "mover.html")
+    pg = page.open(out, "#node=mover&date=2022-06-01")
+    assert drawn_colour(pg, "mover") == BLOC_COLOURS["us"]
+    assert "person · United States" in drawn_tip(pg, "mover")
+    assert pg.inner_text("#panel-body .sub .bloc").strip() == "person · United States"
+    page.shot("explorer-bloc-before-move")
+    # the slider, as a hand moves it: the node already drawn is recoloured in place
+    pg.evaluate("""() => { const s = document.getElementById('date-slider');
+        s.value = String(Math.round(Date.parse('2023-06-01T00:00:00Z') / 86400000));
+        s.dispatchEvent(new Event('input')); }""")
+    assert pg.input_value("#date-input") == "2023-06-01"
+    assert drawn_colour(pg, "mover") == BLOC_COLOURS["china"]
+    assert "person · China" in drawn_tip(pg, "mover")
+    assert pg.inner_text("#panel-body .sub .bloc").strip() == "person · China"
+    page.shot("explorer-bloc-after-move")
+    # hiding China hides them in 2023, not in 2022
+    pg.uncheck("#legend-blocs input[data-filter=china]")
+    assert "mover" not in pg.evaluate("kgExplorer.visibleNodeIds()")
+    set_date(pg, "2022-06-01")
+    assert "mover" in pg.evaluate("kgExplorer.visibleNodeIds()")
+    assert drawn_colour(pg, "mover") == BLOC_COLOURS["us"]
+    pg.check("#legend-blocs input[data-filter=china]")
+    search(pg, "Wen Mover")
+    assert pg.inner_text("#search-results li[data-id=mover] .kind") == "person · United States"
+    set_date(pg, "2018-01-01")  # before any affiliation
+    search(pg, "Wen Mover")
+    assert pg.inner_text("#search-results li[data-id=mover] .kind") == "person · other"
+    assert drawn_colour(pg, "mover") == BLOC_COLOURS["other"]
+    assert page.console_errors() == []
+
+
+def test_curated_blocs_on_a_date_are_the_semantic_layers(real, page):
+    built, out = real
+    sem = built.semantics
+    pg = page.open(out, "#all=1&date=2022-01-01")
+    day = dt.date(2022, 1, 1)
+    assert sem.bloc("scott-singer", day) == "other" != sem.bloc("scott-singer")  # affiliated 2026
+    assert drawn_colour(pg, "scott-singer") == BLOC_COLOURS["other"]
+    ids = pg.evaluate("kgExplorer.network.body.data.nodes.getIds()")
+    colours = pg.evaluate("ids => ids.map(i => kgExplorer.network.body.data.nodes.get(i)"
+                          ".color.background)", ids)
+    assert colours == [BLOC_COLOURS[sem.bloc(i, day)] for i in ids]
+    set_date(pg, "2026-04-14")
+    assert drawn_colour(pg, "scott-singer") == BLOC_COLOURS["us"]
+    assert page.console_errors() == []
+
+
+LABEL_BOXES = """() => { const net = kgExplorer.network; net.redraw();
+  return net.body.data.nodes.getIds().map(id => { const n = net.body.nodes[id], s = n.labelModule.size;
+    return {id: id, label: n.options.label, lines: n.labelModule.lineCount, w: s.width,
+            l: s.left, t: s.top, r: s.left + s.width, b: s.top + s.height,
+            sl: n.x - n.shape.width / 2, st: n.y - n.shape.height / 2,
+            sr: n.x + n.shape.width / 2, sb: n.y + n.shape.height / 2}; }); }"""
+
+
+def test_show_everything_draws_no_label_over_another(real, page):
+    """The layout's label boxes (kg.explorer.data.label_box) are the ones vis-network
+    draws, and with them no label lies over another label, and at most a few over a
+    shape (a fresh-user review: labels piled up in the middle of "show everything")."""
+    from kg.explorer.data import label_box
+
+    _, out = real
+    pg = page.open(out, "#all=1")
+    boxes = pg.evaluate(LABEL_BOXES)
+    assert len(boxes) > 300
+    for b in boxes:
+        width, lines = label_box(b["label"])
+        assert lines == b["lines"] and abs(width - b["w"]) <= 3, (b, width, lines)  # kerning
+
+    def meet(a, c, pre=""):
+        return (a["l"] < c[pre + "r"] and c[pre + "l"] < a["r"] and a["t"] < c[pre + "b"]
+                and c[pre + "t"] < a["b"])
+
+    labels = [(a["id"], c["id"]) for k, a in enumerate(boxes) for c in boxes[k + 1:]
+              if meet(a, c)]
+    assert labels == []
+    on_shapes = [(a["id"], c["id"]) for a in boxes for c in boxes
+                 if a is not c and meet(a, c, "s")]
+    assert len(on_shapes) <= 3, on_shapes
+    page.shot("explorer-everything-labels")

@@ -10,8 +10,10 @@ textContent, and only http(s) URLs become links.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -23,7 +25,9 @@ from kg.analysis.network import NODE_KINDS, EdgeFact, Projection, begins, simple
 from kg.core.model import DateValue, Entity, Statement, as_decimal_text
 from kg.core.schema import Field
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
+from kg.semantics.blocs import RULE_FIELDS, Blocs
 from kg.semantics.links import source_links
+from kg.semantics.time import ONE_DAY
 
 # Fields shown in the panel's header rather than as facts.
 HEADER_FIELDS = frozenset({"id", "name", "aliases", "names", "description", "sources", "checked",
@@ -299,6 +303,9 @@ class PageData:
     def build(self, positions: dict[str, tuple[int, int]], sizes: dict[str, float]) -> dict:
         blocs = self.sem.blocs()
         nodes = [self.node(n, blocs(n), sizes.get(n, 0.0), positions[n]) for n in self.node_ids]
+        for n, windows in zip(nodes, self.bloc_windows(), strict=True):
+            if windows:  # the bloc changes with the date: the page picks the day's window
+                n["bw"] = windows
         edges = [self.edge(e, i) for e, i in zip(self.edges, self.edge_ids(), strict=True)]
         keep = set(self.node_ids)
         for ent in sorted(self.entities.values(), key=lambda e: e.id):
@@ -333,6 +340,11 @@ class PageData:
             "sources": sources, **self.opts.extra,
         }
 
+    def bloc_windows(self) -> list[list[list] | None]:
+        """Each node's bloc windows (bloc_windows), None for a node of one bloc at all times."""
+        found = bloc_windows(self.sem, self.node_ids)
+        return [found.get(n) for n in self.node_ids]
+
     def seed(self, nodes: list[dict]) -> list[str]:
         """The opening view: every node of a small graph, else the most central of each bloc."""
         if self.opts.show_all or len(nodes) <= SHOW_ALL_BELOW:
@@ -352,6 +364,76 @@ class PageData:
                 days.extend(s["st"] for s in f["s"] if s.get("st") and f["t"])
         floor = dt.date(self.sem.date.year - 10, 1, 1).isoformat()
         return max(min(days), floor) if days else floor
+
+
+def bloc_windows(sem: Semantics, node_ids: Iterable[str]) -> dict[str, list[list]]:
+    """{node id: [[first day, last day, bloc], ...]} for the nodes whose bloc (kg.semantics,
+    Blocs) is not the same on every day; nodes with one bloc at all times are left out.
+
+    The windows are contiguous, in order, and cover every day: ISO dates, inclusive, the
+    first one's start and the last one's end None (open). A bloc is asked of the semantic
+    layer only on the days it can change, and on the day before the first: the first day
+    of each statement of a field the rule reads (RULE_FIELDS), and the day after its last,
+    on the node or on an entity it reaches through those fields (its affiliation's
+    parent's country...); between two such days every statement the rule reads holds
+    throughout or not at all. Cost: one pass over the reached entities per node."""
+    memo: dict[str, tuple[set[dt.date], list[str]]] = {}
+    entities, timeline = sem.entities, sem.timeline
+    day_blocs: dict[dt.date, Blocs] = {}
+
+    def read(eid: str) -> tuple[set[dt.date], list[str]]:
+        """An entity's own change days, and the entities its rule fields name."""
+        if eid not in memo:
+            days: set[dt.date] = set()
+            refs: list[str] = []
+            ent = entities[eid]
+            for name in RULE_FIELDS:
+                for st in ent.facts.get(name, ()):
+                    ref = str(st.value)
+                    if ref in entities:
+                        refs.append(ref)
+                    w = timeline.window(ent, name, st)
+                    if w.basis == "never":
+                        continue
+                    if w.start is not None:
+                        days.add(w.start)
+                    if w.end is not None and w.end < dt.date.max:
+                        days.add(w.end + ONE_DAY)
+            memo[eid] = (days, refs)
+        return memo[eid]
+
+    def change_days(eid: str) -> list[dt.date]:
+        seen, todo, days = {eid}, [eid], set()
+        while todo:
+            own, refs = read(todo.pop())
+            days |= own
+            for ref in refs:
+                if ref not in seen:
+                    seen.add(ref)
+                    todo.append(ref)
+        return sorted(days)
+
+    out: dict[str, list[list]] = {}
+    for nid in node_ids:
+        days = change_days(nid)
+        if not days:
+            continue
+        asks = [days[0] - ONE_DAY, *days]
+        for d in asks:
+            if d not in day_blocs:
+                day_blocs[d] = Blocs(timeline, d)
+        blocs = [day_blocs[d](nid) for d in asks]
+        if len(set(blocs)) == 1:
+            continue
+        windows: list[list] = []
+        for k, (d, b) in enumerate(zip(asks, blocs, strict=True)):
+            if windows and windows[-1][2] == b:
+                continue
+            if windows:
+                windows[-1][1] = iso(d - ONE_DAY)
+            windows.append([iso(d) if k else None, None, b])
+        out[nid] = windows
+    return out
 
 
 MIN_SIZE, SIZE_RANGE = 7, 26  # a node's radius in pixels, by its PageRank
@@ -436,7 +518,8 @@ def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
     scale = 65 * n ** 0.5
     xy = {k: [v[0] * scale, v[1] * scale] for k, v in pos.items()}
     radius = [node_size((sizes or {}).get(i, 0.0)) for i in node_ids]
-    _spread(xy, node_ids, radius, [(labels or {}).get(i, i) for i in node_ids], gap=24.0)
+    _spread(xy, node_ids, radius, [(labels or {}).get(i, i) for i in node_ids], gap=10.0,
+            anchored=set(seed_ids) if len(seed_ids) < len(node_ids) else frozenset())
     return {k: (int(round(xy[k][0])), int(round(xy[k][1]))) for k in sorted(xy)}
 
 
@@ -513,13 +596,84 @@ def _fruchterman_reingold(A, k: float, pos, fixed, iterations: int, threshold: f
     return pos
 
 
-LABEL_CHAR_PX, LABEL_LINE_PX = 8.5, 22  # at the page's 16 px label font
+LABEL_FONT_PX = 16  # the labels' font size (page.py: drawing's nodes.font.size)
+LABEL_MAX_PX = 180  # a wider label wraps onto more lines (page.py: widthConstraint)
+LABEL_BELOW_PX = 12  # vis-network draws a label's first line this far under its shape
+# Arial's advance widths in thousandths of an em for the printable ASCII characters, space
+# to tilde (the page's labels are in vis-network's default face, arial; Chromium on Linux
+# draws it with Liberation Sans, which has the same widths).
+_ARIAL = (278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
+          556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
+          1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+          667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
+          333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
+          556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584)
+
+
+def _text_px(text: str) -> float:
+    """The width of `text` in the label font, in pixels (CJK and other wide characters:
+    one em; other characters outside ASCII: a digit's width)."""
+    total = 0
+    for c in text:
+        o = ord(c)
+        if 32 <= o <= 126:
+            total += _ARIAL[o - 32]
+        else:
+            total += 1000 if unicodedata.east_asian_width(c) in "WF" else 556
+    return total * LABEL_FONT_PX / 1000
+
+
+def label_box(text: str) -> tuple[float, int]:
+    """(width in pixels, lines) of a node's label as the page draws it: vis-network's
+    LabelSplitter at widthConstraint LABEL_MAX_PX, rule for rule (it measures a candidate
+    line with two extra spaces between words, and cuts a word too long for a line one
+    character past the width)."""
+    tokens = [t for t in re.split(r"( +)", str(text)) if t]
+    lines: list[str] = []
+    while tokens:
+        fit, trial = 0, ""
+        while fit < len(tokens):
+            longer = trial + ("" if trial == "" else " ") + tokens[fit]
+            if _text_px(longer) > LABEL_MAX_PX:
+                break
+            trial, fit = longer, fit + 1
+        if fit == 0:  # one word wider than a line: cut it
+            word = tokens[0]
+            cut = 0
+            while cut < len(word) and _text_px(word[:cut]) <= LABEL_MAX_PX:
+                cut += 1
+            lines.append(word[:cut])
+            tokens[0] = word[cut:]
+            if not tokens[0]:  # the whole word (it fit but for its last character)
+                tokens.pop(0)
+            continue
+        rest = fit
+        if tokens[fit - 1].startswith(" "):
+            fit -= 1
+        elif rest < len(tokens) and tokens[rest].startswith(" "):
+            rest += 1
+        lines.append("".join(tokens[:fit]))
+        tokens = tokens[rest:]
+    lines = lines or [""]
+    return max(_text_px(x) for x in lines), len(lines)
+
+
+ANCHORED_MOBILITY = 0.25  # an opening-view node moves a quarter as far as another
 
 
 def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
-            labels: list[str], gap: float, rounds: int = 80) -> None:
-    """Push apart nodes whose boxes (the shape, and its label below it) overlap, along
-    the axis where they overlap least, a little each round (numpy)."""
+            labels: list[str], gap: float, rounds: int = 400, max_growth: float = 1.3,
+            anchored: set[str] | frozenset = frozenset()) -> None:
+    """Push apart nodes whose boxes overlap (numpy). A node's box is its shape and its
+    label under it, as the page draws them (label_box: width and wrapped lines), with
+    `gap` pixels between them. Each round moves both nodes of a pair too close apart along
+    the axis where they overlap least, by 0.4 of the overlap each; when four rounds no
+    longer lessen the overlaps (a crowd pushing both ways), every node moves 4% further
+    from the centre, up to `max_growth` in all. The `anchored` nodes (the opening view's)
+    move ANCHORED_MOBILITY as far as the others, which make way, so the opening view
+    keeps about its size on the screen. It stops when no two boxes overlap (closer than
+    `gap` is allowed) or after `rounds` rounds. Only pairs near each other are looked at (found again every 8
+    rounds), so a round costs the number of close pairs, not n^2."""
     import numpy as np
 
     n = len(ids)
@@ -527,30 +681,82 @@ def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
         return
     P = np.array([xy[i] for i in ids], dtype=np.float64)
     R = np.array(radius, dtype=np.float64)
-    W = np.maximum(R, np.array([min(len(t), 40) * LABEL_CHAR_PX / 2 for t in labels]))
-    H = R + LABEL_LINE_PX / 2  # the box runs from the shape's top to under its label
-    need_x = W[:, None] + W[None, :] + gap / 2
-    need_y = H[:, None] + H[None, :] + gap / 2
-    off = ~np.eye(n, dtype=bool)
-    tie = np.sign(np.arange(n)[:, None] - np.arange(n)[None, :])
-    rounds = rounds if n <= 600 else max(8, rounds * 600 // n)
-    for _ in range(rounds):
-        dx = P[:, 0, None] - P[None, :, 0]
-        dy = P[:, 1, None] - P[None, :, 1]
+    boxes = [label_box(t) for t in labels]
+    W = np.maximum(R, np.array([w / 2 for w, _ in boxes])) + gap / 2
+    below = np.array([LABEL_BELOW_PX + LABEL_FONT_PX * k + 2 for _, k in boxes])
+    H = R + below / 2 + gap / 2  # from the shape's top to under its label's last line
+    C = below / 2  # the box's centre is this far below the node's
+    slack = 2 * float(W.max())
+    free = np.array([ANCHORED_MOBILITY if nid in anchored else 1.0 for nid in ids])
+    pairs = None
+    best, stale, grown = None, 0, 1.0
+    for k in range(rounds):
+        if pairs is None or k % 8 == 0:
+            pairs = _close_pairs(P[:, 0], P[:, 1] + C, W, H, slack)
+            i, j = pairs
+            need_x, need_y = W[i] + W[j], H[i] + H[j]
+            # each side's share of the 0.8 x overlap a pair parts by: 0.4 each, or less
+            # for an anchored node and more for the other
+            share_i = 0.8 * free[i] / (free[i] + free[j])
+            share_j = 0.8 * free[j] / (free[i] + free[j])
+        dx = P[i, 0] - P[j, 0]
+        dy = (P[i, 1] + C[i]) - (P[j, 1] + C[j])
         ox = need_x - np.abs(dx)
         oy = need_y - np.abs(dy)
-        hit = (ox > 0) & (oy > 0) & off
-        if not hit.any():
+        hit = (ox > 0) & (oy > 0)
+        count = int(((ox > gap) & (oy > gap)).sum())  # overlapping, not merely too close
+        if count == 0:
             break
-        along_x = hit & (ox <= oy)
-        along_y = hit & (ox > oy)
+        if best is None or count < best * 0.98:
+            best, stale = count, 0
+        else:
+            stale += 1
+        if stale >= 4 and grown < max_growth:  # jammed: make room
+            centre = P.mean(axis=0)
+            P = P + (P - centre) * 0.04 * free[:, None]
+            grown *= 1.04
+            best, stale, pairs = None, 0, None
+            continue
         # ties (two nodes on one point) part by index, so the result stays deterministic
-        sx = np.where(dx == 0, tie, np.sign(dx))
-        sy = np.where(dy == 0, tie, np.sign(dy))
-        P[:, 0] += (np.where(along_x, ox, 0.0) * sx).sum(1) * 0.4
-        P[:, 1] += (np.where(along_y, oy, 0.0) * sy).sum(1) * 0.4
-    for i, nid in enumerate(ids):
-        xy[nid] = [float(P[i, 0]), float(P[i, 1])]
+        sx = np.where(dx == 0, -1.0, np.sign(dx))
+        sy = np.where(dy == 0, -1.0, np.sign(dy))
+        push_x = np.where(hit & (ox <= oy), ox, 0.0) * sx
+        push_y = np.where(hit & (ox > oy), oy, 0.0) * sy
+        P[:, 0] += np.bincount(i, push_x * share_i, n) - np.bincount(j, push_x * share_j, n)
+        P[:, 1] += np.bincount(i, push_y * share_i, n) - np.bincount(j, push_y * share_j, n)
+    for k, nid in enumerate(ids):
+        xy[nid] = [float(P[k, 0]), float(P[k, 1])]
+
+
+def _close_pairs(x, y, half_w, half_h, slack: float):
+    """(i, j) index arrays, i < j, of the boxes (centres x, y; half sizes) that overlap
+    or come within `slack` of each other: a sweep along x, in blocks of rows."""
+    import numpy as np
+
+    order = np.argsort(x, kind="stable")
+    xs, ys, ws, hs = x[order], y[order], half_w[order], half_h[order]
+    reach = float(half_w.max()) * 2 + slack
+    n, found_i, found_j = len(x), [], []
+    # row a meets the rows after it whose x is within `reach` (sorted: a contiguous run)
+    ends = np.searchsorted(xs, xs + reach, side="right")
+    step = 256
+    for a0 in range(0, n, step):
+        a = np.arange(a0, min(a0 + step, n))
+        top = int(ends[a].max())
+        b = np.arange(a0 + 1, max(top, a0 + 1))
+        if not len(b):
+            continue
+        A, B = a[:, None], b[None, :]
+        near = (B > A) & (np.abs(xs[B] - xs[A]) < ws[A] + ws[B] + slack) & (
+            np.abs(ys[B] - ys[A]) < hs[A] + hs[B] + slack)
+        ia, ib = np.nonzero(near)
+        found_i.append(order[a[ia]])
+        found_j.append(order[b[ib]])
+    if not found_i:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty
+    i, j = np.concatenate(found_i), np.concatenate(found_j)
+    return np.minimum(i, j), np.maximum(i, j)
 
 
 def sizes_of(proj: Projection, node_ids: list[str], edges: list[EdgeFact]) -> dict[str, float]:

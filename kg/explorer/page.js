@@ -68,6 +68,16 @@
       exists(NODES.get(e.from), day) && exists(NODES.get(e.to), day);
   }
   function exists(n, day) { return !n.begins || n.begins <= day; }
+  // a node's bloc on a day: the window (computed by kg.semantics) holding it, else its one bloc
+  function blocOn(n, day) {
+    if (!n.bw) return n.bloc;
+    for (var i = 0; i < n.bw.length; i++) {
+      var w = n.bw[i];
+      if ((!w[0] || w[0] <= day) && (!w[1] || day <= w[1])) return w[2];
+    }
+    return n.bloc;
+  }
+  function blocOf(n) { return blocOn(n, state.date); }
 
   // -- state --------------------------------------------------------------------------
   var BLOCS = DOC.blocOrder.map(function (b) { return b[0]; }), KINDS = DOC.kindOrder.map(function (k) { return k[0]; });
@@ -83,7 +93,7 @@
     if (state.unchecked && e.ck === "unchecked") return false;
     return true;
   }
-  function nodePasses(n) { return n && exists(n, state.date) && !state.hideKinds.has(n.kind) && !state.hideBlocs.has(n.bloc); }
+  function nodePasses(n) { return n && exists(n, state.date) && !state.hideKinds.has(n.kind) && !state.hideBlocs.has(blocOf(n)); }
 
   function visible() {
     var ids = new Set();
@@ -108,7 +118,7 @@
   // -- tooltips (DOM elements, never HTML strings) ---------------------------------------
   function nodeTip(n) {
     return el("div", null, el("div", { cls: "tip-title", text: n.label }),
-      el("div", { cls: "tip-line", text: DOC.kinds[n.kind] + " · " + DOC.blocs[n.bloc] }),
+      el("div", { cls: "tip-line", text: DOC.kinds[n.kind] + " · " + DOC.blocs[blocOf(n)] }),
       n.desc ? el("div", { cls: "tip-line", text: n.desc }) : null);
   }
   function edgeTip(e) {
@@ -142,11 +152,13 @@
   var network = new vis.Network(container, { nodes: dsNodes, edges: dsEdges }, VIS.options);
 
   function visNode(id) {
-    var v = VNODES.get(id), n = NODES.get(id);
+    var v = VNODES.get(id), n = NODES.get(id), colour = VIS.colours[blocOf(n)];
+    drawnBloc.set(id, blocOf(n));
     return { id: id, label: v.label, shape: v.shape, size: v.size, x: v.x, y: v.y, fixed: true,
-      color: { background: v.color, border: "#333333", highlight: { background: v.color, border: "#000000" }, hover: { background: v.color, border: "#000000" } },
+      color: { background: colour, border: "#333333", highlight: { background: colour, border: "#000000" }, hover: { background: colour, border: "#000000" } },
       title: nodeTip(n) };
   }
+  var drawnBloc = new Map(), CHANGING = DOC.nodes.filter(function (n) { return n.bw; });
   function visEdge(id) {
     var v = VEDGES.get(id);
     return { id: id, from: v.from, to: v.to, label: v.label, dashes: v.dashes ? [6, 4] : false, title: edgeTip(EDGES.get(id)) };
@@ -159,7 +171,10 @@
     shown.nodes.forEach(function (i) { if (!want.nodes.has(i)) dropN.push(i); });
     want.nodes.forEach(function (i) { if (!shown.nodes.has(i)) addN.push(visNode(i)); });
     want.edges.forEach(function (i) { if (!shown.edges.has(i)) addE.push(visEdge(i)); });
-    dsEdges.remove(dropE); dsNodes.remove(dropN); dsNodes.add(addN); dsEdges.add(addE);
+    // nodes kept on the view whose bloc on the new date differs: new colour and tooltip
+    var recolour = [];
+    CHANGING.forEach(function (n) { if (shown.nodes.has(n.id) && want.nodes.has(n.id) && drawnBloc.get(n.id) !== blocOf(n)) recolour.push(visNode(n.id)); });
+    dsEdges.remove(dropE); dsNodes.remove(dropN); dsNodes.add(addN); dsNodes.update(recolour); dsEdges.add(addE);
     shown = want;
     var sel = [];
     if (state.node && want.nodes.has(state.node)) sel.push(state.node);
@@ -310,8 +325,8 @@
     citeReg = new Map();
     panel.appendChild(el("h2", { id: "panel-title", text: n.label }));
     var sub = el("div", { cls: "sub" });
-    sub.appendChild(legendIcon(n.kind, VIS.colours[n.bloc]));
-    sub.appendChild(el("span", { text: " " + DOC.kinds[n.kind] + " · " + DOC.blocs[n.bloc] }));
+    sub.appendChild(legendIcon(n.kind, VIS.colours[blocOn(n, day)]));
+    sub.appendChild(el("span", { cls: "bloc", "data-bloc": blocOn(n, day), text: " " + DOC.kinds[n.kind] + " · " + DOC.blocs[blocOn(n, day)] }));
     if (n.ck === "unchecked") sub.appendChild(badge("unchecked", "unchecked"));
     panel.appendChild(sub);
     if (!exists(n, day)) panel.appendChild(el("p", { cls: "note-box", text: "Not in the graph on " + day + ": it begins on " + n.begins + " (released, dated, announced or founded then). Move the date to see it." }));
@@ -401,7 +416,7 @@
     state.node = id; state.edge = null; state.path = null;
     if (!state.all) state.extra.add(id);
     var n = NODES.get(id);
-    state.hideKinds.delete(n.kind); state.hideBlocs.delete(n.bloc);
+    state.hideKinds.delete(n.kind); state.hideBlocs.delete(blocOf(n));
     syncControls();
     render();
     showNode(id);
@@ -474,7 +489,7 @@
         var other = matchedName(it.n, input.value);
         var li = el("li", { role: "option", id: list.id + "-" + i, "data-id": it.n.id, "aria-selected": i === active ? "true" : "false" },
           el("span", { cls: "label", text: it.n.label }),
-          el("span", { cls: "kind", text: DOC.kinds[it.n.kind] + " · " + DOC.blocs[it.n.bloc] + (other ? " · " + other : "") }));
+          el("span", { cls: "kind", text: DOC.kinds[it.n.kind] + " · " + DOC.blocs[it.n.outside ? it.n.bloc : blocOf(it.n)] + (other ? " · " + other : "") }));
         li.addEventListener("mousedown", function (ev) { ev.preventDefault(); pick(i); });
         list.appendChild(li);
       });
@@ -557,19 +572,37 @@
     panel.appendChild(el("h2", { id: "panel-title", text: "Paths" }));
     panel.appendChild(el("p", null, refButton(P.from, NODES.get(P.from).label), el("span", { text: " → " }), refButton(P.to, NODES.get(P.to).label)));
     if (!P.paths.length) { panel.appendChild(el("p", { cls: "empty", text: "No path between them on " + state.date + " with the current filters." })); return; }
-    panel.appendChild(el("p", { cls: "muted small", text: "The shortest paths on " + state.date + " (" + (P.paths[0].length - 1) + " links each; at most five shown), over the links the filters keep, in either direction." }));
+    var steps = P.paths[0].length - 1;
+    panel.appendChild(el("p", { cls: "muted small", text: "The shortest paths on " + state.date + " (" + steps + (steps === 1 ? " step" : " steps") + " each; at most five shown), over the links the filters keep, in either direction. Each step lists every link that joins its two entities, with its sources." }));
     P.paths.forEach(function (p, k) {
       var box = el("div", { cls: "path", "data-path": String(k) }, el("div", { cls: "fact-label", text: "Path " + (k + 1) }));
-      for (var i = 1; i < p.length; i++) {
-        hopEdges(p[i - 1], p[i]).forEach(function (e) {
-          var hop = el("div", { cls: "hop" }, refButton(e.from, NODES.get(e.from).label), el("span", { text: " → " + e.label + " → " }), refButton(e.to, NODES.get(e.to).label));
-          if (e.ck === "unchecked") hop.appendChild(badge("unchecked", "unchecked"));
-          hop.appendChild(sourceList(e.src));
-          box.appendChild(hop);
-        });
-      }
+      for (var i = 1; i < p.length; i++) box.appendChild(hopBlock(p[i - 1], p[i]));
       panel.appendChild(box);
     });
+  }
+  // one step of a path: its two entities once, then each link joining them (parallel links:
+  // a model's developer and three figures about it) with its relation, direction and sources
+  function hopBlock(u, v) {
+    var links = hopEdges(u, v);
+    var hop = el("div", { cls: "hop", "data-from": u, "data-to": v },
+      el("div", { cls: "hop-ends" }, refButton(u, NODES.get(u).label), el("span", { text: " — " }), refButton(v, NODES.get(v).label),
+        links.length > 1 ? el("span", { cls: "muted", text: " · " + links.length + " links" }) : null));
+    var ul = el("ul", { cls: "hop-links" });
+    links.forEach(function (e) {
+      var li = el("li", { cls: "hop-link", "data-edge": e.id, "data-rel": e.rel },
+        el("span", { cls: "rel", text: e.label }),
+        el("span", { cls: "muted", text: " (" + NODES.get(e.from).label + " → " + NODES.get(e.to).label + ")" }));
+      var what = e.via && CLAIMS.get(e.via), said = e.via && QUOTES.get(e.via);
+      if (what) li.appendChild(el("span", { cls: "small", text: ": " + what.measure + " — " + what.value + (what.unit ? " " + what.unit : "") }));
+      else if (said) li.appendChild(el("span", { cls: "small", text: ": " + said.name }));
+      var w = edgeDates(e);
+      if (w) li.appendChild(el("span", { cls: "when", text: " · " + w }));
+      if (e.ck === "unchecked") li.appendChild(badge("unchecked", "unchecked"));
+      li.appendChild(sourceList(e.src));
+      ul.appendChild(li);
+    });
+    hop.appendChild(ul);
+    return hop;
   }
   document.getElementById("path-go").addEventListener("click", findPath);
   document.getElementById("path-clear").addEventListener("click", function () {
@@ -764,6 +797,7 @@
   window.kgExplorer = {
     network: network, state: state, select: function (id) { select(id, true); }, selectEdge: selectEdge, setDate: setDate,
     fragment: fragment, findPath: function (a, b) { pathEnds = { from: a, to: b }; findPath(); },
+    bloc: function (id, day) { var n = NODES.get(id); return n ? blocOn(n, day || state.date) : null; },
     visibleNodeIds: function () { return Array.from(shown.nodes).sort(); },
     visibleEdgeIds: function () { return Array.from(shown.edges).sort(); },
     current: function (id, field, day) {

@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from kg.explorer.data import node_size
+from kg.explorer.data import LABEL_FONT_PX, LABEL_MAX_PX, node_size
 from kg.semantics.blocs import BLOC_COLOURS  # the one palette (Okabe-Ito)
 
 
@@ -95,10 +95,11 @@ def drawing(doc: dict) -> dict:
                              "font": {"size": 10, "color": "#444444", "strokeWidth": 3,
                                       "align": "middle"},
                              "width": 1, "selectionWidth": 2, "hoverWidth": 1.5})
-    options["nodes"] = {"font": {"size": 16, "color": "#1a1a1a", "strokeWidth": 4,
+    options["nodes"] = {"font": {"size": LABEL_FONT_PX, "color": "#1a1a1a", "strokeWidth": 4,
                                  "strokeColor": "#ffffff"},
                         "borderWidth": 1, "borderWidthSelected": 3,
-                        "scaling": {"label": {"enabled": False}}}
+                        "scaling": {"label": {"enabled": False}},
+                        "widthConstraint": {"maximum": LABEL_MAX_PX}}  # long labels wrap
     options["interaction"].update({"hover": True, "tooltipDelay": 150, "multiselect": False,
                                    "navigationButtons": False, "keyboard": False,
                                    "hideEdgesOnDrag": False})

@@ -33,6 +33,12 @@ BLOC_LABELS = {"us": "United States", "china": "China", "multinational": "multin
 # the report's charts, so a reader who uses both sees the same colours.
 BLOC_COLOURS = {"us": "#0072B2", "china": "#D55E00", "multinational": "#009E73",
                 "other": "#999999"}
+# Every field the rule below reads (by kind, through Blocs._current, _latest and first):
+# a bloc can change only on a day one of these fields' statements starts or ends, on the
+# entity or on an entity they name. kg.explorer.data reads it to find the days to ask.
+RULE_FIELDS = ("country", "parent", "org_type", "iso_code", "affiliation", "citizenship",
+               "developer", "designer", "jurisdiction", "issued_by", "actors", "speaker",
+               "about", "leader")
 US_CODES = frozenset({"US"})
 CHINA_CODES = frozenset({"CN", "HK", "MO"})
 
