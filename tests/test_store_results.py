@@ -68,6 +68,92 @@ def test_the_tsv_path_gives_the_terms_of_the_one_at_a_time_path(store):
     assert [tuple(map(shape, r)) for r in one_by_one.rows] == [tuple(map(shape, r)) for r in raw]
 
 
+# -- one decoder of Oxigraph's N-Triples text: the quads' terms and the TSV cells ---------
+HOSTILE = [  # (lexical form or IRI, datatype, language); None datatype and language: an IRI
+    ('say "hi" and \\"bye\\"', X + "string", None),
+    ("\\u0041 is not A, \\U0001F600 not 😀, \\t not a tab", X + "string", None),
+    ("real\ttab\nnew line\r\nCRLF\fform\bback", X + "string", None),
+    ('"', X + "string", None),
+    ("ends in a backslash \\", X + "string", None),
+    ('a"@en and a"^^<x> inside', X + "string", None),
+    ("\x00\x01\x1f\x7f\u2028\u2029\ufeff", X + "string", None),
+    ("中文 😀 é", X + "string", None),
+    ("", X + "string", None),
+    ("colour", None, "en-GB"),
+    ("顏色", None, "zh-Hant-TW"),
+    ('"quoted"@en', None, "x-private-1"),
+    ("line\nbreak", None, "en"),
+    ("42", X + "integer", None),
+    ("+0042", X + "integer", None),
+    ("-0.50", X + "decimal", None),
+    ("1.0E3", X + "double", None),
+    ("NaN", X + "double", None),
+    ("not a number", X + "integer", None),
+    ("true", X + "boolean", None),
+    ("2025-12-08", X + "date", None),
+    ("2025-12", X + "gYearMonth", None),
+    ("P1Y", X + "duration", None),
+    ("x", "https://example.org/type#\u00e9%20(1)", None),
+    ("x", "urn:x-kg:t'y~p!e", None),
+    ("https://example.org/a\u00e9b?q=1&r=%22x%22#f", None, None),
+    ("https://example.org/it's/(odd)~!$*+,;=:@/中文/😀", None, None),
+    ("urn:isbn:0-486-27557-4", None, None),
+    ("file:///tmp/a%20b%5Cc", None, None),
+    ("mailto:a.b+c@example.org", None, None),
+]
+
+
+def _ox_term(lex, datatype, lang):
+    if datatype is None and lang is None:
+        return ox.NamedNode(lex)
+    if lang is not None:
+        return ox.Literal(lex, language=lang)
+    return ox.Literal(lex, datatype=ox.NamedNode(datatype))
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=[f"{v[0][:16]!r}" for v in HOSTILE])
+def test_the_quads_and_the_tsv_cells_decode_to_the_same_terms(value):
+    """The same hostile term through the ways kg reads Oxigraph's terms: a Quads term
+    (its N-Triples text, kg.rdf.quads.term_from_nt), a query result read through the TSV
+    writer (the same decoder, `_from_tsv`) and one read solution by solution
+    (pyoxigraph's own objects, `_to_rdflib`): the same class, text, datatype and
+    language tag, whichever way."""
+    from kg.rdf.quads import Quads, term_from_nt
+    from kg.sparql.store import _from_tsv
+
+    lex, datatype, lang = value
+    term = _ox_term(lex, datatype, lang)
+    q = Quads([])
+    i = (q.iri(lex) if datatype is None and lang is None
+         else q.literal(lex, None if datatype == X + "string" else datatype, lang))
+    assert q.terms[i] == str(term)  # the quads hold Oxigraph's N-Triples text
+    from_quads = q.rdflib_term(i)
+    assert shape(term_from_nt(q.terms[i])) == shape(_Terms()[term])  # = pyoxigraph's
+    if lang is None:
+        assert shape(from_quads) == shape(_Terms()[term])
+    else:  # the same, but for the tag: the quads give it as it was written
+        assert from_quads == Literal(lex, lang=lang) and from_quads.language == lang
+        assert term_from_nt(q.terms[i]) == Literal(lex, lang=lang.lower())
+
+    s = OxigraphStore()
+    s.ox.add(ox.Quad(ox.NamedNode("https://example.org/s"),
+                     ox.NamedNode("https://example.org/p"), term,
+                     ox.NamedNode("https://w3id.org/ai-race-kg/file/t")))
+    text = "SELECT ?o WHERE { ?s ?p ?o }"
+    [(via_tsv,)] = s.query(text).rows
+    [(one_by_one,)] = s.query(text, max_rows=10).rows
+    [stored] = [sol["o"] for sol in s.ox.query(text, use_default_graph_as_union=True)]
+    tsv = s.ox.query(text, use_default_graph_as_union=True).serialize(
+        format=ox.QueryResultsFormat.TSV).decode("utf-8")
+    [(cell,)] = [line.split("\t") for line in tsv.split("\n")[1:2]]
+    assert shape(via_tsv) == shape(one_by_one) == shape(_from_tsv(cell)) \
+        == shape(_Terms()[stored])
+    if cell[:1] in "<\"":  # N-Triples text (TSV writes controls raw, N-Triples as \\u)
+        assert shape(term_from_nt(str(stored))) == shape(via_tsv)
+    if str(stored) == str(term):  # the store kept the text (it rewrites numbers canonical)
+        assert shape(via_tsv) == shape(term_from_nt(q.terms[i]))
+
+
 def test_the_values_are_the_ones_stored(store):
     got = {str(r[0])[-2:]: r[1] for r in store.query(QUERY).rows}
     assert got["00"] == Literal(ODD_TEXT) and str(got["00"]) == ODD_TEXT

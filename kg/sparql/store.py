@@ -29,6 +29,7 @@ from rdflib.namespace import RDFS
 from rdflib.term import Node
 
 from kg.core.errors import KGError
+from kg.rdf.quads import term_from_nt
 from kg.sparql.order import sparql_sorted, split_order_by
 from kg.sparql.rdftext import ox_ntriples, to_ox
 
@@ -379,39 +380,21 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 # A bare term of Oxigraph's TSV: the canonical form of a boolean, an integer or a
 # decimal (a double is always written quoted with its datatype; its exponent is a guess)
 _BARE = {"true": XSD + "boolean", "false": XSD + "boolean"}
-_TSV_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
-_TSV_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\", "b": "\b",
-                "f": "\f", "'": "'"}
-
-
-def _tsv_unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-    return _TSV_ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)) if m[1] or m[2]
-                           else _TSV_ESCAPES.get(m[3], "\\" + m[3]), text)
 
 
 def _from_tsv(cell: str) -> Node | None:
     """One cell of SPARQL 1.1 TSV as Oxigraph writes it -> the rdflib term `_to_rdflib`
-    gives for the same solution (empty: unbound). Raises QueryError for what neither
-    converts (an RDF-star triple)."""
+    gives for the same solution (empty: unbound). IRIs, blank nodes and quoted literals
+    are N-Triples text, decoded by kg.rdf.quads.term_from_nt (the quads' decoder); a
+    bare number or boolean here. Raises QueryError for what neither converts (an
+    RDF-star triple)."""
+    try:
+        return term_from_nt(cell)
+    except ValueError:
+        pass
     if not cell:
         return None
-    first = cell[0]
-    if first == "<" and not cell.startswith("<<"):
-        return str.__new__(URIRef, cell[1:-1])  # an IRI from the store: valid, no check
-    if first == '"':
-        end = cell.rindex('"')
-        value, rest = _tsv_unescape(cell[1:end]), cell[end + 1:]
-        if not rest:
-            return Literal(value)
-        if rest[0] == "@":
-            return Literal(value, lang=rest[1:])
-        dt = rest[3:-1]  # ^^<...>
-        return Literal(value) if dt == XSD_STRING else Literal(value, datatype=URIRef(dt))
-    if cell.startswith("_:"):
-        return BNode(cell[2:])
-    if first in "+-.0123456789" or cell in _BARE:
+    if cell[0] in "+-.0123456789" or cell in _BARE:
         dt = _BARE.get(cell) or (XSD + ("double" if "e" in cell or "E" in cell
                                         else "decimal" if "." in cell else "integer"))
         return Literal(cell, datatype=URIRef(dt))
