@@ -291,3 +291,135 @@ def test_the_store_gives_the_engines_order_with_python_or_without(store, monkeyp
     assert [[tuple(map(shape, r)) for r in rows] for rows in python] == \
         [[tuple(map(shape, r)) for r in rows] for rows in engine]
     assert len(python[0]) == len(OBJECTS)
+
+
+# -- an order Python cannot tell: Oxigraph sorts the rows it gave, the query runs once ---
+class CountingStore:
+    """A pyoxigraph Store whose `query` calls are counted (the texts kept)."""
+
+    def __init__(self, real):
+        self.real, self.queries = real, []
+
+    def query(self, text, **kwargs):
+        self.queries.append(text)
+        return self.real.query(text, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+EX = "https://example.org/"
+LABELS = ['"Zhipu"@en', '"智谱"@zh', '"zhipu"@en', '"Zhipu"', '"Zhipu"@de', '"Alpha"@en-gb',
+          '"Alpha"', '"alpha"@en', '"Ω"@el', '"Zhipu"@en']  # (the last one twice)
+NUMBERS = ["1", "1.0", '"01"^^<http://www.w3.org/2001/XMLSchema#integer>', "2", "0.5", "1"]
+
+
+@pytest.fixture
+def labelled() -> OxigraphStore:
+    s = OxigraphStore()
+    data = [f"<{EX}e{i}> <{EX}label> {v} <{EX}g> ." for i, v in enumerate(LABELS)]
+    data += [f"<{EX}e{i}> <{EX}n> {v} <{EX}g> ." for i, v in enumerate(NUMBERS)]
+    data += [f"<{EX}e{i}> <{EX}label> <{EX}iri{i}> <{EX}g> ." for i in range(3)]
+    s.ox.load("\n".join(data).replace(" 1.0 ", ' "1.0"^^<http://www.w3.org/2001/XMLSchema#'
+                                               'decimal> ')
+              .replace(" 0.5 ", ' "0.5"^^<http://www.w3.org/2001/XMLSchema#decimal> ')
+              .replace(" 1 ", ' "1"^^<http://www.w3.org/2001/XMLSchema#integer> ')
+              .replace(" 2 ", ' "2"^^<http://www.w3.org/2001/XMLSchema#integer> '),
+              format=ox.RdfFormat.N_QUADS)
+    return s
+
+
+@pytest.mark.parametrize("text,evaluations", [
+    # language-tagged and plain labels, IRIs: Python gives up, Oxigraph sorts the rows
+    (f"SELECT ?o ?s WHERE {{ ?s <{EX}label> ?o }} ORDER BY ?o ?s", 1),
+    (f"SELECT ?o WHERE {{ ?s <{EX}label> ?o }} ORDER BY ?o", 1),  # rows repeat
+    (f"SELECT DISTINCT ?o WHERE {{ ?s <{EX}label> ?o }} ORDER BY ?o", 1),
+    (f"SELECT REDUCED ?s ?o WHERE {{ ?s <{EX}label> ?o FILTER(isLiteral(?o)) }} "
+     "ORDER BY ?o ?s", 1),
+    # numbers that cannot tie, beside the labels (neighbourhood.rq's shape)
+    (f"SELECT DISTINCT ?step ?o WHERE {{ {{ ?s <{EX}label> ?o BIND(1 AS ?step) }} UNION "
+     f"{{ ?s <{EX}label> ?o BIND(2 AS ?step) }} }} ORDER BY ?step ?o", 1),
+    # 1, 1.0 and 01 tie in the engine's comparison: the rows as the engine gave them
+    (f"SELECT ?n WHERE {{ ?s <{EX}n> ?n }} ORDER BY ?n", 1),
+    # ... but under DISTINCT, ties among numbers follow duplicates the rows no longer
+    # have: the query runs again, with its ORDER BY
+    (f"SELECT DISTINCT ?n WHERE {{ ?s <{EX}n> ?n }} ORDER BY ?n", 2),
+])
+def test_an_order_python_cannot_tell_evaluates_the_query_once(labelled, monkeypatch, text,
+                                                            evaluations):
+    import kg.sparql.store as store_module
+
+    gave_up = []
+    real_sorted = store_module.sparql_sorted
+
+    def spied(rows, columns):
+        got = real_sorted(rows, columns)
+        gave_up.append(got is None)
+        return got
+
+    monkeypatch.setattr(store_module, "sparql_sorted", spied)
+    counting = labelled.ox = CountingStore(labelled.ox)
+    got = labelled.query(text).rows
+    assert gave_up == [True]  # Python could not be sure of this order
+    assert len(counting.queries) == evaluations
+    assert "ORDER BY" not in counting.queries[0]  # the first run: without its ORDER BY
+    assert len(got) > 3
+    monkeypatch.setattr(store_module, "split_order_by", lambda text: None)
+    engine = labelled.query(text).rows  # the query as written: Oxigraph's ORDER BY
+    assert [tuple(map(shape, r)) for r in got] == [tuple(map(shape, r)) for r in engine]
+
+
+def test_a_blank_node_in_the_rows_runs_the_query_again_with_its_order(labelled):
+    counting = labelled.ox = CountingStore(labelled.ox)
+    rows = labelled.query(f"SELECT ?b ?o WHERE {{ ?s <{EX}label> ?o BIND(BNODE() AS ?b) }} "
+                          "ORDER BY ?b ?o").rows
+    assert len(counting.queries) == 2 and "ORDER BY" in counting.queries[1]
+    assert len(rows) == len(LABELS) + 3 and all(isinstance(r[0], BNode) for r in rows)
+
+
+def test_the_values_query_holds_the_rows_as_the_engine_gave_them():
+    from kg.sparql.order import split_order_by, values_query
+
+    lines = ["?o\t?s", '"a\\"b"@en\t<https://e/1>', f"\t<{EX}2>", '"x\x00y"\t<https://e/3>',
+             "1.5\t<https://e/4>"]
+    order = split_order_by("SELECT ?o ?s WHERE { ?s ?p ?o } ORDER BY ?s ?o")
+    assert values_query(lines, order) == (
+        "SELECT ?o ?s WHERE { VALUES (?o ?s) {\n"
+        '("a\\"b"@en <https://e/1>)\n'
+        f"(UNDEF <{EX}2>)\n"
+        '("x\x00y" <https://e/3>)\n'
+        "(1.5 <https://e/4>)\n"
+        "} } ORDER BY ?s ?o")
+    assert values_query(["?o", "_:b0"], order) is None
+    distinct = split_order_by("SELECT DISTINCT ?o ?s WHERE { ?s ?p ?o } ORDER BY ?s ?o")
+    assert distinct.distinct and not order.distinct
+    # under DISTINCT: not where two different terms could rank equal (1 and 1.0)
+    assert values_query(lines, distinct) is not None  # strings, tags, IRIs, unbound, 1.5
+    assert values_query([*lines, "1\t<https://e/5>", "2\t<https://e/5>"], distinct)
+    assert values_query([*lines, "1.50\t<https://e/5>"], distinct) is None
+    assert values_query(["?o", "1", "1.0", "true"], distinct) is None
+    assert values_query(["?o", "1", "1.0", "true"], order) is not None  # not DISTINCT
+    assert values_query(["?o", f'"2025"^^<{EX}t>'], distinct) is None  # a quoted typed
+    assert values_query(["?o", '"a>"', '"b>"@en', '"c\\"^^<x>"'], distinct) is not None
+    assert values_query(["?o"], order) is None  # no rows: nothing to sort
+
+
+def test_a_large_result_found_quickly_is_sorted_by_running_the_query_again(labelled,
+                                                                          monkeypatch):
+    """Sorting as VALUES costs more per cell than Oxigraph's ORDER BY over the store, so
+    rows found faster than that are ordered by running the query with its ORDER BY:
+    the same rows either way."""
+    import kg.sparql.store as store_module
+
+    text = f"SELECT ?o ?s WHERE {{ ?s <{EX}label> ?o }} ORDER BY ?o ?s"
+    once = labelled.query(text).rows
+    monkeypatch.setattr(store_module, "VALUES_CELLS", 0)
+    monkeypatch.setattr(store_module, "VALUES_CELL_SECONDS", 3600.0)
+    counting = labelled.ox = CountingStore(labelled.ox)
+    twice = labelled.query(text).rows
+    assert len(counting.queries) == 2 and counting.queries[1] == text
+    assert [tuple(map(shape, r)) for r in twice] == [tuple(map(shape, r)) for r in once]
+    monkeypatch.setattr(store_module, "VALUES_CELL_SECONDS", 0.0)  # found slowly: VALUES
+    assert [tuple(map(shape, r)) for r in labelled.query(text).rows] == \
+        [tuple(map(shape, r)) for r in once]
+    assert len(counting.queries) == 3
