@@ -20,8 +20,8 @@ different rows that tie) makes `sparql_sorted` return None. The store then has O
 sort the rows it already has (`values_query`: the rows as a VALUES block, in the order
 the engine produced them, under the same ORDER BY, in an empty store), rather than
 evaluate the query a second time, where that is cheaper (kg.sparql.store.VALUES_CELLS:
-a query that took long to find few rows; sorting as VALUES costs more per cell than
-Oxigraph's ORDER BY over the store). Given the same rows in the same order, Oxigraph's
+a query that took long to find few rows; sorting as VALUES costs several times more per
+cell than Oxigraph's ORDER BY over the store). Given the same rows in the same order, Oxigraph's
 sort gives the same answer as its ORDER BY over the query (its sort is not stable, but
 it is deterministic), so that is the engine's own order, ties included. Two cases
 cannot go that way (`values_query` returns None) and the store runs the query again

@@ -563,12 +563,13 @@ class OxigraphStore(Store):
 
 # An order Python cannot tell (kg.sparql.order): the rows are sorted by Oxigraph as
 # VALUES rather than by evaluating the query again where there are at most VALUES_CELLS
-# cells, or where evaluating took longer than VALUES_CELL_SECONDS a cell. Measured at 10k
-# entities: sorting as VALUES costs 3.6-5.7 µs a cell (3k-480k cells), Oxigraph's own
-# ORDER BY over the store 2-3 µs a cell, so VALUES saves time once evaluating costs more
-# than ~3 µs a cell (a query that searches much to find few rows)
+# cells, or where evaluating took longer than VALUES_CELL_SECONDS a cell. Sorting as
+# VALUES measured 3-6 µs a cell in a fresh process (2k-480k cells) but 11-19 µs in a
+# process holding the 100k graph in memory (as `kg serve` does); Oxigraph's own ORDER BY
+# over the store costs 2-3 µs a cell. So VALUES is kept for a query that searched much
+# to find few rows (neighbourhood-like), where it saves a whole evaluation.
 VALUES_CELLS = 1_000
-VALUES_CELL_SECONDS = 3e-6
+VALUES_CELL_SECONDS = 20e-6
 
 
 class RdflibStore(Store):
