@@ -541,10 +541,10 @@ class OxigraphStore(Store):
         an empty store, without evaluating the query again (kg.sparql.order.values_query),
         when that is the cheaper way: up to VALUES_CELLS cells, or when evaluating took
         longer than VALUES_CELL_SECONDS a cell (what sorting as VALUES costs beyond
-        Oxigraph's own ORDER BY). Else,
-        and where VALUES cannot give the query's own order (a blank node; a typed
-        literal under DISTINCT), `text` itself is run, ORDER BY and all. The same rows
-        in the same order either way."""
+        Oxigraph's own ORDER BY). Else, and where VALUES cannot give the query's own
+        order (a blank node; under DISTINCT, two different terms that could rank equal,
+        such as 1 and 1.0), `text` itself is run, ORDER BY and all. The same rows in the
+        same order either way. Raises what pyoxigraph raises for `text`."""
         import pyoxigraph as ox
 
         width = len(lines[0].split("\t"))
