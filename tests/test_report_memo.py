@@ -161,3 +161,74 @@ def test_no_cache_computes_the_measures_and_draws_the_charts_again(tmp_path, mon
     result = CliRunner().invoke(main, [*args, "--no-cache"])
     assert result.exit_code == 0, result.output
     assert (len(measured), len(drawn)) == (2, 2 * first[1])
+
+
+# -- the memo is stored by kg.data.filecache.remembered: its rules hold for the memo ------
+def _probe(i: int, calls: list) -> tuple:
+    """A memo of input i (value [i, "名前"]) through get(); (the value, whether read back)."""
+    from kg.analysis.memo import Memo
+
+    memo = Memo("probe").add(i)
+
+    def compute():
+        calls.append(i)
+        return [i, "名前"]
+
+    return memo.get(compute, lambda v: (int(v[0]), str(v[1]))), memo.hit, memo.path()
+
+
+def test_the_memo_keeps_the_newest_entries_and_a_ninth_evicts_the_oldest(tmp_path,
+                                                                           monkeypatch):
+    import os
+
+    from kg.data import filecache
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    calls: list[int] = []
+    paths = []
+    for i in range(filecache.RESULTS_KEEP + 1):  # 9 entries, each older than the next
+        value, hit, path = _probe(i, calls)
+        assert (value, hit) == ((i, "名前"), False)
+        os.utime(path, (1_000_000 + i, 1_000_000 + i))
+        paths.append(path)
+        if i == filecache.RESULTS_KEEP - 1:
+            assert all(p.exists() for p in paths)
+    assert not paths[0].exists()  # the 9th write evicted the oldest
+    assert all(p.exists() for p in paths[1:])
+    assert sorted((tmp_path / "cache" / "analysis").iterdir()) == sorted(paths[1:])
+    # the eight kept are read back, the evicted one is computed again
+    assert [_probe(i, calls)[:2] for i in (8, 1)] == [((8, "名前"), True), ((1, "名前"), True)]
+    assert calls == list(range(9))
+    assert _probe(0, calls)[:2] == ((0, "名前"), False) and calls[-1] == 0
+
+
+@pytest.mark.parametrize("damage", ["garbage", "cut short", "body edited", "empty"])
+def test_a_corrupt_memo_entry_is_computed_again_not_trusted(tmp_path, monkeypatch, damage):
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    calls: list[int] = []
+    _, _, path = _probe(7, calls)
+    good = path.read_bytes()
+    assert good.startswith(b"kg-memo ") and b'[7,"\\u540d\\u524d"]' in good
+    path.write_bytes({"garbage": b"\x00\xff not an entry",
+                      "cut short": good[:-3],
+                      "body edited": good.replace(b"[7,", b"[8,"),
+                      "empty": b""}[damage])
+    assert _probe(7, calls)[:2] == ((7, "名前"), False)  # not the edited 8
+    assert calls == [7, 7] and path.read_bytes() == good  # written again whole
+    assert _probe(7, calls)[:2] == ((7, "名前"), True) and calls == [7, 7]
+
+
+def test_the_memo_and_kg_validate_answers_share_one_store(tmp_path, monkeypatch):
+    """The same entry format and rule: an entry written by `remembered` under analysis/
+    with the memo's tag is what Memo.get reads back, and the reverse."""
+    from kg.data import filecache
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    calls: list[int] = []
+    _, _, path = _probe(3, calls)
+    key = path.stem.rpartition("-")[2]
+    assert filecache.read_result("probe", key, folder="analysis", tag="kg-memo") == \
+        [3, "名前"]
+    filecache.write_result("probe", key, [4, "x"], folder="analysis", tag="kg-memo")
+    assert _probe(3, calls)[:2] == ((4, "x"), True) and calls == [3]
+    assert filecache.read_result("probe", key) is None  # not under results/, another tag

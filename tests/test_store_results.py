@@ -68,6 +68,92 @@ def test_the_tsv_path_gives_the_terms_of_the_one_at_a_time_path(store):
     assert [tuple(map(shape, r)) for r in one_by_one.rows] == [tuple(map(shape, r)) for r in raw]
 
 
+# -- one decoder of Oxigraph's N-Triples text: the quads' terms and the TSV cells ---------
+HOSTILE = [  # (lexical form or IRI, datatype, language); None datatype and language: an IRI
+    ('say "hi" and \\"bye\\"', X + "string", None),
+    ("\\u0041 is not A, \\U0001F600 not 😀, \\t not a tab", X + "string", None),
+    ("real\ttab\nnew line\r\nCRLF\fform\bback", X + "string", None),
+    ('"', X + "string", None),
+    ("ends in a backslash \\", X + "string", None),
+    ('a"@en and a"^^<x> inside', X + "string", None),
+    ("\x00\x01\x1f\x7f\u2028\u2029\ufeff", X + "string", None),
+    ("中文 😀 é", X + "string", None),
+    ("", X + "string", None),
+    ("colour", None, "en-GB"),
+    ("顏色", None, "zh-Hant-TW"),
+    ('"quoted"@en', None, "x-private-1"),
+    ("line\nbreak", None, "en"),
+    ("42", X + "integer", None),
+    ("+0042", X + "integer", None),
+    ("-0.50", X + "decimal", None),
+    ("1.0E3", X + "double", None),
+    ("NaN", X + "double", None),
+    ("not a number", X + "integer", None),
+    ("true", X + "boolean", None),
+    ("2025-12-08", X + "date", None),
+    ("2025-12", X + "gYearMonth", None),
+    ("P1Y", X + "duration", None),
+    ("x", "https://example.org/type#\u00e9%20(1)", None),
+    ("x", "urn:x-kg:t'y~p!e", None),
+    ("https://example.org/a\u00e9b?q=1&r=%22x%22#f", None, None),
+    ("https://example.org/it's/(odd)~!$*+,;=:@/中文/😀", None, None),
+    ("urn:isbn:0-486-27557-4", None, None),
+    ("file:///tmp/a%20b%5Cc", None, None),
+    ("mailto:a.b+c@example.org", None, None),
+]
+
+
+def _ox_term(lex, datatype, lang):
+    if datatype is None and lang is None:
+        return ox.NamedNode(lex)
+    if lang is not None:
+        return ox.Literal(lex, language=lang)
+    return ox.Literal(lex, datatype=ox.NamedNode(datatype))
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=[f"{v[0][:16]!r}" for v in HOSTILE])
+def test_the_quads_and_the_tsv_cells_decode_to_the_same_terms(value):
+    """The same hostile term through the ways kg reads Oxigraph's terms: a Quads term
+    (its N-Triples text, kg.rdf.quads.term_from_nt), a query result read through the TSV
+    writer (the same decoder, `_from_tsv`) and one read solution by solution
+    (pyoxigraph's own objects, `_to_rdflib`): the same class, text, datatype and
+    language tag, whichever way."""
+    from kg.rdf.quads import Quads, term_from_nt
+    from kg.sparql.store import _from_tsv
+
+    lex, datatype, lang = value
+    term = _ox_term(lex, datatype, lang)
+    q = Quads([])
+    i = (q.iri(lex) if datatype is None and lang is None
+         else q.literal(lex, None if datatype == X + "string" else datatype, lang))
+    assert q.terms[i] == str(term)  # the quads hold Oxigraph's N-Triples text
+    from_quads = q.rdflib_term(i)
+    assert shape(term_from_nt(q.terms[i])) == shape(_Terms()[term])  # = pyoxigraph's
+    if lang is None:
+        assert shape(from_quads) == shape(_Terms()[term])
+    else:  # the same, but for the tag: the quads give it as it was written
+        assert from_quads == Literal(lex, lang=lang) and from_quads.language == lang
+        assert term_from_nt(q.terms[i]) == Literal(lex, lang=lang.lower())
+
+    s = OxigraphStore()
+    s.ox.add(ox.Quad(ox.NamedNode("https://example.org/s"),
+                     ox.NamedNode("https://example.org/p"), term,
+                     ox.NamedNode("https://w3id.org/ai-race-kg/file/t")))
+    text = "SELECT ?o WHERE { ?s ?p ?o }"
+    [(via_tsv,)] = s.query(text).rows
+    [(one_by_one,)] = s.query(text, max_rows=10).rows
+    [stored] = [sol["o"] for sol in s.ox.query(text, use_default_graph_as_union=True)]
+    tsv = s.ox.query(text, use_default_graph_as_union=True).serialize(
+        format=ox.QueryResultsFormat.TSV).decode("utf-8")
+    [(cell,)] = [line.split("\t") for line in tsv.split("\n")[1:2]]
+    assert shape(via_tsv) == shape(one_by_one) == shape(_from_tsv(cell)) \
+        == shape(_Terms()[stored])
+    if cell[:1] in "<\"":  # N-Triples text (TSV writes controls raw, N-Triples as \\u)
+        assert shape(term_from_nt(str(stored))) == shape(via_tsv)
+    if str(stored) == str(term):  # the store kept the text (it rewrites numbers canonical)
+        assert shape(via_tsv) == shape(term_from_nt(q.terms[i]))
+
+
 def test_the_values_are_the_ones_stored(store):
     got = {str(r[0])[-2:]: r[1] for r in store.query(QUERY).rows}
     assert got["00"] == Literal(ODD_TEXT) and str(got["00"]) == ODD_TEXT
@@ -205,3 +291,135 @@ def test_the_store_gives_the_engines_order_with_python_or_without(store, monkeyp
     assert [[tuple(map(shape, r)) for r in rows] for rows in python] == \
         [[tuple(map(shape, r)) for r in rows] for rows in engine]
     assert len(python[0]) == len(OBJECTS)
+
+
+# -- an order Python cannot tell: Oxigraph sorts the rows it gave, the query runs once ---
+class CountingStore:
+    """A pyoxigraph Store whose `query` calls are counted (the texts kept)."""
+
+    def __init__(self, real):
+        self.real, self.queries = real, []
+
+    def query(self, text, **kwargs):
+        self.queries.append(text)
+        return self.real.query(text, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+EX = "https://example.org/"
+LABELS = ['"Zhipu"@en', '"智谱"@zh', '"zhipu"@en', '"Zhipu"', '"Zhipu"@de', '"Alpha"@en-gb',
+          '"Alpha"', '"alpha"@en', '"Ω"@el', '"Zhipu"@en']  # (the last one twice)
+NUMBERS = ["1", "1.0", '"01"^^<http://www.w3.org/2001/XMLSchema#integer>', "2", "0.5", "1"]
+
+
+@pytest.fixture
+def labelled() -> OxigraphStore:
+    s = OxigraphStore()
+    data = [f"<{EX}e{i}> <{EX}label> {v} <{EX}g> ." for i, v in enumerate(LABELS)]
+    data += [f"<{EX}e{i}> <{EX}n> {v} <{EX}g> ." for i, v in enumerate(NUMBERS)]
+    data += [f"<{EX}e{i}> <{EX}label> <{EX}iri{i}> <{EX}g> ." for i in range(3)]
+    s.ox.load("\n".join(data).replace(" 1.0 ", ' "1.0"^^<http://www.w3.org/2001/XMLSchema#'
+                                               'decimal> ')
+              .replace(" 0.5 ", ' "0.5"^^<http://www.w3.org/2001/XMLSchema#decimal> ')
+              .replace(" 1 ", ' "1"^^<http://www.w3.org/2001/XMLSchema#integer> ')
+              .replace(" 2 ", ' "2"^^<http://www.w3.org/2001/XMLSchema#integer> '),
+              format=ox.RdfFormat.N_QUADS)
+    return s
+
+
+@pytest.mark.parametrize("text,evaluations", [
+    # language-tagged and plain labels, IRIs: Python gives up, Oxigraph sorts the rows
+    (f"SELECT ?o ?s WHERE {{ ?s <{EX}label> ?o }} ORDER BY ?o ?s", 1),
+    (f"SELECT ?o WHERE {{ ?s <{EX}label> ?o }} ORDER BY ?o", 1),  # rows repeat
+    (f"SELECT DISTINCT ?o WHERE {{ ?s <{EX}label> ?o }} ORDER BY ?o", 1),
+    (f"SELECT REDUCED ?s ?o WHERE {{ ?s <{EX}label> ?o FILTER(isLiteral(?o)) }} "
+     "ORDER BY ?o ?s", 1),
+    # numbers that cannot tie, beside the labels (neighbourhood.rq's shape)
+    (f"SELECT DISTINCT ?step ?o WHERE {{ {{ ?s <{EX}label> ?o BIND(1 AS ?step) }} UNION "
+     f"{{ ?s <{EX}label> ?o BIND(2 AS ?step) }} }} ORDER BY ?step ?o", 1),
+    # 1, 1.0 and 01 tie in the engine's comparison: the rows as the engine gave them
+    (f"SELECT ?n WHERE {{ ?s <{EX}n> ?n }} ORDER BY ?n", 1),
+    # ... but under DISTINCT, ties among numbers follow duplicates the rows no longer
+    # have: the query runs again, with its ORDER BY
+    (f"SELECT DISTINCT ?n WHERE {{ ?s <{EX}n> ?n }} ORDER BY ?n", 2),
+])
+def test_an_order_python_cannot_tell_evaluates_the_query_once(labelled, monkeypatch, text,
+                                                            evaluations):
+    import kg.sparql.store as store_module
+
+    gave_up = []
+    real_sorted = store_module.sparql_sorted
+
+    def spied(rows, columns):
+        got = real_sorted(rows, columns)
+        gave_up.append(got is None)
+        return got
+
+    monkeypatch.setattr(store_module, "sparql_sorted", spied)
+    counting = labelled.ox = CountingStore(labelled.ox)
+    got = labelled.query(text).rows
+    assert gave_up == [True]  # Python could not be sure of this order
+    assert len(counting.queries) == evaluations
+    assert "ORDER BY" not in counting.queries[0]  # the first run: without its ORDER BY
+    assert len(got) > 3
+    monkeypatch.setattr(store_module, "split_order_by", lambda text: None)
+    engine = labelled.query(text).rows  # the query as written: Oxigraph's ORDER BY
+    assert [tuple(map(shape, r)) for r in got] == [tuple(map(shape, r)) for r in engine]
+
+
+def test_a_blank_node_in_the_rows_runs_the_query_again_with_its_order(labelled):
+    counting = labelled.ox = CountingStore(labelled.ox)
+    rows = labelled.query(f"SELECT ?b ?o WHERE {{ ?s <{EX}label> ?o BIND(BNODE() AS ?b) }} "
+                          "ORDER BY ?b ?o").rows
+    assert len(counting.queries) == 2 and "ORDER BY" in counting.queries[1]
+    assert len(rows) == len(LABELS) + 3 and all(isinstance(r[0], BNode) for r in rows)
+
+
+def test_the_values_query_holds_the_rows_as_the_engine_gave_them():
+    from kg.sparql.order import split_order_by, values_query
+
+    lines = ["?o\t?s", '"a\\"b"@en\t<https://e/1>', f"\t<{EX}2>", '"x\x00y"\t<https://e/3>',
+             "1.5\t<https://e/4>"]
+    order = split_order_by("SELECT ?o ?s WHERE { ?s ?p ?o } ORDER BY ?s ?o")
+    assert values_query(lines, order) == (
+        "SELECT ?o ?s WHERE { VALUES (?o ?s) {\n"
+        '("a\\"b"@en <https://e/1>)\n'
+        f"(UNDEF <{EX}2>)\n"
+        '("x\x00y" <https://e/3>)\n'
+        "(1.5 <https://e/4>)\n"
+        "} } ORDER BY ?s ?o")
+    assert values_query(["?o", "_:b0"], order) is None
+    distinct = split_order_by("SELECT DISTINCT ?o ?s WHERE { ?s ?p ?o } ORDER BY ?s ?o")
+    assert distinct.distinct and not order.distinct
+    # under DISTINCT: not where two different terms could rank equal (1 and 1.0)
+    assert values_query(lines, distinct) is not None  # strings, tags, IRIs, unbound, 1.5
+    assert values_query([*lines, "1\t<https://e/5>", "2\t<https://e/5>"], distinct)
+    assert values_query([*lines, "1.50\t<https://e/5>"], distinct) is None
+    assert values_query(["?o", "1", "1.0", "true"], distinct) is None
+    assert values_query(["?o", "1", "1.0", "true"], order) is not None  # not DISTINCT
+    assert values_query(["?o", f'"2025"^^<{EX}t>'], distinct) is None  # a quoted typed
+    assert values_query(["?o", '"a>"', '"b>"@en', '"c\\"^^<x>"'], distinct) is not None
+    assert values_query(["?o"], order) is None  # no rows: nothing to sort
+
+
+def test_a_large_result_found_quickly_is_sorted_by_running_the_query_again(labelled,
+                                                                          monkeypatch):
+    """Sorting as VALUES costs more per cell than Oxigraph's ORDER BY over the store, so
+    rows found faster than that are ordered by running the query with its ORDER BY:
+    the same rows either way."""
+    import kg.sparql.store as store_module
+
+    text = f"SELECT ?o ?s WHERE {{ ?s <{EX}label> ?o }} ORDER BY ?o ?s"
+    once = labelled.query(text).rows
+    monkeypatch.setattr(store_module, "VALUES_CELLS", 0)
+    monkeypatch.setattr(store_module, "VALUES_CELL_SECONDS", 3600.0)
+    counting = labelled.ox = CountingStore(labelled.ox)
+    twice = labelled.query(text).rows
+    assert len(counting.queries) == 2 and counting.queries[1] == text
+    assert [tuple(map(shape, r)) for r in twice] == [tuple(map(shape, r)) for r in once]
+    monkeypatch.setattr(store_module, "VALUES_CELL_SECONDS", 0.0)  # found slowly: VALUES
+    assert [tuple(map(shape, r)) for r in labelled.query(text).rows] == \
+        [tuple(map(shape, r)) for r in once]
+    assert len(counting.queries) == 3

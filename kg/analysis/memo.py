@@ -14,15 +14,16 @@ edit that leaves the network as it was reads the result back instead of computin
 - Value: plain JSON (never pickle), in `$KG_CACHE_DIR/analysis/<purpose>-<key>.json`
   (see kg.data.filecache.cache_dir), the first line `kg-memo <sha256 of the body>`; an
   entry cut short, edited or not decodable by the caller is ignored (computed again and
-  rewritten), never an error. Written atomically; the newest KEEP entries of a purpose
-  are kept. `KG_NO_CACHE=1` turns it off (`kg validate --no-cache` sets it for its run).
+  rewritten), never an error. Written atomically; the newest
+  kg.data.filecache.RESULTS_KEEP (8) entries of a purpose are kept. Reading, writing and
+  keeping are `kg.data.filecache.remembered`'s, the store of `kg validate`'s answers:
+  one implementation of the format and its rules. `KG_NO_CACHE=1` turns it off
+  (`kg validate --no-cache` sets it for its run).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import sys
 from collections.abc import Callable, Iterable
 from importlib import metadata
@@ -34,7 +35,6 @@ from kg.data import filecache
 
 FORMAT = "1"
 MAGIC = "kg-memo"
-KEEP = 8  # entries kept per purpose (the newest written)
 _CODE: dict[tuple[str, ...], str] = {}  # code digests, once per process
 
 
@@ -99,53 +99,24 @@ class Memo:
         return self
 
     def path(self) -> Path:
+        """Where the entry of these inputs is (or would be) stored."""
         return filecache.cache_dir() / "analysis" / f"{self.purpose}-{self._h.hexdigest()}.json"
 
     def get(self, compute: Callable[[], Any], decode: Callable[[Any], Any]) -> Any:
         """decode(the stored JSON value) if there is a usable one, else decode(compute()),
-        compute()'s value stored for next time. The computed value goes through JSON
-        (dumped and loaded back) before decode either way, so a result read back and one
-        just computed are the same to the last bit. Raises TypeError or ValueError if
-        compute() gives something JSON cannot hold exactly (a set, NaN)."""
-        self.hit = False
-        path = self.path() if filecache.enabled() else None
-        stored = _read(path) if path is not None else None
-        if stored is not None:
-            try:
-                result = decode(stored)
-                self.hit = True
-                return result
-            except (ValueError, KeyError, TypeError, IndexError, AttributeError):
-                pass  # an entry from a broken write or edited by hand: compute again
-        body = json.dumps(compute(), ensure_ascii=False, separators=(",", ":"),
-                          allow_nan=False).encode("utf-8")
-        if path is not None:
-            head = f"{MAGIC} {hashlib.sha256(body).hexdigest()}\n".encode("ascii")
-            if filecache.write_atomic(path, head + body):
-                _prune(path.parent, self.purpose)
-        return decode(json.loads(body))
+        compute()'s value stored for next time (`kg.data.filecache.remembered`). The
+        computed value goes through JSON (dumped and loaded back) before decode either
+        way, so a result read back and one just computed are the same to the last bit.
+        decode may raise ValueError, KeyError, TypeError, IndexError or AttributeError for
+        a stored value it cannot use (it is then computed again). Raises TypeError or
+        ValueError if compute() gives something JSON cannot hold exactly (a set, NaN)."""
+        computed = []
 
+        def run() -> Any:
+            computed.append(True)
+            return compute()
 
-def _read(path: Path) -> Any:
-    """The JSON value of an entry, or None if missing, cut short, edited or unreadable."""
-    try:
-        blob = path.read_bytes()
-        head, _, body = blob.partition(b"\n")
-        magic, digest = head.decode("ascii").split(" ")
-        if magic != MAGIC or hashlib.sha256(body).hexdigest() != digest:
-            return None
-        return json.loads(body)
-    except (OSError, ValueError):
-        return None
-
-
-def _prune(folder: Path, purpose: str) -> None:
-    """Keep the newest KEEP entries of `purpose`."""
-    try:
-        entries = sorted(folder.glob(f"{purpose}-*.json"), key=lambda p: p.stat().st_mtime,
-                         reverse=True)
-    except OSError:
-        return
-    for old in entries[KEEP:]:
-        with contextlib.suppress(OSError):
-            old.unlink()
+        result = filecache.remembered(self.purpose, self._h.hexdigest(), run, decode,
+                                      folder="analysis", tag=MAGIC)
+        self.hit = not computed
+        return result

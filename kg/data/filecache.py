@@ -24,6 +24,8 @@ re-read and re-check only that file (the checks across files still run over ever
   versions, the options), so running it again on unchanged inputs (a re-run, the
   pre-commit hook after a manual run, a file touched but not changed) prints the same
   answer without building the graph. `results/<purpose>-<key>.json`, the newest 8 kept.
+  The network analysis's memos (kg.analysis.memo) are stored by the same code under
+  `analysis/`.
 """
 
 from __future__ import annotations
@@ -378,49 +380,74 @@ def inputs_key(data_dir: Path, *parts: object) -> str | None:
 
 def remembered(purpose: str, key: str | None, compute: Callable[[], Any],
                decode: Callable[[Any], Any],
-               key_again: Callable[[], str | None] | None = None) -> Any:
+               key_again: Callable[[], str | None] | None = None, *,
+               folder: str = "results", tag: str | None = None) -> Any:
     """decode(the JSON answer stored under key by an earlier run), else decode(compute()),
     storing compute()'s answer under key. key None (or the cache off): always compute.
-    A stored answer that decode rejects (KeyError, TypeError, ValueError, IndexError) is
-    computed again.
+    A stored answer that decode rejects (KeyError, TypeError, ValueError, IndexError,
+    AttributeError) is computed again and stored over it. A computed answer goes through
+    JSON (dumped, loaded back) before decode, so decode sees the same value whether the
+    answer was stored or just computed. Raises TypeError or ValueError if compute() gives
+    something JSON cannot hold exactly (a set, NaN).
 
     key_again: the key taken again after compute(); the answer is stored only if it is
     still key, so an input changed while compute() read it (an editor saving during the
-    run) never files an answer under inputs it was not computed from."""
-    if key and enabled():
-        stored = read_result(purpose, key)
+    run) never files an answer under inputs it was not computed from.
+
+    folder and tag: where under the cache folder the entries of this purpose live
+    (`<folder>/<purpose>-<key>.json`) and the text before the body's checksum on the
+    entry's first line (by default `kg-filecache <key>`): `kg validate`'s answers are
+    under results/, the network analysis's memos (kg.analysis.memo) under analysis/.
+    Either way the newest RESULTS_KEEP entries of a purpose are kept."""
+    on = bool(key) and enabled()
+    tag = f"{MAGIC} {key}" if tag is None else tag
+    if on:
+        stored = read_result(purpose, key, folder=folder, tag=tag)
         if stored is not None:
             try:
                 return decode(stored)
-            except (KeyError, TypeError, ValueError, IndexError):
-                pass
-    answer = compute()
-    if key and enabled() and (key_again is None or key_again() == key):
-        write_result(purpose, key, answer)
-    return decode(answer)
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+                pass  # an entry from a broken write or edited by hand: compute again
+    body = json.dumps(compute(), separators=(",", ":"), allow_nan=False).encode("ascii")
+    if on and (key_again is None or key_again() == key):
+        _write_entry(cache_dir() / folder, purpose, key, tag, body)
+    return decode(json.loads(body))
 
 
-def read_result(purpose: str, key: str) -> Any:
-    """The JSON answer stored under key, or None (none, unreadable, or not ours)."""
+def read_result(purpose: str, key: str, *, folder: str = "results",
+                tag: str | None = None) -> Any:
+    """The JSON answer stored under key (see `remembered`), or None: none, unreadable,
+    cut short, edited, or another tag's."""
+    tag = f"{MAGIC} {key}" if tag is None else tag
     try:
-        blob = (cache_dir() / "results" / f"{purpose}-{key}.json").read_bytes()
+        blob = (cache_dir() / folder / f"{purpose}-{key}.json").read_bytes()
         head, _, body = blob.partition(b"\n")
-        if head.decode("ascii") != f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}":
+        if head.decode("ascii") != f"{tag} {hashlib.sha256(body).hexdigest()}":
             return None
         return json.loads(body)
     except (OSError, ValueError):
         return None
 
 
-def write_result(purpose: str, key: str, value: Any) -> None:
-    """Store a JSON answer under key (atomically); keep the RESULTS_KEEP newest per purpose."""
-    folder = cache_dir() / "results"
-    body = json.dumps(value, separators=(",", ":")).encode("ascii")
-    head = f"{MAGIC} {key} {hashlib.sha256(body).hexdigest()}\n".encode()
+def write_result(purpose: str, key: str, value: Any, *, folder: str = "results",
+                 tag: str | None = None) -> None:
+    """Store a JSON answer under key (atomically); keep the RESULTS_KEEP newest per purpose.
+    Raises TypeError or ValueError for a value JSON cannot hold exactly."""
+    body = json.dumps(value, separators=(",", ":"), allow_nan=False).encode("ascii")
+    _write_entry(cache_dir() / folder, purpose, key,
+                 f"{MAGIC} {key}" if tag is None else tag, body)
+
+
+def _write_entry(folder: Path, purpose: str, key: str, tag: str, body: bytes) -> None:
+    """`<tag> <sha256 of body>`, a newline and body, written atomically to
+    folder/<purpose>-<key>.json; then only the RESULTS_KEEP newest entries of purpose
+    (by modification time, then name) are kept. Failing to write is no error."""
+    head = f"{tag} {hashlib.sha256(body).hexdigest()}\n".encode("ascii")
     if not write_atomic(folder / f"{purpose}-{key}.json", head + body):
         return
     with contextlib.suppress(OSError):
         mine = sorted((e.stat().st_mtime, e.name) for e in os.scandir(folder)
-                      if e.name.startswith(f"{purpose}-") and e.name.endswith(".json"))
+                      if e.name.endswith(".json")
+                      and e.name[:-5].rpartition("-")[0] == purpose)
         for _, name in mine[:-RESULTS_KEEP]:
             os.unlink(folder / name)

@@ -17,6 +17,7 @@ from array import array
 from kg.core.errors import KGError
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LITERAL = re.compile(r'^"(.*)"(?:@([^"]+)|\^\^<([^>]*)>)?$', re.DOTALL)
 _ESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))', re.DOTALL)
 _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'",
@@ -25,16 +26,68 @@ _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'":
 
 def _unescape(m: re.Match) -> str:
     code = m.group(1) or m.group(2)
-    return chr(int(code, 16)) if code else _SIMPLE[m.group(3)]
+    return chr(int(code, 16)) if code else _SIMPLE.get(m.group(3), "\\" + m.group(3))
+
+
+def unescape(body: str) -> str:
+    """A quoted string's body with its escapes resolved: N-Triples', Turtle's and SPARQL
+    TSV's (`\\t \\b \\n \\r \\f \\" \\' \\\\`, `\\uXXXX`, `\\UXXXXXXXX`); any other
+    backslash is kept as written."""
+    return _ESCAPE.sub(_unescape, body) if "\\" in body else body
+
+
+def literal_parts(nt: str) -> tuple[str, str | None, str | None]:
+    """A literal as Oxigraph writes it (N-Triples, or a cell of SPARQL TSV results) ->
+    (lexical form unescaped, language tag as written or None, datatype IRI or None):
+    `"a\\nb"@en` -> ('a\\nb', 'en', None). Raises ValueError if `nt` is not a literal."""
+    end = nt.rfind('"')
+    if end > 0 and nt[0] == '"':
+        lex, rest = unescape(nt[1:end]), nt[end + 1:]
+        if not rest:
+            return lex, None, None
+        if rest[0] == "@" and len(rest) > 1:
+            return lex, rest[1:], None
+        if rest.startswith("^^<") and rest[-1] == ">":
+            return lex, None, rest[3:-1]
+    raise ValueError(f"not an N-Triples literal: {nt[:200]!r}")
 
 
 def lexical(nt: str) -> str:
-    """The lexical form of a literal's N-Triples text, unescaped (`"a\\nb"@en` -> 'a\\nb')."""
-    m = _LITERAL.match(nt)
-    if m is None:
-        raise ValueError(f"not an N-Triples literal: {nt!r}")
-    body = m.group(1)
-    return _ESCAPE.sub(_unescape, body) if "\\" in body else body
+    """The lexical form of a literal's N-Triples text, unescaped (`"a\\nb"@en` -> 'a\\nb').
+    Raises ValueError if it is not a literal."""
+    return literal_parts(nt)[0]
+
+
+def term_from_nt(nt: str, tag: str | None = None):
+    """One term as Oxigraph writes it, in N-Triples or in a cell of SPARQL TSV results
+    (`<iri>`, `_:label`, `"lexical"`, `"lexical"@lang`, `"lexical"^^<datatype>`) -> the
+    rdflib URIRef, BNode or Literal (an xsd:string literal is a plain Literal, as rdflib
+    reads one). tag: the language tag to give the literal instead of the one written
+    (N-Triples has it in lower case). The IRI is taken as Oxigraph wrote it, unchecked.
+    The one decoder of such text: kg.rdf.quads (the quads' terms) and kg.sparql.store
+    (query results read through TSV). Raises ValueError for anything else (a bare TSV
+    number, an RDF-star triple)."""
+    if not _RDFLIB:  # imported on first use (kg.rdf.quads itself does not need rdflib)
+        from rdflib import BNode, Literal, URIRef
+
+        _RDFLIB.extend((URIRef, Literal, BNode))
+    first = nt[:1]
+    if first == "<" and nt[-1] == ">" and nt[1:2] != "<":
+        return str.__new__(_RDFLIB[0], nt[1:-1])
+    uriref, literal, bnode = _RDFLIB
+    if first == '"':
+        lex, lang, datatype = literal_parts(nt)
+        if lang is not None:
+            return literal(lex, lang=tag or lang)
+        if datatype is None or datatype == XSD_STRING:
+            return literal(lex)
+        return literal(lex, datatype=uriref(datatype))
+    if nt.startswith("_:"):
+        return bnode(nt[2:])
+    raise ValueError(f"not an N-Triples term: {nt[:200]!r}")
+
+
+_RDFLIB: list = []  # rdflib's URIRef, Literal and BNode, once term_from_nt has run
 
 
 class Quads:
@@ -295,7 +348,7 @@ class Quads:
         memo = self._cache.setdefault("rdflib", {})
         got = memo.get(i)
         if got is None:
-            got = memo[i] = _to_rdflib(self.terms[i], self._tags.get(i))
+            got = memo[i] = term_from_nt(self.terms[i], self._tags.get(i))
         return got
 
     def union(self, binds: dict[str, str] | None = None):
@@ -341,20 +394,4 @@ def rows_of(arr):
     return zip(*(arr[:, c].tolist() for c in range(arr.shape[1])), strict=True)
 
 
-def _to_rdflib(nt: str, tag: str | None = None):
-    from rdflib import Literal, URIRef
-
-    if nt.startswith("<"):
-        return URIRef(nt[1:-1])
-    m = _LITERAL.match(nt)
-    if m is None:
-        raise ValueError(f"not an N-Triples term: {nt!r}")
-    lex = lexical(nt)
-    if m.group(2):
-        return Literal(lex, lang=tag or m.group(2))
-    if m.group(3):
-        return Literal(lex, datatype=URIRef(m.group(3)))
-    return Literal(lex)
-
-
-__all__ = ["Quads", "lexical", "rows_of"]
+__all__ = ["Quads", "lexical", "literal_parts", "rows_of", "term_from_nt", "unescape"]

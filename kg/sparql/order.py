@@ -16,14 +16,28 @@ SPARQL's order (and Oxigraph's) is certain:
   are the same row: `sparql_sorted`.
 
 Anything else (a blank node, a language tag, a double, a date beside a gYearMonth, two
-different rows that tie) makes `sparql_sorted` return None, and the store runs the
-query with its ORDER BY as written.
+different rows that tie) makes `sparql_sorted` return None. The store then has Oxigraph
+sort the rows it already has (`values_query`: the rows as a VALUES block, in the order
+the engine produced them, under the same ORDER BY, in an empty store), rather than
+evaluate the query a second time, where that is cheaper (kg.sparql.store.VALUES_CELLS:
+a query that took long to find few rows; sorting as VALUES costs several times more per
+cell than Oxigraph's ORDER BY over the store). Given the same rows in the same order, Oxigraph's
+sort gives the same answer as its ORDER BY over the query (its sort is not stable, but
+it is deterministic), so that is the engine's own order, ties included. Two cases
+cannot go that way (`values_query` returns None) and the store runs the query again
+with its ORDER BY: a blank node (VALUES cannot hold one), and rows of a DISTINCT or
+REDUCED query with two different terms that could rank equal: Oxigraph sorts before it
+removes duplicates, and it ranks different terms of equal value (1 and 1.0) as a tie,
+so their order there follows duplicates the distinct rows no longer have. Strings,
+language-tagged strings, IRIs, booleans and canonical numbers of different values never
+tie; a quoted typed literal (a double, a date, a datatype of its own) is not trusted.
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -36,10 +50,19 @@ PROJECTION = re.compile(r"((?:\s+\?[A-Za-z_][A-Za-z_0-9]*)+)\s*(?:WHERE\s*)?", r
 UNSURE = 9  # the kind of a term whose place in SPARQL's order is not certain here
 
 
-def split_order_by(text: str) -> tuple[str, list[str]] | None:
-    """(the query without its closing ORDER BY, the variables it orders by) when the
-    query selects plain variables (`SELECT [DISTINCT] ?a ?b ... WHERE`) and ends in
-    `ORDER BY` the same variables, outside comments and strings; else None."""
+class OrderBy(NamedTuple):
+    """A query's closing ORDER BY, taken off: `split_order_by`'s answer."""
+
+    body: str  # the query without it
+    variables: list[str]  # the variables it orders by, in order, without '?'
+    distinct: bool  # SELECT DISTINCT or SELECT REDUCED
+
+
+def split_order_by(text: str) -> OrderBy | None:
+    """(the query without its closing ORDER BY, the variables it orders by, whether it
+    selects DISTINCT or REDUCED) when the query selects plain variables (`SELECT
+    [DISTINCT] ?a ?b ... WHERE`) and ends in `ORDER BY` the same variables, outside
+    comments and strings; else None."""
     from kg.sparql.store import keywords
 
     words = list(keywords(text))
@@ -48,7 +71,8 @@ def split_order_by(text: str) -> tuple[str, list[str]] | None:
     if select is None or last is None:
         return None
     start = words[select][1] + len("SELECT")
-    if select + 1 < len(words) and words[select + 1][0] in ("DISTINCT", "REDUCED"):
+    distinct = select + 1 < len(words) and words[select + 1][0] in ("DISTINCT", "REDUCED")
+    if distinct:
         start = words[select + 1][1] + len(words[select + 1][0])
     end = text.find("{", start)
     where = PROJECTION.fullmatch(text, start, end if end >= 0 else len(text))
@@ -58,7 +82,48 @@ def split_order_by(text: str) -> tuple[str, list[str]] | None:
     ordered = [v[1:] for v in m[1].split()]
     if sorted(ordered) != sorted(v[1:] for v in where[1].split()):
         return None
-    return text[:last], ordered
+    return OrderBy(text[:last], ordered, distinct)
+
+
+# Cells of a TSV result (no cell holds a tab or a newline: literals escape them)
+_TYPED_CELL = re.compile(r'(?:^|\t)"[^\t\n]*>(?=\t|$)', re.M)  # "x"^^<t>
+_NUMBER_CELL = re.compile(r"(?:^|(?<=\t))[-+.0-9][^\t\n]*", re.M)  # 1, -2.5 (canonical)
+_EMPTY_CELL = re.compile(r"(?<![^\t\n])(?![^\t\n])")  # unbound
+
+
+def values_query(lines: list[str], order: OrderBy) -> str | None:
+    """A query that has Oxigraph sort the rows of a TSV result (`lines`: the header, then
+    one line per row, as the engine produced them for `order.body`) under `order`'s
+    ORDER BY, reading no data: `SELECT ?a ?b WHERE { VALUES (?a ?b) { ... } } ORDER BY
+    ?b ?a`. None where its answer could differ from the query's own ORDER BY (see the
+    module's text): a blank node, or in the rows of a DISTINCT query two different terms
+    that could rank equal (`_may_tie`); and for no rows (nothing to sort)."""
+    if len(lines) < 2:
+        return None
+    body = "\n".join(lines[1:])
+    edged = f"\n{body}\n"  # (substring tests: C speed, where a regex costs ~1 µs a cell)
+    if "\n_:" in edged or "\t_:" in edged or (order.distinct and _may_tie(body)):
+        return None
+    if "\t\t" in edged or "\n\t" in edged or "\t\n" in edged or "\n\n" in edged:
+        body = _EMPTY_CELL.sub("UNDEF", body)
+    names = lines[0].replace("\t", " ")
+    return (f"SELECT {names} WHERE {{ VALUES ({names}) {{\n("
+            + body.replace("\t", " ").replace("\n", ")\n(")
+            + ")\n} } ORDER BY " + " ".join("?" + v for v in order.variables))
+
+
+def _may_tie(body: str) -> bool:
+    """Whether two different cells of these TSV rows could rank equal in Oxigraph's
+    ORDER BY: a typed literal written quoted (a double, a date, an int, a number not in
+    canonical form, a datatype of its own), or two canonical numbers of equal value (1
+    and 1.0). IRIs, strings, language-tagged strings and booleans never do."""
+    if _TYPED_CELL.search(body):
+        return True
+    numbers = set(_NUMBER_CELL.findall(body))
+    try:
+        return len({Decimal(n) for n in numbers}) < len(numbers)
+    except InvalidOperation:  # not a number as Oxigraph writes one: not sure
+        return True
 
 
 def order_key(t: Node | None) -> tuple:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,7 +30,8 @@ from rdflib.namespace import RDFS
 from rdflib.term import Node
 
 from kg.core.errors import KGError
-from kg.sparql.order import sparql_sorted, split_order_by
+from kg.rdf.quads import term_from_nt
+from kg.sparql.order import OrderBy, sparql_sorted, split_order_by, values_query
 from kg.sparql.rdftext import ox_ntriples, to_ox
 
 KGFILE = "https://w3id.org/ai-race-kg/file/"
@@ -379,39 +381,21 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 # A bare term of Oxigraph's TSV: the canonical form of a boolean, an integer or a
 # decimal (a double is always written quoted with its datatype; its exponent is a guess)
 _BARE = {"true": XSD + "boolean", "false": XSD + "boolean"}
-_TSV_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
-_TSV_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\", "b": "\b",
-                "f": "\f", "'": "'"}
-
-
-def _tsv_unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-    return _TSV_ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)) if m[1] or m[2]
-                           else _TSV_ESCAPES.get(m[3], "\\" + m[3]), text)
 
 
 def _from_tsv(cell: str) -> Node | None:
     """One cell of SPARQL 1.1 TSV as Oxigraph writes it -> the rdflib term `_to_rdflib`
-    gives for the same solution (empty: unbound). Raises QueryError for what neither
-    converts (an RDF-star triple)."""
+    gives for the same solution (empty: unbound). IRIs, blank nodes and quoted literals
+    are N-Triples text, decoded by kg.rdf.quads.term_from_nt (the quads' decoder); a
+    bare number or boolean here. Raises QueryError for what neither converts (an
+    RDF-star triple)."""
+    try:
+        return term_from_nt(cell)
+    except ValueError:
+        pass
     if not cell:
         return None
-    first = cell[0]
-    if first == "<" and not cell.startswith("<<"):
-        return str.__new__(URIRef, cell[1:-1])  # an IRI from the store: valid, no check
-    if first == '"':
-        end = cell.rindex('"')
-        value, rest = _tsv_unescape(cell[1:end]), cell[end + 1:]
-        if not rest:
-            return Literal(value)
-        if rest[0] == "@":
-            return Literal(value, lang=rest[1:])
-        dt = rest[3:-1]  # ^^<...>
-        return Literal(value) if dt == XSD_STRING else Literal(value, datatype=URIRef(dt))
-    if cell.startswith("_:"):
-        return BNode(cell[2:])
-    if first in "+-.0123456789" or cell in _BARE:
+    if cell[0] in "+-.0123456789" or cell in _BARE:
         dt = _BARE.get(cell) or (XSD + ("double" if "e" in cell or "E" in cell
                                         else "decimal" if "." in cell else "integer"))
         return Literal(cell, datatype=URIRef(dt))
@@ -426,16 +410,22 @@ class _Cells(dict):
         return value
 
 
-def _tsv_rows(res, width: int) -> list[tuple[Node | None, ...]]:
-    """Every solution of a SELECT as rdflib terms, through Oxigraph's TSV writer: the
-    solutions are written in Rust and split and parsed by Python's C string methods,
-    each distinct cell once; 2-3x faster than reading them one Python object at a time
-    at 100k rows."""
+def _tsv_lines(res) -> list[str]:
+    """A SELECT's solutions as Oxigraph's TSV writer gives them: the header line, then
+    one line per solution (cells split by tabs), in the engine's order."""
     import pyoxigraph as ox
 
     lines = res.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8").split("\n")
     if lines[-1] == "":
         lines.pop()
+    return lines
+
+
+def _tsv_rows(lines: list[str], width: int) -> list[tuple[Node | None, ...]]:
+    """Every solution of a SELECT (`_tsv_lines`) as rdflib terms: the solutions are
+    written in Rust and split and parsed by Python's C string methods, each distinct
+    cell once; 2-3x faster than reading them one Python object at a time at 100k rows.
+    Raises QueryError if a row does not have `width` cells."""
     get = _Cells().__getitem__
     rows = [tuple(map(get, line.split("\t"))) for line in lines[1:]]
     if any(len(row) != width for row in rows[:1]):
@@ -510,7 +500,8 @@ class OxigraphStore(Store):
         try:
             # a closing ORDER BY of plain variables is applied in Python (kg.sparql.order)
             order = split_order_by(q.text) if max_rows is None and q.type == "SELECT" else None
-            res = self.ox.query(order[0] if order else q.text, use_default_graph_as_union=True)
+            started = time.perf_counter()  # (evaluation is lazy: it runs while TSV is written)
+            res = self.ox.query(order.body if order else q.text, use_default_graph_as_union=True)
             if isinstance(res, ox.QueryBoolean):
                 return QueryResult("ASK", self.name, boolean=bool(res))
             terms = _Terms()  # a result repeats its terms: each is converted once
@@ -519,7 +510,7 @@ class OxigraphStore(Store):
                 for t in _limit_rows(res, max_rows):
                     g.add((terms[t.subject], terms[t.predicate], terms[t.object]))
                 return QueryResult(q.type, self.name, graph=g)
-            names = [v.value for v in res.variables]  # = order[1]'s (split_order_by)
+            names = [v.value for v in res.variables]  # = order.variables (split_order_by)
             convert = terms.__getitem__
             # every row and term is a new object: a collection pass over them costs
             # more than the conversion at 100k rows (kg.data.loader.gc_paused)
@@ -527,20 +518,58 @@ class OxigraphStore(Store):
 
             with gc_paused():
                 if max_rows is None and names:
-                    rows = _tsv_rows(res, len(names))
+                    lines = _tsv_lines(res)
+                    evaluated = time.perf_counter() - started
+                    rows = _tsv_rows(lines, len(names))
                 else:  # one solution at a time, to stop at the limit
                     rows = [tuple(map(convert, sol)) for sol in _limit_rows(res, max_rows)]
                 if order:
-                    ordered = sparql_sorted(rows, [names.index(v) for v in order[1]])
+                    ordered = sparql_sorted(rows, [names.index(v) for v in order.variables])
                     if ordered is None:  # an order only the engine can tell: ask it
-                        res = self.ox.query(q.text, use_default_graph_as_union=True)
-                        ordered = _tsv_rows(res, len(names))
+                        ordered = self._engine_sorted(q.text, lines, order, evaluated)
                     rows = ordered
             return QueryResult("SELECT", self.name, vars=names, rows=rows)
         except SyntaxError as exc:
             raise engine_syntax_error(q.text, str(exc)) from None
         except (OSError, RuntimeError, ValueError, TypeError) as exc:
             raise QueryError(f"query failed (Oxigraph): {exc}") from None
+
+    def _engine_sorted(self, text: str, lines: list[str], order: OrderBy,
+                       evaluated: float) -> list[tuple[Node | None, ...]]:
+        """The rows of `lines` (the TSV result of order.body, which took `evaluated`
+        seconds) in Oxigraph's order for the query `text`. Sorted by Oxigraph as VALUES in
+        an empty store, without evaluating the query again (kg.sparql.order.values_query),
+        when that is the cheaper way: up to VALUES_CELLS cells, or when evaluating took
+        longer than VALUES_CELL_SECONDS a cell (what sorting as VALUES costs beyond
+        Oxigraph's own ORDER BY). Else, and where VALUES cannot give the query's own
+        order (a blank node; under DISTINCT, two different terms that could rank equal,
+        such as 1 and 1.0), `text` itself is run, ORDER BY and all. The same rows in the
+        same order either way. Raises what pyoxigraph raises for `text`."""
+        import pyoxigraph as ox
+
+        width = len(lines[0].split("\t"))
+        cells = (len(lines) - 1) * width
+        again = (values_query(lines, order)
+                 if cells <= VALUES_CELLS or evaluated >= cells * VALUES_CELL_SECONDS
+                 else None)
+        if again is not None:
+            try:
+                return _tsv_rows(_tsv_lines(ox.Store().query(again)), width)
+            except SyntaxError:  # a term the TSV writer and the parser disagree on
+                pass
+        return _tsv_rows(_tsv_lines(self.ox.query(text, use_default_graph_as_union=True)),
+                         width)
+
+
+# An order Python cannot tell (kg.sparql.order): the rows are sorted by Oxigraph as
+# VALUES rather than by evaluating the query again where there are at most VALUES_CELLS
+# cells, or where evaluating took longer than VALUES_CELL_SECONDS a cell. Sorting as
+# VALUES measured 3-6 µs a cell in a fresh process (2k-480k cells) but 11-19 µs in a
+# process holding the 100k graph in memory (as `kg serve` does); Oxigraph's own ORDER BY
+# over the store costs 2-3 µs a cell. So VALUES is kept for a query that searched much
+# to find few rows (neighbourhood-like), where it saves a whole evaluation.
+VALUES_CELLS = 1_000
+VALUES_CELL_SECONDS = 20e-6
 
 
 class RdflibStore(Store):
