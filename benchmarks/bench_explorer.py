@@ -2,8 +2,10 @@
 
     python benchmarks/bench_explorer.py [--nodes 2000] [--overview 100000]
 
-Prints, for the curated data and for a synthetic graph of --nodes organisations (each
-a partner of three others, chosen with a fixed seed): the seconds to write the page,
+Prints, for the curated data and for a synthetic network of --nodes nodes (three
+countries and --nodes - 3 organisations, each a partner of three others, chosen with a
+fixed seed; up to kg.explorer.OVERVIEW_ABOVE nodes the page draws them all, and the
+run stops if it would be an overview): the nodes drawn, the seconds to write the page,
 its size in MB, and the seconds from navigation until the page is interactive
 (`body[data-ready]`: data parsed, network drawn, panel filled), opening view and with
 "show everything"; with --overview N, the same for the overview page of N synthetic
@@ -25,7 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kg.explorer import write_explorer  # noqa: E402
+from kg.analysis.network import project  # noqa: E402
+from kg.explorer import OVERVIEW_ABOVE, overview_nodes, write_explorer  # noqa: E402
 from kg.rdf.load import load_graph  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
@@ -33,6 +36,7 @@ ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-
 
 
 def synthesise(folder: Path, n: int) -> Path:
+    """A data folder whose network has n nodes: 3 countries and n - 3 organisations."""
     data = folder / "data"
     for sub in ("source", "country", "organization"):
         (data / sub).mkdir(parents=True, exist_ok=True)
@@ -43,6 +47,7 @@ def synthesise(folder: Path, n: int) -> Path:
         (data / "country" / f"{cid}.yaml").write_text(
             f"id: {cid}\nname: {cid}\niso_code: {code}\nsources: [src]\n", encoding="utf-8")
     rng = random.Random(12)
+    n -= 3  # the countries
     for i in range(n):
         partners = sorted({f"org-{rng.randrange(n)}" for _ in range(3)} - {f"org-{i}"})
         (data / "organization" / f"org-{i}.yaml").write_text(
@@ -109,6 +114,11 @@ def main() -> None:
                           lambda: synthetic_semantics(args.overview)))
         for name, make in cases:
             sem = make()
+            network = len(project(sem).nodes)
+            drawn = network if network <= OVERVIEW_ABOVE else len(overview_nodes(project(sem)))
+            if name.startswith("synthetic") and drawn != args.nodes:
+                raise SystemExit(f"{name}: the page would draw {drawn} of {network} nodes, "
+                                 f"not {args.nodes} (an overview above {OVERVIEW_ABOVE})")
             write_explorer(sem, Path(tmp) / "warm.html") if name == "curated" else None
             t0 = time.perf_counter()
             out = write_explorer(sem, Path(tmp) / f"{name.split()[0]}.html")
@@ -116,7 +126,8 @@ def main() -> None:
             size = out.stat().st_size / 1e6
             first = open_time(browser, out)
             everything = open_time(browser, out, "#all=1")
-            print(f"{name:>16}: write {write_s:5.2f} s, {size:5.2f} MB, interactive in "
+            print(f"{name:>16}: {drawn} nodes drawn of {network}, write {write_s:5.2f} s, "
+                  f"{size:5.2f} MB, interactive in "
                   f"{first:4.2f} s (opening view), {everything:4.2f} s (show everything); "
                   f"load {os.getloadavg()[0]:.1f}", flush=True)
         browser.close()
