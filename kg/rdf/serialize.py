@@ -524,7 +524,7 @@ def _jsonld_chunks(quads):
     (each term's JSON once) and yielded as lists of node lines."""
     import numpy as np
 
-    from kg.rdf.quads import _LITERAL, lexical
+    from kg.rdf.quads import literal_parts
 
     terms = quads.terms
     dumps = json.dumps
@@ -532,12 +532,11 @@ def _jsonld_chunks(quads):
     def value(t: str) -> str:
         if t[0] == "<":
             return dumps({"@id": t[1:-1]}, ensure_ascii=False)
-        m = _LITERAL.match(t)
-        lex = lexical(t)
-        if m.group(2):
-            return dumps({"@language": m.group(2), "@value": lex}, ensure_ascii=False)
-        if m.group(3):
-            return dumps({"@type": m.group(3), "@value": lex}, ensure_ascii=False)
+        lex, tag, datatype = literal_parts(t)
+        if tag:
+            return dumps({"@language": tag, "@value": lex}, ensure_ascii=False)
+        if datatype:
+            return dumps({"@type": datatype, "@value": lex}, ensure_ascii=False)
         return dumps({"@value": lex}, ensure_ascii=False)
 
     spo = quads.triples()
