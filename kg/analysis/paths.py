@@ -19,29 +19,29 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from kg.analysis.network import adjacency
+from kg.analysis.network import Arrays, arrays
 
 BATCH = 256  # sources per block of rows when a result is summed over sources
 
 
 class PathCounts:
     """Breadth-first distances, shortest-path counts and dependencies from `sources`
-    (default: every node of H, i.e. exact).
+    (default: every node of H, i.e. exact). H: the simple graph, or its Arrays.
 
     Rows are sources, columns the nodes of H in `self.nodes` order. Memory is
     (sources x nodes) x 20 bytes: 80 MB for every source of a 2,000-node graph, which
     is why the report samples sources above kg.analysis.centrality.BETWEENNESS_EXACT_MAX_NODES.
     """
 
-    def __init__(self, H: nx.Graph, sources: list[str] | None = None):
-        self.H = H
-        self.nodes = list(H)
-        self.index = {v: i for i, v in enumerate(self.nodes)}
+    def __init__(self, H: nx.Graph | Arrays, sources: list[str] | None = None):
+        self.arrays = arrays(H)
+        self.nodes = self.arrays.nodes
+        self.index = self.arrays.index
         self.exact = sources is None
         self.sources = list(self.nodes) if sources is None else list(sources)
         n = len(self.nodes)
         if n:
-            A = adjacency(H, self.nodes, weight=None)
+            A = self.arrays.matrix(weight=False, dtype=None).copy()
             A.setdiag(0)
             A.eliminate_zeros()
             A.data[:] = 1.0
@@ -52,6 +52,11 @@ class PathCounts:
         self.D, self.S = _bfs(A, self.rows, n)
         self.delta = _dependency(A, self.D, self.S, np.ones(n))
         self._comp = None
+
+    @property
+    def H(self) -> nx.Graph:
+        """The simple graph the paths run on."""
+        return self.arrays.H
 
     # -- per node ------------------------------------------------------------------------
     def betweenness_sums(self) -> np.ndarray:
