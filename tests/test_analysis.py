@@ -798,3 +798,31 @@ def test_the_report_reads_its_thresholds_from_the_measures(make_data, monkeypatc
     text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
     assert "sampled sources" not in text and "are not computed" not in text
     assert "examined" not in text and "PageRank drop is computed for the" not in text
+
+
+def test_breadth_first_levels_are_scipys_distances_and_a_stable_sort_of_them():
+    import numpy as np
+    from scipy.sparse.csgraph import shortest_path
+
+    from kg.analysis.network import Arrays
+    from kg.analysis.paths import _levels, distances
+
+    H = simple(network(CLIQUES + PATH + STAR + [("x", "y")]))
+    H.add_node("alone")
+    A = Arrays(H).matrix(weight=False)
+    rows = np.array([0, 3, len(H) - 1, 5])
+    want = shortest_path(A, directed=False, unweighted=True, indices=rows)
+    want = np.where(np.isfinite(want), want, -1).astype(np.int32)
+    D, S, (order, bounds) = _levels(A, rows, len(H))
+    assert D.dtype == np.int32 and D.tolist() == want.tolist()
+    assert distances(A, rows).tolist() == want.tolist()
+    Dt = D.T.ravel()
+    assert order.tolist() == np.argsort(Dt, kind="stable").tolist()
+    assert bounds.tolist() == np.searchsorted(Dt[order], np.arange(-1, Dt.max() + 2)).tolist()
+    # path counts: networkx's, from each source
+    for r, source in enumerate(rows):
+        s = list(H)[source]
+        paths = nx.single_source_shortest_path_length(H, s)
+        for v, d in paths.items():
+            count = len(list(nx.all_shortest_paths(H, s, v))) if d else 1
+            assert S[r, list(H).index(v)] == count

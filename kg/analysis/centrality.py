@@ -12,7 +12,7 @@ import networkx as nx
 import numpy as np
 
 from kg.analysis.network import Arrays, adjacency, arrays, simple
-from kg.analysis.paths import PathCounts
+from kg.analysis.paths import PathCounts, distances
 
 PAGERANK_ALPHA = 0.85
 
@@ -293,14 +293,17 @@ def closeness(H: nx.Graph | Arrays, exact_max: int = BETWEENNESS_EXACT_MAX_NODES
             kk = min(k, m)
             rng = random.Random(seed)
             chosen = np.array(sorted(rng.sample(range(m), kk)))
-            dist = shortest_path(sub, unweighted=True, directed=False, indices=chosen)
+            # breadth first from the chosen nodes at once (scipy's shortest_path runs
+            # Dijkstra per source); a piece is connected, so every distance is finite
+            dist = distances(sub, chosen).astype(float)
             r = np.full(m, m)
             mean = dist.sum(axis=0) / np.where(np.isin(np.arange(m), chosen), kk - 1, kk)
             total = mean * (m - 1)
             info = {"method": "sampled", "k": kk, "seed": seed}
-        for j, i in enumerate(idx):
-            if total[j] > 0:
-                out[nodes[i]] = float((r[j] - 1) / total[j] * (r[j] - 1) / (n - 1))
+        value = np.divide((r - 1), total, out=np.zeros(m), where=total > 0) * (r - 1) / (n - 1)
+        for i, x, ok in zip(idx.tolist(), value.tolist(), (total > 0).tolist(), strict=True):
+            if ok:
+                out[nodes[i]] = x
     return out, info
 
 
