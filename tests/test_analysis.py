@@ -826,3 +826,15 @@ def test_breadth_first_levels_are_scipys_distances_and_a_stable_sort_of_them():
         for v, d in paths.items():
             count = len(list(nx.all_shortest_paths(H, s, v))) if d else 1
             assert S[r, list(H).index(v)] == count
+
+
+def test_pieces_are_each_labels_positions_in_order():
+    import numpy as np
+
+    from kg.analysis.centrality import _pieces
+
+    label = np.array([2, 0, 1, 2, 0, 3, 1, 2, 4, 4])
+    got = _pieces(label, 5)
+    want = [np.flatnonzero(label == c) for c in range(5)]
+    assert [g.tolist() for g in got] == [w.tolist() for w in want]
+    assert all(g.dtype == w.dtype for g, w in zip(got, want, strict=True))

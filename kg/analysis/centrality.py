@@ -215,7 +215,7 @@ def eigenvector(H: nx.Graph | Arrays) -> dict[str, float]:
         return dict.fromkeys(nodes, 0.0)
     W = H.matrix()
     count, label = connected_components(W, directed=False)
-    members = [np.flatnonzero(label == c) for c in range(count)]
+    members = _pieces(label, count)
     bound = np.asarray(abs(W).sum(axis=1)).ravel()  # a piece's eigenvalue <= its max row sum
     best, found = 0.0, []
     for idx in sorted(members, key=lambda m: (-len(m), int(m[0]))):
@@ -232,6 +232,14 @@ def eigenvector(H: nx.Graph | Arrays) -> dict[str, float]:
         x[idx] = vec * vec.sum()  # the all-ones start's projection on this piece
     norm = np.linalg.norm(x) or 1.0
     return {v: float(x[i] / norm) for i, v in enumerate(nodes)}
+
+
+def _pieces(label: np.ndarray, count: int) -> list[np.ndarray]:
+    """The positions of each connected piece 0..count-1 (`label`: each node's piece), each
+    ascending: [np.flatnonzero(label == c) for c in range(count)], in one sort instead of a
+    scan of every node per piece (thousands of pieces at 100k)."""
+    order = np.argsort(label, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(label, minlength=count))[:-1])
 
 
 # Pieces up to this size use a dense eigh; above, ARPACK (matrix-vector products only:
@@ -276,11 +284,10 @@ def closeness(H: nx.Graph | Arrays, exact_max: int = BETWEENNESS_EXACT_MAX_NODES
         return out, info
     A = H.matrix(weight=False)
     count, label = connected_components(A, directed=False)
-    sizes = np.bincount(label)
     if n <= exact_max:
         pieces = [np.arange(n)]
     else:
-        pieces = [np.flatnonzero(label == c) for c in range(count) if sizes[c] > 1]
+        pieces = [idx for idx in _pieces(label, count) if len(idx) > 1]
     for idx in pieces:
         sub = A[idx][:, idx]
         m = len(idx)
