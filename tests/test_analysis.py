@@ -704,3 +704,137 @@ def test_leave_one_link_out_rows_solved_together_equal_rows_solved_one_by_one():
         block.prefetch(range(len(W)))
         for i in range(len(W)):
             assert np.abs(block.row(i) - one.row(i)).max() < 1e-13
+
+
+def _same_csr(got, want) -> None:
+    assert got.dtype == want.dtype and got.shape == want.shape
+    assert got.indptr.tolist() == want.indptr.tolist()
+    assert got.indices.tolist() == want.indices.tolist()
+    assert got.data.tolist() == want.data.tolist()
+
+
+def test_arrays_give_adjacencys_matrices_bit_for_bit_and_cut_bloc_subgraphs():
+    from kg.analysis.network import Arrays, adjacency
+
+    H = simple(network(CLIQUES + PATH + STAR + [("b2", "e")]))
+    H.add_node("alone")
+    H.add_edge("c", "c", weight=2)  # a loop: once on the diagonal, as networkx counts it
+    net = Arrays(H)
+    assert net.order == sorted(H) and net.nodes == list(H)
+    assert net.degree().tolist() == [H.degree(v) for v in H]  # the loop counts twice
+    for sort, weight, dtype in itertools.product((False, True), (True, False),
+                                                 (float, None)):
+        nodes = sorted(H) if sort else list(H)
+        _same_csr(net.matrix(sort, weight, dtype),
+                  adjacency(H, nodes, "weight" if weight else None, dtype))
+    part = ["e", "c", "a1", "b2", "d", "alone", "b1"]
+    sub = net.sub(part)
+    S = induced(H, part)
+    assert sub.nodes == list(S) and sub.degree().tolist() == [S.degree(v) for v in S]
+    for sort, weight in itertools.product((False, True), (True, False)):
+        _same_csr(sub.matrix(sort, weight), Arrays(S).matrix(sort, weight))
+    assert list(sub.H.edges(data=True)) == list(S.edges(data=True))  # made when asked
+
+
+def test_pagerank_to_two_tolerances_in_one_run_is_each_run_alone():
+    from kg.analysis.centrality import power_iteration, raw_pagerank, strengths
+    from kg.analysis.network import Arrays
+
+    H = simple(network(CLIQUES + [("b4", "x"), ("x", "y")]))
+    H.add_node("alone")
+    net = Arrays(H)
+    Ws = strengths(net.matrix(sort=True))
+    coarse, fine = power_iteration(Ws, 0.85, (1e-10, 1e-12), 1000)
+    assert coarse.tolist() == power_iteration(Ws, 0.85, (1e-10,), 1000)[0].tolist()
+    assert fine.tolist() == power_iteration(Ws, 0.85, (1e-12,), 1000)[0].tolist()
+    assert coarse.tolist() != fine.tolist()  # the second ran on
+    assert raw_pagerank(net) == power_pagerank(H)  # the same floats, the same order
+    assert list(raw_pagerank(net)) == list(power_pagerank(H))
+    assert pagerank(net) == pagerank(H)
+
+
+def test_measures_on_the_arrays_equal_the_measures_on_the_graph():
+    from kg.analysis.network import Arrays
+
+    G = network(CLIQUES + PATH + STAR + [("e", "a1"), ("c", "b2")],
+                bloc={n: "china" for n in B})
+    H = simple(G)
+    for k in (None, 5):
+        on_graph = centralities(H, k=k, exact_max=6 if k else 2000)
+        on_arrays = centralities(Arrays(H), k=k, exact_max=6 if k else 2000)
+        assert on_graph == on_arrays
+        assert [list(v) for v in on_graph[0].values()] == \
+            [list(v) for v in on_arrays[0].values()]  # the same order too
+    paths = PathCounts(Arrays(H))
+    member = {n: "C1" if n in A else "C2" for n in H}
+    assert why_central(G, ["a1", "c"], member, paths) == why_central(G, ["a1", "c"], member)
+
+
+def test_robustness_reads_the_pagerank_it_is_given_and_it_is_the_one_it_computes():
+    G = network(CLIQUES + PATH + [("e", "a1")], reliability={"a1-b1": "low", "d-e": "low"})
+    mine = pagerank(simple(G))
+    given, computed = robustness(G, set(), 3, pagerank=mine), robustness(G, set(), 3)
+    assert given == computed
+    assert [m.pagerank for m in given[0]] == [mine[m.node] for m in given[0]]
+
+
+def test_the_report_reads_its_thresholds_from_the_measures(make_data, monkeypatch):
+    from kg.analysis import report as rep
+    from kg.analysis.network import as_it_stood, project
+    from kg.rdf.load import load_graph
+
+    sem = load_graph(make_data(_chain_files(12))).semantics
+    G = as_it_stood(project(sem), sem.date)
+    full = rep.analysis(G, set(sem.disputed))
+    assert (full.sampled, full.bounded, full.bloc_paths) == (False, False, True)
+    monkeypatch.setattr(rep, "BETWEENNESS_EXACT_MAX_NODES", 6)
+    monkeypatch.setattr(rep, "WHY_ALL_LINKS_MAX_NODES", 6)
+    monkeypatch.setattr(rep, "BLOC_PATHS_MAX_NODES", 6)
+    small = rep.analysis(G, set(sem.disputed))
+    assert (small.sampled, small.bounded, small.bloc_paths) == (True, True, False)
+    # the document says what the measures did, even when the constants change after
+    monkeypatch.setattr(rep, "analysis", lambda *args, **kwargs: full)
+    doc, _ = rep.report(sem)
+    text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
+    assert "sampled sources" not in text and "are not computed" not in text
+    assert "examined" not in text and "PageRank drop is computed for the" not in text
+
+
+def test_breadth_first_levels_are_scipys_distances_and_a_stable_sort_of_them():
+    import numpy as np
+    from scipy.sparse.csgraph import shortest_path
+
+    from kg.analysis.network import Arrays
+    from kg.analysis.paths import _levels, distances
+
+    H = simple(network(CLIQUES + PATH + STAR + [("x", "y")]))
+    H.add_node("alone")
+    A = Arrays(H).matrix(weight=False)
+    rows = np.array([0, 3, len(H) - 1, 5])
+    want = shortest_path(A, directed=False, unweighted=True, indices=rows)
+    want = np.where(np.isfinite(want), want, -1).astype(np.int32)
+    D, S, (order, bounds) = _levels(A, rows, len(H))
+    assert D.dtype == np.int32 and D.tolist() == want.tolist()
+    assert distances(A, rows).tolist() == want.tolist()
+    Dt = D.T.ravel()
+    assert order.tolist() == np.argsort(Dt, kind="stable").tolist()
+    assert bounds.tolist() == np.searchsorted(Dt[order], np.arange(-1, Dt.max() + 2)).tolist()
+    # path counts: networkx's, from each source
+    for r, source in enumerate(rows):
+        s = list(H)[source]
+        paths = nx.single_source_shortest_path_length(H, s)
+        for v, d in paths.items():
+            count = len(list(nx.all_shortest_paths(H, s, v))) if d else 1
+            assert S[r, list(H).index(v)] == count
+
+
+def test_pieces_are_each_labels_positions_in_order():
+    import numpy as np
+
+    from kg.analysis.centrality import _pieces
+
+    label = np.array([2, 0, 1, 2, 0, 3, 1, 2, 4, 4])
+    got = _pieces(label, 5)
+    want = [np.flatnonzero(label == c) for c in range(5)]
+    assert [g.tolist() for g in got] == [w.tolist() for w in want]
+    assert all(g.dtype == w.dtype for g, w in zip(got, want, strict=True))

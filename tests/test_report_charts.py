@@ -94,3 +94,28 @@ def test_a_report_without_pictures_draws_nothing(tmp_path, drawn):
                            formats=("csv", "json"))
     assert drawn == []
     assert not [p for p in written if p.suffix == ".png" or p.name == "charts.json"]
+
+
+def test_charts_drawn_ahead_are_written_as_they_are(tmp_path, drawn, monkeypatch):
+    """What the build's second process does: chartcache.drawn before the word to write,
+    then render.write, which takes the Drawn charts without a digest or a read."""
+    from kg.analysis import render
+    from kg.analysis.report import FORMATS, report
+
+    sem = load_graph(REPO / "data").semantics
+    plain = tmp_path / "plain"
+    write_report(sem, plain)
+    drawn.clear()
+
+    ahead = tmp_path / "ahead"
+    doc, images = report(sem)
+    charts = chartcache.drawn(images, ahead)
+    assert sorted(drawn) == ["bloc_share", "scorecard", "timeline", "top_nodes"]
+    assert all(isinstance(c, chartcache.Drawn) for c in charts.values())
+    assert chartcache.drawn(charts, ahead) == charts  # resolved once: passed through
+    digests = []
+    monkeypatch.setattr(chartcache.Chart, "digest", lambda self: digests.append(self))
+    drawn.clear()
+    render.write(doc, charts, ahead, set(FORMATS))
+    assert drawn == [] and digests == []
+    assert files(ahead) == files(plain)

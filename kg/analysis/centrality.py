@@ -11,8 +11,8 @@ import random
 import networkx as nx
 import numpy as np
 
-from kg.analysis.network import adjacency, simple
-from kg.analysis.paths import PathCounts
+from kg.analysis.network import Arrays, adjacency, arrays, simple
+from kg.analysis.paths import PathCounts, distances
 
 PAGERANK_ALPHA = 0.85
 
@@ -27,18 +27,28 @@ def power_pagerank(H: nx.Graph, alpha: float = PAGERANK_ALPHA, tol: float = 1e-1
     nodes = sorted(H)
     if not nodes:
         return {}
-    x = _power_iteration(transition(H, nodes), alpha, tol, max_iter)
+    x, = power_iteration(transition(H, nodes), alpha, (tol,), max_iter)
     return {u: float(v) for u, v in zip(nodes, x, strict=True)}
 
 
 def transition(H: nx.Graph, nodes: list[str]):
     """(W, strength): the symmetric weight matrix (scipy CSR, in `nodes` order) and each
     row's sum."""
-    W = adjacency(H, nodes, "weight", dtype=float)
+    return strengths(adjacency(H, nodes, "weight", dtype=float))
+
+
+def strengths(W):
+    """(W, each row's sum) for a scipy sparse weight matrix W."""
     return W, np.asarray(W.sum(axis=1)).ravel()
 
 
-def _power_iteration(Ws, alpha: float, tol: float, max_iter: int) -> np.ndarray:
+def power_iteration(Ws, alpha: float, tols: tuple[float, ...], max_iter: int
+                    ) -> list[np.ndarray]:
+    """PageRank by power_pagerank's rule from Ws = (W, strength) (see `strengths`), one
+    vector per tolerance in `tols` (decreasing): for each, the first iterate whose L1
+    change is below n * tol. The iterates do not depend on the tolerance, so the vector
+    for a tolerance is the one a run stopping there gives, bit for bit. Raises
+    nx.PowerIterationFailedConvergence if the last is not reached in max_iter steps."""
     W, strength = Ws
     n = W.shape[0]
     linked = strength > 0
@@ -46,27 +56,40 @@ def _power_iteration(Ws, alpha: float, tol: float, max_iter: int) -> np.ndarray:
     inv[linked] = 1.0 / strength[linked]
     WT = W.T.tocsr()
     x = np.full(n, 1.0 / n)
+    found: list[np.ndarray] = []
     for _ in range(max_iter):
         last = x
         spread = alpha * last[~linked].sum() / n + (1.0 - alpha) / n
         x = alpha * (WT @ (last * inv)) + spread
-        if np.abs(x - last).sum() < n * tol:
-            return x
+        change = np.abs(x - last).sum()
+        while len(found) < len(tols) and change < n * tols[len(found)]:
+            found.append(x)
+        if len(found) == len(tols):
+            return found
     raise nx.PowerIterationFailedConvergence(max_iter)
 
 
-def pagerank(G: nx.MultiDiGraph | nx.Graph) -> dict[str, float]:
+def _scaled_pagerank(nodes: list[str], x: np.ndarray) -> dict[str, float]:
+    """PageRank vector x of `nodes` (sorted) scaled so the top is 1, rounded to 6 digits."""
+    top = float(x.max()) or 1.0
+    return {u: round(float(v) / top, 6) for u, v in zip(nodes, x, strict=True)}
+
+
+def pagerank(G: nx.MultiDiGraph | nx.Graph | Arrays) -> dict[str, float]:
     """PageRank on the undirected, weighted projection, scaled so the maximum is 1.0.
 
-    Returns node id -> value in [0, 1]; an empty graph gives {}. Deterministic
-    (power iteration from a uniform start; ties keep node order).
+    Returns node id -> value in [0, 1], by id; an empty graph gives {}. Deterministic
+    (power iteration from a uniform start, tol 1e-10; ties keep node order). G may be the
+    simple graph's Arrays (its PageRank is then solved once for every caller).
     """
+    if isinstance(G, Arrays):
+        return _scaled_pagerank(G.order, G.pagerank()[0]) if G.n else {}
     H = simple(G) if G.is_multigraph() or G.is_directed() else G
     if H.number_of_nodes() == 0:
         return {}
-    pr = power_pagerank(H, tol=1e-10)
-    top = max(pr.values()) or 1.0
-    return {n: round(v / top, 6) for n, v in sorted(pr.items())}
+    order = sorted(H)
+    x, = power_iteration(transition(H, order), PAGERANK_ALPHA, (1e-10,), 1000)
+    return _scaled_pagerank(order, x)
 
 
 def pagerank_of_links(nodes, links) -> dict[str, float]:
@@ -87,7 +110,7 @@ def pagerank_of_links(nodes, links) -> dict[str, float]:
         W.sum_duplicates()
     else:
         W = sp.csr_array((n, n))
-    pr = _power_iteration((W, np.asarray(W.sum(axis=1)).ravel()), PAGERANK_ALPHA, 1e-10, 1000)
+    pr, = power_iteration(strengths(W), PAGERANK_ALPHA, (1e-10,), 1000)
     top = pr.max() or 1.0
     return {u: round(float(x) / top, 6) for u, x in zip(order, pr, strict=True)}
 
@@ -106,12 +129,14 @@ def _scaled(values: dict[str, float]) -> dict[str, float]:
     return {n: round(v / top, DIGITS) if top > 0 else 0.0 for n, v in sorted(values.items())}
 
 
-def sample_sources(H: nx.Graph, k: int, seed: int = SEED) -> list[str]:
-    """The k sources networkx's betweenness_centrality(k=, seed=) would draw."""
-    return random.Random(seed).sample(list(H.nodes()), k)
+def sample_sources(H: nx.Graph | Arrays, k: int, seed: int = SEED) -> list[str]:
+    """The k sources networkx's betweenness_centrality(k=, seed=) would draw from H (or
+    from the graph of its Arrays)."""
+    return random.Random(seed).sample(H.nodes if isinstance(H, Arrays) else list(H.nodes()),
+                                      k)
 
 
-def betweenness(H: nx.Graph, k: int | None = None, seed: int = SEED,
+def betweenness(H: nx.Graph | Arrays, k: int | None = None, seed: int = SEED,
                 exact_max: int = BETWEENNESS_EXACT_MAX_NODES,
                 paths: PathCounts | None = None) -> tuple[dict[str, float], dict]:
     """Normalised shortest-path betweenness (hops; edge weights ignored), and how it was got.
@@ -119,12 +144,14 @@ def betweenness(H: nx.Graph, k: int | None = None, seed: int = SEED,
     Exact (Brandes) when the graph has at most `exact_max` nodes and `k` is None; else the
     `k`-source sample networkx draws with `seed` (and scales as it does), clipped to
     [0, 1]. `paths`: a PathCounts of H already computed with the same sources (reused).
-    Returns (node id -> value in [0, 1], {"method": "exact" | "sampled", "k": int | None,
-    "seed"}). Same values as nx.betweenness_centrality to ~1e-15 before rounding.
+    H may be the graph's Arrays. Returns (node id -> value in [0, 1], {"method": "exact" |
+    "sampled", "k": int | None, "seed"}). Same values as nx.betweenness_centrality to
+    ~1e-15 before rounding.
     """
-    n = H.number_of_nodes()
+    H = arrays(H)
+    n = H.n
     if n < 3:
-        return {v: 0.0 for v in sorted(H)}, {"method": "exact", "k": None, "seed": None}
+        return {v: 0.0 for v in H.order}, {"method": "exact", "k": None, "seed": None}
     if k is None and n <= exact_max:
         pc = paths if paths is not None and paths.exact else PathCounts(H)
         sums = pc.betweenness_sums() / ((n - 1) * (n - 2))
@@ -144,7 +171,7 @@ def betweenness(H: nx.Graph, k: int | None = None, seed: int = SEED,
             {"method": "sampled", "k": k, "seed": seed})
 
 
-def approximation_error(H: nx.Graph, k: int = BETWEENNESS_K, seed: int = SEED,
+def approximation_error(H: nx.Graph | Arrays, k: int = BETWEENNESS_K, seed: int = SEED,
                         top: int = 10, exact: dict[str, float] | None = None) -> dict:
     """How far the k-sample betweenness is from the exact one on `H`.
 
@@ -154,8 +181,9 @@ def approximation_error(H: nx.Graph, k: int = BETWEENNESS_K, seed: int = SEED,
     top `top` holds), "max_error" (largest absolute difference over all nodes),
     "nodes"}. Ties are broken by node id.
     """
+    H = arrays(H)
     if exact is None:
-        exact, _ = betweenness(H, exact_max=max(H.number_of_nodes(), 3))
+        exact, _ = betweenness(H, exact_max=max(H.n, 3))
     approx, info = betweenness(H, k=k, seed=seed)
 
     def best(values):
@@ -165,10 +193,10 @@ def approximation_error(H: nx.Graph, k: int = BETWEENNESS_K, seed: int = SEED,
             "top_overlap": len(best(exact) & best(approx)),
             "max_error": round(max((abs(exact[n] - approx[n]) for n in exact), default=0.0),
                                DIGITS),
-            "nodes": H.number_of_nodes()}
+            "nodes": H.n}
 
 
-def eigenvector(H: nx.Graph) -> dict[str, float]:
+def eigenvector(H: nx.Graph | Arrays) -> dict[str, float]:
     """Eigenvector centrality weighted by "weight", Euclidean norm 1: the limit of
     networkx's power iteration (on A + I, from the all-ones vector), got directly.
 
@@ -177,16 +205,17 @@ def eigenvector(H: nx.Graph) -> dict[str, float]:
     largest, so those pieces share the mass (in proportion to their vectors' sums) and
     every other node gets 0. Dense eigh for pieces up to DENSE_EIGEN_MAX nodes, scipy's
     eigsh (ARPACK) above (they agree to ~1e-14). Raises nothing for a graph without edges: all zeros.
+    H may be the graph's Arrays. Returns node id -> value, in H's node order.
     """
     from scipy.sparse.csgraph import connected_components
 
-    nodes = list(H)
-    n = len(nodes)
-    if not H.number_of_edges():
+    H = arrays(H)
+    nodes, n = H.nodes, H.n
+    if not H.links:
         return dict.fromkeys(nodes, 0.0)
-    W = adjacency(H, nodes, "weight", dtype=float)
+    W = H.matrix()
     count, label = connected_components(W, directed=False)
-    members = [np.flatnonzero(label == c) for c in range(count)]
+    members = _pieces(label, count)
     bound = np.asarray(abs(W).sum(axis=1)).ravel()  # a piece's eigenvalue <= its max row sum
     best, found = 0.0, []
     for idx in sorted(members, key=lambda m: (-len(m), int(m[0]))):
@@ -203,6 +232,14 @@ def eigenvector(H: nx.Graph) -> dict[str, float]:
         x[idx] = vec * vec.sum()  # the all-ones start's projection on this piece
     norm = np.linalg.norm(x) or 1.0
     return {v: float(x[i] / norm) for i, v in enumerate(nodes)}
+
+
+def _pieces(label: np.ndarray, count: int) -> list[np.ndarray]:
+    """The positions of each connected piece 0..count-1 (`label`: each node's piece), each
+    ascending: [np.flatnonzero(label == c) for c in range(count)], in one sort instead of a
+    scan of every node per piece (thousands of pieces at 100k)."""
+    order = np.argsort(label, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(label, minlength=count))[:-1])
 
 
 # Pieces up to this size use a dense eigh; above, ARPACK (matrix-vector products only:
@@ -226,31 +263,31 @@ def _perron(W) -> tuple[float, np.ndarray]:
     return float(value), vec / np.linalg.norm(vec)
 
 
-def closeness(H: nx.Graph, exact_max: int = BETWEENNESS_EXACT_MAX_NODES, k: int = BETWEENNESS_K,
+def closeness(H: nx.Graph | Arrays, exact_max: int = BETWEENNESS_EXACT_MAX_NODES,
+              k: int = BETWEENNESS_K,
               seed: int = SEED) -> tuple[dict[str, float], dict]:
     """Closeness by Wasserman and Faust (networkx's wf_improved rule): for a node reaching
     r nodes (itself included) at total distance T, ((r - 1) / T) * ((r - 1) / (n - 1)).
 
     Exact (breadth-first from every node, scipy) for every piece of up to `exact_max`
     nodes; in a larger piece, T is estimated from k sources drawn in it with `seed`:
-    (r - 1) times the mean distance to the sampled sources. Returns (node id -> value,
-    {"method": "exact" | "sampled", "k", "seed"}).
+    (r - 1) times the mean distance to the sampled sources. H may be the graph's Arrays.
+    Returns (node id -> value, {"method": "exact" | "sampled", "k", "seed"}).
     """
     from scipy.sparse.csgraph import connected_components, shortest_path
 
-    nodes = list(H)
-    n = len(nodes)
+    H = arrays(H)
+    nodes, n = H.nodes, H.n
     out = dict.fromkeys(nodes, 0.0)
     info = {"method": "exact", "k": None, "seed": None}
     if n < 2:
         return out, info
-    A = adjacency(H, nodes, weight=None, dtype=float)
+    A = H.matrix(weight=False)
     count, label = connected_components(A, directed=False)
-    sizes = np.bincount(label)
     if n <= exact_max:
         pieces = [np.arange(n)]
     else:
-        pieces = [np.flatnonzero(label == c) for c in range(count) if sizes[c] > 1]
+        pieces = [idx for idx in _pieces(label, count) if len(idx) > 1]
     for idx in pieces:
         sub = A[idx][:, idx]
         m = len(idx)
@@ -263,18 +300,21 @@ def closeness(H: nx.Graph, exact_max: int = BETWEENNESS_EXACT_MAX_NODES, k: int 
             kk = min(k, m)
             rng = random.Random(seed)
             chosen = np.array(sorted(rng.sample(range(m), kk)))
-            dist = shortest_path(sub, unweighted=True, directed=False, indices=chosen)
+            # breadth first from the chosen nodes at once (scipy's shortest_path runs
+            # Dijkstra per source); a piece is connected, so every distance is finite
+            dist = distances(sub, chosen).astype(float)
             r = np.full(m, m)
             mean = dist.sum(axis=0) / np.where(np.isin(np.arange(m), chosen), kk - 1, kk)
             total = mean * (m - 1)
             info = {"method": "sampled", "k": kk, "seed": seed}
-        for j, i in enumerate(idx):
-            if total[j] > 0:
-                out[nodes[i]] = float((r[j] - 1) / total[j] * (r[j] - 1) / (n - 1))
+        value = np.divide((r - 1), total, out=np.zeros(m), where=total > 0) * (r - 1) / (n - 1)
+        for i, x, ok in zip(idx.tolist(), value.tolist(), (total > 0).tolist(), strict=True):
+            if ok:
+                out[nodes[i]] = x
     return out, info
 
 
-def centralities(G: nx.MultiDiGraph | nx.Graph, k: int | None = None, seed: int = SEED,
+def centralities(G: nx.MultiDiGraph | nx.Graph | Arrays, k: int | None = None, seed: int = SEED,
                  paths: PathCounts | None = None,
                  exact_max: int = BETWEENNESS_EXACT_MAX_NODES,
                  shortest_paths: bool = True) -> tuple[dict[str, dict[str, float]], dict]:
@@ -289,13 +329,18 @@ def centralities(G: nx.MultiDiGraph | nx.Graph, k: int | None = None, seed: int 
     sampled (k sources, `seed`); the info then also says "closeness". Measures are
     listed in MEASURES; an empty graph gives empty dicts. `paths`: H's PathCounts, if
     already computed (reused for betweenness). shortest_paths=False: betweenness and
-    closeness are not computed (empty dicts; info "method": "skipped").
+    closeness are not computed (empty dicts; info "method": "skipped"). G may be the simple
+    graph's Arrays (then every measure reads its matrices and its PageRank).
     """
-    H = simple(G) if G.is_multigraph() or G.is_directed() else G
-    n = H.number_of_nodes()
+    if not isinstance(G, Arrays):
+        G = simple(G) if G.is_multigraph() or G.is_directed() else G
+    H = arrays(G)
+    n = H.n
     if n == 0:
         return {m: {} for m in MEASURES}, {"method": "exact", "k": None, "seed": None}
-    degree = {v: round(H.degree(v) / (n - 1), DIGITS) if n > 1 else 0.0 for v in sorted(H)}
+    counts = H.degree().tolist()
+    degree = {v: round(counts[H.index[v]] / (n - 1), DIGITS) if n > 1 else 0.0
+              for v in H.order}
     if not shortest_paths:
         return {"degree": degree, "pagerank": pagerank(H), "betweenness": {},
                 "eigenvector": _scaled(eigenvector(H)), "closeness": {}}, \
@@ -318,6 +363,9 @@ def ranking(values: dict[str, float]) -> list[str]:
     return [n for n, _ in sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def raw_pagerank(H: nx.Graph) -> dict[str, float]:
-    """Unscaled PageRank (sums to 1), for shares and leave-one-link-out drops."""
+def raw_pagerank(H: nx.Graph | Arrays) -> dict[str, float]:
+    """Unscaled PageRank (sums to 1, tol 1e-12), by id, for shares and leave-one-link-out
+    drops; from H's Arrays, the vector they solved once."""
+    if isinstance(H, Arrays):
+        return {u: float(v) for u, v in zip(H.order, H.pagerank()[1], strict=True)}
     return power_pagerank(H)

@@ -19,29 +19,29 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from kg.analysis.network import adjacency
+from kg.analysis.network import Arrays, arrays
 
 BATCH = 256  # sources per block of rows when a result is summed over sources
 
 
 class PathCounts:
     """Breadth-first distances, shortest-path counts and dependencies from `sources`
-    (default: every node of H, i.e. exact).
+    (default: every node of H, i.e. exact). H: the simple graph, or its Arrays.
 
     Rows are sources, columns the nodes of H in `self.nodes` order. Memory is
     (sources x nodes) x 20 bytes: 80 MB for every source of a 2,000-node graph, which
     is why the report samples sources above kg.analysis.centrality.BETWEENNESS_EXACT_MAX_NODES.
     """
 
-    def __init__(self, H: nx.Graph, sources: list[str] | None = None):
-        self.H = H
-        self.nodes = list(H)
-        self.index = {v: i for i, v in enumerate(self.nodes)}
+    def __init__(self, H: nx.Graph | Arrays, sources: list[str] | None = None):
+        self.arrays = arrays(H)
+        self.nodes = self.arrays.nodes
+        self.index = self.arrays.index
         self.exact = sources is None
         self.sources = list(self.nodes) if sources is None else list(sources)
         n = len(self.nodes)
         if n:
-            A = adjacency(H, self.nodes, weight=None)
+            A = self.arrays.matrix(weight=False, dtype=None).copy()
             A.setdiag(0)
             A.eliminate_zeros()
             A.data[:] = 1.0
@@ -49,9 +49,14 @@ class PathCounts:
             A = None
         self.A = A
         self.rows = np.array([self.index[s] for s in self.sources], dtype=np.int64)
-        self.D, self.S = _bfs(A, self.rows, n)
-        self.delta = _dependency(A, self.D, self.S, np.ones(n))
+        self.D, self.S, levels = _levels(A, self.rows, n)
+        self.delta = _dependency(A, self.D, self.S, np.ones(n), levels)
         self._comp = None
+
+    @property
+    def H(self) -> nx.Graph:
+        """The simple graph the paths run on."""
+        return self.arrays.H
 
     # -- per node ------------------------------------------------------------------------
     def betweenness_sums(self) -> np.ndarray:
@@ -189,57 +194,94 @@ class PathCounts:
 
 
 def _bfs(A, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hop distances (-1: unreachable) and shortest-path counts from each node in `rows`.
+    """Hop distances (-1: unreachable) and shortest-path counts from each node in `rows`
+    (see `_levels`)."""
+    D, S, _ = _levels(A, rows, n)
+    return D, S
 
-    Distances by scipy's breadth-first search (C); path counts level by level, each level
-    one sparse product over the (node, source) entries of the level before, found by
-    sorting the entries by distance once."""
-    from scipy.sparse.csgraph import shortest_path
 
+def distances(A, rows: np.ndarray) -> np.ndarray:
+    """Hop distances (-1: unreachable) from each node in `rows` over the symmetric
+    adjacency A (entries > 0 are links): (len(rows) x nodes) int32, the values scipy's
+    shortest_path(A, directed=False, unweighted=True, indices=rows) gives (inf as -1),
+    breadth first for all the rows at once."""
+    return _levels(A, rows, A.shape[0], counts=False)[0]
+
+
+def _levels(A, rows: np.ndarray, n: int, counts: bool = True
+            ) -> tuple[np.ndarray, np.ndarray | None, tuple[np.ndarray, np.ndarray]]:
+    """(D, S, (order, bounds)): hop distances D (-1: unreachable; int32) and, if
+    `counts`, shortest-path counts S from each node in `rows`, one row per source; and
+    the (node, source) entries of the flat (nodes x sources) layout sorted by distance,
+    unreachable first (what a stable argsort of the distances gives), with the start of
+    each distance 0, 1, ... in `order` (bounds[d + 1] .. bounds[d + 2]: distance d;
+    bounds[0] = 0).
+
+    Breadth first for every source at once: each level is one sparse product of A with
+    the (nodes x sources) counts of the level before; an entry first reached is at the
+    next distance and its count is the product's (the paths through the level before)."""
     b = len(rows)
     if not b or not n:
-        return np.full((b, n), -1, dtype=np.int32), np.zeros((b, n))
-    dist = shortest_path(A, directed=False, unweighted=True, indices=rows)
-    D = np.where(np.isfinite(dist), dist, -1).astype(np.int32)
-    Dt = np.ascontiguousarray(D.T).ravel()  # (nodes x sources), flat
-    top = int(Dt.max())
-    order = np.argsort(Dt, kind="stable")
-    bounds = np.searchsorted(Dt[order], np.arange(top + 2))
-    St = np.zeros(n * b)
-    St[order[bounds[0]:bounds[1]]] = 1.0  # each source: one path to itself
+        return (np.full((b, n), -1, dtype=np.int32), np.zeros((b, n)) if counts else None,
+                (np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)))
+    Dt = np.full(n * b, -1, dtype=np.int32)  # (nodes x sources), flat
+    St = np.zeros(n * b) if counts else None
+    frontier = np.sort(np.asarray(rows, dtype=np.int64) * b + np.arange(b))
+    Dt[frontier] = 0
+    if counts:
+        St[frontier] = 1.0  # each source: one path to itself
+    found = [frontier]
     Y = np.zeros(n * b)
-    for level in range(1, top + 1):
-        before = order[bounds[level - 1]:bounds[level]]
-        Y[before] = St[before]
+    level = 0
+    while True:
+        Y[frontier] = St[frontier] if counts else 1.0
         reached = (A @ Y.reshape(n, b)).ravel()
-        Y[before] = 0.0
-        at = order[bounds[level]:bounds[level + 1]]
-        St[at] = reached[at]
-    return D, np.ascontiguousarray(St.reshape(n, b).T)
+        Y[frontier] = 0.0
+        hit = np.flatnonzero(reached)
+        frontier = hit[Dt[hit] < 0]
+        if not len(frontier):
+            break
+        level += 1
+        Dt[frontier] = level
+        if counts:
+            St[frontier] = reached[frontier]
+        found.append(frontier)
+    unreached = np.flatnonzero(Dt < 0)
+    order = np.concatenate([unreached, *found])
+    bounds = np.concatenate([[0], np.cumsum([len(unreached)] + [len(f) for f in found])])
+    D = np.ascontiguousarray(Dt.reshape(n, b).T)
+    S = np.ascontiguousarray(St.reshape(n, b).T) if counts else None
+    return D, S, (order, bounds)
 
 
-def _dependency(A, D: np.ndarray, S: np.ndarray, target: np.ndarray) -> np.ndarray:
+def _dependency(A, D: np.ndarray, S: np.ndarray, target: np.ndarray,
+                levels: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Brandes' dependencies delta_s(v) = sum over targets t of target[t] * (the share of
     shortest s-t paths through v), for each source row, accumulated level by level.
 
-    The (source, node) entries are sorted by level once, so each level touches only its
-    own entries, besides one sparse product."""
+    The (source, node) entries are sorted by level once (or taken from `levels`, the
+    order and bounds `_levels` gave for this D), so each level touches only its own
+    entries, besides one sparse product."""
     if not D.size:
         return np.zeros(D.shape)
     n, b = D.shape[1], D.shape[0]
-    Dt = np.ascontiguousarray(D.T).ravel()  # (nodes x sources), flat
     St = np.ascontiguousarray(S.T).ravel()
-    top = int(Dt.max())
-    order = np.argsort(Dt, kind="stable")
-    bounds = np.searchsorted(Dt[order], np.arange(top + 2))  # start of each level 0..top+1
+    if levels is None:
+        Dt = np.ascontiguousarray(D.T).ravel()  # (nodes x sources), flat
+        order = np.argsort(Dt, kind="stable")
+        # start of each level -1, 0..top+1 (the unreachable, -1, first)
+        bounds = np.searchsorted(Dt[order], np.arange(-1, int(Dt.max()) + 2))
+    else:
+        order, bounds = levels
+    top = len(bounds) - 3  # the largest distance
     weight = np.repeat(target.astype(float), b)
     delta = np.zeros(n * b)
     Y = np.zeros(n * b)
     for level in range(top, 0, -1):
-        at = order[bounds[level]:bounds[level + 1]]
+        at = order[bounds[level + 1]:bounds[level + 2]]
         Y[at] = (weight[at] + delta[at]) / St[at]
         contrib = (A @ Y.reshape(n, b)).ravel()
         Y[at] = 0.0
-        before = order[bounds[level - 1]:bounds[level]]
+        before = order[bounds[level]:bounds[level + 1]]
         delta[before] += St[before] * contrib[before]
     return np.ascontiguousarray(delta.reshape(n, b).T)

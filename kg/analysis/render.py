@@ -173,10 +173,11 @@ def json_text(doc: Doc) -> str:
 
 def write(doc: Doc, images: dict, out_dir: Path, formats: set[str]) -> list[Path]:
     """Write the chosen formats ("md", "html", "csv", "json") into out_dir; PNG charts are
-    written with md (the Markdown links them), with their record (`charts.sha256`, see
-    kg.analysis.chartcache). images: PNG file name -> bytes or a chartcache.Chart; a
-    Chart is drawn only if out_dir does not already hold its PNG for the same input.
-    Returns the paths written, sorted."""
+    written with md (the Markdown links them), with their record (`charts.json`, see
+    kg.analysis.chartcache). images: PNG file name -> bytes, a chartcache.Chart (drawn
+    only if out_dir does not already hold its PNG for the same input) or a
+    chartcache.Drawn (resolved ahead by chartcache.drawn: taken as it is). Returns the
+    paths written, sorted."""
     from kg.analysis.chartcache import RECORD, resolve
 
     out_dir.mkdir(parents=True, exist_ok=True)

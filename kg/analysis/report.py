@@ -47,7 +47,15 @@ from kg.analysis.health import (
     without_url,
 )
 from kg.analysis.memo import Memo
-from kg.analysis.network import NODE_KINDS, EdgeFact, as_it_stood, induced, project, simple
+from kg.analysis.network import (
+    NODE_KINDS,
+    Arrays,
+    EdgeFact,
+    arrays,
+    as_it_stood,
+    project,
+    simple,
+)
 from kg.analysis.paths import PathCounts
 from kg.analysis.render import Doc, Table, write
 from kg.analysis.scorecard import NO_VERDICT, scorecard
@@ -124,8 +132,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     n_nodes, n_links = G.number_of_nodes(), G.number_of_edges()  # each a pass over G
     step(f"projected the graph as of {day}: {n_nodes} nodes, {n_links} links")
     a = analysis(G, set(sem.disputed), top, step)
-    sampled = n_nodes > BETWEENNESS_EXACT_MAX_NODES
-    bounded = n_nodes > WHY_ALL_LINKS_MAX_NODES
+    sampled, bounded = a.sampled, a.bounded  # as the measures decided them
     cent, binfo, cinfo, approx, share = a.cent, a.binfo, a.cinfo, a.approx, a.share
     comms, whys, moves, removed, brs = a.communities, a.whys, a.moves, a.removed, a.bridges
     degree = dict(G.degree())
@@ -268,7 +275,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                       *(cent[m][n] for m in MEASURES), member.get(n, "")]
                      for i, n in enumerate(order)], show=top))
     doc.h3("Within each bloc")
-    bloc_paths_skipped = n_nodes > BLOC_PATHS_MAX_NODES
+    bloc_paths_skipped = not a.bloc_paths
     doc.p("The same measures on the network of each bloc alone (links to other blocs "
           "removed), so a bloc's own hubs stand out."
           + (f" Above {BLOC_PATHS_MAX_NODES:,} entities betweenness and closeness within a "
@@ -761,7 +768,8 @@ CHECK_NODES = 1000  # above the exact threshold, the sampling error is measured 
 CHECK_MIN_K = 10  # the check samples at least this many sources (or all of its nodes)
 
 
-def sampling_check(H: nx.Graph, exact: dict[str, float] | None, around: str | None) -> dict:
+def sampling_check(H: nx.Graph | Arrays, exact: dict[str, float] | None,
+                   around: str | None) -> dict:
     """How far sampled betweenness is from exact, stated in the report.
 
     Up to the exact threshold (`exact` given: the network's exact values), a sample of
@@ -770,16 +778,17 @@ def sampling_check(H: nx.Graph, exact: dict[str, float] | None, around: str | No
     by hops, where exact is affordable, are sampled at the report's rate, k × piece / n
     (at least CHECK_MIN_K), so the error stated is the one the report's k has on the
     whole network, not the smaller one it would have on the piece.
-    Returns approximation_error's dict plus "on": "network" | "piece" (and "around",
-    "network_k", "network_nodes").
+    H may be the simple graph's Arrays. Returns approximation_error's dict plus "on":
+    "network" | "piece" (and "around", "network_k", "network_nodes").
     """
+    H = arrays(H)
     if exact is not None:
-        k = min(BETWEENNESS_K // 2, max(H.number_of_nodes(), 3))
+        k = min(BETWEENNESS_K // 2, max(H.n, 3))
         return {**approximation_error(H, k=k, exact=exact), "on": "network"}
-    ball = list(nx.single_source_shortest_path_length(H, around))[:CHECK_NODES] \
-        if around is not None else sorted(H)[:CHECK_NODES]
-    piece = induced(H, ball)
-    size, n = piece.number_of_nodes(), H.number_of_nodes()
+    ball = list(nx.single_source_shortest_path_length(H.H, around))[:CHECK_NODES] \
+        if around is not None else H.order[:CHECK_NODES]
+    piece = H.sub(ball)
+    size, n = piece.n, H.n
     k = min(max(round(BETWEENNESS_K * size / max(n, 1)), CHECK_MIN_K), max(size, 3))
     return {**approximation_error(piece, k=k), "on": "piece", "around": around,
             "network_k": min(BETWEENNESS_K, n), "network_nodes": n}
@@ -796,9 +805,15 @@ class Analysis:
     neighbours: distinct neighbours of each node in whys; by_bloc: rows [bloc, rank, node
     id, links in the bloc, *MEASURES] of the measures within each bloc; pieces: {"count",
     "largest" (size), "rows": [[rank, size, [the five most linked members]]] for the
-    pieces of two nodes or more}.
+    pieces of two nodes or more}; sampled: whether betweenness (and the path shares) came
+    from sampled sources; bounded: whether "why central" examined only WHY_CANDIDATES
+    links per node; bloc_paths: whether betweenness and closeness within each bloc were
+    computed.
     """
 
+    sampled: bool
+    bounded: bool
+    bloc_paths: bool
     cent: dict
     binfo: dict
     cinfo: dict
@@ -838,15 +853,21 @@ def analysis(G: nx.MultiDiGraph, disputed: set[str], top: int = TOP,
 
 
 def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps) -> dict:
-    """The measures of `Analysis`, as JSON values (node ids for nodes, keys for EdgeFacts)."""
+    """The measures of `Analysis`, as JSON values (node ids for nodes, keys for EdgeFacts).
+
+    The simple graph's Arrays (its matrices, its PageRank) are made once here and read by
+    every measure."""
     H = simple(G)
-    n_nodes = H.number_of_nodes()
+    net = Arrays(H)
+    n_nodes = net.n
     sampled = n_nodes > BETWEENNESS_EXACT_MAX_NODES
-    paths = PathCounts(H, sample_sources(H, min(BETWEENNESS_K, n_nodes)) if sampled else None)
+    bounded = n_nodes > WHY_ALL_LINKS_MAX_NODES
+    paths = PathCounts(net, sample_sources(net, min(BETWEENNESS_K, n_nodes)) if sampled
+                       else None)
     step(f"shortest paths from {len(paths.sources)} "
          f"{'sampled ' if sampled else ''}sources")
-    cent, binfo = centralities(H, k=min(BETWEENNESS_K, n_nodes) if sampled else None, paths=paths,
-                               exact_max=BETWEENNESS_EXACT_MAX_NODES)
+    cent, binfo = centralities(net, k=min(BETWEENNESS_K, n_nodes) if sampled else None,
+                               paths=paths, exact_max=BETWEENNESS_EXACT_MAX_NODES)
     degree = dict(G.degree())
     linked = [n for n in ranking(cent["pagerank"]) if degree[n]]
     step("centrality (degree, PageRank, betweenness, eigenvector, closeness)")
@@ -855,22 +876,25 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps) -> 
     step(f"{len(comms)} communities ({cinfo['method']}, seed {cinfo['seed']})")
     tops = linked[:top]
     step.begin("why central: leave-one-link-out PageRank")
-    bounded = n_nodes > WHY_ALL_LINKS_MAX_NODES
     whys = why_central(G, tops, member, paths, candidates=WHY_CANDIDATES if bounded else None)
     step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank")
-    moves, removed = robustness(G, disputed, top)
+    # robustness's PageRank with every link is cent's when no pair is a loop (its links
+    # leave loops out)
+    moves, removed = robustness(G, disputed, top, pagerank=cent["pagerank"]
+                                if not nx.number_of_selfloops(H) else None)
     brs = bridges(G, paths, top)
     step("robustness and bridges")
-    approx = sampling_check(H, cent["betweenness"] if not sampled else None,
+    approx = sampling_check(net, cent["betweenness"] if not sampled else None,
                             linked[0] if linked else None)
     step(f"betweenness sampling error (k={approx['k']}, seed {approx['seed']})")
-    share = _shares(G, {"PageRank": raw_pagerank(H),  # unscaled, for the shares
+    share = _shares(G, {"PageRank": raw_pagerank(net),  # unscaled, for the shares
                         "degree": {n: float(H.degree(n)) for n in H},
                         "betweenness": cent["betweenness"]})
-    by_bloc = _bloc_measures(G, H, binfo["k"] if sampled else None)
+    by_bloc, bloc_paths = _bloc_measures(G, net, binfo["k"] if sampled else None)
     pieces = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(c)))
     step("centrality within each bloc, pieces of the network")
     return {
+        "sampled": sampled, "bounded": bounded, "bloc_paths": bloc_paths,
         "cent": _columns(cent), "binfo": binfo, "cinfo": cinfo, "approx": approx, "share": share,
         "communities": [[c.id, c.members, c.top, c.blocs, c.kinds, c.relations]
                         for c in comms],
@@ -889,27 +913,28 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps) -> 
     }
 
 
-def _bloc_measures(G: nx.MultiDiGraph, H: nx.Graph, k: int | None) -> list[list]:
-    """[bloc, rank, node id, links in the bloc, *MEASURES] for every node with a link in
+def _bloc_measures(G: nx.MultiDiGraph, net: Arrays, k: int | None) -> tuple[list[list], bool]:
+    """([bloc, rank, node id, links in the bloc, *MEASURES] for every node with a link in
     its bloc, the measures on the network of each bloc alone (betweenness and closeness
-    sampled with k sources if k, not computed above BLOC_PATHS_MAX_NODES nodes)."""
+    sampled with k sources if k, not computed above BLOC_PATHS_MAX_NODES nodes), whether
+    betweenness and closeness were computed). net: the Arrays of simple(G)."""
     bloc_of = {n: d["bloc"] for n, d in G.nodes(data=True)}
     inside = dict.fromkeys(G, 0)  # links with both ends in the node's bloc
     for u, v in G.edges():
         if bloc_of[u] == bloc_of[v]:
             inside[u] += 1
             inside[v] += 1
-    skipped = H.number_of_nodes() > BLOC_PATHS_MAX_NODES
+    skipped = net.n > BLOC_PATHS_MAX_NODES
     rows = []
     for b in BLOC_LABELS:
         nodes = [n for n in G if bloc_of[n] == b]
         if not nodes:
             continue
-        c2, _ = centralities(induced(H, nodes), k=k, exact_max=BETWEENNESS_EXACT_MAX_NODES,
+        c2, _ = centralities(net.sub(nodes), k=k, exact_max=BETWEENNESS_EXACT_MAX_NODES,
                              shortest_paths=not skipped)
         for i, n in enumerate([n for n in ranking(c2["pagerank"]) if inside[n]]):
             rows.append([b, i + 1, n, inside[n], *(c2[m].get(n) for m in MEASURES)])
-    return rows
+    return rows, not skipped
 
 
 def _columns(cent: dict[str, dict[str, float]]) -> dict:
@@ -946,6 +971,7 @@ def _decoded(v: dict, G: nx.MultiDiGraph) -> Analysis:
         return tuple((str(x), int(n)) for x, n in pairs)
 
     return Analysis(
+        sampled=bool(v["sampled"]), bounded=bool(v["bounded"]), bloc_paths=bool(v["bloc_paths"]),
         cent=cent, binfo=v["binfo"], cinfo=v["cinfo"], approx=v["approx"],
         share=v["share"],
         communities=[Community(i, tuple(members), tuple(best), counts(blocs), counts(kinds),

@@ -10,7 +10,7 @@ import networkx as nx
 import numpy as np
 
 from kg.analysis.centrality import DIGITS, PAGERANK_ALPHA, ranking
-from kg.analysis.network import EdgeFact, adjacency, simple
+from kg.analysis.network import EdgeFact, simple
 from kg.analysis.paths import PathCounts
 
 
@@ -245,17 +245,17 @@ def why_central(G: nx.MultiDiGraph, nodes: list[str], community: dict[str, str],
     """The reasons for each of `nodes` (in that order).
 
     community: node id -> community id. paths: the PathCounts of simple(G) (computed if
-    not given; with sampled sources, the path shares are the sample's estimates).
+    not given; with sampled sources, the path shares are the sample's estimates); its
+    Arrays give the weight matrix.
     candidates: None, every link gets its PageRank drop; else only the `candidates`
     links of each node with the largest path share (ties by neighbour id) do, and the
     others get pagerank_drop None and come after them. Raises KeyError for a node not in G.
     """
-    H = paths.H if paths is not None else simple(G)  # paths was made on simple(G)
-    paths = paths or PathCounts(H)
-    order = sorted(H)
-    index = {n: i for i, n in enumerate(order)}
-    W = adjacency(H, order, "weight", dtype=float)
-    loo = LeaveOneOut(W)
+    paths = paths or PathCounts(simple(G))  # paths was made on simple(G)
+    net = paths.arrays
+    H = net.H
+    index = {n: i for i, n in enumerate(net.order)}
+    loo = LeaveOneOut(net.matrix(sort=True))
     base_vec = loo.x
     plans = []
     for v in nodes:
@@ -310,9 +310,12 @@ def weak(fact: EdgeFact, disputed: set[str]) -> bool:
     return fact.reliability == "low" or (fact.via is not None and fact.via in disputed)
 
 
-def robustness(G: nx.MultiDiGraph, disputed: set[str], top: int) -> tuple[list[Move], int]:
+def robustness(G: nx.MultiDiGraph, disputed: set[str], top: int,
+               pagerank: dict[str, float] | None = None) -> tuple[list[Move], int]:
     """The top `top` nodes by PageRank, and their rank once weak links are removed.
 
+    pagerank: G's PageRank if already computed (centrality.pagerank of simple(G), which is
+    pagerank_of_links(G, every link) when G has no loop), else it is computed here.
     Returns (moves in the original order, how many links were removed). Ranks count only
     nodes with at least one link, so isolated nodes do not fill the table.
     """
@@ -325,7 +328,8 @@ def robustness(G: nx.MultiDiGraph, disputed: set[str], top: int) -> tuple[list[M
             kept.append((u, v))
     removed = len(links) - len(kept)
     # pagerank(G) and pagerank(G without the weak links), without copying G into networkx
-    before, after = pagerank_of_links(G, links), pagerank_of_links(G, kept)
+    before = pagerank if pagerank is not None else pagerank_of_links(G, links)
+    after = pagerank_of_links(G, kept)
     still = {n for link in kept for n in link if link[0] != link[1]}
     linked_before = [n for n in ranking(before) if G.degree(n)]
     linked_after = [n for n in ranking(after) if n in still]
