@@ -229,6 +229,8 @@ def test_the_memo_and_kg_validate_answers_share_one_store(tmp_path, monkeypatch)
     key = path.stem.rpartition("-")[2]
     assert filecache.read_result("probe", key, folder="analysis", tag="kg-memo") == \
         [3, "名前"]
-    filecache.write_result("probe", key, [4, "x"], folder="analysis", tag="kg-memo")
+    path.unlink()
+    assert filecache.remembered("probe", key, lambda: [4, "x"], list, folder="analysis",
+                                tag="kg-memo") == [4, "x"]
     assert _probe(3, calls)[:2] == ((4, "x"), True) and calls == [3]
     assert filecache.read_result("probe", key) is None  # not under results/, another tag

@@ -429,15 +429,6 @@ def read_result(purpose: str, key: str, *, folder: str = "results",
         return None
 
 
-def write_result(purpose: str, key: str, value: Any, *, folder: str = "results",
-                 tag: str | None = None) -> None:
-    """Store a JSON answer under key (atomically); keep the RESULTS_KEEP newest per purpose.
-    Raises TypeError or ValueError for a value JSON cannot hold exactly."""
-    body = json.dumps(value, separators=(",", ":"), allow_nan=False).encode("ascii")
-    _write_entry(cache_dir() / folder, purpose, key,
-                 f"{MAGIC} {key}" if tag is None else tag, body)
-
-
 def _write_entry(folder: Path, purpose: str, key: str, tag: str, body: bytes) -> None:
     """`<tag> <sha256 of body>`, a newline and body, written atomically to
     folder/<purpose>-<key>.json; then only the RESULTS_KEEP newest entries of purpose
