@@ -135,6 +135,15 @@ def test_a_person_who_moves_has_the_bloc_of_each_date(tmp_path):
     assert "bw" not in nodes["deepseek"] and "bw" not in nodes["openai"]
 
 
+def test_a_bloc_that_changes_from_the_first_day_there_is(tmp_path):
+    """A statement from 0001-01-01 (date.min: no day before it to ask) gives windows, not
+    an OverflowError."""
+    mover = MOVER_FILES["person/mover.yaml"].replace("from: 2019-03", "from: 0001-01")
+    data = write_data(tmp_path, {**SMALL_FILES, "person/mover.yaml": mover})
+    nodes = {n["id"]: n for n in embedded(explorer_html(load_graph(data).semantics))["nodes"]}
+    assert nodes["mover"]["bw"] == [[None, "2022-12-31", "us"], ["2023-01-01", None, "china"]]
+
+
 def test_bloc_windows_agree_with_the_semantic_layer_on_every_node_and_date():
     built = load_graph(REPO / "data")
     sem = built.semantics

@@ -418,7 +418,8 @@ def bloc_windows(sem: Semantics, node_ids: Iterable[str]) -> dict[str, list[list
         days = change_days(nid)
         if not days:
             continue
-        asks = [days[0] - ONE_DAY, *days]
+        # (a statement from the first day there is, 0001-01-01: no day before to ask)
+        asks = [days[0] - ONE_DAY, *days] if days[0] > dt.date.min else days
         for d in asks:
             if d not in day_blocs:
                 day_blocs[d] = Blocs(timeline, d)
