@@ -1,8 +1,9 @@
 """One function run in a forked copy of this process while this one goes on.
 
 `kg build` computes its report this way while it builds the graph and writes the other
-outputs, on the machine's second core. A fork (not a fresh interpreter) because the child
-needs the parsed entities, hundreds of MiB at scale: a forked child shares them
+outputs, on the machine's second core, and writes graph.trig and graph.jsonld this way
+while it checks SHACL (kg.rdf.serialize.GraphFiles). A fork (not a fresh interpreter)
+because the child needs the parsed entities, hundreds of MiB at scale: a forked child shares them
 copy-on-write instead of receiving them pickled. `os.fork` and a pipe, not `multiprocessing`: the
 child's value comes back pickled through the pipe, its failure becomes a KGError here,
 and the child is killed when this process is interrupted (Ctrl-C, SIGTERM), with no

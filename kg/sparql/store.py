@@ -498,7 +498,8 @@ class OxigraphStore(Store):
         import pyoxigraph as ox
 
         try:
-            # a closing ORDER BY of plain variables is applied in Python (kg.sparql.order)
+            # a closing ORDER BY of plain variables is applied in Python (kg.sparql.order),
+            # else by Oxigraph to the rows found (_engine_sorted)
             order = split_order_by(q.text) if max_rows is None and q.type == "SELECT" else None
             started = time.perf_counter()  # (evaluation is lazy: it runs while TSV is written)
             res = self.ox.query(order.body if order else q.text, use_default_graph_as_union=True)
