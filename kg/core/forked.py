@@ -265,8 +265,8 @@ def _run_child(write: int, fn: Callable, args: tuple, mask, parent: int) -> None
 
 def pause_point(where: str) -> None:
     """For the interrupt tests: with KG_PAUSE_AT=where, say so on stderr (with this
-    process's id) and sleep KG_PAUSE_SECONDS (60)."""
-    if os.environ.get("KG_PAUSE_AT") == where:
+    process's id) and sleep KG_PAUSE_SECONDS (60). An empty where never pauses."""
+    if where and os.environ.get("KG_PAUSE_AT") == where:
         os.write(2, f"kg: paused in {where} (pid {os.getpid()})\n".encode())
         time.sleep(float(os.environ.get("KG_PAUSE_SECONDS", "60")))
 
