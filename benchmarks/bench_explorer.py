@@ -114,8 +114,9 @@ def main() -> None:
                           lambda: synthetic_semantics(args.overview)))
         for name, make in cases:
             sem = make()
-            network = len(project(sem).nodes)
-            drawn = network if network <= OVERVIEW_ABOVE else len(overview_nodes(project(sem)))
+            proj = project(sem)
+            network = len(proj.nodes)
+            drawn = network if network <= OVERVIEW_ABOVE else len(overview_nodes(proj))
             if name.startswith("synthetic") and drawn != args.nodes:
                 raise SystemExit(f"{name}: the page would draw {drawn} of {network} nodes, "
                                  f"not {args.nodes} (an overview above {OVERVIEW_ABOVE})")

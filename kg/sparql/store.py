@@ -30,12 +30,11 @@ from rdflib.namespace import RDFS
 from rdflib.term import Node
 
 from kg.core.errors import KGError
-from kg.rdf.quads import term_from_nt
+from kg.rdf.quads import XSD_STRING, term_from_nt
 from kg.sparql.order import OrderBy, sparql_sorted, split_order_by, values_query
 from kg.sparql.rdftext import ox_ntriples, to_ox
 
 KGFILE = "https://w3id.org/ai-race-kg/file/"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 STORES = ("oxigraph", "rdflib")
 USER_AGENT = "ai-race-kg (kg query)"
 
