@@ -122,3 +122,30 @@ def test_check_makes_rdflib_objects_only_when_asked(make_data):
     assert "https://w3id.org/ai-race-kg/file/data/chip/h200.yaml" in names
     assert "https://w3id.org/ai-race-kg/file/ontology/ontology.ttl" in names
     assert len(union_graph(ds)) == len(ds.quads_source)
+
+
+def test_changed_graphs_names_the_files_whose_triples_differ(make_data):
+    """Two builds compared by their quads' texts: the edited file's graph, the added file's
+    and the removed file's, and not the graphs whose triples are the same."""
+    from kg import load_graph
+    from kg.rdf.quads import changed_graphs
+
+    before = load_graph(make_data(FILES)).quads
+    assert changed_graphs(before, load_graph(make_data(FILES)).quads) == set()
+    edited = dict(FILES)
+    edited["organization/acme.yaml"] = FILES["organization/acme.yaml"].replace(
+        "name: Acme", "name: Acme Corp")
+    edited["organization/newco.yaml"] = """
+        id: newco
+        name: Newco
+        org_type: company
+        sources: [src-a]
+    """
+    edited["model/r1.yaml"] = None
+    data = make_data(edited)
+    (data / "model" / "r1.yaml").unlink()
+    got = changed_graphs(before, load_graph(data).quads)
+    kgfile = "https://w3id.org/ai-race-kg/file/"
+    assert got == {
+        kgfile + "data/organization/acme.yaml", kgfile + "data/organization/newco.yaml",
+        kgfile + "data/model/r1.yaml"}
