@@ -149,3 +149,18 @@ def test_changed_graphs_names_the_files_whose_triples_differ(make_data):
     assert got == {
         kgfile + "data/organization/acme.yaml", kgfile + "data/organization/newco.yaml",
         kgfile + "data/model/r1.yaml"}
+
+
+def test_graph_keys_change_with_a_graphs_triples_only(make_data):
+    from kg import load_graph
+    from kg.rdf.quads import graph_keys
+
+    before = graph_keys(load_graph(make_data(FILES)).quads)
+    edited = dict(FILES)
+    edited["organization/acme.yaml"] = FILES["organization/acme.yaml"].replace(
+        "name: Acme", "name: Acme Corp")
+    after = graph_keys(load_graph(make_data(edited)).quads)
+    kgfile = "https://w3id.org/ai-race-kg/file/"
+    assert before.keys() == after.keys()
+    assert {g for g in before if before[g] != after[g]} == {
+        kgfile + "data/organization/acme.yaml"}
