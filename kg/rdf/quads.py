@@ -415,14 +415,17 @@ def graph_keys(quads: Quads) -> dict[str, str]:
 
     known = quads.known_graph_keys or {}
     rows = quads._rows()
+    rows = rows[np.argsort(rows[:, 0], kind="stable")]
+    graphs, starts = np.unique(rows[:, 0], return_index=True)
+    ends = [*starts[1:].tolist(), len(rows)]
     t = quads.terms
     out = {}
-    for g in np.unique(rows[:, 0]).tolist():
+    for g, a, b in zip(graphs.tolist(), starts.tolist(), ends, strict=True):
         key = known.get(t[g][1:-1])
         if key is None:
             h = hashlib.sha1()
-            sel = rows[rows[:, 0] == g]
-            for line in sorted({f"{t[s]} {t[p]} {t[o]}\n" for _, s, p, o in rows_of(sel)}):
+            lines = {f"{t[s]} {t[p]} {t[o]}\n" for _, s, p, o in rows_of(rows[a:b])}
+            for line in sorted(lines):
                 h.update(line.encode())
             key = h.hexdigest()
         out[t[g][1:-1]] = key
