@@ -178,9 +178,15 @@ def write(doc: Doc, images: dict, out_dir: Path, formats: set[str]) -> list[Path
     only if out_dir does not already hold its PNG for the same input) or a
     chartcache.Drawn (resolved ahead by chartcache.drawn: taken as it is). Returns the
     paths written, sorted."""
+    return write_files(encode(doc, images, out_dir, formats), out_dir)
+
+
+def encode(doc: Doc, images: dict, out_dir: Path, formats: set[str]) -> dict[str, bytes]:
+    """What write writes, made but not written: file name -> bytes (the CSV and JSON texts
+    are most of the time at size: 0.75 s at 10k entities). out_dir is read only for the
+    charts already there (see write)."""
     from kg.analysis.chartcache import RECORD, resolve
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}
     record = ""
     if "md" in formats or "html" in formats:
@@ -197,6 +203,13 @@ def write(doc: Doc, images: dict, out_dir: Path, formats: set[str]) -> list[Path
             files[f"{t.name}.csv"] = csv_text(t).encode("utf-8")
     if "json" in formats:
         files["report.json"] = json_text(doc).encode("utf-8")
+    return files
+
+
+def write_files(files: dict[str, bytes], out_dir: Path) -> list[Path]:
+    """Write each file (name -> bytes) into out_dir (made if missing), each replaced
+    atomically through a .tmp beside it; the paths written, sorted by name."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in sorted(files.items()):
         path = out_dir / name
