@@ -35,13 +35,18 @@ Result = tuple
 
 
 def shacl_issues(ds, schema: Schema | None = None, shapes: Graph | None = None,
-                 entities: dict | None = None, engine: str = "auto") -> list[Issue]:
+                 entities: dict | None = None, engine: str = "auto",
+                 keep=None) -> list[Issue]:
     """Run SHACL over the dataset; return one Issue per violation, with file and line.
 
     ds: an rdflib Dataset, or the build's quads (kg.rdf.quads.Quads, or the LazyDataset
     `check` returns), which the core engine reads without making rdflib objects.
     engine: "core" (the fast subset; raises ValueError if the shapes need more),
     "pyshacl", or "auto" (core when it can, else pyshacl).
+    keep: the data folder (a Path) the quads were built from: the check is kept in the
+    cache folder, and the next check of that folder re-validates only what can have
+    changed (see _kept_check: the same issues as a full check). Used for the core engine
+    on quads with the schema's own shapes, while caches are on; else ignored.
     """
     schema = schema or load_schema()
     quads = _quads_of(ds)
@@ -58,7 +63,10 @@ def shacl_issues(ds, schema: Schema | None = None, shapes: Graph | None = None,
         from kg.data.loader import gc_paused
 
         with gc_paused():
-            results = compiled.validate_quads(quads)
+            if keep is not None and shapes is None:
+                results = _kept_check(compiled, quads, keep)
+            else:
+                results = compiled.validate_quads(quads)
         return _issues(_QuadsView(quads, schema), schema, results, entities) if results else []
     if quads is not None:  # pySHACL reads rdflib
         ds = ds.materialise() if hasattr(ds, "materialise") else quads.dataset(
@@ -283,24 +291,35 @@ class CompiledShapes:
         """validate() over the build's quads (kg.rdf.quads.Quads), the same results."""
         return _validate_quads(self, q)
 
+    def results(self, found, q) -> set[Result]:
+        """_validate_ids' violations (focus id, target index, property index, value id or
+        None) as results (focus node, path, message, value or None) in rdflib terms."""
+        term, out = q.rdflib_term, set()
+        for f, ti, pi, v in found:
+            ps = self.targets[ti][1][pi]
+            out.add((term(f), ps.path, ps.message, term(v) if v is not None else None))
+        return out
+
 
 def _violations(found: set, focus_nodes, vals: dict, ps: PropertyShape, checks: list,
-                alternatives: list[list], ok) -> None:
-    """Add to found, for one property shape, (focus node, path, message, None) for each
-    focus node whose number of values is outside ps's min/max count, and (focus node,
-    path, message, value) for each value that fails one of checks or every group of
-    alternatives (sh:or). vals: focus node -> its values; ok(check, value) -> bool. The
-    one rule of both engines (validate on rdflib's store, _validate_quads on quads)."""
+                alternatives: list[list], ok, key: tuple | None = None) -> None:
+    """Add to found, for one property shape, (focus node, *key, None) for each focus node
+    whose number of values is outside ps's min/max count, and (focus node, *key, value)
+    for each value that fails one of checks or every group of alternatives (sh:or).
+    key: what names the shape in a result, by default (path, message). vals: focus node
+    -> its values; ok(check, value) -> bool. The one rule of both engines (validate on
+    rdflib's store, _validate_quads on quads)."""
+    key = (ps.path, ps.message) if key is None else key
     for f in focus_nodes:
         vs = vals.get(f, ())
         if len(vs) < ps.min_count or (ps.max_count is not None and len(vs) > ps.max_count):
-            found.add((f, ps.path, ps.message, None))
+            found.add((f, *key, None))
         for v in vs:
             bad = any(not ok(c, v) for c in checks)
             if not bad and alternatives:
                 bad = not any(all(ok(c, v) for c in alt) for alt in alternatives)
             if bad:
-                found.add((f, ps.path, ps.message, v))
+                found.add((f, *key, v))
 
 
 def _superclasses(sub: dict):
@@ -352,6 +371,13 @@ LANG_OK = frozenset({RDFS.Literal, RDF.langString})
 def _validate_quads(shapes: CompiledShapes, q) -> set[Result]:
     """CompiledShapes.validate over kg.rdf.quads.Quads: the same tests on term ids (each
     literal's datatype checked once, plain and language-tagged strings without rdflib)."""
+    return shapes.results(_validate_ids(shapes, q), q)
+
+
+def _validate_ids(shapes: CompiledShapes, q, focus: set | None = None) -> set[tuple]:
+    """The violations in q as (focus id, target index, property index, value id or None):
+    the shape is shapes.targets[target index][1][property index]. q: Quads, or a _Rows
+    view of some of them; focus: the only focus node ids to check (None: all)."""
     terms = q.terms
     tid, sid = q.find(RDF.type), q.find(RDFS.subClassOf)
     types = q.by_predicate(tid) if tid is not None else {}
@@ -396,19 +422,19 @@ def _validate_quads(shapes: CompiledShapes, q) -> set[Result]:
     instances = _instances(types, supers)
     values_by_path: dict = {}
     found: set = set()
-    for cls, props in shapes.targets:
+    for ti, (cls, props) in enumerate(shapes.targets):
         cid = q.find(cls)
         focus_nodes = instances.get(cid, ()) if cid is not None else ()
-        for ps in props:
+        if focus is not None:
+            focus_nodes = [f for f in focus_nodes if f in focus]
+        for pi, ps in enumerate(props):
             if ps.path not in values_by_path:
                 pid = q.find(ps.path)
                 values_by_path[ps.path] = q.by_predicate(pid) if pid is not None else {}
             vals = values_by_path[ps.path]
             _violations(found, focus_nodes, vals, ps, _quad_checks(ps.checks, q),
-                        [_quad_checks(alt, q) for alt in ps.alternatives], ok)
-    term = q.rdflib_term
-    return {(term(f), path, message, term(v) if v is not None else None)
-            for f, path, message, v in found}
+                        [_quad_checks(alt, q) for alt in ps.alternatives], ok, (ti, pi))
+    return found
 
 
 def _datatype_ok(v, rule) -> bool:
@@ -519,3 +545,269 @@ def compile_shapes(shapes: Graph) -> CompiledShapes | None:
 
 class _Unsupported(Exception):
     pass
+
+
+# -- the check kept between runs: only the focus nodes whose results can have changed -----
+KEPT_PURPOSE = "shacl"
+KEPT_FOLDER = "shacl"
+
+
+class _Rows:
+    """Some of a Quads' rows with all of its terms: what _validate_ids reads (terms, find,
+    by_predicate, rdflib_term), so that it checks a few focus nodes without the rest."""
+
+    def __init__(self, q, rows):
+        from kg.rdf.quads import Quads
+
+        self.terms, self.find, self.rdflib_term = q.terms, q.find, q.rdflib_term
+        self._rows = lambda: rows
+        self.by_predicate = Quads.by_predicate.__get__(self)
+
+
+def _kept_fingerprint(shapes: CompiledShapes) -> str:
+    """What kept results depend on besides the data: this engine's source, the shapes
+    (their text, in a canonical order), kg's, PyYAML's and Python's versions."""
+    hit = _FINGERPRINTS.get(id(shapes))
+    if hit is None or hit[0] is not shapes:
+        import sys
+
+        from kg.data.filecache import fingerprint
+
+        def check(c):
+            arg = sorted(map(str, c.arg)) if c.kind == "in" else str(c.arg)
+            return [c.kind, arg]
+
+        text = [[str(cls), [[str(ps.path), ps.message.n3(), ps.min_count, ps.max_count,
+                              [check(c) for c in ps.checks],
+                              [[check(c) for c in alt] for alt in ps.alternatives]]
+                             for ps in props]] for cls, props in shapes.targets]
+        hit = _FINGERPRINTS[id(shapes)] = (shapes, fingerprint(
+            [sys.modules[__name__]], "shacl", text))
+    return hit[1]
+
+
+_FINGERPRINTS: dict[int, tuple[CompiledShapes, str]] = {}
+
+
+def _kept_name(data_dir) -> str:
+    import hashlib
+    from pathlib import Path
+
+    where = str(Path(data_dir).resolve()).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(where).hexdigest()[:24]
+
+
+def _class_paths(shapes: CompiledShapes, q) -> list[int]:
+    """The ids of the paths whose values some shape checks with sh:class (the only check
+    that reads beyond the focus node's own triples: the value's rdf:type)."""
+    out = set()
+    for _, props in shapes.targets:
+        for ps in props:
+            if any(c.kind == "class" for c in ps.checks) or any(
+                    c.kind == "class" for alt in ps.alternatives for c in alt):
+                pid = q.find(ps.path)
+                if pid is not None:
+                    out.add(pid)
+    return sorted(out)
+
+
+def _subclass_digest(q, rows, sid) -> str:
+    """A digest of every rdfs:subClassOf triple (the class hierarchy sh:class reads)."""
+    import hashlib
+
+    t = q.terms
+    h = hashlib.sha1()
+    if sid is not None:
+        sel = rows[rows[:, 2] == sid]
+        for line in sorted({f"{t[s]} {t[o]}\n" for s, o in zip(sel[:, 1].tolist(),
+                                                                sel[:, 3].tolist(), strict=True)}):
+            h.update(line.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _homes(rows, subjects) -> dict[int, list[int]]:
+    """subject id -> the ids of the graphs holding a triple about it (sorted), for the
+    given subject ids, read from rows (an (n, 4) array)."""
+    import numpy as np
+
+    if not subjects:
+        return {}
+    sel = rows[np.isin(rows[:, 1], np.fromiter(subjects, dtype=np.intc, count=len(subjects)))]
+    out: dict[int, set] = {}
+    for g, s in zip(sel[:, 0].tolist(), sel[:, 1].tolist(), strict=True):
+        out.setdefault(s, set()).add(g)
+    return {s: sorted(gs) for s, gs in out.items()}
+
+
+def _kept_check(shapes: CompiledShapes, q, data_dir) -> set[Result]:
+    """shapes' results on q, re-validating only the focus nodes whose results can differ
+    from the check kept for data_dir (the cache folder's shacl/ entry, written again
+    here); the full check when none is kept, or it is unreadable or from other shapes.
+
+    The rule (every kept result is one a full check would give):
+    - a result depends on its focus node's triples (all graphs: its rdf:types, so which
+      shapes target it, and its values), on the rdf:types of its values (sh:class), and
+      on the rdfs:subClassOf triples; nothing else (no inverse paths, no counts over the
+      union, no sh:node: compile_shapes refuses shapes that have them).
+    - a graph is changed when its key (kg.rdf.quads.graph_keys) differs from the kept
+      one, or it was added or removed. Any change to the subClassOf triples: full check.
+    - re-validated: every subject of a changed graph; every subject that the kept check
+      saw in two or more graphs one of which changed (its triples may have left the
+      changed graph); every subject whose sh:class-checked value is typed in a changed
+      graph, now or in the kept check (the kept check lists, per graph, the subjects it
+      types that are such values).
+    - every other kept result whose focus node is still in the same graphs is reused;
+      results are kept as N-Triples texts, so term ids may differ between builds.
+    """
+    import json
+
+    from kg.data.filecache import _write_entry, cache_dir, enabled, read_result
+
+    if not enabled():
+        return shapes.results(_validate_ids(shapes, q), q)
+    fp, name = _kept_fingerprint(shapes), _kept_name(data_dir)
+    tag = f"kg-shacl {fp}"
+    keys = _graph_keys(q)
+    rows, t = q._rows(), q.terms
+    tid, sid = q.find(RDF.type), q.find(RDFS.subClassOf)
+    classes = _subclass_digest(q, rows, sid)
+    kept = read_result(KEPT_PURPOSE, name, folder=KEPT_FOLDER, tag=tag)
+    state = None
+    if isinstance(kept, dict) and kept.get("classes") == classes:
+        try:
+            state = _incremental(shapes, q, keys, kept, tid)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            state = None  # an entry cut short or edited: the full check
+    if state is None:
+        state = _full(shapes, q, keys, tid)
+    found, homes, multi, refs = state
+    body = {
+        "classes": classes, "keys": keys, "refs": refs,
+        "results": sorted(([t[f], ti, pi, t[v] if v is not None else None, homes[f]]
+                           for f, ti, pi, v in found), key=lambda r: (r[:3], r[3] or "")),
+        "multi": multi}
+    _write_entry(cache_dir() / KEPT_FOLDER, KEPT_PURPOSE, name, tag,
+                 json.dumps(body, separators=(",", ":")).encode("ascii"))
+    return shapes.results(found, q)
+
+
+def _graph_keys(q) -> dict[str, str]:
+    """kg.rdf.quads.graph_keys(q), without its sort of every row when the builder keyed
+    (quads.known_graph_keys) all but a few graphs: only those are hashed."""
+    import numpy as np
+
+    from kg.rdf.quads import graph_keys
+
+    rows, t = q._rows(), q.terms
+    known = q.known_graph_keys or {}
+    out, unknown = {}, []
+    for g in np.unique(rows[:, 0]).tolist():
+        name = t[g][1:-1]
+        key = out[name] = known.get(name)
+        if key is None:
+            unknown.append(g)
+    if len(unknown) * 2 > len(out):
+        return graph_keys(q)
+    if unknown:
+        view = _Rows(q, rows[np.isin(rows[:, 0], unknown)])
+        view.known_graph_keys = None
+        out.update(graph_keys(view))
+    return out
+
+
+def _full(shapes: CompiledShapes, q, keys: dict, tid):
+    """The full check, and what the next check needs kept: (violations as
+    _validate_ids gives them, focus id -> its graphs' IRIs, multi, refs)."""
+    import numpy as np
+
+    rows, t = q._rows(), q.terms
+    found = _validate_ids(shapes, q)
+    homes = _graph_names(t, _homes(rows, {r[0] for r in found}))
+    pairs = np.unique((rows[:, 1].astype(np.int64) << 32) | rows[:, 0].astype(np.int64))
+    subj = pairs >> 32
+    multi_ids = set(subj[np.flatnonzero(subj[1:] == subj[:-1])].tolist())
+    multi = {t[s]: gs for s, gs in _graph_names(t, _homes(rows, multi_ids)).items()}
+    return found, homes, multi, _refs(shapes, q, rows, rows, tid)
+
+
+def _graph_names(t, homes: dict) -> dict:
+    return {s: [t[g][1:-1] for g in gs] for s, gs in homes.items()}
+
+
+def _refs(shapes, q, rows, within, tid, join: bool = True) -> dict:
+    """graph IRI -> the subjects it types (rdf:type) that are values of an sh:class-checked
+    path in rows, for the typed triples in `within` (rows, or the rows of some graphs):
+    their N-Triples texts sorted and space-separated (IRIs hold no space), or (join
+    False) as a set."""
+    import numpy as np
+
+    t = q.terms
+    paths = _class_paths(shapes, q)
+    if tid is None or not paths:
+        return {}
+    values = np.unique(rows[np.isin(rows[:, 2], paths), 3])
+    typed = within[within[:, 2] == tid]
+    typed = typed[np.isin(typed[:, 1], values)]
+    out: dict[str, set] = {}
+    for g, s in zip(typed[:, 0].tolist(), typed[:, 1].tolist(), strict=True):
+        out.setdefault(t[g][1:-1], set()).add(t[s])
+    return {g: " ".join(sorted(ss)) for g, ss in out.items()} if join else out
+
+
+def _incremental(shapes: CompiledShapes, q, keys: dict, kept: dict, tid):
+    """The check re-validating what can have changed since `kept` (see _kept_check);
+    the same tuple as _full. Raises KeyError, TypeError, ValueError... on an entry that
+    does not hold what _kept_check writes."""
+    import numpy as np
+
+    rows, t, ids = q._rows(), q.terms, q.ids
+    old_keys, old_refs, multi = kept["keys"], kept["refs"], kept["multi"]
+    if not all(isinstance(x, dict) for x in (old_keys, old_refs, multi)):
+        raise TypeError("not a kept SHACL check")
+    changed = {g for g, k in keys.items() if old_keys.get(g) != k}
+    changed.update(old_keys.keys() - keys.keys())
+    now = [ids[f"<{g}>"] for g in changed if g in keys]
+    touched = rows[np.isin(rows[:, 0], now)] if now else rows[:0]
+    focus = set(touched[:, 1].tolist())
+    for s, gs in multi.items():
+        if changed.intersection(gs) and (i := ids.get(s)) is not None:
+            focus.add(i)
+    # values whose rdf:types may have changed, and who points at them
+    values = set(touched[touched[:, 2] == tid, 1].tolist()) if tid is not None else set()
+    for g in changed:
+        values.update(i for s in old_refs.get(g, "").split() if (i := ids.get(s)) is not None)
+    paths = _class_paths(shapes, q)
+    if values and paths:
+        sel = rows[np.isin(rows[:, 3], list(values))]
+        focus.update(sel[np.isin(sel[:, 2], paths), 1].tolist())
+    # the rows those focus nodes' results read: their own, their values' types, the hierarchy
+    own = rows[np.isin(rows[:, 1], list(focus))] if focus else rows[:0]
+    typed = rows[rows[:, 2] == tid] if tid is not None else rows[:0]
+    sub = np.concatenate([own, typed[np.isin(typed[:, 1], np.unique(own[:, 3]))],
+                          rows[rows[:, 2] == q.find(RDFS.subClassOf)]])
+    found = _validate_ids(shapes, _Rows(q, sub), focus)
+    homes = _graph_names(t, _homes(own, {r[0] for r in found}))
+    for f_nt, ti, pi, v_nt, gs in kept["results"]:
+        f = ids.get(f_nt)
+        if f is None or f in focus or changed.intersection(gs):
+            continue  # re-validated above, or no longer in the graph
+        v = ids[v_nt] if v_nt is not None else None  # KeyError: not the data it says
+        shapes.targets[ti][1][pi]  # noqa: B018  (IndexError: other shapes)
+        found.add((f, ti, pi, v))
+        homes[f] = list(gs)
+    new_multi = {s: gs for s, gs in multi.items() if s in ids and ids[s] not in focus}
+    for s, gs in _homes(own, focus).items():
+        if len(gs) > 1:
+            new_multi[t[s]] = [t[g][1:-1] for g in gs]
+    # per graph: the key and the typed values; recomputed for the changed graphs, and
+    # added to where a changed graph now points at a value typed in an unchanged one
+    refs = {g: ss for g, ss in old_refs.items() if g not in changed and g in keys}
+    grown = _refs(shapes, q, rows, touched, tid, join=False)
+    if paths and tid is not None and len(touched):
+        vals = np.unique(touched[np.isin(touched[:, 2], paths), 3])
+        extra = typed[np.isin(typed[:, 1], vals) & ~np.isin(typed[:, 0], now)]
+        for g, s in zip(extra[:, 0].tolist(), extra[:, 1].tolist(), strict=True):
+            name = t[g][1:-1]
+            grown.setdefault(name, set(refs.get(name, "").split())).add(t[s])
+    refs.update((g, " ".join(sorted(ss))) for g, ss in grown.items())
+    return found, homes, new_multi, refs
