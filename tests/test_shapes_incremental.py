@@ -364,3 +364,19 @@ def test_kg_validate_and_build_after_yaml_edits(tmp_path, monkeypatch, full_chec
     assert out.count("needs a headquarters") == len(orgs) - 2
     assert f"{path.name}:" in out
     assert len(full_checks) == 1  # the first run; the others kept what they could
+
+
+# -- the compiled shapes, kept so that a new process does not compile them again ------------------
+def test_the_kept_compiled_shapes_are_the_compiled_shapes(monkeypatch):
+    compiled = compile_shapes(build_shapes(SCHEMA))
+    monkeypatch.setattr(shapes_mod, "_COMPILED", {})
+    assert shapes_mod._schema_shapes(SCHEMA) == compiled  # compiled, then kept
+    entries = list((cache_dir() / "shacl").glob("shapes-*.json"))
+    assert entries
+    monkeypatch.setattr(shapes_mod, "_COMPILED", {})
+    assert shapes_mod._schema_shapes(SCHEMA) == compiled  # read back
+    for entry in entries:  # damaged: compiled again, the same
+        entry.write_bytes(entry.read_bytes()[:100])
+    monkeypatch.setattr(shapes_mod, "_COMPILED", {})
+    assert shapes_mod._schema_shapes(SCHEMA) == compiled
+    assert shapes_mod._decode_shapes(shapes_mod._encode_shapes(compiled)) == compiled

@@ -14,6 +14,31 @@ violation and compares):
 pySHACL cannot point into YAML, so the mapping uses what the graph itself records:
 each entity's and statement's kgo:sourceLine, and the named graph (one per data
 file) that holds it.
+
+Kept between checks (`shacl_issues(..., keep=data folder)`, what `kg validate` and
+`kg build` do while caches are on): the core engine's results on the schema's shapes,
+per data folder, in the cache folder (`shacl/shacl-<folder hash>.json`, the newest 8
+kept; plain JSON with a checksum; an entry from another engine source or other shapes,
+cut short or edited is not used: the full check runs). The rule, exact for every
+shape the core engine runs (it has no sh:node, no inverse paths, no counts over
+anything but a focus node's own values):
+- the results about a focus node depend on its own triples (in whichever graphs: its
+  rdf:types decide which shapes target it, its values are checked), on the rdf:types
+  of its values (sh:class), and on the rdfs:subClassOf triples (the ontology's graph);
+  nothing else.
+- a graph has changed when its key (kg.rdf.quads.graph_keys: the builder's
+  quads.known_graph_keys, else a hash of its triples) differs from the kept one, or it
+  is new, or it is gone. If the subClassOf triples changed: the full check.
+- checked again: every subject of a changed graph; every subject the kept check saw in
+  two or more graphs, one of them changed (its triples may have left that graph); every
+  subject with an sh:class-checked value typed in a changed graph, now or as kept (the
+  entry lists, per graph, the subjects it types that are such values).
+- every other kept result is reused (kept as N-Triples text, so term ids may differ
+  from build to build); the file, line and message of every result are worked out
+  afresh, so an issue reads as a full check's.
+`kg build` checks the quads with its VoID graph (build/void.ttl) added, `kg validate`
+without: no shape targets a VoID node, so the issues are the same, and the kept entry
+serves both (the VoID graph is one graph more or less: its few subjects are checked).
 """
 
 from __future__ import annotations
@@ -67,7 +92,8 @@ def shacl_issues(ds, schema: Schema | None = None, shapes: Graph | None = None,
                 results = _kept_check(compiled, quads, keep)
             else:
                 results = compiled.validate_quads(quads)
-        return _issues(_QuadsView(quads, schema), schema, results, entities) if results else []
+        return _issues(_QuadsView(quads, schema, {r[0] for r in results}), schema, results,
+                       entities) if results else []
     if quads is not None:  # pySHACL reads rdflib
         ds = ds.materialise() if hasattr(ds, "materialise") else quads.dataset(
             dict(quads.prefixes))
@@ -115,8 +141,8 @@ class _DatasetView:
 class _QuadsView:
     """What _issues asks of the data, answered from the build's quads."""
 
-    def __init__(self, quads, schema: Schema):
-        self.q = quads
+    def __init__(self, quads, schema: Schema, nodes=()):
+        self.q, self.nodes = quads, nodes  # nodes: those whose source lines are asked for
         self.lines: dict | None = None
         self.nm = Graph()
         for prefix, ns in quads.prefixes:
@@ -129,9 +155,14 @@ class _QuadsView:
         return {ids[i]: [self.q.terms[g][1:-1] for g in gs] for i, gs in got.items()}
 
     def source_line(self, node, prop):
-        if self.lines is None:
+        if self.lines is None:  # the lines of the result's nodes only (a few, usually)
+            import numpy as np
+
             pid = self.q.find(prop)
-            self.lines = self.q.by_predicate(pid) if pid is not None else {}
+            rows = self.q._rows()
+            rows = rows[rows[:, 2] == pid] if pid is not None else rows[:0]
+            nodes = [i for i in map(self.q.find, self.nodes) if i is not None]
+            self.lines = _Rows(self.q, rows[np.isin(rows[:, 1], nodes)]).by_predicate(pid)
         got = self.lines.get(self.q.find(node), ())
         return self.q.rdflib_term(next(iter(got))) if got else None
 
@@ -143,11 +174,74 @@ _COMPILED: dict[int, tuple[Schema, CompiledShapes | None]] = {}
 
 
 def _schema_shapes(schema: Schema) -> CompiledShapes | None:
-    """The schema's own shapes, compiled once per schema object."""
+    """The schema's own shapes, compiled once per schema object, and kept in the cache
+    folder (shacl/shapes-<key>.json, keyed by this module's and kg.rdf.ontology's source
+    and the schema) so that a new process reads them instead of building the shapes
+    graph and compiling it (0.08 s)."""
     hit = _COMPILED.get(id(schema))
     if hit is None or hit[0] is not schema:
-        hit = _COMPILED[id(schema)] = (schema, compile_shapes(build_shapes(schema)))
+        import sys
+
+        from kg.data.filecache import fingerprint, remembered
+        from kg.rdf import ontology
+
+        key = fingerprint([sys.modules[__name__], ontology], "shapes", schema)
+        compiled = remembered("shapes", key,
+                              lambda: _encode_shapes(compile_shapes(build_shapes(schema))),
+                              _decode_shapes, folder=KEPT_FOLDER)
+        hit = _COMPILED[id(schema)] = (schema, compiled)
     return hit[1]
+
+
+def _encode_term(t) -> list:
+    if isinstance(t, Literal):
+        return ["l", str(t), t.language, str(t.datatype) if t.datatype is not None else None]
+    if isinstance(t, URIRef):
+        return ["i", str(t)]
+    raise TypeError(f"a shape names a {type(t).__name__}")  # not kept: compiled each time
+
+
+def _decode_term(x: list):
+    if x[0] == "l":
+        return Literal(x[1], lang=x[2], datatype=URIRef(x[3]) if x[3] is not None else None)
+    if x[0] == "i":
+        return URIRef(x[1])
+    raise ValueError(x[0])
+
+
+def _encode_shapes(shapes: CompiledShapes | None):
+    """CompiledShapes as plain JSON (None stays None); _decode_shapes reads it back."""
+    def check(c: Check) -> list:
+        arg = (sorted((_encode_term(a) for a in c.arg), key=str) if c.kind == "in"
+               else _encode_term(c.arg))
+        return [c.kind, arg]
+
+    if shapes is None:
+        return None
+    return [[_encode_term(cls), [[_encode_term(ps.path), _encode_term(ps.message),
+                                  ps.min_count, ps.max_count, [check(c) for c in ps.checks],
+                                  [[check(c) for c in alt] for alt in ps.alternatives]]
+                                 for ps in props]] for cls, props in shapes.targets]
+
+
+def _decode_shapes(x) -> CompiledShapes | None:
+    def check(c: list) -> Check:
+        return Check(c[0], frozenset(map(_decode_term, c[1])) if c[0] == "in"
+                     else _decode_term(c[1]))
+
+    if x is None:
+        return None
+    targets = []
+    for cls, props in x:
+        pss = []
+        for path, message, low, high, checks, alternatives in props:
+            if not (isinstance(low, int) and (high is None or isinstance(high, int))):
+                raise TypeError("not a count")
+            pss.append(PropertyShape(_decode_term(path), _decode_term(message), low, high,
+                                     [check(c) for c in checks],
+                                     [[check(c) for c in alt] for alt in alternatives]))
+        targets.append((_decode_term(cls), pss))
+    return CompiledShapes(targets)
 
 
 def _pyshacl_results(ds: Dataset, shapes: Graph) -> set[Result]:
@@ -310,14 +404,21 @@ def _violations(found: set, focus_nodes, vals: dict, ps: PropertyShape, checks: 
     -> its values; ok(check, value) -> bool. The one rule of both engines (validate on
     rdflib's store, _validate_quads on quads)."""
     key = (ps.path, ps.message) if key is None else key
+    verdicts: dict = {}  # value -> whether it fails (values repeat: sources, concepts)
+    if not ps.min_count and ps.max_count is None:  # only nodes with values can fail
+        focus_nodes = vals.keys() & (focus_nodes if isinstance(focus_nodes, set)
+                                     else set(focus_nodes))
     for f in focus_nodes:
         vs = vals.get(f, ())
         if len(vs) < ps.min_count or (ps.max_count is not None and len(vs) > ps.max_count):
             found.add((f, *key, None))
         for v in vs:
-            bad = any(not ok(c, v) for c in checks)
-            if not bad and alternatives:
-                bad = not any(all(ok(c, v) for c in alt) for alt in alternatives)
+            bad = verdicts.get(v)
+            if bad is None:
+                bad = any(not ok(c, v) for c in checks)
+                if not bad and alternatives:
+                    bad = not any(all(ok(c, v) for c in alt) for alt in alternatives)
+                verdicts[v] = bad
             if bad:
                 found.add((f, *key, v))
 
@@ -641,24 +742,9 @@ def _homes(rows, subjects) -> dict[int, list[int]]:
 
 def _kept_check(shapes: CompiledShapes, q, data_dir) -> set[Result]:
     """shapes' results on q, re-validating only the focus nodes whose results can differ
-    from the check kept for data_dir (the cache folder's shacl/ entry, written again
-    here); the full check when none is kept, or it is unreadable or from other shapes.
-
-    The rule (every kept result is one a full check would give):
-    - a result depends on its focus node's triples (all graphs: its rdf:types, so which
-      shapes target it, and its values), on the rdf:types of its values (sh:class), and
-      on the rdfs:subClassOf triples; nothing else (no inverse paths, no counts over the
-      union, no sh:node: compile_shapes refuses shapes that have them).
-    - a graph is changed when its key (kg.rdf.quads.graph_keys) differs from the kept
-      one, or it was added or removed. Any change to the subClassOf triples: full check.
-    - re-validated: every subject of a changed graph; every subject that the kept check
-      saw in two or more graphs one of which changed (its triples may have left the
-      changed graph); every subject whose sh:class-checked value is typed in a changed
-      graph, now or in the kept check (the kept check lists, per graph, the subjects it
-      types that are such values).
-    - every other kept result whose focus node is still in the same graphs is reused;
-      results are kept as N-Triples texts, so term ids may differ between builds.
-    """
+    from the check kept for data_dir (written again here), by the rule in this module's
+    docstring; the full check when none is kept, it is unreadable or from other shapes,
+    or caches are off (KG_NO_CACHE, then nothing is kept either)."""
     import json
 
     from kg.data.filecache import _write_entry, cache_dir, enabled, read_result
