@@ -380,3 +380,26 @@ def test_the_kept_compiled_shapes_are_the_compiled_shapes(monkeypatch):
     monkeypatch.setattr(shapes_mod, "_COMPILED", {})
     assert shapes_mod._schema_shapes(SCHEMA) == compiled
     assert shapes_mod._decode_shapes(shapes_mod._encode_shapes(compiled)) == compiled
+
+
+def test_validate_and_build_share_the_kept_check(tmp_path, monkeypatch, full_checks):
+    """kg build checks its VoID graph too, kg validate does not: the same issues, and one
+    kept entry serves both (the VoID graph comes and goes as one graph)."""
+    shapes = build_shapes(SCHEMA) + Graph().parse(data=EXTRA_SHAPE, format="turtle")
+    compiled = compile_shapes(shapes)
+    monkeypatch.setattr(shapes_mod, "_schema_shapes", lambda schema: compiled)
+    data = tmp_path / "data"
+    generate(data, 40, seed=4)
+
+    def issues(command):
+        args = [command, "--data", str(data)]
+        if command == "build":
+            args += ["--out", str(tmp_path / "out")]
+        out = CliRunner().invoke(main, args).output
+        return [line for line in out.splitlines() if ": error: " in line]
+
+    first = issues("validate")
+    assert first and all("needs a headquarters" in line for line in first)
+    assert issues("build") == first
+    assert issues("validate") == first
+    assert len(full_checks) == 1
