@@ -26,9 +26,10 @@ anything but a focus node's own values):
   rdf:types decide which shapes target it, its values are checked), on the rdf:types
   of its values (sh:class), and on the rdfs:subClassOf triples (the ontology's graph);
   nothing else.
-- a graph has changed when its key (kg.rdf.quads.graph_keys: the builder's
-  quads.known_graph_keys, else a hash of its triples) differs from the kept one, or it
-  is new, or it is gone. If the subClassOf triples changed: the full check.
+- a graph has changed when its key differs from the kept one, or it is new, or it is
+  gone. The key: the builder's quads.known_graph_keys (as kg.rdf.quads.graph_keys
+  takes them), else a hash of the graph's triples (_hashed_keys). If the subClassOf
+  triples changed: the full check.
 - checked again: every subject of a changed graph; every subject the kept check saw in
   two or more graphs, one of them changed (its triples may have left that graph); every
   subject with an sh:class-checked value typed in a changed graph, now or as kept (the
@@ -764,9 +765,12 @@ def _kept_check(shapes: CompiledShapes, q, data_dir) -> set[Result]:
             state = _incremental(shapes, q, keys, kept, tid)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             state = None  # an entry cut short or edited: the full check
-    if state is None:
+    full = state is None
+    if full:
         state = _full(shapes, q, keys, tid)
     found, homes, multi, refs = state
+    if not full and kept["keys"] == keys:  # nothing changed: the entry already says this
+        return shapes.results(found, q)
     body = {
         "classes": classes, "keys": keys, "refs": refs,
         "results": sorted(([t[f], ti, pi, t[v] if v is not None else None, homes[f]]
