@@ -185,7 +185,9 @@ def _check(data_dir, schema, shacl, progress, on_semantics=None,
         from kg.rdf.shapes import shacl_issues
 
         step.begin("checking the SHACL shapes")
-        result.issues.extend(shacl_issues(quads, schema, entities=result.entities))
+        # kept per data folder: after an edit only what it can change is checked again
+        result.issues.extend(shacl_issues(quads, schema, entities=result.entities,
+                                          keep=data_dir))
         result.issues.sort()
         step("checked the SHACL shapes")
     return result, quads, sem

@@ -14,6 +14,32 @@ violation and compares):
 pySHACL cannot point into YAML, so the mapping uses what the graph itself records:
 each entity's and statement's kgo:sourceLine, and the named graph (one per data
 file) that holds it.
+
+Kept between checks (`shacl_issues(..., keep=data folder)`, what `kg validate` and
+`kg build` do while caches are on): the core engine's results on the schema's shapes,
+per data folder, in the cache folder (`shacl/shacl-<folder hash>.json`, the newest 8
+kept; plain JSON with a checksum; an entry from another engine source or other shapes,
+cut short or edited is not used: the full check runs). The rule, exact for every
+shape the core engine runs (it has no sh:node, no inverse paths, no counts over
+anything but a focus node's own values):
+- the results about a focus node depend on its own triples (in whichever graphs: its
+  rdf:types decide which shapes target it, its values are checked), on the rdf:types
+  of its values (sh:class), and on the rdfs:subClassOf triples (the ontology's graph);
+  nothing else.
+- a graph has changed when its key differs from the kept one, or it is new, or it is
+  gone. The key: the builder's quads.known_graph_keys (as kg.rdf.quads.graph_keys
+  takes them), else a hash of the graph's triples (_hashed_keys). If the subClassOf
+  triples changed: the full check.
+- checked again: every subject of a changed graph; every subject the kept check saw in
+  two or more graphs, one of them changed (its triples may have left that graph); every
+  subject with an sh:class-checked value typed in a changed graph, now or as kept (the
+  entry lists, per graph, the subjects it types that are such values).
+- every other kept result is reused (kept as N-Triples text, so term ids may differ
+  from build to build); the file, line and message of every result are worked out
+  afresh, so an issue reads as a full check's.
+`kg build` checks the quads with its VoID graph (build/void.ttl) added, `kg validate`
+without: no shape targets a VoID node, so the issues are the same, and the kept entry
+serves both (the VoID graph is one graph more or less: its few subjects are checked).
 """
 
 from __future__ import annotations
@@ -35,13 +61,18 @@ Result = tuple
 
 
 def shacl_issues(ds, schema: Schema | None = None, shapes: Graph | None = None,
-                 entities: dict | None = None, engine: str = "auto") -> list[Issue]:
+                 entities: dict | None = None, engine: str = "auto",
+                 keep=None) -> list[Issue]:
     """Run SHACL over the dataset; return one Issue per violation, with file and line.
 
     ds: an rdflib Dataset, or the build's quads (kg.rdf.quads.Quads, or the LazyDataset
     `check` returns), which the core engine reads without making rdflib objects.
     engine: "core" (the fast subset; raises ValueError if the shapes need more),
     "pyshacl", or "auto" (core when it can, else pyshacl).
+    keep: the data folder (a Path) the quads were built from: the check is kept in the
+    cache folder, and the next check of that folder re-validates only what can have
+    changed (see _kept_check: the same issues as a full check). Used for the core engine
+    on quads with the schema's own shapes, while caches are on; else ignored.
     """
     schema = schema or load_schema()
     quads = _quads_of(ds)
@@ -58,8 +89,12 @@ def shacl_issues(ds, schema: Schema | None = None, shapes: Graph | None = None,
         from kg.data.loader import gc_paused
 
         with gc_paused():
-            results = compiled.validate_quads(quads)
-        return _issues(_QuadsView(quads, schema), schema, results, entities) if results else []
+            if keep is not None and shapes is None:
+                results = _kept_check(compiled, quads, keep)
+            else:
+                results = compiled.validate_quads(quads)
+        return _issues(_QuadsView(quads, schema, {r[0] for r in results}), schema, results,
+                       entities) if results else []
     if quads is not None:  # pySHACL reads rdflib
         ds = ds.materialise() if hasattr(ds, "materialise") else quads.dataset(
             dict(quads.prefixes))
@@ -107,8 +142,8 @@ class _DatasetView:
 class _QuadsView:
     """What _issues asks of the data, answered from the build's quads."""
 
-    def __init__(self, quads, schema: Schema):
-        self.q = quads
+    def __init__(self, quads, schema: Schema, nodes=()):
+        self.q, self.nodes = quads, nodes  # nodes: those whose source lines are asked for
         self.lines: dict | None = None
         self.nm = Graph()
         for prefix, ns in quads.prefixes:
@@ -121,9 +156,14 @@ class _QuadsView:
         return {ids[i]: [self.q.terms[g][1:-1] for g in gs] for i, gs in got.items()}
 
     def source_line(self, node, prop):
-        if self.lines is None:
+        if self.lines is None:  # the lines of the result's nodes only (a few, usually)
+            import numpy as np
+
             pid = self.q.find(prop)
-            self.lines = self.q.by_predicate(pid) if pid is not None else {}
+            rows = self.q._rows()
+            rows = rows[rows[:, 2] == pid] if pid is not None else rows[:0]
+            nodes = [i for i in map(self.q.find, self.nodes) if i is not None]
+            self.lines = _Rows(self.q, rows[np.isin(rows[:, 1], nodes)]).by_predicate(pid)
         got = self.lines.get(self.q.find(node), ())
         return self.q.rdflib_term(next(iter(got))) if got else None
 
@@ -135,11 +175,74 @@ _COMPILED: dict[int, tuple[Schema, CompiledShapes | None]] = {}
 
 
 def _schema_shapes(schema: Schema) -> CompiledShapes | None:
-    """The schema's own shapes, compiled once per schema object."""
+    """The schema's own shapes, compiled once per schema object, and kept in the cache
+    folder (shacl/shapes-<key>.json, keyed by this module's and kg.rdf.ontology's source
+    and the schema) so that a new process reads them instead of building the shapes
+    graph and compiling it (0.08 s)."""
     hit = _COMPILED.get(id(schema))
     if hit is None or hit[0] is not schema:
-        hit = _COMPILED[id(schema)] = (schema, compile_shapes(build_shapes(schema)))
+        import sys
+
+        from kg.data.filecache import fingerprint, remembered
+        from kg.rdf import ontology
+
+        key = fingerprint([sys.modules[__name__], ontology], "shapes", schema)
+        compiled = remembered("shapes", key,
+                              lambda: _encode_shapes(compile_shapes(build_shapes(schema))),
+                              _decode_shapes, folder=KEPT_FOLDER)
+        hit = _COMPILED[id(schema)] = (schema, compiled)
     return hit[1]
+
+
+def _encode_term(t) -> list:
+    if isinstance(t, Literal):
+        return ["l", str(t), t.language, str(t.datatype) if t.datatype is not None else None]
+    if isinstance(t, URIRef):
+        return ["i", str(t)]
+    raise TypeError(f"a shape names a {type(t).__name__}")  # not kept: compiled each time
+
+
+def _decode_term(x: list):
+    if x[0] == "l":
+        return Literal(x[1], lang=x[2], datatype=URIRef(x[3]) if x[3] is not None else None)
+    if x[0] == "i":
+        return URIRef(x[1])
+    raise ValueError(x[0])
+
+
+def _encode_shapes(shapes: CompiledShapes | None):
+    """CompiledShapes as plain JSON (None stays None); _decode_shapes reads it back."""
+    def check(c: Check) -> list:
+        arg = (sorted((_encode_term(a) for a in c.arg), key=str) if c.kind == "in"
+               else _encode_term(c.arg))
+        return [c.kind, arg]
+
+    if shapes is None:
+        return None
+    return [[_encode_term(cls), [[_encode_term(ps.path), _encode_term(ps.message),
+                                  ps.min_count, ps.max_count, [check(c) for c in ps.checks],
+                                  [[check(c) for c in alt] for alt in ps.alternatives]]
+                                 for ps in props]] for cls, props in shapes.targets]
+
+
+def _decode_shapes(x) -> CompiledShapes | None:
+    def check(c: list) -> Check:
+        return Check(c[0], frozenset(map(_decode_term, c[1])) if c[0] == "in"
+                     else _decode_term(c[1]))
+
+    if x is None:
+        return None
+    targets = []
+    for cls, props in x:
+        pss = []
+        for path, message, low, high, checks, alternatives in props:
+            if not (isinstance(low, int) and (high is None or isinstance(high, int))):
+                raise TypeError("not a count")
+            pss.append(PropertyShape(_decode_term(path), _decode_term(message), low, high,
+                                     [check(c) for c in checks],
+                                     [[check(c) for c in alt] for alt in alternatives]))
+        targets.append((_decode_term(cls), pss))
+    return CompiledShapes(targets)
 
 
 def _pyshacl_results(ds: Dataset, shapes: Graph) -> set[Result]:
@@ -283,24 +386,42 @@ class CompiledShapes:
         """validate() over the build's quads (kg.rdf.quads.Quads), the same results."""
         return _validate_quads(self, q)
 
+    def results(self, found, q) -> set[Result]:
+        """_validate_ids' violations (focus id, target index, property index, value id or
+        None) as results (focus node, path, message, value or None) in rdflib terms."""
+        term, out = q.rdflib_term, set()
+        for f, ti, pi, v in found:
+            ps = self.targets[ti][1][pi]
+            out.add((term(f), ps.path, ps.message, term(v) if v is not None else None))
+        return out
+
 
 def _violations(found: set, focus_nodes, vals: dict, ps: PropertyShape, checks: list,
-                alternatives: list[list], ok) -> None:
-    """Add to found, for one property shape, (focus node, path, message, None) for each
-    focus node whose number of values is outside ps's min/max count, and (focus node,
-    path, message, value) for each value that fails one of checks or every group of
-    alternatives (sh:or). vals: focus node -> its values; ok(check, value) -> bool. The
-    one rule of both engines (validate on rdflib's store, _validate_quads on quads)."""
+                alternatives: list[list], ok, key: tuple | None = None) -> None:
+    """Add to found, for one property shape, (focus node, *key, None) for each focus node
+    whose number of values is outside ps's min/max count, and (focus node, *key, value)
+    for each value that fails one of checks or every group of alternatives (sh:or).
+    key: what names the shape in a result, by default (path, message). vals: focus node
+    -> its values; ok(check, value) -> bool. The one rule of both engines (validate on
+    rdflib's store, _validate_quads on quads)."""
+    key = (ps.path, ps.message) if key is None else key
+    verdicts: dict = {}  # value -> whether it fails (values repeat: sources, concepts)
+    if not ps.min_count and ps.max_count is None:  # only nodes with values can fail
+        focus_nodes = vals.keys() & (focus_nodes if isinstance(focus_nodes, set)
+                                     else set(focus_nodes))
     for f in focus_nodes:
         vs = vals.get(f, ())
         if len(vs) < ps.min_count or (ps.max_count is not None and len(vs) > ps.max_count):
-            found.add((f, ps.path, ps.message, None))
+            found.add((f, *key, None))
         for v in vs:
-            bad = any(not ok(c, v) for c in checks)
-            if not bad and alternatives:
-                bad = not any(all(ok(c, v) for c in alt) for alt in alternatives)
+            bad = verdicts.get(v)
+            if bad is None:
+                bad = any(not ok(c, v) for c in checks)
+                if not bad and alternatives:
+                    bad = not any(all(ok(c, v) for c in alt) for alt in alternatives)
+                verdicts[v] = bad
             if bad:
-                found.add((f, ps.path, ps.message, v))
+                found.add((f, *key, v))
 
 
 def _superclasses(sub: dict):
@@ -352,10 +473,18 @@ LANG_OK = frozenset({RDFS.Literal, RDF.langString})
 def _validate_quads(shapes: CompiledShapes, q) -> set[Result]:
     """CompiledShapes.validate over kg.rdf.quads.Quads: the same tests on term ids (each
     literal's datatype checked once, plain and language-tagged strings without rdflib)."""
+    return shapes.results(_validate_ids(shapes, q), q)
+
+
+def _validate_ids(shapes: CompiledShapes, q, focus: set | None = None) -> set[tuple]:
+    """The violations in q as (focus id, target index, property index, value id or None):
+    the shape is shapes.targets[target index][1][property index]. q: Quads, or a _Rows
+    view of some of them; focus: the only focus node ids to check (None: all)."""
     terms = q.terms
     tid, sid = q.find(RDF.type), q.find(RDFS.subClassOf)
-    types = q.by_predicate(tid) if tid is not None else {}
-    sub = q.by_predicate(sid) if sid is not None else {}
+    pids = {ps.path: q.find(ps.path) for _, props in shapes.targets for ps in props}
+    by_pid = _by_predicates(q, {tid, sid, *pids.values()} - {None})
+    types, sub = by_pid.get(tid, {}), by_pid.get(sid, {})
     supers = _superclasses(sub)
 
     datatype_memo: dict = {}
@@ -394,21 +523,31 @@ def _validate_quads(shapes: CompiledShapes, q) -> set[Result]:
         return v in arg  # sh:in
 
     instances = _instances(types, supers)
-    values_by_path: dict = {}
     found: set = set()
-    for cls, props in shapes.targets:
+    for ti, (cls, props) in enumerate(shapes.targets):
         cid = q.find(cls)
         focus_nodes = instances.get(cid, ()) if cid is not None else ()
-        for ps in props:
-            if ps.path not in values_by_path:
-                pid = q.find(ps.path)
-                values_by_path[ps.path] = q.by_predicate(pid) if pid is not None else {}
-            vals = values_by_path[ps.path]
+        if focus is not None:
+            focus_nodes = [f for f in focus_nodes if f in focus]
+        for pi, ps in enumerate(props):
+            vals = by_pid.get(pids[ps.path], {})
             _violations(found, focus_nodes, vals, ps, _quad_checks(ps.checks, q),
-                        [_quad_checks(alt, q) for alt in ps.alternatives], ok)
-    term = q.rdflib_term
-    return {(term(f), path, message, term(v) if v is not None else None)
-            for f, path, message, v in found}
+                        [_quad_checks(alt, q) for alt in ps.alternatives], ok, (ti, pi))
+    return found
+
+
+def _by_predicates(q, pids: set[int]) -> dict[int, dict[int, set[int]]]:
+    """predicate id -> q.by_predicate(id) for each of pids (those q uses), from one
+    selection of the rows instead of one pass over every row per predicate."""
+    import numpy as np
+
+    rows = q._rows()
+    sel = rows[np.isin(rows[:, 2], sorted(pids))]
+    sel = sel[np.argsort(sel[:, 2], kind="stable")]
+    used, starts = np.unique(sel[:, 2], return_index=True)
+    ends = [*starts[1:].tolist(), len(sel)]
+    return {p: _Rows(q, sel[a:b]).by_predicate(p)
+            for p, a, b in zip(used.tolist(), starts.tolist(), ends, strict=True)}
 
 
 def _datatype_ok(v, rule) -> bool:
@@ -519,3 +658,286 @@ def compile_shapes(shapes: Graph) -> CompiledShapes | None:
 
 class _Unsupported(Exception):
     pass
+
+
+# -- the check kept between runs: only the focus nodes whose results can have changed -----
+KEPT_PURPOSE = "shacl"
+KEPT_FOLDER = "shacl"
+
+
+class _Rows:
+    """Some of a Quads' rows with all of its terms: what _validate_ids reads (terms, find,
+    by_predicate, rdflib_term), so that it checks a few focus nodes without the rest."""
+
+    def __init__(self, q, rows):
+        from kg.rdf.quads import Quads
+
+        self.terms, self.find, self.rdflib_term = q.terms, q.find, q.rdflib_term
+        self._rows = lambda: rows
+        self.by_predicate = Quads.by_predicate.__get__(self)
+
+
+def _kept_fingerprint(shapes: CompiledShapes) -> str:
+    """What kept results depend on besides the data: this engine's source, the shapes
+    (their text, in a canonical order), kg's, PyYAML's and Python's versions."""
+    hit = _FINGERPRINTS.get(id(shapes))
+    if hit is None or hit[0] is not shapes:
+        import sys
+
+        from kg.data.filecache import fingerprint
+
+        def check(c):
+            arg = sorted(map(str, c.arg)) if c.kind == "in" else str(c.arg)
+            return [c.kind, arg]
+
+        text = [[str(cls), [[str(ps.path), ps.message.n3(), ps.min_count, ps.max_count,
+                              [check(c) for c in ps.checks],
+                              [[check(c) for c in alt] for alt in ps.alternatives]]
+                             for ps in props]] for cls, props in shapes.targets]
+        hit = _FINGERPRINTS[id(shapes)] = (shapes, fingerprint(
+            [sys.modules[__name__]], "shacl", text))
+    return hit[1]
+
+
+_FINGERPRINTS: dict[int, tuple[CompiledShapes, str]] = {}
+
+
+def _kept_name(data_dir) -> str:
+    import hashlib
+    from pathlib import Path
+
+    where = str(Path(data_dir).resolve()).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(where).hexdigest()[:24]
+
+
+def _class_paths(shapes: CompiledShapes, q) -> list[int]:
+    """The ids of the paths whose values some shape checks with sh:class (the only check
+    that reads beyond the focus node's own triples: the value's rdf:type)."""
+    out = set()
+    for _, props in shapes.targets:
+        for ps in props:
+            if any(c.kind == "class" for c in ps.checks) or any(
+                    c.kind == "class" for alt in ps.alternatives for c in alt):
+                pid = q.find(ps.path)
+                if pid is not None:
+                    out.add(pid)
+    return sorted(out)
+
+
+def _subclass_digest(q, rows, sid) -> str:
+    """A digest of every rdfs:subClassOf triple (the class hierarchy sh:class reads)."""
+    import hashlib
+
+    t = q.terms
+    h = hashlib.sha1()
+    if sid is not None:
+        sel = rows[rows[:, 2] == sid]
+        for line in sorted({f"{t[s]} {t[o]}\n" for s, o in zip(sel[:, 1].tolist(),
+                                                                sel[:, 3].tolist(), strict=True)}):
+            h.update(line.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _homes(rows, subjects) -> dict[int, list[int]]:
+    """subject id -> the ids of the graphs holding a triple about it (sorted), for the
+    given subject ids, read from rows (an (n, 4) array)."""
+    import numpy as np
+
+    if not subjects:
+        return {}
+    sel = rows[np.isin(rows[:, 1], np.fromiter(subjects, dtype=np.intc, count=len(subjects)))]
+    out: dict[int, set] = {}
+    for g, s in zip(sel[:, 0].tolist(), sel[:, 1].tolist(), strict=True):
+        out.setdefault(s, set()).add(g)
+    return {s: sorted(gs) for s, gs in out.items()}
+
+
+def _kept_check(shapes: CompiledShapes, q, data_dir) -> set[Result]:
+    """shapes' results on q, re-validating only the focus nodes whose results can differ
+    from the check kept for data_dir (written again here), by the rule in this module's
+    docstring; the full check when none is kept, it is unreadable or from other shapes,
+    or caches are off (KG_NO_CACHE, then nothing is kept either)."""
+    import json
+
+    from kg.data.filecache import _write_entry, cache_dir, enabled, read_result
+
+    if not enabled():
+        return shapes.results(_validate_ids(shapes, q), q)
+    fp, name = _kept_fingerprint(shapes), _kept_name(data_dir)
+    tag = f"kg-shacl {fp}"
+    keys = _graph_keys(q)
+    rows, t = q._rows(), q.terms
+    tid, sid = q.find(RDF.type), q.find(RDFS.subClassOf)
+    classes = _subclass_digest(q, rows, sid)
+    kept = read_result(KEPT_PURPOSE, name, folder=KEPT_FOLDER, tag=tag)
+    state = None
+    if isinstance(kept, dict) and kept.get("classes") == classes:
+        try:
+            state = _incremental(shapes, q, keys, kept, tid)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            state = None  # an entry cut short or edited: the full check
+    full = state is None
+    if full:
+        state = _full(shapes, q, keys, tid)
+    found, homes, multi, refs = state
+    if not full and kept["keys"] == keys:  # nothing changed: the entry already says this
+        return shapes.results(found, q)
+    body = {
+        "classes": classes, "keys": keys, "refs": refs,
+        "results": sorted(([t[f], ti, pi, t[v] if v is not None else None, homes[f]]
+                           for f, ti, pi, v in found), key=lambda r: (r[:3], r[3] or "")),
+        "multi": multi}
+    _write_entry(cache_dir() / KEPT_FOLDER, KEPT_PURPOSE, name, tag,
+                 json.dumps(body, separators=(",", ":")).encode("ascii"))
+    return shapes.results(found, q)
+
+
+def _graph_keys(q) -> dict[str, str]:
+    """Graph IRI -> a key equal whenever the graph's triples are: the builder's
+    quads.known_graph_keys where it set them (as kg.rdf.quads.graph_keys gives them),
+    else _hashed_keys (about a third of graph_keys' time for a whole dataset)."""
+    import numpy as np
+
+    rows, t = q._rows(), q.terms
+    known = q.known_graph_keys or {}
+    out, unknown = {}, []
+    for g in np.unique(rows[:, 0]).tolist():
+        name = t[g][1:-1]
+        key = out[name] = known.get(name)
+        if key is None:
+            unknown.append(g)
+    if unknown:
+        out.update(_hashed_keys(q, rows if len(unknown) == len(out) else
+                                rows[np.isin(rows[:, 0], unknown)]))
+    return out
+
+
+MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xBF58476D1CE4E5B9)
+
+
+def _hashed_keys(q, rows) -> dict[str, str]:
+    """Graph IRI -> a key for each graph in rows (an (n, 4) array of q's ids): the count
+    of its rows and the sum (mod 2**64) of a 64-bit hash of each row's three terms'
+    N-Triples texts (BLAKE2b of each text, mixed by position), so equal triples give
+    equal keys, whatever the term ids; a triple listed twice changes the key (the check
+    is then merely done again). Prefixed "h" so it never equals a builder's key."""
+    import hashlib
+
+    import numpy as np
+
+    t = q.terms
+    used = np.unique(rows[:, 1:])
+    h = np.zeros(len(t), dtype=np.uint64)
+    h[used] = np.frombuffer(b"".join(
+        hashlib.blake2b(t[i].encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        for i in used.tolist()), dtype="<u8")
+    k1, k2, k3, k4 = (np.uint64(m) for m in MIX)
+    with np.errstate(over="ignore"):
+        x = h[rows[:, 1]] * k1 + h[rows[:, 2]] * k2 + h[rows[:, 3]] * k3
+        x ^= x >> np.uint64(31)
+        x *= k4
+        x ^= x >> np.uint64(29)
+        order = np.argsort(rows[:, 0], kind="stable")
+        graphs, starts, counts = np.unique(rows[order, 0], return_index=True,
+                                           return_counts=True)
+        sums = np.add.reduceat(x[order], starts) if len(order) else x[:0]
+    return {t[g][1:-1]: f"h{int(n):x}-{int(v):016x}"
+            for g, n, v in zip(graphs.tolist(), counts.tolist(), sums.tolist(), strict=True)}
+
+
+def _full(shapes: CompiledShapes, q, keys: dict, tid):
+    """The full check, and what the next check needs kept: (violations as
+    _validate_ids gives them, focus id -> its graphs' IRIs, multi, refs)."""
+    import numpy as np
+
+    rows, t = q._rows(), q.terms
+    found = _validate_ids(shapes, q)
+    homes = _graph_names(t, _homes(rows, {r[0] for r in found}))
+    pairs = np.unique((rows[:, 1].astype(np.int64) << 32) | rows[:, 0].astype(np.int64))
+    subj = pairs >> 32
+    multi_ids = set(subj[np.flatnonzero(subj[1:] == subj[:-1])].tolist())
+    multi = {t[s]: gs for s, gs in _graph_names(t, _homes(rows, multi_ids)).items()}
+    return found, homes, multi, _refs(shapes, q, rows, rows, tid)
+
+
+def _graph_names(t, homes: dict) -> dict:
+    return {s: [t[g][1:-1] for g in gs] for s, gs in homes.items()}
+
+
+def _refs(shapes, q, rows, within, tid, join: bool = True) -> dict:
+    """graph IRI -> the subjects it types (rdf:type) that are values of an sh:class-checked
+    path in rows, for the typed triples in `within` (rows, or the rows of some graphs):
+    their N-Triples texts sorted and space-separated (IRIs hold no space), or (join
+    False) as a set."""
+    import numpy as np
+
+    t = q.terms
+    paths = _class_paths(shapes, q)
+    if tid is None or not paths:
+        return {}
+    values = np.unique(rows[np.isin(rows[:, 2], paths), 3])
+    typed = within[within[:, 2] == tid]
+    typed = typed[np.isin(typed[:, 1], values)]
+    out: dict[str, set] = {}
+    for g, s in zip(typed[:, 0].tolist(), typed[:, 1].tolist(), strict=True):
+        out.setdefault(t[g][1:-1], set()).add(t[s])
+    return {g: " ".join(sorted(ss)) for g, ss in out.items()} if join else out
+
+
+def _incremental(shapes: CompiledShapes, q, keys: dict, kept: dict, tid):
+    """The check re-validating what can have changed since `kept` (see _kept_check);
+    the same tuple as _full. Raises KeyError, TypeError, ValueError... on an entry that
+    does not hold what _kept_check writes."""
+    import numpy as np
+
+    rows, t, ids = q._rows(), q.terms, q.ids
+    old_keys, old_refs, multi = kept["keys"], kept["refs"], kept["multi"]
+    if not all(isinstance(x, dict) for x in (old_keys, old_refs, multi)):
+        raise TypeError("not a kept SHACL check")
+    changed = {g for g, k in keys.items() if old_keys.get(g) != k}
+    changed.update(old_keys.keys() - keys.keys())
+    now = [ids[f"<{g}>"] for g in changed if g in keys]
+    touched = rows[np.isin(rows[:, 0], now)] if now else rows[:0]
+    focus = set(touched[:, 1].tolist())
+    for s, gs in multi.items():
+        if changed.intersection(gs) and (i := ids.get(s)) is not None:
+            focus.add(i)
+    # values whose rdf:types may have changed, and who points at them
+    values = set(touched[touched[:, 2] == tid, 1].tolist()) if tid is not None else set()
+    for g in changed:
+        values.update(i for s in old_refs.get(g, "").split() if (i := ids.get(s)) is not None)
+    paths = _class_paths(shapes, q)
+    if values and paths:
+        sel = rows[np.isin(rows[:, 3], list(values))]
+        focus.update(sel[np.isin(sel[:, 2], paths), 1].tolist())
+    # the rows those focus nodes' results read: their own, their values' types, the hierarchy
+    own = rows[np.isin(rows[:, 1], list(focus))] if focus else rows[:0]
+    typed = rows[rows[:, 2] == tid] if tid is not None else rows[:0]
+    sub = np.concatenate([own, typed[np.isin(typed[:, 1], np.unique(own[:, 3]))],
+                          rows[rows[:, 2] == q.find(RDFS.subClassOf)]])
+    found = _validate_ids(shapes, _Rows(q, sub), focus)
+    homes = _graph_names(t, _homes(own, {r[0] for r in found}))
+    for f_nt, ti, pi, v_nt, gs in kept["results"]:
+        f = ids.get(f_nt)
+        if f is None or f in focus or changed.intersection(gs):
+            continue  # re-validated above, or no longer in the graph
+        v = ids[v_nt] if v_nt is not None else None  # KeyError: not the data it says
+        shapes.targets[ti][1][pi]  # noqa: B018  (IndexError: other shapes)
+        found.add((f, ti, pi, v))
+        homes[f] = list(gs)
+    new_multi = {s: gs for s, gs in multi.items() if s in ids and ids[s] not in focus}
+    for s, gs in _homes(own, focus).items():
+        if len(gs) > 1:
+            new_multi[t[s]] = [t[g][1:-1] for g in gs]
+    # per graph: the key and the typed values; recomputed for the changed graphs, and
+    # added to where a changed graph now points at a value typed in an unchanged one
+    refs = {g: ss for g, ss in old_refs.items() if g not in changed and g in keys}
+    grown = _refs(shapes, q, rows, touched, tid, join=False)
+    if paths and tid is not None and len(touched):
+        vals = np.unique(touched[np.isin(touched[:, 2], paths), 3])
+        extra = typed[np.isin(typed[:, 1], vals) & ~np.isin(typed[:, 0], now)]
+        for g, s in zip(extra[:, 0].tolist(), extra[:, 1].tolist(), strict=True):
+            name = t[g][1:-1]
+            grown.setdefault(name, set(refs.get(name, "").split())).add(t[s])
+    refs.update((g, " ".join(sorted(ss))) for g, ss in grown.items())
+    return found, homes, new_multi, refs
