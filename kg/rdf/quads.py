@@ -404,32 +404,58 @@ def graph_triples(quads: Quads) -> dict[str, frozenset[tuple[str, str, str]]]:
 
 
 def graph_keys(quads: Quads) -> dict[str, str]:
-    """Each named graph's IRI (without angle brackets) -> a key (hex text) that is equal
-    for two builds whenever that graph's triples are equal, so that work per graph (SHACL,
-    the graph files' blocks) can be kept from one build to the next. The builder's
-    quads.known_graph_keys if it set them (graphs it did not key are keyed here), else a
-    SHA-1 of each graph's sorted triples' texts (about 1 s per million quads)."""
+    """Each named graph's IRI (without angle brackets) -> a key (text) that is equal for
+    two builds whenever that graph's triples are equal, so that work per graph (SHACL,
+    the graph files' blocks) can be kept from one build to the next (a key may change
+    where the triples did not, never the reverse). The builder's quads.known_graph_keys
+    where it set them, else hashed_keys (0.14 s for 10k entities' 367k quads)."""
+    import numpy as np
+
+    rows, t = quads._rows(), quads.terms
+    known = quads.known_graph_keys or {}
+    out, unknown = {}, []
+    for g in np.unique(rows[:, 0]).tolist():
+        name = t[g][1:-1]
+        key = out[name] = known.get(name)
+        if key is None:
+            unknown.append(g)
+    if unknown:
+        out.update(hashed_keys(quads, rows if len(unknown) == len(out) else
+                               rows[np.isin(rows[:, 0], unknown)]))
+    return out
+
+
+MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xBF58476D1CE4E5B9)
+
+
+def hashed_keys(q: Quads, rows) -> dict[str, str]:
+    """Graph IRI -> a key for each graph in rows (an (n, 4) array of q's ids): the count
+    of its rows and the sum (mod 2**64) of a 64-bit hash of each row's three terms'
+    N-Triples texts (BLAKE2b of each text, mixed by position), so equal triples give
+    equal keys, whatever the term ids; a triple listed twice changes the key (the check
+    is then merely done again). Prefixed "h" so it never equals a builder's key."""
     import hashlib
 
     import numpy as np
 
-    known = quads.known_graph_keys or {}
-    rows = quads._rows()
-    rows = rows[np.argsort(rows[:, 0], kind="stable")]
-    graphs, starts = np.unique(rows[:, 0], return_index=True)
-    ends = [*starts[1:].tolist(), len(rows)]
-    t = quads.terms
-    out = {}
-    for g, a, b in zip(graphs.tolist(), starts.tolist(), ends, strict=True):
-        key = known.get(t[g][1:-1])
-        if key is None:
-            h = hashlib.sha1()
-            lines = {f"{t[s]} {t[p]} {t[o]}\n" for _, s, p, o in rows_of(rows[a:b])}
-            for line in sorted(lines):
-                h.update(line.encode())
-            key = h.hexdigest()
-        out[t[g][1:-1]] = key
-    return out
+    t = q.terms
+    used = np.unique(rows[:, 1:])
+    h = np.zeros(len(t), dtype=np.uint64)
+    h[used] = np.frombuffer(b"".join(
+        hashlib.blake2b(t[i].encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        for i in used.tolist()), dtype="<u8")
+    k1, k2, k3, k4 = (np.uint64(m) for m in MIX)
+    with np.errstate(over="ignore"):
+        x = h[rows[:, 1]] * k1 + h[rows[:, 2]] * k2 + h[rows[:, 3]] * k3
+        x ^= x >> np.uint64(31)
+        x *= k4
+        x ^= x >> np.uint64(29)
+        order = np.argsort(rows[:, 0], kind="stable")
+        graphs, starts, counts = np.unique(rows[order, 0], return_index=True,
+                                           return_counts=True)
+        sums = np.add.reduceat(x[order], starts) if len(order) else x[:0]
+    return {t[g][1:-1]: f"h{int(n):x}-{int(v):016x}"
+            for g, n, v in zip(graphs.tolist(), counts.tolist(), sums.tolist(), strict=True)}
 
 
 def changed_graphs(old: Quads, new: Quads) -> set[str]:
@@ -447,4 +473,4 @@ def rows_of(arr):
     return zip(*(arr[:, c].tolist() for c in range(arr.shape[1])), strict=True)
 
 
-__all__ = ["Quads", "changed_graphs", "graph_keys", "graph_triples", "lexical", "literal_parts", "rows_of", "term_from_nt", "unescape"]
+__all__ = ["Quads", "changed_graphs", "graph_keys", "graph_triples", "hashed_keys", "lexical", "literal_parts", "rows_of", "term_from_nt", "unescape"]

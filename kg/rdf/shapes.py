@@ -28,7 +28,7 @@ anything but a focus node's own values):
   nothing else.
 - a graph has changed when its key differs from the kept one, or it is new, or it is
   gone. The key: the builder's quads.known_graph_keys (as kg.rdf.quads.graph_keys
-  takes them), else a hash of the graph's triples (_hashed_keys). If the subClassOf
+  gives them), else a hash of the graph's triples (kg.rdf.quads.hashed_keys). If the subClassOf
   triples changed: the full check.
 - checked again: every subject of a changed graph; every subject the kept check saw in
   two or more graphs, one of them changed (its triples may have left that graph); every
@@ -55,6 +55,7 @@ from kg.core.errors import Issue
 from kg.core.schema import Schema, load_schema
 from kg.rdf.graph import union_graph
 from kg.rdf.ontology import SH, build_shapes, kgo
+from kg.rdf.quads import graph_keys
 
 # (focus node, path, message, value or None): what a validation result says
 Result = tuple
@@ -765,7 +766,7 @@ def _kept_check(shapes: CompiledShapes, q, data_dir) -> set[Result]:
         return shapes.results(_validate_ids(shapes, q), q)
     fp, name = _kept_fingerprint(shapes), _kept_name(data_dir)
     tag = f"kg-shacl {fp}"
-    keys = _graph_keys(q)
+    keys = graph_keys(q)
     rows, t = q._rows(), q.terms
     tid, sid = q.find(RDF.type), q.find(RDFS.subClassOf)
     classes = _subclass_digest(q, rows, sid)
@@ -790,59 +791,6 @@ def _kept_check(shapes: CompiledShapes, q, data_dir) -> set[Result]:
     _write_entry(cache_dir() / KEPT_FOLDER, KEPT_PURPOSE, name, tag,
                  json.dumps(body, separators=(",", ":")).encode("ascii"))
     return shapes.results(found, q)
-
-
-def _graph_keys(q) -> dict[str, str]:
-    """Graph IRI -> a key equal whenever the graph's triples are: the builder's
-    quads.known_graph_keys where it set them (as kg.rdf.quads.graph_keys gives them),
-    else _hashed_keys (about a third of graph_keys' time for a whole dataset)."""
-    import numpy as np
-
-    rows, t = q._rows(), q.terms
-    known = q.known_graph_keys or {}
-    out, unknown = {}, []
-    for g in np.unique(rows[:, 0]).tolist():
-        name = t[g][1:-1]
-        key = out[name] = known.get(name)
-        if key is None:
-            unknown.append(g)
-    if unknown:
-        out.update(_hashed_keys(q, rows if len(unknown) == len(out) else
-                                rows[np.isin(rows[:, 0], unknown)]))
-    return out
-
-
-MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xBF58476D1CE4E5B9)
-
-
-def _hashed_keys(q, rows) -> dict[str, str]:
-    """Graph IRI -> a key for each graph in rows (an (n, 4) array of q's ids): the count
-    of its rows and the sum (mod 2**64) of a 64-bit hash of each row's three terms'
-    N-Triples texts (BLAKE2b of each text, mixed by position), so equal triples give
-    equal keys, whatever the term ids; a triple listed twice changes the key (the check
-    is then merely done again). Prefixed "h" so it never equals a builder's key."""
-    import hashlib
-
-    import numpy as np
-
-    t = q.terms
-    used = np.unique(rows[:, 1:])
-    h = np.zeros(len(t), dtype=np.uint64)
-    h[used] = np.frombuffer(b"".join(
-        hashlib.blake2b(t[i].encode("utf-8", "surrogatepass"), digest_size=8).digest()
-        for i in used.tolist()), dtype="<u8")
-    k1, k2, k3, k4 = (np.uint64(m) for m in MIX)
-    with np.errstate(over="ignore"):
-        x = h[rows[:, 1]] * k1 + h[rows[:, 2]] * k2 + h[rows[:, 3]] * k3
-        x ^= x >> np.uint64(31)
-        x *= k4
-        x ^= x >> np.uint64(29)
-        order = np.argsort(rows[:, 0], kind="stable")
-        graphs, starts, counts = np.unique(rows[order, 0], return_index=True,
-                                           return_counts=True)
-        sums = np.add.reduceat(x[order], starts) if len(order) else x[:0]
-    return {t[g][1:-1]: f"h{int(n):x}-{int(v):016x}"
-            for g, n, v in zip(graphs.tolist(), counts.tolist(), sums.tolist(), strict=True)}
 
 
 def _full(shapes: CompiledShapes, q, keys: dict, tid):
