@@ -10,6 +10,7 @@ Python writer's layout (turtle, trig): one block per subject, literals as writte
 from __future__ import annotations
 
 import json
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from rdflib.namespace import RDF
 
 from kg.core.errors import KGError
 from kg.data.loader import gc_paused
+from kg.rdf.quads import rows_of
 
 PN_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 
@@ -386,10 +388,24 @@ class GraphFiles:
     not be written (or the second process's failure).
     """
 
-    def __init__(self, out_dir: Path, quads, jobs: int = 1):
+    def __init__(self, out_dir: Path, quads, jobs: int = 1, incremental: bool = False):
+        from kg.data.filecache import enabled
+        from kg.rdf import splice
+
         self.out_dir, self.quads, self.jobs = Path(out_dir), quads, jobs
         self.child = None
         self.tmp = {name: _tmp(self.out_dir, name) for name in GRAPH_FILES}
+        # incremental: an index of the files kept in the cache, and the files spliced
+        # from the old ones when it matches (kg.rdf.splice)
+        self.incremental = incremental and enabled()
+        self.plan = None
+        if self.incremental:
+            try:
+                self.plan = splice.plan(self.out_dir, quads)
+            except (ValueError, KeyError, IndexError, OSError):  # a full write, then
+                self.plan = None
+        self.made: dict = {}  # name -> (Layout, its header's prefixes, its stamp)
+        self.base = None  # the index of a full write, but the layouts and stamps
 
     def __enter__(self) -> GraphFiles:
         from kg.core.forked import Forked, can_fork
@@ -408,10 +424,10 @@ class GraphFiles:
     def finish(self) -> list[Path]:
         here = GRAPH_FILES if self.child is None else \
             tuple(name for name in GRAPH_FILES if name not in FORKED_FILES)
-        self._write(here)
+        self.made.update(self._write(here))
         if self.child is not None:
             child, self.child = self.child, None
-            child.join()
+            self.made.update(child.join()[0])
             child.__exit__(None, None, None)
         try:
             for name, path in self.tmp.items():
@@ -419,6 +435,7 @@ class GraphFiles:
         except OSError as exc:
             raise KGError(f"cannot write {exc.filename or self.out_dir}: "
                           f"{exc.strerror}") from None
+        self._save_index()
         return [self.out_dir / name for name in GRAPH_FILES]
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -427,24 +444,122 @@ class GraphFiles:
                 self.child.stop()  # its on_stop removes every temporary file
             self._remove_partial()
 
-    def _write(self, names, pause: str = "") -> None:
-        """Write the files names into their temporary paths (KGError when one cannot be)."""
+    def _write(self, names, pause: str = "") -> dict:
+        """Write the files names into their temporary paths (KGError when one cannot be):
+        spliced from the old files when there is a plan, else in full. Incremental: returns
+        name -> (its Layout, its header's prefixes, its stamp) for the index, else {}."""
         from kg.core.forked import pause_point
 
         pause_point(pause)
         try:
             with gc_paused():
+                if self.plan is not None:
+                    return self._splice(names)
                 _write_quads_files(self.quads, {name: self.tmp[name] for name in names},
                                    _tmp(self.out_dir, NQ_TMP))
+                return self._laid_out(names)
         except OSError as exc:
             raise KGError(f"cannot write {exc.filename or self.out_dir}: "
                           f"{exc.strerror}") from None
+
+    def _laid_out(self, names) -> dict:
+        """After a full write (incremental): each file's blocks, found in its bytes; and,
+        in the process that writes graph.nt, the rest of the index (graph keys, subjects
+        of each graph, namespaces)."""
+        import mmap
+
+        from kg.rdf import splice
+
+        if not self.incremental:
+            return {}
+        out = {}
+        for name in names:
+            path = self.tmp[name]
+            with open(path, "rb") as f:
+                if not os.fstat(f.fileno()).st_size:
+                    return {}
+                with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+                    got = splice.blocks(name, buf, _subject_rows(self.quads)
+                                        if name == "graph.nt" else None)
+            if got is None:
+                return {}
+            out[name] = (*got, splice.stamp(path))
+        if "graph.nt" in names:
+            self.base = splice.index_base(self.quads)
+        return out
+
+    def _splice(self, names) -> dict:
+        """The files names spliced from the old ones by self.plan (a file whose new blocks
+        do not come out one per subject or graph is written in full instead)."""
+        from kg.rdf import splice
+
+        out = {}
+        for name in names:
+            q = self.plan.named if name == "graph.trig" else self.plan.union
+            index = self.plan.index
+            prefixes = index.trig_prefixes if name == "graph.trig" else index.ttl_prefixes
+            fresh = _fresh_bytes(name, q, prefixes) if len(q.rows) else b""
+            got = splice.blocks(name, fresh, _subject_rows(q) if name == "graph.nt"
+                                else None) if fresh else None
+            layout = got[0] if got else splice.EMPTY
+            try:
+                made = splice.splice_file(name, self.out_dir / name, self.tmp[name],
+                                          self.plan, fresh, layout)
+            except ValueError:
+                self.plan = None
+                return {**out, **self._write(names[len(out):])}
+            out[name] = (made, None, splice.stamp(self.tmp[name]))
+        return out
+
+    def _save_index(self) -> None:
+        """Keep the index of the files just written (incremental builds only)."""
+        from kg.rdf import splice
+
+        if not self.incremental or set(self.made) != set(GRAPH_FILES):
+            return
+        layouts = {name: got[0] for name, got in self.made.items()}
+        stamps = {name: got[2] for name, got in self.made.items()}
+        if self.plan is not None:
+            splice.save(self.out_dir, splice.new_index(self.plan, layouts, stamps))
+            return
+        found = {name: got[1] for name, got in self.made.items()}
+        base = self.base if self.base is not None else splice.index_base(self.quads)
+        index = splice.with_files(base, layouts, stamps, found) if base else None
+        if index is not None:
+            splice.save(self.out_dir, index)
 
     def _remove_partial(self) -> None:
         remove_partial(self.out_dir, GRAPH_FILES)
 
 
 NQ_TMP = "graph.nq"  # write_quads_files's N-Quads, from which Oxigraph writes the TriG
+
+
+def _subject_rows(quads):
+    """The index in quads.triples() of each subject's first triple."""
+    import numpy as np
+
+    s = quads.triples()[:, 0]
+    return np.flatnonzero(np.r_[True, s[1:] != s[:-1]]) if len(s) else np.zeros(0, np.int64)
+
+
+def _fresh_bytes(name: str, quads, prefixes: dict[str, str]) -> bytes:
+    """The file name of (a few) quads as a full write makes it, in memory."""
+    import pyoxigraph as ox
+
+    t = quads.terms
+    if name == "graph.jsonld":
+        nodes = [node for chunk in _jsonld_chunks(quads) for node in chunk]
+        return ("[\n" + ",\n".join(nodes) + "\n]\n").encode("utf-8")
+    if name == "graph.trig":
+        return ox.serialize(ox.parse("".join(quads.nquads_lines()).encode("utf-8"),
+                                     format=ox.RdfFormat.N_QUADS),
+                            format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    nt = "".join([f"{t[s]} {t[p]} {t[o]} .\n" for s, p, o in rows_of(quads.triples())])
+    if name == "graph.nt":
+        return nt.encode("utf-8")
+    return ox.serialize(ox.parse(nt.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES),
+                        format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
 def _tmp(out_dir: Path, name: str) -> Path:
