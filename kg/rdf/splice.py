@@ -473,13 +473,19 @@ def _new_csr(index: Index, subject_pieces, graph_pieces, subjects, named: Quads,
     """Each new graph's subjects, as indexes into the new subjects: the kept graphs' old
     lists renumbered, the changed graphs' read from their quads."""
     remap = np.full(len(index.subjects), -1, dtype=np.int64)
-    at = 0
+    at, cur = 0, 0
     for p in subject_pieces:
         if p[0] == "old":
+            for i in range(cur, p[1]):  # rewritten (a kept graph may hold it) or gone
+                j = _find(subjects, index.subjects[i])
+                remap[i] = -1 if j is None else j
             remap[p[1]:p[2]] = np.arange(at, at + p[2] - p[1])
-            at += p[2] - p[1]
+            at, cur = at + p[2] - p[1], p[2]
         else:
             at += 1
+    for i in range(cur, len(index.subjects)):
+        j = _find(subjects, index.subjects[i])
+        remap[i] = -1 if j is None else j
     rows = named._rows()
     t = named.terms
     fresh = []
