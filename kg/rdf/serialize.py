@@ -453,8 +453,8 @@ class GraphFiles:
         pause_point(pause)
         try:
             with gc_paused():
-                if self.plan is not None:
-                    return self._splice(names)
+                if self.plan is not None:  # one process splices all four (see _splice)
+                    return self._splice() if "graph.trig" in names else {}
                 _write_quads_files(self.quads, {name: self.tmp[name] for name in names},
                                    _tmp(self.out_dir, NQ_TMP))
                 return self._laid_out(names)
@@ -475,12 +475,16 @@ class GraphFiles:
         out = {}
         for name in names:
             path = self.tmp[name]
-            with open(path, "rb") as f:
-                if not os.fstat(f.fileno()).st_size:
+            if name == "graph.nt":  # its lines' lengths are known: no need to read it
+                got = (splice.nt_layout(self.quads), None)
+                if got[0].size != os.stat(path).st_size:
                     return {}
-                with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-                    got = splice.blocks(name, buf, _subject_rows(self.quads)
-                                        if name == "graph.nt" else None)
+            else:
+                with open(path, "rb") as f:
+                    if not os.fstat(f.fileno()).st_size:
+                        return {}
+                    with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+                        got = splice.blocks(name, buf)
             if got is None:
                 return {}
             out[name] = (*got, splice.stamp(path))
@@ -488,40 +492,42 @@ class GraphFiles:
             self.base = splice.index_base(self.quads)
         return out
 
-    def _splice(self, names) -> dict:
-        """The files names spliced from the old ones by self.plan (a file whose new blocks
-        do not come out one per subject or graph is written in full instead)."""
+    def _splice(self) -> dict:
+        """The four files spliced from the old ones by self.plan, and their index kept (in
+        the cache, under the new files' stamps: the old files' index stays until they are
+        replaced). The process given graph.trig does it (the second one, with jobs=2: it
+        takes a fraction of a second, while the first checks SHACL). Should a file's new
+        blocks not come out one per subject or graph, the four are written in full."""
         from kg.rdf import splice
 
         out = {}
-        for name in names:
+        for name in GRAPH_FILES:
             q = self.plan.named if name == "graph.trig" else self.plan.union
             index = self.plan.index
             prefixes = index.trig_prefixes if name == "graph.trig" else index.ttl_prefixes
             fresh = _fresh_bytes(name, q, prefixes) if len(q.rows) else b""
             got = splice.blocks(name, fresh, _subject_rows(q) if name == "graph.nt"
                                 else None) if fresh else None
-            layout = got[0] if got else splice.EMPTY
             try:
                 made = splice.splice_file(name, self.out_dir / name, self.tmp[name],
-                                          self.plan, fresh, layout)
+                                          self.plan, fresh, got[0] if got else splice.EMPTY)
             except ValueError:
-                self.plan = None
-                return {**out, **self._write(names[len(out):])}
+                _write_quads_files(self.quads, self.tmp, _tmp(self.out_dir, NQ_TMP))
+                return {}
             out[name] = (made, None, splice.stamp(self.tmp[name]))
+        splice.save(self.out_dir, splice.new_index(
+            self.plan, {name: got[0] for name, got in out.items()},
+            {name: got[2] for name, got in out.items()}))
         return out
 
     def _save_index(self) -> None:
         """Keep the index of the files just written (incremental builds only)."""
         from kg.rdf import splice
 
-        if not self.incremental or set(self.made) != set(GRAPH_FILES):
-            return
+        if not self.incremental or self.plan is not None or set(self.made) != set(GRAPH_FILES):
+            return  # (a splice keeps its index itself)
         layouts = {name: got[0] for name, got in self.made.items()}
         stamps = {name: got[2] for name, got in self.made.items()}
-        if self.plan is not None:
-            splice.save(self.out_dir, splice.new_index(self.plan, layouts, stamps))
-            return
         found = {name: got[1] for name, got in self.made.items()}
         base = self.base if self.base is not None else splice.index_base(self.quads)
         index = splice.with_files(base, layouts, stamps, found) if base else None

@@ -33,6 +33,7 @@ import errno
 import hashlib
 import json
 import os
+import weakref
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,7 +47,8 @@ GRAPH_FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.trig")
 SEPARATOR = {"graph.jsonld": b",\n"}  # between two blocks (the others: nothing)
 MAGIC = "kg-graphfiles"
 FOLDER = "graphfiles"
-KEEP = 8  # indexes kept (the out folders written most recently)
+KEEP = 8  # indexes kept (those written most recently)
+KEEP_PER_FOLDER = 2  # of one out folder: its files' and those about to replace them
 MAX_SHARE = 0.5  # above this share of the quads to rewrite, a full write
 MAX_NAMESPACES = 63  # the namespaces a graph uses are bits of an int64
 ARRAYS = ("masks", "gmasks", "ptr", "idx")
@@ -85,6 +87,32 @@ class Index:
     files: dict = field(default_factory=dict)  # name -> [size, mtime_ns, inode]
 
 
+_KEYS: list = []  # [(a weak reference to quads, its row count, graph_keys(quads))]
+
+
+def keys_of(quads: Quads) -> dict[str, str]:
+    """graph_keys(quads), computed once for the quads as they are (a plan that turns into a
+    full write, and the index of that write, both need them)."""
+    n = len(quads.rows)
+    if not (_KEYS and _KEYS[0][0]() is quads and _KEYS[0][1] == n):
+        _KEYS[:] = [(weakref.ref(quads), n, graph_keys(quads))]
+    return _KEYS[0][2]
+
+
+def nt_layout(quads: Quads) -> Layout:
+    """graph.nt's blocks as a full write makes it, from its terms' lengths in UTF-8: line
+    `s p o .` is len(s) + len(p) + len(o) + 5 bytes."""
+    t = quads.terms
+    size = np.fromiter((len(x) if x.isascii() else len(x.encode("utf-8")) for x in t),
+                       dtype=np.int64, count=len(t))
+    spo = quads.triples()
+    ends = np.cumsum(size[spo[:, 0]] + size[spo[:, 1]] + size[spo[:, 2]] + 5)
+    first = np.flatnonzero(np.r_[True, spo[1:, 0] != spo[:-1, 0]])
+    starts = np.r_[0, ends[:-1]][first]
+    total = int(ends[-1]) if len(ends) else 0
+    return Layout(0, total, total, starts, np.r_[starts[1:], total])
+
+
 def order_key(iri: str) -> tuple[bool, str]:
     """The writers' order of subjects and graphs: by IRI, rdf:type first."""
     return (iri != RDF_TYPE, iri)
@@ -109,30 +137,34 @@ def used_of(mask: int, nss: list[str]) -> set[str]:
     return {ns for bit, ns in enumerate(nss) if mask >> bit & 1}
 
 
-def term_masks(terms: list[str], ids, nss: list[str]) -> np.ndarray:
-    """For each term id in ids: the bits of the namespaces its IRI (a literal's datatype
-    IRI) starts with, as _namespaces_used counts them."""
-    ids = list(ids)
-    iris, which = [], []
-    for k, i in enumerate(ids):
-        t = terms[i]
-        if t[0] == "<":
-            iris.append(t[1:-1])
-        elif t[-1] == ">" and "^^<" in t:
-            iris.append(t.rsplit("^^<", 1)[1][:-1])
-        else:
-            continue
-        which.append(k)
-    order = sorted(range(len(iris)), key=iris.__getitem__)
-    ranked = [iris[k] for k in order]
-    at = np.asarray(which, dtype=np.int64)[np.asarray(order, dtype=np.int64)] \
-        if order else np.zeros(0, dtype=np.int64)
-    out = np.zeros(len(ids), dtype=np.int64)
+def term_masks(quads: Quads, nss: list[str]) -> np.ndarray:
+    """Each term's bits: the namespaces its IRI (a literal's datatype IRI) starts with, as
+    the writers count them (_namespaces_used)."""
+    terms = quads.terms
+    n = len(terms)
+    out = np.zeros(n, dtype=np.int64)
+    if not n:
+        return out
+    # the terms in IRI order (a literal's key, its text, starts with a quote: before all)
+    perm = np.argsort(quads._iri_ranks(), kind="stable").tolist()
+
+    def key(k: int) -> str:
+        t = terms[perm[k]]
+        return t[1:-1] if t[0] == "<" else t
+
+    span = range(n)
     for bit, ns in enumerate(nss):
         # the IRIs starting with ns sort together, from ns up to (not with) its successor
-        lo = bisect_left(ranked, ns)
-        hi = bisect_left(ranked, ns[:-1] + chr(ord(ns[-1]) + 1), lo)
-        out[at[lo:hi]] |= 1 << bit
+        lo = bisect_left(span, ns, key=key)
+        hi = bisect_left(span, ns[:-1] + chr(ord(ns[-1]) + 1), lo, key=key)
+        out[perm[lo:hi]] |= 1 << bit
+    typed: dict[str, list[int]] = {}  # datatype IRI -> the literals that have it
+    for i in perm[:bisect_left(span, "#", key=key)]:  # the literals: keys '"...'
+        t = terms[i]
+        if t[-1] == ">" and "^^<" in t:
+            typed.setdefault(t.rsplit("^^<", 1)[1][:-1], []).append(i)
+    for dt, ids in typed.items():
+        out[ids] |= sum(1 << bit for bit, ns in enumerate(nss) if dt.startswith(ns))
     return out
 
 
@@ -143,9 +175,7 @@ def graph_masks(quads: Quads, graph_ids, nss: list[str]) -> tuple[np.ndarray, np
         raise ValueError("too many namespaces for the index")
     rows = quads._rows()
     graph_ids = np.asarray(graph_ids, dtype=np.int64)
-    used = np.unique(rows)
-    tm = np.zeros(len(quads.terms), dtype=np.int64)
-    tm[used] = term_masks(quads.terms, used.tolist(), nss)
+    tm = term_masks(quads, nss)
     gpos = np.full(len(quads.terms), -1, dtype=np.int64)
     gpos[graph_ids] = np.arange(len(graph_ids))
     at = gpos[rows[:, 0]]
@@ -229,13 +259,26 @@ def fingerprint() -> str:
                                  pyoxigraph.__version__, MAGIC)
 
 
-def index_path(out_dir: Path) -> Path:
+def index_path(out_dir: Path, stamps: dict[str, list] | None = None) -> Path | None:
+    """Where the index of out_dir's graph files is kept: named by the folder and by the
+    files' stamps (size, modification time, inode: `stamp`), so that a file changed since
+    it was written finds no index, and the index of files about to replace them (written
+    before they are renamed into place) never hides the index of those still there.
+    stamps: the files' (default: those out_dir holds now; None if one is missing)."""
+    if stamps is None:
+        try:
+            stamps = {name: stamp(Path(out_dir) / name) for name in GRAPH_FILES}
+        except OSError:
+            return None
     where = hashlib.sha256(str(Path(out_dir).resolve()).encode("utf-8", "surrogatepass"))
-    return filecache.cache_dir() / FOLDER / f"{where.hexdigest()[:24]}.idx"
+    files = hashlib.sha256(json.dumps([stamps.get(n) for n in GRAPH_FILES]).encode())
+    return filecache.cache_dir() / FOLDER / f"{where.hexdigest()[:24]}-{files.hexdigest()[:16]}.idx"
 
 
 def save(out_dir: Path, index: Index) -> None:
-    """Store index for out_dir (atomically; failing to is no error), keep the newest KEEP."""
+    """Store index for out_dir's files (index.files: their stamps) atomically; failing to
+    is no error. The newest KEEP_PER_FOLDER indexes of a folder are kept, and the newest
+    KEEP over all folders."""
     arrays = {k: getattr(index, k) for k in ARRAYS}
     meta = {"prefixes": index.prefixes, "ttl_prefixes": index.ttl_prefixes,
             "trig_prefixes": index.trig_prefixes, "subjects": index.subjects,
@@ -248,13 +291,15 @@ def save(out_dir: Path, index: Index) -> None:
     body = json.dumps(meta, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n" \
         + b"".join(np.ascontiguousarray(v, dtype="<i8").tobytes() for v in arrays.values())
     head = f"{MAGIC} {fingerprint()} {hashlib.sha256(body).hexdigest()}\n".encode()
-    path = index_path(out_dir)
+    path = index_path(out_dir, index.files)
     if not filecache.write_atomic(path, head + body):
         return
     try:
-        mine = sorted((e.stat().st_mtime, e.name) for e in os.scandir(path.parent)
-                      if e.name.endswith(".idx"))
-        for _, name in mine[:-KEEP]:
+        mine = sorted(((e.stat().st_mtime_ns, e.name) for e in os.scandir(path.parent)
+                       if e.name.endswith(".idx")), reverse=True)
+        folder = path.name.split("-")[0]
+        ours = [name for _, name in mine if name.startswith(folder + "-")]
+        for name in ours[KEEP_PER_FOLDER:] + [n for _, n in mine[KEEP:] if n not in ours]:
             os.unlink(path.parent / name)
     except OSError:
         pass
@@ -263,8 +308,11 @@ def save(out_dir: Path, index: Index) -> None:
 def load(out_dir: Path) -> Index | None:
     """The index stored for out_dir, or None: none, unreadable, cut short, edited, or of
     another version of kg (or its writers)."""
+    path = index_path(out_dir)
+    if path is None:
+        return None
     try:
-        blob = index_path(out_dir).read_bytes()
+        blob = path.read_bytes()
         head, _, body = blob.partition(b"\n")
         if head.decode("ascii") != f"{MAGIC} {fingerprint()} {hashlib.sha256(body).hexdigest()}":
             return None
@@ -309,7 +357,7 @@ def index_base(quads: Quads) -> Index | None:
     gids = np.unique(rows[:, 0])
     gids = gids[np.argsort(order[gids], kind="stable")]
     graphs = [t[i][1:-1] for i in gids.tolist()]
-    keys_by = graph_keys(quads)
+    keys_by = keys_of(quads)
     masks, gmasks = graph_masks(quads, gids, nss)
     n = len(subjects)
     sidx = np.full(len(t), -1, dtype=np.int64)
@@ -418,7 +466,7 @@ def plan(out_dir: Path, quads: Quads) -> Plan | None:
     except OSError:
         return None
     t = quads.terms
-    new_keys = graph_keys(quads)
+    new_keys = keys_of(quads)
     old_keys = dict(zip(index.graphs, index.keys, strict=True))
     changed = sorted((g for g in new_keys.keys() | old_keys.keys()
                       if new_keys.get(g) != old_keys.get(g)), key=order_key)
