@@ -386,6 +386,12 @@ class GraphFiles:
     a failure in either process, stops the other process and removes every temporary
     file, so out_dir keeps the files it had. Raises KGError naming the file that could
     not be written (or the second process's failure).
+
+    incremental=True (`kg build`; off with the caches, kg.data.filecache.enabled): an
+    index of the files is kept in the cache, and when it matches the files out_dir holds,
+    the files are spliced from them instead, rewriting only the blocks of the graphs
+    whose keys changed (kg.rdf.splice: the same bytes; the plan is made here, the
+    splicing done by the process given graph.trig). Raises nothing more.
     """
 
     def __init__(self, out_dir: Path, quads, jobs: int = 1, incremental: bool = False):
