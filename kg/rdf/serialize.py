@@ -390,13 +390,15 @@ class GraphFiles:
     incremental=True (`kg build`; off with the caches, kg.data.filecache.enabled): an
     index of the files is kept in the cache, and when it matches the files out_dir holds,
     the files are spliced from them instead, rewriting only the blocks of the graphs
-    whose keys changed (kg.rdf.splice: the same bytes; the plan is made here, the
-    splicing done by the process given graph.trig). Raises nothing more.
+    whose keys changed (kg.rdf.splice: the same bytes). The process given graph.trig
+    (the second, with jobs=2, while the first checks SHACL) makes the plan and splices
+    all four; `spliced` says, once finish() returned, whether they were. Raises nothing
+    more.
     """
 
     def __init__(self, out_dir: Path, quads, jobs: int = 1, incremental: bool = False):
+        from kg.core.forked import can_fork
         from kg.data.filecache import enabled
-        from kg.rdf import splice
 
         self.out_dir, self.quads, self.jobs = Path(out_dir), quads, jobs
         self.child = None
@@ -404,12 +406,12 @@ class GraphFiles:
         # incremental: an index of the files kept in the cache, and the files spliced
         # from the old ones when it matches (kg.rdf.splice)
         self.incremental = incremental and enabled()
-        self.plan = None
-        if self.incremental:
-            try:
-                self.plan = splice.plan(self.out_dir, quads)
-            except (ValueError, KeyError, IndexError, OSError):  # a full write, then
-                self.plan = None
+        self.plan = None  # the splice (kg.rdf.splice.Plan), in the process that makes it
+        self.spliced = False  # known in this process once _write ran
+        # with a second process, it makes the plan (while this one checks SHACL) and
+        # says through this pipe whether it splices all four files or writes its two
+        self.verdict = os.pipe() if self.incremental and self.jobs > 1 and can_fork() \
+            else None
         self.made: dict = {}  # name -> (Layout, its header's prefixes, its stamp)
         self.base = None  # the index of a full write, but the layouts and stamps
 
@@ -452,15 +454,23 @@ class GraphFiles:
 
     def _write(self, names, pause: str = "") -> dict:
         """Write the files names into their temporary paths (KGError when one cannot be):
-        spliced from the old files when there is a plan, else in full. Incremental: returns
-        name -> (its Layout, its header's prefixes, its stamp) for the index, else {}."""
+        spliced from the old files when there is a plan (by the call given graph.trig; the
+        other does nothing), else in full. Returns, after a full write with incremental,
+        name -> (its Layout, its header's prefixes, its stamp) for the index; else {}."""
         from kg.core.forked import pause_point
 
         pause_point(pause)
         try:
             with gc_paused():
-                if self.plan is not None:  # one process splices all four (see _splice)
-                    return self._splice() if "graph.trig" in names else {}
+                if self.incremental and "graph.trig" in names:  # one process splices all four
+                    self.plan = self._plan()
+                    self._say(self.plan is not None)
+                    if self.plan is not None:
+                        self.spliced = True
+                        return self._splice()
+                elif self.verdict is not None and self._hear():
+                    self.spliced = True  # the second process splices them all
+                    return {}
                 _write_quads_files(self.quads, {name: self.tmp[name] for name in names},
                                    _tmp(self.out_dir, NQ_TMP))
                 return self._laid_out(names)
@@ -468,10 +478,45 @@ class GraphFiles:
             raise KGError(f"cannot write {exc.filename or self.out_dir}: "
                           f"{exc.strerror}") from None
 
+    def _plan(self):
+        """The splice from the files out_dir holds, or None (a full write)."""
+        from kg.rdf import splice
+
+        try:
+            return splice.plan(self.out_dir, self.quads)
+        except (ValueError, KeyError, IndexError):  # an index that does not fit: full
+            return None
+
+    def _say(self, splicing: bool) -> None:
+        """(The process that makes the plan) tell the other whether it splices."""
+        if self.verdict is not None:
+            os.write(self.verdict[1], b"s" if splicing else b"f")
+            self._close_verdict()
+
+    def _hear(self) -> bool:
+        """(The first process) wait for the second's word: True when it splices all four
+        files; False when it writes its two in full, or ended without a word (its join
+        says why)."""
+        os.close(self.verdict[1])  # so that a second process that died reads as the end
+        self.verdict = (self.verdict[0], None)
+        try:
+            return os.read(self.verdict[0], 1) == b"s"
+        finally:
+            self._close_verdict()
+
+    def _close_verdict(self) -> None:
+        for fd in self.verdict or ():
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:  # pragma: no cover - closed already
+                    pass
+        self.verdict = None
+
     def _laid_out(self, names) -> dict:
-        """After a full write (incremental): each file's blocks, found in its bytes; and,
-        in the process that writes graph.nt, the rest of the index (graph keys, subjects
-        of each graph, namespaces)."""
+        """After a full write (incremental): each file's blocks (graph.nt's from its terms'
+        lengths, the others' found in their bytes); and, in the process that writes
+        graph.nt, the rest of the index (graph keys, subjects of each graph, namespaces)."""
         import mmap
 
         from kg.rdf import splice
@@ -499,7 +544,7 @@ class GraphFiles:
         return out
 
     def _splice(self) -> dict:
-        """The four files spliced from the old ones by self.plan, and their index kept (in
+        """The four files spliced from the old ones by self.plan and their index kept (in
         the cache, under the new files' stamps: the old files' index stays until they are
         replaced). The process given graph.trig does it (the second one, with jobs=2: it
         takes a fraction of a second, while the first checks SHACL). Should a file's new
@@ -524,13 +569,13 @@ class GraphFiles:
         splice.save(self.out_dir, splice.new_index(
             self.plan, {name: got[0] for name, got in out.items()},
             {name: got[2] for name, got in out.items()}))
-        return out
+        return {}  # nothing for _save_index to do
 
     def _save_index(self) -> None:
         """Keep the index of the files just written (incremental builds only)."""
         from kg.rdf import splice
 
-        if not self.incremental or self.plan is not None or set(self.made) != set(GRAPH_FILES):
+        if not self.incremental or self.spliced or set(self.made) != set(GRAPH_FILES):
             return  # (a splice keeps its index itself)
         layouts = {name: got[0] for name, got in self.made.items()}
         stamps = {name: got[2] for name, got in self.made.items()}
@@ -541,6 +586,7 @@ class GraphFiles:
             splice.save(self.out_dir, index)
 
     def _remove_partial(self) -> None:
+        self._close_verdict()
         remove_partial(self.out_dir, GRAPH_FILES)
 
 
