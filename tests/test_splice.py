@@ -12,8 +12,10 @@ cache off) gives a full write, still the same bytes.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -387,3 +389,34 @@ def test_kg_build_splices_after_an_edit(tmp_path, monkeypatch):
     build(data, ref, jobs=1)
     for name in (*GRAPH_FILES, "void.ttl", "summary.json"):
         assert (out / name).read_bytes() == (ref / name).read_bytes(), name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_build_interrupted_while_splicing_leaves_the_old_files(tmp_path, make_data, sig):
+    """Ctrl-C or SIGTERM while the second process is about to splice: the old files stay,
+    no temporary file and no process is left, and the old files' index is kept."""
+    from test_build_parallel import children, run_until_paused, running
+
+    from kg.pipeline import build
+
+    data, out = make_data(), tmp_path / "out"
+    build(data, out, jobs=2)
+    before = {n: (out / n).read_bytes() for n in GRAPH_FILES}
+    org = data / "organization" / "deepseek.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace("name: DeepSeek",
+                                                           "name: DeepSeek AI"), encoding="utf-8")
+    proc, paused = run_until_paused(data, out, "graph files")
+    started = [int(pid) for pid in children(proc.pid)]
+    proc.send_signal(sig)
+    proc.communicate(timeout=60)
+    assert proc.returncode == (1 if sig == signal.SIGINT else -sig)
+    for child in started:
+        for _ in range(100):
+            if not running(child):
+                break
+            time.sleep(0.1)
+        assert not running(child)
+    assert not [p.name for p in out.rglob("*.tmp")]
+    assert {n: (out / n).read_bytes() for n in GRAPH_FILES} == before
+    assert splice.load(out) is not None  # the old files' index is still there
