@@ -15,18 +15,20 @@ After each write GraphFiles keeps an **index** of the four files in the cache fo
 a stamp being a file's size, modification time and inode as written; the newest
 KEEP_PER_FOLDER per folder and KEEP in all kept): each block's byte range, the subjects
 and graphs in order, each graph's key (kg.rdf.quads.graph_keys), the subjects each graph
-has quads about, and the namespaces each graph uses. The index is found by the stamps of
-the files out_dir holds, so a file changed or replaced since it was written finds none. The next write compares
-the new graph keys with the index's: the subjects of the graphs that changed (before
-and after) are serialised again from every graph's quads about them (the union files
-merge graphs), the changed graphs' TriG blocks too, by the same writers as a full write
-(on a small Quads holding only those quads), and spliced into the old files' bytes at
-their sorted places; the rest is copied (os.copy_file_range). `plan` returns None, and
-the caller writes everything, when the index is missing, unreadable, cut short or of
-another version (the fingerprint of kg.data.filecache over this module, kg.rdf.serialize
-and pyoxigraph's version), a file was changed since it was written, the set of prefixes
-a file declares would change, or more than MAX_SHARE of the quads are about the subjects
-to rewrite. Nothing in the index is unpickled: it is JSON and raw int64 arrays. The bytes are those of a full write of the same quads
+has quads about, and the namespaces each graph uses. It is found by the stamps of the
+files out_dir holds, so a file changed or replaced since it was written finds none.
+
+The next write compares the new graph keys with the index's: the subjects of the graphs
+that changed (before and after) are serialised again from every graph's quads about
+them (the union files merge graphs), the changed graphs' TriG blocks too, by the same
+writers as a full write (on a small Quads holding only those quads), and spliced into
+the old files' bytes at their sorted places; the rest is copied (os.copy_file_range).
+`plan` returns None, and the caller writes everything, when the index is missing,
+unreadable, cut short or of another version (the fingerprint of kg.data.filecache over
+this module, kg.rdf.serialize and pyoxigraph's version), a file was changed since it
+was written, the set of prefixes a file declares would change, or more than MAX_SHARE
+of the quads are about the subjects to rewrite. Nothing in the index is unpickled: it
+is JSON and raw int64 arrays. The bytes are those of a full write of the same quads
 (tests/test_splice.py compares them after edits of every kind).
 """
 
