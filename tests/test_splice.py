@@ -420,3 +420,26 @@ def test_a_build_interrupted_while_splicing_leaves_the_old_files(tmp_path, make_
     assert not [p.name for p in out.rglob("*.tmp")]
     assert {n: (out / n).read_bytes() for n in GRAPH_FILES} == before
     assert splice.load(out) is not None  # the old files' index is still there
+
+
+@pytest.mark.parametrize("why", ["no copy_file_range", "across filesystems"])
+def test_without_copy_file_range_the_old_bytes_are_read_and_written(base, tmp_path,
+                                                                     monkeypatch, why):
+    import errno
+
+    ds, binds = base
+    out = tmp_path / "out"
+    write(out, quads_of(ds, binds))
+    if why == "no copy_file_range":
+        monkeypatch.delattr(splice.os, "copy_file_range")
+    else:
+        def refuse(*args):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(splice.os, "copy_file_range", refuse)
+    ds2 = copy(ds)
+    graph_with(ds2, "claim/new.yaml").add((URIRef(ID + "new"), URIRef(KGO + "name"),
+                                           Literal("new")))
+    after = quads_of(ds2, binds)
+    assert write(out, after)
+    assert_full_write(out, after)
