@@ -71,7 +71,7 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
             started["void.ttl"] = turtle(void)
             files_jobs = jobs if len(graph.quads) <= FILES_PROCESS_MAX_QUADS else 1
             started["files"] = stack.enter_context(GraphFiles(out_dir, graph.quads,
-                                                              files_jobs))
+                                                              files_jobs, incremental=True))
 
         built = load_graph(data_dir, shacl=True, progress=progress,
                            on_semantics=report.start if report else None,

@@ -10,6 +10,7 @@ Python writer's layout (turtle, trig): one block per subject, literals as writte
 from __future__ import annotations
 
 import json
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from rdflib.namespace import RDF
 
 from kg.core.errors import KGError
 from kg.data.loader import gc_paused
+from kg.rdf.quads import rows_of
 
 PN_LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 
@@ -384,12 +386,34 @@ class GraphFiles:
     a failure in either process, stops the other process and removes every temporary
     file, so out_dir keeps the files it had. Raises KGError naming the file that could
     not be written (or the second process's failure).
+
+    incremental=True (`kg build`; off with the caches, kg.data.filecache.enabled): an
+    index of the files is kept in the cache, and when it matches the files out_dir holds,
+    the files are spliced from them instead, rewriting only the blocks of the graphs
+    whose keys changed (kg.rdf.splice: the same bytes). The process given graph.trig
+    (the second, with jobs=2, while the first checks SHACL) makes the plan and splices
+    all four; `spliced` says, once finish() returned, whether they were. Raises nothing
+    more.
     """
 
-    def __init__(self, out_dir: Path, quads, jobs: int = 1):
+    def __init__(self, out_dir: Path, quads, jobs: int = 1, incremental: bool = False):
+        from kg.core.forked import can_fork
+        from kg.data.filecache import enabled
+
         self.out_dir, self.quads, self.jobs = Path(out_dir), quads, jobs
         self.child = None
         self.tmp = {name: _tmp(self.out_dir, name) for name in GRAPH_FILES}
+        # incremental: an index of the files kept in the cache, and the files spliced
+        # from the old ones when it matches (kg.rdf.splice)
+        self.incremental = incremental and enabled()
+        self.plan = None  # the splice (kg.rdf.splice.Plan), in the process that makes it
+        self.spliced = False  # known in this process once _write ran
+        # with a second process, it makes the plan (while this one checks SHACL) and
+        # says through this pipe whether it splices all four files or writes its two
+        self.verdict = os.pipe() if self.incremental and self.jobs > 1 and can_fork() \
+            else None
+        self.made: dict = {}  # name -> (Layout, its header's prefixes, its stamp)
+        self.base = None  # the index of a full write, but the layouts and stamps
 
     def __enter__(self) -> GraphFiles:
         from kg.core.forked import Forked, can_fork
@@ -408,10 +432,10 @@ class GraphFiles:
     def finish(self) -> list[Path]:
         here = GRAPH_FILES if self.child is None else \
             tuple(name for name in GRAPH_FILES if name not in FORKED_FILES)
-        self._write(here)
+        self.made.update(self._write(here))
         if self.child is not None:
             child, self.child = self.child, None
-            child.join()
+            self.made.update(child.join()[0])
             child.__exit__(None, None, None)
         try:
             for name, path in self.tmp.items():
@@ -419,6 +443,7 @@ class GraphFiles:
         except OSError as exc:
             raise KGError(f"cannot write {exc.filename or self.out_dir}: "
                           f"{exc.strerror}") from None
+        self._save_index()
         return [self.out_dir / name for name in GRAPH_FILES]
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -427,24 +452,172 @@ class GraphFiles:
                 self.child.stop()  # its on_stop removes every temporary file
             self._remove_partial()
 
-    def _write(self, names, pause: str = "") -> None:
-        """Write the files names into their temporary paths (KGError when one cannot be)."""
+    def _write(self, names, pause: str = "") -> dict:
+        """Write the files names into their temporary paths (KGError when one cannot be):
+        spliced from the old files when there is a plan (by the call given graph.trig; the
+        other does nothing), else in full. Returns, after a full write with incremental,
+        name -> (its Layout, its header's prefixes, its stamp) for the index; else {}."""
         from kg.core.forked import pause_point
 
         pause_point(pause)
         try:
             with gc_paused():
+                if self.incremental and "graph.trig" in names:  # one process splices all four
+                    self.plan = self._plan()
+                    self._say(self.plan is not None)
+                    if self.plan is not None:
+                        self.spliced = True
+                        return self._splice()
+                elif self.verdict is not None and self._hear():
+                    self.spliced = True  # the second process splices them all
+                    return {}
                 _write_quads_files(self.quads, {name: self.tmp[name] for name in names},
                                    _tmp(self.out_dir, NQ_TMP))
+                return self._laid_out(names)
         except OSError as exc:
             raise KGError(f"cannot write {exc.filename or self.out_dir}: "
                           f"{exc.strerror}") from None
 
+    def _plan(self):
+        """The splice from the files out_dir holds, or None (a full write)."""
+        from kg.rdf import splice
+
+        try:
+            return splice.plan(self.out_dir, self.quads)
+        except (ValueError, KeyError, IndexError):  # an index that does not fit: full
+            return None
+
+    def _say(self, splicing: bool) -> None:
+        """(The process that makes the plan) tell the other whether it splices."""
+        if self.verdict is not None:
+            os.write(self.verdict[1], b"s" if splicing else b"f")
+            self._close_verdict()
+
+    def _hear(self) -> bool:
+        """(The first process) wait for the second's word: True when it splices all four
+        files; False when it writes its two in full, or ended without a word (its join
+        says why)."""
+        os.close(self.verdict[1])  # so that a second process that died reads as the end
+        self.verdict = (self.verdict[0], None)
+        try:
+            return os.read(self.verdict[0], 1) == b"s"
+        finally:
+            self._close_verdict()
+
+    def _close_verdict(self) -> None:
+        for fd in self.verdict or ():
+            if fd is not None:
+                try:
+                    os.close(fd)
+                except OSError:  # pragma: no cover - closed already
+                    pass
+        self.verdict = None
+
+    def _laid_out(self, names) -> dict:
+        """After a full write (incremental): each file's blocks (graph.nt's from its terms'
+        lengths, the others' found in their bytes); and, in the process that writes
+        graph.nt, the rest of the index (graph keys, subjects of each graph, namespaces)."""
+        import mmap
+
+        from kg.rdf import splice
+
+        if not self.incremental:
+            return {}
+        out = {}
+        for name in names:
+            path = self.tmp[name]
+            if name == "graph.nt":  # its lines' lengths are known: no need to read it
+                got = (splice.nt_layout(self.quads), None)
+                if got[0].size != os.stat(path).st_size:
+                    return {}
+            else:
+                with open(path, "rb") as f:
+                    if not os.fstat(f.fileno()).st_size:
+                        return {}
+                    with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+                        got = splice.blocks(name, buf)
+            if got is None:
+                return {}
+            out[name] = (*got, splice.stamp(path))
+        if "graph.nt" in names:
+            self.base = splice.index_base(self.quads)
+        return out
+
+    def _splice(self) -> dict:
+        """The four files spliced from the old ones by self.plan and their index kept (in
+        the cache, under the new files' stamps: the old files' index stays until they are
+        replaced). The process given graph.trig does it (the second one, with jobs=2: it
+        takes a fraction of a second, while the first checks SHACL). Should a file's new
+        blocks not come out one per subject or graph, the four are written in full."""
+        from kg.rdf import splice
+
+        out = {}
+        for name in GRAPH_FILES:
+            q = self.plan.named if name == "graph.trig" else self.plan.union
+            index = self.plan.index
+            prefixes = index.trig_prefixes if name == "graph.trig" else index.ttl_prefixes
+            fresh = _fresh_bytes(name, q, prefixes) if len(q.rows) else b""
+            got = splice.blocks(name, fresh, _subject_rows(q) if name == "graph.nt"
+                                else None) if fresh else None
+            try:
+                made = splice.splice_file(name, self.out_dir / name, self.tmp[name],
+                                          self.plan, fresh, got[0] if got else splice.EMPTY)
+            except ValueError:
+                _write_quads_files(self.quads, self.tmp, _tmp(self.out_dir, NQ_TMP))
+                return {}
+            out[name] = (made, None, splice.stamp(self.tmp[name]))
+        splice.save(self.out_dir, splice.new_index(
+            self.plan, {name: got[0] for name, got in out.items()},
+            {name: got[2] for name, got in out.items()}))
+        return {}  # nothing for _save_index to do
+
+    def _save_index(self) -> None:
+        """Keep the index of the files just written (incremental builds only)."""
+        from kg.rdf import splice
+
+        if not self.incremental or self.spliced or set(self.made) != set(GRAPH_FILES):
+            return  # (a splice keeps its index itself)
+        layouts = {name: got[0] for name, got in self.made.items()}
+        stamps = {name: got[2] for name, got in self.made.items()}
+        found = {name: got[1] for name, got in self.made.items()}
+        base = self.base if self.base is not None else splice.index_base(self.quads)
+        index = splice.with_files(base, layouts, stamps, found) if base else None
+        if index is not None:
+            splice.save(self.out_dir, index)
+
     def _remove_partial(self) -> None:
+        self._close_verdict()
         remove_partial(self.out_dir, GRAPH_FILES)
 
 
 NQ_TMP = "graph.nq"  # write_quads_files's N-Quads, from which Oxigraph writes the TriG
+
+
+def _subject_rows(quads):
+    """The index in quads.triples() of each subject's first triple."""
+    import numpy as np
+
+    s = quads.triples()[:, 0]
+    return np.flatnonzero(np.r_[True, s[1:] != s[:-1]]) if len(s) else np.zeros(0, np.int64)
+
+
+def _fresh_bytes(name: str, quads, prefixes: dict[str, str]) -> bytes:
+    """The file name of (a few) quads as a full write makes it, in memory."""
+    import pyoxigraph as ox
+
+    t = quads.terms
+    if name == "graph.jsonld":
+        nodes = [node for chunk in _jsonld_chunks(quads) for node in chunk]
+        return ("[\n" + ",\n".join(nodes) + "\n]\n").encode("utf-8")
+    if name == "graph.trig":
+        return ox.serialize(ox.parse("".join(quads.nquads_lines()).encode("utf-8"),
+                                     format=ox.RdfFormat.N_QUADS),
+                            format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    nt = "".join([f"{t[s]} {t[p]} {t[o]} .\n" for s, p, o in rows_of(quads.triples())])
+    if name == "graph.nt":
+        return nt.encode("utf-8")
+    return ox.serialize(ox.parse(nt.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES),
+                        format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
 def _tmp(out_dir: Path, name: str) -> Path:
