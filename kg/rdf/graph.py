@@ -27,6 +27,8 @@ from kg.semantics import Semantics
 from kg.semantics.links import derived_links
 
 DATASET_IRI = "https://w3id.org/ai-race-kg/dataset"
+DATASET_FILE = "data/dataset.yaml"  # the graph names of the dataset's date and the ontology
+ONTOLOGY_FILE = "ontology/ontology.ttl"
 NO_BLOC_KINDS = frozenset({"source", "measure", "tombstone"})
 
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -74,12 +76,13 @@ class GraphBuilder:
     dataset's date and the ontology in graphs of their own."""
 
     def __init__(self, schema: Schema, entities: dict[str, Entity],
-                 sem: Semantics | None = None):
+                 sem: Semantics | None = None, quads: Quads | None = None):
+        """quads: the Quads to add to (kg.rdf.graphcache passes one holding an earlier
+        build's terms); by default a new one with the schema's prefixes."""
         self.schema, self.entities = schema, entities
         self.sem = sem or Semantics(schema, entities)
         self.K = kgo(schema)
-        binds = dataset_binds(schema)
-        self.q = Quads(sorted((p, ns) for p, ns in binds.items() if p))
+        self.q = quads if quads is not None else Quads(dataset_prefixes(schema))
         q, K = self.q, self.K
         self.kgid = schema.namespaces["kgid"]
         iri = q.iri
@@ -285,22 +288,52 @@ class GraphBuilder:
         if entity.kind == "tombstone":
             add(subj, T["deprecated"], q.literal("true", XSD_BOOLEAN))
 
-    def build(self) -> Quads:
-        """The quads of every entity (by file path), the dataset's date, the ontology."""
-        q, K = self.q, self.K
-        for entity in sorted(self.entities.values(), key=lambda e: e.path):
-            q.use_graph(str(file_graph_iri(self.schema, entity.path)))
+    def add_file(self, path: str, entities: list[Entity]) -> None:
+        """The named graph of one data file (path as entities show it): its entities'
+        quads, in the order given."""
+        self.q.use_graph(str(file_graph_iri(self.schema, path)))
+        for entity in entities:
             self.add_entity(entity)
-        info = self.sem.info
-        if info.path is not None:  # data/dataset.yaml: the day the graph describes
-            q.use_graph(str(file_graph_iri(self.schema, "data/dataset.yaml")))
+
+    def add_dataset(self) -> None:
+        """data/dataset.yaml's graph (the day the graph describes, the as-of horizon), if
+        the data has that file."""
+        q, K, info = self.q, self.K, self.sem.info
+        if info.path is not None:
+            q.use_graph(str(file_graph_iri(self.schema, DATASET_FILE)))
             ds = q.iri(DATASET_IRI)
             q.add(ds, q.iri(str(K.datasetDate)), self.day(self.sem.date))
             q.add(ds, q.iri(str(K.asOfHorizonDays)),
                   q.literal(str(info.horizon_days), XSD_INTEGER))
-        q.add_triples(str(file_graph_iri(self.schema, "ontology/ontology.ttl")),
-                      build_ontology(self.schema))
-        return q
+
+    def add_ontology(self) -> None:
+        """The ontology's graph (ontology/ontology.ttl's triples, from the schema)."""
+        self.q.add_triples(str(file_graph_iri(self.schema, ONTOLOGY_FILE)),
+                           build_ontology(self.schema))
+
+    def build(self) -> Quads:
+        """The quads of every entity (by file path), the dataset's date, the ontology."""
+        for path, entities in files_of(self.entities):
+            self.add_file(path, entities)
+        self.add_dataset()
+        self.add_ontology()
+        return self.q
+
+
+def files_of(entities: dict[str, Entity]) -> list[tuple[str, list[Entity]]]:
+    """(path, its entities) per data file, by path: the order the graph is built in."""
+    out: list[tuple[str, list[Entity]]] = []
+    for entity in sorted(entities.values(), key=lambda e: e.path):
+        if out and out[-1][0] == entity.path:
+            out[-1][1].append(entity)
+        else:
+            out.append((entity.path, [entity]))
+    return out
+
+
+def dataset_prefixes(schema: Schema) -> list[tuple[str, str]]:
+    """The (prefix, namespace) pairs a built dataset's Quads carries, sorted."""
+    return sorted((p, ns) for p, ns in dataset_binds(schema).items() if p)
 
 
 def build_quads(entities: dict[str, Entity], schema: Schema | None = None,

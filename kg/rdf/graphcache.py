@@ -1,0 +1,292 @@
+"""The graph built incrementally: the previous build's quads kept in the cache, so that
+after editing one data file only the named graphs it touches are built again.
+
+A named graph's quads depend on its file's entities and on a few things computed over
+all entities (kg.rdf.graph.GraphBuilder): the dataset's date and as-of horizon (the
+shortcut triples, holdsFrom/holdsUntil), each entity's bloc, who disputes it, which
+sources are bundled articles (the check status of its statements), plus the schema and
+kg's code. Each graph gets a **key** over exactly those inputs:
+
+- the build key: `fingerprint` (kg's version, the source of the modules that make or
+  read entities and quads, the schema, pyoxigraph's and rdflib's versions, the byte
+  order), the dataset's date and horizon, and the ids of the bundled sources;
+- per data file: its path, its stamp (modification and change times in ns, size, inode,
+  device: the file's content stands for its entities, as git's index does), and per
+  entity its id, bloc and disputing figures;
+- data/dataset.yaml's graph: the date and horizon; the ontology's: the fingerprint.
+
+A file changed after the build began (or less than RACY_NS before) has no trusted stamp:
+its graph is built, and left out of `quads.known_graph_keys` (kg.rdf.quads.graph_keys
+then keys it by its triples).
+
+The entry: `graph/quads-<hash of the data folder>.bin` in the cache folder
+(kg.data.filecache.cache_dir), a header line `kg-graphcache <fingerprint> <blake2b of
+the body>` then the body, marshal'd plain data (the term texts, the language tags kept
+as written, each graph's IRI, key and row count) and the rows (int32, graph after
+graph). Only plain data is read back, and only after its checksum matched; anything
+else (missing, cut short, edited, another version) is ignored and the graph built whole.
+The KEEP newest entries are kept. `KG_NO_CACHE` / `--no-cache` turn it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+import time
+from array import array
+from pathlib import Path
+
+from kg.core.model import Entity
+from kg.core.schema import Schema
+from kg.data import filecache
+from kg.data.loader import gc_paused
+from kg.rdf.graph import (
+    DATASET_FILE,
+    NO_BLOC_KINDS,
+    ONTOLOGY_FILE,
+    GraphBuilder,
+    build_quads,
+    dataset_prefixes,
+    file_graph_iri,
+    files_of,
+)
+from kg.rdf.quads import Quads
+from kg.semantics import Semantics
+
+MAGIC = "kg-graphcache"
+KEEP = 4  # data folders whose kept quads stay (each is ~40 bytes a quad)
+RACY_NS = 1_000_000_000  # a file changed this close to the build's start is not trusted
+# Terms that no quad uses any more (an edited description's old text) stay in the term
+# table, which every reader ranks or indexes by id, until under STALE of it is in use.
+STALE = 0.8
+
+
+def build_quads_kept(data_dir: Path, entities: dict[str, Entity], schema: Schema,
+                     sem: Semantics, since_ns: int | None = None) -> Quads:
+    """The same quads as kg.rdf.graph.build_quads (the same triples in every named
+    graph), building only the graphs whose key changed since the build kept for
+    data_dir, and keeping this build for the next. Sets `known_graph_keys` (graph IRI
+    -> key) for every graph it keyed.
+
+    since_ns: when the build began reading data_dir (time.time_ns()); a file changed
+    after it (or within RACY_NS before) is always built. None: now.
+    With the cache off (kg.data.filecache.enabled), plain build_quads."""
+    if not filecache.enabled():
+        return build_quads(entities, schema, sem)
+    since_ns = time.time_ns() if since_ns is None else since_ns
+    with gc_paused():
+        return _build(Path(data_dir), entities, schema, sem, since_ns)
+
+
+def _build(data_dir, entities, schema, sem, since_ns) -> Quads:
+    import numpy as np
+
+    fp = fingerprint(schema)
+    files = files_of(entities)
+    keys = graph_keys(data_dir, files, schema, sem, fp, since_ns)
+    path = entry_path(data_dir)
+    old = read_entry(path, fp)
+    kept: dict[str, tuple[int, int]] = {}  # graph IRI -> its rows in the entry
+    if old is not None:
+        terms, tags, graphs, rows = old
+        offset = 0
+        for iri, key, count in graphs:
+            if key and keys.get(iri) == key:
+                kept[iri] = (offset, offset + count)
+            offset += count
+    if not kept:  # nothing to keep: the plain build, then kept for next time
+        q = GraphBuilder(schema, entities, sem).build()
+        q.known_graph_keys = {g: k for g, k in keys.items() if k}
+        write_entry(path, fp, q, _graph_counts(q, keys))
+        return q
+    q = Quads(dataset_prefixes(schema))
+    q.terms = terms
+    q.ids = {t: i for i, t in enumerate(terms)}
+    q._tags = dict(tags)
+    builder = GraphBuilder(schema, entities, sem, quads=q)
+    pieces: list[tuple[str, str, int, int]] = []  # (graph IRI, "kept"/"new", start, end)
+
+    def build_one(iri: str, add) -> None:
+        if iri in kept:
+            pieces.append((iri, "kept", *kept[iri]))
+            return
+        start = len(q.rows) // 4
+        add()
+        if len(q.rows) // 4 > start:
+            pieces.append((iri, "new", start, len(q.rows) // 4))
+
+    gname = _graph_name(schema)
+    for fpath, ents in files:
+        build_one(gname(fpath), lambda fpath=fpath, ents=ents: builder.add_file(fpath, ents))
+    if sem.info.path is not None:
+        build_one(gname(DATASET_FILE), builder.add_dataset)
+    build_one(gname(ONTOLOGY_FILE), builder.add_ontology)
+    new = np.frombuffer(q.rows, dtype=np.intc).reshape(-1, 4)
+    old_rows = np.frombuffer(rows, dtype=np.intc).reshape(-1, 4)
+    out = np.concatenate([(old_rows if where == "kept" else new)[a:b]
+                          for _, where, a, b in pieces]) if pieces else new[:0]
+    used = np.zeros(len(q.terms), dtype=bool)
+    used[out.ravel()] = True
+    if used.sum() < STALE * len(used):  # terms only dropped graphs used: compacted away
+        out = _compact(q, out, used)
+    q.rows = array("i")
+    q.rows.frombytes(out.astype(np.intc, copy=False).tobytes())
+    q._cache.clear()
+    q.known_graph_keys = {g: k for g, k in keys.items() if k}
+    if any(where == "new" for _, where, _, _ in pieces) or len(pieces) != len(graphs):
+        write_entry(path, fp, q, [(iri, keys.get(iri) or "", b - a) for iri, _, a, b in pieces])
+    return q
+
+
+def _compact(q: Quads, rows, used):
+    """Drop the terms no row uses: ids renumbered in their order, rows remapped."""
+    import numpy as np
+
+    new_id = np.cumsum(used) - 1
+    terms = [t for t, u in zip(q.terms, used.tolist(), strict=True) if u]
+    q.terms = terms
+    q.ids = {t: i for i, t in enumerate(terms)}
+    q._tags = {int(new_id[i]): tag for i, tag in q._tags.items() if used[i]}
+    q._iris, q._plain, q._typed = {}, {}, {}  # rebuilt from ids on use
+    return new_id[rows].astype(np.intc)
+
+
+def _graph_counts(q: Quads, keys: dict[str, str | None]) -> list[tuple[str, str, int]]:
+    """(graph IRI, key, row count) per graph of a plain build, in row order (each
+    graph's rows are contiguous there)."""
+    import numpy as np
+
+    rows = np.frombuffer(q.rows, dtype=np.intc).reshape(-1, 4)
+    if not len(rows):
+        return []
+    g = rows[:, 0]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    ends = [*starts[1:].tolist(), len(g)]
+    t = q.terms
+    return [(t[gid][1:-1], keys.get(t[gid][1:-1]) or "", b - a)
+            for gid, a, b in zip(g[starts].tolist(), starts.tolist(), ends, strict=True)]
+
+
+def _graph_name(schema: Schema):
+    base = str(file_graph_iri(schema, ""))
+    return lambda rel: base + rel
+
+
+# -- keys --------------------------------------------------------------------------------
+_FP: dict[int, tuple] = {}
+MODULES = ("kg.core.model", "kg.core.schema", "kg.data.dataset", "kg.data.loader",
+           "kg.data.validate", "kg.rdf.graph", "kg.rdf.ontology", "kg.rdf.quads",
+           "kg.semantics", "kg.semantics.blocs", "kg.semantics.disputes",
+           "kg.semantics.links", "kg.semantics.time")
+
+
+def fingerprint(schema: Schema) -> str:
+    """What every kept graph depends on besides the data: kg's version, the source of
+    the modules that read entities and make quads, the schema, pyoxigraph's and rdflib's
+    versions (terms' texts, the ontology's triples) and the byte order (the rows)."""
+    hit = _FP.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    import importlib
+
+    import pyoxigraph
+    import rdflib
+
+    mods = [importlib.import_module(name) for name in MODULES] + [sys.modules[__name__]]
+    fp = filecache.fingerprint(mods, schema, pyoxigraph.__version__, rdflib.__version__,
+                               sys.byteorder)
+    _FP[id(schema)] = (schema, fp)
+    return fp
+
+
+def graph_keys(data_dir: Path, files: list[tuple[str, list[Entity]]], schema: Schema,
+               sem: Semantics, fp: str, since_ns: int) -> dict[str, str | None]:
+    """Graph IRI (without angle brackets) -> its key (hex), or None where the file's
+    stamp cannot be trusted (changed after since_ns - RACY_NS, or not found).
+    files: kg.rdf.graph.files_of(the entities)."""
+    bundled = sorted(i for i, e in sem.entities.items()
+                     if e.kind == "source" and e.first("bundled_file"))
+    h = hashlib.blake2b(digest_size=16)
+    for part in (fp, sem.date.isoformat(), str(sem.timeline.horizon), *bundled):
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    build_key = h.digest()
+    base = str(Path(data_dir).resolve().parent) + os.sep
+    limit = since_ns - RACY_NS
+    blocs, disputed = sem.blocs(), sem.disputed
+    gname = _graph_name(schema)
+    out: dict[str, str | None] = {}
+    stat, join = os.stat, os.path.join
+    for rel, ents in files:
+        try:
+            st = stat(join(base, rel))
+        except OSError:
+            st = None
+        if st is None or st.st_mtime_ns >= limit or st.st_ctime_ns >= limit:
+            out[gname(rel)] = None
+            continue
+        parts = [f"{rel}\0{st.st_mtime_ns} {st.st_ctime_ns} {st.st_size} {st.st_ino} "
+                 f"{st.st_dev}"]
+        for e in ents:
+            parts.append(e.id)
+            parts.append("" if e.kind in NO_BLOC_KINDS else blocs(e.id))
+            parts.append(",".join(disputed.get(e.id, ())))
+        h = hashlib.blake2b(build_key, digest_size=16)
+        h.update("\0".join(parts).encode("utf-8", "surrogatepass"))
+        out[gname(rel)] = h.hexdigest()
+    if sem.info.path is not None:
+        out[gname(DATASET_FILE)] = hashlib.blake2b(
+            f"{fp}\0{sem.date.isoformat()}\0{sem.info.horizon_days}".encode(),
+            digest_size=16).hexdigest()
+    out[gname(ONTOLOGY_FILE)] = hashlib.blake2b(fp.encode(), digest_size=16).hexdigest()
+    return out
+
+
+# -- the entry -----------------------------------------------------------------------------
+def entry_path(data_dir: Path) -> Path:
+    """Where the quads kept for data_dir live (per resolved folder)."""
+    where = hashlib.sha256(str(Path(data_dir).resolve()).encode("utf-8", "surrogatepass"))
+    return filecache.cache_dir() / "graph" / f"quads-{where.hexdigest()[:24]}.bin"
+
+
+def read_entry(path: Path, fp: str):
+    """(terms, tags, graphs, rows bytes) kept at path for fingerprint fp, or None
+    (missing, unreadable, cut short, edited, another version's)."""
+    try:
+        blob = path.read_bytes()
+        head, _, body = blob.partition(b"\n")
+        magic, their_fp, digest = head.decode("ascii").split(" ")
+        if (magic != MAGIC or their_fp != fp
+                or hashlib.blake2b(body, digest_size=32).hexdigest() != digest):
+            return None
+        tags, graphs, text, rows = marshal.loads(body)
+        terms = text.decode("utf-8", "surrogatepass").split("\n") if text else []
+        if not (isinstance(rows, bytes) and len(rows) == 16 * sum(g[2] for g in graphs)):
+            return None
+        return terms, tags, graphs, rows
+    except (OSError, ValueError, EOFError, TypeError, IndexError, UnicodeDecodeError):
+        return None
+
+
+def write_entry(path: Path, fp: str, q: Quads, graphs: list[tuple[str, str, int]]) -> None:
+    """Keep q (its terms, tags and rows, graph after graph as `graphs` counts them) for
+    the next build; then only the KEEP newest entries. Failing to write is no error."""
+    text = "\n".join(q.terms)
+    if text.count("\n") != len(q.terms) - 1 and q.terms:
+        return  # a term with a raw newline (N-Triples escapes them): not kept
+    body = marshal.dumps((sorted(q._tags.items()), graphs,
+                          text.encode("utf-8", "surrogatepass"), bytes(q.rows)))
+    head = f"{MAGIC} {fp} {hashlib.blake2b(body, digest_size=32).hexdigest()}\n"
+    if not filecache.write_atomic(path, head.encode("ascii") + body):
+        return
+    with contextlib.suppress(OSError):
+        mine = sorted((e.stat().st_mtime, e.name) for e in os.scandir(path.parent)
+                      if e.name.startswith("quads-") and e.name.endswith(".bin"))
+        for _, name in mine[:-KEEP]:
+            os.unlink(path.parent / name)
+
+
+__all__ = ["build_quads_kept", "entry_path", "fingerprint", "graph_keys", "read_entry",
+           "write_entry"]
