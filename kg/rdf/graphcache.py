@@ -65,7 +65,8 @@ STALE = 0.8
 
 
 def build_quads_kept(data_dir: Path, entities: dict[str, Entity], schema: Schema,
-                     sem: Semantics, since_ns: int | None = None) -> Quads:
+                     sem: Semantics, since_ns: int | None = None,
+                     report: dict | None = None) -> Quads:
     """The same quads as kg.rdf.graph.build_quads (the same triples in every named
     graph), building only the graphs whose key changed since the build kept for
     data_dir, and keeping this build for the next. Sets `known_graph_keys` (graph IRI
@@ -73,15 +74,18 @@ def build_quads_kept(data_dir: Path, entities: dict[str, Entity], schema: Schema
 
     since_ns: when the build began reading data_dir (time.time_ns()); a file changed
     after it (or within RACY_NS before) is always built. None: now.
-    With the cache off (kg.data.filecache.enabled), plain build_quads."""
+    report: a dict given gets "kept" and "built", the IRIs of the graphs taken from the
+    kept build and of those built, in build order.
+    With the cache off (kg.data.filecache.enabled), plain build_quads (no keys)."""
     if not filecache.enabled():
         return build_quads(entities, schema, sem)
     since_ns = time.time_ns() if since_ns is None else since_ns
+    report = {} if report is None else report
     with gc_paused():
-        return _build(Path(data_dir), entities, schema, sem, since_ns)
+        return _build(Path(data_dir), entities, schema, sem, since_ns, report)
 
 
-def _build(data_dir, entities, schema, sem, since_ns) -> Quads:
+def _build(data_dir, entities, schema, sem, since_ns, report) -> Quads:
     import numpy as np
 
     fp = fingerprint(schema)
@@ -100,7 +104,9 @@ def _build(data_dir, entities, schema, sem, since_ns) -> Quads:
     if not kept:  # nothing to keep: the plain build, then kept for next time
         q = GraphBuilder(schema, entities, sem).build()
         q.known_graph_keys = {g: k for g, k in keys.items() if k}
-        write_entry(path, fp, q, _graph_counts(q, keys))
+        counts = _graph_counts(q, keys)
+        report["kept"], report["built"] = [], [iri for iri, _, _ in counts]
+        write_entry(path, fp, q, counts)
         return q
     q = Quads(dataset_prefixes(schema))
     q.terms = terms
@@ -136,6 +142,8 @@ def _build(data_dir, entities, schema, sem, since_ns) -> Quads:
     q.rows.frombytes(out.astype(np.intc, copy=False).tobytes())
     q._cache.clear()
     q.known_graph_keys = {g: k for g, k in keys.items() if k}
+    report["kept"] = [iri for iri, where, _, _ in pieces if where == "kept"]
+    report["built"] = [iri for iri, where, _, _ in pieces if where == "new"]
     if any(where == "new" for _, where, _, _ in pieces) or len(pieces) != len(graphs):
         write_entry(path, fp, q, [(iri, keys.get(iri) or "", b - a) for iri, _, a, b in pieces])
     return q
