@@ -230,6 +230,45 @@ def test_a_damaged_entry_gives_the_whole_build(make_data, trusted, damage):
     assert report["built"] == []
 
 
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "another entry's"])
+def test_a_damaged_delta_gives_the_entrys_build_and_the_right_quads(make_data, trusted,
+                                                                    damage):
+    data = make_data(FILES)
+    build(data)
+    entry = graphcache.entry_path(data)
+    delta = graphcache.delta_path(entry)
+    text = (data / "model/r1.yaml").read_text(encoding="utf-8")
+    write(data, "model/r1.yaml", edit(text, "A reasoning model.", "A model."))
+    _, report = build(data)
+    assert report["built"] == [KGFILE + "model/r1.yaml"] and delta.exists()
+    blob = delta.read_bytes()
+    delta.write_bytes({"truncated": blob[:-5], "flipped": blob[:-9] + bytes([blob[-9] ^ 1])
+                       + blob[-8:], "another entry's": blob.replace(b" ", b" 0", 2)}[damage])
+    got, report = build(data)  # the entry alone: r1 as it was there, so built again
+    assert report["built"] == [KGFILE + "model/r1.yaml"]
+    whole, _ = build(data, kept=False)
+    assert graph_triples(got) == graph_triples(whole)
+
+
+def test_deltas_then_a_new_entry_keep_the_quads_right(make_data, trusted, monkeypatch):
+    monkeypatch.setattr(graphcache, "DELTA_SHARE", 0.05)
+    data = make_data(FILES)
+    build(data)
+    entry = graphcache.entry_path(data)
+    stamps, deltas = [], []
+    rels = sorted(p.relative_to(data).as_posix() for p in data.rglob("*.yaml")
+                  if p.name != "dataset.yaml")
+    for rel in rels:  # each edit grows the delta, until the entry is written anew
+        write(data, rel, "# edited\n" + (data / rel).read_text(encoding="utf-8"))
+        got, report = build(data)
+        assert report["built"] == [KGFILE + rel]
+        whole, _ = build(data, kept=False)
+        assert graph_triples(got) == graph_triples(whole), rel
+        stamps.append(entry.stat().st_mtime_ns)
+        deltas.append(graphcache.delta_path(entry).exists())
+    assert len(set(stamps)) > 1 and any(deltas), (stamps, deltas)
+
+
 def test_a_file_changed_after_the_build_began_is_built_and_not_keyed(make_data):
     data = make_data(FILES)
     schema = load_schema()

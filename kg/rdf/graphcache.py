@@ -92,15 +92,9 @@ def _build(data_dir, entities, schema, sem, since_ns, report) -> Quads:
     files = files_of(entities)
     keys = graph_keys(data_dir, files, schema, sem, fp, since_ns)
     path = entry_path(data_dir)
-    old = read_entry(path, fp)
-    kept: dict[str, tuple[int, int]] = {}  # graph IRI -> its rows in the entry
-    if old is not None:
-        terms, tags, graphs, rows = old
-        offset = 0
-        for iri, key, count in graphs:
-            if key and keys.get(iri) == key:
-                kept[iri] = (offset, offset + count)
-            offset += count
+    old = read_kept(path, fp)
+    kept = {} if old is None else {iri: where for iri, (key, *where) in old.graphs.items()
+                                   if key and keys.get(iri) == key}
     if not kept:  # nothing to keep: the plain build, then kept for next time
         q = GraphBuilder(schema, entities, sem).build()
         q.known_graph_keys = {g: k for g, k in keys.items() if k}
@@ -109,20 +103,20 @@ def _build(data_dir, entities, schema, sem, since_ns, report) -> Quads:
         write_entry(path, fp, q, counts)
         return q
     q = Quads(dataset_prefixes(schema))
-    q.terms = terms
-    q.ids = {t: i for i, t in enumerate(terms)}
-    q._tags = dict(tags)
+    q.terms = old.terms
+    q.ids = {t: i for i, t in enumerate(old.terms)}
+    q._tags = dict(old.tags)
     builder = GraphBuilder(schema, entities, sem, quads=q)
-    pieces: list[tuple[str, str, int, int]] = []  # (graph IRI, "kept"/"new", start, end)
+    pieces: list[tuple[str, int, int, int]] = []  # (graph IRI, BASE/DELTA/NEW, start, end)
 
     def build_one(iri: str, add) -> None:
         if iri in kept:
-            pieces.append((iri, "kept", *kept[iri]))
+            pieces.append((iri, *kept[iri]))
             return
         start = len(q.rows) // 4
         add()
         if len(q.rows) // 4 > start:
-            pieces.append((iri, "new", start, len(q.rows) // 4))
+            pieces.append((iri, NEW, start, len(q.rows) // 4))
 
     gname = _graph_name(schema)
     for fpath, ents in files:
@@ -130,22 +124,23 @@ def _build(data_dir, entities, schema, sem, since_ns, report) -> Quads:
     if sem.info.path is not None:
         build_one(gname(DATASET_FILE), builder.add_dataset)
     build_one(gname(ONTOLOGY_FILE), builder.add_ontology)
-    new = np.frombuffer(q.rows, dtype=np.intc).reshape(-1, 4)
-    old_rows = np.frombuffer(rows, dtype=np.intc).reshape(-1, 4)
-    out = np.concatenate([(old_rows if where == "kept" else new)[a:b]
-                          for _, where, a, b in pieces]) if pieces else new[:0]
+    sources = (*old.rows, np.frombuffer(q.rows, dtype=np.intc).reshape(-1, 4))
+    out = np.concatenate([sources[src][a:b] for _, src, a, b in pieces])
     used = np.zeros(len(q.terms), dtype=bool)
     used[out.ravel()] = True
-    if used.sum() < STALE * len(used):  # terms only dropped graphs used: compacted away
+    compacted = used.sum() < STALE * len(used)
+    if compacted:  # terms only dropped graphs used: compacted away
         out = _compact(q, out, used)
     q.rows = array("i")
     q.rows.frombytes(out.astype(np.intc, copy=False).tobytes())
     q._cache.clear()
     q.known_graph_keys = {g: k for g, k in keys.items() if k}
-    report["kept"] = [iri for iri, where, _, _ in pieces if where == "kept"]
-    report["built"] = [iri for iri, where, _, _ in pieces if where == "new"]
-    if any(where == "new" for _, where, _, _ in pieces) or len(pieces) != len(graphs):
-        write_entry(path, fp, q, [(iri, keys.get(iri) or "", b - a) for iri, _, a, b in pieces])
+    report["kept"] = [iri for iri, src, _, _ in pieces if src != NEW]
+    report["built"] = [iri for iri, src, _, _ in pieces if src == NEW]
+    if report["built"] or len(pieces) != len(old.graphs):
+        layout = [(iri, keys.get(iri) or "", src, b - a) for iri, src, a, b in pieces]
+        if compacted or not write_delta(path, fp, old, q, out, layout):
+            write_entry(path, fp, q, [(iri, key, n) for iri, key, _, n in layout])
     return q
 
 
@@ -253,39 +248,109 @@ def graph_keys(data_dir: Path, files: list[tuple[str, list[Entity]]], schema: Sc
 
 
 # -- the entry -----------------------------------------------------------------------------
+BASE, DELTA, NEW = 0, 1, 2  # where a graph's rows are: the entry, its delta, this build
+DELTA_SHARE = 0.2  # a delta over this share of the entry's rows: the entry is rewritten
+
+
+class Kept:
+    """A kept build as read back: terms (texts by id), tags (id -> language tag as
+    written), graphs (IRI -> (key, BASE or DELTA, first row, end row)), rows (the entry's
+    and the delta's (n, 4) int arrays), and what a delta must name: the entry's digest
+    and term count."""
+
+    def __init__(self, terms, tags, graphs, rows, digest):
+        self.terms, self.tags, self.graphs, self.rows = terms, tags, graphs, rows
+        self.digest, self.base_terms = digest, len(terms)
+
+
 def entry_path(data_dir: Path) -> Path:
-    """Where the quads kept for data_dir live (per resolved folder)."""
+    """Where the quads kept for data_dir live (per resolved folder); the changes since
+    (the delta) live beside it, in delta_path(entry)."""
     where = hashlib.sha256(str(Path(data_dir).resolve()).encode("utf-8", "surrogatepass"))
     return filecache.cache_dir() / "graph" / f"quads-{where.hexdigest()[:24]}.bin"
 
 
-def read_entry(path: Path, fp: str):
-    """(terms, tags, graphs, rows bytes) kept at path for fingerprint fp, or None
-    (missing, unreadable, cut short, edited, another version's)."""
+def delta_path(entry: Path) -> Path:
+    return entry.with_name("delta-" + entry.name.split("-", 1)[1])
+
+
+def _read(path: Path, magic: str, fp: str, base: str | None = None):
+    """The marshal'd body of path if its header is `magic fp [base] digest` and the
+    digest matches, with that digest; else None."""
     try:
         blob = path.read_bytes()
-        head, _, body = blob.partition(b"\n")
-        magic, their_fp, digest = head.decode("ascii").split(" ")
-        if (magic != MAGIC or their_fp != fp
-                or hashlib.blake2b(body, digest_size=32).hexdigest() != digest):
-            return None
-        tags, graphs, text, rows = marshal.loads(body)
-        terms = text.decode("utf-8", "surrogatepass").split("\n") if text else []
-        if not (isinstance(rows, bytes) and len(rows) == 16 * sum(g[2] for g in graphs)):
-            return None
-        return terms, tags, graphs, rows
-    except (OSError, ValueError, EOFError, TypeError, IndexError, UnicodeDecodeError):
+    except OSError:
         return None
+    head, _, body = blob.partition(b"\n")
+    try:
+        words = head.decode("ascii").split(" ")
+    except UnicodeDecodeError:
+        return None
+    digest = hashlib.blake2b(body, digest_size=32).hexdigest()
+    if words != [magic, fp, *([base] if base else []), digest]:
+        return None
+    try:
+        return marshal.loads(body), digest
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
+def read_kept(path: Path, fp: str) -> Kept | None:
+    """The build kept at path (and its delta, if it has one for this entry) for
+    fingerprint fp, or None (missing, unreadable, cut short, edited, another
+    version's). A damaged delta is ignored: the entry alone is an older build."""
+    import numpy as np
+
+    got = _read(path, MAGIC, fp)
+    try:
+        (tags, graphs, text, rows), digest = got
+        terms = text.decode("utf-8", "surrogatepass").split("\n") if text else []
+        rows = np.frombuffer(rows, dtype=np.intc).reshape(-1, 4)
+        layout, at = {}, 0
+        for iri, key, count in graphs:
+            layout[iri] = (key, BASE, at, at + count)
+            at += count
+        if at != len(rows):
+            return None
+        kept = Kept(terms, dict(tags), layout, (rows, rows[:0]), digest)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    got = _read(delta_path(path), MAGIC + "-delta", fp, digest)
+    try:
+        (base_terms, tags, graphs, text, rows), _ = got
+        rows = np.frombuffer(rows, dtype=np.intc).reshape(-1, 4)
+        if base_terms != len(terms) or any(
+                (b > len(kept.rows[0]) if src == BASE else b > len(rows)) or a > b
+                for _, _, src, a, b in graphs):
+            return kept
+        kept.terms = terms + (text.decode("utf-8", "surrogatepass").split("\n")
+                              if text else [])
+        kept.tags = dict(tags)
+        kept.graphs = {iri: (key, src, a, b) for iri, key, src, a, b in graphs}
+        kept.rows = (kept.rows[0], rows)
+    except (TypeError, ValueError, AttributeError):
+        pass
+    return kept
+
+
+def _terms_text(terms: list[str]) -> bytes | None:
+    """The terms one a line (N-Triples escapes newlines), or None if one has a newline."""
+    text = "\n".join(terms)
+    if terms and text.count("\n") != len(terms) - 1:
+        return None
+    return text.encode("utf-8", "surrogatepass")
 
 
 def write_entry(path: Path, fp: str, q: Quads, graphs: list[tuple[str, str, int]]) -> None:
     """Keep q (its terms, tags and rows, graph after graph as `graphs` counts them) for
-    the next build; then only the KEEP newest entries. Failing to write is no error."""
-    text = "\n".join(q.terms)
-    if text.count("\n") != len(q.terms) - 1 and q.terms:
-        return  # a term with a raw newline (N-Triples escapes them): not kept
-    body = marshal.dumps((sorted(q._tags.items()), graphs,
-                          text.encode("utf-8", "surrogatepass"), bytes(q.rows)))
+    the next build, dropping any delta; then only the KEEP newest entries. Failing to
+    write is no error."""
+    with contextlib.suppress(OSError):
+        os.unlink(delta_path(path))
+    text = _terms_text(q.terms)
+    if text is None:
+        return
+    body = marshal.dumps((sorted(q._tags.items()), graphs, text, bytes(q.rows)))
     head = f"{MAGIC} {fp} {hashlib.blake2b(body, digest_size=32).hexdigest()}\n"
     if not filecache.write_atomic(path, head.encode("ascii") + body):
         return
@@ -294,7 +359,39 @@ def write_entry(path: Path, fp: str, q: Quads, graphs: list[tuple[str, str, int]
                       if e.name.startswith("quads-") and e.name.endswith(".bin"))
         for _, name in mine[:-KEEP]:
             os.unlink(path.parent / name)
+            with contextlib.suppress(OSError):
+                os.unlink(delta_path(path.parent / name))
 
 
-__all__ = ["build_quads_kept", "entry_path", "fingerprint", "graph_keys", "read_entry",
-           "write_entry"]
+def write_delta(path: Path, fp: str, old: Kept, q: Quads, rows,
+                layout: list[tuple[str, str, int, int]]) -> bool:
+    """Keep q as the changes since the entry old was read from: the terms q added after
+    the entry's, and the rows of every graph not taken from the entry (rows: q's rows in
+    layout's order; layout: (graph IRI, key, where its rows came from, count)). False
+    (nothing written) if the delta would be over DELTA_SHARE of the entry or cannot be
+    written: then the whole entry is to be written."""
+    import numpy as np
+
+    base_rows = len(old.rows[0])
+    pieces, delta, at, size = [], [], 0, 0
+    for iri, key, src, n in layout:
+        if src == BASE:
+            start = old.graphs[iri][2]
+            pieces.append((iri, key, BASE, start, start + n))
+        else:
+            delta.append(rows[at:at + n])
+            pieces.append((iri, key, DELTA, size, size + n))
+            size += n
+        at += n
+    text = _terms_text(q.terms[old.base_terms:])
+    if size > DELTA_SHARE * base_rows or text is None or q.terms[:1] != old.terms[:1]:
+        return False
+    body = marshal.dumps((old.base_terms, sorted(q._tags.items()), pieces, text,
+                          np.concatenate(delta).astype(np.intc).tobytes() if delta else b""))
+    digest = hashlib.blake2b(body, digest_size=32).hexdigest()
+    head = f"{MAGIC}-delta {fp} {old.digest} {digest}\n"
+    return filecache.write_atomic(delta_path(path), head.encode("ascii") + body)
+
+
+__all__ = ["Kept", "build_quads_kept", "delta_path", "entry_path", "fingerprint",
+           "graph_keys", "read_kept", "write_delta", "write_entry"]
