@@ -323,7 +323,11 @@ class GraphBuilder:
 def files_of(entities: dict[str, Entity]) -> list[tuple[str, list[Entity]]]:
     """(path, its entities) per data file, by path: the order the graph is built in."""
     out: list[tuple[str, list[Entity]]] = []
-    for entity in sorted(entities.values(), key=lambda e: e.path):
+    ordered = list(entities.values())
+    paths = [e.path for e in ordered]
+    if any(a > b for a, b in zip(paths, paths[1:], strict=False)):  # (most often they come in order)
+        ordered.sort(key=lambda e: e.path)
+    for entity in ordered:
         if out and out[-1][0] == entity.path:
             out[-1][1].append(entity)
         else:
