@@ -189,7 +189,7 @@ _FP: dict[int, tuple] = {}
 MODULES = ("kg.core.model", "kg.core.schema", "kg.data.dataset", "kg.data.loader",
            "kg.data.validate", "kg.rdf.graph", "kg.rdf.ontology", "kg.rdf.quads",
            "kg.semantics", "kg.semantics.blocs", "kg.semantics.disputes",
-           "kg.semantics.links", "kg.semantics.time")
+           "kg.semantics.links", "kg.semantics.time", "kg.data.filecache")
 
 
 def fingerprint(schema: Schema) -> str:
@@ -402,7 +402,7 @@ def write_delta(path: Path, fp: str, old: Kept, q: Quads, rows,
             size += n
         at += n
     text = _terms_text(q.terms[old.base_terms:])
-    if size > DELTA_SHARE * base_rows or text is None or q.terms[:1] != old.terms[:1]:
+    if size > DELTA_SHARE * base_rows or text is None:
         return False
     body = marshal.dumps((old.base_terms, sorted(q._tags.items()), pieces, text,
                           np.concatenate(delta).astype(np.intc).tobytes() if delta else b""))
