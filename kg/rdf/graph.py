@@ -100,6 +100,8 @@ class GraphBuilder:
             "deprecated": OWL.deprecated}.items()}
         self._concepts: dict = {}
         self._props: dict = {}
+        self._field_props: dict[int, tuple[Field, int]] = {}
+        self._statuses: dict[tuple, int] = {}
         self._bounds: dict = {}
         self._days: dict = {}
 
@@ -156,8 +158,22 @@ class GraphBuilder:
             return [q.iri(self.schema.namespaces["wd"] + value)]
         return [q.literal(value) if type(value) is str else q.term(Literal(value))]
 
+    def field_prop(self, f: Field) -> int:
+        """The id of a field's property (its curie, computed once per field)."""
+        got = self._field_props.get(id(f))
+        if got is None or got[0] is not f:
+            got = self._field_props[id(f)] = (f, self.prop(f.curie))
+        return got[1]
+
     def check_status(self, sources: tuple[str, ...], checked) -> int:
-        return self.concept("check-status", check_status(self.entities, sources, checked))
+        """The check status concept of a fact with these sources and check (once per
+        distinct pair: most facts cite the same few sources)."""
+        key = (sources, bool(checked))
+        got = self._statuses.get(key)
+        if got is None:
+            got = self._statuses[key] = self.concept(
+                "check-status", check_status(self.entities, sources, checked))
+        return got
 
     # -- statements ----------------------------------------------------------
     def statement_iri(self, entity: Entity, f: Field, st: Statement) -> str:
@@ -183,7 +199,7 @@ class GraphBuilder:
         add(node, T["type"], T["Statement"])
         add(node, T["type"], T["KStatement"])
         add(node, T["subject"], subj)
-        add(node, T["predicate"], self.prop(f.curie))
+        add(node, T["predicate"], self.field_prop(f))
         for obj in self.value_terms(f, st.value):
             add(node, T["object"], obj)
         add(node, T["field"], q.literal(f.name))
@@ -224,7 +240,7 @@ class GraphBuilder:
             add(node, T["note"], q.literal(st.note))
         for qname, qvalue in sorted(st.qualifiers.items()):
             qf = f.qualifiers[qname]
-            qprop = self.prop(qf.curie)
+            qprop = self.field_prop(qf)
             for obj in self.value_terms(qf, qvalue):
                 add(node, qprop, obj)
 
@@ -254,7 +270,7 @@ class GraphBuilder:
             f = kind.fields[name]
             if f.type == "check":
                 continue
-            prop = self.prop(f.curie)
+            prop = self.field_prop(f)
             if f.sourced:
                 for st in sts:
                     self.add_statement(entity, f, st)
