@@ -21,9 +21,10 @@ then keys it by its triples).
 
 The entry: `graph/quads-<hash of the data folder>.bin` in the cache folder
 (kg.data.filecache.cache_dir), a header line `kg-graphcache <fingerprint> <CRC-32 and
-length of the body>` then the body, marshal'd plain data (the term texts, the language tags kept
-as written, each graph's IRI, key and row count) and the rows (int32, graph after
-graph). Only plain data is read back, and only after its checksum matched; anything
+length of the body>` then the body: the length of the metadata (16 hex digits), the
+metadata (marshal'd plain data: the language tags kept as written, each graph's IRI,
+key and row count, the length of the terms), the terms' texts one a line (UTF-8), and
+the rows (int32, graph after graph). Only plain data is read back, and only after its checksum matched; anything
 else (missing, cut short, edited, another version) is ignored and the graph built whole.
 An edit writes a delta beside the entry (`graph/delta-<hash>.bin`: the terms added
 and the rows of the graphs built since the entry, naming the entry's checksum) until it
@@ -281,24 +282,22 @@ def delta_path(entry: Path) -> Path:
 
 
 def _read(path: Path, magic: str, fp: str, base: str | None = None):
-    """The marshal'd body of path if its header is `magic fp [base] digest` and the
-    digest matches, with that digest; else None."""
+    """(the body of path, its digest) if its header is `magic fp [base] digest` and the
+    digest matches; else None. The body is a memoryview of the file's bytes."""
     try:
         blob = path.read_bytes()
     except OSError:
         return None
-    head, _, body = blob.partition(b"\n")
+    end = blob.find(b"\n")
     try:
-        words = head.decode("ascii").split(" ")
+        words = blob[:end].decode("ascii").split(" ")
     except UnicodeDecodeError:
         return None
+    body = memoryview(blob)[end + 1:]
     digest = _digest(body)
-    if words != [magic, fp, *([base] if base else []), digest]:
+    if end < 0 or words != [magic, fp, *([base] if base else []), digest]:
         return None
-    try:
-        return marshal.loads(body), digest
-    except (ValueError, EOFError, TypeError):
-        return None
+    return body, digest
 
 
 def read_kept(path: Path, fp: str) -> Kept | None:
@@ -308,10 +307,13 @@ def read_kept(path: Path, fp: str) -> Kept | None:
     import numpy as np
 
     got = _read(path, MAGIC, fp)
-    try:
-        (tags, graphs, text, rows), digest = got
-        terms = text.decode("utf-8", "surrogatepass").split("\n") if text else []
-        rows = np.frombuffer(rows, dtype=np.intc).reshape(-1, 4)
+    try:  # the body: the length of meta (16 hex digits), meta, the terms, the rows
+        body, digest = got
+        meta = 16 + int(bytes(body[:16]), 16)
+        tags, graphs, size = marshal.loads(body[16:meta])
+        text = str(body[meta:meta + size], "utf-8", "surrogatepass")
+        terms = text.split("\n") if text else []
+        rows = np.frombuffer(body[meta + size:], dtype=np.intc).reshape(-1, 4)
         layout, at = {}, 0
         for iri, key, count in graphs:
             layout[iri] = (key, BASE, at, at + count)
@@ -320,11 +322,11 @@ def read_kept(path: Path, fp: str) -> Kept | None:
             return None
         kept = Kept(terms, dict(tags), layout, (rows, rows[:0]), digest)
         kept.base_index = {iri: n for n, iri in enumerate(layout)}
-    except (TypeError, ValueError, AttributeError):
+    except (TypeError, ValueError, AttributeError, EOFError):
         return None
     got = _read(delta_path(path), MAGIC + "-delta", fp, digest)
     try:
-        (base_terms, tags, pieces, text, rows), _ = got
+        base_terms, tags, pieces, text, rows = marshal.loads(got[0])
         rows = np.frombuffer(rows, dtype=np.intc).reshape(-1, 4)
         base = list(layout.items())
         graphs, at = {}, 0
@@ -341,15 +343,19 @@ def read_kept(path: Path, fp: str) -> Kept | None:
         kept.terms = terms + (text.decode("utf-8", "surrogatepass").split("\n")
                               if text else [])
         kept.tags, kept.graphs, kept.rows = dict(tags), graphs, (kept.rows[0], rows)
-    except (TypeError, ValueError, AttributeError, IndexError):
+    except (TypeError, ValueError, AttributeError, IndexError, EOFError):
         pass
     return kept
 
 
-def _digest(body: bytes) -> str:
-    """The body's CRC-32 and length (hex): catches a cut or damaged entry (the folder is
-    the user's own: no tampering to defend against), eight times faster than BLAKE2."""
-    return f"{zlib.crc32(body):08x}{len(body):x}"
+def _digest(*parts) -> str:
+    """The CRC-32 and length (hex) of the parts (bytes) one after the other: catches a
+    cut or damaged entry (the folder is the user's own: no tampering to defend
+    against), eight times faster than BLAKE2."""
+    crc = 0
+    for part in parts:
+        crc = zlib.crc32(part, crc)
+    return f"{crc:08x}{sum(len(part) for part in parts):x}"
 
 
 def _terms_text(terms: list[str]) -> bytes | None:
@@ -369,9 +375,10 @@ def write_entry(path: Path, fp: str, q: Quads, graphs: list[tuple[str, str, int]
     text = _terms_text(q.terms)
     if text is None:
         return
-    body = marshal.dumps((sorted(q._tags.items()), graphs, text, bytes(q.rows)))
-    head = f"{MAGIC} {fp} {_digest(body)}\n"
-    if not filecache.write_atomic(path, head.encode("ascii") + body):
+    meta = marshal.dumps((sorted(q._tags.items()), graphs, len(text)))
+    parts = (b"%016x" % len(meta), meta, text, memoryview(q.rows).cast("B"))
+    head = f"{MAGIC} {fp} {_digest(*parts)}\n".encode("ascii")
+    if not filecache.write_atomic(path, b"".join((head, *parts))):
         return
     with contextlib.suppress(OSError):
         mine = sorted((e.stat().st_mtime, e.name) for e in os.scandir(path.parent)
