@@ -27,6 +27,8 @@ from kg.semantics import Semantics
 from kg.semantics.links import derived_links
 
 DATASET_IRI = "https://w3id.org/ai-race-kg/dataset"
+DATASET_FILE = "data/dataset.yaml"  # the graph names of the dataset's date and the ontology
+ONTOLOGY_FILE = "ontology/ontology.ttl"
 NO_BLOC_KINDS = frozenset({"source", "measure", "tombstone"})
 
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -74,12 +76,13 @@ class GraphBuilder:
     dataset's date and the ontology in graphs of their own."""
 
     def __init__(self, schema: Schema, entities: dict[str, Entity],
-                 sem: Semantics | None = None):
+                 sem: Semantics | None = None, quads: Quads | None = None):
+        """quads: the Quads to add to (kg.rdf.graphcache passes one holding an earlier
+        build's terms); by default a new one with the schema's prefixes."""
         self.schema, self.entities = schema, entities
         self.sem = sem or Semantics(schema, entities)
         self.K = kgo(schema)
-        binds = dataset_binds(schema)
-        self.q = Quads(sorted((p, ns) for p, ns in binds.items() if p))
+        self.q = quads if quads is not None else Quads(dataset_prefixes(schema))
         q, K = self.q, self.K
         self.kgid = schema.namespaces["kgid"]
         iri = q.iri
@@ -97,6 +100,8 @@ class GraphBuilder:
             "deprecated": OWL.deprecated}.items()}
         self._concepts: dict = {}
         self._props: dict = {}
+        self._field_props: dict[int, tuple[Field, int]] = {}
+        self._statuses: dict[tuple, int] = {}
         self._bounds: dict = {}
         self._days: dict = {}
 
@@ -153,8 +158,22 @@ class GraphBuilder:
             return [q.iri(self.schema.namespaces["wd"] + value)]
         return [q.literal(value) if type(value) is str else q.term(Literal(value))]
 
+    def field_prop(self, f: Field) -> int:
+        """The id of a field's property (its curie, computed once per field)."""
+        got = self._field_props.get(id(f))
+        if got is None or got[0] is not f:
+            got = self._field_props[id(f)] = (f, self.prop(f.curie))
+        return got[1]
+
     def check_status(self, sources: tuple[str, ...], checked) -> int:
-        return self.concept("check-status", check_status(self.entities, sources, checked))
+        """The check status concept of a fact with these sources and check (once per
+        distinct pair: most facts cite the same few sources)."""
+        key = (sources, bool(checked))
+        got = self._statuses.get(key)
+        if got is None:
+            got = self._statuses[key] = self.concept(
+                "check-status", check_status(self.entities, sources, checked))
+        return got
 
     # -- statements ----------------------------------------------------------
     def statement_iri(self, entity: Entity, f: Field, st: Statement) -> str:
@@ -180,7 +199,7 @@ class GraphBuilder:
         add(node, T["type"], T["Statement"])
         add(node, T["type"], T["KStatement"])
         add(node, T["subject"], subj)
-        add(node, T["predicate"], self.prop(f.curie))
+        add(node, T["predicate"], self.field_prop(f))
         for obj in self.value_terms(f, st.value):
             add(node, T["object"], obj)
         add(node, T["field"], q.literal(f.name))
@@ -221,7 +240,7 @@ class GraphBuilder:
             add(node, T["note"], q.literal(st.note))
         for qname, qvalue in sorted(st.qualifiers.items()):
             qf = f.qualifiers[qname]
-            qprop = self.prop(qf.curie)
+            qprop = self.field_prop(qf)
             for obj in self.value_terms(qf, qvalue):
                 add(node, qprop, obj)
 
@@ -251,7 +270,7 @@ class GraphBuilder:
             f = kind.fields[name]
             if f.type == "check":
                 continue
-            prop = self.prop(f.curie)
+            prop = self.field_prop(f)
             if f.sourced:
                 for st in sts:
                     self.add_statement(entity, f, st)
@@ -285,22 +304,56 @@ class GraphBuilder:
         if entity.kind == "tombstone":
             add(subj, T["deprecated"], q.literal("true", XSD_BOOLEAN))
 
-    def build(self) -> Quads:
-        """The quads of every entity (by file path), the dataset's date, the ontology."""
-        q, K = self.q, self.K
-        for entity in sorted(self.entities.values(), key=lambda e: e.path):
-            q.use_graph(str(file_graph_iri(self.schema, entity.path)))
+    def add_file(self, path: str, entities: list[Entity]) -> None:
+        """The named graph of one data file (path as entities show it): its entities'
+        quads, in the order given."""
+        self.q.use_graph(str(file_graph_iri(self.schema, path)))
+        for entity in entities:
             self.add_entity(entity)
-        info = self.sem.info
-        if info.path is not None:  # data/dataset.yaml: the day the graph describes
-            q.use_graph(str(file_graph_iri(self.schema, "data/dataset.yaml")))
+
+    def add_dataset(self) -> None:
+        """data/dataset.yaml's graph (the day the graph describes, the as-of horizon), if
+        the data has that file."""
+        q, K, info = self.q, self.K, self.sem.info
+        if info.path is not None:
+            q.use_graph(str(file_graph_iri(self.schema, DATASET_FILE)))
             ds = q.iri(DATASET_IRI)
             q.add(ds, q.iri(str(K.datasetDate)), self.day(self.sem.date))
             q.add(ds, q.iri(str(K.asOfHorizonDays)),
                   q.literal(str(info.horizon_days), XSD_INTEGER))
-        q.add_triples(str(file_graph_iri(self.schema, "ontology/ontology.ttl")),
-                      build_ontology(self.schema))
-        return q
+
+    def add_ontology(self) -> None:
+        """The ontology's graph (ontology/ontology.ttl's triples, from the schema)."""
+        self.q.add_triples(str(file_graph_iri(self.schema, ONTOLOGY_FILE)),
+                           build_ontology(self.schema))
+
+    def build(self) -> Quads:
+        """The quads of every entity (by file path), the dataset's date, the ontology."""
+        for path, entities in files_of(self.entities):
+            self.add_file(path, entities)
+        self.add_dataset()
+        self.add_ontology()
+        return self.q
+
+
+def files_of(entities: dict[str, Entity]) -> list[tuple[str, list[Entity]]]:
+    """(path, its entities) per data file, by path: the order the graph is built in."""
+    out: list[tuple[str, list[Entity]]] = []
+    ordered = list(entities.values())
+    paths = [e.path for e in ordered]
+    if any(a > b for a, b in zip(paths, paths[1:], strict=False)):  # (most often they come in order)
+        ordered.sort(key=lambda e: e.path)
+    for entity in ordered:
+        if out and out[-1][0] == entity.path:
+            out[-1][1].append(entity)
+        else:
+            out.append((entity.path, [entity]))
+    return out
+
+
+def dataset_prefixes(schema: Schema) -> list[tuple[str, str]]:
+    """The (prefix, namespace) pairs a built dataset's Quads carries, sorted."""
+    return sorted((p, ns) for p, ns in dataset_binds(schema).items() if p)
 
 
 def build_quads(entities: dict[str, Entity], schema: Schema | None = None,

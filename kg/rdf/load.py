@@ -20,7 +20,8 @@ from kg.core.schema import Schema, load_schema
 from kg.data.dataset import DatasetFileError, read_dataset_info
 from kg.data.loader import resolve_data_dir
 from kg.data.validate import Result, validate_dir
-from kg.rdf.graph import build_quads, dataset_binds
+from kg.rdf.graph import dataset_binds
+from kg.rdf.graphcache import build_quads_kept
 from kg.rdf.quads import Quads
 from kg.semantics import Semantics
 
@@ -159,6 +160,7 @@ def check(data_dir: Path | None = None, schema: Schema | None = None, shacl: boo
 def _check(data_dir, schema, shacl, progress, on_semantics=None,
            on_graph=None) -> tuple[Result, Quads | None, Semantics | None]:
     step = Steps(progress)
+    started = time.time_ns()  # files changed after this are not trusted by their stamps
     schema = schema or load_schema()
     data_dir = resolve_data_dir(data_dir)
     step.begin("validating the data files")
@@ -177,7 +179,7 @@ def _check(data_dir, schema, shacl, progress, on_semantics=None,
     sem = Semantics(schema, result.entities, info)
     if on_semantics is not None:
         on_semantics(sem)
-    quads = build_quads(result.entities, schema, sem)
+    quads = build_quads_kept(data_dir, result.entities, schema, sem, started)
     step(f"built the graph ({quads.quad_count()} triples) as of {sem.date}")
     if on_graph is not None:
         on_graph(Built(result, quads, sem))

@@ -1,0 +1,345 @@
+"""The graph built incrementally (kg/rdf/graphcache.py): after each edit, the quads equal
+a whole build's, only the touched graphs are built, and the graph keys change wherever
+the triples did."""
+
+from __future__ import annotations
+
+import itertools
+import textwrap
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
+
+from conftest import BASE_FILES
+from kg.core.schema import load_schema
+from kg.data.dataset import read_dataset_info
+from kg.data.validate import validate_dir
+from kg.rdf import graphcache
+from kg.rdf.graph import build_quads
+from kg.rdf.quads import changed_graphs, graph_keys, graph_triples
+from kg.semantics import Semantics
+
+KGFILE = "https://w3id.org/ai-race-kg/file/data/"
+
+FILES = {
+    "dataset.yaml": "date: 2026-04-14\nas_of_horizon_days: 730\n",
+    "source/src-b.yaml": """
+        id: src-b
+        name: Source B
+        title: Source B
+        publisher: Example Press
+        date: 2025-06-01
+        source_type: news
+        reliability: high
+    """,
+    "country/us.yaml": """
+        id: us
+        name: United States
+        iso_code: US
+        sources: [src-a]
+    """,
+    "organization/openai.yaml": """
+        id: openai
+        name: OpenAI
+        org_type: lab
+        country: us
+        sources: [src-b]
+    """,
+    "person/pat.yaml": """
+        id: pat
+        name: Pat
+        affiliation:
+          - value: deepseek
+            from: 2024-01
+        sources: [src-b]
+    """,
+    "model/r1.yaml": """
+        id: r1
+        name: R1
+        model_type: model
+        description: A reasoning model.
+        developer: deepseek
+        sources: [src-b]
+    """,
+    "chip/h200.yaml": """
+        id: h200
+        name: H200
+        chip_type: gpu
+        export_status:
+          - value: restricted
+            to: 2025-12
+            sources: [src-b]
+          - value: banned
+            as_of: 2024-05
+            sources: [src-b]
+        sources: [src-b]
+    """,
+    "measure/params.yaml": """
+        id: params
+        name: parameters
+        unit: "1"
+    """,
+    "claim/r1-params-a.yaml": """
+        id: r1-params-a
+        name: R1's parameters (A)
+        about: r1
+        measure: params
+        value: 600
+        estimated_by: openai
+        sources: [src-b]
+    """,
+    "claim/r1-params-b.yaml": """
+        id: r1-params-b
+        name: R1's parameters (B)
+        about: r1
+        measure: params
+        value: 900
+        estimated_by: deepseek
+        sources: [src-a]
+    """,
+}
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def bundle(text: str) -> str:
+    assert "bundled_file" not in text, "bundled already"
+    return text + "bundled_file: b.txt\n"
+
+
+# (what the edit is, the file, how its text changes; None deletes the file)
+EDITS = [
+    ("a value", "model/r1.yaml", lambda t: edit(t, "A reasoning model.", "A reasoning model!")),
+    ("a date", "chip/h200.yaml", lambda t: edit(t, "to: 2025-12", "to: 2025-11")),
+    ("a source becomes a bundled article: check statuses change elsewhere",
+     "source/src-b.yaml", lambda t: bundle(t)),
+    ("a country changes bloc: the blocs of what it reaches change",
+     "organization/deepseek.yaml", lambda t: edit(t, "country: china", "country: us")),
+    ("an affiliation changes", "person/pat.yaml", lambda t: edit(t, "value: deepseek",
+                                                                 "value: openai")),
+    ("a dispute disappears", "claim/r1-params-b.yaml", lambda t: edit(t, "value: 900",
+                                                                      "value: 600")),
+    ("a dispute appears", "claim/r1-params-b.yaml", lambda t: edit(t, "value: 600",
+                                                                   "value: 1200")),
+    ("a file is added", "organization/newco.yaml",
+     lambda t: "id: newco\nname: Newco\norg_type: company\ncountry: china\nsources: [src-a]\n"),
+    ("a file is deleted", "person/pat.yaml", lambda t: None),
+    ("the dataset's date", "dataset.yaml", lambda t: edit(t, "2026-04-14", "2024-06-01")),
+    ("the horizon", "dataset.yaml", lambda t: edit(t, "730", "30")),
+    ("a line moves", "chip/h200.yaml", lambda t: "# a comment\n" + t),
+]
+
+
+@pytest.fixture
+def trusted(monkeypatch):
+    """Files written by the test just before a build are trusted by their stamps (a file
+    changed during the build still is not: the build starts after every write)."""
+    monkeypatch.setattr(graphcache, "RACY_NS", 0)
+
+
+def build(data, kept=True):
+    """(quads, report) of one build of data: kept (graphcache) or whole (build_quads)."""
+    schema = load_schema()
+    result = validate_dir(data, schema)
+    assert result.ok, result.errors
+    sem = Semantics(schema, result.entities, read_dataset_info(data))
+    if not kept:
+        return build_quads(result.entities, schema, sem), None
+    report: dict = {}
+    time.sleep(0.01)  # the build starts after the last write, on any clock granularity
+    return graphcache.build_quads_kept(data, result.entities, schema, sem, report=report), report
+
+
+def write(data, rel, text):
+    path = data / rel
+    if text is None:
+        path.unlink()
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def test_each_edit_builds_what_it_touches_and_gives_the_whole_builds_quads(make_data, trusted):
+    data = make_data(FILES)
+    first, report = build(data)
+    assert report["kept"] == [] and len(report["built"]) == len(graph_triples(first))
+    before_whole, _ = build(data, kept=False)
+    assert graph_triples(first) == graph_triples(before_whole)
+    before_keys = graph_keys(first)
+    again, report = build(data)  # nothing changed: everything kept
+    assert report["built"] == [] and graph_keys(again) == before_keys
+    assert graph_triples(again) == graph_triples(first)
+    for what, rel, change in EDITS:
+        path = data / rel
+        write(data, rel, change(path.read_text(encoding="utf-8") if path.exists() else ""))
+        kept, report = build(data)
+        whole, _ = build(data, kept=False)
+        assert graph_triples(kept) == graph_triples(whole), what
+        keys = graph_keys(kept)
+        changed = changed_graphs(before_whole, whole)
+        moved = {g for g in keys.keys() | before_keys.keys()
+                 if keys.get(g) != before_keys.get(g)}
+        assert changed <= moved, (what, changed - moved)
+        assert set(report["built"]) == moved & keys.keys(), what
+        before_whole, before_keys = whole, keys
+
+
+def test_what_each_edit_builds(make_data, trusted):
+    data = make_data(FILES)
+    build(data)
+    text = (data / "organization/deepseek.yaml").read_text(encoding="utf-8")
+    write(data, "organization/deepseek.yaml", edit(text, "country: china", "country: us"))
+    _, report = build(data)
+    # deepseek's bloc reaches its model, its affiliate and the figures about the model
+    assert sorted(report["built"]) == [KGFILE + p for p in (
+        "claim/r1-params-a.yaml", "claim/r1-params-b.yaml", "model/r1.yaml",
+        "organization/deepseek.yaml", "person/pat.yaml")]
+    text = (data / "model/r1.yaml").read_text(encoding="utf-8")
+    write(data, "model/r1.yaml", edit(text, "A reasoning model.", "A model."))
+    _, report = build(data)
+    assert report["built"] == [KGFILE + "model/r1.yaml"]
+    text = (data / "claim/r1-params-b.yaml").read_text(encoding="utf-8")
+    write(data, "claim/r1-params-b.yaml", edit(text, "value: 900", "value: 600"))
+    _, report = build(data)  # the dispute is gone from both figures
+    assert sorted(report["built"]) == [KGFILE + "claim/r1-params-a.yaml",
+                                       KGFILE + "claim/r1-params-b.yaml"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "empty", "other version",
+                                    "garbage"])
+def test_a_damaged_entry_gives_the_whole_build(make_data, trusted, damage):
+    data = make_data(FILES)
+    build(data)
+    entry = graphcache.entry_path(data)
+    blob = entry.read_bytes()
+    damaged = {"truncated": blob[:len(blob) // 2], "flipped": blob[:-9] + bytes([blob[-9] ^ 1])
+               + blob[-8:], "empty": b"",
+               "other version": blob.replace(b"kg-graphcache ", b"kg-graphcache 0", 1),
+               "garbage": b"kg-graphcache x y\n\x00\x01\x02"}[damage]
+    entry.write_bytes(damaged)
+    got, report = build(data)
+    assert report["kept"] == []
+    whole, _ = build(data, kept=False)
+    assert graph_triples(got) == graph_triples(whole)
+    _, report = build(data)  # rewritten whole: kept again
+    assert report["built"] == []
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "another entry's"])
+def test_a_damaged_delta_gives_the_entrys_build_and_the_right_quads(make_data, trusted,
+                                                                    damage):
+    data = make_data(FILES)
+    build(data)
+    entry = graphcache.entry_path(data)
+    delta = graphcache.delta_path(entry)
+    text = (data / "model/r1.yaml").read_text(encoding="utf-8")
+    write(data, "model/r1.yaml", edit(text, "A reasoning model.", "A model."))
+    _, report = build(data)
+    assert report["built"] == [KGFILE + "model/r1.yaml"] and delta.exists()
+    blob = delta.read_bytes()
+    delta.write_bytes({"truncated": blob[:-5], "flipped": blob[:-9] + bytes([blob[-9] ^ 1])
+                       + blob[-8:], "another entry's": blob.replace(b" ", b" 0", 2)}[damage])
+    got, report = build(data)  # the entry alone: r1 as it was there, so built again
+    assert report["built"] == [KGFILE + "model/r1.yaml"]
+    whole, _ = build(data, kept=False)
+    assert graph_triples(got) == graph_triples(whole)
+
+
+def test_deltas_then_a_new_entry_keep_the_quads_right(make_data, trusted, monkeypatch):
+    monkeypatch.setattr(graphcache, "DELTA_SHARE", 0.05)
+    data = make_data(FILES)
+    build(data)
+    entry = graphcache.entry_path(data)
+    stamps, deltas = [], []
+    rels = sorted(p.relative_to(data).as_posix() for p in data.rglob("*.yaml")
+                  if p.name != "dataset.yaml")
+    for rel in rels:  # each edit grows the delta, until the entry is written anew
+        write(data, rel, "# edited\n" + (data / rel).read_text(encoding="utf-8"))
+        got, report = build(data)
+        assert report["built"] == [KGFILE + rel]
+        whole, _ = build(data, kept=False)
+        assert graph_triples(got) == graph_triples(whole), rel
+        stamps.append(entry.stat().st_mtime_ns)
+        deltas.append(graphcache.delta_path(entry).exists())
+    assert len(set(stamps)) > 1 and any(deltas), (stamps, deltas)
+
+
+def test_a_file_changed_after_the_build_began_is_built_and_not_keyed(make_data):
+    data = make_data(FILES)
+    schema = load_schema()
+    result = validate_dir(data, schema)
+    sem = Semantics(schema, result.entities, read_dataset_info(data))
+    since = time.time_ns() - 10**9  # every file is younger than the build's start
+    report: dict = {}
+    q = graphcache.build_quads_kept(data, result.entities, schema, sem, since, report=report)
+    entity_graphs = {g for g in graph_triples(q) if not g.endswith(("dataset.yaml",
+                                                                     "ontology.ttl"))}
+    assert entity_graphs and not entity_graphs & set(q.known_graph_keys)
+    report = {}
+    graphcache.build_quads_kept(data, result.entities, schema, sem, since, report=report)
+    assert entity_graphs <= set(report["built"])
+
+
+def test_no_cache_builds_whole_and_keeps_nothing(make_data, trusted, monkeypatch):
+    monkeypatch.setenv("KG_NO_CACHE", "1")
+    data = make_data(FILES)
+    q, report = build(data)
+    assert q.known_graph_keys is None and report == {}
+    assert not graphcache.entry_path(data).exists()
+
+
+def test_kg_build_writes_the_same_files_with_and_without_the_kept_quads(make_data, trusted,
+                                                                        tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    data = make_data(FILES)
+
+    def kg_build(out, *args):
+        result = CliRunner().invoke(main, ["build", "--data", str(data), "--out",
+                                           str(tmp_path / out), *args])
+        assert result.exit_code == 0, result.output
+        return {p.relative_to(tmp_path / out).as_posix(): p.read_bytes()
+                for p in sorted((tmp_path / out).rglob("*")) if p.is_file()}
+
+    kg_build("first")
+    assert graphcache.entry_path(data).exists()
+    text = (data / "claim/r1-params-b.yaml").read_text(encoding="utf-8")
+    write(data, "claim/r1-params-b.yaml", edit(text, "value: 900", "value: 600"))
+    time.sleep(0.01)
+    kept = kg_build("kept")
+    whole = kg_build("whole", "--no-cache")
+    assert kept.keys() == whole.keys()
+    for name in kept:
+        assert kept[name] == whole[name], name
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(hs.lists(hs.sampled_from(range(len(EDITS))), min_size=1, max_size=4))
+def test_random_edits_give_the_whole_builds_quads(tmp_path, trusted, picks):
+    data = tmp_path / f"data-{next(RUNS)}"
+    for rel, text in {**BASE_FILES, **FILES}.items():
+        write(data, rel, textwrap.dedent(text).lstrip("\n"))
+    build(data)
+    for i in picks:
+        _, rel, change = EDITS[i]
+        path = data / rel
+        try:
+            text = change(path.read_text(encoding="utf-8") if path.exists() else "")
+        except AssertionError:  # that edit's text is gone after another edit
+            continue
+        if text is None and not path.exists():
+            continue
+        write(data, rel, text)
+        kept, _ = build(data)
+        whole, _ = build(data, kept=False)
+        assert graph_triples(kept) == graph_triples(whole), (picks, i)
+
+
+RUNS = itertools.count()
