@@ -8,7 +8,9 @@ fact has a source). Tier 3, SHACL on the built graph, lives in kg/rdf/shapes.py.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat as stat_module
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -27,6 +29,7 @@ from kg.data.loader import (
     YList,
     YMap,
     YScalar,
+    data_file_names,
     escape_controls,
     gc_paused,
     iter_data_files,
@@ -550,7 +553,9 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None,
 
     With the cache (the default unless $KG_NO_CACHE is set; `cache=False` turns it off),
     a file whose bytes, path and checking code are those of an earlier run is not parsed
-    or checked again: its result is read from kg/data/filecache.py's JSON. The garbage
+    or checked again: its result is read from kg/data/filecache.py's entries; a file
+    whose stat stamp is the one recorded with its entry is not even read (see
+    filecache.FileCache.known: files changed within the last RACY seconds are). The garbage
     collector is paused meanwhile (it dominates big loads). Serial: a pool of worker
     processes (fork, chunks, JSON back) was slower on the 2 shared cores this was
     measured on (10k files: 5.5 s against 3.5 s at load 3.5).
@@ -558,37 +563,62 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None,
     use = filecache.enabled() if cache is None else cache
     names = namer(data_dir)
     with gc_paused():
-        paths = _counted(iter_data_files(data_dir), advance)
         if not use:
-            return [check_file(load_file(p, data_dir, names(p)), schema) for p in paths]
-        store = filecache.FileCache(data_dir, "check", check_fingerprint(schema))
+            return [check_file(load_file(p, data_dir, names(p)), schema)
+                    for p in _counted(iter_data_files(data_dir), advance)]
+        store = filecache.FileCache(data_dir, "check", check_fingerprint(schema), stamps=True)
         out = []
-        for path in paths:
-            these = names(path)
+        lstat, stat, islink = os.lstat, os.stat, stat_module.S_ISLNK
+        for text in _counted(data_file_names(data_dir), advance):
+            try:
+                st = lstat(text)
+                is_link = islink(st.st_mode)
+                if is_link:
+                    st = stat(text)  # the target's: what reading the file reads
+            except OSError:  # reported (or raised) exactly as without the cache
+                out.append(check_file(load_file(Path(text), data_dir, names(text)), schema))
+                continue
+            these = names(text, is_link)
+            key = store.known(text, these, st)
+            fc = None if key is None else _cached(store, key)
+            if fc is not None:
+                out.append(fc)
+                continue
+            path = Path(text)
             try:
                 raw = path.read_bytes()
             except OSError:  # reported (or raised) exactly as without the cache
                 out.append(check_file(load_file(path, data_dir, these), schema))
                 continue
             key = store.key(raw, *these)
-            hit = store.get(key)
-            if hit is not None:
-                try:
-                    out.append(FileCheck.from_json(hit))
-                    continue
-                except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-                    pass  # a malformed entry: check the file again and replace it
+            store.stamp(text, these, st, key)
+            fc = _cached(store, key)
+            if fc is not None:
+                out.append(fc)
+                continue
             fc = check_file(record_of_bytes(path, these, raw), schema)
             try:
                 store.put(key, fc.to_json())
-            except TypeError:  # a value the JSON form cannot hold: not cached
+            except TypeError:  # a value the stored form cannot hold: not cached
                 pass
             out.append(fc)
         store.save()
         return out
 
 
-def _counted(paths: list[Path], advance: Callable[[int, int], None] | None):
+def _cached(store: filecache.FileCache, key: str) -> FileCheck | None:
+    """The FileCheck stored under key, or None (none, or a malformed entry: the file is
+    then checked again and its entry replaced)."""
+    hit = store.get(key)
+    if hit is None:
+        return None
+    try:
+        return FileCheck.from_json(hit)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def _counted(paths: list, advance: Callable[[int, int], None] | None):
     """The paths, telling advance(done, total) about every 1% of them on the way."""
     every = max(1, len(paths) // 100)
     for n, path in enumerate(paths):
