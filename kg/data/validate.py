@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kg.core.errors import Issue
 from kg.core.model import Check, DateValue, Entity, Statement
@@ -68,9 +68,9 @@ def did_you_mean(word: str, choices) -> str:
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
-@dataclass
-class Ref:
-    """A reference waiting for tier 2: which id, from where, to which kinds."""
+class Ref(NamedTuple):
+    """A reference waiting for tier 2: which id, from where, to which kinds. A tuple, so
+    that the cache stores and gives back each as it is (a plain tuple of the six)."""
 
     target: str
     allowed: tuple[str, ...]
@@ -476,22 +476,26 @@ class FileCheck:
     stem: str
     entity: Entity | None
     issues: list[Issue]
-    refs: list[Ref]
+    refs: list[tuple]  # Refs, or the plain 6-tuples of Refs read from the cache
 
     def to_json(self) -> list:
-        """Plain JSON for kg/data/filecache.py; TypeError if a value cannot be stored."""
+        """Plain values for kg/data/filecache.py's shards (marshal: the references stay
+        tuples); TypeError if a value cannot be stored."""
         return [self.rel, self.stem,
                 None if self.entity is None else filecache.encode_entity(self.entity),
                 [filecache.encode_issue(i) for i in self.issues],
-                [[r.target, list(r.allowed), r.path, r.line, r.entity, r.where]
-                 for r in self.refs]]
+                [tuple(r) for r in self.refs]]
 
     @classmethod
     def from_json(cls, x: list) -> FileCheck:
-        """The inverse of to_json; raises (KeyError, TypeError, ValueError...) if malformed."""
+        """The inverse of to_json; raises (KeyError, TypeError, ValueError...) if malformed.
+        The references come back as the plain 6-tuples stored (a Ref's fields, in order)."""
+        refs = x[4]
+        if refs.__class__ is not list or not all(
+                r.__class__ is tuple and len(r) == 6 and r[1].__class__ is tuple for r in refs):
+            raise ValueError("malformed references")
         return cls(x[0], x[1], None if x[2] is None else filecache.decode_entity(x[2]),
-                   [filecache.decode_issue(i) for i in x[3]],
-                   [Ref(r[0], tuple(r[1]), r[2], r[3], r[4], r[5]) for r in x[4]])
+                   [filecache.decode_issue(i) for i in x[3]], refs)
 
 
 def check_file(rec: Record, schema: Schema) -> FileCheck:
@@ -639,10 +643,15 @@ def check_fingerprint(schema: Schema) -> str:
     return filecache.fingerprint(mods, schema, getattr(rfc3987, "__version__", None))
 
 
-def _check_refs(result: Result, refs: list[Ref]) -> None:
+def _check_refs(result: Result, refs: list[tuple]) -> None:
+    """Tier 2 for each reference (a Ref, or the plain 6-tuple of one from the cache)."""
     ents = result.entities
     for ref in refs:
-        target = ents.get(ref.target)
+        target = ents.get(ref[0])
+        if (target is not None and target.kind != "tombstone"
+                and ("any" in ref[1] or target.kind in ref[1])):
+            continue  # resolves to an entity of an allowed kind: the common case
+        ref = Ref(*ref)
         is_source = ref.allowed == ("source",)
         if target is None:
             pool = [i for i, e in ents.items() if not ref.allowed or "any" in ref.allowed
