@@ -301,10 +301,16 @@ def test_kg_build_ends_without_tearing_the_heap_down(make_data, tmp_path):
         done = kg(*args, "--data", str(data))
         assert done.returncode == 0 and "teardown" not in done.stderr, done.stderr
         assert done.stdout.rstrip().splitlines()[-1].startswith(f"wrote {tmp_path}")
-    checked = kg("validate", "--data", str(data))
-    assert checked.returncode == 0 and "teardown" in checked.stderr
+    checked = kg("validate", "--data", str(data))  # validate holds the graph too
+    assert checked.returncode == 0 and "teardown" not in checked.stderr, checked.stderr
+    assert checked.stdout == "OK: 3 entities valid.\n"
+    assert kg("stats", "--data", str(data)).stderr.endswith("teardown\n")  # not the others
     (data / "model").mkdir(exist_ok=True)
     (data / "model" / "broken.yaml").write_text("id: broken\nname: [\n", encoding="utf-8")
     failed = kg("build", "--data", str(data), "--out", str(tmp_path / "build2"))
     assert failed.returncode == 1 and "teardown" in failed.stderr
     assert "broken.yaml" in failed.stderr
+    invalid = kg("validate", "--data", str(data))  # its errors and exit code, all flushed
+    assert invalid.returncode == 1 and "teardown" not in invalid.stderr
+    assert "data/model/broken.yaml:" in invalid.stderr
+    assert invalid.stderr.rstrip().splitlines()[-1].startswith("Error: 1 error(s)")
