@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pyoxigraph
@@ -277,6 +278,26 @@ def test_on_a_terminal_reading_the_files_shows_a_counting_bar(make_data, tmp_pat
                         text)
     assert [int(c) for c in counts] == list(range(n_files))  # told before each file
     assert "... validated " in text
+
+
+def test_the_kg_command_freezes_what_validation_leaves(make_data):
+    """In the `kg` console script's process, validate_dir ends with gc.freeze (its
+    entities live to the end: no collection walks them again); a library caller's
+    process is left alone."""
+    data = make_data()
+    script = textwrap.dedent(f"""
+        import gc, sys
+        from kg.data import loader
+        from kg.data.validate import validate_dir
+        if sys.argv[1] == "cli":
+            loader.freeze_after_loads()
+        result = validate_dir({str(data)!r})
+        print(result.ok, len(result.entities), gc.get_freeze_count() > 0)
+    """)
+    for mode, frozen in (("cli", "True"), ("library", "False")):
+        done = subprocess.run([sys.executable, "-c", script, mode], cwd=REPO,
+                              capture_output=True, text=True, timeout=300)
+        assert done.stdout.split() == ["True", "3", frozen], done.stderr
 
 
 def test_kg_build_ends_without_tearing_the_heap_down(make_data, tmp_path):

@@ -107,9 +107,14 @@ def entry() -> None:
     """The `kg` console script and `python -m kg`: main(); after a command that called
     leave_fast, stdout and stderr are flushed and the process ends with the command's
     exit code through os._exit (as mypy's fast exit does), skipping the teardown.
-    In-process callers (click's CliRunner, tests) call main and are not affected."""
+    The entities validation leaves are frozen out of the collector's sight
+    (kg.data.loader.freeze_after_loads). In-process callers (click's CliRunner, tests)
+    call main and are not affected by either."""
     import os
 
+    from kg.data.loader import freeze_after_loads
+
+    freeze_after_loads()  # the entities live until the process ends: no collection walks them
     try:
         main()
     except SystemExit as exc:

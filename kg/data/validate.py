@@ -31,6 +31,7 @@ from kg.data.loader import (
     YScalar,
     data_file_names,
     escape_controls,
+    freeze_if_asked,
     gc_paused,
     iter_data_files,
     line_of,
@@ -705,7 +706,9 @@ def validate_dir(data_dir: Path, schema: Schema | None = None,
         return result
     schema = schema or load_schema()
     with gc_paused():  # tier 2 too: a collection over every entity costs seconds at 10k
-        return combine(check_files(data_dir, schema, cache, advance))
+        result = combine(check_files(data_dir, schema, cache, advance))
+        freeze_if_asked()  # the kg command's process: see loader.freeze_after_loads
+        return result
 
 
 def pending_issue(data_dir: Path) -> Issue:
