@@ -326,11 +326,17 @@ def test_kg_build_ends_without_tearing_the_heap_down(make_data, tmp_path):
     assert checked.returncode == 0 and "teardown" not in checked.stderr, checked.stderr
     assert checked.stdout == "OK: 3 entities valid.\n"
     assert kg("stats", "--data", str(data)).stderr.endswith("teardown\n")  # not the others
+    formatted = kg("fmt", "--check", "--data", str(data))  # the pre-commit hook's check
+    assert (formatted.returncode, formatted.stdout) == (0, "all files in canonical form\n")
+    assert "teardown" not in formatted.stderr
     (data / "model").mkdir(exist_ok=True)
     (data / "model" / "broken.yaml").write_text("id: broken\nname: [\n", encoding="utf-8")
     failed = kg("build", "--data", str(data), "--out", str(tmp_path / "build2"))
     assert failed.returncode == 1 and "teardown" in failed.stderr
     assert "broken.yaml" in failed.stderr
+    unreadable = kg("fmt", "--check", "--data", str(data))
+    assert unreadable.returncode == 1 and "teardown" not in unreadable.stderr
+    assert "1 file(s) could not be read" in unreadable.stderr
     invalid = kg("validate", "--data", str(data))  # its errors and exit code, all flushed
     assert invalid.returncode == 1 and "teardown" not in invalid.stderr
     assert "data/model/broken.yaml:" in invalid.stderr
