@@ -109,8 +109,8 @@ def _files_and_explorer(built: Built, out_dir: Path, started: dict,
                                    ensure_ascii=False) + "\n",
     }
     # imported here, not at the top: its libraries (networkx, numpy, pyvis: 0.3-0.4 s)
-    # are not needed before this stage, and importing them while the graph files'
-    # process is still writing uses time this process would spend waiting for it
+    # are not needed before this stage (with a report process, _Report.start imported
+    # them already, before its fork)
     from kg.explorer import write_explorer
 
     written = started["files"].finish() + write_texts(out_dir, texts)
@@ -133,6 +133,12 @@ class _Report:
         self.child: Forked | None = None
 
     def start(self, semantics) -> None:
+        # the libraries both processes use (networkx, numpy), imported once, here: after
+        # validation (not before the first stage) and before the fork, so that the
+        # report's process inherits them rather than importing them again
+        import kg.analysis.chartcache  # noqa: F401
+        import kg.explorer  # noqa: F401
+
         go_read, go_write = os.pipe()
         self.stack.callback(_close, go_read, go_write)
         self.go = go_write
