@@ -9,11 +9,9 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from kg.analysis.chartcache import drawn
 from kg.core.errors import Issue, KGError
 from kg.core.forked import Forked, can_fork, pause_point
 from kg.core.schema import load_schema
-from kg.explorer import write_explorer
 from kg.rdf.graph import file_graph_iri
 from kg.rdf.load import Built, Progress, Steps, check, load_graph
 from kg.rdf.serialize import GraphFiles, turtle, write_texts
@@ -110,6 +108,11 @@ def _files_and_explorer(built: Built, out_dir: Path, started: dict,
         "summary.json": json.dumps(built.numbers, indent=1, sort_keys=True,
                                    ensure_ascii=False) + "\n",
     }
+    # imported here, not at the top: its libraries (networkx, numpy, pyvis: 0.3-0.4 s)
+    # are not needed before this stage (with a report process, _Report.start imported
+    # them already, before its fork)
+    from kg.explorer import write_explorer
+
     written = started["files"].finish() + write_texts(out_dir, texts)
     clock("graph files")
     written.append(write_explorer(built.semantics, out_dir / EXPLORER))
@@ -130,6 +133,12 @@ class _Report:
         self.child: Forked | None = None
 
     def start(self, semantics) -> None:
+        # the libraries both processes use (networkx, numpy), imported once, here: after
+        # validation (not before the first stage) and before the fork, so that the
+        # report's process inherits them rather than importing them again
+        import kg.analysis.chartcache  # noqa: F401
+        import kg.explorer  # noqa: F401
+
         go_read, go_write = os.pipe()
         self.stack.callback(_close, go_read, go_write)
         self.go = go_write
@@ -159,6 +168,7 @@ def _report_in_child(semantics, out_dir: Path, go_read: int, go_write: int) -> t
     """In the second process: compute the report (its stage lines kept, not printed),
     wait for the word to write it (the first process's files are written), write it;
     (the paths, the stage lines). The first process ending without the word ends it."""
+    from kg.analysis.chartcache import drawn
     from kg.analysis.render import encode, write_files
     from kg.analysis.report import FORMATS, report
     from kg.data.loader import gc_paused

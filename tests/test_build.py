@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pyoxigraph
@@ -279,6 +280,26 @@ def test_on_a_terminal_reading_the_files_shows_a_counting_bar(make_data, tmp_pat
     assert "... validated " in text
 
 
+def test_the_kg_command_freezes_what_validation_leaves(make_data):
+    """In the `kg` console script's process, validate_dir ends with gc.freeze (its
+    entities live to the end: no collection walks them again); a library caller's
+    process is left alone."""
+    data = make_data()
+    script = textwrap.dedent(f"""
+        import gc, sys
+        from kg.data import loader
+        from kg.data.validate import validate_dir
+        if sys.argv[1] == "cli":
+            loader.freeze_after_loads()
+        result = validate_dir({str(data)!r})
+        print(result.ok, len(result.entities), gc.get_freeze_count() > 0)
+    """)
+    for mode, frozen in (("cli", "True"), ("library", "False")):
+        done = subprocess.run([sys.executable, "-c", script, mode], cwd=REPO,
+                              capture_output=True, text=True, timeout=300)
+        assert done.stdout.split() == ["True", "3", frozen], done.stderr
+
+
 def test_kg_build_ends_without_tearing_the_heap_down(make_data, tmp_path):
     """After a successful build the `kg` entry point ends the process with os._exit
     (freeing the heap object by object took 4-7 s at 100k entities): the output is all
@@ -301,10 +322,22 @@ def test_kg_build_ends_without_tearing_the_heap_down(make_data, tmp_path):
         done = kg(*args, "--data", str(data))
         assert done.returncode == 0 and "teardown" not in done.stderr, done.stderr
         assert done.stdout.rstrip().splitlines()[-1].startswith(f"wrote {tmp_path}")
-    checked = kg("validate", "--data", str(data))
-    assert checked.returncode == 0 and "teardown" in checked.stderr
+    checked = kg("validate", "--data", str(data))  # validate holds the graph too
+    assert checked.returncode == 0 and "teardown" not in checked.stderr, checked.stderr
+    assert checked.stdout == "OK: 3 entities valid.\n"
+    assert kg("stats", "--data", str(data)).stderr.endswith("teardown\n")  # not the others
+    formatted = kg("fmt", "--check", "--data", str(data))  # the pre-commit hook's check
+    assert (formatted.returncode, formatted.stdout) == (0, "all files in canonical form\n")
+    assert "teardown" not in formatted.stderr
     (data / "model").mkdir(exist_ok=True)
     (data / "model" / "broken.yaml").write_text("id: broken\nname: [\n", encoding="utf-8")
     failed = kg("build", "--data", str(data), "--out", str(tmp_path / "build2"))
     assert failed.returncode == 1 and "teardown" in failed.stderr
     assert "broken.yaml" in failed.stderr
+    unreadable = kg("fmt", "--check", "--data", str(data))
+    assert unreadable.returncode == 1 and "teardown" not in unreadable.stderr
+    assert "1 file(s) could not be read" in unreadable.stderr
+    invalid = kg("validate", "--data", str(data))  # its errors and exit code, all flushed
+    assert invalid.returncode == 1 and "teardown" not in invalid.stderr
+    assert "data/model/broken.yaml:" in invalid.stderr
+    assert invalid.stderr.rstrip().splitlines()[-1].startswith("Error: 1 error(s)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import marshal
 import os
 import subprocess
 import sys
@@ -34,15 +35,25 @@ def cache(tmp_path, monkeypatch) -> Path:
 
 
 def shards(folder: Path, purpose: str = "check") -> list[Path]:
-    return sorted((folder / "files").glob(f"{purpose}-*.json"))
+    """The entry shards (not the stamps file)."""
+    return sorted(p for p in (folder / "files").glob(f"{purpose}-*.json")
+                  if not p.name.endswith(f"-{filecache.STAMPS}.json"))
+
+
+def stamps_files(folder: Path, purpose: str = "check") -> list[Path]:
+    return sorted((folder / "files").glob(f"{purpose}-*-{filecache.STAMPS}.json"))
+
+
+def body_of(path: Path) -> dict:
+    head, _, body = path.read_bytes().partition(b"\n")
+    assert head.split()[2].decode() == hashlib.sha256(body).hexdigest()
+    return marshal.loads(body)
 
 
 def entries(folder: Path, purpose: str = "check") -> dict:
     out = {}
     for path in shards(folder, purpose):
-        head, _, body = path.read_bytes().partition(b"\n")
-        assert head.split()[2].decode() == hashlib.sha256(body).hexdigest()
-        out.update(json.loads(body))
+        out.update(body_of(path))
     return out
 
 
@@ -136,13 +147,57 @@ def test_a_damaged_cache_is_ignored_and_rewritten(make_data, cache, damage):
         elif damage == "empty":
             path.write_bytes(b"")
         else:  # a well-formed shard whose entries are not what kg writes
-            body = json.dumps({k: [1, 2] for k in json.loads(body)}).encode()
+            body = marshal.dumps({k: [1, 2] for k in marshal.loads(body)})
             fp = head.split()[1].decode()
             path.write_bytes(f"kg-filecache {fp} {hashlib.sha256(body).hexdigest()}\n".encode()
                              + body)
     after = same_as_cold(data)
     assert after.issues == before.issues
     assert len(entries(cache)) == 4  # rewritten whole
+
+
+def test_a_file_known_by_its_stamp_is_not_read_and_a_change_is_seen(
+        make_data, cache, monkeypatch):
+    """A file whose stat stamp is the recorded one is not read; an edit (even one that
+    keeps the size and puts the modification time back) is read and checked again."""
+    monkeypatch.setattr(filecache, "RACY", -1.0)  # every stamp trusted at once
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    assert same_as_cold(data).ok
+    [stamps] = stamps_files(cache)
+    assert len(body_of(stamps)) == 4  # one per file
+    read = []
+    real = Path.read_bytes
+
+    def counted(self):
+        if str(self).startswith(str(data)):
+            read.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    warm = validate_dir(data)
+    assert read == [] and warm.ok and len(warm.entities) == 4
+    model = data / "model" / "deepseek-r1.yaml"
+    before = model.stat()
+    text = model.read_text(encoding="utf-8")
+    model.write_text(text.replace("model_type: model", "model_type: modle"), encoding="utf-8")
+    assert model.stat().st_size == before.st_size
+    os.utime(model, ns=(before.st_atime_ns, before.st_mtime_ns))  # the old time, new bytes
+    result = same_as_cold(data)
+    assert [i.rule for i in result.errors] == ["bad-enum"]
+    assert "deepseek-r1.yaml" in read
+    # a damaged stamps file is ignored: every file read again, the same answer
+    stamps.write_bytes(stamps.read_bytes()[:-3])
+    read.clear()
+    assert validate_dir(data).issues == result.issues
+    assert len(read) == 4
+
+
+def test_a_recently_changed_file_is_read_every_time(make_data, cache, monkeypatch):
+    """Within RACY seconds of its last change a file's stamp is not recorded: a second
+    write within the same clock tick could keep size and times with other bytes."""
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    assert same_as_cold(data).ok
+    assert stamps_files(cache) == [] or len(body_of(stamps_files(cache)[0])) == 0
 
 
 def test_two_processes_writing_at_once_leave_whole_shards(tmp_path, cache):

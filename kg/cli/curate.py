@@ -626,6 +626,9 @@ def fmt(paths, check_only, no_cache, data_dir):
         skipped = (f"{len(plan.skipped)} file(s) could not be read, so were not "
                    "checked; fix them first (`kg validate`)") if plan.skipped else ""
         if check_only:
+            from kg.cli import leave_fast
+
+            leave_fast()  # writes nothing but its cache, saved already (the pre-commit hook)
             root = ws.data_dir.parent
             for rel in sorted(writes):
                 echo(f"would reformat {curate.relpath(ws.data_dir / rel, root)}")

@@ -8,13 +8,15 @@ fact has a source). Tier 3, SHACL on the built graph, lives in kg/rdf/shapes.py.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat as stat_module
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kg.core.errors import Issue
 from kg.core.model import Check, DateValue, Entity, Statement
@@ -27,7 +29,9 @@ from kg.data.loader import (
     YList,
     YMap,
     YScalar,
+    data_file_names,
     escape_controls,
+    freeze_if_asked,
     gc_paused,
     iter_data_files,
     line_of,
@@ -65,9 +69,9 @@ def did_you_mean(word: str, choices) -> str:
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
-@dataclass
-class Ref:
-    """A reference waiting for tier 2: which id, from where, to which kinds."""
+class Ref(NamedTuple):
+    """A reference waiting for tier 2: which id, from where, to which kinds. A tuple, so
+    that the cache stores and gives back each as it is (a plain tuple of the six)."""
 
     target: str
     allowed: tuple[str, ...]
@@ -473,22 +477,26 @@ class FileCheck:
     stem: str
     entity: Entity | None
     issues: list[Issue]
-    refs: list[Ref]
+    refs: list[tuple]  # Refs, or the plain 6-tuples of Refs read from the cache
 
     def to_json(self) -> list:
-        """Plain JSON for kg/data/filecache.py; TypeError if a value cannot be stored."""
+        """Plain values for kg/data/filecache.py's shards (marshal: the references stay
+        tuples); TypeError if a value cannot be stored."""
         return [self.rel, self.stem,
                 None if self.entity is None else filecache.encode_entity(self.entity),
                 [filecache.encode_issue(i) for i in self.issues],
-                [[r.target, list(r.allowed), r.path, r.line, r.entity, r.where]
-                 for r in self.refs]]
+                [tuple(r) for r in self.refs]]
 
     @classmethod
     def from_json(cls, x: list) -> FileCheck:
-        """The inverse of to_json; raises (KeyError, TypeError, ValueError...) if malformed."""
+        """The inverse of to_json; raises (KeyError, TypeError, ValueError...) if malformed.
+        The references come back as the plain 6-tuples stored (a Ref's fields, in order)."""
+        refs = x[4]
+        if refs.__class__ is not list or not all(
+                r.__class__ is tuple and len(r) == 6 and r[1].__class__ is tuple for r in refs):
+            raise ValueError("malformed references")
         return cls(x[0], x[1], None if x[2] is None else filecache.decode_entity(x[2]),
-                   [filecache.decode_issue(i) for i in x[3]],
-                   [Ref(r[0], tuple(r[1]), r[2], r[3], r[4], r[5]) for r in x[4]])
+                   [filecache.decode_issue(i) for i in x[3]], refs)
 
 
 def check_file(rec: Record, schema: Schema) -> FileCheck:
@@ -550,7 +558,9 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None,
 
     With the cache (the default unless $KG_NO_CACHE is set; `cache=False` turns it off),
     a file whose bytes, path and checking code are those of an earlier run is not parsed
-    or checked again: its result is read from kg/data/filecache.py's JSON. The garbage
+    or checked again: its result is read from kg/data/filecache.py's entries; a file
+    whose stat stamp is the one recorded with its entry is not even read (see
+    filecache.FileCache.known: files changed within the last RACY seconds are). The garbage
     collector is paused meanwhile (it dominates big loads). Serial: a pool of worker
     processes (fork, chunks, JSON back) was slower on the 2 shared cores this was
     measured on (10k files: 5.5 s against 3.5 s at load 3.5).
@@ -558,37 +568,62 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None,
     use = filecache.enabled() if cache is None else cache
     names = namer(data_dir)
     with gc_paused():
-        paths = _counted(iter_data_files(data_dir), advance)
         if not use:
-            return [check_file(load_file(p, data_dir, names(p)), schema) for p in paths]
-        store = filecache.FileCache(data_dir, "check", check_fingerprint(schema))
+            return [check_file(load_file(p, data_dir, names(p)), schema)
+                    for p in _counted(iter_data_files(data_dir), advance)]
+        store = filecache.FileCache(data_dir, "check", check_fingerprint(schema), stamps=True)
         out = []
-        for path in paths:
-            these = names(path)
+        lstat, stat, islink = os.lstat, os.stat, stat_module.S_ISLNK
+        for text in _counted(data_file_names(data_dir), advance):
+            try:
+                st = lstat(text)
+                is_link = islink(st.st_mode)
+                if is_link:
+                    st = stat(text)  # the target's: what reading the file reads
+            except OSError:  # reported (or raised) exactly as without the cache
+                out.append(check_file(load_file(Path(text), data_dir, names(text)), schema))
+                continue
+            these = names(text, is_link)
+            key = store.known(text, these, st)
+            fc = None if key is None else _cached(store, key)
+            if fc is not None:
+                out.append(fc)
+                continue
+            path = Path(text)
             try:
                 raw = path.read_bytes()
             except OSError:  # reported (or raised) exactly as without the cache
                 out.append(check_file(load_file(path, data_dir, these), schema))
                 continue
             key = store.key(raw, *these)
-            hit = store.get(key)
-            if hit is not None:
-                try:
-                    out.append(FileCheck.from_json(hit))
-                    continue
-                except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-                    pass  # a malformed entry: check the file again and replace it
+            store.stamp(text, these, st, key)
+            fc = _cached(store, key)
+            if fc is not None:
+                out.append(fc)
+                continue
             fc = check_file(record_of_bytes(path, these, raw), schema)
             try:
                 store.put(key, fc.to_json())
-            except TypeError:  # a value the JSON form cannot hold: not cached
+            except TypeError:  # a value the stored form cannot hold: not cached
                 pass
             out.append(fc)
         store.save()
         return out
 
 
-def _counted(paths: list[Path], advance: Callable[[int, int], None] | None):
+def _cached(store: filecache.FileCache, key: str) -> FileCheck | None:
+    """The FileCheck stored under key, or None (none, or a malformed entry: the file is
+    then checked again and its entry replaced)."""
+    hit = store.get(key)
+    if hit is None:
+        return None
+    try:
+        return FileCheck.from_json(hit)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def _counted(paths: list, advance: Callable[[int, int], None] | None):
     """The paths, telling advance(done, total) about every 1% of them on the way."""
     every = max(1, len(paths) // 100)
     for n, path in enumerate(paths):
@@ -609,10 +644,15 @@ def check_fingerprint(schema: Schema) -> str:
     return filecache.fingerprint(mods, schema, getattr(rfc3987, "__version__", None))
 
 
-def _check_refs(result: Result, refs: list[Ref]) -> None:
+def _check_refs(result: Result, refs: list[tuple]) -> None:
+    """Tier 2 for each reference (a Ref, or the plain 6-tuple of one from the cache)."""
     ents = result.entities
     for ref in refs:
-        target = ents.get(ref.target)
+        target = ents.get(ref[0])
+        if (target is not None and target.kind != "tombstone"
+                and ("any" in ref[1] or target.kind in ref[1])):
+            continue  # resolves to an entity of an allowed kind: the common case
+        ref = Ref(*ref)
         is_source = ref.allowed == ("source",)
         if target is None:
             pool = [i for i, e in ents.items() if not ref.allowed or "any" in ref.allowed
@@ -666,7 +706,9 @@ def validate_dir(data_dir: Path, schema: Schema | None = None,
         return result
     schema = schema or load_schema()
     with gc_paused():  # tier 2 too: a collection over every entity costs seconds at 10k
-        return combine(check_files(data_dir, schema, cache, advance))
+        result = combine(check_files(data_dir, schema, cache, advance))
+        freeze_if_asked()  # the kg command's process: see loader.freeze_after_loads
+        return result
 
 
 def pending_issue(data_dir: Path) -> Issue:
