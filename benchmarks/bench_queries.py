@@ -12,8 +12,11 @@ weights and a source) to a copy of data/, to see how the gap grows with size.
 --graph times a built graph file instead (a .nq from kg.sparql.cache.build_nquads,
 or build/graph.trig; e.g. of `benchmarks/synth.py` data at 10k entities).
 --before DIR also times the library as it is in DIR (say, `git archive` of an older
-commit's queries/), query by query in the same run, and prints before/after.
-Every query runs with the dataset's date of the graph it is asked of.
+commit's queries/), query by query in the same run, and prints before/after; a query
+whose answer differs (other rows, or the same rows in another order) is marked.
+Every query runs with the dataset's date of the graph it is asked of. Each time is the
+median of --repeat runs, wall clock and this process's CPU time (`cpu ms`): on a shared
+machine the CPU time moves far less with the load than the wall clock does.
 """
 
 from __future__ import annotations
@@ -35,16 +38,19 @@ from bench_build import synthesise  # noqa: E402
 
 from kg import load_graph  # noqa: E402
 from kg.sparql.queries import library, run_query, store_day  # noqa: E402
-from kg.sparql.store import OxigraphStore, RdflibStore  # noqa: E402
+from kg.sparql.store import OxigraphStore, QueryResult, RdflibStore  # noqa: E402
 
 
-def timed(store, query, repeat: int, day, params=None) -> tuple[float, int]:
-    times, rows = [], 0
+def timed(store, query, repeat: int, day, params=None) -> tuple[float, float, QueryResult]:
+    """(median seconds, median CPU seconds of this process, the last answer) of
+    `repeat` runs of a library query."""
+    times, cpu, result = [], [], None
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        rows = len(run_query(store, query, params or None, day=day))
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = run_query(store, query, params or None, day=day)
         times.append(time.perf_counter() - t0)
-    return statistics.median(times), rows
+        cpu.append(time.process_time() - c0)
+    return statistics.median(times), statistics.median(cpu), result
 
 
 def main() -> None:
@@ -89,8 +95,8 @@ def main() -> None:
     print(f"load average {load:.1f} at the start; dataset date {day}")
     head = f"{'query':<26} {'rows':>5}"
     if before:
-        head += f" {'before ms':>10}"
-    head += "".join(f" {e + ' ms':>12}" for e in engines)
+        head += f" {'before ms':>10} {'before cpu':>10}"
+    head += "".join(f" {e + ' ms':>12}" for e in engines) + f" {'cpu ms':>8}"
     if "rdflib" in engines and "oxigraph" in engines:
         head += f" {'ratio':>7}"
     print(head)
@@ -101,19 +107,21 @@ def main() -> None:
         line, got = f"{q.name:<26}", {}
         for e in engines:
             got[e] = timed(stores[e], q, args.repeat, day, params.get(q.name))
-        rows = got[engines[0]][1]
-        line += f" {rows:>5}"
+        answer = got[engines[0]][2]
+        line += f" {len(answer):>5}"
         if before:
             if q.name in before:
-                old, old_rows = timed(stores[engines[0]], before[q.name], args.repeat, day,
-                                      params.get(q.name))
-                mark = "" if old_rows == rows else f" (before: {old_rows} rows!)"
-                line += f" {old * 1000:>10.1f}"
+                old, old_cpu, old_answer = timed(stores[engines[0]], before[q.name],
+                                                 args.repeat, day, params.get(q.name))
+                mark = ("" if (old_answer.vars, old_answer.rows) == (answer.vars, answer.rows)
+                        else f" (before: {len(old_answer)} rows, another answer!)")
+                line += f" {old * 1000:>10.1f} {old_cpu * 1000:>10.1f}"
                 speedups.append(old / got[engines[0]][0] if got[engines[0]][0] else float("inf"))
             else:
-                line += f" {'-':>10}"
+                line += f" {'-':>10} {'-':>10}"
                 mark = ""
         line += "".join(f" {got[e][0] * 1000:>12.1f}" for e in engines)
+        line += f" {got[engines[0]][1] * 1000:>8.1f}"
         if "rdflib" in got and "oxigraph" in got:
             ratios.append(got["rdflib"][0] / got["oxigraph"][0] if got["oxigraph"][0] else
                           float("inf"))
