@@ -64,10 +64,11 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
 
         def start_files(graph: Built) -> None:
             # the VoID graph joins the quads first: the graph files carry it
+            quads = graph.quads.quad_count()  # (counted for the stage line: no new count)
             void = void_graph(schema, graph)
             graph.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void)
             started["void.ttl"] = turtle(void)
-            files_jobs = jobs if len(graph.quads) <= FILES_PROCESS_MAX_QUADS else 1
+            files_jobs = jobs if quads + len(void) <= FILES_PROCESS_MAX_QUADS else 1
             started["files"] = stack.enter_context(GraphFiles(out_dir, graph.quads,
                                                               files_jobs, incremental=True))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rdflib import URIRef
 
 from kg import check
@@ -164,3 +165,30 @@ def test_graph_keys_change_with_a_graphs_triples_only(make_data):
     assert before.keys() == after.keys()
     assert {g for g in before if before[g] != after[g]} == {
         kgfile + "data/organization/acme.yaml"}
+
+
+@pytest.mark.parametrize("pack3", [True, False])
+def test_quads_count_distinct_triples_and_quads(monkeypatch, pack3):
+    """len() and quad_count() count distinct rows, duplicates and all, whichever way the
+    ids are packed into sort keys (three per key below PACK3_MAX_TERMS terms, else two)."""
+    import random
+
+    import numpy as np
+
+    import kg.rdf.quads as quads_mod
+
+    if not pack3:
+        monkeypatch.setattr(quads_mod, "PACK3_MAX_TERMS", 0)
+    rnd = random.Random(7)
+    for _ in range(100):
+        q = quads_mod.Quads([])
+        for i in range(rnd.randint(1, 6)):
+            q.iri(f"https://example.org/t{i}")
+        k = len(q.terms)
+        for _ in range(rnd.randint(0, 40)):
+            q.use_graph(f"https://example.org/t{rnd.randrange(k)}")
+            q.add(rnd.randrange(k), rnd.randrange(k), rnd.randrange(k))
+        rows = np.frombuffer(q.rows, dtype=np.intc).reshape(-1, 4).tolist()
+        assert len(q) == len({tuple(r[1:]) for r in rows})
+        assert q.quad_count() == len({tuple(r) for r in rows})
+        assert len(q) == len(q.triples()) and q.quad_count() == len(q.quads())

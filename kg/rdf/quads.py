@@ -86,7 +86,8 @@ def term_from_nt(nt: str, tag: str | None = None):
     raise ValueError(f"not an N-Triples term: {nt[:200]!r}")
 
 
-_RDFLIB: list = []  # rdflib's URIRef, Literal and BNode, once term_from_nt has run
+_RDFLIB: list = []
+PACK3_MAX_TERMS = 1 << 21  # below it, a triple's three ids fit one 64-bit key (Quads._count)  # rdflib's URIRef, Literal and BNode, once term_from_nt has run
 
 
 class Quads:
@@ -303,15 +304,34 @@ class Quads:
         return len(got) if got is not None else self._count(0)
 
     def _count(self, first: int) -> int:
-        """Distinct rows of rows[:, first:], counted by sorting the raw ids (no term ranks,
-        which need the terms' strings sorted: the writers make those once, at the end)."""
+        """Distinct rows of rows[:, first:], counted by sorting the raw ids packed into
+        64-bit keys (no term ranks, which need the terms' strings sorted: the writers make
+        those once, at the end); kept until the next add."""
         import numpy as np
 
-        rows = self._rows()[:, first:]
+        name = f"count{first}"
+        got = self._cache.get(name)
+        if got is not None:
+            return got
+        rows = self._rows()[:, first:].astype(np.int64)
         if not len(rows):
-            return 0
-        rows = rows[np.lexsort(rows.T[::-1])]
-        return int(1 + (rows[1:] != rows[:-1]).any(axis=1).sum())
+            got = 0
+        elif first == 1 and len(self.terms) < PACK3_MAX_TERMS:  # three ids in one key
+            key = (rows[:, 0] << 42) | (rows[:, 1] << 21) | rows[:, 2]
+            key.sort()
+            got = int(1 + (key[1:] != key[:-1]).sum())
+        else:  # two ids per key (the ids are below 2**31)
+            keys = [(rows[:, c] << 32) | rows[:, c + 1] for c in range(0, rows.shape[1] - 1, 2)]
+            if rows.shape[1] % 2:
+                keys.append(rows[:, -1])
+            order = np.lexsort(keys[::-1])
+            new = np.zeros(len(rows) - 1, dtype=bool)
+            for k in keys:
+                k = k[order]
+                new |= k[1:] != k[:-1]
+            got = int(1 + new.sum())
+        self._cache[name] = got
+        return got
 
     def nquads_lines(self) -> list[str]:
         """The named graphs as N-Quads lines, graphs by IRI, each graph's triples sorted."""
