@@ -371,3 +371,35 @@ def test_a_wrong_dataset_file_is_an_error_with_its_line_and_fix_never_a_tracebac
     assert f"data/dataset.yaml:{line}: error: {message}" in result.output, result.output
     assert "Fix: " in result.output and fix in result.output.split("Fix: ", 1)[1]
     assert str(tmp_path) not in result.output
+
+
+def test_a_bloc_on_a_cycle_of_parents_does_not_depend_on_who_asks_first(make_data):
+    """acme and beta are each other's parent, neither has a country, beta is an
+    international organisation: asked alone, either resolves its cycle from itself, so
+    acme came out "multinational" if asked first and "other" if beta was. Cycle members
+    are resolved in id order: acme first, so both are "multinational" in any order."""
+    from kg import load_graph
+    from kg.semantics.blocs import Blocs, cycle_members
+
+    data = make_data({
+        "organization/acme.yaml": """
+            id: acme
+            name: Acme
+            org_type: company
+            parent: beta
+            sources: [src-a]
+        """,
+        "organization/beta.yaml": """
+            id: beta
+            name: Beta
+            org_type: international-organization
+            parent: acme
+            sources: [src-a]
+        """,
+    })
+    sem = load_graph(data).semantics
+    assert cycle_members(sem.timeline) == ["acme", "beta"]
+    for order in (["acme", "beta"], ["beta", "acme"]):
+        blocs = Blocs(sem.timeline, sem.date)
+        assert {eid: blocs(eid) for eid in order} == {"acme": "multinational",
+                                                      "beta": "multinational"}

@@ -22,6 +22,7 @@ Blocs: "us", "china", "multinational", "other". The rule, by kind:
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 from kg.core.model import Entity
 from kg.semantics.time import Timeline
@@ -44,12 +45,20 @@ CHINA_CODES = frozenset({"CN", "HK", "MO"})
 
 
 class Blocs:
-    """bloc(entity_id) on one day, memoised. Unknown ids are "other"."""
+    """bloc(entity_id) on one day, memoised. Unknown ids are "other".
+
+    On a cycle of references (two organisations each the other's parent...) the rule
+    reads an entity already being resolved as "other", so a member's bloc would depend
+    on which member was asked first, and the graph, the report and the explorer ask in
+    different orders. The members of every cycle are therefore resolved first, in id
+    order (cycle_members), whatever is asked: the same answers in any order."""
 
     def __init__(self, timeline: Timeline, day: dt.date):
         self.timeline, self.day = timeline, day
         self.entities = timeline.entities
         self._memo: dict[str, str] = {}
+        for entity_id in cycle_members(timeline):
+            self.bloc(entity_id)
 
     def __call__(self, entity_id: str) -> str:
         return self.bloc(entity_id)
@@ -125,3 +134,75 @@ class Blocs:
         if kind == "assessment":
             return self._first(ent, "leader", seen) or "other"
         return "other"
+
+
+_CYCLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Timeline -> its members
+
+
+def cycle_members(timeline: Timeline) -> list[str]:
+    """The ids, sorted, of the entities on a cycle of the references the rule follows
+    (RULE_FIELDS values naming an entity, on any date: a superset of any one day's),
+    found once per Timeline (Tarjan's strongly connected components, iteratively; a
+    list over 100k entities in well under a second)."""
+    got = _CYCLES.get(timeline)
+    if got is None:
+        got = _CYCLES[timeline] = sorted(_on_cycles(_references(timeline)))
+    return got
+
+
+def _references(timeline: Timeline) -> dict[str, list[str]]:
+    """entity id -> the ids its rule fields' statements name (all dates)."""
+    entities = timeline.entities
+    out: dict[str, list[str]] = {}
+    for eid, ent in entities.items():
+        fields = timeline.schema.kinds[ent.kind].fields
+        targets = [str(st.value) for name in RULE_FIELDS if name in ent.facts
+                   and fields[name].type == "ref" for st in ent.facts[name]]
+        targets = [t for t in targets if t in entities]
+        if targets:
+            out[eid] = targets
+    return out
+
+
+def _on_cycles(graph: dict[str, list[str]]) -> set[str]:
+    """The nodes of graph (node -> its successors) that lie on a cycle: the members of
+    strongly connected components of two or more nodes, and nodes with a self-loop."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: set[str] = set()
+    for root in graph:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(graph[root]))]
+        while work:
+            v, successors = work[-1]
+            for w in successors:
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(graph.get(w, ()))))
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    u = work[-1][0]
+                    low[u] = min(low[u], low[v])
+                if low[v] == index[v]:
+                    component = []
+                    while True:
+                        w = stack.pop()
+                        on_stack.discard(w)
+                        component.append(w)
+                        if w == v:
+                            break
+                    if len(component) > 1 or v in graph.get(v, ()):
+                        found.update(component)
+    return found
