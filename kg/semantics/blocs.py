@@ -153,12 +153,14 @@ def cycle_members(timeline: Timeline) -> list[str]:
 def _references(timeline: Timeline) -> dict[str, list[str]]:
     """entity id -> the ids its rule fields' statements name (all dates)."""
     entities = timeline.entities
+    ref_fields = {kind: tuple(n for n in RULE_FIELDS if n in k.fields
+                              and k.fields[n].type == "ref")
+                  for kind, k in timeline.schema.kinds.items()}
     out: dict[str, list[str]] = {}
     for eid, ent in entities.items():
-        fields = timeline.schema.kinds[ent.kind].fields
-        targets = [str(st.value) for name in RULE_FIELDS if name in ent.facts
-                   and fields[name].type == "ref" for st in ent.facts[name]]
-        targets = [t for t in targets if t in entities]
+        facts = ent.facts
+        targets = [t for name in ref_fields[ent.kind] if name in facts
+                   for st in facts[name] if (t := str(st.value)) in entities]
         if targets:
             out[eid] = targets
     return out
