@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -154,19 +155,60 @@ def children(pid: int | None = None) -> list[str]:
     return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
 
 
+STOPPERS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def stoppable():
+    """Ctrl-C and SIGTERM at their defaults and let through in this process meanwhile, so
+    that a command started in the block gets them so, as a terminal's foreground command
+    does. A test run started with SIGINT ignored (`pytest ... &` in a script: a shell
+    without job control ignores SIGINT in its background commands) would hand that on,
+    and the build, which keeps an inherited SIG_IGN as every Python does, would never see
+    its Ctrl-C: the interrupt tests waited for it until their timeout."""
+    handlers = {sig: signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT
+                                   else signal.SIG_DFL) for sig in STOPPERS}
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPERS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
 def run_until_paused(data: Path, out: Path, where: str) -> tuple[subprocess.Popen, int]:
-    """`kg build` in a subprocess whose process for where ("report": before it writes the
-    report; "graph files": before it writes graph.trig) pauses; returns the build's
-    process and the paused process's id."""
+    """`kg build` in a subprocess (Ctrl-C and SIGTERM at their defaults) whose process for
+    where ("report": before it writes the report; "graph files": before it writes
+    graph.trig) pauses; returns the build's process and the paused process's id."""
     env = {**os.environ, "KG_PAUSE_AT": where, "KG_PAUSE_SECONDS": "60",
            "KG_BUILD_JOBS": "2"}
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--data", str(data),
-                             "--out", str(out)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    with stoppable():
+        proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--data", str(data),
+                                 "--out", str(out)], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:  # the stage lines come first
         if line.startswith(f"kg: paused in {where} (pid "):
             return proc, int(line.split("(pid ")[1].rstrip(")\n"))
     raise AssertionError(f"never paused: {proc.communicate()}")
+
+
+@pytest.fixture
+def paused_build():
+    """run_until_paused, whose builds are killed when the test ends if they still run (a
+    build that a failed test left would fail the next tests' count of children)."""
+    procs = []
+
+    def run(data: Path, out: Path, where: str) -> tuple[subprocess.Popen, int]:
+        proc, paused = run_until_paused(data, out, where)
+        procs.append(proc)
+        return proc, paused
+
+    yield run
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()  # its children die with it (kg.core.forked: PR_SET_PDEATHSIG)
+        proc.communicate()
 
 
 def running(pid: int) -> bool:
@@ -179,9 +221,9 @@ def running(pid: int) -> bool:
 
 @pytest.mark.parametrize("where", ["report", "graph files"])
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
-def test_an_interrupted_build_stops_its_other_processes(old_build, sig, where):
+def test_an_interrupted_build_stops_its_other_processes(old_build, paused_build, sig, where):
     data, out, before = old_build
-    proc, paused = run_until_paused(data, out, where)
+    proc, paused = paused_build(data, out, where)
     started = [int(pid) for pid in children(proc.pid)]
     assert paused in started and running(paused)
     if where == "graph files":  # the report's process runs beside it
