@@ -274,6 +274,61 @@ def test_the_graph_files_process_only_up_to_a_size(tmp_path, make_data, monkeypa
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_bad_data_leaves_no_new_output_folder(tmp_path, make_data, monkeypatch, jobs):
+    """The graph files are begun before SHACL (GraphFiles makes the folder for them): a
+    SHACL failure still leaves no folder where there was none, as the serial build did
+    before (its parents included), and no process."""
+    fail_in("SHACL", monkeypatch)
+    with pytest.raises(DataError, match=r"a shape broke"):
+        build(make_data(), tmp_path / "new" / "build", jobs=jobs)
+    assert not (tmp_path / "new").exists()
+    assert not children()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_graph_files_left_without_finish_leave_nothing_behind(tmp_path, make_data, jobs):
+    """A GraphFiles block left without finish() (and without an exception) stops its
+    process and removes its temporary files, and the folders it made while they are
+    empty: a folder that was there stays, with its files, and so does one that something
+    else wrote into meanwhile."""
+    from kg.rdf.load import load_graph
+    from kg.rdf.serialize import GraphFiles
+
+    quads = load_graph(make_data()).quads
+    kept, shared = tmp_path / "kept", tmp_path / "shared"
+    kept.mkdir()
+    (kept / "graph.nt").write_text("old", encoding="utf-8")
+    for out in (tmp_path / "fresh" / "build", kept, shared / "build"):
+        with GraphFiles(out, quads, jobs) as files:
+            assert out.is_dir() and (files.child is not None) == (jobs == 2)
+            if out.parent == shared:
+                (shared / "notes.txt").write_text("mine", encoding="utf-8")
+        assert not children()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "kept", "shared"]
+    assert snapshot(kept) == {"graph.nt": b"old"}
+    assert snapshot(shared) == {"notes.txt": b"mine"}
+
+
+def test_a_folder_made_in_part_is_removed(tmp_path, make_data, monkeypatch):
+    """The disk fills while the output folder is made (its parent made, itself not): the
+    error names it, and the parent made for it is removed again."""
+    out = tmp_path / "new" / "build"
+    mkdir = Path.mkdir
+
+    def full(self, mode=0o777, parents=False, exist_ok=False):
+        if self == out:
+            mkdir(out.parent)
+            raise OSError(28, "No space left on device", str(out))
+        return mkdir(self, mode, parents, exist_ok)
+
+    monkeypatch.setattr(Path, "mkdir", full)
+    with pytest.raises(KGError, match=rf"^cannot write {out}: No space left on device$"):
+        build(make_data(), out, jobs=2)
+    assert not (tmp_path / "new").exists()
+    assert not children()
+
+
 def test_jobs_come_from_the_argument_then_the_environment(monkeypatch):
     monkeypatch.delenv("KG_BUILD_JOBS", raising=False)
     assert build_jobs() == 2

@@ -380,11 +380,16 @@ class GraphFiles:
     temporary files; `files.finish()` writes graph.nt and graph.ttl in this process (all
     four with jobs=1), waits for the other process, and renames the four into place
     together; it returns their paths (GRAPH_FILES order). The quads must not change
-    once the block is entered. Leaving the block by an exception (Ctrl-C included), or
-    a failure in either process, stops the other process and removes every temporary
-    file, so out_dir keeps the files it had. Raises KGError naming the file that could
-    not be written (or the second process's failure).
+    once the block is entered. Leaving the block by an exception (Ctrl-C included) or
+    without finish(), or a failure in either process, stops the other process and
+    removes every temporary file, so out_dir keeps the files it had; the folders the
+    block made (out_dir and its missing parents) are removed again while empty, so a
+    build that fails before its files (bad data in SHACL) leaves no new folder. Raises
+    KGError naming the file that could not be written (or the second process's failure).
     """
+
+    _made: tuple[Path, ...] = ()  # the folders __enter__ made, deepest first
+    _finished = False  # finish() put the four files in place: __exit__ leaves them
 
     def __init__(self, out_dir: Path, quads, jobs: int = 1):
         self.out_dir, self.quads, self.jobs = Path(out_dir), quads, jobs
@@ -395,8 +400,14 @@ class GraphFiles:
         from kg.core.forked import Forked, can_fork
 
         try:
+            made, folder = [], self.out_dir
+            while not folder.exists() and folder != folder.parent:
+                made.append(folder)
+                folder = folder.parent
+            self._made = tuple(made)  # known before they are made
             self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            _remove_empty(self._made)  # the parents made before the failure
             raise KGError(f"cannot write {exc.filename or self.out_dir}: "
                           f"{exc.strerror}") from None
         if self.jobs > 1 and can_fork():
@@ -419,13 +430,17 @@ class GraphFiles:
         except OSError as exc:
             raise KGError(f"cannot write {exc.filename or self.out_dir}: "
                           f"{exc.strerror}") from None
+        self._finished = True
         return [self.out_dir / name for name in GRAPH_FILES]
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            if self.child is not None:
-                self.child.stop()  # its on_stop removes every temporary file
-            self._remove_partial()
+        if self._finished:
+            return
+        if self.child is not None:
+            child, self.child = self.child, None
+            child.stop()  # its on_stop removes every temporary file
+        self._remove_partial()
+        _remove_empty(self._made)
 
     def _write(self, names, pause: str = "") -> None:
         """Write the files names into their temporary paths (KGError when one cannot be)."""
@@ -470,6 +485,18 @@ def _partial_removed(out_dir: Path, names):
     except BaseException:
         remove_partial(out_dir, names)
         raise
+
+
+def _remove_empty(folders) -> None:
+    """Remove folders (each inside the next: deepest first; those missing passed over)
+    up to the first that is not empty, or cannot be removed."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except FileNotFoundError:  # not made: the failure came first
+            continue
+        except OSError:
+            return
 
 
 def _write_lines(path: Path, rows, line) -> None:
