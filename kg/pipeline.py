@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kg.analysis.chartcache import drawn
 from kg.core.errors import Issue, KGError
-from kg.core.forked import Forked, can_fork, pause_point
+from kg.core.forked import Forked, Stack, can_fork, pause_point
 from kg.core.schema import load_schema
 from kg.explorer import write_explorer
 from kg.rdf.graph import file_graph_iri
@@ -60,7 +60,9 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     schema = load_schema()
     out_dir = Path(out_dir or Path.cwd() / "build")
     jobs = build_jobs(jobs)
-    with ExitStack() as stack:
+    # a Stack, not an ExitStack: it holds each context's exit before entering it, so
+    # that a Ctrl-C just after a second or third process started still stops it
+    with Stack() as stack:
         report = _Report(out_dir, stack) if jobs > 1 else None
         started = {}
 

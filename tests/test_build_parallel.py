@@ -180,7 +180,8 @@ def stoppable():
 def run_until_paused(data: Path, out: Path, where: str) -> tuple[subprocess.Popen, int]:
     """`kg build` in a subprocess (Ctrl-C and SIGTERM at their defaults) whose process for
     where ("report": before it writes the report; "graph files": before it writes
-    graph.trig) pauses; returns the build's process and the paused process's id."""
+    graph.trig; "started ...": the build itself, once that process started) pauses;
+    returns the build's process and the paused process's id."""
     env = {**os.environ, "KG_PAUSE_AT": where, "KG_PAUSE_SECONDS": "60",
            "KG_BUILD_JOBS": "2"}
     with stoppable():
@@ -249,6 +250,89 @@ def test_an_interrupted_build_stops_its_other_processes(old_build, paused_build,
         assert left.keys() == before.keys()
     assert {name: body for name, body in left.items() if name.startswith("report/")} == \
            {name: body for name, body in before.items() if name.startswith("report/")}
+
+
+@pytest.mark.parametrize("what", ["computing the report",
+                                  "writing graph.trig and graph.jsonld"])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_just_after_a_process_started_stops_it(old_build, paused_build, sig,
+                                                             what):
+    """Ctrl-C (or SIGTERM) just after the build started its second or third process,
+    before the build's stack could hold it (the pause ends Forked.__enter__): the build
+    still stops and reaps it, and out is as it was (the graph files' process has written
+    its two temporary files by then: they are removed)."""
+    data, out, before = old_build
+    proc, paused = paused_build(data, out, f"started {what}")
+    assert paused == proc.pid  # the build pauses; its processes run on
+    started = [int(pid) for pid in children(proc.pid)]
+    if what.startswith("writing"):  # wait for the third process to end (not reaped)
+        for _ in range(600):
+            if not all(running(pid) for pid in started):
+                break
+            time.sleep(0.1)
+        assert sorted(p.name for p in out.glob("*.tmp")) == ["graph.jsonld.tmp",
+                                                             "graph.trig.tmp"]
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 1 and err.endswith("Aborted!\n"), err
+    else:
+        assert proc.returncode == -sig, err
+    for child in started:
+        assert not Path(f"/proc/{child}").exists()  # stopped and reaped by the build
+    assert snapshot(out) == before
+
+
+STACK_AND_STOP = """
+import signal
+from kg.core import forked
+from kg.core.forked import Forked, Stack
+
+
+class Fails:
+    def __enter__(self):
+        raise KeyboardInterrupt  # as if Ctrl-C came in the middle of it
+
+    def __exit__(self, *exc):
+        print("exit", exc[0].__name__)
+
+
+try:
+    with Stack() as stack:
+        stack.enter_context(Fails())
+except KeyboardInterrupt:
+    print("raised")
+Forked("never started", print).__exit__(KeyboardInterrupt, None, None)
+Forked("never started", print).stop()
+
+mask, sigmask = signal.pthread_sigmask(signal.SIG_BLOCK, ()), signal.pthread_sigmask
+
+
+def late(how, signals):  # a Ctrl-C that came just before: raised once the mask is set
+    before = sigmask(how, signals)
+    if how == signal.SIG_BLOCK and signals:
+        raise KeyboardInterrupt
+    return before
+
+
+signal.pthread_sigmask = late
+try:
+    forked._block(True)
+except KeyboardInterrupt:
+    print("raised")
+signal.pthread_sigmask = sigmask
+print("mask kept" if sigmask(signal.SIG_BLOCK, ()) == mask else "mask changed")
+"""
+
+
+def test_what_a_ctrl_c_that_comes_while_entering_leaves():
+    """A Stack exits a context whose __enter__ raised (a Ctrl-C in the middle of it); a
+    Forked never started stops nothing (os.kill(0) would kill its whole process group:
+    hence a process in a session of its own); a Ctrl-C run as Ctrl-C and SIGTERM are
+    held back leaves the mask as it was (it was left holding them back for good)."""
+    run = subprocess.run([sys.executable, "-c", STACK_AND_STOP], capture_output=True,
+                         text=True, start_new_session=True, timeout=120)
+    assert run.stdout == "exit KeyboardInterrupt\nraised\nraised\nmask kept\n", run.stderr
 
 
 @pytest.mark.parametrize("most", [None, 10])

@@ -384,8 +384,10 @@ class GraphFiles:
     without finish(), or a failure in either process, stops the other process and
     removes every temporary file, so out_dir keeps the files it had; the folders the
     block made (out_dir and its missing parents) are removed again while empty, so a
-    build that fails before its files (bad data in SHACL) leaves no new folder. Raises
-    KGError naming the file that could not be written (or the second process's failure).
+    build that fails before its files (bad data in SHACL) leaves no new folder. An
+    __enter__ that fails undoes itself so, and __exit__ may still be called after it
+    (kg.core.forked.Stack does). Raises KGError naming the file that could not be
+    written (or the second process's failure).
     """
 
     _made: tuple[Path, ...] = ()  # the folders __enter__ made, deepest first
@@ -411,9 +413,15 @@ class GraphFiles:
             raise KGError(f"cannot write {exc.filename or self.out_dir}: "
                           f"{exc.strerror}") from None
         if self.jobs > 1 and can_fork():
+            # held before it starts, so that __exit__ can stop it whenever it comes (an
+            # ExitStack must be a kg.core.forked.Stack: it holds __exit__ before __enter__)
             self.child = Forked("writing graph.trig and graph.jsonld", self._write,
-                                FORKED_FILES, "graph files",
-                                on_stop=self._remove_partial).__enter__()
+                                FORKED_FILES, "graph files", on_stop=self._remove_partial)
+            try:
+                self.child.__enter__()
+            except BaseException:  # (Ctrl-C included): as if the block were left
+                self.__exit__(None, None, None)
+                raise
         return self
 
     def finish(self) -> list[Path]:
