@@ -6,6 +6,7 @@ and no process behind."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -410,6 +411,27 @@ def test_a_folder_made_in_part_is_removed(tmp_path, make_data, monkeypatch):
     with pytest.raises(KGError, match=rf"^cannot write {out}: No space left on device$"):
         build(make_data(), out, jobs=2)
     assert not (tmp_path / "new").exists()
+    assert not children()
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_build_gives_back_the_signals_and_the_collector(tmp_path, make_data, monkeypatch,
+                                                         fails):
+    """After a build in three processes, done or failed (bad data in SHACL): this
+    process's SIGTERM and Ctrl-C handlers and its signal mask are those it had, and the
+    collector has every object back (none left frozen)."""
+    def state():
+        return (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT),
+                signal.pthread_sigmask(signal.SIG_BLOCK, ()), gc.get_freeze_count())
+
+    if fails:
+        fail_in("SHACL", monkeypatch)
+    before = state()
+    try:
+        build(make_data(), tmp_path / "out", jobs=2)
+    except DataError:
+        assert fails
+    assert state() == before
     assert not children()
 
 

@@ -429,9 +429,8 @@ class GraphFiles:
             tuple(name for name in GRAPH_FILES if name not in FORKED_FILES)
         self._write(here)
         if self.child is not None:
-            child, self.child = self.child, None
-            child.join()
-            child.__exit__(None, None, None)
+            self.child.join()  # (its SIGTERM handler taken back; a failure stops it)
+            self.child = None  # (not before: a Ctrl-C until join's own guard is __exit__'s)
         try:
             for name, path in self.tmp.items():
                 path.replace(self.out_dir / name)
