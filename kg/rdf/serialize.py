@@ -444,8 +444,8 @@ class GraphFiles:
         if self._finished:
             return
         if self.child is not None:
-            child, self.child = self.child, None
-            child.stop()  # its on_stop removes every temporary file
+            self.child.stop()  # its on_stop removes every temporary file (idempotent)
+            self.child = None
         self._remove_partial()
         _remove_empty(self._made)
 
