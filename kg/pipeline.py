@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from kg.core.errors import Issue, KGError
-from kg.core.forked import Forked, can_fork, pause_point
+from kg.core.forked import Forked, Stack, can_fork, pause_point
 from kg.core.schema import load_schema
 from kg.rdf.graph import file_graph_iri
 from kg.rdf.load import Built, Progress, Steps, check, load_graph
@@ -58,7 +58,9 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     schema = load_schema()
     out_dir = Path(out_dir or Path.cwd() / "build")
     jobs = build_jobs(jobs)
-    with ExitStack() as stack:
+    # a Stack, not an ExitStack: it holds each context's exit before entering it, so
+    # that a Ctrl-C just after a second or third process started still stops it
+    with Stack() as stack:
         report = _Report(out_dir, stack) if jobs > 1 else None
         started = {}
 

@@ -6,11 +6,13 @@ and no process behind."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -154,19 +156,61 @@ def children(pid: int | None = None) -> list[str]:
     return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
 
 
+STOPPERS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def stoppable():
+    """Ctrl-C and SIGTERM at their defaults and let through in this process meanwhile, so
+    that a command started in the block gets them so, as a terminal's foreground command
+    does. A test run started with SIGINT ignored (`pytest ... &` in a script: a shell
+    without job control ignores SIGINT in its background commands) would hand that on,
+    and the build, which keeps an inherited SIG_IGN as every Python does, would never see
+    its Ctrl-C: the interrupt tests waited for it until their timeout."""
+    handlers = {sig: signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT
+                                   else signal.SIG_DFL) for sig in STOPPERS}
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPERS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+
+
 def run_until_paused(data: Path, out: Path, where: str) -> tuple[subprocess.Popen, int]:
-    """`kg build` in a subprocess whose process for where ("report": before it writes the
-    report; "graph files": before it writes graph.trig) pauses; returns the build's
-    process and the paused process's id."""
+    """`kg build` in a subprocess (Ctrl-C and SIGTERM at their defaults) whose process for
+    where ("report": before it writes the report; "graph files": before it writes
+    graph.trig; "started ...": the build itself, once that process started) pauses;
+    returns the build's process and the paused process's id."""
     env = {**os.environ, "KG_PAUSE_AT": where, "KG_PAUSE_SECONDS": "60",
            "KG_BUILD_JOBS": "2"}
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--data", str(data),
-                             "--out", str(out)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    with stoppable():
+        proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--data", str(data),
+                                 "--out", str(out)], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:  # the stage lines come first
         if line.startswith(f"kg: paused in {where} (pid "):
             return proc, int(line.split("(pid ")[1].rstrip(")\n"))
     raise AssertionError(f"never paused: {proc.communicate()}")
+
+
+@pytest.fixture
+def paused_build():
+    """run_until_paused, whose builds are killed when the test ends if they still run (a
+    build that a failed test left would fail the next tests' count of children)."""
+    procs = []
+
+    def run(data: Path, out: Path, where: str) -> tuple[subprocess.Popen, int]:
+        proc, paused = run_until_paused(data, out, where)
+        procs.append(proc)
+        return proc, paused
+
+    yield run
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()  # its children die with it (kg.core.forked: PR_SET_PDEATHSIG)
+        proc.communicate()
 
 
 def running(pid: int) -> bool:
@@ -179,9 +223,9 @@ def running(pid: int) -> bool:
 
 @pytest.mark.parametrize("where", ["report", "graph files"])
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
-def test_an_interrupted_build_stops_its_other_processes(old_build, sig, where):
+def test_an_interrupted_build_stops_its_other_processes(old_build, paused_build, sig, where):
     data, out, before = old_build
-    proc, paused = run_until_paused(data, out, where)
+    proc, paused = paused_build(data, out, where)
     started = [int(pid) for pid in children(proc.pid)]
     assert paused in started and running(paused)
     if where == "graph files":  # the report's process runs beside it
@@ -209,6 +253,89 @@ def test_an_interrupted_build_stops_its_other_processes(old_build, sig, where):
            {name: body for name, body in before.items() if name.startswith("report/")}
 
 
+@pytest.mark.parametrize("what", ["computing the report",
+                                  "writing graph.trig and graph.jsonld"])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_just_after_a_process_started_stops_it(old_build, paused_build, sig,
+                                                             what):
+    """Ctrl-C (or SIGTERM) just after the build started its second or third process,
+    before the build's stack could hold it (the pause ends Forked.__enter__): the build
+    still stops and reaps it, and out is as it was (the graph files' process has written
+    its two temporary files by then: they are removed)."""
+    data, out, before = old_build
+    proc, paused = paused_build(data, out, f"started {what}")
+    assert paused == proc.pid  # the build pauses; its processes run on
+    started = [int(pid) for pid in children(proc.pid)]
+    if what.startswith("writing"):  # wait for the third process to end (not reaped)
+        for _ in range(600):
+            if not all(running(pid) for pid in started):
+                break
+            time.sleep(0.1)
+        assert sorted(p.name for p in out.glob("*.tmp")) == ["graph.jsonld.tmp",
+                                                             "graph.trig.tmp"]
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 1 and err.endswith("Aborted!\n"), err
+    else:
+        assert proc.returncode == -sig, err
+    for child in started:
+        assert not Path(f"/proc/{child}").exists()  # stopped and reaped by the build
+    assert snapshot(out) == before
+
+
+STACK_AND_STOP = """
+import signal
+from kg.core import forked
+from kg.core.forked import Forked, Stack
+
+
+class Fails:
+    def __enter__(self):
+        raise KeyboardInterrupt  # as if Ctrl-C came in the middle of it
+
+    def __exit__(self, *exc):
+        print("exit", exc[0].__name__)
+
+
+try:
+    with Stack() as stack:
+        stack.enter_context(Fails())
+except KeyboardInterrupt:
+    print("raised")
+Forked("never started", print).__exit__(KeyboardInterrupt, None, None)
+Forked("never started", print).stop()
+
+mask, sigmask = signal.pthread_sigmask(signal.SIG_BLOCK, ()), signal.pthread_sigmask
+
+
+def late(how, signals):  # a Ctrl-C that came just before: raised once the mask is set
+    before = sigmask(how, signals)
+    if how == signal.SIG_BLOCK and signals:
+        raise KeyboardInterrupt
+    return before
+
+
+signal.pthread_sigmask = late
+try:
+    forked._block(True)
+except KeyboardInterrupt:
+    print("raised")
+signal.pthread_sigmask = sigmask
+print("mask kept" if sigmask(signal.SIG_BLOCK, ()) == mask else "mask changed")
+"""
+
+
+def test_what_a_ctrl_c_that_comes_while_entering_leaves():
+    """A Stack exits a context whose __enter__ raised (a Ctrl-C in the middle of it); a
+    Forked never started stops nothing (os.kill(0) would kill its whole process group:
+    hence a process in a session of its own); a Ctrl-C run as Ctrl-C and SIGTERM are
+    held back leaves the mask as it was (it was left holding them back for good)."""
+    run = subprocess.run([sys.executable, "-c", STACK_AND_STOP], capture_output=True,
+                         text=True, start_new_session=True, timeout=120)
+    assert run.stdout == "exit KeyboardInterrupt\nraised\nraised\nmask kept\n", run.stderr
+
+
 @pytest.mark.parametrize("most", [None, 10])
 def test_the_graph_files_process_only_up_to_a_size(tmp_path, make_data, monkeypatch, most):
     """Up to FILES_PROCESS_MAX_QUADS quads a third process writes graph.trig and
@@ -230,6 +357,82 @@ def test_the_graph_files_process_only_up_to_a_size(tmp_path, make_data, monkeypa
         ["writing graph.trig and graph.jsonld"] if most is None else [])
     build(data, tmp_path / "one", jobs=1)
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_bad_data_leaves_no_new_output_folder(tmp_path, make_data, monkeypatch, jobs):
+    """The graph files are begun before SHACL (GraphFiles makes the folder for them): a
+    SHACL failure still leaves no folder where there was none, as the serial build did
+    before (its parents included), and no process."""
+    fail_in("SHACL", monkeypatch)
+    with pytest.raises(DataError, match=r"a shape broke"):
+        build(make_data(), tmp_path / "new" / "build", jobs=jobs)
+    assert not (tmp_path / "new").exists()
+    assert not children()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_graph_files_left_without_finish_leave_nothing_behind(tmp_path, make_data, jobs):
+    """A GraphFiles block left without finish() (and without an exception) stops its
+    process and removes its temporary files, and the folders it made while they are
+    empty: a folder that was there stays, with its files, and so does one that something
+    else wrote into meanwhile."""
+    from kg.rdf.load import load_graph
+    from kg.rdf.serialize import GraphFiles
+
+    quads = load_graph(make_data()).quads
+    kept, shared = tmp_path / "kept", tmp_path / "shared"
+    kept.mkdir()
+    (kept / "graph.nt").write_text("old", encoding="utf-8")
+    for out in (tmp_path / "fresh" / "build", kept, shared / "build"):
+        with GraphFiles(out, quads, jobs) as files:
+            assert out.is_dir() and (files.child is not None) == (jobs == 2)
+            if out.parent == shared:
+                (shared / "notes.txt").write_text("mine", encoding="utf-8")
+        assert not children()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "kept", "shared"]
+    assert snapshot(kept) == {"graph.nt": b"old"}
+    assert snapshot(shared) == {"notes.txt": b"mine"}
+
+
+def test_a_folder_made_in_part_is_removed(tmp_path, make_data, monkeypatch):
+    """The disk fills while the output folder is made (its parent made, itself not): the
+    error names it, and the parent made for it is removed again."""
+    out = tmp_path / "new" / "build"
+    mkdir = Path.mkdir
+
+    def full(self, mode=0o777, parents=False, exist_ok=False):
+        if self == out:
+            mkdir(out.parent)
+            raise OSError(28, "No space left on device", str(out))
+        return mkdir(self, mode, parents, exist_ok)
+
+    monkeypatch.setattr(Path, "mkdir", full)
+    with pytest.raises(KGError, match=rf"^cannot write {out}: No space left on device$"):
+        build(make_data(), out, jobs=2)
+    assert not (tmp_path / "new").exists()
+    assert not children()
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_build_gives_back_the_signals_and_the_collector(tmp_path, make_data, monkeypatch,
+                                                         fails):
+    """After a build in three processes, done or failed (bad data in SHACL): this
+    process's SIGTERM and Ctrl-C handlers and its signal mask are those it had, and the
+    collector has every object back (none left frozen)."""
+    def state():
+        return (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT),
+                signal.pthread_sigmask(signal.SIG_BLOCK, ()), gc.get_freeze_count())
+
+    if fails:
+        fail_in("SHACL", monkeypatch)
+    before = state()
+    try:
+        build(make_data(), tmp_path / "out", jobs=2)
+    except DataError:
+        assert fails
+    assert state() == before
+    assert not children()
 
 
 def test_jobs_come_from_the_argument_then_the_environment(monkeypatch):

@@ -21,6 +21,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import ExitStack
 
 from kg.core.errors import KGError
 
@@ -39,7 +40,9 @@ class Forked:
     exception), or died without answering (killed by a signal: the error names it).
     `stop()` kills the child and waits for it. Leaving the block by an exception (Ctrl-C
     included, even one that comes while the child is being started) stops a child not
-    joined yet; so does the end of this process, on Linux, however it ends.
+    joined yet; so does the end of this process, on Linux, however it ends. Entered by an
+    ExitStack, the stack must be a `Stack` (below), which holds the exit before the child
+    starts. `__exit__` and `stop()` are also safe when `__enter__` raised or never ran.
 
     The objects of this process are frozen for the collector (gc.freeze) until the child
     is reaped (until the last, when several run), so that no process's collections copy
@@ -61,12 +64,12 @@ class Forked:
         self._previous = None
 
     def __enter__(self) -> Forked:
-        read, write = os.pipe()
-        self.t0 = time.perf_counter()
         # Ctrl-C and SIGTERM wait until the child is known (and SIGTERM handled), so that
         # neither can leave a child no one stops
         blocked = _block(True)
         try:
+            read, write = os.pipe()
+            self.t0 = time.perf_counter()
             # the collector leaves the objects of now alone until the child is reaped: a
             # full collection in either process would write into every object's header,
             # and so copy every page the two share
@@ -89,9 +92,9 @@ class Forked:
             try:
                 _block(False, blocked)  # a signal that came meanwhile is raised here
             except BaseException:
-                if self.pid:
-                    self.stop()
+                self.stop()
                 raise
+        pause_point(f"started {self.what}")  # (the interrupt tests: a Ctrl-C now)
         return self
 
     # -- this process -----------------------------------------------------------------
@@ -106,7 +109,10 @@ class Forked:
             raise
 
     def stop(self) -> None:
-        """Kill the child if it still runs, wait for it, then on_stop(). Idempotent."""
+        """Kill the child if it still runs, wait for it, then on_stop(). Idempotent;
+        nothing when no child was started."""
+        if not self.pid:  # (and os.kill(0) would be the whole process group)
+            return
         if self.status is None:
             try:
                 os.kill(self.pid, signal.SIGKILL)
@@ -207,11 +213,21 @@ def _unfreeze() -> None:
 
 def _block(block: bool, previous=None):
     """Hold back (block=True; returns the mask before) or let through Ctrl-C and SIGTERM
-    (restoring the mask previous). Where signal masks do not exist, nothing."""
+    (restoring the mask previous). Where signal masks do not exist, nothing.
+
+    A signal that came just before is raised by pthread_sigmask (it runs the handlers
+    once the mask is set): when holding back, with the mask as it was, so that a Ctrl-C
+    never leaves this process's Ctrl-C held back for good (nor its later commands')."""
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
         return None
     if block:
-        return signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPERS)
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, ())  # (raises: nothing changed)
+        try:
+            signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPERS)
+        except BaseException:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+            raise
+        return before
     return signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
@@ -263,6 +279,23 @@ def _run_child(write: int, fn: Callable, args: tuple, mask, parent: int) -> None
         os._exit(code)
 
 
+class Stack(ExitStack):
+    """An ExitStack whose enter_context(cm) holds cm's exit before it calls cm.__enter__.
+
+    ExitStack's own enter_context holds the exit once __enter__ has returned: a Ctrl-C
+    that comes in between (after a Forked child, or GraphFiles's, has started) unwinds a
+    stack that does not know the context, and its child is left to die with this process,
+    its temporary files left behind. Here the exit is held first, so cm.__exit__ is
+    also called when cm.__enter__ raised or was never reached (the Ctrl-C came first):
+    contexts entered so must undo then what they did, if anything (Forked and
+    kg.rdf.serialize.GraphFiles do). Returns what cm.__enter__ returns.
+    """
+
+    def enter_context(self, cm):
+        self.push(cm)  # its __exit__
+        return type(cm).__enter__(cm)
+
+
 def pause_point(where: str) -> None:
     """For the interrupt tests: with KG_PAUSE_AT=where, say so on stderr (with this
     process's id) and sleep KG_PAUSE_SECONDS (60). An empty where never pauses."""
@@ -271,4 +304,4 @@ def pause_point(where: str) -> None:
         time.sleep(float(os.environ.get("KG_PAUSE_SECONDS", "60")))
 
 
-__all__ = ["Forked", "can_fork", "pause_point"]
+__all__ = ["Forked", "Stack", "can_fork", "pause_point"]

@@ -382,10 +382,14 @@ class GraphFiles:
     temporary files; `files.finish()` writes graph.nt and graph.ttl in this process (all
     four with jobs=1), waits for the other process, and renames the four into place
     together; it returns their paths (GRAPH_FILES order). The quads must not change
-    once the block is entered. Leaving the block by an exception (Ctrl-C included), or
-    a failure in either process, stops the other process and removes every temporary
-    file, so out_dir keeps the files it had. Raises KGError naming the file that could
-    not be written (or the second process's failure).
+    once the block is entered. Leaving the block by an exception (Ctrl-C included) or
+    without finish(), or a failure in either process, stops the other process and
+    removes every temporary file, so out_dir keeps the files it had; the folders the
+    block made (out_dir and its missing parents) are removed again while empty, so a
+    build that fails before its files (bad data in SHACL) leaves no new folder. An
+    __enter__ that fails undoes itself so, and __exit__ may still be called after it
+    (kg.core.forked.Stack does). Raises KGError naming the file that could not be
+    written (or the second process's failure).
 
     incremental=True (`kg build`; off with the caches, kg.data.filecache.enabled): an
     index of the files is kept in the cache, and when it matches the files out_dir holds,
@@ -395,6 +399,9 @@ class GraphFiles:
     all four; `spliced` says, once finish() returned, whether they were. Raises nothing
     more.
     """
+
+    _made: tuple[Path, ...] = ()  # the folders __enter__ made, deepest first
+    _finished = False  # finish() put the four files in place: __exit__ leaves them
 
     def __init__(self, out_dir: Path, quads, jobs: int = 1, incremental: bool = False):
         from kg.core.forked import can_fork
@@ -419,14 +426,26 @@ class GraphFiles:
         from kg.core.forked import Forked, can_fork
 
         try:
+            made, folder = [], self.out_dir
+            while not folder.exists() and folder != folder.parent:
+                made.append(folder)
+                folder = folder.parent
+            self._made = tuple(made)  # known before they are made
             self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            _remove_empty(self._made)  # the parents made before the failure
             raise KGError(f"cannot write {exc.filename or self.out_dir}: "
                           f"{exc.strerror}") from None
         if self.jobs > 1 and can_fork():
+            # held before it starts, so that __exit__ can stop it whenever it comes (an
+            # ExitStack must be a kg.core.forked.Stack: it holds __exit__ before __enter__)
             self.child = Forked("writing graph.trig and graph.jsonld", self._write,
-                                FORKED_FILES, "graph files",
-                                on_stop=self._remove_partial).__enter__()
+                                FORKED_FILES, "graph files", on_stop=self._remove_partial)
+            try:
+                self.child.__enter__()
+            except BaseException:  # (Ctrl-C included): as if the block were left
+                self.__exit__(None, None, None)
+                raise
         return self
 
     def finish(self) -> list[Path]:
@@ -434,23 +453,26 @@ class GraphFiles:
             tuple(name for name in GRAPH_FILES if name not in FORKED_FILES)
         self.made.update(self._write(here))
         if self.child is not None:
-            child, self.child = self.child, None
-            self.made.update(child.join()[0])
-            child.__exit__(None, None, None)
+            self.made.update(self.child.join()[0])  # (a failure stops it)
+            self.child = None  # (not before: a Ctrl-C until join's own guard is __exit__'s)
         try:
             for name, path in self.tmp.items():
                 path.replace(self.out_dir / name)
         except OSError as exc:
             raise KGError(f"cannot write {exc.filename or self.out_dir}: "
                           f"{exc.strerror}") from None
+        self._finished = True
         self._save_index()
         return [self.out_dir / name for name in GRAPH_FILES]
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            if self.child is not None:
-                self.child.stop()  # its on_stop removes every temporary file
-            self._remove_partial()
+        if self._finished:
+            return
+        if self.child is not None:
+            self.child.stop()  # its on_stop removes every temporary file (idempotent)
+            self.child = None
+        self._remove_partial()
+        _remove_empty(self._made)
 
     def _write(self, names, pause: str = "") -> dict:
         """Write the files names into their temporary paths (KGError when one cannot be):
@@ -643,6 +665,18 @@ def _partial_removed(out_dir: Path, names):
     except BaseException:
         remove_partial(out_dir, names)
         raise
+
+
+def _remove_empty(folders) -> None:
+    """Remove folders (each inside the next: deepest first; those missing passed over)
+    up to the first that is not empty, or cannot be removed."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except FileNotFoundError:  # not made: the failure came first
+            continue
+        except OSError:
+            return
 
 
 def _write_lines(path: Path, rows, line) -> None:
