@@ -12,6 +12,7 @@ from pathlib import Path
 from kg.core.errors import Issue, KGError
 from kg.core.forked import Forked, Stack, can_fork, pause_point
 from kg.core.schema import load_schema
+from kg.rdf.docs import reference_texts
 from kg.rdf.graph import file_graph_iri
 from kg.rdf.load import Built, Progress, Steps, check, load_graph
 from kg.rdf.serialize import GraphFiles, turtle, write_texts
@@ -50,8 +51,9 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     builds the graph; once the graph is built, a third writes graph.trig and
     graph.jsonld (kg.rdf.serialize.GraphFiles; not above FILES_PROCESS_MAX_QUADS
     quads) while this one checks SHACL and writes
-    graph.nt, graph.ttl, void.ttl, summary.json and the explorer; the report is written
-    after them, as in one process. With 1, one after another. The bytes are the same
+    graph.nt, graph.ttl, void.ttl, summary.json and the explorer, and a fourth makes the
+    ontology reference (docs/); the report is written after them, then docs/, as in one
+    process. With 1, one after another. The bytes are the same
     either way, and so is what a failure leaves in out_dir. Raises KGError (DataError
     for bad data) naming what failed, the other processes' failures included.
     """
@@ -73,6 +75,9 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
             files_jobs = jobs if quads + len(void) <= FILES_PROCESS_MAX_QUADS else 1
             started["files"] = stack.enter_context(GraphFiles(out_dir, graph.quads,
                                                               files_jobs, incremental=True))
+            if files_jobs > 1:  # the ontology reference too, from the same quads
+                started["docs"] = stack.enter_context(Forked(
+                    "making the ontology reference", reference_texts, None, True, graph.quads))
 
         built = load_graph(data_dir, shacl=True, progress=progress,
                            on_semantics=report.start if report else None,
@@ -92,11 +97,18 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
             step.begin("writing the report")
             built.written += report.finish(progress)
         step(f"wrote the report into {out_dir / 'report'}")
+        # last, as the serial build: the ontology reference (docs/), its examples from
+        # the quads (made meanwhile by a process of its own, where there was one)
+        if "docs error" in started:
+            raise started["docs error"]
+        docs = started.get("docs texts") or reference_texts(graph=built.quads)
+        built.written += write_texts(out_dir / DOCS, docs)
     return built
 
 
 EXPLORER = "graph.html"
 REPORT = "report"
+DOCS = "docs"
 
 
 def _files_and_explorer(built: Built, out_dir: Path, started: dict,
@@ -116,6 +128,13 @@ def _files_and_explorer(built: Built, out_dir: Path, started: dict,
     # them already, before its fork)
     from kg.explorer import write_explorer
 
+    if "docs" in started:
+        # the ontology reference's process, joined before the graph files' (each child
+        # hands SIGTERM back to the handler it found: they are joined last-started first)
+        try:
+            started["docs texts"] = started["docs"].join()[0]
+        except KGError as exc:  # raised where the serial build fails: after the report
+            started["docs error"] = exc
     written = started["files"].finish() + write_texts(out_dir, texts)
     clock("graph files")
     written.append(write_explorer(built.semantics, out_dir / EXPLORER))

@@ -44,10 +44,12 @@ def test_real_data_passes_every_tier_including_shacl():
 def test_build_writes_every_output(built):
     b, out = built
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["graph.html", "graph.jsonld", "graph.nt", "graph.trig", "graph.ttl",
-                     "report", "summary.json", "void.ttl"]
+    assert names == ["docs", "graph.html", "graph.jsonld", "graph.nt", "graph.trig",
+                     "graph.ttl", "report", "summary.json", "void.ttl"]
     assert sorted(p.name for p in b.written if p.parent == out) == \
-        [n for n in names if n != "report"]
+        [n for n in names if n not in ("report", "docs")]
+    assert sorted(p.name for p in b.written if p.parent == out / "docs") == \
+        ["ontology.html", "ontology.md"]
     report = sorted(p.name for p in b.written if p.parent == out / "report")
     assert report == sorted(p.name for p in (out / "report").iterdir())
     assert {"report.md", "report.html", "report.json", "changes.csv", "scorecard.png"} <= \

@@ -95,6 +95,8 @@ def fail_in(where: str, monkeypatch) -> None:
                             full_disk_at("graph.jsonld", kill=True))
     elif where == "explorer":
         monkeypatch.setattr(kg.explorer, "explorer_html", boom)
+    elif where == "ontology reference":
+        monkeypatch.setattr(kg.pipeline, "reference_texts", boom)
     elif where == "SHACL":
         monkeypatch.setattr(kg.rdf.shapes, "shacl_issues", lambda *a, **k: [
             Issue("data/x.yaml", 1, message="a shape broke")])
@@ -117,6 +119,10 @@ FAILURES = {
     "report": (r"^report broke$", r"^computing the report failed in a second process \(pid "
                r"\d+\): RuntimeError: report broke \(its traceback is above\)$",
                set(GRAPH_OUTPUTS) | {"graph.html"}),
+    # the last output, after the report, in either case
+    "ontology reference": (r"^ontology reference broke$", r"^making the ontology reference "
+                           r"failed in a second process \(pid \d+\): RuntimeError: ontology "
+                           r"reference broke \(its traceback is above\)$", None),
     "killed report": (None, r"^computing the report failed: its second process \(pid \d+\) "
                       r"was killed by signal 9 \(SIGKILL\) before it finished$",
                       set(GRAPH_OUTPUTS) | {"graph.html"}),
@@ -144,6 +150,16 @@ def test_a_failure_anywhere_leaves_what_the_serial_build_leaves(old_build, monke
             build(data, out, jobs=jobs)
         left = snapshot(out)
         assert left.keys() == before.keys()  # nothing more (no temporary file), nothing less
+        if rewritten is None:  # failed last: everything but docs/ as a build that passed
+            ok = snapshot(tmp_path / "ok") if (tmp_path / "ok").exists() else None
+            if ok is None:
+                monkeypatch.undo()
+                build(data, tmp_path / "ok", jobs=1)
+                ok = snapshot(tmp_path / "ok")
+                fail_in(where, monkeypatch)
+            rewritten = {n for n in before if not n.startswith("docs/") and ok[n] != before[n]}
+            assert {n: b for n, b in left.items() if not n.startswith("docs/")} == \
+                {n: b for n, b in ok.items() if not n.startswith("docs/")}
         assert {name for name in before if left[name] != before[name]} == rewritten
         assert not children()  # the other processes are gone
     if where == "report":
@@ -228,8 +244,9 @@ def test_an_interrupted_build_stops_its_other_processes(old_build, paused_build,
     proc, paused = paused_build(data, out, where)
     started = [int(pid) for pid in children(proc.pid)]
     assert paused in started and running(paused)
-    if where == "graph files":  # the report's process runs beside it
-        assert len(started) == 2
+    if where == "graph files":  # the report's process runs beside it, and the ontology
+        # reference's until the first process has joined it (it may have, by now)
+        assert len(started) in (2, 3)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)  # returns once the children's stderr closes too
     if sig == signal.SIGINT:  # Ctrl-C: click's "Aborted!"
@@ -339,8 +356,8 @@ def test_what_a_ctrl_c_that_comes_while_entering_leaves():
 @pytest.mark.parametrize("most", [None, 10])
 def test_the_graph_files_process_only_up_to_a_size(tmp_path, make_data, monkeypatch, most):
     """Up to FILES_PROCESS_MAX_QUADS quads a third process writes graph.trig and
-    graph.jsonld; above it (lowered here to 10) the first process writes them; the same
-    bytes either way."""
+    graph.jsonld and a fourth makes the ontology reference; above it (lowered here to
+    10) the first process does both; the same bytes either way."""
     if most is not None:
         monkeypatch.setattr(kg.pipeline, "FILES_PROCESS_MAX_QUADS", most)
     started = []
@@ -354,7 +371,8 @@ def test_the_graph_files_process_only_up_to_a_size(tmp_path, make_data, monkeypa
     data = make_data()
     build(data, tmp_path / "two", jobs=2)
     assert started == ["computing the report"] + (
-        ["writing graph.trig and graph.jsonld"] if most is None else [])
+        ["writing graph.trig and graph.jsonld", "making the ontology reference"]
+        if most is None else [])
     build(data, tmp_path / "one", jobs=1)
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 

@@ -274,21 +274,19 @@ def build(data_dir, out_dir):
         KG_BUILD_JOBS=1 kg build
     """
     from kg.pipeline import build as run_build
-    from kg.rdf.docs import write_docs
     from kg.rdf.stats import format_stats
 
     try:
         built = run_build(data_dir, out_dir, progress=progress)
-        docs = write_docs(Path(out_dir) / "docs", graph=built.quads)
     except KGError as exc:
         fail(exc)
     leave_fast()  # every file is written and closed; the heap need not be torn down
     out = Path(out_dir)
-    top = [p for p in built.written + docs if p.parent == out]
+    top = [p for p in built.written if p.parent == out]
     for path in top:
         click.echo(f"wrote {path}")
-    for folder in sorted({p.parent for p in built.written + docs} - {out}):
-        n = sum(1 for p in built.written + docs if p.parent == folder)
+    for folder in sorted({p.parent for p in built.written} - {out}):
+        n = sum(1 for p in built.written if p.parent == folder)
         click.echo(f"wrote {folder}/ ({n} files)")
     click.echo(format_stats(built.numbers, per_source=10))  # computed once, by the build
     click.echo(f"Open {out / 'graph.html'} (the explorer) and {out / 'report' / 'report.html'} "

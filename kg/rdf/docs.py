@@ -259,6 +259,13 @@ def write_docs(out_dir: Path, data_dir: Path | None = None, with_examples: bool 
     made (kg.rdf.quads.Quads, read directly: no rdflib graph is made); else from
     data_dir, loaded here (raises DataError if it does not validate).
     """
+    return write_texts(out_dir, reference_texts(data_dir, with_examples, graph))
+
+
+def reference_texts(data_dir: Path | None = None, with_examples: bool = True,
+                    graph=None) -> dict[str, str]:
+    """What write_docs writes, made but not written: {"ontology.md": text,
+    "ontology.html": text} (`kg build` makes them in a process of their own)."""
     from kg.data.loader import gc_paused
 
     schema = load_schema()
@@ -275,5 +282,5 @@ def write_docs(out_dir: Path, data_dir: Path | None = None, with_examples: bool 
         namer = Namer(schema.namespaces, data)
         sections = collect(ontology, namer)
         reused = reused_properties(namer)
-    return write_texts(out_dir, {"ontology.md": markdown(sections, reused, schema.version),
-                                 "ontology.html": html_page(sections, reused, schema.version)})
+    return {"ontology.md": markdown(sections, reused, schema.version),
+            "ontology.html": html_page(sections, reused, schema.version)}
