@@ -85,6 +85,9 @@ class Ref(NamedTuple):
 class Result:
     entities: dict[str, Entity] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    # an entity's file (Entity.path) -> the cache's key of the bytes it was read from
+    # (kg.data.filecache; none with the cache off): kg.rdf.graphcache keys its graph so
+    file_keys: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -478,6 +481,8 @@ class FileCheck:
     entity: Entity | None
     issues: list[Issue]
     refs: list[tuple]  # Refs, or the plain 6-tuples of Refs read from the cache
+    # the cache's key of the bytes this was made from (kg.data.filecache), when cached
+    key: str | None = field(default=None, compare=False)
 
     def to_json(self) -> list:
         """Plain values for kg/data/filecache.py's shards (marshal: the references stay
@@ -542,6 +547,8 @@ def combine(checks: list[FileCheck]) -> Result:
             continue
         seen[fc.stem] = fc.rel
         result.entities[fc.stem] = fc.entity
+        if fc.key is not None:
+            result.file_keys[fc.entity.path] = fc.key
     _check_refs(result, refs)
     # a message quotes the value it is about: never with a raw control character in it
     result.issues = sorted(
@@ -587,6 +594,7 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None,
             key = store.known(text, these, st)
             fc = None if key is None else _cached(store, key)
             if fc is not None:
+                fc.key = key
                 out.append(fc)
                 continue
             path = Path(text)
@@ -598,14 +606,13 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None,
             key = store.key(raw, *these)
             store.stamp(text, these, st, key)
             fc = _cached(store, key)
-            if fc is not None:
-                out.append(fc)
-                continue
-            fc = check_file(record_of_bytes(path, these, raw), schema)
-            try:
-                store.put(key, fc.to_json())
-            except TypeError:  # a value the stored form cannot hold: not cached
-                pass
+            if fc is None:
+                fc = check_file(record_of_bytes(path, these, raw), schema)
+                try:
+                    store.put(key, fc.to_json())
+                except TypeError:  # a value the stored form cannot hold: not cached
+                    pass
+            fc.key = key
             out.append(fc)
         store.save()
         return out

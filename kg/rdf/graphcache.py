@@ -10,14 +10,18 @@ kg's code. Each graph gets a **key** over exactly those inputs:
 - the build key: `fingerprint` (kg's version, the source of the modules that make or
   read entities and quads, the schema, pyoxigraph's and rdflib's versions, the byte
   order), the dataset's date and horizon, and the ids of the bundled sources;
-- per data file: its path, its stamp (modification and change times in ns, size, inode,
-  device: the file's content stands for its entities, as git's index does), and per
-  entity its id, bloc and disputing figures;
+- per data file: its path, the key of the bytes validation read its entities from
+  (kg.data.validate.Result.file_keys: kg.data.filecache's key of the file's content),
+  and per entity its id, bloc and disputing figures;
 - data/dataset.yaml's graph: the date and horizon; the ontology's: the fingerprint.
 
-A file changed after the build began (or less than RACY_NS before) has no trusted stamp:
-its graph is built, and left out of `quads.known_graph_keys` (kg.rdf.quads.graph_keys
-then keys it by its triples).
+Without a content key (the per-file cache off, or a caller that has none) a file is
+keyed by its stamp (modification and change times in ns, size, inode, device, as git's
+index does); a file changed after the build began (or less than RACY_NS before) then
+has no trusted stamp: its graph is built, and left out of `quads.known_graph_keys`
+(kg.rdf.quads.graph_keys then keys it by its triples). Keyed by content, a fresh copy
+of the data is incremental from its second build on (keyed by stamps, from its third:
+the second build's keys moved from the triples' hash to the stamps).
 
 The entry: `graph/quads-<hash of the data folder>.bin` in the cache folder
 (kg.data.filecache.cache_dir), a header line `kg-graphcache <fingerprint> <CRC-32 and
@@ -71,7 +75,8 @@ STALE = 0.8
 
 def build_quads_kept(data_dir: Path, entities: dict[str, Entity], schema: Schema,
                      sem: Semantics, since_ns: int | None = None,
-                     report: dict | None = None) -> Quads:
+                     report: dict | None = None,
+                     file_keys: dict[str, str] | None = None) -> Quads:
     """The same quads as kg.rdf.graph.build_quads (the same triples in every named
     graph), building only the graphs whose key changed since the build kept for
     data_dir, and keeping this build for the next. Sets `known_graph_keys` (graph IRI
@@ -81,21 +86,26 @@ def build_quads_kept(data_dir: Path, entities: dict[str, Entity], schema: Schema
     after it (or within RACY_NS before) is always built. None: now.
     report: a dict given gets "kept" and "built", the IRIs of the graphs taken from the
     kept build and of those built, in build order.
+    file_keys: Entity.path -> the key of the bytes its entities were read from
+    (kg.data.validate.Result.file_keys); a file with one is keyed by it, not by its
+    stamp, so a file changed just before the build is kept too, and its key does not
+    change once its stamp becomes old enough to trust.
     With the cache off (kg.data.filecache.enabled), plain build_quads (no keys)."""
     if not filecache.enabled():
         return build_quads(entities, schema, sem)
     since_ns = time.time_ns() if since_ns is None else since_ns
     report = {} if report is None else report
     with gc_paused():
-        return _build(Path(data_dir), entities, schema, sem, since_ns, report)
+        return _build(Path(data_dir), entities, schema, sem, since_ns, report,
+                      file_keys or {})
 
 
-def _build(data_dir, entities, schema, sem, since_ns, report) -> Quads:
+def _build(data_dir, entities, schema, sem, since_ns, report, file_keys) -> Quads:
     import numpy as np
 
     fp = fingerprint(schema)
     files = files_of(entities)
-    keys = graph_keys(data_dir, files, schema, sem, fp, since_ns)
+    keys = graph_keys(data_dir, files, schema, sem, fp, since_ns, file_keys)
     path = entry_path(data_dir)
     old = read_kept(path, fp)
     kept = {} if old is None else {iri: where for iri, (key, *where) in old.graphs.items()
@@ -213,10 +223,12 @@ def fingerprint(schema: Schema) -> str:
 
 
 def graph_keys(data_dir: Path, files: list[tuple[str, list[Entity]]], schema: Schema,
-               sem: Semantics, fp: str, since_ns: int) -> dict[str, str | None]:
-    """Graph IRI (without angle brackets) -> its key (hex), or None where the file's
-    stamp cannot be trusted (changed after since_ns - RACY_NS, or not found).
-    files: kg.rdf.graph.files_of(the entities)."""
+               sem: Semantics, fp: str, since_ns: int,
+               file_keys: dict[str, str] | None = None) -> dict[str, str | None]:
+    """Graph IRI (without angle brackets) -> its key (hex), or None where the file has
+    no key in file_keys and its stamp cannot be trusted (changed after since_ns -
+    RACY_NS, or not found). files: kg.rdf.graph.files_of(the entities)."""
+    file_keys = file_keys or {}
     bundled = sorted(i for i, e in sem.entities.items()
                      if e.kind == "source" and e.first("bundled_file"))
     h = hashlib.blake2b(digest_size=16)
@@ -231,14 +243,19 @@ def graph_keys(data_dir: Path, files: list[tuple[str, list[Entity]]], schema: Sc
     stat, blake2b, gbase = os.stat, hashlib.blake2b, gname("")
     plain = os.sep == "/"  # then a relative path joins by concatenation (10k joins: 30 ms)
     for rel, ents in files:
-        try:
-            st = stat(base + rel if plain and rel[:1] != "/" else os.path.join(base, rel))
-        except OSError:
-            st = None
-        if st is None or st.st_mtime_ns >= limit or st.st_ctime_ns >= limit:
-            out[gname(rel)] = None
-            continue
-        text = f"{rel}\0{st.st_mtime_ns} {st.st_ctime_ns} {st.st_size} {st.st_ino} {st.st_dev}"
+        content = file_keys.get(rel)
+        if content is not None:  # the bytes the entities were read from
+            text = f"{rel}\0bytes {content}"
+        else:
+            try:
+                st = stat(base + rel if plain and rel[:1] != "/" else os.path.join(base, rel))
+            except OSError:
+                st = None
+            if st is None or st.st_mtime_ns >= limit or st.st_ctime_ns >= limit:
+                out[gname(rel)] = None
+                continue
+            text = (f"{rel}\0{st.st_mtime_ns} {st.st_ctime_ns} {st.st_size} {st.st_ino} "
+                    f"{st.st_dev}")
         for e in ents:
             i = e.id
             text += (f"\0{i}\0{'' if e.kind in NO_BLOC_KINDS else blocs(i)}\0"

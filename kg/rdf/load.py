@@ -179,7 +179,8 @@ def _check(data_dir, schema, shacl, progress, on_semantics=None,
     sem = Semantics(schema, result.entities, info)
     if on_semantics is not None:
         on_semantics(sem)
-    quads = build_quads_kept(data_dir, result.entities, schema, sem, started)
+    quads = build_quads_kept(data_dir, result.entities, schema, sem, started,
+                             file_keys=result.file_keys)
     step(f"built the graph ({quads.quad_count()} triples) as of {sem.date}")
     if on_graph is not None:
         on_graph(Built(result, quads, sem))
