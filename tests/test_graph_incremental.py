@@ -362,3 +362,25 @@ def test_a_fresh_copy_is_kept_from_its_second_build_on(make_data):
     report = {}
     graphcache.build_quads_kept(data, result.entities, schema, sem, report=report)
     assert KGFILE + "model/r1.yaml" in report["built"]
+
+
+def test_a_language_tags_case_is_the_same_kept_or_whole(make_data):
+    """rdflib keeps a tag's case (N-Triples lower-cases it): a name first built as
+    zh-Hans, then edited to zh-hans, gave zh-Hans from the kept build and zh-hans from a
+    whole one. Tags now take RFC 5646's case whatever the data wrote: zh-Hans both ways."""
+    org = """
+        id: lingyi
+        name: Lingyi
+        org_type: company
+        names: {zh-Hans: 零一万物}
+        sources: [src-a]
+    """
+    data = make_data({"organization/lingyi.yaml": org})
+    build(data)
+    write(data, "organization/lingyi.yaml", org.replace("zh-Hans", "zh-hans"))
+    kept, report = build(data)
+    whole, _ = build(data, kept=False)
+    assert report["built"] == [KGFILE + "organization/lingyi.yaml"]
+    for q in (kept, whole):
+        term = q.rdflib_term(q.ids['"零一万物"@zh-hans'])
+        assert (str(term), term.language) == ("零一万物", "zh-Hans")

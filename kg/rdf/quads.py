@@ -160,8 +160,10 @@ class Quads:
         i = self._typed.get(key)
         if i is None:
             i = self._typed[key] = self._id(self._literal_nt(lex, datatype, lang))
-            if lang and lang != lang.lower():  # N-Triples has it in lower case; rdflib keeps it
-                self._tags.setdefault(i, lang)
+            if lang:  # N-Triples has it in lower case; rdflib keeps the case it is given
+                tag = canonical_tag(lang)
+                if tag != lang.lower():
+                    self._tags[i] = tag
         return i
 
     @staticmethod
@@ -484,6 +486,27 @@ def changed_graphs(old: Quads, new: Quads) -> set[str]:
     the reference that incremental builds are checked against."""
     a, b = graph_triples(old), graph_triples(new)
     return {g for g in a.keys() | b.keys() if a.get(g) != b.get(g)}
+
+
+def canonical_tag(tag: str) -> str:
+    """A BCP 47 language tag in the case RFC 5646 recommends (`zh-hans` -> `zh-Hans`,
+    `en-gb` -> `en-GB`): the same term whichever case the data spelled it in, so that a
+    build's rdflib views do not depend on which file, or which earlier build, named the
+    literal first. Subtags after a singleton (`x-...`) stay in lower case."""
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    singleton = False
+    for part in parts[1:]:
+        if singleton or len(part) == 1:
+            singleton = True
+            out.append(part.lower())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
 
 
 def rows_of(arr):
