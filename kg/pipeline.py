@@ -49,9 +49,10 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     jobs (see build_jobs; default $KG_BUILD_JOBS, else 2): with 2, once the entities
     have passed tiers 1-2 a forked second process computes the report while this one
     builds the graph; once the graph is built, a third writes graph.trig and
-    graph.jsonld (kg.rdf.serialize.GraphFiles; not above FILES_PROCESS_MAX_QUADS
-    quads) while this one checks SHACL and writes
-    graph.nt, graph.ttl, void.ttl, summary.json and the explorer, and a fourth makes the
+    graph.jsonld, or splices all four graph files after an edit
+    (kg.rdf.serialize.GraphFiles; not above FILES_PROCESS_MAX_QUADS quads) while this
+    one checks SHACL and writes graph.nt and graph.ttl (when not spliced), void.ttl,
+    summary.json and the explorer, and a fourth makes the
     ontology reference (docs/); the report is written after them, then docs/, as in one
     process. With 1, one after another. The bytes are the same
     either way, and so is what a failure leaves in out_dir. Raises KGError (DataError

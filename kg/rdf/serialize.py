@@ -380,7 +380,8 @@ class GraphFiles:
     `with GraphFiles(out_dir, quads, jobs) as files:` makes out_dir and, with jobs=2
     (and os.fork), starts a forked process writing graph.trig and graph.jsonld into
     temporary files; `files.finish()` writes graph.nt and graph.ttl in this process (all
-    four with jobs=1), waits for the other process, and renames the four into place
+    four with jobs=1; none when the other process splices all four, incremental below),
+    waits for the other process, and renames the four into place
     together; it returns their paths (GRAPH_FILES order). The quads must not change
     once the block is entered. Leaving the block by an exception (Ctrl-C included) or
     without finish(), or a failure in either process, stops the other process and

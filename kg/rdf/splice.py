@@ -623,8 +623,8 @@ def _copy(src: int, dst: int, offset: int, count: int) -> None:
             done = 0
         if done <= 0:
             data = os.pread(src, min(count, 1 << 24), offset)
-            if not data:
-                raise OSError(f"{count} bytes missing from a graph file")
+            if not data:  # the old file changed under us: the caller writes in full
+                raise ValueError(f"{count} bytes missing from a graph file")
             _write(dst, data)
             done = len(data)
         offset += done
