@@ -302,6 +302,29 @@ def test_the_kg_command_freezes_what_validation_leaves(make_data):
         assert done.stdout.split() == ["True", "3", frozen], done.stderr
 
 
+def test_the_kg_commands_frozen_loads_stay_frozen_after_its_children(make_data):
+    """A forked child freezes the heap until it is reaped, then gives it back to the
+    collector; in the `kg` command's process, whose loads were frozen after validation,
+    they stay frozen (a collection over them frees nothing), elsewhere they do not."""
+    data = make_data()
+    script = textwrap.dedent(f"""
+        import gc, sys
+        from kg.core.forked import Forked
+        from kg.data import loader
+        from kg.data.validate import validate_dir
+        if sys.argv[1] == "cli":
+            loader.freeze_after_loads()
+        validate_dir({str(data)!r})
+        with Forked("a child", int) as child:
+            child.join()
+        print(gc.get_freeze_count() > 0)
+    """)
+    for mode, frozen in (("cli", "True"), ("library", "False")):
+        done = subprocess.run([sys.executable, "-c", script, mode], cwd=REPO,
+                              capture_output=True, text=True, timeout=300)
+        assert done.stdout.split() == [frozen], done.stderr
+
+
 def test_kg_build_ends_without_tearing_the_heap_down(make_data, tmp_path):
     """After a successful build the `kg` entry point ends the process with os._exit
     (freeing the heap object by object took 4-7 s at 100k entities): the output is all

@@ -204,11 +204,22 @@ def _freeze() -> None:
 
 
 def _unfreeze() -> None:
-    """One child fewer: the collector takes the frozen objects back after the last."""
+    """One child fewer: the collector takes the frozen objects back after the last,
+    except in a process that asked for them to stay frozen (keep_frozen)."""
     global _children_sharing
     _children_sharing -= 1
-    if _children_sharing == 0:
+    if _children_sharing == 0 and not _KEEP_FROZEN:
         gc.unfreeze()
+
+
+_KEEP_FROZEN: list = []  # set by keep_frozen
+
+
+def keep_frozen() -> None:
+    """In this process, what gc.freeze froze stays frozen after the last child is reaped
+    (kg.data.loader.freeze_after_loads: the kg command's entities, which live until it
+    exits; a collection over them frees nothing)."""
+    _KEEP_FROZEN.append(True)
 
 
 def _block(block: bool, previous=None):

@@ -365,7 +365,10 @@ def freeze_after_loads() -> None:
     10k entities, for nothing (a load makes no cyclic garbage: 0 objects collected, cold
     or warm). For the `kg` console script, whose entities live until it exits; never in
     a library caller's process (tests), where frozen objects would stay unseen."""
+    from kg.core.forked import keep_frozen
+
     _FREEZE.append(True)
+    keep_frozen()  # and a forked child's reaping does not unfreeze them
 
 
 def freeze_if_asked() -> None:
