@@ -507,9 +507,18 @@ def _write_entry(folder: Path, purpose: str, key: str, tag: str, body: bytes) ->
     head = f"{tag} {hashlib.sha256(body).hexdigest()}\n".encode("ascii")
     if not write_atomic(folder / f"{purpose}-{key}.json", head + body):
         return
+    keep_newest(folder, RESULTS_KEEP, lambda name: name.endswith(".json")
+                and name[:-5].rpartition("-")[0] == purpose)
+
+
+def keep_newest(folder: Path, keep: int, mine: Callable[[str], bool]) -> list[str]:
+    """Remove all but the `keep` newest files of folder (by modification time, then
+    name) whose names `mine` accepts; the names removed. Failing to is no error."""
+    removed: list[str] = []
     with contextlib.suppress(OSError):
-        mine = sorted((e.stat().st_mtime, e.name) for e in os.scandir(folder)
-                      if e.name.endswith(".json")
-                      and e.name[:-5].rpartition("-")[0] == purpose)
-        for _, name in mine[:-RESULTS_KEEP]:
+        found = sorted((e.stat().st_mtime, e.name) for e in os.scandir(folder)
+                       if mine(e.name))
+        for _, name in found[:max(len(found) - keep, 0)]:
             os.unlink(folder / name)
+            removed.append(name)
+    return removed

@@ -397,13 +397,10 @@ def write_entry(path: Path, fp: str, q: Quads, graphs: list[tuple[str, str, int]
     head = f"{MAGIC} {fp} {_digest(*parts)}\n".encode("ascii")
     if not filecache.write_atomic(path, b"".join((head, *parts))):
         return
-    with contextlib.suppress(OSError):
-        mine = sorted((e.stat().st_mtime, e.name) for e in os.scandir(path.parent)
-                      if e.name.startswith("quads-") and e.name.endswith(".bin"))
-        for _, name in mine[:-KEEP]:
-            os.unlink(path.parent / name)
-            with contextlib.suppress(OSError):
-                os.unlink(delta_path(path.parent / name))
+    for name in filecache.keep_newest(path.parent, KEEP, lambda name: name.startswith(
+            "quads-") and name.endswith(".bin")):
+        with contextlib.suppress(OSError):
+            os.unlink(delta_path(path.parent / name))
 
 
 def write_delta(path: Path, fp: str, old: Kept, q: Quads, rows,
