@@ -116,7 +116,9 @@ def _files_and_explorer(built: Built, out_dir: Path, started: dict,
                         clock: _Clock) -> list[Path]:
     """The statistics (built.numbers), then the outputs that need only the quads (the four
     graph files, begun by started["files"], then void.ttl, started["void.ttl"], and
-    summary.json), then the explorer; the paths written."""
+    summary.json), then the explorer; the paths written. The ontology reference's
+    process (started["docs"]) is joined first: its texts, or its failure, are kept in
+    started for the end of the build."""
     built.numbers = stats(built)
     clock("statistics and VoID")
     texts = {
