@@ -192,3 +192,47 @@ def test_quads_count_distinct_triples_and_quads(monkeypatch, pack3):
         assert len(q) == len({tuple(r[1:]) for r in rows})
         assert q.quad_count() == len({tuple(r) for r in rows})
         assert len(q) == len(q.triples()) and q.quad_count() == len(q.quads())
+
+
+def test_summary_counts_each_fact_by_status_and_each_fact_source_pair_once():
+    """summary.json's facts by check status and per source, read from the quads' id
+    columns: a fact is typed a statement, claim or assessment (a source's own
+    prov:wasDerivedFrom is not counted); one without a status counts as "none"; a
+    (fact, source) pair found in two named graphs counts once."""
+    from rdflib import RDF as R
+    from rdflib import URIRef as U
+
+    from kg.core.schema import load_schema
+    from kg.rdf.ontology import PROV, kgo
+    from kg.rdf.quads import Quads
+    from kg.rdf.stats import _facts
+
+    schema = load_schema()
+    K = kgo(schema)
+    ex = "https://w3id.org/ai-race-kg/id/"
+    q = Quads([])
+    t = q.term
+
+    def add(graph, s, p, o):  # s and o: an entity's id, or an IRI
+        q.use_graph(graph)
+        q.add(t(U(ex + s)), t(p), t(o if isinstance(o, U) else U(ex + o)))
+
+    for g in ("https://w3id.org/ai-race-kg/file/a", "https://w3id.org/ai-race-kg/file/b"):
+        add(g, "f1", R.type, K.Statement)
+        add(g, "f1", PROV.wasDerivedFrom, "src-one")  # the same pair in two graphs
+    add("https://w3id.org/ai-race-kg/file/a", "f1", K.checkStatus, K["check-status-unchecked"])
+    add("https://w3id.org/ai-race-kg/file/a", "f2", R.type, K.Claim)
+    add("https://w3id.org/ai-race-kg/file/a", "f2", K.checkStatus, K["check-status-checked"])
+    add("https://w3id.org/ai-race-kg/file/a", "f2", PROV.wasDerivedFrom, "src-one")
+    add("https://w3id.org/ai-race-kg/file/a", "f2", PROV.wasDerivedFrom, "src-two")
+    add("https://w3id.org/ai-race-kg/file/a", "f3", R.type, K.Assessment)  # no status
+    add("https://w3id.org/ai-race-kg/file/a", "src-two", R.type, K.Source)
+    add("https://w3id.org/ai-race-kg/file/a", "src-two", PROV.wasDerivedFrom, "src-one")
+    status, per_source = _facts(q, schema, K)
+    assert dict(status) == {"unchecked": 1, "checked": 1, "none": 1}
+    assert dict(per_source) == {"src-one": 2, "src-two": 1}
+    pairs = q.pairs(q.find(PROV.wasDerivedFrom)).tolist()
+    assert pairs == sorted(pairs)  # by subject id, then object id
+    assert sorted((q.terms[s], q.terms[o]) for s, o in pairs) == [  # f1's pair once
+        (f"<{ex}f1>", f"<{ex}src-one>"), (f"<{ex}f2>", f"<{ex}src-one>"),
+        (f"<{ex}f2>", f"<{ex}src-two>"), (f"<{ex}src-two>", f"<{ex}src-one>")]

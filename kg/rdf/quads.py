@@ -353,6 +353,17 @@ class Quads:
                 got.add(o)
         return out
 
+    def pairs(self, p: int):
+        """The distinct (subject id, object id) pairs of predicate id p over all graphs: an
+        (n, 2) numpy int64 array sorted by subject, then object (the rows of by_predicate
+        without a Python object per quad)."""
+        import numpy as np
+
+        rows = self._rows()
+        sel = rows[rows[:, 2] == p]
+        packed = np.unique(sel[:, 1].astype(np.int64) << 32 | sel[:, 3].astype(np.int64))
+        return np.stack([packed >> 32, packed & 0xFFFFFFFF], axis=1)
+
     def graphs_of(self, subjects: set[int]) -> dict[int, list[int]]:
         """subject id -> the ids of the graphs that hold a quad about it, in quad order."""
         import numpy as np

@@ -30,24 +30,7 @@ def _stats(built) -> dict:
     q = built.quads
     counts = built.counts()
 
-    def index(p) -> dict:
-        pid = q.find(p)
-        return q.by_predicate(pid) if pid is not None else {}
-
-    fact_classes = {q.find(K.Statement)} | {q.find(K[schema.kinds[kind].cls.split(":")[1]])
-                                            for kind in ("claim", "assessment")}
-    fact_classes.discard(None)
-    facts = [s for s, ts in index(RDF.type).items() if not ts.isdisjoint(fact_classes)]
-    check = index(K.checkStatus)
-    derived = index(PROV.wasDerivedFrom)
-    terms = q.terms
-    status = Counter()
-    per_source = Counter()
-    for fact in facts:
-        st = check.get(fact)
-        status[terms[min(st)][1:-1].split("check-status-", 1)[-1] if st else "none"] += 1
-        for src in derived.get(fact, ()):
-            per_source[terms[src][1:-1].rsplit("/", 1)[-1]] += 1
+    status, per_source = _facts(q, schema, K)
     from kg.semantics.links import can_be_opened, identifiers
 
     sources = [e for e in built.entities.values() if e.kind == "source"]
@@ -71,6 +54,41 @@ def _stats(built) -> dict:
         "sources_openable": openable,
         "aims": {k: {"have": counts.get(k, 0), "aim": v} for k, v in AIMS.items()},
     }
+
+
+def _facts(q, schema, K) -> tuple[Counter, Counter]:
+    """(facts by check status, facts per source) over the quads q: a fact is a subject
+    typed as a statement, a claim or an assessment; its status the first of its
+    kgo:checkStatus values in term order ("none" without one); each (fact, source) pair of
+    prov:wasDerivedFrom counted once for the source's last IRI segment. In numpy over the
+    quads' id columns (0.1 s for 370k quads as dicts of sets, 0.02 s so)."""
+    import numpy as np
+
+    def pairs(t):
+        pid = q.find(t)
+        return q.pairs(pid) if pid is not None else np.zeros((0, 2), dtype=np.int64)
+
+    classes = {q.find(K.Statement)} | {q.find(K[schema.kinds[kind].cls.split(":")[1]])
+                                       for kind in ("claim", "assessment")}
+    classes.discard(None)
+    typed = pairs(RDF.type)
+    facts = np.unique(typed[np.isin(typed[:, 1], list(classes)), 0])
+    terms = q.terms
+    status: Counter = Counter()
+    check = pairs(K.checkStatus)
+    check = check[np.isin(check[:, 0], facts)]  # sorted by fact, then status id
+    first = np.ones(len(check), dtype=bool)
+    first[1:] = check[1:, 0] != check[:-1, 0]
+    for sid, n in zip(*np.unique(check[first, 1], return_counts=True), strict=True):
+        status[terms[sid][1:-1].split("check-status-", 1)[-1]] += int(n)
+    if len(facts) > first.sum():
+        status["none"] += len(facts) - int(first.sum())
+    per_source: Counter = Counter()
+    derived = pairs(PROV.wasDerivedFrom)
+    derived = derived[np.isin(derived[:, 0], facts)]
+    for src, n in zip(*np.unique(derived[:, 1], return_counts=True), strict=True):
+        per_source[terms[src][1:-1].rsplit("/", 1)[-1]] += int(n)
+    return status, per_source
 
 
 def format_stats(s: dict, per_source: int | None = None) -> str:
