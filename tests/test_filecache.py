@@ -426,3 +426,50 @@ def test_an_unreadable_input_means_no_key_and_nothing_stored(make_data, cache):
     (data / "model" / "gone.yaml").symlink_to(data / "model" / "missing.yaml")
     assert filecache.inputs_key(data, False) is None
     assert graph_cache.input_key(data) is None
+
+
+def _left_over(folder: Path, target: str, age: float) -> Path:
+    """A write_atomic temporary for folder/target, as a process killed between creating
+    it and renaming it leaves it, last written age seconds ago."""
+    import tempfile
+    import time
+
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target}.", suffix=".tmp")
+    os.write(fd, b"half of an entry")
+    os.close(fd)
+    os.utime(name, (time.time() - age,) * 2)
+    return Path(name)
+
+
+@pytest.mark.parametrize("where", ["files", "results", "analysis", "root"])
+def test_a_temporary_left_by_a_killed_writer_is_removed_by_the_next_write(cache, tmp_path,
+                                                                          where):
+    """Every cache folder is written through write_atomic, which removes the temporaries
+    over STALE_TMP seconds old that killed writers left beside its target; a fresh one
+    (another process writing now) and files not of its naming stay."""
+    folder = cache if where == "root" else cache / where
+    stale = _left_over(folder, "x.json", filecache.STALE_TMP + 5)
+    fresh = _left_over(folder, "y.json", filecache.STALE_TMP - 30)
+    (folder / "kept.tmp").write_bytes(b"not a temporary of write_atomic")
+    (folder / ".dir.tmp").mkdir()
+    if where == "files":
+        store = filecache.FileCache(tmp_path, "check", "fp")
+        store.put(filecache.FileCache.key(b"a"), ["a"])
+        store.save()
+    elif where == "root":  # the stat index of input_files, inputs.json
+        (tmp_path / "data").mkdir()
+        (tmp_path / "data" / "a.yaml").write_bytes(b"a")
+        assert [f[1] for f in filecache.input_files([("data", tmp_path / "data")])] == ["a.yaml"]
+    else:
+        assert filecache.remembered("p", "k", lambda: [1], list, folder=where) == [1]
+    assert not stale.exists()
+    assert fresh.exists() and (folder / "kept.tmp").exists() and (folder / ".dir.tmp").is_dir()
+
+
+def test_sweep_temporaries_names_what_it_removed(tmp_path):
+    stale = _left_over(tmp_path, "a.idx", 3600)
+    _left_over(tmp_path, "b.idx", 0)
+    assert filecache.sweep_temporaries(tmp_path) == [stale.name]
+    assert filecache.sweep_temporaries(tmp_path / "missing") == []
+    assert [p.name.startswith(".b.idx.") for p in tmp_path.iterdir()] == [True]

@@ -105,9 +105,15 @@ def fingerprint(modules: Iterable[ModuleType], *parts: object) -> str:
     return h.hexdigest()
 
 
+STALE_TMP = 60.0  # seconds: a temporary of write_atomic not written to for this long is left over
+
+
 def write_atomic(path: Path, data: bytes) -> bool:
-    """Write data to a temporary file beside path and rename it over path: a reader sees
-    the old file or the new one, never half of one. False (and nothing left) on failure."""
+    """Write data to a temporary file beside path (`.<name>.<random>.tmp`) and rename it
+    over path: a reader sees the old file or the new one, never half of one. False (and
+    nothing left) on failure. After a write, the temporaries that processes killed while
+    writing left in the same folder are removed (`sweep_temporaries`): every cache
+    folder is written through here, so none of them keeps one for ever."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -116,13 +122,38 @@ def write_atomic(path: Path, data: bytes) -> bool:
             fh.write(data)
         os.replace(tmp, path)
         tmp = None
-        return True
     except OSError:  # a read-only or full disk: the next run does the work again
         return False
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+    sweep_temporaries(path.parent)
+    return True
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is that of a write_atomic temporary (`.<name>.<random>.tmp`)."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+def sweep_temporaries(folder: Path, older_than: float = STALE_TMP) -> list[str]:
+    """Remove the write_atomic temporaries (see `is_temporary`) in folder last modified
+    over older_than seconds ago: a process killed between creating one and renaming it
+    left it (a write in progress changes its file well within that time). Returns the
+    names removed, sorted; failing to list or remove is no error."""
+    removed = []
+    limit = time.time() - older_than
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not is_temporary(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and entry.stat(
+                        follow_symlinks=False).st_mtime < limit:
+                    os.unlink(entry.path)
+                    removed.append(entry.name)
+    return sorted(removed)
 
 
 class FileCache:
