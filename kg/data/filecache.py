@@ -111,9 +111,11 @@ STALE_TMP = 60.0  # seconds: a temporary of write_atomic not written to for this
 def write_atomic(path: Path, data: bytes) -> bool:
     """Write data to a temporary file beside path (`.<name>.<random>.tmp`) and rename it
     over path: a reader sees the old file or the new one, never half of one. False (and
-    nothing left) on failure. After a write, the temporaries that processes killed while
-    writing left in the same folder are removed (`sweep_temporaries`): every cache
-    folder is written through here, so none of them keeps one for ever."""
+    nothing left) on failure. After the first write into a folder in this process, the
+    temporaries that processes killed while writing left there are removed
+    (`sweep_temporaries`): every cache folder is written through here, so none of them
+    keeps one for ever (once per folder: listing a folder of 300 files doubled the cost
+    of a write)."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,8 +130,13 @@ def write_atomic(path: Path, data: bytes) -> bool:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-    sweep_temporaries(path.parent)
+    if str(path.parent) not in _SWEPT:
+        _SWEPT.add(str(path.parent))
+        sweep_temporaries(path.parent)
     return True
+
+
+_SWEPT: set[str] = set()  # the folders write_atomic has swept in this process
 
 
 def is_temporary(name: str) -> bool:
