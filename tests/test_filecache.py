@@ -473,3 +473,22 @@ def test_sweep_temporaries_names_what_it_removed(tmp_path):
     assert filecache.sweep_temporaries(tmp_path) == [stale.name]
     assert filecache.sweep_temporaries(tmp_path / "missing") == []
     assert [p.name.startswith(".b.idx.") for p in tmp_path.iterdir()] == [True]
+
+
+def test_write_result_stores_what_read_result_gives_back(cache):
+    """The public pair kg.rdf.shapes keeps its SHACL check with: the answer comes back
+    parsed under the same purpose, folder and tag, and under no other; the newest
+    RESULTS_KEEP entries of a purpose are kept."""
+    assert filecache.write_result("p", "k1", b'{"a":[1,"x"]}', folder="kept", tag="t 1")
+    assert filecache.read_result("p", "k1", folder="kept", tag="t 1") == {"a": [1, "x"]}
+    assert filecache.read_result("p", "k1", folder="kept", tag="t 2") is None
+    assert filecache.read_result("p", "k1") is None  # another folder
+    assert (cache / "kept" / "p-k1.json").read_bytes() == \
+        b"t 1 " + hashlib.sha256(b'{"a":[1,"x"]}').hexdigest().encode() + b'\n{"a":[1,"x"]}'
+    assert filecache.write_result("p", "k2", b"[2]")  # the default folder and tag
+    assert filecache.read_result("p", "k2") == [2]
+    for n in range(filecache.RESULTS_KEEP + 2):
+        filecache.write_result("q", f"n{n:02d}", b"0")
+        os.utime(cache / "results" / f"q-n{n:02d}.json", (n, n))
+    assert sorted(p.name for p in (cache / "results").glob("q-*")) == \
+        [f"q-n{n:02d}.json" for n in range(2, filecache.RESULTS_KEEP + 2)]

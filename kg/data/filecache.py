@@ -519,7 +519,7 @@ def remembered(purpose: str, key: str | None, compute: Callable[[], Any],
                 pass  # an entry from a broken write or edited by hand: compute again
     body = json.dumps(compute(), separators=(",", ":"), allow_nan=False).encode("ascii")
     if on and (key_again is None or key_again() == key):
-        _write_entry(cache_dir() / folder, purpose, key, tag, body)
+        write_result(purpose, key, body, folder=folder, tag=tag)
     return decode(json.loads(body))
 
 
@@ -538,15 +538,23 @@ def read_result(purpose: str, key: str, *, folder: str = "results",
         return None
 
 
-def _write_entry(folder: Path, purpose: str, key: str, tag: str, body: bytes) -> None:
-    """`<tag> <sha256 of body>`, a newline and body, written atomically to
-    folder/<purpose>-<key>.json; then only the RESULTS_KEEP newest entries of purpose
-    (by modification time, then name) are kept. Failing to write is no error."""
+def write_result(purpose: str, key: str, body: bytes, *, folder: str = "results",
+                 tag: str | None = None) -> bool:
+    """Store body (JSON text, bytes) as the answer under key, for `read_result` (same
+    purpose, folder and tag) to give back parsed: `<tag> <sha256 of body>`, a newline
+    and body, written atomically to `<cache folder>/<folder>/<purpose>-<key>.json`
+    (tag by default `kg-filecache <key>`); then only the RESULTS_KEEP newest entries of
+    purpose (by modification time, then name) are kept. Whether the entry was written:
+    failing to write is no error. It writes even with the cache off: callers check
+    `enabled()` (as `remembered` does)."""
+    tag = f"{MAGIC} {key}" if tag is None else tag
+    where = cache_dir() / folder
     head = f"{tag} {hashlib.sha256(body).hexdigest()}\n".encode("ascii")
-    if not write_atomic(folder / f"{purpose}-{key}.json", head + body):
-        return
-    keep_newest(folder, RESULTS_KEEP, lambda name: name.endswith(".json")
+    if not write_atomic(where / f"{purpose}-{key}.json", head + body):
+        return False
+    keep_newest(where, RESULTS_KEEP, lambda name: name.endswith(".json")
                 and name[:-5].rpartition("-")[0] == purpose)
+    return True
 
 
 def keep_newest(folder: Path, keep: int, mine: Callable[[str], bool]) -> list[str]:
