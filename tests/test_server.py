@@ -317,6 +317,52 @@ def test_a_port_in_use_is_a_message_before_any_loading(tmp_path):
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
 
 
+def _never_logs(line: str) -> None:
+    raise OSError("the log is closed")
+
+
+@pytest.mark.parametrize("fails", ["port taken", "graph missing", "log closed"])
+def test_serve_failing_in_process_gives_back_sigterm_and_the_port(tmp_path, fails):
+    """kg.sparql.server.serve sets a SIGTERM handler for its run: when it fails early (the
+    port taken, the graph not loadable, the log unwritable once the workers run) the
+    handler before is back, and the port it listened on is free again."""
+    import multiprocessing
+    import signal
+    import socket
+
+    from kg.sparql.server import ServerError, serve
+    from kg.sparql.store import QueryError
+
+    graph = tmp_path / "g.trig"
+    graph.write_text(f"<{KGID}a> <{KGID}b> <{KGID}c> .\n", encoding="utf-8")
+
+    def mine(signum, frame):
+        pass
+
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1] if fails == "port taken" else free_port()
+            options = {"port": port, "workers": 1, "graph_file": graph}
+            if fails == "port taken":
+                with pytest.raises(ServerError, match=f"^cannot listen on 127.0.0.1:{port}: "):
+                    serve(**options)
+            elif fails == "graph missing":
+                with pytest.raises(QueryError, match="missing.trig"):
+                    serve(**{**options, "graph_file": tmp_path / "missing.trig"})
+            else:
+                with pytest.raises(OSError, match="^the log is closed$"):
+                    serve(log=_never_logs, **options)
+                assert not multiprocessing.active_children()  # its worker stopped
+            assert signal.getsignal(signal.SIGTERM) is mine
+        with socket.socket() as again:  # closed: the port can be listened on again
+            again.bind(("127.0.0.1", port))
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 # -- issue 11: every client, every format ------------------------------------------------
 TRICKY = 'line one\nends with a backslash and quote \\"'  # "line one\nends ... \\\""
 TRICKY_SPARQL = '"line one\\nends with a backslash and quote \\\\\\""'
