@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import gc
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -205,10 +207,80 @@ def run_until_paused(data: Path, out: Path, where: str) -> tuple[subprocess.Pope
         proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--data", str(data),
                                  "--out", str(out)], env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-    for line in proc.stderr:  # the stage lines come first
-        if line.startswith(f"kg: paused in {where} (pid "):
-            return proc, int(line.split("(pid ")[1].rstrip(")\n"))
-    raise AssertionError(f"never paused: {proc.communicate()}")
+    return proc, wait_until_paused(proc, where)
+
+
+PAUSE_WAIT = 180.0  # seconds: a build reaches its pause point in a few, in a loaded suite more
+
+
+def wait_until_paused(proc: subprocess.Popen, where: str, timeout: float = PAUSE_WAIT) -> int:
+    """The id of the process that says on proc's stderr (a text pipe) that it paused in
+    where (kg.core.forked.pause_point); the rest of stderr is left to the test (reading
+    stops at that line; what was written with it in one go may be lost). If the stderr ends first, or no such line comes within
+    timeout seconds, proc is killed and the test fails with its stderr (a wrong build
+    fails the test, never hangs the suite)."""
+    said = f"kg: paused in {where} (pid "
+    lines: queue.Queue = queue.Queue()
+
+    def read() -> None:  # in a thread: a line read blocks, the wait must not
+        for line in proc.stderr:
+            lines.put(line)
+            if line.startswith(said):
+                return
+        lines.put(None)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    seen, deadline = [], time.monotonic() + timeout
+    while True:
+        try:
+            line = lines.get(timeout=max(deadline - time.monotonic(), 0.0))
+        except queue.Empty:
+            why = f"did not pause in {where} within {timeout:g} s"
+            break
+        if line is None:
+            why = f"closed its stderr without pausing in {where}"
+            break
+        if line.startswith(said):
+            return int(line[len(said):].rstrip(")\n"))
+        seen.append(line)
+    proc.kill()  # its processes die with it (kg.core.forked: PR_SET_PDEATHSIG)
+    reader.join(timeout=30)
+    rest = ""
+    if not reader.is_alive():  # else it still reads the stderr: leave the pipe to it
+        with suppress(subprocess.TimeoutExpired):
+            rest = proc.communicate(timeout=30)[1] or ""
+    raise AssertionError(f"the build {why}; its stderr:\n{''.join(seen)}{rest}")
+
+
+def _child(code: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+STAGE = "import os, sys, time; sys.stderr.write('kg: a stage\\n'); sys.stderr.flush(); "
+
+
+@pytest.mark.parametrize("how", ["hangs", "closes its stderr and hangs"])
+def test_a_build_that_never_pauses_fails_the_test_with_its_stderr(how):
+    """run_until_paused's wait: a build that hangs before its pause point (or closes its
+    stderr and goes on) is killed and fails the test within the timeout, its stderr in
+    the message."""
+    close = "os.close(2); " if how.startswith("closes") else ""
+    proc = _child(STAGE + close + "time.sleep(600)")
+    with pytest.raises(AssertionError) as failed:
+        wait_until_paused(proc, "report", timeout=3)
+    why = ("closed its stderr without pausing in report" if close
+           else "did not pause in report within 3 s")
+    assert str(failed.value) == f"the build {why}; its stderr:\nkg: a stage\n"
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_the_wait_gives_the_id_of_the_paused_process():
+    proc = _child(STAGE + "sys.stderr.write('kg: paused in report (pid 123)\\n'); "
+                  "sys.stderr.flush(); time.sleep(1); sys.stderr.write('after\\n')")
+    assert wait_until_paused(proc, "report", timeout=60) == 123
+    assert proc.communicate(timeout=60) == ("", "after\n")
 
 
 @pytest.fixture
@@ -226,7 +298,7 @@ def paused_build():
     for proc in procs:
         if proc.poll() is None:
             proc.kill()  # its children die with it (kg.core.forked: PR_SET_PDEATHSIG)
-        proc.communicate()
+        proc.communicate(timeout=60)
 
 
 def running(pid: int) -> bool:
