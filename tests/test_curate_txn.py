@@ -128,13 +128,14 @@ def test_a_killed_rename_is_finished_or_undone_by_the_next_command(tmp_path, whe
         # reading commands say so and change nothing (kg fmt --check replays nothing)
         for args in (["validate", "--no-shacl"], ["fmt", "--check"], ["show", "huawei"]):
             out = subprocess.run([*KG, *args], capture_output=True, text=True,
-                                 env={**os.environ, "KG_DATA": str(data)})
+                                 env={**os.environ, "KG_DATA": str(data)}, timeout=300)
             assert out.returncode == 1, out.stdout + out.stderr
             assert "an interrupted change is pending: run `kg recover`" in out.stderr
             assert "create that entity first" not in out.stderr
             assert snapshot(data) == half
     out = subprocess.run([*KG, "recover"], capture_output=True,
-                         text=True, env={**os.environ, "KG_DATA": str(data)}, check=True)
+                         text=True, env={**os.environ, "KG_DATA": str(data)}, check=True,
+                         timeout=300)
     assert ("completed an interrupted change" if where == "after-the-journal"
             else "discarded an interrupted change") in out.stdout
     assert_valid(data)  # every file validates

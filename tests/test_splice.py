@@ -336,7 +336,7 @@ def test_rapper_reads_the_spliced_files(base, tmp_path, name, syntax):
     after = quads_of(ds2, binds)
     assert write(out, after)
     proc = subprocess.run([rapper, "-q", "-i", syntax, "-o", "ntriples", str(out / name)],
-                          capture_output=True, text=True, encoding="utf-8")
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
     assert proc.returncode == 0, proc.stderr
     # the triples as rdflib reads them from a full write (N-Triples lower-cases the
     # language tags the dataset holds as written)
