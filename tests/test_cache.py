@@ -322,3 +322,50 @@ def test_a_graph_file_is_loaded_once_per_content(folder, tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "FILE_STORE_MIN", 0)
     OxigraphStore.from_file(graph)  # a server's load (kg serve): in memory, nothing stored
     assert len(made) == 3 and not list(folder.glob("filestore-*"))
+
+
+def test_a_stamps_temporary_in_a_store_folder_is_not_part_of_the_store(folder, make_data):
+    """write_atomic's temporary for kg-stamps (`.kg-stamps.<random>.tmp`: another process
+    writing it now, or a killed one's) is kg's, like the stamps: the store is opened, not
+    taken for damaged and rebuilt."""
+    from kg.sparql.store import OxigraphStore
+
+    data = make_data()
+    OxigraphStore(cache.oxigraph_store(data))
+    (db,) = folder.glob("store-*")
+    stamp = (db / cache.MARK).stat().st_mtime_ns
+    (db / f".{cache.STAMPS}.k1l2m3.tmp").write_text('{"mark": "ha', encoding="utf-8")
+    OxigraphStore(cache.oxigraph_store(data))
+    assert (db / cache.MARK).stat().st_mtime_ns == stamp  # opened, not rebuilt
+
+
+def test_a_store_whose_making_was_killed_is_removed_by_the_next_prune(folder, make_data):
+    """A kill while a store is bulk loaded leaves its temporary folder (hundreds of MB at
+    100k entities): the next prune removes those no living process holds the lock of, and
+    those without a lock over filecache.STALE_TMP seconds old; one being made now stays."""
+    import fcntl
+
+    data = make_data()
+    cache.oxigraph_store(data)
+    folder.mkdir(exist_ok=True)
+    made = {}
+    for name in ("dead", "live", "old", "new"):
+        tmp = folder / f"store-{name}.a1b2c3.tmp"
+        (tmp / "db").mkdir(parents=True)
+        (tmp / "db" / "000001.sst").write_bytes(b"x" * 1000)
+        if name in ("dead", "live"):
+            made[name] = os.open(tmp / cache.WRITING, os.O_CREAT | os.O_WRONLY)
+        if name == "old":
+            back = time.time() - cache.STALE_TMP - 5
+            os.utime(tmp, (back, back))
+    fcntl.flock(made["live"], fcntl.LOCK_EX)  # its maker is alive: this process
+    os.close(made["dead"])  # its maker was killed: nobody holds the lock
+    try:
+        (data / "country" / "china.yaml").write_text(
+            "id: china\nname: China 2\niso_code: CN\nsources: [src-a]\n", encoding="utf-8")
+        cache.oxigraph_store(data)  # a new graph, a new store, then the prune
+        assert sorted(p.name for p in folder.glob("*.tmp")) == \
+            ["store-live.a1b2c3.tmp", "store-new.a1b2c3.tmp"]
+    finally:
+        os.close(made["live"])
+    assert len([p for p in folder.glob("store-*") if not p.name.endswith(".tmp")]) == 2
