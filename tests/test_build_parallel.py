@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import gc
 import os
-import queue
 import signal
 import subprocess
 import sys
-import threading
 import time
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,7 +23,7 @@ import kg.explorer
 import kg.pipeline
 import kg.rdf.serialize
 import kg.rdf.shapes
-from conftest import REPO
+from conftest import REPO, wait_for_line
 from kg.core.errors import DataError, Issue, KGError
 from kg.pipeline import build, build_jobs
 
@@ -214,43 +212,11 @@ PAUSE_WAIT = 180.0  # seconds: a build reaches its pause point in a few, in a lo
 
 
 def wait_until_paused(proc: subprocess.Popen, where: str, timeout: float = PAUSE_WAIT) -> int:
-    """The id of the process that says on proc's stderr (a text pipe) that it paused in
-    where (kg.core.forked.pause_point); the rest of stderr is left to the test (reading
-    stops at that line; what was written with it in one go may be lost). If the stderr ends first, or no such line comes within
-    timeout seconds, proc is killed and the test fails with its stderr (a wrong build
-    fails the test, never hangs the suite)."""
+    """The id of the process that says on proc's stderr that it paused in where
+    (kg.core.forked.pause_point), by conftest.wait_for_line: if none says so within
+    timeout seconds, proc is killed and the test fails with its stderr."""
     said = f"kg: paused in {where} (pid "
-    lines: queue.Queue = queue.Queue()
-
-    def read() -> None:  # in a thread: a line read blocks, the wait must not
-        for line in proc.stderr:
-            lines.put(line)
-            if line.startswith(said):
-                return
-        lines.put(None)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    seen, deadline = [], time.monotonic() + timeout
-    while True:
-        try:
-            line = lines.get(timeout=max(deadline - time.monotonic(), 0.0))
-        except queue.Empty:
-            why = f"did not pause in {where} within {timeout:g} s"
-            break
-        if line is None:
-            why = f"closed its stderr without pausing in {where}"
-            break
-        if line.startswith(said):
-            return int(line[len(said):].rstrip(")\n"))
-        seen.append(line)
-    proc.kill()  # its processes die with it (kg.core.forked: PR_SET_PDEATHSIG)
-    reader.join(timeout=30)
-    rest = ""
-    if not reader.is_alive():  # else it still reads the stderr: leave the pipe to it
-        with suppress(subprocess.TimeoutExpired):
-            rest = proc.communicate(timeout=30)[1] or ""
-    raise AssertionError(f"the build {why}; its stderr:\n{''.join(seen)}{rest}")
+    return int(wait_for_line(proc, said, timeout)[-1][len(said):].rstrip(")\n"))
 
 
 def _child(code: str) -> subprocess.Popen:
@@ -270,9 +236,9 @@ def test_a_build_that_never_pauses_fails_the_test_with_its_stderr(how):
     proc = _child(STAGE + close + "time.sleep(600)")
     with pytest.raises(AssertionError) as failed:
         wait_until_paused(proc, "report", timeout=3)
-    why = ("closed its stderr without pausing in report" if close
-           else "did not pause in report within 3 s")
-    assert str(failed.value) == f"the build {why}; its stderr:\nkg: a stage\n"
+    why = ("its output ended without a line 'kg: paused in report (pid '" if close
+           else "no line 'kg: paused in report (pid ' within 3 s")
+    assert str(failed.value) == f"{why}; its output:\nkg: a stage\n"
     assert proc.returncode == -signal.SIGKILL
 
 

@@ -17,6 +17,7 @@ import time
 import pytest
 from curate_support import ENV, assert_valid, copy_fixture, snapshot
 
+from conftest import wait_for_line
 from kg.core.errors import KGError
 from kg.curate import ops as curate
 from kg.curate import txn
@@ -102,8 +103,7 @@ def run_kg_until_paused(data, args, step):
            "KG_PAUSE_SECONDS": "60"}
     proc = subprocess.Popen([*KG, *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = proc.stderr.readline()  # blocks until the pause is announced
-    assert f"paused before step {step}" in line, line + proc.stderr.read()
+    wait_for_line(proc, f"kg: paused before step {step} (", timeout=180)
     return proc
 
 

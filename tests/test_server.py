@@ -19,7 +19,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from sparql_support import KGID, TODAY, free_port, oxigraph_store, row_bag, stop
 
-from conftest import REPO
+from conftest import REPO, wait_for_line
 from kg.sparql.queries import library, run_query
 
 TIMEOUT = 3
@@ -36,20 +36,10 @@ def endpoint():
          "--max-rows", str(MAX_ROWS), "--workers", "3"],  # data/, through the cache
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    lines = []
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line and proc.poll() is not None:
-                break
-            lines.append(line)
-            if "SPARQL endpoint" in line:
-                break
-        else:
-            pytest.fail("kg serve did not start within 90 s:\n" + "".join(lines))
-        if proc.poll() is not None:
-            pytest.fail("kg serve exited:\n" + "".join(lines))
+        # its log up to the line saying it listens; within 90 s, else it is killed and
+        # the test fails with the log
+        lines = wait_for_line(proc, "kg serve: SPARQL endpoint ", 90, proc.stdout)
         # keep draining the log so the server never blocks on a full pipe
         threading.Thread(target=lambda: [lines.append(x) for x in proc.stdout], daemon=True).start()
         yield {"url": f"http://127.0.0.1:{port}/sparql", "base": f"http://127.0.0.1:{port}",
