@@ -334,7 +334,7 @@ def test_a_stamps_temporary_in_a_store_folder_is_not_part_of_the_store(folder, m
     OxigraphStore(cache.oxigraph_store(data))
     (db,) = folder.glob("store-*")
     stamp = (db / cache.MARK).stat().st_mtime_ns
-    (db / f".{cache.STAMPS}.k1l2m3.tmp").write_text('{"mark": "ha', encoding="utf-8")
+    (db / f".{cache.STAMPS}.k1l2m3n4.tmp").write_text('{"mark": "ha', encoding="utf-8")
     OxigraphStore(cache.oxigraph_store(data))
     assert (db / cache.MARK).stat().st_mtime_ns == stamp  # opened, not rebuilt
 

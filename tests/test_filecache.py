@@ -452,6 +452,8 @@ def test_a_temporary_left_by_a_killed_writer_is_removed_by_the_next_write(cache,
     stale = _left_over(folder, "x.json", filecache.STALE_TMP + 5)
     fresh = _left_over(folder, "y.json", filecache.STALE_TMP - 30)
     (folder / "kept.tmp").write_bytes(b"not a temporary of write_atomic")
+    (folder / ".other.tmp").write_bytes(b"another program's, in a shared KG_CACHE_DIR")
+    os.utime(folder / ".other.tmp", (0, 0))
     (folder / ".dir.tmp").mkdir()
     if where == "files":
         store = filecache.FileCache(tmp_path, "check", "fp")
@@ -465,6 +467,7 @@ def test_a_temporary_left_by_a_killed_writer_is_removed_by_the_next_write(cache,
         assert filecache.remembered("p", "k", lambda: [1], list, folder=where) == [1]
     assert not stale.exists()
     assert fresh.exists() and (folder / "kept.tmp").exists() and (folder / ".dir.tmp").is_dir()
+    assert (folder / ".other.tmp").exists()  # not of mkstemp's shape: not write_atomic's
 
 
 def test_sweep_temporaries_names_what_it_removed(tmp_path):

@@ -45,6 +45,7 @@ import hashlib
 import json
 import marshal
 import os
+import re
 import stat as stat_module
 import sys
 import tempfile
@@ -139,9 +140,14 @@ def write_atomic(path: Path, data: bytes) -> bool:
 _SWEPT: set[str] = set()  # the folders write_atomic has swept in this process
 
 
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # tempfile.mkstemp's 8 random characters
+
+
 def is_temporary(name: str) -> bool:
-    """Whether a file name is that of a write_atomic temporary (`.<name>.<random>.tmp`)."""
-    return name.startswith(".") and name.endswith(".tmp")
+    """Whether a file name is that of a write_atomic temporary: `.<name>.<8 random
+    characters of tempfile.mkstemp>.tmp` (only that shape: $KG_CACHE_DIR may be a folder
+    other programs keep temporaries in too)."""
+    return _TEMPORARY.fullmatch(name) is not None
 
 
 def sweep_temporaries(folder: Path, older_than: float = STALE_TMP) -> list[str]:
