@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import kg
+from conftest import wait_for_line
 from kg.cli import main
 from kg.sparql import cache
 
@@ -349,8 +350,9 @@ def test_a_store_whose_making_was_killed_is_removed_by_the_next_prune(folder, ma
     cache.oxigraph_store(data)
     folder.mkdir(exist_ok=True)
     made = {}
+    key = {"dead": "d" * 64, "live": "a" * 64, "old": "0" * 64, "new": "e" * 64}
     for name in ("dead", "live", "old", "new"):
-        tmp = folder / f"store-{name}.a1b2c3.tmp"
+        tmp = folder / f"store-{key[name]}.a1b2c3_{name[0]}.tmp"
         (tmp / "db").mkdir(parents=True)
         (tmp / "db" / "000001.sst").write_bytes(b"x" * 1000)
         if name in ("dead", "live"):
@@ -358,6 +360,8 @@ def test_a_store_whose_making_was_killed_is_removed_by_the_next_prune(folder, ma
         if name == "old":
             back = time.time() - cache.STALE_TMP - 5
             os.utime(tmp, (back, back))
+    (folder / "store-notes.tmp").mkdir()  # not of mkdtemp's shape: not kg's, kept
+    os.utime(folder / "store-notes.tmp", (0, 0))
     fcntl.flock(made["live"], fcntl.LOCK_EX)  # its maker is alive: this process
     os.close(made["dead"])  # its maker was killed: nobody holds the lock
     try:
@@ -365,7 +369,33 @@ def test_a_store_whose_making_was_killed_is_removed_by_the_next_prune(folder, ma
             "id: china\nname: China 2\niso_code: CN\nsources: [src-a]\n", encoding="utf-8")
         cache.oxigraph_store(data)  # a new graph, a new store, then the prune
         assert sorted(p.name for p in folder.glob("*.tmp")) == \
-            ["store-live.a1b2c3.tmp", "store-new.a1b2c3.tmp"]
+            [f"store-{key['live']}.a1b2c3_l.tmp", f"store-{key['new']}.a1b2c3_n.tmp",
+             "store-notes.tmp"]
     finally:
         os.close(made["live"])
     assert len([p for p in folder.glob("store-*") if not p.name.endswith(".tmp")]) == 2
+
+
+def test_a_real_kill_while_a_store_is_made_leaves_a_folder_the_next_sweep_removes(folder):
+    """A process making a store (its load still running) holds its folder: a sweep
+    leaves it; once that process is killed (SIGKILL: no clean-up at all), a sweep
+    removes it."""
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import sys, time\nfrom pathlib import Path\nfrom kg.sparql import cache\n"
+            "def load(store):\n    print('loading', flush=True)\n    time.sleep(600)\n"
+            "cache._made_store(Path(sys.argv[1]), 'store-' + 'c' * 64, load)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        wait_for_line(proc, "loading", 120, proc.stdout)
+        (tmp,) = folder.glob("store-*.tmp")
+        assert cache._sweep_unfinished(folder) == [] and tmp.is_dir()
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
+    assert tmp.is_dir()  # left by the kill
+    assert cache._sweep_unfinished(folder) == [tmp.name]
+    assert not tmp.exists()

@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -275,6 +276,9 @@ def _locked(tmp: Path) -> int:
     return fd
 
 
+_UNFINISHED = re.compile(r"(file)?store-[0-9a-f]{64}\.[a-z0-9_]{8}\.tmp")  # mkdtemp's, in _made_store
+
+
 def _sweep_unfinished(folder: Path) -> list[str]:
     """Remove the temporary folders (`store-<key>.<random>.tmp`, `filestore-...`) of
     stores whose making was cut short by a kill (at 100k entities hundreds of MB each):
@@ -288,8 +292,7 @@ def _sweep_unfinished(folder: Path) -> list[str]:
     removed = []
     with contextlib.suppress(OSError):
         for tmp in folder.iterdir():
-            if not (tmp.name.endswith(".tmp") and tmp.name.split("-")[0] in ("store", "filestore")
-                    and tmp.is_dir()):
+            if not (_UNFINISHED.fullmatch(tmp.name) and tmp.is_dir()):
                 continue
             try:
                 fd = os.open(tmp / WRITING, os.O_RDONLY)
