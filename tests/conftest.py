@@ -8,7 +8,9 @@ import contextlib
 import os
 import queue
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import textwrap
 import threading
@@ -141,6 +143,22 @@ def wait_for_line(proc: subprocess.Popen, said: str, timeout: float,
             out, err = proc.communicate(timeout=30)
             rest = (err if stream is proc.stderr else out) or ""
     raise AssertionError(f"{why}; its output:\n{''.join(seen)}{rest}")
+
+
+@contextlib.contextmanager
+def killed_after(code: str, *args: str, said: str):
+    """`python -c code *args` in a process of its own, from the moment it prints (to its
+    stdout) a line starting with said until the block ends; then killed with SIGKILL (no
+    clean-up at all, as a crash or the OOM killer) and reaped. Fails the test (see
+    wait_for_line) if it does not print that line within two minutes."""
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        wait_for_line(proc, said, 120, proc.stdout)
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
 
 
 # The smallest valid data set: one source, one country, one organisation.

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import kg
-from conftest import wait_for_line
+from conftest import killed_after
 from kg.cli import main
 from kg.sparql import cache
 
@@ -380,22 +380,12 @@ def test_a_real_kill_while_a_store_is_made_leaves_a_folder_the_next_sweep_remove
     """A process making a store (its load still running) holds its folder: a sweep
     leaves it; once that process is killed (SIGKILL: no clean-up at all), a sweep
     removes it."""
-    import signal
-    import subprocess
-    import sys
-
     code = ("import sys, time\nfrom pathlib import Path\nfrom kg.sparql import cache\n"
             "def load(store):\n    print('loading', flush=True)\n    time.sleep(600)\n"
             "cache._made_store(Path(sys.argv[1]), 'store-' + 'c' * 64, load)\n")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE,
-                            text=True)
-    try:
-        wait_for_line(proc, "loading", 120, proc.stdout)
+    with killed_after(code, str(folder), said="loading"):
         (tmp,) = folder.glob("store-*.tmp")
         assert cache._sweep_unfinished(folder) == [] and tmp.is_dir()
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=60)
     assert tmp.is_dir()  # left by the kill
     assert cache._sweep_unfinished(folder) == [tmp.name]
     assert not tmp.exists()

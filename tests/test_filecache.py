@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from test_validate_rules import CASES, MODEL_OK
 
-from conftest import BASE_FILES
+from conftest import BASE_FILES, killed_after
 from kg.cli import main
 from kg.core.schema import load_schema
 from kg.data import filecache
@@ -495,3 +495,23 @@ def test_write_result_stores_what_read_result_gives_back(cache):
         os.utime(cache / "results" / f"q-n{n:02d}.json", (n, n))
     assert sorted(p.name for p in (cache / "results").glob("q-*")) == \
         [f"q-n{n:02d}.json" for n in range(2, filecache.RESULTS_KEEP + 2)]
+
+
+def test_a_writer_killed_before_its_rename_leaves_a_temporary_the_next_process_removes(cache):
+    """A real kill (SIGKILL: no clean-up) between write_atomic's write and its rename
+    leaves the temporary; once it is over STALE_TMP seconds old, the next process's first
+    write into that folder removes it."""
+    import time
+
+    target = cache / "graphfiles" / "x.idx"
+    code = ("import os, sys, time\nfrom pathlib import Path\nfrom kg.data import filecache\n"
+            "def stuck(*args):\n    print('renaming', flush=True)\n    time.sleep(600)\n"
+            "os.replace = stuck\nfilecache.write_atomic(Path(sys.argv[1]), b'half')\n")
+    with killed_after(code, str(target), said="renaming"):
+        pass
+    (left,) = target.parent.iterdir()
+    assert filecache.is_temporary(left.name) and left.read_bytes() == b"half"
+    back = time.time() - filecache.STALE_TMP - 1
+    os.utime(left, (back, back))
+    assert filecache.write_atomic(target.with_name("y.idx"), b"whole")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["y.idx"]
