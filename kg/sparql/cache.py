@@ -276,7 +276,8 @@ def _locked(tmp: Path) -> int:
     return fd
 
 
-_UNFINISHED = re.compile(r"(file)?store-[0-9a-f]{64}\.[a-z0-9_]{8}\.tmp")  # mkdtemp's, in _made_store
+# the temporary folders of _made_store (tempfile.mkdtemp's 8 random characters)
+_UNFINISHED = re.compile(r"(file)?store-[0-9a-f]{64}\.[a-z0-9_]{8}\.tmp")
 
 
 def _sweep_unfinished(folder: Path) -> list[str]:
