@@ -4,10 +4,16 @@ directory, hypothesis profile), pinned so no test depends on the machine or the 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -94,6 +100,65 @@ def need_tool(name: str) -> str:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
+
+
+def wait_for_line(proc: subprocess.Popen, said: str, timeout: float,
+                  stream=None) -> list[str]:
+    """The lines proc writes to stream (a text pipe of proc; default its stderr) up to and
+    including the first that starts with said; reading stops there, the rest is left to
+    the caller (what came with that line in one read may be lost). If the stream ends
+    first, or no such line comes within timeout seconds, proc is killed and the test
+    fails (AssertionError) with what proc wrote there: a wrong or hung process fails its
+    test, never hangs the suite."""
+    stream = proc.stderr if stream is None else stream
+    lines: queue.Queue = queue.Queue()
+
+    def read() -> None:  # in a thread: a line read blocks, the wait must not
+        for line in stream:
+            lines.put(line)
+            if line.startswith(said):
+                return
+        lines.put(None)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    seen, deadline = [], time.monotonic() + timeout
+    while True:
+        try:
+            line = lines.get(timeout=max(deadline - time.monotonic(), 0.0))
+        except queue.Empty:
+            why = f"no line {said!r} within {timeout:g} s"
+            break
+        if line is None:
+            why = f"its output ended without a line {said!r}"
+            break
+        seen.append(line)
+        if line.startswith(said):
+            return seen
+    proc.kill()  # kg's other processes die with it (kg.core.forked: PR_SET_PDEATHSIG)
+    reader.join(timeout=30)
+    rest = ""
+    if not reader.is_alive():  # else it still reads the stream: leave the pipe to it
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            out, err = proc.communicate(timeout=30)
+            rest = (err if stream is proc.stderr else out) or ""
+    raise AssertionError(f"{why}; its output:\n{''.join(seen)}{rest}")
+
+
+@contextlib.contextmanager
+def killed_after(code: str, *args: str, said: str):
+    """`python -c code *args` in a process of its own, from the moment it prints (to its
+    stdout) a line starting with said until the block ends; then killed with SIGKILL (no
+    clean-up at all, as a crash or the OOM killer) and reaped. Fails the test (see
+    wait_for_line) if it does not print that line within two minutes."""
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        wait_for_line(proc, said, 120, proc.stdout)
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=60)
 
 
 # The smallest valid data set: one source, one country, one organisation.

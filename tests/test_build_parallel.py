@@ -23,7 +23,7 @@ import kg.explorer
 import kg.pipeline
 import kg.rdf.serialize
 import kg.rdf.shapes
-from conftest import REPO
+from conftest import REPO, wait_for_line
 from kg.core.errors import DataError, Issue, KGError
 from kg.pipeline import build, build_jobs
 
@@ -205,10 +205,48 @@ def run_until_paused(data: Path, out: Path, where: str) -> tuple[subprocess.Pope
         proc = subprocess.Popen([sys.executable, "-m", "kg", "build", "--data", str(data),
                                  "--out", str(out)], env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-    for line in proc.stderr:  # the stage lines come first
-        if line.startswith(f"kg: paused in {where} (pid "):
-            return proc, int(line.split("(pid ")[1].rstrip(")\n"))
-    raise AssertionError(f"never paused: {proc.communicate()}")
+    return proc, wait_until_paused(proc, where)
+
+
+PAUSE_WAIT = 180.0  # seconds: a build reaches its pause point in a few, in a loaded suite more
+
+
+def wait_until_paused(proc: subprocess.Popen, where: str, timeout: float = PAUSE_WAIT) -> int:
+    """The id of the process that says on proc's stderr that it paused in where
+    (kg.core.forked.pause_point), by conftest.wait_for_line: if none says so within
+    timeout seconds, proc is killed and the test fails with its stderr."""
+    said = f"kg: paused in {where} (pid "
+    return int(wait_for_line(proc, said, timeout)[-1][len(said):].rstrip(")\n"))
+
+
+def _child(code: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+STAGE = "import os, sys, time; sys.stderr.write('kg: a stage\\n'); sys.stderr.flush(); "
+
+
+@pytest.mark.parametrize("how", ["hangs", "closes its stderr and hangs"])
+def test_a_build_that_never_pauses_fails_the_test_with_its_stderr(how):
+    """run_until_paused's wait: a build that hangs before its pause point (or closes its
+    stderr and goes on) is killed and fails the test within the timeout, its stderr in
+    the message."""
+    close = "os.close(2); " if how.startswith("closes") else ""
+    proc = _child(STAGE + close + "time.sleep(600)")
+    with pytest.raises(AssertionError) as failed:
+        wait_until_paused(proc, "report", timeout=3)
+    why = ("its output ended without a line 'kg: paused in report (pid '" if close
+           else "no line 'kg: paused in report (pid ' within 3 s")
+    assert str(failed.value) == f"{why}; its output:\nkg: a stage\n"
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_the_wait_gives_the_id_of_the_paused_process():
+    proc = _child(STAGE + "sys.stderr.write('kg: paused in report (pid 123)\\n'); "
+                  "sys.stderr.flush(); time.sleep(1); sys.stderr.write('after\\n')")
+    assert wait_until_paused(proc, "report", timeout=60) == 123
+    assert proc.communicate(timeout=60) == ("", "after\n")
 
 
 @pytest.fixture
@@ -226,7 +264,7 @@ def paused_build():
     for proc in procs:
         if proc.poll() is None:
             proc.kill()  # its children die with it (kg.core.forked: PR_SET_PDEATHSIG)
-        proc.communicate()
+        proc.communicate(timeout=60)
 
 
 def running(pid: int) -> bool:

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import kg
+from conftest import killed_after
 from kg.cli import main
 from kg.sparql import cache
 
@@ -322,3 +323,69 @@ def test_a_graph_file_is_loaded_once_per_content(folder, tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "FILE_STORE_MIN", 0)
     OxigraphStore.from_file(graph)  # a server's load (kg serve): in memory, nothing stored
     assert len(made) == 3 and not list(folder.glob("filestore-*"))
+
+
+def test_a_stamps_temporary_in_a_store_folder_is_not_part_of_the_store(folder, make_data):
+    """write_atomic's temporary for kg-stamps (`.kg-stamps.<random>.tmp`: another process
+    writing it now, or a killed one's) is kg's, like the stamps: the store is opened, not
+    taken for damaged and rebuilt."""
+    from kg.sparql.store import OxigraphStore
+
+    data = make_data()
+    OxigraphStore(cache.oxigraph_store(data))
+    (db,) = folder.glob("store-*")
+    stamp = (db / cache.MARK).stat().st_mtime_ns
+    (db / f".{cache.STAMPS}.k1l2m3n4.tmp").write_text('{"mark": "ha', encoding="utf-8")
+    OxigraphStore(cache.oxigraph_store(data))
+    assert (db / cache.MARK).stat().st_mtime_ns == stamp  # opened, not rebuilt
+
+
+def test_a_store_whose_making_was_killed_is_removed_by_the_next_prune(folder, make_data):
+    """A kill while a store is bulk loaded leaves its temporary folder (hundreds of MB at
+    100k entities): the next prune removes those no living process holds the lock of, and
+    those without a lock over filecache.STALE_TMP seconds old; one being made now stays."""
+    import fcntl
+
+    data = make_data()
+    cache.oxigraph_store(data)
+    folder.mkdir(exist_ok=True)
+    made = {}
+    key = {"dead": "d" * 64, "live": "a" * 64, "old": "0" * 64, "new": "e" * 64}
+    for name in ("dead", "live", "old", "new"):
+        tmp = folder / f"store-{key[name]}.a1b2c3_{name[0]}.tmp"
+        (tmp / "db").mkdir(parents=True)
+        (tmp / "db" / "000001.sst").write_bytes(b"x" * 1000)
+        if name in ("dead", "live"):
+            made[name] = os.open(tmp / cache.WRITING, os.O_CREAT | os.O_WRONLY)
+        if name == "old":
+            back = time.time() - cache.STALE_TMP - 5
+            os.utime(tmp, (back, back))
+    (folder / "store-notes.tmp").mkdir()  # not of mkdtemp's shape: not kg's, kept
+    os.utime(folder / "store-notes.tmp", (0, 0))
+    fcntl.flock(made["live"], fcntl.LOCK_EX)  # its maker is alive: this process
+    os.close(made["dead"])  # its maker was killed: nobody holds the lock
+    try:
+        (data / "country" / "china.yaml").write_text(
+            "id: china\nname: China 2\niso_code: CN\nsources: [src-a]\n", encoding="utf-8")
+        cache.oxigraph_store(data)  # a new graph, a new store, then the prune
+        assert sorted(p.name for p in folder.glob("*.tmp")) == \
+            [f"store-{key['live']}.a1b2c3_l.tmp", f"store-{key['new']}.a1b2c3_n.tmp",
+             "store-notes.tmp"]
+    finally:
+        os.close(made["live"])
+    assert len([p for p in folder.glob("store-*") if not p.name.endswith(".tmp")]) == 2
+
+
+def test_a_real_kill_while_a_store_is_made_leaves_a_folder_the_next_sweep_removes(folder):
+    """A process making a store (its load still running) holds its folder: a sweep
+    leaves it; once that process is killed (SIGKILL: no clean-up at all), a sweep
+    removes it."""
+    code = ("import sys, time\nfrom pathlib import Path\nfrom kg.sparql import cache\n"
+            "def load(store):\n    print('loading', flush=True)\n    time.sleep(600)\n"
+            "cache._made_store(Path(sys.argv[1]), 'store-' + 'c' * 64, load)\n")
+    with killed_after(code, str(folder), said="loading"):
+        (tmp,) = folder.glob("store-*.tmp")
+        assert cache._sweep_unfinished(folder) == [] and tmp.is_dir()
+    assert tmp.is_dir()  # left by the kill
+    assert cache._sweep_unfinished(folder) == [tmp.name]
+    assert not tmp.exists()

@@ -473,14 +473,15 @@ def test_lint_warnings_alone_pass(data):
 def test_shell_completion_of_commands_and_ids_in_a_real_process(data):
     env = {**os.environ, "KG_DATA": str(data), "_KG_COMPLETE": "bash_complete"}
     out = subprocess.run(KG, env={**env, "COMP_WORDS": "kg sh", "COMP_CWORD": "1"},
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, timeout=300)
     assert "plain,show" in out.stdout
     out = subprocess.run(KG, env={**env, "COMP_WORDS": "kg show huawei", "COMP_CWORD": "2"},
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, timeout=300)
     assert out.stdout.split() == ["plain,huawei", "plain,huawei-annual-report-2024",
                                   "plain,huawei-ascend-910c", "plain,huawei-technologies-co"]
     out = subprocess.run(KG, env={**env, "COMP_WORDS": "kg link deepseek-r1 developer dee",
-                                  "COMP_CWORD": "4"}, capture_output=True, text=True, check=True)
+                                  "COMP_CWORD": "4"}, capture_output=True, text=True, check=True,
+                                  timeout=300)
     assert out.stdout.split() == ["plain,deepseek"]  # developer: organisations only
     r = kg(data, "completion", "bash")
     assert "_KG_COMPLETE=bash_complete" in r.output
@@ -489,7 +490,7 @@ def test_shell_completion_of_commands_and_ids_in_a_real_process(data):
 def test_add_through_a_real_subprocess(data):
     out = subprocess.run([*KG, "add", "country", "--name", "Japan", "--iso-code", "JP",
                           "--source", DW, "--no-input"], capture_output=True, text=True,
-                         env={**os.environ, **ENV, "KG_DATA": str(data)})
+                         env={**os.environ, **ENV, "KG_DATA": str(data)}, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout == "wrote data/country/japan.yaml\n"
 
@@ -512,7 +513,7 @@ def test_pre_commit_hooks_run_validate_and_fmt_check(data):
                                                     .replace("id: deepseek-r1\n", "") + "id: x\n")
     r = CliRunnerless = subprocess.run([*KG, *hooks["kg-fmt"]["entry"].split()[1:]],
                                        capture_output=True, text=True,
-                                       env={**os.environ, "KG_DATA": str(data)})
+                                       env={**os.environ, "KG_DATA": str(data)}, timeout=300)
     assert CliRunnerless.returncode == 1 and "would reformat" in r.stdout
 
 

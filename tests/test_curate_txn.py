@@ -17,6 +17,7 @@ import time
 import pytest
 from curate_support import ENV, assert_valid, copy_fixture, snapshot
 
+from conftest import wait_for_line
 from kg.core.errors import KGError
 from kg.curate import ops as curate
 from kg.curate import txn
@@ -102,8 +103,7 @@ def run_kg_until_paused(data, args, step):
            "KG_PAUSE_SECONDS": "60"}
     proc = subprocess.Popen([*KG, *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = proc.stderr.readline()  # blocks until the pause is announced
-    assert f"paused before step {step}" in line, line + proc.stderr.read()
+    wait_for_line(proc, f"kg: paused before step {step} (", timeout=180)
     return proc
 
 
@@ -128,13 +128,14 @@ def test_a_killed_rename_is_finished_or_undone_by_the_next_command(tmp_path, whe
         # reading commands say so and change nothing (kg fmt --check replays nothing)
         for args in (["validate", "--no-shacl"], ["fmt", "--check"], ["show", "huawei"]):
             out = subprocess.run([*KG, *args], capture_output=True, text=True,
-                                 env={**os.environ, "KG_DATA": str(data)})
+                                 env={**os.environ, "KG_DATA": str(data)}, timeout=300)
             assert out.returncode == 1, out.stdout + out.stderr
             assert "an interrupted change is pending: run `kg recover`" in out.stderr
             assert "create that entity first" not in out.stderr
             assert snapshot(data) == half
     out = subprocess.run([*KG, "recover"], capture_output=True,
-                         text=True, env={**os.environ, "KG_DATA": str(data)}, check=True)
+                         text=True, env={**os.environ, "KG_DATA": str(data)}, check=True,
+                         timeout=300)
     assert ("completed an interrupted change" if where == "after-the-journal"
             else "discarded an interrupted change") in out.stdout
     assert_valid(data)  # every file validates

@@ -216,7 +216,7 @@ def test_two_builds_give_identical_bytes(small, tmp_path, which):
         out = tmp_path / f"g{seed}.html"
         env = dict(os.environ, PYTHONHASHSEED=seed)
         subprocess.run([sys.executable, "-m", "kg", "viz", "--data", str(data), "--out",
-                        str(out)], check=True, env=env, capture_output=True)
+                        str(out)], check=True, env=env, capture_output=True, timeout=300)
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
 
@@ -381,7 +381,7 @@ def test_the_page_module_loads_pyvis_without_ipython_and_ipythons_iframe_still_w
             "from IPython.display import IFrame\n"
             "print(type(frame) is IFrame, pn.IFrame is IFrame, frame.width, frame.height)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=REPO).stdout
+                         check=True, cwd=REPO, timeout=300).stdout
     assert out.splitlines() == ["[]", "True True 10 20"]
 
 

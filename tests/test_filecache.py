@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from test_validate_rules import CASES, MODEL_OK
 
-from conftest import BASE_FILES
+from conftest import BASE_FILES, killed_after
 from kg.cli import main
 from kg.core.schema import load_schema
 from kg.data import filecache
@@ -426,3 +426,92 @@ def test_an_unreadable_input_means_no_key_and_nothing_stored(make_data, cache):
     (data / "model" / "gone.yaml").symlink_to(data / "model" / "missing.yaml")
     assert filecache.inputs_key(data, False) is None
     assert graph_cache.input_key(data) is None
+
+
+def _left_over(folder: Path, target: str, age: float) -> Path:
+    """A write_atomic temporary for folder/target, as a process killed between creating
+    it and renaming it leaves it, last written age seconds ago."""
+    import tempfile
+    import time
+
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target}.", suffix=".tmp")
+    os.write(fd, b"half of an entry")
+    os.close(fd)
+    os.utime(name, (time.time() - age,) * 2)
+    return Path(name)
+
+
+@pytest.mark.parametrize("where", ["files", "results", "analysis", "root"])
+def test_a_temporary_left_by_a_killed_writer_is_removed_by_the_next_write(cache, tmp_path,
+                                                                          where):
+    """Every cache folder is written through write_atomic, which removes the temporaries
+    over STALE_TMP seconds old that killed writers left beside its target; a fresh one
+    (another process writing now) and files not of its naming stay."""
+    folder = cache if where == "root" else cache / where
+    stale = _left_over(folder, "x.json", filecache.STALE_TMP + 5)
+    fresh = _left_over(folder, "y.json", filecache.STALE_TMP - 30)
+    (folder / "kept.tmp").write_bytes(b"not a temporary of write_atomic")
+    (folder / ".other.tmp").write_bytes(b"another program's, in a shared KG_CACHE_DIR")
+    os.utime(folder / ".other.tmp", (0, 0))
+    (folder / ".dir.tmp").mkdir()
+    if where == "files":
+        store = filecache.FileCache(tmp_path, "check", "fp")
+        store.put(filecache.FileCache.key(b"a"), ["a"])
+        store.save()
+    elif where == "root":  # the stat index of input_files, inputs.json
+        (tmp_path / "data").mkdir()
+        (tmp_path / "data" / "a.yaml").write_bytes(b"a")
+        assert [f[1] for f in filecache.input_files([("data", tmp_path / "data")])] == ["a.yaml"]
+    else:
+        assert filecache.remembered("p", "k", lambda: [1], list, folder=where) == [1]
+    assert not stale.exists()
+    assert fresh.exists() and (folder / "kept.tmp").exists() and (folder / ".dir.tmp").is_dir()
+    assert (folder / ".other.tmp").exists()  # not of mkstemp's shape: not write_atomic's
+
+
+def test_sweep_temporaries_names_what_it_removed(tmp_path):
+    stale = _left_over(tmp_path, "a.idx", 3600)
+    _left_over(tmp_path, "b.idx", 0)
+    assert filecache.sweep_temporaries(tmp_path) == [stale.name]
+    assert filecache.sweep_temporaries(tmp_path / "missing") == []
+    assert [p.name.startswith(".b.idx.") for p in tmp_path.iterdir()] == [True]
+
+
+def test_write_result_stores_what_read_result_gives_back(cache):
+    """The public pair kg.rdf.shapes keeps its SHACL check with: the answer comes back
+    parsed under the same purpose, folder and tag, and under no other; the newest
+    RESULTS_KEEP entries of a purpose are kept."""
+    assert filecache.write_result("p", "k1", b'{"a":[1,"x"]}', folder="kept", tag="t 1")
+    assert filecache.read_result("p", "k1", folder="kept", tag="t 1") == {"a": [1, "x"]}
+    assert filecache.read_result("p", "k1", folder="kept", tag="t 2") is None
+    assert filecache.read_result("p", "k1") is None  # another folder
+    assert (cache / "kept" / "p-k1.json").read_bytes() == \
+        b"t 1 " + hashlib.sha256(b'{"a":[1,"x"]}').hexdigest().encode() + b'\n{"a":[1,"x"]}'
+    assert filecache.write_result("p", "k2", b"[2]")  # the default folder and tag
+    assert filecache.read_result("p", "k2") == [2]
+    for n in range(filecache.RESULTS_KEEP + 2):
+        filecache.write_result("q", f"n{n:02d}", b"0")
+        os.utime(cache / "results" / f"q-n{n:02d}.json", (n, n))
+    assert sorted(p.name for p in (cache / "results").glob("q-*")) == \
+        [f"q-n{n:02d}.json" for n in range(2, filecache.RESULTS_KEEP + 2)]
+
+
+def test_a_writer_killed_before_its_rename_leaves_a_temporary_the_next_process_removes(cache):
+    """A real kill (SIGKILL: no clean-up) between write_atomic's write and its rename
+    leaves the temporary; once it is over STALE_TMP seconds old, the next process's first
+    write into that folder removes it."""
+    import time
+
+    target = cache / "graphfiles" / "x.idx"
+    code = ("import os, sys, time\nfrom pathlib import Path\nfrom kg.data import filecache\n"
+            "def stuck(*args):\n    print('renaming', flush=True)\n    time.sleep(600)\n"
+            "os.replace = stuck\nfilecache.write_atomic(Path(sys.argv[1]), b'half')\n")
+    with killed_after(code, str(target), said="renaming"):
+        pass
+    (left,) = target.parent.iterdir()
+    assert filecache.is_temporary(left.name) and left.read_bytes() == b"half"
+    back = time.time() - filecache.STALE_TMP - 1
+    os.utime(left, (back, back))
+    assert filecache.write_atomic(target.with_name("y.idx"), b"whole")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["y.idx"]

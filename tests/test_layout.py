@@ -124,14 +124,50 @@ def test_every_module_imports_on_its_own_and_kg_cli_stays_light():
              "    for m in [m for m in sys.modules if m == 'kg' or m.startswith('kg.')]:\n"
              "        del sys.modules[m]\nprint('\\n'.join(failed))")
     run = subprocess.run([sys.executable, "-c", probe, *names], cwd=REPO,
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and not run.stdout.strip(), run.stdout + run.stderr
     heavy = ("rdflib", "pyshacl", "pyoxigraph", "networkx", "pypinyin", "pyvis", "matplotlib")
     probe = ("import sys, kg.cli; print(' '.join(m for m in " + repr(heavy)
              + " if m in sys.modules))")
-    run = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True,
+                         timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == [], f"import kg.cli loads {run.stdout.strip()}"
+
+
+WAITS = {"run", "call", "check_call", "check_output", "communicate", "wait"}
+
+
+def waits_without_timeout(source: str) -> list[str]:
+    """The calls in source that wait for another process with no timeout, as `line: code`:
+    subprocess.run/call/check_call/check_output, and .communicate()/.wait() on anything,
+    without a timeout argument (for wait and communicate also none given by position)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        name, owner = node.func.attr, ast.unparse(node.func.value)
+        if name not in WAITS or (name in ("run", "call", "check_call", "check_output")
+                                 and owner != "subprocess"):
+            continue
+        if any(k.arg == "timeout" for k in node.keywords) or \
+                (name == "wait" and node.args) or (name == "communicate" and len(node.args) > 1):
+            continue
+        found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_every_process_a_test_waits_for_has_a_timeout():
+    """A test never waits for a process without a timeout: a wrong build or a hung
+    server then fails its test (TimeoutExpired, or the helper's message) instead of
+    hanging the whole suite."""
+    assert waits_without_timeout("subprocess.run(['x'])\nsubprocess.run(['x'], timeout=5)\n"
+                                 "p.communicate()\np.communicate(timeout=5)\np.wait()\n"
+                                 "p.wait(5)\nq.run()\n") == \
+        ["1: subprocess.run(['x'])", "3: p.communicate()", "5: p.wait()"]
+    found = {path.name: waits for path in sorted((REPO / "tests").glob("*.py"))
+             if (waits := waits_without_timeout(path.read_text(encoding="utf-8")))}
+    assert found == {}
 
 
 def test_the_public_entry_points():
@@ -141,7 +177,7 @@ def test_the_public_entry_points():
     assert callable(build) and callable(load_graph)
     assert kg.load_graph.__module__ == "kg.rdf.load"
     run = subprocess.run([sys.executable, "-m", "kg", "--help"], cwd=REPO,
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, timeout=300)
     assert run.returncode == 0 and "Usage: " in run.stdout, run.stderr
 
 
@@ -162,7 +198,7 @@ def test_a_wheel_holds_every_subpackage_and_its_files(tmp_path):
     wheels = tmp_path / "wheels"
     run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                           "-q", "-w", str(wheels), str(src)],
-                         capture_output=True, text=True, cwd=tmp_path)
+                         capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     (wheel,) = wheels.glob("ai_race_kg-*.whl")
     env_dir = tmp_path / "venv"
@@ -171,7 +207,8 @@ def test_a_wheel_holds_every_subpackage_and_its_files(tmp_path):
     venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
     py = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
     run = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "-q",
-                          "--no-deps", str(wheel)], capture_output=True, text=True, cwd=tmp_path)
+                          "--no-deps", str(wheel)], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     stages = sorted({m for m, _ in modules() if m.count(".") == 1 and not m.endswith("__main__")})
     probe = ("import importlib, kg, pathlib, sys\n"
@@ -179,11 +216,12 @@ def test_a_wheel_holds_every_subpackage_and_its_files(tmp_path):
              "for name in sys.argv[1:]: importlib.import_module(name)\n"
              "from kg import build, load_graph\nprint(kg.__file__)")
     run = subprocess.run([str(py), "-c", probe, *stages], capture_output=True, text=True,
-                         cwd=tmp_path)
+                         cwd=tmp_path, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     assert str(env_dir) in run.stdout
     kg_script = env_dir / "bin" / "kg"
-    run = subprocess.run([str(kg_script), "--help"], capture_output=True, text=True, cwd=tmp_path)
+    run = subprocess.run([str(kg_script), "--help"], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=300)
     assert run.returncode == 0 and "kg validate" in run.stdout, run.stdout + run.stderr
     import zipfile
 

@@ -149,7 +149,7 @@ def test_rapper_reads_the_turtle_and_n_triples_of_any_valid_entity(tmp_path, val
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         out = subprocess.run([rapper, "-q", "-i", fmt, "-o", "ntriples", str(path)],
-                             capture_output=True, text=True, check=False)
+                             capture_output=True, text=True, check=False, timeout=300)
         assert out.returncode == 0, out.stderr
         assert len([x for x in out.stdout.splitlines() if x.strip()]) == n
 

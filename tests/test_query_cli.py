@@ -240,7 +240,7 @@ def test_a_one_row_query_imports_neither_the_curation_code_nor_a_sparql_parser(g
         "'rdflib.plugins.sparql.parser', 'pyparsing') if m in sys.modules]\n"
         "print('loaded:', ' '.join(loaded))\n")
     run = subprocess.run([sys.executable, "-c", probe, graph_file], cwd=REPO,
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "NVIDIA H200" in run.stdout
     assert run.stdout.splitlines()[-1].strip() == "loaded:", run.stdout

@@ -136,7 +136,8 @@ def test_a_report_whose_measures_are_read_back_does_not_import_scipy(tmp_path):
             "print(sorted(m for m in ('scipy', 'matplotlib') if m in sys.modules))\n")
     env = {**__import__("os").environ, "KG_CACHE_DIR": str(tmp_path / "cache")}
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True, env=env).stdout.splitlines()[-1] for _ in range(2)]
+                           check=True, env=env,
+                           timeout=300).stdout.splitlines()[-1] for _ in range(2)]
     assert runs == ["['matplotlib', 'scipy']", "[]"]
 
 

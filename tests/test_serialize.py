@@ -105,7 +105,7 @@ def test_rapper_reads_every_triple(built, texts, tmp_path, name, syntax):
     path = tmp_path / name
     path.write_text(texts[name], encoding="utf-8")
     proc = subprocess.run([rapper, "-q", "-i", syntax, "-o", "ntriples", str(path)],
-                          capture_output=True, text=True, encoding="utf-8")
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
     assert proc.returncode == 0, proc.stderr
     back = Graph().parse(data=proc.stdout, format="nt")
     expected = built.graph if name != "graph.trig" else Graph()

@@ -19,7 +19,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from sparql_support import KGID, TODAY, free_port, oxigraph_store, row_bag, stop
 
-from conftest import REPO
+from conftest import REPO, wait_for_line
 from kg.sparql.queries import library, run_query
 
 TIMEOUT = 3
@@ -36,20 +36,10 @@ def endpoint():
          "--max-rows", str(MAX_ROWS), "--workers", "3"],  # data/, through the cache
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    lines = []
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line and proc.poll() is not None:
-                break
-            lines.append(line)
-            if "SPARQL endpoint" in line:
-                break
-        else:
-            pytest.fail("kg serve did not start within 90 s:\n" + "".join(lines))
-        if proc.poll() is not None:
-            pytest.fail("kg serve exited:\n" + "".join(lines))
+        # its log up to the line saying it listens; within 90 s, else it is killed and
+        # the test fails with the log
+        lines = wait_for_line(proc, "kg serve: SPARQL endpoint ", 90, proc.stdout)
         # keep draining the log so the server never blocks on a full pipe
         threading.Thread(target=lambda: [lines.append(x) for x in proc.stdout], daemon=True).start()
         yield {"url": f"http://127.0.0.1:{port}/sparql", "base": f"http://127.0.0.1:{port}",
@@ -315,6 +305,52 @@ def test_a_port_in_use_is_a_message_before_any_loading(tmp_path):
                                            str(tmp_path / "none")], catch_exceptions=False)
     assert result.exit_code == 1, result.output
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+def _never_logs(line: str) -> None:
+    raise OSError("the log is closed")
+
+
+@pytest.mark.parametrize("fails", ["port taken", "graph missing", "log closed"])
+def test_serve_failing_in_process_gives_back_sigterm_and_the_port(tmp_path, fails):
+    """kg.sparql.server.serve sets a SIGTERM handler for its run: when it fails early (the
+    port taken, the graph not loadable, the log unwritable once the workers run) the
+    handler before is back, and the port it listened on is free again."""
+    import multiprocessing
+    import signal
+    import socket
+
+    from kg.sparql.server import ServerError, serve
+    from kg.sparql.store import QueryError
+
+    graph = tmp_path / "g.trig"
+    graph.write_text(f"<{KGID}a> <{KGID}b> <{KGID}c> .\n", encoding="utf-8")
+
+    def mine(signum, frame):
+        pass
+
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1] if fails == "port taken" else free_port()
+            options = {"port": port, "workers": 1, "graph_file": graph}
+            if fails == "port taken":
+                with pytest.raises(ServerError, match=f"^cannot listen on 127.0.0.1:{port}: "):
+                    serve(**options)
+            elif fails == "graph missing":
+                with pytest.raises(QueryError, match="missing.trig"):
+                    serve(**{**options, "graph_file": tmp_path / "missing.trig"})
+            else:
+                with pytest.raises(OSError, match="^the log is closed$"):
+                    serve(log=_never_logs, **options)
+                assert not multiprocessing.active_children()  # its worker stopped
+            assert signal.getsignal(signal.SIGTERM) is mine
+        with socket.socket() as again:  # closed: the port can be listened on again
+            again.bind(("127.0.0.1", port))
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 # -- issue 11: every client, every format ------------------------------------------------

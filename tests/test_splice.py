@@ -254,6 +254,34 @@ def test_with_the_cache_off_the_files_are_written_whole_and_no_index_kept(base, 
     assert {n: (out / n).read_text(encoding="utf-8") for n in GRAPH_FILES} == full
 
 
+def test_a_temporary_left_by_a_killed_save_is_removed_by_the_next_save(base, tmp_path,
+                                                                       monkeypatch):
+    """A splice child killed while saving its index leaves the temporary of
+    filecache.write_atomic in graphfiles/: the next build's save removes it once it is
+    over filecache.STALE_TMP seconds old (a fresh one may be another build's, writing
+    now)."""
+    import tempfile
+
+    from kg.data import filecache
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    ds, binds = base
+    out = tmp_path / "out"
+    q = quads_of(ds, binds)
+    folder = tmp_path / "cache" / splice.FOLDER
+    folder.mkdir(parents=True)
+    left = {}
+    for age in ("stale", "fresh"):
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".0123-4567.idx.", suffix=".tmp")
+        os.close(fd)
+        back = filecache.STALE_TMP + 5 if age == "stale" else 1
+        os.utime(name, (time.time() - back,) * 2)
+        left[age] = os.path.basename(name)
+    assert not write(out, q)  # the first write of out: whole, then its index saved
+    assert sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp")) == [left["fresh"]]
+    assert_full_write(out, q)
+
+
 def test_two_processes_splice_the_same_bytes(base, tmp_path):
     ds, binds = base
     out = tmp_path / "out"
@@ -308,7 +336,7 @@ def test_rapper_reads_the_spliced_files(base, tmp_path, name, syntax):
     after = quads_of(ds2, binds)
     assert write(out, after)
     proc = subprocess.run([rapper, "-q", "-i", syntax, "-o", "ntriples", str(out / name)],
-                          capture_output=True, text=True, encoding="utf-8")
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
     assert proc.returncode == 0, proc.stderr
     # the triples as rdflib reads them from a full write (N-Triples lower-cases the
     # language tags the dataset holds as written)

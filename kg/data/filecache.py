@@ -45,6 +45,7 @@ import hashlib
 import json
 import marshal
 import os
+import re
 import stat as stat_module
 import sys
 import tempfile
@@ -105,9 +106,17 @@ def fingerprint(modules: Iterable[ModuleType], *parts: object) -> str:
     return h.hexdigest()
 
 
+STALE_TMP = 60.0  # seconds: a temporary of write_atomic not written to for this long is left over
+
+
 def write_atomic(path: Path, data: bytes) -> bool:
-    """Write data to a temporary file beside path and rename it over path: a reader sees
-    the old file or the new one, never half of one. False (and nothing left) on failure."""
+    """Write data to a temporary file beside path (`.<name>.<random>.tmp`) and rename it
+    over path: a reader sees the old file or the new one, never half of one. False (and
+    nothing left) on failure. After the first write into a folder in this process, the
+    temporaries that processes killed while writing left there are removed
+    (`sweep_temporaries`): every cache folder is written through here, so none of them
+    keeps one for ever (once per folder: listing a folder of 300 files doubled the cost
+    of a write)."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -116,13 +125,48 @@ def write_atomic(path: Path, data: bytes) -> bool:
             fh.write(data)
         os.replace(tmp, path)
         tmp = None
-        return True
     except OSError:  # a read-only or full disk: the next run does the work again
         return False
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+    if str(path.parent) not in _SWEPT:
+        _SWEPT.add(str(path.parent))
+        sweep_temporaries(path.parent)
+    return True
+
+
+_SWEPT: set[str] = set()  # the folders write_atomic has swept in this process
+
+
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # tempfile.mkstemp's 8 random characters
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is that of a write_atomic temporary: `.<name>.<8 random
+    characters of tempfile.mkstemp>.tmp` (only that shape: $KG_CACHE_DIR may be a folder
+    other programs keep temporaries in too)."""
+    return _TEMPORARY.fullmatch(name) is not None
+
+
+def sweep_temporaries(folder: Path, older_than: float = STALE_TMP) -> list[str]:
+    """Remove the write_atomic temporaries (see `is_temporary`) in folder last modified
+    over older_than seconds ago: a process killed between creating one and renaming it
+    left it (a write in progress changes its file well within that time). Returns the
+    names removed, sorted; failing to list or remove is no error."""
+    removed = []
+    limit = time.time() - older_than
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not is_temporary(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and entry.stat(
+                        follow_symlinks=False).st_mtime < limit:
+                    os.unlink(entry.path)
+                    removed.append(entry.name)
+    return sorted(removed)
 
 
 class FileCache:
@@ -481,7 +525,7 @@ def remembered(purpose: str, key: str | None, compute: Callable[[], Any],
                 pass  # an entry from a broken write or edited by hand: compute again
     body = json.dumps(compute(), separators=(",", ":"), allow_nan=False).encode("ascii")
     if on and (key_again is None or key_again() == key):
-        _write_entry(cache_dir() / folder, purpose, key, tag, body)
+        write_result(purpose, key, body, folder=folder, tag=tag)
     return decode(json.loads(body))
 
 
@@ -500,15 +544,23 @@ def read_result(purpose: str, key: str, *, folder: str = "results",
         return None
 
 
-def _write_entry(folder: Path, purpose: str, key: str, tag: str, body: bytes) -> None:
-    """`<tag> <sha256 of body>`, a newline and body, written atomically to
-    folder/<purpose>-<key>.json; then only the RESULTS_KEEP newest entries of purpose
-    (by modification time, then name) are kept. Failing to write is no error."""
+def write_result(purpose: str, key: str, body: bytes, *, folder: str = "results",
+                 tag: str | None = None) -> bool:
+    """Store body (JSON text, bytes) as the answer under key, for `read_result` (same
+    purpose, folder and tag) to give back parsed: `<tag> <sha256 of body>`, a newline
+    and body, written atomically to `<cache folder>/<folder>/<purpose>-<key>.json`
+    (tag by default `kg-filecache <key>`); then only the RESULTS_KEEP newest entries of
+    purpose (by modification time, then name) are kept. Whether the entry was written:
+    failing to write is no error. It writes even with the cache off: callers check
+    `enabled()` (as `remembered` does)."""
+    tag = f"{MAGIC} {key}" if tag is None else tag
+    where = cache_dir() / folder
     head = f"{tag} {hashlib.sha256(body).hexdigest()}\n".encode("ascii")
-    if not write_atomic(folder / f"{purpose}-{key}.json", head + body):
-        return
-    keep_newest(folder, RESULTS_KEEP, lambda name: name.endswith(".json")
+    if not write_atomic(where / f"{purpose}-{key}.json", head + body):
+        return False
+    keep_newest(where, RESULTS_KEEP, lambda name: name.endswith(".json")
                 and name[:-5].rpartition("-")[0] == purpose)
+    return True
 
 
 def keep_newest(folder: Path, keep: int, mine: Callable[[str], bool]) -> list[str]:

@@ -760,7 +760,7 @@ def _kept_check(shapes: CompiledShapes, q, data_dir) -> set[Result]:
     or caches are off (KG_NO_CACHE, then nothing is kept either)."""
     import json
 
-    from kg.data.filecache import _write_entry, cache_dir, enabled, read_result
+    from kg.data.filecache import enabled, read_result, write_result
 
     if not enabled():
         return shapes.results(_validate_ids(shapes, q), q)
@@ -788,8 +788,8 @@ def _kept_check(shapes: CompiledShapes, q, data_dir) -> set[Result]:
         "results": sorted(([t[f], ti, pi, t[v] if v is not None else None, homes[f]]
                            for f, ti, pi, v in found), key=lambda r: (r[:3], r[3] or "")),
         "multi": multi}
-    _write_entry(cache_dir() / KEPT_FOLDER, KEPT_PURPOSE, name, tag,
-                 json.dumps(body, separators=(",", ":")).encode("ascii"))
+    write_result(KEPT_PURPOSE, name, json.dumps(body, separators=(",", ":")).encode("ascii"),
+                 folder=KEPT_FOLDER, tag=tag)
     return shapes.results(found, q)
 
 

@@ -283,7 +283,8 @@ def index_path(out_dir: Path, stamps: dict[str, list] | None = None) -> Path | N
 def save(out_dir: Path, index: Index) -> None:
     """Store index for out_dir's files (index.files: their stamps) atomically; failing to
     is no error. The newest KEEP_PER_FOLDER indexes of a folder are kept, and the newest
-    KEEP over all folders."""
+    KEEP over all folders; a temporary that a save killed midway left is removed by the
+    next save's write (filecache.write_atomic) once it is over filecache.STALE_TMP s old."""
     arrays = {k: getattr(index, k) for k in ARRAYS}
     meta = {"prefixes": index.prefixes, "ttl_prefixes": index.ttl_prefixes,
             "trig_prefixes": index.trig_prefixes, "subjects": index.subjects,

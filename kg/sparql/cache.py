@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -34,7 +35,9 @@ from pathlib import Path
 from kg.data.filecache import (  # one folder rule and one atomic write for kg's caches
     CACHE_ENV,
     RACY,
+    STALE_TMP,
     cache_dir,
+    is_temporary,
     write_atomic,
 )
 
@@ -44,7 +47,8 @@ BUILD_TRIES = 3
 HEADER = b"# sha256 "
 MARK = "kg-complete"
 STAMPS = "kg-stamps"
-OWN = "kg-"  # kg's files in a store folder (the mark, the stamps, a stamps .tmp)
+OWN = "kg-"  # kg's files in a store folder (the mark, the stamps), besides a stamps .tmp
+WRITING = "kg-writing"  # in a store's temporary folder: locked while a process makes the store
 
 
 def input_key(data_dir: Path | None = None) -> str | None:
@@ -170,7 +174,9 @@ def _made_store(folder: Path, name: str, load):
     a temporary folder, then the `kg-complete` mark (the SHA-256 of its files) is
     written and the folder renamed into place (if another process finished first, its
     store is used). None if the folder cannot be written or opened as a store; load's
-    exceptions propagate (nothing is left behind)."""
+    exceptions propagate (nothing is left behind). The temporary folder is locked while
+    it is filled (`_locked`): what a kill leaves, the next prune removes
+    (`_sweep_unfinished`)."""
     import shutil
 
     import pyoxigraph as ox
@@ -180,6 +186,11 @@ def _made_store(folder: Path, name: str, load):
         folder.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=folder, prefix=f"{name}.", suffix=".tmp"))
     except OSError:
+        return None
+    try:
+        lock = _locked(tmp)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
         return None
     try:
         store = ox.Store(str(tmp / "db"))
@@ -194,6 +205,7 @@ def _made_store(folder: Path, name: str, load):
             pass
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        os.close(lock)
     try:
         return ox.Store.read_only(str(db))
     except (OSError, RuntimeError):
@@ -247,10 +259,70 @@ def file_store(path: Path, fmt):
     return made
 
 
-def _prune_file_stores(folder: Path, keep: Path) -> None:
-    """Keep the KEEP most recently used stores of graph files."""
+def _locked(tmp: Path) -> int:
+    """A descriptor of tmp/WRITING holding its lock (flock, exclusive) for as long as it is
+    open: while this process lives and has not closed it, `_sweep_unfinished` leaves tmp
+    alone. The file is locked before it takes its name, so no sweep ever sees it
+    unlocked while the store is made. Raises OSError."""
+    import fcntl
+
+    fd = os.open(tmp / f".{WRITING}", os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.rename(tmp / f".{WRITING}", tmp / WRITING)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+# the temporary folders of _made_store (tempfile.mkdtemp's 8 random characters)
+_UNFINISHED = re.compile(r"(file)?store-[0-9a-f]{64}\.[a-z0-9_]{8}\.tmp")
+
+
+def _sweep_unfinished(folder: Path) -> list[str]:
+    """Remove the temporary folders (`store-<key>.<random>.tmp`, `filestore-...`) of
+    stores whose making was cut short by a kill (at 100k entities hundreds of MB each):
+    those whose WRITING file no process holds locked, and those without one (an older
+    kg's, or one whose making was killed before it) last changed over STALE_TMP seconds
+    ago. A folder whose store is being made now is left. Returns the names removed,
+    sorted; failing to is no error."""
+    import fcntl
     import shutil
 
+    removed = []
+    with contextlib.suppress(OSError):
+        for tmp in folder.iterdir():
+            if not (_UNFINISHED.fullmatch(tmp.name) and tmp.is_dir()):
+                continue
+            try:
+                fd = os.open(tmp / WRITING, os.O_RDONLY)
+            except FileNotFoundError:
+                with contextlib.suppress(OSError):
+                    if time.time() - tmp.stat().st_mtime > STALE_TMP:
+                        shutil.rmtree(tmp, ignore_errors=True)
+                        removed.append(tmp.name)
+                continue
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # held: the store is being made now
+                continue
+            else:
+                shutil.rmtree(tmp, ignore_errors=True)
+                removed.append(tmp.name)
+            finally:
+                os.close(fd)
+    return sorted(removed)
+
+
+def _prune_file_stores(folder: Path, keep: Path) -> None:
+    """Keep the KEEP most recently used stores of graph files; remove the unfinished ones
+    killed makers left (`_sweep_unfinished`)."""
+    import shutil
+
+    _sweep_unfinished(folder)
     try:
         stores = sorted((p for p in folder.glob("filestore-*") if not p.name.endswith(".tmp")),
                         key=lambda p: p.stat().st_mtime, reverse=True)
@@ -268,16 +340,23 @@ def _store_digest(db: Path) -> str:
     stays)."""
     digest = hashlib.sha256()
     for path in sorted(db.iterdir()):
-        if not path.name.startswith(OWN):
+        if not _own(path.name):
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _own(name: str) -> bool:
+    """Whether a file of a store folder is kg's (the mark, the stamps, or the temporary of
+    a stamps write, which another process may be making now or a killed one left), not
+    the store's."""
+    return name.startswith(OWN) or is_temporary(name)
 
 
 def _store_stamps(db: Path) -> list[list]:
     """[name, size, modification time in ns] of every file of a store folder but kg's own."""
     return [[e.name, st.st_size, st.st_mtime_ns]
             for e in sorted(os.scandir(db), key=lambda e: e.name)
-            if not e.name.startswith(OWN) for st in (e.stat(),)]
+            if not _own(e.name) for st in (e.stat(),)]
 
 
 def _store_verified(db: Path) -> bool:
@@ -306,9 +385,11 @@ def _store_verified(db: Path) -> bool:
 
 
 def _prune(folder: Path, keep: Path) -> None:
-    """Keep the newest KEEP N-Quads entries and the stores of those keys."""
+    """Keep the newest KEEP N-Quads entries and the stores of those keys; remove the
+    unfinished stores killed makers left (`_sweep_unfinished`)."""
     import shutil
 
+    _sweep_unfinished(folder)
     try:
         entries = sorted(folder.glob("graph-*.nq"), key=lambda p: p.stat().st_mtime, reverse=True)
         kept = {keep.name} | {p.name for p in [e for e in entries if e != keep][:KEEP - 1]}

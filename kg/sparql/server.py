@@ -37,6 +37,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -576,26 +577,46 @@ def _library_texts() -> dict[str, str]:
         return {}
 
 
-def serve(log: Callable[[str], None] = print, **options) -> None:
-    """Run the endpoint until interrupted (Ctrl-C or SIGTERM)."""
+@contextmanager
+def sigterm_interrupts():
+    """In the block, SIGTERM raises KeyboardInterrupt (as Ctrl-C does); on leaving it,
+    however (an exception included), the handler before is back. Where handlers cannot be
+    set (not the main thread), nothing changes."""
     import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
 
     def stop(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
-    app = App(log=log, **options)
-    if app.host not in ("127.0.0.1", "localhost", "::1"):
-        log(f"kg serve: listening on {app.host}: reachable from other machines")
-    log(f"kg serve: {app.triples} triples, {len(app.graphs)} graphs, "
-        f"{len(app.pool.idle.queue)} workers, time limit {app.timeout:g} s, "
-        f"max {app.max_rows} rows")
-    log(f"kg serve: SPARQL endpoint http://{app.host}:{app.port}/sparql "
-        f"(page: http://{app.host}:{app.port}/)")
-    log("kg serve: it serves the graph as it is now; restart it after editing the data")
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        app.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        app.close()
+        yield
+    finally:  # None: a handler not set from Python, which Python cannot set back
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def serve(log: Callable[[str], None] = print, **options) -> None:
+    """Run the endpoint until interrupted (Ctrl-C or SIGTERM), then close it (the port,
+    the workers, the temporary N-Quads). Raises ServerError (the port cannot be listened
+    on, a worker did not start), QueryError or DataError (the graph cannot be loaded),
+    or what log raises, after closing what was opened. SIGTERM's handler is this
+    process's own again when it returns or raises."""
+    with sigterm_interrupts():
+        app = App(log=log, **options)
+        try:
+            if app.host not in ("127.0.0.1", "localhost", "::1"):
+                log(f"kg serve: listening on {app.host}: reachable from other machines")
+            log(f"kg serve: {app.triples} triples, {len(app.graphs)} graphs, "
+                f"{len(app.pool.idle.queue)} workers, time limit {app.timeout:g} s, "
+                f"max {app.max_rows} rows")
+            log(f"kg serve: SPARQL endpoint http://{app.host}:{app.port}/sparql "
+                f"(page: http://{app.host}:{app.port}/)")
+            log("kg serve: it serves the graph as it is now; restart it after editing the data")
+            app.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            app.close()
