@@ -114,6 +114,51 @@ def test_the_walk_sees_imports_inside_functions():
         tmp.unlink()
 
 
+def private_uses(module: str, source: str, known: set[str]) -> list[tuple[int, str]]:
+    """(line, name) of every private name (`_x`, not `__x__`) of another kg module that
+    source uses: `from kg.a import _x`, or `b._x` where b is a kg module it imported
+    (`from kg.a import b`, `import kg.a.b as b`). known: the kg modules' names."""
+    found, aliases = [], {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kg"):
+            for alias in node.names:
+                if f"{node.module}.{alias.name}" in known:
+                    aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                elif alias.name.startswith("_") and node.module != module:
+                    found.append((node.lineno, f"{node.module}.{alias.name}"))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("kg.") and alias.asname:
+                    aliases[alias.asname] = alias.name
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in aliases and aliases[node.value.id] != module
+                and node.attr.startswith("_") and not node.attr.endswith("__")):
+            found.append((node.lineno, f"{aliases[node.value.id]}.{node.attr}"))
+    return sorted(found)
+
+
+def test_no_module_uses_another_modules_private_names():
+    """What one module takes from another is public (named without `_`, with a
+    docstring), so that its home module knows it is used and keeps it working."""
+    known = {m for m, _ in modules()}
+    wrong = [f"{path.relative_to(REPO)}:{line}: {module} uses {name}"
+             for module, path in modules()
+             for line, name in private_uses(module, path.read_text(encoding="utf-8"), known)]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_private_name_check_sees_both_forms():
+    src = ("from kg.data import yamlio\nimport kg.rdf.serialize as ser\n"
+           "def f(x):\n    from kg.rdf.serialize import _a, b\n"
+           "    return yamlio._b(x), ser._c, yamlio.__name__, x._d\n")
+    known = {m for m, _ in modules()}
+    assert private_uses("kg.rdf.probe", src, known) == [
+        (4, "kg.rdf.serialize._a"), (5, "kg.data.yamlio._b"), (5, "kg.rdf.serialize._c")]
+    # a module's own private names are its own business
+    assert private_uses("kg.data.yamlio", src, known) == [
+        (4, "kg.rdf.serialize._a"), (5, "kg.rdf.serialize._c")]
+
 def test_every_module_imports_on_its_own_and_kg_cli_stays_light():
     """No import cycle (a module that only works when imported after another), and
     `kg --help` does not load the heavy libraries the commands use."""

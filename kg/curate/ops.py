@@ -594,7 +594,7 @@ def _extend_link(ws: Workspace, ent: Entity, f: Field, existing, sources, as_of,
         done = [f"added its source{'s' if len(new_srcs) > 1 else ''}"] if new_srcs else []
         done += [f"set {k} {v}" for k, v in given.items() if k not in have]
         plan.notes.append(f"{what} was already there: {', '.join(done)}")
-        return yamlio._style_statement(out, 4, ws.kind(ent), f.name)
+        return yamlio.style_statement(out, 4, ws.kind(ent), f.name)
     raise KGError(f"{what} is already there with these sources and values")
 
 
@@ -1087,7 +1087,7 @@ def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str
         src = pick(tuple(own) or ent.sources, f"{entity_id}.{f.name} = {value_of(item)}")
         new = long_form(item)
         new["checked"] = record(src)
-        new = yamlio._style_statement(new, 4 if isinstance(raw, list) else 2, kind, f.name)
+        new = yamlio.style_statement(new, 4 if isinstance(raw, list) else 2, kind, f.name)
         if isinstance(raw, list):
             raw[i] = new
         else:

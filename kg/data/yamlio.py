@@ -273,10 +273,15 @@ def _style_seq(key: str, seq: CommentedSeq, indent: int, kind: Kind | None, fiel
         seq.fa.set_block_style()
     for i, item in enumerate(seq):
         if isinstance(item, CommentedMap):
-            seq[i] = _style_statement(item, indent + 4, kind, field)
+            seq[i] = style_statement(item, indent + 4, kind, field)
 
 
-def _style_statement(cmap: CommentedMap, indent: int, kind: Kind | None, field: str) -> CommentedMap:
+def style_statement(cmap: CommentedMap, indent: int, kind: Kind | None,
+                    field: str) -> CommentedMap:
+    """One statement in long form (a mapping: value, sources, valid_from, ...) in its
+    canonical arrangement: a new mapping with the keys in `statement_order(kind, field)`,
+    in block style, its lists styled as `kg fmt` writes them at `indent` columns, its
+    `checked` mapping in flow style. Values are shared with cmap, not copied."""
     cmap = _reordered(cmap, statement_order(kind, field))
     cmap.fa.set_block_style()
     for k, v in cmap.items():
@@ -302,7 +307,7 @@ def style_key(data: CommentedMap, k: str, kind: Kind | None) -> None:
             else:
                 v.fa.set_block_style()
         else:
-            data[k] = _style_statement(v, 2, kind, k)
+            data[k] = style_statement(v, 2, kind, k)
 
 
 def canonical(data: CommentedMap, kind: Kind | None) -> CommentedMap:

@@ -200,10 +200,10 @@ class Quads:
                 return i
         if not isinstance(t, (URIRef, Literal)):
             return None
-        from kg.rdf.serialize import _nt_term
+        from kg.rdf.serialize import nt_term
 
         try:
-            return self.ids.get(_nt_term(t))
+            return self.ids.get(nt_term(t))
         except KGError:
             return None
 

@@ -100,7 +100,7 @@ class _Terms:
             return hit[1]
         out = self.nt.get(term)
         if out is None:
-            out = self.nt[term] = _nt_term(term)
+            out = self.nt[term] = nt_term(term)
         self.nt_by_id[id(term)] = (term, out)
         return out
 
@@ -173,7 +173,11 @@ def trig(ds: Dataset) -> str:
 # (tests/test_serialize.py checks it with rdflib.compare and rapper).
 
 
-def _nt_term(term) -> str:
+def nt_term(term) -> str:
+    """One rdflib term (URIRef or Literal) in N-Triples form, as Oxigraph writes it (the
+    text of a term id in kg.rdf.quads.Quads): `<iri>`, `"text"`, `"text"@lang` or
+    `"text"^^<datatype>`. Raises KGError for an IRI or literal Oxigraph refuses (the
+    message names the term) and ValueError for a blank node (none are allowed)."""
     import pyoxigraph as ox
 
     try:
@@ -286,7 +290,7 @@ def _fill(ds: Dataset, terms: _Terms, union: dict, quads: dict, names: dict) -> 
             if name is None:
                 ident = str(getattr(ctx, "identifier", ctx))
                 name = names[ctx] = ("" if ident.startswith("urn:x-rdflib:")
-                                     else (ident, _nt_term(URIRef(ident))))
+                                     else (ident, nt_term(URIRef(ident))))
             if name:
                 quads[f"{name[0]}\0{key}"] = f"{line} {name[1]} .\n"
 
