@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -531,3 +532,52 @@ def test_the_benchmark_of_one_process_against_two_runs(make_data):
     assert one[5] == "-"  # one process: no second one
     for row in (one, two):  # wall, CPU, the first process's memory, the summed PSS
         assert all(float(row[i]) > 0 for i in (2, 3, 4)) and float(row[6][:-2]) > 0
+
+
+class Stopped(Exception):
+    pass
+
+
+def test_sigterm_raises_the_callers_error_in_the_block_and_puts_the_handler_back():
+    """kg.core.forked.sigterm_raises (kg serve's and the data changes' one SIGTERM
+    helper): a SIGTERM in the block raises error(signum); after the block, whether it
+    ended by that error, by another or normally, SIGTERM's handler is the one before."""
+
+    def mine(signum, frame):
+        raise AssertionError("the handler before ran inside the block")
+
+    before = signal.signal(signal.SIGTERM, mine)
+    try:
+        with pytest.raises(Stopped) as caught, kg.core.forked.sigterm_raises(Stopped):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the signal is handled before this ends
+        assert caught.value.args == (signal.SIGTERM,)
+        assert signal.getsignal(signal.SIGTERM) is mine
+        with pytest.raises(ValueError, match="other"), kg.core.forked.sigterm_raises(Stopped):
+            assert signal.getsignal(signal.SIGTERM) is not mine
+            raise ValueError("other")
+        assert signal.getsignal(signal.SIGTERM) is mine
+        with kg.core.forked.sigterm_raises(lambda signum: KeyboardInterrupt()):
+            pass
+        assert signal.getsignal(signal.SIGTERM) is mine
+        with pytest.raises(KeyboardInterrupt), kg.core.forked.sigterm_raises(lambda signum: KeyboardInterrupt()):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def test_sigterm_raises_changes_nothing_outside_the_main_thread():
+
+    seen = []
+
+    def run():
+        with kg.core.forked.sigterm_raises(Stopped):
+            seen.append(signal.getsignal(signal.SIGTERM))
+
+    handler = signal.getsignal(signal.SIGTERM)
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(10)
+    assert seen == [handler] and signal.getsignal(signal.SIGTERM) is handler

@@ -20,8 +20,8 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 
 from kg.core.errors import KGError
 
@@ -307,6 +307,28 @@ class Stack(ExitStack):
         return type(cm).__enter__(cm)
 
 
+@contextmanager
+def sigterm_raises(error: Callable[[int], BaseException]) -> Iterator[None]:
+    """In the block, SIGTERM to this process raises error(signal number) in its main
+    thread (as Ctrl-C raises KeyboardInterrupt), so the block's `except` and `finally`
+    clauses undo what it did (`kg serve` closes its port and workers, a data change
+    rolls back). On leaving the block, however (an exception included), SIGTERM's
+    handler before it is back (one not set from Python, which signal.getsignal gives
+    as None, comes back as SIG_DFL). Outside the main thread, where handlers cannot be
+    set, nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def raise_error(signum, frame):
+        raise error(signum)
+
+    previous = signal.signal(signal.SIGTERM, raise_error)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
 def pause_point(where: str) -> None:
     """For the interrupt tests: with KG_PAUSE_AT=where, say so on stderr (with this
     process's id) and sleep KG_PAUSE_SECONDS (60). An empty where never pauses."""
@@ -315,4 +337,4 @@ def pause_point(where: str) -> None:
         time.sleep(float(os.environ.get("KG_PAUSE_SECONDS", "60")))
 
 
-__all__ = ["Forked", "Stack", "can_fork", "pause_point"]
+__all__ = ["Forked", "Stack", "can_fork", "pause_point", "sigterm_raises"]

@@ -28,14 +28,13 @@ import contextlib
 import fcntl
 import json
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kg.core.errors import KGError
+from kg.core.forked import sigterm_raises
 from kg.data.loader import JOURNAL
 
 assert JOURNAL == ".kg-journal.json"  # the loader and kg validate look for it too
@@ -179,22 +178,6 @@ class Interrupted(BaseException):
     """SIGTERM, turned into an exception so the change can be rolled back."""
 
 
-@contextlib.contextmanager
-def _sigterm_as_exception() -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        raise Interrupted(f"signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def apply(data_dir: Path, writes: dict[str, str | None], originals: dict[str, str | None],
           hook: Hook | None = None) -> list[str]:
     """Write (text) or delete (None) each file, given relative to data_dir; all or nothing.
@@ -206,7 +189,7 @@ def apply(data_dir: Path, writes: dict[str, str | None], originals: dict[str, st
     data_dir = Path(data_dir)
     hook = hook or env_hook
     paths = sorted(writes)
-    with locked(data_dir), _sigterm_as_exception():
+    with locked(data_dir), sigterm_raises(lambda signum: Interrupted(f"signal {signum}")):
         recover(data_dir)
         for rel in paths:
             if read_text(data_dir / rel) != originals.get(rel):

@@ -37,11 +37,11 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from kg.core.errors import KGError
+from kg.core.forked import sigterm_raises
 
 MAX_REQUEST_BYTES = 1_000_000
 SELECT_TYPES = {
@@ -577,34 +577,13 @@ def _library_texts() -> dict[str, str]:
         return {}
 
 
-@contextmanager
-def sigterm_interrupts():
-    """In the block, SIGTERM raises KeyboardInterrupt (as Ctrl-C does); on leaving it,
-    however (an exception included), the handler before is back. Where handlers cannot be
-    set (not the main thread), nothing changes."""
-    import signal
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:  # None: a handler not set from Python, which Python cannot set back
-        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
-
-
 def serve(log: Callable[[str], None] = print, **options) -> None:
     """Run the endpoint until interrupted (Ctrl-C or SIGTERM), then close it (the port,
     the workers, the temporary N-Quads). Raises ServerError (the port cannot be listened
     on, a worker did not start), QueryError or DataError (the graph cannot be loaded),
     or what log raises, after closing what was opened. SIGTERM's handler is this
     process's own again when it returns or raises."""
-    with sigterm_interrupts():
+    with sigterm_raises(lambda signum: KeyboardInterrupt()):
         app = App(log=log, **options)
         try:
             if app.host not in ("127.0.0.1", "localhost", "::1"):
