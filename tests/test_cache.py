@@ -15,6 +15,7 @@ from click.testing import CliRunner
 import kg
 from conftest import killed_after
 from kg.cli import main
+from kg.data import filecache
 from kg.sparql import cache
 
 MODEL = """
@@ -314,7 +315,7 @@ def test_a_graph_file_is_loaded_once_per_content(folder, tmp_path, monkeypatch):
     monkeypatch.setenv("KG_NO_CACHE", "1")
     graph.write_text("<https://e/a> <https://e/p> \"three\" .\n", encoding="utf-8")
     assert answer() == ["o", "three"] and len(made) == 3
-    assert cache.clear() == 0 and not list(folder.glob("filestore-*"))  # no N-Quads entry
+    assert cache.clear() == (0, ()) and not list(folder.glob("filestore-*"))  # no N-Quads entry
     monkeypatch.delenv("KG_NO_CACHE")
     monkeypatch.setattr(cache, "FILE_STORE_MIN", 16 * 2**20)
     assert answer() == ["o", "three"] and len(made) == 3  # a small file: loaded in memory
@@ -358,7 +359,7 @@ def test_a_store_whose_making_was_killed_is_removed_by_the_next_prune(folder, ma
         if name in ("dead", "live"):
             made[name] = os.open(tmp / cache.WRITING, os.O_CREAT | os.O_WRONLY)
         if name == "old":
-            back = time.time() - cache.STALE_TMP - 5
+            back = time.time() - filecache.STALE_TMP - 5
             os.utime(tmp, (back, back))
     (folder / "store-notes.tmp").mkdir()  # not of mkdtemp's shape: not kg's, kept
     os.utime(folder / "store-notes.tmp", (0, 0))
@@ -389,3 +390,33 @@ def test_a_real_kill_while_a_store_is_made_leaves_a_folder_the_next_sweep_remove
     assert tmp.is_dir()  # left by the kill
     assert cache._sweep_unfinished(folder) == [tmp.name]
     assert not tmp.exists()
+
+
+def test_clear_leaves_a_store_another_process_is_making_and_says_so(folder, make_data):
+    """kg.sparql.cache.clear while another process makes a store (its load still running)
+    and another serves from a scratch folder: both are left (deleting the store's folder
+    would fail its maker), named in the message with why; the finished entries go. Once
+    they are killed (SIGKILL), the next clear removes what they left."""
+    cache.oxigraph_store(make_data())
+    maker = ("import sys, time\nfrom pathlib import Path\nfrom kg.sparql import cache\n"
+             "def load(store):\n    print('loading', flush=True)\n    time.sleep(600)\n"
+             "cache._made_store(Path(sys.argv[1]), 'store-' + 'c' * 64, load)\n")
+    server = ("import time\nfrom kg.data import filecache\n"
+              "with filecache.scratch_folder('serve') as f:\n"
+              "    print('serving', flush=True)\n    time.sleep(600)\n")
+    with killed_after(maker, str(folder), said="loading"), \
+            killed_after(server, said="serving"):
+        (making,) = folder.glob("store-*.tmp")
+        (serving,) = (folder / "tmp").iterdir()
+        cleared = cache.clear()
+        assert cleared == (1, tuple(sorted([making.name, serving.name])))
+        assert cleared.message == (
+            "deleted 1 cached graph(s) and their stores; left 2 folder(s) another kg "
+            "process is using now (a store being made, or a running `kg serve`'s graph), "
+            f"deleting them would break it: {', '.join(cleared.left)}; they go once it ends "
+            "(run this again then)")
+        assert sorted(p.name for p in folder.glob("*-*")) == [making.name]
+        assert making.is_dir() and serving.is_dir()
+    assert cache.clear() == (0, ()) and cache.clear().message == \
+        "deleted 0 cached graph(s) and their stores"
+    assert not making.exists() and not serving.exists()

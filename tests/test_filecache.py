@@ -515,3 +515,39 @@ def test_a_writer_killed_before_its_rename_leaves_a_temporary_the_next_process_r
     os.utime(left, (back, back))
     assert filecache.write_atomic(target.with_name("y.idx"), b"whole")
     assert sorted(p.name for p in target.parent.iterdir()) == ["y.idx"]
+
+
+def test_a_scratch_folder_is_locked_while_used_and_a_killed_users_goes_with_the_next(cache):
+    """scratch_folder (kg serve's copy of the graph, quads_texts's files): a folder of its
+    own under the cache folder's tmp/, locked while its block runs, removed after it. A
+    real kill (SIGKILL: no clean-up) leaves it; the next scratch_folder removes it, and
+    never one whose process lives (this one's, in its block)."""
+    code = ("import sys, time\nfrom kg.data import filecache\n"
+            "with filecache.scratch_folder('serve') as f:\n"
+            "    (f / 'graph.nq').write_bytes(b'x' * 1000)\n"
+            "    print('serving', f, flush=True)\n    time.sleep(600)\n")
+    with killed_after(code, said="serving"):
+        (theirs,) = (cache / "tmp").iterdir()
+        assert theirs.name.startswith("kg-serve.") and filecache.lock_state(theirs) == "held"
+        with filecache.scratch_folder("graph") as mine:  # sweeps: theirs lives, stays
+            assert mine.parent == cache / "tmp" and mine.name.startswith("kg-graph.")
+            assert sorted((cache / "tmp").iterdir()) == sorted([theirs, mine])
+        assert not mine.exists()
+    assert (theirs / "graph.nq").stat().st_size == 1000  # left by the kill
+    assert filecache.lock_state(theirs) == "free"
+    with filecache.scratch_folder("graph") as mine:
+        with filecache.scratch_folder("serve") as also:  # a live one's is kept
+            assert sorted((cache / "tmp").iterdir()) == sorted([mine, also])
+    assert list((cache / "tmp").iterdir()) == []
+
+
+def test_a_scratch_folder_without_a_cache_folder_is_made_in_the_systems(tmp_path, monkeypatch):
+    """A cache folder that cannot be made (a file in its place): the scratch folder goes to
+    the system's temporary folder, locked and swept the same way."""
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    monkeypatch.setenv(filecache.CACHE_ENV, str(tmp_path / "file" / "cache"))
+    monkeypatch.setattr(filecache.tempfile, "tempdir", str(tmp_path / "sys"))
+    (tmp_path / "sys").mkdir()
+    with filecache.scratch_folder("serve") as folder:
+        assert folder.parent == tmp_path / "sys" and filecache.lock_state(folder) == "held"
+    assert list((tmp_path / "sys").iterdir()) == []

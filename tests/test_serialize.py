@@ -155,3 +155,30 @@ def test_the_quads_give_back_the_same_rdflib_terms(built):
     assert named(back) == named(ds)
     tags = {o.language for _, _, o, _ in back.quads() if isinstance(o, Literal)}
     assert "zh-Hans" in tags  # as written, though N-Triples lower-cases it
+
+
+def test_quads_texts_writes_in_a_locked_scratch_folder_of_the_cache(tmp_path, monkeypatch):
+    """quads_texts writes the files in a scratch folder under the cache folder, locked
+    while it writes (a kill leaves it to the next sweep, not under /tmp for ever), and
+    removes it."""
+    from kg.data import filecache
+    from kg.rdf import serialize
+    from kg.rdf.quads import Quads
+
+    monkeypatch.setenv(filecache.CACHE_ENV, str(tmp_path / "cache"))
+    seen = []
+    real = serialize.write_quads_files
+
+    def write(out_dir, quads, jobs=1):
+        seen.append((out_dir, filecache.lock_state(out_dir)))
+        return real(out_dir, quads, jobs)
+
+    monkeypatch.setattr(serialize, "write_quads_files", write)
+    ds = Dataset()
+    ds.graph(URIRef("https://e/g")).add((URIRef("https://e/a"), URIRef("https://e/p"),
+                                         Literal("one")))
+    texts = serialize.quads_texts(Quads.from_dataset(ds))
+    assert texts["graph.nt"] == '<https://e/a> <https://e/p> "one" .\n'
+    ((out_dir, state),) = seen
+    assert out_dir.parent == tmp_path / "cache" / "tmp" and state == "held"
+    assert out_dir.name.startswith("kg-graph.") and not out_dir.exists()

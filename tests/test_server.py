@@ -586,3 +586,60 @@ def test_the_readme_sparqlwrapper_example_runs_as_written(endpoint, monkeypatch)
     expected = oxigraph_store().query((REPO / "queries" / "disputed-figures.rq")
                                       .read_text(encoding="utf-8"))
     assert len(scope["rows"]) == len(expected.rows) > 0
+
+
+def _serve_graph(graph, port, env):
+    """`kg serve --graph graph` (one worker, a 1 s limit) on port, once it listens; its
+    log drained in the background."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", "--graph", str(graph), "--port", str(port),
+         "--timeout", "1", "--workers", "1"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    lines = wait_for_line(proc, "kg serve: SPARQL endpoint ", 90, proc.stdout)
+    threading.Thread(target=lambda: [lines.append(x) for x in proc.stdout], daemon=True).start()
+    return proc
+
+
+def test_two_servers_at_once_keep_their_copies_and_a_killed_ones_goes(tmp_path):
+    """Each `kg serve` loads its workers from a copy of the graph in a scratch folder of
+    its own under the cache folder (not /tmp), locked while it runs. Two at once both
+    answer; one killed outright (SIGKILL: no clean-up) leaves its copy, which the next
+    server to start removes, while the other's stays and still serves, a worker that
+    replaces one stopped at the time limit included (it loads that copy again)."""
+    graph = tmp_path / "g.nt"
+    graph.write_text("".join(f'<https://e/s{i}> <https://e/p> "v{i}" .\n' for i in range(300)),
+                     encoding="utf-8")
+    scratch = tmp_path / "cache" / "tmp"
+    env = {**os.environ, "KG_CACHE_DIR": str(tmp_path / "cache"), "PYTHONUNBUFFERED": "1"}
+    ports = [free_port() for _ in range(3)]
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+    def answer(port, query=count):
+        return post_query({"url": f"http://127.0.0.1:{port}/sparql"}, query,
+                          accept="text/csv")[::2]
+
+    procs = [_serve_graph(graph, ports[0], env)]
+    try:
+        (first,) = scratch.iterdir()
+        procs.append(_serve_graph(graph, ports[1], env))
+        (second,) = set(scratch.iterdir()) - {first}
+        assert [answer(p) for p in ports[:2]] == [(200, "n\r\n300\r\n")] * 2
+        procs[0].kill()  # SIGKILL
+        procs[0].wait(30)
+        assert sorted(scratch.iterdir()) == sorted([first, second])  # left by the kill
+        procs.append(_serve_graph(graph, ports[2], env))
+        (third,) = set(scratch.iterdir()) - {first, second}
+        assert sorted(scratch.iterdir()) == sorted([second, third])
+        assert answer(ports[1], RUNAWAY)[0] == 503  # its worker killed and replaced
+        for _ in range(60):  # (until the replacement is ready: busy meanwhile)
+            status, text = answer(ports[1])
+            if "busy" not in text:
+                break
+            time.sleep(0.5)
+        assert (status, text) == (200, "n\r\n300\r\n") == answer(ports[2])
+    finally:
+        for proc in procs[1:]:
+            stop(proc)
+        procs[0].kill()
+        procs[0].wait(30)
+    assert list(scratch.iterdir()) == []  # stopped (SIGTERM): each removed its own

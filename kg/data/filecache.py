@@ -36,6 +36,11 @@ re-read and re-check only that file (the checks across files still run over ever
   answer without building the graph. `results/<purpose>-<key>.json`, the newest 8 kept.
   The network analysis's memos (kg.analysis.memo) are stored by the same code under
   `analysis/`.
+- Temporaries: files through `write_atomic` (a killed writer's are swept by the next
+  write into the folder); folders through `scratch_folder` (`tmp/kg-<purpose>.<random>.tmp`:
+  `kg serve`'s copy of the graph) and kg.sparql.cache's unfinished stores, each locked
+  while used (`lock_folder`), so that `sweep_unfinished` removes only those of killed
+  processes. Nothing of kg's is left under the system's /tmp.
 """
 
 from __future__ import annotations
@@ -168,6 +173,118 @@ def sweep_temporaries(folder: Path, older_than: float = STALE_TMP) -> list[str]:
                     removed.append(entry.name)
     return sorted(removed)
 
+
+
+LOCK = "kg-writing"  # in a temporary folder of kg's: locked by the process using it
+SCRATCH = "tmp"  # the cache folder's subfolder of scratch folders (`scratch_folder`)
+_SCRATCH = re.compile(r"kg-[a-z]+\.[a-z0-9_]{8}\.tmp")  # scratch_folder's (mkdtemp's 8)
+
+
+def lock_folder(folder: Path) -> int:
+    """A descriptor of folder/LOCK holding its lock (flock, exclusive) for as long as it is
+    open (closing it, or the end of this process however it ends, lets it go): while it
+    is held, `sweep_unfinished` leaves folder alone. The file is locked before it takes
+    its name, so no sweep ever sees it unlocked while the folder is in use. The
+    descriptor is not inherited by programs this process runs. Raises OSError."""
+    import fcntl
+
+    fd = os.open(folder / f".{LOCK}", os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.rename(folder / f".{LOCK}", folder / LOCK)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def lock_state(folder: Path) -> str:
+    """Whether a process uses folder now (see `lock_folder`): "held" (its LOCK is locked),
+    "free" (it has one nobody holds: its process ended, maybe killed), "none" (it has
+    none) or "unknown" (it cannot be opened: a folder of another user's)."""
+    import fcntl
+
+    try:
+        fd = os.open(folder / LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        return "none"
+    except OSError:
+        return "unknown"
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return "held"
+    finally:
+        os.close(fd)
+    return "free"
+
+
+def sweep_unfinished(folder: Path, shape: re.Pattern, older_than: float = STALE_TMP
+                     ) -> list[str]:
+    """Remove the subfolders of folder whose names `shape` matches in full (kg's temporary
+    folders: at 100k entities hundreds of MB each) that a process killed while using
+    them left: those whose LOCK no process holds (`lock_state` "free"), and those
+    without one (an older kg's, or one killed before locking it) last changed over
+    older_than seconds ago. A folder in use now is left. Returns the names removed,
+    sorted; failing to list or remove is no error."""
+    import shutil
+
+    removed = []
+    with contextlib.suppress(OSError):
+        for tmp in folder.iterdir():
+            if not (shape.fullmatch(tmp.name) and tmp.is_dir()):
+                continue
+            state = lock_state(tmp)
+            with contextlib.suppress(OSError):
+                if state == "free" or (state == "none" and
+                                       time.time() - tmp.stat().st_mtime > older_than):
+                    shutil.rmtree(tmp, ignore_errors=True)
+                    removed.append(tmp.name)
+    return sorted(removed)
+
+
+def scratch_parent() -> Path:
+    """Where `scratch_folder` makes its folders: the cache folder's SCRATCH subfolder
+    (made if missing), or, if it cannot be made, the system's temporary folder."""
+    parent = cache_dir() / SCRATCH
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return Path(tempfile.gettempdir())
+    return parent
+
+
+def sweep_scratch(parent: Path | None = None) -> list[str]:
+    """Remove the scratch folders (`kg-<purpose>.<random>.tmp`) in parent (by default
+    `scratch_parent()`) whose process was killed (`sweep_unfinished`); the names removed."""
+    return sweep_unfinished(scratch_parent() if parent is None else parent, _SCRATCH)
+
+
+@contextlib.contextmanager
+def scratch_folder(purpose: str):
+    """`with scratch_folder("serve") as folder:` a new empty folder
+    `kg-<purpose>.<random>.tmp` (purpose: lowercase letters) under `scratch_parent()`
+    (the cache folder's tmp/, even with the cache off: it is not a cache, and the
+    cache folder is the user's place for kg's files), locked while the block runs
+    (`lock_folder`) and removed after it. The scratch folders of processes killed
+    meanwhile (SIGKILL, the OOM killer: no clean-up) are removed when the next one is
+    made, or by `kg.sparql.cache.clear`; those of living processes never (two `kg
+    serve` at once each keep theirs). Raises OSError if no folder can be made."""
+    import shutil
+
+    parent = scratch_parent()
+    sweep_scratch(parent)
+    folder = Path(tempfile.mkdtemp(dir=parent, prefix=f"kg-{purpose}.", suffix=".tmp"))
+    try:
+        lock = lock_folder(folder)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(lock)
 
 class FileCache:
     """The entries of one purpose ('check', 'fmt') for one data folder.

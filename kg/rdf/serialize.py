@@ -352,10 +352,10 @@ def quads_texts(quads) -> dict[str, str]:
     """graph.ttl, graph.nt, graph.jsonld (the union of the graphs) and graph.trig (the named
     graphs) of the build's quads (kg.rdf.quads.Quads) as text: the same bytes graph_texts
     gives for the same dataset. (write_quads_files writes them without holding them.)"""
-    import tempfile
+    from kg.data.filecache import scratch_folder
 
-    with tempfile.TemporaryDirectory(prefix="kg-graph-") as tmp:
-        paths = write_quads_files(Path(tmp), quads)
+    with scratch_folder("graph") as tmp:  # a kill leaves it to the next one's sweep
+        paths = write_quads_files(tmp, quads)
         return {p.name: p.read_text(encoding="utf-8") for p in paths}
 
 

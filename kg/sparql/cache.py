@@ -18,7 +18,8 @@
   checked against the SHA-256 in its mark, or, once verified and settled, against
   their recorded sizes and times (`_store_verified`).
 - Folder: $KG_CACHE_DIR, else $XDG_CACHE_HOME/ai-race-kg, else ~/.cache/ai-race-kg.
-  The newest KEEP entries are kept.
+  The newest KEEP entries are kept. `clear()` deletes them all but the stores being
+  made now by another process (their folders' locks are held), and says which it left.
 """
 
 from __future__ import annotations
@@ -31,13 +32,16 @@ import re
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from kg.data.filecache import (  # one folder rule and one atomic write for kg's caches
     CACHE_ENV,
+    LOCK,
     RACY,
-    STALE_TMP,
     cache_dir,
     is_temporary,
+    lock_folder,
+    sweep_unfinished,
     write_atomic,
 )
 
@@ -48,7 +52,7 @@ HEADER = b"# sha256 "
 MARK = "kg-complete"
 STAMPS = "kg-stamps"
 OWN = "kg-"  # kg's files in a store folder (the mark, the stamps), besides a stamps .tmp
-WRITING = "kg-writing"  # in a store's temporary folder: locked while a process makes the store
+WRITING = LOCK  # in a store's temporary folder: locked while a process makes the store
 
 
 def input_key(data_dir: Path | None = None) -> str | None:
@@ -175,7 +179,7 @@ def _made_store(folder: Path, name: str, load):
     written and the folder renamed into place (if another process finished first, its
     store is used). None if the folder cannot be written or opened as a store; load's
     exceptions propagate (nothing is left behind). The temporary folder is locked while
-    it is filled (`_locked`): what a kill leaves, the next prune removes
+    it is filled (`kg.data.filecache.lock_folder`): what a kill leaves, the next prune removes
     (`_sweep_unfinished`)."""
     import shutil
 
@@ -188,7 +192,7 @@ def _made_store(folder: Path, name: str, load):
     except OSError:
         return None
     try:
-        lock = _locked(tmp)
+        lock = lock_folder(tmp)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
         return None
@@ -259,62 +263,16 @@ def file_store(path: Path, fmt):
     return made
 
 
-def _locked(tmp: Path) -> int:
-    """A descriptor of tmp/WRITING holding its lock (flock, exclusive) for as long as it is
-    open: while this process lives and has not closed it, `_sweep_unfinished` leaves tmp
-    alone. The file is locked before it takes its name, so no sweep ever sees it
-    unlocked while the store is made. Raises OSError."""
-    import fcntl
-
-    fd = os.open(tmp / f".{WRITING}", os.O_CREAT | os.O_WRONLY, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        os.rename(tmp / f".{WRITING}", tmp / WRITING)
-    except OSError:
-        os.close(fd)
-        raise
-    return fd
-
-
 # the temporary folders of _made_store (tempfile.mkdtemp's 8 random characters)
 _UNFINISHED = re.compile(r"(file)?store-[0-9a-f]{64}\.[a-z0-9_]{8}\.tmp")
 
 
 def _sweep_unfinished(folder: Path) -> list[str]:
     """Remove the temporary folders (`store-<key>.<random>.tmp`, `filestore-...`) of
-    stores whose making was cut short by a kill (at 100k entities hundreds of MB each):
-    those whose WRITING file no process holds locked, and those without one (an older
-    kg's, or one whose making was killed before it) last changed over STALE_TMP seconds
-    ago. A folder whose store is being made now is left. Returns the names removed,
-    sorted; failing to is no error."""
-    import fcntl
-    import shutil
-
-    removed = []
-    with contextlib.suppress(OSError):
-        for tmp in folder.iterdir():
-            if not (_UNFINISHED.fullmatch(tmp.name) and tmp.is_dir()):
-                continue
-            try:
-                fd = os.open(tmp / WRITING, os.O_RDONLY)
-            except FileNotFoundError:
-                with contextlib.suppress(OSError):
-                    if time.time() - tmp.stat().st_mtime > STALE_TMP:
-                        shutil.rmtree(tmp, ignore_errors=True)
-                        removed.append(tmp.name)
-                continue
-            except OSError:
-                continue
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:  # held: the store is being made now
-                continue
-            else:
-                shutil.rmtree(tmp, ignore_errors=True)
-                removed.append(tmp.name)
-            finally:
-                os.close(fd)
-    return sorted(removed)
+    stores whose making was cut short by a kill (`kg.data.filecache.sweep_unfinished`:
+    those whose lock no process holds, and lock-less ones over filecache.STALE_TMP seconds old);
+    a store being made now is left. Returns the names removed, sorted."""
+    return sweep_unfinished(folder, _UNFINISHED)
 
 
 def _prune_file_stores(folder: Path, keep: Path) -> None:
@@ -407,20 +365,52 @@ def _prune(folder: Path, keep: Path) -> None:
         return
 
 
-def clear() -> int:
-    """Delete every cache entry (N-Quads, their stores, the stores of graph files); the
-    number of N-Quads entries deleted."""
+class Cleared(NamedTuple):
+    """What `clear` did: `entries`, the N-Quads entries deleted; `left`, the names of the
+    folders it left because a living process uses them now (a store being made, a
+    running `kg serve`'s copy of the graph), sorted; `message`, both in words."""
+
+    entries: int
+    left: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        said = f"deleted {self.entries} cached graph(s) and their stores"
+        if not self.left:
+            return said
+        return (f"{said}; left {len(self.left)} folder(s) another kg process is using now "
+                f"(a store being made, or a running `kg serve`'s graph), deleting them "
+                f"would break it: {', '.join(self.left)}; they go once it ends (run "
+                f"this again then)")
+
+
+def clear() -> Cleared:
+    """Delete every cache entry (N-Quads, their stores, the stores of graph files) and what
+    killed processes left (unfinished stores, `kg serve`'s scratch folders), but not a
+    folder a living process uses now (its lock is held: a store being made, whose
+    maker would fail, or a running server's graph). Returns what was deleted and left
+    (`Cleared`); failing to delete is no error."""
     import shutil
 
+    from kg.data.filecache import scratch_parent, sweep_scratch
+
+    folder = cache_dir()
     n = 0
-    for p in cache_dir().glob("graph-*.nq"):
+    for p in folder.glob("graph-*.nq"):
         with contextlib.suppress(OSError):
             p.unlink()
             n += 1
-    for p in [*cache_dir().glob("store-*"), *cache_dir().glob("filestore-*")]:
+    _sweep_unfinished(folder)  # unfinished stores no process makes any more
+    sweep_scratch()
+    left = []
+    for p in [*folder.glob("store-*"), *folder.glob("filestore-*")]:
+        if _UNFINISHED.fullmatch(p.name):  # the sweep left it: being made now
+            left.append(p.name)
+            continue
         shutil.rmtree(p, ignore_errors=True)
-    return n
+    left += [p.name for p in scratch_parent().glob("kg-*.tmp")]  # the sweep left: in use
+    return Cleared(n, tuple(sorted(left)))
 
 
-__all__ = ["CACHE_ENV", "build_nquads", "cache_dir", "clear", "file_store", "graph_nquads",
+__all__ = ["CACHE_ENV", "Cleared", "build_nquads", "cache_dir", "clear", "file_store", "graph_nquads",
            "input_key", "oxigraph_store", "read_entry"]

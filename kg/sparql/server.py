@@ -29,19 +29,19 @@ from __future__ import annotations
 import html
 import json
 import multiprocessing as mp
-import os
 import queue
 import re
-import tempfile
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable
+from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from kg.core.errors import KGError
 from kg.core.forked import sigterm_raises
+from kg.data.filecache import scratch_folder
 
 MAX_REQUEST_BYTES = 1_000_000
 SELECT_TYPES = {
@@ -541,8 +541,11 @@ class App:
         self.port = self.httpd.server_address[1]
         try:
             store = open_store("oxigraph", data_dir=data_dir, graph_file=graph_file)
-            self.tmp = tempfile.TemporaryDirectory(prefix="kg-serve-")
-            nquads = os.path.join(self.tmp.name, "graph.nq")
+            # the workers (those that replace one stopped at the time limit too) load
+            # this copy; under the cache folder, locked while this server runs, so that
+            # the next one removes it if this one is killed (a sweep leaves a live one's)
+            self.tmp = ExitStack()
+            nquads = str(self.tmp.enter_context(scratch_folder("serve")) / "graph.nq")
             store.ox.dump(output=nquads, format=ox.RdfFormat.N_QUADS)
             self.triples = int(store.query(
                 "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0])
@@ -565,7 +568,7 @@ class App:
         if self.pool is not None:
             self.pool.close()
         if self.tmp is not None:
-            self.tmp.cleanup()
+            self.tmp.close()
 
 
 def _library_texts() -> dict[str, str]:
