@@ -56,6 +56,13 @@ WORK_DIR = _SANDBOX / "cwd"
 GIT_CONFIG = _SANDBOX / "gitconfig"
 
 
+def sandbox_dir(prefix: str) -> Path:
+    """A new empty folder for files a test session keeps across tests (a build made once):
+    in the session's sandbox, removed with it at the end (not left under /tmp)."""
+    _SANDBOX.mkdir(exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=_SANDBOX))
+
+
 def pinned_environment() -> dict[str, str]:
     # KG_CACHE_DIR: kg's caches (the graph cache, the per-file cache) in the sandbox, never
     # the user's own; shared by the session, so most tests also run with a warm cache

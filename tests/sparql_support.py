@@ -4,20 +4,15 @@ free loopback ports, and rows compared across engines."""
 from __future__ import annotations
 
 import functools
-import os
 import socket
 import subprocess
-import tempfile
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from conftest import REPO
-
-# Every test of this run builds its cached graphs in a folder of its own.
-os.environ.setdefault("KG_CACHE_DIR", tempfile.mkdtemp(prefix="kg-test-cache-"))
+from conftest import REPO, sandbox_dir
 
 KGID = "https://w3id.org/ai-race-kg/id/"
 KGO = "https://w3id.org/ai-race-kg/ontology#"
@@ -40,7 +35,7 @@ def built():
     """The real data/ built once per test run (SHACL included), written to a temp dir."""
     from kg import build
 
-    out = Path(tempfile.mkdtemp(prefix="kg-sparql-build-"))
+    out = sandbox_dir("kg-sparql-build-")
     return build(REPO / "data", out)
 
 

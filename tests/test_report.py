@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import csv
 import functools
-import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sparql_support import KGID, KGO, built, oxigraph_store, rdflib_store
 
-from conftest import IN_CI, REPO
+from conftest import IN_CI, REPO, sandbox_dir
 from kg.cli import main
 from kg.sparql.queries import find_query, run_query
 
@@ -41,7 +40,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 @functools.cache
 def window_report() -> Path:
     """kg report --since 2025-11-01 --as-of 2026-01-31 on the curated data."""
-    out = Path(tempfile.mkdtemp(prefix="kg-report-")) / "report"
+    out = sandbox_dir("kg-report-") / "report"
     r = CliRunner().invoke(main, ["report", "--data", str(REPO / "data"), "--out", str(out),
                                   "--since", "2025-11-01", "--as-of", "2026-01-31"])
     assert r.exit_code == 0, r.output
