@@ -24,7 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 ONE_ROW = "SELECT ?label WHERE { kgid:nvidia-h200 rdfs:label ?label } LIMIT 1"
 
 
-def main() -> None:
+def main(scratch: Path) -> None:
+    """Time the one-row query; each kg path's cache folder is made in scratch."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--kg-path", action="append", default=[],
@@ -50,7 +51,7 @@ def main() -> None:
     for path in paths:
         env = dict(os.environ)
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode cached
-        env["KG_CACHE_DIR"] = tempfile.mkdtemp(prefix="kg-bench-cache-")
+        env["KG_CACHE_DIR"] = tempfile.mkdtemp(prefix="kg-bench-cache-", dir=scratch)
         cwd = str(REPO) if path == "." else path
         if path != ".":
             env["PYTHONPATH"] = path
@@ -72,4 +73,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as scratch:
+        main(Path(scratch))
