@@ -19,7 +19,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from sparql_support import KGID, TODAY, free_port, oxigraph_store, row_bag, stop
 
-from conftest import REPO, wait_for_line
+from conftest import REPO, sandbox_dir, wait_for_line
 from kg.sparql.queries import library, run_query
 
 TIMEOUT = 3
@@ -602,15 +602,17 @@ def _serve_graph(graph, port, env):
 
 def test_two_servers_at_once_keep_their_copies_and_a_killed_ones_goes(tmp_path):
     """Each `kg serve` loads its workers from a copy of the graph in a scratch folder of
-    its own under the cache folder (not /tmp), locked while it runs. Two at once both
+    its own under the cache folder (not /tmp), locked while it runs, and multiprocessing
+    makes its forkserver's socket in another (not a pymp-* under /tmp). Two at once both
     answer; one killed outright (SIGKILL: no clean-up) leaves its copy, which the next
     server to start removes, while the other's stays and still serves, a worker that
     replaces one stopped at the time limit included (it loads that copy again)."""
     graph = tmp_path / "g.nt"
     graph.write_text("".join(f'<https://e/s{i}> <https://e/p> "v{i}" .\n' for i in range(300)),
                      encoding="utf-8")
-    scratch = tmp_path / "cache" / "tmp"
-    env = {**os.environ, "KG_CACHE_DIR": str(tmp_path / "cache"), "PYTHONUNBUFFERED": "1"}
+    cache = sandbox_dir("c-")  # a short path: a socket's address must fit in 108 bytes
+    scratch = cache / "tmp"
+    env = {**os.environ, "KG_CACHE_DIR": str(cache), "PYTHONUNBUFFERED": "1"}
     ports = [free_port() for _ in range(3)]
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -618,18 +620,23 @@ def test_two_servers_at_once_keep_their_copies_and_a_killed_ones_goes(tmp_path):
         return post_query({"url": f"http://127.0.0.1:{port}/sparql"}, query,
                           accept="text/csv")[::2]
 
+    def folders():  # each server's copy of the graph and multiprocessing's socket folder
+        return sorted(scratch.iterdir())
+
     procs = [_serve_graph(graph, ports[0], env)]
     try:
-        (first,) = scratch.iterdir()
+        first = folders()
+        assert [p.name.split(".")[0] for p in first] == ["kg-mp", "kg-serve"]
+        assert sorted(p.name[:9] for p in first[0].iterdir()) == ["kg-writin", "listener-"]
         procs.append(_serve_graph(graph, ports[1], env))
-        (second,) = set(scratch.iterdir()) - {first}
+        second = sorted(set(folders()) - set(first))
         assert [answer(p) for p in ports[:2]] == [(200, "n\r\n300\r\n")] * 2
         procs[0].kill()  # SIGKILL
         procs[0].wait(30)
-        assert sorted(scratch.iterdir()) == sorted([first, second])  # left by the kill
+        assert folders() == sorted(first + second)  # left by the kill
         procs.append(_serve_graph(graph, ports[2], env))
-        (third,) = set(scratch.iterdir()) - {first, second}
-        assert sorted(scratch.iterdir()) == sorted([second, third])
+        third = sorted(set(folders()) - set(first + second))
+        assert len(third) == 2 and folders() == sorted(second + third)
         assert answer(ports[1], RUNAWAY)[0] == 503  # its worker killed and replaced
         for _ in range(60):  # (until the replacement is ready: busy meanwhile)
             status, text = answer(ports[1])

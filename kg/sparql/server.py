@@ -29,6 +29,7 @@ from __future__ import annotations
 import html
 import json
 import multiprocessing as mp
+import os
 import queue
 import re
 import threading
@@ -221,10 +222,39 @@ class Worker:
         self.conn.close()
 
 
+_MP_SCRATCH = ExitStack()  # this process's scratch folder for multiprocessing's files
+SOCKET_PATH_MAX = 88  # bytes of folder: + "/listener-<8>" and a NUL within a socket's 108
+
+
+def multiprocessing_scratch() -> Path | None:
+    """Have multiprocessing make its files (the forkserver's socket) in a scratch folder of
+    this process (kg.data.filecache.scratch_folder, kept until the process exits)
+    rather than in a `pymp-*` folder under /tmp, which a SIGKILL leaves for ever; after
+    a kill, the next scratch folder made removes it. Returns that folder, or None, with
+    nothing changed, when multiprocessing already has its folder, none can be made, or
+    its path is over SOCKET_PATH_MAX bytes (a socket's address must fit in 108)."""
+    import atexit
+
+    config = mp.current_process()._config  # where multiprocessing.util.get_temp_dir looks
+    if config.get("tempdir"):
+        return None
+    try:
+        folder = _MP_SCRATCH.enter_context(scratch_folder("mp"))
+    except OSError:
+        return None
+    if len(os.fsencode(folder)) > SOCKET_PATH_MAX:
+        _MP_SCRATCH.close()
+        return None
+    config["tempdir"] = str(folder)
+    atexit.register(_MP_SCRATCH.close)
+    return folder
+
+
 class WorkerPool:
     """Worker processes, each with the whole store; one query at a time per worker."""
 
     def __init__(self, store_kind: str, nquads: str, size: int, log: Callable[[str], None]):
+        multiprocessing_scratch()  # before the forkserver starts: its socket goes there
         methods = mp.get_all_start_methods()
         self.ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
