@@ -551,3 +551,25 @@ def test_a_scratch_folder_without_a_cache_folder_is_made_in_the_systems(tmp_path
     with filecache.scratch_folder("serve") as folder:
         assert folder.parent == tmp_path / "sys" and filecache.lock_state(folder) == "held"
     assert list((tmp_path / "sys").iterdir()) == []
+
+
+
+def test_a_scratch_folder_in_a_cache_folder_not_writable_is_made_in_the_systems(
+        tmp_path, monkeypatch):
+    """The cache folder's tmp/ there but not writable (another user's; refused by hand,
+    as the tests may run as root): the scratch folder is made in the system's."""
+    real = filecache.tempfile.mkdtemp
+
+    def mkdtemp(dir=None, **kw):
+        if Path(dir) == tmp_path / "cache" / "tmp":
+            raise PermissionError(13, "Permission denied")
+        return real(dir=dir, **kw)
+
+    monkeypatch.setattr(filecache.tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.setenv(filecache.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(filecache.tempfile, "tempdir", str(tmp_path / "sys"))
+    (tmp_path / "sys").mkdir()
+    with filecache.scratch_folder("serve") as folder:
+        assert folder.parent == tmp_path / "sys" and filecache.lock_state(folder) == "held"
+    assert list((tmp_path / "sys").iterdir()) == []
+    assert list((tmp_path / "cache" / "tmp").iterdir()) == []

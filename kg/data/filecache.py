@@ -245,7 +245,8 @@ def sweep_unfinished(folder: Path, shape: re.Pattern, older_than: float = STALE_
 
 def scratch_parent() -> Path:
     """Where `scratch_folder` makes its folders: the cache folder's SCRATCH subfolder
-    (made if missing), or, if it cannot be made, the system's temporary folder."""
+    (made if missing), or, if it cannot be made, the system's temporary folder (also
+    where scratch_folder goes when it cannot write in the SCRATCH subfolder)."""
     parent = cache_dir() / SCRATCH
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -274,7 +275,12 @@ def scratch_folder(purpose: str):
 
     parent = scratch_parent()
     sweep_scratch(parent)
-    folder = Path(tempfile.mkdtemp(dir=parent, prefix=f"kg-{purpose}.", suffix=".tmp"))
+    try:
+        folder = Path(tempfile.mkdtemp(dir=parent, prefix=f"kg-{purpose}.", suffix=".tmp"))
+    except OSError:  # a cache folder not ours to write in: the system's, swept the same
+        parent = Path(tempfile.gettempdir())
+        sweep_scratch(parent)
+        folder = Path(tempfile.mkdtemp(dir=parent, prefix=f"kg-{purpose}.", suffix=".tmp"))
     try:
         lock = lock_folder(folder)
     except OSError:
