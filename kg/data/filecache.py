@@ -184,8 +184,9 @@ def lock_folder(folder: Path) -> int:
     """A descriptor of folder/LOCK holding its lock (flock, exclusive) for as long as it is
     open (closing it, or the end of this process however it ends, lets it go): while it
     is held, `sweep_unfinished` leaves folder alone. The file is locked before it takes
-    its name, so no sweep ever sees it unlocked while the folder is in use. The
-    descriptor is not inherited by programs this process runs. Raises OSError."""
+    its name, so no sweep ever sees it unlocked while the folder is in use. Programs
+    this process runs (exec) do not inherit it; a child it forks shares the lock, so
+    the folder stays in use while either lives. Raises OSError."""
     import fcntl
 
     fd = os.open(folder / f".{LOCK}", os.O_CREAT | os.O_WRONLY, 0o600)
