@@ -213,6 +213,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
               "numbered dots:")
     elif keyed:
         doc.p("The numbered dots, the facts that began or stopped holding:")
+    if keyed:
         doc.ul([f"{key[id(c)]} — {c.day}: {name(c.entity)}, {_label(sem, c)}: "
                 f"{_change_value(sem, c)} {'began' if c.change == 'began' else 'ended'} "
                 f"[{', '.join(c.sources)}]" for c in keyed])
