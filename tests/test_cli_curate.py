@@ -297,6 +297,34 @@ def test_a_merge_carries_the_duplicates_check_with_its_facts(tmp_path):
                     "against": "huawei-annual-report-2024"}}
 
 
+def test_a_merge_of_two_entities_stating_the_same_fact_adds_the_sources(data):
+    """A fresh-user review: two entries for one model both name its developer (the reason
+    they are duplicates). kg merge made two statements of `developer: deepseek`, which the
+    validation refused ("developer 'deepseek' is given twice ... Fix: keep one"), so no
+    merge of real duplicates could succeed. Now the duplicate's sources join keep's
+    statement of the same fact, whose check status does not change."""
+    (data / "model" / "deepseek-v3-chat.yaml").write_text(
+        "id: deepseek-v3-chat\nname: DeepSeek V3 Chat\nmodel_type: model\ndeveloper: deepseek\n"
+        "parameters: 671000000000\nweights: open\nsources: [huawei-annual-report-2024]\n",
+        encoding="utf-8")
+    r = kg(data, "merge", "deepseek-v3-chat", "deepseek-v3")
+    assert ("note: deepseek-v3.developer: 1 statement(s) of deepseek-v3-chat state what "
+            "deepseek-v3 already states: their sources were added to deepseek-v3's\n") in r.output
+    assert read(data, "model/deepseek-v3.yaml") == (
+        "id: deepseek-v3\nname: DeepSeek-V3\naliases: [DeepSeek V3, DeepSeek V3 Chat]\n"
+        "model_type: model\ndeveloper:\n  value: deepseek\n"
+        f"  sources: [{PAPER}, huawei-annual-report-2024]\n"
+        f"released:\n  value: 2024-12\n  sources: [{PAPER}]\n"
+        f"weights:\n  value: open\n  sources: [huawei-annual-report-2024]\n"
+        f"parameters:\n  value: 671000000000\n  sources: [{PAPER}, huawei-annual-report-2024]\n"
+        f"sources: [{PAPER}]\n")
+    from kg.curate import ops
+
+    status = {(f.field, str(f.value)): (f.sources, f.status)
+              for f in ops.facts(ops.Workspace(data)) if f.entity == "deepseek-v3"}
+    assert status[("developer", "deepseek")] == ((PAPER, "huawei-annual-report-2024"), "unchecked")
+
+
 def test_merge_errors(data):
     r = kg(data, "merge", "huawei", "deepseek-r1", code=1)
     assert "Error: cannot merge an organization (huawei) into a model (deepseek-r1)" in r.output
