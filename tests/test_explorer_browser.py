@@ -238,6 +238,26 @@ def test_disputed_ascend_output_shows_both_estimates(real, page):
     assert page.console_errors() == []
 
 
+def test_a_low_reliability_source_is_marked_on_its_own_number_not_on_the_fact(real, page):
+    """A fresh-user review: Huawei's facts, from DW (high), Deep Dive (medium) and BitBiased
+    (low), read "sources [1] [2] [3] low reliability", as if the fact were of low
+    reliability. The badge is now the low source's own number: "[3] low reliability"."""
+    _, out = real
+    pg = page.open(out, "#node=huawei")
+    cites = pg.eval_on_selector_all(
+        "#panel-body .cites", "bs => bs.map(b => [...b.querySelectorAll('button.cite')]"
+        ".map(c => [c.dataset.cite, c.textContent]))")
+    assert cites[0] == [["dw-2026-01-24-us-china-ai-race", "[1]"],
+                        ["alyosha-2026-01-31-deep-dive", "[2]"],
+                        ["bitbiased-2026-12-dimensions", "[3] low reliability"]]
+    assert pg.eval_on_selector_all("#panel-body .cites > .badge:not(.cite)", "bs => bs.length") == 0
+    # a name that wraps keeps its list bullet: the name sits at the top of its line
+    assert pg.eval_on_selector_all(
+        "#panel-body li > .reflink:first-child",
+        "rs => [...new Set(rs.map(r => getComputedStyle(r).verticalAlign))]") == ["top"]
+    assert page.console_errors() == []
+
+
 def test_edges_show_their_sources_on_click(real, page):
     _, out = real
     pg = page.open(out, "#node=deepseek-r1")

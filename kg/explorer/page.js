@@ -215,11 +215,14 @@
     ids.forEach(function (sid) {
       if (!citeReg.has(sid)) citeReg.set(sid, citeReg.size + 1);
       var s = SOURCES.get(sid) || { title: sid }, k = citeReg.get(sid);
-      var b = el("button", { type: "button", cls: "cite", text: "[" + k + "]", "data-cite": sid,
+      // a low-reliability source's number carries the badge itself ("[3] low reliability"),
+      // so a fact that also has reliable sources does not read as low as a whole
+      var low = s.rely === "low";
+      var b = el("button", { type: "button", cls: low ? "cite badge rely-low" : "cite",
+        text: "[" + k + "]" + (low ? " low reliability" : ""), "data-cite": sid,
         title: s.title + (s.publisher ? " — " + s.publisher : "") + (s.rely ? " (" + s.rely + " reliability)" : ""),
         on: { click: function () { var t = panel.querySelector("li[data-n='" + k + "']"); if (t) { t.scrollIntoView({ block: "center" }); t.classList.add("flash"); setTimeout(function () { t.classList.remove("flash"); }, 1200); } } } });
       box.appendChild(b);
-      if (s.rely === "low") box.appendChild(badge("rely-low", "low reliability", "This source has low reliability."));
     });
     return box;
   }
