@@ -431,6 +431,7 @@ def test_show_gives_facts_links_and_sources(data):
     ("华为", "huawei"), ("huawei", "huawei"), ("deepseek r1", "deepseek-r1"),
     ("深度求索", "deepseek"), ("英伟达", "nvidia"), ("Ascend 910C", "huawei-ascend-910c"),
     ("nvidea", "nvidia"),
+    ("深度求索公司", "deepseek"), ("英伟达公司", "nvidia"),  # with a Chinese corporate suffix
 ])
 def test_find_searches_every_language_and_spelling(data, text, first):
     r = kg(data, "find", text)
