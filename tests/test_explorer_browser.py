@@ -238,6 +238,28 @@ def test_disputed_ascend_output_shows_both_estimates(real, page):
     assert page.console_errors() == []
 
 
+def test_search_forgives_corporate_suffixes_and_punctuation(real, page):
+    """A fresh-user review: "华为技术有限公司" (Huawei's full Chinese name), "华为公司",
+    "ByteDance Ltd" and "NVIDIA H-200" found nothing: the page only looked for the typed
+    text inside a name. They now match after every plain match, as `kg find` does."""
+    _, out = real
+    pg = page.open(out)
+    for text, want in (("华为技术有限公司", "huawei"), ("华为公司", "huawei"),
+                       ("ByteDance Ltd", "bytedance"), ("NVIDIA H-200", "nvidia-h200"),
+                       ("Alibaba Group Holdings", "alibaba")):
+        search(pg, text)
+        pg.press("#search", "Enter")  # not picked as it is typed: only an exact name is
+        assert pg.evaluate("kgExplorer.state.node") == want, text
+    # a plain match still comes first: "deepseek r1" is DeepSeek-R1 (its alias), then
+    # DeepSeek-R1-Zero, found without the space and hyphen
+    search(pg, "deepseek r1")
+    labels = pg.eval_on_selector_all("#search-results li .label", "ls => ls.map(l => l.textContent)")
+    assert labels[:2] == ["DeepSeek-R1", "DeepSeek-R1-Zero"]
+    search(pg, "公司")  # a suffix alone is still looked for as it is
+    assert pg.inner_text("#search-results") == "No match"
+    assert page.console_errors() == []
+
+
 def test_a_low_reliability_source_is_marked_on_its_own_number_not_on_the_fact(real, page):
     """A fresh-user review: Huawei's facts, from DW (high), Deep Dive (medium) and BitBiased
     (low), read "sources [1] [2] [3] low reliability", as if the fact were of low

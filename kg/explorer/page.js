@@ -449,25 +449,43 @@
   function norm(text) {
     return String(text).normalize("NFKD").replace(/\p{M}/gu, "").normalize("NFKC").toLowerCase().replace(/ß/g, "ss").trim();
   }
+  // Second chance, ranked after every plain match: without spaces and punctuation
+  // ("NVIDIA H-200" finds "NVIDIA H200") and without a corporate suffix ("ByteDance Ltd",
+  // "华为技术有限公司" find ByteDance and 华为), as `kg find` compares names.
+  var SUFFIXES = DOC.meta.suffixes || [[], []];
+  var SUFFIX_WORDS = new RegExp("(\\s+(" + SUFFIXES[0].join("|") + ")\\.?,?)+$", "u");
+  var CJK_SUFFIX = new RegExp("(" + SUFFIXES[1].join("|") + ")$", "u");
+  function loose(text) { return text.replace(/[\s\p{P}\p{S}]+/gu, ""); }
+  function looseQuery(q) {
+    var l = loose(q.replace(SUFFIX_WORDS, "")) || loose(q), cut;
+    while ((cut = l.match(CJK_SUFFIX)) && l.length - cut[0].length >= 2) l = l.slice(0, l.length - cut[0].length);
+    return l;
+  }
+  function rank(keys, q, lq, cache) {
+    var best = 9;
+    keys.forEach(function (k) {
+      var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 2 : 9;
+      if (r < best) best = r;
+    });
+    if (best === 9 && lq) {
+      if (!cache.lk) cache.lk = keys.map(loose);
+      cache.lk.forEach(function (k) { if (k && (k === lq ? 3 : k.indexOf(lq) >= 0 ? 4 : 9) < best) best = k === lq ? 3 : 4; });
+    }
+    return best;
+  }
   function search(q) {
     q = norm(q);
     if (!q) return [];
-    var out = [];
+    var lq = looseQuery(q), out = [];
+    if (lq.length < 2) lq = "";
     DOC.nodes.forEach(function (n) {
-      var best = 9;
-      n.keys.forEach(function (k) {
-        var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 2 : 9;
-        if (r < best) best = r;
-      });
+      var best = rank(n.keys, q, lq, n);
       if (best < 9) out.push({ n: n, r: best });
     });
     // an overview page: every other entity, by name only (not drawn here)
-    (DOC.index || []).forEach(function (row) {
-      var best = 9;
-      row[4].forEach(function (k) {
-        var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 2 : 9;
-        if (r < best) best = r;
-      });
+    var cache = search.rows || (search.rows = []);
+    (DOC.index || []).forEach(function (row, i) {
+      var best = rank(row[4], q, lq, cache[i] || (cache[i] = {}));
       if (best < 9) out.push({ n: { id: row[0], label: row[1], kind: row[2], bloc: row[3], size: -1, outside: true }, r: best });
     });
     out.sort(function (a, b) { return a.r - b.r || b.n.size - a.n.size || (a.n.label < b.n.label ? -1 : 1); });
