@@ -116,6 +116,12 @@ def test_show_prints_the_filled_query():
     (["query", "as-of", "-p", "date=soon"], "not a date"),
     (["query", "as-of", "-p", "colour=red"], "has no parameter 'colour'"),
     (["query", "as-of", "-p", "date"], "write it as key=value"),
+    # a fresh-user review: a reversed interval gave "(0 rows)" as if nothing had happened
+    (["query", "timeline", "-p", "start=2026-02", "-p", "end=2025-01"],
+     "Error: parameter start (2026-02-01) is after end (2025-01-31): no day lies between "
+     "them (swap them?)\n"),
+    (["query", "changes", "-p", "since=2026", "-p", "date=2025-06"],
+     "Error: parameter since (2026-01-01) is after date (2025-06-30)"),
 ])
 def test_errors_are_messages_not_tracebacks(args, message, graph_file):
     result = kg(*args, graph=graph_file)
