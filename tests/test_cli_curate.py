@@ -438,6 +438,19 @@ def test_find_searches_every_language_and_spelling(data, text, first):
     assert r.output.split()[0] == first, r.output
 
 
+def test_an_unknown_id_that_is_a_name_suggests_the_entity_named_so(data):
+    """A fresh-user review: `kg show huawei-technologies` (an alias of huawei, written as an
+    id) suggested 'mit-technology-review', and `kg show 华为` nothing: only ids were compared."""
+    r = kg(data, "show", "深度求索", code=1)
+    assert r.output == ("Error: id '深度求索' is not a known entity (did you mean 'deepseek', "
+                        "named '深度求索'?) (`kg find TEXT` searches names)\n")
+    r = kg(data, "link", "deepseek-r1", "base_model", "DeepSeek V3", "--source", DW, code=1)
+    assert r.output == ("Error: object 'DeepSeek V3' is not a known entity (did you mean "
+                        "'deepseek-v3', named 'DeepSeek-V3'?) (`kg find TEXT` searches names)\n")
+    r = kg(data, "show", "deepseek-r", code=1)  # no such name: the closest id, as before
+    assert "(did you mean 'deepseek-r1'?)" in r.output
+
+
 def test_find_says_when_nothing_matches(data):
     r = kg(data, "find", "zzzzzz", code=1)
     assert "nothing like 'zzzzzz'" in r.output

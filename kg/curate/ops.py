@@ -30,7 +30,7 @@ from kg.core.model import DateValue, Entity, Statement, check_status
 from kg.core.schema import Field, Kind, Schema, load_schema
 from kg.curate import txn
 from kg.data import filecache, yamlio
-from kg.data.dedupe import Match, probable_duplicates, slug
+from kg.data.dedupe import Match, probable_duplicates, search, slug
 from kg.data.loader import (
     Record,
     iter_data_files,
@@ -129,8 +129,20 @@ class Workspace:
                 raise KGError(f"{relpath(on_disk[0], self.data_dir.parent)} does not validate; "
                               "fix it first (`kg validate` says how)")
             raise KGError(f"{what} '{entity_id}' is not a known entity"
-                          f"{did_you_mean(entity_id, self.entities)} (`kg find TEXT` searches names)")
+                          f"{self.named(entity_id)} (`kg find TEXT` searches names)")
         return ent
+
+    def named(self, text: str) -> str:
+        """The hint for an unknown id: the entities that have it as a name, alias or name in
+        another language (`huawei-technologies`, `华为`: " (did you mean 'huawei', named
+        'Huawei Technologies'?)"), else the closest ids (did_you_mean), else ""."""
+        same = [m for m in search(self.entities, text, limit=3) if m.score == 1.0
+                and self.entities[m.id].kind != "tombstone"]
+        if not same:
+            return did_you_mean(text, self.entities)
+        return " (did you mean " + " or ".join(
+            f"'{m.id}'" + (f", named '{m.label}'" if m.label != m.id else "")
+            for m in same) + "?)"
 
     def source(self, source_id: str) -> Entity:
         """A source, by id; an unknown one suggests only sources."""
