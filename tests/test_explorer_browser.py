@@ -238,6 +238,24 @@ def test_disputed_ascend_output_shows_both_estimates(real, page):
     assert page.console_errors() == []
 
 
+def test_on_a_phone_the_graph_and_the_panel_stack_under_the_controls(real, page):
+    """A fresh-user review: on a 390 px phone the controls and the panel side by side left
+    the graph 0 px wide and cut the panel off (the page was 640 px wide)."""
+    _, out = real
+    page.page.set_viewport_size({"width": 390, "height": 844})
+    pg = page.open(out, "#node=nvidia-h200")
+    boxes = pg.evaluate("['#controls', '#graph-wrap', '#panel'].map(s => { const r = "
+                        "document.querySelector(s).getBoundingClientRect(); return [r.x, "
+                        "r.y, r.width, r.height]; })")
+    assert pg.evaluate("document.documentElement.scrollWidth") == 390
+    assert [b[0] for b in boxes] == [0, 0, 0] and [b[2] for b in boxes] == [390, 390, 390]
+    controls, graph, panel = boxes
+    assert controls[1] + controls[3] <= graph[1] and graph[1] + graph[3] <= panel[1]
+    assert graph[3] > 500  # 70% of the screen's height
+    assert "NVIDIA H200" in pg.inner_text("#panel")
+    assert page.console_errors() == []
+
+
 def test_search_forgives_corporate_suffixes_and_punctuation(real, page):
     """A fresh-user review: "华为技术有限公司" (Huawei's full Chinese name), "华为公司",
     "ByteDance Ltd" and "NVIDIA H-200" found nothing: the page only looked for the typed
