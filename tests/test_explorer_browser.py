@@ -232,7 +232,10 @@ def test_disputed_ascend_output_shows_both_estimates(real, page):
     rows = fig.eval_on_selector_all("table.dispute tr[data-claim]",
                                     "rs => rs.map(r => [...r.cells].map(c => c.innerText))")
     got = {r[0]: r[1] for r in rows}
-    assert got == {"about 450,000 chips": "BitBiased", "at most 200,000 chips": "US officials"}
+    # each with how the data says it is known (a fresh-user review: the YAML's method and
+    # confidence, "speculative" for both, were shown nowhere)
+    assert got == {"about 450,000 chips\nestimated · confidence: speculative": "BitBiased",
+                   "at most 200,000 chips\nestimated · confidence: speculative": "US officials"}
     fig.scroll_into_view_if_needed()
     page.shot("explorer-disputed-ascend-910c")
     assert page.console_errors() == []
@@ -296,6 +299,14 @@ def test_a_low_reliability_source_is_marked_on_its_own_number_not_on_the_fact(re
         "#panel-body li > .reflink:first-child",
         "rs => [...new Set(rs.map(r => getComputedStyle(r).verticalAlign))]") == ["top"]
     assert page.console_errors() == []
+
+
+def test_a_figure_says_how_it_is_known(real, page):
+    _, out = real
+    pg = page.open(out, "#node=nvidia-h200")
+    how = lambda claim: pg.inner_text(f"#panel-body .figure[data-claim={claim}] .how-known")  # noqa: E731
+    assert how("h200-china-orders-value-usd-2026-01") == "estimated · confidence: likely"
+    assert how("h200-china-orders-units-2026-01") == "confidence: likely"  # reported: no word
 
 
 def test_edges_show_their_sources_on_click(real, page):

@@ -278,6 +278,14 @@
     });
     return box;
   }
+  // How a figure is known, as the data says: "estimated · confidence: speculative"
+  // (a reported figure says nothing more; confidence only when the data gives one)
+  function howKnown(c) {
+    var bits = [];
+    if (c.method && c.method !== "reported") bits.push(c.method);
+    if (c.confidence) bits.push("confidence: " + c.confidence);
+    return bits.join(" · ");
+  }
   function figureBlock(c) {
     // a disputed figure shows once, with every competing value side by side
     var box = el("div", { cls: "figure", "data-claim": c.id });
@@ -286,6 +294,7 @@
       var v = el("div", null, el("span", { cls: "value", text: c.value }), el("span", { cls: "muted", text: " " + c.unit }));
       if (c.ck === "unchecked") v.appendChild(badge("unchecked", "unchecked"));
       box.appendChild(v);
+      if (howKnown(c)) box.appendChild(el("div", { cls: "muted small how-known", text: howKnown(c) }));
       if (c.by) box.appendChild(el("div", { cls: "muted small" }, "according to ", c.byref ? refButton(c.byref, c.by) : el("span", { text: c.by })));
       if (c.context) box.appendChild(el("div", { cls: "muted small", text: c.context }));
       box.appendChild(srcs(c.src));
@@ -297,7 +306,9 @@
     [c.id].concat(c.disputed).map(function (i) { return CLAIMS.get(i); }).filter(Boolean).forEach(function (o) {
       var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || "(the sources)" }));
       if (o.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
-      table.appendChild(el("tr", { "data-claim": o.id }, el("td", { text: o.value + " " + o.unit }), who, el("td", null, srcs(o.src))));
+      var value = el("td", { text: o.value + " " + o.unit });
+      if (howKnown(o)) value.appendChild(el("div", { cls: "muted small how-known", text: howKnown(o) }));
+      table.appendChild(el("tr", { "data-claim": o.id }, value, who, el("td", null, srcs(o.src))));
     });
     box.appendChild(table);
     return box;
