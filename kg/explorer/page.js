@@ -286,6 +286,13 @@
     if (c.confidence) bits.push("confidence: " + c.confidence);
     return bits.join(" · ");
   }
+  // who stands behind a figure no one is credited with: its sources' publishers, as the
+  // report says it ("the source (BitBiased)")
+  function credited(ids) {
+    var pubs = [];
+    ids.forEach(function (sid) { var s = SOURCES.get(sid); if (s && s.publisher && pubs.indexOf(s.publisher) < 0) pubs.push(s.publisher); });
+    return pubs.length ? "the source" + (ids.length > 1 ? "s" : "") + " (" + pubs.join(", ") + ")" : "(the sources)";
+  }
   function figureBlock(c) {
     // a disputed figure shows once, with every competing value side by side
     var box = el("div", { cls: "figure", "data-claim": c.id });
@@ -304,7 +311,7 @@
     box.appendChild(el("div", { cls: "small muted", text: "The sources disagree. Each estimate, with who makes it:" }));
     var table = el("table", { cls: "dispute" }, el("tr", null, el("th", { text: "value" }), el("th", { text: "who says so" }), el("th", { text: "source" })));
     [c.id].concat(c.disputed).map(function (i) { return CLAIMS.get(i); }).filter(Boolean).forEach(function (o) {
-      var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || "(the sources)" }));
+      var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || credited(o.src) }));
       if (o.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
       var value = el("td", { text: o.value + " " + o.unit });
       if (howKnown(o)) value.appendChild(el("div", { cls: "muted small how-known", text: howKnown(o) }));
