@@ -301,6 +301,20 @@ def test_a_low_reliability_source_is_marked_on_its_own_number_not_on_the_fact(re
     assert page.console_errors() == []
 
 
+def test_a_date_after_the_datasets_says_the_graph_knows_nothing_later(real, page):
+    """A fresh-user review: typing 2030-01-01 in the date field read "The graph as it stood
+    on 2030-01-01", as if the data knew that day."""
+    built, out = real
+    day = built.semantics.date.isoformat()
+    later = f"{built.semantics.date.year + 4}-01-01"
+    pg = page.open(out, "#date=" + later)
+    assert pg.inner_text("#date-note") == (
+        f"{later} is after the dataset's date ({day}): the graph shows what its data, "
+        "as of that date, says would still hold then; it knows nothing later.")
+    pg = page.open(out, "#date=2025-06-01")
+    assert pg.inner_text("#date-note") == f"The graph as it stood on 2025-06-01 (dataset date {day})."
+
+
 def test_a_figure_says_how_it_is_known(real, page):
     _, out = real
     pg = page.open(out, "#node=nvidia-h200")

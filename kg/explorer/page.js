@@ -714,7 +714,9 @@
   hideUnchecked.addEventListener("change", function () { state.unchecked = hideUnchecked.checked; render(); refreshPanel(); });
   function syncControls() {
     slider.value = String(dayNum(state.date)); dateInput.value = state.date;
-    document.getElementById("date-note").textContent = state.date === META.date ? "The dataset's date: the graph as it stands." : "The graph as it stood on " + state.date + " (dataset date " + META.date + ").";
+    document.getElementById("date-note").textContent = state.date === META.date ? "The dataset's date: the graph as it stands." :
+      state.date > META.date ? state.date + " is after the dataset's date (" + META.date + "): the graph shows what its data, as of that date, says would still hold then; it knows nothing later." :
+      "The graph as it stood on " + state.date + " (dataset date " + META.date + ").";
     showAll.checked = state.all; hideLow.checked = state.low; hideUnchecked.checked = state.unchecked;
     document.querySelectorAll("#legend-blocs input").forEach(function (i) { i.checked = !state.hideBlocs.has(i.getAttribute("data-filter")); });
     document.querySelectorAll("#legend-kinds input").forEach(function (i) { i.checked = !state.hideKinds.has(i.getAttribute("data-filter")); });
