@@ -315,6 +315,26 @@ def test_a_date_after_the_datasets_says_the_graph_knows_nothing_later(real, page
     assert pg.inner_text("#date-note") == f"The graph as it stood on 2025-06-01 (dataset date {day})."
 
 
+def test_the_downloaded_png_carries_the_colour_key(real, page):
+    """A fresh-user review: the PNG a journalist downloads to publish had the version, date
+    and licence but no key: its blue, vermilion, green and grey and its dashed lines meant
+    nothing without the page. A band under the view now holds the stamp and the key."""
+    from PIL import Image
+
+    _, out = real
+    pg = page.open(out, "#node=huawei")
+    with pg.expect_download() as got:
+        pg.click("#png-button")
+    view = pg.evaluate("[document.querySelector('#graph canvas').width, "
+                       "document.querySelector('#graph canvas').height]")
+    image = Image.open(got.value.path()).convert("RGB")
+    assert image.size[0] == view[0] and image.size[1] > view[1]
+    band = image.crop((0, view[1], image.size[0], image.size[1]))
+    colours = {band.getpixel((x, y)) for x in range(band.size[0]) for y in range(band.size[1])}
+    for bloc, hexa in BLOC_COLOURS.items():
+        assert tuple(int(hexa[i:i + 2], 16) for i in (1, 3, 5)) in colours, bloc
+
+
 def test_a_figure_says_how_it_is_known(real, page):
     _, out = real
     pg = page.open(out, "#node=nvidia-h200")

@@ -821,14 +821,28 @@
     else window.prompt("Copy this link:", url);
   });
   document.getElementById("png-button").addEventListener("click", function () {
+    // the view, then a band with the stamp and the colour key (a picture shown without the
+    // page must say what its colours and dashes mean)
     var src = container.querySelector("canvas");
+    var r = src.width / (src.clientWidth || src.width) || 1, band = Math.round(26 * r);
     var c = document.createElement("canvas");
-    c.width = src.width; c.height = src.height;
+    c.width = src.width; c.height = src.height + band;
     var ctx = c.getContext("2d");
     ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, c.width, c.height);
     ctx.drawImage(src, 0, 0);
-    ctx.fillStyle = "#5f6368"; ctx.font = "12px sans-serif";
-    ctx.fillText("ai-race-kg " + META.version + " · as of " + state.date + " · " + META.licence, 8, c.height - 8);
+    ctx.strokeStyle = "#dadce0"; ctx.lineWidth = r;
+    ctx.beginPath(); ctx.moveTo(0, src.height + r / 2); ctx.lineTo(c.width, src.height + r / 2); ctx.stroke();
+    var y = src.height + band / 2, x = 8 * r;
+    ctx.font = (12 * r) + "px sans-serif"; ctx.textBaseline = "middle";
+    function text(t, colour) { ctx.fillStyle = colour || "#5f6368"; ctx.fillText(t, x, y); x += ctx.measureText(t).width + 12 * r; }
+    text("ai-race-kg " + META.version + " · as of " + state.date + " · " + META.licence + " ·");
+    BLOCS.forEach(function (b) {
+      ctx.fillStyle = VIS.colours[b]; ctx.beginPath(); ctx.arc(x + 5 * r, y, 5 * r, 0, 2 * Math.PI); ctx.fill();
+      x += 14 * r; text(DOC.blocs[b], "#3c4043");
+    });
+    ctx.strokeStyle = "#8a8f98"; ctx.lineWidth = 2 * r; ctx.setLineDash([5 * r, 3 * r]);
+    ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + 24 * r, y); ctx.stroke(); ctx.setLineDash([]);
+    x += 30 * r; text("unchecked link", "#3c4043");
     var a = el("a", { href: c.toDataURL("image/png"), download: "ai-race-kg-" + state.date + ".png" });
     document.body.appendChild(a); a.click(); a.remove();
   });
