@@ -335,6 +335,17 @@ def test_the_downloaded_png_carries_the_colour_key(real, page):
         assert tuple(int(hexa[i:i + 2], 16) for i in (1, 3, 5)) in colours, bloc
 
 
+def test_a_figure_about_a_later_period_is_marked_on_an_earlier_day(real, page):
+    """A fresh-user review: moved back to 2025-11-15, the H200's panel listed January 2026's
+    orders among its figures, unmarked, under "Facts on 2025-11-15"."""
+    _, out = real
+    label = "#panel-body .figure[data-claim=h200-china-orders-value-usd-2026-01] .fact-label"
+    pg = page.open(out, "#node=nvidia-h200&date=2025-11-15")
+    assert pg.inner_text(label) == "value of orders (USD) (2026-01)not yet on 2025-11-15"
+    pg.evaluate("kgExplorer.setDate('2026-01-01')")  # the period's first day: known
+    assert pg.inner_text(label) == "value of orders (USD) (2026-01)"
+
+
 def test_a_figure_says_how_it_is_known(real, page):
     _, out = real
     pg = page.open(out, "#node=nvidia-h200")

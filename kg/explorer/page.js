@@ -297,6 +297,10 @@
     // a disputed figure shows once, with every competing value side by side
     var box = el("div", { cls: "figure", "data-claim": c.id });
     box.appendChild(el("div", { cls: "fact-label", text: c.measure + (c.as_of ? " (" + c.as_of + ")" : "") }));
+    // a figure about a period that begins after the chosen day is not yet known on it
+    if (c.as_of && (c.as_of + "-01-01").slice(0, 10) > state.date) {
+      box.firstChild.appendChild(badge("deprecated", "not yet on " + state.date, "This figure is about " + c.as_of + ", after the chosen day."));
+    }
     if (!c.disputed.length) {
       var v = el("div", null, el("span", { cls: "value", text: c.value }), el("span", { cls: "muted", text: " " + c.unit }));
       if (c.ck === "unchecked") v.appendChild(badge("unchecked", "unchecked"));
