@@ -548,6 +548,13 @@ def test_the_changes_chart_numbers_few_dots_that_do_not_pile_up(small, monkeypat
     assert (f"The chart numbers 1 of the {total} facts that began or stopped holding (the "
             "earliest on each lane in each 1/40 of the time line, 1 at most, so that no "
             "numbers pile up); the table below and changes.csv have them all.") in text
+    # right after that paragraph, the list of the numbered dots: the one numbered, not all
+    blocks = list(doc.blocks)
+    at = next(i for i, b in enumerate(blocks) if b[0] == "p" and "The chart numbers" in str(b[1]))
+    assert blocks[at + 1][0] == "ul"
+    listed = blocks[at + 1][1]
+    first = min((r for r in rows if r[1] in ("began", "ended")), key=lambda r: r[0])
+    assert len(listed) == 1 and listed[0].startswith(f"1 — {first[0]}: ")
 
 
 def test_the_scorecard_chart_stays_readable_on_the_report_page():

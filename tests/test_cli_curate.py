@@ -297,6 +297,34 @@ def test_a_merge_carries_the_duplicates_check_with_its_facts(tmp_path):
                     "against": "huawei-annual-report-2024"}}
 
 
+def test_a_merge_of_two_entities_stating_the_same_fact_adds_the_sources(data):
+    """A fresh-user review: two entries for one model both name its developer (the reason
+    they are duplicates). kg merge made two statements of `developer: deepseek`, which the
+    validation refused ("developer 'deepseek' is given twice ... Fix: keep one"), so no
+    merge of real duplicates could succeed. Now the duplicate's sources join keep's
+    statement of the same fact, whose check status does not change."""
+    (data / "model" / "deepseek-v3-chat.yaml").write_text(
+        "id: deepseek-v3-chat\nname: DeepSeek V3 Chat\nmodel_type: model\ndeveloper: deepseek\n"
+        "parameters: 671000000000\nweights: open\nsources: [huawei-annual-report-2024]\n",
+        encoding="utf-8")
+    r = kg(data, "merge", "deepseek-v3-chat", "deepseek-v3")
+    assert ("note: deepseek-v3.developer: 1 statement(s) of deepseek-v3-chat state what "
+            "deepseek-v3 already states: their sources were added to deepseek-v3's\n") in r.output
+    assert read(data, "model/deepseek-v3.yaml") == (
+        "id: deepseek-v3\nname: DeepSeek-V3\naliases: [DeepSeek V3, DeepSeek V3 Chat]\n"
+        "model_type: model\ndeveloper:\n  value: deepseek\n"
+        f"  sources: [{PAPER}, huawei-annual-report-2024]\n"
+        f"released:\n  value: 2024-12\n  sources: [{PAPER}]\n"
+        f"weights:\n  value: open\n  sources: [huawei-annual-report-2024]\n"
+        f"parameters:\n  value: 671000000000\n  sources: [{PAPER}, huawei-annual-report-2024]\n"
+        f"sources: [{PAPER}]\n")
+    from kg.curate import ops
+
+    status = {(f.field, str(f.value)): (f.sources, f.status)
+              for f in ops.facts(ops.Workspace(data)) if f.entity == "deepseek-v3"}
+    assert status[("developer", "deepseek")] == ((PAPER, "huawei-annual-report-2024"), "unchecked")
+
+
 def test_merge_errors(data):
     r = kg(data, "merge", "huawei", "deepseek-r1", code=1)
     assert "Error: cannot merge an organization (huawei) into a model (deepseek-r1)" in r.output
@@ -403,10 +431,24 @@ def test_show_gives_facts_links_and_sources(data):
     ("华为", "huawei"), ("huawei", "huawei"), ("deepseek r1", "deepseek-r1"),
     ("深度求索", "deepseek"), ("英伟达", "nvidia"), ("Ascend 910C", "huawei-ascend-910c"),
     ("nvidea", "nvidia"),
+    ("深度求索公司", "deepseek"), ("英伟达公司", "nvidia"),  # with a Chinese corporate suffix
 ])
 def test_find_searches_every_language_and_spelling(data, text, first):
     r = kg(data, "find", text)
     assert r.output.split()[0] == first, r.output
+
+
+def test_an_unknown_id_that_is_a_name_suggests_the_entity_named_so(data):
+    """A fresh-user review: `kg show huawei-technologies` (an alias of huawei, written as an
+    id) suggested 'mit-technology-review', and `kg show 华为` nothing: only ids were compared."""
+    r = kg(data, "show", "深度求索", code=1)
+    assert r.output == ("Error: id '深度求索' is not a known entity (did you mean 'deepseek', "
+                        "named '深度求索'?) (`kg find TEXT` searches names)\n")
+    r = kg(data, "link", "deepseek-r1", "base_model", "DeepSeek V3", "--source", DW, code=1)
+    assert r.output == ("Error: object 'DeepSeek V3' is not a known entity (did you mean "
+                        "'deepseek-v3', named 'DeepSeek-V3'?) (`kg find TEXT` searches names)\n")
+    r = kg(data, "show", "deepseek-r", code=1)  # no such name: the closest id, as before
+    assert "(did you mean 'deepseek-r1'?)" in r.output
 
 
 def test_find_says_when_nothing_matches(data):

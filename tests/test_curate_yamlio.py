@@ -94,6 +94,13 @@ def test_a_long_list_of_ids_goes_one_per_line():
     ("Meta", "Meituan", False),
     ("DeepSeek-R1-Zero", "DeepSeek-R1", False),
     ("Huawei Cloud", "Huawei", False),
+    # Chinese corporate suffixes go as English ones do (a fresh-user review: `kg find
+    # 华为技术有限公司`, Huawei's full Chinese name, said "nothing like" it)
+    ("华为技术有限公司", "华为", True),
+    ("华为技术有限公司", "Huawei Technologies Co., Ltd.", True),
+    ("阿里巴巴集团控股有限公司", "Alibaba", True),
+    ("深度求索公司", "DeepSeek", False),  # 深度求索 is not "deepseek" in pinyin
+    ("公司", "有限公司", False),  # two characters always stay: no empty key
 ])
 def test_names_are_compared_across_scripts_and_spellings(a, b, same):
     assert bool(compare(a, b)[0]) is same, (key(a), key(b))

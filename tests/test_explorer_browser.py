@@ -232,10 +232,132 @@ def test_disputed_ascend_output_shows_both_estimates(real, page):
     rows = fig.eval_on_selector_all("table.dispute tr[data-claim]",
                                     "rs => rs.map(r => [...r.cells].map(c => c.innerText))")
     got = {r[0]: r[1] for r in rows}
-    assert got == {"about 450,000 chips": "BitBiased", "at most 200,000 chips": "US officials"}
+    # each with how the data says it is known (a fresh-user review: the YAML's method and
+    # confidence, "speculative" for both, were shown nowhere)
+    assert got == {"about 450,000 chips\nestimated · confidence: speculative": "BitBiased",
+                   "at most 200,000 chips\nestimated · confidence: speculative": "US officials"}
     fig.scroll_into_view_if_needed()
     page.shot("explorer-disputed-ascend-910c")
     assert page.console_errors() == []
+
+
+def test_on_a_phone_the_graph_and_the_panel_stack_under_the_controls(real, page):
+    """A fresh-user review: on a 390 px phone the controls and the panel side by side left
+    the graph 0 px wide and cut the panel off (the page was 640 px wide)."""
+    _, out = real
+    page.page.set_viewport_size({"width": 390, "height": 844})
+    pg = page.open(out, "#node=nvidia-h200")
+    boxes = pg.evaluate("['#controls', '#graph-wrap', '#panel'].map(s => { const r = "
+                        "document.querySelector(s).getBoundingClientRect(); return [r.x, "
+                        "r.y, r.width, r.height]; })")
+    assert pg.evaluate("document.documentElement.scrollWidth") == 390
+    assert [b[0] for b in boxes] == [0, 0, 0] and [b[2] for b in boxes] == [390, 390, 390]
+    controls, graph, panel = boxes
+    assert controls[1] + controls[3] <= graph[1] and graph[1] + graph[3] <= panel[1]
+    assert graph[3] > 500  # 70% of the screen's height
+    assert "NVIDIA H200" in pg.inner_text("#panel")
+    assert page.console_errors() == []
+
+
+def test_search_forgives_corporate_suffixes_and_punctuation(real, page):
+    """A fresh-user review: "华为技术有限公司" (Huawei's full Chinese name), "华为公司",
+    "ByteDance Ltd" and "NVIDIA H-200" found nothing: the page only looked for the typed
+    text inside a name. They now match after every plain match, as `kg find` does."""
+    _, out = real
+    pg = page.open(out)
+    for text, want in (("华为技术有限公司", "huawei"), ("华为公司", "huawei"),
+                       ("ByteDance Ltd", "bytedance"), ("NVIDIA H-200", "nvidia-h200"),
+                       ("Alibaba Group Holdings", "alibaba")):
+        search(pg, text)
+        pg.press("#search", "Enter")  # not picked as it is typed: only an exact name is
+        assert pg.evaluate("kgExplorer.state.node") == want, text
+    # a plain match still comes first: "deepseek r1" is DeepSeek-R1 (its alias), then
+    # DeepSeek-R1-Zero, found without the space and hyphen
+    search(pg, "deepseek r1")
+    labels = pg.eval_on_selector_all("#search-results li .label", "ls => ls.map(l => l.textContent)")
+    assert labels[:2] == ["DeepSeek-R1", "DeepSeek-R1-Zero"]
+    search(pg, "公司")  # a suffix alone is still looked for as it is
+    assert pg.inner_text("#search-results") == "No match"
+    assert page.console_errors() == []
+
+
+def test_a_low_reliability_source_is_marked_on_its_own_number_not_on_the_fact(real, page):
+    """A fresh-user review: Huawei's facts, from DW (high), Deep Dive (medium) and BitBiased
+    (low), read "sources [1] [2] [3] low reliability", as if the fact were of low
+    reliability. The badge is now the low source's own number: "[3] low reliability"."""
+    _, out = real
+    pg = page.open(out, "#node=huawei")
+    cites = pg.eval_on_selector_all(
+        "#panel-body .cites", "bs => bs.map(b => [...b.querySelectorAll('button.cite')]"
+        ".map(c => [c.dataset.cite, c.textContent]))")
+    assert cites[0] == [["dw-2026-01-24-us-china-ai-race", "[1]"],
+                        ["alyosha-2026-01-31-deep-dive", "[2]"],
+                        ["bitbiased-2026-12-dimensions", "[3] low reliability"]]
+    assert pg.eval_on_selector_all("#panel-body .cites > .badge:not(.cite)", "bs => bs.length") == 0
+    # a name that wraps keeps its list bullet: the name sits at the top of its line
+    assert pg.eval_on_selector_all(
+        "#panel-body li > .reflink:first-child",
+        "rs => [...new Set(rs.map(r => getComputedStyle(r).verticalAlign))]") == ["top"]
+    assert page.console_errors() == []
+
+
+def test_a_date_after_the_datasets_says_the_graph_knows_nothing_later(real, page):
+    """A fresh-user review: typing 2030-01-01 in the date field read "The graph as it stood
+    on 2030-01-01", as if the data knew that day."""
+    built, out = real
+    day = built.semantics.date.isoformat()
+    later = f"{built.semantics.date.year + 4}-01-01"
+    pg = page.open(out, "#date=" + later)
+    assert pg.inner_text("#date-note") == (
+        f"{later} is after the dataset's date ({day}): the graph shows what its data, "
+        "as of that date, says would still hold then; it knows nothing later.")
+    pg = page.open(out, "#date=2025-06-01")
+    assert pg.inner_text("#date-note") == f"The graph as it stood on 2025-06-01 (dataset date {day})."
+
+
+def test_the_downloaded_png_carries_the_colour_key(real, page):
+    """A fresh-user review: the PNG a journalist downloads to publish had the version, date
+    and licence but no key: its blue, vermilion, green and grey and its dashed lines meant
+    nothing without the page. A band under the view now holds the stamp and the key."""
+    from PIL import Image
+
+    _, out = real
+    pg = page.open(out, "#node=huawei")
+    with pg.expect_download() as got:
+        pg.click("#png-button")
+    view = pg.evaluate("[document.querySelector('#graph canvas').width, "
+                       "document.querySelector('#graph canvas').height]")
+    image = Image.open(got.value.path()).convert("RGB")
+    assert image.size[0] == view[0] and image.size[1] > view[1]
+    band = image.crop((0, view[1], image.size[0], image.size[1]))
+    colours = {band.getpixel((x, y)) for x in range(band.size[0]) for y in range(band.size[1])}
+    for bloc, hexa in BLOC_COLOURS.items():
+        assert tuple(int(hexa[i:i + 2], 16) for i in (1, 3, 5)) in colours, bloc
+
+
+def test_a_figure_about_a_later_period_is_marked_on_an_earlier_day(real, page):
+    """A fresh-user review: moved back to 2025-11-15, the H200's panel listed January 2026's
+    orders among its figures, unmarked, under "Facts on 2025-11-15"."""
+    _, out = real
+    label = "#panel-body .figure[data-claim=h200-china-orders-value-usd-2026-01] .fact-label"
+    pg = page.open(out, "#node=nvidia-h200&date=2025-11-15")
+    assert pg.inner_text(label) == "value of orders (USD) (2026-01)not yet on 2025-11-15"
+    pg.evaluate("kgExplorer.setDate('2026-01-01')")  # the period's first day: known
+    assert pg.inner_text(label) == "value of orders (USD) (2026-01)"
+
+
+def test_a_figure_says_how_it_is_known(real, page):
+    _, out = real
+    pg = page.open(out, "#node=nvidia-h200")
+    how = lambda claim: pg.inner_text(f"#panel-body .figure[data-claim={claim}] .how-known")  # noqa: E731
+    assert how("h200-china-orders-value-usd-2026-01") == "estimated · confidence: likely"
+    assert how("h200-china-orders-units-2026-01") == "confidence: likely"  # reported: no word
+    # a disputed figure no one is credited with names its source's publisher, as the report
+    pg = page.open(out, "#node=united-states")
+    rows = pg.eval_on_selector_all(
+        "#panel-body table.dispute tr[data-claim]", "rs => rs.map(r => [r.dataset.claim, r.cells[1].innerText])")
+    assert sorted(rows) == [["us-energy-infrastructure-lead-time-bitbiased", "the source (BitBiased)"],
+                            ["us-transmission-approval-time-aiden-gray", "the source (Aiden Gray)"]]
 
 
 def test_edges_show_their_sources_on_click(real, page):

@@ -116,12 +116,42 @@ def test_show_prints_the_filled_query():
     (["query", "as-of", "-p", "date=soon"], "not a date"),
     (["query", "as-of", "-p", "colour=red"], "has no parameter 'colour'"),
     (["query", "as-of", "-p", "date"], "write it as key=value"),
+    # a fresh-user review: a reversed interval gave "(0 rows)" as if nothing had happened
+    (["query", "timeline", "-p", "start=2026-02", "-p", "end=2025-01"],
+     "Error: parameter start (2026-02-01) is after end (2025-01-31): no day lies between "
+     "them (swap them?)\n"),
+    (["query", "changes", "-p", "since=2026", "-p", "date=2025-06"],
+     "Error: parameter since (2026-01-01) is after date (2025-06-30)"),
 ])
 def test_errors_are_messages_not_tracebacks(args, message, graph_file):
     result = kg(*args, graph=graph_file)
     assert result.exit_code == 1, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("where", [
+    "?s a foo:Thing",                       # object: Oxigraph said "expected one of Prefix not found, [...]"
+    "foo:Thing ?p ?o",                      # subject: Oxigraph said "expected OPTIONAL"
+    "?s ?p ?o FILTER(?o = foo:Thing)",      # in an expression: "expected one of COALESCE, ..."
+])
+def test_an_undeclared_prefix_is_named(where, graph_file):
+    """A new user's typo in a prefix: the error names the prefix and the fix, wherever the
+    name stands (Oxigraph's own message named neither)."""
+    result = kg("query", "--sparql", "SELECT * WHERE { " + where + " }", graph=graph_file)
+    assert result.exit_code == 1, result.output
+    assert result.output == ("Error: syntax error: prefix 'foo:' is not declared (in "
+                             "foo:Thing): add PREFIX foo: <namespace IRI> before the query\n")
+
+
+def test_every_undeclared_prefix_is_named_in_order_and_declared_ones_are_not(graph_file):
+    text = "PREFIX : <http://example.org/> SELECT * WHERE { ?s a :T ; bar:p ?o FILTER(?o = baz:) }"
+    result = kg("query", "--sparql", text, graph=graph_file)
+    assert result.exit_code == 1, result.output
+    assert result.output == (
+        "Error: syntax error: prefix 'bar:' is not declared (in bar:p): add PREFIX bar: "
+        "<namespace IRI> before the query; prefix 'baz:' is not declared (in baz:): add "
+        "PREFIX baz: <namespace IRI> before the query\n")
 
 
 def test_a_service_in_a_comment_or_string_is_no_service(graph_file):

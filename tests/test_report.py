@@ -256,6 +256,13 @@ def test_figures_keep_their_qualifier_range_and_method_in_words():
     assert figure_amount(ents, ents["us-energy-infrastructure-lead-time-bitbiased"]) == \
         "48 months to 84 months"
     assert claimant_words(ents, ents["nvidia-h20-expected-loss-q2-fy2026"]) == "NVIDIA"
+    # a figure no one is credited with: its source's publisher, not just "the source"
+    # (a fresh-user review: the disputed table's two US permitting figures both read
+    # "claimed by: the source")
+    assert claimant_words(ents, ents["us-energy-infrastructure-lead-time-bitbiased"]) == \
+        "the source (BitBiased)"
+    assert claimant_words(ents, ents["us-transmission-approval-time-aiden-gray"]) == \
+        "the source (Aiden Gray)"
     import datetime as dt
 
     from kg.analysis.changes import changes

@@ -213,6 +213,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
               "numbered dots:")
     elif keyed:
         doc.p("The numbered dots, the facts that began or stopped holding:")
+    if keyed:
         doc.ul([f"{key[id(c)]} — {c.day}: {name(c.entity)}, {_label(sem, c)}: "
                 f"{_change_value(sem, c)} {'began' if c.change == 'began' else 'ended'} "
                 f"[{', '.join(c.sources)}]" for c in keyed])
@@ -611,13 +612,19 @@ def figure_amount(ents, claim) -> str:
 
 def claimant_words(ents, claim) -> str:
     """Who stands behind a figure, for a reader: the estimating entity's name, the source's
-    own words for who estimated it, else "the source"."""
+    own words for who estimated it, else its sources' publishers: "the source (BitBiased)",
+    "the sources (DW (Deutsche Welle), Deep Dive series)"; "the source" when none is named."""
     who = claim.first("estimated_by")
     if who:
         return ents[str(who)].name if str(who) in ents else str(who)
     if claim.first("attributed_to"):
         return str(claim.first("attributed_to"))
-    return "the source"
+    srcs = [str(s) for s in claim.values("sources")]
+    publishers = list(dict.fromkeys(str(ents[s].first("publisher")) for s in srcs
+                                    if s in ents and ents[s].first("publisher")))
+    if not publishers:
+        return "the source"
+    return f"the source{'s' if len(srcs) > 1 else ''} ({', '.join(publishers)})"
 
 
 def _figure_words(ents, f) -> str:

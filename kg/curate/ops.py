@@ -30,7 +30,7 @@ from kg.core.model import DateValue, Entity, Statement, check_status
 from kg.core.schema import Field, Kind, Schema, load_schema
 from kg.curate import txn
 from kg.data import filecache, yamlio
-from kg.data.dedupe import Match, probable_duplicates, slug
+from kg.data.dedupe import Match, probable_duplicates, search, slug
 from kg.data.loader import (
     Record,
     iter_data_files,
@@ -129,8 +129,20 @@ class Workspace:
                 raise KGError(f"{relpath(on_disk[0], self.data_dir.parent)} does not validate; "
                               "fix it first (`kg validate` says how)")
             raise KGError(f"{what} '{entity_id}' is not a known entity"
-                          f"{did_you_mean(entity_id, self.entities)} (`kg find TEXT` searches names)")
+                          f"{self.named(entity_id)} (`kg find TEXT` searches names)")
         return ent
+
+    def named(self, text: str) -> str:
+        """The hint for an unknown id: the entities that have it as a name, alias or name in
+        another language (`huawei-technologies`, `华为`: " (did you mean 'huawei', named
+        'Huawei Technologies'?)"), else the closest ids (did_you_mean), else ""."""
+        same = [m for m in search(self.entities, text, limit=3) if m.score == 1.0
+                and self.entities[m.id].kind != "tombstone"]
+        if not same:
+            return did_you_mean(text, self.entities)
+        return " (did you mean " + " or ".join(
+            f"'{m.id}'" + (f", named '{m.label}'" if m.label != m.id else "")
+            for m in same) + "?)"
 
     def source(self, source_id: str) -> Entity:
         """A source, by id; an unknown one suggests only sources."""
@@ -898,7 +910,15 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
         values = {str(value_of(i)) for i in mine}
         extra = [moved(i) for i in items_of(theirs)
                  if str(value_of(i)) not in values or isinstance(i, dict) or not same_defaults]
+        folded = [i for i, e in enumerate(extra)
+                  if _fold_statement(ws, mine, e, keep_sources, keep_checked)]
+        if folded:
+            plan.notes.append(f"{keep}.{name}: {len(folded)} statement(s) of {duplicate} state "
+                              f"what {keep} already states: their sources were added to {keep}'s")
+            extra = [e for i, e in enumerate(extra) if i not in folded]
         if not extra:
+            if folded:
+                _set_field(keep_doc, kind, name, mine if isinstance(ours, list) else mine[0])
             continue
         if not (f.many or f.temporal):  # competing statements: each in long form
             mine = [long_form(yamlio.to_yaml(i), keep_sources, yamlio.to_yaml(keep_checked))
@@ -933,6 +953,48 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
         plan.notes.append(f"new aliases of {keep}: {', '.join(added)}")
     plan.notes.append(f"rewrote {n} reference(s) to {duplicate}; left a tombstone for {duplicate}")
     return plan
+
+
+_NOT_THE_FACT = ("sources", "checked", "note")  # what two statements of one fact may differ in
+
+
+def _fold_statement(ws: Workspace, mine: list, theirs, sources: list[str], checked) -> bool:
+    """Fold the merged duplicate's statement `theirs` (long form, with its sources) into the
+    statement of `mine` (keep's items, changed in place) that states the same fact (the same
+    value, dates and qualifiers: everything but sources, check and note), by adding its
+    sources to that one's; True if folded. Two such statements in one field are an error
+    ("given twice"), so without this a merge of two entities sharing a fact failed.
+
+    Folds only where nothing changes what a fact cites or whether it was checked: both
+    statements have the same check status (from-article, checked, unchecked; a statement
+    without sources has keep's `sources` and `checked`) and the same check record, and
+    their notes do not differ. `sources` and `checked` are keep's defaults."""
+    if not isinstance(theirs, dict) or not theirs.get("sources"):
+        return False
+    fact = {k: yamlio.plain(v) for k, v in theirs.items() if k not in _NOT_THE_FACT}
+    their_sources = [str(x) for x in theirs["sources"]]
+    their_check = theirs.get("checked")
+    for i, item in enumerate(mine):
+        ours = item if isinstance(item, dict) else {"value": item}
+        if {k: yamlio.plain(v) for k, v in ours.items() if k not in _NOT_THE_FACT} != fact:
+            continue
+        own = bool(ours.get("sources"))
+        our_sources = [str(x) for x in ours["sources"]] if own else list(sources)
+        our_check = ours.get("checked") if own else checked
+        statuses = {check_status(ws.entities, srcs, our_check)
+                    for srcs in (our_sources, their_sources, our_sources + their_sources)}
+        if (yamlio.plain(our_check) != yamlio.plain(their_check) or len(statuses) > 1
+                or (ours.get("note") and theirs.get("note")
+                    and yamlio.plain(ours["note"]) != yamlio.plain(theirs["note"]))):
+            return False
+        item = mine[i] = long_form(yamlio.to_yaml(item), our_sources,
+                                   yamlio.to_yaml(our_check) if our_check is not None else None)
+        item["sources"] = CommentedSeq(our_sources + [x for x in their_sources
+                                                      if x not in our_sources])
+        if theirs.get("note") and not item.get("note"):
+            item["note"] = theirs["note"]
+        return True
+    return False
 
 
 def remove(ws: Workspace, entity_id: str, reason: str, drop_references: bool = False) -> Plan:

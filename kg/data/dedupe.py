@@ -98,9 +98,29 @@ def _core(label: str) -> frozenset[str]:
     return frozenset([t for t in toks if t not in SUFFIXES] or toks)
 
 
+# Chinese corporate suffixes, longest first: 华为技术有限公司 -> 华为. Chinese has no spaces,
+# so a run of characters is one word after romanising and SUFFIXES cannot drop them.
+CJK_SUFFIXES = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "控股公司",
+                "公司", "集团", "控股", "科技", "技术")
+CJK_SUFFIX_RE = re.compile("(" + "|".join(CJK_SUFFIXES) + ")$")
+
+
+def strip_cjk_suffixes(label: str) -> str:
+    """Each run of Chinese characters without its corporate suffixes (CJK_SUFFIXES), as long
+    as two characters stay: 华为技术有限公司 -> 华为, 深度求索公司 -> 深度求索, 公司 -> 公司."""
+    def strip(m: re.Match) -> str:
+        run = m.group(0)
+        while (cut := CJK_SUFFIX_RE.search(run)) and cut.start() >= 2:
+            run = run[:cut.start()]
+        return run
+
+    return CJK_RE.sub(strip, label) if CJK_RE.search(label) else label
+
+
 def key(label: str) -> str:
-    """The comparison key: tokens without corporate suffixes, joined without spaces."""
-    toks = tokens(label)
+    """The comparison key: tokens without corporate suffixes (English ones and Chinese ones,
+    such as 有限公司), joined without spaces."""
+    toks = tokens(strip_cjk_suffixes(label))
     core = [t for t in toks if t not in SUFFIXES] or list(toks)
     return "".join(core)
 

@@ -24,6 +24,7 @@ from kg.analysis.memo import Memo
 from kg.analysis.network import NODE_KINDS, EdgeFact, Projection, begins, simple
 from kg.core.model import DateValue, Entity, Statement, as_decimal_text
 from kg.core.schema import Field
+from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
 from kg.semantics.links import source_links
@@ -329,6 +330,8 @@ class PageData:
                 "start": day.isoformat(), "minDate": self.min_date(edges, nodes),
                 "licence": DATA_LICENCE, "licenceUrl": DATA_LICENCE_URL,
                 "homepage": HOMEPAGE, "note": self.opts.note or "",
+                # the corporate suffixes search forgives, as `kg find` does (kg.data.dedupe)
+                "suffixes": [sorted(SUFFIXES), list(CJK_SUFFIXES)],
                 "cite": (f"ai-race-kg developers. ai-race-kg: a sourced knowledge graph of the "
                          f"US-China AI race, version {self.schema.version}, data as of "
                          f"{self.sem.date.isoformat()}. {HOMEPAGE} (data: {DATA_LICENCE})."),

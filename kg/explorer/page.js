@@ -215,11 +215,14 @@
     ids.forEach(function (sid) {
       if (!citeReg.has(sid)) citeReg.set(sid, citeReg.size + 1);
       var s = SOURCES.get(sid) || { title: sid }, k = citeReg.get(sid);
-      var b = el("button", { type: "button", cls: "cite", text: "[" + k + "]", "data-cite": sid,
+      // a low-reliability source's number carries the badge itself ("[3] low reliability"),
+      // so a fact that also has reliable sources does not read as low as a whole
+      var low = s.rely === "low";
+      var b = el("button", { type: "button", cls: low ? "cite badge rely-low" : "cite",
+        text: "[" + k + "]" + (low ? " low reliability" : ""), "data-cite": sid,
         title: s.title + (s.publisher ? " — " + s.publisher : "") + (s.rely ? " (" + s.rely + " reliability)" : ""),
         on: { click: function () { var t = panel.querySelector("li[data-n='" + k + "']"); if (t) { t.scrollIntoView({ block: "center" }); t.classList.add("flash"); setTimeout(function () { t.classList.remove("flash"); }, 1200); } } } });
       box.appendChild(b);
-      if (s.rely === "low") box.appendChild(badge("rely-low", "low reliability", "This source has low reliability."));
     });
     return box;
   }
@@ -275,14 +278,34 @@
     });
     return box;
   }
+  // How a figure is known, as the data says: "estimated · confidence: speculative"
+  // (a reported figure says nothing more; confidence only when the data gives one)
+  function howKnown(c) {
+    var bits = [];
+    if (c.method && c.method !== "reported") bits.push(c.method);
+    if (c.confidence) bits.push("confidence: " + c.confidence);
+    return bits.join(" · ");
+  }
+  // who stands behind a figure no one is credited with: its sources' publishers, as the
+  // report says it ("the source (BitBiased)")
+  function credited(ids) {
+    var pubs = [];
+    ids.forEach(function (sid) { var s = SOURCES.get(sid); if (s && s.publisher && pubs.indexOf(s.publisher) < 0) pubs.push(s.publisher); });
+    return pubs.length ? "the source" + (ids.length > 1 ? "s" : "") + " (" + pubs.join(", ") + ")" : "(the sources)";
+  }
   function figureBlock(c) {
     // a disputed figure shows once, with every competing value side by side
     var box = el("div", { cls: "figure", "data-claim": c.id });
     box.appendChild(el("div", { cls: "fact-label", text: c.measure + (c.as_of ? " (" + c.as_of + ")" : "") }));
+    // a figure about a period that begins after the chosen day is not yet known on it
+    if (c.as_of && (c.as_of + "-01-01").slice(0, 10) > state.date) {
+      box.firstChild.appendChild(badge("deprecated", "not yet on " + state.date, "This figure is about " + c.as_of + ", after the chosen day."));
+    }
     if (!c.disputed.length) {
       var v = el("div", null, el("span", { cls: "value", text: c.value }), el("span", { cls: "muted", text: " " + c.unit }));
       if (c.ck === "unchecked") v.appendChild(badge("unchecked", "unchecked"));
       box.appendChild(v);
+      if (howKnown(c)) box.appendChild(el("div", { cls: "muted small how-known", text: howKnown(c) }));
       if (c.by) box.appendChild(el("div", { cls: "muted small" }, "according to ", c.byref ? refButton(c.byref, c.by) : el("span", { text: c.by })));
       if (c.context) box.appendChild(el("div", { cls: "muted small", text: c.context }));
       box.appendChild(srcs(c.src));
@@ -292,9 +315,11 @@
     box.appendChild(el("div", { cls: "small muted", text: "The sources disagree. Each estimate, with who makes it:" }));
     var table = el("table", { cls: "dispute" }, el("tr", null, el("th", { text: "value" }), el("th", { text: "who says so" }), el("th", { text: "source" })));
     [c.id].concat(c.disputed).map(function (i) { return CLAIMS.get(i); }).filter(Boolean).forEach(function (o) {
-      var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || "(the sources)" }));
+      var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || credited(o.src) }));
       if (o.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
-      table.appendChild(el("tr", { "data-claim": o.id }, el("td", { text: o.value + " " + o.unit }), who, el("td", null, srcs(o.src))));
+      var value = el("td", { text: o.value + " " + o.unit });
+      if (howKnown(o)) value.appendChild(el("div", { cls: "muted small how-known", text: howKnown(o) }));
+      table.appendChild(el("tr", { "data-claim": o.id }, value, who, el("td", null, srcs(o.src))));
     });
     box.appendChild(table);
     return box;
@@ -446,25 +471,43 @@
   function norm(text) {
     return String(text).normalize("NFKD").replace(/\p{M}/gu, "").normalize("NFKC").toLowerCase().replace(/ß/g, "ss").trim();
   }
+  // Second chance, ranked after every plain match: without spaces and punctuation
+  // ("NVIDIA H-200" finds "NVIDIA H200") and without a corporate suffix ("ByteDance Ltd",
+  // "华为技术有限公司" find ByteDance and 华为), as `kg find` compares names.
+  var SUFFIXES = DOC.meta.suffixes || [[], []];
+  var SUFFIX_WORDS = new RegExp("(\\s+(" + SUFFIXES[0].join("|") + ")\\.?,?)+$", "u");
+  var CJK_SUFFIX = new RegExp("(" + SUFFIXES[1].join("|") + ")$", "u");
+  function loose(text) { return text.replace(/[\s\p{P}\p{S}]+/gu, ""); }
+  function looseQuery(q) {
+    var l = loose(q.replace(SUFFIX_WORDS, "")) || loose(q), cut;
+    while ((cut = l.match(CJK_SUFFIX)) && l.length - cut[0].length >= 2) l = l.slice(0, l.length - cut[0].length);
+    return l;
+  }
+  function rank(keys, q, lq, cache) {
+    var best = 9;
+    keys.forEach(function (k) {
+      var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 2 : 9;
+      if (r < best) best = r;
+    });
+    if (best === 9 && lq) {
+      if (!cache.lk) cache.lk = keys.map(loose);
+      cache.lk.forEach(function (k) { if (k && (k === lq ? 3 : k.indexOf(lq) >= 0 ? 4 : 9) < best) best = k === lq ? 3 : 4; });
+    }
+    return best;
+  }
   function search(q) {
     q = norm(q);
     if (!q) return [];
-    var out = [];
+    var lq = looseQuery(q), out = [];
+    if (lq.length < 2) lq = "";
     DOC.nodes.forEach(function (n) {
-      var best = 9;
-      n.keys.forEach(function (k) {
-        var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 2 : 9;
-        if (r < best) best = r;
-      });
+      var best = rank(n.keys, q, lq, n);
       if (best < 9) out.push({ n: n, r: best });
     });
     // an overview page: every other entity, by name only (not drawn here)
-    (DOC.index || []).forEach(function (row) {
-      var best = 9;
-      row[4].forEach(function (k) {
-        var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 2 : 9;
-        if (r < best) best = r;
-      });
+    var cache = search.rows || (search.rows = []);
+    (DOC.index || []).forEach(function (row, i) {
+      var best = rank(row[4], q, lq, cache[i] || (cache[i] = {}));
       if (best < 9) out.push({ n: { id: row[0], label: row[1], kind: row[2], bloc: row[3], size: -1, outside: true }, r: best });
     });
     out.sort(function (a, b) { return a.r - b.r || b.n.size - a.n.size || (a.n.label < b.n.label ? -1 : 1); });
@@ -675,7 +718,9 @@
   hideUnchecked.addEventListener("change", function () { state.unchecked = hideUnchecked.checked; render(); refreshPanel(); });
   function syncControls() {
     slider.value = String(dayNum(state.date)); dateInput.value = state.date;
-    document.getElementById("date-note").textContent = state.date === META.date ? "The dataset's date: the graph as it stands." : "The graph as it stood on " + state.date + " (dataset date " + META.date + ").";
+    document.getElementById("date-note").textContent = state.date === META.date ? "The dataset's date: the graph as it stands." :
+      state.date > META.date ? state.date + " is after the dataset's date (" + META.date + "): the graph shows what its data, as of that date, says would still hold then; it knows nothing later." :
+      "The graph as it stood on " + state.date + " (dataset date " + META.date + ").";
     showAll.checked = state.all; hideLow.checked = state.low; hideUnchecked.checked = state.unchecked;
     document.querySelectorAll("#legend-blocs input").forEach(function (i) { i.checked = !state.hideBlocs.has(i.getAttribute("data-filter")); });
     document.querySelectorAll("#legend-kinds input").forEach(function (i) { i.checked = !state.hideKinds.has(i.getAttribute("data-filter")); });
@@ -780,14 +825,28 @@
     else window.prompt("Copy this link:", url);
   });
   document.getElementById("png-button").addEventListener("click", function () {
+    // the view, then a band with the stamp and the colour key (a picture shown without the
+    // page must say what its colours and dashes mean)
     var src = container.querySelector("canvas");
+    var r = src.width / (src.clientWidth || src.width) || 1, band = Math.round(26 * r);
     var c = document.createElement("canvas");
-    c.width = src.width; c.height = src.height;
+    c.width = src.width; c.height = src.height + band;
     var ctx = c.getContext("2d");
     ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, c.width, c.height);
     ctx.drawImage(src, 0, 0);
-    ctx.fillStyle = "#5f6368"; ctx.font = "12px sans-serif";
-    ctx.fillText("ai-race-kg " + META.version + " · as of " + state.date + " · " + META.licence, 8, c.height - 8);
+    ctx.strokeStyle = "#dadce0"; ctx.lineWidth = r;
+    ctx.beginPath(); ctx.moveTo(0, src.height + r / 2); ctx.lineTo(c.width, src.height + r / 2); ctx.stroke();
+    var y = src.height + band / 2, x = 8 * r;
+    ctx.font = (12 * r) + "px sans-serif"; ctx.textBaseline = "middle";
+    function text(t, colour) { ctx.fillStyle = colour || "#5f6368"; ctx.fillText(t, x, y); x += ctx.measureText(t).width + 12 * r; }
+    text("ai-race-kg " + META.version + " · as of " + state.date + " · " + META.licence + " ·");
+    BLOCS.forEach(function (b) {
+      ctx.fillStyle = VIS.colours[b]; ctx.beginPath(); ctx.arc(x + 5 * r, y, 5 * r, 0, 2 * Math.PI); ctx.fill();
+      x += 14 * r; text(DOC.blocs[b], "#3c4043");
+    });
+    ctx.strokeStyle = "#8a8f98"; ctx.lineWidth = 2 * r; ctx.setLineDash([5 * r, 3 * r]);
+    ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + 24 * r, y); ctx.stroke(); ctx.setLineDash([]);
+    x += 30 * r; text("unchecked link", "#3c4043");
     var a = el("a", { href: c.toDataURL("image/png"), download: "ai-race-kg-" + state.date + ".png" });
     document.body.appendChild(a); a.click(); a.remove();
   });

@@ -90,11 +90,13 @@ class LibraryQuery:
         `values`: NAME -> value as typed by a user (`kgid:china`, `2025-12`, `*` for
         none). `day`: the date a `dataset` default stands for (else data/dataset.yaml's,
         else the one the file holds). Raises QueryError for an unknown parameter or a
-        value not of its type."""
+        value not of its type, and for a `date` parameter after an `enddate` one (the
+        start and end of one interval, such as timeline's start and end)."""
         values = dict(values or {})
         for name in values:
             self.param(name)
         terms: dict[str, str | None] = {}
+        days: dict[str, tuple[str, date]] = {}  # each date parameter given: (type, day)
         for p in self.params:
             raw = values.get(p.name, p.default)
             if raw is None or raw.strip() == "*":
@@ -106,6 +108,14 @@ class LibraryQuery:
                     continue  # the date written in the file stands
                 raw = day.isoformat()
             terms[p.name] = rdf_term(raw, p.type, p.name)
+            if p.type in DATE_TYPES:
+                days[p.name] = (p.type, parse_day(raw.strip(), p.name, last=p.type == "enddate"))
+        starts = [(n, d) for n, (t, d) in days.items() if t == "date"]
+        for end, (ptype, last) in days.items():
+            for start, first in starts:
+                if ptype == "enddate" and first > last:  # the library's bounds of one interval
+                    raise QueryError(f"parameter {start} ({first}) is after {end} ({last}): no "
+                                     f"day lies between them (swap them?)")
         return substitute(self.text, terms)
 
     def written_defaults(self) -> dict[str, str]:
