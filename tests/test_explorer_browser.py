@@ -663,3 +663,39 @@ def test_show_everything_draws_no_label_over_another(real, page):
                  if a is not c and meet(a, c, "s")]
     assert len(on_shapes) <= 3, on_shapes
     page.shot("explorer-everything-labels")
+
+
+def test_a_statement_not_yet_begun_is_labelled_not_yet_in_force(real, page):
+    """A fresh-user review: moved back to 2025-11-15, the H200's BotNews "restricted as of
+    2026" (ranked down) was labelled "superseded", though on that day it had not begun.
+    Each statement's label is Timeline.state_on's word for the chosen day."""
+    built, out = real
+    status = "#panel-body .fact[data-field=export_status] .stmt"
+    pg = page.open(out, "#node=nvidia-h200&date=2025-11-15")
+    rows = pg.eval_on_selector_all(status, "els => els.map(e => [e.getAttribute('data-value'),"
+                                   " e.getAttribute('data-state'),"
+                                   " Array.from(e.querySelectorAll('.badge')).map(b => b.innerText)])")
+    assert rows == [["restricted", "holds", []],
+                    ["allowed-vetted-buyers", "not yet", ["not yet in force on 2025-11-15"]],
+                    ["restricted", "not yet", ["not yet in force on 2025-11-15", "ranked down",
+                                                "[3] low reliability"]]]
+    page.shot("explorer-h200-not-yet-in-force")
+    pg.evaluate("kgExplorer.setDate('2026-02-01')")
+    assert pg.eval_on_selector_all(status, "els => els.map(e => e.getAttribute('data-state'))") \
+        == ["ended", "holds", "ranked down"]
+    pg.evaluate("kgExplorer.setDate('2025-11-15'); kgExplorer.select('nvidia-h100')")
+    h100 = pg.eval_on_selector_all(status, "els => els.map(e => e.innerText)")
+    assert [t for t in h100 if "not yet in force on 2025-11-15" in t] == [h100[3], h100[4]]
+    # the page's word is the semantic layer's, for every statement of every temporal field
+    sem = built.semantics
+    tl = sem.timeline
+    cases = [(n, f, d) for n, e in project(sem).nodes.items() for f in e.facts
+             if sem.schema.kinds[e.kind].fields[f].temporal
+             for d in ("2022-09-01", "2025-06-01", "2025-11-15", "2026-01-15", "2028-06-01")]
+    page_says = pg.evaluate("cs => cs.map(c => kgExplorer.states(c[0], c[1], c[2]))", cases)
+    python_says = [[tl.state_on(sem.entities[n], f, s, dt.date.fromisoformat(d))
+                    for s in sem.entities[n].facts[f]] for n, f, d in cases]
+    assert page_says == python_says
+    assert {w for ws in python_says for w in ws} >= {"holds", "not yet", "ended", "outranked",
+                                                    "ranked down"}
+    assert page.console_errors() == []

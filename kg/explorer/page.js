@@ -59,6 +59,20 @@
     var pref = holding.filter(function (s) { return s.rk === "preferred"; });
     return pref.length ? pref : holding;
   }
+  // what one statement is on a day: Timeline.state_on (kg/semantics/time.py), the same rule
+  function stateOn(s, list, day) {
+    if (s.nv) return s.ns && day < s.ns ? "not yet" : "ranked down";
+    if (s.st && day < s.st) return "not yet";
+    if (s.en && s.en < day) return s.sup ? "superseded" : "ended";
+    return current(list, day).indexOf(s) >= 0 ? "holds" : "outranked";
+  }
+  var STATE_BADGES = {
+    "not yet": ["not yet in force on ", "It begins after the chosen day."],
+    "superseded": ["superseded on ", "Another value began before the chosen day."],
+    "ended": ["ended before ", "It ended (its own end date, or it was last reported too long ago) before the chosen day."],
+    "outranked": ["outranked on ", "It holds on the chosen day, but a maintainer preferred another value."],
+    "ranked down": ["ranked down", "Ranked down by a maintainer; it never holds."]
+  };
   function changedOn(s, day) {
     return (s.cs || []).some(function (sp) { return sp[0] <= day && day <= sp[1]; });
   }
@@ -255,9 +269,9 @@
     var cur = new Set(current(f.s, day));
     var box = el("div", { cls: "fact", "data-field": f.f }, el("div", { cls: "fact-label", text: f.l }));
     f.s.forEach(function (s) {
-      var isCur = cur.has(s);
+      var isCur = cur.has(s), state = stateOn(s, f.s, day);
       var cls = "stmt " + (s.nv ? "never" : isCur ? "current" : "past");
-      var row = el("div", { cls: cls, "data-current": isCur ? "1" : "0", "data-value": s.ref || s.v });
+      var row = el("div", { cls: cls, "data-current": isCur ? "1" : "0", "data-state": state, "data-value": s.ref || s.v });
       row.appendChild(s.ref ? refButton(s.ref, s.v) : el("span", { cls: "value", text: s.v }));
       if (s.m) row.appendChild(el("span", { cls: "meaning", text: " — " + s.m }));
       if (s.q) Object.keys(s.q).forEach(function (k) {
@@ -266,8 +280,11 @@
         row.appendChild(q.ref ? refButton(q.ref, q.v) : el("span", { cls: "when", text: q.v }));
       });
       if (isCur && f.t && changedOn(s, day)) row.appendChild(badge("changed", "changed this month", "This value began or ended in the month (or year) of the chosen date."));
-      if (s.nv) row.appendChild(badge("deprecated", "superseded", "Ranked down by a maintainer; it never holds."));
-      else if (f.t && !isCur) row.appendChild(badge("deprecated", "not on " + day));
+      if (state !== "holds" && (s.nv || f.t)) {
+        var sb = STATE_BADGES[state];
+        row.appendChild(badge("deprecated", sb[0] + (state === "ranked down" ? "" : day), sb[1]));
+        if (s.nv && state === "not yet") row.appendChild(badge("deprecated", "ranked down", STATE_BADGES["ranked down"][1]));
+      }
       if (s.ck === "unchecked") row.appendChild(badge("unchecked", "unchecked", "Not yet verified by a maintainer."));
       var when = stmtWhen(s);
       if (when) row.appendChild(el("div", { cls: "when", text: when }));
@@ -863,6 +880,11 @@
       var n = NODES.get(id); if (!n) return null;
       var f = n.facts.filter(function (x) { return x.f === field; })[0];
       return f ? current(f.s, day).map(function (s) { return s.ref || s.v; }) : [];
+    },
+    states: function (id, field, day) {
+      var n = NODES.get(id); if (!n) return null;
+      var f = n.facts.filter(function (x) { return x.f === field; })[0];
+      return f ? f.s.map(function (s) { return stateOn(s, f.s, day); }) : [];
     },
     ready: true
   };
