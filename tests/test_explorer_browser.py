@@ -699,3 +699,41 @@ def test_a_statement_not_yet_begun_is_labelled_not_yet_in_force(real, page):
     assert {w for ws in python_says for w in ws} >= {"holds", "not yet", "ended", "outranked",
                                                     "ranked down"}
     assert page.console_errors() == []
+
+
+def test_an_overview_gives_an_undrawn_entitys_bloc_on_the_chosen_date(tmp_path, page):
+    """A new user: an overview page (above overview_above nodes) showed an entity it does
+    not draw in its bloc on the data set's date, whatever the date: Wen Mover (OpenAI until
+    2022-12, DeepSeek from 2023-01) said "China" in 2022 in the search and on the panel."""
+    import kg.explorer as X
+
+    data = write_data(tmp_path, {**SMALL_FILES, **MOVER_FILES})
+    sem = load_graph(data).semantics
+    old = X.OVERVIEW_PER_BLOC
+    X.OVERVIEW_PER_BLOC = 1
+    try:
+        out = tmp_path / "overview.html"
+        out.write_text(X.explorer_html(sem, overview_above=2), encoding="utf-8")
+    finally:
+        X.OVERVIEW_PER_BLOC = old
+    pg = page.open(out, "#date=2022-06-01")
+    assert "mover" not in pg.evaluate("kgExplorer.network.body.data.nodes.getIds()")
+    search(pg, "Wen Mover")
+    assert pg.inner_text("#search-results li[data-id=mover] .kind") == "person · United States"
+    pg.locator("#search-results li[data-id=mover]").dispatch_event("mousedown")
+    assert "Not drawn on this overview page" in panel_text(pg)
+    assert pg.inner_text("#panel-body .sub .bloc") == "person · United States"
+    page.shot("explorer-overview-outside-bloc-2022")
+    set_date(pg, "2023-06-01")  # the panel stays on it, in the day's bloc
+    assert pg.inner_text("#panel-title") == "Wen Mover"
+    assert pg.inner_text("#panel-body .sub .bloc") == "person · China"
+    set_date(pg, "2018-01-01")
+    assert pg.inner_text("#panel-body .sub .bloc") == "person · other"
+    search(pg, "Wen Mover")
+    assert pg.inner_text("#search-results li[data-id=mover] .kind") == "person · other"
+    # the same days, the same blocs as the semantic layer's
+    for day in ("2018-01-01", "2022-06-01", "2023-06-01"):
+        set_date(pg, day)
+        want = sem.blocs(dt.date.fromisoformat(day))("mover")
+        assert pg.get_attribute("#panel-body .sub .bloc", "data-bloc") == want
+    assert page.console_errors() == []

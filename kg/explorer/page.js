@@ -92,6 +92,11 @@
     return n.bloc;
   }
   function blocOf(n) { return blocOn(n, state.date); }
+  // an index row of an overview page (an entity it does not draw), as a node: its bloc
+  // windows (row[5]) when its bloc changes with the date, as a drawn node's
+  function outsideNode(row) {
+    return { id: row[0], label: row[1], kind: row[2], bloc: row[3], bw: row[5], size: -1, outside: true };
+  }
 
   // -- state --------------------------------------------------------------------------
   var BLOCS = DOC.blocOrder.map(function (b) { return b[0]; }), KINDS = DOC.kindOrder.map(function (k) { return k[0]; });
@@ -253,7 +258,7 @@
     if (!NODES.has(id) && OUTSIDE.has(id)) {  // an overview page: an entity it does not draw
       var o = OUTSIDE.get(id);
       return el("button", { type: "button", cls: "reflink outside", text: text + " (not drawn)", title: "Not drawn on this overview page",
-        on: { click: function () { showOutside({ id: o[0], label: o[1], kind: o[2], bloc: o[3] }); } } });
+        on: { click: function () { showOutside(outsideNode(o)); } } });
     }
     if (!NODES.has(id)) return el("span", { text: text });
     return el("button", { type: "button", cls: "reflink", text: text, on: { click: function () { select(id, true); } } });
@@ -353,15 +358,18 @@
     box.appendChild(srcs(q.src));
     return box;
   }
+  var outsideShown = null;  // the entity not drawn whose panel is open: kept when the date moves
   function showOutside(n) {  // an entity an overview page does not draw
+    outsideShown = n;
     clear(panel);
     panel.appendChild(el("h2", { id: "panel-title", text: n.label }));
-    panel.appendChild(el("p", { cls: "sub", text: DOC.kinds[n.kind] + " · " + DOC.blocs[n.bloc] }));
+    panel.appendChild(el("p", { cls: "sub" }, el("span", { cls: "bloc", "data-bloc": blocOf(n), text: DOC.kinds[n.kind] + " · " + DOC.blocs[blocOf(n)] })));
     panel.appendChild(el("p", { cls: "note-box", text: "Not drawn on this overview page, which shows only the most central entities of each bloc. To see it with its links and sources, make its own page:" }));
     panel.appendChild(el("pre", { cls: "small command", text: "kg viz" + (DOC.vizargs || "") + " --focus " + n.id + " --depth 1 --out " + n.id + ".html" }));
     panel.appendChild(el("p", { cls: "small muted", text: "Run it in the folder where this page was made." }));
   }
   function showNode(id) {
+    outsideShown = null;
     var n = NODES.get(id), day = state.date;
     clear(panel);
     citeReg = new Map();
@@ -422,6 +430,7 @@
     citeReg = null;
   }
   function showEdge(id) {
+    outsideShown = null;
     var e = EDGES.get(id);
     clear(panel);
     panel.appendChild(el("h2", { id: "panel-title", text: e.label }));
@@ -438,6 +447,7 @@
     panel.appendChild(sourceList(e.src));
   }
   function showIntro() {
+    outsideShown = null;
     clear(panel);
     panel.appendChild(el("h2", { id: "panel-title", text: "The US–China AI race" }));
     panel.appendChild(el("p", { text: "Each dot is an organisation, person, country, AI model, chip, policy or event; each line a sourced fact that links two of them." }));
@@ -446,7 +456,8 @@
     if (META.note) panel.appendChild(el("p", { cls: "muted small", text: META.note }));
   }
   function refreshPanel() {
-    if (state.path) showPath();
+    if (outsideShown) showOutside(outsideShown);
+    else if (state.path) showPath();
     else if (state.node) showNode(state.node);
     else if (state.edge) showEdge(state.edge);
     else showIntro();
@@ -525,7 +536,7 @@
     var cache = search.rows || (search.rows = []);
     (DOC.index || []).forEach(function (row, i) {
       var best = rank(row[4], q, lq, cache[i] || (cache[i] = {}));
-      if (best < 9) out.push({ n: { id: row[0], label: row[1], kind: row[2], bloc: row[3], size: -1, outside: true }, r: best });
+      if (best < 9) out.push({ n: outsideNode(row), r: best });
     });
     out.sort(function (a, b) { return a.r - b.r || b.n.size - a.n.size || (a.n.label < b.n.label ? -1 : 1); });
     return out.slice(0, 30);
@@ -549,7 +560,7 @@
         var other = matchedName(it.n, input.value);
         var li = el("li", { role: "option", id: list.id + "-" + i, "data-id": it.n.id, "aria-selected": i === active ? "true" : "false" },
           el("span", { cls: "label", text: it.n.label }),
-          el("span", { cls: "kind", text: DOC.kinds[it.n.kind] + " · " + DOC.blocs[it.n.outside ? it.n.bloc : blocOf(it.n)] + (other ? " · " + other : "") }));
+          el("span", { cls: "kind", text: DOC.kinds[it.n.kind] + " · " + DOC.blocs[blocOf(it.n)] + (other ? " · " + other : "") }));
         li.addEventListener("mousedown", function (ev) { ev.preventDefault(); pick(i); });
         list.appendChild(li);
       });
@@ -627,6 +638,7 @@
     network.fit({ nodes: state.path.nodes, animation: false });
   }
   function showPath() {
+    outsideShown = null;
     var P = state.path;
     clear(panel);
     panel.appendChild(el("h2", { id: "panel-title", text: "Paths" }));
@@ -802,6 +814,7 @@
   }
   function applyFragment() {
     applying = true;
+    outsideShown = null;  // the link names what the panel shows
     var pe = readFragment();
     render();
     if (pe) {
