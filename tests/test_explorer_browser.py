@@ -737,3 +737,51 @@ def test_an_overview_gives_an_undrawn_entitys_bloc_on_the_chosen_date(tmp_path, 
         want = sem.blocs(dt.date.fromisoformat(day))("mover")
         assert pg.get_attribute("#panel-body .sub .bloc", "data-bloc") == want
     assert page.console_errors() == []
+
+
+def test_the_downloaded_png_shows_every_label_whole_and_the_kinds_shapes(real, page):
+    """A new user: the PNG cut a label at its edge ("Interim Meas…", the node half out of
+    the view) and its key gave the blocs' colours but not the kinds' shapes."""
+    from PIL import Image
+
+    from kg.explorer.page import KIND_SHAPES
+
+    _, out = real
+    pg = page.open(out, "#node=huawei")
+    node = "china-generative-ai-interim-measures-2023"
+    view_of = ("(() => { const n = kgExplorer.network, p = n.getViewPosition();"
+               " return [p.x, p.y, n.getScale()].map(v => Math.round(v * 1000) / 1000); })()")
+    before = pg.evaluate(view_of)
+    # the view as the page opens: that node's label crosses the right edge
+    crosses = pg.evaluate(f"""() => {{ const n = kgExplorer.network, bb = n.getBoundingBox('{node}'),
+        right = n.DOMtoCanvas({{x: document.getElementById('graph').clientWidth, y: 0}}).x;
+        return bb.left < right && bb.right > right; }}""")
+    assert crosses
+    with pg.expect_download() as got:
+        pg.click("#png-button")
+    done = pg.evaluate("kgExplorer.lastPng()")
+    assert done["cut"] == []
+    assert pg.evaluate(view_of) == before  # the page's own view is given back
+    image = Image.open(got.value.path()).convert("RGB")
+    view = done["view"]
+    # nothing drawn in the last columns of the view: no label runs off its edge
+    edge = {image.getpixel((x, y)) for x in range(image.size[0] - 3, image.size[0])
+            for y in range(view)}
+    assert edge == {(255, 255, 255)}
+    # the key: each bloc, each kind (in its shape, white), the dashed line, each on the image
+    kinds = [i for i in done["items"] if i["icon"] not in (None, "dot", "dash")
+             or i["t"] == "organisation"]
+    assert [i["icon"] for i in kinds] == [KIND_SHAPES[k] for k in
+                                         ("organization", "person", "country", "model", "chip",
+                                          "policy", "event")]
+    r, line_h = done["r"], done["lineH"]
+    icons = []
+    for i in kinds:
+        y = view + r * 2 + (i["line"] + 0.5) * line_h
+        box = image.crop((int(i["x"]), int(y - 6 * r), int(i["x"] + 11 * r), int(y + 6 * r)))
+        icons.append(box.tobytes())
+        pixels = [box.getpixel((x, y)) for x in range(box.width) for y in range(box.height)]
+        assert sum(1 for p in pixels if max(p) < 200) >= 10 * r, i["t"]  # drawn
+    assert len(set(icons)) == len(icons)  # seven different shapes
+    assert max(i["x"] for i in done["items"]) < image.size[0]
+    assert page.console_errors() == []
