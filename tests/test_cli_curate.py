@@ -113,6 +113,16 @@ def test_add_does_not_mistake_another_chip_number_for_a_duplicate(data):
     assert "Probable duplicates" not in r.output
 
 
+@pytest.mark.parametrize("name", ["华为云", "Huawei Cloud"])
+def test_add_does_not_mistake_a_name_plus_a_word_for_a_duplicate(data, name):
+    """A new user: 华为云 (Huawei Cloud) was a 0.8 "spelling variant" of 华为 (Huawei),
+    though 云 (cloud) is a whole word, as "Cloud" is in "Huawei Cloud"."""
+    r = kg(data, "add", "organization", "--name", name, "--org-type", "company",
+           "--id", "huawei-cloud", "--source", DW, "--no-input")
+    assert "Probable duplicates" not in r.output
+    assert "wrote data/organization/huawei-cloud.yaml" in r.output
+
+
 def test_add_refuses_a_taken_id_and_an_invalid_value(data):
     r = kg(data, "add", "model", "--name", "X", "--id", "deepseek-r1", "--model-type", "model",
            "--source", DW, "--yes", code=1)

@@ -101,6 +101,16 @@ def test_a_long_list_of_ids_goes_one_per_line():
     ("阿里巴巴集团控股有限公司", "Alibaba", True),
     ("深度求索公司", "DeepSeek", False),  # 深度求索 is not "deepseek" in pinyin
     ("公司", "有限公司", False),  # two characters always stay: no empty key
+    # a name that adds a whole character adds a word (云 = cloud), in both scripts; a
+    # character changed is still a variant
+    ("华为云", "华为", False),
+    ("华为云", "Huawei", False),
+    ("华为云有限公司", "华为云", True),
+    ("华为云计算", "华为云", False),
+    ("Huawei Cloud", "华为", False),
+    ("阿里云", "阿里巴巴", False),
+    ("字节跳动", "字节跳到", True),
+    ("字节跳动", "Zijie Tiaodong", True),
 ])
 def test_names_are_compared_across_scripts_and_spellings(a, b, same):
     assert bool(compare(a, b)[0]) is same, (key(a), key(b))

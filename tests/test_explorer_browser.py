@@ -663,3 +663,125 @@ def test_show_everything_draws_no_label_over_another(real, page):
                  if a is not c and meet(a, c, "s")]
     assert len(on_shapes) <= 3, on_shapes
     page.shot("explorer-everything-labels")
+
+
+def test_a_statement_not_yet_begun_is_labelled_not_yet_in_force(real, page):
+    """A fresh-user review: moved back to 2025-11-15, the H200's BotNews "restricted as of
+    2026" (ranked down) was labelled "superseded", though on that day it had not begun.
+    Each statement's label is Timeline.state_on's word for the chosen day."""
+    built, out = real
+    status = "#panel-body .fact[data-field=export_status] .stmt"
+    pg = page.open(out, "#node=nvidia-h200&date=2025-11-15")
+    rows = pg.eval_on_selector_all(status, "els => els.map(e => [e.getAttribute('data-value'),"
+                                   " e.getAttribute('data-state'),"
+                                   " Array.from(e.querySelectorAll('.badge')).map(b => b.innerText)])")
+    assert rows == [["restricted", "holds", []],
+                    ["allowed-vetted-buyers", "not yet", ["not yet in force on 2025-11-15"]],
+                    ["restricted", "not yet", ["not yet in force on 2025-11-15", "ranked down",
+                                                "[3] low reliability"]]]
+    page.shot("explorer-h200-not-yet-in-force")
+    pg.evaluate("kgExplorer.setDate('2026-02-01')")
+    assert pg.eval_on_selector_all(status, "els => els.map(e => e.getAttribute('data-state'))") \
+        == ["ended", "holds", "ranked down"]
+    pg.evaluate("kgExplorer.setDate('2025-11-15'); kgExplorer.select('nvidia-h100')")
+    h100 = pg.eval_on_selector_all(status, "els => els.map(e => e.innerText)")
+    assert [t for t in h100 if "not yet in force on 2025-11-15" in t] == [h100[3], h100[4]]
+    # the page's word is the semantic layer's, for every statement of every temporal field
+    sem = built.semantics
+    tl = sem.timeline
+    cases = [(n, f, d) for n, e in project(sem).nodes.items() for f in e.facts
+             if sem.schema.kinds[e.kind].fields[f].temporal
+             for d in ("2022-09-01", "2025-06-01", "2025-11-15", "2026-01-15", "2028-06-01")]
+    page_says = pg.evaluate("cs => cs.map(c => kgExplorer.states(c[0], c[1], c[2]))", cases)
+    python_says = [[tl.state_on(sem.entities[n], f, s, dt.date.fromisoformat(d))
+                    for s in sem.entities[n].facts[f]] for n, f, d in cases]
+    assert page_says == python_says
+    assert {w for ws in python_says for w in ws} >= {"holds", "not yet", "ended", "outranked",
+                                                    "ranked down"}
+    assert page.console_errors() == []
+
+
+def test_an_overview_gives_an_undrawn_entitys_bloc_on_the_chosen_date(tmp_path, page):
+    """A new user: an overview page (above overview_above nodes) showed an entity it does
+    not draw in its bloc on the data set's date, whatever the date: Wen Mover (OpenAI until
+    2022-12, DeepSeek from 2023-01) said "China" in 2022 in the search and on the panel."""
+    import kg.explorer as X
+
+    data = write_data(tmp_path, {**SMALL_FILES, **MOVER_FILES})
+    sem = load_graph(data).semantics
+    old = X.OVERVIEW_PER_BLOC
+    X.OVERVIEW_PER_BLOC = 1
+    try:
+        out = tmp_path / "overview.html"
+        out.write_text(X.explorer_html(sem, overview_above=2), encoding="utf-8")
+    finally:
+        X.OVERVIEW_PER_BLOC = old
+    pg = page.open(out, "#date=2022-06-01")
+    assert "mover" not in pg.evaluate("kgExplorer.network.body.data.nodes.getIds()")
+    search(pg, "Wen Mover")
+    assert pg.inner_text("#search-results li[data-id=mover] .kind") == "person · United States"
+    pg.locator("#search-results li[data-id=mover]").dispatch_event("mousedown")
+    assert "Not drawn on this overview page" in panel_text(pg)
+    assert pg.inner_text("#panel-body .sub .bloc") == "person · United States"
+    page.shot("explorer-overview-outside-bloc-2022")
+    set_date(pg, "2023-06-01")  # the panel stays on it, in the day's bloc
+    assert pg.inner_text("#panel-title") == "Wen Mover"
+    assert pg.inner_text("#panel-body .sub .bloc") == "person · China"
+    set_date(pg, "2018-01-01")
+    assert pg.inner_text("#panel-body .sub .bloc") == "person · other"
+    search(pg, "Wen Mover")
+    assert pg.inner_text("#search-results li[data-id=mover] .kind") == "person · other"
+    # the same days, the same blocs as the semantic layer's
+    for day in ("2018-01-01", "2022-06-01", "2023-06-01"):
+        set_date(pg, day)
+        want = sem.blocs(dt.date.fromisoformat(day))("mover")
+        assert pg.get_attribute("#panel-body .sub .bloc", "data-bloc") == want
+    assert page.console_errors() == []
+
+
+def test_the_downloaded_png_shows_every_label_whole_and_the_kinds_shapes(real, page):
+    """A new user: the PNG cut a label at its edge ("Interim Meas…", the node half out of
+    the view) and its key gave the blocs' colours but not the kinds' shapes."""
+    from PIL import Image
+
+    from kg.explorer.page import KIND_SHAPES
+
+    _, out = real
+    pg = page.open(out, "#node=huawei")
+    node = "china-generative-ai-interim-measures-2023"
+    view_of = ("(() => { const n = kgExplorer.network, p = n.getViewPosition();"
+               " return [p.x, p.y, n.getScale()].map(v => Math.round(v * 1000) / 1000); })()")
+    before = pg.evaluate(view_of)
+    # the view as the page opens: that node's label crosses the right edge
+    crosses = pg.evaluate(f"""() => {{ const n = kgExplorer.network, bb = n.getBoundingBox('{node}'),
+        right = n.DOMtoCanvas({{x: document.getElementById('graph').clientWidth, y: 0}}).x;
+        return bb.left < right && bb.right > right; }}""")
+    assert crosses
+    with pg.expect_download() as got:
+        pg.click("#png-button")
+    done = pg.evaluate("kgExplorer.lastPng()")
+    assert done["cut"] == []
+    assert pg.evaluate(view_of) == before  # the page's own view is given back
+    image = Image.open(got.value.path()).convert("RGB")
+    view = done["view"]
+    # nothing drawn in the last columns of the view: no label runs off its edge
+    edge = {image.getpixel((x, y)) for x in range(image.size[0] - 3, image.size[0])
+            for y in range(view)}
+    assert edge == {(255, 255, 255)}
+    # the key: each bloc, each kind (in its shape, white), the dashed line, each on the image
+    kinds = [i for i in done["items"] if i["icon"] not in (None, "dot", "dash")
+             or i["t"] == "organisation"]
+    assert [i["icon"] for i in kinds] == [KIND_SHAPES[k] for k in
+                                         ("organization", "person", "country", "model", "chip",
+                                          "policy", "event")]
+    r, line_h = done["r"], done["lineH"]
+    icons = []
+    for i in kinds:
+        y = view + r * 2 + (i["line"] + 0.5) * line_h
+        box = image.crop((int(i["x"]), int(y - 6 * r), int(i["x"] + 11 * r), int(y + 6 * r)))
+        icons.append(box.tobytes())
+        pixels = [box.getpixel((x, y)) for x in range(box.width) for y in range(box.height)]
+        assert sum(1 for p in pixels if max(p) < 200) >= 10 * r, i["t"]  # drawn
+    assert len(set(icons)) == len(icons)  # seven different shapes
+    assert max(i["x"] for i in done["items"]) < image.size[0]
+    assert page.console_errors() == []

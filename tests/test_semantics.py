@@ -77,6 +77,33 @@ def test_deprecated_never_holds():
     assert not window(SINGLE, s, [s], HORIZON).contains(D(2021, 1, 1))
 
 
+def test_state_on_says_not_yet_superseded_ended_or_ranked_down_for_the_day():
+    from types import SimpleNamespace
+
+    from kg.core.model import Entity
+    from kg.semantics.time import Timeline
+
+    old, new = st("restricted", valid_from="2022-10"), st("allowed", valid_from="2025-12")
+    seen = st("banned", as_of="2026", rank="deprecated")
+    closed = st("licence", valid_from="2020", valid_to="2021-06")
+    report = st("restricted", as_of="2019")  # ended by its horizon (two years)
+    ent = Entity("chip", "chip", "chip.yaml", 1, facts={"export_status": [old, new, seen],
+                                                      "many": [closed, report]})
+    kind = SimpleNamespace(fields={"export_status": SINGLE, "many": MANY})
+    tl = Timeline(SimpleNamespace(kinds={"chip": kind}), {"chip": ent}, HORIZON)
+
+    def states(day, name="export_status"):
+        return [tl.state_on(ent, name, s, D.fromisoformat(day)) for s in ent.facts[name]]
+    assert states("2022-01-01") == ["not yet", "not yet", "not yet"]
+    assert states("2025-11-15") == ["holds", "not yet", "not yet"]
+    assert states("2026-03-01") == ["superseded", "holds", "ranked down"]
+    assert states("2020-03-01", "many") == ["holds", "holds"]
+    assert states("2022-01-01", "many") == ["ended", "ended"]
+    assert window(SINGLE, old, [old, new], HORIZON).end_by == "successor"
+    assert window(MANY, closed, [closed], HORIZON).end_by == "to"
+    assert window(MANY, report, [report], HORIZON).end_by == "horizon"
+
+
 # -- the curated data -------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def sem():

@@ -263,9 +263,48 @@ def test_the_page_works_offline(endpoint):
     status, headers, body = http(endpoint["base"] + "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "<textarea" in body and "fetch('sparql'" in body
-    assert "<script src" not in body and "<link" not in body
+    assert "<script src" not in body and body.count("<link") == 1
+    assert '<link rel="icon" href="data:,">' in body  # no icon: no request for one
     assert "https://cdn" not in body and "//cdn" not in body
     assert 'value="models-by-developer"' in body
+
+
+def test_the_page_in_a_browser_has_no_console_error_and_its_menu_names_the_query(endpoint):
+    """A new user: every browser's console said /favicon.ico was a 404, and the menu said
+    "choose a query…" while the box already held models-by-developer."""
+    from explorer_support import BROWSER_ARGS, SCREENSHOTS, Recorder, chromium_path
+    from playwright.sync_api import sync_playwright
+
+    from kg.sparql.server import _library_texts
+
+    texts = _library_texts()
+
+    assert http(endpoint["base"] + "/favicon.ico")[:1] == (204,)
+    chromium = chromium_path()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        try:
+            pg = browser.new_page()
+            rec = Recorder(pg)
+            pg.goto(endpoint["base"] + "/")
+            pg.wait_for_load_state("load")
+            chosen = "#library option:checked"
+            assert pg.inner_text(chosen) == "models-by-developer"
+            assert pg.input_value("#query") == texts["models-by-developer"]
+            pg.click("button[type=submit]")
+            pg.wait_for_selector("#out table")
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            pg.screenshot(path=str(SCREENSHOTS / "serve-page.png"))
+            other = sorted(n for n in texts if n != "models-by-developer")[0]
+            pg.select_option("#library", other)
+            assert pg.input_value("#query") == texts[other]
+            assert pg.inner_text(chosen) == other
+            pg.type("#query", " ")  # edited: no longer the library's query
+            assert pg.inner_text(chosen) == "choose a query…"
+            assert rec.console_errors() == []
+            assert [u for u in rec.requests if not u.startswith(endpoint["base"] + "/")] == []
+        finally:
+            browser.close()
 
 
 def test_listens_on_loopback_by_default():

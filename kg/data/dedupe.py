@@ -11,7 +11,8 @@ dependencies; without it, Chinese names still match each other exactly.
 Two labels are the same name when their keys are equal, and a spelling variant
 when the keys are close (difflib ratio >= 0.8), they carry the same model
 numbers ("Ascend 910" and "Ascend 910C" are different chips, not a typo) and
-neither is the other plus whole words ("DeepSeek-R1-Zero", "Huawei Cloud").
+neither is the other plus whole words ("DeepSeek-R1-Zero", "Huawei Cloud") or, in
+Chinese, plus whole characters (华为云, Huawei Cloud, against 华为 or "Huawei").
 """
 
 from __future__ import annotations
@@ -151,7 +152,24 @@ def compare(a: str, b: str) -> tuple[float, str]:
     if ta < tb or tb < ta:  # a whole extra word: "DeepSeek-R1-Zero", "Huawei Cloud"
         return 0.0, ""
     ratio = difflib.SequenceMatcher(None, ka, kb).ratio()
-    return (ratio, "spelling variant") if ratio >= SIMILAR else (0.0, "")
+    if ratio < SIMILAR or _adds_characters(a, kb) or _adds_characters(b, ka):
+        return 0.0, ""
+    return ratio, "spelling variant"
+
+
+def _adds_characters(label: str, other_key: str) -> bool:
+    """Whether `label` is a name whose key is other_key plus whole Chinese characters at the
+    start or end of one of its runs: 华为云 is 华为 (or "Huawei") plus 云 (cloud), a
+    different entity, as "Huawei Cloud" is "Huawei" plus a word. Chinese has no spaces, so
+    the whole-word test of compare cannot see it: each character is a word here."""
+    text = strip_cjk_suffixes(label)
+    for m in CJK_RE.finditer(text):
+        run = m.group(0)
+        for i in range(len(run)):
+            for kept in (run[:i], run[len(run) - i:]):  # drop characters at the end, the start
+                if key(text[:m.start()] + kept + text[m.end():]) == other_key:
+                    return True
+    return False
 
 
 def probable_duplicates(entities: dict[str, Entity], kind: str, new_labels: list[str],

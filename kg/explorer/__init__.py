@@ -18,7 +18,7 @@ import networkx as nx
 from kg.analysis.network import Projection, begins, project
 from kg.core.errors import KGError
 from kg.data.loader import gc_paused
-from kg.explorer.data import Options, page_data, search_key
+from kg.explorer.data import Options, bloc_windows, page_data, search_key
 from kg.explorer.page import render
 from kg.semantics import Semantics
 
@@ -87,8 +87,10 @@ def overview_nodes(proj: Projection, per_bloc: int | None = None,
 def search_index(proj: Projection, drawn: set[str],
                  among: set[str] | None = None) -> list[list]:
     """[id, name, kind, bloc, search keys] of every node (of `among`, if given) the page
-    does not draw, by id: the page's search finds them and says how to draw one
-    (kg viz --focus)."""
+    does not draw, by id, plus a sixth item, its bloc windows (data.bloc_windows: [[first
+    day, last day, bloc], ...]), for a node whose bloc changes with the date; bloc: the
+    one on the data set's date. The page's search finds them, gives the bloc of the chosen
+    day as it does for a drawn node, and says how to draw one (kg viz --focus)."""
     blocs = proj.sem.blocs()
     out = []
     for nid, ent in proj.nodes.items():
@@ -97,6 +99,10 @@ def search_index(proj: Projection, drawn: set[str],
         names = [str(v) for _, v in sorted((ent.first("names") or {}).items())]
         keys = sorted({search_key(t) for t in [ent.name, nid, *ent.values("aliases"), *names]})
         out.append([nid, str(ent.name), ent.kind, blocs(nid), keys])
+    changing = bloc_windows(proj.sem, (row[0] for row in out))
+    for row in out:
+        if row[0] in changing:
+            row.append(changing[row[0]])
     return out
 
 

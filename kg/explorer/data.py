@@ -28,7 +28,7 @@ from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
 from kg.semantics.links import source_links
-from kg.semantics.time import ONE_DAY
+from kg.semantics.time import ONE_DAY, stated_start
 
 # Fields shown in the panel's header rather than as facts.
 HEADER_FIELDS = frozenset({"id", "name", "aliases", "names", "description", "sources", "checked",
@@ -147,6 +147,11 @@ class PageData:
             out.update(st=iso(w.start), en=iso(w.end), rk=st.rank)
             if w.basis == "never":
                 out["nv"] = True
+                begins = stated_start(st)
+                if begins is not None:  # "not yet" before the day it names, as state_on says
+                    out["ns"] = iso(begins)
+            elif w.end_by == "successor":
+                out["sup"] = True  # ended because another value started: "superseded"
             spans = [[iso(sp[0]), iso(sp[1])] for sp in (w.start_span, w.end_span)
                      if sp and sp[0] != sp[1]]
             if spans:

@@ -59,6 +59,20 @@
     var pref = holding.filter(function (s) { return s.rk === "preferred"; });
     return pref.length ? pref : holding;
   }
+  // what one statement is on a day: Timeline.state_on (kg/semantics/time.py), the same rule
+  function stateOn(s, list, day) {
+    if (s.nv) return s.ns && day < s.ns ? "not yet" : "ranked down";
+    if (s.st && day < s.st) return "not yet";
+    if (s.en && s.en < day) return s.sup ? "superseded" : "ended";
+    return current(list, day).indexOf(s) >= 0 ? "holds" : "outranked";
+  }
+  var STATE_BADGES = {
+    "not yet": ["not yet in force on ", "It begins after the chosen day."],
+    "superseded": ["superseded on ", "Another value began before the chosen day."],
+    "ended": ["ended before ", "It ended (its own end date, or it was last reported too long ago) before the chosen day."],
+    "outranked": ["outranked on ", "It holds on the chosen day, but a maintainer preferred another value."],
+    "ranked down": ["ranked down", "Ranked down by a maintainer; it never holds."]
+  };
   function changedOn(s, day) {
     return (s.cs || []).some(function (sp) { return sp[0] <= day && day <= sp[1]; });
   }
@@ -78,6 +92,11 @@
     return n.bloc;
   }
   function blocOf(n) { return blocOn(n, state.date); }
+  // an index row of an overview page (an entity it does not draw), as a node: its bloc
+  // windows (row[5]) when its bloc changes with the date, as a drawn node's
+  function outsideNode(row) {
+    return { id: row[0], label: row[1], kind: row[2], bloc: row[3], bw: row[5], size: -1, outside: true };
+  }
 
   // -- state --------------------------------------------------------------------------
   var BLOCS = DOC.blocOrder.map(function (b) { return b[0]; }), KINDS = DOC.kindOrder.map(function (k) { return k[0]; });
@@ -239,7 +258,7 @@
     if (!NODES.has(id) && OUTSIDE.has(id)) {  // an overview page: an entity it does not draw
       var o = OUTSIDE.get(id);
       return el("button", { type: "button", cls: "reflink outside", text: text + " (not drawn)", title: "Not drawn on this overview page",
-        on: { click: function () { showOutside({ id: o[0], label: o[1], kind: o[2], bloc: o[3] }); } } });
+        on: { click: function () { showOutside(outsideNode(o)); } } });
     }
     if (!NODES.has(id)) return el("span", { text: text });
     return el("button", { type: "button", cls: "reflink", text: text, on: { click: function () { select(id, true); } } });
@@ -255,9 +274,9 @@
     var cur = new Set(current(f.s, day));
     var box = el("div", { cls: "fact", "data-field": f.f }, el("div", { cls: "fact-label", text: f.l }));
     f.s.forEach(function (s) {
-      var isCur = cur.has(s);
+      var isCur = cur.has(s), state = stateOn(s, f.s, day);
       var cls = "stmt " + (s.nv ? "never" : isCur ? "current" : "past");
-      var row = el("div", { cls: cls, "data-current": isCur ? "1" : "0", "data-value": s.ref || s.v });
+      var row = el("div", { cls: cls, "data-current": isCur ? "1" : "0", "data-state": state, "data-value": s.ref || s.v });
       row.appendChild(s.ref ? refButton(s.ref, s.v) : el("span", { cls: "value", text: s.v }));
       if (s.m) row.appendChild(el("span", { cls: "meaning", text: " — " + s.m }));
       if (s.q) Object.keys(s.q).forEach(function (k) {
@@ -266,8 +285,11 @@
         row.appendChild(q.ref ? refButton(q.ref, q.v) : el("span", { cls: "when", text: q.v }));
       });
       if (isCur && f.t && changedOn(s, day)) row.appendChild(badge("changed", "changed this month", "This value began or ended in the month (or year) of the chosen date."));
-      if (s.nv) row.appendChild(badge("deprecated", "superseded", "Ranked down by a maintainer; it never holds."));
-      else if (f.t && !isCur) row.appendChild(badge("deprecated", "not on " + day));
+      if (state !== "holds" && (s.nv || f.t)) {
+        var sb = STATE_BADGES[state];
+        row.appendChild(badge("deprecated", sb[0] + (state === "ranked down" ? "" : day), sb[1]));
+        if (s.nv && state === "not yet") row.appendChild(badge("deprecated", "ranked down", STATE_BADGES["ranked down"][1]));
+      }
       if (s.ck === "unchecked") row.appendChild(badge("unchecked", "unchecked", "Not yet verified by a maintainer."));
       var when = stmtWhen(s);
       if (when) row.appendChild(el("div", { cls: "when", text: when }));
@@ -336,15 +358,18 @@
     box.appendChild(srcs(q.src));
     return box;
   }
+  var outsideShown = null;  // the entity not drawn whose panel is open: kept when the date moves
   function showOutside(n) {  // an entity an overview page does not draw
+    outsideShown = n;
     clear(panel);
     panel.appendChild(el("h2", { id: "panel-title", text: n.label }));
-    panel.appendChild(el("p", { cls: "sub", text: DOC.kinds[n.kind] + " · " + DOC.blocs[n.bloc] }));
+    panel.appendChild(el("p", { cls: "sub" }, el("span", { cls: "bloc", "data-bloc": blocOf(n), text: DOC.kinds[n.kind] + " · " + DOC.blocs[blocOf(n)] })));
     panel.appendChild(el("p", { cls: "note-box", text: "Not drawn on this overview page, which shows only the most central entities of each bloc. To see it with its links and sources, make its own page:" }));
     panel.appendChild(el("pre", { cls: "small command", text: "kg viz" + (DOC.vizargs || "") + " --focus " + n.id + " --depth 1 --out " + n.id + ".html" }));
     panel.appendChild(el("p", { cls: "small muted", text: "Run it in the folder where this page was made." }));
   }
   function showNode(id) {
+    outsideShown = null;
     var n = NODES.get(id), day = state.date;
     clear(panel);
     citeReg = new Map();
@@ -405,6 +430,7 @@
     citeReg = null;
   }
   function showEdge(id) {
+    outsideShown = null;
     var e = EDGES.get(id);
     clear(panel);
     panel.appendChild(el("h2", { id: "panel-title", text: e.label }));
@@ -421,6 +447,7 @@
     panel.appendChild(sourceList(e.src));
   }
   function showIntro() {
+    outsideShown = null;
     clear(panel);
     panel.appendChild(el("h2", { id: "panel-title", text: "The US–China AI race" }));
     panel.appendChild(el("p", { text: "Each dot is an organisation, person, country, AI model, chip, policy or event; each line a sourced fact that links two of them." }));
@@ -429,7 +456,8 @@
     if (META.note) panel.appendChild(el("p", { cls: "muted small", text: META.note }));
   }
   function refreshPanel() {
-    if (state.path) showPath();
+    if (outsideShown) showOutside(outsideShown);
+    else if (state.path) showPath();
     else if (state.node) showNode(state.node);
     else if (state.edge) showEdge(state.edge);
     else showIntro();
@@ -508,7 +536,7 @@
     var cache = search.rows || (search.rows = []);
     (DOC.index || []).forEach(function (row, i) {
       var best = rank(row[4], q, lq, cache[i] || (cache[i] = {}));
-      if (best < 9) out.push({ n: { id: row[0], label: row[1], kind: row[2], bloc: row[3], size: -1, outside: true }, r: best });
+      if (best < 9) out.push({ n: outsideNode(row), r: best });
     });
     out.sort(function (a, b) { return a.r - b.r || b.n.size - a.n.size || (a.n.label < b.n.label ? -1 : 1); });
     return out.slice(0, 30);
@@ -532,7 +560,7 @@
         var other = matchedName(it.n, input.value);
         var li = el("li", { role: "option", id: list.id + "-" + i, "data-id": it.n.id, "aria-selected": i === active ? "true" : "false" },
           el("span", { cls: "label", text: it.n.label }),
-          el("span", { cls: "kind", text: DOC.kinds[it.n.kind] + " · " + DOC.blocs[it.n.outside ? it.n.bloc : blocOf(it.n)] + (other ? " · " + other : "") }));
+          el("span", { cls: "kind", text: DOC.kinds[it.n.kind] + " · " + DOC.blocs[blocOf(it.n)] + (other ? " · " + other : "") }));
         li.addEventListener("mousedown", function (ev) { ev.preventDefault(); pick(i); });
         list.appendChild(li);
       });
@@ -610,6 +638,7 @@
     network.fit({ nodes: state.path.nodes, animation: false });
   }
   function showPath() {
+    outsideShown = null;
     var P = state.path;
     clear(panel);
     panel.appendChild(el("h2", { id: "panel-title", text: "Paths" }));
@@ -676,16 +705,20 @@
   // -- filters and legend ----------------------------------------------------------------------------
   var SVGNS = "http://www.w3.org/2000/svg";
   function svg(tag, attrs) { var n = document.createElementNS(SVGNS, tag); Object.keys(attrs).forEach(function (k) { n.setAttribute(k, attrs[k]); }); return n; }
+  // each kind's shape (KIND_SHAPES: vis-network's) in a 16×16 box, for the legend and the
+  // PNG's key; a dot (or any shape not here) is a circle of radius 6 at (8, 8)
+  var SHAPE_POINTS = {
+    square: [[2.5, 2.5], [13.5, 2.5], [13.5, 13.5], [2.5, 13.5]],
+    triangle: [[8, 1.5], [14.5, 14], [1.5, 14]], triangleDown: [[1.5, 2], [14.5, 2], [8, 14.5]],
+    diamond: [[8, 1], [15, 8], [8, 15], [1, 8]], hexagon: [[4.5, 2], [11.5, 2], [15, 8], [11.5, 14], [4.5, 14], [1, 8]],
+    star: [[8, 1], [9.9, 6], [15, 6], [10.9, 9.2], [12.5, 14.5], [8, 11.3], [3.5, 14.5], [5.1, 9.2], [1, 6], [6.1, 6]]
+  };
   function legendIcon(kind, colour) {
     var s = svg("svg", { width: "16", height: "16", viewBox: "0 0 16 16", "aria-hidden": "true" });
     var a = { fill: colour, stroke: "#333", "stroke-width": "1" }, shape = VIS.shapes[kind] || "dot", p;
-    if (shape === "dot") p = svg("circle", Object.assign({ cx: "8", cy: "8", r: "6" }, a));
-    else if (shape === "square") p = svg("rect", Object.assign({ x: "2.5", y: "2.5", width: "11", height: "11" }, a));
-    else if (shape === "triangle") p = svg("polygon", Object.assign({ points: "8,1.5 14.5,14 1.5,14" }, a));
-    else if (shape === "triangleDown") p = svg("polygon", Object.assign({ points: "1.5,2 14.5,2 8,14.5" }, a));
-    else if (shape === "diamond") p = svg("polygon", Object.assign({ points: "8,1 15,8 8,15 1,8" }, a));
-    else if (shape === "hexagon") p = svg("polygon", Object.assign({ points: "4.5,2 11.5,2 15,8 11.5,14 4.5,14 1,8" }, a));
-    else p = svg("polygon", Object.assign({ points: "8,1 9.9,6 15,6 10.9,9.2 12.5,14.5 8,11.3 3.5,14.5 5.1,9.2 1,6 6.1,6" }, a));
+    var pts = SHAPE_POINTS[shape];
+    if (!pts) p = svg("circle", Object.assign({ cx: "8", cy: "8", r: "6" }, a));
+    else p = svg("polygon", Object.assign({ points: pts.map(function (q) { return q.join(","); }).join(" ") }, a));
     s.appendChild(p);
     return s;
   }
@@ -785,6 +818,7 @@
   }
   function applyFragment() {
     applying = true;
+    outsideShown = null;  // the link names what the panel shows
     var pe = readFragment();
     render();
     if (pe) {
@@ -824,29 +858,87 @@
     if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(url).then(done, function () { window.prompt("Copy this link:", url); });
     else window.prompt("Copy this link:", url);
   });
+  // the view moved (never zoomed in) so that every node it shows, even in part, is whole
+  // with its label: a label at the edge was cut ("Interim Meas…"); returns how to go back
+  var lastPng = null;  // what the last PNG export drew (for a test to check it)
+  function viewWhole() {
+    var saved = { position: network.getViewPosition(), scale: network.getScale(), animation: false };
+    var w = container.clientWidth, h = container.clientHeight, pad = 12, seen = -1;
+    for (var round = 0; round < 6; round++) {
+      var a = network.DOMtoCanvas({ x: 0, y: 0 }), b = network.DOMtoCanvas({ x: w, y: h });
+      var box = null, count = 0;
+      shown.nodes.forEach(function (id) {
+        var bb = network.getBoundingBox(id);
+        if (!bb || bb.right < a.x || bb.left > b.x || bb.bottom < a.y || bb.top > b.y) return;
+        count++;
+        box = box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
+      });
+      var sc = network.getScale(), m = pad / sc;
+      if (!box || (count === seen && box.left - m >= a.x && box.right + m <= b.x && box.top - m >= a.y && box.bottom + m <= b.y)) break;
+      seen = count;
+      if (box.left - m >= a.x && box.right + m <= b.x && box.top - m >= a.y && box.bottom + m <= b.y) continue;
+      var scale = Math.min(sc, (w - 2 * pad) / (box.right - box.left), (h - 2 * pad) / (box.bottom - box.top));
+      network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: scale, animation: false });
+      network.redraw();
+    }
+    var cut = [];  // the nodes in the view that are not whole in it (none, but 6 rounds)
+    var a2 = network.DOMtoCanvas({ x: 0, y: 0 }), b2 = network.DOMtoCanvas({ x: w, y: h });
+    shown.nodes.forEach(function (id) {
+      var bb = network.getBoundingBox(id);
+      if (bb && !(bb.right < a2.x || bb.left > b2.x || bb.bottom < a2.y || bb.top > b2.y) &&
+          !(bb.left >= a2.x && bb.right <= b2.x && bb.top >= a2.y && bb.bottom <= b2.y)) cut.push(id);
+    });
+    return { cut: cut, restore: function () { network.moveTo(saved); network.redraw(); } };
+  }
+  // a kind's shape, as vis-network and the legend draw it, in a box of side 2·h at (x, y)
+  function shapePath(ctx, shape, x, y, h) {
+    var k = h / 8, pts = SHAPE_POINTS[shape];
+    ctx.beginPath();
+    if (!pts) { ctx.arc(x + h, y, 6 * k, 0, 2 * Math.PI); return; }
+    pts.forEach(function (p, i) { ctx[i ? "lineTo" : "moveTo"](x + p[0] * k, y + (p[1] - 8) * k); });
+    ctx.closePath();
+  }
   document.getElementById("png-button").addEventListener("click", function () {
-    // the view, then a band with the stamp and the colour key (a picture shown without the
-    // page must say what its colours and dashes mean)
+    // the view (every node in it whole), then a band with the stamp and the key: colours
+    // (blocs), shapes (kinds) and dashes (a picture shown without the page must say what
+    // they mean), wrapped onto as many lines as the width needs
+    var whole = viewWhole();
     var src = container.querySelector("canvas");
-    var r = src.width / (src.clientWidth || src.width) || 1, band = Math.round(26 * r);
-    var c = document.createElement("canvas");
-    c.width = src.width; c.height = src.height + band;
-    var ctx = c.getContext("2d");
+    var r = src.width / (src.clientWidth || src.width) || 1, lineH = Math.round(22 * r), pad = 8 * r;
+    var items = [{ t: "ai-race-kg " + META.version + " · as of " + state.date + " · " + META.licence, c: "#5f6368" }];
+    BLOCS.forEach(function (b) { items.push({ t: DOC.blocs[b], icon: "dot", fill: VIS.colours[b] }); });
+    KINDS.forEach(function (k) { items.push({ t: DOC.kinds[k], icon: VIS.shapes[k] || "dot", fill: "#ffffff" }); });
+    items.push({ t: "unchecked link", icon: "dash" });
+    var c = document.createElement("canvas"), ctx = c.getContext("2d"), font = (12 * r) + "px sans-serif";
+    ctx.font = font;
+    var x = pad, line = 0;
+    items.forEach(function (it) {  // lay out: an item that does not fit starts a new line
+      it.w = (it.icon ? (it.icon === "dash" ? 30 : 14) * r : 0) + ctx.measureText(it.t).width;
+      if (x > pad && x + it.w > src.width - pad) { line++; x = pad; }
+      it.x = x; it.line = line; x += it.w + 12 * r;
+    });
+    c.width = src.width; c.height = src.height + (line + 1) * lineH + r * 4;
+    ctx = c.getContext("2d");
     ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, c.width, c.height);
     ctx.drawImage(src, 0, 0);
+    whole.restore();
+    lastPng = { cut: whole.cut, view: src.height, items: items.map(function (it) { return { t: it.t, icon: it.icon || null, x: it.x, line: it.line }; }), lineH: lineH, r: r };
     ctx.strokeStyle = "#dadce0"; ctx.lineWidth = r;
     ctx.beginPath(); ctx.moveTo(0, src.height + r / 2); ctx.lineTo(c.width, src.height + r / 2); ctx.stroke();
-    var y = src.height + band / 2, x = 8 * r;
-    ctx.font = (12 * r) + "px sans-serif"; ctx.textBaseline = "middle";
-    function text(t, colour) { ctx.fillStyle = colour || "#5f6368"; ctx.fillText(t, x, y); x += ctx.measureText(t).width + 12 * r; }
-    text("ai-race-kg " + META.version + " · as of " + state.date + " · " + META.licence + " ·");
-    BLOCS.forEach(function (b) {
-      ctx.fillStyle = VIS.colours[b]; ctx.beginPath(); ctx.arc(x + 5 * r, y, 5 * r, 0, 2 * Math.PI); ctx.fill();
-      x += 14 * r; text(DOC.blocs[b], "#3c4043");
+    ctx.font = font; ctx.textBaseline = "middle";
+    items.forEach(function (it) {
+      var y = src.height + r * 2 + (it.line + 0.5) * lineH, tx = it.x;
+      if (it.icon === "dash") {
+        ctx.strokeStyle = "#8a8f98"; ctx.lineWidth = 2 * r; ctx.setLineDash([5 * r, 3 * r]);
+        ctx.beginPath(); ctx.moveTo(tx, y); ctx.lineTo(tx + 24 * r, y); ctx.stroke(); ctx.setLineDash([]);
+        tx += 30 * r;
+      } else if (it.icon) {
+        shapePath(ctx, it.icon, tx, y, 5 * r);
+        ctx.fillStyle = it.fill; ctx.fill(); ctx.strokeStyle = "#333333"; ctx.lineWidth = r * 0.8; ctx.stroke();
+        tx += 14 * r;
+      }
+      ctx.fillStyle = it.c || "#3c4043"; ctx.fillText(it.t, tx, y);
     });
-    ctx.strokeStyle = "#8a8f98"; ctx.lineWidth = 2 * r; ctx.setLineDash([5 * r, 3 * r]);
-    ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + 24 * r, y); ctx.stroke(); ctx.setLineDash([]);
-    x += 30 * r; text("unchecked link", "#3c4043");
     var a = el("a", { href: c.toDataURL("image/png"), download: "ai-race-kg-" + state.date + ".png" });
     document.body.appendChild(a); a.click(); a.remove();
   });
@@ -863,6 +955,12 @@
       var n = NODES.get(id); if (!n) return null;
       var f = n.facts.filter(function (x) { return x.f === field; })[0];
       return f ? current(f.s, day).map(function (s) { return s.ref || s.v; }) : [];
+    },
+    lastPng: function () { return lastPng; },
+    states: function (id, field, day) {
+      var n = NODES.get(id); if (!n) return null;
+      var f = n.facts.filter(function (x) { return x.f === field; })[0];
+      return f ? f.s.map(function (s) { return stateOn(s, f.s, day); }) : [];
     },
     ready: true
   };

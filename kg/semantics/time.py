@@ -44,6 +44,9 @@ class Window:
     bound is not a dated change (open, or inferred from an as-of horizon or a successor).
     basis: "interval" (from/to), "as-of", "timeless" (not a temporal field, or no dates),
     or "never" (deprecated).
+    end_by: why it ends (None when end is None): "to" (its own `to`, or a `to` on the
+    same value), "successor" (another value starts), "horizon" (an as-of statement's
+    horizon passed).
     """
 
     start: dt.date | None
@@ -51,6 +54,7 @@ class Window:
     basis: str
     start_span: tuple[dt.date, dt.date] | None = None
     end_span: tuple[dt.date, dt.date] | None = None
+    end_by: str | None = None
 
     def contains(self, day: dt.date) -> bool:
         if self.basis == "never":
@@ -69,6 +73,15 @@ TIMELESS = Window(None, None, "timeless")
 
 def _span(d: DateValue | None) -> tuple[dt.date, dt.date] | None:
     return (d.start, d.end) if d is not None else None
+
+
+STATES = ("holds", "not yet", "superseded", "ended", "outranked", "ranked down")
+
+
+def stated_start(st: Statement) -> dt.date | None:
+    """The first day the statement itself names (its from, else its as_of), None if neither."""
+    d = st.valid_from or st.as_of
+    return d.start if d is not None else None
 
 
 def _start_of(st: Statement) -> dt.date | None:
@@ -90,26 +103,31 @@ def window(field: Field, st: Statement, siblings: list[Statement],
     if st.valid_from or st.valid_to:
         start = st.valid_from.start if st.valid_from else None  # as_of is no start
         end = st.valid_to.end if st.valid_to else None
+        end_by = "to" if end is not None else None
         if end is None and single:
             mine = _start_of(st)
             nexts = [_start_of(s) for s in live if s.value != st.value and s.valid_from
                      and (mine is None or _start_of(s) > mine)]
             if nexts:
-                end = min(nexts) - ONE_DAY
-        return Window(start, end, "interval", _span(st.valid_from), _span(st.valid_to))
+                end, end_by = min(nexts) - ONE_DAY, "successor"
+        return Window(start, end, "interval", _span(st.valid_from), _span(st.valid_to),
+                      end_by)
     if st.as_of and field.temporal:
-        end = st.as_of.end + horizon
+        end, end_by = st.as_of.end + horizon, "horizon"
         for s in live:
             if s.value == st.value and s.valid_to and s.valid_to.end >= st.as_of.start:
-                end = min(end, s.valid_to.end)  # the same fact, ended
+                if s.valid_to.end < end:  # the same fact, ended
+                    end, end_by = s.valid_to.end, "to"
             elif single and s.value != st.value and s.valid_from \
                     and s.valid_from.start > st.as_of.end:
-                end = min(end, s.valid_from.start - ONE_DAY)  # superseded
-        return Window(st.as_of.start, end, "as-of")
+                if s.valid_from.start - ONE_DAY < end:  # superseded
+                    end, end_by = s.valid_from.start - ONE_DAY, "successor"
+        return Window(st.as_of.start, end, "as-of", end_by=end_by)
     if single:
         # no dates at all on a temporal single-valued field: holds until another value starts
         nexts = [_start_of(s) for s in live if s.value != st.value and s.valid_from]
-        return Window(None, min(nexts) - ONE_DAY, "timeless") if nexts else TIMELESS
+        return Window(None, min(nexts) - ONE_DAY, "timeless", end_by="successor") \
+            if nexts else TIMELESS
     return TIMELESS
 
 
@@ -161,6 +179,25 @@ class Timeline:
 
     def changed_on(self, entity: Entity, name: str, st: Statement, day: dt.date) -> bool:
         return self.window(entity, name, st).changed_on(day)
+
+    def state_on(self, entity: Entity, name: str, st: Statement, day: dt.date) -> str:
+        """What one statement is on `day`, in one word the explorer's labels and the
+        report share (STATES): "holds" (current on that day), "not yet" (its window, or
+        for a deprecated statement its stated from/as_of, begins after the day),
+        "superseded" (another value started before the day), "ended" (its `to` or its
+        as-of horizon passed), "outranked" (holds, but a preferred statement beats it),
+        "ranked down" (deprecated: never holds).
+        """
+        w = self.window(entity, name, st)
+        if w.basis == "never":
+            begins = stated_start(st)
+            return "not yet" if begins is not None and day < begins else "ranked down"
+        if w.start is not None and day < w.start:
+            return "not yet"
+        if w.end is not None and w.end < day:
+            return "superseded" if w.end_by == "successor" else "ended"
+        return "holds" if any(s is st for s in self.current(entity, name, day)) \
+            else "outranked"
 
     def conflicts(self, day: dt.date) -> list[Conflict]:
         """Single-valued fields with two or more current values on `day`, outside a month

@@ -344,6 +344,7 @@ def service_description(endpoint: str, triples: int, graphs: list[str]) -> str:
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>ai-race-kg SPARQL</title>
+<link rel="icon" href="data:,">
 <style>
 body{font-family:system-ui,sans-serif;margin:1.5em;max-width:80em}
 textarea{width:100%;height:16em;font-family:monospace;font-size:13px}
@@ -361,7 +362,10 @@ td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
 const LIBRARY = @@LIBRARY@@;
 const q = document.getElementById('query'), out = document.getElementById('out'),
       status = document.getElementById('status');
-document.getElementById('library').onchange = e => { if (e.target.value) q.value = LIBRARY[e.target.value]; };
+const menu = document.getElementById('library');
+menu.onchange = e => { if (e.target.value) q.value = LIBRARY[e.target.value]; };
+// the menu names the query the box holds: none once it is edited away from it
+q.oninput = () => { if (menu.value && LIBRARY[menu.value] !== q.value) menu.value = ''; };
 function cell(t) { if (!t) return ''; return t.value; }
 document.getElementById('form').onsubmit = async e => {
   e.preventDefault(); out.textContent = ''; status.textContent = 'running…';
@@ -390,10 +394,15 @@ document.getElementById('form').onsubmit = async e => {
 
 
 def page(library: dict[str, str]) -> str:
+    """The endpoint's HTML page (one self-contained document, no outside request): a menu
+    of the library (name -> query text), the box holding models-by-developer (the menu
+    showing it), and a script that runs the box's query against /sparql."""
     names = sorted(library)
-    options = "".join(f'<option value="{html.escape(n)}">{html.escape(n)}</option>'
-                      for n in names)
-    example = library.get("models-by-developer", "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+    shown = "models-by-developer" if "models-by-developer" in library else None
+    example = library[shown] if shown else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
+    # the menu shows the query the box starts with (not "choose a query…" beside it)
+    options = "".join(f'<option value="{html.escape(n)}"{" selected" if n == shown else ""}>'
+                      f'{html.escape(n)}</option>' for n in names)
     # </script> cannot appear inside the JSON: escape every "<"
     lib_json = json.dumps(library, ensure_ascii=False).replace("<", "\\u003c")
     return (PAGE.replace("@@OPTIONS@@", options).replace("@@LIBRARY@@", lib_json)
@@ -444,6 +453,8 @@ class Handler(BaseHTTPRequestHandler):
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         if url.path in ("/", "/index.html"):
             self._send(200, "text/html; charset=utf-8", self.app.page.encode("utf-8"))
+        elif url.path == "/favicon.ico":  # the page declares none; a browser asking anyway
+            self._send(204, "image/x-icon", b"")  # gets no error in its console
         elif url.path == "/sparql":
             if "update" in params:
                 self._text(403, "SPARQL Update is refused: this endpoint is read-only")
