@@ -397,6 +397,16 @@ def test_verify_converts_a_short_value_and_its_errors(data):
         assert message in r.output
 
 
+@pytest.mark.parametrize("by, says", [("", "--by is empty"), ("   ", "--by is only spaces")])
+def test_verify_refuses_an_empty_by_and_writes_nothing(data, by, says):
+    """An explicit empty --by is not the default: git's user name is never recorded."""
+    before = snapshot(data)
+    r = kg(data, "verify", "deepseek-v3", "released", "--by", by, code=1)
+    assert (f"{says}: pass the name of who checked it, e.g. --by \"Jane Doe\", or leave "
+            "--by out to record $KG_USER, else git's user.name") in r.output
+    assert snapshot(data) == before
+
+
 def test_verify_asks_which_source_when_there_are_several(data):
     kg(data, "edit", "huawei", "--add", f"sources={PAPER}")
     r = kg(data, "verify", "huawei", code=1)

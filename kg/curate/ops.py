@@ -62,9 +62,10 @@ def today() -> str:
 
 
 def maintainer_name() -> str | None:
-    """Who is checking: $KG_USER, else git's user.name."""
-    if os.environ.get("KG_USER"):
-        return os.environ["KG_USER"]
+    """Who is checking: $KG_USER, else git's user.name (either without surrounding
+    spaces; one of only spaces counts as unset); None when neither is set."""
+    if os.environ.get("KG_USER", "").strip():
+        return os.environ["KG_USER"].strip()
     try:
         out = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
                              timeout=5, check=False)
@@ -1095,10 +1096,18 @@ def unchecked(ws: Workspace) -> list[Fact]:
 
 def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str | None = None,
            on: str | None = None, against: str | None = None, value: str | None = None) -> Plan:
-    """Plan recording that a maintainer checked a fact (or the entity's plain fields)."""
+    """Plan recording that a maintainer checked a fact (or the entity's plain fields).
+    by: who (None: maintainer_name()); KGError if it is given empty or only spaces, or
+    if it is None and no name is set."""
     ent = ws.entity(entity_id)
     kind = ws.kind(ent)
-    by = by or maintainer_name()
+    if by is not None and not by.strip():
+        # an explicit --by "" is a mistake (an unset variable in a script, say), not a
+        # request for the default: recording git's user name would misattribute the check
+        raise KGError(f"--by is {'empty' if not by else 'only spaces'}: pass the name of who "
+                      "checked it, e.g. --by \"Jane Doe\", or leave --by out to record "
+                      "$KG_USER, else git's user.name")
+    by = (by or maintainer_name() or "").strip()
     if not by:
         raise KGError("who checked it? pass --by NAME (or set KG_USER or git's user.name)")
     on = on or today()
