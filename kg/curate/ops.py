@@ -243,7 +243,7 @@ def same_layout(text: str, original: str) -> str:
 
 @dataclass
 class Outcome:
-    changed: list[str]  # paths relative to the repository root, as users see them
+    changed: list[str]  # paths as the user opens them from the current folder (shown_path)
     notes: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)  # those of `changed` that were deleted
 
