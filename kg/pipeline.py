@@ -71,6 +71,9 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
             # the VoID graph joins the quads first: the graph files carry it
             quads = graph.quads.quad_count()  # (counted for the stage line: no new count)
             void = void_graph(schema, graph)
+            # the data's triples, counted before the VoID description joins them: the
+            # number summary.json, void:triples and every line of the build give
+            started["data triples"] = len(graph.quads)
             graph.add_graph(str(file_graph_iri(schema, "build/void.ttl")), void)
             started["void.ttl"] = turtle(void)
             files_jobs = jobs if quads + len(void) <= FILES_PROCESS_MAX_QUADS else 1
@@ -119,7 +122,7 @@ def _files_and_explorer(built: Built, out_dir: Path, started: dict,
     summary.json), then the explorer; the paths written. The ontology reference's
     process (started["docs"]) is joined first: its texts, or its failure, are kept in
     started for the end of the build."""
-    built.numbers = stats(built)
+    built.numbers = stats(built, triples=started.get("data triples"))
     clock("statistics and VoID")
     texts = {
         "void.ttl": started["void.ttl"],

@@ -3,6 +3,7 @@ that checks data/ still validates after every command."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -36,10 +37,12 @@ def assert_valid(data: Path) -> None:
 
 
 def kg(data: Path, *args: str, input: str | None = None, code: int = 0) -> Result:
-    """Run `kg ARGS` on `data` through click's CliRunner; check the exit code and that data/
-    still passes structural validation."""
-    result = CliRunner().invoke(main, list(args), input=input,
-                                env={**ENV, "KG_DATA": str(data)}, catch_exceptions=False)
+    """Run `kg ARGS` on `data` through click's CliRunner, from the folder that holds data/
+    (as a maintainer runs kg in the repository: messages name data/<kind>/<file>.yaml);
+    check the exit code and that data/ still passes structural validation."""
+    with contextlib.chdir(data.parent):
+        result = CliRunner().invoke(main, list(args), input=input,
+                                    env={**ENV, "KG_DATA": str(data)}, catch_exceptions=False)
     assert result.exit_code == code, result.output
     assert_valid(data)
     return result

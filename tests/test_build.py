@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,7 +18,10 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from conftest import REPO, need_tool
 from kg import build, check
 from kg.cli import main
+from kg.rdf.load import load_graph
 from kg.rdf.ontology import build_ontology
+from kg.rdf.stats import stats
+from kg.sparql.server import triples_in_words
 
 pytestmark = pytest.mark.slow
 
@@ -115,6 +119,25 @@ def test_void_description_counts(built):
     assert str(void.value(ds, URIRef("http://purl.org/dc/terms/license"))).startswith(
         "https://creativecommons.org/licenses/by/4.0")
     assert not list(void.triples((None, URIRef("http://purl.org/dc/terms/modified"), None)))
+
+
+def test_every_count_of_the_triples_is_the_datas(built):
+    """summary.json, void:triples and kg stats count the data's triples, not the VoID
+    description the build adds to the graph files (it was 25933 against 25879)."""
+    b, out = built
+    void = Graph().parse(out / "void.ttl")
+    data = len(b.graph) - len(void)  # b.graph: the union, the VoID description included
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["triples"] == data
+    assert int(void.value(URIRef("https://w3id.org/ai-race-kg/dataset"),
+                          URIRef("http://rdfs.org/ns/void#triples"))) == data
+    assert stats(load_graph(REPO / "data"))["triples"] == data
+
+
+def test_the_servers_count_says_which_are_the_datas():
+    assert triples_in_words(25933, 54) == ("25933 triples (25879 of the data and 54 of its "
+                                           "VoID description)")
+    assert triples_in_words(120, 0) == "120 triples"
 
 
 def test_which_source_supports_this_link_in_plain_sparql(built):

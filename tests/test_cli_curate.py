@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -407,6 +408,16 @@ def test_verify_converts_a_short_value_and_its_errors(data):
         assert message in r.output
 
 
+@pytest.mark.parametrize("by, says", [("", "--by is empty"), ("   ", "--by is only spaces")])
+def test_verify_refuses_an_empty_by_and_writes_nothing(data, by, says):
+    """An explicit empty --by is not the default: git's user name is never recorded."""
+    before = snapshot(data)
+    r = kg(data, "verify", "deepseek-v3", "released", "--by", by, code=1)
+    assert (f"{says}: pass the name of who checked it, e.g. --by \"Jane Doe\", or leave "
+            "--by out to record $KG_USER, else git's user.name") in r.output
+    assert snapshot(data) == before
+
+
 def test_verify_asks_which_source_when_there_are_several(data):
     kg(data, "edit", "huawei", "--add", f"sources={PAPER}")
     r = kg(data, "verify", "huawei", code=1)
@@ -542,7 +553,8 @@ def test_shell_completion_of_commands_and_ids_in_a_real_process(data):
 def test_add_through_a_real_subprocess(data):
     out = subprocess.run([*KG, "add", "country", "--name", "Japan", "--iso-code", "JP",
                           "--source", DW, "--no-input"], capture_output=True, text=True,
-                         env={**os.environ, **ENV, "KG_DATA": str(data)}, timeout=300)
+                         env={**os.environ, **ENV, "KG_DATA": str(data)}, timeout=300,
+                         cwd=data.parent)
     assert out.returncode == 0, out.stderr
     assert out.stdout == "wrote data/country/japan.yaml\n"
 
@@ -612,3 +624,35 @@ def test_edit_one_language_name(data):
     assert "smic has no names.ja" in r.output
     r = kg(data, "edit", "smic", "--set", "names=中芯", code=1)
     assert "set one language at a time: --set names.zh=<name>" in r.output
+
+
+def test_paths_open_from_the_current_folder_not_the_data_folders_parent(tmp_path, monkeypatch):
+    """A fresh-user review: from /tmp with --data /tmp/x/mydata, kg printed
+    'wrote mydata/country/japan.yaml', which does not open from /tmp. Under the current
+    folder a path is printed relative to it, elsewhere in full."""
+    data = tmp_path / "x" / "mydata"
+    shutil.copytree(copy_fixture(tmp_path / "fixture"), data)
+
+    def run(*args, code=0):
+        r = CliRunner().invoke(main, [*args, "--data", str(data)], env=ENV,
+                               catch_exceptions=False)
+        assert r.exit_code == code, r.output
+        return r
+
+    monkeypatch.chdir(tmp_path)
+    r = run("add", "country", "--name", "Japan", "--iso-code", "JP", "--source", DW,
+            "--no-input")
+    assert r.output == "wrote x/mydata/country/japan.yaml\n"
+    assert (tmp_path / "x/mydata/country/japan.yaml").is_file()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    r = run("verify", "deepseek-v3", "--by", "Jane Doe")
+    assert r.output.splitlines()[0] == f"wrote {data.as_posix()}/model/deepseek-v3.yaml"
+    (data / "model/deepseek-v3.yaml").write_text(
+        (data / "model/deepseek-v3.yaml").read_text(encoding="utf-8").replace(
+            "id: deepseek-v3", "id: deepseek-r1"), encoding="utf-8")
+    r = run("validate", "--no-shacl", code=1)
+    assert (f"{data.as_posix()}/model/deepseek-v3.yaml:1: error: [deepseek-v3] duplicate id "
+            f"'deepseek-r1': already used by {data.as_posix()}/model/deepseek-r1.yaml:2 Fix: ")\
+        in r.output

@@ -5,6 +5,7 @@ reading: each says "an interrupted change is pending: run `kg recover`"."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -18,8 +19,9 @@ DW = "dw-2026-01-24-us-china-ai-race"
 
 
 def run(data, *args):
-    return CliRunner().invoke(main, list(args), env={**ENV, "KG_DATA": str(data)},
-                              catch_exceptions=False)
+    with contextlib.chdir(data.parent):  # beside data/, as a maintainer runs kg
+        return CliRunner().invoke(main, list(args), env={**ENV, "KG_DATA": str(data)},
+                                  catch_exceptions=False)
 
 
 def last_error_line(r) -> str:

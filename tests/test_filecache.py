@@ -241,8 +241,9 @@ def test_no_cache_writes_nothing(make_data, cache, monkeypatch):
     assert len(entries(cache)) == 4
 
 
-def test_fmt_check_after_a_warm_cache_sees_a_change(make_data, cache):
+def test_fmt_check_after_a_warm_cache_sees_a_change(make_data, cache, monkeypatch):
     data = make_data({"model/deepseek-r1.yaml": MODEL_OK})
+    monkeypatch.chdir(data.parent)  # beside data/: messages name data/<kind>/<file>.yaml
     runner = CliRunner()
     first = runner.invoke(main, ["fmt", "--check", "--data", str(data)])
     assert (first.exit_code, first.output) == (0, "all files in canonical form\n")

@@ -7,6 +7,7 @@ the kinds and the number of cases.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -26,8 +27,9 @@ def data(tmp_path):
 
 
 def run(data, *args, code=None):
-    r = CliRunner().invoke(main, list(args), env={**ENV, "KG_DATA": str(data)},
-                           catch_exceptions=False)
+    with contextlib.chdir(data.parent):  # beside data/, as a maintainer runs kg
+        r = CliRunner().invoke(main, list(args), env={**ENV, "KG_DATA": str(data)},
+                               catch_exceptions=False)
     if code is not None:
         assert r.exit_code == code, r.output
     return r

@@ -161,6 +161,31 @@ def test_a_service_in_a_comment_or_string_is_no_service(graph_file):
     assert "SERVICE <http://a/> {}" in result.output
 
 
+@pytest.mark.parametrize("use_graph", [True, False], ids=["graph-file", "data-folder"])
+@pytest.mark.parametrize("args, message", [
+    # a fresh-user review: an organisation given for the chip answered "(0 rows)"
+    (["chip-export-status", "-p", "chip=kgid:huawei"],
+     "Error: parameter chip: kgid:huawei is an organisation, not a chip (chips like it: "
+     "kgid:huawei-ascend, kgid:huawei-ascend-910, kgid:huawei-ascend-910b)\n"),
+    (["models-by-developer", "-p", "country=kgid:nvidia-h200"],
+     "Error: parameter country: kgid:nvidia-h200 is a chip, not a country\n"),
+    (["chip-export-status", "-p", "chip=kgid:huawai"],
+     "Error: no entity kgid:huawai (did you mean kgid:huawei?)\n"),
+])
+def test_a_parameter_naming_an_entity_of_another_kind_is_an_error(args, message, use_graph,
+                                                                   graph_file):
+    result = kg("query", *args, graph=graph_file if use_graph else None)
+    assert (result.exit_code, result.output) == (1, message)
+
+
+def test_a_parameter_of_the_right_kind_still_answers(graph_file):
+    result = kg("query", "chip-export-status", "-p", "chip=kgid:nvidia-h200", "--format",
+                "csv", graph=graph_file)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert rows and {r["chip"] for r in rows} == {KGID + "nvidia-h200"}
+
+
 def test_usage_errors_exit_2():
     assert kg("query").exit_code == 2
     assert kg("query", "quotes", "--sparql", "ASK {}").exit_code == 2

@@ -380,9 +380,10 @@ def test_chip_export_status_says_which_statement_a_later_decision_superseded():
      "as_of_horizon_days -5 is not a number of days", "a whole number from 1 to 36500"),
 ])
 def test_a_wrong_dataset_file_is_an_error_with_its_line_and_fix_never_a_traceback(
-        tmp_path, make_data, text, line, message, fix):
+        tmp_path, make_data, monkeypatch, text, line, message, fix):
     """A fresh-user review: `date: 2026-13-14` ended every command in a ValueError from
-    PyYAML's timestamp constructor; the other messages named an absolute path."""
+    PyYAML's timestamp constructor; the other messages named an absolute path (run beside
+    data/: a path that opens from the current folder is relative to it)."""
     from click.testing import CliRunner
 
     from kg.cli import main
@@ -394,6 +395,7 @@ def test_a_wrong_dataset_file_is_an_error_with_its_line_and_fix_never_a_tracebac
         result = CliRunner().invoke(main, [*args, "--data", str(data)])
         assert result.exit_code == 1, (args, result.output)
         assert not isinstance(result.exception, ValueError), result.exception
+    monkeypatch.chdir(data.parent)
     result = CliRunner().invoke(main, ["validate", "--data", str(data)])
     assert f"data/dataset.yaml:{line}: error: {message}" in result.output, result.output
     assert "Fix: " in result.output and fix in result.output.split("Fix: ", 1)[1]

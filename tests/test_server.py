@@ -20,6 +20,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from sparql_support import KGID, TODAY, free_port, oxigraph_store, row_bag, stop
 
 from conftest import REPO, sandbox_dir, wait_for_line
+from kg.rdf.load import load_graph
+from kg.rdf.stats import stats
 from kg.sparql.queries import library, run_query
 
 TIMEOUT = 3
@@ -585,6 +587,18 @@ def test_every_library_file_through_sparqlwrapper_with_its_defaults(endpoint, q)
 def test_the_served_store_holds_the_dataset_description(endpoint):
     status, _, text = post_query(endpoint, "ASK { <https://w3id.org/ai-race-kg/dataset> ?p ?o }")
     assert status == 200 and json.loads(text)["boolean"] is True
+
+
+def test_the_start_up_line_says_which_triples_are_the_datas(endpoint):
+    """The served store holds the VoID description beside the data: the count says so,
+    and its data part is the number kg stats and summary.json give."""
+    data = stats(load_graph(REPO / "data"))["triples"]
+    void = int(json.loads(post_query(endpoint, """SELECT (COUNT(*) AS ?n) WHERE {
+        GRAPH <https://w3id.org/ai-race-kg/file/build/void.ttl> { ?s ?p ?o } }""")[2])
+               ["results"]["bindings"][0]["n"]["value"])
+    assert void > 0
+    assert (f"kg serve: {data + void} triples ({data} of the data and {void} of its VoID "
+            "description), ") in "".join(endpoint["log"])
 
 
 def test_200_library_queries_from_8_clients_without_an_error(endpoint):

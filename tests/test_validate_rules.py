@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from kg import check
 from kg.cli import main
+from kg.core.schema import load_schema
 from kg.data.validate import validate_dir
 
 
@@ -92,8 +93,19 @@ CASES = [
          "model/deepseek.yaml": "id: deepseek\nname: DeepSeek\nmodel_type: family\n"
                                 "sources: [src-a]\n"},
         "duplicate-id", "data/organization/deepseek.yaml", 1,
-        "duplicate id 'deepseek': also data/model/deepseek.yaml",
-        "rename one (`kg rename`) or merge them (`kg merge`)", id="duplicate-id"),
+        "duplicate id 'deepseek': already used by data/model/deepseek.yaml:1",
+        "give this entity another id (its `id:` and its file's name together; `kg rename` "
+        "cannot tell the two apart while they share one), then, if the two are the same "
+        "thing, fold them with `kg merge`", id="duplicate-id"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK, "model/deepseek-r1-copy.yaml": MODEL_OK},
+        "duplicate-id", "data/model/deepseek-r1-copy.yaml", 1,
+        "duplicate id 'deepseek-r1': already used by data/model/deepseek-r1.yaml:1",
+        "give this entity another id: `id: deepseek-r1-copy` to match its file name, or "
+        "another one and name its file after it (do not rename the file to "
+        "deepseek-r1.yaml: that would overwrite the other entity); then, if the two are "
+        "the same thing, fold them with `kg merge deepseek-r1-copy deepseek-r1`",
+        id="id-of-another-entity"),
     pytest.param(
         {"model/deepseek-r1.yaml": "id: deepseek-r1\nname: DeepSeek-R1\nmodel_type: model\n"
                                    "developer: deepseek\n"},
@@ -224,6 +236,27 @@ def test_rule(make_data, files, rule, path, line, message, fix):
     text = issue.format()
     assert text.startswith(f"{path}:{line}")
     assert "Fix: " in text
+
+
+def test_an_id_of_another_entity_is_never_told_to_take_its_file_name(make_data):
+    """A copied file keeping the original's id: renaming it after its id would overwrite
+    the original, so the error is a duplicate id, and no id-mismatch advice is given."""
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK,
+                      "model/deepseek-r1-copy.yaml": MODEL_OK})
+    found, result = issues_of(data)
+    assert [(i.path, i.rule) for i in found if i.level == "error"] == [
+        ("data/model/deepseek-r1-copy.yaml", "duplicate-id")]
+    assert "do not rename the file to deepseek-r1.yaml" in found[0].fix
+    assert list(result.entities).count("deepseek-r1") == 1
+
+
+def test_a_file_in_no_kind_folder_named_as_another_entity_is_warned_before_moving(make_data):
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK, "modle/deepseek-r1.yaml": MODEL_OK})
+    found, _ = issues_of(data, "unknown-kind")
+    assert found[0].fix == (
+        "move it to data/<kind>/ with kind one of: " + ", ".join(load_schema().kinds)
+        + " (but data/model/deepseek-r1.yaml already has the id 'deepseek-r1': give this "
+        "entity another id first, its `id:` and its file's name together)")
 
 
 def test_duplicate_id_names_both_places(make_data):

@@ -236,8 +236,9 @@ def validate(data_dir, no_shacl, as_json, no_cache):
     if as_json:
         echo(json_text([i.__dict__ for i in issues]))
     else:
+        root = resolve_data_dir(data_dir).parent  # the issues' paths are relative to it
         for issue in issues:
-            echo(issue.format(), err=issue.level == "error")
+            echo(issue.format(root), err=issue.level == "error")
         n_err, n_warn = len(errors), len(issues) - len(errors)
         if not errors:
             echo(f"OK: {n_entities} entities valid"
@@ -279,7 +280,7 @@ def build(data_dir, out_dir):
     try:
         built = run_build(data_dir, out_dir, progress=progress)
     except KGError as exc:
-        fail(exc)
+        fail(exc, data_dir)
     leave_fast()  # every file is written and closed; the heap need not be torn down
     out = Path(out_dir)
     top = [p for p in built.written if p.parent == out]
@@ -311,7 +312,7 @@ def stats(data_dir, as_json):
     try:
         numbers = compute(load_graph(data_dir))
     except KGError as exc:
-        fail(exc)
+        fail(exc, data_dir)
     click.echo(json.dumps(numbers, indent=1, ensure_ascii=False) if as_json
                else format_stats(numbers))
 
@@ -391,7 +392,7 @@ def dataset(data_dir, new_date, query_dir):
             return
         info = read_dataset_info(folder)
     except KGError as exc:
-        fail(exc)
+        fail(exc, data_dir)
     if info.date is None:
         click.echo(f"{folder}/dataset.yaml: none; the date is the newest source date "
                    "(`kg dataset --date YYYY-MM-DD` sets one)")

@@ -80,13 +80,16 @@ def complete_fields(ctx, param, incomplete):
 
 
 @contextlib.contextmanager
-def translated_errors() -> Iterator[None]:
-    """Library errors -> a message on stderr and exit 1."""
+def translated_errors(data_dir: Path | None = None) -> Iterator[None]:
+    """Library errors -> a message on stderr and exit 1. data_dir: the --data given (None:
+    the default), whose parent the issues' paths are relative to: they are printed as the
+    user can open them from the current folder."""
     try:
         yield
     except DataError as exc:
+        root = resolve_data_dir(data_dir).parent
         for issue in sorted(exc.issues, key=lambda i: not i.path):  # the verdict comes last
-            echo(issue.format() if issue.path else f"Error: {issue.message}.", err=True)
+            echo(issue.format(root) if issue.path else f"Error: {issue.message}.", err=True)
         sys.exit(1)
     except KGError as exc:
         echo(f"Error: {exc}", err=True)
@@ -118,7 +121,7 @@ def report(outcome: curate.Outcome, verb: str = "wrote", dry_run: bool = False) 
 def run(plan_of, data_dir, dry_run=False):
     """Plan with the library, commit, report: the body of every writing command.
     A dry run shows the change as a diff of each file."""
-    with translated_errors():
+    with translated_errors(data_dir):
         ws = workspace(data_dir)
         plan = plan_of(ws)
         outcome = curate.commit(plan, dry_run=dry_run)
@@ -131,9 +134,8 @@ def show_diff(plan: curate.Plan) -> None:
     """The unified diff of every file a planned change writes or deletes."""
     import difflib
 
-    root = plan.ws.data_dir.parent
     for rel, text in sorted(plan.writes().items()):
-        shown = curate.relpath(plan.ws.data_dir / rel, root)
+        shown = plan.ws.shown(plan.ws.data_dir / rel)
         before = plan.original(rel) or ""
         lines = difflib.unified_diff(before.splitlines(keepends=True),
                                      (text or "").splitlines(keepends=True),
@@ -300,7 +302,7 @@ def make_add(kind: Kind, command_name: str | None = None) -> click.Command:
 
 def _add(kind: Kind, entity_id, yes, no_input, dry_run, data_dir, given) -> None:
     schema = load_schema()
-    with translated_errors():
+    with translated_errors(data_dir):
         ws = workspace(data_dir)
         values: dict = {}
         for name, v in given.items():
@@ -523,15 +525,16 @@ def unchecked(limit, as_json, data_dir):
     Example:
         kg unchecked --limit 20
     """
-    with translated_errors():
+    with translated_errors(data_dir):
         facts = curate.unchecked(workspace(data_dir, recover=False))
     shown = facts[:limit] if limit else facts
     if as_json:
         echo(json_text([{**f.__dict__, "date": str(f.date) if f.date else None,
                          "value": str(f.value)} for f in shown]))
         return
+    root = resolve_data_dir(data_dir).parent
     for f in shown:
-        echo(f.format())
+        echo(f.format(root))
     echo(unchecked_summary(facts))
 
 
@@ -561,7 +564,7 @@ def show(entity_id, data_dir):
     Example:
         kg show huawei
     """
-    with translated_errors():
+    with translated_errors(data_dir):
         for line in curate.show(workspace(data_dir, recover=False), entity_id):
             echo(line)
 
@@ -582,7 +585,7 @@ def find(text, limit, kind, data_dir):
     """
     from kg.data.dedupe import search
 
-    with translated_errors():
+    with translated_errors(data_dir):
         ws = workspace(data_dir, recover=False)
     ents = {i: e for i, e in ws.entities.items() if not kind or e.kind == kind}
     hits = search(ents, text, limit=limit)
@@ -615,23 +618,22 @@ def fmt(paths, check_only, no_cache, data_dir):
         kg fmt data/model/deepseek-r1.yaml
     """
     paths = [p for p in paths if p.suffix in (".yaml", ".yml")]
-    with translated_errors():
+    with translated_errors(data_dir):
         ws = workspace(data_dir, recover=not check_only)  # a check changes nothing
         plan = curate.fmt(ws, paths or None, cache=False if no_cache else None)
         writes = plan.writes()
         for note in plan.notes:
             echo(f"note: {note}", err=True)
         for issue in plan.skipped:  # never "all files in canonical form" over a skipped file
-            echo(issue.format(), err=True)
+            echo(issue.format(ws.data_dir.parent), err=True)
         skipped = (f"{len(plan.skipped)} file(s) could not be read, so were not "
                    "checked; fix them first (`kg validate`)") if plan.skipped else ""
         if check_only:
             from kg.cli import leave_fast
 
             leave_fast()  # writes nothing but its cache, saved already (the pre-commit hook)
-            root = ws.data_dir.parent
             for rel in sorted(writes):
-                echo(f"would reformat {curate.relpath(ws.data_dir / rel, root)}")
+                echo(f"would reformat {ws.shown(ws.data_dir / rel)}")
             if writes or skipped:
                 echo("Error: " + "; ".join(x for x in (
                     f"{len(writes)} file(s) not in canonical form; run `kg fmt`" if writes
@@ -665,14 +667,15 @@ def lint(as_json, no_unchecked, data_dir):
     """
     from kg.curate.lint import lint as run_lint
 
-    with translated_errors():
+    with translated_errors(data_dir):
         issues = run_lint(workspace(data_dir, recover=False), unchecked=not no_unchecked)
     errors = [i for i in issues if i.level == "error"]
     if as_json:
         echo(json_text([i.__dict__ for i in issues]))
     else:
+        root = resolve_data_dir(data_dir).parent
         for i in issues:
-            echo(i.format(), err=i.level == "error")
+            echo(i.format(root), err=i.level == "error")
         echo(("Error: " if errors else "")
              + f"{len(errors)} error(s), {len(issues) - len(errors)} warning(s).", err=bool(errors))
     sys.exit(1 if errors else 0)
@@ -690,7 +693,7 @@ def recover(data_dir):
     Example:
         kg recover
     """
-    with translated_errors():
+    with translated_errors(data_dir):
         ws = curate.Workspace(data_dir)
     echo(ws.recovered or "nothing to recover")
 

@@ -53,12 +53,17 @@ def no_cache_option(f):
                         "network measure, chart or layout is read back from the cache.")(f)
 
 
-def fail(exc: KGError) -> None:
+def fail(exc: KGError, data_dir: Path | None = None) -> None:
     """Translate a library error into a clean message and exit 1: the last line starts with
-    `Error: ` (click's convention); the lines of a DataError come first, as kg validate's."""
+    `Error: ` (click's convention); the lines of a DataError come first, as kg validate's,
+    their paths as the user can open them from the current folder (data_dir: the --data
+    given, None: the default; the issues' paths are relative to its parent)."""
     if isinstance(exc, DataError):
+        from kg.data.loader import resolve_data_dir
+
+        root = resolve_data_dir(data_dir).parent
         for issue in exc.issues:
-            echo(issue.format() if issue.path else issue.message, err=True)
+            echo(issue.format(root) if issue.path else issue.message, err=True)
         echo(f"Error: {len(exc.issues)} error(s). Run `kg validate` for the full report.",
              err=True)
     else:

@@ -49,7 +49,7 @@ def report(data_dir, out_dir, as_of, since, top, formats):
         written = write_report(built.semantics, out_dir, as_of=as_of, since=since, top=top,
                                formats=formats or FORMATS, progress=progress)
     except KGError as exc:
-        fail(exc)
+        fail(exc, data_dir)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     leave_fast()  # every file is written and closed; the heap need not be torn down

@@ -117,7 +117,7 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
         width = width or shutil.get_terminal_size((100, 24)).columns
         out = render(result, fmt, store, width=width, rdf_format=rdf_format)
     except KGError as exc:
-        fail(exc)
+        fail(exc, data_dir)
     # a table is for a terminal: a control character in a result (a query can make one)
     # is shown escaped; csv, json and RDF are for programs and stay exact
     (echo if fmt in ("table", "md") and result.type == "SELECT" else click.echo)(
@@ -169,7 +169,7 @@ def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_fi
                    data_dir=data_dir, graph_file=graph_file,
                    log=lambda msg: click.echo(msg, err=True))
     except KGError as exc:
-        fail(exc)
+        fail(exc, data_dir)
 
 
 @click.command()
@@ -202,7 +202,7 @@ def push(graph_store, no_default_graph, user, data_dir, graph_file):
         store = open_store("oxigraph", data_dir=data_dir, graph_file=graph_file)
         report = push_dataset(store, graph_store, default_graph=not no_default_graph, auth=user)
     except KGError as exc:
-        fail(exc)
+        fail(exc, data_dir)
     click.echo(f"pushed {report['graphs']} named graphs ({report['triples']} triples)"
                + (", and the union into the default graph" if report["default"] else "")
                + f" to {graph_store}")
@@ -230,7 +230,7 @@ def docs(out_dir, data_dir):
     try:
         written = write_docs(out_dir, data_dir=data_dir)
     except KGError as exc:
-        fail(exc)
+        fail(exc, data_dir)
     for path in written:
         click.echo(f"wrote {path}")
 

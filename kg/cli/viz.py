@@ -58,7 +58,7 @@ def viz(data_dir, out, focus, depth, query_file, as_of, kinds, blocs):
                               data_dir=data_dir,
                               subtitle=(query_file.name if query_file is not None else None))
     except KGError as exc:
-        fail(exc)
+        fail(exc, data_dir)
     from kg.cli import leave_fast
 
     leave_fast()  # the page is written and closed; the heap need not be torn down

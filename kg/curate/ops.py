@@ -25,7 +25,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from kg.core.errors import DataError, Issue, KGError
+from kg.core.errors import DataError, Issue, KGError, shown_path
 from kg.core.model import DateValue, Entity, Statement, check_status
 from kg.core.schema import Field, Kind, Schema, load_schema
 from kg.curate import txn
@@ -62,9 +62,10 @@ def today() -> str:
 
 
 def maintainer_name() -> str | None:
-    """Who is checking: $KG_USER, else git's user.name."""
-    if os.environ.get("KG_USER"):
-        return os.environ["KG_USER"]
+    """Who is checking: $KG_USER, else git's user.name (either without surrounding
+    spaces; one of only spaces counts as unset); None when neither is set."""
+    if os.environ.get("KG_USER", "").strip():
+        return os.environ["KG_USER"].strip()
     try:
         out = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
                              timeout=5, check=False)
@@ -116,6 +117,12 @@ class Workspace:
     def entities(self) -> dict[str, Entity]:
         return self.result.entities
 
+    def shown(self, path: Path | str) -> str:
+        """How messages name a file: path is absolute or relative to the data folder's
+        parent (an entity's path: data/model/x.yaml); the result opens from the current
+        folder (kg.core.errors.shown_path)."""
+        return shown_path(path, self.data_dir.parent)
+
     def rel(self, entity: Entity) -> str:
         """The entity's file, relative to data_dir."""
         return (self.data_dir.parent / entity.path).resolve().relative_to(
@@ -126,7 +133,7 @@ class Workspace:
         if ent is None:
             on_disk = sorted(self.data_dir.glob(f"*/{entity_id}.yaml"))
             if on_disk:
-                raise KGError(f"{relpath(on_disk[0], self.data_dir.parent)} does not validate; "
+                raise KGError(f"{self.shown(on_disk[0])} does not validate; "
                               "fix it first (`kg validate` says how)")
             raise KGError(f"{what} '{entity_id}' is not a known entity"
                           f"{self.named(entity_id)} (`kg find TEXT` searches names)")
@@ -236,7 +243,7 @@ def same_layout(text: str, original: str) -> str:
 
 @dataclass
 class Outcome:
-    changed: list[str]  # paths relative to the repository root, as users see them
+    changed: list[str]  # paths as the user opens them from the current folder (shown_path)
     notes: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)  # those of `changed` that were deleted
 
@@ -279,9 +286,8 @@ def commit(plan: Plan, hook: txn.Hook | None = None, dry_run: bool = False) -> O
         raise DataError(errors + [Issue("", 0, message=f"{plan.action}: nothing was written",
                                         fix="correct the values and run the command again",
                                         rule="refused")])
-    root = ws.data_dir.parent
-    shown = sorted(relpath(ws.data_dir / rel, root) for rel in writes)
-    gone = sorted(relpath(ws.data_dir / rel, root) for rel, text in writes.items() if text is None)
+    shown = sorted(ws.shown(ws.data_dir / rel) for rel in writes)
+    gone = sorted(ws.shown(ws.data_dir / rel) for rel, text in writes.items() if text is None)
     if dry_run:
         return Outcome(shown, plan.notes + ["dry run: nothing was written"], gone)
     originals = {rel: plan.original(rel) for rel in writes}
@@ -360,7 +366,7 @@ def check_id(ws: Workspace, entity_id: str, choose: str = "choose another with -
     existing = ws.entities.get(entity_id) or next(iter(ws.data_dir.glob(f"*/{entity_id}.yaml")),
                                                   None)
     if existing is not None:
-        where = existing.path if isinstance(existing, Entity) else relpath(existing, ws.data_dir.parent)
+        where = ws.shown(existing.path if isinstance(existing, Entity) else existing)
         raise KGError(f"id '{entity_id}' is taken ({where}); {choose}")
 
 
@@ -619,8 +625,11 @@ class Referrer:
     line: int
     where: str  # e.g. "developer", "sources of fab", "checked.against"
 
-    def format(self) -> str:
-        return f"{self.path}:{self.line}: {self.entity} ({self.where})"
+    def format(self, root: Path | None = None) -> str:
+        """root: the folder self.path is relative to, to name it as the user can open it
+        from the current folder (kg.core.errors.shown_path); None: as it is."""
+        path = self.path if root is None else shown_path(self.path, root)
+        return f"{path}:{self.line}: {self.entity} ({self.where})"
 
 
 def references(schema: Schema, ent: Entity) -> Iterator[tuple[str, str, int]]:
@@ -1022,7 +1031,7 @@ def remove(ws: Workspace, entity_id: str, reason: str, drop_references: bool = F
             refs.append(r)
     if refs and not drop_references:
         raise KGError(f"{entity_id} is referred to {len(refs)} time(s); nothing was removed:\n"
-                      + "\n".join("  " + r.format() for r in refs)
+                      + "\n".join("  " + r.format(ws.data_dir.parent) for r in refs)
                       + f"\nChange those first, merge it (`kg merge {entity_id} OTHER`), "
                         "or pass --drop-references to remove the references too")
     if refs:
@@ -1048,11 +1057,13 @@ class Fact:
     line: int
     date: Any = None  # the earliest date among its sources (a DateValue) or None
 
-    def format(self) -> str:
+    def format(self, root: Path | None = None) -> str:
+        """One line; root: as Referrer.format's."""
         when = str(self.date) if self.date else "undated"
         what = (f"{self.field} = {self.value}" if self.field else "plain fields "
                 "(name, description, ...)")
-        return (f"{when:10}  {self.path}:{self.line}  {self.entity}  {what}  "
+        path = self.path if root is None else shown_path(self.path, root)
+        return (f"{when:10}  {path}:{self.line}  {self.entity}  {what}  "
                 f"[{', '.join(self.sources) or 'no source'}]")
 
 
@@ -1095,10 +1106,18 @@ def unchecked(ws: Workspace) -> list[Fact]:
 
 def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str | None = None,
            on: str | None = None, against: str | None = None, value: str | None = None) -> Plan:
-    """Plan recording that a maintainer checked a fact (or the entity's plain fields)."""
+    """Plan recording that a maintainer checked a fact (or the entity's plain fields).
+    by: who (None: maintainer_name()); KGError if it is given empty or only spaces, or
+    if it is None and no name is set."""
     ent = ws.entity(entity_id)
     kind = ws.kind(ent)
-    by = by or maintainer_name()
+    if by is not None and not by.strip():
+        # an explicit --by "" is a mistake (an unset variable in a script, say), not a
+        # request for the default: recording git's user name would misattribute the check
+        raise KGError(f"--by is {'empty' if not by else 'only spaces'}: pass the name of who "
+                      "checked it, e.g. --by \"Jane Doe\", or leave --by out to record "
+                      "$KG_USER, else git's user.name")
+    by = (by or maintainer_name() or "").strip()
     if not by:
         raise KGError("who checked it? pass --by NAME (or set KG_USER or git's user.name)")
     on = on or today()
@@ -1250,7 +1269,7 @@ def show(ws: Workspace, entity_id: str) -> list[str]:
     """A readable account of one entity: facts, links out and in, sources, check status."""
     ent = ws.entity(entity_id)
     kind = ws.kind(ent)
-    lines = [f"{ent.id}: {ent.name} ({kind.label}, {ent.path})"]
+    lines = [f"{ent.id}: {ent.name} ({kind.label}, {ws.shown(ent.path)})"]
     if ent.kind == "tombstone":
         new = ent.first("replaced_by")
         lines.append(f"  replaced by {new} on {ent.first('date')} (see `kg show {new}`)" if new

@@ -350,8 +350,9 @@ class _FileChecker:
                            "ids are lower-case words joined by hyphens, e.g. deepseek-r1",
                            "bad-id")
             elif str(raw_id) != rec.stem:
-                self.issue(line_of(raw_id), f"id '{raw_id}' does not match the file name "
-                           f"'{rec.path.name}'",
+                # tier 2 (_id_traps) turns this into a duplicate-id error when another
+                # entity has raw_id: renaming the file would overwrite that entity's
+                self.issue(line_of(raw_id), ID_MISMATCH.format(raw_id, rec.path.name),
                            f"rename the file to {raw_id}.yaml or set `id: {rec.stem}` "
                            "(`kg rename` does both and fixes references)", "id-mismatch")
         for key in data:
@@ -539,22 +540,57 @@ def combine(checks: list[FileCheck]) -> Result:
         if fc.entity is None:
             continue
         if fc.stem in seen:
+            first = result.entities[fc.stem]
             result.issues.append(Issue(
                 fc.rel, fc.entity.line, 0, fc.stem,
-                f"duplicate id '{fc.stem}': also {seen[fc.stem]}",
-                "ids are unique across all kinds: rename one (`kg rename`) or merge them "
-                "(`kg merge`)", rule="duplicate-id"))
+                f"duplicate id '{fc.stem}': already used by {seen[fc.stem]}:{first.line}",
+                "ids are unique across all kinds: give this entity another id (its `id:` "
+                "and its file's name together; `kg rename` cannot tell the two apart while "
+                "they share one), then, if the two are the same thing, fold them with "
+                "`kg merge`", rule="duplicate-id"))
             continue
         seen[fc.stem] = fc.rel
         result.entities[fc.stem] = fc.entity
         if fc.key is not None:
             result.file_keys[fc.entity.path] = fc.key
     _check_refs(result, refs)
+    result.issues = [_id_trap(i, result, seen) for i in result.issues]
     # a message quotes the value it is about: never with a raw control character in it
     result.issues = sorted(
         replace(i, message=escape_controls(i.message), fix=escape_controls(i.fix))
         if CONTROL_RE.search(i.message + i.fix) else i for i in result.issues)
     return result
+
+
+ID_MISMATCH = "id '{}' does not match the file name '{}'"
+_ID_MISMATCH_RE = re.compile(re.escape(ID_MISMATCH).replace(r"\{\}", "(.*)", 1)
+                             .replace(r"\{\}", ".*") + "$")
+
+
+def _id_trap(issue: Issue, result: Result, seen: dict[str, str]) -> Issue:
+    """issue, or, for an id that does not match its file's name but is another entity's
+    id (in seen: id -> its file), a duplicate-id error in its place: the id-mismatch fix
+    (rename the file after the id) would overwrite that entity's file. A file in a folder
+    of no kind whose name is another entity's id is told so beside "move it"."""
+    if issue.rule == "unknown-kind" and issue.entity in seen:
+        # moving the file into a kind's folder would make (or overwrite) a duplicate
+        return replace(issue, fix=issue.fix + (
+            f" (but {seen[issue.entity]} already has the id '{issue.entity}': give this "
+            "entity another id first, its `id:` and its file's name together)"))
+    if issue.rule != "id-mismatch":
+        return issue
+    m = _ID_MISMATCH_RE.match(issue.message)
+    claimed = m and m.group(1)
+    if claimed not in seen or seen[claimed] == issue.path:
+        return issue
+    return replace(
+        issue, rule="duplicate-id",
+        message=f"duplicate id '{claimed}': already used by {seen[claimed]}:"
+                f"{result.entities[claimed].line}",
+        fix=f"give this entity another id: `id: {issue.entity}` to match its file name, or "
+            "another one and name its file after it (do not rename the file to "
+            f"{claimed}.yaml: that would overwrite the other entity); then, if the two are "
+            f"the same thing, fold them with `kg merge {issue.entity} {claimed}`")
 
 
 def check_files(data_dir: Path, schema: Schema, cache: bool | None = None,

@@ -412,7 +412,9 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
     """Run a library query (with parameters) or a query string on a store.
 
     An IRI given as a parameter must name something in the graph: a misspelt one is a
-    QueryError ("no entity kgid:x (did you mean kgid:y?)"), not an empty result."""
+    QueryError ("no entity kgid:x (did you mean kgid:y?)"), not an empty result; and
+    one given for a parameter named after a kind (chip, model, country, source, measure:
+    see check_kind) must name an entity of that kind."""
     if isinstance(query, LibraryQuery):
         if day is None and any(p.default in ("dataset", "today")
                                and p.name not in (params or {})
@@ -421,13 +423,55 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
         text = query.bind(params, day=day)
         for name, raw in (params or {}).items():
             if query.param(name).type == "iri" and raw.strip() != "*":
-                check_iri(store, expand_iri(raw.strip(), name))
+                iri = expand_iri(raw.strip(), name)
+                check_iri(store, iri)
+                check_kind(store, iri, name)
     else:
         if params:
             raise QueryError("--param needs a library query or a .rq file with `# param:` "
                              "lines; put values into a --sparql query directly")
         text = query
     return store.query(text, max_rows=max_rows)
+
+
+def check_kind(store: Store, iri: str, name: str) -> None:
+    """For a parameter named after a kind of the schema (`# param: chip iri`: a chip),
+    raise QueryError unless the IRI names an entity of that kind: "parameter chip:
+    kgid:huawei is an organisation, not a chip (chips like it: kgid:huawei-ascend-910,
+    ...)". Such a value could only ever answer no rows. Other parameters (entity, about,
+    speaker...) take any kind and are not checked."""
+    import difflib
+
+    from kg.data.validate import a
+
+    schema = load_schema()
+    kind = schema.kinds.get(name)
+    if kind is None:
+        return
+    ns = schema.namespaces
+    cls = {k: ns[c.split(":", 1)[0]] + c.split(":", 1)[1]
+           for k, c in ((k, v.cls) for k, v in schema.kinds.items())}
+    ref = URIRef(iri).n3()
+    types = {str(r[0]) for r in store.query(f"SELECT ?t WHERE {{ {ref} a ?t }}").rows}
+    if cls[name] in types:
+        return
+    kinds = [k for k in schema.kinds if cls[k] in types]
+    what = (f"is {a(schema.kinds[kinds[0]].label)}" if kinds
+            else "is not an entity of any kind")
+    kgid = ns["kgid"]
+
+    def curie(i: str) -> str:
+        return f"kgid:{i[len(kgid):]}" if i.startswith(kgid) else f"<{i}>"
+
+    ids = sorted(str(r[0])[len(kgid):] for r in store.query(
+        f"SELECT DISTINCT ?s WHERE {{ ?s a <{cls[name]}> FILTER(STRSTARTS(STR(?s), "
+        f"{Literal(kgid).n3()})) }}").rows)
+    given = iri[len(kgid):] if iri.startswith(kgid) else iri
+    close = [i for i in ids if given and given in i][:3] or difflib.get_close_matches(
+        given, ids, n=3, cutoff=0.5)
+    plural = kind.label + "s"
+    hint = f" ({plural} like it: {', '.join(curie(kgid + c) for c in close)})" if close else ""
+    raise QueryError(f"parameter {name}: {curie(iri)} {what}, not {a(kind.label)}{hint}")
 
 
 def check_iri(store: Store, iri: str) -> None:
