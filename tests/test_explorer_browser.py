@@ -677,15 +677,18 @@ def test_a_statement_not_yet_begun_is_labelled_not_yet_in_force(real, page):
                                    " Array.from(e.querySelectorAll('.badge')).map(b => b.innerText)])")
     assert rows == [["restricted", "holds", []],
                     ["allowed-vetted-buyers", "not yet", ["not yet in force on 2025-11-15"]],
-                    ["restricted", "not yet", ["not yet in force on 2025-11-15", "ranked down",
-                                                "[3] low reliability"]]]
+                    # BotNews's is dated only "as of 2026": reported then, not begun then
+                    ["restricted", "not yet reported", ["not yet reported on 2025-11-15",
+                                                         "ranked down", "[3] low reliability"]]]
     page.shot("explorer-h200-not-yet-in-force")
     pg.evaluate("kgExplorer.setDate('2026-02-01')")
     assert pg.eval_on_selector_all(status, "els => els.map(e => e.getAttribute('data-state'))") \
         == ["ended", "holds", "ranked down"]
     pg.evaluate("kgExplorer.setDate('2025-11-15'); kgExplorer.select('nvidia-h100')")
     h100 = pg.eval_on_selector_all(status, "els => els.map(e => e.innerText)")
-    assert [t for t in h100 if "not yet in force on 2025-11-15" in t] == [h100[3], h100[4]]
+    # its last two rows are reported as of 2026-01 and as of 2026: not yet reported then
+    assert [t for t in h100 if "not yet reported on 2025-11-15" in t] == [h100[3], h100[4]]
+    assert "\nas of 2026-01\n" in h100[3] and "\nas of 2026\n" in h100[4]
     # the page's word is the semantic layer's, for every statement of every temporal field
     sem = built.semantics
     tl = sem.timeline
@@ -696,8 +699,16 @@ def test_a_statement_not_yet_begun_is_labelled_not_yet_in_force(real, page):
     python_says = [[tl.state_on(sem.entities[n], f, s, dt.date.fromisoformat(d))
                     for s in sem.entities[n].facts[f]] for n, f, d in cases]
     assert page_says == python_says
-    assert {w for ws in python_says for w in ws} >= {"holds", "not yet", "ended", "outranked",
-                                                    "ranked down"}
+    assert {w for ws in python_says for w in ws} >= {
+        "holds", "not yet", "not yet reported", "not reported since", "outranked",
+        "ranked down"}
+    # a review: Li Qiang's affiliation, reported as of 2024-03-05, read "ended before" the
+    # data set's own date once its two-year horizon passed; no source says it ended
+    pg.evaluate(f"kgExplorer.setDate('{sem.date}'); kgExplorer.select('li-qiang')")
+    aff = pg.eval_on_selector_all("#panel-body .fact[data-field=affiliation] .stmt",
+                                  "els => els.map(e => [e.getAttribute('data-state'),"
+                                  " Array.from(e.querySelectorAll('.badge')).map(b => b.innerText)])")
+    assert aff == [["not reported since", [f"no recent report on {sem.date}", "unchecked"]]]
     assert page.console_errors() == []
 
 

@@ -94,11 +94,14 @@ def test_state_on_says_not_yet_superseded_ended_or_ranked_down_for_the_day():
 
     def states(day, name="export_status"):
         return [tl.state_on(ent, name, s, D.fromisoformat(day)) for s in ent.facts[name]]
-    assert states("2022-01-01") == ["not yet", "not yet", "not yet"]
-    assert states("2025-11-15") == ["holds", "not yet", "not yet"]
+    # the deprecated "banned" is dated only by as_of: reported then, nothing said of before
+    assert states("2022-01-01") == ["not yet", "not yet", "not yet reported"]
+    assert states("2025-11-15") == ["holds", "not yet", "not yet reported"]
     assert states("2026-03-01") == ["superseded", "holds", "ranked down"]
+    assert states("2018-06-01", "many") == ["not yet", "not yet reported"]
     assert states("2020-03-01", "many") == ["holds", "holds"]
-    assert states("2022-01-01", "many") == ["ended", "ended"]
+    # the licence's own `to` passed; the 2019 report is past its horizon: not "ended"
+    assert states("2022-01-01", "many") == ["ended", "not reported since"]
     assert window(SINGLE, old, [old, new], HORIZON).end_by == "successor"
     assert window(MANY, closed, [closed], HORIZON).end_by == "to"
     assert window(MANY, report, [report], HORIZON).end_by == "horizon"

@@ -150,8 +150,15 @@ class PageData:
                 begins = stated_start(st)
                 if begins is not None:  # "not yet" before the day it names, as state_on says
                     out["ns"] = iso(begins)
-            elif w.end_by == "successor":
-                out["sup"] = True  # ended because another value started: "superseded"
+                    if st.valid_from is None:
+                        out["ao"] = True  # ... only reported as of it: "not yet reported"
+            else:
+                if w.basis == "as-of":
+                    out["ao"] = True  # dated by as_of only: "not yet reported" before it
+                if w.end_by in ("successor", "horizon"):
+                    # ended because another value started: "superseded"; or an as-of
+                    # statement's horizon passed: "not reported since" (state_on's words)
+                    out["sup" if w.end_by == "successor" else "hz"] = True
             spans = [[iso(sp[0]), iso(sp[1])] for sp in (w.start_span, w.end_span)
                      if sp and sp[0] != sp[1]]
             if spans:

@@ -61,15 +61,17 @@
   }
   // what one statement is on a day: Timeline.state_on (kg/semantics/time.py), the same rule
   function stateOn(s, list, day) {
-    if (s.nv) return s.ns && day < s.ns ? "not yet" : "ranked down";
-    if (s.st && day < s.st) return "not yet";
-    if (s.en && s.en < day) return s.sup ? "superseded" : "ended";
+    if (s.nv) return s.ns && day < s.ns ? (s.ao ? "not yet reported" : "not yet") : "ranked down";
+    if (s.st && day < s.st) return s.ao ? "not yet reported" : "not yet";
+    if (s.en && s.en < day) return s.sup ? "superseded" : s.hz ? "not reported since" : "ended";
     return current(list, day).indexOf(s) >= 0 ? "holds" : "outranked";
   }
   var STATE_BADGES = {
     "not yet": ["not yet in force on ", "It begins after the chosen day."],
+    "not yet reported": ["not yet reported on ", "A source reported it as of a later date, and says nothing of before."],
     "superseded": ["superseded on ", "Another value began before the chosen day."],
-    "ended": ["ended before ", "It ended (its own end date, or it was last reported too long ago) before the chosen day."],
+    "ended": ["ended before ", "Its own end date is before the chosen day."],
+    "not reported since": ["no recent report on ", "Last reported (as of its date) longer before the chosen day than the data set's horizon: no source says it still held then, nor that it ended."],
     "outranked": ["outranked on ", "It holds on the chosen day, but a maintainer preferred another value."],
     "ranked down": ["ranked down", "Ranked down by a maintainer; it never holds."]
   };
@@ -288,7 +290,7 @@
       if (state !== "holds" && (s.nv || f.t)) {
         var sb = STATE_BADGES[state];
         row.appendChild(badge("deprecated", sb[0] + (state === "ranked down" ? "" : day), sb[1]));
-        if (s.nv && state === "not yet") row.appendChild(badge("deprecated", "ranked down", STATE_BADGES["ranked down"][1]));
+        if (s.nv && state.indexOf("not yet") === 0) row.appendChild(badge("deprecated", "ranked down", STATE_BADGES["ranked down"][1]));
       }
       if (s.ck === "unchecked") row.appendChild(badge("unchecked", "unchecked", "Not yet verified by a maintainer."));
       var when = stmtWhen(s);

@@ -181,21 +181,27 @@ class Timeline:
         return self.window(entity, name, st).changed_on(day)
 
     def state_on(self, entity: Entity, name: str, st: Statement, day: dt.date) -> str:
-        """What one statement is on `day`, in one word the explorer's labels and the
-        report share (STATES): "holds" (current on that day), "not yet" (its window, or
-        for a deprecated statement its stated from/as_of, begins after the day),
-        "superseded" (another value started before the day), "ended" (its `to` or its
-        as-of horizon passed), "outranked" (holds, but a preferred statement beats it),
-        "ranked down" (deprecated: never holds).
+        """What one statement is on `day`, in one word (the explorer's labels):
+        "holds" (current on that day); "not yet" (its `from`, or for a deprecated
+        statement the `from` it names, is after the day); "not yet reported" (the same
+        for a statement dated only by `as_of`: a source reported it on that date, and
+        says nothing of before); "superseded" (another value started before the day);
+        "ended" (its own `to` passed); "not reported since" (an as-of statement whose
+        horizon passed: no source has said it since, which is not saying it ended);
+        "outranked" (holds, but a preferred statement beats it); "ranked down"
+        (deprecated: never holds).
         """
         w = self.window(entity, name, st)
         if w.basis == "never":
             begins = stated_start(st)
-            return "not yet" if begins is not None and day < begins else "ranked down"
+            if begins is not None and day < begins:
+                return "not yet" if st.valid_from is not None else "not yet reported"
+            return "ranked down"
         if w.start is not None and day < w.start:
-            return "not yet"
+            return "not yet reported" if w.basis == "as-of" else "not yet"
         if w.end is not None and w.end < day:
-            return "superseded" if w.end_by == "successor" else "ended"
+            return {"successor": "superseded", "horizon": "not reported since"}.get(
+                w.end_by, "ended")
         return "holds" if any(s is st for s in self.current(entity, name, day)) \
             else "outranked"
 
