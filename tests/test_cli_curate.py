@@ -656,3 +656,31 @@ def test_paths_open_from_the_current_folder_not_the_data_folders_parent(tmp_path
     assert (f"{data.as_posix()}/model/deepseek-v3.yaml:1: error: [deepseek-v3] duplicate id "
             f"'deepseek-r1': already used by {data.as_posix()}/model/deepseek-r1.yaml:2 Fix: ")\
         in r.output
+
+
+def test_an_issue_with_an_absolute_path_keeps_the_paths_of_its_message(tmp_path, monkeypatch):
+    """A review: an issue whose path is absolute (data/ a symbolic link elsewhere, or a
+    stored answer for another spelling of the folder) had every '/' after a space turned
+    into './' ('already used by ./tmp/...', 'https:.//example.com'). Its message's
+    paths are left as they are; a relative one is still shown from the current folder."""
+    from kg.core.errors import Issue, shown_path
+
+    real = tmp_path / "real" / "data"
+    (real / "model").mkdir(parents=True)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "data").symlink_to(real, target_is_directory=True)
+    monkeypatch.chdir(repo)
+    other = f"{real.as_posix()}/model/deepseek.yaml"
+    issue = Issue(f"{real.as_posix()}/model/x.yaml", 1, 0, "x",
+                  f"duplicate id 'deepseek': already used by {other}:1",
+                  "see https://example.com/ids, then kg merge")
+    assert issue.format(repo) == (
+        f"{real.as_posix()}/model/x.yaml:1: error: [x] duplicate id 'deepseek': already used "
+        f"by {other}:1 Fix: see https://example.com/ids, then kg merge")
+    # a path given relative to the data folder's parent opens from here, through the link
+    assert shown_path("data/model/x.yaml", repo) == "data/model/x.yaml"
+    monkeypatch.chdir(real)
+    assert shown_path("data/model/x.yaml", repo) == f"{repo.as_posix()}/data/model/x.yaml"
+    assert shown_path("model/x.yaml", real) == "model/x.yaml"
+    assert shown_path(real) == "."
