@@ -169,6 +169,10 @@ def test_a_service_in_a_comment_or_string_is_no_service(graph_file):
      "kgid:huawei-ascend, kgid:huawei-ascend-910, kgid:huawei-ascend-910b)\n"),
     (["models-by-developer", "-p", "country=kgid:nvidia-h200"],
      "Error: parameter country: kgid:nvidia-h200 is a chip, not a country\n"),
+    # a review: "countrys like it"
+    (["policies", "-p", "country=kgid:china-customs"],
+     "Error: parameter country: kgid:china-customs is an organisation, not a country "
+     "(countries like it: kgid:china)\n"),
     (["chip-export-status", "-p", "chip=kgid:huawai"],
      "Error: no entity kgid:huawai (did you mean kgid:huawei?)\n"),
 ])

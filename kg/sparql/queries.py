@@ -469,7 +469,9 @@ def check_kind(store: Store, iri: str, name: str) -> None:
     given = iri[len(kgid):] if iri.startswith(kgid) else iri
     close = [i for i in ids if given and given in i][:3] or difflib.get_close_matches(
         given, ids, n=3, cutoff=0.5)
-    plural = kind.label + "s"
+    label = kind.label
+    plural = label[:-1] + "ies" if label.endswith("y") and label[-2:-1] not in "aeiou" \
+        else label + "s"  # (a country: countries; a policy: policies)
     hint = f" ({plural} like it: {', '.join(curie(kgid + c) for c in close)})" if close else ""
     raise QueryError(f"parameter {name}: {curie(iri)} {what}, not {a(kind.label)}{hint}")
 
