@@ -510,7 +510,8 @@
   function loose(text) { return text.replace(/[\s\p{P}\p{S}]+/gu, ""); }
   function looseQuery(q) {
     var l = loose(q.replace(SUFFIX_WORDS, "")) || loose(q), cut;
-    while ((cut = l.match(CJK_SUFFIX)) && l.length - cut[0].length >= 2) l = l.slice(0, l.length - cut[0].length);
+    // (a match of nothing would loop for ever: an empty suffix list makes the pattern "()$")
+    while ((cut = l.match(CJK_SUFFIX)) && cut[0].length > 0 && l.length - cut[0].length >= 2) l = l.slice(0, l.length - cut[0].length);
     return l;
   }
   function rank(keys, q, lq, cache) {
