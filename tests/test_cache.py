@@ -420,3 +420,21 @@ def test_clear_leaves_a_store_another_process_is_making_and_says_so(folder, make
     assert cache.clear() == (0, ()) and cache.clear().message == \
         "deleted 0 cached graph(s) and their stores"
     assert not making.exists() and not serving.exists()
+
+
+def test_a_sweep_names_only_what_it_removed(tmp_path):
+    """A review: a symbolic link with a store folder's name, pointing at an old folder,
+    was reported as removed and was still there (rmtree refuses a link, silently)."""
+    from kg.data.filecache import sweep_unfinished
+    from kg.sparql.cache import _UNFINISHED
+
+    old = tmp_path / "elsewhere"
+    old.mkdir()
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    link = tmp_path / f"store-{'d' * 64}.abcdefgh.tmp"
+    link.symlink_to(old, target_is_directory=True)
+    gone = tmp_path / f"store-{'e' * 64}.abcdefgh.tmp"
+    gone.mkdir()
+    os.utime(gone, (time.time() - 7200, time.time() - 7200))
+    assert sweep_unfinished(tmp_path, _UNFINISHED) == [gone.name]
+    assert link.is_symlink() and old.is_dir() and not gone.exists()

@@ -240,7 +240,8 @@ def sweep_unfinished(folder: Path, shape: re.Pattern, older_than: float = STALE_
                 if state == "free" or (state == "none" and
                                        time.time() - tmp.stat().st_mtime > older_than):
                     shutil.rmtree(tmp, ignore_errors=True)
-                    removed.append(tmp.name)
+                    if not os.path.lexists(tmp):  # (a name it could not remove is not told)
+                        removed.append(tmp.name)
     return sorted(removed)
 
 
