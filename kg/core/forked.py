@@ -329,6 +329,7 @@ def sigterm_raises(error: Callable[[int], BaseException]) -> Iterator[None]:
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
+
 def pause_point(where: str) -> None:
     """For the interrupt tests: with KG_PAUSE_AT=where, say so on stderr (with this
     process's id) and sleep KG_PAUSE_SECONDS (60). An empty where never pauses."""
