@@ -174,7 +174,6 @@ def sweep_temporaries(folder: Path, older_than: float = STALE_TMP) -> list[str]:
     return sorted(removed)
 
 
-
 LOCK = "kg-writing"  # in a temporary folder of kg's: locked by the process using it
 SCRATCH = "tmp"  # the cache folder's subfolder of scratch folders (`scratch_folder`)
 _SCRATCH = re.compile(r"kg-[a-z]+\.[a-z0-9_]{8}\.tmp")  # scratch_folder's (mkdtemp's 8)

@@ -17,6 +17,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.core.schema import by_longest_namespace, load_schema, shorten
 from kg.rdf.ontology import SCHEMA, build_ontology
+from kg.rdf.quads import lexical
 from kg.rdf.serialize import write_texts
 
 KINDS = (("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),
@@ -116,8 +117,6 @@ class _QuadsData:
 
     def _str(self, i: int) -> str:
         """str() of term i's rdflib term: an IRI's text, a literal's lexical form."""
-        from kg.rdf.quads import lexical
-
         t = self.q.terms[i]
         return t[1:-1] if t[0] == "<" else lexical(t)
 

@@ -75,9 +75,6 @@ def _span(d: DateValue | None) -> tuple[dt.date, dt.date] | None:
     return (d.start, d.end) if d is not None else None
 
 
-STATES = ("holds", "not yet", "superseded", "ended", "outranked", "ranked down")
-
-
 def stated_start(st: Statement) -> dt.date | None:
     """The first day the statement itself names (its from, else its as_of), None if neither."""
     d = st.valid_from or st.as_of
