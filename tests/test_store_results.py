@@ -9,7 +9,7 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.sparql.store import OxigraphStore, QueryError, ResultTooLarge, _Terms
+from kg.sparql.store import OxigraphStore, QueryError, ResultTooLarge, _JsonTerms, _Terms
 
 X = "http://www.w3.org/2001/XMLSchema#"
 ODD_TEXT = 'a\tb\nc\rd"e\\f\x00g\x01h\x7fi\u2028j\x0bk\x1cl é 中 \\u0041 \\t'
@@ -66,6 +66,27 @@ def test_the_tsv_path_gives_the_terms_of_the_one_at_a_time_path(store):
     assert len(fast.rows) == len(OBJECTS)
     assert [tuple(map(shape, r)) for r in fast.rows] == [tuple(map(shape, r)) for r in raw]
     assert [tuple(map(shape, r)) for r in one_by_one.rows] == [tuple(map(shape, r)) for r in raw]
+
+
+def test_sparql_json_results_decode_to_the_same_terms_each_made_once(store):
+    """An endpoint's SPARQL 1.1 JSON results (Oxigraph's writer here), read as
+    RemoteStore reads them: the terms of the embedded path, and a term repeated across
+    rows is one object (each distinct term is made once)."""
+    import json
+
+    text = "SELECT ?s ?o ?unbound WHERE { ?s ?p ?o . VALUES ?copy { 1 2 } } ORDER BY ?s ?copy"
+    body = json.loads(store.ox.query(text, use_default_graph_as_union=True)
+                      .serialize(format=ox.QueryResultsFormat.JSON))
+    term = _JsonTerms().term
+    names = body["head"]["vars"]
+    rows = [tuple(term(b[v]) if v in b else None for v in names)
+            for b in body["results"]["bindings"]]
+    embedded = store.query(text).rows
+    assert len(rows) == 2 * len(OBJECTS)
+    assert [tuple(map(shape, r)) for r in rows] == [tuple(map(shape, r)) for r in embedded]
+    assert all(rows[i][1] is rows[i + 1][1] for i in range(0, len(rows), 2))
+    distinct = {json.dumps(b["o"], sort_keys=True) for b in body["results"]["bindings"]}
+    assert len({id(r[1]) for r in rows}) == len(distinct)
 
 
 # -- one decoder of Oxigraph's N-Triples text: the quads' terms and the TSV cells ---------
