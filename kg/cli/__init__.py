@@ -31,6 +31,7 @@ LAZY_COMMANDS = {
     **dict.fromkeys(("query", "serve", "push", "docs"), "kg.cli.sparql"),  # SPARQL
     "report": "kg.cli.report",  # the analysis report
     "viz": "kg.cli.viz",  # the journalist's explorer
+    "cache": "kg.cli.cache",  # kg's cache folder: info, clear
 }
 
 
