@@ -86,8 +86,8 @@ def term_from_nt(nt: str, tag: str | None = None):
     raise ValueError(f"not an N-Triples term: {nt[:200]!r}")
 
 
-_RDFLIB: list = []
-PACK3_MAX_TERMS = 1 << 21  # below it, a triple's three ids fit one 64-bit key (Quads._count)  # rdflib's URIRef, Literal and BNode, once term_from_nt has run
+_RDFLIB: list = []  # rdflib's URIRef, Literal and BNode, once term_from_nt has run
+PACK3_MAX_TERMS = 1 << 21  # below it, a triple's three ids fit one 64-bit key (Quads._count)
 
 
 class Quads:
