@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,21 @@ def test_human_size():
                                      14_900_000, 3 * 2**30)] == \
         ["0 B", "999 B", "1023 B", "1.0 KiB", "1.5 KiB", "10.0 KiB", "832 KiB", "14 MiB",
          "3.0 GiB"]
+
+
+def test_a_folder_not_locked_yet_is_left_while_it_is_new(cache):
+    """A scratch folder without a lock may be one a process made a moment ago and is about
+    to lock: left (and said why) while it is under filecache.STALE_TMP seconds old, removed
+    once older (a process killed before locking it)."""
+    young = cache / "tmp" / "kg-serve.a1b2c3d4.tmp"
+    young.mkdir(parents=True)
+    (young / "graph.nq").write_bytes(b"x" * 10)
+    assert kg("cache", "clear", "tmp").splitlines() == [
+        "tmp: nothing to remove; left 1:",
+        f"  {young.name}: made under 60 s ago and not locked: maybe being made now; run "
+        "this again in a minute",
+        f"removed 0 entries (0 B) from {cache}; left 1 in use"]
+    old = time.time() - filecache.STALE_TMP - 5
+    os.utime(young, (old, old))
+    assert kg("cache", "clear", "tmp").splitlines()[0] == "tmp: removed 1 entry (10 B)"
+    assert not young.exists()

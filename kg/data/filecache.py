@@ -843,6 +843,8 @@ def _why_left(folder: Path) -> str:
         return "a running kg process uses it (its lock is held); it goes once that ends"
     if state == "unknown":
         return "it cannot be opened (another user's?)"
+    if state == "free":
+        return "its process ended just now; run this again"
     return (f"made under {STALE_TMP:.0f} s ago and not locked: maybe being made now; "
             "run this again in a minute")
 
