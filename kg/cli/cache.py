@@ -82,17 +82,13 @@ def info(as_json):
         echo(f"not kg's (kg cache clear leaves them): {shown}")
 
 
-@cache_group.command("clear")
-@click.argument("parts", nargs=-1, metavar="[PART]...",
-                type=click.Choice(filecache.PART_NAMES))
-def clear(parts):
-    """Remove every part of the cache (or the PARTs named), but never a folder a running
+CLEAR_HELP = f"""Remove every part of the cache (or the PARTs named), but never a folder a running
     kg process uses (a query store being made, a running kg serve's copy of the graph):
     those are named with why they were left. Safe while other kg commands run: they
     find an entry whole or not at all, and do the work again.
 
     \b
-    Parts: files, inputs, results, graph, shacl, graphfiles, analysis, query, tmp
+    Parts: {", ".join(filecache.PART_NAMES)}
     (`kg cache info` says what each holds).
 
     \b
@@ -100,6 +96,13 @@ def clear(parts):
         kg cache clear
         kg cache clear query tmp
     """
+
+
+@cache_group.command("clear", help=CLEAR_HELP)
+@click.argument("parts", nargs=-1, metavar="[PART]...",
+                type=click.Choice(filecache.PART_NAMES))
+def clear(parts):
+    """`kg cache clear`: see CLEAR_HELP (the parts' names come from filecache.PARTS)."""
     wanted = parts or filecache.PART_NAMES
     done = filecache.clear_parts(wanted)
     for name in [n for n in filecache.PART_NAMES if n in wanted]:
