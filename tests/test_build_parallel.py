@@ -575,6 +575,51 @@ def test_sigterm_raises_the_callers_error_in_the_block_and_puts_the_handler_back
         signal.signal(signal.SIGTERM, before)
 
 
+# A child whose SIGTERM handler was set outside Python (by C: here libc's getpid, which
+# does nothing with the signal), as a C library or an embedding program can: the _signal
+# module, imported again, reads it and getsignal gives None for it.
+FOREIGN_HANDLER = """
+import ctypes, importlib, os, signal, sys
+import kg.core.forked
+
+class Stopped(Exception):
+    pass
+
+libc = ctypes.CDLL(None)
+libc.signal.restype = ctypes.c_void_p
+libc.signal.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.signal(signal.SIGTERM, ctypes.cast(libc.getpid, ctypes.c_void_p).value)
+del sys.modules["_signal"]
+importlib.import_module("_signal")
+print("before:", signal.getsignal(signal.SIGTERM), flush=True)
+os.kill(os.getpid(), signal.SIGTERM)  # the C handler takes it: the process goes on
+print("survived", flush=True)
+try:
+    with kg.core.forked.sigterm_raises(Stopped):
+        os.kill(os.getpid(), signal.SIGTERM)
+        signal.sigtimedwait([], 5)  # (the signal is handled before this ends)
+except Stopped as exc:
+    print("raised:", exc.args, flush=True)
+print("after:", "SIG_DFL" if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL else
+      signal.getsignal(signal.SIGTERM), flush=True)
+os.kill(os.getpid(), signal.SIGTERM)
+print("not reached", flush=True)
+"""
+
+
+def test_sigterm_raises_puts_back_the_default_for_a_handler_set_outside_python():
+    """The branch for a SIGTERM handler Python did not set (signal.getsignal gives None:
+    it cannot be put back from Python): in the block SIGTERM raises the error as
+    always; after it SIGTERM's handler is SIG_DFL, so a SIGTERM then ends the process
+    (the foreign handler, which swallowed it before the block, is gone)."""
+    run = subprocess.run([sys.executable, "-c", FOREIGN_HANDLER], capture_output=True,
+                         text=True, timeout=60)
+    assert run.stdout.splitlines() == [
+        "before: None", "survived", f"raised: ({int(signal.SIGTERM)},)",
+        "after: SIG_DFL"], run.stdout + run.stderr
+    assert run.returncode == -signal.SIGTERM, run.stderr
+
+
 def test_sigterm_raises_changes_nothing_outside_the_main_thread():
 
     seen = []

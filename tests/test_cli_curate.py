@@ -684,3 +684,18 @@ def test_an_issue_with_an_absolute_path_keeps_the_paths_of_its_message(tmp_path,
     assert shown_path("data/model/x.yaml", repo) == f"{repo.as_posix()}/data/model/x.yaml"
     assert shown_path("model/x.yaml", real) == "model/x.yaml"
     assert shown_path(real) == "."
+
+
+def test_issues_root_is_the_parent_of_the_data_folder_given_or_found(tmp_path, monkeypatch):
+    """Every command prints an issue's path from the data folder's parent
+    (kg.data.loader.issues_root): the --data given, else ./data when there is one, else
+    the repository's data/."""
+    from kg.data.loader import REPO_ROOT, issues_root
+
+    assert issues_root(tmp_path / "x" / "mydata") == tmp_path / "x"
+    assert issues_root(str(tmp_path / "mydata")) == tmp_path
+    monkeypatch.chdir(tmp_path)
+    assert issues_root() == REPO_ROOT  # no ./data here
+    (tmp_path / "data").mkdir()
+    assert issues_root() == tmp_path
+    assert issues_root("") == tmp_path  # an empty --data/KG_DATA is the default

@@ -114,12 +114,49 @@ def test_the_walk_sees_imports_inside_functions():
         tmp.unlink()
 
 
-def private_uses(module: str, source: str, known: set[str]) -> list[tuple[int, str]]:
+def is_private(name: str) -> bool:
+    return name.startswith("_") and not name.endswith("__")
+
+
+def private_attributes(sources: dict[str, str]) -> dict[str, set[str]]:
+    """Private attribute name -> the classes of kg (`module.Class`) that define it: a method
+    or a class attribute in the class body, or `self._x = ...` / `cls._x = ...` in one of
+    its methods. sources: module name -> its source."""
+    found: dict[str, set[str]] = {}
+    for module, source in sources.items():
+        for cls in ast.walk(ast.parse(source)):
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            names = []
+            for item in cls.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    names.append(item.name)
+                elif isinstance(item, (ast.Assign, ast.AnnAssign)):
+                    targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+                    names += [t.id for t in targets if isinstance(t, ast.Name)]
+            for node in ast.walk(cls):
+                if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                    names += [t.attr for target in targets for t in ast.walk(target)
+                              if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                              and t.value.id in ("self", "cls")]
+            for name in filter(is_private, names):
+                found.setdefault(name, set()).add(f"{module}.{cls.name}")
+    return found
+
+
+def private_uses(module: str, source: str, known: set[str],
+                 attributes: dict[str, set[str]] | None = None) -> list[tuple[int, str]]:
     """(line, name) of every private name (`_x`, not `__x__`) of another kg module that
-    source uses: `from kg.a import _x`, or `b._x` where b is a kg module it imported
-    (`from kg.a import b`, `import kg.a.b as b`). known: the kg modules' names."""
+    source uses: `from kg.a import _x`, `b._x` where b is a kg module it imported
+    (`from kg.a import b`, `import kg.a.b as b`), and `obj._x` (obj not self or cls) where
+    `_x` is an attribute that only classes of other kg modules define (attributes, from
+    `private_attributes`; named `module.Class._x`, or `a.A._x or b.B._x` when several
+    classes define it; where this module's classes define one of that name too, the
+    check cannot tell whose it is and says nothing). known: the kg modules' names."""
     found, aliases = [], {}
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kg"):
             for alias in node.names:
                 if f"{node.module}.{alias.name}" in known:
@@ -130,11 +167,18 @@ def private_uses(module: str, source: str, known: set[str]) -> list[tuple[int, s
             for alias in node.names:
                 if alias.name.startswith("kg.") and alias.asname:
                     aliases[alias.asname] = alias.name
-    for node in ast.walk(ast.parse(source)):
-        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                and node.value.id in aliases and aliases[node.value.id] != module
-                and node.attr.startswith("_") and not node.attr.endswith("__")):
-            found.append((node.lineno, f"{aliases[node.value.id]}.{node.attr}"))
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and is_private(node.attr)):
+            continue
+        if isinstance(node.value, ast.Name) and node.value.id in aliases:
+            if aliases[node.value.id] != module:
+                found.append((node.lineno, f"{aliases[node.value.id]}.{node.attr}"))
+            continue
+        if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+            continue
+        owners = (attributes or {}).get(node.attr, set())
+        if owners and not any(o.rpartition(".")[0] == module for o in owners):
+            found.append((node.lineno, " or ".join(f"{o}.{node.attr}" for o in sorted(owners))))
     return sorted(found)
 
 
@@ -142,13 +186,28 @@ def test_no_module_uses_another_modules_private_names():
     """What one module takes from another is public (named without `_`, with a
     docstring), so that its home module knows it is used and keeps it working."""
     known = {m for m, _ in modules()}
-    wrong = [f"{path.relative_to(REPO)}:{line}: {module} uses {name}"
-             for module, path in modules()
-             for line, name in private_uses(module, path.read_text(encoding="utf-8"), known)]
+    sources = {module: path.read_text(encoding="utf-8") for module, path in modules()}
+    attributes = private_attributes(sources)
+    paths = dict(modules())
+    wrong = [f"{paths[module].relative_to(REPO)}:{line}: {module} uses {name}, private to "
+             f"{' or '.join(home_file(n, known) for n in name.split(' or '))}. Fix: give it a public name (no leading `_`) with a "
+             "docstring there, or use it only inside that module"
+             for module, source in sources.items()
+             for line, name in private_uses(module, source, known, attributes)]
     assert not wrong, "\n".join(wrong)
 
 
-def test_the_private_name_check_sees_both_forms():
+def home_file(name: str, known: set[str]) -> str:
+    """The file of the kg module a private name (`kg.a.b._x`, `kg.a.b.Class._x`) is in."""
+    parts = name.split(".")
+    module = next(".".join(parts[:n]) for n in range(len(parts), 0, -1)
+                  if ".".join(parts[:n]) in known)
+    path = REPO.joinpath(*module.split("."))
+    return (path / "__init__.py" if path.is_dir() else path.with_suffix(".py")).relative_to(
+        REPO).as_posix()
+
+
+def test_the_private_name_check_sees_every_form():
     src = ("from kg.data import yamlio\nimport kg.rdf.serialize as ser\n"
            "def f(x):\n    from kg.rdf.serialize import _a, b\n"
            "    return yamlio._b(x), ser._c, yamlio.__name__, x._d\n")
@@ -158,6 +217,26 @@ def test_the_private_name_check_sees_both_forms():
     # a module's own private names are its own business
     assert private_uses("kg.data.yamlio", src, known) == [
         (4, "kg.rdf.serialize._a"), (5, "kg.rdf.serialize._c")]
+    # an attribute only another module's class defines: a method, a class attribute, one
+    # set on self; not self's or cls's own, not a name this module's classes define too
+    home = ("class Quads:\n    _limit = 3\n    def __init__(self):\n        self._cache = {}\n"
+            "    def _rows(self):\n        return self._cache\n")
+    user = ("def f(q, r):\n    q._rows()\n    return q._cache, r.owner._limit, q._other, r._x\n"
+            "class Mine:\n    def g(self):\n        self._rows = None\n"
+            "        return self._cache, self.q._cache\n")
+    other = "class B:\n    def __init__(self):\n        self._x = 1\n"
+    attributes = private_attributes({"kg.rdf.quads": home, "kg.rdf.user": user,
+                                     "kg.data.other": other, "kg.data.more": other})
+    assert attributes == {"_limit": {"kg.rdf.quads.Quads"}, "_cache": {"kg.rdf.quads.Quads"},
+                          "_rows": {"kg.rdf.quads.Quads", "kg.rdf.user.Mine"},
+                          "_x": {"kg.data.other.B", "kg.data.more.B"}}
+    assert private_uses("kg.rdf.user", user, known, attributes) == [
+        (3, "kg.data.more.B._x or kg.data.other.B._x"), (3, "kg.rdf.quads.Quads._cache"),
+        (3, "kg.rdf.quads.Quads._limit"), (7, "kg.rdf.quads.Quads._cache")]
+    assert private_uses("kg.rdf.quads", home, known, attributes) == []
+    assert home_file("kg.rdf.quads.Quads._cache", known) == "kg/rdf/quads.py"
+    assert home_file("kg.sparql._x", known) == "kg/sparql/__init__.py"
+
 
 def test_every_module_imports_on_its_own_and_kg_cli_stays_light():
     """No import cycle (a module that only works when imported after another), and

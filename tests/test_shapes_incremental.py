@@ -411,19 +411,19 @@ def test_hashed_graph_keys_change_exactly_with_the_triples(built):
     ds = built.quads.dataset(built.binds)
     a = Quads.from_dataset(ds)
     b = Quads(a.prefixes)  # the same triples added in reverse: other term ids
-    for g, s, p, o in reversed(list(zip(*(a._rows()[:, c].tolist() for c in range(4)),
+    for g, s, p, o in reversed(list(zip(*(a.row_array()[:, c].tolist() for c in range(4)),
                                         strict=True))):
         b.use_graph(a.terms[g][1:-1])
         b.add(*(b.term(a.rdflib_term(x)) for x in (s, p, o)))
     assert b.terms != a.terms
-    keys_a = hashed_keys(a, a._rows())
-    assert hashed_keys(b, b._rows()) == keys_a
+    keys_a = hashed_keys(a, a.row_array())
+    assert hashed_keys(b, b.row_array()) == keys_a
     org, model = first(built, "organization"), first(built, "model")
     ds.graph(file_graph_iri(SCHEMA, org.path)).add(
         (entity_iri(SCHEMA, org.id), RDFS.label, Literal("another name")))
     ds.graph(file_graph_iri(SCHEMA, model.path)).remove(
         (entity_iri(SCHEMA, model.id), RDFS.label, None))
     c = Quads.from_dataset(ds)
-    keys_c = hashed_keys(c, c._rows())
+    keys_c = hashed_keys(c, c.row_array())
     assert {g for g in keys_a if keys_a[g] != keys_c[g]} == changed_graphs(a, c) == {
         str(file_graph_iri(SCHEMA, e.path)) for e in (org, model)}

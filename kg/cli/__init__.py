@@ -31,6 +31,7 @@ LAZY_COMMANDS = {
     **dict.fromkeys(("query", "serve", "push", "docs"), "kg.cli.sparql"),  # SPARQL
     "report": "kg.cli.report",  # the analysis report
     "viz": "kg.cli.viz",  # the journalist's explorer
+    "cache": "kg.cli.cache",  # kg's cache folder: info, clear
 }
 
 
@@ -211,7 +212,7 @@ def validate(data_dir, no_shacl, as_json, no_cache):
         kg validate --data tests/fixtures/bad --json
     """
     from kg.data import filecache
-    from kg.data.loader import resolve_data_dir
+    from kg.data.loader import issues_root, resolve_data_dir
 
     if no_cache:
         filecache.turn_off()
@@ -236,7 +237,7 @@ def validate(data_dir, no_shacl, as_json, no_cache):
     if as_json:
         echo(json_text([i.__dict__ for i in issues]))
     else:
-        root = resolve_data_dir(data_dir).parent  # the issues' paths are relative to it
+        root = issues_root(data_dir)
         for issue in issues:
             echo(issue.format(root), err=issue.level == "error")
         n_err, n_warn = len(errors), len(issues) - len(errors)

@@ -20,7 +20,7 @@ from kg.cli.options import data_option, echo, json_text
 from kg.core.errors import DataError, KGError
 from kg.core.schema import Field, Kind, load_schema
 from kg.curate import txn
-from kg.data.loader import resolve_data_dir
+from kg.data.loader import issues_root, resolve_data_dir
 
 
 class _OnFirstUse:
@@ -87,7 +87,7 @@ def translated_errors(data_dir: Path | None = None) -> Iterator[None]:
     try:
         yield
     except DataError as exc:
-        root = resolve_data_dir(data_dir).parent
+        root = issues_root(data_dir)
         for issue in sorted(exc.issues, key=lambda i: not i.path):  # the verdict comes last
             echo(issue.format(root) if issue.path else f"Error: {issue.message}.", err=True)
         sys.exit(1)
@@ -532,7 +532,7 @@ def unchecked(limit, as_json, data_dir):
         echo(json_text([{**f.__dict__, "date": str(f.date) if f.date else None,
                          "value": str(f.value)} for f in shown]))
         return
-    root = resolve_data_dir(data_dir).parent
+    root = issues_root(data_dir)
     for f in shown:
         echo(f.format(root))
     echo(unchecked_summary(facts))
@@ -673,7 +673,7 @@ def lint(as_json, no_unchecked, data_dir):
     if as_json:
         echo(json_text([i.__dict__ for i in issues]))
     else:
-        root = resolve_data_dir(data_dir).parent
+        root = issues_root(data_dir)
         for i in issues:
             echo(i.format(root), err=i.level == "error")
         echo(("Error: " if errors else "")

@@ -59,9 +59,9 @@ def fail(exc: KGError, data_dir: Path | None = None) -> None:
     their paths as the user can open them from the current folder (data_dir: the --data
     given, None: the default; the issues' paths are relative to its parent)."""
     if isinstance(exc, DataError):
-        from kg.data.loader import resolve_data_dir
+        from kg.data.loader import issues_root
 
-        root = resolve_data_dir(data_dir).parent
+        root = issues_root(data_dir)
         for issue in exc.issues:
             echo(issue.format(root) if issue.path else issue.message, err=True)
         echo(f"Error: {len(exc.issues)} error(s). Run `kg validate` for the full report.",

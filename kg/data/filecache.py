@@ -41,6 +41,13 @@ re-read and re-check only that file (the checks across files still run over ever
   `kg serve`'s copy of the graph) and kg.sparql.cache's unfinished stores, each locked
   while used (`lock_folder`), so that `sweep_unfinished` removes only those of killed
   processes. Nothing of kg's is left under the system's /tmp.
+- Parts (`PARTS`, `kg cache info` / `kg cache clear`): every kind of entry above and
+  those of the other modules that keep things here (kg.rdf.graphcache, kg.rdf.shapes,
+  kg.rdf.splice, kg.analysis.memo, kg.sparql.cache), each named by the shape of its
+  entries' names; `usage` counts them, `clear_parts` removes them (never a folder a live
+  process holds, never a name of no part's: $KG_CACHE_DIR may hold other things). A
+  module that keeps a new kind of entry here adds its part (tests/test_cache_command.py
+  fails on a name no part claims after a build).
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ import json
 import marshal
 import os
 import re
+import shutil
 import stat as stat_module
 import sys
 import tempfile
@@ -60,7 +68,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from kg.core.errors import Issue
 from kg.core.model import Check, DateValue, Entity, Statement
@@ -227,8 +235,6 @@ def sweep_unfinished(folder: Path, shape: re.Pattern, older_than: float = STALE_
     without one (an older kg's, or one killed before locking it) last changed over
     older_than seconds ago. A folder in use now is left. Returns the names removed,
     sorted; failing to list or remove is no error."""
-    import shutil
-
     removed = []
     with contextlib.suppress(OSError):
         for tmp in folder.iterdir():
@@ -270,10 +276,8 @@ def scratch_folder(purpose: str):
     cache folder is the user's place for kg's files), locked while the block runs
     (`lock_folder`) and removed after it. The scratch folders of processes killed
     meanwhile (SIGKILL, the OOM killer: no clean-up) are removed when the next one is
-    made, or by `kg.sparql.cache.clear`; those of living processes never (two `kg
-    serve` at once each keep theirs). Raises OSError if no folder can be made."""
-    import shutil
-
+    made, or by `kg cache clear` (`clear_parts`); those of living processes never (two
+    `kg serve` at once each keep theirs). Raises OSError if no folder can be made."""
     parent = scratch_parent()
     sweep_scratch(parent)
     try:
@@ -698,3 +702,216 @@ def keep_newest(folder: Path, keep: int, mine: Callable[[str], bool]) -> list[st
             os.unlink(folder / name)
             removed.append(name)
     return removed
+
+
+# -- the cache folder's parts: what `kg cache info` shows and `kg cache clear` removes ---------
+_HEX_JSON = r"[a-z]+-[0-9a-f]{24,64}\.json"  # remembered's entries: <purpose>-<key>.json
+_UNFINISHED_STORE = r"(?:file)?store-[0-9a-f]{64}\.[a-z0-9_]{8}\.tmp"  # kg.sparql.cache's
+UNFINISHED_STORE = re.compile(_UNFINISHED_STORE)  # a query store being made (locked while it is)
+
+
+class Part(NamedTuple):
+    """One part of the cache folder. name: what `kg cache` calls it; holds: what it keeps,
+    in plain words; folder: its subfolder of the cache folder ("": the cache folder
+    itself); shape: the names of its entries in that folder (only those are ever removed:
+    $KG_CACHE_DIR may be a folder that holds other things too; the write_atomic
+    temporaries of such names count as entries too); busy: the names of its entries that
+    are folders a process locks while it uses them (`lock_folder`), left while in use."""
+
+    name: str
+    holds: str
+    folder: str
+    shape: re.Pattern
+    busy: re.Pattern | None = None
+
+
+PARTS = (
+    Part("files", "each data file's parse and checks (kg validate, fmt, build)", "files",
+         re.compile(r"[a-z]+-[0-9a-f]{24}-(?:[0-9a-f]|stamps)\.json")),
+    Part("inputs", "the content hash of each input file, by its size and time", "",
+         re.compile(r"inputs\.json")),
+    Part("results", "kg validate's answers, by their inputs", "results", re.compile(_HEX_JSON)),
+    Part("graph", "the last build's quads (kg build after an edit)", "graph",
+         re.compile(r"(?:quads|delta)-[0-9a-f]{24}\.bin")),
+    Part("shacl", "the compiled SHACL shapes and the last SHACL results", "shacl",
+         re.compile(_HEX_JSON)),
+    Part("graphfiles", "the graph files' blocks (kg build rewrites the changed ones)",
+         "graphfiles", re.compile(r"[0-9a-f]{24}-[0-9a-f]{16}\.idx")),
+    Part("analysis", "the report's network measures and the explorer's layout", "analysis",
+         re.compile(_HEX_JSON)),
+    Part("query", "the graph kg query, serve and push read; stores of --graph files", "",
+         re.compile(r"graph-[0-9a-f]{64}\.nq|(?:file)?store-[0-9a-f]{64}|" + _UNFINISHED_STORE),
+         UNFINISHED_STORE),
+    Part("tmp", "scratch folders of running kg processes (kg serve's graph)", SCRATCH,
+         _SCRATCH, _SCRATCH),
+)
+PART_NAMES = tuple(p.name for p in PARTS)
+
+
+def cache_dir_source() -> str:
+    """Why `cache_dir()` is that folder: "$KG_CACHE_DIR", "$XDG_CACHE_HOME" or "default"
+    (~/.cache/ai-race-kg)."""
+    if os.environ.get(CACHE_ENV):
+        return f"${CACHE_ENV}"
+    return "$XDG_CACHE_HOME" if os.environ.get("XDG_CACHE_HOME") else "default"
+
+
+def _is_entry(part: Part, name: str) -> bool:
+    """Whether name (in the part's folder) is one of the part's entries or a write_atomic
+    temporary of one (`.<entry>.<8 random>.tmp`)."""
+    if part.shape.fullmatch(name):
+        return True
+    return is_temporary(name) and part.shape.fullmatch(name[1:-13]) is not None
+
+
+def part_entries(part: Part, root: Path | None = None) -> list[Path]:
+    """The part's entries now (files, and folders for stores and scratch folders), sorted
+    by name; root: the cache folder (default `cache_dir()`). Empty when its folder is
+    missing or cannot be listed."""
+    folder = (cache_dir() if root is None else root) / part.folder
+    try:
+        names = sorted(e.name for e in os.scandir(folder) if _is_entry(part, e.name))
+    except OSError:
+        return []
+    return [folder / name for name in names]
+
+
+def disk_size(path: Path) -> int:
+    """Bytes of path: a file's size, or the sizes of every file under a folder (symbolic
+    links not followed); 0 for what cannot be read (gone meanwhile)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return 0
+    if not stat_module.S_ISDIR(st.st_mode):
+        return st.st_size
+    total = 0
+    for dirpath, _, filenames in os.walk(path):
+        for name in filenames:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+    return total
+
+
+class PartUsage(NamedTuple):
+    """One part's use of the cache folder: entries (files or folders) and their bytes."""
+
+    part: Part
+    entries: int
+    bytes: int
+
+
+def usage(root: Path | None = None) -> list[PartUsage]:
+    """Every part of the cache folder (root, default `cache_dir()`), in PARTS order, with
+    its entries and bytes now (a missing folder: none)."""
+    out = []
+    for part in PARTS:
+        found = part_entries(part, root)
+        out.append(PartUsage(part, len(found), sum(disk_size(p) for p in found)))
+    return out
+
+
+def strangers(root: Path | None = None) -> list[str]:
+    """The names in the cache folder (and in the parts' subfolders, as `folder/name`) that
+    are no part's: not kg's, or of a kg that `kg cache` does not know. Never removed."""
+    root = cache_dir() if root is None else root
+    folders = {p.folder for p in PARTS if p.folder}
+    out = []
+    for sub in ("", *sorted(folders)):
+        mine = [p for p in PARTS if p.folder == sub]
+        try:
+            names = sorted(e.name for e in os.scandir(root / sub))
+        except OSError:
+            continue
+        out += [f"{sub}/{n}" if sub else n for n in names
+                if not (sub == "" and n in folders) and not any(_is_entry(p, n) for p in mine)]
+    return out
+
+
+class PartsCleared(NamedTuple):
+    """What `clear_parts` did. removed: (part name, entry name, bytes) of every entry
+    removed; left: (part name, entry name, why) of every entry left (a process uses it)."""
+
+    removed: tuple[tuple[str, str, int], ...]
+    left: tuple[tuple[str, str, str], ...]
+
+
+def _why_left(folder: Path) -> str:
+    """Why `sweep_unfinished` left a lockable folder, in words (from `lock_state`)."""
+    state = lock_state(folder)
+    if state == "held":
+        return "a running kg process uses it (its lock is held); it goes once that ends"
+    if state == "unknown":
+        return "it cannot be opened (another user's?)"
+    if state == "free":
+        return "its process ended just now; run this again"
+    return (f"made under {STALE_TMP:.0f} s ago and not locked: maybe being made now; "
+            "run this again in a minute")
+
+
+def clear_parts(names: Iterable[str] | None = None, root: Path | None = None) -> PartsCleared:
+    """Remove the entries of the parts named (default: every part) from the cache folder
+    (root, default `cache_dir()`), whether caching is on or not, and nothing else.
+
+    A file entry is unlinked (a reader that opened it still reads it whole; one that
+    comes after finds none: a cache miss). A folder entry (a query store) is first
+    renamed into a folder of the cache folder's tmp/ that this process locks while it
+    deletes it (`lock_folder`: if this process is killed midway, the next scratch
+    sweep removes the rest), so no reader ever finds half a store under its name; if it
+    cannot be moved, it is deleted where it is. A folder a process locks while using
+    it (a store being made, a running `kg serve`'s scratch folder) is left while its
+    lock is held (`sweep_unfinished` removes the others). Raises ValueError naming the
+    known parts for a name that is none. Failing to remove is no error: the entry is
+    then neither removed nor left, and shows in the next `usage`."""
+    wanted = PART_NAMES if names is None else tuple(dict.fromkeys(names))
+    unknown = [n for n in wanted if n not in PART_NAMES]
+    if unknown:
+        raise ValueError(f"no cache part {', '.join(map(repr, unknown))}; the parts are: "
+                         f"{', '.join(PART_NAMES)}")
+    root = cache_dir() if root is None else root
+    removed: list[tuple[str, str, int]] = []
+    left: list[tuple[str, str, str]] = []
+    trash: list = []  # [folder, lock descriptor], made when the first folder is moved
+    try:
+        for part in PARTS:
+            if part.name not in wanted:
+                continue
+            entries = [p for p in part_entries(part, root) if not trash or p != trash[0]]
+            sizes = {p.name: disk_size(p) for p in entries}
+            swept = set(sweep_unfinished(root / part.folder, part.busy)) if part.busy else set()
+            for path in entries:
+                if path.name in swept:
+                    removed.append((part.name, path.name, sizes[path.name]))
+                elif part.busy is not None and part.busy.fullmatch(path.name) and path.is_dir():
+                    if os.path.lexists(path):
+                        left.append((part.name, path.name, _why_left(path)))
+                elif _remove(path, root, trash):
+                    removed.append((part.name, path.name, sizes[path.name]))
+    finally:
+        if trash:
+            shutil.rmtree(trash[0], ignore_errors=True)
+            os.close(trash[1])
+    return PartsCleared(tuple(removed), tuple(left))
+
+
+def _remove(path: Path, root: Path, trash: list) -> bool:
+    """Remove one entry (see `clear_parts`); whether it is gone."""
+    try:
+        if not stat_module.S_ISDIR(os.lstat(path).st_mode):
+            os.unlink(path)
+            return True
+    except OSError:  # gone meanwhile, or not ours to remove
+        return False
+    with contextlib.suppress(OSError):
+        if not trash:
+            (root / SCRATCH).mkdir(parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(dir=root / SCRATCH, prefix="kg-clear.", suffix=".tmp"))
+            try:
+                trash += [folder, lock_folder(folder)]
+            except OSError:
+                os.rmdir(folder)
+                raise
+        os.rename(path, trash[0] / path.name)
+        return True
+    shutil.rmtree(path, ignore_errors=True)
+    return not os.path.lexists(path)

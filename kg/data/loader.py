@@ -257,6 +257,13 @@ def resolve_data_dir(given: Path | str | None = None) -> Path:
     return here if here.is_dir() else REPO_ROOT / "data"
 
 
+def issues_root(given: Path | str | None = None) -> Path:
+    """The folder the issues' paths are relative to: the parent of the data folder
+    (`resolve_data_dir(given)`). Give it to `Issue.format` to print a path the user can
+    open from the current folder."""
+    return resolve_data_dir(given).parent
+
+
 def iter_data_files(data_dir: Path) -> list[Path]:
     """Every *.yaml/*.yml file under data_dir, sorted, symlinks included."""
     return [Path(p) for p in data_file_names(data_dir)]

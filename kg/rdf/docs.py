@@ -99,7 +99,7 @@ class _QuadsData:
         import numpy as np
 
         self.q = quads
-        rows = quads._rows()
+        rows = quads.row_array()
         # the rows grouped by predicate once: each property's rows are then a slice (the
         # reference asks for about 155 properties; a pass over all rows each was 0.1 s
         # at 10k entities)
@@ -108,7 +108,7 @@ class _QuadsData:
         # each term's rank by its IRI text: subjects are IRIs, so a subject's is its rank by
         # str(); objects' texts are made only for the first subject's rows (making every
         # literal's lexical form and ranking them all was 0.3 s of 0.65 at 10k entities)
-        self.iri_rank = quads._iri_ranks()
+        self.iri_rank = quads.iri_ranks()
 
     def _select(self, p: URIRef):
         pid = self.q.find(p)

@@ -118,9 +118,7 @@ def _build(data_dir, entities, schema, sem, since_ns, report, file_keys) -> Quad
         write_entry(path, fp, q, counts)
         return q
     q = Quads(dataset_prefixes(schema))
-    q.terms = old.terms
-    q.ids = dict(zip(old.terms, range(len(old.terms)), strict=True))
-    q._tags = dict(old.tags)
+    q.set_terms(old.terms, dict(old.tags))
     builder = GraphBuilder(schema, entities, sem, quads=q)
     pieces: list[tuple[str, int, int, int]] = []  # (graph IRI, BASE/DELTA/NEW, start, end)
 
@@ -150,7 +148,7 @@ def _build(data_dir, entities, schema, sem, since_ns, report, file_keys) -> Quad
             out = _compact(q, out, used)
     q.rows = array("i")
     q.rows.frombytes(out.astype(np.intc, copy=False).tobytes())
-    q._cache.clear()
+    q.rows_replaced()
     q.known_graph_keys = {g: k for g, k in keys.items() if k}
     report["kept"] = [iri for iri, src, _, _ in pieces if src != NEW]
     report["built"] = [iri for iri, src, _, _ in pieces if src == NEW]
@@ -167,10 +165,7 @@ def _compact(q: Quads, rows, used):
 
     new_id = np.cumsum(used) - 1
     terms = [t for t, u in zip(q.terms, used.tolist(), strict=True) if u]
-    q.terms = terms
-    q.ids = {t: i for i, t in enumerate(terms)}
-    q._tags = {int(new_id[i]): tag for i, tag in q._tags.items() if used[i]}
-    q._iris, q._plain, q._typed = {}, {}, {}  # rebuilt from ids on use
+    q.set_terms(terms, {int(new_id[i]): tag for i, tag in q.tags.items() if used[i]})
     return new_id[rows].astype(np.intc)
 
 
@@ -392,7 +387,7 @@ def write_entry(path: Path, fp: str, q: Quads, graphs: list[tuple[str, str, int]
     text = _terms_text(q.terms)
     if text is None:
         return
-    meta = marshal.dumps((sorted(q._tags.items()), graphs, len(text)))
+    meta = marshal.dumps((sorted(q.tags.items()), graphs, len(text)))
     parts = (b"%016x" % len(meta), meta, text, memoryview(q.rows).cast("B"))
     head = f"{MAGIC} {fp} {_digest(*parts)}\n".encode("ascii")
     if not filecache.write_atomic(path, b"".join((head, *parts))):
@@ -425,7 +420,7 @@ def write_delta(path: Path, fp: str, old: Kept, q: Quads, rows,
     text = _terms_text(q.terms[old.base_terms:])
     if size > DELTA_SHARE * base_rows or text is None:
         return False
-    body = marshal.dumps((old.base_terms, sorted(q._tags.items()), pieces, text,
+    body = marshal.dumps((old.base_terms, sorted(q.tags.items()), pieces, text,
                           np.concatenate(delta).astype(np.intc).tobytes() if delta else b""))
     digest = _digest(body)
     head = f"{MAGIC}-delta {fp} {old.digest} {digest}\n"

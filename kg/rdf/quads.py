@@ -86,8 +86,8 @@ def term_from_nt(nt: str, tag: str | None = None):
     raise ValueError(f"not an N-Triples term: {nt[:200]!r}")
 
 
-_RDFLIB: list = []
-PACK3_MAX_TERMS = 1 << 21  # below it, a triple's three ids fit one 64-bit key (Quads._count)  # rdflib's URIRef, Literal and BNode, once term_from_nt has run
+_RDFLIB: list = []  # rdflib's URIRef, Literal and BNode, once term_from_nt has run
+PACK3_MAX_TERMS = 1 << 21  # below it, a triple's three ids fit one 64-bit key (Quads._count)
 
 
 class Quads:
@@ -97,7 +97,9 @@ class Quads:
 
     prefixes: the (prefix, namespace) pairs the dataset binds, sorted (the writers choose
     from them). Add terms with `iri`, `literal` or `term` (an rdflib term), pick the named
-    graph with `use_graph`, then `add(s, p, o)`.
+    graph with `use_graph`, then `add(s, p, o)`. `ids` maps a term's text to its id;
+    `tags` maps the id of a literal whose language tag is not written in lower case to
+    the tag as written (N-Triples holds it in lower case; rdflib terms keep the case).
     """
 
     def __init__(self, prefixes: list[tuple[str, str]]):
@@ -109,7 +111,7 @@ class Quads:
         self._iris: dict[str, int] = {}
         self._plain: dict[str, int] = {}
         self._typed: dict[tuple, int] = {}
-        self._tags: dict[int, str] = {}  # id -> language tag as written, where not lower case
+        self.tags: dict[int, str] = {}
         self.rows = array("i")
         self.graph = -1
         self._cache: dict = {}
@@ -129,7 +131,9 @@ class Quads:
         return q
 
     # -- terms ------------------------------------------------------------------------
-    def _id(self, nt: str) -> int:
+    def term_id(self, nt: str) -> int:
+        """The id of the term whose N-Triples text is nt, added if new. nt is not checked:
+        it must be a term's text as `terms` holds them (one of another Quads', say)."""
         i = self.ids.get(nt)
         if i is None:
             i = self.ids[nt] = len(self.terms)
@@ -146,7 +150,7 @@ class Quads:
                 nt = str(ox.NamedNode(text))
             except ValueError as exc:
                 raise KGError(f"cannot write <{text}> as RDF: {exc}") from None
-            i = self._iris[text] = self._id(nt)
+            i = self._iris[text] = self.term_id(nt)
         return i
 
     def literal(self, lex: str, datatype: str | None = None, lang: str | None = None) -> int:
@@ -154,16 +158,16 @@ class Quads:
         if datatype is None and lang is None:
             i = self._plain.get(lex)
             if i is None:
-                i = self._plain[lex] = self._id(self._literal_nt(lex, None, None))
+                i = self._plain[lex] = self.term_id(self._literal_nt(lex, None, None))
             return i
         key = (lex, datatype, lang)
         i = self._typed.get(key)
         if i is None:
-            i = self._typed[key] = self._id(self._literal_nt(lex, datatype, lang))
+            i = self._typed[key] = self.term_id(self._literal_nt(lex, datatype, lang))
             if lang:  # N-Triples has it in lower case; rdflib keeps the case it is given
                 tag = canonical_tag(lang)
                 if tag != lang.lower():
-                    self._tags[i] = tag
+                    self.tags[i] = tag
         return i
 
     @staticmethod
@@ -207,6 +211,18 @@ class Quads:
         except KGError:
             return None
 
+    def set_terms(self, terms: list[str], tags: dict[int, str]) -> None:
+        """Replace every term at once: terms (N-Triples texts, ids by position; the list
+        is kept, not copied) and their language tags as written (see the class). The
+        lookups of `iri` and `literal` start again from `ids`; what was computed from
+        the old terms is dropped (`rows_replaced`). For a caller that renumbers terms
+        (kg.rdf.graphcache's compaction, or the terms read back from its entry)."""
+        self.terms = terms
+        self.ids = dict(zip(terms, range(len(terms)), strict=True))
+        self.tags = tags
+        self._iris, self._plain, self._typed = {}, {}, {}
+        self.rows_replaced()
+
     # -- quads ------------------------------------------------------------------------
     def use_graph(self, iri: str) -> None:
         """Add the next quads to the named graph `iri`."""
@@ -224,9 +240,17 @@ class Quads:
         for s, p, o in triples:
             self.add(term(s), term(p), term(o))
 
+    def rows_replaced(self) -> None:
+        """Drop what was computed from `rows` and `terms` (the arrays of row_array,
+        triples, quads, the ranks): call after replacing or editing them other than by
+        `add`, which does it itself."""
+        self._cache.clear()
+
     # -- reading --------------------------------------------------------------------------
-    def _rows(self):
-        """The quads as an (n, 4) int array (a copy: `rows` stays growable)."""
+    def row_array(self):
+        """The quads as an (n, 4) numpy int array (graph, subject, predicate, object ids),
+        in the order added, duplicates kept; computed once until the rows change (a copy:
+        `rows` stays growable)."""
         import numpy as np
 
         got = self._cache.get("rows")
@@ -234,16 +258,17 @@ class Quads:
             got = self._cache["rows"] = np.frombuffer(self.rows, dtype=np.intc).reshape(-1, 4).copy()
         return got
 
-    def _ranks(self):
-        """Each term's rank in the writers' order: (subject/predicate rank, object rank).
-        Subjects and predicates sort by IRI with rdf:type first; objects by N-Triples text."""
+    def ranks(self):
+        """Each term's rank in the writers' order: (subject/predicate rank, object rank),
+        two int64 arrays indexed by term id. Subjects and predicates sort by IRI with
+        rdf:type first; objects by N-Triples text. Computed once until the terms change."""
         import numpy as np
 
         got = self._cache.get("ranks")
         if got is None:
             terms = self.terms
             # the IRI order with rdf:type moved to the front (one sort fewer)
-            order = self._iri_ranks().copy()
+            order = self.iri_ranks().copy()
             t = self.ids.get(f"<{RDF_TYPE}>")
             if t is not None:
                 order[order < order[t]] += 1
@@ -254,8 +279,9 @@ class Quads:
             got = self._cache["ranks"] = (order, text)
         return got
 
-    def _iri_ranks(self):
-        """Each term's rank by its IRI (or text) alone, rdf:type among the others."""
+    def iri_ranks(self):
+        """Each term's rank by its IRI (or text) alone, rdf:type among the others: an
+        int64 array indexed by term id. Computed once until the terms change."""
         import numpy as np
 
         got = self._cache.get("iri_ranks")
@@ -284,8 +310,8 @@ class Quads:
 
         got = self._cache.get(name)
         if got is None:
-            rows = self._rows()
-            order, text = self._ranks()
+            rows = self.row_array()
+            order, text = self.ranks()
             keys = [text[rows[:, 3]]] + [order[rows[:, c]] for c in (2, 1, 0)[:3 - first]]
             got = rows[np.lexsort(keys), first:]
             if len(got):
@@ -315,7 +341,7 @@ class Quads:
         got = self._cache.get(name)
         if got is not None:
             return got
-        rows = self._rows()[:, first:].astype(np.int64)
+        rows = self.row_array()[:, first:].astype(np.int64)
         if not len(rows):
             got = 0
         elif first == 1 and len(self.terms) < PACK3_MAX_TERMS:  # three ids in one key
@@ -342,7 +368,7 @@ class Quads:
 
     def by_predicate(self, p: int) -> dict[int, set[int]]:
         """subject id -> its object ids for predicate id p, over all graphs."""
-        rows = self._rows()
+        rows = self.row_array()
         sel = rows[rows[:, 2] == p]
         out: dict[int, set[int]] = {}
         for s, o in zip(sel[:, 1].tolist(), sel[:, 3].tolist(), strict=True):
@@ -359,7 +385,7 @@ class Quads:
         without a Python object per quad)."""
         import numpy as np
 
-        rows = self._rows()
+        rows = self.row_array()
         sel = rows[rows[:, 2] == p]
         packed = np.unique(sel[:, 1].astype(np.int64) << 32 | sel[:, 3].astype(np.int64))
         return np.stack([packed >> 32, packed & 0xFFFFFFFF], axis=1)
@@ -368,7 +394,7 @@ class Quads:
         """subject id -> the ids of the graphs that hold a quad about it, in quad order."""
         import numpy as np
 
-        rows = self._rows()
+        rows = self.row_array()
         sel = rows[np.isin(rows[:, 1], np.fromiter(subjects, dtype=np.intc, count=len(subjects)))]
         out: dict[int, list[int]] = {}
         for g, s in zip(sel[:, 0].tolist(), sel[:, 1].tolist(), strict=True):
@@ -383,7 +409,7 @@ class Quads:
         memo = self._cache.setdefault("rdflib", {})
         got = memo.get(i)
         if got is None:
-            got = memo[i] = term_from_nt(self.terms[i], self._tags.get(i))
+            got = memo[i] = term_from_nt(self.terms[i], self.tags.get(i))
         return got
 
     def union(self, binds: dict[str, str] | None = None):
@@ -428,7 +454,7 @@ def graph_triples(quads: Quads) -> dict[str, frozenset[tuple[str, str, str]]]:
     texts do not, so two builds compare by them."""
     t = quads.terms
     out: dict[str, set] = {}
-    for g, s, p, o in rows_of(quads._rows()):
+    for g, s, p, o in rows_of(quads.row_array()):
         got = out.get(t[g])
         if got is None:
             got = out[t[g]] = set()
@@ -444,7 +470,7 @@ def graph_keys(quads: Quads) -> dict[str, str]:
     where it set them, else hashed_keys (0.14 s for 10k entities' 367k quads)."""
     import numpy as np
 
-    rows, t = quads._rows(), quads.terms
+    rows, t = quads.row_array(), quads.terms
     known = quads.known_graph_keys or {}
     out, unknown = {}, []
     for g in np.unique(rows[:, 0]).tolist():

@@ -756,8 +756,8 @@ def _jsonld_chunks(quads):
         return
     # JSON-LD keys sort by IRI alone (rdf:type among the others): re-sort each subject's
     # predicates by IRI, keeping subjects and, within a predicate, objects in order
-    order, _ = quads._ranks()
-    iri_rank = quads._iri_ranks()
+    order, _ = quads.ranks()
+    iri_rank = quads.iri_ranks()
     spo = spo[np.lexsort((np.arange(len(spo)), iri_rank[spo[:, 1]], order[spo[:, 0]]))]
     objs = np.unique(spo[:, 2])
     memo = dict(zip(objs.tolist(), (value(terms[o]) for o in objs.tolist()), strict=True))

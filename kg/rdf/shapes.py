@@ -161,7 +161,7 @@ class _QuadsView:
             import numpy as np
 
             pid = self.q.find(prop)
-            rows = self.q._rows()
+            rows = self.q.row_array()
             rows = rows[rows[:, 2] == pid] if pid is not None else rows[:0]
             nodes = [i for i in map(self.q.find, self.nodes) if i is not None]
             self.lines = _Rows(self.q, rows[np.isin(rows[:, 1], nodes)]).by_predicate(pid)
@@ -542,7 +542,7 @@ def _by_predicates(q, pids: set[int]) -> dict[int, dict[int, set[int]]]:
     selection of the rows instead of one pass over every row per predicate."""
     import numpy as np
 
-    rows = q._rows()
+    rows = q.row_array()
     sel = rows[np.isin(rows[:, 2], sorted(pids))]
     sel = sel[np.argsort(sel[:, 2], kind="stable")]
     used, starts = np.unique(sel[:, 2], return_index=True)
@@ -674,7 +674,7 @@ class _Rows:
         from kg.rdf.quads import Quads
 
         self.terms, self.find, self.rdflib_term = q.terms, q.find, q.rdflib_term
-        self._rows = lambda: rows
+        self.row_array = lambda: rows
         self.by_predicate = Quads.by_predicate.__get__(self)
 
 
@@ -767,7 +767,7 @@ def _kept_check(shapes: CompiledShapes, q, data_dir) -> set[Result]:
     fp, name = _kept_fingerprint(shapes), _kept_name(data_dir)
     tag = f"kg-shacl {fp}"
     keys = graph_keys(q)
-    rows, t = q._rows(), q.terms
+    rows, t = q.row_array(), q.terms
     tid, sid = q.find(RDF.type), q.find(RDFS.subClassOf)
     classes = _subclass_digest(q, rows, sid)
     kept = read_result(KEPT_PURPOSE, name, folder=KEPT_FOLDER, tag=tag)
@@ -798,7 +798,7 @@ def _full(shapes: CompiledShapes, q, keys: dict, tid):
     _validate_ids gives them, focus id -> its graphs' IRIs, multi, refs)."""
     import numpy as np
 
-    rows, t = q._rows(), q.terms
+    rows, t = q.row_array(), q.terms
     found = _validate_ids(shapes, q)
     homes = _graph_names(t, _homes(rows, {r[0] for r in found}))
     pairs = np.unique((rows[:, 1].astype(np.int64) << 32) | rows[:, 0].astype(np.int64))
@@ -838,7 +838,7 @@ def _incremental(shapes: CompiledShapes, q, keys: dict, kept: dict, tid):
     does not hold what _kept_check writes."""
     import numpy as np
 
-    rows, t, ids = q._rows(), q.terms, q.ids
+    rows, t, ids = q.row_array(), q.terms, q.ids
     old_keys, old_refs, multi = kept["keys"], kept["refs"], kept["multi"]
     if not all(isinstance(x, dict) for x in (old_keys, old_refs, multi)):
         raise TypeError("not a kept SHACL check")

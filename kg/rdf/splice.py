@@ -151,7 +151,7 @@ def term_masks(quads: Quads, nss: list[str]) -> np.ndarray:
     if not n:
         return out
     # the terms in IRI order (a literal's key, its text, starts with a quote: before all)
-    perm = np.argsort(quads._iri_ranks(), kind="stable").tolist()
+    perm = np.argsort(quads.iri_ranks(), kind="stable").tolist()
 
     def key(k: int) -> str:
         t = terms[perm[k]]
@@ -178,7 +178,7 @@ def graph_masks(quads: Quads, graph_ids, nss: list[str]) -> tuple[np.ndarray, np
     terms, and of its IRI. Raises ValueError with more than MAX_NAMESPACES namespaces."""
     if len(nss) > MAX_NAMESPACES:
         raise ValueError("too many namespaces for the index")
-    rows = quads._rows()
+    rows = quads.row_array()
     graph_ids = np.asarray(graph_ids, dtype=np.int64)
     tm = term_masks(quads, nss)
     gpos = np.full(len(quads.terms), -1, dtype=np.int64)
@@ -360,8 +360,8 @@ def index_base(quads: Quads) -> Index | None:
     first = np.flatnonzero(np.r_[True, spo[1:, 0] != spo[:-1, 0]])
     subj_ids = spo[first, 0]
     subjects = [t[i][1:-1] for i in subj_ids.tolist()]
-    order, _ = quads._ranks()
-    rows = quads._rows()
+    order, _ = quads.ranks()
+    rows = quads.row_array()
     gids = np.unique(rows[:, 0])
     gids = gids[np.argsort(order[gids], kind="stable")]
     graphs = [t[i][1:-1] for i in gids.tolist()]
@@ -449,7 +449,7 @@ def _sub_quads(quads: Quads, rows) -> Quads:
     q = Quads(quads.prefixes)
     ids = np.unique(rows)
     for i in ids.tolist():
-        q._id(quads.terms[i])
+        q.term_id(quads.terms[i])
     remap = np.zeros(len(quads.terms), dtype=np.intc)
     remap[ids] = np.arange(len(ids), dtype=np.intc)
     q.rows.frombytes(np.ascontiguousarray(remap[rows], dtype=np.intc).tobytes())
@@ -478,7 +478,7 @@ def plan(out_dir: Path, quads: Quads) -> Plan | None:
     old_keys = dict(zip(index.graphs, index.keys, strict=True))
     changed = sorted((g for g in new_keys.keys() | old_keys.keys()
                       if new_keys.get(g) != old_keys.get(g)), key=order_key)
-    rows = quads._rows()
+    rows = quads.row_array()
     gid = np.asarray([quads.ids[f"<{g}>"] for g in changed if g in new_keys], dtype=np.intc)
     in_changed = np.isin(rows[:, 0], gid)
     touched = {t[s][1:-1] for s in np.unique(rows[in_changed, 1]).tolist()}
@@ -493,7 +493,7 @@ def plan(out_dir: Path, quads: Quads) -> Plan | None:
         return None
     union, named = _sub_quads(quads, rows[in_touched]), _sub_quads(quads, rows[in_changed])
     # the subjects and graphs, old and new
-    new_subjects = [union.terms[i][1:-1] for i in np.unique(union._rows()[:, 1]).tolist()]
+    new_subjects = [union.terms[i][1:-1] for i in np.unique(union.row_array()[:, 1]).tolist()]
     new_subjects.sort(key=order_key)
     removed = sorted(i for i in (_find(index.subjects, s) for s in touched) if i is not None)
     subject_pieces = pieces_of(index.subjects, removed, new_subjects)
@@ -542,7 +542,7 @@ def _new_csr(index: Index, subject_pieces, graph_pieces, subjects, named: Quads,
     for i in range(cur, len(index.subjects)):
         j = _find(subjects, index.subjects[i])
         remap[i] = -1 if j is None else j
-    rows = named._rows()
+    rows = named.row_array()
     t = named.terms
     fresh = []
     for g in new_graphs:

@@ -28,7 +28,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -38,6 +37,7 @@ from kg.data.filecache import (  # one folder rule and one atomic write for kg's
     CACHE_ENV,
     LOCK,
     RACY,
+    UNFINISHED_STORE,
     cache_dir,
     is_temporary,
     lock_folder,
@@ -263,8 +263,9 @@ def file_store(path: Path, fmt):
     return made
 
 
-# the temporary folders of _made_store (tempfile.mkdtemp's 8 random characters)
-_UNFINISHED = re.compile(r"(file)?store-[0-9a-f]{64}\.[a-z0-9_]{8}\.tmp")
+# the temporary folders of _made_store (tempfile.mkdtemp's 8 random characters): the cache
+# folder's parts are named in kg.data.filecache (`kg cache`), this one with them
+_UNFINISHED = UNFINISHED_STORE
 
 
 def _sweep_unfinished(folder: Path) -> list[str]:
@@ -388,28 +389,15 @@ def clear() -> Cleared:
     """Delete every cache entry (N-Quads, their stores, the stores of graph files) and what
     killed processes left (unfinished stores, `kg serve`'s scratch folders), but not a
     folder a living process uses now (its lock is held: a store being made, whose
-    maker would fail, or a running server's graph). Returns what was deleted and left
-    (`Cleared`); failing to delete is no error."""
-    import shutil
+    maker would fail, or a running server's graph): `kg cache clear query tmp`
+    (`kg.data.filecache.clear_parts`). Returns what was deleted and left (`Cleared`);
+    failing to delete is no error."""
+    from kg.data.filecache import clear_parts
 
-    from kg.data.filecache import scratch_parent, sweep_scratch
-
-    folder = cache_dir()
-    n = 0
-    for p in folder.glob("graph-*.nq"):
-        with contextlib.suppress(OSError):
-            p.unlink()
-            n += 1
-    _sweep_unfinished(folder)  # unfinished stores no process makes any more
-    sweep_scratch()
-    left = []
-    for p in [*folder.glob("store-*"), *folder.glob("filestore-*")]:
-        if _UNFINISHED.fullmatch(p.name):  # the sweep left it: being made now
-            left.append(p.name)
-            continue
-        shutil.rmtree(p, ignore_errors=True)
-    left += [p.name for p in scratch_parent().glob("kg-*.tmp")]  # the sweep left: in use
-    return Cleared(n, tuple(sorted(left)))
+    done = clear_parts(["query", "tmp"])
+    n = sum(1 for part, name, _ in done.removed if part == "query" and name.endswith(".nq")
+            and name.startswith("graph-"))
+    return Cleared(n, tuple(sorted(name for _, name, _ in done.left)))
 
 
 __all__ = ["CACHE_ENV", "Cleared", "build_nquads", "cache_dir", "clear", "file_store", "graph_nquads",
