@@ -119,6 +119,29 @@ def test_every_read_command_uses_the_cache(folder, make_data, monkeypatch):
     assert "cannot reach" in pushed.output  # got as far as sending: no build on the way
 
 
+def test_with_the_cache_off_a_query_builds_again_and_keeps_nothing(folder, make_data,
+                                                                    monkeypatch):
+    """KG_NO_CACHE (README: "computes everything again"): kg query answers from a graph
+    built now, neither reading a stored graph nor writing one into the cache folder."""
+    data = make_data()
+    runner = CliRunner()
+    query = ["query", "--sparql", "SELECT ?n WHERE { kgid:deepseek rdfs:label ?n }",
+             "--format", "csv", "--data", str(data)]
+    first = runner.invoke(main, query)  # (a stored graph, which the next must not read)
+    assert first.exit_code == 0 and len(entries(folder)) == 1, first.output
+    stored = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    monkeypatch.setenv("KG_NO_CACHE", "1")
+    built = []
+    import kg.rdf.load
+
+    real = kg.rdf.load.load_graph
+    monkeypatch.setattr(kg.rdf.load, "load_graph", lambda *a, **k: built.append(1) or real(*a, **k))
+    off = runner.invoke(main, query)
+    assert off.exit_code == 0 and off.output.splitlines() == ["n", "DeepSeek"], off.output
+    assert built == [1]  # built again, not read from the cache
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == stored  # nothing new
+
+
 def test_invalid_data_is_a_message_and_nothing_is_cached(folder, make_data):
     data = make_data({"model/bad.yaml": "id: bad\nname: Bad\ndeveloper: nobody\n"
                                         "sources: [src-a]\n"})

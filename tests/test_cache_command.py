@@ -104,8 +104,9 @@ def test_info_says_why_this_folder_and_whether_caching_is_on(tmp_path, monkeypat
     head = kg("cache", "info").splitlines()[:2]
     assert head == [f"cache folder: {tmp_path / 'xdg' / 'ai-race-kg'} (from "
                     "$XDG_CACHE_HOME/ai-race-kg); it does not exist yet",
-                    "caching: off ($KG_NO_CACHE is set): validate, fmt, build, report and "
-                    "viz compute everything again (kg query still keeps the graph it builds)"]
+                    "caching: off ($KG_NO_CACHE is set): every command computes everything "
+                    "again and keeps nothing here (but a running kg serve's copy of the graph, "
+                    "in tmp/)"]
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     shown = info()

@@ -69,8 +69,8 @@ def info(as_json):
     echo(f"cache folder: {folder} (from {WHY.get(source, source)})"
          + ("" if folder.is_dir() else "; it does not exist yet"))
     echo("caching: on" if on else
-         f"caching: off (${filecache.OFF_ENV} is set): validate, fmt, build, report and viz "
-         "compute everything again (kg query still keeps the graph it builds)")
+         f"caching: off (${filecache.OFF_ENV} is set): every command computes everything "
+         "again and keeps nothing here (but a running kg serve's copy of the graph, in tmp/)")
     width = max(len(n) for n in filecache.PART_NAMES)
     rows = [(u.part.name, str(u.entries), human_size(u.bytes), u.part.holds) for u in parts]
     rows.append(("total", str(total[0]), human_size(total[1]), ""))

@@ -110,6 +110,10 @@ def graph_nquads(data_dir: Path | None = None, key: str | None = None,
     build), the graph is built again from the new files (up to BUILD_TRIES builds; if
     the files keep changing, the last build is returned with path None and nothing is
     stored)."""
+    from kg.data import filecache
+
+    if not filecache.enabled():  # --no-cache / KG_NO_CACHE: built again, nothing kept
+        return None, build_nquads(data_dir, progress=progress)
     folder = cache_dir()
     for _ in range(BUILD_TRIES):
         key = key or input_key(data_dir)
@@ -137,13 +141,17 @@ def oxigraph_store(data_dir: Path | None = None, progress=None):
     temporary folder, then a `kg-complete` mark holding the SHA-256 of the store's files
     is written, then one rename. Each open checks the files against the mark, so a
     store unfinished, cut short or changed in any byte is rebuilt, never trusted.
+    With the cache off (--no-cache, KG_NO_CACHE) the graph is built again and loaded
+    into a store in memory, and nothing is read from or written to the cache folder.
     Raises DataError if data/ does not validate."""
     import shutil
 
     import pyoxigraph as ox
 
+    from kg.data import filecache
+
     folder = cache_dir()
-    key = input_key(data_dir)
+    key = input_key(data_dir) if filecache.enabled() else None
     db = folder / f"store-{key}"
     if key is not None and db.exists():
         try:
@@ -153,7 +161,8 @@ def oxigraph_store(data_dir: Path | None = None, progress=None):
             pass
         shutil.rmtree(db, ignore_errors=True)  # unfinished, damaged or unreadable
     path, body = graph_nquads(data_dir, key, progress=progress)
-    if path is None:  # data/ kept changing while it was read: answer, cache nothing
+    if path is None:  # the cache is off, or data/ kept changing while it was read: answer,
+        # cache nothing
         store = ox.Store()
         store.load(body, format=ox.RdfFormat.N_QUADS, lenient=True)
         return store
