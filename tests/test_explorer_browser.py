@@ -241,6 +241,30 @@ def test_disputed_ascend_output_shows_both_estimates(real, page):
     assert page.console_errors() == []
 
 
+def test_a_hedged_fact_and_its_link_say_how_sure_the_source_is(real, page):
+    """data/chip/huawei-ascend-910c.yaml: its fab, SMIC, is `confidence: speculative` (BitBiased
+    ties the chip's output to SMIC's yields). A fresh-user review: the panel and the line's
+    panel showed it as plainly as the designer, and the line's panel had no note either."""
+    _, out = real
+    pg = page.open(out, "#node=huawei-ascend-910c")
+    fab = pg.inner_text("#panel-body .fact[data-field=fab] .stmt")
+    assert fab.startswith("SMIC") and "confidence: speculative" in fab
+    title = pg.get_attribute("#panel-body .fact[data-field=fab] .badge.conf", "title")
+    assert title == "a projection, an estimate from an unreliable source"
+    assert "confidence" not in pg.inner_text("#panel-body .fact[data-field=designer]")
+    pg.evaluate("kgExplorer.selectEdge('huawei-ascend-910c/fab/8/smic')")
+    text = panel_text(pg)
+    assert "Huawei Ascend 910C → fabricated by → SMIC" in text
+    assert "confidence: speculative" in text
+    assert "BitBiased ties the chip's output to improved yields at SMIC." in text
+    assert "as written in the source: Ascent 910C" in text
+    # a link with no hedge (its designer) has no badge
+    pg.evaluate("kgExplorer.selectEdge('huawei-ascend-910c/designer/6/huawei')")
+    assert "Huawei Ascend 910C → designer → Huawei" in panel_text(pg)
+    assert "confidence" not in panel_text(pg)
+    assert page.console_errors() == []
+
+
 def test_on_a_phone_the_graph_and_the_panel_stack_under_the_controls(real, page):
     """A fresh-user review: on a 390 px phone the controls and the panel side by side left
     the graph 0 px wide and cut the panel off (the page was 640 px wide)."""
@@ -678,8 +702,10 @@ def test_a_statement_not_yet_begun_is_labelled_not_yet_in_force(real, page):
     assert rows == [["restricted", "holds", []],
                     ["allowed-vetted-buyers", "not yet", ["not yet in force on 2025-11-15"]],
                     # BotNews's is dated only "as of 2026": reported then, not begun then
+                    # (and `confidence: speculative` in data/chip/nvidia-h200.yaml)
                     ["restricted", "not yet reported", ["not yet reported on 2025-11-15",
-                                                         "ranked down", "[3] low reliability"]]]
+                                                         "ranked down", "confidence: speculative",
+                                                         "[3] low reliability"]]]
     page.shot("explorer-h200-not-yet-in-force")
     pg.evaluate("kgExplorer.setDate('2026-02-01')")
     assert pg.eval_on_selector_all(status, "els => els.map(e => e.getAttribute('data-state'))") \

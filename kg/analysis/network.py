@@ -64,6 +64,11 @@ class EdgeFact:
     end: dt.date | None = None
     via: str | None = None  # the quote or figure that makes the edge
     qualifiers: dict = field(default_factory=dict)
+    # the statement's own hedges, as the data gives them (None: not given): its confidence
+    # ("likely", "speculative"...), the curator's note, the source's spelling of the value
+    confidence: str | None = None
+    note: str | None = None
+    as_written: str | None = None
 
     def holds_on(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
@@ -148,7 +153,9 @@ class Projection:
                         str(st.valid_from) if st.valid_from else None,
                         str(st.valid_to) if st.valid_to else None,
                         str(st.as_of) if st.as_of else None, w.start, w.end,
-                        qualifiers={k: str(v) for k, v in sorted(st.qualifiers.items())})
+                        qualifiers={k: str(v) for k, v in sorted(st.qualifiers.items())},
+                        confidence=st.confidence or None, note=st.note or None,
+                        as_written=st.as_written or None)
         for ent in sorted(self.entities.values(), key=lambda e: e.id):
             if ent.kind == "quote":
                 speaker = str(ent.first("speaker") or "")

@@ -239,7 +239,8 @@ class PageData:
                "src": list(e.sources), "ck": e.status, "rely": e.reliability,
                "st": iso(e.start), "en": iso(e.end)}
         for key, val in (("vfrom", e.valid_from), ("vto", e.valid_to), ("asof", e.as_of),
-                         ("via", e.via)):
+                         ("via", e.via), ("conf", e.confidence), ("note", e.note),
+                         ("aw", e.as_written)):
             if val:
                 out[key] = val
         if e.qualifiers:
@@ -344,6 +345,8 @@ class PageData:
                 "homepage": HOMEPAGE, "note": self.opts.note or "",
                 # the corporate suffixes search forgives, as `kg find` does (kg.data.dedupe)
                 "suffixes": [sorted(SUFFIXES), list(CJK_SUFFIXES)],
+                # what a fact's confidence means (a hedged fact says so: "likely")
+                "confidence": dict(self.schema.enums["confidence"].values),
                 "cite": (f"ai-race-kg developers. ai-race-kg: a sourced knowledge graph of the "
                          f"US-China AI race, version {self.schema.version}, data as of "
                          f"{self.sem.date.isoformat()}. {HOMEPAGE} (data: {DATA_LICENCE})."),

@@ -51,6 +51,12 @@
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
   function badge(cls, text, title) { var b = el("span", { cls: "badge " + cls, text: text }); if (title) b.title = title; return b; }
+  // a hedged fact or link says how sure its source is ("likely", "speculative"); a
+  // confident one (or one that says nothing) carries no badge
+  function confBadge(conf) {
+    if (!conf || conf === "confident") return null;
+    return badge("conf", "confidence: " + conf, (META.confidence || {})[conf] || "");
+  }
 
   // -- the date rule (precomputed windows) ------------------------------------------------
   function holds(s, day) { return !s.nv && (!s.st || s.st <= day) && (!s.en || day <= s.en); }
@@ -146,7 +152,8 @@
     var box = el("div", null, el("div", { cls: "tip-title", text: NODES.get(e.from).label + " → " + e.label + " → " + NODES.get(e.to).label }));
     var w = edgeDates(e);
     if (w) box.appendChild(el("div", { cls: "tip-line", text: w }));
-    box.appendChild(el("div", { cls: "tip-line", text: statusText(e.ck) + (e.rely ? " · best source reliability: " + e.rely : "") }));
+    box.appendChild(el("div", { cls: "tip-line", text: statusText(e.ck) + (e.rely ? " · best source reliability: " + e.rely : "") + (e.conf && e.conf !== "confident" ? " · confidence: " + e.conf : "") }));
+    if (e.note) box.appendChild(el("div", { cls: "tip-line note", text: e.note }));
     e.src.forEach(function (sid) {
       var s = SOURCES.get(sid) || { title: sid };
       box.appendChild(el("div", { cls: "tip-line", text: "• " + s.title + (s.publisher ? " — " + s.publisher : "") + (s.date ? ", " + s.date : "") + (s.rely ? " (" + s.rely + " reliability)" : "") }));
@@ -292,6 +299,8 @@
         row.appendChild(badge("deprecated", sb[0] + (state === "ranked down" ? "" : day), sb[1]));
         if (s.nv && state.indexOf("not yet") === 0) row.appendChild(badge("deprecated", "ranked down", STATE_BADGES["ranked down"][1]));
       }
+      var cb = confBadge(s.conf);
+      if (cb) row.appendChild(cb);
       if (s.ck === "unchecked") row.appendChild(badge("unchecked", "unchecked", "Not yet verified by a maintainer."));
       var when = stmtWhen(s);
       if (when) row.appendChild(el("div", { cls: "when", text: when }));
@@ -441,8 +450,12 @@
     panel.appendChild(el("p", { cls: "when", text: w || "No dates: holds at all times." }));
     var st = el("p", null, el("span", { text: statusText(e.ck) }));
     if (e.ck === "unchecked") st.appendChild(badge("unchecked", "unchecked"));
+    var cb = confBadge(e.conf);
+    if (cb) st.appendChild(cb);
     panel.appendChild(st);
     if (e.q) Object.keys(e.q).forEach(function (k) { panel.appendChild(el("p", { cls: "small", text: k + ": " + e.q[k] })); });
+    if (e.aw) panel.appendChild(el("p", { cls: "note", text: "as written in the source: " + e.aw }));
+    if (e.note) panel.appendChild(el("p", { cls: "note", text: e.note }));
     if (e.via && QUOTES.has(e.via)) { panel.appendChild(el("h3", { text: "The quote" })); panel.appendChild(quoteBlock(QUOTES.get(e.via))); }
     if (e.via && CLAIMS.has(e.via)) { panel.appendChild(el("h3", { text: "The figure" })); panel.appendChild(figureBlock(CLAIMS.get(e.via))); }
     panel.appendChild(el("h3", { text: "Sources" }));
