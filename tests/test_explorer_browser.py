@@ -265,6 +265,27 @@ def test_a_hedged_fact_and_its_link_say_how_sure_the_source_is(real, page):
     assert page.console_errors() == []
 
 
+def test_a_quoted_fragment_says_whose_words_it_is(real, page):
+    """data/quote/elon-musk-scaling-problem.yaml: "Scaling Problem" is BitBiased's label for
+    Musk's view, as its description says. A fresh-user review: the panel showed only the two
+    words and "— Elon Musk", as if he had said them; the description is under the words."""
+    _, out = real
+    pg = page.open(out, "#node=elon-musk")
+    quote = pg.inner_text("#panel-body .quote[data-quote=elon-musk-scaling-problem]")
+    assert quote.split("\n")[:3] == [
+        "Scaling Problem",
+        "BitBiased's label for Musk's view that the winner is whoever can build intelligent "
+        "things cheapest and in the greatest number.",
+        "— Elon Musk"]
+    # a quote without a description shows its words and speaker only
+    pg.evaluate("kgExplorer.select('scott-singer')")
+    other = pg.inner_text("#panel-body .quote[data-quote=scott-singer-different-bets]")
+    assert other.split("\n")[:2] == [
+        "The US and China are placing fundamentally different bets across the AI stack.",
+        "— Scott Singer, speaking to DW"]
+    assert page.console_errors() == []
+
+
 def test_on_a_phone_the_graph_and_the_panel_stack_under_the_controls(real, page):
     """A fresh-user review: on a 390 px phone the controls and the panel side by side left
     the graph 0 px wide and cut the panel off (the page was 640 px wide)."""

@@ -291,6 +291,10 @@ class PageData:
         for key in ("date", "occasion"):
             if q.first(key) is not None:
                 out[key] = str(q.first(key))
+        # what the words are (a fragment such as "Scaling Problem" is a source's label for a
+        # view, not a sentence the speaker said): the curator's description, if any
+        if q.first("description"):
+            out["desc"] = str(q.first("description"))
         return out
 
     def source(self, sid: str) -> dict:

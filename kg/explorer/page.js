@@ -360,6 +360,7 @@
   function quoteBlock(q) {
     var box = el("div", { cls: "quote", "data-quote": q.id });
     box.appendChild(el("blockquote", { text: q.text }));
+    if (q.desc) box.appendChild(el("div", { cls: "small muted quote-desc", text: q.desc }));
     var who = el("div", { cls: "small" }, "— ", refButton(q.speaker, q.speakername));
     if (q.date) who.appendChild(el("span", { cls: "muted", text: ", " + q.date }));
     if (q.occasion) who.appendChild(el("span", { cls: "muted", text: ", " + q.occasion }));
