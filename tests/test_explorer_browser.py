@@ -167,6 +167,33 @@ def test_search_any_script_width_or_accent(real, page):
     assert page.console_errors() == []
 
 
+def test_search_finds_tickers_short_names_and_typos(real, page):
+    """A fresh-user review: "NVDA" (data/organization/nvidia.yaml's ticker) and "CHIPS Act"
+    (data/policy/us-chips-and-science-act-2022.yaml's short_name) found nothing or only the
+    European Chips Act, and a typo ("Huawai") found nothing at all."""
+    _, out = real
+    pg = page.open(out)
+
+    def first(text):
+        search(pg, text)
+        return pg.eval_on_selector_all("#search-results li", "ls => ls.map(l => [l.getAttribute"
+                                       "('data-id'), l.querySelector('.kind').innerText])")
+
+    for typo, want in (("Huawai", "huawei"), ("hauwei", "huawei"), ("DeepSek", "deepseek"),
+                       ("Jensen Haung", "jensen-huang"), ("Alibabba", "alibaba")):
+        assert first(typo)[0][0] == want, typo
+    # a typo's match is offered, never opened by itself; a word far from every name: no match
+    assert pg.evaluate("kgExplorer.state.node") is None
+    search(pg, "Qxzv")
+    assert pg.inner_text("#search-results") == "No match"
+    assert first("NVDA")[0] == ["nvidia", "organisation · United States · NVDA"]
+    assert first("BIDU")[0][0] == "baidu"
+    rows = first("CHIPS Act")
+    assert [r[0] for r in rows] == ["us-chips-and-science-act-2022", "eu-chips-act-2023"]
+    assert rows[0][1] == "policy · United States · CHIPS Act"
+    assert page.console_errors() == []
+
+
 def current_values(pg, field: str) -> list[str]:
     return pg.eval_on_selector_all(
         f"#panel-body .fact[data-field={field}] .stmt[data-current='1']",

@@ -55,6 +55,19 @@ def search_key(text: str) -> str:
     return unicodedata.normalize("NFKC", stripped).casefold()
 
 
+# Fields a reader searches by besides the names: a policy's short name ("CHIPS Act" for
+# the CHIPS and Science Act), an organisation's stock ticker ("NVDA")
+SEARCH_FIELDS = ("short_name", "ticker")
+
+
+def search_names(ent: Entity) -> list[str]:
+    """Every text the page's search finds `ent` by: its name, id, aliases, names in other
+    languages, short name and ticker (search_key folds each)."""
+    names = [str(v) for _, v in sorted((ent.first("names") or {}).items())]
+    return [str(ent.name), ent.id, *(str(a) for a in ent.values("aliases")), *names,
+            *(str(ent.first(f)) for f in SEARCH_FIELDS if ent.first(f))]
+
+
 def safe_url(url) -> str | None:
     """Only http(s) URLs become links; anything else (javascript:, data:) stays text."""
     text = str(url or "").strip()
@@ -199,7 +212,7 @@ class PageData:
         ent = self.entities[nid]
         names = {str(k): str(v) for k, v in sorted((ent.first("names") or {}).items())}
         aliases = [str(a) for a in ent.values("aliases")]
-        keys = sorted({search_key(t) for t in [ent.name, nid, *aliases, *names.values()]})
+        keys = sorted({search_key(t) for t in search_names(ent)})
         self.sources.update(ent.sources)
         out = {
             "id": nid, "label": str(ent.name), "kind": ent.kind, "bloc": bloc,
@@ -214,6 +227,9 @@ class PageData:
             out["names"] = names
         if aliases:
             out["aliases"] = aliases
+        also = [str(ent.first(f)) for f in SEARCH_FIELDS if ent.first(f)]
+        if also:  # the search result says which of these matched ("NVIDIA · NVDA")
+            out["also"] = also
         if ent.first("description"):
             out["desc"] = str(ent.first("description"))
         if ent.first("url"):

@@ -555,12 +555,44 @@
       var best = rank(row[4], q, lq, cache[i] || (cache[i] = {}));
       if (best < 9) out.push({ n: outsideNode(row), r: best });
     });
+    if (!out.length) fuzzy(q, lq, out);
     out.sort(function (a, b) { return a.r - b.r || b.n.size - a.n.size || (a.n.label < b.n.label ? -1 : 1); });
     return out.slice(0, 30);
   }
+  // Last chance, when nothing matches: a typo ("Huawai", "hauwei", "DeepSek"). A name, or
+  // one of its words, within one edit of the query (two from 8 characters on); an edit is
+  // a letter added, dropped, changed, or two swapped.
+  function fuzzy(q, lq, out) {
+    var query = lq || q;
+    if (query.length < 4) return;
+    var max = query.length >= 8 ? 2 : 1;
+    function close(keys) {
+      return keys.some(function (k) {
+        return [loose(k)].concat(k.split(/[\s\p{P}\p{S}]+/u)).some(function (w) { return near(query, w, max); });
+      });
+    }
+    DOC.nodes.forEach(function (n) { if (close(n.keys)) out.push({ n: n, r: 5 }); });
+    (DOC.index || []).forEach(function (row) { if (close(row[4])) out.push({ n: outsideNode(row), r: 5 }); });
+  }
+  function near(a, b, max) {  // optimal string alignment distance of a and b is at most max
+    if (Math.abs(a.length - b.length) > max) return false;
+    var prev2 = null, prev = [], i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      var row = [i], best = i;
+      for (j = 1; j <= b.length; j++) {
+        var d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+        row.push(d); if (d < best) best = d;
+      }
+      if (best > max) return false;
+      prev2 = prev; prev = row;
+    }
+    return prev[b.length] <= max;
+  }
   function matchedName(n, q) {
     q = norm(q);
-    var names = [n.label].concat(n.aliases || [], n.names ? Object.keys(n.names).map(function (k) { return n.names[k]; }) : []);
+    var names = [n.label].concat(n.aliases || [], n.names ? Object.keys(n.names).map(function (k) { return n.names[k]; }) : [], n.also || []);
     for (var i = 0; i < names.length; i++) if (norm(names[i]).indexOf(q) >= 0 && names[i] !== n.label) return names[i];
     return null;
   }
