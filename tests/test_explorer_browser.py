@@ -194,6 +194,20 @@ def test_search_finds_tickers_short_names_and_typos(real, page):
     assert page.console_errors() == []
 
 
+def test_a_screen_reader_hears_the_date_and_each_sources_title(real, page):
+    """A fresh-user review with Playwright's accessibility tree: the date slider was read as
+    "20557" (its day number) and each citation button as "[1]"."""
+    _, out = real
+    pg = page.open(out, "#node=huawei-ascend-910c&date=2025-11-15")
+    tree = pg.locator("body").aria_snapshot()
+    assert pg.get_attribute("#date-slider", "aria-valuetext") == "2025-11-15"
+    assert ('button "source 1: 12 Strategic Dimensions of the US vs China AI Race: The 2026 '
+            'Industrialization Verdict, low reliability"') in tree
+    set_date(pg, "2024-06-01")
+    assert pg.get_attribute("#date-slider", "aria-valuetext") == "2024-06-01"
+    assert page.console_errors() == []
+
+
 def current_values(pg, field: str) -> list[str]:
     return pg.eval_on_selector_all(
         f"#panel-body .fact[data-field={field}] .stmt[data-current='1']",

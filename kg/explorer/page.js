@@ -248,6 +248,8 @@
       var low = s.rely === "low";
       var b = el("button", { type: "button", cls: low ? "cite badge rely-low" : "cite",
         text: "[" + k + "]" + (low ? " low reliability" : ""), "data-cite": sid,
+        // a screen reader reads the label, not the title: "[1]" alone said nothing
+        "aria-label": "source " + k + ": " + s.title + (s.rely ? ", " + s.rely + " reliability" : ""),
         title: s.title + (s.publisher ? " — " + s.publisher : "") + (s.rely ? " (" + s.rely + " reliability)" : ""),
         on: { click: function () { var t = panel.querySelector("li[data-n='" + k + "']"); if (t) { t.scrollIntoView({ block: "center" }); t.classList.add("flash"); setTimeout(function () { t.classList.remove("flash"); }, 1200); } } } });
       box.appendChild(b);
@@ -800,6 +802,7 @@
   hideUnchecked.addEventListener("change", function () { state.unchecked = hideUnchecked.checked; render(); refreshPanel(); });
   function syncControls() {
     slider.value = String(dayNum(state.date)); dateInput.value = state.date;
+    slider.setAttribute("aria-valuetext", state.date);  // a screen reader said "20557" (its day number)
     document.getElementById("date-note").textContent = state.date === META.date ? "The dataset's date: the graph as it stands." :
       state.date > META.date ? state.date + " is after the dataset's date (" + META.date + "): the graph shows what its data, as of that date, says would still hold then; it knows nothing later." :
       "The graph as it stood on " + state.date + " (dataset date " + META.date + ").";
