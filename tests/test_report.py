@@ -95,6 +95,15 @@ def test_the_910c_dispute_side_by_side():
         ("450000", "approximately", "BitBiased", "2025"),
     ]
     assert all(r["sources"] == BITBIASED and r["reliability"] == "low" for r in rows)
+    # the report says each with its unit, as a reader would (a fresh-user review: "200000",
+    # "at-most" and "48..84", "range" without the months)
+    assert [r["amount"] for r in rows] == ["up to 200,000 chips (estimated)",
+                                           "about 450,000 chips (estimated)"]
+    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    assert ("| Huawei Ascend 910C | chips produced in a year | 2025 | up to 200,000 chips "
+            "(estimated) | US officials | bitbiased-2026-12-dimensions | low |") in text
+    assert ("| United States | permitting time for new energy infrastructure | 2026 | 48 months "
+            "to 84 months | the source (BitBiased) |") in text
     sparql = {short(r["claim"]) for r in run_query(oxigraph_store(),
                                                    find_query("disputed-figures")).dicts()}
     assert {r["figure"] for r in read_csv(build_report() / "disputes.csv")} == sparql

@@ -424,11 +424,15 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.h3("Disputed figures")
     doc.p("Figures that give the same measure of the same thing for the same period and "
           "whose values do not meet, by the rule of docs/semantics.md, side by side.")
-    doc.table(Table("disputes", ["about", "measure", "period", "value", "qualifier",
+    # the amount as a reader says it, with its unit ("up to 200,000 chips (estimated)",
+    # "48 to 84 months"): the raw value and qualifier ("48..84", "range") are for programs
+    doc.table(Table("disputes", ["about", "measure", "period", "amount", "value", "qualifier",
                                  "claimed by", "sources", "reliability", "figure"],
-                    [[name(r.about), name(r.measure), r.period, r.value, r.qualifier,
+                    [[name(r.about), name(r.measure), r.period,
+                      figure_amount(sem.entities, sem.entities[r.claim]), r.value, r.qualifier,
                       claimant_words(sem.entities, sem.entities[r.claim]),
-                      "; ".join(r.sources), r.reliability, r.claim] for r in disputes]))
+                      "; ".join(r.sources), r.reliability, r.claim] for r in disputes],
+                    hide=("value", "qualifier")))
     doc.h3("Facts resting only on low-reliability sources")
     by_kind: dict[str, int] = {}
     for f in weak:
