@@ -345,6 +345,27 @@ def test_on_a_phone_the_graph_and_the_panel_stack_under_the_controls(real, page)
     assert page.console_errors() == []
 
 
+def test_on_a_phone_a_search_pick_brings_the_panel_into_view(real, page):
+    """A fresh-user review on a 390 px phone: picking "Huawei" in the search changed nothing
+    on the screen (the panel opened 1,500 px further down, under the controls and graph)."""
+    _, out = real
+    page.page.set_viewport_size({"width": 390, "height": 844})
+    pg = page.open(out)
+    search(pg, "华为")  # an exact name opens the entity while typing: the page stays put
+    assert pg.evaluate("kgExplorer.state.node") == "huawei" and pg.evaluate("scrollY") == 0
+    pg.press("#search", "Enter")
+    top = pg.evaluate("document.getElementById('panel-title').getBoundingClientRect().top")
+    assert 0 <= top < 844 and pg.inner_text("#panel-title") == "Huawei"
+    page.shot("explorer-phone-search-pick")
+    # side by side (a desktop), the panel is already in view: nothing scrolls
+    page.page.set_viewport_size({"width": 1400, "height": 860})
+    pg.evaluate("window.scrollTo(0, 0)")
+    search(pg, "nvidia")
+    pg.press("#search", "Enter")
+    assert pg.inner_text("#panel-title") == "NVIDIA" and pg.evaluate("scrollY") == 0
+    assert page.console_errors() == []
+
+
 def test_search_forgives_corporate_suffixes_and_punctuation(real, page):
     """A fresh-user review: "华为技术有限公司" (Huawei's full Chinese name), "华为公司",
     "ByteDance Ltd" and "NVIDIA H-200" found nothing: the page only looked for the typed

@@ -637,7 +637,13 @@
     input.addEventListener("blur", function () { setTimeout(close, 150); });
     return { draw: draw };
   }
-  picker(document.getElementById("search"), document.getElementById("search-results"), function (id) { select(id, true); }, true);
+  // on a phone (the stacked layout of page.css) the panel is far below the search box: a
+  // pick changed nothing on the screen, so the panel is brought into view (not while typing)
+  var STACKED = window.matchMedia ? window.matchMedia("(max-width: 760px)") : { matches: false };
+  picker(document.getElementById("search"), document.getElementById("search-results"), function (id, auto) {
+    select(id, true);
+    if (!auto && STACKED.matches) document.getElementById("panel").scrollIntoView({ block: "start" });
+  }, true);
 
   // -- path -----------------------------------------------------------------------------------
   var pathEnds = { from: null, to: null };
