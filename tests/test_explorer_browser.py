@@ -144,6 +144,23 @@ def test_full_view_equals_the_sparql_count_of_the_projection(real, page):
     assert page.outside_requests(out) == [] and page.console_errors() == []
 
 
+def test_an_undated_quote_is_a_link_from_its_sources_date(real, page):
+    """data/quote/scott-singer-different-bets.yaml has no date (the source gives none); its
+    only source, DW, is of 2026-01-24. A fresh-user review: moved to 2022-01-01, the page
+    still drew Scott Singer "quoted about" China and the United States, words of 2026."""
+    _, out = real
+    pg = page.open(out, "#all=1&date=2022-01-01")
+    singer = "kgExplorer.visibleEdgeIds().filter(i => i.indexOf('scott-singer-') === 0)"
+    assert pg.evaluate(singer) == []
+    set_date(pg, "2026-01-23")
+    assert pg.evaluate(singer) == []
+    set_date(pg, "2026-01-24")
+    assert "scott-singer-different-bets/quoted-about/china" in pg.evaluate(singer)
+    pg.evaluate("kgExplorer.selectEdge('scott-singer-different-bets/quoted-about/china')")
+    assert "as of 2026-01-24" in panel_text(pg)
+    assert page.console_errors() == []
+
+
 def test_search_any_script_width_or_accent(real, page):
     _, out = real
     pg = page.open(out)

@@ -130,6 +130,14 @@ class Projection:
             memo[key] = best_reliability(self.entities, key)
         return memo[key]
 
+    def reported(self, ent: Entity):
+        """The earliest date of ent's sources (a DateValue), or None when none has one: a
+        quote or figure without a date of its own is known from then (a quote the source of
+        2026 carries is not a link of 2022), as `as_it_stood` and the explorer count it."""
+        dates = [d for s in ent.sources if s in self.entities
+                 and (d := self.entities[s].first("date")) is not None]
+        return min(dates, key=lambda d: (d.start, d.end)) if dates else None
+
     def _edges(self):
         schema = self.sem.schema
         tl = self.sem.timeline
@@ -160,7 +168,7 @@ class Projection:
             if ent.kind == "quote":
                 speaker = str(ent.first("speaker") or "")
                 about = [str(a) for a in ent.values("about")]
-                when = ent.first("date")
+                when = ent.first("date") or self.reported(ent)
                 for target in about:
                     if speaker in self.nodes and target in self.nodes and target != speaker:
                         yield EdgeFact(f"{ent.id}/quoted-about/{target}", speaker, target,
@@ -171,7 +179,7 @@ class Projection:
             elif ent.kind == "claim":
                 who, about = str(ent.first("estimated_by") or ""), str(ent.first("about") or "")
                 if who in self.nodes and about in self.nodes and who != about:
-                    when = ent.first("as_of")
+                    when = ent.first("as_of") or self.reported(ent)
                     yield EdgeFact(f"{ent.id}/estimated/{about}", who, about, "estimated",
                                    ent.sources,
                                    self.status(ent.sources, ent.first("checked")),
