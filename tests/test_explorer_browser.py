@@ -112,6 +112,14 @@ def test_loads_offline_with_no_errors_and_no_request(real, page):
     pg.click("#cite-button")
     assert "ai-race-kg developers" in pg.inner_text("#cite-text")
     pg.click("#cite-button")
+    assert not pg.is_visible("#cite-box")
+    # by keyboard: Enter opens it, Escape closes it and gives the focus back to the button
+    pg.focus("#cite-button")
+    pg.keyboard.press("Enter")
+    assert pg.is_visible("#cite-box") and pg.get_attribute("#cite-button", "aria-expanded") == "true"
+    pg.keyboard.press("Escape")
+    assert not pg.is_visible("#cite-box") and pg.get_attribute("#cite-button", "aria-expanded") == "false"
+    assert pg.evaluate("document.activeElement.id") == "cite-button"
     # the opening view: the most central nodes of each bloc, not the whole graph
     n_nodes, _ = body_counts(pg)
     assert 8 <= n_nodes <= 40

@@ -903,6 +903,11 @@
   citeBox.appendChild(el("p", { id: "cite-text", text: META.cite }));
   citeBox.appendChild(el("p", { cls: "small muted", text: "The data is licensed under " + META.licence + ": you may share and adapt it with attribution. Each fact names its own sources; cite them too." }));
   citeBtn.addEventListener("click", function () { citeBox.hidden = !citeBox.hidden; citeBtn.setAttribute("aria-expanded", String(!citeBox.hidden)); });
+  // Escape closes the citation (it stayed open over the panel until clicked again)
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape" || citeBox.hidden) return;
+    citeBox.hidden = true; citeBtn.setAttribute("aria-expanded", "false"); citeBtn.focus();
+  });
   var toastTimer = null;
   function toast(text) {
     var t = document.getElementById("toast");
