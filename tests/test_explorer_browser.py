@@ -352,6 +352,22 @@ def test_a_quoted_fragment_says_whose_words_it_is(real, page):
     assert page.console_errors() == []
 
 
+def test_a_figure_reads_with_its_unit_as_the_report_says_it(real, page):
+    """A fresh-user review: the panel said "3 ratio" and "15 percent" where the report says
+    "3×" and "15%" (data/claim/export-controls-training-cost-multiplier-bitbiased.yaml,
+    data/claim/china-global-chatbot-share-2025-11.yaml; their measures' units are ratio and
+    percent)."""
+    _, out = real
+    value = "#panel-body .figure[data-claim={}] .value"
+    pg = page.open(out, "#node=us-ai-chip-export-controls")
+    assert pg.inner_text(value.format("export-controls-training-cost-multiplier-bitbiased")) == "3×"
+    pg.evaluate("kgExplorer.select('china')")
+    assert pg.inner_text(value.format("china-global-chatbot-share-2025-11")) == "15%"
+    pg.evaluate("kgExplorer.select('nvidia')")
+    assert pg.inner_text(value.format("nvidia-revenue-fy2025")) == "USD 130,500,000,000"
+    assert page.console_errors() == []
+
+
 def test_on_a_phone_the_graph_and_the_panel_stack_under_the_controls(real, page):
     """A fresh-user review: on a 390 px phone the controls and the panel side by side left
     the graph 0 px wide and cut the panel off (the page was 640 px wide)."""

@@ -73,6 +73,7 @@ from kg.core.model import as_decimal_text
 from kg.data.loader import gc_paused
 from kg.rdf.load import Steps
 from kg.semantics import BLOC_LABELS, Semantics
+from kg.semantics.disputes import amount_text
 from kg.semantics.links import identifiers
 
 FORMATS = ("md", "html", "csv", "json")
@@ -606,9 +607,9 @@ def figure_amount(ents, claim) -> str:
     value = as_decimal_text(claim.first("value"))
     upper = claim.first("upper")
     if upper is not None:
-        amount = f"{_amount(value, unit)} to {_amount(as_decimal_text(upper), unit)}"
+        amount = f"{amount_text(value, unit)} to {amount_text(as_decimal_text(upper), unit)}"
     else:
-        amount = _amount(value, unit)
+        amount = amount_text(value, unit)
     amount = QUALIFIER_WORDS.get(str(claim.first("qualifier") or "exact"), "") + amount
     method = claim.first("method")
     return amount + (f" ({method})" if method in ("projected", "estimated") else "")
@@ -645,32 +646,8 @@ def _change_value(sem: Semantics, c) -> str:
         if c.claim and c.claim in sem.entities:
             return figure_amount(sem.entities, sem.entities[c.claim])
         measure = sem.entities.get(c.field)
-        return _amount(c.value, str(measure.first("unit", "")) if measure is not None else "")
+        return amount_text(c.value, str(measure.first("unit", "")) if measure is not None else "")
     return _value(sem.entities, c.value)
-
-
-def _amount(text: str, unit: str) -> str:
-    """A number with its unit: 70 percent -> 70%, 4 ratio -> 4×, 13e9 USD -> USD 13,000,000,000."""
-    value = _number(text)
-    if unit == "percent":
-        amount = f"{value}%"
-    elif unit == "ratio":
-        amount = f"{value}×"
-    elif unit in ("USD", "EUR"):
-        amount = f"{unit} {value}"
-    elif unit == "rank":
-        amount = f"#{value}"
-    else:
-        amount = f"{value} {unit}" if unit and unit != "count" else value
-    return amount
-
-
-def _number(text: str) -> str:
-    """1234567 -> 1,234,567; decimals keep their digits."""
-    whole, dot, frac = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = whole.lstrip("-")
-    return sign + f"{int(whole):,}" + (dot + frac if dot else "")
 
 
 def _shares(G, measures: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:

@@ -27,6 +27,7 @@ from kg.core.schema import Field
 from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
+from kg.semantics.disputes import amount_text
 from kg.semantics.links import source_links
 from kg.semantics.time import ONE_DAY, stated_start
 
@@ -277,10 +278,13 @@ class PageData:
         c = self.entities[cid]
         measure = self.entities.get(str(c.first("measure")))
         unit = str(measure.first("unit")) if measure is not None else ""
-        value = number_text(c.first("value"))
+        # the amount with its unit as the report says it ("3×", "15%", "USD 8,000,000,000";
+        # the page said "3 ratio", "15 percent"), after the qualifier's words
+        amount = amount_text(c.first("value"), unit)
         upper = c.first("upper")
         qual = str(c.first("qualifier") or "exact")
-        text = QUALIFIER_WORDS.get(qual, "") + value + (f"–{number_text(upper)}" if upper else "")
+        text = QUALIFIER_WORDS.get(qual, "") + amount + \
+            (f" to {amount_text(upper, unit)}" if upper is not None else "")
         who = c.first("estimated_by")
         self.sources.update(c.sources)
         out = {"id": cid, "name": str(c.name), "about": str(c.first("about") or ""),

@@ -337,7 +337,7 @@
       box.firstChild.appendChild(badge("deprecated", "not yet on " + state.date, "This figure is about " + c.as_of + ", after the chosen day."));
     }
     if (!c.disputed.length) {
-      var v = el("div", null, el("span", { cls: "value", text: c.value }), el("span", { cls: "muted", text: " " + c.unit }));
+      var v = el("div", null, el("span", { cls: "value", text: c.value }));  // with its unit
       if (c.ck === "unchecked") v.appendChild(badge("unchecked", "unchecked"));
       box.appendChild(v);
       if (howKnown(c)) box.appendChild(el("div", { cls: "muted small how-known", text: howKnown(c) }));
@@ -352,7 +352,7 @@
     [c.id].concat(c.disputed).map(function (i) { return CLAIMS.get(i); }).filter(Boolean).forEach(function (o) {
       var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || credited(o.src) }));
       if (o.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
-      var value = el("td", { text: o.value + " " + o.unit });
+      var value = el("td", { text: o.value });
       if (howKnown(o)) value.appendChild(el("div", { cls: "muted small how-known", text: howKnown(o) }));
       table.appendChild(el("tr", { "data-claim": o.id }, value, who, el("td", null, srcs(o.src))));
     });
@@ -722,7 +722,7 @@
         el("span", { cls: "rel", text: e.label }),
         el("span", { cls: "muted", text: " (" + NODES.get(e.from).label + " → " + NODES.get(e.to).label + ")" }));
       var what = e.via && CLAIMS.get(e.via), said = e.via && QUOTES.get(e.via);
-      if (what) li.appendChild(el("span", { cls: "small", text: ": " + what.measure + " — " + what.value + (what.unit ? " " + what.unit : "") }));
+      if (what) li.appendChild(el("span", { cls: "small", text: ": " + what.measure + " — " + what.value }));
       else if (said) li.appendChild(el("span", { cls: "small", text: ": " + said.name }));
       var w = edgeDates(e);
       if (w) li.appendChild(el("span", { cls: "when", text: " · " + w }));
