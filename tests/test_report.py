@@ -13,6 +13,7 @@ import functools
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from sparql_support import KGID, KGO, built, oxigraph_store, rdflib_store
 
@@ -211,6 +212,22 @@ def test_html_opens_offline_in_chromium_without_any_request():
     assert len(widths) == 4 and all(w > 0 for w in widths)
     assert tables > 10
     assert [u for u in requests if not u.startswith(("data:", page_url))] == []
+
+
+def test_why_central_names_the_quote_or_figure_behind_each_link():
+    """China's links from Scott Singer are his seven quotes about it (data/quote/scott-singer-
+    *.yaml whose `about` names china); why-central.csv gave seven identical rows."""
+    rows = [r for r in read_csv(build_report() / "why-central.csv")
+            if r["id"] == "china" and r["neighbour id"] == "scott-singer"]
+    quotes = sorted(p.stem for p in (REPO / "data" / "quote").glob("scott-singer-*.yaml")
+                    if "china" in yaml.safe_load(p.read_text(encoding="utf-8")).get("about", []))
+    assert len(quotes) == 7
+    assert sorted(r["quote or figure"] for r in rows) == quotes
+    assert {r["relation"] for r in rows} == {"quoted-about"}
+    # a plain reference names none
+    kessler = [r for r in read_csv(build_report() / "why-central.csv")
+               if r["id"] == "bis" and r["neighbour id"] == "jeffrey-kessler"]
+    assert [(r["relation"], r["quote or figure"]) for r in kessler] == [("affiliation", "")]
 
 
 def test_printed_report_keeps_every_column_of_every_table_on_the_page():

@@ -335,11 +335,14 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
             for f in lk.facts:
                 wrows.append([name(n), n, name(lk.neighbour), lk.neighbour, f.relation,
                               "out" if f.source == n else "in", lk.pagerank_drop, lk.path_share,
-                              "; ".join(f.sources), f.reliability or "", f.status])
+                              "; ".join(f.sources), f.reliability or "", f.status,
+                              f.via or ""])
+    # the quote or figure that makes a quoted-about or estimated link: Scott Singer's seven
+    # quotes about China were seven identical rows
     doc.table(Table("why-central", ["entity", "id", "neighbour", "neighbour id", "relation",
                                     "direction", "PageRank drop without the link",
                                     "share of shortest paths", "sources", "reliability",
-                                    "status"], wrows, show=0))
+                                    "status", "quote or figure"], wrows, show=0))
 
     # -- robustness -----------------------------------------------------------------------
     doc.h2("How robust the ranking is")
