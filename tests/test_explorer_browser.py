@@ -166,6 +166,17 @@ def test_an_undated_quote_is_a_link_from_its_sources_date(real, page):
     assert "scott-singer-different-bets/quoted-about/china" in pg.evaluate(singer)
     pg.evaluate("kgExplorer.selectEdge('scott-singer-different-bets/quoted-about/china')")
     assert "as of 2026-01-24" in panel_text(pg)
+    # China's panel lists the words, marked when the chosen day is before them
+    quote = "#panel-body .quote[data-quote=scott-singer-different-bets] .badge.deprecated"
+    pg.evaluate("kgExplorer.select('china')")
+    assert pg.query_selector(quote) is None
+    set_date(pg, "2026-01-23")
+    assert pg.inner_text(quote) == "not yet reported on 2026-01-23"
+    # data/quote/us-congressional-body-deployment-advantage.yaml is dated 2026-03
+    dated = "#panel-body .quote[data-quote=us-congressional-body-deployment-advantage] .badge"
+    assert pg.inner_text(dated + ".deprecated") == "not yet said on 2026-01-23"
+    set_date(pg, "2026-03-01")
+    assert pg.query_selector(dated + ".deprecated") is None and pg.query_selector(quote) is None
     assert page.console_errors() == []
 
 

@@ -315,6 +315,9 @@ class PageData:
         # view, not a sentence the speaker said): the curator's description, if any
         if q.first("description"):
             out["desc"] = str(q.first("description"))
+        known = q.first("date") or self.proj.reported(q)  # as its network link counts it
+        if known is not None:
+            out["known"] = known.start.isoformat()
         return out
 
     def source(self, sid: str) -> dict:

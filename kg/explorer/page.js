@@ -368,6 +368,10 @@
     if (q.occasion) who.appendChild(el("span", { cls: "muted", text: ", " + q.occasion }));
     if (q.lang === "en-translated") who.appendChild(el("span", { cls: "muted", text: " (translated)" }));
     if (q.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
+    // words said (or, undated, first reported by a source) after the chosen day
+    if (q.known && q.known > state.date) who.appendChild(q.date ?
+      badge("deprecated", "not yet said on " + state.date, "Said on " + q.date + ", after the chosen day.") :
+      badge("deprecated", "not yet reported on " + state.date, "Undated; its earliest source is of " + q.known + ", after the chosen day."));
     box.appendChild(who);
     box.appendChild(srcs(q.src));
     return box;
