@@ -306,6 +306,9 @@ def test_disputed_ascend_output_shows_both_estimates(real, page):
     pg = page.open(out, "#node=huawei-ascend-910c")
     fig = pg.query_selector("#panel-body .figure[data-claim=ascend-910c-output-2025-bitbiased]")
     assert "disputed" in fig.inner_text()
+    # both come from one source (BitBiased): the estimates disagree, not "the sources"
+    assert "The estimates disagree. Each, with who makes it and the source that reports it:" \
+        in fig.inner_text() and "sources disagree" not in fig.inner_text()
     rows = fig.eval_on_selector_all("table.dispute tr[data-claim]",
                                     "rs => rs.map(r => [...r.cells].map(c => c.innerText))")
     got = {r[0]: r[1] for r in rows}

@@ -346,8 +346,10 @@
       box.appendChild(srcs(c.src));
       return box;
     }
-    box.firstChild.appendChild(badge("disputed", "disputed", "Sources give values that do not agree."));
-    box.appendChild(el("div", { cls: "small muted", text: "The sources disagree. Each estimate, with who makes it:" }));
+    // "the sources disagree" was untrue where one source reports both (BitBiased gives US
+    // officials' 200,000 Ascend 910C and its own 450,000): the estimates disagree
+    box.firstChild.appendChild(badge("disputed", "disputed", "Estimates of the same measure of the same thing for the same period that do not agree."));
+    box.appendChild(el("div", { cls: "small muted", text: "The estimates disagree. Each, with who makes it and the source that reports it:" }));
     var table = el("table", { cls: "dispute" }, el("tr", null, el("th", { text: "value" }), el("th", { text: "who says so" }), el("th", { text: "source" })));
     [c.id].concat(c.disputed).map(function (i) { return CLAIMS.get(i); }).filter(Boolean).forEach(function (o) {
       var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || credited(o.src) }));
