@@ -230,6 +230,22 @@ def test_why_central_names_the_quote_or_figure_behind_each_link():
     assert [(r["relation"], r["quote or figure"]) for r in kessler] == [("affiliation", "")]
 
 
+def test_the_prose_names_relations_as_a_reader_says_them():
+    """A fresh-user review: "China's algorithm registry issued_by → it", "tied by
+    quoted-about (31)". The prose uses the schema's labels, as the explorer's lines do;
+    the CSV's relation column keeps the field's name."""
+    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    why = text.split("## Why they are central")[1].split("## How robust")[0]
+    # data/policy/china-algorithm-registry.yaml: issued_by: chinese-government
+    assert "China's algorithm registry issued by → it [aiden-gray-2026-ai-race-faster]" in why
+    assert "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]" in why
+    assert "issued_by" not in why and "quoted-about" not in why
+    communities = text.split("## Communities")[1].split("### Bridges")[0]
+    assert "tied by quoted about (" in communities and "issued_by" not in communities
+    rows = read_csv(build_report() / "why-central.csv")
+    assert {"issued_by", "quoted-about"} <= {r["relation"] for r in rows}
+
+
 def test_printed_report_keeps_every_column_of_every_table_on_the_page():
     """Print / save as PDF: on screen a wide table scrolls sideways, on paper nothing
     scrolls, so every table must fit the page (the centrality tables lost eigenvector,

@@ -127,6 +127,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
             got = names[i] = e.name if e is not None else i
         return got
 
+    rel = relation_words(sem.schema)
+
     step.begin(f"projecting the graph as of {day}")
     proj = project(sem)
     G = as_it_stood(proj, day)
@@ -328,7 +330,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
             words += f" Those paths mostly run {pairs}."
         if links:
             words += " Its most important links: " + "; ".join(
-                f"{_link_words(lk, n, name)} ({_drop_words(lk.pagerank_drop)}, "
+                f"{_link_words(lk, n, name, rel)} ({_drop_words(lk.pagerank_drop)}, "
                 f"{lk.path_share:.1%} of shortest paths)" for lk in links) + "."
         doc.p(words)
         for lk in w.links:
@@ -388,7 +390,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.table(Table("communities", ["community", "size", "most central members",
                                     "what ties it", "members"],
                     [[c.id, c.size, ", ".join(name(n) for n in c.top),
-                      describe(c, {}, BLOC_LABELS), " ".join(c.members)] for c in comms],
+                      describe(c, {}, BLOC_LABELS, rel), " ".join(c.members)] for c in comms],
                     show=len(big), hide=("members",)))
     doc.h3("Bridges between the US and Chinese blocs")
     doc.p("Entities linked directly to both a US and a Chinese entity, by the share of "
@@ -404,7 +406,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         cross = b.china_links if bloc == "us" else b.us_links if bloc == "china" \
             else b.us_links + b.china_links
         rows.append([name(b.node), b.node, bloc, b.share, len(b.us_links),
-                     len(b.china_links), _grouped_words(cross, b.node, name)])
+                     len(b.china_links), _grouped_words(cross, b.node, name, rel)])
     doc.table(Table("bridges", ["entity", "id", "bloc", "share of US–China paths",
                                 "links to US", "links to China",
                                 "links across the blocs (grouped by neighbour)"], rows))
@@ -563,9 +565,20 @@ def _fact_words(f, node: str, name) -> str:
     return f"{arrow} [{', '.join(f.sources)}]"
 
 
-def _link_words(lk, node: str, name) -> str:
+def relation_words(schema) -> dict[str, str]:
+    """A relation (a field's name, quoted-about, estimated) as the prose of the report says
+    it: the field's label, as the explorer labels a line ("issued_by" -> "issued by",
+    "fab" -> "fabricated by"); the CSV files keep the names."""
+    words = {"quoted-about": "quoted about", "estimated": "estimated"}
+    for kind in schema.kinds.values():
+        for fname, f in kind.fields.items():
+            words.setdefault(fname, f.label or fname)
+    return words
+
+
+def _link_words(lk, node: str, name, rel: dict[str, str]) -> str:
     """The facts joining a node to one neighbour, grouped by relation and direction:
-    "Scott Singer quoted-about (×7) → it [dw-2026-01-24-us-china-ai-race]"."""
+    "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]"."""
     groups: dict[tuple[str, bool], list] = {}
     for f in lk.facts:
         groups.setdefault((f.relation, f.source == node), []).append(f)
@@ -573,13 +586,14 @@ def _link_words(lk, node: str, name) -> str:
     for (relation, out), group in sorted(groups.items()):
         times = f" (×{len(group)})" if len(group) > 1 else ""
         sources = sorted({s for f in group for s in f.sources})
-        arrow = f"{relation}{times} → {name(lk.neighbour)}" if out else \
-            f"{name(lk.neighbour)} {relation}{times} → it"
+        words_ = rel.get(relation, relation)
+        arrow = f"{words_}{times} → {name(lk.neighbour)}" if out else \
+            f"{name(lk.neighbour)} {words_}{times} → it"
         words.append(f"{arrow} [{', '.join(sources)}]")
     return " / ".join(words)
 
 
-def _grouped_words(facts, node: str, name) -> str:
+def _grouped_words(facts, node: str, name, rel: dict[str, str]) -> str:
     """Facts grouped by the neighbour they join `node` to, in words (see _link_words)."""
     by: dict[str, list] = {}
     for f in facts:
@@ -589,7 +603,7 @@ def _grouped_words(facts, node: str, name) -> str:
         def __init__(self, neighbour, group):
             self.neighbour, self.facts = neighbour, tuple(group)
 
-    return "; ".join(_link_words(_Link(u, g), node, name) for u, g in sorted(by.items()))
+    return "; ".join(_link_words(_Link(u, g), node, name, rel) for u, g in sorted(by.items()))
 
 
 def _pair_words(a: str, b: str, label: dict[str, str]) -> str:
