@@ -246,6 +246,20 @@ def test_the_prose_names_relations_as_a_reader_says_them():
     assert {"issued_by", "quoted-about"} <= {r["relation"] for r in rows}
 
 
+def test_the_summary_counts_and_kinds_read_as_words():
+    """A fresh-user review of `kg report --as-of 2024-06-01`: "47 happenings, 1 figures";
+    and "NVIDIA (organization, ...)", the kind's id, where the explorer says organisation."""
+    out = sandbox_dir("kg-report-2024-") / "report"
+    r = CliRunner().invoke(main, ["report", "--data", str(REPO / "data"), "--out", str(out),
+                                  "--as-of", "2024-06-01", "--format", "md"])
+    assert r.exit_code == 0, r.output
+    summary = (out / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
+    assert "47 happenings, 1 figure)." in summary
+    assert "Most central by PageRank: NVIDIA (organisation, United States bloc, 25 links)" in summary
+    whole = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
+    assert "52 happenings, 19 figures)." in whole
+
+
 def test_printed_report_keeps_every_column_of_every_table_on_the_page():
     """Print / save as PDF: on screen a wide table scrolls sideways, on paper nothing
     scrolls, so every table must fit the page (the centrality tables lost eigenvector,

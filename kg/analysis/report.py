@@ -169,7 +169,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
              f"{n_links} sourced links between them."]
     if tops:
         items.append("Most central by PageRank: " + "; ".join(
-            f"{name(n)} ({node[n]['kind']}, {BLOC_LABELS[node[n]['bloc']]} bloc, "
+            f"{name(n)} ({KIND_WORDS.get(node[n]['kind'], node[n]['kind'])}, "
+            f"{BLOC_LABELS[node[n]['bloc']]} bloc, "
             f"{degree[n]} links)" for n in tops[:3]) + ".")
     items.append("Share of PageRank: " + ", ".join(
         f"{BLOC_LABELS[b]} {v:.0%}" for b, v in share["PageRank"].items() if v) + ".")
@@ -178,9 +179,9 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         items.append(leads)
     items.append(f"What changed from {since} to {day}: {len(changed)} dated facts "
                  f"({_count(changed, 'began')} began, {_count(changed, 'ended')} ended, "
-                 f"{_count(changed, 'happened')} happenings, {_count(changed, 'figure')} "
-                 "figures). Facts known only 'as of' a day are evidence, not changes, and "
-                 "are left out.")
+                 f"{_counted(_count(changed, 'happened'), 'happening')}, "
+                 f"{_counted(_count(changed, 'figure'), 'figure')}). Facts known only 'as "
+                 "of' a day are evidence, not changes, and are left out.")
     items.append(f"{len({r.claim for r in disputes})} figures are disputed (the same measure "
                  f"of the same thing for the same period, values that do not meet); "
                  f"{len(weak)} facts rest only on low-reliability sources.")
@@ -538,6 +539,15 @@ def _label(sem: Semantics, c) -> str:
 
 def _count(rows, change: str) -> int:
     return sum(1 for c in rows if c.change == change)
+
+
+def _counted(n: int, noun: str) -> str:
+    """'1 figure', '19 figures' (the summary said '1 figures')."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+# a kind as the prose says it, as the explorer's legend does ("organization" is the id)
+KIND_WORDS = {"organization": "organisation", "model": "AI model"}
 
 
 def _rel(sem: Semantics, sources) -> str:
