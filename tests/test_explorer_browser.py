@@ -382,6 +382,24 @@ def test_a_figure_reads_with_its_unit_as_the_report_says_it(real, page):
     assert page.console_errors() == []
 
 
+def test_a_line_picked_in_the_panel_is_brought_into_view(real, page):
+    """A fresh-user review: in the Ascend 910C's panel, "sources" on a line opened the line's
+    panel, but the line's other end lay off the screen (not drawn before), so the selected
+    line led nowhere visible."""
+    _, out = real
+    pg = page.open(out, "#node=huawei-ascend-910c")
+    pg.evaluate("kgExplorer.network.moveTo({position: {x: 5000, y: 5000}, animation: false})")
+    pg.click("#panel-body li:has(button:text('BIS guidance on Huawei Ascend chips (May 2025)')) "
+             "button:text('sources')")
+    assert pg.inner_text("#panel-title") == "targets"
+    ends = pg.evaluate("""(() => { const n = kgExplorer.network, c = document.getElementById('graph');
+        const p = n.getPositions(['huawei-ascend-910c', 'us-bis-huawei-ascend-guidance-2025-05']);
+        return Object.values(p).map(q => { const d = n.canvasToDOM(q);
+          return d.x >= 0 && d.x <= c.clientWidth && d.y >= 0 && d.y <= c.clientHeight; }); })()""")
+    assert ends == [True, True]
+    assert page.console_errors() == []
+
+
 def test_on_a_phone_the_graph_and_the_panel_stack_under_the_controls(real, page):
     """A fresh-user review: on a 390 px phone the controls and the panel side by side left
     the graph 0 px wide and cut the panel off (the page was 640 px wide)."""

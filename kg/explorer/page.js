@@ -424,7 +424,7 @@
       var ul = el("ul", { cls: "sources" });
       links.forEach(function (e) {
         ul.appendChild(el("li", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " — " + e.label + " — " }),
-          el("button", { type: "button", cls: "reflink", text: "sources", on: { click: function () { selectEdge(e.id); } } }),
+          el("button", { type: "button", cls: "reflink", text: "sources", on: { click: function () { selectEdge(e.id, true); } } }),
           e.ck === "unchecked" ? badge("unchecked", "unchecked") : null));
       });
       panel.appendChild(ul);
@@ -499,13 +499,30 @@
     showNode(id);
     if (focus && shown.nodes.has(id)) network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: false });
   }
-  function selectEdge(id) {
+  function selectEdge(id, reveal) {
     var e = EDGES.get(id);
     if (!e) return;
     state.edge = id; state.node = null; state.path = null;
     if (!state.all) { state.extra.add(e.from); state.extra.add(e.to); }
     render();
     showEdge(id);
+    if (reveal) inView([e.from, e.to]);
+  }
+  // the view moved (same zoom if they fit, else zoomed out to them) so that these nodes are
+  // on it: a line picked in the panel ("sources") could lie off the screen, its end not drawn
+  function inView(ids) {
+    ids = ids.filter(function (i) { return shown.nodes.has(i); });
+    if (!ids.length) return;
+    var w = container.clientWidth, h = container.clientHeight, pad = 40, pos = network.getPositions(ids);
+    var dom = ids.map(function (i) { return network.canvasToDOM(pos[i]); });
+    if (dom.every(function (p) { return p.x >= pad && p.x <= w - pad && p.y >= pad && p.y <= h - pad; })) return;
+    var xs = dom.map(function (p) { return p.x; }), ys = dom.map(function (p) { return p.y; });
+    if (Math.max.apply(null, xs) - Math.min.apply(null, xs) <= w - 2 * pad &&
+        Math.max.apply(null, ys) - Math.min.apply(null, ys) <= h - 2 * pad) {
+      var cx = 0, cy = 0;
+      ids.forEach(function (i) { cx += pos[i].x / ids.length; cy += pos[i].y / ids.length; });
+      network.moveTo({ position: { x: cx, y: cy }, scale: network.getScale(), animation: false });
+    } else network.fit({ nodes: ids, animation: false });
   }
   function toggleOpen(id) {
     if (state.open.has(id)) state.open.delete(id); else state.open.add(id);
