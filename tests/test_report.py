@@ -13,6 +13,7 @@ import functools
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from sparql_support import KGID, KGO, built, oxigraph_store, rdflib_store
 
@@ -95,6 +96,15 @@ def test_the_910c_dispute_side_by_side():
         ("450000", "approximately", "BitBiased", "2025"),
     ]
     assert all(r["sources"] == BITBIASED and r["reliability"] == "low" for r in rows)
+    # the report says each with its unit, as a reader would (a fresh-user review: "200000",
+    # "at-most" and "48..84", "range" without the months)
+    assert [r["amount"] for r in rows] == ["up to 200,000 chips (estimated)",
+                                           "about 450,000 chips (estimated)"]
+    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    assert ("| Huawei Ascend 910C | chips produced in a year | 2025 | up to 200,000 chips "
+            "(estimated) | US officials | bitbiased-2026-12-dimensions | low |") in text
+    assert ("| United States | permitting time for new energy infrastructure | 2026 | 48 months "
+            "to 84 months | the source (BitBiased) |") in text
     sparql = {short(r["claim"]) for r in run_query(oxigraph_store(),
                                                    find_query("disputed-figures")).dicts()}
     assert {r["figure"] for r in read_csv(build_report() / "disputes.csv")} == sparql
@@ -168,7 +178,9 @@ ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-
         "--disable-sync", "--no-first-run"]
 
 
-def test_html_opens_offline_in_chromium_without_any_request():
+def chromium_or_skip():
+    """Playwright's sync_playwright, once Debian's Chromium is known to be there (skip
+    without it on a developer's machine, fail under CI)."""
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is not installed (bash scripts/test-deps.sh)"
         if IN_CI:
@@ -176,6 +188,11 @@ def test_html_opens_offline_in_chromium_without_any_request():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    return sync_playwright
+
+
+def test_html_opens_offline_in_chromium_without_any_request():
+    sync_playwright = chromium_or_skip()
     page_url = (build_report() / "report.html").resolve().as_uri()
     requests = []
     with sync_playwright() as pw:
@@ -195,6 +212,83 @@ def test_html_opens_offline_in_chromium_without_any_request():
     assert len(widths) == 4 and all(w > 0 for w in widths)
     assert tables > 10
     assert [u for u in requests if not u.startswith(("data:", page_url))] == []
+
+
+def test_why_central_names_the_quote_or_figure_behind_each_link():
+    """China's links from Scott Singer are his seven quotes about it (data/quote/scott-singer-
+    *.yaml whose `about` names china); why-central.csv gave seven identical rows."""
+    rows = [r for r in read_csv(build_report() / "why-central.csv")
+            if r["id"] == "china" and r["neighbour id"] == "scott-singer"]
+    quotes = sorted(p.stem for p in (REPO / "data" / "quote").glob("scott-singer-*.yaml")
+                    if "china" in yaml.safe_load(p.read_text(encoding="utf-8")).get("about", []))
+    assert len(quotes) == 7
+    assert sorted(r["quote or figure"] for r in rows) == quotes
+    assert {r["relation"] for r in rows} == {"quoted-about"}
+    # a plain reference names none
+    kessler = [r for r in read_csv(build_report() / "why-central.csv")
+               if r["id"] == "bis" and r["neighbour id"] == "jeffrey-kessler"]
+    assert [(r["relation"], r["quote or figure"]) for r in kessler] == [("affiliation", "")]
+
+
+def test_the_prose_names_relations_as_a_reader_says_them():
+    """A fresh-user review: "China's algorithm registry issued_by → it", "tied by
+    quoted-about (31)". The prose uses the schema's labels, as the explorer's lines do;
+    the CSV's relation column keeps the field's name."""
+    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    why = text.split("## Why they are central")[1].split("## How robust")[0]
+    # data/policy/china-algorithm-registry.yaml: issued_by: chinese-government
+    assert "China's algorithm registry issued by → it [aiden-gray-2026-ai-race-faster]" in why
+    assert "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]" in why
+    assert "issued_by" not in why and "quoted-about" not in why
+    communities = text.split("## Communities")[1].split("### Bridges")[0]
+    assert "tied by quoted about (" in communities and "issued_by" not in communities
+    rows = read_csv(build_report() / "why-central.csv")
+    assert {"issued_by", "quoted-about"} <= {r["relation"] for r in rows}
+
+
+def test_the_summary_counts_and_kinds_read_as_words():
+    """A fresh-user review of `kg report --as-of 2024-06-01`: "47 happenings, 1 figures";
+    and "NVIDIA (organization, ...)", the kind's id, where the explorer says organisation."""
+    out = sandbox_dir("kg-report-2024-") / "report"
+    r = CliRunner().invoke(main, ["report", "--data", str(REPO / "data"), "--out", str(out),
+                                  "--as-of", "2024-06-01", "--format", "md"])
+    assert r.exit_code == 0, r.output
+    summary = (out / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
+    assert "47 happenings, 1 figure)." in summary
+    assert "Most central by PageRank: NVIDIA (organisation, United States bloc, 25 links)" in summary
+    whole = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
+    assert "52 happenings, 19 figures)." in whole
+
+
+def test_printed_report_keeps_every_column_of_every_table_on_the_page():
+    """Print / save as PDF: on screen a wide table scrolls sideways, on paper nothing
+    scrolls, so every table must fit the page (the centrality tables lost eigenvector,
+    closeness and community). A4 at 96 dpi with Chromium's default 0.4 in margins."""
+    sync_playwright = chromium_or_skip()
+    page_url = (build_report() / "report.html").resolve().as_uri()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 794 - 2 * 38, "height": 1123})
+            page.goto(page_url)
+            page.emulate_media(media="print")
+            cut = page.eval_on_selector_all("table", """ts => ts.filter(
+                t => t.scrollWidth > t.clientWidth + 1 ||
+                     t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                .map(t => t.querySelector('th').textContent)""")
+            headers = page.eval_on_selector_all(
+                "table", "ts => ts.map(t => Array.from(t.querySelectorAll('th'), h => h.textContent))")
+            last = page.eval_on_selector_all("table", """ts => ts.map(t => {
+                const hs = t.querySelectorAll('th'); const r = hs[hs.length - 1].getBoundingClientRect();
+                return r.right <= document.documentElement.clientWidth + 1; })""")
+            pdf = page.pdf(format="A4")
+        finally:
+            browser.close()
+    assert cut == []
+    centrality = [h for h in headers if h[:2] == ["rank", "entity"] and "closeness" in h][0]
+    assert centrality[-3:] == ["eigenvector", "closeness", "community"]
+    assert all(last)
+    assert pdf.startswith(b"%PDF")
 
 
 def test_the_projection_equals_the_sparql_in_docs():

@@ -219,6 +219,18 @@ def test_blocs_by_one_rule_and_the_query_answers_the_same(sem):
         assert got == want
 
 
+def test_a_person_known_only_as_of_a_later_day_keeps_that_bloc_before_it(sem):
+    """data/person/ren-zhengfei.yaml: Huawei's founder, affiliated with Huawei "as of 2025-03"
+    only. A fresh-user review: on 2024-06-01 the explorer coloured him "other" (grey), as if
+    he belonged to a third country; as-of is evidence that it held then, not a start. A
+    `from` is a start: Lip-Bu Tan (Intel from 2025-03-18, nothing before) stays "other"
+    before it."""
+    before, after = sem.blocs(dt.date(2024, 6, 1)), sem.blocs(dt.date(2026, 4, 14))
+    assert [before("ren-zhengfei"), after("ren-zhengfei")] == ["china", "china"]
+    assert [before("eric-xu"), before("scott-singer")] == ["china", "us"]
+    assert [before("lip-bu-tan"), after("lip-bu-tan")] == ["other", "us"]
+
+
 DATE_FIELDS = sorted({(k.cls, f.name) for k in load_schema().kinds.values()
                       for f in k.fields.values() if f.type == "date"})
 

@@ -124,11 +124,15 @@ def _most(counter: Counter) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def describe(c: Community, names: dict[str, str], bloc_labels: dict[str, str]) -> str:
-    """One line on what ties a community: its blocs, kinds and commonest links."""
+def describe(c: Community, names: dict[str, str], bloc_labels: dict[str, str],
+             relation_labels: dict[str, str] | None = None) -> str:
+    """One line on what ties a community: its blocs, kinds and commonest links (each
+    relation by its label in relation_labels, if given: "issued by" for issued_by)."""
     blocs = ", ".join(f"{bloc_labels.get(b, b)} {n}" for b, n in c.blocs)
     kinds = ", ".join(f"{k} {n}" for k, n in c.kinds[:3])
-    rels = ", ".join(f"{r} ({n})" for r, n in c.relations[:3]) or "no links inside"
+    labels = relation_labels or {}
+    rels = ", ".join(f"{labels.get(r, r)} ({n})" for r, n in c.relations[:3]) \
+        or "no links inside"
     return f"{c.size} members ({blocs}; {kinds}), tied by {rels}"
 
 

@@ -64,6 +64,11 @@ class EdgeFact:
     end: dt.date | None = None
     via: str | None = None  # the quote or figure that makes the edge
     qualifiers: dict = field(default_factory=dict)
+    # the statement's own hedges, as the data gives them (None: not given): its confidence
+    # ("likely", "speculative"...), the curator's note, the source's spelling of the value
+    confidence: str | None = None
+    note: str | None = None
+    as_written: str | None = None
 
     def holds_on(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
@@ -125,6 +130,14 @@ class Projection:
             memo[key] = best_reliability(self.entities, key)
         return memo[key]
 
+    def reported(self, ent: Entity):
+        """The earliest date of ent's sources (a DateValue), or None when none has one: a
+        quote or figure without a date of its own is known from then (a quote the source of
+        2026 carries is not a link of 2022), as `as_it_stood` and the explorer count it."""
+        dates = [d for s in ent.sources if s in self.entities
+                 and (d := self.entities[s].first("date")) is not None]
+        return min(dates, key=lambda d: (d.start, d.end)) if dates else None
+
     def _edges(self):
         schema = self.sem.schema
         tl = self.sem.timeline
@@ -148,12 +161,14 @@ class Projection:
                         str(st.valid_from) if st.valid_from else None,
                         str(st.valid_to) if st.valid_to else None,
                         str(st.as_of) if st.as_of else None, w.start, w.end,
-                        qualifiers={k: str(v) for k, v in sorted(st.qualifiers.items())})
+                        qualifiers={k: str(v) for k, v in sorted(st.qualifiers.items())},
+                        confidence=st.confidence or None, note=st.note or None,
+                        as_written=st.as_written or None)
         for ent in sorted(self.entities.values(), key=lambda e: e.id):
             if ent.kind == "quote":
                 speaker = str(ent.first("speaker") or "")
                 about = [str(a) for a in ent.values("about")]
-                when = ent.first("date")
+                when = ent.first("date") or self.reported(ent)
                 for target in about:
                     if speaker in self.nodes and target in self.nodes and target != speaker:
                         yield EdgeFact(f"{ent.id}/quoted-about/{target}", speaker, target,
@@ -164,7 +179,7 @@ class Projection:
             elif ent.kind == "claim":
                 who, about = str(ent.first("estimated_by") or ""), str(ent.first("about") or "")
                 if who in self.nodes and about in self.nodes and who != about:
-                    when = ent.first("as_of")
+                    when = ent.first("as_of") or self.reported(ent)
                     yield EdgeFact(f"{ent.id}/estimated/{about}", who, about, "estimated",
                                    ent.sources,
                                    self.status(ent.sources, ent.first("checked")),

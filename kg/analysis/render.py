@@ -98,6 +98,9 @@ def markdown(doc: Doc) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+# On paper (print, save as PDF) a table is a table again: on screen it scrolls sideways
+# (display:block; overflow-x:auto), which in print cut off every column past the page
+# edge (the centrality tables lost eigenvector, closeness and community).
 CSS = """
 body{font:16px/1.5 Georgia,'DejaVu Serif',serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
 h1,h2,h3{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;line-height:1.2}
@@ -109,6 +112,7 @@ tr:nth-child(even) td{background:#fafafa}
 img{max-width:100%;height:auto;border:1px solid #eee}
 .more{color:#666;font-size:13px}
 code{font-size:90%;background:#f3f3f3;padding:0 .2em}
+@media print{body{max-width:none;margin:0;padding:0;font-size:11pt}table{display:table;overflow:visible;font-size:9px;width:100%}th,td{overflow-wrap:anywhere;padding:.15rem .25rem}tr,img{break-inside:avoid}h2,h3{break-after:avoid}}
 """
 
 

@@ -73,6 +73,7 @@ from kg.core.model import as_decimal_text
 from kg.data.loader import gc_paused
 from kg.rdf.load import Steps
 from kg.semantics import BLOC_LABELS, Semantics
+from kg.semantics.disputes import amount_text
 from kg.semantics.links import identifiers
 
 FORMATS = ("md", "html", "csv", "json")
@@ -126,6 +127,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
             got = names[i] = e.name if e is not None else i
         return got
 
+    rel = relation_words(sem.schema)
+
     step.begin(f"projecting the graph as of {day}")
     proj = project(sem)
     G = as_it_stood(proj, day)
@@ -166,7 +169,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
              f"{n_links} sourced links between them."]
     if tops:
         items.append("Most central by PageRank: " + "; ".join(
-            f"{name(n)} ({node[n]['kind']}, {BLOC_LABELS[node[n]['bloc']]} bloc, "
+            f"{name(n)} ({KIND_WORDS.get(node[n]['kind'], node[n]['kind'])}, "
+            f"{BLOC_LABELS[node[n]['bloc']]} bloc, "
             f"{degree[n]} links)" for n in tops[:3]) + ".")
     items.append("Share of PageRank: " + ", ".join(
         f"{BLOC_LABELS[b]} {v:.0%}" for b, v in share["PageRank"].items() if v) + ".")
@@ -175,9 +179,9 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         items.append(leads)
     items.append(f"What changed from {since} to {day}: {len(changed)} dated facts "
                  f"({_count(changed, 'began')} began, {_count(changed, 'ended')} ended, "
-                 f"{_count(changed, 'happened')} happenings, {_count(changed, 'figure')} "
-                 "figures). Facts known only 'as of' a day are evidence, not changes, and "
-                 "are left out.")
+                 f"{_counted(_count(changed, 'happened'), 'happening')}, "
+                 f"{_counted(_count(changed, 'figure'), 'figure')}). Facts known only 'as "
+                 "of' a day are evidence, not changes, and are left out.")
     items.append(f"{len({r.claim for r in disputes})} figures are disputed (the same measure "
                  f"of the same thing for the same period, values that do not meet); "
                  f"{len(weak)} facts rest only on low-reliability sources.")
@@ -327,18 +331,21 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
             words += f" Those paths mostly run {pairs}."
         if links:
             words += " Its most important links: " + "; ".join(
-                f"{_link_words(lk, n, name)} ({_drop_words(lk.pagerank_drop)}, "
+                f"{_link_words(lk, n, name, rel)} ({_drop_words(lk.pagerank_drop)}, "
                 f"{lk.path_share:.1%} of shortest paths)" for lk in links) + "."
         doc.p(words)
         for lk in w.links:
             for f in lk.facts:
                 wrows.append([name(n), n, name(lk.neighbour), lk.neighbour, f.relation,
                               "out" if f.source == n else "in", lk.pagerank_drop, lk.path_share,
-                              "; ".join(f.sources), f.reliability or "", f.status])
+                              "; ".join(f.sources), f.reliability or "", f.status,
+                              f.via or ""])
+    # the quote or figure that makes a quoted-about or estimated link: Scott Singer's seven
+    # quotes about China were seven identical rows
     doc.table(Table("why-central", ["entity", "id", "neighbour", "neighbour id", "relation",
                                     "direction", "PageRank drop without the link",
                                     "share of shortest paths", "sources", "reliability",
-                                    "status"], wrows, show=0))
+                                    "status", "quote or figure"], wrows, show=0))
 
     # -- robustness -----------------------------------------------------------------------
     doc.h2("How robust the ranking is")
@@ -384,7 +391,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.table(Table("communities", ["community", "size", "most central members",
                                     "what ties it", "members"],
                     [[c.id, c.size, ", ".join(name(n) for n in c.top),
-                      describe(c, {}, BLOC_LABELS), " ".join(c.members)] for c in comms],
+                      describe(c, {}, BLOC_LABELS, rel), " ".join(c.members)] for c in comms],
                     show=len(big), hide=("members",)))
     doc.h3("Bridges between the US and Chinese blocs")
     doc.p("Entities linked directly to both a US and a Chinese entity, by the share of "
@@ -400,7 +407,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         cross = b.china_links if bloc == "us" else b.us_links if bloc == "china" \
             else b.us_links + b.china_links
         rows.append([name(b.node), b.node, bloc, b.share, len(b.us_links),
-                     len(b.china_links), _grouped_words(cross, b.node, name)])
+                     len(b.china_links), _grouped_words(cross, b.node, name, rel)])
     doc.table(Table("bridges", ["entity", "id", "bloc", "share of US–China paths",
                                 "links to US", "links to China",
                                 "links across the blocs (grouped by neighbour)"], rows))
@@ -424,11 +431,15 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.h3("Disputed figures")
     doc.p("Figures that give the same measure of the same thing for the same period and "
           "whose values do not meet, by the rule of docs/semantics.md, side by side.")
-    doc.table(Table("disputes", ["about", "measure", "period", "value", "qualifier",
+    # the amount as a reader says it, with its unit ("up to 200,000 chips (estimated)",
+    # "48 to 84 months"): the raw value and qualifier ("48..84", "range") are for programs
+    doc.table(Table("disputes", ["about", "measure", "period", "amount", "value", "qualifier",
                                  "claimed by", "sources", "reliability", "figure"],
-                    [[name(r.about), name(r.measure), r.period, r.value, r.qualifier,
+                    [[name(r.about), name(r.measure), r.period,
+                      figure_amount(sem.entities, sem.entities[r.claim]), r.value, r.qualifier,
                       claimant_words(sem.entities, sem.entities[r.claim]),
-                      "; ".join(r.sources), r.reliability, r.claim] for r in disputes]))
+                      "; ".join(r.sources), r.reliability, r.claim] for r in disputes],
+                    hide=("value", "qualifier")))
     doc.h3("Facts resting only on low-reliability sources")
     by_kind: dict[str, int] = {}
     for f in weak:
@@ -530,6 +541,15 @@ def _count(rows, change: str) -> int:
     return sum(1 for c in rows if c.change == change)
 
 
+def _counted(n: int, noun: str) -> str:
+    """'1 figure', '19 figures' (the summary said '1 figures')."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+# a kind as the prose says it, as the explorer's legend does ("organization" is the id)
+KIND_WORDS = {"organization": "organisation", "model": "AI model"}
+
+
 def _rel(sem: Semantics, sources) -> str:
     rels = sorted({str(sem.entities[s].first("reliability")) for s in sources
                    if s in sem.entities}, key=["high", "medium", "low"].index)
@@ -555,9 +575,20 @@ def _fact_words(f, node: str, name) -> str:
     return f"{arrow} [{', '.join(f.sources)}]"
 
 
-def _link_words(lk, node: str, name) -> str:
+def relation_words(schema) -> dict[str, str]:
+    """A relation (a field's name, quoted-about, estimated) as the prose of the report says
+    it: the field's label, as the explorer labels a line ("issued_by" -> "issued by",
+    "fab" -> "fabricated by"); the CSV files keep the names."""
+    words = {"quoted-about": "quoted about", "estimated": "estimated"}
+    for kind in schema.kinds.values():
+        for fname, f in kind.fields.items():
+            words.setdefault(fname, f.label or fname)
+    return words
+
+
+def _link_words(lk, node: str, name, rel: dict[str, str]) -> str:
     """The facts joining a node to one neighbour, grouped by relation and direction:
-    "Scott Singer quoted-about (×7) → it [dw-2026-01-24-us-china-ai-race]"."""
+    "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]"."""
     groups: dict[tuple[str, bool], list] = {}
     for f in lk.facts:
         groups.setdefault((f.relation, f.source == node), []).append(f)
@@ -565,13 +596,14 @@ def _link_words(lk, node: str, name) -> str:
     for (relation, out), group in sorted(groups.items()):
         times = f" (×{len(group)})" if len(group) > 1 else ""
         sources = sorted({s for f in group for s in f.sources})
-        arrow = f"{relation}{times} → {name(lk.neighbour)}" if out else \
-            f"{name(lk.neighbour)} {relation}{times} → it"
+        words_ = rel.get(relation, relation)
+        arrow = f"{words_}{times} → {name(lk.neighbour)}" if out else \
+            f"{name(lk.neighbour)} {words_}{times} → it"
         words.append(f"{arrow} [{', '.join(sources)}]")
     return " / ".join(words)
 
 
-def _grouped_words(facts, node: str, name) -> str:
+def _grouped_words(facts, node: str, name, rel: dict[str, str]) -> str:
     """Facts grouped by the neighbour they join `node` to, in words (see _link_words)."""
     by: dict[str, list] = {}
     for f in facts:
@@ -581,7 +613,7 @@ def _grouped_words(facts, node: str, name) -> str:
         def __init__(self, neighbour, group):
             self.neighbour, self.facts = neighbour, tuple(group)
 
-    return "; ".join(_link_words(_Link(u, g), node, name) for u, g in sorted(by.items()))
+    return "; ".join(_link_words(_Link(u, g), node, name, rel) for u, g in sorted(by.items()))
 
 
 def _pair_words(a: str, b: str, label: dict[str, str]) -> str:
@@ -602,9 +634,9 @@ def figure_amount(ents, claim) -> str:
     value = as_decimal_text(claim.first("value"))
     upper = claim.first("upper")
     if upper is not None:
-        amount = f"{_amount(value, unit)} to {_amount(as_decimal_text(upper), unit)}"
+        amount = f"{amount_text(value, unit)} to {amount_text(as_decimal_text(upper), unit)}"
     else:
-        amount = _amount(value, unit)
+        amount = amount_text(value, unit)
     amount = QUALIFIER_WORDS.get(str(claim.first("qualifier") or "exact"), "") + amount
     method = claim.first("method")
     return amount + (f" ({method})" if method in ("projected", "estimated") else "")
@@ -641,32 +673,8 @@ def _change_value(sem: Semantics, c) -> str:
         if c.claim and c.claim in sem.entities:
             return figure_amount(sem.entities, sem.entities[c.claim])
         measure = sem.entities.get(c.field)
-        return _amount(c.value, str(measure.first("unit", "")) if measure is not None else "")
+        return amount_text(c.value, str(measure.first("unit", "")) if measure is not None else "")
     return _value(sem.entities, c.value)
-
-
-def _amount(text: str, unit: str) -> str:
-    """A number with its unit: 70 percent -> 70%, 4 ratio -> 4×, 13e9 USD -> USD 13,000,000,000."""
-    value = _number(text)
-    if unit == "percent":
-        amount = f"{value}%"
-    elif unit == "ratio":
-        amount = f"{value}×"
-    elif unit in ("USD", "EUR"):
-        amount = f"{unit} {value}"
-    elif unit == "rank":
-        amount = f"#{value}"
-    else:
-        amount = f"{value} {unit}" if unit and unit != "count" else value
-    return amount
-
-
-def _number(text: str) -> str:
-    """1234567 -> 1,234,567; decimals keep their digits."""
-    whole, dot, frac = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = whole.lstrip("-")
-    return sign + f"{int(whole):,}" + (dot + frac if dot else "")
 
 
 def _shares(G, measures: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:

@@ -18,7 +18,7 @@ import networkx as nx
 from kg.analysis.network import Projection, begins, project
 from kg.core.errors import KGError
 from kg.data.loader import gc_paused
-from kg.explorer.data import Options, bloc_windows, page_data, search_key
+from kg.explorer.data import Options, bloc_windows, page_data, search_key, search_names
 from kg.explorer.page import render
 from kg.semantics import Semantics
 
@@ -96,8 +96,7 @@ def search_index(proj: Projection, drawn: set[str],
     for nid, ent in proj.nodes.items():
         if nid in drawn or (among is not None and nid not in among):
             continue
-        names = [str(v) for _, v in sorted((ent.first("names") or {}).items())]
-        keys = sorted({search_key(t) for t in [ent.name, nid, *ent.values("aliases"), *names]})
+        keys = sorted({search_key(t) for t in search_names(ent)})
         out.append([nid, str(ent.name), ent.kind, blocs(nid), keys])
     changing = bloc_windows(proj.sem, (row[0] for row in out))
     for row in out:

@@ -27,6 +27,7 @@ from kg.core.schema import Field
 from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
+from kg.semantics.disputes import amount_text
 from kg.semantics.links import source_links
 from kg.semantics.time import ONE_DAY, stated_start
 
@@ -53,6 +54,19 @@ def search_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFKC", stripped).casefold()
+
+
+# Fields a reader searches by besides the names: a policy's short name ("CHIPS Act" for
+# the CHIPS and Science Act), an organisation's stock ticker ("NVDA")
+SEARCH_FIELDS = ("short_name", "ticker")
+
+
+def search_names(ent: Entity) -> list[str]:
+    """Every text the page's search finds `ent` by: its name, id, aliases, names in other
+    languages, short name and ticker (search_key folds each)."""
+    names = [str(v) for _, v in sorted((ent.first("names") or {}).items())]
+    return [str(ent.name), ent.id, *(str(a) for a in ent.values("aliases")), *names,
+            *(str(ent.first(f)) for f in SEARCH_FIELDS if ent.first(f))]
 
 
 def safe_url(url) -> str | None:
@@ -199,7 +213,7 @@ class PageData:
         ent = self.entities[nid]
         names = {str(k): str(v) for k, v in sorted((ent.first("names") or {}).items())}
         aliases = [str(a) for a in ent.values("aliases")]
-        keys = sorted({search_key(t) for t in [ent.name, nid, *aliases, *names.values()]})
+        keys = sorted({search_key(t) for t in search_names(ent)})
         self.sources.update(ent.sources)
         out = {
             "id": nid, "label": str(ent.name), "kind": ent.kind, "bloc": bloc,
@@ -214,6 +228,9 @@ class PageData:
             out["names"] = names
         if aliases:
             out["aliases"] = aliases
+        also = [str(ent.first(f)) for f in SEARCH_FIELDS if ent.first(f)]
+        if also:  # the search result says which of these matched ("NVIDIA · NVDA")
+            out["also"] = also
         if ent.first("description"):
             out["desc"] = str(ent.first("description"))
         if ent.first("url"):
@@ -239,7 +256,8 @@ class PageData:
                "src": list(e.sources), "ck": e.status, "rely": e.reliability,
                "st": iso(e.start), "en": iso(e.end)}
         for key, val in (("vfrom", e.valid_from), ("vto", e.valid_to), ("asof", e.as_of),
-                         ("via", e.via)):
+                         ("via", e.via), ("conf", e.confidence), ("note", e.note),
+                         ("aw", e.as_written)):
             if val:
                 out[key] = val
         if e.qualifiers:
@@ -260,10 +278,13 @@ class PageData:
         c = self.entities[cid]
         measure = self.entities.get(str(c.first("measure")))
         unit = str(measure.first("unit")) if measure is not None else ""
-        value = number_text(c.first("value"))
+        # the amount with its unit as the report says it ("3×", "15%", "USD 8,000,000,000";
+        # the page said "3 ratio", "15 percent"), after the qualifier's words
+        amount = amount_text(c.first("value"), unit)
         upper = c.first("upper")
         qual = str(c.first("qualifier") or "exact")
-        text = QUALIFIER_WORDS.get(qual, "") + value + (f"–{number_text(upper)}" if upper else "")
+        text = QUALIFIER_WORDS.get(qual, "") + amount + \
+            (f" to {amount_text(upper, unit)}" if upper is not None else "")
         who = c.first("estimated_by")
         self.sources.update(c.sources)
         out = {"id": cid, "name": str(c.name), "about": str(c.first("about") or ""),
@@ -290,6 +311,13 @@ class PageData:
         for key in ("date", "occasion"):
             if q.first(key) is not None:
                 out[key] = str(q.first(key))
+        # what the words are (a fragment such as "Scaling Problem" is a source's label for a
+        # view, not a sentence the speaker said): the curator's description, if any
+        if q.first("description"):
+            out["desc"] = str(q.first("description"))
+        known = q.first("date") or self.proj.reported(q)  # as its network link counts it
+        if known is not None:
+            out["known"] = known.start.isoformat()
         return out
 
     def source(self, sid: str) -> dict:
@@ -344,6 +372,8 @@ class PageData:
                 "homepage": HOMEPAGE, "note": self.opts.note or "",
                 # the corporate suffixes search forgives, as `kg find` does (kg.data.dedupe)
                 "suffixes": [sorted(SUFFIXES), list(CJK_SUFFIXES)],
+                # what a fact's confidence means (a hedged fact says so: "likely")
+                "confidence": dict(self.schema.enums["confidence"].values),
                 "cite": (f"ai-race-kg developers. ai-race-kg: a sourced knowledge graph of the "
                          f"US-China AI race, version {self.schema.version}, data as of "
                          f"{self.sem.date.isoformat()}. {HOMEPAGE} (data: {DATA_LICENCE})."),

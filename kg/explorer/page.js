@@ -51,6 +51,12 @@
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
   function badge(cls, text, title) { var b = el("span", { cls: "badge " + cls, text: text }); if (title) b.title = title; return b; }
+  // a hedged fact or link says how sure its source is ("likely", "speculative"); a
+  // confident one (or one that says nothing) carries no badge
+  function confBadge(conf) {
+    if (!conf || conf === "confident") return null;
+    return badge("conf", "confidence: " + conf, (META.confidence || {})[conf] || "");
+  }
 
   // -- the date rule (precomputed windows) ------------------------------------------------
   function holds(s, day) { return !s.nv && (!s.st || s.st <= day) && (!s.en || day <= s.en); }
@@ -146,7 +152,8 @@
     var box = el("div", null, el("div", { cls: "tip-title", text: NODES.get(e.from).label + " → " + e.label + " → " + NODES.get(e.to).label }));
     var w = edgeDates(e);
     if (w) box.appendChild(el("div", { cls: "tip-line", text: w }));
-    box.appendChild(el("div", { cls: "tip-line", text: statusText(e.ck) + (e.rely ? " · best source reliability: " + e.rely : "") }));
+    box.appendChild(el("div", { cls: "tip-line", text: statusText(e.ck) + (e.rely ? " · best source reliability: " + e.rely : "") + (e.conf && e.conf !== "confident" ? " · confidence: " + e.conf : "") }));
+    if (e.note) box.appendChild(el("div", { cls: "tip-line note", text: e.note }));
     e.src.forEach(function (sid) {
       var s = SOURCES.get(sid) || { title: sid };
       box.appendChild(el("div", { cls: "tip-line", text: "• " + s.title + (s.publisher ? " — " + s.publisher : "") + (s.date ? ", " + s.date : "") + (s.rely ? " (" + s.rely + " reliability)" : "") }));
@@ -241,6 +248,8 @@
       var low = s.rely === "low";
       var b = el("button", { type: "button", cls: low ? "cite badge rely-low" : "cite",
         text: "[" + k + "]" + (low ? " low reliability" : ""), "data-cite": sid,
+        // a screen reader reads the label, not the title: "[1]" alone said nothing
+        "aria-label": "source " + k + ": " + s.title + (s.rely ? ", " + s.rely + " reliability" : ""),
         title: s.title + (s.publisher ? " — " + s.publisher : "") + (s.rely ? " (" + s.rely + " reliability)" : ""),
         on: { click: function () { var t = panel.querySelector("li[data-n='" + k + "']"); if (t) { t.scrollIntoView({ block: "center" }); t.classList.add("flash"); setTimeout(function () { t.classList.remove("flash"); }, 1200); } } } });
       box.appendChild(b);
@@ -292,6 +301,8 @@
         row.appendChild(badge("deprecated", sb[0] + (state === "ranked down" ? "" : day), sb[1]));
         if (s.nv && state.indexOf("not yet") === 0) row.appendChild(badge("deprecated", "ranked down", STATE_BADGES["ranked down"][1]));
       }
+      var cb = confBadge(s.conf);
+      if (cb) row.appendChild(cb);
       if (s.ck === "unchecked") row.appendChild(badge("unchecked", "unchecked", "Not yet verified by a maintainer."));
       var when = stmtWhen(s);
       if (when) row.appendChild(el("div", { cls: "when", text: when }));
@@ -326,7 +337,7 @@
       box.firstChild.appendChild(badge("deprecated", "not yet on " + state.date, "This figure is about " + c.as_of + ", after the chosen day."));
     }
     if (!c.disputed.length) {
-      var v = el("div", null, el("span", { cls: "value", text: c.value }), el("span", { cls: "muted", text: " " + c.unit }));
+      var v = el("div", null, el("span", { cls: "value", text: c.value }));  // with its unit
       if (c.ck === "unchecked") v.appendChild(badge("unchecked", "unchecked"));
       box.appendChild(v);
       if (howKnown(c)) box.appendChild(el("div", { cls: "muted small how-known", text: howKnown(c) }));
@@ -335,13 +346,15 @@
       box.appendChild(srcs(c.src));
       return box;
     }
-    box.firstChild.appendChild(badge("disputed", "disputed", "Sources give values that do not agree."));
-    box.appendChild(el("div", { cls: "small muted", text: "The sources disagree. Each estimate, with who makes it:" }));
+    // "the sources disagree" was untrue where one source reports both (BitBiased gives US
+    // officials' 200,000 Ascend 910C and its own 450,000): the estimates disagree
+    box.firstChild.appendChild(badge("disputed", "disputed", "Estimates of the same measure of the same thing for the same period that do not agree."));
+    box.appendChild(el("div", { cls: "small muted", text: "The estimates disagree. Each, with who makes it and the source that reports it:" }));
     var table = el("table", { cls: "dispute" }, el("tr", null, el("th", { text: "value" }), el("th", { text: "who says so" }), el("th", { text: "source" })));
     [c.id].concat(c.disputed).map(function (i) { return CLAIMS.get(i); }).filter(Boolean).forEach(function (o) {
       var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || credited(o.src) }));
       if (o.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
-      var value = el("td", { text: o.value + " " + o.unit });
+      var value = el("td", { text: o.value });
       if (howKnown(o)) value.appendChild(el("div", { cls: "muted small how-known", text: howKnown(o) }));
       table.appendChild(el("tr", { "data-claim": o.id }, value, who, el("td", null, srcs(o.src))));
     });
@@ -351,11 +364,16 @@
   function quoteBlock(q) {
     var box = el("div", { cls: "quote", "data-quote": q.id });
     box.appendChild(el("blockquote", { text: q.text }));
+    if (q.desc) box.appendChild(el("div", { cls: "small muted quote-desc", text: q.desc }));
     var who = el("div", { cls: "small" }, "— ", refButton(q.speaker, q.speakername));
     if (q.date) who.appendChild(el("span", { cls: "muted", text: ", " + q.date }));
     if (q.occasion) who.appendChild(el("span", { cls: "muted", text: ", " + q.occasion }));
     if (q.lang === "en-translated") who.appendChild(el("span", { cls: "muted", text: " (translated)" }));
     if (q.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
+    // words said (or, undated, first reported by a source) after the chosen day
+    if (q.known && q.known > state.date) who.appendChild(q.date ?
+      badge("deprecated", "not yet said on " + state.date, "Said on " + q.date + ", after the chosen day.") :
+      badge("deprecated", "not yet reported on " + state.date, "Undated; its earliest source is of " + q.known + ", after the chosen day."));
     box.appendChild(who);
     box.appendChild(srcs(q.src));
     return box;
@@ -406,7 +424,7 @@
       var ul = el("ul", { cls: "sources" });
       links.forEach(function (e) {
         ul.appendChild(el("li", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " — " + e.label + " — " }),
-          el("button", { type: "button", cls: "reflink", text: "sources", on: { click: function () { selectEdge(e.id); } } }),
+          el("button", { type: "button", cls: "reflink", text: "sources", on: { click: function () { selectEdge(e.id, true); } } }),
           e.ck === "unchecked" ? badge("unchecked", "unchecked") : null));
       });
       panel.appendChild(ul);
@@ -441,8 +459,12 @@
     panel.appendChild(el("p", { cls: "when", text: w || "No dates: holds at all times." }));
     var st = el("p", null, el("span", { text: statusText(e.ck) }));
     if (e.ck === "unchecked") st.appendChild(badge("unchecked", "unchecked"));
+    var cb = confBadge(e.conf);
+    if (cb) st.appendChild(cb);
     panel.appendChild(st);
     if (e.q) Object.keys(e.q).forEach(function (k) { panel.appendChild(el("p", { cls: "small", text: k + ": " + e.q[k] })); });
+    if (e.aw) panel.appendChild(el("p", { cls: "note", text: "as written in the source: " + e.aw }));
+    if (e.note) panel.appendChild(el("p", { cls: "note", text: e.note }));
     if (e.via && QUOTES.has(e.via)) { panel.appendChild(el("h3", { text: "The quote" })); panel.appendChild(quoteBlock(QUOTES.get(e.via))); }
     if (e.via && CLAIMS.has(e.via)) { panel.appendChild(el("h3", { text: "The figure" })); panel.appendChild(figureBlock(CLAIMS.get(e.via))); }
     panel.appendChild(el("h3", { text: "Sources" }));
@@ -477,13 +499,30 @@
     showNode(id);
     if (focus && shown.nodes.has(id)) network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: false });
   }
-  function selectEdge(id) {
+  function selectEdge(id, reveal) {
     var e = EDGES.get(id);
     if (!e) return;
     state.edge = id; state.node = null; state.path = null;
     if (!state.all) { state.extra.add(e.from); state.extra.add(e.to); }
     render();
     showEdge(id);
+    if (reveal) inView([e.from, e.to]);
+  }
+  // the view moved (same zoom if they fit, else zoomed out to them) so that these nodes are
+  // on it: a line picked in the panel ("sources") could lie off the screen, its end not drawn
+  function inView(ids) {
+    ids = ids.filter(function (i) { return shown.nodes.has(i); });
+    if (!ids.length) return;
+    var w = container.clientWidth, h = container.clientHeight, pad = 40, pos = network.getPositions(ids);
+    var dom = ids.map(function (i) { return network.canvasToDOM(pos[i]); });
+    if (dom.every(function (p) { return p.x >= pad && p.x <= w - pad && p.y >= pad && p.y <= h - pad; })) return;
+    var xs = dom.map(function (p) { return p.x; }), ys = dom.map(function (p) { return p.y; });
+    if (Math.max.apply(null, xs) - Math.min.apply(null, xs) <= w - 2 * pad &&
+        Math.max.apply(null, ys) - Math.min.apply(null, ys) <= h - 2 * pad) {
+      var cx = 0, cy = 0;
+      ids.forEach(function (i) { cx += pos[i].x / ids.length; cy += pos[i].y / ids.length; });
+      network.moveTo({ position: { x: cx, y: cy }, scale: network.getScale(), animation: false });
+    } else network.fit({ nodes: ids, animation: false });
   }
   function toggleOpen(id) {
     if (state.open.has(id)) state.open.delete(id); else state.open.add(id);
@@ -541,12 +580,44 @@
       var best = rank(row[4], q, lq, cache[i] || (cache[i] = {}));
       if (best < 9) out.push({ n: outsideNode(row), r: best });
     });
+    if (!out.length) fuzzy(q, lq, out);
     out.sort(function (a, b) { return a.r - b.r || b.n.size - a.n.size || (a.n.label < b.n.label ? -1 : 1); });
     return out.slice(0, 30);
   }
+  // Last chance, when nothing matches: a typo ("Huawai", "hauwei", "DeepSek"). A name, or
+  // one of its words, within one edit of the query (two from 8 characters on); an edit is
+  // a letter added, dropped, changed, or two swapped.
+  function fuzzy(q, lq, out) {
+    var query = lq || q;
+    if (query.length < 4) return;
+    var max = query.length >= 8 ? 2 : 1;
+    function close(keys) {
+      return keys.some(function (k) {
+        return [loose(k)].concat(k.split(/[\s\p{P}\p{S}]+/u)).some(function (w) { return near(query, w, max); });
+      });
+    }
+    DOC.nodes.forEach(function (n) { if (close(n.keys)) out.push({ n: n, r: 5 }); });
+    (DOC.index || []).forEach(function (row) { if (close(row[4])) out.push({ n: outsideNode(row), r: 5 }); });
+  }
+  function near(a, b, max) {  // optimal string alignment distance of a and b is at most max
+    if (Math.abs(a.length - b.length) > max) return false;
+    var prev2 = null, prev = [], i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      var row = [i], best = i;
+      for (j = 1; j <= b.length; j++) {
+        var d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+        row.push(d); if (d < best) best = d;
+      }
+      if (best > max) return false;
+      prev2 = prev; prev = row;
+    }
+    return prev[b.length] <= max;
+  }
   function matchedName(n, q) {
     q = norm(q);
-    var names = [n.label].concat(n.aliases || [], n.names ? Object.keys(n.names).map(function (k) { return n.names[k]; }) : []);
+    var names = [n.label].concat(n.aliases || [], n.names ? Object.keys(n.names).map(function (k) { return n.names[k]; }) : [], n.also || []);
     for (var i = 0; i < names.length; i++) if (norm(names[i]).indexOf(q) >= 0 && names[i] !== n.label) return names[i];
     return null;
   }
@@ -589,7 +660,13 @@
     input.addEventListener("blur", function () { setTimeout(close, 150); });
     return { draw: draw };
   }
-  picker(document.getElementById("search"), document.getElementById("search-results"), function (id) { select(id, true); }, true);
+  // on a phone (the stacked layout of page.css) the panel is far below the search box: a
+  // pick changed nothing on the screen, so the panel is brought into view (not while typing)
+  var STACKED = window.matchMedia ? window.matchMedia("(max-width: 760px)") : { matches: false };
+  picker(document.getElementById("search"), document.getElementById("search-results"), function (id, auto) {
+    select(id, true);
+    if (!auto && STACKED.matches) document.getElementById("panel").scrollIntoView({ block: "start" });
+  }, true);
 
   // -- path -----------------------------------------------------------------------------------
   var pathEnds = { from: null, to: null };
@@ -668,7 +745,7 @@
         el("span", { cls: "rel", text: e.label }),
         el("span", { cls: "muted", text: " (" + NODES.get(e.from).label + " → " + NODES.get(e.to).label + ")" }));
       var what = e.via && CLAIMS.get(e.via), said = e.via && QUOTES.get(e.via);
-      if (what) li.appendChild(el("span", { cls: "small", text: ": " + what.measure + " — " + what.value + (what.unit ? " " + what.unit : "") }));
+      if (what) li.appendChild(el("span", { cls: "small", text: ": " + what.measure + " — " + what.value }));
       else if (said) li.appendChild(el("span", { cls: "small", text: ": " + said.name }));
       var w = edgeDates(e);
       if (w) li.appendChild(el("span", { cls: "when", text: " · " + w }));
@@ -754,6 +831,7 @@
   hideUnchecked.addEventListener("change", function () { state.unchecked = hideUnchecked.checked; render(); refreshPanel(); });
   function syncControls() {
     slider.value = String(dayNum(state.date)); dateInput.value = state.date;
+    slider.setAttribute("aria-valuetext", state.date);  // a screen reader said "20557" (its day number)
     document.getElementById("date-note").textContent = state.date === META.date ? "The dataset's date: the graph as it stands." :
       state.date > META.date ? state.date + " is after the dataset's date (" + META.date + "): the graph shows what its data, as of that date, says would still hold then; it knows nothing later." :
       "The graph as it stood on " + state.date + " (dataset date " + META.date + ").";
@@ -848,6 +926,11 @@
   citeBox.appendChild(el("p", { id: "cite-text", text: META.cite }));
   citeBox.appendChild(el("p", { cls: "small muted", text: "The data is licensed under " + META.licence + ": you may share and adapt it with attribution. Each fact names its own sources; cite them too." }));
   citeBtn.addEventListener("click", function () { citeBox.hidden = !citeBox.hidden; citeBtn.setAttribute("aria-expanded", String(!citeBox.hidden)); });
+  // Escape closes the citation (it stayed open over the panel until clicked again)
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Escape" || citeBox.hidden) return;
+    citeBox.hidden = true; citeBtn.setAttribute("aria-expanded", "false"); citeBtn.focus();
+  });
   var toastTimer = null;
   function toast(text) {
     var t = document.getElementById("toast");

@@ -10,7 +10,9 @@ Blocs: "us", "china", "multinational", "other". The rule, by kind:
   a country is "multinational"; else "other".
 - person: the bloc of their current affiliations on the date (the first listed where
   they differ), else of the affiliation that held last before it, else their
-  citizenship's, else "other".
+  citizenship's, else of the first affiliation known only as of a later day (evidence,
+  not a start: Huawei's founder, reported there "as of 2025-03", is not "other" in
+  2024), else "other".
 - model: its first developer's bloc; chip: its designer's; policy: its jurisdiction's,
   else its first issuer's.
 - event: the bloc that all its actors share; actors of several blocs make it
@@ -99,6 +101,21 @@ class Blocs:
                 return b
         return None
 
+    def _reported_later(self, ent: Entity, seen) -> str | None:
+        """The bloc of the earliest affiliation known only as of a day after the date (a
+        person with no affiliation held by then and no citizenship): as-of is evidence that
+        it held then, not that it began then, so it is the best the data says of before."""
+        later = []
+        for st in ent.facts.get("affiliation", []):
+            w = self.timeline.window(ent, "affiliation", st)
+            if w.basis == "as-of" and w.start is not None and w.start > self.day:
+                later.append((w.start, str(st.value)))
+        for _start, target in sorted(later):
+            b = self.bloc(target, seen)
+            if b != "other":
+                return b
+        return None
+
     def _bloc(self, ent: Entity, seen: frozenset) -> str:
         kind = ent.kind
         if kind == "country":
@@ -114,7 +131,8 @@ class Blocs:
                 else "other"
         if kind == "person":
             return (self._first(ent, "affiliation", seen) or self._latest(ent, seen)
-                    or self._first(ent, "citizenship", seen) or "other")
+                    or self._first(ent, "citizenship", seen)
+                    or self._reported_later(ent, seen) or "other")
         if kind == "model":
             return self._first(ent, "developer", seen) or "other"
         if kind == "chip":

@@ -22,9 +22,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kg.core.model import Entity
+from kg.core.model import Entity, as_decimal_text
 
 APPROX = Decimal("0.1")
+
+
+def amount_text(value, unit: str) -> str:
+    """A figure's number with its unit, as a reader says it (the report and the explorer):
+    70 percent -> 70%, 4 ratio -> 4×, 13e9 USD -> USD 13,000,000,000, 1 rank -> #1,
+    450000 chips -> 450,000 chips. value: a Decimal, int or its text."""
+    text = as_decimal_text(value) if isinstance(value, Decimal) else str(value)
+    whole, dot, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = whole.lstrip("-")
+    number = sign + (f"{int(whole):,}" if whole.isdigit() else whole) + dot + frac
+    if unit == "percent":
+        return f"{number}%"
+    if unit == "ratio":
+        return f"{number}×"
+    if unit in ("USD", "EUR"):
+        return f"{unit} {number}"
+    if unit == "rank":
+        return f"#{number}"
+    return f"{number} {unit}" if unit and unit != "count" else number
 INF = Decimal("Infinity")
 
 
