@@ -744,6 +744,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
 
     if not re.match(r"https?://", url):
         raise QueryError(f"graph store must be an http(s) URL, not {url!r}")
+    # /store/ (or /data/) is not the Graph Store but a graph of its own on Oxigraph (direct
+    # identification): every upload would land in that one graph
+    url = re.sub(r"/(store|data)/+(?=(?:[?#].*)?$)", r"/\1", url)
     update_url = update_url or _sibling(url, "update")
     query_url = query_url or _sibling(url, "query")
     if update_url is None or query_url is None:
@@ -810,6 +813,12 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             raise QueryError(f"{query_url} answered the list of graphs with something other than "
                              "SPARQL JSON results") from None
         on_server = {r["g"]["value"] for r in rows if "g" in r}
+        missing = [t for t in loaded if t not in on_server]
+        if missing:  # a MOVE from a missing graph would empty the live one
+            raise QueryError(
+                f"the server does not hold the {len(missing)} graph(s) uploaded to {url} "
+                f"({', '.join(missing[:2])}{', ...' if len(missing) > 2 else ''}): it may not be "
+                "a SPARQL 1.1 Graph Store address (/store on Oxigraph, /<dataset>/data on Fuseki)")
         stale = sorted(g for g in on_server
                        if g.startswith(file_namespace) and g not in set(names))
         ops = [f"MOVE SILENT GRAPH <{tmp}> TO " + ("DEFAULT" if name is None else f"GRAPH <{name}>")
