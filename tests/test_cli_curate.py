@@ -336,6 +336,30 @@ def test_a_merge_of_two_entities_stating_the_same_fact_adds_the_sources(data):
     assert status[("developer", "deepseek")] == ((PAPER, "huawei-annual-report-2024"), "unchecked")
 
 
+def test_a_merge_of_a_fact_stated_by_both_but_checked_otherwise_leaves_it_to_the_tombstone(data):
+    """A fresh-user review: when keep and the duplicate state the same fact with different
+    check statuses (here keep's from an unchecked paper, the duplicate's from an article),
+    it could not be folded, so kg merge wrote it twice and refused its own result with
+    "developer 'deepseek' is given twice (also at line 5)" at a line the file on disk did
+    not have: two real duplicates could not be merged. Now keep's statement stays as it
+    was and the duplicate's is recorded in its tombstone."""
+    (data / "model" / "deepseek-v3-chat.yaml").write_text(
+        "id: deepseek-v3-chat\nname: DeepSeek V3 Chat\nmodel_type: model\ndeveloper: deepseek\n"
+        f"sources: [{DW}]\n", encoding="utf-8")
+    before = read(data, "model/deepseek-v3.yaml")
+    r = kg(data, "merge", "deepseek-v3-chat", "deepseek-v3")
+    assert (f"note: deepseek-v3-chat's statement(s) developer: deepseek (citing {DW}) repeat "
+            "facts deepseek-v3 already states but differ in check status, check or note, so "
+            "their sources were not added to deepseek-v3's (a merge never changes whether a "
+            "fact was checked): the tombstone of deepseek-v3-chat records them; add the sources "
+            "to deepseek-v3 with `kg link` or `kg edit --source` once checked\n") in r.output
+    assert read(data, "model/deepseek-v3.yaml") == before.replace(
+        "aliases: [DeepSeek V3]", "aliases: [DeepSeek V3, DeepSeek V3 Chat]")
+    assert yaml.safe_load(read(data, "tombstone/deepseek-v3-chat.yaml"))["description"] == (
+        "Stated by deepseek-v3 too, but checked otherwise, so not added to its statements: "
+        f"developer: deepseek (citing {DW})")
+
+
 def test_merge_errors(data):
     r = kg(data, "merge", "huawei", "deepseek-r1", code=1)
     assert "Error: cannot merge an organization (huawei) into a model (deepseek-r1)" in r.output

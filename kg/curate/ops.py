@@ -877,7 +877,7 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
     # moves in long form, citing them (and carrying the duplicate's check).
     same_defaults = (set(dup_sources) == set(keep_sources)
                      and yamlio.plain(dup_checked) == yamlio.plain(keep_checked))
-    left_behind, not_moved = [], []
+    left_behind, not_moved, not_folded = [], [], []
 
     def moved(item):
         """A duplicate's statement, carrying its own sources (and check) when it relied on defaults."""
@@ -924,7 +924,18 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
         if folded:
             plan.notes.append(f"{keep}.{name}: {len(folded)} statement(s) of {duplicate} state "
                               f"what {keep} already states: their sources were added to {keep}'s")
-            extra = [e for i, e in enumerate(extra) if i not in folded]
+        # what states one of keep's facts but could not be folded (its check status, check or
+        # note differs) would be that fact given twice, which no file may hold: the tombstone
+        # records it instead
+        same = [i for i, e in enumerate(extra) if i not in folded and _stated(mine, e)]
+        for i in same:
+            srcs = [str(x) for x in items_of(extra[i].get("sources") or [])] \
+                if isinstance(extra[i], dict) else []
+            if srcs:  # one with no sources of its own is keep's own statement again
+                not_folded.append(f"{name}: {yamlio.plain(value_of(extra[i]))} "
+                                  f"(citing {', '.join(srcs)})")
+        if folded or same:
+            extra = [e for i, e in enumerate(extra) if i not in folded and i not in same]
         if not extra:
             if folded:
                 _set_field(keep_doc, kind, name, mine if isinstance(ours, list) else mine[0])
@@ -956,6 +967,15 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
         plan.notes.append(f"{duplicate}'s plain fields {'; '.join(not_moved)} rest on its own "
                           f"sources ({srcs}), not {keep}'s, so they were not moved: its tombstone "
                           f"records them (add them to {keep} with `kg edit` once checked)")
+    if not_folded:
+        parts.append(f"Stated by {keep} too, but checked otherwise, so not added to its "
+                     "statements: " + "; ".join(not_folded))
+        plan.notes.append(f"{duplicate}'s statement(s) {'; '.join(not_folded)} repeat facts "
+                          f"{keep} already states but differ in check status, check or note, so "
+                          f"their sources were not added to {keep}'s (a merge never changes "
+                          f"whether a fact was checked): the tombstone of {duplicate} records "
+                          f"them; add the sources to {keep} with `kg link` or `kg edit --source` "
+                          "once checked")
     description = ". ".join(parts) or None
     tombstone(plan, dup_e, replaced_by=keep, description=description)
     if added:
@@ -965,6 +985,17 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
 
 
 _NOT_THE_FACT = ("sources", "checked", "note")  # what two statements of one fact may differ in
+
+
+def _fact(item) -> dict:
+    """A statement without what two statements of one fact may differ in (long or short form)."""
+    item = item if isinstance(item, dict) else {"value": item}
+    return {k: yamlio.plain(v) for k, v in item.items() if k not in _NOT_THE_FACT}
+
+
+def _stated(mine: list, theirs) -> bool:
+    """Whether one of `mine` (keep's items) states the fact `theirs` states."""
+    return any(_fact(item) == _fact(theirs) for item in mine)
 
 
 def _fold_statement(ws: Workspace, mine: list, theirs, sources: list[str], checked) -> bool:
@@ -980,12 +1011,12 @@ def _fold_statement(ws: Workspace, mine: list, theirs, sources: list[str], check
     their notes do not differ. `sources` and `checked` are keep's defaults."""
     if not isinstance(theirs, dict) or not theirs.get("sources"):
         return False
-    fact = {k: yamlio.plain(v) for k, v in theirs.items() if k not in _NOT_THE_FACT}
+    fact = _fact(theirs)
     their_sources = [str(x) for x in theirs["sources"]]
     their_check = theirs.get("checked")
     for i, item in enumerate(mine):
         ours = item if isinstance(item, dict) else {"value": item}
-        if {k: yamlio.plain(v) for k, v in ours.items() if k not in _NOT_THE_FACT} != fact:
+        if _fact(ours) != fact:
             continue
         own = bool(ours.get("sources"))
         our_sources = [str(x) for x in ours["sources"]] if own else list(sources)
