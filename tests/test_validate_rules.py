@@ -379,6 +379,31 @@ def test_a_file_that_is_not_utf8_is_named(make_data):
     assert found[0].fix == "save the file as UTF-8"
 
 
+def test_a_reference_to_an_unreadable_file_says_to_fix_that_file_not_to_create_it(make_data):
+    """A fresh-user review: a YAML slip in organization/deepseek.yaml also told every file
+    citing deepseek "'deepseek' is not a known id ... Fix: create that entity first
+    (`kg add`)", though it exists: creating it would make a duplicate."""
+    data = make_data({"organization/deepseek.yaml": "id: deepseek\nname: [DeepSeek\n",
+                      "model/deepseek-r1.yaml": MODEL_OK,
+                      "source/src-a.yaml": "\t"})
+    found, _ = issues_of(data, "unknown-ref")
+    assert [i.format() for i in found] == [
+        "data/model/deepseek-r1.yaml:4: error: [deepseek-r1] developer 'deepseek' is the "
+        "entity of data/organization/deepseek.yaml, which could not be read Fix: fix that "
+        "file first (its own errors say how); this reference then resolves"]
+    found, _ = issues_of(data, "unknown-source")
+    assert {i.format() for i in found} == {
+        f"data/{rel}: error: [{who}] sources 'src-a' is the entity of data/source/src-a.yaml, "
+        "which could not be read Fix: fix that file first (its own errors say how); this "
+        "reference then resolves" for rel, who in (("country/china.yaml:4", "china"),
+                                                   ("model/deepseek-r1.yaml:5", "deepseek-r1"))}
+    # an id with no file at all is still told to create it
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek",
+                                                                 "developer: deepseak")})
+    found, _ = issues_of(data, "unknown-ref")
+    assert found[0].fix == "create that entity first (`kg add`) or correct the id"
+
+
 def test_bool_fields_take_only_true_or_false():
     """No kind has a bool field yet; the type is declared, so its rule is tested directly."""
     from pathlib import Path

@@ -534,10 +534,12 @@ def combine(checks: list[FileCheck]) -> Result:
     result = Result()
     refs: list[Ref] = []
     seen: dict[str, str] = {}
+    broken: dict[str, str] = {}  # id -> the file that should hold it but has no entity
     for fc in checks:
         result.issues.extend(fc.issues)
         refs.extend(fc.refs)
         if fc.entity is None:
+            broken.setdefault(fc.stem, fc.rel)
             continue
         if fc.stem in seen:
             first = result.entities[fc.stem]
@@ -553,7 +555,7 @@ def combine(checks: list[FileCheck]) -> Result:
         result.entities[fc.stem] = fc.entity
         if fc.key is not None:
             result.file_keys[fc.entity.path] = fc.key
-    _check_refs(result, refs)
+    _check_refs(result, refs, broken)
     result.issues = [_id_trap(i, result, seen) for i in result.issues]
     # a message quotes the value it is about: never with a raw control character in it
     result.issues = sorted(
@@ -687,9 +689,13 @@ def check_fingerprint(schema: Schema) -> str:
     return filecache.fingerprint(mods, schema, getattr(rfc3987, "__version__", None))
 
 
-def _check_refs(result: Result, refs: list[tuple]) -> None:
-    """Tier 2 for each reference (a Ref, or the plain 6-tuple of one from the cache)."""
+def _check_refs(result: Result, refs: list[tuple], broken: dict[str, str] | None = None) -> None:
+    """Tier 2 for each reference (a Ref, or the plain 6-tuple of one from the cache).
+    broken: id -> the file named after it that gave no entity (unreadable YAML, not UTF-8,
+    empty, a folder of no kind): a reference to it is told to fix that file, not to
+    create the entity."""
     ents = result.entities
+    broken = broken or {}
     for ref in refs:
         target = ents.get(ref[0])
         if (target is not None and target.kind != "tombstone"
@@ -697,6 +703,13 @@ def _check_refs(result: Result, refs: list[tuple]) -> None:
             continue  # resolves to an entity of an allowed kind: the common case
         ref = Ref(*ref)
         is_source = ref.allowed == ("source",)
+        if target is None and ref.target in broken:
+            result.issues.append(Issue(
+                ref.path, ref.line, 0, ref.entity,
+                f"{ref.where} '{ref.target}' is the entity of {broken[ref.target]}, which "
+                "could not be read", "fix that file first (its own errors say how); this "
+                "reference then resolves", rule="unknown-source" if is_source else "unknown-ref"))
+            continue
         if target is None:
             pool = [i for i, e in ents.items() if not ref.allowed or "any" in ref.allowed
                     or e.kind in ref.allowed] or list(ents)
