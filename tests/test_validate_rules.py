@@ -404,6 +404,23 @@ def test_a_reference_to_an_unreadable_file_says_to_fix_that_file_not_to_create_i
     assert found[0].fix == "create that entity first (`kg add`) or correct the id"
 
 
+def test_a_file_in_another_kinds_folder_is_told_where_it_belongs(make_data):
+    """A fresh-user review: a model's file moved into data/chip/ got "missing required field
+    'chip_type' Fix: add `chip_type: gpu`" and "unknown field 'developer' for a chip Fix:
+    use one of: ..." and no word that it is a model in the wrong folder."""
+    data = make_data({"chip/deepseek-r1.yaml": MODEL_OK})
+    found, _ = issues_of(data)
+    hint = (" (its fields are those of an AI model: if it is one, move the file to "
+            "data/model/deepseek-r1.yaml)")
+    assert [(i.line, i.rule, i.fix.endswith(hint)) for i in found] == [
+        (1, "missing-field", True), (3, "unknown-field", True), (4, "unknown-field", True)]
+    assert found[0].fix == "add `chip_type: gpu`" + hint
+    # a misspelt field is not a file in the wrong folder
+    (data / "chip" / "deepseek-r1.yaml").unlink()
+    found, _ = issues_of(make_data({"model/deepseek-r1.yaml": MODEL_OK + "    developr: x\n"}))
+    assert [i.fix.endswith(")") for i in found if i.rule == "unknown-field"] == [False]
+
+
 def test_bool_fields_take_only_true_or_false():
     """No kind has a bool field yet; the type is declared, so its rule is tested directly."""
     from pathlib import Path

@@ -335,6 +335,22 @@ class _FileChecker:
                 out.append(st)
         return out if good else None
 
+    def folder_hint(self, unknown: list) -> str:
+        """For a file with fields its kind does not have: " (its fields are those of an AI
+        model: if it is one, move the file to data/model/<id>.yaml)" when other kinds have
+        every field it gives and it gives every field they require, else ""."""
+        if not unknown:
+            return ""
+        data, rec = self.record.data, self.record
+        kinds = [k for name, k in self.schema.kinds.items() if name != rec.kind
+                 and all(key in k.fields for key in data)
+                 and all(f.name in data for f in k.fields.values() if f.required)]
+        if not kinds:
+            return ""
+        return (" (its fields are those of " + " or ".join(a(k.label) for k in kinds)
+                + ": if it is " + ("one" if len(kinds) == 1 else "one of them") + ", move the file to "
+                + " or ".join(f"data/{k.name}/{rec.path.name}" for k in kinds) + ")")
+
     def run(self) -> Entity | None:
         data, rec = self.record.data, self.record
         kind: Kind = self.schema.kinds[rec.kind]
@@ -355,19 +371,20 @@ class _FileChecker:
                 self.issue(line_of(raw_id), ID_MISMATCH.format(raw_id, rec.path.name),
                            f"rename the file to {raw_id}.yaml or set `id: {rec.stem}` "
                            "(`kg rename` does both and fixes references)", "id-mismatch")
-        for key in data:
-            if key not in kind.fields:
-                self.issue(data.key_lines[key], f"unknown field '{key}' for {a(kind.label)}"
-                           f"{did_you_mean(key, kind.fields)}",
-                           f"use one of: {', '.join(f for f in kind.fields if f != 'id')}",
-                           "unknown-field")
+        unknown = [key for key in data if key not in kind.fields]
+        moved = self.folder_hint(unknown)
+        for key in unknown:
+            self.issue(data.key_lines[key], f"unknown field '{key}' for {a(kind.label)}"
+                       f"{did_you_mean(key, kind.fields)}",
+                       f"use one of: {', '.join(f for f in kind.fields if f != 'id')}{moved}",
+                       "unknown-field")
         for name, f in kind.fields.items():
             if name == "id":
                 continue
             if name not in data:
                 if f.required:
                     self.issue(entity.line, f"missing required field '{name}' ({f.comment})",
-                               f"add `{name}: {example(f, self.schema)}`", "missing-field")
+                               f"add `{name}: {example(f, self.schema)}`{moved}", "missing-field")
                 continue
             raw = data[name]
             if f.many or f.temporal or (f.sourced and isinstance(raw, YList)):
