@@ -174,6 +174,31 @@ def test_edit_with_a_source_writes_the_long_form(data):
         data, "model/deepseek-r1.yaml")
 
 
+def test_edit_never_moves_a_fact_to_the_entitys_sources_without_saying_so(data):
+    """A fresh-user review: `kg edit deepseek-v3 --set parameters=672000000000` replaced the
+    statement citing the technical report by a plain value, which cites the entity's own
+    sources: `kg show` then gave the new figure as that source's. Now a fact that cites its
+    own sources is only replaced with --source, and a fact set without --source says whose
+    it becomes (and its check status: from the bundled BitBiased article here)."""
+    before = snapshot(data)
+    r = kg(data, "edit", "deepseek-v3", "--set", "parameters=672000000000", code=1)
+    assert r.output == (
+        f"Error: deepseek-v3.parameters cites {PAPER}; set without --source, 672000000000 "
+        f"would cite deepseek-v3's own sources ({PAPER}) instead: name the source that "
+        "gives it (kg edit deepseek-v3 --set parameters=672000000000 --source SOURCE)\n")
+    assert snapshot(data) == before
+    r = kg(data, "edit", "deepseek-v3", "--set", "parameters=672000000000", "--source", PAPER)
+    assert "parameters:\n  value: 672000000000\n  sources: [" + PAPER + "]\n" in read(
+        data, "model/deepseek-v3.yaml")
+    r = kg(data, "edit", "deepseek-r1", "--set", "weights=closed")
+    assert r.output.splitlines()[-1] == (
+        "note: deepseek-r1.weights = closed cites deepseek-r1's own sources "
+        "(bitbiased-2026-12-dimensions; from-article); if another source gives it, pass "
+        "--source SOURCE")
+    r = kg(data, "edit", "deepseek-r1", "--add", "aliases=R1")  # a plain field: no note
+    assert r.output == "wrote data/model/deepseek-r1.yaml\n"
+
+
 def test_edit_unset_and_its_errors(data):
     r = kg(data, "edit", "deepseek-r1", "--unset", "description")
     assert "note: deepseek-r1.description was: DeepSeek's reasoning model" in r.output

@@ -458,6 +458,15 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
     def fact(f: Field, v: str):
         return long_form(v, src) if (src and f.sourced) else v
 
+    def by_default(f: Field, text: str) -> None:
+        """A fact set without --source cites the entity's own sources: say so, with the
+        check status that gives it (a new figure shown as from-article is a claim)."""
+        if f.sourced and not src:
+            status = check_status(ws.entities, ent.sources, doc.get("checked"))
+            plan.notes.append(f"{entity_id}.{f.name} = {text} cites {entity_id}'s own sources "
+                              f"({', '.join(ent.sources) or 'none'}; {status}); if another "
+                              "source gives it, pass --source SOURCE")
+
     for name, text in sets:
         base, _, lang = name.partition(".")
         f = _field(ws, ent, base)
@@ -474,10 +483,20 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
             plan.notes.append(f"{f.name} is a plain field: --source does not apply to it "
                               "(the entity's sources cover it)")
         old = doc.get(f.name)
+        cited = sorted({str(x) for i in items_of(old) if isinstance(i, dict)
+                        for x in items_of(i.get("sources") or [])}) if old is not None else []
+        if f.sourced and not src and cited:
+            # replaced by a plain value, the fact would silently move from the source it
+            # cites to the entity's own sources (and their check status)
+            raise KGError(f"{entity_id}.{f.name} cites {', '.join(cited)}; set without "
+                          f"--source, {text} would cite {entity_id}'s own sources "
+                          f"({', '.join(ent.sources) or 'none'}) instead: name the source that "
+                          f"gives it (kg edit {entity_id} --set {name}={text} --source SOURCE)")
         value = iri_value(f, parse_value(text, f.many), plan.notes)
         new = [fact(f, v) for v in value] if f.many else fact(f, value)
         if old is not None:
             plan.notes.append(f"{entity_id}.{f.name} was: {yamlio.plain(old)}")
+        by_default(f, text)
         _set_field(doc, kind, f.name, new)
     for name, text in adds:
         f = _field(ws, ent, name)
@@ -490,6 +509,7 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
                 plan.notes.append(f"{entity_id}.{f.name} already has {v}")
                 continue
             have.append(fact(f, v))
+            by_default(f, v)
         _set_field(doc, kind, f.name, have)
     for name, text in removes:
         f = _field(ws, ent, name)
