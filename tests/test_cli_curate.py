@@ -100,6 +100,27 @@ def test_add_finds_probable_duplicates_and_asks(data, kind, args, existing):
     assert snapshot(data) == before
 
 
+@pytest.mark.parametrize("url", ["https://p.dw.com/p/57FGg", "http://www.P.DW.com/p/57FGg/"])
+def test_source_add_finds_a_source_with_the_same_url(data, url):
+    """A fresh-user review: the DW article added again under a shorter title (same URL,
+    same day, same publisher) was written as a new source, with no word of the one there."""
+    before = snapshot(data)
+    r = kg(data, "source", "add", "--title", "Where is the US-China AI race", "--publisher",
+           "DW", "--date", "2026-01-24", "--url", url, "--source-type", "news",
+           "--reliability", "high", "--no-input", code=1)
+    assert r.output == (
+        "Probable duplicates:\n"
+        f"  {DW} (source) DW: Where is the US-China AI 'race' heading in 2026?: same url: "
+        "https://p.dw.com/p/57FGg\n"
+        f"Error: nothing was written. Cite the existing source instead ({DW}), or pass --yes "
+        "if it really is a different one\n")
+    assert snapshot(data) == before
+    r = kg(data, "source", "add", "--title", "Where is the US-China AI race", "--publisher",
+           "DW", "--date", "2026-01-24", "--url", "https://p.dw.com/p/57FGh", "--source-type",
+           "news", "--reliability", "high", "--no-input")  # another page: no lookalike
+    assert r.output == "wrote data/source/dw-2026-01-24-where-is-the-us-china-ai-race.yaml\n"
+
+
 def test_add_goes_ahead_when_told_the_lookalike_is_different(data):
     r = kg(data, "add", "organization", "--name", "Huawei Cloud", "--org-type", "company",
            "--id", "huawei-cloud", "--source", DW, input="y\n")

@@ -332,9 +332,11 @@ def _add(kind: Kind, entity_id, yes, no_input, dry_run, data_dir, given) -> None
             if not yes:
                 if no_input or not click.confirm(f"Add '{values.get('name')}' anyway?",
                                                  default=False):
-                    raise KGError("nothing was written. Edit the existing entity instead "
-                                  f"(kg edit {matches[0].id} --add aliases=...), or pass --yes "
-                                  "if it really is a different one")
+                    instead = (f"Cite the existing source instead ({matches[0].id})"
+                               if kind.name == "source" else "Edit the existing entity instead "
+                               f"(kg edit {matches[0].id} --add aliases=...)")
+                    raise KGError(f"nothing was written. {instead}, or pass --yes if it "
+                                  "really is a different one")
         plan = curate.add(ws, kind.name, values, entity_id)
         if dry_run:
             for text in plan.writes().values():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -389,10 +390,40 @@ def build_entity(kind: Kind, entity_id: str, values: dict[str, Any]) -> Commente
     return yamlio.canonical(data, kind)
 
 
+# fields whose equal values name one thing: a second source with the same URL or DOI is a
+# duplicate whatever its title says
+IDENTIFIERS = ("url", "wikidata", "doi", "arxiv", "fr_doc", "fr_citation", "sec_accession",
+               "celex")
+
+
+def _identifier(field_name: str, value) -> str:
+    """An identifier compared as text; a URL without its scheme, `www.` and a last `/`, its
+    host in lower case (http://www.DW.com/x/ and https://dw.com/x name one page)."""
+    text = str(value).strip()
+    if field_name != "url":
+        return text
+    host, _, path = re.sub(r"^https?://(www\.)?", "", text, flags=re.I).partition("/")
+    return f"{host.lower()}/{path}".rstrip("/")
+
+
 def duplicates_of(ws: Workspace, kind: str, values: dict[str, Any]) -> list[Match]:
+    """The entities that probably are the one `values` describe: by name, alias or
+    other-language name (kg.data.dedupe), and entities of the same kind with the same URL,
+    Wikidata id, DOI, arXiv id or other identifier (score 1.0), best first."""
     new = [values.get("name") or "", *(values.get("aliases") or [])]
     new += list((values.get("names") or {}).values())
-    return probable_duplicates(ws.entities, kind, [x for x in new if x])
+    found = {m.id: m for m in probable_duplicates(ws.entities, kind, [x for x in new if x])}
+    given = {f: _identifier(f, values[f]) for f in IDENTIFIERS if values.get(f)}
+    for ent in ws.entities.values() if given else ():
+        if ent.kind != kind:
+            continue
+        for f, mine in given.items():
+            theirs = ent.first(f)
+            if theirs is not None and _identifier(f, theirs) == mine:
+                found[ent.id] = Match(ent.id, ent.kind, ent.name, str(theirs), 1.0,
+                                      f"same {f}: {theirs}")
+                break
+    return sorted(found.values(), key=lambda m: (-m.score, m.id))
 
 
 def add(ws: Workspace, kind_name: str, values: dict[str, Any], entity_id: str | None = None) -> Plan:
