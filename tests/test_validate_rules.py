@@ -374,9 +374,16 @@ def test_a_file_that_is_not_utf8_is_named(make_data):
     (data / "model").mkdir()
     (data / "model" / "bad.yaml").write_bytes("id: bad\nname: caf\u00e9\n".encode("latin-1"))
     found, _ = issues_of(data, "encoding")
-    assert found[0].path == "data/model/bad.yaml" and found[0].line == 1
-    assert "the file is not UTF-8" in found[0].message
-    assert found[0].fix == "save the file as UTF-8"
+    # the line and column of the bad byte, and the entity (a fresh-user review: it said
+    # line 1, whichever line the byte was on)
+    assert found[0].format() == (
+        "data/model/bad.yaml:2:10: error: [bad] the file is not UTF-8 (invalid continuation "
+        "byte: byte 0xe9 at byte 17 of the file) Fix: save the file as UTF-8 (a byte such as "
+        "0xe9 is usually Latin-1 or Windows-1252 text: convert it, e.g. iconv -f windows-1252 "
+        "-t utf-8)")
+    (data / "model" / "bad.yaml").write_bytes(b"\xff\xfeid: bad\n")  # a UTF-16 mark, say
+    found, _ = issues_of(data, "encoding")
+    assert (found[0].line, found[0].column) == (1, 1)
 
 
 def test_a_reference_to_an_unreadable_file_says_to_fix_that_file_not_to_create_it(make_data):

@@ -333,9 +333,17 @@ def record_of_bytes(path: Path, names: tuple[str, str, str], raw: bytes) -> Reco
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        # where the bad byte is, as an editor counts: its line, and its column in that
+        # line's characters (the line's text before it decodes, up to a bad byte there)
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[start:exc.start].decode("utf-8", "replace")) + 1
         return Record(path, rel, kind, stem, None, [Issue(
-            rel, 1, message=f"the file is not UTF-8 ({exc.reason} at byte {exc.start})",
-            fix="save the file as UTF-8", rule="encoding")])
+            rel, line, column, stem, message=f"the file is not UTF-8 ({exc.reason}: byte "
+            f"0x{raw[exc.start]:02x} at byte {exc.start} of the file)",
+            fix="save the file as UTF-8 (a byte such as 0xe9 is usually Latin-1 or "
+                "Windows-1252 text: convert it, e.g. iconv -f windows-1252 -t utf-8)",
+            rule="encoding")])
     if "\r" in text:  # universal newlines, as text-mode reading gives
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     data, issues = parse_text(text, rel)
