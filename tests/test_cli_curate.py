@@ -17,7 +17,7 @@ import sys
 import pytest
 import yaml
 from click.testing import CliRunner
-from curate_support import ENV, copy_fixture, kg, snapshot
+from curate_support import ENV, PINNED_TODAY, copy_fixture, kg, snapshot
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL
 
@@ -459,6 +459,23 @@ def test_unchecked_lists_oldest_first_and_verify_records_checks(data):
     assert left == [("deepseek-v3", "parameters"), ("huawei-technologies-co", None),
                     ("huawei-technologies-co", "founded"), ("ren-zhengfei", None),
                     ("ren-zhengfei", "affiliation")]
+
+
+def test_verify_of_the_entity_names_the_facts_that_keep_their_own_check(data):
+    """A fresh-user review: after `kg verify deepseek-v3` said "plain fields and facts
+    citing its sources checked", `kg show` still gave released and parameters, which cite
+    the same technical report in long form, as unchecked; nothing said why."""
+    r = kg(data, "verify", "deepseek-v3", "--by", "Jane Doe")
+    assert r.output.splitlines()[1:] == [
+        "note: deepseek-v3: plain fields and facts citing its sources checked by Jane Doe "
+        f"on {PINNED_TODAY}",
+        "note: deepseek-v3: released, parameters cite sources of their own and stay "
+        "unchecked: `kg verify deepseek-v3 FIELD` records a check of one"]
+    kg(data, "verify", "deepseek-v3", "released", "--by", "Jane Doe")
+    r = kg(data, "verify", "deepseek-v3", "--by", "John Roe")
+    assert r.output.splitlines()[-1] == (
+        "note: deepseek-v3: parameters cites sources of its own and stays unchecked: "
+        "`kg verify deepseek-v3 FIELD` records a check of one")
 
 
 def test_verify_converts_a_short_value_and_its_errors(data):

@@ -1233,6 +1233,18 @@ def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str
                                yamlio.field_order(kind))
         plan.notes.append(f"{entity_id}: plain fields and facts citing its sources checked by "
                           f"{by} on {on}")
+        # a fact in long form names its own sources (even the entity's own ones, as kg link
+        # writes them) and keeps its own check: say which are still unchecked
+        own = [name for name in doc if name in kind.fields and kind.fields[name].sourced
+               and any(isinstance(i, dict) and i.get("sources") and not i.get("checked")
+                       and check_status(ws.entities, [str(x) for x in i["sources"]], None)
+                       == "unchecked" for i in items_of(doc[name]))]
+        if own:
+            plan.notes.append(f"{entity_id}: {', '.join(own)} cite{'s' if len(own) == 1 else ''} "
+                              "sources of {} own and stay{} unchecked: `kg verify {} FIELD` "
+                              "records a check of one".format(
+                                  "its" if len(own) == 1 else "their",
+                                  "s" if len(own) == 1 else "", entity_id))
         return plan
     f = _field(ws, ent, field_name) if field_name != "checked" else None
     if f is None or not f.sourced:
