@@ -348,3 +348,26 @@ def test_from_one_files_graph_queries_that_graph_not_the_union(graph_file, store
     assert rows(f"SELECT DISTINCT ?g FROM NAMED {h200} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}") == [
         h200[1:-1]]
     assert int(rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]) > 20 * len(in_file)
+
+
+@pytest.mark.parametrize("text, option, message", [
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", ["--format", "csv"],
+     "Error: --format csv is for SELECT and ASK results; a CONSTRUCT query gives RDF: choose "
+     "its syntax with --rdf-format turtle|nt|jsonld|xml"),
+    ("DESCRIBE kgid:nvidia-h200", ["--format", "table"],
+     "Error: --format table is for SELECT and ASK results; a DESCRIBE query gives RDF: "
+     "choose its syntax with --rdf-format turtle|nt|jsonld|xml"),
+    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", ["--rdf-format", "nt"],
+     "Error: --rdf-format nt is for CONSTRUCT and DESCRIBE results; a SELECT query gives "
+     "rows: choose its form with --format table|csv|json|md"),
+    ("ASK { ?s ?p ?o }", ["--rdf-format", "turtle"],
+     "Error: --rdf-format turtle is for CONSTRUCT and DESCRIBE results; an ASK query gives "
+     "true or false: choose its form with --format table|csv|json|md"),
+])
+def test_a_format_for_the_other_kind_of_result_is_a_usage_error(graph_file, text, option,
+                                                                 message):
+    """A fresh-user review: `--format csv` on a CONSTRUCT printed Turtle, saying nothing."""
+    r = kg("query", "--sparql", text, *option, graph=graph_file)
+    assert r.exit_code == 2 and r.output.splitlines()[-1] == message, r.output
+    r = kg("query", "--sparql", text, graph=graph_file)  # the defaults fit either kind
+    assert r.exit_code == 0, r.output

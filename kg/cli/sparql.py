@@ -114,6 +114,7 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
             result = run_query(store, target, values)
         except QueryError as exc:
             raise exc.shifted(added) from None
+        _formats_fit(result.type, fmt, rdf_format)
         width = width or shutil.get_terminal_size((100, 24)).columns
         out = render(result, fmt, store, width=width, rdf_format=rdf_format)
     except KGError as exc:
@@ -122,6 +123,23 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
     # is shown escaped; csv, json and RDF are for programs and stay exact
     (echo if fmt in ("table", "md") and result.type == "SELECT" else click.echo)(
         out.rstrip("\n"))
+
+
+def _formats_fit(kind: str, fmt: str, rdf_format: str) -> None:
+    """A --format given for a CONSTRUCT or DESCRIBE result (RDF), or an --rdf-format for a
+    SELECT or ASK one, is a usage error, not silently ignored (`--format csv` printed
+    Turtle). Raises click.UsageError."""
+    given = click.get_current_context().get_parameter_source
+    rdf = kind in ("CONSTRUCT", "DESCRIBE")
+    if rdf and given("fmt") is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError(f"--format {fmt} is for SELECT and ASK results; a {kind} query "
+                               "gives RDF: choose its syntax with --rdf-format "
+                               "turtle|nt|jsonld|xml")
+    if not rdf and given("rdf_format") is not click.core.ParameterSource.DEFAULT:
+        gives = "an ASK query gives true or false" if kind == "ASK" else "a SELECT query gives rows"
+        raise click.UsageError(f"--rdf-format {rdf_format} is for CONSTRUCT and DESCRIBE "
+                               f"results; {gives}: choose its form with --format "
+                               "table|csv|json|md")
 
 
 def _print_library(queries) -> None:
