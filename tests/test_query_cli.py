@@ -371,3 +371,11 @@ def test_a_format_for_the_other_kind_of_result_is_a_usage_error(graph_file, text
     assert r.exit_code == 2 and r.output.splitlines()[-1] == message, r.output
     r = kg("query", "--sparql", text, graph=graph_file)  # the defaults fit either kind
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("command, verb", [("query", "Query"), ("serve", "Serve"),
+                                           ("push", "Push")])
+def test_the_graph_option_says_what_the_command_does_with_the_file(command, verb):
+    r = CliRunner().invoke(main, [command, "--help"], terminal_width=200)
+    assert f"{verb} a built graph file (build/graph.trig, .nq, .ttl) instead of the (cached) " \
+           "graph of data/." in r.output

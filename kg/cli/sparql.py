@@ -25,11 +25,14 @@ def format_option(f):
                              "W3C SPARQL 1.1 results formats; md: a Markdown table.")(f)
 
 
-def graph_option(f):
-    return click.option("--graph", "graph_file", type=click.Path(dir_okay=False, path_type=Path),
-                        default=None,
-                        help="Query a built graph file (build/graph.trig, .nq, .ttl) instead of "
-                             "the (cached) graph of data/.")(f)
+def graph_option(f=None, *, verb: str = "Query"):
+    """The shared --graph option; `verb` says what the command does with the file (its help
+    said "Query a built graph file" on kg push too)."""
+    option = click.option("--graph", "graph_file",
+                          type=click.Path(dir_okay=False, path_type=Path), default=None,
+                          help=f"{verb} a built graph file (build/graph.trig, .nq, .ttl) instead "
+                               "of the (cached) graph of data/.")
+    return option(f) if f is not None else option
 
 
 def store_option(f):
@@ -162,7 +165,7 @@ def _print_library(queries) -> None:
 @click.option("--workers", default=4, show_default=True, type=int,
               help="Queries run at once (one process each).")
 @data_option
-@graph_option
+@graph_option(verb="Serve")
 def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_file):
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
 
@@ -198,7 +201,7 @@ def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_fi
               help="Do not also load the union of all triples into the default graph.")
 @click.option("--user", default=None, help="user:password for HTTP basic authentication.")
 @data_option
-@graph_option
+@graph_option(verb="Push")
 def push(graph_store, no_default_graph, user, data_dir, graph_file):
     """Load the built graph into a SPARQL 1.1 Graph Store (Oxigraph, Fuseki, GraphDB...).
 
