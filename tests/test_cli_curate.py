@@ -293,6 +293,9 @@ def test_rename_errors(data):
     assert "Error: id 'deepseek' is taken (data/organization/deepseek.yaml)" in r.output
     r = kg(data, "rename", "huawei", "Huawei Co", code=1)
     assert "'Huawei Co' is not an id: ids are lower-case words joined by hyphens" in r.output
+    # its own id: it suggested `kg merge huawei huawei`
+    r = kg(data, "rename", "huawei", "huawei", code=1)
+    assert r.output == "Error: 'huawei' already has the id 'huawei': nothing to rename\n"
 
 
 def test_merge_folds_names_facts_references_and_sources(data):

@@ -859,6 +859,8 @@ def rename(ws: Workspace, old: str, new: str) -> Plan:
     ent = ws.entity(old)
     if ent.kind == "tombstone":
         raise KGError(f"'{old}' is a tombstone; rename the entity it points to")
+    if new == old:  # else "id 'x' is taken ...; or merge the two (`kg merge x x`)"
+        raise KGError(f"'{old}' already has the id '{new}': nothing to rename")
     plan = Plan(ws, f"kg rename {old} {new}")
     _old_tombstone_for(ws, new, old, plan)
     rel = ws.rel(ent)
