@@ -220,6 +220,24 @@ def test_edit_never_moves_a_fact_to_the_entitys_sources_without_saying_so(data):
     assert r.output == "wrote data/model/deepseek-r1.yaml\n"
 
 
+def test_a_change_to_data_that_was_already_invalid_says_it_still_is(data, monkeypatch):
+    """A fresh-user review: with an unknown reference in deepseek-r1.yaml, `kg edit
+    deepseek-v3 ...` said only "wrote ...": a change is refused only for errors it brings,
+    so it was written, and nothing said that data/ still did not validate."""
+    path = data / "model" / "deepseek-r1.yaml"
+    path.write_text(read(data, "model/deepseek-r1.yaml").replace(
+        "developer: deepseek", "developer: deepseeek"), encoding="utf-8")
+    monkeypatch.chdir(data.parent)
+    r = CliRunner().invoke(main, ["edit", "deepseek-v3", "--add", "aliases=DS-V3"],
+                           env={**ENV, "KG_DATA": str(data)})
+    assert r.exit_code == 0, r.output
+    assert r.output == ("wrote data/model/deepseek-v3.yaml\n"
+                        "note: data/ still has 1 error(s), none of them from this change: "
+                        "`kg validate` lists them\n")
+    r = kg(data, "edit", "deepseek-r1", "--set", "developer=deepseek")  # the fix: no such note
+    assert "still has" not in r.output
+
+
 def test_edit_unset_and_its_errors(data):
     r = kg(data, "edit", "deepseek-r1", "--unset", "description")
     assert "note: deepseek-r1.description was: DeepSeek's reasoning model" in r.output

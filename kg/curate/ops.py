@@ -282,13 +282,17 @@ def commit(plan: Plan, hook: txn.Hook | None = None, dry_run: bool = False) -> O
     writes = plan.writes()
     if not writes:
         return Outcome([], plan.notes + ["nothing to change"])
-    errors = new_errors(ws.result, preview(ws, writes))
+    after = preview(ws, writes)
+    errors = new_errors(ws.result, after)
     if errors:
         raise DataError(errors + [Issue("", 0, message=f"{plan.action}: nothing was written",
                                         fix="correct the values and run the command again",
                                         rule="refused")])
     shown = sorted(ws.shown(ws.data_dir / rel) for rel in writes)
     gone = sorted(ws.shown(ws.data_dir / rel) for rel, text in writes.items() if text is None)
+    if after.errors:  # written, as the change adds none; but data/ is still not valid
+        plan.notes.append(f"{ws.shown(ws.data_dir)}/ still has {len(after.errors)} error(s), "
+                          "none of them from this change: `kg validate` lists them")
     if dry_run:
         return Outcome(shown, plan.notes + ["dry run: nothing was written"], gone)
     originals = {rel: plan.original(rel) for rel in writes}
