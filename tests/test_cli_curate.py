@@ -630,7 +630,7 @@ def test_lint_reports_a_file_it_cannot_read_instead_of_passing_it(data):
                                                 encoding="utf-8")
     r = CliRunner().invoke(main, ["lint", "--no-unchecked"], env={**ENV, "KG_DATA": str(data)})
     assert r.exit_code == 1, r.output
-    assert "data/model/broken.yaml:3:1: error: YAML syntax error" in r.output
+    assert "data/model/broken.yaml:3:1: error: [broken] YAML syntax error" in r.output
     assert "Fix: correct the YAML at this line" in r.output
     assert r.output.rstrip().endswith("Error: 1 error(s), 0 warning(s).")
 

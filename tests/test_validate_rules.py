@@ -358,7 +358,7 @@ def test_kg_build_cli_bad_data_is_a_message_not_a_traceback(make_data, tmp_path)
                                        str(tmp_path / "out")])
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert ("data/model/deepseek-r1.yaml:3:1: error: YAML syntax error: did not find expected ',' "
+    assert ("data/model/deepseek-r1.yaml:3:1: error: [deepseek-r1] YAML syntax error: did not find expected ',' "
             "or ']' (while parsing a flow sequence that starts at line 2)") in result.output
     assert not (tmp_path / "out" / "graph.ttl").exists()
 
@@ -426,6 +426,22 @@ def test_a_file_in_another_kinds_folder_is_told_where_it_belongs(make_data):
     (data / "chip" / "deepseek-r1.yaml").unlink()
     found, _ = issues_of(make_data({"model/deepseek-r1.yaml": MODEL_OK + "    developr: x\n"}))
     assert [i.fix.endswith(")") for i in found if i.rule == "unknown-field"] == [False]
+
+
+def test_a_file_that_cannot_be_read_names_its_entity(make_data):
+    """A fresh-user review: `kg validate` lines are `file:line: error: [entity] what. Fix:
+    how`, but a file that could not be read (YAML syntax, empty, not a mapping, a tag)
+    named no entity; it is the one its file name says."""
+    data = make_data({"model/a-syntax.yaml": "id: a-syntax\nname: [A\n",
+                      "model/b-empty.yaml": "",
+                      "model/c-list.yaml": "- id: c-list\n",
+                      "model/d-tag.yaml": "id: d-tag\nname: !!binary aGk=\n"})
+    found, _ = issues_of(data)
+    assert sorted((i.path, i.entity, i.rule) for i in found) == [
+        ("data/model/a-syntax.yaml", "a-syntax", "yaml-syntax"),
+        ("data/model/b-empty.yaml", "b-empty", "empty-file"),
+        ("data/model/c-list.yaml", "c-list", "not-a-mapping"),
+        ("data/model/d-tag.yaml", "d-tag", "yaml-tag")]
 
 
 def test_bool_fields_take_only_true_or_false():
