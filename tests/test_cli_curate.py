@@ -238,6 +238,39 @@ def test_a_change_to_data_that_was_already_invalid_says_it_still_is(data, monkey
     assert "still has" not in r.output
 
 
+def test_edit_deprecate_ranks_a_statement_down_with_its_note_and_sources(data):
+    """A fresh-user review: `rank: deprecated` (a superseded statement, kept with its note:
+    docs/semantics.md) could only be written by hand, though routine work needs no
+    hand-edited YAML."""
+    r = kg(data, "edit", "deepseek-v3", "--deprecate", "released=2024-12", "--note",
+           "the paper gives 2024-12-26")
+    assert r.output.splitlines()[-1] == (
+        "note: deepseek-v3.released: 1 statement(s) of 2024-12 ranked deprecated; they stay "
+        "in the graph but no longer hold")
+    assert "released:\n  value: 2024-12\n  rank: deprecated\n" in read(data, "model/deepseek-v3.yaml")
+    assert (f"  sources: [{PAPER}]\n  note: the paper gives 2024-12-26\n"
+            in read(data, "model/deepseek-v3.yaml"))
+    kg(data, "edit", "deepseek-r1", "--deprecate", "weights=open", "--note", "closed now")
+    from kg.curate import ops
+
+    status = {(f.field, str(f.value)): (f.sources, f.status)
+              for f in ops.facts(ops.Workspace(data)) if f.entity == "deepseek-r1"}
+    assert status[("weights", "open")] == (("bitbiased-2026-12-dimensions",), "from-article")
+    before = snapshot(data)
+    for args, code, message in [
+        (["--deprecate", "weights=open", "--note", "x"], 1,
+         "Error: deepseek-r1.weights has no value 'open' that is not deprecated already; it "
+         "has: open"),
+        (["--deprecate", "released=2025-01-20"], 1, "Error: say why it is deprecated: --note"),
+        (["--deprecate", "description=x", "--note", "x"], 1,
+         "Error: description is a plain field: only a sourced fact has a rank"),
+        (["--set", "weights=open", "--note", "x"], 2, "Error: --note goes with --deprecate"),
+    ]:
+        r = kg(data, "edit", "deepseek-r1", *args, code=code)
+        assert r.output.splitlines()[-1].startswith(message), r.output
+    assert snapshot(data) == before
+
+
 def test_edit_unset_and_its_errors(data):
     r = kg(data, "edit", "deepseek-r1", "--unset", "description")
     assert "note: deepseek-r1.description was: DeepSeek's reasoning model" in r.output

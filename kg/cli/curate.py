@@ -376,11 +376,15 @@ def source_group() -> click.Group:
 @click.option("--remove", "removes", multiple=True, metavar="FIELD=VALUE",
               help="Remove the statement(s) of one value from a list field; the others keep "
                    "their sources.")
+@click.option("--deprecate", "deprecates", multiple=True, metavar="FIELD=VALUE",
+              help="Rank the statement(s) of one value deprecated (superseded): kept, with "
+                   "their sources and --note, but no longer holding.")
+@click.option("--note", default=None, help="Why, for --deprecate (what supersedes it).")
 @click.option("--source", "sources", multiple=True, shell_complete=complete_ids(("source",)),
               help="Cite this source for the facts set (they are written in long form).")
 @dry_run_option
 @data_option
-def edit(entity_id, sets, adds, unsets, removes, sources, dry_run, data_dir):
+def edit(entity_id, sets, adds, unsets, removes, deprecates, note, sources, dry_run, data_dir):
     """Change fields of an entity, keeping the file's comments, key order and layout.
 
     The entity is validated with the change before anything is written.
@@ -390,13 +394,15 @@ def edit(entity_id, sets, adds, unsets, removes, sources, dry_run, data_dir):
         kg edit deepseek-r1 --set released=2025-01-20 --source dw-2026-01-24-us-china-ai-race
         kg edit huawei --add aliases="Huawei Technologies Co., Ltd." --set names.zh=华为
     """
-    if not (sets or adds or unsets or removes):
+    if not (sets or adds or unsets or removes or deprecates):
         raise click.UsageError("say what to change: --set FIELD=VALUE, --add FIELD=VALUE, "
-                               "--remove FIELD=VALUE or --unset FIELD")
+                               "--remove FIELD=VALUE, --deprecate FIELD=VALUE or --unset FIELD")
+    if note is not None and not deprecates:
+        raise click.UsageError("--note goes with --deprecate (a note on a link: kg link --note)")
     sets, adds = pairs(sets, "--set"), pairs(adds, "--add")
-    removes = pairs(removes, "--remove")
-    run(lambda ws: curate.edit(ws, entity_id, sets, adds, unsets, sources, removes), data_dir,
-        dry_run)
+    removes, deprecates = pairs(removes, "--remove"), pairs(deprecates, "--deprecate")
+    run(lambda ws: curate.edit(ws, entity_id, sets, adds, unsets, sources, removes, deprecates,
+                               note), data_dir, dry_run)
 
 
 @click.command()

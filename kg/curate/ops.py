@@ -466,11 +466,14 @@ def _set_field(doc: CommentedMap, kind: Kind, name: str, value) -> None:
 
 
 def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
-         removes=()) -> Plan:
+         removes=(), deprecates=(), note: str | None = None) -> Plan:
     """Plan setting, adding to or removing fields of one entity.
 
     sets/adds: (field, text) pairs; `names.zh=华为` sets one language's name. With
     `sources`, the facts set are written in long form citing those sources.
+    deprecates: (field, value) pairs: those statements get `rank: deprecated` and `note`
+    (why: what supersedes them), keeping their sources and check. KGError when the field
+    is plain, has no such value, or note is missing.
     """
     ent = ws.entity(entity_id)
     kind = ws.kind(ent)
@@ -565,6 +568,34 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
             doc[f.name][:] = keep  # in place: the others keep their text, sources, comments
         else:  # pragma: no cover - a single value either matches or not
             pass
+    if deprecates and not (note and note.strip()):
+        raise KGError("say why it is deprecated: --note \"...\" (what supersedes it); the "
+                      "statement stays in the graph, ranked down, with its note")
+    for name, text in deprecates:
+        f = _field(ws, ent, name)
+        if not f.sourced:
+            raise KGError(f"{f.name} is a plain field: only a sourced fact has a rank")
+        if f.name not in doc:
+            raise KGError(f"{entity_id} has no {f.name}")
+        raw = doc[f.name]
+        items = items_of(raw)
+        hits = [i for i, item in enumerate(items) if str(value_of(item)) == text
+                and not (isinstance(item, dict) and str(item.get("rank")) == "deprecated")]
+        if not hits:
+            raise KGError(f"{entity_id}.{f.name} has no value '{text}' that is not deprecated "
+                          "already; it has: " + ", ".join(str(value_of(i)) for i in items))
+        for i in hits:  # long form keeps its sources and check (none: the entity's)
+            new = long_form(items[i])
+            new["rank"] = "deprecated"
+            had = str(new.get("note") or "").strip()  # a note it had is kept, first
+            new["note"] = f"{had} Deprecated: {note.strip()}" if had else note.strip()
+            new = yamlio.style_statement(new, 4 if isinstance(raw, list) else 2, kind, f.name)
+            if isinstance(raw, list):
+                raw[i] = new
+            else:
+                doc[f.name] = new
+        plan.notes.append(f"{entity_id}.{f.name}: {len(hits)} statement(s) of {text} ranked "
+                          "deprecated; they stay in the graph but no longer hold")
     for name in unsets:
         base, _, lang = name.partition(".")
         f = _field(ws, ent, base)
