@@ -122,6 +122,11 @@ def test_show_prints_the_filled_query():
      "them (swap them?)\n"),
     (["query", "changes", "-p", "since=2026", "-p", "date=2025-06"],
      "Error: parameter since (2026-01-01) is after date (2025-06-30)"),
+    # a fresh-user review: this said "unknown prefix '<http' in ..."
+    (["query", "quotes", "-p", "speaker=<http://x/> }"],
+     "Error: parameter speaker: '<http://x/> }' is not an IRI, a CURIE such as kgid:china or "
+     "an entity id\n"),
+    (["query", "quotes", "-p", "speaker=foo:bar"], "unknown prefix 'foo' in 'foo:bar'"),
 ])
 def test_errors_are_messages_not_tracebacks(args, message, graph_file):
     result = kg(*args, graph=graph_file)
