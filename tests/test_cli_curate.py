@@ -17,7 +17,7 @@ import sys
 import pytest
 import yaml
 from click.testing import CliRunner
-from curate_support import ENV, copy_fixture, kg, snapshot
+from curate_support import ENV, PINNED_TODAY, copy_fixture, kg, snapshot
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL
 
@@ -100,6 +100,27 @@ def test_add_finds_probable_duplicates_and_asks(data, kind, args, existing):
     assert snapshot(data) == before
 
 
+@pytest.mark.parametrize("url", ["https://p.dw.com/p/57FGg", "http://www.P.DW.com/p/57FGg/"])
+def test_source_add_finds_a_source_with_the_same_url(data, url):
+    """A fresh-user review: the DW article added again under a shorter title (same URL,
+    same day, same publisher) was written as a new source, with no word of the one there."""
+    before = snapshot(data)
+    r = kg(data, "source", "add", "--title", "Where is the US-China AI race", "--publisher",
+           "DW", "--date", "2026-01-24", "--url", url, "--source-type", "news",
+           "--reliability", "high", "--no-input", code=1)
+    assert r.output == (
+        "Probable duplicates:\n"
+        f"  {DW} (source) DW: Where is the US-China AI 'race' heading in 2026?: same url: "
+        "https://p.dw.com/p/57FGg\n"
+        f"Error: nothing was written. Cite the existing source instead ({DW}), or pass --yes "
+        "if it really is a different one\n")
+    assert snapshot(data) == before
+    r = kg(data, "source", "add", "--title", "Where is the US-China AI race", "--publisher",
+           "DW", "--date", "2026-01-24", "--url", "https://p.dw.com/p/57FGh", "--source-type",
+           "news", "--reliability", "high", "--no-input")  # another page: no lookalike
+    assert r.output == "wrote data/source/dw-2026-01-24-where-is-the-us-china-ai-race.yaml\n"
+
+
 def test_add_goes_ahead_when_told_the_lookalike_is_different(data):
     r = kg(data, "add", "organization", "--name", "Huawei Cloud", "--org-type", "company",
            "--id", "huawei-cloud", "--source", DW, input="y\n")
@@ -172,6 +193,82 @@ def test_edit_with_a_source_writes_the_long_form(data):
     kg(data, "edit", "deepseek-r1", "--set", "weights=closed", "--source", DW)
     assert "weights:\n  value: closed\n  sources: [dw-2026-01-24-us-china-ai-race]\n" in read(
         data, "model/deepseek-r1.yaml")
+
+
+def test_edit_never_moves_a_fact_to_the_entitys_sources_without_saying_so(data):
+    """A fresh-user review: `kg edit deepseek-v3 --set parameters=672000000000` replaced the
+    statement citing the technical report by a plain value, which cites the entity's own
+    sources: `kg show` then gave the new figure as that source's. Now a fact that cites its
+    own sources is only replaced with --source, and a fact set without --source says whose
+    it becomes (and its check status: from the bundled BitBiased article here)."""
+    before = snapshot(data)
+    r = kg(data, "edit", "deepseek-v3", "--set", "parameters=672000000000", code=1)
+    assert r.output == (
+        f"Error: deepseek-v3.parameters cites {PAPER}; set without --source, 672000000000 "
+        f"would cite deepseek-v3's own sources ({PAPER}) instead: name the source that "
+        "gives it (kg edit deepseek-v3 --set parameters=672000000000 --source SOURCE)\n")
+    assert snapshot(data) == before
+    r = kg(data, "edit", "deepseek-v3", "--set", "parameters=672000000000", "--source", PAPER)
+    assert "parameters:\n  value: 672000000000\n  sources: [" + PAPER + "]\n" in read(
+        data, "model/deepseek-v3.yaml")
+    r = kg(data, "edit", "deepseek-r1", "--set", "weights=closed")
+    assert r.output.splitlines()[-1] == (
+        "note: deepseek-r1.weights = closed cites deepseek-r1's own sources "
+        "(bitbiased-2026-12-dimensions; from-article); if another source gives it, pass "
+        "--source SOURCE")
+    r = kg(data, "edit", "deepseek-r1", "--add", "aliases=R1")  # a plain field: no note
+    assert r.output == "wrote data/model/deepseek-r1.yaml\n"
+
+
+def test_a_change_to_data_that_was_already_invalid_says_it_still_is(data, monkeypatch):
+    """A fresh-user review: with an unknown reference in deepseek-r1.yaml, `kg edit
+    deepseek-v3 ...` said only "wrote ...": a change is refused only for errors it brings,
+    so it was written, and nothing said that data/ still did not validate."""
+    path = data / "model" / "deepseek-r1.yaml"
+    path.write_text(read(data, "model/deepseek-r1.yaml").replace(
+        "developer: deepseek", "developer: deepseeek"), encoding="utf-8")
+    monkeypatch.chdir(data.parent)
+    r = CliRunner().invoke(main, ["edit", "deepseek-v3", "--add", "aliases=DS-V3"],
+                           env={**ENV, "KG_DATA": str(data)})
+    assert r.exit_code == 0, r.output
+    assert r.output == ("wrote data/model/deepseek-v3.yaml\n"
+                        "note: data/ still has 1 error(s), none of them from this change: "
+                        "`kg validate` lists them\n")
+    r = kg(data, "edit", "deepseek-r1", "--set", "developer=deepseek")  # the fix: no such note
+    assert "still has" not in r.output
+
+
+def test_edit_deprecate_ranks_a_statement_down_with_its_note_and_sources(data):
+    """A fresh-user review: `rank: deprecated` (a superseded statement, kept with its note:
+    docs/semantics.md) could only be written by hand, though routine work needs no
+    hand-edited YAML."""
+    r = kg(data, "edit", "deepseek-v3", "--deprecate", "released=2024-12", "--note",
+           "the paper gives 2024-12-26")
+    assert r.output.splitlines()[-1] == (
+        "note: deepseek-v3.released: 1 statement(s) of 2024-12 ranked deprecated; they stay "
+        "in the graph but no longer hold")
+    assert "released:\n  value: 2024-12\n  rank: deprecated\n" in read(data, "model/deepseek-v3.yaml")
+    assert (f"  sources: [{PAPER}]\n  note: the paper gives 2024-12-26\n"
+            in read(data, "model/deepseek-v3.yaml"))
+    kg(data, "edit", "deepseek-r1", "--deprecate", "weights=open", "--note", "closed now")
+    from kg.curate import ops
+
+    status = {(f.field, str(f.value)): (f.sources, f.status)
+              for f in ops.facts(ops.Workspace(data)) if f.entity == "deepseek-r1"}
+    assert status[("weights", "open")] == (("bitbiased-2026-12-dimensions",), "from-article")
+    before = snapshot(data)
+    for args, code, message in [
+        (["--deprecate", "weights=open", "--note", "x"], 1,
+         "Error: deepseek-r1.weights has no value 'open' that is not deprecated already; it "
+         "has: open"),
+        (["--deprecate", "released=2025-01-20"], 1, "Error: say why it is deprecated: --note"),
+        (["--deprecate", "description=x", "--note", "x"], 1,
+         "Error: description is a plain field: only a sourced fact has a rank"),
+        (["--set", "weights=open", "--note", "x"], 2, "Error: --note goes with --deprecate"),
+    ]:
+        r = kg(data, "edit", "deepseek-r1", *args, code=code)
+        assert r.output.splitlines()[-1].startswith(message), r.output
+    assert snapshot(data) == before
 
 
 def test_edit_unset_and_its_errors(data):
@@ -247,6 +344,9 @@ def test_rename_errors(data):
     assert "Error: id 'deepseek' is taken (data/organization/deepseek.yaml)" in r.output
     r = kg(data, "rename", "huawei", "Huawei Co", code=1)
     assert "'Huawei Co' is not an id: ids are lower-case words joined by hyphens" in r.output
+    # its own id: it suggested `kg merge huawei huawei`
+    r = kg(data, "rename", "huawei", "huawei", code=1)
+    assert r.output == "Error: 'huawei' already has the id 'huawei': nothing to rename\n"
 
 
 def test_merge_folds_names_facts_references_and_sources(data):
@@ -336,6 +436,30 @@ def test_a_merge_of_two_entities_stating_the_same_fact_adds_the_sources(data):
     assert status[("developer", "deepseek")] == ((PAPER, "huawei-annual-report-2024"), "unchecked")
 
 
+def test_a_merge_of_a_fact_stated_by_both_but_checked_otherwise_leaves_it_to_the_tombstone(data):
+    """A fresh-user review: when keep and the duplicate state the same fact with different
+    check statuses (here keep's from an unchecked paper, the duplicate's from an article),
+    it could not be folded, so kg merge wrote it twice and refused its own result with
+    "developer 'deepseek' is given twice (also at line 5)" at a line the file on disk did
+    not have: two real duplicates could not be merged. Now keep's statement stays as it
+    was and the duplicate's is recorded in its tombstone."""
+    (data / "model" / "deepseek-v3-chat.yaml").write_text(
+        "id: deepseek-v3-chat\nname: DeepSeek V3 Chat\nmodel_type: model\ndeveloper: deepseek\n"
+        f"sources: [{DW}]\n", encoding="utf-8")
+    before = read(data, "model/deepseek-v3.yaml")
+    r = kg(data, "merge", "deepseek-v3-chat", "deepseek-v3")
+    assert (f"note: deepseek-v3-chat's statement(s) developer: deepseek (citing {DW}) repeat "
+            "facts deepseek-v3 already states but differ in check status, check or note, so "
+            "their sources were not added to deepseek-v3's (a merge never changes whether a "
+            "fact was checked): the tombstone of deepseek-v3-chat records them; add the sources "
+            "to deepseek-v3 with `kg link` or `kg edit --source` once checked\n") in r.output
+    assert read(data, "model/deepseek-v3.yaml") == before.replace(
+        "aliases: [DeepSeek V3]", "aliases: [DeepSeek V3, DeepSeek V3 Chat]")
+    assert yaml.safe_load(read(data, "tombstone/deepseek-v3-chat.yaml"))["description"] == (
+        "Stated by deepseek-v3 too, but checked otherwise, so not added to its statements: "
+        f"developer: deepseek (citing {DW})")
+
+
 def test_merge_errors(data):
     r = kg(data, "merge", "huawei", "deepseek-r1", code=1)
     assert "Error: cannot merge an organization (huawei) into a model (deepseek-r1)" in r.output
@@ -389,6 +513,23 @@ def test_unchecked_lists_oldest_first_and_verify_records_checks(data):
     assert left == [("deepseek-v3", "parameters"), ("huawei-technologies-co", None),
                     ("huawei-technologies-co", "founded"), ("ren-zhengfei", None),
                     ("ren-zhengfei", "affiliation")]
+
+
+def test_verify_of_the_entity_names_the_facts_that_keep_their_own_check(data):
+    """A fresh-user review: after `kg verify deepseek-v3` said "plain fields and facts
+    citing its sources checked", `kg show` still gave released and parameters, which cite
+    the same technical report in long form, as unchecked; nothing said why."""
+    r = kg(data, "verify", "deepseek-v3", "--by", "Jane Doe")
+    assert r.output.splitlines()[1:] == [
+        "note: deepseek-v3: plain fields and facts citing its sources checked by Jane Doe "
+        f"on {PINNED_TODAY}",
+        "note: deepseek-v3: released, parameters cite sources of their own and stay "
+        "unchecked: `kg verify deepseek-v3 FIELD` records a check of one"]
+    kg(data, "verify", "deepseek-v3", "released", "--by", "Jane Doe")
+    r = kg(data, "verify", "deepseek-v3", "--by", "John Roe")
+    assert r.output.splitlines()[-1] == (
+        "note: deepseek-v3: parameters cites sources of its own and stays unchecked: "
+        "`kg verify deepseek-v3 FIELD` records a check of one")
 
 
 def test_verify_converts_a_short_value_and_its_errors(data):
@@ -522,7 +663,7 @@ def test_lint_reports_a_file_it_cannot_read_instead_of_passing_it(data):
                                                 encoding="utf-8")
     r = CliRunner().invoke(main, ["lint", "--no-unchecked"], env={**ENV, "KG_DATA": str(data)})
     assert r.exit_code == 1, r.output
-    assert "data/model/broken.yaml:3:1: error: YAML syntax error" in r.output
+    assert "data/model/broken.yaml:3:1: error: [broken] YAML syntax error" in r.output
     assert "Fix: correct the YAML at this line" in r.output
     assert r.output.rstrip().endswith("Error: 1 error(s), 0 warning(s).")
 

@@ -183,7 +183,7 @@ def test_a_file_changed_by_someone_else_meanwhile_is_not_overwritten(tmp_path):
     assert snapshot(data) == before
 
 
-def test_a_second_writer_waits_for_the_lock_then_gives_up(tmp_path):
+def test_a_second_writer_waits_for_the_lock_then_gives_up(tmp_path, capsys):
     data = copy_fixture(tmp_path)
     with txn.locked(data):
         started = time.monotonic()
@@ -191,3 +191,10 @@ def test_a_second_writer_waits_for_the_lock_then_gives_up(tmp_path):
             with txn.locked(data, timeout=0.2):
                 pass
         assert time.monotonic() - started < 5
+    # it says it waits (a fresh-user review: `kg edit` beside a running `kg rename` sat
+    # silent for 30 s), once, on stderr
+    assert capsys.readouterr().err == (f"kg: another kg command is writing {data}: waiting for "
+                                       "it to finish (up to 0.2 s)\n")
+    with txn.locked(data):  # free: no word
+        pass
+    assert capsys.readouterr().err == ""

@@ -216,7 +216,7 @@ def test_an_oversized_file_is_refused_quickly_before_parsing(data):
     errs = errors(data)
     assert time.monotonic() - started < 10
     assert [e for e in errs if e.startswith("data/organization/huawei.yaml")] == [
-        f"data/organization/huawei.yaml: error: the file is {size:,} bytes, more than the "
+        f"data/organization/huawei.yaml: error: [huawei] the file is {size:,} bytes, more than the "
         f"limit of {MAX_FILE_BYTES:,} Fix: one entity per file: split it, or shorten its values "
         "(entity files are a few kilobytes)"]
 

@@ -92,3 +92,36 @@ def test_kg_push_says_what_it_removed_and_fails_with_error_voice(oxigraph, tmp_p
                                   "--graph", str(trig)])
     assert r.exit_code == 1
     assert r.output.startswith("Error: cannot tell the SPARQL query and update addresses")
+
+
+def test_a_graph_store_address_with_a_trailing_slash_pushes_to_the_store_itself(oxigraph):
+    # Oxigraph reads /store/ as a graph of its own (direct identification): every upload
+    # went into <.../store/> and the switch then moved missing graphs onto the live ones,
+    # emptying the server while `kg push` said it had pushed
+    push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE)
+    report = push_dataset(dataset("v2"), oxigraph["store"] + "/", file_namespace=FILE)
+    assert report == {"graphs": 3, "triples": 3, "default": True, "removed": []}
+    now = answers(oxigraph)
+    assert [(dict(r)["g"], dict(r)["o"]) for r in now["named"]] == [
+        (f"{FILE}data/{f}.yaml", f"{f} v2") for f in "abc"]
+    assert [dict(r)["o"] for r in now["default"]] == ["a v2", "b v2", "c v2"]
+
+
+def test_a_push_whose_uploads_the_server_did_not_keep_changes_nothing(oxigraph):
+    # a Graph Store that answers 2xx to the uploads but does not hold them as the graphs
+    # named by ?graph= (here: each PUT goes to one directly identified graph) must not
+    # have the live graphs replaced by missing ones
+    push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE)
+    before = answers(oxigraph)
+    elsewhere = oxigraph["store"] + "/other"
+    with pytest.raises(QueryError) as err:
+        push_dataset(dataset("v2"), elsewhere, file_namespace=FILE,
+                     query_url=oxigraph["query"], update_url=oxigraph["update"])
+    assert str(err.value).startswith(
+        f"push failed: the server does not hold the 4 graph(s) uploaded to {elsewhere} "
+        "(urn:kg-push:")
+    assert "it may not be a SPARQL 1.1 Graph Store address (/store on Oxigraph, /<dataset>/data " \
+           "on Fuseki). Nothing was changed on the server" in str(err.value)
+    after = answers(oxigraph)
+    assert after["default"] == before["default"]
+    assert [r for r in after["named"] if dict(r)["g"] != elsewhere] == before["named"]

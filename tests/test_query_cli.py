@@ -122,6 +122,11 @@ def test_show_prints_the_filled_query():
      "them (swap them?)\n"),
     (["query", "changes", "-p", "since=2026", "-p", "date=2025-06"],
      "Error: parameter since (2026-01-01) is after date (2025-06-30)"),
+    # a fresh-user review: this said "unknown prefix '<http' in ..."
+    (["query", "quotes", "-p", "speaker=<http://x/> }"],
+     "Error: parameter speaker: '<http://x/> }' is not an IRI, a CURIE such as kgid:china or "
+     "an entity id\n"),
+    (["query", "quotes", "-p", "speaker=foo:bar"], "unknown prefix 'foo' in 'foo:bar'"),
 ])
 def test_errors_are_messages_not_tracebacks(args, message, graph_file):
     result = kg(*args, graph=graph_file)
@@ -323,3 +328,59 @@ def test_from_a_prefixed_name_of_the_datasets_own_graph_is_accepted():
     text = ("PREFIX kgfile: <https://w3id.org/ai-race-kg/file/>\n"
             "SELECT * FROM kgfile:build_void.ttl WHERE { ?s ?p ?o }")
     assert check_query(text).type == "SELECT"
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "rdflib"])
+def test_from_one_files_graph_queries_that_graph_not_the_union(graph_file, store):
+    """A fresh-user review: FROM <kgfile:data/chip/nvidia-h200.yaml> counted 25,933 triples
+    on Oxigraph (the whole union: asked for the union default graph, it ignores FROM) and
+    160 on rdflib. FROM names the default graph: now both answer from that file alone."""
+    h200 = "<https://w3id.org/ai-race-kg/file/data/chip/nvidia-h200.yaml>"
+    h100 = "<https://w3id.org/ai-race-kg/file/data/chip/nvidia-h100.yaml>"
+
+    def rows(text):
+        r = kg("query", "--sparql", text, "--format", "csv", "--store", store, graph=graph_file)
+        assert r.exit_code == 0, r.output
+        return sorted(r.output.splitlines()[1:])
+
+    in_file = rows(f"SELECT ?s ?p ?o WHERE {{ GRAPH {h200} {{ ?s ?p ?o }} }}")
+    assert 100 < len(in_file) < 1000
+    assert rows(f"SELECT ?s ?p ?o FROM {h200} WHERE {{ ?s ?p ?o }}") == in_file
+    both = rows(f"SELECT ?s ?p ?o WHERE {{ {{ GRAPH {h200} {{ ?s ?p ?o }} }} UNION "
+                f"{{ GRAPH {h100} {{ ?s ?p ?o }} }} }}")
+    assert rows(f"SELECT DISTINCT ?s ?p ?o FROM {h200} FROM {h100} WHERE {{ ?s ?p ?o }}") == \
+        sorted(set(both))
+    assert rows(f"SELECT DISTINCT ?g FROM NAMED {h200} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}") == [
+        h200[1:-1]]
+    assert int(rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]) > 20 * len(in_file)
+
+
+@pytest.mark.parametrize("text, option, message", [
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", ["--format", "csv"],
+     "Error: --format csv is for SELECT and ASK results; a CONSTRUCT query gives RDF: choose "
+     "its syntax with --rdf-format turtle|nt|jsonld|xml"),
+    ("DESCRIBE kgid:nvidia-h200", ["--format", "table"],
+     "Error: --format table is for SELECT and ASK results; a DESCRIBE query gives RDF: "
+     "choose its syntax with --rdf-format turtle|nt|jsonld|xml"),
+    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", ["--rdf-format", "nt"],
+     "Error: --rdf-format nt is for CONSTRUCT and DESCRIBE results; a SELECT query gives "
+     "rows: choose its form with --format table|csv|json|md"),
+    ("ASK { ?s ?p ?o }", ["--rdf-format", "turtle"],
+     "Error: --rdf-format turtle is for CONSTRUCT and DESCRIBE results; an ASK query gives "
+     "true or false: choose its form with --format table|csv|json|md"),
+])
+def test_a_format_for_the_other_kind_of_result_is_a_usage_error(graph_file, text, option,
+                                                                 message):
+    """A fresh-user review: `--format csv` on a CONSTRUCT printed Turtle, saying nothing."""
+    r = kg("query", "--sparql", text, *option, graph=graph_file)
+    assert r.exit_code == 2 and r.output.splitlines()[-1] == message, r.output
+    r = kg("query", "--sparql", text, graph=graph_file)  # the defaults fit either kind
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("command, verb", [("query", "Query"), ("serve", "Serve"),
+                                           ("push", "Push")])
+def test_the_graph_option_says_what_the_command_does_with_the_file(command, verb):
+    r = CliRunner().invoke(main, [command, "--help"], terminal_width=200)
+    assert f"{verb} a built graph file (build/graph.trig, .nq, .ttl) instead of the (cached) " \
+           "graph of data/." in r.output

@@ -4,8 +4,10 @@ pyoxigraph and by rapper (raptor), two strict parsers independent of the writer.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -76,7 +78,9 @@ def test_kg_query_prints_rdf_strict_parsers_read_back(tricky_data, syntax, query
 
 class Capture(BaseHTTPRequestHandler):
     """A Graph Store (/store) that keeps every PUT body and accepts it, with a query
-    address (/query: no graphs yet) and an update address (/update: accepts)."""
+    address (/query: the graphs PUT so far, as a real store lists them: kg push checks that
+    the server holds what it uploaded before it switches) and an update address (/update:
+    accepts)."""
 
     bodies: list[tuple[str, str, bytes]] = []
 
@@ -89,7 +93,9 @@ class Capture(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802
         self.rfile.read(int(self.headers["Content-Length"]))
-        answer = b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}' \
+        held = [{"g": {"type": "uri", "value": urllib.parse.unquote(p.split("graph=", 1)[1])}}
+                for p, _, _ in self.bodies]
+        answer = json.dumps({"head": {"vars": ["g"]}, "results": {"bindings": held}}).encode() \
             if self.path.startswith("/query") else b""
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")

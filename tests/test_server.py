@@ -328,6 +328,15 @@ def test_unknown_paths_and_bad_requests(endpoint):
     assert status == 415
     status, _, text = http(endpoint["url"] + "?query=ASK%7B%7D&default-graph-uri=http://x/")
     assert status == 400 and "default-graph-uri" in text
+    # a Graph Store client (kg push pointed here, say) got 501 and an HTML page
+    for method in ("PUT", "DELETE", "PATCH"):
+        status, headers, text = http(endpoint["url"] + "?graph=http://x/", b"<a:b> <a:c> <a:d> .",
+                                     {"Content-Type": "application/n-triples"}, method=method)
+        assert (status, headers["Allow"], headers["Content-Type"], text) == (
+            405, "GET, HEAD, POST, OPTIONS", "text/plain; charset=utf-8",
+            f"{method} is not supported: this endpoint is read-only; query it with GET or "
+            "POST\n")
+    assert post_query(endpoint, "ASK {}")[0] == 200  # and it still answers
 
 
 def test_a_port_in_use_is_a_message_before_any_loading(tmp_path):

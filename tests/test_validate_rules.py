@@ -358,7 +358,7 @@ def test_kg_build_cli_bad_data_is_a_message_not_a_traceback(make_data, tmp_path)
                                        str(tmp_path / "out")])
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert ("data/model/deepseek-r1.yaml:3:1: error: YAML syntax error: did not find expected ',' "
+    assert ("data/model/deepseek-r1.yaml:3:1: error: [deepseek-r1] YAML syntax error: did not find expected ',' "
             "or ']' (while parsing a flow sequence that starts at line 2)") in result.output
     assert not (tmp_path / "out" / "graph.ttl").exists()
 
@@ -374,9 +374,74 @@ def test_a_file_that_is_not_utf8_is_named(make_data):
     (data / "model").mkdir()
     (data / "model" / "bad.yaml").write_bytes("id: bad\nname: caf\u00e9\n".encode("latin-1"))
     found, _ = issues_of(data, "encoding")
-    assert found[0].path == "data/model/bad.yaml" and found[0].line == 1
-    assert "the file is not UTF-8" in found[0].message
-    assert found[0].fix == "save the file as UTF-8"
+    # the line and column of the bad byte, and the entity (a fresh-user review: it said
+    # line 1, whichever line the byte was on)
+    assert found[0].format() == (
+        "data/model/bad.yaml:2:10: error: [bad] the file is not UTF-8 (invalid continuation "
+        "byte: byte 0xe9 at byte 17 of the file) Fix: save the file as UTF-8 (a byte such as "
+        "0xe9 is usually Latin-1 or Windows-1252 text: convert it, e.g. iconv -f windows-1252 "
+        "-t utf-8)")
+    (data / "model" / "bad.yaml").write_bytes(b"\xff\xfeid: bad\n")  # a UTF-16 mark, say
+    found, _ = issues_of(data, "encoding")
+    assert (found[0].line, found[0].column) == (1, 1)
+
+
+def test_a_reference_to_an_unreadable_file_says_to_fix_that_file_not_to_create_it(make_data):
+    """A fresh-user review: a YAML slip in organization/deepseek.yaml also told every file
+    citing deepseek "'deepseek' is not a known id ... Fix: create that entity first
+    (`kg add`)", though it exists: creating it would make a duplicate."""
+    data = make_data({"organization/deepseek.yaml": "id: deepseek\nname: [DeepSeek\n",
+                      "model/deepseek-r1.yaml": MODEL_OK,
+                      "source/src-a.yaml": "\t"})
+    found, _ = issues_of(data, "unknown-ref")
+    assert [i.format() for i in found] == [
+        "data/model/deepseek-r1.yaml:4: error: [deepseek-r1] developer 'deepseek' is the "
+        "entity of data/organization/deepseek.yaml, which could not be read Fix: fix that "
+        "file first (its own errors say how); this reference then resolves"]
+    found, _ = issues_of(data, "unknown-source")
+    assert {i.format() for i in found} == {
+        f"data/{rel}: error: [{who}] sources 'src-a' is the entity of data/source/src-a.yaml, "
+        "which could not be read Fix: fix that file first (its own errors say how); this "
+        "reference then resolves" for rel, who in (("country/china.yaml:4", "china"),
+                                                   ("model/deepseek-r1.yaml:5", "deepseek-r1"))}
+    # an id with no file at all is still told to create it
+    data = make_data({"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek",
+                                                                 "developer: deepseak")})
+    found, _ = issues_of(data, "unknown-ref")
+    assert found[0].fix == "create that entity first (`kg add`) or correct the id"
+
+
+def test_a_file_in_another_kinds_folder_is_told_where_it_belongs(make_data):
+    """A fresh-user review: a model's file moved into data/chip/ got "missing required field
+    'chip_type' Fix: add `chip_type: gpu`" and "unknown field 'developer' for a chip Fix:
+    use one of: ..." and no word that it is a model in the wrong folder."""
+    data = make_data({"chip/deepseek-r1.yaml": MODEL_OK})
+    found, _ = issues_of(data)
+    hint = (" (its fields are those of an AI model: if it is one, move the file to "
+            "data/model/deepseek-r1.yaml)")
+    assert [(i.line, i.rule, i.fix.endswith(hint)) for i in found] == [
+        (1, "missing-field", True), (3, "unknown-field", True), (4, "unknown-field", True)]
+    assert found[0].fix == "add `chip_type: gpu`" + hint
+    # a misspelt field is not a file in the wrong folder
+    (data / "chip" / "deepseek-r1.yaml").unlink()
+    found, _ = issues_of(make_data({"model/deepseek-r1.yaml": MODEL_OK + "    developr: x\n"}))
+    assert [i.fix.endswith(")") for i in found if i.rule == "unknown-field"] == [False]
+
+
+def test_a_file_that_cannot_be_read_names_its_entity(make_data):
+    """A fresh-user review: `kg validate` lines are `file:line: error: [entity] what. Fix:
+    how`, but a file that could not be read (YAML syntax, empty, not a mapping, a tag)
+    named no entity; it is the one its file name says."""
+    data = make_data({"model/a-syntax.yaml": "id: a-syntax\nname: [A\n",
+                      "model/b-empty.yaml": "",
+                      "model/c-list.yaml": "- id: c-list\n",
+                      "model/d-tag.yaml": "id: d-tag\nname: !!binary aGk=\n"})
+    found, _ = issues_of(data)
+    assert sorted((i.path, i.entity, i.rule) for i in found) == [
+        ("data/model/a-syntax.yaml", "a-syntax", "yaml-syntax"),
+        ("data/model/b-empty.yaml", "b-empty", "empty-file"),
+        ("data/model/c-list.yaml", "c-list", "not-a-mapping"),
+        ("data/model/d-tag.yaml", "d-tag", "yaml-tag")]
 
 
 def test_bool_fields_take_only_true_or_false():

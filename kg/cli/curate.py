@@ -332,9 +332,11 @@ def _add(kind: Kind, entity_id, yes, no_input, dry_run, data_dir, given) -> None
             if not yes:
                 if no_input or not click.confirm(f"Add '{values.get('name')}' anyway?",
                                                  default=False):
-                    raise KGError("nothing was written. Edit the existing entity instead "
-                                  f"(kg edit {matches[0].id} --add aliases=...), or pass --yes "
-                                  "if it really is a different one")
+                    instead = (f"Cite the existing source instead ({matches[0].id})"
+                               if kind.name == "source" else "Edit the existing entity instead "
+                               f"(kg edit {matches[0].id} --add aliases=...)")
+                    raise KGError(f"nothing was written. {instead}, or pass --yes if it "
+                                  "really is a different one")
         plan = curate.add(ws, kind.name, values, entity_id)
         if dry_run:
             for text in plan.writes().values():
@@ -374,11 +376,15 @@ def source_group() -> click.Group:
 @click.option("--remove", "removes", multiple=True, metavar="FIELD=VALUE",
               help="Remove the statement(s) of one value from a list field; the others keep "
                    "their sources.")
+@click.option("--deprecate", "deprecates", multiple=True, metavar="FIELD=VALUE",
+              help="Rank the statement(s) of one value deprecated (superseded): kept, with "
+                   "their sources and --note, but no longer holding.")
+@click.option("--note", default=None, help="Why, for --deprecate (what supersedes it).")
 @click.option("--source", "sources", multiple=True, shell_complete=complete_ids(("source",)),
               help="Cite this source for the facts set (they are written in long form).")
 @dry_run_option
 @data_option
-def edit(entity_id, sets, adds, unsets, removes, sources, dry_run, data_dir):
+def edit(entity_id, sets, adds, unsets, removes, deprecates, note, sources, dry_run, data_dir):
     """Change fields of an entity, keeping the file's comments, key order and layout.
 
     The entity is validated with the change before anything is written.
@@ -388,13 +394,15 @@ def edit(entity_id, sets, adds, unsets, removes, sources, dry_run, data_dir):
         kg edit deepseek-r1 --set released=2025-01-20 --source dw-2026-01-24-us-china-ai-race
         kg edit huawei --add aliases="Huawei Technologies Co., Ltd." --set names.zh=华为
     """
-    if not (sets or adds or unsets or removes):
+    if not (sets or adds or unsets or removes or deprecates):
         raise click.UsageError("say what to change: --set FIELD=VALUE, --add FIELD=VALUE, "
-                               "--remove FIELD=VALUE or --unset FIELD")
+                               "--remove FIELD=VALUE, --deprecate FIELD=VALUE or --unset FIELD")
+    if note is not None and not deprecates:
+        raise click.UsageError("--note goes with --deprecate (a note on a link: kg link --note)")
     sets, adds = pairs(sets, "--set"), pairs(adds, "--add")
-    removes = pairs(removes, "--remove")
-    run(lambda ws: curate.edit(ws, entity_id, sets, adds, unsets, sources, removes), data_dir,
-        dry_run)
+    removes, deprecates = pairs(removes, "--remove"), pairs(deprecates, "--deprecate")
+    run(lambda ws: curate.edit(ws, entity_id, sets, adds, unsets, sources, removes, deprecates,
+                               note), data_dir, dry_run)
 
 
 @click.command()

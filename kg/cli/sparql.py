@@ -25,11 +25,14 @@ def format_option(f):
                              "W3C SPARQL 1.1 results formats; md: a Markdown table.")(f)
 
 
-def graph_option(f):
-    return click.option("--graph", "graph_file", type=click.Path(dir_okay=False, path_type=Path),
-                        default=None,
-                        help="Query a built graph file (build/graph.trig, .nq, .ttl) instead of "
-                             "the (cached) graph of data/.")(f)
+def graph_option(f=None, *, verb: str = "Query"):
+    """The shared --graph option; `verb` says what the command does with the file (its help
+    said "Query a built graph file" on kg push too)."""
+    option = click.option("--graph", "graph_file",
+                          type=click.Path(dir_okay=False, path_type=Path), default=None,
+                          help=f"{verb} a built graph file (build/graph.trig, .nq, .ttl) instead "
+                               "of the (cached) graph of data/.")
+    return option(f) if f is not None else option
 
 
 def store_option(f):
@@ -114,6 +117,7 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
             result = run_query(store, target, values)
         except QueryError as exc:
             raise exc.shifted(added) from None
+        _formats_fit(result.type, fmt, rdf_format)
         width = width or shutil.get_terminal_size((100, 24)).columns
         out = render(result, fmt, store, width=width, rdf_format=rdf_format)
     except KGError as exc:
@@ -122,6 +126,23 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
     # is shown escaped; csv, json and RDF are for programs and stay exact
     (echo if fmt in ("table", "md") and result.type == "SELECT" else click.echo)(
         out.rstrip("\n"))
+
+
+def _formats_fit(kind: str, fmt: str, rdf_format: str) -> None:
+    """A --format given for a CONSTRUCT or DESCRIBE result (RDF), or an --rdf-format for a
+    SELECT or ASK one, is a usage error, not silently ignored (`--format csv` printed
+    Turtle). Raises click.UsageError."""
+    given = click.get_current_context().get_parameter_source
+    rdf = kind in ("CONSTRUCT", "DESCRIBE")
+    if rdf and given("fmt") is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError(f"--format {fmt} is for SELECT and ASK results; a {kind} query "
+                               "gives RDF: choose its syntax with --rdf-format "
+                               "turtle|nt|jsonld|xml")
+    if not rdf and given("rdf_format") is not click.core.ParameterSource.DEFAULT:
+        gives = "an ASK query gives true or false" if kind == "ASK" else "a SELECT query gives rows"
+        raise click.UsageError(f"--rdf-format {rdf_format} is for CONSTRUCT and DESCRIBE "
+                               f"results; {gives}: choose its form with --format "
+                               "table|csv|json|md")
 
 
 def _print_library(queries) -> None:
@@ -144,7 +165,7 @@ def _print_library(queries) -> None:
 @click.option("--workers", default=4, show_default=True, type=int,
               help="Queries run at once (one process each).")
 @data_option
-@graph_option
+@graph_option(verb="Serve")
 def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_file):
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
 
@@ -180,7 +201,7 @@ def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_fi
               help="Do not also load the union of all triples into the default graph.")
 @click.option("--user", default=None, help="user:password for HTTP basic authentication.")
 @data_option
-@graph_option
+@graph_option(verb="Push")
 def push(graph_store, no_default_graph, user, data_dir, graph_file):
     """Load the built graph into a SPARQL 1.1 Graph Store (Oxigraph, Fuseki, GraphDB...).
 

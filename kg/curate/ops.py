@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -281,13 +282,17 @@ def commit(plan: Plan, hook: txn.Hook | None = None, dry_run: bool = False) -> O
     writes = plan.writes()
     if not writes:
         return Outcome([], plan.notes + ["nothing to change"])
-    errors = new_errors(ws.result, preview(ws, writes))
+    after = preview(ws, writes)
+    errors = new_errors(ws.result, after)
     if errors:
         raise DataError(errors + [Issue("", 0, message=f"{plan.action}: nothing was written",
                                         fix="correct the values and run the command again",
                                         rule="refused")])
     shown = sorted(ws.shown(ws.data_dir / rel) for rel in writes)
     gone = sorted(ws.shown(ws.data_dir / rel) for rel, text in writes.items() if text is None)
+    if after.errors:  # written, as the change adds none; but data/ is still not valid
+        plan.notes.append(f"{ws.shown(ws.data_dir)}/ still has {len(after.errors)} error(s), "
+                          "none of them from this change: `kg validate` lists them")
     if dry_run:
         return Outcome(shown, plan.notes + ["dry run: nothing was written"], gone)
     originals = {rel: plan.original(rel) for rel in writes}
@@ -389,10 +394,40 @@ def build_entity(kind: Kind, entity_id: str, values: dict[str, Any]) -> Commente
     return yamlio.canonical(data, kind)
 
 
+# fields whose equal values name one thing: a second source with the same URL or DOI is a
+# duplicate whatever its title says
+IDENTIFIERS = ("url", "wikidata", "doi", "arxiv", "fr_doc", "fr_citation", "sec_accession",
+               "celex")
+
+
+def _identifier(field_name: str, value) -> str:
+    """An identifier compared as text; a URL without its scheme, `www.` and a last `/`, its
+    host in lower case (http://www.DW.com/x/ and https://dw.com/x name one page)."""
+    text = str(value).strip()
+    if field_name != "url":
+        return text
+    host, _, path = re.sub(r"^https?://(www\.)?", "", text, flags=re.I).partition("/")
+    return f"{host.lower()}/{path}".rstrip("/")
+
+
 def duplicates_of(ws: Workspace, kind: str, values: dict[str, Any]) -> list[Match]:
+    """The entities that probably are the one `values` describe: by name, alias or
+    other-language name (kg.data.dedupe), and entities of the same kind with the same URL,
+    Wikidata id, DOI, arXiv id or other identifier (score 1.0), best first."""
     new = [values.get("name") or "", *(values.get("aliases") or [])]
     new += list((values.get("names") or {}).values())
-    return probable_duplicates(ws.entities, kind, [x for x in new if x])
+    found = {m.id: m for m in probable_duplicates(ws.entities, kind, [x for x in new if x])}
+    given = {f: _identifier(f, values[f]) for f in IDENTIFIERS if values.get(f)}
+    for ent in ws.entities.values() if given else ():
+        if ent.kind != kind:
+            continue
+        for f, mine in given.items():
+            theirs = ent.first(f)
+            if theirs is not None and _identifier(f, theirs) == mine:
+                found[ent.id] = Match(ent.id, ent.kind, ent.name, str(theirs), 1.0,
+                                      f"same {f}: {theirs}")
+                break
+    return sorted(found.values(), key=lambda m: (-m.score, m.id))
 
 
 def add(ws: Workspace, kind_name: str, values: dict[str, Any], entity_id: str | None = None) -> Plan:
@@ -431,11 +466,14 @@ def _set_field(doc: CommentedMap, kind: Kind, name: str, value) -> None:
 
 
 def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
-         removes=()) -> Plan:
+         removes=(), deprecates=(), note: str | None = None) -> Plan:
     """Plan setting, adding to or removing fields of one entity.
 
     sets/adds: (field, text) pairs; `names.zh=华为` sets one language's name. With
     `sources`, the facts set are written in long form citing those sources.
+    deprecates: (field, value) pairs: those statements get `rank: deprecated` and `note`
+    (why: what supersedes them), keeping their sources and check. KGError when the field
+    is plain, has no such value, or note is missing.
     """
     ent = ws.entity(entity_id)
     kind = ws.kind(ent)
@@ -458,6 +496,15 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
     def fact(f: Field, v: str):
         return long_form(v, src) if (src and f.sourced) else v
 
+    def by_default(f: Field, text: str) -> None:
+        """A fact set without --source cites the entity's own sources: say so, with the
+        check status that gives it (a new figure shown as from-article is a claim)."""
+        if f.sourced and not src:
+            status = check_status(ws.entities, ent.sources, doc.get("checked"))
+            plan.notes.append(f"{entity_id}.{f.name} = {text} cites {entity_id}'s own sources "
+                              f"({', '.join(ent.sources) or 'none'}; {status}); if another "
+                              "source gives it, pass --source SOURCE")
+
     for name, text in sets:
         base, _, lang = name.partition(".")
         f = _field(ws, ent, base)
@@ -474,10 +521,20 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
             plan.notes.append(f"{f.name} is a plain field: --source does not apply to it "
                               "(the entity's sources cover it)")
         old = doc.get(f.name)
+        cited = sorted({str(x) for i in items_of(old) if isinstance(i, dict)
+                        for x in items_of(i.get("sources") or [])}) if old is not None else []
+        if f.sourced and not src and cited:
+            # replaced by a plain value, the fact would silently move from the source it
+            # cites to the entity's own sources (and their check status)
+            raise KGError(f"{entity_id}.{f.name} cites {', '.join(cited)}; set without "
+                          f"--source, {text} would cite {entity_id}'s own sources "
+                          f"({', '.join(ent.sources) or 'none'}) instead: name the source that "
+                          f"gives it (kg edit {entity_id} --set {name}={text} --source SOURCE)")
         value = iri_value(f, parse_value(text, f.many), plan.notes)
         new = [fact(f, v) for v in value] if f.many else fact(f, value)
         if old is not None:
             plan.notes.append(f"{entity_id}.{f.name} was: {yamlio.plain(old)}")
+        by_default(f, text)
         _set_field(doc, kind, f.name, new)
     for name, text in adds:
         f = _field(ws, ent, name)
@@ -490,6 +547,7 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
                 plan.notes.append(f"{entity_id}.{f.name} already has {v}")
                 continue
             have.append(fact(f, v))
+            by_default(f, v)
         _set_field(doc, kind, f.name, have)
     for name, text in removes:
         f = _field(ws, ent, name)
@@ -510,6 +568,34 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
             doc[f.name][:] = keep  # in place: the others keep their text, sources, comments
         else:  # pragma: no cover - a single value either matches or not
             pass
+    if deprecates and not (note and note.strip()):
+        raise KGError("say why it is deprecated: --note \"...\" (what supersedes it); the "
+                      "statement stays in the graph, ranked down, with its note")
+    for name, text in deprecates:
+        f = _field(ws, ent, name)
+        if not f.sourced:
+            raise KGError(f"{f.name} is a plain field: only a sourced fact has a rank")
+        if f.name not in doc:
+            raise KGError(f"{entity_id} has no {f.name}")
+        raw = doc[f.name]
+        items = items_of(raw)
+        hits = [i for i, item in enumerate(items) if str(value_of(item)) == text
+                and not (isinstance(item, dict) and str(item.get("rank")) == "deprecated")]
+        if not hits:
+            raise KGError(f"{entity_id}.{f.name} has no value '{text}' that is not deprecated "
+                          "already; it has: " + ", ".join(str(value_of(i)) for i in items))
+        for i in hits:  # long form keeps its sources and check (none: the entity's)
+            new = long_form(items[i])
+            new["rank"] = "deprecated"
+            had = str(new.get("note") or "").strip()  # a note it had is kept, first
+            new["note"] = f"{had} Deprecated: {note.strip()}" if had else note.strip()
+            new = yamlio.style_statement(new, 4 if isinstance(raw, list) else 2, kind, f.name)
+            if isinstance(raw, list):
+                raw[i] = new
+            else:
+                doc[f.name] = new
+        plan.notes.append(f"{entity_id}.{f.name}: {len(hits)} statement(s) of {text} ranked "
+                          "deprecated; they stay in the graph but no longer hold")
     for name in unsets:
         base, _, lang = name.partition(".")
         f = _field(ws, ent, base)
@@ -808,6 +894,8 @@ def rename(ws: Workspace, old: str, new: str) -> Plan:
     ent = ws.entity(old)
     if ent.kind == "tombstone":
         raise KGError(f"'{old}' is a tombstone; rename the entity it points to")
+    if new == old:  # else "id 'x' is taken ...; or merge the two (`kg merge x x`)"
+        raise KGError(f"'{old}' already has the id '{new}': nothing to rename")
     plan = Plan(ws, f"kg rename {old} {new}")
     _old_tombstone_for(ws, new, old, plan)
     rel = ws.rel(ent)
@@ -877,7 +965,7 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
     # moves in long form, citing them (and carrying the duplicate's check).
     same_defaults = (set(dup_sources) == set(keep_sources)
                      and yamlio.plain(dup_checked) == yamlio.plain(keep_checked))
-    left_behind, not_moved = [], []
+    left_behind, not_moved, not_folded = [], [], []
 
     def moved(item):
         """A duplicate's statement, carrying its own sources (and check) when it relied on defaults."""
@@ -924,7 +1012,18 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
         if folded:
             plan.notes.append(f"{keep}.{name}: {len(folded)} statement(s) of {duplicate} state "
                               f"what {keep} already states: their sources were added to {keep}'s")
-            extra = [e for i, e in enumerate(extra) if i not in folded]
+        # what states one of keep's facts but could not be folded (its check status, check or
+        # note differs) would be that fact given twice, which no file may hold: the tombstone
+        # records it instead
+        same = [i for i, e in enumerate(extra) if i not in folded and _stated(mine, e)]
+        for i in same:
+            srcs = [str(x) for x in items_of(extra[i].get("sources") or [])] \
+                if isinstance(extra[i], dict) else []
+            if srcs:  # one with no sources of its own is keep's own statement again
+                not_folded.append(f"{name}: {yamlio.plain(value_of(extra[i]))} "
+                                  f"(citing {', '.join(srcs)})")
+        if folded or same:
+            extra = [e for i, e in enumerate(extra) if i not in folded and i not in same]
         if not extra:
             if folded:
                 _set_field(keep_doc, kind, name, mine if isinstance(ours, list) else mine[0])
@@ -956,6 +1055,15 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
         plan.notes.append(f"{duplicate}'s plain fields {'; '.join(not_moved)} rest on its own "
                           f"sources ({srcs}), not {keep}'s, so they were not moved: its tombstone "
                           f"records them (add them to {keep} with `kg edit` once checked)")
+    if not_folded:
+        parts.append(f"Stated by {keep} too, but checked otherwise, so not added to its "
+                     "statements: " + "; ".join(not_folded))
+        plan.notes.append(f"{duplicate}'s statement(s) {'; '.join(not_folded)} repeat facts "
+                          f"{keep} already states but differ in check status, check or note, so "
+                          f"their sources were not added to {keep}'s (a merge never changes "
+                          f"whether a fact was checked): the tombstone of {duplicate} records "
+                          f"them; add the sources to {keep} with `kg link` or `kg edit --source` "
+                          "once checked")
     description = ". ".join(parts) or None
     tombstone(plan, dup_e, replaced_by=keep, description=description)
     if added:
@@ -965,6 +1073,17 @@ def merge(ws: Workspace, duplicate: str, keep: str) -> Plan:
 
 
 _NOT_THE_FACT = ("sources", "checked", "note")  # what two statements of one fact may differ in
+
+
+def _fact(item) -> dict:
+    """A statement without what two statements of one fact may differ in (long or short form)."""
+    item = item if isinstance(item, dict) else {"value": item}
+    return {k: yamlio.plain(v) for k, v in item.items() if k not in _NOT_THE_FACT}
+
+
+def _stated(mine: list, theirs) -> bool:
+    """Whether one of `mine` (keep's items) states the fact `theirs` states."""
+    return any(_fact(item) == _fact(theirs) for item in mine)
 
 
 def _fold_statement(ws: Workspace, mine: list, theirs, sources: list[str], checked) -> bool:
@@ -980,12 +1099,12 @@ def _fold_statement(ws: Workspace, mine: list, theirs, sources: list[str], check
     their notes do not differ. `sources` and `checked` are keep's defaults."""
     if not isinstance(theirs, dict) or not theirs.get("sources"):
         return False
-    fact = {k: yamlio.plain(v) for k, v in theirs.items() if k not in _NOT_THE_FACT}
+    fact = _fact(theirs)
     their_sources = [str(x) for x in theirs["sources"]]
     their_check = theirs.get("checked")
     for i, item in enumerate(mine):
         ours = item if isinstance(item, dict) else {"value": item}
-        if {k: yamlio.plain(v) for k, v in ours.items() if k not in _NOT_THE_FACT} != fact:
+        if _fact(ours) != fact:
             continue
         own = bool(ours.get("sources"))
         our_sources = [str(x) for x in ours["sources"]] if own else list(sources)
@@ -1151,6 +1270,18 @@ def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str
                                yamlio.field_order(kind))
         plan.notes.append(f"{entity_id}: plain fields and facts citing its sources checked by "
                           f"{by} on {on}")
+        # a fact in long form names its own sources (even the entity's own ones, as kg link
+        # writes them) and keeps its own check: say which are still unchecked
+        own = [name for name in doc if name in kind.fields and kind.fields[name].sourced
+               and any(isinstance(i, dict) and i.get("sources") and not i.get("checked")
+                       and check_status(ws.entities, [str(x) for x in i["sources"]], None)
+                       == "unchecked" for i in items_of(doc[name]))]
+        if own:
+            plan.notes.append(f"{entity_id}: {', '.join(own)} cite{'s' if len(own) == 1 else ''} "
+                              "sources of {} own and stay{} unchecked: `kg verify {} FIELD` "
+                              "records a check of one".format(
+                                  "its" if len(own) == 1 else "their",
+                                  "s" if len(own) == 1 else "", entity_id))
         return plan
     f = _field(ws, ent, field_name) if field_name != "checked" else None
     if f is None or not f.sourced:

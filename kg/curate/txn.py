@@ -100,17 +100,24 @@ def read_text(path: Path) -> str | None:
 
 @contextlib.contextmanager
 def locked(data_dir: Path, timeout: float | None = None) -> Iterator[None]:
-    """Hold data/.kg-lock: one kg writer at a time."""
+    """Hold data/.kg-lock: one kg writer at a time. While another holds it, says once on
+    stderr that it waits (a second command would otherwise sit silent for up to `timeout`
+    seconds, LOCK_TIMEOUT by default), then raises KGError if it is still held then."""
     timeout = LOCK_TIMEOUT if timeout is None else timeout
     data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(data_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + timeout
+        told = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not told:
+                    print(f"kg: another kg command is writing {data_dir}: waiting for it to "
+                          f"finish (up to {timeout:g} s)", file=sys.stderr, flush=True)
+                    told = True
                 if time.monotonic() > deadline:
                     raise KGError(f"another kg command is writing {data_dir} (lock {LOCK}); "
                                   "try again when it has finished") from None

@@ -130,7 +130,7 @@ def escape_controls(text: str) -> str:
 
 def control_issue(rel: str, line: int, column: int, text: str, what: str) -> Issue:
     m = CONTROL_RE.search(text)
-    return Issue(rel, line, column, rel.rsplit("/", 1)[-1].rsplit(".", 1)[0],
+    return Issue(rel, line, column, stem_of(rel),
                  message=f"{what} contains the control character {control_name(m.group())} "
                          f"at position {m.start() + 1}: '{escape_controls(text[:80])}'",
                  fix="delete it (text may hold tabs and line breaks, but no other control "
@@ -190,8 +190,14 @@ def _build(node: yaml.Node, rel: str, issues: list[Issue], depth: int = 0, seen=
     return out
 
 
+def stem_of(rel: str) -> str:
+    """The entity a file holds, by its name (data/model/deepseek-r1.yaml: deepseek-r1): what
+    an error names when the file cannot be read."""
+    return rel.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
 def too_big(rel: str, size: int) -> Issue:
-    return Issue(rel, 0, message=f"the file is {size:,} bytes, more than the limit of "
+    return Issue(rel, 0, 0, stem_of(rel), message=f"the file is {size:,} bytes, more than the limit of "
                  f"{MAX_FILE_BYTES:,}", fix="one entity per file: split it, or shorten its "
                  "values (entity files are a few kilobytes)", rule="too-large")
 
@@ -205,7 +211,7 @@ def parse_text(text: str, rel: str) -> tuple[YMap | None, list[Issue]]:
     if raw:  # typed into the file as is (not as a YAML escape): the YAML reader's message
         line = text.count("\n", 0, raw.start()) + 1  # would say "position 13" of line 1
         column = raw.start() - (text.rfind("\n", 0, raw.start()) + 1) + 1
-        return None, [Issue(rel, line, column, rel.rsplit("/", 1)[-1].rsplit(".", 1)[0],
+        return None, [Issue(rel, line, column, stem_of(rel),
                             message=f"the file holds the control character "
                                     f"{control_name(raw.group())}",
                             fix="delete it (text may hold tabs and line breaks, but no other "
@@ -221,22 +227,24 @@ def parse_text(text: str, rel: str) -> tuple[YMap | None, list[Issue]]:
         ctx = exc.context_mark
         if exc.context and ctx is not None and mark is not None and ctx.line != mark.line:
             problem += f" ({exc.context} that starts at line {ctx.line + 1})"
-        return None, [Issue(rel, line, column, message=f"YAML syntax error: {problem}",
+        return None, [Issue(rel, line, column, stem_of(rel), message=f"YAML syntax error: {problem}",
                             fix="correct the YAML at this line (indentation, a missing colon, "
                                 "or quote a value that contains ': ' or '#')",
                             rule="yaml-syntax")]
     except yaml.YAMLError as exc:
-        return None, [Issue(rel, 1, message=f"YAML error: {exc}", fix="correct the YAML",
+        return None, [Issue(rel, 1, 0, stem_of(rel), message=f"YAML error: {exc}", fix="correct the YAML",
                             rule="yaml-syntax")]
     if node is None:
-        return None, [Issue(rel, 1, message="the file is empty",
+        return None, [Issue(rel, 1, 0, stem_of(rel), message="the file is empty",
                             fix="write the entity's fields, or delete the file", rule="empty-file")]
     try:
         data = _build(node, rel, issues, where="the file")
     except _Refused as exc:
-        return None, [Issue(rel, exc.line, message=exc.message, fix=exc.fix, rule=exc.rule)]
+        return None, [Issue(rel, exc.line, 0, stem_of(rel), message=exc.message, fix=exc.fix,
+                            rule=exc.rule)]
     if not isinstance(data, YMap):
-        return None, issues + [Issue(rel, data.line, message="the file must hold one mapping of fields",
+        return None, issues + [Issue(rel, data.line, 0, stem_of(rel),
+                                     message="the file must hold one mapping of fields",
                                      fix="start the file with `id: ...` and one `field: value` per line",
                                      rule="not-a-mapping")]
     return data, issues
@@ -340,9 +348,17 @@ def record_of_bytes(path: Path, names: tuple[str, str, str], raw: bytes) -> Reco
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        # where the bad byte is, as an editor counts: its line, and its column in that
+        # line's characters (the line's text before it decodes, up to a bad byte there)
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[start:exc.start].decode("utf-8", "replace")) + 1
         return Record(path, rel, kind, stem, None, [Issue(
-            rel, 1, message=f"the file is not UTF-8 ({exc.reason} at byte {exc.start})",
-            fix="save the file as UTF-8", rule="encoding")])
+            rel, line, column, stem, message=f"the file is not UTF-8 ({exc.reason}: byte "
+            f"0x{raw[exc.start]:02x} at byte {exc.start} of the file)",
+            fix="save the file as UTF-8 (a byte such as 0xe9 is usually Latin-1 or "
+                "Windows-1252 text: convert it, e.g. iconv -f windows-1252 -t utf-8)",
+            rule="encoding")])
     if "\r" in text:  # universal newlines, as text-mode reading gives
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     data, issues = parse_text(text, rel)

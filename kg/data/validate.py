@@ -335,6 +335,22 @@ class _FileChecker:
                 out.append(st)
         return out if good else None
 
+    def folder_hint(self, unknown: list) -> str:
+        """For a file with fields its kind does not have: " (its fields are those of an AI
+        model: if it is one, move the file to data/model/<id>.yaml)" when other kinds have
+        every field it gives and it gives every field they require, else ""."""
+        if not unknown:
+            return ""
+        data, rec = self.record.data, self.record
+        kinds = [k for name, k in self.schema.kinds.items() if name != rec.kind
+                 and all(key in k.fields for key in data)
+                 and all(f.name in data for f in k.fields.values() if f.required)]
+        if not kinds:
+            return ""
+        return (" (its fields are those of " + " or ".join(a(k.label) for k in kinds)
+                + ": if it is " + ("one" if len(kinds) == 1 else "one of them") + ", move the file to "
+                + " or ".join(f"data/{k.name}/{rec.path.name}" for k in kinds) + ")")
+
     def run(self) -> Entity | None:
         data, rec = self.record.data, self.record
         kind: Kind = self.schema.kinds[rec.kind]
@@ -355,19 +371,20 @@ class _FileChecker:
                 self.issue(line_of(raw_id), ID_MISMATCH.format(raw_id, rec.path.name),
                            f"rename the file to {raw_id}.yaml or set `id: {rec.stem}` "
                            "(`kg rename` does both and fixes references)", "id-mismatch")
-        for key in data:
-            if key not in kind.fields:
-                self.issue(data.key_lines[key], f"unknown field '{key}' for {a(kind.label)}"
-                           f"{did_you_mean(key, kind.fields)}",
-                           f"use one of: {', '.join(f for f in kind.fields if f != 'id')}",
-                           "unknown-field")
+        unknown = [key for key in data if key not in kind.fields]
+        moved = self.folder_hint(unknown)
+        for key in unknown:
+            self.issue(data.key_lines[key], f"unknown field '{key}' for {a(kind.label)}"
+                       f"{did_you_mean(key, kind.fields)}",
+                       f"use one of: {', '.join(f for f in kind.fields if f != 'id')}{moved}",
+                       "unknown-field")
         for name, f in kind.fields.items():
             if name == "id":
                 continue
             if name not in data:
                 if f.required:
                     self.issue(entity.line, f"missing required field '{name}' ({f.comment})",
-                               f"add `{name}: {example(f, self.schema)}`", "missing-field")
+                               f"add `{name}: {example(f, self.schema)}`{moved}", "missing-field")
                 continue
             raw = data[name]
             if f.many or f.temporal or (f.sourced and isinstance(raw, YList)):
@@ -534,10 +551,12 @@ def combine(checks: list[FileCheck]) -> Result:
     result = Result()
     refs: list[Ref] = []
     seen: dict[str, str] = {}
+    broken: dict[str, str] = {}  # id -> the file that should hold it but has no entity
     for fc in checks:
         result.issues.extend(fc.issues)
         refs.extend(fc.refs)
         if fc.entity is None:
+            broken.setdefault(fc.stem, fc.rel)
             continue
         if fc.stem in seen:
             first = result.entities[fc.stem]
@@ -553,7 +572,7 @@ def combine(checks: list[FileCheck]) -> Result:
         result.entities[fc.stem] = fc.entity
         if fc.key is not None:
             result.file_keys[fc.entity.path] = fc.key
-    _check_refs(result, refs)
+    _check_refs(result, refs, broken)
     result.issues = [_id_trap(i, result, seen) for i in result.issues]
     # a message quotes the value it is about: never with a raw control character in it
     result.issues = sorted(
@@ -687,9 +706,13 @@ def check_fingerprint(schema: Schema) -> str:
     return filecache.fingerprint(mods, schema, getattr(rfc3987, "__version__", None))
 
 
-def _check_refs(result: Result, refs: list[tuple]) -> None:
-    """Tier 2 for each reference (a Ref, or the plain 6-tuple of one from the cache)."""
+def _check_refs(result: Result, refs: list[tuple], broken: dict[str, str] | None = None) -> None:
+    """Tier 2 for each reference (a Ref, or the plain 6-tuple of one from the cache).
+    broken: id -> the file named after it that gave no entity (unreadable YAML, not UTF-8,
+    empty, a folder of no kind): a reference to it is told to fix that file, not to
+    create the entity."""
     ents = result.entities
+    broken = broken or {}
     for ref in refs:
         target = ents.get(ref[0])
         if (target is not None and target.kind != "tombstone"
@@ -697,6 +720,13 @@ def _check_refs(result: Result, refs: list[tuple]) -> None:
             continue  # resolves to an entity of an allowed kind: the common case
         ref = Ref(*ref)
         is_source = ref.allowed == ("source",)
+        if target is None and ref.target in broken:
+            result.issues.append(Issue(
+                ref.path, ref.line, 0, ref.entity,
+                f"{ref.where} '{ref.target}' is the entity of {broken[ref.target]}, which "
+                "could not be read", "fix that file first (its own errors say how); this "
+                "reference then resolves", rule="unknown-source" if is_source else "unknown-ref"))
+            continue
         if target is None:
             pool = [i for i, e in ents.items() if not ref.allowed or "any" in ref.allowed
                     or e.kind in ref.allowed] or list(ents)

@@ -307,7 +307,7 @@ def expand_iri(raw: str, name: str = "value") -> str:
         iri = raw[1:-1]
     elif re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", raw):
         iri = raw
-    elif ":" in raw:
+    elif re.match(r"^[A-Za-z][\w.-]*:", raw):  # a prefixed name (not `<http://x/> }`)
         prefix, _, local = raw.partition(":")
         if prefix not in namespaces:
             raise QueryError(f"parameter {name}: unknown prefix {prefix!r} in {raw!r} (known: "

@@ -504,6 +504,16 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._query(params)
 
+    def _not_allowed(self) -> None:
+        """PUT, DELETE, PATCH...: 405 with the methods there are, in plain text like every
+        other refusal (BaseHTTPRequestHandler answered 501 with an HTML page). The body
+        is not read, so the connection closes."""
+        self.close_connection = True
+        self._text(405, f"{self.command} is not supported: this endpoint is read-only; query "
+                        "it with GET or POST", {"Allow": "GET, HEAD, POST, OPTIONS"})
+
+    do_PUT = do_DELETE = do_PATCH = _not_allowed
+
     def _body(self) -> bytes:
         """The request body: Content-Length bytes, or every chunk of a chunked body (so
         the connection stays in step for the next request). Raises RequestTooLarge past

@@ -75,6 +75,9 @@ class ResultTooLarge(QueryError):
 class CheckedQuery:
     text: str
     type: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    # the query names its dataset (FROM, FROM NAMED): then that is its default graph,
+    # not the union of every graph
+    dataset: bool = False
 
 
 _QUERY_TYPES = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
@@ -202,6 +205,7 @@ def parse_check(text: str) -> CheckedQuery:
         except Exception:  # an undeclared prefix: the engine reports it
             return str(term)
 
+    dataset = False
     for node in _walk(tree):
         if node.name == "ServiceGraphPattern":
             term = dict.get(node, "term", "")
@@ -215,7 +219,8 @@ def parse_check(text: str) -> CheckedQuery:
                 raise QueryRefused(
                     f"FROM {'NAMED ' if key == 'named' else ''}<{iri}> is refused: FROM and FROM NAMED may only name the dataset's "
                     f"own graphs (<{KGFILE}...>); queries may not load other addresses")
-    return CheckedQuery(text, qtype)
+            dataset = True
+    return CheckedQuery(text, qtype, dataset)
 
 
 def engine_syntax_error(text: str, message: str) -> QueryError:
@@ -529,7 +534,10 @@ class OxigraphStore(Store):
             # else by Oxigraph to the rows found (_engine_sorted)
             order = split_order_by(q.text) if max_rows is None and q.type == "SELECT" else None
             started = time.perf_counter()  # (evaluation is lazy: it runs while TSV is written)
-            res = self.ox.query(order.body if order else q.text, use_default_graph_as_union=True)
+            # the default graph is the union of the files' graphs, unless the query names
+            # its own (FROM <kgfile:...>), which Oxigraph ignores when asked for the union
+            res = self.ox.query(order.body if order else q.text,
+                                use_default_graph_as_union=not q.dataset)
             if isinstance(res, ox.QueryBoolean):
                 return QueryResult("ASK", self.name, boolean=bool(res))
             terms = _Terms()  # a result repeats its terms: each is converted once
@@ -554,7 +562,7 @@ class OxigraphStore(Store):
                 if order:
                     ordered = sparql_sorted(rows, [names.index(v) for v in order.variables])
                     if ordered is None:  # an order only the engine can tell: ask it
-                        ordered = self._engine_sorted(q.text, lines, order, evaluated)
+                        ordered = self._engine_sorted(q, lines, order, evaluated)
                     rows = ordered
             return QueryResult("SELECT", self.name, vars=names, rows=rows)
         except SyntaxError as exc:
@@ -562,17 +570,17 @@ class OxigraphStore(Store):
         except (OSError, RuntimeError, ValueError, TypeError) as exc:
             raise QueryError(f"query failed (Oxigraph): {exc}") from None
 
-    def _engine_sorted(self, text: str, lines: list[str], order: OrderBy,
+    def _engine_sorted(self, q: CheckedQuery, lines: list[str], order: OrderBy,
                        evaluated: float) -> list[tuple[Node | None, ...]]:
         """The rows of `lines` (the TSV result of order.body, which took `evaluated`
-        seconds) in Oxigraph's order for the query `text`. Sorted by Oxigraph as VALUES in
+        seconds) in Oxigraph's order for the query `q`. Sorted by Oxigraph as VALUES in
         an empty store, without evaluating the query again (kg.sparql.order.values_query),
         when that is the cheaper way: up to VALUES_CELLS cells, or when evaluating took
         longer than VALUES_CELL_SECONDS a cell (what sorting as VALUES costs beyond
         Oxigraph's own ORDER BY). Else, and where VALUES cannot give the query's own
         order (a blank node; under DISTINCT, two different terms that could rank equal,
-        such as 1 and 1.0), `text` itself is run, ORDER BY and all. The same rows in the
-        same order either way. Raises what pyoxigraph raises for `text`."""
+        such as 1 and 1.0), q's text itself is run, ORDER BY and all. The same rows in the
+        same order either way. Raises what pyoxigraph raises for q's text."""
         import pyoxigraph as ox
 
         width = len(lines[0].split("\t"))
@@ -585,8 +593,8 @@ class OxigraphStore(Store):
                 return _tsv_rows(_tsv_lines(ox.Store().query(again)), width)
             except SyntaxError:  # a term the TSV writer and the parser disagree on
                 pass
-        return _tsv_rows(_tsv_lines(self.ox.query(text, use_default_graph_as_union=True)),
-                         width)
+        res = self.ox.query(q.text, use_default_graph_as_union=not q.dataset)
+        return _tsv_rows(_tsv_lines(res), width)
 
 
 # An order Python cannot tell (kg.sparql.order): the rows are sorted by Oxigraph as
@@ -759,6 +767,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
 
     if not re.match(r"https?://", url):
         raise QueryError(f"graph store must be an http(s) URL, not {url!r}")
+    # /store/ (or /data/) is not the Graph Store but a graph of its own on Oxigraph (direct
+    # identification): every upload would land in that one graph
+    url = re.sub(r"/(store|data)/+(?=(?:[?#].*)?$)", r"/\1", url)
     update_url = update_url or _sibling(url, "update")
     query_url = query_url or _sibling(url, "query")
     if update_url is None or query_url is None:
@@ -825,6 +836,12 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             raise QueryError(f"{query_url} answered the list of graphs with something other than "
                              "SPARQL JSON results") from None
         on_server = {r["g"]["value"] for r in rows if "g" in r}
+        missing = [t for t in loaded if t not in on_server]
+        if missing:  # a MOVE from a missing graph would empty the live one
+            raise QueryError(
+                f"the server does not hold the {len(missing)} graph(s) uploaded to {url} "
+                f"({', '.join(missing[:2])}{', ...' if len(missing) > 2 else ''}): it may not be "
+                "a SPARQL 1.1 Graph Store address (/store on Oxigraph, /<dataset>/data on Fuseki)")
         stale = sorted(g for g in on_server
                        if g.startswith(file_namespace) and g not in set(names))
         ops = [f"MOVE SILENT GRAPH <{tmp}> TO " + ("DEFAULT" if name is None else f"GRAPH <{name}>")
