@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from curate_support import ENV, assert_valid, copy_fixture, snapshot
@@ -185,12 +184,27 @@ def test_a_file_changed_by_someone_else_meanwhile_is_not_overwritten(tmp_path):
 
 def test_a_second_writer_waits_for_the_lock_then_gives_up(tmp_path, capsys):
     data = copy_fixture(tmp_path)
+
+    class Clock:  # each reading 0.1 s after the last; sleeps are counted, not slept
+        now, sleeps = 0.0, []
+
+        def monotonic(self):
+            self.now += 0.1
+            return self.now
+
+        def sleep(self, seconds):
+            self.sleeps.append(seconds)
+
+    clock = Clock()
     with txn.locked(data):
-        started = time.monotonic()
-        with pytest.raises(KGError, match="another kg command is writing"):
-            with txn.locked(data, timeout=0.2):
-                pass
-        assert time.monotonic() - started < 5
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(txn, "time", clock)
+            with pytest.raises(KGError, match="another kg command is writing"):
+                with txn.locked(data, timeout=0.2):
+                    pass
+        # the deadline read at 0.1 s is 0.3 s: tries at 0.2 and 0.3 wait 0.05 s each,
+        # the try at 0.4 s gives up
+        assert clock.sleeps == [0.05, 0.05]
     # it says it waits (a fresh-user review: `kg edit` beside a running `kg rename` sat
     # silent for 30 s), once, on stderr
     assert capsys.readouterr().err == (f"kg: another kg command is writing {data}: waiting for "

@@ -294,6 +294,54 @@ def test_every_process_a_test_waits_for_has_a_timeout():
     assert found == {}
 
 
+CLOCKS = {"monotonic", "perf_counter", "process_time", "time"}
+
+
+def timed_asserts(source: str) -> list[str]:
+    """The asserts in source that bound a clock reading from above, as `line: code`: a
+    comparison `X < bound` (or `bound > X`) where X calls time.monotonic, perf_counter,
+    process_time or time.time, or is a name assigned from such a call. (A lower bound, "it
+    waited its time limit", is behaviour, not speed.)"""
+    tree = ast.parse(source)
+
+    def clock_call(node) -> bool:
+        return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                   and n.func.attr in CLOCKS and ast.unparse(n.func.value) == "time"
+                   for n in ast.walk(node))
+
+    timed = {target.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+             and clock_call(node.value) for target in node.targets
+             if isinstance(target, ast.Name)}
+
+    def clocked(node) -> bool:
+        return clock_call(node) or any(isinstance(n, ast.Name) and n.id in timed
+                                       for n in ast.walk(node))
+
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Assert):
+            continue
+        for cmp in (n for n in ast.walk(node.test) if isinstance(n, ast.Compare)):
+            sides = [cmp.left, *cmp.comparators]
+            for i, op in enumerate(cmp.ops):
+                if (isinstance(op, (ast.Lt, ast.LtE)) and clocked(sides[i])) or \
+                        (isinstance(op, (ast.Gt, ast.GtE)) and clocked(sides[i + 1])):
+                    found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_no_test_asserts_how_fast_something_ran():
+    """Speed is measured in benchmarks/ (ratios in one run), never asserted in a test:
+    on a shared, loaded machine a timed assert fails for no fault of the code."""
+    assert timed_asserts("import time\nt = time.monotonic()\nd = time.monotonic() - t\n"
+                         "assert d < 5\nassert d >= 1\nassert 9 > time.perf_counter() - t\n"
+                         "assert x < 5\n") == \
+        ["4: assert d < 5", "6: assert 9 > time.perf_counter() - t"]
+    found = {path.name: asserts for path in sorted((REPO / "tests").glob("*.py"))
+             if (asserts := timed_asserts(path.read_text(encoding="utf-8")))}
+    assert found == {}
+
+
 def test_the_public_entry_points():
     import kg
     from kg import build, load_graph  # noqa: F401  (the documented library entry)

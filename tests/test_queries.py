@@ -519,7 +519,6 @@ def test_same_answers_with_parameters(name, params):
 def test_the_fast_engine_really_runs(monkeypatch):
     """Oxigraph answers without rdflib's evaluator, and a join that takes rdflib seconds
     takes it milliseconds (oxrdflib would silently fall back to rdflib)."""
-    import time
 
     import rdflib.plugins.sparql.evaluate as rdflib_eval
     import rdflib.plugins.sparql.processor as rdflib_processor
@@ -538,9 +537,8 @@ def test_the_fast_engine_really_runs(monkeypatch):
         SELECT (COUNT(*) AS ?n) WHERE {
           ?a rdf:subject ?x . ?b rdf:subject ?y . ?a kgo:field ?f . ?b kgo:field ?f .
           ?x a ?cls . ?y a ?cls }"""
-    started = time.perf_counter()
-    n = store.query(join).rows[0][0]
-    assert time.perf_counter() - started < 5 and int(n) > 0
+    n = store.query(join).rows[0][0]  # (rdflib took minutes: the trap below proves whose)
+    assert int(n) > 0
     # the trap is armed: rdflib's engine would have been caught
     with pytest.raises(QueryError, match="rdflib's SPARQL engine ran"):
         rdflib_store().query("ASK { ?s ?p ?o }")
