@@ -24,8 +24,8 @@ def read(data, rel):
 
 # -- 10. link options --------------------------------------------------------------------------
 @pytest.mark.parametrize("option,value,message", [
-    ("--as-of", "2025-02-30", "--as-of '2025-02-30' is not a valid date: day is out of range for "
-                              "month"),
+    ("--as-of", "2025-02-30", "--as-of '2025-02-30' is not a valid date: day 30 is not 01 to 28 "
+                              "(February 2025 has 28 days)"),
     ("--as-of", "yesterday", "--as-of 'yesterday' is not a valid date"),
     ("--from", "2025-13", "--from '2025-13' is not a valid date"),
 ])

@@ -128,7 +128,15 @@ def test_parameters_are_escaped_rdf_terms():
     with pytest.raises(QueryError, match="has no parameter 'nope'"):
         q.bind({"nope": "x"})
     with pytest.raises(QueryError, match="not a date"):
-        find_query("as-of").bind({"date": "2026-13-01"})
+        find_query("as-of").bind({"date": "yesterday"})
+    # a date of the right shape that no calendar has says why, as the data's dates do
+    for raw, why in (("2026-13-01", "month 13 is not 01 to 12"),
+                     ("2025-02-30", "day 30 is not 01 to 28 (February 2025 has 28 days)"),
+                     ("2024-04-31", "day 31 is not 01 to 30 (April 2024 has 30 days)")):
+        with pytest.raises(QueryError) as refused:
+            find_query("as-of").bind({"date": raw})
+        assert str(refused.value) == f"parameter date: {raw!r} is not a valid date: {why}"
+    assert "2024-02-29" in find_query("as-of").bind({"date": "2024-02-29"})
     text = find_query("as-of").bind({"entity": "nvidia-h200"}, day=date(2026, 1, 15))
     assert f"VALUES ?entity {{ <{KGID}nvidia-h200> }}" in text
     assert 'VALUES ?date { "2026-01-15"^^<http://www.w3.org/2001/XMLSchema#date> }' in text

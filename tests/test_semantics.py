@@ -382,7 +382,7 @@ def test_chip_export_status_says_which_statement_a_later_decision_superseded():
 
 
 @pytest.mark.parametrize("text,line,message,fix", [
-    ("date: 2026-13-14\n", 1, "date '2026-13-14' is not a valid day (month must be in 1..12)",
+    ("date: 2026-13-14\n", 1, "date '2026-13-14' is not a valid day (month 13 is not 01 to 12)",
      "write `date: YYYY-MM-DD`"),
     ("# the day\n\ndate: 2026-02-30\n", 3, "date '2026-02-30' is not a valid day",
      "write `date: YYYY-MM-DD`"),

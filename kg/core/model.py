@@ -31,14 +31,18 @@ class DateValue:
         if not m:
             raise ValueError("a date is written YYYY, YYYY-MM or YYYY-MM-DD")
         year = int(m.group(1))
-        if m.group(3):
-            d = date(year, int(m.group(2)), int(m.group(3)))  # raises on 2025-02-30
-            return cls(d, d, text.strip())
         if m.group(2):
             month = int(m.group(2))
             if not 1 <= month <= 12:
                 raise ValueError(f"month {month} is not 01 to 12")
             last = calendar.monthrange(year, month)[1]
+            if m.group(3):
+                day = int(m.group(3))
+                if not 1 <= day <= last:
+                    raise ValueError(f"day {day} is not 01 to {last} "
+                                     f"({calendar.month_name[month]} {year} has {last} days)")
+                d = date(year, month, day)
+                return cls(d, d, text.strip())
             return cls(date(year, month, 1), date(year, month, last), text.strip())
         return cls(date(year, 1, 1), date(year, 12, 31), text.strip())
 

@@ -32,6 +32,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.core.errors import KGError
+from kg.core.model import DATE_RE, DateValue
 from kg.core.schema import load_schema, resource_dir
 from kg.sparql.store import QueryError, QueryResult, Store
 
@@ -40,7 +41,6 @@ DATASET_IRI = "https://w3id.org/ai-race-kg/dataset"
 KGO = "https://w3id.org/ai-race-kg/ontology#"
 PARAM_TYPES = ("iri", "date", "enddate", "string", "integer", "decimal")
 DATE_TYPES = ("date", "enddate")
-DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 DEFAULT_LINE = re.compile(
     r"^[ \t]*VALUES \?(?P<name>\w+) \{ (?P<term>.+?) \}[ \t]*# default\b[^\n]*\n?", re.M)
 HEADER_RE = re.compile(r"^#\s*(title|question|param):\s*(.*?)\s*$")
@@ -281,23 +281,17 @@ def rdf_term(raw: str, ptype: str, name: str = "value") -> str:
 
 
 def parse_day(raw: str, name: str = "value", last: bool = False) -> date:
-    """`2025`, `2025-12` or `2025-12-08` -> its first day (its last day if `last`).
-    Raises QueryError for anything else."""
-    import calendar
-
-    m = DATE_RE.match(raw.strip())
+    """`2025`, `2025-12` or `2025-12-08` -> its first day (its last day if `last`), by the
+    data's own rule (kg.core.model.DateValue). Raises QueryError for anything else,
+    saying why (`2025-02-30`: February 2025 has 28 days)."""
     try:
-        if not m:
-            raise ValueError
-        year, month, dd = int(m[1]), int(m[2] or 0), int(m[3] or 0)
-        if dd:
-            return date(year, month, dd)
-        if month:
-            return date(year, month, calendar.monthrange(year, month)[1] if last else 1)
-        return date(year, 12, 31) if last else date(year, 1, 1)
-    except ValueError:
-        raise QueryError(f"parameter {name}: {raw!r} is not a date (YYYY, YYYY-MM or "
-                         "YYYY-MM-DD)") from None
+        value = DateValue.parse(raw)
+    except ValueError as exc:
+        if not DATE_RE.match(raw.strip()):
+            raise QueryError(f"parameter {name}: {raw!r} is not a date (YYYY, YYYY-MM or "
+                             "YYYY-MM-DD)") from None
+        raise QueryError(f"parameter {name}: {raw!r} is not a valid date: {exc}") from None
+    return value.end if last else value.start
 
 
 def expand_iri(raw: str, name: str = "value") -> str:
