@@ -600,6 +600,17 @@ def test_find_searches_every_language_and_spelling(data, text, first):
     assert r.output.split()[0] == first, r.output
 
 
+def test_find_searches_short_names():
+    """A new-user trial: `kg find "CHIPS Act"` missed the US CHIPS and Science Act, whose
+    `short_name` it is (the explorer's search already found it). On the curated data."""
+    curated = REPO / "data"
+    lines = kg(curated, "find", "CHIPS Act").output.splitlines()
+    assert "us-chips-and-science-act-2022  policy  CHIPS and Science Act  (matched 'CHIPS Act')" \
+        in lines[:2]
+    r = kg(curated, "find", "AI Diffusion rule")
+    assert r.output.split()[0] == "us-bis-ai-diffusion-rule-2025-01", r.output
+
+
 def test_an_unknown_id_that_is_a_name_suggests_the_entity_named_so(data):
     """A fresh-user review: `kg show huawei-technologies` (an alias of huawei, written as an
     id) suggested 'mit-technology-review', and `kg show 华为` nothing: only ids were compared."""

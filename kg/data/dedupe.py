@@ -132,7 +132,7 @@ def model_numbers(label: str) -> frozenset[str]:
 
 
 def labels(entity: Entity) -> list[str]:
-    out = [entity.name, *entity.values("aliases")]
+    out = [entity.name, *entity.values("short_name"), *entity.values("aliases")]
     for names in entity.values("names"):
         out.extend(names.values())
     out.append(entity.id)
