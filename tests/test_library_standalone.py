@@ -169,9 +169,14 @@ def test_a_year_or_month_is_its_first_day_or_for_an_end_its_last():
         ["2025-01-01", "2025-12-01", "2025-12-08"]
     assert [parse_day(v, last=True).isoformat() for v in ("2024", "2024-02", "2025-12-08")] == \
         ["2024-12-31", "2024-02-29", "2025-12-08"]
-    for bad in ("2025-13", "25-12", "2025-12-32", "soon"):
+    for bad in ("25-12", "soon"):
         with pytest.raises(QueryError, match=r"is not a date \(YYYY, YYYY-MM or YYYY-MM-DD\)"):
             parse_day(bad, "start")
+    for bad, why in (("2025-13", "month 13 is not 01 to 12"),
+                     ("2025-12-32", "day 32 is not 01 to 31 (December 2025 has 31 days)")):
+        with pytest.raises(QueryError) as refused:
+            parse_day(bad, "start")
+        assert str(refused.value) == f"parameter start: {bad!r} is not a valid date: {why}"
 
 
 def test_a_misspelt_iri_is_named_with_a_suggestion():
