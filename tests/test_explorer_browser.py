@@ -315,7 +315,7 @@ def test_disputed_ascend_output_shows_both_estimates(real, page):
     # each with how the data says it is known (a fresh-user review: the YAML's method and
     # confidence, "speculative" for both, were shown nowhere)
     assert got == {"about 450,000 chips\nestimated · confidence: speculative": "BitBiased",
-                   "at most 200,000 chips\nestimated · confidence: speculative": "US officials"}
+                   "up to 200,000 chips\nestimated · confidence: speculative": "US officials"}
     fig.scroll_into_view_if_needed()
     page.shot("explorer-disputed-ascend-910c")
     assert page.console_errors() == []

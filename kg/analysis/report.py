@@ -73,7 +73,7 @@ from kg.core.model import as_decimal_text
 from kg.data.loader import gc_paused
 from kg.rdf.load import Steps
 from kg.semantics import BLOC_LABELS, Semantics
-from kg.semantics.disputes import amount_text
+from kg.semantics.disputes import QUALIFIER_WORDS, amount_text
 from kg.semantics.links import identifiers
 
 FORMATS = ("md", "html", "csv", "json")
@@ -620,10 +620,6 @@ def _pair_words(a: str, b: str, label: dict[str, str]) -> str:
     if a == b:
         return f"within {label.get(a, a)}"
     return f"between {label.get(a, a)} and {label.get(b, b)}"
-
-
-QUALIFIER_WORDS = {"exact": "", "approximately": "about ", "more-than": "more than ",
-                   "less-than": "less than ", "at-least": "at least ", "at-most": "up to "}
 
 
 def figure_amount(ents, claim) -> str:

@@ -27,7 +27,7 @@ from kg.core.schema import Field
 from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
-from kg.semantics.disputes import amount_text
+from kg.semantics.disputes import QUALIFIER_WORDS, amount_text
 from kg.semantics.links import source_links
 from kg.semantics.time import ONE_DAY, stated_start
 
@@ -37,8 +37,6 @@ HEADER_FIELDS = frozenset({"id", "name", "aliases", "names", "description", "sou
 KIND_LABELS = {"organization": "organisation", "person": "person", "country": "country",
                "model": "AI model", "chip": "chip", "policy": "policy", "event": "event"}
 RELATION_LABELS = {"quoted-about": "quoted about", "estimated": "estimated"}
-QUALIFIER_WORDS = {"exact": "", "approximately": "about ", "more-than": "more than ",
-                   "less-than": "less than ", "at-least": "at least ", "at-most": "at most "}
 SEED_PER_BLOC = 8  # the opening view: the most central nodes of each bloc
 SHOW_ALL_BELOW = 60  # smaller graphs open with every node shown
 DATA_LICENCE = "CC BY 4.0"

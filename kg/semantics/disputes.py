@@ -25,6 +25,9 @@ from decimal import Decimal
 from kg.core.model import Entity, as_decimal_text
 
 APPROX = Decimal("0.1")
+# a figure's qualifier as a reader says it before the amount (the report and the explorer)
+QUALIFIER_WORDS = {"exact": "", "approximately": "about ", "more-than": "more than ",
+                   "less-than": "less than ", "at-least": "at least ", "at-most": "up to "}
 
 
 def amount_text(value, unit: str) -> str:
