@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -75,6 +76,29 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(self._commands) | set(self._lazy))
 
+    # A KeyboardInterrupt (Ctrl-C) that ends the command line's parsing or the command is
+    # noted for entry() before click turns it into "Aborted!" and status 1 (click 8.5
+    # exits outside its except clause, so the SystemExit no longer carries it)
+    def make_context(self, *args, **kwargs) -> click.Context:
+        with _noting_interrupts():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        with _noting_interrupts():
+            return super().invoke(ctx)
+
+
+_INTERRUPTED = []  # a KeyboardInterrupt ended the command (LazyGroup notes it)
+
+
+@contextlib.contextmanager
+def _noting_interrupts():
+    try:
+        yield
+    except KeyboardInterrupt:
+        _INTERRUPTED.append(True)
+        raise
+
 
 @click.group(cls=LazyGroup, lazy=LAZY_COMMANDS,
              context_settings={"help_option_names": ["-h", "--help"],
@@ -104,24 +128,13 @@ def leave_fast() -> None:
     _FAST_EXIT.append(True)
 
 
-def _interrupted(exc: BaseException) -> bool:
-    """True if a KeyboardInterrupt is in exc's chain (click's "Aborted!" raises SystemExit
-    from an Abort raised from the KeyboardInterrupt)."""
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, KeyboardInterrupt):
-            return True
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
 def entry() -> None:
     """The `kg` console script and `python -m kg`: main(); after a command that called
     leave_fast, stdout and stderr are flushed and the process ends with the command's
     exit code through os._exit (as mypy's fast exit does), skipping the teardown.
 
-    A command interrupted by Ctrl-C (click's "Aborted!", status 1) ends the same way,
+    A command interrupted by Ctrl-C (click's "Aborted!", status 1; LazyGroup notes the
+    KeyboardInterrupt) ends the same way,
     after the atexit handlers: CPython (3.8-3.11 at least) marks a KeyboardInterrupt that
     leaves code run by exec() of a string (a dataclass or namedtuple being defined by an
     import under way) as unhandled even when it is caught later, and then ends the
@@ -139,7 +152,7 @@ def entry() -> None:
     try:
         main()
     except SystemExit as exc:
-        interrupted = _interrupted(exc)
+        interrupted = bool(_INTERRUPTED)
         if not _FAST_EXIT and not interrupted:
             raise
         code = exc.code
