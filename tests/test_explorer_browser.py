@@ -382,6 +382,18 @@ def test_a_figure_reads_with_its_unit_as_the_report_says_it(real, page):
     assert page.console_errors() == []
 
 
+def test_a_lines_panel_says_unchecked_once(real, page):
+    """A new-user trial: an unchecked line's panel said "unchecked (not yet verified by a
+    maintainer)" and then an "unchecked" badge beside it. data/organization/asml.yaml's
+    supply to SMIC has no `checked` (its source is no bundled article)."""
+    _, out = real
+    pg = page.open(out, "#node=asml&date=2021-06-01")
+    pg.evaluate("kgExplorer.selectEdge('asml/supplies/9/smic')")
+    text = panel_text(pg)
+    assert "ASML → supplies → SMIC" in text
+    assert text.count("unchecked") == 1 and "unchecked (not yet verified by a maintainer)" in text
+
+
 def test_a_line_picked_in_the_panel_is_brought_into_view(real, page):
     """A fresh-user review: in the Ascend 910C's panel, "sources" on a line opened the line's
     panel, but the line's other end lay off the screen (not drawn before), so the selected

@@ -457,8 +457,7 @@
     panel.appendChild(el("p", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " → " + e.label + " → " }), refButton(e.to, NODES.get(e.to).label)));
     var w = edgeDates(e);
     panel.appendChild(el("p", { cls: "when", text: w || "No dates: holds at all times." }));
-    var st = el("p", null, el("span", { text: statusText(e.ck) }));
-    if (e.ck === "unchecked") st.appendChild(badge("unchecked", "unchecked"));
+    var st = el("p", null, el("span", { text: statusText(e.ck) }));  // (in words: no badge)
     var cb = confBadge(e.conf);
     if (cb) st.appendChild(cb);
     panel.appendChild(st);
