@@ -169,7 +169,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
              f"{n_links} sourced links between them."]
     if tops:
         items.append("Most central by PageRank: " + "; ".join(
-            f"{name(n)} ({KIND_WORDS.get(node[n]['kind'], node[n]['kind'])}, "
+            f"{name(n)} ({sem.schema.kinds[node[n]['kind']].label}, "
             f"{BLOC_LABELS[node[n]['bloc']]} bloc, "
             f"{degree[n]} links)" for n in tops[:3]) + ".")
     items.append("Share of PageRank: " + ", ".join(
@@ -544,10 +544,6 @@ def _count(rows, change: str) -> int:
 def _counted(n: int, noun: str) -> str:
     """'1 figure', '19 figures' (the summary said '1 figures')."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-# a kind as the prose says it, as the explorer's legend does ("organization" is the id)
-KIND_WORDS = {"organization": "organisation", "model": "AI model"}
 
 
 def _rel(sem: Semantics, sources) -> str:

@@ -24,7 +24,7 @@ from kg.analysis.memo import Memo
 from kg.analysis.network import NODE_KINDS, EdgeFact, Projection, begins, simple
 from kg.core.model import DateValue, Entity, Statement, as_decimal_text
 from kg.core.schema import Field
-from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES
+from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES, labels
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
 from kg.semantics.disputes import QUALIFIER_WORDS, amount_text
@@ -34,8 +34,6 @@ from kg.semantics.time import ONE_DAY, stated_start
 # Fields shown in the panel's header rather than as facts.
 HEADER_FIELDS = frozenset({"id", "name", "aliases", "names", "description", "sources", "checked",
                            "wikidata", "url"})
-KIND_LABELS = {"organization": "organisation", "person": "person", "country": "country",
-               "model": "AI model", "chip": "chip", "policy": "policy", "event": "event"}
 RELATION_LABELS = {"quoted-about": "quoted about", "estimated": "estimated"}
 SEED_PER_BLOC = 8  # the opening view: the most central nodes of each bloc
 SHOW_ALL_BELOW = 60  # smaller graphs open with every node shown
@@ -60,11 +58,11 @@ SEARCH_FIELDS = ("short_name", "ticker")
 
 
 def search_names(ent: Entity) -> list[str]:
-    """Every text the page's search finds `ent` by: its name, id, aliases, names in other
-    languages, short name and ticker (search_key folds each)."""
-    names = [str(v) for _, v in sorted((ent.first("names") or {}).items())]
-    return [str(ent.name), ent.id, *(str(a) for a in ent.values("aliases")), *names,
-            *(str(ent.first(f)) for f in SEARCH_FIELDS if ent.first(f))]
+    """Every text the page's search finds `ent` by: the names `kg find` compares (its name,
+    short name, aliases, names in other languages and id: kg.data.dedupe.labels) and its
+    ticker (search_key folds each)."""
+    ticker = ent.first("ticker")
+    return labels(ent) + ([str(ticker)] if ticker else [])
 
 
 def safe_url(url) -> str | None:
@@ -376,7 +374,7 @@ class PageData:
                          f"US-China AI race, version {self.schema.version}, data as of "
                          f"{self.sem.date.isoformat()}. {HOMEPAGE} (data: {DATA_LICENCE})."),
             },
-            "kinds": [[k, KIND_LABELS[k]] for k in NODE_KINDS],
+            "kinds": [[k, self.schema.kinds[k].label] for k in NODE_KINDS],
             "blocs": [[b, BLOC_LABELS[b]] for b in ("us", "china", "multinational", "other")],
             "seed": seed,
             "nodes": nodes, "edges": edges, "claims": claims, "quotes": quotes,
