@@ -394,12 +394,6 @@ def build_entity(kind: Kind, entity_id: str, values: dict[str, Any]) -> Commente
     return yamlio.canonical(data, kind)
 
 
-# fields whose equal values name one thing: a second source with the same URL or DOI is a
-# duplicate whatever its title says
-IDENTIFIERS = ("url", "wikidata", "doi", "arxiv", "fr_doc", "fr_citation", "sec_accession",
-               "celex")
-
-
 def _identifier(field_name: str, value) -> str:
     """An identifier compared as text; a URL without its scheme, `www.` and a last `/`, its
     host in lower case (http://www.DW.com/x/ and https://dw.com/x name one page)."""
@@ -416,8 +410,13 @@ def duplicates_of(ws: Workspace, kind: str, values: dict[str, Any]) -> list[Matc
     Wikidata id, DOI, arXiv id or other identifier (score 1.0), best first."""
     new = [values.get("name") or "", *(values.get("aliases") or [])]
     new += list((values.get("names") or {}).values())
+    from kg.semantics.links import IDENTIFIER_FIELDS  # (kg.semantics: not at start-up)
+
     found = {m.id: m for m in probable_duplicates(ws.entities, kind, [x for x in new if x])}
-    given = {f: _identifier(f, values[f]) for f in IDENTIFIERS if values.get(f)}
+    # fields whose equal values name one thing: a second source with the same URL or DOI
+    # is a duplicate whatever its title says
+    given = {f: _identifier(f, values[f]) for f in ("url", "wikidata", *IDENTIFIER_FIELDS)
+             if values.get(f)}
     for ent in ws.entities.values() if given else ():
         if ent.kind != kind:
             continue

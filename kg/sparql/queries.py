@@ -443,8 +443,7 @@ def check_kind(store: Store, iri: str, name: str) -> None:
     if kind is None:
         return
     ns = schema.namespaces
-    cls = {k: ns[c.split(":", 1)[0]] + c.split(":", 1)[1]
-           for k, c in ((k, v.cls) for k, v in schema.kinds.items())}
+    cls = {k: schema.expand(v.cls) for k, v in schema.kinds.items()}
     ref = URIRef(iri).n3()
     types = {str(r[0]) for r in store.query(f"SELECT ?t WHERE {{ {ref} a ?t }}").rows}
     if cls[name] in types:
