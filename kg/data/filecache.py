@@ -269,7 +269,7 @@ def sweep_scratch(parent: Path | None = None) -> list[str]:
 
 
 @contextlib.contextmanager
-def scratch_folder(purpose: str):
+def scratch_folder(purpose: str, sweep: bool = True):
     """`with scratch_folder("serve") as folder:` a new empty folder
     `kg-<purpose>.<random>.tmp` (purpose: lowercase letters) under `scratch_parent()`
     (the cache folder's tmp/, even with the cache off: it is not a cache, and the
@@ -277,14 +277,17 @@ def scratch_folder(purpose: str):
     (`lock_folder`) and removed after it. The scratch folders of processes killed
     meanwhile (SIGKILL, the OOM killer: no clean-up) are removed when the next one is
     made, or by `kg cache clear` (`clear_parts`); those of living processes never (two
-    `kg serve` at once each keep theirs). Raises OSError if no folder can be made."""
+    `kg serve` at once each keep theirs; sweep=False: not now, for a caller that sweeps
+    and reports them itself). Raises OSError if no folder can be made."""
     parent = scratch_parent()
-    sweep_scratch(parent)
+    if sweep:
+        sweep_scratch(parent)
     try:
         folder = Path(tempfile.mkdtemp(dir=parent, prefix=f"kg-{purpose}.", suffix=".tmp"))
     except OSError:  # a cache folder not ours to write in: the system's, swept the same
         parent = Path(tempfile.gettempdir())
-        sweep_scratch(parent)
+        if sweep:
+            sweep_scratch(parent)
         folder = Path(tempfile.mkdtemp(dir=parent, prefix=f"kg-{purpose}.", suffix=".tmp"))
     try:
         lock = lock_folder(folder)
@@ -871,12 +874,19 @@ def clear_parts(names: Iterable[str] | None = None, root: Path | None = None) ->
     root = cache_dir() if root is None else root
     removed: list[tuple[str, str, int]] = []
     left: list[tuple[str, str, str]] = []
-    trash: list = []  # [folder, lock descriptor], made when the first folder is moved
-    try:
+    with contextlib.ExitStack() as stack:
+        trash: list[Path] = []  # a scratch_folder of this process, made when first needed
+
+        def trash_folder() -> Path:
+            if not trash:
+                # (not swept on the way: the tmp part's sweep below says what it removes)
+                trash.append(stack.enter_context(scratch_folder("clear", sweep=False)))
+            return trash[0]
+
         for part in PARTS:
             if part.name not in wanted:
                 continue
-            entries = [p for p in part_entries(part, root) if not trash or p != trash[0]]
+            entries = [p for p in part_entries(part, root) if p not in trash]
             sizes = {p.name: disk_size(p) for p in entries}
             swept = set(sweep_unfinished(root / part.folder, part.busy)) if part.busy else set()
             for path in entries:
@@ -885,17 +895,15 @@ def clear_parts(names: Iterable[str] | None = None, root: Path | None = None) ->
                 elif part.busy is not None and part.busy.fullmatch(path.name) and path.is_dir():
                     if os.path.lexists(path):
                         left.append((part.name, path.name, _why_left(path)))
-                elif _remove(path, root, trash):
+                elif _remove(path, trash_folder):
                     removed.append((part.name, path.name, sizes[path.name]))
-    finally:
-        if trash:
-            shutil.rmtree(trash[0], ignore_errors=True)
-            os.close(trash[1])
     return PartsCleared(tuple(removed), tuple(left))
 
 
-def _remove(path: Path, root: Path, trash: list) -> bool:
-    """Remove one entry (see `clear_parts`); whether it is gone."""
+def _remove(path: Path, trash_folder: Callable[[], Path]) -> bool:
+    """Remove one entry (see `clear_parts`): a file unlinked; a folder moved into
+    trash_folder() (deleted with it), or deleted where it is if it cannot be moved.
+    Whether it is gone."""
     try:
         if not stat_module.S_ISDIR(os.lstat(path).st_mode):
             os.unlink(path)
@@ -903,15 +911,7 @@ def _remove(path: Path, root: Path, trash: list) -> bool:
     except OSError:  # gone meanwhile, or not ours to remove
         return False
     with contextlib.suppress(OSError):
-        if not trash:
-            (root / SCRATCH).mkdir(parents=True, exist_ok=True)
-            folder = Path(tempfile.mkdtemp(dir=root / SCRATCH, prefix="kg-clear.", suffix=".tmp"))
-            try:
-                trash += [folder, lock_folder(folder)]
-            except OSError:
-                os.rmdir(folder)
-                raise
-        os.rename(path, trash[0] / path.name)
+        os.rename(path, trash_folder() / path.name)
         return True
     shutil.rmtree(path, ignore_errors=True)
     return not os.path.lexists(path)
