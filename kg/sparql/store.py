@@ -15,6 +15,7 @@ to pyoxigraph directly, with query strings only.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -31,7 +32,7 @@ from rdflib.term import Node
 
 from kg.core.errors import KGError
 from kg.rdf.quads import XSD_STRING, term_from_nt
-from kg.sparql.order import OrderBy, sparql_sorted, split_order_by, values_query
+from kg.sparql.order import OrderBy, sorted_order, split_order_by, values_query
 from kg.sparql.rdftext import ox_ntriples, to_ox
 
 KGFILE = "https://w3id.org/ai-race-kg/file/"
@@ -453,16 +454,36 @@ def _tsv_lines(res) -> list[str]:
     return lines
 
 
-def _tsv_rows(lines: list[str], width: int) -> list[tuple[Node | None, ...]]:
-    """Every solution of a SELECT (`_tsv_lines`) as rdflib terms: the solutions are
-    written in Rust and split and parsed by Python's C string methods, each distinct
-    cell once; 2-3x faster than reading them one Python object at a time at 100k rows.
-    Raises QueryError if a row does not have `width` cells."""
-    get = _Cells().__getitem__
-    rows = [tuple(map(get, line.split("\t"))) for line in lines[1:]]
-    if any(len(row) != width for row in rows[:1]):
+def _tsv_table(lines: list[str], width: int):
+    """Every solution of a SELECT (`_tsv_lines`) as rdflib terms, and the same rows as
+    positions: (rows, index, terms), where `index` is a (rows, width) numpy int array of
+    positions in `terms`, the distinct cells converted (kg.sparql.order.sorted_order
+    sorts by them). Each distinct cell is converted once, and the cells are split,
+    counted and mapped by C code (str.split, dict, map, zip), not a Python loop per row:
+    2-3x faster than reading Oxigraph's solutions one Python object at a time at 100k
+    rows. Raises QueryError if the cells do not fill rows of `width`."""
+    import numpy as np
+
+    count = len(lines) - 1
+    cells = "\t".join(lines[1:]).split("\t") if count > 0 else []
+    if len(cells) != count * width:
         raise QueryError("query failed (Oxigraph): a TSV row does not match its header")
-    return rows
+    first: dict[str, int] = {}  # each distinct cell -> where it first occurs
+    at = np.fromiter(map(first.setdefault, cells, itertools.count()), dtype=np.int64,
+                     count=len(cells))
+    dense = np.empty(len(cells), dtype=np.int64)  # a first occurrence -> its position
+    dense[np.fromiter(first.values(), dtype=np.int64, count=len(first))] = np.arange(len(first))
+    index = dense[at].reshape(count, width)
+    terms = list(map(_from_tsv, first))
+    cells_terms = map(terms.__getitem__, index.ravel().tolist())
+    rows = list(zip(*[cells_terms] * width, strict=True)) if width else []
+    return rows, index, terms
+
+
+def _tsv_rows(lines: list[str], width: int) -> list[tuple[Node | None, ...]]:
+    """Every solution of a SELECT (`_tsv_lines`) as rdflib terms (`_tsv_table`'s rows).
+    Raises QueryError if a row does not have `width` cells."""
+    return _tsv_table(lines, width)[0]
 
 
 class OxigraphStore(Store):
@@ -556,14 +577,14 @@ class OxigraphStore(Store):
                 if max_rows is None and names:
                     lines = _tsv_lines(res)
                     evaluated = time.perf_counter() - started
-                    rows = _tsv_rows(lines, len(names))
+                    rows, index, terms = _tsv_table(lines, len(names))
                 else:  # one solution at a time, to stop at the limit
                     rows = [tuple(map(convert, sol)) for sol in _limit_rows(res, max_rows)]
                 if order:
-                    ordered = sparql_sorted(rows, [names.index(v) for v in order.variables])
-                    if ordered is None:  # an order only the engine can tell: ask it
-                        ordered = self._engine_sorted(q, lines, order, evaluated)
-                    rows = ordered
+                    at = sorted_order(index, terms, [names.index(v) for v in order.variables])
+                    rows = (list(map(rows.__getitem__, at.tolist())) if at is not None
+                            # an order only the engine can tell: ask it
+                            else self._engine_sorted(q, lines, order, evaluated))
             return QueryResult("SELECT", self.name, vars=names, rows=rows)
         except SyntaxError as exc:
             raise engine_syntax_error(q.text, str(exc)) from None
