@@ -6,9 +6,10 @@ them. Python sorts the same rows by keys made once per distinct term, in tens of
 milliseconds. The order must be Oxigraph's to the row, so Python only sorts where
 SPARQL's order (and Oxigraph's) is certain:
 
-- the query selects plain variables, and its last clause orders by exactly those
-  (no `DESC`, no expression, no LIMIT or OFFSET after it; ties among different rows
-  would be left to the engine, whose sort is not stable): `split_order_by`;
+- the query selects plain variables, and its last clause orders by every one of
+  them, and perhaps by others it does not select (no `DESC`, no expression, no LIMIT
+  or OFFSET after it; ties among different rows would be left to the engine, whose
+  sort is not stable): `split_order_by`;
 - every comparison that decides the order of two neighbouring rows is between
   unbound (lowest), IRIs (by their text, below every literal), or two literals of one
   family: strings without a language (by text), integers and decimals (by value),
@@ -55,16 +56,26 @@ UNSURE = 9  # the kind of a term whose place in SPARQL's order is not certain he
 class OrderBy(NamedTuple):
     """A query's closing ORDER BY, taken off: `split_order_by`'s answer."""
 
-    body: str  # the query without it
+    body: str  # the query without it (selecting `hidden` too, after its own variables)
     variables: list[str]  # the variables it orders by, in order, without '?'
     distinct: bool  # SELECT DISTINCT or SELECT REDUCED
+    # variables it orders by that the query does not select: the body selects them
+    # last, and the store drops them once the rows are in order
+    hidden: tuple[str, ...] = ()
 
 
 def split_order_by(text: str) -> OrderBy | None:
     """(the query without its closing ORDER BY, the variables it orders by, whether it
-    selects DISTINCT or REDUCED) when the query selects plain variables (`SELECT
-    [DISTINCT] ?a ?b ... WHERE`) and ends in `ORDER BY` the same variables, outside
-    comments and strings; else None."""
+    selects DISTINCT or REDUCED, the ones it orders by but does not select) when the
+    query selects plain variables (`SELECT [DISTINCT] ?a ?b ... WHERE`) and ends in
+    `ORDER BY` every one of them, outside comments and strings; else None.
+
+    It may order by more variables than it selects (`timeline` selects ?date and
+    orders by ?day first): the body then selects them too, after its own, so that the
+    rows can be sorted by them. Not under DISTINCT or REDUCED (another column would
+    keep rows the query drops as duplicates) nor with GROUP BY (a variable outside the
+    groups cannot be selected). Rows that tie on the whole clause are then the same
+    row of the query's own columns, whatever the hidden ones hold."""
     from kg.sparql.store import keywords
 
     words = list(keywords(text))
@@ -82,9 +93,17 @@ def split_order_by(text: str) -> OrderBy | None:
     if where is None or m is None:
         return None
     ordered = [v[1:] for v in m[1].split()]
-    if sorted(ordered) != sorted(v[1:] for v in where[1].split()):
+    selected = [v[1:] for v in where[1].split()]
+    hidden = tuple(v for v in ordered if v not in selected)
+    if len(set(ordered)) != len(ordered) or len(selected) != len(ordered) - len(hidden):
+        return None  # a variable named twice, or a selected one left out of the order
+    if not hidden:
+        return OrderBy(text[:last], ordered, distinct)
+    if distinct or any(w == "GROUP" for w, _ in words):
         return None
-    return OrderBy(text[:last], ordered, distinct)
+    end = where.end(1)
+    return OrderBy(text[:end] + "".join(" ?" + v for v in hidden) + text[end:last],
+                   ordered, distinct, hidden)
 
 
 # Cells of a TSV result (no cell holds a tab or a newline: literals escape them)

@@ -585,6 +585,9 @@ class OxigraphStore(Store):
                     rows = (list(map(rows.__getitem__, at.tolist())) if at is not None
                             # an order only the engine can tell: ask it
                             else self._engine_sorted(q, lines, order, evaluated))
+                    if order.hidden:  # the columns selected only to sort by: dropped
+                        names = names[:len(names) - len(order.hidden)]
+                        rows = [row[:len(names)] for row in rows]
             return QueryResult("SELECT", self.name, vars=names, rows=rows)
         except SyntaxError as exc:
             raise engine_syntax_error(q.text, str(exc)) from None
@@ -615,7 +618,8 @@ class OxigraphStore(Store):
             except SyntaxError:  # a term the TSV writer and the parser disagree on
                 pass
         res = self.ox.query(q.text, use_default_graph_as_union=not q.dataset)
-        return _tsv_rows(_tsv_lines(res), width)
+        hidden = len(order.hidden)  # q's own rows lack them: as wide as the VALUES' rows
+        return [row + (None,) * hidden for row in _tsv_rows(_tsv_lines(res), width - hidden)]
 
 
 # An order Python cannot tell (kg.sparql.order): the rows are sorted by Oxigraph as
