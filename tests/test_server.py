@@ -609,6 +609,33 @@ def test_the_start_up_line_says_which_triples_are_the_datas(endpoint):
     assert void > 0
     assert (f"kg serve: {data + void} triples ({data} of the data and {void} of its VoID "
             "description), ") in "".join(endpoint["log"])
+    # what takes long on a big graph is said before it starts, in order
+    said = [line.strip() for line in endpoint["log"] if line.startswith("kg serve: ")]
+    assert said[:2] == ["kg serve: loading the graph from data/",
+                        f"kg serve: starting 3 query workers, each loading {data + void} "
+                        "triples"]
+
+
+def _exits_at_once():
+    os._exit(3)
+
+
+def test_a_worker_that_stops_while_loading_is_reported_not_waited_for():
+    """A worker killed while it loads a big graph (the kernel's out-of-memory killer)
+    sends nothing: the server says so at once rather than waiting for it."""
+    import multiprocessing as mp
+
+    from kg.sparql.server import ServerError, Worker
+
+    ctx = mp.get_context("spawn")
+    worker = Worker.__new__(Worker)
+    worker.conn, child = ctx.Pipe()
+    worker.proc = ctx.Process(target=_exits_at_once, daemon=True)
+    worker.proc.start()
+    child.close()
+    with pytest.raises(ServerError, match=r"^a query worker stopped while loading the graph "
+                                          r"\(exit status 3; out of memory\?\)$"):
+        worker.wait_ready()
 
 
 def test_200_library_queries_from_8_clients_without_an_error(endpoint):
