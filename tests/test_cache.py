@@ -349,6 +349,36 @@ def test_a_graph_file_is_loaded_once_per_content(folder, tmp_path, monkeypatch):
     assert len(made) == 3 and not list(folder.glob("filestore-*"))
 
 
+def test_making_a_graph_files_store_is_said_opening_it_is_not(folder, tmp_path, monkeypatch):
+    """The first `kg query --graph big.trig` makes the on-disk store (43 s of silence at
+    100k entities before this): a running stage, then its line; a later query opens the
+    store at once and says nothing."""
+    import pyoxigraph as ox
+
+    from kg.core.errors import shown_path
+
+    monkeypatch.setattr(cache, "FILE_STORE_MIN", 0)
+    graph = tmp_path / "g.trig"
+    graph.write_text("<https://e/a> <https://e/p> \"one\" .\n", encoding="utf-8")
+    said = []
+
+    class Progress:
+        def begin(self, what):
+            said.append(("running", what))
+
+        def __call__(self, message):
+            said.append(("done", message))
+
+    assert len(cache.file_store(graph, ox.RdfFormat.TRIG, Progress())) == 1
+    shown = shown_path(graph)
+    assert said[0] == ("running", f"making an on-disk store of {shown} (once per content "
+                                  "of the file)")
+    assert said[1][0] == "done" and said[1][1].startswith(
+        f"made an on-disk store of {shown}: later queries of it open in a moment (")
+    said.clear()
+    assert len(cache.file_store(graph, ox.RdfFormat.TRIG, Progress())) == 1 and said == []
+
+
 def test_a_stamps_temporary_in_a_store_folder_is_not_part_of_the_store(folder, make_data):
     """write_atomic's temporary for kg-stamps (`.kg-stamps.<random>.tmp`: another process
     writing it now, or a killed one's) is kg's, like the stamps: the store is opened, not

@@ -225,7 +225,7 @@ def _made_store(folder: Path, name: str, load):
         return None
 
 
-def file_store(path: Path, fmt):
+def file_store(path: Path, fmt, progress=None):
     """A read-only pyoxigraph Store on disk of the RDF file at path (`kg query --graph`),
     made once per content of the file: re-reading a 145 MB graph.trig took 10-12 s of
     every query at 100k entities. (Queries run 5-8x slower on it than in memory, so
@@ -235,8 +235,10 @@ def file_store(path: Path, fmt):
     newest KEEP kept. The first query of a file pays for the store (at 100k entities
     28 s against 12 s loading into memory; then 0.3 s). None for files under
     FILE_STORE_MIN bytes (they load into memory about as fast as a store opens), when
-    the cache is off or cannot be used: the caller loads the file into memory. Raises SyntaxError/ValueError/OSError as pyoxigraph's loader
-    does for a file it cannot read."""
+    the cache is off or cannot be used: the caller loads the file into memory. progress
+    (kg.cli.progress, or None): told when a store is made, the stage that takes long.
+    Raises SyntaxError/ValueError/OSError as pyoxigraph's loader does for a file it
+    cannot read."""
     import shutil
     from importlib import metadata
 
@@ -266,9 +268,17 @@ def file_store(path: Path, fmt):
         except (OSError, RuntimeError):
             pass
         shutil.rmtree(db, ignore_errors=True)  # unfinished, damaged or unreadable
+    from kg.core.errors import shown_path
+
+    begin, started = getattr(progress, "begin", None), time.perf_counter()
+    if begin:
+        begin(f"making an on-disk store of {shown_path(path)} (once per content of the file)")
     made = _made_store(folder, name, lambda store: store.bulk_load(path=str(path), format=fmt))
     if made is not None:
         _prune_file_stores(folder, keep=db)
+        if progress:
+            progress(f"made an on-disk store of {shown_path(path)}: later queries of it "
+                     f"open in a moment ({time.perf_counter() - started:.1f} s)")
     return made
 
 

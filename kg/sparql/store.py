@@ -522,7 +522,7 @@ class OxigraphStore(Store):
         return store
 
     @classmethod
-    def from_file(cls, path: Path, on_disk: bool = False) -> OxigraphStore:
+    def from_file(cls, path: Path, on_disk: bool = False, progress=None) -> OxigraphStore:
         """The graph of an RDF file (.trig, .nq, .ttl, .nt) in memory; with on_disk, from
         the on-disk store kg.sparql.cache.file_store keeps per content of a big file (a
         one-off command then opens it instead of parsing it; its queries run slower than
@@ -538,7 +538,7 @@ class OxigraphStore(Store):
         try:
             # an on-disk store made once per content of the file (kg.sparql.cache), else
             # the file loaded into memory
-            stored = file_store(path, fmt) if on_disk else None
+            stored = file_store(path, fmt, progress) if on_disk else None
             if stored is not None:
                 return cls(stored)
             store = cls()
@@ -899,7 +899,8 @@ def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
 
     Raises QueryError (bad endpoint, missing or unreadable file, unknown store) or
     DataError (data/ does not validate). progress: told each stage of a build when
-    the cache has no graph for data/ (kg.rdf.load.Steps). file_on_disk: a big graph
+    the cache has no graph for data/ (kg.rdf.load.Steps), and when the on-disk store of
+    a big graph file is made (kg.sparql.cache.file_store). file_on_disk: a big graph
     file from its on-disk store (OxigraphStore.from_file), for one-off commands."""
     if endpoint:
         return RemoteStore(endpoint)
@@ -907,7 +908,7 @@ def open_store(kind: str = "oxigraph", *, data_dir: Path | None = None,
         raise QueryError(f"unknown store {kind!r}; choose one of: {', '.join(STORES)}")
     if graph_file:
         if kind == "oxigraph":
-            return OxigraphStore.from_file(graph_file, on_disk=file_on_disk)
+            return OxigraphStore.from_file(graph_file, on_disk=file_on_disk, progress=progress)
         return RdflibStore.from_file(graph_file)
     from kg.sparql.cache import graph_nquads, oxigraph_store
 
