@@ -301,6 +301,28 @@ def test_h200_sources_and_status_on_each_date(real, page):
     assert page.console_errors() == []
 
 
+def test_a_change_known_to_the_year_says_changed_this_year(real, page):
+    """A journalist's trial: data/chip/nvidia-h20.yaml has the H20 unrestricted `from: 2024`;
+    on 2024-06-01 the panel said "changed this month", as if it became unrestricted in June
+    2024. The source gives the year only: the badge says "changed this year"; a change the
+    source gives to the month (`to: 2025-04`, `from: 2025-04`) still says "this month"."""
+    _, out = real
+    pg = page.open(out, "#node=nvidia-h20")
+
+    def badges(day):
+        set_date(pg, day)
+        return pg.eval_on_selector_all(
+            "#panel-body .fact[data-field=export_status] .stmt[data-current='1']",
+            "els => els.map(e => [e.getAttribute('data-value'), "
+            "[...e.querySelectorAll('.badge')].map(b => b.innerText).filter(t => t.startsWith('changed'))])")
+
+    assert badges("2024-06-01") == [["unrestricted", ["changed this year"]]]
+    assert badges("2025-04-20") == [["unrestricted", ["changed this month"]],
+                                    ["licence-required", ["changed this month"]]]
+    assert badges("2025-06-01") == [["licence-required", []]]
+    assert page.console_errors() == []
+
+
 def test_disputed_ascend_output_shows_both_estimates(real, page):
     _, out = real
     pg = page.open(out, "#node=huawei-ascend-910c")
