@@ -330,6 +330,31 @@ def test_every_community_is_connected_and_every_node_in_one():
         assert int(r["size"]) == len(m) and nx.is_connected(H.subgraph(m)), r["community"]
 
 
+def test_why_central_says_when_an_entity_is_cut_off_from_the_main_network():
+    """A journalist's trial: Google ranked 4th by PageRank and its paragraph said only that
+    its paths run "within C6 (Google) (100%)"; no path joins it to China, NVIDIA or OpenAI
+    (its piece of the network holds its own models, chips and people), which a reader must
+    be told before writing "Google is among the most central players"."""
+    import networkx as nx
+
+    from kg.analysis.network import as_it_stood, project, simple
+
+    sem = built().semantics
+    H = simple(as_it_stood(project(sem), sem.date))
+    main_piece = max(nx.connected_components(H), key=len)
+    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    why = text.split("## Why they are central")[1].split("## How robust")[0]
+    paragraphs = {p.split(" (")[0]: p for p in why.split("\n\n") if " has " in p}
+    google = nx.node_connected_component(H, "google")
+    assert "google" not in main_piece and "china" in main_piece
+    assert (f"It is not connected to the main network ({len(main_piece)} entities, see Pieces "
+            f"of the network): it lies in piece 2, of {len(google)} entities, and its score "
+            "comes only from the links inside it.") in paragraphs["Google"]
+    assert "not connected" not in paragraphs["China"] + paragraphs["NVIDIA"]
+    pieces = read_csv(build_report() / "pieces.csv")
+    assert pieces[1]["size"] == str(len(google)) and "Google" in pieces[1]["most linked members"]
+
+
 def test_format_option_writes_only_what_is_asked(tmp_path):
     from kg.analysis.report import write_report
 

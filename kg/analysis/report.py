@@ -329,6 +329,13 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                  f"and lies on {cent['betweenness'][n]:.1%} of all shortest paths.")
         if pairs:
             words += f" Those paths mostly run {pairs}."
+        piece, size = a.pieces["of"].get(n, (1, 0))
+        if piece != 1:
+            # a journalist's trial: Google ranked 4th with nothing saying that no path
+            # joins it to China, NVIDIA or OpenAI
+            words += (f" It is not connected to the main network ({a.pieces['largest']} "
+                      f"entities, see Pieces of the network): it lies in piece {piece}, of "
+                      f"{size} entities, and its score comes only from the links inside it.")
         if links:
             words += " Its most important links: " + "; ".join(
                 f"{_link_words(lk, n, name, rel)} ({_drop_words(lk.pagerank_drop)}, "
@@ -812,7 +819,8 @@ class Analysis:
     neighbours: distinct neighbours of each node in whys; by_bloc: rows [bloc, rank, node
     id, links in the bloc, *MEASURES] of the measures within each bloc; pieces: {"count",
     "largest" (size), "rows": [[rank, size, [the five most linked members]]] for the
-    pieces of two nodes or more}; sampled: whether betweenness (and the path shares) came
+    pieces of two nodes or more, "of": {node id: [its piece's rank, size]} for the nodes of
+    whys}; sampled: whether betweenness (and the path shares) came
     from sampled sources; bounded: whether "why central" examined only WHY_CANDIDATES
     links per node; bloc_paths: whether betweenness and closeness within each bloc were
     computed.
@@ -916,7 +924,9 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps) -> 
         "by_bloc": by_bloc,
         "pieces": {"count": len(pieces), "largest": len(pieces[0]) if pieces else 0,
                    "rows": [[i + 1, len(c), sorted(c, key=lambda n: (-H.degree(n), n))[:5]]
-                            for i, c in enumerate(pieces) if len(c) > 1]},
+                            for i, c in enumerate(pieces) if len(c) > 1],
+                   "of": {w.node: [i + 1, len(c)] for w in whys
+                          for i, c in enumerate(pieces) if w.node in c}},
     }
 
 
