@@ -246,6 +246,19 @@ def test_the_prose_names_relations_as_a_reader_says_them():
     assert {"issued_by", "quoted-about"} <= {r["relation"] for r in rows}
 
 
+def test_who_is_central_first_says_what_central_means_in_plain_words():
+    """A journalist's trial: the section opened on "degree (distinct neighbours / (n − 1)),
+    PageRank (α = 0.85 ...", with no word on what a high rank says, or does not."""
+    md = (build_report() / "report.md").read_text(encoding="utf-8")
+    section = md.split("## Who is central\n\n")[1].split("\n\n")
+    assert section[0].startswith("In plain words: an entity is central when many of the "
+                                 "graph's sourced links tie it to others")
+    assert "it does not measure size, power or who is ahead." in section[0]
+    assert section[1].startswith("Five measures on the network, each in [0, 1]")
+    html = (build_report() / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Who is central</h2>\n<p>In plain words: an entity is central" in html
+
+
 def test_the_summary_counts_and_kinds_read_as_words():
     """A fresh-user review of `kg report --as-of 2024-06-01`: "47 happenings, 1 figures";
     and "NVIDIA (organization, ...)", the kind's id, where the explorer says organisation."""

@@ -267,6 +267,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
 
     # -- centrality ---------------------------------------------------------------------
     doc.h2("Who is central")
+    doc.p(CENTRAL_IN_WORDS)
     doc.p(_method(binfo, approx, name))
     shown = linked[:max(top, 15)]
     doc.img("centrality.png", f"The {len(shown)} most central entities by PageRank, "
@@ -721,6 +722,20 @@ def _tally(row) -> str:
         counts[v.text] = counts.get(v.text, 0) + 1
     return ", ".join(f"{n} {'say' if n > 1 else 'says'} {t}"
                      for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+# what "central" means, for a reader without network science (a journalist's trial: the
+# section opened on "degree (distinct neighbours / (n − 1)), PageRank (α = 0.85 ...")
+CENTRAL_IN_WORDS = (
+    "In plain words: an entity is central when many of the graph's sourced links tie it to "
+    "others (it develops, designs, issues, targets, supplies, invests in, is quoted about). "
+    "PageRank, by which everything here is ranked, counts those links and gives more weight "
+    "to links from entities that are central themselves; betweenness is how often an entity "
+    "is the go-between on the shortest chain of links between two others; degree is how many "
+    "neighbours it has. A high rank says that the sources connect it to much of the race, "
+    "and follows what the data holds (a country that many quotes are about, a company with "
+    "many listed models); it does not measure size, power or who is ahead. The technical "
+    "details:")
 
 
 def _method(binfo: dict, approx: dict, name: Callable[[str], str] = str) -> str:
