@@ -400,7 +400,11 @@ def test_a_figure_reads_with_its_unit_as_the_report_says_it(real, page):
     pg.evaluate("kgExplorer.select('china')")
     assert pg.inner_text(value.format("china-global-chatbot-share-2025-11")) == "15%"
     pg.evaluate("kgExplorer.select('nvidia')")
-    assert pg.inner_text(value.format("nvidia-revenue-fy2025")) == "USD 130,500,000,000"
+    # a large amount in words, as NVIDIA's results say it (it read "USD 130,500,000,000")
+    assert pg.inner_text(value.format("nvidia-revenue-fy2025")) == "USD 130.5 billion"
+    pg.evaluate("kgExplorer.select('china')")
+    # article 000: "3,200 GW of installed capacity" (it read "3,200,000,000,000 W")
+    assert pg.inner_text(value.format("china-installed-power-capacity-bitbiased")) == "3,200 GW"
     assert page.console_errors() == []
 
 

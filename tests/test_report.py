@@ -122,8 +122,9 @@ def test_bitbiased_verdict_on_energy():
     bit = [r for r in energy if r["source"] == "BitBiased"]
     assert [(r["verdict"], r["reliability"], r["as of"]) for r in bit] == [
         ("China leads", "low", "2026-04")]
-    # its evidence: China has about 3,200 GW of installed capacity
-    assert "3,200,000,000,000 W" in bit[0]["backing figures"]
+    # its evidence: China has about 3,200 GW of installed capacity (article 000 says
+    # "3,200 GW"; the scorecard said "3,200,000,000,000 W")
+    assert "China: installed power generation capacity 3,200 GW" in bit[0]["backing figures"]
     md = (build_report() / "report.md").read_text(encoding="utf-8")
     assert "|  | China leads |  | BitBiased | low | 2026-04 |" in md
     # every assessment of the library's query is in the scorecard, and nothing else
@@ -384,7 +385,7 @@ def test_figures_keep_their_qualifier_range_and_method_in_words():
 
     ents = built().entities
     assert figure_amount(ents, ents["nvidia-h20-expected-loss-q2-fy2026"]) == \
-        "about USD 8,000,000,000 (projected)"
+        "about USD 8 billion (projected)"
     assert figure_amount(ents, ents["us-energy-infrastructure-lead-time-bitbiased"]) == \
         "48 months to 84 months"
     assert claimant_words(ents, ents["nvidia-h20-expected-loss-q2-fy2026"]) == "NVIDIA"
@@ -403,4 +404,4 @@ def test_figures_keep_their_qualifier_range_and_method_in_words():
     sem = built().semantics
     july = [c for c in changes(sem, dt.date(2025, 6, 30), dt.date(2025, 7, 31))
             if c.claim == "nvidia-h20-expected-loss-q2-fy2026"]
-    assert [_change_value(sem, c) for c in july] == ["about USD 8,000,000,000 (projected)"]
+    assert [_change_value(sem, c) for c in july] == ["about USD 8 billion (projected)"]

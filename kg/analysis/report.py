@@ -628,7 +628,7 @@ def _pair_words(a: str, b: str, label: dict[str, str]) -> str:
 
 def figure_amount(ents, claim) -> str:
     """A figure's value as a reader says it, with its qualifier, range and method:
-    "about USD 8,000,000,000 (projected)", "48 to 84 months", "less than 10×"."""
+    "about USD 8 billion (projected)", "48 to 84 months", "less than 10×"."""
     measure = ents.get(str(claim.first("measure")))
     unit = str(measure.first("unit", "")) if measure is not None else ""
     value = as_decimal_text(claim.first("value"))
@@ -660,7 +660,7 @@ def claimant_words(ents, claim) -> str:
 
 
 def _figure_words(ents, f) -> str:
-    """A figure in words: "China: installed power capacity about 3,200,000,000,000 W"."""
+    """A figure in words: "China: installed power capacity about 3,200 GW"."""
     measure = ents.get(f.measure)
     what = measure.name if measure is not None else f.measure
     about = ents[f.about].name if f.about in ents else f.about

@@ -274,7 +274,7 @@ class PageData:
         c = self.entities[cid]
         measure = self.entities.get(str(c.first("measure")))
         unit = str(measure.first("unit")) if measure is not None else ""
-        # the amount with its unit as the report says it ("3×", "15%", "USD 8,000,000,000";
+        # the amount with its unit as the report says it ("3×", "15%", "USD 8 billion";
         # the page said "3 ratio", "15 percent"), after the qualifier's words
         amount = amount_text(c.first("value"), unit)
         upper = c.first("upper")
