@@ -343,6 +343,30 @@ def test_disputed_ascend_output_shows_both_estimates(real, page):
     assert page.console_errors() == []
 
 
+def test_a_source_says_why_it_has_its_reliability_in_words(real, page):
+    """A journalist's trial (how reliable is the article behind the Ascend 910C estimates?):
+    the panel gave "low reliability" and kept the reason (data/source/bitbiased-2026-12-
+    dimensions.yaml, reliability_note) in the badge's tooltip only, which a phone, a
+    printout or a reader who does not hover never shows."""
+    _, out = real
+    pg = page.open(out, "#node=huawei-ascend-910c")
+    item = pg.query_selector("#panel-body ol.sources li[data-source=bitbiased-2026-12-dimensions]")
+    lines = item.inner_text().split("\n")
+    assert lines[-1] == ('SEO opinion piece with first-person "tests" that cannot be checked; '
+                         'misspells product names; its numbers are recorded as claims, never '
+                         'as settled facts.')
+    assert item.query_selector(".relynote").is_visible()
+    # DW's note; and a source without one (NVIDIA's results of 2025-08-27) adds no line
+    pg.evaluate("kgExplorer.select('huawei-ascend')")
+    dw = pg.query_selector("#panel-body ol.sources li[data-source=dw-2026-01-24-us-china-ai-race]")
+    assert dw.inner_text().split("\n")[-1] == "News organisation; named and quoted experts."
+    pg.evaluate("kgExplorer.select('nvidia-h20')")
+    results = pg.query_selector(
+        "#panel-body ol.sources li[data-source=nvidia-2025-08-27-q2-fy2026-results]")
+    assert results.query_selector(".relynote") is None and "high reliability" in results.inner_text()
+    assert page.console_errors() == []
+
+
 def test_a_hedged_fact_and_its_link_say_how_sure_the_source_is(real, page):
     """data/chip/huawei-ascend-910c.yaml: its fab, SMIC, is `confidence: speculative` (BitBiased
     ties the chip's output to SMIC's yields). A fresh-user review: the panel and the line's

@@ -239,6 +239,9 @@
         li.appendChild(el("span", { cls: "muted", text: " · " }));
         li.appendChild(link(k.url, k.label + (k.derived ? " (link derived from the identifier)" : "")));
       });
+      // why that reliability, in words (it was only the badge's tooltip: nothing on a phone,
+      // on paper, or for a reader who does not hover)
+      if (s.relynote) li.appendChild(el("div", { cls: "muted relynote", text: s.relynote }));
       ul.appendChild(li);
     });
     return ul;
