@@ -380,6 +380,25 @@ def test_why_central_says_when_an_entity_is_cut_off_from_the_main_network():
     assert pieces[1]["size"] == str(len(google)) and "Google" in pieces[1]["most linked members"]
 
 
+def test_why_central_names_kind_bloc_and_community_as_a_reader_reads_them():
+    """A journalist's trial: "United States (country, us, community C3 (China))" read as if
+    the United States belonged to China; a community is named after its most central
+    member (communities.csv), and the kind and bloc read as the summary says them."""
+    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    why = text.split("## Why they are central")[1].split("## How robust")[0]
+    rows = read_csv(build_report() / "communities.csv")
+    us = next(r for r in rows if "united-states" in r["members"].split())
+    top = us["most central members"].split(", ")[0]
+    assert top == "China"  # the curated network: the US shares China's community
+    assert (f"United States (country, United States bloc, community {us['community']} "
+            f"(around China)) has ") in why
+    assert "NVIDIA (organisation, United States bloc, community " in why
+    assert "(organization, us," not in why
+    # what ties a community: its kinds as the rest of the report says them
+    assert us["what ties it"].startswith("27 members (United States 17, other 6, China 3, "
+                                         "multinational 1; organisation 8, event 5, person 5)")
+
+
 def test_format_option_writes_only_what_is_asked(tmp_path):
     from kg.analysis.report import write_report
 

@@ -144,7 +144,9 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     linked = [n for n in order if degree[n]]
     tops = linked[:top]
     member = {n: c.id for c in comms for n in c.members}
-    label = {c.id: f"{c.id} ({name(c.top[0])})" for c in comms}
+    # "C3 (around China)": the United States' paragraph read "community C3 (China)", as if
+    # it were China's; a community is named after its most central member
+    label = {c.id: f"{c.id} (around {name(c.top[0])})" for c in comms}
     step.begin("scorecard, changes and data health")
     card = scorecard(sem, day)
     changed = changes(sem, since, day)
@@ -325,7 +327,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         n = w.node
         pairs = ", ".join(f"{_pair_words(a, b, label)} ({x:.0%})" for (a, b), x in w.pairs[:3])
         links = w.links[:3]
-        words = (f"{name(n)} ({node[n]['kind']}, {node[n]['bloc']}, community "
+        words = (f"{name(n)} ({sem.schema.kinds[node[n]['kind']].label}, "
+                 f"{BLOC_LABELS[node[n]['bloc']]} bloc, community "
                  f"{label.get(member.get(n), '?')}) has {degree[n]} links to {a.neighbours[n]} neighbours "
                  f"and lies on {cent['betweenness'][n]:.1%} of all shortest paths.")
         if pairs:
@@ -396,10 +399,12 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.p(f"{how} Modularity {cinfo['modularity']:.3f}. "
           f"{len(comms)} communities; {len(big)} have three members or more and are "
           "listed here (all in communities.csv).")
+    kind_labels = {k: v.label for k, v in sem.schema.kinds.items()}
     doc.table(Table("communities", ["community", "size", "most central members",
                                     "what ties it", "members"],
                     [[c.id, c.size, ", ".join(name(n) for n in c.top),
-                      describe(c, {}, BLOC_LABELS, rel), " ".join(c.members)] for c in comms],
+                      describe(c, {}, BLOC_LABELS, rel, kind_labels), " ".join(c.members)]
+                     for c in comms],
                     show=len(big), hide=("members",)))
     doc.h3("Bridges between the US and Chinese blocs")
     doc.p("Entities linked directly to both a US and a Chinese entity, by the share of "
