@@ -612,6 +612,20 @@ def test_edges_show_their_sources_on_click(real, page):
     assert pg.eval_on_selector_all("#panel-body .sources li", "ls => ls.length") >= 1
 
 
+def test_a_figures_line_says_gives_a_figure_on(real, page):
+    """The H100's transistor count is NVIDIA's reported figure (data/claim/h100-transistor-
+    count.yaml, method: reported): its line said "NVIDIA → estimated → NVIDIA H100"."""
+    _, out = real
+    pg = page.open(out, "#node=nvidia-h100")
+    edge = "h100-transistor-count/estimated/nvidia-h100"
+    assert edge in pg.evaluate("kgExplorer.visibleEdgeIds()")
+    assert pg.evaluate(f"kgExplorer.network.body.data.edges.get('{edge}').label") == \
+        "gives a figure on"
+    pg.evaluate(f"kgExplorer.selectEdge('{edge}')")
+    assert "NVIDIA → gives a figure on → NVIDIA H100" in panel_text(pg)
+    assert page.console_errors() == []
+
+
 def test_clicking_a_link_keeps_both_its_ends_on_the_view(real, page):
     """A fresh-user review found a click on the H200's designer link hid the H200 itself."""
     _, out = real

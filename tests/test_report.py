@@ -260,6 +260,19 @@ def test_who_is_central_first_says_what_central_means_in_plain_words():
     assert "<h2>Who is central</h2>\n<p>In plain words: an entity is central" in html
 
 
+def test_a_figures_link_says_gives_a_figure_on_not_estimated():
+    """A journalist's trial: "NVIDIA ... estimated (×2) → NVIDIA H100" for the H100's
+    transistor count and peak FP8 throughput, which NVIDIA reports (data/claim/h100-
+    transistor-count.yaml, method: reported); a reader would write "NVIDIA estimates"."""
+    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    why = text.split("## Why they are central")[1].split("## How robust")[0]
+    assert ("/ gives a figure on (×2) → NVIDIA H100 [nvidia-2022-03-22-hopper-announcement, "
+            "nvidia-h100-datasheet]") in why
+    assert " estimated (×" not in why and " estimated →" not in why
+    rows = read_csv(build_report() / "why-central.csv")
+    assert "estimated" in {r["relation"] for r in rows}  # the CSV keeps the relation's name
+
+
 def test_the_summary_counts_and_kinds_read_as_words():
     """A fresh-user review of `kg report --as-of 2024-06-01`: "47 happenings, 1 figures";
     and "NVIDIA (organization, ...)", the kind's id, where the explorer says organisation."""

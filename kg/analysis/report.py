@@ -49,6 +49,7 @@ from kg.analysis.health import (
 from kg.analysis.memo import Memo
 from kg.analysis.network import (
     NODE_KINDS,
+    RELATION_LABELS,
     Arrays,
     EdgeFact,
     arrays,
@@ -513,7 +514,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         "References to a country that only place an entity (country, citizenship, "
         "jurisdiction, market) are not links: they decide the bloc.",
         "A quote links its speaker to each node it is about (relation quoted-about); a "
-        "figure links who estimated it to what it measures (relation estimated). Both "
+        "figure links who gives it (its estimated_by: who estimated, measured or reported "
+        "it) to what it measures (relation estimated, said 'gives a figure on'). Both "
         "carry the quote's or figure's sources.",
         f"A link holds on a day by the rule of docs/semantics.md; this report keeps the "
         f"links that hold on {day}. Deprecated statements are never links.",
@@ -588,7 +590,7 @@ def relation_words(schema) -> dict[str, str]:
     """A relation (a field's name, quoted-about, estimated) as the prose of the report says
     it: the field's label, as the explorer labels a line ("issued_by" -> "issued by",
     "fab" -> "fabricated by"); the CSV files keep the names."""
-    words = {"quoted-about": "quoted about", "estimated": "estimated"}
+    words = dict(RELATION_LABELS)
     for kind in schema.kinds.values():
         for fname, f in kind.fields.items():
             words.setdefault(fname, f.label or fname)
