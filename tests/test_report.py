@@ -110,6 +110,25 @@ def test_the_910c_dispute_side_by_side():
     assert {r["figure"] for r in read_csv(build_report() / "disputes.csv")} == sparql
 
 
+def test_the_scorecard_marks_a_disputed_backing_figure_as_the_explorer_does():
+    """A journalist's trial (how many Ascend chips did Huawei make in 2025?): BitBiased backs
+    its verdict on chips with both estimates of the 910C's output, 200,000 (US officials)
+    and 450,000 (its own), which dispute each other (article 000; the explorer's badge and
+    Disputed figures say so); the scorecard listed both, with nothing contradicting."""
+    rows = read_csv(build_report() / "scorecard.csv")
+    bit = [r for r in rows if r["assessment"] == "bitbiased-chips-china-catching-up"]
+    assert [r["verdict"] for r in bit] == ["China catching up"]
+    backing = bit[0]["backing figures"].split("; ")
+    assert ("Huawei Ascend 910C: chips produced in a year up to 200,000 chips (estimated), "
+            "disputed") in backing
+    assert ("Huawei Ascend 910C: chips produced in a year about 450,000 chips (estimated), "
+            "disputed") in backing
+    assert "US export controls on advanced AI chips: rise in AI training cost (multiple) 3×" \
+        in backing  # not disputed: as it was
+    disputed = {r["figure"] for r in read_csv(build_report() / "disputes.csv")}
+    assert {"ascend-910c-output-2025-us-officials", "ascend-910c-output-2025-bitbiased"} <= disputed
+
+
 def test_bitbiased_verdict_on_energy():
     rows = read_csv(build_report() / "scorecard.csv")
     energy = []

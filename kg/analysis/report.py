@@ -235,7 +235,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.h2("The race scorecard: who leads, according to whom")
     doc.p("Each cell is a source's verdict on one dimension, as recorded in the graph "
           "(an assessment), with the source's reliability and date. Figures backing a "
-          "verdict are the ones the source gives as evidence; figures contradicting it "
+          "verdict are the ones the source gives as evidence (\"disputed\" after one that "
+          "another figure disputes: see Disputed figures); figures contradicting it "
           "are figures in the graph that dispute that evidence. A dimension without any "
           f"assessment says \"{NO_VERDICT}\".")
     rows = []
@@ -244,7 +245,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                      ""])
         for v in r.verdicts:
             rows.append(["", v.text, "", ", ".join(v.publishers), v.reliability or "",
-                         v.as_of, "; ".join(_figure_words(ents, f) for f in v.backing),
+                         v.as_of, "; ".join(_figure_words(ents, f) + _disputed_words(f)
+                                            for f in v.backing),
                          "; ".join(f"{_figure_words(ents, f)} ({f.id})"
                                    for f in v.contradicting), v.assessment])
     doc.table(Table("scorecard", ["dimension", "verdict", "sources disagree", "source",
@@ -672,6 +674,13 @@ def _figure_words(ents, f) -> str:
     what = measure.name if measure is not None else f.measure
     about = ents[f.about].name if f.about in ents else f.about
     return f"{about}: {what} {figure_amount(ents, ents[f.id])}"
+
+
+def _disputed_words(f) -> str:
+    """", disputed" after a backing figure that another figure disputes, as the explorer's
+    badge says: BitBiased backs its verdict on chips with both estimates of the Ascend
+    910C's output, which dispute each other, and the scorecard said nothing of it."""
+    return ", disputed" if f.disputed_by else ""
 
 
 def _change_value(sem: Semantics, c) -> str:
