@@ -431,6 +431,24 @@ def test_why_central_names_kind_bloc_and_community_as_a_reader_reads_them():
                                          "multinational 1; organisation 8, event 5, person 5)")
 
 
+def test_a_link_resting_only_on_low_reliability_sources_says_so_where_it_is_a_reason():
+    """A journalist's trial: Sam Altman stood among the bridges between the US and Chinese
+    blocs on one two-word quote about China ("diffusion game", data/quote/sam-altman-
+    diffusion-game.yaml) that only BitBiased carries (low reliability), and nothing in the
+    row said so; Scott Singer's seven quotes (DW, high) are not marked."""
+    rows = {r["id"]: r for r in read_csv(build_report() / "bridges.csv")}
+    assert rows["sam-altman"]["links across the blocs (grouped by neighbour)"] == \
+        "quoted about → China [bitbiased-2026-12-dimensions] (low reliability only)"
+    china = rows["china"]["links across the blocs (grouped by neighbour)"].split("; ")
+    assert "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]" in china
+    assert ("Sam Altman quoted about → it [bitbiased-2026-12-dimensions] (low reliability "
+            "only)") in china
+    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    why = text.split("## Why they are central")[1].split("## How robust")[0]
+    assert ("China's algorithm registry issued by → it [aiden-gray-2026-ai-race-faster] "
+            "(low reliability only)") in why
+
+
 def test_format_option_writes_only_what_is_asked(tmp_path):
     from kg.analysis.report import write_report
 

@@ -601,7 +601,8 @@ def relation_words(schema) -> dict[str, str]:
 
 def _link_words(lk, node: str, name, rel: dict[str, str]) -> str:
     """The facts joining a node to one neighbour, grouped by relation and direction:
-    "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]"."""
+    "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]", and "(low
+    reliability only)" after a group whose every fact rests on low-reliability sources."""
     groups: dict[tuple[str, bool], list] = {}
     for f in lk.facts:
         groups.setdefault((f.relation, f.source == node), []).append(f)
@@ -612,7 +613,10 @@ def _link_words(lk, node: str, name, rel: dict[str, str]) -> str:
         words_ = rel.get(relation, relation)
         arrow = f"{words_}{times} → {name(lk.neighbour)}" if out else \
             f"{name(lk.neighbour)} {words_}{times} → it"
-        words.append(f"{arrow} [{', '.join(sources)}]")
+        # a journalist's trial: Sam Altman stood 4th among the bridges between the blocs on
+        # a two-word quote carried by BitBiased alone, and nothing said the source was weak
+        weak = all(f.reliability == "low" for f in group)
+        words.append(f"{arrow} [{', '.join(sources)}]" + (" (low reliability only)" if weak else ""))
     return " / ".join(words)
 
 
