@@ -301,6 +301,18 @@ def test_h200_sources_and_status_on_each_date(real, page):
     assert page.console_errors() == []
 
 
+def test_the_legend_says_what_a_nodes_size_means_in_plain_words(real, page):
+    """A journalist's trial: the legend said "Size: centrality (PageRank)" and nothing a
+    reader without network science could use; the report's "Who is central" now says it in
+    plain words, and the legend says it in one line."""
+    _, out = real
+    pg = page.open(out)
+    assert pg.inner_text("#legend-size") == (
+        "Bigger: more sourced links tie it to others, and to well-linked ones. It follows "
+        "what the sources cover; it does not measure size, power or who leads.")
+    assert pg.is_visible("#legend-size")
+
+
 def test_a_change_known_to_the_year_says_changed_this_year(real, page):
     """A journalist's trial: data/chip/nvidia-h20.yaml has the H20 unrestricted `from: 2024`;
     on 2024-06-01 the panel said "changed this month", as if it became unrestricted in June
