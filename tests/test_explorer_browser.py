@@ -308,8 +308,16 @@ def test_the_legend_says_what_a_nodes_size_means_in_plain_words(real, page):
     _, out = real
     pg = page.open(out)
     assert pg.inner_text("#legend-size") == (
-        "Bigger: more sourced links tie it to others, and to well-linked ones. It follows "
-        "what the sources cover; it does not measure size, power or who leads.")
+        "Bigger: more sourced links tie it to others, and to well-linked ones, counting the "
+        "links of every date (the report ranks on one day's, so its order can differ). It "
+        "follows what the sources cover; it does not measure size, power or who leads.")
+    # the sizes do not follow the date: OpenAI is drawn bigger than NVIDIA (all links),
+    # where the report on 2026-04-14 ranks NVIDIA 2nd and OpenAI 3rd
+    size = "kgExplorer.network.body.data.nodes.get('{}').size"
+    openai, nvidia = pg.evaluate(size.format("openai")), pg.evaluate(size.format("nvidia"))
+    assert openai > nvidia
+    set_date(pg, "2022-06-01")
+    assert pg.evaluate(size.format("openai")) == openai
     assert pg.is_visible("#legend-size")
 
 
