@@ -292,6 +292,19 @@ def test_a_figures_link_says_gives_a_figure_on_not_estimated():
     assert "estimated" in {r["relation"] for r in rows}  # the CSV keeps the relation's name
 
 
+def test_the_summary_names_the_disputes_and_counts_them_as_disputes():
+    """A journalist's trial: the summary said "4 figures are disputed", which reads as four
+    disputes, and named none; disputes.csv has two, of two figures each."""
+    rows = read_csv(build_report() / "disputes.csv")
+    assert len(rows) == 4
+    assert len({(r["about"], r["measure"], r["period"]) for r in rows}) == 2
+    summary = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
+    assert ("- 2 disputes over 4 figures (the same measure of the same thing for the same "
+            "period, values that do not meet): Huawei Ascend 910C, chips produced in a year "
+            "(2025); United States, permitting time for new energy infrastructure (2026); "
+            "151 facts rest only on low-reliability sources.") in summary
+
+
 def test_the_summary_counts_and_kinds_read_as_words():
     """A fresh-user review of `kg report --as-of 2024-06-01`: "47 happenings, 1 figures";
     and "NVIDIA (organization, ...)", the kind's id, where the explorer says organisation."""

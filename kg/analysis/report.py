@@ -185,9 +185,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                  f"{_counted(_count(changed, 'happened'), 'happening')}, "
                  f"{_counted(_count(changed, 'figure'), 'figure')}). Facts known only 'as "
                  "of' a day are evidence, not changes, and are left out.")
-    items.append(f"{len({r.claim for r in disputes})} figures are disputed (the same measure "
-                 f"of the same thing for the same period, values that do not meet); "
-                 f"{len(weak)} facts rest only on low-reliability sources.")
+    items.append(_disputes_summary(disputes, name, ents)
+                 + f"; {len(weak)} facts rest only on low-reliability sources.")
     dropped = [m for m in moves if m.robust_rank is None or m.robust_rank > top]
     if dropped:
         items.append("Rankings that rest on weak links: without disputed and "
@@ -556,6 +555,25 @@ def _label(sem: Semantics, c) -> str:
 
 def _count(rows, change: str) -> int:
     return sum(1 for c in rows if c.change == change)
+
+
+SUMMARY_DISPUTES_NAMED = 3  # the summary names this many disputes, then "and N more"
+
+
+def _disputes_summary(disputes, name, ents) -> str:
+    """"2 disputes over 4 figures (...): Huawei Ascend 910C, chips produced in a year
+    (2025); United States, ...". A journalist's trial: the summary said "4 figures are
+    disputed", which reads as four disputes and names none."""
+    keys = sorted({(r.about, r.measure, r.period) for r in disputes})
+    figures = _counted(len({r.claim for r in disputes}), "figure")
+    text = (f"{_counted(len(keys), 'dispute')} over {figures} (the same measure of the same "
+            "thing for the same period, values that do not meet)")
+    if not keys:
+        return text
+    named = [f"{name(a)}, {ents[m].name if m in ents else m}" + (f" ({p})" if p else "")
+             for a, m, p in keys[:SUMMARY_DISPUTES_NAMED]]
+    more = len(keys) - SUMMARY_DISPUTES_NAMED
+    return text + ": " + "; ".join(named) + (f"; and {more} more" if more > 0 else "")
 
 
 def _counted(n: int, noun: str) -> str:
