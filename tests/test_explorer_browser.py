@@ -301,6 +301,48 @@ def test_h200_sources_and_status_on_each_date(real, page):
     assert page.console_errors() == []
 
 
+def test_the_legend_says_what_a_nodes_size_means_in_plain_words(real, page):
+    """A journalist's trial: the legend said "Size: centrality (PageRank)" and nothing a
+    reader without network science could use; the report's "Who is central" now says it in
+    plain words, and the legend says it in one line."""
+    _, out = real
+    pg = page.open(out)
+    assert pg.inner_text("#legend-size") == (
+        "Bigger: more sourced links tie it to others, and to well-linked ones, counting the "
+        "links of every date (the report ranks on one day's, so its order can differ). It "
+        "follows what the sources cover; it does not measure size, power or who leads.")
+    # the sizes do not follow the date: OpenAI is drawn bigger than NVIDIA (all links),
+    # where the report on 2026-04-14 ranks NVIDIA 2nd and OpenAI 3rd
+    size = "kgExplorer.network.body.data.nodes.get('{}').size"
+    openai, nvidia = pg.evaluate(size.format("openai")), pg.evaluate(size.format("nvidia"))
+    assert openai > nvidia
+    set_date(pg, "2022-06-01")
+    assert pg.evaluate(size.format("openai")) == openai
+    assert pg.is_visible("#legend-size")
+
+
+def test_a_change_known_to_the_year_says_changed_this_year(real, page):
+    """A journalist's trial: data/chip/nvidia-h20.yaml has the H20 unrestricted `from: 2024`;
+    on 2024-06-01 the panel said "changed this month", as if it became unrestricted in June
+    2024. The source gives the year only: the badge says "changed this year"; a change the
+    source gives to the month (`to: 2025-04`, `from: 2025-04`) still says "this month"."""
+    _, out = real
+    pg = page.open(out, "#node=nvidia-h20")
+
+    def badges(day):
+        set_date(pg, day)
+        return pg.eval_on_selector_all(
+            "#panel-body .fact[data-field=export_status] .stmt[data-current='1']",
+            "els => els.map(e => [e.getAttribute('data-value'), "
+            "[...e.querySelectorAll('.badge')].map(b => b.innerText).filter(t => t.startsWith('changed'))])")
+
+    assert badges("2024-06-01") == [["unrestricted", ["changed this year"]]]
+    assert badges("2025-04-20") == [["unrestricted", ["changed this month"]],
+                                    ["licence-required", ["changed this month"]]]
+    assert badges("2025-06-01") == [["licence-required", []]]
+    assert page.console_errors() == []
+
+
 def test_disputed_ascend_output_shows_both_estimates(real, page):
     _, out = real
     pg = page.open(out, "#node=huawei-ascend-910c")
@@ -318,6 +360,30 @@ def test_disputed_ascend_output_shows_both_estimates(real, page):
                    "up to 200,000 chips\nestimated · confidence: speculative": "US officials"}
     fig.scroll_into_view_if_needed()
     page.shot("explorer-disputed-ascend-910c")
+    assert page.console_errors() == []
+
+
+def test_a_source_says_why_it_has_its_reliability_in_words(real, page):
+    """A journalist's trial (how reliable is the article behind the Ascend 910C estimates?):
+    the panel gave "low reliability" and kept the reason (data/source/bitbiased-2026-12-
+    dimensions.yaml, reliability_note) in the badge's tooltip only, which a phone, a
+    printout or a reader who does not hover never shows."""
+    _, out = real
+    pg = page.open(out, "#node=huawei-ascend-910c")
+    item = pg.query_selector("#panel-body ol.sources li[data-source=bitbiased-2026-12-dimensions]")
+    lines = item.inner_text().split("\n")
+    assert lines[-1] == ('SEO opinion piece with first-person "tests" that cannot be checked; '
+                         'misspells product names; its numbers are recorded as claims, never '
+                         'as settled facts.')
+    assert item.query_selector(".relynote").is_visible()
+    # DW's note; and a source without one (NVIDIA's results of 2025-08-27) adds no line
+    pg.evaluate("kgExplorer.select('huawei-ascend')")
+    dw = pg.query_selector("#panel-body ol.sources li[data-source=dw-2026-01-24-us-china-ai-race]")
+    assert dw.inner_text().split("\n")[-1] == "News organisation; named and quoted experts."
+    pg.evaluate("kgExplorer.select('nvidia-h20')")
+    results = pg.query_selector(
+        "#panel-body ol.sources li[data-source=nvidia-2025-08-27-q2-fy2026-results]")
+    assert results.query_selector(".relynote") is None and "high reliability" in results.inner_text()
     assert page.console_errors() == []
 
 
@@ -378,7 +444,11 @@ def test_a_figure_reads_with_its_unit_as_the_report_says_it(real, page):
     pg.evaluate("kgExplorer.select('china')")
     assert pg.inner_text(value.format("china-global-chatbot-share-2025-11")) == "15%"
     pg.evaluate("kgExplorer.select('nvidia')")
-    assert pg.inner_text(value.format("nvidia-revenue-fy2025")) == "USD 130,500,000,000"
+    # a large amount in words, as NVIDIA's results say it (it read "USD 130,500,000,000")
+    assert pg.inner_text(value.format("nvidia-revenue-fy2025")) == "USD 130.5 billion"
+    pg.evaluate("kgExplorer.select('china')")
+    # article 000: "3,200 GW of installed capacity" (it read "3,200,000,000,000 W")
+    assert pg.inner_text(value.format("china-installed-power-capacity-bitbiased")) == "3,200 GW"
     assert page.console_errors() == []
 
 
@@ -560,6 +630,20 @@ def test_edges_show_their_sources_on_click(real, page):
     text = panel_text(pg)
     assert "DeepSeek-R1" in text and "developer" in text and "Sources" in text
     assert pg.eval_on_selector_all("#panel-body .sources li", "ls => ls.length") >= 1
+
+
+def test_a_figures_line_says_gives_a_figure_on(real, page):
+    """The H100's transistor count is NVIDIA's reported figure (data/claim/h100-transistor-
+    count.yaml, method: reported): its line said "NVIDIA → estimated → NVIDIA H100"."""
+    _, out = real
+    pg = page.open(out, "#node=nvidia-h100")
+    edge = "h100-transistor-count/estimated/nvidia-h100"
+    assert edge in pg.evaluate("kgExplorer.visibleEdgeIds()")
+    assert pg.evaluate(f"kgExplorer.network.body.data.edges.get('{edge}').label") == \
+        "gives a figure on"
+    pg.evaluate(f"kgExplorer.selectEdge('{edge}')")
+    assert "NVIDIA → gives a figure on → NVIDIA H100" in panel_text(pg)
+    assert page.console_errors() == []
 
 
 def test_clicking_a_link_keeps_both_its_ends_on_the_view(real, page):

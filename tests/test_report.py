@@ -110,6 +110,25 @@ def test_the_910c_dispute_side_by_side():
     assert {r["figure"] for r in read_csv(build_report() / "disputes.csv")} == sparql
 
 
+def test_the_scorecard_marks_a_disputed_backing_figure_as_the_explorer_does():
+    """A journalist's trial (how many Ascend chips did Huawei make in 2025?): BitBiased backs
+    its verdict on chips with both estimates of the 910C's output, 200,000 (US officials)
+    and 450,000 (its own), which dispute each other (article 000; the explorer's badge and
+    Disputed figures say so); the scorecard listed both, with nothing contradicting."""
+    rows = read_csv(build_report() / "scorecard.csv")
+    bit = [r for r in rows if r["assessment"] == "bitbiased-chips-china-catching-up"]
+    assert [r["verdict"] for r in bit] == ["China catching up"]
+    backing = bit[0]["backing figures"].split("; ")
+    assert ("Huawei Ascend 910C: chips produced in a year up to 200,000 chips (estimated), "
+            "disputed") in backing
+    assert ("Huawei Ascend 910C: chips produced in a year about 450,000 chips (estimated), "
+            "disputed") in backing
+    assert "US export controls on advanced AI chips: rise in AI training cost (multiple) 3×" \
+        in backing  # not disputed: as it was
+    disputed = {r["figure"] for r in read_csv(build_report() / "disputes.csv")}
+    assert {"ascend-910c-output-2025-us-officials", "ascend-910c-output-2025-bitbiased"} <= disputed
+
+
 def test_bitbiased_verdict_on_energy():
     rows = read_csv(build_report() / "scorecard.csv")
     energy = []
@@ -122,8 +141,9 @@ def test_bitbiased_verdict_on_energy():
     bit = [r for r in energy if r["source"] == "BitBiased"]
     assert [(r["verdict"], r["reliability"], r["as of"]) for r in bit] == [
         ("China leads", "low", "2026-04")]
-    # its evidence: China has about 3,200 GW of installed capacity
-    assert "3,200,000,000,000 W" in bit[0]["backing figures"]
+    # its evidence: China has about 3,200 GW of installed capacity (article 000 says
+    # "3,200 GW"; the scorecard said "3,200,000,000,000 W")
+    assert "China: installed power generation capacity 3,200 GW" in bit[0]["backing figures"]
     md = (build_report() / "report.md").read_text(encoding="utf-8")
     assert "|  | China leads |  | BitBiased | low | 2026-04 |" in md
     # every assessment of the library's query is in the scorecard, and nothing else
@@ -246,6 +266,45 @@ def test_the_prose_names_relations_as_a_reader_says_them():
     assert {"issued_by", "quoted-about"} <= {r["relation"] for r in rows}
 
 
+def test_who_is_central_first_says_what_central_means_in_plain_words():
+    """A journalist's trial: the section opened on "degree (distinct neighbours / (n − 1)),
+    PageRank (α = 0.85 ...", with no word on what a high rank says, or does not."""
+    md = (build_report() / "report.md").read_text(encoding="utf-8")
+    section = md.split("## Who is central\n\n")[1].split("\n\n")
+    assert section[0].startswith("In plain words: an entity is central when many of the "
+                                 "graph's sourced links tie it to others")
+    assert "it does not measure size, power or who is ahead." in section[0]
+    assert section[1].startswith("Five measures on the network, each in [0, 1]")
+    html = (build_report() / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Who is central</h2>\n<p>In plain words: an entity is central" in html
+
+
+def test_a_figures_link_says_gives_a_figure_on_not_estimated():
+    """A journalist's trial: "NVIDIA ... estimated (×2) → NVIDIA H100" for the H100's
+    transistor count and peak FP8 throughput, which NVIDIA reports (data/claim/h100-
+    transistor-count.yaml, method: reported); a reader would write "NVIDIA estimates"."""
+    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    why = text.split("## Why they are central")[1].split("## How robust")[0]
+    assert ("/ gives a figure on (×2) → NVIDIA H100 [nvidia-2022-03-22-hopper-announcement, "
+            "nvidia-h100-datasheet]") in why
+    assert " estimated (×" not in why and " estimated →" not in why
+    rows = read_csv(build_report() / "why-central.csv")
+    assert "estimated" in {r["relation"] for r in rows}  # the CSV keeps the relation's name
+
+
+def test_the_summary_names_the_disputes_and_counts_them_as_disputes():
+    """A journalist's trial: the summary said "4 figures are disputed", which reads as four
+    disputes, and named none; disputes.csv has two, of two figures each."""
+    rows = read_csv(build_report() / "disputes.csv")
+    assert len(rows) == 4
+    assert len({(r["about"], r["measure"], r["period"]) for r in rows}) == 2
+    summary = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
+    assert ("- 2 disputes over 4 figures (the same measure of the same thing for the same "
+            "period, values that do not meet): Huawei Ascend 910C, chips produced in a year "
+            "(2025); United States, permitting time for new energy infrastructure (2026); "
+            "151 facts rest only on low-reliability sources.") in summary
+
+
 def test_the_summary_counts_and_kinds_read_as_words():
     """A fresh-user review of `kg report --as-of 2024-06-01`: "47 happenings, 1 figures";
     and "NVIDIA (organization, ...)", the kind's id, where the explorer says organisation."""
@@ -281,9 +340,20 @@ def test_printed_report_keeps_every_column_of_every_table_on_the_page():
             last = page.eval_on_selector_all("table", """ts => ts.map(t => {
                 const hs = t.querySelectorAll('th'); const r = hs[hs.length - 1].getBoundingClientRect();
                 return r.right <= document.documentElement.clientWidth + 1; })""")
+            # a cell of one plain word keeps it on one line (a journalist's printout read
+            # "happ/ened", "ende/d", "mediu/m", "reliabil/ity": the print CSS let the
+            # table break any word anywhere, to squeeze columns that had room)
+            split = page.eval_on_selector_all("th, td", """cs => cs.filter(c =>
+                /^[A-Za-z]+$/.test(c.textContent.trim())).filter(c => {
+                const r = document.createRange(); r.selectNodeContents(c);
+                return new Set(Array.from(r.getClientRects(), x => Math.round(x.top))).size > 1;
+            }).map(c => c.textContent)""")
+            words = page.eval_on_selector_all("td", "cs => cs.map(c => c.textContent)")
             pdf = page.pdf(format="A4")
         finally:
             browser.close()
+    assert {"happened", "ended", "medium", "organization"} <= set(words)
+    assert split == []
     assert cut == []
     centrality = [h for h in headers if h[:2] == ["rank", "entity"] and "closeness" in h][0]
     assert centrality[-3:] == ["eigenvector", "closeness", "community"]
@@ -330,6 +400,68 @@ def test_every_community_is_connected_and_every_node_in_one():
         assert int(r["size"]) == len(m) and nx.is_connected(H.subgraph(m)), r["community"]
 
 
+def test_why_central_says_when_an_entity_is_cut_off_from_the_main_network():
+    """A journalist's trial: Google ranked 4th by PageRank and its paragraph said only that
+    its paths run "within C6 (Google) (100%)"; no path joins it to China, NVIDIA or OpenAI
+    (its piece of the network holds its own models, chips and people), which a reader must
+    be told before writing "Google is among the most central players"."""
+    import networkx as nx
+
+    from kg.analysis.network import as_it_stood, project, simple
+
+    sem = built().semantics
+    H = simple(as_it_stood(project(sem), sem.date))
+    main_piece = max(nx.connected_components(H), key=len)
+    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    why = text.split("## Why they are central")[1].split("## How robust")[0]
+    paragraphs = {p.split(" (")[0]: p for p in why.split("\n\n") if " has " in p}
+    google = nx.node_connected_component(H, "google")
+    assert "google" not in main_piece and "china" in main_piece
+    assert (f"It is not connected to the main network ({len(main_piece)} entities, see Pieces "
+            f"of the network): it lies in piece 2, of {len(google)} entities, and its score "
+            "comes only from the links inside it.") in paragraphs["Google"]
+    assert "not connected" not in paragraphs["China"] + paragraphs["NVIDIA"]
+    pieces = read_csv(build_report() / "pieces.csv")
+    assert pieces[1]["size"] == str(len(google)) and "Google" in pieces[1]["most linked members"]
+
+
+def test_why_central_names_kind_bloc_and_community_as_a_reader_reads_them():
+    """A journalist's trial: "United States (country, us, community C3 (China))" read as if
+    the United States belonged to China; a community is named after its most central
+    member (communities.csv), and the kind and bloc read as the summary says them."""
+    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    why = text.split("## Why they are central")[1].split("## How robust")[0]
+    rows = read_csv(build_report() / "communities.csv")
+    us = next(r for r in rows if "united-states" in r["members"].split())
+    top = us["most central members"].split(", ")[0]
+    assert top == "China"  # the curated network: the US shares China's community
+    assert (f"United States (country, United States bloc, community {us['community']} "
+            f"(around China)) has ") in why
+    assert "NVIDIA (organisation, United States bloc, community " in why
+    assert "(organization, us," not in why
+    # what ties a community: its kinds as the rest of the report says them
+    assert us["what ties it"].startswith("27 members (United States 17, other 6, China 3, "
+                                         "multinational 1; organisation 8, event 5, person 5)")
+
+
+def test_a_link_resting_only_on_low_reliability_sources_says_so_where_it_is_a_reason():
+    """A journalist's trial: Sam Altman stood among the bridges between the US and Chinese
+    blocs on one two-word quote about China ("diffusion game", data/quote/sam-altman-
+    diffusion-game.yaml) that only BitBiased carries (low reliability), and nothing in the
+    row said so; Scott Singer's seven quotes (DW, high) are not marked."""
+    rows = {r["id"]: r for r in read_csv(build_report() / "bridges.csv")}
+    assert rows["sam-altman"]["links across the blocs (grouped by neighbour)"] == \
+        "quoted about → China [bitbiased-2026-12-dimensions] (low reliability only)"
+    china = rows["china"]["links across the blocs (grouped by neighbour)"].split("; ")
+    assert "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]" in china
+    assert ("Sam Altman quoted about → it [bitbiased-2026-12-dimensions] (low reliability "
+            "only)") in china
+    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    why = text.split("## Why they are central")[1].split("## How robust")[0]
+    assert ("China's algorithm registry issued by → it [aiden-gray-2026-ai-race-faster] "
+            "(low reliability only)") in why
+
+
 def test_format_option_writes_only_what_is_asked(tmp_path):
     from kg.analysis.report import write_report
 
@@ -346,7 +478,7 @@ def test_figures_keep_their_qualifier_range_and_method_in_words():
 
     ents = built().entities
     assert figure_amount(ents, ents["nvidia-h20-expected-loss-q2-fy2026"]) == \
-        "about USD 8,000,000,000 (projected)"
+        "about USD 8 billion (projected)"
     assert figure_amount(ents, ents["us-energy-infrastructure-lead-time-bitbiased"]) == \
         "48 months to 84 months"
     assert claimant_words(ents, ents["nvidia-h20-expected-loss-q2-fy2026"]) == "NVIDIA"
@@ -365,4 +497,4 @@ def test_figures_keep_their_qualifier_range_and_method_in_words():
     sem = built().semantics
     july = [c for c in changes(sem, dt.date(2025, 6, 30), dt.date(2025, 7, 31))
             if c.claim == "nvidia-h20-expected-loss-q2-fy2026"]
-    assert [_change_value(sem, c) for c in july] == ["about USD 8,000,000,000 (projected)"]
+    assert [_change_value(sem, c) for c in july] == ["about USD 8 billion (projected)"]

@@ -204,6 +204,36 @@ def test_disputes_are_one_measure_of_one_thing_from_different_claimants(sem):
     assert {str(r["claim"])[len(KGID):] for r in rows_rdflib} == disputed
 
 
+@pytest.mark.parametrize("value, unit, said", [
+    # the curated figures a journalist met (data/claim/*.yaml): money and counts in words
+    (130500000000, "USD", "USD 130.5 billion"),
+    ("5576000", "USD", "USD 5.576 million"),
+    (35000000, "EUR", "EUR 35 million"),
+    (14800000000000, "tokens", "14.8 trillion tokens"),
+    (2000000, "chips", "2 million chips"),
+    (450000, "chips", "450,000 chips"),  # under a million: every digit, as before
+    # physical units with an SI prefix; power in GW, as article 000 says "3,200 GW"
+    (3200000000000, "W", "3,200 GW"),
+    (4614000000000000, "FLOP/s", "4.614 PFLOP/s"),
+    (42500000000000000000, "FLOP/s", "42.5 EFLOP/s"),
+    (600000000000, "byte/s", "600 GB/s"),
+    (38000000000000000000000000, "FLOP", "3.8 × 10^25 FLOP"),
+    # not exact with three decimals: every digit; and the units that take no scale
+    (5576123, "USD", "USD 5,576,123"),
+    (70, "percent", "70%"), ("2.5", "ratio", "2.5×"), (1, "rank", "#1"),
+    (120, "months", "120 months"),
+    ("not a number", "USD", "USD not a number"),
+])
+def test_a_figure_is_said_in_words_a_reader_checks_at_a_glance(value, unit, said):
+    from decimal import Decimal
+
+    from kg.semantics.disputes import amount_text
+
+    assert amount_text(value, unit) == said
+    if value != "not a number":
+        assert amount_text(Decimal(str(value)), unit) == said
+
+
 def test_blocs_by_one_rule_and_the_query_answers_the_same(sem):
     expected = {"huawei": "china", "nvidia": "us", "tsmc": "other", "g7": "multinational",
                 "united-nations": "multinational", "deepseek-r1": "china",

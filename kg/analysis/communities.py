@@ -125,11 +125,13 @@ def _most(counter: Counter) -> tuple[tuple[str, int], ...]:
 
 
 def describe(c: Community, names: dict[str, str], bloc_labels: dict[str, str],
-             relation_labels: dict[str, str] | None = None) -> str:
+             relation_labels: dict[str, str] | None = None,
+             kind_labels: dict[str, str] | None = None) -> str:
     """One line on what ties a community: its blocs, kinds and commonest links (each
-    relation by its label in relation_labels, if given: "issued by" for issued_by)."""
+    relation by its label in relation_labels, if given: "issued by" for issued_by; each
+    kind by its label in kind_labels: "organisation" for organization)."""
     blocs = ", ".join(f"{bloc_labels.get(b, b)} {n}" for b, n in c.blocs)
-    kinds = ", ".join(f"{k} {n}" for k, n in c.kinds[:3])
+    kinds = ", ".join(f"{(kind_labels or {}).get(k, k)} {n}" for k, n in c.kinds[:3])
     labels = relation_labels or {}
     rels = ", ".join(f"{labels.get(r, r)} ({n})" for r, n in c.relations[:3]) \
         or "no links inside"

@@ -37,6 +37,10 @@ from kg.semantics import Semantics
 NODE_KINDS = ("organization", "person", "country", "model", "chip", "policy", "event")
 ATTRIBUTE_FIELDS = frozenset({"country", "citizenship", "jurisdiction", "market"})
 RELIABILITY_ORDER = {"low": 0, "medium": 1, "high": 2}
+# the two relations that are not fields, as the explorer's lines and the report's prose say
+# them; a figure's link is not "estimated": most are reported or measured by who gives
+# them (NVIDIA's H100 transistor count, Google's Ironwood specifications)
+RELATION_LABELS = {"quoted-about": "quoted about", "estimated": "gives a figure on"}
 
 
 @dataclass(frozen=True)

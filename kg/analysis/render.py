@@ -112,7 +112,7 @@ tr:nth-child(even) td{background:#fafafa}
 img{max-width:100%;height:auto;border:1px solid #eee}
 .more{color:#666;font-size:13px}
 code{font-size:90%;background:#f3f3f3;padding:0 .2em}
-@media print{body{max-width:none;margin:0;padding:0;font-size:11pt}table{display:table;overflow:visible;font-size:9px;width:100%}th,td{overflow-wrap:anywhere;padding:.15rem .25rem}tr,img{break-inside:avoid}h2,h3{break-after:avoid}}
+@media print{body{max-width:none;margin:0;padding:0;font-size:11pt}table{display:table;overflow:visible;font-size:9px;width:100%}th,td{overflow-wrap:break-word;padding:.15rem .25rem}tr,img{break-inside:avoid}h2,h3{break-after:avoid}}
 """
 
 

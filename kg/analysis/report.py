@@ -49,6 +49,7 @@ from kg.analysis.health import (
 from kg.analysis.memo import Memo
 from kg.analysis.network import (
     NODE_KINDS,
+    RELATION_LABELS,
     Arrays,
     EdgeFact,
     arrays,
@@ -144,7 +145,9 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     linked = [n for n in order if degree[n]]
     tops = linked[:top]
     member = {n: c.id for c in comms for n in c.members}
-    label = {c.id: f"{c.id} ({name(c.top[0])})" for c in comms}
+    # "C3 (around China)": the United States' paragraph read "community C3 (China)", as if
+    # it were China's; a community is named after its most central member
+    label = {c.id: f"{c.id} (around {name(c.top[0])})" for c in comms}
     step.begin("scorecard, changes and data health")
     card = scorecard(sem, day)
     changed = changes(sem, since, day)
@@ -182,9 +185,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                  f"{_counted(_count(changed, 'happened'), 'happening')}, "
                  f"{_counted(_count(changed, 'figure'), 'figure')}). Facts known only 'as "
                  "of' a day are evidence, not changes, and are left out.")
-    items.append(f"{len({r.claim for r in disputes})} figures are disputed (the same measure "
-                 f"of the same thing for the same period, values that do not meet); "
-                 f"{len(weak)} facts rest only on low-reliability sources.")
+    items.append(_disputes_summary(disputes, name, ents)
+                 + f"; {len(weak)} facts rest only on low-reliability sources.")
     dropped = [m for m in moves if m.robust_rank is None or m.robust_rank > top]
     if dropped:
         items.append("Rankings that rest on weak links: without disputed and "
@@ -232,7 +234,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.h2("The race scorecard: who leads, according to whom")
     doc.p("Each cell is a source's verdict on one dimension, as recorded in the graph "
           "(an assessment), with the source's reliability and date. Figures backing a "
-          "verdict are the ones the source gives as evidence; figures contradicting it "
+          "verdict are the ones the source gives as evidence (\"disputed\" after one that "
+          "another figure disputes: see Disputed figures); figures contradicting it "
           "are figures in the graph that dispute that evidence. A dimension without any "
           f"assessment says \"{NO_VERDICT}\".")
     rows = []
@@ -241,7 +244,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                      ""])
         for v in r.verdicts:
             rows.append(["", v.text, "", ", ".join(v.publishers), v.reliability or "",
-                         v.as_of, "; ".join(_figure_words(ents, f) for f in v.backing),
+                         v.as_of, "; ".join(_figure_words(ents, f) + _disputed_words(f)
+                                            for f in v.backing),
                          "; ".join(f"{_figure_words(ents, f)} ({f.id})"
                                    for f in v.contradicting), v.assessment])
     doc.table(Table("scorecard", ["dimension", "verdict", "sources disagree", "source",
@@ -267,6 +271,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
 
     # -- centrality ---------------------------------------------------------------------
     doc.h2("Who is central")
+    doc.p(CENTRAL_IN_WORDS)
     doc.p(_method(binfo, approx, name))
     shown = linked[:max(top, 15)]
     doc.img("centrality.png", f"The {len(shown)} most central entities by PageRank, "
@@ -324,11 +329,19 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         n = w.node
         pairs = ", ".join(f"{_pair_words(a, b, label)} ({x:.0%})" for (a, b), x in w.pairs[:3])
         links = w.links[:3]
-        words = (f"{name(n)} ({node[n]['kind']}, {node[n]['bloc']}, community "
+        words = (f"{name(n)} ({sem.schema.kinds[node[n]['kind']].label}, "
+                 f"{BLOC_LABELS[node[n]['bloc']]} bloc, community "
                  f"{label.get(member.get(n), '?')}) has {degree[n]} links to {a.neighbours[n]} neighbours "
                  f"and lies on {cent['betweenness'][n]:.1%} of all shortest paths.")
         if pairs:
             words += f" Those paths mostly run {pairs}."
+        piece, size = a.pieces["of"].get(n, (1, 0))
+        if piece != 1:
+            # a journalist's trial: Google ranked 4th with nothing saying that no path
+            # joins it to China, NVIDIA or OpenAI
+            words += (f" It is not connected to the main network ({a.pieces['largest']} "
+                      f"entities, see Pieces of the network): it lies in piece {piece}, of "
+                      f"{size} entities, and its score comes only from the links inside it.")
         if links:
             words += " Its most important links: " + "; ".join(
                 f"{_link_words(lk, n, name, rel)} ({_drop_words(lk.pagerank_drop)}, "
@@ -388,10 +401,12 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.p(f"{how} Modularity {cinfo['modularity']:.3f}. "
           f"{len(comms)} communities; {len(big)} have three members or more and are "
           "listed here (all in communities.csv).")
+    kind_labels = {k: v.label for k, v in sem.schema.kinds.items()}
     doc.table(Table("communities", ["community", "size", "most central members",
                                     "what ties it", "members"],
                     [[c.id, c.size, ", ".join(name(n) for n in c.top),
-                      describe(c, {}, BLOC_LABELS, rel), " ".join(c.members)] for c in comms],
+                      describe(c, {}, BLOC_LABELS, rel, kind_labels), " ".join(c.members)]
+                     for c in comms],
                     show=len(big), hide=("members",)))
     doc.h3("Bridges between the US and Chinese blocs")
     doc.p("Entities linked directly to both a US and a Chinese entity, by the share of "
@@ -500,7 +515,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         "References to a country that only place an entity (country, citizenship, "
         "jurisdiction, market) are not links: they decide the bloc.",
         "A quote links its speaker to each node it is about (relation quoted-about); a "
-        "figure links who estimated it to what it measures (relation estimated). Both "
+        "figure links who gives it (its estimated_by: who estimated, measured or reported "
+        "it) to what it measures (relation estimated, said 'gives a figure on'). Both "
         "carry the quote's or figure's sources.",
         f"A link holds on a day by the rule of docs/semantics.md; this report keeps the "
         f"links that hold on {day}. Deprecated statements are never links.",
@@ -541,6 +557,25 @@ def _count(rows, change: str) -> int:
     return sum(1 for c in rows if c.change == change)
 
 
+SUMMARY_DISPUTES_NAMED = 3  # the summary names this many disputes, then "and N more"
+
+
+def _disputes_summary(disputes, name, ents) -> str:
+    """"2 disputes over 4 figures (...): Huawei Ascend 910C, chips produced in a year
+    (2025); United States, ...". A journalist's trial: the summary said "4 figures are
+    disputed", which reads as four disputes and names none."""
+    keys = sorted({(r.about, r.measure, r.period) for r in disputes})
+    figures = _counted(len({r.claim for r in disputes}), "figure")
+    text = (f"{_counted(len(keys), 'dispute')} over {figures} (the same measure of the same "
+            "thing for the same period, values that do not meet)")
+    if not keys:
+        return text
+    named = [f"{name(a)}, {ents[m].name if m in ents else m}" + (f" ({p})" if p else "")
+             for a, m, p in keys[:SUMMARY_DISPUTES_NAMED]]
+    more = len(keys) - SUMMARY_DISPUTES_NAMED
+    return text + ": " + "; ".join(named) + (f"; and {more} more" if more > 0 else "")
+
+
 def _counted(n: int, noun: str) -> str:
     """'1 figure', '19 figures' (the summary said '1 figures')."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
@@ -575,7 +610,7 @@ def relation_words(schema) -> dict[str, str]:
     """A relation (a field's name, quoted-about, estimated) as the prose of the report says
     it: the field's label, as the explorer labels a line ("issued_by" -> "issued by",
     "fab" -> "fabricated by"); the CSV files keep the names."""
-    words = {"quoted-about": "quoted about", "estimated": "estimated"}
+    words = dict(RELATION_LABELS)
     for kind in schema.kinds.values():
         for fname, f in kind.fields.items():
             words.setdefault(fname, f.label or fname)
@@ -584,7 +619,8 @@ def relation_words(schema) -> dict[str, str]:
 
 def _link_words(lk, node: str, name, rel: dict[str, str]) -> str:
     """The facts joining a node to one neighbour, grouped by relation and direction:
-    "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]"."""
+    "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]", and "(low
+    reliability only)" after a group whose every fact rests on low-reliability sources."""
     groups: dict[tuple[str, bool], list] = {}
     for f in lk.facts:
         groups.setdefault((f.relation, f.source == node), []).append(f)
@@ -595,7 +631,10 @@ def _link_words(lk, node: str, name, rel: dict[str, str]) -> str:
         words_ = rel.get(relation, relation)
         arrow = f"{words_}{times} → {name(lk.neighbour)}" if out else \
             f"{name(lk.neighbour)} {words_}{times} → it"
-        words.append(f"{arrow} [{', '.join(sources)}]")
+        # a journalist's trial: Sam Altman stood 4th among the bridges between the blocs on
+        # a two-word quote carried by BitBiased alone, and nothing said the source was weak
+        weak = all(f.reliability == "low" for f in group)
+        words.append(f"{arrow} [{', '.join(sources)}]" + (" (low reliability only)" if weak else ""))
     return " / ".join(words)
 
 
@@ -620,7 +659,7 @@ def _pair_words(a: str, b: str, label: dict[str, str]) -> str:
 
 def figure_amount(ents, claim) -> str:
     """A figure's value as a reader says it, with its qualifier, range and method:
-    "about USD 8,000,000,000 (projected)", "48 to 84 months", "less than 10×"."""
+    "about USD 8 billion (projected)", "48 to 84 months", "less than 10×"."""
     measure = ents.get(str(claim.first("measure")))
     unit = str(measure.first("unit", "")) if measure is not None else ""
     value = as_decimal_text(claim.first("value"))
@@ -652,11 +691,18 @@ def claimant_words(ents, claim) -> str:
 
 
 def _figure_words(ents, f) -> str:
-    """A figure in words: "China: installed power capacity about 3,200,000,000,000 W"."""
+    """A figure in words: "China: installed power capacity about 3,200 GW"."""
     measure = ents.get(f.measure)
     what = measure.name if measure is not None else f.measure
     about = ents[f.about].name if f.about in ents else f.about
     return f"{about}: {what} {figure_amount(ents, ents[f.id])}"
+
+
+def _disputed_words(f) -> str:
+    """", disputed" after a backing figure that another figure disputes, as the explorer's
+    badge says: BitBiased backs its verdict on chips with both estimates of the Ascend
+    910C's output, which dispute each other, and the scorecard said nothing of it."""
+    return ", disputed" if f.disputed_by else ""
 
 
 def _change_value(sem: Semantics, c) -> str:
@@ -714,6 +760,20 @@ def _tally(row) -> str:
         counts[v.text] = counts.get(v.text, 0) + 1
     return ", ".join(f"{n} {'say' if n > 1 else 'says'} {t}"
                      for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+# what "central" means, for a reader without network science (a journalist's trial: the
+# section opened on "degree (distinct neighbours / (n − 1)), PageRank (α = 0.85 ...")
+CENTRAL_IN_WORDS = (
+    "In plain words: an entity is central when many of the graph's sourced links tie it to "
+    "others (it develops, designs, issues, targets, supplies, invests in, is quoted about). "
+    "PageRank, by which everything here is ranked, counts those links and gives more weight "
+    "to links from entities that are central themselves; betweenness is how often an entity "
+    "is the go-between on the shortest chain of links between two others; degree is how many "
+    "neighbours it has. A high rank says that the sources connect it to much of the race, "
+    "and follows what the data holds (a country that many quotes are about, a company with "
+    "many listed models); it does not measure size, power or who is ahead. The technical "
+    "details:")
 
 
 def _method(binfo: dict, approx: dict, name: Callable[[str], str] = str) -> str:
@@ -812,7 +872,8 @@ class Analysis:
     neighbours: distinct neighbours of each node in whys; by_bloc: rows [bloc, rank, node
     id, links in the bloc, *MEASURES] of the measures within each bloc; pieces: {"count",
     "largest" (size), "rows": [[rank, size, [the five most linked members]]] for the
-    pieces of two nodes or more}; sampled: whether betweenness (and the path shares) came
+    pieces of two nodes or more, "of": {node id: [its piece's rank, size]} for the nodes of
+    whys}; sampled: whether betweenness (and the path shares) came
     from sampled sources; bounded: whether "why central" examined only WHY_CANDIDATES
     links per node; bloc_paths: whether betweenness and closeness within each bloc were
     computed.
@@ -916,7 +977,9 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps) -> 
         "by_bloc": by_bloc,
         "pieces": {"count": len(pieces), "largest": len(pieces[0]) if pieces else 0,
                    "rows": [[i + 1, len(c), sorted(c, key=lambda n: (-H.degree(n), n))[:5]]
-                            for i, c in enumerate(pieces) if len(c) > 1]},
+                            for i, c in enumerate(pieces) if len(c) > 1],
+                   "of": {w.node: [i + 1, len(c)] for w in whys
+                          for i, c in enumerate(pieces) if w.node in c}},
     }
 
 

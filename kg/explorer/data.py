@@ -21,7 +21,14 @@ import networkx as nx
 
 from kg.analysis.centrality import pagerank
 from kg.analysis.memo import Memo
-from kg.analysis.network import NODE_KINDS, EdgeFact, Projection, begins, simple
+from kg.analysis.network import (
+    NODE_KINDS,
+    RELATION_LABELS,
+    EdgeFact,
+    Projection,
+    begins,
+    simple,
+)
 from kg.core.model import DateValue, Entity, Statement, as_decimal_text
 from kg.core.schema import Field
 from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES, labels
@@ -34,7 +41,6 @@ from kg.semantics.time import ONE_DAY, stated_start
 # Fields shown in the panel's header rather than as facts.
 HEADER_FIELDS = frozenset({"id", "name", "aliases", "names", "description", "sources", "checked",
                            "wikidata", "url"})
-RELATION_LABELS = {"quoted-about": "quoted about", "estimated": "estimated"}
 SEED_PER_BLOC = 8  # the opening view: the most central nodes of each bloc
 SHOW_ALL_BELOW = 60  # smaller graphs open with every node shown
 DATA_LICENCE = "CC BY 4.0"
@@ -274,7 +280,7 @@ class PageData:
         c = self.entities[cid]
         measure = self.entities.get(str(c.first("measure")))
         unit = str(measure.first("unit")) if measure is not None else ""
-        # the amount with its unit as the report says it ("3×", "15%", "USD 8,000,000,000";
+        # the amount with its unit as the report says it ("3×", "15%", "USD 8 billion";
         # the page said "3 ratio", "15 percent"), after the qualifier's words
         amount = amount_text(c.first("value"), unit)
         upper = c.first("upper")

@@ -81,8 +81,16 @@
     "outranked": ["outranked on ", "It holds on the chosen day, but a maintainer preferred another value."],
     "ranked down": ["ranked down", "Ranked down by a maintainer; it never holds."]
   };
+  // "month" or "year": the precision of the start or end (a `from: 2024` is the whole year)
+  // in which the day falls, the narrower if both do; "" when it falls in neither
   function changedOn(s, day) {
-    return (s.cs || []).some(function (sp) { return sp[0] <= day && day <= sp[1]; });
+    var hit = "";
+    (s.cs || []).forEach(function (sp) {
+      if (sp[0] <= day && day <= sp[1]) {
+        hit = (sp[0].slice(5) === "01-01" && sp[1].slice(5) === "12-31" && hit !== "month") ? "year" : "month";
+      }
+    });
+    return hit;
   }
   function edgeHolds(e, day) {
     // the link's window, its quote or figure already said, and both ends already existing
@@ -231,6 +239,9 @@
         li.appendChild(el("span", { cls: "muted", text: " · " }));
         li.appendChild(link(k.url, k.label + (k.derived ? " (link derived from the identifier)" : "")));
       });
+      // why that reliability, in words (it was only the badge's tooltip: nothing on a phone,
+      // on paper, or for a reader who does not hover)
+      if (s.relynote) li.appendChild(el("div", { cls: "muted relynote", text: s.relynote }));
       ul.appendChild(li);
     });
     return ul;
@@ -295,7 +306,8 @@
         row.appendChild(el("span", { cls: "when", text: " · " + k + ": " }));
         row.appendChild(q.ref ? refButton(q.ref, q.v) : el("span", { cls: "when", text: q.v }));
       });
-      if (isCur && f.t && changedOn(s, day)) row.appendChild(badge("changed", "changed this month", "This value began or ended in the month (or year) of the chosen date."));
+      var changed = isCur && f.t ? changedOn(s, day) : "";
+      if (changed) row.appendChild(badge("changed", "changed this " + changed, "This value began or ended in the " + changed + " of the chosen date (the source gives that " + changed + ", not the day)."));
       if (state !== "holds" && (s.nv || f.t)) {
         var sb = STATE_BADGES[state];
         row.appendChild(badge("deprecated", sb[0] + (state === "ranked down" ? "" : day), sb[1]));

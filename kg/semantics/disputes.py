@@ -30,15 +30,76 @@ QUALIFIER_WORDS = {"exact": "", "approximately": "about ", "more-than": "more th
                    "less-than": "less than ", "at-least": "at least ", "at-most": "up to "}
 
 
-def amount_text(value, unit: str) -> str:
-    """A figure's number with its unit, as a reader says it (the report and the explorer):
-    70 percent -> 70%, 4 ratio -> 4×, 13e9 USD -> USD 13,000,000,000, 1 rank -> #1,
-    450000 chips -> 450,000 chips. value: a Decimal, int or its text."""
-    text = as_decimal_text(value) if isinstance(value, Decimal) else str(value)
+# large amounts in words a reader can check at a glance (a journalist's trial: "USD
+# 109,000,000,000", "3,200,000,000,000 W" in the scorecard): a scale word for money and
+# counts, an SI prefix for physical units, only where the scaled number stays exact with
+# at most three decimals
+SCALE_WORDS = ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"),
+               (Decimal(10) ** 6, "million"))
+SI_PREFIXES = {  # unit -> the prefixes it takes, largest first, and the unit after a prefix
+    "W": ((("G", 9), ("M", 6), ("k", 3)), "W"),  # power capacity is said in GW: "3,200 GW"
+    "FLOP/s": ((("E", 18), ("P", 15), ("T", 12), ("G", 9)), "FLOP/s"),
+    "byte/s": ((("T", 12), ("G", 9), ("M", 6)), "B/s"),
+}
+SCIENTIFIC_UNITS = {"FLOP"}  # training compute: "3.8 × 10^25 FLOP"
+COUNT_UNITS_WITHOUT_SCALE = {"percent", "ratio", "rank", "months"}
+
+
+def _exact(value: Decimal, scale: Decimal, decimals: int = 3) -> str | None:
+    """value / scale as text when it has at most `decimals` decimals, else None."""
+    scaled = value / scale
+    text = as_decimal_text(scaled)
+    return text if len(text.partition(".")[2]) <= decimals else None
+
+
+def _grouped(text: str) -> str:
+    """1234567.5 -> 1,234,567.5 (the whole part in groups of three)."""
     whole, dot, frac = text.partition(".")
     sign = "-" if whole.startswith("-") else ""
     whole = whole.lstrip("-")
-    number = sign + (f"{int(whole):,}" if whole.isdigit() else whole) + dot + frac
+    return sign + (f"{int(whole):,}" if whole.isdigit() else whole) + dot + frac
+
+
+def _scaled(value: Decimal, unit: str) -> tuple[str, str] | None:
+    """(number, unit) of a large amount said with a scale word or SI prefix, or None to
+    write every digit: USD 130.5e9 -> ("130.5 billion", "USD"), 3.2e12 W -> ("3,200", "GW"),
+    3.8e25 FLOP -> ("3.8 × 10^25", "FLOP")."""
+    size = abs(value)
+    if unit in SCIENTIFIC_UNITS and size >= Decimal(10) ** 6:
+        exponent = len(str(int(size))) - 1
+        mantissa = _exact(value, Decimal(10) ** exponent)
+        return (f"{mantissa} × 10^{exponent}", unit) if mantissa else None
+    if unit in SI_PREFIXES:
+        prefixes, after = SI_PREFIXES[unit]
+        for prefix, power in prefixes:
+            scale = Decimal(10) ** power
+            if size >= scale and (number := _exact(value, scale)):
+                return _grouped(number), prefix + after
+        return None
+    if unit in COUNT_UNITS_WITHOUT_SCALE:
+        return None
+    for scale, word in SCALE_WORDS:
+        if size >= scale and (number := _exact(value, scale)):
+            return f"{_grouped(number)} {word}", unit
+    return None
+
+
+def amount_text(value, unit: str) -> str:
+    """A figure's number with its unit, as a reader says it (the report and the explorer):
+    70 percent -> 70%, 4 ratio -> 4×, 13e9 USD -> USD 13 billion, 130.5e9 USD -> USD 130.5
+    billion, 1 rank -> #1, 450000 chips -> 450,000 chips, 2e6 chips -> 2 million chips,
+    3.2e12 W -> 3,200 GW, 4.614e15 FLOP/s -> 4.614 PFLOP/s, 3.8e25 FLOP -> 3.8 × 10^25 FLOP.
+    A large amount that a scale word or prefix cannot say exactly with at most three
+    decimals (5,576,123 USD) keeps every digit. value: a Decimal, int or its text."""
+    text = as_decimal_text(value) if isinstance(value, Decimal) else str(value)
+    try:
+        scaled = _scaled(Decimal(text), unit)
+    except ArithmeticError:  # not a number (a hostile or malformed value): as it is
+        scaled = None
+    if scaled is not None:
+        number, unit = scaled
+    else:
+        number = _grouped(text)
     if unit == "percent":
         return f"{number}%"
     if unit == "ratio":
