@@ -247,7 +247,7 @@ def validate(data_dir, no_shacl, as_json, no_cache):
     \b
     Example:
         kg validate
-        kg validate --data tests/fixtures/bad --json
+        kg validate --data tests/fixtures/curate/data --json   # another data folder
     """
     from kg.data import filecache
     from kg.data.loader import issues_root, resolve_data_dir
