@@ -211,6 +211,27 @@ def test_3_ascend_910_against_h100():
     assert {r["designer"] for r in rows} == {"huawei"}
 
 
+def test_3_a_chip_shows_the_comparisons_against_it_and_of_what_runs_on_it():
+    # "Ascend 910 at 60% of the H100" is a comparison claimed for the H100 too, and
+    # BitBiased's training run on a cluster of Ascend chips "took 40% longer than it
+    # would have on NVIDIA H100s": a comparison for both chips, through the run.
+    h100 = ask("chip-makers-comparisons", chip="kgid:nvidia-h100")
+    assert {(r["comparison"], r["about"], r["comparedWith"], r["value"], r["source"])
+            for r in h100} == {
+        ("ascend-910-vs-h100-dw", "huawei-ascend-910", "nvidia-h100", "60", DW),
+        ("ascend-910-vs-h100-dw", "huawei-ascend-910", "nvidia-h100", "60", DEEP_DIVE),
+        ("ascend-training-run-overhead-vs-h100-2025", "chinese-lab-ascend-training-run-2025",
+         "nvidia-h100", "40", BITBIASED)}
+    ascend = ask("chip-makers-comparisons", chip="kgid:huawei-ascend")
+    assert [(r["about"], r["comparedWith"], r["value"], r["unit"], r["source"])
+            for r in ascend] == [("chinese-lab-ascend-training-run-2025", "nvidia-h100",
+                                  "40", "percent", BITBIASED)]
+    # a chip with no comparison still gives its designer and fab
+    assert [(r["designer"], r["fab"], r.get("comparison")) for r in
+            ask("chip-makers-comparisons", chip="kgid:huawei-ascend-910c")] == [
+        ("huawei", "smic", None)]
+
+
 def test_3_ascend_910c_made_by_smic():
     # BitBiased: 910C output rises "when accounting for improved yields at SMIC".
     rows = ask("chip-makers-comparisons", chip="kgid:huawei-ascend-910c")
