@@ -293,6 +293,21 @@ def test_6_derivatives():
     assert {r["origin"] for r in rows} == {"china"}
 
 
+def test_6_only_figures_of_adoption_not_of_training():
+    # The question is downloads, derivatives or market share: DeepSeek-V3's training
+    # tokens and cost, or Llama 3.1's training compute, lead in nothing it asks.
+    rows = ask("open-weight-leaders")
+    assert sorted({r["measure"] for r in rows}) == [
+        "derivative-models", "model-downloads", "open-model-download-rank",
+        "open-sourced-models"]
+    assert [(r["measure"], r["model"], r["origin"], r["value"], r["asOf"], r["source"])
+            for r in rows if r["source"] == DW] == [
+        ("derivative-models", "qwen", "china", "180000", "2026-01", DW),
+        ("model-downloads", "qwen", "china", "700000000", "2026-01", DW),
+        ("open-model-download-rank", "qwen", "china", "1", "2026-01", DW),
+        ("open-sourced-models", "qwen", "china", "400", "2026-01", DW)]
+
+
 # -- 7. disputed figures -----------------------------------------------------------------------
 def test_7_ascend_910c_output_disputed():
     rows = ask("disputed-figures", about="kgid:huawei-ascend-910c")
