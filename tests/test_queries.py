@@ -500,6 +500,20 @@ def test_14_every_quote_has_a_speaker_and_a_source():
                for r in rows)
 
 
+def test_14_when_a_quote_was_said_by():
+    # DW (24 January 2026) gives no day for Scott Singer's words; Deep Dive (31 January)
+    # repeats one: the source's date says when each was said by.
+    rows = ask("quotes", speaker="kgid:scott-singer")
+    assert {r.get("date") for r in rows} == {None}
+    assert {(r["source"], r["sourceDate"]) for r in rows} == {
+        (DW, "2026-01-24"), (DEEP_DIVE, "2026-01-31")}
+    # a quote dated by its source keeps its own date beside the article's
+    xi = matching(ask("quotes", speaker="kgid:xi-jinping"), quote="xi-jinping-new-heights")
+    assert {(r["date"], r["source"], r["sourceDate"]) for r in xi} == {
+        ("2025-12-31", DW, "2026-01-24"), ("2025-12-31", DEEP_DIVE, "2026-01-31")}
+    assert all(r.get("sourceDate") for r in ask("quotes"))
+
+
 # -- 18. unchecked facts ------------------------------------------------------------------------
 def test_18_unchecked_facts_on_real_data():
     rows = ask("unchecked-facts")
