@@ -698,6 +698,9 @@ def test_shell_completion_of_commands_and_ids_in_a_real_process(data):
                                   "COMP_CWORD": "4"}, capture_output=True, text=True, check=True,
                                   timeout=300)
     assert out.stdout.split() == ["plain,deepseek"]  # developer: organisations only
+    out = subprocess.run(KG, env={**env, "COMP_WORDS": "kg query chip-", "COMP_CWORD": "2"},
+                         capture_output=True, text=True, check=True, timeout=300)
+    assert out.stdout.split() == ["plain,chip-export-status", "plain,chip-makers-comparisons"]
     r = kg(data, "completion", "bash")
     assert "_KG_COMPLETE=bash_complete" in r.output
 
