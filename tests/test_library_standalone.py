@@ -67,6 +67,24 @@ def test_kg_query_with_defaults_matches_the_pasted_file_on_the_command_line(tmp_
         assert json.loads(by_name.output) == json.loads(as_file.output), name
 
 
+def test_the_readme_shows_what_kg_query_show_prints():
+    """queries/README.md's "How parameters are filled": the command it names, with
+    --show, prints the lines the README shows, in that order."""
+    import re
+
+    from conftest import REPO
+
+    readme = (REPO / "queries" / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How parameters are filled", 1)[1]
+    command = re.search(r"`(kg query as-of [^`]+)`", section)[1]
+    shown = re.search(r"```sparql\n(.+?)\n  \.\.\.\n```", section, re.S)[1].splitlines()
+    result = CliRunner().invoke(main, [*command.split()[1:], "--show"])
+    assert result.exit_code == 0, result.output
+    printed = result.output.splitlines()
+    start = printed.index(shown[0])
+    assert printed[start:start + len(shown)] == shown
+
+
 def test_as_of_as_it_stands_answers_for_the_dataset_date():
     found = dicts(oxigraph_store().query(find_query("as-of").text))
     # Deep Dive: the H200 may be sold to vetted Chinese buyers since December 2025
