@@ -772,6 +772,36 @@ def test_lint_json_and_find_by_kind(data):
     assert r.output.split()[0] == "huawei-ascend-910c"
 
 
+def test_json_paths_open_from_the_current_folder(data, tmp_path, monkeypatch):
+    # validate, lint and unchecked --json name each file as their text lines do: from a
+    # folder beside the data, "data/..." would be another file (or none)
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    (data / "organization" / "huawei.yaml").write_text(
+        read(data, "organization/huawei.yaml") + "name: again\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    runner = CliRunner()
+    found = {}
+    for args in (["validate", "--no-shacl"], ["lint"], ["unchecked"]):
+        r = runner.invoke(main, [*args, "--json", "--data", str(data)], env=ENV)
+        found[args[0]] = {i["path"] for i in json.loads(r.output)}
+    huawei = (data / "organization" / "huawei.yaml").as_posix()  # outside: absolute
+    assert found["validate"] == {huawei}
+    assert huawei in found["lint"]
+    assert found["unchecked"] and all(p.startswith(data.as_posix() + "/") and os.path.isfile(p)
+                                      for p in found["unchecked"])
+    text = runner.invoke(main, ["validate", "--no-shacl", "--data", str(data)], env=ENV)
+    assert text.output.startswith(huawei + ":8:1: error: duplicate key")
+    # beside the data folder the paths stay as they were
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(main, ["validate", "--no-shacl", "--json", "--data", "data"], env=ENV)
+    assert {i["path"] for i in json.loads(r.output)} == {"data/organization/huawei.yaml"}
+
+
 def test_edit_one_language_name(data):
     kg(data, "edit", "smic", "--unset", "names.zh")
     assert "names" not in read(data, "organization/smic.yaml")

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 from click.shell_completion import CompletionItem, get_completion_class
 
-from kg.cli.options import data_option, echo, json_text
+from kg.cli.options import data_option, echo, json_records
 from kg.core.errors import DataError, KGError
 from kg.core.schema import Field, Kind, load_schema
 from kg.curate import txn
@@ -537,8 +537,8 @@ def unchecked(limit, as_json, data_dir):
         facts = curate.unchecked(workspace(data_dir, recover=False))
     shown = facts[:limit] if limit else facts
     if as_json:
-        echo(json_text([{**f.__dict__, "date": str(f.date) if f.date else None,
-                         "value": str(f.value)} for f in shown]))
+        echo(json_records([{**f.__dict__, "date": str(f.date) if f.date else None,
+                            "value": str(f.value)} for f in shown], data_dir))
         return
     root = issues_root(data_dir)
     for f in shown:
@@ -679,7 +679,7 @@ def lint(as_json, no_unchecked, data_dir):
         issues = run_lint(workspace(data_dir, recover=False), unchecked=not no_unchecked)
     errors = [i for i in issues if i.level == "error"]
     if as_json:
-        echo(json_text([i.__dict__ for i in issues]))
+        echo(json_records([i.__dict__ for i in issues], data_dir))
     else:
         root = issues_root(data_dir)
         for i in issues:
