@@ -481,6 +481,21 @@ def test_13_links_never_end_at_a_source_or_a_statement():
         assert r["to"] not in (DW, DEEP_DIVE, BITBIASED, BOTNEWS)
 
 
+def test_13_the_h200_policies_and_events_with_their_sources():
+    # DW and Deep Dive: the December 2025 decision and January's customs block set its
+    # statuses now; the export controls set the status it had before (Deep Dive; BotNews's
+    # undated, deprecated claim): a policy stays linked once its status has ended
+    rows = ask("neighbourhood", entity="kgid:nvidia-h200")
+    by = {(r["to"], r["source"]) for r in rows
+          if r["step"] == "1" and r["from"] == "nvidia-h200" and r["link"] == "kgo:by"}
+    assert by == {("us-h200-export-decision-2025-12", DW),
+                  ("us-h200-export-decision-2025-12", DEEP_DIVE),
+                  ("china-customs-h200-block-2026-01", DW),
+                  ("china-customs-h200-block-2026-01", DEEP_DIVE),
+                  ("us-ai-chip-export-controls", DEEP_DIVE),
+                  ("us-ai-chip-export-controls", BOTNEWS)}
+
+
 # -- 14. quotes ---------------------------------------------------------------------------------
 def test_14_scott_singer_quotes():
     rows = ask("quotes", speaker="kgid:scott-singer")
