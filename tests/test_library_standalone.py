@@ -197,6 +197,23 @@ def test_a_year_or_month_is_its_first_day_or_for_an_end_its_last():
         assert str(refused.value) == f"parameter start: {bad!r} is not a valid date: {why}"
 
 
+def test_the_readme_quotes_the_parameter_errors_as_kg_query_prints_them():
+    import re
+
+    from conftest import REPO
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    quoted = re.search(r"a misspelt IRI is named \(`([^`]+)`\).*?a kind \(`chip`.*?: `([^`]+)`",
+                       readme)
+    for shown, param in zip(quoted.groups(), ["chip=kgid:nvidia-h2000", "chip=kgid:huawei"],
+                            strict=True):
+        result = CliRunner().invoke(main, ["query", "chip-export-status", "-p", param])
+        assert result.exit_code == 1
+        head, _, tail = shown.partition("...")  # "..." stands for the rest of a list
+        printed = result.output.strip().removeprefix("Error: ")
+        assert printed.startswith(head) and printed.endswith(tail), (shown, printed)
+
+
 def test_a_misspelt_iri_is_named_with_a_suggestion():
     with pytest.raises(QueryError) as err:
         run_query(oxigraph_store(), find_query("chip-export-status"),
