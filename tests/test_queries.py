@@ -349,6 +349,17 @@ def test_9_december_2025_to_january_2026():
     assert has_row(rows, subject="nvidia-h200", value="kgo:import-status-blocked",
                    date="2026-01")
     assert has_row(rows, subject="china-customs-h200-block-2026-01", date="2026-01")
+    # DW and Deep Dive: Chinese firms had ordered more than 2 million H200s, worth more
+    # than $50 billion (DW: around 43 billion euros)
+    orders = {(r["what"], r["value"], r.get("qualifier"), r["source"]) for r in rows
+              if r["date"] == "2026-01" and r["subject"] == "nvidia-h200"
+              and not r["what"].startswith("kgo:")}
+    assert orders == {
+        ("chips-ordered", "2000000", "kgo:value-qualifier-more-than", DW),
+        ("chips-ordered", "2000000", "kgo:value-qualifier-more-than", DEEP_DIVE),
+        ("order-value-usd", "50000000000", "kgo:value-qualifier-more-than", DW),
+        ("order-value-usd", "50000000000", "kgo:value-qualifier-more-than", DEEP_DIVE),
+        ("order-value-eur", "43000000000", "kgo:value-qualifier-approximately", DW)}
     # out of range: DeepSeek's app, January 2025
     assert not has_row(rows, subject="deepseek-app")
     dates = [r["date"] for r in rows]
