@@ -229,7 +229,7 @@ def ask(ws: curate.Workspace, kind: Kind, f: Field, schema) -> object:
 # -- kg add KIND / kg source add --------------------------------------------------------------
 ADD_EXAMPLES = {
     "model": 'kg add model --name "DeepSeek-V3" --model-type model --developer deepseek \\\n'
-             "        --released 2024-12 --source dw-2026-01-24-us-china-ai-race",
+             "        --released 2024-12 --source deepseek-2024-12-v3-technical-report",
     "organization": 'kg add organization --name "Moonshot AI" --org-type lab --country china '
                     "\\\n        --name-in zh=月之暗面 --source dw-2026-01-24-us-china-ai-race",
     "source": 'kg source add --title "Where is the AI race heading?" --publisher DW \\\n'
@@ -391,7 +391,7 @@ def edit(entity_id, sets, adds, unsets, removes, deprecates, note, sources, dry_
 
     \b
     Example:
-        kg edit deepseek-r1 --set released=2025-01-20 --source dw-2026-01-24-us-china-ai-race
+        kg edit deepseek-r1 --set released=2025-01-20 --source deepseek-2025-01-20-r1-release
         kg edit huawei --add aliases="Huawei Technologies Co., Ltd." --set names.zh=华为
     """
     if not (sets or adds or unsets or removes or deprecates):
@@ -425,8 +425,7 @@ def link(subject, relation, obj, sources, valid_from, valid_to, as_of, note, dry
 
     \b
     Example:
-        kg link scott-singer affiliation carnegie-endowment \\
-            --source dw-2026-01-24-us-china-ai-race --from 2024
+        kg link deepseek-r1 developer deepseek --source deepseek-2025-01-20-r1-release
     """
     run(lambda ws: curate.link(ws, subject, relation, obj, sources, valid_from, valid_to, as_of,
                                note), data_dir, dry_run)
