@@ -195,6 +195,25 @@ def test_edit_with_a_source_writes_the_long_form(data):
         data, "model/deepseek-r1.yaml")
 
 
+def test_edit_setting_the_same_fact_again_keeps_its_check(data):
+    # a new-user trial: `kg edit deepseek-r1 --set released=2025-01-20 --source S`, the
+    # value and source already there, dropped the `checked` record of a verified fact
+    report = "deepseek-2024-12-v3-technical-report"
+    kg(data, "verify", "deepseek-v3", "released", "--by", "Jane Doe")
+    verified = read(data, "model/deepseek-v3.yaml")
+    assert "checked:" in verified
+    r = kg(data, "edit", "deepseek-v3", "--set", "released=2024-12", "--source", report)
+    assert r.exit_code == 0
+    assert (f"note: deepseek-v3.released is already 2024-12 citing {report}: left as it was"
+            in r.output)
+    assert read(data, "model/deepseek-v3.yaml") == verified
+    # another value is another fact: it is written unchecked, and the old one is named
+    r = kg(data, "edit", "deepseek-v3", "--set", "released=2024-12-26", "--source", report)
+    assert "note: deepseek-v3.released was: " in r.output and "'checked'" in r.output
+    assert (f"released:\n  value: 2024-12-26\n  sources: [{report}]\nparameters:"
+            in read(data, "model/deepseek-v3.yaml"))
+
+
 def test_edit_never_moves_a_fact_to_the_entitys_sources_without_saying_so(data):
     """A fresh-user review: `kg edit deepseek-v3 --set parameters=672000000000` replaced the
     statement citing the technical report by a plain value, which cites the entity's own
