@@ -195,6 +195,25 @@ def test_edit_with_a_source_writes_the_long_form(data):
         data, "model/deepseek-r1.yaml")
 
 
+def test_edit_setting_the_same_fact_again_keeps_its_check(data):
+    # a new-user trial: `kg edit deepseek-r1 --set released=2025-01-20 --source S`, the
+    # value and source already there, dropped the `checked` record of a verified fact
+    report = "deepseek-2024-12-v3-technical-report"
+    kg(data, "verify", "deepseek-v3", "released", "--by", "Jane Doe")
+    verified = read(data, "model/deepseek-v3.yaml")
+    assert "checked:" in verified
+    r = kg(data, "edit", "deepseek-v3", "--set", "released=2024-12", "--source", report)
+    assert r.exit_code == 0
+    assert (f"note: deepseek-v3.released is already 2024-12 citing {report}: left as it was"
+            in r.output)
+    assert read(data, "model/deepseek-v3.yaml") == verified
+    # another value is another fact: it is written unchecked, and the old one is named
+    r = kg(data, "edit", "deepseek-v3", "--set", "released=2024-12-26", "--source", report)
+    assert "note: deepseek-v3.released was: " in r.output and "'checked'" in r.output
+    assert (f"released:\n  value: 2024-12-26\n  sources: [{report}]\nparameters:"
+            in read(data, "model/deepseek-v3.yaml"))
+
+
 def test_edit_never_moves_a_fact_to_the_entitys_sources_without_saying_so(data):
     """A fresh-user review: `kg edit deepseek-v3 --set parameters=672000000000` replaced the
     statement citing the technical report by a plain value, which cites the entity's own
@@ -698,6 +717,9 @@ def test_shell_completion_of_commands_and_ids_in_a_real_process(data):
                                   "COMP_CWORD": "4"}, capture_output=True, text=True, check=True,
                                   timeout=300)
     assert out.stdout.split() == ["plain,deepseek"]  # developer: organisations only
+    out = subprocess.run(KG, env={**env, "COMP_WORDS": "kg query chip-", "COMP_CWORD": "2"},
+                         capture_output=True, text=True, check=True, timeout=300)
+    assert out.stdout.split() == ["plain,chip-export-status", "plain,chip-makers-comparisons"]
     r = kg(data, "completion", "bash")
     assert "_KG_COMPLETE=bash_complete" in r.output
 
@@ -767,6 +789,36 @@ def test_lint_json_and_find_by_kind(data):
     assert all(i["level"] == "warning" for i in issues)
     r = kg(data, "find", "huawei", "--kind", "chip")
     assert r.output.split()[0] == "huawei-ascend-910c"
+
+
+def test_json_paths_open_from_the_current_folder(data, tmp_path, monkeypatch):
+    # validate, lint and unchecked --json name each file as their text lines do: from a
+    # folder beside the data, "data/..." would be another file (or none)
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    (data / "organization" / "huawei.yaml").write_text(
+        read(data, "organization/huawei.yaml") + "name: again\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    runner = CliRunner()
+    found = {}
+    for args in (["validate", "--no-shacl"], ["lint"], ["unchecked"]):
+        r = runner.invoke(main, [*args, "--json", "--data", str(data)], env=ENV)
+        found[args[0]] = {i["path"] for i in json.loads(r.output)}
+    huawei = (data / "organization" / "huawei.yaml").as_posix()  # outside: absolute
+    assert found["validate"] == {huawei}
+    assert huawei in found["lint"]
+    assert found["unchecked"] and all(p.startswith(data.as_posix() + "/") and os.path.isfile(p)
+                                      for p in found["unchecked"])
+    text = runner.invoke(main, ["validate", "--no-shacl", "--data", str(data)], env=ENV)
+    assert text.output.startswith(huawei + ":8:1: error: duplicate key")
+    # beside the data folder the paths stay as they were
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(main, ["validate", "--no-shacl", "--json", "--data", "data"], env=ENV)
+    assert {i["path"] for i in json.loads(r.output)} == {"data/organization/huawei.yaml"}
 
 
 def test_edit_one_language_name(data):

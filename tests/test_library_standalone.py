@@ -67,6 +67,52 @@ def test_kg_query_with_defaults_matches_the_pasted_file_on_the_command_line(tmp_
         assert json.loads(by_name.output) == json.loads(as_file.output), name
 
 
+def test_the_readme_shows_what_kg_query_show_prints():
+    """queries/README.md's "How parameters are filled": the command it names, with
+    --show, prints the lines the README shows, in that order."""
+    import re
+
+    from conftest import REPO
+
+    readme = (REPO / "queries" / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How parameters are filled", 1)[1]
+    command = re.search(r"`(kg query as-of [^`]+)`", section)[1]
+    shown = re.search(r"```sparql\n(.+?)\n  \.\.\.\n```", section, re.S)[1].splitlines()
+    result = CliRunner().invoke(main, [*command.split()[1:], "--show"])
+    assert result.exit_code == 0, result.output
+    printed = result.output.splitlines()
+    start = printed.index(shown[0])
+    assert printed[start:start + len(shown)] == shown
+
+
+# an iri parameter with no default and the column it filters (itself where it is selected)
+FILTERED_COLUMN = {("models-by-developer", "country"): "developerCountry",
+                   ("policies", "country"): "jurisdiction",
+                   ("open-weight-leaders", "country"): "origin"}
+IRI_FILTERS = [(q, p.name) for q in LIBRARY for p in q.params
+               if p.type == "iri" and p.default is None]
+
+
+@pytest.mark.parametrize("q,name", IRI_FILTERS, ids=[f"{q.name}:{n}" for q, n in IRI_FILTERS])
+def test_an_iri_parameter_gives_the_rows_that_have_that_value(q, name):
+    """`--param X=v` answers with the rows of the unfiltered query whose X column is v,
+    in the same order: no row of another value (unchecked-facts' source filter once kept
+    every fact, each labelled with the source asked for) and none missing."""
+    store = oxigraph_store()
+    column = FILTERED_COLUMN.get((q.name, name), name)
+    every = run_query(store, q, None)
+    assert column in every.vars
+    at = every.vars.index(column)
+    values = sorted({str(r[at]) for r in every.rows if r[at] is not None})
+    assert values
+    if name == "country":  # a jurisdiction may be the EU, which the parameter refuses
+        values = [v for v in values if store.query(f"ASK {{ <{v}> a <{KGO}Country> }}").boolean]
+    for value in values[::max(1, len(values) // 6)]:
+        got = [tuple(map(str, r)) for r in run_query(store, q, {name: f"<{value}>"}).rows]
+        want = [tuple(map(str, r)) for r in every.rows if str(r[at]) == value]
+        assert got == want, (name, value)
+
+
 def test_as_of_as_it_stands_answers_for_the_dataset_date():
     found = dicts(oxigraph_store().query(find_query("as-of").text))
     # Deep Dive: the H200 may be sold to vetted Chinese buyers since December 2025
@@ -177,6 +223,23 @@ def test_a_year_or_month_is_its_first_day_or_for_an_end_its_last():
         with pytest.raises(QueryError) as refused:
             parse_day(bad, "start")
         assert str(refused.value) == f"parameter start: {bad!r} is not a valid date: {why}"
+
+
+def test_the_readme_quotes_the_parameter_errors_as_kg_query_prints_them():
+    import re
+
+    from conftest import REPO
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    quoted = re.search(r"a misspelt IRI is named \(`([^`]+)`\).*?a kind \(`chip`.*?: `([^`]+)`",
+                       readme)
+    for shown, param in zip(quoted.groups(), ["chip=kgid:nvidia-h2000", "chip=kgid:huawei"],
+                            strict=True):
+        result = CliRunner().invoke(main, ["query", "chip-export-status", "-p", param])
+        assert result.exit_code == 1
+        head, _, tail = shown.partition("...")  # "..." stands for the rest of a list
+        printed = result.output.strip().removeprefix("Error: ")
+        assert printed.startswith(head) and printed.endswith(tail), (shown, printed)
 
 
 def test_a_misspelt_iri_is_named_with_a_suggestion():

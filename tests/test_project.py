@@ -48,6 +48,28 @@ def test_every_command_explains_itself_with_an_example():
     assert ("validate",) in checked and ("build",) in checked
 
 
+def test_every_file_or_folder_a_help_example_reads_exists():
+    """An example names a folder or file of the repository it reads (`--data DIR`, a
+    data file, a .rq, a source by id): it must be there, so the example runs as written."""
+    import shlex
+
+    runner = CliRunner()
+    named = []
+    for path, _cmd in all_commands(main):
+        text = runner.invoke(main, [*path, "--help"]).output.split("Example:", 1)[1]
+        for line in text.split("\n\n", 1)[0].splitlines():
+            words = shlex.split(line.split("  #", 1)[0].rstrip(" \\"))
+            named += [w for w in words
+                      if w.split("/", 1)[0] in ("data", "tests", "queries", "ontology")]
+            # a source an example cites (not a placeholder such as SOURCE-ID) is one of
+            # data/'s, and should state the fact
+            named += [f"data/source/{b}.yaml" for a, b in zip(words, words[1:], strict=False)
+                      if a == "--source" and b != b.upper()]
+    assert "queries/chip-export-status.rq" in named
+    assert "data/source/deepseek-2025-01-20-r1-release.yaml" in named
+    assert [w for w in named if not (REPO / w).exists()] == []
+
+
 def test_licences_and_citation_exist():
     assert "MIT License" in (REPO / "LICENSE").read_text()
     assert "CC BY 4.0" in (REPO / "LICENSE-DATA").read_text()

@@ -211,6 +211,27 @@ def test_3_ascend_910_against_h100():
     assert {r["designer"] for r in rows} == {"huawei"}
 
 
+def test_3_a_chip_shows_the_comparisons_against_it_and_of_what_runs_on_it():
+    # "Ascend 910 at 60% of the H100" is a comparison claimed for the H100 too, and
+    # BitBiased's training run on a cluster of Ascend chips "took 40% longer than it
+    # would have on NVIDIA H100s": a comparison for both chips, through the run.
+    h100 = ask("chip-makers-comparisons", chip="kgid:nvidia-h100")
+    assert {(r["comparison"], r["about"], r["comparedWith"], r["value"], r["source"])
+            for r in h100} == {
+        ("ascend-910-vs-h100-dw", "huawei-ascend-910", "nvidia-h100", "60", DW),
+        ("ascend-910-vs-h100-dw", "huawei-ascend-910", "nvidia-h100", "60", DEEP_DIVE),
+        ("ascend-training-run-overhead-vs-h100-2025", "chinese-lab-ascend-training-run-2025",
+         "nvidia-h100", "40", BITBIASED)}
+    ascend = ask("chip-makers-comparisons", chip="kgid:huawei-ascend")
+    assert [(r["about"], r["comparedWith"], r["value"], r["unit"], r["source"])
+            for r in ascend] == [("chinese-lab-ascend-training-run-2025", "nvidia-h100",
+                                  "40", "percent", BITBIASED)]
+    # a chip with no comparison still gives its designer and fab
+    assert [(r["designer"], r["fab"], r.get("comparison")) for r in
+            ask("chip-makers-comparisons", chip="kgid:huawei-ascend-910c")] == [
+        ("huawei", "smic", None)]
+
+
 def test_3_ascend_910c_made_by_smic():
     # BitBiased: 910C output rises "when accounting for improved yields at SMIC".
     rows = ask("chip-makers-comparisons", chip="kgid:huawei-ascend-910c")
@@ -272,6 +293,21 @@ def test_6_derivatives():
     assert {r["origin"] for r in rows} == {"china"}
 
 
+def test_6_only_figures_of_adoption_not_of_training():
+    # The question is downloads, derivatives or market share: DeepSeek-V3's training
+    # tokens and cost, or Llama 3.1's training compute, lead in nothing it asks.
+    rows = ask("open-weight-leaders")
+    assert sorted({r["measure"] for r in rows}) == [
+        "derivative-models", "model-downloads", "open-model-download-rank",
+        "open-sourced-models"]
+    assert [(r["measure"], r["model"], r["origin"], r["value"], r["asOf"], r["source"])
+            for r in rows if r["source"] == DW] == [
+        ("derivative-models", "qwen", "china", "180000", "2026-01", DW),
+        ("model-downloads", "qwen", "china", "700000000", "2026-01", DW),
+        ("open-model-download-rank", "qwen", "china", "1", "2026-01", DW),
+        ("open-sourced-models", "qwen", "china", "400", "2026-01", DW)]
+
+
 # -- 7. disputed figures -----------------------------------------------------------------------
 def test_7_ascend_910c_output_disputed():
     rows = ask("disputed-figures", about="kgid:huawei-ascend-910c")
@@ -313,6 +349,17 @@ def test_9_december_2025_to_january_2026():
     assert has_row(rows, subject="nvidia-h200", value="kgo:import-status-blocked",
                    date="2026-01")
     assert has_row(rows, subject="china-customs-h200-block-2026-01", date="2026-01")
+    # DW and Deep Dive: Chinese firms had ordered more than 2 million H200s, worth more
+    # than $50 billion (DW: around 43 billion euros)
+    orders = {(r["what"], r["value"], r.get("qualifier"), r["source"]) for r in rows
+              if r["date"] == "2026-01" and r["subject"] == "nvidia-h200"
+              and not r["what"].startswith("kgo:")}
+    assert orders == {
+        ("chips-ordered", "2000000", "kgo:value-qualifier-more-than", DW),
+        ("chips-ordered", "2000000", "kgo:value-qualifier-more-than", DEEP_DIVE),
+        ("order-value-usd", "50000000000", "kgo:value-qualifier-more-than", DW),
+        ("order-value-usd", "50000000000", "kgo:value-qualifier-more-than", DEEP_DIVE),
+        ("order-value-eur", "43000000000", "kgo:value-qualifier-approximately", DW)}
     # out of range: DeepSeek's app, January 2025
     assert not has_row(rows, subject="deepseek-app")
     dates = [r["date"] for r in rows]
@@ -445,6 +492,21 @@ def test_13_links_never_end_at_a_source_or_a_statement():
         assert r["to"] not in (DW, DEEP_DIVE, BITBIASED, BOTNEWS)
 
 
+def test_13_the_h200_policies_and_events_with_their_sources():
+    # DW and Deep Dive: the December 2025 decision and January's customs block set its
+    # statuses now; the export controls set the status it had before (Deep Dive; BotNews's
+    # undated, deprecated claim): a policy stays linked once its status has ended
+    rows = ask("neighbourhood", entity="kgid:nvidia-h200")
+    by = {(r["to"], r["source"]) for r in rows
+          if r["step"] == "1" and r["from"] == "nvidia-h200" and r["link"] == "kgo:by"}
+    assert by == {("us-h200-export-decision-2025-12", DW),
+                  ("us-h200-export-decision-2025-12", DEEP_DIVE),
+                  ("china-customs-h200-block-2026-01", DW),
+                  ("china-customs-h200-block-2026-01", DEEP_DIVE),
+                  ("us-ai-chip-export-controls", DEEP_DIVE),
+                  ("us-ai-chip-export-controls", BOTNEWS)}
+
+
 # -- 14. quotes ---------------------------------------------------------------------------------
 def test_14_scott_singer_quotes():
     rows = ask("quotes", speaker="kgid:scott-singer")
@@ -462,6 +524,20 @@ def test_14_every_quote_has_a_speaker_and_a_source():
     # DW quotes the Action Plan: "a race to achieve global dominance".
     assert any(r["speaker"] == "us-ai-action-plan-2025" and "global dominance" in r["text"]
                for r in rows)
+
+
+def test_14_when_a_quote_was_said_by():
+    # DW (24 January 2026) gives no day for Scott Singer's words; Deep Dive (31 January)
+    # repeats one: the source's date says when each was said by.
+    rows = ask("quotes", speaker="kgid:scott-singer")
+    assert {r.get("date") for r in rows} == {None}
+    assert {(r["source"], r["sourceDate"]) for r in rows} == {
+        (DW, "2026-01-24"), (DEEP_DIVE, "2026-01-31")}
+    # a quote dated by its source keeps its own date beside the article's
+    xi = matching(ask("quotes", speaker="kgid:xi-jinping"), quote="xi-jinping-new-heights")
+    assert {(r["date"], r["source"], r["sourceDate"]) for r in xi} == {
+        ("2025-12-31", DW, "2026-01-24"), ("2025-12-31", DEEP_DIVE, "2026-01-31")}
+    assert all(r.get("sourceDate") for r in ask("quotes"))
 
 
 # -- 18. unchecked facts ------------------------------------------------------------------------

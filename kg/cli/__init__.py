@@ -14,7 +14,7 @@ from kg.cli.options import (
     day_callback,
     echo,
     fail,
-    json_text,
+    json_records,
     no_cache_option,
 )
 from kg.core.errors import KGError
@@ -247,7 +247,7 @@ def validate(data_dir, no_shacl, as_json, no_cache):
     \b
     Example:
         kg validate
-        kg validate --data tests/fixtures/bad --json
+        kg validate --data tests/fixtures/curate/data --json   # another data folder
     """
     from kg.data import filecache
     from kg.data.loader import issues_root, resolve_data_dir
@@ -273,7 +273,7 @@ def validate(data_dir, no_shacl, as_json, no_cache):
     errors = [i for i in issues if i.level == "error"]
     leave_fast()  # the answer is stored and every cache file closed; the graph need not be freed
     if as_json:
-        echo(json_text([i.__dict__ for i in issues]))
+        echo(json_records([i.__dict__ for i in issues], data_dir))
     else:
         root = issues_root(data_dir)
         for issue in issues:

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 from click.shell_completion import CompletionItem, get_completion_class
 
-from kg.cli.options import data_option, echo, json_text
+from kg.cli.options import data_option, echo, json_records
 from kg.core.errors import DataError, KGError
 from kg.core.schema import Field, Kind, load_schema
 from kg.curate import txn
@@ -229,7 +229,7 @@ def ask(ws: curate.Workspace, kind: Kind, f: Field, schema) -> object:
 # -- kg add KIND / kg source add --------------------------------------------------------------
 ADD_EXAMPLES = {
     "model": 'kg add model --name "DeepSeek-V3" --model-type model --developer deepseek \\\n'
-             "        --released 2024-12 --source dw-2026-01-24-us-china-ai-race",
+             "        --released 2024-12 --source deepseek-2024-12-v3-technical-report",
     "organization": 'kg add organization --name "Moonshot AI" --org-type lab --country china '
                     "\\\n        --name-in zh=月之暗面 --source dw-2026-01-24-us-china-ai-race",
     "source": 'kg source add --title "Where is the AI race heading?" --publisher DW \\\n'
@@ -391,7 +391,7 @@ def edit(entity_id, sets, adds, unsets, removes, deprecates, note, sources, dry_
 
     \b
     Example:
-        kg edit deepseek-r1 --set released=2025-01-20 --source dw-2026-01-24-us-china-ai-race
+        kg edit deepseek-r1 --set released=2025-01-20 --source deepseek-2025-01-20-r1-release
         kg edit huawei --add aliases="Huawei Technologies Co., Ltd." --set names.zh=华为
     """
     if not (sets or adds or unsets or removes or deprecates):
@@ -425,8 +425,7 @@ def link(subject, relation, obj, sources, valid_from, valid_to, as_of, note, dry
 
     \b
     Example:
-        kg link scott-singer affiliation carnegie-endowment \\
-            --source dw-2026-01-24-us-china-ai-race --from 2024
+        kg link deepseek-r1 developer deepseek --source deepseek-2025-01-20-r1-release
     """
     run(lambda ws: curate.link(ws, subject, relation, obj, sources, valid_from, valid_to, as_of,
                                note), data_dir, dry_run)
@@ -537,8 +536,8 @@ def unchecked(limit, as_json, data_dir):
         facts = curate.unchecked(workspace(data_dir, recover=False))
     shown = facts[:limit] if limit else facts
     if as_json:
-        echo(json_text([{**f.__dict__, "date": str(f.date) if f.date else None,
-                         "value": str(f.value)} for f in shown]))
+        echo(json_records([{**f.__dict__, "date": str(f.date) if f.date else None,
+                            "value": str(f.value)} for f in shown], data_dir))
         return
     root = issues_root(data_dir)
     for f in shown:
@@ -679,7 +678,7 @@ def lint(as_json, no_unchecked, data_dir):
         issues = run_lint(workspace(data_dir, recover=False), unchecked=not no_unchecked)
     errors = [i for i in issues if i.level == "error"]
     if as_json:
-        echo(json_text([i.__dict__ for i in issues]))
+        echo(json_records([i.__dict__ for i in issues], data_dir))
     else:
         root = issues_root(data_dir)
         for i in issues:

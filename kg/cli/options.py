@@ -30,6 +30,19 @@ def json_text(value) -> str:
     return _JSON_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def json_records(records, data_dir: Path | None = None) -> str:
+    """json_text of records (dicts, such as Issue.__dict__) whose "path" is relative to
+    the data folder's parent, with each path as the text lines show it: one that opens
+    from the current folder (`kg validate --data ../copy/data --json` gives
+    "../copy/data/model/x.yaml", not "data/model/x.yaml", another file)."""
+    from kg.core.errors import shown_path
+    from kg.data.loader import issues_root
+
+    root = issues_root(data_dir)
+    return json_text([{**r, "path": shown_path(r["path"], root)} if r.get("path") else r
+                      for r in records])
+
+
 def data_option(f):
     # eager, so that shell completion of ids sees --data before the other arguments
     return click.option(

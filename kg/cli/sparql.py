@@ -54,8 +54,21 @@ def _open(store_kind, data_dir, graph_file, endpoint=None):
                       progress=progress if sys.stderr.isatty() else None, file_on_disk=True)
 
 
+def complete_query_names(ctx, param, incomplete):
+    """`kg query <TAB>`: the library's query names (the file names in queries/), with
+    their titles; a path (anything with a /) is left to the shell's file completion."""
+    from click.shell_completion import CompletionItem
+
+    from kg.sparql.queries import library
+
+    if "/" in incomplete:
+        return [CompletionItem(incomplete, type="file")]
+    return [CompletionItem(q.name, help=q.title) for q in sorted(library(), key=lambda q: q.name)
+            if q.name.startswith(incomplete)]
+
+
 @click.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_query_names)
 @click.option("--sparql", "sparql_text", default=None, help="Run this query text instead.")
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
               help="Fill a parameter of a library query (repeatable), e.g. country=kgid:china.")

@@ -464,6 +464,18 @@ def _set_field(doc: CommentedMap, kind: Kind, name: str, value) -> None:
     yamlio.style_key(doc, name, kind)
 
 
+def _same_statement(old, item):
+    """The statement of `old` (a field's value: one item or a list) with item's value and
+    the same sources, if there is one (it is the same fact, with its check, dates and
+    note); else item. A plain item (no sources) matches a plain old value."""
+    def key(i):
+        if isinstance(i, dict):
+            return str(i.get("value")), sorted(str(x) for x in items_of(i.get("sources") or []))
+        return str(i), []
+    want = key(item)
+    return next((i for i in items_of(old) if key(i) == want), item)
+
+
 def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
          removes=(), deprecates=(), note: str | None = None) -> Plan:
     """Plan setting, adding to or removing fields of one entity.
@@ -532,6 +544,16 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
         value = iri_value(f, parse_value(text, f.many), plan.notes)
         new = [fact(f, v) for v in value] if f.many else fact(f, value)
         if old is not None:
+            # a statement set again with the same value and sources is the same fact: it
+            # keeps its check, dates and note (set again, it lost its `checked` record)
+            new = ([_same_statement(old, n) for n in new] if f.many
+                   else _same_statement(old, new))
+            if yamlio.plain(new) == yamlio.plain(old) or (
+                    not f.many and yamlio.plain(items_of(new)) == yamlio.plain(items_of(old))):
+                plan.notes.append(f"{entity_id}.{f.name} is already {text}"
+                                  + (f" citing {', '.join(src)}" if src and f.sourced else "")
+                                  + ": left as it was")
+                continue
             plan.notes.append(f"{entity_id}.{f.name} was: {yamlio.plain(old)}")
         by_default(f, text)
         _set_field(doc, kind, f.name, new)
