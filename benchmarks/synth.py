@@ -74,6 +74,11 @@ class Synth:
             width = len(str(count))
             self.ids[kind] = [f"{PREFIX[kind]}-{self.slug_word(i)}-{i:0{width}d}"
                               for i in range(count)]
+        # the first measures have the ids the query library names (open-weight-leaders
+        # lists figures of these five), so that its queries have rows to find here too
+        named = ["model-downloads", "derivative-models", "open-model-download-rank",
+                 "open-sourced-models", "global-chatbot-market-share"]
+        self.ids["measure"][:len(named)] = named[:len(self.ids["measure"])]
         self.bundled = set(self.ids["source"][:3])  # the "bundled articles": from-article facts
         self.any_pool = [i for k, ids in self.ids.items() if k != "tombstone" for i in ids]
         # the first two countries are the United States and China (the blocs of the race)
