@@ -616,6 +616,29 @@ def test_the_start_up_line_says_which_triples_are_the_datas(endpoint):
                         "triples"]
 
 
+def test_workers_slow_to_load_are_each_reported_as_they_come(tmp_path, monkeypatch):
+    """At 100k entities four workers take 48 s to load beside each other: each one
+    ready is said (here with the threshold at 0 s, so that a small graph shows it)."""
+    import re
+
+    import kg.sparql.server as server
+
+    nquads = tmp_path / "g.nq"
+    nquads.write_text('<https://e/a> <https://e/p> "one" <https://e/g> .\n', encoding="utf-8")
+    monkeypatch.setattr(server, "SLOW_START", 0.0)
+    said: list[str] = []
+    pool = server.WorkerPool("oxigraph", str(nquads), 2, said.append)
+    try:
+        assert [re.sub(r"\(\d+ s\)", "(N s)", line) for line in said] == [
+            "kg serve: query worker 1 of 2 ready (N s)",
+            "kg serve: query worker 2 of 2 ready (N s)"]
+        status, _, body = pool.run(("ASK { ?s ?p ?o }", "application/sparql-results+json",
+                                    None, 10), 10)
+        assert status == 200 and json.loads(body)["boolean"] is True
+    finally:
+        pool.close()
+
+
 def _exits_at_once():
     os._exit(3)
 

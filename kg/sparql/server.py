@@ -266,6 +266,9 @@ def multiprocessing_scratch() -> Path | None:
     return folder
 
 
+SLOW_START = 2.0  # seconds: workers that take longer to load the graph are each reported
+
+
 class WorkerPool:
     """Worker processes, each with the whole store; one query at a time per worker."""
 
@@ -278,11 +281,15 @@ class WorkerPool:
         self.store_kind, self.nquads, self.log = store_kind, nquads, log
         self.idle: queue.Queue[Worker] = queue.Queue()
         self.closed = False
+        started = time.monotonic()
         workers = [Worker(self.ctx, store_kind, nquads) for _ in range(max(1, size))]
         try:
-            for w in workers:
+            for i, w in enumerate(workers, 1):
                 w.wait_ready()
                 self.idle.put(w)
+                took = time.monotonic() - started
+                if took >= SLOW_START:  # a big graph: each one said, as they come
+                    log(f"kg serve: query worker {i} of {len(workers)} ready ({took:.0f} s)")
         except BaseException:  # one failed, or Ctrl-C while they load: stop them all
             for w in workers:
                 w.kill()
