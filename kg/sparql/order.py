@@ -201,7 +201,7 @@ def sorted_order(index, terms: list, columns: list[int]):
     Python's sort of key tuples is: the same permutation) and checks every pair of
     neighbours at once: the column that decides a pair must compare two terms whose
     order is certain, and rows it leaves tied must be the same row. At 368k rows of 6
-    columns, 0.2 s where comparing key tuples in Python took 1.1-2.2 s."""
+    columns, 0.36-0.40 CPU s where comparing key tuples in Python took 1.05-1.09 s."""
     import numpy as np
 
     n = index.shape[0]
