@@ -851,3 +851,79 @@ def test_issues_root_is_the_parent_of_the_data_folder_given_or_found(tmp_path, m
     (tmp_path / "data").mkdir()
     assert issues_root() == tmp_path
     assert issues_root("") == tmp_path  # an empty --data/KG_DATA is the default
+
+
+# -- progress on a terminal ------------------------------------------------------------------
+class Said:
+    """A recording progress object (kg.cli.progress's interface): ("running", stage) for
+    each begin, ("done", line) for each finished stage; counts are not recorded."""
+
+    def __init__(self):
+        self.said = []
+
+    def begin(self, what):
+        self.said.append(("running", what))
+
+    def advance(self, done, total):
+        assert 0 <= done < total
+
+    def __call__(self, message):
+        self.said.append(("done", message))
+
+
+def _stages(said, *expected):
+    """said matches expected: (kind, text) pairs, a "done" text matched up to its ' (N s)'."""
+    assert [kind for kind, _ in said] == [kind for kind, _ in expected], said
+    for (kind, text), (_, want) in zip(said, expected, strict=True):
+        if kind == "done":
+            assert text.startswith(want + " (") and text.endswith(" s)"), (text, want)
+        else:
+            assert text == want
+
+
+def test_the_maintainers_commands_say_what_they_read_on_a_terminal(data, monkeypatch):
+    """At 100k files reading and checking data/ takes tens of seconds before any answer
+    (kg show was silent for 10-60 s): on a terminal each such command shows the stage
+    (tqdm, with the files done) and then its line; in a pipe, nothing (the tests' output)."""
+    import kg.cli as cli
+    from kg.data.loader import iter_data_files
+
+    n = len(iter_data_files(data))  # one entity a file in the fixture
+    said = Said()
+    monkeypatch.setattr(cli, "on_terminal", lambda: said)
+    kg(data, "show", "deepseek")
+    _stages(said.said, ("running", "reading and checking the data files of data/"),
+            ("done", f"read and checked {n} data files"))
+    said.said.clear()
+    kg(data, "lint", "--no-unchecked")  # the checks (kept per file), then the YAML itself
+    _stages(said.said, ("running", "reading and checking the data files of data/"),
+            ("done", f"read and checked {n} data files"),
+            ("running", "reading the data files of data/"),
+            ("done", f"read {n} data files"))
+    said.said.clear()
+    kg(data, "fmt", "--check", "--no-cache")
+    _stages(said.said, ("running", f"checking the form of {n} data file(s)"),
+            ("done", f"checked the form of {n} data file(s), {n} not known canonical from "
+                     "an earlier run"))
+    kg(data, "fmt", "--check")
+    said.said.clear()
+    kg(data, "fmt", "--check")  # the files the run before found canonical are not read again
+    _stages(said.said, ("running", f"checking the form of {n} data file(s)"),
+            ("done", f"checked the form of {n} data file(s), 0 not known canonical from an "
+                     "earlier run"))
+    said.said.clear()
+    kg(data, "validate", "--no-cache")
+    _stages(said.said, ("running", "validating the data files"),
+            ("done", f"validated {n} entities (fields, types, references)"),
+            ("running", f"building the graph of {n} entities"),
+            ("done", "built the graph"), ("running", "checking the SHACL shapes"),
+            ("done", "checked the SHACL shapes"))
+
+
+def test_not_on_a_terminal_no_stage_is_said(data):
+    """kg.cli.on_terminal is None when stderr is not a terminal: a script reading the
+    maintainer's commands' stderr sees only their messages."""
+    from kg.cli import on_terminal
+
+    assert on_terminal() is None
+    assert kg(data, "show", "deepseek").stderr == ""

@@ -102,7 +102,9 @@ def translated_errors(data_dir: Path | None = None) -> Iterator[None]:
 def workspace(data_dir: Path | None, recover: bool = True) -> curate.Workspace:
     """data/ for a command; a writing one first finishes an interrupted change, a reading one
     (recover=False) refuses to read a half-applied one."""
-    ws = curate.Workspace(data_dir, recover=recover)
+    from kg.cli import on_terminal
+
+    ws = curate.Workspace(data_dir, recover=recover, progress=on_terminal())
     if ws.recovered:
         echo(f"note: {ws.recovered}", err=True)
     return ws
