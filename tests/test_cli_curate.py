@@ -895,6 +895,13 @@ def test_the_maintainers_commands_say_what_they_read_on_a_terminal(data, monkeyp
     _stages(said.said, ("running", "reading and checking the data files of data/"),
             ("done", f"read and checked {n} data files"))
     said.said.clear()
+    kg(data, "find", "deepseek", "--kind", "model")
+    models = sum(1 for p in iter_data_files(data) if p.parent.name == "model")
+    _stages(said.said, ("running", "reading and checking the data files of data/"),
+            ("done", f"read and checked {n} data files"),
+            ("running", f"searching the names of {models} entities"),
+            ("done", f"searched the names of {models} entities"))
+    said.said.clear()
     kg(data, "lint", "--no-unchecked")  # the checks (kept per file), then the YAML itself
     _stages(said.said, ("running", "reading and checking the data files of data/"),
             ("done", f"read and checked {n} data files"),
