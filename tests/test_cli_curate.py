@@ -515,6 +515,31 @@ def test_unchecked_lists_oldest_first_and_verify_records_checks(data):
                     ("ren-zhengfei", "affiliation")]
 
 
+def test_unchecked_narrows_by_kind_and_source_and_says_when_it_lists_a_part(data):
+    """At 100k entities kg unchecked lists 244k facts: --kind and --source keep a part, the
+    count on the last line is of that part, and --limit says what it left out."""
+    r = kg(data, "unchecked", "--kind", "person")
+    assert r.output.splitlines() == [
+        "2025-03     data/person/ren-zhengfei.yaml:1  ren-zhengfei  plain fields (name, "
+        "description, ...)  [huawei-annual-report-2024]",
+        "2025-03     data/person/ren-zhengfei.yaml:5  ren-zhengfei  affiliation = "
+        "huawei-technologies-co  [huawei-annual-report-2024]",
+        "2 unchecked fact(s): 1 sourced statement(s), 0 figure(s) and verdict(s), and the "
+        "plain fields of 1 entity (kg stats and kg build count the 1 statements, figures and "
+        "verdicts). Record a check with `kg verify ID [FIELD]`."]
+    r = kg(data, "unchecked", "--source", PAPER, "--json")
+    assert {(f["entity"], f["field"]) for f in json.loads(r.output)} == {
+        ("deepseek-v3", None), ("deepseek-v3", "released"), ("deepseek-v3", "parameters"),
+        ("deepseek-v3", "developer")}
+    r = kg(data, "unchecked", "--limit", "1")
+    lines = r.output.splitlines()
+    assert len(lines) == 3 and lines[1].startswith("8 unchecked fact(s)")
+    assert lines[2] == ("(listed the first 1: --limit 0 lists all; --kind and --source "
+                        "narrow the list)")
+    assert kg(data, "unchecked", "--kind", "chip").output.splitlines() == [
+        "0 unchecked fact(s)."]
+
+
 def test_verify_of_the_entity_names_the_facts_that_keep_their_own_check(data):
     """A fresh-user review: after `kg verify deepseek-v3` said "plain fields and facts
     citing its sources checked", `kg show` still gave released and parameters, which cite
