@@ -931,7 +931,11 @@ def test_the_maintainers_commands_say_what_they_read_on_a_terminal(data, monkeyp
     _stages(said.said, ("running", "reading and checking the data files of data/"),
             ("done", f"read and checked {n} data files"),
             ("running", "reading the data files of data/"),
-            ("done", f"read {n} data files"))
+            ("done", f"read {n} data files"),
+            ("running", f"checking the style of {n} data files"),
+            ("done", f"checked the style of {n} data files"),
+            ("running", "finding conflicting values and sources without a link"),
+            ("done", "found the conflicting values and sources without a link"))
     said.said.clear()
     kg(data, "fmt", "--check", "--no-cache")
     _stages(said.said, ("running", f"checking the form of {n} data file(s)"),
