@@ -1336,12 +1336,23 @@ def fmt(ws: Workspace, paths: list[Path] | None = None, cache: bool | None = Non
     """
     plan = Plan(ws, "kg fmt")
     targets = paths or iter_data_files(ws.data_dir)  # entity files (not data/dataset.yaml)
-    root = ws.data_dir.parent
     store = (filecache.FileCache(ws.data_dir, "fmt", fmt_fingerprint(ws.schema))
              if (filecache.enabled() if cache is None else cache) else None)
     step = Steps(ws.progress)
     step.begin(f"checking the form of {len(targets)} data file(s)")
-    formatted = 0
+    with filecache.kept_if_interrupted(store):
+        formatted = _fmt_files(plan, targets, store, step)
+    if store:
+        store.save(prune=not paths)  # `kg fmt FILE` keeps the verdicts on the other files
+    step(f"checked the form of {len(targets)} data file(s), {formatted} not known "
+         "canonical from an earlier run")
+    return plan
+
+
+def _fmt_files(plan: Plan, targets: list, store, step: Steps) -> int:
+    """kg fmt's loop: each target's canonical text into plan, the verdicts into store (or
+    None); how many were formatted (not known canonical)."""
+    ws, root, formatted = plan.ws, plan.ws.data_dir.parent, 0
     for path in counted(targets, step.advance):
         path = Path(path).resolve()
         try:
@@ -1369,11 +1380,7 @@ def fmt(ws: Workspace, paths: list[Path] | None = None, cache: bool | None = Non
             plan.set_text(rel, new)
         elif store:
             store.put(key, 1)
-    if store:
-        store.save(prune=not paths)  # `kg fmt FILE` keeps the verdicts on the other files
-    step(f"checked the form of {len(targets)} data file(s), {formatted} not known "
-         "canonical from an earlier run")
-    return plan
+    return formatted
 
 
 def fmt_fingerprint(schema: Schema) -> str:

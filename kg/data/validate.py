@@ -636,41 +636,42 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None,
             return [check_file(load_file(p, data_dir, names(p)), schema)
                     for p in counted(iter_data_files(data_dir), advance)]
         store = filecache.FileCache(data_dir, "check", check_fingerprint(schema), stamps=True)
-        out = []
-        lstat, stat, islink = os.lstat, os.stat, stat_module.S_ISLNK
-        for text in counted(data_file_names(data_dir), advance):
-            try:
-                st = lstat(text)
-                is_link = islink(st.st_mode)
-                if is_link:
-                    st = stat(text)  # the target's: what reading the file reads
-            except OSError:  # reported (or raised) exactly as without the cache
-                out.append(check_file(load_file(Path(text), data_dir, names(text)), schema))
-                continue
-            these = names(text, is_link)
-            key = store.known(text, these, st)
-            fc = None if key is None else _cached(store, key)
-            if fc is not None:
+        with filecache.kept_if_interrupted(store):  # Ctrl-C keeps the files done
+            out = []
+            lstat, stat, islink = os.lstat, os.stat, stat_module.S_ISLNK
+            for text in counted(data_file_names(data_dir), advance):
+                try:
+                    st = lstat(text)
+                    is_link = islink(st.st_mode)
+                    if is_link:
+                        st = stat(text)  # the target's: what reading the file reads
+                except OSError:  # reported (or raised) exactly as without the cache
+                    out.append(check_file(load_file(Path(text), data_dir, names(text)), schema))
+                    continue
+                these = names(text, is_link)
+                key = store.known(text, these, st)
+                fc = None if key is None else _cached(store, key)
+                if fc is not None:
+                    fc.key = key
+                    out.append(fc)
+                    continue
+                path = Path(text)
+                try:
+                    raw = path.read_bytes()
+                except OSError:  # reported (or raised) exactly as without the cache
+                    out.append(check_file(load_file(path, data_dir, these), schema))
+                    continue
+                key = store.key(raw, *these)
+                store.stamp(text, these, st, key)
+                fc = _cached(store, key)
+                if fc is None:
+                    fc = check_file(record_of_bytes(path, these, raw), schema)
+                    try:
+                        store.put(key, fc.to_json())
+                    except TypeError:  # a value the stored form cannot hold: not cached
+                        pass
                 fc.key = key
                 out.append(fc)
-                continue
-            path = Path(text)
-            try:
-                raw = path.read_bytes()
-            except OSError:  # reported (or raised) exactly as without the cache
-                out.append(check_file(load_file(path, data_dir, these), schema))
-                continue
-            key = store.key(raw, *these)
-            store.stamp(text, these, st, key)
-            fc = _cached(store, key)
-            if fc is None:
-                fc = check_file(record_of_bytes(path, these, raw), schema)
-                try:
-                    store.put(key, fc.to_json())
-                except TypeError:  # a value the stored form cannot hold: not cached
-                    pass
-            fc.key = key
-            out.append(fc)
         store.save()
         return out
 
