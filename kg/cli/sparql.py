@@ -217,11 +217,20 @@ def push(graph_store, no_default_graph, user, data_dir, graph_file):
         kg push --graph-store http://127.0.0.1:7878/store
         kg query models-by-developer --endpoint http://127.0.0.1:7878/query
     """
+    from kg.cli import on_terminal
+    from kg.data.validate import Steps
     from kg.sparql.store import open_store, push_dataset
 
+    shown = on_terminal()  # at 100k entities: a minute to build, one upload a data file
     try:
-        store = open_store("oxigraph", data_dir=data_dir, graph_file=graph_file)
-        report = push_dataset(store, graph_store, default_graph=not no_default_graph, auth=user)
+        store = open_store("oxigraph", data_dir=data_dir, graph_file=graph_file, progress=shown)
+        step = Steps(shown)
+        n = sum(1 for _ in store.ox.named_graphs())
+        requests = n + (not no_default_graph) + 2  # each graph, the union, the list, the switch
+        step.begin(f"uploading {n} graphs to {graph_store}")
+        report = push_dataset(store, graph_store, default_graph=not no_default_graph, auth=user,
+                              hook=lambda done, what: step.advance(done - 1, requests))
+        step(f"uploaded {n} graphs and switched them in")
     except KGError as exc:
         fail(exc, data_dir)
     click.echo(f"pushed {report['graphs']} named graphs ({report['triples']} triples)"
