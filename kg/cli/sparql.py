@@ -255,10 +255,13 @@ def docs(out_dir, data_dir):
     Example:
         kg docs --out build/docs
     """
+    from kg.cli import on_terminal
     from kg.rdf.docs import write_docs
+    from kg.rdf.load import load_graph
 
-    try:
-        written = write_docs(out_dir, data_dir=data_dir)
+    try:  # the examples come from the graph of data/: on a terminal its stages show
+        written = write_docs(out_dir, data_dir=data_dir,
+                             graph=load_graph(data_dir, progress=on_terminal()).quads)
     except KGError as exc:
         fail(exc, data_dir)
     for path in written:
