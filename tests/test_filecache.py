@@ -577,7 +577,7 @@ def test_a_scratch_folder_in_a_cache_folder_not_writable_is_made_in_the_systems(
 
 
 def test_ctrl_c_keeps_the_files_checked_and_formatted_before_it(make_data, cache):
-    """A first run at 100k files takes minutes (kg fmt --check 5, kg validate 1.5): Ctrl-C
+    """A first run at 100k files takes minutes (kg fmt --check 4-5, kg validate 1-1.5): Ctrl-C
     near its end kept nothing, so the next run started from zero. The entries made before
     the interrupt are saved (the KeyboardInterrupt still ends the command); the next run
     gives the answer of a cold run and adds the entries of the rest."""

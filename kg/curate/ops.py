@@ -1332,7 +1332,7 @@ def fmt(ws: Workspace, paths: list[Path] | None = None, cache: bool | None = Non
     A file found canonical before (same text and path, same formatter and schema) is not
     formatted again (kg/data/filecache.py; `cache=False` or $KG_NO_CACHE turns that off).
     ws.progress, if set, is told the stage and how many files are done: formatting takes
-    about 3 ms a file (5 minutes at 100k files when none is known canonical).
+    about 3 ms a file (4-5 minutes at 100k files when none is known canonical).
     """
     plan = Plan(ws, "kg fmt")
     targets = paths or iter_data_files(ws.data_dir)  # entity files (not data/dataset.yaml)
