@@ -927,6 +927,13 @@ def test_the_maintainers_commands_say_what_they_read_on_a_terminal(data, monkeyp
             ("running", f"searching the names of {models} entities"),
             ("done", f"searched the names of {models} entities"))
     said.said.clear()
+    kg(data, "add", "model", "--name", "DeepSeek-V2", "--model-type", "model",
+       "--developer", "deepseek", "--released", "2024-05", "--source", PAPER, "--dry-run")
+    _stages(said.said, ("running", "reading and checking the data files of data/"),
+            ("done", f"read and checked {n} data files"),
+            ("running", "looking for entities like the new model"),
+            ("done", "looked for entities like the new model"))
+    said.said.clear()
     kg(data, "lint", "--no-unchecked")  # the checks (kept per file), then the YAML itself
     _stages(said.said, ("running", "reading and checking the data files of data/"),
             ("done", f"read and checked {n} data files"),

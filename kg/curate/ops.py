@@ -426,7 +426,11 @@ def duplicates_of(ws: Workspace, kind: str, values: dict[str, Any]) -> list[Matc
     new += list((values.get("names") or {}).values())
     from kg.semantics.links import IDENTIFIER_FIELDS  # (kg.semantics: not at start-up)
 
-    found = {m.id: m for m in probable_duplicates(ws.entities, kind, [x for x in new if x])}
+    entities = ws.entities  # (data/ read and checked first: a stage of its own)
+    step = Steps(ws.progress)  # every label of every entity of the kind: seconds at 100k
+    step.begin(f"looking for entities like the new {kind}")
+    found = {m.id: m for m in probable_duplicates(entities, kind, [x for x in new if x])}
+    step(f"looked for entities like the new {kind}")
     # fields whose equal values name one thing: a second source with the same URL or DOI
     # is a duplicate whatever its title says
     given = {f: _identifier(f, values[f]) for f in ("url", "wikidata", *IDENTIFIER_FIELDS)
