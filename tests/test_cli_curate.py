@@ -534,6 +534,31 @@ def test_unchecked_lists_oldest_first_and_verify_records_checks(data):
                     ("ren-zhengfei", "affiliation")]
 
 
+def test_unchecked_narrows_by_kind_and_source_and_says_when_it_lists_a_part(data):
+    """At 100k entities kg unchecked lists 244k facts: --kind and --source keep a part, the
+    count on the last line is of that part, and --limit says what it left out."""
+    r = kg(data, "unchecked", "--kind", "person")
+    assert r.output.splitlines() == [
+        "2025-03     data/person/ren-zhengfei.yaml:1  ren-zhengfei  plain fields (name, "
+        "description, ...)  [huawei-annual-report-2024]",
+        "2025-03     data/person/ren-zhengfei.yaml:5  ren-zhengfei  affiliation = "
+        "huawei-technologies-co  [huawei-annual-report-2024]",
+        "2 unchecked fact(s): 1 sourced statement(s), 0 figure(s) and verdict(s), and the "
+        "plain fields of 1 entity (kg stats and kg build count the 1 statements, figures and "
+        "verdicts). Record a check with `kg verify ID [FIELD]`."]
+    r = kg(data, "unchecked", "--source", PAPER, "--json")
+    assert {(f["entity"], f["field"]) for f in json.loads(r.output)} == {
+        ("deepseek-v3", None), ("deepseek-v3", "released"), ("deepseek-v3", "parameters"),
+        ("deepseek-v3", "developer")}
+    r = kg(data, "unchecked", "--limit", "1")
+    lines = r.output.splitlines()
+    assert len(lines) == 3 and lines[1].startswith("8 unchecked fact(s)")
+    assert lines[2] == ("(listed the first 1: --limit 0 lists all; --kind and --source "
+                        "narrow the list)")
+    assert kg(data, "unchecked", "--kind", "chip").output.splitlines() == [
+        "0 unchecked fact(s)."]
+
+
 def test_verify_of_the_entity_names_the_facts_that_keep_their_own_check(data):
     """A fresh-user review: after `kg verify deepseek-v3` said "plain fields and facts
     citing its sources checked", `kg show` still gave released and parameters, which cite
@@ -903,3 +928,97 @@ def test_issues_root_is_the_parent_of_the_data_folder_given_or_found(tmp_path, m
     (tmp_path / "data").mkdir()
     assert issues_root() == tmp_path
     assert issues_root("") == tmp_path  # an empty --data/KG_DATA is the default
+
+
+# -- progress on a terminal ------------------------------------------------------------------
+class Said:
+    """A recording progress object (kg.cli.progress's interface): ("running", stage) for
+    each begin, ("done", line) for each finished stage; counts are not recorded."""
+
+    def __init__(self):
+        self.said = []
+
+    def begin(self, what):
+        self.said.append(("running", what))
+
+    def advance(self, done, total):
+        assert 0 <= done < total
+
+    def __call__(self, message):
+        self.said.append(("done", message))
+
+
+def _stages(said, *expected):
+    """said matches expected: (kind, text) pairs, a "done" text matched up to its ' (N s)'."""
+    assert [kind for kind, _ in said] == [kind for kind, _ in expected], said
+    for (kind, text), (_, want) in zip(said, expected, strict=True):
+        if kind == "done":
+            assert text.startswith(want + " (") and text.endswith(" s)"), (text, want)
+        else:
+            assert text == want
+
+
+def test_the_maintainers_commands_say_what_they_read_on_a_terminal(data, monkeypatch):
+    """At 100k files reading and checking data/ takes seconds before any answer (kg show
+    was silent for 5-7 s with the per-file cache, about 20 s without): on a terminal each such command shows the stage
+    (tqdm, with the files done) and then its line; in a pipe, nothing (the tests' output)."""
+    import kg.cli as cli
+    from kg.data.loader import iter_data_files
+
+    n = len(iter_data_files(data))  # one entity a file in the fixture
+    said = Said()
+    monkeypatch.setattr(cli, "on_terminal", lambda: said)
+    kg(data, "show", "deepseek")
+    _stages(said.said, ("running", "reading and checking the data files of data/"),
+            ("done", f"read and checked {n} data files"))
+    said.said.clear()
+    kg(data, "find", "deepseek", "--kind", "model")
+    models = sum(1 for p in iter_data_files(data) if p.parent.name == "model")
+    _stages(said.said, ("running", "reading and checking the data files of data/"),
+            ("done", f"read and checked {n} data files"),
+            ("running", f"searching the names of {models} entities"),
+            ("done", f"searched the names of {models} entities"))
+    said.said.clear()
+    kg(data, "add", "model", "--name", "DeepSeek-V2", "--model-type", "model",
+       "--developer", "deepseek", "--released", "2024-05", "--source", PAPER, "--dry-run")
+    _stages(said.said, ("running", "reading and checking the data files of data/"),
+            ("done", f"read and checked {n} data files"),
+            ("running", "looking for entities like the new model"),
+            ("done", "looked for entities like the new model"))
+    said.said.clear()
+    kg(data, "lint", "--no-unchecked")  # the checks (kept per file), then the YAML itself
+    _stages(said.said, ("running", "reading and checking the data files of data/"),
+            ("done", f"read and checked {n} data files"),
+            ("running", "reading the data files of data/"),
+            ("done", f"read {n} data files"),
+            ("running", f"checking the style of {n} data files"),
+            ("done", f"checked the style of {n} data files"),
+            ("running", "finding conflicting values and sources without a link"),
+            ("done", "found the conflicting values and sources without a link"))
+    said.said.clear()
+    kg(data, "fmt", "--check", "--no-cache")
+    _stages(said.said, ("running", f"checking the form of {n} data file(s)"),
+            ("done", f"checked the form of {n} data file(s), {n} not known canonical from "
+                     "an earlier run"))
+    kg(data, "fmt", "--check")
+    said.said.clear()
+    kg(data, "fmt", "--check")  # the files the run before found canonical are not read again
+    _stages(said.said, ("running", f"checking the form of {n} data file(s)"),
+            ("done", f"checked the form of {n} data file(s), 0 not known canonical from an "
+                     "earlier run"))
+    said.said.clear()
+    kg(data, "validate", "--no-cache")
+    _stages(said.said, ("running", "validating the data files"),
+            ("done", f"validated {n} entities (fields, types, references)"),
+            ("running", f"building the graph of {n} entities"),
+            ("done", "built the graph"), ("running", "checking the SHACL shapes"),
+            ("done", "checked the SHACL shapes"))
+
+
+def test_not_on_a_terminal_no_stage_is_said(data):
+    """kg.cli.on_terminal is None when stderr is not a terminal: a script reading the
+    maintainer's commands' stderr sees only their messages."""
+    from kg.cli import on_terminal
+
+    assert on_terminal() is None
+    assert kg(data, "show", "deepseek").stderr == ""

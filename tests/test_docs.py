@@ -93,3 +93,31 @@ def test_examples_from_the_build_quads_equal_those_from_its_rdflib_graph(tmp_pat
     for q, g in zip(from_quads, from_graph, strict=True):
         assert q.read_bytes() == g.read_bytes(), q.name
     assert "(a statement about kgid:" in from_quads[0].read_text(encoding="utf-8")
+
+
+def test_kg_docs_on_a_terminal_says_its_stages_and_writes_the_same(docs, tmp_path, monkeypatch):
+    """kg docs loads the graph of data/ for its examples (tens of seconds at 100k
+    entities): on a terminal the stages show, and the pages are those written without."""
+    import kg.cli
+
+    said = []
+
+    class Said:
+        def begin(self, what):
+            said.append(("running", what))
+
+        def __call__(self, message):
+            said.append(("done", message.split(" (")[0] if "entities" in message
+                         else message.split(" triples)")[0]))
+
+    monkeypatch.setattr(kg.cli, "on_terminal", lambda: Said())
+    result = CliRunner().invoke(main, ["docs", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "ontology.md").read_text(encoding="utf-8") == docs["md"]
+    assert (tmp_path / "ontology.html").read_text(encoding="utf-8") == docs["html"]
+    assert [kind for kind, _ in said] == ["running", "done", "running", "done"]
+    n = said[1][1].split()[1]
+    assert said[0] == ("running", "validating the data files")
+    assert said[1] == ("done", f"validated {n} entities")
+    assert said[2] == ("running", f"building the graph of {n} entities")
+    assert said[3][1].startswith("built the graph (")

@@ -224,3 +224,24 @@ def test_the_files_mutated_are_valid_before_mutation():
     result = validate_dir(FIXTURE)
     assert result.ok and {f"data/{rel}" for rel in SAMPLE} <= {e.path for e in
                                                                result.entities.values()}
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="abcdehuaw0123 华为", max_size=14),
+       st.text(alphabet="abcdehuaw0123 华为", max_size=14),
+       st.sampled_from([0.0, 0.5, 0.75, 0.8, 1.0]))
+def test_similarity_is_difflibs_ratio_wherever_it_reaches_the_cutoff(a, b, cutoff):
+    """kg.data.dedupe.similarity skips difflib's full comparison when its cheap upper
+    bounds already fall short of the cutoff (kg find and kg add's duplicate check compare
+    every label of 100k entities): the same ratio whenever it can reach the cutoff, a value
+    below it otherwise, so every search and duplicate answer is unchanged."""
+    import difflib
+
+    from kg.data.dedupe import similarity
+
+    ratio = difflib.SequenceMatcher(None, a, b).ratio()
+    got = similarity(a, b, cutoff)
+    if ratio >= cutoff:
+        assert got == ratio
+    else:
+        assert got < cutoff

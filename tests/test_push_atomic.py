@@ -94,6 +94,35 @@ def test_kg_push_says_what_it_removed_and_fails_with_error_voice(oxigraph, tmp_p
     assert r.output.startswith("Error: cannot tell the SPARQL query and update addresses")
 
 
+def test_kg_push_on_a_terminal_says_its_stages_and_counts_its_uploads(oxigraph, tmp_path,
+                                                                      monkeypatch):
+    """At 100k entities kg push builds the graph (a minute) and makes one upload a data
+    file: on a terminal it shows the stages, the uploads counted (done/total)."""
+    import kg.cli
+
+    said, counts = [], []
+
+    class Said:
+        def begin(self, what):
+            said.append(("running", what))
+
+        def advance(self, done, total):
+            counts.append((done, total))
+
+        def __call__(self, message):
+            said.append(("done", message))
+
+    monkeypatch.setattr(kg.cli, "on_terminal", lambda: Said())
+    trig = tmp_path / "g.trig"
+    dataset("v1", files=("a", "b")).serialize(trig, format="trig")
+    r = CliRunner().invoke(main, ["push", "--graph-store", oxigraph["store"], "--graph", str(trig)])
+    assert r.exit_code == 0, r.output
+    assert said[0] == ("running", f"uploading 2 graphs to {oxigraph['store']}")
+    assert said[1][0] == "done" and said[1][1].startswith(
+        "uploaded 2 graphs and switched them in (")
+    assert counts == [(0, 5), (1, 5), (2, 5), (3, 5), (4, 5)]  # a, b, the union, list, switch
+
+
 def test_a_graph_store_address_with_a_trailing_slash_pushes_to_the_store_itself(oxigraph):
     # Oxigraph reads /store/ as a graph of its own (direct identification): every upload
     # went into <.../store/> and the switch then moved missing graphs onto the live ones,

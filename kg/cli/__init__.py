@@ -190,12 +190,17 @@ class _Progress:
         self._close()
         if not sys.stderr.isatty():
             return
+        import shutil
         import threading
 
         from tqdm import tqdm
 
+        # a terminal that says it has no size (a bare pty, some editors' shells): tqdm
+        # would show nothing; 80 columns and 24 lines then
+        sized = min(shutil.get_terminal_size((0, 0))) > 0
         self._bar = bar = tqdm(desc=f"... {what}", file=sys.stderr, leave=False,
-                               bar_format="{desc} {elapsed}", dynamic_ncols=True)
+                               bar_format="{desc} {elapsed}", dynamic_ncols=sized,
+                               **({} if sized else {"ncols": 80, "nrows": 24}))
         self._stop = stop = threading.Event()
 
         def tick():  # a stage is one call: refresh the elapsed time from a thread
@@ -232,6 +237,12 @@ class _Progress:
 progress = _Progress()
 
 
+def on_terminal() -> _Progress | None:
+    """`progress` when stderr is a terminal, else None: for commands whose stderr a script
+    reads (validate, fmt, the maintainer's commands), the stages show only to a person."""
+    return progress if sys.stderr.isatty() else None
+
+
 @main.command()
 @data_option
 @click.option("--no-shacl", is_flag=True, help="Skip the SHACL pass (faster; structure only).")
@@ -258,7 +269,7 @@ def validate(data_dir, no_shacl, as_json, no_cache):
     def run() -> dict:  # the same inputs (data, ontology, kg, options) give the same answer
         from kg.rdf.load import check
 
-        result, _ = check(data_dir, shacl=not no_shacl)
+        result, _ = check(data_dir, shacl=not no_shacl, progress=on_terminal())
         return {"issues": [filecache.encode_issue(i) for i in result.issues],
                 "entities": len(result.entities)}
 
@@ -349,7 +360,7 @@ def stats(data_dir, as_json):
     from kg.rdf.stats import stats as compute
 
     try:
-        numbers = compute(load_graph(data_dir))
+        numbers = compute(load_graph(data_dir, progress=on_terminal()))
     except KGError as exc:
         fail(exc, data_dir)
     click.echo(json.dumps(numbers, indent=1, ensure_ascii=False) if as_json

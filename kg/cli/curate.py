@@ -102,7 +102,9 @@ def translated_errors(data_dir: Path | None = None) -> Iterator[None]:
 def workspace(data_dir: Path | None, recover: bool = True) -> curate.Workspace:
     """data/ for a command; a writing one first finishes an interrupted change, a reading one
     (recover=False) refuses to read a half-applied one."""
-    ws = curate.Workspace(data_dir, recover=recover)
+    from kg.cli import on_terminal
+
+    ws = curate.Workspace(data_dir, recover=recover, progress=on_terminal())
     if ws.recovered:
         echo(f"note: {ws.recovered}", err=True)
     return ws
@@ -521,19 +523,29 @@ def verify(entity_id, field, by, on_date, against, value, dry_run, data_dir):
 @click.command()
 @click.option("--limit", type=click.IntRange(min=0), default=0,
               help="Show at most this many (0: all).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(load_schema().kinds)),
+              help="Only the facts of entities of this kind (repeatable).")
+@click.option("--source", "sources", multiple=True, metavar="ID",
+              help="Only the facts that cite this source (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as JSON.")
 @data_option
-def unchecked(limit, as_json, data_dir):
+def unchecked(limit, kinds, sources, as_json, data_dir):
     """List the facts nobody has checked against their source yet, oldest source first.
 
-    Facts from the bundled source articles count as checked at the source.
+    Facts from the bundled source articles count as checked at the source. The last
+    line counts them (those --kind and --source keep).
 
     \b
     Example:
         kg unchecked --limit 20
+        kg unchecked --kind model --source dw-2026-01-24-us-china-ai-race
     """
     with translated_errors(data_dir):
         facts = curate.unchecked(workspace(data_dir, recover=False))
+    if kinds:
+        facts = [f for f in facts if f.kind in kinds]
+    if sources:
+        facts = [f for f in facts if set(f.sources) & set(sources)]
     shown = facts[:limit] if limit else facts
     if as_json:
         echo(json_records([{**f.__dict__, "date": str(f.date) if f.date else None,
@@ -543,6 +555,9 @@ def unchecked(limit, as_json, data_dir):
     for f in shown:
         echo(f.format(root))
     echo(unchecked_summary(facts))
+    if len(shown) < len(facts):
+        echo(f"(listed the first {len(shown)}: --limit 0 lists all; --kind and --source "
+             "narrow the list)")
 
 
 def unchecked_summary(facts) -> str:
@@ -590,12 +605,17 @@ def find(text, limit, kind, data_dir):
         kg find "deepseek r1"
         kg find 华为
     """
+    from kg.cli import on_terminal
     from kg.data.dedupe import search
+    from kg.data.validate import Steps
 
     with translated_errors(data_dir):
         ws = workspace(data_dir, recover=False)
     ents = {i: e for i, e in ws.entities.items() if not kind or e.kind == kind}
+    step = Steps(on_terminal())  # every label of every entity: 10-20 s at 100k entities
+    step.begin(f"searching the names of {len(ents)} entities")
     hits = search(ents, text, limit=limit)
+    step(f"searched the names of {len(ents)} entities")
     for m in hits:
         label = f"  (matched '{m.label}')" if m.label not in (m.name, m.id) else ""
         echo(f"{m.id}  {m.kind}  {m.name}{label}")

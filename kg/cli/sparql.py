@@ -230,11 +230,20 @@ def push(graph_store, no_default_graph, user, data_dir, graph_file):
         kg push --graph-store http://127.0.0.1:7878/store
         kg query models-by-developer --endpoint http://127.0.0.1:7878/query
     """
+    from kg.cli import on_terminal
+    from kg.data.validate import Steps
     from kg.sparql.store import open_store, push_dataset
 
+    shown = on_terminal()  # at 100k entities: a minute to build, one upload a data file
     try:
-        store = open_store("oxigraph", data_dir=data_dir, graph_file=graph_file)
-        report = push_dataset(store, graph_store, default_graph=not no_default_graph, auth=user)
+        store = open_store("oxigraph", data_dir=data_dir, graph_file=graph_file, progress=shown)
+        step = Steps(shown)
+        n = sum(1 for _ in store.ox.named_graphs())
+        requests = n + (not no_default_graph) + 2  # each graph, the union, the list, the switch
+        step.begin(f"uploading {n} graphs to {graph_store}")
+        report = push_dataset(store, graph_store, default_graph=not no_default_graph, auth=user,
+                              hook=lambda done, what: step.advance(done - 1, requests))
+        step(f"uploaded {n} graphs and switched them in")
     except KGError as exc:
         fail(exc, data_dir)
     click.echo(f"pushed {report['graphs']} named graphs ({report['triples']} triples)"
@@ -259,10 +268,13 @@ def docs(out_dir, data_dir):
     Example:
         kg docs --out build/docs
     """
+    from kg.cli import on_terminal
     from kg.rdf.docs import write_docs
+    from kg.rdf.load import load_graph
 
-    try:
-        written = write_docs(out_dir, data_dir=data_dir)
+    try:  # the examples come from the graph of data/: on a terminal its stages show
+        written = write_docs(out_dir, data_dir=data_dir,
+                             graph=load_graph(data_dir, progress=on_terminal()).quads)
     except KGError as exc:
         fail(exc, data_dir)
     for path in written:

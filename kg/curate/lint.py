@@ -15,7 +15,8 @@ from collections import Counter
 from kg.core.errors import Issue
 from kg.curate.ops import Workspace
 from kg.curate.ops import unchecked as unchecked_facts
-from kg.data.loader import YList, YMap, YScalar
+from kg.data.loader import YList, YMap, YScalar, counted
+from kg.data.validate import Steps
 
 MOJIBAKE_RE = re.compile(r"â€[\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
                          r"\u02dc\u2013-\u203a\u20ac\u2122\"]|â€|Ã[\x80-\xbf\u0152-\u2122]|"
@@ -97,9 +98,16 @@ def lint(ws: Workspace, unchecked: bool = True) -> list[Issue]:
     that cannot be read as a record at all (YAML syntax, encoding, empty, too large...)
     is an error here too, or lint would pass it in silence."""
     issues = [i for i in ws.result.issues if i.rule in UNREADABLE]
-    for rec in ws.records:
+    records = ws.records
+    step = Steps(ws.progress)  # at 100k files each stage below takes 10-20 s
+    step.begin(f"checking the style of {len(records)} data files")
+    for rec in counted(records, step.advance):
         text = rec.path.read_text(encoding="utf-8", errors="replace")
         issues += lint_text(rec.rel, rec.stem, text, rec.data)
+    step(f"checked the style of {len(records)} data files")
+    what = ("unchecked facts, conflicting values and sources without a link" if unchecked
+            else "conflicting values and sources without a link")
+    step.begin(f"finding {what}")
     if unchecked:
         per = Counter()
         first: dict[str, tuple[str, int]] = {}
@@ -113,6 +121,7 @@ def lint(ws: Workspace, unchecked: bool = True) -> list[Issue]:
                                 f"`kg verify {ent} [FIELD]`", "warning", "unchecked"))
     issues += conflict_issues(ws)
     issues += unopenable_sources(ws)
+    step(f"found the {what}")
     return sorted(issues)
 
 

@@ -151,10 +151,21 @@ def compare(a: str, b: str) -> tuple[float, str]:
     ta, tb = _core(a), _core(b)
     if ta < tb or tb < ta:  # a whole extra word: "DeepSeek-R1-Zero", "Huawei Cloud"
         return 0.0, ""
-    ratio = difflib.SequenceMatcher(None, ka, kb).ratio()
+    ratio = similarity(ka, kb, SIMILAR)
     if ratio < SIMILAR or _adds_characters(a, kb) or _adds_characters(b, ka):
         return 0.0, ""
     return ratio, "spelling variant"
+
+
+def similarity(a: str, b: str, cutoff: float) -> float:
+    """difflib's ratio of a and b (0-1) when it can reach cutoff, else 0.0 or any value
+    below cutoff: its cheap upper bounds (real_quick_ratio, quick_ratio) are tried first,
+    which spares the full comparison for most pairs (a search over 100k entities' labels
+    made it for every one)."""
+    matcher = difflib.SequenceMatcher(None, a, b)
+    if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+        return 0.0
+    return matcher.ratio()
 
 
 def _adds_characters(label: str, other_key: str) -> bool:
@@ -209,8 +220,7 @@ def search(entities: dict[str, Entity], text: str, limit: int = 10,
             elif q in k:
                 score, reason = 0.8 + 0.05 * len(q) / len(k), "contains"
             else:
-                score = difflib.SequenceMatcher(None, q, k).ratio()
-                reason = "similar"
+                score, reason = similarity(q, k, cutoff), "similar"
             if score >= cutoff and (ent.id not in best or score > best[ent.id].score):
                 best[ent.id] = Match(ent.id, ent.kind, ent.name, label, round(score, 3), reason)
     return sorted(best.values(), key=lambda m: (-m.score, m.id))[:limit]

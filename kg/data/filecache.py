@@ -63,7 +63,7 @@ import stat as stat_module
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -151,6 +151,21 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
 
 _SWEPT: set[str] = set()  # the folders write_atomic has swept in this process
+
+
+@contextlib.contextmanager
+def kept_if_interrupted(store: FileCache | None) -> Iterator[None]:
+    """Ctrl-C (KeyboardInterrupt) inside: store's entries so far are saved (with the
+    earlier ones: save(prune=False)) before it goes on, so a long first run (4-5 minutes
+    of kg fmt --check at 100k files) stopped near its end does not start again from zero.
+    Each entry is keyed on its file's bytes, so a partial save is never a wrong answer.
+    store None (the cache is off): nothing."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        if store is not None:
+            store.save(prune=False)
+        raise
 
 
 _TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # tempfile.mkstemp's 8 random characters

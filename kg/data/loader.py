@@ -400,8 +400,21 @@ def freeze_if_asked() -> None:
         gc.freeze()
 
 
-def load_records(data_dir: Path) -> list[Record]:
-    """Parse every data file; the garbage collector is paused (it dominates big loads)."""
+def load_records(data_dir: Path,
+                 advance: Callable[[int, int], None] | None = None) -> list[Record]:
+    """Parse every data file; the garbage collector is paused (it dominates big loads).
+    advance(done, total), if given, is told how many files are done, about every 1%."""
     with gc_paused():
         names = namer(data_dir)
-        return [load_file(p, data_dir, names(p)) for p in iter_data_files(data_dir)]
+        return [load_file(p, data_dir, names(p))
+                for p in counted(iter_data_files(data_dir), advance)]
+
+
+def counted(items: list, advance: Callable[[int, int], None] | None) -> Iterator:
+    """The items, telling advance(done, total) about every 1% of them on the way (a
+    progress bar's count); advance None: the items alone."""
+    every = max(1, len(items) // 100)
+    for n, item in enumerate(items):
+        if advance and n % every == 0:
+            advance(n, len(items))
+        yield item

@@ -12,6 +12,7 @@ import os
 import re
 import stat as stat_module
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -29,6 +30,7 @@ from kg.data.loader import (
     YList,
     YMap,
     YScalar,
+    counted,
     data_file_names,
     escape_controls,
     freeze_if_asked,
@@ -632,43 +634,44 @@ def check_files(data_dir: Path, schema: Schema, cache: bool | None = None,
     with gc_paused():
         if not use:
             return [check_file(load_file(p, data_dir, names(p)), schema)
-                    for p in _counted(iter_data_files(data_dir), advance)]
+                    for p in counted(iter_data_files(data_dir), advance)]
         store = filecache.FileCache(data_dir, "check", check_fingerprint(schema), stamps=True)
-        out = []
-        lstat, stat, islink = os.lstat, os.stat, stat_module.S_ISLNK
-        for text in _counted(data_file_names(data_dir), advance):
-            try:
-                st = lstat(text)
-                is_link = islink(st.st_mode)
-                if is_link:
-                    st = stat(text)  # the target's: what reading the file reads
-            except OSError:  # reported (or raised) exactly as without the cache
-                out.append(check_file(load_file(Path(text), data_dir, names(text)), schema))
-                continue
-            these = names(text, is_link)
-            key = store.known(text, these, st)
-            fc = None if key is None else _cached(store, key)
-            if fc is not None:
+        with filecache.kept_if_interrupted(store):  # Ctrl-C keeps the files done
+            out = []
+            lstat, stat, islink = os.lstat, os.stat, stat_module.S_ISLNK
+            for text in counted(data_file_names(data_dir), advance):
+                try:
+                    st = lstat(text)
+                    is_link = islink(st.st_mode)
+                    if is_link:
+                        st = stat(text)  # the target's: what reading the file reads
+                except OSError:  # reported (or raised) exactly as without the cache
+                    out.append(check_file(load_file(Path(text), data_dir, names(text)), schema))
+                    continue
+                these = names(text, is_link)
+                key = store.known(text, these, st)
+                fc = None if key is None else _cached(store, key)
+                if fc is not None:
+                    fc.key = key
+                    out.append(fc)
+                    continue
+                path = Path(text)
+                try:
+                    raw = path.read_bytes()
+                except OSError:  # reported (or raised) exactly as without the cache
+                    out.append(check_file(load_file(path, data_dir, these), schema))
+                    continue
+                key = store.key(raw, *these)
+                store.stamp(text, these, st, key)
+                fc = _cached(store, key)
+                if fc is None:
+                    fc = check_file(record_of_bytes(path, these, raw), schema)
+                    try:
+                        store.put(key, fc.to_json())
+                    except TypeError:  # a value the stored form cannot hold: not cached
+                        pass
                 fc.key = key
                 out.append(fc)
-                continue
-            path = Path(text)
-            try:
-                raw = path.read_bytes()
-            except OSError:  # reported (or raised) exactly as without the cache
-                out.append(check_file(load_file(path, data_dir, these), schema))
-                continue
-            key = store.key(raw, *these)
-            store.stamp(text, these, st, key)
-            fc = _cached(store, key)
-            if fc is None:
-                fc = check_file(record_of_bytes(path, these, raw), schema)
-                try:
-                    store.put(key, fc.to_json())
-                except TypeError:  # a value the stored form cannot hold: not cached
-                    pass
-            fc.key = key
-            out.append(fc)
         store.save()
         return out
 
@@ -685,13 +688,36 @@ def _cached(store: filecache.FileCache, key: str) -> FileCheck | None:
         return None
 
 
-def _counted(paths: list, advance: Callable[[int, int], None] | None):
-    """The paths, telling advance(done, total) about every 1% of them on the way."""
-    every = max(1, len(paths) // 100)
-    for n, path in enumerate(paths):
-        if advance and n % every == 0:
-            advance(n, len(paths))
-        yield path
+Progress = Callable[[str], None]
+
+
+class Steps:
+    """Reports each finished stage of long work with its time, if anyone listens.
+
+    A listener may also have `begin(what)`, told when a stage starts (the CLI shows a
+    live bar on a terminal until the stage's line comes), and `advance(done, total)`,
+    told how far a stage that counts is (the bar then shows done/total).
+    """
+
+    def __init__(self, progress: Progress | None):
+        self.progress, self.t0 = progress, time.perf_counter()
+
+    def begin(self, what: str) -> None:
+        begin = getattr(self.progress, "begin", None)
+        if begin:
+            begin(what)
+
+    def advance(self, done: int, total: int) -> None:
+        """How far the running stage is (files read...), for a listener with `advance`."""
+        advance = getattr(self.progress, "advance", None)
+        if advance:
+            advance(done, total)
+
+    def __call__(self, what: str) -> None:
+        if self.progress:
+            now = time.perf_counter()
+            self.progress(f"{what} ({now - self.t0:.1f} s)")
+            self.t0 = now
 
 
 def check_fingerprint(schema: Schema) -> str:

@@ -19,42 +19,11 @@ from kg.core.model import Entity
 from kg.core.schema import Schema, load_schema
 from kg.data.dataset import DatasetFileError, read_dataset_info
 from kg.data.loader import resolve_data_dir
-from kg.data.validate import Result, validate_dir
+from kg.data.validate import Progress, Result, Steps, validate_dir
 from kg.rdf.graph import dataset_binds
 from kg.rdf.graphcache import build_quads_kept
 from kg.rdf.quads import Quads
 from kg.semantics import Semantics
-
-Progress = Callable[[str], None]
-
-
-class Steps:
-    """Reports each finished stage of long work with its time, if anyone listens.
-
-    A listener may also have `begin(what)`, told when a stage starts (the CLI shows a
-    live bar on a terminal until the stage's line comes), and `advance(done, total)`,
-    told how far a stage that counts is (the bar then shows done/total).
-    """
-
-    def __init__(self, progress: Progress | None):
-        self.progress, self.t0 = progress, time.perf_counter()
-
-    def begin(self, what: str) -> None:
-        begin = getattr(self.progress, "begin", None)
-        if begin:
-            begin(what)
-
-    def advance(self, done: int, total: int) -> None:
-        """How far the running stage is (files read...), for a listener with `advance`."""
-        advance = getattr(self.progress, "advance", None)
-        if advance:
-            advance(done, total)
-
-    def __call__(self, what: str) -> None:
-        if self.progress:
-            now = time.perf_counter()
-            self.progress(f"{what} ({now - self.t0:.1f} s)")
-            self.t0 = now
 
 
 @dataclass
