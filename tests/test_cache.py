@@ -300,7 +300,7 @@ def test_a_cold_cache_tells_its_stages_a_warm_one_says_nothing(folder, make_data
     told: list[str] = []
     open_store("oxigraph", data_dir=data, progress=told.append)
     assert [m.split(" (")[0] for m in told] == [
-        "validated 3 entities", "built the graph"], told
+        "validated 3 entities", "built the graph", "made the graph's on-disk store"], told
     told.clear()
     open_store("oxigraph", data_dir=data, progress=told.append)
     assert told == []
