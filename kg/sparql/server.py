@@ -619,8 +619,9 @@ class App:
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         try:
-            # what takes long on a big graph is said before it starts (about 40 s at
-            # 100k entities: the graph, its copy, then the workers loading that copy)
+            # what takes long on a big graph is said before it starts (64 s in all at 100k
+            # entities, load 2: 15 s the graph, its copy and counts, 48 s four workers
+            # loading that copy on two cores)
             from kg.data.loader import resolve_data_dir
 
             source = shown_path(graph_file) if graph_file else \
