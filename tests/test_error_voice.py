@@ -182,3 +182,33 @@ def test_a_writing_command_finishes_the_pending_change_first(data):
     assert r.exit_code == 0, r.output
     assert r.output.startswith("note: completed an interrupted change to 1 file(s)\n")
     assert "AI chips (edited)." in (data / "organization/huawei.yaml").read_text()
+
+
+def test_an_error_on_a_terminal_starts_its_own_line_after_a_stage_bar(monkeypatch):
+    """`kg viz --query bad.rq` on a terminal: the stage "laying out and writing the
+    explorer page" had begun, so its bar was still drawn, and the error was written on
+    the bar's line ("... laying out ... 00:00Error: syntax error ..."). The bar is now
+    cleared first: what the terminal shows last is the error, alone on its line."""
+    import io
+    import sys
+
+    from kg.cli import progress
+    from kg.cli.options import fail
+    from kg.core.errors import KGError
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    try:
+        progress.begin("laying out and writing the explorer page")
+        with pytest.raises(SystemExit) as exc:
+            fail(KGError("syntax error at line 3"))
+    finally:
+        progress.close()
+    assert exc.value.code == 1
+    shown = err.getvalue().split("\n")
+    assert shown[-1] == ""
+    assert shown[-2].split("\r")[-1] == "Error: syntax error at line 3"  # what stays on screen

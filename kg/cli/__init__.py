@@ -187,7 +187,7 @@ class _Progress:
         self._stop = None
 
     def begin(self, what: str) -> None:
-        self._close()
+        self.close()
         if not sys.stderr.isatty():
             return
         import shutil
@@ -223,14 +223,16 @@ class _Progress:
         bar.n = done
         bar.refresh()
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """Clear the running stage's bar, if any (before a line that must start on a line of
+        its own: the next stage's, or an error's)."""
         if self._bar is not None:
             self._stop.set()
             self._bar.close()
             self._bar = self._stop = None
 
     def __call__(self, message: str) -> None:
-        self._close()
+        self.close()
         click.echo(f"... {message}", err=True)
 
 
