@@ -98,6 +98,7 @@ def _noting_interrupts():
         yield
     except KeyboardInterrupt:
         _INTERRUPTED.append(True)
+        progress.close()  # click's "Aborted!" then starts a line of its own, not the bar's
         raise
 
 
