@@ -305,6 +305,37 @@ def test_on_a_terminal_reading_the_files_shows_a_counting_bar(make_data, tmp_pat
     assert "... validated " in text
 
 
+def test_the_stage_bar_fits_the_terminal_it_is_drawn_on(monkeypatch):
+    """The bar is drawn on stderr, a 50-column terminal here, while stdout is a file (as
+    with `kg query ... > out.csv`): it is 50 columns wide. It was 80 (the size was asked
+    of stdout, which has none: the fallback), so on a narrow terminal the bar wrapped and
+    each refresh left a line."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    from kg.cli import progress
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 50, 0, 0))
+    err = os.fdopen(slave, "w", encoding="utf-8")
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    try:
+        progress.begin("making the graph's on-disk store for queries (once per version "
+                       "of the data)")
+        err.flush()
+        drawn = os.read(master, 65536).decode("utf-8")
+    finally:
+        progress.close()
+        err.close()
+        os.close(master)
+    line = drawn.split("\r")[-1]
+    assert line.startswith("... making the graph's on-disk store")
+    assert len(line) == 49  # (tqdm leaves the last column free)
+
+
 def test_the_kg_command_freezes_what_validation_leaves(make_data):
     """In the `kg` console script's process, validate_dir ends with gc.freeze (its
     entities live to the end: no collection walks them again); a library caller's

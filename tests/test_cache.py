@@ -349,6 +349,19 @@ def test_a_graph_file_is_loaded_once_per_content(folder, tmp_path, monkeypatch):
     assert len(made) == 3 and not list(folder.glob("filestore-*"))
 
 
+def stages(said: list):
+    """A progress listener (kg.cli.progress's shape) that records ("running", what) when
+    a stage begins and ("done", message) when its line comes."""
+    class Progress:
+        def begin(self, what):
+            said.append(("running", what))
+
+        def __call__(self, message):
+            said.append(("done", message))
+
+    return Progress
+
+
 def test_making_a_graph_files_store_is_said_opening_it_is_not(folder, tmp_path, monkeypatch):
     """The first `kg query --graph big.trig` makes the on-disk store (43 s of silence at
     100k entities before this): a running stage, then its line; a later query opens the
@@ -361,13 +374,7 @@ def test_making_a_graph_files_store_is_said_opening_it_is_not(folder, tmp_path, 
     graph = tmp_path / "g.trig"
     graph.write_text("<https://e/a> <https://e/p> \"one\" .\n", encoding="utf-8")
     said = []
-
-    class Progress:
-        def begin(self, what):
-            said.append(("running", what))
-
-        def __call__(self, message):
-            said.append(("done", message))
+    Progress = stages(said)
 
     assert len(cache.file_store(graph, ox.RdfFormat.TRIG, Progress())) == 1
     shown = shown_path(graph)
@@ -377,6 +384,47 @@ def test_making_a_graph_files_store_is_said_opening_it_is_not(folder, tmp_path, 
         f"made an on-disk store of {shown}: later queries of it open in a moment (")
     said.clear()
     assert len(cache.file_store(graph, ox.RdfFormat.TRIG, Progress())) == 1 and said == []
+
+
+def test_a_graph_files_store_that_cannot_be_made_ends_its_stage(folder, tmp_path, monkeypatch):
+    """The cache folder cannot hold the store (_made_store: None): the stage that began
+    gets its line (on a terminal that line clears the bar; without it the bar went on
+    ticking over the query's answer) and the caller loads the file into memory."""
+    import pyoxigraph as ox
+
+    from kg.core.errors import shown_path
+
+    monkeypatch.setattr(cache, "FILE_STORE_MIN", 0)
+    monkeypatch.setattr(cache, "_made_store", lambda *args: None)
+    graph = tmp_path / "g.trig"
+    graph.write_text("<https://e/a> <https://e/p> \"one\" .\n", encoding="utf-8")
+    said = []
+    Progress = stages(said)
+
+    assert cache.file_store(graph, ox.RdfFormat.TRIG, Progress()) is None
+    shown = shown_path(graph)
+    assert said == [("running", f"making an on-disk store of {shown} (once per content of "
+                                "the file)"),
+                    ("done", f"could not make an on-disk store of {shown} in the cache "
+                             "folder (it cannot be written or opened as one): the file is "
+                             "loaded into memory")]
+
+
+def test_a_data_store_that_cannot_be_made_ends_its_stage(folder, make_data, monkeypatch):
+    """As for a graph file's store: the query store of data/ that the cache folder cannot
+    hold is loaded into memory, and the stage that began gets its line."""
+    from kg.sparql.store import OxigraphStore
+
+    data = make_data()
+    monkeypatch.setattr(cache, "_made_store", lambda *args: None)
+    said = []
+    store = OxigraphStore(cache.oxigraph_store(data, progress=stages(said)()))
+    assert store.query("ASK { ?s ?p ?o }").boolean
+    assert said[-2:] == [
+        ("running", "making the graph's on-disk store for queries (once per version of "
+                    "the data)"),
+        ("done", "could not make the graph's on-disk store in the cache folder (it cannot "
+                 "be written or opened as one): the graph is loaded into memory")]
 
 
 def test_a_stamps_temporary_in_a_store_folder_is_not_part_of_the_store(folder, make_data):

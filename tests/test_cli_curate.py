@@ -1022,3 +1022,19 @@ def test_not_on_a_terminal_no_stage_is_said(data):
 
     assert on_terminal() is None
     assert kg(data, "show", "deepseek").stderr == ""
+
+
+def test_edit_setting_a_value_that_has_ended_does_not_keep_its_end(data):
+    # `kg edit nvidia-h200 --set export_status=restricted --source S` on the real data,
+    # where S gave "restricted, to 2025-12": the set kept that ended statement (its `to`
+    # too), so the status just set held only before December 2025, and none after
+    (data / "chip/nvidia-h100.yaml").write_text(
+        "id: nvidia-h100\nname: NVIDIA H100\naliases: [H100]\nchip_type: gpu\n"
+        "designer: nvidia\nexport_status:\n"
+        f"  - value: restricted\n    to: 2025-12\n    sources: [{DW}]\n"
+        f"  - value: banned\n    from: 2025-12\n    sources: [{DW}]\n"
+        f"sources: [{DW}]\n", encoding="utf-8")
+    r = kg(data, "edit", "nvidia-h100", "--set", "export_status=restricted", "--source", DW)
+    assert r.exit_code == 0, r.output
+    assert (f"export_status:\n  value: restricted\n  sources: [{DW}]\nsources:"
+            in read(data, "chip/nvidia-h100.yaml"))

@@ -6,6 +6,7 @@ reading: each says "an interrupted change is pending: run `kg recover`"."""
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 
 import pytest
@@ -182,3 +183,67 @@ def test_a_writing_command_finishes_the_pending_change_first(data):
     assert r.exit_code == 0, r.output
     assert r.output.startswith("note: completed an interrupted change to 1 file(s)\n")
     assert "AI chips (edited)." in (data / "organization/huawei.yaml").read_text()
+
+
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal (the stage bar draws on it)."""
+
+    def isatty(self):
+        return True
+
+
+def test_an_error_on_a_terminal_starts_its_own_line_after_a_stage_bar(monkeypatch):
+    """`kg viz --query bad.rq` on a terminal: the stage "laying out and writing the
+    explorer page" had begun, so its bar was still drawn, and the error was written on
+    the bar's line ("... laying out ... 00:00Error: syntax error ..."). The bar is now
+    cleared first: what the terminal shows last is the error, alone on its line."""
+    import sys
+
+    from kg.cli import progress
+    from kg.cli.options import fail
+    from kg.core.errors import KGError
+
+    err = Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    try:
+        progress.begin("laying out and writing the explorer page")
+        with pytest.raises(SystemExit) as exc:
+            fail(KGError("syntax error at line 3"))
+    finally:
+        progress.close()
+    assert exc.value.code == 1
+    shown = err.getvalue().split("\n")
+    assert shown[-1] == ""
+    assert shown[-2].split("\r")[-1] == "Error: syntax error at line 3"  # what stays on screen
+
+
+def test_ctrl_c_on_a_terminal_clears_the_stage_bar_before_aborted(monkeypatch):
+    """Ctrl-C in a stage: click's "Aborted!" was written on the bar's line ("...
+    validating the data files 00:03Aborted!"), the bar never cleared. It is cleared
+    first now, as for an error."""
+    import sys
+
+    import click
+
+    from kg.cli import progress
+
+    @click.command()
+    def stage():
+        progress.begin("validating the data files")
+        raise KeyboardInterrupt
+
+    import kg.cli
+
+    err = Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setitem(main.commands, "stage", stage)
+    monkeypatch.setattr(kg.cli, "_INTERRUPTED", [])  # (noted here, not for this process)
+    try:
+        with pytest.raises(SystemExit) as exc:
+            main.main(["stage"])
+    finally:
+        progress.close()
+    assert exc.value.code == 1
+    shown = err.getvalue().split("\n")
+    assert shown[-1] == ""
+    assert shown[-2].split("\r")[-1] == "Aborted!"

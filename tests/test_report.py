@@ -305,6 +305,27 @@ def test_the_summary_names_the_disputes_and_counts_them_as_disputes():
             "151 facts rest only on low-reliability sources.") in summary
 
 
+def test_the_summary_counts_relative_figures_against_different_things_as_two_disputes():
+    """A dispute's key has the figure's comparedWith (kg.semantics.disputes): the Ascend
+    910's performance as a share of the H100's and as a share of the A100's are two
+    disputes. The summary keyed on (about, measure, period) only, and said "1 dispute"."""
+    from kg.analysis.health import DisputeRow
+    from kg.analysis.report import _disputes_summary
+
+    def row(claim, value, against):
+        return DisputeRow("huawei-ascend-910", "relative-performance", "2025", claim, value,
+                          "exact", "x", ("s",), "high", against)
+
+    rows = [row("a", "60", "nvidia-h100"), row("b", "90", "nvidia-h100"),
+            row("c", "70", "nvidia-a100"), row("d", "120", "nvidia-a100")]
+    names = {"huawei-ascend-910": "Huawei Ascend 910", "nvidia-h100": "NVIDIA H100",
+             "nvidia-a100": "NVIDIA A100"}
+    assert _disputes_summary(rows, names.__getitem__, {}) == (
+        "2 disputes over 4 figures (the same measure of the same thing for the same period, "
+        "values that do not meet): Huawei Ascend 910, relative-performance (2025) against "
+        "NVIDIA A100; Huawei Ascend 910, relative-performance (2025) against NVIDIA H100")
+
+
 def test_the_summary_counts_and_kinds_read_as_words():
     """A fresh-user review of `kg report --as-of 2024-06-01`: "47 happenings, 1 figures";
     and "NVIDIA (organization, ...)", the kind's id, where the explorer says organisation."""

@@ -119,6 +119,7 @@ class DisputeRow:
     claimant: str
     sources: tuple[str, ...]
     reliability: str
+    compared_with: str = ""  # a relative figure's other term (part of the dispute's key)
 
 
 def dispute_rows(sem: Semantics) -> list[DisputeRow]:
@@ -134,5 +135,5 @@ def dispute_rows(sem: Semantics) -> list[DisputeRow]:
                                   str(c.first("qualifier")
                                       or ("range" if upper is not None else "exact")),
                                   claimant(c).strip("«»"),
-                                  c.sources, "/".join(rel)))
+                                  c.sources, "/".join(rel), d.compared_with))
     return out

@@ -564,14 +564,17 @@ def _disputes_summary(disputes, name, ents) -> str:
     """"2 disputes over 4 figures (...): Huawei Ascend 910C, chips produced in a year
     (2025); United States, ...". A journalist's trial: the summary said "4 figures are
     disputed", which reads as four disputes and names none."""
-    keys = sorted({(r.about, r.measure, r.period) for r in disputes})
+    # a dispute is one (about, measure, period, compared with): two relative figures of
+    # one chip against different chips are two disputes, not one
+    keys = sorted({(r.about, r.measure, r.period, r.compared_with) for r in disputes})
     figures = _counted(len({r.claim for r in disputes}), "figure")
     text = (f"{_counted(len(keys), 'dispute')} over {figures} (the same measure of the same "
             "thing for the same period, values that do not meet)")
     if not keys:
         return text
     named = [f"{name(a)}, {ents[m].name if m in ents else m}" + (f" ({p})" if p else "")
-             for a, m, p in keys[:SUMMARY_DISPUTES_NAMED]]
+             + (f" against {name(c)}" if c else "")
+             for a, m, p, c in keys[:SUMMARY_DISPUTES_NAMED]]
     more = len(keys) - SUMMARY_DISPUTES_NAMED
     return text + ": " + "; ".join(named) + (f"; and {more} more" if more > 0 else "")
 

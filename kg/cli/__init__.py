@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -97,6 +98,7 @@ def _noting_interrupts():
         yield
     except KeyboardInterrupt:
         _INTERRUPTED.append(True)
+        progress.close()  # click's "Aborted!" then starts a line of its own, not the bar's
         raise
 
 
@@ -187,17 +189,22 @@ class _Progress:
         self._stop = None
 
     def begin(self, what: str) -> None:
-        self._close()
+        self.close()
         if not sys.stderr.isatty():
             return
-        import shutil
         import threading
 
         from tqdm import tqdm
 
         # a terminal that says it has no size (a bare pty, some editors' shells): tqdm
-        # would show nothing; 80 columns and 24 lines then
-        sized = min(shutil.get_terminal_size((0, 0))) > 0
+        # would show nothing; 80 columns and 24 lines then. The size is stderr's, the
+        # terminal the bar is drawn on (shutil.get_terminal_size asks stdout's: with
+        # `kg query ... > out.csv` that is a file, and a 60-column terminal got 80-column
+        # bars that wrapped, each refresh leaving a line)
+        try:
+            sized = min(os.get_terminal_size(sys.stderr.fileno())) > 0
+        except (AttributeError, OSError, ValueError):  # no descriptor, or not a terminal's
+            sized = False
         self._bar = bar = tqdm(desc=f"... {what}", file=sys.stderr, leave=False,
                                bar_format="{desc} {elapsed}", dynamic_ncols=sized,
                                **({} if sized else {"ncols": 80, "nrows": 24}))
@@ -223,14 +230,16 @@ class _Progress:
         bar.n = done
         bar.refresh()
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """Clear the running stage's bar, if any (before a line that must start on a line of
+        its own: the next stage's, or an error's)."""
         if self._bar is not None:
             self._stop.set()
             self._bar.close()
             self._bar = self._stop = None
 
     def __call__(self, message: str) -> None:
-        self._close()
+        self.close()
         click.echo(f"... {message}", err=True)
 
 

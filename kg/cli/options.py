@@ -70,7 +70,12 @@ def fail(exc: KGError, data_dir: Path | None = None) -> None:
     """Translate a library error into a clean message and exit 1: the last line starts with
     `Error: ` (click's convention); the lines of a DataError come first, as kg validate's,
     their paths as the user can open them from the current folder (data_dir: the --data
-    given, None: the default; the issues' paths are relative to its parent)."""
+    given, None: the default; the issues' paths are relative to its parent). A stage's bar
+    still on the terminal (kg.cli.progress) is cleared first, or the error would be
+    written on its line."""
+    from kg.cli import progress
+
+    progress.close()
     if isinstance(exc, DataError):
         from kg.data.loader import issues_root
 

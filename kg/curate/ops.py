@@ -484,14 +484,20 @@ def _set_field(doc: CommentedMap, kind: Kind, name: str, value) -> None:
 
 def _same_statement(old, item):
     """The statement of `old` (a field's value: one item or a list) with item's value and
-    the same sources, if there is one (it is the same fact, with its check, dates and
-    note); else item. A plain item (no sources) matches a plain old value."""
+    the same sources, if there is one that still holds as written (it is the same fact,
+    with its check, dates and note); else item. A plain item (no sources) matches a plain
+    old value. A statement that has ended (`to`) or is ranked deprecated is not the fact
+    being set: `--set export_status=restricted` kept "restricted, to 2025-12", so the
+    status the user set ended before the day it was set."""
     def key(i):
         if isinstance(i, dict):
             return str(i.get("value")), sorted(str(x) for x in items_of(i.get("sources") or []))
         return str(i), []
+
+    def holds(i):
+        return not isinstance(i, dict) or ("to" not in i and i.get("rank") != "deprecated")
     want = key(item)
-    return next((i for i in items_of(old) if key(i) == want), item)
+    return next((i for i in items_of(old) if holds(i) and key(i) == want), item)
 
 
 def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),

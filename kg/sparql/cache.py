@@ -194,6 +194,10 @@ def oxigraph_store(data_dir: Path | None = None, progress=None):
         if made is None:  # no cache folder, or not usable as a store: a store in memory
             made = ox.Store()
             load(made)
+            if progress:  # the stage that began ends (on a terminal: its bar is cleared)
+                progress("could not make the graph's on-disk store in the cache folder (it "
+                         "cannot be written or opened as one): the graph is loaded into "
+                         "memory")
             return made
     if progress:
         progress(f"made the graph's on-disk store ({time.perf_counter() - started:.1f} s)")
@@ -295,9 +299,11 @@ def file_store(path: Path, fmt, progress=None):
     made = _made_store(folder, name, lambda store: store.bulk_load(path=str(path), format=fmt))
     if made is not None:
         _prune_file_stores(folder, keep=db)
-        if progress:
-            progress(f"made an on-disk store of {shown_path(path)}: later queries of it "
-                     f"open in a moment ({time.perf_counter() - started:.1f} s)")
+    if progress:  # (its line also ends the running stage's bar, which else kept ticking)
+        progress(f"made an on-disk store of {shown_path(path)}: later queries of it open in "
+                 f"a moment ({time.perf_counter() - started:.1f} s)" if made is not None else
+                 f"could not make an on-disk store of {shown_path(path)} in the cache folder "
+                 "(it cannot be written or opened as one): the file is loaded into memory")
     return made
 
 

@@ -46,8 +46,13 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMBERS = {XSD + "integer", XSD + "decimal"}
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# the numbers Python orders, each by its XSD lexical form: Oxigraph writes a valid one
+# bare and canonical (5, 0.5) and keeps an ill-typed one ("1e5"^^xsd:integer, "NaN"^^
+# xsd:decimal) as a literal of its own, which it does not order by value; Decimal reads
+# both of those (the first as 100000, the second as a NaN no sort can compare)
+NUMBERS = {XSD + "integer": re.compile(r"[+-]?[0-9]+"),  # (\d takes other scripts' digits)
+           XSD + "decimal": re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")}
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 TAIL = re.compile(r"ORDER\s+BY((?:\s+\?[A-Za-z_][A-Za-z_0-9]*)+)\s*", re.I)
 PROJECTION = re.compile(r"((?:\s+\?[A-Za-z_][A-Za-z_0-9]*)+)\s*(?:WHERE\s*)?", re.I)
 UNSURE = 9  # the kind of a term whose place in SPARQL's order is not certain here
@@ -159,10 +164,8 @@ def order_key(t: Node | None) -> tuple:
         if dt is None or dt == XSD + "string":
             return (3, "string", text)
         if dt in NUMBERS:
-            try:
+            if NUMBERS[dt].fullmatch(text):  # else ill-typed: the engine's to order
                 return (3, "number", Decimal(text))
-            except InvalidOperation:
-                pass
         elif dt == XSD + "date" and DATE.fullmatch(text):
             return (3, "date", text)
         elif dt == XSD + "boolean" and text in ("true", "false"):
