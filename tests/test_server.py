@@ -643,6 +643,32 @@ def _exits_at_once():
     os._exit(3)
 
 
+def _sleeps(conn):  # holds its end of the pipe, says nothing
+    time.sleep(60)
+
+
+def test_a_worker_still_loading_at_its_limit_is_stopped_and_reported(tmp_path):
+    """A worker that hangs alive while loading does not block kg serve for ever: it is
+    stopped at its limit (120 s, and 60 s more per 100 MB of the graph's N-Quads)."""
+    import multiprocessing as mp
+
+    from kg.sparql.server import ServerError, Worker, load_timeout
+
+    nquads = tmp_path / "g.nq"
+    nquads.write_bytes(b"x" * 50_000_000)
+    assert load_timeout(str(nquads)) == 150.0 and load_timeout(str(tmp_path / "no")) == 120.0
+    ctx = mp.get_context("spawn")
+    worker = Worker.__new__(Worker)
+    worker.conn, child = ctx.Pipe()
+    worker.proc = ctx.Process(target=_sleeps, args=(child,), daemon=True)
+    worker.proc.start()
+    child.close()
+    with pytest.raises(ServerError, match=r"^a query worker was still loading the graph "
+                                          r"after 1 s; stopped$"):
+        worker.wait_ready(1)
+    assert not worker.proc.is_alive()
+
+
 def test_a_worker_that_stops_while_loading_is_reported_not_waited_for():
     """A worker killed while it loads a big graph (the kernel's out-of-memory killer)
     sends nothing: the server says so at once rather than waiting for it."""
@@ -658,7 +684,7 @@ def test_a_worker_that_stops_while_loading_is_reported_not_waited_for():
     child.close()
     with pytest.raises(ServerError, match=r"^a query worker stopped while loading the graph "
                                           r"\(exit status 3; out of memory\?\)$"):
-        worker.wait_ready()
+        worker.wait_ready(60)
 
 
 def test_200_library_queries_from_8_clients_without_an_error(endpoint):

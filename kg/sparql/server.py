@@ -212,14 +212,20 @@ class Worker:
         self.proc.start()
         child.close()
 
-    def wait_ready(self) -> None:
-        """Wait until the worker has loaded the graph (however long a big graph takes:
-        its time grows with the graph and with the other workers loading beside it) or
-        has stopped. Raises ServerError if it stopped or could not load the graph."""
+    def wait_ready(self, timeout: float) -> None:
+        """Wait until the worker has loaded the graph or has stopped, for at most timeout
+        seconds (`load_timeout`: a big graph's load grows with the graph and with the
+        other workers loading beside it). Raises ServerError if it stopped, could not
+        load the graph, or is still loading at the limit (then it is stopped)."""
+        limit = time.monotonic() + timeout
         try:
             while not self.conn.poll(1.0):
                 if not self.proc.is_alive() and not self.conn.poll(0):
                     raise EOFError
+                if time.monotonic() > limit:
+                    self.kill()
+                    raise ServerError(f"a query worker was still loading the graph after "
+                                      f"{timeout:.0f} s; stopped")
             status, detail = self.conn.recv()
         except (EOFError, OSError):  # it stopped before saying it was ready
             self.proc.join(5)
@@ -269,6 +275,18 @@ def multiprocessing_scratch() -> Path | None:
 SLOW_START = 2.0  # seconds: workers that take longer to load the graph are each reported
 
 
+def load_timeout(nquads: str) -> float:
+    """Seconds a worker may take to load the N-Quads file: 120, and 60 more for each
+    100 MB (at 100k entities, 600 MB: 480 s, where four workers on two cores took 48 s
+    at load 2). A worker that dies while loading is reported at once, not at this
+    limit; the limit is for one that hangs alive."""
+    try:
+        size = os.path.getsize(nquads)
+    except OSError:
+        size = 0
+    return 120.0 + 60.0 * size / 100e6
+
+
 class WorkerPool:
     """Worker processes, each with the whole store; one query at a time per worker."""
 
@@ -285,7 +303,7 @@ class WorkerPool:
         workers = [Worker(self.ctx, store_kind, nquads) for _ in range(max(1, size))]
         try:
             for i, w in enumerate(workers, 1):
-                w.wait_ready()
+                w.wait_ready(load_timeout(nquads))
                 self.idle.put(w)
                 took = time.monotonic() - started
                 if took >= SLOW_START:  # a big graph: each one said, as they come
@@ -299,7 +317,7 @@ class WorkerPool:
         def start():
             try:
                 w = Worker(self.ctx, self.store_kind, self.nquads)
-                w.wait_ready()
+                w.wait_ready(load_timeout(self.nquads))
             except ServerError as exc:
                 self.log(f"kg serve: {exc}")
                 return
