@@ -44,15 +44,16 @@ def viz(data_dir, out, focus, depth, query_file, as_of, kinds, blocs):
     import time
 
     from kg.cli import on_terminal
+    from kg.data.validate import Steps
     from kg.explorer import query_node_ids, write_explorer
     from kg.rdf.load import load_graph
 
     t0 = time.perf_counter()
-    steps = on_terminal()  # the stages on a terminal (10 s at 100k entities), else nothing
+    shown = on_terminal()  # the stages on a terminal (10 s at 100k entities), else nothing
     try:
-        built = load_graph(data_dir, progress=steps)
-        if steps:
-            steps.begin("laying out and writing the explorer page")
+        built = load_graph(data_dir, progress=shown)
+        step = Steps(shown)
+        step.begin("laying out and writing the explorer page")
         ids, note = None, None
         if query_file is not None:
             ids = query_node_ids(built.dataset, query_file.read_text(encoding="utf-8"))
@@ -61,9 +62,7 @@ def viz(data_dir, out, focus, depth, query_file, as_of, kinds, blocs):
                               kinds=kinds, blocs=blocs, as_of=as_of, note=note,
                               data_dir=data_dir,
                               subtitle=(query_file.name if query_file is not None else None))
-        if steps:
-            steps(f"laid out and wrote the explorer page ({time.perf_counter() - t0:.1f} s "
-                  "in all)")
+        step("laid out and wrote the explorer page")
     except KGError as exc:
         fail(exc, data_dir)
     from kg.cli import leave_fast

@@ -181,10 +181,11 @@ def oxigraph_store(data_dir: Path | None = None, progress=None):
     # 100k entities, while RocksDB's bulk loader holds its own buffers)
     with open(path, "rb") as nquads:
         del body
-        begin, started = getattr(progress, "begin", None), time.perf_counter()
-        if begin:
-            begin("making the graph's on-disk store for queries (once per version of the "
-                  "data)")
+        from kg.data.validate import Steps  # (not at import: a warm query needs none)
+
+        step = Steps(progress)
+        step.begin("making the graph's on-disk store for queries (once per version of the "
+                   "data)")
 
         def load(store):
             nquads.seek(0)
@@ -199,8 +200,7 @@ def oxigraph_store(data_dir: Path | None = None, progress=None):
                          "cannot be written or opened as one): the graph is loaded into "
                          "memory")
             return made
-    if progress:
-        progress(f"made the graph's on-disk store ({time.perf_counter() - started:.1f} s)")
+    step("made the graph's on-disk store")
     _prune(folder, keep=path)
     return made
 
@@ -292,17 +292,18 @@ def file_store(path: Path, fmt, progress=None):
             pass
         shutil.rmtree(db, ignore_errors=True)  # unfinished, damaged or unreadable
     from kg.core.errors import shown_path
+    from kg.data.validate import Steps
 
-    begin, started = getattr(progress, "begin", None), time.perf_counter()
-    if begin:
-        begin(f"making an on-disk store of {shown_path(path)} (once per content of the file)")
+    step = Steps(progress)
+    step.begin(f"making an on-disk store of {shown_path(path)} (once per content of the file)")
     made = _made_store(folder, name, lambda store: store.bulk_load(path=str(path), format=fmt))
+    # (its line also ends the running stage's bar, which else kept ticking)
     if made is not None:
         _prune_file_stores(folder, keep=db)
-    if progress:  # (its line also ends the running stage's bar, which else kept ticking)
-        progress(f"made an on-disk store of {shown_path(path)}: later queries of it open in "
-                 f"a moment ({time.perf_counter() - started:.1f} s)" if made is not None else
-                 f"could not make an on-disk store of {shown_path(path)} in the cache folder "
+        step(f"made an on-disk store of {shown_path(path)}: later queries of it open in a "
+             "moment")
+    elif progress:
+        progress(f"could not make an on-disk store of {shown_path(path)} in the cache folder "
                  "(it cannot be written or opened as one): the file is loaded into memory")
     return made
 
