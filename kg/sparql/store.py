@@ -435,14 +435,6 @@ def _from_tsv(cell: str) -> Node | None:
     raise QueryError(f"unsupported term in a result: {cell[:200]}")
 
 
-class _Cells(dict):
-    """TSV cell -> the rdflib term, converted on first use (a result repeats its terms)."""
-
-    def __missing__(self, cell: str):
-        value = self[cell] = _from_tsv(cell)
-        return value
-
-
 def _tsv_lines(res) -> list[str]:
     """A SELECT's solutions as Oxigraph's TSV writer gives them: the header line, then
     one line per solution (cells split by tabs), in the engine's order."""
