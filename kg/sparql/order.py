@@ -217,8 +217,9 @@ def sorted_order(index, terms: list, columns: list[int]):
     rank[by_key] = np.cumsum([False, *map(ne, ordered[1:], ordered[:-1])])
     family = np.fromiter(map(_family_code, keys), dtype=np.int8, count=len(keys))
     cells = index[:, columns].T  # (ordered columns, rows)
-    order = np.lexsort(rank[cells][::-1])  # the first column is the primary key
-    ranked = rank[cells[:, order]]
+    ranks = rank[cells]
+    order = np.lexsort(ranks[::-1])  # the first column is the primary key
+    ranked = ranks[:, order]
     differ = ranked[:, 1:] != ranked[:, :-1]  # (columns, neighbour pairs)
     decided = differ.any(axis=0)
     first = differ.argmax(axis=0)  # the column that decides each pair
