@@ -116,6 +116,8 @@ def bundle(text: str) -> str:
 EDITS = [
     ("a value", "model/r1.yaml", lambda t: edit(t, "A reasoning model.", "A reasoning model!")),
     ("a date", "chip/h200.yaml", lambda t: edit(t, "to: 2025-12", "to: 2025-11")),
+    ("a source's reliability: the best source reliability of facts elsewhere changes",
+     "source/src-b.yaml", lambda t: edit(t, "reliability: high", "reliability: low")),
     ("a source becomes a bundled article: check statuses change elsewhere",
      "source/src-b.yaml", lambda t: bundle(t)),
     ("a country changes bloc: the blocs of what it reaches change",

@@ -330,14 +330,14 @@ def test_kg_lint_reports_two_current_values_until_one_is_ranked(make_data):
     assert result.exit_code == 0, result.output
 
 
-def test_the_three_examples_in_docs_semantics_run_and_answer_right():
+def test_the_four_examples_in_docs_semantics_run_and_answer_right():
     import re
 
     from conftest import REPO
 
     text = (REPO / "docs" / "semantics.md").read_text(encoding="utf-8")
     examples = re.findall(r"```sparql\n(.+?)```", text, flags=re.S)
-    assert len(examples) == 3
+    assert len(examples) == 4
     answers = []
     for q in examples:  # as they stand: each declares every prefix it uses
         per_engine = [[tuple(str(t) if t is not None else None for t in r)
@@ -349,6 +349,35 @@ def test_the_three_examples_in_docs_semantics_run_and_answer_right():
     assert len(answers[1]) >= 20 and [r[1] for r in answers[1]] == sorted(r[1] for r in answers[1])
     assert answers[2] == [("200000", None, "US officials"),
                           ("450000", KGID + "bitbiased", None)]
+    # facts resting only on low-reliability sources: the library query's facts and sources
+    low = {(str(r["fact"]), str(r["source"]))
+           for r in run_query(oxigraph_store(), find_query("low-reliability-only")).dicts()}
+    assert low <= set(answers[3]) and len(low) == 151
+
+
+def test_a_facts_support_is_its_best_sources_reliability_by_one_rule(sem):
+    """kgo:bestSourceReliability: the most reliable of a fact's sources (high, medium, low),
+    the same in the semantic layer and in the graph on both engines."""
+    assert sem.best_reliability(["bitbiased-2026-12-dimensions"]) == "low"
+    assert sem.best_reliability(["bitbiased-2026-12-dimensions", "alibaba-20f-fy2024"]) == "high"
+    assert sem.best_reliability(["alyosha-2026-01-31-deep-dive", "bitbiased-2026-12-dimensions"]) == "medium"
+    assert sem.best_reliability([]) is None
+    assert sem.best_reliability(["no-such-source"]) is None
+    text = """PREFIX kgo: <https://w3id.org/ai-race-kg/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?fact ?source ?best WHERE {
+          ?fact prov:wasDerivedFrom ?source .
+          OPTIONAL { ?fact kgo:bestSourceReliability ?best }
+        }"""
+    for store in (oxigraph_store(), rdflib_store()):
+        sources, best = {}, {}
+        for r in store.query(text).rows:
+            fact = str(r[0])
+            sources.setdefault(fact, []).append(str(r[1])[len(KGID):])
+            best[fact] = str(r[2]).rsplit("reliability-", 1)[-1] if r[2] is not None else None
+        assert len(best) > 1000
+        assert best == {f: sem.best_reliability(s) for f, s in sources.items()}
+        assert {"high", "medium", "low"} <= set(best.values())
 
 
 def test_every_library_query_states_which_date_it_answers_for():

@@ -70,10 +70,9 @@ def reliability(sem: Semantics, source: str) -> str | None:
 
 
 def low_only(sem: Semantics, all_facts: list[Fact]) -> list[Fact]:
-    """Facts every source of which has low reliability."""
-    low = {s for f in all_facts for s in f.sources}
-    low = {s for s in low if reliability(sem, s) == "low"}
-    return [f for f in all_facts if f.sources and all(s in low for s in f.sources)]
+    """Facts whose most reliable source has low reliability (Semantics.best_reliability,
+    the rule the graph materialises as kgo:bestSourceReliability)."""
+    return [f for f in all_facts if sem.best_reliability(f.sources) == "low"]
 
 
 def unchecked_by_kind(all_facts: list[Fact]) -> list[tuple[str, int, int, float]]:

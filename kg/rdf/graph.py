@@ -90,7 +90,8 @@ class GraphBuilder:
             "type": RDF.type, "Statement": RDF.Statement, "KStatement": K.Statement,
             "subject": RDF.subject, "predicate": RDF.predicate, "object": RDF.object,
             "field": K.field, "sourceLine": K.sourceLine, "derived": PROV.wasDerivedFrom,
-            "checkStatus": K.checkStatus, "startDate": K.startDate, "endDate": K.endDate,
+            "checkStatus": K.checkStatus, "best": K.bestSourceReliability,
+            "startDate": K.startDate, "endDate": K.endDate,
             "asOf": K.asOf, "holdsFrom": K.holdsFrom, "holdsUntil": K.holdsUntil,
             "from": K["from"], "validFrom": K.validFrom, "to": K.to,
             "validUntil": K.validUntil, "confidence": K.confidence, "rank": K.rank,
@@ -102,6 +103,7 @@ class GraphBuilder:
         self._props: dict = {}
         self._field_props: dict[int, tuple[Field, int]] = {}
         self._statuses: dict[tuple, int] = {}
+        self._best: dict[tuple[str, ...], int | None] = {}
         self._bounds: dict = {}
         self._days: dict = {}
 
@@ -175,6 +177,16 @@ class GraphBuilder:
                 "check-status", check_status(self.entities, sources, checked))
         return got
 
+    def add_support(self, node: int, sources: tuple[str, ...]) -> None:
+        """kgo:bestSourceReliability: the reliability concept of the most reliable of a
+        fact's sources (kg.semantics.Semantics.best_reliability; none without one)."""
+        if sources not in self._best:
+            best = self.sem.best_reliability(sources)
+            self._best[sources] = None if best is None else self.concept("reliability", best)
+        got = self._best[sources]
+        if got is not None:
+            self.q.add(node, self.T["best"], got)
+
     # -- statements ----------------------------------------------------------
     def statement_iri(self, entity: Entity, f: Field, st: Statement) -> str:
         key = "|".join([
@@ -209,6 +221,7 @@ class GraphBuilder:
             add(node, T["derived"], self.entity(src))
         checked = entity.checked_of(st)
         add(node, T["checkStatus"], self.check_status(sources, checked))
+        self.add_support(node, sources)
         if checked:
             self.add_check(node, checked)
         if isinstance(st.value, DateValue):
@@ -296,6 +309,7 @@ class GraphBuilder:
             self.add_check(subj, checked)
         if kind.needs_sources:
             add(subj, T["checkStatus"], self.check_status(entity.sources, checked))
+            self.add_support(subj, entity.sources)
         # a figure or judgement is itself a dated fact: give it the normalised bounds
         as_of = entity.first("as_of") if "as_of" in kind.fields else None
         if as_of:

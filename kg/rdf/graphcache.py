@@ -4,12 +4,14 @@ after editing one data file only the named graphs it touches are built again.
 A named graph's quads depend on its file's entities and on a few things computed over
 all entities (kg.rdf.graph.GraphBuilder): the dataset's date and as-of horizon (the
 shortcut triples, holdsFrom/holdsUntil), each entity's bloc, who disputes it, which
-sources are bundled articles (the check status of its statements), plus the schema and
+sources are bundled articles (the check status of its statements) and how reliable each
+source is (their best source reliability), plus the schema and
 kg's code. Each graph gets a **key** over exactly those inputs:
 
 - the build key: `fingerprint` (kg's version, the source of the modules that make or
   read entities and quads, the schema, pyoxigraph's and rdflib's versions, the byte
-  order), the dataset's date and horizon, and the ids of the bundled sources;
+  order), the dataset's date and horizon, the ids of the bundled sources and every
+  source's reliability (a fact's kgo:bestSourceReliability);
 - per data file: its path, the key of the bytes validation read its entities from
   (kg.data.validate.Result.file_keys: kg.data.filecache's key of the file's content),
   and per entity its id, bloc and disputing figures;
@@ -224,10 +226,15 @@ def graph_keys(data_dir: Path, files: list[tuple[str, list[Entity]]], schema: Sc
     no key in file_keys and its stamp cannot be trusted (changed after since_ns -
     RACY_NS, or not found). files: kg.rdf.graph.files_of(the entities)."""
     file_keys = file_keys or {}
+    # which sources are bundled (check status) and how reliable each is (best source
+    # reliability): facts in every file depend on them
     bundled = sorted(i for i, e in sem.entities.items()
                      if e.kind == "source" and e.first("bundled_file"))
+    reliable = sorted(f"{i}={e.first('reliability')}" for i, e in sem.entities.items()
+                      if e.kind == "source")
     h = hashlib.blake2b(digest_size=16)
-    for part in (fp, sem.date.isoformat(), str(sem.timeline.horizon), *bundled):
+    for part in (fp, sem.date.isoformat(), str(sem.timeline.horizon), *bundled, "",
+                 *reliable):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     build_key = h.digest()
     base = str(Path(data_dir).resolve().parent) + os.sep

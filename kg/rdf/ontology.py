@@ -41,6 +41,9 @@ EXTRA_TERMS = [
      XSD.date),
     ("checkStatus", "check status", "Whether the fact comes from a bundled article, was checked "
      "by a maintainer, or is still unchecked.", SKOS.Concept),
+    ("bestSourceReliability", "best source reliability", "The reliability of the most "
+     "reliable source the fact cites (kgo:reliability-low: it rests only on low-reliability "
+     "sources), by the rule of docs/semantics.md.", SKOS.Concept),
     ("checkedBy", "checked by", "The maintainer who checked the fact.", XSD.string),
     ("checkedOn", "checked on", "When the fact was checked.", XSD.date),
     ("checkedAgainst", "checked against", "The source the fact was checked against.", None),
@@ -268,6 +271,11 @@ def build_shapes(schema: Schema | None = None) -> Graph:
                 values=[concept(schema, "check-status", v)
                         for v in schema.enums["check-status"].values],
                 message="a statement needs a check status")
+    _prop_shape(g, st, K.bestSourceReliability, max_count=1,
+                values=[concept(schema, "reliability", v)
+                        for v in schema.enums["reliability"].values],
+                message="a statement has at most one best source reliability, a value of "
+                        "the reliability scale")
     return g
 
 

@@ -9,11 +9,13 @@ reports all call these rules, so they never disagree. docs/semantics.md states t
     sem.current("nvidia-h200", "export_status", date(2025, 11, 15))
     sem.bloc("huawei")                        # "china"
     sem.disputes()                            # [Dispute(...)]
+    sem.best_reliability(("bitbiased-2026-12-dimensions",))   # "low"
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import cached_property
 
 from kg.core.model import Entity, Statement
@@ -47,6 +49,7 @@ class Semantics:
         self.date: dt.date = info.date or newest_source_date(entities)
         self.timeline = Timeline(schema, entities, info.horizon)
         self._blocs: dict[dt.date, Blocs] = {}
+        self._best: dict[tuple[str, ...], str] = {}  # sources -> best reliability ("": none)
 
     # -- time ----------------------------------------------------------------------------
     def window(self, entity_id: str, field: str, st: Statement) -> Window:
@@ -66,6 +69,23 @@ class Semantics:
 
     def conflicts(self, day: dt.date | None = None) -> list[Conflict]:
         return self.timeline.conflicts(day or self.date)
+
+    # -- support -------------------------------------------------------------------------
+    def best_reliability(self, sources: Iterable[str]) -> str | None:
+        """The reliability of the most reliable of these sources: a value of the
+        `reliability` scale of ontology/schema.yaml, which lists it best first (high,
+        medium, low); None when no source given has one (an id that is not a source of
+        the data, or a source without the field). "low" means the fact rests only on
+        low-reliability sources (queries/low-reliability-only.rq reads it as the
+        materialised kgo:bestSourceReliability; kg.analysis.health.low_only)."""
+        sources = tuple(sources)
+        got = self._best.get(sources)
+        if got is None:
+            scale = self.schema.enums["reliability"].values
+            found = {ent.first("reliability") for ent in map(self.entities.get, sources)
+                     if ent is not None}
+            got = self._best[sources] = next((r for r in scale if r in found), "")
+        return got or None
 
     # -- blocs ---------------------------------------------------------------------------
     def blocs(self, day: dt.date | None = None) -> Blocs:
