@@ -44,8 +44,15 @@ def test_push_loads_every_triple_once(pushed):
     local = oxigraph_store()
     assert int(remote.query(count % "?s ?p ?o").rows[0][0]) == \
         int(local.query(count % "?s ?p ?o").rows[0][0])
-    assert int(remote.query(count % "GRAPH ?g { ?s ?p ?o }").rows[0][0]) == \
+    data = "GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?g), 'urn:kg-push:'))"
+    assert int(remote.query(count % data).rows[0][0]) == \
         int(local.query(count % "GRAPH ?g { ?s ?p ?o }").rows[0][0])
+    # beside them, the record of the push: a key per graph, and whether the union was sent
+    graphs = int(local.query("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+                 .rows[0][0])
+    record = remote.query("SELECT ?g ?key WHERE { GRAPH <urn:kg-push:state> { ?g ?p ?key } }").rows
+    assert len(record) == graphs + 1
+    assert ("urn:kg-push:state", "union") in {(str(g), str(k)) for g, k in record}
     # "which file says this" works there too
     g = remote.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{KGID}nvidia-h200> a ?c }} }}").rows
     assert [str(r[0]) for r in g] == ["https://w3id.org/ai-race-kg/file/data/chip/nvidia-h200.yaml"]

@@ -44,6 +44,8 @@ def answers(server) -> dict:
         return sorted(tuple(sorted((k, v["value"]) for k, v in r.items())) for r in rows)
 
     return {"named": select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"),
+            "data": select(f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                           f"FILTER(STRSTARTS(STR(?g), '{FILE}')) }}"),
             "default": select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")}
 
 
@@ -54,26 +56,31 @@ def fail_at(n):
     return hook
 
 
-# (batch, the request that fails, how many of the 3 uploads had gone): as N-Quads, the
-# one-quad test 1, where it went 2, the one upload 3, the listing 4, the switch 5;
-# graph by graph, the uploads 1-3 (a, b, the union), the listing 4, the switch 5
-@pytest.mark.parametrize("batch, step, uploaded", [
-    (True, 1, 0), (True, 2, 0), (True, 3, 0), (True, 4, 3), (True, 5, 3),
-    (False, 1, 0), (False, 2, 1), (False, 3, 2), (False, 4, 3), (False, 5, 3)])
-def test_a_push_that_fails_half_way_leaves_the_servers_answers_unchanged(oxigraph, batch, step,
-                                                                         uploaded):
+# (batch, full, the request that fails, how many uploads had gone, of how many). A push
+# after v1 sends a and b (changed) and removes c: the record of the last push 1, the old
+# triples of a, b and c 2, then as N-Quads the one-quad test 3, where it went 4, one
+# upload 5, or graph by graph a 3 and b 4; the listing and the switch. A full push reads
+# no record and sends a, b and the union: the test 1, where it went 2, the upload 3...
+@pytest.mark.parametrize("batch, full, step, uploaded, of", [
+    *[(True, False, step, 2 if step > 5 else 0, 2) for step in range(1, 8)],
+    *[(False, False, step, max(0, min(step - 3, 2)), 2) for step in range(1, 7)],
+    *[(True, True, step, 3 if step > 3 else 0, 3) for step in range(1, 6)]])
+def test_a_push_that_fails_half_way_leaves_the_servers_answers_unchanged(oxigraph, batch, full,
+                                                                         step, uploaded, of):
     report = push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE, batch=batch)
     assert report == {"graphs": 3, "triples": 3, "default": True, "removed": [],
-                      "requests": 5 if batch else 6}
+                      "requests": 6 if batch else 7, "sent": 3}
     before = answers(oxigraph)
-    assert len(before["named"]) == 3 and len(before["default"]) == 3
+    assert len(before["named"]) == 3 + 4 and len(before["default"]) == 3  # and the record
     with pytest.raises(QueryError) as err:
         push_dataset(dataset("v2", files=("a", "b")), oxigraph["store"], file_namespace=FILE,
-                     hook=fail_at(step), batch=batch)
+                     hook=fail_at(step), batch=batch, full=full)
     message = str(err.value)
     assert message.startswith(f"push failed: injected fault before request {step}")
-    assert "Nothing was changed on the server: the live graphs are as they were (" \
-           f"{uploaded} of 3 uploads had gone to temporary graphs" in message
+    went = (f"{uploaded} of {of} uploads had gone to temporary graphs" if full or step > 1
+            else "nothing had been uploaded)")  # the record of the last push not yet read
+    assert f"Nothing was changed on the server: the live graphs are as they were ({went}" \
+        in message
     assert answers(oxigraph) == before  # no new value, no temporary graph, nothing removed
 
 
@@ -83,7 +90,7 @@ def test_a_push_replaces_every_graph_and_removes_those_of_deleted_files(oxigraph
                           file_namespace=FILE)
     assert report["removed"] == [f"{FILE}data/c.yaml"]
     now = answers(oxigraph)
-    assert [dict(r)["o"] for r in now["named"]] == ["a v2", "b v2"]
+    assert [dict(r)["o"] for r in now["data"]] == ["a v2", "b v2"]
     assert [dict(r)["o"] for r in now["default"]] == ["a v2", "b v2"]
 
 
@@ -127,8 +134,9 @@ def test_kg_push_on_a_terminal_says_its_stages_and_counts_its_uploads(oxigraph, 
     assert said[0] == ("running", f"uploading 2 graphs to {oxigraph['store']}")
     assert said[1][0] == "done" and said[1][1].startswith(
         "uploaded 2 graphs and switched them in (")
-    # the one-quad test and where it went, one upload of a, b and the union, list, switch
-    assert counts == [(0, 5), (1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+    # the record of the last push (none: a push of everything), the one-quad test and
+    # where it went, one upload of a, b and the union, the listing, the switch
+    assert counts == [(0, 1), (1, 6), (2, 6), (3, 6), (4, 6), (5, 6), (6, 6)]
 
 
 def test_a_graph_store_address_with_a_trailing_slash_pushes_to_the_store_itself(oxigraph):
@@ -138,9 +146,9 @@ def test_a_graph_store_address_with_a_trailing_slash_pushes_to_the_store_itself(
     push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE)
     report = push_dataset(dataset("v2"), oxigraph["store"] + "/", file_namespace=FILE)
     assert report == {"graphs": 3, "triples": 3, "default": True, "removed": [],
-                      "requests": 5}
+                      "requests": 7, "sent": 3}
     now = answers(oxigraph)
-    assert [(dict(r)["g"], dict(r)["o"]) for r in now["named"]] == [
+    assert [(dict(r)["g"], dict(r)["o"]) for r in now["data"]] == [
         (f"{FILE}data/{f}.yaml", f"{f} v2") for f in "abc"]
     assert [dict(r)["o"] for r in now["default"]] == ["a v2", "b v2", "c v2"]
 
@@ -156,7 +164,7 @@ def test_a_push_whose_uploads_the_server_did_not_keep_changes_nothing(oxigraph):
         push_dataset(dataset("v2"), elsewhere, file_namespace=FILE,
                      query_url=oxigraph["query"], update_url=oxigraph["update"])
     assert str(err.value).startswith(
-        f"push failed: the server does not hold the 4 graph(s) uploaded to {elsewhere} "
+        f"push failed: the server does not hold the 3 graph(s) uploaded to {elsewhere} "
         "(urn:kg-push:")
     assert "it may not be a SPARQL 1.1 Graph Store address (/store on Oxigraph, /<dataset>/data " \
            "on Fuseki). Nothing was changed on the server" in str(err.value)
@@ -175,11 +183,12 @@ def test_graphs_go_up_as_n_quads_in_batches_one_graph_spanning_two(oxigraph, mon
         for i in range(n):
             g.add((URIRef(f"https://w3id.org/ai-race-kg/id/{f}"), P, Literal(f"{f} {i}")))
     report = push_dataset(ds, oxigraph["store"], file_namespace=FILE)
-    # 6 triples in graphs and their union: 12 quads, 6 uploads of 2, beside the test,
-    # where it went, the listing and the switch
-    assert report == {"graphs": 3, "triples": 6, "default": True, "removed": [], "requests": 10}
+    # 6 triples in graphs and their union: 12 quads, 6 uploads of 2, beside the record of
+    # the last push (none), the test, where it went, the listing and the switch
+    assert report == {"graphs": 3, "triples": 6, "default": True, "removed": [],
+                      "requests": 11, "sent": 3}
     now = answers(oxigraph)
-    assert [(dict(r)["g"].rsplit("/", 1)[-1], dict(r)["o"]) for r in now["named"]] == [
+    assert [(dict(r)["g"].rsplit("/", 1)[-1], dict(r)["o"]) for r in now["data"]] == [
         ("a.yaml", "a 0"), ("a.yaml", "a 1"), ("a.yaml", "a 2"), ("b.yaml", "b 0"),
         ("c.yaml", "c 0"), ("c.yaml", "c 1")]
     assert [dict(r)["o"] for r in now["default"]] == ["a 0", "a 1", "a 2", "b 0", "c 0", "c 1"]
@@ -235,9 +244,93 @@ def test_a_server_that_drops_the_graph_names_gets_the_graphs_one_by_one(oxigraph
                                                                          graph_names_dropped):
     push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE)
     report = push_dataset(dataset("v2"), graph_names_dropped["store"], file_namespace=FILE)
-    # the test, where it went (the default graph), its removal, 4 uploads, list, switch
-    assert report["requests"] == 9
+    # the record of the last push, the old triples of a, b and c, the test, where it went
+    # (the default graph), its removal, the 3 changed graphs, the listing, the switch
+    assert report["requests"] == 10 and report["sent"] == 3
     now = answers(oxigraph)
-    assert [(dict(r)["g"], dict(r)["o"]) for r in now["named"]] == [
+    assert [(dict(r)["g"], dict(r)["o"]) for r in now["data"]] == [
         (f"{FILE}data/{f}.yaml", f"{f} v2") for f in "abc"]
     assert [dict(r)["o"] for r in now["default"]] == ["a v2", "b v2", "c v2"]  # no test quad
+
+
+def versioned(files: dict[str, list[str]]) -> Dataset:
+    """A dataset of files, each a list of values of one subject (a value may stand in
+    several files: the union holds it once)."""
+    ds = Dataset()
+    for f, values in files.items():
+        g = ds.graph(URIRef(f"{FILE}data/{f}.yaml"))
+        for v in values:
+            g.add((URIRef("https://w3id.org/ai-race-kg/id/x"), P, Literal(v)))
+    return ds
+
+
+def server_holds(server) -> tuple[dict, list]:
+    """(data file -> its values, the default graph's values), as the server answers."""
+    now = answers(server)
+    named: dict = {}
+    for r in now["data"]:
+        named.setdefault(dict(r)["g"].rsplit("/", 1)[-1], []).append(dict(r)["o"])
+    return named, [dict(r)["o"] for r in now["default"]]
+
+
+# each version of the data, and how many graphs a push of it sends after the one before
+VERSIONS = [
+    ({"a": ["1", "shared"], "b": ["2", "shared"], "c": ["3"]}, 3),   # a first push: all
+    ({"a": ["1", "shared"], "b": ["2", "shared"], "c": ["3"]}, 0),   # nothing changed
+    ({"a": ["1"], "b": ["2", "shared"], "c": ["3"]}, 1),             # b still says "shared"
+    ({"a": ["1"], "b": ["2"], "c": ["3"]}, 1),                       # now no file does
+    ({"a": ["1", "3"], "b": ["2"]}, 1),                              # c deleted: "3" stays
+    ({"a": ["1", "3"], "b": ["2"], "d": ["4", "1"]}, 1),             # d added
+    ({"b": ["2"], "d": ["4"]}, 1),                                   # a deleted, d changed
+]
+
+
+def test_a_push_sends_only_the_graphs_that_changed_and_brings_the_union_along(oxigraph):
+    for files, sent in VERSIONS:
+        report = push_dataset(versioned(files), oxigraph["store"], file_namespace=FILE)
+        assert report["sent"] == sent, files
+        named, default = server_holds(oxigraph)
+        assert named == {f"{f}.yaml": sorted(v) for f, v in files.items()}, files
+        assert default == sorted({v for values in files.values() for v in values}), files
+
+
+def test_a_full_push_repairs_a_graph_edited_on_the_server(oxigraph):
+    files = {"a": ["1"], "b": ["2"]}
+    push_dataset(versioned(files), oxigraph["store"], file_namespace=FILE)
+    req = urllib.request.Request(oxigraph["update"], method="POST", data=(
+        f'INSERT DATA {{ GRAPH <{FILE}data/a.yaml> {{ <urn:x> <urn:y> "by hand" }} }}').encode(),
+        headers={"Content-Type": "application/sparql-update"})
+    urllib.request.urlopen(req, timeout=30).close()
+    assert push_dataset(versioned(files), oxigraph["store"], file_namespace=FILE)["sent"] == 0
+    assert server_holds(oxigraph)[0]["a.yaml"] == ["1", "by hand"]  # a push trusts its record
+    assert push_dataset(versioned(files), oxigraph["store"], file_namespace=FILE,
+                        full=True)["sent"] == 2
+    assert server_holds(oxigraph) == ({"a.yaml": ["1"], "b.yaml": ["2"]}, ["1", "2"])
+
+
+def test_a_push_of_the_union_after_one_without_it_sends_everything(oxigraph):
+    files = {"a": ["1"], "b": ["2"]}
+    push_dataset(versioned(files), oxigraph["store"], file_namespace=FILE, default_graph=False)
+    assert server_holds(oxigraph) == ({"a.yaml": ["1"], "b.yaml": ["2"]}, [])
+    report = push_dataset(versioned(files), oxigraph["store"], file_namespace=FILE)
+    assert report["sent"] == 2
+    assert server_holds(oxigraph) == ({"a.yaml": ["1"], "b.yaml": ["2"]}, ["1", "2"])
+
+
+def test_kg_push_says_which_graphs_it_did_not_send_again_and_full_sends_them(oxigraph,
+                                                                            tmp_path):
+    trig = tmp_path / "g.trig"
+    versioned({"a": ["1"], "b": ["2"]}).serialize(trig, format="trig")
+    push = ["push", "--graph-store", oxigraph["store"], "--graph", str(trig)]
+    first = CliRunner().invoke(main, push)
+    assert first.output.splitlines()[-1] == (
+        "pushed 2 named graphs (2 triples), and the union into the default graph to "
+        f"{oxigraph['store']}")
+    versioned({"a": ["1"], "b": ["3"]}).serialize(trig, format="trig")
+    again = CliRunner().invoke(main, push)
+    assert again.output.splitlines()[-1].endswith(
+        f"to {oxigraph['store']}; 1 of them unchanged since the last push, not sent again")
+    assert server_holds(oxigraph) == ({"a.yaml": ["1"], "b.yaml": ["3"]}, ["1", "3"])
+    full = CliRunner().invoke(main, push + ["--full"])
+    assert full.exit_code == 0 and full.output.splitlines()[-1].endswith(oxigraph["store"])
+    assert server_holds(oxigraph) == ({"a.yaml": ["1"], "b.yaml": ["3"]}, ["1", "3"])

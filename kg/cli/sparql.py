@@ -213,18 +213,24 @@ def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_fi
 @click.option("--no-default-graph", is_flag=True,
               help="Do not also load the union of all triples into the default graph.")
 @click.option("--user", default=None, help="user:password for HTTP basic authentication.")
+@click.option("--full", is_flag=True,
+              help="Send every graph, whatever the server's record of the last push says "
+                   "(after its graphs were edited by other means).")
 @data_option
 @graph_option(verb="Push")
-def push(graph_store, no_default_graph, user, data_dir, graph_file):
+def push(graph_store, no_default_graph, user, full, data_dir, graph_file):
     """Load the built graph into a SPARQL 1.1 Graph Store (Oxigraph, Fuseki, GraphDB...).
 
     Each data file's named graph is replaced, and the union of all triples goes into
     the default graph, so plain queries work on servers whose default graph is not the
-    union; the graphs of data files that no longer exist are removed. All or nothing:
-    the graphs are uploaded into temporary graphs, then one SPARQL Update switches them
-    in, so a failed push leaves the server's answers as they were. The uploads are
-    N-Quads, 100,000 quads a request, where the server takes a whole dataset at that
-    address (Oxigraph does; a one-quad test says), else one HTTP PUT per graph.
+    union; the graphs of data files that no longer exist are removed. Only the graphs
+    that changed since the last push are sent: the server keeps a record of it (a key
+    per graph, in the graph urn:kg-push:state), and the default graph is brought along
+    by the triples that came or went. All or nothing: the graphs are uploaded into
+    temporary graphs, then one SPARQL Update switches them in, so a failed push leaves
+    the server's answers as they were. The uploads are N-Quads, 100,000 quads a
+    request, where the server takes a whole dataset at that address (Oxigraph does; a
+    one-quad test says), else one HTTP PUT per graph.
 
     \b
     Example:
@@ -243,13 +249,17 @@ def push(graph_store, no_default_graph, user, data_dir, graph_file):
         n = sum(1 for _ in store.ox.named_graphs())
         step.begin(f"uploading {n} graphs to {graph_store}")
         report = push_dataset(store, graph_store, default_graph=not no_default_graph, auth=user,
-                              progress=step.advance)  # requests done, of those planned
-        step(f"uploaded {n} graphs and switched them in ({report['requests']} requests)")
+                              progress=step.advance, full=full)  # requests done, of planned
+        step(f"uploaded {report['sent']} graphs and switched them in "
+             f"({report['requests']} requests)")
     except KGError as exc:
         fail(exc, data_dir)
+    unchanged = report["graphs"] - report["sent"]
     click.echo(f"pushed {report['graphs']} named graphs ({report['triples']} triples)"
                + (", and the union into the default graph" if report["default"] else "")
-               + f" to {graph_store}")
+               + f" to {graph_store}"
+               + (f"; {unchanged} of them unchanged since the last push, not sent again"
+                  if unchanged else ""))
     if report["removed"]:
         click.echo(f"removed {len(report['removed'])} graph(s) of data files that no longer "
                    "exist: " + ", ".join(report["removed"]))
