@@ -194,15 +194,12 @@ def test_graphs_go_up_as_n_quads_in_batches_one_graph_spanning_two(oxigraph, mon
     assert [dict(r)["o"] for r in now["default"]] == ["a 0", "a 1", "a 2", "b 0", "c 0", "c 1"]
 
 
-@pytest.fixture
-def graph_names_dropped(oxigraph):
-    """A Graph Store in front of the Oxigraph server that takes N-Quads but puts every
-    triple into its default graph (the graph names dropped), as a server might; every
-    other request is passed on as it is."""
+def proxy(oxigraph, change):
+    """A Graph Store in front of the Oxigraph server: each request (method, path, content
+    type, body) is passed on as `change` returns it, (target URL, content type, body);
+    yields the addresses (a generator for fixtures)."""
     import http.server
     import threading
-
-    from rdflib import Dataset as Quads
 
     class Proxy(http.server.BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 (http.server's name)
@@ -213,22 +210,19 @@ def graph_names_dropped(oxigraph):
 
         def forward(self, method):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            kind = self.headers.get("Content-Type", "")
             target = oxigraph["store"].rsplit("/", 1)[0] + self.path
-            if kind.startswith("application/n-quads"):
-                quads = Quads()
-                quads.parse(data=body.decode(), format="nquads")
-                body = "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n"
-                               for s, p, o, _ in quads.quads()).encode()
-                kind, target = "application/n-triples", oxigraph["store"] + "?default"
+            target, kind, body = change(target, self.headers.get("Content-Type", ""), body)
             req = urllib.request.Request(target, data=body, method=method,
                                          headers={"Content-Type": kind})
             with urllib.request.urlopen(req, timeout=30) as resp:
                 answer, code = resp.read(), resp.status
-            self.send_response(code)
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
+            try:
+                self.send_response(code)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+            except OSError:  # the client stopped waiting
+                pass
 
         def log_message(self, *args):
             pass
@@ -238,6 +232,61 @@ def graph_names_dropped(oxigraph):
     base = f"http://127.0.0.1:{server.server_address[1]}"
     yield {"store": base + "/store", "query": base + "/query", "update": base + "/update"}
     server.shutdown()
+
+
+@pytest.fixture
+def graph_names_dropped(oxigraph):
+    """A Graph Store that takes N-Quads but puts every triple into its default graph (the
+    graph names dropped), as a server might; every other request is passed on as it is."""
+    from rdflib import Dataset as Quads
+
+    def change(target, kind, body):
+        if kind.startswith("application/n-quads"):
+            quads = Quads()
+            quads.parse(data=body.decode(), format="nquads")
+            body = "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n"
+                           for s, p, o, _ in quads.quads()).encode()
+            kind, target = "application/n-triples", oxigraph["store"] + "?default"
+        return target, kind, body
+
+    yield from proxy(oxigraph, change)
+
+
+@pytest.fixture
+def slow_switch(oxigraph):
+    """A Graph Store whose updates that MOVE graphs answer only after 3 s (and are then
+    applied), as a server busy with a big transaction would."""
+    import time
+
+    def change(target, kind, body):
+        if b"MOVE SILENT GRAPH" in body:
+            time.sleep(3)
+        return target, kind, body
+
+    yield from proxy(oxigraph, change)
+
+
+def test_a_switch_that_answers_too_late_is_not_said_to_have_changed_nothing(oxigraph,
+                                                                            slow_switch,
+                                                                            monkeypatch):
+    import time
+
+    import kg.sparql.store as store_module
+
+    monkeypatch.setattr(store_module, "SWITCH_SECONDS", 0.0)
+    push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE)
+    with pytest.raises(QueryError) as err:
+        push_dataset(dataset("v2"), slow_switch["store"], file_namespace=FILE, timeout=1.0)
+    message = str(err.value)
+    assert message.startswith("push failed: http://127.0.0.1:")
+    assert "did not answer the switch to the new graphs within 1 s. The server may still " \
+           "apply the switch, all at once, or not at all; until it does, its answers are as " \
+           "they were. Ask it later whether the record of this push is there (ASK { GRAPH " \
+           "<urn:kg-push:state> { ?g ?p \"" in message
+    assert "Nothing was changed" not in message
+    time.sleep(3)  # the server applied it after all
+    assert server_holds(oxigraph) == (
+        {f"{f}.yaml": [f"{f} v2"] for f in "abc"}, ["a v2", "b v2", "c v2"])
 
 
 def test_a_server_that_drops_the_graph_names_gets_the_graphs_one_by_one(oxigraph,
