@@ -32,9 +32,15 @@ def pushed(oxigraph):
     result = runner.invoke(main, ["push", "--graph-store", oxigraph["store"], "--graph", graph])
     assert result.exit_code == 0, result.output
     assert "named graphs" in result.output and "default graph" in result.output
-    # pushing again replaces the graphs: nothing doubles
-    again = runner.invoke(main, ["push", "--graph-store", oxigraph["store"], "--graph", graph])
+    # pushing everything again replaces the graphs: nothing doubles
+    again = runner.invoke(main, ["push", "--graph-store", oxigraph["store"], "--graph", graph,
+                                 "--full"])
     assert again.exit_code == 0 and again.output == result.output
+    # and a push of the same graph sends nothing
+    same = runner.invoke(main, ["push", "--graph-store", oxigraph["store"], "--graph", graph])
+    graphs = result.output.split("pushed ", 1)[1].split(" ", 1)[0]
+    assert same.output == result.output.rstrip("\n") + (
+        f"; {graphs} of them unchanged since the last push, not sent again\n")
     return oxigraph
 
 

@@ -60,16 +60,18 @@ def fail_at(n):
 # after v1 sends a and b (changed) and removes c: the record of the last push 1, the old
 # triples of a, b and c 2, then as N-Quads the one-quad test 3, where it went 4, one
 # upload 5, or graph by graph a 3 and b 4; the listing and the switch. A full push reads
-# no record and sends a, b and the union: the test 1, where it went 2, the upload 3...
+# no record, asks whether the server holds data 1 and sends a, b and the union: the
+# test 2, where it went 3, the upload 4, the listing 5, the switch 6
 @pytest.mark.parametrize("batch, full, step, uploaded, of", [
     *[(True, False, step, 2 if step > 5 else 0, 2) for step in range(1, 8)],
     *[(False, False, step, max(0, min(step - 3, 2)), 2) for step in range(1, 7)],
-    *[(True, True, step, 3 if step > 3 else 0, 3) for step in range(1, 6)]])
+    *[(True, True, step, 3 if step > 4 else 0, 3) for step in range(1, 7)]])
 def test_a_push_that_fails_half_way_leaves_the_servers_answers_unchanged(oxigraph, batch, full,
                                                                          step, uploaded, of):
+    # a first push: the record (none), whether the server holds data (none), then in place
     report = push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE, batch=batch)
     assert report == {"graphs": 3, "triples": 3, "default": True, "removed": [],
-                      "requests": 6 if batch else 7, "sent": 3}
+                      "requests": 7 if batch else 8, "sent": 3}
     before = answers(oxigraph)
     assert len(before["named"]) == 3 + 4 and len(before["default"]) == 3  # and the record
     with pytest.raises(QueryError) as err:
@@ -77,8 +79,8 @@ def test_a_push_that_fails_half_way_leaves_the_servers_answers_unchanged(oxigrap
                      hook=fail_at(step), batch=batch, full=full)
     message = str(err.value)
     assert message.startswith(f"push failed: injected fault before request {step}")
-    went = (f"{uploaded} of {of} uploads had gone to temporary graphs" if full or step > 1
-            else "nothing had been uploaded)")  # the record of the last push not yet read
+    went = (f"{uploaded} of {of} uploads had gone to temporary graphs" if step > 1
+            else "nothing had been uploaded)")  # what to send not known yet
     assert f"Nothing was changed on the server: the live graphs are as they were ({went}" \
         in message
     assert answers(oxigraph) == before  # no new value, no temporary graph, nothing removed
@@ -134,9 +136,10 @@ def test_kg_push_on_a_terminal_says_its_stages_and_counts_its_uploads(oxigraph, 
     assert said[0] == ("running", f"uploading 2 graphs to {oxigraph['store']}")
     assert said[1][0] == "done" and said[1][1].startswith(
         "uploaded 2 graphs and switched them in (")
-    # the record of the last push (none: a push of everything), the one-quad test and
-    # where it went, one upload of a, b and the union, the listing, the switch
-    assert counts == [(0, 1), (1, 6), (2, 6), (3, 6), (4, 6), (5, 6), (6, 6)]
+    # the record of the last push (none: a push of everything), whether the server holds
+    # any data, the one-quad test and where it went, one upload of a, b and the union
+    # (in place), the listing, the switch
+    assert counts == [(0, 2), (1, 2), (2, 7), (3, 7), (4, 7), (5, 7), (6, 7), (7, 7)]
 
 
 def test_a_graph_store_address_with_a_trailing_slash_pushes_to_the_store_itself(oxigraph):
@@ -184,9 +187,10 @@ def test_graphs_go_up_as_n_quads_in_batches_one_graph_spanning_two(oxigraph, mon
             g.add((URIRef(f"https://w3id.org/ai-race-kg/id/{f}"), P, Literal(f"{f} {i}")))
     report = push_dataset(ds, oxigraph["store"], file_namespace=FILE)
     # 6 triples in graphs and their union: 12 quads, 6 uploads of 2, beside the record of
-    # the last push (none), the test, where it went, the listing and the switch
+    # the last push (none), whether the server holds data, the test, where it went, the
+    # listing and the switch
     assert report == {"graphs": 3, "triples": 6, "default": True, "removed": [],
-                      "requests": 11, "sent": 3}
+                      "requests": 12, "sent": 3}
     now = answers(oxigraph)
     assert [(dict(r)["g"].rsplit("/", 1)[-1], dict(r)["o"]) for r in now["data"]] == [
         ("a.yaml", "a 0"), ("a.yaml", "a 1"), ("a.yaml", "a 2"), ("b.yaml", "b 0"),
@@ -383,3 +387,21 @@ def test_kg_push_says_which_graphs_it_did_not_send_again_and_full_sends_them(oxi
     full = CliRunner().invoke(main, push + ["--full"])
     assert full.exit_code == 0 and full.output.splitlines()[-1].endswith(oxigraph["store"])
     assert server_holds(oxigraph) == ({"a.yaml": ["1"], "b.yaml": ["3"]}, ["1", "3"])
+
+
+@pytest.mark.parametrize("step", range(1, 8))
+def test_a_first_push_fills_the_graphs_in_place_and_a_failure_empties_them(oxigraph, step):
+    # the record 1, whether the server holds data 2, the test 3, where it went 4, the upload
+    # straight into a, b, c and the default graph 5, the listing 6, the switch (the record) 7
+    with pytest.raises(QueryError) as err:
+        push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE, hook=fail_at(step))
+    message = str(err.value)
+    assert message.startswith(f"push failed: injected fault before request {step}")
+    if step > 5:
+        assert "the live graphs are as they were (it held none of the data; 4 of 4 graphs " \
+               "had been filled in place, and were emptied again)" in message
+    assert answers(oxigraph) == {"named": [], "data": [], "default": []}
+    report = push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE)
+    assert report["requests"] == 7
+    assert server_holds(oxigraph) == ({f"{f}.yaml": [f"{f} v1"] for f in "abc"},
+                                      ["a v1", "b v1", "c v1"])

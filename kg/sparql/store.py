@@ -781,7 +781,10 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
        `full`, or where a graph has a blank node, every graph is sent;
     1. every changed named graph (and, on a full push, the union for the default graph)
        is uploaded into a fresh temporary graph, `urn:kg-push:<token>:<n>`, which no
-       query of the data reads:
+       query of the data reads; into a server that holds none of the data (no graph under
+       `file_namespace`, an empty default graph), straight into its own name and the
+       default graph instead, so that no transaction holds the whole graph (queries
+       during such a first push see part of it; a failure empties the server again):
        - where the server takes a whole dataset at its Graph Store address (a POST of
          N-Quads, as Oxigraph does), in requests of up to BATCH_QUADS quads whose graph
          names are the temporary ones. A probe comes first: one quad of a subject used
@@ -804,6 +807,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     the switch, the temporary graphs are dropped and the error says that the live graphs
     were not touched. `hook(step, what)` is called before each request (tests inject
     faults there); `progress(done, total)` too, with the number of requests planned.
+    Each request may take `timeout` seconds, an update SWITCH_SECONDS more per quad it
+    writes; a switch that still does not answer raises a QueryError that says the server
+    may yet apply it, not that nothing changed. Raises QueryError for any failure.
     Returns {"graphs", "triples", "default", "removed", "requests", "sent"}: the named
     graphs and their triples, whether the union went into the default graph, the graphs
     removed, the requests made, and how many graphs were sent (the rest were unchanged)."""
@@ -892,25 +898,35 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     probed = False  # the probe may be on the server: dropped with the temporary graphs
     probe = f"urn:kg-push:{token}:probe"  # the probe's subject and temporary graph
     switching = False  # the switch was asked for: a timeout then does not mean "nothing"
+    in_place = False  # the graphs go straight to their names (a server without the data)
     gone_triples: set = set()
     came: set = set()
     try:
-        planned = 1  # the record of the last push
+        planned = 2  # the record of the last push, and whether the server holds any data
         state = {} if full else _push_state(select)
         mode = "union" if default_graph else "named"
         keep = (not blank and not loose and state.get(PUSH_STATE) == mode)
+        # a server holding none of the data (no graph under file_namespace, an empty default
+        # graph) is filled in place: the graphs go straight to their names, a transaction a
+        # batch, since one transaction of a large graph is more than a server holds (at 100k
+        # entities, 7.8M quads, `oxigraph serve` grew to 15 GB and was killed)
+        in_place = not keep and not select(
+            f"SELECT ?s WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} "
+            f"FILTER(STRSTARTS(STR(?g), {json.dumps(file_namespace)})) }} }} LIMIT 1",
+            "whether it holds any of the data")
         changed = [n for n in names if not keep or state.get(n) != keys[n]]
         changed_set = set(changed)
         recorded = sorted(n for n in state if n != PUSH_STATE)
         # the old triples of the graphs sent again or removed, for the default graph's change
         old: set = set()
         gone = [n for n in recorded if n not in graphs and n.startswith(file_namespace)]
-        uploads = [(f"urn:kg-push:{token}:{i}", n, graphs[n]) for i, n in enumerate(changed)]
+        uploads = [(n if in_place else f"urn:kg-push:{token}:{i}", n, graphs[n])
+                   for i, n in enumerate(changed)]
         if default_graph and not keep:
             union = set(loose)
             for content in graphs.values():
                 union |= content
-            uploads.append((f"urn:kg-push:{token}:default", None, union))
+            uploads.append((None if in_place else f"urn:kg-push:{token}:default", None, union))
         planned = step + (1 if keep and default_graph and (changed or gone) else 0)
 
         quads = sum(len(content) for _, _, content in uploads)
@@ -946,13 +962,14 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         else:
             for tmp, name, content in uploads:
                 sent.append(tmp)
-                request(url + sep + "graph=" + urllib.parse.quote(tmp, safe=""),
+                request(url + sep + ("default" if tmp is None else
+                                     "graph=" + urllib.parse.quote(tmp, safe="")),
                         ox_ntriples(content), "PUT", "text/turtle; charset=utf-8",
                         f"the upload of {name or 'the default graph'}")
                 loaded.append(tmp)
         rows = select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "the list of graphs")
         on_server = {r["g"]["value"] for r in rows if "g" in r}
-        missing = [t for t in loaded if t not in on_server]
+        missing = [t for t in loaded if t is not None and t not in on_server]
         if missing:  # a MOVE from a missing graph would empty the live one
             raise QueryError(
                 f"the server does not hold the {len(missing)} graph(s) uploaded to {url} "
@@ -961,7 +978,7 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         stale = sorted(g for g in on_server
                        if g.startswith(file_namespace) and g not in graphs)
         ops = [f"MOVE SILENT GRAPH <{tmp}> TO " + ("DEFAULT" if name is None else f"GRAPH <{name}>")
-               for tmp, name, _ in uploads]
+               for tmp, name, _ in uploads if not in_place]
         ops += [f"DROP SILENT GRAPH <{g}>" for g in stale]
         ops += [f"DROP SILENT GRAPH <{probe}>"] if probed else []
         if keep and default_graph:  # the default graph from the old union to the new one
@@ -973,11 +990,11 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             ops += [f"INSERT DATA {{ {_nt(came)} }}"] if came else []
         ops.append(_state_update(state if keep else {}, keys, mode, stale))
         switching = True
-        moved = sum(len(content) for _, _, content in uploads)
+        moved = 0 if in_place else sum(len(content) for _, _, content in uploads)
         update(" ;\n".join(ops), "the switch to the new graphs",
                quads=2 * moved + (len(gone_triples) + len(came) if keep and default_graph else 0))
     except (KGError, KeyboardInterrupt) as exc:
-        if switching and isinstance(exc, PushTimeout):  # the server may yet apply it
+        if switching and not isinstance(exc, (PushRefused, PushFault)):  # it may yet apply it
             raise QueryError(
                 f"push failed: {exc}. The server may still apply the switch, all at once, or "
                 "not at all; until it does, its answers are as they were. Ask it later whether "
@@ -987,16 +1004,22 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         left = ""
         if sent or probed:
             try:
-                update(" ;\n".join(f"DROP SILENT GRAPH <{t}>"
+                update(" ;\n".join(("DROP SILENT DEFAULT" if t is None else
+                                    f"DROP SILENT GRAPH <{t}>")
                                    for t in sent + ([probe] if probed else [])),
-                       "the removal of the temporary graphs",
+                       "the removal of the graphs uploaded",
                        quads=sum(len(content) for _, _, content in uploads))
             except KGError:
                 left = (f"; {len(loaded)} temporary graph(s) are left on the server, which no "
-                        f"query of the data reads: {_drop_hint(token)}")
+                        f"query of the data reads: {_drop_hint(token)}" if not in_place else
+                        "; the graphs filled in place could not be emptied: push again with "
+                        "--full")
         went = (f"{len(loaded)} of {len(uploads)} uploads had gone to temporary graphs"
                 f"{', since removed' if loaded and not left else ''}" if uploads
                 else "nothing had been uploaded")
+        if in_place and loaded:
+            went = (f"it held none of the data; {len(loaded)} of {len(uploads)} graphs had been "
+                    "filled in place" + (", and were emptied again" if not left else ""))
         raise QueryError(f"push failed: {exc}. Nothing was changed on the server: the live graphs "
                          f"are as they were ({went}){left}") from None
     if progress is not None:
@@ -1106,15 +1129,16 @@ BATCH_QUADS = 100_000
 def _nquads_chunks(uploads: list[tuple[str, str | None, set]],
                    limit: int) -> Iterable[tuple[list[str], bytes]]:
     """The uploads (temporary graph, real graph, pyoxigraph triples) as N-Quads payloads of
-    at most `limit` quads each (made one at a time), every quad in its temporary graph,
+    at most `limit` quads each (made one at a time), every quad in its temporary graph
+    (None: the default graph),
     each graph's triples sorted, graph after graph (a graph larger than `limit` spans
     several payloads): (the temporary graphs the payload holds quads of, UTF-8 N-Quads)."""
     import pyoxigraph as ox
 
     quads: list = []
-    names: list[str] = []
+    names: list = []
     for tmp, _name, content in uploads:
-        graph = ox.NamedNode(tmp)
+        graph = ox.DefaultGraph() if tmp is None else ox.NamedNode(tmp)
         for t in sorted(content, key=str):
             if len(quads) == limit:
                 yield names, ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
