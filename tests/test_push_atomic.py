@@ -405,3 +405,39 @@ def test_a_first_push_fills_the_graphs_in_place_and_a_failure_empties_them(oxigr
     assert report["requests"] == 7
     assert server_holds(oxigraph) == ({f"{f}.yaml": [f"{f} v1"] for f in "abc"},
                                       ["a v1", "b v1", "c v1"])
+
+
+def test_every_n_quads_upload_is_read_back_by_rapper(oxigraph):
+    """The N-Quads payloads, read by rapper (raptor), a strict parser independent of the
+    writer: the tricky literal arrives exactly, in its graph and in the union."""
+    import subprocess
+
+    from conftest import need_tool
+
+    tricky = 'line one\nends with a backslash and quote \\" and 中文'
+    bodies = []
+
+    def change(target, kind, body):
+        if kind.startswith("application/n-quads"):
+            bodies.append(body)
+        return target, kind, body
+
+    server = proxy(oxigraph, change)
+    urls = next(server)
+    ds = dataset("v1")
+    ds.graph(URIRef(f"{FILE}data/a.yaml")).add(
+        (URIRef("https://w3id.org/ai-race-kg/id/a"), P, Literal(tricky, lang="en")))
+    try:
+        push_dataset(ds, urls["store"], file_namespace=FILE)
+    finally:
+        server.close()
+    assert len(bodies) == 2  # the one-quad test, then every graph and the union at once
+    done = subprocess.run([need_tool("rapper"), "-q", "-i", "nquads", "-o", "nquads", "-",
+                           "http://base/"], input=bodies[1], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    escaped = '"line one\\nends with a backslash and quote \\\\\\" and \\u4E2D\\u6587"@en'
+    # in place: in its own graph's name, and in the default graph (the union)
+    assert sorted(line.split(escaped, 1)[1] for line in done.stdout.decode().splitlines()
+                  if escaped in line) == [" .", f" <{FILE}data/a.yaml> ."]
+    named, default = server_holds(oxigraph)
+    assert tricky in named["a.yaml"] and tricky in default
