@@ -879,7 +879,8 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
 
     store = ds if isinstance(ds, OxigraphStore) else OxigraphStore.from_dataset(ds)
     token = secrets.token_hex(8)
-    # every quad once (at 100k entities 9.4 s, against 11.8 s for a lookup per graph)
+    # every quad once, the blank-node check with it (at 100k entities 11.0 s, against
+    # 14.1 s for a lookup per graph and a second pass)
     found: dict[str, set] = {}  # named graph -> its triples (pyoxigraph)
     loose: set = set()  # the default graph's own triples
     blank = False
@@ -947,9 +948,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             except PushRefused:  # an HTTP error: no dataset upload at this address
                 probed = False
             if probed:
-                found = select(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{probe}> ?p ?o }} }}",
-                               "where the test quad went")
-                if [r.get("g", {}).get("value") for r in found] != [probe]:
+                went = select(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{probe}> ?p ?o }} }}",
+                              "where the test quad went")
+                if [r.get("g", {}).get("value") for r in went] != [probe]:
                     update(f"DELETE WHERE {{ GRAPH ?g {{ <{probe}> ?p ?o }} }} ;\n"
                            f"DELETE WHERE {{ <{probe}> ?p ?o }}",
                            "the removal of the test quad, put elsewhere than its graph")
@@ -999,12 +1000,13 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                quads=2 * moved + (len(gone_triples) + len(came) if keep and default_graph else 0))
     except (KGError, KeyboardInterrupt) as exc:
         if switching and not isinstance(exc, (PushRefused, PushFault)):  # it may yet apply it
+            ask = (f"Ask it later whether the record of this push is there (ASK {{ GRAPH "
+                   f"<{PUSH_STATE}> {{ <{changed[0]}> ?p {json.dumps(keys[changed[0]])} }} }}) "
+                   "and push again if not" if changed else "Push again later")
             raise QueryError(
                 f"push failed: {exc}. The server may still apply the switch, all at once, or "
-                "not at all; until it does, its answers are as they were. Ask it later whether "
-                f"the record of this push is there (ASK {{ GRAPH <{PUSH_STATE}> {{ ?g ?p "
-                f"{json.dumps(next(iter(keys.values()), ''))} }} }}) and push again if not; "
-                f"temporary graphs may then be left: {_drop_hint(token)}") from None
+                f"not at all; until it does, its answers are as they were. {ask}; temporary "
+                f"graphs may then be left: {_drop_hint(token)}") from None
         left = ""
         if sent or probed:
             try:
