@@ -49,6 +49,13 @@ def answers(server) -> dict:
             "default": select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")}
 
 
+def server_update(server, text: str) -> None:
+    """Change the server by a SPARQL Update of our own, as someone else would."""
+    req = urllib.request.Request(server["update"], method="POST", data=text.encode(),
+                                 headers={"Content-Type": "application/sparql-update"})
+    urllib.request.urlopen(req, timeout=30).close()
+
+
 def fail_at(n):
     def hook(step, what):
         if step == n:
@@ -297,10 +304,8 @@ def test_a_push_sends_only_the_graphs_that_changed_and_brings_the_union_along(ox
 def test_a_full_push_repairs_a_graph_edited_on_the_server(oxigraph):
     files = {"a": ["1"], "b": ["2"]}
     push_dataset(versioned(files), oxigraph["store"], file_namespace=FILE)
-    req = urllib.request.Request(oxigraph["update"], method="POST", data=(
-        f'INSERT DATA {{ GRAPH <{FILE}data/a.yaml> {{ <urn:x> <urn:y> "by hand" }} }}').encode(),
-        headers={"Content-Type": "application/sparql-update"})
-    urllib.request.urlopen(req, timeout=30).close()
+    server_update(oxigraph,
+                  f'INSERT DATA {{ GRAPH <{FILE}data/a.yaml> {{ <urn:x> <urn:y> "by hand" }} }}')
     assert push_dataset(versioned(files), oxigraph["store"], file_namespace=FILE)["sent"] == 0
     assert server_holds(oxigraph)[0]["a.yaml"] == ["1", "by hand"]  # a push trusts its record
     assert push_dataset(versioned(files), oxigraph["store"], file_namespace=FILE,
@@ -334,3 +339,24 @@ def test_kg_push_says_which_graphs_it_did_not_send_again_and_full_sends_them(oxi
     full = CliRunner().invoke(main, push + ["--full"])
     assert full.exit_code == 0 and full.output.splitlines()[-1].endswith(oxigraph["store"])
     assert server_holds(oxigraph) == ({"a.yaml": ["1"], "b.yaml": ["3"]}, ["1", "3"])
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_a_push_without_the_union_after_one_with_it_leaves_no_stale_union(oxigraph, full):
+    # the default graph held the union of the last push and kept it, so a plain query
+    # answered from the old data ("1") where a fresh push of the new data answers nothing
+    push_dataset(versioned({"a": ["1"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE)
+    push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE,
+                 default_graph=False, full=full)
+    assert server_holds(oxigraph) == ({"a.yaml": ["3"], "b.yaml": ["2"]}, [])
+    push_dataset(versioned({"a": ["3"], "b": ["4"]}), oxigraph["store"], file_namespace=FILE)
+    assert server_holds(oxigraph) == ({"a.yaml": ["3"], "b.yaml": ["4"]}, ["3", "4"])
+
+
+def test_a_push_without_the_union_leaves_a_default_graph_it_did_not_fill(oxigraph):
+    server_update(oxigraph, 'INSERT DATA { <urn:x> <urn:y> "theirs" }')
+    push_dataset(versioned({"a": ["1"]}), oxigraph["store"], file_namespace=FILE,
+                 default_graph=False)
+    push_dataset(versioned({"a": ["2"]}), oxigraph["store"], file_namespace=FILE,
+                 default_graph=False)
+    assert server_holds(oxigraph) == ({"a.yaml": ["2"]}, ["theirs"])

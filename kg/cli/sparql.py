@@ -211,7 +211,8 @@ def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_fi
               help="The SPARQL 1.1 Graph Store address (/store on Oxigraph, /<dataset>/data on "
                    "Fuseki).")
 @click.option("--no-default-graph", is_flag=True,
-              help="Do not also load the union of all triples into the default graph.")
+              help="Do not also load the union of all triples into the default graph (the "
+                   "union an earlier push put there is removed).")
 @click.option("--user", default=None, help="user:password for HTTP basic authentication.")
 @click.option("--full", is_flag=True,
               help="Send every graph, whatever the server's record of the last push says "

@@ -792,7 +792,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
        push of some graphs: the triples only the changed graphs had, deleted, and those
        only they have now, inserted; the old graphs' triples are read from the server
        first) and records the new keys. The server applies one update request as one
-       transaction, so queries see the old graphs or the new ones, never a mix. At 10k
+       transaction, so queries see the old graphs or the new ones, never a mix. A push
+       without the union (`default_graph=False`) empties the default graph where the
+       record says the last push put the union there, and leaves it alone otherwise. At 10k
        entities a full push took 91 s against Oxigraph, 68 s of it that transaction.
 
     A push assumes it alone writes these graphs: one edited on the server by other means
@@ -957,6 +959,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             came = {t for t in new - old if not unchanged(t)}
             ops += [f"DELETE DATA {{ {_nt(gone_triples)} }}"] if gone_triples else []
             ops += [f"INSERT DATA {{ {_nt(came)} }}"] if came else []
+        if not default_graph:  # the union the last push put there (its record says so)
+            ops.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{PUSH_STATE}> "
+                       f"{{ <{PUSH_STATE}> <{PUSH_KEY}> \"union\" }} ?s ?p ?o }}")
         ops.append(_state_update(state if keep else {}, keys, mode, stale))
         update(" ;\n".join(ops), "the switch to the new graphs")
     except (KGError, KeyboardInterrupt) as exc:
