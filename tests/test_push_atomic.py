@@ -201,15 +201,15 @@ def test_graphs_go_up_as_n_quads_in_batches_one_graph_spanning_two(oxigraph, mon
     assert [dict(r)["o"] for r in now["default"]] == ["a 0", "a 1", "a 2", "b 0", "c 0", "c 1"]
 
 
-@pytest.fixture
-def graph_names_dropped(oxigraph):
-    """A Graph Store in front of the Oxigraph server that takes N-Quads but puts every
-    triple into its default graph (the graph names dropped), as a server might; every
-    other request is passed on as it is."""
+def proxy(oxigraph, change):
+    """A server in front of the Oxigraph server that passes every request on, after
+    `change(path, body, content_type)` -> (target URL, body, content type), or None: pass
+    it on, then close the connection without an answer (an answer lost on the way).
+    Yields its {"store", "query", "update"} addresses."""
     import http.server
     import threading
 
-    from rdflib import Dataset as Quads
+    base = oxigraph["store"].rsplit("/", 1)[0]
 
     class Proxy(http.server.BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 (http.server's name)
@@ -221,17 +221,15 @@ def graph_names_dropped(oxigraph):
         def forward(self, method):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             kind = self.headers.get("Content-Type", "")
-            target = oxigraph["store"].rsplit("/", 1)[0] + self.path
-            if kind.startswith("application/n-quads"):
-                quads = Quads()
-                quads.parse(data=body.decode(), format="nquads")
-                body = "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n"
-                               for s, p, o, _ in quads.quads()).encode()
-                kind, target = "application/n-triples", oxigraph["store"] + "?default"
+            changed = change(self.path, body, kind)
+            target, body, kind = changed or (base + self.path, body, kind)
             req = urllib.request.Request(target, data=body, method=method,
                                          headers={"Content-Type": kind})
             with urllib.request.urlopen(req, timeout=30) as resp:
                 answer, code = resp.read(), resp.status
+            if changed is None:  # done on the server; its answer lost
+                self.close_connection = True
+                return
             self.send_response(code)
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
@@ -242,9 +240,30 @@ def graph_names_dropped(oxigraph):
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    yield {"store": base + "/store", "query": base + "/query", "update": base + "/update"}
+    here = f"http://127.0.0.1:{server.server_address[1]}"
+    yield {"store": here + "/store", "query": here + "/query", "update": here + "/update"}
     server.shutdown()
+
+
+@pytest.fixture
+def graph_names_dropped(oxigraph):
+    """A Graph Store in front of the Oxigraph server that takes N-Quads but puts every
+    triple into its default graph (the graph names dropped), as a server might; every
+    other request is passed on as it is."""
+    from rdflib import Dataset as Quads
+
+    base = oxigraph["store"].rsplit("/", 1)[0]
+
+    def change(path, body, kind):
+        if kind.startswith("application/n-quads"):
+            quads = Quads()
+            quads.parse(data=body.decode(), format="nquads")
+            body = "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n"
+                           for s, p, o, _ in quads.quads()).encode()
+            return oxigraph["store"] + "?default", body, "application/n-triples"
+        return base + path, body, kind
+
+    yield from proxy(oxigraph, change)
 
 
 def test_a_server_that_drops_the_graph_names_gets_the_graphs_one_by_one(oxigraph,
@@ -360,3 +379,41 @@ def test_a_push_without_the_union_leaves_a_default_graph_it_did_not_fill(oxigrap
     push_dataset(versioned({"a": ["2"]}), oxigraph["store"], file_namespace=FILE,
                  default_graph=False)
     assert server_holds(oxigraph) == ({"a.yaml": ["2"]}, ["theirs"])
+
+
+@pytest.fixture
+def switch_answer_lost(oxigraph):
+    """The Oxigraph server behind a proxy that passes the switch (the update that MOVEs
+    the graphs) on and then closes the connection without its answer, as a timeout, a
+    dropped connection or Ctrl-C while the server works would."""
+    base = oxigraph["store"].rsplit("/", 1)[0]
+
+    def change(path, body, kind):
+        if kind.startswith("application/sparql-update") and b"MOVE SILENT" in body:
+            return None
+        return base + path, body, kind
+
+    yield from proxy(oxigraph, change)
+
+
+def test_a_push_whose_switch_went_unanswered_does_not_say_nothing_changed(oxigraph,
+                                                                          switch_answer_lost):
+    # the server applied the switch but its answer never came: the push said "Nothing
+    # was changed on the server: the live graphs are as they were" over the new graphs
+    push_dataset(versioned({"a": ["1"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE)
+    with pytest.raises(QueryError) as err:
+        push_dataset(versioned({"a": ["3"], "b": ["2"]}), switch_answer_lost["store"],
+                     file_namespace=FILE)
+    message = str(err.value)
+    assert message.startswith(f"push failed: cannot reach {switch_answer_lost['update']}: ")
+    assert "Nothing was changed" not in message
+    assert message.endswith(
+        ". The switch to the new graphs was sent but not answered: the server may have "
+        "applied it or not. Push again: it sends what the server's record of the last push "
+        "says is missing")
+    assert server_holds(oxigraph) == ({"a.yaml": ["3"], "b.yaml": ["2"]}, ["2", "3"])
+    again = push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                         file_namespace=FILE)
+    assert again["sent"] == 0
+    assert {dict(r)["g"] for r in answers(oxigraph)["named"]} == {  # no temporary graph
+        f"{FILE}data/a.yaml", f"{FILE}data/b.yaml", "urn:kg-push:state"}

@@ -800,7 +800,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     A push assumes it alone writes these graphs: one edited on the server by other means
     keeps its edit until its file changes or a `full` push. If anything fails before
     the switch, the temporary graphs are dropped and the error says that the live graphs
-    were not touched. `hook(step, what)` is called before each request (tests inject
+    were not touched; if the switch was sent and its answer lost (a timeout, a dropped
+    connection, Ctrl-C), the error says the server may have applied it, and a push again
+    sets it right either way. `hook(step, what)` is called before each request (tests inject
     faults there); `progress(done, total)` too, with the number of requests planned.
     Returns {"graphs", "triples", "default", "removed", "requests", "sent"}: the named
     graphs and their triples, whether the union went into the default graph, the graphs
@@ -828,10 +830,11 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     sep = "&" if "?" in url else "?"
     step = 0
     planned = 0
+    unanswered = ""  # what the request sent and not (yet) answered was for
 
     def request(target: str, body: bytes, method: str, content_type: str, what: str,
                 accept: dict | None = None) -> bytes:
-        nonlocal step
+        nonlocal step, unanswered
         step += 1
         if progress is not None:
             progress(step - 1, max(planned, step))
@@ -840,15 +843,19 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         req = urllib.request.Request(target, data=body, method=method,
                                      headers={**base_headers, "Content-Type": content_type,
                                               **(accept or {})})
+        unanswered = what
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
-                return resp.read()
+                answer = resp.read()
         except urllib.error.HTTPError as exc:
+            unanswered = ""  # refused: the server did nothing with it
             detail = exc.read().decode("utf-8", "replace").strip()[:2000]
             raise PushRefused(f"{target.split('?')[0]} refused {what}: {exc.code} {exc.reason}: "
                               f"{detail}") from None
         except (urllib.error.URLError, OSError) as exc:
             raise QueryError(f"cannot reach {target.split('?')[0]}: {exc}") from None
+        unanswered = ""
+        return answer
 
     def update(text: str, what: str) -> None:
         request(update_url, text.encode("utf-8"), "POST", "application/sparql-update", what)
@@ -963,8 +970,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             ops.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{PUSH_STATE}> "
                        f"{{ <{PUSH_STATE}> <{PUSH_KEY}> \"union\" }} ?s ?p ?o }}")
         ops.append(_state_update(state if keep else {}, keys, mode, stale))
-        update(" ;\n".join(ops), "the switch to the new graphs")
+        update(" ;\n".join(ops), SWITCH)
     except (KGError, KeyboardInterrupt) as exc:
+        switched = unanswered == SWITCH  # sent, its answer lost: applied or not, who knows
         left = ""
         if sent or probed:
             try:
@@ -977,6 +985,11 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         went = (f"{len(loaded)} of {len(uploads)} uploads had gone to temporary graphs"
                 f"{', since removed' if loaded and not left else ''}" if uploads
                 else "nothing had been uploaded")
+        if switched:
+            raise QueryError(f"push failed: {exc}. The switch to the new graphs was sent but "
+                             "not answered: the server may have applied it or not. Push again: "
+                             "it sends what the server's record of the last push says is "
+                             f"missing{left}") from None
         raise QueryError(f"push failed: {exc}. Nothing was changed on the server: the live graphs "
                          f"are as they were ({went}){left}") from None
     if progress is not None:
@@ -984,6 +997,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     return {"graphs": len(names), "triples": sum(len(c) for c in graphs.values()),
             "default": default_graph, "removed": stale, "requests": step,
             "sent": len(changed)}
+
+
+SWITCH = "the switch to the new graphs"  # what push_dataset's one update is called
 
 
 # The graph where `kg push` records what it pushed: <graph> PUSH_KEY "key" per named graph,
