@@ -787,8 +787,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
        - else one Graph Store Protocol request per graph (PUT ?graph=IRI, sorted
          N-Triples sent as text/turtle, which it also is), as with `batch=False`;
     2. one SPARQL Update request then moves each temporary graph onto its real name
-       (MOVE replaces the graph), drops the graphs under `file_namespace` that the build
-       no longer has, brings the default graph from the old union to the new one (on a
+       (MOVE replaces the graph; one gone meanwhile fails the whole update), drops the
+       graphs under `file_namespace` that the build no longer has and the temporary
+       graphs a killed push left, brings the default graph from the old union to the new one (on a
        push of some graphs: the triples only the changed graphs had, deleted, and those
        only they have now, inserted; the old graphs' triples are read from the server
        first) and records the new keys. The server applies one update request as one
@@ -955,9 +956,16 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                 "a SPARQL 1.1 Graph Store address (/store on Oxigraph, /<dataset>/data on Fuseki)")
         stale = sorted(g for g in on_server
                        if g.startswith(file_namespace) and g not in graphs)
-        ops = [f"MOVE SILENT GRAPH <{tmp}> TO " + ("DEFAULT" if name is None else f"GRAPH <{name}>")
-               for tmp, name, _ in uploads]
+        # MOVE without SILENT: a temporary graph gone meanwhile (another push took it for
+        # a leftover) fails the whole update rather than emptying the live graph
+        ops = [f"MOVE {'' if content else 'SILENT '}GRAPH <{tmp}> TO "
+               + ("DEFAULT" if name is None else f"GRAPH <{name}>")
+               for tmp, name, content in uploads]
         ops += [f"DROP SILENT GRAPH <{g}>" for g in stale]
+        # the temporary graphs of pushes killed before they could drop them
+        ops += [f"DROP SILENT GRAPH <{g}>" for g in sorted(on_server)
+                if g.startswith("urn:kg-push:") and g != PUSH_STATE
+                and not g.startswith(f"urn:kg-push:{token}:")]
         ops += [f"DROP SILENT GRAPH <{probe}>"] if probed else []
         if keep and default_graph:  # the default graph from the old union to the new one
             unchanged = _in_graphs_other_than(store, changed_set)
