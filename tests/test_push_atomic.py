@@ -498,3 +498,24 @@ def test_a_server_that_refuses_n_quads_gets_the_changed_graphs_one_by_one(oxigra
     push_versions(n_quads_refused["store"], oxigraph)
     assert {dict(r)["g"] for r in answers(oxigraph)["named"]} == {
         f"{FILE}data/b.yaml", f"{FILE}data/d.yaml", "urn:kg-push:state"}  # no test quad
+
+
+def test_a_push_interrupted_by_ctrl_c_says_so_and_the_next_push_completes(oxigraph):
+    # the message read "push failed: . Nothing was changed..." (a KeyboardInterrupt has
+    # no text)
+    push_dataset(versioned({"a": ["1"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE)
+
+    def ctrl_c(step, what):
+        if what.startswith("the upload"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(QueryError) as err:
+        push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                     file_namespace=FILE, hook=ctrl_c)
+    assert str(err.value) == ("push failed: interrupted. Nothing was changed on the server: "
+                              "the live graphs are as they were (0 of 1 uploads had gone to "
+                              "temporary graphs)")
+    assert server_holds(oxigraph) == ({"a.yaml": ["1"], "b.yaml": ["2"]}, ["1", "2"])
+    assert push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                        file_namespace=FILE)["sent"] == 1
+    assert server_holds(oxigraph) == ({"a.yaml": ["3"], "b.yaml": ["2"]}, ["2", "3"])

@@ -993,12 +993,13 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         went = (f"{len(loaded)} of {len(uploads)} uploads had gone to temporary graphs"
                 f"{', since removed' if loaded and not left else ''}" if uploads
                 else "nothing had been uploaded")
+        why = str(exc) or ("interrupted" if isinstance(exc, KeyboardInterrupt) else repr(exc))
         if switched:
-            raise QueryError(f"push failed: {exc}. The switch to the new graphs was sent but "
+            raise QueryError(f"push failed: {why}. The switch to the new graphs was sent but "
                              "not answered: the server may have applied it or not. Push again: "
                              "it sends what the server's record of the last push says is "
                              f"missing{left}") from None
-        raise QueryError(f"push failed: {exc}. Nothing was changed on the server: the live graphs "
+        raise QueryError(f"push failed: {why}. Nothing was changed on the server: the live graphs "
                          f"are as they were ({went}){left}") from None
     if progress is not None:
         progress(step, step)
