@@ -519,3 +519,31 @@ def test_a_push_interrupted_by_ctrl_c_says_so_and_the_next_push_completes(oxigra
     assert push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
                         file_namespace=FILE)["sent"] == 1
     assert server_holds(oxigraph) == ({"a.yaml": ["3"], "b.yaml": ["2"]}, ["2", "3"])
+
+
+def test_kg_push_from_another_data_folder_says_it_replaced_that_folders_graphs(oxigraph,
+                                                                               tmp_path):
+    # graph names carry the data folder's name (file/<folder>/<kind>/<file>.yaml): a push
+    # from a copy named otherwise replaced every graph and said they were "of data files
+    # that no longer exist"
+    ontology = URIRef(f"{FILE}ontology/ontology.ttl")  # in every build, whatever the folder
+    ds = versioned({"a": ["1"], "b": ["2"]})
+    ds.graph(ontology).add((P, P, Literal("ontology")))
+    push_dataset(ds, oxigraph["store"], file_namespace=FILE)
+    trig = tmp_path / "g.trig"
+    push = ["push", "--graph-store", oxigraph["store"], "--graph", str(trig)]
+    copy = Dataset()
+    for f in ("a", "c"):
+        copy.graph(URIRef(f"{FILE}copy/{f}.yaml")).add((P, P, Literal(f)))
+    copy.graph(ontology).add((P, P, Literal("ontology")))
+    copy.serialize(trig, format="trig")
+    r = CliRunner().invoke(main, push)
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[1:] == [
+        "removed 2 graph(s) pushed from another data folder (data/): the server now holds "
+        f"this one's: {FILE}data/a.yaml, {FILE}data/b.yaml"]
+    copy.remove_graph(copy.graph(URIRef(f"{FILE}copy/c.yaml")))
+    copy.serialize(trig, format="trig")
+    r = CliRunner().invoke(main, push)
+    assert r.output.splitlines()[1:] == [
+        f"removed 1 graph(s) of data files that no longer exist: {FILE}copy/c.yaml"]
