@@ -974,7 +974,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             came = {t for t in new - old if not unchanged(t)}
             ops += [f"DELETE DATA {{ {_nt(gone_triples)} }}"] if gone_triples else []
             ops += [f"INSERT DATA {{ {_nt(came)} }}"] if came else []
-        if not default_graph:  # the union the last push put there (its record says so)
+        if not default_graph and state.get(PUSH_STATE) != "named":
+            # the union the last push put there, where its record says so (read here on a
+            # full push, which has not read the record)
             ops.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{PUSH_STATE}> "
                        f"{{ <{PUSH_STATE}> <{PUSH_KEY}> \"union\" }} ?s ?p ?o }}")
         ops.append(_state_update(state if keep else {}, keys, mode, stale))
