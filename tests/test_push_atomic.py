@@ -547,3 +547,34 @@ def test_kg_push_from_another_data_folder_says_it_replaced_that_folders_graphs(o
     r = CliRunner().invoke(main, push)
     assert r.output.splitlines()[1:] == [
         f"removed 1 graph(s) of data files that no longer exist: {FILE}copy/c.yaml"]
+
+
+def test_a_push_after_one_with_a_blank_node_succeeds(oxigraph):
+    # the last push had a blank node in a.yaml, this one has none: the old triples read
+    # back for the default graph's change held the blank node, and DELETE DATA may not
+    # hold one, so the switch was refused, and so was every push after it until --full
+    from rdflib import BNode
+
+    ds = versioned({"a": ["1"], "b": ["2"]})
+    ds.graph(URIRef(f"{FILE}data/a.yaml")).add((BNode(), P, Literal("blank")))
+    push_dataset(ds, oxigraph["store"], file_namespace=FILE)
+    assert server_holds(oxigraph)[1] == ["1", "2", "blank"]
+    report = push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                          file_namespace=FILE)
+    assert report["sent"] == 2  # all: the last push's record says so
+    assert server_holds(oxigraph) == ({"a.yaml": ["3"], "b.yaml": ["2"]}, ["2", "3"])
+    report = push_dataset(versioned({"a": ["4"], "b": ["2"]}), oxigraph["store"],
+                          file_namespace=FILE)
+    assert report["sent"] == 1  # and the push after that the changed one again
+    assert server_holds(oxigraph) == ({"a.yaml": ["4"], "b.yaml": ["2"]}, ["2", "4"])
+
+
+def test_a_push_after_one_with_default_graph_triples_of_its_own_drops_them(oxigraph):
+    # triples in the dataset's default graph went into the server's with the union; the
+    # next push, without them, sent the changed graphs only and left them there
+    ds = versioned({"a": ["1"], "b": ["2"]})
+    ds.default_graph.add((URIRef("https://w3id.org/ai-race-kg/id/x"), P, Literal("loose")))
+    push_dataset(ds, oxigraph["store"], file_namespace=FILE)
+    assert server_holds(oxigraph)[1] == ["1", "2", "loose"]
+    push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE)
+    assert server_holds(oxigraph) == ({"a.yaml": ["3"], "b.yaml": ["2"]}, ["2", "3"])

@@ -774,7 +774,8 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     0. the server's record of the last push (PUSH_STATE: each graph's key, a hash of its
        sorted triples, and whether the union went into the default graph) says which
        graphs changed; without one (a first push, a server filled otherwise), with
-       `full`, or where a graph has a blank node, every graph is sent;
+       `full`, where a graph has a blank node or the default graph triples of its own,
+       and after a push that had either, every graph is sent;
     1. every changed named graph (and, on a full push, the union for the default graph)
        is uploaded into a fresh temporary graph, `urn:kg-push:<token>:<n>`, which no
        query of the data reads:
@@ -894,7 +895,11 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         planned = 1  # the record of the last push
         state = {} if full else _push_state(select)
         mode = "union" if default_graph else "named"
-        keep = (not blank and not loose and state.get(PUSH_STATE) == mode)
+        # a push of some graphs changes the default graph by the triples of those graphs
+        # alone: not after one whose union held blank nodes (DELETE DATA cannot name them)
+        # or triples of no named graph (no graph's change would remove them)
+        keep = (not blank and not loose and state.get(PUSH_STATE) == mode
+                and PUSH_ALL_NEXT not in state)
         changed = [n for n in names if not keep or state.get(n) != keys[n]]
         changed_set = set(changed)
         recorded = sorted(n for n in state if n != PUSH_STATE)
@@ -979,7 +984,8 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             # full push, which has not read the record)
             ops.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{PUSH_STATE}> "
                        f"{{ <{PUSH_STATE}> <{PUSH_KEY}> \"union\" }} ?s ?p ?o }}")
-        ops.append(_state_update(state if keep else {}, keys, mode, stale))
+        ops.append(_state_update(state if keep else {}, keys, mode, stale,
+                                 all_next=blank or bool(loose)))
         update(" ;\n".join(ops), SWITCH)
     except (KGError, KeyboardInterrupt) as exc:
         switched = unanswered == SWITCH  # sent, its answer lost: applied or not, who knows
@@ -1018,6 +1024,9 @@ SWITCH = "the switch to the new graphs"  # what push_dataset's one update is cal
 # graph). Not under the data's namespaces, so no query of the data reads it by accident.
 PUSH_STATE = "urn:kg-push:state"
 PUSH_KEY = "urn:kg-push:key"
+# <PUSH_ALL_NEXT> PUSH_KEY "yes": the last push had blank nodes or default-graph triples of
+# its own, so the next one sends every graph
+PUSH_ALL_NEXT = "urn:kg-push:send-all-next"
 
 
 def _graph_key(content: set, hashlib) -> str:
@@ -1037,14 +1046,15 @@ def _push_state(select) -> dict[str, str]:
 
 
 def _state_update(state: dict[str, str], keys: dict[str, str], mode: str,
-                  stale: list[str]) -> str:
+                  stale: list[str], all_next: bool = False) -> str:
     """The update part that records this push: the keys that changed (all, where `state`
-    is empty: the record is written anew)."""
+    is empty: the record is written anew, with PUSH_ALL_NEXT if `all_next`)."""
     def line(g: str, key: str) -> str:
         return f"<{g}> <{PUSH_KEY}> {json.dumps(key)} ."
 
     if not state:
-        body = "\n".join([line(PUSH_STATE, mode)] + [line(g, k) for g, k in keys.items()])
+        body = "\n".join([line(PUSH_STATE, mode)] + [line(g, k) for g, k in keys.items()]
+                         + ([line(PUSH_ALL_NEXT, "yes")] if all_next else []))
         return f"DROP SILENT GRAPH <{PUSH_STATE}> ;\nINSERT DATA {{ GRAPH <{PUSH_STATE}> {{\n{body}\n}} }}"
     old = [line(g, state[g]) for g in stale if g in state]
     old += [line(g, state[g]) for g, k in keys.items() if g in state and state[g] != k]
