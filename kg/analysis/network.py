@@ -36,7 +36,6 @@ from kg.semantics import Semantics
 
 NODE_KINDS = ("organization", "person", "country", "model", "chip", "policy", "event")
 ATTRIBUTE_FIELDS = frozenset({"country", "citizenship", "jurisdiction", "market"})
-RELIABILITY_ORDER = {"low": 0, "medium": 1, "high": 2}
 # the two relations that are not fields, as the explorer's lines and the report's prose say
 # them; a figure's link is not "estimated": most are reported or measured by who gives
 # them (NVIDIA's H100 transistor count, Google's Ironwood specifications)
@@ -78,17 +77,6 @@ class EdgeFact:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
 
-def best_reliability(entities: dict[str, Entity], sources) -> str | None:
-    """The best reliability ("high" > "medium" > "low") among the given source ids, or None
-    when none of them has one."""
-    best = None
-    for s in sources:
-        r = entities[s].first("reliability") if s in entities else None
-        if r and (best is None or RELIABILITY_ORDER[r] > RELIABILITY_ORDER[best]):
-            best = r
-    return best
-
-
 class Statuses:
     """kg.core.model.check_status for many facts, asking once per source whether it is a
     bundled article: statuses(sources, checked) is check_status(entities, sources,
@@ -122,17 +110,14 @@ class Projection:
         self.entities = sem.entities
         self.nodes: dict[str, Entity] = {i: e for i, e in sorted(self.entities.items())
                                          if e.kind in NODE_KINDS}
-        self._reliability_memo: dict[tuple, str | None] = {}
         self.status = Statuses(self.entities)  # status(sources, checked)
         self.edges: list[EdgeFact] = sorted(self._edges(), key=lambda e: e.key)
 
     # -- helpers -----------------------------------------------------------------------
     def reliability(self, sources) -> str | None:
-        key = tuple(sources)
-        memo = self._reliability_memo
-        if key not in memo:  # the same few sources back thousands of statements
-            memo[key] = best_reliability(self.entities, key)
-        return memo[key]
+        """The best reliability of these sources: the semantic layer's one rule
+        (Semantics.best_reliability, the graph's kgo:bestSourceReliability)."""
+        return self.sem.best_reliability(sources)
 
     def reported(self, ent: Entity):
         """The earliest date of ent's sources (a DateValue), or None when none has one: a

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kg.analysis.network import best_reliability
 from kg.core.model import as_decimal_text
 from kg.semantics import BLOC_LABELS, Semantics
 
@@ -93,8 +92,8 @@ def _figure(sem: Semantics, cid: str) -> Figure:
 
 
 def reliability_of(sem: Semantics, sources) -> str | None:
-    """The best reliability among the sources (kg.analysis.network.best_reliability)."""
-    return best_reliability(sem.entities, sources)
+    """The best reliability among the sources (Semantics.best_reliability: one rule)."""
+    return sem.best_reliability(sources)
 
 
 def scorecard(sem: Semantics, day: dt.date | None = None) -> list[Row]:

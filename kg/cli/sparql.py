@@ -211,7 +211,8 @@ def serve(host, port, store_kind, timeout, max_rows, workers, data_dir, graph_fi
               help="The SPARQL 1.1 Graph Store address (/store on Oxigraph, /<dataset>/data on "
                    "Fuseki).")
 @click.option("--no-default-graph", is_flag=True,
-              help="Do not also load the union of all triples into the default graph.")
+              help="Do not also load the union of all triples into the default graph (the "
+                   "union an earlier push put there is removed).")
 @click.option("--user", default=None, help="user:password for HTTP basic authentication.")
 @click.option("--full", is_flag=True,
               help="Send every graph, whatever the server's record of the last push says "
@@ -223,7 +224,8 @@ def push(graph_store, no_default_graph, user, full, data_dir, graph_file):
 
     Each data file's named graph is replaced, and the union of all triples goes into
     the default graph, so plain queries work on servers whose default graph is not the
-    union; the graphs of data files that no longer exist are removed. Only the graphs
+    union; the graphs of data files that no longer exist are removed (and those pushed
+    from a data folder of another name: graph names carry the folder's). Only the graphs
     that changed since the last push are sent: the server keeps a record of it (a key
     per graph, in the graph urn:kg-push:state), and the default graph is brought along
     by the triples that came or went. All or nothing: the graphs are uploaded into
@@ -261,8 +263,34 @@ def push(graph_store, no_default_graph, user, full, data_dir, graph_file):
                + (f"; {unchanged} of them unchanged since the last push, not sent again"
                   if unchanged else ""))
     if report["removed"]:
-        click.echo(f"removed {len(report['removed'])} graph(s) of data files that no longer "
-                   "exist: " + ", ".join(report["removed"]))
+        # graph names carry the data folder's name: those of another folder are not files
+        # that no longer exist but another copy's, which this push replaced
+        folders = {_folder(g.value) for g in store.ox.named_graphs()
+                   if g.value not in _fixed_graphs()}
+        gone = [g for g in report["removed"] if _folder(g) in folders]
+        other = [g for g in report["removed"] if _folder(g) not in folders]
+        if gone:
+            click.echo(f"removed {len(gone)} graph(s) of data files that no longer exist: "
+                       + ", ".join(gone))
+        if other:
+            click.echo(f"removed {len(other)} graph(s) pushed from another data folder ("
+                       + ", ".join(sorted({_folder(g) + "/" for g in other}))
+                       + "): the server now holds this one's: " + ", ".join(other))
+
+
+def _fixed_graphs() -> set[str]:
+    """The graphs every build has, whatever its data folder is called."""
+    from kg.rdf.graph import DATASET_FILE, ONTOLOGY_FILE
+    from kg.sparql.store import KGFILE
+
+    return {KGFILE + f for f in (DATASET_FILE, ONTOLOGY_FILE, "build/void.ttl")}
+
+
+def _folder(graph: str) -> str:
+    """The folder a file's graph name starts with: data for <file/data/chip/x.yaml>."""
+    from kg.sparql.store import KGFILE
+
+    return graph[len(KGFILE):].split("/", 1)[0] if graph.startswith(KGFILE) else ""
 
 
 @click.command()

@@ -778,7 +778,8 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     0. the server's record of the last push (PUSH_STATE: each graph's key, a hash of its
        sorted triples, and whether the union went into the default graph) says which
        graphs changed; without one (a first push, a server filled otherwise), with
-       `full`, or where a graph has a blank node, every graph is sent;
+       `full`, where a graph has a blank node or the default graph triples of its own,
+       and after a push that had either, every graph is sent;
     1. every changed named graph (and, on a full push, the union for the default graph)
        is uploaded into a fresh temporary graph, `urn:kg-push:<token>:<n>`, which no
        query of the data reads; into a server that holds none of the data (no graph under
@@ -794,18 +795,23 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
        - else one Graph Store Protocol request per graph (PUT ?graph=IRI, sorted
          N-Triples sent as text/turtle, which it also is), as with `batch=False`;
     2. one SPARQL Update request then moves each temporary graph onto its real name
-       (MOVE replaces the graph), drops the graphs under `file_namespace` that the build
-       no longer has, brings the default graph from the old union to the new one (on a
+       (MOVE replaces the graph; one gone meanwhile fails the whole update), drops the
+       graphs under `file_namespace` that the build no longer has and the temporary
+       graphs a killed push left, brings the default graph from the old union to the new one (on a
        push of some graphs: the triples only the changed graphs had, deleted, and those
        only they have now, inserted; the old graphs' triples are read from the server
        first) and records the new keys. The server applies one update request as one
-       transaction, so queries see the old graphs or the new ones, never a mix. At 10k
+       transaction, so queries see the old graphs or the new ones, never a mix. A push
+       without the union (`default_graph=False`) empties the default graph where the
+       record says the last push put the union there, and leaves it alone otherwise. At 10k
        entities a full push took 91 s against Oxigraph, 68 s of it that transaction.
 
     A push assumes it alone writes these graphs: one edited on the server by other means
     keeps its edit until its file changes or a `full` push. If anything fails before
     the switch, the temporary graphs are dropped and the error says that the live graphs
-    were not touched. `hook(step, what)` is called before each request (tests inject
+    were not touched; if the switch was sent and its answer lost (a timeout, a dropped
+    connection, Ctrl-C), the error says the server may have applied it, and a push again
+    sets it right either way. `hook(step, what)` is called before each request (tests inject
     faults there); `progress(done, total)` too, with the number of requests planned.
     Each request may take `timeout` seconds, an update SWITCH_SECONDS more per quad it
     writes; a switch that still does not answer raises a QueryError that says the server
@@ -836,10 +842,11 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     sep = "&" if "?" in url else "?"
     step = 0
     planned = 0
+    unanswered = ""  # what the request sent and not (yet) answered was for
 
     def request(target: str, body: bytes, method: str, content_type: str, what: str,
                 accept: dict | None = None, wait: float = 0.0) -> bytes:
-        nonlocal step
+        nonlocal step, unanswered
         step += 1
         if progress is not None:
             progress(step - 1, max(planned, step))
@@ -848,10 +855,12 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         req = urllib.request.Request(target, data=body, method=method,
                                      headers={**base_headers, "Content-Type": content_type,
                                               **(accept or {})})
+        unanswered = what
         try:
             with urllib.request.urlopen(req, timeout=timeout + wait) as resp:  # noqa: S310
-                return resp.read()
+                answer = resp.read()
         except urllib.error.HTTPError as exc:
+            unanswered = ""  # refused: the server did nothing with it
             detail = exc.read().decode("utf-8", "replace").strip()[:2000]
             raise PushRefused(f"{target.split('?')[0]} refused {what}: {exc.code} {exc.reason}: "
                               f"{detail}") from None
@@ -861,6 +870,8 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                 raise PushTimeout(f"{target.split('?')[0]} did not answer {what} within "
                                   f"{timeout + wait:.0f} s") from None
             raise QueryError(f"cannot reach {target.split('?')[0]}: {exc}") from None
+        unanswered = ""
+        return answer
 
     def update(text: str, what: str, quads: int = 0) -> None:
         """An update request; one that writes `quads` quads is given SWITCH_SECONDS a quad
@@ -902,7 +913,6 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     sent: list[str] = []  # and those a request was made for: all dropped if the push fails
     probed = False  # the probe may be on the server: dropped with the temporary graphs
     probe = f"urn:kg-push:{token}:probe"  # the probe's subject and temporary graph
-    switching = False  # the switch was asked for: a timeout then does not mean "nothing"
     in_place = False  # the graphs go straight to their names (a server without the data)
     gone_triples: set = set()
     came: set = set()
@@ -910,7 +920,11 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         planned = 2  # the record of the last push, and whether the server holds any data
         state = {} if full else _push_state(select)
         mode = "union" if default_graph else "named"
-        keep = (not blank and not loose and state.get(PUSH_STATE) == mode)
+        # a push of some graphs changes the default graph by the triples of those graphs
+        # alone: not after one whose union held blank nodes (DELETE DATA cannot name them)
+        # or triples of no named graph (no graph's change would remove them)
+        keep = (not blank and not loose and state.get(PUSH_STATE) == mode
+                and PUSH_ALL_NEXT not in state)
         # a server holding none of the data (no graph under file_namespace, an empty default
         # graph) is filled in place: the graphs go straight to their names, a transaction a
         # batch, since one transaction of a large graph is more than a server holds (at 100k
@@ -982,9 +996,16 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                 "a SPARQL 1.1 Graph Store address (/store on Oxigraph, /<dataset>/data on Fuseki)")
         stale = sorted(g for g in on_server
                        if g.startswith(file_namespace) and g not in graphs)
-        ops = [f"MOVE SILENT GRAPH <{tmp}> TO " + ("DEFAULT" if name is None else f"GRAPH <{name}>")
-               for tmp, name, _ in uploads if not in_place]
+        # MOVE without SILENT: a temporary graph gone meanwhile (another push took it for
+        # a leftover) fails the whole update rather than emptying the live graph
+        ops = [f"MOVE {'' if content else 'SILENT '}GRAPH <{tmp}> TO "
+               + ("DEFAULT" if name is None else f"GRAPH <{name}>")
+               for tmp, name, content in uploads if not in_place]
         ops += [f"DROP SILENT GRAPH <{g}>" for g in stale]
+        # the temporary graphs of pushes killed before they could drop them
+        ops += [f"DROP SILENT GRAPH <{g}>" for g in sorted(on_server)
+                if g.startswith("urn:kg-push:") and g != PUSH_STATE
+                and not g.startswith(f"urn:kg-push:{token}:")]
         ops += [f"DROP SILENT GRAPH <{probe}>"] if probed else []
         if keep and default_graph:  # the default graph from the old union to the new one
             unchanged = _in_graphs_other_than(store, changed_set)
@@ -993,22 +1014,22 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             came = {t for t in new - old if not unchanged(t)}
             ops += [f"DELETE DATA {{ {_nt(gone_triples)} }}"] if gone_triples else []
             ops += [f"INSERT DATA {{ {_nt(came)} }}"] if came else []
-        ops.append(_state_update(state if keep else {}, keys, mode, stale))
-        switching = True
+        if not default_graph and state.get(PUSH_STATE) != "named":
+            # the union the last push put there, where its record says so (read here on a
+            # full push, which has not read the record)
+            ops.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{PUSH_STATE}> "
+                       f"{{ <{PUSH_STATE}> <{PUSH_KEY}> \"union\" }} ?s ?p ?o }}")
+        ops.append(_state_update(state if keep else {}, keys, mode, stale,
+                                 all_next=blank or bool(loose)))
         moved = 0 if in_place else sum(len(content) for _, _, content in uploads)
-        update(" ;\n".join(ops), "the switch to the new graphs",
+        update(" ;\n".join(ops), SWITCH,
                quads=2 * moved + (len(gone_triples) + len(came) if keep and default_graph else 0))
     except (KGError, KeyboardInterrupt) as exc:
-        if switching and not isinstance(exc, (PushRefused, PushFault)):  # it may yet apply it
-            ask = (f"Ask it later whether the record of this push is there (ASK {{ GRAPH "
-                   f"<{PUSH_STATE}> {{ <{changed[0]}> ?p {json.dumps(keys[changed[0]])} }} }}) "
-                   "and push again if not" if changed else "Push again later")
-            raise QueryError(
-                f"push failed: {exc}. The server may still apply the switch, all at once, or "
-                f"not at all; until it does, its answers are as they were. {ask}; temporary "
-                f"graphs may then be left: {_drop_hint(token)}") from None
+        switched = unanswered == SWITCH  # sent, its answer lost: applied or not, who knows
         left = ""
-        if sent or probed:
+        # not the graphs filled in place once the switch (writing the record) was sent: the
+        # record may say they are there
+        if (sent or probed) and not (switched and in_place):
             try:
                 update(" ;\n".join(("DROP SILENT DEFAULT" if t is None else
                                     f"DROP SILENT GRAPH <{t}>")
@@ -1026,7 +1047,18 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         if in_place and loaded:
             went = (f"it held none of the data; {len(loaded)} of {len(uploads)} graphs had been "
                     "filled in place" + (", and were emptied again" if not left else ""))
-        raise QueryError(f"push failed: {exc}. Nothing was changed on the server: the live graphs "
+        why = str(exc) or ("interrupted" if isinstance(exc, KeyboardInterrupt) else repr(exc))
+        if switched:
+            ask = (f"ask it later whether the record of this push is there (ASK {{ GRAPH "
+                   f"<{PUSH_STATE}> {{ <{changed[0]}> ?p {json.dumps(keys[changed[0]])} }} }}), "
+                   "or push again: it sends what the server's record of the last push says is "
+                   "missing" if changed else "push again: it sends what the server's record of "
+                   "the last push says is missing")
+            raise QueryError(f"push failed: {why}. The switch to the new graphs was sent but "
+                             "not answered: the server may still apply it, all at once, or not "
+                             f"at all, and until then its answers are as they were; {ask}"
+                             f"{left}") from None
+        raise QueryError(f"push failed: {why}. Nothing was changed on the server: the live graphs "
                          f"are as they were ({went}){left}") from None
     if progress is not None:
         progress(step, step)
@@ -1047,11 +1079,16 @@ def _drop_hint(token: str) -> str:
 # answer within the 120 s it had then. Three times that, for a loaded machine.
 SWITCH_SECONDS = 250e-6
 
+SWITCH = "the switch to the new graphs"  # what push_dataset's one update is called
+
 # The graph where `kg push` records what it pushed: <graph> PUSH_KEY "key" per named graph,
 # and <PUSH_STATE> PUSH_KEY "union" or "named" (whether the union went into the default
 # graph). Not under the data's namespaces, so no query of the data reads it by accident.
 PUSH_STATE = "urn:kg-push:state"
 PUSH_KEY = "urn:kg-push:key"
+# <PUSH_ALL_NEXT> PUSH_KEY "yes": the last push had blank nodes or default-graph triples of
+# its own, so the next one sends every graph
+PUSH_ALL_NEXT = "urn:kg-push:send-all-next"
 
 
 def _graph_key(content: set, hashlib) -> str:
@@ -1071,14 +1108,15 @@ def _push_state(select) -> dict[str, str]:
 
 
 def _state_update(state: dict[str, str], keys: dict[str, str], mode: str,
-                  stale: list[str]) -> str:
+                  stale: list[str], all_next: bool = False) -> str:
     """The update part that records this push: the keys that changed (all, where `state`
-    is empty: the record is written anew)."""
+    is empty: the record is written anew, with PUSH_ALL_NEXT if `all_next`)."""
     def line(g: str, key: str) -> str:
         return f"<{g}> <{PUSH_KEY}> {json.dumps(key)} ."
 
     if not state:
-        body = "\n".join([line(PUSH_STATE, mode)] + [line(g, k) for g, k in keys.items()])
+        body = "\n".join([line(PUSH_STATE, mode)] + [line(g, k) for g, k in keys.items()]
+                         + ([line(PUSH_ALL_NEXT, "yes")] if all_next else []))
         return f"DROP SILENT GRAPH <{PUSH_STATE}> ;\nINSERT DATA {{ GRAPH <{PUSH_STATE}> {{\n{body}\n}} }}"
     old = [line(g, state[g]) for g in stale if g in state]
     old += [line(g, state[g]) for g, k in keys.items() if g in state and state[g] != k]
