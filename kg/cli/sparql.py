@@ -232,7 +232,10 @@ def push(graph_store, no_default_graph, user, full, data_dir, graph_file):
     temporary graphs, then one SPARQL Update switches them in, so a failed push leaves
     the server's answers as they were. The uploads are N-Quads, 100,000 quads a
     request, where the server takes a whole dataset at that address (Oxigraph does; a
-    one-quad test says), else one HTTP PUT per graph.
+    one-quad test says), else one HTTP PUT per graph. A server that holds none of the
+    data is filled in place instead, a transaction a request (one of a large graph is
+    more than a server holds in memory): queries during that first push see part of
+    it, and a failure empties it again.
 
     \b
     Example:
