@@ -103,7 +103,6 @@ class GraphBuilder:
         self._props: dict = {}
         self._field_props: dict[int, tuple[Field, int]] = {}
         self._statuses: dict[tuple, int] = {}
-        self._best: dict[tuple[str, ...], int | None] = {}
         self._bounds: dict = {}
         self._days: dict = {}
 
@@ -180,12 +179,9 @@ class GraphBuilder:
     def add_support(self, node: int, sources: tuple[str, ...]) -> None:
         """kgo:bestSourceReliability: the reliability concept of the most reliable of a
         fact's sources (kg.semantics.Semantics.best_reliability; none without one)."""
-        if sources not in self._best:
-            best = self.sem.best_reliability(sources)
-            self._best[sources] = None if best is None else self.concept("reliability", best)
-        got = self._best[sources]
-        if got is not None:
-            self.q.add(node, self.T["best"], got)
+        best = self.sem.best_reliability(sources)  # kept per sources by the semantic layer
+        if best is not None:
+            self.q.add(node, self.T["best"], self.concept("reliability", best))
 
     # -- statements ----------------------------------------------------------
     def statement_iri(self, entity: Entity, f: Field, st: Statement) -> str:

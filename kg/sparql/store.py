@@ -15,6 +15,7 @@ to pyoxigraph directly, with query strings only.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import re
@@ -820,7 +821,6 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     graphs and their triples, whether the union went into the default graph, the graphs
     removed, the requests made, and how many graphs were sent (the rest were unchanged)."""
     import base64
-    import hashlib
     import secrets
 
     import pyoxigraph as ox
@@ -905,8 +905,7 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         else:
             found.setdefault(q.graph_name.value, set()).add(t)
     graphs = dict(sorted(found.items()))
-    keys = {name: _graph_key(content, hashlib) for name, content in graphs.items()}
-    names = list(graphs)
+    keys = {name: _graph_key(content) for name, content in graphs.items()}
 
     uploads: list[tuple[str, str | None, set]] = []  # (temporary graph, real graph, triples)
     loaded: list[str] = []  # the temporary graphs uploaded
@@ -916,6 +915,7 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     in_place = False  # the graphs go straight to their names (a server without the data)
     gone_triples: set = set()
     came: set = set()
+    quads = 0  # the quads uploaded (to temporary graphs, or in place)
     try:
         planned = 2  # the record of the last push, and whether the server holds any data
         state = {} if full else _push_state(select)
@@ -933,10 +933,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             f"SELECT ?s WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} "
             f"FILTER(STRSTARTS(STR(?g), {json.dumps(file_namespace)})) }} }} LIMIT 1",
             "whether it holds any of the data")
-        changed = [n for n in names if not keep or state.get(n) != keys[n]]
+        changed = [n for n in graphs if not keep or state.get(n) != keys[n]]
         changed_set = set(changed)
         recorded = sorted(n for n in state if n != PUSH_STATE)
-        # the old triples of the graphs sent again or removed, for the default graph's change
         old: set = set()
         gone = [n for n in recorded if n not in graphs and n.startswith(file_namespace)]
         uploads = [(n if in_place else f"urn:kg-push:{token}:{i}", n, graphs[n])
@@ -946,13 +945,15 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             for content in graphs.values():
                 union |= content
             uploads.append((None if in_place else f"urn:kg-push:{token}:default", None, union))
-        planned = step + (1 if keep and default_graph and (changed or gone) else 0)
-
+        # a push of some graphs reads the old triples of those it sends or removes, for the
+        # default graph's change
+        read_old = keep and default_graph and bool(changed or gone)
+        planned = step + read_old
         quads = sum(len(content) for _, _, content in uploads)
         batches = -(-quads // BATCH_QUADS) if batch and quads else 0
         # requests: the probe and its check, the batches, the list of graphs and the switch
         planned += (2 + batches if batches else len(uploads)) + 2
-        if keep and default_graph and (changed or gone):
+        if read_old:
             old = _graph_triples(select, [n for n in changed if n in state] + gone)
         if batches:
             probed = True
@@ -1021,9 +1022,8 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                        f"{{ <{PUSH_STATE}> <{PUSH_KEY}> \"union\" }} ?s ?p ?o }}")
         ops.append(_state_update(state if keep else {}, keys, mode, stale,
                                  all_next=blank or bool(loose)))
-        moved = 0 if in_place else sum(len(content) for _, _, content in uploads)
         update(" ;\n".join(ops), SWITCH,
-               quads=2 * moved + (len(gone_triples) + len(came) if keep and default_graph else 0))
+               quads=(0 if in_place else 2 * quads) + len(gone_triples) + len(came))
     except (KGError, KeyboardInterrupt) as exc:
         switched = unanswered == SWITCH  # sent, its answer lost: applied or not, who knows
         left = ""
@@ -1034,8 +1034,7 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                 update(" ;\n".join(("DROP SILENT DEFAULT" if t is None else
                                     f"DROP SILENT GRAPH <{t}>")
                                    for t in sent + ([probe] if probed else [])),
-                       "the removal of the graphs uploaded",
-                       quads=sum(len(content) for _, _, content in uploads))
+                       "the removal of the graphs uploaded", quads=quads)
             except KGError:
                 left = (f"; {len(loaded)} temporary graph(s) are left on the server, which no "
                         f"query of the data reads: {_drop_hint(token)}" if not in_place else
@@ -1049,11 +1048,11 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                     "filled in place" + (", and were emptied again" if not left else ""))
         why = str(exc) or ("interrupted" if isinstance(exc, KeyboardInterrupt) else repr(exc))
         if switched:
-            ask = (f"ask it later whether the record of this push is there (ASK {{ GRAPH "
-                   f"<{PUSH_STATE}> {{ <{changed[0]}> ?p {json.dumps(keys[changed[0]])} }} }}), "
-                   "or push again: it sends what the server's record of the last push says is "
-                   "missing" if changed else "push again: it sends what the server's record of "
-                   "the last push says is missing")
+            ask = "push again: it sends what the server's record of the last push says is missing"
+            if changed:
+                ask = (f"ask it later whether the record of this push is there (ASK {{ GRAPH "
+                       f"<{PUSH_STATE}> {{ <{changed[0]}> ?p {json.dumps(keys[changed[0]])} }} "
+                       f"}}), or {ask}")
             raise QueryError(f"push failed: {why}. The switch to the new graphs was sent but "
                              "not answered: the server may still apply it, all at once, or not "
                              f"at all, and until then its answers are as they were; {ask}"
@@ -1062,7 +1061,7 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                          f"are as they were ({went}){left}") from None
     if progress is not None:
         progress(step, step)
-    return {"graphs": len(names), "triples": sum(len(c) for c in graphs.values()),
+    return {"graphs": len(graphs), "triples": sum(len(c) for c in graphs.values()),
             "default": default_graph, "removed": stale, "requests": step,
             "sent": len(changed)}
 
@@ -1091,7 +1090,7 @@ PUSH_KEY = "urn:kg-push:key"
 PUSH_ALL_NEXT = "urn:kg-push:send-all-next"
 
 
-def _graph_key(content: set, hashlib) -> str:
+def _graph_key(content: set) -> str:
     """A named graph's key: blake2b of its triples' N-Triples lines, sorted."""
     h = hashlib.blake2b(digest_size=16)
     for line in sorted(map(str, content)):
