@@ -268,8 +268,8 @@ def push(graph_store, no_default_graph, user, full, data_dir, graph_file):
     if report["removed"]:
         # graph names carry the data folder's name: those of another folder are not files
         # that no longer exist but another copy's, which this push replaced
-        folders = {_folder(g.value) for g in store.ox.named_graphs()
-                   if g.value not in _fixed_graphs()}
+        fixed = _fixed_graphs()
+        folders = {_folder(g.value) for g in store.ox.named_graphs() if g.value not in fixed}
         gone = [g for g in report["removed"] if _folder(g) in folders]
         other = [g for g in report["removed"] if _folder(g) not in folders]
         if gone:
