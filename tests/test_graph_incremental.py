@@ -213,6 +213,41 @@ def test_what_each_edit_builds(make_data, trusted):
                                        KGFILE + "claim/r1-params-b.yaml"]
 
 
+def test_a_source_builds_its_own_file_and_the_files_citing_it(make_data, trusted):
+    """Adding a source, or changing what facts take from one (reliability, bundled),
+    builds the source's own file and the files whose facts cite it; not every file."""
+    data = make_data(FILES)
+    build(data)
+    write(data, "source/src-new.yaml", "id: src-new\nname: New\ntitle: New\n"
+          "publisher: Example Press\ndate: 2025-07-01\nsource_type: news\n"
+          "reliability: low\n")
+    _, report = build(data)
+    assert report["built"] == [KGFILE + "source/src-new.yaml"]
+    # src-b is cited by these files: by an entity's sources or by a statement's own
+    citing_b = sorted(KGFILE + p for p in (
+        "chip/h200.yaml", "claim/r1-params-a.yaml", "model/r1.yaml",
+        "organization/openai.yaml", "person/pat.yaml", "source/src-b.yaml"))
+    text = (data / "source/src-b.yaml").read_text(encoding="utf-8")
+    write(data, "source/src-b.yaml", edit(text, "reliability: high", "reliability: low"))
+    kept, report = build(data)
+    assert sorted(report["built"]) == citing_b
+    assert graph_triples(kept) == graph_triples(build(data, kept=False)[0])
+    write(data, "source/src-b.yaml", bundle(edit(text, "reliability: high", "reliability: low")))
+    kept, report = build(data)
+    assert sorted(report["built"]) == citing_b
+    assert graph_triples(kept) == graph_triples(build(data, kept=False)[0])
+    # a statement's own source: only h200's export status cites src-new
+    text = (data / "chip/h200.yaml").read_text(encoding="utf-8")
+    write(data, "chip/h200.yaml", edit(text, "as_of: 2024-05\n    sources: [src-b]",
+                                        "as_of: 2024-05\n    sources: [src-new]"))
+    build(data)
+    text = (data / "source/src-new.yaml").read_text(encoding="utf-8")
+    write(data, "source/src-new.yaml", edit(text, "reliability: low", "reliability: high"))
+    kept, report = build(data)
+    assert sorted(report["built"]) == [KGFILE + "chip/h200.yaml", KGFILE + "source/src-new.yaml"]
+    assert graph_triples(kept) == graph_triples(build(data, kept=False)[0])
+
+
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "empty", "other version",
                                     "garbage"])
 def test_a_damaged_entry_gives_the_whole_build(make_data, trusted, damage):

@@ -4,17 +4,19 @@ after editing one data file only the named graphs it touches are built again.
 A named graph's quads depend on its file's entities and on a few things computed over
 all entities (kg.rdf.graph.GraphBuilder): the dataset's date and as-of horizon (the
 shortcut triples, holdsFrom/holdsUntil), each entity's bloc, who disputes it, which
-sources are bundled articles (the check status of its statements) and how reliable each
-source is (their best source reliability), plus the schema and
+of the sources its facts cite are bundled articles (the check status of its statements)
+and how reliable each is (their best source reliability), plus the schema and
 kg's code. Each graph gets a **key** over exactly those inputs:
 
 - the build key: `fingerprint` (kg's version, the source of the modules that make or
   read entities and quads, the schema, pyoxigraph's and rdflib's versions, the byte
-  order), the dataset's date and horizon, the ids of the bundled sources and every
-  source's reliability (a fact's kgo:bestSourceReliability);
+  order), the dataset's date and horizon;
 - per data file: its path, the key of the bytes validation read its entities from
   (kg.data.validate.Result.file_keys: kg.data.filecache's key of the file's content),
-  and per entity its id, bloc and disputing figures;
+  per entity its id, bloc and disputing figures, and per source its entities cite
+  (an entity's own or a statement's) whether it is a bundled article and its
+  reliability (`cited_sources`). So adding a source, or changing one's reliability,
+  builds its own file and the files citing it, not every file;
 - data/dataset.yaml's graph: the date and horizon; the ontology's: the fingerprint.
 
 Without a content key (the per-file cache off, or a caller that has none) a file is
@@ -226,15 +228,8 @@ def graph_keys(data_dir: Path, files: list[tuple[str, list[Entity]]], schema: Sc
     no key in file_keys and its stamp cannot be trusted (changed after since_ns -
     RACY_NS, or not found). files: kg.rdf.graph.files_of(the entities)."""
     file_keys = file_keys or {}
-    # which sources are bundled (check status) and how reliable each is (best source
-    # reliability): facts in every file depend on them
-    bundled = sorted(i for i, e in sem.entities.items()
-                     if e.kind == "source" and e.first("bundled_file"))
-    reliable = sorted(f"{i}={e.first('reliability')}" for i, e in sem.entities.items()
-                      if e.kind == "source")
     h = hashlib.blake2b(digest_size=16)
-    for part in (fp, sem.date.isoformat(), str(sem.timeline.horizon), *bundled, "",
-                 *reliable):
+    for part in (fp, sem.date.isoformat(), str(sem.timeline.horizon)):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     build_key = h.digest()
     base = str(Path(data_dir).resolve().parent) + os.sep
@@ -243,6 +238,7 @@ def graph_keys(data_dir: Path, files: list[tuple[str, list[Entity]]], schema: Sc
     gname = _graph_name(schema)
     out: dict[str, str | None] = {}
     stat, blake2b, gbase = os.stat, hashlib.blake2b, gname("")
+    cited = _CitedState(sem.entities).__getitem__
     plain = os.sep == "/"  # then a relative path joins by concatenation (10k joins: 30 ms)
     for rel, ents in files:
         content = file_keys.get(rel)
@@ -262,6 +258,7 @@ def graph_keys(data_dir: Path, files: list[tuple[str, list[Entity]]], schema: Sc
             i = e.id
             text += (f"\0{i}\0{'' if e.kind in NO_BLOC_KINDS else blocs(i)}\0"
                      f"{','.join(disputed[i]) if i in disputed else ''}")
+        text += "\0" + "\0".join(map(cited, sorted(cited_sources(ents))))
         out[gbase + rel] = blake2b(build_key + text.encode("utf-8", "surrogatepass"),
                                    digest_size=16).hexdigest()
     if sem.info.path is not None:
@@ -270,6 +267,38 @@ def graph_keys(data_dir: Path, files: list[tuple[str, list[Entity]]], schema: Sc
             digest_size=16).hexdigest()
     out[gname(ONTOLOGY_FILE)] = hashlib.blake2b(fp.encode(), digest_size=16).hexdigest()
     return out
+
+
+def cited_sources(entities: list[Entity]) -> set[str]:
+    """The ids these entities cite as sources: their own `sources` and each statement's
+    (kg.core.model.Entity.sources_of), which is where a fact's check status and best
+    source reliability come from (kg.rdf.graph.GraphBuilder)."""
+    out: set[str] = set()
+    for e in entities:
+        for sts in e.facts.values():
+            for st in sts:
+                if st.sources:
+                    out.update(st.sources)
+        out.update(e.sources)
+    return out
+
+
+class _CitedState(dict):
+    """A cited id -> "id=what facts citing it take from it": whether it is a bundled
+    article (kg.core.model.check_status) and its reliability
+    (kg.semantics.Semantics.best_reliability), both read from whatever entity has the
+    id; "id=-" for an id no entity has. Computed once per id."""
+
+    def __init__(self, entities: dict[str, Entity]):
+        super().__init__()
+        self.entities = entities
+
+    def __missing__(self, i: str) -> str:
+        e = self.entities.get(i)
+        value = self[i] = (f"{i}=-" if e is None else
+                           f"{i}={'bundled ' if e.first('bundled_file') else ''}"
+                           f"{e.first('reliability') or ''}")
+        return value
 
 
 # -- the entry -----------------------------------------------------------------------------
