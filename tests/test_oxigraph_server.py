@@ -57,8 +57,12 @@ def test_push_loads_every_triple_once(pushed):
     graphs = int(local.query("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
                  .rows[0][0])
     record = remote.query("SELECT ?g ?key WHERE { GRAPH <urn:kg-push:state> { ?g ?p ?key } }").rows
-    assert len(record) == graphs + 1
-    assert ("urn:kg-push:state", "union") in {(str(g), str(k)) for g, k in record}
+    # and the push that wrote it, whose marker graph is there
+    assert len(record) == graphs + 2
+    record = {str(g): str(k) for g, k in record}
+    assert record["urn:kg-push:state"] == "union"
+    marker = f"urn:kg-push:generation:{record['urn:kg-push:generation']}"
+    assert remote.query(f"ASK {{ GRAPH <{marker}> {{ ?s ?p ?o }} }}").boolean is True
     # "which file says this" works there too
     g = remote.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{KGID}nvidia-h200> a ?c }} }}").rows
     assert [str(r[0]) for r in g] == ["https://w3id.org/ai-race-kg/file/data/chip/nvidia-h200.yaml"]

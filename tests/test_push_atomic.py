@@ -33,20 +33,36 @@ def dataset(version: str, files=("a", "b", "c")) -> Dataset:
     return ds
 
 
+def select_rows(server, q: str) -> list[tuple]:
+    """A SELECT's rows on the server, each a sorted tuple of (variable, value)."""
+    req = urllib.request.Request(server["query"], data=q.encode(), method="POST", headers={
+        "Content-Type": "application/sparql-query",
+        "Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        rows = json.loads(resp.read())["results"]["bindings"]
+    return sorted(tuple(sorted((k, v["value"]) for k, v in r.items())) for r in rows)
+
+
 def answers(server) -> dict:
     """Every quad the server holds, and what a plain query of the default graph sees."""
     def select(q):
-        req = urllib.request.Request(server["query"], data=q.encode(), method="POST", headers={
-            "Content-Type": "application/sparql-query",
-            "Accept": "application/sparql-results+json"})
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            rows = json.loads(resp.read())["results"]["bindings"]
-        return sorted(tuple(sorted((k, v["value"]) for k, v in r.items())) for r in rows)
+        return select_rows(server, q)
 
     return {"named": select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"),
             "data": select(f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
                            f"FILTER(STRSTARTS(STR(?g), '{FILE}')) }}"),
             "default": select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")}
+
+
+def graph_names(server) -> set[str]:
+    """The named graphs the server holds; the marker graph of the push that wrote the
+    record (urn:kg-push:generation:<token>, the token the record names) as "marker"."""
+    names = {dict(r)["g"] for r in answers(server)["named"]}
+    markers = {g for g in names if g.startswith("urn:kg-push:generation:")}
+    token = select_rows(server, "SELECT ?t WHERE { GRAPH <urn:kg-push:state> { "
+                                "<urn:kg-push:generation> <urn:kg-push:key> ?t } }")
+    assert markers == {f"urn:kg-push:generation:{dict(r)['t']}" for r in token}, (markers, token)
+    return (names - markers) | {"marker"}
 
 
 def server_update(server, text: str) -> None:
@@ -80,7 +96,7 @@ def test_a_push_that_fails_half_way_leaves_the_servers_answers_unchanged(oxigrap
     assert report == {"graphs": 3, "triples": 3, "default": True, "removed": [],
                       "requests": 7 if batch else 8, "sent": 3}
     before = answers(oxigraph)
-    assert len(before["named"]) == 3 + 4 and len(before["default"]) == 3  # and the record
+    assert len(before["named"]) == 3 + 5 + 1 and len(before["default"]) == 3  # record, marker
     with pytest.raises(QueryError) as err:
         push_dataset(dataset("v2", files=("a", "b")), oxigraph["store"], file_namespace=FILE,
                      hook=fail_at(step), batch=batch, full=full)
@@ -439,8 +455,8 @@ def test_a_push_whose_switch_went_unanswered_does_not_say_nothing_changed(oxigra
     again = push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
                          file_namespace=FILE)
     assert again["sent"] == 0
-    assert {dict(r)["g"] for r in answers(oxigraph)["named"]} == {  # no temporary graph
-        f"{FILE}data/a.yaml", f"{FILE}data/b.yaml", "urn:kg-push:state"}
+    assert graph_names(oxigraph) == {  # no temporary graph
+        f"{FILE}data/a.yaml", f"{FILE}data/b.yaml", "urn:kg-push:state", "marker"}
 
 
 def killed_at(what: str):
@@ -469,8 +485,8 @@ def test_the_push_after_a_killed_one_removes_its_temporary_graphs(oxigraph):
                           file_namespace=FILE)
     assert report["sent"] == 1
     assert file_of(oxigraph, "3") == [f"{FILE}data/a.yaml"]
-    assert {dict(r)["g"] for r in answers(oxigraph)["named"]} == {
-        f"{FILE}data/a.yaml", f"{FILE}data/b.yaml", "urn:kg-push:state"}
+    assert graph_names(oxigraph) == {
+        f"{FILE}data/a.yaml", f"{FILE}data/b.yaml", "urn:kg-push:state", "marker"}
     assert server_holds(oxigraph) == ({"a.yaml": ["3"], "b.yaml": ["2"]}, ["2", "3"])
 
 
@@ -489,8 +505,47 @@ def test_a_push_whose_temporary_graphs_went_meanwhile_fails_and_changes_nothing(
         push_dataset(versioned({"a": ["3"], "b": ["4"]}), oxigraph["store"],
                      file_namespace=FILE, hook=other_push_first)
     assert "refused the switch to the new graphs" in str(err.value)
-    assert "Nothing was changed on the server" in str(err.value)
+    assert "Another push switched the server's graphs after this one read the record of " \
+           "the last push" in str(err.value)
+    assert "Nothing was changed by this push: the server holds the other push's graphs" \
+        in str(err.value)
     assert server_holds(oxigraph) == ({"a.yaml": ["5"], "b.yaml": ["6"]}, ["5", "6"])
+
+
+@pytest.mark.parametrize("other_full", [False, True])
+def test_a_push_overtaken_by_another_fails_whole_and_the_next_push_sets_it_right(oxigraph,
+                                                                                  other_full):
+    # two pushes overlap (CI and a maintainer): the second read the record before the
+    # first switched. It sent a alone (b unchanged since the record), and recorded b's key
+    # as its own, so b kept the other push's value for good: the push after it sent nothing
+    push_dataset(versioned({"a": ["1"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE)
+    done = []
+
+    def other_push_meanwhile(step, what):
+        if not done and step > 1:  # after the record was read, before anything is sent
+            done.append(what)
+            push_dataset(versioned({"a": ["1"], "b": ["5"]}), oxigraph["store"],
+                         file_namespace=FILE, full=other_full)
+
+    with pytest.raises(QueryError) as err:
+        push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                     file_namespace=FILE, hook=other_push_meanwhile)
+    assert done
+    message = str(err.value)
+    assert message.startswith(f"push failed: {oxigraph['update']} refused the switch to the "
+                              "new graphs: ")
+    assert ". Another push switched the server's graphs after this one read the record of the " \
+           "last push, so what this push would send was worked out against graphs no longer " \
+           "there. Nothing was changed by this push: the server holds the other push's graphs " \
+           "(1 of 1 uploads had gone to temporary graphs, since removed). Push again: it sends " \
+           "what differs from them" in message
+    assert server_holds(oxigraph) == ({"a.yaml": ["1"], "b.yaml": ["5"]}, ["1", "5"])
+    assert graph_names(oxigraph) == {f"{FILE}data/a.yaml", f"{FILE}data/b.yaml",
+                                     "urn:kg-push:state", "marker"}  # nothing of this push
+    report = push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                          file_namespace=FILE)
+    assert report["sent"] == 2
+    assert server_holds(oxigraph) == ({"a.yaml": ["3"], "b.yaml": ["2"]}, ["2", "3"])
 
 
 @pytest.fixture
@@ -508,8 +563,8 @@ def n_quads_refused(oxigraph):
 def test_a_server_that_refuses_n_quads_gets_the_changed_graphs_one_by_one(oxigraph,
                                                                           n_quads_refused):
     push_versions(n_quads_refused["store"], oxigraph)
-    assert {dict(r)["g"] for r in answers(oxigraph)["named"]} == {
-        f"{FILE}data/b.yaml", f"{FILE}data/d.yaml", "urn:kg-push:state"}  # no test quad
+    assert graph_names(oxigraph) == {
+        f"{FILE}data/b.yaml", f"{FILE}data/d.yaml", "urn:kg-push:state", "marker"}  # no test quad
 
 
 def test_a_push_interrupted_by_ctrl_c_says_so_and_the_next_push_completes(oxigraph):

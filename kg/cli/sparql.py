@@ -235,7 +235,9 @@ def push(graph_store, no_default_graph, user, full, data_dir, graph_file):
     one-quad test says), else one HTTP PUT per graph. A server that holds none of the
     data is filled in place instead, a transaction a request (one of a large graph is
     more than a server holds in memory): queries during that first push see part of
-    it, and a failure empties it again.
+    it, and a failure empties it again. Of two pushes that overlap, the one that
+    switches second fails whole and says so (the record names the push that wrote it):
+    push again.
 
     \b
     Example:

@@ -15,6 +15,7 @@ to pyoxigraph directly, with query strings only.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -807,8 +808,11 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
        record says the last push put the union there, and leaves it alone otherwise. At 10k
        entities a full push took 91 s against Oxigraph, 68 s of it that transaction.
 
-    A push assumes it alone writes these graphs: one edited on the server by other means
-    keeps its edit until its file changes or a `full` push. If anything fails before
+    Pushes may overlap (CI and a maintainer): the record names the push that wrote it
+    (PUSH_GENERATION), and a push whose record was replaced by another's before its
+    switch fails whole and says so; pushing again then sends what differs from the
+    other push's graphs. A push assumes no one else writes these graphs: one edited on the
+    server by other means keeps its edit until its file changes or a `full` push. If anything fails before
     the switch, the temporary graphs are dropped and the error says that the live graphs
     were not touched; if the switch was sent and its answer lost (a timeout, a dropped
     connection, Ctrl-C), the error says the server may have applied it, and a push again
@@ -916,9 +920,12 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     gone_triples: set = set()
     came: set = set()
     quads = 0  # the quads uploaded (to temporary graphs, or in place)
+    guard = None  # the marker of the push whose record this one read (PUSH_GENERATION)
+    switching = False  # the switch was sent
     try:
         planned = 2  # the record of the last push, and whether the server holds any data
         state = {} if full else _push_state(select)
+        guard = state.get(PUSH_GENERATION)
         mode = "union" if default_graph else "named"
         # a push of some graphs changes the default graph by the triples of those graphs
         # alone: not after one whose union held blank nodes (DELETE DATA cannot name them)
@@ -997,11 +1004,17 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                 "a SPARQL 1.1 Graph Store address (/store on Oxigraph, /<dataset>/data on Fuseki)")
         stale = sorted(g for g in on_server
                        if g.startswith(file_namespace) and g not in graphs)
+        # first, this push's marker: the one of the push whose record it read, moved (it
+        # fails the whole update if another push switched since), else a new one
+        marker = f"{PUSH_GENERATION}:{token}"
+        ops = ([f"MOVE GRAPH <{PUSH_GENERATION}:{guard}> TO GRAPH <{marker}>"] if guard else
+               [f"INSERT DATA {{ GRAPH <{marker}> {{ <{PUSH_GENERATION}> <{PUSH_KEY}> "
+                f"\"marker\" }} }}"])
         # MOVE without SILENT: a temporary graph gone meanwhile (another push took it for
         # a leftover) fails the whole update rather than emptying the live graph
-        ops = [f"MOVE {'' if content else 'SILENT '}GRAPH <{tmp}> TO "
-               + ("DEFAULT" if name is None else f"GRAPH <{name}>")
-               for tmp, name, content in uploads if not in_place]
+        ops += [f"MOVE {'' if content else 'SILENT '}GRAPH <{tmp}> TO "
+                + ("DEFAULT" if name is None else f"GRAPH <{name}>")
+                for tmp, name, content in uploads if not in_place]
         ops += [f"DROP SILENT GRAPH <{g}>" for g in stale]
         # the temporary graphs of pushes killed before they could drop them
         ops += [f"DROP SILENT GRAPH <{g}>" for g in sorted(on_server)
@@ -1020,12 +1033,19 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             # full push, which has not read the record)
             ops.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{PUSH_STATE}> "
                        f"{{ <{PUSH_STATE}> <{PUSH_KEY}> \"union\" }} ?s ?p ?o }}")
-        ops.append(_state_update(state if keep else {}, keys, mode, stale,
-                                 all_next=blank or bool(loose)))
+        ops.append(_state_update(state if keep else {}, {**keys, PUSH_GENERATION: token},
+                                 mode, stale, all_next=blank or bool(loose)))
+        switching = True
         update(" ;\n".join(ops), SWITCH,
                quads=(0 if in_place else 2 * quads) + len(gone_triples) + len(came))
     except (KGError, KeyboardInterrupt) as exc:
         switched = unanswered == SWITCH  # sent, its answer lost: applied or not, who knows
+        # refused: was it because another push switched after this one read the record?
+        overtaken = False
+        if switching and guard and isinstance(exc, PushRefused):
+            with contextlib.suppress(KGError):
+                overtaken = not select(f"SELECT ?o WHERE {{ GRAPH <{PUSH_GENERATION}:{guard}> "
+                                       "{ ?s ?p ?o } } LIMIT 1", "whether another push switched")
         left = ""
         # not the graphs filled in place once the switch (writing the record) was sent: the
         # record may say they are there
@@ -1057,6 +1077,13 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                              "not answered: the server may still apply it, all at once, or not "
                              f"at all, and until then its answers are as they were; {ask}"
                              f"{left}") from None
+        if overtaken:
+            raise QueryError(
+                f"push failed: {why}. Another push switched the server's graphs after this one "
+                "read the record of the last push, so what this push would send was worked out "
+                "against graphs no longer there. Nothing was changed by this push: the server "
+                f"holds the other push's graphs ({went}){left}. Push again: it sends what "
+                "differs from them") from None
         raise QueryError(f"push failed: {why}. Nothing was changed on the server: the live graphs "
                          f"are as they were ({went}){left}") from None
     if progress is not None:
@@ -1088,6 +1115,12 @@ PUSH_KEY = "urn:kg-push:key"
 # <PUSH_ALL_NEXT> PUSH_KEY "yes": the last push had blank nodes or default-graph triples of
 # its own, so the next one sends every graph
 PUSH_ALL_NEXT = "urn:kg-push:send-all-next"
+# <PUSH_GENERATION> PUSH_KEY "token": the push that wrote the record, whose marker graph
+# <PUSH_GENERATION:token> holds one triple. A push that read the record moves that graph to
+# its own marker first thing in its switch (MOVE without SILENT): if another push switched
+# meanwhile, the marker is gone and the whole switch fails, changing nothing, instead of
+# recording keys computed against graphs that are no longer there.
+PUSH_GENERATION = "urn:kg-push:generation"
 
 
 def _graph_key(content: set) -> str:
