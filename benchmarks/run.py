@@ -189,7 +189,7 @@ def run_stages(bench: Bench, data: Path, quick: bool) -> dict:
                          validate_pure, "`validate_dir`, no cache",
                          lambda: validate_dir(data, schema, cache=False))
     assert result.ok, [i.format() for i in result.errors[:5]]
-    with edit_loop(data) as (copy, edit):
+    with edit_loop(data) as (copy, edit, _link):
         validate_dir(copy, schema, cache=True)  # the cache warm, as after the last run
         bench.stage("validate after editing one file", "`validate_dir`, no cache",
                     lambda: validate_dir(copy, schema, cache=False),
@@ -403,16 +403,31 @@ def bench_pyvis(bench: Bench, G, quick: bool) -> None:
 # -- the commands end to end (curated data) -----------------------------------------------
 @contextlib.contextmanager
 def edit_loop(data: Path):
-    """A copy of data/ with a cache folder of its own, and edit(): each call changes one
-    file's content as a maintainer's edit does: its description gets different words
+    """A copy of data/ with a cache folder of its own, and two edits a maintainer makes:
+    edit(): each call changes one file's content: its description gets different words
     (so the graph, its files and the explorer change, while the network the report
-    analyses does not); a file without a one-line description gets a comment line."""
+    analyses does not); a file without a one-line description gets a comment line.
+    link(): each call adds a link with `kg link` (the first model's developer: the next
+    organisation it is not linked to, citing the first source), so the network changes
+    too and the report's measures are computed again. Yields (copy, edit, link)."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "data"
         shutil.copytree(data, copy)
         victim = sorted((copy / "model").glob("*.yaml"))[0]
         original = victim.read_text(encoding="utf-8")
         count = [0]
+        ids = {kind: [f.stem for f in sorted((copy / kind).glob("*.yaml"))]
+               for kind in ("organization", "source")}
+        targets = iter(o for o in ids["organization"]
+                       if not re.search(rf"\b{re.escape(o)}\b", original))
+
+        def link() -> None:
+            args = ["link", victim.stem, "developer", next(targets), "--source",
+                    ids["source"][0], "--data", str(copy)]
+            proc = subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True,
+                                  text=True, cwd=REPO)
+            if proc.returncode:
+                raise RuntimeError(f"kg {' '.join(args)}: {proc.stderr[-500:]}")
 
         def edit() -> None:
             count[0] += 1
@@ -426,7 +441,7 @@ def edit_loop(data: Path):
         old = os.environ.get("KG_CACHE_DIR")
         os.environ["KG_CACHE_DIR"] = str(Path(tmp) / "cache")
         try:
-            yield copy, edit
+            yield copy, edit, link
         finally:
             if old is None:
                 os.environ.pop("KG_CACHE_DIR", None)
@@ -445,7 +460,7 @@ def command_times(data: Path, repeat: int, targets: dict[str, float] | None = No
     targets = targets or {"cold": 3.0, "edit": 1.5}
     kg = [sys.executable, "-m", "kg"]
     out = []
-    with tempfile.TemporaryDirectory() as tmp, edit_loop(data) as (copy, edit):
+    with tempfile.TemporaryDirectory() as tmp, edit_loop(data) as (copy, edit, link):
         build_dir = Path(tmp) / "build"
 
         def timed(args, target, what, before=None, env=None):
@@ -471,6 +486,9 @@ def command_times(data: Path, repeat: int, targets: dict[str, float] | None = No
             subprocess.run(kg + args + ["--data", str(copy)], capture_output=True, cwd=REPO)
         timed(["build", "--data", str(copy), "--out", str(build_dir)], targets["edit"],
               "`kg build` after editing one file", before=edit)
+        timed(["build", "--data", str(copy), "--out", str(build_dir)], targets["edit"],
+              "`kg build` after `kg link` (the network changes: the report's measures are "
+              "computed again)", before=link)
         if builds_only:
             return out
         timed(["validate", "--data", str(data)], None, "`kg validate` (no cache)", env=cold)

@@ -78,3 +78,24 @@ def test_quick_mode_reports_every_stage_with_a_ratio(tmp_path):
     bench_run.update_section(out, "quick-1000", "replaced")
     assert out.read_text(encoding="utf-8").count("<!-- bench:quick-1000 -->") == 1
     assert "replaced" in out.read_text(encoding="utf-8")
+
+
+def test_the_edit_loop_edits_a_description_and_adds_a_link(tmp_path):
+    """The two edits `kg build` is timed after (benchmarks/run.py edit_loop): edit()
+    changes the first model's description; link() gives it a developer it did not have,
+    through `kg link`, so the network the report analyses changes too."""
+    data = tmp_path / "data"
+    generate(data, 300, seed=3)
+    with bench_run.edit_loop(data) as (copy, edit, link):
+        victim = sorted((copy / "model").glob("*.yaml"))[0]
+        before = victim.read_text(encoding="utf-8")
+        edit()
+        edited = victim.read_text(encoding="utf-8")
+        assert "edit 1" in edited and edited != before
+        orgs = [f.stem for f in sorted((copy / "organization").glob("*.yaml"))]
+        new = next(o for o in orgs if o not in before)
+        link()
+        linked = victim.read_text(encoding="utf-8")
+        assert new not in edited and new in linked
+        assert check(copy)[0].ok  # still valid: the timed build is a whole build, not an error
+    assert (data / "model" / victim.name).read_text(encoding="utf-8") == before  # a copy
