@@ -811,13 +811,13 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     Pushes may overlap (CI and a maintainer): the record names the push that wrote it
     (PUSH_GENERATION), and a push whose record was replaced by another's before its
     switch fails whole and says so; pushing again then sends what differs from the
-    other push's graphs. A push assumes no one else writes these graphs: one edited on the
-    server by other means keeps its edit until its file changes or a `full` push. If anything fails before
-    the switch, the temporary graphs are dropped and the error says that the live graphs
-    were not touched; if the switch was sent and its answer lost (a timeout, a dropped
-    connection, Ctrl-C), the error says the server may have applied it, and a push again
-    sets it right either way. `hook(step, what)` is called before each request (tests inject
-    faults there); `progress(done, total)` too, with the number of requests planned.
+    other push's graphs. A push assumes no one else writes these graphs: one edited on
+    the server by other means keeps its edit until its file changes or a `full` push.
+    If anything fails before the switch, the temporary graphs are dropped and the error
+    says that the live graphs were not touched; if the switch was sent and its answer
+    lost (a timeout, a dropped connection, Ctrl-C), the error says the server may have
+    applied it, and a push again sets it right either way. `hook(step, what)` is called
+    before each request (tests inject faults there); `progress(done, total)` too, with the number of requests planned.
     Each request may take `timeout` seconds, an update SWITCH_SECONDS more per quad it
     writes; a switch that still does not answer raises a QueryError that says the server
     may yet apply it, not that nothing changed. Raises QueryError for any failure.
