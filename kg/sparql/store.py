@@ -1067,12 +1067,12 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         ops += [f"MOVE {'' if content else 'SILENT '}GRAPH <{tmp}> TO "
                 + ("DEFAULT" if name is None else f"GRAPH <{name}>")
                 for tmp, name, content in uploads if not in_place]
-        ops += [f"DROP SILENT GRAPH <{g}>" for g in stale]
+        ops += [_drop_graph(g) for g in stale]
         # the temporary graphs of pushes killed before they could drop them
-        ops += [f"DROP SILENT GRAPH <{g}>" for g in sorted(on_server)
+        ops += [_drop_graph(g) for g in sorted(on_server)
                 if g.startswith("urn:kg-push:") and g != PUSH_STATE
                 and not g.startswith(f"urn:kg-push:{token}:")]
-        ops += [f"DROP SILENT GRAPH <{probe}>"] if probed else []
+        ops += [_drop_graph(probe)] if probed else []
         if keep and default_graph:  # the default graph from the old union to the new one
             unchanged = _in_graphs_other_than(store, changed_set)
             new = set().union(*(graphs[n] for n in changed))
@@ -1120,8 +1120,8 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         drop += [pending] if made_pending and not switched else []
         if drop or mixed:
             try:
-                update(" ;\n".join([("DROP SILENT DEFAULT" if t is None else
-                                     f"DROP SILENT GRAPH <{t}>") for t in drop]
+                update(" ;\n".join([("DROP SILENT DEFAULT" if t is None else _drop_graph(t))
+                                    for t in drop]
                                     + ([f"INSERT DATA {{ GRAPH <{PUSH_STATE}> {{ <{PUSH_ALL_NEXT}>"
                                         f" <{PUSH_KEY}> \"yes\" }} }}"] if mixed else [])),
                        "the removal of the graphs uploaded", quads=0 if mixed else quads)
@@ -1173,6 +1173,14 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     return {"graphs": len(graphs), "triples": sum(len(c) for c in graphs.values()),
             "default": default_graph, "removed": stale, "requests": step,
             "sent": len(changed)}
+
+
+def _drop_graph(name: str) -> str:
+    """The update part that removes a named graph and every quad in it: DROP, then the quads
+    by pattern. On `oxigraph serve` (0.5) a graph dropped while another request was
+    uploading into it can keep quads that DROP, CLEAR and MOVE onto it no longer see (two
+    overlapping pushes: one's switch dropping the other's temporary graphs mid-upload)."""
+    return f"DROP SILENT GRAPH <{name}> ;\nDELETE WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
 
 
 def _guard_graph(guard: str, pending: str) -> str:
