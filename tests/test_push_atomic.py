@@ -96,7 +96,7 @@ def test_a_push_that_fails_half_way_leaves_the_servers_answers_unchanged(oxigrap
     # holds data (none), then in place
     report = push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE, batch=batch)
     assert report == {"graphs": 3, "triples": 3, "default": True, "removed": [],
-                      "requests": 8 if batch else 9, "sent": 3}
+                      "requests": 9 if batch else 10, "sent": 3}
     before = answers(oxigraph)
     assert len(before["named"]) == 3 + 5 + 1 and len(before["default"]) == 3  # record, marker
     with pytest.raises(QueryError) as err:
@@ -163,8 +163,10 @@ def test_kg_push_on_a_terminal_says_its_stages_and_counts_its_uploads(oxigraph, 
         "uploaded 2 graphs and switched them in (")
     # the record of the last push (none: a push of everything), the marker of what it
     # read (the record names no push), whether the server holds any data, the one-quad test
-    # and where it went, one upload of a, b and the union (in place), the listing, the switch
-    assert counts == [(0, 2), (1, 3), (2, 3), (3, 8), (4, 8), (5, 8), (6, 8), (7, 8), (8, 8)]
+    # and where it went, one upload of a, b and the union (in place), the listing, the
+    # switch, the check that no other push switched at the same time
+    assert counts == [(0, 2), (1, 3), (2, 3), (3, 9), (4, 9), (5, 9), (6, 9), (7, 9), (8, 9),
+                      (9, 9)]
 
 
 def test_a_graph_store_address_with_a_trailing_slash_pushes_to_the_store_itself(oxigraph):
@@ -174,7 +176,7 @@ def test_a_graph_store_address_with_a_trailing_slash_pushes_to_the_store_itself(
     push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE)
     report = push_dataset(dataset("v2"), oxigraph["store"] + "/", file_namespace=FILE)
     assert report == {"graphs": 3, "triples": 3, "default": True, "removed": [],
-                      "requests": 7, "sent": 3}
+                      "requests": 8, "sent": 3}
     now = answers(oxigraph)
     assert [(dict(r)["g"], dict(r)["o"]) for r in now["data"]] == [
         (f"{FILE}data/{f}.yaml", f"{f} v2") for f in "abc"]
@@ -215,7 +217,7 @@ def test_graphs_go_up_as_n_quads_in_batches_one_graph_spanning_two(oxigraph, mon
     # the last push (none), the marker of what it read, whether the server holds data, the
     # test, where it went, the listing and the switch
     assert report == {"graphs": 3, "triples": 6, "default": True, "removed": [],
-                      "requests": 13, "sent": 3}
+                      "requests": 14, "sent": 3}
     now = answers(oxigraph)
     assert [(dict(r)["g"].rsplit("/", 1)[-1], dict(r)["o"]) for r in now["data"]] == [
         ("a.yaml", "a 0"), ("a.yaml", "a 1"), ("a.yaml", "a 2"), ("b.yaml", "b 0"),
@@ -300,7 +302,7 @@ def test_a_server_that_drops_the_graph_names_gets_the_graphs_one_by_one(oxigraph
     report = push_dataset(dataset("v2"), graph_names_dropped["store"], file_namespace=FILE)
     # the record of the last push, the old triples of a, b and c, the test, where it went
     # (the default graph), its removal, the 3 changed graphs, the listing, the switch
-    assert report["requests"] == 10 and report["sent"] == 3
+    assert report["requests"] == 11 and report["sent"] == 3
     now = answers(oxigraph)
     assert [(dict(r)["g"], dict(r)["o"]) for r in now["data"]] == [
         (f"{FILE}data/{f}.yaml", f"{f} v2") for f in "abc"]
@@ -663,7 +665,7 @@ def test_a_first_push_fills_the_graphs_in_place_and_a_failure_empties_them(oxigr
                "had been filled in place, and were emptied again)" in message
     assert answers(oxigraph) == {"named": [], "data": [], "default": []}
     report = push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE)
-    assert report["requests"] == 8
+    assert report["requests"] == 9
     assert server_holds(oxigraph) == ({f"{f}.yaml": [f"{f} v1"] for f in "abc"},
                                       ["a v1", "b v1", "c v1"])
 
@@ -786,3 +788,31 @@ def test_two_pushes_at_every_step_then_one_more_leave_what_a_fresh_push_does(oxi
                 break
             push_dataset(versioned(mine_files), oxigraph["store"], file_namespace=FILE)
             assert tokenless(answers(oxigraph)) == want, (other, step, ran[0])
+
+
+def test_two_switches_the_server_ran_at_once_are_told_and_the_next_push_sends_everything(
+        oxigraph):
+    # two real first pushes at 10k entities into an empty `oxigraph serve`: both switched at
+    # about the same time, the server ran each update on its own snapshot, and both
+    # succeeded; its record then named both pushes and held two keys for the graph that
+    # differed, and the push after them sent nothing over graphs holding both versions
+    push_dataset(versioned({"a": ["1"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE)
+
+    def other_switch_at_once(step, what):
+        if what == "whether another push switched at the same time":
+            server_update(oxigraph, 'INSERT DATA { GRAPH <urn:kg-push:state> { '
+                                    '<urn:kg-push:generation> <urn:kg-push:key> "0123456789abcdef" '
+                                    f'. <{FILE}data/b.yaml> <urn:kg-push:key> "other" }} }}')
+
+    with pytest.raises(QueryError) as err:
+        push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                     file_namespace=FILE, hook=other_switch_at_once)
+    assert str(err.value) == (
+        "push failed: another push switched the server's graphs at the same time as this one, "
+        "and the server applied both at once: its record of the last push names both, and "
+        "which graphs hold which push's triples is not known; the record now says so: push "
+        "again, and it sends every graph")
+    report = push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                          file_namespace=FILE)
+    assert report["sent"] == 2
+    assert tokenless(answers(oxigraph)) == fresh_answers(oxigraph, {"a": ["3"], "b": ["2"]})

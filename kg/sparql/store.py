@@ -993,8 +993,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         planned = step + read_old
         quads = sum(len(content) for _, _, content in uploads)
         batches = -(-quads // BATCH_QUADS) if batch and quads else 0
-        # requests: the probe and its check, the batches, the list of graphs and the switch
-        planned += (2 + batches if batches else len(uploads)) + 2
+        # requests: the probe and its check, the batches, the list of graphs, the switch and
+        # the check that no other push's switch ran at the same time
+        planned += (2 + batches if batches else len(uploads)) + 3
         if read_old:
             old = _graph_triples(select, [n for n in changed if n in state] + gone)
         if batches:
@@ -1014,7 +1015,7 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                     probed = False
             if not probed:  # graph by graph: the server takes no whole dataset
                 batches = 0
-                planned = step + len(uploads) + 2
+                planned = step + len(uploads) + 3
         if batches:
             for names_in, body in _nquads_chunks(uploads, BATCH_QUADS):
                 sent += [n for n in names_in if n not in sent[-1:]]  # one may span two
@@ -1168,11 +1169,38 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                              f"{left}") from None
         raise QueryError(f"push failed: {why}. Nothing was changed on the server: the live graphs "
                          f"are as they were ({went}){left}") from None
+    _check_alone(select, update, token)
     if progress is not None:
         progress(step, step)
     return {"graphs": len(graphs), "triples": sum(len(c) for c in graphs.values()),
             "default": default_graph, "removed": stale, "requests": step,
             "sent": len(changed)}
+
+
+def _check_alone(select, update, token: str) -> None:
+    """After a push's switch: the record names this push alone, or a later one. Two switches
+    that the server ran at the same time (`oxigraph serve` 0.5 applies concurrent updates
+    each to its own snapshot, so each moved its marker and both records merged) leave it
+    naming both; then the record is told to have every graph sent next time and a
+    QueryError says so."""
+    rows = select(f"SELECT ?t WHERE {{ GRAPH <{PUSH_STATE}> {{ <{PUSH_GENERATION}> <{PUSH_KEY}> "
+                  "?t } }", "whether another push switched at the same time")
+    named = {r["t"]["value"] for r in rows if "t" in r}
+    if token not in named or len(named) == 1:
+        return  # this push's record, or a later push's, made from it
+    fix = "the record now says so: push again, and it sends every graph"
+    try:  # the record names this push alone (its marker there) and asks for every graph
+        update(f"DELETE WHERE {{ GRAPH <{PUSH_STATE}> {{ <{PUSH_GENERATION}> <{PUSH_KEY}> ?t }} "
+               f"}} ;\nINSERT DATA {{ GRAPH <{PUSH_GENERATION}:{token}> {{ <{PUSH_GENERATION}> "
+               f"<{PUSH_KEY}> \"marker\" }} GRAPH <{PUSH_STATE}> {{ <{PUSH_GENERATION}> "
+               f"<{PUSH_KEY}> \"{token}\" . <{PUSH_ALL_NEXT}> <{PUSH_KEY}> \"yes\" }} }}",
+               "the note that the next push sends every graph")
+    except KGError:
+        fix = "push again with --full"
+    raise QueryError(f"push failed: another push switched the server's graphs at the same time "
+                     f"as this one, and the server applied both at once: its record of the last "
+                     f"push names both, and which graphs hold which push's triples is not known; "
+                     f"{fix}")
 
 
 def _drop_graph(name: str) -> str:
