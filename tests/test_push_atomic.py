@@ -816,3 +816,18 @@ def test_two_switches_the_server_ran_at_once_are_told_and_the_next_push_sends_ev
                           file_namespace=FILE)
     assert report["sent"] == 2
     assert tokenless(answers(oxigraph)) == fresh_answers(oxigraph, {"a": ["3"], "b": ["2"]})
+
+
+def test_a_push_whose_record_names_a_lost_marker_still_pushes(oxigraph):
+    # two pushes at 10k entities (one incremental, one with --no-default-graph) left a record
+    # naming a push whose marker graph was gone; every push after it then failed, saying
+    # that another push had switched meanwhile, which none had
+    push_dataset(versioned({"a": ["1"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE)
+    server_update(oxigraph, "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } "
+                            "FILTER(STRSTARTS(STR(?g), 'urn:kg-push:generation:')) }")
+    report = push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                          file_namespace=FILE)
+    assert report["sent"] == 1
+    assert push_dataset(versioned({"a": ["3"], "b": ["4"]}), oxigraph["store"],
+                        file_namespace=FILE)["sent"] == 1
+    assert tokenless(answers(oxigraph)) == fresh_answers(oxigraph, {"a": ["3"], "b": ["4"]})

@@ -937,13 +937,16 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             f"FILTER(STRSTARTS(STR(?g), {json.dumps(file_namespace)})) }} }} LIMIT 1",
             "whether it holds any of the data")
 
-    def make_pending(if_no_generation: bool) -> None:
+    def make_pending(names: str | None = None) -> None:
+        """This push's own marker, made while the record names no push (names None), the
+        push `names`, or (names "") whatever it says."""
         nonlocal made_pending, guard, planned
         made_pending, guard = True, pending
         planned += 1
-        where = (f" WHERE {{ FILTER NOT EXISTS {{ GRAPH <{PUSH_STATE}> {{ <{PUSH_GENERATION}> "
-                 f"<{PUSH_KEY}> ?t }} }} }}" if if_no_generation else " WHERE {}")
-        update(f"INSERT {{ GRAPH <{pending}> {{ {marker_line} }} }}{where}",
+        record = f"GRAPH <{PUSH_STATE}> {{ <{PUSH_GENERATION}> <{PUSH_KEY}> "
+        where = ("{}" if names == "" else f"{{ FILTER NOT EXISTS {{ {record}?t }} }} }}"
+                 if names is None else f"{{ {record}{json.dumps(names)} }} }}")
+        update(f"INSERT {{ GRAPH <{pending}> {{ {marker_line} }} }} WHERE {where}",
                "the marker of what this push read")
 
     try:
@@ -963,7 +966,7 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         # record written before pushes named themselves, a full push that read no record)
         # it makes a marker of its own first, only while the record still names no push.
         if not full and guard is None:
-            make_pending(True)  # before the check below: it may fill in place
+            make_pending()  # before the check below: it may fill in place
         # a server holding none of the data (no graph under file_namespace, an empty default
         # graph) is filled in place: the graphs go straight to their names, a transaction a
         # batch, since one transaction of a large graph is more than a server holds (at 100k
@@ -972,7 +975,7 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         if in_place and full and not made_pending:
             # a full push read no record: its marker, then the check again (a push that
             # filled the server since the first check has switched before the marker)
-            make_pending(False)
+            make_pending("")
             planned += 1
             in_place = holds_no_data()
         changed = [n for n in graphs if not keep or state.get(n) != keys[n]]
@@ -1050,6 +1053,12 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                    "killed push, or it " if maybe_overtaken else "it ")
                 + "may not be a SPARQL 1.1 Graph Store address (/store on Oxigraph, "
                 "/<dataset>/data on Fuseki)")
+        if guard not in (None, pending) and f"{PUSH_GENERATION}:{guard}" not in on_server:
+            # the marker of the push whose record this one read is gone: another push
+            # switched since (then the record names another), or it was lost (two updates the
+            # server ran at once, someone's cleaning): a marker of this push's own, made only
+            # while the record still names that push, so that such a loss fails no push
+            make_pending(guard)
         stale = sorted(g for g in on_server
                        if g.startswith(file_namespace) and g not in graphs)
         # first, this push's marker: the one of the push whose record it read, moved (it
