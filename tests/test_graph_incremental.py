@@ -128,6 +128,15 @@ EDITS = [
                                                                       "value: 600")),
     ("a dispute appears", "claim/r1-params-b.yaml", lambda t: edit(t, "value: 600",
                                                                    "value: 1200")),
+    ("a statement's own source becomes a bundled one: only its check status changes",
+     "chip/h200.yaml", lambda t: edit(t, "as_of: 2024-05\n    sources: [src-b]",
+                                      "as_of: 2024-05\n    sources: [src-a]")),
+    ("an entity cites a second source", "model/r1.yaml",
+     lambda t: edit(t, "sources: [src-b]", "sources: [src-b, src-a]")),
+    ("a bundled source stops being one: check statuses change where it is cited",
+     "source/src-a.yaml", lambda t: edit(t, "bundled_file: a.txt\n", "")),
+    ("a cited source's reliability is dropped to the lowest", "source/src-a.yaml",
+     lambda t: edit(t, "reliability: high", "reliability: low")),
     ("a file is added", "organization/newco.yaml",
      lambda t: "id: newco\nname: Newco\norg_type: company\ncountry: china\nsources: [src-a]\n"),
     ("a file is deleted", "person/pat.yaml", lambda t: None),
@@ -156,6 +165,18 @@ def build(data, kept=True):
     time.sleep(0.01)  # the build starts after the last write, on any clock granularity
     return graphcache.build_quads_kept(data, result.entities, schema, sem, report=report,
                                        file_keys=result.file_keys), report
+
+
+def kg_build_files(data, out, *args) -> dict[str, bytes]:
+    """`kg build --data data --out out [args]`: each file written (path in out -> bytes)."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out), *args])
+    assert result.exit_code == 0, result.output
+    return {p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def write(data, rel, text):
@@ -333,18 +354,10 @@ def test_no_cache_builds_whole_and_keeps_nothing(make_data, trusted, monkeypatch
 
 def test_kg_build_writes_the_same_files_with_and_without_the_kept_quads(make_data, trusted,
                                                                         tmp_path):
-    from click.testing import CliRunner
-
-    from kg.cli import main
-
     data = make_data(FILES)
 
     def kg_build(out, *args):
-        result = CliRunner().invoke(main, ["build", "--data", str(data), "--out",
-                                           str(tmp_path / out), *args])
-        assert result.exit_code == 0, result.output
-        return {p.relative_to(tmp_path / out).as_posix(): p.read_bytes()
-                for p in sorted((tmp_path / out).rglob("*")) if p.is_file()}
+        return kg_build_files(data, tmp_path / out, *args)
 
     kg_build("first")
     assert graphcache.entry_path(data).exists()
@@ -421,3 +434,71 @@ def test_a_language_tags_case_is_the_same_kept_or_whole(make_data):
     for q in (kept, whole):
         term = q.rdflib_term(q.ids['"零一万物"@zh-hans'])
         assert (str(term), term.language) == ("零一万物", "zh-Hans")
+
+
+QUOTE = """
+    id: q1
+    name: Q1
+    text: We lead.
+    language: en
+    speaker:
+      - value: pat
+        sources: [src-b]
+    about:
+      - value: r1
+        sources: [src-a]
+    sources: [src-b]
+"""
+
+# what maintainers run, in turn: every command that writes data files, on sources above all
+# (a source added, renamed, merged, its reliability and bundled status changed)
+COMMANDS = [
+    ("source", "add", "--name", "Zeta Gazette", "--title", "Zeta", "--publisher", "Ex",
+     "--date", "2025-08-01", "--source-type", "news", "--reliability", "low"),
+    ("link", "r1", "developer", "openai", "--source", "ex-2025-08-01-zeta"),
+    ("edit", "src-b", "--set", "reliability=medium"),
+    ("edit", "ex-2025-08-01-zeta", "--set", "reliability=high"),
+    ("verify", "r1", "--by", "Tester", "--on", "2026-01-01"),
+    ("verify", "r1", "developer", "--by", "Tester", "--on", "2026-01-02", "--value", "openai"),
+    ("rename", "src-b", "src-bb"),
+    ("edit", "src-bb", "--set", "reliability=low"),
+    ("merge", "ex-2025-08-01-zeta", "src-bb"),
+    ("edit", "src-bb", "--set", "bundled_file=b.txt"),
+    ("rename", "src-a", "src-aa"),
+    ("edit", "src-aa", "--unset", "bundled_file"),
+    ("add", "organization", "--name", "Newco Labs", "--org-type", "company", "--country",
+     "china", "--source", "src-aa"),
+    ("rm", "q1", "--reason", "out of scope"),
+    ("rename", "openai", "open-ai"),
+    ("merge", "r1-params-b", "r1-params-a"),
+    ("dataset", "--date", "2026-06-30"),
+    ("edit", "src-bb", "--set", "date=2026-09-01"),
+]
+
+
+def test_each_kg_command_gives_the_whole_builds_quads_and_kg_build_the_same_files(
+        make_data, trusted, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    def kg_build(out, *args):
+        return kg_build_files(data, tmp_path / out, *args)
+
+    data = make_data({**FILES, "quote/q1.yaml": QUOTE})
+    kg_build("kept")  # the graph files of the builds below are spliced from these
+    built = set()
+    for n, command in enumerate(COMMANDS):
+        result = CliRunner().invoke(main, [*command, "--data", str(data)])
+        assert result.exit_code == 0, (command, result.output)
+        kept, report = build(data)
+        whole, _ = build(data, kept=False)
+        assert graph_triples(kept) == graph_triples(whole), command
+        built.add(len(report["built"]))
+        if n % 6 == 5 or n == len(COMMANDS) - 1:
+            time.sleep(0.01)
+            files, fresh = kg_build("kept"), kg_build(f"whole-{n}", "--no-cache")
+            monkeypatch.delenv("KG_NO_CACHE")  # (--no-cache turns caches off for the process)
+            assert files.keys() == fresh.keys(), command
+            assert [name for name in files if files[name] != fresh[name]] == [], command
+    assert min(built) < len(graph_triples(whole)) / 2  # (kept, not rebuilt, mostly)

@@ -3,6 +3,7 @@ leaves the server's answers unchanged, and a push removes the graphs of deleted 
 
 from __future__ import annotations
 
+import itertools
 import json
 import urllib.request
 
@@ -91,10 +92,11 @@ def fail_at(n):
     *[(True, True, step, 3 if step > 4 else 0, 3) for step in range(1, 7)]])
 def test_a_push_that_fails_half_way_leaves_the_servers_answers_unchanged(oxigraph, batch, full,
                                                                          step, uploaded, of):
-    # a first push: the record (none), whether the server holds data (none), then in place
+    # a first push: the record (none), its marker of what it read, whether the server
+    # holds data (none), then in place
     report = push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE, batch=batch)
     assert report == {"graphs": 3, "triples": 3, "default": True, "removed": [],
-                      "requests": 7 if batch else 8, "sent": 3}
+                      "requests": 9 if batch else 10, "sent": 3}
     before = answers(oxigraph)
     assert len(before["named"]) == 3 + 5 + 1 and len(before["default"]) == 3  # record, marker
     with pytest.raises(QueryError) as err:
@@ -159,10 +161,12 @@ def test_kg_push_on_a_terminal_says_its_stages_and_counts_its_uploads(oxigraph, 
     assert said[0] == ("running", f"uploading 2 graphs to {oxigraph['store']}")
     assert said[1][0] == "done" and said[1][1].startswith(
         "uploaded 2 graphs and switched them in (")
-    # the record of the last push (none: a push of everything), whether the server holds
-    # any data, the one-quad test and where it went, one upload of a, b and the union
-    # (in place), the listing, the switch
-    assert counts == [(0, 2), (1, 2), (2, 7), (3, 7), (4, 7), (5, 7), (6, 7), (7, 7)]
+    # the record of the last push (none: a push of everything), the marker of what it
+    # read (the record names no push), whether the server holds any data, the one-quad test
+    # and where it went, one upload of a, b and the union (in place), the listing, the
+    # switch, the check that no other push switched at the same time
+    assert counts == [(0, 2), (1, 3), (2, 3), (3, 9), (4, 9), (5, 9), (6, 9), (7, 9), (8, 9),
+                      (9, 9)]
 
 
 def test_a_graph_store_address_with_a_trailing_slash_pushes_to_the_store_itself(oxigraph):
@@ -172,7 +176,7 @@ def test_a_graph_store_address_with_a_trailing_slash_pushes_to_the_store_itself(
     push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE)
     report = push_dataset(dataset("v2"), oxigraph["store"] + "/", file_namespace=FILE)
     assert report == {"graphs": 3, "triples": 3, "default": True, "removed": [],
-                      "requests": 7, "sent": 3}
+                      "requests": 8, "sent": 3}
     now = answers(oxigraph)
     assert [(dict(r)["g"], dict(r)["o"]) for r in now["data"]] == [
         (f"{FILE}data/{f}.yaml", f"{f} v2") for f in "abc"]
@@ -210,10 +214,10 @@ def test_graphs_go_up_as_n_quads_in_batches_one_graph_spanning_two(oxigraph, mon
             g.add((URIRef(f"https://w3id.org/ai-race-kg/id/{f}"), P, Literal(f"{f} {i}")))
     report = push_dataset(ds, oxigraph["store"], file_namespace=FILE)
     # 6 triples in graphs and their union: 12 quads, 6 uploads of 2, beside the record of
-    # the last push (none), whether the server holds data, the test, where it went, the
-    # listing and the switch
+    # the last push (none), the marker of what it read, whether the server holds data, the
+    # test, where it went, the listing and the switch
     assert report == {"graphs": 3, "triples": 6, "default": True, "removed": [],
-                      "requests": 12, "sent": 3}
+                      "requests": 14, "sent": 3}
     now = answers(oxigraph)
     assert [(dict(r)["g"].rsplit("/", 1)[-1], dict(r)["o"]) for r in now["data"]] == [
         ("a.yaml", "a 0"), ("a.yaml", "a 1"), ("a.yaml", "a 2"), ("b.yaml", "b 0"),
@@ -298,7 +302,7 @@ def test_a_server_that_drops_the_graph_names_gets_the_graphs_one_by_one(oxigraph
     report = push_dataset(dataset("v2"), graph_names_dropped["store"], file_namespace=FILE)
     # the record of the last push, the old triples of a, b and c, the test, where it went
     # (the default graph), its removal, the 3 changed graphs, the listing, the switch
-    assert report["requests"] == 10 and report["sent"] == 3
+    assert report["requests"] == 11 and report["sent"] == 3
     now = answers(oxigraph)
     assert [(dict(r)["g"], dict(r)["o"]) for r in now["data"]] == [
         (f"{FILE}data/{f}.yaml", f"{f} v2") for f in "abc"]
@@ -516,8 +520,8 @@ def test_a_push_whose_temporary_graphs_went_meanwhile_fails_and_changes_nothing(
 def test_a_push_overtaken_by_another_fails_whole_and_the_next_push_sets_it_right(oxigraph,
                                                                                   other_full):
     # two pushes overlap (CI and a maintainer): the second read the record before the
-    # first switched. It sent a alone (b unchanged since the record), and recorded b's key
-    # as its own, so b kept the other push's value for good: the push after it sent nothing
+    # first switched. It sent a alone (b unchanged since the record) and said it had
+    # succeeded, while b held the other push's value (the push after it did send b again)
     push_dataset(versioned({"a": ["1"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE)
     done = []
 
@@ -647,20 +651,21 @@ def test_a_push_after_one_with_default_graph_triples_of_its_own_drops_them(oxigr
     assert server_holds(oxigraph) == ({"a.yaml": ["3"], "b.yaml": ["2"]}, ["2", "3"])
 
 
-@pytest.mark.parametrize("step", range(1, 8))
+@pytest.mark.parametrize("step", range(1, 9))
 def test_a_first_push_fills_the_graphs_in_place_and_a_failure_empties_them(oxigraph, step):
-    # the record 1, whether the server holds data 2, the test 3, where it went 4, the upload
-    # straight into a, b, c and the default graph 5, the listing 6, the switch (the record) 7
+    # the record 1, the marker of what it read 2, whether the server holds data 3, the test
+    # 4, where it went 5, the upload straight into a, b, c and the default graph 6, the
+    # listing 7, the switch (the record) 8
     with pytest.raises(QueryError) as err:
         push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE, hook=fail_at(step))
     message = str(err.value)
     assert message.startswith(f"push failed: injected fault before request {step}")
-    if step > 5:
+    if step > 6:
         assert "the live graphs are as they were (it held none of the data; 4 of 4 graphs " \
                "had been filled in place, and were emptied again)" in message
     assert answers(oxigraph) == {"named": [], "data": [], "default": []}
     report = push_dataset(dataset("v1"), oxigraph["store"], file_namespace=FILE)
-    assert report["requests"] == 7
+    assert report["requests"] == 9
     assert server_holds(oxigraph) == ({f"{f}.yaml": [f"{f} v1"] for f in "abc"},
                                       ["a v1", "b v1", "c v1"])
 
@@ -699,3 +704,130 @@ def test_every_n_quads_upload_is_read_back_by_rapper(oxigraph):
                   if escaped in line) == [" .", f" <{FILE}data/a.yaml> ."]
     named, default = server_holds(oxigraph)
     assert tricky in named["a.yaml"] and tricky in default
+
+
+def fresh_answers(server, files, **kw) -> str:
+    """What the server answers after a fresh push of files (into it, emptied first), the
+    marker's token written as TOKEN: what any sequence of pushes ending with an ordinary
+    push of files must leave."""
+    server_update(server, "DROP ALL")
+    push_dataset(versioned(files), server["store"], file_namespace=FILE, **kw)
+    return tokenless(answers(server))
+
+
+def tokenless(found: dict) -> dict:
+    """answers() with the token of every marker graph written as TOKEN."""
+    tokens = {dict(r)["g"].rsplit(":", 1)[1] for r in found["named"]
+              if dict(r)["g"].startswith("urn:kg-push:generation:")}
+
+    def clean(row):
+        text = repr(row)
+        for t in tokens:
+            text = text.replace(t, "TOKEN")
+        return text
+    return {k: sorted(map(clean, rows)) for k, rows in found.items()}
+
+
+OLD_RECORD = ("DELETE WHERE { GRAPH <urn:kg-push:state> { <urn:kg-push:generation> ?p ?o } } ;\n"
+              "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } "
+              "FILTER(STRSTARTS(STR(?g), 'urn:kg-push:generation:')) }")
+PUSH_KINDS = {"incremental": {}, "full": {"full": True}, "no union": {"default_graph": False},
+              "full, no union": {"full": True, "default_graph": False}}
+
+
+@pytest.mark.parametrize("before", ["a record", "an old record", "nothing"])
+@pytest.mark.parametrize("mine", list(PUSH_KINDS))
+def test_two_pushes_at_every_step_then_one_more_leave_what_a_fresh_push_does(oxigraph, before,
+                                                                              mine):
+    # a record written before pushes named their generation (no generation line), or an
+    # empty server (both pushes fill it in place): the push that switched second read no
+    # generation, so it had no marker to move, switched as if alone and recorded its keys
+    # over graphs the other push had changed, or over graphs both had filled in place;
+    # the push after it sent nothing, or failed for good on a generation without a marker
+    v0, mine_files = {"a": ["1"], "b": ["2"], "c": ["3"]}, {"a": ["3a"], "b": ["2"], "c": ["3"],
+                                                            "d": ["4a"]}
+    theirs = {"a": ["1"], "b": ["5b"], "e": ["6"]}
+    want = fresh_answers(oxigraph, mine_files)
+    for other in PUSH_KINDS:
+        for step in itertools.count(1):
+            server_update(oxigraph, "DROP ALL")
+            if before != "nothing":
+                push_dataset(versioned(v0), oxigraph["store"], file_namespace=FILE)
+            if before == "an old record":
+                server_update(oxigraph, OLD_RECORD)
+            ran = []
+
+            def other_push(n, what, step=step, other=other, ran=ran):
+                if n == step and not ran:
+                    ran.append(what)
+                    push_dataset(versioned(theirs), oxigraph["store"], file_namespace=FILE,
+                                 **PUSH_KINDS[other])
+                    ran.append(tokenless(answers(oxigraph)))
+
+            try:
+                push_dataset(versioned(mine_files), oxigraph["store"], file_namespace=FILE,
+                             hook=other_push, **PUSH_KINDS[mine])
+            except QueryError as exc:
+                message = str(exc)
+                case = (other, step, ran[0], message)
+                # a full push read no record: it tells that its temporary graphs went, at
+                # its switch, or that another push may have dropped them, at its listing
+                assert "Another push switched the server's graphs after this one " in message \
+                    or PUSH_KINDS[mine].get("full") and any(said in message for said in (
+                        ": this push's temporary graphs were dropped meanwhile, as another "
+                        "push's switch drops those it takes for a killed push's. ",
+                        ": another push may have switched meanwhile and dropped them as left "
+                        "over by a killed push, or it may not be a SPARQL 1.1 Graph Store "
+                        "address")), case
+                if "in place, so the other push" in message:  # its graphs may hold them too
+                    assert "Nothing was changed" not in message, case
+                else:  # it changed nothing: the server holds the other push's graphs
+                    assert "Nothing was changed by this push" in message, case
+                    assert tokenless(answers(oxigraph)) == ran[1], case
+            if not ran:
+                break
+            push_dataset(versioned(mine_files), oxigraph["store"], file_namespace=FILE)
+            assert tokenless(answers(oxigraph)) == want, (other, step, ran[0])
+
+
+def test_two_switches_the_server_ran_at_once_are_told_and_the_next_push_sends_everything(
+        oxigraph):
+    # two real first pushes at 10k entities into an empty `oxigraph serve`: both switched at
+    # about the same time, the server ran each update on its own snapshot, and both
+    # succeeded; its record then named both pushes and held two keys for the graph that
+    # differed, and the push after them sent nothing over graphs holding both versions
+    push_dataset(versioned({"a": ["1"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE)
+
+    def other_switch_at_once(step, what):
+        if what == "whether another push switched at the same time":
+            server_update(oxigraph, 'INSERT DATA { GRAPH <urn:kg-push:state> { '
+                                    '<urn:kg-push:generation> <urn:kg-push:key> "0123456789abcdef" '
+                                    f'. <{FILE}data/b.yaml> <urn:kg-push:key> "other" }} }}')
+
+    with pytest.raises(QueryError) as err:
+        push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                     file_namespace=FILE, hook=other_switch_at_once)
+    assert str(err.value) == (
+        "push failed: another push switched the server's graphs at the same time as this one, "
+        "and the server applied both at once: its record of the last push names both, and "
+        "which graphs hold which push's triples is not known; the record now says so: push "
+        "again, and it sends every graph")
+    report = push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                          file_namespace=FILE)
+    assert report["sent"] == 2
+    assert tokenless(answers(oxigraph)) == fresh_answers(oxigraph, {"a": ["3"], "b": ["2"]})
+
+
+def test_a_push_whose_record_names_a_lost_marker_still_pushes(oxigraph):
+    # two pushes at 10k entities (one incremental, one with --no-default-graph) left a record
+    # naming a push whose marker graph was gone; every push after it then failed, saying
+    # that another push had switched meanwhile, which none had
+    push_dataset(versioned({"a": ["1"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE)
+    server_update(oxigraph, "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } "
+                            "FILTER(STRSTARTS(STR(?g), 'urn:kg-push:generation:')) }")
+    report = push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                          file_namespace=FILE)
+    assert report["sent"] == 1
+    assert push_dataset(versioned({"a": ["3"], "b": ["4"]}), oxigraph["store"],
+                        file_namespace=FILE)["sent"] == 1
+    assert tokenless(answers(oxigraph)) == fresh_answers(oxigraph, {"a": ["3"], "b": ["4"]})

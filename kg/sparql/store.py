@@ -809,15 +809,20 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
        entities a full push took 91 s against Oxigraph, 68 s of it that transaction.
 
     Pushes may overlap (CI and a maintainer): the record names the push that wrote it
-    (PUSH_GENERATION), and a push whose record was replaced by another's before its
-    switch fails whole and says so; pushing again then sends what differs from the
-    other push's graphs. A push assumes no one else writes these graphs: one edited on
-    the server by other means keeps its edit until its file changes or a `full` push.
-    If anything fails before the switch, the temporary graphs are dropped and the error
+    (PUSH_GENERATION), and a push that relies on what it read (the record, or a server
+    holding none of the data) fails whole and says so if another switches first; where
+    the record names no push (a first push, a record written before pushes named
+    themselves) the push makes a marker of its own to the same end (one request more).
+    Pushing again then sends what differs from the other push's graphs; after a push
+    that had filled an empty server in place when another switched, every graph (the
+    record says so). A push assumes no one else writes these graphs: one edited on the
+    server by other means keeps its edit until its file changes or a `full` push. If
+    anything fails before the switch, the temporary graphs are dropped and the error
     says that the live graphs were not touched; if the switch was sent and its answer
     lost (a timeout, a dropped connection, Ctrl-C), the error says the server may have
     applied it, and a push again sets it right either way. `hook(step, what)` is called
-    before each request (tests inject faults there); `progress(done, total)` too, with the number of requests planned.
+    before each request (tests inject faults there); `progress(done, total)` too, with
+    the number of requests planned.
     Each request may take `timeout` seconds, an update SWITCH_SECONDS more per quad it
     writes; a switch that still does not answer raises a QueryError that says the server
     may yet apply it, not that nothing changed. Raises QueryError for any failure.
@@ -920,8 +925,32 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     gone_triples: set = set()
     came: set = set()
     quads = 0  # the quads uploaded (to temporary graphs, or in place)
-    guard = None  # the marker of the push whose record this one read (PUSH_GENERATION)
+    guard = None  # the marker graph this push's switch moves to its own (PUSH_GENERATION)
+    pending = f"{PUSH_GENERATION}:{token}:read"  # its own guard, where it read no generation
+    made_pending = False  # the update that makes `pending` was sent
     switching = False  # the switch was sent
+    overtaken = False  # another push switched after this one read what it relies on
+    maybe_overtaken = False  # or may have: this one's temporary graphs went, and it read no record
+    marker_line = f"<{PUSH_GENERATION}> <{PUSH_KEY}> \"marker\""
+
+    def holds_no_data() -> bool:
+        return not select(
+            f"SELECT ?s WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} "
+            f"FILTER(STRSTARTS(STR(?g), {json.dumps(file_namespace)})) }} }} LIMIT 1",
+            "whether it holds any of the data")
+
+    def make_pending(names: str | None = None) -> None:
+        """This push's own marker, made while the record names no push (names None), the
+        push `names`, or (names "") whatever it says."""
+        nonlocal made_pending, guard, planned
+        made_pending, guard = True, pending
+        planned += 1
+        record = f"GRAPH <{PUSH_STATE}> {{ <{PUSH_GENERATION}> <{PUSH_KEY}> "
+        where = ("{}" if names == "" else f"{{ FILTER NOT EXISTS {{ {record}?t }} }} }}"
+                 if names is None else f"{{ {record}{json.dumps(names)} }} }}")
+        update(f"INSERT {{ GRAPH <{pending}> {{ {marker_line} }} }} WHERE {where}",
+               "the marker of what this push read")
+
     try:
         planned = 2  # the record of the last push, and whether the server holds any data
         state = {} if full else _push_state(select)
@@ -932,14 +961,25 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         # or triples of no named graph (no graph's change would remove them)
         keep = (not blank and not loose and state.get(PUSH_STATE) == mode
                 and PUSH_ALL_NEXT not in state)
+        # What a push sends depends on what it read where it sends some graphs (those the
+        # record says changed) or fills the server in place (it held none of the data): such
+        # a push must fail if another switches after that read. Its switch moves the marker
+        # of the push whose record it read; where the record names none (a first push, a
+        # record written before pushes named themselves, a full push that read no record)
+        # it makes a marker of its own first, only while the record still names no push.
+        if not full and guard is None:
+            make_pending()  # before the check below: it may fill in place
         # a server holding none of the data (no graph under file_namespace, an empty default
         # graph) is filled in place: the graphs go straight to their names, a transaction a
         # batch, since one transaction of a large graph is more than a server holds (at 100k
         # entities, 7.8M quads, `oxigraph serve` grew to 15 GB and was killed)
-        in_place = not keep and not select(
-            f"SELECT ?s WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} "
-            f"FILTER(STRSTARTS(STR(?g), {json.dumps(file_namespace)})) }} }} LIMIT 1",
-            "whether it holds any of the data")
+        in_place = not keep and holds_no_data()
+        if in_place and full and not made_pending:
+            # a full push read no record: its marker, then the check again (a push that
+            # filled the server since the first check has switched before the marker)
+            make_pending("")
+            planned += 1
+            in_place = holds_no_data()
         changed = [n for n in graphs if not keep or state.get(n) != keys[n]]
         changed_set = set(changed)
         recorded = sorted(n for n in state if n != PUSH_STATE)
@@ -958,8 +998,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         planned = step + read_old
         quads = sum(len(content) for _, _, content in uploads)
         batches = -(-quads // BATCH_QUADS) if batch and quads else 0
-        # requests: the probe and its check, the batches, the list of graphs and the switch
-        planned += (2 + batches if batches else len(uploads)) + 2
+        # requests: the probe and its check, the batches, the list of graphs, the switch and
+        # the check that no other push's switch ran at the same time
+        planned += (2 + batches if batches else len(uploads)) + 3
         if read_old:
             old = _graph_triples(select, [n for n in changed if n in state] + gone)
         if batches:
@@ -979,7 +1020,7 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                     probed = False
             if not probed:  # graph by graph: the server takes no whole dataset
                 batches = 0
-                planned = step + len(uploads) + 2
+                planned = step + len(uploads) + 3
         if batches:
             for names_in, body in _nquads_chunks(uploads, BATCH_QUADS):
                 sent += [n for n in names_in if n not in sent[-1:]]  # one may span two
@@ -997,30 +1038,55 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         rows = select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "the list of graphs")
         on_server = {r["g"]["value"] for r in rows if "g" in r}
         missing = [t for t in loaded if t is not None and t not in on_server]
+        if missing and guard is not None and _guard_graph(guard, pending) not in on_server:
+            # another push switched since this one read the record (its switch took this
+            # push's temporary graphs for those of a killed push, and dropped them)
+            overtaken = True
+            raise QueryError(f"the server no longer holds the {len(missing)} graph(s) this push "
+                             f"uploaded to {url}, dropped by another push's switch")
         if missing:  # a MOVE from a missing graph would empty the live one
+            # (a push that read no record cannot tell whether another switched meanwhile)
+            maybe_overtaken = guard is None and any(g.startswith(PUSH_GENERATION + ":")
+                                                    for g in on_server)
             raise QueryError(
                 f"the server does not hold the {len(missing)} graph(s) uploaded to {url} "
-                f"({', '.join(missing[:2])}{', ...' if len(missing) > 2 else ''}): it may not be "
-                "a SPARQL 1.1 Graph Store address (/store on Oxigraph, /<dataset>/data on Fuseki)")
+                f"({', '.join(missing[:2])}{', ...' if len(missing) > 2 else ''}): "
+                + ("another push may have switched meanwhile and dropped them as left over by a "
+                   "killed push, or it " if maybe_overtaken else "it ")
+                + "may not be a SPARQL 1.1 Graph Store address (/store on Oxigraph, "
+                "/<dataset>/data on Fuseki)")
+        if guard not in (None, pending) and f"{PUSH_GENERATION}:{guard}" not in on_server:
+            # the marker of the push whose record this one read is gone: another push
+            # switched since (then the record names another), or it was lost (two updates the
+            # server ran at once, someone's cleaning): a marker of this push's own, made only
+            # while the record still names that push, so that such a loss fails no push
+            make_pending(guard)
         stale = sorted(g for g in on_server
                        if g.startswith(file_namespace) and g not in graphs)
         # first, this push's marker: the one of the push whose record it read, moved (it
         # fails the whole update if another push switched since), else a new one
         marker = f"{PUSH_GENERATION}:{token}"
-        ops = ([f"MOVE GRAPH <{PUSH_GENERATION}:{guard}> TO GRAPH <{marker}>"] if guard else
-               [f"INSERT DATA {{ GRAPH <{marker}> {{ <{PUSH_GENERATION}> <{PUSH_KEY}> "
-                f"\"marker\" }} }}"])
+        ops = ([f"MOVE GRAPH <{_guard_graph(guard, pending)}> TO GRAPH <{marker}>"] if guard else
+               [f"INSERT DATA {{ GRAPH <{marker}> {{ {marker_line} }} }}"])
+        # every other push's marker the listing showed is dropped below with the leftover
+        # urn:kg-push: graphs (DROP, so that it no longer exists: a MOVE from a graph
+        # emptied by DELETE still succeeds on Oxigraph), so that a push that read before
+        # this switch fails at its own. One made between this push's listing and its
+        # switch is not seen (a scan of every quad for it took 1.4 s at 100k entities, in
+        # the switch's transaction, and emptied it without making its MOVE fail)
+        ops.append(f"DELETE WHERE {{ GRAPH <{PUSH_STATE}> {{ <{PUSH_GENERATION}> <{PUSH_KEY}> "
+                   "?t } }")  # (the record names one push: this one, below)
         # MOVE without SILENT: a temporary graph gone meanwhile (another push took it for
         # a leftover) fails the whole update rather than emptying the live graph
         ops += [f"MOVE {'' if content else 'SILENT '}GRAPH <{tmp}> TO "
                 + ("DEFAULT" if name is None else f"GRAPH <{name}>")
                 for tmp, name, content in uploads if not in_place]
-        ops += [f"DROP SILENT GRAPH <{g}>" for g in stale]
+        ops += [_drop_graph(g) for g in stale]
         # the temporary graphs of pushes killed before they could drop them
-        ops += [f"DROP SILENT GRAPH <{g}>" for g in sorted(on_server)
+        ops += [_drop_graph(g) for g in sorted(on_server)
                 if g.startswith("urn:kg-push:") and g != PUSH_STATE
                 and not g.startswith(f"urn:kg-push:{token}:")]
-        ops += [f"DROP SILENT GRAPH <{probe}>"] if probed else []
+        ops += [_drop_graph(probe)] if probed else []
         if keep and default_graph:  # the default graph from the old union to the new one
             unchanged = _in_graphs_other_than(store, changed_set)
             new = set().union(*(graphs[n] for n in changed))
@@ -1041,25 +1107,44 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     except (KGError, KeyboardInterrupt) as exc:
         switched = unanswered == SWITCH  # sent, its answer lost: applied or not, who knows
         # refused: was it because another push switched after this one read the record?
-        overtaken = False
         if switching and guard and isinstance(exc, PushRefused):
             with contextlib.suppress(KGError):
-                overtaken = not select(f"SELECT ?o WHERE {{ GRAPH <{PUSH_GENERATION}:{guard}> "
-                                       "{ ?s ?p ?o } } LIMIT 1", "whether another push switched")
+                overtaken = not select(f"SELECT ?o WHERE {{ GRAPH <{_guard_graph(guard, pending)}>"
+                                       " { ?s ?p ?o } } LIMIT 1", "whether another push switched")
+        elif switching and isinstance(exc, PushRefused) and any(t for t in loaded) \
+                and not in_place:
+            # a push that read no record: were its temporary graphs dropped meanwhile, as
+            # another push's switch drops those it takes for a killed push's?
+            with contextlib.suppress(KGError):
+                maybe_overtaken = not select(
+                    f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "
+                    f"\"urn:kg-push:{token}:\")) }} LIMIT 1", "whether its graphs are there")
+            if maybe_overtaken:
+                exc = QueryError(f"{exc}: this push's temporary graphs were dropped meanwhile, "
+                                 "as another push's switch drops those it takes for a killed "
+                                 "push's")
         left = ""
-        # not the graphs filled in place once the switch (writing the record) was sent: the
-        # record may say they are there
-        if (sent or probed) and not (switched and in_place):
+        # not the graphs filled in place once the switch (writing the record) was sent (the
+        # record may say they are there), nor once another push switched (they are its
+        # graphs now, holding this push's triples too: the record then says to send every
+        # graph next time)
+        mixed = in_place and overtaken and bool(sent)
+        drop = [] if mixed or (switched and in_place) else sent
+        drop += [probe] if probed else []
+        drop += [pending] if made_pending and not switched else []
+        if drop or mixed:
             try:
-                update(" ;\n".join(("DROP SILENT DEFAULT" if t is None else
-                                    f"DROP SILENT GRAPH <{t}>")
-                                   for t in sent + ([probe] if probed else [])),
-                       "the removal of the graphs uploaded", quads=quads)
+                update(" ;\n".join([("DROP SILENT DEFAULT" if t is None else _drop_graph(t))
+                                    for t in drop]
+                                    + ([f"INSERT DATA {{ GRAPH <{PUSH_STATE}> {{ <{PUSH_ALL_NEXT}>"
+                                        f" <{PUSH_KEY}> \"yes\" }} }}"] if mixed else [])),
+                       "the removal of the graphs uploaded", quads=0 if mixed else quads)
             except KGError:
                 left = (f"; {len(loaded)} temporary graph(s) are left on the server, which no "
                         f"query of the data reads: {_drop_hint(token)}" if not in_place else
                         "; the graphs filled in place could not be emptied: push again with "
-                        "--full")
+                        "--full" if not mixed else
+                        "; the record could not be told so: push again with --full")
         went = (f"{len(loaded)} of {len(uploads)} uploads had gone to temporary graphs"
                 f"{', since removed' if loaded and not left else ''}" if uploads
                 else "nothing had been uploaded")
@@ -1077,6 +1162,14 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                              "not answered: the server may still apply it, all at once, or not "
                              f"at all, and until then its answers are as they were; {ask}"
                              f"{left}") from None
+        if mixed:
+            raise QueryError(
+                f"push failed: {why}. Another push switched the server's graphs after this one "
+                f"found the server empty: this one had filled {len(loaded)} of {len(uploads)} "
+                "graphs in place, so the other push's graphs may hold this push's triples "
+                "too{}. Push again: it sends every graph".format(
+                    left or "; the record of the last push now says so, so the next push "
+                    "sends every graph")) from None
         if overtaken:
             raise QueryError(
                 f"push failed: {why}. Another push switched the server's graphs after this one "
@@ -1084,13 +1177,57 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                 "against graphs no longer there. Nothing was changed by this push: the server "
                 f"holds the other push's graphs ({went}){left}. Push again: it sends what "
                 "differs from them") from None
+        if maybe_overtaken:  # the live graphs may be another push's, switched meanwhile
+            raise QueryError(f"push failed: {why}. Nothing was changed by this push ({went})"
+                             f"{left}") from None
         raise QueryError(f"push failed: {why}. Nothing was changed on the server: the live graphs "
                          f"are as they were ({went}){left}") from None
+    _check_alone(select, update, token)
     if progress is not None:
         progress(step, step)
     return {"graphs": len(graphs), "triples": sum(len(c) for c in graphs.values()),
             "default": default_graph, "removed": stale, "requests": step,
             "sent": len(changed)}
+
+
+def _check_alone(select, update, token: str) -> None:
+    """After a push's switch: the record names this push alone, or a later one. Two switches
+    that the server ran at the same time (`oxigraph serve` 0.5 applies concurrent updates
+    each to its own snapshot, so each moved its marker and both records merged) leave it
+    naming both; then the record is told to have every graph sent next time and a
+    QueryError says so."""
+    rows = select(f"SELECT ?t WHERE {{ GRAPH <{PUSH_STATE}> {{ <{PUSH_GENERATION}> <{PUSH_KEY}> "
+                  "?t } }", "whether another push switched at the same time")
+    named = {r["t"]["value"] for r in rows if "t" in r}
+    if token not in named or len(named) == 1:
+        return  # this push's record, or a later push's, made from it
+    fix = "the record now says so: push again, and it sends every graph"
+    try:  # the record names this push alone (its marker there) and asks for every graph
+        update(f"DELETE WHERE {{ GRAPH <{PUSH_STATE}> {{ <{PUSH_GENERATION}> <{PUSH_KEY}> ?t }} "
+               f"}} ;\nINSERT DATA {{ GRAPH <{PUSH_GENERATION}:{token}> {{ <{PUSH_GENERATION}> "
+               f"<{PUSH_KEY}> \"marker\" }} GRAPH <{PUSH_STATE}> {{ <{PUSH_GENERATION}> "
+               f"<{PUSH_KEY}> \"{token}\" . <{PUSH_ALL_NEXT}> <{PUSH_KEY}> \"yes\" }} }}",
+               "the note that the next push sends every graph")
+    except KGError:
+        fix = "push again with --full"
+    raise QueryError(f"push failed: another push switched the server's graphs at the same time "
+                     f"as this one, and the server applied both at once: its record of the last "
+                     f"push names both, and which graphs hold which push's triples is not known; "
+                     f"{fix}")
+
+
+def _drop_graph(name: str) -> str:
+    """The update part that removes a named graph and every quad in it: DROP, then the quads
+    by pattern. On `oxigraph serve` (0.5) a graph dropped while another request was
+    uploading into it can keep quads that DROP, CLEAR and MOVE onto it no longer see (two
+    overlapping pushes: one's switch dropping the other's temporary graphs mid-upload)."""
+    return f"DROP SILENT GRAPH <{name}> ;\nDELETE WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+
+
+def _guard_graph(guard: str, pending: str) -> str:
+    """The marker graph a push's switch moves: its own (`pending`, made where the record
+    named no push), or that of the push whose record it read."""
+    return pending if guard == pending else f"{PUSH_GENERATION}:{guard}"
 
 
 def _drop_hint(token: str) -> str:
@@ -1117,9 +1254,11 @@ PUSH_KEY = "urn:kg-push:key"
 PUSH_ALL_NEXT = "urn:kg-push:send-all-next"
 # <PUSH_GENERATION> PUSH_KEY "token": the push that wrote the record, whose marker graph
 # <PUSH_GENERATION:token> holds one triple. A push that read the record moves that graph to
-# its own marker first thing in its switch (MOVE without SILENT): if another push switched
-# meanwhile, the marker is gone and the whole switch fails, changing nothing, instead of
-# recording keys computed against graphs that are no longer there.
+# its own marker first thing in its switch (MOVE without SILENT), and drops every other
+# marker: if another push switched meanwhile, the marker is gone and the whole switch
+# fails, changing nothing, instead of recording keys computed against graphs that are no
+# longer there. Where the record names no push, a push makes <PUSH_GENERATION:token:read>
+# first (only while the record still names none) and moves that.
 PUSH_GENERATION = "urn:kg-push:generation"
 
 
