@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 import urllib.request
 
 import pytest
@@ -788,6 +789,82 @@ def test_two_pushes_at_every_step_then_one_more_leave_what_a_fresh_push_does(oxi
                 break
             push_dataset(versioned(mine_files), oxigraph["store"], file_namespace=FILE)
             assert tokenless(answers(oxigraph)) == want, (other, step, ran[0])
+
+
+@pytest.mark.parametrize("before", ["an old record", "a lost marker"])
+def test_a_push_that_made_its_marker_after_anothers_listing_still_fails_at_its_switch(oxigraph,
+                                                                                      before):
+    # push B reads the record (naming no push, or a push whose marker is lost) and makes its
+    # marker after push A listed the graphs but before A switched: A's switch, which drops
+    # the markers its listing showed, did not know B's, so B switched as if alone over the
+    # graphs A had just changed, and said it had succeeded. Both now make the same marker
+    # (the one of the record they read): A's switch takes it, and B fails at its own
+    push_dataset(versioned({"a": ["1"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE)
+    if before == "an old record":
+        server_update(oxigraph, OLD_RECORD)
+    else:
+        server_update(oxigraph, "DROP GRAPH <" + next(
+            g for g in {dict(r)["g"] for r in answers(oxigraph)["named"]}
+            if g.startswith("urn:kg-push:generation:")) + ">")
+    marker_made, go_on, failed = threading.Event(), threading.Event(), []
+
+    def push_b():
+        def hook(step, what):
+            if what.startswith(("the upload", "a test of a dataset upload")):
+                marker_made.set()  # its marker is made: wait until A has switched
+                go_on.wait(60)
+        try:
+            push_dataset(versioned({"a": ["1"], "b": ["5"]}), oxigraph["store"],
+                         file_namespace=FILE, hook=hook)
+        except QueryError as exc:
+            failed.append(str(exc))
+
+    b = threading.Thread(target=push_b)
+
+    def start_b_before_the_switch(step, what):
+        if what == "the switch to the new graphs" and not b.is_alive():
+            b.start()  # after A's listing of the graphs
+            assert marker_made.wait(60)
+
+    push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE,
+                 hook=start_b_before_the_switch)
+    go_on.set()
+    b.join(60)
+    assert len(failed) == 1 and "Another push switched the server's graphs after this one " \
+        "read the record of the last push" in failed[0], failed
+    assert server_holds(oxigraph) == ({"a.yaml": ["3"], "b.yaml": ["2"]}, ["2", "3"])
+    push_dataset(versioned({"a": ["1"], "b": ["5"]}), oxigraph["store"], file_namespace=FILE)
+    assert tokenless(answers(oxigraph)) == fresh_answers(oxigraph, {"a": ["1"], "b": ["5"]})
+
+
+def test_a_push_whose_shared_marker_a_failed_push_removed_says_so(oxigraph):
+    # two pushes read a record naming no push and share its marker; one fails and removes
+    # it (a failed push leaves nothing): the other fails at its switch, and says that no
+    # push switched but one gave up, not that another push's graphs are on the server
+    push_dataset(versioned({"a": ["1"], "b": ["2"]}), oxigraph["store"], file_namespace=FILE)
+    server_update(oxigraph, OLD_RECORD)
+    before = answers(oxigraph)
+
+    def other_push_fails_first(step, what):
+        if what == "the switch to the new graphs":
+            with pytest.raises(QueryError):
+                push_dataset(versioned({"a": ["1"], "b": ["5"]}), oxigraph["store"],
+                             file_namespace=FILE, hook=killed_before_upload)
+
+    def killed_before_upload(step, what):
+        if what.startswith(("the upload", "a test of a dataset upload")):
+            raise PushFault("injected fault")
+
+    with pytest.raises(QueryError) as err:
+        push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                     file_namespace=FILE, hook=other_push_fails_first)
+    assert ". Another push that read the same record of the last push gave up and removed " \
+           "the marker both relied on. Nothing was changed by this push (1 of 1 uploads had " \
+           "gone to temporary graphs, since removed). Push again" in str(err.value)
+    assert answers(oxigraph) == before
+    assert push_dataset(versioned({"a": ["3"], "b": ["2"]}), oxigraph["store"],
+                        file_namespace=FILE)["sent"] == 1
+    assert tokenless(answers(oxigraph)) == fresh_answers(oxigraph, {"a": ["3"], "b": ["2"]})
 
 
 def test_two_switches_the_server_ran_at_once_are_told_and_the_next_push_sends_everything(

@@ -926,8 +926,10 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     came: set = set()
     quads = 0  # the quads uploaded (to temporary graphs, or in place)
     guard = None  # the marker graph this push's switch moves to its own (PUSH_GENERATION)
-    pending = f"{PUSH_GENERATION}:{token}:read"  # its own guard, where it read no generation
+    own = f"{PUSH_GENERATION}:{token}:read"  # the marker of a full push that read no record
+    pending = own  # the marker this push made (make_pending), where it read none to move
     made_pending = False  # the update that makes `pending` was sent
+    state_read: dict = {}  # the record of the last push, as this push read it
     switching = False  # the switch was sent
     overtaken = False  # another push switched after this one read what it relies on
     maybe_overtaken = False  # or may have: this one's temporary graphs went, and it read no record
@@ -940,9 +942,14 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
             "whether it holds any of the data")
 
     def make_pending(names: str | None = None) -> None:
-        """This push's own marker, made while the record names no push (names None), the
-        push `names`, or (names "") whatever it says."""
-        nonlocal made_pending, guard, planned
+        """The marker this push's switch moves, made while the record names no push (names
+        None: `<PUSH_GENERATION>:none`) or the push `names` (its marker, lost, made again),
+        or (names "": a full push that read no record) its own whatever the record says.
+        The first two are shared by every push that read the same record, so that the
+        first of them to switch takes it and every other fails, even one that made it
+        after that switch's listing of the graphs (which a marker of its own escaped)."""
+        nonlocal made_pending, guard, planned, pending
+        pending = (own if names == "" else f"{PUSH_GENERATION}:{names or 'none'}")
         made_pending, guard = True, pending
         planned += 1
         record = f"GRAPH <{PUSH_STATE}> {{ <{PUSH_GENERATION}> <{PUSH_KEY}> "
@@ -954,6 +961,7 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
     try:
         planned = 2  # the record of the last push, and whether the server holds any data
         state = {} if full else _push_state(select)
+        state_read = state  # what this push read (for its messages)
         guard = state.get(PUSH_GENERATION)
         mode = "union" if default_graph else "named"
         # a push of some graphs changes the default graph by the triples of those graphs
@@ -1058,8 +1066,9 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         if guard not in (None, pending) and f"{PUSH_GENERATION}:{guard}" not in on_server:
             # the marker of the push whose record this one read is gone: another push
             # switched since (then the record names another), or it was lost (two updates the
-            # server ran at once, someone's cleaning): a marker of this push's own, made only
-            # while the record still names that push, so that such a loss fails no push
+            # server ran at once, someone's cleaning): that marker made again, only while
+            # the record still names that push, so that such a loss fails no push (shared by
+            # every push that read this record: the first to switch takes it)
             make_pending(guard)
         stale = sorted(g for g in on_server
                        if g.startswith(file_namespace) and g not in graphs)
@@ -1131,6 +1140,8 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
         mixed = in_place and overtaken and bool(sent)
         drop = [] if mixed or (switched and in_place) else sent
         drop += [probe] if probed else []
+        # (a shared marker too, so that a failed push leaves nothing: a push that read the
+        # same record and relies on it then fails at its switch and says why)
         drop += [pending] if made_pending and not switched else []
         if drop or mixed:
             try:
@@ -1170,6 +1181,16 @@ def push_dataset(ds: Dataset | OxigraphStore, url: str, default_graph: bool = Tr
                 "too{}. Push again: it sends every graph".format(
                     left or "; the record of the last push now says so, so the next push "
                     "sends every graph")) from None
+        gave_up = False  # the marker went, yet no push switched: a sharer removed it
+        if overtaken and not mixed and state_read:
+            with contextlib.suppress(KGError):
+                gave_up = (_push_state(select).get(PUSH_GENERATION)
+                           == state_read.get(PUSH_GENERATION))
+        if gave_up:
+            raise QueryError(
+                f"push failed: {why}. Another push that read the same record of the last push "
+                "gave up and removed the marker both relied on. Nothing was changed by this "
+                f"push ({went}){left}. Push again") from None
         if overtaken:
             raise QueryError(
                 f"push failed: {why}. Another push switched the server's graphs after this one "
