@@ -206,7 +206,9 @@ def _report_in_child(semantics, out_dir: Path, go_read: int, go_write: int) -> t
     # the collector stays off to the end: this process ends with os._exit, and a
     # collection over the report's objects once report() returned cost 1.5 s at 100k
     with gc_paused():
-        doc, images = report(semantics, progress=lines.append)
+        # (this build has two jobs: its first process is done with its own work long
+        # before the report's measures are, so a third takes part of them)
+        doc, images = report(semantics, progress=lines.append, jobs=2)
         # the charts drawn now, before the word to write (matplotlib's import and the
         # drawing are a second or two); render.write takes them as they are
         images = drawn(images, out_dir / REPORT)

@@ -629,3 +629,59 @@ def test_sigterm_raises_changes_nothing_outside_the_main_thread():
     thread.start()
     thread.join(10)
     assert seen == [handler] and signal.getsignal(signal.SIGTERM) is handler
+
+
+# -- the report's measures on two cores -------------------------------------------------
+@pytest.fixture
+def curated_semantics():
+    from kg.rdf.load import load_graph
+
+    return load_graph(REPO / "data").semantics
+
+
+def test_the_measures_split_over_two_processes_give_the_same_report(
+        tmp_path, monkeypatch, curated_semantics):
+    """Above MEASURES_FORK_MIN_NODES nodes (lowered here so the curated network forks),
+    jobs=2 computes the communities and the bloc measures in a second process: the same
+    bytes as one process; below it, and with jobs=1, nothing is forked."""
+    report = kg.analysis.report
+    monkeypatch.setenv("KG_NO_CACHE", "1")
+    one, two, small = [], [], []
+    report.write_report(curated_semantics, tmp_path / "small", jobs=2, progress=small.append)
+    monkeypatch.setattr(report, "MEASURES_FORK_MIN_NODES", 0)
+    report.write_report(curated_semantics, tmp_path / "one", jobs=1, progress=one.append)
+    report.write_report(curated_semantics, tmp_path / "two", jobs=2, progress=two.append)
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two") \
+        == snapshot(tmp_path / "small")
+    assert len(snapshot(tmp_path / "one")) > 20
+    forked = [line for line in two if "in a second process" in line]
+    assert len(forked) == 1
+    assert " communities (louvain, seed 42), centrality within each bloc; " in forked[0]
+    assert not any("second process" in line for line in one + small)
+
+
+def test_a_failure_in_the_measures_second_process_is_the_reports_error(
+        tmp_path, monkeypatch, curated_semantics):
+    report = kg.analysis.report
+    monkeypatch.setenv("KG_NO_CACHE", "1")
+    monkeypatch.setattr(report, "MEASURES_FORK_MIN_NODES", 0)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("Louvain broke")
+
+    monkeypatch.setattr(report, "communities", broken)
+    with pytest.raises(KGError, match=r"^computing the communities and the bloc measures "
+                                      r"failed in a second process \(pid \d+\): "
+                                      r"RuntimeError: Louvain broke"):
+        report.write_report(curated_semantics, tmp_path / "out", jobs=2)
+    assert kg.core.forked._children_sharing == 0  # reaped: the collector is back
+    assert not (tmp_path / "out").exists()
+
+
+def test_kg_report_takes_its_jobs_from_kg_build_jobs(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "kg", "report", "--out", str(tmp_path / "r")],
+                          capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, "KG_BUILD_JOBS": "two"})
+    assert proc.returncode != 0
+    assert "KG_BUILD_JOBS must be a whole number (1: one process), not 'two'" in proc.stderr
+    assert not (tmp_path / "r").exists()

@@ -23,6 +23,7 @@ from kg.analysis.centrality import (
     MEASURES,
     approximation_error,
     centralities,
+    pagerank,
     ranking,
     raw_pagerank,
     sample_sources,
@@ -70,6 +71,7 @@ from kg.analysis.why import (
     why_central,
 )
 from kg.analysis.why import weak as is_weak
+from kg.core.forked import Forked, Stack, can_fork
 from kg.core.model import as_decimal_text
 from kg.data.loader import gc_paused
 from kg.rdf.load import Steps
@@ -84,6 +86,10 @@ TOP = 10
 SCORECARD_CHART_SOURCES = 6  # columns of the scorecard chart (about the width of the
 # report's page, so it is not shrunk out of reading); the table has every source
 BLOC_PATHS_MAX_NODES = 20000  # above, no betweenness or closeness within each bloc
+# from this many nodes, with jobs > 1, the communities and the bloc measures are computed
+# in a second process (below, the fork costs more than it saves: Louvain on the curated
+# network takes a few hundredths of a second)
+MEASURES_FORK_MIN_NODES = 2000
 Progress = Callable[[str], None]
 
 
@@ -96,8 +102,10 @@ def default_since(as_of: dt.date) -> dt.date:
 
 
 def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None = None,
-           top: int = TOP, progress: Progress | None = None) -> tuple[Doc, dict[str, bytes]]:
+           top: int = TOP, progress: Progress | None = None,
+           jobs: int = 1) -> tuple[Doc, dict[str, bytes]]:
     """The report on the graph as of `as_of`, with the changes in (since, as_of].
+    jobs: processes the network's measures may use (see `analysis`); the same bytes.
 
     Returns (the document, the charts by PNG file name, not drawn yet: `Chart.draw()`
     gives a chart's PNG bytes; `render.write` draws only the charts whose input changed
@@ -105,11 +113,11 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     as_of or top < 1.
     """
     with gc_paused():  # millions of objects live at 100k: collections cost seconds
-        return _report(sem, as_of, since, top, progress)
+        return _report(sem, as_of, since, top, progress, jobs)
 
 
 def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: int,
-            progress: Progress | None) -> tuple[Doc, dict[str, bytes]]:
+            progress: Progress | None, jobs: int = 1) -> tuple[Doc, dict[str, bytes]]:
     if top < 1:
         raise ValueError("--top must be at least 1")
     day = as_of or sem.date
@@ -135,7 +143,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     G = as_it_stood(proj, day)
     n_nodes, n_links = G.number_of_nodes(), G.number_of_edges()  # each a pass over G
     step(f"projected the graph as of {day}: {n_nodes} nodes, {n_links} links")
-    a = analysis(G, set(sem.disputed), top, step)
+    a = analysis(G, set(sem.disputed), top, step, jobs)
     sampled, bounded = a.sampled, a.bounded  # as the measures decided them
     cent, binfo, cinfo, approx, share = a.cent, a.binfo, a.cinfo, a.approx, a.share
     comms, whys, moves, removed, brs = a.communities, a.whys, a.moves, a.removed, a.bridges
@@ -901,13 +909,14 @@ class Analysis:
 
 
 def analysis(G: nx.MultiDiGraph, disputed: set[str], top: int = TOP,
-             progress: Progress | Steps | None = None) -> Analysis:
+             progress: Progress | Steps | None = None, jobs: int = 1) -> Analysis:
     """The measures the report states on the network G (as_it_stood), computed, or read
     back from the cache (kg.analysis.memo) when the same network (nodes with their kind
     and bloc, links with their relation and whether they are weak given the `disputed`
     figures, in G's order) was measured before with the same `top`, parameters
     (this module's constants and those of the modules it calls) and code. Names,
-    descriptions and sources' details are not inputs: the report reads them from G."""
+    descriptions and sources' details are not inputs: the report reads them from G.
+    jobs > 1: a second process may compute part of the measures (see `_measures`)."""
     from kg.analysis import centrality, paths, why
     from kg.analysis import communities as community_module
 
@@ -917,53 +926,67 @@ def analysis(G: nx.MultiDiGraph, disputed: set[str], top: int = TOP,
     memo.add_lines((n, d["kind"], d["bloc"]) for n, d in G.nodes(data=True))
     memo.add_lines((u, v, k, d["relation"], is_weak(d["fact"], disputed))
                    for u, v, k, d in G.edges(keys=True, data=True))
-    result = memo.get(lambda: _measures(G, disputed, top, step), lambda v: _decoded(v, G))
+    result = memo.get(lambda: _measures(G, disputed, top, step, jobs),
+                      lambda v: _decoded(v, G))
     if memo.hit:
         step("the network's measures: the same network as a run before, read back")
     return result
 
 
-def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps) -> dict:
+def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps,
+              jobs: int = 1) -> dict:
     """The measures of `Analysis`, as JSON values (node ids for nodes, keys for EdgeFacts).
 
     The simple graph's Arrays (its matrices, its PageRank) are made once here and read by
-    every measure."""
+    every measure. jobs > 1 on a network of at least MEASURES_FORK_MIN_NODES nodes (and
+    where os.fork exists): the communities and the bloc measures are computed in a forked
+    second process (kg.core.forked) while this one computes the rest; the same values
+    as in one process (the same functions on the same inputs)."""
     H = simple(G)
     net = Arrays(H)
     n_nodes = net.n
     sampled = n_nodes > BETWEENNESS_EXACT_MAX_NODES
     bounded = n_nodes > WHY_ALL_LINKS_MAX_NODES
-    paths = PathCounts(net, sample_sources(net, min(BETWEENNESS_K, n_nodes)) if sampled
-                       else None)
-    step(f"shortest paths from {len(paths.sources)} "
-         f"{'sampled ' if sampled else ''}sources")
-    cent, binfo = centralities(net, k=min(BETWEENNESS_K, n_nodes) if sampled else None,
-                               paths=paths, exact_max=BETWEENNESS_EXACT_MAX_NODES)
-    degree = dict(G.degree())
-    linked = [n for n in ranking(cent["pagerank"]) if degree[n]]
-    step("centrality (degree, PageRank, betweenness, eigenvector, closeness)")
-    comms, cinfo = communities(G, H, cent["pagerank"], max_nodes=LOUVAIN_MAX_NODES)
+    k = min(BETWEENNESS_K, n_nodes) if sampled else None
+    with Stack() as stack:
+        side = None
+        if jobs > 1 and can_fork() and n_nodes >= MEASURES_FORK_MIN_NODES:
+            net.pagerank()  # solved once, before the fork: both processes read it
+            side = stack.enter_context(Forked("computing the communities and the bloc measures",
+                                              _side_measures, G, H, net, k))
+        paths = PathCounts(net, sample_sources(net, k) if sampled else None)
+        step(f"shortest paths from {len(paths.sources)} "
+             f"{'sampled ' if sampled else ''}sources")
+        cent, binfo = centralities(net, k=k, paths=paths, exact_max=BETWEENNESS_EXACT_MAX_NODES)
+        degree = dict(G.degree())
+        linked = [n for n in ranking(cent["pagerank"]) if degree[n]]
+        step("centrality (degree, PageRank, betweenness, eigenvector, closeness)")
+        # robustness's PageRank with every link is cent's when no pair is a loop (its links
+        # leave loops out)
+        moves, removed = robustness(G, disputed, top, pagerank=cent["pagerank"]
+                                    if not nx.number_of_selfloops(H) else None)
+        brs = bridges(G, paths, top)
+        step("robustness and bridges")
+        approx = sampling_check(net, cent["betweenness"] if not sampled else None,
+                                linked[0] if linked else None)
+        step(f"betweenness sampling error (k={approx['k']}, seed {approx['seed']})")
+        share = _shares(G, {"PageRank": raw_pagerank(net),  # unscaled, for the shares
+                            "degree": {n: float(H.degree(n)) for n in H},
+                            "betweenness": cent["betweenness"]})
+        if side is None:
+            comms, cinfo, by_bloc, bloc_paths = _side_measures(G, H, net, k)
+            where = ""
+        else:
+            (comms, cinfo, by_bloc, bloc_paths), seconds = side.join()
+            where = f"; {seconds:.1f} s in a second process"
+    step(f"{len(comms)} communities ({cinfo['method']}, seed {cinfo['seed']}), centrality "
+         f"within each bloc{where}")
     member = {n: c.id for c in comms for n in c.members}
-    step(f"{len(comms)} communities ({cinfo['method']}, seed {cinfo['seed']})")
     tops = linked[:top]
     step.begin("why central: leave-one-link-out PageRank")
     whys = why_central(G, tops, member, paths, candidates=WHY_CANDIDATES if bounded else None)
-    step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank")
-    # robustness's PageRank with every link is cent's when no pair is a loop (its links
-    # leave loops out)
-    moves, removed = robustness(G, disputed, top, pagerank=cent["pagerank"]
-                                if not nx.number_of_selfloops(H) else None)
-    brs = bridges(G, paths, top)
-    step("robustness and bridges")
-    approx = sampling_check(net, cent["betweenness"] if not sampled else None,
-                            linked[0] if linked else None)
-    step(f"betweenness sampling error (k={approx['k']}, seed {approx['seed']})")
-    share = _shares(G, {"PageRank": raw_pagerank(net),  # unscaled, for the shares
-                        "degree": {n: float(H.degree(n)) for n in H},
-                        "betweenness": cent["betweenness"]})
-    by_bloc, bloc_paths = _bloc_measures(G, net, binfo["k"] if sampled else None)
     pieces = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(c)))
-    step("centrality within each bloc, pieces of the network")
+    step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank; pieces of the network")
     return {
         "sampled": sampled, "bounded": bounded, "bloc_paths": bloc_paths,
         "cent": _columns(cent), "binfo": binfo, "cinfo": cinfo, "approx": approx, "share": share,
@@ -984,6 +1007,17 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps) -> 
                    "of": {w.node: [i + 1, len(c)] for w in whys
                           for i, c in enumerate(pieces) if w.node in c}},
     }
+
+
+def _side_measures(G: nx.MultiDiGraph, H: nx.Graph, net: Arrays,
+                   k: int | None) -> tuple[list[Community], dict, list[list], bool]:
+    """(communities, their info, the bloc measures' rows, whether betweenness and
+    closeness were computed within each bloc): what `_measures` may compute in a second
+    process. H: simple(G); net: H's Arrays; k: the betweenness sample (None: exact).
+    The communities' core is ranked by PageRank, the same values `centralities` gives."""
+    comms, cinfo = communities(G, H, pagerank(net), max_nodes=LOUVAIN_MAX_NODES)
+    by_bloc, bloc_paths = _bloc_measures(G, net, k)
+    return comms, cinfo, by_bloc, bloc_paths
 
 
 def _bloc_measures(G: nx.MultiDiGraph, net: Arrays, k: int | None) -> tuple[list[list], bool]:
@@ -1064,10 +1098,11 @@ def _decoded(v: dict, G: nx.MultiDiGraph) -> Analysis:
 
 
 def write_report(sem: Semantics, out_dir, as_of=None, since=None, top: int = TOP,
-                 formats=FORMATS, progress: Progress | None = None):
-    """Compute the report and write `formats` into out_dir; returns the paths written."""
+                 formats=FORMATS, progress: Progress | None = None, jobs: int = 1):
+    """Compute the report and write `formats` into out_dir; returns the paths written.
+    jobs: see `report`."""
     from pathlib import Path
 
     with gc_paused():
-        doc, images = report(sem, as_of, since, top, progress)
+        doc, images = report(sem, as_of, since, top, progress, jobs)
         return write(doc, images, Path(out_dir), set(formats))

@@ -34,6 +34,10 @@ def report(data_dir, out_dir, as_of, since, top, formats):
     report.md (with PNG charts), report.html (standalone, offline, charts embedded),
     one CSV per table and report.json. The same data gives byte-identical files.
 
+    On a network of 2,000 nodes or more, a second process computes the
+    communities and the measures within each bloc while this one computes the
+    rest; KG_BUILD_JOBS=1 keeps everything in this process (the same bytes).
+
     \b
     Example:
         kg report
@@ -42,12 +46,14 @@ def report(data_dir, out_dir, as_of, since, top, formats):
     """
     from kg.analysis.report import FORMATS, write_report
     from kg.cli import leave_fast, progress
+    from kg.pipeline import build_jobs
     from kg.rdf.load import load_graph
 
     try:
         built = load_graph(data_dir, progress=progress)
         written = write_report(built.semantics, out_dir, as_of=as_of, since=since, top=top,
-                               formats=formats or FORMATS, progress=progress)
+                               formats=formats or FORMATS, progress=progress,
+                               jobs=build_jobs())
     except KGError as exc:
         fail(exc, data_dir)
     except ValueError as exc:
