@@ -639,7 +639,10 @@ AG_FACTS = [
     p(Fact("china-ai-content-watermarking-rules", "issued_by", "chinese-government", AG),
       "watermarking-laws"),
     p(Fact("china-algorithm-registry", "issued_by", "chinese-government", AG), "algorithm-registry"),
-    p(Figure("united-states", "energy-permitting-time", 120, AG, qualifier="approximately"),
+    # "can take close to a decade": how long approval can take, an upper end, not a typical
+    # time (a journalist's trial: as "about 120 months" it made a false dispute with
+    # BitBiased's 4-7 years)
+    p(Figure("united-states", "energy-permitting-time", 120, AG, qualifier="at-most"),
       "us-transmission-approval-close-to-a-decade"),
     p(Has("us-ai-chip-export-controls", "policy", AG), "export-controls"),
     p(Has("nvidia", "organization", AG), "nvidia"),

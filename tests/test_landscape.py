@@ -121,6 +121,26 @@ def test_deepseek_r1_base_model_is_v3(ents):
     assert vals(ents, "deepseek-r1", "base_model") == ["deepseek-v3"]
 
 
+@pytest.mark.parametrize("mid, paper", [("deepseek-v3", "deepseek-2024-12-v3-technical-report"),
+                                        ("deepseek-r1", "deepseek-2025-01-r1-paper")])
+def test_deepseek_models_developer_cites_deepseeks_own_paper(ents, mid, paper):
+    """A journalist's trial: "DeepSeek-V3 developer -> DeepSeek" rested only on BitBiased
+    (low reliability), so the report's robustness ranking dropped DeepSeek's main link,
+    though DeepSeek's own paper, cited in the same file, says who made the model."""
+    (st,) = ents[mid].facts["developer"]
+    assert st.value == "deepseek"
+    assert set(st.sources) == {paper, "bitbiased-2026-12-dimensions"}
+
+
+def test_h20_licence_requirement_ends_on_the_source_that_says_so(ents):
+    """A journalist's trial: "What changed" credited the end of the H20's licence
+    requirement in August 2025 to NVIDIA's 8-K of April 2025 alone."""
+    (st,) = [s for s in ents["nvidia-h20"].facts["export_status"]
+             if s.value == "licence-required"]
+    assert str(st.valid_to).startswith("2025-08")
+    assert set(st.sources) == {"nvidia-8k-2025-04-15", "nvidia-2025-08-27-q2-fy2026-results"}
+
+
 def test_model_developers_are_in_the_right_bloc(ents):
     """The country of a model's developer answers 'which country released it'."""
     for mid, country in [("deepseek-v3", "china"), ("kimi-k2", "china"), ("glm-4-5", "china"),

@@ -103,8 +103,12 @@ def test_the_910c_dispute_side_by_side():
     text = (build_report() / "report.md").read_text(encoding="utf-8")
     assert ("| Huawei Ascend 910C | chips produced in a year | 2025 | up to 200,000 chips "
             "(estimated) | US officials | bitbiased-2026-12-dimensions | low |") in text
-    assert ("| United States | permitting time for new energy infrastructure | 2026 | 48 months "
-            "to 84 months | the source (BitBiased) |") in text
+    # a journalist's trial: Aiden Gray's "close to a decade" of approval is how long it can
+    # take, up to 120 months, and meets BitBiased's 48 to 84 months: not a dispute, and the
+    # scorecard's energy row has no contradicting figure
+    assert "permitting" not in (build_report() / "disputes.csv").read_text(encoding="utf-8")
+    assert ("| Aiden Gray | low | 2026 | United States: permitting time for new energy "
+            "infrastructure up to 120 months |  |") in text
     sparql = {short(r["claim"]) for r in run_query(oxigraph_store(),
                                                    find_query("disputed-figures")).dicts()}
     assert {r["figure"] for r in read_csv(build_report() / "disputes.csv")} == sparql
@@ -294,15 +298,15 @@ def test_a_figures_link_says_gives_a_figure_on_not_estimated():
 
 def test_the_summary_names_the_disputes_and_counts_them_as_disputes():
     """A journalist's trial: the summary said "4 figures are disputed", which reads as four
-    disputes, and named none; disputes.csv has two, of two figures each."""
+    disputes, and named none; disputes.csv has one, of two figures (a later trial: the US
+    permitting figures, 4-7 years and up to about a decade, meet, so they are no dispute)."""
     rows = read_csv(build_report() / "disputes.csv")
-    assert len(rows) == 4
-    assert len({(r["about"], r["measure"], r["period"]) for r in rows}) == 2
+    assert len(rows) == 2
+    assert len({(r["about"], r["measure"], r["period"]) for r in rows}) == 1
     summary = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
-    assert ("- 2 disputes over 4 figures (the same measure of the same thing for the same "
+    assert ("- 1 dispute over 2 figures (the same measure of the same thing for the same "
             "period, values that do not meet): Huawei Ascend 910C, chips produced in a year "
-            "(2025); United States, permitting time for new energy infrastructure (2026); "
-            "151 facts rest only on low-reliability sources.") in summary
+            "(2025); 149 facts rest only on low-reliability sources.") in summary
 
 
 def test_the_summary_counts_relative_figures_against_different_things_as_two_disputes():
