@@ -147,8 +147,22 @@ def test_parameters_are_escaped_rdf_terms():
 def test_values_go_into_the_outermost_where_group_not_into_comments_or_strings():
     text = '# WHERE {\nPREFIX a: <http://x/>\nSELECT ("WHERE {" AS ?y) WHERE { ?x a:p ?y }'
     out = substitute(text, {"x": "<http://a/>"})
-    assert out.endswith('WHERE {\n  VALUES ?x { <http://a/> } ?x a:p ?y }')
+    assert out.endswith('WHERE { VALUES ?x { <http://a/> } ?x a:p ?y }')
     assert out.startswith('# WHERE {\nPREFIX a: <http://x/>\nSELECT ("WHERE {" AS ?y)')
+
+
+def test_bound_values_keep_every_line_where_it_was():
+    """A researcher's trial: a syntax error on line 23 of a 23-line query file was
+    reported at line 24 once -p added a VALUES line; a default line freed with `*` took
+    one away. Now the VALUES go on the brace's line and a freed default leaves its line
+    empty."""
+    text = ("SELECT * WHERE {\n  VALUES ?d { 1 }  # default\n  ?s ?p ?o .\n"
+            "  FILTER(?o = ?x)\n}\n")
+    out = substitute(text, {"d": None, "x": "2"})
+    assert out.count("\n") == text.count("\n")
+    assert out.splitlines()[0] == "SELECT * WHERE { VALUES ?x { 2 }"
+    assert out.splitlines()[1] == ""
+    assert out.splitlines()[3] == "  FILTER(?o = ?x)"
 
 
 def test_find_query_suggests_close_names():

@@ -102,6 +102,55 @@ def test_show_prints_the_filled_query():
     assert f"VALUES ?entity {{ <{KGID}nvidia-h200> }}" in result.output
 
 
+def test_a_syntax_error_in_a_query_file_names_the_file_and_its_line(tmp_path, graph_file):
+    """A researcher's trial: with -p the error's line was one past the file's end, and
+    the message did not name the file."""
+    from conftest import REPO
+
+    lines = (REPO / "queries" / "models-by-developer.rq").read_text(encoding="utf-8") \
+        .splitlines(keepends=True)
+    broken = next(i for i, line in enumerate(lines) if line.startswith("  FILTER("))
+    lines[broken] = "  FILTER(?a ?b)\n"  # Oxigraph finds it at ORDER BY, two lines on
+    path = tmp_path / "broken.rq"
+    path.write_text("".join(lines), encoding="utf-8")
+    messages = []
+    for params in ([], ["-p", "country=kgid:china"], ["-p", "country=kgid:china", "-p",
+                                                      "developer=kgid:alibaba"]):
+        result = kg("query", str(path), *params, graph=graph_file)
+        assert result.exit_code == 1
+        messages.append(result.output)
+    for message in messages:
+        assert f"{path}: syntax error at line {broken + 3}, column 5: " in message, message
+    assert len(set(messages)) == 1
+
+
+def test_show_fills_the_dataset_date_of_the_graph_it_would_query(tmp_path, graph_file):
+    """A researcher's trial: after `kg dataset --data ds --date 2026-06-30`, `kg query
+    --data ds as-of` answered for 2026-06-30 while `--show` printed the repository's
+    date (run with --sparql, that text gave other rows)."""
+    import shutil
+
+    from conftest import REPO
+    from kg.sparql.server import _library_texts
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    text = (data / "dataset.yaml").read_text(encoding="utf-8")
+    (data / "dataset.yaml").write_text(text.replace("date: 2026-04-14", "date: 2026-06-30"),
+                                       encoding="utf-8")
+    result = kg("query", "as-of", "--show", "--data", str(data))
+    assert 'VALUES ?date { "2026-06-30"^^<http://www.w3.org/2001/XMLSchema#date> }' in \
+        result.output
+    result = kg("query", "as-of", "--show", graph=graph_file)  # the built graph's date
+    assert 'VALUES ?date { "2026-04-14"^^<http://www.w3.org/2001/XMLSchema#date> }' in \
+        result.output
+    # kg serve's page: its queries' date defaults are the served graph's date
+    import datetime as dt
+
+    assert '"2026-06-30"^^<http://www.w3.org/2001/XMLSchema#date>' in \
+        _library_texts(dt.date(2026, 6, 30))["as-of"]
+
+
 @pytest.mark.parametrize("args,message", [
     (["query", "--sparql", "SELECT * WHERE {\n  ?s ?p }"],
      "syntax error at line 2, column "),

@@ -123,7 +123,19 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
         else:
             target = find_query(name)
         if show:
-            click.echo(target if isinstance(target, str) else target.bind(values))
+            # a `dataset` date default stands for the date of the graph the query would
+            # run on (--data's dataset.yaml, or the --graph file's or endpoint's graph)
+            if isinstance(target, str):
+                click.echo(target)
+            elif graph_file or endpoint:
+                from kg.sparql.queries import store_day
+
+                click.echo(target.bind(values, day=store_day(
+                    _open(store_kind, data_dir, graph_file, endpoint))))
+            else:
+                from kg.sparql.queries import dataset_day
+
+                click.echo(target.bind(values, day=dataset_day(data_dir)))
             return
         store = _open(store_kind, data_dir, graph_file, endpoint)
         try:

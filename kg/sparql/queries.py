@@ -31,7 +31,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.core.errors import KGError
+from kg.core.errors import KGError, shown_path
 from kg.core.model import DATE_RE, DateValue
 from kg.core.schema import load_schema, resource_dir
 from kg.sparql.store import QueryError, QueryResult, Store
@@ -353,10 +353,11 @@ def substitute(text: str, terms: dict[str, str | None]) -> str:
     """Bind each variable in `terms` to its (escaped) term; None frees it.
 
     A variable with a marked default line (`VALUES ?name { term }  # default ...`) has
-    that line's term replaced (or the line removed, for None). Any other variable gets
-    one `VALUES ?name { term }` line first in the outermost WHERE group, so it is bound
-    for every pattern, BIND and FILTER of that group and joins with nested groups; it
-    stays a variable, so it can still be selected and ordered by.
+    that line's term replaced (or the line emptied, for None). Any other variable gets
+    one `VALUES ?name { term }` first in the outermost WHERE group, on the line of its
+    brace, so it is bound for every pattern, BIND and FILTER of that group and joins with
+    nested groups; it stays a variable, so it can still be selected and ordered by.
+    Every line keeps its number, so a syntax error's line is the file's line.
     """
     written = {m["name"] for m in DEFAULT_LINE.finditer(text)}
 
@@ -365,7 +366,7 @@ def substitute(text: str, terms: dict[str, str | None]) -> str:
         if name not in terms:
             return m.group()
         if terms[name] is None:
-            return ""
+            return "\n" if m.group().endswith("\n") else ""
         line = m.group()
         return line[:m.start("term") - m.start()] + terms[name] + line[m.end("term") - m.start():]
 
@@ -374,8 +375,8 @@ def substitute(text: str, terms: dict[str, str | None]) -> str:
     if not new:
         return text
     at = where_brace(text) + 1
-    lines = "".join(f"\n  VALUES ?{name} {{ {term} }}" for name, term in new.items())
-    return text[:at] + lines + text[at:]
+    values = "".join(f" VALUES ?{name} {{ {term} }}" for name, term in new.items())
+    return text[:at] + values + text[at:]
 
 
 def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -425,7 +426,13 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
             raise QueryError("--param needs a library query or a .rq file with `# param:` "
                              "lines; put values into a --sparql query directly")
         text = query
-    return store.query(text, max_rows=max_rows)
+    try:
+        return store.query(text, max_rows=max_rows)
+    except QueryError as exc:
+        if isinstance(query, LibraryQuery) and exc.line:  # (its lines are the file's)
+            raise QueryError(f"{shown_path(query.path)}: {exc}", exc.line, exc.column,
+                             exc.detail) from None
+        raise
 
 
 def check_kind(store: Store, iri: str, name: str) -> None:

@@ -37,6 +37,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from contextlib import ExitStack
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -664,7 +665,9 @@ class App:
                 f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{void}> {{ ?s ?p ?o }} }}").rows[0][0])
             self.graphs = sorted(str(r[0]) for r in store.query(
                 "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows)
-            self.page = page(_library_texts())
+            from kg.sparql.queries import store_day
+
+            self.page = page(_library_texts(store_day(store)))
             log(f"kg serve: starting {max(1, workers)} query "
                 f"worker{'s' if max(1, workers) > 1 else ''}, each loading "
                 f"{triples_in_words(self.triples, 0)}")
@@ -697,11 +700,14 @@ def triples_in_words(triples: int, void_triples: int) -> str:
             "of its VoID description)")
 
 
-def _library_texts() -> dict[str, str]:
+def _library_texts(day: date | None = None) -> dict[str, str]:
+    """Each library query's text with its defaults written in, a `dataset` date default as
+    `day` (the served graph's date: kg.sparql.queries.store_day), so that the page's
+    queries answer for the graph served, as `kg query` does on it."""
     from kg.sparql.queries import library
 
     try:
-        return {q.name: q.bind() for q in library()}
+        return {q.name: q.bind(day=day) for q in library()}
     except KGError:
         return {}
 

@@ -51,7 +51,7 @@ class QueryError(KGError):
 
     def shifted(self, lines: int) -> QueryError:
         """The same syntax error for a text that had `lines` lines prepended."""
-        if not self.line:
+        if not self.line or not lines:
             return self
         return syntax_error(self.line - lines, self.column, self.detail)
 
