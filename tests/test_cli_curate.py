@@ -509,6 +509,28 @@ def test_rm_refuses_when_dropping_references_would_break_a_required_field(data):
     assert snapshot(data) == before
 
 
+def test_rm_of_a_source_removes_the_statements_it_alone_gave(data):
+    """A maintainer's trial: `kg rm SOURCE --drop-references` kept `parameters: {value:
+    ...}` with no sources, so the figure silently cited the entity's other sources (and
+    `kg verify` then recorded a check against a source that never gave it). A statement
+    whose only source goes is removed, and said so; the entity's own sources stay."""
+    path = data / "model" / "deepseek-v3.yaml"
+    path.write_text(read(data, "model/deepseek-v3.yaml").replace(
+        "\nsources: [deepseek-2024-12-v3-technical-report]\n",
+        "\nsources: [deepseek-2024-12-v3-technical-report, dw-2026-01-24-us-china-ai-race]\n"),
+        encoding="utf-8")
+    r = kg(data, "rm", "deepseek-2024-12-v3-technical-report", "--reason", "retracted",
+           "--drop-references")
+    assert "removed deepseek-v3.released = 2024-12: deepseek-2024-12-v3-technical-report " \
+           "was its only source" in r.output
+    assert "removed deepseek-v3.parameters = 671000000000: " \
+           "deepseek-2024-12-v3-technical-report was its only source" in r.output
+    assert read(data, "model/deepseek-v3.yaml") == (
+        "id: deepseek-v3\nname: DeepSeek-V3\naliases: [DeepSeek V3]\nmodel_type: model\n"
+        "developer: deepseek\nsources: [dw-2026-01-24-us-china-ai-race]\n")
+    kg(data, "validate")
+
+
 # -- verify, unchecked ----------------------------------------------------------------------
 def test_unchecked_lists_oldest_first_and_verify_records_checks(data):
     r = kg(data, "unchecked")
@@ -853,6 +875,23 @@ def test_edit_one_language_name(data):
     assert "smic has no names.ja" in r.output
     r = kg(data, "edit", "smic", "--set", "names=中芯", code=1)
     assert "set one language at a time: --set names.zh=<name>" in r.output
+
+
+def test_a_dotted_field_other_than_names_is_refused_and_the_file_kept(data):
+    """A maintainer's trial: `kg edit X --set affiliation.role=CEO` was told to run that
+    very command with --source, and `--set affiliation.since=alibaba --source S` replaced
+    the whole affiliation (its sources and note) by alibaba."""
+    before = read(data, "person/ren-zhengfei.yaml")
+    for args in (["--set", "affiliation.role=CEO"],
+                 ["--set", "affiliation.since=huawei", "--source", "huawei-annual-report-2024"]):
+        r = kg(data, "edit", "ren-zhengfei", *args, code=1)
+        name, _, text = args[1].partition("=")
+        assert (f"--set {name}={text}: a dot names a language, and only on a field of "
+                "names (--set names.zh=...); affiliation is set whole: --set "
+                "affiliation=VALUE. Its qualifiers (role) are written in the file's long "
+                "form (see ontology/schema.yaml), not with --set") in r.output
+        assert "--source SOURCE" not in r.output
+        assert read(data, "person/ren-zhengfei.yaml") == before
 
 
 def test_paths_open_from_the_current_folder_not_the_data_folders_parent(tmp_path, monkeypatch):

@@ -552,6 +552,15 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
             names[lang] = text
             _set_field(doc, kind, f.name, names)
             continue
+        if lang:
+            # (a maintainer's trial: `--set affiliation.role=CEO` replaced the whole
+            # affiliation by "CEO", and the message for it suggested that very syntax)
+            qualifiers = ", ".join(f.qualifiers)
+            raise KGError(
+                f"--set {name}={text}: a dot names a language, and only on a field of names "
+                f"(--set names.zh=...); {f.name} is set whole: --set {f.name}=VALUE"
+                + (f". Its qualifiers ({qualifiers}) are written in the file's long form "
+                   "(see ontology/schema.yaml), not with --set" if qualifiers else ""))
         if src and not f.sourced:
             plan.notes.append(f"{f.name} is a plain field: --source does not apply to it "
                               "(the entity's sources cover it)")
@@ -1199,11 +1208,37 @@ def remove(ws: Workspace, entity_id: str, reason: str, drop_references: bool = F
                       + f"\nChange those first, merge it (`kg merge {entity_id} OTHER`), "
                         "or pass --drop-references to remove the references too")
     if refs:
+        if ent.kind == "source":
+            for fact in _drop_statements_citing_only(plan, entity_id, {r.entity for r in refs}):
+                plan.notes.append(f"removed {fact}: {entity_id} was its only source")
         _redirect(plan, entity_id, None, skip={entity_id})
         plan.notes.append(f"removed {len(refs)} reference(s) to {entity_id}")
     plan.delete(ws.rel(ent))
     tombstone(plan, ent, withdrawn=reason.strip())
     return plan
+
+
+def _drop_statements_citing_only(plan: Plan, source: str, referrers: set[str]) -> list[str]:
+    """Mark for removal every statement (a long-form value with its own `sources`) of the
+    entities `referrers` whose only source is `source`: with that source gone it would
+    silently cite its entity's own sources instead (a maintainer's trial: `kg rm SOURCE
+    --drop-references` left `parameters: {value: ...}` standing on another source, which
+    `kg verify` then recorded a check against). Returns "entity.field = value" of each."""
+    ws, gone = plan.ws, []
+    for entity_id in sorted(referrers):
+        rel = ws.rel(ws.entities[entity_id])
+        if rel in plan.deleted:
+            continue
+        doc = plan.doc(rel)
+        for key in list(doc):
+            for item in items_of(doc[key]):
+                if not isinstance(item, dict) or "value" not in item:
+                    continue
+                cited = [str(x) for x in items_of(item.get("sources") or [])]
+                if cited and all(x == source for x in cited):
+                    gone.append(f"{entity_id}.{key} = {yamlio.plain(item['value'])}")
+                    item["value"] = _GONE
+    return gone
 
 
 # -- verify and check status ------------------------------------------------------------------
