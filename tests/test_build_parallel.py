@@ -680,7 +680,7 @@ def test_a_failure_in_the_measures_second_process_is_the_reports_error(
 
 def test_kg_report_takes_its_jobs_from_kg_build_jobs(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "kg", "report", "--out", str(tmp_path / "r")],
-                          capture_output=True, text=True, cwd=REPO,
+                          capture_output=True, text=True, cwd=REPO, timeout=300,
                           env={**os.environ, "KG_BUILD_JOBS": "two"})
     assert proc.returncode != 0
     assert "KG_BUILD_JOBS must be a whole number (1: one process), not 'two'" in proc.stderr

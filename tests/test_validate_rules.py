@@ -94,9 +94,9 @@ CASES = [
                                 "sources: [src-a]\n"},
         "duplicate-id", "data/organization/deepseek.yaml", 1,
         "duplicate id 'deepseek': already used by data/model/deepseek.yaml:1",
-        "give this entity another id (its `id:` and its file's name together; `kg rename` "
-        "cannot tell the two apart while they share one), then, if the two are the same "
-        "thing, fold them with `kg merge`", id="duplicate-id"),
+        "give one of these entities another id (its `id:` and its file's name together; "
+        "`kg rename` cannot tell the two apart while they share one), then, if the two are "
+        "the same thing, fold them with `kg merge`", id="duplicate-id"),
     pytest.param(
         {"model/deepseek-r1.yaml": MODEL_OK, "model/deepseek-r1-copy.yaml": MODEL_OK},
         "duplicate-id", "data/model/deepseek-r1-copy.yaml", 1,
@@ -265,6 +265,25 @@ def test_duplicate_id_names_both_places(make_data):
     found, _ = issues_of(data, "duplicate-id")
     text = found[0].format()
     assert "data/model/deepseek.yaml" in text and "data/organization/deepseek.yaml" in text
+
+
+def test_a_duplicate_id_across_kinds_is_told_in_both_files_and_nowhere_else(make_data):
+    """A maintainer's trial: a new model/zhipu-ai.yaml (id zhipu-ai, as the organisation)
+    gave 9 errors: the duplicate stood in the untouched organisation's file alone (model/
+    sorts first), and eight models that name it as developer were told it "is a model,
+    but must be an organization"."""
+    data = make_data({"model/deepseek.yaml": "id: deepseek\nname: DeepSeek\nmodel_type: family\n"
+                                             "sources: [src-a]\n",
+                      "model/deepseek-r1.yaml": MODEL_OK})  # developer: deepseek
+    found, _ = issues_of(data)
+    errors = [i for i in found if i.level == "error"]
+    assert [(i.path, i.rule) for i in errors] == [
+        ("data/model/deepseek.yaml", "duplicate-id"),
+        ("data/organization/deepseek.yaml", "duplicate-id")]
+    assert [i.message for i in errors] == [
+        "duplicate id 'deepseek': also used by data/organization/deepseek.yaml:1",
+        "duplicate id 'deepseek': already used by data/model/deepseek.yaml:1"]
+    assert not any("must be an organization" in i.message for i in found)
 
 
 def test_every_problem_reported_at_once_sorted(make_data):
