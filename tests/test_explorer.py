@@ -441,3 +441,21 @@ def test_the_overviews_pagerank_is_read_back_for_the_same_network(tmp_path, monk
     assert explorer_html(sem, overview_above=500) == first and len(ranked) == 1
     monkeypatch.setenv("KG_NO_CACHE", "1")
     assert explorer_html(sem, overview_above=500) == first and len(ranked) == 2
+
+
+@pytest.fixture(scope="module")
+def curated():
+    """The page's data parts for the curated data (kg.explorer.data.PageData)."""
+    from kg.analysis.network import project
+    from kg.explorer.data import PageData
+
+    return PageData(project(load_graph(REPO / "data").semantics))
+
+
+def test_a_relative_figure_carries_what_it_is_compared_with(curated):
+    """A journalist's trial: the Ascend 910's panel said "performance relative to another
+    chip 60%" (data/claim/ascend-910-vs-h100-dw.yaml: compared_with: nvidia-h100). The
+    figure carries the entity's name and id (compared_with is a reference: schema.yaml)."""
+    fig = curated.claim("ascend-910-vs-h100-dw")
+    assert (fig["compared_with"], fig["compared_ref"]) == ("NVIDIA H100", "nvidia-h100")
+    assert "compared_ref" not in curated.claim("nvidia-revenue-fy2025")

@@ -1077,3 +1077,23 @@ def test_the_downloaded_png_shows_every_label_whole_and_the_kinds_shapes(real, p
     assert len(set(icons)) == len(icons)  # seven different shapes
     assert max(i["x"] for i in done["items"]) < image.size[0]
     assert page.console_errors() == []
+
+
+def test_a_relative_figure_names_what_it_is_compared_with(real, page):
+    """A journalist's trial: the Huawei Ascend 910's panel said "performance relative to
+    another chip 60%", dropping the chip (data/claim/ascend-910-vs-h100-dw.yaml:
+    compared_with: nvidia-h100). The name replaces the measure's "another chip" and opens
+    that entity; a measure without such words says "compared with"."""
+    _, out = real
+    pg = page.open(out, "#node=huawei-ascend-910")
+    label = "#panel-body .figure[data-claim={}] .fact-label"
+    assert pg.inner_text(label.format("ascend-910-vs-h100-dw")) == "performance relative to NVIDIA H100"
+    assert pg.inner_text("#panel-body .figure[data-claim=ascend-910-vs-h100-dw] .value") == "60%"
+    page.shot("explorer-relative-figure")
+    pg.click(label.format("ascend-910-vs-h100-dw") + " button.reflink")
+    assert pg.evaluate("kgExplorer.state.node") == "nvidia-h100"
+    assert pg.inner_text("#panel-title") == "NVIDIA H100"
+    pg.evaluate("kgExplorer.select('china')")  # data/claim/china-frontier-lag-2026-01.yaml
+    assert pg.inner_text(label.format("china-frontier-lag-2026-01")) == (
+        "lag behind the frontier of model capability, compared with United States (2026-01)")
+    assert page.console_errors() == []

@@ -296,10 +296,13 @@ class PageData:
                "byref": str(who) if who else None, "claimant": claimant(c),
                "ck": self.proj.status(c.sources, c.first("checked")),
                "disputed": self.sem.disputed.get(cid, [])}
-        for key in ("as_of", "context", "method", "confidence", "compared_with"):
+        for key in ("as_of", "context", "method", "confidence"):
             v = c.first(key)
             if v is not None:
-                out[key] = self.name(str(v)) if key == "compared_with" else str(v)
+                out[key] = str(v)
+        other = c.first("compared_with")  # a reference (schema.yaml): its name and id
+        if other is not None:
+            out["compared_with"], out["compared_ref"] = self.name(str(other)), str(other)
         return out
 
     def quote(self, qid: str) -> dict:

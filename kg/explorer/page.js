@@ -340,10 +340,26 @@
     ids.forEach(function (sid) { var s = SOURCES.get(sid); if (s && s.publisher && pubs.indexOf(s.publisher) < 0) pubs.push(s.publisher); });
     return pubs.length ? "the source" + (ids.length > 1 ? "s" : "") + " (" + pubs.join(", ") + ")" : "(the sources)";
   }
+  // what a figure measures; a relative one names what it is compared with (it read
+  // "performance relative to another chip"): the entity takes the place of the measure's
+  // "another chip" ("performance relative to NVIDIA H100"), else follows "compared with",
+  // and opens on a click as every entity named in the panel
+  function figureLabel(c) {
+    var box = el("div", { cls: "fact-label" });
+    if (!c.compared_with) box.appendChild(document.createTextNode(c.measure));
+    else {
+      var other = c.compared_ref ? refButton(c.compared_ref, c.compared_with) : el("span", { text: c.compared_with });
+      var cut = /\banother \S+$/.exec(c.measure);
+      box.appendChild(document.createTextNode(cut ? c.measure.slice(0, cut.index) : c.measure + ", compared with "));
+      box.appendChild(other);
+    }
+    if (c.as_of) box.appendChild(document.createTextNode(" (" + c.as_of + ")"));
+    return box;
+  }
   function figureBlock(c) {
     // a disputed figure shows once, with every competing value side by side
     var box = el("div", { cls: "figure", "data-claim": c.id });
-    box.appendChild(el("div", { cls: "fact-label", text: c.measure + (c.as_of ? " (" + c.as_of + ")" : "") }));
+    box.appendChild(figureLabel(c));
     // a figure about a period that begins after the chosen day is not yet known on it
     if (c.as_of && (c.as_of + "-01-01").slice(0, 10) > state.date) {
       box.firstChild.appendChild(badge("deprecated", "not yet on " + state.date, "This figure is about " + c.as_of + ", after the chosen day."));
