@@ -1097,3 +1097,19 @@ def test_a_relative_figure_names_what_it_is_compared_with(real, page):
     assert pg.inner_text(label.format("china-frontier-lag-2026-01")) == (
         "lag behind the frontier of model capability, compared with United States (2026-01)")
     assert page.console_errors() == []
+
+
+def test_a_sources_identifier_is_shown_as_text(real, page):
+    """A journalist's trial: the H20 -> NVIDIA link listed "NVIDIA Corporation Form 8-K ...
+    2025-04-15 high reliability" with no identifier, though the data has its SEC accession
+    number (data/source/nvidia-8k-2025-04-15.yaml), which the report shows."""
+    _, out = real
+    pg = page.open(out, "#node=nvidia-h20")
+    edge = pg.evaluate("kgExplorer.visibleEdgeIds().find(i => i.startsWith('nvidia-h20/designer'))")
+    pg.evaluate("id => kgExplorer.selectEdge(id)", edge)
+    item = pg.inner_text("#panel-body li[data-source=nvidia-8k-2025-04-15]")
+    assert "SEC accession number 0001045810-25-000082" in item
+    # a source with its own web page and no identifier says nothing more
+    pg.evaluate("kgExplorer.select('huawei')")
+    assert "accession" not in pg.inner_text("#panel-body li[data-source=dw-2026-01-24-us-china-ai-race]")
+    assert page.console_errors() == []

@@ -35,7 +35,7 @@ from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES, labels
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
 from kg.semantics.disputes import QUALIFIER_WORDS, amount_text
-from kg.semantics.links import source_links
+from kg.semantics.links import IDENTIFIER_LABELS, identifiers, source_links
 from kg.semantics.time import ONE_DAY, stated_start
 
 # Fields shown in the panel's header rather than as facts.
@@ -343,6 +343,13 @@ class PageData:
         others = [k for k in links if k["url"] != out["url"]]
         if others:
             out["links"] = others
+        # its identifiers as text ("SEC accession number 0001045810-25-000082": most have
+        # no resolver), except one a link above already names
+        named = {k["label"] for k in others}
+        ids = [f"{IDENTIFIER_LABELS[k]} {v}" for k, v in identifiers(s)]
+        ids = [t for t in ids if t not in named]
+        if ids:
+            out["ids"] = ids
         return out
 
     # -- the whole document ---------------------------------------------------------------

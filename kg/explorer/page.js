@@ -239,6 +239,8 @@
         li.appendChild(el("span", { cls: "muted", text: " · " }));
         li.appendChild(link(k.url, k.label + (k.derived ? " (link derived from the identifier)" : "")));
       });
+      // its identifiers no link above names, as text ("SEC accession number 0001045810-25-000082")
+      (s.ids || []).forEach(function (t) { li.appendChild(el("span", { cls: "muted source-id", text: " · " + t })); });
       // why that reliability, in words (it was only the badge's tooltip: nothing on a phone,
       // on paper, or for a reader who does not hover)
       if (s.relynote) li.appendChild(el("div", { cls: "muted relynote", text: s.relynote }));
