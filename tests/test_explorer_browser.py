@@ -1079,6 +1079,17 @@ def test_the_downloaded_png_shows_every_label_whole_and_the_kinds_shapes(real, p
     assert page.console_errors() == []
 
 
+def canvas_spots(pg, ids: list[str]) -> list[tuple[float, float, bool]]:
+    """Where the nodes are on the graph's canvas (px from its top left), and whether that
+    is inside it."""
+    return [tuple(p) for p in pg.evaluate(
+        """ids => { const n = kgExplorer.network, c = document.getElementById('graph');
+        const p = n.getPositions(ids);
+        return ids.map(i => { const d = n.canvasToDOM(p[i]);
+          return [d.x, d.y, d.x >= 0 && d.x <= c.clientWidth && d.y >= 0 && d.y <= c.clientHeight]; }); }""",
+        ids)]
+
+
 def test_a_relative_figure_names_what_it_is_compared_with(real, page):
     """A journalist's trial: the Huawei Ascend 910's panel said "performance relative to
     another chip 60%", dropping the chip (data/claim/ascend-910-vs-h100-dw.yaml:
@@ -1112,4 +1123,22 @@ def test_a_sources_identifier_is_shown_as_text(real, page):
     # a source with its own web page and no identifier says nothing more
     pg.evaluate("kgExplorer.select('huawei')")
     assert "accession" not in pg.inner_text("#panel-body li[data-source=dw-2026-01-24-us-china-ai-race]")
+    assert page.console_errors() == []
+
+
+def test_a_click_on_a_line_brings_both_its_ends_into_the_canvas(real, page):
+    """A journalist's trial at 1280x800: on graph.html#node=nvidia-h20 a click on the
+    designer line left NVIDIA off the canvas (y=892 in a 763 px canvas): the click handler
+    said "keeps both ends on the view" but never asked for it."""
+    _, out = real
+    page.page.set_viewport_size({"width": 1280, "height": 800})
+    pg = page.open(out, "#node=nvidia-h20")
+    edge = pg.evaluate("kgExplorer.visibleEdgeIds().find(i => i.startsWith('nvidia-h20/designer'))")
+    (hx, hy, h_in), (nx_, ny, n_in) = canvas_spots(pg, ["nvidia-h20", "nvidia"])
+    assert h_in and not n_in, "NVIDIA starts off the canvas"
+    # a real click on the line, a third of the way from the H20 to NVIDIA (inside the canvas)
+    box = pg.locator("#graph").bounding_box()
+    pg.mouse.click(box["x"] + hx + (nx_ - hx) / 3, box["y"] + hy + (ny - hy) / 3)
+    assert pg.evaluate("kgExplorer.state.edge") == edge
+    assert [s[2] for s in canvas_spots(pg, ["nvidia-h20", "nvidia"])] == [True, True]
     assert page.console_errors() == []

@@ -561,7 +561,7 @@
   }
   network.on("click", function (p) {
     if (p.nodes.length) { state.node = p.nodes[0]; state.edge = null; state.path = null; render(); showNode(state.node); }
-    else if (p.edges.length) { selectEdge(p.edges[0]); }  // keeps both ends on the view
+    else if (p.edges.length) { selectEdge(p.edges[0], true); }  // keeps both ends on the view
   });
   network.on("doubleClick", function (p) { if (p.nodes.length) toggleOpen(p.nodes[0]); });
 
