@@ -1142,3 +1142,24 @@ def test_a_click_on_a_line_brings_both_its_ends_into_the_canvas(real, page):
     assert pg.evaluate("kgExplorer.state.edge") == edge
     assert [s[2] for s in canvas_spots(pg, ["nvidia-h20", "nvidia"])] == [True, True]
     assert page.console_errors() == []
+
+
+def test_a_search_pick_brings_its_neighbours_into_the_canvas(real, page):
+    """A journalist's trial at 1280x800: picking the H20 in the search zoomed onto it and
+    left its designer (NVIDIA) and fab (TSMC) off the canvas. The view now fits the entity
+    and its neighbours on the view when they fit at a scale where labels are readable."""
+    _, out = real
+    page.page.set_viewport_size({"width": 1280, "height": 800})
+    pg = page.open(out)
+    search(pg, "NVIDIA H20")
+    pg.press("#search", "Enter")
+    assert pg.evaluate("kgExplorer.state.node") == "nvidia-h20"
+    assert [s[2] for s in canvas_spots(pg, ["nvidia-h20", "nvidia", "tsmc"])] == [True, True, True]
+    assert pg.evaluate("kgExplorer.network.getScale()") >= pg.evaluate("kgExplorer.readableScale")
+    # a hub's neighbours do not fit at a readable scale: it is focused as before
+    search(pg, "NVIDIA")
+    pg.press("#search", "Enter")
+    assert pg.evaluate("kgExplorer.state.node") == "nvidia"
+    assert pg.evaluate("kgExplorer.network.getScale()") >= pg.evaluate("kgExplorer.readableScale")
+    assert canvas_spots(pg, ["nvidia"])[0][2]
+    assert page.console_errors() == []

@@ -526,7 +526,37 @@
     syncControls();
     render();
     showNode(id);
-    if (focus && shown.nodes.has(id)) network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: false });
+    if (focus && shown.nodes.has(id)) focusWith(id);
+  }
+  // the labels' font size on the screen is it times the scale: below READABLE_PX a label
+  // is hard to read, so a selection zooms out no further than READABLE_SCALE
+  var READABLE_PX = 12, READABLE_SCALE = READABLE_PX / (((VIS.options.nodes || {}).font || {}).size || 16);
+  // a picked entity, focused at scale 1.1 or more (as it was), then with its neighbours on
+  // the view: the view moves, and zooms out if need be but not below READABLE_SCALE, to
+  // hold the entity and each entity a drawn line joins it to, with their labels (the
+  // H20's designer and fab were off the canvas); a hub whose neighbours do not fit at a
+  // readable scale stays focused alone
+  function focusWith(id) {
+    var scale = Math.max(network.getScale(), 1.1);
+    network.focus(id, { scale: scale, animation: false });
+    var ids = [id];
+    (ADJ.get(id) || []).forEach(function (e) {
+      var other = e.from === id ? e.to : e.from;
+      if (shown.edges.has(e.id) && ids.indexOf(other) < 0) ids.push(other);
+    });
+    if (ids.length < 2) return;
+    network.redraw();  // the boxes (shape and label) of nodes just added
+    var box = null;
+    ids.forEach(function (i) {
+      var bb = network.getBoundingBox(i);
+      if (bb) box = box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
+    });
+    var w = container.clientWidth, h = container.clientHeight, pad = 16;
+    var a = network.DOMtoCanvas({ x: pad, y: pad }), b = network.DOMtoCanvas({ x: w - pad, y: h - pad });
+    if (!box || (box.left >= a.x && box.right <= b.x && box.top >= a.y && box.bottom <= b.y)) return;
+    var fit = Math.min(scale, (w - 2 * pad) / (box.right - box.left), (h - 2 * pad) / (box.bottom - box.top));
+    if (fit < READABLE_SCALE) return;
+    network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: fit, animation: false });
   }
   function selectEdge(id, reveal) {
     var e = EDGES.get(id);
@@ -1071,7 +1101,7 @@
       var f = n.facts.filter(function (x) { return x.f === field; })[0];
       return f ? current(f.s, day).map(function (s) { return s.ref || s.v; }) : [];
     },
-    lastPng: function () { return lastPng; },
+    lastPng: function () { return lastPng; }, readableScale: READABLE_SCALE,
     states: function (id, field, day) {
       var n = NODES.get(id); if (!n) return null;
       var f = n.facts.filter(function (x) { return x.f === field; })[0];
