@@ -356,8 +356,9 @@ def test_disputed_ascend_output_shows_both_estimates(real, page):
     got = {r[0]: r[1] for r in rows}
     # each with how the data says it is known (a fresh-user review: the YAML's method and
     # confidence, "speculative" for both, were shown nowhere)
-    assert got == {"about 450,000 chips\nestimated · confidence: speculative": "BitBiased",
-                   "up to 200,000 chips\nestimated · confidence: speculative": "US officials"}
+    # (and each its check status: BitBiased is a bundled article)
+    assert got == {"about 450,000 chips\nestimated · confidence: speculative": "BitBiasedfrom article",
+                   "up to 200,000 chips\nestimated · confidence: speculative": "US officialsfrom article"}
     fig.scroll_into_view_if_needed()
     page.shot("explorer-disputed-ascend-910c")
     assert page.console_errors() == []
@@ -422,13 +423,13 @@ def test_a_quoted_fragment_says_whose_words_it_is(real, page):
         "Scaling Problem",
         "BitBiased's label for Musk's view that the winner is whoever can build intelligent "
         "things cheapest and in the greatest number.",
-        "— Elon Musk"]
+        "— Elon Muskfrom article"]
     # a quote without a description shows its words and speaker only
     pg.evaluate("kgExplorer.select('scott-singer')")
     other = pg.inner_text("#panel-body .quote[data-quote=scott-singer-different-bets]")
     assert other.split("\n")[:2] == [
         "The US and China are placing fundamentally different bets across the AI stack.",
-        "— Scott Singer, speaking to DW"]
+        "— Scott Singer, speaking to DWfrom article"]
     assert page.console_errors() == []
 
 
@@ -618,8 +619,9 @@ def test_a_figure_says_how_it_is_known(real, page):
     pg = page.open(out, "#node=united-states")
     rows = pg.eval_on_selector_all(
         "#panel-body table.dispute tr[data-claim]", "rs => rs.map(r => [r.dataset.claim, r.cells[1].innerText])")
-    assert sorted(rows) == [["us-energy-infrastructure-lead-time-bitbiased", "the source (BitBiased)"],
-                            ["us-transmission-approval-time-aiden-gray", "the source (Aiden Gray)"]]
+    assert sorted(rows) == [
+        ["us-energy-infrastructure-lead-time-bitbiased", "the source (BitBiased)from article"],
+        ["us-transmission-approval-time-aiden-gray", "the source (Aiden Gray)from article"]]
 
 
 def test_edges_show_their_sources_on_click(real, page):
@@ -953,7 +955,7 @@ def test_a_statement_not_yet_begun_is_labelled_not_yet_in_force(real, page):
     pg = page.open(out, "#node=nvidia-h200&date=2025-11-15")
     rows = pg.eval_on_selector_all(status, "els => els.map(e => [e.getAttribute('data-value'),"
                                    " e.getAttribute('data-state'),"
-                                   " Array.from(e.querySelectorAll('.badge')).map(b => b.innerText)])")
+                                   " Array.from(e.querySelectorAll('.badge:not(.status)')).map(b => b.innerText)])")
     assert rows == [["restricted", "holds", []],
                     ["allowed-vetted-buyers", "not yet", ["not yet in force on 2025-11-15"]],
                     # BotNews's is dated only "as of 2026": reported then, not begun then
@@ -1162,4 +1164,72 @@ def test_a_search_pick_brings_its_neighbours_into_the_canvas(real, page):
     assert pg.evaluate("kgExplorer.state.node") == "nvidia"
     assert pg.evaluate("kgExplorer.network.getScale()") >= pg.evaluate("kgExplorer.readableScale")
     assert canvas_spots(pg, ["nvidia"])[0][2]
+    assert page.console_errors() == []
+
+
+def test_every_fact_says_whether_it_is_from_an_article_checked_or_unchecked(real, page):
+    """A journalist's trial: facts from the bundled articles had no status badge while facts
+    added from public knowledge said "unchecked", so the absence of a badge had to be
+    guessed. Every statement, figure and quote now says which of the three statuses of
+    the data contract (ontology/schema.yaml, check-status) it has, with its meaning; the
+    legend and the filter say what "unchecked" is (not a reliability)."""
+    built, out = real
+    sem = built.semantics
+    pg = page.open(out, "#node=huawei-ascend-910")
+    rows = pg.eval_on_selector_all(
+        "#panel-body .fact .stmt", "els => els.map(e => [e.getAttribute('data-value'),"
+        " Array.from(e.querySelectorAll('.badge.status')).map(b => [b.innerText, b.title])])")
+    meaning = sem.schema.enums["check-status"].values
+    assert ["huawei", [["from article", meaning["from-article"]]]] in rows  # designer (DW)
+    assert ["2019-08-23", [["unchecked", meaning["unchecked"]]]] in rows  # released
+    assert all(len(badges) == 1 for _, badges in rows), rows
+    figure = pg.inner_text("#panel-body .figure[data-claim=ascend-910-vs-h100-dw] .badge.status")
+    assert figure == "from article"
+    # a quote by its speaker: Musk's words from BitBiased (a bundled article)
+    pg.evaluate("kgExplorer.select('elon-musk')")
+    assert pg.inner_text("#panel-body .quote[data-quote=elon-musk-scaling-problem] "
+                         ".badge.status") == "from article"
+    legend = pg.inner_text("#legend-lines")
+    assert "from a bundled article, or checked by a maintainer" in legend
+    assert "unchecked: added from public knowledge, not yet checked by a maintainer" in legend
+    assert pg.inner_text("label:has(#hide-unchecked)").strip() == (
+        "hide unchecked links (added from public knowledge, not yet checked by a maintainer)")
+    page.shot("explorer-status-badges")
+    assert page.console_errors() == []
+
+
+def test_a_checked_fact_says_checked(tmp_path, page):
+    """The third status of the data contract: a fact added from public knowledge and
+    checked by a maintainer (`checked: {by, on, against}`) says "checked", with the meaning
+    ontology/schema.yaml gives it; the chip's other facts, unchecked, say "unchecked"."""
+    files = dict(SMALL_FILES)
+    files["source/src-web.yaml"] = """
+        id: src-web
+        name: Web page
+        title: Web page
+        publisher: Example Web
+        date: 2026-01-20
+        url: https://example.org/h800
+        source_type: news
+        reliability: high
+    """
+    files["chip/nvidia-h800.yaml"] = """
+        id: nvidia-h800
+        name: NVIDIA H800
+        chip_type: gpu
+        designer:
+          value: nvidia
+          sources: [src-web]
+          checked: {by: Jane Doe, 'on': 2026-11-20, against: src-web}
+        sources: [src-web]
+    """
+    sem = load_graph(write_data(tmp_path, files)).semantics
+    out = write_explorer(sem, tmp_path / "graph.html")
+    pg = page.open(out, "#node=nvidia-h800")
+    badges = pg.eval_on_selector_all(
+        "#panel-body .fact .stmt", "els => els.map(e => [e.getAttribute('data-value'),"
+        " Array.from(e.querySelectorAll('.badge.status')).map(b => [b.innerText, b.title])])")
+    meaning = sem.schema.enums["check-status"].values
+    assert badges == [["gpu", [["unchecked", meaning["unchecked"]]]],
+                      ["nvidia", [["checked", meaning["checked"]]]]]
     assert page.console_errors() == []

@@ -386,6 +386,8 @@ class PageData:
                 "suffixes": [sorted(SUFFIXES), list(CJK_SUFFIXES)],
                 # what a fact's confidence means (a hedged fact says so: "likely")
                 "confidence": dict(self.schema.enums["confidence"].values),
+                # what each check status means (every fact's badge says it in its title)
+                "status": dict(self.schema.enums["check-status"].values),
                 "cite": (f"ai-race-kg developers. ai-race-kg: a sourced knowledge graph of the "
                          f"US-China AI race, version {self.schema.version}, data as of "
                          f"{self.sem.date.isoformat()}. {HOMEPAGE} (data: {DATA_LICENCE})."),

@@ -57,6 +57,14 @@
     if (!conf || conf === "confident") return null;
     return badge("conf", "confidence: " + conf, (META.confidence || {})[conf] || "");
   }
+  // every fact says which of the data contract's three check statuses it has (a fact from
+  // an article had no badge, so its status had to be guessed); the badge's title is the
+  // status's meaning in ontology/schema.yaml (check-status)
+  var STATUS_WORDS = { "from-article": "from article", checked: "checked", unchecked: "unchecked" };
+  function statusBadge(ck) {
+    if (!STATUS_WORDS[ck]) return null;
+    return badge("status " + ck, STATUS_WORDS[ck], (META.status || {})[ck] || "");
+  }
 
   // -- the date rule (precomputed windows) ------------------------------------------------
   function holds(s, day) { return !s.nv && (!s.st || s.st <= day) && (!s.en || day <= s.en); }
@@ -317,7 +325,8 @@
       }
       var cb = confBadge(s.conf);
       if (cb) row.appendChild(cb);
-      if (s.ck === "unchecked") row.appendChild(badge("unchecked", "unchecked", "Not yet verified by a maintainer."));
+      var stb = statusBadge(s.ck);
+      if (stb) row.appendChild(stb);
       var when = stmtWhen(s);
       if (when) row.appendChild(el("div", { cls: "when", text: when }));
       if (s.aw) row.appendChild(el("div", { cls: "note", text: "as written in the source: " + s.aw }));
@@ -367,8 +376,7 @@
       box.firstChild.appendChild(badge("deprecated", "not yet on " + state.date, "This figure is about " + c.as_of + ", after the chosen day."));
     }
     if (!c.disputed.length) {
-      var v = el("div", null, el("span", { cls: "value", text: c.value }));  // with its unit
-      if (c.ck === "unchecked") v.appendChild(badge("unchecked", "unchecked"));
+      var v = el("div", null, el("span", { cls: "value", text: c.value }), statusBadge(c.ck));  // with its unit
       box.appendChild(v);
       if (howKnown(c)) box.appendChild(el("div", { cls: "muted small how-known", text: howKnown(c) }));
       if (c.by) box.appendChild(el("div", { cls: "muted small" }, "according to ", c.byref ? refButton(c.byref, c.by) : el("span", { text: c.by })));
@@ -382,8 +390,7 @@
     box.appendChild(el("div", { cls: "small muted", text: "The estimates disagree. Each, with who makes it and the source that reports it:" }));
     var table = el("table", { cls: "dispute" }, el("tr", null, el("th", { text: "value" }), el("th", { text: "who says so" }), el("th", { text: "source" })));
     [c.id].concat(c.disputed).map(function (i) { return CLAIMS.get(i); }).filter(Boolean).forEach(function (o) {
-      var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || credited(o.src) }));
-      if (o.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
+      var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || credited(o.src) }), statusBadge(o.ck));
       var value = el("td", { text: o.value });
       if (howKnown(o)) value.appendChild(el("div", { cls: "muted small how-known", text: howKnown(o) }));
       table.appendChild(el("tr", { "data-claim": o.id }, value, who, el("td", null, srcs(o.src))));
@@ -399,7 +406,8 @@
     if (q.date) who.appendChild(el("span", { cls: "muted", text: ", " + q.date }));
     if (q.occasion) who.appendChild(el("span", { cls: "muted", text: ", " + q.occasion }));
     if (q.lang === "en-translated") who.appendChild(el("span", { cls: "muted", text: " (translated)" }));
-    if (q.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
+    var qb = statusBadge(q.ck);
+    if (qb) who.appendChild(qb);
     // words said (or, undated, first reported by a source) after the chosen day
     if (q.known && q.known > state.date) who.appendChild(q.date ?
       badge("deprecated", "not yet said on " + state.date, "Said on " + q.date + ", after the chosen day.") :
@@ -427,7 +435,8 @@
     var sub = el("div", { cls: "sub" });
     sub.appendChild(legendIcon(n.kind, VIS.colours[blocOn(n, day)]));
     sub.appendChild(el("span", { cls: "bloc", "data-bloc": blocOn(n, day), text: " " + DOC.kinds[n.kind] + " · " + DOC.blocs[blocOn(n, day)] }));
-    if (n.ck === "unchecked") sub.appendChild(badge("unchecked", "unchecked"));
+    var nb = statusBadge(n.ck);
+    if (nb) sub.appendChild(nb);
     panel.appendChild(sub);
     if (!exists(n, day)) panel.appendChild(el("p", { cls: "note-box", text: "Not in the graph on " + day + ": it begins on " + n.begins + " (released, dated, announced or founded then). Move the date to see it." }));
     if (n.names) panel.appendChild(el("p", { cls: "names" }, el("span", { cls: "muted", text: "Other names: " }),
@@ -455,7 +464,7 @@
       links.forEach(function (e) {
         ul.appendChild(el("li", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " — " + e.label + " — " }),
           el("button", { type: "button", cls: "reflink", text: "sources", on: { click: function () { selectEdge(e.id, true); } } }),
-          e.ck === "unchecked" ? badge("unchecked", "unchecked") : null));
+          statusBadge(e.ck)));
       });
       panel.appendChild(ul);
     }
@@ -808,7 +817,8 @@
       else if (said) li.appendChild(el("span", { cls: "small", text: ": " + said.name }));
       var w = edgeDates(e);
       if (w) li.appendChild(el("span", { cls: "when", text: " · " + w }));
-      if (e.ck === "unchecked") li.appendChild(badge("unchecked", "unchecked"));
+      var eb = statusBadge(e.ck);
+      if (eb) li.appendChild(eb);
       li.appendChild(sourceList(e.src));
       ul.appendChild(li);
     });
@@ -881,8 +891,8 @@
       s.appendChild(svg("line", { x1: "1", y1: "5", x2: "27", y2: "5", stroke: "#8a8f98", "stroke-width": "2", "stroke-dasharray": dash }));
       return el("div", { cls: "legend-row" }, s, el("span", { text: text }));
     }
-    lines.appendChild(line("", "from an article or checked"));
-    lines.appendChild(line("5,3", "unchecked (not yet verified)"));
+    lines.appendChild(line("", "from a bundled article, or checked by a maintainer"));
+    lines.appendChild(line("5,3", "unchecked: added from public knowledge, not yet checked by a maintainer"));
   })();
   var showAll = document.getElementById("show-all"), hideLow = document.getElementById("hide-low"), hideUnchecked = document.getElementById("hide-unchecked");
   showAll.addEventListener("change", function () { state.all = showAll.checked; render(); if (state.all) network.fit({ animation: false }); });
