@@ -441,3 +441,38 @@ def test_the_overviews_pagerank_is_read_back_for_the_same_network(tmp_path, monk
     assert explorer_html(sem, overview_above=500) == first and len(ranked) == 1
     monkeypatch.setenv("KG_NO_CACHE", "1")
     assert explorer_html(sem, overview_above=500) == first and len(ranked) == 2
+
+
+@pytest.fixture(scope="module")
+def curated():
+    """The page's data parts for the curated data (kg.explorer.data.PageData)."""
+    from kg.analysis.network import project
+    from kg.explorer.data import PageData
+
+    return PageData(project(load_graph(REPO / "data").semantics))
+
+
+def test_a_relative_figure_carries_what_it_is_compared_with(curated):
+    """A journalist's trial: the Ascend 910's panel said "performance relative to another
+    chip 60%" (data/claim/ascend-910-vs-h100-dw.yaml: compared_with: nvidia-h100). The
+    figure carries the entity's name and id (compared_with is a reference: schema.yaml)."""
+    fig = curated.claim("ascend-910-vs-h100-dw")
+    assert (fig["compared_with"], fig["compared_ref"]) == ("NVIDIA H100", "nvidia-h100")
+    assert "compared_ref" not in curated.claim("nvidia-revenue-fy2025")
+
+
+def test_a_sources_identifiers_are_in_the_page_as_text(curated):
+    """A journalist's trial: the NVIDIA 8-K (data/source/nvidia-8k-2025-04-15.yaml) showed
+    no identifier though it has an SEC accession number, which has no resolver link
+    (kg.semantics.links): the report shows it, the page did not. An identifier already
+    shown as a link's label is not repeated; a source without one carries no field."""
+    assert curated.source("nvidia-8k-2025-04-15")["ids"] == [
+        "SEC accession number 0001045810-25-000082"]
+    # its URL is the arXiv page the identifier resolves to: no link says "arXiv ..."
+    assert curated.source("01ai-2024-03-yi-paper")["ids"] == ["arXiv 2403.04652"]
+    # no URL: the Federal Register link (derived) is the title's; both identifiers as text
+    fr = curated.source("fr-2022-10-13-advanced-computing-ifr")
+    assert fr["url"].startswith("https://www.federalregister.gov/d/")
+    assert fr["ids"] == ["Federal Register document 2022-21658",
+                         "Federal Register citation 87 FR 62186"]
+    assert "ids" not in curated.source("dw-2026-01-24-us-china-ai-race")

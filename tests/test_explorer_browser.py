@@ -356,8 +356,9 @@ def test_disputed_ascend_output_shows_both_estimates(real, page):
     got = {r[0]: r[1] for r in rows}
     # each with how the data says it is known (a fresh-user review: the YAML's method and
     # confidence, "speculative" for both, were shown nowhere)
-    assert got == {"about 450,000 chips\nestimated · confidence: speculative": "BitBiased",
-                   "up to 200,000 chips\nestimated · confidence: speculative": "US officials"}
+    # (and each its check status: BitBiased is a bundled article)
+    assert got == {"about 450,000 chips\nestimated · confidence: speculative": "BitBiasedfrom article",
+                   "up to 200,000 chips\nestimated · confidence: speculative": "US officialsfrom article"}
     fig.scroll_into_view_if_needed()
     page.shot("explorer-disputed-ascend-910c")
     assert page.console_errors() == []
@@ -422,13 +423,13 @@ def test_a_quoted_fragment_says_whose_words_it_is(real, page):
         "Scaling Problem",
         "BitBiased's label for Musk's view that the winner is whoever can build intelligent "
         "things cheapest and in the greatest number.",
-        "— Elon Musk"]
+        "— Elon Muskfrom article"]
     # a quote without a description shows its words and speaker only
     pg.evaluate("kgExplorer.select('scott-singer')")
     other = pg.inner_text("#panel-body .quote[data-quote=scott-singer-different-bets]")
     assert other.split("\n")[:2] == [
         "The US and China are placing fundamentally different bets across the AI stack.",
-        "— Scott Singer, speaking to DW"]
+        "— Scott Singer, speaking to DWfrom article"]
     assert page.console_errors() == []
 
 
@@ -619,8 +620,8 @@ def test_a_figure_says_how_it_is_known(real, page):
     cells = "rs => rs.map(r => [r.dataset.claim, r.cells[1].innerText])"
     pg = page.open(out, "#node=huawei-ascend-910c")
     assert sorted(pg.eval_on_selector_all(dispute, cells)) == [
-        ["ascend-910c-output-2025-bitbiased", "BitBiased"],
-        ["ascend-910c-output-2025-us-officials", "US officials"]]
+        ["ascend-910c-output-2025-bitbiased", "BitBiasedfrom article"],
+        ["ascend-910c-output-2025-us-officials", "US officialsfrom article"]]
     # the US permitting figures (4-7 years; up to about a decade) meet: no dispute (a
     # journalist's trial)
     pg = page.open(out, "#node=united-states")
@@ -958,7 +959,7 @@ def test_a_statement_not_yet_begun_is_labelled_not_yet_in_force(real, page):
     pg = page.open(out, "#node=nvidia-h200&date=2025-11-15")
     rows = pg.eval_on_selector_all(status, "els => els.map(e => [e.getAttribute('data-value'),"
                                    " e.getAttribute('data-state'),"
-                                   " Array.from(e.querySelectorAll('.badge')).map(b => b.innerText)])")
+                                   " Array.from(e.querySelectorAll('.badge:not(.status)')).map(b => b.innerText)])")
     assert rows == [["restricted", "holds", []],
                     ["allowed-vetted-buyers", "not yet", ["not yet in force on 2025-11-15"]],
                     # BotNews's is dated only "as of 2026": reported then, not begun then
@@ -1081,4 +1082,158 @@ def test_the_downloaded_png_shows_every_label_whole_and_the_kinds_shapes(real, p
         assert sum(1 for p in pixels if max(p) < 200) >= 10 * r, i["t"]  # drawn
     assert len(set(icons)) == len(icons)  # seven different shapes
     assert max(i["x"] for i in done["items"]) < image.size[0]
+    assert page.console_errors() == []
+
+
+def canvas_spots(pg, ids: list[str]) -> list[tuple[float, float, bool]]:
+    """Where the nodes are on the graph's canvas (px from its top left), and whether that
+    is inside it."""
+    return [tuple(p) for p in pg.evaluate(
+        """ids => { const n = kgExplorer.network, c = document.getElementById('graph');
+        const p = n.getPositions(ids);
+        return ids.map(i => { const d = n.canvasToDOM(p[i]);
+          return [d.x, d.y, d.x >= 0 && d.x <= c.clientWidth && d.y >= 0 && d.y <= c.clientHeight]; }); }""",
+        ids)]
+
+
+def test_a_relative_figure_names_what_it_is_compared_with(real, page):
+    """A journalist's trial: the Huawei Ascend 910's panel said "performance relative to
+    another chip 60%", dropping the chip (data/claim/ascend-910-vs-h100-dw.yaml:
+    compared_with: nvidia-h100). The name replaces the measure's "another chip" and opens
+    that entity; a measure without such words says "compared with"."""
+    _, out = real
+    pg = page.open(out, "#node=huawei-ascend-910")
+    label = "#panel-body .figure[data-claim={}] .fact-label"
+    assert pg.inner_text(label.format("ascend-910-vs-h100-dw")) == "performance relative to NVIDIA H100"
+    assert pg.inner_text("#panel-body .figure[data-claim=ascend-910-vs-h100-dw] .value") == "60%"
+    page.shot("explorer-relative-figure")
+    pg.click(label.format("ascend-910-vs-h100-dw") + " button.reflink")
+    assert pg.evaluate("kgExplorer.state.node") == "nvidia-h100"
+    assert pg.inner_text("#panel-title") == "NVIDIA H100"
+    pg.evaluate("kgExplorer.select('china')")  # data/claim/china-frontier-lag-2026-01.yaml
+    assert pg.inner_text(label.format("china-frontier-lag-2026-01")) == (
+        "lag behind the frontier of model capability, compared with United States (2026-01)")
+    assert page.console_errors() == []
+
+
+def test_a_sources_identifier_is_shown_as_text(real, page):
+    """A journalist's trial: the H20 -> NVIDIA link listed "NVIDIA Corporation Form 8-K ...
+    2025-04-15 high reliability" with no identifier, though the data has its SEC accession
+    number (data/source/nvidia-8k-2025-04-15.yaml), which the report shows."""
+    _, out = real
+    pg = page.open(out, "#node=nvidia-h20")
+    edge = pg.evaluate("kgExplorer.visibleEdgeIds().find(i => i.startsWith('nvidia-h20/designer'))")
+    pg.evaluate("id => kgExplorer.selectEdge(id)", edge)
+    item = pg.inner_text("#panel-body li[data-source=nvidia-8k-2025-04-15]")
+    assert "SEC accession number 0001045810-25-000082" in item
+    # a source with its own web page and no identifier says nothing more
+    pg.evaluate("kgExplorer.select('huawei')")
+    assert "accession" not in pg.inner_text("#panel-body li[data-source=dw-2026-01-24-us-china-ai-race]")
+    assert page.console_errors() == []
+
+
+def test_a_click_on_a_line_brings_both_its_ends_into_the_canvas(real, page):
+    """A journalist's trial at 1280x800: on graph.html#node=nvidia-h20 a click on the
+    designer line left NVIDIA off the canvas (y=892 in a 763 px canvas): the click handler
+    said "keeps both ends on the view" but never asked for it."""
+    _, out = real
+    page.page.set_viewport_size({"width": 1280, "height": 800})
+    pg = page.open(out, "#node=nvidia-h20")
+    edge = pg.evaluate("kgExplorer.visibleEdgeIds().find(i => i.startsWith('nvidia-h20/designer'))")
+    (hx, hy, h_in), (nx_, ny, n_in) = canvas_spots(pg, ["nvidia-h20", "nvidia"])
+    assert h_in and not n_in, "NVIDIA starts off the canvas"
+    # a real click on the line, a third of the way from the H20 to NVIDIA (inside the canvas)
+    box = pg.locator("#graph").bounding_box()
+    pg.mouse.click(box["x"] + hx + (nx_ - hx) / 3, box["y"] + hy + (ny - hy) / 3)
+    assert pg.evaluate("kgExplorer.state.edge") == edge
+    assert [s[2] for s in canvas_spots(pg, ["nvidia-h20", "nvidia"])] == [True, True]
+    assert page.console_errors() == []
+
+
+def test_a_search_pick_brings_its_neighbours_into_the_canvas(real, page):
+    """A journalist's trial at 1280x800: picking the H20 in the search zoomed onto it and
+    left its designer (NVIDIA) and fab (TSMC) off the canvas. The view now fits the entity
+    and its neighbours on the view when they fit at a scale where labels are readable."""
+    _, out = real
+    page.page.set_viewport_size({"width": 1280, "height": 800})
+    pg = page.open(out)
+    search(pg, "NVIDIA H20")
+    pg.press("#search", "Enter")
+    assert pg.evaluate("kgExplorer.state.node") == "nvidia-h20"
+    assert [s[2] for s in canvas_spots(pg, ["nvidia-h20", "nvidia", "tsmc"])] == [True, True, True]
+    assert pg.evaluate("kgExplorer.network.getScale()") >= pg.evaluate("kgExplorer.readableScale")
+    # a hub's neighbours do not fit at a readable scale: it is focused as before
+    search(pg, "NVIDIA")
+    pg.press("#search", "Enter")
+    assert pg.evaluate("kgExplorer.state.node") == "nvidia"
+    assert pg.evaluate("kgExplorer.network.getScale()") >= pg.evaluate("kgExplorer.readableScale")
+    assert canvas_spots(pg, ["nvidia"])[0][2]
+    assert page.console_errors() == []
+
+
+def test_every_fact_says_whether_it_is_from_an_article_checked_or_unchecked(real, page):
+    """A journalist's trial: facts from the bundled articles had no status badge while facts
+    added from public knowledge said "unchecked", so the absence of a badge had to be
+    guessed. Every statement, figure and quote now says which of the three statuses of
+    the data contract (ontology/schema.yaml, check-status) it has, with its meaning; the
+    legend and the filter say what "unchecked" is (not a reliability)."""
+    built, out = real
+    sem = built.semantics
+    pg = page.open(out, "#node=huawei-ascend-910")
+    rows = pg.eval_on_selector_all(
+        "#panel-body .fact .stmt", "els => els.map(e => [e.getAttribute('data-value'),"
+        " Array.from(e.querySelectorAll('.badge.status')).map(b => [b.innerText, b.title])])")
+    meaning = sem.schema.enums["check-status"].values
+    assert ["huawei", [["from article", meaning["from-article"]]]] in rows  # designer (DW)
+    assert ["2019-08-23", [["unchecked", meaning["unchecked"]]]] in rows  # released
+    assert all(len(badges) == 1 for _, badges in rows), rows
+    figure = pg.inner_text("#panel-body .figure[data-claim=ascend-910-vs-h100-dw] .badge.status")
+    assert figure == "from article"
+    # a quote by its speaker: Musk's words from BitBiased (a bundled article)
+    pg.evaluate("kgExplorer.select('elon-musk')")
+    assert pg.inner_text("#panel-body .quote[data-quote=elon-musk-scaling-problem] "
+                         ".badge.status") == "from article"
+    legend = pg.inner_text("#legend-lines")
+    assert "from a bundled article, or checked by a maintainer" in legend
+    assert "unchecked: added from public knowledge, not yet checked by a maintainer" in legend
+    assert pg.inner_text("label:has(#hide-unchecked)").strip() == (
+        "hide unchecked links (added from public knowledge, not yet checked by a maintainer)")
+    page.shot("explorer-status-badges")
+    assert page.console_errors() == []
+
+
+def test_a_checked_fact_says_checked(tmp_path, page):
+    """The third status of the data contract: a fact added from public knowledge and
+    checked by a maintainer (`checked: {by, on, against}`) says "checked", with the meaning
+    ontology/schema.yaml gives it; the chip's other facts, unchecked, say "unchecked"."""
+    files = dict(SMALL_FILES)
+    files["source/src-web.yaml"] = """
+        id: src-web
+        name: Web page
+        title: Web page
+        publisher: Example Web
+        date: 2026-01-20
+        url: https://example.org/h800
+        source_type: news
+        reliability: high
+    """
+    files["chip/nvidia-h800.yaml"] = """
+        id: nvidia-h800
+        name: NVIDIA H800
+        chip_type: gpu
+        designer:
+          value: nvidia
+          sources: [src-web]
+          checked: {by: Jane Doe, 'on': 2026-11-20, against: src-web}
+        sources: [src-web]
+    """
+    sem = load_graph(write_data(tmp_path, files)).semantics
+    out = write_explorer(sem, tmp_path / "graph.html")
+    pg = page.open(out, "#node=nvidia-h800")
+    badges = pg.eval_on_selector_all(
+        "#panel-body .fact .stmt", "els => els.map(e => [e.getAttribute('data-value'),"
+        " Array.from(e.querySelectorAll('.badge.status')).map(b => [b.innerText, b.title])])")
+    meaning = sem.schema.enums["check-status"].values
+    assert badges == [["gpu", [["unchecked", meaning["unchecked"]]]],
+                      ["nvidia", [["checked", meaning["checked"]]]]]
     assert page.console_errors() == []

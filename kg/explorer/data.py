@@ -35,7 +35,7 @@ from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES, labels
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
 from kg.semantics.disputes import QUALIFIER_WORDS, amount_text
-from kg.semantics.links import source_links
+from kg.semantics.links import IDENTIFIER_LABELS, identifiers, source_links
 from kg.semantics.time import ONE_DAY, stated_start
 
 # Fields shown in the panel's header rather than as facts.
@@ -296,10 +296,13 @@ class PageData:
                "byref": str(who) if who else None, "claimant": claimant(c),
                "ck": self.proj.status(c.sources, c.first("checked")),
                "disputed": self.sem.disputed.get(cid, [])}
-        for key in ("as_of", "context", "method", "confidence", "compared_with"):
+        for key in ("as_of", "context", "method", "confidence"):
             v = c.first(key)
             if v is not None:
-                out[key] = self.name(str(v)) if key == "compared_with" else str(v)
+                out[key] = str(v)
+        other = c.first("compared_with")  # a reference (schema.yaml): its name and id
+        if other is not None:
+            out["compared_with"], out["compared_ref"] = self.name(str(other)), str(other)
         return out
 
     def quote(self, qid: str) -> dict:
@@ -340,6 +343,13 @@ class PageData:
         others = [k for k in links if k["url"] != out["url"]]
         if others:
             out["links"] = others
+        # its identifiers as text ("SEC accession number 0001045810-25-000082": most have
+        # no resolver), except one a link above already names
+        named = {k["label"] for k in others}
+        ids = [f"{IDENTIFIER_LABELS[k]} {v}" for k, v in identifiers(s)]
+        ids = [t for t in ids if t not in named]
+        if ids:
+            out["ids"] = ids
         return out
 
     # -- the whole document ---------------------------------------------------------------
@@ -376,6 +386,8 @@ class PageData:
                 "suffixes": [sorted(SUFFIXES), list(CJK_SUFFIXES)],
                 # what a fact's confidence means (a hedged fact says so: "likely")
                 "confidence": dict(self.schema.enums["confidence"].values),
+                # what each check status means (every fact's badge says it in its title)
+                "status": dict(self.schema.enums["check-status"].values),
                 "cite": (f"ai-race-kg developers. ai-race-kg: a sourced knowledge graph of the "
                          f"US-China AI race, version {self.schema.version}, data as of "
                          f"{self.sem.date.isoformat()}. {HOMEPAGE} (data: {DATA_LICENCE})."),

@@ -57,6 +57,14 @@
     if (!conf || conf === "confident") return null;
     return badge("conf", "confidence: " + conf, (META.confidence || {})[conf] || "");
   }
+  // every fact says which of the data contract's three check statuses it has (a fact from
+  // an article had no badge, so its status had to be guessed); the badge's title is the
+  // status's meaning in ontology/schema.yaml (check-status)
+  var STATUS_WORDS = { "from-article": "from article", checked: "checked", unchecked: "unchecked" };
+  function statusBadge(ck) {
+    if (!STATUS_WORDS[ck]) return null;
+    return badge("status " + ck, STATUS_WORDS[ck], (META.status || {})[ck] || "");
+  }
 
   // -- the date rule (precomputed windows) ------------------------------------------------
   function holds(s, day) { return !s.nv && (!s.st || s.st <= day) && (!s.en || day <= s.en); }
@@ -239,6 +247,8 @@
         li.appendChild(el("span", { cls: "muted", text: " · " }));
         li.appendChild(link(k.url, k.label + (k.derived ? " (link derived from the identifier)" : "")));
       });
+      // its identifiers no link above names, as text ("SEC accession number 0001045810-25-000082")
+      (s.ids || []).forEach(function (t) { li.appendChild(el("span", { cls: "muted source-id", text: " · " + t })); });
       // why that reliability, in words (it was only the badge's tooltip: nothing on a phone,
       // on paper, or for a reader who does not hover)
       if (s.relynote) li.appendChild(el("div", { cls: "muted relynote", text: s.relynote }));
@@ -315,7 +325,8 @@
       }
       var cb = confBadge(s.conf);
       if (cb) row.appendChild(cb);
-      if (s.ck === "unchecked") row.appendChild(badge("unchecked", "unchecked", "Not yet verified by a maintainer."));
+      var stb = statusBadge(s.ck);
+      if (stb) row.appendChild(stb);
       var when = stmtWhen(s);
       if (when) row.appendChild(el("div", { cls: "when", text: when }));
       if (s.aw) row.appendChild(el("div", { cls: "note", text: "as written in the source: " + s.aw }));
@@ -340,17 +351,32 @@
     ids.forEach(function (sid) { var s = SOURCES.get(sid); if (s && s.publisher && pubs.indexOf(s.publisher) < 0) pubs.push(s.publisher); });
     return pubs.length ? "the source" + (ids.length > 1 ? "s" : "") + " (" + pubs.join(", ") + ")" : "(the sources)";
   }
+  // what a figure measures; a relative one names what it is compared with (it read
+  // "performance relative to another chip"): the entity takes the place of the measure's
+  // "another chip" ("performance relative to NVIDIA H100"), else follows "compared with",
+  // and opens on a click as every entity named in the panel
+  function figureLabel(c) {
+    var box = el("div", { cls: "fact-label" });
+    if (!c.compared_with) box.appendChild(document.createTextNode(c.measure));
+    else {
+      var other = c.compared_ref ? refButton(c.compared_ref, c.compared_with) : el("span", { text: c.compared_with });
+      var cut = /\banother \S+$/.exec(c.measure);
+      box.appendChild(document.createTextNode(cut ? c.measure.slice(0, cut.index) : c.measure + ", compared with "));
+      box.appendChild(other);
+    }
+    if (c.as_of) box.appendChild(document.createTextNode(" (" + c.as_of + ")"));
+    return box;
+  }
   function figureBlock(c) {
     // a disputed figure shows once, with every competing value side by side
     var box = el("div", { cls: "figure", "data-claim": c.id });
-    box.appendChild(el("div", { cls: "fact-label", text: c.measure + (c.as_of ? " (" + c.as_of + ")" : "") }));
+    box.appendChild(figureLabel(c));
     // a figure about a period that begins after the chosen day is not yet known on it
     if (c.as_of && (c.as_of + "-01-01").slice(0, 10) > state.date) {
       box.firstChild.appendChild(badge("deprecated", "not yet on " + state.date, "This figure is about " + c.as_of + ", after the chosen day."));
     }
     if (!c.disputed.length) {
-      var v = el("div", null, el("span", { cls: "value", text: c.value }));  // with its unit
-      if (c.ck === "unchecked") v.appendChild(badge("unchecked", "unchecked"));
+      var v = el("div", null, el("span", { cls: "value", text: c.value }), statusBadge(c.ck));  // with its unit
       box.appendChild(v);
       if (howKnown(c)) box.appendChild(el("div", { cls: "muted small how-known", text: howKnown(c) }));
       if (c.by) box.appendChild(el("div", { cls: "muted small" }, "according to ", c.byref ? refButton(c.byref, c.by) : el("span", { text: c.by })));
@@ -364,8 +390,7 @@
     box.appendChild(el("div", { cls: "small muted", text: "The estimates disagree. Each, with who makes it and the source that reports it:" }));
     var table = el("table", { cls: "dispute" }, el("tr", null, el("th", { text: "value" }), el("th", { text: "who says so" }), el("th", { text: "source" })));
     [c.id].concat(c.disputed).map(function (i) { return CLAIMS.get(i); }).filter(Boolean).forEach(function (o) {
-      var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || credited(o.src) }));
-      if (o.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
+      var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || credited(o.src) }), statusBadge(o.ck));
       var value = el("td", { text: o.value });
       if (howKnown(o)) value.appendChild(el("div", { cls: "muted small how-known", text: howKnown(o) }));
       table.appendChild(el("tr", { "data-claim": o.id }, value, who, el("td", null, srcs(o.src))));
@@ -381,7 +406,8 @@
     if (q.date) who.appendChild(el("span", { cls: "muted", text: ", " + q.date }));
     if (q.occasion) who.appendChild(el("span", { cls: "muted", text: ", " + q.occasion }));
     if (q.lang === "en-translated") who.appendChild(el("span", { cls: "muted", text: " (translated)" }));
-    if (q.ck === "unchecked") who.appendChild(badge("unchecked", "unchecked"));
+    var qb = statusBadge(q.ck);
+    if (qb) who.appendChild(qb);
     // words said (or, undated, first reported by a source) after the chosen day
     if (q.known && q.known > state.date) who.appendChild(q.date ?
       badge("deprecated", "not yet said on " + state.date, "Said on " + q.date + ", after the chosen day.") :
@@ -409,7 +435,8 @@
     var sub = el("div", { cls: "sub" });
     sub.appendChild(legendIcon(n.kind, VIS.colours[blocOn(n, day)]));
     sub.appendChild(el("span", { cls: "bloc", "data-bloc": blocOn(n, day), text: " " + DOC.kinds[n.kind] + " · " + DOC.blocs[blocOn(n, day)] }));
-    if (n.ck === "unchecked") sub.appendChild(badge("unchecked", "unchecked"));
+    var nb = statusBadge(n.ck);
+    if (nb) sub.appendChild(nb);
     panel.appendChild(sub);
     if (!exists(n, day)) panel.appendChild(el("p", { cls: "note-box", text: "Not in the graph on " + day + ": it begins on " + n.begins + " (released, dated, announced or founded then). Move the date to see it." }));
     if (n.names) panel.appendChild(el("p", { cls: "names" }, el("span", { cls: "muted", text: "Other names: " }),
@@ -437,7 +464,7 @@
       links.forEach(function (e) {
         ul.appendChild(el("li", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " — " + e.label + " — " }),
           el("button", { type: "button", cls: "reflink", text: "sources", on: { click: function () { selectEdge(e.id, true); } } }),
-          e.ck === "unchecked" ? badge("unchecked", "unchecked") : null));
+          statusBadge(e.ck)));
       });
       panel.appendChild(ul);
     }
@@ -508,7 +535,37 @@
     syncControls();
     render();
     showNode(id);
-    if (focus && shown.nodes.has(id)) network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: false });
+    if (focus && shown.nodes.has(id)) focusWith(id);
+  }
+  // the labels' font size on the screen is it times the scale: below READABLE_PX a label
+  // is hard to read, so a selection zooms out no further than READABLE_SCALE
+  var READABLE_PX = 12, READABLE_SCALE = READABLE_PX / (((VIS.options.nodes || {}).font || {}).size || 16);
+  // a picked entity, focused at scale 1.1 or more (as it was), then with its neighbours on
+  // the view: the view moves, and zooms out if need be but not below READABLE_SCALE, to
+  // hold the entity and each entity a drawn line joins it to, with their labels (the
+  // H20's designer and fab were off the canvas); a hub whose neighbours do not fit at a
+  // readable scale stays focused alone
+  function focusWith(id) {
+    var scale = Math.max(network.getScale(), 1.1);
+    network.focus(id, { scale: scale, animation: false });
+    var ids = [id];
+    (ADJ.get(id) || []).forEach(function (e) {
+      var other = e.from === id ? e.to : e.from;
+      if (shown.edges.has(e.id) && ids.indexOf(other) < 0) ids.push(other);
+    });
+    if (ids.length < 2) return;
+    network.redraw();  // the boxes (shape and label) of nodes just added
+    var box = null;
+    ids.forEach(function (i) {
+      var bb = network.getBoundingBox(i);
+      if (bb) box = box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
+    });
+    var w = container.clientWidth, h = container.clientHeight, pad = 16;
+    var a = network.DOMtoCanvas({ x: pad, y: pad }), b = network.DOMtoCanvas({ x: w - pad, y: h - pad });
+    if (!box || (box.left >= a.x && box.right <= b.x && box.top >= a.y && box.bottom <= b.y)) return;
+    var fit = Math.min(scale, (w - 2 * pad) / (box.right - box.left), (h - 2 * pad) / (box.bottom - box.top));
+    if (fit < READABLE_SCALE) return;
+    network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: fit, animation: false });
   }
   function selectEdge(id, reveal) {
     var e = EDGES.get(id);
@@ -543,7 +600,7 @@
   }
   network.on("click", function (p) {
     if (p.nodes.length) { state.node = p.nodes[0]; state.edge = null; state.path = null; render(); showNode(state.node); }
-    else if (p.edges.length) { selectEdge(p.edges[0]); }  // keeps both ends on the view
+    else if (p.edges.length) { selectEdge(p.edges[0], true); }  // keeps both ends on the view
   });
   network.on("doubleClick", function (p) { if (p.nodes.length) toggleOpen(p.nodes[0]); });
 
@@ -760,7 +817,8 @@
       else if (said) li.appendChild(el("span", { cls: "small", text: ": " + said.name }));
       var w = edgeDates(e);
       if (w) li.appendChild(el("span", { cls: "when", text: " · " + w }));
-      if (e.ck === "unchecked") li.appendChild(badge("unchecked", "unchecked"));
+      var eb = statusBadge(e.ck);
+      if (eb) li.appendChild(eb);
       li.appendChild(sourceList(e.src));
       ul.appendChild(li);
     });
@@ -833,8 +891,8 @@
       s.appendChild(svg("line", { x1: "1", y1: "5", x2: "27", y2: "5", stroke: "#8a8f98", "stroke-width": "2", "stroke-dasharray": dash }));
       return el("div", { cls: "legend-row" }, s, el("span", { text: text }));
     }
-    lines.appendChild(line("", "from an article or checked"));
-    lines.appendChild(line("5,3", "unchecked (not yet verified)"));
+    lines.appendChild(line("", "from a bundled article, or checked by a maintainer"));
+    lines.appendChild(line("5,3", "unchecked: added from public knowledge, not yet checked by a maintainer"));
   })();
   var showAll = document.getElementById("show-all"), hideLow = document.getElementById("hide-low"), hideUnchecked = document.getElementById("hide-unchecked");
   showAll.addEventListener("change", function () { state.all = showAll.checked; render(); if (state.all) network.fit({ animation: false }); });
@@ -1053,7 +1111,7 @@
       var f = n.facts.filter(function (x) { return x.f === field; })[0];
       return f ? current(f.s, day).map(function (s) { return s.ref || s.v; }) : [];
     },
-    lastPng: function () { return lastPng; },
+    lastPng: function () { return lastPng; }, readableScale: READABLE_SCALE,
     states: function (id, field, day) {
       var n = NODES.get(id); if (!n) return null;
       var f = n.facts.filter(function (x) { return x.f === field; })[0];
