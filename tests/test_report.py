@@ -136,6 +136,29 @@ def test_the_scorecard_marks_a_disputed_backing_figure_as_the_explorer_does():
     assert {"ascend-910c-output-2025-us-officials", "ascend-910c-output-2025-bitbiased"} <= disputed
 
 
+def test_a_relative_figure_says_what_it_is_compared_with():
+    """A journalist's trial: DW's verdict on chips read "Huawei Ascend 910: performance
+    relative to another chip 60%"; data/claim/ascend-910-vs-h100-dw.yaml compares it with
+    the NVIDIA H100 (compared_with: nvidia-h100, an entity)."""
+    from kg.analysis.scorecard import scorecard
+
+    rows = {r["assessment"]: r for r in read_csv(build_report() / "scorecard.csv")}
+    assert rows["dw-chips-us"]["backing figures"] == \
+        "Huawei Ascend 910: performance relative to NVIDIA H100: 60%"
+    # a measure whose name has no general other term: the comparison after it
+    # (data/claim/us-chip-design-lead-2026-01.yaml: at-least 2, compared_with: china)
+    assert rows["alyosha-chips-us"]["backing figures"] == \
+        "United States: lead in chip generations compared with China: at least 2 generations"
+    md = (build_report() / "report.md").read_text(encoding="utf-8")
+    assert "relative to another chip" not in md
+    figures = {f.id: f for r in scorecard(built().semantics) for v in r.verdicts
+               for f in v.backing}
+    assert figures["ascend-910-vs-h100-dw"].compared_with == "nvidia-h100"
+    # a figure that is not relative: as it was
+    assert "China: installed power generation capacity 3,200 GW" in \
+        rows["bitbiased-energy-china"]["backing figures"]
+
+
 def test_bitbiased_verdict_on_energy():
     rows = read_csv(build_report() / "scorecard.csv")
     energy = []

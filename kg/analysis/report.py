@@ -11,6 +11,7 @@ date). Deterministic: the same data gives the same bytes (nothing reads the cloc
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -461,7 +462,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     # "48 to 84 months"): the raw value and qualifier ("48..84", "range") are for programs
     doc.table(Table("disputes", ["about", "measure", "period", "amount", "value", "qualifier",
                                  "claimed by", "sources", "reliability", "figure"],
-                    [[name(r.about), name(r.measure), r.period,
+                    [[name(r.about), measure_words(ents, r.measure, r.compared_with), r.period,
                       figure_amount(sem.entities, sem.entities[r.claim]), r.value, r.qualifier,
                       claimant_words(sem.entities, sem.entities[r.claim]),
                       "; ".join(r.sources), r.reliability, r.claim] for r in disputes],
@@ -736,11 +737,32 @@ def claimant_words(ents, claim) -> str:
 
 
 def _figure_words(ents, f) -> str:
-    """A figure in words: "China: installed power capacity about 3,200 GW"."""
-    measure = ents.get(f.measure)
-    what = measure.name if measure is not None else f.measure
+    """A figure in words: "China: installed power capacity about 3,200 GW"; a relative
+    figure with what it is compared with: "Huawei Ascend 910: performance relative to
+    NVIDIA H100: 60%" (a journalist's trial: "relative to another chip 60%")."""
     about = ents[f.about].name if f.about in ents else f.about
-    return f"{about}: {what} {figure_amount(ents, ents[f.id])}"
+    what = measure_words(ents, f.measure, f.compared_with)
+    return f"{about}: {what}{': ' if f.compared_with else ' '}{figure_amount(ents, ents[f.id])}"
+
+
+# a relative measure's name ends on its other term, in general words: the figure's
+# compared_with names it
+GENERAL_OTHER = re.compile(r"\b(another [a-z]+|the leaders)$")
+
+
+def measure_words(ents, measure: str, compared_with: str = "") -> str:
+    """A measure's name, with the entity a relative figure is compared with in place of
+    its general other term ("performance relative to another chip" -> "performance
+    relative to NVIDIA H100"), else after it ("lead in chip generations compared with
+    China"); the name alone for a figure that is not relative."""
+    m = ents.get(measure)
+    what = m.name if m is not None else measure
+    if not compared_with:
+        return what
+    other = ents[compared_with].name if compared_with in ents else compared_with
+    if GENERAL_OTHER.search(what):
+        return GENERAL_OTHER.sub(lambda _: other, what)
+    return f"{what} compared with {other}"
 
 
 def _disputed_words(f) -> str:
