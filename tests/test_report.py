@@ -306,7 +306,7 @@ def test_who_is_central_first_says_what_central_means_in_plain_words():
     assert "it does not measure size, power or who is ahead." in section[0]
     assert section[1].startswith("Five measures on the network, each in [0, 1]")
     html = (build_report() / "report.html").read_text(encoding="utf-8")
-    assert "<h2>Who is central</h2>\n<p>In plain words: an entity is central" in html
+    assert "<h2 id=\"who-is-central\">Who is central</h2>\n<p>In plain words: an entity is central" in html
 
 
 def test_a_figures_link_says_gives_a_figure_on_not_estimated():

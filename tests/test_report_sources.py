@@ -162,3 +162,72 @@ def test_only_bracketed_known_ids_become_links_and_titles_stay_text():
     assert "| [s-one](#src-s-one); [s-two](#src-s-two) | s-one |" in md
     assert r"\<script\>alert(1)\</script\> \*x\* \[y\](z). P & Q, 2026." in md
     assert "[https://e.org/a(b) c](https://e.org/a%28b%29%20c)" in md
+
+
+def test_the_scorecard_says_one_source_for_a_single_verdict():
+    """A journalist's trial: "sources agree: US leads (1)" for a dimension with one verdict
+    (capital: data/assessment/ has one assessment of it, BitBiased's)."""
+    with open(curated_report() / "scorecard.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    summary = {r["dimension"]: r["verdict"] for r in rows if r["dimension"]}
+    assert summary["capital"] == "one source: US leads"
+    assert summary["compute"] == "sources agree: US leads (4)"
+    assert summary["chips"] == "sources differ: US leads (4), China catching up (1)"
+    assert not [s for s in summary.values() if s.startswith("sources agree") and "(1)" in s]
+
+
+def test_the_prose_points_researchers_to_the_query_without_internal_numbers():
+    md = (curated_report() / "report.md").read_text(encoding="utf-8")
+    bridges = md.split("### Bridges between the US and Chinese blocs")[1].split("\n\n")[1]
+    assert "question 11" not in md
+    assert bridges.endswith("the links that make them bridges. For researchers: `kg query "
+                            "between-blocs` gives the supply and partnership links among them.")
+
+
+def test_headings_have_anchors_and_the_page_opens_on_a_table_of_contents():
+    path = curated_report() / "report.html"
+    html = path.read_text(encoding="utf-8")
+    headings = re.findall(r"<(h[23])( id=\"[^\"]*\")?>([^<]*)</h[23]>", html)
+    assert headings and all(i for _, i, _ in headings)  # every h2 and h3 has an id
+    ids = [i[5:-1] for _, i, _ in headings]
+    assert len(ids) == len(set(ids))
+    # GitHub's anchors, so report.md's contents link the same way
+    assert ' id="the-race-scorecard-who-leads-according-to-whom">The race scorecard: who ' \
+           "leads, according to whom</h2>" in html
+    assert ' id="sources-without-a-link">Sources without a link</h3>' in html
+    nav = html.split('<nav class="contents"')[1].split("</nav>")[0]
+    h2s = [(i[5:-1], t) for h, i, t in headings if h == "h2"]
+    assert re.findall(r'<a href="#([^"]+)">([^<]*)</a>', nav) == h2s
+    assert html.index("<nav") < html.index("<h2")
+    md = (curated_report() / "report.md").read_text(encoding="utf-8")
+    toc = md.split("Contents:\n\n")[1].split("\n\n")[0].splitlines()
+    assert toc[0] == "- [Summary](#summary)" and toc[-1] == "- [Sources](#sources)"
+    assert toc == [f"- [{t}](#{i})" for i, t in h2s]
+
+
+def test_a_citation_and_a_contents_entry_open_their_target_in_chromium():
+    from explorer_support import BROWSER_ARGS, Recorder, chromium_path
+    from playwright.sync_api import sync_playwright
+
+    chromium = chromium_path()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        try:
+            page = browser.new_context(offline=True, viewport={"width": 1000, "height": 800}
+                                       ).new_page()
+            rec = Recorder(page)
+            page.goto((curated_report() / "report.html").resolve().as_uri())
+            page.wait_for_load_state("load")
+            page.click(f"a[href='#src-{NVIDIA_8K}'] >> nth=0")
+            hash_, top, text = page.evaluate(
+                f"() => {{ const e = document.getElementById('src-{NVIDIA_8K}'); "
+                "return [location.hash, e.getBoundingClientRect().top, e.textContent]; }")
+            page.click("nav.contents a[href='#sources']")
+            sources_top = page.evaluate(
+                "() => document.getElementById('sources').getBoundingClientRect().top")
+        finally:
+            browser.close()
+    assert rec.errors == []
+    assert hash_ == f"#src-{NVIDIA_8K}" and -2 < top < 50  # scrolled to the entry
+    assert "SEC accession number: 0001045810-25-000082" in text
+    assert -2 < sources_top < 50

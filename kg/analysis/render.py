@@ -108,6 +108,21 @@ class Doc:
         return [b[2] if b[0] == "sources" else b[1] for b in self.blocks
                 if b[0] in ("table", "sources")]
 
+    def heading_ids(self) -> dict[int, str]:
+        """The anchor of each h2 and h3 block, by the block's index: GitHub's rule for a
+        Markdown heading's anchor (lower case, every character but letters, digits, "_",
+        "-" and spaces dropped, spaces as "-"; "-1", "-2" after a repeated one), so the
+        same link opens the heading in report.html and in report.md as GitHub shows it."""
+        out: dict[int, str] = {}
+        seen: dict[str, int] = {}
+        for i, b in enumerate(self.blocks):
+            if b[0] in ("h2", "h3"):
+                slug = re.sub(r"[^\w\- ]", "", b[1].lower()).replace(" ", "-")
+                n = seen.get(slug, 0)
+                seen[slug] = n + 1
+                out[i] = f"{slug}-{n}" if n else slug
+        return out
+
     @property
     def source_ids(self) -> frozenset[str]:
         """The ids of the Sources list: the ids a citation may link to."""
@@ -253,9 +268,18 @@ def _more_sources(n: int) -> str:
             f"{'is' if n == 1 else 'are'} in `sources.csv`.)")
 
 
+def _contents(doc: Doc) -> list[tuple[str, str]]:
+    """(anchor, heading) of each h2: the table of contents."""
+    ids = doc.heading_ids()
+    return [(ids[i], b[1]) for i, b in enumerate(doc.blocks) if b[0] == "h2"]
+
+
 def markdown(doc: Doc) -> str:
     known = doc.source_ids
     out = [f"# {doc.title}", ""]
+    contents = _contents(doc)
+    if contents:
+        out += ["Contents:", ""] + [f"- [{h}](#{a})" for a, h in contents] + [""]
     for b in doc.blocks:
         if b[0] == "h2":
             out += [f"## {b[1]}", ""]
@@ -347,9 +371,15 @@ def page(doc: Doc, images: dict[str, bytes]) -> str:
            'img-src data:; style-src \'unsafe-inline\'">',
            f"<title>{e(doc.title)}</title>", f"<style>{CSS.strip()}</style>", "</head>",
            "<body>", f"<h1>{e(doc.title)}</h1>"]
-    for b in doc.blocks:
+    contents = _contents(doc)
+    if contents:
+        out.append('<nav class="contents" aria-label="Contents"><p>Contents:</p><ul>'
+                   + "".join(f'<li><a href="#{e(a)}">{e(h)}</a></li>' for a, h in contents)
+                   + "</ul></nav>")
+    ids = doc.heading_ids()
+    for i, b in enumerate(doc.blocks):
         if b[0] in ("h2", "h3"):
-            out.append(f"<{b[0]}>{e(b[1])}</{b[0]}>")
+            out.append(f'<{b[0]} id="{e(ids[i])}">{e(b[1])}</{b[0]}>')
         elif b[0] == "p":
             out.append(f"<p>{_html_prose(b[1], known)}</p>")
         elif b[0] == "ul":

@@ -422,8 +422,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.h3("Bridges between the US and Chinese blocs")
     doc.p("Entities linked directly to both a US and a Chinese entity, by the share of "
           "shortest paths between a US and a Chinese entity that pass through them, with "
-          "the links that make them bridges (question 11; `kg query between-blocs` lists "
-          "the supply and partnership links among them)."
+          "the links that make them bridges. For researchers: `kg query between-blocs` "
+          "gives the supply and partnership links among them."
           + (f" On a network this size the shares are estimated from the sampled sources "
              f"that lie in the US bloc (of the k = {binfo['k']}, seed {binfo['seed']})."
              if sampled else ""))

@@ -68,8 +68,12 @@ class Row:
 
     @property
     def summary(self) -> str:
+        """"sources agree: US leads (4)", "sources differ: US leads (4), China catching up
+        (1)", "one source: US leads" (it said "sources agree: US leads (1)")."""
         if not self.verdicts:
             return NO_VERDICT
+        if len(self.verdicts) == 1:
+            return f"one source: {self.verdicts[0].text}"
         counts: dict[str, int] = {}
         for v in self.verdicts:
             counts[v.text] = counts.get(v.text, 0) + 1
