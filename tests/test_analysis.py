@@ -307,7 +307,7 @@ def test_scorecard_with_disagreement_and_a_dimension_without_verdict(small):
     assert [f.id for f in us.backing] == ["fig-a"]
     assert [f.id for f in us.contradicting] == ["fig-b"]  # disputes fig-a: 100 vs 500
     assert rows["compute"].verdicts == () and rows["compute"].summary == NO_VERDICT
-    assert rows["energy"].summary == "sources agree: China leads (1)"
+    assert rows["energy"].summary == "one source: China leads"  # not "sources agree: ... (1)"
     # on 2026-02-01 the blog had not said anything yet
     early = {r.dimension: r for r in scorecard(sem, dt.date(2026, 2, 1))}
     assert early["energy"].summary == NO_VERDICT

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,12 @@ def window_report() -> Path:
                                   "--since", "2025-11-01", "--as-of", "2026-01-31"])
     assert r.exit_code == 0, r.output
     return out
+
+
+def unlinked(md: str) -> str:
+    """report.md with each source citation's link ("[id](#src-id)") as the bare id: the
+    words the tests below check (tests/test_report_sources.py checks the links)."""
+    return re.sub(r"\[([a-z0-9-]+)\]\(#src-\1\)", r"\1", md)
 
 
 def build_report() -> Path:
@@ -100,15 +107,15 @@ def test_the_910c_dispute_side_by_side():
     # "at-most" and "48..84", "range" without the months)
     assert [r["amount"] for r in rows] == ["up to 200,000 chips (estimated)",
                                            "about 450,000 chips (estimated)"]
-    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    text = unlinked((build_report() / "report.md").read_text(encoding="utf-8"))
     assert ("| Huawei Ascend 910C | chips produced in a year | 2025 | up to 200,000 chips "
             "(estimated) | US officials | bitbiased-2026-12-dimensions | low |") in text
     # a journalist's trial: Aiden Gray's "close to a decade" of approval is how long it can
     # take, up to 120 months, and meets BitBiased's 48 to 84 months: not a dispute, and the
     # scorecard's energy row has no contradicting figure
     assert "permitting" not in (build_report() / "disputes.csv").read_text(encoding="utf-8")
-    assert ("| Aiden Gray | low | 2026 | United States: permitting time for new energy "
-            "infrastructure up to 120 months |  |") in text
+    assert ("| Aiden Gray | aiden-gray-2026-ai-race-faster | low | 2026 | United States: "
+            "permitting time for new energy infrastructure up to 120 months |  |") in text
     sparql = {short(r["claim"]) for r in run_query(oxigraph_store(),
                                                    find_query("disputed-figures")).dicts()}
     assert {r["figure"] for r in read_csv(build_report() / "disputes.csv")} == sparql
@@ -133,6 +140,29 @@ def test_the_scorecard_marks_a_disputed_backing_figure_as_the_explorer_does():
     assert {"ascend-910c-output-2025-us-officials", "ascend-910c-output-2025-bitbiased"} <= disputed
 
 
+def test_a_relative_figure_says_what_it_is_compared_with():
+    """A journalist's trial: DW's verdict on chips read "Huawei Ascend 910: performance
+    relative to another chip 60%"; data/claim/ascend-910-vs-h100-dw.yaml compares it with
+    the NVIDIA H100 (compared_with: nvidia-h100, an entity)."""
+    from kg.analysis.scorecard import scorecard
+
+    rows = {r["assessment"]: r for r in read_csv(build_report() / "scorecard.csv")}
+    assert rows["dw-chips-us"]["backing figures"] == \
+        "Huawei Ascend 910: performance relative to NVIDIA H100: 60%"
+    # a measure whose name has no general other term: the comparison after it
+    # (data/claim/us-chip-design-lead-2026-01.yaml: at-least 2, compared_with: china)
+    assert rows["alyosha-chips-us"]["backing figures"] == \
+        "United States: lead in chip generations compared with China: at least 2 generations"
+    md = (build_report() / "report.md").read_text(encoding="utf-8")
+    assert "relative to another chip" not in md
+    figures = {f.id: f for r in scorecard(built().semantics) for v in r.verdicts
+               for f in v.backing}
+    assert figures["ascend-910-vs-h100-dw"].compared_with == "nvidia-h100"
+    # a figure that is not relative: as it was
+    assert "China: installed power generation capacity 3,200 GW" in \
+        rows["bitbiased-energy-china"]["backing figures"]
+
+
 def test_bitbiased_verdict_on_energy():
     rows = read_csv(build_report() / "scorecard.csv")
     energy = []
@@ -148,8 +178,8 @@ def test_bitbiased_verdict_on_energy():
     # its evidence: China has about 3,200 GW of installed capacity (article 000 says
     # "3,200 GW"; the scorecard said "3,200,000,000,000 W")
     assert "China: installed power generation capacity 3,200 GW" in bit[0]["backing figures"]
-    md = (build_report() / "report.md").read_text(encoding="utf-8")
-    assert "|  | China leads |  | BitBiased | low | 2026-04 |" in md
+    md = unlinked((build_report() / "report.md").read_text(encoding="utf-8"))
+    assert f"|  | China leads |  | BitBiased | {BITBIASED} | low | 2026-04 |" in md
     # every assessment of the library's query is in the scorecard, and nothing else
     sparql = {short(r["assessment"]) for r in run_query(oxigraph_store(),
                                                         find_query("dimension-leaders")).dicts()}
@@ -258,7 +288,7 @@ def test_the_prose_names_relations_as_a_reader_says_them():
     """A fresh-user review: "China's algorithm registry issued_by → it", "tied by
     quoted-about (31)". The prose uses the schema's labels, as the explorer's lines do;
     the CSV's relation column keeps the field's name."""
-    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    text = unlinked((build_report() / "report.md").read_text(encoding="utf-8"))
     why = text.split("## Why they are central")[1].split("## How robust")[0]
     # data/policy/china-algorithm-registry.yaml: issued_by: chinese-government
     assert "China's algorithm registry issued by → it [aiden-gray-2026-ai-race-faster]" in why
@@ -280,14 +310,14 @@ def test_who_is_central_first_says_what_central_means_in_plain_words():
     assert "it does not measure size, power or who is ahead." in section[0]
     assert section[1].startswith("Five measures on the network, each in [0, 1]")
     html = (build_report() / "report.html").read_text(encoding="utf-8")
-    assert "<h2>Who is central</h2>\n<p>In plain words: an entity is central" in html
+    assert "<h2 id=\"who-is-central\">Who is central</h2>\n<p>In plain words: an entity is central" in html
 
 
 def test_a_figures_link_says_gives_a_figure_on_not_estimated():
     """A journalist's trial: "NVIDIA ... estimated (×2) → NVIDIA H100" for the H100's
     transistor count and peak FP8 throughput, which NVIDIA reports (data/claim/h100-
     transistor-count.yaml, method: reported); a reader would write "NVIDIA estimates"."""
-    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    text = unlinked((build_report() / "report.md").read_text(encoding="utf-8"))
     why = text.split("## Why they are central")[1].split("## How robust")[0]
     assert ("/ gives a figure on (×2) → NVIDIA H100 [nvidia-2022-03-22-hopper-announcement, "
             "nvidia-h100-datasheet]") in why
@@ -437,7 +467,7 @@ def test_why_central_says_when_an_entity_is_cut_off_from_the_main_network():
     sem = built().semantics
     H = simple(as_it_stood(project(sem), sem.date))
     main_piece = max(nx.connected_components(H), key=len)
-    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    text = unlinked((build_report() / "report.md").read_text(encoding="utf-8"))
     why = text.split("## Why they are central")[1].split("## How robust")[0]
     paragraphs = {p.split(" (")[0]: p for p in why.split("\n\n") if " has " in p}
     google = nx.node_connected_component(H, "google")
@@ -454,7 +484,7 @@ def test_why_central_names_kind_bloc_and_community_as_a_reader_reads_them():
     """A journalist's trial: "United States (country, us, community C3 (China))" read as if
     the United States belonged to China; a community is named after its most central
     member (communities.csv), and the kind and bloc read as the summary says them."""
-    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    text = unlinked((build_report() / "report.md").read_text(encoding="utf-8"))
     why = text.split("## Why they are central")[1].split("## How robust")[0]
     rows = read_csv(build_report() / "communities.csv")
     us = next(r for r in rows if "united-states" in r["members"].split())
@@ -481,7 +511,7 @@ def test_a_link_resting_only_on_low_reliability_sources_says_so_where_it_is_a_re
     assert "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]" in china
     assert ("Sam Altman quoted about → it [bitbiased-2026-12-dimensions] (low reliability "
             "only)") in china
-    text = (build_report() / "report.md").read_text(encoding="utf-8")
+    text = unlinked((build_report() / "report.md").read_text(encoding="utf-8"))
     why = text.split("## Why they are central")[1].split("## How robust")[0]
     assert ("China's algorithm registry issued by → it [aiden-gray-2026-ai-race-faster] "
             "(low reliability only)") in why

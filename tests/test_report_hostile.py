@@ -1,6 +1,7 @@
 """Hostile strings in the data are text in the report's HTML page too (issue 15's HTML part):
 a real Chromium opens report.html built from the explorer's hostile fixture; no dialog fires,
-nothing runs, each string reads back exactly as text, and no javascript: link exists."""
+nothing runs, each string reads back exactly as text (a source's title and publisher in the
+Sources list too), and no javascript: link exists."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ def test_the_report_shows_hostile_strings_as_text_and_runs_nothing(tmp_path):
             hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
             scripts = page.eval_on_selector_all("script", "els => els.length")
             injected = page.eval_on_selector_all("img[src='x'], svg", "els => els.length")
+            # the hostile source's entry in the Sources list, which its citations link to
+            entry = page.eval_on_selector_all("li#src-src-evil", "els => els.map(e => e.textContent)")
+            cites = page.eval_on_selector_all("a[href='#src-src-evil']", "els => els.length")
         finally:
             browser.close()
     assert rec.dialogs == [] and rec.errors == []
@@ -49,3 +53,6 @@ def test_the_report_shows_hostile_strings_as_text_and_runs_nothing(tmp_path):
     assert any(HOSTILE_NAME in c for c in cells)
     assert not [h for h in hrefs if h.lower().startswith("javascript:")]
     assert "<script>alert(2)" not in html and HOSTILE_ALIAS not in html
+    assert entry == [f"src-evil: {HOSTILE_NAME}. {HOSTILE_ALIAS}, 2026-01-20. Reliability: low. "
+                     "No link or identifier in the data."]
+    assert cites >= 1

@@ -1,6 +1,11 @@
-"""The report as blocks (headings, paragraphs, lists, tables, images) and its writers:
-Markdown, one standalone HTML page (inline CSS, images as data: URIs, no script, no
-external request, every text escaped), CSV (one file per table) and JSON.
+"""The report as blocks (headings, paragraphs, lists, tables, images, the list of sources)
+and its writers: Markdown, one standalone HTML page (inline CSS, images as data: URIs, no
+script, no external request, every text escaped), CSV (one file per table) and JSON.
+
+Source citations: in a paragraph or list item, a bracketed list of source ids
+("[dw-2026-01-24-us-china-ai-race, alyosha-2026-01-31-deep-dive]"), and in a table's
+`cites` columns, every source id; each id the document's Sources list holds becomes a link
+to its entry there (`#src-<id>`) in Markdown and HTML, and stays plain text in CSV and JSON.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 
 @dataclass
@@ -26,6 +32,7 @@ class Table:
     rows: list[list]
     show: int | None = None
     hide: tuple[str, ...] = ()  # columns in the CSV and JSON only
+    cites: tuple[str, ...] = ()  # columns whose source ids link to the Sources list
 
     def visible(self) -> tuple[list[str], list[list]]:
         """The columns and rows Markdown and HTML show."""
@@ -34,10 +41,46 @@ class Table:
         return [self.columns[i] for i in keep], [[r[i] for i in keep] for r in rows]
 
 
+@dataclass(frozen=True)
+class SourceEntry:
+    """One source of the report's Sources list.
+
+    url: its own web page (an http(s) address, else ""); links: (label, http(s) address)
+    of the other links a reader can open (its archived copy, resolver links derived from
+    its identifiers); identifiers: (label, value) of the identifiers without a resolver
+    link (an SEC accession number) and of an address that is not http(s), shown as text;
+    bundled: the file name of a bundled article ("" for any other source).
+    """
+
+    id: str
+    title: str
+    publisher: str
+    date: str
+    reliability: str
+    reliability_note: str = ""
+    bundled: str = ""
+    url: str = ""
+    links: tuple[tuple[str, str], ...] = ()
+    identifiers: tuple[tuple[str, str], ...] = ()
+
+
+SOURCE_COLUMNS = ["id", "title", "publisher", "date", "reliability", "reliability note",
+                  "bundled file", "url", "other links", "identifiers"]
+
+
+def sources_table(entries: list[SourceEntry]) -> Table:
+    """The Sources list as the table sources.csv and report.json hold."""
+    return Table("sources", list(SOURCE_COLUMNS), [
+        [s.id, s.title, s.publisher, s.date, s.reliability, s.reliability_note, s.bundled, s.url, "; ".join(f"{label}: {url}" for label, url in s.links),
+         "; ".join(f"{label}: {value}" for label, value in s.identifiers)]
+        for s in entries])
+
+
 @dataclass
 class Doc:
     """The report: a title and blocks in order. A block is ("h2" | "h3" | "p", text),
-    ("ul", [text]), ("table", Table) or ("img", file name, alt text)."""
+    ("ul", [text]), ("table", Table), ("img", file name, alt text) or ("sources",
+    [SourceEntry], Table): the list the report's citations link to (at most one)."""
 
     title: str
     blocks: list[tuple] = field(default_factory=list)
@@ -53,9 +96,92 @@ class Doc:
         self.blocks.append(("table", t))
         return t
 
+    def sources(self, entries: list[SourceEntry]) -> None:
+        """The Sources list (entries in the order given), written as a list in Markdown
+        and HTML (the entries some shown text cites; the others are in sources.csv) and
+        as the table `sources` in CSV and JSON."""
+        entries = list(entries)
+        self.blocks.append(("sources", entries, sources_table(entries)))
+
     @property
     def tables(self) -> list[Table]:
-        return [b[1] for b in self.blocks if b[0] == "table"]
+        return [b[2] if b[0] == "sources" else b[1] for b in self.blocks
+                if b[0] in ("table", "sources")]
+
+    def heading_ids(self) -> dict[int, str]:
+        """The anchor of each h2 and h3 block, by the block's index: GitHub's rule for a
+        Markdown heading's anchor (lower case, every character but letters, digits, "_",
+        "-" and spaces dropped, spaces as "-"; "-1", "-2" after a repeated one), so the
+        same link opens the heading in report.html and in report.md as GitHub shows it."""
+        out: dict[int, str] = {}
+        seen: dict[str, int] = {}
+        for i, b in enumerate(self.blocks):
+            if b[0] in ("h2", "h3"):
+                slug = re.sub(r"[^\w\- ]", "", b[1].lower()).replace(" ", "-")
+                n = seen.get(slug, 0)
+                seen[slug] = n + 1
+                out[i] = f"{slug}-{n}" if n else slug
+        return out
+
+    @property
+    def source_ids(self) -> frozenset[str]:
+        """The ids of the Sources list: the ids a citation may link to."""
+        return frozenset(s.id for b in self.blocks if b[0] == "sources" for s in b[1])
+
+
+# a bracketed list of ids in prose: "[a]", "[a, b]"
+CITATION = re.compile(r"\[([a-z0-9]+(?:-[a-z0-9]+)*(?:, [a-z0-9]+(?:-[a-z0-9]+)*)*)\]")
+ID_TOKEN = re.compile(r"(?<![a-z0-9-])[a-z0-9]+(?:-[a-z0-9]+)*(?![a-z0-9-])")
+
+
+def _split_prose(text: str, known) -> list[tuple[str, list[str] | None]]:
+    """text as segments: (plain text, None) and (the citation's text, its ids) for each
+    bracketed list of ids that are all in `known`."""
+    out, at = [], 0
+    for m in CITATION.finditer(text):
+        ids = m.group(1).split(", ")
+        if all(i in known for i in ids):
+            out += [(text[at:m.start()], None), (m.group(0), ids)]
+            at = m.end()
+    return out + [(text[at:], None)]
+
+
+def _split_cell(text: str, known) -> list[tuple[str, str | None]]:
+    """A cites column's text as segments: (plain text, None) and (id, id) per known id."""
+    out, at = [], 0
+    for m in ID_TOKEN.finditer(text):
+        if m.group(0) in known:
+            out += [(text[at:m.start()], None), (m.group(0), m.group(0))]
+            at = m.end()
+    return out + [(text[at:], None)]
+
+
+def cited(doc: Doc, known, shown_only: bool = False) -> list[str]:
+    """The ids of `known` (source ids) the document cites (see the module's docstring),
+    sorted: in every row of every table, or only in what Markdown and HTML show."""
+    found: set[str] = set()
+    for b in doc.blocks:
+        if b[0] in ("p", "ul"):
+            for text in ([b[1]] if b[0] == "p" else b[1]):
+                found.update(i for _, ids in _split_prose(text, known) if ids for i in ids)
+        elif b[0] == "table" and b[1].cites:
+            t = b[1]
+            if shown_only:
+                if t.show == 0:
+                    continue
+                columns, rows = t.visible()
+            else:
+                columns, rows = t.columns, t.rows
+            at = [i for i, c in enumerate(columns) if c in t.cites]
+            for r in rows:
+                for i in at:
+                    found.update(i_ for _, i_ in _split_cell(cell(r[i]), known) if i_)
+    return sorted(found)
+
+
+def anchor(source_id: str) -> str:
+    """The HTML id (and Markdown anchor) of a source's entry in the Sources list."""
+    return f"src-{source_id}"
 
 
 def cell(v) -> str:
@@ -67,30 +193,125 @@ def cell(v) -> str:
 
 
 def _md_cell(v) -> str:
-    return cell(v).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return _md_cell_text(cell(v))
+
+
+def _md_cell_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _md_link(source_id: str) -> str:
+    return f"[{source_id}](#{anchor(source_id)})"
+
+
+def _md_prose(text: str, known) -> str:
+    """Text with each citation of a known source as links to the Sources list."""
+    return "".join(seg if ids is None else "[" + ", ".join(_md_link(i) for i in ids) + "]"
+                   for seg, ids in _split_prose(text, known))
+
+
+def _md_cites(v, known) -> str:
+    return "".join(_md_cell_text(seg) if i is None else _md_link(i)
+                   for seg, i in _split_cell(cell(v), known))
+
+
+MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+
+
+def _md_text(text: str) -> str:
+    """Text from the data, as literal text in Markdown (no markup, no HTML)."""
+    return MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+
+
+def _md_url(url: str) -> str:
+    """An http(s) address as a Markdown link destination: spaces, brackets and parentheses
+    percent-encoded."""
+    return quote(url, safe="/:?#@!$&'*+,;=%~-._")
+
+
+def _sentence(text: str) -> str:
+    """text ending in a full stop, unless it ends in one already (or in ? or !)."""
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def _entry_parts(s: SourceEntry) -> list[tuple[str, ...]]:
+    """A source's entry as ("text", words) and ("link", address) parts, for both writers."""
+    parts: list[tuple[str, ...]] = [("text", f": {_sentence(s.title)} {s.publisher}"
+                                     + (f", {s.date}" if s.date else "") + ". ")]
+    if s.reliability:
+        parts.append(("text", f"Reliability: {s.reliability}"
+                      + (f" ({s.reliability_note.rstrip('.')})" if s.reliability_note else "")
+                      + ". "))
+    if s.url:
+        parts += [("link", s.url), ("text", " ")]
+    for label, url in s.links:
+        parts += [("text", f"{label}: "), ("link", url), ("text", " ")]
+    for label, value in s.identifiers:
+        parts.append(("text", f"{label}: {value}. "))
+    if s.bundled:
+        parts.append(("text", f"Bundled article: its text ships with the project "
+                              f"({s.bundled}); facts taken from it are marked from-article."))
+    elif not (s.url or s.links or s.identifiers):
+        parts.append(("text", "No link or identifier in the data."))
+    return parts
+
+
+def _shown_sources(doc: Doc, entries: list[SourceEntry]) -> list[SourceEntry]:
+    """The entries some text that Markdown and HTML show cites."""
+    shown = set(cited(doc, doc.source_ids, shown_only=True))
+    return [s for s in entries if s.id in shown]
+
+
+def _more_sources(n: int) -> str:
+    return (f"({n} more source{'' if n == 1 else 's'}, cited only in the CSV files, "
+            f"{'is' if n == 1 else 'are'} in `sources.csv`.)")
+
+
+def _contents(doc: Doc) -> list[tuple[str, str]]:
+    """(anchor, heading) of each h2: the table of contents."""
+    ids = doc.heading_ids()
+    return [(ids[i], b[1]) for i, b in enumerate(doc.blocks) if b[0] == "h2"]
 
 
 def markdown(doc: Doc) -> str:
+    known = doc.source_ids
     out = [f"# {doc.title}", ""]
+    contents = _contents(doc)
+    if contents:
+        out += ["Contents:", ""] + [f"- [{h}](#{a})" for a, h in contents] + [""]
     for b in doc.blocks:
         if b[0] == "h2":
             out += [f"## {b[1]}", ""]
         elif b[0] == "h3":
             out += [f"### {b[1]}", ""]
         elif b[0] == "p":
-            out += [b[1], ""]
+            out += [_md_prose(b[1], known), ""]
         elif b[0] == "ul":
-            out += [f"- {item}" for item in b[1]] + [""]
+            out += [f"- {_md_prose(item, known)}" for item in b[1]] + [""]
         elif b[0] == "img":
             out += [f"![{b[2]}]({b[1]})", ""]
+        elif b[0] == "sources":
+            shown = _shown_sources(doc, b[1])
+            for s in shown:
+                words = "".join(_md_text(p[1]) if p[0] == "text"
+                                else f"[{_md_text(p[1])}]({_md_url(p[1])})"
+                                for p in _entry_parts(s))
+                out.append(f'- <a id="{anchor(s.id)}"></a>**{s.id}**{words.rstrip()}')
+            if len(shown) < len(b[1]):
+                out += ["", _more_sources(len(b[1]) - len(shown))]
+            out.append("")
         elif b[0] == "table" and b[1].show == 0:
             out += [f"(The {len(b[1].rows)} rows are in `{b[1].name}.csv`.)", ""]
         elif b[0] == "table":
             t = b[1]
             columns, rows = t.visible()
+            linked = [c in t.cites for c in columns]
             out.append("| " + " | ".join(_md_cell(c) for c in columns) + " |")
             out.append("|" + "---|" * len(columns))
-            out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
+            out += ["| " + " | ".join(_md_cites(c, known) if ln else _md_cell(c)
+                                      for c, ln in zip(r, linked, strict=True)) + " |"
+                    for r in rows]
             if len(rows) < len(t.rows):
                 out.append("")
                 out.append(f"({len(t.rows) - len(rows)} more rows in `{t.name}.csv`.)")
@@ -111,6 +332,8 @@ th{background:#f3f3f3}
 tr:nth-child(even) td{background:#fafafa}
 img{max-width:100%;height:auto;border:1px solid #eee}
 .more{color:#666;font-size:13px}
+.sources li{margin:.3rem 0;overflow-wrap:anywhere}
+:target{background:#fff3b0}
 code{font-size:90%;background:#f3f3f3;padding:0 .2em}
 @media print{body{max-width:none;margin:0;padding:0;font-size:11pt}table{display:table;overflow:visible;font-size:9px;width:100%}th,td{overflow-wrap:break-word;padding:.15rem .25rem}tr,img{break-inside:avoid}h2,h3{break-after:avoid}}
 """
@@ -121,9 +344,26 @@ def _inline(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
+def _html_link(source_id: str) -> str:
+    return f'<a href="#{anchor(source_id)}">{html.escape(source_id)}</a>'
+
+
+def _html_prose(text: str, known) -> str:
+    """_inline's text with each citation of a known source as links to the Sources list."""
+    return "".join(_inline(seg) if ids is None
+                   else "[" + ", ".join(_html_link(i) for i in ids) + "]"
+                   for seg, ids in _split_prose(text, known))
+
+
+def _html_cites(v, known) -> str:
+    return "".join(html.escape(seg) if i is None else _html_link(i)
+                   for seg, i in _split_cell(cell(v), known))
+
+
 def page(doc: Doc, images: dict[str, bytes]) -> str:
     """One standalone HTML page; `images` maps an img block's file name to its PNG bytes."""
     e = html.escape
+    known = doc.source_ids
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            # no request of any kind: images are inline, nothing else may load
@@ -131,13 +371,32 @@ def page(doc: Doc, images: dict[str, bytes]) -> str:
            'img-src data:; style-src \'unsafe-inline\'">',
            f"<title>{e(doc.title)}</title>", f"<style>{CSS.strip()}</style>", "</head>",
            "<body>", f"<h1>{e(doc.title)}</h1>"]
-    for b in doc.blocks:
+    contents = _contents(doc)
+    if contents:
+        out.append('<nav class="contents" aria-label="Contents"><p>Contents:</p><ul>'
+                   + "".join(f'<li><a href="#{e(a)}">{e(h)}</a></li>' for a, h in contents)
+                   + "</ul></nav>")
+    ids = doc.heading_ids()
+    for i, b in enumerate(doc.blocks):
         if b[0] in ("h2", "h3"):
-            out.append(f"<{b[0]}>{e(b[1])}</{b[0]}>")
+            out.append(f'<{b[0]} id="{e(ids[i])}">{e(b[1])}</{b[0]}>')
         elif b[0] == "p":
-            out.append(f"<p>{_inline(b[1])}</p>")
+            out.append(f"<p>{_html_prose(b[1], known)}</p>")
         elif b[0] == "ul":
-            out.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in b[1]) + "</ul>")
+            out.append("<ul>" + "".join(f"<li>{_html_prose(i, known)}</li>" for i in b[1])
+                       + "</ul>")
+        elif b[0] == "sources":
+            shown = _shown_sources(doc, b[1])
+            out.append('<ul class="sources">')
+            out += [f'<li id="{e(anchor(s.id))}"><strong>{e(s.id)}</strong>'
+                    + "".join(e(p[1]) if p[0] == "text"
+                              else f'<a href="{e(p[1])}">{e(p[1])}</a>'
+                              for p in _entry_parts(s)).rstrip() + "</li>"
+                    for s in shown]
+            out.append("</ul>")
+            if len(shown) < len(b[1]):
+                out.append(f'<p class="more">{_inline(_more_sources(len(b[1]) - len(shown)))}'
+                           "</p>")
         elif b[0] == "img":
             data = base64.b64encode(images[b[1]]).decode("ascii")
             out.append(f'<p><img src="data:image/png;base64,{data}" alt="{e(b[2])}"></p>')
@@ -149,7 +408,9 @@ def page(doc: Doc, images: dict[str, bytes]) -> str:
             columns, rows = t.visible()
             out.append("<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in columns)
                        + "</tr></thead><tbody>")
-            out += ["<tr>" + "".join(f"<td>{e(cell(c))}</td>" for c in r) + "</tr>"
+            linked = [c in t.cites for c in columns]
+            out += ["<tr>" + "".join(f"<td>{_html_cites(c, known) if ln else e(cell(c))}</td>"
+                                     for c, ln in zip(r, linked, strict=True)) + "</tr>"
                     for r in rows]
             out.append("</tbody></table>")
             if len(rows) < len(t.rows):

@@ -11,6 +11,7 @@ date). Deterministic: the same data gives the same bytes (nothing reads the cloc
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ from kg.analysis.network import (
     simple,
 )
 from kg.analysis.paths import PathCounts
-from kg.analysis.render import Doc, Table, write
+from kg.analysis.render import Doc, SourceEntry, Table, cited, write
 from kg.analysis.scorecard import NO_VERDICT, scorecard
 from kg.analysis.why import (
     WHY_ALL_LINKS_MAX_NODES,
@@ -77,7 +78,7 @@ from kg.data.loader import gc_paused
 from kg.rdf.load import Steps
 from kg.semantics import BLOC_LABELS, Semantics
 from kg.semantics.disputes import QUALIFIER_WORDS, amount_text
-from kg.semantics.links import identifiers
+from kg.semantics.links import IDENTIFIER_LABELS, RESOLVERS, identifiers, safe_url, source_links
 
 FORMATS = ("md", "html", "csv", "json")
 DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
@@ -236,7 +237,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                     [[c.day.isoformat(), c.change, name(c.entity), _label(sem, c),
                       _change_value(sem, c), c.when, "; ".join(c.sources),
                       _rel(sem, c.sources), c.entity, c.field] for c in changed],
-                    show=60, hide=("id", "field")))
+                    show=60, hide=("id", "field"), cites=("sources",)))
 
     # -- scorecard ------------------------------------------------------------------------
     doc.h2("The race scorecard: who leads, according to whom")
@@ -249,17 +250,18 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     rows = []
     for r in card:
         rows.append([r.dimension, r.summary, "yes" if r.disagree else "", "", "", "", "", "",
-                     ""])
+                     "", ""])
         for v in r.verdicts:
-            rows.append(["", v.text, "", ", ".join(v.publishers), v.reliability or "",
+            rows.append(["", v.text, "", ", ".join(v.publishers), "; ".join(v.sources),
+                         v.reliability or "",
                          v.as_of, "; ".join(_figure_words(ents, f) + _disputed_words(f)
                                             for f in v.backing),
                          "; ".join(f"{_figure_words(ents, f)} ({f.id})"
                                    for f in v.contradicting), v.assessment])
     doc.table(Table("scorecard", ["dimension", "verdict", "sources disagree", "source",
-                                  "reliability", "as of", "backing figures",
+                                  "sources", "reliability", "as of", "backing figures",
                                   "contradicting figures", "assessment"], rows,
-                    hide=("assessment",)))
+                    hide=("assessment",), cites=("sources",)))
     cells, best = {}, {}
     rel_order = {"high": 0, "medium": 1, "low": 2}
     for r in card:
@@ -366,7 +368,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.table(Table("why-central", ["entity", "id", "neighbour", "neighbour id", "relation",
                                     "direction", "PageRank drop without the link",
                                     "share of shortest paths", "sources", "reliability",
-                                    "status", "quote or figure"], wrows, show=0))
+                                    "status", "quote or figure"], wrows, show=0,
+                    cites=("sources",)))
 
     # -- robustness -----------------------------------------------------------------------
     doc.h2("How robust the ranking is")
@@ -387,7 +390,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                                    "weak links it loses (their sources)"],
                     [[m.rank, name(m.node), m.node, m.robust_rank if m.robust_rank else "unlinked",
                       _move(m), m.pagerank, m.robust_pagerank, weak_links(m.node)]
-                     for m in moves]))
+                     for m in moves], cites=("weak links it loses (their sources)",)))
 
     # -- communities ----------------------------------------------------------------------
     doc.h2("Communities")
@@ -419,8 +422,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.h3("Bridges between the US and Chinese blocs")
     doc.p("Entities linked directly to both a US and a Chinese entity, by the share of "
           "shortest paths between a US and a Chinese entity that pass through them, with "
-          "the links that make them bridges (question 11; `kg query between-blocs` lists "
-          "the supply and partnership links among them)."
+          "the links that make them bridges. For researchers: `kg query between-blocs` "
+          "gives the supply and partnership links among them."
           + (f" On a network this size the shares are estimated from the sampled sources "
              f"that lie in the US bloc (of the k = {binfo['k']}, seed {binfo['seed']})."
              if sampled else ""))
@@ -433,7 +436,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                      len(b.china_links), _grouped_words(cross, b.node, name, rel)])
     doc.table(Table("bridges", ["entity", "id", "bloc", "share of US–China paths",
                                 "links to US", "links to China",
-                                "links across the blocs (grouped by neighbour)"], rows))
+                                "links across the blocs (grouped by neighbour)"], rows,
+                    cites=("links across the blocs (grouped by neighbour)",)))
 
     # -- shares ---------------------------------------------------------------------------
     doc.h2("Share of centrality by bloc")
@@ -458,11 +462,11 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     # "48 to 84 months"): the raw value and qualifier ("48..84", "range") are for programs
     doc.table(Table("disputes", ["about", "measure", "period", "amount", "value", "qualifier",
                                  "claimed by", "sources", "reliability", "figure"],
-                    [[name(r.about), name(r.measure), r.period,
+                    [[name(r.about), measure_words(ents, r.measure, r.compared_with), r.period,
                       figure_amount(sem.entities, sem.entities[r.claim]), r.value, r.qualifier,
                       claimant_words(sem.entities, sem.entities[r.claim]),
                       "; ".join(r.sources), r.reliability, r.claim] for r in disputes],
-                    hide=("value", "qualifier")))
+                    hide=("value", "qualifier"), cites=("sources",)))
     doc.h3("Facts resting only on low-reliability sources")
     by_kind: dict[str, int] = {}
     for f in weak:
@@ -472,7 +476,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.table(Table("low-reliability-only", ["entity", "kind", "field", "value", "sources",
                                              "deprecated"],
                     [[f.entity, f.kind, f.field, _value(ents, f.value), "; ".join(f.sources),
-                      "yes" if f.deprecated else ""] for f in weak], show=15))
+                      "yes" if f.deprecated else ""] for f in weak], show=15,
+                    cites=("sources",)))
     doc.h3("Unchecked share by kind")
     doc.table(Table("unchecked-by-kind", ["kind", "facts", "unchecked", "unchecked share"],
                     [list(r) for r in unchecked_by_kind(all_facts)]))
@@ -495,7 +500,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     fps = facts_per_source(sem, all_facts)
     doc.table(Table("facts-per-source", ["source", "publisher", "reliability", "facts"],
                     [[s, str(ents[s].first("publisher", "")) if s in ents else "",
-                      _rel(sem, [s]), n] for s, n in fps], show=15))
+                      _rel(sem, [s]), n] for s, n in fps], show=15, cites=("source",)))
     nourl = without_url(sem)
     doc.h3("Sources without a link")
     bundled = sum(1 for s in nourl if ents[s].first("bundled_file"))
@@ -509,7 +514,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                                             "identifiers"],
                     [[s, str(ents[s].first("publisher", "")), _rel(sem, [s]),
                       "; ".join(f"{k}: {v}" for k, v in identifiers(ents[s]))]
-                     for s in nourl], show=15))
+                     for s in nourl], show=15, cites=("source",)))
 
     # -- method ---------------------------------------------------------------------------
     doc.h2("How the network is made")
@@ -532,6 +537,16 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         "weighted by the number of links between them (PageRank, eigenvector); "
         "betweenness and closeness count hops.",
     ])
+
+    # -- sources --------------------------------------------------------------------------
+    doc.h2("Sources")
+    known = {i for i, e in ents.items() if e.kind == "source"}
+    cited_ids = cited(doc, known)
+    doc.p("Every source the report cites, by id: its title, publisher, date and "
+          "reliability, the links a reader can open (its web page, an archived copy, links "
+          "derived from its identifiers) and identifiers without a link (SEC accession "
+          "numbers, Federal Register citations). Each citation above links to its entry.")
+    doc.sources([source_entry(ents[i]) for i in cited_ids])
     step("wrote the document")
     return doc, images
 
@@ -545,6 +560,26 @@ def _shown(t: Table, shown_rows: list) -> Table:
         t.rows = shown_rows + [r for r in t.rows if id(r) not in shown]
         t.show = len(shown_rows)
     return t
+
+
+def source_entry(source) -> SourceEntry:
+    """A source entity as the report's Sources list gives it: its links a reader can open
+    and its identifiers without a resolver (kg.semantics.links), whether it is a bundled
+    article; an address that is not http(s) is shown as text, never as a link."""
+    own = safe_url(source.first("url"))
+    links = tuple((k.label, k.url) for k in source_links(source)
+                  if safe_url(k.url) and k.url != own)
+    texts = [(IDENTIFIER_LABELS[f], v) for f, v in identifiers(source) if f not in RESOLVERS]
+    for f, label in (("url", "address (not a web link)"),
+                     ("archived_url", "archived address (not a web link)")):
+        if source.first(f) and not safe_url(source.first(f)):
+            texts.append((label, str(source.first(f))))
+    bundled = str(source.first("bundled_file") or "")
+    return SourceEntry(
+        source.id, str(source.first("title") or source.name),
+        str(source.first("publisher") or ""), str(source.first("date") or ""),
+        str(source.first("reliability") or ""), str(source.first("reliability_note") or ""),
+        bundled, own or "", links, tuple(texts))
 
 
 def _drop_words(drop: float | None) -> str:
@@ -702,11 +737,32 @@ def claimant_words(ents, claim) -> str:
 
 
 def _figure_words(ents, f) -> str:
-    """A figure in words: "China: installed power capacity about 3,200 GW"."""
-    measure = ents.get(f.measure)
-    what = measure.name if measure is not None else f.measure
+    """A figure in words: "China: installed power capacity about 3,200 GW"; a relative
+    figure with what it is compared with: "Huawei Ascend 910: performance relative to
+    NVIDIA H100: 60%" (a journalist's trial: "relative to another chip 60%")."""
     about = ents[f.about].name if f.about in ents else f.about
-    return f"{about}: {what} {figure_amount(ents, ents[f.id])}"
+    what = measure_words(ents, f.measure, f.compared_with)
+    return f"{about}: {what}{': ' if f.compared_with else ' '}{figure_amount(ents, ents[f.id])}"
+
+
+# a relative measure's name ends on its other term, in general words: the figure's
+# compared_with names it
+GENERAL_OTHER = re.compile(r"\b(another [a-z]+|the leaders)$")
+
+
+def measure_words(ents, measure: str, compared_with: str = "") -> str:
+    """A measure's name, with the entity a relative figure is compared with in place of
+    its general other term ("performance relative to another chip" -> "performance
+    relative to NVIDIA H100"), else after it ("lead in chip generations compared with
+    China"); the name alone for a figure that is not relative."""
+    m = ents.get(measure)
+    what = m.name if m is not None else measure
+    if not compared_with:
+        return what
+    other = ents[compared_with].name if compared_with in ents else compared_with
+    if GENERAL_OTHER.search(what):
+        return GENERAL_OTHER.sub(lambda _: other, what)
+    return f"{what} compared with {other}"
 
 
 def _disputed_words(f) -> str:

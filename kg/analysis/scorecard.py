@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from kg.core.model import as_decimal_text
 from kg.semantics import BLOC_LABELS, Semantics
+from kg.semantics.disputes import comparable_key
 
 NO_VERDICT = "no sourced verdict"
 SHORT_BLOC = {"us": "US", "china": "China", "multinational": "multinational", "other": "other"}
@@ -19,7 +20,10 @@ SHORT_BLOC = {"us": "US", "china": "China", "multinational": "multinational", "o
 
 @dataclass(frozen=True)
 class Figure:
-    """A figure (claim) given as evidence, or one that disputes such evidence."""
+    """A figure (claim) given as evidence, or one that disputes such evidence.
+
+    compared_with: the id of the entity a relative figure is measured against ("" for a
+    figure that is not relative), as kg.semantics.disputes.comparable_key reads it."""
 
     id: str
     about: str
@@ -29,6 +33,7 @@ class Figure:
     period: str
     sources: tuple[str, ...]
     disputed_by: tuple[str, ...]
+    compared_with: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,12 @@ class Row:
 
     @property
     def summary(self) -> str:
+        """"sources agree: US leads (4)", "sources differ: US leads (4), China catching up
+        (1)", "one source: US leads" (it said "sources agree: US leads (1)")."""
         if not self.verdicts:
             return NO_VERDICT
+        if len(self.verdicts) == 1:
+            return f"one source: {self.verdicts[0].text}"
         counts: dict[str, int] = {}
         for v in self.verdicts:
             counts[v.text] = counts.get(v.text, 0) + 1
@@ -88,7 +97,8 @@ def _figure(sem: Semantics, cid: str) -> Figure:
     c = sem.entities[cid]
     return Figure(cid, str(c.first("about")), str(c.first("measure")),
                   as_decimal_text(c.first("value")), str(c.first("qualifier") or "exact"),
-                  str(c.first("as_of") or ""), c.sources, tuple(sem.disputed.get(cid, ())))
+                  str(c.first("as_of") or ""), c.sources, tuple(sem.disputed.get(cid, ())),
+                  comparable_key(c)[3])
 
 
 def reliability_of(sem: Semantics, sources) -> str | None:

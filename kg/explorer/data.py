@@ -35,7 +35,7 @@ from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES, labels
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
 from kg.semantics.disputes import QUALIFIER_WORDS, amount_text
-from kg.semantics.links import IDENTIFIER_LABELS, identifiers, source_links
+from kg.semantics.links import IDENTIFIER_LABELS, identifiers, safe_url, source_links
 from kg.semantics.time import ONE_DAY, stated_start
 
 # Fields shown in the panel's header rather than as facts.
@@ -69,13 +69,6 @@ def search_names(ent: Entity) -> list[str]:
     ticker (search_key folds each)."""
     ticker = ent.first("ticker")
     return labels(ent) + ([str(ticker)] if ticker else [])
-
-
-def safe_url(url) -> str | None:
-    """Only http(s) URLs become links; anything else (javascript:, data:) stays text."""
-    text = str(url or "").strip()
-    low = text.lower()
-    return text if low.startswith("http://") or low.startswith("https://") else None
 
 
 def iso(d: dt.date | None) -> str | None:

@@ -39,6 +39,14 @@ class Link:
     derived_from: str | None = None
 
 
+def safe_url(url) -> str | None:
+    """Only http(s) URLs become links; anything else (javascript:, data:) stays text.
+    Returns the address stripped, or None."""
+    text = str(url or "").strip()
+    low = text.lower()
+    return text if low.startswith("http://") or low.startswith("https://") else None
+
+
 def identifiers(source: Entity) -> list[tuple[str, str]]:
     """(field, value) of every standard identifier the source carries, in field order."""
     return [(f, str(source.first(f))) for f in IDENTIFIER_FIELDS if source.first(f)]
