@@ -67,6 +67,10 @@ def test_csv_and_markdown(graph_file):
     md = kg("query", "quotes", "-p", "speaker=scott-singer", "--format", "md", graph=graph_file)
     assert md.output.startswith("| speaker | affiliation |")
     assert "| Scott Singer | Carnegie Endowment for International Peace |" in md.output
+    # a value is text in Markdown, never HTML a renderer would run (a researcher's trial)
+    md = kg("query", "--sparql", 'SELECT ?x WHERE { BIND("<script>a|b</script> & c" AS ?x) }',
+            "--format", "md", graph=graph_file)
+    assert md.output.splitlines()[2] == "| &lt;script&gt;a\\|b&lt;/script&gt; &amp; c |"
 
 
 def test_a_query_file_and_sparql_text(tmp_path, graph_file):

