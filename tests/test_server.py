@@ -96,6 +96,22 @@ def test_sparqlwrapper_gets_the_same_answers_as_the_embedded_store(endpoint, q):
     assert row_bag(served) == row_bag(embedded)
 
 
+def test_the_endpoint_answers_at_query_too(endpoint):
+    """A researcher's trial: `kg query --endpoint http://127.0.0.1:7878/query` (kg query's
+    own example, the path oxigraph serve and Fuseki answer at) met 404 on kg serve."""
+    from kg.sparql.queries import run_query
+    from kg.sparql.store import open_store
+
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    at = {path: run_query(open_store("endpoint", endpoint=endpoint["base"] + path), query).rows
+          for path in ("/sparql", "/query")}
+    assert at["/query"] == at["/sparql"] and int(at["/sparql"][0][0]) > 20000
+    assert post_query(endpoint, "ASK {}")[0] == 200
+    status, _, _ = http(endpoint["base"] + "/query", b"ASK {}",
+                        {"Content-Type": "application/sparql-query"})
+    assert status == 200
+
+
 def test_the_articles_answer_through_the_endpoint(endpoint):
     from SPARQLWrapper import JSON, SPARQLWrapper
 

@@ -1,6 +1,7 @@
 """`kg serve`: a read-only SPARQL 1.1 Protocol endpoint over the graph.
 
-- GET and POST at /sparql (query= in the URL or a form, or an application/sparql-query
+- GET and POST at /sparql, and at /query too (the path `oxigraph serve` and Fuseki
+  answer at, which `kg query --endpoint` examples use) (query= in the URL or a form, or an application/sparql-query
   body, with a Content-Length or chunked); results by content negotiation: SPARQL
   JSON, XML, CSV, TSV for SELECT/ASK, and Turtle, N-Triples, RDF/XML or JSON-LD for
   CONSTRUCT/DESCRIBE (one serialiser, kg.sparql.rdftext). `format=` (also `output=`,
@@ -46,6 +47,10 @@ from kg.core.forked import sigterm_raises
 from kg.data.filecache import scratch_folder
 
 MAX_REQUEST_BYTES = 1_000_000
+# the endpoint's paths: /sparql, and /query, where `oxigraph serve` and Fuseki answer (a
+# researcher's trial: `kg query --endpoint http://127.0.0.1:7878/query`, kg query's own
+# example, met 404 on kg serve's default port)
+ENDPOINT_PATHS = ("/sparql", "/query")
 SELECT_TYPES = {
     "application/sparql-results+json": "json", "application/json": "json",
     "text/javascript": "json", "application/javascript": "json",
@@ -502,7 +507,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "text/html; charset=utf-8", self.app.page.encode("utf-8"))
         elif url.path == "/favicon.ico":  # the page declares none; a browser asking anyway
             self._send(204, "image/x-icon", b"")  # gets no error in its console
-        elif url.path == "/sparql":
+        elif url.path in ENDPOINT_PATHS:
             if "update" in params:
                 self._text(403, "SPARQL Update is refused: this endpoint is read-only")
             elif "query" in params:
@@ -517,7 +522,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802
         url = urllib.parse.urlsplit(self.path)
-        if url.path != "/sparql":
+        if url.path not in ENDPOINT_PATHS:
             self._text(404, f"nothing at {url.path}; the endpoint is /sparql")
             return
         try:
