@@ -133,16 +133,7 @@ def conflict_issues(ws: Workspace) -> list[Issue]:
 
     if not ws.result.ok:
         return []  # validation errors come first; the rule needs valid entities
-    sem = Semantics(ws.schema, ws.entities, read_dataset_info(ws.data_dir))
-    out = []
-    for c in sem.conflicts():
-        first = min(c.statements, key=lambda s: s.line)
-        others = ", ".join(f"line {s.line}" for s in c.statements)
-        out.append(Issue(c.entity.path, first.line, 0, c.entity.id,
-                         f"{c.format()} on the dataset's date {sem.date}.",
-                         f"rank the one that stands `rank: preferred`, or the superseded one "
-                         f"`rank: deprecated` with a note ({others})", "error", "conflict"))
-    return out
+    return Semantics(ws.schema, ws.entities, read_dataset_info(ws.data_dir)).conflict_issues()
 
 
 def unopenable_sources(ws: Workspace) -> list[Issue]:

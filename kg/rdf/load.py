@@ -156,6 +156,9 @@ def _check(data_dir, schema, shacl, progress, on_semantics=None,
     if shacl:
         from kg.rdf.shapes import shacl_issues
 
+        # two current values of a single-valued field: an error `kg lint` alone told (a
+        # maintainer's trial: the pre-commit hook's `kg validate` let it through)
+        result.issues.extend(sem.conflict_issues())
         step.begin("checking the SHACL shapes")
         # kept per data folder: after an edit only what it can change is checked again
         result.issues.extend(shacl_issues(quads, schema, entities=result.entities,

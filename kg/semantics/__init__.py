@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import cached_property
 
+from kg.core.errors import Issue
 from kg.core.model import Entity, Statement
 from kg.core.schema import Schema
 from kg.data.dataset import DatasetInfo
@@ -69,6 +70,21 @@ class Semantics:
 
     def conflicts(self, day: dt.date | None = None) -> list[Conflict]:
         return self.timeline.conflicts(day or self.date)
+
+    def conflict_issues(self) -> list[Issue]:
+        """The conflicts on the dataset's date as errors (rule "conflict", at the first of
+        the statements): `kg validate`, `kg build` and `kg lint` all report them, since
+        no reader can tell which value stands."""
+        out = []
+        for c in self.conflicts():
+            first = min(c.statements, key=lambda s: s.line)
+            others = ", ".join(f"line {s.line}" for s in c.statements)
+            out.append(Issue(c.entity.path, first.line, 0, c.entity.id,
+                             f"{c.format()} on the dataset's date {self.date}.",
+                             f"rank the one that stands `rank: preferred`, or the superseded "
+                             f"one `rank: deprecated` with a note ({others})", "error",
+                             "conflict"))
+        return out
 
     # -- support -------------------------------------------------------------------------
     def best_reliability(self, sources: Iterable[str]) -> str | None:
