@@ -433,6 +433,15 @@ def test_kg_dataset_moves_the_date_the_query_defaults_and_warns_when_it_goes_bac
     assert "Warning: sources dated up to 2026-04-14 are newer than 2020-01-01" in result.output
     result = runner.invoke(main, ["dataset", "--data", str(tmp_path / "data")])
     assert result.output == "date: 2020-01-01\nas_of_horizon_days: 730\n"
+    # without a library beside the data, it says no query file followed (a researcher's
+    # trial: the date changed in silence as far as the queries went)
+    shutil.copytree(REPO / "data", tmp_path / "alone" / "data")
+    result = runner.invoke(main, ["dataset", "--data", str(tmp_path / "alone" / "data"),
+                                  "--date", "2026-06-30"])
+    assert result.exit_code == 0
+    assert (f"Note: no query library beside {tmp_path / 'alone' / 'data'} "
+            f"({tmp_path / 'alone' / 'queries'} does not exist), so no query file's written "
+            "default date was changed") in result.output
 
 
 def test_chip_export_status_says_which_statement_a_later_decision_superseded():

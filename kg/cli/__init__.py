@@ -440,6 +440,13 @@ def dataset(data_dir, new_date, query_dir):
 
                 for changed in write_dataset_defaults(day, query_dir):
                     click.echo(f"{changed}: its default date is now {day.isoformat()}")
+            else:
+                # (a researcher's trial: nothing said no query file had followed the date)
+                click.echo(f"Note: no query library beside {folder} ({folder.parent / 'queries'} "
+                           "does not exist), so no query file's written default date was "
+                           "changed; kg query and kg serve take the date from the graph they "
+                           "query anyway. To rewrite a library's files: --queries DIR",
+                           err=True)
             if old and day < old:
                 click.echo(f"Warning: the date moved back ({old} -> {day}); current values, "
                            "the query defaults, the explorer and the report now describe "
