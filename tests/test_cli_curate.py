@@ -861,7 +861,7 @@ def test_json_paths_open_from_the_current_folder(data, tmp_path, monkeypatch):
     assert found["unchecked"] and all(p.startswith(data.as_posix() + "/") and os.path.isfile(p)
                                       for p in found["unchecked"])
     text = runner.invoke(main, ["validate", "--no-shacl", "--data", str(data)], env=ENV)
-    assert text.output.startswith(huawei + ":8:1: error: duplicate key")
+    assert text.output.startswith(huawei + ":8:1: error: [huawei] duplicate key")
     # beside the data folder the paths stay as they were
     monkeypatch.chdir(tmp_path)
     r = runner.invoke(main, ["validate", "--no-shacl", "--json", "--data", "data"], env=ENV)

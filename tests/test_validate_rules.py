@@ -482,3 +482,19 @@ def test_bool_fields_take_only_true_or_false():
     assert issues[0].message == "frontier 'yes' is not true or false"
     assert issues[0].fix == "write `frontier: true` or `frontier: false`"
     assert checker.scalar(field, parse_text("v: true\n", "t")[0]["v"], "frontier") == (True, True)
+
+
+def test_a_tab_and_a_duplicate_key_are_named_with_their_entity():
+    """A maintainer's trial: a tab in the indentation gave "found character that cannot
+    start any token" without saying it was a tab, and a duplicate key's error was the only
+    one without the [entity] every other error has."""
+    from kg.data.loader import parse_text
+
+    _, (issue,) = parse_text("id: x\nname: X\nsources:\n\t- a\n", "data/model/x.yaml")
+    assert issue.format() == (
+        "data/model/x.yaml:4:1: error: [x] YAML syntax error: found character that cannot "
+        "start any token (a tab) Fix: indent with spaces: YAML does not allow tabs for "
+        "indentation")
+    _, (issue,) = parse_text("id: x\nname: X\nname: Y\n", "data/model/x.yaml")
+    assert issue.format().startswith(
+        "data/model/x.yaml:3:1: error: [x] duplicate key 'name' (first at line 2)")

@@ -174,12 +174,13 @@ def _build(node: yaml.Node, rel: str, issues: list[Issue], depth: int = 0, seen=
     for key_node, value_node in node.value:
         key = _build(key_node, rel, issues, depth + 1, seen)
         if not isinstance(key, str):
-            issues.append(Issue(rel, key.line, key.column, message="a key must be a plain word",
+            issues.append(Issue(rel, key.line, key.column, stem_of(rel),
+                                message="a key must be a plain word",
                                 fix="write the key as a name such as `name:`", rule="yaml-syntax"))
             continue
         if key in out:
             issues.append(Issue(
-                rel, key.line, key.column,
+                rel, key.line, key.column, stem_of(rel),  # (the entity, as every error names)
                 message=f"duplicate key '{key}' (first at line {out.key_lines[key]})",
                 fix=f"keep one '{key}:' line; YAML would silently drop the other",
                 rule="duplicate-key"))
@@ -227,10 +228,15 @@ def parse_text(text: str, rel: str) -> tuple[YMap | None, list[Issue]]:
         ctx = exc.context_mark
         if exc.context and ctx is not None and mark is not None and ctx.line != mark.line:
             problem += f" ({exc.context} that starts at line {ctx.line + 1})"
+        fix = ("correct the YAML at this line (indentation, a missing colon, or quote a value "
+               "that contains ': ' or '#')")
+        if mark is not None and text[mark.index:mark.index + 1] == "\t":
+            # (a maintainer's trial: "found character that cannot start any token" did not
+            # say the character was a tab)
+            problem += " (a tab)"
+            fix = "indent with spaces: YAML does not allow tabs for indentation"
         return None, [Issue(rel, line, column, stem_of(rel), message=f"YAML syntax error: {problem}",
-                            fix="correct the YAML at this line (indentation, a missing colon, "
-                                "or quote a value that contains ': ' or '#')",
-                            rule="yaml-syntax")]
+                            fix=fix, rule="yaml-syntax")]
     except yaml.YAMLError as exc:
         return None, [Issue(rel, 1, 0, stem_of(rel), message=f"YAML error: {exc}", fix="correct the YAML",
                             rule="yaml-syntax")]
