@@ -95,6 +95,16 @@ def test_tab_and_newline_are_text(data):
     assert not errors(data)
 
 
+@pytest.mark.parametrize("brk", ["\n", "\u2028", "\u2029"])
+def test_a_name_with_a_line_break_of_any_kind_is_refused(data, brk):
+    """A maintainer's trial: U+2028 and U+2029 (line and paragraph separators) passed the
+    "name must be one line" rule, and `kg show` printed the name on two lines."""
+    before = snapshot(data)
+    r = run(data, "edit", "huawei", "--set", f"name=Hua{brk}wei", code=1)
+    assert "name must be one line" in r.output
+    assert snapshot(data) == before
+
+
 def test_show_and_find_never_print_a_raw_control_character(data):
     r = run(data, "find", "\x1b[2J", code=1)
     assert "\x1b" not in r.output and "\\x1b[2J" in r.output

@@ -142,7 +142,10 @@ class _FileChecker:
                 self.issue(line, f"{where} '{text}' does not match the pattern {f.pattern}",
                            f"write it like `{f.name}: {example(f, self.schema)}`", "bad-pattern")
                 return False, None
-            if t == "string" and "\n" in text:
+            # (U+2028 and U+2029 are line breaks too: a maintainer's trial saw a name with
+            # one pass and `kg show` print it on two lines)
+            if t == "string" and ("\n" in text or "\u2028" in text or "\u2029" in text
+                                  or "\r" in text):
                 self.issue(line, f"{where} must be one line", "put long text in `description`",
                            "wrong-type")
                 return False, None
