@@ -89,8 +89,13 @@ SCORECARD_CHART_SOURCES = 6  # columns of the scorecard chart (about the width o
 BLOC_PATHS_MAX_NODES = 20000  # above, no betweenness or closeness within each bloc
 # from this many nodes, with jobs > 1, the communities and the bloc measures are computed
 # in a second process (below, the fork costs more than it saves: Louvain on the curated
-# network takes a few hundredths of a second)
+# network takes a few hundredths of a second) ...
 MEASURES_FORK_MIN_NODES = 2000
+# ... up to this many: above, Louvain runs on a core of the network and the bloc measures
+# skip their paths (a few seconds beside the rest's tens), while kg build's first process
+# is still writing the graph files, so a third process only competed for the two cores (at
+# 100k entities, 47,000 nodes: 6.2 s in it for what took 3.2 s in line)
+MEASURES_FORK_MAX_NODES = 20000
 Progress = Callable[[str], None]
 
 
@@ -994,8 +999,9 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps,
     """The measures of `Analysis`, as JSON values (node ids for nodes, keys for EdgeFacts).
 
     The simple graph's Arrays (its matrices, its PageRank) are made once here and read by
-    every measure. jobs > 1 on a network of at least MEASURES_FORK_MIN_NODES nodes (and
-    where os.fork exists): the communities and the bloc measures are computed in a forked
+    every measure. jobs > 1 on a network of MEASURES_FORK_MIN_NODES to
+    MEASURES_FORK_MAX_NODES nodes (where os.fork exists): the communities and the bloc
+    measures are computed in a forked
     second process (kg.core.forked) while this one computes the rest; the same values
     as in one process (the same functions on the same inputs)."""
     H = simple(G)
@@ -1006,7 +1012,8 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps,
     k = min(BETWEENNESS_K, n_nodes) if sampled else None
     with Stack() as stack:
         side = None
-        if jobs > 1 and can_fork() and n_nodes >= MEASURES_FORK_MIN_NODES:
+        if jobs > 1 and can_fork() and \
+                MEASURES_FORK_MIN_NODES <= n_nodes <= MEASURES_FORK_MAX_NODES:
             net.pagerank()  # solved once, before the fork: both processes read it
             side = stack.enter_context(Forked("computing the communities and the bloc measures",
                                               _side_measures, G, H, net, k))

@@ -34,7 +34,7 @@ def report(data_dir, out_dir, as_of, since, top, formats):
     report.md (with PNG charts), report.html (standalone, offline, charts embedded),
     one CSV per table and report.json. The same data gives byte-identical files.
 
-    On a network of 2,000 nodes or more, a second process computes the
+    On a network of 2,000 to 20,000 nodes, a second process computes the
     communities and the measures within each bloc while this one computes the
     rest; KG_BUILD_JOBS=1 keeps everything in this process (the same bytes).
 
