@@ -478,11 +478,13 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
     doc.p(f"{len(weak)} facts (statements, figures and verdicts) cite only low-reliability "
           "sources: " + ", ".join(f"{k} {n}" for k, n in sorted(by_kind.items())) + ".")
-    doc.table(Table("low-reliability-only", ["entity", "kind", "field", "value", "sources",
-                                             "deprecated"],
-                    [[f.entity, f.kind, f.field, _value(ents, f.value), "; ".join(f.sources),
-                      "yes" if f.deprecated else ""] for f in weak], show=15,
-                    cites=("sources",)))
+    # the entity by its name, as every other table (a journalist's trial: "alibaba-cloud",
+    # "aiden-gray-adoption-contested"); its id in the CSV and JSON
+    doc.table(Table("low-reliability-only", ["entity", "id", "kind", "field", "value",
+                                             "sources", "deprecated"],
+                    [[name(f.entity), f.entity, f.kind, f.field, _value(ents, f.value),
+                      "; ".join(f.sources), "yes" if f.deprecated else ""] for f in weak],
+                    show=15, hide=("id",), cites=("sources",)))
     doc.h3("Unchecked share by kind")
     doc.table(Table("unchecked-by-kind", ["kind", "facts", "unchecked", "unchecked share"],
                     [list(r) for r in unchecked_by_kind(all_facts)]))
