@@ -924,6 +924,10 @@ def test_paths_open_from_the_current_folder_not_the_data_folders_parent(tmp_path
     assert (f"{data.as_posix()}/model/deepseek-v3.yaml:1: error: [deepseek-v3] duplicate id "
             f"'deepseek-r1': already used by {data.as_posix()}/model/deepseek-r1.yaml:2 Fix: ")\
         in r.output
+    # a missing source's fix names this data folder, not "data/" (a maintainer's trial)
+    r = run("add", "country", "--name", "Korea", "--iso-code", "KR", "--source", "nosuch",
+            "--no-input", code=1)
+    assert f"Fix: add it under {data.as_posix()}/source/ (`kg source add`)" in r.output
 
 
 def test_an_issue_with_an_absolute_path_keeps_the_paths_of_its_message(tmp_path, monkeypatch):

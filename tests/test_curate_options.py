@@ -56,6 +56,16 @@ def test_link_applies_as_of_and_note_to_an_existing_link(data):
                         "sources and values\n")
 
 
+def test_link_says_what_it_set_on_a_link_already_in_long_form(data):
+    """A maintainer's trial: `kg link ... --note "role: CEO"` on a long-form link printed
+    "was already there: " and nothing after it, though it had set the note."""
+    r = kg(data, "link", "ren-zhengfei", "affiliation", "huawei-technologies-co", "--source",
+           "huawei-annual-report-2024", "--note", "role: founder")
+    assert r.output == ("wrote data/person/ren-zhengfei.yaml\nnote: ren-zhengfei affiliation "
+                        "huawei-technologies-co was already there: set note role: founder\n")
+    assert "    note: 'role: founder'\n" in read(data, "person/ren-zhengfei.yaml")
+
+
 def test_link_again_on_a_single_valued_relation_keeps_its_sources(data):
     before = read(data, "model/deepseek-r1.yaml")
     assert "base_model: deepseek-v3\n" in before

@@ -741,7 +741,11 @@ def _extend_link(ws: Workspace, ent: Entity, f: Field, existing, sources, as_of,
                           f"with `kg edit`, or leave out {option}")
     srcs = [str(s) for s in items_of(have.get("sources") or [])] or list(ent.sources)
     new_srcs = [s for s in sources if s not in srcs]
-    if new_srcs or any(k not in have for k in given):
+    # what is set, known before `out` is made: long_form may give back `existing` itself,
+    # and then `have` holds the new keys too (a maintainer's trial: "was already there: "
+    # and nothing after it, for a note that was set)
+    missing = [k for k in given if k not in have]
+    if new_srcs or missing:
         # citing a new source: the link keeps the sources it had (the entity's, unless its own)
         out = long_form(existing, list(ent.sources) if new_srcs else None)
         if new_srcs:
@@ -750,7 +754,7 @@ def _extend_link(ws: Workspace, ent: Entity, f: Field, existing, sources, as_of,
         for key, v in given.items():
             out[key] = str(v)
         done = [f"added its source{'s' if len(new_srcs) > 1 else ''}"] if new_srcs else []
-        done += [f"set {k} {v}" for k, v in given.items() if k not in have]
+        done += [f"set {k} {given[k]}" for k in missing]
         plan.notes.append(f"{what} was already there: {', '.join(done)}")
         return yamlio.style_statement(out, 4, ws.kind(ent), f.name)
     raise KGError(f"{what} is already there with these sources and values")

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from kg.core.errors import Issue
@@ -774,7 +774,10 @@ def _check_refs(result: Result, refs: list[tuple], broken: dict[str, str] | None
             pool = [i for i, e in ents.items() if not ref.allowed or "any" in ref.allowed
                     or e.kind in ref.allowed] or list(ents)
             what = "source" if is_source else "id"
-            fix = ("add it under data/source/ (`kg source add`) or cite an existing source"
+            # the data folder the file is in (a maintainer's trial: "data/source/" was
+            # said of a folder named otherwise)
+            folder = PurePosixPath(ref.path).parent.parent.as_posix()
+            fix = (f"add it under {folder}/source/ (`kg source add`) or cite an existing source"
                    if is_source else "create that entity first (`kg add`) or correct the id")
             result.issues.append(Issue(
                 ref.path, ref.line, 0, ref.entity,
