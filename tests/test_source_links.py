@@ -56,6 +56,11 @@ def test_lint_warns_of_a_source_nobody_can_open(make_data):
     assert ("data/source/src-b.yaml:1: warning: [src-b] source with neither a link nor an "
             "identifier Fix: add `url:`") in result.output
     assert "[src-a]" not in result.output  # a bundled article can be found
+    # src-b is cited by nothing either (a researcher's trial: lint said nothing of a source
+    # no fact cites); src-a, which the data cites, is not warned of
+    assert ("data/source/src-b.yaml:1: warning: [src-b] source that no fact cites Fix: cite "
+            "it where it gives a fact") in result.output
+    assert "[src-a] source that no fact cites" not in result.output
 
 
 def test_stats_prints_the_share_of_sources_with_a_link_or_identifier():

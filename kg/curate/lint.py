@@ -121,6 +121,7 @@ def lint(ws: Workspace, unchecked: bool = True) -> list[Issue]:
                                 f"`kg verify {ent} [FIELD]`", "warning", "unchecked"))
     issues += conflict_issues(ws)
     issues += unopenable_sources(ws)
+    issues += uncited_sources(ws)
     step(f"found the {what}")
     return sorted(issues)
 
@@ -146,3 +147,18 @@ def unopenable_sources(ws: Workspace) -> list[Issue]:
                   "fr_doc, fr_citation, sec_accession, celex)", "warning", "no-link")
             for ent in sorted(ws.entities.values(), key=lambda e: e.id)
             if ent.kind == "source" and not can_be_opened(ent)]
+
+
+def uncited_sources(ws: Workspace) -> list[Issue]:
+    """A warning for each source no entity refers to (no fact, no check, no other source
+    cites it): nothing in the graph rests on it (a researcher's trial found one in the
+    curated data that no lint said)."""
+    from kg.curate.ops import references
+
+    cited = {target for ent in ws.entities.values() if ent.kind != "tombstone"
+             for target, _, _ in references(ws.schema, ent) if target != ent.id}
+    return [Issue(ent.path, ent.line, 0, ent.id, "source that no fact cites",
+                  "cite it where it gives a fact (`kg link ... --source`, `kg edit ... "
+                  "--source`), or remove it (`kg rm`)", "warning", "uncited-source")
+            for ent in sorted(ws.entities.values(), key=lambda e: e.id)
+            if ent.kind == "source" and ent.id not in cited]
