@@ -459,6 +459,18 @@ def test_a_relative_figure_carries_what_it_is_compared_with(curated):
     fig = curated.claim("ascend-910-vs-h100-dw")
     assert (fig["compared_with"], fig["compared_ref"]) == ("NVIDIA H100", "nvidia-h100")
     assert "compared_ref" not in curated.claim("nvidia-revenue-fy2025")
+    # the words before it are the report's (kg.semantics.disputes.relative_head): one rule
+    from kg.analysis.report import measure_words
+    from kg.rdf.load import load_graph
+
+    assert fig["measure_head"] == "performance relative to "
+    ents = load_graph().semantics.entities
+    for cid in ("ascend-910-vs-h100-dw", "us-chip-design-lead-2026-01",
+                "chinese-models-relative-capability-botnews"):  # "... the leaders"
+        c = curated.claim(cid)
+        claim = ents[cid]
+        assert c["measure_head"] + c["compared_with"] == measure_words(
+            ents, str(claim.first("measure")), str(claim.first("compared_with")))
 
 
 def test_a_sources_identifiers_are_in_the_page_as_text(curated):

@@ -152,7 +152,7 @@ def test_a_relative_figure_says_what_it_is_compared_with():
     # a measure whose name has no general other term: the comparison after it
     # (data/claim/us-chip-design-lead-2026-01.yaml: at-least 2, compared_with: china)
     assert rows["alyosha-chips-us"]["backing figures"] == \
-        "United States: lead in chip generations compared with China: at least 2 generations"
+        "United States: lead in chip generations, compared with China: at least 2 generations"
     md = (build_report() / "report.md").read_text(encoding="utf-8")
     assert "relative to another chip" not in md
     figures = {f.id: f for r in scorecard(built().semantics) for v in r.verdicts

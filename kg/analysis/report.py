@@ -11,7 +11,6 @@ date). Deterministic: the same data gives the same bytes (nothing reads the cloc
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,7 +76,7 @@ from kg.core.model import as_decimal_text
 from kg.data.loader import gc_paused
 from kg.rdf.load import Steps
 from kg.semantics import BLOC_LABELS, Semantics
-from kg.semantics.disputes import QUALIFIER_WORDS, amount_text
+from kg.semantics.disputes import QUALIFIER_WORDS, amount_text, relative_head
 from kg.semantics.links import IDENTIFIER_LABELS, RESOLVERS, identifiers, safe_url, source_links
 
 FORMATS = ("md", "html", "csv", "json")
@@ -752,24 +751,18 @@ def _figure_words(ents, f) -> str:
     return f"{about}: {what}{': ' if f.compared_with else ' '}{figure_amount(ents, ents[f.id])}"
 
 
-# a relative measure's name ends on its other term, in general words: the figure's
-# compared_with names it
-GENERAL_OTHER = re.compile(r"\b(another [a-z]+|the leaders)$")
-
-
 def measure_words(ents, measure: str, compared_with: str = "") -> str:
     """A measure's name, with the entity a relative figure is compared with in place of
     its general other term ("performance relative to another chip" -> "performance
-    relative to NVIDIA H100"), else after it ("lead in chip generations compared with
-    China"); the name alone for a figure that is not relative."""
+    relative to NVIDIA H100"), else after it ("lead in chip generations, compared with
+    China"): kg.semantics.disputes.relative_head, as the explorer; the name alone for a
+    figure that is not relative."""
     m = ents.get(measure)
     what = m.name if m is not None else measure
     if not compared_with:
         return what
     other = ents[compared_with].name if compared_with in ents else compared_with
-    if GENERAL_OTHER.search(what):
-        return GENERAL_OTHER.sub(lambda _: other, what)
-    return f"{what} compared with {other}"
+    return relative_head(what) + other
 
 
 def _disputed_words(f) -> str:

@@ -34,7 +34,7 @@ from kg.core.schema import Field
 from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES, labels
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
-from kg.semantics.disputes import QUALIFIER_WORDS, amount_text
+from kg.semantics.disputes import QUALIFIER_WORDS, amount_text, relative_head
 from kg.semantics.links import IDENTIFIER_LABELS, identifiers, safe_url, source_links
 from kg.semantics.time import ONE_DAY, stated_start
 
@@ -296,6 +296,8 @@ class PageData:
         other = c.first("compared_with")  # a reference (schema.yaml): its name and id
         if other is not None:
             out["compared_with"], out["compared_ref"] = self.name(str(other)), str(other)
+            # the words before it, by the report's rule (kg.semantics.disputes)
+            out["measure_head"] = relative_head(out["measure"])
         return out
 
     def quote(self, qid: str) -> dict:

@@ -353,15 +353,15 @@
   }
   // what a figure measures; a relative one names what it is compared with (it read
   // "performance relative to another chip"): the entity takes the place of the measure's
-  // "another chip" ("performance relative to NVIDIA H100"), else follows "compared with",
-  // and opens on a click as every entity named in the panel
+  // general other term ("performance relative to NVIDIA H100"), else follows ", compared
+  // with" (measure_head: the report's rule, kg.semantics.disputes.relative_head), and
+  // opens on a click as every entity named in the panel
   function figureLabel(c) {
     var box = el("div", { cls: "fact-label" });
     if (!c.compared_with) box.appendChild(document.createTextNode(c.measure));
     else {
       var other = c.compared_ref ? refButton(c.compared_ref, c.compared_with) : el("span", { text: c.compared_with });
-      var cut = /\banother \S+$/.exec(c.measure);
-      box.appendChild(document.createTextNode(cut ? c.measure.slice(0, cut.index) : c.measure + ", compared with "));
+      box.appendChild(document.createTextNode(c.measure_head));
       box.appendChild(other);
     }
     if (c.as_of) box.appendChild(document.createTextNode(" (" + c.as_of + ")"));

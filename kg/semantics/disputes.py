@@ -19,6 +19,7 @@ gives them two `measure` entities, so they never meet here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -209,3 +210,19 @@ def disputes(entities: dict[str, Entity]) -> list[Dispute]:
 def disputed_claim_ids(entities: dict[str, Entity]) -> set[str]:
     """The ids of figures that take part in a dispute."""
     return {cid for d in disputes(entities) for pair in d.pairs for cid in pair}
+
+
+# a relative measure's name may end on its other term in general words ("performance
+# relative to another chip", "model capability relative to the leaders"): a figure's
+# compared_with names it
+GENERAL_OTHER = re.compile(r"\b(another [a-z]+|the leaders)$")
+
+
+def relative_head(measure_name: str) -> str:
+    """The words a relative figure's measure says before what the figure is compared with:
+    the name without its general other term ("performance relative to another chip" ->
+    "performance relative to "), else the name and ", compared with " ("lag behind the
+    frontier of model capability, compared with "). One rule for the report and the
+    explorer (each puts the compared entity's name after it; the explorer as a link)."""
+    m = GENERAL_OTHER.search(measure_name)
+    return measure_name[:m.start()] if m else f"{measure_name}, compared with "
