@@ -106,6 +106,20 @@ def test_show_prints_the_filled_query():
     assert f"VALUES ?entity {{ <{KGID}nvidia-h200> }}" in result.output
 
 
+def test_no_rows_on_the_default_date_says_how_to_ask_another_day(graph_file):
+    """A researcher's trial: `kg query between-blocs` gave 0 rows on the dataset's date
+    (in the curated data no supply or partnership link crosses the blocs then) and no hint
+    that earlier days have them."""
+    result = kg("query", "between-blocs", graph=graph_file)
+    assert "(0 rows)" in result.output
+    assert ("note: no rows on 2026-04-14, the dataset's date (the default of date); to ask "
+            "another day: --param date=YYYY-MM-DD") in result.output
+    result = kg("query", "between-blocs", "-p", "date=2024-06-01", graph=graph_file)
+    assert "(4 rows)" in result.output and "note:" not in result.output
+    result = kg("query", "disputed-figures", "-p", "about=kgid:nvidia", graph=graph_file)
+    assert "(0 rows)" in result.output and "note:" not in result.output  # no date parameter
+
+
 def test_a_syntax_error_in_a_query_file_names_the_file_and_its_line(tmp_path, graph_file):
     """A researcher's trial: with -p the error's line was one past the file's end, and
     the message did not name the file."""

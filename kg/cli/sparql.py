@@ -151,6 +151,25 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
     # is shown escaped; csv, json and RDF are for programs and stay exact
     (echo if fmt in ("table", "md") and result.type == "SELECT" else click.echo)(
         out.rstrip("\n"))
+    if result.type == "SELECT" and not result.rows and not isinstance(target, str):
+        _hint_other_day(target, values, store)
+
+
+def _hint_other_day(query, values: dict, store) -> None:
+    """After no rows from a library query whose date parameter took its default (the
+    dataset's date), say so on stderr and how to ask another day (a researcher's trial:
+    `kg query between-blocs` gave 0 rows on the dataset's date and no hint that earlier
+    days have them)."""
+    from kg.sparql.queries import DATE_TYPES, store_day
+
+    dated = [p.name for p in query.params
+             if p.type in DATE_TYPES and p.default in ("dataset", "today") and p.name not in values]
+    if not dated:
+        return
+    day = store_day(store)
+    click.echo(f"note: no rows on {day or 'the dataset date'}, the dataset's date (the default "
+               f"of {', '.join(dated)}); to ask another day: --param {dated[0]}=YYYY-MM-DD",
+               err=True)
 
 
 def _formats_fit(kind: str, fmt: str, rdf_format: str) -> None:
