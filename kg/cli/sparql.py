@@ -151,7 +151,8 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
     # is shown escaped; csv, json and RDF are for programs and stay exact
     (echo if fmt in ("table", "md") and result.type == "SELECT" else click.echo)(
         out.rstrip("\n"))
-    if result.type == "SELECT" and not result.rows and not isinstance(target, str):
+    if fmt in ("table", "md") and result.type == "SELECT" and not result.rows \
+            and not isinstance(target, str):  # (for a reader; csv and json are for programs)
         _hint_other_day(target, values, store)
 
 
