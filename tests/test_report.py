@@ -342,6 +342,18 @@ def test_the_summary_names_the_disputes_and_counts_them_as_disputes():
             "(2025); 149 facts rest only on low-reliability sources.") in summary
 
 
+def test_the_summary_says_how_its_most_central_entities_move_without_weak_links():
+    """A journalist's trial: the summary named China most central and said only that the
+    Government of China would leave the top 10, while the robustness table has China fall
+    from 1 to 4 without weak links (and OpenAI rise to 1)."""
+    rows = {r["id"]: r for r in read_csv(build_report() / "robustness.csv")}
+    assert (rows["china"]["rank"], rows["china"]["rank without weak links"]) == ("1", "4")
+    summary = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
+    assert ("- Rankings that rest on weak links: without disputed and low-reliability-only "
+            "links, China goes from 1 to 4; OpenAI goes from 3 to 1; Government of China "
+            "would leave the top 10 (see How robust the ranking is).") in unlinked(summary)
+
+
 def test_the_summary_counts_relative_figures_against_different_things_as_two_disputes():
     """A dispute's key has the figure's comparedWith (kg.semantics.disputes): the Ascend
     910's performance as a share of the H100's and as a share of the A100's are two
