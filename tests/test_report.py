@@ -115,7 +115,7 @@ def test_the_910c_dispute_side_by_side():
     # scorecard's energy row has no contradicting figure
     assert "permitting" not in (build_report() / "disputes.csv").read_text(encoding="utf-8")
     assert ("| Aiden Gray | aiden-gray-2026-ai-race-faster | low | 2026 | United States: "
-            "permitting time for new energy infrastructure up to 120 months |  |") in text
+            "permitting time for new energy infrastructure up to 120 months (2026) |  |") in text
     sparql = {short(r["claim"]) for r in run_query(oxigraph_store(),
                                                    find_query("disputed-figures")).dicts()}
     assert {r["figure"] for r in read_csv(build_report() / "disputes.csv")} == sparql
@@ -130,12 +130,17 @@ def test_the_scorecard_marks_a_disputed_backing_figure_as_the_explorer_does():
     bit = [r for r in rows if r["assessment"] == "bitbiased-chips-china-catching-up"]
     assert [r["verdict"] for r in bit] == ["China catching up"]
     backing = bit[0]["backing figures"].split("; ")
-    assert ("Huawei Ascend 910C: chips produced in a year up to 200,000 chips (estimated), "
-            "disputed") in backing
-    assert ("Huawei Ascend 910C: chips produced in a year about 450,000 chips (estimated), "
-            "disputed") in backing
-    assert "US export controls on advanced AI chips: rise in AI training cost (multiple) 3×" \
-        in backing  # not disputed: as it was
+    assert ("Huawei Ascend 910C: chips produced in a year up to 200,000 chips (estimated) "
+            "(2025), disputed") in backing
+    assert ("Huawei Ascend 910C: chips produced in a year about 450,000 chips (estimated) "
+            "(2025), disputed") in backing
+    assert "US export controls on advanced AI chips: rise in AI training cost (multiple) 3× " \
+        "(2026)" in backing  # not disputed: as it was
+    # every backing figure says the period it is about (a journalist's trial: BitBiased's
+    # 2023 robot count read as current beside a verdict as of 2026-04)
+    robots = [r for r in rows if "industrial robots" in r["backing figures"]]
+    assert robots and all("more than 276,000 robots (2023)" in r["backing figures"]
+                          for r in robots)
     disputed = {r["figure"] for r in read_csv(build_report() / "disputes.csv")}
     assert {"ascend-910c-output-2025-us-officials", "ascend-910c-output-2025-bitbiased"} <= disputed
 
@@ -148,11 +153,12 @@ def test_a_relative_figure_says_what_it_is_compared_with():
 
     rows = {r["assessment"]: r for r in read_csv(build_report() / "scorecard.csv")}
     assert rows["dw-chips-us"]["backing figures"] == \
-        "Huawei Ascend 910: performance relative to NVIDIA H100: 60%"
+        "Huawei Ascend 910: performance relative to NVIDIA H100: 60%"  # (no period given)
     # a measure whose name has no general other term: the comparison after it
     # (data/claim/us-chip-design-lead-2026-01.yaml: at-least 2, compared_with: china)
     assert rows["alyosha-chips-us"]["backing figures"] == \
-        "United States: lead in chip generations, compared with China: at least 2 generations"
+        "United States: lead in chip generations, compared with China: at least 2 generations " \
+        "(2026-01)"
     md = (build_report() / "report.md").read_text(encoding="utf-8")
     assert "relative to another chip" not in md
     figures = {f.id: f for r in scorecard(built().semantics) for v in r.verdicts
@@ -352,6 +358,20 @@ def test_the_summary_says_how_its_most_central_entities_move_without_weak_links(
     assert ("- Rankings that rest on weak links: without disputed and low-reliability-only "
             "links, China goes from 1 to 4; OpenAI goes from 3 to 1; Government of China "
             "would leave the top 10 (see How robust the ranking is).") in unlinked(summary)
+
+
+def test_the_numbered_changes_give_the_date_as_the_source_gives_it():
+    """A journalist's trial: the numbered list read "2025-12-31: NVIDIA H200 ... restricted
+    ended" and "2025-12-01: ... allowed-vetted-buyers began", days no source gives (both
+    say December 2025); the table keeps the day it sorts by beside "as given"."""
+    text = unlinked((build_report() / "report.md").read_text(encoding="utf-8"))
+    assert "— 2025-12: NVIDIA H200, US export status to China: restricted ended [" in text
+    assert "— 2025-12: NVIDIA H200, US export status to China: allowed-vetted-buyers " \
+           "began [" in text
+    assert "— 2025-12-31:" not in text
+    rows = [r for r in read_csv(build_report() / "changes.csv")
+            if r["entity"] == "NVIDIA H200" and r["value"] == "restricted"]
+    assert [(r["day"], r["as given"]) for r in rows] == [("2025-12-31", "2025-12")]
 
 
 def test_the_summary_counts_relative_figures_against_different_things_as_two_disputes():

@@ -229,7 +229,10 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     elif keyed:
         doc.p("The numbered dots, the facts that began or stopped holding:")
     if keyed:
-        doc.ul([f"{key[id(c)]} — {c.day}: {name(c.entity)}, {_label(sem, c)}: "
+        # the date as the source gives it (a journalist's trial: "2025-12-31: ... restricted
+        # ended" and "2025-12-01: ... allowed began" for one month's change that the sources
+        # date only "December 2025"); the day it sorts by is in the table
+        doc.ul([f"{key[id(c)]} — {c.when or c.day}: {name(c.entity)}, {_label(sem, c)}: "
                 f"{_change_value(sem, c)} {'began' if c.change == 'began' else 'ended'} "
                 f"[{', '.join(c.sources)}]" for c in keyed])
     doc.table(Table("changes", ["day", "change", "entity", "what", "value", "as given",
@@ -762,12 +765,17 @@ def claimant_words(ents, claim) -> str:
 
 
 def _figure_words(ents, f) -> str:
-    """A figure in words: "China: installed power capacity about 3,200 GW"; a relative
-    figure with what it is compared with: "Huawei Ascend 910: performance relative to
-    NVIDIA H100: 60%" (a journalist's trial: "relative to another chip 60%")."""
+    """A figure in words, with the period it is about: "China: installed power capacity
+    about 3,200 GW (2026)"; a relative figure with what it is compared with: "Huawei
+    Ascend 910: performance relative to NVIDIA H100: 60% (2025)" (a journalist's trial:
+    "relative to another chip 60%")."""
     about = ents[f.about].name if f.about in ents else f.about
     what = measure_words(ents, f.measure, f.compared_with)
-    return f"{about}: {what}{': ' if f.compared_with else ' '}{figure_amount(ents, ents[f.id])}"
+    # with the period it is about (a journalist's trial: a 2023 robot count backing a
+    # verdict as of 2026-04 read as current)
+    when = f" ({f.period})" if f.period else ""
+    return (f"{about}: {what}{': ' if f.compared_with else ' '}"
+            f"{figure_amount(ents, ents[f.id])}{when}")
 
 
 def measure_words(ents, measure: str, compared_with: str = "") -> str:
