@@ -416,6 +416,51 @@
     box.appendChild(srcs(q.src));
     return box;
   }
+  // the first words of a quote, cut at a word near `max` characters and ended with "…"
+  function excerpt(text, max) {
+    text = text.replace(/\s+/g, " ").trim();
+    if (text.length <= max) return text;
+    var cut = text.slice(0, max), sp = cut.lastIndexOf(" ");
+    return (sp > max / 2 ? cut.slice(0, sp) : cut).replace(/[\s,;:.\-–—]+$/, "") + "…";
+  }
+  // what tells one link apart from another of the same entity with the same relation (China
+  // listed "Scott Singer — quoted about — sources" seven times): a quote's first words and
+  // date; else the statement's qualifiers and dates as its Facts row gives them, or its note
+  function linkDetail(e) {
+    var q = e.via && QUOTES.get(e.via);
+    if (q) return "\u201c" + excerpt(q.text, 60) + "\u201d" + (q.date ? ", " + q.date : "");
+    var parts = Object.keys(e.q || {}).map(function (k) { return k + ": " + e.q[k]; });
+    var when = stmtWhen({ from: e.vfrom, to: e.vto, asof: e.asof }) || edgeDates(e);
+    if (when) parts.push(when);
+    if (!parts.length && e.note) parts.push(e.note);
+    return parts.join(" · ");
+  }
+  // the panel's "Linked from" list: one row per entity and relation ("DeepSeek-R1 —
+  // developer — sources"); where that entity has several such links, or a link is a quote,
+  // the row names the relation (with how many) and lists each link under it by what tells
+  // it apart, each with its own "sources" that selects that link
+  function linkedFrom(links) {
+    var groups = new Map();
+    links.forEach(function (e) { push(groups, e.from + "\u0000" + e.label, e); });
+    var ul = el("ul", { cls: "sources linked-from" });
+    groups.forEach(function (es) {
+      var e0 = es[0], name = refButton(e0.from, NODES.get(e0.from).label);
+      function sources(e) {
+        return el("button", { type: "button", cls: "reflink", text: "sources", "data-edge": e.id, on: { click: function () { selectEdge(e.id, true); } } });
+      }
+      if (es.length === 1 && !(e0.via && QUOTES.has(e0.via))) {
+        ul.appendChild(el("li", null, name, el("span", { text: " — " + e0.label + " — " }), sources(e0), statusBadge(e0.ck)));
+        return;
+      }
+      var sub = el("ul", { cls: "link-details" });
+      es.forEach(function (e) {
+        var detail = linkDetail(e);
+        sub.appendChild(el("li", { "data-edge": e.id }, el("span", { cls: "link-detail", text: detail ? detail + " — " : "" }), sources(e), statusBadge(e.ck)));
+      });
+      ul.appendChild(el("li", null, name, el("span", { text: " — " + e0.label + (es.length > 1 ? " (" + es.length + ")" : "") }), sub));
+    });
+    return ul;
+  }
   var outsideShown = null;  // the entity not drawn whose panel is open: kept when the date moves
   function showOutside(n) {  // an entity an overview page does not draw
     outsideShown = n;
@@ -460,13 +505,7 @@
     var links = (ADJ.get(id) || []).filter(function (e) { return e.rel !== "estimated" && edgeHolds(e, day) && e.to === id; });
     if (links.length) {
       panel.appendChild(el("h3", { text: "Linked from (on " + day + ")" }));
-      var ul = el("ul", { cls: "sources" });
-      links.forEach(function (e) {
-        ul.appendChild(el("li", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " — " + e.label + " — " }),
-          el("button", { type: "button", cls: "reflink", text: "sources", on: { click: function () { selectEdge(e.id, true); } } }),
-          statusBadge(e.ck)));
-      });
-      panel.appendChild(ul);
+      panel.appendChild(linkedFrom(links));
     }
     var figs = CLAIMS_ABOUT.get(id) || [];
     if (figs.length) {
