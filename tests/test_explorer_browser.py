@@ -1005,6 +1005,35 @@ def test_show_everything_draws_no_label_over_another(real, page):
     page.shot("explorer-everything-labels")
 
 
+LABEL_PX = """() => { const net = kgExplorer.network, nodes = net.body.nodes;
+  return kgExplorer.visibleNodeIds().map(id => [id, nodes[id].options.size,
+    nodes[id].labelModule.fontOptions.size * net.getScale()]).sort((a, b) => b[1] - a[1]); }"""
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
+def test_the_opening_overview_draws_its_central_labels_readable(real, page, width, height):
+    """A journalist's trial: at 1280x800 the opening overview drew every label 5-6 px high
+    (16 px at the scale that fits it, 0.38). The most central nodes' labels are now drawn
+    at 10 px or more on the screen, with no label over another; zoomed in, the labels are
+    their own size again."""
+    _, out = real
+    page.page.set_viewport_size({"width": width, "height": height})
+    pg = page.open(out)
+    assert pg.evaluate("kgExplorer.network.getScale()") < 0.5  # 16 px would read under 8
+    sizes = pg.evaluate(LABEL_PX)
+    assert sizes[0][0] == "china" and sizes[0][2] >= 10, sizes[0]
+    assert all(px >= 10 for _, _, px in sizes[:5]), sizes[:5]
+    assert sum(px >= 10 for _, _, px in sizes) >= len(sizes) // 2, sizes
+    boxes = pg.evaluate(LABEL_BOXES)
+    assert [(a["id"], c["id"]) for k, a in enumerate(boxes) for c in boxes[k + 1:]
+            if a["l"] < c["r"] and c["l"] < a["r"] and a["t"] < c["b"] and c["t"] < a["b"]] == []
+    page.shot(f"explorer-opening-labels-{width}")
+    pg.evaluate("kgExplorer.network.moveTo({scale: 1, animation: false})")
+    pg.wait_for_timeout(300)
+    assert {round(px) for _, _, px in pg.evaluate(LABEL_PX)} == {16}
+    assert page.console_errors() == []
+
+
 def test_a_statement_not_yet_begun_is_labelled_not_yet_in_force(real, page):
     """A fresh-user review: moved back to 2025-11-15, the H200's BotNews "restricted as of
     2026" (ranked down) was labelled "superseded", though on that day it had not begun.
