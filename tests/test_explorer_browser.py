@@ -638,6 +638,61 @@ def test_edges_show_their_sources_on_click(real, page):
     assert pg.eval_on_selector_all("#panel-body .sources li", "ls => ls.length") >= 1
 
 
+LINKED_ROWS = """name => { const h = [...document.querySelectorAll('#panel-body h3')]
+    .find(x => x.textContent.startsWith('Linked from'));
+  const group = [...h.nextElementSibling.children]
+    .find(li => li.firstElementChild.textContent === name);
+  return [...group.querySelectorAll('li')].map(li => [li.dataset.edge, li.innerText]); }"""
+
+
+def test_linked_from_rows_say_which_quote_each_is(real, page):
+    """A journalist's trial: China's panel listed "Scott Singer — quoted about — sources"
+    seven times, with no hint which quote each row was. Each row now begins with its
+    quote's first words, and its "sources" still selects that link."""
+    _, out = real
+    pg = page.open(out, "#node=china")
+    doc = pg.evaluate("JSON.parse(document.getElementById('kg-data').textContent)")
+    texts = {q["id"]: q["text"] for q in doc["quotes"]}
+    links = {e["id"]: texts[e["via"]] for e in doc["edges"]
+             if e["from"] == "scott-singer" and e["to"] == "china" and e["rel"] == "quoted-about"}
+    assert len(links) == 7
+    rows = pg.evaluate(LINKED_ROWS, "Scott Singer")
+    assert sorted(r[0] for r in rows) == sorted(links)  # one row per link
+    assert len({r[1] for r in rows}) == len(rows)  # no two alike
+    for eid, text in rows:
+        head = re.match(r"\u201c(.*?)(\u2026)?\u201d", text)
+        assert head and links[eid].startswith(head.group(1)), text
+        assert len(head.group(1)) <= 60 and (head.group(2) is not None) == (len(links[eid]) > 60)
+    assert "Scott Singer \u2014 quoted about (7)" in panel_text(pg)
+    eid = rows[3][0]
+    pg.click(f"#panel-body li[data-edge='{eid}'] button[data-edge]")
+    assert pg.evaluate("kgExplorer.state.edge") == eid
+    assert links[eid] in panel_text(pg)  # the edge's panel: the quote in full
+    # a dated quote gives its date after its words (Xi Jinping's of 2025-12-31)
+    pg = page.open(out, "#node=china")
+    assert all(r[1].split(" \u2014 ")[0].endswith("\u201d, 2025-12-31")
+               for r in pg.evaluate(LINKED_ROWS, "Xi Jinping"))
+    # on a phone the rows wrap within the panel
+    page.page.set_viewport_size({"width": 390, "height": 844})
+    assert pg.evaluate("document.documentElement.scrollWidth") == 390
+    page.shot("explorer-linked-from-phone")
+    assert page.console_errors() == []
+
+
+def test_linked_from_rows_of_one_relation_say_each_statements_detail(real, page):
+    """Google's panel listed "Sundar Pichai — affiliation — sources" three times: each
+    row now says the statement's role and dates, as its Facts row does."""
+    _, out = real
+    pg = page.open(out, "#node=google")
+    rows = [r[1].split(" \u2014 ")[0] for r in pg.evaluate(LINKED_ROWS, "Sundar Pichai")]
+    assert rows == ["role: Chief Executive Officer of Alphabet \u00b7 from 2019-12",
+                    "role: Chief Executive Officer of Alphabet and Google \u00b7 as of 2025-02",
+                    "role: Chief Executive Officer of Google \u00b7 from 2015-08"]
+    assert "Sundar Pichai \u2014 affiliation (3)" in panel_text(pg)
+    # a single link of its relation stays one line
+    assert "Gemma \u2014 developer \u2014 sources" in panel_text(pg)
+
+
 def test_a_figures_line_says_gives_a_figure_on(real, page):
     """The H100's transistor count is NVIDIA's reported figure (data/claim/h100-transistor-
     count.yaml, method: reported): its line said "NVIDIA → estimated → NVIDIA H100"."""
@@ -948,6 +1003,35 @@ def test_show_everything_draws_no_label_over_another(real, page):
                  if a is not c and meet(a, c, "s")]
     assert len(on_shapes) <= 3, on_shapes
     page.shot("explorer-everything-labels")
+
+
+LABEL_PX = """() => { const net = kgExplorer.network, nodes = net.body.nodes;
+  return kgExplorer.visibleNodeIds().map(id => [id, nodes[id].options.size,
+    nodes[id].labelModule.fontOptions.size * net.getScale()]).sort((a, b) => b[1] - a[1]); }"""
+
+
+@pytest.mark.parametrize("width,height", [(1280, 800), (390, 844)])
+def test_the_opening_overview_draws_its_central_labels_readable(real, page, width, height):
+    """A journalist's trial: at 1280x800 the opening overview drew every label 5-6 px high
+    (16 px at the scale that fits it, 0.38). The most central nodes' labels are now drawn
+    at 10 px or more on the screen, with no label over another; zoomed in, the labels are
+    their own size again."""
+    _, out = real
+    page.page.set_viewport_size({"width": width, "height": height})
+    pg = page.open(out)
+    assert pg.evaluate("kgExplorer.network.getScale()") < 0.5  # 16 px would read under 8
+    sizes = pg.evaluate(LABEL_PX)
+    assert sizes[0][0] == "china" and sizes[0][2] >= 10, sizes[0]
+    assert all(px >= 10 for _, _, px in sizes[:5]), sizes[:5]
+    assert sum(px >= 10 for _, _, px in sizes) >= len(sizes) // 2, sizes
+    boxes = pg.evaluate(LABEL_BOXES)
+    assert [(a["id"], c["id"]) for k, a in enumerate(boxes) for c in boxes[k + 1:]
+            if a["l"] < c["r"] and c["l"] < a["r"] and a["t"] < c["b"] and c["t"] < a["b"]] == []
+    page.shot(f"explorer-opening-labels-{width}")
+    pg.evaluate("kgExplorer.network.moveTo({scale: 1, animation: false})")
+    pg.wait_for_timeout(300)
+    assert {round(px) for _, _, px in pg.evaluate(LABEL_PX)} == {16}
+    assert page.console_errors() == []
 
 
 def test_a_statement_not_yet_begun_is_labelled_not_yet_in_force(real, page):

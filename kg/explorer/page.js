@@ -416,6 +416,51 @@
     box.appendChild(srcs(q.src));
     return box;
   }
+  // the first words of a quote, cut at a word near `max` characters and ended with "…"
+  function excerpt(text, max) {
+    text = text.replace(/\s+/g, " ").trim();
+    if (text.length <= max) return text;
+    var cut = text.slice(0, max), sp = cut.lastIndexOf(" ");
+    return (sp > max / 2 ? cut.slice(0, sp) : cut).replace(/[\s,;:.\-–—]+$/, "") + "…";
+  }
+  // what tells one link apart from another of the same entity with the same relation (China
+  // listed "Scott Singer — quoted about — sources" seven times): a quote's first words and
+  // date; else the statement's qualifiers and dates as its Facts row gives them, or its note
+  function linkDetail(e) {
+    var q = e.via && QUOTES.get(e.via);
+    if (q) return "\u201c" + excerpt(q.text, 60) + "\u201d" + (q.date ? ", " + q.date : "");
+    var parts = Object.keys(e.q || {}).map(function (k) { return k + ": " + e.q[k]; });
+    var when = stmtWhen({ from: e.vfrom, to: e.vto, asof: e.asof }) || edgeDates(e);
+    if (when) parts.push(when);
+    if (!parts.length && e.note) parts.push(e.note);
+    return parts.join(" · ");
+  }
+  // the panel's "Linked from" list: one row per entity and relation ("DeepSeek-R1 —
+  // developer — sources"); where that entity has several such links, or a link is a quote,
+  // the row names the relation (with how many) and lists each link under it by what tells
+  // it apart, each with its own "sources" that selects that link
+  function linkedFrom(links) {
+    var groups = new Map();
+    links.forEach(function (e) { push(groups, e.from + "\u0000" + e.label, e); });
+    var ul = el("ul", { cls: "sources linked-from" });
+    groups.forEach(function (es) {
+      var e0 = es[0], name = refButton(e0.from, NODES.get(e0.from).label);
+      function sources(e) {
+        return el("button", { type: "button", cls: "reflink", text: "sources", "data-edge": e.id, on: { click: function () { selectEdge(e.id, true); } } });
+      }
+      if (es.length === 1 && !(e0.via && QUOTES.has(e0.via))) {
+        ul.appendChild(el("li", null, name, el("span", { text: " — " + e0.label + " — " }), sources(e0), statusBadge(e0.ck)));
+        return;
+      }
+      var sub = el("ul", { cls: "link-details" });
+      es.forEach(function (e) {
+        var detail = linkDetail(e);
+        sub.appendChild(el("li", { "data-edge": e.id }, el("span", { cls: "link-detail", text: detail ? detail + " — " : "" }), sources(e), statusBadge(e.ck)));
+      });
+      ul.appendChild(el("li", null, name, el("span", { text: " — " + e0.label + (es.length > 1 ? " (" + es.length + ")" : "") }), sub));
+    });
+    return ul;
+  }
   var outsideShown = null;  // the entity not drawn whose panel is open: kept when the date moves
   function showOutside(n) {  // an entity an overview page does not draw
     outsideShown = n;
@@ -460,13 +505,7 @@
     var links = (ADJ.get(id) || []).filter(function (e) { return e.rel !== "estimated" && edgeHolds(e, day) && e.to === id; });
     if (links.length) {
       panel.appendChild(el("h3", { text: "Linked from (on " + day + ")" }));
-      var ul = el("ul", { cls: "sources" });
-      links.forEach(function (e) {
-        ul.appendChild(el("li", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " — " + e.label + " — " }),
-          el("button", { type: "button", cls: "reflink", text: "sources", on: { click: function () { selectEdge(e.id, true); } } }),
-          statusBadge(e.ck)));
-      });
-      panel.appendChild(ul);
+      panel.appendChild(linkedFrom(links));
     }
     var figs = CLAIMS_ABOUT.get(id) || [];
     if (figs.length) {
@@ -540,6 +579,50 @@
   // the labels' font size on the screen is it times the scale: below READABLE_PX a label
   // is hard to read, so a selection zooms out no further than READABLE_SCALE
   var READABLE_PX = 12, READABLE_SCALE = READABLE_PX / (((VIS.options.nodes || {}).font || {}).size || 16);
+  // labels readable on a zoomed-out view (the opening overview drew them 6 px high): while a
+  // label of the base font would be under READABLE_PX on the screen, a drawn node's label
+  // grows to OVERVIEW_PX (else, failing that, READABLE_PX - 2) on the screen, its wrap width
+  // with it so it wraps as before, the most central nodes first, each only where its grown
+  // box meets no other label or shape; "show everything" keeps the layout's labels (that
+  // layout leaves them no room), as does a view zoomed in. Returns nothing.
+  var BASE_FONT = (((VIS.options.nodes || {}).font || {}).size || 16);
+  var BASE_WRAP = (((VIS.options.nodes || {}).widthConstraint || {}).maximum || 180);
+  var OVERVIEW_PX = 11, labelsKey = "", labelsFrozen = false;
+  function readableLabels() {
+    var scale = network.getScale(), ids = Array.from(shown.nodes);
+    var key = scale.toFixed(5) + (state.all ? "|all|" : "|") + ids.join(",");
+    if (labelsFrozen || key === labelsKey) return;
+    labelsKey = key;
+    var nodes = network.body.nodes, gap = 3 / scale;
+    var boxes = ids.filter(function (id) { return nodes[id]; }).map(function (id) {
+      var n = nodes[id], sz = n.labelModule.size, f = (n.options.font.size || BASE_FONT) / BASE_FONT;
+      return { id: id, f: f, x: n.x, top: sz.top, w: sz.width / f, h: sz.height / f, size: n.options.size,
+        shape: [n.x - n.shape.width / 2, n.y - n.shape.height / 2, n.x + n.shape.width / 2, n.y + n.shape.height / 2] };
+    });
+    var placed = boxes.map(function (b) { return [b.x - b.w / 2, b.top, b.x + b.w / 2, b.top + b.h]; });
+    function meet(a, c) { return a[0] < c[2] && c[0] < a[2] && a[1] < c[3] && c[1] < a[3]; }
+    var grow = new Map();
+    if (!state.all && BASE_FONT * scale < READABLE_PX) {
+      var order = boxes.map(function (b, i) { return i; }).sort(function (i, j) { return boxes[j].size - boxes[i].size; });
+      [OVERVIEW_PX, READABLE_PX - 2].forEach(function (px) {
+        var f = px / (BASE_FONT * scale);
+        order.forEach(function (i) {
+          var b = boxes[i];
+          if (grow.has(b.id) || !b.w || f <= 1) return;
+          var g = [b.x - b.w * f / 2 - gap, b.top, b.x + b.w * f / 2 + gap, b.top + b.h * f + gap];
+          var clash = boxes.some(function (o, j) { return j !== i && (meet(g, placed[j]) || meet(g, o.shape)); });
+          if (!clash) { placed[i] = g; grow.set(b.id, f); }
+        });
+      });
+    }
+    var changes = [];
+    boxes.forEach(function (b) {
+      var f = grow.get(b.id) || 1;
+      if (Math.abs(f - b.f) > 0.005) changes.push({ id: b.id, font: { size: BASE_FONT * f }, widthConstraint: { maximum: BASE_WRAP * f } });
+    });
+    if (changes.length) dsNodes.update(changes);
+  }
+  network.on("afterDrawing", readableLabels);  // a zoom, a fit, a focus: the next frame
   // a picked entity, focused at scale 1.1 or more (as it was), then with its neighbours on
   // the view: the view moves, and zooms out if need be but not below READABLE_SCALE, to
   // hold the entity and each entity a drawn line joins it to, with their labels (the
@@ -548,6 +631,7 @@
   function focusWith(id) {
     var scale = Math.max(network.getScale(), 1.1);
     network.focus(id, { scale: scale, animation: false });
+    network.redraw(); readableLabels();  // zoomed in: the labels' own size, for their boxes below
     var ids = [id];
     (ADJ.get(id) || []).forEach(function (e) {
       var other = e.from === id ? e.to : e.from;
@@ -979,6 +1063,7 @@
     applying = false;
     if (state.node && shown.nodes.has(state.node)) network.focus(state.node, { scale: 1.1, animation: false });
     else if (!state.path) network.fit({ animation: false });
+    network.redraw(); readableLabels(); network.redraw();  // the page opens with its labels as they stay
     writeFragment();
   }
   window.addEventListener("hashchange", function () { if (location.hash.replace(/^#/, "") !== fragment()) applyFragment(); });
@@ -1017,6 +1102,7 @@
   // with its label: a label at the edge was cut ("Interim Meas…"); returns how to go back
   var lastPng = null;  // what the last PNG export drew (for a test to check it)
   function viewWhole() {
+    labelsFrozen = true;  // the labels as on the screen, not grown or shrunk half-way
     var saved = { position: network.getViewPosition(), scale: network.getScale(), animation: false };
     var w = container.clientWidth, h = container.clientHeight, pad = 12, seen = -1;
     for (var round = 0; round < 6; round++) {
@@ -1043,7 +1129,7 @@
       if (bb && !(bb.right < a2.x || bb.left > b2.x || bb.bottom < a2.y || bb.top > b2.y) &&
           !(bb.left >= a2.x && bb.right <= b2.x && bb.top >= a2.y && bb.bottom <= b2.y)) cut.push(id);
     });
-    return { cut: cut, restore: function () { network.moveTo(saved); network.redraw(); } };
+    return { cut: cut, restore: function () { network.moveTo(saved); labelsFrozen = false; network.redraw(); } };
   }
   // a kind's shape, as vis-network and the legend draw it, in a box of side 2·h at (x, y)
   function shapePath(ctx, shape, x, y, h) {
