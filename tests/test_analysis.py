@@ -350,7 +350,7 @@ def test_report_cli_as_of_and_since(small, tmp_path):
     links = {row["id"]: int(row["links"]) for row in read_csv(out / "centrality.csv")}
     assert links["jane"] == 1  # still at DeepSeek on 2025-11-15
     score = read_csv(out / "scorecard.csv")
-    assert [row["verdict"] for row in score if row["dimension"]] == [NO_VERDICT] * 9
+    assert [row["verdict"] for row in score if not row["source"]] == [NO_VERDICT] * 9
 
     out = tmp_path / "after"
     r = runner.invoke(main, ["report", "--data", str(data), "--out", str(out), "--as-of",

@@ -171,12 +171,9 @@ def test_a_relative_figure_says_what_it_is_compared_with():
 
 def test_bitbiased_verdict_on_energy():
     rows = read_csv(build_report() / "scorecard.csv")
-    energy = []
-    current = None
-    for r in rows:
-        current = r["dimension"] or current
-        if current == "energy" and not r["dimension"]:
-            energy.append(r)
+    # every verdict's row names its dimension (a journalist's trial: they were blank)
+    energy = [r for r in rows if r["dimension"] == "energy" and r["source"]]
+    assert all(r["dimension"] for r in rows)
     # BitBiased: "Energy Output", China ahead (it adds power capacity far faster)
     bit = [r for r in energy if r["source"] == "BitBiased"]
     assert [(r["verdict"], r["reliability"], r["as of"]) for r in bit] == [
@@ -185,7 +182,7 @@ def test_bitbiased_verdict_on_energy():
     # "3,200 GW"; the scorecard said "3,200,000,000,000 W")
     assert "China: installed power generation capacity 3,200 GW" in bit[0]["backing figures"]
     md = unlinked((build_report() / "report.md").read_text(encoding="utf-8"))
-    assert f"|  | China leads |  | BitBiased | {BITBIASED} | low | 2026-04 |" in md
+    assert f"| energy | China leads |  | BitBiased | {BITBIASED} | low | 2026-04 |" in md
     # every assessment of the library's query is in the scorecard, and nothing else
     sparql = {short(r["assessment"]) for r in run_query(oxigraph_store(),
                                                         find_query("dimension-leaders")).dicts()}
@@ -358,6 +355,19 @@ def test_the_summary_says_how_its_most_central_entities_move_without_weak_links(
     assert ("- Rankings that rest on weak links: without disputed and low-reliability-only "
             "links, China goes from 1 to 4; OpenAI goes from 3 to 1; Government of China "
             "would leave the top 10 (see How robust the ranking is).") in unlinked(summary)
+
+
+def test_the_summary_says_when_a_verdict_rests_only_on_low_reliability_sources():
+    """A journalist's trial: "China leads on energy (2 sources)" read as well supported,
+    though both are pieces the report rates low; and regulation's two "China leads" are
+    low while DW, the one high-reliability source, says "catching up"."""
+    summary = unlinked((build_report() / "report.md").read_text(encoding="utf-8")
+                       .split("## What changed")[0])
+    assert "China leads on energy (2 sources, both low reliability)" in summary
+    assert "capital (1 source, low reliability)" in summary
+    assert ("regulation (2 say China leads (both low reliability), 1 says China catching up)"
+            in summary)
+    assert "frontier models (5 sources)" in summary  # high and medium among them: no words
 
 
 def test_the_numbered_changes_give_the_date_as_the_source_gives_it():

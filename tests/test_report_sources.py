@@ -169,7 +169,7 @@ def test_the_scorecard_says_one_source_for_a_single_verdict():
     (capital: data/assessment/ has one assessment of it, BitBiased's)."""
     with open(curated_report() / "scorecard.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    summary = {r["dimension"]: r["verdict"] for r in rows if r["dimension"]}
+    summary = {r["dimension"]: r["verdict"] for r in rows if not r["source"]}
     assert summary["capital"] == "one source: US leads"
     assert summary["compute"] == "sources agree: US leads (4)"
     assert summary["chips"] == "sources differ: US leads (4), China catching up (1)"

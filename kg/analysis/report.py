@@ -255,7 +255,9 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         rows.append([r.dimension, r.summary, "yes" if r.disagree else "", "", "", "", "", "",
                      "", ""])
         for v in r.verdicts:
-            rows.append(["", v.text, "", ", ".join(v.publishers), "; ".join(v.sources),
+            # the dimension on every verdict's row too (a journalist's trial: sorted or
+            # filtered in a spreadsheet, or scrolled on a phone, a verdict lost its dimension)
+            rows.append([r.dimension, v.text, "", ", ".join(v.publishers), "; ".join(v.sources),
                          v.reliability or "",
                          v.as_of, "; ".join(_figure_words(ents, f) + _disputed_words(f)
                                             for f in v.backing),
@@ -840,20 +842,33 @@ def _leads_summary(card) -> str:
                 for d in dims for r in card if r.dimension == d))
         else:
             parts.append(f"{key} on " + ", ".join(
-                f"{DIMENSION_LABELS.get(d, d)} ({n[d]} source{'s' if n[d] > 1 else ''})"
-                for d in dims))
+                f"{DIMENSION_LABELS.get(d, d)} ({n[d]} source{'s' if n[d] > 1 else ''}"
+                f"{_all_low(r.verdicts)})" for d in dims for r in card if r.dimension == d))
     if none:
         parts.append(f"{NO_VERDICT} on " + ", ".join(DIMENSION_LABELS.get(d, d) for d in none))
     return ("Scorecard: " + "; ".join(parts) + ".") if parts else ""
 
 
 def _tally(row) -> str:
-    """"4 say US leads, 1 says China catching up"."""
-    counts: dict[str, int] = {}
+    """"4 say US leads, 1 says China catching up"; "(all low reliability)" after a verdict
+    only low-reliability sources give (see _all_low)."""
+    groups: dict[str, list] = {}
     for v in row.verdicts:
-        counts[v.text] = counts.get(v.text, 0) + 1
-    return ", ".join(f"{n} {'say' if n > 1 else 'says'} {t}"
-                     for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        groups.setdefault(v.text, []).append(v)
+    return ", ".join(f"{len(vs)} {'say' if len(vs) > 1 else 'says'} {t}"
+                     + (f" ({_all_low(vs)[2:]})" if _all_low(vs) else "")
+                     for t, vs in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+
+def _all_low(verdicts) -> str:
+    """", low reliability" (one verdict), ", both low reliability", ", all low reliability"
+    when every verdict's source has low reliability, else "" (a journalist's trial: "China
+    leads on energy (2 sources)" read as well supported, though both are SEO or opinion
+    pieces the report itself rates low)."""
+    if not verdicts or any(v.reliability != "low" for v in verdicts):
+        return ""
+    return {1: ", low reliability", 2: ", both low reliability"}.get(len(verdicts),
+                                                                   ", all low reliability")
 
 
 # what "central" means, for a reader without network science (a journalist's trial: the
