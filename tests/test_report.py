@@ -197,6 +197,14 @@ def test_low_reliability_only_equals_the_library_query():
     # shown by name, as every other table (a journalist's trial: raw ids here)
     names = {r["id"]: r["entity"] for r in rows}
     assert names["alibaba-cloud"] == "Alibaba Cloud"
+    # figures and verdicts in a reader's words (a second journalist's trial: "450000",
+    # "48" for 48 to 84 months, "chip-annual-output", "leads" without who)
+    words = {r["id"]: (r["field"], r["value"]) for r in rows
+             if r["kind"] in ("claim", "assessment")}
+    assert words["ascend-910c-output-2025-bitbiased"] == ("chips produced in a year",
+                                                          "about 450,000 chips (estimated)")
+    assert words["us-energy-infrastructure-lead-time-bitbiased"][1] == "48 months to 84 months"
+    assert words["bitbiased-energy-china"] == ("energy", "China leads")
 
 
 def test_centrality_values_are_normalised_and_ranked():

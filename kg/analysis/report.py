@@ -60,7 +60,7 @@ from kg.analysis.network import (
 )
 from kg.analysis.paths import PathCounts
 from kg.analysis.render import Doc, SourceEntry, Table, cited, write
-from kg.analysis.scorecard import NO_VERDICT, scorecard
+from kg.analysis.scorecard import NO_VERDICT, scorecard, verdict_text
 from kg.analysis.why import (
     WHY_ALL_LINKS_MAX_NODES,
     WHY_CANDIDATES,
@@ -482,7 +482,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     # "aiden-gray-adoption-contested"); its id in the CSV and JSON
     doc.table(Table("low-reliability-only", ["entity", "id", "kind", "field", "value",
                                              "sources", "deprecated"],
-                    [[name(f.entity), f.entity, f.kind, f.field, _value(ents, f.value),
+                    [[name(f.entity), f.entity, f.kind, *_reader_words(sem, f, day),
                       "; ".join(f.sources), "yes" if f.deprecated else ""] for f in weak],
                     show=15, hide=("id",), cites=("sources",)))
     doc.h3("Unchecked share by kind")
@@ -666,6 +666,25 @@ def _rel(sem: Semantics, sources) -> str:
 def _value(ents, value: str) -> str:
     e = ents.get(value)
     return e.name if e is not None else value
+
+
+def _reader_words(sem: Semantics, f, day: dt.date) -> tuple[str, str]:
+    """(what, value) of a fact in a reader's words: a figure's measure (with what it is
+    compared with) and its amount with unit and qualifier ("about 450,000 chips
+    (estimated)"), a verdict's dimension and its words ("China catching up"), else the
+    field's name and the value's (a journalist's trial: the low-reliability table printed
+    "chip-annual-output" and "450000", "48" for 48 to 84 months, "leads" without who)."""
+    ents = sem.entities
+    e = ents.get(f.entity)
+    if f.kind == "claim" and e is not None:
+        return (measure_words(ents, f.field, str(e.first("compared_with") or "")),
+                figure_amount(ents, e))
+    if f.kind == "assessment" and e is not None:
+        leader, challenger = e.first("leader"), e.first("challenger")
+        return (DIMENSION_LABELS.get(f.field, f.field),
+                verdict_text(f.value, sem.bloc(str(leader), day) if leader else None,
+                             sem.bloc(str(challenger), day) if challenger else None))
+    return f.field, _value(ents, f.value)
 
 
 def _move(m) -> str:
