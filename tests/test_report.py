@@ -506,6 +506,10 @@ def test_every_community_is_connected_and_every_node_in_one():
     assert sorted(n for m in members for n in m) == sorted(H)
     for r, m in zip(rows, members, strict=True):
         assert int(r["size"]) == len(m) and nx.is_connected(H.subgraph(m)), r["community"]
+    # and by name, in the same order (a journalist's trial: only ids, though names exist)
+    ents = sem.entities
+    for r, m in zip(rows, members, strict=True):
+        assert r["member names"].split("; ") == [ents[n].name for n in m]
 
 
 def test_why_central_says_when_an_entity_is_cut_off_from_the_main_network():

@@ -418,12 +418,15 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
           f"{len(comms)} communities; {len(big)} have three members or more and are "
           "listed here (all in communities.csv).")
     kind_labels = {k: v.label for k, v in sem.schema.kinds.items()}
+    # the members by name too (a journalist's trial: communities.csv listed only ids);
+    # names can hold commas, so the lists are split by "; "
     doc.table(Table("communities", ["community", "size", "most central members",
-                                    "what ties it", "members"],
+                                    "what ties it", "members", "member names"],
                     [[c.id, c.size, ", ".join(name(n) for n in c.top),
-                      describe(c, {}, BLOC_LABELS, rel, kind_labels), " ".join(c.members)]
+                      describe(c, {}, BLOC_LABELS, rel, kind_labels), " ".join(c.members),
+                      "; ".join(name(n) for n in c.members)]
                      for c in comms],
-                    show=len(big), hide=("members",)))
+                    show=len(big), hide=("members", "member names")))
     doc.h3("Bridges between the US and Chinese blocs")
     doc.p("Entities linked directly to both a US and a Chinese entity, by the share of "
           "shortest paths between a US and a Chinese entity that pass through them, with "
