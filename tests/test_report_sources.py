@@ -231,3 +231,35 @@ def test_a_citation_and_a_contents_entry_open_their_target_in_chromium():
     assert hash_ == f"#src-{NVIDIA_8K}" and -2 < top < 50  # scrolled to the entry
     assert "SEC accession number: 0001045810-25-000082" in text
     assert -2 < sources_top < 50
+
+
+def test_on_a_phone_each_table_row_is_a_card_of_labelled_cells():
+    """A second journalist's trial: at 390 px the scorecard was 821 px wide in a 358 px
+    box and 6,400 px tall, its verdict rows mostly blank with the figures off to the
+    right. Under 40rem each row is a card, each cell says its column; nothing is wider
+    than the screen. At 1000 px the tables are tables."""
+    from explorer_support import BROWSER_ARGS, chromium_path
+    from playwright.sync_api import sync_playwright
+
+    chromium = chromium_path()
+    probe = ("() => { const t = document.querySelector('#the-race-scorecard-who-leads-"
+             "according-to-whom ~ table'); const td = t.querySelector('tbody td'); "
+             "return [document.documentElement.scrollWidth, getComputedStyle(td).display, "
+             "getComputedStyle(td, '::before').content, t.getBoundingClientRect().width]; }")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        try:
+            out = {}
+            for width in (390, 1000):
+                page = browser.new_context(offline=True, viewport={"width": width,
+                                                                   "height": 844}).new_page()
+                page.goto((curated_report() / "report.html").resolve().as_uri())
+                page.wait_for_load_state("load")
+                out[width] = page.evaluate(probe)
+        finally:
+            browser.close()
+    scroll, display, before, table_width = out[390]
+    assert scroll <= 390 and table_width <= 390
+    assert display == "block" and before == '"dimension: "'
+    scroll, display, before, _ = out[1000]
+    assert display == "table-cell" and before in ("none", "normal")

@@ -334,7 +334,10 @@ def markdown(doc: Doc) -> str:
 
 # On paper (print, save as PDF) a table is a table again: on screen it scrolls sideways
 # (display:block; overflow-x:auto), which in print cut off every column past the page
-# edge (the centrality tables lost eigenvector, closeness and community).
+# edge (the centrality tables lost eigenvector, closeness and community). On a phone
+# (under 40rem) each row is a card, each cell "column: value" (its data-label), empty
+# cells left out (a journalist's trial: the scorecard was 6,400 px tall and 821 px wide
+# in a 358 px box, its rows mostly blank, the figures off to the right).
 CSS = """
 body{font:16px/1.5 Georgia,'DejaVu Serif',serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
 h1,h2,h3{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;line-height:1.2}
@@ -349,6 +352,7 @@ img{max-width:100%;height:auto;border:1px solid #eee}
 :target{background:#fff3b0}
 code{font-size:90%;background:#f3f3f3;padding:0 .2em}
 @media print{body{max-width:none;margin:0;padding:0;font-size:11pt}table{display:table;overflow:visible;font-size:9px;width:100%}th,td{overflow-wrap:break-word;padding:.15rem .25rem}tr,img{break-inside:avoid}h2,h3{break-after:avoid}}
+@media screen and (max-width:40rem){table,tbody,tr,td{display:block}table{overflow:visible}thead{position:absolute;left:-9999px}tr{border:1px solid #ccc;margin:0 0 .6rem}td{border:0;border-bottom:1px solid #eee;overflow-wrap:anywhere}td::before{content:attr(data-label) ": ";font-weight:bold}td:empty{display:none}tr:nth-child(even) td{background:none}}
 """
 
 
@@ -422,8 +426,10 @@ def page(doc: Doc, images: dict[str, bytes]) -> str:
             out.append("<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in columns)
                        + "</tr></thead><tbody>")
             linked = [c in t.cites for c in columns]
-            out += ["<tr>" + "".join(f"<td>{_html_cites(c, known) if ln else e(cell(c))}</td>"
-                                     for c, ln in zip(r, linked, strict=True)) + "</tr>"
+            labels = [e(c) for c in columns]
+            out += ["<tr>" + "".join(
+                f'<td data-label="{lab}">{_html_cites(c, known) if ln else e(cell(c))}</td>'
+                for c, ln, lab in zip(r, linked, labels, strict=True)) + "</tr>"
                     for r in rows]
             out.append("</tbody></table>")
             if len(rows) < len(t.rows):
