@@ -153,8 +153,8 @@ def test_only_bracketed_known_ids_become_links_and_titles_stay_text():
     html = page(doc, {})
     assert ('Said [<a href="#src-s-one">s-one</a>, <a href="#src-s-two">s-two</a>] and '
             "[s-one, other] and [not a citation].") in html
-    assert ('<td><a href="#src-s-one">s-one</a>; <a href="#src-s-two">s-two</a></td>'
-            "<td>s-one</td>") in html
+    assert ('<td data-label="sources"><a href="#src-s-one">s-one</a>; '
+            '<a href="#src-s-two">s-two</a></td><td data-label="note">s-one</td>') in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; *x* [y](z). P &amp; Q, 2026." in html
     assert "<script>" not in html
     md = markdown(doc)
