@@ -372,6 +372,7 @@ def test_the_summary_says_when_a_verdict_rests_only_on_low_reliability_sources()
     summary = unlinked((build_report() / "report.md").read_text(encoding="utf-8")
                        .split("## What changed")[0])
     assert "China leads on energy (2 sources, both low reliability)" in summary
+    assert "robotics & physical AI" in summary  # an "&" that starts no reference stays
     assert "capital (1 source, low reliability)" in summary
     assert ("regulation (2 say China leads (both low reliability), 1 says China catching up)"
             in summary)

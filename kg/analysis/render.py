@@ -204,12 +204,18 @@ CODE_SPAN = re.compile(r"(`[^`]*`)")
 
 
 def _md_no_html(text: str) -> str:
-    """text with "&", "<" and ">" as character references outside `code spans`, so that a
+    """text with "<", ">" (and an "&" that would start a character reference) as
+    character references outside `code spans`, so that a
     value from the data ("<script>", "<img onerror=...>") is shown as text by a Markdown
     renderer that lets HTML through, not run (a maintainer's trial; report.html escapes
     everything already)."""
-    return "".join(part if i % 2 else part.replace("&", "&amp;").replace("<", "&lt;")
+    return "".join(part if i % 2 else ENTITY_LIKE.sub("&amp;", part).replace("<", "&lt;")
                    .replace(">", "&gt;") for i, part in enumerate(CODE_SPAN.split(text)))
+
+
+# an "&" that starts what Markdown would read as a character reference ("&lt;", "&#60;");
+# any other "&" is shown as it is ("robotics & physical AI" stays readable in report.md)
+ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
 
 def _md_link(source_id: str) -> str:
