@@ -222,16 +222,26 @@ def _md_link(source_id: str) -> str:
     return f"[{source_id}](#{anchor(source_id)})"
 
 
-def _md_prose(text: str, known) -> str:
-    """Text with each citation of a known source as links to the Sources list."""
-    return "".join(_md_no_html(seg) if ids is None
-                   else "[" + ", ".join(_md_link(i) for i in ids) + "]"
+def _linked_prose(text: str, known, escape, link) -> str:
+    """Prose with each citation of a known source as links to the Sources list: the
+    other text through escape(text), each id through link(id) (the Markdown or HTML
+    writer's)."""
+    return "".join(escape(seg) if ids is None else "[" + ", ".join(map(link, ids)) + "]"
                    for seg, ids in _split_prose(text, known))
 
 
-def _md_cites(v, known) -> str:
-    return "".join(_md_cell_text(seg) if i is None else _md_link(i)
+def _linked_cell(v, known, escape, link) -> str:
+    """A cites column's cell with each known source id as a link, the rest escaped."""
+    return "".join(escape(seg) if i is None else link(i)
                    for seg, i in _split_cell(cell(v), known))
+
+
+def _md_prose(text: str, known) -> str:
+    return _linked_prose(text, known, _md_no_html, _md_link)
+
+
+def _md_cites(v, known) -> str:
+    return _linked_cell(v, known, _md_cell_text, _md_link)
 
 
 MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
@@ -372,15 +382,11 @@ def _html_link(source_id: str) -> str:
 
 
 def _html_prose(text: str, known) -> str:
-    """_inline's text with each citation of a known source as links to the Sources list."""
-    return "".join(_inline(seg) if ids is None
-                   else "[" + ", ".join(_html_link(i) for i in ids) + "]"
-                   for seg, ids in _split_prose(text, known))
+    return _linked_prose(text, known, _inline, _html_link)
 
 
 def _html_cites(v, known) -> str:
-    return "".join(html.escape(seg) if i is None else _html_link(i)
-                   for seg, i in _split_cell(cell(v), known))
+    return _linked_cell(v, known, html.escape, _html_link)
 
 
 def page(doc: Doc, images: dict[str, bytes]) -> str:
