@@ -161,10 +161,9 @@ def _hint_other_day(query, values: dict, store) -> None:
     dataset's date), say so on stderr and how to ask another day (a researcher's trial:
     `kg query between-blocs` gave 0 rows on the dataset's date and no hint that earlier
     days have them)."""
-    from kg.sparql.queries import DATE_TYPES, store_day
+    from kg.sparql.queries import store_day
 
-    dated = [p.name for p in query.params
-             if p.type in DATE_TYPES and p.default in ("dataset", "today") and p.name not in values]
+    dated = query.dataset_dated(values)
     if not dated:
         return
     day = store_day(store)

@@ -118,6 +118,12 @@ class LibraryQuery:
                                      f"day lies between them (swap them?)")
         return substitute(self.text, terms)
 
+    def dataset_dated(self, values: dict[str, str] | None = None) -> list[str]:
+        """The names of the date parameters `values` leaves to their `dataset` default:
+        those that stand for the date of the graph queried."""
+        return [p.name for p in self.params if p.type in DATE_TYPES
+                and p.default in ("dataset", "today") and p.name not in (values or {})]
+
     def written_defaults(self) -> dict[str, str]:
         """NAME -> the term on each marked default line of the file."""
         return {m["name"]: m["term"] for m in DEFAULT_LINE.finditer(self.text)}
@@ -411,9 +417,7 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
     one given for a parameter named after a kind (chip, model, country, source, measure:
     see check_kind) must name an entity of that kind."""
     if isinstance(query, LibraryQuery):
-        if day is None and any(p.default in ("dataset", "today")
-                               and p.name not in (params or {})
-                               for p in query.params):
+        if day is None and query.dataset_dated(params):
             day = store_day(store)  # the date of the graph queried, wherever it is
         text = query.bind(params, day=day)
         for name, raw in (params or {}).items():
