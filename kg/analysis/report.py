@@ -77,7 +77,7 @@ from kg.data.loader import gc_paused
 from kg.rdf.load import Steps
 from kg.semantics import BLOC_LABELS, Semantics
 from kg.semantics.disputes import QUALIFIER_WORDS, amount_text, relative_head
-from kg.semantics.links import IDENTIFIER_LABELS, RESOLVERS, identifiers, safe_url, source_links
+from kg.semantics.links import identifiers, safe_url, source_links, unlinked_identifiers
 
 FORMATS = ("md", "html", "csv", "json")
 DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
@@ -574,12 +574,12 @@ def _shown(t: Table, shown_rows: list) -> Table:
 
 def source_entry(source) -> SourceEntry:
     """A source entity as the report's Sources list gives it: its links a reader can open
-    and its identifiers without a resolver (kg.semantics.links), whether it is a bundled
+    and its identifiers no link names (kg.semantics.links), whether it is a bundled
     article; an address that is not http(s) is shown as text, never as a link."""
     own = safe_url(source.first("url"))
     links = tuple((k.label, k.url) for k in source_links(source)
                   if safe_url(k.url) and k.url != own)
-    texts = [(IDENTIFIER_LABELS[f], v) for f, v in identifiers(source) if f not in RESOLVERS]
+    texts = unlinked_identifiers(source, (label for label, _ in links))
     for f, label in (("url", "address (not a web link)"),
                      ("archived_url", "archived address (not a web link)")):
         if source.first(f) and not safe_url(source.first(f)):

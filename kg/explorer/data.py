@@ -35,7 +35,7 @@ from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES, labels
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
 from kg.semantics.disputes import QUALIFIER_WORDS, amount_text, relative_head
-from kg.semantics.links import IDENTIFIER_LABELS, identifiers, safe_url, source_links
+from kg.semantics.links import safe_url, source_links, unlinked_identifiers
 from kg.semantics.time import ONE_DAY, stated_start
 
 # Fields shown in the panel's header rather than as facts.
@@ -340,9 +340,8 @@ class PageData:
             out["links"] = others
         # its identifiers as text ("SEC accession number 0001045810-25-000082": most have
         # no resolver), except one a link above already names
-        named = {k["label"] for k in others}
-        ids = [f"{IDENTIFIER_LABELS[k]} {v}" for k, v in identifiers(s)]
-        ids = [t for t in ids if t not in named]
+        ids = [f"{label} {v}" for label, v in
+               unlinked_identifiers(s, (k["label"] for k in others))]
         if ids:
             out["ids"] = ids
         return out

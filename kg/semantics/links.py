@@ -52,6 +52,17 @@ def identifiers(source: Entity) -> list[tuple[str, str]]:
     return [(f, str(source.first(f))) for f in IDENTIFIER_FIELDS if source.first(f)]
 
 
+def unlinked_identifiers(source: Entity, link_labels) -> list[tuple[str, str]]:
+    """(label, value) of each identifier of the source that none of the links shown
+    beside it names (a derived link's label is "<label> <value>"): shown as text, so a
+    reader has it even where no resolver exists (an SEC accession number) or where the
+    source's own page is the resolver's (an arXiv id). One rule for the explorer's source
+    list and the report's Sources."""
+    named = set(link_labels)
+    return [(IDENTIFIER_LABELS[f], v) for f, v in identifiers(source)
+            if f"{IDENTIFIER_LABELS[f]} {v}" not in named]
+
+
 def derived_links(source: Entity) -> list[Link]:
     out = []
     for name, value in identifiers(source):
