@@ -395,6 +395,43 @@ def test_what_a_ctrl_c_that_comes_while_entering_leaves():
     assert run.stdout == "exit KeyboardInterrupt\nraised\nraised\nmask kept\n", run.stderr
 
 
+DROPPED_CTRL_C = """
+import os, signal, time
+from kg.core.forked import Forked
+
+
+class Finalizer:
+    def __del__(self):  # Python drops what is raised here ("Exception ignored in ...")
+        os.kill(os.getpid(), signal.SIGINT)
+
+
+t0 = time.monotonic()
+with Forked("sleeping", time.sleep, 60) as child:
+    Finalizer()  # gone at once: its Ctrl-C's KeyboardInterrupt is dropped
+    print("went on", flush=True)
+    try:
+        child.join()
+        print("joined")
+    except KeyboardInterrupt:
+        print("interrupted", "at once" if time.monotonic() - t0 < 30 else "late")
+print("child running" if os.path.exists(f"/proc/{child.pid}") else "child gone")
+print("handler back" if signal.getsignal(signal.SIGINT) is signal.default_int_handler
+      else "handler changed")
+"""
+
+
+def test_a_ctrl_c_that_python_dropped_still_stops_the_build():
+    """A Ctrl-C whose KeyboardInterrupt is raised inside a finalizer (or a weakref
+    callback, as an import's module lock has: what CI once met) is dropped by Python, and
+    the build went on to wait for a child paused 60 s. The child is stopped by the
+    Ctrl-C itself, and the join raises KeyboardInterrupt at once."""
+    run = subprocess.run([sys.executable, "-c", DROPPED_CTRL_C], capture_output=True,
+                         text=True, start_new_session=True, timeout=120)
+    assert "Exception ignored in" in run.stderr  # (Python did drop it)
+    assert run.stdout == "went on\ninterrupted at once\nchild gone\nhandler back\n", \
+        run.stderr
+
+
 @pytest.mark.parametrize("most", [None, 10])
 def test_the_graph_files_process_only_up_to_a_size(tmp_path, make_data, monkeypatch, most):
     """Up to FILES_PROCESS_MAX_QUADS quads a third process writes graph.trig and

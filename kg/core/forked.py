@@ -48,9 +48,14 @@ class Forked:
     is reaped (until the last, when several run), so that no process's collections copy
     the pages they share.
 
-    While the child runs, SIGTERM to this process (when it is not ignored, and this is
-    the main thread) stops the child, calls on_stop, and is then delivered again to the
-    handler that was there before (by default: this process ends, as it would have).
+    While the child runs, Ctrl-C (SIGINT) or SIGTERM to this process (when it is not
+    ignored, and this is the main thread) stops the child, calls on_stop, and is then
+    delivered again to the handler that was there before (Ctrl-C's raises
+    KeyboardInterrupt; SIGTERM's default ends this process, as it would have). Python
+    drops an exception raised inside a finalizer or a weakref callback ("Exception
+    ignored in ..."), and a KeyboardInterrupt can be raised there (an import's module
+    lock has such a callback); so join() on a child that a signal stopped delivers the
+    signal once more rather than wait for a child that no longer runs.
     on_stop() is also called after a failed join and after stop(): it removes what a
     child that did not finish may have left.
     """
@@ -61,7 +66,8 @@ class Forked:
         self.status: int | None = None
         self.pid = 0
         self._read: int | None = None
-        self._previous = None
+        self._previous: dict | None = None  # signal -> its handler before the child
+        self.interrupted = 0  # the signal that stopped the child, if one did
 
     def __enter__(self) -> Forked:
         # Ctrl-C and SIGTERM wait until the child is known (and SIGTERM handled), so that
@@ -87,7 +93,7 @@ class Forked:
                 _run_child(write, self.fn, self.args, blocked, parent)
             os.close(write)
             self.pid, self._read = pid, read
-            self._catch_sigterm()
+            self._catch_stoppers()
         finally:
             try:
                 _block(False, blocked)  # a signal that came meanwhile is raised here
@@ -101,8 +107,10 @@ class Forked:
     def join(self) -> tuple[object, float]:
         """Wait for the child: (its value, the seconds it ran). Raises KGError (above)."""
         try:
-            data = self._read_all()
+            data = self._read_all() if self._read is not None else b""  # (None: stopped)
             self._reap()
+            if self.interrupted:
+                self._interrupt_again()
             return self._answer(data)
         except BaseException:
             self.stop()
@@ -128,7 +136,7 @@ class Forked:
         if exc_type is not None:
             self.stop()
         else:
-            self._restore_sigterm()
+            self._restore_stoppers()
 
     def _read_all(self) -> bytes:
         chunks = []
@@ -139,11 +147,13 @@ class Forked:
     def _reap(self) -> None:
         if self.status is None:
             try:
-                _, self.status = os.waitpid(self.pid, 0)
-            except ChildProcessError:  # pragma: no cover - reaped by someone else
-                self.status = 0
-            _unfreeze()
-        self._restore_sigterm()
+                _, status = os.waitpid(self.pid, 0)
+            except ChildProcessError:  # reaped meanwhile by a signal handler's stop()
+                status = 0
+            if self.status is None:  # (else that stop() set it, and unfroze)
+                self.status = status
+                _unfreeze()
+        self._restore_stoppers()
 
     def _close(self) -> None:
         if self._read is not None:
@@ -171,24 +181,34 @@ class Forked:
         raise KGError(f"{self.what} failed: its second process (pid {self.pid}) ended with "
                       f"exit status {os.waitstatus_to_exitcode(status)} before it finished")
 
-    def _catch_sigterm(self) -> None:
+    def _catch_stoppers(self) -> None:
         if threading.current_thread() is not threading.main_thread():
             return
-        previous = signal.getsignal(signal.SIGTERM)
-        if previous in (signal.SIG_IGN, None):
-            return
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {sig: was for sig, was in previous.items()
+                    if was not in (signal.SIG_IGN, None)}  # (None: set outside Python)
 
         def handler(signum, frame):
-            self.stop()  # restores the previous handler
-            os.kill(os.getpid(), signum)  # ... which now gets the signal, as it would have
+            self.interrupted = signum
+            self.stop()  # restores the previous handlers
+            os.kill(os.getpid(), signum)  # ... which now get the signal, as they would have
 
-        signal.signal(signal.SIGTERM, handler)
+        for sig in previous:
+            signal.signal(sig, handler)
         self._previous = previous
 
-    def _restore_sigterm(self) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGTERM, self._previous)
-            self._previous = None
+    def _restore_stoppers(self) -> None:
+        for sig, was in (self._previous or {}).items():
+            signal.signal(sig, was)
+        self._previous = None
+
+    def _interrupt_again(self) -> None:
+        """The signal that stopped the child, delivered again to this process's handler
+        (its exception, or its end, comes from here); a KGError if that handler returns."""
+        sig = self.interrupted
+        signal.raise_signal(sig)  # (the handlers run before it returns)
+        raise KGError(f"{self.what} was stopped by signal {sig} "
+                      f"({signal.Signals(sig).name}) before it finished")
 
 
 _STOPPERS = {signal.SIGINT, signal.SIGTERM}
