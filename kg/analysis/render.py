@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from kg.core.markdown import no_html, table_cell
+
 
 @dataclass
 class Table:
@@ -193,29 +195,7 @@ def cell(v) -> str:
 
 
 def _md_cell(v) -> str:
-    return _md_cell_text(cell(v))
-
-
-def _md_cell_text(text: str) -> str:
-    return _md_no_html(text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " "))
-
-
-CODE_SPAN = re.compile(r"(`[^`]*`)")
-
-
-def _md_no_html(text: str) -> str:
-    """text with "<", ">" (and an "&" that would start a character reference) as
-    character references outside `code spans`, so that a
-    value from the data ("<script>", "<img onerror=...>") is shown as text by a Markdown
-    renderer that lets HTML through, not run (a maintainer's trial; report.html escapes
-    everything already)."""
-    return "".join(part if i % 2 else ENTITY_LIKE.sub("&amp;", part).replace("<", "&lt;")
-                   .replace(">", "&gt;") for i, part in enumerate(CODE_SPAN.split(text)))
-
-
-# an "&" that starts what Markdown would read as a character reference ("&lt;", "&#60;");
-# any other "&" is shown as it is ("robotics & physical AI" stays readable in report.md)
-ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+    return table_cell(cell(v))
 
 
 def _md_link(source_id: str) -> str:
@@ -237,11 +217,11 @@ def _linked_cell(v, known, escape, link) -> str:
 
 
 def _md_prose(text: str, known) -> str:
-    return _linked_prose(text, known, _md_no_html, _md_link)
+    return _linked_prose(text, known, no_html, _md_link)
 
 
 def _md_cites(v, known) -> str:
-    return _linked_cell(v, known, _md_cell_text, _md_link)
+    return _linked_cell(v, known, table_cell, _md_link)
 
 
 MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
@@ -308,12 +288,12 @@ def markdown(doc: Doc) -> str:
     out = [f"# {doc.title}", ""]
     contents = _contents(doc)
     if contents:
-        out += ["Contents:", ""] + [f"- [{_md_no_html(h)}](#{a})" for a, h in contents] + [""]
+        out += ["Contents:", ""] + [f"- [{no_html(h)}](#{a})" for a, h in contents] + [""]
     for b in doc.blocks:
         if b[0] == "h2":
-            out += [f"## {_md_no_html(b[1])}", ""]
+            out += [f"## {no_html(b[1])}", ""]
         elif b[0] == "h3":
-            out += [f"### {_md_no_html(b[1])}", ""]
+            out += [f"### {no_html(b[1])}", ""]
         elif b[0] == "p":
             out += [_md_prose(b[1], known), ""]
         elif b[0] == "ul":

@@ -14,6 +14,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from kg.core.markdown import table_cell
 from kg.core.schema import by_longest_namespace, shorten
 from kg.sparql.store import QueryResult, Store
 
@@ -240,15 +241,8 @@ def to_markdown(result: QueryResult, labeller: Labeller) -> str:
         return "true" if result.boolean else "false"
     rows = _cells(result, labeller)
 
-    def esc(s: str) -> str:
-        # "&", "<" and ">" as character references: a value is shown as text, never run as
-        # HTML by a renderer that lets HTML through (a researcher's trial: a name
-        # "<script>alert(1)</script>" came out as it was)
-        return (s.replace("\\", "\\\\").replace("|", "\\|").replace("&", "&amp;")
-                .replace("<", "&lt;").replace(">", "&gt;"))
-
     out = ["| " + " | ".join(result.vars) + " |", "|" + "---|" * len(result.vars)]
-    out += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
+    out += ["| " + " | ".join(table_cell(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
 
 
