@@ -72,3 +72,42 @@ def test_stats_prints_the_share_of_sources_with_a_link_or_identifier():
     result = CliRunner().invoke(main, ["stats"])
     assert result.exit_code == 0, result.output
     assert f"Sources with a link or identifier: {openable}/{len(docs)} (" in result.output
+
+
+def _findability_from_files() -> dict[str, int]:
+    """Each curated source once, read from its YAML (not through kg): a link a reader can
+    open (URL, archived copy, or an identifier with a resolver), else only an identifier,
+    else a bundled article, else nothing."""
+    out = {"link": 0, "identifier": 0, "bundled": 0, "none": 0}
+    for p in sorted((REPO / "data" / "source").glob("*.yaml")):
+        d = yaml.safe_load(p.read_text(encoding="utf-8"))
+        if {"url", "archived_url", "arxiv", "doi", "fr_doc", "celex"} & set(d):
+            out["link"] += 1
+        elif {"fr_citation", "sec_accession"} & set(d):
+            out["identifier"] += 1
+        else:
+            out["bundled" if "bundled_file" in d else "none"] += 1
+    return out
+
+
+def test_stats_the_report_and_lint_count_sources_by_one_partition():
+    """A fresh user read "with a link or identifier: 93/178" in kg stats and "97 of 178
+    sources have no link a reader can open" in the report, and the numbers did not add
+    up: both now give the same partition (kg.semantics.links.findability), which adds up
+    to the sources, and lint warns of exactly its "nothing" part."""
+    from test_report_sources import curated_report
+
+    f = _findability_from_files()
+    total = sum(f.values())
+    stats = CliRunner().invoke(main, ["stats"]).output
+    assert (f"Sources with a link or identifier: {total - f['none']}/{total} (") in stats
+    assert (f"a link a reader can open {f['link']}, only an identifier {f['identifier']}, "
+            f"a bundled article {f['bundled']}; nothing to find them by {f['none']}: "
+            "`kg lint` names them)") in stats
+    md = (curated_report() / "report.md").read_text(encoding="utf-8")
+    assert (f"{total - f['link']} of {total} sources have no link a reader can open") in md
+    assert (f"Of them, {f['identifier']} give an identifier without a resolver") in md
+    assert f"{f['bundled']} are bundled articles" in md
+    assert f"and {f['none']} give nothing to find them by" in md
+    lint = CliRunner().invoke(main, ["lint", "--no-unchecked"]).output
+    assert lint.count("source with neither a link nor an identifier") == f["none"]

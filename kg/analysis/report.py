@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -77,7 +78,13 @@ from kg.data.loader import gc_paused
 from kg.rdf.load import Steps
 from kg.semantics import BLOC_LABELS, Semantics
 from kg.semantics.disputes import QUALIFIER_WORDS, amount_text, relative_head
-from kg.semantics.links import identifiers, safe_url, source_links, unlinked_identifiers
+from kg.semantics.links import (
+    findability,
+    identifiers,
+    safe_url,
+    source_links,
+    unlinked_identifiers,
+)
 
 FORMATS = ("md", "html", "csv", "json")
 DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
@@ -513,13 +520,15 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                       _rel(sem, [s]), n] for s, n in fps], show=15, cites=("source",)))
     nourl = without_url(sem)
     doc.h3("Sources without a link")
-    bundled = sum(1 for s in nourl if ents[s].first("bundled_file"))
+    found = Counter(findability(ents[s]) for s in nourl)
     doc.p(f"{len(nourl)} of {sum(1 for e in ents.values() if e.kind == 'source')} sources "
           "have no link a reader can open: no URL, no archived copy and no identifier a "
-          f"resolver link can be derived from (arXiv, DOI, Federal Register, CELEX); "
-          f"{bundled} of them are bundled articles, whose text ships with the project. "
-          "Identifiers without a resolver (SEC accession numbers, Federal Register "
-          "citations) are shown.")
+          f"resolver link can be derived from (arXiv, DOI, Federal Register, CELEX). "
+          f"Of them, {found['identifier']} give an identifier without a resolver (an SEC "
+          "accession number, a Federal Register citation: shown below), "
+          f"{found['bundled']} are bundled articles, whose text ships with the project, "
+          f"and {found['none']} give nothing to find them by (`kg lint` warns of each; "
+          "`kg stats` counts the same).")
     doc.table(Table("sources-without-url", ["source", "publisher", "reliability",
                                             "identifiers"],
                     [[s, str(ents[s].first("publisher", "")), _rel(sem, [s]),

@@ -35,15 +35,18 @@ def _stats(built, triples: int | None) -> dict:
     counts = built.counts()
 
     status, per_source = _facts(q, schema, K)
-    from kg.semantics.links import can_be_opened, identifiers
+    from kg.semantics.links import FINDABILITY, findability, identifiers
 
     sources = [e for e in built.entities.values() if e.kind == "source"]
+    found = Counter(findability(e) for e in sources)
     openable = {
         "sources": len(sources),
         "with_url": sum(1 for e in sources if e.first("url") or e.first("archived_url")),
         "with_identifier": sum(1 for e in sources if identifiers(e)),
         "bundled_articles": sum(1 for e in sources if e.first("bundled_file")),
-        "with_link_or_identifier": sum(1 for e in sources if can_be_opened(e)),
+        "with_link_or_identifier": len(sources) - found["none"],
+        # each source once, by kg.semantics.links.findability: these add up to "sources"
+        "by_findability": {k: found[k] for k in FINDABILITY},
     }
     total = sum(status.values())
     unchecked = status.get("unchecked", 0)
@@ -109,9 +112,11 @@ def format_stats(s: dict, per_source: int | None = None) -> str:
     lines.append(f"Unchecked share: {s['unchecked_share']:.1%}")
     o = s["sources_openable"]
     share = o["with_link_or_identifier"] / o["sources"] if o["sources"] else 0.0
+    f = o["by_findability"]
     lines.append(f"Sources with a link or identifier: {o['with_link_or_identifier']}/"
-                 f"{o['sources']} ({share:.0%}; URL {o['with_url']}, identifier "
-                 f"{o['with_identifier']}, bundled article {o['bundled_articles']})")
+                 f"{o['sources']} ({share:.0%}; a link a reader can open {f['link']}, only "
+                 f"an identifier {f['identifier']}, a bundled article {f['bundled']}; "
+                 f"nothing to find them by {f['none']}: `kg lint` names them)")
     ranked = list(s["facts_per_source"].items())
     shown = ranked if per_source is None else ranked[:per_source]
     lines.append("Facts per source" + ("" if len(shown) == len(ranked) else

@@ -82,7 +82,26 @@ def source_links(source: Entity) -> list[Link]:
     return out + derived_links(source)
 
 
+FINDABILITY = ("link", "identifier", "bundled", "none")
+FINDABILITY_WORDS = {"link": "a link a reader can open",
+                     "identifier": "only an identifier with no resolver link",
+                     "bundled": "a bundled article (its text ships with the project)",
+                     "none": "nothing to find them by"}
+
+
+def findability(source: Entity) -> str:
+    """How a reader can find the source, the first that applies (FINDABILITY):
+    "link" (a URL, an archived copy or a resolver link: source_links), "identifier" (an
+    identifier with no resolver, e.g. an SEC accession number), "bundled" (a bundled
+    article) or "none". One partition for `kg stats`, the report and `kg lint`, so that
+    their counts add up to the number of sources."""
+    if source_links(source):
+        return "link"
+    if identifiers(source):
+        return "identifier"
+    return "bundled" if source.first("bundled_file") else "none"
+
+
 def can_be_opened(source: Entity) -> bool:
     """A link, an identifier, or a bundled article: a reader or maintainer can find it."""
-    return bool(source.first("url") or source.first("archived_url")
-                or source.first("bundled_file") or identifiers(source))
+    return findability(source) != "none"
