@@ -78,6 +78,11 @@ def test_readme_sparql_examples_run_and_answer():
     assert all(a.rows for a in answers)
     # the disagreement example finds BitBiased's two Ascend 910C estimates
     assert {str(r[2]) for r in answers[1].rows} >= {"200000", "450000"}
+    # it lists figures that differ, which are not all disputes (a fresh user read its old
+    # title, "Figures that disagree", and found "at most 120" beside 48 months): the
+    # example says so and names the library query that applies the dispute rule
+    assert examples[1].lstrip().startswith("# Figures that differ")
+    assert "`kg query disputed-figures`" in examples[1]
 
 
 def test_examples_from_the_build_quads_equal_those_from_its_rdflib_graph(tmp_path):
