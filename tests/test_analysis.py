@@ -316,13 +316,25 @@ def test_scorecard_with_disagreement_and_a_dimension_without_verdict(small):
 
 def test_changes_between_two_dates(small):
     _, sem = small
-    rows = [(c.day.isoformat(), c.change, c.entity, c.field, c.value)
-            for c in changes(sem, dt.date(2025, 11, 1), dt.date(2026, 1, 31))]
-    assert rows == [
-        ("2025-12-01", "began", "h200", "export_status", "allowed-vetted-buyers"),
-        ("2025-12-31", "ended", "h200", "export_status", "restricted"),
-        ("2025-12-31", "ended", "jane", "affiliation", "deepseek"),
+
+    def rows(since: dt.date, until: dt.date) -> list[tuple]:
+        return [(c.day.isoformat(), c.change, c.entity, c.field, c.value, c.when)
+                for c in changes(sem, since, until)]
+
+    december = rows(dt.date(2025, 11, 1), dt.date(2026, 1, 31))
+    assert december == [
+        ("2025-12-01", "began", "h200", "export_status", "allowed-vetted-buyers", "2025-12"),
+        ("2025-12-31", "ended", "h200", "export_status", "restricted", "2025-12"),
+        ("2025-12-31", "ended", "jane", "affiliation", "deepseek", "2025-12"),
     ]
+    # "restricted to 2025-12" and "allowed from 2025-12" are one change the source dates
+    # December 2025: both are in an interval from, or up to, the middle of December (a
+    # row's day, the first or last of the month, then lies outside it)
+    assert rows(dt.date(2025, 12, 14), dt.date(2026, 1, 31)) == december
+    assert rows(dt.date(2025, 11, 1), dt.date(2025, 12, 14)) == december
+    # an interval ending on the day before December, or starting after it, holds neither
+    assert rows(dt.date(2025, 11, 1), dt.date(2025, 11, 30)) == []
+    assert rows(dt.date(2025, 12, 31), dt.date(2026, 1, 31)) == []
     # "restricted as of 2026" is evidence: no change on 2026-01-01, whatever the interval
     later = changes(sem, dt.date(2025, 12, 31), dt.date(2026, 12, 31))
     assert not [c for c in later if c.entity == "h20"]
