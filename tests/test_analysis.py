@@ -572,6 +572,38 @@ def test_the_changes_chart_numbers_few_dots_that_do_not_pile_up(small, monkeypat
     assert len(listed) == 1 and listed[0].startswith("1 — 2025-12: ")
 
 
+def test_the_changes_chart_reaches_a_start_dated_to_a_month_before_since(small, monkeypatch):
+    """From 2025-12-14, "allowed from 2025-12" is a change, sorted by 2025-12-01: the chart
+    drew its axis from since, so the dot fell off it. The axis now reaches it, dashed lines
+    mark since and as_of, and the report says what the dots beyond them are."""
+    import matplotlib.dates as mdates
+
+    from kg.analysis import charts
+    from kg.analysis import report as rep
+
+    _, sem = small
+    since, day = dt.date(2025, 12, 14), dt.date(2026, 1, 31)
+    doc, images = rep.report(sem, as_of=day, since=since)
+    figs = []
+    monkeypatch.setattr(charts, "_png", lambda fig: figs.append(fig) or b"")
+    images["changes.png"].draw()
+    ax = figs[0].axes[0]
+    low, high = ax.get_xlim()
+    assert low < mdates.date2num(dt.date(2025, 12, 1)) and high > mdates.date2num(day)
+    dashed = sorted(line.get_xdata()[0] for line in ax.get_lines()
+                    if line.get_linestyle() == "--")
+    assert dashed == [since, day]
+    text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
+    assert ("Dashed lines on the chart mark 2025-12-14 and 2026-01-31: a dot beyond them is "
+            "a start or an end that its source dates only to a month or a year, one that "
+            "overlaps the interval.") in text
+    # an interval that holds every dot draws no lines and says nothing of them
+    doc, images = rep.report(sem, as_of=day, since=dt.date(2025, 11, 1))
+    figs.clear()
+    images["changes.png"].draw()
+    assert not [line for line in figs[0].axes[0].get_lines() if line.get_linestyle() == "--"]
+    assert "Dashed lines" not in " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
+
 def test_the_scorecard_chart_stays_readable_on_the_report_page():
     """With the most sources it draws, the chart is about as wide as the report's page
     (60rem, 960 px): scaled down by at most a fifth, not to a third (the 10k report drew
