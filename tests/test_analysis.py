@@ -316,13 +316,25 @@ def test_scorecard_with_disagreement_and_a_dimension_without_verdict(small):
 
 def test_changes_between_two_dates(small):
     _, sem = small
-    rows = [(c.day.isoformat(), c.change, c.entity, c.field, c.value)
-            for c in changes(sem, dt.date(2025, 11, 1), dt.date(2026, 1, 31))]
-    assert rows == [
-        ("2025-12-01", "began", "h200", "export_status", "allowed-vetted-buyers"),
-        ("2025-12-31", "ended", "h200", "export_status", "restricted"),
-        ("2025-12-31", "ended", "jane", "affiliation", "deepseek"),
+
+    def rows(since: dt.date, until: dt.date) -> list[tuple]:
+        return [(c.day.isoformat(), c.change, c.entity, c.field, c.value, c.when)
+                for c in changes(sem, since, until)]
+
+    december = rows(dt.date(2025, 11, 1), dt.date(2026, 1, 31))
+    assert december == [
+        ("2025-12-01", "began", "h200", "export_status", "allowed-vetted-buyers", "2025-12"),
+        ("2025-12-31", "ended", "h200", "export_status", "restricted", "2025-12"),
+        ("2025-12-31", "ended", "jane", "affiliation", "deepseek", "2025-12"),
     ]
+    # "restricted to 2025-12" and "allowed from 2025-12" are one change the source dates
+    # December 2025: both are in an interval from, or up to, the middle of December (a
+    # row's day, the first or last of the month, then lies outside it)
+    assert rows(dt.date(2025, 12, 14), dt.date(2026, 1, 31)) == december
+    assert rows(dt.date(2025, 11, 1), dt.date(2025, 12, 14)) == december
+    # an interval ending on the day before December, or starting after it, holds neither
+    assert rows(dt.date(2025, 11, 1), dt.date(2025, 11, 30)) == []
+    assert rows(dt.date(2025, 12, 31), dt.date(2026, 1, 31)) == []
     # "restricted as of 2026" is evidence: no change on 2026-01-01, whatever the interval
     later = changes(sem, dt.date(2025, 12, 31), dt.date(2026, 12, 31))
     assert not [c for c in later if c.entity == "h20"]
@@ -559,6 +571,38 @@ def test_the_changes_chart_numbers_few_dots_that_do_not_pile_up(small, monkeypat
     assert str(first[0]) == "2025-12-01"
     assert len(listed) == 1 and listed[0].startswith("1 — 2025-12: ")
 
+
+def test_the_changes_chart_reaches_a_start_dated_to_a_month_before_since(small, monkeypatch):
+    """From 2025-12-14, "allowed from 2025-12" is a change, sorted by 2025-12-01: the chart
+    drew its axis from since, so the dot fell off it. The axis now reaches it, dashed lines
+    mark since and as_of, and the report says what the dots beyond them are."""
+    import matplotlib.dates as mdates
+
+    from kg.analysis import charts
+    from kg.analysis import report as rep
+
+    _, sem = small
+    since, day = dt.date(2025, 12, 14), dt.date(2026, 1, 31)
+    doc, images = rep.report(sem, as_of=day, since=since)
+    figs = []
+    monkeypatch.setattr(charts, "_png", lambda fig: figs.append(fig) or b"")
+    images["changes.png"].draw()
+    ax = figs[0].axes[0]
+    low, high = ax.get_xlim()
+    assert low < mdates.date2num(dt.date(2025, 12, 1)) and high > mdates.date2num(day)
+    dashed = sorted(line.get_xdata()[0] for line in ax.get_lines()
+                    if line.get_linestyle() == "--")
+    assert dashed == [since, day]
+    text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
+    assert ("Dashed lines on the chart mark 2025-12-14 and 2026-01-31: a dot beyond them is "
+            "a start or an end that its source dates only to a month or a year, one that "
+            "overlaps the interval.") in text
+    # an interval that holds every dot draws no lines and says nothing of them
+    doc, images = rep.report(sem, as_of=day, since=dt.date(2025, 11, 1))
+    figs.clear()
+    images["changes.png"].draw()
+    assert not [line for line in figs[0].axes[0].get_lines() if line.get_linestyle() == "--"]
+    assert "Dashed lines" not in " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
 
 def test_the_scorecard_chart_stays_readable_on_the_report_page():
     """With the most sources it draws, the chart is about as wide as the report's page

@@ -10,7 +10,7 @@ the articles state are asserted as present; the data may hold more.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from rdflib import URIRef
@@ -586,6 +586,116 @@ def test_18_unchecked_facts_on_a_small_data_set(make_data):
                      "line": "6", "subject": "deepseek-v3",
                      "property": "https://schema.org/datePublished", "value": "2024-12",
                      "source": "vendor-blog"}]
+
+
+# -- 20. what changed ------------------------------------------------------------------------------
+def test_20_the_h20s_end_and_start_of_april_2025_are_both_changes_since_2025_04_14():
+    """A fresh user's trial: from the report's default since (a year before the dataset's
+    date), the H20's "unrestricted ended 2025-04" was listed and "licence-required began
+    2025-04", the same change (NVIDIA's 8-K of 2025-04-15), was not."""
+    rows = ask("changes", since="2025-04-14")
+    h20 = {(r["day"], r["change"], r["value"], r["when"], r["source"])
+           for r in rows if r["entity"] == "nvidia-h20" and r["when"] == "2025-04"}
+    assert h20 == {
+        ("2025-04-30", "ended", "kgo:export-status-unrestricted", "2025-04",
+         "cnn-2025-07-15-nvidia-resume-h20"),
+        ("2025-04-01", "began", "kgo:export-status-licence-required", "2025-04",
+         "nvidia-8k-2025-04-15"),
+        ("2025-04-01", "began", "kgo:export-status-licence-required", "2025-04",
+         "nvidia-2025-08-27-q2-fy2026-results"),
+    }
+    # a day before since stays out: nothing began or ended on 2025-04-14 or earlier at a
+    # day's precision, nor in a month or year that was over by then
+    assert all(r["when"] > "2025-04-14"[:len(r["when"])]
+               or len(r["when"]) < 10 and r["when"] == "2025-04-14"[:len(r["when"])]
+               for r in rows if r["change"] in ("began", "ended"))
+
+
+# A `from` and a `to` at each precision, months around a leap day and the ends of years,
+# so that every since and date in PRECISION_DAYS cuts through one of them.
+PRECISION_FILES = {
+    "chip/leap.yaml": """
+        id: leap
+        name: Leap
+        chip_type: gpu
+        released: 2024-02
+        export_status:
+          - value: unrestricted
+            to: 2024-02
+          - value: licence-required
+            from: 2024-02
+            to: 2025-02
+          - value: banned
+            from: 2025-02
+        sources: [src-a]
+    """,
+    "chip/years.yaml": """
+        id: years
+        name: Years
+        chip_type: gpu
+        export_status:
+          - value: unrestricted
+            to: 2023
+          - value: restricted
+            from: 2023
+            to: 2024-12-31
+          - value: allowed-vetted-buyers
+            from: 2025-01-01
+        sources: [src-a]
+    """,
+    "person/pat.yaml": """
+        id: pat
+        name: Pat Doe
+        affiliation:
+          - value: deepseek
+            from: 2024-06-30
+            to: 2025-12
+        sources: [src-a]
+    """,
+}
+
+
+def _month_days(y: int, m: int) -> set[date]:
+    """A month's first, middle, next-to-last and last days."""
+    end = date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)
+    return {date(y, m, 1), date(y, m, 15), end - timedelta(days=1), end}
+
+
+PRECISION_DAYS = sorted(set().union(*(_month_days(y, m) for y in (2023, 2024, 2025)
+                                      for m in range(1, 13))))
+
+
+def test_20_the_query_and_the_report_agree_on_every_start_and_end_at_any_precision(make_data):
+    """queries/changes.rq has no date arithmetic (SPARQL 1.1): it finds a `from`'s last
+    day and a `to`'s first day by cutting ?since and ?date to the precision given, and
+    knows the months' lengths and the leap years. Both must give kg.analysis.changes's
+    rows for every interval, on both engines."""
+    from kg import load_graph
+    from kg.analysis.changes import changes
+    from kg.sparql.store import OxigraphStore, RdflibStore
+
+    graph = load_graph(make_data(PRECISION_FILES))
+    stores = [OxigraphStore.from_dataset(graph.dataset), RdflibStore(graph.dataset)]
+    q = find_query("changes")
+    last = date(2026, 1, 24)
+
+    def agree(since: date, until: date, engines) -> int:
+        want = {(c.day.isoformat(), c.change, c.entity, c.field, c.when)
+                for c in changes(graph.semantics, since, until)}
+        for store in engines:
+            got = {(str(r["day"]), str(r["change"]), short(str(r["entity"])), str(r["field"]),
+                    str(r["when"])) for r in run_query(store, q, {
+                        "since": since.isoformat(), "date": until.isoformat()}).dicts()}
+            assert got == want, (since, until, store)
+        return len(want)
+
+    seen = 0
+    for day in PRECISION_DAYS:
+        seen += agree(day, last, stores[:1]) + agree(date(2022, 12, 31), day, stores[:1])
+    for since in (date(2024, 2, 28), date(2024, 2, 29), date(2025, 2, 28), date(2023, 12, 31),
+                  date(2024, 6, 29), date(2024, 6, 30)):
+        agree(since, last, stores)  # the slow engine on the days its rule could trip on
+    assert seen > len(PRECISION_DAYS)  # not two empty answers
 
 
 # -- the whole library on both engines ----------------------------------------------------------

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import functools
+import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -81,16 +83,83 @@ def test_h200_decision_and_customs_block_are_changes_and_botnews_is_not():
            "allowed-vetted-buyers |" in md
 
 
+class _Cells(HTMLParser):
+    """Every table row of an HTML page as the texts of its cells."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_the_h20s_end_and_start_of_april_2025_both_changed_since_the_default_since():
+    """A fresh user's trial: the default report (since 2025-04-14, a year before the
+    dataset's date) listed "unrestricted ended 2025-04" for the NVIDIA H20 and not
+    "licence-required began 2025-04", the same change (NVIDIA's 8-K of 2025-04-15: the
+    US told it on 2025-04-09 that H20 exports to China need a licence). A `from` at a
+    month's precision counted from the month's first day, a `to` from its last."""
+    out = build_report()
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["since"] \
+        == "2025-04-14"
+    want = [["2025-04-01", "began", "NVIDIA H20", "US export status to China",
+             "licence-required", "2025-04"],
+            ["2025-04-30", "ended", "NVIDIA H20", "US export status to China",
+             "unrestricted", "2025-04"]]
+    rows = read_csv(out / "changes.csv")
+    got = [[r[k] for k in ("day", "change", "entity", "what", "value", "as given")]
+           for r in rows if r["id"] == "nvidia-h20" and r["as given"] == "2025-04"]
+    assert got == want
+    # AMD's MI308 came under the same requirement in the same month (AMD's 8-K of
+    # 2025-04-16), a start with no end in the data: it is a change too
+    assert ["2025-04-01", "began", "licence-required", "2025-04", "amd-8k-2025-04-16"] in [
+        [r["day"], r["change"], r["value"], r["as given"], r["sources"]]
+        for r in rows if r["id"] == "amd-mi308"]
+    md = unlinked((out / "report.md").read_text(encoding="utf-8"))
+    changed = md.split("## What changed")[1].split("\n## ")[0]
+    for row in want:
+        assert "| " + " | ".join(row) + " |" in changed
+    parser = _Cells()
+    parser.feed((out / "report.html").read_text(encoding="utf-8"))
+    for row in want:
+        assert row in [cells[:6] for cells in parser.rows]
+    summary = md.split("## What changed")[0]
+    assert f"dated facts ({sum(r['change'] == 'began' for r in rows)} began, " in summary
+
+
 @pytest.mark.parametrize("store", [oxigraph_store, rdflib_store], ids=["oxigraph", "rdflib"])
-def test_changes_csv_equals_the_library_query(store):
-    result = run_query(store(), find_query("changes"), {"since": "2025-11-01",
-                                                         "date": "2026-01-31"})
+@pytest.mark.parametrize("window", ["2025-11-01..2026-01-31", "2025-04-14..dataset"])
+def test_changes_csv_equals_the_library_query(store, window):
+    """The report's rows and `kg query changes`'s, per source: in the report's window
+    (2025-11-01, 2026-01-31] and in kg build's default one, from 2025-04-14 (a `from` and
+    a `to` of April 2025 among them) to the dataset's date."""
+    since, until = window.split("..")
+    report_dir = window_report() if until != "dataset" else build_report()
+    params = {"since": since} if until == "dataset" else {"since": since, "date": until}
+    result = run_query(store(), find_query("changes"), params)
     sparql = {(str(r["day"]), str(r["change"]), short(r["entity"]), short(r["field"]),
                str(r["when"]), short(r["source"])) for r in result.dicts()}
     csv_rows = {(r["day"], r["change"], r["id"], r["field"], r["as given"], s)
-                for r in read_csv(window_report() / "changes.csv")
+                for r in read_csv(report_dir / "changes.csv")
                 for s in r["sources"].split("; ")}
     assert sparql and csv_rows == sparql
+    if until == "dataset":
+        assert ("2025-04-01", "began", "nvidia-h20", "export_status", "2025-04",
+                "nvidia-8k-2025-04-15") in sparql
 
 
 # -- data health and the scorecard ----------------------------------------------------

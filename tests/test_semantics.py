@@ -46,6 +46,46 @@ def test_mixed_precision_boundaries_overlap_for_the_month_and_are_marked_changed
     assert not w_new.changed_on(D(2026, 1, 2)) and not w_old.contains(D(2026, 1, 2))
 
 
+def test_a_start_and_an_end_are_in_an_interval_alike_when_their_precision_overlaps_it():
+    """A fresh user's trial: with since 2025-04-14, the H20's "unrestricted to 2025-04" was
+    a change and "licence-required from 2025-04" was not (a `from` counted from the
+    month's first day, a `to` from its last), an end without its start."""
+    old, new = st("unrestricted", valid_to="2025-04"), st("licence-required",
+                                                          valid_from="2025-04")
+    w_old, w_new = (window(SINGLE, s, [old, new], HORIZON) for s in (old, new))
+    since, until = D(2025, 4, 14), D(2026, 4, 14)
+    assert w_old.ended_within(since, until) and w_new.began_within(since, until)
+    assert not w_old.began_within(since, until) and not w_new.ended_within(since, until)
+    # the interval (since, until] shares no day with April 2025 when it starts after it,
+    # or ends before it (since is the day before the interval: 2025-04-30 leaves April out)
+    for a, b in ((D(2025, 4, 30), D(2025, 6, 1)), (D(2025, 1, 1), D(2025, 3, 31))):
+        assert not w_old.ended_within(a, b) and not w_new.began_within(a, b)
+    # ... and both, when it holds a single day of April
+    assert w_old.ended_within(D(2025, 4, 29), D(2025, 4, 30))
+    assert w_new.began_within(D(2025, 3, 31), D(2025, 4, 1))
+    # a year alike: 2025 is in an interval that starts in December 2025 or ends in January
+    y_old, y_new = st("unrestricted", valid_to="2025"), st("banned", valid_from="2025")
+    w_yo, w_yn = (window(SINGLE, s, [y_old, y_new], HORIZON) for s in (y_old, y_new))
+    for a, b in ((D(2025, 12, 1), D(2026, 3, 1)), (D(2024, 10, 1), D(2025, 1, 1))):
+        assert w_yo.ended_within(a, b) and w_yn.began_within(a, b)
+    assert not w_yo.ended_within(D(2025, 12, 31), D(2026, 3, 1))
+    assert not w_yn.began_within(D(2024, 1, 1), D(2024, 12, 31))
+    # a day is its own interval: one day before since, or since itself, is out
+    since = D(2025, 4, 14)
+    d_old, d_new = st("unrestricted", valid_to="2025-04-13"), st("banned",
+                                                                  valid_from="2025-04-13")
+    w_do, w_dn = (window(SINGLE, s, [d_old, d_new], HORIZON) for s in (d_old, d_new))
+    for a in (since, since - dt.timedelta(days=1)):
+        assert not w_do.ended_within(a, until) and not w_dn.began_within(a, until)
+    a = since - dt.timedelta(days=2)
+    assert w_do.ended_within(a, until) and w_dn.began_within(a, until)
+    # an end inferred from a successor is no dated change, whatever the interval
+    first, then = st("licence-required", valid_from="2022-10"), st("banned",
+                                                                   valid_from="2024-03")
+    w = window(SINGLE, first, [first, then], HORIZON)
+    assert w.end == D(2024, 2, 29) and not w.ended_within(D(2020, 1, 1), D(2030, 1, 1))
+
+
 def test_an_open_statement_ends_where_the_next_value_starts_on_a_single_valued_field():
     a, b = st("licence-required", valid_from="2022-10"), st("banned", valid_from="2024-03-15")
     w = window(SINGLE, a, [a, b], HORIZON)

@@ -3,9 +3,13 @@ happenings and figures of the interval, each with its sources.
 
 The rule (queries/changes.rq gives the same rows over SPARQL):
 
-- began / ended: a statement (any sourced field) whose `from` starts, or whose `to`
-  ends, inside (since, as_of]: the first day of `from`, the last day of `to`
-  (kg.semantics Window.start_span / end_span). Deprecated statements never change.
+- began / ended: a statement (any sourced field) whose `from`, or whose `to`, overlaps
+  (since, as_of] at the precision the source gives: `from: 2025-04` and `to: 2025-04`
+  are the whole of April 2025, so both are in (2025-04-14, 2026-04-14], the start and
+  the end of one change alike (kg.semantics Window.began_within / ended_within). The
+  row's day is the first day of `from`, the last day of `to`, so it may lie outside the
+  interval (2025-04-01 there); its `when` is the date as the source gives it.
+  Deprecated statements never change.
   A fact known only `as_of` a day is evidence, not a change: it never appears here,
   nor does an end inferred from a horizon or a successor.
 - happened: a date-valued fact (a release, an event's date, a rule taking effect, a
@@ -65,10 +69,10 @@ def changes(sem: Semantics, since: dt.date, as_of: dt.date | None = None) -> lis
                 if w.basis == "never":
                     continue
                 value = str(st.value)
-                if w.start_span and since < w.start <= as_of:
+                if w.began_within(since, as_of):
                     out.append(Change(w.start, "began", ent.id, name, value,
                                       str(st.valid_from), ent.sources_of(st)))
-                if w.end_span and st.valid_to and since < st.valid_to.end <= as_of:
+                if w.ended_within(since, as_of):
                     out.append(Change(st.valid_to.end, "ended", ent.id, name, value,
                                       str(st.valid_to), ent.sources_of(st)))
                 if isinstance(st.value, DateValue) and inside(st.value, since, as_of):

@@ -150,7 +150,10 @@ def timeline(rows: list[tuple], since, as_of, labels: dict[str, str]) -> bytes:
     bloc of the entity; a dot with a label (a short key such as "1") is numbered.
 
     rows: (day, change, label or "", bloc) sorted by day; since/as_of: the bounds.
-    Dots on the same day and lane are stacked inside the lane.
+    Dots on the same day and lane are stacked inside the lane. A start or an end given to
+    a month or a year is in the interval when that month or year overlaps it, and its dot
+    stands on its first or last day, which may lie outside: the axis then reaches it, and
+    dashed lines mark since and as_of.
     """
     import datetime as dt
 
@@ -165,7 +168,9 @@ def timeline(rows: list[tuple], since, as_of, labels: dict[str, str]) -> bytes:
     step = 0.7 / max(max(stack.values(), default=1), 1)
     step = min(step, 0.14)
     seen: dict[tuple, int] = {}
-    span = (as_of - since).days or 1
+    first = min([since] + [r[0] for r in rows])
+    last = max([as_of] + [r[0] for r in rows])
+    span = (last - first).days or 1
     dots: dict[str, tuple[list, list]] = {}  # one scatter per colour: thousands of dots stay fast
     for day, change, label, bloc in rows:
         n = stack[(day, change)]
@@ -176,7 +181,7 @@ def timeline(rows: list[tuple], since, as_of, labels: dict[str, str]) -> bytes:
         xs.append(day)
         ys.append(y)
         if label:
-            right = (day - since).days > 0.8 * span
+            right = (day - first).days > 0.8 * span
             ax.annotate(label, (day, y), xytext=(-5 if right else 5, 0),
                         textcoords="offset points", fontsize=7.5, color="#2d3748",
                         ha="right" if right else "left", va="center", fontweight="bold")
@@ -186,7 +191,10 @@ def timeline(rows: list[tuple], since, as_of, labels: dict[str, str]) -> bytes:
     ax.set_yticklabels([CHANGE_LABELS[c] for c in CHANGE_LANES])
     ax.set_ylim(-0.5, len(CHANGE_LANES) - 0.5)
     pad = dt.timedelta(days=max(2, span // 40))
-    ax.set_xlim(since, as_of + pad)
+    ax.set_xlim(first - pad if first < since else since, last + pad)
+    if (first, last) != (since, as_of):
+        for edge in (since, as_of):
+            ax.axvline(edge, color="#a0aec0", linestyle="--", linewidth=0.8, zorder=1)
     months = max(1, round(span / 30 / 8))
     ax.xaxis.set_major_locator(mdates.MonthLocator(interval=months))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))

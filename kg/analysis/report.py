@@ -212,11 +212,15 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
 
     # -- what changed ---------------------------------------------------------------------
     doc.h2(f"What changed between {since} and {day}")
-    doc.p("A fact began when its `from` starts in the interval (the first day of the month "
-          "or year the source gives), ended when its `to` ends in it; a happening (a "
-          "release, an event, a rule taking effect) and a figure count when their date, at "
-          "its precision, lies wholly in the interval. A fact known only 'as of' a day "
-          "(\"restricted as of 2026\") is evidence, not a change, and never appears here. "
+    doc.p("A fact began or ended when its `from` or its `to`, the whole day, month or year "
+          "the source gives, shares a day with the interval: an end and a start dated "
+          "\"2025-04\" (one change) are both listed whenever the interval holds a day of "
+          "April 2025. The table's day sorts a start by its first day and an end by its "
+          "last, days that may lie outside the interval; \"as given\" is the date as the "
+          "source gives it. A happening (a release, an event, a rule taking effect) and a "
+          "figure count when their date, at its precision, lies wholly in the interval. A "
+          "fact known only 'as of' a day (\"restricted as of 2026\") is evidence, not a "
+          "change, and never appears here. "
           "`kg query changes` gives the same rows over SPARQL.")
     blocs = sem.blocs(day)
     began_ended = [c for c in changed if c.change in ("began", "ended")]
@@ -226,6 +230,10 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         [(c.day, c.change, key.get(id(c), ""), blocs(c.entity)) for c in changed],
         since, day, BLOC_LABELS))
     doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc")
+    if any(not since < c.day <= day for c in changed):
+        doc.p(f"Dashed lines on the chart mark {since} and {day}: a dot beyond them is a "
+              "start or an end that its source dates only to a month or a year, one that "
+              "overlaps the interval.")
     if keyed and len(keyed) < len(began_ended):
         doc.p(f"The chart numbers {len(keyed)} of the {len(began_ended)} facts that began "
               "or stopped holding (the earliest on each lane in each "

@@ -8,6 +8,10 @@ The rule (docs/semantics.md says it for researchers):
   `to`, at the precision the source gives: `to: 2025-12` holds until 2025-12-31,
   `from: 2025-12` from 2025-12-01, so on a day in December both hold and both are
   marked as changed that month (`changed_on`).
+- A start or an end is in an interval when the whole day, month or year the source
+  gives for it shares a day with the interval (`overlaps`; `began_within` and
+  `ended_within` for "what changed"): `to: 2025-04` and `from: 2025-04` are both in
+  (2025-04-14, 2026-04-14], the end and the start of one change alike.
 - A missing `from` means "since before the sources say"; a missing `to` means "still".
   On a single-valued temporal field (a chip's export status, an organisation's parent),
   an open-ended statement also ends the day before the next statement with another value
@@ -63,8 +67,27 @@ class Window:
 
     def changed_on(self, day: dt.date) -> bool:
         """Whether `day` falls in the month or year in which this statement began or ended."""
-        return any(span and span[0] <= day <= span[1] and span[0] != span[1]
+        return any(span and span[0] != span[1] and overlaps(span, day, day)
                    for span in (self.start_span, self.end_span))
+
+    def began_within(self, since: dt.date, until: dt.date) -> bool:
+        """Whether this statement's `from`, the whole day, month or year the source gives,
+        overlaps the interval (since, until]: "what changed" (kg.analysis.changes)."""
+        return self.start_span is not None and overlaps(self.start_span, since + ONE_DAY, until)
+
+    def ended_within(self, since: dt.date, until: dt.date) -> bool:
+        """Whether this statement's `to`, the whole day, month or year the source gives,
+        overlaps the interval (since, until]: the same rule as began_within."""
+        return self.end_span is not None and overlaps(self.end_span, since + ONE_DAY, until)
+
+
+def overlaps(span: tuple[dt.date, dt.date], first: dt.date, last: dt.date) -> bool:
+    """Whether the days span[0]..span[1] and first..last (both inclusive) share a day.
+
+    The rule for a start or an end given to a precision: `from: 2025-04` or `to: 2025-04`
+    (2025-04-01..2025-04-30) is in any interval that shares a day with April 2025, so a
+    change dated only "April 2025" shows its end and its start in the same intervals."""
+    return span[0] <= last and first <= span[1]
 
 
 NEVER = Window(None, None, "never")  # shared: windows are immutable and most are these two
