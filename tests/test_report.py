@@ -189,6 +189,39 @@ def test_bitbiased_verdict_on_energy():
     assert {r["assessment"] for r in rows if r["assessment"]} == sparql
 
 
+def test_the_scorecard_names_each_dimension_in_the_summary_s_words():
+    """A journalist's trial: the summary said "US leads on frontier models (5 sources)" and
+    the scorecard's rows below it "frontier-models", "open-source", "robotics". Each row says
+    its dimension as the summary does; scorecard.csv keeps the id beside it."""
+    rows = read_csv(build_report() / "scorecard.csv")
+    assert {(r["dimension id"], r["dimension"]) for r in rows} == {
+        ("frontier-models", "frontier models"), ("compute", "compute"), ("chips", "chips"),
+        ("open-source", "open source"), ("energy", "energy"),
+        ("robotics", "robotics & physical AI"), ("capital", "capital"),
+        ("regulation", "regulation"), ("adoption", "adoption & diffusion")}
+    md = unlinked((build_report() / "report.md").read_text(encoding="utf-8"))
+    summary = md.split("## Summary")[1].split("## What changed")[0]
+    table = md.split("## The race scorecard")[1].split("![Scorecard")[0]
+    for words, verdict in [("frontier models", "US leads (5)"),
+                           ("robotics & physical AI", "China leads (5)"),
+                           ("open source", "China leads (3), China catching up (1)"),
+                           ("adoption & diffusion", "mixed (2), China leads (1), contested (1)")]:
+        assert words in summary
+        assert f"| {words} | sources {'agree' if ',' not in verdict else 'differ'}: " \
+               f"{verdict} |" in table
+    assert ("| frontier models | US leads |  | DW (Deutsche Welle) | "
+            "dw-2026-01-24-us-china-ai-race | high | 2026-01 |") in table
+    cells = {line.split(" | ")[0] for line in table.splitlines() if line.startswith("| ")}
+    assert cells == {"| dimension", "| frontier models", "| compute", "| chips",
+                     "| open source", "| energy", "| robotics & physical AI", "| capital",
+                     "| regulation", "| adoption & diffusion"}
+    html = (build_report() / "report.html").read_text(encoding="utf-8")
+    assert '<td data-label="dimension">frontier models</td>' in html
+    assert '<td data-label="dimension">robotics &amp; physical AI</td>' in html
+    assert '<td data-label="dimension">frontier-models</td>' not in html
+    assert '<th>dimension id</th>' not in html
+
+
 def test_low_reliability_only_equals_the_library_query():
     sparql = {short(r["fact"]).split("/statement/")[0]
               for r in run_query(rdflib_store(), find_query("low-reliability-only")).dicts()}

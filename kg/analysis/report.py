@@ -60,7 +60,12 @@ from kg.analysis.network import (
 )
 from kg.analysis.paths import PathCounts
 from kg.analysis.render import Doc, SourceEntry, Table, cited, write
-from kg.analysis.scorecard import NO_VERDICT, scorecard, verdict_text
+from kg.analysis.scorecard import (
+    NO_VERDICT,
+    dimension_label,
+    scorecard,
+    verdict_text,
+)
 from kg.analysis.why import (
     WHY_ALL_LINKS_MAX_NODES,
     WHY_CANDIDATES,
@@ -80,8 +85,6 @@ from kg.semantics.disputes import QUALIFIER_WORDS, amount_text, relative_head
 from kg.semantics.links import identifiers, safe_url, source_links, unlinked_identifiers
 
 FORMATS = ("md", "html", "csv", "json")
-DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
-                    "robotics": "robotics & physical AI", "adoption": "adoption & diffusion"}
 TOP = 10
 SCORECARD_CHART_SOURCES = 6  # columns of the scorecard chart (about the width of the
 # report's page, so it is not shrunk out of reading); the table has every source
@@ -252,21 +255,23 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
           f"assessment says \"{NO_VERDICT}\".")
     rows = []
     for r in card:
-        rows.append([r.dimension, r.summary, "yes" if r.disagree else "", "", "", "", "", "",
-                     "", ""])
+        # the dimension in words, as the summary says it (a journalist's trial: the summary
+        # said "frontier models", the table "frontier-models"); its id in the CSV
+        rows.append([r.label, r.summary, "yes" if r.disagree else "", "", "", "", "", "",
+                     "", "", r.dimension])
         for v in r.verdicts:
             # the dimension on every verdict's row too (a journalist's trial: sorted or
             # filtered in a spreadsheet, or scrolled on a phone, a verdict lost its dimension)
-            rows.append([r.dimension, v.text, "", ", ".join(v.publishers), "; ".join(v.sources),
+            rows.append([r.label, v.text, "", ", ".join(v.publishers), "; ".join(v.sources),
                          v.reliability or "",
                          v.as_of, "; ".join(_figure_words(ents, f) + _disputed_words(f)
                                             for f in v.backing),
                          "; ".join(f"{_figure_words(ents, f)} ({f.id})"
-                                   for f in v.contradicting), v.assessment])
+                                   for f in v.contradicting), v.assessment, r.dimension])
     doc.table(Table("scorecard", ["dimension", "verdict", "sources disagree", "source",
                                   "sources", "reliability", "as of", "backing figures",
-                                  "contradicting figures", "assessment"], rows,
-                    hide=("assessment",), cites=("sources",)))
+                                  "contradicting figures", "assessment", "dimension id"], rows,
+                    hide=("assessment", "dimension id"), cites=("sources",)))
     cells, best = {}, {}
     rel_order = {"high": 0, "medium": 1, "low": 2}
     for r in card:
@@ -277,7 +282,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     pubs = sorted(best, key=lambda p: (best[p], p))  # the most reliable sources first
     drawn = pubs[:SCORECARD_CHART_SOURCES]
     images["scorecard.png"] = Chart("scorecard", ([r.dimension for r in card], drawn, cells,
-                                                  DIMENSION_LABELS))
+                                                  {r.dimension: r.label for r in card}))
     doc.img("scorecard.png", "Scorecard: dimensions by source, coloured by verdict")
     if len(pubs) > len(drawn):
         doc.p(f"The chart draws the {len(drawn)} most reliable of the {len(pubs)} sources "
@@ -684,7 +689,7 @@ def _reader_words(sem: Semantics, f, day: dt.date) -> tuple[str, str]:
                 figure_amount(ents, e))
     if f.kind == "assessment" and e is not None:
         leader, challenger = e.first("leader"), e.first("challenger")
-        return (DIMENSION_LABELS.get(f.field, f.field),
+        return (dimension_label(f.field),
                 verdict_text(f.value, sem.bloc(str(leader), day) if leader else None,
                              sem.bloc(str(challenger), day) if challenger else None))
     return f.field, _value(ents, f.value)
@@ -860,14 +865,14 @@ def _leads_summary(card) -> str:
     for key, dims in sorted(by.items()):
         if key == "split":
             parts.append("sources differ on " + ", ".join(
-                f"{DIMENSION_LABELS.get(d, d)} ({_tally(r)})"
+                f"{dimension_label(d)} ({_tally(r)})"
                 for d in dims for r in card if r.dimension == d))
         else:
             parts.append(f"{key} on " + ", ".join(
-                f"{DIMENSION_LABELS.get(d, d)} ({n[d]} source{'s' if n[d] > 1 else ''}"
+                f"{dimension_label(d)} ({n[d]} source{'s' if n[d] > 1 else ''}"
                 f"{_all_low(r.verdicts)})" for d in dims for r in card if r.dimension == d))
     if none:
-        parts.append(f"{NO_VERDICT} on " + ", ".join(DIMENSION_LABELS.get(d, d) for d in none))
+        parts.append(f"{NO_VERDICT} on " + ", ".join(dimension_label(d) for d in none))
     return ("Scorecard: " + "; ".join(parts) + ".") if parts else ""
 
 

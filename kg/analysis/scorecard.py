@@ -16,6 +16,17 @@ from kg.semantics.disputes import comparable_key
 
 NO_VERDICT = "no sourced verdict"
 SHORT_BLOC = {"us": "US", "china": "China", "multinational": "multinational", "other": "other"}
+# a dimension in a reader's words where its id is not ("frontier-models"); the others read
+# as they are ("chips", "energy")
+DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
+                    "robotics": "robotics & physical AI", "adoption": "adoption & diffusion"}
+
+
+def dimension_label(dimension: str) -> str:
+    """A dimension as every part of the report says it (the summary, the scorecard's table
+    and chart): "frontier-models" -> "frontier models" (a journalist's trial: the summary
+    said "frontier models" and the table beside it "frontier-models")."""
+    return DIMENSION_LABELS.get(dimension, dimension)
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,11 @@ class Row:
 
     dimension: str
     verdicts: tuple[Verdict, ...]
+
+    @property
+    def label(self) -> str:
+        """The dimension in words (dimension_label)."""
+        return dimension_label(self.dimension)
 
     @property
     def summary(self) -> str:
@@ -138,5 +154,5 @@ def scorecard(sem: Semantics, day: dt.date | None = None) -> list[Row]:
             for d in found]
 
 
-__all__ = ["BLOC_LABELS", "NO_VERDICT", "Figure", "Row", "Verdict", "scorecard",
-           "verdict_text"]
+__all__ = ["BLOC_LABELS", "DIMENSION_LABELS", "NO_VERDICT", "Figure", "Row", "Verdict",
+           "dimension_label", "scorecard", "verdict_text"]
