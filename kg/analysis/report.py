@@ -144,7 +144,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
             got = names[i] = e.name if e is not None else i
         return got
 
-    rel = relation_words(sem.schema)
+    rel, phrases = relation_words(sem.schema), relation_phrases(sem.schema)
 
     step.begin(f"projecting the graph as of {day}")
     proj = project(sem)
@@ -364,7 +364,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                       f"{size} entities, and its score comes only from the links inside it.")
         if links:
             words += " Its most important links: " + "; ".join(
-                f"{_link_words(lk, n, name, rel)} ({_drop_words(lk.pagerank_drop)}, "
+                f"{_link_words(lk, n, name, phrases)} ({_drop_words(lk.pagerank_drop)}, "
                 f"{lk.path_share:.1%} of shortest paths)" for lk in links) + "."
         doc.p(words)
         for lk in w.links:
@@ -446,7 +446,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         cross = b.china_links if bloc == "us" else b.us_links if bloc == "china" \
             else b.us_links + b.china_links
         rows.append([name(b.node), b.node, bloc, b.share, len(b.us_links),
-                     len(b.china_links), _grouped_words(cross, b.node, name, rel)])
+                     len(b.china_links), _grouped_words(cross, b.node, name, phrases)])
     doc.table(Table("bridges", ["entity", "id", "bloc", "share of US–China paths",
                                 "links to US", "links to China",
                                 "links across the blocs (grouped by neighbour)"], rows,
@@ -702,17 +702,11 @@ def _move(m) -> str:
     return "same" if d == 0 else (f"up {d}" if d > 0 else f"down {-d}")
 
 
-def _fact_words(f, node: str, name) -> str:
-    other = f.target if f.source == node else f.source
-    arrow = f"{f.relation} → {name(other)}" if f.source == node else \
-        f"{name(other)} {f.relation} → it"
-    return f"{arrow} [{', '.join(f.sources)}]"
-
-
 def relation_words(schema) -> dict[str, str]:
-    """A relation (a field's name, quoted-about, estimated) as the prose of the report says
-    it: the field's label, as the explorer labels a line ("issued_by" -> "issued by",
-    "fab" -> "fabricated by"); the CSV files keep the names."""
+    """A relation (a field's name, quoted-about, estimated) as a list of relations says it
+    ("tied by issued by (12), model family (7)"): the field's label, as the explorer labels
+    a line ("issued_by" -> "issued by", "fab" -> "fabricated by"); the CSV files keep the
+    names. The reasons' sentences say it by relation_phrases."""
     words = dict(RELATION_LABELS)
     for kind in schema.kinds.values():
         for fname, f in kind.fields.items():
@@ -720,13 +714,37 @@ def relation_words(schema) -> dict[str, str]:
     return words
 
 
+# A relation as a sentence between two names says it ("A <phrase> → B"), where the schema's
+# label is a noun: a journalist's trial read "DeepSeek-V3 developer → it" and "Jensen Huang
+# affiliation → it"; the other labels read as they are ("issued by", "supplies", "targets").
+RELATION_PHRASES = {"parent": "part of", "partners": "partners with",
+                    "affiliation": "affiliated with", "developer": "developed by",
+                    "family": "belongs to", "base_model": "fine-tuned or distilled from",
+                    "designer": "designed by", "variant_of": "derived from"}
+# An event's roles, said of who plays them, the event after the arrow: "takes part in →
+# OpenAI raises US$6.6 billion" (it read "OpenAI raises US$6.6 billion actors → it"; with
+# an event named by a sentence as subject, no verb reads well).
+ROLE_PHRASES = {"actors": "takes part in", "investors": "invests in",
+                "investees": "receives the money in"}
+
+
+def relation_phrases(schema) -> dict[str, str]:
+    """Every relation as the reasons' sentences say it: RELATION_PHRASES and ROLE_PHRASES
+    where the label is a noun, else the label (relation_words)."""
+    return {**relation_words(schema), **RELATION_PHRASES, **ROLE_PHRASES}
+
+
 def _link_words(lk, node: str, name, rel: dict[str, str]) -> str:
     """The facts joining a node to one neighbour, grouped by relation and direction:
     "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]", and "(low
-    reliability only)" after a group whose every fact rests on low-reliability sources."""
+    reliability only)" after a group whose every fact rests on low-reliability sources.
+    rel: relation_phrases; an event's role (ROLE_PHRASES) is said from who plays it, so
+    its arrow runs from them to the event ("takes part in → <event>", "<actor> takes part
+    in → it")."""
     groups: dict[tuple[str, bool], list] = {}
     for f in lk.facts:
-        groups.setdefault((f.relation, f.source == node), []).append(f)
+        groups.setdefault((f.relation, (f.source == node) != (f.relation in ROLE_PHRASES)),
+                          []).append(f)
     words = []
     for (relation, out), group in sorted(groups.items()):
         times = f" (×{len(group)})" if len(group) > 1 else ""
