@@ -115,7 +115,11 @@ def test_the_910c_dispute_side_by_side():
     # scorecard's energy row has no contradicting figure
     assert "permitting" not in (build_report() / "disputes.csv").read_text(encoding="utf-8")
     assert ("| Aiden Gray | aiden-gray-2026-ai-race-faster | low | 2026 | United States: "
-            "permitting time for new energy infrastructure up to 120 months (2026) |  |") in text
+            "permitting time for new energy infrastructure up to 120 months (2026; approval of "
+            "new high-voltage lines or green-energy grid connections taking up to nearly ten "
+            "years, a slow case rather than a typical time; present tense of a 2026 article; "
+            "BitBiased's 4 to 7 years for permits of new energy infrastructure does not "
+            "contradict it) |  |") in text
     sparql = {short(r["claim"]) for r in run_query(oxigraph_store(),
                                                    find_query("disputed-figures")).dicts()}
     assert {r["figure"] for r in read_csv(build_report() / "disputes.csv")} == sparql
@@ -134,8 +138,10 @@ def test_the_scorecard_marks_a_disputed_backing_figure_as_the_explorer_does():
             "(2025), disputed") in backing
     assert ("Huawei Ascend 910C: chips produced in a year about 450,000 chips (estimated) "
             "(2025), disputed") in backing
-    assert "US export controls on advanced AI chips: rise in AI training cost (multiple) 3× " \
-        "(2026)" in backing  # not disputed: as it was
+    # not disputed: as it was, with what the figure covers (see the next test)
+    assert "; US export controls on advanced AI chips: rise in AI training cost (multiple) 3× " \
+        "(2026; cost of AI training and development for Chinese firms); " in \
+        f"; {bit[0]['backing figures']}; "
     # every backing figure says the period it is about (a journalist's trial: BitBiased's
     # 2023 robot count read as current beside a verdict as of 2026-04)
     robots = [r for r in rows if "industrial robots" in r["backing figures"]]
@@ -152,13 +158,13 @@ def test_a_relative_figure_says_what_it_is_compared_with():
     from kg.analysis.scorecard import scorecard
 
     rows = {r["assessment"]: r for r in read_csv(build_report() / "scorecard.csv")}
-    assert rows["dw-chips-us"]["backing figures"] == \
-        "Huawei Ascend 910: performance relative to NVIDIA H100: 60%"  # (no period given)
+    assert rows["dw-chips-us"]["backing figures"].startswith(
+        "Huawei Ascend 910: performance relative to NVIDIA H100: 60% (")  # (no period given)
     # a measure whose name has no general other term: the comparison after it
     # (data/claim/us-chip-design-lead-2026-01.yaml: at-least 2, compared_with: china)
     assert rows["alyosha-chips-us"]["backing figures"] == \
         "United States: lead in chip generations, compared with China: at least 2 generations " \
-        "(2026-01)"
+        "(2026-01; chip design, led by NVIDIA and AMD)"
     md = (build_report() / "report.md").read_text(encoding="utf-8")
     assert "relative to another chip" not in md
     figures = {f.id: f for r in scorecard(built().semantics) for v in r.verdicts
@@ -167,6 +173,47 @@ def test_a_relative_figure_says_what_it_is_compared_with():
     # a figure that is not relative: as it was
     assert "China: installed power generation capacity 3,200 GW" in \
         rows["bitbiased-energy-china"]["backing figures"]
+
+
+def test_a_scorecard_figure_says_what_it_covers():
+    """A journalist's trial: DW's verdict on chips gave the Huawei Ascend 910 "60%" of the
+    NVIDIA H100 with nothing saying that it is 60% of the H100's performance on inference
+    tasks (DW: DeepSeek's tests; data/claim/ascend-910-vs-h100-dw.yaml, `context`), which the
+    explorer shows under the value. Every figure the scorecard shows says what it covers,
+    after its period; the data's number is the source's, unchanged."""
+    claim = yaml.safe_load((REPO / "data" / "claim" / "ascend-910-vs-h100-dw.yaml")
+                           .read_text(encoding="utf-8"))
+    assert (claim["value"], claim["compared_with"]) == (60, "nvidia-h100")
+    words = ("Huawei Ascend 910: performance relative to NVIDIA H100: 60% (inference tasks "
+             "(text generation, chatbot queries, image classification))")
+    rows = {r["assessment"]: r for r in read_csv(build_report() / "scorecard.csv")}
+    assert rows["dw-chips-us"]["backing figures"] == words
+    md = unlinked((build_report() / "report.md").read_text(encoding="utf-8"))
+    assert (f"| chips | US leads |  | DW (Deutsche Welle) | dw-2026-01-24-us-china-ai-race | "
+            f"high | 2026-01 | {words} |  |") in md
+    html = (build_report() / "report.html").read_text(encoding="utf-8")
+    assert f'<td data-label="backing figures">{words}</td>' in html
+    # the explorer shows the same words under the value (one rule: kg.semantics.disputes)
+    explorer = (build_report().parent / "graph.html").read_text(encoding="utf-8")
+    assert ('"context":"inference tasks (text generation, chatbot queries, image '
+            'classification)"') in explorer
+    # with a period: "(period; context)" (data/claim/china-global-chatbot-share-2025-11.yaml)
+    assert "China: global chatbot market share 15% (2025-11; all Chinese AI models together)" \
+        in rows["alyosha-adoption-mixed"]["backing figures"]
+    # every figure of every verdict whose data gives a context shows it, in the data's words
+    contexts = {p.stem: c["context"] for p in (REPO / "data" / "claim").glob("*.yaml")
+                for c in [yaml.safe_load(p.read_text(encoding="utf-8"))] if c.get("context")}
+    assessments = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
+                   for p in (REPO / "data" / "assessment").glob("*.yaml")}
+    shown = 0
+    for a, row in rows.items():
+        if not a:
+            continue
+        for figure in assessments[a].get("evidence", []):
+            if figure in contexts:
+                assert f"{contexts[figure]})" in row["backing figures"], (a, figure)
+                shown += 1
+    assert shown >= 20
 
 
 def test_bitbiased_verdict_on_energy():

@@ -812,15 +812,18 @@ def claimant_words(ents, claim) -> str:
 
 
 def _figure_words(ents, f) -> str:
-    """A figure in words, with the period it is about: "China: installed power capacity
-    about 3,200 GW (2026)"; a relative figure with what it is compared with: "Huawei
-    Ascend 910: performance relative to NVIDIA H100: 60% (2025)" (a journalist's trial:
-    "relative to another chip 60%")."""
+    """A figure in words, with the period it is about and what it covers: "China: global
+    chatbot market share 15% (2025-11; all Chinese AI models together)"; a relative figure
+    with what it is compared with: "Huawei Ascend 910: performance relative to NVIDIA H100:
+    60% (inference tasks (text generation, chatbot queries, image classification))" (a
+    journalist's trial: "relative to another chip 60%", then the 60% without what it was
+    measured on)."""
     about = ents[f.about].name if f.about in ents else f.about
     what = measure_words(ents, f.measure, f.compared_with)
     # with the period it is about (a journalist's trial: a 2023 robot count backing a
-    # verdict as of 2026-04 read as current)
-    when = f" ({f.period})" if f.period else ""
+    # verdict as of 2026-04 read as current) and its context (kg.semantics.disputes)
+    said = "; ".join(x for x in (f.period, f.context) if x)
+    when = f" ({said})" if said else ""
     return (f"{about}: {what}{': ' if f.compared_with else ' '}"
             f"{figure_amount(ents, ents[f.id])}{when}")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from kg.core.model import as_decimal_text
 from kg.semantics import BLOC_LABELS, Semantics
-from kg.semantics.disputes import comparable_key
+from kg.semantics.disputes import comparable_key, figure_context
 
 NO_VERDICT = "no sourced verdict"
 SHORT_BLOC = {"us": "US", "china": "China", "multinational": "multinational", "other": "other"}
@@ -34,7 +34,8 @@ class Figure:
     """A figure (claim) given as evidence, or one that disputes such evidence.
 
     compared_with: the id of the entity a relative figure is measured against ("" for a
-    figure that is not relative), as kg.semantics.disputes.comparable_key reads it."""
+    figure that is not relative), as kg.semantics.disputes.comparable_key reads it;
+    context: what it covers, as the data says it ("inference tasks ...")."""
 
     id: str
     about: str
@@ -45,6 +46,7 @@ class Figure:
     sources: tuple[str, ...]
     disputed_by: tuple[str, ...]
     compared_with: str = ""
+    context: str = ""  # what it covers (kg.semantics.disputes.figure_context), "" if unsaid
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ def _figure(sem: Semantics, cid: str) -> Figure:
     return Figure(cid, str(c.first("about")), str(c.first("measure")),
                   as_decimal_text(c.first("value")), str(c.first("qualifier") or "exact"),
                   str(c.first("as_of") or ""), c.sources, tuple(sem.disputed.get(cid, ())),
-                  comparable_key(c)[3])
+                  comparable_key(c)[3], figure_context(c))
 
 
 def reliability_of(sem: Semantics, sources) -> str | None:
