@@ -362,6 +362,52 @@ def test_html_opens_offline_in_chromium_without_any_request():
     assert [u for u in requests if not u.startswith(("data:", page_url))] == []
 
 
+def test_the_what_changed_chart_keeps_its_size_on_a_phone_in_a_box_that_scrolls():
+    """A journalist's trial: on a phone (390 px) the What changed chart, 1000 px wide, was
+    shrunk to the 358 px column and its lane names, dates and numbers to 3 px type. On a
+    phone it keeps its own size in a box that scrolls sideways, with a line saying so; the
+    page itself does not scroll sideways; on a wide screen and on paper it fits the page."""
+    sync_playwright = chromium_or_skip()
+    page_url = (build_report() / "report.html").resolve().as_uri()
+    measure = """i => { const box = i.closest('.chart-scroll'); return {
+        shown: i.getBoundingClientRect().width, natural: i.naturalWidth,
+        box: box.clientWidth, scrolls: box.scrollWidth, overflow: getComputedStyle(box).overflowX,
+        page: document.documentElement.scrollWidth, hint: box.nextElementSibling.offsetHeight,
+        alt: i.alt}; }"""
+    chart = ".chart-scroll img[alt^='What changed']"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                    has_touch=True)
+            page.goto(page_url)
+            phone = page.eval_on_selector(chart, measure)
+            page.eval_on_selector(".chart-scroll", "b => { b.scrollLeft = 400; }")
+            scrolled = page.eval_on_selector(".chart-scroll", "b => b.scrollLeft")
+            others = page.eval_on_selector_all(
+                "img", "is => is.filter(i => !i.closest('.chart-scroll')).map(i => i.alt)")
+            page.set_viewport_size({"width": 1280, "height": 900})
+            wide = page.eval_on_selector(chart, measure)
+            page.set_viewport_size({"width": 794 - 2 * 38, "height": 1123})
+            page.emulate_media(media="print")
+            paper = page.eval_on_selector(chart, measure)
+        finally:
+            browser.close()
+    assert phone["natural"] == 1000
+    assert phone["shown"] >= phone["natural"]
+    assert phone["box"] <= 390 - 2 * 16 and phone["scrolls"] >= phone["natural"]
+    assert phone["overflow"] == "auto" and scrolled == 400
+    assert phone["page"] <= 390  # only the chart's box scrolls, not the page
+    assert phone["hint"] > 0 and wide["hint"] == 0 and paper["hint"] == 0
+    assert len(others) == 3  # the other charts are as they were
+    # (its 1 px border each side, as before)
+    assert wide["shown"] <= wide["box"] + 2 and wide["scrolls"] <= wide["box"] + 2
+    assert paper["shown"] <= paper["box"] + 2 and paper["scrolls"] <= paper["box"] + 2
+    html = (build_report() / "report.html").read_text(encoding="utf-8")
+    assert ('<p class="scroll-hint">The chart keeps its full size on a small screen: scroll '
+            "it sideways.</p>") in html
+
+
 def test_why_central_names_the_quote_or_figure_behind_each_link():
     """China's links from Scott Singer are his seven quotes about it (data/quote/scott-singer-
     *.yaml whose `about` names china); why-central.csv gave seven identical rows."""

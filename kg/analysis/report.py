@@ -221,7 +221,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     images["changes.png"] = Chart("timeline", (
         [(c.day, c.change, key.get(id(c), ""), blocs(c.entity)) for c in changed],
         since, day, BLOC_LABELS))
-    doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc")
+    doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc",
+            scroll=True)
     if keyed and len(keyed) < len(began_ended):
         doc.p(f"The chart numbers {len(keyed)} of the {len(began_ended)} facts that began "
               "or stopped holding (the earliest on each lane in each "
