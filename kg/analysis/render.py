@@ -81,8 +81,10 @@ def sources_table(entries: list[SourceEntry]) -> Table:
 @dataclass
 class Doc:
     """The report: a title and blocks in order. A block is ("h2" | "h3" | "p", text),
-    ("ul", [text]), ("table", Table), ("img", file name, alt text) or ("sources",
-    [SourceEntry], Table): the list the report's citations link to (at most one)."""
+    ("ul", [text]), ("table", Table), ("img", file name, alt text, scroll) or ("sources",
+    [SourceEntry], Table): the list the report's citations link to (at most one). scroll:
+    on a phone the image keeps its own size in a box that scrolls sideways (a chart whose
+    small print cannot be shrunk to the screen and still be read)."""
 
     title: str
     blocks: list[tuple] = field(default_factory=list)
@@ -92,7 +94,7 @@ class Doc:
     def h3(self, text): self.blocks.append(("h3", text))  # noqa: E704
     def p(self, text): self.blocks.append(("p", text))  # noqa: E704
     def ul(self, items): self.blocks.append(("ul", list(items)))  # noqa: E704
-    def img(self, name, alt): self.blocks.append(("img", name, alt))  # noqa: E704
+    def img(self, name, alt, scroll=False): self.blocks.append(("img", name, alt, scroll))  # noqa: E704
 
     def table(self, t: Table) -> Table:
         self.blocks.append(("table", t))
@@ -333,7 +335,10 @@ def markdown(doc: Doc) -> str:
 # edge (the centrality tables lost eigenvector, closeness and community). On a phone
 # (under 40rem) each row is a card, each cell "column: value" (its data-label), empty
 # cells left out (a journalist's trial: the scorecard was 6,400 px tall and 821 px wide
-# in a 358 px box, its rows mostly blank, the figures off to the right).
+# in a 358 px box, its rows mostly blank, the figures off to the right). A chart in a
+# .chart-scroll box keeps its own size on a phone and scrolls sideways in the box (a
+# journalist's trial: the What changed chart, 1000 px wide, shrank to 358 px and its
+# labels to 3 px); on paper and on a wider screen it fits the page as every image does.
 CSS = """
 body{font:16px/1.5 Georgia,'DejaVu Serif',serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
 h1,h2,h3{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;line-height:1.2}
@@ -348,8 +353,15 @@ img{max-width:100%;height:auto;border:1px solid #eee}
 :target{background:#fff3b0}
 code{font-size:90%;background:#f3f3f3;padding:0 .2em}
 @media print{body{max-width:none;margin:0;padding:0;font-size:11pt}table{display:table;overflow:visible;font-size:9px;width:100%}th,td{overflow-wrap:break-word;padding:.15rem .25rem}tr,img{break-inside:avoid}h2,h3{break-after:avoid}}
+.chart-scroll{margin:1rem 0}
+.scroll-hint{display:none}
+@media screen and (max-width:40rem){.chart-scroll{overflow-x:auto}.chart-scroll img{max-width:none}.scroll-hint{display:block;color:#666;font-size:13px;margin:.2rem 0}}
 @media screen and (max-width:40rem){table,tbody,tr,td{display:block}table{overflow:visible}thead{position:absolute;left:-9999px}tr{border:1px solid #ccc;margin:0 0 .6rem}td{border:0;border-bottom:1px solid #eee;overflow-wrap:anywhere}td::before{content:attr(data-label) ": ";font-weight:bold}td:empty{display:none}tr:nth-child(even) td{background:none}}
 """
+
+
+# under a chart that keeps its size on a phone (an img block's scroll), shown on a phone only
+SCROLL_HINT = "The chart keeps its full size on a small screen: scroll it sideways."
 
 
 def _inline(text: str) -> str:
@@ -408,7 +420,14 @@ def page(doc: Doc, images: dict[str, bytes]) -> str:
                            "</p>")
         elif b[0] == "img":
             data = base64.b64encode(images[b[1]]).decode("ascii")
-            out.append(f'<p><img src="data:image/png;base64,{data}" alt="{e(b[2])}"></p>')
+            img = f'<img src="data:image/png;base64,{data}" alt="{e(b[2])}">'
+            if b[3]:
+                # focusable, so the box scrolls from the keyboard too
+                out.append(f'<div class="chart-scroll" role="region" aria-label="{e(b[2])}" '
+                           f'tabindex="0">{img}</div>'
+                           f'<p class="scroll-hint">{e(SCROLL_HINT)}</p>')
+            else:
+                out.append(f"<p>{img}</p>")
         elif b[0] == "table" and b[1].show == 0:
             out.append(f'<p class="more">(The {len(b[1].rows)} rows are in '
                        f"{e(b[1].name)}.csv.)</p>")

@@ -61,7 +61,12 @@ from kg.analysis.network import (
 )
 from kg.analysis.paths import PathCounts
 from kg.analysis.render import Doc, SourceEntry, Table, cited, write
-from kg.analysis.scorecard import NO_VERDICT, scorecard, verdict_text
+from kg.analysis.scorecard import (
+    NO_VERDICT,
+    dimension_label,
+    scorecard,
+    verdict_text,
+)
 from kg.analysis.why import (
     WHY_ALL_LINKS_MAX_NODES,
     WHY_CANDIDATES,
@@ -87,8 +92,6 @@ from kg.semantics.links import (
 )
 
 FORMATS = ("md", "html", "csv", "json")
-DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
-                    "robotics": "robotics & physical AI", "adoption": "adoption & diffusion"}
 TOP = 10
 SCORECARD_CHART_SOURCES = 6  # columns of the scorecard chart (about the width of the
 # report's page, so it is not shrunk out of reading); the table has every source
@@ -148,7 +151,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
             got = names[i] = e.name if e is not None else i
         return got
 
-    rel = relation_words(sem.schema)
+    rel, phrases = relation_words(sem.schema), relation_phrases(sem.schema)
 
     step.begin(f"projecting the graph as of {day}")
     proj = project(sem)
@@ -229,7 +232,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     images["changes.png"] = Chart("timeline", (
         [(c.day, c.change, key.get(id(c), ""), blocs(c.entity)) for c in changed],
         since, day, BLOC_LABELS))
-    doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc")
+    doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc",
+            scroll=True)
     if any(not since < c.day <= day for c in changed):
         doc.p(f"Dashed lines on the chart mark {since} and {day}: a dot beyond them is a "
               "start or an end that its source dates only to a month or a year, one that "
@@ -267,21 +271,23 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
           f"assessment says \"{NO_VERDICT}\".")
     rows = []
     for r in card:
-        rows.append([r.dimension, r.summary, "yes" if r.disagree else "", "", "", "", "", "",
-                     "", ""])
+        # the dimension in words, as the summary says it (a journalist's trial: the summary
+        # said "frontier models", the table "frontier-models"); its id in the CSV
+        rows.append([r.label, r.summary, "yes" if r.disagree else "", "", "", "", "", "",
+                     "", "", r.dimension])
         for v in r.verdicts:
             # the dimension on every verdict's row too (a journalist's trial: sorted or
             # filtered in a spreadsheet, or scrolled on a phone, a verdict lost its dimension)
-            rows.append([r.dimension, v.text, "", ", ".join(v.publishers), "; ".join(v.sources),
+            rows.append([r.label, v.text, "", ", ".join(v.publishers), "; ".join(v.sources),
                          v.reliability or "",
                          v.as_of, "; ".join(_figure_words(ents, f) + _disputed_words(f)
                                             for f in v.backing),
                          "; ".join(f"{_figure_words(ents, f)} ({f.id})"
-                                   for f in v.contradicting), v.assessment])
+                                   for f in v.contradicting), v.assessment, r.dimension])
     doc.table(Table("scorecard", ["dimension", "verdict", "sources disagree", "source",
                                   "sources", "reliability", "as of", "backing figures",
-                                  "contradicting figures", "assessment"], rows,
-                    hide=("assessment",), cites=("sources",)))
+                                  "contradicting figures", "assessment", "dimension id"], rows,
+                    hide=("assessment", "dimension id"), cites=("sources",)))
     cells, best = {}, {}
     rel_order = {"high": 0, "medium": 1, "low": 2}
     for r in card:
@@ -292,7 +298,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     pubs = sorted(best, key=lambda p: (best[p], p))  # the most reliable sources first
     drawn = pubs[:SCORECARD_CHART_SOURCES]
     images["scorecard.png"] = Chart("scorecard", ([r.dimension for r in card], drawn, cells,
-                                                  DIMENSION_LABELS))
+                                                  {r.dimension: r.label for r in card}))
     doc.img("scorecard.png", "Scorecard: dimensions by source, coloured by verdict")
     if len(pubs) > len(drawn):
         doc.p(f"The chart draws the {len(drawn)} most reliable of the {len(pubs)} sources "
@@ -374,7 +380,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                       f"{size} entities, and its score comes only from the links inside it.")
         if links:
             words += " Its most important links: " + "; ".join(
-                f"{_link_words(lk, n, name, rel)} ({_drop_words(lk.pagerank_drop)}, "
+                f"{_link_words(lk, n, name, phrases)} ({_drop_words(lk.pagerank_drop)}, "
                 f"{lk.path_share:.1%} of shortest paths)" for lk in links) + "."
         doc.p(words)
         for lk in w.links:
@@ -456,7 +462,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         cross = b.china_links if bloc == "us" else b.us_links if bloc == "china" \
             else b.us_links + b.china_links
         rows.append([name(b.node), b.node, bloc, b.share, len(b.us_links),
-                     len(b.china_links), _grouped_words(cross, b.node, name, rel)])
+                     len(b.china_links), _grouped_words(cross, b.node, name, phrases)])
     doc.table(Table("bridges", ["entity", "id", "bloc", "share of US–China paths",
                                 "links to US", "links to China",
                                 "links across the blocs (grouped by neighbour)"], rows,
@@ -701,7 +707,7 @@ def _reader_words(sem: Semantics, f, day: dt.date) -> tuple[str, str]:
                 figure_amount(ents, e))
     if f.kind == "assessment" and e is not None:
         leader, challenger = e.first("leader"), e.first("challenger")
-        return (DIMENSION_LABELS.get(f.field, f.field),
+        return (dimension_label(f.field),
                 verdict_text(f.value, sem.bloc(str(leader), day) if leader else None,
                              sem.bloc(str(challenger), day) if challenger else None))
     return f.field, _value(ents, f.value)
@@ -714,17 +720,11 @@ def _move(m) -> str:
     return "same" if d == 0 else (f"up {d}" if d > 0 else f"down {-d}")
 
 
-def _fact_words(f, node: str, name) -> str:
-    other = f.target if f.source == node else f.source
-    arrow = f"{f.relation} → {name(other)}" if f.source == node else \
-        f"{name(other)} {f.relation} → it"
-    return f"{arrow} [{', '.join(f.sources)}]"
-
-
 def relation_words(schema) -> dict[str, str]:
-    """A relation (a field's name, quoted-about, estimated) as the prose of the report says
-    it: the field's label, as the explorer labels a line ("issued_by" -> "issued by",
-    "fab" -> "fabricated by"); the CSV files keep the names."""
+    """A relation (a field's name, quoted-about, estimated) as a list of relations says it
+    ("tied by issued by (12), model family (7)"): the field's label, as the explorer labels
+    a line ("issued_by" -> "issued by", "fab" -> "fabricated by"); the CSV files keep the
+    names. The reasons' sentences say it by relation_phrases."""
     words = dict(RELATION_LABELS)
     for kind in schema.kinds.values():
         for fname, f in kind.fields.items():
@@ -732,13 +732,37 @@ def relation_words(schema) -> dict[str, str]:
     return words
 
 
+# A relation as a sentence between two names says it ("A <phrase> → B"), where the schema's
+# label is a noun: a journalist's trial read "DeepSeek-V3 developer → it" and "Jensen Huang
+# affiliation → it"; the other labels read as they are ("issued by", "supplies", "targets").
+RELATION_PHRASES = {"parent": "part of", "partners": "partners with",
+                    "affiliation": "affiliated with", "developer": "developed by",
+                    "family": "belongs to", "base_model": "fine-tuned or distilled from",
+                    "designer": "designed by", "variant_of": "derived from"}
+# An event's roles, said of who plays them, the event after the arrow: "takes part in →
+# OpenAI raises US$6.6 billion" (it read "OpenAI raises US$6.6 billion actors → it"; with
+# an event named by a sentence as subject, no verb reads well).
+ROLE_PHRASES = {"actors": "takes part in", "investors": "invests in",
+                "investees": "receives the money in"}
+
+
+def relation_phrases(schema) -> dict[str, str]:
+    """Every relation as the reasons' sentences say it: RELATION_PHRASES and ROLE_PHRASES
+    where the label is a noun, else the label (relation_words)."""
+    return {**relation_words(schema), **RELATION_PHRASES, **ROLE_PHRASES}
+
+
 def _link_words(lk, node: str, name, rel: dict[str, str]) -> str:
     """The facts joining a node to one neighbour, grouped by relation and direction:
     "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]", and "(low
-    reliability only)" after a group whose every fact rests on low-reliability sources."""
+    reliability only)" after a group whose every fact rests on low-reliability sources.
+    rel: relation_phrases; an event's role (ROLE_PHRASES) is said from who plays it, so
+    its arrow runs from them to the event ("takes part in → <event>", "<actor> takes part
+    in → it")."""
     groups: dict[tuple[str, bool], list] = {}
     for f in lk.facts:
-        groups.setdefault((f.relation, f.source == node), []).append(f)
+        groups.setdefault((f.relation, (f.source == node) != (f.relation in ROLE_PHRASES)),
+                          []).append(f)
     words = []
     for (relation, out), group in sorted(groups.items()):
         times = f" (×{len(group)})" if len(group) > 1 else ""
@@ -806,15 +830,18 @@ def claimant_words(ents, claim) -> str:
 
 
 def _figure_words(ents, f) -> str:
-    """A figure in words, with the period it is about: "China: installed power capacity
-    about 3,200 GW (2026)"; a relative figure with what it is compared with: "Huawei
-    Ascend 910: performance relative to NVIDIA H100: 60% (2025)" (a journalist's trial:
-    "relative to another chip 60%")."""
+    """A figure in words, with the period it is about and what it covers: "China: global
+    chatbot market share 15% (2025-11; all Chinese AI models together)"; a relative figure
+    with what it is compared with: "Huawei Ascend 910: performance relative to NVIDIA H100:
+    60% (inference tasks (text generation, chatbot queries, image classification))" (a
+    journalist's trial: "relative to another chip 60%", then the 60% without what it was
+    measured on)."""
     about = ents[f.about].name if f.about in ents else f.about
     what = measure_words(ents, f.measure, f.compared_with)
     # with the period it is about (a journalist's trial: a 2023 robot count backing a
-    # verdict as of 2026-04 read as current)
-    when = f" ({f.period})" if f.period else ""
+    # verdict as of 2026-04 read as current) and its context (kg.semantics.disputes)
+    said = "; ".join(x for x in (f.period, f.context) if x)
+    when = f" ({said})" if said else ""
     return (f"{about}: {what}{': ' if f.compared_with else ' '}"
             f"{figure_amount(ents, ents[f.id])}{when}")
 
@@ -877,14 +904,14 @@ def _leads_summary(card) -> str:
     for key, dims in sorted(by.items()):
         if key == "split":
             parts.append("sources differ on " + ", ".join(
-                f"{DIMENSION_LABELS.get(d, d)} ({_tally(r)})"
+                f"{dimension_label(d)} ({_tally(r)})"
                 for d in dims for r in card if r.dimension == d))
         else:
             parts.append(f"{key} on " + ", ".join(
-                f"{DIMENSION_LABELS.get(d, d)} ({n[d]} source{'s' if n[d] > 1 else ''}"
+                f"{dimension_label(d)} ({n[d]} source{'s' if n[d] > 1 else ''}"
                 f"{_all_low(r.verdicts)})" for d in dims for r in card if r.dimension == d))
     if none:
-        parts.append(f"{NO_VERDICT} on " + ", ".join(DIMENSION_LABELS.get(d, d) for d in none))
+        parts.append(f"{NO_VERDICT} on " + ", ".join(dimension_label(d) for d in none))
     return ("Scorecard: " + "; ".join(parts) + ".") if parts else ""
 
 

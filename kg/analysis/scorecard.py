@@ -12,10 +12,21 @@ from dataclasses import dataclass
 
 from kg.core.model import as_decimal_text
 from kg.semantics import BLOC_LABELS, Semantics
-from kg.semantics.disputes import comparable_key
+from kg.semantics.disputes import comparable_key, figure_context
 
 NO_VERDICT = "no sourced verdict"
 SHORT_BLOC = {"us": "US", "china": "China", "multinational": "multinational", "other": "other"}
+# a dimension in a reader's words where its id is not ("frontier-models"); the others read
+# as they are ("chips", "energy")
+DIMENSION_LABELS = {"frontier-models": "frontier models", "open-source": "open source",
+                    "robotics": "robotics & physical AI", "adoption": "adoption & diffusion"}
+
+
+def dimension_label(dimension: str) -> str:
+    """A dimension as every part of the report says it (the summary, the scorecard's table
+    and chart): "frontier-models" -> "frontier models" (a journalist's trial: the summary
+    said "frontier models" and the table beside it "frontier-models")."""
+    return DIMENSION_LABELS.get(dimension, dimension)
 
 
 @dataclass(frozen=True)
@@ -23,7 +34,8 @@ class Figure:
     """A figure (claim) given as evidence, or one that disputes such evidence.
 
     compared_with: the id of the entity a relative figure is measured against ("" for a
-    figure that is not relative), as kg.semantics.disputes.comparable_key reads it."""
+    figure that is not relative), as kg.semantics.disputes.comparable_key reads it;
+    context: what it covers, as the data says it ("inference tasks ...")."""
 
     id: str
     about: str
@@ -34,6 +46,7 @@ class Figure:
     sources: tuple[str, ...]
     disputed_by: tuple[str, ...]
     compared_with: str = ""
+    context: str = ""  # what it covers (kg.semantics.disputes.figure_context), "" if unsaid
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,11 @@ class Row:
     verdicts: tuple[Verdict, ...]
 
     @property
+    def label(self) -> str:
+        """The dimension in words (dimension_label)."""
+        return dimension_label(self.dimension)
+
+    @property
     def summary(self) -> str:
         """"sources agree: US leads (4)", "sources differ: US leads (4), China catching up
         (1)", "one source: US leads" (it said "sources agree: US leads (1)")."""
@@ -98,7 +116,7 @@ def _figure(sem: Semantics, cid: str) -> Figure:
     return Figure(cid, str(c.first("about")), str(c.first("measure")),
                   as_decimal_text(c.first("value")), str(c.first("qualifier") or "exact"),
                   str(c.first("as_of") or ""), c.sources, tuple(sem.disputed.get(cid, ())),
-                  comparable_key(c)[3])
+                  comparable_key(c)[3], figure_context(c))
 
 
 def reliability_of(sem: Semantics, sources) -> str | None:
@@ -138,5 +156,5 @@ def scorecard(sem: Semantics, day: dt.date | None = None) -> list[Row]:
             for d in found]
 
 
-__all__ = ["BLOC_LABELS", "NO_VERDICT", "Figure", "Row", "Verdict", "scorecard",
-           "verdict_text"]
+__all__ = ["BLOC_LABELS", "DIMENSION_LABELS", "NO_VERDICT", "Figure", "Row", "Verdict",
+           "dimension_label", "scorecard", "verdict_text"]

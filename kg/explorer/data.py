@@ -34,7 +34,7 @@ from kg.core.schema import Field
 from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES, labels
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
-from kg.semantics.disputes import QUALIFIER_WORDS, amount_text, relative_head
+from kg.semantics.disputes import QUALIFIER_WORDS, amount_text, figure_context, relative_head
 from kg.semantics.links import safe_url, source_links, unlinked_identifiers
 from kg.semantics.time import ONE_DAY, stated_start
 
@@ -289,10 +289,12 @@ class PageData:
                "byref": str(who) if who else None, "claimant": claimant(c),
                "ck": self.proj.status(c.sources, c.first("checked")),
                "disputed": self.sem.disputed.get(cid, [])}
-        for key in ("as_of", "context", "method", "confidence"):
+        for key in ("as_of", "method", "confidence"):
             v = c.first(key)
             if v is not None:
                 out[key] = str(v)
+        if figure_context(c):  # as the report's scorecard shows it
+            out["context"] = figure_context(c)
         other = c.first("compared_with")  # a reference (schema.yaml): its name and id
         if other is not None:
             out["compared_with"], out["compared_ref"] = self.name(str(other)), str(other)

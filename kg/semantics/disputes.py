@@ -158,6 +158,16 @@ def claimant(claim: Entity) -> str:
     return "sources:" + ",".join(sorted(claim.sources))
 
 
+def figure_context(claim: Entity) -> str:
+    """What a figure covers, in the data's words (its `context`: "inference tasks (text
+    generation, chatbot queries, image classification)"), "" when the data gives none. Shown
+    wherever the figure is: the explorer under its value, the report's scorecard beside it
+    (a journalist's trial: the scorecard gave the Ascend 910's "60%" of the H100 without
+    "on inference tasks", which the explorer showed)."""
+    context = claim.first("context")
+    return str(context).strip() if context is not None else ""
+
+
 def comparable_key(claim: Entity) -> tuple[str, str, str, str]:
     """(about, measure, period, compared_with): figures with one key measure one thing."""
     as_of = claim.first("as_of")
