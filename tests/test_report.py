@@ -624,6 +624,41 @@ def test_the_summary_says_how_its_most_central_entities_move_without_weak_links(
             "would leave the top 10 (see How robust the ranking is).") in unlinked(summary)
 
 
+def test_the_report_says_which_ranks_come_from_quotes():
+    """A journalist's trial: an analyst DW quotes about many entities ranked high, and
+    "China" and "United States" owe much of their rank to what quotes are about; the
+    report did not say so. It now ranks the top 10 again without the quote links (each
+    links a speaker to what the quote is about), checked here against networkx's PageRank
+    of the same network without them, and the summary says who moves."""
+    import networkx as nx
+
+    from kg.analysis.centrality import PAGERANK_ALPHA
+    from kg.analysis.network import as_it_stood, project
+
+    sem = built().semantics
+    G = as_it_stood(project(sem), sem.date)
+    W = nx.Graph()
+    W.add_nodes_from(G)
+    for u, v, d in G.edges(data=True):
+        if d["fact"].relation != "quoted-about" and u != v:
+            w = W.get_edge_data(u, v, {"weight": 0})["weight"]
+            W.add_edge(u, v, weight=w + 1)
+    pr = nx.pagerank(W, alpha=PAGERANK_ALPHA, weight="weight", tol=1e-10, max_iter=1000)
+    order = [n for n in sorted(pr, key=lambda n: (-pr[n], n)) if W.degree(n)]
+    rows = {r["id"]: r for r in read_csv(build_report() / "robustness-quotes.csv")}
+    assert len(rows) == 10
+    for node, row in rows.items():
+        assert row["rank without quote links"] == str(order.index(node) + 1), node
+    assert (rows["china"]["rank"], rows["china"]["rank without quote links"]) == ("1", "9")
+    assert (rows["united-states"]["rank"], rows["united-states"]["rank without quote links"]) \
+        == ("5", "14")
+    summary = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
+    assert ("- Rankings that come from quotes: without the links from a quote's speaker to "
+            "what it is about, China goes from 1 to 9; NVIDIA goes from 2 to 1; OpenAI goes "
+            "from 3 to 2; United States would leave the top 10 (see How robust the ranking "
+            "is).") in unlinked(summary)
+
+
 def test_the_summary_says_when_a_verdict_rests_only_on_low_reliability_sources():
     """A journalist's trial: "China leads on energy (2 sources)" read as well supported,
     though both are pieces the report rates low; and regulation's two "China leads" are

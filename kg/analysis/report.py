@@ -73,6 +73,7 @@ from kg.analysis.why import (
     Link,
     Move,
     Why,
+    ranks_without,
     robustness,
     why_central,
 )
@@ -211,6 +212,10 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     items.append(_disputes_summary(disputes, name, ents)
                  + f"; {len(weak)} facts rest only on low-reliability sources.")
     items += _robustness_summary(moves, tops[:3], top, name)
+    # (a journalist's trial: an analyst quoted about many entities ranked high, unsaid)
+    items += _robustness_summary(a.quote_moves, tops[:3], top, name,
+                                 "Rankings that come from quotes: without the links from a "
+                                 "quote's speaker to what it is about")
     doc.ul(items)
 
     # -- what changed ---------------------------------------------------------------------
@@ -417,6 +422,18 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                     [[m.rank, name(m.node), m.node, m.robust_rank if m.robust_rank else "unlinked",
                       _move(m), m.pagerank, m.robust_pagerank, weak_links(m.node)]
                      for m in moves], cites=("weak links it loses (their sources)",)))
+    # a journalist's trial: an analyst DW quotes about many entities ranked second of all
+    # by eigenvector and first among people, and the report did not say it was the quotes
+    doc.p(f"A quote links its speaker to each entity it is about (How the network is made), "
+          "so a person quoted about many entities ranks high for that alone, and so does "
+          f"what many quotes are about. The top {top} by PageRank once more, without the "
+          f"{a.quotes_removed} quote links:")
+    doc.table(Table("robustness-quotes", ["rank", "entity", "id", "rank without quote links",
+                                          "change", "PageRank",
+                                          "PageRank without quote links"],
+                    [[m.rank, name(m.node), m.node,
+                      m.robust_rank if m.robust_rank else "unlinked", _move(m), m.pagerank,
+                      m.robust_pagerank] for m in a.quote_moves]))
 
     # -- communities ----------------------------------------------------------------------
     doc.h2("Communities")
@@ -615,12 +632,15 @@ def source_entry(source) -> SourceEntry:
         bundled, own or "", links, tuple(texts))
 
 
-def _robustness_summary(moves, headline: list[str], top: int, name) -> list[str]:
-    """The summary's line on what the ranking owes to weak links: how the entities the
-    summary names as most central move without them, who would then rank first, and who
-    would leave the top `top` (a journalist's trial: the summary named China most central
-    and said only that another entity would leave the top 10, while without weak links
-    China fell from 1 to 4). [] when nothing moves."""
+def _robustness_summary(moves, headline: list[str], top: int, name,
+                        what: str = "Rankings that rest on weak links: without disputed and "
+                                    "low-reliability-only links") -> list[str]:
+    """The summary's line on what the ranking owes to some links (weak links by default;
+    `what` opens the line): how the entities the summary names as most central move
+    without them, who would then rank first, and who would leave the top `top` (a
+    journalist's trial: the summary named China most central and said only that another
+    entity would leave the top 10, while without weak links China fell from 1 to 4).
+    [] when nothing moves."""
     said = []
     for m in moves:
         if m.node in headline and m.robust_rank != m.rank:
@@ -634,8 +654,7 @@ def _robustness_summary(moves, headline: list[str], top: int, name) -> list[str]
         said.append(", ".join(dropped) + f" would leave the top {top}")
     if not said:
         return []
-    return ["Rankings that rest on weak links: without disputed and low-reliability-only "
-            "links, " + "; ".join(said) + " (see How robust the ranking is)."]
+    return [f"{what}, " + "; ".join(said) + " (see How robust the ranking is)."]
 
 
 def _drop_words(drop: float | None) -> str:
@@ -1043,7 +1062,8 @@ class Analysis:
     cent: {measure: {node id: value}} (centralities); binfo, cinfo: how betweenness and
     the communities were computed; approx: sampling_check's dict; share: {measure: {bloc:
     share}}; communities, whys (Why of the top nodes, in rank order), moves and removed
-    (robustness), bridges: as their functions return them, with the network's EdgeFacts;
+    (robustness), quote_moves and quotes_removed (the same without the quote links),
+    bridges: as their functions return them, with the network's EdgeFacts;
     neighbours: distinct neighbours of each node in whys; by_bloc: rows [bloc, rank, node
     id, links in the bloc, *MEASURES] of the measures within each bloc; pieces: {"count",
     "largest" (size), "rows": [[rank, size, [the five most linked members]]] for the
@@ -1067,6 +1087,8 @@ class Analysis:
     neighbours: dict[str, int]
     moves: list[Move]
     removed: int
+    quote_moves: list[Move]
+    quotes_removed: int
     bridges: list[Bridge]
     by_bloc: list[list]
     pieces: dict
@@ -1131,6 +1153,9 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps,
         # leave loops out)
         moves, removed = robustness(G, disputed, top, pagerank=cent["pagerank"]
                                     if not nx.number_of_selfloops(H) else None)
+        quote_moves, quotes_removed = ranks_without(
+            G, lambda fact: fact.relation == "quoted-about", top,
+            pagerank=cent["pagerank"] if not nx.number_of_selfloops(H) else None)
         brs = bridges(G, paths, top)
         step("robustness and bridges")
         approx = sampling_check(net, cent["betweenness"] if not sampled else None,
@@ -1164,6 +1189,9 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps,
         "moves": [[m.node, m.rank, m.robust_rank, m.pagerank, m.robust_pagerank]
                   for m in moves],
         "removed": removed,
+        "quote_moves": [[m.node, m.rank, m.robust_rank, m.pagerank, m.robust_pagerank]
+                        for m in quote_moves],
+        "quotes_removed": quotes_removed,
         "bridges": [[b.node, b.share, [f.key for f in b.us_links],
                      [f.key for f in b.china_links]] for b in brs],
         "by_bloc": by_bloc,
@@ -1258,6 +1286,9 @@ def _decoded(v: dict, G: nx.MultiDiGraph) -> Analysis:
         moves=[Move(node, rank, robust, pr, robust_pr)
                for node, rank, robust, pr, robust_pr in v["moves"]],
         removed=int(v["removed"]),
+        quote_moves=[Move(node, rank, robust, pr, robust_pr)
+                     for node, rank, robust, pr, robust_pr in v["quote_moves"]],
+        quotes_removed=int(v["quotes_removed"]),
         bridges=[Bridge(node, share, tuple(fact(k) for k in us), tuple(fact(k) for k in cn))
                  for node, share, us, cn in v["bridges"]],
         by_bloc=v["by_bloc"], pieces=v["pieces"])

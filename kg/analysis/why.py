@@ -4,6 +4,7 @@ rests on, and how the ranking moves without disputed or low-reliability-only lin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -312,7 +313,16 @@ def weak(fact: EdgeFact, disputed: set[str]) -> bool:
 
 def robustness(G: nx.MultiDiGraph, disputed: set[str], top: int,
                pagerank: dict[str, float] | None = None) -> tuple[list[Move], int]:
-    """The top `top` nodes by PageRank, and their rank once weak links are removed.
+    """The top `top` nodes by PageRank, and their rank once weak links are removed
+    (ranks_without, dropping `weak` links)."""
+    return ranks_without(G, lambda fact: weak(fact, disputed), top, pagerank)
+
+
+def ranks_without(G: nx.MultiDiGraph, drop: Callable[[EdgeFact], bool], top: int,
+                  pagerank: dict[str, float] | None = None) -> tuple[list[Move], int]:
+    """The top `top` nodes by PageRank, and their rank once the links whose fact `drop`
+    picks are removed (weak links: robustness; quote links: the report's check of how
+    much of a rank comes from being quoted).
 
     pagerank: G's PageRank if already computed (centrality.pagerank of simple(G), which is
     pagerank_of_links(G, every link) when G has no loop), else it is computed here.
@@ -324,10 +334,10 @@ def robustness(G: nx.MultiDiGraph, disputed: set[str], top: int,
     links, kept = [], []
     for u, v, d in G.edges(data=True):
         links.append((u, v))
-        if not weak(d["fact"], disputed):
+        if not drop(d["fact"]):
             kept.append((u, v))
     removed = len(links) - len(kept)
-    # pagerank(G) and pagerank(G without the weak links), without copying G into networkx
+    # pagerank(G) and pagerank(G without the dropped links), without copying G into networkx
     before = pagerank if pagerank is not None else pagerank_of_links(G, links)
     after = pagerank_of_links(G, kept)
     still = {n for link in kept for n in link if link[0] != link[1]}
