@@ -167,6 +167,22 @@ def test_every_statement_node_in_the_graph_names_a_source(built):
     assert n > 500, f"only {n} statement nodes: has the graph lost its facts?"
 
 
+def test_a_conditional_is_not_recorded_as_a_figure(built):
+    """BitBiased's "if the US cannot maintain a 2-generation hardware advantage" sets a
+    condition; it measures no lead. Its figure is withdrawn (a tombstone says why) and
+    BitBiased's chip verdict keeps the condition in words only."""
+    ents = built.entities
+    bb = "bitbiased-2026-12-dimensions"
+    leads = [e.id for e in ents.values() if e.kind == "claim"
+             and e.first("measure") == "chip-generation-lead" and bb in e.sources]
+    assert leads == []
+    gone = ents["us-hardware-lead-bitbiased"]
+    assert gone.kind == "tombstone" and "condition" in gone.first("withdrawn")
+    verdict = ents["bitbiased-chips-china-catching-up"]
+    assert "us-hardware-lead-bitbiased" not in verdict.values("evidence")
+    assert "condition" in verdict.first("description")
+
+
 def test_every_article_is_a_source_of_many_facts(built):
     per_source = stats(built)["facts_per_source"]
     for source_id in ARTICLE_SOURCES:
