@@ -606,9 +606,10 @@ BN_FACTS = [
     p(Fact("china-hard-tech-directive", "targets", "baidu", BN), "hard-tech-baidu"),
     p(Fact("china-hard-tech-directive", "targets", "alibaba", BN), "hard-tech-alibaba"),
     p(Fact("china-hard-tech-directive", "targets", "tencent", BN), "hard-tech-tencent"),
-    p(Figure("saudi-arabia", "sovereign-ai-investment", 1_000_000_000, BN, qualifier="more-than"),
+    # "investing billions": the plural's least is two billion, no more is said
+    p(Figure("saudi-arabia", "sovereign-ai-investment", 2_000_000_000, BN, qualifier="at-least"),
       "saudi-arabia-billions"),
-    p(Figure("united-arab-emirates", "sovereign-ai-investment", 1_000_000_000, BN, qualifier="more-than"),
+    p(Figure("united-arab-emirates", "sovereign-ai-investment", 2_000_000_000, BN, qualifier="at-least"),
       "uae-billions"),
     p(Figure("china", "relative-model-capability", 90, BN, compared_with="united-states"),
       "chinese-models-90pc-as-good"),
