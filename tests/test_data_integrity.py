@@ -183,6 +183,22 @@ def test_a_conditional_is_not_recorded_as_a_figure(built):
     assert "condition" in verdict.first("description")
 
 
+def test_ai_plus_description_is_not_dw_reworded():
+    """The AI Plus entry once followed DW's sentence word for word but for two spellings,
+    which the eight-word copy check misses: no four words of it may run as in DW's."""
+    dw = ("aims to embed AI across multiple sectors like industry, services, health care and "
+          "governance as part of economic modernization")
+    desc = (REPO / "data" / "policy" / "china-ai-plus-initiative.yaml").read_text()
+    desc = desc.split("description:", 1)[1].split("\nsources:", 1)[0]
+
+    def runs(text: str) -> set[tuple[str, ...]]:
+        ws = [re.sub(r"is(e|ation)", r"iz\1", w) for w in re.findall(r"[a-z]+", text.lower())]
+        ws = ["govern" if w.startswith("govern") else w for w in ws]
+        return {tuple(ws[i:i + 4]) for i in range(len(ws) - 3)}
+
+    assert not runs(desc) & runs(dw), sorted(runs(desc) & runs(dw))
+
+
 def test_every_article_is_a_source_of_many_facts(built):
     per_source = stats(built)["facts_per_source"]
     for source_id in ARTICLE_SOURCES:
