@@ -46,6 +46,48 @@ def test_table_shows_labels_and_fits_the_width(graph_file):
     assert KGID not in wide and "https://" not in wide
 
 
+def test_a_table_written_to_a_file_keeps_every_cell_whole_and_fits_a_terminal(graph_file,
+                                                                              tmp_path):
+    """A fresh researcher's `kg query ... > rows.txt` had cells cut ("Huawei A…", "chips
+    pr…") to a width no terminal asked for: written to a pipe (no --width), every cell is
+    whole; on a terminal (a real pseudo-terminal, 100 columns) the table still fits it."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    args = ["query", "quotes", "-p", "speaker=scott-singer"]
+    piped = kg(*args, graph=graph_file).output
+    quotes = [r["text"] for r in csv.DictReader(io.StringIO(
+        kg(*args, "--format", "csv", graph=graph_file).output))]
+    assert quotes and max(map(len, quotes)) > 100
+    # (a table cell shows a line break as a space)
+    assert all(" ".join(q.split()) in piped for q in quotes) and "\u2026" not in piped
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen([sys.executable, "-m", "kg", *args, "--graph", graph_file],
+                            stdout=follower, stderr=subprocess.PIPE, env=env)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 1 << 16)
+        except OSError:  # the terminal closed: the command ended
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()
+    lines = out.decode("utf-8").replace("\r\n", "\n").splitlines()
+    assert lines and all(len(line) <= 100 for line in lines), max(lines, key=len)
+    assert "\u2026" in out.decode("utf-8")  # the long quotes are cut to fit
+
+
 def test_json_is_the_w3c_results_format(graph_file):
     result = kg("query", "disputed-figures", "-p", "about=huawei-ascend-910c",
                 "--format", "json", graph=graph_file)

@@ -7,6 +7,7 @@ kg.rdf.docs; library errors (KGError) become a message and exit 1.
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import click
@@ -83,7 +84,8 @@ def complete_query_names(ctx, param, incomplete):
 @click.option("--list", "list_queries", is_flag=True, help="List the query library and exit.")
 @click.option("--show", is_flag=True, help="Print the query text (parameters filled) and exit.")
 @click.option("--width", type=int, default=None,
-              help="Table width (default: the terminal's).")
+              help="Table width (default: the terminal's; written to a file or a pipe, "
+                   "no limit, every cell whole).")
 @data_option
 @graph_option
 def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list_queries, show,
@@ -143,7 +145,10 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
         except QueryError as exc:
             raise exc.shifted(added) from None
         _formats_fit(result.type, fmt, rdf_format)
-        width = width or shutil.get_terminal_size((100, 24)).columns
+        # fitted to a terminal; written to a file or a pipe, every cell whole (a fresh
+        # researcher's `kg query as-of > rows.txt` had "Huawei A…" and "chips pr…")
+        if not width and sys.stdout.isatty():
+            width = shutil.get_terminal_size((100, 24)).columns
         out = render(result, fmt, store, width=width, rdf_format=rdf_format)
     except KGError as exc:
         fail(exc, data_dir)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
@@ -207,19 +208,23 @@ def _cells(result: QueryResult, labeller: Labeller) -> list[list[str]]:
     return [[labeller.text(t) for t in row] for row in result.rows]
 
 
-def to_table(result: QueryResult, labeller: Labeller, width: int = 100) -> str:
-    """An aligned text table no wider than `width`, long cells cut with an ellipsis."""
+def to_table(result: QueryResult, labeller: Labeller, width: int | None = 100) -> str:
+    """An aligned text table no wider than `width`, long cells cut with an ellipsis (and
+    none over MAX_CELL); width None: every cell whole (`kg query` writing to a file or a
+    pipe, where a cut cell would be lost)."""
     if result.type == "ASK":
         return "true" if result.boolean else "false"
     rows = _cells(result, labeller)
     heads = list(result.vars)
     if not heads:
         return "(no columns)"
-    widths = [min(MAX_CELL, max([display_width(h)] + [display_width(r[i]) for r in rows]))
+    widths = [min(MAX_CELL if width is not None else sys.maxsize,
+                  max([display_width(h)] + [display_width(r[i]) for r in rows]))
               for i, h in enumerate(heads)]
     gap = 2
     floor = 6
-    while sum(widths) + gap * (len(widths) - 1) > width and max(widths) > floor:
+    while width is not None and sum(widths) + gap * (len(widths) - 1) > width \
+            and max(widths) > floor:
         widest = widths.index(max(widths))
         widths[widest] -= 1
 
@@ -268,8 +273,8 @@ def default_labeller(store: Store | None) -> Labeller:
     return Labeller(store, schema.namespaces, extra)
 
 
-def render(result: QueryResult, fmt: str, store: Store | None = None, width: int = 100,
-           rdf_format: str = "turtle") -> str:
+def render(result: QueryResult, fmt: str, store: Store | None = None,
+           width: int | None = 100, rdf_format: str = "turtle") -> str:
     """One entry point for `kg query`: any result in any of FORMATS."""
     if result.graph is not None:
         return graph_text(result, rdf_format)
