@@ -263,3 +263,22 @@ def test_on_a_phone_each_table_row_is_a_card_of_labelled_cells():
     assert display == "block" and before == '"dimension: "'
     scroll, display, before, _ = out[1000]
     assert display == "table-cell" and before in ("none", "normal")
+
+
+def test_a_table_cut_short_links_to_its_csv_when_the_csv_is_written(tmp_path):
+    """A journalist's trial: "(22 more rows in changes.csv.)" was not a link. With the CSV
+    files written beside the report, each such line links to a file that is there (in
+    report.md and report.html); with the HTML alone it names the file without a link."""
+    out = curated_report()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    linked = re.findall(r'more rows in <a href="([^"]+)">\1</a>', html)
+    assert "changes.csv" in linked and len(linked) == html.count("more rows in")
+    assert all((out / name).is_file() for name in linked)
+    assert re.findall(r"more rows in \[([^\]]+)\]\(\1\)", md) == linked
+    alone = tmp_path / "html-only"
+    r = CliRunner().invoke(main, ["report", "--data", str(REPO / "data"), "--out", str(alone),
+                                  "--format", "html"])
+    assert r.exit_code == 0, r.output
+    page = (alone / "report.html").read_text(encoding="utf-8")
+    assert "more rows in changes.csv." in page and 'href="changes.csv"' not in page

@@ -285,7 +285,9 @@ def _contents(doc: Doc) -> list[tuple[str, str]]:
     return [(ids[i], b[1]) for i, b in enumerate(doc.blocks) if b[0] == "h2"]
 
 
-def markdown(doc: Doc) -> str:
+def markdown(doc: Doc, csv_beside: bool = False) -> str:
+    """report.md; csv_beside: the CSV files are written beside it, so a table cut short
+    links to its CSV ("22 more rows in changes.csv", a journalist's trial)."""
     known = doc.source_ids
     out = [f"# {doc.title}", ""]
     contents = _contents(doc)
@@ -325,7 +327,8 @@ def markdown(doc: Doc) -> str:
                     for r in rows]
             if len(rows) < len(t.rows):
                 out.append("")
-                out.append(f"({len(t.rows) - len(rows)} more rows in `{t.name}.csv`.)")
+                where = f"[{t.name}.csv]({t.name}.csv)" if csv_beside else f"`{t.name}.csv`"
+                out.append(f"({len(t.rows) - len(rows)} more rows in {where}.)")
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -381,8 +384,9 @@ def _html_cites(v, known) -> str:
     return _linked_cell(v, known, html.escape, _html_link)
 
 
-def page(doc: Doc, images: dict[str, bytes]) -> str:
-    """One standalone HTML page; `images` maps an img block's file name to its PNG bytes."""
+def page(doc: Doc, images: dict[str, bytes], csv_beside: bool = False) -> str:
+    """One standalone HTML page; `images` maps an img block's file name to its PNG bytes;
+    csv_beside: as for markdown."""
     e = html.escape
     known = doc.source_ids
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
@@ -444,8 +448,10 @@ def page(doc: Doc, images: dict[str, bytes]) -> str:
                     for r in rows]
             out.append("</tbody></table>")
             if len(rows) < len(t.rows):
+                where = (f'<a href="{e(quote(t.name))}.csv">{e(t.name)}.csv</a>' if csv_beside
+                         else f"{e(t.name)}.csv")
                 out.append(f'<p class="more">({len(t.rows) - len(rows)} more rows in '
-                           f"{e(t.name)}.csv.)</p>")
+                           f"{where}.)</p>")
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
@@ -502,12 +508,12 @@ def encode(doc: Doc, images: dict, out_dir: Path, formats: set[str]) -> dict[str
     if "md" in formats or "html" in formats:
         images, record = resolve(images, out_dir)
     if "md" in formats:
-        files["report.md"] = markdown(doc).encode("utf-8")
+        files["report.md"] = markdown(doc, "csv" in formats).encode("utf-8")
         files.update(images)
         if record:
             files[RECORD] = record.encode("utf-8")
     if "html" in formats:
-        files["report.html"] = page(doc, images).encode("utf-8")
+        files["report.html"] = page(doc, images, "csv" in formats).encode("utf-8")
     if "csv" in formats:
         for t in doc.tables:
             files[f"{t.name}.csv"] = csv_text(t).encode("utf-8")
