@@ -30,6 +30,20 @@ def test_list_shows_the_library_with_titles():
     assert "AI models by developer" in result.output
     assert "--param country=" in result.output
     assert "18. unchecked-facts" in result.output
+    # the numbers are the competency questions, and the list says which have no query (a
+    # fresh user asked why it skips from 14 to 18): read from docs/competency-questions.md
+    import re
+
+    from conftest import REPO
+
+    asked = {int(n) for n in re.findall(r"^(\d+)\. ", (REPO / "docs" / "competency-questions.md")
+                                         .read_text(encoding="utf-8"), re.M)}
+    listed = {int(n) for n in re.findall(r"^ ?(\d+)\. ", result.output, re.M)}
+    assert sorted(asked - listed) == [15, 16, 17]
+    assert result.output.splitlines()[0] == (
+        "Each query's number is the competency question it answers "
+        "(docs/competency-questions.md); questions 15, 16 and 17 have no query: the report "
+        "and `kg validate`, `kg lint`, `kg find` answer them (queries/README.md).")
 
 
 def test_table_shows_labels_and_fits_the_width(graph_file):

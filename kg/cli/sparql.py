@@ -195,11 +195,27 @@ def _formats_fit(kind: str, fmt: str, rdf_format: str) -> None:
 
 
 def _print_library(queries) -> None:
+    numbers = sorted(q.number for q in queries if q.number)
+    if numbers:
+        # (a fresh user asked why the list skips from 14 to 18)
+        gaps = [n for n in range(1, numbers[-1]) if n not in numbers]
+        click.echo("Each query's number is the competency question it answers "
+                   "(docs/competency-questions.md)" + (
+                       f"; {_numbers_words(gaps)} {'have' if len(gaps) > 1 else 'has'} no "
+                       "query: the report and `kg validate`, `kg lint`, `kg find` answer "
+                       "them (queries/README.md)" if gaps else "") + ".")
     for q in queries:
         num = f"{q.number:>2}." if q.number else "   "
         click.echo(f"{num} {q.name:<26} {q.title}")
         for p in q.params:
             click.echo(f"      --param {p.name}=…  ({p.type}, default {p.default or '*'}) {p.doc}")
+
+
+def _numbers_words(numbers: list[int]) -> str:
+    """[15, 16, 17] -> "questions 15, 16 and 17"; [15] -> "question 15"."""
+    if len(numbers) == 1:
+        return f"question {numbers[0]}"
+    return "questions " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
 
 
 @click.command()
