@@ -170,6 +170,26 @@ def test_every_query_showing_a_figure_shows_its_qualifier(q):
         assert "?qualifier" in q.text.split("WHERE", 1)[0], q.name
 
 
+@pytest.mark.parametrize("q", LIBRARY, ids=NAMES)
+def test_every_query_showing_a_figure_shows_its_unit(q):
+    """A fresh researcher read `kg query as-of` giving "global chatbot market share | 15"
+    and "extra training time | 40": 15 what? Every query that shows a figure's value
+    selects its measure's unit too."""
+    if "kgo:value ?" in q.text:
+        assert "?unit" in q.text.split("WHERE", 1)[0], q.name
+
+
+def test_a_figures_unit_comes_with_it():
+    found = dicts(run_query(oxigraph_store(), find_query("as-of"), {"entity": "kgid:china"}))
+    figures = [r for r in found if r["property"].startswith(KGID)]  # (a measure)
+    assert figures and all(r.get("unit") for r in figures)
+    assert {r["unit"] for r in figures if r["property"] == KGID + "cloud-price-discount"} \
+        == {"percent"}
+    assert all("unit" not in r for r in found if r["property"].startswith(KGO))  # statements
+    table = CliRunner().invoke(main, ["query", "as-of", "-p", "entity=china", "--format", "md"])
+    assert "| China | cloud price discount | 20 |  | percent |" in table.output
+
+
 def test_as_of_tells_less_than_10_from_more_than_10():
     found = dicts(run_query(oxigraph_store(), find_query("as-of"),
                             {"entity": "kgid:united-states"}))
