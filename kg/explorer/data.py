@@ -140,6 +140,8 @@ class PageData:
         if isinstance(v, bool):
             return {"v": "yes" if v else "no"}
         if isinstance(v, (Decimal, int)):
+            if f.unit:  # said with its unit, as a vendor says it ("141 GB"), the exact number
+                return {"v": amount_text(v, f.unit), "x": f"{number_text(v)} {f.unit}"}
             return {"v": number_text(v)}
         if f.type == "url":
             return {"v": str(v), "url": safe_url(v)}
@@ -168,8 +170,9 @@ class PageData:
                     # ended because another value started: "superseded"; or an as-of
                     # statement's horizon passed: "not reported since" (state_on's words)
                     out["sup" if w.end_by == "successor" else "hz"] = True
-            spans = [[iso(sp[0]), iso(sp[1])] for sp in (w.start_span, w.end_span)
-                     if sp and sp[0] != sp[1]]
+            # the month (or year) of its from ("b") or to ("e"): a month of change
+            spans = [[iso(sp[0]), iso(sp[1]), end] for sp, end in
+                     ((w.start_span, "b"), (w.end_span, "e")) if sp and sp[0] != sp[1]]
             if spans:
                 out["cs"] = spans
         else:
@@ -200,7 +203,10 @@ class PageData:
             if name in HEADER_FIELDS or f.type in ("check", "langmap") or name not in ent.facts:
                 continue
             sts = [self.statement(ent, f, st) for st in ent.facts[name]]
-            out.append({"f": name, "l": f.label, "t": f.temporal, "s": sts})
+            fact = {"f": name, "l": f.quantity, "t": f.temporal, "s": sts}
+            if f.temporal and not f.many:  # one value at a time: a month of change pairs
+                fact["one"] = True
+            out.append(fact)
         return out
 
     # -- the parts -------------------------------------------------------------------------
@@ -252,7 +258,7 @@ class PageData:
                "st": iso(e.start), "en": iso(e.end)}
         for key, val in (("vfrom", e.valid_from), ("vto", e.valid_to), ("asof", e.as_of),
                          ("via", e.via), ("conf", e.confidence), ("note", e.note),
-                         ("aw", e.as_written)):
+                         ("aw", e.as_written), ("eb", e.end_by)):
             if val:
                 out[key] = val
         if e.qualifiers:
@@ -293,11 +299,27 @@ class PageData:
             v = c.first(key)
             if v is not None:
                 out[key] = str(v)
+        if c.first("as_of") is None:  # no period: when (and by whom) it was published
+            out.update(self.reported(c))
         other = c.first("compared_with")  # a reference (schema.yaml): its name and id
         if other is not None:
             out["compared_with"], out["compared_ref"] = self.name(str(other)), str(other)
             # the words before it, by the report's rule (kg.semantics.disputes)
             out["measure_head"] = relative_head(out["measure"])
+        return out
+
+    def reported(self, ent: Entity) -> dict:
+        """{"rep": date, "repby": publisher} of ent's earliest dated source (the date a
+        figure with no period is known from, Projection.reported), {} when none has one."""
+        day = self.proj.reported(ent)
+        if day is None:
+            return {}
+        first = next(s for s in ent.sources if s in self.entities
+                     and self.entities[s].first("date") == day)
+        out = {"rep": str(day)}
+        publisher = self.entities[first].first("publisher")
+        if publisher:
+            out["repby"] = str(publisher)
         return out
 
     def quote(self, qid: str) -> dict:
@@ -376,6 +398,8 @@ class PageData:
                 "start": day.isoformat(), "minDate": self.min_date(edges, nodes),
                 "licence": DATA_LICENCE, "licenceUrl": DATA_LICENCE_URL,
                 "homepage": HOMEPAGE, "note": self.opts.note or "",
+                # how long a statement known only "as of" a day is taken to hold
+                "horizon": self.sem.info.horizon_days,
                 # the corporate suffixes search forgives, as `kg find` does (kg.data.dedupe)
                 "suffixes": [sorted(SUFFIXES), list(CJK_SUFFIXES)],
                 # what a fact's confidence means (a hedged fact says so: "likely")

@@ -180,14 +180,25 @@
   function statusText(ck) {
     return ck === "unchecked" ? "unchecked (not yet verified by a maintainer)" : ck === "checked" ? "checked by a maintainer" : "from a bundled article";
   }
+  // a link's dates in words: an end that is only the data set's horizon for a report
+  // (as_of_horizon_days after a statement known "as of" a day) is said to be assumed, not
+  // known ("holds until 2027-09-18" read as a known end)
   function edgeDates(e) {
     var parts = [];
     if (e.vfrom) parts.push("from " + e.vfrom);
     if (e.vto) parts.push("to " + e.vto);
-    if (e.asof) parts.push("as of " + e.asof);
-    if (!e.vfrom && e.st) parts.push("holds from " + e.st);
-    if (!e.vto && e.en) parts.push("holds until " + e.en);
+    if (e.asof && (e.eb === "horizon" || e.st || e.en)) parts.push("reported as of " + e.asof);
+    else if (e.asof) parts.push("as of " + e.asof);
+    if (!e.vfrom && !e.asof && e.st) parts.push("holds from " + e.st);
+    if (!e.vto && e.en) parts.push(untilText(e.eb, e.en));
     return parts.join(" · ");
+  }
+  function untilText(endBy, en) {
+    if (endBy === "horizon") return "assumed to hold until " + en + " unless a source says otherwise (" + horizonText() + ")";
+    return "holds until " + en + (endBy === "successor" ? ", the day before the next value begins" : "");
+  }
+  function horizonText() {
+    return "the data set takes a report to hold for " + META.horizon + " days after its date";
   }
 
   // -- the network ----------------------------------------------------------------------
@@ -299,42 +310,90 @@
     var parts = [];
     if (s.from) parts.push("from " + s.from);
     if (s.to) parts.push("to " + s.to);
-    if (s.asof) parts.push("as of " + s.asof);
+    if (s.asof) parts.push((s.hz ? "reported as of " : "as of ") + s.asof);
+    if (s.hz && s.en) parts.push(untilText("horizon", s.en));
     return parts.join(" · ");
   }
-  function factBlock(f, day) {
-    var cur = new Set(current(f.s, day));
-    var box = el("div", { cls: "fact", "data-field": f.f }, el("div", { cls: "fact-label", text: f.l }));
-    f.s.forEach(function (s) {
-      var isCur = cur.has(s), state = stateOn(s, f.s, day);
-      var cls = "stmt " + (s.nv ? "never" : isCur ? "current" : "past");
-      var row = el("div", { cls: cls, "data-current": isCur ? "1" : "0", "data-state": state, "data-value": s.ref || s.v });
-      row.appendChild(s.ref ? refButton(s.ref, s.v) : el("span", { cls: "value", text: s.v }));
-      if (s.m) row.appendChild(el("span", { cls: "meaning", text: " — " + s.m }));
-      if (s.q) Object.keys(s.q).forEach(function (k) {
-        var q = s.q[k];
-        row.appendChild(el("span", { cls: "when", text: " · " + k + ": " }));
-        row.appendChild(q.ref ? refButton(q.ref, q.v) : el("span", { cls: "when", text: q.v }));
+  // a month (or year) of change on a single-valued field (Timeline.change_on): of the
+  // statements holding on the day, those whose `to` month holds it and those whose `from`
+  // month holds it, when there are both; null otherwise
+  function inSpan(s, which, day) {
+    return (s.cs || []).some(function (sp) { return sp[2] === which && sp[0] <= day && day <= sp[1]; });
+  }
+  function changeOn(f, day) {
+    if (!f.one) return null;
+    var cur = current(f.s, day);
+    var ended = cur.filter(function (s) { return inSpan(s, "e", day); });
+    var began = cur.filter(function (s) { return inSpan(s, "b", day) && ended.indexOf(s) < 0; });
+    return ended.length && began.length ? { ended: ended, began: began } : null;
+  }
+  // the change's month as the data gives it: the narrower of the ended value's `to` and the
+  // began value's `from` that hold the day ("2025-12")
+  function changeWhen(ch, day) {
+    var best = null;
+    ch.ended.map(function (s) { return [s, "e", s.to]; }).concat(ch.began.map(function (s) { return [s, "b", s.from]; })).forEach(function (x) {
+      (x[0].cs || []).forEach(function (sp) {
+        if (sp[2] === x[1] && sp[0] <= day && day <= sp[1] && (!best || sp[1] < best[1] || sp[0] > best[0])) best = [sp[0], sp[1], x[2]];
       });
-      var changed = isCur && f.t ? changedOn(s, day) : "";
-      if (changed) row.appendChild(badge("changed", "changed this " + changed, "This value began or ended in the " + changed + " of the chosen date (the source gives that " + changed + ", not the day)."));
-      if (state !== "holds" && (s.nv || f.t)) {
-        var sb = STATE_BADGES[state];
-        row.appendChild(badge("deprecated", sb[0] + (state === "ranked down" ? "" : day), sb[1]));
-        if (s.nv && state.indexOf("not yet") === 0) row.appendChild(badge("deprecated", "ranked down", STATE_BADGES["ranked down"][1]));
+    });
+    return best ? best[2] : "";
+  }
+  function factBlock(f, day) {
+    var cur = new Set(current(f.s, day)), ch = changeOn(f, day);
+    var box = el("div", { cls: "fact", "data-field": f.f }, el("div", { cls: "fact-label", text: f.l }));
+    var changeBox = null;
+    f.s.forEach(function (s) {
+      var side = !ch ? "" : ch.ended.indexOf(s) >= 0 ? "ended" : ch.began.indexOf(s) >= 0 ? "began" : "";
+      if (side && !changeBox) {
+        // both hold in the month of change (the source gives the month): one change, the
+        // old value and the new, each with its sources, not two current values
+        changeBox = el("div", { cls: "change", "data-change": changeWhen(ch, day) },
+          el("div", { cls: "change-title", text: "changed in " + changeWhen(ch, day) + ": " +
+            ch.ended.map(function (x) { return x.v; }).join(", ") + " → " + ch.began.map(function (x) { return x.v; }).join(", ") }),
+          el("div", { cls: "when", text: "The sources give the " + (changedOn(s, day) || "month") + " of the change, not the day: on " + day + " either value may have stood." }));
+        box.appendChild(changeBox);
       }
-      var cb = confBadge(s.conf);
-      if (cb) row.appendChild(cb);
-      var stb = statusBadge(s.ck);
-      if (stb) row.appendChild(stb);
-      var when = stmtWhen(s);
-      if (when) row.appendChild(el("div", { cls: "when", text: when }));
-      if (s.aw) row.appendChild(el("div", { cls: "note", text: "as written in the source: " + s.aw }));
-      if (s.note) row.appendChild(el("div", { cls: "note", text: s.note }));
-      row.appendChild(srcs(s.src));
-      box.appendChild(row);
+      var row = stmtRow(f, s, day, cur.has(s), side);
+      (side ? changeBox : box).appendChild(row);
     });
     return box;
+  }
+  // one statement of a fact: its value, meaning, qualifiers, state on the day, dates, sources;
+  // side: "ended" or "began" for one of a month of change (changeOn)
+  function stmtRow(f, s, day, isCur, side) {
+    var state = stateOn(s, f.s, day);
+    var cls = "stmt " + (s.nv ? "never" : side ? "changing" : isCur ? "current" : "past");
+    var row = el("div", { cls: cls, "data-current": isCur && !side ? "1" : "0", "data-state": state, "data-value": s.ref || s.v });
+    if (side) {
+      row.setAttribute("data-change", side);
+      row.appendChild(el("span", { cls: "change-side", text: side === "ended" ? "until then: " : "from then: " }));
+    }
+    var valueEl = s.ref ? refButton(s.ref, s.v) : el("span", { cls: "value", text: s.v });
+    if (s.x) valueEl.title = s.x;  // the exact number ("141,000,000,000 bytes")
+    row.appendChild(valueEl);
+    if (s.m) row.appendChild(el("span", { cls: "meaning", text: " — " + s.m }));
+    if (s.q) Object.keys(s.q).forEach(function (k) {
+      var q = s.q[k];
+      row.appendChild(el("span", { cls: "when", text: " · " + k + ": " }));
+      row.appendChild(q.ref ? refButton(q.ref, q.v) : el("span", { cls: "when", text: q.v }));
+    });
+    var changed = isCur && f.t && !side ? changedOn(s, day) : "";
+    if (changed) row.appendChild(badge("changed", "changed this " + changed, "This value began or ended in the " + changed + " of the chosen date (the source gives that " + changed + ", not the day)."));
+    if (state !== "holds" && (s.nv || f.t)) {
+      var sb = STATE_BADGES[state];
+      row.appendChild(badge("deprecated", sb[0] + (state === "ranked down" ? "" : day), sb[1]));
+      if (s.nv && state.indexOf("not yet") === 0) row.appendChild(badge("deprecated", "ranked down", STATE_BADGES["ranked down"][1]));
+    }
+    var cb = confBadge(s.conf);
+    if (cb) row.appendChild(cb);
+    var stb = statusBadge(s.ck);
+    if (stb) row.appendChild(stb);
+    var when = stmtWhen(s);
+    if (when) row.appendChild(el("div", { cls: "when", text: when }));
+    if (s.aw) row.appendChild(el("div", { cls: "note", text: "as written in the source: " + s.aw }));
+    if (s.note) row.appendChild(el("div", { cls: "note", text: s.note }));
+    row.appendChild(srcs(s.src));
+    return row;
   }
   // How a figure is known, as the data says: "estimated · confidence: speculative"
   // (a reported figure says nothing more; confidence only when the data gives one)
@@ -365,6 +424,8 @@
       box.appendChild(other);
     }
     if (c.as_of) box.appendChild(document.createTextNode(" (" + c.as_of + ")"));
+    // a figure with no period: when its source published it ("reported 2026-01-24 by DW")
+    else if (c.rep) box.appendChild(el("span", { cls: "reported", text: ", reported " + c.rep + (c.repby ? " by " + c.repby : "") }));
     return box;
   }
   function figureBlock(c) {
@@ -374,6 +435,8 @@
     // a figure about a period that begins after the chosen day is not yet known on it
     if (c.as_of && (c.as_of + "-01-01").slice(0, 10) > state.date) {
       box.firstChild.appendChild(badge("deprecated", "not yet on " + state.date, "This figure is about " + c.as_of + ", after the chosen day."));
+    } else if (!c.as_of && c.rep && (c.rep + "-01-01").slice(0, 10) > state.date) {
+      box.firstChild.appendChild(badge("deprecated", "not yet reported on " + state.date, "Its source published it on " + c.rep + ", after the chosen day."));
     }
     if (!c.disputed.length) {
       var v = el("div", null, el("span", { cls: "value", text: c.value }), statusBadge(c.ck));  // with its unit
@@ -534,7 +597,7 @@
     panel.appendChild(el("h2", { id: "panel-title", text: e.label }));
     panel.appendChild(el("p", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " → " + e.label + " → " }), refButton(e.to, NODES.get(e.to).label)));
     var w = edgeDates(e);
-    panel.appendChild(el("p", { cls: "when", text: w || "No dates: holds at all times." }));
+    panel.appendChild(el("p", { cls: "when", text: w || "No dates given: the sources do not say when it began or ended, so it is drawn on every date." }));
     var st = el("p", null, el("span", { text: statusText(e.ck) }));  // (in words: no badge)
     var cb = confBadge(e.conf);
     if (cb) st.appendChild(cb);
@@ -1196,6 +1259,13 @@
       var n = NODES.get(id); if (!n) return null;
       var f = n.facts.filter(function (x) { return x.f === field; })[0];
       return f ? current(f.s, day).map(function (s) { return s.ref || s.v; }) : [];
+    },
+    // the month of change on the day (Timeline.change_on): [ended values, began values], or null
+    change: function (id, field, day) {
+      var n = NODES.get(id); if (!n) return null;
+      var f = n.facts.filter(function (x) { return x.f === field; })[0], ch = f && changeOn(f, day);
+      function vals(list) { return list.map(function (s) { return s.ref || s.v; }); }
+      return ch ? [vals(ch.ended), vals(ch.began)] : null;
     },
     lastPng: function () { return lastPng; }, readableScale: READABLE_SCALE,
     states: function (id, field, day) {
