@@ -596,8 +596,21 @@ def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
     scale = 65 * n ** 0.5
     xy = {k: [v[0] * scale, v[1] * scale] for k, v in pos.items()}
     radius = [node_size((sizes or {}).get(i, 0.0)) for i in node_ids]
-    _spread(xy, node_ids, radius, [(labels or {}).get(i, i) for i in node_ids], gap=10.0,
-            anchored=set(seed_ids) if len(seed_ids) < len(node_ids) else frozenset())
+    texts = [(labels or {}).get(i, i) for i in node_ids]
+    if 1 < len(seed_ids) < len(node_ids):
+        # the opening view is drawn zoomed out, its labels grown to be readable (page.js,
+        # readableLabels): its nodes are first spread for labels OPENING_LABEL_ZOOM times
+        # their size, so that each has room to grow (NVIDIA H100, TSMC and Huawei sat in
+        # one cluster whose labels stayed 6 px high); then the others make way for them,
+        # which stay put but for the growth that makes room (it keeps them apart)
+        where = {n: k for k, n in enumerate(node_ids)}
+        _spread(xy, list(seed_ids), [radius[where[i]] for i in seed_ids],
+                [texts[where[i]] for i in seed_ids], gap=10.0, zoom=OPENING_LABEL_ZOOM)
+        _spread(xy, node_ids, radius, texts, gap=10.0, anchored=set(seed_ids), mobility=0.0,
+                rounds=1500, max_growth=2.0, grow_all=True)
+    else:
+        _spread(xy, node_ids, radius, texts, gap=10.0,
+                anchored=set(seed_ids) if len(seed_ids) < len(node_ids) else frozenset())
     return {k: (int(round(xy[k][0])), int(round(xy[k][1]))) for k in sorted(xy)}
 
 
@@ -737,21 +750,26 @@ def label_box(text: str) -> tuple[float, int]:
 
 
 ANCHORED_MOBILITY = 0.25  # an opening-view node moves a quarter as far as another
+OPENING_LABEL_ZOOM = 3.0  # the opening view's labels: grown about this much on the page
 
 
 def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
             labels: list[str], gap: float, rounds: int = 400, max_growth: float = 1.3,
-            anchored: set[str] | frozenset = frozenset()) -> None:
+            anchored: set[str] | frozenset = frozenset(), zoom: float = 1.0,
+            mobility: float = ANCHORED_MOBILITY, grow_all: bool = False) -> None:
     """Push apart nodes whose boxes overlap (numpy). A node's box is its shape and its
     label under it, as the page draws them (label_box: width and wrapped lines), with
     `gap` pixels between them. Each round moves both nodes of a pair too close apart along
     the axis where they overlap least, by 0.4 of the overlap each; when four rounds no
     longer lessen the overlaps (a crowd pushing both ways), every node moves 4% further
     from the centre, up to `max_growth` in all. The `anchored` nodes (the opening view's)
-    move ANCHORED_MOBILITY as far as the others, which make way, so the opening view
-    keeps about its size on the screen. It stops when no two boxes overlap (closer than
-    `gap` is allowed) or after `rounds` rounds. Only pairs near each other are looked at (found again every 8
-    rounds), so a round costs the number of close pairs, not n^2."""
+    move `mobility` times as far as the others, which make way, so the opening view
+    keeps about its size on the screen (with `grow_all`, the growth moves them as far as
+    the others: at mobility 0 only it parts them). It stops when no two boxes overlap
+    (closer than `gap` is allowed) or after `rounds` rounds. `zoom`: labels drawn that
+    many times their size (the opening view's grown labels). Only pairs near each other
+    are looked at (found again every 8 rounds), so a round costs the number of close
+    pairs, not n^2."""
     import numpy as np
 
     n = len(ids)
@@ -760,12 +778,12 @@ def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
     P = np.array([xy[i] for i in ids], dtype=np.float64)
     R = np.array(radius, dtype=np.float64)
     boxes = [label_box(t) for t in labels]
-    W = np.maximum(R, np.array([w / 2 for w, _ in boxes])) + gap / 2
-    below = np.array([LABEL_BELOW_PX + LABEL_FONT_PX * k + 2 for _, k in boxes])
+    W = np.maximum(R, np.array([w * zoom / 2 for w, _ in boxes])) + gap / 2
+    below = np.array([LABEL_BELOW_PX + LABEL_FONT_PX * zoom * k + 2 for _, k in boxes])
     H = R + below / 2 + gap / 2  # from the shape's top to under its label's last line
     C = below / 2  # the box's centre is this far below the node's
     slack = 2 * float(W.max())
-    free = np.array([ANCHORED_MOBILITY if nid in anchored else 1.0 for nid in ids])
+    free = np.array([mobility if nid in anchored else 1.0 for nid in ids])
     pairs = None
     best, stale, grown = None, 0, 1.0
     for k in range(rounds):
@@ -775,8 +793,9 @@ def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
             need_x, need_y = W[i] + W[j], H[i] + H[j]
             # each side's share of the 0.8 x overlap a pair parts by: 0.4 each, or less
             # for an anchored node and more for the other
-            share_i = 0.8 * free[i] / (free[i] + free[j])
-            share_j = 0.8 * free[j] / (free[i] + free[j])
+            both = np.maximum(free[i] + free[j], 1e-12)  # two fixed nodes: neither moves
+            share_i = 0.8 * free[i] / both
+            share_j = 0.8 * free[j] / both
         dx = P[i, 0] - P[j, 0]
         dy = (P[i, 1] + C[i]) - (P[j, 1] + C[j])
         ox = need_x - np.abs(dx)
@@ -791,7 +810,7 @@ def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
             stale += 1
         if stale >= 4 and grown < max_growth:  # jammed: make room
             centre = P.mean(axis=0)
-            P = P + (P - centre) * 0.04 * free[:, None]
+            P = P + (P - centre) * 0.04 * (1.0 if grow_all else free[:, None])
             grown *= 1.04
             best, stale, pairs = None, 0, None
             continue

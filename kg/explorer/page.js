@@ -557,6 +557,7 @@
       el("button", { type: "button", text: "Path from here", on: { click: function () { setPathEnd("from", id); } } }),
       el("button", { type: "button", text: "Path to here", on: { click: function () { setPathEnd("to", id); } } }));
     panel.appendChild(actions);
+    panel.appendChild(linksDrawn(id, day));
     var hidden = (DOC.hidden || {})[id];
     if (hidden) panel.appendChild(el("p", { cls: "note-box hidden-neighbours", text: hidden + (hidden === 1 ? " of its neighbours is" : " of its neighbours are") +
       " not drawn on this overview page, so \u201cShow its neighbours\u201d does not show " + (hidden === 1 ? "it" : "them") +
@@ -589,6 +590,16 @@
     panel.appendChild(el("h3", { text: "Sources" }));
     panel.appendChild(citedSources());
     citeReg = null;
+  }
+  // how many of the entity's links on the day the graph draws, and how to draw the rest
+  function linksDrawn(id, day) {
+    var all = (ADJ.get(id) || []).filter(function (e) { return edgeHolds(e, day); });
+    var passing = all.filter(edgePasses), drawn = passing.filter(function (e) { return shown.edges.has(e.id); });
+    var text = !all.length ? "No links on " + day + "." :
+      drawn.length === passing.length ? (passing.length === 1 ? "Its one link on " + day + " is drawn." : "All " + passing.length + " of its links on " + day + " are drawn.") :
+      drawn.length + " of its " + passing.length + " links on " + day + " " + (drawn.length === 1 ? "is" : "are") + " drawn: “Show its neighbours” (or a double-click on it) draws the rest.";
+    if (passing.length < all.length) text += " " + (all.length - passing.length) + " more hidden by the filters.";
+    return el("p", { cls: "small muted links-drawn", "data-drawn": String(drawn.length), "data-links": String(passing.length), text: text });
   }
   function showEdge(id) {
     outsideShown = null;
@@ -688,9 +699,9 @@
   network.on("afterDrawing", readableLabels);  // a zoom, a fit, a focus: the next frame
   // a picked entity, focused at scale 1.1 or more (as it was), then with its neighbours on
   // the view: the view moves, and zooms out if need be but not below READABLE_SCALE, to
-  // hold the entity and each entity a drawn line joins it to, with their labels (the
-  // H20's designer and fab were off the canvas); a hub whose neighbours do not fit at a
-  // readable scale stays focused alone
+  // hold the entity and the entities drawn lines join it to, with their labels (the
+  // H20's designer and fab were off the canvas), the most central first, as many as fit
+  // at a readable scale; a hub whose neighbours do not fit so stays focused alone
   function focusWith(id) {
     var scale = Math.max(network.getScale(), 1.1);
     network.focus(id, { scale: scale, animation: false });
@@ -702,17 +713,29 @@
     });
     if (ids.length < 2) return;
     network.redraw();  // the boxes (shape and label) of nodes just added
-    var box = null;
-    ids.forEach(function (i) {
-      var bb = network.getBoundingBox(i);
-      if (bb) box = box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
-    });
+    var pos = network.getPositions(ids), me = pos[id];
+    function far(i) { var dx = pos[i].x - me.x, dy = pos[i].y - me.y; return dx * dx + dy * dy; }
+    // the most central first (the H20's designer and fab before the events a pick draws
+    // with it: the nearest first left NVIDIA off), then the nearest; one that does not fit
+    // is left off the view
+    function size(i) { return VNODES.get(i).size; }
+    var rest = ids.slice(1).sort(function (i, j) { return size(j) - size(i) || far(i) - far(j) || (i < j ? -1 : 1); });
     var w = container.clientWidth, h = container.clientHeight, pad = 16;
+    function grown(box, i) {
+      var bb = network.getBoundingBox(i);
+      if (!bb) return box;
+      return box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
+    }
+    function fitOf(box) { return Math.min(scale, (w - 2 * pad) / (box.right - box.left), (h - 2 * pad) / (box.bottom - box.top)); }
+    var best = null;
+    for (var k = 0; k < rest.length; k++) {
+      var box = grown(best || grown(null, id), rest[k]);
+      if (box && fitOf(box) >= READABLE_SCALE) best = box;
+    }
+    if (!best) return;
     var a = network.DOMtoCanvas({ x: pad, y: pad }), b = network.DOMtoCanvas({ x: w - pad, y: h - pad });
-    if (!box || (box.left >= a.x && box.right <= b.x && box.top >= a.y && box.bottom <= b.y)) return;
-    var fit = Math.min(scale, (w - 2 * pad) / (box.right - box.left), (h - 2 * pad) / (box.bottom - box.top));
-    if (fit < READABLE_SCALE) return;
-    network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: fit, animation: false });
+    if (best.left >= a.x && best.right <= b.x && best.top >= a.y && best.bottom <= b.y) return;
+    network.moveTo({ position: { x: (best.left + best.right) / 2, y: (best.top + best.bottom) / 2 }, scale: fitOf(best), animation: false });
   }
   function selectEdge(id, reveal) {
     var e = EDGES.get(id);
@@ -878,7 +901,23 @@
   // on a phone (the stacked layout of page.css) the panel is far below the search box: a
   // pick changed nothing on the screen, so the panel is brought into view (not while typing)
   var STACKED = window.matchMedia ? window.matchMedia("(max-width: 760px)") : { matches: false };
+  // there the date, view, legend and path controls start folded, so that the graph is on the
+  // first screen (they put it 1,000 px down); side by side they are always open
+  var moreControls = document.getElementById("more-controls");
+  function foldControls() { moreControls.open = !STACKED.matches; }
+  foldControls();
+  if (STACKED.addEventListener) STACKED.addEventListener("change", foldControls);
+  // a search pick draws the entity with its neighbours (Huawei, with 11 links, showed on
+  // its own), unless it has more than PICK_OPENS_UP_TO (a hub: its panel says how)
+  var PICK_OPENS_UP_TO = 24;
+  function neighbourIds(id) {
+    var out = new Set();
+    (ADJ.get(id) || []).forEach(function (e) { if (edgePasses(e)) out.add(e.from === id ? e.to : e.from); });
+    out.delete(id);
+    return out;
+  }
   picker(document.getElementById("search"), document.getElementById("search-results"), function (id, auto) {
+    if (!state.all && neighbourIds(id).size <= PICK_OPENS_UP_TO) state.open.add(id);
     select(id, true);
     if (!auto && STACKED.matches) document.getElementById("panel").scrollIntoView({ block: "start" });
   }, true);
@@ -1048,6 +1087,7 @@
   function syncControls() {
     slider.value = String(dayNum(state.date)); dateInput.value = state.date;
     slider.setAttribute("aria-valuetext", state.date);  // a screen reader said "20557" (its day number)
+    document.getElementById("summary-date").textContent = state.date;
     document.getElementById("date-note").textContent = state.date === META.date ? "The dataset's date: the graph as it stands." :
       state.date > META.date ? state.date + " is after the dataset's date (" + META.date + "): the graph shows what its data, as of that date, says would still hold then; it knows nothing later." :
       "The graph as it stood on " + state.date + " (dataset date " + META.date + ").";
