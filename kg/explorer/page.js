@@ -655,10 +655,11 @@
   var READABLE_PX = 12, READABLE_SCALE = READABLE_PX / (((VIS.options.nodes || {}).font || {}).size || 16);
   // labels readable on a zoomed-out view (the opening overview drew them 6 px high): while a
   // label of the base font would be under READABLE_PX on the screen, a drawn node's label
-  // grows to OVERVIEW_PX (else, failing that, READABLE_PX - 2) on the screen, its wrap width
-  // with it so it wraps as before, the most central nodes first, each only where its grown
-  // box meets no other label or shape; "show everything" keeps the layout's labels (that
-  // layout leaves them no room), as does a view zoomed in. Returns nothing.
+  // grows to OVERVIEW_PX (else 10 px, else 8 px, where a phone leaves no more room) on the
+  // screen, its wrap width with it so it wraps as before, the most central nodes first,
+  // each only where its grown box meets no other label or shape; "show everything" keeps
+  // the layout's labels (that layout leaves them no room), as does a view zoomed in.
+  // Returns nothing.
   var BASE_FONT = (((VIS.options.nodes || {}).font || {}).size || 16);
   var BASE_WRAP = (((VIS.options.nodes || {}).widthConstraint || {}).maximum || 180);
   var OVERVIEW_PX = 11, labelsKey = "", labelsFrozen = false;
@@ -678,7 +679,7 @@
     var grow = new Map();
     if (!state.all && BASE_FONT * scale < READABLE_PX) {
       var order = boxes.map(function (b, i) { return i; }).sort(function (i, j) { return boxes[j].size - boxes[i].size; });
-      [OVERVIEW_PX, READABLE_PX - 2].forEach(function (px) {
+      [OVERVIEW_PX, READABLE_PX - 2, READABLE_PX - 4].forEach(function (px) {
         var f = px / (BASE_FONT * scale);
         order.forEach(function (i) {
           var b = boxes[i];
@@ -1164,10 +1165,30 @@
       findPath();
     } else refreshPanel();
     applying = false;
-    if (state.node && shown.nodes.has(state.node)) network.focus(state.node, { scale: 1.1, animation: false });
-    else if (!state.path) network.fit({ animation: false });
+    var fitted = !(state.node && shown.nodes.has(state.node)) && !state.path;
+    if (!fitted) { if (state.node) network.focus(state.node, { scale: 1.1, animation: false }); }
+    else network.fit({ animation: false });
     network.redraw(); readableLabels(); network.redraw();  // the page opens with its labels as they stay
+    if (fitted) labelsInView();
     writeFragment();
+  }
+  // the fitted view holds the shapes and their labels at the layout's size: grown, a label
+  // at the edge ran off the canvas ("eutsche Welle" on a phone). The view zooms out to the
+  // drawn boxes, labels grown for the new scale, a few times until they are all in it
+  function labelsInView() {
+    var w = container.clientWidth, h = container.clientHeight, pad = 6;
+    for (var round = 0; round < 4; round++) {
+      var box = null;
+      shown.nodes.forEach(function (id) {
+        var bb = network.getBoundingBox(id);
+        if (bb) box = box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
+      });
+      var a = network.DOMtoCanvas({ x: pad, y: pad }), b = network.DOMtoCanvas({ x: w - pad, y: h - pad });
+      if (!box || (box.left >= a.x && box.right <= b.x && box.top >= a.y && box.bottom <= b.y)) return;
+      var scale = Math.min(network.getScale(), (w - 2 * pad) / (box.right - box.left), (h - 2 * pad) / (box.bottom - box.top));
+      network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: scale, animation: false });
+      network.redraw(); readableLabels(); network.redraw();
+    }
   }
   window.addEventListener("hashchange", function () { if (location.hash.replace(/^#/, "") !== fragment()) applyFragment(); });
 
