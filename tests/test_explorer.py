@@ -106,7 +106,7 @@ def test_embedded_data_has_windows_ranks_and_sources(small):
     assert "梁文锋" in liang["keys"] and liang["names"] == {"zh": "梁文锋"}
     aff = next(f for f in liang["facts"] if f["f"] == "affiliation")["s"][0]
     assert (aff["st"], aff["en"], aff["rk"], aff["from"]) == ("2023-07-01", None, "normal", "2023-07")
-    assert aff["cs"] == [["2023-07-01", "2023-07-31"]]
+    assert aff["cs"] == [["2023-07-01", "2023-07-31", "b"]]  # the month of its from
     edge = next(e for e in doc["edges"] if e["id"].startswith("liang-wenfeng/affiliation"))
     assert (edge["from"], edge["to"], edge["st"], edge["src"]) == (
         "liang-wenfeng", "deepseek", "2023-07-01", ["src-a"])

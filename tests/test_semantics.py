@@ -185,6 +185,25 @@ def test_the_h200_export_status_through_time(sem):
     assert all(sem.changed_on("nvidia-h200", "export_status", s, december) for s in both)
 
 
+def test_a_month_of_change_is_one_change_from_the_old_value_to_the_new(sem):
+    """A journalist's trial: every day of December 2025 the H200 read as having two current
+    export statuses. The rule stands (both hold that month); change_on says which ended
+    and which began, so the explorer shows one change."""
+    for day in (D(2025, 12, 1), D(2025, 12, 20), D(2025, 12, 31)):
+        change = sem.change_on("nvidia-h200", "export_status", day)
+        assert [s.value for s in change.ended] == ["restricted"]
+        assert [s.value for s in change.began] == ["allowed-vetted-buyers"]
+    for day in (D(2025, 11, 30), D(2026, 1, 1)):
+        assert sem.change_on("nvidia-h200", "export_status", day) is None
+    # a change known to the year, with nothing ending in it, is no pair
+    assert sem.change_on("nvidia-h20", "export_status", D(2024, 6, 1)) is None
+    april = sem.change_on("nvidia-h20", "export_status", D(2025, 4, 20))
+    assert [s.value for s in april.ended] == ["unrestricted"]
+    assert [s.value for s in april.began] == ["licence-required"]
+    # a field that is not single-valued never pairs
+    assert sem.change_on("nvidia-h200", "chip_type", D(2025, 12, 20)) is None
+
+
 def test_no_single_valued_property_has_two_current_values(sem):
     assert [(c.entity.path, c.format()) for c in sem.conflicts()] == []
 

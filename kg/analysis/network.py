@@ -48,7 +48,8 @@ class EdgeFact:
 
     key: a stable, unique id for the edge (entity/field/line/target: a short list such as
     `trained_on: [a, b]` shares one line; or the quote's or figure's id).
-    start/end: the days it holds by the semantic layer (None: open); basis as Window.basis.
+    start/end: the days it holds by the semantic layer (None: open); end_by: why it ends,
+    as Window.end_by (an as-of statement's "horizon" is no known end).
     sources: source entity ids; reliability: the best reliability among them
     ("high" | "medium" | "low" | None); status: from-article | checked | unchecked.
     """
@@ -72,6 +73,8 @@ class EdgeFact:
     confidence: str | None = None
     note: str | None = None
     as_written: str | None = None
+    # why it ends (Window.end_by: "to", "successor", "horizon"; None: open or not a statement)
+    end_by: str | None = None
 
     def holds_on(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
@@ -152,7 +155,7 @@ class Projection:
                         str(st.as_of) if st.as_of else None, w.start, w.end,
                         qualifiers={k: str(v) for k, v in sorted(st.qualifiers.items())},
                         confidence=st.confidence or None, note=st.note or None,
-                        as_written=st.as_written or None)
+                        as_written=st.as_written or None, end_by=w.end_by)
         for ent in sorted(self.entities.values(), key=lambda e: e.id):
             if ent.kind == "quote":
                 speaker = str(ent.first("speaker") or "")

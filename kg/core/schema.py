@@ -67,6 +67,21 @@ class Field:
     def curie(self) -> str:
         return self.prop or "kgo:" + camel(self.name)
 
+    @property
+    def unit(self) -> str | None:
+        """A number field's unit, as its label names it in parentheses ("memory (bytes)":
+        "bytes", "TDP (W)": "W"); None for other fields and labels without one."""
+        if self.type not in ("number", "integer") or not self.label.endswith(")"):
+            return None
+        head, paren, unit = self.label[:-1].rpartition(" (")
+        return unit if paren and head and unit else None
+
+    @property
+    def quantity(self) -> str:
+        """The label without its unit ("memory (bytes)": "memory"): a value said with its
+        unit (kg.semantics.disputes.amount_text: "141 GB") follows it."""
+        return self.label[: -len(self.unit) - 3] if self.unit else self.label
+
     def accepts_kind(self, kind: str) -> bool:
         return "any" in self.to or kind in self.to
 

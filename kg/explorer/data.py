@@ -140,6 +140,8 @@ class PageData:
         if isinstance(v, bool):
             return {"v": "yes" if v else "no"}
         if isinstance(v, (Decimal, int)):
+            if f.unit:  # said with its unit, as a vendor says it ("141 GB"), the exact number
+                return {"v": amount_text(v, f.unit), "x": f"{number_text(v)} {f.unit}"}
             return {"v": number_text(v)}
         if f.type == "url":
             return {"v": str(v), "url": safe_url(v)}
@@ -168,8 +170,9 @@ class PageData:
                     # ended because another value started: "superseded"; or an as-of
                     # statement's horizon passed: "not reported since" (state_on's words)
                     out["sup" if w.end_by == "successor" else "hz"] = True
-            spans = [[iso(sp[0]), iso(sp[1])] for sp in (w.start_span, w.end_span)
-                     if sp and sp[0] != sp[1]]
+            # the month (or year) of its from ("b") or to ("e"): a month of change
+            spans = [[iso(sp[0]), iso(sp[1]), end] for sp, end in
+                     ((w.start_span, "b"), (w.end_span, "e")) if sp and sp[0] != sp[1]]
             if spans:
                 out["cs"] = spans
         else:
@@ -200,7 +203,10 @@ class PageData:
             if name in HEADER_FIELDS or f.type in ("check", "langmap") or name not in ent.facts:
                 continue
             sts = [self.statement(ent, f, st) for st in ent.facts[name]]
-            out.append({"f": name, "l": f.label, "t": f.temporal, "s": sts})
+            fact = {"f": name, "l": f.quantity, "t": f.temporal, "s": sts}
+            if f.temporal and not f.many:  # one value at a time: a month of change pairs
+                fact["one"] = True
+            out.append(fact)
         return out
 
     # -- the parts -------------------------------------------------------------------------
@@ -252,7 +258,7 @@ class PageData:
                "st": iso(e.start), "en": iso(e.end)}
         for key, val in (("vfrom", e.valid_from), ("vto", e.valid_to), ("asof", e.as_of),
                          ("via", e.via), ("conf", e.confidence), ("note", e.note),
-                         ("aw", e.as_written)):
+                         ("aw", e.as_written), ("eb", e.end_by)):
             if val:
                 out[key] = val
         if e.qualifiers:
@@ -295,11 +301,27 @@ class PageData:
                 out[key] = str(v)
         if figure_context(c):  # as the report's scorecard shows it
             out["context"] = figure_context(c)
+        if c.first("as_of") is None:  # no period: when (and by whom) it was published
+            out.update(self.reported(c))
         other = c.first("compared_with")  # a reference (schema.yaml): its name and id
         if other is not None:
             out["compared_with"], out["compared_ref"] = self.name(str(other)), str(other)
             # the words before it, by the report's rule (kg.semantics.disputes)
             out["measure_head"] = relative_head(out["measure"])
+        return out
+
+    def reported(self, ent: Entity) -> dict:
+        """{"rep": date, "repby": publisher} of ent's earliest dated source (the date a
+        figure with no period is known from, Projection.reported), {} when none has one."""
+        day = self.proj.reported(ent)
+        if day is None:
+            return {}
+        first = next(s for s in ent.sources if s in self.entities
+                     and self.entities[s].first("date") == day)
+        out = {"rep": str(day)}
+        publisher = self.entities[first].first("publisher")
+        if publisher:
+            out["repby"] = str(publisher)
         return out
 
     def quote(self, qid: str) -> dict:
@@ -378,6 +400,8 @@ class PageData:
                 "start": day.isoformat(), "minDate": self.min_date(edges, nodes),
                 "licence": DATA_LICENCE, "licenceUrl": DATA_LICENCE_URL,
                 "homepage": HOMEPAGE, "note": self.opts.note or "",
+                # how long a statement known only "as of" a day is taken to hold
+                "horizon": self.sem.info.horizon_days,
                 # the corporate suffixes search forgives, as `kg find` does (kg.data.dedupe)
                 "suffixes": [sorted(SUFFIXES), list(CJK_SUFFIXES)],
                 # what a fact's confidence means (a hedged fact says so: "likely")
@@ -574,8 +598,21 @@ def layout(node_ids: list[str], edges: list[EdgeFact], blocs: dict[str, str],
     scale = 65 * n ** 0.5
     xy = {k: [v[0] * scale, v[1] * scale] for k, v in pos.items()}
     radius = [node_size((sizes or {}).get(i, 0.0)) for i in node_ids]
-    _spread(xy, node_ids, radius, [(labels or {}).get(i, i) for i in node_ids], gap=10.0,
-            anchored=set(seed_ids) if len(seed_ids) < len(node_ids) else frozenset())
+    texts = [(labels or {}).get(i, i) for i in node_ids]
+    if 1 < len(seed_ids) < len(node_ids):
+        # the opening view is drawn zoomed out, its labels grown to be readable (page.js,
+        # readableLabels): its nodes are first spread for labels OPENING_LABEL_ZOOM times
+        # their size, so that each has room to grow (NVIDIA H100, TSMC and Huawei sat in
+        # one cluster whose labels stayed 6 px high); then the others make way for them,
+        # which stay put but for the growth that makes room (it keeps them apart)
+        where = {n: k for k, n in enumerate(node_ids)}
+        _spread(xy, list(seed_ids), [radius[where[i]] for i in seed_ids],
+                [texts[where[i]] for i in seed_ids], gap=10.0, zoom=OPENING_LABEL_ZOOM)
+        _spread(xy, node_ids, radius, texts, gap=10.0, anchored=set(seed_ids), mobility=0.0,
+                rounds=1500, max_growth=2.0, grow_all=True)
+    else:
+        _spread(xy, node_ids, radius, texts, gap=10.0,
+                anchored=set(seed_ids) if len(seed_ids) < len(node_ids) else frozenset())
     return {k: (int(round(xy[k][0])), int(round(xy[k][1]))) for k in sorted(xy)}
 
 
@@ -715,21 +752,26 @@ def label_box(text: str) -> tuple[float, int]:
 
 
 ANCHORED_MOBILITY = 0.25  # an opening-view node moves a quarter as far as another
+OPENING_LABEL_ZOOM = 3.0  # the opening view's labels: grown about this much on the page
 
 
 def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
             labels: list[str], gap: float, rounds: int = 400, max_growth: float = 1.3,
-            anchored: set[str] | frozenset = frozenset()) -> None:
+            anchored: set[str] | frozenset = frozenset(), zoom: float = 1.0,
+            mobility: float = ANCHORED_MOBILITY, grow_all: bool = False) -> None:
     """Push apart nodes whose boxes overlap (numpy). A node's box is its shape and its
     label under it, as the page draws them (label_box: width and wrapped lines), with
     `gap` pixels between them. Each round moves both nodes of a pair too close apart along
     the axis where they overlap least, by 0.4 of the overlap each; when four rounds no
     longer lessen the overlaps (a crowd pushing both ways), every node moves 4% further
     from the centre, up to `max_growth` in all. The `anchored` nodes (the opening view's)
-    move ANCHORED_MOBILITY as far as the others, which make way, so the opening view
-    keeps about its size on the screen. It stops when no two boxes overlap (closer than
-    `gap` is allowed) or after `rounds` rounds. Only pairs near each other are looked at (found again every 8
-    rounds), so a round costs the number of close pairs, not n^2."""
+    move `mobility` times as far as the others, which make way, so the opening view
+    keeps about its size on the screen (with `grow_all`, the growth moves them as far as
+    the others: at mobility 0 only it parts them). It stops when no two boxes overlap
+    (closer than `gap` is allowed) or after `rounds` rounds. `zoom`: labels drawn that
+    many times their size (the opening view's grown labels). Only pairs near each other
+    are looked at (found again every 8 rounds), so a round costs the number of close
+    pairs, not n^2."""
     import numpy as np
 
     n = len(ids)
@@ -738,12 +780,12 @@ def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
     P = np.array([xy[i] for i in ids], dtype=np.float64)
     R = np.array(radius, dtype=np.float64)
     boxes = [label_box(t) for t in labels]
-    W = np.maximum(R, np.array([w / 2 for w, _ in boxes])) + gap / 2
-    below = np.array([LABEL_BELOW_PX + LABEL_FONT_PX * k + 2 for _, k in boxes])
+    W = np.maximum(R, np.array([w * zoom / 2 for w, _ in boxes])) + gap / 2
+    below = np.array([LABEL_BELOW_PX + LABEL_FONT_PX * zoom * k + 2 for _, k in boxes])
     H = R + below / 2 + gap / 2  # from the shape's top to under its label's last line
     C = below / 2  # the box's centre is this far below the node's
     slack = 2 * float(W.max())
-    free = np.array([ANCHORED_MOBILITY if nid in anchored else 1.0 for nid in ids])
+    free = np.array([mobility if nid in anchored else 1.0 for nid in ids])
     pairs = None
     best, stale, grown = None, 0, 1.0
     for k in range(rounds):
@@ -753,8 +795,9 @@ def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
             need_x, need_y = W[i] + W[j], H[i] + H[j]
             # each side's share of the 0.8 x overlap a pair parts by: 0.4 each, or less
             # for an anchored node and more for the other
-            share_i = 0.8 * free[i] / (free[i] + free[j])
-            share_j = 0.8 * free[j] / (free[i] + free[j])
+            both = np.maximum(free[i] + free[j], 1e-12)  # two fixed nodes: neither moves
+            share_i = 0.8 * free[i] / both
+            share_j = 0.8 * free[j] / both
         dx = P[i, 0] - P[j, 0]
         dy = (P[i, 1] + C[i]) - (P[j, 1] + C[j])
         ox = need_x - np.abs(dx)
@@ -769,7 +812,7 @@ def _spread(xy: dict[str, list[float]], ids: list[str], radius: list[float],
             stale += 1
         if stale >= 4 and grown < max_growth:  # jammed: make room
             centre = P.mean(axis=0)
-            P = P + (P - centre) * 0.04 * free[:, None]
+            P = P + (P - centre) * 0.04 * (1.0 if grow_all else free[:, None])
             grown *= 1.04
             best, stale, pairs = None, 0, None
             continue

@@ -180,14 +180,25 @@
   function statusText(ck) {
     return ck === "unchecked" ? "unchecked (not yet verified by a maintainer)" : ck === "checked" ? "checked by a maintainer" : "from a bundled article";
   }
+  // a link's dates in words: an end that is only the data set's horizon for a report
+  // (as_of_horizon_days after a statement known "as of" a day) is said to be assumed, not
+  // known ("holds until 2027-09-18" read as a known end)
   function edgeDates(e) {
     var parts = [];
     if (e.vfrom) parts.push("from " + e.vfrom);
     if (e.vto) parts.push("to " + e.vto);
-    if (e.asof) parts.push("as of " + e.asof);
-    if (!e.vfrom && e.st) parts.push("holds from " + e.st);
-    if (!e.vto && e.en) parts.push("holds until " + e.en);
+    if (e.asof && (e.eb === "horizon" || e.st || e.en)) parts.push("reported as of " + e.asof);
+    else if (e.asof) parts.push("as of " + e.asof);
+    if (!e.vfrom && !e.asof && e.st) parts.push("holds from " + e.st);
+    if (!e.vto && e.en) parts.push(untilText(e.eb, e.en));
     return parts.join(" · ");
+  }
+  function untilText(endBy, en) {
+    if (endBy === "horizon") return "assumed to hold until " + en + " unless a source says otherwise (" + horizonText() + ")";
+    return "holds until " + en + (endBy === "successor" ? ", the day before the next value begins" : "");
+  }
+  function horizonText() {
+    return "the data set takes a report to hold for " + META.horizon + " days after its date";
   }
 
   // -- the network ----------------------------------------------------------------------
@@ -299,42 +310,90 @@
     var parts = [];
     if (s.from) parts.push("from " + s.from);
     if (s.to) parts.push("to " + s.to);
-    if (s.asof) parts.push("as of " + s.asof);
+    if (s.asof) parts.push((s.hz ? "reported as of " : "as of ") + s.asof);
+    if (s.hz && s.en) parts.push(untilText("horizon", s.en));
     return parts.join(" · ");
   }
-  function factBlock(f, day) {
-    var cur = new Set(current(f.s, day));
-    var box = el("div", { cls: "fact", "data-field": f.f }, el("div", { cls: "fact-label", text: f.l }));
-    f.s.forEach(function (s) {
-      var isCur = cur.has(s), state = stateOn(s, f.s, day);
-      var cls = "stmt " + (s.nv ? "never" : isCur ? "current" : "past");
-      var row = el("div", { cls: cls, "data-current": isCur ? "1" : "0", "data-state": state, "data-value": s.ref || s.v });
-      row.appendChild(s.ref ? refButton(s.ref, s.v) : el("span", { cls: "value", text: s.v }));
-      if (s.m) row.appendChild(el("span", { cls: "meaning", text: " — " + s.m }));
-      if (s.q) Object.keys(s.q).forEach(function (k) {
-        var q = s.q[k];
-        row.appendChild(el("span", { cls: "when", text: " · " + k + ": " }));
-        row.appendChild(q.ref ? refButton(q.ref, q.v) : el("span", { cls: "when", text: q.v }));
+  // a month (or year) of change on a single-valued field (Timeline.change_on): of the
+  // statements holding on the day, those whose `to` month holds it and those whose `from`
+  // month holds it, when there are both; null otherwise
+  function inSpan(s, which, day) {
+    return (s.cs || []).some(function (sp) { return sp[2] === which && sp[0] <= day && day <= sp[1]; });
+  }
+  function changeOn(f, day) {
+    if (!f.one) return null;
+    var cur = current(f.s, day);
+    var ended = cur.filter(function (s) { return inSpan(s, "e", day); });
+    var began = cur.filter(function (s) { return inSpan(s, "b", day) && ended.indexOf(s) < 0; });
+    return ended.length && began.length ? { ended: ended, began: began } : null;
+  }
+  // the change's month as the data gives it: the narrower of the ended value's `to` and the
+  // began value's `from` that hold the day ("2025-12")
+  function changeWhen(ch, day) {
+    var best = null;
+    ch.ended.map(function (s) { return [s, "e", s.to]; }).concat(ch.began.map(function (s) { return [s, "b", s.from]; })).forEach(function (x) {
+      (x[0].cs || []).forEach(function (sp) {
+        if (sp[2] === x[1] && sp[0] <= day && day <= sp[1] && (!best || sp[1] < best[1] || sp[0] > best[0])) best = [sp[0], sp[1], x[2]];
       });
-      var changed = isCur && f.t ? changedOn(s, day) : "";
-      if (changed) row.appendChild(badge("changed", "changed this " + changed, "This value began or ended in the " + changed + " of the chosen date (the source gives that " + changed + ", not the day)."));
-      if (state !== "holds" && (s.nv || f.t)) {
-        var sb = STATE_BADGES[state];
-        row.appendChild(badge("deprecated", sb[0] + (state === "ranked down" ? "" : day), sb[1]));
-        if (s.nv && state.indexOf("not yet") === 0) row.appendChild(badge("deprecated", "ranked down", STATE_BADGES["ranked down"][1]));
+    });
+    return best ? best[2] : "";
+  }
+  function factBlock(f, day) {
+    var cur = new Set(current(f.s, day)), ch = changeOn(f, day);
+    var box = el("div", { cls: "fact", "data-field": f.f }, el("div", { cls: "fact-label", text: f.l }));
+    var changeBox = null;
+    f.s.forEach(function (s) {
+      var side = !ch ? "" : ch.ended.indexOf(s) >= 0 ? "ended" : ch.began.indexOf(s) >= 0 ? "began" : "";
+      if (side && !changeBox) {
+        // both hold in the month of change (the source gives the month): one change, the
+        // old value and the new, each with its sources, not two current values
+        changeBox = el("div", { cls: "change", "data-change": changeWhen(ch, day) },
+          el("div", { cls: "change-title", text: "changed in " + changeWhen(ch, day) + ": " +
+            ch.ended.map(function (x) { return x.v; }).join(", ") + " → " + ch.began.map(function (x) { return x.v; }).join(", ") }),
+          el("div", { cls: "when", text: "The sources give the " + (changedOn(s, day) || "month") + " of the change, not the day: on " + day + " either value may have stood." }));
+        box.appendChild(changeBox);
       }
-      var cb = confBadge(s.conf);
-      if (cb) row.appendChild(cb);
-      var stb = statusBadge(s.ck);
-      if (stb) row.appendChild(stb);
-      var when = stmtWhen(s);
-      if (when) row.appendChild(el("div", { cls: "when", text: when }));
-      if (s.aw) row.appendChild(el("div", { cls: "note", text: "as written in the source: " + s.aw }));
-      if (s.note) row.appendChild(el("div", { cls: "note", text: s.note }));
-      row.appendChild(srcs(s.src));
-      box.appendChild(row);
+      var row = stmtRow(f, s, day, cur.has(s), side);
+      (side ? changeBox : box).appendChild(row);
     });
     return box;
+  }
+  // one statement of a fact: its value, meaning, qualifiers, state on the day, dates, sources;
+  // side: "ended" or "began" for one of a month of change (changeOn)
+  function stmtRow(f, s, day, isCur, side) {
+    var state = stateOn(s, f.s, day);
+    var cls = "stmt " + (s.nv ? "never" : side ? "changing" : isCur ? "current" : "past");
+    var row = el("div", { cls: cls, "data-current": isCur && !side ? "1" : "0", "data-state": state, "data-value": s.ref || s.v });
+    if (side) {
+      row.setAttribute("data-change", side);
+      row.appendChild(el("span", { cls: "change-side", text: side === "ended" ? "until then: " : "from then: " }));
+    }
+    var valueEl = s.ref ? refButton(s.ref, s.v) : el("span", { cls: "value", text: s.v });
+    if (s.x) valueEl.title = s.x;  // the exact number ("141,000,000,000 bytes")
+    row.appendChild(valueEl);
+    if (s.m) row.appendChild(el("span", { cls: "meaning", text: " — " + s.m }));
+    if (s.q) Object.keys(s.q).forEach(function (k) {
+      var q = s.q[k];
+      row.appendChild(el("span", { cls: "when", text: " · " + k + ": " }));
+      row.appendChild(q.ref ? refButton(q.ref, q.v) : el("span", { cls: "when", text: q.v }));
+    });
+    var changed = isCur && f.t && !side ? changedOn(s, day) : "";
+    if (changed) row.appendChild(badge("changed", "changed this " + changed, "This value began or ended in the " + changed + " of the chosen date (the source gives that " + changed + ", not the day)."));
+    if (state !== "holds" && (s.nv || f.t)) {
+      var sb = STATE_BADGES[state];
+      row.appendChild(badge("deprecated", sb[0] + (state === "ranked down" ? "" : day), sb[1]));
+      if (s.nv && state.indexOf("not yet") === 0) row.appendChild(badge("deprecated", "ranked down", STATE_BADGES["ranked down"][1]));
+    }
+    var cb = confBadge(s.conf);
+    if (cb) row.appendChild(cb);
+    var stb = statusBadge(s.ck);
+    if (stb) row.appendChild(stb);
+    var when = stmtWhen(s);
+    if (when) row.appendChild(el("div", { cls: "when", text: when }));
+    if (s.aw) row.appendChild(el("div", { cls: "note", text: "as written in the source: " + s.aw }));
+    if (s.note) row.appendChild(el("div", { cls: "note", text: s.note }));
+    row.appendChild(srcs(s.src));
+    return row;
   }
   // How a figure is known, as the data says: "estimated · confidence: speculative"
   // (a reported figure says nothing more; confidence only when the data gives one)
@@ -365,6 +424,8 @@
       box.appendChild(other);
     }
     if (c.as_of) box.appendChild(document.createTextNode(" (" + c.as_of + ")"));
+    // a figure with no period: when its source published it ("reported 2026-01-24 by DW")
+    else if (c.rep) box.appendChild(el("span", { cls: "reported", text: ", reported " + c.rep + (c.repby ? " by " + c.repby : "") }));
     return box;
   }
   function figureBlock(c) {
@@ -374,6 +435,8 @@
     // a figure about a period that begins after the chosen day is not yet known on it
     if (c.as_of && (c.as_of + "-01-01").slice(0, 10) > state.date) {
       box.firstChild.appendChild(badge("deprecated", "not yet on " + state.date, "This figure is about " + c.as_of + ", after the chosen day."));
+    } else if (!c.as_of && c.rep && (c.rep + "-01-01").slice(0, 10) > state.date) {
+      box.firstChild.appendChild(badge("deprecated", "not yet reported on " + state.date, "Its source published it on " + c.rep + ", after the chosen day."));
     }
     if (!c.disputed.length) {
       var v = el("div", null, el("span", { cls: "value", text: c.value }), statusBadge(c.ck));  // with its unit
@@ -494,6 +557,7 @@
       el("button", { type: "button", text: "Path from here", on: { click: function () { setPathEnd("from", id); } } }),
       el("button", { type: "button", text: "Path to here", on: { click: function () { setPathEnd("to", id); } } }));
     panel.appendChild(actions);
+    panel.appendChild(linksDrawn(id, day));
     var hidden = (DOC.hidden || {})[id];
     if (hidden) panel.appendChild(el("p", { cls: "note-box hidden-neighbours", text: hidden + (hidden === 1 ? " of its neighbours is" : " of its neighbours are") +
       " not drawn on this overview page, so \u201cShow its neighbours\u201d does not show " + (hidden === 1 ? "it" : "them") +
@@ -527,6 +591,16 @@
     panel.appendChild(citedSources());
     citeReg = null;
   }
+  // how many of the entity's links on the day the graph draws, and how to draw the rest
+  function linksDrawn(id, day) {
+    var all = (ADJ.get(id) || []).filter(function (e) { return edgeHolds(e, day); });
+    var passing = all.filter(edgePasses), drawn = passing.filter(function (e) { return shown.edges.has(e.id); });
+    var text = !all.length ? "No links on " + day + "." :
+      drawn.length === passing.length ? (passing.length === 1 ? "Its one link on " + day + " is drawn." : "All " + passing.length + " of its links on " + day + " are drawn.") :
+      drawn.length + " of its " + passing.length + " links on " + day + " " + (drawn.length === 1 ? "is" : "are") + " drawn: “Show its neighbours” (or a double-click on it) draws the rest.";
+    if (passing.length < all.length) text += " " + (all.length - passing.length) + " more hidden by the filters.";
+    return el("p", { cls: "small muted links-drawn", "data-drawn": String(drawn.length), "data-links": String(passing.length), text: text });
+  }
   function showEdge(id) {
     outsideShown = null;
     var e = EDGES.get(id);
@@ -534,7 +608,7 @@
     panel.appendChild(el("h2", { id: "panel-title", text: e.label }));
     panel.appendChild(el("p", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " → " + e.label + " → " }), refButton(e.to, NODES.get(e.to).label)));
     var w = edgeDates(e);
-    panel.appendChild(el("p", { cls: "when", text: w || "No dates: holds at all times." }));
+    panel.appendChild(el("p", { cls: "when", text: w || "No dates given: the sources do not say when it began or ended, so it is drawn on every date." }));
     var st = el("p", null, el("span", { text: statusText(e.ck) }));  // (in words: no badge)
     var cb = confBadge(e.conf);
     if (cb) st.appendChild(cb);
@@ -581,10 +655,11 @@
   var READABLE_PX = 12, READABLE_SCALE = READABLE_PX / (((VIS.options.nodes || {}).font || {}).size || 16);
   // labels readable on a zoomed-out view (the opening overview drew them 6 px high): while a
   // label of the base font would be under READABLE_PX on the screen, a drawn node's label
-  // grows to OVERVIEW_PX (else, failing that, READABLE_PX - 2) on the screen, its wrap width
-  // with it so it wraps as before, the most central nodes first, each only where its grown
-  // box meets no other label or shape; "show everything" keeps the layout's labels (that
-  // layout leaves them no room), as does a view zoomed in. Returns nothing.
+  // grows to OVERVIEW_PX (else 10 px, else 8 px, where a phone leaves no more room) on the
+  // screen, its wrap width with it so it wraps as before, the most central nodes first,
+  // each only where its grown box meets no other label or shape; "show everything" keeps
+  // the layout's labels (that layout leaves them no room), as does a view zoomed in.
+  // Returns nothing.
   var BASE_FONT = (((VIS.options.nodes || {}).font || {}).size || 16);
   var BASE_WRAP = (((VIS.options.nodes || {}).widthConstraint || {}).maximum || 180);
   var OVERVIEW_PX = 11, labelsKey = "", labelsFrozen = false;
@@ -604,7 +679,7 @@
     var grow = new Map();
     if (!state.all && BASE_FONT * scale < READABLE_PX) {
       var order = boxes.map(function (b, i) { return i; }).sort(function (i, j) { return boxes[j].size - boxes[i].size; });
-      [OVERVIEW_PX, READABLE_PX - 2].forEach(function (px) {
+      [OVERVIEW_PX, READABLE_PX - 2, READABLE_PX - 4].forEach(function (px) {
         var f = px / (BASE_FONT * scale);
         order.forEach(function (i) {
           var b = boxes[i];
@@ -625,9 +700,9 @@
   network.on("afterDrawing", readableLabels);  // a zoom, a fit, a focus: the next frame
   // a picked entity, focused at scale 1.1 or more (as it was), then with its neighbours on
   // the view: the view moves, and zooms out if need be but not below READABLE_SCALE, to
-  // hold the entity and each entity a drawn line joins it to, with their labels (the
-  // H20's designer and fab were off the canvas); a hub whose neighbours do not fit at a
-  // readable scale stays focused alone
+  // hold the entity and the entities drawn lines join it to, with their labels (the
+  // H20's designer and fab were off the canvas), the most central first, as many as fit
+  // at a readable scale; a hub whose neighbours do not fit so stays focused alone
   function focusWith(id) {
     var scale = Math.max(network.getScale(), 1.1);
     network.focus(id, { scale: scale, animation: false });
@@ -639,17 +714,29 @@
     });
     if (ids.length < 2) return;
     network.redraw();  // the boxes (shape and label) of nodes just added
-    var box = null;
-    ids.forEach(function (i) {
-      var bb = network.getBoundingBox(i);
-      if (bb) box = box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
-    });
+    var pos = network.getPositions(ids), me = pos[id];
+    function far(i) { var dx = pos[i].x - me.x, dy = pos[i].y - me.y; return dx * dx + dy * dy; }
+    // the most central first (the H20's designer and fab before the events a pick draws
+    // with it: the nearest first left NVIDIA off), then the nearest; one that does not fit
+    // is left off the view
+    function size(i) { return VNODES.get(i).size; }
+    var rest = ids.slice(1).sort(function (i, j) { return size(j) - size(i) || far(i) - far(j) || (i < j ? -1 : 1); });
     var w = container.clientWidth, h = container.clientHeight, pad = 16;
+    function grown(box, i) {
+      var bb = network.getBoundingBox(i);
+      if (!bb) return box;
+      return box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
+    }
+    function fitOf(box) { return Math.min(scale, (w - 2 * pad) / (box.right - box.left), (h - 2 * pad) / (box.bottom - box.top)); }
+    var best = null;
+    for (var k = 0; k < rest.length; k++) {
+      var box = grown(best || grown(null, id), rest[k]);
+      if (box && fitOf(box) >= READABLE_SCALE) best = box;
+    }
+    if (!best) return;
     var a = network.DOMtoCanvas({ x: pad, y: pad }), b = network.DOMtoCanvas({ x: w - pad, y: h - pad });
-    if (!box || (box.left >= a.x && box.right <= b.x && box.top >= a.y && box.bottom <= b.y)) return;
-    var fit = Math.min(scale, (w - 2 * pad) / (box.right - box.left), (h - 2 * pad) / (box.bottom - box.top));
-    if (fit < READABLE_SCALE) return;
-    network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: fit, animation: false });
+    if (best.left >= a.x && best.right <= b.x && best.top >= a.y && best.bottom <= b.y) return;
+    network.moveTo({ position: { x: (best.left + best.right) / 2, y: (best.top + best.bottom) / 2 }, scale: fitOf(best), animation: false });
   }
   function selectEdge(id, reveal) {
     var e = EDGES.get(id);
@@ -815,7 +902,23 @@
   // on a phone (the stacked layout of page.css) the panel is far below the search box: a
   // pick changed nothing on the screen, so the panel is brought into view (not while typing)
   var STACKED = window.matchMedia ? window.matchMedia("(max-width: 760px)") : { matches: false };
+  // there the date, view, legend and path controls start folded, so that the graph is on the
+  // first screen (they put it 1,000 px down); side by side they are always open
+  var moreControls = document.getElementById("more-controls");
+  function foldControls() { moreControls.open = !STACKED.matches; }
+  foldControls();
+  if (STACKED.addEventListener) STACKED.addEventListener("change", foldControls);
+  // a search pick draws the entity with its neighbours (Huawei, with 11 links, showed on
+  // its own), unless it has more than PICK_OPENS_UP_TO (a hub: its panel says how)
+  var PICK_OPENS_UP_TO = 24;
+  function neighbourIds(id) {
+    var out = new Set();
+    (ADJ.get(id) || []).forEach(function (e) { if (edgePasses(e)) out.add(e.from === id ? e.to : e.from); });
+    out.delete(id);
+    return out;
+  }
   picker(document.getElementById("search"), document.getElementById("search-results"), function (id, auto) {
+    if (!state.all && neighbourIds(id).size <= PICK_OPENS_UP_TO) state.open.add(id);
     select(id, true);
     if (!auto && STACKED.matches) document.getElementById("panel").scrollIntoView({ block: "start" });
   }, true);
@@ -985,6 +1088,7 @@
   function syncControls() {
     slider.value = String(dayNum(state.date)); dateInput.value = state.date;
     slider.setAttribute("aria-valuetext", state.date);  // a screen reader said "20557" (its day number)
+    document.getElementById("summary-date").textContent = state.date;
     document.getElementById("date-note").textContent = state.date === META.date ? "The dataset's date: the graph as it stands." :
       state.date > META.date ? state.date + " is after the dataset's date (" + META.date + "): the graph shows what its data, as of that date, says would still hold then; it knows nothing later." :
       "The graph as it stood on " + state.date + " (dataset date " + META.date + ").";
@@ -1061,10 +1165,30 @@
       findPath();
     } else refreshPanel();
     applying = false;
-    if (state.node && shown.nodes.has(state.node)) network.focus(state.node, { scale: 1.1, animation: false });
-    else if (!state.path) network.fit({ animation: false });
+    var fitted = !(state.node && shown.nodes.has(state.node)) && !state.path;
+    if (!fitted) { if (state.node) network.focus(state.node, { scale: 1.1, animation: false }); }
+    else network.fit({ animation: false });
     network.redraw(); readableLabels(); network.redraw();  // the page opens with its labels as they stay
+    if (fitted) labelsInView();
     writeFragment();
+  }
+  // the fitted view holds the shapes and their labels at the layout's size: grown, a label
+  // at the edge ran off the canvas ("eutsche Welle" on a phone). The view zooms out to the
+  // drawn boxes, labels grown for the new scale, a few times until they are all in it
+  function labelsInView() {
+    var w = container.clientWidth, h = container.clientHeight, pad = 6;
+    for (var round = 0; round < 4; round++) {
+      var box = null;
+      shown.nodes.forEach(function (id) {
+        var bb = network.getBoundingBox(id);
+        if (bb) box = box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
+      });
+      var a = network.DOMtoCanvas({ x: pad, y: pad }), b = network.DOMtoCanvas({ x: w - pad, y: h - pad });
+      if (!box || (box.left >= a.x && box.right <= b.x && box.top >= a.y && box.bottom <= b.y)) return;
+      var scale = Math.min(network.getScale(), (w - 2 * pad) / (box.right - box.left), (h - 2 * pad) / (box.bottom - box.top));
+      network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: scale, animation: false });
+      network.redraw(); readableLabels(); network.redraw();
+    }
   }
   window.addEventListener("hashchange", function () { if (location.hash.replace(/^#/, "") !== fragment()) applyFragment(); });
 
@@ -1196,6 +1320,13 @@
       var n = NODES.get(id); if (!n) return null;
       var f = n.facts.filter(function (x) { return x.f === field; })[0];
       return f ? current(f.s, day).map(function (s) { return s.ref || s.v; }) : [];
+    },
+    // the month of change on the day (Timeline.change_on): [ended values, began values], or null
+    change: function (id, field, day) {
+      var n = NODES.get(id); if (!n) return null;
+      var f = n.facts.filter(function (x) { return x.f === field; })[0], ch = f && changeOn(f, day);
+      function vals(list) { return list.map(function (s) { return s.ref || s.v; }); }
+      return ch ? [vals(ch.ended), vals(ch.began)] : null;
     },
     lastPng: function () { return lastPng; }, readableScale: READABLE_SCALE,
     states: function (id, field, day) {

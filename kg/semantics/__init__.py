@@ -24,7 +24,7 @@ from kg.core.schema import Schema
 from kg.data.dataset import DatasetInfo
 from kg.semantics.blocs import BLOC_COLOURS, BLOC_LABELS, BLOCS, Blocs
 from kg.semantics.disputes import Dispute, bounds, claimant, disputes
-from kg.semantics.time import Conflict, Timeline, Window, window
+from kg.semantics.time import Change, Conflict, Timeline, Window, window
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -67,6 +67,9 @@ class Semantics:
     def changed_on(self, entity_id: str, field: str, st: Statement,
                    day: dt.date | None = None) -> bool:
         return self.timeline.changed_on(self.entities[entity_id], field, st, day or self.date)
+
+    def change_on(self, entity_id: str, field: str, day: dt.date | None = None) -> Change | None:
+        return self.timeline.change_on(self.entities[entity_id], field, day or self.date)
 
     def conflicts(self, day: dt.date | None = None) -> list[Conflict]:
         return self.timeline.conflicts(day or self.date)
@@ -132,5 +135,5 @@ class Semantics:
         return {k: sorted(v) for k, v in out.items()}
 
 
-__all__ = ["BLOCS", "BLOC_COLOURS", "BLOC_LABELS", "Blocs", "Conflict", "Dispute", "Semantics", "Timeline",
+__all__ = ["BLOCS", "BLOC_COLOURS", "BLOC_LABELS", "Blocs", "Change", "Conflict", "Dispute", "Semantics", "Timeline",
            "Window", "bounds", "claimant", "disputes", "newest_source_date", "window"]

@@ -41,6 +41,7 @@ SI_PREFIXES = {  # unit -> the prefixes it takes, largest first, and the unit af
     "W": ((("G", 9), ("M", 6), ("k", 3)), "W"),  # power capacity is said in GW: "3,200 GW"
     "FLOP/s": ((("E", 18), ("P", 15), ("T", 12), ("G", 9)), "FLOP/s"),
     "byte/s": ((("T", 12), ("G", 9), ("M", 6)), "B/s"),
+    "bytes": ((("T", 12), ("G", 9), ("M", 6)), "B"),  # decimal, as vendors say memory: 141 GB
 }
 SCIENTIFIC_UNITS = {"FLOP"}  # training compute: "3.8 × 10^25 FLOP"
 COUNT_UNITS_WITHOUT_SCALE = {"percent", "ratio", "rank", "months"}
@@ -89,7 +90,7 @@ def amount_text(value, unit: str) -> str:
     """A figure's number with its unit, as a reader says it (the report and the explorer):
     70 percent -> 70%, 4 ratio -> 4×, 13e9 USD -> USD 13 billion, 130.5e9 USD -> USD 130.5
     billion, 1 rank -> #1, 450000 chips -> 450,000 chips, 2e6 chips -> 2 million chips,
-    3.2e12 W -> 3,200 GW, 4.614e15 FLOP/s -> 4.614 PFLOP/s, 3.8e25 FLOP -> 3.8 × 10^25 FLOP.
+    3.2e12 W -> 3,200 GW, 141e9 bytes -> 141 GB, 4.614e15 FLOP/s -> 4.614 PFLOP/s, 3.8e25 FLOP -> 3.8 × 10^25 FLOP.
     A large amount that a scale word or prefix cannot say exactly with at most three
     decimals (5,576,123 USD) keeps every digit. value: a Decimal, int or its text."""
     text = as_decimal_text(value) if isinstance(value, Decimal) else str(value)

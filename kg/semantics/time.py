@@ -7,7 +7,8 @@ The rule (docs/semantics.md says it for researchers):
 - A statement with `from`/`to` holds from the first day of `from` to the last day of
   `to`, at the precision the source gives: `to: 2025-12` holds until 2025-12-31,
   `from: 2025-12` from 2025-12-01, so on a day in December both hold and both are
-  marked as changed that month (`changed_on`).
+  marked as changed that month (`changed_on`); on a single-valued field the ones that
+  end and the ones that begin in that month are one change (`change_on`), shown as such.
 - A start or an end is in an interval when the whole day, month or year the source
   gives for it shares a day with the interval (`overlaps`; `began_within` and
   `ended_within` for "what changed"): `to: 2025-04` and `from: 2025-04` are both in
@@ -67,8 +68,15 @@ class Window:
 
     def changed_on(self, day: dt.date) -> bool:
         """Whether `day` falls in the month or year in which this statement began or ended."""
-        return any(span and span[0] != span[1] and overlaps(span, day, day)
-                   for span in (self.start_span, self.end_span))
+        return self.began_on(day) or self.ended_on(day)
+
+    def began_on(self, day: dt.date) -> bool:
+        """Whether `day` falls in the month or year of its `from` (not a day-precise one)."""
+        return _inside(self.start_span, day)
+
+    def ended_on(self, day: dt.date) -> bool:
+        """Whether `day` falls in the month or year of its `to` (not a day-precise one)."""
+        return _inside(self.end_span, day)
 
     def began_within(self, since: dt.date, until: dt.date) -> bool:
         """Whether this statement's `from`, the whole day, month or year the source gives,
@@ -88,6 +96,12 @@ def overlaps(span: tuple[dt.date, dt.date], first: dt.date, last: dt.date) -> bo
     (2025-04-01..2025-04-30) is in any interval that shares a day with April 2025, so a
     change dated only "April 2025" shows its end and its start in the same intervals."""
     return span[0] <= last and first <= span[1]
+
+
+def _inside(span: tuple[dt.date, dt.date] | None, day: dt.date) -> bool:
+    """Whether `day` falls in a month's or a year's span (a day-precise span is no
+    month of change)."""
+    return span is not None and span[0] != span[1] and overlaps(span, day, day)
 
 
 NEVER = Window(None, None, "never")  # shared: windows are immutable and most are these two
@@ -200,6 +214,22 @@ class Timeline:
     def changed_on(self, entity: Entity, name: str, st: Statement, day: dt.date) -> bool:
         return self.window(entity, name, st).changed_on(day)
 
+    def change_on(self, entity: Entity, name: str, day: dt.date) -> Change | None:
+        """The change that `day` falls in, on a single-valued temporal field: of the current
+        statements, those whose `to` month (or year) holds the day and those whose `from`
+        month holds it, when there are both. Both hold on that day by the rule (the source
+        gives the month, not the day), and they are one change, not two current values
+        (the explorer says "changed in 2025-12: restricted → allowed-vetted-buyers").
+        None when the field is many-valued or the day is in no such month."""
+        f = self.schema.kinds[entity.kind].fields.get(name)
+        if f is None or f.many or not f.temporal:
+            return None
+        cur = self.current(entity, name, day)
+        ended = [s for s in cur if self.window(entity, name, s).ended_on(day)]
+        began = [s for s in cur if self.window(entity, name, s).began_on(day)
+                 and not any(s is e for e in ended)]
+        return Change(entity, name, ended, began) if ended and began else None
+
     def state_on(self, entity: Entity, name: str, st: Statement, day: dt.date) -> str:
         """What one statement is on `day`, in one word (the explorer's labels):
         "holds" (current on that day); "not yet" (its `from`, or for a deprecated
@@ -240,6 +270,17 @@ class Timeline:
                 if len(_distinct(cur)) > 1:
                     out.append(Conflict(ent, name, cur))
         return out
+
+
+@dataclass(frozen=True)
+class Change:
+    """A month (or year) of change on a single-valued field: the values that ended in it
+    and those that began in it (Timeline.change_on)."""
+
+    entity: Entity
+    field: str
+    ended: list[Statement]
+    began: list[Statement]
 
 
 @dataclass(frozen=True)
