@@ -209,9 +209,32 @@ def test_edit_setting_the_same_fact_again_keeps_its_check(data):
     assert read(data, "model/deepseek-v3.yaml") == verified
     # another value is another fact: it is written unchecked, and the old one is named
     r = kg(data, "edit", "deepseek-v3", "--set", "released=2024-12-26", "--source", report)
-    assert "note: deepseek-v3.released was: " in r.output and "'checked'" in r.output
+    assert f"note: deepseek-v3.released was: 2024-12 [{report}] (checked)\n" in r.output
     assert (f"released:\n  value: 2024-12-26\n  sources: [{report}]\nparameters:"
             in read(data, "model/deepseek-v3.yaml"))
+
+
+def test_edit_setting_a_value_it_holds_with_another_source_adds_that_source(data):
+    """A researcher's trial: `kg edit kimi-k2 --set released=2025-07-11 --source DW`, the
+    value already there citing Moonshot's paper, dropped the paper (and the fact's check
+    status moved to DW's "from-article"); the note was a raw mapping. The same value from
+    another source is a second source for it: added, and said so; a plain value keeps the
+    entity's own sources, which gave it; another value still replaces it, named in words."""
+    kg(data, "edit", "deepseek-v3", "--set", "released=2024-12", "--source", PAPER)
+    r = kg(data, "edit", "deepseek-v3", "--set", "released=2024-12", "--source", DW)
+    assert r.output.splitlines()[-1] == (
+        f"note: deepseek-v3.released is already 2024-12: added {DW} to the sources it cites "
+        f"(was: 2024-12 [{PAPER}]); to cite only {DW}, --unset released first")
+    assert f"released:\n  value: 2024-12\n  sources: [{PAPER}, {DW}]\n" in read(
+        data, "model/deepseek-v3.yaml")
+    r = kg(data, "edit", "deepseek-v3", "--set", "released=2024-12", "--source", DW)
+    assert f"is already 2024-12 citing {DW}: left as it was" in r.output
+    assert f"sources: [{PAPER}, {DW}]" in read(data, "model/deepseek-v3.yaml")
+    r = kg(data, "edit", "deepseek-r1", "--set", "weights=open", "--source", DW)
+    assert "weights:\n  value: open\n  sources: [bitbiased-2026-12-dimensions, " + DW + "]\n" \
+        in read(data, "model/deepseek-r1.yaml")
+    r = kg(data, "edit", "deepseek-v3", "--set", "released=2024-12-26", "--source", DW)
+    assert f"note: deepseek-v3.released was: 2024-12 [{PAPER}, {DW}]\n" in r.output
 
 
 def test_edit_never_moves_a_fact_to_the_entitys_sources_without_saying_so(data):

@@ -14,6 +14,7 @@ where it went, or `withdrawn` with the reason.
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import os
 import re
@@ -494,10 +495,49 @@ def _same_statement(old, item):
             return str(i.get("value")), sorted(str(x) for x in items_of(i.get("sources") or []))
         return str(i), []
 
-    def holds(i):
-        return not isinstance(i, dict) or ("to" not in i and i.get("rank") != "deprecated")
     want = key(item)
-    return next((i for i in items_of(old) if holds(i) and key(i) == want), item)
+    return next((i for i in items_of(old) if _holds_as_written(i) and key(i) == want), item)
+
+
+def _holds_as_written(i) -> bool:
+    """A statement that still holds as written: not ended (`to`), not ranked deprecated."""
+    return not isinstance(i, dict) or ("to" not in i and i.get("rank") != "deprecated")
+
+
+def _with_sources(old, values: list[str], src: list[str], default: list[str]):
+    """old (a field's value) with src added to the sources of each statement that still
+    holds, when those statements hold exactly `values` (the value being set again,
+    confirmed by another source); a plain value becomes a statement citing the entity's
+    own sources (`default`, which gave it) and src. None when the values differ."""
+    holding = [i for i in items_of(old) if _holds_as_written(i)]
+    if sorted(str(value_of(i)) for i in holding) != sorted(values):
+        return None
+
+    def more(i):
+        if not _holds_as_written(i):
+            return i
+        # (a copy: old is compared with the result, and stays as it was if unused)
+        out = copy.deepcopy(i) if isinstance(i, dict) else long_form(i, list(default))
+        cited = [str(x) for x in items_of(out.get("sources") or [])]
+        out["sources"] = CommentedSeq(cited + [x for x in src if x not in cited])
+        return out
+    return [more(i) for i in old] if isinstance(old, list) else more(old)
+
+
+def _said(value, default=()) -> str:
+    """A field's value as a maintainer reads it: each statement's value with its dates and
+    sources ("2025-07-11 [moonshot-2025-07-kimi-k2-paper]"), not the raw mapping; a plain
+    value with the entity's own sources (`default`), which it cites."""
+    def one(i):
+        if not isinstance(i, dict):
+            return str(i) + (f" [{', '.join(default)}]" if default else "")
+        dates = " ".join(f"{k} {i[k]}" for k in ("from", "to", "as_of") if k in i)
+        srcs = ", ".join(str(x) for x in items_of(i.get("sources") or []))
+        marks = [m for m, on in (("checked", i.get("checked")),
+                                 ("deprecated", i.get("rank") == "deprecated")) if on]
+        return (f"{value_of(i)}" + (f" ({dates})" if dates else "")
+                + (f" [{srcs}]" if srcs else "") + "".join(f" ({m})" for m in marks))
+    return "; ".join(one(i) for i in items_of(value))
 
 
 def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
@@ -576,6 +616,21 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
                           f"gives it (kg edit {entity_id} --set {name}={text} --source SOURCE)")
         value = iri_value(f, parse_value(text, f.many), plan.notes)
         new = [fact(f, v) for v in value] if f.many else fact(f, value)
+        if old is not None and src and f.sourced:
+            # the value it already holds, from another source: that source is added, not
+            # swapped in (a researcher's trial: the paper the release date cited went)
+            kept = _with_sources(old, [str(v) for v in items_of(value)], src, ent.sources)
+            if kept is not None and yamlio.plain(kept) == yamlio.plain(old):
+                plan.notes.append(f"{entity_id}.{f.name} is already {text} citing "
+                                  f"{', '.join(src)}: left as it was")
+                continue
+            if kept is not None:
+                plan.notes.append(f"{entity_id}.{f.name} is already {text}: added "
+                                  f"{', '.join(src)} to the sources it cites (was: "
+                                  f"{_said(old, ent.sources)}); "
+                                  f"to cite only {', '.join(src)}, --unset {f.name} first")
+                _set_field(doc, kind, f.name, kept)
+                continue
         if old is not None:
             # a statement set again with the same value and sources is the same fact: it
             # keeps its check, dates and note (set again, it lost its `checked` record)
@@ -587,7 +642,8 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
                                   + (f" citing {', '.join(src)}" if src and f.sourced else "")
                                   + ": left as it was")
                 continue
-            plan.notes.append(f"{entity_id}.{f.name} was: {yamlio.plain(old)}")
+            plan.notes.append(f"{entity_id}.{f.name} was: "
+                              f"{_said(old, ent.sources if f.sourced else ())}")
         by_default(f, text)
         _set_field(doc, kind, f.name, new)
     for name, text in adds:
