@@ -111,3 +111,19 @@ def test_stats_the_report_and_lint_count_sources_by_one_partition():
     assert f"and {f['none']} give nothing to find them by" in md
     lint = CliRunner().invoke(main, ["lint", "--no-unchecked"]).output
     assert lint.count("source with neither a link nor an identifier") == f["none"]
+
+
+def test_lint_warns_of_a_source_with_no_date():
+    """A researcher's trial: `kg source add` without --date, or a date deleted by hand,
+    passed kg validate and kg lint. kg lint now warns of each undated source, at its
+    file and line, with the command that dates it; as many as the YAML files show."""
+    undated = sorted(p.stem for p in (REPO / "data" / "source").glob("*.yaml")
+                     if "date" not in yaml.safe_load(p.read_text(encoding="utf-8")))
+    assert undated  # the curated data has some (a datasheet, a README)
+    out = CliRunner().invoke(main, ["lint", "--no-unchecked"]).output
+    said = [line for line in out.splitlines() if "source with no date" in line]
+    assert [line.split("[")[1].split("]")[0] for line in said] == undated
+    assert said[0].endswith(  # (the path as the data folder was found)
+        f"data/source/{undated[0]}.yaml:1: warning: [{undated[0]}] source with no date "
+        "Fix: add `date:`, the day, month or year it was published as the source gives it "
+        f"(`kg edit {undated[0]} --set date=YYYY-MM-DD`)")

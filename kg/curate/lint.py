@@ -122,6 +122,7 @@ def lint(ws: Workspace, unchecked: bool = True) -> list[Issue]:
     issues += conflict_issues(ws)
     issues += unopenable_sources(ws)
     issues += uncited_sources(ws)
+    issues += undated_sources(ws)
     step(f"found the {what}")
     return sorted(issues)
 
@@ -143,10 +144,22 @@ def unopenable_sources(ws: Workspace) -> list[Issue]:
     from kg.semantics.links import can_be_opened
 
     return [Issue(ent.path, ent.line, 0, ent.id, "source with neither a link nor an identifier",
-                  "add `url:` (only one confirmed to exist) or an identifier field (arxiv, doi, "
-                  "fr_doc, fr_citation, sec_accession, celex)", "warning", "no-link")
+                  "add `url:` (an address you have opened and found the source at) or an "
+                  "identifier field (arxiv, doi, fr_doc, fr_citation, sec_accession, celex)",
+                  "warning", "no-link")
             for ent in sorted(ws.entities.values(), key=lambda e: e.id)
             if ent.kind == "source" and not can_be_opened(ent)]
+
+
+def undated_sources(ws: Workspace) -> list[Issue]:
+    """A warning for each source with no `date` (a researcher's trial: `kg source add`
+    without --date, and a date deleted by hand, passed every check): a reader cannot tell
+    how old what it says is, nor the report whether it could know a later fact."""
+    return [Issue(ent.path, ent.line, 0, ent.id, "source with no date",
+                  "add `date:`, the day, month or year it was published as the source gives "
+                  f"it (`kg edit {ent.id} --set date=YYYY-MM-DD`)", "warning", "undated-source")
+            for ent in sorted(ws.entities.values(), key=lambda e: e.id)
+            if ent.kind == "source" and ent.first("date") is None]
 
 
 def uncited_sources(ws: Workspace) -> list[Issue]:
