@@ -240,6 +240,9 @@ def test_result_size_limit(endpoint):
     assert status == 400 and f"more than {MAX_ROWS} rows" in text
     status, _, text = post_query(endpoint, "SELECT * WHERE { ?s ?p ?o } LIMIT 5")
     assert status == 200 and len(json.loads(text)["results"]["bindings"]) == 5
+    # a graph result counts triples, and says so (a researcher's trial read "rows")
+    status, _, text = post_query(endpoint, "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
+    assert status == 400 and f"more than {MAX_ROWS} triples; add a LIMIT" in text, text
 
 
 def test_several_clients_at_once(endpoint):

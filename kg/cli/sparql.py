@@ -226,7 +226,8 @@ def _numbers_words(numbers: list[int]) -> str:
 @click.option("--timeout", default=10.0, show_default=True, type=float,
               help="Seconds a query may run; the worker running it is killed at the limit.")
 @click.option("--max-rows", default=10000, show_default=True, type=int,
-              help="The largest result (rows, or triples for CONSTRUCT) sent back.")
+              help="The largest result (rows, or triples for CONSTRUCT) sent back; a larger "
+                   "one is refused (400), never cut short.")
 @click.option("--workers", default=4, show_default=True, type=int,
               help="Queries run at once (one process each).")
 @data_option

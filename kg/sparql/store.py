@@ -322,12 +322,14 @@ class QueryResult:
         return len(self.rows)
 
 
-def _limit_rows(rows: Iterable, max_rows: int | None) -> list:
+def _limit_rows(rows: Iterable, max_rows: int | None, what: str = "rows") -> list:
+    """rows as a list; ResultTooLarge past max_rows (None: no limit). what: "rows", or
+    "triples" for a CONSTRUCT or DESCRIBE result (a researcher read "rows" there)."""
     out = []
     for row in rows:
         out.append(row)
         if max_rows is not None and len(out) > max_rows:
-            raise ResultTooLarge(f"the result has more than {max_rows} rows; add a LIMIT "
+            raise ResultTooLarge(f"the result has more than {max_rows} {what}; add a LIMIT "
                                  "or narrow the query")
     return out
 
@@ -558,7 +560,7 @@ class OxigraphStore(Store):
             terms = _Terms()  # a result repeats its terms: each is converted once
             if isinstance(res, ox.QueryTriples):
                 g = Graph()
-                for t in _limit_rows(res, max_rows):
+                for t in _limit_rows(res, max_rows, "triples"):
                     g.add((terms[t.subject], terms[t.predicate], terms[t.object]))
                 return QueryResult(q.type, self.name, graph=g)
             names = [v.value for v in res.variables]  # = order.variables (split_order_by)
@@ -651,7 +653,7 @@ class RdflibStore(Store):
                 return QueryResult("ASK", self.name, boolean=bool(res.askAnswer))
             if res.type in ("CONSTRUCT", "DESCRIBE"):
                 g = Graph()
-                for t in _limit_rows(res, max_rows):
+                for t in _limit_rows(res, max_rows, "triples"):
                     g.add(t)
                 return QueryResult(res.type, self.name, graph=g)
             names = [str(v) for v in res.vars]
@@ -734,7 +736,7 @@ class RemoteStore(Store):
                 g = Graph()
                 g.parse(data=payload.decode("utf-8"), format="nt")
                 if max_rows is not None and len(g) > max_rows:
-                    _limit_rows(g, max_rows)
+                    _limit_rows(g, max_rows, "triples")
                 return QueryResult(q.type, self.name, graph=g)
             data = json.loads(payload.decode("utf-8"))
         except Exception as exc:
