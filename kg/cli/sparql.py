@@ -315,11 +315,19 @@ def push(graph_store, no_default_graph, user, full, data_dir, graph_file):
     except KGError as exc:
         fail(exc, data_dir)
     unchanged = report["graphs"] - report["sent"]
-    click.echo(f"pushed {report['graphs']} named graphs ({report['triples']} triples)"
-               + (", and the union into the default graph" if report["default"] else "")
-               + f" to {graph_store}"
-               + (f"; {unchanged} of them unchanged since the last push, not sent again"
-                  if unchanged else ""))
+    if not report["sent"] and not report["removed"]:
+        # (a researcher's trial: "pushed 765 named graphs ...; 765 of them unchanged")
+        click.echo(f"nothing to push: the {report['graphs']} named graphs "
+                   f"({report['triples']} triples)"
+                   + (" and the union in the default graph" if report["default"] else "")
+                   + f" on {graph_store} are as the last push left them; nothing was sent "
+                   "(--full sends every graph again)")
+    else:
+        click.echo(f"pushed {report['graphs']} named graphs ({report['triples']} triples)"
+                   + (", and the union into the default graph" if report["default"] else "")
+                   + f" to {graph_store}"
+                   + (f"; {unchanged} of them unchanged since the last push, not sent again"
+                      if unchanged else ""))
     if report["removed"]:
         # graph names carry the data folder's name: those of another folder are not files
         # that no longer exist but another copy's, which this push replaced
