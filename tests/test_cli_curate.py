@@ -237,6 +237,37 @@ def test_edit_setting_a_value_it_holds_with_another_source_adds_that_source(data
     assert f"note: deepseek-v3.released was: 2024-12 [{PAPER}, {DW}]\n" in r.output
 
 
+def test_edit_add_dates_a_step_of_a_history_and_says_when_a_step_has_no_date(data):
+    """A researcher's trial: kg edit had no --from/--to/--as-of, so a new export status
+    could not be dated without editing the YAML (README: routine work never needs it),
+    and an undated one was silently the oldest step. --add now takes the dates kg link
+    takes, refuses them where kg link does, and an undated step beside dated ones says
+    where it goes."""
+    r = kg(data, "edit", "nvidia-h100", "--add", "export_status=restricted", "--from",
+           "2022-09", "--source", DW)
+    assert r.output == "wrote data/chip/nvidia-h100.yaml\n"
+    assert ("  - value: restricted\n    from: 2022-09\n    sources: [" + DW + "]\n"
+            ) in read(data, "chip/nvidia-h100.yaml")
+    r = kg(data, "edit", "nvidia-h100", "--add", "export_status=unrestricted", "--source", DW)
+    assert r.output.splitlines()[-1] == (
+        "note: nvidia-h100.export_status = unrestricted has no date, beside dated values: it "
+        "counts as the first step of the field's history (it holds until the first dated "
+        "value starts); if it is a later step, add it with --from DATE instead")
+    before = snapshot(data)
+    for args, said in (
+            (["--set", "name=H100", "--from", "2026"],
+             "Error: --from, --to and --as-of date the values --add writes (a step in a "
+             "field's history); to change a statement's dates, --remove it and --add it again "
+             "with them\n"),
+            (["--add", "aliases=GH100", "--from", "2026"],
+             "Error: aliases is not temporal: --from/--to do not apply (use --as-of)\n"),
+            (["--add", "export_status=banned", "--to", "2026-13", "--source", DW],
+             "Error: --to '2026-13' is not a valid date: month 13 is not 01 to 12 (write the "
+             "date at the precision the source gives: 2025, 2025-12 or 2025-12-08)\n")):
+        assert kg(data, "edit", "nvidia-h100", *args, code=1).output == said
+    assert snapshot(data) == before
+
+
 def test_edit_never_moves_a_fact_to_the_entitys_sources_without_saying_so(data):
     """A fresh-user review: `kg edit deepseek-v3 --set parameters=672000000000` replaced the
     statement citing the technical report by a plain value, which cites the entity's own

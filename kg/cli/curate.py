@@ -384,9 +384,15 @@ def source_group() -> click.Group:
 @click.option("--note", default=None, help="Why, for --deprecate (what supersedes it).")
 @click.option("--source", "sources", multiple=True, shell_complete=complete_ids(("source",)),
               help="Cite this source for the facts set (they are written in long form).")
+@click.option("--from", "valid_from", metavar="DATE",
+              help="For --add: when the value starts to hold (a step in the field's history).")
+@click.option("--to", "valid_to", metavar="DATE", help="For --add: when it stops holding.")
+@click.option("--as-of", metavar="DATE",
+              help="For --add: a date at which the source says it holds.")
 @dry_run_option
 @data_option
-def edit(entity_id, sets, adds, unsets, removes, deprecates, note, sources, dry_run, data_dir):
+def edit(entity_id, sets, adds, unsets, removes, deprecates, note, sources, valid_from,
+         valid_to, as_of, dry_run, data_dir):
     """Change fields of an entity, keeping the file's comments, key order and layout.
 
     The entity is validated with the change before anything is written.
@@ -395,6 +401,8 @@ def edit(entity_id, sets, adds, unsets, removes, deprecates, note, sources, dry_
     Example:
         kg edit deepseek-r1 --set released=2025-01-20 --source deepseek-2025-01-20-r1-release
         kg edit huawei --add aliases="Huawei Technologies Co., Ltd." --set names.zh=华为
+        kg edit nvidia-h20 --add export_status=licences-granted --from 2025-08 \\
+            --source nvidia-2025-08-27-q2-fy2026-results
     """
     if not (sets or adds or unsets or removes or deprecates):
         raise click.UsageError("say what to change: --set FIELD=VALUE, --add FIELD=VALUE, "
@@ -404,7 +412,7 @@ def edit(entity_id, sets, adds, unsets, removes, deprecates, note, sources, dry_
     sets, adds = pairs(sets, "--set"), pairs(adds, "--add")
     removes, deprecates = pairs(removes, "--remove"), pairs(deprecates, "--deprecate")
     run(lambda ws: curate.edit(ws, entity_id, sets, adds, unsets, sources, removes, deprecates,
-                               note), data_dir, dry_run)
+                               note, valid_from, valid_to, as_of), data_dir, dry_run)
 
 
 @click.command()

@@ -531,6 +531,8 @@ def _said(value, default=()) -> str:
     def one(i):
         if not isinstance(i, dict):
             return str(i) + (f" [{', '.join(default)}]" if default else "")
+        if "value" not in i:  # a mapping that is the value itself (names: {zh: ...})
+            return str(yamlio.plain(i))
         dates = " ".join(f"{k} {i[k]}" for k in ("from", "to", "as_of") if k in i)
         srcs = ", ".join(str(x) for x in items_of(i.get("sources") or []))
         marks = [m for m, on in (("checked", i.get("checked")),
@@ -541,7 +543,8 @@ def _said(value, default=()) -> str:
 
 
 def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
-         removes=(), deprecates=(), note: str | None = None) -> Plan:
+         removes=(), deprecates=(), note: str | None = None, valid_from=None, valid_to=None,
+         as_of=None) -> Plan:
     """Plan setting, adding to or removing fields of one entity.
 
     sets/adds: (field, text) pairs; `names.zh=华为` sets one language's name. With
@@ -549,6 +552,8 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
     deprecates: (field, value) pairs: those statements get `rank: deprecated` and `note`
     (why: what supersedes them), keeping their sources and check. KGError when the field
     is plain, has no such value, or note is missing.
+    valid_from/valid_to/as_of: dates for the values `adds` writes (a step in a field's
+    history, as kg link dates a link); KGError without adds, or as kg link's.
     """
     ent = ws.entity(entity_id)
     kind = ws.kind(ent)
@@ -646,18 +651,31 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
                               f"{_said(old, ent.sources if f.sourced else ())}")
         by_default(f, text)
         _set_field(doc, kind, f.name, new)
+    dates = {k: v for k, v in (("from", valid_from), ("to", valid_to), ("as_of", as_of)) if v}
+    if dates and not adds:
+        raise KGError("--from, --to and --as-of date the values --add writes (a step in a "
+                      "field's history); to change a statement's dates, --remove it and --add "
+                      "it again with them")
     for name, text in adds:
         f = _field(ws, ent, name)
         if not (f.many or f.temporal):
             raise KGError(f"{f.name} holds one value: use --set {f.name}=...")
+        _check_dates(f, valid_from, valid_to, as_of)
         have = items_of(doc[f.name]) if f.name in doc else []
         present = {str(value_of(i)) for i in have}
         for v in parse_value(text, True):
             if v in present:
                 plan.notes.append(f"{entity_id}.{f.name} already has {v}")
                 continue
-            have.append(fact(f, v))
+            have.append(_dated(fact(f, v), dates))
             by_default(f, v)
+            if f.temporal and not f.many and not dates and any(
+                    isinstance(i, dict) and ("from" in i or "to" in i) for i in have[:-1]):
+                # (a researcher's trial: an undated "banned" went silently first)
+                plan.notes.append(
+                    f"{entity_id}.{f.name} = {v} has no date, beside dated values: it counts "
+                    "as the first step of the field's history (it holds until the first dated "
+                    "value starts); if it is a later step, add it with --from DATE instead")
         _set_field(doc, kind, f.name, have)
     for name, text in removes:
         f = _field(ws, ent, name)
@@ -721,9 +739,37 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
             continue
         if f.name not in doc:
             raise KGError(f"{entity_id} has no {f.name}")
-        plan.notes.append(f"{entity_id}.{f.name} was: {yamlio.plain(doc[f.name])}")
+        plan.notes.append(f"{entity_id}.{f.name} was: "
+                          f"{_said(doc[f.name], ent.sources if f.sourced else ())}")
         del doc[f.name]
     return plan
+
+
+def _check_dates(f: Field, valid_from, valid_to, as_of) -> None:
+    """KGError when --from/--to are given for a field that is not temporal, or a date
+    does not parse (kg link, kg edit --add)."""
+    if (valid_from or valid_to) and not f.temporal:
+        raise KGError(f"{f.name} is not temporal: --from/--to do not apply (use --as-of)")
+    for option, v in (("--from", valid_from), ("--to", valid_to), ("--as-of", as_of)):
+        if v is not None:
+            try:
+                DateValue.parse(str(v))
+            except ValueError as exc:
+                raise KGError(f"{option} '{v}' is not a valid date: {exc} (write the date at the "
+                              "precision the source gives: 2025, 2025-12 or 2025-12-08)") from None
+
+
+def _dated(item, dates: dict):
+    """item (a value or a statement) in long form with `from`/`to`/`as_of` (dates: key ->
+    date text, those given); item itself when none is."""
+    if not dates:
+        return item
+    out = long_form(item)
+    for k, v in dates.items():
+        out[k] = str(v)
+    if "sources" in out:  # (sources after the dates, as kg link writes them)
+        out.move_to_end("sources")
+    return out
 
 
 def link(ws: Workspace, subject: str, relation: str, obj: str, sources=(), valid_from=None,
@@ -741,15 +787,7 @@ def link(ws: Workspace, subject: str, relation: str, obj: str, sources=(), valid
                       f"but '{obj}' is {a(target.kind)}")
     for s in sources:
         ws.source(s)
-    if (valid_from or valid_to) and not f.temporal:
-        raise KGError(f"{f.name} is not temporal: --from/--to do not apply (use --as-of)")
-    for option, v in (("--from", valid_from), ("--to", valid_to), ("--as-of", as_of)):
-        if v is not None:
-            try:
-                DateValue.parse(str(v))
-            except ValueError as exc:
-                raise KGError(f"{option} '{v}' is not a valid date: {exc} (write the date at the "
-                              "precision the source gives: 2025, 2025-12 or 2025-12-08)") from None
+    _check_dates(f, valid_from, valid_to, as_of)
     plan = Plan(ws, f"kg link {subject} {f.name} {obj}")
     doc = plan.doc(ws.rel(ent))
     st = CommentedMap()
@@ -777,7 +815,7 @@ def link(ws: Workspace, subject: str, relation: str, obj: str, sources=(), valid
                                                    plan))
     else:
         if f.name in doc:
-            plan.notes.append(f"{subject}.{f.name} was: {yamlio.plain(doc[f.name])}")
+            plan.notes.append(f"{subject}.{f.name} was: {_said(doc[f.name], ent.sources)}")
         _set_field(doc, kind, f.name, item)
     return plan
 
