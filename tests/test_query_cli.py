@@ -512,3 +512,21 @@ def test_the_graph_option_says_what_the_command_does_with_the_file(command, verb
     r = CliRunner().invoke(main, [command, "--help"], terminal_width=200)
     assert f"{verb} a built graph file (build/graph.trig, .nq, .ttl) instead of the (cached) " \
            "graph of data/." in r.output
+
+
+def test_a_retired_entity_as_a_parameter_says_what_became_of_it(graph_file):
+    """A researcher's trial: `--param developer=moonshot-ai` after `kg rename moonshot-ai
+    moonshot` gave 0 rows and no word, though the graph keeps the tombstone. A renamed or
+    merged entity names what it became; a withdrawn one says why."""
+    r = CliRunner().invoke(main, ["query", "as-of", "-p", "entity=transmission-approval-time",
+                                  "--graph", graph_file])
+    assert r.exit_code == 1
+    assert r.output == (
+        "Error: parameter entity: kgid:transmission-approval-time was replaced by "
+        "kgid:energy-permitting-time: ask with --param entity=kgid:energy-permitting-time\n")
+    r = CliRunner().invoke(main, ["query", "disputed-figures", "-p",
+                                  "about=compute-advantage-ratio", "--graph", graph_file])
+    assert r.exit_code == 1
+    assert r.output.startswith("Error: parameter about: kgid:compute-advantage-ratio was "
+                               "withdrawn (split into two scenario measures")
+    assert r.output.endswith("): no fact is about it any more\n")

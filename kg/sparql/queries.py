@@ -424,6 +424,7 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
             if query.param(name).type == "iri" and raw.strip() != "*":
                 iri = expand_iri(raw.strip(), name)
                 check_iri(store, iri)
+                check_retired(store, iri, name)
                 check_kind(store, iri, name)
     else:
         if params:
@@ -437,6 +438,29 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
             raise QueryError(f"{shown_path(query.path)}: {exc}", exc.line, exc.column,
                              exc.detail) from None
         raise
+
+
+def check_retired(store: Store, iri: str, name: str) -> None:
+    """Raise QueryError when the IRI is a tombstone (a renamed, merged or withdrawn
+    entity): the graph keeps it so that a cited IRI resolves, but no fact is about it any
+    more, so the query could only answer no rows (a researcher's trial: `--param
+    developer=moonshot-ai` after `kg rename moonshot-ai moonshot` gave 0 rows, no word)."""
+    kgo, dct = load_schema().namespaces["kgo"], "http://purl.org/dc/terms/"
+    ref = URIRef(iri).n3()
+    rows = store.query(f"SELECT ?by ?why WHERE {{ {ref} a <{kgo}Tombstone> "
+                       f"OPTIONAL {{ {ref} <{dct}isReplacedBy> ?by }} "
+                       f"OPTIONAL {{ {ref} <{kgo}withdrawn> ?why }} }}").rows
+    if not rows:
+        return
+    by, why = rows[0]
+    kgid = load_schema().namespaces["kgid"]
+    short = f"kgid:{iri[len(kgid):]}" if iri.startswith(kgid) else f"<{iri}>"
+    if by is not None:
+        new = f"kgid:{str(by)[len(kgid):]}" if str(by).startswith(kgid) else f"<{by}>"
+        raise QueryError(f"parameter {name}: {short} was replaced by {new}: ask with "
+                         f"--param {name}={new}")
+    raise QueryError(f"parameter {name}: {short} was withdrawn" + (f" ({why})" if why else "")
+                     + ": no fact is about it any more")
 
 
 def check_kind(store: Store, iri: str, name: str) -> None:
@@ -508,5 +532,5 @@ def check_iri(store: Store, iri: str) -> None:
     raise QueryError(f"{what} {curie(iri)}{hint}")
 
 
-__all__ = ["QUERY_DIR", "LibraryQuery", "Param", "check_iri", "dataset_day", "expand_iri", "store_day", "find_query", "library",
+__all__ = ["QUERY_DIR", "LibraryQuery", "Param", "check_iri", "check_retired", "dataset_day", "expand_iri", "store_day", "find_query", "library",
            "load_query", "parse_day", "parse_header", "parse_params", "rdf_term", "run_query", "substitute", "with_prefixes"]
