@@ -266,6 +266,18 @@ def test_edit_add_dates_a_step_of_a_history_and_says_when_a_step_has_no_date(dat
              "date at the precision the source gives: 2025, 2025-12 or 2025-12-08)\n")):
         assert kg(data, "edit", "nvidia-h100", *args, code=1).output == said
     assert snapshot(data) == before
+    # and kg lint says the same of the undated step in the file, at its line
+    lines = read(data, "chip/nvidia-h100.yaml").splitlines()
+    at = lines.index("  - value: unrestricted") + 1
+    # (code 1: the fixture's "banned as of 2026-01" and this "restricted from 2022-09" are
+    # two current values, a conflict kg lint reports as an error)
+    lint = kg(data, "lint", "--no-unchecked", code=1).output
+    assert (f"data/chip/nvidia-h100.yaml:{at}: warning: [nvidia-h100] export_status = "
+            "unrestricted has no date beside dated values: it counts as the first step of the "
+            "field's history, holding until 2022-08-31 Fix: if it is a later step, date it: "
+            "`kg edit nvidia-h100 --remove export_status=unrestricted`, then `kg edit "
+            "nvidia-h100 --add export_status=unrestricted --from DATE --source SOURCE`"
+            ) in lint.splitlines()
 
 
 def test_edit_never_moves_a_fact_to_the_entitys_sources_without_saying_so(data):

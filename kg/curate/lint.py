@@ -123,6 +123,7 @@ def lint(ws: Workspace, unchecked: bool = True) -> list[Issue]:
     issues += unopenable_sources(ws)
     issues += uncited_sources(ws)
     issues += undated_sources(ws)
+    issues += undated_steps(ws)
     step(f"found the {what}")
     return sorted(issues)
 
@@ -136,6 +137,28 @@ def conflict_issues(ws: Workspace) -> list[Issue]:
     if not ws.result.ok:
         return []  # validation errors come first; the rule needs valid entities
     return Semantics(ws.schema, ws.entities, read_dataset_info(ws.data_dir)).conflict_issues()
+
+
+def undated_steps(ws: Workspace) -> list[Issue]:
+    """A warning for each undated value among dated ones on a single-valued temporal field
+    (kg.semantics.time.Timeline.undated_steps): it counts as the first step of the
+    field's history, which `kg edit` also says when it writes one."""
+    from kg.data.dataset import read_dataset_info
+    from kg.semantics import Semantics
+
+    if not ws.result.ok:
+        return []
+    sem = Semantics(ws.schema, ws.entities, read_dataset_info(ws.data_dir))
+    out = []
+    for ent, name, st, w in sem.timeline.undated_steps():
+        until = f", holding until {w.end}" if w.end else ""
+        out.append(Issue(ent.path, st.line, 0, ent.id,
+                         f"{name} = {st.value} has no date beside dated values: it counts as "
+                         f"the first step of the field's history{until}",
+                         f"if it is a later step, date it: `kg edit {ent.id} --remove "
+                         f"{name}={st.value}`, then `kg edit {ent.id} --add {name}={st.value} "
+                         "--from DATE --source SOURCE`", "warning", "undated-step"))
+    return out
 
 
 def unopenable_sources(ws: Workspace) -> list[Issue]:

@@ -255,20 +255,43 @@ class Timeline:
         return "holds" if any(s is st for s in self.current(entity, name, day)) \
             else "outranked"
 
-    def conflicts(self, day: dt.date) -> list[Conflict]:
-        """Single-valued fields with two or more current values on `day`, outside a month
-        of change and not merely the same date at two precisions."""
-        out = []
+    def _single_valued(self, temporal: bool):
+        """(entity, field name, its statements) for each single-valued field holding two
+        statements or more (temporal: only temporal fields; else only sourced ones), by
+        entity id."""
         for ent in sorted(self.entities.values(), key=lambda e: e.id):
             kind = self.schema.kinds[ent.kind]
             for name, sts in ent.facts.items():
                 f = kind.fields.get(name)
-                if f is None or f.many or not f.sourced or len(sts) < 2:
+                if f is None or f.many or len(sts) < 2 \
+                        or not (f.temporal if temporal else f.sourced):
                     continue
-                cur = [s for s in self.current(ent, name, day)
-                       if not self.changed_on(ent, name, s, day)]
-                if len(_distinct(cur)) > 1:
-                    out.append(Conflict(ent, name, cur))
+                yield ent, name, sts
+
+    def undated_steps(self) -> list[tuple[Entity, str, Statement, Window]]:
+        """(entity, field, statement, its window) for each statement with no date at all
+        (no from, to or as_of), not deprecated, on a single-valued temporal field whose
+        other statements are dated (from or to): by the rule above it is the first step
+        of the field's history, holding until the first other value starts, which a
+        maintainer who added a later step without its date did not mean (a researcher's
+        trial: an undated "banned" went first, ending in 2023). `kg lint` warns of each."""
+        out = []
+        for ent, name, sts in self._single_valued(temporal=True):
+            live = [s for s in sts if s.rank != "deprecated"]
+            if any(s.valid_from or s.valid_to for s in live):
+                out += [(ent, name, s, self.window(ent, name, s)) for s in live
+                        if not (s.valid_from or s.valid_to or s.as_of)]
+        return out
+
+    def conflicts(self, day: dt.date) -> list[Conflict]:
+        """Single-valued fields with two or more current values on `day`, outside a month
+        of change and not merely the same date at two precisions."""
+        out = []
+        for ent, name, _ in self._single_valued(temporal=False):
+            cur = [s for s in self.current(ent, name, day)
+                   if not self.changed_on(ent, name, s, day)]
+            if len(_distinct(cur)) > 1:
+                out.append(Conflict(ent, name, cur))
         return out
 
 
