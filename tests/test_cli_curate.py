@@ -243,11 +243,21 @@ def test_edit_add_dates_a_step_of_a_history_and_says_when_a_step_has_no_date(dat
     and an undated one was silently the oldest step. --add now takes the dates kg link
     takes, refuses them where kg link does, and an undated step beside dated ones says
     where it goes."""
+    # open-ended, it would hold beside the fixture's "banned as of 2026-01" on the dataset's
+    # date: two current values, an error of kg validate, so the change is refused
+    before = snapshot(data)
     r = kg(data, "edit", "nvidia-h100", "--add", "export_status=restricted", "--from",
-           "2022-09", "--source", DW)
+           "2022-09", "--source", DW, code=1)
+    assert ("data/chip/nvidia-h100.yaml:7: error: [nvidia-h100] export_status has 2 current "
+            "values: banned (line 7), restricted (line 10) on the dataset's date 2026-04-14."
+            ) in r.output
+    assert r.output.endswith("\nError: kg edit nvidia-h100: nothing was written.\n")
+    assert snapshot(data) == before
+    r = kg(data, "edit", "nvidia-h100", "--add", "export_status=restricted", "--from",
+           "2022-09", "--to", "2025-12", "--source", DW)
     assert r.output == "wrote data/chip/nvidia-h100.yaml\n"
-    assert ("  - value: restricted\n    from: 2022-09\n    sources: [" + DW + "]\n"
-            ) in read(data, "chip/nvidia-h100.yaml")
+    assert ("  - value: restricted\n    from: 2022-09\n    to: 2025-12\n    sources: [" + DW
+            + "]\n") in read(data, "chip/nvidia-h100.yaml")
     r = kg(data, "edit", "nvidia-h100", "--add", "export_status=unrestricted", "--source", DW)
     assert r.output.splitlines()[-1] == (
         "note: nvidia-h100.export_status = unrestricted has no date, beside dated values: it "
@@ -269,9 +279,7 @@ def test_edit_add_dates_a_step_of_a_history_and_says_when_a_step_has_no_date(dat
     # and kg lint says the same of the undated step in the file, at its line
     lines = read(data, "chip/nvidia-h100.yaml").splitlines()
     at = lines.index("  - value: unrestricted") + 1
-    # (code 1: the fixture's "banned as of 2026-01" and this "restricted from 2022-09" are
-    # two current values, a conflict kg lint reports as an error)
-    lint = kg(data, "lint", "--no-unchecked", code=1).output
+    lint = kg(data, "lint", "--no-unchecked").output
     assert (f"data/chip/nvidia-h100.yaml:{at}: warning: [nvidia-h100] export_status = "
             "unrestricted has no date beside dated values: it counts as the first step of the "
             "field's history, holding until 2022-08-31 Fix: if it is a later step, date it: "

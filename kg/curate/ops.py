@@ -273,6 +273,28 @@ def new_errors(before: Result, after: Result) -> list[Issue]:
     return [i for i in after.errors if key(i) not in old]
 
 
+def _new_conflicts(ws: Workspace, after: Result, writes: dict[str, str | None]) -> list[Issue]:
+    """Two current values of a single-valued field on the dataset's date that the change
+    brings (kg.semantics: an error of `kg validate` and `kg build`), among the entities of
+    the files it writes: a change that leaves one is refused, as any other error is (a
+    `kg edit --add` could write one that only the next `kg validate` told)."""
+    import dataclasses
+
+    from kg.data.dataset import read_dataset_info
+    from kg.semantics import Semantics, newest_source_date
+
+    tails = {Path(rel).parts[-2:] for rel, text in writes.items() if text is not None}
+
+    def conflicts(entities) -> list[Issue]:
+        mine = {i: e for i, e in entities.items() if Path(e.path).parts[-2:] in tails}
+        return Semantics(ws.schema, mine, info).conflict_issues() if mine else []
+
+    info = read_dataset_info(ws.data_dir)
+    info = dataclasses.replace(info, date=info.date or newest_source_date(after.entities))
+    old = {(i.entity, i.message) for i in conflicts(ws.entities)}
+    return [i for i in conflicts(after.entities) if (i.entity, i.message) not in old]
+
+
 def preview(ws: Workspace, writes: dict[str, str | None]) -> Result:
     """Tiers 1-2 over data/ as it would be after `writes`."""
     root = ws.data_dir.parent
@@ -298,7 +320,7 @@ def commit(plan: Plan, hook: txn.Hook | None = None, dry_run: bool = False) -> O
     if not writes:
         return Outcome([], plan.notes + ["nothing to change"])
     after = preview(ws, writes)
-    errors = new_errors(ws.result, after)
+    errors = new_errors(ws.result, after) or _new_conflicts(ws, after, writes)
     if errors:
         raise DataError(errors + [Issue("", 0, message=f"{plan.action}: nothing was written",
                                         fix="correct the values and run the command again",
