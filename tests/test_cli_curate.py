@@ -235,6 +235,17 @@ def test_edit_setting_a_value_it_holds_with_another_source_adds_that_source(data
         in read(data, "model/deepseek-r1.yaml")
     r = kg(data, "edit", "deepseek-v3", "--set", "released=2024-12-26", "--source", DW)
     assert f"note: deepseek-v3.released was: 2024-12 [{PAPER}, {DW}]\n" in r.output
+    # a field with a history keeps it (dates, other steps), and the way to cite only the new
+    # source is not --unset, which would drop the whole history
+    bb = "bitbiased-2026-12-dimensions"
+    r = kg(data, "edit", "nvidia-h100", "--set", "export_status=banned", "--source", bb)
+    assert r.output.splitlines()[-1] == (
+        f"note: nvidia-h100.export_status is already banned: added {bb} to the sources it "
+        f"cites (was: banned (as_of 2026-01) [{DW}]); to cite only {bb}, --remove "
+        "export_status=banned and --add it again with --source (its dates with "
+        "--from/--to/--as-of)")
+    assert (f"  - value: banned\n    as_of: 2026-01\n    sources: [{DW}, {bb}]\n"
+            ) in read(data, "chip/nvidia-h100.yaml")
 
 
 def test_edit_add_dates_a_step_of_a_history_and_says_when_a_step_has_no_date(data):

@@ -654,8 +654,11 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
             if kept is not None:
                 plan.notes.append(f"{entity_id}.{f.name} is already {text}: added "
                                   f"{', '.join(src)} to the sources it cites (was: "
-                                  f"{_said(old, ent.sources)}); "
-                                  f"to cite only {', '.join(src)}, --unset {f.name} first")
+                                  f"{_said(old, ent.sources)}); to cite only "
+                                  f"{', '.join(src)}, "
+                                  + (f"--remove {f.name}={text} and --add it again with "
+                                     "--source (its dates with --from/--to/--as-of)"
+                                     if isinstance(old, list) else f"--unset {f.name} first"))
                 _set_field(doc, kind, f.name, kept)
                 continue
         if old is not None:
