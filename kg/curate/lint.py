@@ -119,36 +119,39 @@ def lint(ws: Workspace, unchecked: bool = True) -> list[Issue]:
             issues.append(Issue(path, line, 0, ent, f"{count} unchecked fact(s)",
                                 f"check them against their sources: `kg unchecked`, then "
                                 f"`kg verify {ent} [FIELD]`", "warning", "unchecked"))
-    issues += conflict_issues(ws)
+    sem = semantics(ws)
+    issues += conflict_issues(sem)
     issues += unopenable_sources(ws)
     issues += uncited_sources(ws)
     issues += undated_sources(ws)
-    issues += undated_steps(ws)
+    issues += undated_steps(sem)
     step(f"found the {what}")
     return sorted(issues)
 
 
-def conflict_issues(ws: Workspace) -> list[Issue]:
-    """Two current values of a single-valued field on the dataset's date (kg.semantics):
-    an error until a maintainer ranks one preferred or the other deprecated."""
+def semantics(ws: Workspace):
+    """The semantic layer over the workspace's entities (kg.semantics.Semantics), or None
+    while validation has errors: the rules below need valid entities, and validation
+    errors come first. One for every rule of `lint`, so its windows are computed once."""
     from kg.data.dataset import read_dataset_info
     from kg.semantics import Semantics
 
-    if not ws.result.ok:
-        return []  # validation errors come first; the rule needs valid entities
-    return Semantics(ws.schema, ws.entities, read_dataset_info(ws.data_dir)).conflict_issues()
+    return Semantics(ws.schema, ws.entities, read_dataset_info(ws.data_dir)) \
+        if ws.result.ok else None
 
 
-def undated_steps(ws: Workspace) -> list[Issue]:
+def conflict_issues(sem) -> list[Issue]:
+    """Two current values of a single-valued field on the dataset's date (kg.semantics):
+    an error until a maintainer ranks one preferred or the other deprecated."""
+    return sem.conflict_issues() if sem is not None else []
+
+
+def undated_steps(sem) -> list[Issue]:
     """A warning for each undated value among dated ones on a single-valued temporal field
     (kg.semantics.time.Timeline.undated_steps): it counts as the first step of the
     field's history, which `kg edit` also says when it writes one."""
-    from kg.data.dataset import read_dataset_info
-    from kg.semantics import Semantics
-
-    if not ws.result.ok:
+    if sem is None:
         return []
-    sem = Semantics(ws.schema, ws.entities, read_dataset_info(ws.data_dir))
     out = []
     for ent, name, st, w in sem.timeline.undated_steps():
         until = f", holding until {w.end}" if w.end else ""

@@ -273,26 +273,40 @@ def new_errors(before: Result, after: Result) -> list[Issue]:
     return [i for i in after.errors if key(i) not in old]
 
 
-def _new_conflicts(ws: Workspace, after: Result, writes: dict[str, str | None]) -> list[Issue]:
-    """Two current values of a single-valued field on the dataset's date that the change
-    brings (kg.semantics: an error of `kg validate` and `kg build`), among the entities of
-    the files it writes: a change that leaves one is refused, as any other error is (a
-    `kg edit --add` could write one that only the next `kg validate` told)."""
+def _semantic_checks(ws: Workspace, after: Result,
+                     writes: dict[str, str | None]) -> tuple[list[Issue], list[str]]:
+    """What the semantic layer says of the entities of the files a change writes that it
+    did not say before the change: (errors, notes). Errors: two current values of a
+    single-valued field on the dataset's date (an error of `kg validate` and `kg build`:
+    a change that leaves one is refused, as any other error is; a `kg edit --add` could
+    write one that only the next `kg validate` told). Notes: an undated step among dated
+    ones (Timeline.undated_steps, which `kg lint` warns of): it counts as the field's
+    first step (a researcher's trial: an undated "banned" went silently first)."""
     import dataclasses
 
     from kg.data.dataset import read_dataset_info
     from kg.semantics import Semantics, newest_source_date
 
     tails = {Path(rel).parts[-2:] for rel, text in writes.items() if text is not None}
-
-    def conflicts(entities) -> list[Issue]:
-        mine = {i: e for i, e in entities.items() if Path(e.path).parts[-2:] in tails}
-        return Semantics(ws.schema, mine, info).conflict_issues() if mine else []
-
     info = read_dataset_info(ws.data_dir)
     info = dataclasses.replace(info, date=info.date or newest_source_date(after.entities))
-    old = {(i.entity, i.message) for i in conflicts(ws.entities)}
-    return [i for i in conflicts(after.entities) if (i.entity, i.message) not in old]
+
+    def said(entities) -> tuple[list[Issue], list[str]]:
+        mine = {i: e for i, e in entities.items() if Path(e.path).parts[-2:] in tails}
+        if not mine:
+            return [], []
+        sem = Semantics(ws.schema, mine, info)
+        return sem.conflict_issues(), [
+            f"{ent.id}.{name} = {st.value} has no date, beside dated values: it counts as "
+            "the first step of the field's history (it holds until the first dated value "
+            "starts); if it is a later step, add it with --from DATE instead"
+            for ent, name, st, _ in sem.timeline.undated_steps()]
+
+    old_errors, old_notes = said(ws.entities)
+    errors, notes = said(after.entities)
+    old = {(i.entity, i.message) for i in old_errors}
+    return ([i for i in errors if (i.entity, i.message) not in old],
+            [n for n in notes if n not in old_notes])
 
 
 def preview(ws: Workspace, writes: dict[str, str | None]) -> Result:
@@ -320,11 +334,15 @@ def commit(plan: Plan, hook: txn.Hook | None = None, dry_run: bool = False) -> O
     if not writes:
         return Outcome([], plan.notes + ["nothing to change"])
     after = preview(ws, writes)
-    errors = new_errors(ws.result, after) or _new_conflicts(ws, after, writes)
+    errors = new_errors(ws.result, after)
+    notes: list[str] = []
+    if not errors:
+        errors, notes = _semantic_checks(ws, after, writes)
     if errors:
         raise DataError(errors + [Issue("", 0, message=f"{plan.action}: nothing was written",
                                         fix="correct the values and run the command again",
                                         rule="refused")])
+    plan.notes += notes
     shown = sorted(ws.shown(ws.data_dir / rel) for rel in writes)
     gone = sorted(ws.shown(ws.data_dir / rel) for rel, text in writes.items() if text is None)
     if after.errors:  # written, as the change adds none; but data/ is still not valid
@@ -694,13 +712,6 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
                 continue
             have.append(_dated(fact(f, v), dates))
             by_default(f, v)
-            if f.temporal and not f.many and not dates and any(
-                    isinstance(i, dict) and ("from" in i or "to" in i) for i in have[:-1]):
-                # (a researcher's trial: an undated "banned" went silently first)
-                plan.notes.append(
-                    f"{entity_id}.{f.name} = {v} has no date, beside dated values: it counts "
-                    "as the first step of the field's history (it holds until the first dated "
-                    "value starts); if it is a later step, add it with --from DATE instead")
         _set_field(doc, kind, f.name, have)
     for name, text in removes:
         f = _field(ws, ent, name)
