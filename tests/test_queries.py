@@ -230,7 +230,24 @@ def test_3_ascend_910_against_h100():
     assert {r["source"] for r in comparisons} >= {DW, DEEP_DIVE}
     assert {float(r["value"]) for r in comparisons} == {60.0}
     assert {r["unit"] for r in comparisons} == {"percent"}
+    # DeepSeek measured it (not Huawei's own claim); the data holds it likely
+    assert {(r["method"], r["confidence"]) for r in comparisons} == {
+        ("kgo:method-measured", "kgo:confidence-likely")}
     assert {r["designer"] for r in rows} == {"huawei"}
+
+
+def test_3_a_vendors_own_figure_reads_apart_from_an_estimate():
+    """A fresh researcher's trial: chip-makers-comparisons showed no figure's method or
+    confidence, so Google's own 4.7x for Trillium read like DeepSeek's measurement. The
+    figure queries show both, in the same place."""
+    rows = ask("chip-makers-comparisons", chip="kgid:google-tpu-v5e")
+    assert [(r["comparison"], r["value"], r["method"], r.get("confidence"), r["estimatedBy"])
+            for r in rows] == [("trillium-vs-v5e-peak-compute", "4.7", "kgo:method-reported",
+                                None, "google")]
+    for name in ("chip-makers-comparisons", "disputed-figures", "open-weight-leaders"):
+        names = find_query(name).text.split("SELECT", 1)[1].split("WHERE", 1)[0].split()
+        at = names.index("?unit")
+        assert names[at + 1:at + 3] == ["?method", "?confidence"], name
 
 
 def test_3_a_chip_shows_the_comparisons_against_it_and_of_what_runs_on_it():
@@ -338,6 +355,8 @@ def test_7_ascend_910c_output_disputed():
     values = {(float(r["value"]), r.get("attributedTo"), r.get("estimatedBy")) for r in rows}
     assert (200_000, "US officials", None) in values
     assert (450_000, None, "bitbiased") in values
+    assert {(r["method"], r["confidence"]) for r in rows} == {
+        ("kgo:method-estimated", "kgo:confidence-speculative")}
     assert {r["asOf"] for r in rows} == {"2025"}
     assert {r["measure"] for r in rows} == {"chip-annual-output"}
 
