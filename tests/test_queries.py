@@ -297,10 +297,14 @@ def test_5_policies():
     rows = ask("policies")
     # DW: the Trump administration's AI Action Plan; exporting "its full AI technology stack".
     assert has_row(rows, policy="us-ai-action-plan-2025", issuedBy="trump-administration",
-                   jurisdiction="united-states", aim="kgo:topic-exports")
+                   jurisdiction="united-states", topic="kgo:topic-exports")
     # DW: December 2025, sales of the H200 allowed.
     assert has_row(rows, policy="us-h200-export-decision-2025-12", announced="2025-12",
-                   aim="nvidia-h200")
+                   target="nvidia-h200")
+    # a row is a target or a topic, never both (the query's two columns for its two fields)
+    assert all(("target" in r) + ("topic" in r) <= 1 for r in rows)
+    assert {r["topic"][:10] for r in rows if "topic" in r} == {"kgo:topic-"}
+    assert not any(r["target"].startswith("kgo:topic-") for r in rows if "target" in r)
     # DW: Beijing published its Global AI Governance Action Plan.
     assert any(r.get("jurisdiction") == "china" and "global" in r["policy"] for r in rows)
 
