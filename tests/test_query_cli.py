@@ -387,6 +387,16 @@ def test_a_parameter_named_after_a_concept_scheme_takes_only_its_concepts(value,
                             "-p", "date=2024-06-01", graph=graph_file).output
 
 
+def test_the_blocs_table_names_each_bloc_once_a_row(graph_file):
+    """A researcher's trial: `kg query blocs` showed "china  china" on every row (the bloc,
+    by its label, and its label again)."""
+    result = kg("query", "blocs", "-p", "bloc=kgo:bloc-us", "-p", "kind=kgo:Chip", "--format",
+                "md", graph=graph_file)
+    lines = result.output.splitlines()
+    assert [c.strip() for c in lines[0].strip("|").split("|")] == ["entity", "kind", "bloc"]
+    assert "| NVIDIA H200 | chip | us |" in [" ".join(line.split()) for line in lines]
+
+
 def test_a_parameter_of_the_right_kind_still_answers(graph_file):
     result = kg("query", "chip-export-status", "-p", "chip=kgid:nvidia-h200", "--format",
                 "csv", graph=graph_file)
