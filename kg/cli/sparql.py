@@ -167,7 +167,11 @@ def _why_empty(query, values: dict, store) -> None:
     outside the data's, or the days with rows when the dataset's date has none)."""
     from kg.sparql.queries import empty_answer_notes
 
-    for note in empty_answer_notes(store, query, values):
+    try:
+        notes = empty_answer_notes(store, query, values)
+    except KGError:  # a note is a courtesy: the answer (no rows) stands without one
+        return
+    for note in notes:
         click.echo(note, err=True)
 
 
