@@ -18,7 +18,15 @@ from rdflib.plugins.sparql.parser import parseQuery
 from sparql_support import KGID, KGO, TODAY, built, oxigraph_store, rdflib_store, row_bag
 
 from conftest import REPO
-from kg.sparql.queries import QUERY_DIR, find_query, library, parse_header, run_query, substitute
+from kg.sparql.queries import (
+    QUERY_DIR,
+    empty_answer_notes,
+    find_query,
+    library,
+    parse_header,
+    run_query,
+    substitute,
+)
 from kg.sparql.store import QueryError
 
 DW = "dw-2026-01-24-us-china-ai-race"
@@ -222,7 +230,24 @@ def test_3_ascend_910_against_h100():
     assert {r["source"] for r in comparisons} >= {DW, DEEP_DIVE}
     assert {float(r["value"]) for r in comparisons} == {60.0}
     assert {r["unit"] for r in comparisons} == {"percent"}
+    # DeepSeek measured it (not Huawei's own claim); the data holds it likely
+    assert {(r["method"], r["confidence"]) for r in comparisons} == {
+        ("kgo:method-measured", "kgo:confidence-likely")}
     assert {r["designer"] for r in rows} == {"huawei"}
+
+
+def test_3_a_vendors_own_figure_reads_apart_from_an_estimate():
+    """A fresh researcher's trial: chip-makers-comparisons showed no figure's method or
+    confidence, so Google's own 4.7x for Trillium read like DeepSeek's measurement. The
+    figure queries show both, in the same place."""
+    rows = ask("chip-makers-comparisons", chip="kgid:google-tpu-v5e")
+    assert [(r["comparison"], r["value"], r["method"], r.get("confidence"), r["estimatedBy"])
+            for r in rows] == [("trillium-vs-v5e-peak-compute", "4.7", "kgo:method-reported",
+                                None, "google")]
+    for name in ("chip-makers-comparisons", "disputed-figures", "open-weight-leaders"):
+        names = find_query(name).text.split("SELECT", 1)[1].split("WHERE", 1)[0].split()
+        at = names.index("?unit")
+        assert names[at + 1:at + 3] == ["?method", "?confidence"], name
 
 
 def test_3_a_chip_shows_the_comparisons_against_it_and_of_what_runs_on_it():
@@ -272,10 +297,14 @@ def test_5_policies():
     rows = ask("policies")
     # DW: the Trump administration's AI Action Plan; exporting "its full AI technology stack".
     assert has_row(rows, policy="us-ai-action-plan-2025", issuedBy="trump-administration",
-                   jurisdiction="united-states", aim="kgo:topic-exports")
+                   jurisdiction="united-states", topic="kgo:topic-exports")
     # DW: December 2025, sales of the H200 allowed.
     assert has_row(rows, policy="us-h200-export-decision-2025-12", announced="2025-12",
-                   aim="nvidia-h200")
+                   target="nvidia-h200")
+    # a row is a target or a topic, never both (the query's two columns for its two fields)
+    assert all(("target" in r) + ("topic" in r) <= 1 for r in rows)
+    assert {r["topic"][:10] for r in rows if "topic" in r} == {"kgo:topic-"}
+    assert not any(r["target"].startswith("kgo:topic-") for r in rows if "target" in r)
     # DW: Beijing published its Global AI Governance Action Plan.
     assert any(r.get("jurisdiction") == "china" and "global" in r["policy"] for r in rows)
 
@@ -330,6 +359,8 @@ def test_7_ascend_910c_output_disputed():
     values = {(float(r["value"]), r.get("attributedTo"), r.get("estimatedBy")) for r in rows}
     assert (200_000, "US officials", None) in values
     assert (450_000, None, "bitbiased") in values
+    assert {(r["method"], r["confidence"]) for r in rows} == {
+        ("kgo:method-estimated", "kgo:confidence-speculative")}
     assert {r["asOf"] for r in rows} == {"2025"}
     assert {r["measure"] for r in rows} == {"chip-annual-output"}
 
@@ -722,6 +753,24 @@ def test_same_answers_with_parameters(name, params):
     fast = row_bag(run_query(oxigraph_store(), q, params))
     assert fast == row_bag(run_query(rdflib_store(), q, params))
     assert fast, "a comparison of two empty answers proves nothing"
+
+
+@pytest.mark.parametrize("name,params,starts", [
+    ("quotes", {"speaker": "kgid:jensen-huang"},
+     "note: no rows: kgid:jensen-huang is the speaker of no row of quotes; the speaker values "
+     "that have rows (12): kgid:caisi, "),
+    ("timeline", {"start": "2030-01-01"},
+     "note: no rows: start 2030-01-01 is after the last date in the answer of timeline with "
+     "start=* (2026-03)"),
+])
+def test_the_note_on_an_empty_answer_is_the_same_on_both_engines(name, params, starts):
+    """The notes ask the query again with a parameter free, projected to that parameter
+    (kg.sparql.queries.project): both engines must take the rewritten text alike."""
+    q = find_query(name)
+    assert not run_query(oxigraph_store(), q, params).rows
+    fast = empty_answer_notes(oxigraph_store(), q, params)
+    assert fast == empty_answer_notes(rdflib_store(), q, params)
+    assert len(fast) == 1 and fast[0].startswith(starts)
 
 
 def test_the_fast_engine_really_runs(monkeypatch):

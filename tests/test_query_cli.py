@@ -8,7 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from sparql_support import KGID, build_dir
+from sparql_support import KGID, KGO, build_dir
 
 from kg.cli import main
 
@@ -167,18 +167,69 @@ def test_show_prints_the_filled_query():
     assert f"VALUES ?entity {{ <{KGID}nvidia-h200> }}" in result.output
 
 
-def test_no_rows_on_the_default_date_says_how_to_ask_another_day(graph_file):
+def test_no_rows_on_the_default_date_names_the_days_that_have_rows(graph_file):
     """A researcher's trial: `kg query between-blocs` gave 0 rows on the dataset's date
-    (in the curated data no supply or partnership link crosses the blocs then) and no hint
-    that earlier days have them."""
+    (in the curated data no supply or partnership link crosses the blocs then) and a note
+    that named no day that works. TSMC supplied Sophgo until October 2024 (its `to:
+    2024-10`) and NVIDIA throughout: the last day between the blocs is 2024-10-31."""
     result = kg("query", "between-blocs", graph=graph_file)
     assert "(0 rows)" in result.output
-    assert ("note: no rows on 2026-04-14, the dataset's date (the default of date); to ask "
-            "another day: --param date=YYYY-MM-DD") in result.output
+    assert ("note: no rows on 2026-04-14, the dataset's date (the default of date); days with "
+            "rows: the last before it: 2024-10-31 (--param date=2024-10-31); or --param date=* "
+            "asks for any day\n") in result.output
+    # the day it names has rows, the next has none, and `*` (any day) has rows
+    assert "(4 rows)" in kg("query", "between-blocs", "-p", "date=2024-10-31",
+                            graph=graph_file).output
+    assert "(0 rows)" in kg("query", "between-blocs", "-p", "date=2024-11-01",
+                            graph=graph_file).output
+    assert "(7 rows)" in kg("query", "between-blocs", "-p", "date=*", graph=graph_file).output
     result = kg("query", "between-blocs", "-p", "date=2024-06-01", graph=graph_file)
     assert "(4 rows)" in result.output and "note:" not in result.output
+    for fmt in ("csv", "json"):  # for programs: the answer only
+        result = kg("query", "between-blocs", "--format", fmt, graph=graph_file)
+        assert "note:" not in result.output
+
+
+def test_an_entity_no_row_reaches_is_said_with_the_ones_that_do(graph_file):
+    """A researcher's trial: `--param speaker=` a person never quoted answered (0 rows) and
+    nothing else. The rule is any entity parameter's: the query with it left free says
+    which values have rows."""
+    result = kg("query", "quotes", "-p", "speaker=kgid:jensen-huang", graph=graph_file)
+    assert result.exit_code == 0 and "(0 rows)" in result.output
+    assert ("note: no rows: kgid:jensen-huang is the speaker of no row of quotes; the speaker "
+            "values that have rows (12): kgid:caisi, kgid:china-ai-plus-initiative, "
+            "kgid:china-global-ai-governance-action-plan-2025, kgid:elon-musk, "
+            "kgid:foreign-affairs, ... (e.g. --param speaker=kgid:caisi)\n") in result.output
+    assert "(0 rows)" not in kg("query", "quotes", "-p", "speaker=kgid:caisi",
+                                graph=graph_file).output
     result = kg("query", "disputed-figures", "-p", "about=kgid:nvidia", graph=graph_file)
-    assert "(0 rows)" in result.output and "note:" not in result.output  # no date parameter
+    assert result.output.endswith(
+        "(0 rows)\nnote: no rows: kgid:nvidia is the about of no row of disputed-figures; the "
+        "about values that have rows (1): kgid:huawei-ascend-910c (e.g. --param "
+        "about=kgid:huawei-ascend-910c)\n")
+    result = kg("query", "quotes", "-p", "speaker=kgid:jensen-huang", "--format", "csv",
+                graph=graph_file)
+    assert result.output.splitlines() == [
+        "speaker,affiliation,date,text,occasion,about,quote,source,sourceDate"]
+
+
+@pytest.mark.parametrize("args, note", [
+    (["timeline", "-p", "start=2030-01-01"],
+     "note: no rows: start 2030-01-01 is after the last date in the answer of timeline with "
+     "start=* (2026-03); ask an earlier start, e.g. --param start=2026-03\n"),
+    (["timeline", "-p", "end=1900"],
+     "note: no rows: end 1900 is before the first date in the answer of timeline with end=* "
+     "(1993); ask a later end, e.g. --param end=1993\n"),
+])
+def test_a_date_outside_the_answers_dates_is_said(args, note, graph_file):
+    """A researcher's trial: `timeline --param start=2030-01-01` (after the dataset's date
+    and its horizon) answered (0 rows), no word. The day the note suggests has rows."""
+    result = kg("query", *args, graph=graph_file)
+    assert result.output.endswith("(0 rows)\n" + note)
+    suggested = note.split("e.g. --param ")[1].strip()
+    assert "(0 rows)" not in kg("query", "timeline", "-p", suggested, graph=graph_file).output
+    result = kg("query", *args, "--format", "json", graph=graph_file)
+    assert "note:" not in result.output
 
 
 def test_a_syntax_error_in_a_query_file_names_the_file_and_its_line(tmp_path, graph_file):
@@ -313,6 +364,37 @@ def test_a_parameter_naming_an_entity_of_another_kind_is_an_error(args, message,
                                                                    graph_file):
     result = kg("query", *args, graph=graph_file if use_graph else None)
     assert (result.exit_code, result.output) == (1, message)
+
+
+@pytest.mark.parametrize("value, message", [
+    # a researcher's trial: a country given for the bloc answered (0 rows), no word
+    ("kgid:china", "Error: parameter bloc: kgid:china is a country, not a bloc; its bloc is "
+     "kgo:bloc-china (the blocs: kgo:bloc-china, kgo:bloc-multinational, kgo:bloc-other, "
+     "kgo:bloc-us)\n"),
+    ("kgo:topic-chips", "Error: parameter bloc: kgo:topic-chips is not a bloc (the blocs: "
+     "kgo:bloc-china, kgo:bloc-multinational, kgo:bloc-other, kgo:bloc-us)\n"),
+])
+def test_a_parameter_named_after_a_concept_scheme_takes_only_its_concepts(value, message,
+                                                                          graph_file):
+    result = kg("query", "blocs", "-p", f"bloc={value}", graph=graph_file)
+    assert (result.exit_code, result.output) == (1, message)
+    result = kg("query", "blocs", "-p", "bloc=kgo:bloc-china", "--format", "csv",
+                graph=graph_file)
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert rows and {r["bloc"] for r in rows} == {KGO + "bloc-china"}
+    # between-blocs' blocA and blocB take countries, as before
+    assert "(4 rows)" in kg("query", "between-blocs", "-p", "blocA=kgid:united-states",
+                            "-p", "date=2024-06-01", graph=graph_file).output
+
+
+def test_the_blocs_table_names_each_bloc_once_a_row(graph_file):
+    """A researcher's trial: `kg query blocs` showed "china  china" on every row (the bloc,
+    by its label, and its label again)."""
+    result = kg("query", "blocs", "-p", "bloc=kgo:bloc-us", "-p", "kind=kgo:Chip", "--format",
+                "md", graph=graph_file)
+    lines = result.output.splitlines()
+    assert [c.strip() for c in lines[0].strip("|").split("|")] == ["entity", "kind", "bloc"]
+    assert "| NVIDIA H200 | chip | us |" in [" ".join(line.split()) for line in lines]
 
 
 def test_a_parameter_of_the_right_kind_still_answers(graph_file):

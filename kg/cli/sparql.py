@@ -158,23 +158,21 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
         out.rstrip("\n"))
     if fmt in ("table", "md") and result.type == "SELECT" and not result.rows \
             and not isinstance(target, str):  # (for a reader; csv and json are for programs)
-        _hint_other_day(target, values, store)
+        _why_empty(target, values, store)
 
 
-def _hint_other_day(query, values: dict, store) -> None:
-    """After no rows from a library query whose date parameter took its default (the
-    dataset's date), say so on stderr and how to ask another day (a researcher's trial:
-    `kg query between-blocs` gave 0 rows on the dataset's date and no hint that earlier
-    days have them)."""
-    from kg.sparql.queries import store_day
+def _why_empty(query, values: dict, store) -> None:
+    """After no rows from a library query, say on stderr why and what to ask instead
+    (kg.sparql.queries.empty_answer_notes: an entity the query never reaches, a date
+    outside the data's, or the days with rows when the dataset's date has none)."""
+    from kg.sparql.queries import empty_answer_notes
 
-    dated = query.dataset_dated(values)
-    if not dated:
+    try:
+        notes = empty_answer_notes(store, query, values)
+    except KGError:  # a note is a courtesy: the answer (no rows) stands without one
         return
-    day = store_day(store)
-    click.echo(f"note: no rows on {day or 'the dataset date'}, the dataset's date (the default "
-               f"of {', '.join(dated)}); to ask another day: --param {dated[0]}=YYYY-MM-DD",
-               err=True)
+    for note in notes:
+        click.echo(note, err=True)
 
 
 def _formats_fit(kind: str, fmt: str, rdf_format: str) -> None:

@@ -426,6 +426,7 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
                 check_iri(store, iri)
                 check_retired(store, iri, name)
                 check_kind(store, iri, name)
+                check_scheme(store, iri, name)
     else:
         if params:
             raise QueryError("--param needs a library query or a .rq file with `# param:` "
@@ -438,6 +439,159 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
             raise QueryError(f"{shown_path(query.path)}: {exc}", exc.line, exc.column,
                              exc.detail) from None
         raise
+
+
+def project(text: str, var: str) -> str:
+    """The query `text` asking only for the distinct values of ?var: its outermost SELECT
+    clause becomes `SELECT DISTINCT ?var` (its pattern, order and limits stay), so one
+    query answers which values of a parameter would give rows."""
+    select = None
+    for m in _TOKEN.finditer(text):
+        kind, word = m.lastgroup, m.group().upper()
+        if kind == "word" and word == "SELECT" and select is None:
+            select = m.end()
+        elif select is not None and (kind == "brace" or (kind == "word" and word == "WHERE")):
+            return f"{text[:select]} DISTINCT ?{var} {text[m.start():]}"
+    raise QueryError("only a SELECT query can be asked which values give rows")
+
+
+def empty_answer_notes(store: Store, query: LibraryQuery, values: dict[str, str] | None = None,
+                       limit: int = 5) -> list[str]:
+    """Why a library query gave no rows, and what to ask instead: one line each (a
+    researcher's trial: `quotes --param speaker=...` of a person never quoted, `timeline
+    --param start=2030-01-01` and `between-blocs` on the dataset's date answered nothing,
+    with no word or a word that named no day that works). Rules, in order, at most a
+    query or two each:
+
+    - an entity parameter naming an entity the query's pattern never reaches: the query
+      with that parameter free says which values would give rows;
+    - date parameters given outside the dates the query answers with them free (after
+      the last, or before the first);
+    - a date parameter left to the dataset's date: the nearest days on which the query
+      does give rows, tried on the days the time-bound statements start and end
+      (kgo:holdsFrom, kgo:holdsUntil: kg/semantics/time.py's rule, as the explorer and
+      report use), and `*` for any day."""
+    values = dict(values or {})
+    day = store_day(store) if query.dataset_dated(values) else None
+    for name, raw in values.items():
+        if query.param(name).type == "iri" and raw.strip() != "*":
+            note = _entity_note(store, query, values, name, day, limit)
+            if note:
+                return [note]
+    note = _date_note(store, query, values, day)
+    if note:
+        return [note]
+    dated = query.dataset_dated(values)
+    if dated:
+        return [_other_day_note(store, query, values, dated, day, limit)]
+    return []
+
+
+def curie(iri: str) -> str:
+    """An IRI of one of the project's namespaces as a CURIE (kgid:china), else <iri>."""
+    namespaces = load_schema().namespaces
+    prefix, ns = max(((p, n) for p, n in namespaces.items() if iri.startswith(n)),
+                     key=lambda pn: len(pn[1]), default=("", ""))
+    return f"{prefix}:{iri[len(ns):]}" if prefix else f"<{iri}>"
+
+
+def _entity_note(store, query, values, name, day, limit) -> str | None:
+    given = curie(expand_iri(values[name].strip(), name))
+    text = project(query.bind({**values, name: "*"}, day=day), name)
+    found = sorted({str(r[0]) for r in store.query(text).rows if r[0] is not None})
+    if not found:
+        return None
+    shown = ", ".join(curie(i) for i in found[:limit]) + (", ..." if len(found) > limit else "")
+    return (f"note: no rows: {given} is the {name} of no row of {query.name}; the {name} "
+            f"values that have rows ({len(found)}): {shown} (e.g. --param "
+            f"{name}={curie(found[0])})")
+
+
+def _date_note(store, query, values, day) -> str | None:
+    """A note when the date parameters given lie outside the dates the query answers with
+    them free: after the last of them (a `date`, a first day) or before the first (an
+    `enddate`, a last day)."""
+    given = {n: v.strip() for n, v in values.items()
+             if query.param(n).type in DATE_TYPES and v.strip() != "*"}
+    if not given:
+        return None
+    rows = store.query(query.bind({**values, **dict.fromkeys(given, "*")}, day=day)).rows
+    dates = sorted({(v, str(t)) for row in rows for t in row
+                    if (v := _date_value(t)) is not None}, key=lambda dv: (dv[0].start, dv[0].end))
+    if not dates:
+        return None
+    (_, first), (last_value, last) = dates[0], dates[-1]
+    free = " ".join(f"{n}=*" for n in given)
+    for name, raw in given.items():
+        if query.param(name).type == "date" and parse_day(raw, name) > last_value.end:
+            return (f"note: no rows: {name} {raw} is after the last date in the answer of "
+                    f"{query.name} with {free} ({last}); ask an earlier {name}, e.g. --param "
+                    f"{name}={last}")
+    for name, raw in given.items():
+        if query.param(name).type == "enddate" and \
+                parse_day(raw, name, last=True) < dates[0][0].start:
+            return (f"note: no rows: {name} {raw} is before the first date in the answer of "
+                    f"{query.name} with {free} ({first}); ask a later {name}, e.g. --param "
+                    f"{name}={first}")
+    return None
+
+
+_DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
+
+
+def _date_value(term) -> DateValue | None:
+    """A date literal of a result (at its precision), else None."""
+    if not isinstance(term, Literal) or term.datatype not in _DATE_TYPES:
+        return None
+    try:
+        return DateValue.parse(str(term))
+    except ValueError:
+        return None
+
+
+def _other_day_note(store, query, values, dated, day, limit) -> str:
+    name = dated[0]
+    head = (f"note: no rows on {day or 'the dataset date'}, the dataset's date (the default of "
+            f"{', '.join(dated)})")
+    any_day = f"--param {name}=* asks for any day"
+    if day is None or len(dated) > 1:
+        return f"{head}; to ask another day: --param {name}=YYYY-MM-DD, or {any_day}"
+    before, after = _days_with_rows(store, query, values, name, day, limit)
+    found = [f"the last before it: {before} (--param {name}={before})"] if before else []
+    found += [f"the first after it: {after}"] if after else []
+    if not found:
+        return (f"{head}; nor on the {4 * limit} days nearest it on which a time-bound "
+                f"statement starts or ends; {any_day}")
+    return f"{head}; days with rows: {'; '.join(found)}; or {any_day}"
+
+
+def _days_with_rows(store, query, values, name, day, limit) -> tuple[str | None, str | None]:
+    """The nearest day before `day` and after it on which the query has rows: one query
+    for the days time-bound statements end and start on, one for the query on the
+    nearest of them (`limit` * 4 each side). Before `day` the last day with rows is one on
+    which some statement holds for the last time (kgo:holdsUntil), after it the first is
+    one on which some statement starts to hold (kgo:holdsFrom): the answer of a query
+    whose date only picks the statements that hold changes on no other day."""
+    rows = store.query(f"SELECT DISTINCT ?end ?start WHERE {{ {{ ?s <{KGO}holdsUntil> ?end }} "
+                       f"UNION {{ ?s <{KGO}holdsFrom> ?start }} }}").rows
+    ends, starts = set(), set()
+    for end, start in rows:
+        try:
+            (ends.add(date.fromisoformat(str(end))) if end is not None
+             else starts.add(date.fromisoformat(str(start))))
+        except ValueError:
+            continue
+    earlier = sorted(d for d in ends if d < day)[-limit * 4:]
+    later = sorted(d for d in starts if d > day)[:limit * 4]
+    if not earlier + later:
+        return None, None
+    terms = " ".join(Literal(d.isoformat(), datatype=XSD.date).n3() for d in earlier + later)
+    text = substitute(query.bind({**values, name: "*"}, day=day), {name: terms})
+    found = {date.fromisoformat(str(r[0])) for r in store.query(project(text, name)).rows
+             if r[0] is not None}
+    before = max((d for d in found if d < day), default=None)
+    after = min((d for d in found if d > day), default=None)
+    return (before.isoformat() if before else None, after.isoformat() if after else None)
 
 
 def check_retired(store: Store, iri: str, name: str) -> None:
@@ -504,6 +658,36 @@ def check_kind(store: Store, iri: str, name: str) -> None:
     raise QueryError(f"parameter {name}: {curie(iri)} {what}, not {a(kind.label)}{hint}")
 
 
+def check_scheme(store: Store, iri: str, name: str) -> None:
+    """For a parameter named after a concept scheme of the ontology (`# param: bloc iri`:
+    kgo:blocScheme), raise QueryError unless the IRI is one of its concepts: "parameter
+    bloc: kgid:china is a country, not a bloc; its bloc is kgo:bloc-china (the blocs:
+    ...)". Such a value could only ever answer no rows (a researcher's trial: `kg query
+    blocs --param bloc=kgid:china` gave 0 rows, no word)."""
+    from kg.data.validate import a
+
+    schema = load_schema()
+    if name in schema.kinds:
+        return  # check_kind's
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    scheme = URIRef(f"{KGO}{name}Scheme").n3()
+    members = sorted(str(r[0]) for r in store.query(
+        f"SELECT DISTINCT ?c WHERE {{ ?c <{skos}inScheme> {scheme} }}").rows)
+    if not members or iri in members:
+        return
+    ref = URIRef(iri).n3()
+    cls = {schema.expand(k.cls): k.label for k in schema.kinds.values()}
+    kinds = [cls[str(r[0])] for r in store.query(f"SELECT ?t WHERE {{ {ref} a ?t }}").rows
+             if str(r[0]) in cls]
+    what = f"is {a(kinds[0])}, not {a(name)}" if kinds else f"is not {a(name)}"
+    own = sorted(str(r[0]) for r in store.query(
+        f"SELECT DISTINCT ?c WHERE {{ {ref} <{KGO}{name}> ?c }}").rows if str(r[0]) in members)
+    its = f"; its {name} is {', '.join(curie(c) for c in own)}" if own else ""
+    plural = name[:-1] + "ies" if name.endswith("y") else name + "s"
+    raise QueryError(f"parameter {name}: {curie(iri)} {what}{its} (the "
+                     f"{plural}: {', '.join(curie(c) for c in members)})")
+
+
 def check_iri(store: Store, iri: str) -> None:
     """Raise QueryError unless the IRI occurs in the graph (as subject or object),
     suggesting the closest IRIs of the same namespace."""
@@ -532,5 +716,5 @@ def check_iri(store: Store, iri: str) -> None:
     raise QueryError(f"{what} {curie(iri)}{hint}")
 
 
-__all__ = ["QUERY_DIR", "LibraryQuery", "Param", "check_iri", "check_retired", "dataset_day", "expand_iri", "store_day", "find_query", "library",
+__all__ = ["QUERY_DIR", "LibraryQuery", "Param", "check_iri", "check_retired", "check_scheme", "empty_answer_notes", "dataset_day", "expand_iri", "store_day", "find_query", "library",
            "load_query", "parse_day", "parse_header", "parse_params", "rdf_term", "run_query", "substitute", "with_prefixes"]
