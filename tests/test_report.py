@@ -83,6 +83,41 @@ def test_h200_decision_and_customs_block_are_changes_and_botnews_is_not():
            "allowed-vetted-buyers |" in md
 
 
+def test_a_dated_quote_is_listed_as_said_by_its_speaker_with_its_words():
+    """A journalist's trial: "What changed" listed the AI Action Plan's quoted words as a
+    thing that "happened", "AI Action Plan: countries willing to join America's AI
+    alliance | date | 2025-07-23". Words are said: the row names who said them (the plan,
+    data/quote/us-ai-action-plan-ai-alliance.yaml) and what, in its own row kind, as
+    `kg query changes` does."""
+    report = build_report()
+    rows = read_csv(report / "changes.csv")
+    alliance = [r for r in rows if r["id"] == "us-ai-action-plan-ai-alliance"]
+    assert [(r["day"], r["change"], r["entity"], r["what"], r["value"], r["sources"])
+            for r in alliance] == [
+        ("2025-07-23", "said", "Winning the Race: America's AI Action Plan", "quote",
+         "“willing to join America's AI alliance”", "whitehouse-2025-07-23-ai-action-plan")]
+    quotes = {p.stem for p in (REPO / "data" / "quote").glob("*.yaml")}
+    assert {r["change"] for r in rows if r["id"] in quotes} == {"said"}
+    assert not [r for r in rows if r["change"] == "said" and r["id"] not in quotes]
+    # a long quote is cut to a line, at a word
+    caisi = next(r for r in rows if r["id"] == "caisi-risk-to-developers")
+    assert caisi["value"] == ("“may pose a risk to application developers, to consumers, "
+                              "and to US national…”")
+    assert caisi["entity"] == "Center for AI Standards and Innovation"
+    md = unlinked((report / "report.md").read_text(encoding="utf-8"))
+    assert ("| 2025-07-23 | said | Winning the Race: America's AI Action Plan | quote | "
+            "“willing to join America's AI alliance” | 2025-07-23 | "
+            "whitehouse-2025-07-23-ai-action-plan | high |") in md
+    said = sum(1 for r in rows if r["change"] == "said")
+    assert f"happenings, {said} quotes, " in md
+    assert "| date | 2025-07-23 |" not in md.split("## What changed")[1].split("\n## ")[0]
+    # kg query changes: the same quotes, said
+    got = run_query(oxigraph_store(), find_query("changes"), {"since": "2025-04-14"}).dicts()
+    assert {short(r["entity"]) for r in got if str(r["change"]) == "said"} == \
+        {r["id"] for r in rows if r["change"] == "said"}
+    assert not [r for r in got if short(r["entity"]) in quotes and str(r["change"]) != "said"]
+
+
 class _Cells(HTMLParser):
     """Every table row of an HTML page as the texts of its cells."""
 

@@ -91,6 +91,7 @@ from kg.semantics.links import (
     source_links,
     unlinked_identifiers,
 )
+from kg.semantics.wording import short_quote
 
 FORMATS = ("md", "html", "csv", "json")
 TOP = 10
@@ -207,6 +208,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     items.append(f"What changed from {since} to {day}: {len(changed)} dated facts "
                  f"({_count(changed, 'began')} began, {_count(changed, 'ended')} ended, "
                  f"{_counted(_count(changed, 'happened'), 'happening')}, "
+                 f"{_counted(_count(changed, 'said'), 'quote')}, "
                  f"{_counted(_count(changed, 'figure'), 'figure')}). Facts known only 'as "
                  "of' a day are evidence, not changes, and are left out.")
     items.append(_disputes_summary(disputes, name, ents)
@@ -225,7 +227,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
           "\"2025-04\" (one change) are both listed whenever the interval holds a day of "
           "April 2025. The table's day sorts a start by its first day and an end by its "
           "last, days that may lie outside the interval; \"as given\" is the date as the "
-          "source gives it. A happening (a release, an event, a rule taking effect) and a "
+          "source gives it. A happening (a release, an event, a rule taking effect), a quote "
+          "(said: who said it and its words, on the day it was said or published) and a "
           "figure count when their date, at its precision, lies wholly in the interval. A "
           "fact known only 'as of' a day (\"restricted as of 2026\") is evidence, not a "
           "change, and never appears here. "
@@ -261,7 +264,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                 f"[{', '.join(c.sources)}]" for c in keyed])
     doc.table(Table("changes", ["day", "change", "entity", "what", "value", "as given",
                                 "sources", "reliability", "id", "field"],
-                    [[c.day.isoformat(), c.change, name(c.entity), _label(sem, c),
+                    [[c.day.isoformat(), c.change, _change_who(sem, c, name), _label(sem, c),
                       _change_value(sem, c), c.when, "; ".join(c.sources),
                       _rel(sem, c.sources), c.entity, c.field] for c in changed],
                     show=60, hide=("id", "field"), cites=("sources",)))
@@ -663,9 +666,12 @@ def _drop_words(drop: float | None) -> str:
 
 
 def _label(sem: Semantics, c) -> str:
-    """A change's field in words: the schema's label, or the measure's name."""
+    """A change's field in words: the schema's label, or the measure's name; "quote" for
+    words said."""
     if c.change == "figure":
         return _value(sem.entities, c.field)
+    if c.change == "said":
+        return sem.schema.kinds["quote"].label
     ent = sem.entities.get(c.entity)
     f = sem.schema.kinds[ent.kind].fields.get(c.field) if ent is not None else None
     return f.label if f is not None else c.field
@@ -886,8 +892,20 @@ def _disputed_words(f) -> str:
     return ", disputed" if f.disputed_by else ""
 
 
+def _change_who(sem: Semantics, c, name) -> str:
+    """Whose change it is: the entity's name; for words said, who said them (a journalist's
+    trial: "AI Action Plan: countries willing to join America's AI alliance | date |
+    2025-07-23", a quote listed as a thing that happened)."""
+    quote = sem.entities.get(c.entity) if c.change == "said" else None
+    speaker = quote.first("speaker") if quote is not None else None
+    return name(str(speaker)) if speaker is not None else name(c.entity)
+
+
 def _change_value(sem: Semantics, c) -> str:
-    """A change's value in words: an entity's name, or a figure with its unit and qualifier."""
+    """A change's value in words: an entity's name, a figure with its unit and qualifier,
+    or a quote's words (short_quote)."""
+    if c.change == "said" and c.entity in sem.entities:
+        return short_quote(str(sem.entities[c.entity].first("text", "")))
     if c.change == "figure":
         if c.claim and c.claim in sem.entities:
             return figure_amount(sem.entities, sem.entities[c.claim])
