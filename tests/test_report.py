@@ -754,7 +754,7 @@ def test_the_summary_counts_and_kinds_read_as_words():
     assert "47 happenings, 1 figure)." in summary
     assert "Most central by PageRank: NVIDIA (organisation, United States bloc, 25 links)" in summary
     whole = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
-    assert "52 happenings, 19 figures)." in whole
+    assert "39 happenings, 13 quotes, 19 figures)." in whole  # quotes: said, not happened
 
 
 def test_printed_report_keeps_every_column_of_every_table_on_the_page():

@@ -205,10 +205,11 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     leads = _leads_summary(card)
     if leads:
         items.append(leads)
+    said = _count(changed, "said")  # quotes dated in the interval, if any
     items.append(f"What changed from {since} to {day}: {len(changed)} dated facts "
                  f"({_count(changed, 'began')} began, {_count(changed, 'ended')} ended, "
                  f"{_counted(_count(changed, 'happened'), 'happening')}, "
-                 f"{_counted(_count(changed, 'said'), 'quote')}, "
+                 f"{_counted(said, 'quote') + ', ' if said else ''}"
                  f"{_counted(_count(changed, 'figure'), 'figure')}). Facts known only 'as "
                  "of' a day are evidence, not changes, and are left out.")
     items.append(_disputes_summary(disputes, name, ents)
