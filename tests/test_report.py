@@ -548,7 +548,7 @@ def test_the_prose_names_relations_as_a_reader_says_them():
 # sentence (an event's roles from who plays them: "<actor> takes part in → <event>")
 RELATION_IN_A_SENTENCE = {
     "developer": "developed by", "issued_by": "issued by", "family": "belongs to",
-    "involves": "involves", "actors": "takes part in", "quoted-about": "quoted about",
+    "involves": "is involved in", "actors": "takes part in", "quoted-about": "quoted about",
     "targets": "targets", "estimated": "gives a figure on", "affiliation": "affiliated with",
     "designer": "designed by", "investors": "invests in", "trained_on": "trained on",
     "fab": "fabricated by", "parent": "part of", "investees": "receives the money in",
@@ -563,13 +563,14 @@ def test_every_reason_reads_as_english_with_no_noun_before_the_arrow():
     link of every linked entity of the curated network (not only the top 10), in the words
     the report's reasons and bridges use: a verb or participle before each arrow."""
     from kg.analysis.network import as_it_stood, project
-    from kg.analysis.report import _link_words, relation_phrases
+    from kg.analysis.report import Phrases, _link_words, relation_phrases
     from kg.analysis.why import why_central
 
     sem = built().semantics
     G = as_it_stood(project(sem), sem.date)
     whys = why_central(G, [n for n in G if G.degree(n)], {n: "c" for n in G})
-    phrases = relation_phrases(sem.schema)
+    events = frozenset(i for i, e in sem.entities.items() if e.kind == "event")
+    phrases = Phrases(relation_phrases(sem.schema), events)
     relations = {f.relation for w in whys for lk in w.links for f in lk.facts}
     assert {r: phrases[r] for r in relations} == RELATION_IN_A_SENTENCE
 
@@ -578,8 +579,15 @@ def test_every_reason_reads_as_english_with_no_noun_before_the_arrow():
 
     texts = [_link_words(lk, w.node, name, phrases) for w in whys for lk in w.links]
     before = {m for t in texts for m in re.findall(r"(\S+)(?: \(×\d+\))? → ", t)}
-    assert before == {"by", "to", "about", "in", "on", "with", "of", "from", "involves",
+    assert before == {"by", "to", "about", "in", "on", "with", "of", "from",
                       "targets", "amends", "supplies", "implements"}
+    # an event is named by a sentence ("China's market regulator opens an antitrust
+    # investigation into NVIDIA"): no relation follows it, it follows the arrow
+    names = {sem.entities[i].name for i in events}
+    assert not [t for t in texts for e in names if re.search(rf"{re.escape(e)} \S+", t)
+                and not re.search(rf"{re.escape(e)} (?:\[|\(low|/|;|$)", t)], texts
+    assert ("“Chinese customs tell companies not to buy NVIDIA H200 chips” is involved in → it "
+            "[dw-2026-01-24-us-china-ai-race]") in texts
     labels = {f.label for k in sem.schema.kinds.values() for f in k.fields.values()}
     nouns = {"developer", "designer", "affiliation", "actors", "investors", "investees",
              "model family", "chip family", "base model", "parent organisation"}
@@ -596,6 +604,9 @@ def test_every_reason_reads_as_english_with_no_noun_before_the_arrow():
             "announced [openai-2025-01-21-stargate] / invests in → The Stargate Project is "
             "announced [openai-2025-01-21-stargate] (PageRank −7% without it") in why
     assert "NVIDIA H100 designed by → it [" in why and "Jensen Huang affiliated with → it [" in why
+    assert " involves → " not in text
+    assert ("is involved in → China's market regulator opens an antitrust investigation into "
+            "NVIDIA [samr-2024-12-09-nvidia-investigation]") in text
     assert " actors → " not in text and " developer → " not in text
     stargate = next(w for w in whys if w.node == "stargate-announcement-2025-01")
     openai = next(lk for lk in stargate.links if lk.neighbour == "openai")

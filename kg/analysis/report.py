@@ -154,6 +154,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         return got
 
     rel, phrases = relation_words(sem.schema), relation_phrases(sem.schema)
+    phrases = Phrases(phrases, frozenset(i for i, e in ents.items() if e.kind == "event"))
 
     step.begin(f"projecting the graph as of {day}")
     proj = project(sem)
@@ -767,9 +768,22 @@ RELATION_PHRASES = {"parent": "part of", "partners": "partners with",
                     "designer": "designed by", "variant_of": "derived from"}
 # An event's roles, said of who plays them, the event after the arrow: "takes part in →
 # OpenAI raises US$6.6 billion" (it read "OpenAI raises US$6.6 billion actors → it"; with
-# an event named by a sentence as subject, no verb reads well).
+# an event named by a sentence as subject, no verb reads well: "China's market regulator
+# opens an antitrust investigation into NVIDIA involves → it" read as one long sentence,
+# now "is involved in → China's market regulator opens ...").
 ROLE_PHRASES = {"actors": "takes part in", "investors": "invests in",
-                "investees": "receives the money in"}
+                "investees": "receives the money in", "involves": "is involved in"}
+
+
+class Phrases(dict):
+    """relation_phrases, with the ids of the entities named by a sentence (events: "OpenAI
+    raises US$6.6 billion"), whose names _link_words quotes where they stand before a
+    relation: "“Chinese customs tell companies not to buy NVIDIA H200 chips” is involved in
+    → it" (it read "... H200 chips is involved in → it", one run-on sentence)."""
+
+    def __init__(self, phrases: dict[str, str], sentences: frozenset[str] = frozenset()):
+        super().__init__(phrases)
+        self.sentences = sentences
 
 
 def relation_phrases(schema) -> dict[str, str]:
@@ -782,7 +796,8 @@ def _link_words(lk, node: str, name, rel: dict[str, str]) -> str:
     """The facts joining a node to one neighbour, grouped by relation and direction:
     "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]", and "(low
     reliability only)" after a group whose every fact rests on low-reliability sources.
-    rel: relation_phrases; an event's role (ROLE_PHRASES) is said from who plays it, so
+    rel: relation_phrases (Phrases: with the events, quoted before a relation); an event's
+    role (ROLE_PHRASES) is said from who plays it, so
     its arrow runs from them to the event ("takes part in → <event>", "<actor> takes part
     in → it")."""
     groups: dict[tuple[str, bool], list] = {}
@@ -794,8 +809,11 @@ def _link_words(lk, node: str, name, rel: dict[str, str]) -> str:
         times = f" (×{len(group)})" if len(group) > 1 else ""
         sources = sorted({s for f in group for s in f.sources})
         words_ = rel.get(relation, relation)
+        subject = name(lk.neighbour)
+        if lk.neighbour in getattr(rel, "sentences", ()):
+            subject = f"“{subject}”"
         arrow = f"{words_}{times} → {name(lk.neighbour)}" if out else \
-            f"{name(lk.neighbour)} {words_}{times} → it"
+            f"{subject} {words_}{times} → it"
         # a journalist's trial: Sam Altman stood 4th among the bridges between the blocs on
         # a two-word quote carried by BitBiased alone, and nothing said the source was weak
         weak = all(f.reliability == "low" for f in group)
