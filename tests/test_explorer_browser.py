@@ -1242,6 +1242,32 @@ def test_a_relative_figure_names_what_it_is_compared_with(real, page):
     assert page.console_errors() == []
 
 
+def test_a_figures_context_is_its_first_clause_with_the_rest_on_hover(real, page):
+    """A journalist's trial: the US permitting time for new energy infrastructure (Aiden
+    Gray) showed a 270-character context that ran on into the curator's notes. The panel
+    shows what the figure covers, its first clause, as the report's scorecard does
+    (kg.semantics.disputes.figure_context); the whole text is the line's title."""
+    _, out = real
+    pg = page.open(out, "#node=united-states")
+    ctx = "#panel-body .figure[data-claim=us-transmission-approval-time-aiden-gray] .context"
+    assert pg.inner_text(ctx) == ("approval of new high-voltage lines or green-energy grid "
+                                  "connections taking up to nearly ten years")
+    title = pg.get_attribute(ctx, "title")
+    assert title.startswith("approval of new high-voltage lines") and \
+        title.endswith("BitBiased's 4 to 7 years for permits of new energy infrastructure "
+                       "does not contradict it")
+    # a short context is whole, with no title (data/claim/ascend-910-vs-h100-dw.yaml)
+    pg.evaluate("kgExplorer.select('huawei-ascend-910')")
+    short = "#panel-body .figure[data-claim=ascend-910-vs-h100-dw] .context"
+    assert pg.inner_text(short) == ("inference tasks (text generation, chatbot queries, image "
+                                    "classification)")
+    assert pg.get_attribute(short, "title") is None
+    pg.evaluate("kgExplorer.select('united-states')")
+    pg.locator(ctx).scroll_into_view_if_needed()
+    page.shot("explorer-figure-context")
+    assert page.console_errors() == []
+
+
 def test_a_sources_identifier_is_shown_as_text(real, page):
     """A journalist's trial: the H20 -> NVIDIA link listed "NVIDIA Corporation Form 8-K ...
     2025-04-15 high reliability" with no identifier, though the data has its SEC accession

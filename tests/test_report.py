@@ -221,9 +221,7 @@ def test_the_910c_dispute_side_by_side():
     assert ("| Aiden Gray | aiden-gray-2026-ai-race-faster | low | 2026 | United States: "
             "permitting time for new energy infrastructure up to 120 months (2026; approval of "
             "new high-voltage lines or green-energy grid connections taking up to nearly ten "
-            "years, a slow case rather than a typical time; present tense of a 2026 article; "
-            "BitBiased's 4 to 7 years for permits of new energy infrastructure does not "
-            "contradict it) |  |") in text
+            "years) |  |") in text  # its context's first clause: the rest is a curator's note
     sparql = {short(r["claim"]) for r in run_query(oxigraph_store(),
                                                    find_query("disputed-figures")).dicts()}
     assert {r["figure"] for r in read_csv(build_report() / "disputes.csv")} == sparql
@@ -315,9 +313,43 @@ def test_a_scorecard_figure_says_what_it_covers():
             continue
         for figure in assessments[a].get("evidence", []):
             if figure in contexts:
-                assert f"{contexts[figure]})" in row["backing figures"], (a, figure)
+                # its first clause (test_a_scorecard_context_is_its_first_clause_not_a_note)
+                want = contexts[figure].split(";")[0].strip()
+                if len(want) > 100:
+                    want = want[:want.rindex(",", 0, 101)]
+                assert f"{want})" in row["backing figures"], (a, figure)
                 shown += 1
     assert shown >= 20
+
+
+def test_a_scorecard_context_is_its_first_clause_not_a_note():
+    """A journalist's trial: Aiden Gray's verdict on energy showed the US permitting time
+    with a 270-character context that ran on into the curator's notes ("a slow case rather
+    than a typical time; present tense of a 2026 article; BitBiased's 4 to 7 years ...
+    does not contradict it"). A figure's context in the scorecard (and the explorer) is
+    what it covers: its first clause, at most 100 characters."""
+    claim = yaml.safe_load((REPO / "data" / "claim" / "us-transmission-approval-time-aiden-"
+                            "gray.yaml").read_text(encoding="utf-8"))
+    assert len(claim["context"]) > 250
+    rows = {r["assessment"]: r for r in read_csv(build_report() / "scorecard.csv")}
+    energy = rows["aiden-gray-energy-china"]["backing figures"]
+    assert energy == ("United States: permitting time for new energy infrastructure up to 120 "
+                      "months (2026; approval of new high-voltage lines or green-energy grid "
+                      "connections taking up to nearly ten years)")
+    # BitBiased's coding tests: what they cover, not that the tests cannot be checked
+    coding = rows["bitbiased-open-source-china"]["backing figures"]
+    assert ("China: efficiency gain on coding tasks 30% to 50% (2026; Chinese open-weight "
+            "models fine-tuned on local data, on particular coding tasks)") in coding
+    assert "the comparison models are not named" not in coding
+    # no context in the scorecard is a paragraph
+    html = (build_report() / "report.html").read_text(encoding="utf-8")
+    cells = re.findall(r'<td data-label="backing figures">(.*?)</td>', html)
+    contexts = [c for cell in cells
+                for c in re.findall(r"\(\d{4}[-\d]*; ([^()]*(?:\([^()]*\)[^()]*)*)\)", cell)]
+    assert contexts and max(map(len, contexts)) <= 100, max(contexts, key=len)
+    section = html.split('id="the-race-scorecard')[1].split("<h2")[0]
+    assert "a slow case rather than a typical time" not in section
+    assert "does not contradict it" not in section
 
 
 def test_bitbiased_verdict_on_energy():

@@ -299,8 +299,10 @@ class PageData:
             v = c.first(key)
             if v is not None:
                 out[key] = str(v)
-        if figure_context(c):  # as the report's scorecard shows it
+        if figure_context(c):  # as the report's scorecard shows it: the first clause
             out["context"] = figure_context(c)
+            if figure_context(c, full=True) != out["context"]:  # the rest on hover
+                out["context_full"] = figure_context(c, full=True)
         if c.first("as_of") is None:  # no period: when (and by whom) it was published
             out.update(self.reported(c))
         other = c.first("compared_with")  # a reference (schema.yaml): its name and id

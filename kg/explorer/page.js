@@ -443,7 +443,11 @@
       box.appendChild(v);
       if (howKnown(c)) box.appendChild(el("div", { cls: "muted small how-known", text: howKnown(c) }));
       if (c.by) box.appendChild(el("div", { cls: "muted small" }, "according to ", c.byref ? refButton(c.byref, c.by) : el("span", { text: c.by })));
-      if (c.context) box.appendChild(el("div", { cls: "muted small", text: c.context }));
+      if (c.context) {  // the first clause (kg.semantics.disputes.figure_context); the whole on hover
+        var ctx = el("div", { cls: "muted small context", text: c.context });
+        if (c.context_full) ctx.title = c.context_full;
+        box.appendChild(ctx);
+      }
       box.appendChild(srcs(c.src));
       return box;
     }

@@ -21,7 +21,7 @@ from kg.core.model import Entity, check_status
 
 SAID_KINDS = frozenset({"quote"})
 QUOTE_LIMIT = 80  # characters of a quote's words in a row of changes
-CLAUSE_LIMIT = 90  # characters of a first clause
+CLAUSE_LIMIT = 100  # characters of a first clause
 STATUS_WORDS = {"from-article": "from article", "checked": "checked", "unchecked": "unchecked"}
 
 
@@ -50,12 +50,14 @@ def short_quote(text: str, limit: int = QUOTE_LIMIT) -> str:
 
 
 def first_clause(text: str, limit: int = CLAUSE_LIMIT) -> str:
-    """The first clause of a text, up to its first semicolon (brackets kept whole), cut to
-    `limit` characters (shorten): "inference tasks (text generation, chatbot queries,
-    image classification)" stays whole, "cost of AI training ...; the author's own
-    uncheckable tests ..." keeps what comes before the semicolon."""
+    """The first clause of a text: up to its first semicolon outside brackets; where that
+    is longer than `limit` characters, up to its last comma (outside brackets) that keeps
+    it within the limit, else cut at a word (shorten). "inference tasks (text generation,
+    chatbot queries, image classification)" stays whole; "observed high-end supercomputer
+    capacity worldwide; a different measure from Deep Dive's ..." keeps what comes before
+    the semicolon."""
     text = " ".join(str(text).split())
-    depth = 0
+    depth, commas = 0, []
     for i, ch in enumerate(text):
         if ch in "([":
             depth += 1
@@ -64,7 +66,13 @@ def first_clause(text: str, limit: int = CLAUSE_LIMIT) -> str:
         elif ch == ";" and depth == 0:
             text = text[:i]
             break
-    return shorten(text.strip(), limit)
+        elif ch == "," and depth == 0:
+            commas.append(i)
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    fits = [i for i in commas if i <= limit]
+    return text[:fits[-1]] if fits else shorten(text, limit)
 
 
 def status_words(entities: dict[str, Entity], sources: Iterable[str], checked=None) -> str:
