@@ -1350,6 +1350,41 @@ def test_every_fact_says_whether_it_is_from_an_article_checked_or_unchecked(real
     assert page.console_errors() == []
 
 
+def test_a_value_from_an_article_and_another_source_says_both(real, page):
+    """A journalist's trial: DeepSeek-V3's developer, cited to DeepSeek's own technical
+    report and to BitBiased (a bundled article), said only "from article", as if the
+    article were all it rests on. A value that cites a bundled article and other sources
+    says so ("article + 1 other source", kg.semantics.wording.status_words), with the
+    status's meaning as its title; the report's why-central table says the same."""
+    built, out = real
+    sem = built.semantics
+    dev = sem.entities["deepseek-v3"].facts["developer"][0]
+    assert set(sem.entities["deepseek-v3"].sources_of(dev)) == {
+        "deepseek-2024-12-v3-technical-report", "bitbiased-2026-12-dimensions"}
+    pg = page.open(out, "#node=deepseek-v3")
+    rows = pg.eval_on_selector_all(
+        "#panel-body .fact .stmt", "els => els.map(e => [e.getAttribute('data-value'),"
+        " Array.from(e.querySelectorAll('.badge.status')).map(b => [b.innerText, b.title])])")
+    meaning = sem.schema.enums["check-status"].values
+    assert ["deepseek", [["article + 1 other source", meaning["from-article"]]]] in rows
+    # a value from articles alone still says "from article" (released: DeepSeek's report)
+    assert all(b[0][0] in ("from article", "unchecked", "checked", "article + 1 other source")
+               for _, b in rows), rows
+    # the link, in DeepSeek's list of links
+    pg.evaluate("kgExplorer.select('deepseek')")
+    links = pg.eval_on_selector_all(
+        "#panel-body li", "els => els.filter(e => e.innerText.includes('DeepSeek-V3'))"
+        ".map(e => Array.from(e.querySelectorAll('.badge.status'), b => b.innerText))")
+    assert ["article + 1 other source"] in links, links
+    # an entity's own facts: Meta's name, from four articles and its 10-K
+    pg.evaluate("kgExplorer.select('meta')")
+    assert "4 articles + 1 other source" in pg.eval_on_selector_all(
+        "#panel-body .badge.status", "bs => bs.map(b => b.innerText)")
+    pg.evaluate("kgExplorer.select('deepseek-v3')")
+    page.shot("explorer-mixed-source-badge")
+    assert page.console_errors() == []
+
+
 def test_a_checked_fact_says_checked(tmp_path, page):
     """The third status of the data contract: a fact added from public knowledge and
     checked by a maintainer (`checked: {by, on, against}`) says "checked", with the meaning

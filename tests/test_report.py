@@ -576,6 +576,29 @@ def test_the_prose_names_relations_as_a_reader_says_them():
     assert {"issued_by", "quoted-about"} <= {r["relation"] for r in rows}
 
 
+def test_a_link_from_an_article_and_another_source_says_both_in_why_central():
+    """A journalist's trial: a value citing a bundled article and another source (DeepSeek-
+    V3's developer: DeepSeek's technical report and BitBiased) was badged "from article"
+    only. why-central.csv keeps the status and says it as the explorer's badge does."""
+    rows = read_csv(build_report() / "why-central.csv")
+    v3 = [r for r in rows if (r["id"], r["neighbour id"], r["relation"]) ==
+          ("deepseek", "deepseek-v3", "developer")]
+    assert [(r["sources"], r["status"], r["status in words"]) for r in v3] == [
+        ("deepseek-2024-12-v3-technical-report; bitbiased-2026-12-dimensions", "from-article",
+         "article + 1 other source")]
+    articles = {p.stem for p in (REPO / "data" / "source").glob("*.yaml")
+                if "bundled_file" in yaml.safe_load(p.read_text(encoding="utf-8"))}
+    for r in rows:
+        cited = set(r["sources"].split("; "))
+        if r["status"] == "from-article" and cited <= articles:
+            assert r["status in words"] == "from article", r
+        elif r["status"] == "from-article":
+            n = len(cited - articles)
+            assert r["status in words"].endswith(f"+ {n} other source{'s' * (n > 1)}"), r
+        else:
+            assert r["status in words"] == r["status"], r
+
+
 # every relation of the curated network as the reasons say it: "A <phrase> → B" reads as a
 # sentence (an event's roles from who plays them: "<actor> takes part in → <event>")
 RELATION_IN_A_SENTENCE = {

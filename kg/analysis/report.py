@@ -91,7 +91,7 @@ from kg.semantics.links import (
     source_links,
     unlinked_identifiers,
 )
-from kg.semantics.wording import short_quote
+from kg.semantics.wording import short_quote, status_words
 
 FORMATS = ("md", "html", "csv", "json")
 TOP = 10
@@ -398,13 +398,14 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                 wrows.append([name(n), n, name(lk.neighbour), lk.neighbour, f.relation,
                               "out" if f.source == n else "in", lk.pagerank_drop, lk.path_share,
                               "; ".join(f.sources), f.reliability or "", f.status,
-                              f.via or ""])
+                              status_words(ents, f.status, f.sources), f.via or ""])
     # the quote or figure that makes a quoted-about or estimated link: Scott Singer's seven
     # quotes about China were seven identical rows
     doc.table(Table("why-central", ["entity", "id", "neighbour", "neighbour id", "relation",
                                     "direction", "PageRank drop without the link",
                                     "share of shortest paths", "sources", "reliability",
-                                    "status", "quote or figure"], wrows, show=0,
+                                    "status", "status in words", "quote or figure"], wrows,
+                    show=0,
                     cites=("sources",)))
 
     # -- robustness -----------------------------------------------------------------------

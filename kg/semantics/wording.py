@@ -8,16 +8,16 @@
 - short_quote: a quote's words cut to a line, in quotation marks.
 - first_clause: a long text (a figure's `context` that runs on into a curator's note)
   cut to its first clause, and to at most `limit` characters.
-- status_words: a fact's check status as its badge says it; "from article" only when
-  every source is a bundled article, "article + 1 other source" when it also cites,
-  say, a 10-K.
+- status_words: a fact's check status as its badge says it (the explorer's badges, the
+  report's why-central table); "from article" only when every source is a bundled
+  article, "article + 1 other source" when it also cites, say, a 10-K.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kg.core.model import Entity, check_status
+from kg.core.model import Entity
 
 SAID_KINDS = frozenset({"quote"})
 QUOTE_LIMIT = 80  # characters of a quote's words in a row of changes
@@ -75,19 +75,18 @@ def first_clause(text: str, limit: int = CLAUSE_LIMIT) -> str:
     return text[:fits[-1]] if fits else shorten(text, limit)
 
 
-def status_words(entities: dict[str, Entity], sources: Iterable[str], checked=None) -> str:
-    """A fact's check status (kg.core.model.check_status) in a badge's words: "from
-    article" when all its sources are bundled articles, "article + 1 other source" (or
-    "2 articles + 3 other sources") when it cites others too, else "checked" or
-    "unchecked"."""
-    sources = tuple(sources)
-    status = check_status(entities, sources, checked)
+def status_words(entities: dict[str, Entity], status: str, sources: Iterable[str]) -> str:
+    """A fact's check status (kg.core.model.check_status: from-article when any source is
+    a bundled article) in its badge's words: "from article" when all its sources are
+    bundled articles, "article + 1 other source" (or "2 articles + 3 other sources") when
+    it cites others too, such as a 10-K; else "checked" or "unchecked" (a journalist's
+    trial: a value citing an article and a 10-K said only "from article")."""
     if status != "from-article":
-        return STATUS_WORDS[status]
+        return STATUS_WORDS.get(status, status)
     known = list(dict.fromkeys(s for s in sources if s in entities))
     articles = sum(1 for s in known if entities[s].first("bundled_file"))
     others = len(known) - articles
-    if not others:
+    if not others or not articles:
         return STATUS_WORDS[status]
     said = "article" if articles == 1 else f"{articles} articles"
     return f"{said} + {others} other source{'' if others == 1 else 's'}"
