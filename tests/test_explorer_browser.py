@@ -1242,6 +1242,32 @@ def test_a_relative_figure_names_what_it_is_compared_with(real, page):
     assert page.console_errors() == []
 
 
+def test_a_figures_context_is_its_first_clause_with_the_rest_on_hover(real, page):
+    """A journalist's trial: the US permitting time for new energy infrastructure (Aiden
+    Gray) showed a 270-character context that ran on into the curator's notes. The panel
+    shows what the figure covers, its first clause, as the report's scorecard does
+    (kg.semantics.disputes.figure_context); the whole text is the line's title."""
+    _, out = real
+    pg = page.open(out, "#node=united-states")
+    ctx = "#panel-body .figure[data-claim=us-transmission-approval-time-aiden-gray] .context"
+    assert pg.inner_text(ctx) == ("approval of new high-voltage lines or green-energy grid "
+                                  "connections taking up to nearly ten years")
+    title = pg.get_attribute(ctx, "title")
+    assert title.startswith("approval of new high-voltage lines") and \
+        title.endswith("BitBiased's 4 to 7 years for permits of new energy infrastructure "
+                       "does not contradict it")
+    # a short context is whole, with no title (data/claim/ascend-910-vs-h100-dw.yaml)
+    pg.evaluate("kgExplorer.select('huawei-ascend-910')")
+    short = "#panel-body .figure[data-claim=ascend-910-vs-h100-dw] .context"
+    assert pg.inner_text(short) == ("inference tasks (text generation, chatbot queries, image "
+                                    "classification)")
+    assert pg.get_attribute(short, "title") is None
+    pg.evaluate("kgExplorer.select('united-states')")
+    pg.locator(ctx).scroll_into_view_if_needed()
+    page.shot("explorer-figure-context")
+    assert page.console_errors() == []
+
+
 def test_a_sources_identifier_is_shown_as_text(real, page):
     """A journalist's trial: the H20 -> NVIDIA link listed "NVIDIA Corporation Form 8-K ...
     2025-04-15 high reliability" with no identifier, though the data has its SEC accession
@@ -1321,6 +1347,41 @@ def test_every_fact_says_whether_it_is_from_an_article_checked_or_unchecked(real
     assert pg.inner_text("label:has(#hide-unchecked)").strip() == (
         "hide unchecked links (added from public knowledge, not yet checked by a maintainer)")
     page.shot("explorer-status-badges")
+    assert page.console_errors() == []
+
+
+def test_a_value_from_an_article_and_another_source_says_both(real, page):
+    """A journalist's trial: DeepSeek-V3's developer, cited to DeepSeek's own technical
+    report and to BitBiased (a bundled article), said only "from article", as if the
+    article were all it rests on. A value that cites a bundled article and other sources
+    says so ("article + 1 other source", kg.semantics.wording.status_words), with the
+    status's meaning as its title; the report's why-central table says the same."""
+    built, out = real
+    sem = built.semantics
+    dev = sem.entities["deepseek-v3"].facts["developer"][0]
+    assert set(sem.entities["deepseek-v3"].sources_of(dev)) == {
+        "deepseek-2024-12-v3-technical-report", "bitbiased-2026-12-dimensions"}
+    pg = page.open(out, "#node=deepseek-v3")
+    rows = pg.eval_on_selector_all(
+        "#panel-body .fact .stmt", "els => els.map(e => [e.getAttribute('data-value'),"
+        " Array.from(e.querySelectorAll('.badge.status')).map(b => [b.innerText, b.title])])")
+    meaning = sem.schema.enums["check-status"].values
+    assert ["deepseek", [["article + 1 other source", meaning["from-article"]]]] in rows
+    # a value from articles alone still says "from article" (released: DeepSeek's report)
+    assert all(b[0][0] in ("from article", "unchecked", "checked", "article + 1 other source")
+               for _, b in rows), rows
+    # the link, in DeepSeek's list of links
+    pg.evaluate("kgExplorer.select('deepseek')")
+    links = pg.eval_on_selector_all(
+        "#panel-body li", "els => els.filter(e => e.innerText.includes('DeepSeek-V3'))"
+        ".map(e => Array.from(e.querySelectorAll('.badge.status'), b => b.innerText))")
+    assert ["article + 1 other source"] in links, links
+    # an entity's own facts: Meta's name, from four articles and its 10-K
+    pg.evaluate("kgExplorer.select('meta')")
+    assert "4 articles + 1 other source" in pg.eval_on_selector_all(
+        "#panel-body .badge.status", "bs => bs.map(b => b.innerText)")
+    pg.evaluate("kgExplorer.select('deepseek-v3')")
+    page.shot("explorer-mixed-source-badge")
     assert page.console_errors() == []
 
 

@@ -12,9 +12,12 @@ The rule (queries/changes.rq gives the same rows over SPARQL):
   Deprecated statements never change.
   A fact known only `as_of` a day is evidence, not a change: it never appears here,
   nor does an end inferred from a horizon or a successor.
-- happened: a date-valued fact (a release, an event's date, a rule taking effect, a
-  quote's date) whose date, at its precision, lies wholly inside the interval: a
-  release in "2025-12" is inside (2025-11-01, 2026-01-31], one in "2025" is not.
+- happened: a date-valued fact (a release, an event's date, a rule taking effect) whose
+  date, at its precision, lies wholly inside the interval: a release in "2025-12" is
+  inside (2025-11-01, 2026-01-31], one in "2025" is not.
+- said: a quote's date, by the same rule: words are said, they do not happen
+  (kg.semantics.wording.dated_change; a journalist's trial read a quote listed as
+  "happened", "date: 2025-07-23").
 - figure: a figure (claim) reported for a period that lies wholly inside the interval.
 
 Rows are sorted by day, then entity, field, value.
@@ -27,13 +30,14 @@ from dataclasses import dataclass
 
 from kg.core.model import DateValue, as_decimal_text
 from kg.semantics import Semantics
+from kg.semantics.wording import dated_change
 
 
 @dataclass(frozen=True)
 class Change:
     """One change. day: the day it is dated to (first day of `from`, last day of `to`,
     first day of a date); when: the date as the source gives it; change: began | ended |
-    happened | figure; value: the value as text (an id, an enum value, a date, a number);
+    happened | said | figure; value: the value as text (an id, an enum value, a date, a number);
     sources: source ids."""
 
     day: dt.date
@@ -76,7 +80,7 @@ def changes(sem: Semantics, since: dt.date, as_of: dt.date | None = None) -> lis
                     out.append(Change(st.valid_to.end, "ended", ent.id, name, value,
                                       str(st.valid_to), ent.sources_of(st)))
                 if isinstance(st.value, DateValue) and inside(st.value, since, as_of):
-                    out.append(Change(st.value.start, "happened", ent.id, name, value,
+                    out.append(Change(st.value.start, dated_change(ent.kind), ent.id, name, value,
                                       value, ent.sources_of(st)))
         if ent.kind == "claim":
             period = ent.first("as_of")

@@ -91,6 +91,7 @@ from kg.semantics.links import (
     source_links,
     unlinked_identifiers,
 )
+from kg.semantics.wording import short_quote, status_words
 
 FORMATS = ("md", "html", "csv", "json")
 TOP = 10
@@ -153,6 +154,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         return got
 
     rel, phrases = relation_words(sem.schema), relation_phrases(sem.schema)
+    phrases = Phrases(phrases, frozenset(i for i, e in ents.items() if e.kind == "event"))
 
     step.begin(f"projecting the graph as of {day}")
     proj = project(sem)
@@ -204,9 +206,11 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     leads = _leads_summary(card)
     if leads:
         items.append(leads)
+    said = _count(changed, "said")  # quotes dated in the interval, if any
     items.append(f"What changed from {since} to {day}: {len(changed)} dated facts "
                  f"({_count(changed, 'began')} began, {_count(changed, 'ended')} ended, "
                  f"{_counted(_count(changed, 'happened'), 'happening')}, "
+                 f"{_counted(said, 'quote') + ', ' if said else ''}"
                  f"{_counted(_count(changed, 'figure'), 'figure')}). Facts known only 'as "
                  "of' a day are evidence, not changes, and are left out.")
     items.append(_disputes_summary(disputes, name, ents)
@@ -225,7 +229,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
           "\"2025-04\" (one change) are both listed whenever the interval holds a day of "
           "April 2025. The table's day sorts a start by its first day and an end by its "
           "last, days that may lie outside the interval; \"as given\" is the date as the "
-          "source gives it. A happening (a release, an event, a rule taking effect) and a "
+          "source gives it. A happening (a release, an event, a rule taking effect), a quote "
+          "(said: who said it and its words, on the day it was said or published) and a "
           "figure count when their date, at its precision, lies wholly in the interval. A "
           "fact known only 'as of' a day (\"restricted as of 2026\") is evidence, not a "
           "change, and never appears here. "
@@ -261,7 +266,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                 f"[{', '.join(c.sources)}]" for c in keyed])
     doc.table(Table("changes", ["day", "change", "entity", "what", "value", "as given",
                                 "sources", "reliability", "id", "field"],
-                    [[c.day.isoformat(), c.change, name(c.entity), _label(sem, c),
+                    [[c.day.isoformat(), c.change, _change_who(sem, c, name), _label(sem, c),
                       _change_value(sem, c), c.when, "; ".join(c.sources),
                       _rel(sem, c.sources), c.entity, c.field] for c in changed],
                     show=60, hide=("id", "field"), cites=("sources",)))
@@ -393,13 +398,14 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                 wrows.append([name(n), n, name(lk.neighbour), lk.neighbour, f.relation,
                               "out" if f.source == n else "in", lk.pagerank_drop, lk.path_share,
                               "; ".join(f.sources), f.reliability or "", f.status,
-                              f.via or ""])
+                              status_words(ents, f.status, f.sources), f.via or ""])
     # the quote or figure that makes a quoted-about or estimated link: Scott Singer's seven
     # quotes about China were seven identical rows
     doc.table(Table("why-central", ["entity", "id", "neighbour", "neighbour id", "relation",
                                     "direction", "PageRank drop without the link",
                                     "share of shortest paths", "sources", "reliability",
-                                    "status", "quote or figure"], wrows, show=0,
+                                    "status", "status in words", "quote or figure"], wrows,
+                    show=0,
                     cites=("sources",)))
 
     # -- robustness -----------------------------------------------------------------------
@@ -663,9 +669,12 @@ def _drop_words(drop: float | None) -> str:
 
 
 def _label(sem: Semantics, c) -> str:
-    """A change's field in words: the schema's label, or the measure's name."""
+    """A change's field in words: the schema's label, or the measure's name; "quote" for
+    words said."""
     if c.change == "figure":
         return _value(sem.entities, c.field)
+    if c.change == "said":
+        return sem.schema.kinds["quote"].label
     ent = sem.entities.get(c.entity)
     f = sem.schema.kinds[ent.kind].fields.get(c.field) if ent is not None else None
     return f.label if f is not None else c.field
@@ -760,9 +769,22 @@ RELATION_PHRASES = {"parent": "part of", "partners": "partners with",
                     "designer": "designed by", "variant_of": "derived from"}
 # An event's roles, said of who plays them, the event after the arrow: "takes part in →
 # OpenAI raises US$6.6 billion" (it read "OpenAI raises US$6.6 billion actors → it"; with
-# an event named by a sentence as subject, no verb reads well).
+# an event named by a sentence as subject, no verb reads well: "China's market regulator
+# opens an antitrust investigation into NVIDIA involves → it" read as one long sentence,
+# now "is involved in → China's market regulator opens ...").
 ROLE_PHRASES = {"actors": "takes part in", "investors": "invests in",
-                "investees": "receives the money in"}
+                "investees": "receives the money in", "involves": "is involved in"}
+
+
+class Phrases(dict):
+    """relation_phrases, with the ids of the entities named by a sentence (events: "OpenAI
+    raises US$6.6 billion"), whose names _link_words quotes where they stand before a
+    relation: "“Chinese customs tell companies not to buy NVIDIA H200 chips” is involved in
+    → it" (it read "... H200 chips is involved in → it", one run-on sentence)."""
+
+    def __init__(self, phrases: dict[str, str], sentences: frozenset[str] = frozenset()):
+        super().__init__(phrases)
+        self.sentences = sentences
 
 
 def relation_phrases(schema) -> dict[str, str]:
@@ -775,7 +797,8 @@ def _link_words(lk, node: str, name, rel: dict[str, str]) -> str:
     """The facts joining a node to one neighbour, grouped by relation and direction:
     "Scott Singer quoted about (×7) → it [dw-2026-01-24-us-china-ai-race]", and "(low
     reliability only)" after a group whose every fact rests on low-reliability sources.
-    rel: relation_phrases; an event's role (ROLE_PHRASES) is said from who plays it, so
+    rel: relation_phrases (Phrases: with the events, quoted before a relation); an event's
+    role (ROLE_PHRASES) is said from who plays it, so
     its arrow runs from them to the event ("takes part in → <event>", "<actor> takes part
     in → it")."""
     groups: dict[tuple[str, bool], list] = {}
@@ -787,8 +810,11 @@ def _link_words(lk, node: str, name, rel: dict[str, str]) -> str:
         times = f" (×{len(group)})" if len(group) > 1 else ""
         sources = sorted({s for f in group for s in f.sources})
         words_ = rel.get(relation, relation)
+        subject = name(lk.neighbour)
+        if lk.neighbour in getattr(rel, "sentences", ()):
+            subject = f"“{subject}”"
         arrow = f"{words_}{times} → {name(lk.neighbour)}" if out else \
-            f"{name(lk.neighbour)} {words_}{times} → it"
+            f"{subject} {words_}{times} → it"
         # a journalist's trial: Sam Altman stood 4th among the bridges between the blocs on
         # a two-word quote carried by BitBiased alone, and nothing said the source was weak
         weak = all(f.reliability == "low" for f in group)
@@ -886,8 +912,20 @@ def _disputed_words(f) -> str:
     return ", disputed" if f.disputed_by else ""
 
 
+def _change_who(sem: Semantics, c, name) -> str:
+    """Whose change it is: the entity's name; for words said, who said them (a journalist's
+    trial: "AI Action Plan: countries willing to join America's AI alliance | date |
+    2025-07-23", a quote listed as a thing that happened)."""
+    quote = sem.entities.get(c.entity) if c.change == "said" else None
+    speaker = quote.first("speaker") if quote is not None else None
+    return name(str(speaker)) if speaker is not None else name(c.entity)
+
+
 def _change_value(sem: Semantics, c) -> str:
-    """A change's value in words: an entity's name, or a figure with its unit and qualifier."""
+    """A change's value in words: an entity's name, a figure with its unit and qualifier,
+    or a quote's words (short_quote)."""
+    if c.change == "said" and c.entity in sem.entities:
+        return short_quote(str(sem.entities[c.entity].first("text", "")))
     if c.change == "figure":
         if c.claim and c.claim in sem.entities:
             return figure_amount(sem.entities, sem.entities[c.claim])

@@ -37,6 +37,7 @@ from kg.semantics.blocs import RULE_FIELDS, Blocs
 from kg.semantics.disputes import QUALIFIER_WORDS, amount_text, figure_context, relative_head
 from kg.semantics.links import safe_url, source_links, unlinked_identifiers
 from kg.semantics.time import ONE_DAY, stated_start
+from kg.semantics.wording import STATUS_WORDS, status_words
 
 # Fields shown in the panel's header rather than as facts.
 HEADER_FIELDS = frozenset({"id", "name", "aliases", "names", "description", "sources", "checked",
@@ -178,7 +179,7 @@ class PageData:
         else:
             out["rk"] = "normal"
         out["src"] = srcs
-        out["ck"] = self.proj.status(srcs, ent.checked_of(st))
+        self._status(out, srcs, self.proj.status(srcs, ent.checked_of(st)))
         for key, d in (("from", st.valid_from), ("to", st.valid_to), ("asof", st.as_of)):
             if d:
                 out[key] = d.text
@@ -220,8 +221,8 @@ class PageData:
             "id": nid, "label": str(ent.name), "kind": ent.kind, "bloc": bloc,
             "size": size, "x": pos[0], "y": pos[1], "keys": keys,
             "facts": self.facts(ent), "src": list(ent.sources),
-            "ck": self.proj.status(ent.sources, ent.first("checked")),
         }
+        self._status(out, ent.sources, self.proj.status(ent.sources, ent.first("checked")))
         first_day = begins(ent)  # before it, the node did not exist (kg.analysis.network)
         if first_day is not None:
             out["begins"] = first_day.isoformat()
@@ -249,6 +250,14 @@ class PageData:
             out.append(e.key if seen[e.key] == 1 else f"{e.key}#{seen[e.key]}")
         return out
 
+    def _status(self, out: dict, sources, status: str) -> None:
+        """A fact's check status ("ck") and, where its badge says more than the status's
+        words ("article + 1 other source": kg.semantics.wording.status_words), those."""
+        out["ck"] = status
+        words = status_words(self.entities, status, sources)
+        if words != STATUS_WORDS.get(status):
+            out["ckw"] = words
+
     def edge(self, e: EdgeFact, eid: str) -> dict:
         self.sources.update(e.sources)
         f = self._field_of(e)
@@ -256,6 +265,7 @@ class PageData:
                "label": f.label if f else RELATION_LABELS.get(e.relation, e.relation),
                "src": list(e.sources), "ck": e.status, "rely": e.reliability,
                "st": iso(e.start), "en": iso(e.end)}
+        self._status(out, e.sources, e.status)
         for key, val in (("vfrom", e.valid_from), ("vto", e.valid_to), ("asof", e.as_of),
                          ("via", e.via), ("conf", e.confidence), ("note", e.note),
                          ("aw", e.as_written), ("eb", e.end_by)):
@@ -293,14 +303,16 @@ class PageData:
                "value": text, "qual": qual, "src": list(c.sources),
                "by": self.name(str(who)) if who else str(c.first("attributed_to") or ""),
                "byref": str(who) if who else None, "claimant": claimant(c),
-               "ck": self.proj.status(c.sources, c.first("checked")),
                "disputed": self.sem.disputed.get(cid, [])}
+        self._status(out, c.sources, self.proj.status(c.sources, c.first("checked")))
         for key in ("as_of", "method", "confidence"):
             v = c.first(key)
             if v is not None:
                 out[key] = str(v)
-        if figure_context(c):  # as the report's scorecard shows it
+        if figure_context(c):  # as the report's scorecard shows it: the first clause
             out["context"] = figure_context(c)
+            if figure_context(c, full=True) != out["context"]:  # the rest on hover
+                out["context_full"] = figure_context(c, full=True)
         if c.first("as_of") is None:  # no period: when (and by whom) it was published
             out.update(self.reported(c))
         other = c.first("compared_with")  # a reference (schema.yaml): its name and id
@@ -331,7 +343,8 @@ class PageData:
                "speaker": str(q.first("speaker") or ""),
                "speakername": self.name(str(q.first("speaker") or "")),
                "about": [str(a) for a in q.values("about")], "lang": str(q.first("language")),
-               "src": list(q.sources), "ck": self.proj.status(q.sources, q.first("checked"))}
+               "src": list(q.sources)}
+        self._status(out, q.sources, self.proj.status(q.sources, q.first("checked")))
         for key in ("date", "occasion"):
             if q.first(key) is not None:
                 out[key] = str(q.first(key))

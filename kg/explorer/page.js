@@ -61,9 +61,11 @@
   // an article had no badge, so its status had to be guessed); the badge's title is the
   // status's meaning in ontology/schema.yaml (check-status)
   var STATUS_WORDS = { "from-article": "from article", checked: "checked", unchecked: "unchecked" };
-  function statusBadge(ck) {
+  // words: the badge's words where they say more ("article + 1 other source": a value that
+  // cites a bundled article and a 10-K; kg.semantics.wording.status_words)
+  function statusBadge(ck, words) {
     if (!STATUS_WORDS[ck]) return null;
-    return badge("status " + ck, STATUS_WORDS[ck], (META.status || {})[ck] || "");
+    return badge("status " + ck, words || STATUS_WORDS[ck], (META.status || {})[ck] || "");
   }
 
   // -- the date rule (precomputed windows) ------------------------------------------------
@@ -168,7 +170,7 @@
     var box = el("div", null, el("div", { cls: "tip-title", text: NODES.get(e.from).label + " → " + e.label + " → " + NODES.get(e.to).label }));
     var w = edgeDates(e);
     if (w) box.appendChild(el("div", { cls: "tip-line", text: w }));
-    box.appendChild(el("div", { cls: "tip-line", text: statusText(e.ck) + (e.rely ? " · best source reliability: " + e.rely : "") + (e.conf && e.conf !== "confident" ? " · confidence: " + e.conf : "") }));
+    box.appendChild(el("div", { cls: "tip-line", text: statusText(e.ck, e.ckw) + (e.rely ? " · best source reliability: " + e.rely : "") + (e.conf && e.conf !== "confident" ? " · confidence: " + e.conf : "") }));
     if (e.note) box.appendChild(el("div", { cls: "tip-line note", text: e.note }));
     e.src.forEach(function (sid) {
       var s = SOURCES.get(sid) || { title: sid };
@@ -177,7 +179,8 @@
     box.appendChild(el("div", { cls: "tip-line muted", text: "Click for links to the sources." }));
     return box;
   }
-  function statusText(ck) {
+  function statusText(ck, words) {
+    if (ck === "from-article" && words) return "from a bundled article and other sources (" + words + ")";
     return ck === "unchecked" ? "unchecked (not yet verified by a maintainer)" : ck === "checked" ? "checked by a maintainer" : "from a bundled article";
   }
   // a link's dates in words: an end that is only the data set's horizon for a report
@@ -386,7 +389,7 @@
     }
     var cb = confBadge(s.conf);
     if (cb) row.appendChild(cb);
-    var stb = statusBadge(s.ck);
+    var stb = statusBadge(s.ck, s.ckw);
     if (stb) row.appendChild(stb);
     var when = stmtWhen(s);
     if (when) row.appendChild(el("div", { cls: "when", text: when }));
@@ -439,11 +442,15 @@
       box.firstChild.appendChild(badge("deprecated", "not yet reported on " + state.date, "Its source published it on " + c.rep + ", after the chosen day."));
     }
     if (!c.disputed.length) {
-      var v = el("div", null, el("span", { cls: "value", text: c.value }), statusBadge(c.ck));  // with its unit
+      var v = el("div", null, el("span", { cls: "value", text: c.value }), statusBadge(c.ck, c.ckw));  // with its unit
       box.appendChild(v);
       if (howKnown(c)) box.appendChild(el("div", { cls: "muted small how-known", text: howKnown(c) }));
       if (c.by) box.appendChild(el("div", { cls: "muted small" }, "according to ", c.byref ? refButton(c.byref, c.by) : el("span", { text: c.by })));
-      if (c.context) box.appendChild(el("div", { cls: "muted small", text: c.context }));
+      if (c.context) {  // the first clause (kg.semantics.disputes.figure_context); the whole on hover
+        var ctx = el("div", { cls: "muted small context", text: c.context });
+        if (c.context_full) ctx.title = c.context_full;
+        box.appendChild(ctx);
+      }
       box.appendChild(srcs(c.src));
       return box;
     }
@@ -453,7 +460,7 @@
     box.appendChild(el("div", { cls: "small muted", text: "The estimates disagree. Each, with who makes it and the source that reports it:" }));
     var table = el("table", { cls: "dispute" }, el("tr", null, el("th", { text: "value" }), el("th", { text: "who says so" }), el("th", { text: "source" })));
     [c.id].concat(c.disputed).map(function (i) { return CLAIMS.get(i); }).filter(Boolean).forEach(function (o) {
-      var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || credited(o.src) }), statusBadge(o.ck));
+      var who = el("td", null, o.byref ? refButton(o.byref, o.by) : el("span", { text: o.by || credited(o.src) }), statusBadge(o.ck, o.ckw));
       var value = el("td", { text: o.value });
       if (howKnown(o)) value.appendChild(el("div", { cls: "muted small how-known", text: howKnown(o) }));
       table.appendChild(el("tr", { "data-claim": o.id }, value, who, el("td", null, srcs(o.src))));
@@ -469,7 +476,7 @@
     if (q.date) who.appendChild(el("span", { cls: "muted", text: ", " + q.date }));
     if (q.occasion) who.appendChild(el("span", { cls: "muted", text: ", " + q.occasion }));
     if (q.lang === "en-translated") who.appendChild(el("span", { cls: "muted", text: " (translated)" }));
-    var qb = statusBadge(q.ck);
+    var qb = statusBadge(q.ck, q.ckw);
     if (qb) who.appendChild(qb);
     // words said (or, undated, first reported by a source) after the chosen day
     if (q.known && q.known > state.date) who.appendChild(q.date ?
@@ -512,13 +519,13 @@
         return el("button", { type: "button", cls: "reflink", text: "sources", "data-edge": e.id, on: { click: function () { selectEdge(e.id, true); } } });
       }
       if (es.length === 1 && !(e0.via && QUOTES.has(e0.via))) {
-        ul.appendChild(el("li", null, name, el("span", { text: " — " + e0.label + " — " }), sources(e0), statusBadge(e0.ck)));
+        ul.appendChild(el("li", null, name, el("span", { text: " — " + e0.label + " — " }), sources(e0), statusBadge(e0.ck, e0.ckw)));
         return;
       }
       var sub = el("ul", { cls: "link-details" });
       es.forEach(function (e) {
         var detail = linkDetail(e);
-        sub.appendChild(el("li", { "data-edge": e.id }, el("span", { cls: "link-detail", text: detail ? detail + " — " : "" }), sources(e), statusBadge(e.ck)));
+        sub.appendChild(el("li", { "data-edge": e.id }, el("span", { cls: "link-detail", text: detail ? detail + " — " : "" }), sources(e), statusBadge(e.ck, e.ckw)));
       });
       ul.appendChild(el("li", null, name, el("span", { text: " — " + e0.label + (es.length > 1 ? " (" + es.length + ")" : "") }), sub));
     });
@@ -543,7 +550,7 @@
     var sub = el("div", { cls: "sub" });
     sub.appendChild(legendIcon(n.kind, VIS.colours[blocOn(n, day)]));
     sub.appendChild(el("span", { cls: "bloc", "data-bloc": blocOn(n, day), text: " " + DOC.kinds[n.kind] + " · " + DOC.blocs[blocOn(n, day)] }));
-    var nb = statusBadge(n.ck);
+    var nb = statusBadge(n.ck, n.ckw);
     if (nb) sub.appendChild(nb);
     panel.appendChild(sub);
     if (!exists(n, day)) panel.appendChild(el("p", { cls: "note-box", text: "Not in the graph on " + day + ": it begins on " + n.begins + " (released, dated, announced or founded then). Move the date to see it." }));
@@ -609,7 +616,7 @@
     panel.appendChild(el("p", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " → " + e.label + " → " }), refButton(e.to, NODES.get(e.to).label)));
     var w = edgeDates(e);
     panel.appendChild(el("p", { cls: "when", text: w || "No dates given: the sources do not say when it began or ended, so it is drawn on every date." }));
-    var st = el("p", null, el("span", { text: statusText(e.ck) }));  // (in words: no badge)
+    var st = el("p", null, el("span", { text: statusText(e.ck, e.ckw) }));  // (in words: no badge)
     var cb = confBadge(e.conf);
     if (cb) st.appendChild(cb);
     panel.appendChild(st);
@@ -1004,7 +1011,7 @@
       else if (said) li.appendChild(el("span", { cls: "small", text: ": " + said.name }));
       var w = edgeDates(e);
       if (w) li.appendChild(el("span", { cls: "when", text: " · " + w }));
-      var eb = statusBadge(e.ck);
+      var eb = statusBadge(e.ck, e.ckw);
       if (eb) li.appendChild(eb);
       li.appendChild(sourceList(e.src));
       ul.appendChild(li);

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kg.core.model import Entity, as_decimal_text
+from kg.semantics.wording import first_clause
 
 APPROX = Decimal("0.1")
 # a figure's qualifier as a reader says it before the amount (the report and the explorer)
@@ -159,14 +160,21 @@ def claimant(claim: Entity) -> str:
     return "sources:" + ",".join(sorted(claim.sources))
 
 
-def figure_context(claim: Entity) -> str:
+def figure_context(claim: Entity, full: bool = False) -> str:
     """What a figure covers, in the data's words (its `context`: "inference tasks (text
     generation, chatbot queries, image classification)"), "" when the data gives none. Shown
     wherever the figure is: the explorer under its value, the report's scorecard beside it
     (a journalist's trial: the scorecard gave the Ascend 910's "60%" of the H100 without
-    "on inference tasks", which the explorer showed)."""
+    "on inference tasks", which the explorer showed).
+
+    The data model has no shorter field, and some contexts run on into a curator's notes
+    (a journalist's trial: a scorecard cell of 270 characters on permitting times): this
+    is the context's first clause, at most CLAUSE_LIMIT characters
+    (kg.semantics.wording.first_clause); full=True gives the whole text."""
     context = claim.first("context")
-    return str(context).strip() if context is not None else ""
+    if context is None:
+        return ""
+    return " ".join(str(context).split()) if full else first_clause(str(context))
 
 
 def comparable_key(claim: Entity) -> tuple[str, str, str, str]:
