@@ -424,9 +424,12 @@ def test_a_ctrl_c_that_python_dropped_still_stops_the_build():
     """A Ctrl-C whose KeyboardInterrupt is raised inside a finalizer (or a weakref
     callback, as an import's module lock has: what CI once met) is dropped by Python, and
     the build went on to wait for a child paused 60 s. The child is stopped by the
-    Ctrl-C itself, and the join raises KeyboardInterrupt at once."""
-    run = subprocess.run([sys.executable, "-c", DROPPED_CTRL_C], capture_output=True,
-                         text=True, start_new_session=True, timeout=120)
+    Ctrl-C itself, and the join raises KeyboardInterrupt at once. (Started `stoppable`:
+    a test run in a script's background hands on an ignored SIGINT, and this test then
+    saw no Ctrl-C at all.)"""
+    with stoppable():
+        run = subprocess.run([sys.executable, "-c", DROPPED_CTRL_C], capture_output=True,
+                             text=True, start_new_session=True, timeout=120)
     assert "Exception ignored in" in run.stderr  # (Python did drop it)
     assert run.stdout == "went on\ninterrupted at once\nchild gone\nhandler back\n", \
         run.stderr
