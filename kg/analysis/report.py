@@ -76,6 +76,7 @@ from kg.analysis.why import (
     ranks_without,
     robustness,
     why_central,
+    why_links,
 )
 from kg.analysis.why import weak as is_weak
 from kg.core.forked import Forked, Stack, can_fork
@@ -1171,10 +1172,17 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps,
         share = _shares(G, {"PageRank": raw_pagerank(net),  # unscaled, for the shares
                             "degree": {n: float(H.degree(n)) for n in H},
                             "betweenness": cent["betweenness"]})
+        tops = linked[:top]
+        candidates = WHY_CANDIDATES if bounded else None
         if side is None:
             comms, cinfo, by_bloc, bloc_paths = _side_measures(G, H, net, k)
-            where = ""
+            where, links = "", None
         else:
+            # while the second process finds the communities, the part of why central that
+            # does not need them (most of its time)
+            step.begin("why central: leave-one-link-out PageRank")
+            links = why_links(G, tops, paths, candidates)
+            step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank")
             (comms, cinfo, by_bloc, bloc_paths), seconds = side.join()
             where = f"; {seconds:.1f} s in a second process"
             if idle is not None:
@@ -1182,11 +1190,12 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps,
     step(f"{len(comms)} communities ({cinfo['method']}, seed {cinfo['seed']}), centrality "
          f"within each bloc{where}")
     member = {n: c.id for c in comms for n in c.members}
-    tops = linked[:top]
-    step.begin("why central: leave-one-link-out PageRank")
-    whys = why_central(G, tops, member, paths, candidates=WHY_CANDIDATES if bounded else None)
+    step.begin("why central: leave-one-link-out PageRank" if links is None
+               else "why central: the community pairs")
+    whys = why_central(G, tops, member, paths, candidates, links)
     pieces = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(c)))
-    step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank; pieces of the network")
+    step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank; pieces of the network"
+         if links is None else "why central: the community pairs; pieces of the network")
     return {
         "sampled": sampled, "bounded": bounded, "bloc_paths": bloc_paths,
         "cent": _columns(cent), "binfo": binfo, "cinfo": cinfo, "approx": approx, "share": share,
