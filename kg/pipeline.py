@@ -195,30 +195,106 @@ def _close(*fds: int) -> None:
 def _report_in_child(semantics, out_dir: Path, go_read: int, go_write: int) -> tuple:
     """In the second process: compute the report (its stage lines kept, not printed),
     wait for the word to write it (the first process's files are written), write it;
-    (the paths, the stage lines). The first process ending without the word ends it."""
-    from kg.analysis.chartcache import drawn
-    from kg.analysis.render import encode, write_files
+    (the paths, the stage lines). The first process ending without the word ends it.
+    Its charts are drawn by a process of its own (_Charts) while this one makes the
+    tables' files."""
+    from kg.analysis.render import encode, encode_tables, write_files
     from kg.analysis.report import FORMATS, report
     from kg.data.loader import gc_paused
 
     os.close(go_write)  # so that the first process's end reads as the end of the pipe
     lines: list[str] = []
+    folder = out_dir / REPORT
     # the collector stays off to the end: this process ends with os._exit, and a
     # collection over the report's objects once report() returned cost 1.5 s at 100k
-    with gc_paused():
+    with gc_paused(), Stack() as stack:
+        charts = _Charts(folder, stack)
         # (this build has two jobs: its first process is done with its own work long
-        # before the report's measures are, so a third takes part of them)
-        doc, images = report(semantics, progress=lines.append, jobs=2)
-        # the charts drawn now, before the word to write (matplotlib's import and the
-        # drawing are a second or two); render.write takes them as they are
-        images = drawn(images, out_dir / REPORT)
-        # and every file's bytes made (the CSV and JSON texts: 0.75 s at 10k entities),
-        # so that after the word only the writing is left
-        files = encode(doc, images, out_dir / REPORT, set(FORMATS))
+        # before the report's measures are, so a third takes part of them; once that
+        # one has ended, the charts' process imports matplotlib on the core it left)
+        doc, images = report(semantics, progress=lines.append, jobs=2, idle=charts.warm)
+        charts.draw(images)
+        # every file's bytes made before the word, so that after it only the writing is
+        # left: the CSV and JSON texts (0.6 s at 10k entities) while the charts are drawn
+        formats = set(FORMATS)
+        tables = encode_tables(doc, formats)
+        files = encode(doc, charts.join(), folder, formats, tables=tables)
         pause_point("report")
         if os.read(go_read, 1) != b"w":
             os._exit(1)  # the first process failed or was stopped: write nothing
-        return write_files(files, out_dir / REPORT), lines
+        return write_files(files, folder), lines
+
+
+class _Charts:
+    """The report's charts drawn in a process of their own (kg.core.forked), forked when
+    the report's process starts and idle until told: warm() has it import matplotlib
+    (0.5-0.9 s) while the report's process goes on, draw(images) sends it the charts
+    (kg.analysis.chartcache.Chart), which it resolves as chartcache.drawn would here
+    (read back when the folder's record has them, else drawn: matplotlib is imported
+    only then, if warm() did not come first), and join() gives them back as
+    chartcache.Drawn, which render.encode takes as they are: the same bytes as drawing
+    them in this process."""
+
+    def __init__(self, folder: Path, stack: ExitStack):
+        read, self.write = os.pipe()
+        stack.callback(_close, self.write)
+        try:
+            self.child = stack.enter_context(Forked(
+                "drawing the report's charts", _charts_in_child, folder, read, self.write))
+        finally:
+            os.close(read)  # (so that a write to a child that failed raises, never waits)
+        self.warmed = False
+
+    def warm(self) -> None:
+        if not self.warmed:
+            self.warmed = True
+            self._send(b"i")
+
+    def draw(self, images: dict) -> None:
+        import pickle
+
+        body = pickle.dumps(images, protocol=pickle.HIGHEST_PROTOCOL)
+        self._send(b"c" + len(body).to_bytes(8, "big") + body)
+
+    def _send(self, data: bytes) -> None:
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self.write, view):]
+        except BrokenPipeError:  # the child failed: join() raises its error
+            pass
+
+    def join(self) -> dict:
+        return self.child.join()[0]
+
+
+def _charts_in_child(folder: Path, read: int, write: int) -> dict:
+    """In the charts' process (see _Charts): matplotlib imported on b"i", the charts
+    resolved on b"c" + their pickle's length (8 bytes) + the pickle; the report's
+    process ending first (the end of the pipe) ends this one."""
+    import pickle
+
+    from kg.analysis.chartcache import drawn
+
+    os.close(write)
+
+    def take(n: int) -> bytes:
+        chunks, left = [], n
+        while left:
+            chunk = os.read(read, min(left, 1 << 20))
+            if not chunk:
+                os._exit(1)  # the report's process failed or was stopped
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    while (tag := take(1)) == b"i":
+        import kg.analysis.charts  # noqa: F401  (matplotlib, pyplot)
+    if tag != b"c":  # pragma: no cover - only _Charts writes to this pipe
+        raise KGError(f"the report's charts: unexpected message {tag!r}")
+    images = pickle.loads(take(int.from_bytes(take(8), "big")))
+    pause_point("charts")
+    return drawn(images, folder)
 
 
 def _remove_report_partial(folder: Path) -> None:

@@ -24,7 +24,7 @@ from kg.analysis.communities import bridges, communities, louvain
 from kg.analysis.network import EdgeFact, induced, simple
 from kg.analysis.paths import PathCounts
 from kg.analysis.scorecard import NO_VERDICT, scorecard
-from kg.analysis.why import robustness, why_central
+from kg.analysis.why import robustness, why_central, why_links
 from kg.cli import main
 
 
@@ -822,6 +822,24 @@ def test_measures_on_the_arrays_equal_the_measures_on_the_graph():
     paths = PathCounts(Arrays(H))
     member = {n: "C1" if n in A else "C2" for n in H}
     assert why_central(G, ["a1", "c"], member, paths) == why_central(G, ["a1", "c"], member)
+
+
+def test_why_central_from_links_found_before_the_communities_is_the_same():
+    """The report finds each top node's links (why_links: the leave-one-link-out PageRank)
+    while a second process finds the communities, and why_central then adds the
+    community pairs: the same Whys as in one go, with every link or a few candidates."""
+    G = network(CLIQUES + PATH + STAR + [("e", "a1"), ("c", "b2")])
+    paths = PathCounts(simple(G))
+    member = {n: "C1" if n in A else "C2" for n in G}
+    nodes = ["a1", "c", "e", "b2"]
+    for candidates in (None, 1):
+        links = why_links(G, nodes, paths, candidates)
+        assert [v for v, _ in links] == nodes
+        whole = why_central(G, nodes, member, paths, candidates)
+        assert why_central(G, nodes, member, paths, candidates, links) == whole
+        assert [w.links for w in whole] == [lk for _, lk in links]
+        assert any(lk.pagerank_drop is None for w in whole for lk in w.links) == \
+            (candidates is not None)
 
 
 def test_robustness_reads_the_pagerank_it_is_given_and_it_is_the_one_it_computes():

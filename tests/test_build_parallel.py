@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import kg.analysis.chartcache
 import kg.analysis.report
 import kg.core.forked
 import kg.explorer
@@ -98,6 +99,8 @@ def fail_in(where: str, monkeypatch) -> None:
         monkeypatch.setattr(kg.explorer, "explorer_html", boom)
     elif where == "ontology reference":
         monkeypatch.setattr(kg.pipeline, "reference_texts", boom)
+    elif where == "charts":
+        monkeypatch.setattr(kg.analysis.chartcache.Chart, "draw", boom)
     elif where == "SHACL":
         monkeypatch.setattr(kg.rdf.shapes, "shacl_issues", lambda *a, **k: [
             Issue("data/x.yaml", 1, message="a shape broke")])
@@ -124,6 +127,11 @@ FAILURES = {
     "ontology reference": (r"^ontology reference broke$", r"^making the ontology reference "
                            r"failed in a second process \(pid \d+\): RuntimeError: ontology "
                            r"reference broke \(its traceback is above\)$", None),
+    # the report's charts, drawn in a process of the report's own (old_build's PNGs and
+    # record do not match: drawn again)
+    "charts": (r"^charts broke$", r"^drawing the report's charts failed in a second process "
+               r"\(pid \d+\): RuntimeError: charts broke \(its traceback is above\)$",
+               set(GRAPH_OUTPUTS) | {"graph.html"}),
     "killed report": (None, r"^computing the report failed: its second process \(pid \d+\) "
                       r"was killed by signal 9 \(SIGKILL\) before it finished$",
                       set(GRAPH_OUTPUTS) | {"graph.html"}),
@@ -312,6 +320,38 @@ def test_an_interrupted_build_stops_its_other_processes(old_build, paused_build,
            {name: body for name, body in before.items() if name.startswith("report/")}
 
 
+def stopped_by(proc: subprocess.Popen, sig: int) -> None:
+    """Send sig to the build proc: it ends as a build stopped by it ends (Ctrl-C: status 1
+    and click's "Aborted!": see test_an_interrupted_build_stops_its_other_processes)."""
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 1 and err.endswith("Aborted!\n"), err
+    else:
+        assert proc.returncode == -sig, err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_an_interrupted_build_stops_the_charts_process(old_build, paused_build, sig):
+    """The report's charts are drawn by a process the report's process started: a build
+    stopped while that one runs (paused with the charts in hand) leaves no process
+    behind, and the report as it was."""
+    data, out, before = old_build
+    proc, paused = paused_build(data, out, "charts")
+    report = [int(pid) for pid in children(proc.pid) if str(paused) in children(int(pid))]
+    assert len(report) == 1 and running(paused)
+    stopped_by(proc, sig)
+    for pid in (*report, paused):
+        for _ in range(100):  # the kernel's SIGKILL to an orphan is not instant
+            if not running(pid):
+                break
+            time.sleep(0.1)
+        assert not running(pid)
+    left = snapshot(out)
+    assert {name: body for name, body in left.items() if name.startswith("report/")} == \
+           {name: body for name, body in before.items() if name.startswith("report/")}
+
+
 @pytest.mark.parametrize("what", ["computing the report",
                                   "writing graph.trig and graph.jsonld"])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
@@ -332,12 +372,7 @@ def test_an_interrupt_just_after_a_process_started_stops_it(old_build, paused_bu
             time.sleep(0.1)
         assert sorted(p.name for p in out.glob("*.tmp")) == ["graph.jsonld.tmp",
                                                              "graph.trig.tmp"]
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
-    if sig == signal.SIGINT:  # (status 1: see the test above)
-        assert proc.returncode == 1 and err.endswith("Aborted!\n"), err
-    else:
-        assert proc.returncode == -sig, err
+    stopped_by(proc, sig)
     for child in started:
         assert not Path(f"/proc/{child}").exists()  # stopped and reaped by the build
     assert snapshot(out) == before
@@ -716,6 +751,36 @@ def test_a_failure_in_the_measures_second_process_is_the_reports_error(
         report.write_report(curated_semantics, tmp_path / "out", jobs=2)
     assert kg.core.forked._children_sharing == 0  # reaped: the collector is back
     assert not (tmp_path / "out").exists()
+
+
+def test_the_charts_process_gives_the_charts_drawn_here(tmp_path, monkeypatch,
+                                                       curated_semantics):
+    """kg build's report draws its charts in a process of its own (pipeline._Charts),
+    matplotlib imported there once told (warm): the same PNG bytes and record entries as
+    chartcache.drawn in this process; a chart that fails there is the build's error."""
+    from kg.analysis.chartcache import drawn
+
+    monkeypatch.setenv("KG_NO_CACHE", "1")
+    _, images = kg.analysis.report.report(curated_semantics)
+    assert len(images) == 4
+    for warm in (False, True):
+        with kg.core.forked.Stack() as stack:
+            charts = kg.pipeline._Charts(tmp_path, stack)
+            if warm:
+                charts.warm()
+                charts.warm()  # (once is enough)
+            charts.draw(images)
+            got = charts.join()
+        assert got == drawn(images, tmp_path)
+        assert kg.core.forked._children_sharing == 0  # reaped
+    monkeypatch.setattr(kg.analysis.chartcache.Chart, "draw", lambda self: 1 / 0)
+    with pytest.raises(KGError, match=r"^drawing the report's charts failed in a second "
+                                      r"process \(pid \d+\): ZeroDivisionError"):
+        with kg.core.forked.Stack() as stack:
+            charts = kg.pipeline._Charts(tmp_path, stack)
+            charts.draw(images)
+            charts.join()
+    assert kg.core.forked._children_sharing == 0
 
 
 def test_kg_report_takes_its_jobs_from_kg_build_jobs(tmp_path):

@@ -105,7 +105,8 @@ def drawn(images: dict[str, bytes | Chart | Drawn], out_dir: Path | None
     """The same images with every Chart resolved now (as `resolve` would, against
     out_dir's record) into a Drawn, which `resolve` (and so render.write) then passes
     through without a second digest or read: for a caller that draws the charts ahead of
-    writing (the build's second process). Bytes and Drawn pass through."""
+    writing (kg build's charts process, kg.pipeline._Charts). Bytes and Drawn pass
+    through."""
     record = _record(out_dir) if any(isinstance(i, Chart) for i in images.values()) else {}
     return {name: _resolved(name, image, record, out_dir) if isinstance(image, Chart)
             else image for name, image in sorted(images.items())}

@@ -497,10 +497,12 @@ def write(doc: Doc, images: dict, out_dir: Path, formats: set[str]) -> list[Path
     return write_files(encode(doc, images, out_dir, formats), out_dir)
 
 
-def encode(doc: Doc, images: dict, out_dir: Path, formats: set[str]) -> dict[str, bytes]:
+def encode(doc: Doc, images: dict, out_dir: Path, formats: set[str],
+           tables: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """What write writes, made but not written: file name -> bytes (the CSV and JSON texts
     are most of the time at size: 0.75 s at 10k entities). out_dir is read only for the
-    charts already there (see write)."""
+    charts already there (see write). tables: encode_tables(doc, formats), if made
+    already."""
     from kg.analysis.chartcache import RECORD, resolve
 
     files: dict[str, bytes] = {}
@@ -514,6 +516,14 @@ def encode(doc: Doc, images: dict, out_dir: Path, formats: set[str]) -> dict[str
             files[RECORD] = record.encode("utf-8")
     if "html" in formats:
         files["report.html"] = page(doc, images, "csv" in formats).encode("utf-8")
+    files.update(encode_tables(doc, formats) if tables is None else tables)
+    return files
+
+
+def encode_tables(doc: Doc, formats: set[str]) -> dict[str, bytes]:
+    """The files of encode that need no chart: each table's CSV ("csv" in formats) and
+    report.json ("json")."""
+    files: dict[str, bytes] = {}
     if "csv" in formats:
         for t in doc.tables:
             files[f"{t.name}.csv"] = csv_text(t).encode("utf-8")

@@ -76,6 +76,7 @@ from kg.analysis.why import (
     ranks_without,
     robustness,
     why_central,
+    why_links,
 )
 from kg.analysis.why import weak as is_weak
 from kg.core.forked import Forked, Stack, can_fork
@@ -120,9 +121,12 @@ def default_since(as_of: dt.date) -> dt.date:
 
 def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None = None,
            top: int = TOP, progress: Progress | None = None,
-           jobs: int = 1) -> tuple[Doc, dict[str, bytes]]:
+           jobs: int = 1, idle: Callable[[], None] | None = None
+           ) -> tuple[Doc, dict[str, bytes]]:
     """The report on the graph as of `as_of`, with the changes in (since, as_of].
     jobs: processes the network's measures may use (see `analysis`); the same bytes.
+    idle: called once the measures' second process (if one ran) has ended, for a caller
+    with other work for the core it leaves (kg build draws the charts there).
 
     Returns (the document, the charts by PNG file name, not drawn yet: `Chart.draw()`
     gives a chart's PNG bytes; `render.write` draws only the charts whose input changed
@@ -130,11 +134,12 @@ def report(sem: Semantics, as_of: dt.date | None = None, since: dt.date | None =
     as_of or top < 1.
     """
     with gc_paused():  # millions of objects live at 100k: collections cost seconds
-        return _report(sem, as_of, since, top, progress, jobs)
+        return _report(sem, as_of, since, top, progress, jobs, idle)
 
 
 def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: int,
-            progress: Progress | None, jobs: int = 1) -> tuple[Doc, dict[str, bytes]]:
+            progress: Progress | None, jobs: int = 1,
+            idle: Callable[[], None] | None = None) -> tuple[Doc, dict[str, bytes]]:
     if top < 1:
         raise ValueError("--top must be at least 1")
     day = as_of or sem.date
@@ -161,7 +166,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     G = as_it_stood(proj, day)
     n_nodes, n_links = G.number_of_nodes(), G.number_of_edges()  # each a pass over G
     step(f"projected the graph as of {day}: {n_nodes} nodes, {n_links} links")
-    a = analysis(G, set(sem.disputed), top, step, jobs)
+    a = analysis(G, set(sem.disputed), top, step, jobs, idle)
     sampled, bounded = a.sampled, a.bounded  # as the measures decided them
     cent, binfo, cinfo, approx, share = a.cent, a.binfo, a.cinfo, a.approx, a.share
     comms, whys, moves, removed, brs = a.communities, a.whys, a.moves, a.removed, a.bridges
@@ -1133,14 +1138,16 @@ class Analysis:
 
 
 def analysis(G: nx.MultiDiGraph, disputed: set[str], top: int = TOP,
-             progress: Progress | Steps | None = None, jobs: int = 1) -> Analysis:
+             progress: Progress | Steps | None = None, jobs: int = 1,
+             idle: Callable[[], None] | None = None) -> Analysis:
     """The measures the report states on the network G (as_it_stood), computed, or read
     back from the cache (kg.analysis.memo) when the same network (nodes with their kind
     and bloc, links with their relation and whether they are weak given the `disputed`
     figures, in G's order) was measured before with the same `top`, parameters
     (this module's constants and those of the modules it calls) and code. Names,
     descriptions and sources' details are not inputs: the report reads them from G.
-    jobs > 1: a second process may compute part of the measures (see `_measures`)."""
+    jobs > 1: a second process may compute part of the measures (see `_measures`); idle()
+    is called once it has ended (not when the measures are read back)."""
     from kg.analysis import centrality, paths, why
     from kg.analysis import communities as community_module
 
@@ -1150,7 +1157,7 @@ def analysis(G: nx.MultiDiGraph, disputed: set[str], top: int = TOP,
     memo.add_lines((n, d["kind"], d["bloc"]) for n, d in G.nodes(data=True))
     memo.add_lines((u, v, k, d["relation"], is_weak(d["fact"], disputed))
                    for u, v, k, d in G.edges(keys=True, data=True))
-    result = memo.get(lambda: _measures(G, disputed, top, step, jobs),
+    result = memo.get(lambda: _measures(G, disputed, top, step, jobs, idle),
                       lambda v: _decoded(v, G))
     if memo.hit:
         step("the network's measures: the same network as a run before, read back")
@@ -1158,7 +1165,7 @@ def analysis(G: nx.MultiDiGraph, disputed: set[str], top: int = TOP,
 
 
 def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps,
-              jobs: int = 1) -> dict:
+              jobs: int = 1, idle: Callable[[], None] | None = None) -> dict:
     """The measures of `Analysis`, as JSON values (node ids for nodes, keys for EdgeFacts).
 
     The simple graph's Arrays (its matrices, its PageRank) are made once here and read by
@@ -1166,7 +1173,8 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps,
     MEASURES_FORK_MAX_NODES nodes (where os.fork exists): the communities and the bloc
     measures are computed in a forked
     second process (kg.core.forked) while this one computes the rest; the same values
-    as in one process (the same functions on the same inputs)."""
+    as in one process (the same functions on the same inputs); idle() once that second
+    process has ended."""
     H = simple(G)
     net = Arrays(H)
     n_nodes = net.n
@@ -1202,20 +1210,30 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps,
         share = _shares(G, {"PageRank": raw_pagerank(net),  # unscaled, for the shares
                             "degree": {n: float(H.degree(n)) for n in H},
                             "betweenness": cent["betweenness"]})
+        tops = linked[:top]
+        candidates = WHY_CANDIDATES if bounded else None
         if side is None:
             comms, cinfo, by_bloc, bloc_paths = _side_measures(G, H, net, k)
-            where = ""
+            where, links = "", None
         else:
+            # while the second process finds the communities, the part of why central that
+            # does not need them (most of its time)
+            step.begin("why central: leave-one-link-out PageRank")
+            links = why_links(G, tops, paths, candidates)
+            step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank")
             (comms, cinfo, by_bloc, bloc_paths), seconds = side.join()
             where = f"; {seconds:.1f} s in a second process"
+            if idle is not None:
+                idle()
     step(f"{len(comms)} communities ({cinfo['method']}, seed {cinfo['seed']}), centrality "
          f"within each bloc{where}")
     member = {n: c.id for c in comms for n in c.members}
-    tops = linked[:top]
-    step.begin("why central: leave-one-link-out PageRank")
-    whys = why_central(G, tops, member, paths, candidates=WHY_CANDIDATES if bounded else None)
+    step.begin("why central: leave-one-link-out PageRank" if links is None
+               else "why central: the community pairs")
+    whys = why_central(G, tops, member, paths, candidates, links)
     pieces = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(c)))
-    step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank; pieces of the network")
+    step(f"why central: {len(tops)} nodes, leave-one-link-out PageRank; pieces of the network"
+         if links is None else "why central: the community pairs; pieces of the network")
     return {
         "sampled": sampled, "bounded": bounded, "bloc_paths": bloc_paths,
         "cent": _columns(cent), "binfo": binfo, "cinfo": cinfo, "approx": approx, "share": share,

@@ -242,7 +242,8 @@ WHY_CANDIDATES = 5  # the links with the largest share of shortest paths
 
 
 def why_central(G: nx.MultiDiGraph, nodes: list[str], community: dict[str, str],
-                paths: PathCounts | None = None, candidates: int | None = None) -> list[Why]:
+                paths: PathCounts | None = None, candidates: int | None = None,
+                links: list[tuple[str, tuple[Link, ...]]] | None = None) -> list[Why]:
     """The reasons for each of `nodes` (in that order).
 
     community: node id -> community id. paths: the PathCounts of simple(G) (computed if
@@ -251,8 +252,27 @@ def why_central(G: nx.MultiDiGraph, nodes: list[str], community: dict[str, str],
     candidates: None, every link gets its PageRank drop; else only the `candidates`
     links of each node with the largest path share (ties by neighbour id) do, and the
     others get pagerank_drop None and come after them. Raises KeyError for a node not in G.
+    links: why_links(G, nodes, paths, candidates), if computed already (the part that does
+    not need the communities: the report computes it while they are found).
     """
     paths = paths or PathCounts(simple(G))  # paths was made on simple(G)
+    if links is None:
+        links = why_links(G, nodes, paths, candidates)
+    out = []
+    for v, node_links in links:
+        shares = paths.pair_shares(v, community)
+        total = sum(shares.values())
+        pairs = tuple(sorted(((k, round(x / total, DIGITS)) for k, x in shares.items()),
+                             key=lambda kv: (-kv[1], kv[0]))) if total else ()
+        out.append(Why(v, pairs, node_links))
+    return out
+
+
+def why_links(G: nx.MultiDiGraph, nodes: list[str], paths: PathCounts,
+              candidates: int | None = None) -> list[tuple[str, tuple[Link, ...]]]:
+    """(node, its Why.links) for each of `nodes` (in that order): see why_central, whose
+    part this is that does not depend on the communities (the leave-one-link-out PageRank
+    and the path shares of the links: most of its time)."""
     net = paths.arrays
     H = net.H
     index = {n: i for i, n in enumerate(net.order)}
@@ -270,10 +290,6 @@ def why_central(G: nx.MultiDiGraph, nodes: list[str], community: dict[str, str],
     loo.prefetch(index[x] for v, _, _, examined in plans for x in (v, *examined))
     out = []
     for v, neighbours, edge_bc, examined in plans:
-        shares = paths.pair_shares(v, community)
-        total = sum(shares.values())
-        pairs = tuple(sorted(((k, round(x / total, DIGITS)) for k, x in shares.items()),
-                             key=lambda kv: (-kv[1], kv[0]))) if total else ()
         links = []
         for u, eb in zip(neighbours, edge_bc, strict=True):
             facts = tuple(sorted([d["fact"] for d in G.get_edge_data(v, u, default={}).values()]
@@ -288,7 +304,7 @@ def why_central(G: nx.MultiDiGraph, nodes: list[str], community: dict[str, str],
             links.append(Link(u, eb, drop, facts))
         links.sort(key=lambda lk: (lk.pagerank_drop is None, -(lk.pagerank_drop or 0.0),
                                    -lk.path_share, lk.neighbour))
-        out.append(Why(v, pairs, tuple(links)))
+        out.append((v, tuple(links)))
     return out
 
 
