@@ -761,7 +761,10 @@ def test_same_answers_with_parameters(name, params):
      "that have rows (12): kgid:caisi, "),
     ("timeline", {"start": "2030-01-01"},
      "note: no rows: start 2030-01-01 is after the last date in the answer of timeline with "
-     "start=* (2026-03)"),
+     "start=* (2026-03; the first is 1993)"),
+    ("changes", {"since": "2030-01-01", "date": "2031"},
+     "note: no rows: the interval since 2030-01-01 to date 2031 lies wholly after the last "
+     "date in the answer of changes with since=* date=dataset (2026-03; "),
 ])
 def test_the_note_on_an_empty_answer_is_the_same_on_both_engines(name, params, starts):
     """The notes ask the query again with a parameter free, projected to that parameter
@@ -804,3 +807,24 @@ def test_the_fast_engine_really_runs(monkeypatch):
 def test_queries_live_in_the_repository():
     assert QUERY_DIR == REPO / "queries"
     assert sorted(p.stem for p in QUERY_DIR.glob("*.rq")) == sorted(NAMES)
+
+
+def test_the_note_offers_any_day_only_where_it_has_rows(tmp_path):
+    """A researcher's trial: a note said `--param date=* asks for any day` of a query
+    whose answer needs its date (changes), and date=* gave no rows either. A query that
+    compares each row with ?date has no rows without one: the note says so."""
+    path = tmp_path / "starts-on.rq"
+    path.write_text(
+        "# title: Statements starting on a day\n# question: 1. Which start on a day?\n"
+        "# param: date date = dataset -- the day\n\n"
+        f"SELECT ?s WHERE {{\n  VALUES ?date {{ \"2026-04-14\"^^<http://www.w3.org/2001/"
+        f"XMLSchema#date> }}  # default\n  ?s <{KGO}holdsFrom> ?date2 FILTER(?date2 = ?date)\n}}\n",
+        encoding="utf-8")
+    q = find_query(str(path))
+    store = oxigraph_store()
+    assert not run_query(store, q).rows and not run_query(store, q, {"date": "*"}).rows
+    (note,) = empty_answer_notes(store, q, {})
+    assert note.endswith("; --param date=* (any day) has no rows either"), note
+    assert "asks for any day" not in note
+    before = note.split("(--param date=")[1].split(")")[0]
+    assert run_query(store, q, {"date": before}).rows

@@ -216,18 +216,44 @@ def test_an_entity_no_row_reaches_is_said_with_the_ones_that_do(graph_file):
 @pytest.mark.parametrize("args, note", [
     (["timeline", "-p", "start=2030-01-01"],
      "note: no rows: start 2030-01-01 is after the last date in the answer of timeline with "
-     "start=* (2026-03); ask an earlier start, e.g. --param start=2026-03\n"),
+     "start=* (2026-03; the first is 1993); ask an earlier start, e.g. --param start=2026-03 "
+     "(2 rows)\n"),
     (["timeline", "-p", "end=1900"],
      "note: no rows: end 1900 is before the first date in the answer of timeline with end=* "
-     "(1993); ask a later end, e.g. --param end=1993\n"),
+     "(1993; the last is 2026-03); ask a later end, e.g. --param end=1993 (1 row)\n"),
+    # a researcher's second trial: since=2026-04-14 was told "e.g. --param since=2026-03",
+    # which has no rows (a month as since counts from its last day; a 2026-03 change lies
+    # wholly after since=2026-02 only)
+    (["changes", "-p", "since=2026-04-14"],
+     "note: no rows: since 2026-04-14 is after the last date in the answer of changes with "
+     "since=* (2026-03; the first is 1993-01-01); ask an earlier since, e.g. --param "
+     "since=2026-02 (2 rows)\n"),
+    # ... and since=2026-03 itself was told `date=*` asks for any day (no rows either)
+    (["changes", "-p", "since=2026-03"],
+     "note: no rows: since 2026-03 is not before the last date in the answer of changes with "
+     "since=* (2026-03; the first is 1993-01-01); ask an earlier since, e.g. --param "
+     "since=2026-02 (2 rows)\n"),
+    # an interval wholly outside the data's dates had no note at all (timeline had one)
+    (["changes", "-p", "since=2030-01-01", "-p", "date=2031"],
+     "note: no rows: the interval since 2030-01-01 to date 2031 lies wholly after the last "
+     "date in the answer of changes with since=* date=dataset (2026-03; the first is "
+     "1993-01-01); ask an earlier since, e.g. --param since=2026-02 (2 rows)\n"),
+    (["changes", "-p", "since=1900", "-p", "date=1950"],
+     "note: no rows: the interval since 1900 to date 1950 lies wholly before the first date "
+     "in the answer of changes with since=* date=dataset (1993-01-01; the last is 2026-03); "
+     "ask a later date, e.g. --param date=1993-01-01 (1 row)\n"),
 ])
 def test_a_date_outside_the_answers_dates_is_said(args, note, graph_file):
     """A researcher's trial: `timeline --param start=2030-01-01` (after the dataset's date
-    and its horizon) answered (0 rows), no word. The day the note suggests has rows."""
+    and its horizon) answered (0 rows), no word. The value the note suggests, with the
+    other values as given, has the rows it says."""
     result = kg("query", *args, graph=graph_file)
     assert result.output.endswith("(0 rows)\n" + note)
-    suggested = note.split("e.g. --param ")[1].strip()
-    assert "(0 rows)" not in kg("query", "timeline", "-p", suggested, graph=graph_file).output
+    suggested, rows = note.split("e.g. --param ")[1].strip().split(" (")
+    name = suggested.split("=")[0]
+    kept = [a for a in args[1:] if a != "-p" and not a.startswith(name + "=")]
+    asked = [args[0], "-p", suggested, *(x for k in kept for x in ("-p", k))]
+    assert f"({rows}\n" in kg("query", *asked, graph=graph_file).output
     result = kg("query", *args, "--format", "json", graph=graph_file)
     assert "note:" not in result.output
 

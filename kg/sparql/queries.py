@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -508,32 +508,92 @@ def _entity_note(store, query, values, name, day, limit) -> str | None:
 
 
 def _date_note(store, query, values, day) -> str | None:
-    """A note when the date parameters given lie outside the dates the query answers with
-    them free: after the last of them (a `date`, a first day) or before the first (an
-    `enddate`, a last day)."""
+    """A note when the date parameters given lie outside the dates the query answers
+    without them: a lower bound (a `date`) not before the last of those dates, or an upper
+    bound (an `enddate`) not after the first. Those dates come from the query with the
+    given date parameters free, else (a query whose interval needs its end, such as
+    changes) at their defaults. The value it suggests is one it has asked the query with
+    and got rows: the last date as it stands (an inclusive bound, timeline's start), else
+    the period before it at its precision (an exclusive one, changes' since: a month given
+    as since counts from its last day, so since=2026-02 is what lets a 2026-03 change in).
+    A researcher's trial: `changes --param since=2026-04-14` suggested since=2026-03,
+    which has no rows; `since=2030-01-01 --param date=2031` had no note at all."""
     given = {n: v.strip() for n, v in values.items()
              if query.param(n).type in DATE_TYPES and v.strip() != "*"}
     if not given:
         return None
-    rows = store.query(query.bind({**values, **dict.fromkeys(given, "*")}, day=day)).rows
-    dates = sorted({(v, str(t)) for row in rows for t in row
-                    if (v := _date_value(t)) is not None}, key=lambda dv: (dv[0].start, dv[0].end))
+    dates, free = _answer_dates(store, query, values, given, day)
     if not dates:
         return None
-    (_, first), (last_value, last) = dates[0], dates[-1]
-    free = " ".join(f"{n}=*" for n in given)
-    for name, raw in given.items():
-        if query.param(name).type == "date" and parse_day(raw, name) > last_value.end:
-            return (f"note: no rows: {name} {raw} is after the last date in the answer of "
-                    f"{query.name} with {free} ({last}); ask an earlier {name}, e.g. --param "
-                    f"{name}={last}")
-    for name, raw in given.items():
-        if query.param(name).type == "enddate" and \
-                parse_day(raw, name, last=True) < dates[0][0].start:
-            return (f"note: no rows: {name} {raw} is before the first date in the answer of "
-                    f"{query.name} with {free} ({first}); ask a later {name}, e.g. --param "
-                    f"{name}={first}")
+    first, last = dates[0], dates[-1]
+    lows = [n for n, raw in given.items()
+            if query.param(n).type == "date" and parse_day(raw, n) >= last.start]
+    highs = [n for n, raw in given.items()
+             if query.param(n).type == "enddate" and parse_day(raw, n, last=True) < first.end]
+    for names, edge, side, tries, word in (
+            (lows, last, "after", _earlier(last), "earlier"),
+            (highs, first, "before", _later(first), "later")):
+        if not names:
+            continue
+        name = names[0]
+        kinds = [query.param(n).type for n in given]
+        if "date" in kinds and "enddate" in kinds:  # both ends: the whole interval
+            bounds = sorted(given, key=lambda n: query.param(n).type != "date")
+            what = (f"the interval {' to '.join(f'{n} {given[n]}' for n in bounds)} lies "
+                    f"wholly {side}")
+        elif side == "after":
+            strict = parse_day(given[name], name) > last.end
+            what = f"{name} {given[name]} is {'after' if strict else 'not before'}"
+        else:
+            strict = parse_day(given[name], name, last=True) < first.start
+            what = f"{name} {given[name]} is {'before' if strict else 'not after'}"
+        head = (f"note: no rows: {what} the {'last' if side == 'after' else 'first'} date in "
+                f"the answer of {query.name} with {free} ({edge}; the "
+                f"{'first' if side == 'after' else 'last'} is {first if side == 'after' else last})")
+        for value in tries:
+            n = len(store.query(query.bind({**values, name: value}, day=day)).rows)
+            if n:
+                return (f"{head}; ask a{'n' if word[0] in 'aeiou' else ''} {word} {name}, e.g. "
+                        f"--param {name}={value} ({n} row{'s' if n != 1 else ''})")
+        return f"{head}; no {word} {name} next to it gives rows with the other values as given"
     return None
+
+
+def _answer_dates(store, query, values, given, day) -> tuple[list[DateValue], str]:
+    """The date values in the answer of the query with the `given` date parameters free
+    (`*`), else at their defaults, sorted by first day; and which of the two it was, as
+    --param values (`since=* date=dataset`)."""
+    tries = [{**values, **dict.fromkeys(given, "*")},
+             {k: v for k, v in values.items() if k not in given}]
+    for i, asked in enumerate(tries):
+        rows = store.query(query.bind(asked, day=day)).rows
+        found = {v.text: v for row in rows for t in row if (v := _date_value(t)) is not None}
+        if found:
+            free = " ".join(f"{n}=*" if i == 0 else f"{n}={query.param(n).default or '*'}"
+                            for n in given)
+            return sorted(found.values(), key=lambda v: (v.start, v.end)), free
+    return [], ""
+
+
+def _earlier(value: DateValue) -> list[str]:
+    """A lower bound's values to try after the last date `value`: it as it stands (an
+    inclusive bound), the period before it at its precision (an exclusive one), the day
+    before its first day."""
+    start = value.start
+    before = {"year": f"{start.year - 1}",
+              "month": (start - timedelta(days=1)).isoformat()[:7],
+              "day": (start - timedelta(days=1)).isoformat()}[value.precision]
+    return list(dict.fromkeys([value.text, before, (start - timedelta(days=1)).isoformat()]))
+
+
+def _later(value: DateValue) -> list[str]:
+    """An upper bound's values to try before the first date `value`: it as it stands, the
+    period after it at its precision, the day after its last day."""
+    end = value.end
+    after = {"year": f"{end.year + 1}",
+             "month": (end + timedelta(days=1)).isoformat()[:7],
+             "day": (end + timedelta(days=1)).isoformat()}[value.precision]
+    return list(dict.fromkeys([value.text, after, (end + timedelta(days=1)).isoformat()]))
 
 
 _DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
@@ -553,16 +613,21 @@ def _other_day_note(store, query, values, dated, day, limit) -> str:
     name = dated[0]
     head = (f"note: no rows on {day or 'the dataset date'}, the dataset's date (the default of "
             f"{', '.join(dated)})")
-    any_day = f"--param {name}=* asks for any day"
+    # `*` only where it was asked and gave rows (a researcher's trial: `changes --param
+    # since=2026-03` was told date=* asks for any day, which gave none either)
+    anyday = bool(store.query(query.bind({**values, name: "*"}, day=day)).rows)
+    any_day = (f"--param {name}=* asks for any day" if anyday
+               else f"--param {name}=* (any day) has no rows either")
     if day is None or len(dated) > 1:
-        return f"{head}; to ask another day: --param {name}=YYYY-MM-DD, or {any_day}"
+        return f"{head}; to ask another day: --param {name}=YYYY-MM-DD" + (
+            f", or {any_day}" if anyday else f"; {any_day}")
     before, after = _days_with_rows(store, query, values, name, day, limit)
     found = [f"the last before it: {before} (--param {name}={before})"] if before else []
     found += [f"the first after it: {after}"] if after else []
     if not found:
         return (f"{head}; nor on the {4 * limit} days nearest it on which a time-bound "
                 f"statement starts or ends; {any_day}")
-    return f"{head}; days with rows: {'; '.join(found)}; or {any_day}"
+    return f"{head}; days with rows: {'; '.join(found)}; " + ("or " if anyday else "") + any_day
 
 
 def _days_with_rows(store, query, values, name, day, limit) -> tuple[str | None, str | None]:
