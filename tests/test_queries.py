@@ -125,6 +125,31 @@ def test_header_format_errors_are_clear():
         parse_header("# title: t\n# question: 1. Why?\n# param: country\nSELECT * WHERE {}")
     with pytest.raises(QueryError, match="not one of"):
         parse_header("# title: t\n# question: 1. q?\n# param: c colour = red -- x\nASK {}")
+    # an IRI parameter may declare the kind it is checked as; nothing else may
+    with pytest.raises(QueryError, match=r"param s: 'countri' is not a kind an iri parameter "
+                       r"can be checked as \(one of organization, person, country, "):
+        parse_header("# title: t\n# question: 1. q?\n# param: s iri countri = * -- x\nASK {}")
+    with pytest.raises(QueryError, match="param d: only an iri parameter declares a kind, not "
+                       "a date one"):
+        parse_header("# title: t\n# question: 1. q?\n# param: d date country = * -- x\nASK {}")
+
+
+def test_a_parameter_declares_the_kind_it_is_checked_as():
+    """between-blocs' sides are countries, whatever their names: `# param: blocA iri
+    country = ...` (a researcher's trial: kgo:bloc-us and kgid:huawei were taken, and
+    answered no rows)."""
+    _, _, params = parse_header("# title: t\n# question: 1. q?\n"
+                                "# param: side iri country = kgid:china -- one side\n"
+                                "# param: chip iri = * -- a chip\nASK {}")
+    assert [(p.name, p.kind, p.checked_as) for p in params] == [
+        ("side", "country", "country"), ("chip", None, "chip")]
+    q = find_query("between-blocs")
+    assert [(p.name, p.checked_as) for p in q.params] == [
+        ("blocA", "country"), ("blocB", "country"), ("date", "date")]
+    with pytest.raises(QueryError, match="^parameter blocA: kgid:nvidia-h200 is a chip, not a "
+                       "country$"):
+        run_query(oxigraph_store(), q, {"blocA": "kgid:nvidia-h200"})
+    assert run_query(oxigraph_store(), q, {"blocA": "kgid:united-states", "date": "*"}).rows
 
 
 def test_parameters_are_escaped_rdf_terms():
@@ -757,8 +782,8 @@ def test_same_answers_with_parameters(name, params):
 
 @pytest.mark.parametrize("name,params,starts", [
     ("quotes", {"speaker": "kgid:jensen-huang"},
-     "note: no rows: kgid:jensen-huang is the speaker of no row of quotes; the speaker values "
-     "that have rows (12): kgid:caisi, "),
+     "note: no rows: no row of quotes has kgid:jensen-huang as its speaker; the values of "
+     "speaker that have rows (12): kgid:caisi, "),
     ("timeline", {"start": "2030-01-01"},
      "note: no rows: start 2030-01-01 is after the last date in the answer of timeline with "
      "start=* (2026-03; the first is 1993)"),

@@ -196,16 +196,16 @@ def test_an_entity_no_row_reaches_is_said_with_the_ones_that_do(graph_file):
     which values have rows."""
     result = kg("query", "quotes", "-p", "speaker=kgid:jensen-huang", graph=graph_file)
     assert result.exit_code == 0 and "(0 rows)" in result.output
-    assert ("note: no rows: kgid:jensen-huang is the speaker of no row of quotes; the speaker "
-            "values that have rows (12): kgid:caisi, kgid:china-ai-plus-initiative, "
+    assert ("note: no rows: no row of quotes has kgid:jensen-huang as its speaker; the values "
+            "of speaker that have rows (12): kgid:caisi, kgid:china-ai-plus-initiative, "
             "kgid:china-global-ai-governance-action-plan-2025, kgid:elon-musk, "
             "kgid:foreign-affairs, ... (e.g. --param speaker=kgid:caisi)\n") in result.output
     assert "(0 rows)" not in kg("query", "quotes", "-p", "speaker=kgid:caisi",
                                 graph=graph_file).output
     result = kg("query", "disputed-figures", "-p", "about=kgid:nvidia", graph=graph_file)
     assert result.output.endswith(
-        "(0 rows)\nnote: no rows: kgid:nvidia is the about of no row of disputed-figures; the "
-        "about values that have rows (1): kgid:huawei-ascend-910c (e.g. --param "
+        "(0 rows)\nnote: no rows: no row of disputed-figures is about kgid:nvidia; the values "
+        "of about that have rows (1): kgid:huawei-ascend-910c (e.g. --param "
         "about=kgid:huawei-ascend-910c)\n")
     result = kg("query", "quotes", "-p", "speaker=kgid:jensen-huang", "--format", "csv",
                 graph=graph_file)
@@ -379,10 +379,26 @@ def test_a_service_in_a_comment_or_string_is_no_service(graph_file):
      "kgid:huawei-ascend, kgid:huawei-ascend-910, kgid:huawei-ascend-910b)\n"),
     (["models-by-developer", "-p", "country=kgid:nvidia-h200"],
      "Error: parameter country: kgid:nvidia-h200 is a chip, not a country\n"),
-    # a review: "countrys like it"
+    # a review: "countrys like it"; an entity based in a country: that country
     (["policies", "-p", "country=kgid:china-customs"],
-     "Error: parameter country: kgid:china-customs is an organisation, not a country "
-     "(countries like it: kgid:china)\n"),
+     "Error: parameter country: kgid:china-customs is an organisation, not a country; its "
+     "country is kgid:china\n"),
+    # a researcher's second trial: a full IRI, "<https://w3id.org/ai-race-kg/ontology#bloc-us>
+    # is not an entity of any kind, not a country", with nothing to use instead
+    (["models-by-developer", "-p", "country=kgo:bloc-us"],
+     "Error: parameter country: kgo:bloc-us is a bloc, not a country; the countries of that "
+     "bloc: kgid:united-states\n"),
+    # between-blocs' sides took any IRI and answered (0 rows) with a false note: they are
+    # declared countries (`# param: blocA iri country = ...`)
+    (["between-blocs", "-p", "blocA=kgo:bloc-us"],
+     "Error: parameter blocA: kgo:bloc-us is a bloc, not a country; the countries of that "
+     "bloc: kgid:united-states\n"),
+    (["between-blocs", "-p", "blocB=kgid:huawei"],
+     "Error: parameter blocB: kgid:huawei is an organisation, not a country; its country is "
+     "kgid:china\n"),
+    (["between-blocs", "-p", "blocA=kgo:bloc-multinational"],
+     "Error: parameter blocA: kgo:bloc-multinational is a bloc, not a country; no country is "
+     "in that bloc\n"),
     (["chip-export-status", "-p", "chip=kgid:huawai"],
      "Error: no entity kgid:huawai (did you mean kgid:huawei?)\n"),
 ])

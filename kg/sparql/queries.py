@@ -45,7 +45,8 @@ DEFAULT_LINE = re.compile(
     r"^[ \t]*VALUES \?(?P<name>\w+) \{ (?P<term>.+?) \}[ \t]*# default\b[^\n]*\n?", re.M)
 HEADER_RE = re.compile(r"^#\s*(title|question|param):\s*(.*?)\s*$")
 PARAM_RE = re.compile(
-    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)\s*=\s*(?P<default>\S+)\s+--\s+(?P<doc>.+)$")
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)(?:\s+(?P<kind>\w+))?\s*=\s*"
+    r"(?P<default>\S+)\s+--\s+(?P<doc>.+)$")
 VAR_NAME = r"[A-Za-z_0-9][A-Za-z_0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -57,9 +58,20 @@ class Param:
     type: str
     default: str | None  # None: left free (`*` in the header)
     doc: str
+    kind: str | None = None  # `# param: blocA iri country = ...`: an IRI of a country
+
+    @property
+    def checked_as(self) -> str:
+        """What an IRI value is checked as (check_kind, check_scheme): the kind declared
+        after its type, else its name (`# param: chip iri`: a chip)."""
+        return self.kind or self.name
+
+    @property
+    def shown_type(self) -> str:
+        return f"{self.type} {self.kind}" if self.kind else self.type
 
     def describe(self) -> str:
-        return f"{self.name} ({self.type}, default {self.default or '*'}): {self.doc}"
+        return f"{self.name} ({self.shown_type}, default {self.default or '*'}): {self.doc}"
 
 
 @dataclass
@@ -196,14 +208,23 @@ def parse_header(text: str, where: str = "query") -> tuple[str, str, list[Param]
             pm = PARAM_RE.match(value)
             if not pm:
                 problems.append(f"{where}:{n}: a param line reads `# param: NAME TYPE = DEFAULT "
-                                f"-- description`, not {value!r}")
+                                f"-- description` (an IRI's kind after its type: `NAME iri "
+                                f"country = ...`), not {value!r}")
                 continue
             if pm["type"] not in PARAM_TYPES:
                 problems.append(f"{where}:{n}: param {pm['name']}: type {pm['type']!r} is not "
                                 f"one of {', '.join(PARAM_TYPES)}")
                 continue
+            kind = pm["kind"]
+            if kind and (pm["type"] != "iri" or kind not in param_kinds()):
+                problems.append(f"{where}:{n}: param {pm['name']}: {kind!r} is not a kind an "
+                                f"iri parameter can be checked as (one of "
+                                f"{', '.join(param_kinds())})" if pm["type"] == "iri" else
+                                f"{where}:{n}: param {pm['name']}: only an iri parameter "
+                                f"declares a kind, not a {pm['type']} one")
+                continue
             default = None if pm["default"] == "*" else pm["default"]
-            params.append(Param(pm["name"], pm["type"], default, pm["doc"]))
+            params.append(Param(pm["name"], pm["type"], default, pm["doc"], kind))
     if not title:
         problems.append(f"{where}: no `# title:` line in the header")
     if not question:
@@ -211,6 +232,15 @@ def parse_header(text: str, where: str = "query") -> tuple[str, str, list[Param]
     if problems:
         raise QueryError("\n".join(problems))
     return title, question, params
+
+
+def param_kinds() -> list[str]:
+    """The kinds an iri parameter can declare (`# param: blocA iri country`): the schema's
+    kinds of entity, and the concept schemes of the ontology (bloc, dimension)."""
+    return [k for k in load_schema().kinds if k != "tombstone"] + list(SCHEMES)
+
+
+SCHEMES = ("bloc", "dimension")  # kgo:blocScheme, kgo:dimensionScheme (check_scheme)
 
 
 def _read(path: Path) -> str:
@@ -425,8 +455,9 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
                 iri = expand_iri(raw.strip(), name)
                 check_iri(store, iri)
                 check_retired(store, iri, name)
-                check_kind(store, iri, name)
-                check_scheme(store, iri, name)
+                kind = query.param(name).checked_as
+                check_kind(store, iri, name, kind)
+                check_scheme(store, iri, name, kind)
     else:
         if params:
             raise QueryError("--param needs a library query or a .rq file with `# param:` "
@@ -502,9 +533,18 @@ def _entity_note(store, query, values, name, day, limit) -> str | None:
     if not found:
         return None
     shown = ", ".join(curie(i) for i in found[:limit]) + (", ..." if len(found) > limit else "")
-    return (f"note: no rows: {given} is the {name} of no row of {query.name}; the {name} "
-            f"values that have rows ({len(found)}): {shown} (e.g. --param "
+    return (f"note: no rows: no row of {query.name} {_has(name, given)}; the values of "
+            f"{name} that have rows ({len(found)}): {shown} (e.g. --param "
             f"{name}={curie(found[0])})")
+
+
+def _has(name: str, value: str) -> str:
+    """What a row does with a parameter's value, in words: "is about kgid:nvidia", "cites
+    kgid:x", "has kgid:x as its speaker" (a researcher's trial: "kgid:nvidia-h200 is the
+    about of no row of disputed-figures")."""
+    verbs = {"about": "is about {}", "source": "cites {}", "kind": "is of the kind {}",
+             "blocA": "has {} on one side", "blocB": "has {} on the other side"}
+    return verbs.get(name, f"has {{}} as its {name}").format(value)
 
 
 def _date_note(store, query, values, day) -> str | None:
@@ -672,85 +712,110 @@ def check_retired(store: Store, iri: str, name: str) -> None:
     if not rows:
         return
     by, why = rows[0]
-    kgid = load_schema().namespaces["kgid"]
-    short = f"kgid:{iri[len(kgid):]}" if iri.startswith(kgid) else f"<{iri}>"
+    short = curie(iri)
     if by is not None:
-        new = f"kgid:{str(by)[len(kgid):]}" if str(by).startswith(kgid) else f"<{by}>"
+        new = curie(str(by))
         raise QueryError(f"parameter {name}: {short} was replaced by {new}: ask with "
                          f"--param {name}={new}")
     raise QueryError(f"parameter {name}: {short} was withdrawn" + (f" ({why})" if why else "")
                      + ": no fact is about it any more")
 
 
-def check_kind(store: Store, iri: str, name: str) -> None:
-    """For a parameter named after a kind of the schema (`# param: chip iri`: a chip),
-    raise QueryError unless the IRI names an entity of that kind: "parameter chip:
-    kgid:huawei is an organisation, not a chip (chips like it: kgid:huawei-ascend-910,
-    ...)". Such a value could only ever answer no rows. Other parameters (entity, about,
-    speaker...) take any kind and are not checked."""
+def check_kind(store: Store, iri: str, name: str, kind: str | None = None) -> None:
+    """For a parameter checked as a kind of the schema (named after it, `# param: chip
+    iri`, or declaring it, `# param: blocA iri country`), raise QueryError unless the IRI
+    names an entity of that kind: "parameter chip: kgid:huawei is an organisation, not a
+    chip (chips like it: kgid:huawei-ascend-910, ...)", "parameter blocA: kgo:bloc-us is a
+    bloc, not a country; the countries of that bloc: kgid:united-states". Such a value
+    could only ever answer no rows. Other parameters (entity, about, speaker...) take any
+    kind and are not checked."""
     import difflib
 
     from kg.data.validate import a
 
+    kind = kind or name
     schema = load_schema()
-    kind = schema.kinds.get(name)
-    if kind is None:
+    if schema.kinds.get(kind) is None or kind == "tombstone":
         return
+    label = schema.kinds[kind].label
+    plural = _plural(label)
     ns = schema.namespaces
     cls = {k: schema.expand(v.cls) for k, v in schema.kinds.items()}
     ref = URIRef(iri).n3()
     types = {str(r[0]) for r in store.query(f"SELECT ?t WHERE {{ {ref} a ?t }}").rows}
-    if cls[name] in types:
+    if cls[kind] in types:
         return
     kinds = [k for k in schema.kinds if cls[k] in types]
+    schemes = [str(r[0])[len(KGO):-len("Scheme")] for r in store.query(
+        f"SELECT ?s WHERE {{ {ref} <{SKOS}inScheme> ?s }}").rows
+        if str(r[0]).startswith(KGO) and str(r[0]).endswith("Scheme")]
     what = (f"is {a(schema.kinds[kinds[0]].label)}" if kinds
+            else f"is {a(_words(schemes[0]))}" if schemes
             else "is not an entity of any kind")
+    head = f"parameter {name}: {curie(iri)} {what}, not {a(label)}"
+    if schemes:  # a concept: the entities of the kind asked for that have it
+        members = sorted(str(r[0]) for r in store.query(
+            f"SELECT DISTINCT ?s WHERE {{ ?s <{KGO}{schemes[0]}> {ref} ; a <{cls[kind]}> }}").rows)
+        raise QueryError(f"{head}; the {plural} of that {_words(schemes[0])}: "
+                         f"{', '.join(curie(m) for m in members)}" if members else
+                         f"{head}; no {label} is in that {_words(schemes[0])}")
+    if kind == "country" and kinds:  # an entity based somewhere: its country
+        own = sorted(str(r[0]) for r in store.query(
+            f"SELECT DISTINCT ?c WHERE {{ {ref} <{KGO}country> ?c }}").rows)
+        if own:
+            raise QueryError(f"{head}; its country is {', '.join(curie(c) for c in own)}")
     kgid = ns["kgid"]
-
-    def curie(i: str) -> str:
-        return f"kgid:{i[len(kgid):]}" if i.startswith(kgid) else f"<{i}>"
-
     ids = sorted(str(r[0])[len(kgid):] for r in store.query(
-        f"SELECT DISTINCT ?s WHERE {{ ?s a <{cls[name]}> FILTER(STRSTARTS(STR(?s), "
+        f"SELECT DISTINCT ?s WHERE {{ ?s a <{cls[kind]}> FILTER(STRSTARTS(STR(?s), "
         f"{Literal(kgid).n3()})) }}").rows)
-    given = iri[len(kgid):] if iri.startswith(kgid) else iri
+    given = iri[len(kgid):] if iri.startswith(kgid) else iri.rsplit("/", 1)[-1].rsplit("#")[-1]
     close = [i for i in ids if given and given in i][:3] or difflib.get_close_matches(
         given, ids, n=3, cutoff=0.5)
-    label = kind.label
-    plural = label[:-1] + "ies" if label.endswith("y") and label[-2:-1] not in "aeiou" \
-        else label + "s"  # (a country: countries; a policy: policies)
     hint = f" ({plural} like it: {', '.join(curie(kgid + c) for c in close)})" if close else ""
-    raise QueryError(f"parameter {name}: {curie(iri)} {what}, not {a(kind.label)}{hint}")
+    raise QueryError(f"{head}{hint}")
 
 
-def check_scheme(store: Store, iri: str, name: str) -> None:
-    """For a parameter named after a concept scheme of the ontology (`# param: bloc iri`:
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def _plural(label: str) -> str:
+    """a country: countries; a policy: policies; a chip: chips."""
+    return label[:-1] + "ies" if label.endswith("y") and label[-2:-1] not in "aeiou" \
+        else label + "s"
+
+
+def _words(name: str) -> str:
+    """checkStatus -> check status."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
+
+
+def check_scheme(store: Store, iri: str, name: str, kind: str | None = None) -> None:
+    """For a parameter checked as a concept scheme of the ontology (`# param: bloc iri`:
     kgo:blocScheme), raise QueryError unless the IRI is one of its concepts: "parameter
     bloc: kgid:china is a country, not a bloc; its bloc is kgo:bloc-china (the blocs:
     ...)". Such a value could only ever answer no rows (a researcher's trial: `kg query
     blocs --param bloc=kgid:china` gave 0 rows, no word)."""
     from kg.data.validate import a
 
+    kind = kind or name
     schema = load_schema()
-    if name in schema.kinds:
+    if kind in schema.kinds:
         return  # check_kind's
-    skos = "http://www.w3.org/2004/02/skos/core#"
-    scheme = URIRef(f"{KGO}{name}Scheme").n3()
+    scheme = URIRef(f"{KGO}{kind}Scheme").n3()
     members = sorted(str(r[0]) for r in store.query(
-        f"SELECT DISTINCT ?c WHERE {{ ?c <{skos}inScheme> {scheme} }}").rows)
+        f"SELECT DISTINCT ?c WHERE {{ ?c <{SKOS}inScheme> {scheme} }}").rows)
     if not members or iri in members:
         return
     ref = URIRef(iri).n3()
     cls = {schema.expand(k.cls): k.label for k in schema.kinds.values()}
     kinds = [cls[str(r[0])] for r in store.query(f"SELECT ?t WHERE {{ {ref} a ?t }}").rows
              if str(r[0]) in cls]
-    what = f"is {a(kinds[0])}, not {a(name)}" if kinds else f"is not {a(name)}"
+    what = f"is {a(kinds[0])}, not {a(kind)}" if kinds else f"is not {a(kind)}"
     own = sorted(str(r[0]) for r in store.query(
-        f"SELECT DISTINCT ?c WHERE {{ {ref} <{KGO}{name}> ?c }}").rows if str(r[0]) in members)
-    its = f"; its {name} is {', '.join(curie(c) for c in own)}" if own else ""
-    plural = name[:-1] + "ies" if name.endswith("y") else name + "s"
+        f"SELECT DISTINCT ?c WHERE {{ {ref} <{KGO}{kind}> ?c }}").rows if str(r[0]) in members)
+    its = f"; its {kind} is {', '.join(curie(c) for c in own)}" if own else ""
     raise QueryError(f"parameter {name}: {curie(iri)} {what}{its} (the "
-                     f"{plural}: {', '.join(curie(c) for c in members)})")
+                     f"{_plural(kind)}: {', '.join(curie(c) for c in members)})")
 
 
 def check_iri(store: Store, iri: str) -> None:
