@@ -580,3 +580,29 @@ def test_a_bloc_on_a_cycle_of_parents_does_not_depend_on_who_asks_first(make_dat
         blocs = Blocs(sem.timeline, sem.date)
         assert {eid: blocs(eid) for eid in order} == {"acme": "multinational",
                                                       "beta": "multinational"}
+
+
+def test_docs_say_which_fields_as_of_starts_a_window_on():
+    """docs/semantics.md said a fact with only `as_of` holds "from that day", but the rule
+    reads `as_of` only on fields that change over time (a researcher's trial: `kg query
+    as-of --param date=1990-01-01` listed Grok-1's weights, as_of 2024-03-17). The docs
+    name every temporal field of the schema, and their example answers as they say."""
+    import re
+
+    from conftest import REPO
+
+    text = (REPO / "docs" / "semantics.md").read_text(encoding="utf-8")
+    para = text.split("**Which fields change over time.**", 1)[1].split("\n- **", 1)[0]
+    temporal = {(kind, name) for kind, k in load_schema().kinds.items()
+                for name, f in k.fields.items() if f.temporal}
+    named = set(re.findall(r"`(\w+)`", para))
+    assert {name for _, name in temporal} <= named, temporal
+    assert "| only `as_of: 2024-03-17`, on any other field | at all times" in text
+    field = load_schema().kinds["model"].fields["weights"]
+    reported = st("open", as_of="2024-03-17")
+    assert not field.temporal
+    assert window(field, reported, [reported], HORIZON).contains(dt.date(1990, 1, 1))
+    rows = run_query(oxigraph_store(), find_query("as-of"),
+                     {"date": "1990-01-01", "entity": "grok-1"}).dicts()
+    assert [(str(r["value"]).rsplit("#")[-1], str(r["asOf"])) for r in rows
+            if str(r["property"]).endswith("weights")] == [("weights-open", "2024-03-17")]
