@@ -654,3 +654,31 @@ def test_a_retired_entity_as_a_parameter_says_what_became_of_it(graph_file):
     assert r.output.startswith("Error: parameter about: kgid:compute-advantage-ratio was "
                                "withdrawn (split into two scenario measures")
     assert r.output.endswith("): no fact is about it any more\n")
+
+
+def test_a_cell_of_joined_iris_shows_their_labels(graph_file):
+    """A researcher's trial: `kg query policies` gave a row per target or topic, so rows
+    looked doubled where those columns fell off the screen. A row per policy and issuing
+    body now holds its targets and topics each in one cell (IRIs joined by spaces): a
+    table shows their labels joined by commas, csv keeps the IRIs."""
+    result = kg("query", "policies", "-p", "country=kgid:united-states", graph=graph_file)
+    line = next(x for x in result.output.splitlines()
+                if "Bureau of Industry and Security" in x
+                and "US export controls on advanced AI chips" in x)
+    import re
+
+    assert re.search(r"  China, NVIDIA B200, NVIDIA Blackwell, NVIDIA H100, NVIDIA Rubin +"
+                     r"chipmaking-tools, chips, countries$", line.rstrip()), line
+    rows = list(csv.DictReader(io.StringIO(kg("query", "policies", "--format", "csv",
+                                              graph=graph_file).output)))
+    assert len(rows) == 75
+    assert [r["targets"] for r in rows if r["policy"] == KGID + "us-ai-chip-export-controls"
+            and r["issuedBy"] == KGID + "bis"] == [" ".join(KGID + i for i in (
+                "china", "nvidia-b200", "nvidia-blackwell", "nvidia-h100", "nvidia-rubin"))]
+    # text that is not only IRIs stays as it is
+    from rdflib import Literal
+
+    from kg.sparql.results import joined_iris
+
+    assert joined_iris(Literal("see https://w3id.org/ai-race-kg/id/china")) == []
+    assert joined_iris(Literal("https://w3id.org/ai-race-kg/id/china", lang="en")) == []
