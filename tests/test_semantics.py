@@ -311,6 +311,26 @@ def test_blocs_by_one_rule_and_the_query_answers_the_same(sem):
         want = {e.id: sem.bloc(e.id) for e in sem.entities.values()
                 if e.kind not in ("source", "measure", "tombstone")}
         assert got == want
+        # by which rule (the query's question asked it; the answer had no column for it)
+        rules = {str(r["entity"])[len(KGID):]: str(r["rule"]) for r in rows}
+        assert rules == {e: sem.bloc_rule(e) for e in want}
+
+
+def test_the_rule_that_gave_each_bloc_is_named(sem):
+    """`kg query blocs` asked "by which rule?" and answered entity, kind, bloc only. Each
+    entity's bloc now comes with the step that gave it (kgo:blocRule)."""
+    from kg.semantics.blocs import NO_RULE, RULES
+
+    expected = {"huawei": "country", "g7": "international organisation",
+                "deepseek-r1": "developer", "nvidia-h200": "designer", "china": "ISO code",
+                "eu-ai-act": "issuer", "ren-zhengfei": "affiliation",
+                "lip-bu-tan": "affiliation"}
+    assert {e: sem.bloc_rule(e) for e in expected} == expected
+    before = sem.blocs(dt.date(2024, 6, 1))  # Huawei's founder, known there as of 2025-03
+    assert (before("ren-zhengfei"), before.rule("ren-zhengfei")) == (
+        "china", "affiliation reported later")
+    assert {sem.bloc_rule(e) for e in sem.entities} <= {*RULES, NO_RULE}
+    assert sem.bloc_rule("nvidia-h200") in RULES and sem.bloc_rule("no-such-id") == NO_RULE
 
 
 def test_a_person_known_only_as_of_a_later_day_keeps_that_bloc_before_it(sem):
