@@ -435,8 +435,9 @@ def test_the_blocs_table_names_each_bloc_once_a_row(graph_file):
     result = kg("query", "blocs", "-p", "bloc=kgo:bloc-us", "-p", "kind=kgo:Chip", "--format",
                 "md", graph=graph_file)
     lines = result.output.splitlines()
-    assert [c.strip() for c in lines[0].strip("|").split("|")] == ["entity", "kind", "bloc"]
-    assert "| NVIDIA H200 | chip | us |" in [" ".join(line.split()) for line in lines]
+    assert [c.strip() for c in lines[0].strip("|").split("|")] == ["entity", "kind", "bloc",
+                                                                   "rule"]
+    assert "| NVIDIA H200 | chip | us | designer |" in [" ".join(line.split()) for line in lines]
 
 
 def test_a_parameter_of_the_right_kind_still_answers(graph_file):
