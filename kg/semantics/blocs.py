@@ -64,7 +64,8 @@ class Blocs:
     def __init__(self, timeline: Timeline, day: dt.date):
         self.timeline, self.day = timeline, day
         self.entities = timeline.entities
-        self._memo: dict[str, tuple[str, str]] = {}  # id -> (bloc, the rule that gave it)
+        # id -> (bloc, the rule that gave it; None: "other" by default, see rule())
+        self._memo: dict[str, tuple[str, str | None]] = {}
         for entity_id in cycle_members(timeline):
             self.bloc(entity_id)
 
@@ -79,9 +80,20 @@ class Blocs:
         for a model, "country" or "parent" for an organisation, "citizenship" for a
         person with no affiliation... ("no rule applies" for an "other" by default).
         The graph carries it (kgo:blocRule) and `kg query blocs` shows it."""
-        return self._resolve(entity_id)[1]
+        bloc, rule = self._resolve(entity_id)
+        if rule is not None:
+            return rule
+        # "other" by default: named after the first step whose field has a current value
+        # (found only when asked: most entities' rule is never read)
+        ent = self.entities.get(entity_id)
+        steps = () if ent is None else _STEPS.get(ent.kind, ())
+        if ent is not None and ent.kind == "organization" and ent.facts.get("country"):
+            steps = steps[:1]
+        return next((rule for rule, name, _ in steps
+                     if name and self._current(ent, name)), NO_RULE)
 
-    def _resolve(self, entity_id: str, _seen: frozenset = frozenset()) -> tuple[str, str]:
+    def _resolve(self, entity_id: str,
+                 _seen: frozenset = frozenset()) -> tuple[str, str | None]:
         if entity_id in self._memo:
             return self._memo[entity_id]
         ent = self.entities.get(entity_id)
@@ -132,54 +144,55 @@ class Blocs:
                 return b
         return None
 
-    def _bloc(self, ent: Entity, seen: frozenset) -> tuple[str, str]:
+    def _bloc(self, ent: Entity, seen: frozenset) -> tuple[str, str | None]:
         """(bloc, rule): the first step of the entity's kind that gives a bloc."""
         kind = ent.kind
         if kind == "country":
             code = str(ent.first("iso_code", ""))
             return ("us" if code in US_CODES else "china" if code in CHINA_CODES
                     else "other"), "ISO code"
-        first = self._first
-        # (rule, the field it reads or None, the step): the first step that gives a bloc
-        # other than "other" decides; if none does, the bloc is "other" by the first step
-        # whose field has a current value (a Japanese developer's model: "developer")
-        steps = {
-            "organization": (("country", "country", lambda: first(ent, "country", seen)),
-                             ("parent", "parent", lambda: first(ent, "parent", seen)),
-                             ("international organisation", None,
-                              lambda: "multinational"
-                              if ent.first("org_type") == "international-organization"
-                              else None)),
-            "person": (("affiliation", "affiliation",
-                        lambda: first(ent, "affiliation", seen)),
-                       ("last affiliation", None, lambda: self._latest(ent, seen)),
-                       ("citizenship", "citizenship", lambda: first(ent, "citizenship", seen)),
-                       ("affiliation reported later", None,
-                        lambda: self._reported_later(ent, seen))),
-            "model": (("developer", "developer", lambda: first(ent, "developer", seen)),),
-            "chip": (("designer", "designer", lambda: first(ent, "designer", seen)),),
-            "policy": (("jurisdiction", "jurisdiction",
-                        lambda: first(ent, "jurisdiction", seen)),
-                       ("issuer", "issued_by", lambda: first(ent, "issued_by", seen))),
-            "event": (("actors", "actors", lambda: self._actors(ent, seen)),),
-            "quote": (("speaker", "speaker", lambda: first(ent, "speaker", seen)),),
-            "claim": (("about", "about", lambda: first(ent, "about", seen)),),
-            "assessment": (("leader", "leader", lambda: first(ent, "leader", seen)),),
-        }.get(kind, ())
+        steps = _STEPS.get(kind, ())
         if kind == "organization" and ent.facts.get("country"):
             steps = steps[:1]  # an organisation with a country: its country's, or other
-        for rule, _field, step in steps:
-            b = step()
+        for rule, name, how in steps:
+            if how is None:  # the bloc of the field's first current value not "other"
+                b = self._first(ent, name, seen)
+            elif how == "international":
+                b = "multinational" if ent.first("org_type") == "international-organization" \
+                    else None
+            else:
+                b = getattr(self, how)(ent, seen)
             if b:
                 return b, rule
-        return "other", next((rule for rule, name, _ in steps
-                              if name and self._current(ent, name)), NO_RULE)
+        return "other", None  # (its rule: see rule())
 
     def _actors(self, ent: Entity, seen) -> str | None:
         blocs = {self.bloc(a, seen) for a in self._current(ent, "actors")} - {"other"}
         if len(blocs) == 1:
             return blocs.pop()
         return "multinational" if blocs else None
+
+
+# The steps of each kind's rule, in order: (rule, the field it reads or None, how: None
+# for the bloc of the field's first current value, else a method of Blocs or
+# "international"). The first step that gives a bloc other than "other" decides; if none
+# does, the bloc is "other" by the first step whose field has a current value (a
+# Japanese developer's model: "developer"). A table made once: the blocs of 100k
+# entities are found at every build.
+_STEPS: dict[str, tuple[tuple[str, str | None, str | None], ...]] = {
+    "organization": (("country", "country", None), ("parent", "parent", None),
+                     ("international organisation", None, "international")),
+    "person": (("affiliation", "affiliation", None), ("last affiliation", None, "_latest"),
+               ("citizenship", "citizenship", None),
+               ("affiliation reported later", None, "_reported_later")),
+    "model": (("developer", "developer", None),),
+    "chip": (("designer", "designer", None),),
+    "policy": (("jurisdiction", "jurisdiction", None), ("issuer", "issued_by", None)),
+    "event": (("actors", "actors", "_actors"),),
+    "quote": (("speaker", "speaker", None),),
+    "claim": (("about", "about", None),),
+    "assessment": (("leader", "leader", None),),
+}
 
 
 _CYCLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Timeline -> its members
