@@ -125,6 +125,31 @@ def test_header_format_errors_are_clear():
         parse_header("# title: t\n# question: 1. Why?\n# param: country\nSELECT * WHERE {}")
     with pytest.raises(QueryError, match="not one of"):
         parse_header("# title: t\n# question: 1. q?\n# param: c colour = red -- x\nASK {}")
+    # an IRI parameter may declare the kind it is checked as; nothing else may
+    with pytest.raises(QueryError, match=r"param s: 'countri' is not a kind an iri parameter "
+                       r"can be checked as \(one of organization, person, country, "):
+        parse_header("# title: t\n# question: 1. q?\n# param: s iri countri = * -- x\nASK {}")
+    with pytest.raises(QueryError, match="param d: only an iri parameter declares a kind, not "
+                       "a date one"):
+        parse_header("# title: t\n# question: 1. q?\n# param: d date country = * -- x\nASK {}")
+
+
+def test_a_parameter_declares_the_kind_it_is_checked_as():
+    """between-blocs' sides are countries, whatever their names: `# param: blocA iri
+    country = ...` (a researcher's trial: kgo:bloc-us and kgid:huawei were taken, and
+    answered no rows)."""
+    _, _, params = parse_header("# title: t\n# question: 1. q?\n"
+                                "# param: side iri country = kgid:china -- one side\n"
+                                "# param: chip iri = * -- a chip\nASK {}")
+    assert [(p.name, p.kind, p.checked_as) for p in params] == [
+        ("side", "country", "country"), ("chip", None, "chip")]
+    q = find_query("between-blocs")
+    assert [(p.name, p.checked_as) for p in q.params] == [
+        ("blocA", "country"), ("blocB", "country"), ("date", "date")]
+    with pytest.raises(QueryError, match="^parameter blocA: kgid:nvidia-h200 is a chip, not a "
+                       "country$"):
+        run_query(oxigraph_store(), q, {"blocA": "kgid:nvidia-h200"})
+    assert run_query(oxigraph_store(), q, {"blocA": "kgid:united-states", "date": "*"}).rows
 
 
 def test_parameters_are_escaped_rdf_terms():
@@ -295,18 +320,44 @@ def test_4_every_row_is_a_model_on_a_chip():
 # -- 5. policies -----------------------------------------------------------------------------
 def test_5_policies():
     rows = ask("policies")
+    cells = run_query(oxigraph_store(), find_query("policies")).dicts()
+    for row, cell in zip(rows, cells, strict=True):  # the joined cells whole, not shortened
+        row.update({k: str(cell[k]) for k in ("targets", "topics") if k in cell})
     # DW: the Trump administration's AI Action Plan; exporting "its full AI technology stack".
-    assert has_row(rows, policy="us-ai-action-plan-2025", issuedBy="trump-administration",
-                   jurisdiction="united-states", topic="kgo:topic-exports")
+    plan = matching(rows, policy="us-ai-action-plan-2025", issuedBy="trump-administration",
+                    jurisdiction="united-states")
+    assert len(plan) == 1 and "https://w3id.org/ai-race-kg/ontology#topic-exports" in \
+        plan[0]["topics"].split()
     # DW: December 2025, sales of the H200 allowed.
-    assert has_row(rows, policy="us-h200-export-decision-2025-12", announced="2025-12",
-                   target="nvidia-h200")
-    # a row is a target or a topic, never both (the query's two columns for its two fields)
-    assert all(("target" in r) + ("topic" in r) <= 1 for r in rows)
-    assert {r["topic"][:10] for r in rows if "topic" in r} == {"kgo:topic-"}
-    assert not any(r["target"].startswith("kgo:topic-") for r in rows if "target" in r)
+    h200 = matching(rows, policy="us-h200-export-decision-2025-12", announced="2025-12")
+    assert len(h200) == 1 and KGID + "nvidia-h200" in h200[0]["targets"].split()
+    # targets are entities and topics are topics, each cell's IRIs in IRI order
+    for r in rows:
+        targets, topics = r.get("targets", "").split(), r.get("topics", "").split()
+        assert targets == sorted(targets) and topics == sorted(topics), r
+        assert all(t.startswith(KGID) for t in targets), r
+        assert all(t.startswith(KGO + "topic-") for t in topics), r
     # DW: Beijing published its Global AI Governance Action Plan.
     assert any(r.get("jurisdiction") == "china" and "global" in r["policy"] for r in rows)
+
+
+def test_5_one_row_per_policy_and_issuing_body_on_both_engines():
+    """A researcher's trial: `kg query policies` gave a row per target or topic (173 rows
+    for 54 policies), and in a terminal table the target and topic columns fell off the
+    screen, so rows looked doubled. Now a row per policy and issuing body, its targets
+    and topics each in one cell, alike on both engines (GROUP_CONCAT over sorted rows)."""
+    q = find_query("policies")
+    fast = run_query(oxigraph_store(), q)
+    assert [tuple(r) for r in fast.rows] == [tuple(r) for r in run_query(rdflib_store(), q).rows]
+    pairs = [(str(r["policy"]), str(r.get("issuedBy"))) for r in fast.dicts()]
+    assert len(pairs) == len(set(pairs)) == 75
+    assert len({p for p, _ in pairs}) == 54
+    exports = next(r for r in fast.dicts() if str(r["policy"]) == KGID +
+                   "us-ai-chip-export-controls" and str(r["issuedBy"]) == KGID + "bis")
+    assert str(exports["targets"]).split() == [KGID + i for i in (
+        "china", "nvidia-b200", "nvidia-blackwell", "nvidia-h100", "nvidia-rubin")]
+    assert str(exports["topics"]).split() == [KGO + "topic-" + i for i in (
+        "chipmaking-tools", "chips", "countries")]
 
 
 def test_5_policies_of_one_country():
@@ -757,11 +808,14 @@ def test_same_answers_with_parameters(name, params):
 
 @pytest.mark.parametrize("name,params,starts", [
     ("quotes", {"speaker": "kgid:jensen-huang"},
-     "note: no rows: kgid:jensen-huang is the speaker of no row of quotes; the speaker values "
-     "that have rows (12): kgid:caisi, "),
+     "note: no rows: no row of quotes has kgid:jensen-huang as its speaker; the values of "
+     "speaker that have rows (12): kgid:caisi, "),
     ("timeline", {"start": "2030-01-01"},
      "note: no rows: start 2030-01-01 is after the last date in the answer of timeline with "
-     "start=* (2026-03)"),
+     "start=* (2026-03; the first is 1993)"),
+    ("changes", {"since": "2030-01-01", "date": "2031"},
+     "note: no rows: the interval since 2030-01-01 to date 2031 lies wholly after the last "
+     "date in the answer of changes with since=* date=dataset (2026-03; "),
 ])
 def test_the_note_on_an_empty_answer_is_the_same_on_both_engines(name, params, starts):
     """The notes ask the query again with a parameter free, projected to that parameter
@@ -804,3 +858,24 @@ def test_the_fast_engine_really_runs(monkeypatch):
 def test_queries_live_in_the_repository():
     assert QUERY_DIR == REPO / "queries"
     assert sorted(p.stem for p in QUERY_DIR.glob("*.rq")) == sorted(NAMES)
+
+
+def test_the_note_offers_any_day_only_where_it_has_rows(tmp_path):
+    """A researcher's trial: a note said `--param date=* asks for any day` of a query
+    whose answer needs its date (changes), and date=* gave no rows either. A query that
+    compares each row with ?date has no rows without one: the note says so."""
+    path = tmp_path / "starts-on.rq"
+    path.write_text(
+        "# title: Statements starting on a day\n# question: 1. Which start on a day?\n"
+        "# param: date date = dataset -- the day\n\n"
+        f"SELECT ?s WHERE {{\n  VALUES ?date {{ \"2026-04-14\"^^<http://www.w3.org/2001/"
+        f"XMLSchema#date> }}  # default\n  ?s <{KGO}holdsFrom> ?date2 FILTER(?date2 = ?date)\n}}\n",
+        encoding="utf-8")
+    q = find_query(str(path))
+    store = oxigraph_store()
+    assert not run_query(store, q).rows and not run_query(store, q, {"date": "*"}).rows
+    (note,) = empty_answer_notes(store, q, {})
+    assert note.endswith("; --param date=* (any day) has no rows either"), note
+    assert "asks for any day" not in note
+    before = note.split("(--param date=")[1].split(")")[0]
+    assert run_query(store, q, {"date": before}).rows

@@ -196,16 +196,16 @@ def test_an_entity_no_row_reaches_is_said_with_the_ones_that_do(graph_file):
     which values have rows."""
     result = kg("query", "quotes", "-p", "speaker=kgid:jensen-huang", graph=graph_file)
     assert result.exit_code == 0 and "(0 rows)" in result.output
-    assert ("note: no rows: kgid:jensen-huang is the speaker of no row of quotes; the speaker "
-            "values that have rows (12): kgid:caisi, kgid:china-ai-plus-initiative, "
+    assert ("note: no rows: no row of quotes has kgid:jensen-huang as its speaker; the values "
+            "of speaker that have rows (12): kgid:caisi, kgid:china-ai-plus-initiative, "
             "kgid:china-global-ai-governance-action-plan-2025, kgid:elon-musk, "
             "kgid:foreign-affairs, ... (e.g. --param speaker=kgid:caisi)\n") in result.output
     assert "(0 rows)" not in kg("query", "quotes", "-p", "speaker=kgid:caisi",
                                 graph=graph_file).output
     result = kg("query", "disputed-figures", "-p", "about=kgid:nvidia", graph=graph_file)
     assert result.output.endswith(
-        "(0 rows)\nnote: no rows: kgid:nvidia is the about of no row of disputed-figures; the "
-        "about values that have rows (1): kgid:huawei-ascend-910c (e.g. --param "
+        "(0 rows)\nnote: no rows: no row of disputed-figures is about kgid:nvidia; the values "
+        "of about that have rows (1): kgid:huawei-ascend-910c (e.g. --param "
         "about=kgid:huawei-ascend-910c)\n")
     result = kg("query", "quotes", "-p", "speaker=kgid:jensen-huang", "--format", "csv",
                 graph=graph_file)
@@ -216,18 +216,44 @@ def test_an_entity_no_row_reaches_is_said_with_the_ones_that_do(graph_file):
 @pytest.mark.parametrize("args, note", [
     (["timeline", "-p", "start=2030-01-01"],
      "note: no rows: start 2030-01-01 is after the last date in the answer of timeline with "
-     "start=* (2026-03); ask an earlier start, e.g. --param start=2026-03\n"),
+     "start=* (2026-03; the first is 1993); ask an earlier start, e.g. --param start=2026-03 "
+     "(2 rows)\n"),
     (["timeline", "-p", "end=1900"],
      "note: no rows: end 1900 is before the first date in the answer of timeline with end=* "
-     "(1993); ask a later end, e.g. --param end=1993\n"),
+     "(1993; the last is 2026-03); ask a later end, e.g. --param end=1993 (1 row)\n"),
+    # a researcher's second trial: since=2026-04-14 was told "e.g. --param since=2026-03",
+    # which has no rows (a month as since counts from its last day; a 2026-03 change lies
+    # wholly after since=2026-02 only)
+    (["changes", "-p", "since=2026-04-14"],
+     "note: no rows: since 2026-04-14 is after the last date in the answer of changes with "
+     "since=* (2026-03; the first is 1993-01-01); ask an earlier since, e.g. --param "
+     "since=2026-02 (2 rows)\n"),
+    # ... and since=2026-03 itself was told `date=*` asks for any day (no rows either)
+    (["changes", "-p", "since=2026-03"],
+     "note: no rows: since 2026-03 is not before the last date in the answer of changes with "
+     "since=* (2026-03; the first is 1993-01-01); ask an earlier since, e.g. --param "
+     "since=2026-02 (2 rows)\n"),
+    # an interval wholly outside the data's dates had no note at all (timeline had one)
+    (["changes", "-p", "since=2030-01-01", "-p", "date=2031"],
+     "note: no rows: the interval since 2030-01-01 to date 2031 lies wholly after the last "
+     "date in the answer of changes with since=* date=dataset (2026-03; the first is "
+     "1993-01-01); ask an earlier since, e.g. --param since=2026-02 (2 rows)\n"),
+    (["changes", "-p", "since=1900", "-p", "date=1950"],
+     "note: no rows: the interval since 1900 to date 1950 lies wholly before the first date "
+     "in the answer of changes with since=* date=dataset (1993-01-01; the last is 2026-03); "
+     "ask a later date, e.g. --param date=1993-01-01 (1 row)\n"),
 ])
 def test_a_date_outside_the_answers_dates_is_said(args, note, graph_file):
     """A researcher's trial: `timeline --param start=2030-01-01` (after the dataset's date
-    and its horizon) answered (0 rows), no word. The day the note suggests has rows."""
+    and its horizon) answered (0 rows), no word. The value the note suggests, with the
+    other values as given, has the rows it says."""
     result = kg("query", *args, graph=graph_file)
     assert result.output.endswith("(0 rows)\n" + note)
-    suggested = note.split("e.g. --param ")[1].strip()
-    assert "(0 rows)" not in kg("query", "timeline", "-p", suggested, graph=graph_file).output
+    suggested, rows = note.split("e.g. --param ")[1].strip().split(" (")
+    name = suggested.split("=")[0]
+    kept = [a for a in args[1:] if a != "-p" and not a.startswith(name + "=")]
+    asked = [args[0], "-p", suggested, *(x for k in kept for x in ("-p", k))]
+    assert f"({rows}\n" in kg("query", *asked, graph=graph_file).output
     result = kg("query", *args, "--format", "json", graph=graph_file)
     assert "note:" not in result.output
 
@@ -353,10 +379,26 @@ def test_a_service_in_a_comment_or_string_is_no_service(graph_file):
      "kgid:huawei-ascend, kgid:huawei-ascend-910, kgid:huawei-ascend-910b)\n"),
     (["models-by-developer", "-p", "country=kgid:nvidia-h200"],
      "Error: parameter country: kgid:nvidia-h200 is a chip, not a country\n"),
-    # a review: "countrys like it"
+    # a review: "countrys like it"; an entity based in a country: that country
     (["policies", "-p", "country=kgid:china-customs"],
-     "Error: parameter country: kgid:china-customs is an organisation, not a country "
-     "(countries like it: kgid:china)\n"),
+     "Error: parameter country: kgid:china-customs is an organisation, not a country; its "
+     "country is kgid:china\n"),
+    # a researcher's second trial: a full IRI, "<https://w3id.org/ai-race-kg/ontology#bloc-us>
+    # is not an entity of any kind, not a country", with nothing to use instead
+    (["models-by-developer", "-p", "country=kgo:bloc-us"],
+     "Error: parameter country: kgo:bloc-us is a bloc, not a country; the countries of that "
+     "bloc: kgid:united-states\n"),
+    # between-blocs' sides took any IRI and answered (0 rows) with a false note: they are
+    # declared countries (`# param: blocA iri country = ...`)
+    (["between-blocs", "-p", "blocA=kgo:bloc-us"],
+     "Error: parameter blocA: kgo:bloc-us is a bloc, not a country; the countries of that "
+     "bloc: kgid:united-states\n"),
+    (["between-blocs", "-p", "blocB=kgid:huawei"],
+     "Error: parameter blocB: kgid:huawei is an organisation, not a country; its country is "
+     "kgid:china\n"),
+    (["between-blocs", "-p", "blocA=kgo:bloc-multinational"],
+     "Error: parameter blocA: kgo:bloc-multinational is a bloc, not a country; no country is "
+     "in that bloc\n"),
     (["chip-export-status", "-p", "chip=kgid:huawai"],
      "Error: no entity kgid:huawai (did you mean kgid:huawei?)\n"),
 ])
@@ -393,8 +435,9 @@ def test_the_blocs_table_names_each_bloc_once_a_row(graph_file):
     result = kg("query", "blocs", "-p", "bloc=kgo:bloc-us", "-p", "kind=kgo:Chip", "--format",
                 "md", graph=graph_file)
     lines = result.output.splitlines()
-    assert [c.strip() for c in lines[0].strip("|").split("|")] == ["entity", "kind", "bloc"]
-    assert "| NVIDIA H200 | chip | us |" in [" ".join(line.split()) for line in lines]
+    assert [c.strip() for c in lines[0].strip("|").split("|")] == ["entity", "kind", "bloc",
+                                                                   "rule"]
+    assert "| NVIDIA H200 | chip | us | designer |" in [" ".join(line.split()) for line in lines]
 
 
 def test_a_parameter_of_the_right_kind_still_answers(graph_file):
@@ -612,3 +655,31 @@ def test_a_retired_entity_as_a_parameter_says_what_became_of_it(graph_file):
     assert r.output.startswith("Error: parameter about: kgid:compute-advantage-ratio was "
                                "withdrawn (split into two scenario measures")
     assert r.output.endswith("): no fact is about it any more\n")
+
+
+def test_a_cell_of_joined_iris_shows_their_labels(graph_file):
+    """A researcher's trial: `kg query policies` gave a row per target or topic, so rows
+    looked doubled where those columns fell off the screen. A row per policy and issuing
+    body now holds its targets and topics each in one cell (IRIs joined by spaces): a
+    table shows their labels joined by commas, csv keeps the IRIs."""
+    result = kg("query", "policies", "-p", "country=kgid:united-states", graph=graph_file)
+    line = next(x for x in result.output.splitlines()
+                if "Bureau of Industry and Security" in x
+                and "US export controls on advanced AI chips" in x)
+    import re
+
+    assert re.search(r"  China, NVIDIA B200, NVIDIA Blackwell, NVIDIA H100, NVIDIA Rubin +"
+                     r"chipmaking-tools, chips, countries$", line.rstrip()), line
+    rows = list(csv.DictReader(io.StringIO(kg("query", "policies", "--format", "csv",
+                                              graph=graph_file).output)))
+    assert len(rows) == 75
+    assert [r["targets"] for r in rows if r["policy"] == KGID + "us-ai-chip-export-controls"
+            and r["issuedBy"] == KGID + "bis"] == [" ".join(KGID + i for i in (
+                "china", "nvidia-b200", "nvidia-blackwell", "nvidia-h100", "nvidia-rubin"))]
+    # text that is not only IRIs stays as it is
+    from rdflib import Literal
+
+    from kg.sparql.results import joined_iris
+
+    assert joined_iris(Literal("see https://w3id.org/ai-race-kg/id/china")) == []
+    assert joined_iris(Literal("https://w3id.org/ai-race-kg/id/china", lang="en")) == []

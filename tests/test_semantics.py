@@ -311,6 +311,26 @@ def test_blocs_by_one_rule_and_the_query_answers_the_same(sem):
         want = {e.id: sem.bloc(e.id) for e in sem.entities.values()
                 if e.kind not in ("source", "measure", "tombstone")}
         assert got == want
+        # by which rule (the query's question asked it; the answer had no column for it)
+        rules = {str(r["entity"])[len(KGID):]: str(r["rule"]) for r in rows}
+        assert rules == {e: sem.bloc_rule(e) for e in want}
+
+
+def test_the_rule_that_gave_each_bloc_is_named(sem):
+    """`kg query blocs` asked "by which rule?" and answered entity, kind, bloc only. Each
+    entity's bloc now comes with the step that gave it (kgo:blocRule)."""
+    from kg.semantics.blocs import NO_RULE, RULES
+
+    expected = {"huawei": "country", "g7": "international organisation",
+                "deepseek-r1": "developer", "nvidia-h200": "designer", "china": "ISO code",
+                "eu-ai-act": "issuer", "ren-zhengfei": "affiliation",
+                "lip-bu-tan": "affiliation"}
+    assert {e: sem.bloc_rule(e) for e in expected} == expected
+    before = sem.blocs(dt.date(2024, 6, 1))  # Huawei's founder, known there as of 2025-03
+    assert (before("ren-zhengfei"), before.rule("ren-zhengfei")) == (
+        "china", "affiliation reported later")
+    assert {sem.bloc_rule(e) for e in sem.entities} <= {*RULES, NO_RULE}
+    assert sem.bloc_rule("nvidia-h200") in RULES and sem.bloc_rule("no-such-id") == NO_RULE
 
 
 def test_a_person_known_only_as_of_a_later_day_keeps_that_bloc_before_it(sem):
@@ -580,3 +600,29 @@ def test_a_bloc_on_a_cycle_of_parents_does_not_depend_on_who_asks_first(make_dat
         blocs = Blocs(sem.timeline, sem.date)
         assert {eid: blocs(eid) for eid in order} == {"acme": "multinational",
                                                       "beta": "multinational"}
+
+
+def test_docs_say_which_fields_as_of_starts_a_window_on():
+    """docs/semantics.md said a fact with only `as_of` holds "from that day", but the rule
+    reads `as_of` only on fields that change over time (a researcher's trial: `kg query
+    as-of --param date=1990-01-01` listed Grok-1's weights, as_of 2024-03-17). The docs
+    name every temporal field of the schema, and their example answers as they say."""
+    import re
+
+    from conftest import REPO
+
+    text = (REPO / "docs" / "semantics.md").read_text(encoding="utf-8")
+    para = text.split("**Which fields change over time.**", 1)[1].split("\n- **", 1)[0]
+    temporal = {(kind, name) for kind, k in load_schema().kinds.items()
+                for name, f in k.fields.items() if f.temporal}
+    named = set(re.findall(r"`(\w+)`", para))
+    assert {name for _, name in temporal} <= named, temporal
+    assert "| only `as_of: 2024-03-17`, on any other field | at all times" in text
+    field = load_schema().kinds["model"].fields["weights"]
+    reported = st("open", as_of="2024-03-17")
+    assert not field.temporal
+    assert window(field, reported, [reported], HORIZON).contains(dt.date(1990, 1, 1))
+    rows = run_query(oxigraph_store(), find_query("as-of"),
+                     {"date": "1990-01-01", "entity": "grok-1"}).dicts()
+    assert [(str(r["value"]).rsplit("#")[-1], str(r["asOf"])) for r in rows
+            if str(r["property"]).endswith("weights")] == [("weights-open", "2024-03-17")]

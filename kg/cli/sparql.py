@@ -206,7 +206,7 @@ def _print_library(queries) -> None:
         num = f"{q.number:>2}." if q.number else "   "
         click.echo(f"{num} {q.name:<26} {q.title}")
         for p in q.params:
-            click.echo(f"      --param {p.name}=…  ({p.type}, default {p.default or '*'}) {p.doc}")
+            click.echo(f"      --param {p.name}=…  ({p.shown_type}, default {p.default or '*'}) {p.doc}")
 
 
 def _numbers_words(numbers: list[int]) -> str:

@@ -97,7 +97,8 @@ class GraphBuilder:
             "validUntil": K.validUntil, "confidence": K.confidence, "rank": K.rank,
             "asWritten": K.asWritten, "note": K.note, "checkedBy": K.checkedBy,
             "checkedOn": K.checkedOn, "checkedAgainst": K.checkedAgainst,
-            "derivedUrl": K.derivedUrl, "bloc": K.bloc, "disputedBy": K.disputedBy,
+            "derivedUrl": K.derivedUrl, "bloc": K.bloc, "blocRule": K.blocRule,
+            "disputedBy": K.disputedBy,
             "deprecated": OWL.deprecated}.items()}
         self._concepts: dict = {}
         self._props: dict = {}
@@ -298,6 +299,7 @@ class GraphBuilder:
                 add(subj, T["derivedUrl"], q.iri(link.url))
         if entity.kind not in NO_BLOC_KINDS:
             add(subj, T["bloc"], self.concept("bloc", self.sem.bloc(entity.id)))
+            add(subj, T["blocRule"], self.q.literal(self.sem.bloc_rule(entity.id)))
         for other in self.sem.disputed.get(entity.id, ()):
             add(subj, T["disputedBy"], self.entity(other))
         checked = entity.first("checked")

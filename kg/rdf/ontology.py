@@ -54,6 +54,13 @@ EXTRA_TERMS = [
      "absent: still holds), as xsd:date.", XSD.date),
     ("bloc", "bloc", "The bloc of the race an entity belongs to (United States, China, "
      "multinational, other), by the rule of docs/semantics.md.", SKOS.Concept),
+    ("blocRule", "bloc rule", "The step of the rule of docs/semantics.md that gave the "
+     "entity its kgo:bloc, in words: its ISO code (a country), country, parent or being an "
+     "international organisation (an organisation), affiliation, last affiliation, "
+     "citizenship or affiliation reported later (a person), developer (a model), designer "
+     "(a chip), jurisdiction or issuer (a policy), actors (an event), speaker (a quote), "
+     "about (a figure), leader (an assessment), or 'no rule applies' (other by default).",
+     XSD.string),
     ("disputedBy", "disputed by", "Another figure of the same measure, subject and period "
      "whose value, from another claimant, does not meet this one's (docs/semantics.md).",
      None),

@@ -116,6 +116,10 @@ class Semantics:
     def bloc(self, entity_id: str, day: dt.date | None = None) -> str:
         return self.blocs(day)(entity_id)
 
+    def bloc_rule(self, entity_id: str, day: dt.date | None = None) -> str:
+        """The step of the rule that gave the entity its bloc (blocs.RULES)."""
+        return self.blocs(day).rule(entity_id)
+
     # -- disputes ------------------------------------------------------------------------
     @cached_property
     def _disputes(self) -> list[Dispute]:

@@ -42,6 +42,12 @@ BLOC_COLOURS = {"us": "#0072B2", "china": "#D55E00", "multinational": "#009E73",
 RULE_FIELDS = ("country", "parent", "org_type", "iso_code", "affiliation", "citizenship",
                "developer", "designer", "jurisdiction", "issued_by", "actors", "speaker",
                "about", "leader")
+# The steps of the rule, as kgo:blocRule and `kg query blocs` name them: the one that gave
+# an entity its bloc (a country's is its ISO code; "no rule applies": "other" by default).
+RULES = ("ISO code", "country", "parent", "international organisation", "affiliation",
+         "last affiliation", "citizenship", "affiliation reported later", "developer",
+         "designer", "jurisdiction", "issuer", "actors", "speaker", "about", "leader")
+NO_RULE = "no rule applies"
 US_CODES = frozenset({"US"})
 CHINA_CODES = frozenset({"CN", "HK", "MO"})
 
@@ -58,7 +64,8 @@ class Blocs:
     def __init__(self, timeline: Timeline, day: dt.date):
         self.timeline, self.day = timeline, day
         self.entities = timeline.entities
-        self._memo: dict[str, str] = {}
+        # id -> (bloc, the rule that gave it; None: "other" by default, see rule())
+        self._memo: dict[str, tuple[str, str | None]] = {}
         for entity_id in cycle_members(timeline):
             self.bloc(entity_id)
 
@@ -66,11 +73,32 @@ class Blocs:
         return self.bloc(entity_id)
 
     def bloc(self, entity_id: str, _seen: frozenset = frozenset()) -> str:
+        return self._resolve(entity_id, _seen)[0]
+
+    def rule(self, entity_id: str) -> str:
+        """Which step of the rule gave the entity its bloc, in words (RULES): "developer"
+        for a model, "country" or "parent" for an organisation, "citizenship" for a
+        person with no affiliation... ("no rule applies" for an "other" by default).
+        The graph carries it (kgo:blocRule) and `kg query blocs` shows it."""
+        bloc, rule = self._resolve(entity_id)
+        if rule is not None:
+            return rule
+        # "other" by default: named after the first step whose field has a current value
+        # (found only when asked: most entities' rule is never read)
+        ent = self.entities.get(entity_id)
+        steps = () if ent is None else _STEPS.get(ent.kind, ())
+        if ent is not None and ent.kind == "organization" and ent.facts.get("country"):
+            steps = steps[:1]
+        return next((rule for rule, name, _ in steps
+                     if name and self._current(ent, name)), NO_RULE)
+
+    def _resolve(self, entity_id: str,
+                 _seen: frozenset = frozenset()) -> tuple[str, str | None]:
         if entity_id in self._memo:
             return self._memo[entity_id]
         ent = self.entities.get(entity_id)
         if ent is None or entity_id in _seen:
-            return "other"
+            return "other", NO_RULE
         result = self._bloc(ent, _seen | {entity_id})
         self._memo[entity_id] = result
         return result
@@ -116,42 +144,55 @@ class Blocs:
                 return b
         return None
 
-    def _bloc(self, ent: Entity, seen: frozenset) -> str:
+    def _bloc(self, ent: Entity, seen: frozenset) -> tuple[str, str | None]:
+        """(bloc, rule): the first step of the entity's kind that gives a bloc."""
         kind = ent.kind
         if kind == "country":
             code = str(ent.first("iso_code", ""))
-            return "us" if code in US_CODES else "china" if code in CHINA_CODES else "other"
-        if kind == "organization":
-            if ent.facts.get("country"):
-                return self._first(ent, "country", seen) or "other"
-            parent = self._first(ent, "parent", seen)
-            if parent:
-                return parent
-            return "multinational" if ent.first("org_type") == "international-organization" \
-                else "other"
-        if kind == "person":
-            return (self._first(ent, "affiliation", seen) or self._latest(ent, seen)
-                    or self._first(ent, "citizenship", seen)
-                    or self._reported_later(ent, seen) or "other")
-        if kind == "model":
-            return self._first(ent, "developer", seen) or "other"
-        if kind == "chip":
-            return self._first(ent, "designer", seen) or "other"
-        if kind == "policy":
-            return (self._first(ent, "jurisdiction", seen)
-                    or self._first(ent, "issued_by", seen) or "other")
-        if kind == "event":
-            blocs = {self.bloc(a, seen) for a in self._current(ent, "actors")} - {"other"}
-            if len(blocs) == 1:
-                return blocs.pop()
-            return "multinational" if blocs else "other"
-        if kind == "quote":
-            return self._first(ent, "speaker", seen) or "other"
-        if kind == "claim":
-            return self._first(ent, "about", seen) or "other"
-        if kind == "assessment":
-            return self._first(ent, "leader", seen) or "other"
-        return "other"
+            return ("us" if code in US_CODES else "china" if code in CHINA_CODES
+                    else "other"), "ISO code"
+        steps = _STEPS.get(kind, ())
+        if kind == "organization" and ent.facts.get("country"):
+            steps = steps[:1]  # an organisation with a country: its country's, or other
+        for rule, name, how in steps:
+            if how is None:  # the bloc of the field's first current value not "other"
+                b = self._first(ent, name, seen)
+            elif how == "international":
+                b = "multinational" if ent.first("org_type") == "international-organization" \
+                    else None
+            else:
+                b = getattr(self, how)(ent, seen)
+            if b:
+                return b, rule
+        return "other", None  # (its rule: see rule())
+
+    def _actors(self, ent: Entity, seen) -> str | None:
+        blocs = {self.bloc(a, seen) for a in self._current(ent, "actors")} - {"other"}
+        if len(blocs) == 1:
+            return blocs.pop()
+        return "multinational" if blocs else None
+
+
+# The steps of each kind's rule, in order: (rule, the field it reads or None, how: None
+# for the bloc of the field's first current value, else a method of Blocs or
+# "international"). The first step that gives a bloc other than "other" decides; if none
+# does, the bloc is "other" by the first step whose field has a current value (a
+# Japanese developer's model: "developer"). A table made once: the blocs of 100k
+# entities are found at every build.
+_STEPS: dict[str, tuple[tuple[str, str | None, str | None], ...]] = {
+    "organization": (("country", "country", None), ("parent", "parent", None),
+                     ("international organisation", None, "international")),
+    "person": (("affiliation", "affiliation", None), ("last affiliation", None, "_latest"),
+               ("citizenship", "citizenship", None),
+               ("affiliation reported later", None, "_reported_later")),
+    "model": (("developer", "developer", None),),
+    "chip": (("designer", "designer", None),),
+    "policy": (("jurisdiction", "jurisdiction", None), ("issuer", "issued_by", None)),
+    "event": (("actors", "actors", "_actors"),),
+    "quote": (("speaker", "speaker", None),),
+    "claim": (("about", "about", None),),
+    "assessment": (("leader", "leader", None),),
+}
 
 
 _CYCLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Timeline -> its members

@@ -17,11 +17,12 @@ The rule (docs/semantics.md says it for researchers):
   On a single-valued temporal field (a chip's export status, an organisation's parent),
   an open-ended statement also ends the day before the next statement with another value
   starts (its `from`), so a history needs no `to` on every step.
-- A statement known only `as_of` a day holds on that day and after it for the dataset's
-  horizon (data/dataset.yaml, as_of_horizon_days), unless a statement of the same value
+- A statement known only `as_of` a day, on a temporal field (schema.yaml `temporal:
+  true`), holds on that day and after it for the dataset's horizon (data/dataset.yaml, as_of_horizon_days), unless a statement of the same value
   ends it (`to`) or, on a single-valued field, one of another value starts after it.
   It never creates a start or an end: it is evidence, not a change.
-- A field that is not temporal (a developer, a release date) holds at all times.
+- A field that is not temporal (a developer, a release date, a model's weights) holds at
+  all times unless `from`/`to` bound it: its `as_of` is only when a source reported it.
 - Of the statements that hold, preferred ones beat normal ones.
 - Two current values of a single-valued field (outside a month of change) are a
   conflict: `kg lint` reports it until a maintainer ranks one.

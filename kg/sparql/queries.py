@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -45,7 +45,8 @@ DEFAULT_LINE = re.compile(
     r"^[ \t]*VALUES \?(?P<name>\w+) \{ (?P<term>.+?) \}[ \t]*# default\b[^\n]*\n?", re.M)
 HEADER_RE = re.compile(r"^#\s*(title|question|param):\s*(.*?)\s*$")
 PARAM_RE = re.compile(
-    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)\s*=\s*(?P<default>\S+)\s+--\s+(?P<doc>.+)$")
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)(?:\s+(?P<kind>\w+))?\s*=\s*"
+    r"(?P<default>\S+)\s+--\s+(?P<doc>.+)$")
 VAR_NAME = r"[A-Za-z_0-9][A-Za-z_0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -57,9 +58,20 @@ class Param:
     type: str
     default: str | None  # None: left free (`*` in the header)
     doc: str
+    kind: str | None = None  # `# param: blocA iri country = ...`: an IRI of a country
+
+    @property
+    def checked_as(self) -> str:
+        """What an IRI value is checked as (check_kind, check_scheme): the kind declared
+        after its type, else its name (`# param: chip iri`: a chip)."""
+        return self.kind or self.name
+
+    @property
+    def shown_type(self) -> str:
+        return f"{self.type} {self.kind}" if self.kind else self.type
 
     def describe(self) -> str:
-        return f"{self.name} ({self.type}, default {self.default or '*'}): {self.doc}"
+        return f"{self.name} ({self.shown_type}, default {self.default or '*'}): {self.doc}"
 
 
 @dataclass
@@ -196,14 +208,23 @@ def parse_header(text: str, where: str = "query") -> tuple[str, str, list[Param]
             pm = PARAM_RE.match(value)
             if not pm:
                 problems.append(f"{where}:{n}: a param line reads `# param: NAME TYPE = DEFAULT "
-                                f"-- description`, not {value!r}")
+                                f"-- description` (an IRI's kind after its type: `NAME iri "
+                                f"country = ...`), not {value!r}")
                 continue
             if pm["type"] not in PARAM_TYPES:
                 problems.append(f"{where}:{n}: param {pm['name']}: type {pm['type']!r} is not "
                                 f"one of {', '.join(PARAM_TYPES)}")
                 continue
+            kind = pm["kind"]
+            if kind and (pm["type"] != "iri" or kind not in param_kinds()):
+                problems.append(f"{where}:{n}: param {pm['name']}: {kind!r} is not a kind an "
+                                f"iri parameter can be checked as (one of "
+                                f"{', '.join(param_kinds())})" if pm["type"] == "iri" else
+                                f"{where}:{n}: param {pm['name']}: only an iri parameter "
+                                f"declares a kind, not a {pm['type']} one")
+                continue
             default = None if pm["default"] == "*" else pm["default"]
-            params.append(Param(pm["name"], pm["type"], default, pm["doc"]))
+            params.append(Param(pm["name"], pm["type"], default, pm["doc"], kind))
     if not title:
         problems.append(f"{where}: no `# title:` line in the header")
     if not question:
@@ -211,6 +232,15 @@ def parse_header(text: str, where: str = "query") -> tuple[str, str, list[Param]
     if problems:
         raise QueryError("\n".join(problems))
     return title, question, params
+
+
+def param_kinds() -> list[str]:
+    """The kinds an iri parameter can declare (`# param: blocA iri country`): the schema's
+    kinds of entity, and the concept schemes of the ontology (bloc, dimension)."""
+    return [k for k in load_schema().kinds if k != "tombstone"] + list(SCHEMES)
+
+
+SCHEMES = ("bloc", "dimension")  # kgo:blocScheme, kgo:dimensionScheme (check_scheme)
 
 
 def _read(path: Path) -> str:
@@ -425,8 +455,9 @@ def run_query(store: Store, query: LibraryQuery | str, params: dict[str, str] | 
                 iri = expand_iri(raw.strip(), name)
                 check_iri(store, iri)
                 check_retired(store, iri, name)
-                check_kind(store, iri, name)
-                check_scheme(store, iri, name)
+                kind = query.param(name).checked_as
+                check_kind(store, iri, name, kind)
+                check_scheme(store, iri, name, kind)
     else:
         if params:
             raise QueryError("--param needs a library query or a .rq file with `# param:` "
@@ -502,38 +533,107 @@ def _entity_note(store, query, values, name, day, limit) -> str | None:
     if not found:
         return None
     shown = ", ".join(curie(i) for i in found[:limit]) + (", ..." if len(found) > limit else "")
-    return (f"note: no rows: {given} is the {name} of no row of {query.name}; the {name} "
-            f"values that have rows ({len(found)}): {shown} (e.g. --param "
+    return (f"note: no rows: no row of {query.name} {_has(name, given)}; the values of "
+            f"{name} that have rows ({len(found)}): {shown} (e.g. --param "
             f"{name}={curie(found[0])})")
 
 
+def _has(name: str, value: str) -> str:
+    """What a row does with a parameter's value, in words: "is about kgid:nvidia", "cites
+    kgid:x", "has kgid:x as its speaker" (a researcher's trial: "kgid:nvidia-h200 is the
+    about of no row of disputed-figures")."""
+    verbs = {"about": "is about {}", "source": "cites {}", "kind": "is of the kind {}",
+             "blocA": "has {} on one side", "blocB": "has {} on the other side"}
+    return verbs.get(name, f"has {{}} as its {name}").format(value)
+
+
 def _date_note(store, query, values, day) -> str | None:
-    """A note when the date parameters given lie outside the dates the query answers with
-    them free: after the last of them (a `date`, a first day) or before the first (an
-    `enddate`, a last day)."""
+    """A note when the date parameters given lie outside the dates the query answers
+    without them: a lower bound (a `date`) not before the last of those dates, or an upper
+    bound (an `enddate`) not after the first. Those dates come from the query with the
+    given date parameters free, else (a query whose interval needs its end, such as
+    changes) at their defaults. The value it suggests is one it has asked the query with
+    and got rows: the last date as it stands (an inclusive bound, timeline's start), else
+    the period before it at its precision (an exclusive one, changes' since: a month given
+    as since counts from its last day, so since=2026-02 is what lets a 2026-03 change in).
+    A researcher's trial: `changes --param since=2026-04-14` suggested since=2026-03,
+    which has no rows; `since=2030-01-01 --param date=2031` had no note at all."""
     given = {n: v.strip() for n, v in values.items()
              if query.param(n).type in DATE_TYPES and v.strip() != "*"}
     if not given:
         return None
-    rows = store.query(query.bind({**values, **dict.fromkeys(given, "*")}, day=day)).rows
-    dates = sorted({(v, str(t)) for row in rows for t in row
-                    if (v := _date_value(t)) is not None}, key=lambda dv: (dv[0].start, dv[0].end))
+    dates, free = _answer_dates(store, query, values, given, day)
     if not dates:
         return None
-    (_, first), (last_value, last) = dates[0], dates[-1]
-    free = " ".join(f"{n}=*" for n in given)
-    for name, raw in given.items():
-        if query.param(name).type == "date" and parse_day(raw, name) > last_value.end:
-            return (f"note: no rows: {name} {raw} is after the last date in the answer of "
-                    f"{query.name} with {free} ({last}); ask an earlier {name}, e.g. --param "
-                    f"{name}={last}")
-    for name, raw in given.items():
-        if query.param(name).type == "enddate" and \
-                parse_day(raw, name, last=True) < dates[0][0].start:
-            return (f"note: no rows: {name} {raw} is before the first date in the answer of "
-                    f"{query.name} with {free} ({first}); ask a later {name}, e.g. --param "
-                    f"{name}={first}")
+    first, last = dates[0], dates[-1]
+    lows = [n for n, raw in given.items()
+            if query.param(n).type == "date" and parse_day(raw, n) >= last.start]
+    highs = [n for n, raw in given.items()
+             if query.param(n).type == "enddate" and parse_day(raw, n, last=True) < first.end]
+    for names, edge, side, tries, word in (
+            (lows, last, "after", _earlier(last), "earlier"),
+            (highs, first, "before", _later(first), "later")):
+        if not names:
+            continue
+        name = names[0]
+        kinds = [query.param(n).type for n in given]
+        if "date" in kinds and "enddate" in kinds:  # both ends: the whole interval
+            bounds = sorted(given, key=lambda n: query.param(n).type != "date")
+            what = (f"the interval {' to '.join(f'{n} {given[n]}' for n in bounds)} lies "
+                    f"wholly {side}")
+        elif side == "after":
+            strict = parse_day(given[name], name) > last.end
+            what = f"{name} {given[name]} is {'after' if strict else 'not before'}"
+        else:
+            strict = parse_day(given[name], name, last=True) < first.start
+            what = f"{name} {given[name]} is {'before' if strict else 'not after'}"
+        head = (f"note: no rows: {what} the {'last' if side == 'after' else 'first'} date in "
+                f"the answer of {query.name} with {free} ({edge}; the "
+                f"{'first' if side == 'after' else 'last'} is {first if side == 'after' else last})")
+        for value in tries:
+            n = len(store.query(query.bind({**values, name: value}, day=day)).rows)
+            if n:
+                return (f"{head}; ask a{'n' if word[0] in 'aeiou' else ''} {word} {name}, e.g. "
+                        f"--param {name}={value} ({n} row{'s' if n != 1 else ''})")
+        return f"{head}; no {word} {name} next to it gives rows with the other values as given"
     return None
+
+
+def _answer_dates(store, query, values, given, day) -> tuple[list[DateValue], str]:
+    """The date values in the answer of the query with the `given` date parameters free
+    (`*`), else at their defaults, sorted by first day; and which of the two it was, as
+    --param values (`since=* date=dataset`)."""
+    tries = [{**values, **dict.fromkeys(given, "*")},
+             {k: v for k, v in values.items() if k not in given}]
+    for i, asked in enumerate(tries):
+        rows = store.query(query.bind(asked, day=day)).rows
+        found = {v.text: v for row in rows for t in row if (v := _date_value(t)) is not None}
+        if found:
+            free = " ".join(f"{n}=*" if i == 0 else f"{n}={query.param(n).default or '*'}"
+                            for n in given)
+            return sorted(found.values(), key=lambda v: (v.start, v.end)), free
+    return [], ""
+
+
+def _earlier(value: DateValue) -> list[str]:
+    """A lower bound's values to try after the last date `value`: it as it stands (an
+    inclusive bound), the period before it at its precision (an exclusive one), the day
+    before its first day."""
+    start = value.start
+    before = {"year": f"{start.year - 1}",
+              "month": (start - timedelta(days=1)).isoformat()[:7],
+              "day": (start - timedelta(days=1)).isoformat()}[value.precision]
+    return list(dict.fromkeys([value.text, before, (start - timedelta(days=1)).isoformat()]))
+
+
+def _later(value: DateValue) -> list[str]:
+    """An upper bound's values to try before the first date `value`: it as it stands, the
+    period after it at its precision, the day after its last day."""
+    end = value.end
+    after = {"year": f"{end.year + 1}",
+             "month": (end + timedelta(days=1)).isoformat()[:7],
+             "day": (end + timedelta(days=1)).isoformat()}[value.precision]
+    return list(dict.fromkeys([value.text, after, (end + timedelta(days=1)).isoformat()]))
 
 
 _DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
@@ -553,16 +653,21 @@ def _other_day_note(store, query, values, dated, day, limit) -> str:
     name = dated[0]
     head = (f"note: no rows on {day or 'the dataset date'}, the dataset's date (the default of "
             f"{', '.join(dated)})")
-    any_day = f"--param {name}=* asks for any day"
+    # `*` only where it was asked and gave rows (a researcher's trial: `changes --param
+    # since=2026-03` was told date=* asks for any day, which gave none either)
+    anyday = bool(store.query(query.bind({**values, name: "*"}, day=day)).rows)
+    any_day = (f"--param {name}=* asks for any day" if anyday
+               else f"--param {name}=* (any day) has no rows either")
     if day is None or len(dated) > 1:
-        return f"{head}; to ask another day: --param {name}=YYYY-MM-DD, or {any_day}"
+        return f"{head}; to ask another day: --param {name}=YYYY-MM-DD" + (
+            f", or {any_day}" if anyday else f"; {any_day}")
     before, after = _days_with_rows(store, query, values, name, day, limit)
     found = [f"the last before it: {before} (--param {name}={before})"] if before else []
     found += [f"the first after it: {after}"] if after else []
     if not found:
         return (f"{head}; nor on the {4 * limit} days nearest it on which a time-bound "
                 f"statement starts or ends; {any_day}")
-    return f"{head}; days with rows: {'; '.join(found)}; or {any_day}"
+    return f"{head}; days with rows: {'; '.join(found)}; " + ("or " if anyday else "") + any_day
 
 
 def _days_with_rows(store, query, values, name, day, limit) -> tuple[str | None, str | None]:
@@ -607,85 +712,110 @@ def check_retired(store: Store, iri: str, name: str) -> None:
     if not rows:
         return
     by, why = rows[0]
-    kgid = load_schema().namespaces["kgid"]
-    short = f"kgid:{iri[len(kgid):]}" if iri.startswith(kgid) else f"<{iri}>"
+    short = curie(iri)
     if by is not None:
-        new = f"kgid:{str(by)[len(kgid):]}" if str(by).startswith(kgid) else f"<{by}>"
+        new = curie(str(by))
         raise QueryError(f"parameter {name}: {short} was replaced by {new}: ask with "
                          f"--param {name}={new}")
     raise QueryError(f"parameter {name}: {short} was withdrawn" + (f" ({why})" if why else "")
                      + ": no fact is about it any more")
 
 
-def check_kind(store: Store, iri: str, name: str) -> None:
-    """For a parameter named after a kind of the schema (`# param: chip iri`: a chip),
-    raise QueryError unless the IRI names an entity of that kind: "parameter chip:
-    kgid:huawei is an organisation, not a chip (chips like it: kgid:huawei-ascend-910,
-    ...)". Such a value could only ever answer no rows. Other parameters (entity, about,
-    speaker...) take any kind and are not checked."""
+def check_kind(store: Store, iri: str, name: str, kind: str | None = None) -> None:
+    """For a parameter checked as a kind of the schema (named after it, `# param: chip
+    iri`, or declaring it, `# param: blocA iri country`), raise QueryError unless the IRI
+    names an entity of that kind: "parameter chip: kgid:huawei is an organisation, not a
+    chip (chips like it: kgid:huawei-ascend-910, ...)", "parameter blocA: kgo:bloc-us is a
+    bloc, not a country; the countries of that bloc: kgid:united-states". Such a value
+    could only ever answer no rows. Other parameters (entity, about, speaker...) take any
+    kind and are not checked."""
     import difflib
 
     from kg.data.validate import a
 
+    kind = kind or name
     schema = load_schema()
-    kind = schema.kinds.get(name)
-    if kind is None:
+    if schema.kinds.get(kind) is None or kind == "tombstone":
         return
+    label = schema.kinds[kind].label
+    plural = _plural(label)
     ns = schema.namespaces
     cls = {k: schema.expand(v.cls) for k, v in schema.kinds.items()}
     ref = URIRef(iri).n3()
     types = {str(r[0]) for r in store.query(f"SELECT ?t WHERE {{ {ref} a ?t }}").rows}
-    if cls[name] in types:
+    if cls[kind] in types:
         return
     kinds = [k for k in schema.kinds if cls[k] in types]
+    schemes = [str(r[0])[len(KGO):-len("Scheme")] for r in store.query(
+        f"SELECT ?s WHERE {{ {ref} <{SKOS}inScheme> ?s }}").rows
+        if str(r[0]).startswith(KGO) and str(r[0]).endswith("Scheme")]
     what = (f"is {a(schema.kinds[kinds[0]].label)}" if kinds
+            else f"is {a(_words(schemes[0]))}" if schemes
             else "is not an entity of any kind")
+    head = f"parameter {name}: {curie(iri)} {what}, not {a(label)}"
+    if schemes:  # a concept: the entities of the kind asked for that have it
+        members = sorted(str(r[0]) for r in store.query(
+            f"SELECT DISTINCT ?s WHERE {{ ?s <{KGO}{schemes[0]}> {ref} ; a <{cls[kind]}> }}").rows)
+        raise QueryError(f"{head}; the {plural} of that {_words(schemes[0])}: "
+                         f"{', '.join(curie(m) for m in members)}" if members else
+                         f"{head}; no {label} is in that {_words(schemes[0])}")
+    if kind == "country" and kinds:  # an entity based somewhere: its country
+        own = sorted(str(r[0]) for r in store.query(
+            f"SELECT DISTINCT ?c WHERE {{ {ref} <{KGO}country> ?c }}").rows)
+        if own:
+            raise QueryError(f"{head}; its country is {', '.join(curie(c) for c in own)}")
     kgid = ns["kgid"]
-
-    def curie(i: str) -> str:
-        return f"kgid:{i[len(kgid):]}" if i.startswith(kgid) else f"<{i}>"
-
     ids = sorted(str(r[0])[len(kgid):] for r in store.query(
-        f"SELECT DISTINCT ?s WHERE {{ ?s a <{cls[name]}> FILTER(STRSTARTS(STR(?s), "
+        f"SELECT DISTINCT ?s WHERE {{ ?s a <{cls[kind]}> FILTER(STRSTARTS(STR(?s), "
         f"{Literal(kgid).n3()})) }}").rows)
-    given = iri[len(kgid):] if iri.startswith(kgid) else iri
+    given = iri[len(kgid):] if iri.startswith(kgid) else iri.rsplit("/", 1)[-1].rsplit("#")[-1]
     close = [i for i in ids if given and given in i][:3] or difflib.get_close_matches(
         given, ids, n=3, cutoff=0.5)
-    label = kind.label
-    plural = label[:-1] + "ies" if label.endswith("y") and label[-2:-1] not in "aeiou" \
-        else label + "s"  # (a country: countries; a policy: policies)
     hint = f" ({plural} like it: {', '.join(curie(kgid + c) for c in close)})" if close else ""
-    raise QueryError(f"parameter {name}: {curie(iri)} {what}, not {a(kind.label)}{hint}")
+    raise QueryError(f"{head}{hint}")
 
 
-def check_scheme(store: Store, iri: str, name: str) -> None:
-    """For a parameter named after a concept scheme of the ontology (`# param: bloc iri`:
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def _plural(label: str) -> str:
+    """a country: countries; a policy: policies; a chip: chips."""
+    return label[:-1] + "ies" if label.endswith("y") and label[-2:-1] not in "aeiou" \
+        else label + "s"
+
+
+def _words(name: str) -> str:
+    """checkStatus -> check status."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()
+
+
+def check_scheme(store: Store, iri: str, name: str, kind: str | None = None) -> None:
+    """For a parameter checked as a concept scheme of the ontology (`# param: bloc iri`:
     kgo:blocScheme), raise QueryError unless the IRI is one of its concepts: "parameter
     bloc: kgid:china is a country, not a bloc; its bloc is kgo:bloc-china (the blocs:
     ...)". Such a value could only ever answer no rows (a researcher's trial: `kg query
     blocs --param bloc=kgid:china` gave 0 rows, no word)."""
     from kg.data.validate import a
 
+    kind = kind or name
     schema = load_schema()
-    if name in schema.kinds:
+    if kind in schema.kinds:
         return  # check_kind's
-    skos = "http://www.w3.org/2004/02/skos/core#"
-    scheme = URIRef(f"{KGO}{name}Scheme").n3()
+    scheme = URIRef(f"{KGO}{kind}Scheme").n3()
     members = sorted(str(r[0]) for r in store.query(
-        f"SELECT DISTINCT ?c WHERE {{ ?c <{skos}inScheme> {scheme} }}").rows)
+        f"SELECT DISTINCT ?c WHERE {{ ?c <{SKOS}inScheme> {scheme} }}").rows)
     if not members or iri in members:
         return
     ref = URIRef(iri).n3()
     cls = {schema.expand(k.cls): k.label for k in schema.kinds.values()}
     kinds = [cls[str(r[0])] for r in store.query(f"SELECT ?t WHERE {{ {ref} a ?t }}").rows
              if str(r[0]) in cls]
-    what = f"is {a(kinds[0])}, not {a(name)}" if kinds else f"is not {a(name)}"
+    what = f"is {a(kinds[0])}, not {a(kind)}" if kinds else f"is not {a(kind)}"
     own = sorted(str(r[0]) for r in store.query(
-        f"SELECT DISTINCT ?c WHERE {{ {ref} <{KGO}{name}> ?c }}").rows if str(r[0]) in members)
-    its = f"; its {name} is {', '.join(curie(c) for c in own)}" if own else ""
-    plural = name[:-1] + "ies" if name.endswith("y") else name + "s"
+        f"SELECT DISTINCT ?c WHERE {{ {ref} <{KGO}{kind}> ?c }}").rows if str(r[0]) in members)
+    its = f"; its {kind} is {', '.join(curie(c) for c in own)}" if own else ""
     raise QueryError(f"parameter {name}: {curie(iri)} {what}{its} (the "
-                     f"{plural}: {', '.join(curie(c) for c in members)})")
+                     f"{_plural(kind)}: {', '.join(curie(c) for c in members)})")
 
 
 def check_iri(store: Store, iri: str) -> None:

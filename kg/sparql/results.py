@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import unicodedata
 from xml.sax.saxutils import escape, quoteattr
@@ -166,8 +167,21 @@ def clip(s: str, width: int) -> str:
     return "".join(out) + "…"
 
 
+def joined_iris(t: Node | None) -> list[URIRef]:
+    """The IRIs of a plain literal that is nothing but IRIs separated by spaces (a
+    GROUP_CONCAT of IRIs, such as the policies query's ?targets), else []."""
+    if not isinstance(t, Literal) or t.language or \
+            (t.datatype is not None and str(t.datatype) != XSD_STRING):
+        return []
+    parts = str(t).split()
+    if parts and all(re.fullmatch(r"https?://[^\s<>\"{}|^`\\]+", p) for p in parts):
+        return [URIRef(p) for p in parts]
+    return []
+
+
 class Labeller:
-    """Turns terms into short readable text: an entity's label, else a CURIE."""
+    """Turns terms into short readable text: an entity's label, else a CURIE; a cell
+    of IRIs joined by spaces, each so, joined by commas ("Huawei, NVIDIA H200")."""
 
     def __init__(self, store: Store | None, prefixes: dict[str, str], extra: dict[str, str]):
         self.store, self.extra = store, extra
@@ -175,7 +189,10 @@ class Labeller:
         self.labels: dict[URIRef, str] = {}
 
     def prepare(self, terms) -> None:
-        iris = {t for t in terms if isinstance(t, URIRef) and t not in self.labels}
+        iris = set()
+        for t in terms:
+            iris.update([t] if isinstance(t, URIRef) else joined_iris(t))
+        iris -= set(self.labels)
         if iris and self.store is not None:
             try:
                 self.labels.update(self.store.labels(iris))
@@ -192,6 +209,9 @@ class Labeller:
             return self.labels.get(t) or self.extra.get(str(t)) or self.curie(str(t))
         if isinstance(t, BNode):
             return f"_:{t}"
+        joined = joined_iris(t)
+        if joined:
+            return ", ".join(self.text(i) for i in joined)
         s = " ".join(str(t).split())
         if isinstance(t, Literal) and t.datatype and str(t.datatype) in NUMERIC:
             try:
