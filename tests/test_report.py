@@ -105,9 +105,11 @@ def test_a_dated_quote_is_listed_as_said_by_its_speaker_with_its_words():
                               "and to US national…”")
     assert caisi["entity"] == "Center for AI Standards and Innovation"
     md = unlinked((report / "report.md").read_text(encoding="utf-8"))
-    assert ("| 2025-07-23 | said | Winning the Race: America's AI Action Plan | quote | "
-            "“willing to join America's AI alliance” | 2025-07-23 | "
-            "whitehouse-2025-07-23-ai-action-plan | high |") in md
+    # (the plan's words are among the earlier rows report.md leaves to changes.csv; CAISI's
+    # are shown)
+    assert ("| 2025-09-30 | said | Center for AI Standards and Innovation | quote | "
+            "“security shortcomings and censorship” | 2025-09-30 | "
+            "nist-2025-09-30-caisi-deepseek-evaluation | high |") in md
     said = sum(1 for r in rows if r["change"] == "said")
     assert f"happenings, {said} quotes, " in md
     assert "| date | 2025-07-23 |" not in md.split("## What changed")[1].split("\n## ")[0]
@@ -164,14 +166,14 @@ def test_the_h20s_end_and_start_of_april_2025_both_changed_since_the_default_sin
     assert ["2025-04-01", "began", "licence-required", "2025-04", "amd-8k-2025-04-16"] in [
         [r["day"], r["change"], r["value"], r["as given"], r["sources"]]
         for r in rows if r["id"] == "amd-mi308"]
+    # report.md and report.html show the newest rows and the numbered dots' rows: the end,
+    # dot 2 on the chart (the start, the earliest row, is one of the rows left to the CSV)
     md = unlinked((out / "report.md").read_text(encoding="utf-8"))
     changed = md.split("## What changed")[1].split("\n## ")[0]
-    for row in want:
-        assert "| " + " | ".join(row) + " |" in changed
+    assert "| 2 | " + " | ".join(want[1]) + " |" in changed
     parser = _Cells()
     parser.feed((out / "report.html").read_text(encoding="utf-8"))
-    for row in want:
-        assert row in [cells[:6] for cells in parser.rows]
+    assert ["2"] + want[1] in [cells[:7] for cells in parser.rows]
     summary = md.split("## What changed")[0]
     assert f"dated facts ({sum(r['change'] == 'began' for r in rows)} began, " in summary
 
@@ -772,6 +774,47 @@ def test_the_summary_says_when_a_verdict_rests_only_on_low_reliability_sources()
     assert ("regulation (2 say China leads (both low reliability), 1 says China catching up)"
             in summary)
     assert "frontier models (5 sources)" in summary  # high and medium among them: no words
+
+
+def _changes_section(html: str) -> str:
+    return html.split("What changed between")[2].split("<h2")[0]
+
+
+def test_what_changed_shows_the_newest_rows_and_every_numbered_dots_row():
+    """A journalist's trial: the table showed the first 60 rows in time order and "(24 more
+    rows in changes.csv.)" were the newest, December 2025 to March 2026, the H200 customs
+    block (a numbered dot on the chart) among them. It shows the newest rows, in time
+    order, and the row of each numbered dot (its "dot" column), and says how many earlier
+    rows are in the CSV only, in report.html and report.md alike."""
+    out = build_report()
+    rows = read_csv(out / "changes.csv")
+    html = (out / "report.html").read_text(encoding="utf-8")
+    section = _changes_section(html)
+    parser = _Cells()
+    parser.feed(section)
+    header, shown = parser.rows[0], parser.rows[1:]
+    assert header[:3] == ["dot", "day", "change"]
+    csv_rows = [[r[k] for k in header] for r in rows]
+    assert len(shown) < len(csv_rows) and all(r in csv_rows for r in shown)
+    # the newest 60 rows, in time order, the last of them the last of the CSV
+    assert shown[-60:] == csv_rows[-60:]
+    assert [r[1] for r in shown] == sorted(r[1] for r in shown)
+    assert ["2026-01-01", "began", "NVIDIA H200", "China import status", "blocked"] in [
+        r[1:6] for r in shown]
+    # every numbered dot of the list under the chart has its row in the table
+    listed = re.findall(r"<li>(\d+) — ", section)
+    assert listed == [str(i) for i in range(1, len(listed) + 1)] and len(listed) >= 10
+    assert sorted((r[0] for r in shown if r[0]), key=int) == listed
+    assert sorted((r["dot"] for r in rows if r["dot"]), key=int) == listed
+    left = len(csv_rows) - len(shown)
+    note = f'({left} earlier rows in <a href="changes.csv">changes.csv</a>.)'
+    assert note in section and section.index(note) < section.index("<table>")
+    assert "more rows in" not in section
+    md = unlinked((out / "report.md").read_text(encoding="utf-8"))
+    changed = md.split("## What changed")[1].split("\n## ")[0]
+    assert f"({left} earlier rows in [changes.csv](changes.csv).)\n\n| dot | day |" in changed
+    assert sum(1 for line in changed.splitlines() if line.startswith("| ")) == len(shown) + 1
+    assert "| 10 | 2026-01-01 | began | NVIDIA H200 | China import status | blocked |" in changed
 
 
 def test_the_numbered_changes_give_the_date_as_the_source_gives_it():

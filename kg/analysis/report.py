@@ -253,10 +253,11 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
               "or stopped holding (the earliest on each lane in each "
               f"1/{CHANGES_CHART_SLOTS} of the time line, {CHANGES_CHART_NUMBERED} at "
               "most, so that no "
-              "numbers pile up); the table below and changes.csv have them all. The "
-              "numbered dots:")
+              "numbers pile up); changes.csv has them all. The numbered dots, each a row "
+              "of the table below (its \"dot\" column):")
     elif keyed:
-        doc.p("The numbered dots, the facts that began or stopped holding:")
+        doc.p("The numbered dots, the facts that began or stopped holding, each a row of "
+              "the table below (its \"dot\" column):")
     if keyed:
         # the date as the source gives it (a journalist's trial: "2025-12-31: ... restricted
         # ended" and "2025-12-01: ... allowed began" for one month's change that the sources
@@ -264,12 +265,17 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         doc.ul([f"{key[id(c)]} — {c.when or c.day}: {name(c.entity)}, {_label(sem, c)}: "
                 f"{_change_value(sem, c)} {'began' if c.change == 'began' else 'ended'} "
                 f"[{', '.join(c.sources)}]" for c in keyed])
-    doc.table(Table("changes", ["day", "change", "entity", "what", "value", "as given",
-                                "sources", "reliability", "id", "field"],
-                    [[c.day.isoformat(), c.change, _change_who(sem, c, name), _label(sem, c),
-                      _change_value(sem, c), c.when, "; ".join(c.sources),
-                      _rel(sem, c.sources), c.entity, c.field] for c in changed],
-                    show=60, hide=("id", "field"), cites=("sources",)))
+    # the newest rows, and every numbered dot's row, in time order (a journalist's trial:
+    # the first 60 were shown and "(24 more rows in changes.csv.)" were the newest, the
+    # H200 customs block, dot 10, among them)
+    doc.table(Table("changes", ["dot", "day", "change", "entity", "what", "value",
+                                "as given", "sources", "reliability", "id", "field"],
+                    [[key.get(id(c), ""), c.day.isoformat(), c.change,
+                      _change_who(sem, c, name), _label(sem, c), _change_value(sem, c),
+                      c.when, "; ".join(c.sources), _rel(sem, c.sources), c.entity, c.field]
+                     for c in changed],
+                    show=CHANGES_SHOWN, hide=("id", "field"), cites=("sources",), newest=True,
+                    keep=frozenset(i for i, c in enumerate(changed) if id(c) in key)))
 
     # -- scorecard ------------------------------------------------------------------------
     doc.h2("The race scorecard: who leads, according to whom")
@@ -1041,6 +1047,7 @@ def _method(binfo: dict, approx: dict, name: Callable[[str], str] = str) -> str:
             + "Ranks are by PageRank; entities without any link are left out of the ranks.")
 
 
+CHANGES_SHOWN = 60  # the newest rows of What changed shown (the numbered dots' rows too)
 CHANGES_CHART_NUMBERED = 20  # numbered dots on the changes chart, at most
 CHANGES_CHART_SLOTS = 40  # ... and one per lane in each of this many spans of the time line
 
