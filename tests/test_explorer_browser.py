@@ -632,6 +632,24 @@ def test_a_figure_about_a_later_period_is_marked_on_an_earlier_day(real, page):
     assert pg.inner_text(label) == "value of orders (USD) (2026-01)"
 
 
+def test_a_figure_line_says_when_and_a_context_that_keeps_its_caveat(real, page):
+    """A journalist's trial: "429 GW (429 GW in a single year)" lost the data's "; the year
+    is not given". The figure's line says when it was reported (no period) and its context
+    keeps the caveat without repeating the value, as the report's scorecard says it."""
+    _, out = real
+    pg = page.open(out, "#node=china")
+    fig = "#panel-body .figure[data-claim=china-annual-power-capacity-addition-bitbiased]"
+    assert pg.inner_text(fig + " .fact-label") == \
+        "power capacity added in a year, reported 2026-04-14 by BitBiased"
+    assert pg.inner_text(fig + " .context") == "the year is not given"
+    assert pg.get_attribute(fig + " .context", "title") == \
+        "429 GW in a single year; the year is not given"
+    fig = "#panel-body .figure[data-claim=china-installed-power-capacity-bitbiased]"
+    assert pg.inner_text(fig + " .fact-label") == "installed power generation capacity (2026)"
+    assert pg.inner_text(fig + " .context") == "in the present tense of a 2026 article"
+    page.shot("figure-context-caveat")
+
+
 def test_a_figure_says_how_it_is_known(real, page):
     _, out = real
     pg = page.open(out, "#node=nvidia-h200")

@@ -891,7 +891,9 @@ def _figure_words(ents, f) -> str:
     what = measure_words(ents, f.measure, f.compared_with)
     # with the period it is about (a journalist's trial: a 2023 robot count backing a
     # verdict as of 2026-04 read as current) and its context (kg.semantics.disputes)
-    said = "; ".join(x for x in (f.period, f.context) if x)
+    # ... or, with no period, when it was reported, as the explorer says it (a journalist's
+    # trial: "Huawei Ascend 910 ... 60%" with no date)
+    said = "; ".join(x for x in (f.when, f.context) if x)
     when = f" ({said})" if said else ""
     return (f"{about}: {what}{': ' if f.compared_with else ' '}"
             f"{figure_amount(ents, ents[f.id])}{when}")

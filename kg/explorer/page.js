@@ -426,9 +426,10 @@
       box.appendChild(document.createTextNode(c.measure_head));
       box.appendChild(other);
     }
-    if (c.as_of) box.appendChild(document.createTextNode(" (" + c.as_of + ")"));
-    // a figure with no period: when its source published it ("reported 2026-01-24 by DW")
-    else if (c.rep) box.appendChild(el("span", { cls: "reported", text: ", reported " + c.rep + (c.repby ? " by " + c.repby : "") }));
+    // its period, or for a figure with no period when its source published it ("reported
+    // 2026-01-24 by DW"): c.when, in the report's scorecard's words (kg.semantics.wording.figure_when)
+    if (c.as_of) box.appendChild(document.createTextNode(" (" + c.when + ")"));
+    else if (c.when) box.appendChild(el("span", { cls: "reported", text: ", " + c.when }));
     return box;
   }
   function figureBlock(c) {
