@@ -767,12 +767,51 @@ def test_a_share_link_that_cannot_be_followed_says_so(real, page):
     pg = page.open(out, "#node=nonexistent&date=2099-13-45")
     note = pg.locator("#link-note")
     assert note.is_visible()
-    assert note.text_content() == ("This share link could not be followed in full: the date "
-                                   "2099-13-45 is not a day; no entity nonexistent in this file.")
+    assert note.text_content() == (
+        "This link could not be followed in full. Date '2099-13-45' not understood: use "
+        "YYYY-MM-DD (or YYYY-MM, YYYY); the graph shows 2026-04-14. No entity 'nonexistent' "
+        "in this graph.×")
     assert pg.input_value("#date-input") == "2026-04-14"
     pg = page.open(out, "#node=huawei&date=2025-06-01")
     assert not pg.locator("#link-note").is_visible()
     assert pg.input_value("#date-input") == "2025-06-01"
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_share_link_with_a_typo_or_a_month_is_not_ignored_without_a_word(real, browser, size):
+    """A journalist's trial: graph.html#node=nvidia-h2000 (a typo) opened the default view,
+    its note in small print in the side bar (folded away on a phone); #node=deepseek-r1&
+    date=2025-04 (a month) used the dataset's date without a word. A bad id says so above
+    the graph, with the entity it most likely meant as a button, until dismissed; a month
+    or a year is its first day."""
+    _, out = real
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="en-GB")
+    rec = Recorder(context.new_page())
+    pg = rec.open(out, "#node=nvidia-h2000")
+    note = pg.locator("#link-note")
+    assert note.is_visible() and note.bounding_box()["y"] < 200  # above the graph, in view
+    assert pg.inner_text("#link-note-text") == ("This link could not be followed in full. No "
+                                                "entity 'nvidia-h2000' in this graph — did you "
+                                                "mean NVIDIA H200?")
+    rec.shot(f"link-note-typo-{size[0]}")
+    pg.click("#link-note-text button")  # the suggestion opens it, and the note goes
+    assert pg.evaluate("kgExplorer.state.node") == "nvidia-h200"
+    assert pg.inner_text("#panel-title") == "NVIDIA H200" and not note.is_visible()
+    pg = rec.open(out, "#edge=nope&path=huawai,nvidia")
+    assert pg.inner_text("#link-note-text") == (
+        "This link could not be followed in full. No link 'nope' in this graph. No entity "
+        "'huawai' in this graph — did you mean Huawei?")
+    pg.click("#link-note-close")
+    assert not pg.locator("#link-note").is_visible()
+    # a month is its first day, a year its first day, with no note
+    for date, day in (("2025-04", "2025-04-01"), ("2025", "2025-01-01")):
+        pg = rec.open(out, f"#node=deepseek-r1&date={date}")
+        assert pg.evaluate("kgExplorer.state.date") == day
+        assert pg.input_value("#date-input") == day
+        assert not pg.locator("#link-note").is_visible()
+        assert pg.evaluate("kgExplorer.state.node") == "deepseek-r1"
+    assert rec.console_errors() == []
+    context.close()
 
 
 def test_path_between_two_entities_lists_each_hop_with_sources(real, page):
