@@ -650,6 +650,22 @@ def test_a_figure_line_says_when_and_a_context_that_keeps_its_caveat(real, page)
     page.shot("figure-context-caveat")
 
 
+def test_a_misspelt_name_is_said_of_what_the_source_misspelt(real, page):
+    """A journalist's trial: the Huawei Ascend 910C's panel read "fabricated by SMIC ... as
+    written in the source: Ascent 910C", as if BitBiased had written SMIC so; it misspells
+    the chip. The fab row says what was written as what; a misspelt value keeps its line
+    (the H200's designer, "Nvida" in DW)."""
+    _, out = real
+    pg = page.open(out, "#node=huawei-ascend-910c")
+    fab = pg.inner_text("#panel-body .fact[data-field=fab]")
+    assert "SMIC" in fab and "as written in the source" not in fab
+    assert 'it spells the chip "Ascent 910C"' in " ".join(fab.split())
+    pg = page.open(out, "#node=nvidia-h200")
+    assert "as written in the source: Nvida" in pg.inner_text(
+        "#panel-body .fact[data-field=designer]")
+    page.shot("explorer-as-written")
+
+
 def test_a_figure_says_how_it_is_known(real, page):
     _, out = real
     pg = page.open(out, "#node=nvidia-h200")
