@@ -20,6 +20,7 @@ from explorer_support import (
     chromium_path,
     write_data,
 )
+from sparql_support import build_dir
 
 from conftest import IN_CI, REPO
 from kg.analysis.network import project
@@ -157,6 +158,43 @@ def test_full_view_equals_the_sparql_count_of_the_projection(real, page):
                                    sparql(built, "explorer-edges", day))
         assert body_counts(pg)[0] < n_nodes
     assert page.outside_requests(out) == [] and page.console_errors() == []
+
+
+def test_the_explorer_and_the_report_count_the_same_links_and_say_what_they_count(real, page):
+    """A journalist's trial: the report said "573 sourced links" and the explorer "Showing
+    ... of 587 links" for the same day, neither saying why: the report counts the links
+    that hold on its day, the explorer counted every link of its file, of every date. The
+    explorer now says both, of the chosen day as the report counts it (as_it_stood) and in
+    all; the report says the total too."""
+    import json
+
+    from kg.analysis.network import as_it_stood
+
+    built, out = real
+    report = build_dir() / "report"
+    meta = json.loads((report / "report.json").read_text(encoding="utf-8"))
+    day = built.semantics.date
+    assert meta["as_of"] == day.isoformat()
+    n_nodes, n_links, total = meta["nodes"], meta["links"], meta["links_all_dates"]
+    assert n_links < total
+    md = (report / "report.md").read_text(encoding="utf-8")
+    assert (f"{n_nodes} entities (organisations, people, countries, models, chips, policies, "
+            f"events) and {n_links} sourced links between them, the links that hold on that "
+            f"day (the graph has {total} across all its dates, as the explorer says).") in md
+    pg = page.open(out)
+    line = pg.inner_text("#count-line")
+    shown = pg.evaluate("kgExplorer.visibleEdgeIds().length")
+    assert line.endswith(f" of {n_nodes} entities and {shown} of {n_links} links on {day} "
+                         f"({total} links in all, of every date)."), line
+    # on another day, the count of that day as the report would count it
+    proj = project(built.semantics)
+    for d in ("2025-06-01", "2023-01-01"):
+        G = as_it_stood(proj, dt.date.fromisoformat(d))
+        pg = page.open(out, f"#date={d}")
+        assert f" of {G.number_of_nodes()} entities and " in pg.inner_text("#count-line")
+        assert f" of {G.number_of_edges()} links on {d} ({total} links in all" in \
+            pg.inner_text("#count-line")
+    assert page.console_errors() == []
 
 
 def test_an_undated_quote_is_a_link_from_its_sources_date(real, page):

@@ -185,7 +185,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc = Doc(f"The US–China AI race in the knowledge graph, as of {day.isoformat()}")
     doc.meta = {"as_of": day.isoformat(), "since": since.isoformat(), "top": top,
                 "dataset_date": sem.date.isoformat(),
-                "nodes": n_nodes, "links": n_links,
+                "nodes": n_nodes, "links": n_links, "links_all_dates": len(proj.edges),
                 "betweenness": {**binfo, "exact_up_to_nodes": BETWEENNESS_EXACT_MAX_NODES,
                                 "sampling_check": approx},
                 "communities": cinfo}
@@ -193,9 +193,12 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
 
     # -- summary ------------------------------------------------------------------------
     doc.h2("Summary")
+    # what it counts, beside the explorer's total of every date (a journalist's trial: "573
+    # sourced links" here, "of 587 links" in the explorer for the same day, neither saying why)
     items = [f"The network as of {day}: {n_nodes} entities (organisations, "
              f"people, countries, models, chips, policies, events) and "
-             f"{n_links} sourced links between them."]
+             f"{n_links} sourced links between them, the links that hold on that day (the "
+             f"graph has {len(proj.edges)} across all its dates, as the explorer says)."]
     if tops:
         items.append("Most central by PageRank: " + "; ".join(
             f"{name(n)} ({sem.schema.kinds[node[n]['kind']].label}, "
