@@ -845,12 +845,17 @@ def test_what_changed_shows_the_newest_rows_and_every_numbered_dots_row():
     assert sorted((r[0] for r in shown if r[0]), key=int) == listed
     assert sorted((r["dot"] for r in rows if r["dot"]), key=int) == listed
     left = len(csv_rows) - len(shown)
-    note = f'({left} earlier rows in <a href="changes.csv">changes.csv</a>.)'
+    # ... and up to which day only the dots' rows are shown: the last row left out
+    missing = [r for r in csv_rows if r not in shown]
+    assert len(missing) == left and missing[-1][1] < csv_rows[-60][1]
+    gap = f"up to {missing[-1][1]} the table shows only the numbered dots&#x27; rows"
+    note = f'({left} earlier rows in <a href="changes.csv">changes.csv</a>; {gap}.)'
     assert note in section and section.index(note) < section.index("<table>")
     assert "more rows in" not in section
     md = unlinked((out / "report.md").read_text(encoding="utf-8"))
     changed = md.split("## What changed")[1].split("\n## ")[0]
-    assert f"({left} earlier rows in [changes.csv](changes.csv).)\n\n| dot | day |" in changed
+    assert (f"({left} earlier rows in [changes.csv](changes.csv); "
+            f"{gap.replace('&#x27;', chr(39))}.)\n\n| dot | day |") in changed
     assert sum(1 for line in changed.splitlines() if line.startswith("| ")) == len(shown) + 1
     assert "| 10 | 2026-01-01 | began | NVIDIA H200 | China import status | blocked |" in changed
 

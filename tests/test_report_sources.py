@@ -282,4 +282,4 @@ def test_a_table_cut_short_links_to_its_csv_when_the_csv_is_written(tmp_path):
                                   "--format", "html"])
     assert r.exit_code == 0, r.output
     page = (alone / "report.html").read_text(encoding="utf-8")
-    assert "earlier rows in changes.csv." in page and 'href="changes.csv"' not in page
+    assert "earlier rows in changes.csv;" in page and 'href="changes.csv"' not in page

@@ -39,6 +39,7 @@ class Table:
     cites: tuple[str, ...] = ()  # columns whose source ids link to the Sources list
     newest: bool = False  # show the last `show` rows, not the first
     keep: frozenset[int] = frozenset()  # indexes of rows shown whatever `show` says
+    gap: str = ""  # said after how many rows are left out: where they are missing
 
     def shown_rows(self) -> list[list]:
         """The rows Markdown and HTML show, all columns, in the table's order."""
@@ -342,7 +343,7 @@ def markdown(doc: Doc, csv_beside: bool = False) -> str:
             more = ""
             if len(rows) < len(t.rows):
                 where = f"[{t.name}.csv]({t.name}.csv)" if csv_beside else f"`{t.name}.csv`"
-                more = f"({t.left_out()} in {where}.)"
+                more = f"({t.left_out()} in {where}{'; ' + t.gap if t.gap else ''}.)"
             if t.newest and more:  # rows left out before the ones shown: said before them
                 out += [more, ""]
             out.append("| " + " | ".join(_md_cell(c) for c in columns) + " |")
@@ -465,7 +466,8 @@ def page(doc: Doc, images: dict[str, bytes], csv_beside: bool = False) -> str:
             if len(rows) < len(t.rows):
                 where = (f'<a href="{e(quote(t.name))}.csv">{e(t.name)}.csv</a>' if csv_beside
                          else f"{e(t.name)}.csv")
-                more = f'<p class="more">({e(t.left_out())} in {where}.)</p>'
+                more = (f'<p class="more">({e(t.left_out())} in {where}'
+                        f"{'; ' + e(t.gap) if t.gap else ''}.)</p>")
             if t.newest and more:  # rows left out before the ones shown: said before them
                 out.append(more)
             out.append("<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in columns)

@@ -270,7 +270,11 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                 f"[{', '.join(c.sources)}]" for c in keyed])
     # the newest rows, and every numbered dot's row, in time order (a journalist's trial:
     # the first 60 were shown and "(24 more rows in changes.csv.)" were the newest, the
-    # H200 customs block, dot 10, among them)
+    # H200 customs block, dot 10, among them); the note says where rows are missing
+    earlier = changed[:-CHANGES_SHOWN] if len(changed) > CHANGES_SHOWN else []
+    left = [c for c in earlier if id(c) not in key]
+    gap = (f"up to {left[-1].day} the table shows only the numbered dots' rows"
+           if left and len(left) < len(earlier) else "")
     doc.table(Table("changes", ["dot", "day", "change", "entity", "what", "value",
                                 "as given", "sources", "reliability", "id", "field"],
                     [[key.get(id(c), ""), c.day.isoformat(), c.change,
@@ -278,7 +282,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                       c.when, "; ".join(c.sources), _rel(sem, c.sources), c.entity, c.field]
                      for c in changed],
                     show=CHANGES_SHOWN, hide=("id", "field"), cites=("sources",), newest=True,
-                    keep=frozenset(i for i, c in enumerate(changed) if id(c) in key)))
+                    keep=frozenset(i for i, c in enumerate(changed) if id(c) in key), gap=gap))
 
     # -- scorecard ------------------------------------------------------------------------
     doc.h2("The race scorecard: who leads, according to whom")
