@@ -457,8 +457,10 @@ def test_a_hedged_fact_and_its_link_say_how_sure_the_source_is(real, page):
     text = panel_text(pg)
     assert "Huawei Ascend 910C → fabricated by → SMIC" in text
     assert "confidence: speculative" in text
-    assert "BitBiased ties the chip's output to improved yields at SMIC." in text
-    assert "as written in the source: Ascent 910C" in text
+    assert ("BitBiased ties the chip's output to improved yields at SMIC; it spells the chip "
+            '"Ascent 910C".') in text
+    # (the source misspells the chip, not SMIC: test_a_misspelt_name_is_said_of_what...)
+    assert "as written in the source" not in text
     # a link with no hedge (its designer) has no badge
     pg.evaluate("kgExplorer.selectEdge('huawei-ascend-910c/designer/6/huawei')")
     assert "Huawei Ascend 910C → designer → Huawei" in panel_text(pg)
@@ -702,6 +704,10 @@ def test_a_misspelt_name_is_said_of_what_the_source_misspelt(real, page):
     assert "as written in the source: Nvida" in pg.inner_text(
         "#panel-body .fact[data-field=designer]")
     page.shot("explorer-as-written")
+    # and on the line's panel
+    pg.evaluate("kgExplorer.selectEdge(kgExplorer.visibleEdgeIds().find(i => "
+                "i.startsWith('nvidia-h200/designer/')))")
+    assert "as written in the source: Nvida" in panel_text(pg)
 
 
 def test_a_figure_says_how_it_is_known(real, page):
