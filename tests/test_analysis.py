@@ -560,7 +560,8 @@ def test_the_changes_chart_numbers_few_dots_that_do_not_pile_up(small, monkeypat
     text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
     assert (f"The chart numbers 1 of the {total} facts that began or stopped holding (the "
             "earliest on each lane in each 1/40 of the time line, 1 at most, so that no "
-            "numbers pile up); the table below and changes.csv have them all.") in text
+            "numbers pile up); changes.csv has them all. The numbered dots, each a row of "
+            "the table below (its \"dot\" column):") in text
     # right after that paragraph, the list of the numbered dots: the one numbered, not all
     blocks = list(doc.blocks)
     at = next(i for i, b in enumerate(blocks) if b[0] == "p" and "The chart numbers" in str(b[1]))

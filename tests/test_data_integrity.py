@@ -153,6 +153,41 @@ def test_every_fact_has_a_source(built, schema):
     assert not problems, "\n".join(problems)
 
 
+def _names(ent) -> list[str]:
+    """An entity's id, name, aliases and names in other languages, in lower case."""
+    names = [v for n in ent.values("names") for v in (n.values() if isinstance(n, dict) else [n])]
+    return [str(n).lower() for n in [ent.id.replace("-", " "), ent.name, *ent.values("aliases"),
+                                     *names] if n]
+
+
+def test_an_as_written_is_the_source_s_spelling_of_its_statement_s_value(built, schema):
+    """A journalist's trial: the Ascend 910C's panel read "fabricated by SMIC ... as written
+    in the source: Ascent 910C", as if the source had written SMIC so: `as_written` was on
+    the fab statement, whose value (SMIC) the source spells right; the misspelt name is the
+    chip's own. A statement's `as_written` is the source's spelling of its value
+    (ontology/schema.yaml): for a reference, it reads more like one of the value's names
+    than like the entity's own ("Nvida" for NVIDIA on the H200's designer)."""
+    from difflib import SequenceMatcher
+
+    def like(text: str, names: list[str]) -> float:
+        return max(SequenceMatcher(None, text.lower(), n).ratio() for n in names)
+
+    ents, checked, problems = built.entities, 0, []
+    for e in ents.values():
+        kind = schema.kinds[e.kind]
+        for name, sts in e.facts.items():
+            f = kind.fields.get(name)
+            for st in sts:
+                if not st.as_written or f is None or str(st.value) not in ents:
+                    continue
+                checked += 1
+                value = ents[str(st.value)]
+                if like(st.as_written, _names(value)) <= like(st.as_written, _names(e)):
+                    problems.append(f"{e.path}:{st.line}: {name}: {st.value} as_written "
+                                    f"{st.as_written!r} reads as {e.id}'s name, not {value.id}'s")
+    assert checked >= 8 and not problems, "\n".join(problems)
+
+
 def test_every_statement_node_in_the_graph_names_a_source(built):
     q = """
     PREFIX kgo: <https://w3id.org/ai-race-kg/ontology#>

@@ -20,6 +20,7 @@ from explorer_support import (
     chromium_path,
     write_data,
 )
+from sparql_support import build_dir
 
 from conftest import IN_CI, REPO
 from kg.analysis.network import project
@@ -157,6 +158,43 @@ def test_full_view_equals_the_sparql_count_of_the_projection(real, page):
                                    sparql(built, "explorer-edges", day))
         assert body_counts(pg)[0] < n_nodes
     assert page.outside_requests(out) == [] and page.console_errors() == []
+
+
+def test_the_explorer_and_the_report_count_the_same_links_and_say_what_they_count(real, page):
+    """A journalist's trial: the report said "573 sourced links" and the explorer "Showing
+    ... of 587 links" for the same day, neither saying why: the report counts the links
+    that hold on its day, the explorer counted every link of its file, of every date. The
+    explorer now says both, of the chosen day as the report counts it (as_it_stood) and in
+    all; the report says the total too."""
+    import json
+
+    from kg.analysis.network import as_it_stood
+
+    built, out = real
+    report = build_dir() / "report"
+    meta = json.loads((report / "report.json").read_text(encoding="utf-8"))
+    day = built.semantics.date
+    assert meta["as_of"] == day.isoformat()
+    n_nodes, n_links, total = meta["nodes"], meta["links"], meta["links_all_dates"]
+    assert n_links < total
+    md = (report / "report.md").read_text(encoding="utf-8")
+    assert (f"{n_nodes} entities (organisations, people, countries, models, chips, policies, "
+            f"events) and {n_links} sourced links between them, the links that hold on that "
+            f"day (the graph has {total} across all its dates, as the explorer says).") in md
+    pg = page.open(out)
+    line = pg.inner_text("#count-line")
+    shown = pg.evaluate("kgExplorer.visibleEdgeIds().length")
+    assert line.endswith(f" of {n_nodes} entities and {shown} of {n_links} links on {day} "
+                         f"({total} links in all, of every date)."), line
+    # on another day, the count of that day as the report would count it
+    proj = project(built.semantics)
+    for d in ("2025-06-01", "2023-01-01"):
+        G = as_it_stood(proj, dt.date.fromisoformat(d))
+        pg = page.open(out, f"#date={d}")
+        assert f" of {G.number_of_nodes()} entities and " in pg.inner_text("#count-line")
+        assert f" of {G.number_of_edges()} links on {d} ({total} links in all" in \
+            pg.inner_text("#count-line")
+    assert page.console_errors() == []
 
 
 def test_an_undated_quote_is_a_link_from_its_sources_date(real, page):
@@ -419,8 +457,10 @@ def test_a_hedged_fact_and_its_link_say_how_sure_the_source_is(real, page):
     text = panel_text(pg)
     assert "Huawei Ascend 910C → fabricated by → SMIC" in text
     assert "confidence: speculative" in text
-    assert "BitBiased ties the chip's output to improved yields at SMIC." in text
-    assert "as written in the source: Ascent 910C" in text
+    assert ("BitBiased ties the chip's output to improved yields at SMIC; it spells the chip "
+            '"Ascent 910C".') in text
+    # (the source misspells the chip, not SMIC: test_a_misspelt_name_is_said_of_what...)
+    assert "as written in the source" not in text
     # a link with no hedge (its designer) has no badge
     pg.evaluate("kgExplorer.selectEdge('huawei-ascend-910c/designer/6/huawei')")
     assert "Huawei Ascend 910C → designer → Huawei" in panel_text(pg)
@@ -632,6 +672,44 @@ def test_a_figure_about_a_later_period_is_marked_on_an_earlier_day(real, page):
     assert pg.inner_text(label) == "value of orders (USD) (2026-01)"
 
 
+def test_a_figure_line_says_when_and_a_context_that_keeps_its_caveat(real, page):
+    """A journalist's trial: "429 GW (429 GW in a single year)" lost the data's "; the year
+    is not given". The figure's line says when it was reported (no period) and its context
+    keeps the caveat without repeating the value, as the report's scorecard says it."""
+    _, out = real
+    pg = page.open(out, "#node=china")
+    fig = "#panel-body .figure[data-claim=china-annual-power-capacity-addition-bitbiased]"
+    assert pg.inner_text(fig + " .fact-label") == \
+        "power capacity added in a year, reported 2026-04-14 by BitBiased"
+    assert pg.inner_text(fig + " .context") == "the year is not given"
+    assert pg.get_attribute(fig + " .context", "title") == \
+        "429 GW in a single year; the year is not given"
+    fig = "#panel-body .figure[data-claim=china-installed-power-capacity-bitbiased]"
+    assert pg.inner_text(fig + " .fact-label") == "installed power generation capacity (2026)"
+    assert pg.inner_text(fig + " .context") == "in the present tense of a 2026 article"
+    page.shot("figure-context-caveat")
+
+
+def test_a_misspelt_name_is_said_of_what_the_source_misspelt(real, page):
+    """A journalist's trial: the Huawei Ascend 910C's panel read "fabricated by SMIC ... as
+    written in the source: Ascent 910C", as if BitBiased had written SMIC so; it misspells
+    the chip. The fab row says what was written as what; a misspelt value keeps its line
+    (the H200's designer, "Nvida" in DW)."""
+    _, out = real
+    pg = page.open(out, "#node=huawei-ascend-910c")
+    fab = pg.inner_text("#panel-body .fact[data-field=fab]")
+    assert "SMIC" in fab and "as written in the source" not in fab
+    assert 'it spells the chip "Ascent 910C"' in " ".join(fab.split())
+    pg = page.open(out, "#node=nvidia-h200")
+    assert "as written in the source: Nvida" in pg.inner_text(
+        "#panel-body .fact[data-field=designer]")
+    page.shot("explorer-as-written")
+    # and on the line's panel
+    pg.evaluate("kgExplorer.selectEdge(kgExplorer.visibleEdgeIds().find(i => "
+                "i.startsWith('nvidia-h200/designer/')))")
+    assert "as written in the source: Nvida" in panel_text(pg)
+
+
 def test_a_figure_says_how_it_is_known(real, page):
     _, out = real
     pg = page.open(out, "#node=nvidia-h200")
@@ -749,12 +827,51 @@ def test_a_share_link_that_cannot_be_followed_says_so(real, page):
     pg = page.open(out, "#node=nonexistent&date=2099-13-45")
     note = pg.locator("#link-note")
     assert note.is_visible()
-    assert note.text_content() == ("This share link could not be followed in full: the date "
-                                   "2099-13-45 is not a day; no entity nonexistent in this file.")
+    assert note.text_content() == (
+        "This link could not be followed in full. Date '2099-13-45' not understood: use "
+        "YYYY-MM-DD (or YYYY-MM, YYYY); the graph shows 2026-04-14. No entity 'nonexistent' "
+        "in this graph.×")
     assert pg.input_value("#date-input") == "2026-04-14"
     pg = page.open(out, "#node=huawei&date=2025-06-01")
     assert not pg.locator("#link-note").is_visible()
     assert pg.input_value("#date-input") == "2025-06-01"
+
+
+@pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_share_link_with_a_typo_or_a_month_is_not_ignored_without_a_word(real, browser, size):
+    """A journalist's trial: graph.html#node=nvidia-h2000 (a typo) opened the default view,
+    its note in small print in the side bar (folded away on a phone); #node=deepseek-r1&
+    date=2025-04 (a month) used the dataset's date without a word. A bad id says so above
+    the graph, with the entity it most likely meant as a button, until dismissed; a month
+    or a year is its first day."""
+    _, out = real
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="en-GB")
+    rec = Recorder(context.new_page())
+    pg = rec.open(out, "#node=nvidia-h2000")
+    note = pg.locator("#link-note")
+    assert note.is_visible() and note.bounding_box()["y"] < 200  # above the graph, in view
+    assert pg.inner_text("#link-note-text") == ("This link could not be followed in full. No "
+                                                "entity 'nvidia-h2000' in this graph — did you "
+                                                "mean NVIDIA H200?")
+    rec.shot(f"link-note-typo-{size[0]}")
+    pg.click("#link-note-text button")  # the suggestion opens it, and the note goes
+    assert pg.evaluate("kgExplorer.state.node") == "nvidia-h200"
+    assert pg.inner_text("#panel-title") == "NVIDIA H200" and not note.is_visible()
+    pg = rec.open(out, "#edge=nope&path=huawai,nvidia")
+    assert pg.inner_text("#link-note-text") == (
+        "This link could not be followed in full. No link 'nope' in this graph. No entity "
+        "'huawai' in this graph — did you mean Huawei?")
+    pg.click("#link-note-close")
+    assert not pg.locator("#link-note").is_visible()
+    # a month is its first day, a year its first day, with no note
+    for date, day in (("2025-04", "2025-04-01"), ("2025", "2025-01-01")):
+        pg = rec.open(out, f"#node=deepseek-r1&date={date}")
+        assert pg.evaluate("kgExplorer.state.date") == day
+        assert pg.input_value("#date-input") == day
+        assert not pg.locator("#link-note").is_visible()
+        assert pg.evaluate("kgExplorer.state.node") == "deepseek-r1"
+    assert rec.console_errors() == []
+    context.close()
 
 
 def test_path_between_two_entities_lists_each_hop_with_sources(real, page):

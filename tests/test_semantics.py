@@ -626,3 +626,30 @@ def test_docs_say_which_fields_as_of_starts_a_window_on():
                      {"date": "1990-01-01", "entity": "grok-1"}).dicts()
     assert [(str(r["value"]).rsplit("#")[-1], str(r["asOf"])) for r in rows
             if str(r["property"]).endswith("weights")] == [("weights-open", "2024-03-17")]
+
+
+def test_a_short_context_drops_a_restated_value_and_keeps_a_caveat():
+    """kg.semantics.wording.short_context (a journalist's trial: "429 GW (429 GW in a single
+    year)" without "; the year is not given"): a clause that only restates the value and
+    its measure goes, a caveat stays, a curator's cross-reference does not."""
+    from kg.semantics.wording import short_context
+
+    measure = "power capacity added in a year"
+    assert short_context("429 GW in a single year; the year is not given", "429 GW",
+                         measure) == "the year is not given"
+    assert short_context("429 GW in a single year", "429 GW", measure) == ""
+    assert short_context("3,200 GW, in the present tense of a 2026 article", "3,200 GW",
+                         "installed power capacity") == "in the present tense of a 2026 article"
+    # a number that is not the value stays ("4 to 7 years" beside 48 months)
+    assert short_context("4 to 7 years for permits", "48 months", "permitting time") == \
+        "4 to 7 years for permits"
+    assert short_context("developer workflows; the article speaks of US users; the year is "
+                         "not given; X's figure does not contradict it", "50%", "cut") == \
+        "developer workflows; the year is not given"
+    # the first clause gives way (cut at its comma) so that the caveats fit
+    text = ("Chinese open-weight models fine-tuned on local data, on particular coding tasks; "
+            "the author's own uncheckable tests in the first quarter of 2026; the comparison "
+            "models are not named")
+    assert short_context(text, "30%", "efficiency gain") == (
+        "Chinese open-weight models fine-tuned on local data; the author's own uncheckable "
+        "tests in the first quarter of 2026; the comparison models are not named")

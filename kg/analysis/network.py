@@ -33,6 +33,7 @@ import networkx as nx
 
 from kg.core.model import DateValue, Entity, check_status
 from kg.semantics import Semantics
+from kg.semantics.wording import first_report
 
 NODE_KINDS = ("organization", "person", "country", "model", "chip", "policy", "event")
 ATTRIBUTE_FIELDS = frozenset({"country", "citizenship", "jurisdiction", "market"})
@@ -126,9 +127,7 @@ class Projection:
         """The earliest date of ent's sources (a DateValue), or None when none has one: a
         quote or figure without a date of its own is known from then (a quote the source of
         2026 carries is not a link of 2022), as `as_it_stood` and the explorer count it."""
-        dates = [d for s in ent.sources if s in self.entities
-                 and (d := self.entities[s].first("date")) is not None]
-        return min(dates, key=lambda d: (d.start, d.end)) if dates else None
+        return first_report(self.entities, ent)[0]
 
     def _edges(self):
         schema = self.sem.schema

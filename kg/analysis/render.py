@@ -27,7 +27,9 @@ from kg.core.markdown import no_html, table_cell
 class Table:
     """A table: name (the CSV file's stem), column headers, rows of plain values
     (str, int, float, None); `show` rows in Markdown and HTML (None: all), the rest
-    in the CSV only."""
+    in the CSV only: the first `show` rows, or with `newest` (rows in time order) the
+    last `show`, and the rows at the indexes in `keep` wherever they are (the rows of
+    the changes chart's numbered dots)."""
 
     name: str
     columns: list[str]
@@ -35,12 +37,30 @@ class Table:
     show: int | None = None
     hide: tuple[str, ...] = ()  # columns in the CSV and JSON only
     cites: tuple[str, ...] = ()  # columns whose source ids link to the Sources list
+    newest: bool = False  # show the last `show` rows, not the first
+    keep: frozenset[int] = frozenset()  # indexes of rows shown whatever `show` says
+    gap: str = ""  # said after how many rows are left out: where they are missing
+
+    def shown_rows(self) -> list[list]:
+        """The rows Markdown and HTML show, all columns, in the table's order."""
+        if self.show is None or self.show >= len(self.rows):
+            return self.rows
+        first = len(self.rows) - self.show if self.newest else 0
+        return [r for i, r in enumerate(self.rows)
+                if first <= i < first + self.show or i in self.keep]
 
     def visible(self) -> tuple[list[str], list[list]]:
         """The columns and rows Markdown and HTML show."""
         keep = [i for i, c in enumerate(self.columns) if c not in self.hide]
-        rows = self.rows if self.show is None else self.rows[:self.show]
-        return [self.columns[i] for i in keep], [[r[i] for i in keep] for r in rows]
+        return ([self.columns[i] for i in keep],
+                [[r[i] for i in keep] for r in self.shown_rows()])
+
+    def left_out(self) -> str:
+        """How many rows Markdown and HTML leave to the CSV, in words: "24 more rows", or
+        for a table showing its newest rows "24 earlier rows" (a journalist's trial: "(24
+        more rows in changes.csv.)" were the newest, the H200 customs block among them)."""
+        n = len(self.rows) - len(self.shown_rows())
+        return f"{n} {'earlier' if self.newest else 'more'} row{'' if n == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -320,15 +340,19 @@ def markdown(doc: Doc, csv_beside: bool = False) -> str:
             t = b[1]
             columns, rows = t.visible()
             linked = [c in t.cites for c in columns]
+            more = ""
+            if len(rows) < len(t.rows):
+                where = f"[{t.name}.csv]({t.name}.csv)" if csv_beside else f"`{t.name}.csv`"
+                more = f"({t.left_out()} in {where}{'; ' + t.gap if t.gap else ''}.)"
+            if t.newest and more:  # rows left out before the ones shown: said before them
+                out += [more, ""]
             out.append("| " + " | ".join(_md_cell(c) for c in columns) + " |")
             out.append("|" + "---|" * len(columns))
             out += ["| " + " | ".join(_md_cites(c, known) if ln else _md_cell(c)
                                       for c, ln in zip(r, linked, strict=True)) + " |"
                     for r in rows]
-            if len(rows) < len(t.rows):
-                out.append("")
-                where = f"[{t.name}.csv]({t.name}.csv)" if csv_beside else f"`{t.name}.csv`"
-                out.append(f"({len(t.rows) - len(rows)} more rows in {where}.)")
+            if more and not t.newest:
+                out += ["", more]
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -438,6 +462,14 @@ def page(doc: Doc, images: dict[str, bytes], csv_beside: bool = False) -> str:
         elif b[0] == "table":
             t = b[1]
             columns, rows = t.visible()
+            more = ""
+            if len(rows) < len(t.rows):
+                where = (f'<a href="{e(quote(t.name))}.csv">{e(t.name)}.csv</a>' if csv_beside
+                         else f"{e(t.name)}.csv")
+                more = (f'<p class="more">({e(t.left_out())} in {where}'
+                        f"{'; ' + e(t.gap) if t.gap else ''}.)</p>")
+            if t.newest and more:  # rows left out before the ones shown: said before them
+                out.append(more)
             out.append("<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in columns)
                        + "</tr></thead><tbody>")
             linked = [c in t.cites for c in columns]
@@ -447,11 +479,8 @@ def page(doc: Doc, images: dict[str, bytes], csv_beside: bool = False) -> str:
                 for c, ln, lab in zip(r, linked, labels, strict=True)) + "</tr>"
                     for r in rows]
             out.append("</tbody></table>")
-            if len(rows) < len(t.rows):
-                where = (f'<a href="{e(quote(t.name))}.csv">{e(t.name)}.csv</a>' if csv_beside
-                         else f"{e(t.name)}.csv")
-                out.append(f'<p class="more">({len(t.rows) - len(rows)} more rows in '
-                           f"{where}.)</p>")
+            if more and not t.newest:
+                out.append(more)
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 

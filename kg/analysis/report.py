@@ -190,7 +190,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc = Doc(f"The US–China AI race in the knowledge graph, as of {day.isoformat()}")
     doc.meta = {"as_of": day.isoformat(), "since": since.isoformat(), "top": top,
                 "dataset_date": sem.date.isoformat(),
-                "nodes": n_nodes, "links": n_links,
+                "nodes": n_nodes, "links": n_links, "links_all_dates": len(proj.edges),
                 "betweenness": {**binfo, "exact_up_to_nodes": BETWEENNESS_EXACT_MAX_NODES,
                                 "sampling_check": approx},
                 "communities": cinfo}
@@ -198,9 +198,12 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
 
     # -- summary ------------------------------------------------------------------------
     doc.h2("Summary")
+    # what it counts, beside the explorer's total of every date (a journalist's trial: "573
+    # sourced links" here, "of 587 links" in the explorer for the same day, neither saying why)
     items = [f"The network as of {day}: {n_nodes} entities (organisations, "
              f"people, countries, models, chips, policies, events) and "
-             f"{n_links} sourced links between them."]
+             f"{n_links} sourced links between them, the links that hold on that day (the "
+             f"graph has {len(proj.edges)} across all its dates, as the explorer says)."]
     if tops:
         items.append("Most central by PageRank: " + "; ".join(
             f"{name(n)} ({sem.schema.kinds[node[n]['kind']].label}, "
@@ -258,10 +261,11 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
               "or stopped holding (the earliest on each lane in each "
               f"1/{CHANGES_CHART_SLOTS} of the time line, {CHANGES_CHART_NUMBERED} at "
               "most, so that no "
-              "numbers pile up); the table below and changes.csv have them all. The "
-              "numbered dots:")
+              "numbers pile up); changes.csv has them all. The numbered dots, each a row "
+              "of the table below (its \"dot\" column):")
     elif keyed:
-        doc.p("The numbered dots, the facts that began or stopped holding:")
+        doc.p("The numbered dots, the facts that began or stopped holding, each a row of "
+              "the table below (its \"dot\" column):")
     if keyed:
         # the date as the source gives it (a journalist's trial: "2025-12-31: ... restricted
         # ended" and "2025-12-01: ... allowed began" for one month's change that the sources
@@ -269,12 +273,21 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         doc.ul([f"{key[id(c)]} — {c.when or c.day}: {name(c.entity)}, {_label(sem, c)}: "
                 f"{_change_value(sem, c)} {'began' if c.change == 'began' else 'ended'} "
                 f"[{', '.join(c.sources)}]" for c in keyed])
-    doc.table(Table("changes", ["day", "change", "entity", "what", "value", "as given",
-                                "sources", "reliability", "id", "field"],
-                    [[c.day.isoformat(), c.change, _change_who(sem, c, name), _label(sem, c),
-                      _change_value(sem, c), c.when, "; ".join(c.sources),
-                      _rel(sem, c.sources), c.entity, c.field] for c in changed],
-                    show=60, hide=("id", "field"), cites=("sources",)))
+    # the newest rows, and every numbered dot's row, in time order (a journalist's trial:
+    # the first 60 were shown and "(24 more rows in changes.csv.)" were the newest, the
+    # H200 customs block, dot 10, among them); the note says where rows are missing
+    earlier = changed[:-CHANGES_SHOWN] if len(changed) > CHANGES_SHOWN else []
+    left = [c for c in earlier if id(c) not in key]
+    gap = (f"up to {left[-1].day} the table shows only the numbered dots' rows"
+           if left and len(left) < len(earlier) else "")
+    doc.table(Table("changes", ["dot", "day", "change", "entity", "what", "value",
+                                "as given", "sources", "reliability", "id", "field"],
+                    [[key.get(id(c), ""), c.day.isoformat(), c.change,
+                      _change_who(sem, c, name), _label(sem, c), _change_value(sem, c),
+                      c.when, "; ".join(c.sources), _rel(sem, c.sources), c.entity, c.field]
+                     for c in changed],
+                    show=CHANGES_SHOWN, hide=("id", "field"), cites=("sources",), newest=True,
+                    keep=frozenset(i for i, c in enumerate(changed) if id(c) in key), gap=gap))
 
     # -- scorecard ------------------------------------------------------------------------
     doc.h2("The race scorecard: who leads, according to whom")
@@ -890,7 +903,9 @@ def _figure_words(ents, f) -> str:
     what = measure_words(ents, f.measure, f.compared_with)
     # with the period it is about (a journalist's trial: a 2023 robot count backing a
     # verdict as of 2026-04 read as current) and its context (kg.semantics.disputes)
-    said = "; ".join(x for x in (f.period, f.context) if x)
+    # ... or, with no period, when it was reported, as the explorer says it (a journalist's
+    # trial: "Huawei Ascend 910 ... 60%" with no date)
+    said = "; ".join(x for x in (f.when, f.context) if x)
     when = f" ({said})" if said else ""
     return (f"{about}: {what}{': ' if f.compared_with else ' '}"
             f"{figure_amount(ents, ents[f.id])}{when}")
@@ -1046,6 +1061,7 @@ def _method(binfo: dict, approx: dict, name: Callable[[str], str] = str) -> str:
             + "Ranks are by PageRank; entities without any link are left out of the ranks.")
 
 
+CHANGES_SHOWN = 60  # the newest rows of What changed shown (the numbered dots' rows too)
 CHANGES_CHART_NUMBERED = 20  # numbered dots on the changes chart, at most
 CHANGES_CHART_SLOTS = 40  # ... and one per lane in each of this many spans of the time line
 

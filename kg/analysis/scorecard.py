@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from kg.core.model import as_decimal_text
 from kg.semantics import BLOC_LABELS, Semantics
-from kg.semantics.disputes import comparable_key, figure_context
+from kg.semantics.disputes import comparable_key, figure_context, figure_time
 
 NO_VERDICT = "no sourced verdict"
 SHORT_BLOC = {"us": "US", "china": "China", "multinational": "multinational", "other": "other"}
@@ -47,6 +47,7 @@ class Figure:
     disputed_by: tuple[str, ...]
     compared_with: str = ""
     context: str = ""  # what it covers (kg.semantics.disputes.figure_context), "" if unsaid
+    when: str = ""  # its period, else when it was reported (kg.semantics.disputes.figure_time)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ def _figure(sem: Semantics, cid: str) -> Figure:
     return Figure(cid, str(c.first("about")), str(c.first("measure")),
                   as_decimal_text(c.first("value")), str(c.first("qualifier") or "exact"),
                   str(c.first("as_of") or ""), c.sources, tuple(sem.disputed.get(cid, ())),
-                  comparable_key(c)[3], figure_context(c))
+                  comparable_key(c)[3], figure_context(c, entities=sem.entities),
+                  figure_time(sem.entities, c))
 
 
 def reliability_of(sem: Semantics, sources) -> str | None:

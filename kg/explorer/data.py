@@ -34,10 +34,16 @@ from kg.core.schema import Field
 from kg.data.dedupe import CJK_SUFFIXES, SUFFIXES, labels
 from kg.semantics import BLOC_LABELS, BLOCS, Semantics, claimant
 from kg.semantics.blocs import RULE_FIELDS, Blocs
-from kg.semantics.disputes import QUALIFIER_WORDS, amount_text, figure_context, relative_head
+from kg.semantics.disputes import (
+    QUALIFIER_WORDS,
+    amount_text,
+    figure_context,
+    figure_time,
+    relative_head,
+)
 from kg.semantics.links import safe_url, source_links, unlinked_identifiers
 from kg.semantics.time import ONE_DAY, stated_start
-from kg.semantics.wording import STATUS_WORDS, status_words
+from kg.semantics.wording import STATUS_WORDS, first_report, status_words
 
 # Fields shown in the panel's header rather than as facts.
 HEADER_FIELDS = frozenset({"id", "name", "aliases", "names", "description", "sources", "checked",
@@ -309,12 +315,16 @@ class PageData:
             v = c.first(key)
             if v is not None:
                 out[key] = str(v)
-        if figure_context(c):  # as the report's scorecard shows it: the first clause
-            out["context"] = figure_context(c)
+        # as the report's scorecard shows it: the first clause that does more than restate
+        # the value, and its caveats (kg.semantics.wording.short_context)
+        if figure_context(c, entities=self.entities):
+            out["context"] = figure_context(c, entities=self.entities)
             if figure_context(c, full=True) != out["context"]:  # the rest on hover
                 out["context_full"] = figure_context(c, full=True)
         if c.first("as_of") is None:  # no period: when (and by whom) it was published
             out.update(self.reported(c))
+        if figure_time(self.entities, c):  # either, in the scorecard's words
+            out["when"] = figure_time(self.entities, c)
         other = c.first("compared_with")  # a reference (schema.yaml): its name and id
         if other is not None:
             out["compared_with"], out["compared_ref"] = self.name(str(other)), str(other)
@@ -325,16 +335,10 @@ class PageData:
     def reported(self, ent: Entity) -> dict:
         """{"rep": date, "repby": publisher} of ent's earliest dated source (the date a
         figure with no period is known from, Projection.reported), {} when none has one."""
-        day = self.proj.reported(ent)
+        day, publisher = first_report(self.entities, ent)
         if day is None:
             return {}
-        first = next(s for s in ent.sources if s in self.entities
-                     and self.entities[s].first("date") == day)
-        out = {"rep": str(day)}
-        publisher = self.entities[first].first("publisher")
-        if publisher:
-            out["repby"] = str(publisher)
-        return out
+        return {"rep": str(day), **({"repby": publisher} if publisher else {})}
 
     def quote(self, qid: str) -> dict:
         q = self.entities[qid]

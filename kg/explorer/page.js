@@ -140,6 +140,11 @@
   }
   function nodePasses(n) { return n && exists(n, state.date) && !state.hideKinds.has(n.kind) && !state.hideBlocs.has(blocOf(n)); }
 
+  // how many entities exist and how many links hold on a day, whatever the view shows
+  function onDay(day) {
+    return { nodes: DOC.nodes.filter(function (n) { return exists(n, day); }).length,
+      edges: DOC.edges.filter(function (e) { return edgeHolds(e, day); }).length };
+  }
   function visible() {
     var ids = new Set();
     if (state.all) DOC.nodes.forEach(function (n) { ids.add(n.id); });
@@ -241,8 +246,13 @@
     if (state.edge && want.edges.has(state.edge)) selE.push(state.edge);
     if (state.path) state.path.edges.forEach(function (i) { if (want.edges.has(i)) selE.push(i); });
     network.setSelection({ nodes: sel, edges: selE }, { unselectAll: true, highlightEdges: false });
-    document.getElementById("count-line").textContent = "Showing " + want.nodes.size + " of " + DOC.nodes.length +
-      " entities and " + want.edges.size + " of " + DOC.edges.length + " links.";
+    // of what holds on the day, as the report counts its network (kg.analysis.network.as_it_stood),
+    // and the file's links of every date (a journalist's trial: "of 587 links" here, "573
+    // sourced links" in the report for the same day, neither saying why)
+    var on = onDay(state.date);
+    document.getElementById("count-line").textContent = "Showing " + want.nodes.size + " of " + on.nodes +
+      " entities and " + want.edges.size + " of " + on.edges + " links on " + state.date + " (" + DOC.edges.length +
+      " links in all, of every date).";
     writeFragment();
   }
 
@@ -426,9 +436,10 @@
       box.appendChild(document.createTextNode(c.measure_head));
       box.appendChild(other);
     }
-    if (c.as_of) box.appendChild(document.createTextNode(" (" + c.as_of + ")"));
-    // a figure with no period: when its source published it ("reported 2026-01-24 by DW")
-    else if (c.rep) box.appendChild(el("span", { cls: "reported", text: ", reported " + c.rep + (c.repby ? " by " + c.repby : "") }));
+    // its period, or for a figure with no period when its source published it ("reported
+    // 2026-01-24 by DW"): c.when, in the report's scorecard's words (kg.semantics.wording.figure_when)
+    if (c.as_of) box.appendChild(document.createTextNode(" (" + c.when + ")"));
+    else if (c.when) box.appendChild(el("span", { cls: "reported", text: ", " + c.when }));
     return box;
   }
   function figureBlock(c) {
@@ -1133,9 +1144,13 @@
     var h = location.hash.replace(/^#/, ""), p = {};
     h.split("&").forEach(function (kv) { if (!kv) return; var i = kv.indexOf("="); p[decodeURIComponent(kv.slice(0, i < 0 ? kv.length : i))] = i < 0 ? "" : kv.slice(i + 1); });
     function ids(v) { return (v || "").split(",").filter(Boolean).map(decodeURIComponent); }
-    var problems = [];
-    state.date = isDay(p.date) ? p.date : META.start;
-    if (p.date && !isDay(p.date)) problems.push("the date " + decodeURIComponent(p.date) + " is not a day");
+    var problems = [];  // each a list of texts and [id, name] buttons, said above the page
+    // a month or a year is its first day ("date=2025-04": 2025-04-01; it fell back to the
+    // dataset's date without a word)
+    var date = p.date ? decodeURIComponent(p.date) : "";
+    var day = /^\d{4}$/.test(date) ? date + "-01-01" : /^\d{4}-\d{2}$/.test(date) ? date + "-01" : date;
+    state.date = isDay(day) ? day : META.start;
+    if (date && !isDay(day)) problems.push(["Date '" + date + "' not understood: use YYYY-MM-DD (or YYYY-MM, YYYY); the graph shows " + META.start + "."]);
     state.all = p.all === "1"; state.low = p.low === "hide"; state.unchecked = p.unchecked === "hide";
     state.hideKinds = new Set(ids(p.hidekinds).filter(function (k) { return KINDS.indexOf(k) >= 0; }));
     state.hideBlocs = new Set(ids(p.hideblocs).filter(function (b) { return BLOCS.indexOf(b) >= 0; }));
@@ -1143,19 +1158,50 @@
     state.extra = new Set(ids(p.add).filter(function (i) { return NODES.has(i); }));
     var node = p.node ? decodeURIComponent(p.node) : null, edge = p.edge ? decodeURIComponent(p.edge) : null;
     state.node = NODES.has(node) ? node : null;
-    if (node && !state.node) problems.push("no entity " + node + " in this file");
+    if (node && !state.node) problems.push(unknownEntity(node));
     state.edge = !state.node && EDGES.has(edge) ? edge : null;
+    if (edge && !EDGES.has(edge)) problems.push(["No link '" + edge + "' in this graph."]);
     state.path = null;
     var pe = ids(p.path);
+    pe.filter(function (i) { return !NODES.has(i); }).forEach(function (i) { problems.push(unknownEntity(i)); });
     if (pe.length === 2 && NODES.has(pe[0]) && NODES.has(pe[1])) { pathEnds = { from: pe[0], to: pe[1] }; }
     else pe = null;
     // the fresh legend/filter inputs are rebuilt from state
     syncControls();
-    var warn = document.getElementById("link-note");
-    warn.textContent = problems.length ? "This share link could not be followed in full: " + problems.join("; ") + "." : "";
-    warn.hidden = !problems.length;
+    linkNote(problems);
     return pe;
   }
+  // "No entity 'nvidia-h2000' in this graph — did you mean NVIDIA H200?": of what the
+  // search finds for the id read as words, the one whose id or name is fewest edits from it
+  // (the search's typo rule finds the H20 too), a button that opens it
+  function unknownEntity(id) {
+    var q = loose(norm(id)), found = search(id.replace(/[-_]+/g, " ")).map(function (r) { return r.n; });
+    function edits(n) {
+      var keys = [loose(norm(n.id)), loose(norm(n.label))];
+      for (var d = 0; d < 4; d++) if (keys.some(function (k) { return near(q, k, d); })) return d;
+      return 9;
+    }
+    var best = found.map(function (n, i) { return { n: n, d: edits(n), i: i }; })
+      .sort(function (a, b) { return a.d - b.d || a.i - b.i; })[0];
+    return best ? ["No entity '" + id + "' in this graph — did you mean ", [best.n.id, best.n.label], "?"]
+      : ["No entity '" + id + "' in this graph."];
+  }
+  function linkNote(problems) {
+    var note = document.getElementById("link-note"), text = document.getElementById("link-note-text");
+    text.textContent = "";
+    if (problems.length) text.appendChild(el("strong", { text: "This link could not be followed in full. " }));
+    problems.forEach(function (parts, i) {
+      if (i) text.appendChild(document.createTextNode(" "));
+      parts.forEach(function (part) {
+        if (typeof part === "string") { text.appendChild(document.createTextNode(part)); return; }
+        var b = refButton(part[0], part[1]);
+        b.addEventListener("click", function () { note.hidden = true; });
+        text.appendChild(b);
+      });
+    });
+    note.hidden = !problems.length;
+  }
+  document.getElementById("link-note-close").addEventListener("click", function () { document.getElementById("link-note").hidden = true; });
   function isDay(v) {  // a real calendar day written YYYY-MM-DD (2099-13-45 is not)
     if (!/^\d{4}-\d{2}-\d{2}$/.test(v || "")) return false;
     var d = new Date(v + "T00:00:00Z");
@@ -1321,6 +1367,7 @@
     network: network, state: state, select: function (id) { select(id, true); }, selectEdge: selectEdge, setDate: setDate,
     fragment: fragment, findPath: function (a, b) { pathEnds = { from: a, to: b }; findPath(); },
     bloc: function (id, day) { var n = NODES.get(id); return n ? blocOn(n, day || state.date) : null; },
+    onDay: onDay,
     visibleNodeIds: function () { return Array.from(shown.nodes).sort(); },
     visibleEdgeIds: function () { return Array.from(shown.edges).sort(); },
     current: function (id, field, day) {

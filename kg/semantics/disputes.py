@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kg.core.model import Entity, as_decimal_text
-from kg.semantics.wording import first_clause
+from kg.semantics.wording import figure_when, first_report, short_context
 
 APPROX = Decimal("0.1")
 # a figure's qualifier as a reader says it before the amount (the report and the explorer)
@@ -160,7 +160,8 @@ def claimant(claim: Entity) -> str:
     return "sources:" + ",".join(sorted(claim.sources))
 
 
-def figure_context(claim: Entity, full: bool = False) -> str:
+def figure_context(claim: Entity, full: bool = False,
+                   entities: dict[str, Entity] | None = None) -> str:
     """What a figure covers, in the data's words (its `context`: "inference tasks (text
     generation, chatbot queries, image classification)"), "" when the data gives none. Shown
     wherever the figure is: the explorer under its value, the report's scorecard beside it
@@ -169,12 +170,29 @@ def figure_context(claim: Entity, full: bool = False) -> str:
 
     The data model has no shorter field, and some contexts run on into a curator's notes
     (a journalist's trial: a scorecard cell of 270 characters on permitting times): this
-    is the context's first clause, at most CLAUSE_LIMIT characters
-    (kg.semantics.wording.first_clause); full=True gives the whole text."""
+    is kg.semantics.wording.short_context, the first clause that does more than restate the
+    value and the caveats after it ("the year is not given"), the value and the measure's
+    name read from `entities`; full=True gives the whole text."""
     context = claim.first("context")
     if context is None:
         return ""
-    return " ".join(str(context).split()) if full else first_clause(str(context))
+    if full:
+        return " ".join(str(context).split())
+    entities = entities or {}
+    measure = entities.get(str(claim.first("measure")))
+    unit = str(measure.first("unit") or "") if measure is not None else ""
+    amount = " ".join(amount_text(v, unit) for v in (claim.first("value"), claim.first("upper"))
+                      if v is not None)
+    return short_context(str(context), amount, str(measure.name) if measure is not None else "")
+
+
+def figure_time(entities: dict[str, Entity], claim: Entity) -> str:
+    """When a figure is from, in words (kg.semantics.wording.figure_when): its period, else
+    when its earliest dated source reported it and who published that."""
+    period = claim.first("as_of")
+    if period is not None:
+        return figure_when(period)
+    return figure_when(None, *first_report(entities, claim))
 
 
 def comparable_key(claim: Entity) -> tuple[str, str, str, str]:
