@@ -33,7 +33,7 @@ from rdflib.namespace import XSD
 
 from kg.core.errors import KGError, shown_path
 from kg.core.model import DATE_RE, DateValue
-from kg.core.schema import load_schema, resource_dir
+from kg.core.schema import by_longest_namespace, load_schema, resource_dir, shorten
 from kg.sparql.store import QueryError, QueryResult, Store
 
 QUERY_DIR = resource_dir("queries")
@@ -519,11 +519,9 @@ def empty_answer_notes(store: Store, query: LibraryQuery, values: dict[str, str]
 
 
 def curie(iri: str) -> str:
-    """An IRI of one of the project's namespaces as a CURIE (kgid:china), else <iri>."""
-    namespaces = load_schema().namespaces
-    prefix, ns = max(((p, n) for p, n in namespaces.items() if iri.startswith(n)),
-                     key=lambda pn: len(pn[1]), default=("", ""))
-    return f"{prefix}:{iri[len(ns):]}" if prefix else f"<{iri}>"
+    """An IRI of one of the project's namespaces as a CURIE (kgid:china), else <iri>
+    (kg.core.schema.shorten over the schema's namespaces)."""
+    return shorten(iri, by_longest_namespace(load_schema().namespaces))
 
 
 def _entity_note(store, query, values, name, day, limit) -> str | None:
@@ -571,8 +569,8 @@ def _date_note(store, query, values, day) -> str | None:
     highs = [n for n, raw in given.items()
              if query.param(n).type == "enddate" and parse_day(raw, n, last=True) < first.end]
     for names, edge, side, tries, word in (
-            (lows, last, "after", _earlier(last), "earlier"),
-            (highs, first, "before", _later(first), "later")):
+            (lows, last, "after", _next_to(last, later=False), "earlier"),
+            (highs, first, "before", _next_to(first, later=True), "later")):
         if not names:
             continue
         name = names[0]
@@ -603,11 +601,14 @@ def _answer_dates(store, query, values, given, day) -> tuple[list[DateValue], st
     """The date values in the answer of the query with the `given` date parameters free
     (`*`), else at their defaults, sorted by first day; and which of the two it was, as
     --param values (`since=* date=dataset`)."""
+    from kg.rdf.graph import DATE_TYPES as GRAPH_DATE_TYPES  # (the builder's: imported late)
+
+    datatypes = frozenset(GRAPH_DATE_TYPES.values())
     tries = [{**values, **dict.fromkeys(given, "*")},
              {k: v for k, v in values.items() if k not in given}]
     for i, asked in enumerate(tries):
         rows = store.query(query.bind(asked, day=day)).rows
-        found = {v.text: v for row in rows for t in row if (v := _date_value(t)) is not None}
+        found = {v.text: v for row in rows for t in row if (v := _date_value(t, datatypes)) is not None}
         if found:
             free = " ".join(f"{n}=*" if i == 0 else f"{n}={query.param(n).default or '*'}"
                             for n in given)
@@ -615,33 +616,22 @@ def _answer_dates(store, query, values, given, day) -> tuple[list[DateValue], st
     return [], ""
 
 
-def _earlier(value: DateValue) -> list[str]:
-    """A lower bound's values to try after the last date `value`: it as it stands (an
-    inclusive bound), the period before it at its precision (an exclusive one), the day
-    before its first day."""
-    start = value.start
-    before = {"year": f"{start.year - 1}",
-              "month": (start - timedelta(days=1)).isoformat()[:7],
-              "day": (start - timedelta(days=1)).isoformat()}[value.precision]
-    return list(dict.fromkeys([value.text, before, (start - timedelta(days=1)).isoformat()]))
+def _next_to(value: DateValue, later: bool) -> list[str]:
+    """A bound's values to try beside the date `value` (a lower bound after the last date,
+    later=False; an upper bound before the first, later=True): it as it stands (an
+    inclusive bound), the period before (after) it at its precision (an exclusive one),
+    the day before its first day (after its last)."""
+    step = timedelta(days=1 if later else -1)
+    edge = (value.end if later else value.start) + step
+    period = {"year": f"{(value.end if later else value.start).year + (1 if later else -1)}",
+              "month": edge.isoformat()[:7], "day": edge.isoformat()}[value.precision]
+    return list(dict.fromkeys([value.text, period, edge.isoformat()]))
 
 
-def _later(value: DateValue) -> list[str]:
-    """An upper bound's values to try before the first date `value`: it as it stands, the
-    period after it at its precision, the day after its last day."""
-    end = value.end
-    after = {"year": f"{end.year + 1}",
-             "month": (end + timedelta(days=1)).isoformat()[:7],
-             "day": (end + timedelta(days=1)).isoformat()}[value.precision]
-    return list(dict.fromkeys([value.text, after, (end + timedelta(days=1)).isoformat()]))
-
-
-_DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
-
-
-def _date_value(term) -> DateValue | None:
-    """A date literal of a result (at its precision), else None."""
-    if not isinstance(term, Literal) or term.datatype not in _DATE_TYPES:
+def _date_value(term, datatypes) -> DateValue | None:
+    """A date literal of a result (at its precision; datatypes: the graph's date datatypes,
+    kg.rdf.graph.DATE_TYPES), else None."""
+    if not isinstance(term, Literal) or term.datatype not in datatypes:
         return None
     try:
         return DateValue.parse(str(term))
@@ -830,10 +820,6 @@ def check_iri(store: Store, iri: str) -> None:
     namespaces = load_schema().namespaces
     ns = max((n for n in namespaces.values() if iri.startswith(n)), key=len, default="")
     prefix = next((p for p, n in namespaces.items() if n == ns), "")
-
-    def curie(i: str) -> str:
-        return f"{prefix}:{i[len(ns):]}" if prefix else f"<{i}>"
-
     close: list[str] = []
     if ns:
         rows = store.query(
