@@ -1211,13 +1211,12 @@ def _measures(G: nx.MultiDiGraph, disputed: set[str], top: int, step: Steps,
         degree = dict(G.degree())
         linked = [n for n in ranking(cent["pagerank"]) if degree[n]]
         step("centrality (degree, PageRank, betweenness, eigenvector, closeness)")
-        # robustness's PageRank with every link is cent's when no pair is a loop (its links
-        # leave loops out)
-        moves, removed = robustness(G, disputed, top, pagerank=cent["pagerank"]
-                                    if not nx.number_of_selfloops(H) else None)
+        # the PageRank with every link, which robustness and ranks_without compare with, is
+        # cent's when no pair is a loop (their links leave loops out)
+        whole = cent["pagerank"] if not nx.number_of_selfloops(H) else None
+        moves, removed = robustness(G, disputed, top, pagerank=whole)
         quote_moves, quotes_removed = ranks_without(
-            G, lambda fact: fact.relation == "quoted-about", top,
-            pagerank=cent["pagerank"] if not nx.number_of_selfloops(H) else None)
+            G, lambda fact: fact.relation == "quoted-about", top, pagerank=whole)
         brs = bridges(G, paths, top)
         step("robustness and bridges")
         approx = sampling_check(net, cent["betweenness"] if not sampled else None,
