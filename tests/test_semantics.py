@@ -640,6 +640,13 @@ def test_a_short_context_drops_a_restated_value_and_keeps_a_caveat():
     assert short_context("429 GW in a single year", "429 GW", measure) == ""
     assert short_context("3,200 GW, in the present tense of a 2026 article", "3,200 GW",
                          "installed power capacity") == "in the present tense of a 2026 article"
+    # a caveat inside a long first clause is not the part cut (Aiden Gray's ten years)
+    gray = ("approval of new high-voltage lines or green-energy grid connections taking up "
+            "to nearly ten years, a slow case rather than a typical time; present tense of a "
+            "2026 article; BitBiased's 4 to 7 years does not contradict it")
+    assert short_context(gray, "10 years", "transmission approval time") == (
+        "approval of new high-voltage lines or green-energy grid connections taking up to "
+        "nearly ten years, a slow case rather than a typical time")
     # a number that is not the value stays ("4 to 7 years" beside 48 months)
     assert short_context("4 to 7 years for permits", "48 months", "permitting time") == \
         "4 to 7 years for permits"

@@ -99,7 +99,8 @@ def _clauses(text: str) -> list[str]:
 CAVEAT = re.compile(r"\b(?:not (?:given|named|known|stated|dated|said|checked|verified)|"
                     r"no (?:date|year|period|source)|without (?:a |any )?(?:year|date|period)|"
                     r"unknown|unnamed|undated|uncheckable|unverified|excludes?|excluding|"
-                    r"could|might|different measure)\b", re.IGNORECASE)
+                    r"could|might|different measure|rather than|(?:worst|slow|rare|extreme) case)\b",
+                    re.IGNORECASE)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _LEAD = re.compile(r"^(?:(?:about|around|roughly|nearly|over|more than|at least|up to|some)\s+)?"
                    r"(\d[\d,]*(?:\.\d+)?)(?:\s*(?:to|-|–)\s*\d[\d,]*(?:\.\d+)?)?",
@@ -153,7 +154,7 @@ def short_context(text: str, amount: str = "", measure: str = "",
         if room >= min(len(head), 40):
             return "; ".join([first_clause(head, room)] + caveats)
         caveats.pop()
-    return first_clause(head, min(limit, CLAUSE_LIMIT))
+    return first_clause(head, limit if CAVEAT.search(head) else min(limit, CLAUSE_LIMIT))
 
 
 def first_report(entities: dict[str, Entity], ent: Entity) -> tuple[DateValue | None, str]:
