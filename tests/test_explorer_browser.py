@@ -1368,7 +1368,8 @@ def test_a_figures_context_is_its_first_clause_with_the_rest_on_hover(real, page
     pg = page.open(out, "#node=united-states")
     ctx = "#panel-body .figure[data-claim=us-transmission-approval-time-aiden-gray] .context"
     assert pg.inner_text(ctx) == ("approval of new high-voltage lines or green-energy grid "
-                                  "connections taking up to nearly ten years")
+                                  "connections taking up to nearly ten years, a slow case "
+                                  "rather than a typical time")
     title = pg.get_attribute(ctx, "title")
     assert title.startswith("approval of new high-voltage lines") and \
         title.endswith("BitBiased's 4 to 7 years for permits of new energy infrastructure "

@@ -223,7 +223,8 @@ def test_the_910c_dispute_side_by_side():
     assert ("| Aiden Gray | aiden-gray-2026-ai-race-faster | low | 2026 | United States: "
             "permitting time for new energy infrastructure up to 120 months (2026; approval of "
             "new high-voltage lines or green-energy grid connections taking up to nearly ten "
-            "years) |  |") in text  # its context's first clause: the rest is a curator's note
+            "years, a slow case rather than a typical time) |  |") in text
+    # its context's first clause, with the caveat inside it: the rest is a curator's note
     sparql = {short(r["claim"]) for r in run_query(oxigraph_store(),
                                                    find_query("disputed-figures")).dicts()}
     assert {r["figure"] for r in read_csv(build_report() / "disputes.csv")} == sparql
@@ -331,7 +332,9 @@ def test_a_scorecard_context_is_its_first_clause_not_a_note():
     with a 270-character context that ran on into the curator's notes ("a slow case rather
     than a typical time; present tense of a 2026 article; BitBiased's 4 to 7 years ...
     does not contradict it"). A figure's context in the scorecard (and the explorer) is
-    what it covers: its first clause, at most 100 characters."""
+    what it covers: its first clause, at most 100 characters, or up to 160 where that clause
+    holds a caveat (session 15: the cut at 100 dropped "a slow case rather than a typical
+    time", the caveat inside the first clause)."""
     claim = yaml.safe_load((REPO / "data" / "claim" / "us-transmission-approval-time-aiden-"
                             "gray.yaml").read_text(encoding="utf-8"))
     assert len(claim["context"]) > 250
@@ -339,7 +342,8 @@ def test_a_scorecard_context_is_its_first_clause_not_a_note():
     energy = rows["aiden-gray-energy-china"]["backing figures"]
     assert energy == ("United States: permitting time for new energy infrastructure up to 120 "
                       "months (2026; approval of new high-voltage lines or green-energy grid "
-                      "connections taking up to nearly ten years)")
+                      "connections taking up to nearly ten years, a slow case rather than a "
+                      "typical time)")
     # BitBiased's coding tests: what they cover, and, a later journalist's trial, what
     # cannot be checked or is not said (test_a_scorecard_context_keeps_its_caveat...)
     coding = rows["bitbiased-open-source-china"]["backing figures"]
@@ -353,7 +357,7 @@ def test_a_scorecard_context_is_its_first_clause_not_a_note():
                 for c in re.findall(r"\(\d{4}[-\d]*; ([^()]*(?:\([^()]*\)[^()]*)*)\)", cell)]
     assert contexts and max(map(len, contexts)) <= 160, max(contexts, key=len)
     section = html.split('id="the-race-scorecard')[1].split("<h2")[0]
-    assert "a slow case rather than a typical time" not in section
+    assert "time; present tense" not in section and "4 to 7 years for permits of new" not in section
     assert "does not contradict it" not in section
 
 
