@@ -303,3 +303,49 @@ def test_a_query_table_never_prints_a_raw_control_character(data):
     r = run(data, "query", "--sparql", 'SELECT ?x WHERE { BIND("a\\u001b]0;pwn\\u0007b" AS ?x) }',
             code=0)
     assert "a\\x1b]0;pwn\\x07b" in r.output and not CONTROL_RE.search(r.output)
+
+
+# -- 9. a maintainer's trial: the CLI and its checks read a file the same way --------------
+# (each case is the trial's own input)
+TRIAL = "model/trial-y.yaml"
+
+
+# 9.1 a YAML null is no value, for validate, fmt and edit alike
+NULLS = [
+    ("description: null\n", 5, "description is `null`", "`null` is no value: delete the line, "
+     "or quote it ('null') if you mean the word"),
+    ("description: ~\n", 5, "description is `~`", "`~` is no value"),
+    ("aliases: [null, yes]\n", 5, "aliases is `null`", "quote it ('null')"),
+    ("names: {zh: NULL}\n", 5, "names zh is `NULL`", "quote it ('NULL')"),
+]
+
+
+@pytest.mark.parametrize("line,at,message,fix", NULLS, ids=[n[0].strip() for n in NULLS])
+def test_a_yaml_null_is_refused_by_validate_and_left_as_written_by_fmt(data, line, at,
+                                                                          message, fix):
+    text = ("id: trial-y\nname: Trial Y\nmodel_type: model\ndeveloper: deepseek\n" + line
+            + "sources: [dw-2026-01-24-us-china-ai-race]\n")
+    write(data, TRIAL, text)
+    errs = errors(data)
+    assert len(errs) == 1 and errs[0].startswith(f"data/{TRIAL}:{at}:")
+    assert f"error: [trial-y] {message}, which YAML reads as no value" in errs[0]
+    assert fix in errs[0]
+    # kg fmt reads it as validate does (no value) and leaves it as written
+    r = run(data, "fmt", "--check")
+    assert "please report" not in r.output and "Traceback" not in r.output
+    run(data, "fmt", str(data / TRIAL), code=0)
+    after = (data / TRIAL).read_text()
+    assert line.split(":")[0] + ":" in after and line.split(": ", 1)[1].replace(
+        "yes", "'yes'") in after  # (`yes` quoted for YAML 1.1 readers; the null as written)
+    assert [e.split(" error: ")[1] for e in errors(data)] == [errs[0].split(" error: ")[1]]
+    run(data, "fmt", "--check", code=0)
+
+
+def test_the_name_tilde_is_refused_and_an_edit_of_another_field_keeps_it(data):
+    write(data, TRIAL, "id: trial-y\nname: ~\nmodel_type: model\ndeveloper: deepseek\n"
+                "sources: [dw-2026-01-24-us-china-ai-race]\n")
+    assert [e.split(" Fix:")[0] for e in errors(data)] == [
+        f"data/{TRIAL}:2:7: error: [trial-y] name is `~`, which YAML reads as no value"]
+    run(data, "edit", "trial-y", "--set", "name=~", code=0)  # the word, from the command line
+    assert "name: '~'\n" in (data / TRIAL).read_text()
+    assert errors(data) == []

@@ -201,6 +201,11 @@ CASES = [
         "description is empty", "give description a value or delete the line",
         id="empty-value"),
     pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    description: null\n"},
+        "null-value", "data/model/deepseek-r1.yaml", 6,
+        "description is `null`, which YAML reads as no value",
+        "delete the line, or quote it ('null') if you mean the word", id="null-value"),
+    pytest.param(
         {"model/deepseek-r1.yaml": "- id: deepseek-r1\n- name: DeepSeek-R1\n"},
         "not-a-mapping", "data/model/deepseek-r1.yaml", 1,
         "the file must hold one mapping of fields", "start the file with `id: ...`",

@@ -532,8 +532,9 @@ def _same_statement(old, item):
     status the user set ended before the day it was set."""
     def key(i):
         if isinstance(i, dict):
-            return str(i.get("value")), sorted(str(x) for x in items_of(i.get("sources") or []))
-        return str(i), []
+            return (yamlio.plain(i.get("value")),
+                    sorted(str(x) for x in items_of(i.get("sources") or [])))
+        return yamlio.plain(i), []  # (a spelled null, `name: ~`, is no value, not the word)
 
     want = key(item)
     return next((i for i in items_of(old) if _holds_as_written(i) and key(i) == want), item)

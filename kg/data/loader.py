@@ -165,7 +165,10 @@ def _build(node: yaml.Node, rel: str, issues: list[Issue], depth: int = 0, seen=
     if isinstance(node, yaml.ScalarNode):
         if CONTROL_RE.search(node.value):
             issues.append(control_issue(rel, line, col, node.value, where))
-        return YScalar(node.value, line, col, node.tag, node.style is not None)
+        # (quoted: a style other than plain; the C loader gives a plain scalar the style '',
+        # the Python loader None: a maintainer's trial saw `description: null` read as the
+        # word "null", as if quoted, by validation while `kg fmt` read it as no value)
+        return YScalar(node.value, line, col, node.tag, bool(node.style))
     if isinstance(node, yaml.SequenceNode):
         out = YList(line, col)
         out.extend(_build(child, rel, issues, depth + 1, seen, where) for child in node.value)

@@ -112,6 +112,13 @@ class _FileChecker:
         self.issues.append(Issue(self.record.rel, line, column, self.entity_id, message, fix, level,
                                  rule))
 
+    def null_issue(self, raw: YScalar, where: str) -> None:
+        """A plain `null` or `~` (or Null, NULL): YAML's spelling of no value, which every
+        YAML reader (and `kg fmt`, `kg edit`) takes for none, not for the word."""
+        self.issue(raw.line, f"{where} is `{raw}`, which YAML reads as no value",
+                   f"`{raw}` is no value: delete the line, or quote it ('{raw}') if you mean "
+                   "the word", "null-value", raw.column)
+
     # -- scalars ---------------------------------------------------------
     def scalar(self, f: Field, raw: Any, where: str) -> tuple[bool, Any]:
         line = line_of(raw, self.record.data.line)
@@ -123,6 +130,9 @@ class _FileChecker:
             shape = "a list" if isinstance(raw, list) else "a mapping"
             self.issue(line, f"{where} must be {describe(f, self.schema)}, not {shape}",
                        f"write `{f.name}: {example(f, self.schema)}`", "wrong-type")
+            return False, None
+        if raw.is_null and raw != "":
+            self.null_issue(raw, where)
             return False, None
         if raw.is_null or raw == "":
             self.issue(line, f"{where} is empty", f"give {where} a value or delete the line",
@@ -235,6 +245,9 @@ class _FileChecker:
             if not LANG_RE.match(tag):
                 self.issue(raw.key_lines[tag], f"'{tag}' in {where} is not a language tag",
                            "use a BCP 47 tag such as zh, zh-Hans, ja, fr", "bad-language")
+                continue
+            if isinstance(name, YScalar) and name.is_null and name != "":
+                self.null_issue(name, f"{where} {tag}")
                 continue
             if not isinstance(name, YScalar) or name.is_null:
                 self.issue(raw.key_lines[tag], f"{where} {tag} must be a name",

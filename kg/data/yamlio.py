@@ -35,7 +35,9 @@ import re
 import yaml as _pyyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
@@ -69,9 +71,36 @@ class _TextResolver(VersionedResolver):
         return _NULLS
 
 
+class NullText(str):
+    """A plain `null` or `~` (or Null, NULL) as the file spells it: no value, which
+    validation refuses ("delete the line, or quote it"). Kept as written so that `kg fmt`
+    and an edit of another field leave it as it is (ruamel would write an empty value; a
+    maintainer's trial saw `kg fmt` stop on `description: null` with "formatting would
+    change its content"), never quoted into the word."""
+
+
+class _Constructor(RoundTripConstructor):
+    def construct_yaml_null(self, node):
+        self.construct_scalar(node)
+        return NullText(node.value) if node.value else None
+
+
+_Constructor.add_constructor(_NULL, _Constructor.construct_yaml_null)
+
+
+class _Representer(RoundTripRepresenter):
+    def represent_null_text(self, data):
+        return self.represent_scalar(_NULL, str(data))
+
+
+_Representer.add_representer(NullText, _Representer.represent_null_text)
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")
     y.Resolver = _TextResolver
+    y.Constructor = _Constructor
+    y.Representer = _Representer
     y.preserve_quotes = True
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = 4096  # never wrap: a wrapped plain scalar is hard to diff and to grep
@@ -139,7 +168,7 @@ def misread(text: str) -> bool:
 
 
 def _quoted(value, text_type: bool = True):
-    if (text_type and isinstance(value, str) and not isinstance(value, ScalarString)
+    if (text_type and isinstance(value, str) and not isinstance(value, (ScalarString, NullText))
             and misread(value)):
         return SingleQuotedScalarString(value)
     return value
@@ -352,4 +381,4 @@ def plain(value):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [plain(v) for v in value]
-    return None if value is None else str(value)
+    return None if value is None or isinstance(value, NullText) else str(value)
