@@ -349,3 +349,27 @@ def test_the_name_tilde_is_refused_and_an_edit_of_another_field_keeps_it(data):
     run(data, "edit", "trial-y", "--set", "name=~", code=0)  # the word, from the command line
     assert "name: '~'\n" in (data / TRIAL).read_text()
     assert errors(data) == []
+
+
+# 9.2 no relation links an entity to itself
+@pytest.mark.parametrize("relation", ["parent", "supplies", "partners", "invests_in"])
+def test_kg_link_refuses_to_link_an_entity_to_itself_and_writes_nothing(data, relation):
+    before = snapshot(data)
+    r = run(data, "link", "deepseek", relation, "deepseek", "--source",
+            "dw-2026-01-24-us-china-ai-race", code=1)
+    assert (f"Error: kg link deepseek {relation} deepseek: an entity is not linked to itself"
+            in r.output)
+    assert snapshot(data) == before
+
+
+def test_a_self_reference_is_a_validation_error_with_file_line_and_fix(data):
+    run(data, "link", "deepseek-r1", "base_model", "deepseek-r1", "--source",
+        "dw-2026-01-24-us-china-ai-race", code=1)
+    write(data, TRIAL, "id: trial-y\nname: Trial Y\nmodel_type: model\ndeveloper: deepseek\n"
+                       "base_model: trial-y\nsources: [dw-2026-01-24-us-china-ai-race]\n")
+    assert errors(data) == [
+        f"data/{TRIAL}:5:13: error: [trial-y] base_model 'trial-y' is the entity itself: no "
+        "relation links an entity to itself Fix: name another entity, or delete the reference"]
+    r = run(data, "edit", "deepseek", "--add", "partners=deepseek", "--source",
+            "dw-2026-01-24-us-china-ai-race", code=1)
+    assert "partners 'deepseek' is the entity itself" in r.output

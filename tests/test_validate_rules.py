@@ -206,6 +206,10 @@ CASES = [
         "description is `null`, which YAML reads as no value",
         "delete the line, or quote it ('null') if you mean the word", id="null-value"),
     pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    base_model: deepseek-r1\n"},
+        "self-ref", "data/model/deepseek-r1.yaml", 6,
+        "base_model 'deepseek-r1' is the entity itself", "name another entity", id="self-ref"),
+    pytest.param(
         {"model/deepseek-r1.yaml": "- id: deepseek-r1\n- name: DeepSeek-R1\n"},
         "not-a-mapping", "data/model/deepseek-r1.yaml", 1,
         "the file must hold one mapping of fields", "start the file with `id: ...`",

@@ -819,6 +819,10 @@ def link(ws: Workspace, subject: str, relation: str, obj: str, sources=(), valid
         refs = [n for n, x in kind.fields.items() if x.type == "ref" and n not in ("sources",)]
         raise KGError(f"{f.name} is not a relation of {a(kind.label)}; relations: {', '.join(refs)}")
     target = ws.entity(obj, "object")
+    if target.id == ent.id:
+        raise KGError(f"kg link {subject} {f.name} {obj}: an entity is not linked to itself "
+                      f"(no relation relates {subject} to {subject}); name another entity as "
+                      "the object; nothing was written")
     if not f.accepts_kind(target.kind):
         raise KGError(f"{f.name} of {a(kind.label)} must be {a(' or '.join(f.to))}, "
                       f"but '{obj}' is {a(target.kind)}")

@@ -203,6 +203,14 @@ class _FileChecker:
                            "ids are lower-case words joined by hyphens, e.g. deepseek-r1",
                            "bad-ref")
                 return False, None
+            if text == self.entity_id:
+                # (a maintainer's trial: `kg link X parent X` and `base_model: trial-y` in
+                # trial-y.yaml passed validate and lint; no field of the schema relates an
+                # entity to itself)
+                self.issue(line, f"{where} '{text}' is the entity itself: no relation links "
+                           "an entity to itself", "name another entity, or delete the reference",
+                           "self-ref", raw.column)
+                return False, None
             self.refs.append(Ref(text, f.to, self.record.rel, line, self.entity_id, where))
             return True, text
         raise AssertionError(t)  # pragma: no cover - the schema rejects other types
