@@ -373,3 +373,44 @@ def test_a_self_reference_is_a_validation_error_with_file_line_and_fix(data):
     r = run(data, "edit", "deepseek", "--add", "partners=deepseek", "--source",
             "dw-2026-01-24-us-china-ai-race", code=1)
     assert "partners 'deepseek' is the entity itself" in r.output
+
+
+# 9.3 kg edit writes what kg lint accepts; kg lint's fix for trailing spaces is what works
+LONG = " ".join(["word"] * 2000)  # 9,999 characters: the trial's 10k description
+
+
+def lint_errors(data):
+    r = run(data, "lint", "--no-unchecked")
+    return [line for line in r.output.splitlines() if ": error: " in line]
+
+
+def set_description(path, written):
+    path.write_text("\n".join(f"description: {written}" if line.startswith("description:")
+                              else line for line in path.read_text().splitlines()) + "\n")
+
+
+def test_a_long_description_set_by_kg_edit_is_one_line_that_lint_accepts(data):
+    run(data, "edit", "deepseek", "--set", f"description={LONG}", code=0)
+    text = (data / "organization/deepseek.yaml").read_text()
+    assert f"description: {LONG}\n" in text
+    assert not any(line != line.rstrip() for line in text.splitlines())
+    assert lint_errors(data) == []
+    run(data, "fmt", "--check", code=0)
+
+
+def test_a_long_text_wrapped_with_trailing_spaces_is_unwrapped_by_fmt(data):
+    path = data / "model/deepseek-r1.yaml"
+    wrapped = " ".join(["word"] * 1000) + " \n  " + " ".join(["word"] * 1000)
+    set_description(path, wrapped)
+    assert "run `kg fmt`" in lint_errors(data)[0]
+    run(data, "fmt", str(path), code=0)
+    assert f"description: {LONG}\n" in path.read_text()
+    assert lint_errors(data) == []
+
+
+def test_trailing_spaces_inside_a_literal_block_are_not_sent_to_kg_fmt(data):
+    path = data / "model/deepseek-r1.yaml"
+    set_description(path, "|\n  A lab \n  in Hangzhou.")
+    run(data, "fmt", str(path), code=0)  # canonical: the space is the text's
+    [err] = lint_errors(data)
+    assert "trailing whitespace" in err and "which `kg fmt` keeps as written" in err

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from kg.core.errors import Issue
+from kg.core.errors import Issue, KGError
 from kg.curate.ops import Workspace
 from kg.curate.ops import unchecked as unchecked_facts
 from kg.data.loader import YList, YMap, YScalar, counted
 from kg.data.validate import Steps
+from kg.data.yamlio import format_text
 
 MOJIBAKE_RE = re.compile(r"â€[\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
                          r"\u02dc\u2013-\u203a\u20ac\u2122\"]|â€|Ã[\x80-\xbf\u0152-\u2122]|"
@@ -54,12 +55,25 @@ def _scalars(node, where: str):
         yield where, node
 
 
+def _trailing_fix(rel: str, text: str) -> str:
+    """How to remove trailing whitespace: `kg fmt`, unless the file is already in the form
+    kg fmt writes (the spaces end a line of a block of text, `|`, and are part of it)."""
+    try:
+        canonical = format_text(text.replace("\r\n", "\n"), rel) == text.replace("\r\n", "\n")
+    except KGError:
+        canonical = False
+    return ("delete the spaces at the end of the line in an editor: they are part of the "
+            "text of a `|` block, which `kg fmt` keeps as written" if canonical
+            else "run `kg fmt`")
+
+
 def lint_text(rel: str, entity: str, text: str, data: YMap | None) -> list[Issue]:
     issues = []
 
     def add(line, message, fix, rule, level="error"):
         issues.append(Issue(rel, line, 0, entity, message, fix, level, rule))
 
+    trailing_fix = ""
     for n, line in enumerate(text.splitlines(), 1):
         for m in MOJIBAKE_RE.finditer(line):
             fixed = demojibake(m.group(0))
@@ -69,7 +83,8 @@ def lint_text(rel: str, entity: str, text: str, data: YMap | None) -> list[Issue
         if "\t" in line:
             add(n, "a tab character", "use spaces (`kg fmt` rewrites the file)", "whitespace")
         if line != line.rstrip():
-            add(n, "trailing whitespace at the end of the line", "run `kg fmt`", "whitespace")
+            trailing_fix = trailing_fix or _trailing_fix(rel, text)
+            add(n, "trailing whitespace at the end of the line", trailing_fix, "whitespace")
     for where, value in _scalars(data, "") if data is not None else ():
         s = str(value)
         if s != s.strip() and "\n" not in s.strip():
