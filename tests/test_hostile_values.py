@@ -414,3 +414,26 @@ def test_trailing_spaces_inside_a_literal_block_are_not_sent_to_kg_fmt(data):
     run(data, "fmt", str(path), code=0)  # canonical: the space is the text's
     [err] = lint_errors(data)
     assert "trailing whitespace" in err and "which `kg fmt` keeps as written" in err
+
+
+# 9.4 a CRLF file: no stray CR survives kg fmt or kg edit; kg lint and kg fmt --check say so
+CRLF = ("id: trial-y\r\nname: Trial Y\r\nmodel_type: model\r\ndeveloper: deepseek # c\r\n"
+        "sources: [dw-2026-01-24-us-china-ai-race]\r\n")
+
+
+def test_fmt_writes_a_crlf_file_with_an_inline_comment_with_lf_line_ends(data):
+    write(data, TRIAL, CRLF)
+    assert "would reformat data/model/trial-y.yaml" in run(data, "fmt", "--check", code=1).output
+    assert [e for e in lint_errors(data) if "trial-y" in e] == [
+        f"data/{TRIAL}:1: error: [trial-y] a carriage return (CR, as in Windows line ends) "
+        "Fix: run `kg fmt`: it writes LF line ends"]
+    run(data, "fmt", str(data / TRIAL), code=0)
+    assert (data / TRIAL).read_bytes() == CRLF.replace("\r\n", "\n").encode()
+    run(data, "fmt", "--check", code=0)
+    assert lint_errors(data) == []
+
+
+def test_an_edit_of_a_crlf_file_keeps_crlf_line_ends_and_adds_no_stray_cr(data):
+    write(data, TRIAL, CRLF)
+    run(data, "edit", "trial-y", "--set", "name=Trial Z", code=0)
+    assert (data / TRIAL).read_bytes() == CRLF.replace("Trial Y", "Trial Z").encode()

@@ -3,7 +3,7 @@ and conflicting current values.
 
 Errors (exit 1): two current values of a single-valued field (kg.semantics), mojibake such as "â€”" (UTF-8 read as Windows-1252, as when
 text is pasted from a web page), a value with leading or trailing whitespace,
-a tab or trailing spaces on a line. Warnings: doubled spaces, invisible
+a tab, trailing spaces or a carriage return (CR) on a line. Warnings: doubled spaces, invisible
 characters, descriptions over DESCRIPTION_MAX characters, unchecked facts.
 """
 
@@ -59,7 +59,7 @@ def _trailing_fix(rel: str, text: str) -> str:
     """How to remove trailing whitespace: `kg fmt`, unless the file is already in the form
     kg fmt writes (the spaces end a line of a block of text, `|`, and are part of it)."""
     try:
-        canonical = format_text(text.replace("\r\n", "\n"), rel) == text.replace("\r\n", "\n")
+        canonical = format_text(text, rel) == text
     except KGError:
         canonical = False
     return ("delete the spaces at the end of the line in an editor: they are part of the "
@@ -74,6 +74,10 @@ def lint_text(rel: str, entity: str, text: str, data: YMap | None) -> list[Issue
         issues.append(Issue(rel, line, 0, entity, message, fix, level, rule))
 
     trailing_fix = ""
+    if "\r" in text:  # (kg fmt writes LF; the file reads the same either way)
+        add(text.count("\n", 0, text.index("\r")) + 1, "a carriage return (CR, as in Windows "
+            "line ends)", "run `kg fmt`: it writes LF line ends", "whitespace")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     for n, line in enumerate(text.splitlines(), 1):
         for m in MOJIBAKE_RE.finditer(line):
             fixed = demojibake(m.group(0))
@@ -117,7 +121,8 @@ def lint(ws: Workspace, unchecked: bool = True) -> list[Issue]:
     step = Steps(ws.progress)  # at 100k files each stage below takes 10-20 s
     step.begin(f"checking the style of {len(records)} data files")
     for rec in counted(records, step.advance):
-        text = rec.path.read_text(encoding="utf-8", errors="replace")
+        with open(rec.path, encoding="utf-8", errors="replace", newline="") as fh:
+            text = fh.read()  # line ends as they are: a CR is flagged
         issues += lint_text(rec.rel, rec.stem, text, rec.data)
     step(f"checked the style of {len(records)} data files")
     what = ("unchecked facts, conflicting values and sources without a link" if unchecked

@@ -112,7 +112,12 @@ def _yaml() -> YAML:
 
 
 def load(text: str, where: str = "<text>") -> CommentedMap:
-    """Round-trip load one entity file; raise KGError if it is not a YAML mapping."""
+    """Round-trip load one entity file; raise KGError if it is not a YAML mapping.
+    Line ends are read as the loader reads them (CR LF and a lone CR are line breaks), so
+    what is written has LF line ends (a maintainer's trial: a CRLF file kept a stray CR at
+    the end of a comment, `developer: deepseek # c\\r`, after kg fmt and kg edit)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         data = _yaml().load(text)
     except YAMLError as exc:
