@@ -437,3 +437,28 @@ def test_an_edit_of_a_crlf_file_keeps_crlf_line_ends_and_adds_no_stray_cr(data):
     write(data, TRIAL, CRLF)
     run(data, "edit", "trial-y", "--set", "name=Trial Z", code=0)
     assert (data / TRIAL).read_bytes() == CRLF.replace("Trial Y", "Trial Z").encode()
+
+
+# 9.5 an error names what is wrong: the value given, or the file with its line
+@pytest.mark.parametrize("option,value", [("--set", "aliases=[a, b"),
+                                          ("--add", "aliases=[a, {b: c}]")])
+def test_a_list_value_that_does_not_parse_is_named_as_the_value_not_the_file(data, option,
+                                                                            value):
+    before = snapshot(data)
+    r = run(data, "edit", "deepseek", option, value, code=1)
+    assert r.output.startswith(f"Error: {option} {value}: the value is not a list of plain "
+                               "values: write it as [a, b]")
+    assert "not valid YAML" not in r.output and "fix it by hand" not in r.output
+    assert snapshot(data) == before
+
+
+def test_an_edit_of_a_file_with_a_duplicate_key_names_its_path_and_line_as_validate(data):
+    write(data, TRIAL, "id: trial-y\nname: Trial Y\nname: Trial Z\nmodel_type: model\n"
+                       "developer: deepseek\nsources: [dw-2026-01-24-us-china-ai-race]\n")
+    before = snapshot(data)
+    r = run(data, "edit", "trial-y", "--set", "description=x", code=1)
+    said = errors(data)[0]
+    assert said.startswith(f"data/{TRIAL}:3:1: error: [trial-y] duplicate key 'name'")
+    assert r.output.splitlines() == [
+        said, f"Error: kg edit trial-y: nothing was written (fix data/{TRIAL} by hand first)."]
+    assert snapshot(data) == before

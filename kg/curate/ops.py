@@ -214,8 +214,25 @@ class Plan:
             text = self.original(rel)
             if text is None:
                 raise KGError(f"{rel}: no such file")
-            self.docs[rel] = yamlio.load(text, rel)
+            self.docs[rel] = self._load(rel, text)
         return self.docs[rel]
+
+    def _load(self, rel: str, text: str) -> CommentedMap:
+        """The file's round-trip document; a file that cannot be edited (a duplicate key,
+        unreadable YAML) is refused with what kg validate says of it: its path from the
+        data folder's parent, line and fix (a maintainer's trial: `kg edit` named
+        model/trial-y.yaml, without data/ and a line, for a duplicate key)."""
+        shown = relpath(self.ws.data_dir / rel, self.ws.data_dir.parent)
+        try:
+            return yamlio.load(text, shown)
+        except KGError:
+            normal = text.replace("\r\n", "\n").replace("\r", "\n")
+            issues = parse_text(normal, shown)[1]
+            if not issues:
+                raise
+            raise DataError(issues + [Issue(
+                "", 0, message=f"{self.action}: nothing was written (fix {shown} by hand "
+                "first)", rule="refused")]) from None
 
     def create(self, rel: str, data: CommentedMap) -> None:
         if rel in self.docs or self.original(rel) is not None and rel not in self.deleted:
@@ -390,11 +407,22 @@ def iri_value(f: Field, value, notes: list[str]):
     return value
 
 
-def parse_value(text: str, many: bool) -> Any:
-    """A value from the command line: text; for a list field, `[a, b]` is a list."""
+def parse_value(text: str, many: bool, option: str = "the value") -> Any:
+    """A value from the command line: text; for a list field, `[a, b]` is a list (of plain
+    values). option: how messages name where it was given (`--set aliases=[a, b`)."""
     text = text.strip()
     if many and text.startswith("["):
-        parsed = yamlio.load(f"v: {text}\n", "--set")["v"]
+        # (a maintainer's trial: `--set "aliases=[a, b"` was told "the file is not valid
+        # YAML; fix it by hand first", of a file that was fine)
+        try:
+            parsed = yamlio.load(f"v: {text}\n", "the value")["v"]
+        except KGError:
+            parsed = None
+        if not isinstance(parsed, list) or any(isinstance(v, (dict, list)) for v in parsed):
+            raise KGError(f"{option}: the value is not a list of plain values: write it as "
+                          "[a, b] (with its closing bracket; quote an item that holds a comma, "
+                          "a bracket, a brace or ': ', as in [\"a, b\", c]), or give one value "
+                          "without brackets; nothing was written")
         return [str(v) for v in parsed]
     return [text] if many else text
 
@@ -660,7 +688,7 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
                           f"--source, {text} would cite {entity_id}'s own sources "
                           f"({', '.join(ent.sources) or 'none'}) instead: name the source that "
                           f"gives it (kg edit {entity_id} --set {name}={text} --source SOURCE)")
-        value = iri_value(f, parse_value(text, f.many), plan.notes)
+        value = iri_value(f, parse_value(text, f.many, f"--set {name}={text}"), plan.notes)
         new = [fact(f, v) for v in value] if f.many else fact(f, value)
         if old is not None and src and f.sourced:
             # the value it already holds, from another source: that source is added, not
@@ -707,7 +735,7 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
         _check_dates(f, valid_from, valid_to, as_of)
         have = items_of(doc[f.name]) if f.name in doc else []
         present = {str(value_of(i)) for i in have}
-        for v in parse_value(text, True):
+        for v in parse_value(text, True, f"--add {name}={text}"):
             if v in present:
                 plan.notes.append(f"{entity_id}.{f.name} already has {v}")
                 continue
