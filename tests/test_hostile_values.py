@@ -462,3 +462,22 @@ def test_an_edit_of_a_file_with_a_duplicate_key_names_its_path_and_line_as_valid
     assert r.output.splitlines() == [
         said, f"Error: kg edit trial-y: nothing was written (fix data/{TRIAL} by hand first)."]
     assert snapshot(data) == before
+
+
+# 9.6 a name that gives no id is told so, not "give a name" or "is not an id"
+@pytest.mark.parametrize("name,why", [
+    ("🤖🤖", "it has no Latin letters or digits"),
+    ("محمد", "it has no Latin letters or digits"),
+    ("محمد AI", "it gives 'محمد-ai'"),
+])
+def test_kg_add_says_no_id_can_be_derived_from_the_name_and_to_pass_id(data, name, why):
+    before = snapshot(data)
+    args = ["add", "model", "--name", name, "--model-type", "model", "--developer", "deepseek",
+            "--source", "dw-2026-01-24-us-china-ai-race", "--no-input"]
+    r = run(data, *args, code=1)
+    assert r.output == (f"Error: no id can be derived from the name '{name}' ({why}): pass "
+                        "--id with one (lower-case Latin letters, digits and hyphens, e.g. "
+                        "--id deepseek-r1)\n")
+    assert snapshot(data) == before
+    run(data, *args, "--id", "trial-y", code=0)
+    assert f"name: {name}\n" in (data / TRIAL).read_text()

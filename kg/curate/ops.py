@@ -447,6 +447,22 @@ def default_id(kind: str, values: dict[str, Any]) -> str:
     return slug(str(values.get("name") or ""))
 
 
+def _check_derived_id(kind_name: str, values: dict[str, Any], entity_id: str) -> None:
+    """Refuse an id derived from a name (a source's from its title) that gives none: say
+    so of the name given (a maintainer's trial: `--name '🤖🤖'` was told "give a name", and
+    `--name 'محمد'` "'محمد' is not an id", though no id was given)."""
+    if SLUG_RE.match(entity_id):
+        return
+    basis = "title" if kind_name == "source" and values.get("title") else "name"
+    given = values.get(basis)
+    if not given:
+        raise KGError(f"cannot derive an id: give a {basis} (or --id)")
+    why = (f"it gives '{entity_id}'" if re.search("[a-z0-9]", entity_id)
+           else "it has no Latin letters or digits")
+    raise KGError(f"no id can be derived from the {basis} '{given}' ({why}): pass --id with "
+                  "one (lower-case Latin letters, digits and hyphens, e.g. --id deepseek-r1)")
+
+
 def check_id(ws: Workspace, entity_id: str, choose: str = "choose another with --id") -> None:
     if not SLUG_RE.match(entity_id):
         raise KGError(f"'{entity_id}' is not an id: ids are lower-case words joined by hyphens, "
@@ -521,9 +537,9 @@ def add(ws: Workspace, kind_name: str, values: dict[str, Any], entity_id: str | 
     kind = ws.schema.kinds.get(kind_name)
     if kind is None or kind_name == "tombstone":
         raise KGError(f"unknown kind '{kind_name}'{did_you_mean(kind_name, ws.schema.kinds)}")
-    entity_id = entity_id or default_id(kind_name, values)
     if not entity_id:
-        raise KGError("cannot derive an id: give a name (or --id)")
+        entity_id = default_id(kind_name, values)
+        _check_derived_id(kind_name, values, entity_id)
     check_id(ws, entity_id)
     plan = Plan(ws, f"kg add {kind_name}")
     values = {k: iri_value(kind.fields[k], v, plan.notes) if k in kind.fields else v
