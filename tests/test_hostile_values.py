@@ -481,3 +481,28 @@ def test_kg_add_says_no_id_can_be_derived_from_the_name_and_to_pass_id(data, nam
     assert snapshot(data) == before
     run(data, *args, "--id", "trial-y", code=0)
     assert f"name: {name}\n" in (data / TRIAL).read_text()
+
+
+# 9.7 lint and odd characters: a joiner inside an emoji is text; a tab in a name is refused
+def test_lint_leaves_a_zero_width_joiner_inside_an_emoji_and_flags_a_stray_one(data):
+    run(data, "edit", "deepseek-r1", "--set", "description=A family: 👩\u200d👩\u200d👧.",
+        "--set", "name=Deep\u200dSeek-R1", code=0)
+    r = run(data, "lint", "--no-unchecked")
+    said = [line for line in r.output.splitlines() if "invisible character" in line]
+    assert said == ["data/model/deepseek-r1.yaml:3: warning: [deepseek-r1] name contains an "
+                    "invisible character (U+200D) Fix: delete it or replace it with a plain "
+                    "space"]
+
+
+def test_a_tab_in_a_name_is_refused_at_kg_add_and_by_validate(data):
+    before = snapshot(data)
+    r = run(data, "add", "model", "--name", "Trial\ttab", "--id", "trial-y", "--model-type",
+            "model", "--developer", "deepseek", "--source", "dw-2026-01-24-us-china-ai-race",
+            "--no-input", code=1)
+    assert ("data/model/trial-y.yaml:2: error: [trial-y] name holds a tab at position 6: "
+            "'Trial\ttab' Fix: replace it with a space") in r.output
+    assert snapshot(data) == before
+    write(data, TRIAL, 'id: trial-y\nname: "Trial\\ttab"\nmodel_type: model\n'
+                       "developer: deepseek\nsources: [dw-2026-01-24-us-china-ai-race]\n")
+    assert [e.split(" Fix:")[0] for e in errors(data)] == [
+        f"data/{TRIAL}:2: error: [trial-y] name holds a tab at position 6: 'Trial\ttab'"]

@@ -10,6 +10,7 @@ characters, descriptions over DESCRIPTION_MAX characters, unchecked facts.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 from kg.core.errors import Issue, KGError
@@ -55,6 +56,31 @@ def _scalars(node, where: str):
         yield where, node
 
 
+_EMOJI_TAIL = re.compile("[\ufe0f\U0001f3fb-\U0001f3ff]*$")  # a variation selector, skin tones
+
+
+def _pictograph(ch: str) -> bool:
+    return unicodedata.category(ch) == "So" and ord(ch) >= 0x2000
+
+
+def _letter(ch: str) -> bool:
+    return not ch.isascii() and unicodedata.category(ch)[0] in "LM"
+
+
+def _joins(text: str, i: int) -> bool:
+    """Is the zero-width (non-)joiner at text[i] part of the text: U+200D between two emoji
+    (👩‍👩‍👧, a maintainer's trial: "replace it with a plain space" would break the emoji),
+    or either between two letters of a script that writes them (Persian, Hindi...)."""
+    ch = text[i]
+    if ch not in "\u200c\u200d" or i == 0 or i + 1 >= len(text):
+        return False
+    before = _EMOJI_TAIL.sub("", text[:i])[-1:]
+    after = text[i + 1]
+    if ch == "\u200d" and before and _pictograph(before) and _pictograph(after):
+        return True
+    return _letter(text[i - 1]) and _letter(after)
+
+
 def _trailing_fix(rel: str, text: str) -> str:
     """How to remove trailing whitespace: `kg fmt`, unless the file is already in the form
     kg fmt writes (the spaces end a line of a block of text, `|`, and are part of it)."""
@@ -97,9 +123,10 @@ def lint_text(rel: str, entity: str, text: str, data: YMap | None) -> list[Issue
         if "  " in s.strip() and "\n" not in s:
             add(value.line, f"{where} has doubled spaces", "use single spaces", "whitespace",
                 "warning")
-        if INVISIBLE_RE.search(s):
+        invisible = next((m for m in INVISIBLE_RE.finditer(s) if not _joins(s, m.start())), None)
+        if invisible:
             add(value.line, f"{where} contains an invisible character "
-                f"(U+{ord(INVISIBLE_RE.search(s).group(0)):04X})",
+                f"(U+{ord(invisible.group(0)):04X})",
                 "delete it or replace it with a plain space", "invisible", "warning")
         if where == "description" and len(s) > DESCRIPTION_MAX:
             add(value.line, f"description is {len(s)} characters long (over {DESCRIPTION_MAX})",

@@ -159,6 +159,13 @@ class _FileChecker:
                 self.issue(line, f"{where} must be one line", "put long text in `description`",
                            "wrong-type")
                 return False, None
+            if t == "string" and "\t" in text:
+                # (a maintainer's trial: `kg add --name $'Trial\ttab'` passed validate and
+                # lint, where a newline is refused)
+                self.issue(line, f"{where} holds a tab at position {text.index(chr(9)) + 1}: "
+                           f"'{text[:80]}'", "replace it with a space: a one-line value "
+                           "holds no tabs (text such as a description may)", "tab")
+                return False, None
             return True, text
         if t == "date":
             try:
