@@ -506,3 +506,35 @@ def test_a_tab_in_a_name_is_refused_at_kg_add_and_by_validate(data):
                        "developer: deepseek\nsources: [dw-2026-01-24-us-china-ai-race]\n")
     assert [e.split(" Fix:")[0] for e in errors(data)] == [
         f"data/{TRIAL}:2: error: [trial-y] name holds a tab at position 6: 'Trial\ttab'"]
+
+
+# 9.8 a number is digits only, as the fix says
+@pytest.mark.parametrize("written,message", [
+    ("1_000", "parameters '1_000' is not a whole number"),
+    ("+5", "parameters '+5' is not a whole number"),
+    ("017", "parameters '017' is not a whole number"),
+    ('"1000"', "parameters '1000' is quoted: a number is written without quotes"),
+])
+def test_an_integer_is_digits_only_as_its_fix_says(data, written, message):
+    write(data, TRIAL, f"id: trial-y\nname: Trial Y\nmodel_type: model\ndeveloper: deepseek\n"
+                       f"parameters: {written}\nsources: [dw-2026-01-24-us-china-ai-race]\n")
+    assert [e.split(" Fix: ")[0] for e in errors(data)] == [
+        f"data/{TRIAL}:5: error: [trial-y] {message}"]
+    assert "digits only" in errors(data)[0]
+
+
+@pytest.mark.parametrize("written", ["1_000", "+5", "017", "1e3"])
+def test_kg_edit_refuses_a_number_not_written_as_digits(data, written):
+    before = snapshot(data)
+    r = run(data, "edit", "deepseek-r1", "--set", f"parameters={written}", code=1)
+    assert f"parameters '{written}' is not a whole number" in r.output
+    assert snapshot(data) == before
+
+
+@pytest.mark.parametrize("written,ok", [("0.6", True), ("2.5e24", True), ("-3", True),
+                                        ("1_000", False), ("+5", False), ("007", False),
+                                        ("5.", False), ('"450000"', False)])
+def test_a_figure_is_written_as_the_fix_says(data, written, ok):
+    path = data / "claim/ascend-910c-output-2025.yaml"
+    path.write_text(path.read_text().replace("value: 450000", f"value: {written}"))
+    assert (errors(data) == []) is ok

@@ -56,7 +56,11 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 URL_START_RE = re.compile(r"^https?://[^\s/$.?#]")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-INT_RE = re.compile(r"^[+-]?[0-9][0-9_]*$")
+# A number as the fix texts say to write it: digits, an optional minus, no `+`, `_`, or
+# leading zero (`017` is octal to a YAML 1.1 reader); a number field may add a fraction and
+# an exponent (0.6, 2.5e24). Spelled so, a YAML 1.1 reader takes it for the same number.
+INT_RE = re.compile(r"^-?(?:0|[1-9][0-9]*)$")
+NUMBER_RE = re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$")
 STATEMENT_META = ("value", "sources", "from", "to", "as_of", "confidence", "rank", "as_written",
                   "note", "checked")
 
@@ -176,6 +180,12 @@ class _FileChecker:
                            "2025-12-08", "bad-date")
                 return False, None
         if t in ("number", "integer"):
+            if raw.quoted:
+                # (a maintainer's trial: `parameters: "1000"` was read as the number 1000)
+                self.issue(line, f"{where} '{text}' is quoted: a number is written without "
+                           "quotes", f"write `{f.name}: {example(f, self.schema)}` (digits "
+                           "only, no quotes)", "bad-number")
+                return False, None
             return self.number(f, text, where, line)
         if t == "bool":
             if text not in ("true", "false"):
@@ -227,11 +237,13 @@ class _FileChecker:
         whole = f.type == "integer"
         digits = "digits only, in base units (e.g. 671000000000)" if whole else \
             "digits only, in base units (700000000, 0.6, 2.5e24), without units or commas"
-        ok_text = len(text) <= MAX_NUMBER_CHARS and (INT_RE.match(text) if whole else True)
+        # (a maintainer's trial: `parameters: 1_000`, `+5` and `017` passed, though the fix
+        # says "digits only")
+        ok_text = len(text) <= MAX_NUMBER_CHARS and (INT_RE if whole else NUMBER_RE).match(text)
         value = None
         if ok_text:
             try:
-                value = Decimal(text.replace("_", ""))
+                value = Decimal(text)
             except InvalidOperation:
                 value = None
         if value is None or not value.is_finite():
