@@ -1663,3 +1663,43 @@ def test_a_search_pick_draws_the_entity_with_its_links(real, page):
         f"{drawn} of its {total} links on 2026-04-14 are drawn: “Show its neighbours” (or a "
         "double-click on it) draws the rest.")
     assert page.console_errors() == []
+
+
+def test_a_panels_figures_are_in_date_order_and_on_the_entities_they_involve(real, page):
+    """A journalist's trial: NVIDIA's figures read 2022-10, 2025-01, 2025-04, 2025-07, 2025-04,
+    2025-04, 2025-01: no order. They are listed oldest first, as a fact's statements are
+    (the figure's period, else the day its source published it). A figure that involves an
+    entity (claim field `involves`: the H20's expected charge) is on that entity's panel
+    too, saying what it is about."""
+    built, out = real
+    ents = built.semantics.entities
+    pg = page.open(out, "#node=nvidia")
+
+    def figures():
+        return pg.evaluate("""Array.from(document.querySelectorAll('#panel-body > .figure'))
+            .map(f => f.getAttribute('data-claim'))""")
+
+    def day(cid):
+        c = ents[cid]
+        return str(c.first("as_of") or project(built.semantics).reported(c) or "9999")
+
+    shown = figures()
+    about = sorted(c.id for c in ents.values() if c.kind == "claim"
+                   and str(c.first("about")) == "nvidia")
+    assert sorted(shown) == about and len(shown) >= 7
+    days = [day(c) for c in shown]
+    assert days == sorted(days), list(zip(shown, days, strict=True))
+    # data/claim/nvidia-h20-expected-charge-2025-04.yaml: about nvidia, involves nvidia-h20
+    assert "nvidia-h20" in [str(i) for i in ents["nvidia-h20-expected-charge-2025-04"].values("involves")]
+    pg.evaluate("kgExplorer.select('nvidia-h20')")
+    assert "nvidia-h20-expected-charge-2025-04" in figures()
+    fig = "#panel-body .figure[data-claim=nvidia-h20-expected-charge-2025-04]"
+    assert pg.inner_text(fig + " .figure-about") == "about NVIDIA"
+    pg.click(fig + " .figure-about button.reflink")
+    assert pg.evaluate("kgExplorer.state.node") == "nvidia"
+    # every figure involving a drawn entity is on its panel (Alibaba: the H200 orders)
+    pg.evaluate("kgExplorer.select('alibaba')")
+    involving = sorted(c.id for c in ents.values() if c.kind == "claim"
+                       and "alibaba" in {str(i) for i in c.values("involves")})
+    assert involving and set(involving) <= set(figures())
+    assert page.console_errors() == []

@@ -21,7 +21,19 @@
   DOC.nodes.forEach(function (n) { ADJ.set(n.id, []); });
   DOC.edges.forEach(function (e) { ADJ.get(e.from).push(e); if (e.to !== e.from) ADJ.get(e.to).push(e); });
   var CLAIMS_ABOUT = new Map(), QUOTES_OF = new Map();
-  DOC.claims.forEach(function (c) { push(CLAIMS_ABOUT, c.about, c); });
+  // a figure is listed on the panel of what it is about and of each entity it involves
+  // (claim field `involves`: the H20's charge figures, about NVIDIA, on the H20's panel),
+  // each list in date order, oldest first, as the facts' statements are (the figure's
+  // period, else the day its source published it; NVIDIA's read 2022-10, 2025-01, 2025-04,
+  // 2025-07, 2025-04)
+  function figureDay(c) { return c.as_of || c.rep || "9999"; }
+  DOC.claims.slice().sort(function (a, b) {
+    var da = figureDay(a), db = figureDay(b);
+    return da < db ? -1 : da > db ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  }).forEach(function (c) {
+    push(CLAIMS_ABOUT, c.about, c);
+    (c.inv || []).forEach(function (i) { push(CLAIMS_ABOUT, i, c); });
+  });
   DOC.quotes.forEach(function (q) {
     var ids = new Set([q.speaker].concat(q.about));
     ids.forEach(function (i) { push(QUOTES_OF, i, q); });
@@ -596,7 +608,11 @@
       figs.forEach(function (c) {
         if (done.has(c.id)) return;
         done.add(c.id); c.disputed.forEach(function (i) { done.add(i); });
-        panel.appendChild(figureBlock(c));
+        var block = figureBlock(c);
+        if (c.about !== id) {  // a figure it is involved in: what the figure is about
+          block.insertBefore(el("div", { cls: "muted small figure-about" }, "about ", refButton(c.about, NODES.has(c.about) ? NODES.get(c.about).label : c.about)), block.children[1] || null);
+        }
+        panel.appendChild(block);
       });
     }
     var qs = QUOTES_OF.get(id) || [];
