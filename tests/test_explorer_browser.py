@@ -1410,6 +1410,8 @@ def test_a_click_on_a_line_brings_both_its_ends_into_the_canvas(real, page):
     page.page.set_viewport_size({"width": 1280, "height": 800})
     pg = page.open(out, "#node=nvidia-h20")
     edge = pg.evaluate("kgExplorer.visibleEdgeIds().find(i => i.startsWith('nvidia-h20/designer'))")
+    # the view the share link opened on then (the link now fits the H20's neighbours too)
+    pg.evaluate("kgExplorer.network.focus('nvidia-h20', {scale: 1.1, animation: false})")
     (hx, hy, h_in), (nx_, ny, n_in) = canvas_spots(pg, ["nvidia-h20", "nvidia"])
     assert h_in and not n_in, "NVIDIA starts off the canvas"
     # a real click on the line, a third of the way from the H20 to NVIDIA (inside the canvas)
@@ -1420,20 +1422,70 @@ def test_a_click_on_a_line_brings_both_its_ends_into_the_canvas(real, page):
     assert page.console_errors() == []
 
 
-def test_a_search_pick_brings_its_neighbours_into_the_canvas(real, page):
-    """A journalist's trial at 1280x800: picking the H20 in the search zoomed onto it and
-    left its designer (NVIDIA) and fab (TSMC) off the canvas. The view now fits the entity
-    and its neighbours on the view when they fit at a scale where labels are readable."""
+def boxes_on_canvas(pg, ids: list[str]) -> dict[str, list[float]]:
+    """Each node's box, shape and label, in the graph canvas's pixels (left, top, right,
+    bottom), as vis-network draws it."""
+    return pg.evaluate("""ids => { const n = kgExplorer.network, out = {};
+        ids.forEach(i => { const bb = n.getBoundingBox(i); if (!bb) return;
+          const a = n.canvasToDOM({x: bb.left, y: bb.top}), b = n.canvasToDOM({x: bb.right, y: bb.bottom});
+          out[i] = [a.x, a.y, b.x, b.y]; });
+        return out; }""", ids)
+
+
+def drawn_neighbours(pg, node: str) -> list[str]:
+    return pg.evaluate("id => kgExplorer.network.getConnectedNodes(id)", node)
+
+
+def assert_whole_with_neighbours(pg, node: str):
+    """The node and every node a drawn line joins it to, shapes and labels, inside the canvas."""
+    ids = [node] + drawn_neighbours(pg, node)
+    w, h = pg.evaluate("[document.getElementById('graph').clientWidth,"
+                       " document.getElementById('graph').clientHeight]")
+    boxes = boxes_on_canvas(pg, ids)
+    assert set(boxes) == set(ids)
+    cut = {i: [round(v) for v in b] for i, b in boxes.items()
+           if b[0] < 0 or b[1] < 0 or b[2] > w or b[3] > h}
+    assert cut == {}, (node, w, h)
+
+
+@pytest.mark.parametrize("width,height", [(1366, 900), (1280, 800), (390, 844)])
+def test_a_selected_entity_is_on_the_canvas_with_all_its_drawn_neighbours(real, page, width,
+                                                                          height):
+    """A journalist's trial at 1366x900: "NVIDIA H20" put the H20 at the top of the canvas
+    with 3 of its 7 neighbours off it while the panel said "All 7 of its links ... are
+    drawn"; Huawei's "BIS adds 38 more Huawei affiliates" was cut at the left edge. The
+    view zoomed out no further than a 12 px label. A search pick, a click on a node and a
+    share link now fit the entity and every entity its drawn lines join it to, shapes and
+    labels whole, on the canvas (a phone's too)."""
     _, out = real
-    page.page.set_viewport_size({"width": 1280, "height": 800})
+    page.page.set_viewport_size({"width": width, "height": height})
     pg = page.open(out)
     pick(pg, "NVIDIA H20", "nvidia-h20")
-    assert [s[2] for s in canvas_spots(pg, ["nvidia-h20", "nvidia", "tsmc"])] == [True, True, True]
-    assert pg.evaluate("kgExplorer.network.getScale()") >= pg.evaluate("kgExplorer.readableScale")
-    # a hub's neighbours do not fit at a readable scale: it is focused as before
+    assert len(drawn_neighbours(pg, "nvidia-h20")) == 7
+    assert pg.inner_text("#panel-body .links-drawn") == "All 7 of its links on 2026-04-14 are drawn."
+    assert_whole_with_neighbours(pg, "nvidia-h20")
+    page.shot(f"explorer-h20-{width}")
+    pick(pg, "Huawei", "huawei")
+    assert len(drawn_neighbours(pg, "huawei")) >= 11
+    assert_whole_with_neighbours(pg, "huawei")
+    page.shot(f"explorer-huawei-{width}")
+    # a hub whose neighbours the pick does not draw: those drawn, and it, at 1.1 at most
     pick(pg, "NVIDIA", "nvidia")
-    assert pg.evaluate("kgExplorer.network.getScale()") >= pg.evaluate("kgExplorer.readableScale")
-    assert canvas_spots(pg, ["nvidia"])[0][2]
+    assert_whole_with_neighbours(pg, "nvidia")
+    assert pg.evaluate("kgExplorer.network.getScale()") <= 1.1
+    # a share link
+    pg = page.open(out, "#node=nvidia-h20&open=nvidia-h20")
+    assert_whole_with_neighbours(pg, "nvidia-h20")
+    # a click on a node whose neighbours are off the canvas brings them in; the view moved
+    # so that TSMC is at the canvas's centre and zoomed in, its neighbours off it
+    pg.evaluate("""() => { const n = kgExplorer.network; window.scrollTo(0, 0);
+        n.moveTo({position: n.getPositions(['tsmc']).tsmc, scale: 2.5, animation: false}); }""")
+    (x, y, inside), = canvas_spots(pg, ["tsmc"])
+    assert inside and len(drawn_neighbours(pg, "tsmc")) >= 3
+    box = pg.locator("#graph").bounding_box()
+    pg.mouse.click(box["x"] + x, box["y"] + y)
+    assert pg.evaluate("kgExplorer.state.node") == "tsmc"
+    assert_whole_with_neighbours(pg, "tsmc")
     assert page.console_errors() == []
 
 

@@ -732,45 +732,49 @@
     if (changes.length) dsNodes.update(changes);
   }
   network.on("afterDrawing", readableLabels);  // a zoom, a fit, a focus: the next frame
-  // a picked entity, focused at scale 1.1 or more (as it was), then with its neighbours on
-  // the view: the view moves, and zooms out if need be but not below READABLE_SCALE, to
-  // hold the entity and the entities drawn lines join it to, with their labels (the
-  // H20's designer and fab were off the canvas), the most central first, as many as fit
-  // at a readable scale; a hub whose neighbours do not fit so stays focused alone
-  function focusWith(id) {
-    var scale = Math.max(network.getScale(), 1.1);
-    network.focus(id, { scale: scale, animation: false });
-    network.redraw(); readableLabels();  // zoomed in: the labels' own size, for their boxes below
+  // the part of the canvas no panel covers, in the canvas's own pixels: all of it beside
+  // the side panel; a panel laid over the graph (a sheet on a phone) takes its part away
+  function openArea() {
+    var g = container.getBoundingClientRect(), p = document.getElementById("panel").getBoundingClientRect();
+    var area = { left: 0, top: 0, right: container.clientWidth, bottom: container.clientHeight };
+    var over = p.width && p.height && p.left < g.right && p.right > g.left && p.top < g.bottom && p.bottom > g.top;
+    if (over && p.top > g.top + g.height / 3) area.bottom = Math.min(area.bottom, p.top - g.top);
+    else if (over && p.left > g.left + g.width / 3) area.right = Math.min(area.right, p.left - g.left);
+    return area;
+  }
+  // a selected entity (search, click, share link) with every entity its drawn lines join it
+  // to, shapes and labels whole on the canvas: the view moves and zooms out as far as that
+  // takes (labels grown by readableLabels where there is room), never in beyond 1.1 or the
+  // zoom it had. On "NVIDIA H20" the view zoomed out no further than a 12 px label: the H20
+  // sat at the top with 3 of its 7 neighbours off the canvas while the panel said all 7
+  // were drawn. onlyIfOut (a click): the view is left as it is if they are all on it.
+  var FOCUS_PAD = 16;
+  function focusWith(id, onlyIfOut) {
     var ids = [id];
     (ADJ.get(id) || []).forEach(function (e) {
       var other = e.from === id ? e.to : e.from;
-      if (shown.edges.has(e.id) && ids.indexOf(other) < 0) ids.push(other);
+      if (shown.edges.has(e.id) && shown.nodes.has(other) && ids.indexOf(other) < 0) ids.push(other);
     });
-    if (ids.length < 2) return;
+    var cap = Math.max(network.getScale(), 1.1), area = openArea(), pad = FOCUS_PAD;
+    var w = area.right - area.left - 2 * pad, h = area.bottom - area.top - 2 * pad;
     network.redraw();  // the boxes (shape and label) of nodes just added
-    var pos = network.getPositions(ids), me = pos[id];
-    function far(i) { var dx = pos[i].x - me.x, dy = pos[i].y - me.y; return dx * dx + dy * dy; }
-    // the most central first (the H20's designer and fab before the events a pick draws
-    // with it: the nearest first left NVIDIA off), then the nearest; one that does not fit
-    // is left off the view
-    function size(i) { return VNODES.get(i).size; }
-    var rest = ids.slice(1).sort(function (i, j) { return size(j) - size(i) || far(i) - far(j) || (i < j ? -1 : 1); });
-    var w = container.clientWidth, h = container.clientHeight, pad = 16;
-    function grown(box, i) {
-      var bb = network.getBoundingBox(i);
-      if (!bb) return box;
-      return box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
+    for (var round = 0; round < 6; round++) {
+      var box = null;
+      ids.forEach(function (i) {
+        var bb = network.getBoundingBox(i);
+        if (bb) box = box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
+      });
+      if (!box) return;
+      var a = network.DOMtoCanvas({ x: area.left + pad, y: area.top + pad }), b = network.DOMtoCanvas({ x: area.right - pad, y: area.bottom - pad });
+      var inside = box.left >= a.x && box.right <= b.x && box.top >= a.y && box.bottom <= b.y;
+      if (inside && (round || onlyIfOut)) return;
+      var scale = Math.min(cap, w / (box.right - box.left), h / (box.bottom - box.top));
+      // the box's centre at the open area's centre
+      var sx = (area.left + area.right) / 2 - container.clientWidth / 2, sy = (area.top + area.bottom) / 2 - container.clientHeight / 2;
+      network.moveTo({ position: { x: (box.left + box.right) / 2 - sx / scale, y: (box.top + box.bottom) / 2 - sy / scale }, scale: scale, animation: false });
+      network.redraw(); readableLabels(); network.redraw();  // labels grown for the new zoom: their boxes
+      cap = scale;
     }
-    function fitOf(box) { return Math.min(scale, (w - 2 * pad) / (box.right - box.left), (h - 2 * pad) / (box.bottom - box.top)); }
-    var best = null;
-    for (var k = 0; k < rest.length; k++) {
-      var box = grown(best || grown(null, id), rest[k]);
-      if (box && fitOf(box) >= READABLE_SCALE) best = box;
-    }
-    if (!best) return;
-    var a = network.DOMtoCanvas({ x: pad, y: pad }), b = network.DOMtoCanvas({ x: w - pad, y: h - pad });
-    if (best.left >= a.x && best.right <= b.x && best.top >= a.y && best.bottom <= b.y) return;
-    network.moveTo({ position: { x: (best.left + best.right) / 2, y: (best.top + best.bottom) / 2 }, scale: fitOf(best), animation: false });
   }
   function selectEdge(id, reveal) {
     var e = EDGES.get(id);
@@ -804,7 +808,7 @@
     showNode(id);
   }
   network.on("click", function (p) {
-    if (p.nodes.length) { state.node = p.nodes[0]; state.edge = null; state.path = null; render(); showNode(state.node); }
+    if (p.nodes.length) { state.node = p.nodes[0]; state.edge = null; state.path = null; render(); showNode(state.node); focusWith(state.node, true); }
     else if (p.edges.length) { selectEdge(p.edges[0], true); }  // keeps both ends on the view
   });
   network.on("doubleClick", function (p) { if (p.nodes.length) toggleOpen(p.nodes[0]); });
@@ -1235,7 +1239,7 @@
     } else refreshPanel();
     applying = false;
     var fitted = !(state.node && shown.nodes.has(state.node)) && !state.path;
-    if (!fitted) { if (state.node) network.focus(state.node, { scale: 1.1, animation: false }); }
+    if (!fitted) { if (state.node) focusWith(state.node); }
     else network.fit({ animation: false });
     network.redraw(); readableLabels(); network.redraw();  // the page opens with its labels as they stay
     if (fitted) labelsInView();
