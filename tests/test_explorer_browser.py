@@ -1327,6 +1327,40 @@ def test_the_downloaded_png_shows_every_label_whole_and_the_kinds_shapes(real, p
     assert page.console_errors() == []
 
 
+def test_the_downloaded_png_cuts_no_label_at_its_top(real, page):
+    """A journalist's trial (download.png): Huawei on 2025-06-01, the view as a pick then
+    left it (focused at 1.1): the PNG's top rows held the lower half of "United States",
+    whose node lay above the view. vis-network's box (shape and label) ended 5 px above
+    the view, but the drawn glyphs and their white stroke reach past it; the export now
+    takes each box with a margin of part of its font size."""
+    from PIL import Image
+
+    _, out = real
+    page.page.set_viewport_size({"width": 1366, "height": 900})
+    pg = page.open(out, "#node=huawei&date=2025-06-01&open=huawei")
+    pg.evaluate("kgExplorer.network.focus('huawei', {scale: 1.1, animation: false})")
+    with pg.expect_download() as got:
+        pg.click("#png-button")
+    done = pg.evaluate("kgExplorer.lastPng()")
+    assert done["cut"] == []
+    image = Image.open(got.value.path()).convert("RGB")
+    r, view = done["r"], done["view"]
+    width = image.size[0]
+    top = {image.getpixel((x, y)) for x in range(width) for y in range(int(3 * r))}
+    assert top == {(255, 255, 255)}  # background: no label, no shape, no line
+    # no text or shape border (dark) at any edge of the view: only lines may reach it
+    strips = [(x, y) for x in range(width) for y in list(range(int(3 * r))) + list(range(view - 3, view))]
+    strips += [(x, y) for y in range(view) for x in (0, 1, 2, width - 3, width - 2, width - 1)]
+    assert [p for p in strips if max(image.getpixel(p)) < 100] == []
+    # every node in the picture is whole in it, its label box with a margin
+    w, h = pg.evaluate("[document.getElementById('graph').clientWidth,"
+                       " document.getElementById('graph').clientHeight]")
+    assert "united-states" in done["boxes"]
+    assert all(b[0] >= 0 and b[1] >= 0 and b[2] <= w and b[3] <= h for b in done["boxes"].values())
+    image.save(REPO / "build" / "screenshots" / "explorer-png-huawei-2025-06-01.png")
+    assert page.console_errors() == []
+
+
 def canvas_spots(pg, ids: list[str]) -> list[tuple[float, float, bool]]:
     """Where the nodes are on the graph's canvas (px from its top left), and whether that
     is inside it."""

@@ -1296,37 +1296,56 @@
     else window.prompt("Copy this link:", url);
   });
   // the view moved (never zoomed in) so that every node it shows, even in part, is whole
-  // with its label: a label at the edge was cut ("Interim Meas…"); returns how to go back
+  // with its label: a label at the edge was cut ("Interim Meas…"); returns how to go back.
+  // A node's box is vis-network's (shape and label) grown by a part of its font size: the
+  // drawn glyphs and their white stroke reach past it, so the label of a node whose box
+  // ended 5 px above the view was drawn cut at the PNG's top ("United States")
   var lastPng = null;  // what the last PNG export drew (for a test to check it)
+  function drawnBox(id) {
+    var bb = network.getBoundingBox(id), nd = network.body.nodes[id];
+    if (!bb || !nd) return null;
+    var slack = 0.4 * ((nd.options.font || {}).size || BASE_FONT) + 2;
+    return { left: bb.left - slack, right: bb.right + slack, top: bb.top - slack, bottom: bb.bottom + slack };
+  }
   function viewWhole() {
     labelsFrozen = true;  // the labels as on the screen, not grown or shrunk half-way
     var saved = { position: network.getViewPosition(), scale: network.getScale(), animation: false };
-    var w = container.clientWidth, h = container.clientHeight, pad = 12, seen = -1;
-    for (var round = 0; round < 6; round++) {
-      var a = network.DOMtoCanvas({ x: 0, y: 0 }), b = network.DOMtoCanvas({ x: w, y: h });
-      var box = null, count = 0;
+    var w = container.clientWidth, h = container.clientHeight, pad = 12, eps = 0.5;
+    network.redraw();
+    function frame() { return [network.DOMtoCanvas({ x: 0, y: 0 }), network.DOMtoCanvas({ x: w, y: h })]; }
+    function touches(bb, a, b) { return !(bb.right < a.x || bb.left > b.x || bb.bottom < a.y || bb.top > b.y); }
+    // the nodes the view shows even in part, gathered round after round (zooming out can
+    // bring more in part into it) until their box, with a margin, is inside the view
+    var keep = new Set();
+    for (var round = 0; round < 40; round++) {
+      var f = frame(), box = null, grew = false;
       shown.nodes.forEach(function (id) {
-        var bb = network.getBoundingBox(id);
-        if (!bb || bb.right < a.x || bb.left > b.x || bb.bottom < a.y || bb.top > b.y) return;
-        count++;
-        box = box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
+        var bb = drawnBox(id);
+        if (bb && (keep.has(id) || touches(bb, f[0], f[1]))) { if (!keep.has(id)) { keep.add(id); grew = true; } }
       });
-      var sc = network.getScale(), m = pad / sc;
-      if (!box || (count === seen && box.left - m >= a.x && box.right + m <= b.x && box.top - m >= a.y && box.bottom + m <= b.y)) break;
-      seen = count;
-      if (box.left - m >= a.x && box.right + m <= b.x && box.top - m >= a.y && box.bottom + m <= b.y) continue;
+      keep.forEach(function (id) {
+        var bb = drawnBox(id);
+        if (bb) box = box ? { left: Math.min(box.left, bb.left), right: Math.max(box.right, bb.right), top: Math.min(box.top, bb.top), bottom: Math.max(box.bottom, bb.bottom) } : bb;
+      });
+      if (!box) break;
+      var sc = network.getScale(), m = pad / sc - eps / sc;
+      var fits = box.left - m >= f[0].x && box.right + m <= f[1].x && box.top - m >= f[0].y && box.bottom + m <= f[1].y;
+      if (fits && !grew) break;
+      if (fits) continue;
       var scale = Math.min(sc, (w - 2 * pad) / (box.right - box.left), (h - 2 * pad) / (box.bottom - box.top));
       network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale: scale, animation: false });
       network.redraw();
     }
-    var cut = [];  // the nodes in the view that are not whole in it (none, but 6 rounds)
-    var a2 = network.DOMtoCanvas({ x: 0, y: 0 }), b2 = network.DOMtoCanvas({ x: w, y: h });
+    var cut = [], boxes = {};  // the nodes in the view that are not whole in it (none)
+    var f2 = frame();
     shown.nodes.forEach(function (id) {
-      var bb = network.getBoundingBox(id);
-      if (bb && !(bb.right < a2.x || bb.left > b2.x || bb.bottom < a2.y || bb.top > b2.y) &&
-          !(bb.left >= a2.x && bb.right <= b2.x && bb.top >= a2.y && bb.bottom <= b2.y)) cut.push(id);
+      var bb = drawnBox(id);
+      if (!bb || !touches(bb, f2[0], f2[1])) return;
+      var a = network.canvasToDOM({ x: bb.left, y: bb.top }), b = network.canvasToDOM({ x: bb.right, y: bb.bottom });
+      boxes[id] = [a.x, a.y, b.x, b.y];
+      if (!(bb.left >= f2[0].x && bb.right <= f2[1].x && bb.top >= f2[0].y && bb.bottom <= f2[1].y)) cut.push(id);
     });
-    return { cut: cut, restore: function () { network.moveTo(saved); labelsFrozen = false; network.redraw(); } };
+    return { cut: cut, boxes: boxes, restore: function () { network.moveTo(saved); labelsFrozen = false; network.redraw(); } };
   }
   // a kind's shape, as vis-network and the legend draw it, in a box of side 2·h at (x, y)
   function shapePath(ctx, shape, x, y, h) {
@@ -1360,7 +1379,7 @@
     ctx.fillStyle = "#ffffff"; ctx.fillRect(0, 0, c.width, c.height);
     ctx.drawImage(src, 0, 0);
     whole.restore();
-    lastPng = { cut: whole.cut, view: src.height, items: items.map(function (it) { return { t: it.t, icon: it.icon || null, x: it.x, line: it.line }; }), lineH: lineH, r: r };
+    lastPng = { cut: whole.cut, boxes: whole.boxes, view: src.height, items: items.map(function (it) { return { t: it.t, icon: it.icon || null, x: it.x, line: it.line }; }), lineH: lineH, r: r };
     ctx.strokeStyle = "#dadce0"; ctx.lineWidth = r;
     ctx.beginPath(); ctx.moveTo(0, src.height + r / 2); ctx.lineTo(c.width, src.height + r / 2); ctx.stroke();
     ctx.font = font; ctx.textBaseline = "middle";
