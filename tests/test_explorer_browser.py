@@ -801,9 +801,9 @@ def test_a_figures_line_says_gives_a_figure_on(real, page):
     pg = page.open(out, "#node=nvidia-h100")
     edge = "h100-transistor-count/estimated/nvidia-h100"
     assert edge in pg.evaluate("kgExplorer.visibleEdgeIds()")
-    assert pg.evaluate(f"kgExplorer.network.body.data.edges.get('{edge}').label") == \
-        "gives a figure on"
     pg.evaluate(f"kgExplorer.selectEdge('{edge}')")
+    assert [x["text"] for x in pg.evaluate("kgExplorer.edgeLabels()") if x["id"] == edge] == \
+        ["gives a figure on"]
     assert "NVIDIA → gives a figure on → NVIDIA H100" in panel_text(pg)
     assert page.console_errors() == []
 
@@ -1358,6 +1358,81 @@ def test_the_downloaded_png_cuts_no_label_at_its_top(real, page):
     assert "united-states" in done["boxes"]
     assert all(b[0] >= 0 and b[1] >= 0 and b[2] <= w and b[3] <= h for b in done["boxes"].values())
     image.save(REPO / "build" / "screenshots" / "explorer-png-huawei-2025-06-01.png")
+    assert page.console_errors() == []
+
+
+def polygons_apart(p, q) -> bool:
+    """Two convex polygons (lists of (x, y)) do not overlap: a separating axis exists."""
+    for poly in (p, q):
+        for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True):
+            ax, ay = y1 - y0, x0 - x1
+            a = [x * ax + y * ay for x, y in p]
+            b = [x * ax + y * ay for x, y in q]
+            if max(a) <= min(b) + 0.01 or max(b) <= min(a) + 0.01:
+                return True
+    return False
+
+
+def assert_edge_labels_readable(pg, context: str) -> list[dict]:
+    """The lines' words on the canvas: 11 px or more, none over another's, none over a
+    node's shape or label but the words of the line picked or of a path."""
+    pg.wait_for_timeout(150)  # the frame after the labels of the nodes grew for the zoom
+    drawn = pg.evaluate("kgExplorer.edgeLabels()")
+    assert drawn, context
+    assert min(x["px"] for x in drawn) >= 11, context
+    for i, x in enumerate(drawn):
+        for y in drawn[i + 1:]:
+            assert polygons_apart(x["corners"], y["corners"]), (context, x["text"], y["text"])
+    first = set(pg.evaluate("""() => { const s = kgExplorer.state;
+        return [s.edge].concat(s.path ? s.path.edges : []).filter(Boolean); }"""))
+    w, h = pg.evaluate("[document.getElementById('graph').clientWidth,"
+                       " document.getElementById('graph').clientHeight]")
+    nodes = boxes_on_canvas(pg, pg.evaluate("kgExplorer.visibleNodeIds()"))
+    for x in drawn:
+        if x["id"] in first:
+            continue
+        assert all(0 <= cx <= w and 0 <= cy <= h for cx, cy in x["corners"]), (context, x["text"])
+        for node, (left, top, right, bottom) in nodes.items():
+            box = [(left, top), (right, top), (right, bottom), (left, bottom)]
+            assert polygons_apart(x["corners"], box), (context, x["text"], node)
+    return drawn
+
+
+@pytest.mark.parametrize("width,height", [(1366, 900), (390, 844)])
+def test_line_labels_are_readable_and_parallel_lines_drawn_apart(real, page, width, height):
+    """A journalist's trial: the lines' words ran into each other ("givdesigner-on" on the
+    two lines NVIDIA H100 -> NVIDIA; "chip family" over "actors") and on a path they were
+    about 5 px high. The page draws them at 11 px or more on the screen, each where it
+    fits and meets no other words, shape or label; two lines between one pair are drawn
+    apart (curved to either side), so both can be read; a picked line's words are drawn."""
+    _, out = real
+    page.page.set_viewport_size({"width": width, "height": height})
+    pg = page.open(out)
+    pick(pg, "NVIDIA H20", "nvidia-h20")
+    drawn = assert_edge_labels_readable(pg, "H20")
+    assert len(drawn) >= 5
+    pair = sorted(pg.evaluate("""kgExplorer.visibleEdgeIds().filter(i => {
+        const e = kgExplorer.network.body.edges[i];
+        return [e.fromId, e.toId].sort().join() === 'nvidia,nvidia-h100'; })"""))
+    assert len(pair) == 3  # designer; gives a figure on (two figures)
+    mids = pg.evaluate("""ids => ids.map(i => kgExplorer.network.canvasToDOM(
+        kgExplorer.network.body.edges[i].edgeType.getPoint(0.5)))""", pair)
+    for i, m in enumerate(mids):
+        for n in mids[i + 1:]:
+            assert ((m["x"] - n["x"]) ** 2 + (m["y"] - n["y"]) ** 2) ** 0.5 >= 8
+    page.shot(f"explorer-line-labels-h20-{width}")
+    pick(pg, "Huawei", "huawei")
+    assert_edge_labels_readable(pg, "Huawei")
+    # a path: its lines' words (5 px before) at 11 px or more
+    pg.evaluate("kgExplorer.findPath('huawei', 'jensen-huang')")
+    drawn = assert_edge_labels_readable(pg, "path")
+    path_edges = set(pg.evaluate("kgExplorer.state.path.edges"))
+    assert path_edges <= {x["id"] for x in drawn}
+    page.shot(f"explorer-line-labels-path-{width}")
+    # a line picked: its words are drawn
+    edge = pg.evaluate("kgExplorer.visibleEdgeIds().find(i => i.startsWith('nvidia-h100/designer'))")
+    pg.evaluate("id => kgExplorer.selectEdge(id)", edge)
+    assert edge in {x["id"] for x in pg.evaluate("kgExplorer.edgeLabels()")}
     assert page.console_errors() == []
 
 

@@ -234,10 +234,37 @@
       title: nodeTip(n) };
   }
   var drawnBloc = new Map(), CHANGING = DOC.nodes.filter(function (n) { return n.bw; });
-  function visEdge(id) {
+  // a line's words are drawn by the page (drawEdgeLabels), not by vis-network: its labels
+  // ran into each other ("givdesigner-on": two lines NVIDIA H100 -> NVIDIA) and shrank with
+  // the zoom (5 px high on a path)
+  function visEdge(id, smooth) {
     var v = VEDGES.get(id);
-    return { id: id, from: v.from, to: v.to, label: v.label, dashes: v.dashes ? [6, 4] : false, title: edgeTip(EDGES.get(id)) };
+    return { id: id, from: v.from, to: v.to, dashes: v.dashes ? [6, 4] : false, title: edgeTip(EDGES.get(id)),
+      smooth: smooth || STRAIGHT };
   }
+  // the lines between one pair of entities, in the file's order; drawn apart when more
+  // than one is on the view (curvedCW/curvedCCW, their roundness spread around 0), so that
+  // neither the lines nor their words lie on each other
+  var STRAIGHT = { enabled: false }, PAIRS = new Map(), curveOf = new Map();
+  function pairKey(v) { return v.from < v.to ? v.from + "\u0000" + v.to : v.to + "\u0000" + v.from; }
+  VIS.edges.forEach(function (v) { push(PAIRS, pairKey(v), v.id); });
+  function bend(v, r) {  // roundness r (signed: one side or the other of the pair, whichever way the line runs)
+    if (!r) return STRAIGHT;
+    var cw = (r > 0) !== (v.from > v.to);
+    return { enabled: true, type: cw ? "curvedCW" : "curvedCCW", roundness: Math.round(Math.abs(r) * 1000) / 1000 };
+  }
+  function curves(want) {
+    var out = new Map();
+    want.edges.forEach(function (id) {
+      if (out.has(id)) return;
+      var group = PAIRS.get(pairKey(VEDGES.get(id))).filter(function (i) { return want.edges.has(i); });
+      // (many, as a person's eight quotes about a country: spread over 0.9 at most)
+      var step = group.length > 1 ? Math.min(PARALLEL_BEND, 0.9 / (group.length - 1)) : 0;
+      group.forEach(function (i, j) { out.set(i, bend(VEDGES.get(i), step * (j - (group.length - 1) / 2))); });
+    });
+    return out;
+  }
+  var PARALLEL_BEND = 0.3;
   var shown = { nodes: new Set(), edges: new Set() };
   function render() {
     var want = visible();
@@ -245,11 +272,17 @@
     shown.edges.forEach(function (i) { if (!want.edges.has(i)) dropE.push(i); });
     shown.nodes.forEach(function (i) { if (!want.nodes.has(i)) dropN.push(i); });
     want.nodes.forEach(function (i) { if (!shown.nodes.has(i)) addN.push(visNode(i)); });
-    want.edges.forEach(function (i) { if (!shown.edges.has(i)) addE.push(visEdge(i)); });
+    var bends = curves(want), rebend = [];
+    want.edges.forEach(function (i) {
+      var sm = bends.get(i);
+      if (!shown.edges.has(i)) addE.push(visEdge(i, sm));
+      else if (JSON.stringify(sm) !== JSON.stringify(curveOf.get(i))) rebend.push({ id: i, smooth: sm });
+      curveOf.set(i, sm);
+    });
     // nodes kept on the view whose bloc on the new date differs: new colour and tooltip
     var recolour = [];
     CHANGING.forEach(function (n) { if (shown.nodes.has(n.id) && want.nodes.has(n.id) && drawnBloc.get(n.id) !== blocOf(n)) recolour.push(visNode(n.id)); });
-    dsEdges.remove(dropE); dsNodes.remove(dropN); dsNodes.add(addN); dsNodes.update(recolour); dsEdges.add(addE);
+    dsEdges.remove(dropE); dsNodes.remove(dropN); dsNodes.add(addN); dsNodes.update(recolour); dsEdges.add(addE); dsEdges.update(rebend);
     shown = want;
     var sel = [];
     if (state.node && want.nodes.has(state.node)) sel.push(state.node);
@@ -732,6 +765,111 @@
     if (changes.length) dsNodes.update(changes);
   }
   network.on("afterDrawing", readableLabels);  // a zoom, a fit, a focus: the next frame
+  // A line's words, drawn at EDGE_LABEL_PX on the screen whatever the zoom (10 px at the
+  // layout's size, 2 px on the overview), along the line and upright, at the middle of the
+  // line as drawn (curved or straight), each only where it fits between the two shapes
+  // and meets no other line's words and no shape or label: the line hovered, the one
+  // picked, a path's and the picked entity's first, then the longest on the screen. The
+  // others' words show on hover (and in every line's tooltip and panel).
+  var EDGE_LABEL_PX = 11, EDGE_FONT = "arial", hoverEdge = null, drawnEdgeLabels = [], textWidth = new Map();
+  network.on("hoverEdge", function (p) { hoverEdge = p.edge; network.redraw(); });
+  network.on("blurEdge", function () { hoverEdge = null; network.redraw(); });
+  function widthOf(ctx, text) {  // at 100 px; widths scale with the size
+    if (!textWidth.has(text)) { ctx.font = "100px " + EDGE_FONT; textWidth.set(text, ctx.measureText(text).width); }
+    return textWidth.get(text);
+  }
+  function corners(b) {  // a label's box: centre, half sizes, angle -> its four corners
+    var c = Math.cos(b.a), s = Math.sin(b.a), out = [];
+    [[-1, -1], [1, -1], [1, 1], [-1, 1]].forEach(function (k) {
+      out.push([b.x + k[0] * b.hw * c - k[1] * b.hh * s, b.y + k[0] * b.hw * s + k[1] * b.hh * c]);
+    });
+    return out;
+  }
+  function apart(p, q) {  // two convex polygons do not overlap (a separating axis exists)
+    var polys = [p, q];
+    for (var n = 0; n < 2; n++) {
+      var P = polys[n];
+      for (var i = 0; i < P.length; i++) {
+        var a = P[i], b = P[(i + 1) % P.length], ax = b[1] - a[1], ay = a[0] - b[0];
+        var min1 = Infinity, max1 = -Infinity, min2 = Infinity, max2 = -Infinity;
+        p.forEach(function (v) { var d = v[0] * ax + v[1] * ay; if (d < min1) min1 = d; if (d > max1) max1 = d; });
+        q.forEach(function (v) { var d = v[0] * ax + v[1] * ay; if (d < min2) min2 = d; if (d > max2) max2 = d; });
+        if (max1 <= min2 || max2 <= min1) return true;
+      }
+    }
+    return false;
+  }
+  function drawEdgeLabels(ctx) {
+    var scale = network.getScale(), px = Math.max(EDGE_LABEL_PX, Math.min(14, 10 * scale)), fs = px / scale;
+    var w = container.clientWidth, h = container.clientHeight;
+    var a = network.DOMtoCanvas({ x: 0, y: 0 }), b = network.DOMtoCanvas({ x: w, y: h });
+    var bodyNodes = network.body.nodes, bodyEdges = network.body.edges;
+    var obstacles = [];  // the drawn nodes' boxes (shape and label) in the view
+    shown.nodes.forEach(function (id) {
+      var bb = bodyNodes[id] && network.getBoundingBox(id);
+      if (bb && bb.right >= a.x && bb.left <= b.x && bb.bottom >= a.y && bb.top <= b.y) {
+        obstacles.push([[bb.left, bb.top], [bb.right, bb.top], [bb.right, bb.bottom], [bb.left, bb.bottom]]);
+      }
+    });
+    var first = new Set();
+    if (hoverEdge) first.add(hoverEdge);
+    if (state.edge) first.add(state.edge);
+    if (state.path) state.path.edges.forEach(function (i) { first.add(i); });
+    var picked = new Set();
+    if (state.node) (ADJ.get(state.node) || []).forEach(function (e) { picked.add(e.id); });
+    var cands = [];
+    shown.edges.forEach(function (id) {
+      var e = bodyEdges[id], v = VEDGES.get(id);
+      if (!e || !e.from || !e.to || !v.label) return;
+      var fx = e.from.x, fy = e.from.y, tx = e.to.x, ty = e.to.y;
+      var len = Math.sqrt((tx - fx) * (tx - fx) + (ty - fy) * (ty - fy));
+      var room = len - (e.from.options.size || 0) - (e.to.options.size || 0) - 8 / scale;
+      var tw = widthOf(ctx, v.label) * fs / 100;
+      var must = first.has(id);
+      if (!must && tw > room) return;  // the words do not fit between the two shapes
+      var mid = e.edgeType.getPoint(0.5);
+      if (mid.x < a.x || mid.x > b.x || mid.y < a.y || mid.y > b.y) return;
+      cands.push({ id: id, e: e, text: v.label, hw: tw / 2 + 2 / scale, hh: fs * 0.6, len: len, room: room, tw: tw,
+        rank: must ? 0 : picked.has(id) ? 1 : 2 });
+    });
+    cands.sort(function (c, d) { return c.rank - d.rank || d.len - c.len || (c.id < d.id ? -1 : 1); });
+    var placed = [];
+    drawnEdgeLabels = [];
+    function at(c, t) {  // the words at t along the line, along it and upright
+      var p = c.e.edgeType.getPoint(t), p0 = c.e.edgeType.getPoint(t - 0.05), p1 = c.e.edgeType.getPoint(t + 0.05);
+      var ang = Math.atan2(p1.y - p0.y, p1.x - p0.x);
+      if (ang > Math.PI / 2) ang -= Math.PI; else if (ang < -Math.PI / 2) ang += Math.PI;
+      c.x = p.x; c.y = p.y; c.a = ang;
+      return corners(c);
+    }
+    function free(poly) {  // whole on the canvas, over no other words, shape or label
+      if (poly.some(function (q) { return q[0] < a.x || q[0] > b.x || q[1] < a.y || q[1] > b.y; })) return false;
+      return !placed.some(function (q) { return !apart(poly, q); }) && !obstacles.some(function (q) { return !apart(poly, q); });
+    }
+    cands.forEach(function (c) {
+      // the middle of the line, else a little to either side where the words still fit
+      var slide = (c.room - c.tw) / 2 / Math.max(c.len, 1), poly = null;
+      [0.5, 0.4, 0.6, 0.3, 0.7].some(function (t) {
+        if (Math.abs(t - 0.5) > slide && t !== 0.5 && c.rank > 0) return false;
+        var q = at(c, t);
+        if (free(q)) { poly = q; return true; }
+        return false;
+      });
+      if (!poly && c.rank > 0) return;
+      if (!poly) poly = at(c, 0.5);  // the line hovered or picked: its words, whatever they meet
+      placed.push(poly);
+      ctx.save();
+      ctx.translate(c.x, c.y); ctx.rotate(c.a);
+      ctx.font = fs + "px " + EDGE_FONT; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+      ctx.lineWidth = 3 / scale; ctx.strokeStyle = "#ffffff"; ctx.lineJoin = "round";
+      ctx.strokeText(c.text, 0, 0);
+      ctx.fillStyle = c.rank === 0 ? "#111111" : "#444444"; ctx.fillText(c.text, 0, 0);
+      ctx.restore();
+      var dom = poly.map(function (q) { var d = network.canvasToDOM({ x: q[0], y: q[1] }); return [d.x, d.y]; });
+      drawnEdgeLabels.push({ id: c.id, text: c.text, px: px, corners: dom });
+    });
+  }
+  network.on("afterDrawing", drawEdgeLabels);
   // the part of the canvas no panel covers, in the canvas's own pixels: all of it beside
   // the side panel; a panel laid over the graph (a sheet on a phone) takes its part away
   function openArea() {
@@ -1422,6 +1560,8 @@
       return ch ? [vals(ch.ended), vals(ch.began)] : null;
     },
     lastPng: function () { return lastPng; }, readableScale: READABLE_SCALE,
+    // the lines' words drawn on the last frame: id, text, size on the screen, box corners (px)
+    edgeLabels: function () { return drawnEdgeLabels; },
     states: function (id, field, day) {
       var n = NODES.get(id); if (!n) return null;
       var f = n.facts.filter(function (x) { return x.f === field; })[0];
