@@ -1422,7 +1422,27 @@ def test_line_labels_are_readable_and_parallel_lines_drawn_apart(real, page, wid
             assert ((m["x"] - n["x"]) ** 2 + (m["y"] - n["y"]) ** 2) ** 0.5 >= 8
     page.shot(f"explorer-line-labels-h20-{width}")
     pick(pg, "Huawei", "huawei")
-    assert_edge_labels_readable(pg, "Huawei")
+    drawn = {x["id"] for x in assert_edge_labels_readable(pg, "Huawei")}
+    # a line whose words are not drawn shows them on hover
+    pg.evaluate("window.scrollTo(0, 0)")  # (a pick on a phone scrolls to the panel)
+    box = pg.locator("#graph").bounding_box()
+    hovered = None
+    for eid in pg.evaluate("kgExplorer.visibleEdgeIds()"):
+        if eid in drawn:
+            continue
+        pt = pg.evaluate("""id => { const n = kgExplorer.network;
+            return n.canvasToDOM(n.body.edges[id].edgeType.getPoint(0.5)); }""", eid)
+        if not (5 < pt["x"] < box["width"] - 5 and 5 < pt["y"] < box["height"] - 5) or \
+                pg.evaluate("p => kgExplorer.network.getNodeAt(p) || null", pt) or \
+                pg.evaluate("p => kgExplorer.network.getEdgeAt(p) || null", pt) != eid:
+            continue
+        pg.mouse.move(box["x"] + pt["x"] - 3, box["y"] + pt["y"])  # into the canvas, then on it
+        pg.mouse.move(box["x"] + pt["x"], box["y"] + pt["y"])
+        pg.wait_for_timeout(300)
+        hovered = eid
+        break
+    assert hovered and hovered in {x["id"] for x in pg.evaluate("kgExplorer.edgeLabels()")}
+    pg.mouse.move(0, 0)
     # a path: its lines' words (5 px before) at 11 px or more
     pg.evaluate("kgExplorer.findPath('huawei', 'jensen-huang')")
     drawn = assert_edge_labels_readable(pg, "path")

@@ -860,6 +860,9 @@
   var EDGE_LABEL_PX = 11, EDGE_FONT = "arial", hoverEdge = null, drawnEdgeLabels = [], textWidth = new Map();
   network.on("hoverEdge", function (p) { hoverEdge = p.edge; network.redraw(); });
   network.on("blurEdge", function () { hoverEdge = null; network.redraw(); });
+  // (the pointer leaving the canvas over a line sends no blurEdge: its words stayed drawn
+  // first, over whatever they met)
+  container.addEventListener("mouseleave", function () { if (hoverEdge) { hoverEdge = null; network.redraw(); } });
   function widthOf(ctx, text) {  // at 100 px; widths scale with the size
     if (!textWidth.has(text)) { ctx.font = "100px " + EDGE_FONT; textWidth.set(text, ctx.measureText(text).width); }
     return textWidth.get(text);
