@@ -310,6 +310,9 @@ class PageData:
                "by": self.name(str(who)) if who else str(c.first("attributed_to") or ""),
                "byref": str(who) if who else None, "claimant": claimant(c),
                "disputed": self.sem.disputed.get(cid, [])}
+        involves = sorted({str(i) for i in c.values("involves")} - {out["about"]})
+        if involves:  # listed on these entities' panels too (the H20's charge, on NVIDIA)
+            out["inv"] = involves
         self._status(out, c.sources, self.proj.status(c.sources, c.first("checked")))
         for key in ("as_of", "method", "confidence"):
             v = c.first(key)
@@ -397,7 +400,8 @@ class PageData:
         edges = [self.edge(e, i) for e, i in zip(self.edges, self.edge_ids(), strict=True)]
         keep = set(self.node_ids)
         for ent in sorted(self.entities.values(), key=lambda e: e.id):
-            if ent.kind == "claim" and str(ent.first("about")) in keep:
+            if ent.kind == "claim" and (str(ent.first("about")) in keep
+                                        or keep & {str(i) for i in ent.values("involves")}):
                 self.claims.add(ent.id)
             elif ent.kind == "quote" and (str(ent.first("speaker")) in keep
                                           or keep & {str(a) for a in ent.values("about")}):
