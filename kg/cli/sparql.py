@@ -16,14 +16,17 @@ from kg.cli.options import data_option, echo, fail
 from kg.core.errors import KGError
 
 STORE_CHOICE = click.Choice(["oxigraph", "rdflib"])
+FORMATS = ("table", "csv", "tsv", "json", "md")  # kg.sparql.results.FORMATS (not imported: rdflib)
 
 
 def format_option(f):
     """The shared --format option of commands that print tables."""
-    return click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]),
+    return click.option("--format", "fmt", type=click.Choice(FORMATS),
                         default="table", show_default=True,
-                        help="table: aligned, with labels, fits the terminal; csv and json: the "
-                             "W3C SPARQL 1.1 results formats; md: a Markdown table.")(f)
+                        help="table: aligned, with labels, fits the terminal; csv, tsv and "
+                             "json: the W3C SPARQL 1.1 results formats; md: a Markdown "
+                             "table. A note on why an answer has no rows goes to stderr in "
+                             "every format.")(f)
 
 
 def graph_option(f=None, *, verb: str = "Query"):
@@ -92,7 +95,7 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
           width, data_dir, graph_file):
     """Run a SPARQL query: a library query by NAME, a .rq FILE, or --sparql TEXT.
 
-    SELECT prints a table (or csv, json, md); ASK prints true or false; CONSTRUCT and
+    SELECT prints a table (or csv, tsv, json, md); ASK prints true or false; CONSTRUCT and
     DESCRIBE print RDF. Queries run on an embedded Oxigraph store holding the graph of
     data/ (built once and cached until data/, ontology/ or kg itself change; no server
     needed); --store rdflib cross-checks on rdflib's engine; --endpoint runs on any
@@ -153,11 +156,13 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
     except KGError as exc:
         fail(exc, data_dir)
     # a table is for a terminal: a control character in a result (a query can make one)
-    # is shown escaped; csv, json and RDF are for programs and stay exact
+    # is shown escaped; csv, tsv, json and RDF are for programs and stay exact
     (echo if fmt in ("table", "md") and result.type == "SELECT" else click.echo)(
         out.rstrip("\n"))
-    if fmt in ("table", "md") and result.type == "SELECT" and not result.rows \
-            and not isinstance(target, str):  # (for a reader; csv and json are for programs)
+    # on stderr in every format: stdout stays the answer alone, and a researcher who
+    # asked for csv or json is told why it is empty too (a fresh user's trial:
+    # `between-blocs --format csv` printed a header and nothing else, no word)
+    if result.type == "SELECT" and not result.rows and not isinstance(target, str):
         _why_empty(target, values, store)
 
 
@@ -189,7 +194,7 @@ def _formats_fit(kind: str, fmt: str, rdf_format: str) -> None:
         gives = "an ASK query gives true or false" if kind == "ASK" else "a SELECT query gives rows"
         raise click.UsageError(f"--rdf-format {rdf_format} is for CONSTRUCT and DESCRIBE "
                                f"results; {gives}: choose its form with --format "
-                               "table|csv|json|md")
+                               + "|".join(FORMATS))
 
 
 def _print_library(queries) -> None:
