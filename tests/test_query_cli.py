@@ -332,6 +332,74 @@ def test_show_fills_the_dataset_date_of_the_graph_it_would_query(tmp_path, graph
         _library_texts(dt.date(2026, 6, 30))["as-of"]
 
 
+@pytest.mark.parametrize("store", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("text, message", [
+    # a fresh user's trial: Oxigraph said "expected CONSTRUCT", at column 10
+    ("SELEC ?x WHERE {?x ?y ?z}",
+     "syntax error at line 1, column 1: SELEC is no SPARQL keyword: did you mean SELECT? "
+     "(before the query form a query takes PREFIX, BASE, SELECT, CONSTRUCT, DESCRIBE or ASK) "
+     "(the parser said: expected CONSTRUCT)"),
+    # ... "expected one of HAVING, OFFSET, OPTIONAL, VALUES", no LIMIT among them
+    ("SELECT ?x WHERE {?x ?y ?z} LIMT 3",
+     "syntax error at line 1, column 28: LIMT is no SPARQL keyword: did you mean LIMIT? "
+     "(after the WHERE group a query takes GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or "
+     "VALUES) (the parser said: expected one of HAVING, OFFSET, OPTIONAL, VALUES)"),
+    # ... "expected one of LATERAL, SERVICE"
+    ("SELECT ?x WHERE { ?x ?y }",
+     "syntax error at line 1, column 26: the triple pattern `?x ?y` has no object (the "
+     "parser said: expected one of LATERAL, SERVICE, [_])"),
+    # the modifiers already given are not offered again; the word's own line is named
+    ("SELECT ?x\nWHERE { ?x ?y ?z }\nLIMIT 3\n  OFSET 2",
+     "syntax error at line 4, column 3: OFSET is no SPARQL keyword: did you mean OFFSET? "
+     "(after the WHERE group a query takes OFFSET or VALUES) (the parser said: expected one "
+     "of OFFSET, VALUES)"),
+    ("SELECT ?x WHERE { ?x ?y ?z FILTR(?x) }",
+     "syntax error at line 1, column 28: FILTR is no SPARQL keyword: did you mean FILTER? "
+     "(inside a group a query takes a triple pattern, OPTIONAL, FILTER, BIND, UNION, MINUS, "
+     "VALUES, GRAPH, { or }) (the parser said: expected OPTIONAL)"),
+    # no keyword near the word: the parser's partial list, then the whole one
+    ("SELECT ?x WHERE { ?x ?y ?z } foo",
+     "syntax error at line 1, column 33: expected one of GRAPH, MINUS, [_]; after the WHERE "
+     "group a query takes GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or VALUES"),
+])
+def test_a_syntax_error_names_the_keyword_meant_and_what_may_stand_there(text, message, store,
+                                                                         graph_file):
+    result = kg("query", "--sparql", text, "--store", store, graph=graph_file)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message}\n"
+
+
+def test_a_term_of_the_vocabularies_that_does_not_exist_is_said_after_no_rows(graph_file):
+    """A fresh user's trial: `kgo:exportstatus` (wrong case) answered 0 rows and no word.
+    The note names the ontology's term meant, in every format; a term of another
+    vocabulary is checked against those the ontology uses; a term that exists is not
+    named, though the answer is empty."""
+    for fmt in ("table", "csv", "json"):
+        result = kg("query", "--sparql", "SELECT ?chip ?s WHERE { ?chip kgo:exportstatus ?s }",
+                    "--format", fmt, graph=graph_file)
+        assert result.stderr == ("note: no rows: kgo:exportstatus is not a term of the "
+                                 "ontology; did you mean kgo:exportStatus?\n"), fmt
+    result = kg("query", "--sparql", "SELECT ?c WHERE { ?c a kgo:chip ; schema:Manufacturer "
+                "?d ; kgo:exportStatus kgo:export-status-bannd ; kgo:zzzqqq ?z . FILTER(?z = "
+                "'1'^^xsd:dte) }", graph=graph_file)
+    assert result.stderr.splitlines() == [
+        "note: no rows: kgo:chip is not a term of the ontology; did you mean kgo:Chip?",
+        "note: no rows: schema:Manufacturer is not a term the ontology uses, nor in the graph; "
+        "did you mean schema:manufacturer?",
+        "note: no rows: kgo:export-status-bannd is not a term of the ontology; did you mean "
+        "kgo:export-status-banned?",
+        "note: no rows: kgo:zzzqqq is not a term of the ontology (`kg docs` writes the "
+        "ontology's reference: its classes and properties)"]
+    result = kg("query", "--sparql", "SELECT ?c WHERE { ?c kgo:exportStatus kgid:nvidia-h2000 }",
+                "--format", "csv", graph=graph_file)
+    assert result.stderr == ("note: no rows: no entity kgid:nvidia-h2000 (did you mean "
+                             "kgid:nvidia-h200, kgid:nvidia-h20, kgid:nvidia-h800?)\n")
+    # every term right, no row all the same: no note on terms
+    result = kg("query", "--sparql", "SELECT ?c WHERE { ?c a kgo:Chip ; kgo:exportStatus "
+                "kgo:export-status-banned ; schema:manufacturer kgid:google }", graph=graph_file)
+    assert "(0 rows)" in result.stdout and result.stderr == ""
+
+
 @pytest.mark.parametrize("args,message", [
     (["query", "--sparql", "SELECT * WHERE {\n  ?s ?p }"],
      "syntax error at line 2, column "),

@@ -162,18 +162,22 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
     # on stderr in every format: stdout stays the answer alone, and a researcher who
     # asked for csv or json is told why it is empty too (a fresh user's trial:
     # `between-blocs --format csv` printed a header and nothing else, no word)
-    if result.type == "SELECT" and not result.rows and not isinstance(target, str):
+    if result.type == "SELECT" and not result.rows:
         _why_empty(target, values, store)
 
 
 def _why_empty(query, values: dict, store) -> None:
-    """After no rows from a library query, say on stderr why and what to ask instead
-    (kg.sparql.queries.empty_answer_notes: an entity the query never reaches, a date
-    outside the data's, or the days with rows when the dataset's date has none)."""
-    from kg.sparql.queries import empty_answer_notes
+    """After no rows, say on stderr why and what to ask instead: a term of the project's
+    vocabularies that does not exist (kg.sparql.queries.unknown_term_notes, any query),
+    else for a library query kg.sparql.queries.empty_answer_notes (an entity the query
+    never reaches, a date outside the data's, or the days with rows when the dataset's
+    date has none)."""
+    from kg.sparql.queries import empty_answer_notes, unknown_term_notes
 
     try:
-        notes = empty_answer_notes(store, query, values)
+        notes = unknown_term_notes(store, query if isinstance(query, str) else query.text)
+        if not notes and not isinstance(query, str):
+            notes = empty_answer_notes(store, query, values)
     except KGError:  # a note is a courtesy: the answer (no rows) stands without one
         return
     for note in notes:
