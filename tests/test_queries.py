@@ -712,7 +712,7 @@ def test_20_the_h20s_end_and_start_of_april_2025_are_both_changes_since_2025_04_
     h20 = {(r["day"], r["change"], r["value"], r["when"], r["source"])
            for r in rows if r["entity"] == "nvidia-h20" and r["when"] == "2025-04"}
     assert h20 == {
-        ("2025-04-30", "ended", "kgo:export-status-unrestricted", "2025-04",
+        ("2025-04-01", "ended", "kgo:export-status-unrestricted", "2025-04",
          "cnn-2025-07-15-nvidia-resume-h20"),
         ("2025-04-01", "began", "kgo:export-status-licence-required", "2025-04",
          "nvidia-8k-2025-04-15"),

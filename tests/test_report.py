@@ -69,10 +69,31 @@ def test_h200_decision_and_customs_block_are_changes_and_botnews_is_not():
     # DW and the Deep Dive: the US allowed H200 sales to vetted Chinese buyers in
     # December 2025 (before that, restricted); Chinese customs blocked them in January 2026
     assert ("2025-12-01", "began", "nvidia-h200", "export_status", "allowed-vetted-buyers") in got
-    assert ("2025-12-31", "ended", "nvidia-h200", "export_status", "restricted") in got
+    assert ("2025-12-01", "ended", "nvidia-h200", "export_status", "restricted") in got
     assert ("2026-01-01", "began", "nvidia-h200", "import_status", "blocked") in got
     assert any(r["id"] == "china-customs-h200-block-2026-01" and r["change"] == "happened"
                for r in rows)
+
+
+def test_the_h200s_restriction_ends_before_the_announcement_that_ended_it():
+    """A fresh user's trial: "restricted" ended 2025-12 sorted on 2025-12-31, after
+    Trump's announcement of 2025-12-08 that ended it. An end given to a month sorts by
+    its first day, with the start that replaced it (kg.semantics.time.change_day), in the
+    report's table and in `kg query changes` alike."""
+    rows = read_csv(window_report() / "changes.csv")
+    h200 = [(r["day"], r["change"], r["id"], r["value"]) for r in rows
+            if "nvidia-h200" in (r["id"], r["value"]) or r["id"].startswith("us-h200")]
+    at = {(change, value): i for i, (_, change, _, value) in enumerate(h200)}
+    announced = next(i for i, r in enumerate(h200) if r[2] == "us-h200-sales-announced-2025-12")
+    assert h200[announced][0] == "2025-12-08"
+    assert at[("ended", "restricted")] < announced and at[("began", "allowed-vetted-buyers")] \
+        < announced
+    assert h200[at[("ended", "restricted")]][0] == "2025-12-01"
+    query = run_query(oxigraph_store(), find_query("changes"), {"since": "2025-11-01"})
+    days = [(str(r["day"]), str(r["change"]), str(r["entity"]).rsplit("/", 1)[-1])
+            for r in query.dicts()]
+    assert days.index(("2025-12-01", "ended", "nvidia-h200")) < days.index(
+        ("2025-12-08", "happened", "us-h200-sales-announced-2025-12"))
     # BotNews's "restricted as of 2026" is evidence, not a change dated 2026-01-01
     assert not [r for r in rows if BOTNEWS in r["sources"]]
     days = [r["day"] for r in rows]
@@ -155,7 +176,7 @@ def test_the_h20s_end_and_start_of_april_2025_both_changed_since_the_default_sin
         == "2025-04-14"
     want = [["2025-04-01", "began", "NVIDIA H20", "US export status to China",
              "licence-required", "2025-04"],
-            ["2025-04-30", "ended", "NVIDIA H20", "US export status to China",
+            ["2025-04-01", "ended", "NVIDIA H20", "US export status to China",
              "unrestricted", "2025-04"]]
     rows = read_csv(out / "changes.csv")
     got = [[r[k] for k in ("day", "change", "entity", "what", "value", "as given")]
@@ -875,7 +896,7 @@ def test_the_numbered_changes_give_the_date_as_the_source_gives_it():
     assert "— 2025-12-31:" not in text
     rows = [r for r in read_csv(build_report() / "changes.csv")
             if r["entity"] == "NVIDIA H200" and r["value"] == "restricted"]
-    assert [(r["day"], r["as given"]) for r in rows] == [("2025-12-31", "2025-12")]
+    assert [(r["day"], r["as given"]) for r in rows] == [("2025-12-01", "2025-12")]
 
 
 def test_the_summary_counts_relative_figures_against_different_things_as_two_disputes():

@@ -153,7 +153,7 @@ def timeline(rows: list[tuple], since, as_of, labels: dict[str, str]) -> bytes:
     rows: (day, change, label or "", bloc) sorted by day; since/as_of: the bounds.
     Dots on the same day and lane are stacked inside the lane. A start or an end given to
     a month or a year is in the interval when that month or year overlaps it, and its dot
-    stands on its first or last day, which may lie outside: the axis then reaches it, and
+    stands on its first day, which may lie outside: the axis then reaches it, and
     dashed lines mark since and as_of.
     """
     import datetime as dt
