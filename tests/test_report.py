@@ -931,7 +931,28 @@ def test_the_summary_counts_and_kinds_read_as_words():
     assert "47 happenings, 1 figure)." in summary
     assert "Most central by PageRank: NVIDIA (organisation, United States bloc, 25 links)" in summary
     whole = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
-    assert "39 happenings, 13 quotes, 19 figures)." in whole  # quotes: said, not happened
+    # quotes: said, not happened; DeepSeek-V4's release: expected, not happened
+    assert "38 happenings, 13 quotes, 1 expected event, 19 figures)." in whole
+
+
+def test_an_expected_event_is_expected_not_happened():
+    """A fresh user's trial: "DeepSeek-V4 release (expected)" (Deep Dive: expected around
+    mid-February 2026, not confirmed) was listed as "happened". An event whose name says
+    it is expected, planned or scheduled is "expected", in the report's table and chart
+    lane and in `kg query changes` alike (kg.semantics.wording.dated_change)."""
+    from kg.semantics.wording import dated_change
+
+    rows = read_csv(build_report() / "changes.csv")
+    v4 = [(r["day"], r["change"], r["as given"]) for r in rows
+          if r["id"] == "deepseek-v4-release-expected-2026-02"]
+    assert v4 == [("2026-02-01", "expected", "2026-02")]
+    assert {r["change"] for r in rows} >= {"happened", "expected", "said"}
+    query = run_query(oxigraph_store(), find_query("changes"), {"since": "2025-04-14"})
+    assert {str(r["change"]) for r in query.dicts()
+            if str(r["entity"]) == KGID + "deepseek-v4-release-expected-2026-02"} == {"expected"}
+    assert dated_change("event", "Summit (planned)") == "expected"
+    assert dated_change("event", "Unexpectedly early launch") == "happened"  # a whole word
+    assert dated_change("claim", "NVIDIA's expected charges") == "happened"  # events only
 
 
 def test_printed_report_keeps_every_column_of_every_table_on_the_page():

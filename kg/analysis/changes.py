@@ -19,6 +19,9 @@ The rule (queries/changes.rq gives the same rows over SPARQL):
 - said: a quote's date, by the same rule: words are said, they do not happen
   (kg.semantics.wording.dated_change; a journalist's trial read a quote listed as
   "happened", "date: 2025-07-23").
+- expected: the date of an event whose name says it is expected, planned or scheduled,
+  by the same rule: it has not happened (dated_change; a fresh user's trial read
+  "DeepSeek-V4 release (expected)" listed as "happened").
 - figure: a figure (claim) reported for a period that lies wholly inside the interval.
 
 Rows are sorted by day, then entity, field, value.
@@ -82,7 +85,8 @@ def changes(sem: Semantics, since: dt.date, as_of: dt.date | None = None) -> lis
                     out.append(Change(change_day(st.valid_to), "ended", ent.id, name, value,
                                       str(st.valid_to), ent.sources_of(st)))
                 if isinstance(st.value, DateValue) and inside(st.value, since, as_of):
-                    out.append(Change(st.value.start, dated_change(ent.kind), ent.id, name, value,
+                    out.append(Change(st.value.start, dated_change(ent.kind, ent.name), ent.id,
+                                      name, value,
                                       value, ent.sources_of(st)))
         if ent.kind == "claim":
             period = ent.first("as_of")

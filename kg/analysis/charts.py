@@ -140,9 +140,10 @@ def scorecard(dimensions: list[str], sources: list[str],
     return _png(fig)
 
 
-CHANGE_LANES = ("began", "ended", "happened", "said", "figure")
+CHANGE_LANES = ("began", "ended", "happened", "expected", "said", "figure")
 CHANGE_LABELS = {"began": "began to hold", "ended": "stopped holding",
-                 "happened": "happened (releases, events, rules)", "said": "said (quotes)",
+                 "happened": "happened (releases, events, rules)",
+                 "expected": "expected (not confirmed)", "said": "said (quotes)",
                  "figure": "figures reported"}
 
 

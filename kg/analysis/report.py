@@ -215,10 +215,12 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     if leads:
         items.append(leads)
     said = _count(changed, "said")  # quotes dated in the interval, if any
+    expected = _count(changed, "expected")  # events not (yet) confirmed, if any
     items.append(f"What changed from {since} to {day}: {len(changed)} dated facts "
                  f"({_count(changed, 'began')} began, {_count(changed, 'ended')} ended, "
                  f"{_counted(_count(changed, 'happened'), 'happening')}, "
                  f"{_counted(said, 'quote') + ', ' if said else ''}"
+                 f"{_counted(expected, 'expected event') + ', ' if expected else ''}"
                  f"{_counted(_count(changed, 'figure'), 'figure')}). Facts known only 'as "
                  "of' a day are evidence, not changes, and are left out.")
     items.append(_disputes_summary(disputes, name, ents)
@@ -238,9 +240,11 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
           "April 2025. The table's day is the first day of the date as the source gives it, "
           "for an end as for a start, so a value that ended in a month sorts with the one "
           "that replaced it, before that month's events; it may lie outside the interval; "
-          "\"as given\" is the date as the source gives it. A happening (a release, an event, a rule taking effect), a quote "
-          "(said: who said it and its words, on the day it was said or published) and a "
-          "figure count when their date, at its precision, lies wholly in the interval. A "
+          "\"as given\" is the date as the source gives it. A happening (a release, an "
+          "event, a rule taking effect), an expected event (one its name says is expected, "
+          "planned or scheduled: not confirmed to have happened), a quote (said: who said "
+          "it and its words, on the day it was said or published) and a figure count when "
+          "their date, at its precision, lies wholly in the interval. A "
           "fact known only 'as of' a day (\"restricted as of 2026\") is evidence, not a "
           "change, and never appears here. "
           "`kg query changes` gives the same rows over SPARQL.")
