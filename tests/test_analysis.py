@@ -562,7 +562,9 @@ def test_the_changes_chart_numbers_few_dots_that_do_not_pile_up(small, monkeypat
     text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
     assert (f"The chart numbers 1 of the {total} facts that began or stopped holding (the "
             "earliest on each lane in each 1/40 of the time line, 1 at most, so that no "
-            "numbers pile up); changes.csv has them all. The numbered dots, each a row of "
+            "numbers pile up, and the rows like each of them: the same change of the same "
+            "field to the same value on the same day for another entity, under its number); "
+            "changes.csv has them all. The numbered dots, each a row of "
             "the table below (its \"dot\" column):") in text
     # right after that paragraph, the list of the numbered dots: the one numbered, not all
     blocks = list(doc.blocks)
@@ -573,6 +575,27 @@ def test_the_changes_chart_numbers_few_dots_that_do_not_pile_up(small, monkeypat
     # the date as the source gives it (the fixture's "from: 2025-12"), not the day it sorts by
     assert str(first[0]) == "2025-12-01"
     assert len(listed) == 1 and listed[0].startswith("1 — 2025-12: ")
+
+
+def test_rows_like_a_numbered_change_share_its_number():
+    """The MI308's and the H20's licence requirement of April 2025: one numbered, the
+    other like it (the same change, field, value and date as given) shares the number;
+    a row that differs in any of them does not."""
+    from types import SimpleNamespace as C
+
+    from kg.analysis import report as rep
+
+    def row(entity, change="began", value="licence-required", when="2025-04"):
+        return C(day=dt.date(2025, 4, 1), change=change, entity=entity, field="export_status",
+                 value=value, when=when)
+
+    mi308, h20, ended = row("amd-mi308"), row("nvidia-h20"), row("nvidia-h20", "ended")
+    other, precise = row("nvidia-h100", value="banned"), row("x", when="2025-04-01")
+    keyed = rep.numbered_changes([mi308, h20, ended, other, precise], dt.date(2025, 1, 1),
+                                 dt.date(2025, 12, 31))
+    assert keyed == [mi308, ended]
+    assert rep.like_changes(keyed, [mi308, h20, ended, other, precise]) == [[mi308, h20],
+                                                                            [ended]]
 
 
 def test_the_changes_chart_reaches_a_start_dated_to_a_month_before_since(small, monkeypatch):

@@ -867,8 +867,9 @@ def test_what_changed_shows_the_newest_rows_and_every_numbered_dots_row():
     # every numbered dot of the list under the chart has its row in the table
     listed = re.findall(r"<li>(\d+) — ", section)
     assert listed == [str(i) for i in range(1, len(listed) + 1)] and len(listed) >= 10
-    assert sorted((r[0] for r in shown if r[0]), key=int) == listed
-    assert sorted((r["dot"] for r in rows if r["dot"]), key=int) == listed
+    # (rows like a numbered one share its number: test_like_changes_share_a_numbered_dot)
+    assert sorted({r[0] for r in shown if r[0]}, key=int) == listed
+    assert sorted({r["dot"] for r in rows if r["dot"]}, key=int) == listed
     left = len(csv_rows) - len(shown)
     # ... and up to which day only the dots' rows are shown: the last row left out
     missing = [r for r in csv_rows if r not in shown]
@@ -933,6 +934,27 @@ def test_the_summary_counts_and_kinds_read_as_words():
     whole = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
     # quotes: said, not happened; DeepSeek-V4's release: expected, not happened
     assert "38 happenings, 13 quotes, 1 expected event, 19 figures)." in whole
+
+
+def test_like_changes_share_a_numbered_dot():
+    """A fresh user's trial: the AMD MI308's April 2025 licence requirement had a numbered
+    dot on the chart, the NVIDIA H20's (the same policy, the same month) was only a row
+    of changes.csv: the chart numbers the first change in each lane and span of time.
+    A row like a numbered one (the same change of the same field to the same value,
+    dated alike, for another entity) shares its number, in the table, the list and the
+    chart."""
+    out = build_report()
+    rows = read_csv(out / "changes.csv")
+    april = {(r["entity"], r["dot"]) for r in rows if r["as given"] == "2025-04"
+             and r["change"] == "began" and r["value"] == "licence-required"}
+    assert april == {("AMD Instinct MI308", "1"), ("NVIDIA H20", "1")}
+    text = unlinked((out / "report.md").read_text(encoding="utf-8"))
+    assert ("- 1 — 2025-04: AMD Instinct MI308, NVIDIA H20, US export status to China: "
+            "licence-required began [amd-8k-2025-04-16, nvidia-8k-2025-04-15, "
+            "nvidia-2025-08-27-q2-fy2026-results]") in text
+    # the numbers run 1, 2, 3... with no gap (the chart labels its dots from the same key)
+    numbered = {r["dot"] for r in rows if r["dot"]}
+    assert numbered == {str(i) for i in range(1, len(numbered) + 1)}
 
 
 def test_an_expected_event_is_expected_not_happened():

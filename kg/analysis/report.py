@@ -251,7 +251,10 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     blocs = sem.blocs(day)
     began_ended = [c for c in changed if c.change in ("began", "ended")]
     keyed = numbered_changes(began_ended, since, day)
-    key = {id(c): str(i) for i, c in enumerate(keyed, 1)}
+    # rows like a numbered one (the same step for another entity: the MI308's and the
+    # H20's licence requirement of April 2025) share its number (like_changes)
+    groups = like_changes(keyed, began_ended)
+    key = {id(c): str(i) for i, group in enumerate(groups, 1) for c in group}
     images["changes.png"] = Chart("timeline", (
         [(c.day, c.change, key.get(id(c), ""), blocs(c.entity)) for c in changed],
         since, day, BLOC_LABELS))
@@ -261,12 +264,14 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         doc.p(f"Dashed lines on the chart mark {since} and {day}: a dot beyond them is a "
               "start or an end that its source dates only to a month or a year, one that "
               "overlaps the interval.")
-    if keyed and len(keyed) < len(began_ended):
-        doc.p(f"The chart numbers {len(keyed)} of the {len(began_ended)} facts that began "
+    if keyed and len(key) < len(began_ended):
+        doc.p(f"The chart numbers {len(key)} of the {len(began_ended)} facts that began "
               "or stopped holding (the earliest on each lane in each "
               f"1/{CHANGES_CHART_SLOTS} of the time line, {CHANGES_CHART_NUMBERED} at "
               "most, so that no "
-              "numbers pile up); changes.csv has them all. The numbered dots, each a row "
+              "numbers pile up, and the rows like each of them: the same change of the same "
+              "field to the same value on the same day for another entity, under its "
+              "number); changes.csv has them all. The numbered dots, each a row "
               "of the table below (its \"dot\" column):")
     elif keyed:
         doc.p("The numbered dots, the facts that began or stopped holding, each a row of "
@@ -275,9 +280,11 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         # the date as the source gives it (a journalist's trial: "2025-12-31: ... restricted
         # ended" and "2025-12-01: ... allowed began" for one month's change that the sources
         # date only "December 2025"); the day it sorts by is in the table
-        doc.ul([f"{key[id(c)]} — {c.when or c.day}: {name(c.entity)}, {_label(sem, c)}: "
-                f"{_change_value(sem, c)} {'began' if c.change == 'began' else 'ended'} "
-                f"[{', '.join(c.sources)}]" for c in keyed])
+        doc.ul([f"{i} — {c.when or c.day}: {', '.join(name(g.entity) for g in group)}, "
+                f"{_label(sem, c)}: {_change_value(sem, c)} "
+                f"{'began' if c.change == 'began' else 'ended'} "
+                f"[{', '.join(dict.fromkeys(s for g in group for s in g.sources))}]"
+                for i, group in enumerate(groups, 1) for c in group[:1]])
     # the newest rows, and every numbered dot's row, in time order (a journalist's trial:
     # the first 60 were shown and "(24 more rows in changes.csv.)" were the newest, the
     # H200 customs block, dot 10, among them); the note says where rows are missing
@@ -1087,6 +1094,24 @@ def numbered_changes(keyed: list, since: dt.date, day: dt.date) -> list:
         if len(out) == CHANGES_CHART_NUMBERED:
             break
     return out
+
+
+def like_changes(keyed: list, rows: list) -> list[list]:
+    """Each numbered change (numbered_changes) with the rows like it, in row order: the
+    same change (began, ended) of the same field to the same value, dated the same as the
+    source gives it, for another entity (a fresh user's trial: the AMD MI308's April 2025
+    licence requirement had a number, the NVIDIA H20's, the same policy in the same
+    month, only a row in changes.csv). A row like no numbered one stays unnumbered."""
+    def like(c) -> tuple:
+        return (c.day, c.change, c.field, c.value, c.when)
+
+    at = {like(c): i for i, c in enumerate(keyed)}
+    groups: list[list] = [[c] for c in keyed]
+    numbered = {id(c) for c in keyed}
+    for c in rows:
+        if id(c) not in numbered and like(c) in at:
+            groups[at[like(c)]].append(c)
+    return groups
 
 
 CHECK_NODES = 1000  # above the exact threshold, the sampling error is measured on this many nodes
