@@ -255,9 +255,10 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     # H20's licence requirement of April 2025) share its number (like_changes)
     groups = like_changes(keyed, began_ended)
     key = {id(c): str(i) for i, group in enumerate(groups, 1) for c in group}
+    stamp = chart_stamp(sem, day)
     images["changes.png"] = Chart("timeline", (
         [(c.day, c.change, key.get(id(c), ""), blocs(c.entity)) for c in changed],
-        since, day, BLOC_LABELS))
+        since, day, BLOC_LABELS, stamp))
     doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc",
             scroll=True)
     if any(not since < c.day <= day for c in changed):
@@ -338,7 +339,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     pubs = sorted(best, key=lambda p: (best[p], p))  # the most reliable sources first
     drawn = pubs[:SCORECARD_CHART_SOURCES]
     images["scorecard.png"] = Chart("scorecard", ([r.dimension for r in card], drawn, cells,
-                                                  {r.dimension: r.label for r in card}))
+                                                  {r.dimension: r.label for r in card}, stamp))
     doc.img("scorecard.png", "Scorecard: dimensions by source, coloured by verdict")
     if len(pubs) > len(drawn):
         doc.p(f"The chart draws the {len(drawn)} most reliable of the {len(pubs)} sources "
@@ -354,7 +355,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                               "coloured by bloc")
     images["centrality.png"] = Chart("top_nodes", (
         [(name(n), cent["pagerank"][n], node[n]["bloc"]) for n in shown],
-        "Most central by PageRank (1 = the top entity)", BLOC_LABELS))
+        "Most central by PageRank (1 = the top entity)", BLOC_LABELS, stamp))
     cols = ["rank", "entity", "id", "kind", "bloc", "links", *MEASURES, "community"]
     doc.table(Table("centrality", cols,
                     [[i + 1, name(n), n, node[n]["kind"], node[n]["bloc"], degree[n],
@@ -526,7 +527,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.p("Each bloc's share of the network's total PageRank, degree (links) and "
           "betweenness. A bloc follows the rule of docs/semantics.md: a model is its "
           "developer's, a chip its designer's, a person their affiliation's.")
-    images["bloc-share.png"] = Chart("bloc_share", (share, BLOC_LABELS))
+    images["bloc-share.png"] = Chart("bloc_share", (share, BLOC_LABELS, stamp))
     doc.img("bloc-share.png", "Share of centrality by bloc")
     doc.table(Table("bloc-share", ["measure", *BLOC_LABELS],
                     [[m, *(round(share[m].get(b, 0.0), 4) for b in BLOC_LABELS)]
@@ -1071,6 +1072,13 @@ def _method(binfo: dict, approx: dict, name: Callable[[str], str] = str) -> str:
             "pieces get about 0) and closeness (Wasserman–Faust, which allows for a network "
             "in pieces). " + checked
             + "Ranks are by PageRank; entities without any link are left out of the ranks.")
+
+
+def chart_stamp(sem: Semantics, day: dt.date) -> str:
+    """The line in the foot of every chart: the data's version and date, and the day the
+    report shows when it is not the dataset's (`--as-of`), as the explorer cites them."""
+    shown = f"; shown as of {day.isoformat()}" if day != sem.date else ""
+    return (f"ai-race-kg {sem.schema.version}, data as of {sem.date.isoformat()}{shown}")
 
 
 CHANGES_SHOWN = 60  # the newest rows of What changed shown (the numbered dots' rows too)
