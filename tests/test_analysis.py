@@ -322,14 +322,16 @@ def test_changes_between_two_dates(small):
                 for c in changes(sem, since, until)]
 
     december = rows(dt.date(2025, 11, 1), dt.date(2026, 1, 31))
+    # an end sorts by its first day, as a start does (kg.semantics.time.change_day): the
+    # end of "restricted" and the start of "allowed" are one step
     assert december == [
         ("2025-12-01", "began", "h200", "export_status", "allowed-vetted-buyers", "2025-12"),
-        ("2025-12-31", "ended", "h200", "export_status", "restricted", "2025-12"),
-        ("2025-12-31", "ended", "jane", "affiliation", "deepseek", "2025-12"),
+        ("2025-12-01", "ended", "h200", "export_status", "restricted", "2025-12"),
+        ("2025-12-01", "ended", "jane", "affiliation", "deepseek", "2025-12"),
     ]
     # "restricted to 2025-12" and "allowed from 2025-12" are one change the source dates
     # December 2025: both are in an interval from, or up to, the middle of December (a
-    # row's day, the first or last of the month, then lies outside it)
+    # row's day, the first of the month, then lies outside it)
     assert rows(dt.date(2025, 12, 14), dt.date(2026, 1, 31)) == december
     assert rows(dt.date(2025, 11, 1), dt.date(2025, 12, 14)) == december
     # an interval ending on the day before December, or starting after it, holds neither
@@ -371,8 +373,8 @@ def test_report_cli_as_of_and_since(small, tmp_path):
     rows = read_csv(out / "changes.csv")
     assert [(x["day"], x["change"], x["entity"], x["value"]) for x in rows] == [
         ("2025-12-01", "began", "H200", "allowed-vetted-buyers"),
-        ("2025-12-31", "ended", "H200", "restricted"),
-        ("2025-12-31", "ended", "Jane Roe", "DeepSeek"),
+        ("2025-12-01", "ended", "H200", "restricted"),
+        ("2025-12-01", "ended", "Jane Roe", "DeepSeek"),
     ]
     links = {row["id"]: int(row["links"]) for row in read_csv(out / "centrality.csv")}
     assert links["jane"] == 0
@@ -560,7 +562,9 @@ def test_the_changes_chart_numbers_few_dots_that_do_not_pile_up(small, monkeypat
     text = " ".join(str(b[1]) for b in doc.blocks if b[0] == "p")
     assert (f"The chart numbers 1 of the {total} facts that began or stopped holding (the "
             "earliest on each lane in each 1/40 of the time line, 1 at most, so that no "
-            "numbers pile up); changes.csv has them all. The numbered dots, each a row of "
+            "numbers pile up, and the rows like each of them: the same change of the same "
+            "field to the same value on the same day for another entity, under its number); "
+            "changes.csv has them all. The numbered dots, each a row of "
             "the table below (its \"dot\" column):") in text
     # right after that paragraph, the list of the numbered dots: the one numbered, not all
     blocks = list(doc.blocks)
@@ -571,6 +575,27 @@ def test_the_changes_chart_numbers_few_dots_that_do_not_pile_up(small, monkeypat
     # the date as the source gives it (the fixture's "from: 2025-12"), not the day it sorts by
     assert str(first[0]) == "2025-12-01"
     assert len(listed) == 1 and listed[0].startswith("1 — 2025-12: ")
+
+
+def test_rows_like_a_numbered_change_share_its_number():
+    """The MI308's and the H20's licence requirement of April 2025: one numbered, the
+    other like it (the same change, field, value and date as given) shares the number;
+    a row that differs in any of them does not."""
+    from types import SimpleNamespace as C
+
+    from kg.analysis import report as rep
+
+    def row(entity, change="began", value="licence-required", when="2025-04"):
+        return C(day=dt.date(2025, 4, 1), change=change, entity=entity, field="export_status",
+                 value=value, when=when)
+
+    mi308, h20, ended = row("amd-mi308"), row("nvidia-h20"), row("nvidia-h20", "ended")
+    other, precise = row("nvidia-h100", value="banned"), row("x", when="2025-04-01")
+    keyed = rep.numbered_changes([mi308, h20, ended, other, precise], dt.date(2025, 1, 1),
+                                 dt.date(2025, 12, 31))
+    assert keyed == [mi308, ended]
+    assert rep.like_changes(keyed, [mi308, h20, ended, other, precise]) == [[mi308, h20],
+                                                                            [ended]]
 
 
 def test_the_changes_chart_reaches_a_start_dated_to_a_month_before_since(small, monkeypatch):

@@ -327,6 +327,39 @@ def test_3_a_chip_shows_the_comparisons_against_it_and_of_what_runs_on_it():
         ("huawei", "smic", None)]
 
 
+def test_3_designer_and_fab_each_name_their_source():
+    """A fresh user's trial: question 3 asks "from which source", and `source` is the
+    comparison's: 20 of 28 rows (chips without a comparison) had a blank source though
+    they give a designer and a fab. Each now has its own, from its statements'
+    prov:wasDerivedFrom; several sources in one cell, in IRI order, so the rows stay one
+    per chip, designer, fab and comparison source, the same on both stores."""
+    q = find_query("chip-makers-comparisons")
+    fast = run_query(oxigraph_store(), q)
+    assert [tuple(r) for r in fast.rows] == [tuple(r) for r in run_query(rdflib_store(), q).rows]
+    rows = [{k: short(str(v)) for k, v in row.items()} for row in fast.dicts()]
+    assert len(rows) == 28
+    assert all(r["designerSource"] for r in rows if r.get("designer"))
+    assert all(r["fabSource"] for r in rows if r.get("fab"))
+    by_chip = {r["chip"]: r for r in rows}
+    # the H20: NVIDIA's 8-K of April 2025 and CNN's report of its resumed sales; TSMC
+    # makes it, by NVIDIA's Hopper announcement
+    h20 = by_chip["nvidia-h20"]
+    def ids(cell):
+        return [short(s) for s in cell.split(" ")]
+
+    assert (h20["designer"], ids(h20["designerSource"]), h20["fab"], ids(h20["fabSource"])) == (
+        "nvidia", ["cnn-2025-07-15-nvidia-resume-h20", "nvidia-8k-2025-04-15"], "tsmc",
+        ["nvidia-2022-03-22-hopper-announcement"])
+    assert h20.get("source") is None  # the comparison's source: the H20 has no comparison
+    # BitBiased: 910C output rises "when accounting for improved yields at SMIC"
+    c910 = by_chip["huawei-ascend-910c"]
+    assert (c910["fab"], c910["fabSource"]) == ("smic", BITBIASED)
+    # the H100's designer has four sources, on each of its three comparison rows
+    h100 = [r for r in rows if r["chip"] == "nvidia-h100"]
+    assert len(h100) == 3 and [ids(r["designerSource"]) for r in h100] == 3 * [
+        [DEEP_DIVE, BITBIASED, BOTNEWS, DW]]
+
+
 def test_3_ascend_910c_made_by_smic():
     # BitBiased: 910C output rises "when accounting for improved yields at SMIC".
     rows = ask("chip-makers-comparisons", chip="kgid:huawei-ascend-910c")
@@ -710,7 +743,7 @@ def test_20_the_h20s_end_and_start_of_april_2025_are_both_changes_since_2025_04_
     h20 = {(r["day"], r["change"], r["value"], r["when"], r["source"])
            for r in rows if r["entity"] == "nvidia-h20" and r["when"] == "2025-04"}
     assert h20 == {
-        ("2025-04-30", "ended", "kgo:export-status-unrestricted", "2025-04",
+        ("2025-04-01", "ended", "kgo:export-status-unrestricted", "2025-04",
          "cnn-2025-07-15-nvidia-resume-h20"),
         ("2025-04-01", "began", "kgo:export-status-licence-required", "2025-04",
          "nvidia-8k-2025-04-15"),

@@ -120,6 +120,14 @@ def test_csv_and_markdown(graph_file):
                 graph=graph_file)
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert rows and rows[0]["speaker"] == KGID + "scott-singer"
+    tsv = kg("query", "quotes", "-p", "speaker=scott-singer", "--format", "tsv",
+             graph=graph_file).stdout.splitlines()
+    assert tsv[0].startswith("?speaker\t?affiliation\t")
+    assert tsv[1].startswith(f"<{KGID}scott-singer>\t") and len(tsv) == len(rows) + 1
+    from kg.cli.sparql import FORMATS as CLI_FORMATS
+    from kg.sparql.results import FORMATS
+
+    assert CLI_FORMATS == FORMATS  # (the CLI's copy: it does not import rdflib to start)
     md = kg("query", "quotes", "-p", "speaker=scott-singer", "--format", "md", graph=graph_file)
     assert md.output.startswith("| speaker | affiliation |")
     assert "| Scott Singer | Carnegie Endowment for International Peace |" in md.output
@@ -185,9 +193,23 @@ def test_no_rows_on_the_default_date_names_the_days_that_have_rows(graph_file):
     assert "(7 rows)" in kg("query", "between-blocs", "-p", "date=*", graph=graph_file).output
     result = kg("query", "between-blocs", "-p", "date=2024-06-01", graph=graph_file)
     assert "(4 rows)" in result.output and "note:" not in result.output
-    for fmt in ("csv", "json"):  # for programs: the answer only
+    # a fresh user's trial: with --format csv or json it said nothing. stdout is the
+    # answer alone (for programs), the note goes to stderr in every format
+    note = ("note: no rows on 2026-04-14, the dataset's date (the default of date); days with "
+            "rows: the last before it: 2024-10-31 (--param date=2024-10-31); or --param date=* "
+            "asks for any day\n")
+    for fmt, empty in (("csv", "actor,actorCountry,link,counterpart,counterpartCountry,"
+                               "validUntil,source\n"),
+                       ("tsv", "?actor\t?actorCountry\t?link\t?counterpart\t"
+                               "?counterpartCountry\t?validUntil\t?source\n"),
+                       ("json", None), ("md", None), ("table", None)):
         result = kg("query", "between-blocs", "--format", fmt, graph=graph_file)
-        assert "note:" not in result.output
+        assert result.stderr == note, fmt
+        assert "note:" not in result.stdout
+        if empty:
+            assert result.stdout == empty
+    assert json.loads(kg("query", "between-blocs", "--format", "json",
+                         graph=graph_file).stdout)["results"]["bindings"] == []
 
 
 def test_an_entity_no_row_reaches_is_said_with_the_ones_that_do(graph_file):
@@ -209,8 +231,10 @@ def test_an_entity_no_row_reaches_is_said_with_the_ones_that_do(graph_file):
         "about=kgid:huawei-ascend-910c)\n")
     result = kg("query", "quotes", "-p", "speaker=kgid:jensen-huang", "--format", "csv",
                 graph=graph_file)
-    assert result.output.splitlines() == [
+    assert result.stdout.splitlines() == [
         "speaker,affiliation,date,text,occasion,about,quote,source,sourceDate"]
+    assert result.stderr.startswith("note: no rows: no row of quotes has kgid:jensen-huang as "
+                                    "its speaker;")
 
 
 @pytest.mark.parametrize("args, note", [
@@ -254,8 +278,9 @@ def test_a_date_outside_the_answers_dates_is_said(args, note, graph_file):
     kept = [a for a in args[1:] if a != "-p" and not a.startswith(name + "=")]
     asked = [args[0], "-p", suggested, *(x for k in kept for x in ("-p", k))]
     assert f"({rows}\n" in kg("query", *asked, graph=graph_file).output
-    result = kg("query", *args, "--format", "json", graph=graph_file)
-    assert "note:" not in result.output
+    for fmt in ("json", "csv", "tsv"):  # the note on stderr, the answer alone on stdout
+        result = kg("query", *args, "--format", fmt, graph=graph_file)
+        assert result.stderr == note and "note:" not in result.stdout
 
 
 def test_a_syntax_error_in_a_query_file_names_the_file_and_its_line(tmp_path, graph_file):
@@ -305,6 +330,74 @@ def test_show_fills_the_dataset_date_of_the_graph_it_would_query(tmp_path, graph
 
     assert '"2026-06-30"^^<http://www.w3.org/2001/XMLSchema#date>' in \
         _library_texts(dt.date(2026, 6, 30))["as-of"]
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("text, message", [
+    # a fresh user's trial: Oxigraph said "expected CONSTRUCT", at column 10
+    ("SELEC ?x WHERE {?x ?y ?z}",
+     "syntax error at line 1, column 1: SELEC is no SPARQL keyword: did you mean SELECT? "
+     "(before the query form a query takes PREFIX, BASE, SELECT, CONSTRUCT, DESCRIBE or ASK) "
+     "(the parser said: expected CONSTRUCT)"),
+    # ... "expected one of HAVING, OFFSET, OPTIONAL, VALUES", no LIMIT among them
+    ("SELECT ?x WHERE {?x ?y ?z} LIMT 3",
+     "syntax error at line 1, column 28: LIMT is no SPARQL keyword: did you mean LIMIT? "
+     "(after the WHERE group a query takes GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or "
+     "VALUES) (the parser said: expected one of HAVING, OFFSET, OPTIONAL, VALUES)"),
+    # ... "expected one of LATERAL, SERVICE"
+    ("SELECT ?x WHERE { ?x ?y }",
+     "syntax error at line 1, column 26: the triple pattern `?x ?y` has no object (the "
+     "parser said: expected one of LATERAL, SERVICE, [_])"),
+    # the modifiers already given are not offered again; the word's own line is named
+    ("SELECT ?x\nWHERE { ?x ?y ?z }\nLIMIT 3\n  OFSET 2",
+     "syntax error at line 4, column 3: OFSET is no SPARQL keyword: did you mean OFFSET? "
+     "(after the WHERE group a query takes OFFSET or VALUES) (the parser said: expected one "
+     "of OFFSET, VALUES)"),
+    ("SELECT ?x WHERE { ?x ?y ?z FILTR(?x) }",
+     "syntax error at line 1, column 28: FILTR is no SPARQL keyword: did you mean FILTER? "
+     "(inside a group a query takes a triple pattern, OPTIONAL, FILTER, BIND, UNION, MINUS, "
+     "VALUES, GRAPH, { or }) (the parser said: expected OPTIONAL)"),
+    # no keyword near the word: the parser's partial list, then the whole one
+    ("SELECT ?x WHERE { ?x ?y ?z } foo",
+     "syntax error at line 1, column 33: expected one of GRAPH, MINUS, [_]; after the WHERE "
+     "group a query takes GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or VALUES"),
+])
+def test_a_syntax_error_names_the_keyword_meant_and_what_may_stand_there(text, message, store,
+                                                                         graph_file):
+    result = kg("query", "--sparql", text, "--store", store, graph=graph_file)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message}\n"
+
+
+def test_a_term_of_the_vocabularies_that_does_not_exist_is_said_after_no_rows(graph_file):
+    """A fresh user's trial: `kgo:exportstatus` (wrong case) answered 0 rows and no word.
+    The note names the ontology's term meant, in every format; a term of another
+    vocabulary is checked against those the ontology uses; a term that exists is not
+    named, though the answer is empty."""
+    for fmt in ("table", "csv", "json"):
+        result = kg("query", "--sparql", "SELECT ?chip ?s WHERE { ?chip kgo:exportstatus ?s }",
+                    "--format", fmt, graph=graph_file)
+        assert result.stderr == ("note: no rows: kgo:exportstatus is not a term of the "
+                                 "ontology; did you mean kgo:exportStatus?\n"), fmt
+    result = kg("query", "--sparql", "SELECT ?c WHERE { ?c a kgo:chip ; schema:Manufacturer "
+                "?d ; kgo:exportStatus kgo:export-status-bannd ; kgo:zzzqqq ?z . FILTER(?z = "
+                "'1'^^xsd:dte) }", graph=graph_file)
+    assert result.stderr.splitlines() == [
+        "note: no rows: kgo:chip is not a term of the ontology; did you mean kgo:Chip?",
+        "note: no rows: schema:Manufacturer is not a term the ontology uses, nor in the graph; "
+        "did you mean schema:manufacturer?",
+        "note: no rows: kgo:export-status-bannd is not a term of the ontology; did you mean "
+        "kgo:export-status-banned?",
+        "note: no rows: kgo:zzzqqq is not a term of the ontology (`kg docs` writes the "
+        "ontology's reference: its classes and properties)"]
+    result = kg("query", "--sparql", "SELECT ?c WHERE { ?c kgo:exportStatus kgid:nvidia-h2000 }",
+                "--format", "csv", graph=graph_file)
+    assert result.stderr == ("note: no rows: no entity kgid:nvidia-h2000 (did you mean "
+                             "kgid:nvidia-h200, kgid:nvidia-h20, kgid:nvidia-h800?)\n")
+    # every term right, no row all the same: no note on terms
+    result = kg("query", "--sparql", "SELECT ?c WHERE { ?c a kgo:Chip ; kgo:exportStatus "
+                "kgo:export-status-banned ; schema:manufacturer kgid:google }", graph=graph_file)
+    assert "(0 rows)" in result.stdout and result.stderr == ""
 
 
 @pytest.mark.parametrize("args,message", [
@@ -617,10 +710,10 @@ def test_from_one_files_graph_queries_that_graph_not_the_union(graph_file, store
      "choose its syntax with --rdf-format turtle|nt|jsonld|xml"),
     ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", ["--rdf-format", "nt"],
      "Error: --rdf-format nt is for CONSTRUCT and DESCRIBE results; a SELECT query gives "
-     "rows: choose its form with --format table|csv|json|md"),
+     "rows: choose its form with --format table|csv|tsv|json|md"),
     ("ASK { ?s ?p ?o }", ["--rdf-format", "turtle"],
      "Error: --rdf-format turtle is for CONSTRUCT and DESCRIBE results; an ASK query gives "
-     "true or false: choose its form with --format table|csv|json|md"),
+     "true or false: choose its form with --format table|csv|tsv|json|md"),
 ])
 def test_a_format_for_the_other_kind_of_result_is_a_usage_error(graph_file, text, option,
                                                                  message):

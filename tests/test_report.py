@@ -69,10 +69,31 @@ def test_h200_decision_and_customs_block_are_changes_and_botnews_is_not():
     # DW and the Deep Dive: the US allowed H200 sales to vetted Chinese buyers in
     # December 2025 (before that, restricted); Chinese customs blocked them in January 2026
     assert ("2025-12-01", "began", "nvidia-h200", "export_status", "allowed-vetted-buyers") in got
-    assert ("2025-12-31", "ended", "nvidia-h200", "export_status", "restricted") in got
+    assert ("2025-12-01", "ended", "nvidia-h200", "export_status", "restricted") in got
     assert ("2026-01-01", "began", "nvidia-h200", "import_status", "blocked") in got
     assert any(r["id"] == "china-customs-h200-block-2026-01" and r["change"] == "happened"
                for r in rows)
+
+
+def test_the_h200s_restriction_ends_before_the_announcement_that_ended_it():
+    """A fresh user's trial: "restricted" ended 2025-12 sorted on 2025-12-31, after
+    Trump's announcement of 2025-12-08 that ended it. An end given to a month sorts by
+    its first day, with the start that replaced it (kg.semantics.time.change_day), in the
+    report's table and in `kg query changes` alike."""
+    rows = read_csv(window_report() / "changes.csv")
+    h200 = [(r["day"], r["change"], r["id"], r["value"]) for r in rows
+            if "nvidia-h200" in (r["id"], r["value"]) or r["id"].startswith("us-h200")]
+    at = {(change, value): i for i, (_, change, _, value) in enumerate(h200)}
+    announced = next(i for i, r in enumerate(h200) if r[2] == "us-h200-sales-announced-2025-12")
+    assert h200[announced][0] == "2025-12-08"
+    assert at[("ended", "restricted")] < announced and at[("began", "allowed-vetted-buyers")] \
+        < announced
+    assert h200[at[("ended", "restricted")]][0] == "2025-12-01"
+    query = run_query(oxigraph_store(), find_query("changes"), {"since": "2025-11-01"})
+    days = [(str(r["day"]), str(r["change"]), str(r["entity"]).rsplit("/", 1)[-1])
+            for r in query.dicts()]
+    assert days.index(("2025-12-01", "ended", "nvidia-h200")) < days.index(
+        ("2025-12-08", "happened", "us-h200-sales-announced-2025-12"))
     # BotNews's "restricted as of 2026" is evidence, not a change dated 2026-01-01
     assert not [r for r in rows if BOTNEWS in r["sources"]]
     days = [r["day"] for r in rows]
@@ -155,7 +176,7 @@ def test_the_h20s_end_and_start_of_april_2025_both_changed_since_the_default_sin
         == "2025-04-14"
     want = [["2025-04-01", "began", "NVIDIA H20", "US export status to China",
              "licence-required", "2025-04"],
-            ["2025-04-30", "ended", "NVIDIA H20", "US export status to China",
+            ["2025-04-01", "ended", "NVIDIA H20", "US export status to China",
              "unrestricted", "2025-04"]]
     rows = read_csv(out / "changes.csv")
     got = [[r[k] for k in ("day", "change", "entity", "what", "value", "as given")]
@@ -846,8 +867,9 @@ def test_what_changed_shows_the_newest_rows_and_every_numbered_dots_row():
     # every numbered dot of the list under the chart has its row in the table
     listed = re.findall(r"<li>(\d+) — ", section)
     assert listed == [str(i) for i in range(1, len(listed) + 1)] and len(listed) >= 10
-    assert sorted((r[0] for r in shown if r[0]), key=int) == listed
-    assert sorted((r["dot"] for r in rows if r["dot"]), key=int) == listed
+    # (rows like a numbered one share its number: test_like_changes_share_a_numbered_dot)
+    assert sorted({r[0] for r in shown if r[0]}, key=int) == listed
+    assert sorted({r["dot"] for r in rows if r["dot"]}, key=int) == listed
     left = len(csv_rows) - len(shown)
     # ... and up to which day only the dots' rows are shown: the last row left out
     missing = [r for r in csv_rows if r not in shown]
@@ -875,7 +897,7 @@ def test_the_numbered_changes_give_the_date_as_the_source_gives_it():
     assert "— 2025-12-31:" not in text
     rows = [r for r in read_csv(build_report() / "changes.csv")
             if r["entity"] == "NVIDIA H200" and r["value"] == "restricted"]
-    assert [(r["day"], r["as given"]) for r in rows] == [("2025-12-31", "2025-12")]
+    assert [(r["day"], r["as given"]) for r in rows] == [("2025-12-01", "2025-12")]
 
 
 def test_the_summary_counts_relative_figures_against_different_things_as_two_disputes():
@@ -910,7 +932,49 @@ def test_the_summary_counts_and_kinds_read_as_words():
     assert "47 happenings, 1 figure)." in summary
     assert "Most central by PageRank: NVIDIA (organisation, United States bloc, 25 links)" in summary
     whole = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
-    assert "39 happenings, 13 quotes, 19 figures)." in whole  # quotes: said, not happened
+    # quotes: said, not happened; DeepSeek-V4's release: expected, not happened
+    assert "38 happenings, 13 quotes, 1 expected event, 19 figures)." in whole
+
+
+def test_like_changes_share_a_numbered_dot():
+    """A fresh user's trial: the AMD MI308's April 2025 licence requirement had a numbered
+    dot on the chart, the NVIDIA H20's (the same policy, the same month) was only a row
+    of changes.csv: the chart numbers the first change in each lane and span of time.
+    A row like a numbered one (the same change of the same field to the same value,
+    dated alike, for another entity) shares its number, in the table, the list and the
+    chart."""
+    out = build_report()
+    rows = read_csv(out / "changes.csv")
+    april = {(r["entity"], r["dot"]) for r in rows if r["as given"] == "2025-04"
+             and r["change"] == "began" and r["value"] == "licence-required"}
+    assert april == {("AMD Instinct MI308", "1"), ("NVIDIA H20", "1")}
+    text = unlinked((out / "report.md").read_text(encoding="utf-8"))
+    assert ("- 1 — 2025-04: AMD Instinct MI308, NVIDIA H20, US export status to China: "
+            "licence-required began [amd-8k-2025-04-16, nvidia-8k-2025-04-15, "
+            "nvidia-2025-08-27-q2-fy2026-results]") in text
+    # the numbers run 1, 2, 3... with no gap (the chart labels its dots from the same key)
+    numbered = {r["dot"] for r in rows if r["dot"]}
+    assert numbered == {str(i) for i in range(1, len(numbered) + 1)}
+
+
+def test_an_expected_event_is_expected_not_happened():
+    """A fresh user's trial: "DeepSeek-V4 release (expected)" (Deep Dive: expected around
+    mid-February 2026, not confirmed) was listed as "happened". An event whose name says
+    it is expected, planned or scheduled is "expected", in the report's table and chart
+    lane and in `kg query changes` alike (kg.semantics.wording.dated_change)."""
+    from kg.semantics.wording import dated_change
+
+    rows = read_csv(build_report() / "changes.csv")
+    v4 = [(r["day"], r["change"], r["as given"]) for r in rows
+          if r["id"] == "deepseek-v4-release-expected-2026-02"]
+    assert v4 == [("2026-02-01", "expected", "2026-02")]
+    assert {r["change"] for r in rows} >= {"happened", "expected", "said"}
+    query = run_query(oxigraph_store(), find_query("changes"), {"since": "2025-04-14"})
+    assert {str(r["change"]) for r in query.dicts()
+            if str(r["entity"]) == KGID + "deepseek-v4-release-expected-2026-02"} == {"expected"}
+    assert dated_change("event", "Summit (planned)") == "expected"
+    assert dated_change("event", "Unexpectedly early launch") == "happened"  # a whole word
+    assert dated_change("claim", "NVIDIA's expected charges") == "happened"  # events only
 
 
 def test_printed_report_keeps_every_column_of_every_table_on_the_page():

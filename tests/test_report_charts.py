@@ -119,3 +119,34 @@ def test_charts_drawn_ahead_are_written_as_they_are(tmp_path, drawn, monkeypatch
     render.write(doc, charts, ahead, set(FORMATS))
     assert drawn == [] and digests == []
     assert files(ahead) == files(plain)
+
+
+def test_every_chart_says_the_datas_date_and_version(monkeypatch):
+    """A fresh user's trial: scorecard.png and centrality.png carried no as-of date (only
+    the changes chart's title had one), so a chart saved or pasted on its own said
+    nothing of when. Every chart's foot says the version and the dataset's date, and the
+    day shown when the report is --as-of another."""
+    import datetime as dt
+
+    from kg.analysis import charts
+    from kg.analysis.report import report
+
+    sem = load_graph(REPO / "data").semantics
+    stamp = f"ai-race-kg {sem.schema.version}, data as of {sem.date.isoformat()}"
+    written: dict[str, list[str]] = {}
+    png = charts._png
+
+    def reading(fig):  # the texts of the figure itself (not of its axes)
+        written.setdefault("texts", []).append([t.get_text() for t in fig.texts])
+        return png(fig)
+
+    monkeypatch.setattr(charts, "_png", reading)
+    _, images = report(sem)
+    assert set(images) == CHARTS
+    for name, chart in sorted(images.items()):
+        assert chart.args[-1] == stamp, name
+        written.clear()
+        assert chart.draw().startswith(b"\x89PNG")
+        assert written["texts"] == [[stamp]], name
+    _, images = report(sem, as_of=dt.date(2025, 6, 30))
+    assert {c.args[-1] for c in images.values()} == {f"{stamp}; shown as of 2025-06-30"}

@@ -221,6 +221,11 @@ def test_service_is_refused_and_never_called(endpoint):
 def test_syntax_errors_say_where(endpoint):
     status, _, text = post_query(endpoint, "SELECT * WHERE {\n  ?s ?p }")
     assert status == 400 and "line 2, column" in text
+    assert "the triple pattern `?s ?p` has no object" in text
+    # a fresh user's trial: "expected one of HAVING, OFFSET, OPTIONAL, VALUES", no LIMIT
+    status, _, text = post_query(endpoint, "SELECT ?x WHERE { ?x ?y ?z }\nLIMT 3")
+    assert status == 400 and ("syntax error at line 2, column 1: LIMT is no SPARQL keyword: "
+                              "did you mean LIMIT?") in text
 
 
 def test_a_runaway_query_is_stopped_at_the_limit(endpoint):

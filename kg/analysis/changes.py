@@ -7,8 +7,9 @@ The rule (queries/changes.rq gives the same rows over SPARQL):
   (since, as_of] at the precision the source gives: `from: 2025-04` and `to: 2025-04`
   are the whole of April 2025, so both are in (2025-04-14, 2026-04-14], the start and
   the end of one change alike (kg.semantics Window.began_within / ended_within). The
-  row's day is the first day of `from`, the last day of `to`, so it may lie outside the
-  interval (2025-04-01 there); its `when` is the date as the source gives it.
+  row's day is the first day of `from` or of `to` (kg.semantics.time.change_day: an end
+  sorts with the start that replaced it, before the events of its month), so it may lie
+  outside the interval (2025-04-01 there); its `when` is the date as the source gives it.
   Deprecated statements never change.
   A fact known only `as_of` a day is evidence, not a change: it never appears here,
   nor does an end inferred from a horizon or a successor.
@@ -18,6 +19,9 @@ The rule (queries/changes.rq gives the same rows over SPARQL):
 - said: a quote's date, by the same rule: words are said, they do not happen
   (kg.semantics.wording.dated_change; a journalist's trial read a quote listed as
   "happened", "date: 2025-07-23").
+- expected: the date of an event whose name says it is expected, planned or scheduled,
+  by the same rule: it has not happened (dated_change; a fresh user's trial read
+  "DeepSeek-V4 release (expected)" listed as "happened").
 - figure: a figure (claim) reported for a period that lies wholly inside the interval.
 
 Rows are sorted by day, then entity, field, value.
@@ -30,13 +34,14 @@ from dataclasses import dataclass
 
 from kg.core.model import DateValue, as_decimal_text
 from kg.semantics import Semantics
+from kg.semantics.time import change_day
 from kg.semantics.wording import dated_change
 
 
 @dataclass(frozen=True)
 class Change:
-    """One change. day: the day it is dated to (first day of `from`, last day of `to`,
-    first day of a date); when: the date as the source gives it; change: began | ended |
+    """One change. day: the day it sorts by (the first day of its `from`, `to` or date:
+    kg.semantics.time.change_day); when: the date as the source gives it; change: began | ended |
     happened | said | figure; value: the value as text (an id, an enum value, a date, a number);
     sources: source ids."""
 
@@ -77,10 +82,11 @@ def changes(sem: Semantics, since: dt.date, as_of: dt.date | None = None) -> lis
                     out.append(Change(w.start, "began", ent.id, name, value,
                                       str(st.valid_from), ent.sources_of(st)))
                 if w.ended_within(since, as_of):
-                    out.append(Change(st.valid_to.end, "ended", ent.id, name, value,
+                    out.append(Change(change_day(st.valid_to), "ended", ent.id, name, value,
                                       str(st.valid_to), ent.sources_of(st)))
                 if isinstance(st.value, DateValue) and inside(st.value, since, as_of):
-                    out.append(Change(st.value.start, dated_change(ent.kind), ent.id, name, value,
+                    out.append(Change(st.value.start, dated_change(ent.kind, ent.name), ent.id,
+                                      name, value,
                                       value, ent.sources_of(st)))
         if ent.kind == "claim":
             period = ent.first("as_of")

@@ -1,7 +1,9 @@
 """The report's charts as PNG bytes (matplotlib, Agg backend).
 
 Deterministic: a fixed size and DPI, the DejaVu Sans font matplotlib ships, no
-"Software" or date in the PNG metadata, so the same data gives the same bytes.
+"Software" or date in the PNG metadata, so the same data gives the same bytes. Each
+chart carries a stamp in its foot: the data's date and version (the report's
+chart_stamp), never the clock.
 """
 
 from __future__ import annotations
@@ -36,12 +38,27 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
+def _finish(fig, stamp: str) -> None:
+    """Lay the figure out, keeping a strip at its foot for `stamp` (the data's date and
+    version, kg.analysis.report.chart_stamp) in its right corner: a chart saved or
+    pasted on its own still says what it shows as of (a fresh user's trial: the scorecard
+    and centrality charts carried no date)."""
+    if not stamp:
+        fig.tight_layout()
+        return
+    height = fig.get_size_inches()[1]
+    fig.tight_layout(rect=(0, 0.22 / height, 1, 1))
+    fig.text(0.995, 0.06 / height, stamp, ha="right", va="bottom", fontsize=7.5,
+             color="#4a5568")
+
+
 def _style():
     plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 10,
                          "svg.hashsalt": "ai-race-kg", "path.simplify": True})
 
 
-def bloc_share(shares: dict[str, dict[str, float]], labels: dict[str, str]) -> bytes:
+def bloc_share(shares: dict[str, dict[str, float]], labels: dict[str, str],
+               stamp: str = "") -> bytes:
     """A 100% stacked bar per measure: each bloc's share of the network's total.
 
     shares: measure label -> {bloc: share in [0, 1]} (missing blocs count 0).
@@ -68,12 +85,12 @@ def bloc_share(shares: dict[str, dict[str, float]], labels: dict[str, str]) -> b
     ax.legend(ncol=len(blocs), loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    fig.tight_layout()
+    _finish(fig, stamp)
     return _png(fig)
 
 
 def top_nodes(rows: list[tuple[str, float, str]], title: str,
-              labels: dict[str, str] | None = None) -> bytes:
+              labels: dict[str, str] | None = None, stamp: str = "") -> bytes:
     """Horizontal bars of (label, value in [0, 1], bloc), in the given order."""
     _style()
     fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))
@@ -91,13 +108,13 @@ def top_nodes(rows: list[tuple[str, float, str]], title: str,
                        if b in present], loc="lower right", frameon=False)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    fig.tight_layout()
+    _finish(fig, stamp)
     return _png(fig)
 
 
 def scorecard(dimensions: list[str], sources: list[str],
               cells: dict[tuple[str, str], tuple[str, str | None]],
-              labels: dict[str, str] | None = None) -> bytes:
+              labels: dict[str, str] | None = None, stamp: str = "") -> bytes:
     """A grid: dimensions (rows) x sources (columns), each cell coloured by the verdict
     and marked by the source's reliability (H, M, L); an empty cell is "no sourced
     verdict". cells: (dimension, source) -> (verdict text, reliability)."""
@@ -136,24 +153,27 @@ def scorecard(dimensions: list[str], sources: list[str],
               frameon=False, fontsize=9)
     ax.set_title("Who leads, according to whom (letters: source reliability "
                  "H high, M medium, L low)", loc="left", fontsize=10, pad=28)
-    fig.tight_layout()
+    _finish(fig, stamp)
     return _png(fig)
 
 
-CHANGE_LANES = ("began", "ended", "happened", "said", "figure")
+CHANGE_LANES = ("began", "ended", "happened", "expected", "said", "figure")
 CHANGE_LABELS = {"began": "began to hold", "ended": "stopped holding",
-                 "happened": "happened (releases, events, rules)", "said": "said (quotes)",
+                 "happened": "happened (releases, events, rules)",
+                 "expected": "expected (not confirmed)", "said": "said (quotes)",
                  "figure": "figures reported"}
 
 
-def timeline(rows: list[tuple], since, as_of, labels: dict[str, str]) -> bytes:
+def timeline(rows: list[tuple], since, as_of, labels: dict[str, str],
+             stamp: str = "") -> bytes:
     """What changed, as dots on a time line: one lane per kind of change, coloured by the
-    bloc of the entity; a dot with a label (a short key such as "1") is numbered.
+    bloc of the entity; a dot with a label (a short key such as "1") is numbered, the
+    number written once beside the dots of one day and lane that share it.
 
     rows: (day, change, label or "", bloc) sorted by day; since/as_of: the bounds.
     Dots on the same day and lane are stacked inside the lane. A start or an end given to
     a month or a year is in the interval when that month or year overlaps it, and its dot
-    stands on its first or last day, which may lie outside: the axis then reaches it, and
+    stands on its first day, which may lie outside: the axis then reaches it, and
     dashed lines mark since and as_of.
     """
     import datetime as dt
@@ -173,6 +193,7 @@ def timeline(rows: list[tuple], since, as_of, labels: dict[str, str]) -> bytes:
     last = max([as_of] + [r[0] for r in rows])
     span = (last - first).days or 1
     dots: dict[str, tuple[list, list]] = {}  # one scatter per colour: thousands of dots stay fast
+    labelled: set[tuple] = set()
     for day, change, label, bloc in rows:
         n = stack[(day, change)]
         k = seen.get((day, change), 0)
@@ -181,7 +202,8 @@ def timeline(rows: list[tuple], since, as_of, labels: dict[str, str]) -> bytes:
         xs, ys = dots.setdefault(BLOC_COLOURS.get(bloc, BLOC_COLOURS["other"]), ([], []))
         xs.append(day)
         ys.append(y)
-        if label:
+        if label and (day, change, label) not in labelled:  # like rows share one number
+            labelled.add((day, change, label))
             right = (day - first).days > 0.8 * span
             ax.annotate(label, (day, y), xytext=(-5 if right else 5, 0),
                         textcoords="offset points", fontsize=7.5, color="#2d3748",
@@ -212,5 +234,5 @@ def timeline(rows: list[tuple], since, as_of, labels: dict[str, str]) -> bytes:
                   bbox_to_anchor=(0.5, -0.1), frameon=False)
     ax.set_title(f"What changed between {since} and {as_of} ({len(rows)} facts)", loc="left",
                  fontweight="bold")
-    fig.tight_layout()
+    _finish(fig, stamp)
     return _png(fig)

@@ -215,10 +215,12 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     if leads:
         items.append(leads)
     said = _count(changed, "said")  # quotes dated in the interval, if any
+    expected = _count(changed, "expected")  # events not (yet) confirmed, if any
     items.append(f"What changed from {since} to {day}: {len(changed)} dated facts "
                  f"({_count(changed, 'began')} began, {_count(changed, 'ended')} ended, "
                  f"{_counted(_count(changed, 'happened'), 'happening')}, "
                  f"{_counted(said, 'quote') + ', ' if said else ''}"
+                 f"{_counted(expected, 'expected event') + ', ' if expected else ''}"
                  f"{_counted(_count(changed, 'figure'), 'figure')}). Facts known only 'as "
                  "of' a day are evidence, not changes, and are left out.")
     items.append(_disputes_summary(disputes, name, ents)
@@ -235,33 +237,42 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.p("A fact began or ended when its `from` or its `to`, the whole day, month or year "
           "the source gives, shares a day with the interval: an end and a start dated "
           "\"2025-04\" (one change) are both listed whenever the interval holds a day of "
-          "April 2025. The table's day sorts a start by its first day and an end by its "
-          "last, days that may lie outside the interval; \"as given\" is the date as the "
-          "source gives it. A happening (a release, an event, a rule taking effect), a quote "
-          "(said: who said it and its words, on the day it was said or published) and a "
-          "figure count when their date, at its precision, lies wholly in the interval. A "
+          "April 2025. The table's day is the first day of the date as the source gives it, "
+          "for an end as for a start, so a value that ended in a month sorts with the one "
+          "that replaced it, before that month's events; it may lie outside the interval; "
+          "\"as given\" is the date as the source gives it. A happening (a release, an "
+          "event, a rule taking effect), an expected event (one its name says is expected, "
+          "planned or scheduled: not confirmed to have happened), a quote (said: who said "
+          "it and its words, on the day it was said or published) and a figure count when "
+          "their date, at its precision, lies wholly in the interval. A "
           "fact known only 'as of' a day (\"restricted as of 2026\") is evidence, not a "
           "change, and never appears here. "
           "`kg query changes` gives the same rows over SPARQL.")
     blocs = sem.blocs(day)
     began_ended = [c for c in changed if c.change in ("began", "ended")]
     keyed = numbered_changes(began_ended, since, day)
-    key = {id(c): str(i) for i, c in enumerate(keyed, 1)}
+    # rows like a numbered one (the same step for another entity: the MI308's and the
+    # H20's licence requirement of April 2025) share its number (like_changes)
+    groups = like_changes(keyed, began_ended)
+    key = {id(c): str(i) for i, group in enumerate(groups, 1) for c in group}
+    stamp = chart_stamp(sem, day)
     images["changes.png"] = Chart("timeline", (
         [(c.day, c.change, key.get(id(c), ""), blocs(c.entity)) for c in changed],
-        since, day, BLOC_LABELS))
+        since, day, BLOC_LABELS, stamp))
     doc.img("changes.png", "What changed: a dot per fact on a time line, coloured by bloc",
             scroll=True)
     if any(not since < c.day <= day for c in changed):
         doc.p(f"Dashed lines on the chart mark {since} and {day}: a dot beyond them is a "
               "start or an end that its source dates only to a month or a year, one that "
               "overlaps the interval.")
-    if keyed and len(keyed) < len(began_ended):
-        doc.p(f"The chart numbers {len(keyed)} of the {len(began_ended)} facts that began "
+    if keyed and len(key) < len(began_ended):
+        doc.p(f"The chart numbers {len(key)} of the {len(began_ended)} facts that began "
               "or stopped holding (the earliest on each lane in each "
               f"1/{CHANGES_CHART_SLOTS} of the time line, {CHANGES_CHART_NUMBERED} at "
               "most, so that no "
-              "numbers pile up); changes.csv has them all. The numbered dots, each a row "
+              "numbers pile up, and the rows like each of them: the same change of the same "
+              "field to the same value on the same day for another entity, under its "
+              "number); changes.csv has them all. The numbered dots, each a row "
               "of the table below (its \"dot\" column):")
     elif keyed:
         doc.p("The numbered dots, the facts that began or stopped holding, each a row of "
@@ -270,9 +281,11 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         # the date as the source gives it (a journalist's trial: "2025-12-31: ... restricted
         # ended" and "2025-12-01: ... allowed began" for one month's change that the sources
         # date only "December 2025"); the day it sorts by is in the table
-        doc.ul([f"{key[id(c)]} — {c.when or c.day}: {name(c.entity)}, {_label(sem, c)}: "
-                f"{_change_value(sem, c)} {'began' if c.change == 'began' else 'ended'} "
-                f"[{', '.join(c.sources)}]" for c in keyed])
+        doc.ul([f"{i} — {c.when or c.day}: {', '.join(name(g.entity) for g in group)}, "
+                f"{_label(sem, c)}: {_change_value(sem, c)} "
+                f"{'began' if c.change == 'began' else 'ended'} "
+                f"[{', '.join(dict.fromkeys(s for g in group for s in g.sources))}]"
+                for i, group in enumerate(groups, 1) for c in group[:1]])
     # the newest rows, and every numbered dot's row, in time order (a journalist's trial:
     # the first 60 were shown and "(24 more rows in changes.csv.)" were the newest, the
     # H200 customs block, dot 10, among them); the note says where rows are missing
@@ -326,7 +339,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     pubs = sorted(best, key=lambda p: (best[p], p))  # the most reliable sources first
     drawn = pubs[:SCORECARD_CHART_SOURCES]
     images["scorecard.png"] = Chart("scorecard", ([r.dimension for r in card], drawn, cells,
-                                                  {r.dimension: r.label for r in card}))
+                                                  {r.dimension: r.label for r in card}, stamp))
     doc.img("scorecard.png", "Scorecard: dimensions by source, coloured by verdict")
     if len(pubs) > len(drawn):
         doc.p(f"The chart draws the {len(drawn)} most reliable of the {len(pubs)} sources "
@@ -342,7 +355,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                               "coloured by bloc")
     images["centrality.png"] = Chart("top_nodes", (
         [(name(n), cent["pagerank"][n], node[n]["bloc"]) for n in shown],
-        "Most central by PageRank (1 = the top entity)", BLOC_LABELS))
+        "Most central by PageRank (1 = the top entity)", BLOC_LABELS, stamp))
     cols = ["rank", "entity", "id", "kind", "bloc", "links", *MEASURES, "community"]
     doc.table(Table("centrality", cols,
                     [[i + 1, name(n), n, node[n]["kind"], node[n]["bloc"], degree[n],
@@ -514,7 +527,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.p("Each bloc's share of the network's total PageRank, degree (links) and "
           "betweenness. A bloc follows the rule of docs/semantics.md: a model is its "
           "developer's, a chip its designer's, a person their affiliation's.")
-    images["bloc-share.png"] = Chart("bloc_share", (share, BLOC_LABELS))
+    images["bloc-share.png"] = Chart("bloc_share", (share, BLOC_LABELS, stamp))
     doc.img("bloc-share.png", "Share of centrality by bloc")
     doc.table(Table("bloc-share", ["measure", *BLOC_LABELS],
                     [[m, *(round(share[m].get(b, 0.0), 4) for b in BLOC_LABELS)]
@@ -1061,6 +1074,13 @@ def _method(binfo: dict, approx: dict, name: Callable[[str], str] = str) -> str:
             + "Ranks are by PageRank; entities without any link are left out of the ranks.")
 
 
+def chart_stamp(sem: Semantics, day: dt.date) -> str:
+    """The line in the foot of every chart: the data's version and date, and the day the
+    report shows when it is not the dataset's (`--as-of`), as the explorer cites them."""
+    shown = f"; shown as of {day.isoformat()}" if day != sem.date else ""
+    return (f"ai-race-kg {sem.schema.version}, data as of {sem.date.isoformat()}{shown}")
+
+
 CHANGES_SHOWN = 60  # the newest rows of What changed shown (the numbered dots' rows too)
 CHANGES_CHART_NUMBERED = 20  # numbered dots on the changes chart, at most
 CHANGES_CHART_SLOTS = 40  # ... and one per lane in each of this many spans of the time line
@@ -1082,6 +1102,24 @@ def numbered_changes(keyed: list, since: dt.date, day: dt.date) -> list:
         if len(out) == CHANGES_CHART_NUMBERED:
             break
     return out
+
+
+def like_changes(keyed: list, rows: list) -> list[list]:
+    """Each numbered change (numbered_changes) with the rows like it, in row order: the
+    same change (began, ended) of the same field to the same value, dated the same as the
+    source gives it, for another entity (a fresh user's trial: the AMD MI308's April 2025
+    licence requirement had a number, the NVIDIA H20's, the same policy in the same
+    month, only a row in changes.csv). A row like no numbered one stays unnumbered."""
+    def like(c) -> tuple:
+        return (c.day, c.change, c.field, c.value, c.when)
+
+    at = {like(c): i for i, c in enumerate(keyed)}
+    groups: list[list] = [[c] for c in keyed]
+    numbered = {id(c) for c in keyed}
+    for c in rows:
+        if id(c) not in numbered and like(c) in at:
+            groups[at[like(c)]].append(c)
+    return groups
 
 
 CHECK_NODES = 1000  # above the exact threshold, the sampling error is measured on this many nodes

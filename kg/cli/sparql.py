@@ -16,14 +16,17 @@ from kg.cli.options import data_option, echo, fail
 from kg.core.errors import KGError
 
 STORE_CHOICE = click.Choice(["oxigraph", "rdflib"])
+FORMATS = ("table", "csv", "tsv", "json", "md")  # kg.sparql.results.FORMATS (not imported: rdflib)
 
 
 def format_option(f):
     """The shared --format option of commands that print tables."""
-    return click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]),
+    return click.option("--format", "fmt", type=click.Choice(FORMATS),
                         default="table", show_default=True,
-                        help="table: aligned, with labels, fits the terminal; csv and json: the "
-                             "W3C SPARQL 1.1 results formats; md: a Markdown table.")(f)
+                        help="table: aligned, with labels, fits the terminal; csv, tsv and "
+                             "json: the W3C SPARQL 1.1 results formats; md: a Markdown "
+                             "table. A note on why an answer has no rows goes to stderr in "
+                             "every format.")(f)
 
 
 def graph_option(f=None, *, verb: str = "Query"):
@@ -92,7 +95,7 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
           width, data_dir, graph_file):
     """Run a SPARQL query: a library query by NAME, a .rq FILE, or --sparql TEXT.
 
-    SELECT prints a table (or csv, json, md); ASK prints true or false; CONSTRUCT and
+    SELECT prints a table (or csv, tsv, json, md); ASK prints true or false; CONSTRUCT and
     DESCRIBE print RDF. Queries run on an embedded Oxigraph store holding the graph of
     data/ (built once and cached until data/, ontology/ or kg itself change; no server
     needed); --store rdflib cross-checks on rdflib's engine; --endpoint runs on any
@@ -153,22 +156,28 @@ def query(name, sparql_text, params, fmt, rdf_format, store_kind, endpoint, list
     except KGError as exc:
         fail(exc, data_dir)
     # a table is for a terminal: a control character in a result (a query can make one)
-    # is shown escaped; csv, json and RDF are for programs and stay exact
+    # is shown escaped; csv, tsv, json and RDF are for programs and stay exact
     (echo if fmt in ("table", "md") and result.type == "SELECT" else click.echo)(
         out.rstrip("\n"))
-    if fmt in ("table", "md") and result.type == "SELECT" and not result.rows \
-            and not isinstance(target, str):  # (for a reader; csv and json are for programs)
+    # on stderr in every format: stdout stays the answer alone, and a researcher who
+    # asked for csv or json is told why it is empty too (a fresh user's trial:
+    # `between-blocs --format csv` printed a header and nothing else, no word)
+    if result.type == "SELECT" and not result.rows:
         _why_empty(target, values, store)
 
 
 def _why_empty(query, values: dict, store) -> None:
-    """After no rows from a library query, say on stderr why and what to ask instead
-    (kg.sparql.queries.empty_answer_notes: an entity the query never reaches, a date
-    outside the data's, or the days with rows when the dataset's date has none)."""
-    from kg.sparql.queries import empty_answer_notes
+    """After no rows, say on stderr why and what to ask instead: a term of the project's
+    vocabularies that does not exist (kg.sparql.queries.unknown_term_notes, any query),
+    else for a library query kg.sparql.queries.empty_answer_notes (an entity the query
+    never reaches, a date outside the data's, or the days with rows when the dataset's
+    date has none)."""
+    from kg.sparql.queries import empty_answer_notes, unknown_term_notes
 
     try:
-        notes = empty_answer_notes(store, query, values)
+        notes = unknown_term_notes(store, query if isinstance(query, str) else query.text)
+        if not notes and not isinstance(query, str):
+            notes = empty_answer_notes(store, query, values)
     except KGError:  # a note is a courtesy: the answer (no rows) stands without one
         return
     for note in notes:
@@ -189,7 +198,7 @@ def _formats_fit(kind: str, fmt: str, rdf_format: str) -> None:
         gives = "an ASK query gives true or false" if kind == "ASK" else "a SELECT query gives rows"
         raise click.UsageError(f"--rdf-format {rdf_format} is for CONSTRUCT and DESCRIBE "
                                f"results; {gives}: choose its form with --format "
-                               "table|csv|json|md")
+                               + "|".join(FORMATS))
 
 
 def _print_library(queries) -> None:

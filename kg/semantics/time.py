@@ -27,6 +27,12 @@ The rule (docs/semantics.md says it for researchers):
 - Two current values of a single-valued field (outside a month of change) are a
   conflict: `kg lint` reports it until a maintainer ranks one.
 
+- In a list of changes (the report's "What changed", queries/changes.rq), a change sorts
+  by the first day of its date as the source gives it (`change_day`), an end as a start:
+  `to: 2025-12` sorts on 2025-12-01, with the `from: 2025-12` that replaced it, and so
+  before a 2025-12-08 event of that month (a fresh user's trial: sorted by its last day,
+  the H200's "restricted ended" read as after the announcement that ended it).
+
 Dates are datetime.date; windows are inclusive on both ends.
 """
 
@@ -88,6 +94,13 @@ class Window:
         """Whether this statement's `to`, the whole day, month or year the source gives,
         overlaps the interval (since, until]: the same rule as began_within."""
         return self.end_span is not None and overlaps(self.end_span, since + ONE_DAY, until)
+
+
+def change_day(d: DateValue) -> dt.date:
+    """The day a change dated `d` (a `from`, a `to`, a release's date) sorts by in a list of
+    changes: the first day of `d` at the precision the source gives, whether it is a start
+    or an end (the module's rule; queries/changes.rq's ?day)."""
+    return d.start
 
 
 def overlaps(span: tuple[dt.date, dt.date], first: dt.date, last: dt.date) -> bool:

@@ -1,10 +1,14 @@
 """How a fact reads to a reader: the rules the report, the explorer and `kg query` share.
 
 - dated_change: what a date-valued fact is in a list of changes. A quote's `date` is when
-  its words were said or published, so it is "said"; every other date (a release, an
-  event's date, a rule taking effect) is something that "happened". The report's "What
-  changed" (kg.analysis.changes) and queries/changes.rq, which tells a quote by its
-  class (the schema's class of each kind in SAID_KINDS), give the same rows.
+  its words were said or published, so it is "said"; an event whose name says it is
+  expected, planned or scheduled ("DeepSeek-V4 release (expected)") has not happened: its
+  date is "expected" (the event schema has no status field: its name is the only word
+  on it); every other date (a release, an event's date, a rule taking effect) is
+  something that "happened". The report's "What changed" (kg.analysis.changes) and
+  queries/changes.rq, which tells a quote by its class (the schema's class of each kind
+  in SAID_KINDS) and an expected event by the same words in its label (EXPECTED_WORDS,
+  as a SPARQL REGEX there), give the same rows.
 - short_quote: a quote's words cut to a line, in quotation marks.
 - first_clause: a long text (a figure's `context` that runs on into a curator's note)
   cut to its first clause, and to at most `limit` characters.
@@ -28,16 +32,27 @@ from collections.abc import Iterable
 from kg.core.model import DateValue, Entity
 
 SAID_KINDS = frozenset({"quote"})
+EXPECTED_KINDS = frozenset({"event"})
+# the words of an event's name that say it has not happened (yet), as whole words;
+# queries/changes.rq writes the same as `(^|[^A-Za-z])(expected|...)([^A-Za-z]|$)`
+EXPECTED_WORDS = ("expected", "planned", "scheduled", "upcoming", "forthcoming")
+_EXPECTED = re.compile(r"(?i)(?<![a-z])(" + "|".join(EXPECTED_WORDS) + r")(?![a-z])")
 QUOTE_LIMIT = 80  # characters of a quote's words in a row of changes
 CLAUSE_LIMIT = 100  # characters of a first clause
 CONTEXT_LIMIT = 160  # characters of a figure's short context (its first clause and caveats)
 STATUS_WORDS = {"from-article": "from article", "checked": "checked", "unchecked": "unchecked"}
 
 
-def dated_change(kind: str) -> str:
-    """The change a date-valued fact of an entity of this kind makes: "said" for a quote's
-    date, "happened" for any other."""
-    return "said" if kind in SAID_KINDS else "happened"
+def dated_change(kind: str, name: str = "") -> str:
+    """The change a date-valued fact of an entity of this kind (and name) makes: "said" for
+    a quote's date, "expected" for an event whose name says it is expected, planned or
+    scheduled (a fresh user's trial: "DeepSeek-V4 release (expected)" was listed as
+    "happened"), "happened" for any other."""
+    if kind in SAID_KINDS:
+        return "said"
+    if kind in EXPECTED_KINDS and _EXPECTED.search(name):
+        return "expected"
+    return "happened"
 
 
 def shorten(text: str, limit: int) -> str:
@@ -199,5 +214,5 @@ def status_words(entities: dict[str, Entity], status: str, sources: Iterable[str
 
 
 __all__ = ["CAVEAT", "CLAUSE_LIMIT", "CONTEXT_LIMIT", "QUOTE_LIMIT", "SAID_KINDS",
-           "STATUS_WORDS", "dated_change", "figure_when", "first_clause", "first_report",
+           "STATUS_WORDS", "EXPECTED_WORDS", "dated_change", "figure_when", "first_clause", "first_report",
            "short_context", "short_quote", "shorten", "status_words"]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -518,6 +519,86 @@ def empty_answer_notes(store: Store, query: LibraryQuery, values: dict[str, str]
     return []
 
 
+# prefixes whose names are no vocabulary's terms: entities and files (check_iri's),
+# datatypes (xsd:date after ^^ or as a cast occurs in no triple), Wikidata's items
+NOT_VOCABULARIES = ("kgid", "kgfile", "xsd", "wd")
+PREFIX_DECL = re.compile(r"(?i)\bPREFIX\s+([\w.-]*):\s*<([^<>\s]*)>")
+
+
+@lru_cache(maxsize=1)
+def ontology_terms() -> frozenset[str]:
+    """Every IRI ontology/ontology.ttl declares or uses (its classes, properties and
+    concepts; schema.org's, PROV's... terms it maps to), and the schema's class and field
+    IRIs (kg.core.schema)."""
+    from rdflib import Graph
+
+    graph = Graph().parse(resource_dir("ontology") / "ontology.ttl", format="turtle")
+    terms = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    schema = load_schema()
+    for kind in schema.kinds.values():
+        terms.add(schema.expand(kind.cls))
+        terms.update(schema.expand(f.curie) for f in kind.fields.values() if f.curie)
+    return frozenset(terms)
+
+
+def unknown_term_notes(store: Store, text: str) -> list[str]:
+    """After no rows: each term of the project's vocabularies the query names that is
+    neither in the ontology nor anywhere in the graph, with the ontology's term it most
+    likely means (a fresh user's trial: `kgo:exportstatus`, wrong case, answered 0 rows
+    and no word). A kgo: term is checked against the ontology; a term of another
+    vocabulary (schema:, prov:, skos:...) against the terms the ontology uses of it, as
+    the graph uses no other. Entities (kgid:) are check_iri's; datatypes (xsd:) are left
+    alone. An entity of kgid: found nowhere in the graph is said as check_iri says it.
+    One line each, in the order the query names them."""
+    import difflib
+
+    from kg.sparql.syntax import tokens
+
+    namespaces = load_schema().namespaces
+    declared = {p: ns for p, ns in PREFIX_DECL.findall(text)}
+    vocabularies = {ns: p for p, ns in namespaces.items() if p not in NOT_VOCABULARIES}
+    body = PREFIX_DECL.sub(" ", text)
+    toks = tokens(body)
+    named: dict[str, None] = {}
+    for i, (kind, value, _) in enumerate(toks):
+        if i and toks[i - 1][1] == "^^":  # a datatype
+            continue
+        if kind == "iri":
+            named[value[1:-1]] = None
+        elif kind == "pname" and value.partition(":")[0] in declared:
+            prefix, _, local = value.partition(":")
+            if local:
+                named[declared[prefix] + local] = None
+    terms = ontology_terms()
+    notes = []
+    for iri in named:
+        if iri.startswith(namespaces["kgid"]) and "/statement/" not in iri:
+            try:  # an entity: check_iri's rule ("no entity kgid:x (did you mean ...?)")
+                check_iri(store, iri)
+            except QueryError as exc:
+                notes.append(f"note: no rows: {exc}")
+            continue
+        ns = max((n for n in vocabularies if iri.startswith(n)), key=len, default=None)
+        if ns is None or iri in terms:
+            continue
+        if store.query(f"ASK {{ {{ {URIRef(iri).n3()} ?p ?o }} UNION {{ ?s {URIRef(iri).n3()} "
+                       f"?o }} UNION {{ ?s ?p {URIRef(iri).n3()} }} }}").boolean:
+            continue
+        local = iri[len(ns):]
+        own = sorted(t[len(ns):] for t in terms if t.startswith(ns) and "/" not in t[len(ns):]
+                     and "#" not in t[len(ns):])
+        same = [t for t in own if t.lower() == local.lower()]
+        close = same or difflib.get_close_matches(local, own, n=1, cutoff=0.75)
+        prefix = vocabularies[ns]
+        what = ("is not a term of the ontology" if prefix == "kgo"
+                else "is not a term the ontology uses, nor in the graph")
+        notes.append(f"note: no rows: {prefix}:{local} {what}"
+                     + (f"; did you mean {prefix}:{close[0]}?" if close else
+                        " (`kg docs` writes the ontology's reference: its classes and "
+                        "properties)"))
+    return notes
+
+
 def curie(iri: str) -> str:
     """An IRI of one of the project's namespaces as a CURIE (kgid:china), else <iri>
     (kg.core.schema.shorten over the schema's namespaces)."""
@@ -833,4 +914,5 @@ def check_iri(store: Store, iri: str) -> None:
 
 
 __all__ = ["QUERY_DIR", "LibraryQuery", "Param", "check_iri", "check_retired", "check_scheme", "empty_answer_notes", "dataset_day", "expand_iri", "store_day", "find_query", "library",
-           "load_query", "parse_day", "parse_header", "parse_params", "rdf_term", "run_query", "substitute", "with_prefixes"]
+           "load_query", "parse_day", "parse_header", "parse_params", "rdf_term", "run_query", "substitute", "unknown_term_notes",
+           "with_prefixes"]

@@ -20,7 +20,7 @@ from kg.core.markdown import table_cell
 from kg.core.schema import by_longest_namespace, shorten
 from kg.sparql.store import QueryResult, Store
 
-FORMATS = ("table", "csv", "json", "md")
+FORMATS = ("table", "csv", "tsv", "json", "md")
 NUMERIC = {str(XSD.decimal), str(XSD.integer), str(XSD.double), str(XSD.float),
            str(XSD.nonNegativeInteger), str(XSD.long), str(XSD.int)}
 MAX_CELL = 60
@@ -302,6 +302,8 @@ def render(result: QueryResult, fmt: str, store: Store | None = None,
         return to_json(result)
     if fmt == "csv":
         return to_csv(result)
+    if fmt == "tsv":
+        return to_tsv(result)
     if fmt == "md":
         return to_markdown(result, default_labeller(store))
     if fmt == "table":

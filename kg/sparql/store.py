@@ -56,7 +56,13 @@ class QueryError(KGError):
         return syntax_error(self.line - lines, self.column, self.detail)
 
 
-def syntax_error(line: int, column: int, detail: str) -> QueryError:
+def syntax_error(line: int, column: int, detail: str, text: str | None = None) -> QueryError:
+    """The error for a syntax error at a line and column; given the query's `text`, made
+    plainer (kg.sparql.syntax.explain: "did you mean LIMIT?", what may stand there)."""
+    if text is not None:
+        from kg.sparql.syntax import explain
+
+        line, column, detail = explain(text, line, column, detail)
     return QueryError(f"syntax error at line {line}, column {column}: {detail}", line, column,
                       detail)
 
@@ -93,16 +99,15 @@ UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE",
 # IRIs, variables and prefixed names are skipped whole, so a keyword inside them is no
 # keyword. (A `<` used as an operator may read as an IRI here; that only hides text
 # from the FROM scan, which is a policy check: see check_query.)
-TOKEN = re.compile(
-    r"""(?P<comment>\#[^\n]*)
+TOKEN_TERMS = r"""(?P<comment>\#[^\n]*)
       | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                   |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
       | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
       | (?P<var>[?$]\w+)
-      | (?P<pname>(?:[^\W\d][\w.-]*)?:[\w.:%\\-]*)
+      | (?P<pname>(?:[^\W\d][\w.-]*)?:[\w.:%\\-]*)"""  # (kg.sparql.syntax reads more kinds)
+TOKEN = re.compile(TOKEN_TERMS + r"""
       | (?P<word>[A-Za-z_][\w-]*)
-      | (?P<brace>\{)""",
-    re.VERBOSE | re.DOTALL)
+      | (?P<brace>\{)""", re.VERBOSE | re.DOTALL)
 
 
 def keywords(text: str) -> Iterable[tuple[str, int]]:
@@ -240,7 +245,7 @@ def engine_syntax_error(text: str, message: str) -> QueryError:
             "before the query" for p, n in undeclared))
     m = re.match(r"error at (\d+):(\d+): (.*)", message, re.S)
     if m:
-        return syntax_error(int(m[1]), int(m[2]), m[3])
+        return syntax_error(int(m[1]), int(m[2]), m[3], text)
     return QueryError(f"syntax error: {message}")
 
 
@@ -285,9 +290,9 @@ def syntax_message(text: str, exc) -> QueryError:
     Oxigraph for its message when the text holds no `service` at all (so nothing can
     call out), on an empty store, without reading any result.
     """
-    fallback = syntax_error(exc.lineno, exc.col, exc.msg)
     if "service" in text.lower():
-        return fallback
+        return syntax_error(exc.lineno, exc.col, exc.msg)
+    fallback = syntax_error(exc.lineno, exc.col, exc.msg, text)
     try:
         import pyoxigraph
 
@@ -295,7 +300,7 @@ def syntax_message(text: str, exc) -> QueryError:
     except SyntaxError as ox:
         m = re.match(r"error at (\d+):(\d+): (.*)", str(ox), re.S)
         if m:
-            return syntax_error(int(m[1]), int(m[2]), m[3])
+            return syntax_error(int(m[1]), int(m[2]), m[3], text)
     except Exception:  # noqa: BLE001 - only a better message was at stake
         pass
     return fallback
