@@ -754,7 +754,7 @@ def test_the_summary_names_the_disputes_and_counts_them_as_disputes():
     summary = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
     assert ("- 1 dispute over 2 figures (the same measure of the same thing for the same "
             "period, values that do not meet): Huawei Ascend 910C, chips produced in a year "
-            "(2025); 143 facts rest only on low-reliability sources.") in summary
+            "(2025); 145 facts rest only on low-reliability sources.") in summary
 
 
 def test_the_summary_says_how_its_most_central_entities_move_without_weak_links():
