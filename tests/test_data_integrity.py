@@ -383,6 +383,52 @@ def test_the_naming_rule_catches_an_article_credited_with_a_code_it_never_gives(
         "ticker NVDA cites botnews-2026-scorecard, which does not name it (NVDA)"]
 
 
+# A figure about a company that concerns one chip, model or policy (NVIDIA's H20 charges,
+# AMD's MI308 charge) names it in `involves`, so a query or panel of the chip finds it: a
+# trial found the H20's panel without its figures, which were only `about: nvidia`.
+def named_in(text: str, entities) -> set[str]:
+    """The chips, models and policies whose name, alias or short name a text contains."""
+    found = set()
+    for e in entities.values():
+        if e.kind in ("chip", "model", "policy"):
+            names = [e.name, *e.values("aliases"), *e.values("short_name")]
+            if any(re.search(rf"(?<![\w-]){re.escape(str(n))}(?![\w-])", text) for n in names):
+                found.add(e.id)
+    return found
+
+
+def test_a_company_s_figure_involves_the_chip_model_or_policy_it_names(built):
+    ents = built.entities
+    missing = {}
+    for c in ents.values():
+        about = ents.get(str(c.first("about") or ""))
+        if c.kind != "claim" or about is None or about.kind != "organization":
+            continue
+        named = named_in(f"{c.name} {c.first('context') or ''}", ents)
+        if named - set(c.values("involves")):
+            missing[c.id] = sorted(named - set(c.values("involves")))
+    assert not missing, f"add these to the figures' `involves`: {missing}"
+
+
+def test_the_h20_and_mi308_charges_involve_the_chips(built):
+    q = """
+    PREFIX kgo: <https://w3id.org/ai-race-kg/ontology#>
+    PREFIX kgid: <https://w3id.org/ai-race-kg/id/>
+    SELECT ?claim ?what WHERE {
+      ?claim a kgo:Claim ; kgo:involves ?what .
+      VALUES ?what { kgid:nvidia-h20 kgid:amd-mi308 kgid:us-h20-licence-requirement-2025-04 }
+    }"""
+    got = defaultdict(set)
+    for row in built.graph.query(q):
+        got[str(row.what).rsplit("/", 1)[-1]].add(str(row.claim).rsplit("/", 1)[-1])
+    assert got == {
+        "nvidia-h20": {"nvidia-h20-expected-charge-2025-04", "nvidia-h20-expected-loss-q2-fy2026",
+                       "nvidia-h20-recorded-charge-q1-fy2026", "nvidia-h20-unshipped-q1-fy2026"},
+        "amd-mi308": {"amd-mi308-expected-charge-2025-04"},
+        "us-h20-licence-requirement-2025-04": {"nvidia-h20-expected-charge-2025-04",
+                                               "amd-mi308-expected-charge-2025-04"}}
+
+
 def test_a_conditional_is_not_recorded_as_a_figure(built):
     """BitBiased's "if the US cannot maintain a 2-generation hardware advantage" sets a
     condition; it measures no lead. Its figure is withdrawn (a tombstone says why) and
