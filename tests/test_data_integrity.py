@@ -429,6 +429,25 @@ def test_the_h20_and_mi308_charges_involve_the_chips(built):
                                                "amd-mi308-expected-charge-2025-04"}}
 
 
+def test_botnews_s_billions_for_sovereign_ai_carry_no_invented_currency(built):
+    """BotNews says only that Saudi Arabia and the UAE are "investing billions": no currency
+    and no amount. The graph once said "at least USD 2 billion"; the figures keep the
+    least "billions" allows (2 billion, at least) in a unit that names no currency."""
+    from kg.analysis.network import project
+    from kg.explorer.data import PageData
+
+    page = PageData(project(built.semantics))
+    for cid in ("saudi-arabia-sovereign-ai-investment-botnews",
+                "uae-sovereign-ai-investment-botnews"):
+        c = built.entities[cid]
+        assert tuple(c.sources) == ("botnews-2026-scorecard",)
+        unit = str(built.entities[str(c.first("measure"))].first("unit"))
+        assert unit == "(currency not given)"
+        fig = page.claim(cid)
+        assert fig["value"] == "at least 2 billion (currency not given)"
+        assert "USD" not in fig["value"] and "USD" not in fig.get("context", "")
+
+
 def test_a_conditional_is_not_recorded_as_a_figure(built):
     """BitBiased's "if the US cannot maintain a 2-generation hardware advantage" sets a
     condition; it measures no lead. Its figure is withdrawn (a tombstone says why) and
