@@ -448,6 +448,24 @@ def test_botnews_s_billions_for_sovereign_ai_carry_no_invented_currency(built):
         assert "USD" not in fig["value"] and "USD" not in fig.get("context", "")
 
 
+def test_deep_dive_s_rating_and_its_own_approximate_ascend_figure(built):
+    """The bundled metadata rates Deep Dive "medium-low"; the scale has three steps and
+    Deep Dive is a digest that names its sources, not opinion, SEO or AI-assisted writing:
+    medium, with the reasons in its note. DW gives the Ascend 910 60% of an H100 from
+    DeepSeek's tests; Deep Dive "~60%" from no one named: each its own figure, which
+    agree (no dispute)."""
+    dd = built.entities[DD]
+    assert dd.first("reliability") == "medium" and "medium-low" in dd.first("reliability_note")
+    dw_fig = built.entities["ascend-910-vs-h100-dw"]
+    dd_fig = built.entities["ascend-910-vs-h100-deep-dive"]
+    assert tuple(dw_fig.sources) == ("dw-2026-01-24-us-china-ai-race",)
+    assert (dw_fig.first("estimated_by"), dw_fig.first("qualifier")) == ("deepseek", None)
+    assert tuple(dd_fig.sources) == (DD,)
+    assert (dd_fig.first("estimated_by"), dd_fig.first("qualifier")) == (None, "approximately")
+    assert {str(f.first("value")) for f in (dw_fig, dd_fig)} == {"60"}
+    assert not {dw_fig.id, dd_fig.id} & set(built.semantics.disputed)
+
+
 def test_a_conditional_is_not_recorded_as_a_figure(built):
     """BitBiased's "if the US cannot maintain a 2-generation hardware advantage" sets a
     condition; it measures no lead. Its figure is withdrawn (a tombstone says why) and
