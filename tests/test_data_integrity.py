@@ -466,6 +466,21 @@ def test_deep_dive_s_rating_and_its_own_approximate_ascend_figure(built):
     assert not {dw_fig.id, dd_fig.id} & set(built.semantics.disputed)
 
 
+def test_deepseek_s_liang_wenfeng_rests_on_a_deepseek_paper_and_stays_unchecked(built):
+    """A trial missed DeepSeek's founder. The one primary source here that names him is
+    DeepSeek-AI's V3 technical report, which lists him among its authors and gives no
+    roles: he is affiliated with DeepSeek as of its date, unchecked, with no role."""
+    from kg.analysis.network import project
+
+    liang = built.entities["liang-wenfeng"]
+    (st,) = liang.facts["affiliation"]
+    assert (st.value, str(st.as_of), st.qualifiers.get("role")) == ("deepseek", "2024-12", None)
+    assert tuple(liang.sources_of(st)) == ("deepseek-2024-12-v3-technical-report",)
+    edges = [e for e in project(built.semantics).edges if e.source == "liang-wenfeng"]
+    assert [(e.target, e.relation, e.status) for e in edges] == [
+        ("deepseek", "affiliation", "unchecked")]
+
+
 def test_a_conditional_is_not_recorded_as_a_figure(built):
     """BitBiased's "if the US cannot maintain a 2-generation hardware advantage" sets a
     condition; it measures no lead. Its figure is withdrawn (a tombstone says why) and
