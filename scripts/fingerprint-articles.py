@@ -10,6 +10,8 @@ describes its files), which this script writes:
 
 - per article, the truncated sha256 of every normalised eight-word window, sorted (no
   words): the tests prove with them that no data file copies eight words of an article;
+- per article, the same hash of every normalised run of one to four words: the tests tell
+  with them whether an article names an entity or gives a code its facts cite it for;
 - per quote in data/quote/ citing an article, the hash of its normalised text and
   shortened renderings, and which article carries which, written only when every quote
   is verbatim in the articles it cites: the tests prove with them that every quote was
@@ -38,17 +40,19 @@ from article_support import (  # noqa: E402
     ARTICLES_FILE,
     HEX_DIGITS,
     QUOTES_FILE,
+    TERMS_DIR,
     WINDOWS_DIR,
     N,
     carries,
     dump_json,
     ngrams,
     quote_facts,
+    term_hashes,
     window_hash,
     words,
 )
 
-from kg.build import load_graph  # noqa: E402
+from kg import load_graph  # noqa: E402
 
 DEFAULT_SOURCES = REPO.parent / "shared" / "sources"
 
@@ -117,6 +121,8 @@ def outputs(sources_dir: Path) -> tuple[dict[Path, str], int]:
     files = {WINDOWS_DIR / f"{sid}.txt": "".join(
         f"{h}\n" for h in sorted({window_hash(g) for g in ngrams(words(text))}))
         for sid, text in articles.items()}
+    files.update({TERMS_DIR / f"{sid}.txt": "".join(f"{h}\n" for h in sorted(term_hashes(text)))
+                  for sid, text in articles.items()})
     files[ARTICLES_FILE] = dump_json({
         "window": N, "hash": f"sha256 of the window's words joined by one space, first "
                              f"{HEX_DIGITS} hex digits", "articles": manifest})
@@ -134,19 +140,21 @@ def main() -> int:
     if not args.sources.is_dir():
         parser.error(f"{args.sources} is not a folder (where are the five articles?)")
     files, n_quotes = outputs(args.sources)
-    stale = sorted(p for p in WINDOWS_DIR.glob("*.txt") if p not in files)
+    stale = sorted(p for d in (WINDOWS_DIR, TERMS_DIR) for p in d.glob("*.txt")
+                   if p not in files)
     changed = [p for p, text in files.items()
                if not p.exists() or p.read_text(encoding="utf-8") != text] + stale
     if args.check:
         for p in changed:
             print(f"out of date: {p.relative_to(REPO)}")
         return 1 if changed else 0
-    WINDOWS_DIR.mkdir(parents=True, exist_ok=True)
+    for d in (WINDOWS_DIR, TERMS_DIR):
+        d.mkdir(parents=True, exist_ok=True)
     for p in stale:
         p.unlink()
     for p, text in files.items():
         p.write_text(text, encoding="utf-8", newline="\n")
-    print(f"{len(files) - 2} articles fingerprinted, {n_quotes} quotes verified; "
+    print(f"{sum(p.parent == WINDOWS_DIR for p in files)} articles fingerprinted, {n_quotes} quotes verified; "
           f"{len(changed)} files changed")
     return 0
 

@@ -13,6 +13,9 @@ scripts/fingerprint-articles.py from the folder that holds the articles):
   the words against the articles, so a quote whose text changed since has no record.
 - articles.json: per article, its file name, the sha256 of the file as checked and the
   number of words and windows.
+- terms/<source-id>.txt: per article, the hash of every normalised run of one to four
+  words (a possessive "'s" dropped), the same way: enough to tell whether the article names
+  an entity or gives a code ("NVDA", "Santa Clara"), not to read it.
 
 The normalisation here is the one both the script and the tests use.
 """
@@ -27,11 +30,13 @@ from pathlib import Path
 
 FINGERPRINTS = Path(__file__).resolve().parent / "fixtures" / "articles"
 WINDOWS_DIR = FINGERPRINTS / "windows"
+TERMS_DIR = FINGERPRINTS / "terms"
 QUOTES_FILE = FINGERPRINTS / "quotes.json"
 ARTICLES_FILE = FINGERPRINTS / "articles.json"
 REVERIFY = ("run `python scripts/fingerprint-articles.py [SOURCES_DIR]` (where the five "
             "articles are) to re-verify against the articles")
 N = 8  # the length of a copied word sequence that counts as a copied sentence
+TERM_WORDS = 4  # the longest name (in words) the term fingerprints can find
 HEX_DIGITS = 16  # 64 bits of sha256 per window: no chance collision among ~10^4 windows
 
 
@@ -70,6 +75,25 @@ def window_hashes(text: str) -> dict[str, tuple[str, ...]]:
     return {window_hash(g): g for g in ngrams(words(text))}
 
 
+def term_words(text: str) -> list[str]:
+    """The words of a text as names are looked up: "Nvidia's" is "nvidia"."""
+    return [w[:-2] if w.endswith("'s") else w for w in words(text)]
+
+
+def term_hashes(text: str) -> set[str]:
+    """The hash of every run of one to TERM_WORDS words of a text (terms/<source-id>.txt)."""
+    seq = term_words(text)
+    return {window_hash(tuple(seq[i:i + n])) for n in range(1, TERM_WORDS + 1)
+            for i in range(len(seq) - n + 1)}
+
+
+def term_hash(name: str) -> str | None:
+    """The hash a name has in an article's terms; None for a name longer than TERM_WORDS
+    words (or without words), which the terms cannot show."""
+    seq = term_words(name)
+    return window_hash(tuple(seq)) if 0 < len(seq) <= TERM_WORDS else None
+
+
 def text_hash(text: str) -> str:
     """A quote's normalised text, hashed whole."""
     return hashlib.sha256(flat(text).encode("utf-8")).hexdigest()
@@ -105,6 +129,12 @@ def read_windows() -> dict[str, set[str]]:
     """source id -> the hashes of its eight-word windows."""
     return {p.stem: set(p.read_text(encoding="ascii").split())
             for p in sorted(WINDOWS_DIR.glob("*.txt"))}
+
+
+def read_terms() -> dict[str, set[str]]:
+    """source id -> the hashes of its runs of one to four words."""
+    return {p.stem: set(p.read_text(encoding="ascii").split())
+            for p in sorted(TERMS_DIR.glob("*.txt"))}
 
 
 def read_json(path: Path) -> dict:

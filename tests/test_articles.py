@@ -20,7 +20,7 @@ from conftest import REPO
 from kg import load_graph
 
 DW = "dw-2026-01-24-us-china-ai-race"  # 003, DW, 2026-01-24, high
-DD = "alyosha-2026-01-31-deep-dive"  # 002, Deep Dive, 2026-01-31, medium
+DD = "alyosha-2026-01-31-deep-dive"  # 002, Deep Dive, 2026-01-31, medium (metadata: medium-low)
 BB = "bitbiased-2026-12-dimensions"  # 000, BitBiased, 2026-04-14, low
 BN = "botnews-2026-scorecard"  # 001, BotNews.today, 2026, low
 AG = "aiden-gray-2026-ai-race-faster"  # 004, Aiden Gray, 2026, low
@@ -411,8 +411,8 @@ DD_FACTS = [
       "llama-600m-downloads"),
     p(Figure("china", "global-chatbot-market-share", 15, DD, as_of="2025-11"), "china-15pc-chatbot-share"),
     p(Figure("deepseek", "global-chatbot-market-share", 4, DD), "deepseek-4pc-chatbot-share"),
-    p(Figure("huawei-ascend-910", "relative-performance", 60, DD, compared_with="nvidia-h100"),
-      "ascend-910-60pc-inference"),
+    p(Figure("huawei-ascend-910", "relative-performance", 60, DD, qualifier="approximately",
+             compared_with="nvidia-h100"), "ascend-910-60pc-inference"),
     p(Figure("china", "frontier-capability-lag", 12, DD, upper=18, compared_with="united-states"),
       "china-12-18-months-behind"),
     p(Figure("united-states", "compute-advantage-ratio-no-h200-exports", 10, DD, qualifier="more-than", as_of="2026",

@@ -458,7 +458,7 @@ def test_merge_folds_names_facts_references_and_sources(data):
     assert "deleted data/organization/huawei-technologies-co.yaml" in r.output
     assert ("note: new aliases of huawei: 华为技术有限公司, Huawei Technologies Co., Ltd."
             in r.output)
-    assert ("note: huawei-technologies-co's plain fields headquarters: Shenzhen rest on its own "
+    assert ("note: huawei-technologies-co's plain fields url: https://www.huawei.com/ rest on its own "
             "sources (huawei-annual-report-2024), not huawei's, so they were not moved: its "
             "tombstone records them (add them to huawei with `kg edit` once checked)\n"
             in r.output)
@@ -469,12 +469,12 @@ def test_merge_folds_names_facts_references_and_sources(data):
     assert keep["founded"] == {"value": 1987, "sources": ["huawei-annual-report-2024"]}
     assert keep["country"] == "china"
     assert keep["sources"] == [DW]
-    assert "headquarters" not in keep  # a plain field of the duplicate's unchecked source
+    assert "url" not in keep  # a plain field of the duplicate's unchecked source
     assert "  - value: huawei\n" in read(data, "person/ren-zhengfei.yaml")
     assert read(data, "tombstone/huawei-technologies-co.yaml") == (
         "id: huawei-technologies-co\nname: Huawei Technologies Co., Ltd.\nreplaced_by: huawei\n"
         "date: 2026-11-23\ndescription: 'Not moved to huawei, whose sources differ (these cite "
-        "huawei-annual-report-2024): headquarters: Shenzhen'\n")
+        "huawei-annual-report-2024): url: https://www.huawei.com/'\n")
 
 
 def status_by_fact(data):

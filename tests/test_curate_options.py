@@ -75,9 +75,9 @@ def test_link_again_on_a_single_valued_relation_keeps_its_sources(data):
 
 
 def test_edit_refuses_a_source_that_applies_to_nothing(data):
-    r = kg(data, "edit", "huawei", "--set", "headquarters=Shenzhen", "--source", DW, code=1)
+    r = kg(data, "edit", "huawei", "--set", "url=https://www.huawei.com/", "--source", DW, code=1)
     assert r.output == ("Error: --source cites a source for the facts you --set or --add, but "
-                        "headquarters is a plain field (the entity's sources cover it; add one "
+                        "url is a plain field (the entity's sources cover it; add one "
                         "with --add sources=ID)\n")
 
 
@@ -145,7 +145,11 @@ def test_edit_dry_run_shows_the_new_text_and_writes_nothing(data):
         "@@ -3,5 +3,6 @@\n names: {zh: 华为}\n org_type: company\n country: china\n"
         "+headquarters: Shenzhen\n description: Chinese technology company that designs the "
         "Ascend series of AI chips.\n sources: [dw-2026-01-24-us-china-ai-race]\n"
-        "would have written data/organization/huawei.yaml\nnote: dry run: nothing was written\n")
+        "would have written data/organization/huawei.yaml\n"
+        "note: huawei.headquarters = Shenzhen cites huawei's own sources "
+        "(dw-2026-01-24-us-china-ai-race; from-article); if another source gives it, pass "
+        "--source SOURCE\n"
+        "note: dry run: nothing was written\n")
     assert snapshot(data) == before
 
 

@@ -437,7 +437,7 @@ def test_the_four_examples_in_docs_semantics_run_and_answer_right():
     low = {(str(r["fact"]), str(r["source"]))
            for r in run_query(oxigraph_store(), find_query("low-reliability-only")).dicts()}
     # (the example keeps to the library's kinds: statements, figures and assessments)
-    assert len(low) == 143 and set(answers[3]) == low and len(answers[3]) == len(low)
+    assert len(low) == 146 and set(answers[3]) == low and len(answers[3]) == len(low)
 
 
 def test_a_facts_support_is_its_best_sources_reliability_by_one_rule(sem):
