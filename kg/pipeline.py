@@ -115,6 +115,24 @@ REPORT = "report"
 DOCS = "docs"
 
 
+def stopped_message(out_dir: Path, since_ns: int) -> str:
+    """What a build of out_dir begun at since_ns (time.time_ns()) and stopped (Ctrl-C)
+    left there: each output is replaced as it is ready, so the folder can hold some files
+    of this build and some of the last. Said from the files' times of change."""
+    out_dir = Path(out_dir)
+    times = [p.stat().st_mtime_ns for p in out_dir.rglob("*")
+             if p.is_file() and not p.name.endswith(".tmp")] if out_dir.is_dir() else []
+    new = sum(t >= since_ns for t in times)
+    if not new:
+        return (f"Stopped: nothing in {out_dir}/ was replaced; it is as the last build "
+                "left it." if times else "Stopped: nothing was written.")
+    if new == len(times):
+        return (f"Stopped: {out_dir}/ holds only part of this build's outputs; run "
+                "`kg build` again.")
+    return (f"Stopped: {out_dir}/ is partly from this build and partly from the last one; "
+            "run `kg build` again.")
+
+
 def _files_and_explorer(built: Built, out_dir: Path, started: dict,
                         clock: _Clock) -> list[Path]:
     """The statistics (built.numbers), then the outputs that need only the quads (the four

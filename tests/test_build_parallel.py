@@ -298,10 +298,10 @@ def test_an_interrupted_build_stops_its_other_processes(old_build, paused_build,
         assert len(started) in (2, 3)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)  # returns once the children's stderr closes too
-    if sig == signal.SIGINT:  # Ctrl-C: click's "Aborted!", status 1 (never SIGINT's -2:
-        # see test_build.py's test_a_ctrl_c_ends_kg_with_status_1_wherever_it_lands)
-        assert proc.returncode == 1, err
-        assert err.endswith("Aborted!\n")
+    if sig == signal.SIGINT:  # Ctrl-C: what out holds now, and status 130 (never SIGINT's
+        # -2: see test_build.py's test_a_ctrl_c_ends_kg_with_status_1_wherever_it_lands)
+        assert proc.returncode == 130, err
+        assert err.endswith(stop_message(out, before)), err
     else:  # ends as a build with no handler for SIGTERM did; SIGKILL: the kernel stops it
         assert proc.returncode == -sig, err
     for child in started:
@@ -320,13 +320,22 @@ def test_an_interrupted_build_stops_its_other_processes(old_build, paused_build,
            {name: body for name, body in before.items() if name.startswith("report/")}
 
 
-def stopped_by(proc: subprocess.Popen, sig: int) -> None:
-    """Send sig to the build proc: it ends as a build stopped by it ends (Ctrl-C: status 1
-    and click's "Aborted!": see test_an_interrupted_build_stops_its_other_processes)."""
+def stop_message(out: Path, before: dict[str, bytes]) -> str:
+    """The last line of a build of out stopped by Ctrl-C, from what it left there (before:
+    out's files when it began): some files replaced, or none."""
+    if snapshot(out) == before:
+        return f"Stopped: nothing in {out}/ was replaced; it is as the last build left it.\n"
+    return (f"Stopped: {out}/ is partly from this build and partly from the last one; run "
+            "`kg build` again.\n")
+
+
+def stopped_by(proc: subprocess.Popen, sig: int, out: Path, before: dict[str, bytes]) -> None:
+    """Send sig to the build proc of out: it ends as a build stopped by it ends (Ctrl-C:
+    status 130 and what out holds: see test_an_interrupted_build_stops_its_other_processes)."""
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     if sig == signal.SIGINT:
-        assert proc.returncode == 1 and err.endswith("Aborted!\n"), err
+        assert proc.returncode == 130 and err.endswith(stop_message(out, before)), err
     else:
         assert proc.returncode == -sig, err
 
@@ -340,7 +349,7 @@ def test_an_interrupted_build_stops_the_charts_process(old_build, paused_build, 
     proc, paused = paused_build(data, out, "charts")
     report = [int(pid) for pid in children(proc.pid) if str(paused) in children(int(pid))]
     assert len(report) == 1 and running(paused)
-    stopped_by(proc, sig)
+    stopped_by(proc, sig, out, before)
     for pid in (*report, paused):
         for _ in range(100):  # the kernel's SIGKILL to an orphan is not instant
             if not running(pid):
@@ -350,6 +359,66 @@ def test_an_interrupted_build_stops_the_charts_process(old_build, paused_build, 
     left = snapshot(out)
     assert {name: body for name, body in left.items() if name.startswith("report/")} == \
            {name: body for name, body in before.items() if name.startswith("report/")}
+
+
+def test_a_ctrl_c_after_the_graph_files_says_build_is_half_new(old_build, paused_build,
+                                                               tmp_path):
+    """Ctrl-C once the first process has replaced its files (the graph files, void.ttl,
+    summary.json, graph.html) while the report waits: it said only "Aborted!" (status 1),
+    and out held new graph files beside the old report. It says so now, with status 130;
+    the next build gives the bytes of a clean one."""
+    data, out, before = old_build
+    proc, _ = paused_build(data, out, "report")
+    for _ in range(600):  # the first process writes the explorer, then waits for the report
+        if (out / "graph.html").read_bytes() != before["graph.html"]:
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)  # (the explorer's rename done: the first process waits in the join)
+    stopped_by(proc, signal.SIGINT, out, before)
+    left = snapshot(out)
+    assert {n for n in before if left[n] != before[n]} == set(GRAPH_OUTPUTS) | {"graph.html"}
+    assert proc.returncode == 130
+    build(data, out, jobs=2)
+    build(data, tmp_path / "clean", jobs=1)
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
+def test_a_build_started_with_ctrl_c_ignored_ignores_it_in_every_process(old_build,
+                                                                         tmp_path):
+    """A build started with SIGINT ignored (`kg build &` in a script) and a Ctrl-C sent to
+    its process group: its processes ignore it too, and the build ends as it would have.
+    They set it back to the default: the report's process died of it and the build
+    failed with "computing the report failed: its second process (pid N) was killed by
+    signal 2 (SIGINT)"."""
+    data, out, _ = old_build
+    env = {**os.environ, "KG_PAUSE_AT": "report", "KG_PAUSE_SECONDS": "2",
+           "KG_BUILD_JOBS": "2"}
+    with stoppable():
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kg", "build", "--data", str(data), "--out", str(out)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        wait_until_paused(proc, "report")
+        os.killpg(proc.pid, signal.SIGINT)  # the paused report's process included
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    build(data, tmp_path / "clean", jobs=1)
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
+def test_a_child_stopped_by_ctrl_c_is_an_interruption_not_a_failure():
+    """A forked child killed by SIGINT (a Ctrl-C that reached it, not this process): join
+    raises KeyboardInterrupt, as a Ctrl-C here would, not KGError "killed by signal 2"."""
+    with stoppable(), kg.core.forked.Forked("sleeping", time.sleep, 60) as child:
+        os.kill(child.pid, signal.SIGINT)
+        with pytest.raises(KeyboardInterrupt):
+            child.join()
+    assert not Path(f"/proc/{child.pid}").exists()
 
 
 @pytest.mark.parametrize("what", ["computing the report",
@@ -372,7 +441,7 @@ def test_an_interrupt_just_after_a_process_started_stops_it(old_build, paused_bu
             time.sleep(0.1)
         assert sorted(p.name for p in out.glob("*.tmp")) == ["graph.jsonld.tmp",
                                                              "graph.trig.tmp"]
-    stopped_by(proc, sig)
+    stopped_by(proc, sig, out, before)
     for child in started:
         assert not Path(f"/proc/{child}").exists()  # stopped and reaped by the build
     assert snapshot(out) == before
