@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from kg.core.cells import FORMULA_START
 from kg.core.markdown import no_html, table_cell
 
 
@@ -485,7 +486,6 @@ def page(doc: Doc, images: dict[str, bytes], csv_beside: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(v) -> str:

@@ -23,7 +23,9 @@ def format_option(f):
     return click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]),
                         default="table", show_default=True,
                         help="table: aligned, with labels, fits the terminal; csv and json: the "
-                             "W3C SPARQL 1.1 results formats; md: a Markdown table.")(f)
+                             "W3C SPARQL 1.1 results formats (values exactly as in the graph: "
+                             "import a CSV into a spreadsheet with its columns as text); md: a "
+                             "Markdown table.")(f)
 
 
 def graph_option(f=None, *, verb: str = "Query"):
