@@ -132,6 +132,10 @@ def test_csv_and_markdown(graph_file):
     md = kg("query", "--sparql", 'SELECT ?x WHERE { BIND("R&D &lt; &#60;" AS ?x) }',
             "--format", "md", graph=graph_file)
     assert md.output.splitlines()[2] == "| R&D &amp;lt; &amp;#60; |"
+    # Markdown in a value is text, never a link or emphasis (report.md's rule too)
+    md = kg("query", "--sparql", 'SELECT ?x WHERE { BIND("[x](javascript:alert(8)) *em*" '
+            'AS ?x) }', "--format", "md", graph=graph_file)
+    assert md.output.splitlines()[2] == r"| \[x\](javascript:alert(8)) \*em\* |"
 
 
 def test_csv_keeps_a_formula_as_it_is_and_the_readme_says_how_to_open_it(graph_file):

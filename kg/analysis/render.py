@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kg.core.cells import FORMULA_START
-from kg.core.markdown import no_html, table_cell
+from kg.core.markdown import no_html, prose, table_cell
 
 
 @dataclass
@@ -240,7 +240,7 @@ def _linked_cell(v, known, escape, link) -> str:
 
 
 def _md_prose(text: str, known) -> str:
-    return _linked_prose(text, known, no_html, _md_link)
+    return _linked_prose(text, known, prose, _md_link)
 
 
 def _md_cites(v, known) -> str:
