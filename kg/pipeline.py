@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -55,15 +57,47 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     summary.json and the explorer, and a fourth makes the
     ontology reference (docs/); the report is written after them, then docs/, as in one
     process. With 1, one after another. The bytes are the same
-    either way, and so is what a failure leaves in out_dir. Raises KGError (DataError
-    for bad data) naming what failed, the other processes' failures included.
+    either way. Every output is written under a temporary name and all are put in
+    place together once the last is ready: a failure leaves out_dir as it was. Raises
+    KGError (DataError for bad data) naming what failed, the other processes' failures
+    included; Stopped (a KeyboardInterrupt) on Ctrl-C.
     """
-    schema = load_schema()
     out_dir = Path(out_dir or Path.cwd() / "build")
+    # every output is written under a temporary name, and all are put in place together
+    # once the last is ready (_Outputs): a failure or a Ctrl-C before that leaves out_dir
+    # as it was, not half new and half old (a maintainer's trial)
+    outputs = _Outputs(out_dir)
+    try:
+        return _build(data_dir, out_dir, progress, jobs, outputs)
+    except KeyboardInterrupt:
+        raise Stopped(outputs.done) from None
+
+
+class Stopped(KeyboardInterrupt):
+    """A build stopped by Ctrl-C: `written` says whether its outputs were all put in
+    place first (the Ctrl-C came while they were: it waits for the renames), else
+    out_dir is as it was."""
+
+    def __init__(self, written: bool):
+        super().__init__(written)
+        self.written = written
+
+
+def stopped_message(out_dir: Path, written: bool) -> str:
+    """What `kg build` says when a Ctrl-C stopped it (Stopped.written)."""
+    if written:
+        return f"Stopped: {out_dir}/ holds every output of this build (they were in place)."
+    return f"Stopped: nothing in {out_dir}/ was replaced; it is as the last build left it."
+
+
+def _build(data_dir: Path | None, out_dir: Path, progress: Progress | None,
+           jobs: int | None, outputs: _Outputs) -> Built:
+    schema = load_schema()
     jobs = build_jobs(jobs)
     # a Stack, not an ExitStack: it holds each context's exit before entering it, so
     # that a Ctrl-C just after a second or third process started still stops it
     with Stack() as stack:
+        stack.enter_context(outputs)
         report = _Report(out_dir, stack) if jobs > 1 else None
         started = {}
 
@@ -89,25 +123,74 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
         step = Steps(progress)
         step.begin("writing the graph files")
         clock = _Clock()
-        built.written = _files_and_explorer(built, out_dir, started, clock)
+        built.written = _files_and_explorer(built, out_dir, started, clock, outputs.staged)
         step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
              f"{clock})")
         if report is None:
             from kg.analysis.report import write_report
 
             built.written += write_report(built.semantics, out_dir / "report",
-                                          progress=progress)
+                                          progress=progress, stage=outputs.staged)
         else:
             step.begin("writing the report")
-            built.written += report.finish(progress)
+            built.written += report.finish(progress, outputs.staged)
         step(f"wrote the report into {out_dir / 'report'}")
         # last, as the serial build: the ontology reference (docs/), its examples from
         # the quads (made meanwhile by a process of its own, where there was one)
         if "docs error" in started:
             raise started["docs error"]
         docs = started.get("docs texts") or reference_texts(graph=built.quads)
-        built.written += write_texts(out_dir / DOCS, docs)
+        built.written += write_texts(out_dir / DOCS, docs, outputs.staged)
+        outputs.put_in_place()
     return built
+
+
+class _Outputs:
+    """The build's outputs, each written as NAME.tmp beside its place (`staged`: a list
+    of (temporary, path)), put in place together by put_in_place() once all are ready,
+    with Ctrl-C and SIGTERM held until the last rename (a few dozen: milliseconds). Left
+    without it (a failure, a Ctrl-C), the block removes them: out_dir is as it was."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.staged: list[tuple[Path, Path]] = []
+        self.done = False  # every output put in place
+
+    def __enter__(self) -> _Outputs:
+        return self
+
+    def put_in_place(self) -> None:
+        # Ctrl-C and SIGTERM are held by a handler of this block's own, then given to the
+        # handlers they had once the last rename is done (a signal mask would not do: a
+        # signal sent to the process can land in another thread, the progress bar's, and
+        # Python then runs its handler in this one all the same)
+        held: list[int] = []
+        previous = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                if signal.getsignal(sig) not in (signal.SIG_IGN, None):
+                    previous[sig] = signal.signal(sig, lambda signum, frame: held.append(signum))
+        try:
+            while self.staged:
+                tmp, path = self.staged[0]
+                os.replace(tmp, path)
+                del self.staged[0]
+            self.done = True
+        except OSError as exc:
+            raise KGError(f"cannot write {exc.filename or self.out_dir}: {exc.strerror}; "
+                          f"{self.out_dir} is partly from this build and partly from the "
+                          "last one: run `kg build` again") from None
+        finally:
+            for sig, was in previous.items():
+                signal.signal(sig, was)
+            if held:
+                signal.raise_signal(held[0])  # (Ctrl-C's KeyboardInterrupt comes from here)
+
+    def __exit__(self, *exc) -> None:
+        for tmp, _ in self.staged:
+            tmp.unlink(missing_ok=True)
+        self.staged = []
+        _remove_report_partial(self.out_dir / REPORT)  # (a report stopped while writing)
 
 
 EXPLORER = "graph.html"
@@ -116,7 +199,7 @@ DOCS = "docs"
 
 
 def _files_and_explorer(built: Built, out_dir: Path, started: dict,
-                        clock: _Clock) -> list[Path]:
+                        clock: _Clock, stage: list) -> list[Path]:
     """The statistics (built.numbers), then the outputs that need only the quads (the four
     graph files, begun by started["files"], then void.ttl, started["void.ttl"], and
     summary.json), then the explorer; the paths written. The ontology reference's
@@ -141,9 +224,9 @@ def _files_and_explorer(built: Built, out_dir: Path, started: dict,
             started["docs texts"] = started["docs"].join()[0]
         except KGError as exc:  # raised where the serial build fails: after the report
             started["docs error"] = exc
-    written = started["files"].finish() + write_texts(out_dir, texts)
+    written = started["files"].finish(stage) + write_texts(out_dir, texts, stage)
     clock("graph files")
-    written.append(write_explorer(built.semantics, out_dir / EXPLORER))
+    written.append(write_explorer(built.semantics, out_dir / EXPLORER, stage))
     clock("explorer")
     return written
 
@@ -174,14 +257,16 @@ class _Report:
             "computing the report", _report_in_child, semantics, self.out_dir, go_read,
             go_write, on_stop=lambda: _remove_report_partial(self.out_dir / REPORT)))
 
-    def finish(self, progress: Progress | None) -> list[Path]:
-        """Let the child write the report, wait for it, show its stage lines; its paths."""
+    def finish(self, progress: Progress | None, stage: list) -> list[Path]:
+        """Let the child write the report (under temporary names: added to stage), wait
+        for it, show its stage lines; its paths."""
         os.write(self.go, b"w")
-        written, lines = self.child.join()[0]
+        staged, lines = self.child.join()[0]
+        stage += staged
         for line in lines:
             if progress:
                 progress(line)
-        return written
+        return [path for _, path in staged]
 
 
 def _close(*fds: int) -> None:
@@ -222,7 +307,9 @@ def _report_in_child(semantics, out_dir: Path, go_read: int, go_write: int) -> t
         pause_point("report")
         if os.read(go_read, 1) != b"w":
             os._exit(1)  # the first process failed or was stopped: write nothing
-        return write_files(files, folder), lines
+        staged: list = []  # (the first process puts them in place, with its own)
+        write_files(files, folder, staged)
+        return staged, lines
 
 
 class _Charts:
@@ -319,4 +406,5 @@ class _Clock:
         return ", ".join(self.parts)
 
 
-__all__ = ["JOBS_ENV", "Built", "Issue", "build", "build_jobs", "check", "load_graph"]
+__all__ = ["JOBS_ENV", "Built", "Issue", "Stopped", "build", "build_jobs", "check", "load_graph",
+           "stopped_message"]

@@ -1,8 +1,8 @@
 """`kg build` on two cores: a forked second process computes the report while the first
 builds the graph; once the graph is built a third writes graph.trig and graph.jsonld while
 the first checks SHACL and writes the other files and the explorer. The same bytes as one
-process; a failure or an interrupt anywhere leaves build/ as the serial build leaves it,
-and no process behind."""
+process; a failure or an interrupt anywhere leaves build/ as it was (the outputs are put
+in place together, once all are ready), and no process behind."""
 
 from __future__ import annotations
 
@@ -30,10 +30,6 @@ from kg.core.errors import DataError, Issue, KGError
 from kg.pipeline import build, build_jobs
 
 pytestmark = pytest.mark.slow
-
-GRAPH_OUTPUTS = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.trig", "void.ttl",
-                 "summary.json")
-
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes()
@@ -108,44 +104,42 @@ def fail_in(where: str, monkeypatch) -> None:
         monkeypatch.setattr(kg.analysis.report, "report", boom)
 
 
-# where it fails: (the error in one process, in two; the files the serial build has
-# rewritten by then)
+# where it fails: (the error in one process, in two). Every output is put in place only
+# once all are ready (kg.pipeline._Outputs): a failure anywhere rewrites nothing (graph.*,
+# void.ttl, summary.json and graph.html were new beside the old report and docs/)
 FAILURES = {
-    "SHACL": (r"^data/x\.yaml:1: error: a shape broke$", None, set()),
-    "graph files": (r"^cannot write .*graph\.nt\.tmp: No space left on device$", None, set()),
+    "SHACL": (r"^data/x\.yaml:1: error: a shape broke$", None),
+    "graph files": (r"^cannot write .*graph\.nt\.tmp: No space left on device$", None),
     # the third process's error comes back as it is
     "graph files, third process": (r"^cannot write .*graph\.trig\.tmp: No space left on "
-                                   r"device$", None, set()),
+                                   r"device$", None),
     "killed graph files": (None, r"^writing graph\.trig and graph\.jsonld failed: its second "
                            r"process \(pid \d+\) was killed by signal 9 \(SIGKILL\) before "
-                           r"it finished$", set()),
-    "explorer": (r"^explorer broke$", None, set(GRAPH_OUTPUTS)),
+                           r"it finished$"),
+    "explorer": (r"^explorer broke$", None),
     "report": (r"^report broke$", r"^computing the report failed in a second process \(pid "
-               r"\d+\): RuntimeError: report broke \(its traceback is above\)$",
-               set(GRAPH_OUTPUTS) | {"graph.html"}),
+               r"\d+\): RuntimeError: report broke \(its traceback is above\)$"),
     # the last output, after the report, in either case
     "ontology reference": (r"^ontology reference broke$", r"^making the ontology reference "
                            r"failed in a second process \(pid \d+\): RuntimeError: ontology "
-                           r"reference broke \(its traceback is above\)$", None),
+                           r"reference broke \(its traceback is above\)$"),
     # the report's charts, drawn in a process of the report's own (old_build's PNGs and
     # record do not match: drawn again)
     "charts": (r"^charts broke$", r"^drawing the report's charts failed in a second process "
-               r"\(pid \d+\): RuntimeError: charts broke \(its traceback is above\)$",
-               set(GRAPH_OUTPUTS) | {"graph.html"}),
+               r"\(pid \d+\): RuntimeError: charts broke \(its traceback is above\)$"),
     "killed report": (None, r"^computing the report failed: its second process \(pid \d+\) "
-                      r"was killed by signal 9 \(SIGKILL\) before it finished$",
-                      set(GRAPH_OUTPUTS) | {"graph.html"}),
+                      r"was killed by signal 9 \(SIGKILL\) before it finished$"),
 }
 
 
 @pytest.mark.parametrize("where", FAILURES)
-def test_a_failure_anywhere_leaves_what_the_serial_build_leaves(old_build, monkeypatch,
-                                                                 tmp_path, capfd, where):
+def test_a_failure_anywhere_leaves_the_output_folder_as_it_was(old_build, monkeypatch,
+                                                               tmp_path, capfd, where):
     """Each failure in one process and in two: the same error (or one naming the second
-    process), the same files rewritten, no temporary file, no process left."""
+    process), no file rewritten, no temporary file, no process left."""
     data, _, before = old_build
     fail_in(where, monkeypatch)
-    serial, forked, rewritten = FAILURES[where]
+    serial, forked = FAILURES[where]
     for jobs, expected in ((1, serial), (2, forked or serial)):
         if expected is None:  # a process killing itself is for the second process only
             continue
@@ -157,19 +151,7 @@ def test_a_failure_anywhere_leaves_what_the_serial_build_leaves(old_build, monke
             where.startswith("graph files") else RuntimeError
         with pytest.raises(error, match=expected):
             build(data, out, jobs=jobs)
-        left = snapshot(out)
-        assert left.keys() == before.keys()  # nothing more (no temporary file), nothing less
-        if rewritten is None:  # failed last: everything but docs/ as a build that passed
-            ok = snapshot(tmp_path / "ok") if (tmp_path / "ok").exists() else None
-            if ok is None:
-                monkeypatch.undo()
-                build(data, tmp_path / "ok", jobs=1)
-                ok = snapshot(tmp_path / "ok")
-                fail_in(where, monkeypatch)
-            rewritten = {n for n in before if not n.startswith("docs/") and ok[n] != before[n]}
-            assert {n: b for n, b in left.items() if not n.startswith("docs/")} == \
-                {n: b for n, b in ok.items() if not n.startswith("docs/")}
-        assert {name for name in before if left[name] != before[name]} == rewritten
+        assert snapshot(out) == before  # nothing rewritten, no temporary file
         assert not children()  # the other processes are gone
     if where == "report":
         assert "RuntimeError: report broke" in capfd.readouterr().err  # its traceback
@@ -298,10 +280,10 @@ def test_an_interrupted_build_stops_its_other_processes(old_build, paused_build,
         assert len(started) in (2, 3)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)  # returns once the children's stderr closes too
-    if sig == signal.SIGINT:  # Ctrl-C: click's "Aborted!", status 1 (never SIGINT's -2:
-        # see test_build.py's test_a_ctrl_c_ends_kg_with_status_1_wherever_it_lands)
-        assert proc.returncode == 1, err
-        assert err.endswith("Aborted!\n")
+    if sig == signal.SIGINT:  # Ctrl-C: what out holds now, and status 130 (never SIGINT's
+        # -2: see test_build.py's test_a_ctrl_c_ends_kg_with_status_1_wherever_it_lands)
+        assert proc.returncode == 130, err
+        assert err.endswith(stop_message(out, before)), err
     else:  # ends as a build with no handler for SIGTERM did; SIGKILL: the kernel stops it
         assert proc.returncode == -sig, err
     for child in started:
@@ -312,21 +294,28 @@ def test_an_interrupted_build_stops_its_other_processes(old_build, paused_build,
                 break
             time.sleep(0.1)
         assert not running(child)
-    left = snapshot(out)  # the first process may have written its files by then
-    if sig == signal.SIGINT:  # Ctrl-C unwinds: a file half-written is removed (SIGTERM
+    left = snapshot(out)  # the first process may have written its files by then, under
+    # temporary names: nothing is put in place before the report is written
+    if sig == signal.SIGINT:  # Ctrl-C unwinds: the temporary files are removed (SIGTERM
         # and SIGKILL end the first process where it is, as they did with one process)
-        assert left.keys() == before.keys()
-    assert {name: body for name, body in left.items() if name.startswith("report/")} == \
-           {name: body for name, body in before.items() if name.startswith("report/")}
+        assert left == before
+    assert {name: body for name, body in left.items() if not name.endswith(".tmp")} == before
 
 
-def stopped_by(proc: subprocess.Popen, sig: int) -> None:
-    """Send sig to the build proc: it ends as a build stopped by it ends (Ctrl-C: status 1
-    and click's "Aborted!": see test_an_interrupted_build_stops_its_other_processes)."""
+def stop_message(out: Path, before: dict[str, bytes]) -> str:
+    """The last line of a build of out stopped by Ctrl-C before its outputs were put in
+    place, which left out as it was (before: its files when the build began)."""
+    assert snapshot(out) == before
+    return f"Stopped: nothing in {out}/ was replaced; it is as the last build left it.\n"
+
+
+def stopped_by(proc: subprocess.Popen, sig: int, out: Path, before: dict[str, bytes]) -> None:
+    """Send sig to the build proc of out: it ends as a build stopped by it ends (Ctrl-C:
+    status 130 and what out holds: see test_an_interrupted_build_stops_its_other_processes)."""
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     if sig == signal.SIGINT:
-        assert proc.returncode == 1 and err.endswith("Aborted!\n"), err
+        assert proc.returncode == 130 and err.endswith(stop_message(out, before)), err
     else:
         assert proc.returncode == -sig, err
 
@@ -340,7 +329,7 @@ def test_an_interrupted_build_stops_the_charts_process(old_build, paused_build, 
     proc, paused = paused_build(data, out, "charts")
     report = [int(pid) for pid in children(proc.pid) if str(paused) in children(int(pid))]
     assert len(report) == 1 and running(paused)
-    stopped_by(proc, sig)
+    stopped_by(proc, sig, out, before)
     for pid in (*report, paused):
         for _ in range(100):  # the kernel's SIGKILL to an orphan is not instant
             if not running(pid):
@@ -350,6 +339,100 @@ def test_an_interrupted_build_stops_the_charts_process(old_build, paused_build, 
     left = snapshot(out)
     assert {name: body for name, body in left.items() if name.startswith("report/")} == \
            {name: body for name, body in before.items() if name.startswith("report/")}
+
+
+def test_a_ctrl_c_after_the_graph_files_leaves_out_as_it_was(old_build, paused_build,
+                                                             tmp_path):
+    """Ctrl-C once the first process has written its files (the graph files, void.ttl,
+    summary.json, graph.html) while the report waits: it said only "Aborted!" (status 1),
+    and out held new graph files beside the old report. They wait under temporary names
+    now, and go: out is as it was, the build says so with status 130, and the next build
+    gives the bytes of a clean one."""
+    data, out, before = old_build
+    proc, _ = paused_build(data, out, "report")
+    for _ in range(600):  # the first process writes the explorer, then waits for the report
+        if (out / "graph.html.tmp").exists():
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)  # (the explorer written: the first process waits in the join)
+    assert (out / "graph.html.tmp").exists() and (out / "graph.ttl.tmp").exists()
+    stopped_by(proc, signal.SIGINT, out, before)  # (nothing replaced, no temporary file)
+    assert proc.returncode == 130
+    build(data, out, jobs=2)
+    build(data, tmp_path / "clean", jobs=1)
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
+def test_a_ctrl_c_while_the_outputs_are_put_in_place_waits_for_the_last(old_build,
+                                                                        monkeypatch, tmp_path):
+    """The renames that put the outputs in place hold Ctrl-C back: one that comes at the
+    first is raised after the last (Stopped.written), so out is the new build in full,
+    and kg build says so."""
+    from kg.pipeline import Stopped, stopped_message
+
+    data, out, _ = old_build
+    replace, put, renamed = os.replace, kg.pipeline._Outputs.put_in_place, []
+
+    def ctrl_c_at_the_first(src, dst):
+        if not renamed:
+            os.kill(os.getpid(), signal.SIGINT)
+        renamed.append(dst)
+        return replace(src, dst)
+
+    def put_with_a_ctrl_c(self):
+        monkeypatch.setattr(os, "replace", ctrl_c_at_the_first)
+        try:
+            put(self)
+        finally:
+            monkeypatch.setattr(os, "replace", replace)
+
+    monkeypatch.setattr(kg.pipeline._Outputs, "put_in_place", put_with_a_ctrl_c)
+    with stoppable(), pytest.raises(Stopped) as stopped:
+        build(data, out, jobs=1)
+    assert stopped.value.written and len(renamed) > 20
+    monkeypatch.undo()
+    build(data, tmp_path / "clean", jobs=1)
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+    assert stopped_message(out, True) == f"Stopped: {out}/ holds every output of this build " \
+        "(they were in place)."
+
+
+def test_a_build_started_with_ctrl_c_ignored_ignores_it_in_every_process(old_build,
+                                                                         tmp_path):
+    """A build started with SIGINT ignored (`kg build &` in a script) and a Ctrl-C sent to
+    its process group: its processes ignore it too, and the build ends as it would have.
+    They set it back to the default: the report's process died of it and the build
+    failed with "computing the report failed: its second process (pid N) was killed by
+    signal 2 (SIGINT)"."""
+    data, out, _ = old_build
+    env = {**os.environ, "KG_PAUSE_AT": "report", "KG_PAUSE_SECONDS": "2",
+           "KG_BUILD_JOBS": "2"}
+    with stoppable():
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kg", "build", "--data", str(data), "--out", str(out)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        wait_until_paused(proc, "report")
+        os.killpg(proc.pid, signal.SIGINT)  # the paused report's process included
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    build(data, tmp_path / "clean", jobs=1)
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
+def test_a_child_stopped_by_ctrl_c_is_an_interruption_not_a_failure():
+    """A forked child killed by SIGINT (a Ctrl-C that reached it, not this process): join
+    raises KeyboardInterrupt, as a Ctrl-C here would, not KGError "killed by signal 2"."""
+    with stoppable(), kg.core.forked.Forked("sleeping", time.sleep, 60) as child:
+        os.kill(child.pid, signal.SIGINT)
+        with pytest.raises(KeyboardInterrupt):
+            child.join()
+    assert not Path(f"/proc/{child.pid}").exists()
 
 
 @pytest.mark.parametrize("what", ["computing the report",
@@ -372,7 +455,7 @@ def test_an_interrupt_just_after_a_process_started_stops_it(old_build, paused_bu
             time.sleep(0.1)
         assert sorted(p.name for p in out.glob("*.tmp")) == ["graph.jsonld.tmp",
                                                              "graph.trig.tmp"]
-    stopped_by(proc, sig)
+    stopped_by(proc, sig, out, before)
     for child in started:
         assert not Path(f"/proc/{child}").exists()  # stopped and reaped by the build
     assert snapshot(out) == before

@@ -846,6 +846,39 @@ def test_lint_warnings_alone_pass(data):
         "2 warning(s) by rule: 1 no-link, 1 undated-source", "0 error(s), 2 warning(s)."]
 
 
+FORMULAS = ('=HYPERLINK("http://evil.example","Trial")', "@SUM(1+1)*cmd")
+
+
+def test_lint_add_and_edit_warn_of_a_value_a_spreadsheet_would_run(data):
+    """A maintainer's trial: a model named '=HYPERLINK("http://evil.example","Trial")'
+    (or an alias "@SUM(1+1)*cmd") passed kg add, kg edit and kg lint without a word, and
+    `kg query --format csv` writes it as it is (SPARQL's CSV): a live formula in Excel."""
+    r = kg(data, "add", "model", "--name", FORMULAS[0], "--model-type", "model",
+           "--developer", "deepseek", "--released", "2024-05", "--weights", "open",
+           "--source", PAPER, "--id", "trial-model")
+    assert r.output.splitlines() == [
+        "wrote data/model/trial-model.yaml",
+        f"data/model/trial-model.yaml:2: warning: [trial-model] name '{FORMULAS[0]}' starts "
+        "like a spreadsheet formula: a CSV of `kg query` holding it runs it when opened in "
+        "Excel or LibreOffice Fix: if it is not the real text, correct it; if it is, open "
+        "such CSV files with the columns as text (the report's CSV files put a ' before it)"]
+    r = kg(data, "edit", "trial-model", "--add", f"aliases={FORMULAS[1]}")
+    warned = [line for line in r.output.splitlines() if "warning:" in line]
+    assert len(warned) == 1  # the alias the edit brings; the name was there before it
+    assert warned[0].startswith(f"data/model/trial-model.yaml:3: warning: [trial-model] "
+                                f"aliases '{FORMULAS[1]}' starts like a spreadsheet formula")
+    r = kg(data, "lint", "--no-unchecked")
+    assert [line.split(" starts like")[0] for line in r.output.splitlines()
+            if "spreadsheet formula" in line] == [
+        f"data/model/trial-model.yaml:2: warning: [trial-model] name '{FORMULAS[0]}'",
+        f"data/model/trial-model.yaml:3: warning: [trial-model] aliases '{FORMULAS[1]}'"]
+    assert r.output.splitlines()[-2] == "2 warning(s) by rule: 2 formula"
+    # a name that only starts with a sign is no formula
+    r = kg(data, "edit", "trial-model", "--set", "name=+1 Labs model", "--unset", "aliases")
+    assert "warning" not in r.output
+    assert "formula" not in kg(data, "lint", "--no-unchecked").output
+
+
 # -- completion, recovery, subprocess, pre-commit ---------------------------------------------
 def test_shell_completion_of_commands_and_ids_in_a_real_process(data):
     env = {**os.environ, "KG_DATA": str(data), "_KG_COMPLETE": "bash_complete"}

@@ -837,6 +837,53 @@ def test_a_share_link_that_cannot_be_followed_says_so(real, page):
     assert pg.input_value("#date-input") == "2025-06-01"
 
 
+def test_a_share_link_to_a_merged_or_removed_entity_goes_where_it_went(tmp_path, page):
+    """A maintainer's trial: after `kg merge A B`, graph.html#node=A said "No entity 'A' in
+    this graph." The tombstone says where A went: the page opens B and says A was merged
+    into it (or renamed to it); a link to a removed entity says it was withdrawn and why,
+    with no look-alike offered."""
+    from click.testing import CliRunner
+    from curate_support import ENV
+
+    from conftest import PINNED_TODAY
+    from kg.cli import main
+
+    data = write_data(tmp_path, {**SMALL_FILES, "organization/deepseek-ai.yaml": """
+        id: deepseek-ai
+        name: DeepSeek AI
+        org_type: lab
+        country: china
+        sources: [src-a]
+    """})
+    env = {**ENV, "KG_DATA": str(data)}
+    for args in (["merge", "deepseek-ai", "deepseek"],
+                 ["rm", "openai", "--reason", "out of scope for this test."]):
+        done = CliRunner().invoke(main, args, env=env)
+        assert done.exit_code == 0, done.output
+    out = write_explorer(load_graph(data).semantics, tmp_path / "graph.html")
+    pg = page.open(out, "#node=deepseek-ai")
+    assert pg.evaluate("kgExplorer.state.node") == "deepseek"
+    assert pg.inner_text("#panel-title") == "DeepSeek"
+    note = pg.locator("#link-note")
+    assert note.is_visible()
+    assert pg.inner_text("#link-note-text") == (
+        f"'deepseek-ai' (DeepSeek AI) was merged into or renamed to DeepSeek on {PINNED_TODAY}.")
+    assert pg.evaluate("location.hash") == "#node=deepseek"  # the link to share now
+    page.shot("link-note-merged")
+    pg = page.open(out, "#node=openai")
+    assert pg.evaluate("kgExplorer.state.node") is None
+    assert pg.inner_text("#link-note-text") == (
+        "This link could not be followed in full. 'openai' (OpenAI) was withdrawn on "
+        f"{PINNED_TODAY}: out of scope for this test.")
+    assert pg.locator("#link-note-text button").count() == 0  # no look-alike
+    page.shot("link-note-withdrawn")
+    # the ends of a path too
+    pg = page.open(out, "#path=deepseek-ai,nvidia")
+    assert "was merged into or renamed to DeepSeek" in pg.inner_text("#link-note-text")
+    assert pg.input_value("#path-from") == "DeepSeek"
+    assert page.console_errors() == []
+
+
 @pytest.mark.parametrize("size", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
 def test_a_share_link_with_a_typo_or_a_month_is_not_ignored_without_a_word(real, browser, size):
     """A journalist's trial: graph.html#node=nvidia-h2000 (a typo) opened the default view,

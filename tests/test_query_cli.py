@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sparql_support import KGID, KGO, build_dir
 
+from conftest import REPO
 from kg.cli import main
 
 
@@ -34,7 +35,6 @@ def test_list_shows_the_library_with_titles():
     # fresh user asked why it skips from 14 to 18): read from docs/competency-questions.md
     import re
 
-    from conftest import REPO
 
     asked = {int(n) for n in re.findall(r"^(\d+)\. ", (REPO / "docs" / "competency-questions.md")
                                          .read_text(encoding="utf-8"), re.M)}
@@ -140,6 +140,27 @@ def test_csv_and_markdown(graph_file):
     md = kg("query", "--sparql", 'SELECT ?x WHERE { BIND("R&D &lt; &#60;" AS ?x) }',
             "--format", "md", graph=graph_file)
     assert md.output.splitlines()[2] == "| R&D &amp;lt; &amp;#60; |"
+    # Markdown in a value is text, never a link or emphasis (report.md's rule too)
+    md = kg("query", "--sparql", 'SELECT ?x WHERE { BIND("[x](javascript:alert(8)) *em*" '
+            'AS ?x) }', "--format", "md", graph=graph_file)
+    assert md.output.splitlines()[2] == r"| \[x\](javascript:alert(8)) \*em\* |"
+
+
+def test_csv_keeps_a_formula_as_it_is_and_the_readme_says_how_to_open_it(graph_file):
+    """SPARQL's CSV is a standard format read by programs: a value a spreadsheet would run
+    ('=HYPERLINK(...)', "@SUM(1+1)*cmd") comes out exactly, not prefixed as in the report's
+    CSV files; the README's section on `kg query` says so and how to open such a file (a
+    maintainer's trial found the two CSVs differ without a word)."""
+    values = ['=HYPERLINK("http://evil.example","Trial")', "@SUM(1+1)*cmd"]
+    text = " ".join(json.dumps(v) for v in values)
+    result = kg("query", "--sparql", f"SELECT ?x WHERE {{ VALUES ?x {{ {text} }} }}",
+                "--format", "csv", graph=graph_file)
+    assert [r["x"] for r in csv.DictReader(io.StringIO(result.output))] == values
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = " ".join(readme.split("## For researchers", 1)[1].split("\n## ", 1)[0].split())
+    assert "CSV values are written exactly as the graph holds them" in section
+    assert "Import it instead with every column typed as text" in section
+    assert "`kg lint` warns of such values" in section
 
 
 def test_a_query_file_and_sparql_text(tmp_path, graph_file):
@@ -286,7 +307,6 @@ def test_a_date_outside_the_answers_dates_is_said(args, note, graph_file):
 def test_a_syntax_error_in_a_query_file_names_the_file_and_its_line(tmp_path, graph_file):
     """A researcher's trial: with -p the error's line was one past the file's end, and
     the message did not name the file."""
-    from conftest import REPO
 
     lines = (REPO / "queries" / "models-by-developer.rq").read_text(encoding="utf-8") \
         .splitlines(keepends=True)
@@ -311,7 +331,6 @@ def test_show_fills_the_dataset_date_of_the_graph_it_would_query(tmp_path, graph
     date (run with --sparql, that text gave other rows)."""
     import shutil
 
-    from conftest import REPO
     from kg.sparql.server import _library_texts
 
     data = tmp_path / "data"
@@ -639,7 +658,6 @@ def test_a_one_row_query_imports_neither_the_curation_code_nor_a_sparql_parser(g
     import subprocess
     import sys
 
-    from conftest import REPO
 
     probe = (
         "import sys\nfrom kg.cli import main\n"

@@ -95,3 +95,33 @@ def test_report_md_and_csv_neither_run_html_nor_formulas(tmp_path):
             assert not [c for c in row if c[:1] in ("=", "+", "@")], path.name
     tables = json.loads((out / "report.json").read_text(encoding="utf-8"))["tables"]
     assert FORMULA_NAME in {r["entity"] for r in tables["centrality"]}
+
+
+MARKDOWN_NAME = "[x](javascript:alert(8)) *em* `code` ~~gone~~ _u_"
+
+
+def test_report_md_shows_markdown_in_names_as_text(tmp_path):
+    """A maintainer's trial: a name "[x](javascript:alert(8))" was a live link in report.md
+    and "*em*" emphasis ("|" and "<" were escaped; report.html was fine). Every table cell
+    and paragraph of report.md now has Markdown's inline syntax backslash-escaped."""
+    import re
+
+    import yaml
+
+    from kg import load_graph
+    from kg.analysis.report import write_report
+
+    files = {**HOSTILE_FILES, "organization/markdown.yaml": yaml.safe_dump({
+        "id": "markdown", "name": MARKDOWN_NAME, "org_type": "company", "country": "china",
+        "partners": ["deepseek", "hostile"], "sources": ["src-evil"]})}
+    out = tmp_path / "report"
+    write_report(load_graph(write_data(tmp_path, files)).semantics, out, formats=("md",))
+    md = (out / "report.md").read_text(encoding="utf-8")
+    escaped = r"\[x\](javascript:alert(8)) \*em\* \`code\` \~\~gone\~\~ \_u\_"
+    assert MARKDOWN_NAME not in md
+    assert md.count(escaped) >= 2  # in the tables (centrality, ...)
+    # no link to anything but a source's entry, a CSV beside it or an http(s) page
+    targets = re.findall(r"(?<!\\)\]\(([^)]*)", md)
+    assert targets and all(t.startswith(("#", "http")) or t.endswith((".csv", ".png"))
+                           for t in targets), targets
+    assert not re.search(r"(?<!\\)\*em(?<!\\)\*", md)

@@ -437,8 +437,11 @@ def test_a_build_interrupted_while_splicing_leaves_the_old_files(tmp_path, make_
     proc, paused = run_until_paused(data, out, "graph files")
     started = [int(pid) for pid in children(proc.pid)]
     proc.send_signal(sig)
-    proc.communicate(timeout=60)
-    assert proc.returncode == (1 if sig == signal.SIGINT else -sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == (130 if sig == signal.SIGINT else -sig)
+    if sig == signal.SIGINT:
+        assert err.endswith(f"Stopped: nothing in {out}/ was replaced; it is as the last "
+                            "build left it.\n"), err
     for child in started:
         for _ in range(100):
             if not running(child):

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from kg.core.markdown import no_html, table_cell
+from kg.core.cells import FORMULA_START
+from kg.core.markdown import no_html, prose, table_cell
 
 
 @dataclass
@@ -239,7 +240,7 @@ def _linked_cell(v, known, escape, link) -> str:
 
 
 def _md_prose(text: str, known) -> str:
-    return _linked_prose(text, known, no_html, _md_link)
+    return _linked_prose(text, known, prose, _md_link)
 
 
 def _md_cites(v, known) -> str:
@@ -485,7 +486,6 @@ def page(doc: Doc, images: dict[str, bytes], csv_beside: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(v) -> str:
@@ -516,14 +516,15 @@ def json_text(doc: Doc) -> str:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-def write(doc: Doc, images: dict, out_dir: Path, formats: set[str]) -> list[Path]:
+def write(doc: Doc, images: dict, out_dir: Path, formats: set[str],
+          stage: list | None = None) -> list[Path]:
     """Write the chosen formats ("md", "html", "csv", "json") into out_dir; PNG charts are
     written with md (the Markdown links them), with their record (`charts.json`, see
     kg.analysis.chartcache). images: PNG file name -> bytes, a chartcache.Chart (drawn
     only if out_dir does not already hold its PNG for the same input) or a
     chartcache.Drawn (resolved ahead by chartcache.drawn: taken as it is). Returns the
-    paths written, sorted."""
-    return write_files(encode(doc, images, out_dir, formats), out_dir)
+    paths written, sorted. stage: see write_files."""
+    return write_files(encode(doc, images, out_dir, formats), out_dir, stage)
 
 
 def encode(doc: Doc, images: dict, out_dir: Path, formats: set[str],
@@ -561,15 +562,21 @@ def encode_tables(doc: Doc, formats: set[str]) -> dict[str, bytes]:
     return files
 
 
-def write_files(files: dict[str, bytes], out_dir: Path) -> list[Path]:
+def write_files(files: dict[str, bytes], out_dir: Path,
+                stage: list | None = None) -> list[Path]:
     """Write each file (name -> bytes) into out_dir (made if missing), each replaced
-    atomically through a .tmp beside it; the paths written, sorted by name."""
+    atomically through a .tmp beside it; the paths written, sorted by name. stage: a
+    list, to leave each under its .tmp and add (temporary, path) to it instead: the
+    caller puts them in place (kg build: all its outputs together)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in sorted(files.items()):
         path = out_dir / name
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.write_bytes(data)
-        tmp.replace(path)
+        if stage is None:
+            tmp.replace(path)
+        else:
+            stage.append((tmp, path))
         written.append(path)
     return written

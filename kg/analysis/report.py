@@ -1404,11 +1404,12 @@ def _decoded(v: dict, G: nx.MultiDiGraph) -> Analysis:
 
 
 def write_report(sem: Semantics, out_dir, as_of=None, since=None, top: int = TOP,
-                 formats=FORMATS, progress: Progress | None = None, jobs: int = 1):
+                 formats=FORMATS, progress: Progress | None = None, jobs: int = 1,
+                 stage: list | None = None):
     """Compute the report and write `formats` into out_dir; returns the paths written.
-    jobs: see `report`."""
+    jobs: see `report`; stage: see render.write_files."""
     from pathlib import Path
 
     with gc_paused():
         doc, images = report(sem, as_of, since, top, progress, jobs)
-        return write(doc, images, Path(out_dir), set(formats))
+        return write(doc, images, Path(out_dir), set(formats), stage)

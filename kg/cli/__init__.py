@@ -326,21 +326,31 @@ def build(data_dir, out_dir):
     checks it and writes the graph files and the explorer (two cores);
     KG_BUILD_JOBS=1 does everything in this one process, one output after
     another (the same bytes). Without os.fork (Windows) the build uses one
-    process.
+    process. Every output is written under a temporary name and all are put in
+    place together once the last is ready: a failure or a Ctrl-C (status 130)
+    before that leaves build/ as it was.
 
     \b
     Example:
         kg build --out build/
         KG_BUILD_JOBS=1 kg build
     """
-    from kg.pipeline import build as run_build
-    from kg.rdf.stats import format_stats
-
     try:
+        from kg.pipeline import build as run_build
+
         built = run_build(data_dir, out_dir, progress=progress)
     except KGError as exc:
         fail(exc, data_dir)
+    except KeyboardInterrupt as exc:  # Ctrl-C: say what build/ holds, end as Ctrl-C's 130
+        from kg.pipeline import stopped_message
+
+        progress.close()
+        _INTERRUPTED.append(True)  # (entry() ends the process, as after "Aborted!")
+        echo(stopped_message(out_dir, getattr(exc, "written", False)), err=True)
+        sys.exit(130)
     leave_fast()  # every file is written and closed; the heap need not be torn down
+    from kg.rdf.stats import format_stats
+
     out = Path(out_dir)
     top = [p for p in built.written if p.parent == out]
     for path in top:

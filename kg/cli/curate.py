@@ -111,7 +111,8 @@ def workspace(data_dir: Path | None, recover: bool = True) -> curate.Workspace:
     return ws
 
 
-def report(outcome: curate.Outcome, verb: str = "wrote", dry_run: bool = False) -> None:
+def report(outcome: curate.Outcome, verb: str = "wrote", dry_run: bool = False,
+           data_dir: Path | None = None) -> None:
     for path in outcome.changed:
         done = "deleted" if path in outcome.deleted else verb
         if dry_run:
@@ -119,6 +120,8 @@ def report(outcome: curate.Outcome, verb: str = "wrote", dry_run: bool = False) 
         echo(f"would have {done} {path}" if dry_run else f"{done} {path}")
     for note in outcome.notes:
         echo(f"note: {note}")
+    for issue in outcome.warnings:  # (kg lint's, of the values the change brings)
+        echo(issue.format(issues_root(data_dir)), err=True)
 
 
 def run(plan_of, data_dir, dry_run=False):
@@ -130,7 +133,7 @@ def run(plan_of, data_dir, dry_run=False):
         outcome = curate.commit(plan, dry_run=dry_run)
         if dry_run:
             show_diff(plan)
-        report(outcome, dry_run=dry_run)
+        report(outcome, dry_run=dry_run, data_dir=data_dir)
 
 
 def show_diff(plan: curate.Plan) -> None:
@@ -344,7 +347,7 @@ def _add(kind: Kind, entity_id, yes, no_input, dry_run, data_dir, given) -> None
         if dry_run:
             for text in plan.writes().values():
                 echo(text, nl=False)
-        report(curate.commit(plan, dry_run=dry_run), dry_run=dry_run)
+        report(curate.commit(plan, dry_run=dry_run), dry_run=dry_run, data_dir=data_dir)
 
 
 def add_group() -> click.Group:

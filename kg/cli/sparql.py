@@ -24,9 +24,10 @@ def format_option(f):
     return click.option("--format", "fmt", type=click.Choice(FORMATS),
                         default="table", show_default=True,
                         help="table: aligned, with labels, fits the terminal; csv, tsv and "
-                             "json: the W3C SPARQL 1.1 results formats; md: a Markdown "
-                             "table. A note on why an answer has no rows goes to stderr in "
-                             "every format.")(f)
+                             "json: the W3C SPARQL 1.1 results formats (values exactly as in "
+                             "the graph: import a CSV into a spreadsheet with its columns as "
+                             "text); md: a Markdown table. A note on why an answer has no rows "
+                             "goes to stderr in every format.")(f)
 
 
 def graph_option(f=None, *, verb: str = "Query"):

@@ -37,7 +37,8 @@ class Forked:
     `join()` waits for it and returns (its value, its seconds); the value comes back
     pickled. It raises KGError when the child raised KGError (the same message), raised
     anything else (its traceback goes to stderr, the error names `what` and the
-    exception), or died without answering (killed by a signal: the error names it).
+    exception), or died without answering (killed by a signal: the error names it;
+    killed by SIGINT, a Ctrl-C that reached it, it raises KeyboardInterrupt).
     `stop()` kills the child and waits for it. Leaving the block by an exception (Ctrl-C
     included, even one that comes while the child is being started) stops a child not
     joined yet; so does the end of this process, on Linux, however it ends. Entered by an
@@ -175,6 +176,8 @@ class Forked:
                               f"{value} (its traceback is above)")
         if os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
+            if sig == signal.SIGINT:  # a Ctrl-C that reached the child: the interruption
+                raise KeyboardInterrupt  # it is, not a crash (whatever this process did)
             name = signal.Signals(sig).name if sig in signal.valid_signals() else str(sig)
             raise KGError(f"{self.what} failed: its second process (pid {self.pid}) was "
                           f"killed by signal {sig} ({name}) before it finished")
@@ -281,9 +284,13 @@ def _run_child(write: int, fn: Callable, args: tuple, mask, parent: int) -> None
     os._exit (no atexit, no flushing of the parent's buffers, no interpreter teardown)."""
     code = 1
     try:
-        # Ctrl-C and SIGTERM end the child at once (the parent cleans up after it)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # Ctrl-C and SIGTERM end the child at once (the parent cleans up after it), but
+        # one the parent ignores stays ignored: a build started with SIGINT ignored (in
+        # a script's background) went on while its children died of a Ctrl-C sent to
+        # the process group, and failed with "killed by signal 2 (SIGINT)"
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(sig) is not signal.SIG_IGN:
+                signal.signal(sig, signal.SIG_DFL)
         _block(False, mask)
         _die_with_parent(parent)
         # fresh stdout/stderr objects: another thread of the parent (the progress bar's)

@@ -4,7 +4,8 @@ and conflicting current values.
 Errors (exit 1): two current values of a single-valued field (kg.semantics), mojibake such as "â€”" (UTF-8 read as Windows-1252, as when
 text is pasted from a web page), a value with leading or trailing whitespace,
 a tab, trailing spaces or a carriage return (CR) on a line. Warnings: doubled spaces, invisible
-characters, descriptions over DESCRIPTION_MAX characters, unchecked facts.
+characters, descriptions over DESCRIPTION_MAX characters, unchecked facts, a value that a
+spreadsheet would run as a formula ('=HYPERLINK(...)': kg.core.cells).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 
+from kg.core.cells import formula_like
 from kg.core.errors import Issue, KGError
 from kg.curate.ops import Workspace
 from kg.curate.ops import unchecked as unchecked_facts
@@ -128,11 +130,32 @@ def lint_text(rel: str, entity: str, text: str, data: YMap | None) -> list[Issue
             add(value.line, f"{where} contains an invisible character "
                 f"(U+{ord(invisible.group(0)):04X})",
                 "delete it or replace it with a plain space", "invisible", "warning")
+        if formula_like(s):
+            issues.append(formula_issue(rel, entity, where, value))
         if where == "description" and len(s) > DESCRIPTION_MAX:
             add(value.line, f"description is {len(s)} characters long (over {DESCRIPTION_MAX})",
                 "one or two sentences in your own words; details belong in fields and claims",
                 "long-text", "warning")
     return issues
+
+
+def formula_issue(rel: str, entity: str, where: str, value: YScalar) -> Issue:
+    """The warning for a value a spreadsheet would run as a formula (kg.core.cells):
+    `kg query --format csv` writes values as they are (SPARQL's CSV format), so a name
+    '=HYPERLINK(...)' there is a live link once the file is opened in Excel."""
+    return Issue(rel, value.line, 0, entity,
+                 f"{where} '{value}' starts like a spreadsheet formula: a CSV of `kg query` "
+                 "holding it runs it when opened in Excel or LibreOffice",
+                 "if it is not the real text, correct it; if it is, open such CSV files with "
+                 "the columns as text (the report's CSV files put a ' before it)",
+                 "warning", "formula")
+
+
+def formula_issues(rel: str, entity: str, data: YMap | None) -> list[Issue]:
+    """formula_issue for every value of a record (kg add and kg edit: see ops.commit)."""
+    return [formula_issue(rel, entity, where, value)
+            for where, value in (_scalars(data, "") if data is not None else ())
+            if formula_like(str(value))]
 
 
 UNREADABLE = {"yaml-syntax", "duplicate-key", "encoding", "empty-file", "not-a-mapping",

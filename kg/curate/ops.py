@@ -279,6 +279,7 @@ class Outcome:
     changed: list[str]  # paths as the user opens them from the current folder (shown_path)
     notes: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)  # those of `changed` that were deleted
+    warnings: list[Issue] = field(default_factory=list)  # of `kg lint`'s, those it brings
 
 
 def new_errors(before: Result, after: Result) -> list[Issue]:
@@ -360,16 +361,38 @@ def commit(plan: Plan, hook: txn.Hook | None = None, dry_run: bool = False) -> O
                                         fix="correct the values and run the command again",
                                         rule="refused")])
     plan.notes += notes
+    warnings = _new_formulas(plan, writes)
     shown = sorted(ws.shown(ws.data_dir / rel) for rel in writes)
     gone = sorted(ws.shown(ws.data_dir / rel) for rel, text in writes.items() if text is None)
     if after.errors:  # written, as the change adds none; but data/ is still not valid
         plan.notes.append(f"{ws.shown(ws.data_dir)}/ still has {len(after.errors)} error(s), "
                           "none of them from this change: `kg validate` lists them")
     if dry_run:
-        return Outcome(shown, plan.notes + ["dry run: nothing was written"], gone)
+        return Outcome(shown, plan.notes + ["dry run: nothing was written"], gone, warnings)
     originals = {rel: plan.original(rel) for rel in writes}
     txn.apply(ws.data_dir, writes, originals, hook)
-    return Outcome(shown, plan.notes, gone)
+    return Outcome(shown, plan.notes, gone, warnings)
+
+
+def _new_formulas(plan: Plan, writes: dict[str, str | None]) -> list[Issue]:
+    """`kg lint`'s warning for a value a spreadsheet would run as a formula
+    (kg.core.cells), for each such value the change writes that its file did not hold
+    (a trial added a name '=HYPERLINK("http://evil.example","Trial")' without a word)."""
+    from kg.curate.lint import formula_issues
+
+    root = plan.ws.data_dir.parent
+    out = []
+    for rel, text in sorted(writes.items()):
+        if text is None:
+            continue
+        path = plan.ws.data_dir / rel
+        shown, stem = relpath(path, root), path.name.rsplit(".", 1)[0]
+        old = plan.original(rel)
+        before = {i.message for i in formula_issues(shown, stem, parse_text(old, shown)[0])} \
+            if old else set()
+        out += [i for i in formula_issues(shown, stem, parse_text(text, shown)[0])
+                if i.message not in before]
+    return out
 
 
 # -- values ----------------------------------------------------------------------------------

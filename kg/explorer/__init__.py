@@ -192,15 +192,24 @@ def explorer_html(sem: Semantics, *, focus: str | None = None, depth: int = 1,
     return render(page_data(sem, proj, opts))
 
 
-def write_explorer(sem: Semantics, out: Path, **kwargs) -> Path:
-    """Write the page as UTF-8 (atomically: a temporary file, then a rename)."""
+def write_explorer(sem: Semantics, out: Path, stage: list | None = None, **kwargs) -> Path:
+    """Write the page as UTF-8 (atomically: a temporary file, then a rename; stage: a
+    list, to add (temporary, path) to it instead of the rename, as
+    kg.rdf.serialize.write_texts)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with gc_paused():  # millions of objects live at 100k: collections cost seconds
         text = explorer_html(sem, **kwargs)
     tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8", newline="\n")
-    tmp.replace(out)
+    try:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if stage is None:
+        tmp.replace(out)
+    else:
+        stage.append((tmp, out))
     return out
 
 

@@ -436,9 +436,26 @@ class PageData:
             "kinds": [[k, self.schema.kinds[k].label] for k in NODE_KINDS],
             "blocs": [[b, BLOC_LABELS[b]] for b in ("us", "china", "multinational", "other")],
             "seed": seed,
+            # ids that are gone: a share link naming one goes where it went (gone())
+            "gone": self.gone(),
             "nodes": nodes, "edges": edges, "claims": claims, "quotes": quotes,
             "sources": sources, **self.opts.extra,
         }
+
+    def gone(self) -> dict[str, list]:
+        """Each tombstone's id -> [its name, the day it went, the entity it now is and
+        that one's name (sem.successor; None, None when it was withdrawn), why it was
+        withdrawn]: a link to graph.html#node=<old id> goes to the entity it was merged
+        into or renamed to, or says it was withdrawn and why (a maintainer's trial: after
+        `kg merge A B` the link to A said "No entity 'A' in this graph")."""
+        out = {}
+        for ent in sorted(self.entities.values(), key=lambda e: e.id):
+            if ent.kind == "tombstone":
+                new, why = self.sem.successor(ent.id)
+                day = ent.first("date")
+                out[ent.id] = [str(ent.name), day.text if day is not None else "",
+                               new, self.name(new) if new else None, why]
+        return out
 
     def bloc_windows(self) -> list[list[list] | None]:
         """Each node's bloc windows (bloc_windows), None for a node of one bloc at all times."""

@@ -1403,7 +1403,7 @@
     var h = location.hash.replace(/^#/, ""), p = {};
     h.split("&").forEach(function (kv) { if (!kv) return; var i = kv.indexOf("="); p[decodeURIComponent(kv.slice(0, i < 0 ? kv.length : i))] = i < 0 ? "" : kv.slice(i + 1); });
     function ids(v) { return (v || "").split(",").filter(Boolean).map(decodeURIComponent); }
-    var problems = [];  // each a list of texts and [id, name] buttons, said above the page
+    var problems = [], notices = [];  // each a list of texts and [id, name] buttons, said above the page
     // a month or a year is its first day ("date=2025-04": 2025-04-01; it fell back to the
     // dataset's date without a word)
     var date = p.date ? decodeURIComponent(p.date) : "";
@@ -1416,19 +1416,32 @@
     state.open = new Set(ids(p.open).filter(function (i) { return NODES.has(i); }));
     state.extra = new Set(ids(p.add).filter(function (i) { return NODES.has(i); }));
     var node = p.node ? decodeURIComponent(p.node) : null, edge = p.edge ? decodeURIComponent(p.edge) : null;
-    state.node = NODES.has(node) ? node : null;
-    if (node && !state.node) problems.push(unknownEntity(node));
+    state.node = node ? linked(node, notices, problems) : null;
     state.edge = !state.node && EDGES.has(edge) ? edge : null;
     if (edge && !EDGES.has(edge)) problems.push(["No link '" + edge + "' in this graph."]);
     state.path = null;
-    var pe = ids(p.path);
-    pe.filter(function (i) { return !NODES.has(i); }).forEach(function (i) { problems.push(unknownEntity(i)); });
-    if (pe.length === 2 && NODES.has(pe[0]) && NODES.has(pe[1])) { pathEnds = { from: pe[0], to: pe[1] }; }
+    var pe = ids(p.path).map(function (i) { return linked(i, notices, problems); });
+    if (pe.length === 2 && pe[0] && pe[1]) { pathEnds = { from: pe[0], to: pe[1] }; }
     else pe = null;
     // the fresh legend/filter inputs are rebuilt from state
     syncControls();
-    linkNote(problems);
+    linkNote(problems, notices);
     return pe;
+  }
+  // an entity the link names: itself when drawn; else, for an id that is gone (a tombstone
+  // in data/tombstone/), the entity it was merged into or renamed to, said in a notice; else
+  // null, and why: withdrawn (with its reason, and no look-alike offered), or unknown
+  var GONE = new Map(Object.entries(DOC.gone || {}));  // id -> [name, day, new id, its name, why]
+  function linked(id, notices, problems) {
+    if (NODES.has(id)) return id;
+    var g = GONE.get(id);
+    if (!g) { problems.push(unknownEntity(id)); return null; }
+    var was = "'" + id + "' (" + g[0] + ")", on = g[1] ? " on " + g[1] : "";
+    if (!g[2]) { problems.push([was + " was withdrawn" + on + (g[4] ? ": " + g[4].replace(/\.$/, "") : "") + "."]); return null; }
+    var said = [was + " was merged into or renamed to ", [g[2], g[3]], on + "."];
+    if (NODES.has(g[2])) { notices.push(said); return g[2]; }
+    problems.push(said);  // (what it became is not drawn on this page)
+    return null;
   }
   // "No entity 'nvidia-h2000' in this graph — did you mean NVIDIA H200?": of what the
   // search finds for the id read as words, the one whose id or name is fewest edits from it
@@ -1445,11 +1458,11 @@
     return best ? ["No entity '" + id + "' in this graph — did you mean ", [best.n.id, best.n.label], "?"]
       : ["No entity '" + id + "' in this graph."];
   }
-  function linkNote(problems) {
+  function linkNote(problems, notices) {
     var note = document.getElementById("link-note"), text = document.getElementById("link-note-text");
     text.textContent = "";
     if (problems.length) text.appendChild(el("strong", { text: "This link could not be followed in full. " }));
-    problems.forEach(function (parts, i) {
+    problems.concat(notices || []).forEach(function (parts, i) {
       if (i) text.appendChild(document.createTextNode(" "));
       parts.forEach(function (part) {
         if (typeof part === "string") { text.appendChild(document.createTextNode(part)); return; }
@@ -1458,7 +1471,7 @@
         text.appendChild(b);
       });
     });
-    note.hidden = !problems.length;
+    note.hidden = !problems.length && !(notices || []).length;
   }
   document.getElementById("link-note-close").addEventListener("click", function () { document.getElementById("link-note").hidden = true; });
   function isDay(v) {  // a real calendar day written YYYY-MM-DD (2099-13-45 is not)

@@ -453,7 +453,10 @@ class GraphFiles:
                 raise
         return self
 
-    def finish(self) -> list[Path]:
+    def finish(self, stage: list | None = None) -> list[Path]:
+        """Write the four files and put them in place; stage: a list, to add (temporary,
+        path) to it instead (see write_texts). Their index is kept either way: it is
+        keyed on the files' stamps, which a rename keeps."""
         here = GRAPH_FILES if self.child is None else \
             tuple(name for name in GRAPH_FILES if name not in FORKED_FILES)
         self.made.update(self._write(here))
@@ -462,7 +465,10 @@ class GraphFiles:
             self.child = None  # (not before: a Ctrl-C until join's own guard is __exit__'s)
         try:
             for name, path in self.tmp.items():
-                path.replace(self.out_dir / name)
+                if stage is None:
+                    path.replace(self.out_dir / name)
+                else:
+                    stage.append((path, self.out_dir / name))
         except OSError as exc:
             raise KGError(f"cannot write {exc.filename or self.out_dir}: "
                           f"{exc.strerror}") from None
@@ -811,8 +817,12 @@ def jsonld(g: Graph) -> str:
     return jsonld_fast(g)
 
 
-def write_texts(out_dir: Path, texts: dict[str, str]) -> list[Path]:
+def write_texts(out_dir: Path, texts: dict[str, str],
+                stage: list | None = None) -> list[Path]:
     """Write each file (name -> text) into out_dir as UTF-8, each replaced atomically.
+    stage: a list, to leave each file under its temporary name and add (temporary,
+    path) to it instead: the caller puts them in place (kg.pipeline: all the build's
+    outputs together).
 
     Raises KGError, not a traceback, when the folder cannot be made or written; a failed
     or interrupted write leaves no temporary file (the files already replaced stay).
@@ -826,7 +836,10 @@ def write_texts(out_dir: Path, texts: dict[str, str]) -> list[Path]:
                 path = out_dir / name
                 tmp = _tmp(out_dir, name)
                 tmp.write_text(text, encoding="utf-8")
-                tmp.replace(path)
+                if stage is None:
+                    tmp.replace(path)
+                else:
+                    stage.append((tmp, path))
                 written.append(path)
     except OSError as exc:
         raise KGError(f"cannot write {exc.filename or out_dir}: {exc.strerror}") from None

@@ -10,6 +10,7 @@ reports all call these rules, so they never disagree. docs/semantics.md states t
     sem.bloc("huawei")                        # "china"
     sem.disputes()                            # [Dispute(...)]
     sem.best_reliability(("bitbiased-2026-12-dimensions",))   # "low"
+    sem.successor("old-id")                   # ("new-id", "") or (None, "why withdrawn")
 """
 
 from __future__ import annotations
@@ -119,6 +120,22 @@ class Semantics:
     def bloc_rule(self, entity_id: str, day: dt.date | None = None) -> str:
         """The step of the rule that gave the entity its bloc (blocs.RULES)."""
         return self.blocs(day).rule(entity_id)
+
+    # -- ids that are gone -----------------------------------------------------------------
+    def successor(self, entity_id: str) -> tuple[str | None, str]:
+        """Where a tombstone's id went (data/tombstone/: a renamed, merged or removed
+        entity): (the entity it now is, following its replaced_by, dct:isReplacedBy,
+        through later renames and merges, ""), or (None, why it was withdrawn) when it,
+        or what it became, was removed. An id that is no tombstone is its own successor."""
+        seen, at = set(), entity_id
+        while (ent := self.entities.get(at)) is not None and ent.kind == "tombstone" \
+                and at not in seen:
+            seen.add(at)
+            new = ent.first("replaced_by")
+            if new is None:
+                return None, str(ent.first("withdrawn") or "")
+            at = str(new)
+        return (None, "") if at in seen else (at, "")
 
     # -- disputes ------------------------------------------------------------------------
     @cached_property
