@@ -80,6 +80,7 @@ class Synth:
                  "open-sourced-models", "global-chatbot-market-share"]
         self.ids["measure"][:len(named)] = named[:len(self.ids["measure"])]
         self.bundled = set(self.ids["source"][:3])  # the "bundled articles": from-article facts
+        self.current = ""  # the id of the entity being written
         self.any_pool = [i for k, ids in self.ids.items() if k != "tombstone" for i in ids]
         # the first two countries are the United States and China (the blocs of the race)
         codes = [a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
@@ -99,9 +100,15 @@ class Synth:
         while len(out) < k:
             kind = kinds if isinstance(kinds, str) else self.rnd.choice(kinds)
             got = self.rnd.choice(self.any_pool if kind == "any" else self.ids[kind])
-            if got not in out:
+            if got not in out and got != self.current:  # no entity refers to itself
                 out.append(got)
         return out
+
+    def other(self) -> str:
+        """Any entity but the one being written (a reference to itself is an error)."""
+        while (got := self.rnd.choice(self.any_pool)) == self.current:
+            pass
+        return got
 
     def sources(self, k: int | None = None) -> list[str]:
         k = k or self.rnd.choice((1, 1, 1, 1, 2, 3))
@@ -347,7 +354,7 @@ class Synth:
         if i % 5 == 4:
             about, measure, as_of = self.claim_keys[r.randrange(len(self.claim_keys))]
         else:
-            about, measure = self.rnd.choice(self.any_pool), self.pick("measure")
+            about, measure = self.other(), self.pick("measure")
             as_of = self.date(2018, 2026) if r.random() < 0.8 else None
             self.claim_keys.append((about, measure, as_of))
         lines.append(f"about: {about}")
@@ -361,7 +368,7 @@ class Synth:
         if as_of:
             lines.append(f"as_of: {as_of}")
         if r.random() < 0.1:
-            lines.append(f"compared_with: {r.choice(self.any_pool)}")
+            lines.append(f"compared_with: {self.other()}")
         if r.random() < 0.3:
             lines.append(f"context: {_q(self.sentence(5))}")
         if r.random() < 0.5:
@@ -421,7 +428,7 @@ class Synth:
 
     # -- all of it ----------------------------------------------------------------
     def entity(self, kind: str, i: int) -> str:
-        eid = self.ids[kind][i]
+        eid = self.current = self.ids[kind][i]
         lines: list[str] = []
         self.common(lines, kind, i, eid)
         getattr(self, kind)(lines, i, eid)
