@@ -868,7 +868,7 @@ def test_a_share_link_to_a_merged_or_removed_entity_goes_where_it_went(tmp_path,
     assert note.is_visible()
     assert pg.inner_text("#link-note-text") == (
         f"'deepseek-ai' (DeepSeek AI) was merged into or renamed to DeepSeek on {PINNED_TODAY}.")
-    assert pg.evaluate("location.hash") == "#node=deepseek"  # the link to share now
+    assert pg.evaluate("location.hash") == "#node=deepseek&open=deepseek"  # the link to share now
     page.shot("link-note-merged")
     pg = page.open(out, "#node=openai")
     assert pg.evaluate("kgExplorer.state.node") is None
@@ -1985,3 +1985,71 @@ def test_a_panels_figures_are_in_date_order_and_on_the_entities_they_involve(rea
                        and "alibaba" in {str(i) for i in c.values("involves")})
     assert involving and set(involving) <= set(figures())
     assert page.console_errors() == []
+
+
+@pytest.mark.parametrize("width,height", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_show_its_neighbours_fits_the_view_to_them(real, page, width, height):
+    """A journalist's trial: searching "NVIDIA" (a hub: the pick draws 2 of its 28
+    neighbours) then "Show its neighbours" drew all 28 but left the view at zoom 1.1, 18 of
+    them off the canvas (25 on a phone). The view is fitted as a selection's is."""
+    _, out = real
+    page.page.set_viewport_size({"width": width, "height": height})
+    pg = page.open(out)
+    pick(pg, "NVIDIA", "nvidia")
+    pg.click("#panel-body button:has-text('Show its neighbours')")
+    assert pg.evaluate("kgExplorer.state.open.has('nvidia')")
+    neighbours = drawn_neighbours(pg, "nvidia")
+    assert len(neighbours) == 28
+    spots = canvas_spots(pg, ["nvidia"] + neighbours)
+    assert [i for i, s in zip(["nvidia"] + neighbours, spots, strict=True) if not s[2]] == []
+    # a double-click on a node does the same
+    pg = page.open(out, "#node=tsmc&open=")
+    pg.evaluate("window.scrollTo(0, 0)")
+    (x, y, _), = canvas_spots(pg, ["tsmc"])
+    box = pg.locator("#graph").bounding_box()
+    pg.mouse.dblclick(box["x"] + x, box["y"] + y)
+    assert pg.evaluate("kgExplorer.state.open.has('tsmc')")
+    ids = ["tsmc"] + drawn_neighbours(pg, "tsmc")
+    assert len(ids) > 3 and all(s[2] for s in canvas_spots(pg, ids))
+    assert page.console_errors() == []
+
+
+def test_a_share_link_typed_by_hand_draws_what_a_search_draws(real, page):
+    """A journalist's trial: README's own example graph.html#node=huawei&date=2025-06-01
+    opened Huawei alone ("0 of its 9 links ... are drawn"); only Share view's &open=huawei
+    drew its neighbours. node= without open= or add= draws what a search draws (a hub's
+    neighbours not), fitted; Share view's links are followed exactly; #edge=ID draws the
+    line and its two ends."""
+    _, out = real
+    page.page.set_viewport_size({"width": 1366, "height": 900})
+    pg = page.open(out, "#node=huawei&date=2025-06-01")
+    assert pg.inner_text("#panel-body .links-drawn") == "All 9 of its links on 2025-06-01 are drawn."
+    assert_whole_with_neighbours(pg, "huawei")
+    assert pg.evaluate("location.hash") == "#node=huawei&date=2025-06-01&open=huawei"
+    pg = page.open(out, "#node=huawei")
+    assert pg.inner_text("#panel-body .links-drawn") == "All 11 of its links on 2026-04-14 are drawn."
+    # a hub: as a search, the links the view holds
+    pg = page.open(out, "#node=nvidia")
+    assert not pg.evaluate("kgExplorer.state.open.has('nvidia')")
+    # a click on Huawei (its neighbours not drawn) is shared as it is, and followed exactly
+    pg = page.open(out)
+    pg.evaluate("window.scrollTo(0, 0)")
+    (x, y, inside), = canvas_spots(pg, ["huawei"])
+    assert inside
+    box = pg.locator("#graph").bounding_box()
+    pg.mouse.click(box["x"] + x, box["y"] + y)
+    drawn = pg.inner_text("#panel-body .links-drawn")
+    assert not drawn.startswith("All")
+    shared = pg.evaluate("location.hash")
+    assert shared == "#node=huawei&open="
+    pg = page.open(out, shared)
+    assert pg.inner_text("#panel-body .links-drawn") == drawn
+    # a line: drawn, with both its ends, on the canvas
+    edge = "ascend-910c-output-2025-bitbiased/estimated/huawei-ascend-910c"
+    pg = page.open(out, "#edge=" + edge.replace("/", "%2F"))
+    assert pg.inner_text("#panel-title") == pg.evaluate(
+        "id => JSON.parse(document.getElementById('kg-data').textContent).edges.find(e => e.id === id).label", edge)
+    assert edge in pg.evaluate("kgExplorer.visibleEdgeIds()")
+    assert all(s[2] for s in canvas_spots(pg, ["bitbiased", "huawei-ascend-910c"]))
+    assert page.console_errors() == []
+

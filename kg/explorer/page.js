@@ -994,6 +994,10 @@
       var other = e.from === id ? e.to : e.from;
       if (shown.edges.has(e.id) && shown.nodes.has(other) && ids.indexOf(other) < 0) ids.push(other);
     });
+    fitNodes(ids, onlyIfOut);
+  }
+  // the fit of focusWith, for any drawn nodes (a line's two ends: a share link with edge=)
+  function fitNodes(ids, onlyIfOut) {
     var cap = Math.max(network.getScale(), 1.1), area = openArea(), pad = FOCUS_PAD;
     var w = area.right - area.left - 2 * pad, h = area.bottom - area.top - 2 * pad;
     network.redraw();  // the boxes (shape and label) of nodes just added
@@ -1040,11 +1044,14 @@
       network.moveTo({ position: { x: cx, y: cy }, scale: network.getScale(), animation: false });
     } else network.fit({ nodes: ids, animation: false });
   }
+  // "Show its neighbours" (or a double-click) fits the view to the entity and all of them as
+  // a selection does: NVIDIA's 28 stayed at zoom 1.1, 18 of them off the canvas
   function toggleOpen(id) {
     if (state.open.has(id)) state.open.delete(id); else state.open.add(id);
     state.node = id;
     render();
     showNode(id);
+    if (state.open.has(id) && shown.nodes.has(id)) focusWith(id);
   }
   network.on("click", function (p) {
     if (p.nodes.length) { state.node = p.nodes[0]; state.edge = null; state.path = null; render(); showNode(state.node); focusWith(state.node, true); }
@@ -1194,8 +1201,10 @@
     out.delete(id);
     return out;
   }
+  // whether a pick of it (a search, a share link with node= alone) draws its neighbours
+  function pickOpens(id) { return !state.all && neighbourIds(id).size <= PICK_OPENS_UP_TO; }
   picker(document.getElementById("search"), document.getElementById("search-results"), function (id, auto) {
-    if (!state.all && neighbourIds(id).size <= PICK_OPENS_UP_TO) state.open.add(id);
+    if (pickOpens(id)) state.open.add(id);
     select(id, true);
     if (!auto && STACKED.matches) document.getElementById("panel").scrollIntoView({ block: "start" });
   }, true);
@@ -1388,6 +1397,9 @@
     if (state.open.size) p.push("open=" + Array.from(state.open).sort().map(encodeURIComponent).join(","));
     var extra = Array.from(state.extra).filter(function (i) { return i !== state.node && !SEED.has(i); });
     if (extra.length) p.push("add=" + extra.sort().map(encodeURIComponent).join(","));
+    // a link with node= and neither open= nor add= draws what a search draws (readFragment):
+    // an entity picked by a click, its neighbours not drawn, says so with an empty open=
+    else if (state.node && !state.open.size && pickOpens(state.node)) p.push("open=");
     if (state.path) p.push("path=" + encodeURIComponent(state.path.from) + "," + encodeURIComponent(state.path.to));
     return p.join("&");
   }
@@ -1418,6 +1430,12 @@
     var node = p.node ? decodeURIComponent(p.node) : null, edge = p.edge ? decodeURIComponent(p.edge) : null;
     state.node = node ? linked(node, notices, problems) : null;
     state.edge = !state.node && EDGES.has(edge) ? edge : null;
+    // a link typed by hand (README's graph.html#node=huawei&date=2025-06-01) draws what a
+    // search for it draws: the entity with its neighbours (a hub's not: its panel says
+    // how); Share view's links say open= or add=, and are followed exactly
+    if (state.node && !("open" in p) && !("add" in p) && pickOpens(state.node)) state.open.add(state.node);
+    // a line: both its ends drawn (the panel opened on a line not drawn)
+    if (state.edge && !state.all) { state.extra.add(EDGES.get(state.edge).from); state.extra.add(EDGES.get(state.edge).to); }
     if (edge && !EDGES.has(edge)) problems.push(["No link '" + edge + "' in this graph."]);
     state.path = null;
     var pe = ids(p.path).map(function (i) { return linked(i, notices, problems); });
@@ -1490,8 +1508,10 @@
       findPath();
     } else refreshPanel();
     applying = false;
-    var fitted = !(state.node && shown.nodes.has(state.node)) && !state.path;
-    if (!fitted) { if (state.node) focusWith(state.node); }
+    var ends = state.edge && !state.node && !state.path && shown.edges.has(state.edge) ? [EDGES.get(state.edge).from, EDGES.get(state.edge).to] : null;
+    var fitted = !(state.node && shown.nodes.has(state.node)) && !state.path && !ends;
+    if (ends) fitNodes(ends);
+    else if (!fitted) { if (state.node) focusWith(state.node); }
     else network.fit({ animation: false });
     network.redraw(); readableLabels(); network.redraw();  // the page opens with its labels as they stay
     if (fitted) labelsInView();
