@@ -2053,3 +2053,47 @@ def test_a_share_link_typed_by_hand_draws_what_a_search_draws(real, page):
     assert all(s[2] for s in canvas_spots(pg, ["bitbiased", "huawei-ascend-910c"]))
     assert page.console_errors() == []
 
+
+def label_sizes(pg, node: str) -> dict[str, float | None]:
+    """Each drawn node's label height on the screen (CSS px), None where it is hidden."""
+    return pg.evaluate("""() => { const n = kgExplorer.network, s = n.getScale(), out = {};
+        kgExplorer.visibleNodeIds().forEach(i => { const f = n.body.nodes[i].options.font;
+          out[i] = f.color === 'rgba(0,0,0,0)' ? null : f.size * s; });
+        return out; }""")
+
+
+@pytest.mark.parametrize("width,height", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_fitted_selection_keeps_its_neighbours_labels_readable(real, page, width, height):
+    """A journalist's trial on a 390x844 phone: searching "Huawei" fitted the view at zoom
+    0.30 and its neighbours' labels were 4-5 px high. Zoomed out that far, the labels are
+    the entity's and its drawn neighbours', each at least 9 px (one that would lie on
+    another is hidden, its name on hover), the other nodes' labels hidden."""
+    _, out = real
+    page.page.set_viewport_size({"width": width, "height": height})
+    pg = page.open(out)
+    pick(pg, "Huawei", "huawei")
+    assert_whole_with_neighbours(pg, "huawei")
+    neighbours = drawn_neighbours(pg, "huawei")
+    sizes = label_sizes(pg, "huawei")
+    shown = [i for i in ["huawei"] + neighbours if sizes[i] is not None]
+    assert "huawei" in shown and len(shown) >= (12 if width > 1000 else 9)
+    assert min(sizes[i] for i in shown) >= 8.9
+    others = [i for i in sizes if i not in neighbours and i != "huawei"]
+    assert others and all(sizes[i] is None for i in others)
+    # labels drawn over no other label
+    boxes = boxes_on_canvas(pg, shown)
+    label_boxes = pg.evaluate("""ids => { const n = kgExplorer.network, out = {};
+        ids.forEach(i => { const sz = n.body.nodes[i].labelModule.size;
+          const a = n.canvasToDOM({x: sz.left, y: sz.top}), b = n.canvasToDOM({x: sz.left + sz.width, y: sz.top + sz.height});
+          out[i] = [a.x, a.y, b.x, b.y]; });
+        return out; }""", shown)
+    assert set(boxes) == set(shown)
+    over = [(i, j) for i in shown for j in shown if i < j and
+            label_boxes[i][0] < label_boxes[j][2] and label_boxes[j][0] < label_boxes[i][2] and
+            label_boxes[i][1] < label_boxes[j][3] and label_boxes[j][1] < label_boxes[i][3]]
+    assert over == []
+    page.shot(f"explorer-huawei-labels-{width}")
+    # back to the overview: every label drawn again
+    pg.evaluate("kgExplorer.state.node = null; kgExplorer.network.fit({animation: false}); kgExplorer.network.redraw()")
+    assert all(v is not None for v in label_sizes(pg, "huawei").values())
+    assert page.console_errors() == []

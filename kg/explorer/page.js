@@ -815,39 +815,81 @@
   // Returns nothing.
   var BASE_FONT = (((VIS.options.nodes || {}).font || {}).size || 16);
   var BASE_WRAP = (((VIS.options.nodes || {}).widthConstraint || {}).maximum || 180);
-  var OVERVIEW_PX = 11, labelsKey = "", labelsFrozen = false;
+  // With an entity selected on a view zoomed out that far (a phone's fit of Huawei reached
+  // 0.30: its neighbours' labels 4-5 px), the labels are its and its drawn neighbours':
+  // at least FOCUS_MIN_PX each (grown where there is room to 11 or 10 px first), the other
+  // nodes' labels hidden (their names on hover) so that they take no room from them.
+  var OVERVIEW_PX = 11, FOCUS_MIN_PX = 9, labelsKey = "", labelsFrozen = false;
+  var BASE_FONT_COLOUR = (((VIS.options.nodes || {}).font || {}).color) || "#1a1a1a";
+  var BASE_STROKE = (((VIS.options.nodes || {}).font || {}).strokeWidth);
+  var HIDDEN_LABEL = "rgba(0,0,0,0)", hiddenLabels = new Set();
+  function focusIds(id) {  // the entity and every entity a drawn line joins it to
+    var ids = new Set([id]);
+    (ADJ.get(id) || []).forEach(function (e) {
+      if (shown.edges.has(e.id)) { ids.add(e.from); ids.add(e.to); }
+    });
+    return ids;
+  }
   function readableLabels() {
     var scale = network.getScale(), ids = Array.from(shown.nodes);
-    var key = scale.toFixed(5) + (state.all ? "|all|" : "|") + ids.join(",");
+    var small = !state.all && BASE_FONT * scale < READABLE_PX;
+    var focus = small && state.node && shown.nodes.has(state.node) ? focusIds(state.node) : null;
+    var key = scale.toFixed(5) + (state.all ? "|all|" : "|") + (focus ? state.node : "") + "|" + ids.join(",");
     if (labelsFrozen || key === labelsKey) return;
     labelsKey = key;
     var nodes = network.body.nodes, gap = 3 / scale;
     var boxes = ids.filter(function (id) { return nodes[id]; }).map(function (id) {
       var n = nodes[id], sz = n.labelModule.size, f = (n.options.font.size || BASE_FONT) / BASE_FONT;
       return { id: id, f: f, x: n.x, top: sz.top, w: sz.width / f, h: sz.height / f, size: n.options.size,
+        hide: !!focus && !focus.has(id), first: !!focus && focus.has(id),
         shape: [n.x - n.shape.width / 2, n.y - n.shape.height / 2, n.x + n.shape.width / 2, n.y + n.shape.height / 2] };
     });
-    var placed = boxes.map(function (b) { return [b.x - b.w / 2, b.top, b.x + b.w / 2, b.top + b.h]; });
+    var placed = boxes.map(function (b) { return b.hide ? null : [b.x - b.w / 2, b.top, b.x + b.w / 2, b.top + b.h]; });
     function meet(a, c) { return a[0] < c[2] && c[0] < a[2] && a[1] < c[3] && c[1] < a[3]; }
     var grow = new Map();
-    if (!state.all && BASE_FONT * scale < READABLE_PX) {
-      var order = boxes.map(function (b, i) { return i; }).sort(function (i, j) { return boxes[j].size - boxes[i].size; });
-      [OVERVIEW_PX, READABLE_PX - 2, READABLE_PX - 4].forEach(function (px) {
+    if (small) {
+      var order = boxes.map(function (b, i) { return i; }).sort(function (i, j) {
+        return (boxes[j].first ? 1 : 0) - (boxes[i].first ? 1 : 0) || (boxes[i].id === state.node ? -1 : boxes[j].id === state.node ? 1 : 0) ||
+          boxes[j].size - boxes[i].size;
+      });
+      var steps = focus ? [OVERVIEW_PX, READABLE_PX - 2, FOCUS_MIN_PX] : [OVERVIEW_PX, READABLE_PX - 2, READABLE_PX - 4];
+      steps.forEach(function (px) {
         var f = px / (BASE_FONT * scale);
         order.forEach(function (i) {
           var b = boxes[i];
-          if (grow.has(b.id) || !b.w || f <= 1) return;
+          if (b.hide || grow.has(b.id) || !b.w || f <= 1) return;
           var g = [b.x - b.w * f / 2 - gap, b.top, b.x + b.w * f / 2 + gap, b.top + b.h * f + gap];
-          var clash = boxes.some(function (o, j) { return j !== i && (meet(g, placed[j]) || meet(g, o.shape)); });
+          var clash = boxes.some(function (o, j) { return j !== i && ((placed[j] && meet(g, placed[j])) || meet(g, o.shape)); });
           if (!clash) { placed[i] = g; grow.set(b.id, f); }
         });
       });
+      // a neighbour with no room free of shapes still reads at FOCUS_MIN_PX where its label
+      // meets no other label; one that would (NVIDIA's 28 on a phone) is hidden, its name
+      // on hover, rather than drawn over another
+      if (focus) {
+        var fm = Math.max(1, FOCUS_MIN_PX / (BASE_FONT * scale));
+        order.forEach(function (i) {
+          var b = boxes[i];
+          if (!b.first || grow.has(b.id)) return;
+          var g = [b.x - b.w * fm / 2 - gap, b.top, b.x + b.w * fm / 2 + gap, b.top + b.h * fm + gap];
+          if (boxes.some(function (o, j) { return j !== i && placed[j] && grow.has(o.id) && meet(g, placed[j]); })) b.hide = true;
+          else { placed[i] = g; grow.set(b.id, fm); }
+        });
+      }
     }
     var changes = [];
     boxes.forEach(function (b) {
-      var f = grow.get(b.id) || 1;
-      if (Math.abs(f - b.f) > 0.005) changes.push({ id: b.id, font: { size: BASE_FONT * f }, widthConstraint: { maximum: BASE_WRAP * f } });
+      var f = grow.get(b.id) || 1, change = null;
+      if (Math.abs(f - b.f) > 0.005) change = { id: b.id, font: { size: BASE_FONT * f }, widthConstraint: { maximum: BASE_WRAP * f } };
+      if (b.hide !== hiddenLabels.has(b.id)) {
+        change = change || { id: b.id, font: {} };
+        change.font.color = b.hide ? HIDDEN_LABEL : BASE_FONT_COLOUR;
+        change.font.strokeWidth = b.hide ? 0 : BASE_STROKE;
+        if (b.hide) hiddenLabels.add(b.id); else hiddenLabels.delete(b.id);
+      }
+      if (change) changes.push(change);
     });
+    hiddenLabels.forEach(function (id) { if (!shown.nodes.has(id)) hiddenLabels.delete(id); });
     if (changes.length) dsNodes.update(changes);
   }
   network.on("afterDrawing", readableLabels);  // a zoom, a fit, a focus: the next frame
