@@ -2097,3 +2097,47 @@ def test_a_fitted_selection_keeps_its_neighbours_labels_readable(real, page, wid
     pg.evaluate("kgExplorer.state.node = null; kgExplorer.network.fit({animation: false}); kgExplorer.network.redraw()")
     assert all(v is not None for v in label_sizes(pg, "huawei").values())
     assert page.console_errors() == []
+
+
+def test_a_share_link_to_a_figure_quote_source_or_measure_opens_where_it_is_shown(real, page):
+    """A journalist's trial: graph.html#node=<a figure's id> said "No entity '...' in this
+    graph", though the page holds the figure and NVIDIA H200's panel lists it. A link to a
+    figure, quote, source or measure says what it is and opens the entity whose panel
+    lists it; a measure merged by a tombstone follows on to the one it became."""
+    _, out = real
+    page.page.set_viewport_size({"width": 1366, "height": 900})
+
+    def follow(target):
+        pg = page.open(out, "#node=" + target)
+        assert pg.locator("#link-note").is_visible()
+        return pg, pg.evaluate("kgExplorer.state.node"), pg.inner_text("#link-note-text")
+
+    pg, node, note = follow("h200-china-orders-units-2026-01")
+    assert node == "nvidia-h200" and pg.inner_text("#panel-title") == "NVIDIA H200"
+    assert note == ("'h200-china-orders-units-2026-01' is a figure (H200 chips ordered by "
+                    "Chinese firms (January 2026)), listed on NVIDIA H200's panel.")
+    assert pg.locator("#panel-body .figure[data-claim=h200-china-orders-units-2026-01]").count() == 1
+    page.shot("explorer-link-to-a-figure")
+    data = pg.evaluate("JSON.parse(document.getElementById('kg-data').textContent)")
+    quote = next(q for q in data["quotes"] if q["speaker"] == "elon-musk")
+    pg, node, note = follow(quote["id"])
+    assert node == "elon-musk"
+    assert note == f"'{quote['id']}' is a quote ({quote['name']}), listed on Elon Musk's panel."
+    assert pg.locator(f"#panel-body .quote[data-quote='{quote['id']}']").count() == 1
+    pg, node, note = follow("01ai-2024-03-yi-paper")
+    assert node == "01-ai"
+    assert note == ("'01ai-2024-03-yi-paper' is a source (Yi: Open Foundation Models by 01.AI, "
+                    "01.AI (arXiv 2403.04652), 2024-03); the entities citing it: 01.AI, Yi, "
+                    "Yi-34B. It opens the first.")
+    pg, node, note = follow("energy-permitting-time")
+    assert node == "united-states"
+    assert note == ("'energy-permitting-time' is a measure (permitting time for new energy "
+                    "infrastructure); its figures are listed on United States' panel.")
+    pg, node, note = follow("transmission-approval-time")
+    assert node == "united-states"
+    assert note == ("'transmission-approval-time' (approval time for new transmission lines) was "
+                    "merged into or renamed to permitting time for new energy infrastructure on "
+                    "2026-11-29. 'energy-permitting-time' is a measure (permitting time for new "
+                    "energy infrastructure); its figures are listed on United States' panel.")
+    assert pg.locator("#panel-body .figure[data-claim=us-transmission-approval-time-aiden-gray]").count() == 1
+    assert page.console_errors() == []

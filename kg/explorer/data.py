@@ -310,6 +310,8 @@ class PageData:
                "by": self.name(str(who)) if who else str(c.first("attributed_to") or ""),
                "byref": str(who) if who else None, "claimant": claimant(c),
                "disputed": self.sem.disputed.get(cid, [])}
+        if measure is not None:  # a share link naming the measure opens its figures' entity
+            out["mid"] = measure.id
         involves = sorted({str(i) for i in c.values("involves")} - {out["about"]})
         if involves:  # listed on these entities' panels too (the H20's charge, on NVIDIA)
             out["inv"] = involves

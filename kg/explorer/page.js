@@ -1494,13 +1494,56 @@
   var GONE = new Map(Object.entries(DOC.gone || {}));  // id -> [name, day, new id, its name, why]
   function linked(id, notices, problems) {
     if (NODES.has(id)) return id;
+    var shownOn = listedOn(id);
+    if (shownOn) { notices.push(shownOn[1]); return shownOn[0]; }
     var g = GONE.get(id);
     if (!g) { problems.push(unknownEntity(id)); return null; }
     var was = "'" + id + "' (" + g[0] + ")", on = g[1] ? " on " + g[1] : "";
     if (!g[2]) { problems.push([was + " was withdrawn" + on + (g[4] ? ": " + g[4].replace(/\.$/, "") : "") + "."]); return null; }
-    var said = [was + " was merged into or renamed to ", [g[2], g[3]], on + "."];
+    var now = NODES.has(g[2]) ? null : listedOn(g[2]);  // a measure merged into another
+    var said = [was + " was merged into or renamed to ", now ? g[3] : [g[2], g[3]], on + "."];
     if (NODES.has(g[2])) { notices.push(said); return g[2]; }
+    if (now) { notices.push(said); notices.push(now[1]); return now[0]; }
     problems.push(said);  // (what it became is not drawn on this page)
+    return null;
+  }
+  // a share link to an id that is not an entity but is in the page's data: a figure, a quote,
+  // a source or a measure ("No entity 'h200-china-orders-units-2026-01' in this graph" of a
+  // figure the panels list): [the entity whose panel lists it, what the bar says of it]
+  function listedOn(id) {
+    function named(ids) { return ids.filter(function (i) { return NODES.has(i); }); }
+    function button(i) { return [i, NODES.get(i).label]; }
+    function list(ids) {  // "A, B and 3 more"
+      var out = [], max = 5;
+      ids.slice(0, max).forEach(function (i, k) { if (k) out.push(", "); out.push(button(i)); });
+      if (ids.length > max) out.push(" and " + (ids.length - max) + " more");
+      return out;
+    }
+    var c = CLAIMS.get(id), q = QUOTES.get(id), ids, what;
+    if (c) { ids = named([c.about].concat(c.inv || [])); what = "a figure (" + c.name + ")"; }
+    else if (q) { ids = named([q.speaker].concat(q.about)); what = "a quote (" + q.name + ")"; }
+    // "NVIDIA H200's panel", "United States' panel"
+    function panelOf(i) { return [button(i), (/s$/.test(NODES.get(i).label) ? "'" : "'s") + " panel"]; }
+    if (ids && ids.length) return [ids[0], ["'" + id + "' is " + what + ", listed on "].concat(panelOf(ids[0]), ["."])];
+    var figs = DOC.claims.filter(function (x) { return x.mid === id; });
+    if (figs.length) {
+      ids = named(Array.from(new Set(figs.map(function (x) { return x.about; }))));
+      var where = ids.length === 1 ? panelOf(ids[0]) : ["the panels of "].concat(list(ids));
+      if (ids.length) return [ids[0], ["'" + id + "' is a measure (" + figs[0].measure + "); its figures are listed on "].concat(where, ["."])];
+    }
+    var s = SOURCES.get(id);
+    if (s) {
+      var citing = new Set();
+      var cites = function (x) { return (x.src || []).indexOf(id) >= 0; };
+      DOC.nodes.forEach(function (n) {
+        if (cites(n) || n.facts.some(function (f) { return f.s.some(cites); })) citing.add(n.id);
+      });
+      DOC.edges.forEach(function (e) { if (cites(e)) citing.add(e.from); });
+      DOC.claims.forEach(function (x) { if (cites(x)) citing.add(x.about); });
+      DOC.quotes.forEach(function (x) { if (cites(x)) citing.add(x.speaker); });
+      ids = named(Array.from(citing));
+      if (ids.length) return [ids[0], ["'" + id + "' is a source (" + s.title + (s.publisher ? ", " + s.publisher : "") + (s.date ? ", " + s.date : "") + "); the entities citing it: "].concat(list(ids), [". It opens the first."])];
+    }
     return null;
   }
   // "No entity 'nvidia-h2000' in this graph — did you mean NVIDIA H200?": of what the
