@@ -2067,7 +2067,8 @@ def test_a_fitted_selection_keeps_its_neighbours_labels_readable(real, page, wid
     """A journalist's trial on a 390x844 phone: searching "Huawei" fitted the view at zoom
     0.30 and its neighbours' labels were 4-5 px high. Zoomed out that far, the labels are
     the entity's and its drawn neighbours', each at least 9 px (one that would lie on
-    another is hidden, its name on hover), the other nodes' labels hidden."""
+    another is hidden, its name on hover); the other nodes' labels only where they read at
+    9 px or more and meet no other, else hidden."""
     _, out = real
     page.page.set_viewport_size({"width": width, "height": height})
     pg = page.open(out)
@@ -2075,11 +2076,11 @@ def test_a_fitted_selection_keeps_its_neighbours_labels_readable(real, page, wid
     assert_whole_with_neighbours(pg, "huawei")
     neighbours = drawn_neighbours(pg, "huawei")
     sizes = label_sizes(pg, "huawei")
-    shown = [i for i in ["huawei"] + neighbours if sizes[i] is not None]
-    assert "huawei" in shown and len(shown) >= (12 if width > 1000 else 9)
+    mine = [i for i in ["huawei"] + neighbours if sizes[i] is not None]
+    assert "huawei" in mine and len(mine) >= (12 if width > 1000 else 9)
+    shown = [i for i in sizes if sizes[i] is not None]
     assert min(sizes[i] for i in shown) >= 8.9
-    others = [i for i in sizes if i not in neighbours and i != "huawei"]
-    assert others and all(sizes[i] is None for i in others)
+    assert width > 1000 or len(shown) < len(sizes)  # on a phone some are hidden
     # labels drawn over no other label
     boxes = boxes_on_canvas(pg, shown)
     label_boxes = pg.evaluate("""ids => { const n = kgExplorer.network, out = {};

@@ -816,9 +816,10 @@
   var BASE_FONT = (((VIS.options.nodes || {}).font || {}).size || 16);
   var BASE_WRAP = (((VIS.options.nodes || {}).widthConstraint || {}).maximum || 180);
   // With an entity selected on a view zoomed out that far (a phone's fit of Huawei reached
-  // 0.30: its neighbours' labels 4-5 px), the labels are its and its drawn neighbours':
-  // at least FOCUS_MIN_PX each (grown where there is room to 11 or 10 px first), the other
-  // nodes' labels hidden (their names on hover) so that they take no room from them.
+  // 0.30: its neighbours' labels 4-5 px), its and its drawn neighbours' labels come first,
+  // at least FOCUS_MIN_PX each (11 or 10 px where there is room); then the other nodes',
+  // each only where it reads at FOCUS_MIN_PX or more and meets nothing, else hidden (their
+  // names on hover).
   var OVERVIEW_PX = 11, FOCUS_MIN_PX = 9, labelsKey = "", labelsFrozen = false;
   var BASE_FONT_COLOUR = (((VIS.options.nodes || {}).font || {}).color) || "#1a1a1a";
   var BASE_STROKE = (((VIS.options.nodes || {}).font || {}).strokeWidth);
@@ -852,29 +853,39 @@
         return (boxes[j].first ? 1 : 0) - (boxes[i].first ? 1 : 0) || (boxes[i].id === state.node ? -1 : boxes[j].id === state.node ? 1 : 0) ||
           boxes[j].size - boxes[i].size;
       });
-      var steps = focus ? [OVERVIEW_PX, READABLE_PX - 2, FOCUS_MIN_PX] : [OVERVIEW_PX, READABLE_PX - 2, READABLE_PX - 4];
-      steps.forEach(function (px) {
-        var f = px / (BASE_FONT * scale);
-        order.forEach(function (i) {
-          var b = boxes[i];
-          if (b.hide || grow.has(b.id) || !b.w || f <= 1) return;
-          var g = [b.x - b.w * f / 2 - gap, b.top, b.x + b.w * f / 2 + gap, b.top + b.h * f + gap];
-          var clash = boxes.some(function (o, j) { return j !== i && ((placed[j] && meet(g, placed[j])) || meet(g, o.shape)); });
-          if (!clash) { placed[i] = g; grow.set(b.id, f); }
+      var pass = function (idx, steps) {  // each label, the biggest of steps that meets nothing
+        steps.forEach(function (px) {
+          var f = px / (BASE_FONT * scale);
+          if (focus) f = Math.max(f, 1);  // (a label of the base font of FOCUS_MIN_PX or more)
+          idx.forEach(function (i) {
+            var b = boxes[i];
+            if (b.hide || grow.has(b.id) || !b.w || f < 1 || (f === 1 && !focus)) return;
+            var g = [b.x - b.w * f / 2 - gap, b.top, b.x + b.w * f / 2 + gap, b.top + b.h * f + gap];
+            var clash = boxes.some(function (o, j) { return j !== i && ((placed[j] && meet(g, placed[j])) || meet(g, o.shape)); });
+            if (!clash) { placed[i] = g; grow.set(b.id, f); }
+          });
         });
-      });
-      // a neighbour with no room free of shapes still reads at FOCUS_MIN_PX where its label
-      // meets no other label; one that would (NVIDIA's 28 on a phone) is hidden, its name
-      // on hover, rather than drawn over another
-      if (focus) {
+      };
+      if (!focus) pass(order, [OVERVIEW_PX, READABLE_PX - 2, READABLE_PX - 4]);
+      else {
+        var mine = order.filter(function (i) { return boxes[i].first; }), rest = order.filter(function (i) { return !boxes[i].first; });
+        pass(mine, [OVERVIEW_PX, READABLE_PX - 2, FOCUS_MIN_PX]);
+        // a neighbour with no room free of shapes still reads at FOCUS_MIN_PX where its label
+        // meets no other label; one that would (NVIDIA's 28 on a phone) is hidden, its name
+        // on hover, rather than drawn over another
         var fm = Math.max(1, FOCUS_MIN_PX / (BASE_FONT * scale));
-        order.forEach(function (i) {
+        mine.forEach(function (i) {
           var b = boxes[i];
-          if (!b.first || grow.has(b.id)) return;
+          if (grow.has(b.id)) return;
           var g = [b.x - b.w * fm / 2 - gap, b.top, b.x + b.w * fm / 2 + gap, b.top + b.h * fm + gap];
-          if (boxes.some(function (o, j) { return j !== i && placed[j] && grow.has(o.id) && meet(g, placed[j]); })) b.hide = true;
+          if (boxes.some(function (o, j) { return j !== i && placed[j] && grow.has(o.id) && meet(g, placed[j]); })) { b.hide = true; placed[i] = null; }
           else { placed[i] = g; grow.set(b.id, fm); }
         });
+        // then the other nodes' labels, each where it reads at FOCUS_MIN_PX or more and meets
+        // nothing; hidden elsewhere (their names on hover)
+        rest.forEach(function (i) { boxes[i].hide = false; });
+        pass(rest, [OVERVIEW_PX, READABLE_PX - 2, FOCUS_MIN_PX]);
+        rest.forEach(function (i) { if (!grow.has(boxes[i].id)) boxes[i].hide = true; });
       }
     }
     var changes = [];
