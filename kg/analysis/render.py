@@ -486,8 +486,6 @@ def page(doc: Doc, images: dict[str, bytes], csv_beside: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-
-
 def csv_cell(v) -> str:
     """A CSV cell: `cell(v)`, and a text (not a number) that a spreadsheet would take for
     a formula (it starts with =, +, -, @, a tab or a carriage return: OWASP's list) with a

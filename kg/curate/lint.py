@@ -18,7 +18,7 @@ from kg.core.cells import formula_like
 from kg.core.errors import Issue, KGError
 from kg.curate.ops import Workspace
 from kg.curate.ops import unchecked as unchecked_facts
-from kg.data.loader import YList, YMap, YScalar, counted
+from kg.data.loader import YList, YMap, YScalar, counted, universal_newlines
 from kg.data.validate import Steps
 from kg.data.yamlio import format_text
 
@@ -105,7 +105,7 @@ def lint_text(rel: str, entity: str, text: str, data: YMap | None) -> list[Issue
     if "\r" in text:  # (kg fmt writes LF; the file reads the same either way)
         add(text.count("\n", 0, text.index("\r")) + 1, "a carriage return (CR, as in Windows "
             "line ends)", "run `kg fmt`: it writes LF line ends", "whitespace")
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = universal_newlines(text)
     for n, line in enumerate(text.splitlines(), 1):
         for m in MOJIBAKE_RE.finditer(line):
             fixed = demojibake(m.group(0))

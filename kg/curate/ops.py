@@ -41,6 +41,7 @@ from kg.data.loader import (
     parse_text,
     relpath,
     resolve_data_dir,
+    universal_newlines,
 )
 from kg.data.validate import (
     SLUG_RE,
@@ -226,8 +227,7 @@ class Plan:
         try:
             return yamlio.load(text, shown)
         except KGError:
-            normal = text.replace("\r\n", "\n").replace("\r", "\n")
-            issues = parse_text(normal, shown)[1]
+            issues = parse_text(universal_newlines(text), shown)[1]
             if not issues:
                 raise
             raise DataError(issues + [Issue(

@@ -368,10 +368,14 @@ def record_of_bytes(path: Path, names: tuple[str, str, str], raw: bytes) -> Reco
             fix="save the file as UTF-8 (a byte such as 0xe9 is usually Latin-1 or "
                 "Windows-1252 text: convert it, e.g. iconv -f windows-1252 -t utf-8)",
             rule="encoding")])
-    if "\r" in text:  # universal newlines, as text-mode reading gives
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    data, issues = parse_text(text, rel)
+    data, issues = parse_text(universal_newlines(text), rel)
     return Record(path, rel, kind, stem, data, issues)
+
+
+def universal_newlines(text: str) -> str:
+    """text with CR LF and a lone CR read as LF, as text-mode reading gives: the one
+    reading of line ends for validation, `kg fmt`, `kg edit` and `kg lint`."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 @contextlib.contextmanager

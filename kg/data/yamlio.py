@@ -47,6 +47,7 @@ from ruamel.yaml.scalarstring import (
 
 from kg.core.errors import KGError
 from kg.core.schema import Kind, Schema, load_schema
+from kg.data.loader import universal_newlines
 
 LINE_WIDTH = 120
 STATEMENT_HEAD = ("value", "from", "to", "as_of", "rank")
@@ -116,8 +117,7 @@ def load(text: str, where: str = "<text>") -> CommentedMap:
     Line ends are read as the loader reads them (CR LF and a lone CR are line breaks), so
     what is written has LF line ends (a maintainer's trial: a CRLF file kept a stray CR at
     the end of a comment, `developer: deepseek # c\\r`, after kg fmt and kg edit)."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = universal_newlines(text)
     try:
         data = _yaml().load(text)
     except YAMLError as exc:
