@@ -391,9 +391,11 @@ def source_group() -> click.Group:
 @click.option("--from", "valid_from", metavar="DATE",
               help="For --add: when the value starts to hold (a step in the field's history). "
                    "Without --add: picks the step --remove removes by its dates.")
-@click.option("--to", "valid_to", metavar="DATE", help="For --add: when it stops holding.")
+@click.option("--to", "valid_to", metavar="DATE",
+              help="For --add: when it stops holding (without --add: as --from).")
 @click.option("--as-of", metavar="DATE",
-              help="For --add: a date at which the source says it holds.")
+              help="For --add: a date at which the source says it holds (without --add: as "
+                   "--from).")
 @click.option("--replace-history", is_flag=True,
               help="Let --set replace every step of a field's dated history by one value "
                    "(refused without it; a new step is added with --add and --from).")
@@ -411,8 +413,8 @@ def edit(entity_id, sets, adds, unsets, removes, deprecates, note, sources, vali
         kg edit huawei --add aliases="Huawei Technologies Co., Ltd." --set names.zh=华为
         kg edit nvidia-h20 --add export_status=licences-granted --from 2025-08 \\
             --source nvidia-2025-08-27-q2-fy2026-results
-        kg edit nvidia-h20 --remove export_status=banned --add export_status=banned \\
-            --from 2025-04 --to 2025-07 --source SOURCE   (re-dates the step)
+        kg edit ID --remove export_status=VALUE --add export_status=VALUE \\
+            --from DATE --to DATE   (re-dates a step: it keeps its sources and note)
     """
     if not (sets or adds or unsets or removes or deprecates):
         raise click.UsageError("say what to change: --set FIELD=VALUE, --add FIELD=VALUE, "
