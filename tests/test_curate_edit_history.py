@@ -96,7 +96,12 @@ def test_a_value_that_comes_back_is_a_new_step_and_remove_picks_a_step_by_its_da
        "2026-04-14", "--to", "2026-06", "--source", DW)
     r = kg(data, "edit", "trial-c", "--add", "export_status=banned", "--from", "2026-07",
            "--source", DW)
-    assert r.output == "wrote data/chip/trial-c.yaml\n"
+    assert r.output == (
+        "wrote data/chip/trial-c.yaml\n"
+        "note: trial-c.export_status had banned already, for another period: banned (from "
+        f"2026-04-10 to 2026-04-13) [{DW}]; this adds a step of its own (to re-date that one "
+        "instead: --remove export_status=banned --add export_status=banned with the dates, in "
+        "one command)\n")
     first = step("banned", "from: 2026-04-10", "to: 2026-04-13")
     granted = step("licences-granted", "from: 2026-04-14", "to: 2026-06")
     again = step("banned", "from: 2026-07")

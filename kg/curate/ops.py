@@ -825,7 +825,14 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
             if f.temporal and period != (None, None):
                 # another period of a value it had: a new step (banned, licences granted,
                 # banned again), as kg link adds a second window of a link
+                other = same
                 same = [i for i in same if _dates_of(i)[:2] == period]
+                if other and not same:
+                    plan.notes.append(
+                        f"{entity_id}.{f.name} had {v} already, for another period: "
+                        f"{_said(other, ent.sources if f.sourced else ())}; this adds a "
+                        f"step of its own (to re-date that one instead: --remove "
+                        f"{f.name}={v} --add {f.name}={v} with the dates, in one command)")
             if same:
                 plan.notes.append(
                     f"{entity_id}.{f.name} already has "
