@@ -278,8 +278,8 @@ def test_edit_add_dates_a_step_of_a_history_and_says_when_a_step_has_no_date(dat
     for args, said in (
             (["--set", "name=H100", "--from", "2026"],
              "Error: --from, --to and --as-of date the values --add writes (a step in a "
-             "field's history); to change a statement's dates, --remove it and --add it again "
-             "with them\n"),
+             "field's history), or pick by its dates the statement --remove removes; to change "
+             "a statement's dates, --remove it and --add it again with them\n"),
             (["--add", "aliases=GH100", "--from", "2026"],
              "Error: aliases is not temporal: --from/--to do not apply (use --as-of)\n"),
             (["--add", "export_status=banned", "--to", "2026-13", "--source", DW],
@@ -307,11 +307,26 @@ def test_edit_never_moves_a_fact_to_the_entitys_sources_without_saying_so(data):
     it becomes (and its check status: from the bundled BitBiased article here)."""
     before = snapshot(data)
     r = kg(data, "edit", "deepseek-v3", "--set", "parameters=672000000000", code=1)
+    # (a maintainer's trial: where the fact cites the entity's own sources, the message said
+    # "cites S; ... would cite deepseek-v3's own sources (S) instead": one clear thing now)
     assert r.output == (
-        f"Error: deepseek-v3.parameters cites {PAPER}; set without --source, 672000000000 "
+        f"Error: deepseek-v3.parameters cites {PAPER}: name the source that gives "
+        "672000000000 with --source (kg edit deepseek-v3 --set parameters=672000000000 "
+        "--source SOURCE)\n")
+    assert snapshot(data) == before
+    # a fact citing another source than the entity's would move to them: that is said
+    text = read(data, "model/deepseek-v3.yaml")
+    (data / "model/deepseek-v3.yaml").write_text(text.replace(
+        f"parameters:\n  value: 671000000000\n  sources: [{PAPER}]",
+        f"parameters:\n  value: 671000000000\n  sources: [{DW}]"), encoding="utf-8")
+    before = snapshot(data)
+    r = kg(data, "edit", "deepseek-v3", "--set", "parameters=672000000000", code=1)
+    assert r.output == (
+        f"Error: deepseek-v3.parameters cites {DW}; set without --source, 672000000000 "
         f"would cite deepseek-v3's own sources ({PAPER}) instead: name the source that "
         "gives it (kg edit deepseek-v3 --set parameters=672000000000 --source SOURCE)\n")
     assert snapshot(data) == before
+    (data / "model/deepseek-v3.yaml").write_text(text, encoding="utf-8")
     r = kg(data, "edit", "deepseek-v3", "--set", "parameters=672000000000", "--source", PAPER)
     assert "parameters:\n  value: 672000000000\n  sources: [" + PAPER + "]\n" in read(
         data, "model/deepseek-v3.yaml")
@@ -1206,7 +1221,9 @@ def test_edit_setting_a_value_that_has_ended_does_not_keep_its_end(data):
         f"  - value: restricted\n    to: 2025-12\n    sources: [{DW}]\n"
         f"  - value: banned\n    from: 2025-12\n    sources: [{DW}]\n"
         f"sources: [{DW}]\n", encoding="utf-8")
-    r = kg(data, "edit", "nvidia-h100", "--set", "export_status=restricted", "--source", DW)
+    # (a dated history is only replaced when the command says so: --replace-history)
+    r = kg(data, "edit", "nvidia-h100", "--set", "export_status=restricted", "--source", DW,
+           "--replace-history")
     assert r.exit_code == 0, r.output
     assert (f"export_status:\n  value: restricted\n  sources: [{DW}]\nsources:"
             in read(data, "chip/nvidia-h100.yaml"))

@@ -380,8 +380,8 @@ def source_group() -> click.Group:
               help="Add a value to a list field (aliases, sources, developer, ...).")
 @click.option("--unset", "unsets", multiple=True, metavar="FIELD", help="Remove a field.")
 @click.option("--remove", "removes", multiple=True, metavar="FIELD=VALUE",
-              help="Remove the statement(s) of one value from a list field; the others keep "
-                   "their sources.")
+              help="Remove the statement of one value from a list field (of a history: "
+                   "the step --from/--to/--as-of date); the others keep their sources.")
 @click.option("--deprecate", "deprecates", multiple=True, metavar="FIELD=VALUE",
               help="Rank the statement(s) of one value deprecated (superseded): kept, with "
                    "their sources and --note, but no longer holding.")
@@ -389,14 +389,20 @@ def source_group() -> click.Group:
 @click.option("--source", "sources", multiple=True, shell_complete=complete_ids(("source",)),
               help="Cite this source for the facts set (they are written in long form).")
 @click.option("--from", "valid_from", metavar="DATE",
-              help="For --add: when the value starts to hold (a step in the field's history).")
-@click.option("--to", "valid_to", metavar="DATE", help="For --add: when it stops holding.")
+              help="For --add: when the value starts to hold (a step in the field's history). "
+                   "Without --add: picks the step --remove removes by its dates.")
+@click.option("--to", "valid_to", metavar="DATE",
+              help="For --add: when it stops holding (without --add: as --from).")
 @click.option("--as-of", metavar="DATE",
-              help="For --add: a date at which the source says it holds.")
+              help="For --add: a date at which the source says it holds (without --add: as "
+                   "--from).")
+@click.option("--replace-history", is_flag=True,
+              help="Let --set replace every step of a field's dated history by one value "
+                   "(refused without it; a new step is added with --add and --from).")
 @dry_run_option
 @data_option
 def edit(entity_id, sets, adds, unsets, removes, deprecates, note, sources, valid_from,
-         valid_to, as_of, dry_run, data_dir):
+         valid_to, as_of, replace_history, dry_run, data_dir):
     """Change fields of an entity, keeping the file's comments, key order and layout.
 
     The entity is validated with the change before anything is written.
@@ -407,16 +413,21 @@ def edit(entity_id, sets, adds, unsets, removes, deprecates, note, sources, vali
         kg edit huawei --add aliases="Huawei Technologies Co., Ltd." --set names.zh=华为
         kg edit nvidia-h20 --add export_status=licences-granted --from 2025-08 \\
             --source nvidia-2025-08-27-q2-fy2026-results
+        kg edit ID --remove export_status=VALUE --add export_status=VALUE \\
+            --from DATE --to DATE   (re-dates a step: it keeps its sources and note)
     """
     if not (sets or adds or unsets or removes or deprecates):
         raise click.UsageError("say what to change: --set FIELD=VALUE, --add FIELD=VALUE, "
                                "--remove FIELD=VALUE, --deprecate FIELD=VALUE or --unset FIELD")
     if note is not None and not deprecates:
         raise click.UsageError("--note goes with --deprecate (a note on a link: kg link --note)")
+    if replace_history and not sets:
+        raise click.UsageError("--replace-history goes with --set FIELD=VALUE")
     sets, adds = pairs(sets, "--set"), pairs(adds, "--add")
     removes, deprecates = pairs(removes, "--remove"), pairs(deprecates, "--deprecate")
     run(lambda ws: curate.edit(ws, entity_id, sets, adds, unsets, sources, removes, deprecates,
-                               note, valid_from, valid_to, as_of), data_dir, dry_run)
+                               note, valid_from, valid_to, as_of, replace_history), data_dir,
+               dry_run)
 
 
 @click.command()

@@ -652,7 +652,7 @@ def _said(value, default=()) -> str:
 
 def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
          removes=(), deprecates=(), note: str | None = None, valid_from=None, valid_to=None,
-         as_of=None) -> Plan:
+         as_of=None, replace_history: bool = False) -> Plan:
     """Plan setting, adding to or removing fields of one entity.
 
     sets/adds: (field, text) pairs; `names.zh=华为` sets one language's name. With
@@ -661,7 +661,11 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
     (why: what supersedes them), keeping their sources and check. KGError when the field
     is plain, has no such value, or note is missing.
     valid_from/valid_to/as_of: dates for the values `adds` writes (a step in a field's
-    history, as kg link dates a link); KGError without adds, or as kg link's.
+    history, as kg link dates a link); without adds, they pick the statement `removes`
+    removes (its dates); KGError without either, or as kg link's. Removes are made before
+    adds, so that removing a statement and adding it again re-dates it.
+    replace_history: a --set may replace a temporal field's dated history (refused
+    without it: _check_history).
     """
     ent = ws.entity(entity_id)
     kind = ws.kind(ent)
@@ -696,6 +700,7 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
     for name, text in sets:
         base, _, lang = name.partition(".")
         f = _field(ws, ent, base)
+        _check_not_null(kind, f, name, text)
         if f.type == "langmap":
             if not lang:
                 raise KGError(f"set one language at a time: --set {f.name}.zh=<name>")
@@ -723,10 +728,18 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
         if f.sourced and not src and cited:
             # replaced by a plain value, the fact would silently move from the source it
             # cites to the entity's own sources (and their check status)
+            if not replace_history:  # (refused, whatever the source: say the bigger loss)
+                _check_history(entity_id, f, old, text, ent.sources)
+            again = f"kg edit {entity_id} --set {name}={text} --source SOURCE"
+            if set(cited) <= set(ent.sources):
+                # (a maintainer's trial: "cites S; ... would cite C's own sources (S)
+                # instead", where the two were the same)
+                raise KGError(f"{entity_id}.{f.name} cites {', '.join(cited)}: name the "
+                              f"source that gives {text} with --source ({again})")
             raise KGError(f"{entity_id}.{f.name} cites {', '.join(cited)}; set without "
                           f"--source, {text} would cite {entity_id}'s own sources "
                           f"({', '.join(ent.sources) or 'none'}) instead: name the source that "
-                          f"gives it (kg edit {entity_id} --set {name}={text} --source SOURCE)")
+                          f"gives it ({again})")
         value = iri_value(f, parse_value(text, f.many, f"--set {name}={text}"), plan.notes)
         new = [fact(f, v) for v in value] if f.many else fact(f, value)
         if old is not None and src and f.sourced:
@@ -758,48 +771,83 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
                                   + (f" citing {', '.join(src)}" if src and f.sourced else "")
                                   + ": left as it was")
                 continue
+            if not replace_history:
+                _check_history(entity_id, f, old, text, ent.sources)
             plan.notes.append(f"{entity_id}.{f.name} was: "
                               f"{_said(old, ent.sources if f.sourced else ())}")
         by_default(f, text)
         _set_field(doc, kind, f.name, new)
-    dates = {k: v for k, v in (("from", valid_from), ("to", valid_to), ("as_of", as_of)) if v}
-    if dates and not adds:
+    dates = {k: str(v).strip() for k, v in (("from", valid_from), ("to", valid_to),
+                                            ("as_of", as_of)) if v}
+    if dates and not (adds or removes):
         raise KGError("--from, --to and --as-of date the values --add writes (a step in a "
-                      "field's history); to change a statement's dates, --remove it and --add "
-                      "it again with them")
-    for name, text in adds:
-        f = _field(ws, ent, name)
-        if not (f.many or f.temporal):
-            raise KGError(f"{f.name} holds one value: use --set {f.name}=...")
-        _check_dates(f, valid_from, valid_to, as_of)
-        have = items_of(doc[f.name]) if f.name in doc else []
-        present = {str(value_of(i)) for i in have}
-        for v in parse_value(text, True, f"--add {name}={text}"):
-            if v in present:
-                plan.notes.append(f"{entity_id}.{f.name} already has {v}")
-                continue
-            have.append(_dated(fact(f, v), dates))
-            by_default(f, v)
-        _set_field(doc, kind, f.name, have)
+                      "field's history), or pick by its dates the statement --remove removes; "
+                      "to change a statement's dates, --remove it and --add it again with them")
+    added = {_field(ws, ent, n).name for n, _ in adds}
+    # (field, value) -> the one statement removed, and where it stood among those kept
+    redated: dict[tuple[str, str], tuple[Any, int]] = {}
+    # removes first, whichever option was given first: `--remove F=V --add F=V --from D`
+    # re-dates a statement (a maintainer's trial: the add found V there and did nothing,
+    # the remove then took it, and the command said `wrote`: the fact was lost)
     for name, text in removes:
         f = _field(ws, ent, name)
         if f.name not in doc:
             raise KGError(f"{entity_id} has no {f.name}")
+        if not adds:
+            _check_dates(f, valid_from, valid_to, as_of)
+        default = ent.sources if f.sourced else ()
         have = items_of(doc[f.name])
-        keep = [i for i in have if str(value_of(i)) != text]
-        if len(keep) == len(have):
-            raise KGError(f"{entity_id}.{f.name} has no value '{text}'; it has: "
-                          + ", ".join(str(value_of(i)) for i in have))
-        if not keep and f.required:
+        gone = _to_remove(entity_id, f, have, text, {} if adds else dates, bool(adds), default)
+        keep = [i for i in have if not any(i is g for g in gone)]
+        if len(gone) == 1:
+            at = next(n for n, i in enumerate(have) if i is gone[0])
+            redated[f.name, text] = gone[0], at
+        if not keep and f.required and f.name not in added:
             raise KGError(f"{f.name} is required for {a(kind.label)}: set another value instead")
-        plan.notes.append(f"{entity_id}.{f.name}: removed {len(have) - len(keep)} statement(s) "
-                          f"of {text}; the others keep their sources")
+        plan.notes.append(f"{entity_id}.{f.name}: removed {len(gone)} statement(s): "
+                          f"{_said(gone, default)}"
+                          + ("; the others keep their sources" if keep else ""))
         if not keep:
             del doc[f.name]
         elif isinstance(doc[f.name], list):
             doc[f.name][:] = keep  # in place: the others keep their text, sources, comments
         else:  # pragma: no cover - a single value either matches or not
             pass
+    for name, text in adds:
+        f = _field(ws, ent, name)
+        if not (f.many or f.temporal):
+            raise KGError(f"{f.name} holds one value: use --set {f.name}=...")
+        _check_dates(f, valid_from, valid_to, as_of)
+        have = items_of(doc[f.name]) if f.name in doc else []
+        period = (dates.get("from"), dates.get("to"))
+        for v in parse_value(text, True, f"--add {name}={text}"):
+            same = [i for i in have if str(value_of(i)) == v]
+            if f.temporal and period != (None, None):
+                # another period of a value it had: a new step (banned, licences granted,
+                # banned again), as kg link adds a second window of a link
+                other = same
+                same = [i for i in same if _dates_of(i)[:2] == period]
+                if other and not same:
+                    plan.notes.append(
+                        f"{entity_id}.{f.name} had {v} already, for another period: "
+                        f"{_said(other, ent.sources if f.sourced else ())}; this adds a "
+                        f"step of its own (to re-date that one instead: --remove "
+                        f"{f.name}={v} --add {f.name}={v} with the dates, in one command)")
+            if same:
+                plan.notes.append(
+                    f"{entity_id}.{f.name} already has "
+                    f"{_said(same, ent.sources if f.sourced else ())}"
+                    + ("; another period of it is added with its dates (--from/--to)"
+                       if f.temporal and period == (None, None) else ""))
+                continue
+            new = _dated(fact(f, v), dates)
+            old, at = redated.get((f.name, v), (None, len(have)))
+            if isinstance(old, dict):
+                new = _redated(entity_id, kind, f, new, old, plan)
+            if "sources" not in (new if isinstance(new, dict) else {}):
+                by_default(f, v)
+            have.insert(at, new)  # a re-dated step where it was, a new one last
+        _set_field(doc, kind, f.name, have)
     if deprecates and not (note and note.strip()):
         raise KGError("say why it is deprecated: --note \"...\" (what supersedes it); the "
                       "statement stays in the graph, ranked down, with its note")
@@ -847,6 +895,107 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
                           f"{_said(doc[f.name], ent.sources if f.sourced else ())}")
         del doc[f.name]
     return plan
+
+
+NULLS = ("", "~", "null", "Null", "NULL")  # what YAML reads as no value
+WORDS = ("string", "text", "langmap")  # fields where `~` or `null` is the word itself
+
+
+def _check_not_null(kind: Kind, f: Field, name: str, text: str) -> None:
+    """KGError for `--set FIELD=null` (or `~`, or nothing) on a field that holds no words (a
+    number, date, enum, reference...): no value is not set, a field is cleared (a
+    maintainer's trial: `--set tdp_w=null` was told "'null' is quoted: a number is written
+    without quotes"). In a field of text, the word is written, quoted, as typed."""
+    if f.type in WORDS or text.strip() not in NULLS:
+        return
+    if f.required:
+        raise KGError(f"--set {name}={text}: {f.name} is required for {a(kind.label)} and "
+                      "cannot be cleared: set another value; nothing was written")
+    raise KGError(f"--set {name}={text}: to clear a field use `--unset {name}`; nothing was "
+                  "written")
+
+
+def _dates_of(item) -> tuple[str | None, str | None, str | None]:
+    """A statement's (from, to, as_of), as written; Nones for a plain value."""
+    if not isinstance(item, dict):
+        return None, None, None
+    return tuple(None if item.get(k) is None else str(item.get(k)).strip()
+                 for k in ("from", "to", "as_of"))
+
+
+def _redated(entity_id: str, kind: Kind, f: Field, new: CommentedMap, old: CommentedMap,
+             plan: Plan) -> CommentedMap:
+    """The statement `new` (a value removed and added again in one command, with new dates)
+    with what the removed one `old` said besides its dates: its note, its `by`, confidence
+    and other qualifiers, and its sources when --source names none (re-dated, a step kept
+    its sources and note, not only its value). Its check is not kept: it checked the old
+    dates."""
+    out = long_form(new)
+    kept = []
+    for k, v in old.items():
+        if k not in ("value", "from", "to", "as_of", "checked") and k not in out:
+            out[k] = copy.deepcopy(v)
+            kept.append(k)
+    default = () if "sources" in out else plan.ws.entity(entity_id).sources
+    plan.notes.append(f"{entity_id}.{f.name}: re-dated {_said(old, default)} as "
+                      f"{_said(out, default)}"
+                      + (f" (keeping its {', '.join(kept)})" if kept else "")
+                      + ("; its check was of the old dates: `kg verify` records a new one"
+                         if old.get("checked") else ""))
+    return yamlio.style_statement(out, 4, kind, f.name)
+
+
+def _to_remove(entity_id: str, f: Field, have: list, text: str, pick: dict, adding: bool,
+               default) -> list:
+    """The statements of `have` that `--remove FIELD=text` removes: those of the value whose
+    dates are those of `pick` (key -> date text: --from/--to/--as-of, when the command adds
+    nothing). KGError when none is, or when they are steps of different dates: which to
+    remove is then said by its dates (a maintainer's trial: `--remove export_status=banned`
+    removed every step of banned, with no way to pick one)."""
+    same = [i for i in have if str(value_of(i)) == text]
+    if not same:
+        raise KGError(f"{entity_id}.{f.name} has no value '{text}'; it has: "
+                      + ", ".join(str(value_of(i)) for i in have))
+    keys = ("from", "to", "as_of")
+    picked = [i for i in same
+              if all(_dates_of(i)[keys.index(k)] == v for k, v in pick.items())]
+    if not picked:
+        given = " ".join(f"{k} {v}" for k, v in pick.items())
+        raise KGError(f"{entity_id}.{f.name} has no statement of {text} with {given}; its "
+                      f"statements of {text}: {_said(same, default)}; nothing was written")
+    if len({_dates_of(i) for i in picked}) > 1:
+        dated = next(_dates_of(i) for i in picked if any(_dates_of(i)))
+        which = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in zip(keys, dated, strict=True)
+                         if v)
+        raise KGError(
+            f"{entity_id}.{f.name} has {len(picked)} statements of {text}: "
+            f"{_said(picked, default)}; say which to remove by its dates (kg edit {entity_id} "
+            f"--remove {f.name}={text} {which})"
+            + ("; with --add, --from/--to/--as-of date the value added: remove the step in a "
+               "command of its own first, then add it again" if adding else "")
+            + "; nothing was written")
+    return picked
+
+
+def _has_history(f: Field, old) -> bool:
+    """A temporal field whose statements are dated steps (`from` or `to`)."""
+    return f.temporal and any(_dates_of(i)[:2] != (None, None) for i in items_of(old))
+
+
+def _check_history(entity_id: str, f: Field, old, text: str, default) -> None:
+    """KGError when a --set would replace a dated history (every step of it, with its dates
+    and sources) by one value (a maintainer's trial: `--set export_status=domestic` on a
+    restricted-then-banned history left only domestic, said in a "was:" note). A new step is
+    added with --add and its date; --replace-history says the history is to go."""
+    if not _has_history(f, old):
+        return
+    raise KGError(
+        f"{entity_id}.{f.name} has a dated history: {_said(old, default)}; --set would "
+        f"replace every step of it by {text}. To record a new step, add it with its date "
+        f"(kg edit {entity_id} --add {f.name}={text} --from DATE --source SOURCE), ending the "
+        f"step it follows by re-dating it (--remove {f.name}=VALUE --add {f.name}=VALUE --from "
+        "... --to ...); to replace the whole history, pass --replace-history; nothing was "
+        "written")
 
 
 def _check_dates(f: Field, valid_from, valid_to, as_of) -> None:
