@@ -2142,3 +2142,19 @@ def test_a_share_link_to_a_figure_quote_source_or_measure_opens_where_it_is_show
                     "energy infrastructure); its figures are listed on United States' panel.")
     assert pg.locator("#panel-body .figure[data-claim=us-transmission-approval-time-aiden-gray]").count() == 1
     assert page.console_errors() == []
+
+
+def test_a_name_matched_without_its_punctuation_comes_before_one_inside_another(real, page):
+    """A journalist's trial: "H-20" listed "Premier Li Qiang launches the AI Plus
+    initiative..." (its id holds "launch-2024") above NVIDIA H20, whose alias is "H20". A
+    name matched without spaces and punctuation now ranks above the query inside a name."""
+    _, out = real
+    pg = page.open(out)
+    search(pg, "H-20")
+    ids = pg.eval_on_selector_all("#search-results li", "ls => ls.map(l => l.dataset.id)")
+    assert ids[0] == "nvidia-h20"
+    assert "china-ai-plus-launch-2024-03" in ids  # still found, after
+    pg.press("#search", "Enter")
+    assert pg.evaluate("kgExplorer.state.node") == "nvidia-h20"
+    assert page.console_errors() == []
+

@@ -1116,7 +1116,7 @@
   function norm(text) {
     return String(text).normalize("NFKD").replace(/\p{M}/gu, "").normalize("NFKC").toLowerCase().replace(/ß/g, "ss").trim();
   }
-  // Second chance, ranked after every plain match: without spaces and punctuation
+  // Second chance, ranked after a name or its start matched as typed: without spaces and punctuation
   // ("NVIDIA H-200" finds "NVIDIA H200") and without a corporate suffix ("ByteDance Ltd",
   // "华为技术有限公司" find ByteDance and 华为), as `kg find` compares names.
   var SUFFIXES = DOC.meta.suffixes || [[], []];
@@ -1129,15 +1129,20 @@
     while ((cut = l.match(CJK_SUFFIX)) && cut[0].length > 0 && l.length - cut[0].length >= 2) l = l.slice(0, l.length - cut[0].length);
     return l;
   }
+  // 0 a name, 1 a name's start, 2 a name without its spaces and punctuation ("H-20" is
+  // the H20's alias "H20"), 3 inside a name, 4 inside a name without them. (A name
+  // matched without punctuation ranked after the query inside another name: "H-20" put
+  // "Premier Li Qiang launches the AI Plus initiative...", whose id holds "launch-2024",
+  // above NVIDIA H20.)
   function rank(keys, q, lq, cache) {
     var best = 9;
     keys.forEach(function (k) {
-      var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 2 : 9;
+      var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 3 : 9;
       if (r < best) best = r;
     });
-    if (best === 9 && lq) {
+    if (best > 2 && lq) {
       if (!cache.lk) cache.lk = keys.map(loose);
-      cache.lk.forEach(function (k) { if (k && (k === lq ? 3 : k.indexOf(lq) >= 0 ? 4 : 9) < best) best = k === lq ? 3 : 4; });
+      cache.lk.forEach(function (k) { var r = !k ? 9 : k === lq ? 2 : k.indexOf(lq) >= 0 ? 4 : 9; if (r < best) best = r; });
     }
     return best;
   }
