@@ -2220,3 +2220,24 @@ def test_a_name_matched_without_its_punctuation_comes_before_one_inside_another(
     assert pg.evaluate("kgExplorer.state.node") == "nvidia-h20"
     assert page.console_errors() == []
 
+
+
+@pytest.mark.parametrize("width,height", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_fitted_selection_always_draws_the_entitys_own_label(real, page, width, height):
+    """On a phone, NVIDIA H200 on 2025-12-10 was drawn with no name: its neighbours' labels,
+    placed at 11 px while its own did not fit at that size, left no room for it at 9 px and
+    it was hidden. The selected entity's label is now placed first, at the biggest size
+    that fits, else at 9 px, and the others make way."""
+    _, out = real
+    page.page.set_viewport_size({"width": width, "height": height})
+    pg = page.open(out, "#node=nvidia-h200")
+    pg.evaluate("kgExplorer.setDate('2025-12-10')")  # (a phone folds the date control)
+    assert "nvidia-h200" not in hidden_labels(pg)
+    assert label_sizes(pg, "nvidia-h200")["nvidia-h200"] >= 8.9
+    pg = page.open(out)
+    for text, node in (("NVIDIA H20", "nvidia-h20"), ("Huawei", "huawei"), ("NVIDIA", "nvidia"),
+                       ("DeepSeek", "deepseek")):
+        pick(pg, text, node)
+        assert node not in hidden_labels(pg), (width, node)
+    page.shot(f"explorer-h200-own-label-{width}")
+    assert page.console_errors() == []

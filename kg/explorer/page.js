@@ -878,11 +878,19 @@
       if (!focus) pass(order, [OVERVIEW_PX, READABLE_PX - 2, READABLE_PX - 4]);
       else {
         var mine = order.filter(function (i) { return boxes[i].first; }), rest = order.filter(function (i) { return !boxes[i].first; });
+        // the entity's own label first, drawn whatever shape it meets: its neighbours' labels,
+        // placed at a size it could not take before it tried the next, hid it (NVIDIA H200's
+        // on a phone's fit on 2025-12-10)
+        var fm = FOCUS_MIN_PX / (BASE_FONT * scale), own = mine.filter(function (i) { return boxes[i].id === state.node; });
+        pass(own, [OVERVIEW_PX, READABLE_PX - 2, FOCUS_MIN_PX]);
+        own.forEach(function (i) {
+          var b = boxes[i];
+          if (!grow.has(b.id)) { placed[i] = [b.x - b.w * fm / 2 - gap, b.top, b.x + b.w * fm / 2 + gap, b.top + b.h * fm + gap]; grow.set(b.id, fm); }
+        });
         pass(mine, [OVERVIEW_PX, READABLE_PX - 2, FOCUS_MIN_PX]);
         // a neighbour with no room free of shapes still reads at FOCUS_MIN_PX where its label
         // meets no other label; one that would (NVIDIA's 28 on a phone) is hidden, its name
         // on hover, rather than drawn over another
-        var fm = FOCUS_MIN_PX / (BASE_FONT * scale);
         mine.forEach(function (i) {
           var b = boxes[i];
           if (grow.has(b.id)) return;
