@@ -2094,10 +2094,19 @@ def test_a_fitted_selection_keeps_its_neighbours_labels_readable(real, page, wid
             label_boxes[i][1] < label_boxes[j][3] and label_boxes[j][1] < label_boxes[i][3]]
     assert over == []
     page.shot(f"explorer-huawei-labels-{width}")
-    # back to the overview: every label drawn again
+    # back to the overview: every label drawn again, but one the canvas's edge would cut
     pg.evaluate("kgExplorer.state.node = null; kgExplorer.network.fit({animation: false}); kgExplorer.network.redraw()")
-    assert all(v is not None for v in label_sizes(pg, "huawei").values())
+    assert {i for i, v in label_sizes(pg, "huawei").items() if v is None} == set(edge_cut(pg))
     assert page.console_errors() == []
+
+
+def edge_cut(pg) -> list[str]:
+    """The drawn nodes whose label (drawn or hidden) the graph canvas's edge cuts."""
+    return pg.evaluate("""() => { const n = kgExplorer.network, c = document.getElementById('graph');
+        return kgExplorer.visibleNodeIds().filter(i => { const s = n.body.nodes[i].labelModule.size;
+          const a = n.canvasToDOM({x: s.left, y: s.top}), b = n.canvasToDOM({x: s.left + s.width, y: s.top + s.height});
+          return a.x < c.clientWidth && b.x > 0 && a.y < c.clientHeight && b.y > 0 &&
+            !(a.x >= 0 && b.x <= c.clientWidth && a.y >= 0 && b.y <= c.clientHeight); }); }""")
 
 
 def test_a_share_link_to_a_figure_quote_source_or_measure_opens_where_it_is_shown(real, page):
@@ -2141,4 +2150,94 @@ def test_a_share_link_to_a_figure_quote_source_or_measure_opens_where_it_is_show
                     "2026-11-29. 'energy-permitting-time' is a measure (permitting time for new "
                     "energy infrastructure); its figures are listed on United States' panel.")
     assert pg.locator("#panel-body .figure[data-claim=us-transmission-approval-time-aiden-gray]").count() == 1
+    assert page.console_errors() == []
+
+
+CUT_LABELS = """() => { const n = kgExplorer.network, c = document.getElementById('graph'), out = {};
+  const w = c.clientWidth, h = c.clientHeight;
+  n.redraw();
+  kgExplorer.visibleNodeIds().forEach(id => { const nd = n.body.nodes[id];
+    if (nd.options.font.color === 'rgba(0,0,0,0)' || !nd.options.label) return;
+    const s = nd.labelModule.size, a = n.canvasToDOM({x: s.left, y: s.top}),
+      b = n.canvasToDOM({x: s.left + s.width, y: s.top + s.height});
+    if (a.x < w && b.x > 0 && a.y < h && b.y > 0 && !(a.x >= 0 && b.x <= w && a.y >= 0 && b.y <= h))
+      out[id] = [a.x, a.y, b.x, b.y].map(Math.round); });
+  return out; }"""
+
+
+def hidden_labels(pg) -> set[str]:
+    return set(pg.evaluate("""() => kgExplorer.visibleNodeIds().filter(i =>
+        kgExplorer.network.body.nodes[i].options.font.color === 'rgba(0,0,0,0)')"""))
+
+
+@pytest.mark.parametrize("width,height", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_no_label_is_drawn_cut_by_the_canvas_edge(real, page, width, height):
+    """A journalist's trial: fitted views drew the labels of nodes at the canvas's edge
+    cut: "s to the Entity (May 2019)" at the top of NVIDIA's, "Scott Sin" and "United Sta"
+    at the right of the H200's, fragments down the left of DeepSeek's, "Alib" and "Welle"
+    on a phone's Huawei. Every label drawn is now whole on the canvas (one the edge would
+    cut is hidden, its name on hover, and drawn again once the view holds it whole)."""
+    _, out = real
+    page.page.set_viewport_size({"width": width, "height": height})
+    pg = page.open(out)
+    for text, node in (("H20", "nvidia-h20"), ("Huawei", "huawei"), ("NVIDIA", "nvidia"),
+                       ("DeepSeek", "deepseek")):
+        pick(pg, text, node)
+        assert_whole_with_neighbours(pg, node)
+        assert pg.evaluate(CUT_LABELS) == {}, (width, node)
+        if node == "nvidia" and width > 760:
+            # Huawei Ascend's label met the Ascend 910C's hexagon by 2 px at 10.6 px and was
+            # hidden; at 10 px it fits (the trial: two Huawei chips drawn with no name)
+            assert not {"huawei-ascend", "huawei-ascend-910c"} & hidden_labels(pg)
+            page.shot("explorer-nvidia-labels-whole")
+    pg = page.open(out, "#node=nvidia-h200")
+    pg.evaluate("kgExplorer.setDate('2025-12-10')")  # (a phone folds the date control)
+    assert pg.evaluate(CUT_LABELS) == {}
+    pg = page.open(out, "#node=huawei")
+    assert pg.evaluate(CUT_LABELS) == {}
+    page.shot(f"explorer-huawei-labels-whole-{width}")
+    # a label hidden at the edge is drawn again once the view holds it whole
+    edge = sorted(edge_cut(pg))
+    assert edge and set(edge) <= hidden_labels(pg)
+    pg.evaluate("""i => { const n = kgExplorer.network;
+        n.moveTo({position: n.getPositions([i])[i], scale: n.getScale(), animation: false}); n.redraw(); }""", edge[0])
+    assert edge[0] not in hidden_labels(pg)
+    assert pg.evaluate(CUT_LABELS) == {}
+    assert page.console_errors() == []
+
+
+def test_a_name_matched_without_its_punctuation_comes_before_one_inside_another(real, page):
+    """A journalist's trial: "H-20" listed "Premier Li Qiang launches the AI Plus
+    initiative..." (its id holds "launch-2024") above NVIDIA H20, whose alias is "H20". A
+    name matched without spaces and punctuation now ranks above the query inside a name."""
+    _, out = real
+    pg = page.open(out)
+    search(pg, "H-20")
+    ids = pg.eval_on_selector_all("#search-results li", "ls => ls.map(l => l.dataset.id)")
+    assert ids[0] == "nvidia-h20"
+    assert "china-ai-plus-launch-2024-03" in ids  # still found, after
+    pg.press("#search", "Enter")
+    assert pg.evaluate("kgExplorer.state.node") == "nvidia-h20"
+    assert page.console_errors() == []
+
+
+
+@pytest.mark.parametrize("width,height", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_fitted_selection_always_draws_the_entitys_own_label(real, page, width, height):
+    """On a phone, NVIDIA H200 on 2025-12-10 was drawn with no name: its neighbours' labels,
+    placed at 11 px while its own did not fit at that size, left no room for it at 9 px and
+    it was hidden. The selected entity's label is now placed first, at the biggest size
+    that fits, else at 9 px, and the others make way."""
+    _, out = real
+    page.page.set_viewport_size({"width": width, "height": height})
+    pg = page.open(out, "#node=nvidia-h200")
+    pg.evaluate("kgExplorer.setDate('2025-12-10')")  # (a phone folds the date control)
+    assert "nvidia-h200" not in hidden_labels(pg)
+    assert label_sizes(pg, "nvidia-h200")["nvidia-h200"] >= 8.9
+    pg = page.open(out)
+    for text, node in (("NVIDIA H20", "nvidia-h20"), ("Huawei", "huawei"), ("NVIDIA", "nvidia"),
+                       ("DeepSeek", "deepseek")):
+        pick(pg, text, node)
+        assert node not in hidden_labels(pg), (width, node)
+    page.shot(f"explorer-h200-own-label-{width}")
     assert page.console_errors() == []

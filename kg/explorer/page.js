@@ -831,13 +831,18 @@
     });
     return ids;
   }
+  var labelPlan = [], cutKey = "", cutHidden = new Set();
   function readableLabels() {
+    if (labelsFrozen) return;
     var scale = network.getScale(), ids = Array.from(shown.nodes);
     var small = !state.all && BASE_FONT * scale < READABLE_PX;
     var focus = small && state.node && shown.nodes.has(state.node) ? focusIds(state.node) : null;
     var key = scale.toFixed(5) + (state.all ? "|all|" : "|") + (focus ? state.node : "") + "|" + ids.join(",");
-    if (labelsFrozen || key === labelsKey) return;
-    labelsKey = key;
+    if (key !== labelsKey) { labelsKey = key; labelPlan = planLabels(scale, ids, small, focus); }
+    labelsCut(scale);
+  }
+  // each drawn node's label: its size (a factor of the base font) and whether it is hidden
+  function planLabels(scale, ids, small, focus) {
     var nodes = network.body.nodes, gap = 3 / scale;
     var boxes = ids.filter(function (id) { return nodes[id]; }).map(function (id) {
       var n = nodes[id], sz = n.labelModule.size, f = (n.options.font.size || BASE_FONT) / BASE_FONT;
@@ -848,18 +853,22 @@
     var placed = boxes.map(function (b) { return b.hide ? null : [b.x - b.w / 2, b.top, b.x + b.w / 2, b.top + b.h]; });
     function meet(a, c) { return a[0] < c[2] && c[0] < a[2] && a[1] < c[3] && c[1] < a[3]; }
     var grow = new Map();
+    // with an entity selected, a label may be drawn smaller than the base font, down to
+    // FOCUS_MIN_PX, where that makes room for it: Huawei Ascend's label, 10.6 px at NVIDIA's
+    // fit, met the Ascend 910C's hexagon by 2 px and was hidden, though at 10 px it fits
+    var least = focus ? FOCUS_MIN_PX / (BASE_FONT * scale) - 1e-9 : 1;
     if (small) {
       var order = boxes.map(function (b, i) { return i; }).sort(function (i, j) {
         return (boxes[j].first ? 1 : 0) - (boxes[i].first ? 1 : 0) || (boxes[i].id === state.node ? -1 : boxes[j].id === state.node ? 1 : 0) ||
           boxes[j].size - boxes[i].size;
       });
       var pass = function (idx, steps) {  // each label, the biggest of steps that meets nothing
-        steps.forEach(function (px) {
-          var f = px / (BASE_FONT * scale);
-          if (focus) f = Math.max(f, 1);  // (a label of the base font of FOCUS_MIN_PX or more)
+        var fs = steps.map(function (px) { return px / (BASE_FONT * scale); });
+        if (focus && BASE_FONT * scale < steps[0] && BASE_FONT * scale > steps[steps.length - 1]) fs.push(1);  // the base font, between
+        fs.sort(function (x, y) { return y - x; }).forEach(function (f) {
           idx.forEach(function (i) {
             var b = boxes[i];
-            if (b.hide || grow.has(b.id) || !b.w || f < 1 || (f === 1 && !focus)) return;
+            if (b.hide || grow.has(b.id) || !b.w || f < least || (f <= 1 && !focus)) return;
             var g = [b.x - b.w * f / 2 - gap, b.top, b.x + b.w * f / 2 + gap, b.top + b.h * f + gap];
             var clash = boxes.some(function (o, j) { return j !== i && ((placed[j] && meet(g, placed[j])) || meet(g, o.shape)); });
             if (!clash) { placed[i] = g; grow.set(b.id, f); }
@@ -869,11 +878,19 @@
       if (!focus) pass(order, [OVERVIEW_PX, READABLE_PX - 2, READABLE_PX - 4]);
       else {
         var mine = order.filter(function (i) { return boxes[i].first; }), rest = order.filter(function (i) { return !boxes[i].first; });
+        // the entity's own label first, drawn whatever shape it meets: its neighbours' labels,
+        // placed at a size it could not take before it tried the next, hid it (NVIDIA H200's
+        // on a phone's fit on 2025-12-10)
+        var fm = FOCUS_MIN_PX / (BASE_FONT * scale), own = mine.filter(function (i) { return boxes[i].id === state.node; });
+        pass(own, [OVERVIEW_PX, READABLE_PX - 2, FOCUS_MIN_PX]);
+        own.forEach(function (i) {
+          var b = boxes[i];
+          if (!grow.has(b.id)) { placed[i] = [b.x - b.w * fm / 2 - gap, b.top, b.x + b.w * fm / 2 + gap, b.top + b.h * fm + gap]; grow.set(b.id, fm); }
+        });
         pass(mine, [OVERVIEW_PX, READABLE_PX - 2, FOCUS_MIN_PX]);
         // a neighbour with no room free of shapes still reads at FOCUS_MIN_PX where its label
         // meets no other label; one that would (NVIDIA's 28 on a phone) is hidden, its name
         // on hover, rather than drawn over another
-        var fm = Math.max(1, FOCUS_MIN_PX / (BASE_FONT * scale));
         mine.forEach(function (i) {
           var b = boxes[i];
           if (grow.has(b.id)) return;
@@ -888,15 +905,38 @@
         rest.forEach(function (i) { if (!grow.has(boxes[i].id)) boxes[i].hide = true; });
       }
     }
-    var changes = [];
-    boxes.forEach(function (b) {
-      var f = grow.get(b.id) || 1, change = null;
-      if (Math.abs(f - b.f) > 0.005) change = { id: b.id, font: { size: BASE_FONT * f }, widthConstraint: { maximum: BASE_WRAP * f } };
-      if (b.hide !== hiddenLabels.has(b.id)) {
-        change = change || { id: b.id, font: {} };
-        change.font.color = b.hide ? HIDDEN_LABEL : BASE_FONT_COLOUR;
-        change.font.strokeWidth = b.hide ? 0 : BASE_STROKE;
-        if (b.hide) hiddenLabels.add(b.id); else hiddenLabels.delete(b.id);
+    return boxes.map(function (b) {
+      var f = grow.get(b.id) || 1;
+      return { id: b.id, f: f, hide: b.hide, box: [b.x - b.w * f / 2, b.top, b.x + b.w * f / 2, b.top + b.h * f] };
+    });
+  }
+  // A label the canvas's edge would cut is not drawn (its name on hover), whatever the view:
+  // a fit of a selection holds the entity's and its neighbours' labels whole, but the other
+  // nodes at its edges were drawn cut ("s to the Entity (May 2019)" at the top of NVIDIA's,
+  // "Scott Sin" at the right of the H200's); one that comes whole into view is drawn again.
+  // Then each label's planned size and whether it shows, applied where they changed.
+  function labelsCut(scale) {
+    var area = openArea(), view = network.getViewPosition();
+    var key = labelsKey + "|" + Math.round(view.x * scale) + "," + Math.round(view.y * scale) + "|" +
+      [area.left, area.top, area.right, area.bottom].join(",");
+    if (key === cutKey) return;
+    cutKey = key;
+    var a = network.DOMtoCanvas({ x: area.left, y: area.top }), c = network.DOMtoCanvas({ x: area.right, y: area.bottom });
+    var nodes = network.body.nodes, changes = [];
+    cutHidden = new Set();
+    labelPlan.forEach(function (p) {
+      var n = nodes[p.id];
+      if (!n) return;
+      var bx = p.box, on = bx[0] < c.x && a.x < bx[2] && bx[1] < c.y && a.y < bx[3];
+      var whole = bx[0] >= a.x && bx[2] <= c.x && bx[1] >= a.y && bx[3] <= c.y;
+      if (!p.hide && on && !whole && n.options.label) cutHidden.add(p.id);
+      var hide = p.hide || cutHidden.has(p.id), change = null;
+      if (Math.abs(p.f - (n.options.font.size || BASE_FONT) / BASE_FONT) > 0.005) change = { id: p.id, font: { size: BASE_FONT * p.f }, widthConstraint: { maximum: BASE_WRAP * p.f } };
+      if (hide !== hiddenLabels.has(p.id)) {
+        change = change || { id: p.id, font: {} };
+        change.font.color = hide ? HIDDEN_LABEL : BASE_FONT_COLOUR;
+        change.font.strokeWidth = hide ? 0 : BASE_STROKE;
+        if (hide) hiddenLabels.add(p.id); else hiddenLabels.delete(p.id);
       }
       if (change) changes.push(change);
     });
@@ -1116,7 +1156,7 @@
   function norm(text) {
     return String(text).normalize("NFKD").replace(/\p{M}/gu, "").normalize("NFKC").toLowerCase().replace(/ß/g, "ss").trim();
   }
-  // Second chance, ranked after every plain match: without spaces and punctuation
+  // Second chance, ranked after a name or its start matched as typed: without spaces and punctuation
   // ("NVIDIA H-200" finds "NVIDIA H200") and without a corporate suffix ("ByteDance Ltd",
   // "华为技术有限公司" find ByteDance and 华为), as `kg find` compares names.
   var SUFFIXES = DOC.meta.suffixes || [[], []];
@@ -1129,15 +1169,20 @@
     while ((cut = l.match(CJK_SUFFIX)) && cut[0].length > 0 && l.length - cut[0].length >= 2) l = l.slice(0, l.length - cut[0].length);
     return l;
   }
+  // 0 a name, 1 a name's start, 2 a name without its spaces and punctuation ("H-20" is
+  // the H20's alias "H20"), 3 inside a name, 4 inside a name without them. (A name
+  // matched without punctuation ranked after the query inside another name: "H-20" put
+  // "Premier Li Qiang launches the AI Plus initiative...", whose id holds "launch-2024",
+  // above NVIDIA H20.)
   function rank(keys, q, lq, cache) {
     var best = 9;
     keys.forEach(function (k) {
-      var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 2 : 9;
+      var r = k === q ? 0 : k.indexOf(q) === 0 ? 1 : k.indexOf(q) > 0 ? 3 : 9;
       if (r < best) best = r;
     });
-    if (best === 9 && lq) {
+    if (best > 2 && lq) {
       if (!cache.lk) cache.lk = keys.map(loose);
-      cache.lk.forEach(function (k) { if (k && (k === lq ? 3 : k.indexOf(lq) >= 0 ? 4 : 9) < best) best = k === lq ? 3 : 4; });
+      cache.lk.forEach(function (k) { var r = !k ? 9 : k === lq ? 2 : k.indexOf(lq) >= 0 ? 4 : 9; if (r < best) best = r; });
     }
     return best;
   }
@@ -1677,6 +1722,12 @@
   }
   function viewWhole() {
     labelsFrozen = true;  // the labels as on the screen, not grown or shrunk half-way
+    // but those hidden only for being cut by the canvas's edge drawn: the view below moves
+    // to hold every node it shows even in part whole, with its label
+    if (cutHidden.size) {
+      dsNodes.update(Array.from(cutHidden).map(function (id) { hiddenLabels.delete(id); return { id: id, font: { color: BASE_FONT_COLOUR, strokeWidth: BASE_STROKE } }; }));
+      cutHidden = new Set();
+    }
     var saved = { position: network.getViewPosition(), scale: network.getScale(), animation: false };
     var w = container.clientWidth, h = container.clientHeight, pad = 12, eps = 0.5;
     network.redraw();
@@ -1713,7 +1764,7 @@
       boxes[id] = [a.x, a.y, b.x, b.y];
       if (!(bb.left >= f2[0].x && bb.right <= f2[1].x && bb.top >= f2[0].y && bb.bottom <= f2[1].y)) cut.push(id);
     });
-    return { cut: cut, boxes: boxes, restore: function () { network.moveTo(saved); labelsFrozen = false; network.redraw(); } };
+    return { cut: cut, boxes: boxes, restore: function () { network.moveTo(saved); labelsFrozen = false; cutKey = ""; network.redraw(); } };
   }
   // a kind's shape, as vis-network and the legend draw it, in a box of side 2·h at (x, y)
   function shapePath(ctx, shape, x, y, h) {
