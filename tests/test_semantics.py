@@ -185,6 +185,37 @@ def test_the_h200_export_status_through_time(sem):
     assert all(sem.changed_on("nvidia-h200", "export_status", s, december) for s in both)
 
 
+def test_an_undated_statement_is_first_reported_on_its_earliest_source_s_date(sem):
+    """A fresh journalist's trial: on 2016-01-01 the explorer drew SoftBank -> invests in ->
+    OpenAI as current, a statement with no date whose only source is OpenAI's funding post
+    of 2025-03-31. It holds by the rule ("since before the sources say": `kg query as-of`
+    still lists it), but before that day no source had said it: "not yet reported"."""
+    from kg.semantics.time import first_reported
+
+    softbank = sem.entities["softbank"]
+    stake, = softbank.facts["invests_in"]
+    day, source = first_reported(sem.entities, softbank.sources_of(stake))
+    assert (str(day), source) == ("2025-03-31", "openai-2025-03-31-new-funding")
+    tl = sem.timeline
+    assert tl.reported_from(softbank, "invests_in", stake) == D(2025, 3, 31)
+    assert [tl.state_on(softbank, "invests_in", stake, d) for d in
+            (D(2016, 1, 1), D(2025, 3, 30), D(2025, 3, 31), D(2025, 12, 10))] == \
+        ["not yet reported", "not yet reported", "holds", "holds"]
+    assert tl.holds_on(softbank, "invests_in", stake, D(2016, 1, 1))  # what holds: unchanged
+    # the earliest of several sources (DW 2026-01-24 before Alyosha 2026-01-31)
+    h200 = sem.entities["nvidia-h200"]
+    assert first_reported(sem.entities, ("alyosha-2026-01-31-deep-dive",
+                                         "dw-2026-01-24-us-china-ai-race"))[1] == \
+        "dw-2026-01-24-us-china-ai-race"
+    # a statement with a date of its own (`to`, `from`, `as_of`) or ranked down has none:
+    # "restricted, to: 2025-12" (a 2026-01-31 source) is dated by its end
+    assert [tl.reported_from(h200, "export_status", s) for s in h200.facts["export_status"]] \
+        == [None, None, None]
+    assert tl.state_on(h200, "export_status", h200.facts["export_status"][0],
+                       D(2025, 11, 15)) == "holds"
+    assert first_reported(sem.entities, ("no-such-source",)) == (None, None)
+
+
 def test_a_month_of_change_is_one_change_from_the_old_value_to_the_new(sem):
     """A journalist's trial: every day of December 2025 the H200 read as having two current
     export statuses. The rule stands (both hold that month); change_on says which ended

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from kg.core.model import DateValue, Entity, check_status
+from kg.core.model import Entity, check_status
 from kg.semantics import Semantics
 from kg.semantics.wording import first_report
 
@@ -76,6 +76,11 @@ class EdgeFact:
     as_written: str | None = None
     # why it ends (Window.end_by: "to", "successor", "horizon"; None: open or not a statement)
     end_by: str | None = None
+    # the first day it was reported, for a link that names no start of its own: a quote's
+    # or a figure's (its date, else its earliest source's), a statement's with no date at
+    # all (its earliest source's: Timeline.reported_from); None: dated, or no dated source.
+    # It holds before then, but no source had said it: as_it_stood leaves it out
+    known: dt.date | None = None
 
     def holds_on(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
@@ -154,7 +159,8 @@ class Projection:
                         str(st.as_of) if st.as_of else None, w.start, w.end,
                         qualifiers={k: str(v) for k, v in sorted(st.qualifiers.items())},
                         confidence=st.confidence or None, note=st.note or None,
-                        as_written=st.as_written or None, end_by=w.end_by)
+                        as_written=st.as_written or None, end_by=w.end_by,
+                        known=tl.reported_from(ent, name, st))
         for ent in sorted(self.entities.values(), key=lambda e: e.id):
             if ent.kind == "quote":
                 speaker = str(ent.first("speaker") or "")
@@ -166,7 +172,8 @@ class Projection:
                                        "quoted-about", ent.sources,
                                        self.status(ent.sources, ent.first("checked")),
                                        self.reliability(ent.sources),
-                                       as_of=str(when) if when else None, via=ent.id)
+                                       as_of=str(when) if when else None, via=ent.id,
+                                       known=when.start if when else None)
             elif ent.kind == "claim":
                 who, about = str(ent.first("estimated_by") or ""), str(ent.first("about") or "")
                 if who in self.nodes and about in self.nodes and who != about:
@@ -175,7 +182,8 @@ class Projection:
                                    ent.sources,
                                    self.status(ent.sources, ent.first("checked")),
                                    self.reliability(ent.sources),
-                                   as_of=str(when) if when else None, via=ent.id)
+                                   as_of=str(when) if when else None, via=ent.id,
+                                   known=when.start if when else None)
 
     # -- graphs ------------------------------------------------------------------------
     def graph(self, day: dt.date | None = None, edge_filter=None) -> nx.MultiDiGraph:
@@ -406,15 +414,13 @@ def begins(ent: Entity) -> dt.date | None:
 def as_it_stood(proj: Projection, day: dt.date) -> nx.MultiDiGraph:
     """The network on `day`: the links that hold then (proj.graph(day)), without the nodes
     that did not exist yet (released, dated, announced or founded after it) and without
-    quote and figure links dated after it."""
+    the links first reported after it (EdgeFact.known: quotes and figures dated after it,
+    undated statements whose sources are all of later dates)."""
     def known(e: EdgeFact) -> bool:
-        return e.via is None or e.as_of is None or _first_day(e.as_of) <= day
+        return e.known is None or e.known <= day
 
     G = proj.graph(day, edge_filter=known)
     G.remove_nodes_from([n for n, ent in proj.nodes.items()
                          if (b := begins(ent)) is not None and b > day])
     return G
 
-
-def _first_day(text: str) -> dt.date:
-    return DateValue.parse(text).start

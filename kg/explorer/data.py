@@ -160,6 +160,9 @@ class PageData:
         srcs = list(ent.sources_of(st))
         self.sources.update(srcs)
         out = self.value(f, st.value)
+        first = self.sem.timeline.reported_from(ent, f.name, st)
+        if first is not None:  # no date at all: "not yet reported" before its sources
+            out["rp"] = iso(first)
         if f.sourced:
             w = self.sem.timeline.window(ent, f.name, st)
             out.update(st=iso(w.start), en=iso(w.end), rk=st.rank)
@@ -279,8 +282,8 @@ class PageData:
                 out[key] = val
         if e.qualifiers:
             out["q"] = dict(e.qualifiers)
-        if e.via and e.as_of:  # a quote or figure link is known from its date on
-            out["known"] = DateValue.parse(e.as_of).start.isoformat()
+        if e.known:  # first reported then (a quote's, a figure's or an undated statement's)
+            out["known"] = e.known.isoformat()
         if e.via:
             (self.quotes if self.entities[e.via].kind == "quote" else self.claims).add(e.via)
         return out

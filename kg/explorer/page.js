@@ -91,8 +91,22 @@
   function stateOn(s, list, day) {
     if (s.nv) return s.ns && day < s.ns ? (s.ao ? "not yet reported" : "not yet") : "ranked down";
     if (s.st && day < s.st) return s.ao ? "not yet reported" : "not yet";
+    if (s.rp && day < s.rp) return "not yet reported";  // no date at all: before its sources
     if (s.en && s.en < day) return s.sup ? "superseded" : s.hz ? "not reported since" : "ended";
     return current(list, day).indexOf(s) >= 0 ? "holds" : "outranked";
+  }
+  // who first reported a fact with no date of its own (s.rp, an edge's e.known): the
+  // publisher (else the title) of its source of that date, kg.semantics.time.first_reported
+  function firstReporter(ids, day) {
+    for (var i = 0; i < ids.length; i++) {
+      var src = SOURCES.get(ids[i]);
+      if (src && src.date && (src.date + "-01-01").slice(0, 10) === day) return src.publisher || src.title;
+    }
+    return "";
+  }
+  function reportedFrom(ids, day) {
+    var who = firstReporter(ids, day);
+    return "reported from " + day + (who ? " (" + who + ")" : "");
   }
   var STATE_BADGES = {
     "not yet": ["not yet in force on ", "It begins after the chosen day."],
@@ -211,6 +225,7 @@
     else if (e.asof) parts.push("as of " + e.asof);
     if (!e.vfrom && !e.asof && e.st) parts.push("holds from " + e.st);
     if (!e.vto && e.en) parts.push(untilText(e.eb, e.en));
+    if (!e.via && e.known) parts.push(reportedFrom(e.src, e.known));  // no date of its own
     return parts.join(" · ");
   }
   function untilText(endBy, en) {
@@ -482,8 +497,9 @@
     });
     return best ? best[2] : "";
   }
-  function factBlock(f, day) {
-    var cur = new Set(current(f.s, day)), ch = changeOn(f, day);
+  // absent: the entity is not in the graph on the day (exists): none of its values is current
+  function factBlock(f, day, absent) {
+    var cur = new Set(absent ? [] : current(f.s, day)), ch = absent ? null : changeOn(f, day);
     var box = el("div", { cls: "fact", "data-field": f.f }, el("div", { cls: "fact-label", text: f.l }));
     var changeBox = null;
     f.s.forEach(function (s) {
@@ -497,15 +513,16 @@
           el("div", { cls: "when", text: "The sources give the " + (changedOn(s, day) || "month") + " of the change, not the day: on " + day + " either value may have stood." }));
         box.appendChild(changeBox);
       }
-      var row = stmtRow(f, s, day, cur.has(s), side);
+      var row = stmtRow(f, s, day, cur.has(s), side, absent);
       (side ? changeBox : box).appendChild(row);
     });
     return box;
   }
   // one statement of a fact: its value, meaning, qualifiers, state on the day, dates, sources;
   // side: "ended" or "began" for one of a month of change (changeOn)
-  function stmtRow(f, s, day, isCur, side) {
+  function stmtRow(f, s, day, isCur, side, absent) {
     var state = stateOn(s, f.s, day);
+    if (state === "not yet reported") isCur = false;  // holds by the rule, but no source had said it
     var cls = "stmt " + (s.nv ? "never" : side ? "changing" : isCur ? "current" : "past");
     var row = el("div", { cls: cls, "data-current": isCur && !side ? "1" : "0", "data-state": state, "data-value": s.ref || s.v });
     if (side) {
@@ -523,10 +540,16 @@
     });
     var changed = isCur && f.t && !side ? changedOn(s, day) : "";
     if (changed) row.appendChild(badge("changed", "changed this " + changed, "This value began or ended in the " + changed + " of the chosen date (the source gives that " + changed + ", not the day)."));
-    if (state !== "holds" && (s.nv || f.t)) {
+    if (s.rp && day < s.rp) {  // no date of its own, its sources all later than the day
+      var why = "It gives no date: it holds since before its sources say, but the earliest of them was published on " + s.rp + ", after the chosen day.";
+      row.appendChild(badge("deprecated", "not yet reported on " + day, why));
+      row.appendChild(badge("deprecated", reportedFrom(s.src, s.rp), why));
+    } else if (state !== "holds" && (s.nv || f.t)) {
       var sb = STATE_BADGES[state];
       row.appendChild(badge("deprecated", sb[0] + (state === "ranked down" ? "" : day), sb[1]));
       if (s.nv && state.indexOf("not yet") === 0) row.appendChild(badge("deprecated", "ranked down", STATE_BADGES["ranked down"][1]));
+    } else if (absent && (state === "holds" || state === "outranked")) {
+      row.appendChild(badge("deprecated", "not yet in the graph on " + day, "The entity begins after the chosen day: none of its values is current then."));
     }
     var cb = confBadge(s.conf);
     if (cb) row.appendChild(cb);
@@ -714,7 +737,7 @@
     panel.appendChild(el("h3", { text: "Facts on " + day }));
     if (!n.facts.length) panel.appendChild(el("p", { cls: "empty", text: "No facts recorded." }));
     n.facts.filter(function (f) { return f.t; }).concat(n.facts.filter(function (f) { return !f.t; }))
-      .forEach(function (f) { panel.appendChild(factBlock(f, day)); });
+      .forEach(function (f) { panel.appendChild(factBlock(f, day, !exists(n, day))); });
     var links = (ADJ.get(id) || []).filter(function (e) { return e.rel !== "estimated" && edgeHolds(e, day) && e.to === id; });
     if (links.length) {
       panel.appendChild(el("h3", { text: "Linked from (on " + day + ")" }));
@@ -761,7 +784,9 @@
     panel.appendChild(el("h2", { id: "panel-title", text: e.label }));
     panel.appendChild(el("p", null, refButton(e.from, NODES.get(e.from).label), el("span", { text: " → " + e.label + " → " }), refButton(e.to, NODES.get(e.to).label)));
     var w = edgeDates(e);
-    panel.appendChild(el("p", { cls: "when", text: w || "No dates given: the sources do not say when it began or ended, so it is drawn on every date." }));
+    panel.appendChild(el("p", { cls: "when", text: !e.via && e.known ?
+      "No dates given: the sources do not say when it began or ended. It is " + reportedFrom(e.src, e.known) + ", and drawn from that day" + (e.en ? "; " + untilText(e.eb, e.en) : "") + "." :
+      w || "No dates given: the sources do not say when it began or ended, so it is drawn on every date." }));
     var st = el("p", null, el("span", { text: statusText(e.ck, e.ckw) }));  // (in words: no badge)
     var cb = confBadge(e.conf);
     if (cb) st.appendChild(cb);

@@ -14,6 +14,12 @@ The rule (docs/semantics.md says it for researchers):
   `ended_within` for "what changed"): `to: 2025-04` and `from: 2025-04` are both in
   (2025-04-14, 2026-04-14], the end and the start of one change alike.
 - A missing `from` means "since before the sources say"; a missing `to` means "still".
+  What holds is not what was known: a statement with no date at all (no `from`, `to`
+  or `as_of`) is first reported on its earliest source's publication date
+  (`first_reported`, `Timeline.reported_from`). Before that day it holds by this rule
+  (`kg query as-of` lists it) but no source had said it: `state_on` calls it "not yet
+  reported", and the explorer shows it so, never as current. (A `to` dates a statement:
+  the sources say it held until then.)
   On a single-valued temporal field (a chip's export status, an organisation's parent),
   an open-ended statement also ends the day before the next statement with another value
   starts (its `from`), so a history needs no `to` on every step.
@@ -39,6 +45,7 @@ Dates are datetime.date; windows are inclusive on both ends.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.core.model import DateValue, Entity, Statement
@@ -132,6 +139,23 @@ def stated_start(st: Statement) -> dt.date | None:
     return d.start if d is not None else None
 
 
+def first_reported(entities: dict[str, Entity], sources: Iterable[str]
+                   ) -> tuple[DateValue | None, str | None]:
+    """(the earliest publication date among `sources`, the id of the source that has it):
+    their `date` field (data/source/*.yaml), earliest by first day, then by last; (None,
+    None) when none of them is a source with a date. The day a fact with no date of its
+    own was first reported: an undated statement (Timeline.reported_from), a figure with
+    no period, an undated quote (kg.semantics.wording.first_report)."""
+    best: tuple[DateValue, str] | None = None
+    for s in sources:
+        ent = entities.get(s)
+        d = ent.first("date") if ent is not None else None
+        if isinstance(d, DateValue) and (best is None or (d.start, d.end) <
+                                         (best[0].start, best[0].end)):
+            best = (d, s)
+    return best if best is not None else (None, None)
+
+
 def _start_of(st: Statement) -> dt.date | None:
     return st.valid_from.start if st.valid_from else None
 
@@ -204,6 +228,19 @@ class Timeline:
             self._windows[key] = w
         return w
 
+    def reported_from(self, entity: Entity, name: str, st: Statement) -> dt.date | None:
+        """The first day the sources report a statement that gives no date at all (no
+        `from`, `to` or `as_of`; not deprecated): the first day of its earliest source's
+        date (first_reported). None for a dated or deprecated statement, and when none of
+        its sources has a date. Before that day it holds (the module's rule: "since before
+        the sources say"), but is "not yet reported" (state_on). A statement with a `to`
+        is dated by it: the sources say it held until then, whenever they were published
+        (the H200's "restricted, to: 2025-12", from a 2026-01-31 source)."""
+        if st.valid_from or st.valid_to or st.as_of or st.rank == "deprecated":
+            return None
+        d = first_reported(self.entities, entity.sources_of(st))[0]
+        return d.start if d is not None else None
+
     def holds_on(self, entity: Entity, name: str, st: Statement, day: dt.date) -> bool:
         """Whether this statement holds on `day` (rank aside: see current)."""
         return self.window(entity, name, st).contains(day)
@@ -249,7 +286,8 @@ class Timeline:
         "holds" (current on that day); "not yet" (its `from`, or for a deprecated
         statement the `from` it names, is after the day); "not yet reported" (the same
         for a statement dated only by `as_of`: a source reported it on that date, and
-        says nothing of before); "superseded" (another value started before the day);
+        says nothing of before; and for a statement that names no start, before its
+        sources first reported it: reported_from); "superseded" (another value started before the day);
         "ended" (its own `to` passed); "not reported since" (an as-of statement whose
         horizon passed: no source has said it since, which is not saying it ended);
         "outranked" (holds, but a preferred statement beats it); "ranked down"
@@ -263,6 +301,10 @@ class Timeline:
             return "ranked down"
         if w.start is not None and day < w.start:
             return "not yet reported" if w.basis == "as-of" else "not yet"
+        if w.start is None:
+            first = self.reported_from(entity, name, st)
+            if first is not None and day < first:
+                return "not yet reported"
         if w.end is not None and w.end < day:
             return {"successor": "superseded", "horizon": "not reported since"}.get(
                 w.end_by, "ended")

@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable
 
 from kg.core.model import DateValue, Entity
+from kg.semantics.time import first_reported
 
 SAID_KINDS = frozenset({"quote"})
 EXPECTED_KINDS = frozenset({"event"})
@@ -173,14 +174,12 @@ def short_context(text: str, amount: str = "", measure: str = "",
 
 
 def first_report(entities: dict[str, Entity], ent: Entity) -> tuple[DateValue | None, str]:
-    """The earliest date among ent's sources and the publisher of the source with that date
-    ("" when it names none): the day a figure or quote without a date of its own is known
-    from. (None, "") when no source has a date."""
-    dated = [(d, s) for s in ent.sources if s in entities
-             and (d := entities[s].first("date")) is not None]
-    if not dated:
+    """The earliest date among ent's sources (kg.semantics.time.first_reported) and the
+    publisher of the source with that date ("" when it names none): the day a figure or
+    quote without a date of its own is known from. (None, "") when no source has a date."""
+    day, first = first_reported(entities, ent.sources)
+    if day is None:
         return None, ""
-    day, first = min(dated, key=lambda x: (x[0].start, x[0].end))
     return day, str(entities[first].first("publisher") or "")
 
 
