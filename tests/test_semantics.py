@@ -214,6 +214,11 @@ def test_an_undated_statement_is_first_reported_on_its_earliest_source_s_date(se
     assert tl.state_on(h200, "export_status", h200.facts["export_status"][0],
                        D(2025, 11, 15)) == "holds"
     assert first_reported(sem.entities, ("no-such-source",)) == (None, None)
+    # the H200's designer is reported from NVIDIA's own announcement of 2023-11-13, not
+    # only from DW of 2026-01-24: the line H200 -> NVIDIA is drawn on 2025-12-10
+    designer, = h200.facts["designer"]
+    assert tl.reported_from(h200, "designer", designer) == D(2023, 11, 13)
+    assert tl.state_on(h200, "designer", designer, D(2025, 12, 10)) == "holds"
 
 
 def test_a_month_of_change_is_one_change_from_the_old_value_to_the_new(sem):
