@@ -1117,7 +1117,58 @@ def _redirect(plan: Plan, old: str, new: str | None, skip: set[str] = frozenset(
                 n += 1
         purge(doc)
         dedupe_lists(doc)
+        if new is not None:
+            for field_name, what in _fold_repeats(ws, doc, ws.kind(ent)):
+                plan.notes.append(f"{ent.id}.{field_name}: {what}")
     return n
+
+
+def _fold_repeats(ws: Workspace, doc: CommentedMap, kind: Kind) -> Iterator[tuple[str, str]]:
+    """Fold the statements of a list field that now state one fact (the same value, dates
+    and qualifiers) into the first of them, citing the sources of all: a merge pointing a
+    third entity's `developer: [x, dup, keep]` at keep made 'keep' given twice, and the
+    merge was refused over a file the user never named (a maintainer's trial). A short
+    statement stands for the entity's `sources` and `checked`. The folded statement keeps
+    the first check record found (a check of one of them is a check of the one fact);
+    distinct notes are joined. Yields (field, what was done) for the notes."""
+    sources = [str(s) for s in items_of(doc.get("sources") or [])]
+    checked = doc.get("checked")
+    for name in list(doc):
+        f = kind.fields.get(name)
+        value = doc[name]
+        if f is None or not f.sourced or not isinstance(value, list) or len(value) < 2:
+            continue
+        kept: list = []
+        folded = 0
+        for item in value:
+            first = next((i for i, k in enumerate(kept) if _fact(k) == _fact(item)), None)
+            if first is None:
+                kept.append(item)
+                continue
+            ours, theirs = (x if isinstance(x, dict) else None for x in (kept[first], item))
+            our_sources = ([str(s) for s in ours["sources"]] if ours and ours.get("sources")
+                           else sources)
+            their_sources = ([str(s) for s in theirs["sources"]]
+                             if theirs and theirs.get("sources") else sources)
+            our_check = ours.get("checked") if ours and ours.get("sources") else checked
+            their_check = (theirs.get("checked") if theirs and theirs.get("sources")
+                           else checked)
+            merged = long_form(yamlio.to_yaml(kept[first]))
+            merged["sources"] = CommentedSeq(our_sources + [s for s in their_sources
+                                                            if s not in our_sources])
+            check = our_check if our_check is not None else their_check
+            if check is not None:
+                merged["checked"] = yamlio.to_yaml(check)
+            notes = [str(x["note"]) for x in (ours, theirs) if x and x.get("note")]
+            if notes:
+                merged["note"] = "; ".join(dict.fromkeys(notes))
+            kept[first] = merged
+            folded += 1
+        if folded:
+            value[:] = kept
+            yamlio.style_key(doc, name, kind)
+            yield name, (f"{folded} statement(s) now stated the same fact as another; "
+                         "folded into one citing the sources of both")
 
 
 def tombstone(plan: Plan, ent: Entity, replaced_by: str | None = None,
