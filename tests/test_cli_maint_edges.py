@@ -11,7 +11,7 @@ byte for byte as it was.
 from __future__ import annotations
 
 import pytest
-from curate_support import copy_fixture, kg
+from curate_support import copy_fixture, kg, snapshot
 
 DW = "dw-2026-01-24-us-china-ai-race"
 REPORT = "huawei-annual-report-2024"
@@ -43,3 +43,29 @@ def test_merge_folds_a_third_entitys_two_statements_of_the_kept_entity(data):
     assert ("developer:\n  - deepseek\n  - value: huawei\n"
             f"    sources: [{REPORT}, {DW}]\nbase_model:") in read(data, "model/deepseek-r1.yaml")
     assert kg(data, "fmt", "--check").output == "all files in canonical form\n"
+
+
+LONG = "t" * 300
+TOO_LONG = ("'tttttttttttttttttttttttttttttt…tttttttttt' (300 characters) is not an id: ids are "
+            "lower-case words joined by hyphens, at most 120 characters, e.g. deepseek-r1")
+
+
+@pytest.mark.parametrize("args, said", [
+    (["show", LONG], f"Error: {TOO_LONG}\n"),
+    (["edit", LONG, "--set", "name=x"], f"Error: {TOO_LONG}\n"),
+    (["rm", LONG, "--reason", "x"], f"Error: {TOO_LONG}\n"),
+    (["verify", LONG], f"Error: {TOO_LONG}\n"),
+    (["rename", LONG, "x"], f"Error: {TOO_LONG}\n"),
+    (["rename", "huawei", LONG], f"Error: {TOO_LONG}\n"),
+    (["merge", "huawei", LONG], f"Error: {TOO_LONG}\n"),
+    (["link", LONG, "developer", "deepseek", "--source", DW], f"Error: subject {TOO_LONG}\n"),
+    (["link", "deepseek-r1", "developer", LONG, "--source", DW], f"Error: object {TOO_LONG}\n"),
+    (["add", "organization", "--name", "X", "--org-type", "lab", "--country", "china",
+      "--source", DW, "--id", LONG, "--no-input"], f"Error: {TOO_LONG}\n"),
+], ids=lambda x: x[0] if isinstance(x, list) else "")
+def test_an_id_too_long_for_a_file_name_is_not_an_id(data, args, said):
+    """A trial: `kg show $(python3 -c 'print("t"*300)')` (and add --id, rename, link, edit,
+    rm, verify) crashed with OSError: [Errno 36] File name too long."""
+    before = snapshot(data)
+    assert kg(data, *args, code=1).output == said
+    assert snapshot(data) == before

@@ -24,6 +24,7 @@ MODEL_OK = """
     sources: [src-a]
 """
 
+LONG_ID = "t" * 121
 CASES = [
     pytest.param(
         {"model/deepseek-r1.yaml": "id: deepseek-r1\nname: [DeepSeek-R1\nmodel_type: model\n"},
@@ -179,6 +180,17 @@ CASES = [
         "bad-id", "data/model/deepseek-r1.yaml", 1,
         "id 'DeepSeek_R1' is not a slug", "lower-case words joined by hyphens",
         id="bad-id"),
+    pytest.param(  # at most 120 characters: an id names files (a trial: 300 crashed kg)
+        {f"model/{LONG_ID}.yaml": MODEL_OK.replace("id: deepseek-r1", f"id: {LONG_ID}")},
+        "bad-id", f"data/model/{LONG_ID}.yaml", 1,
+        f"id '{LONG_ID}' is not a slug",
+        "ids are lower-case words joined by hyphens, at most 120 characters, e.g. deepseek-r1",
+        id="bad-id-too-long"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek",
+                                                    f"developer: {LONG_ID}")},
+        "bad-ref", "data/model/deepseek-r1.yaml", 4,
+        f"developer '{LONG_ID}' is not an id", "at most 120 characters", id="bad-ref-too-long"),
     pytest.param(
         {"model/deepseek-r1.yaml": MODEL_OK + "    names: {Chinese: 深度求索}\n"},
         "bad-language", "data/model/deepseek-r1.yaml", 6,

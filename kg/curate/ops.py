@@ -44,6 +44,8 @@ from kg.data.loader import (
     universal_newlines,
 )
 from kg.data.validate import (
+    ID_MAX,
+    ID_RULE,
     SLUG_RE,
     FileCheck,
     Progress,
@@ -61,6 +63,14 @@ from kg.data.validate import (
 
 NOT_EDITABLE = {"id": "use `kg rename OLD NEW` to change an id",
                 "checked": "use `kg verify ID [FIELD]` to record a check"}
+
+
+def shown_id(text: str) -> str:
+    """An id as messages quote it; one too long to be an id is cut (a 300-character id
+    filled the terminal): 'tttt…tttt' (300 characters)."""
+    if len(text) <= ID_MAX:
+        return f"'{text}'"
+    return f"'{text[:30]}…{text[-10:]}' ({len(text)} characters)"
 
 
 def today() -> str:
@@ -147,6 +157,9 @@ class Workspace:
 
     def entity(self, entity_id: str, what: str = "id") -> Entity:
         ent = self.entities.get(entity_id)
+        if ent is None and len(entity_id) > ID_MAX:  # no file can have that name
+            named = "" if what == "id" else f"{what} "
+            raise KGError(f"{named}{shown_id(entity_id)} is not an id: {ID_RULE}")
         if ent is None:
             on_disk = sorted(self.data_dir.glob(f"*/{entity_id}.yaml"))
             if on_disk:
@@ -488,8 +501,7 @@ def _check_derived_id(kind_name: str, values: dict[str, Any], entity_id: str) ->
 
 def check_id(ws: Workspace, entity_id: str, choose: str = "choose another with --id") -> None:
     if not SLUG_RE.match(entity_id):
-        raise KGError(f"'{entity_id}' is not an id: ids are lower-case words joined by hyphens, "
-                      "e.g. deepseek-r1")
+        raise KGError(f"{shown_id(entity_id)} is not an id: {ID_RULE}")
     existing = ws.entities.get(entity_id) or next(iter(ws.data_dir.glob(f"*/{entity_id}.yaml")),
                                                   None)
     if existing is not None:

@@ -52,7 +52,13 @@ MAX_STRING = 1_000  # characters of a one-line value (a name, a title)
 MAX_TEXT = 20_000  # characters of a text value (a description, a quote)
 MAX_NUMBER_CHARS = 60  # a number's text; longer is refused before it is converted
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# An id names its file (<id>.yaml) and kg's temporary files beside it (.<id>.yaml.<pid>.undo
+# .kg-tmp): file systems take 255 bytes, and an id over ~230 characters crashed every
+# command that looked for its file (OSError: File name too long; a maintainer's trial).
+ID_MAX = 120
+SLUG_RE = re.compile(rf"^(?=.{{1,{ID_MAX}}}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_RULE = (f"ids are lower-case words joined by hyphens, at most {ID_MAX} characters, "
+           "e.g. deepseek-r1")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 URL_START_RE = re.compile(r"^https?://[^\s/$.?#]")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -217,7 +223,7 @@ class _FileChecker:
         if t == "ref":
             if not SLUG_RE.match(text):
                 self.issue(line, f"{where} '{text}' is not an id",
-                           "ids are lower-case words joined by hyphens, e.g. deepseek-r1",
+                           ID_RULE,
                            "bad-ref")
                 return False, None
             if text == self.entity_id:
@@ -408,7 +414,7 @@ class _FileChecker:
             entity.line = line_of(raw_id)
             if not isinstance(raw_id, YScalar) or not SLUG_RE.match(str(raw_id)):
                 self.issue(line_of(raw_id), f"id '{raw_id}' is not a slug",
-                           "ids are lower-case words joined by hyphens, e.g. deepseek-r1",
+                           ID_RULE,
                            "bad-id")
             elif str(raw_id) != rec.stem:
                 # tier 2 (_id_traps) turns this into a duplicate-id error when another
