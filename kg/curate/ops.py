@@ -1477,6 +1477,7 @@ def remove(ws: Workspace, entity_id: str, reason: str, drop_references: bool = F
                       + f"\nChange those first, merge it (`kg merge {entity_id} OTHER`), "
                         "or pass --drop-references to remove the references too")
     if refs:
+        _refuse_emptying_required(ws, entity_id, refs)
         if ent.kind == "source":
             for fact in _drop_statements_citing_only(plan, entity_id, {r.entity for r in refs}):
                 plan.notes.append(f"removed {fact}: {entity_id} was its only source")
@@ -1485,6 +1486,27 @@ def remove(ws: Workspace, entity_id: str, reason: str, drop_references: bool = F
     plan.delete(ws.rel(ent))
     tombstone(plan, ent, withdrawn=reason.strip())
     return plan
+
+
+def _refuse_emptying_required(ws: Workspace, target: str, refs: list[Referrer]) -> None:
+    """Refuse `kg rm TARGET --drop-references` where dropping the references would leave an
+    entity without a required field (a claim's `about`): say which depends on it (a trial:
+    it said "missing required field 'about' Fix: add `about: <id>`", as if of a file the
+    user had written)."""
+    lines = []
+    for entity_id in dict.fromkeys(r.entity for r in refs):
+        ent = ws.entities[entity_id]
+        kind = ws.kind(ent)
+        for name, sts in ent.facts.items():
+            f = kind.fields[name]
+            if (f.required and f.type == "ref" and any(str(st.value) == target for st in sts)
+                    and all(str(st.value) == target for st in sts)):
+                line = min(st.line for st in sts)
+                lines.append(f"the {kind.name} {entity_id} ({ws.shown(ent.path)}:{line}) "
+                             f"depends on {target} (required field {name}): remove or merge "
+                             "it first")
+    if lines:
+        raise KGError("; ".join(lines) + "; nothing was removed")
 
 
 def _drop_statements_citing_only(plan: Plan, source: str, referrers: set[str]) -> list[str]:
