@@ -69,3 +69,38 @@ def test_an_id_too_long_for_a_file_name_is_not_an_id(data, args, said):
     before = snapshot(data)
     assert kg(data, *args, code=1).output == said
     assert snapshot(data) == before
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_name_in_another_language_is_refused(data, value):
+    """A trial: `kg edit X --set names.zh=` wrote `names: {zh: ''}` (rdfs:label ""@zh), and
+    validate, lint and fmt passed it; `--name-in zh=` of kg add likewise."""
+    before = snapshot(data)
+    r = kg(data, "edit", "huawei", "--set", f"names.zh={value}", code=1)
+    assert r.output == (f"Error: --set names.zh={value}: give the name in zh (a name cannot be "
+                        "empty; --unset names.zh removes it); nothing was written\n")
+    r = kg(data, "add", "organization", "--name", "Trial Lab", "--org-type", "lab",
+           "--country", "china", "--source", DW, "--name-in", f"zh={value}", "--no-input",
+           code=1)
+    assert r.output == (f"Error: --name-in zh={value}: give the name in zh (a name cannot be "
+                        "empty); nothing was written\n")
+    assert snapshot(data) == before
+
+
+def test_add_strips_the_spaces_around_values_as_edit_does(data):
+    """A trial: `kg add organization --name "  X  " --alias " a " --description " d "` (and
+    `kg add quote --text '... '`) kept the spaces, and `kg lint` then failed on them."""
+    r = kg(data, "add", "organization", "--name", "  Trial Lab  ", "--alias", " TL ",
+           "--description", " A lab for the test. ", "--name-in", "zh= 试验 ", "--org-type",
+           "lab", "--country", "china", "--source", DW, "--no-input")
+    assert r.output == (
+        "wrote data/organization/trial-lab.yaml\n"
+        "note: removed the spaces around the value of name, aliases, description, names "
+        "(as kg edit does)\n")
+    assert read(data, "organization/trial-lab.yaml") == (
+        "id: trial-lab\nname: Trial Lab\naliases: [TL]\nnames: {zh: 试验}\norg_type: lab\n"
+        f"country: china\ndescription: A lab for the test.\nsources: [{DW}]\n")
+    kg(data, "add", "quote", "--name", "Trial quote", "--text", "Words of the test. ",
+       "--speaker", "huawei", "--language", "en", "--source", DW, "--no-input", "-y")
+    assert "\ntext: Words of the test.\n" in read(data, "quote/trial-quote.yaml")
+    assert kg(data, "lint", "--no-unchecked").output.endswith("0 error(s), 0 warning(s).\n")

@@ -196,6 +196,14 @@ CASES = [
         "bad-language", "data/model/deepseek-r1.yaml", 6,
         "'Chinese' in names is not a language tag", "use a BCP 47 tag such as zh",
         id="bad-language"),
+    pytest.param(  # (a trial: `kg edit X --set names.zh=` gave the graph ""@zh)
+        {"model/deepseek-r1.yaml": MODEL_OK + "    names: {zh: ''}\n"},
+        "empty-value", "data/model/deepseek-r1.yaml", 6, "names zh is empty",
+        "give the name in zh, or delete the line", id="empty-name-in"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    names: {zh: '  '}\n"},
+        "empty-value", "data/model/deepseek-r1.yaml", 6, "names zh is only spaces",
+        "give the name in zh, or delete the line", id="blank-name-in"),
     pytest.param(
         {"model/deepseek-r1.yaml": MODEL_OK + "    wikidata: 12345\n"},
         "bad-pattern", "data/model/deepseek-r1.yaml", 6,

@@ -577,10 +577,39 @@ def add(ws: Workspace, kind_name: str, values: dict[str, Any], entity_id: str | 
         _check_derived_id(kind_name, values, entity_id)
     check_id(ws, entity_id)
     plan = Plan(ws, f"kg add {kind_name}")
+    values = _stripped(values, plan.notes)
     values = {k: iri_value(kind.fields[k], v, plan.notes) if k in kind.fields else v
               for k, v in values.items()}
     plan.create(f"{kind_name}/{entity_id}.yaml", build_entity(kind, entity_id, values))
     return plan
+
+
+def _stripped(values: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """The values of `kg add` without spaces around them, as `kg edit --set` gives them (a
+    trial: `--name "  X  "` was written as given, and `kg lint` then failed on it); a
+    note names the fields stripped. A name in another language that is empty or only
+    spaces is refused."""
+    out, stripped = {}, []
+    for k, v in values.items():
+        if isinstance(v, str):
+            new: Any = v.strip()
+        elif isinstance(v, list):
+            new = [x.strip() if isinstance(x, str) else x for x in v]
+        elif isinstance(v, dict):
+            new = {tag: x.strip() if isinstance(x, str) else x for tag, x in v.items()}
+            for tag, x in new.items():
+                if x == "":
+                    raise KGError(f"--name-in {tag}={v[tag]}: give the name in {tag} (a name "
+                                  "cannot be empty); nothing was written")
+        else:
+            new = v
+        if new != v:
+            stripped.append(k)
+        out[k] = new
+    if stripped:
+        notes.append("removed the spaces around the value of " + ", ".join(stripped)
+                     + " (as kg edit does)")
+    return out
 
 
 # -- edit and link -----------------------------------------------------------------------------
@@ -711,10 +740,13 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
         if f.type == "langmap":
             if not lang:
                 raise KGError(f"set one language at a time: --set {f.name}.zh=<name>")
+            if not text.strip():  # (a trial: `--set names.zh=` wrote "zh: ''")
+                raise KGError(f"--set {name}={text}: give the name in {lang} (a name cannot "
+                              f"be empty; --unset {name} removes it); nothing was written")
             names = doc.get(f.name)
             if not isinstance(names, CommentedMap):
                 names = CommentedMap()
-            names[lang] = text
+            names[lang] = text.strip()
             _set_field(doc, kind, f.name, names)
             continue
         if lang:

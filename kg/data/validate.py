@@ -286,6 +286,11 @@ class _FileChecker:
                 self.issue(raw.key_lines[tag], f"{where} {tag} must be a name",
                            f"write `{tag}: <name>`", "wrong-type")
                 continue
+            if not str(name).strip():  # (a trial: `kg edit X --set names.zh=` gave ""@zh)
+                self.issue(raw.key_lines[tag], f"{where} {tag} is "
+                           + ("empty" if str(name) == "" else "only spaces"),
+                           f"give the name in {tag}, or delete the line", "empty-value")
+                continue
             out[tag] = str(name)
         return True, out
 
