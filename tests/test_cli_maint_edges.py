@@ -104,3 +104,28 @@ def test_add_strips_the_spaces_around_values_as_edit_does(data):
        "--speaker", "huawei", "--language", "en", "--source", DW, "--no-input", "-y")
     assert "\ntext: Words of the test.\n" in read(data, "quote/trial-quote.yaml")
     assert kg(data, "lint", "--no-unchecked").output.endswith("0 error(s), 0 warning(s).\n")
+
+
+@pytest.mark.parametrize("url, host", [("http://exa mple.invalid/", "exa mple.invalid"),
+                                       ("https://-bad-.example/", "-bad-.example"),
+                                       ("https://a..example/", "a..example")])
+def test_a_url_whose_host_is_no_host_name_is_refused(data, url, host):
+    """A trial: `kg source add ... --url 'http://exa mple.invalid/'` wrote
+    http://exa%20mple.invalid/, a percent-encoded host no browser can reach."""
+    before = snapshot(data)
+    r = kg(data, "source", "add", "--title", "Trial", "--publisher", "DW", "--date",
+           "2026-01-24", "--url", url, "--source-type", "news", "--reliability", "high",
+           code=1)
+    assert r.output == (
+        f"data/source/dw-2026-01-24-trial.yaml:6: error: [dw-2026-01-24-trial] url '{url}': "
+        f"its host '{host}' is not a valid host name (letters, digits and hyphens between "
+        "dots) Fix: write the address as the browser's address bar shows it, or leave the "
+        "field out if you do not know it exactly\nError: kg add source: nothing was written.\n")
+    assert snapshot(data) == before
+
+
+def test_a_url_with_a_valid_host_is_still_percent_encoded_where_needed(data):
+    r = kg(data, "source", "add", "--title", "Trial", "--publisher", "DW", "--date",
+           "2026-01-24", "--url", "https://例え.jp:8080/a b", "--source-type", "news",
+           "--reliability", "high")
+    assert "note: url: wrote the URL percent-encoded: https://例え.jp:8080/a%20b\n" in r.output

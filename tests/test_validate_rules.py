@@ -196,6 +196,12 @@ CASES = [
         "bad-language", "data/model/deepseek-r1.yaml", 6,
         "'Chinese' in names is not a language tag", "use a BCP 47 tag such as zh",
         id="bad-language"),
+    pytest.param(  # (a trial: `--url 'http://exa mple.invalid/'` wrote exa%20mple.invalid)
+        {"model/deepseek-r1.yaml": MODEL_OK + "    url: http://exa%20mple.invalid/\n"},
+        "bad-url", "data/model/deepseek-r1.yaml", 6,
+        "url 'http://exa%20mple.invalid/': its host 'exa%20mple.invalid' is not a valid host "
+        "name (letters, digits and hyphens between dots)",
+        "write the address as the browser's address bar shows it", id="bad-url-host"),
     pytest.param(  # (a trial: `kg edit X --set names.zh=` gave the graph ""@zh)
         {"model/deepseek-r1.yaml": MODEL_OK + "    names: {zh: ''}\n"},
         "empty-value", "data/model/deepseek-r1.yaml", 6, "names zh is empty",

@@ -59,6 +59,7 @@ from kg.data.validate import (
     is_iri,
     pending_issue,
     percent_encoded,
+    url_host_problem,
 )
 
 NOT_EDITABLE = {"id": "use `kg rename OLD NEW` to change an id",
@@ -434,8 +435,8 @@ def long_form(item, sources=None, checked=None) -> CommentedMap:
 def iri_value(f: Field, value, notes: list[str]):
     """A URL typed or pasted with characters an IRI may not hold (`|`, spaces, `<`), written in
     its percent-encoded form, which says the same; other values as given."""
-    if f.type != "url" or not isinstance(value, str) or is_iri(value):
-        return value
+    if f.type != "url" or not isinstance(value, str) or is_iri(value) or url_host_problem(value):
+        return value  # (a host that is no host name is refused by validation, not encoded)
     fixed = percent_encoded(value)
     if fixed != value and is_iri(fixed):
         notes.append(f"{f.name}: wrote the URL percent-encoded: {fixed}")

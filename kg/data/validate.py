@@ -205,6 +205,12 @@ class _FileChecker:
                            "write the full address starting with https://, or leave the field "
                            "out if you do not know it exactly", "bad-url")
                 return False, None
+            host = url_host_problem(text)
+            if host:  # (a trial: `--url 'http://exa mple.invalid/'` wrote exa%20mple.invalid)
+                self.issue(line, f"{where} '{text}': {host}", "write the address as the "
+                           "browser's address bar shows it, or leave the field out if you do "
+                           "not know it exactly", "bad-url")
+                return False, None
             if not is_iri(text):
                 fixed = percent_encoded(text)
                 fix = (f"write it percent-encoded: {fixed}" if is_iri(fixed) else
@@ -506,6 +512,35 @@ def is_iri(text: str) -> bool:
     if rfc3987 is None:  # pragma: no cover
         return bool(URL_RE.match(text))
     return rfc3987.match(text, rule="IRI") is not None
+
+
+def url_host_problem(text: str) -> str | None:
+    """What is wrong with an http(s) URL's host, or None: a host is an IP address or a
+    name of dot-separated labels of letters (any script), digits and inner hyphens, each
+    at most 63 characters, at most 253 in all (RFC 1123, IDNA). A space or a percent sign
+    in a host name is never valid: percent-encoding it gives another, unreachable name."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        host, _ = parts.hostname, parts.port
+    except ValueError as exc:
+        return f"its host or port is not valid ({exc})"
+    if not host:
+        return "it names no host"
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
+    bad = next((lab for lab in labels if not lab or len(lab) > 63 or lab.startswith("-")
+                or lab.endswith("-") or not all(c.isalnum() or c == "-" for c in lab)), None)
+    if bad is not None or len(host) > 253:
+        return (f"its host '{host}' is not a valid host name (letters, digits and hyphens "
+                "between dots)")
+    return None
 
 
 _IRI_SAFE = set("!#$&'()*+,-./:;=?@[]_~")
