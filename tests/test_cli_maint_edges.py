@@ -129,3 +129,24 @@ def test_a_url_with_a_valid_host_is_still_percent_encoded_where_needed(data):
            "2026-01-24", "--url", "https://例え.jp:8080/a b", "--source-type", "news",
            "--reliability", "high")
     assert "note: url: wrote the URL percent-encoded: https://例え.jp:8080/a%20b\n" in r.output
+
+
+@pytest.mark.parametrize("value", ["1e3", "1E3", "+1.5e-3", ".5", "1.", "0o17", ".NaN", "-.Inf",
+                                   "TRUE", "FALSE", "1_000"])
+def test_text_written_by_kg_reads_the_same_in_a_yaml_12_reader(data, value):
+    """A trial: `name: 1e3` was left plain, and a YAML 1.2 reader (ruamel typ='safe') read
+    the name as 1000.0. Such text is quoted, and reads the same in 1.1 and 1.2 readers."""
+    import yaml
+    from ruamel.yaml import YAML
+
+    from kg.data.yamlio import format_text, misread
+
+    assert misread(value)
+    kg(data, "edit", "huawei", "--set", f"name={value}", "--add", f"aliases={value}",
+       "--set", f"names.ja={value}")
+    text = read(data, "organization/huawei.yaml")
+    for reader in (YAML(typ="safe").load, yaml.safe_load):
+        plain = reader(text)
+        assert plain["name"] == value and plain["aliases"] == [value]
+        assert plain["names"]["ja"] == value
+    assert format_text(text, "organization/huawei.yaml") == text
