@@ -150,3 +150,79 @@ def test_text_written_by_kg_reads_the_same_in_a_yaml_12_reader(data, value):
         assert plain["name"] == value and plain["aliases"] == [value]
         assert plain["names"]["ja"] == value
     assert format_text(text, "organization/huawei.yaml") == text
+
+
+# -- Ctrl-C ------------------------------------------------------------------------------------
+def stopped_by_ctrl_c(data, pause_at, *args):
+    """Run `python -m kg ARGS` (the console script's path) until it pauses at pause_at, send
+    it SIGINT (Ctrl-C), and return (status, stdout, stderr after the pause line)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from curate_support import ENV
+
+    env = {**os.environ, **ENV, "KG_DATA": str(data), "KG_PAUSE_AT": pause_at,
+           "KG_PAUSE_SECONDS": "60"}
+    proc = subprocess.Popen(  # (a shell without job control starts jobs with SIGINT ignored)
+        [sys.executable, "-m", "kg", *args], env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    paused = proc.stderr.readline()
+    assert paused.startswith("kg: paused"), paused + proc.stderr.read()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, out, err
+
+
+@pytest.mark.parametrize("step", ["1", "3"])  # before the journal, after it
+def test_ctrl_c_before_an_edit_is_written_says_so_as_sigterm_does(data, step):
+    """A trial: Ctrl-C before the commit printed click's bare "Aborted!" and exited 1, where
+    SIGTERM said what data/ holds and exited 130."""
+    before = snapshot(data)
+    code, out, err = stopped_by_ctrl_c(data, step, "edit", "huawei", "--set",
+                                       "description=A trial edit.")
+    assert (code, out, err) == (
+        130, "", "Error: Interrupted: data/ is as it was; nothing was written.\n")
+    assert snapshot(data) == before
+
+
+def test_ctrl_c_after_the_change_was_written_says_it_was(data):
+    """A trial: a Ctrl-C after `wrote` exited 130 saying nothing; README says what each
+    Ctrl-C says."""
+    code, out, err = stopped_by_ctrl_c(data, "reported", "edit", "huawei", "--set",
+                                       "description=A trial edit.")
+    assert code == 130
+    assert out.startswith(f"wrote {data}/organization/huawei.yaml\n")
+    assert err == ("Interrupted: the change was written (data/ holds it; `git diff data/` "
+                   "shows it).\n")
+    assert "\ndescription: A trial edit.\n" in read(data, "organization/huawei.yaml")
+    from conftest import REPO
+
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert ("Ctrl-C and SIGTERM end a command with status 130 and one line saying which: "
+            "`Interrupted: data/ is as it was; nothing was written.`, or, once the change is "
+            "in `data/`, `Interrupted: the change was written`") in readme
+
+
+def test_ctrl_c_while_kg_starts_is_one_line_and_130():
+    """A trial: Ctrl-C during start-up printed a KeyboardInterrupt traceback. The console
+    script (kg.__main__:console) guards the import of kg.cli; here the import of click
+    is what the Ctrl-C interrupts."""
+    import subprocess
+    import sys
+
+    code = ("import builtins\n"
+            "real = builtins.__import__\n"
+            "def stop(name, *a, **k):\n"
+            "    if name == 'click':\n"
+            "        raise KeyboardInterrupt\n"
+            "    return real(name, *a, **k)\n"
+            "builtins.__import__ = stop\n"
+            "from kg.__main__ import console\n"
+            "console()\n")
+    done = subprocess.run([sys.executable, "-c", code, "show", "huawei"], capture_output=True,
+                          text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        130, "", "Interrupted while kg was starting: nothing was done.\n")
