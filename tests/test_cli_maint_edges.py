@@ -226,3 +226,62 @@ def test_ctrl_c_while_kg_starts_is_one_line_and_130():
                           text=True, timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (
         130, "", "Interrupted while kg was starting: nothing was done.\n")
+
+
+# -- undoing kg rm -----------------------------------------------------------------------------
+def undo_steps() -> list[str]:
+    """The shell lines of CONTRIBUTING.md's "Undo a removal"."""
+    import re
+
+    from conftest import REPO
+
+    doc = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = doc.split("### Undo a removal", 1)[1]
+    return re.search(r"```sh\n(.*?)```", section, re.S).group(1).splitlines()
+
+
+def git(repo, *args):
+    import subprocess
+
+    return subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org",
+                           *args], cwd=repo, check=True, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("committed", [False, True])
+def test_the_documented_steps_undo_kg_rm(data, committed):
+    """A trial: no documented way to undo `kg rm` (the tombstone blocks re-adding the id).
+    CONTRIBUTING.md's steps, run as written (and, for a removal already committed, with
+    --source=HEAD~1 and `git rm` as it says), give back data/ as it was."""
+    import os
+    import subprocess
+
+    repo = data.parent
+    git(repo, "init", "-q")
+    git(repo, "add", "data")
+    git(repo, "commit", "-qm", "data")
+    before = snapshot(data)
+    r = kg(data, "rm", "deepseek-v3", "--reason", "test", "--drop-references")
+    assert r.output.splitlines()[:3] == [
+        "wrote data/model/deepseek-r1.yaml", "deleted data/model/deepseek-v3.yaml",
+        "wrote data/tombstone/deepseek-v3.yaml"]
+    kg(data, "add", "model", "--id", "deepseek-v3", "--name", "DeepSeek-V3", "--model-type",
+       "model", "--developer", "deepseek", "--source", DW, "--no-input", "-y", code=1)
+    steps = undo_steps()
+    assert steps[-1] == "kg validate"
+    if committed:
+        git(repo, "add", "-A", "data")
+        git(repo, "commit", "-qm", "kg rm deepseek-v3")
+        steps = ["git rm -q " + s[len("rm "):] if s.startswith("rm ")
+                 else s.replace("--source=HEAD ", "--source=HEAD~1 ") for s in steps]
+    env = {**os.environ, "KG_DATA": str(data), "PATH": os.environ["PATH"]}
+    for line in steps:
+        if line.startswith("git "):
+            line = ("git -c user.name=Test -c user.email=test@example.org "
+                    + line[len("git "):])
+        done = subprocess.run(line, shell=True, cwd=repo, env=env, capture_output=True,
+                              text=True)
+        assert done.returncode == 0, f"{line}\n{done.stdout}{done.stderr}"
+    assert snapshot(data) == before
+    assert "OK: " in done.stdout
+    assert kg(data, "show", "deepseek-v3").output.startswith(
+        "deepseek-v3: DeepSeek-V3 (AI model, data/model/deepseek-v3.yaml)\n")
