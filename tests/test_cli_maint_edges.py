@@ -15,7 +15,6 @@ from curate_support import copy_fixture, kg, snapshot
 
 DW = "dw-2026-01-24-us-china-ai-race"
 REPORT = "huawei-annual-report-2024"
-pytestmark = pytest.mark.clock  # merge and rm write today's date
 
 
 @pytest.fixture
@@ -27,6 +26,7 @@ def read(data, rel):
     return (data / rel).read_text(encoding="utf-8")
 
 
+@pytest.mark.clock  # merge writes today's date in the tombstone
 def test_merge_folds_a_third_entitys_two_statements_of_the_kept_entity(data):
     """A trial: `kg merge A B` while a model's `developer` names both A and B failed with
     "data/model/...: error: developer 'B' is given twice" about a file the user never
@@ -247,6 +247,7 @@ def git(repo, *args):
                            *args], cwd=repo, check=True, capture_output=True, text=True)
 
 
+@pytest.mark.clock  # kg rm writes today's date in the tombstone
 @pytest.mark.parametrize("committed", [False, True])
 def test_the_documented_steps_undo_kg_rm(data, committed):
     """A trial: no documented way to undo `kg rm` (the tombstone blocks re-adding the id).
