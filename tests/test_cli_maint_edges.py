@@ -104,6 +104,16 @@ def test_add_strips_the_spaces_around_values_as_edit_does(data):
        "--speaker", "huawei", "--language", "en", "--source", DW, "--no-input", "-y")
     assert "\ntext: Words of the test.\n" in read(data, "quote/trial-quote.yaml")
     assert kg(data, "lint", "--no-unchecked").output.endswith("0 error(s), 0 warning(s).\n")
+    # a source's name and id come from the stripped publisher and title
+    r = kg(data, "source", "add", "--title", "  Trial title  ", "--publisher", " DW ",
+           "--date", "2026-01-24", "--url", "https://example.org/trial", "--source-type",
+           "news", "--reliability", "high")
+    assert r.output == (
+        "wrote data/source/dw-2026-01-24-trial-title.yaml\n"
+        "note: removed the spaces around the value of title, publisher (as kg edit does)\n")
+    assert read(data, "source/dw-2026-01-24-trial-title.yaml").startswith(
+        "id: dw-2026-01-24-trial-title\nname: 'DW: Trial title'\ntitle: Trial title\n"
+        "publisher: DW\n")
 
 
 @pytest.mark.parametrize("url, host", [("http://exa mple.invalid/", "exa mple.invalid"),
@@ -244,7 +254,8 @@ def git(repo, *args):
     import subprocess
 
     return subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.org",
-                           *args], cwd=repo, check=True, capture_output=True, text=True)
+                           *args], cwd=repo, check=True, capture_output=True, text=True,
+                          timeout=60)
 
 
 @pytest.mark.clock  # kg rm writes today's date in the tombstone
@@ -280,7 +291,7 @@ def test_the_documented_steps_undo_kg_rm(data, committed):
             line = ("git -c user.name=Test -c user.email=test@example.org "
                     + line[len("git "):])
         done = subprocess.run(line, shell=True, cwd=repo, env=env, capture_output=True,
-                              text=True)
+                              text=True, timeout=300)
         assert done.returncode == 0, f"{line}\n{done.stdout}{done.stderr}"
     assert snapshot(data) == before
     assert "OK: " in done.stdout

@@ -343,6 +343,8 @@ def _add(kind: Kind, entity_id, yes, no_input, dry_run, data_dir, given) -> None
                 values["names"] = dict(pairs(v, "--name-in"))
             else:
                 values[name] = list(v) if isinstance(v, tuple) else v
+        stripped: list[str] = []  # before a source's name and id are derived from them
+        values = curate.stripped(values, stripped)
         if not values.get("name") and curate.default_name(kind.name, values):
             values["name"] = curate.default_name(kind.name, values)
         missing = [kind.fields[n] for n in yamlio.field_order(kind)
@@ -369,6 +371,7 @@ def _add(kind: Kind, entity_id, yes, no_input, dry_run, data_dir, given) -> None
                     raise KGError(f"nothing was written. {instead}, or pass --yes if it "
                                   "really is a different one")
         plan = curate.add(ws, kind.name, values, entity_id)
+        plan.notes[:0] = stripped
         if dry_run:
             for text in plan.writes().values():
                 echo(text, nl=False)

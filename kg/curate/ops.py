@@ -578,14 +578,14 @@ def add(ws: Workspace, kind_name: str, values: dict[str, Any], entity_id: str | 
         _check_derived_id(kind_name, values, entity_id)
     check_id(ws, entity_id)
     plan = Plan(ws, f"kg add {kind_name}")
-    values = _stripped(values, plan.notes)
+    values = stripped(values, plan.notes)
     values = {k: iri_value(kind.fields[k], v, plan.notes) if k in kind.fields else v
               for k, v in values.items()}
     plan.create(f"{kind_name}/{entity_id}.yaml", build_entity(kind, entity_id, values))
     return plan
 
 
-def _stripped(values: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+def stripped(values: dict[str, Any], notes: list[str]) -> dict[str, Any]:
     """The values of `kg add` without spaces around them, as `kg edit --set` gives them (a
     trial: `--name "  X  "` was written as given, and `kg lint` then failed on it); a
     note names the fields stripped. A name in another language that is empty or only
