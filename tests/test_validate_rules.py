@@ -24,6 +24,7 @@ MODEL_OK = """
     sources: [src-a]
 """
 
+LONG_ID = "t" * 121
 CASES = [
     pytest.param(
         {"model/deepseek-r1.yaml": "id: deepseek-r1\nname: [DeepSeek-R1\nmodel_type: model\n"},
@@ -179,11 +180,36 @@ CASES = [
         "bad-id", "data/model/deepseek-r1.yaml", 1,
         "id 'DeepSeek_R1' is not a slug", "lower-case words joined by hyphens",
         id="bad-id"),
+    pytest.param(  # at most 120 characters: an id names files (a trial: 300 crashed kg)
+        {f"model/{LONG_ID}.yaml": MODEL_OK.replace("id: deepseek-r1", f"id: {LONG_ID}")},
+        "bad-id", f"data/model/{LONG_ID}.yaml", 1,
+        f"id '{LONG_ID}' is not a slug",
+        "ids are lower-case words joined by hyphens, at most 120 characters, e.g. deepseek-r1",
+        id="bad-id-too-long"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK.replace("developer: deepseek",
+                                                    f"developer: {LONG_ID}")},
+        "bad-ref", "data/model/deepseek-r1.yaml", 4,
+        f"developer '{LONG_ID}' is not an id", "at most 120 characters", id="bad-ref-too-long"),
     pytest.param(
         {"model/deepseek-r1.yaml": MODEL_OK + "    names: {Chinese: 深度求索}\n"},
         "bad-language", "data/model/deepseek-r1.yaml", 6,
         "'Chinese' in names is not a language tag", "use a BCP 47 tag such as zh",
         id="bad-language"),
+    pytest.param(  # (a trial: `--url 'http://exa mple.invalid/'` wrote exa%20mple.invalid)
+        {"model/deepseek-r1.yaml": MODEL_OK + "    url: http://exa%20mple.invalid/\n"},
+        "bad-url", "data/model/deepseek-r1.yaml", 6,
+        "url 'http://exa%20mple.invalid/': its host 'exa%20mple.invalid' is not a valid host "
+        "name (letters, digits and hyphens between dots)",
+        "write the address as the browser's address bar shows it", id="bad-url-host"),
+    pytest.param(  # (a trial: `kg edit X --set names.zh=` gave the graph ""@zh)
+        {"model/deepseek-r1.yaml": MODEL_OK + "    names: {zh: ''}\n"},
+        "empty-value", "data/model/deepseek-r1.yaml", 6, "names zh is empty",
+        "give the name in zh, or delete the line", id="empty-name-in"),
+    pytest.param(
+        {"model/deepseek-r1.yaml": MODEL_OK + "    names: {zh: '  '}\n"},
+        "empty-value", "data/model/deepseek-r1.yaml", 6, "names zh is only spaces",
+        "give the name in zh, or delete the line", id="blank-name-in"),
     pytest.param(
         {"model/deepseek-r1.yaml": MODEL_OK + "    wikidata: 12345\n"},
         "bad-pattern", "data/model/deepseek-r1.yaml", 6,

@@ -92,6 +92,13 @@ class LazyGroup(click.Group):
 _INTERRUPTED = []  # a KeyboardInterrupt ended the command (LazyGroup notes it)
 
 
+def note_interrupted() -> None:
+    """For a command that ends a Ctrl-C itself (a message and status 130): entry() then
+    ends the process as after click's "Aborted!" (see entry)."""
+    progress.close()
+    _INTERRUPTED.append(True)
+
+
 @contextlib.contextmanager
 def _noting_interrupts():
     try:
@@ -148,9 +155,14 @@ def entry() -> None:
     call main and are not affected by either."""
     import os
 
-    from kg.data.loader import freeze_after_loads
+    try:  # (a Ctrl-C here, before click runs, printed a KeyboardInterrupt traceback)
+        from kg.data.loader import freeze_after_loads
 
-    freeze_after_loads()  # the entities live until the process ends: no collection walks them
+        freeze_after_loads()  # the entities live until the process ends: no collection walks them
+    except KeyboardInterrupt:
+        from kg.__main__ import stopped_at_start
+
+        stopped_at_start()
     try:
         main()
     except SystemExit as exc:

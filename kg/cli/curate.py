@@ -84,7 +84,12 @@ def complete_fields(ctx, param, incomplete):
 def translated_errors(data_dir: Path | None = None) -> Iterator[None]:
     """Library errors -> a message on stderr and exit 1. data_dir: the --data given (None:
     the default), whose parent the issues' paths are relative to: they are printed as the
-    user can open them from the current folder."""
+    user can open them from the current folder.
+
+    Ctrl-C (and SIGTERM) end with status 130 and say what data/ holds: as it was (a change
+    interrupted before or while it was written is rolled back), or the change (a Ctrl-C
+    after it was written, while its lines were printed)."""
+    _WRITTEN.clear()
     try:
         yield
     except DataError as exc:
@@ -95,9 +100,26 @@ def translated_errors(data_dir: Path | None = None) -> Iterator[None]:
     except KGError as exc:
         echo(f"Error: {exc}", err=True)
         sys.exit(1)
-    except txn.Interrupted:
-        echo("Error: Interrupted: data/ is as it was; nothing was written.", err=True)
+    except (txn.Interrupted, KeyboardInterrupt):  # SIGTERM, Ctrl-C: the same words, 130
+        from kg.cli import note_interrupted
+
+        note_interrupted()
+        echo(INTERRUPTED_WRITTEN if _WRITTEN else INTERRUPTED, err=True)
         sys.exit(130)
+
+
+INTERRUPTED = "Error: Interrupted: data/ is as it was; nothing was written."
+INTERRUPTED_WRITTEN = ("Interrupted: the change was written (data/ holds it; `git diff data/` "
+                       "shows it).")
+_WRITTEN: list = []  # a change this command made is in data/ (a Ctrl-C after it says so)
+
+
+def commit(plan: curate.Plan, dry_run: bool = False) -> curate.Outcome:
+    """curate.commit, noting a change written for the Ctrl-C message."""
+    outcome = curate.commit(plan, dry_run=dry_run)
+    if not dry_run and outcome.changed:
+        _WRITTEN.append(True)
+    return outcome
 
 
 def workspace(data_dir: Path | None, recover: bool = True) -> curate.Workspace:
@@ -122,6 +144,9 @@ def report(outcome: curate.Outcome, verb: str = "wrote", dry_run: bool = False,
         echo(f"note: {note}")
     for issue in outcome.warnings:  # (kg lint's, of the values the change brings)
         echo(issue.format(issues_root(data_dir)), err=True)
+    from kg.core.forked import pause_point
+
+    pause_point("reported" if outcome.changed and not dry_run else "")  # (the Ctrl-C test)
 
 
 def run(plan_of, data_dir, dry_run=False):
@@ -130,7 +155,7 @@ def run(plan_of, data_dir, dry_run=False):
     with translated_errors(data_dir):
         ws = workspace(data_dir)
         plan = plan_of(ws)
-        outcome = curate.commit(plan, dry_run=dry_run)
+        outcome = commit(plan, dry_run=dry_run)
         if dry_run:
             show_diff(plan)
         report(outcome, dry_run=dry_run, data_dir=data_dir)
@@ -318,6 +343,8 @@ def _add(kind: Kind, entity_id, yes, no_input, dry_run, data_dir, given) -> None
                 values["names"] = dict(pairs(v, "--name-in"))
             else:
                 values[name] = list(v) if isinstance(v, tuple) else v
+        stripped: list[str] = []  # before a source's name and id are derived from them
+        values = curate.stripped(values, stripped)
         if not values.get("name") and curate.default_name(kind.name, values):
             values["name"] = curate.default_name(kind.name, values)
         missing = [kind.fields[n] for n in yamlio.field_order(kind)
@@ -344,10 +371,11 @@ def _add(kind: Kind, entity_id, yes, no_input, dry_run, data_dir, given) -> None
                     raise KGError(f"nothing was written. {instead}, or pass --yes if it "
                                   "really is a different one")
         plan = curate.add(ws, kind.name, values, entity_id)
+        plan.notes[:0] = stripped
         if dry_run:
             for text in plan.writes().values():
                 echo(text, nl=False)
-        report(curate.commit(plan, dry_run=dry_run), dry_run=dry_run, data_dir=data_dir)
+        report(commit(plan, dry_run=dry_run), dry_run=dry_run, data_dir=data_dir)
 
 
 def add_group() -> click.Group:
@@ -691,7 +719,7 @@ def fmt(paths, check_only, no_cache, data_dir):
                 sys.exit(1)
             echo("all files in canonical form")
             return
-        outcome = curate.commit(plan)
+        outcome = commit(plan)
         for path in outcome.changed:
             echo(f"reformatted {path}")
         if skipped:

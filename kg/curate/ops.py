@@ -44,6 +44,8 @@ from kg.data.loader import (
     universal_newlines,
 )
 from kg.data.validate import (
+    ID_MAX,
+    ID_RULE,
     SLUG_RE,
     FileCheck,
     Progress,
@@ -57,10 +59,19 @@ from kg.data.validate import (
     is_iri,
     pending_issue,
     percent_encoded,
+    url_host_problem,
 )
 
 NOT_EDITABLE = {"id": "use `kg rename OLD NEW` to change an id",
                 "checked": "use `kg verify ID [FIELD]` to record a check"}
+
+
+def shown_id(text: str) -> str:
+    """An id as messages quote it; one too long to be an id is cut (a 300-character id
+    filled the terminal): 'tttt…tttt' (300 characters)."""
+    if len(text) <= ID_MAX:
+        return f"'{text}'"
+    return f"'{text[:30]}…{text[-10:]}' ({len(text)} characters)"
 
 
 def today() -> str:
@@ -147,6 +158,9 @@ class Workspace:
 
     def entity(self, entity_id: str, what: str = "id") -> Entity:
         ent = self.entities.get(entity_id)
+        if ent is None and len(entity_id) > ID_MAX:  # no file can have that name
+            named = "" if what == "id" else f"{what} "
+            raise KGError(f"{named}{shown_id(entity_id)} is not an id: {ID_RULE}")
         if ent is None:
             on_disk = sorted(self.data_dir.glob(f"*/{entity_id}.yaml"))
             if on_disk:
@@ -421,8 +435,8 @@ def long_form(item, sources=None, checked=None) -> CommentedMap:
 def iri_value(f: Field, value, notes: list[str]):
     """A URL typed or pasted with characters an IRI may not hold (`|`, spaces, `<`), written in
     its percent-encoded form, which says the same; other values as given."""
-    if f.type != "url" or not isinstance(value, str) or is_iri(value):
-        return value
+    if f.type != "url" or not isinstance(value, str) or is_iri(value) or url_host_problem(value):
+        return value  # (a host that is no host name is refused by validation, not encoded)
     fixed = percent_encoded(value)
     if fixed != value and is_iri(fixed):
         notes.append(f"{f.name}: wrote the URL percent-encoded: {fixed}")
@@ -488,8 +502,7 @@ def _check_derived_id(kind_name: str, values: dict[str, Any], entity_id: str) ->
 
 def check_id(ws: Workspace, entity_id: str, choose: str = "choose another with --id") -> None:
     if not SLUG_RE.match(entity_id):
-        raise KGError(f"'{entity_id}' is not an id: ids are lower-case words joined by hyphens, "
-                      "e.g. deepseek-r1")
+        raise KGError(f"{shown_id(entity_id)} is not an id: {ID_RULE}")
     existing = ws.entities.get(entity_id) or next(iter(ws.data_dir.glob(f"*/{entity_id}.yaml")),
                                                   None)
     if existing is not None:
@@ -565,10 +578,39 @@ def add(ws: Workspace, kind_name: str, values: dict[str, Any], entity_id: str | 
         _check_derived_id(kind_name, values, entity_id)
     check_id(ws, entity_id)
     plan = Plan(ws, f"kg add {kind_name}")
+    values = stripped(values, plan.notes)
     values = {k: iri_value(kind.fields[k], v, plan.notes) if k in kind.fields else v
               for k, v in values.items()}
     plan.create(f"{kind_name}/{entity_id}.yaml", build_entity(kind, entity_id, values))
     return plan
+
+
+def stripped(values: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """The values of `kg add` without spaces around them, as `kg edit --set` gives them (a
+    trial: `--name "  X  "` was written as given, and `kg lint` then failed on it); a
+    note names the fields stripped. A name in another language that is empty or only
+    spaces is refused."""
+    out, stripped = {}, []
+    for k, v in values.items():
+        if isinstance(v, str):
+            new: Any = v.strip()
+        elif isinstance(v, list):
+            new = [x.strip() if isinstance(x, str) else x for x in v]
+        elif isinstance(v, dict):
+            new = {tag: x.strip() if isinstance(x, str) else x for tag, x in v.items()}
+            for tag, x in new.items():
+                if x == "":
+                    raise KGError(f"--name-in {tag}={v[tag]}: give the name in {tag} (a name "
+                                  "cannot be empty); nothing was written")
+        else:
+            new = v
+        if new != v:
+            stripped.append(k)
+        out[k] = new
+    if stripped:
+        notes.append("removed the spaces around the value of " + ", ".join(stripped)
+                     + " (as kg edit does)")
+    return out
 
 
 # -- edit and link -----------------------------------------------------------------------------
@@ -704,10 +746,13 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
         if f.type == "langmap":
             if not lang:
                 raise KGError(f"set one language at a time: --set {f.name}.zh=<name>")
+            if not text.strip():  # (a trial: `--set names.zh=` wrote "zh: ''")
+                raise KGError(f"--set {name}={text}: give the name in {lang} (a name cannot "
+                              f"be empty; --unset {name} removes it); nothing was written")
             names = doc.get(f.name)
             if not isinstance(names, CommentedMap):
                 names = CommentedMap()
-            names[lang] = text
+            names[lang] = text.strip()
             _set_field(doc, kind, f.name, names)
             continue
         if lang:
@@ -1266,7 +1311,58 @@ def _redirect(plan: Plan, old: str, new: str | None, skip: set[str] = frozenset(
                 n += 1
         purge(doc)
         dedupe_lists(doc)
+        if new is not None:
+            for field_name, what in _fold_repeats(ws, doc, ws.kind(ent)):
+                plan.notes.append(f"{ent.id}.{field_name}: {what}")
     return n
+
+
+def _fold_repeats(ws: Workspace, doc: CommentedMap, kind: Kind) -> Iterator[tuple[str, str]]:
+    """Fold the statements of a list field that now state one fact (the same value, dates
+    and qualifiers) into the first of them, citing the sources of all: a merge pointing a
+    third entity's `developer: [x, dup, keep]` at keep made 'keep' given twice, and the
+    merge was refused over a file the user never named (a maintainer's trial). A short
+    statement stands for the entity's `sources` and `checked`. The folded statement keeps
+    the first check record found (a check of one of them is a check of the one fact);
+    distinct notes are joined. Yields (field, what was done) for the notes."""
+    sources = [str(s) for s in items_of(doc.get("sources") or [])]
+    checked = doc.get("checked")
+    for name in list(doc):
+        f = kind.fields.get(name)
+        value = doc[name]
+        if f is None or not f.sourced or not isinstance(value, list) or len(value) < 2:
+            continue
+        kept: list = []
+        folded = 0
+        for item in value:
+            first = next((i for i, k in enumerate(kept) if _fact(k) == _fact(item)), None)
+            if first is None:
+                kept.append(item)
+                continue
+            ours, theirs = (x if isinstance(x, dict) else None for x in (kept[first], item))
+            our_sources = ([str(s) for s in ours["sources"]] if ours and ours.get("sources")
+                           else sources)
+            their_sources = ([str(s) for s in theirs["sources"]]
+                             if theirs and theirs.get("sources") else sources)
+            our_check = ours.get("checked") if ours and ours.get("sources") else checked
+            their_check = (theirs.get("checked") if theirs and theirs.get("sources")
+                           else checked)
+            merged = long_form(yamlio.to_yaml(kept[first]))
+            merged["sources"] = CommentedSeq(our_sources + [s for s in their_sources
+                                                            if s not in our_sources])
+            check = our_check if our_check is not None else their_check
+            if check is not None:
+                merged["checked"] = yamlio.to_yaml(check)
+            notes = [str(x["note"]) for x in (ours, theirs) if x and x.get("note")]
+            if notes:
+                merged["note"] = "; ".join(dict.fromkeys(notes))
+            kept[first] = merged
+            folded += 1
+        if folded:
+            value[:] = kept
+            yamlio.style_key(doc, name, kind)
+            yield name, (f"{folded} statement(s) now stated the same fact as another; "
+                         "folded into one citing the sources of both")
 
 
 def tombstone(plan: Plan, ent: Entity, replaced_by: str | None = None,
@@ -1563,6 +1659,7 @@ def remove(ws: Workspace, entity_id: str, reason: str, drop_references: bool = F
                       + f"\nChange those first, merge it (`kg merge {entity_id} OTHER`), "
                         "or pass --drop-references to remove the references too")
     if refs:
+        _refuse_emptying_required(ws, entity_id, refs)
         if ent.kind == "source":
             for fact in _drop_statements_citing_only(plan, entity_id, {r.entity for r in refs}):
                 plan.notes.append(f"removed {fact}: {entity_id} was its only source")
@@ -1571,6 +1668,27 @@ def remove(ws: Workspace, entity_id: str, reason: str, drop_references: bool = F
     plan.delete(ws.rel(ent))
     tombstone(plan, ent, withdrawn=reason.strip())
     return plan
+
+
+def _refuse_emptying_required(ws: Workspace, target: str, refs: list[Referrer]) -> None:
+    """Refuse `kg rm TARGET --drop-references` where dropping the references would leave an
+    entity without a required field (a claim's `about`): say which depends on it (a trial:
+    it said "missing required field 'about' Fix: add `about: <id>`", as if of a file the
+    user had written)."""
+    lines = []
+    for entity_id in dict.fromkeys(r.entity for r in refs):
+        ent = ws.entities[entity_id]
+        kind = ws.kind(ent)
+        for name, sts in ent.facts.items():
+            f = kind.fields[name]
+            if (f.required and f.type == "ref" and any(str(st.value) == target for st in sts)
+                    and all(str(st.value) == target for st in sts)):
+                line = min(st.line for st in sts)
+                lines.append(f"the {kind.name} {entity_id} ({ws.shown(ent.path)}:{line}) "
+                             f"depends on {target} (required field {name}): remove or merge "
+                             "it first")
+    if lines:
+        raise KGError("; ".join(lines) + "; nothing was removed")
 
 
 def _drop_statements_citing_only(plan: Plan, source: str, referrers: set[str]) -> list[str]:

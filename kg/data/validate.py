@@ -52,7 +52,13 @@ MAX_STRING = 1_000  # characters of a one-line value (a name, a title)
 MAX_TEXT = 20_000  # characters of a text value (a description, a quote)
 MAX_NUMBER_CHARS = 60  # a number's text; longer is refused before it is converted
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# An id names its file (<id>.yaml) and kg's temporary files beside it (.<id>.yaml.<pid>.undo
+# .kg-tmp): file systems take 255 bytes, and an id over ~230 characters crashed every
+# command that looked for its file (OSError: File name too long; a maintainer's trial).
+ID_MAX = 120
+SLUG_RE = re.compile(rf"^(?=.{{1,{ID_MAX}}}$)[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_RULE = (f"ids are lower-case words joined by hyphens, at most {ID_MAX} characters, "
+           "e.g. deepseek-r1")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 URL_START_RE = re.compile(r"^https?://[^\s/$.?#]")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -199,6 +205,12 @@ class _FileChecker:
                            "write the full address starting with https://, or leave the field "
                            "out if you do not know it exactly", "bad-url")
                 return False, None
+            host = url_host_problem(text)
+            if host:  # (a trial: `--url 'http://exa mple.invalid/'` wrote exa%20mple.invalid)
+                self.issue(line, f"{where} '{text}': {host}", "write the address as the "
+                           "browser's address bar shows it, or leave the field out if you do "
+                           "not know it exactly", "bad-url")
+                return False, None
             if not is_iri(text):
                 fixed = percent_encoded(text)
                 fix = (f"write it percent-encoded: {fixed}" if is_iri(fixed) else
@@ -217,7 +229,7 @@ class _FileChecker:
         if t == "ref":
             if not SLUG_RE.match(text):
                 self.issue(line, f"{where} '{text}' is not an id",
-                           "ids are lower-case words joined by hyphens, e.g. deepseek-r1",
+                           ID_RULE,
                            "bad-ref")
                 return False, None
             if text == self.entity_id:
@@ -279,6 +291,11 @@ class _FileChecker:
             if not isinstance(name, YScalar) or name.is_null:
                 self.issue(raw.key_lines[tag], f"{where} {tag} must be a name",
                            f"write `{tag}: <name>`", "wrong-type")
+                continue
+            if not str(name).strip():  # (a trial: `kg edit X --set names.zh=` gave ""@zh)
+                self.issue(raw.key_lines[tag], f"{where} {tag} is "
+                           + ("empty" if str(name) == "" else "only spaces"),
+                           f"give the name in {tag}, or delete the line", "empty-value")
                 continue
             out[tag] = str(name)
         return True, out
@@ -408,7 +425,7 @@ class _FileChecker:
             entity.line = line_of(raw_id)
             if not isinstance(raw_id, YScalar) or not SLUG_RE.match(str(raw_id)):
                 self.issue(line_of(raw_id), f"id '{raw_id}' is not a slug",
-                           "ids are lower-case words joined by hyphens, e.g. deepseek-r1",
+                           ID_RULE,
                            "bad-id")
             elif str(raw_id) != rec.stem:
                 # tier 2 (_id_traps) turns this into a duplicate-id error when another
@@ -495,6 +512,35 @@ def is_iri(text: str) -> bool:
     if rfc3987 is None:  # pragma: no cover
         return bool(URL_RE.match(text))
     return rfc3987.match(text, rule="IRI") is not None
+
+
+def url_host_problem(text: str) -> str | None:
+    """What is wrong with an http(s) URL's host, or None: a host is an IP address or a
+    name of dot-separated labels of letters (any script), digits and inner hyphens, each
+    at most 63 characters, at most 253 in all (RFC 1123, IDNA). A space or a percent sign
+    in a host name is never valid: percent-encoding it gives another, unreachable name."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        host, _ = parts.hostname, parts.port
+    except ValueError as exc:
+        return f"its host or port is not valid ({exc})"
+    if not host:
+        return "it names no host"
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
+    bad = next((lab for lab in labels if not lab or len(lab) > 63 or lab.startswith("-")
+                or lab.endswith("-") or not all(c.isalnum() or c == "-" for c in lab)), None)
+    if bad is not None or len(host) > 253:
+        return (f"its host '{host}' is not a valid host name (letters, digits and hyphens "
+                "between dots)")
+    return None
 
 
 _IRI_SAFE = set("!#$&'()*+,-./:;=?@[]_~")

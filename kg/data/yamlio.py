@@ -160,7 +160,8 @@ def dump(data) -> str:
 
 # -- quoting for other readers ---------------------------------------------------------------
 # kg reads every plain scalar as text, but a YAML 1.1 reader (PyYAML's safe_load, most tools)
-# resolves `NO` and `no:` to False, `3.10` to 3.1, `~` to None. A value that is text to us is
+# resolves `NO` and `no:` to False, `3.10` to 3.1, `~` to None, and a YAML 1.2 one `1e3` to
+# 1000.0. A value that is text to us is
 # quoted where such a reader would take it for something else; values of date, number and
 # bool fields are left plain, since a reader that takes them for a date or number reads them right.
 _RESOLVER = _pyyaml.resolver.Resolver()
@@ -169,10 +170,27 @@ _YAML11_BOOL_EXTRA = {"y", "Y", "n", "N"}  # booleans in the YAML 1.1 spec that 
 NOT_TEXT = ("date", "number", "integer", "bool")
 
 
+# YAML 1.2's core schema (spec 10.3.2): what a 1.2 reader (ruamel typ='safe', most newer
+# tools) takes for null, a bool, an int or a float; a maintainer's trial saw `name: 1e3`,
+# text to kg and not a number to PyYAML, read as 1000.0 by ruamel.
+_YAML12_CORE = re.compile(
+    r"^(?:null|Null|NULL|~|true|True|TRUE|false|False|FALSE"
+    r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_RESOLVER_12 = VersionedResolver(version=(1, 2))
+
+
 def misread(text: str) -> bool:
-    """Would a YAML 1.1 reader take this plain scalar for something other than text?"""
+    """Would a YAML 1.1 reader (PyYAML) or a YAML 1.2 one (its core schema, or ruamel's
+    resolver, which also reads 1_000 as a number) take this plain scalar for something
+    other than text?"""
+    from ruamel.yaml.nodes import ScalarNode
+
     return (text in _YAML11_BOOL_EXTRA
-            or _RESOLVER.resolve(_pyyaml.ScalarNode, text, (True, False)) != _STR)
+            or _RESOLVER.resolve(_pyyaml.ScalarNode, text, (True, False)) != _STR
+            or bool(_YAML12_CORE.match(text))
+            or _RESOLVER_12.resolve(ScalarNode, text, (True, False)) != _STR)
 
 
 def _quoted(value, text_type: bool = True):
@@ -214,7 +232,7 @@ def _quote_check(cmap: CommentedMap) -> None:
 
 
 def quote_for_other_readers(data: CommentedMap, kind: Kind | None) -> CommentedMap:
-    """Quote, in place, every text scalar (and key) a YAML 1.1 reader would misread.
+    """Quote, in place, every text scalar (and key) a YAML 1.1 or 1.2 reader would misread.
     A file of no known kind is left as it is: its fields' types are unknown."""
     if kind is None:
         return data
