@@ -1185,14 +1185,14 @@ def test_the_maintainers_commands_say_what_they_read_on_a_terminal(data, monkeyp
     said.said.clear()
     kg(data, "fmt", "--check", "--no-cache")
     _stages(said.said, ("running", f"checking the form of {n} data file(s)"),
-            ("done", f"checked the form of {n} data file(s), {n} not known canonical from "
-                     "an earlier run"))
+            ("done", f"checked the form of {n} data file(s), {n} not known from an "
+                     "earlier run"))
     kg(data, "fmt", "--check")
     said.said.clear()
     kg(data, "fmt", "--check")  # the files the run before found canonical are not read again
     _stages(said.said, ("running", f"checking the form of {n} data file(s)"),
-            ("done", f"checked the form of {n} data file(s), 0 not known canonical from an "
-                     "earlier run"))
+            ("done", f"checked the form of {n} data file(s), 0 not known from an earlier "
+                     "run"))
     said.said.clear()
     kg(data, "validate", "--no-cache")
     _stages(said.said, ("running", "validating the data files"),
