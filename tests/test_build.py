@@ -336,6 +336,49 @@ def test_the_stage_bar_fits_the_terminal_it_is_drawn_on(monkeypatch):
     assert len(line) == 49  # (tqdm leaves the last column free)
 
 
+@pytest.mark.parametrize("columns", [80, 60])
+def test_the_stage_bar_cuts_its_description_never_its_numbers(monkeypatch, columns):
+    """On an 80- or 60-column terminal a long stage keeps its elapsed time and a counting
+    stage its whole count: the description is cut short (with "…") instead. tqdm cut the
+    line at the edge: `kg lint` at 10k files showed "9900/1000", and the first `kg query
+    --graph` at 100k one line naming the store's path, with no time, for 98 s."""
+    import fcntl
+    import pty
+    import re
+    import struct
+    import termios
+
+    from kg.cli import progress
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    err = os.fdopen(slave, "w", encoding="utf-8")
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+    def drawn() -> str:
+        err.flush()
+        return os.read(master, 65536).decode("utf-8").split("\r")[-1]
+
+    try:
+        progress.begin("making an on-disk store of /tmp/s14/o100k/graph.trig (once per "
+                       "content of the file)")
+        running = drawn()
+        progress.begin("checking the style of 10000 data files")
+        drawn()
+        progress.advance(9900, 10000)
+        counting = drawn()
+    finally:
+        progress.close()
+        err.close()
+        os.close(master)
+    assert re.fullmatch(r"\.\.\. making an on-disk store of /tmp/.*… 00:0\d", running), running
+    assert len(running) < columns
+    assert re.fullmatch(r"\.\.\. checking the style.*…  99%\S* 9900/10000 "
+                        r"\[00:0\d<\S+\]", counting), counting
+    assert len(counting) < columns
+
+
 def test_the_kg_command_freezes_what_validation_leaves(make_data):
     """In the `kg` console script's process, validate_dir ends with gc.freeze (its
     entities live to the end: no collection walks them again); a library caller's
