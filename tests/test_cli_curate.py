@@ -811,7 +811,7 @@ def test_fmt_check_and_rewrite(data):
     (data / "organization" / "kestrel.yaml").write_text(MESSY)
     r = kg(data, "fmt", "--check", code=1)
     assert "would reformat data/organization/kestrel.yaml" in r.output
-    assert "1 file(s) not in canonical form; run `kg fmt`" in r.output
+    assert "1 file(s) not in canonical form; run `kg fmt --data data`" in r.output
     r = kg(data, "fmt")
     assert r.output == "reformatted data/organization/kestrel.yaml\n"
     assert read(data, "organization/kestrel.yaml") == (
@@ -851,7 +851,8 @@ def test_lint_warnings_alone_pass(data):
     # a maintainer's trial: 403 lines on a clean clone; the line before the count says
     # what they are, by rule, most first
     assert r.output.splitlines()[-2] == (
-        "3 warning(s) by rule: 3 unchecked (entities with unchecked facts: `kg unchecked` lists "
+        "3 warning(s) by rule: 3 unchecked (entities with unchecked facts: `kg unchecked --data "
+        "data` lists "
         "the facts; --no-unchecked leaves these out)")
     src = data / "source" / "huawei-annual-report-2024.yaml"
     src.write_text("\n".join(line for line in src.read_text(encoding="utf-8").splitlines()

@@ -128,7 +128,8 @@ def test_fmt_check_fails_on_a_file_it_could_not_read(data):
     assert r.stderr.splitlines() == [
         "data/organization/huawei.yaml:8:1: error: [huawei] duplicate key 'name' (first at line 2) Fix: "
         "keep one 'name:' line; YAML would silently drop the other",
-        "Error: 1 file(s) could not be read, so were not checked; fix them first (`kg validate`)"]
+        "Error: 1 file(s) could not be read, so were not checked; fix them first (`kg validate "
+        "--data data`)"]  # the --data it was given (KG_DATA here)
     assert "all files in canonical form" not in r.output
     r = run(data, "fmt")
     assert r.exit_code == 1 and "all files in canonical form" not in r.output
