@@ -287,9 +287,14 @@ def validate(data_dir, no_shacl, as_json, no_cache):
     if as_json:
         echo(json_records([i.__dict__ for i in issues], data_dir))
     else:
+        from kg.data.validate import follow_on_line, in_reading_order
+
         root = issues_root(data_dir)
-        for issue in issues:
+        shown, follow = in_reading_order(issues)
+        for issue in shown:
             echo(issue.format(root), err=issue.level == "error")
+        if follow:
+            echo(follow_on_line(follow, root), err=True)
         n_err, n_warn = len(errors), len(issues) - len(errors)
         if not errors:
             echo(f"OK: {n_entities} entities valid"

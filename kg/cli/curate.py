@@ -88,9 +88,17 @@ def translated_errors(data_dir: Path | None = None) -> Iterator[None]:
     try:
         yield
     except DataError as exc:
+        from kg.data.validate import follow_on_line, in_reading_order
+
         root = issues_root(data_dir)
-        for issue in sorted(exc.issues, key=lambda i: not i.path):  # the verdict comes last
+        shown, follow = in_reading_order(exc.issues)
+        for issue in sorted(shown, key=lambda i: not i.path):  # the verdict comes last
+            if not issue.path and follow:
+                echo(follow_on_line(follow, root), err=True)
+                follow = []
             echo(issue.format(root) if issue.path else f"Error: {issue.message}.", err=True)
+        if follow:
+            echo(follow_on_line(follow, root), err=True)
         sys.exit(1)
     except KGError as exc:
         echo(f"Error: {exc}", err=True)
