@@ -4,8 +4,10 @@
 
 writes OUT_DIR/<kind>/<id>.yaml plus OUT_DIR/dataset.yaml. The same seed and size
 always give the same bytes. The files validate against the real schema
-(`kg validate --data OUT_DIR` passes, SHACL included); tests/test_benchmarks.py
-checks it at 1k entities.
+(`kg validate --data OUT_DIR` passes, SHACL included) and are as a maintainer's
+tools leave them: in canonical form (`kg fmt --check` passes: keys in the order
+kg/data/yamlio.py gives) with no lint error; tests/test_benchmarks.py checks both
+at 400 entities.
 
 The mix follows the curated data (sources, figures and organisations first), with
 two deliberate changes for growth: measures and countries grow slower than the rest
@@ -23,7 +25,12 @@ import argparse
 import json
 import random
 import shutil
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from kg.core.schema import load_schema  # noqa: E402
+from kg.data.yamlio import field_order, statement_order  # noqa: E402
 
 # Share of entities per kind (countries and tombstones are set apart below).
 MIX = {
@@ -61,9 +68,49 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _blocks(lines: list[str], indent: str) -> list[list[str]]:
+    """lines cut where a key at this indent starts (its deeper lines go with it)."""
+    out: list[list[str]] = []
+    for line in lines:
+        if not out or (line.startswith(indent) and line[len(indent)] not in " -"):
+            out.append([])
+        out[-1].append(line)
+    return out
+
+
+def _in_order(blocks: list[list[str]], order: list[str], indent: str) -> list[list[str]]:
+    rank = {k: i for i, k in enumerate(order)}
+    return sorted(blocks, key=lambda b: rank.get(b[0][len(indent):].split(":")[0], len(order)))
+
+
+def canonical_lines(lines: list[str], kind, schema_kind) -> list[str]:
+    """The lines with keys in the order `kg fmt` writes them (kg/data/yamlio.py): the entity's
+    fields by field_order, each long-form statement's keys by statement_order."""
+    out: list[str] = []
+    for block in _in_order(_blocks(lines, ""), field_order(schema_kind), ""):
+        out.append(block[0])
+        if len(block) == 1:
+            continue
+        name = block[0].split(":")[0]
+        items: list[list[str]] = []
+        for line in block[1:]:
+            if line.startswith("  - "):
+                items.append([])
+            items[-1].append(line)
+        for item in items:
+            first = ["    " + item[0][4:]]  # "  - value: v" as a key line at the item's indent
+            keys = _in_order(_blocks(first + item[1:], "    "), statement_order(schema_kind, name),
+                             "    ")
+            flat = [line for b in keys for line in b]
+            out.append("  - " + flat[0][4:])
+            out += flat[1:]
+    return out
+
+
 class Synth:
     def __init__(self, n: int, seed: int):
         self.n, self.rnd = n, random.Random(seed)
+        self.schema = load_schema()
         counts = {k: max(2, int(n * share)) for k, share in MIX.items()}
         counts["country"] = max(4, min(MAX_COUNTRIES, n // 50))
         counts["tombstone"] = max(1, int(n * TOMBSTONE_SHARE))
@@ -145,7 +192,7 @@ class Synth:
         return " ".join(self.rnd.choice(WORDS) for _ in range(k)).capitalize() + "."
 
     def checked(self) -> str:
-        return (f"{{by: Curator {self.rnd.randint(1, 20)}, on: 2026-{self.rnd.randint(1, 11):02d}-"
+        return (f"{{by: Curator {self.rnd.randint(1, 20)}, 'on': 2026-{self.rnd.randint(1, 11):02d}-"
                 f"{self.rnd.randint(1, 28):02d}, against: {self.pick('source')}}}")
 
     # -- facts ------------------------------------------------------------------
@@ -330,7 +377,7 @@ class Synth:
         self.fact(lines, "about", self.picks("any", r.choice((1, 1, 2))), many=True)
         if r.random() < 0.1 and lang != "zh":
             lines.append("shortened:")
-            lines.append(f"  - value: {_q(text[:40])}")
+            lines.append(f"  - value: {_q(text[:40].rstrip())}")
             lines.append(f"    sources: [{self.pick('source')}]")
 
     def event(self, lines, i, eid):
@@ -436,6 +483,7 @@ class Synth:
             lines.append(f"sources: [{', '.join(self.sources())}]")
             if self.rnd.random() < 0.05:
                 lines.append(f"checked: {self.checked()}")
+        lines = canonical_lines(lines, kind, self.schema.kinds[kind])
         return "\n".join(lines) + "\n"
 
     def write(self, out: Path) -> int:

@@ -66,7 +66,7 @@ def build(data_dir: Path | None = None, out_dir: Path | None = None,
     # every output is written under a temporary name, and all are put in place together
     # once the last is ready (_Outputs): a failure or a Ctrl-C before that leaves out_dir
     # as it was, not half new and half old (a maintainer's trial)
-    outputs = _Outputs(out_dir)
+    outputs = _Outputs(out_dir, data_dir)
     try:
         return _build(data_dir, out_dir, progress, jobs, outputs)
     except KeyboardInterrupt:
@@ -123,7 +123,8 @@ def _build(data_dir: Path | None, out_dir: Path, progress: Progress | None,
         step = Steps(progress)
         step.begin("writing the graph files")
         clock = _Clock()
-        built.written = _files_and_explorer(built, out_dir, started, clock, outputs.staged)
+        built.written = _files_and_explorer(built, out_dir, started, clock, outputs.staged,
+                                            data_dir)
         step(f"wrote {len(built.written)} files into {out_dir} (graph.html: the explorer; "
              f"{clock})")
         if report is None:
@@ -151,8 +152,14 @@ class _Outputs:
     with Ctrl-C and SIGTERM held until the last rename (a few dozen: milliseconds). Left
     without it (a failure, a Ctrl-C), the block removes them: out_dir is as it was."""
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, data_dir: Path | None = None):
+        import shlex
+
+        from kg.data.loader import data_argument
+
         self.out_dir = out_dir
+        # the command to run again: with the data and out folders of this one
+        self.again = f"kg build{data_argument(data_dir)} --out {shlex.quote(str(out_dir))}"
         self.staged: list[tuple[Path, Path]] = []
         self.done = False  # every output put in place
 
@@ -179,7 +186,7 @@ class _Outputs:
         except OSError as exc:
             raise KGError(f"cannot write {exc.filename or self.out_dir}: {exc.strerror}; "
                           f"{self.out_dir} is partly from this build and partly from the "
-                          "last one: run `kg build` again") from None
+                          f"last one: run `{self.again}` again") from None
         finally:
             for sig, was in previous.items():
                 signal.signal(sig, was)
@@ -199,7 +206,7 @@ DOCS = "docs"
 
 
 def _files_and_explorer(built: Built, out_dir: Path, started: dict,
-                        clock: _Clock, stage: list) -> list[Path]:
+                        clock: _Clock, stage: list, data_dir: Path | None = None) -> list[Path]:
     """The statistics (built.numbers), then the outputs that need only the quads (the four
     graph files, begun by started["files"], then void.ttl, started["void.ttl"], and
     summary.json), then the explorer; the paths written. The ontology reference's
@@ -226,7 +233,9 @@ def _files_and_explorer(built: Built, out_dir: Path, started: dict,
             started["docs error"] = exc
     written = started["files"].finish(stage) + write_texts(out_dir, texts, stage)
     clock("graph files")
-    written.append(write_explorer(built.semantics, out_dir / EXPLORER, stage))
+    # data_dir as the user gave it: the page's `kg viz --focus` command names it
+    written.append(write_explorer(built.semantics, out_dir / EXPLORER, stage,
+                                  data_dir=data_dir))
     clock("explorer")
     return written
 

@@ -10,8 +10,10 @@ import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 
 from conftest import REPO
+from kg.cli import main
 from kg.rdf.load import check
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -41,6 +43,19 @@ def test_synthetic_data_passes_every_tier_including_shacl(tmp_path):
     for needle in ("from: ", "as_of: ", "rank: deprecated", "role: ", "quantity: ", "by: ",
                    "checked: {by:", "zh: ", "ja: ", "ko: ", "ru: ", "ar: ", "bundled_file:"):
         assert needle in text, needle
+
+
+def test_synthetic_data_is_canonical_and_lint_clean(tmp_path):
+    """The project's own generator passes the project's own checks: `kg fmt --check` finds
+    nothing to rewrite (keys in canonical order, `'on'` quoted) and lint has no errors
+    (no shortened quote ending in a space)."""
+    data = tmp_path / "data"
+    generate(data, 400, seed=16)
+    env = {"KG_DATA": str(data), "KG_NO_CACHE": "1"}
+    fmt = CliRunner().invoke(main, ["fmt", "--check"], env=env)
+    assert fmt.exit_code == 0, fmt.output[-3000:]
+    lint = CliRunner().invoke(main, ["lint", "--no-unchecked"], env=env)
+    assert lint.exit_code == 0 and ": error:" not in lint.output, lint.output[-3000:]
 
 
 def test_generator_is_deterministic_and_sized(tmp_path):

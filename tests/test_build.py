@@ -336,6 +336,80 @@ def test_the_stage_bar_fits_the_terminal_it_is_drawn_on(monkeypatch):
     assert len(line) == 49  # (tqdm leaves the last column free)
 
 
+@pytest.mark.parametrize("columns", [80, 60])
+def test_the_stage_bar_cuts_its_description_never_its_numbers(monkeypatch, columns):
+    """On an 80- or 60-column terminal a long stage keeps its elapsed time and a counting
+    stage its whole count: the description is cut short (with "…") instead. tqdm cut the
+    line at the edge: `kg lint` at 10k files showed "9900/1000", and the first `kg query
+    --graph` at 100k one line naming the store's path, with no time, for 98 s."""
+    import fcntl
+    import pty
+    import re
+    import struct
+    import termios
+
+    from kg.cli import progress
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    err = os.fdopen(slave, "w", encoding="utf-8")
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+    def drawn() -> str:
+        err.flush()
+        return os.read(master, 65536).decode("utf-8").split("\r")[-1]
+
+    try:
+        progress.begin("making an on-disk store of /tmp/s14/o100k/graph.trig (once per "
+                       "content of the file)")
+        running = drawn()
+        progress.begin("checking the style of 10000 data files")
+        drawn()
+        progress.advance(9900, 10000)
+        counting = drawn()
+    finally:
+        progress.close()
+        err.close()
+        os.close(master)
+    assert re.fullmatch(r"\.\.\. making an on-disk store of /tmp/.*… 00:0\d", running), running
+    assert len(running) < columns
+    assert re.fullmatch(r"\.\.\. checking the style.*…  99%\S* 9900/10000 "
+                        r"\[00:0\d<\S+\]", counting), counting
+    assert len(counting) < columns
+
+
+def test_the_commands_a_build_gives_name_its_data_folder(make_data, tmp_path, monkeypatch):
+    """`kg build --data X --out Y`: the explorer's command to draw an entity left out of
+    the overview, and the error's `kg validate` hint, name X; run as told without it they
+    read another data folder ("'ID' is not a node of the network")."""
+    import re
+
+    import kg.explorer
+
+    make_data().rename(tmp_path / "synth")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(kg.explorer, "OVERVIEW_ABOVE", 1)  # an overview, as at 10k
+    result = CliRunner().invoke(main, ["build", "--data", "synth", "--out", "out"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out" / "graph.html").read_text(encoding="utf-8")
+    doc = json.loads(re.search(r'<script type="application/json" id="kg-data">(.*?)</script>',
+                               page, re.S).group(1))
+    assert doc["vizargs"] == " --data synth"
+    (tmp_path / "synth" / "organization" / "broken.yaml").write_text(
+        "id: broken\nname: Broken\norg_type: company\nparent: nobody-at-all\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--data", "synth", "--out", "out"])
+    assert result.exit_code == 1
+    assert re.fullmatch(r"Error: \d+ error\(s\)\. Run `kg validate --data synth` for the full "
+                        r"report\.", result.output.splitlines()[-1]), result.output
+    # a build that could not put its outputs in place says to run it again: the same one
+    from kg.pipeline import _Outputs
+
+    assert _Outputs(tmp_path / "my out", Path("synth")).again == (
+        f"kg build --data synth --out '{tmp_path / 'my out'}'")
+
+
 def test_the_kg_command_freezes_what_validation_leaves(make_data):
     """In the `kg` console script's process, validate_dir ends with gc.freeze (its
     entities live to the end: no collection walks them again); a library caller's

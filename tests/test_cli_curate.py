@@ -814,7 +814,7 @@ def test_fmt_check_and_rewrite(data):
     (data / "organization" / "kestrel.yaml").write_text(MESSY)
     r = kg(data, "fmt", "--check", code=1)
     assert "would reformat data/organization/kestrel.yaml" in r.output
-    assert "1 file(s) not in canonical form; run `kg fmt`" in r.output
+    assert "1 file(s) not in canonical form; run `kg fmt --data data`" in r.output
     r = kg(data, "fmt")
     assert r.output == "reformatted data/organization/kestrel.yaml\n"
     assert read(data, "organization/kestrel.yaml") == (
@@ -854,7 +854,8 @@ def test_lint_warnings_alone_pass(data):
     # a maintainer's trial: 403 lines on a clean clone; the line before the count says
     # what they are, by rule, most first
     assert r.output.splitlines()[-2] == (
-        "3 warning(s) by rule: 3 unchecked (entities with unchecked facts: `kg unchecked` lists "
+        "3 warning(s) by rule: 3 unchecked (entities with unchecked facts: `kg unchecked --data "
+        "data` lists "
         "the facts; --no-unchecked leaves these out)")
     src = data / "source" / "huawei-annual-report-2024.yaml"
     src.write_text("\n".join(line for line in src.read_text(encoding="utf-8").splitlines()
@@ -1188,14 +1189,14 @@ def test_the_maintainers_commands_say_what_they_read_on_a_terminal(data, monkeyp
     said.said.clear()
     kg(data, "fmt", "--check", "--no-cache")
     _stages(said.said, ("running", f"checking the form of {n} data file(s)"),
-            ("done", f"checked the form of {n} data file(s), {n} not known canonical from "
-                     "an earlier run"))
+            ("done", f"checked the form of {n} data file(s), {n} not known from an "
+                     "earlier run"))
     kg(data, "fmt", "--check")
     said.said.clear()
     kg(data, "fmt", "--check")  # the files the run before found canonical are not read again
     _stages(said.said, ("running", f"checking the form of {n} data file(s)"),
-            ("done", f"checked the form of {n} data file(s), 0 not known canonical from an "
-                     "earlier run"))
+            ("done", f"checked the form of {n} data file(s), 0 not known from an earlier "
+                     "run"))
     said.said.clear()
     kg(data, "validate", "--no-cache")
     _stages(said.said, ("running", "validating the data files"),

@@ -128,7 +128,8 @@ def test_fmt_check_fails_on_a_file_it_could_not_read(data):
     assert r.stderr.splitlines() == [
         "data/organization/huawei.yaml:8:1: error: [huawei] duplicate key 'name' (first at line 2) Fix: "
         "keep one 'name:' line; YAML would silently drop the other",
-        "Error: 1 file(s) could not be read, so were not checked; fix them first (`kg validate`)"]
+        "Error: 1 file(s) could not be read, so were not checked; fix them first (`kg validate "
+        "--data data`)"]  # the --data it was given (KG_DATA here)
     assert "all files in canonical form" not in r.output
     r = run(data, "fmt")
     assert r.exit_code == 1 and "all files in canonical form" not in r.output
@@ -247,3 +248,47 @@ def test_ctrl_c_on_a_terminal_clears_the_stage_bar_before_aborted(monkeypatch):
     shown = err.getvalue().split("\n")
     assert shown[-1] == ""
     assert shown[-2].split("\r")[-1] == "Aborted!"
+
+
+def test_a_broken_source_cited_by_several_entities_is_told_first_and_its_follow_ons_counted(
+        data):
+    """A scale trial: a YAML syntax error in a widely cited source printed 143 follow-on
+    errors ("'src' is the entity of ..., which could not be read") before the root cause,
+    last. Now its own error comes first, and the follow-ons are one line that counts them
+    (kg validate --json still lists each); the same in kg build's and a curation
+    command's error."""
+    src = data / "source" / "dw-2026-01-24-us-china-ai-race.yaml"
+    citing = sorted(p.relative_to(data.parent).as_posix() for p in data.rglob("*.yaml")
+                    if p != src and "dw-2026-01-24-us-china-ai-race" in p.read_text())
+    assert len(citing) >= 4
+    src.write_text('id: dw-2026-01-24-us-china-ai-race\ntitle: "unclosed\n', encoding="utf-8")
+    r = run(data, "validate", "--no-shacl")
+    assert r.exit_code == 1
+    lines = r.stderr.splitlines()
+    assert lines[0].startswith("data/source/dw-2026-01-24-us-china-ai-race.yaml:3:1: error: "
+                               "[dw-2026-01-24-us-china-ai-race] YAML syntax error")
+    follow = [x for x in r.stderr.splitlines() if "which could not be read" in x]
+    assert follow == []  # counted, not listed
+    n = int(lines[1].split()[2])
+    assert n >= len(citing)
+    assert lines[1] == (
+        f"... and {n} error(s) that follow from the file(s) above that could not be read: "
+        f"references to their entities (the first at {citing[0]}:"
+        + lines[1].split(f"(the first at {citing[0]}:")[1])
+    assert lines[-1].startswith(f"Error: {n + 1} error(s)")
+    listed = json.loads(run(data, "validate", "--no-shacl", "--json").stdout)
+    assert sum("which could not be read" in i["message"] for i in listed) == n
+    r = run(data, "build", "--out", str(data.parent / "out"))
+    lines = [x for x in r.stderr.splitlines() if not x.startswith("... validated")]
+    assert r.exit_code == 1
+    assert lines[0].startswith("data/source/dw-2026-01-24-us-china-ai-race.yaml:3:1: error:")
+    assert lines[1].startswith(f"... and {n} error(s) that follow"), r.stderr
+    assert "which could not be read" not in r.stderr
+    # a command whose error has the follow-on alone (its cause not among the issues it
+    # tells) still names the file to fix
+    r = run(data, "verify", "huawei", "--by", "X")
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0].startswith(
+        "data/organization/huawei.yaml:8: error: [huawei] checked.against "
+        "'dw-2026-01-24-us-china-ai-race' is the entity of "
+        "data/source/dw-2026-01-24-us-china-ai-race.yaml, which could not be read")

@@ -206,7 +206,7 @@ class _Progress:
             return
         import threading
 
-        from tqdm import tqdm
+        from kg.cli.stagebar import ELAPSED, StageBar
 
         # a terminal that says it has no size (a bare pty, some editors' shells): tqdm
         # would show nothing; 80 columns and 24 lines then. The size is stderr's, the
@@ -217,9 +217,9 @@ class _Progress:
             sized = min(os.get_terminal_size(sys.stderr.fileno())) > 0
         except (AttributeError, OSError, ValueError):  # no descriptor, or not a terminal's
             sized = False
-        self._bar = bar = tqdm(desc=f"... {what}", file=sys.stderr, leave=False,
-                               bar_format="{desc} {elapsed}", dynamic_ncols=sized,
-                               **({} if sized else {"ncols": 80, "nrows": 24}))
+        self._bar = bar = StageBar(desc=f"... {what}", file=sys.stderr, leave=False,
+                                   bar_format=ELAPSED, dynamic_ncols=sized,
+                                   **({} if sized else {"ncols": 80, "nrows": 24}))
         self._stop = stop = threading.Event()
 
         def tick():  # a stage is one call: refresh the elapsed time from a thread
@@ -229,18 +229,10 @@ class _Progress:
         threading.Thread(target=tick, daemon=True).start()
 
     def advance(self, done: int, total: int) -> None:
-        """The running stage counts (files read): the bar shows done/total, a rate and
-        the time left."""
-        bar = self._bar
-        if bar is None:
-            return
-        if bar.total != total:
-            bar.total = total
-            bar.bar_format = ("{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
-                              "[{elapsed}<{remaining}, {rate_fmt}]")
-            bar.unit = " files"
-        bar.n = done
-        bar.refresh()
+        """The running stage counts (files read): the bar shows done/total, the time
+        taken and left, a rate if the terminal is wide enough (kg/cli/stagebar.py)."""
+        if self._bar is not None:
+            self._bar.count(done, total)
 
     def close(self) -> None:
         """Clear the running stage's bar, if any (before a line that must start on a line of
@@ -307,9 +299,14 @@ def validate(data_dir, no_shacl, as_json, no_cache):
     if as_json:
         echo(json_records([i.__dict__ for i in issues], data_dir))
     else:
+        from kg.data.validate import follow_on_line, in_reading_order
+
         root = issues_root(data_dir)
-        for issue in issues:
+        shown, follow = in_reading_order(issues)
+        for issue in shown:
             echo(issue.format(root), err=issue.level == "error")
+        if follow:
+            echo(follow_on_line(follow, root), err=True)
         n_err, n_warn = len(errors), len(issues) - len(errors)
         if not errors:
             echo(f"OK: {n_entities} entities valid"

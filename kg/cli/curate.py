@@ -21,7 +21,7 @@ from kg.cli.options import data_option, echo, json_records
 from kg.core.errors import DataError, KGError
 from kg.core.schema import Field, Kind, load_schema
 from kg.curate import txn
-from kg.data.loader import issues_root, resolve_data_dir
+from kg.data.loader import data_argument, issues_root, resolve_data_dir
 
 
 class _OnFirstUse:
@@ -93,9 +93,17 @@ def translated_errors(data_dir: Path | None = None) -> Iterator[None]:
     try:
         yield
     except DataError as exc:
+        from kg.data.validate import follow_on_line, in_reading_order
+
         root = issues_root(data_dir)
-        for issue in sorted(exc.issues, key=lambda i: not i.path):  # the verdict comes last
+        shown, follow = in_reading_order(exc.issues)
+        for issue in sorted(shown, key=lambda i: not i.path):  # the verdict comes last
+            if not issue.path and follow:
+                echo(follow_on_line(follow, root), err=True)
+                follow = []
             echo(issue.format(root) if issue.path else f"Error: {issue.message}.", err=True)
+        if follow:
+            echo(follow_on_line(follow, root), err=True)
         sys.exit(1)
     except KGError as exc:
         echo(f"Error: {exc}", err=True)
@@ -705,7 +713,8 @@ def fmt(paths, check_only, no_cache, data_dir):
         for issue in plan.skipped:  # never "all files in canonical form" over a skipped file
             echo(issue.format(ws.data_dir.parent), err=True)
         skipped = (f"{len(plan.skipped)} file(s) could not be read, so were not "
-                   "checked; fix them first (`kg validate`)") if plan.skipped else ""
+                   f"checked; fix them first (`kg validate{data_argument(data_dir)}`)"
+                   ) if plan.skipped else ""
         if check_only:
             from kg.cli import leave_fast
 
@@ -714,7 +723,8 @@ def fmt(paths, check_only, no_cache, data_dir):
                 echo(f"would reformat {ws.shown(ws.data_dir / rel)}")
             if writes or skipped:
                 echo("Error: " + "; ".join(x for x in (
-                    f"{len(writes)} file(s) not in canonical form; run `kg fmt`" if writes
+                    f"{len(writes)} file(s) not in canonical form; run "
+                    f"`kg fmt{data_argument(data_dir)}`" if writes
                     else "", skipped) if x), err=True)
                 sys.exit(1)
             echo("all files in canonical form")
@@ -755,19 +765,20 @@ def lint(as_json, no_unchecked, data_dir):
         for i in issues:
             echo(i.format(root), err=i.level == "error")
         if len(issues) > len(errors):
-            echo(warnings_by_rule(issues))
+            echo(warnings_by_rule(issues, data_dir))
         echo(("Error: " if errors else "")
              + f"{len(errors)} error(s), {len(issues) - len(errors)} warning(s).", err=bool(errors))
     sys.exit(1 if errors else 0)
 
 
-def warnings_by_rule(issues) -> str:
+def warnings_by_rule(issues, data_dir: Path | None = None) -> str:
     """One line counting lint's warnings by rule, most first ("403 warning(s) by rule: 315
     unchecked (entities with unchecked facts: ...), 85
     no-link"): a clean clone's four hundred lines read as one list of what to do (a
     maintainer's trial)."""
     counts = Counter(i.rule or "other" for i in issues if i.level != "error")
-    how = {"unchecked": " (entities with unchecked facts: `kg unchecked` lists the facts; "
+    how = {"unchecked": " (entities with unchecked facts: "
+                        f"`kg unchecked{data_argument(data_dir)}` lists the facts; "
                         "--no-unchecked leaves these out)"}
     return f"{sum(counts.values())} warning(s) by rule: " + ", ".join(
         f"{n} {rule}{how.get(rule, '')}"

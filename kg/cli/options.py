@@ -77,13 +77,17 @@ def fail(exc: KGError, data_dir: Path | None = None) -> None:
 
     progress.close()
     if isinstance(exc, DataError):
-        from kg.data.loader import issues_root
+        from kg.data.loader import data_argument, issues_root
+        from kg.data.validate import follow_on_line, in_reading_order
 
         root = issues_root(data_dir)
-        for issue in exc.issues:
+        shown, follow = in_reading_order(exc.issues)
+        for issue in shown:
             echo(issue.format(root) if issue.path else issue.message, err=True)
-        echo(f"Error: {len(exc.issues)} error(s). Run `kg validate` for the full report.",
-             err=True)
+        if follow:
+            echo(follow_on_line(follow, root), err=True)
+        echo(f"Error: {len(exc.issues)} error(s). Run `kg validate{data_argument(data_dir)}` "
+             "for the full report.", err=True)
     else:
         echo(f"Error: {exc}", err=True)
     sys.exit(1)

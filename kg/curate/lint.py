@@ -19,7 +19,7 @@ from kg.core.errors import Issue, KGError
 from kg.curate.ops import Workspace
 from kg.curate.ops import unchecked as unchecked_facts
 from kg.data.loader import YList, YMap, YScalar, counted, universal_newlines
-from kg.data.validate import Steps
+from kg.data.validate import UNREADABLE, Steps
 from kg.data.yamlio import format_text
 
 MOJIBAKE_RE = re.compile(r"â€[\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
@@ -156,10 +156,6 @@ def formula_issues(rel: str, entity: str, data: YMap | None) -> list[Issue]:
     return [formula_issue(rel, entity, where, value)
             for where, value in (_scalars(data, "") if data is not None else ())
             if formula_like(str(value))]
-
-
-UNREADABLE = {"yaml-syntax", "duplicate-key", "encoding", "empty-file", "not-a-mapping",
-              "too-large", "unreadable", "control-character"}
 
 
 def lint(ws: Workspace, unchecked: bool = True) -> list[Issue]:

@@ -1869,10 +1869,11 @@ def verify(ws: Workspace, entity_id: str, field_name: str | None = None, by: str
 def fmt(ws: Workspace, paths: list[Path] | None = None, cache: bool | None = None) -> Plan:
     """Plan rewriting files in canonical form; refuses any file whose content would change.
 
-    A file found canonical before (same text and path, same formatter and schema) is not
-    formatted again (kg/data/filecache.py; `cache=False` or $KG_NO_CACHE turns that off).
+    A file formatted before (same text and path, same formatter and schema) is not
+    formatted again: its verdict is kept, 1 (canonical) or its canonical text
+    (kg/data/filecache.py; `cache=False` or $KG_NO_CACHE turns that off).
     ws.progress, if set, is told the stage and how many files are done: formatting takes
-    about 3 ms a file (4-5 minutes at 100k files when none is known canonical).
+    about 3 ms a file (4-5 minutes at 100k files when none is known from an earlier run).
     """
     plan = Plan(ws, "kg fmt")
     targets = paths or iter_data_files(ws.data_dir)  # entity files (not data/dataset.yaml)
@@ -1884,14 +1885,14 @@ def fmt(ws: Workspace, paths: list[Path] | None = None, cache: bool | None = Non
         formatted = _fmt_files(plan, targets, store, step)
     if store:
         store.save(prune=not paths)  # `kg fmt FILE` keeps the verdicts on the other files
-    step(f"checked the form of {len(targets)} data file(s), {formatted} not known "
-         "canonical from an earlier run")
+    step(f"checked the form of {len(targets)} data file(s), {formatted} not known from an "
+         "earlier run")
     return plan
 
 
 def _fmt_files(plan: Plan, targets: list, store, step: Steps) -> int:
     """kg fmt's loop: each target's canonical text into plan, the verdicts into store (or
-    None); how many were formatted (not known canonical)."""
+    None); how many were formatted (not known from an earlier run)."""
     ws, root, formatted = plan.ws, plan.ws.data_dir.parent, 0
     for path in counted(targets, step.advance):
         path = Path(path).resolve()
@@ -1904,8 +1905,12 @@ def _fmt_files(plan: Plan, targets: list, store, step: Steps) -> int:
             raise KGError(f"{path}: no such file")
         shown = relpath(path, root)
         key = store.key(text.encode("utf-8", "surrogatepass"), rel, shown) if store else ""
-        if store and store.get(key) == 1:
+        known = store.get(key) if store else None
+        if known == 1:
             continue  # canonical when last formatted, and unchanged since
+        if isinstance(known, str):  # not canonical when last formatted: its canonical text
+            plan.set_text(rel, known)
+            continue
         before, issues = parse_text(text, shown)
         if before is None or issues:
             plan.skipped.append(issues[0])
@@ -1918,8 +1923,8 @@ def _fmt_files(plan: Plan, targets: list, store, step: Steps) -> int:
                           "(please report this)")
         if new != text:
             plan.set_text(rel, new)
-        elif store:
-            store.put(key, 1)
+        if store:  # either verdict: a file left unformatted is not formatted again next run
+            store.put(key, 1 if new == text else new)
     return formatted
 
 

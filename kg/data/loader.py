@@ -274,6 +274,28 @@ def resolve_data_dir(given: Path | str | None = None) -> Path:
     return here if here.is_dir() else REPO_ROOT / "data"
 
 
+def data_argument(given: Path | str | None, cwd: Path | None = None) -> str:
+    """" --data FOLDER" (shell-quoted) for a command kg prints for the user to run, so
+    that it reads the data the command that printed it read; "" for the default (None).
+
+    FOLDER is the folder as the user gave it: a relative path stays as typed (the command
+    is meant to be run where kg was); an absolute path inside `cwd` (default: the
+    current folder) is made relative to it, so a page does not show another machine's
+    home folder when it need not; an absolute path outside stays absolute."""
+    import shlex
+
+    if given is None:
+        return ""
+    folder = Path(given)
+    if folder.is_absolute():
+        here = (cwd or Path.cwd()).resolve()
+        try:
+            folder = folder.resolve().relative_to(here)
+        except ValueError:
+            pass
+    return " --data " + shlex.quote(folder.as_posix() or ".")
+
+
 def issues_root(given: Path | str | None = None) -> Path:
     """The folder the issues' paths are relative to: the parent of the data folder
     (`resolve_data_dir(given)`). Give it to `Issue.format` to print a path the user can

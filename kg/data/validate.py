@@ -636,6 +636,43 @@ def check_records(records: list[Record], schema: Schema | None = None) -> Result
     return combine([check_file(rec, schema) for rec in records])
 
 
+# a file that gives no entity at all: its own error is the one to fix
+UNREADABLE = {"yaml-syntax", "duplicate-key", "encoding", "empty-file", "not-a-mapping",
+              "too-large", "unreadable", "control-character"}
+# the fix of a reference to the entity of such a file: it follows from that error
+FOLLOW_ON_FIX = "fix that file first (its own errors say how); this reference then resolves"
+
+
+def in_reading_order(issues: list[Issue]) -> tuple[list[Issue], list[Issue]]:
+    """The issues to print, and the follow-ons to count instead (follow_on_line).
+
+    A YAML slip in a source cited by 143 entities printed 143 "'src' is the entity of
+    ..., which could not be read" errors, sorted before the slip itself (a scale
+    trial): the errors of files that could not be read come first, then the others in
+    their order; the references to those files' entities, which resolve once they are
+    fixed, are not listed (`--json` still has every issue)."""
+    causes = [i for i in issues if i.rule in UNREADABLE]
+    told = {i.path for i in causes}  # a follow-on whose cause is not shown stays listed
+    follow = [i for i in issues if i.rule not in UNREADABLE and i.fix == FOLLOW_ON_FIX
+              and (m := _FOLLOW_ON_RE.search(i.message)) and m.group(1) in told]
+    counted = {id(i) for i in follow}
+    rest = [i for i in issues if i.rule not in UNREADABLE and id(i) not in counted]
+    return causes + rest, follow
+
+
+_FOLLOW_ON_RE = re.compile(r" is the entity of (.*), which could not be read$")
+
+
+def follow_on_line(follow: list[Issue], root: Path | str | None = None) -> str:
+    """One line for the follow-ons of in_reading_order ("" if none)."""
+    if not follow:
+        return ""
+    first = follow[0].format(root).split(": error: ")[0]
+    return (f"... and {len(follow)} error(s) that follow from the file(s) above that could not "
+            f"be read: references to their entities (the first at {first}), which resolve "
+            "once those files are fixed")
+
+
 def combine(checks: list[FileCheck]) -> Result:
     """Tier 2 over the files' tier-1 results, in the order given: ids unique, references
     resolve; issues sorted, control characters in messages escaped."""
@@ -853,8 +890,8 @@ def _check_refs(result: Result, refs: list[tuple], broken: dict[str, str] | None
             result.issues.append(Issue(
                 ref.path, ref.line, 0, ref.entity,
                 f"{ref.where} '{ref.target}' is the entity of {broken[ref.target]}, which "
-                "could not be read", "fix that file first (its own errors say how); this "
-                "reference then resolves", rule="unknown-source" if is_source else "unknown-ref"))
+                "could not be read", FOLLOW_ON_FIX,
+                rule="unknown-source" if is_source else "unknown-ref"))
             continue
         if target is None:
             pool = [i for i, e in ents.items() if not ref.allowed or "any" in ref.allowed

@@ -119,24 +119,11 @@ def hidden_neighbours(proj: Projection, drawn: set[str]) -> dict[str, int]:
 def viz_arguments(data_dir: str | Path | None, as_of: dt.date | None = None,
                   cwd: Path | None = None) -> str:
     """The `kg viz` arguments that load the same data for the same day, shell-quoted:
-    " --data FOLDER" unless the data is the default (None), " --as-of DAY" if given.
+    " --data FOLDER" unless the data is the default (None; kg.data.loader.data_argument
+    says how FOLDER is written), " --as-of DAY" if given."""
+    from kg.data.loader import data_argument
 
-    FOLDER is the folder as the user gave it: a relative path stays as typed (the command
-    is meant to be run where `kg viz` was); an absolute path inside `cwd` (default: the
-    current folder) is made relative to it, so a page does not show another machine's
-    home folder when it need not; an absolute path outside stays absolute."""
-    import shlex
-
-    out = ""
-    if data_dir is not None:
-        folder = Path(data_dir)
-        if folder.is_absolute():
-            here = (cwd or Path.cwd()).resolve()
-            try:
-                folder = folder.resolve().relative_to(here)
-            except ValueError:
-                pass
-        out += " --data " + shlex.quote(folder.as_posix() or ".")
+    out = data_argument(data_dir, cwd)
     if as_of is not None:
         out += f" --as-of {as_of.isoformat()}"
     return out
