@@ -23,10 +23,11 @@ from hypothesis import settings
 REPO = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-# -- hypothesis: the same examples on every CI run; a bounded number everywhere --------------
-settings.register_profile("ci", derandomize=True, max_examples=200, deadline=None,
+# -- hypothesis: in CI a derandomised, bounded profile (the same examples every run, inside the
+# test budget); on a developer's machine the same bound, fresh examples each run -------------
+settings.register_profile("ci", derandomize=True, max_examples=40, deadline=None,
                           database=None, print_blob=True)
-settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("dev", max_examples=40, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
 
 # -- what the code may read from its surroundings, pinned ------------------------------------
@@ -214,16 +215,3 @@ def make_data(tmp_path):
         return data
 
     return make
-
-
-# hypothesis: in CI a derandomised, bounded profile (the same examples every run, inside the
-# test budget); on a developer's machine the same bound, fresh examples each run.
-try:
-    from hypothesis import settings as _hsettings
-
-    _hsettings.register_profile("ci", derandomize=True, max_examples=40, deadline=None,
-                                print_blob=True)
-    _hsettings.register_profile("dev", max_examples=40, deadline=None)
-    _hsettings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
-except ImportError:  # pragma: no cover - hypothesis is in the test extras
-    pass
