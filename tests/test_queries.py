@@ -264,7 +264,7 @@ def test_2_h200_status_over_time():
                    validUntil="2025-12", source=DEEP_DIVE)
     # DW: in December 2025 the Trump administration allowed sales to vetted Chinese buyers.
     assert has_row(rows, direction="US export", status="kgo:export-status-allowed-vetted-buyers",
-                   validFrom="2025-12", setBy="us-h200-export-decision-2025-12",
+                   validFrom="2025-12", following="us-h200-export-decision-2025-12",
                    issuedBy="trump-administration", source=DW)
     # DW: then Chinese customs officials told companies not to buy them (January 2026).
     assert has_row(rows, direction="China import", status="kgo:import-status-blocked",

@@ -794,3 +794,20 @@ def test_a_cell_of_joined_iris_shows_their_labels(graph_file):
 
     assert joined_iris(Literal("see https://w3id.org/ai-race-kg/id/china")) == []
     assert joined_iris(Literal("https://w3id.org/ai-race-kg/id/china", lang="en")) == []
+
+
+def test_neighbourhood_says_following_and_family(graph_file):
+    """A journalist's trial: the H20's licences-granted status was linked "set by" to
+    "NVIDIA says the US will grant H20 export licences" (an event that reports the US
+    decision: data/chip/nvidia-h20.yaml, `by`), and its family was "model family" where
+    the explorer said "chip family": one label each, "following" and "family"."""
+    out = kg("query", "neighbourhood", "-p", "entity=kgid:nvidia-h20", "--format", "md",
+             graph=graph_file).output
+    rows = {tuple(c.strip() for c in line.strip("|").split("|")[:4])
+            for line in out.splitlines() if line.startswith("| 1 ")}
+    assert ("1", "NVIDIA H20", "following",
+            "NVIDIA says the US will grant H20 export licences") in rows
+    assert ("1", "NVIDIA H20", "following", "US licence requirement on NVIDIA H20 and AMD "
+            "MI308 exports to China (April 2025)") in rows
+    assert ("1", "NVIDIA H20", "family", "NVIDIA Hopper") in rows
+    assert not {r for r in rows if r[2] in ("set by", "model family", "chip family")}
