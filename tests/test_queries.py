@@ -256,6 +256,33 @@ def test_1_models_filtered_by_country():
     assert not has_row(rows, model="llama")
 
 
+
+def test_1_an_expected_model_is_not_listed_as_released():
+    """A journalist's trial: DeepSeek-V4, only expected (data/event/deepseek-v4-release-
+    expected-2026-02.yaml: "DeepSeek-V4 release (expected)"), was listed among DeepSeek's
+    released models with a blank date. Question 1 asks which models each company has
+    released: it is left out; a released model whose date no source gives
+    (Qwen3-Max-Thinking, whose benchmark results Deep Dive lists) stays, its date blank."""
+    rows = ask("models-by-developer", developer="kgid:deepseek")
+    assert [(r["model"], r.get("released")) for r in rows] == [
+        ("deepseek-models", None), ("deepseek-v2", "2024-05"), ("deepseek-v3", "2024-12"),
+        ("deepseek-app", "2025-01"), ("deepseek-r1", "2025-01-20"),
+        ("deepseek-r1-zero", "2025-01-20"), ("deepseek-v3-1", "2025-08-21"),
+        ("deepseek-v3-2-exp", "2025-09-29")]
+    assert has_row(ask("models-by-developer", developer="kgid:alibaba"),
+                   model="qwen3-max-thinking", released=None)
+
+
+def test_the_queries_tell_an_expected_event_by_the_semantic_layers_words():
+    """changes.rq and models-by-developer.rq find an expected event by a REGEX of
+    kg.semantics.wording.EXPECTED_WORDS: the same words as the report's changes."""
+    from kg.semantics.wording import EXPECTED_WORDS
+
+    regex = f'"(^|[^A-Za-z])({"|".join(EXPECTED_WORDS)})([^A-Za-z]|$)", "i"'
+    for name in ("changes", "models-by-developer"):
+        text = (REPO / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+        assert f"REGEX(?name, {regex})" in text, name
+
 # -- 2. chip export status over time --------------------------------------------------------
 def test_2_h200_status_over_time():
     rows = ask("chip-export-status", chip="kgid:nvidia-h200")

@@ -311,7 +311,7 @@ def test_a_syntax_error_in_a_query_file_names_the_file_and_its_line(tmp_path, gr
     lines = (REPO / "queries" / "models-by-developer.rq").read_text(encoding="utf-8") \
         .splitlines(keepends=True)
     broken = next(i for i, line in enumerate(lines) if line.startswith("  FILTER("))
-    lines[broken] = "  FILTER(?a ?b)\n"  # Oxigraph finds it at ORDER BY, two lines on
+    lines[broken] = "  FILTER(?a ?b)\n"  # Oxigraph finds it inside the next FILTER, a line on
     path = tmp_path / "broken.rq"
     path.write_text("".join(lines), encoding="utf-8")
     messages = []
@@ -321,7 +321,7 @@ def test_a_syntax_error_in_a_query_file_names_the_file_and_its_line(tmp_path, gr
         assert result.exit_code == 1
         messages.append(result.output)
     for message in messages:
-        assert f"{path}: syntax error at line {broken + 3}, column 5: " in message, message
+        assert f"{path}: syntax error at line {broken + 2}, column 7: " in message, message
     assert len(set(messages)) == 1
 
 
