@@ -298,6 +298,21 @@ def test_2_h200_status_over_time():
                    validFrom="2026-01", issuedBy="china-customs", source=DW)
 
 
+def test_2_a_status_following_an_announcement_names_no_issuer():
+    """A journalist's trial: the H20's licences-granted status read "set by: NVIDIA says
+    the US will grant H20 export licences" (data/chip/nvidia-h20.yaml, `by`), and this
+    query gave NVIDIA as its issuing body (the event's actors). The column is `following`
+    (the schema's label of kgo:by); an event that only says a decision (an announcement,
+    statement or report) issues nothing; a policy names its issuer, a customs block
+    (an event of type ban) its actors."""
+    rows = ask("chip-export-status", chip="kgid:nvidia-h20")
+    granted = [(r.get("following"), r.get("issuedBy")) for r in rows
+               if r["status"] == "kgo:export-status-licences-granted"]
+    assert granted == [("nvidia-h20-licence-assurance-2025-07", None)]
+    assert {(r.get("following"), r.get("issuedBy")) for r in rows
+            if r["status"] == "kgo:export-status-licence-required"} == {
+        ("us-h20-licence-requirement-2025-04", "united-states")}
+
 def test_2_h100_banned():
     # Deep Dive's chip table (January 2026): H100, China access: banned.
     rows = ask("chip-export-status", chip="kgid:nvidia-h100")
