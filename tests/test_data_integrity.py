@@ -700,3 +700,19 @@ def test_real_data_is_in_canonical_form():
 
     result = CliRunner().invoke(main, ["fmt", "--check", "--data", str(REPO / "data")])
     assert result.exit_code == 0, result.output + "\nrun `kg fmt` to rewrite them"
+
+
+def test_the_government_of_china_is_described_as_its_sources_support(built, terms):
+    """A journalist's trial: the Government of China was "headed by President Xi Jinping"
+    (data/organization/chinese-government.yaml); the State Council, China's cabinet, is
+    headed by the Premier (data/organization/state-council.yaml), and no source it cites
+    says who heads it. The description says what they support: the articles speak of
+    China's government as "Beijing" (each one it cites names Beijing), and the bodies
+    they do name are entities of their own."""
+    ent = built.entities["chinese-government"]
+    desc = str(ent.first("description"))
+    assert desc == ("China's government as the articles speak of it, often as \"Beijing\", "
+                    "where they do not name the body that acted; the State Council (the "
+                    "cabinet) and the ministries are entities of their own.")
+    assert "Beijing" in ent.values("aliases") and "state-council" in built.entities
+    assert ent.sources and all(term_hash("Beijing") in terms[s] for s in ent.sources)

@@ -7,7 +7,7 @@ import html
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from conftest import REPO
@@ -126,3 +126,21 @@ def test_kg_docs_on_a_terminal_says_its_stages_and_writes_the_same(docs, tmp_pat
     assert said[1] == ("done", f"validated {n} entities")
     assert said[2] == ("running", f"building the graph of {n} entities")
     assert said[3][1].startswith("built the graph (")
+
+
+def test_a_property_shared_by_fields_has_one_label():
+    """A researcher's trial: `kg query neighbourhood` called a chip's family "model family"
+    (kgo:family's rdfs:label was its first field's, the model's) where the explorer said
+    "chip family" (the chip field's label). Every kgo: property whose fields (and
+    qualifiers) share it has one label, so every output says the same; kgo:by, the
+    policy or event a status follows (or the event that reports it), says "following"."""
+    from kg.core.schema import load_schema
+    from kg.rdf.ontology import _fields_by_property
+
+    schema = load_schema()
+    mixed = {curie: sorted({f.label for _, f in uses})
+             for curie, uses in _fields_by_property(schema).items()
+             if curie.startswith("kgo:") and len({f.label for _, f in uses}) > 1}
+    assert mixed == {}
+    assert str(ONTOLOGY.value(URIRef(KGO + "family"), RDFS.label)) == "family"
+    assert str(ONTOLOGY.value(URIRef(KGO + "by"), RDFS.label)) == "following"

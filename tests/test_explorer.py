@@ -488,3 +488,21 @@ def test_a_sources_identifiers_are_in_the_page_as_text(curated):
     assert fr["ids"] == ["Federal Register document 2022-21658",
                          "Federal Register citation 87 FR 62186"]
     assert "ids" not in curated.source("dw-2026-01-24-us-china-ai-race")
+
+
+def test_the_status_a_decision_is_reported_in_says_following_not_set_by(curated):
+    """A journalist's trial: the H20's "licences-granted" read "set by: NVIDIA says the US
+    will grant H20 export licences" (data/chip/nvidia-h20.yaml, `by`): NVIDIA setting a US
+    status. `by` names the rule or decision a status follows, or the event that reports it
+    (ontology/schema.yaml); the page says "following", as `kg query` does (the ontology's
+    label of kgo:by, from the same schema label). A chip's family is "family", as `kg query`
+    says it (it said "model family", the page "chip family")."""
+    ent = curated.proj.nodes["nvidia-h20"]
+    facts = {f["f"]: f for f in curated.facts(ent)}
+    quals = [s.get("q") for s in facts["export_status"]["s"]]
+    assert quals[2] == {"following": {"ref": "nvidia-h20-licence-assurance-2025-07",
+                                      "v": "NVIDIA says the US will grant H20 export licences"}}
+    assert list(quals[1]) == ["following"]
+    edges = [curated.edge(e, e.key) for e in curated.proj.edges
+             if e.source == "nvidia-h20" and e.relation == "family"]
+    assert [(e["label"], e["to"]) for e in edges] == [("family", "nvidia-hopper")]

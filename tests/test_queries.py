@@ -256,6 +256,33 @@ def test_1_models_filtered_by_country():
     assert not has_row(rows, model="llama")
 
 
+
+def test_1_an_expected_model_is_not_listed_as_released():
+    """A journalist's trial: DeepSeek-V4, only expected (data/event/deepseek-v4-release-
+    expected-2026-02.yaml: "DeepSeek-V4 release (expected)"), was listed among DeepSeek's
+    released models with a blank date. Question 1 asks which models each company has
+    released: it is left out; a released model whose date no source gives
+    (Qwen3-Max-Thinking, whose benchmark results Deep Dive lists) stays, its date blank."""
+    rows = ask("models-by-developer", developer="kgid:deepseek")
+    assert [(r["model"], r.get("released")) for r in rows] == [
+        ("deepseek-models", None), ("deepseek-v2", "2024-05"), ("deepseek-v3", "2024-12"),
+        ("deepseek-app", "2025-01"), ("deepseek-r1", "2025-01-20"),
+        ("deepseek-r1-zero", "2025-01-20"), ("deepseek-v3-1", "2025-08-21"),
+        ("deepseek-v3-2-exp", "2025-09-29")]
+    assert has_row(ask("models-by-developer", developer="kgid:alibaba"),
+                   model="qwen3-max-thinking", released=None)
+
+
+def test_the_queries_tell_an_expected_event_by_the_semantic_layers_words():
+    """changes.rq and models-by-developer.rq find an expected event by a REGEX of
+    kg.semantics.wording.EXPECTED_WORDS: the same words as the report's changes."""
+    from kg.semantics.wording import EXPECTED_WORDS
+
+    regex = f'"(^|[^A-Za-z])({"|".join(EXPECTED_WORDS)})([^A-Za-z]|$)", "i"'
+    for name in ("changes", "models-by-developer"):
+        text = (REPO / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+        assert f"REGEX(?name, {regex})" in text, name
+
 # -- 2. chip export status over time --------------------------------------------------------
 def test_2_h200_status_over_time():
     rows = ask("chip-export-status", chip="kgid:nvidia-h200")
@@ -264,12 +291,27 @@ def test_2_h200_status_over_time():
                    validUntil="2025-12", source=DEEP_DIVE)
     # DW: in December 2025 the Trump administration allowed sales to vetted Chinese buyers.
     assert has_row(rows, direction="US export", status="kgo:export-status-allowed-vetted-buyers",
-                   validFrom="2025-12", setBy="us-h200-export-decision-2025-12",
+                   validFrom="2025-12", following="us-h200-export-decision-2025-12",
                    issuedBy="trump-administration", source=DW)
     # DW: then Chinese customs officials told companies not to buy them (January 2026).
     assert has_row(rows, direction="China import", status="kgo:import-status-blocked",
                    validFrom="2026-01", issuedBy="china-customs", source=DW)
 
+
+def test_2_a_status_following_an_announcement_names_no_issuer():
+    """A journalist's trial: the H20's licences-granted status read "set by: NVIDIA says
+    the US will grant H20 export licences" (data/chip/nvidia-h20.yaml, `by`), and this
+    query gave NVIDIA as its issuing body (the event's actors). The column is `following`
+    (the schema's label of kgo:by); an event that only says a decision (an announcement,
+    statement or report) issues nothing; a policy names its issuer, a customs block
+    (an event of type ban) its actors."""
+    rows = ask("chip-export-status", chip="kgid:nvidia-h20")
+    granted = [(r.get("following"), r.get("issuedBy")) for r in rows
+               if r["status"] == "kgo:export-status-licences-granted"]
+    assert granted == [("nvidia-h20-licence-assurance-2025-07", None)]
+    assert {(r.get("following"), r.get("issuedBy")) for r in rows
+            if r["status"] == "kgo:export-status-licence-required"} == {
+        ("us-h20-licence-requirement-2025-04", "united-states")}
 
 def test_2_h100_banned():
     # Deep Dive's chip table (January 2026): H100, China access: banned.

@@ -311,7 +311,7 @@ def test_a_syntax_error_in_a_query_file_names_the_file_and_its_line(tmp_path, gr
     lines = (REPO / "queries" / "models-by-developer.rq").read_text(encoding="utf-8") \
         .splitlines(keepends=True)
     broken = next(i for i, line in enumerate(lines) if line.startswith("  FILTER("))
-    lines[broken] = "  FILTER(?a ?b)\n"  # Oxigraph finds it at ORDER BY, two lines on
+    lines[broken] = "  FILTER(?a ?b)\n"  # Oxigraph finds it inside the next FILTER, a line on
     path = tmp_path / "broken.rq"
     path.write_text("".join(lines), encoding="utf-8")
     messages = []
@@ -321,7 +321,7 @@ def test_a_syntax_error_in_a_query_file_names_the_file_and_its_line(tmp_path, gr
         assert result.exit_code == 1
         messages.append(result.output)
     for message in messages:
-        assert f"{path}: syntax error at line {broken + 3}, column 5: " in message, message
+        assert f"{path}: syntax error at line {broken + 2}, column 7: " in message, message
     assert len(set(messages)) == 1
 
 
@@ -794,3 +794,20 @@ def test_a_cell_of_joined_iris_shows_their_labels(graph_file):
 
     assert joined_iris(Literal("see https://w3id.org/ai-race-kg/id/china")) == []
     assert joined_iris(Literal("https://w3id.org/ai-race-kg/id/china", lang="en")) == []
+
+
+def test_neighbourhood_says_following_and_family(graph_file):
+    """A journalist's trial: the H20's licences-granted status was linked "set by" to
+    "NVIDIA says the US will grant H20 export licences" (an event that reports the US
+    decision: data/chip/nvidia-h20.yaml, `by`), and its family was "model family" where
+    the explorer said "chip family": one label each, "following" and "family"."""
+    out = kg("query", "neighbourhood", "-p", "entity=kgid:nvidia-h20", "--format", "md",
+             graph=graph_file).output
+    rows = {tuple(c.strip() for c in line.strip("|").split("|")[:4])
+            for line in out.splitlines() if line.startswith("| 1 ")}
+    assert ("1", "NVIDIA H20", "following",
+            "NVIDIA says the US will grant H20 export licences") in rows
+    assert ("1", "NVIDIA H20", "following", "US licence requirement on NVIDIA H20 and AMD "
+            "MI308 exports to China (April 2025)") in rows
+    assert ("1", "NVIDIA H20", "family", "NVIDIA Hopper") in rows
+    assert not {r for r in rows if r[2] in ("set by", "model family", "chip family")}

@@ -712,7 +712,7 @@ def test_every_reason_reads_as_english_with_no_noun_before_the_arrow():
             "[dw-2026-01-24-us-china-ai-race]") in texts
     labels = {f.label for k in sem.schema.kinds.values() for f in k.fields.values()}
     nouns = {"developer", "designer", "affiliation", "actors", "investors", "investees",
-             "model family", "chip family", "base model", "parent organisation"}
+             "family", "base model", "parent organisation"}
     assert nouns <= labels  # the labels the explorer's lines keep
     assert not [t for t in texts for n in nouns if re.search(rf"{n}(?: \(×\d+\))? → ", t)]
     # in the report: OpenAI's first reason, and the Stargate Project's actors said as actors
@@ -736,7 +736,7 @@ def test_every_reason_reads_as_english_with_no_noun_before_the_arrow():
         "OpenAI takes part in → it [openai-2025-01-21-stargate] / OpenAI gives a figure on "
         "(×2) → it [openai-2025-01-21-stargate] / OpenAI invests in → it "
         "[openai-2025-01-21-stargate]")
-    # a list of relations keeps the labels ("tied by developer (11), model family (7)")
+    # a list of relations keeps the labels ("tied by developer (11), family (7)")
     communities = text.split("## Communities")[1].split("### Bridges")[0]
     assert "tied by developer (" in communities
 

@@ -120,8 +120,9 @@ def test_report_md_shows_markdown_in_names_as_text(tmp_path):
     escaped = r"\[x\](javascript:alert(8)) \*em\* \`code\` \~\~gone\~\~ \_u\_"
     assert MARKDOWN_NAME not in md
     assert md.count(escaped) >= 2  # in the tables (centrality, ...)
-    # no link to anything but a source's entry, a CSV beside it or an http(s) page
+    # no link to anything but a source's entry, a file written beside it or an http(s) page
     targets = re.findall(r"(?<!\\)\]\(([^)]*)", md)
-    assert targets and all(t.startswith(("#", "http")) or t.endswith((".csv", ".png"))
+    beside = {p.name for p in out.iterdir()}
+    assert targets and all(t.startswith(("#", "http")) or t in beside
                            for t in targets), targets
     assert not re.search(r"(?<!\\)\*em(?<!\\)\*", md)

@@ -285,3 +285,39 @@ def test_a_table_cut_short_links_to_its_csv_when_the_csv_is_written(tmp_path):
     assert r.exit_code == 0, r.output
     page = (alone / "report.html").read_text(encoding="utf-8")
     assert "earlier rows in changes.csv;" in page and 'href="changes.csv"' not in page
+    assert "Files</a>" not in page and 'id="files"' not in page
+
+
+def test_every_file_the_report_writes_is_linked_and_every_link_opens_a_file():
+    """A researcher's trial: report.html named why-central.csv ("The 226 rows are in
+    why-central.csv") without a link, and the CSVs of the tables it shows whole
+    (scorecard, bridges, robustness, disputes) were named nowhere. Each mention of a file
+    written beside the report is a relative link, and a section, Files (in the contents,
+    before the Sources, which stay last), lists every file with what it holds; every
+    relative link opens a file that is there (offline: no address), in report.html and
+    report.md."""
+    out = curated_report()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    written = {p.name for p in out.iterdir()}
+    for page, me, links in ((html, "report.html", re.findall(r'href="([^"#]+)"', html)),
+                            (md, "report.md", re.findall(r"\]\(([^)#]+)\)", md))):
+        relative = {u for u in links if "://" not in u}
+        assert relative == written - {me}, me
+        assert all((out / u).is_file() for u in relative)
+    assert re.search(r'\(The \d+ rows are in <a href="why-central.csv">why-central.csv</a>\.\)',
+                     html)
+    assert re.search(r"\(The \d+ rows are in \[why-central.csv\]\(why-central.csv\)\.\)", md)
+    files = html.split('<h2 id="files">Files</h2>')[1].split('<h2 id="sources">')[0]
+    assert "- [Files](#files)\n- [Sources](#sources)\n" in md
+    assert '<a href="#files">Files</a>' in html.split("</nav>")[0]
+    for name in ("scorecard.csv", "bridges.csv", "robustness.csv", "disputes.csv"):
+        assert f'<li><a href="{name}">{name}</a>: the table under “' in files, name
+    assert ('<li><a href="why-central.csv">why-central.csv</a>: the rows behind the text '
+            'under “Why they are central” (<a href="#why-they-are-central">shown here</a>)'
+            '</li>') in files
+    assert '<li><a href="report.json">report.json</a>: every table of this report, all rows' in files
+    # a mention in the text is a link too: "(all in communities.csv)", `sources.csv`
+    assert '(all in <a href="communities.csv">communities.csv</a>)' in html
+    assert 'are in <a href="sources.csv"><code>sources.csv</code></a>.)' in html
+    assert "are in [`sources.csv`](sources.csv).)" in md

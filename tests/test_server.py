@@ -656,8 +656,8 @@ def test_workers_slow_to_load_are_each_reported_as_they_come(tmp_path, monkeypat
         assert [re.sub(r"\(\d+ s\)", "(N s)", line) for line in said] == [
             "kg serve: query worker 1 of 2 ready (N s)",
             "kg serve: query worker 2 of 2 ready (N s)"]
-        status, _, body = pool.run(("ASK { ?s ?p ?o }", "application/sparql-results+json",
-                                    None, 10), 10)
+        status, _, body, _ = pool.run(("ASK { ?s ?p ?o }", "application/sparql-results+json",
+                                       None, 10), 10)
         assert status == 200 and json.loads(body)["boolean"] is True
     finally:
         pool.close()
@@ -810,3 +810,67 @@ def test_two_servers_at_once_keep_their_copies_and_a_killed_ones_goes(tmp_path):
         procs[0].kill()
         procs[0].wait(30)
     assert list(scratch.iterdir()) == []  # stopped (SIGTERM): each removed its own
+
+
+def test_an_empty_answer_from_a_mistyped_term_carries_kg_querys_note(endpoint):
+    """A fresh user's trial: `kgo:exportstatus` (for kgo:exportStatus) gave 200 and no rows
+    over HTTP with no word, where `kg query` prints a note. The answer stays a standard
+    SPARQL result (200, its JSON or CSV alone); the note, as `kg query` says it, is in an
+    X-KG-Note header (exposed to other origins' scripts), and the page shows it."""
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    query = ("PREFIX kgo: <https://w3id.org/ai-race-kg/ontology#>\n"
+             "SELECT ?chip ?status WHERE { ?chip kgo:exportstatus ?status }")
+    note = ("no rows: kgo:exportstatus is not a term of the ontology; did you mean "
+            "kgo:exportStatus?")
+    status, headers, body = post_query(endpoint, query)
+    assert status == 200 and json.loads(body)["results"]["bindings"] == []
+    assert headers.get_all("X-KG-Note") == [note]
+    assert "X-KG-Note" in headers["Access-Control-Expose-Headers"]
+    status, headers, body = http(endpoint["url"] + "?" + urllib.parse.urlencode(
+        {"query": query}), headers={"Accept": "text/csv"})
+    assert (status, body, headers.get_all("X-KG-Note")) == (200, "chip,status\r\n", [note])
+    # the right term: rows, and no note
+    status, headers, body = post_query(endpoint, query.replace("exportstatus", "exportStatus"))
+    assert json.loads(body)["results"]["bindings"] and headers.get("X-KG-Note") is None
+    # SPARQLWrapper reads the same response as a plain result
+    client = SPARQLWrapper(endpoint["url"])
+    client.setQuery(query)
+    client.setReturnFormat(JSON)
+    response = client.query()
+    assert response.info()["x-kg-note"] == note
+    assert response.convert()["results"]["bindings"] == []
+    # README's endpoint section says where the note is, and what it says
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert f"in an `X-KG-Note` response header, `{note}`" in readme
+
+
+def test_a_note_header_is_ascii_and_gives_the_note_back():
+    from kg.sparql.server import header_text
+
+    text = "no rows: no entity kgid:x (did you mean kgid:huawei, 华为?) 100%"
+    value = header_text(text)
+    assert value.isascii() and urllib.parse.unquote(value) == text
+    assert value.startswith("no rows: no entity kgid:x (did you mean kgid:huawei, %E5")
+
+
+def test_the_page_shows_the_note_of_an_empty_answer(endpoint):
+    from explorer_support import BROWSER_ARGS, SCREENSHOTS, chromium_path
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=BROWSER_ARGS)
+        try:
+            pg = browser.new_page()
+            pg.goto(endpoint["base"] + "/")
+            pg.fill("#query", "PREFIX kgo: <https://w3id.org/ai-race-kg/ontology#>\n"
+                              "SELECT ?c ?s WHERE { ?c kgo:exportstatus ?s }")
+            pg.click("button[type=submit]")
+            pg.wait_for_selector("#out table")
+            assert pg.inner_text("#out .note") == (
+                "note: no rows: kgo:exportstatus is not a term of the ontology; did you "
+                "mean kgo:exportStatus?")
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            pg.screenshot(path=str(SCREENSHOTS / "serve-page-note.png"))
+        finally:
+            browser.close()

@@ -306,23 +306,124 @@ def _contents(doc: Doc) -> list[tuple[str, str]]:
     return [(ids[i], b[1]) for i, b in enumerate(doc.blocks) if b[0] == "h2"]
 
 
-def markdown(doc: Doc, csv_beside: bool = False) -> str:
+# What a file written beside the report holds, for its Files list (a researcher's trial:
+# report.html named why-central.csv but did not link it, nor the CSVs of the tables it
+# shows whole: scorecard, bridges, robustness, disputes)
+FILE_WORDS = {"report.md": "this report in Markdown",
+              "report.html": "this report as one web page (charts inside it)",
+              "report.json": "every table of this report, all rows, in JSON",
+              "charts.json": "what each chart was drawn from (a chart is redrawn only "
+                             "when that changes)"}
+
+
+def beside_files(doc: Doc, images, formats: set[str], record: str = "") -> list[str]:
+    """The files the report writes in these formats (encode): report.html, report.md,
+    the charts and their record, each table's CSV and report.json, in that order."""
+    from kg.analysis.chartcache import RECORD
+
+    names = ["report.html"] if "html" in formats else []
+    if "md" in formats:
+        names += ["report.md", *sorted(images)] + ([RECORD] if record else [])
+    if "csv" in formats:
+        names += [f"{t.name}.csv" for t in doc.tables]
+    if "json" in formats:
+        names.append("report.json")
+    return names
+
+
+def file_list(doc: Doc, beside: list[str]) -> list[tuple[str, str, str]]:
+    """(file, what it holds, the anchor of the heading it is shown under or "") of each
+    file in `beside`: a table's CSV or a chart is shown under the heading before it."""
+    ids, under, heading = doc.heading_ids(), {}, ("", "")
+    for i, b in enumerate(doc.blocks):
+        if b[0] in ("h2", "h3"):
+            heading = (ids[i], b[1])
+        elif b[0] == "table":  # a table shown as prose only (show=0): the rows behind it
+            under[f"{b[1].name}.csv"] = ("the table" if b[1].show != 0 else "the rows behind the text",
+                                         *heading)
+        elif b[0] == "img":
+            under[b[1]] = ("the chart", *heading)
+        elif b[0] == "sources":  # the list shows the sources some shown text cites
+            under["sources.csv"] = ("every source the report cites, listed", *heading)
+    out = []
+    for name in beside:
+        if name in under:
+            what, anchor_id, title = under[name]
+            out.append((name, f"{what} under “{title}”" if title else what, anchor_id))
+        else:
+            out.append((name, FILE_WORDS.get(name, ""), ""))
+    return out
+
+
+def files_at(doc: Doc) -> int:
+    """The index of the block before which the Files section goes: the h2 over the list of
+    sources, which stays the last section; else the end."""
+    at = last_h2 = len(doc.blocks)
+    for i, b in enumerate(doc.blocks):
+        if b[0] == "h2":
+            last_h2 = i
+        elif b[0] == "sources":
+            at = last_h2
+    return at
+
+
+def _with_files(doc: Doc, contents: list[tuple[str, str]], beside) -> list[tuple[str, str]]:
+    """The table of contents with Files where files_at puts it (none: nothing beside)."""
+    if not beside:
+        return contents
+    before = sum(1 for b in doc.blocks[:files_at(doc)] if b[0] == "h2")
+    return contents[:before] + [("files", "Files")] + contents[before:]
+
+
+def _mentions(names) -> str:
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+
+def _md_files(text: str, beside) -> str:
+    """Markdown text with each mention of a file in `beside` ("changes.csv has them all",
+    `sources.csv`) a relative link to it."""
+    if not beside:
+        return text
+    return re.sub(r"(?<![\w.#/\[-])(?<!\]\()(`?)(" + _mentions(beside) + r")\1(?![\w-])",
+                  lambda m: f"[{m.group(0)}]({quote(m.group(2))})", text)
+
+
+def _html_files(text: str, beside) -> str:
+    """HTML text (escaped prose) with each mention of a file in `beside`, in <code> or
+    not, a relative link to it."""
+    if not beside:
+        return text
+    return re.sub(r'(?<![\w.#/"-])(<code>)?(' + _mentions(beside) + r")(?(1)</code>)(?![\w-])",
+                  lambda m: f'<a href="{html.escape(quote(m.group(2)))}">{m.group(0)}</a>', text)
+
+
+def markdown(doc: Doc, csv_beside: bool = False, beside: list[str] | None = None) -> str:
     """report.md; csv_beside: the CSV files are written beside it, so a table cut short
-    links to its CSV ("22 more rows in changes.csv", a journalist's trial)."""
+    links to its CSV ("22 more rows in changes.csv", a journalist's trial); beside: the
+    files written beside it (beside_files): each mention of one links to it, and a section,
+    Files (before the Sources, which stay last: files_at), lists them all with what each
+    holds."""
     known = doc.source_ids
+    beside = beside or []
     out = [f"# {doc.title}", ""]
-    contents = _contents(doc)
+    contents = _with_files(doc, _contents(doc), beside)
     if contents:
         out += ["Contents:", ""] + [f"- [{no_html(h)}](#{a})" for a, h in contents] + [""]
-    for b in doc.blocks:
+    at = files_at(doc) if beside else -1
+    for i, b in enumerate(doc.blocks + [("end",)]):
+        if i == at:
+            out += ["## Files", "", "Written beside this report, in the same folder:", ""]
+            out += [f"- [{name}]({quote(name)})" + (f": {_md_text(what)}" if what else "")
+                    + (f" ([shown here](#{a}))" if a else "")
+                    for name, what, a in file_list(doc, beside)] + [""]
         if b[0] == "h2":
             out += [f"## {no_html(b[1])}", ""]
         elif b[0] == "h3":
             out += [f"### {no_html(b[1])}", ""]
         elif b[0] == "p":
-            out += [_md_prose(b[1], known), ""]
+            out += [_md_files(_md_prose(b[1], known), beside), ""]
         elif b[0] == "ul":
-            out += [f"- {_md_prose(item, known)}" for item in b[1]] + [""]
+            out += [f"- {_md_files(_md_prose(item, known), beside)}" for item in b[1]] + [""]
         elif b[0] == "img":
             out += [f"![{b[2]}]({b[1]})", ""]
         elif b[0] == "sources":
@@ -333,10 +434,12 @@ def markdown(doc: Doc, csv_beside: bool = False) -> str:
                                 for p in _entry_parts(s))
                 out.append(f'- <a id="{anchor(s.id)}"></a>**{s.id}**{words.rstrip()}')
             if len(shown) < len(b[1]):
-                out += ["", _more_sources(len(b[1]) - len(shown))]
+                out += ["", _md_files(_more_sources(len(b[1]) - len(shown)), beside)]
             out.append("")
         elif b[0] == "table" and b[1].show == 0:
-            out += [f"(The {len(b[1].rows)} rows are in `{b[1].name}.csv`.)", ""]
+            where = (f"[{b[1].name}.csv]({quote(b[1].name)}.csv)" if csv_beside
+                     else f"`{b[1].name}.csv`")
+            out += [f"(The {len(b[1].rows)} rows are in {where}.)", ""]
         elif b[0] == "table":
             t = b[1]
             columns, rows = t.visible()
@@ -409,11 +512,14 @@ def _html_cites(v, known) -> str:
     return _linked_cell(v, known, html.escape, _html_link)
 
 
-def page(doc: Doc, images: dict[str, bytes], csv_beside: bool = False) -> str:
+def page(doc: Doc, images: dict[str, bytes], csv_beside: bool = False,
+         beside: list[str] | None = None) -> str:
     """One standalone HTML page; `images` maps an img block's file name to its PNG bytes;
-    csv_beside: as for markdown."""
+    csv_beside, beside: as for markdown (the links are relative: they open the files
+    beside the page, offline)."""
     e = html.escape
     known = doc.source_ids
+    beside = beside or []
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            # no request of any kind: images are inline, nothing else may load
@@ -421,20 +527,28 @@ def page(doc: Doc, images: dict[str, bytes], csv_beside: bool = False) -> str:
            'img-src data:; style-src \'unsafe-inline\'">',
            f"<title>{e(doc.title)}</title>", f"<style>{CSS.strip()}</style>", "</head>",
            "<body>", f"<h1>{e(doc.title)}</h1>"]
-    contents = _contents(doc)
+    contents = _with_files(doc, _contents(doc), beside)
     if contents:
         out.append('<nav class="contents" aria-label="Contents"><p>Contents:</p><ul>'
                    + "".join(f'<li><a href="#{e(a)}">{e(h)}</a></li>' for a, h in contents)
                    + "</ul></nav>")
     ids = doc.heading_ids()
-    for i, b in enumerate(doc.blocks):
+    at = files_at(doc) if beside else -1
+    for i, b in enumerate(doc.blocks + [("end",)]):
+        if i == at:
+            out += ['<h2 id="files">Files</h2>',
+                    "<p>Written beside this report, in the same folder:</p>", '<ul class="files">']
+            out += [f'<li><a href="{e(quote(name))}">{e(name)}</a>' + (f": {e(what)}" if what else "")
+                    + (f' (<a href="#{e(a)}">shown here</a>)' if a else "") + "</li>"
+                    for name, what, a in file_list(doc, beside)]
+            out.append("</ul>")
         if b[0] in ("h2", "h3"):
             out.append(f'<{b[0]} id="{e(ids[i])}">{e(b[1])}</{b[0]}>')
         elif b[0] == "p":
-            out.append(f"<p>{_html_prose(b[1], known)}</p>")
+            out.append(f"<p>{_html_files(_html_prose(b[1], known), beside)}</p>")
         elif b[0] == "ul":
-            out.append("<ul>" + "".join(f"<li>{_html_prose(i, known)}</li>" for i in b[1])
-                       + "</ul>")
+            out.append("<ul>" + "".join(f"<li>{_html_files(_html_prose(i, known), beside)}</li>"
+                                        for i in b[1]) + "</ul>")
         elif b[0] == "sources":
             shown = _shown_sources(doc, b[1])
             out.append('<ul class="sources">')
@@ -445,8 +559,8 @@ def page(doc: Doc, images: dict[str, bytes], csv_beside: bool = False) -> str:
                     for s in shown]
             out.append("</ul>")
             if len(shown) < len(b[1]):
-                out.append(f'<p class="more">{_inline(_more_sources(len(b[1]) - len(shown)))}'
-                           "</p>")
+                more = _html_files(_inline(_more_sources(len(b[1]) - len(shown))), beside)
+                out.append(f'<p class="more">{more}</p>')
         elif b[0] == "img":
             data = base64.b64encode(images[b[1]]).decode("ascii")
             img = f'<img src="data:image/png;base64,{data}" alt="{e(b[2])}">'
@@ -458,8 +572,9 @@ def page(doc: Doc, images: dict[str, bytes], csv_beside: bool = False) -> str:
             else:
                 out.append(f"<p>{img}</p>")
         elif b[0] == "table" and b[1].show == 0:
-            out.append(f'<p class="more">(The {len(b[1].rows)} rows are in '
-                       f"{e(b[1].name)}.csv.)</p>")
+            name = f"{b[1].name}.csv"
+            where = f'<a href="{e(quote(name))}">{e(name)}</a>' if csv_beside else e(name)
+            out.append(f'<p class="more">(The {len(b[1].rows)} rows are in {where}.)</p>')
         elif b[0] == "table":
             t = b[1]
             columns, rows = t.visible()
@@ -537,13 +652,16 @@ def encode(doc: Doc, images: dict, out_dir: Path, formats: set[str],
     record = ""
     if "md" in formats or "html" in formats:
         images, record = resolve(images, out_dir)
+    beside = beside_files(doc, images, formats, record)
     if "md" in formats:
-        files["report.md"] = markdown(doc, "csv" in formats).encode("utf-8")
+        files["report.md"] = markdown(doc, "csv" in formats,
+                                      [n for n in beside if n != "report.md"]).encode("utf-8")
         files.update(images)
         if record:
             files[RECORD] = record.encode("utf-8")
     if "html" in formats:
-        files["report.html"] = page(doc, images, "csv" in formats).encode("utf-8")
+        files["report.html"] = page(doc, images, "csv" in formats,
+                                    [n for n in beside if n != "report.html"]).encode("utf-8")
     files.update(encode_tables(doc, formats) if tables is None else tables)
     return files
 

@@ -81,6 +81,8 @@ GRAPH_PARAM = {"turtle": "turtle", "ttl": "turtle", "n3": "turtle", "nt": "nt",
                "jsonld": "jsonld", "json-ld": "jsonld"}
 FORMAT_PARAMS = ("format", "output", "results")
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# the header that carries a note on an empty answer (empty_notes), as `kg query` prints it
+NOTE_HEADER = "X-KG-Note"
 
 
 class ServerError(KGError):
@@ -187,7 +189,33 @@ def _answer(store, text: str, accept: str | None, override: str | None, max_rows
         body = {"json": lambda r: to_json(r, indent=None), "xml": to_xml, "csv": to_csv,
                 "tsv": to_tsv}[fmt](result)
     ctype = CONTENT_TYPES[fmt] + "; charset=utf-8"
-    return 200, ctype, body.encode("utf-8")
+    notes = empty_notes(store, text) if result.type == "SELECT" and not result.rows else []
+    return 200, ctype, body.encode("utf-8"), [(NOTE_HEADER, header_text(n)) for n in notes]
+
+
+
+def empty_notes(store, text: str) -> list[str]:
+    """After a SELECT with no rows, what `kg query` says on stderr of a term of the
+    project's vocabularies that does not exist (kg.sparql.queries.unknown_term_notes: "no
+    rows: kgo:exportstatus is not a term of the ontology; did you mean kgo:exportStatus?"),
+    without its "note: ". The answer stays a standard SPARQL result; the notes go in
+    X-KG-Note headers (a fresh user's trial: over HTTP the same query gave 200, no rows,
+    no word). A note is a courtesy: none when finding one fails."""
+    from kg.core.errors import KGError
+    from kg.sparql.queries import unknown_term_notes
+
+    try:
+        notes = unknown_term_notes(store, text)
+    except KGError:
+        return []
+    return [n.removeprefix("note: ") for n in notes]
+
+
+def header_text(note: str) -> str:
+    """A note as an HTTP header value: printable ASCII, each other character and "%"
+    percent-encoded as UTF-8 (decodeURIComponent gives the note back)."""
+    return "".join(c if " " <= c <= "~" and c != "%" else urllib.parse.quote(c, safe="")
+                   for c in note)
 
 
 def _worker_main(conn, store_kind: str, nquads: str) -> None:
@@ -197,6 +225,13 @@ def _worker_main(conn, store_kind: str, nquads: str) -> None:
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which gives up
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
+    try:  # the ontology's terms, which a note on an empty answer reads (empty_notes): read
+        # once here, not in a query's time (2 s on a busy machine, past a 3 s --timeout)
+        from kg.sparql.queries import ontology_terms
+
+        ontology_terms()
+    except Exception:  # noqa: BLE001, S110 - the note is a courtesy; its own try says none
+        pass
     conn.send(("ready", ""))
     while True:
         try:
@@ -334,27 +369,29 @@ class WorkerPool:
 
         threading.Thread(target=start, daemon=True).start()
 
-    def run(self, job: tuple, timeout: float) -> tuple[int, str, bytes]:
+    def run(self, job: tuple, timeout: float) -> tuple[int, str, bytes, list]:
+        """(status, content type, body, extra headers: a list of (name, value), such as
+        X-KG-Note) of one query."""
         deadline = time.monotonic() + timeout
         try:
             worker = self.idle.get(timeout=timeout)
         except queue.Empty:
             return 503, "text/plain; charset=utf-8", \
-                b"all query workers are busy; try again shortly"
+                b"all query workers are busy; try again shortly", []
         try:
             worker.conn.send(job)
             left = max(0.0, deadline - time.monotonic())
             if worker.conn.poll(left):
                 answer = worker.conn.recv()
                 self.idle.put(worker)
-                return answer
+                return (*answer, []) if len(answer) == 3 else answer
         except (EOFError, OSError, BrokenPipeError):
             pass
         # At the limit (or the worker died): stop it now, start a fresh one.
         worker.kill()
         self._replace()
         return 503, "text/plain; charset=utf-8", \
-            f"query stopped at the time limit ({timeout:g} s); narrow it or add a LIMIT".encode()
+            f"query stopped at the time limit ({timeout:g} s); narrow it or add a LIMIT".encode(), []
 
     def close(self) -> None:
         self.closed = True
@@ -403,6 +440,7 @@ textarea{width:100%;height:16em;font-family:monospace;font-size:13px}
 table{border-collapse:collapse;font-size:13px;margin-top:1em}
 td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
 #status{margin:.5em 0;color:#555} .error{color:#a00;white-space:pre-wrap}
+.note{color:#7a4b00;background:#fff6e0;padding:.3em .5em}
 </style></head><body>
 <h1>ai-race-kg SPARQL endpoint</h1>
 <p>Endpoint: <code>/sparql</code> (SPARQL 1.1 Protocol, read-only). Library:
@@ -429,6 +467,9 @@ document.getElementById('form').onsubmit = async e => {
       body: new URLSearchParams({query: q.value})});
     const text = await r.text();
     status.textContent = r.status + ' in ' + Math.round(performance.now() - started) + ' ms';
+    // a note on an empty answer (the X-KG-Note header: a mistyped term of the ontology)
+    const note = r.headers.get('X-KG-Note');
+    if (note) { const p = document.createElement('p'); p.className = 'note'; p.textContent = 'note: ' + decodeURIComponent(note); out.appendChild(p); }
     if (!r.ok) { const p = document.createElement('p'); p.className = 'error'; p.textContent = text; out.appendChild(p); return; }
     if (!(r.headers.get('Content-Type') || '').includes('json')) { const pre = document.createElement('pre'); pre.textContent = text; out.appendChild(pre); return; }
     const data = JSON.parse(text);
@@ -470,14 +511,15 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # one short line per request, through our log
         self.app.log(f"{self.address_string()} {fmt % args}")
 
-    def _send(self, status: int, ctype: str, body: bytes, extra: dict | None = None) -> None:
+    def _send(self, status: int, ctype: str, body: bytes,
+              extra: dict | list[tuple[str, str]] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", "Content-Type")
+        self.send_header("Access-Control-Expose-Headers", f"Content-Type, {NOTE_HEADER}")
         self.send_header("Vary", "Accept")
-        for k, v in (extra or {}).items():
+        for k, v in (extra.items() if isinstance(extra, dict) else extra or []):
             self.send_header(k, v)
         self.end_headers()
         if self.command != "HEAD":
@@ -615,8 +657,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         override = [v for k in FORMAT_PARAMS for v in params.get(k, [])]
         job = (params["query"][0], self.headers.get("Accept"), override, self.app.max_rows)
-        status, ctype, body = self.app.pool.run(job, self.app.timeout)
-        self._send(status, ctype, body)
+        status, ctype, body, headers = self.app.pool.run(job, self.app.timeout)
+        self._send(status, ctype, body, headers)
 
 
 class App:
