@@ -269,7 +269,10 @@ class Worker:
                                       f"{timeout:.0f} s; stopped")
             status, detail = self.conn.recv()
         except (EOFError, OSError):  # it stopped before saying it was ready
-            self.proc.join(5)
+            # its end of the pipe can close before the process has ended (a spawned one
+            # still starting on a loaded machine gave exit status None after 5 s): wait
+            # for its status, which comes at once from a process already dead
+            self.proc.join(60)
             code = self.proc.exitcode
             self.kill()
             raise ServerError(f"a query worker stopped while loading the graph (exit "
