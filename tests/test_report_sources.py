@@ -300,8 +300,8 @@ def test_every_file_the_report_writes_is_linked_and_every_link_opens_a_file():
     html = (out / "report.html").read_text(encoding="utf-8")
     md = (out / "report.md").read_text(encoding="utf-8")
     written = {p.name for p in out.iterdir()}
-    for page, me, links in ((html, "report.html", re.findall(r'href="([^"#]+)"', html)),
-                            (md, "report.md", re.findall(r"\]\(([^)#]+)\)", md))):
+    for me, links in (("report.html", re.findall(r'href="([^"#]+)"', html)),
+                      ("report.md", re.findall(r"\]\(([^)#]+)\)", md))):
         relative = {u for u in links if "://" not in u}
         assert relative == written - {me}, me
         assert all((out / u).is_file() for u in relative)
