@@ -178,3 +178,35 @@ class Recorder:
         out = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(out))
         return out
+
+
+# A chip whose statements' ends the explorer cites (kg.semantics.time, Timeline.end_sources):
+# one source of an end published before it, every source of another, none of a third.
+END_FILES = {
+    "source/src-old.yaml": """
+        id: src-old
+        name: Old brief
+        title: Old brief
+        publisher: Example Press
+        date: 2023-01-10
+        source_type: news
+        reliability: medium
+    """,
+    "chip/gpu-x.yaml": """
+        id: gpu-x
+        name: GPU X
+        chip_type: gpu
+        export_status:
+          - value: unrestricted
+            to: 2024-03
+            sources: [src-old, src-a]
+          - value: licence-required
+            from: 2024-03
+            to: 2024-09
+            sources: [src-old]
+          - value: banned
+            from: 2025-01
+            to: 2025-02
+        sources: [src-a]
+    """,
+}

@@ -389,6 +389,47 @@ def test_report_cli_as_of_and_since(small, tmp_path):
     assert r.exit_code == 2 and "must be before" in r.output
 
 
+def test_an_end_no_source_can_report_is_marked_published_before_the_change(make_data, tmp_path):
+    """An end whose every source came out before it, with no value that began then
+    (kg.semantics.time, Timeline.end_sources), keeps its sources in the report, said to be
+    published before the change, never an empty cell; an end its source can report, and
+    every start, list their sources as they are."""
+    data = make_data({**FILES, "source/src-june.yaml": """
+        id: src-june
+        name: June brief
+        title: June brief
+        publisher: Example Press
+        date: 2025-06-01
+        source_type: news
+        reliability: medium
+    """, "chip/h100.yaml": """
+        id: h100
+        name: H100
+        chip_type: gpu
+        designer: nvidia
+        export_status:
+          - value: licence-required
+            from: 2025-12
+            to: 2026-01
+            sources: [src-june]
+        sources: [src-a]
+    """})
+    out = tmp_path / "report"
+    r = CliRunner().invoke(main, ["report", "--data", str(data), "--out", str(out), "--as-of",
+                                  "2026-01-31", "--since", "2025-11-01"])
+    assert r.exit_code == 0, r.output
+    rows = {(x["change"], x["entity"], x["value"]): x["sources"]
+            for x in read_csv(out / "changes.csv")}
+    assert rows[("began", "H100", "licence-required")] == "src-june"
+    assert rows[("ended", "H100", "licence-required")] == "src-june (published before the change)"
+    assert rows[("ended", "H200", "restricted")] == "src-a"
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert ("| ended | H100 | US export status to China | licence-required | 2026-01 | "
+            "[src-june](#src-src-june) (published before the change) |") in md
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<a href="#src-src-june">src-june</a> (published before the change)</td>' in html
+
+
 def test_the_scorecard_chart_draws_a_third_bloc_s_lead_and_an_unknown_verdict():
     """The benchmark's synthetic data had a source name a third country as leader:
     'other leads' crashed the chart (not in the legend's list)."""

@@ -15,6 +15,7 @@ import unicodedata
 import pytest
 from click.testing import CliRunner
 from explorer_support import (
+    END_FILES,
     HOSTILE_ALIAS,
     HOSTILE_NAME,
     HOSTILE_TEXT,
@@ -142,6 +143,19 @@ def test_a_bloc_that_changes_from_the_first_day_there_is(tmp_path):
     data = write_data(tmp_path, {**SMALL_FILES, "person/mover.yaml": mover})
     nodes = {n["id"]: n for n in embedded(explorer_html(load_graph(data).semantics))["nodes"]}
     assert nodes["mover"]["bw"] == [[None, "2022-12-31", "us"], ["2023-01-01", None, "china"]]
+
+
+def test_a_statements_end_names_the_sources_that_can_report_it(tmp_path):
+    """The panel's data says which sources report a statement's end where not all can
+    (kg.semantics.time, Timeline.end_sources): "es" the ones that can, "eb" when every
+    one came out before it and nothing began then; nothing when all can."""
+    data = write_data(tmp_path, {**SMALL_FILES, **END_FILES})
+    nodes = {n["id"]: n for n in embedded(explorer_html(load_graph(data).semantics))["nodes"]}
+    sts = next(f for f in nodes["gpu-x"]["facts"] if f["f"] == "export_status")["s"]
+    assert [(s["v"], s["src"], s.get("es"), s.get("eb")) for s in sts] == [
+        ("unrestricted", ["src-old", "src-a"], ["src-a"], None),
+        ("licence-required", ["src-old"], None, True),
+        ("banned", ["src-a"], None, None)]
 
 
 def test_bloc_windows_agree_with_the_semantic_layer_on_every_node_and_date():

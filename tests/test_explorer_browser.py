@@ -10,6 +10,7 @@ import re
 import pytest
 from explorer_support import (
     BROWSER_ARGS,
+    END_FILES,
     HOSTILE_ALIAS,
     HOSTILE_FILES,
     HOSTILE_NAME,
@@ -2297,4 +2298,57 @@ def test_a_fitted_selection_always_draws_the_entitys_own_label(real, page, width
         pick(pg, text, node)
         assert node not in hidden_labels(pg), (width, node)
     page.shot(f"explorer-h200-own-label-{width}")
+
+
+def test_an_end_cites_the_sources_that_can_report_it(real, page):
+    """A journalist's trial: the H20's "licence-required" to 2025-08 cited NVIDIA's April
+    8-K, published before that end, and the AI Diffusion rule's "in-force" to 2025-05-13
+    only the January rule. The panel keeps a statement's sources and says which report its
+    end (kg.semantics.time, Timeline.end_sources), as the report and `kg query changes`."""
+    _, out = real
+
+    def ends(field: str) -> list:
+        return pg.eval_on_selector_all(
+            f"#panel-body .fact[data-field={field}] .stmt", """els => els.map(e => [
+            e.getAttribute('data-value'),
+            [...e.querySelectorAll(':scope > .cites .cite')].map(c => c.getAttribute('data-cite')),
+            [...e.querySelectorAll('.end-cites .cite')].map(c => c.getAttribute('data-cite')),
+            (e.querySelector('.end-cites') || {}).textContent || ''])""")
+    pg = page.open(out, "#node=nvidia-h20&date=2026-04-14")
+    rows = {r[0]: r[1:] for r in ends("export_status")}
+    assert rows["licence-required"] == [
+        ["nvidia-8k-2025-04-15", "nvidia-2025-08-27-q2-fy2026-results"],
+        ["nvidia-2025-08-27-q2-fy2026-results"], rows["licence-required"][2]]
+    assert rows["licence-required"][2].startswith("end (2025-08) reported by source [")
+    assert rows["unrestricted"][1:] == [[], ""]  # CNN, of July 2025, reports the April end
+    page.shot("explorer-h20-end-sources")
+    pg = page.open(out, "#node=us-bis-ai-diffusion-rule-2025-01&date=2026-04-14")
+    rows = {r[0]: r[1:] for r in ends("status")}
+    # its sources now name BIS's rescission of 2025-05-13, which reports the end
+    assert rows["in-force"][:2] == [["fr-2025-01-15-ai-diffusion",
+                                     "bis-2025-05-13-ai-diffusion-rescission"],
+                                    ["bis-2025-05-13-ai-diffusion-rescission"]]
+    pg = page.open(out, "#node=us-eo-14110-2023&date=2026-04-14")
+    rows = {r[0]: r[1:] for r in ends("status")}
+    assert rows["in-force"][:2] == [["whitehouse-2023-10-30-eo-14110"],
+                                    ["whitehouse-2025-01-20-eo-14148"]]
+    page.shot("explorer-eo-14110-end-sources")
+    assert page.console_errors() == []
+
+
+def test_an_end_no_source_can_report_says_so(tmp_path, page):
+    """An end whose every source came out before it, with nothing that began then: the
+    panel keeps its sources and says they were published before the change."""
+    data = write_data(tmp_path, {**SMALL_FILES, **END_FILES})
+    out = write_explorer(load_graph(data).semantics, tmp_path / "graph.html")
+    pg = page.open(out, "#node=gpu-x&date=2025-06-01")
+    texts = pg.eval_on_selector_all(
+        "#panel-body .fact[data-field=export_status] .stmt", """els => els.map(e => [
+        e.getAttribute('data-value'),
+        [...e.querySelectorAll('.end-cites')].map(c => c.textContent)])""")
+    assert texts == [["unrestricted", ["end (2024-03) reported by source [2]"]],
+                     ["licence-required",
+                      ["end (2024-09): every source was published before the change"]],
+                     ["banned", []]]
+    page.shot("explorer-end-published-before")
     assert page.console_errors() == []

@@ -804,6 +804,192 @@ def test_20_the_h20s_end_and_start_of_april_2025_are_both_changes_since_2025_04_
                for r in rows if r["change"] in ("began", "ended"))
 
 
+def test_20_an_end_cites_only_sources_that_can_report_it():
+    """A journalist's trial: "Framework for AI Diffusion, status in-force ended 2025-05-13
+    [fr-2025-01-15-ai-diffusion]", the January rule cited for its own May rescission, and
+    the H20's "licence-required ended 2025-08" citing NVIDIA's April 8-K. A source
+    published before an end's day, month or year cannot report it (kg.semantics.time,
+    Timeline.end_sources); a start keeps a source that announced it ahead (NVIDIA's 8-K
+    of 2023-10-17 for the licence requirement from 2023-10-23)."""
+    rows = ask("changes", since="2022-12-31")
+
+    def cited(entity, change, value, when):
+        return {(r["source"], r.get("sourceNote", "")) for r in rows if r["entity"] == entity
+                and r["change"] == change and r["value"] == value and r["when"] == when}
+    assert cited("nvidia-h20", "ended", "kgo:export-status-licence-required", "2025-08") == {
+        ("nvidia-2025-08-27-q2-fy2026-results", "")}
+    assert cited("us-bis-ai-diffusion-rule-2025-01", "ended", "kgo:policy-status-in-force",
+                 "2025-05-13") == {("bis-2025-05-13-ai-diffusion-rescission", "")}
+    # EO 14110's own source is the order of 2023: the order that revoked it, which began
+    # "rescinded" that day, reports its end
+    assert cited("us-eo-14110-2023", "ended", "kgo:policy-status-in-force", "2025-01-20") == {
+        ("whitehouse-2025-01-20-eo-14148", "")}
+    assert cited("nvidia-h100", "began", "kgo:export-status-licence-required",
+                 "2023-10-23") == {("nvidia-8k-2023-10-17", ""), ("nvidia-8k-2023-10-24", "")}
+
+
+END_SOURCE_FILES = {
+    "source/old.yaml": """
+        id: old
+        name: Old
+        title: Old
+        publisher: Example Press
+        date: 2024-01-10
+        source_type: news
+        reliability: high
+    """,
+    "source/late.yaml": """
+        id: late
+        name: Late
+        title: Late
+        publisher: Example Press
+        date: 2025-09-01
+        source_type: news
+        reliability: high
+    """,
+    "source/year.yaml": """
+        id: year
+        name: Year
+        title: Year
+        publisher: Example Press
+        date: 2025
+        source_type: news
+        reliability: medium
+    """,
+    "chip/kept.yaml": """
+        id: kept
+        name: Kept
+        chip_type: gpu
+        export_status:
+          - value: unrestricted
+            from: 2023
+            to: 2025-08
+            sources: [old, late]
+          - value: licence-required
+            from: 2025-08
+            sources: [old]
+        sources: [src-a]
+    """,
+    "chip/replaced.yaml": """
+        id: replaced
+        name: Replaced
+        chip_type: gpu
+        export_status:
+          - value: unrestricted
+            to: 2025-05-13
+            sources: [old]
+          - value: banned
+            from: 2025-05-13
+            sources: [late, year]
+          - value: restricted
+            from: 2025-05
+            rank: deprecated
+            sources: [src-a]
+        sources: [src-a]
+    """,
+    "chip/marked.yaml": """
+        id: marked
+        name: Marked
+        chip_type: gpu
+        export_status:
+          - value: unrestricted
+            to: 2025-05
+            sources: [old]
+          - value: banned
+            from: 2025-07
+            sources: [late]
+          - value: restricted
+            from: 2025-05
+            rank: deprecated
+            sources: [src-a]
+        sources: [src-a]
+    """,
+    "chip/yearly.yaml": """
+        id: yearly
+        name: Yearly
+        chip_type: gpu
+        export_status:
+          - value: unrestricted
+            to: 2025-06
+            sources: [year, old]
+        sources: [src-a]
+    """,
+    "organization/lab-b.yaml": """
+        id: lab-b
+        name: Lab B
+        org_type: lab
+        country: china
+        sources: [src-a]
+    """,
+    "person/sam.yaml": """
+        id: sam
+        name: Sam Roe
+        affiliation:
+          - value: lab-b
+            to: 2025-03
+            sources: [old]
+          - value: deepseek
+            from: 2025-03
+            sources: [late]
+        sources: [src-a]
+    """,
+}
+
+
+def test_20_an_end_cites_its_successors_sources_or_is_marked_alike_on_both_engines(make_data):
+    """The rule's general case (kg.semantics.time, Timeline.end_sources), in the report's
+    rows and in queries/changes.rq on both engines: an end keeps the sources published in
+    or after its day, month or year (a year holding it counts); with none, it cites the
+    value that began then on a single-valued field (not a deprecated one, not one that
+    began two months later); with none of those either (a person's affiliation holds many
+    values), its own, marked "published before the change". A start keeps a source
+    published before it."""
+    from kg import load_graph
+    from kg.analysis.changes import changes
+    from kg.semantics import PUBLISHED_BEFORE
+    from kg.sparql.store import OxigraphStore, RdflibStore
+
+    graph = load_graph(make_data(END_SOURCE_FILES))
+    since, until = date(2022, 12, 31), date(2026, 1, 24)
+    ends = {(c.entity, c.value, c.when, c.sources, c.how)
+            for c in changes(graph.semantics, since, until) if c.change == "ended"}
+    assert ends == {
+        ("kept", "unrestricted", "2025-08", ("late",), ""),
+        ("replaced", "unrestricted", "2025-05-13", ("late", "year"), "successor"),
+        ("marked", "unrestricted", "2025-05", ("old",), PUBLISHED_BEFORE),
+        ("yearly", "unrestricted", "2025-06", ("year",), ""),
+        ("sam", "lab-b", "2025-03", ("old",), PUBLISHED_BEFORE),
+    }
+    want = {(c.day.isoformat(), c.change, c.entity, c.field, c.when, s,
+             c.how if c.how == PUBLISHED_BEFORE else "")
+            for c in changes(graph.semantics, since, until) for s in c.sources}
+    assert ("2025-08-01", "began", "kept", "export_status", "2025-08", "old", "") in want
+    q = find_query("changes")
+    for store in (OxigraphStore.from_dataset(graph.dataset), RdflibStore(graph.dataset)):
+        got = {(str(r["day"]), str(r["change"]), short(str(r["entity"])), str(r["field"]),
+                str(r["when"]), short(str(r["source"])), str(r.get("sourceNote") or ""))
+               for r in run_query(store, q, {"since": since.isoformat(),
+                                             "date": until.isoformat()}).dicts()}
+        assert got == want, store
+
+
+def test_20_the_query_knows_the_fields_that_hold_one_value_at_a_time():
+    """changes.rq names the single-valued fields that change over time (an end there is
+    reported by the value that replaced it): the schema's, every one."""
+    from kg.core.schema import load_schema
+
+    schema = load_schema()
+    single = {n for k in schema.kinds.values() for n, f in k.fields.items()
+              if f.temporal and not f.many}
+    other = {n for k in schema.kinds.values() for n, f in k.fields.items()
+             if not (f.temporal and not f.many)}
+    text = find_query("changes").text
+    listed = [set(re.findall(r'"([a-z_]+)"', m))
+              for m in re.findall(r"\?field IN \(([^)]*)\)", text)]
+    assert listed and all(names == single for names in listed)
+    assert not single & other  # a name means the same on every kind
+
+
 # A `from` and a `to` at each precision, months around a leap day and the ends of years,
 # so that every since and date in PRECISION_DAYS cuts through one of them.
 PRECISION_FILES = {

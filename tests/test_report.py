@@ -201,6 +201,39 @@ def test_the_h20s_end_and_start_of_april_2025_both_changed_since_the_default_sin
     assert f"dated facts ({sum(r['change'] == 'began' for r in rows)} began, " in summary
 
 
+def test_an_end_cites_the_source_that_reports_it_not_one_published_before():
+    """A journalist's trial: "Framework for AI Diffusion, status in-force ended 2025-05-13
+    [fr-2025-01-15-ai-diffusion]" (the January rule cannot report its May rescission:
+    BIS's announcement of 2025-05-13 does) and the H20's "licence-required ended 2025-08"
+    citing NVIDIA's April 8-K, published before the end, which NVIDIA's results of
+    2025-08-27 report (the statement's note says so). kg.semantics.time,
+    Timeline.end_sources; the table, the numbered dots and changes.csv alike."""
+    out = build_report()
+    want = {("2025-05-13", "ended", "us-bis-ai-diffusion-rule-2025-01", "in-force"):
+            "bis-2025-05-13-ai-diffusion-rescission",
+            ("2025-08-01", "ended", "nvidia-h20", "licence-required"):
+            "nvidia-2025-08-27-q2-fy2026-results"}
+    rows = {(r["day"], r["change"], r["id"], r["value"]): r["sources"]
+            for r in read_csv(out / "changes.csv")}
+    assert {k: rows.get(k) for k in want} == want
+    # a start keeps its sources: the 8-K gave the H20's licence requirement of April
+    assert rows[("2025-04-01", "began", "nvidia-h20", "licence-required")] == \
+        "nvidia-8k-2025-04-15; nvidia-2025-08-27-q2-fy2026-results"
+    html = (out / "report.html").read_text(encoding="utf-8")
+    parser = _Cells()
+    parser.feed(html)
+    cells = {(c[1], c[2], c[3], c[5]): c[7] for c in parser.rows if len(c) > 7}
+    assert cells[("2025-05-13", "ended", "Framework for Artificial Intelligence Diffusion",
+                  "in-force")] == "bis-2025-05-13-ai-diffusion-rescission"
+    assert cells[("2025-08-01", "ended", "NVIDIA H20", "licence-required")] == \
+        "nvidia-2025-08-27-q2-fy2026-results"
+    md = unlinked((out / "report.md").read_text(encoding="utf-8"))
+    assert ("2025-05-13: Framework for Artificial Intelligence Diffusion, status: in-force "
+            "ended [bis-2025-05-13-ai-diffusion-rescission]") in md
+    assert ("2025-08: NVIDIA H20, US export status to China: licence-required ended "
+            "[nvidia-2025-08-27-q2-fy2026-results]") in md
+
+
 @pytest.mark.parametrize("store", [oxigraph_store, rdflib_store], ids=["oxigraph", "rdflib"])
 @pytest.mark.parametrize("window", ["2025-11-01..2026-01-31", "2025-04-14..dataset"])
 def test_changes_csv_equals_the_library_query(store, window):

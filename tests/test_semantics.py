@@ -147,6 +147,73 @@ def test_state_on_says_not_yet_superseded_ended_or_ranked_down_for_the_day():
     assert window(MANY, report, [report], HORIZON).end_by == "horizon"
 
 
+def test_an_end_lists_only_the_sources_that_can_report_it():
+    """A journalist's trial: "in-force ended 2025-05-13 [fr-2025-01-15-ai-diffusion]", the
+    January rule cited for its own May rescission; the H20's "licence-required ended
+    2025-08" cited NVIDIA's April 8-K. A source published before the whole day, month or
+    year of a `to` cannot report the end (Timeline.end_sources): the rest are listed;
+    with none left, the sources of the value that began then; with none of those, its
+    own, marked "published before the change" (a start keeps all its sources:
+    tests/test_queries.py, test_20_an_end_cites_only_sources_that_can_report_it)."""
+    from types import SimpleNamespace
+
+    from kg.core.model import Entity
+    from kg.semantics.time import PUBLISHED_BEFORE, EndSources, Timeline, published_before
+
+    def source(sid, date):
+        return Entity(sid, "source", f"{sid}.yaml", 1,
+                      facts={"date": [Statement("date", DateValue.parse(date), 1)]})
+
+    p = DateValue.parse
+    assert published_before(p("2025-04-15"), p("2025-08"))
+    assert published_before(p("2025-07-31"), p("2025-08"))
+    assert not published_before(p("2025-08-27"), p("2025-08"))  # in the month: can report
+    assert not published_before(p("2025"), p("2025-08"))  # the year may be after it
+    assert not published_before(p("2025-08"), p("2025-08-15"))
+    assert published_before(p("2024"), p("2025-01-01")) and not published_before(None, p("2025"))
+
+    srcs = {s.id: s for s in (source("fr", "2025-01-15"), source("rescission", "2025-05-13"),
+                              source("april", "2025-04-15"), source("august", "2025-08-27"),
+                              source("year", "2025"), source("later", "2025-09-01"))}
+    ruled = st("in-force", valid_from="2025-01-13", valid_to="2025-05-13", sources=("fr",))
+    rescinded = st("not-in-force", valid_from="2025-05-13", sources=("rescission",))
+    dropped = st("withdrawn", valid_from="2025-05-13", sources=("later",), rank="deprecated")
+    required = st("licence-required", valid_from="2025-04", valid_to="2025-08",
+                  sources=("april", "august"))
+    granted = st("licences-granted", valid_from="2025-08", sources=("august",))
+    yearly = st("restricted", valid_to="2025-06", sources=("year", "april"))
+    lone = st("banned", valid_from="2024", valid_to="2025-05", sources=("april",))
+    later = st("allowed", valid_from="2025-07", sources=("later",))  # not on that month
+    left = st("deepseek", valid_to="2025-05", sources=("april",))
+    joined = st("openai", valid_from="2025-05", sources=("later",))  # many-valued: no successor
+    ents = {"rule": Entity("rule", "policy", "r.yaml", 1, facts={"status": [ruled, rescinded,
+                                                                           dropped]}),
+            "h20": Entity("h20", "chip", "h.yaml", 1, facts={"export_status": [required, granted]}),
+            "y": Entity("y", "chip", "y.yaml", 1, facts={"export_status": [yearly]}),
+            "lone": Entity("lone", "chip", "l.yaml", 1, facts={"export_status": [lone, later]}),
+            "pat": Entity("pat", "person", "p.yaml", 1, facts={"affiliation": [left, joined]}),
+            **srcs}
+    one = SimpleNamespace(fields={"status": SINGLE, "export_status": SINGLE})
+    kinds = {"policy": one, "chip": one, "person": SimpleNamespace(fields={"affiliation": MANY})}
+    tl = Timeline(SimpleNamespace(kinds=kinds), ents, HORIZON)
+
+    def ends(eid, name, s):
+        return tl.end_sources(ents[eid], name, s)
+
+    # the rule published in January cannot report its May end: the rescission does
+    assert ends("rule", "status", ruled) == EndSources(("rescission",), "successor")
+    # the April 8-K cannot report the August end; the August results can
+    assert ends("h20", "export_status", required) == EndSources(("august",))
+    # a source dated to a year that holds the end may report it
+    assert ends("y", "export_status", yearly) == EndSources(("year",))
+    # nothing began that month (or the field holds many values): its own, marked
+    assert ends("lone", "export_status", lone) == EndSources(("april",), PUBLISHED_BEFORE)
+    assert ends("pat", "affiliation", left) == EndSources(("april",), PUBLISHED_BEFORE)
+    assert PUBLISHED_BEFORE == "published before the change"
+    # a statement without a `to` has no end to report: all its sources
+    assert ends("h20", "export_status", granted) == EndSources(("august",))
+
+
 # -- the curated data -------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def sem():

@@ -13,6 +13,11 @@ The rule (queries/changes.rq gives the same rows over SPARQL):
   Deprecated statements never change.
   A fact known only `as_of` a day is evidence, not a change: it never appears here,
   nor does an end inferred from a horizon or a successor.
+  An end lists the sources that can report it (kg.semantics.time, Timeline.end_sources):
+  not one published before its `to` (the January rule is not the source of its May
+  rescission); if none is left, those of the value that replaced it then; else its own,
+  marked "published before the change". A start lists all its sources: one published
+  before it announced it ahead.
 - happened: a date-valued fact (a release, an event's date, a rule taking effect) whose
   date, at its precision, lies wholly inside the interval: a release in "2025-12" is
   inside (2025-11-01, 2026-01-31], one in "2025" is not.
@@ -43,7 +48,8 @@ class Change:
     """One change. day: the day it sorts by (the first day of its `from`, `to` or date:
     kg.semantics.time.change_day); when: the date as the source gives it; change: began | ended |
     happened | said | figure; value: the value as text (an id, an enum value, a date, a number);
-    sources: source ids."""
+    sources: source ids; how: for an end, how its sources were chosen (EndSources.how: ""
+    its own, "successor", or PUBLISHED_BEFORE when every one was)."""
 
     day: dt.date
     change: str
@@ -53,6 +59,7 @@ class Change:
     when: str
     sources: tuple[str, ...]
     claim: str | None = None  # the figure's id, for a change of kind "figure"
+    how: str = ""
 
 
 def inside(d: DateValue, since: dt.date, as_of: dt.date) -> bool:
@@ -82,8 +89,9 @@ def changes(sem: Semantics, since: dt.date, as_of: dt.date | None = None) -> lis
                     out.append(Change(w.start, "began", ent.id, name, value,
                                       str(st.valid_from), ent.sources_of(st)))
                 if w.ended_within(since, as_of):
+                    by = sem.end_sources(ent.id, name, st)
                     out.append(Change(change_day(st.valid_to), "ended", ent.id, name, value,
-                                      str(st.valid_to), ent.sources_of(st)))
+                                      str(st.valid_to), by.sources, how=by.how))
                 if isinstance(st.value, DateValue) and inside(st.value, since, as_of):
                     out.append(Change(st.value.start, dated_change(ent.kind, ent.name), ent.id,
                                       name, value,

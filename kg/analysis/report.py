@@ -83,7 +83,7 @@ from kg.core.forked import Forked, Stack, can_fork
 from kg.core.model import as_decimal_text
 from kg.data.loader import gc_paused
 from kg.rdf.load import Steps
-from kg.semantics import BLOC_LABELS, Semantics
+from kg.semantics import BLOC_LABELS, PUBLISHED_BEFORE, Semantics
 from kg.semantics.disputes import QUALIFIER_WORDS, amount_text, relative_head
 from kg.semantics.links import (
     findability,
@@ -284,7 +284,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
         doc.ul([f"{i} — {c.when or c.day}: {', '.join(name(g.entity) for g in group)}, "
                 f"{_label(sem, c)}: {_change_value(sem, c)} "
                 f"{'began' if c.change == 'began' else 'ended'} "
-                f"[{', '.join(dict.fromkeys(s for g in group for s in g.sources))}]"
+                f"[{', '.join(dict.fromkeys(s + _before_words(g) for g in group for s in g.sources))}]"
                 for i, group in enumerate(groups, 1) for c in group[:1]])
     # the newest rows, and every numbered dot's row, in time order (a journalist's trial:
     # the first 60 were shown and "(24 more rows in changes.csv.)" were the newest, the
@@ -297,7 +297,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                                 "as given", "sources", "reliability", "id", "field"],
                     [[key.get(id(c), ""), c.day.isoformat(), c.change,
                       _change_who(sem, c, name), _label(sem, c), _change_value(sem, c),
-                      c.when, "; ".join(c.sources), _rel(sem, c.sources), c.entity, c.field]
+                      c.when, "; ".join(c.sources) + _before_words(c),
+                      _rel(sem, c.sources), c.entity, c.field]
                      for c in changed],
                     show=CHANGES_SHOWN, hide=("id", "field"), cites=("sources",), newest=True,
                     keep=frozenset(i for i, c in enumerate(changed) if id(c) in key), gap=gap))
@@ -740,6 +741,13 @@ def _disputes_summary(disputes, name, ents) -> str:
 def _counted(n: int, noun: str) -> str:
     """'1 figure', '19 figures' (the summary said '1 figures')."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _before_words(c) -> str:
+    """" (published before the change)" after the sources of an end that none of them can
+    report (kg.semantics.time, Timeline.end_sources: each came out before its `to`, and no
+    value replaced it then), so no reader takes them for the source of the end."""
+    return f" ({PUBLISHED_BEFORE})" if c.how == PUBLISHED_BEFORE else ""
 
 
 def _rel(sem: Semantics, sources) -> str:

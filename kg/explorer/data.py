@@ -42,7 +42,7 @@ from kg.semantics.disputes import (
     relative_head,
 )
 from kg.semantics.links import safe_url, source_links, unlinked_identifiers
-from kg.semantics.time import ONE_DAY, stated_start
+from kg.semantics.time import ONE_DAY, PUBLISHED_BEFORE, stated_start
 from kg.semantics.wording import STATUS_WORDS, first_report, status_words
 
 # Fields shown in the panel's header rather than as facts.
@@ -185,6 +185,16 @@ class PageData:
                      ((w.start_span, "b"), (w.end_span, "e")) if sp and sp[0] != sp[1]]
             if spans:
                 out["cs"] = spans
+            if st.valid_to is not None:
+                # who can report its end (Timeline.end_sources), where that is not every
+                # source: "es" the ones that can, "eb" when none could (a journalist's trial:
+                # the January rule read as the source of its own May end)
+                by = self.sem.timeline.end_sources(ent, f.name, st)
+                if by.how == PUBLISHED_BEFORE:
+                    out["eb"] = True
+                elif list(by.sources) != srcs:
+                    out["es"] = list(by.sources)
+                    self.sources.update(by.sources)
         else:
             out["rk"] = "normal"
         out["src"] = srcs

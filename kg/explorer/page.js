@@ -560,6 +560,12 @@
     if (s.aw) row.appendChild(el("div", { cls: "note", text: "as written in the source: " + s.aw }));
     if (s.note) row.appendChild(el("div", { cls: "note", text: s.note }));
     row.appendChild(srcs(s.src));
+    // the sources that report its end (Timeline.end_sources): not one published before
+    // the change (the H20's April 8-K for its August end); else the next value's
+    if (s.es) row.appendChild(el("div", { cls: "end-cites", "data-end": s.to },
+      el("span", { cls: "muted", text: "end (" + s.to + ") reported by " }), srcs(s.es)));
+    if (s.eb) row.appendChild(el("div", { cls: "when end-cites", "data-end": s.to,
+      text: "end (" + s.to + "): every source was published before the change" }));
     return row;
   }
   // How a figure is known, as the data says: "estimated · confidence: speculative"

@@ -25,7 +25,16 @@ from kg.core.schema import Schema
 from kg.data.dataset import DatasetInfo
 from kg.semantics.blocs import BLOC_COLOURS, BLOC_LABELS, BLOCS, Blocs
 from kg.semantics.disputes import Dispute, bounds, claimant, disputes
-from kg.semantics.time import Change, Conflict, Timeline, Window, window
+from kg.semantics.time import (
+    PUBLISHED_BEFORE,
+    Change,
+    Conflict,
+    EndSources,
+    Timeline,
+    Window,
+    published_before,
+    window,
+)
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -71,6 +80,10 @@ class Semantics:
 
     def change_on(self, entity_id: str, field: str, day: dt.date | None = None) -> Change | None:
         return self.timeline.change_on(self.entities[entity_id], field, day or self.date)
+
+    def end_sources(self, entity_id: str, field: str, st: Statement) -> EndSources:
+        """The sources that can report that st ended (kg.semantics.time: Timeline.end_sources)."""
+        return self.timeline.end_sources(self.entities[entity_id], field, st)
 
     def conflicts(self, day: dt.date | None = None) -> list[Conflict]:
         return self.timeline.conflicts(day or self.date)
@@ -156,5 +169,6 @@ class Semantics:
         return {k: sorted(v) for k, v in out.items()}
 
 
-__all__ = ["BLOCS", "BLOC_COLOURS", "BLOC_LABELS", "Blocs", "Change", "Conflict", "Dispute", "Semantics", "Timeline",
-           "Window", "bounds", "claimant", "disputes", "newest_source_date", "window"]
+__all__ = ["BLOCS", "BLOC_COLOURS", "BLOC_LABELS", "PUBLISHED_BEFORE", "Blocs", "Change", "Conflict",
+           "Dispute", "EndSources", "Semantics", "Timeline", "Window", "bounds", "claimant",
+           "disputes", "newest_source_date", "published_before", "window"]

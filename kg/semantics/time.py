@@ -39,6 +39,18 @@ The rule (docs/semantics.md says it for researchers):
   before a 2025-12-08 event of that month (a fresh user's trial: sorted by its last day,
   the H200's "restricted ended" read as after the announcement that ended it).
 
+- Who can report an end (`end_sources`: the report's "What changed", queries/changes.rq,
+  the explorer): a source published before the whole day, month or year of a `to`
+  (`published_before`; its `date`, dct:issued) cannot report that the value ended then,
+  so it is not listed for that end; if none of the statement's sources is left, the
+  sources of its successor (on a single-valued field that changes over time, a statement
+  of another value whose `from` shares a day with the `to`) are listed; else its own,
+  marked "published before the change" (a journalist's trial: the January Federal
+  Register rule was cited for the AI Diffusion rule's May end, NVIDIA's April 8-K for the
+  H20's August one). A start keeps all its sources: a source published before a `from`
+  announces it ahead (a rule before its effective date, an appointment before it takes
+  effect), and a statement's sources are what stated its value, its start with it.
+
 Dates are datetime.date; windows are inclusive on both ends.
 """
 
@@ -108,6 +120,29 @@ def change_day(d: DateValue) -> dt.date:
     changes: the first day of `d` at the precision the source gives, whether it is a start
     or an end (the module's rule; queries/changes.rq's ?day)."""
     return d.start
+
+
+def published_before(published: DateValue | None, change: DateValue) -> bool:
+    """Whether a source published on `published` (its `date` at the precision it gives)
+    came out before the whole day, month or year of `change`: its last day is before the
+    change's first, so it cannot report that the change happened (the module's rule).
+    A source without a date is never before (queries/changes.rq cuts both dates to the
+    shorter and compares them: "2025-04-15" and "2025-08" as "2025-04" < "2025-08")."""
+    return published is not None and published.end < change.start
+
+
+PUBLISHED_BEFORE = "published before the change"  # the mark on an end no source can report
+
+
+@dataclass(frozen=True)
+class EndSources:
+    """The sources listed for a statement's end (Timeline.end_sources). how: "" (its own
+    sources published in or after the end's period), "successor" (none of its own was:
+    those of the statement of another value that began then) or PUBLISHED_BEFORE (neither:
+    its own, every one published before the change)."""
+
+    sources: tuple[str, ...]
+    how: str = ""
 
 
 def overlaps(span: tuple[dt.date, dt.date], first: dt.date, last: dt.date) -> bool:
@@ -323,6 +358,37 @@ class Timeline:
                         or not (f.temporal if temporal else f.sourced):
                     continue
                 yield ent, name, sts
+
+    def published(self, source: str) -> DateValue | None:
+        """A source's publication date (its `date`), None if it has none or is unknown."""
+        ent = self.entities.get(source)
+        return ent.first("date") if ent is not None else None
+
+    def successors(self, entity: Entity, name: str, st: Statement) -> list[Statement]:
+        """The statements that replaced st at its `to`, on a single-valued field that changes
+        over time: another value, not deprecated, whose `from` shares a day with st's `to`
+        (`to: 2025-08` and `from: 2025-08`; `to: 2025-05-13` and `from: 2025-05-13`)."""
+        f = self.field(entity, name)
+        end = st.valid_to
+        if end is None or f.many or not f.temporal:
+            return []
+        return [s for s in entity.facts.get(name, ()) if s is not st and s.value != st.value
+                and s.rank != "deprecated" and s.valid_from is not None
+                and overlaps((s.valid_from.start, s.valid_from.end), end.start, end.end)]
+
+    def end_sources(self, entity: Entity, name: str, st: Statement) -> EndSources:
+        """The sources listed for st's end (its `to`), by the module's rule: its own that
+        were not published before the end's period; else its successors' (`successors`);
+        else its own, marked PUBLISHED_BEFORE. Never empty when st has sources."""
+        own = entity.sources_of(st)
+        if st.valid_to is None:
+            return EndSources(own)
+        can = tuple(s for s in own if not published_before(self.published(s), st.valid_to))
+        if can:
+            return EndSources(can)
+        after = tuple(dict.fromkeys(s for n in self.successors(entity, name, st)
+                                    for s in entity.sources_of(n)))
+        return EndSources(after, "successor") if after else EndSources(own, PUBLISHED_BEFORE)
 
     def undated_steps(self) -> list[tuple[Entity, str, Statement, Window]]:
         """(entity, field, statement, its window) for each statement with no date at all
