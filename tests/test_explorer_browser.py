@@ -1096,6 +1096,43 @@ def test_overview_search_finds_an_entity_it_does_not_draw(tmp_path, page):
     assert page.errors == [] and page.console_errors() == []
 
 
+def test_an_overviews_subtitle_and_count_line_agree(tmp_path, page, monkeypatch):
+    """A scale trial: the 10k overview's subtitle said "the 473 most central" and its
+    count line "Showing 470 of 470 entities" (three begin after the page's day). The
+    subtitle gives the drawn entities on the day too; with everything shown the count
+    line says the same number, and the overview's links are drawn."""
+    import re
+    import sys
+
+    import kg.explorer as X
+    from kg.core.model import DateValue, Statement
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_explorer import synthetic_semantics
+
+    sem = synthetic_semantics(600)
+    for i in range(0, 600, 7):  # founded after the page's day
+        sem.entities[f"org-{i}"].facts["founded"] = [
+            Statement("founded", DateValue.parse("2030-01-01"), 1)]
+    monkeypatch.setattr(X, "OVERVIEW_PER_BLOC", 20)
+    out = tmp_path / "overview.html"
+    out.write_text(X.explorer_html(sem, overview_above=500), encoding="utf-8")
+    pg = page.open(out)
+    subtitle = pg.inner_text("#top")
+    m = re.search(r"the 60 most central and the (\d+) that join them, (\d+) of 603 entities "
+                  r"of every date; (\d+) of the (\d+) on ", subtitle)
+    assert m, subtitle
+    joining, drawn, on_day, total_on_day = map(int, m.groups())
+    assert drawn == 60 + joining and on_day < drawn and total_on_day == 603 - 86
+    pg.click("#show-all")
+    line = pg.inner_text("#count-line")
+    shown, of, links = map(int, re.search(
+        r"Showing (\d+) of (\d+) entities and (\d+) of", line).groups())
+    assert shown == of == on_day, line
+    assert links >= 0.9 * on_day, line  # nearly enough to join them all
+    assert page.errors == [] and page.console_errors() == []
+
+
 def drawn_colour(pg, node: str) -> str:
     return pg.evaluate(f"kgExplorer.network.body.data.nodes.get('{node}').color.background")
 

@@ -150,3 +150,35 @@ def test_every_chart_says_the_datas_date_and_version(monkeypatch):
         assert written["texts"] == [[stamp]], name
     _, images = report(sem, as_of=dt.date(2025, 6, 30))
     assert {c.args[-1] for c in images.values()} == {f"{stamp}; shown as of 2025-06-30"}
+
+
+def test_the_centrality_legend_covers_no_bar(monkeypatch):
+    """A scale trial: in a 10k network's centrality.png the fifteen bars are nearly as
+    long as the first, and the legend in the lower right corner hid the last two. The
+    legend covers no bar, whatever their lengths; where the corner is free it stays."""
+    from kg.analysis import charts
+
+    figures = []
+    png = charts._png
+
+    def keeping(fig):
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        legend = ax.get_legend()
+        figures.append((legend.get_window_extent(renderer),
+                        [p.get_window_extent(renderer) for p in ax.patches],
+                        ax.get_window_extent(renderer)))
+        return png(fig)
+
+    monkeypatch.setattr(charts, "_png", keeping)
+    blocs = ["us", "china", "multinational", "other"]
+    long_bars = [(f"Entity {i}", 1.0 - i * 0.01, blocs[i % 4]) for i in range(15)]
+    short_tail = [(f"Entity {i}", 1.0 / (i + 1), blocs[i % 4]) for i in range(15)]
+    for rows in (long_bars, short_tail):
+        assert charts.top_nodes(rows, "Most central", stamp="x").startswith(b"\x89PNG")
+    for legend, bars, _ in figures:
+        assert len(bars) == 15
+        assert not [b for b in bars if legend.overlaps(b)]
+    (beside, _, axes), (corner, _, axes2) = figures
+    assert beside.x0 >= axes.x1  # moved out, to the right of the bars
+    assert corner.x1 <= axes2.x1  # the short tail: in the corner, as before

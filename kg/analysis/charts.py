@@ -103,13 +103,26 @@ def top_nodes(rows: list[tuple[str, float, str]], title: str,
     for r in rows:
         if r[2] not in present:
             present.append(r[2])
-    ax.legend(handles=[Patch(color=BLOC_COLOURS[b], label=(labels or {}).get(b, b))
-                       for b in BLOC_COLOURS
-                       if b in present], loc="lower right", frameon=False)
+    handles = [Patch(color=BLOC_COLOURS[b], label=(labels or {}).get(b, b))
+               for b in BLOC_COLOURS if b in present]
+    legend = ax.legend(handles=handles, loc="lower right", frameon=False)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     _finish(fig, stamp)
+    if _covers(fig, legend, ax.patches):
+        # the last bars as long as the first (a 10k network's top 15): the legend in the
+        # corner hid them, so it goes beside the bars, outside the axes
+        legend.remove()
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.0, 0.0), frameon=False)
+        _finish(fig, stamp)
     return _png(fig)
+
+
+def _covers(fig, artist, patches) -> bool:
+    """Whether `artist` (a legend), as drawn, overlaps any of `patches` (the bars)."""
+    renderer = fig.canvas.get_renderer()
+    box = artist.get_window_extent(renderer)
+    return any(box.overlaps(p.get_window_extent(renderer)) for p in patches)
 
 
 def scorecard(dimensions: list[str], sources: list[str],

@@ -285,3 +285,83 @@ def _dependency(A, D: np.ndarray, S: np.ndarray, target: np.ndarray,
         before = order[bounds[level]:bounds[level + 1]]
         delta[before] += St[before] * contrib[before]
     return np.ascontiguousarray(delta.reshape(n, b).T)
+
+
+def joining_nodes(links, terminals: list[str], allowed: set[str] | None = None,
+                  at_most: int | None = None, longest: int = 4) -> list[str]:
+    """The nodes that join `terminals` along shortest paths: Mehlhorn's approximate
+    Steiner tree on the undirected network of `links` ((a, b) pairs), through nodes of
+    `allowed` only (None: any). One breadth-first search from all terminals at once gives
+    each node its nearest terminal; each link between two terminals' regions is a path
+    between them; the shortest such paths, joining terminals not yet joined (Kruskal's
+    rule), give their inner nodes, in that order, up to `at_most` nodes (None: all).
+    A path of more than `longest` links is not taken (it would add more nodes than it
+    shows). Deterministic: ties by the order of `terminals`, then of `links`.
+    Cost: one pass over the links."""
+    from collections import deque
+
+    adj: dict[str, list[str]] = {}
+    for a, b in links:
+        if a == b or (allowed is not None and (a not in allowed or b not in allowed)):
+            continue
+        adj.setdefault(a, []).append(b)
+        adj.setdefault(b, []).append(a)
+    dist: dict[str, int] = {}
+    root: dict[str, str] = {}
+    parent: dict[str, str] = {}
+    queue: deque[str] = deque()
+    for t in terminals:
+        if t not in dist:
+            dist[t], root[t] = 0, t
+            queue.append(t)
+    while queue:
+        u = queue.popleft()
+        if 2 * dist[u] + 1 > longest:  # a path through a farther node is too long
+            continue
+        for v in adj.get(u, ()):
+            if v not in dist:
+                dist[v], root[v], parent[v] = dist[u] + 1, root[u], u
+                queue.append(v)
+    rank = {t: i for i, t in enumerate(terminals)}
+    best: dict[tuple[int, int], tuple[int, int, str, str]] = {}
+    order = 0
+    for u, near in adj.items():
+        if u not in dist:
+            continue
+        for v in near:
+            if v not in dist or root[u] == root[v]:
+                continue
+            length = dist[u] + dist[v] + 1
+            if length > longest:
+                continue
+            ru, rv = rank[root[u]], rank[root[v]]
+            key = (min(ru, rv), max(ru, rv))
+            got = (length, order, u, v)
+            order += 1
+            if key not in best or got[:2] < best[key][:2]:
+                best[key] = got
+    group = {t: t for t in terminals}
+
+    def find(x: str) -> str:
+        while group[x] != x:
+            group[x] = group[group[x]]
+            x = group[x]
+        return x
+
+    out: list[str] = []
+    seen = set(terminals)
+    for key, (_, _, u, v) in sorted(best.items(), key=lambda kv: (kv[1][0], kv[0])):
+        a, b = find(terminals[key[0]]), find(terminals[key[1]])
+        if a == b:
+            continue
+        inner = []
+        for end in (u, v):
+            while end not in seen and end not in inner:
+                inner.append(end)
+                end = parent[end]
+        if at_most is not None and len(out) + len(inner) > at_most:
+            continue  # too many nodes for this one: a shorter join may still fit
+        group[a] = b
+        out.extend(inner)
+        seen.update(inner)
+    return out

@@ -329,7 +329,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.table(Table("scorecard", ["dimension", "verdict", "sources disagree", "source",
                                   "sources", "reliability", "as of", "backing figures",
                                   "contradicting figures", "assessment", "dimension id"], rows,
-                    hide=("assessment", "dimension id"), cites=("sources",)))
+                    hide=("assessment", "dimension id"), cites=("sources",),
+                    order="by dimension, each one's summary row before its verdicts"))
     cells, best = {}, {}
     rel_order = {"high": 0, "medium": 1, "low": 2}
     for r in card:
@@ -361,7 +362,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.table(Table("centrality", cols,
                     [[i + 1, name(n), n, node[n]["kind"], node[n]["bloc"], degree[n],
                       *(cent[m][n] for m in MEASURES), member.get(n, "")]
-                     for i, n in enumerate(order)], show=top))
+                     for i, n in enumerate(order)], show=top, order="by PageRank"))
     doc.h3("Within each bloc")
     bloc_paths_skipped = not a.bloc_paths
     doc.p("The same measures on the network of each bloc alone (links to other blocs "
@@ -376,7 +377,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     brows = [[b, rank, name(n), n, node[n]["kind"], links, *values]
              for b, rank, n, links, *values in a.by_bloc]
     t = Table("centrality-by-bloc", ["bloc", "rank", "entity", "id", "kind", "links in bloc",
-                                     *MEASURES], brows)
+                                     *MEASURES], brows, order="by bloc, then rank in it")
     doc.table(_shown(t, [r for r in brows if r[1] <= 5]))
     doc.h3("By kind")
     krows = []
@@ -386,7 +387,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
             krows.append([k, i + 1, name(n), n, node[n]["bloc"], degree[n],
                           *(cent[m][n] for m in MEASURES)])
     t = Table("centrality-by-kind", ["kind", "rank", "entity", "id", "bloc", "links",
-                                     *MEASURES], krows)
+                                     *MEASURES], krows, order="by kind, then rank in it")
     doc.table(_shown(t, [r for r in krows if r[1] <= 3]))
 
     # -- why central ----------------------------------------------------------------------
@@ -459,7 +460,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                                    "weak links it loses (their sources)"],
                     [[m.rank, name(m.node), m.node, m.robust_rank if m.robust_rank else "unlinked",
                       _move(m), m.pagerank, m.robust_pagerank, weak_links(m.node)]
-                     for m in moves], cites=("weak links it loses (their sources)",)))
+                     for m in moves], cites=("weak links it loses (their sources)",),
+                    order="by PageRank"))
     # a journalist's trial: an analyst DW quotes about many entities ranked second of all
     # by eigenvector and first among people, and the report did not say it was the quotes
     doc.p(f"A quote links its speaker to each entity it is about (How the network is made), "
@@ -471,7 +473,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                                           "PageRank without quote links"],
                     [[m.rank, name(m.node), m.node,
                       m.robust_rank if m.robust_rank else "unlinked", _move(m), m.pagerank,
-                      m.robust_pagerank] for m in a.quote_moves]))
+                      m.robust_pagerank] for m in a.quote_moves], order="by PageRank"))
 
     # -- communities ----------------------------------------------------------------------
     doc.h2("Communities")
@@ -502,7 +504,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                       describe(c, {}, BLOC_LABELS, rel, kind_labels), " ".join(c.members),
                       "; ".join(name(n) for n in c.members)]
                      for c in comms],
-                    show=len(big), hide=("members", "member names")))
+                    show=len(big), hide=("members", "member names"),
+                    order="by size, the largest first"))
     doc.h3("Bridges between the US and Chinese blocs")
     doc.p("Entities linked directly to both a US and a Chinese entity, by the share of "
           "shortest paths between a US and a Chinese entity that pass through them, with "
@@ -521,7 +524,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.table(Table("bridges", ["entity", "id", "bloc", "share of US–China paths",
                                 "links to US", "links to China",
                                 "links across the blocs (grouped by neighbour)"], rows,
-                    cites=("links across the blocs (grouped by neighbour)",)))
+                    cites=("links across the blocs (grouped by neighbour)",),
+                    order="by share of US–China paths"))
 
     # -- shares ---------------------------------------------------------------------------
     doc.h2("Share of centrality by bloc")
@@ -532,7 +536,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
     doc.img("bloc-share.png", "Share of centrality by bloc")
     doc.table(Table("bloc-share", ["measure", *BLOC_LABELS],
                     [[m, *(round(share[m].get(b, 0.0), 4) for b in BLOC_LABELS)]
-                     for m in share]))
+                     for m in share], order="by measure"))
 
     # -- data health ----------------------------------------------------------------------
     doc.h2("Data health: what the data still lacks")
@@ -550,7 +554,8 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                       figure_amount(sem.entities, sem.entities[r.claim]), r.value, r.qualifier,
                       claimant_words(sem.entities, sem.entities[r.claim]),
                       "; ".join(r.sources), r.reliability, r.claim] for r in disputes],
-                    hide=("value", "qualifier"), cites=("sources",)))
+                    hide=("value", "qualifier"), cites=("sources",),
+                    order="by subject, measure, period and value"))
     doc.h3("Facts resting only on low-reliability sources")
     by_kind: dict[str, int] = {}
     for f in weak:
@@ -563,16 +568,17 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                                              "sources", "deprecated"],
                     [[name(f.entity), f.entity, f.kind, *_reader_words(sem, f, day),
                       "; ".join(f.sources), "yes" if f.deprecated else ""] for f in weak],
-                    show=15, hide=("id",), cites=("sources",)))
+                    show=15, hide=("id",), cites=("sources",), order="by entity id and field"))
     doc.h3("Unchecked share by kind")
     doc.table(Table("unchecked-by-kind", ["kind", "facts", "unchecked", "unchecked share"],
-                    [list(r) for r in unchecked_by_kind(all_facts)]))
+                    [list(r) for r in unchecked_by_kind(all_facts)], order="by kind"))
     doc.h3("Entities with few links")
     few = few_links(G)
     doc.p(f"{sum(1 for _, d in few if d == 0)} entities have no link in the network on {day} "
           f"and {sum(1 for _, d in few if d == 1)} have one.")
     doc.table(Table("few-links", ["entity", "id", "kind", "links"],
-                    [[name(n), n, node[n]["kind"], d] for n, d in few], show=15))
+                    [[name(n), n, node[n]["kind"], d] for n, d in few], show=15,
+                    order="fewest links first, then by id"))
     doc.h3("Pieces of the network")
     pieces = a.pieces
     doc.p(f"The network falls into {pieces['count']} connected pieces. The largest holds "
@@ -581,12 +587,13 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
           "reflect only its own piece. The next pieces are where links are missing.")
     doc.table(Table("pieces", ["piece", "size", "most linked members"],
                     [[i, size, ", ".join(name(n) for n in most)]
-                     for i, size, most in pieces["rows"]], show=8))
+                     for i, size, most in pieces["rows"]], show=8, order="by size"))
     doc.h3("Facts per source")
     fps = facts_per_source(sem, all_facts)
     doc.table(Table("facts-per-source", ["source", "publisher", "reliability", "facts"],
                     [[s, str(ents[s].first("publisher", "")) if s in ents else "",
-                      _rel(sem, [s]), n] for s, n in fps], show=15, cites=("source",)))
+                      _rel(sem, [s]), n] for s, n in fps], show=15, cites=("source",),
+                    order="most facts first"))
     nourl = without_url(sem)
     doc.h3("Sources without a link")
     found = Counter(findability(ents[s]) for s in nourl)
@@ -602,7 +609,7 @@ def _report(sem: Semantics, as_of: dt.date | None, since: dt.date | None, top: i
                                             "identifiers"],
                     [[s, str(ents[s].first("publisher", "")), _rel(sem, [s]),
                       "; ".join(f"{k}: {v}" for k, v in identifiers(ents[s]))]
-                     for s in nourl], show=15, cites=("source",)))
+                     for s in nourl], show=15, cites=("source",), order="by id"))
 
     # -- method ---------------------------------------------------------------------------
     doc.h2("How the network is made")

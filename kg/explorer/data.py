@@ -112,6 +112,7 @@ class Options:
     note: str | None = None
     seed: int = 7
     extra: dict = field(default_factory=dict)
+    join_seed: bool = False  # the opening view: and the nodes that join them (overview)
 
 
 class PageData:
@@ -486,6 +487,11 @@ class PageData:
             ranked = sorted((n for n in nodes if n["bloc"] == bloc),
                             key=lambda n: (-n["size"], n["id"]))
             out.extend(n["id"] for n in ranked[:SEED_PER_BLOC])
+        if self.opts.join_seed:  # an overview's hubs: the nodes between them too
+            from kg.analysis.paths import joining_nodes
+
+            out += joining_nodes(((e.source, e.target) for e in self.edges), sorted(out),
+                                 allowed={n["id"] for n in nodes}, at_most=len(out))
         return sorted(out)
 
     def min_date(self, edges: list[dict], nodes: list[dict]) -> str:
@@ -941,6 +947,8 @@ def placed(pd: PageData, bloc_of: dict[str, str], labels: dict[str, str]
     memo = Memo("explorer", (sys.modules[__name__], centrality),
                 packages=("analysis", "explorer"))
     memo.add(pd.opts.seed, pd.opts.show_all)
+    if pd.opts.join_seed:
+        memo.add("join_seed")
     memo.add_lines((n, bloc_of[n], labels[n]) for n in pd.node_ids)
     memo.add_lines((e.source, e.target) for e in pd.edges)
 
