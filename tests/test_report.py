@@ -965,9 +965,10 @@ def test_the_summary_counts_and_kinds_read_as_words():
     assert r.exit_code == 0, r.output
     summary = (out / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
     assert "47 happenings, 1 figure)." in summary
-    # 18 links, not 25: a link with no date whose sources are all later than 2024-06-01 was
-    # not yet reported then (as_it_stood, Timeline.reported_from)
-    assert "Most central by PageRank: NVIDIA (organisation, United States bloc, 18 links)" in summary
+    # 19 links, not 25: a link with no date whose sources are all later than 2024-06-01 was
+    # not yet reported then (as_it_stood, Timeline.reported_from); the H200's designer is,
+    # from NVIDIA's announcement of 2023-11-13
+    assert "Most central by PageRank: NVIDIA (organisation, United States bloc, 19 links)" in summary
     whole = (build_report() / "report.md").read_text(encoding="utf-8").split("## What changed")[0]
     # quotes: said, not happened; DeepSeek-V4's release: expected, not happened
     assert "38 happenings, 13 quotes, 1 expected event, 19 figures)." in whole
