@@ -136,8 +136,9 @@ def test_every_chart_says_the_datas_date_and_version(monkeypatch):
     written: dict[str, list[str]] = {}
     png = charts._png
 
-    def reading(fig):  # the texts of the figure itself (not of its axes)
-        written.setdefault("texts", []).append([t.get_text() for t in fig.texts])
+    def reading(fig):  # the texts of the figure itself (not of its axes), its title aside
+        written.setdefault("texts", []).append([t.get_text() for t in fig.texts
+                                                if t.get_text() != fig.get_suptitle()])
         return png(fig)
 
     monkeypatch.setattr(charts, "_png", reading)
@@ -179,6 +180,46 @@ def test_the_centrality_legend_covers_no_bar(monkeypatch):
     for legend, bars, _ in figures:
         assert len(bars) == 15
         assert not [b for b in bars if legend.overlaps(b)]
-    (beside, _, axes), (corner, _, axes2) = figures
-    assert beside.x0 >= axes.x1  # moved out, to the right of the bars
+    (below, _, axes), (corner, _, axes2) = figures
+    assert below.y1 <= axes.y0  # moved out, under the axis
     assert corner.x1 <= axes2.x1  # the short tail: in the corner, as before
+
+
+def test_long_bar_labels_are_wrapped_and_the_chart_keeps_its_title_and_legend(monkeypatch):
+    """`kg report --as-of 2024-06-01`: two policies' full names (up to 90 characters) took
+    half the width of centrality.png; with the legend moved beside the bars, matplotlib
+    could not lay the figure out ("Tight layout not applied"): the title and the legend
+    were cut at the right edge. A long label is wrapped onto two lines of at most 48
+    characters, no two labels overlap, and the title, the legend and every label lie inside the figure."""
+    import warnings
+
+    from kg.analysis import charts
+
+    seen = []
+    png = charts._png
+
+    def keeping(fig):
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        title, = [x for x in fig.texts if x.get_text() == fig.get_suptitle() != ""]
+        seen.append((fig.bbox, title.get_window_extent(renderer),
+                     ax.get_legend().get_window_extent(renderer),
+                     [lab.get_window_extent(renderer) for lab in ax.get_yticklabels()],
+                     [lab.get_text() for lab in ax.get_yticklabels()]))
+        return png(fig)
+
+    monkeypatch.setattr(charts, "_png", keeping)
+    long = "BIS update of the advanced computing and semiconductor manufacturing rules (October 2023)"
+    rows = [(long if i == 3 else f"Entity {i}", 1.0 - i * 0.01, ["us", "china"][i % 2])
+            for i in range(15)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Tight layout not applied" fails the test
+        charts.top_nodes(rows, "Most central by PageRank (1 = the top entity)", stamp="x")
+    (fig, title, legend, labels, texts), = seen
+    assert texts[3] == ("BIS update of the advanced computing and\nsemiconductor "
+                        "manufacturing rules (October 2023)")
+    assert max(len(line) for t in texts for line in t.split("\n")) <= 48
+    for upper, lower in zip(labels, labels[1:]):  # top to bottom: no two labels overlap
+        assert not upper.overlaps(lower)
+    for box in (title, legend, *labels):
+        assert fig.x0 <= box.x0 and box.x1 <= fig.x1 and fig.y0 <= box.y0 and box.y1 <= fig.y1

@@ -9,6 +9,7 @@ chart_stamp), never the clock.
 from __future__ import annotations
 
 import io
+import textwrap
 
 import matplotlib
 
@@ -29,6 +30,7 @@ VERDICT_COLOURS = {"US leads": BLOC_COLOURS["us"], "China leads": BLOC_COLOURS["
                    "mixed": "#CC79A7", "contested": "#e2e8f0"}
 UNKNOWN_VERDICT = "#f0e6d2"  # a verdict text no colour is declared for (never a crash)
 RELIABILITY_MARK = {"high": "H", "medium": "M", "low": "L"}
+LABEL_WIDTH = 48  # characters of a bar's label on one line (two at most)
 
 
 def _png(fig) -> bytes:
@@ -91,14 +93,21 @@ def bloc_share(shares: dict[str, dict[str, float]], labels: dict[str, str],
 
 def top_nodes(rows: list[tuple[str, float, str]], title: str,
               labels: dict[str, str] | None = None, stamp: str = "") -> bytes:
-    """Horizontal bars of (label, value in [0, 1], bloc), in the given order."""
+    """Horizontal bars of (label, value in [0, 1], bloc), in the given order. A label
+    longer than LABEL_WIDTH characters is wrapped onto two lines of at most that many (a
+    policy's full name of 90 characters took half the width and pushed the legend off the
+    figure: `kg report --as-of 2024-06-01`)."""
     _style()
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(rows) + 1.2))
-    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=[BLOC_COLOURS.get(r[2], BLOC_COLOURS["other"]) for r in rows],
-            height=0.7)
+    names = [textwrap.fill(r[0], LABEL_WIDTH, max_lines=2, placeholder=" …") for r in rows]
+    pitch = 0.42 if any("\n" in n for n in names) else 0.32  # inches a bar, its label's lines
+    fig, ax = plt.subplots(figsize=(8, pitch * len(rows) + 1.2))
+    ax.barh(names, [r[1] for r in rows],
+            color=[BLOC_COLOURS.get(r[2], BLOC_COLOURS["other"]) for r in rows], height=0.7)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.05)
-    ax.set_title(title, loc="left", fontweight="bold")
+    # from the figure's left edge, not the axes': long labels push the axes right, and
+    # a title starting there ran off the figure
+    fig.suptitle(title, x=0.015, ha="left", fontweight="bold", fontsize=12)
     present = []
     for r in rows:
         if r[2] not in present:
@@ -111,9 +120,11 @@ def top_nodes(rows: list[tuple[str, float, str]], title: str,
     _finish(fig, stamp)
     if _covers(fig, legend, ax.patches):
         # the last bars as long as the first (a 10k network's top 15): the legend in the
-        # corner hid them, so it goes beside the bars, outside the axes
+        # corner hid them, so it goes under the axis, in one row (beside the bars it took
+        # width that long labels need)
         legend.remove()
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.0, 0.0), frameon=False)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06),
+                  ncol=len(handles), frameon=False)
         _finish(fig, stamp)
     return _png(fig)
 
