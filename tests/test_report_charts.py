@@ -219,7 +219,7 @@ def test_long_bar_labels_are_wrapped_and_the_chart_keeps_its_title_and_legend(mo
     assert texts[3] == ("BIS update of the advanced computing and\nsemiconductor "
                         "manufacturing rules (October 2023)")
     assert max(len(line) for t in texts for line in t.split("\n")) <= 48
-    for upper, lower in zip(labels, labels[1:]):  # top to bottom: no two labels overlap
+    for upper, lower in zip(labels, labels[1:], strict=False):  # no two labels overlap
         assert not upper.overlaps(lower)
     for box in (title, legend, *labels):
         assert fig.x0 <= box.x0 and box.x1 <= fig.x1 and fig.y0 <= box.y0 and box.y1 <= fig.y1
