@@ -52,7 +52,9 @@ def test_every_library_answer_in_chunks_is_the_whole_text(query):
 
 def test_no_rows_and_rows_ending_in_empty_cells_are_written_as_before(tmp_path):
     one = URIRef("https://e/a")
-    for rows in ([], [(one,), (None,)], [(None,), (None,)], [(Literal("x\ny"),), (None,)]):
+    odd = [(Literal('a"b\\c\t\u2028\x01华为😀', lang="zh"),), (Literal("1", datatype=one),),
+           (BNode("b0"),)]
+    for rows in ([], [(one,), (None,)], [(None,), (None,)], [(Literal("x\ny"),), (None,)], odd):
         result = QueryResult(type="SELECT", engine="oxigraph", vars=["v"], rows=rows)
         for fmt, chunks in CHUNKS.items():
             assert "".join(chunks(result, rows_per_chunk=1)) == whole(result, fmt), (fmt, rows)
