@@ -240,6 +240,38 @@ def test_a_runaway_query_is_stopped_at_the_limit(endpoint):
     assert status == 200 and json.loads(text)["boolean"] is True
 
 
+def test_a_client_hanging_up_is_one_line_of_the_log_not_a_traceback(endpoint):
+    """A client that gives up on a slow answer (`curl -m 2`) printed a BrokenPipeError
+    traceback into the server's log each time: now one line naming the request."""
+    import socket
+    import struct
+
+    body = urllib.parse.urlencode({"query": RUNAWAY}).encode()
+    port = int(endpoint["base"].rsplit(":", 1)[1])
+    before = len(endpoint["log"])
+    with socket.create_connection(("127.0.0.1", port)) as client:
+        client.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/"
+                       b"x-www-form-urlencoded\r\nContent-Length: " + str(len(body)).encode()
+                       + b"\r\n\r\n" + body)
+        time.sleep(0.5)
+        # hang up at once (a reset, as a client killed or timed out leaves it)
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    deadline = time.monotonic() + TIMEOUT + 30
+    while time.monotonic() < deadline and not any(
+            "closed the connection" in line for line in endpoint["log"][before:]):
+        time.sleep(0.2)
+    time.sleep(0.5)  # (anything the server logs after it)
+    logged = endpoint["log"][before:]
+    assert [line for line in logged if "closed the connection" in line] == [
+        line for line in logged if '"POST /sparql HTTP/1.1": the client closed the connection '
+        "before the answer was sent (" in line], logged
+    assert sum("closed the connection" in line for line in logged) == 1, logged
+    assert not any("Traceback" in line or "BrokenPipe" in line and "closed" not in line
+                   for line in logged), logged
+    status, _, text = post_query(endpoint, "ASK { ?s ?p ?o }")
+    assert status == 200 and json.loads(text)["boolean"] is True
+
+
 def test_result_size_limit(endpoint):
     status, _, text = post_query(endpoint, "SELECT * WHERE { ?s ?p ?o }")
     assert status == 400 and f"more than {MAX_ROWS} rows" in text

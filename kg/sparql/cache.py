@@ -46,7 +46,11 @@ from kg.data.filecache import (  # one folder rule and one atomic write for kg's
 )
 
 KEEP = 4
-FILE_STORE_MIN = 16 * 2**20  # bytes: a graph file this big is queried from an on-disk store
+# bytes: a graph file this big is queried from an on-disk store. Opening one costs ~0.3 s of
+# CPU whatever its size; loading a trig into memory 0.35 s at 1 MiB, 0.7 s at 4, 1.3 s at 8,
+# 2.1 s at 15 (the 10k graph, just under the old 16 MiB: parsed on every query): from 4 MiB
+# the store pays off, even for a query scanning the whole graph (docs/PERFORMANCE.md, session 16)
+FILE_STORE_MIN = 4 * 2**20
 BUILD_TRIES = 3
 HEADER = b"# sha256 "
 MARK = "kg-complete"
@@ -257,7 +261,7 @@ def file_store(path: Path, fmt, progress=None):
     pyoxigraph's versions; checked like the stores of data/ (`_store_verified`); the
     newest KEEP kept. The first query of a file pays for the store (at 100k entities
     28 s against 12 s loading into memory; then 0.3 s). None for files under
-    FILE_STORE_MIN bytes (they load into memory about as fast as a store opens), when
+    FILE_STORE_MIN bytes (4 MiB: they load into memory about as fast as a store opens), when
     the cache is off or cannot be used: the caller loads the file into memory. progress
     (kg.cli.progress, or None): told when a store is made, the stage that takes long.
     Raises SyntaxError/ValueError/OSError as pyoxigraph's loader does for a file it

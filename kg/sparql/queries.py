@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -891,7 +891,8 @@ def check_scheme(store: Store, iri: str, name: str, kind: str | None = None) -> 
 
 def check_iri(store: Store, iri: str) -> None:
     """Raise QueryError unless the IRI occurs in the graph (as subject or object),
-    suggesting the closest IRIs of the same namespace."""
+    suggesting the closest IRIs of the same namespace (`_known_names`: a bounded set of
+    them, not a scan of every subject: that took 15-47 s of a misspelt id at 100k)."""
     import difflib
 
     ref = URIRef(iri).n3()
@@ -903,14 +904,43 @@ def check_iri(store: Store, iri: str) -> None:
     prefix = next((p for p, n in namespaces.items() if n == ns), "")
     close: list[str] = []
     if ns:
-        rows = store.query(
-            f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "
-            f"{Literal(ns).n3()}) && !CONTAINS(STR(?s), \"/statement/\")) }}").rows
-        known = sorted(str(r[0])[len(ns):] for r in rows)
+        known = _known_names(store, ns, iri[len(ns):])
         close = [ns + c for c in difflib.get_close_matches(iri[len(ns):], known, n=3)]
     what = "no entity" if prefix == "kgid" else "nothing in the graph is"
     hint = f" (did you mean {', '.join(curie(c) for c in close)}?)" if close else ""
     raise QueryError(f"{what} {curie(iri)}{hint}")
+
+
+# a namespace with up to this many named things: a misspelt name is matched against all of
+# them; with more, against those sharing four characters in a row with it
+SUGGEST_ALL = 2000
+OWL = "http://www.w3.org/2002/07/owl#"
+
+
+def _known_names(store: Store, ns: str, given: str) -> list[str]:
+    """The local names in namespace ns that a misspelt `given` is matched against: the
+    things the graph types with a class of the schema, a concept or scheme, or a term of
+    the ontology (every subject of the namespace but the reified statements). Asked from
+    the type index, at most SUGGEST_ALL + 1 rows; beyond that (100k entities), only the
+    names sharing a run of four characters with `given` (a regex the engine applies)."""
+    schema = load_schema()
+    classes = sorted({schema.expand(k.cls) for k in schema.kinds.values()}
+                     | {f"{SKOS}Concept", f"{SKOS}ConceptScheme", f"{OWL}Class",
+                        f"{OWL}ObjectProperty", f"{OWL}DatatypeProperty", f"{OWL}Ontology"})
+    head = (f"SELECT DISTINCT ?s WHERE {{ VALUES ?t {{ {' '.join(f'<{c}>' for c in classes)} }} "
+            f"?s a ?t ")
+    rows = store.query(f"{head}FILTER(STRSTARTS(STR(?s), {Literal(ns).n3()})) }} "
+                       f"LIMIT {SUGGEST_ALL + 1}").rows
+    if len(rows) > SUGGEST_ALL:
+        if not given:
+            return []
+        size = min(4, len(given))
+        grams = sorted({given[i:i + size] for i in range(len(given) - size + 1)})
+        quote = partial(re.compile(r"[\\.^$*+?()\[\]{}|]").sub, lambda m: "\\" + m.group())
+        pattern = f"^{quote(ns)}.*({'|'.join(quote(g) for g in grams)})"
+        rows = store.query(f"{head}FILTER(REGEX(STR(?s), {Literal(pattern).n3()})) }}").rows
+    return sorted(str(r[0])[len(ns):] for r in rows
+                  if str(r[0]).startswith(ns) and "/statement/" not in str(r[0]))
 
 
 __all__ = ["QUERY_DIR", "LibraryQuery", "Param", "check_iri", "check_retired", "check_scheme", "empty_answer_notes", "dataset_day", "expand_iri", "store_day", "find_query", "library",

@@ -514,6 +514,17 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # one short line per request, through our log
         self.app.log(f"{self.address_string()} {fmt % args}")
 
+    def handle(self) -> None:
+        """A client that hangs up before its answer is written (`curl -m 2` on a slow
+        query) is one line of the log, not socketserver's traceback of the
+        BrokenPipeError (a fresh user's trial saw one per such request)."""
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            request = getattr(self, "requestline", "") or "a request"
+            self.app.log(f"{self.address_string()} \"{request}\": the client closed the "
+                         f"connection before the answer was sent ({type(exc).__name__})")
+
     def _send(self, status: int, ctype: str, body: bytes,
               extra: dict | list[tuple[str, str]] | None = None) -> None:
         self.send_response(status)
