@@ -158,9 +158,27 @@ def test_a_failure_anywhere_leaves_the_output_folder_as_it_was(old_build, monkey
 
 
 def children(pid: int | None = None) -> list[str]:
-    """The ids of the processes pid (default: this one) has started and not reaped."""
-    pid = pid or os.getpid()
-    return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    """The ids of the processes pid has started and not reaped; by default those this
+    test's process has started since the test began (`_children_before`: a browser or
+    server that a fixture of another test file started in the same process, as under
+    pytest-xdist, is not this test's)."""
+    if pid is not None:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    me = os.getpid()
+    return [c for c in Path(f"/proc/{me}/task/{me}/children").read_text().split()
+            if c not in _BEFORE]
+
+
+_BEFORE: set[str] = set()
+
+
+@pytest.fixture(autouse=True)
+def _children_before():
+    """The processes this one had already started when the test began."""
+    me = os.getpid()
+    _BEFORE.clear()
+    _BEFORE.update(Path(f"/proc/{me}/task/{me}/children").read_text().split())
+    yield
 
 
 STOPPERS = {signal.SIGINT, signal.SIGTERM}
