@@ -803,6 +803,10 @@ def test_a_figures_line_says_gives_a_figure_on(real, page):
     edge = "h100-transistor-count/estimated/nvidia-h100"
     assert edge in pg.evaluate("kgExplorer.visibleEdgeIds()")
     pg.evaluate(f"kgExplorer.selectEdge('{edge}')")
+    # the labels are those of the last frame drawn: wait for the frame after the selection
+    # (read at once, it failed on a loaded machine: no label of that line yet)
+    pg.wait_for_function("id => kgExplorer.edgeLabels().some(x => x.id === id)", arg=edge,
+                         timeout=10000)
     assert [x["text"] for x in pg.evaluate("kgExplorer.edgeLabels()") if x["id"] == edge] == \
         ["gives a figure on"]
     assert "NVIDIA → gives a figure on → NVIDIA H100" in panel_text(pg)
@@ -1594,7 +1598,8 @@ def test_line_labels_are_readable_and_parallel_lines_drawn_apart(real, page, wid
     # a line picked: its words are drawn
     edge = pg.evaluate("kgExplorer.visibleEdgeIds().find(i => i.startsWith('nvidia-h100/designer'))")
     pg.evaluate("id => kgExplorer.selectEdge(id)", edge)
-    assert edge in {x["id"] for x in pg.evaluate("kgExplorer.edgeLabels()")}
+    pg.wait_for_function("id => kgExplorer.edgeLabels().some(x => x.id === id)", arg=edge,
+                         timeout=10000)  # drawn in the frame after the selection
     assert page.console_errors() == []
 
 
