@@ -34,6 +34,7 @@ from kg.curate import txn
 from kg.data import filecache, yamlio
 from kg.data.dedupe import Match, probable_duplicates, search, slug
 from kg.data.loader import (
+    YAML_NULLS,
     Record,
     counted,
     iter_data_files,
@@ -942,7 +943,6 @@ def edit(ws: Workspace, entity_id: str, sets=(), adds=(), unsets=(), sources=(),
     return plan
 
 
-NULLS = ("", "~", "null", "Null", "NULL")  # what YAML reads as no value
 WORDS = ("string", "text", "langmap")  # fields where `~` or `null` is the word itself
 
 
@@ -951,7 +951,7 @@ def _check_not_null(kind: Kind, f: Field, name: str, text: str) -> None:
     number, date, enum, reference...): no value is not set, a field is cleared (a
     maintainer's trial: `--set tdp_w=null` was told "'null' is quoted: a number is written
     without quotes"). In a field of text, the word is written, quoted, as typed."""
-    if f.type in WORDS or text.strip() not in NULLS:
+    if f.type in WORDS or text.strip() not in YAML_NULLS:
         return
     if f.required:
         raise KGError(f"--set {name}={text}: {f.name} is required for {a(kind.label)} and "

@@ -28,7 +28,7 @@ except AttributeError:  # pragma: no cover - libyaml missing
     _Base = yaml.SafeLoader
 
 NULL_TAG = "tag:yaml.org,2002:null"
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's plain nulls, as PyYAML's
+YAML_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's plain nulls, as PyYAML's
 
 
 class _Loader(_Base):
@@ -39,7 +39,7 @@ class _Loader(_Base):
 
     def resolve(self, kind, value, implicit):
         if kind is yaml.ScalarNode:
-            return NULL_TAG if implicit[0] and value in _NULLS else _Y + "str"
+            return NULL_TAG if implicit[0] and value in YAML_NULLS else _Y + "str"
         return _Y + ("seq" if kind is yaml.SequenceNode else "map")
 
 
