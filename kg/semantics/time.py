@@ -174,6 +174,13 @@ def stated_start(st: Statement) -> dt.date | None:
     return d.start if d is not None else None
 
 
+def published_on(entities: dict[str, Entity], source: str) -> DateValue | None:
+    """A source's publication date (its `date`), None if it has none or is unknown."""
+    ent = entities.get(source)
+    d = ent.first("date") if ent is not None else None
+    return d if isinstance(d, DateValue) else None
+
+
 def first_reported(entities: dict[str, Entity], sources: Iterable[str]
                    ) -> tuple[DateValue | None, str | None]:
     """(the earliest publication date among `sources`, the id of the source that has it):
@@ -183,9 +190,8 @@ def first_reported(entities: dict[str, Entity], sources: Iterable[str]
     no period, an undated quote (kg.semantics.wording.first_report)."""
     best: tuple[DateValue, str] | None = None
     for s in sources:
-        ent = entities.get(s)
-        d = ent.first("date") if ent is not None else None
-        if isinstance(d, DateValue) and (best is None or (d.start, d.end) <
+        d = published_on(entities, s)
+        if d is not None and (best is None or (d.start, d.end) <
                                          (best[0].start, best[0].end)):
             best = (d, s)
     return best if best is not None else (None, None)
@@ -359,10 +365,6 @@ class Timeline:
                     continue
                 yield ent, name, sts
 
-    def published(self, source: str) -> DateValue | None:
-        """A source's publication date (its `date`), None if it has none or is unknown."""
-        ent = self.entities.get(source)
-        return ent.first("date") if ent is not None else None
 
     def successors(self, entity: Entity, name: str, st: Statement) -> list[Statement]:
         """The statements that replaced st at its `to`, on a single-valued field that changes
@@ -383,7 +385,7 @@ class Timeline:
         own = entity.sources_of(st)
         if st.valid_to is None:
             return EndSources(own)
-        can = tuple(s for s in own if not published_before(self.published(s), st.valid_to))
+        can = tuple(s for s in own if not published_before(published_on(self.entities, s), st.valid_to))
         if can:
             return EndSources(can)
         after = tuple(dict.fromkeys(s for n in self.successors(entity, name, st)
