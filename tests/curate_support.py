@@ -25,6 +25,11 @@ def copy_fixture(tmp_path: Path) -> Path:
     return data
 
 
+def read(data: Path, rel: str) -> str:
+    """The text of data/<rel>."""
+    return (data / rel).read_text(encoding="utf-8")
+
+
 def snapshot(data: Path) -> dict[str, bytes]:
     """Every file under data/ (hidden ones included), by relative path."""
     return {p.relative_to(data).as_posix(): p.read_bytes()

@@ -17,7 +17,7 @@ import sys
 import pytest
 import yaml
 from click.testing import CliRunner
-from curate_support import ENV, PINNED_TODAY, copy_fixture, kg, snapshot
+from curate_support import ENV, PINNED_TODAY, copy_fixture, kg, read, snapshot
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL
 
@@ -37,10 +37,6 @@ pytestmark = pytest.mark.clock
 @pytest.fixture
 def data(tmp_path):
     return copy_fixture(tmp_path)
-
-
-def read(data, rel):
-    return (data / rel).read_text(encoding="utf-8")
 
 
 # -- add ---------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ byte for byte as it was.
 from __future__ import annotations
 
 import pytest
-from curate_support import copy_fixture, kg, snapshot
+from curate_support import copy_fixture, kg, read, snapshot
 
 DW = "dw-2026-01-24-us-china-ai-race"
 REPORT = "huawei-annual-report-2024"
@@ -20,10 +20,6 @@ REPORT = "huawei-annual-report-2024"
 @pytest.fixture
 def data(tmp_path):
     return copy_fixture(tmp_path)
-
-
-def read(data, rel):
-    return (data / rel).read_text(encoding="utf-8")
 
 
 @pytest.mark.clock  # merge writes today's date in the tombstone

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from curate_support import ENV, copy_fixture, kg, snapshot
+from curate_support import ENV, copy_fixture, kg, read, snapshot
 
 from kg.cli import main
 
@@ -16,10 +16,6 @@ PAPER = "deepseek-2024-12-v3-technical-report"
 @pytest.fixture
 def data(tmp_path):
     return copy_fixture(tmp_path)
-
-
-def read(data, rel):
-    return (data / rel).read_text(encoding="utf-8")
 
 
 # -- 10. link options --------------------------------------------------------------------------
